@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# `npm test`: everything CI checks, in order, on a fresh machine. Installs what the tests need
+# (a real k6 through k6-gate's own installer, Go method; rsync for gitlab-ci-local; actionlint).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "tools the tests need"
+# rsync: gitlab-ci-local copies the job's files with it; shellcheck: actionlint checks run: scripts with it.
+missing=()
+command -v rsync >/dev/null 2>&1 || missing+=(rsync)
+command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing ${missing[*]} (Debian packages)"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "missing ${missing[*]} and cannot install them here; the gitlab-ci-local tests and actionlint's script checks need them" >&2
+  fi
+fi
+if ! command -v actionlint >/dev/null 2>&1 && [ ! -x "$(go env GOPATH 2>/dev/null)/bin/actionlint" ]; then
+  if command -v go >/dev/null 2>&1; then
+    echo "installing actionlint from the Go module proxy"
+    GOFLAGS=-mod=mod go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12 2>&1 | tail -n 3 || true
+  fi
+fi
+export PATH="$PATH:$(go env GOPATH 2>/dev/null || echo "$HOME/go")/bin"
+
+step "k6 for the tests (k6-gate install, Go method: release downloads may be unreachable)"
+K6_GATE_TEST_K6="$(node dist/cli.js install --k6-version 2.2.0 --method "${K6_GATE_TEST_INSTALL:-go}")"
+K6_GATE_TEST_K6_V1="$(node dist/cli.js install --k6-version 1.8.1 --method "${K6_GATE_TEST_INSTALL:-go}")"
+export K6_GATE_TEST_K6 K6_GATE_TEST_K6_V1
+"$K6_GATE_TEST_K6" version
+"$K6_GATE_TEST_K6_V1" version
+
+step "dist/ matches src/"
+node scripts/check-dist.mjs
+
+step "typecheck"
+npx tsc --noEmit -p tsconfig.test.json
+npx tsc --noEmit -p scenarios/tsconfig.json
+
+step "lint"
+npx eslint .
+npx prettier --check .
+if command -v actionlint >/dev/null 2>&1; then actionlint; else echo "actionlint not available: skipped" >&2; fi
+
+step "tests"
+mkdir -p build
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile=build/vitest.json || status=$?
+node -e '
+const r = JSON.parse(require("fs").readFileSync("build/vitest.json", "utf8"));
+console.log(`\ntests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+' || true
+exit "$status"

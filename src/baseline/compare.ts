@@ -1,0 +1,229 @@
+// Compares one run's summary with the baseline, metric by metric. Pure: data in, data out.
+//
+// A metric regresses only when its value is worse than ALL of these limits at once:
+//   - the relative tolerance around the accepted value (default 10%),
+//   - the absolute noise floor around it (2 ms for times, 0.5 percentage points for ratios),
+//   - and, once the history holds ≥ minHistory runs, the Student-t prediction interval of the
+//     history (log scale, 99% by default), i.e. what another run of the same code would likely show.
+// Improvements are judged the same way in the other direction.
+import { readStat } from '../k6/summary.js';
+import type { Direction, MetricComparison, RunSummary } from '../model.js';
+import type { BaselineFile, BaselineStat } from './format.js';
+import { describeMetric, formatChange, formatDelta, formatSetting, formatValue, inferDirection, type Unit } from './metrics.js';
+import type { MetricRule, Rules } from './rules.js';
+import { predictionInterval, withoutOutliers, type PredictionInterval } from './stats.js';
+
+export interface CompareInput {
+  key: string;
+  summary: RunSummary;
+  baseline: BaselineFile | undefined;
+  rules: Rules;
+}
+
+/** The noise floor of a rule in the metric's unit. */
+export function noiseFloorFor(rule: MetricRule, unit: Unit, rules: Rules): number {
+  if (rule.noiseFloor !== undefined) return rule.noiseFloor;
+  if (unit === 'ms') return rules.noiseFloorMs;
+  if (unit === 'ratio') return rules.noiseFloorRatio;
+  return 0;
+}
+
+export interface Decision {
+  verdict: 'regressed' | 'improved' | 'unchanged';
+  method: 'prediction-interval' | 'tolerance';
+  /** Values inside are neither a regression nor an improvement. */
+  band: { low: number; high: number };
+  /** The limit on the bad side and what set it. */
+  limit: number;
+  limitBy: 'tolerance' | 'noise floor' | 'interval';
+  interval?: PredictionInterval;
+  /** History values the decision used (after leaving out outliers). */
+  samples: number;
+  /** History values left out of the interval as disturbed runs. */
+  outliers: number;
+}
+
+export interface DecisionInput {
+  accepted: number;
+  current: number;
+  /** History values, oldest first (already cut to the history limit). */
+  history: readonly number[];
+  direction: Direction;
+  unit: Unit;
+  tolerance: number;
+  noiseFloor: number;
+  confidence: number;
+  minHistory: number;
+}
+
+/**
+ * The verdict for one value. Success ratios (higher-is-better values in 0..1, such as `checks`) are
+ * judged on their complement, the failure ratio: a relative tolerance of 10% on 99.9% would let the
+ * failures grow from 0.1% to 10%, which nobody means by "10%".
+ */
+export function decide(input: DecisionInput): Decision {
+  const complement = input.unit === 'ratio' && input.direction === 'higher-is-better';
+  const toSpace = (v: number) => (complement ? 1 - v : v);
+  const badIsUp = input.direction === 'lower-is-better' || complement;
+  const b = toSpace(input.accepted);
+  const c = toSpace(input.current);
+  const history = input.history.map(toSpace);
+  const enough = Math.max(2, input.minHistory);
+  const { kept, dropped } = history.length >= enough ? withoutOutliers(history, enough) : { kept: history, dropped: [] };
+  const interval = kept.length >= enough ? predictionInterval(kept, input.confidence) : undefined;
+  const margin = Math.abs(b) * input.tolerance;
+
+  // On the bad side the widest limit wins, so a regression must clear every one of them.
+  const candidates: { value: number; by: Decision['limitBy'] }[] = badIsUp
+    ? [
+        { value: b + margin, by: 'tolerance' },
+        { value: b + input.noiseFloor, by: 'noise floor' },
+      ]
+    : [
+        { value: b - margin, by: 'tolerance' },
+        { value: b - input.noiseFloor, by: 'noise floor' },
+      ];
+  if (interval) candidates.push({ value: badIsUp ? interval.high : interval.low, by: 'interval' });
+  const worst = candidates.reduce((a, x) => (badIsUp ? (x.value > a.value ? x : a) : x.value < a.value ? x : a));
+  const betterCandidates = badIsUp ? [b - margin, b - input.noiseFloor] : [b + margin, b + input.noiseFloor];
+  if (interval) betterCandidates.push(badIsUp ? interval.low : interval.high);
+  const better = badIsUp ? Math.min(...betterCandidates) : Math.max(...betterCandidates);
+
+  let verdict: Decision['verdict'] = 'unchanged';
+  if (badIsUp ? c > worst.value : c < worst.value) verdict = 'regressed';
+  else if (badIsUp ? c < better : c > better) verdict = 'improved';
+
+  const back = (v: number) => (complement ? 1 - v : v);
+  let low = Math.min(back(worst.value), back(better));
+  let high = Math.max(back(worst.value), back(better));
+  if (input.unit !== 'none') low = Math.max(0, low);
+  if (input.unit === 'ratio') high = Math.min(1, high);
+  return {
+    verdict,
+    method: interval ? 'prediction-interval' : 'tolerance',
+    band: { low, high },
+    limit: back(worst.value),
+    limitBy: worst.by,
+    interval:
+      interval && complement ? { ...interval, low: 1 - interval.high, high: 1 - interval.low, centre: 1 - interval.centre } : interval,
+    samples: kept.length,
+    outliers: dropped.length,
+  };
+}
+
+function limitText(decision: Decision, tolerance: number, floor: number, confidence: number, unit: Unit): string {
+  const by =
+    decision.limitBy === 'tolerance'
+      ? `${trimPercent(tolerance)} tolerance`
+      : decision.limitBy === 'noise floor'
+        ? `${formatSetting(floor, unit)} noise floor`
+        : `${trimPercent(confidence)} interval`;
+  return `limit ${formatValue(decision.limit, unit)} by ${by}`;
+}
+
+function trimPercent(fraction: number): string {
+  return `${Number((fraction * 100).toFixed(2))}%`;
+}
+
+function changeText(accepted: number, current: number, unit: Unit): string {
+  if (accepted !== 0) return formatChange(current / accepted - 1);
+  const delta = current - accepted;
+  return `${delta >= 0 ? '+' : '-'}${formatDelta(Math.abs(delta), unit)}`;
+}
+
+function compareOne(rule: MetricRule, summary: RunSummary, stat: BaselineStat | undefined, rules: Rules): MetricComparison | undefined {
+  const metricSummary = summary.metrics[rule.metric];
+  const current = readStat(summary, rule.metric, rule.stat);
+  const { type, unit } = describeMetric(rule.metric, rule.stat, metricSummary, stat?.unit);
+  const direction = rule.direction ?? inferDirection(rule.metric, rule.stat, type);
+  const tolerance = rule.tolerance ?? rules.tolerance;
+  const base = { metric: rule.metric, stat: rule.stat, unit, direction, tolerance };
+  const history = stat ? stat.history.slice(-rules.historyLimit).map((entry) => entry.value) : [];
+
+  if (current === undefined) {
+    if (!stat && rule.origin === 'default') return undefined;
+    const why = metricSummary
+      ? metricSummary.values[rule.stat] === undefined
+        ? `this run's ${rule.metric} has no ${rule.stat}`
+        : `this run's ${rule.metric} ${rule.stat} is not a number (${String(metricSummary.values[rule.stat])})`
+      : `this run has no ${rule.metric}`;
+    return {
+      ...base,
+      baseline: stat?.accepted,
+      verdict: 'missing',
+      method: 'none',
+      samples: history.length,
+      severity: rule.missing ?? rules.missing,
+      note: stat
+        ? `${rule.stat} missing: ${why} (baseline ${formatValue(stat.accepted, unit)}, n=${history.length})`
+        : `${rule.stat} missing: ${why}, nor has the baseline`,
+    };
+  }
+  if (!stat) {
+    return {
+      ...base,
+      current,
+      verdict: 'new',
+      method: 'none',
+      samples: 0,
+      note: `${rule.stat} ${formatValue(current, unit)}, new: no baseline yet`,
+    };
+  }
+
+  const floor = noiseFloorFor(rule, unit, rules);
+  const decision = decide({
+    accepted: stat.accepted,
+    current,
+    history,
+    direction,
+    unit,
+    tolerance,
+    noiseFloor: floor,
+    confidence: rules.confidence,
+    minHistory: rules.minHistory,
+  });
+  const spread = decision.interval ? ` ±${formatDelta((decision.interval.high - decision.interval.low) / 2, unit)}` : '';
+  const note =
+    `${rule.stat} ${formatValue(current, unit)} vs ${formatValue(stat.accepted, unit)}${spread}, n=${decision.samples}${decision.outliers ? ` (+${decision.outliers} outlier${decision.outliers === 1 ? '' : 's'} left out)` : ''}, ` +
+    `${changeText(stat.accepted, current, unit)}, ${limitText(decision, tolerance, floor, rules.confidence, unit)}`;
+  const comparison: MetricComparison = {
+    ...base,
+    baseline: stat.accepted,
+    current,
+    verdict: decision.verdict,
+    method: decision.method,
+    band: decision.band,
+    samples: decision.samples,
+    note,
+  };
+  if (stat.accepted !== 0) comparison.change = current / stat.accepted - 1;
+  return comparison;
+}
+
+/** Every watched metric of one scenario run compared with the baseline entry under `key`. */
+export function compareToBaseline(input: CompareInput): MetricComparison[] {
+  const scenario = input.baseline?.scenarios[input.key];
+  const out: MetricComparison[] = [];
+  for (const rule of input.rules.watch) {
+    const comparison = compareOne(rule, input.summary, scenario?.metrics[rule.metric]?.[rule.stat], input.rules);
+    if (comparison) out.push(comparison);
+  }
+  return out;
+}
+
+/** A comparison that should fail a gate set to fail on regressions. */
+export function isRegression(comparison: MetricComparison): boolean {
+  return comparison.verdict === 'regressed' || (comparison.verdict === 'missing' && comparison.severity === 'error');
+}
+
+/** Counts per verdict plus the number of comparisons that count as regressions (see isRegression). */
+export function summarizeComparisons(
+  comparisons: readonly MetricComparison[],
+): Record<MetricComparison['verdict'], number> & { regressions: number } {
+  const counts = { regressed: 0, improved: 0, unchanged: 0, new: 0, missing: 0, regressions: 0 };
+  for (const c of comparisons) {
+    counts[c.verdict]++;
+    if (isRegression(c)) counts.regressions++;
+  }
+  return counts;
+}

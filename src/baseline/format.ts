@@ -1,0 +1,317 @@
+// Baseline file format v1 (docs/adr/0001-baseline-format.md, schemas/baseline.schema.json).
+// The file lives in the user's repository, so it is validated by hand with messages that name the
+// JSON path and the expected form, and written with a fixed layout so that updates diff well.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { MetricComparison } from '../model.js';
+
+export type BaselineUnit = MetricComparison['unit'];
+
+/** One accepted run's value of one metric stat. */
+export interface BaselineHistoryEntry {
+  value: number;
+  /** ISO 8601 time of the run. */
+  date: string;
+  k6Version?: string;
+  commit?: string;
+  ref?: string;
+}
+
+/** One watched stat of one metric: the value new runs are compared with, and where it came from. */
+export interface BaselineStat {
+  /** The value runs are compared with: the median of `history` (or hand-set when history is empty). */
+  accepted: number;
+  unit?: BaselineUnit;
+  /** Oldest first; at most the rules' historyLimit entries. */
+  history: BaselineHistoryEntry[];
+}
+
+export interface BaselineScenario {
+  scenario: string;
+  profile?: string;
+  /** When this scenario's entries were last updated (ISO 8601). */
+  updatedAt?: string;
+  /** metric name (submetrics included) → stat (`p(95)`, `rate`, …) → values. */
+  metrics: Record<string, Record<string, BaselineStat>>;
+}
+
+export interface BaselineFile {
+  /** Lets editors find the schema; kept as written. */
+  $schema?: string;
+  version: 1;
+  updatedAt?: string;
+  /** Keyed by `scenario` or `scenario@profile`. */
+  scenarios: Record<string, BaselineScenario>;
+}
+
+export const BASELINE_VERSION = 1;
+
+export class BaselineError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BaselineError';
+  }
+}
+
+const UNITS: readonly BaselineUnit[] = ['ms', 'ratio', 'per-second', 'count', 'bytes', 'none'];
+const KEY_PATTERN = /^[^@\s]+(@[^@\s]+)?$/;
+const STAT_PATTERN = /^(avg|min|med|max|rate|count|value|passes|fails|p\(\d+(\.\d+)?\))$/;
+const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function quote(value: unknown): string {
+  if (value === undefined) return 'missing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** `$.scenarios` + `smoke` → `$.scenarios["smoke"]`: brackets always, since keys hold `@`, `{`, `(`. */
+function child(where: string, name: string): string {
+  return `${where}[${JSON.stringify(name)}]`;
+}
+
+class Validator {
+  constructor(readonly source: string) {}
+
+  fail(where: string, value: unknown, expected: string): never {
+    throw new BaselineError(`${this.source}: ${where} is ${quote(value)}; expected ${expected}`);
+  }
+
+  object(value: unknown, where: string, expected: string): Json {
+    if (!isObject(value)) this.fail(where, value, expected);
+    return value;
+  }
+
+  known(object: Json, names: readonly string[], where: string): void {
+    for (const name of Object.keys(object)) {
+      if (!names.includes(name)) {
+        throw new BaselineError(`${this.source}: ${where}.${name} is not part of baseline format v1; expected only ${names.join(', ')}`);
+      }
+    }
+  }
+
+  finite(value: unknown, where: string): number {
+    if (typeof value !== 'number' || !Number.isFinite(value)) this.fail(where, value, 'a number');
+    return value;
+  }
+
+  string(value: unknown, where: string, expected = 'a string'): string {
+    if (typeof value !== 'string' || value === '') this.fail(where, value, expected);
+    return value;
+  }
+
+  date(value: unknown, where: string): string {
+    if (typeof value !== 'string' || !DATE_PATTERN.test(value) || Number.isNaN(Date.parse(value))) {
+      this.fail(where, value, 'an ISO 8601 date-time such as "2025-01-31T12:00:00Z"');
+    }
+    return value;
+  }
+
+  optionalString(object: Json, name: string, where: string): string | undefined {
+    return object[name] === undefined ? undefined : this.string(object[name], `${where}.${name}`);
+  }
+}
+
+function readEntry(v: Validator, raw: unknown, where: string): BaselineHistoryEntry {
+  const object = v.object(raw, where, 'an object {value, date, k6Version?, commit?, ref?}');
+  v.known(object, ['value', 'date', 'k6Version', 'commit', 'ref'], where);
+  const entry: BaselineHistoryEntry = { value: v.finite(object.value, `${where}.value`), date: v.date(object.date, `${where}.date`) };
+  const k6Version = v.optionalString(object, 'k6Version', where);
+  const commit = v.optionalString(object, 'commit', where);
+  const ref = v.optionalString(object, 'ref', where);
+  if (k6Version !== undefined) entry.k6Version = k6Version;
+  if (commit !== undefined) entry.commit = commit;
+  if (ref !== undefined) entry.ref = ref;
+  return entry;
+}
+
+function readStat(v: Validator, raw: unknown, where: string): BaselineStat {
+  const object = v.object(raw, where, 'an object {accepted, unit?, history}');
+  v.known(object, ['accepted', 'unit', 'history'], where);
+  const stat: BaselineStat = { accepted: v.finite(object.accepted, `${where}.accepted`), history: [] };
+  if (object.unit !== undefined) {
+    if (!UNITS.includes(object.unit as BaselineUnit))
+      v.fail(`${where}.unit`, object.unit, `one of ${UNITS.map((u) => `"${u}"`).join(', ')}`);
+    stat.unit = object.unit as BaselineUnit;
+  }
+  if (object.history !== undefined) {
+    if (!Array.isArray(object.history)) v.fail(`${where}.history`, object.history, 'a list of {value, date, …} entries, oldest first');
+    stat.history = object.history.map((entry, index) => readEntry(v, entry, `${where}.history[${index}]`));
+  }
+  return stat;
+}
+
+function readScenario(v: Validator, key: string, raw: unknown, where: string): BaselineScenario {
+  const object = v.object(raw, where, 'an object {scenario, profile?, updatedAt?, metrics}');
+  v.known(object, ['scenario', 'profile', 'updatedAt', 'metrics'], where);
+  const scenario: BaselineScenario = {
+    scenario: v.string(object.scenario, `${where}.scenario`, `the scenario name ${JSON.stringify(key.split('@')[0])}`),
+    metrics: {},
+  };
+  const profile = v.optionalString(object, 'profile', where);
+  if (profile !== undefined) scenario.profile = profile;
+  const expectedKey = profile === undefined ? scenario.scenario : `${scenario.scenario}@${profile}`;
+  if (expectedKey !== key) {
+    throw new BaselineError(
+      `${v.source}: ${where} holds scenario ${JSON.stringify(scenario.scenario)}${profile === undefined ? '' : ` with profile ${JSON.stringify(profile)}`}; expected its key to be ${JSON.stringify(expectedKey)}`,
+    );
+  }
+  if (object.updatedAt !== undefined) scenario.updatedAt = v.date(object.updatedAt, `${where}.updatedAt`);
+  const metrics = v.object(
+    object.metrics,
+    `${where}.metrics`,
+    'an object keyed by metric name, e.g. {"http_req_duration": {"p(95)": {…}}}',
+  );
+  for (const [metric, stats] of Object.entries(metrics)) {
+    const metricWhere = child(`${where}.metrics`, metric);
+    const statsObject = v.object(stats, metricWhere, 'an object keyed by stat, e.g. {"p(95)": {"accepted": 180, "history": []}}');
+    const out: Record<string, BaselineStat> = {};
+    for (const [stat, value] of Object.entries(statsObject)) {
+      const statWhere = child(metricWhere, stat);
+      if (!STAT_PATTERN.test(stat)) {
+        throw new BaselineError(
+          `${v.source}: ${statWhere} names stat ${JSON.stringify(stat)}; expected avg, min, med, max, p(N), rate, count or value`,
+        );
+      }
+      out[stat] = readStat(v, value, statWhere);
+    }
+    scenario.metrics[metric] = out;
+  }
+  return scenario;
+}
+
+/** Parses and validates baseline text; `source` names the file in error messages. */
+export function parseBaseline(text: string, source: string): BaselineFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new BaselineError(`${source} is not valid JSON (${(error as Error).message}); expected a k6-gate baseline (format v1)`, {
+      cause: error,
+    });
+  }
+  const v = new Validator(source);
+  const root = v.object(data, '$', 'an object {"version": 1, "scenarios": {…}}');
+  v.known(root, ['$schema', 'version', 'updatedAt', 'scenarios'], '$');
+  if (root.version !== BASELINE_VERSION) {
+    v.fail('$.version', root.version, `${BASELINE_VERSION} (this k6-gate reads baseline format v1)`);
+  }
+  const baseline: BaselineFile = { version: 1, scenarios: {} };
+  if (root.$schema !== undefined) baseline.$schema = v.string(root.$schema, '$.$schema', 'a schema URL');
+  if (root.updatedAt !== undefined) baseline.updatedAt = v.date(root.updatedAt, '$.updatedAt');
+  const scenarios = v.object(root.scenarios, '$.scenarios', 'an object keyed by "scenario" or "scenario@profile"');
+  for (const [key, raw] of Object.entries(scenarios)) {
+    const where = child('$.scenarios', key);
+    if (!KEY_PATTERN.test(key)) {
+      throw new BaselineError(
+        `${source}: ${where} has key ${JSON.stringify(key)}; expected "scenario" or "scenario@profile" without spaces`,
+      );
+    }
+    baseline.scenarios[key] = readScenario(v, key, raw, where);
+  }
+  return baseline;
+}
+
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function entryLine(entry: BaselineHistoryEntry): string {
+  const fields: [string, unknown][] = [
+    ['value', entry.value],
+    ['date', entry.date],
+    ['k6Version', entry.k6Version],
+    ['commit', entry.commit],
+    ['ref', entry.ref],
+  ];
+  const parts = fields.filter(([, value]) => value !== undefined).map(([name, value]) => `"${name}": ${JSON.stringify(value)}`);
+  return `{ ${parts.join(', ')} }`;
+}
+
+/**
+ * Fixed layout: keys in a fixed order (scenarios, metrics and stats sorted by name), two-space
+ * indentation, one history entry per line (an update then shows as one added and one dropped line
+ * per stat), trailing newline.
+ */
+export function serializeBaseline(baseline: BaselineFile): string {
+  const lines: string[] = ['{'];
+  const top: string[] = [];
+  if (baseline.$schema !== undefined) top.push(`  "$schema": ${JSON.stringify(baseline.$schema)}`);
+  top.push(`  "version": ${baseline.version}`);
+  if (baseline.updatedAt !== undefined) top.push(`  "updatedAt": ${JSON.stringify(baseline.updatedAt)}`);
+  const keys = Object.keys(baseline.scenarios).sort(byName);
+  if (keys.length === 0) {
+    top.push('  "scenarios": {}');
+  } else {
+    const scenarioBlocks = keys.map((key) => {
+      const scenario = baseline.scenarios[key];
+      const fields: string[] = [`      "scenario": ${JSON.stringify(scenario.scenario)}`];
+      if (scenario.profile !== undefined) fields.push(`      "profile": ${JSON.stringify(scenario.profile)}`);
+      if (scenario.updatedAt !== undefined) fields.push(`      "updatedAt": ${JSON.stringify(scenario.updatedAt)}`);
+      const metricNames = Object.keys(scenario.metrics).sort(byName);
+      if (metricNames.length === 0) {
+        fields.push('      "metrics": {}');
+      } else {
+        const metricBlocks = metricNames.map((metric) => {
+          const stats = scenario.metrics[metric];
+          const statBlocks = Object.keys(stats)
+            .sort(byName)
+            .map((stat) => {
+              const s = stats[stat];
+              const statFields = [`            "accepted": ${JSON.stringify(s.accepted)}`];
+              if (s.unit !== undefined) statFields.push(`            "unit": ${JSON.stringify(s.unit)}`);
+              if (s.history.length === 0) statFields.push('            "history": []');
+              else
+                statFields.push(
+                  `            "history": [\n${s.history.map((e) => `              ${entryLine(e)}`).join(',\n')}\n            ]`,
+                );
+              return `          ${JSON.stringify(stat)}: {\n${statFields.join(',\n')}\n          }`;
+            });
+          return `        ${JSON.stringify(metric)}: {\n${statBlocks.join(',\n')}\n        }`;
+        });
+        fields.push(`      "metrics": {\n${metricBlocks.join(',\n')}\n      }`);
+      }
+      return `    ${JSON.stringify(key)}: {\n${fields.join(',\n')}\n    }`;
+    });
+    top.push(`  "scenarios": {\n${scenarioBlocks.join(',\n')}\n  }`);
+  }
+  lines.push(top.join(',\n'));
+  lines.push('}');
+  return `${lines.join('\n')}\n`;
+}
+
+/** Reads and validates the baseline file; undefined when it does not exist yet (first run). */
+export async function loadBaseline(file: string): Promise<BaselineFile | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new BaselineError(`baseline ${file} cannot be read: ${(error as Error).message}`, { cause: error });
+  }
+  return parseBaseline(text, path.basename(file));
+}
+
+/** Writes the baseline through a temporary file and a rename, so a crash never leaves half a file. */
+export async function saveBaseline(file: string, baseline: BaselineFile): Promise<void> {
+  const text = serializeBaseline(baseline);
+  // Refuse to write something this module would reject on the next read.
+  parseBaseline(text, path.basename(file));
+  await mkdir(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, text, 'utf8');
+  await rename(temporary, file);
+}
+
+/** An empty v1 baseline. */
+export function emptyBaseline(): BaselineFile {
+  return { version: 1, scenarios: {} };
+}

@@ -1,0 +1,123 @@
+// What a metric's numbers mean: which way is better and in which unit they are. Inferred from the
+// k6 metric type and name because k6's summary carries neither a direction nor (legacy) a type.
+import { guessContains } from '../k6/summary.js';
+import type { Direction, MetricContains, MetricComparison, MetricSummary, MetricType } from '../model.js';
+
+export type Unit = MetricComparison['unit'];
+
+/** `http_req_duration{name:login}` → `http_req_duration`. */
+export function baseMetricName(metric: string): string {
+  const brace = metric.indexOf('{');
+  return brace === -1 ? metric : metric.slice(0, brace);
+}
+
+/** Names that count bad things: more of them is worse whatever the metric type. */
+const BAD_THINGS = /(fail|error|err_|_err$|timeout|drop|reject|abort|retr(y|ies)|blocked|lost|denied|5xx|4xx)/i;
+
+/** Type from the stat name when the run does not have the metric (a missing metric). */
+export function guessType(metric: string, stat: string): MetricType {
+  const base = baseMetricName(metric);
+  if (stat === 'count') return 'counter';
+  if (stat === 'rate') {
+    if (
+      base === 'http_reqs' ||
+      base === 'iterations' ||
+      base.startsWith('data_') ||
+      base.endsWith('_reqs') ||
+      base.endsWith('_count') ||
+      base.endsWith('_total')
+    ) {
+      return 'counter';
+    }
+    return 'rate';
+  }
+  if (stat === 'value') return 'gauge';
+  return 'trend';
+}
+
+/**
+ * Lower is better for times, sizes of delays, and anything counting failures; higher is better for
+ * success rates (`checks`) and throughput (`http_reqs`, `iterations` rates). A rule can override.
+ */
+export function inferDirection(metric: string, stat: string, type: MetricType = guessType(metric, stat)): Direction {
+  const base = baseMetricName(metric);
+  if (BAD_THINGS.test(base)) return 'lower-is-better';
+  if (type === 'rate') return 'higher-is-better';
+  if (type === 'counter') return 'higher-is-better';
+  return 'lower-is-better';
+}
+
+export function inferUnit(metric: string, stat: string, type: MetricType, contains: MetricContains): Unit {
+  if (type === 'rate') return stat === 'passes' || stat === 'fails' ? 'count' : 'ratio';
+  if (type === 'counter') {
+    if (stat === 'rate') return 'per-second';
+    return contains === 'data' ? 'bytes' : 'count';
+  }
+  if (contains === 'time') return 'ms';
+  if (contains === 'data') return 'bytes';
+  return 'none';
+}
+
+/** Unit and type of a watched metric, from the run when it has it, else from the baseline or the name. */
+export function describeMetric(
+  metric: string,
+  stat: string,
+  summary: MetricSummary | undefined,
+  baselineUnit: Unit | undefined,
+): { type: MetricType; unit: Unit } {
+  if (summary) return { type: summary.type, unit: inferUnit(metric, stat, summary.type, summary.contains) };
+  const type = guessType(metric, stat);
+  return { type, unit: baselineUnit ?? inferUnit(metric, stat, type, guessContains(metric, type)) };
+}
+
+function trimNumber(value: number, digits: number): string {
+  return value.toFixed(digits).replace(/\.?0+$/, '') || '0';
+}
+
+/** A value as a person reads it: `212 ms`, `0.35 ms`, `1.20%`, `45.3/s`, `1.5 MB`. */
+export function formatValue(value: number, unit: Unit): string {
+  if (!Number.isFinite(value)) return String(value);
+  const abs = Math.abs(value);
+  switch (unit) {
+    case 'ms':
+      if (abs >= 1000) return `${trimNumber(value / 1000, abs >= 10_000 ? 1 : 2)} s`;
+      return `${abs >= 10 ? trimNumber(value, 1) : value.toFixed(2)} ms`;
+    case 'ratio':
+      return `${(value * 100).toFixed(2)}%`;
+    case 'per-second':
+      return `${abs >= 100 ? value.toFixed(0) : value.toFixed(1)}/s`;
+    case 'bytes': {
+      const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+      let scaled = value;
+      let index = 0;
+      while (Math.abs(scaled) >= 1000 && index < units.length - 1) {
+        scaled /= 1000;
+        index++;
+      }
+      return `${index === 0 ? value.toFixed(0) : trimNumber(scaled, 1)} ${units[index]}`;
+    }
+    case 'count':
+      return Number.isInteger(value) ? String(value) : trimNumber(value, 2);
+    default:
+      return abs >= 100 ? value.toFixed(0) : trimNumber(value, abs >= 1 ? 2 : 4);
+  }
+}
+
+/** A difference in the unit: ratios in percentage points (`0.50 pp`), others like formatValue. */
+export function formatDelta(value: number, unit: Unit): string {
+  if (unit === 'ratio') return `${(value * 100).toFixed(2)} pp`;
+  return formatValue(value, unit);
+}
+
+/** A configured amount (noise floor) without padding zeros: `2 ms`, `0.5 pp`. */
+export function formatSetting(value: number, unit: Unit): string {
+  if (unit === 'ratio') return `${trimNumber(value * 100, 3)} pp`;
+  if (unit === 'ms') return `${trimNumber(value, 3)} ms`;
+  return trimNumber(value, 4);
+}
+
+export function formatChange(change: number): string {
+  const percent = change * 100;
+  const sign = percent > 0 ? '+' : percent < 0 ? '-' : '±';
+  return `${sign}${Math.abs(percent).toFixed(1)}%`;
+}

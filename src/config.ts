@@ -1,0 +1,234 @@
+// The one typed configuration that both entries (action inputs, CLI flags) produce and the
+// pipeline consumes. Parsing helpers here are shared by both entries so that an input means the
+// same thing everywhere.
+import path from 'node:path';
+import type { FailOn } from './model.js';
+
+export type K6InstallMethod = 'auto' | 'release' | 'go' | 'path';
+export type UpdateBaseline = 'never' | 'auto' | 'always' | 'force';
+export type CommentMode = 'always' | 'on-regression' | 'never';
+
+export interface ScenarioSpec {
+  /** Name used in reports, file names and baseline keys. */
+  name: string;
+  /** Absolute path of the k6 script. */
+  script: string;
+}
+
+export interface K6Options {
+  version: string;
+  install: K6InstallMethod;
+  /** URL template for release archives: `{version}` (without v), `{tag}` (vX.Y.Z), `{asset}` (file name). */
+  downloadUrl?: string;
+  /** An explicit k6 binary (install: path). */
+  path?: string;
+}
+
+export interface Config {
+  scenarios: ScenarioSpec[];
+  profile?: string;
+  /** Base URL of the system under test, handed to scenarios as BASE_URL. */
+  target?: string;
+  /** Named environment (for reports and the protected-environment rule). */
+  environment?: string;
+  /** URL the preflight waits on before k6 starts; empty means no preflight. */
+  healthUrl?: string;
+  preflightTimeoutMs: number;
+  baselinePath: string;
+  /** Optional rules file (k6-gate.config.json / .yaml). */
+  configFile?: string;
+  /** Inputs that override the rules file: tolerance, history-limit, confidence, watch. */
+  rulesOverrides?: { tolerance?: number; historyLimit?: number; confidence?: number; watch?: string[] };
+  resultsDir: string;
+  failOn: FailOn[];
+  updateBaseline: UpdateBaseline;
+  k6: K6Options;
+  /** Extra environment for k6 (KEY=VALUE), e.g. knobs of the scenario. */
+  env: Record<string, string>;
+  /** Values that must never be printed (tokens, passwords). */
+  secrets: string[];
+  /** Extra k6 arguments, already split like a shell would (no shell involved). */
+  k6Args: string[];
+  /** Kill k6 after this long (SIGINT, grace period, then SIGKILL); undefined = no limit. */
+  timeoutMs?: number;
+  /** Write the k6 web-dashboard HTML report. */
+  htmlReport: boolean;
+  /** Also write raw samples (`--out json=k6-<scenario>.json.gz`). */
+  rawOutput: boolean;
+  /**
+   * Shard mode: run only shard `index` (1-based) of `count` with k6 execution segments
+   * (src/shard/shard.ts `shardArgs`), always writing raw samples and the summary under
+   * shard-suffixed names (`shardRawFileName`, `shardSummaryFileName`) for a later merge.
+   */
+  shard?: { index: number; count: number };
+  /**
+   * Merge mode: instead of running k6, rebuild each scenario's summary from the shard files found
+   * under `dir` (src/shard/merge.ts `mergeShardDir`), then compare and report as usual.
+   */
+  merge?: { dir: string };
+  /** Root that baseline and results paths must stay inside. */
+  workspace: string;
+  /** Git facts for baseline history (commit, ref, default-branch status). */
+  git: { commit?: string; ref?: string; isDefaultBranch?: boolean };
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Empty input means "not set". */
+export function optional(value: string | undefined | null): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+export const DEFAULT_K6_VERSION = '2.2.0';
+export const DEFAULT_RESULTS_DIR = 'k6-gate-results';
+export const DEFAULT_BASELINE_PATH = 'k6-baseline.json';
+
+/** `v2.2.0` or `2.2.0` → `2.2.0`; anything else is a clear error. */
+export function parseK6Version(value: string): string {
+  const match = /^v?(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?$/.exec(value.trim());
+  if (!match) {
+    throw new ConfigError(
+      `k6-version ${JSON.stringify(value)} is not a version; expected X.Y.Z such as "${DEFAULT_K6_VERSION}" (a leading "v" is fine)`,
+    );
+  }
+  return value.trim().replace(/^v/, '');
+}
+
+export function parseFailOn(value: string | undefined): FailOn[] {
+  const text = optional(value);
+  if (text === undefined) return ['regression', 'thresholds'];
+  if (text === 'none' || text === 'never') return [];
+  const out: FailOn[] = [];
+  for (const part of text.split(/[\s,]+/).filter(Boolean)) {
+    const word = part === 'regressions' ? 'regression' : part === 'threshold' ? 'thresholds' : part;
+    if (word !== 'regression' && word !== 'thresholds') {
+      throw new ConfigError(
+        `fail-on ${JSON.stringify(text)}: unknown word ${JSON.stringify(part)}; expected a comma list of "regression" and "thresholds", or "none"`,
+      );
+    }
+    if (!out.includes(word)) out.push(word);
+  }
+  return out;
+}
+
+export function parseInstallMethod(value: string | undefined): K6InstallMethod {
+  const text = optional(value) ?? 'auto';
+  if (text === 'auto' || text === 'release' || text === 'go' || text === 'path') return text;
+  throw new ConfigError(`k6-install ${JSON.stringify(text)} is not a method; expected one of auto, release, go, path`);
+}
+
+/**
+ * `true` means `auto` in CI (a baseline learns only from the default branch) and `always` on a
+ * laptop, where asking for it is the decision.
+ */
+export function parseUpdateBaseline(value: string | undefined, trueMeans: 'auto' | 'always' = 'always'): UpdateBaseline {
+  const text = optional(value)?.toLowerCase();
+  if (text === undefined || text === 'false' || text === 'never' || text === 'no') return 'never';
+  if (text === 'true' || text === 'yes') return trueMeans;
+  if (text === 'always') return 'always';
+  if (text === 'auto' || text === 'force') return text;
+  throw new ConfigError(`update-baseline ${JSON.stringify(value)} is not valid; expected false, true, auto (default branch only) or force`);
+}
+
+export function parseBoolean(name: string, value: string | undefined, fallback: boolean): boolean {
+  const text = optional(value)?.toLowerCase();
+  if (text === undefined) return fallback;
+  if (['true', 'yes', '1', 'on'].includes(text)) return true;
+  if (['false', 'no', '0', 'off'].includes(text)) return false;
+  throw new ConfigError(`${name} ${JSON.stringify(value)} is not a boolean; expected true or false`);
+}
+
+/** `30s`, `5m`, `1h30m`, `1500ms` or a bare number of seconds → milliseconds. */
+export function parseDuration(name: string, value: string | undefined): number | undefined {
+  const text = optional(value);
+  if (text === undefined) return undefined;
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+  let total = 0;
+  let matched = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+    total += Number(m[1]) * factor;
+    matched = re.lastIndex;
+  }
+  if (matched !== text.length || matched === 0) {
+    throw new ConfigError(`${name} ${JSON.stringify(text)} is not a duration; expected e.g. "90s", "5m", "1h30m"`);
+  }
+  return total;
+}
+
+/**
+ * Splits a command line the way a POSIX shell splits words (quotes, backslashes), without running
+ * a shell: `$(cmd)` and `$VAR` stay literal text.
+ */
+export function splitArgs(text: string | undefined): string[] {
+  const input = text ?? '';
+  const out: string[] = [];
+  let current = '';
+  let inWord = false;
+  let quote: '"' | "'" | undefined;
+  for (let i = 0; i < input.length; i++) {
+    const ch = input[i];
+    if (quote === "'") {
+      if (ch === "'") quote = undefined;
+      else current += ch;
+      continue;
+    }
+    if (quote === '"') {
+      if (ch === '"') quote = undefined;
+      else if (ch === '\\' && i + 1 < input.length && '"\\$`\n'.includes(input[i + 1])) current += input[++i];
+      else current += ch;
+      continue;
+    }
+    if (ch === "'" || ch === '"') {
+      quote = ch;
+      inWord = true;
+    } else if (ch === '\\' && i + 1 < input.length) {
+      current += input[++i];
+      inWord = true;
+    } else if (/\s/.test(ch)) {
+      if (inWord) out.push(current);
+      current = '';
+      inWord = false;
+    } else {
+      current += ch;
+      inWord = true;
+    }
+  }
+  if (quote) throw new ConfigError(`unterminated ${quote} quote in ${JSON.stringify(input)}`);
+  if (inWord) out.push(current);
+  return out;
+}
+
+/** `KEY=VALUE` lines or comma/space separated pairs → a map; values may contain `=`. */
+export function parseEnvPairs(name: string, text: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of splitArgs((text ?? '').replace(/\r?\n/g, ' '))) {
+    const eq = line.indexOf('=');
+    const key = eq > 0 ? line.slice(0, eq) : '';
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+      throw new ConfigError(`${name}: ${JSON.stringify(line)} is not KEY=VALUE; expected e.g. "VUS=5 DURATION=30s"`);
+    }
+    out[key] = line.slice(eq + 1);
+  }
+  return out;
+}
+
+/** Resolves `p` against the workspace and refuses a path that leaves it. */
+export function insideWorkspace(name: string, p: string, workspace: string): string {
+  const resolved = path.resolve(workspace, p);
+  const relative = path.relative(workspace, resolved);
+  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+    throw new ConfigError(
+      `${name} ${JSON.stringify(p)} resolves to ${resolved}, outside the workspace ${workspace}; expected a path inside it`,
+    );
+  }
+  return resolved;
+}

@@ -1,0 +1,204 @@
+// `k6-gate demo`: the whole gate in one command on a laptop. Starts the bundled demo target,
+// runs the smoke profile of the http-endpoints scenario against it with a real k6, compares with the
+// committed demo baseline, prints the regression table. `--slowdown 50%` makes the target slower so
+// a newcomer sees a regression fail the gate.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  ConfigError,
+  DEFAULT_K6_VERSION,
+  DEFAULT_RESULTS_DIR,
+  insideWorkspace,
+  optional,
+  parseFailOn,
+  parseInstallMethod,
+  parseK6Version,
+  type Config,
+} from '../config.js';
+import type { Logger } from '../log.js';
+import { bundledScenariosDir, exitStatusFor, resolveScenario, runGate } from '../pipeline.js';
+import { renderMarkdownReport } from '../report/markdown.js';
+import { DEFAULT_DEMO_KNOBS, startDemoTarget } from './target.js';
+
+interface DemoIO {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdout: (text: string) => void;
+}
+
+/** The committed baseline the demo compares with (next to the bundled scenarios). */
+export function demoBaselinePath(): string {
+  return path.join(bundledScenariosDir(), 'demo', 'baseline.json');
+}
+
+/**
+ * The demo's rules: the default watched metrics with a 20% tolerance, because a laptop or a shared
+ * CI runner is noisier than a dedicated load generator; a 50% slowdown still stands far outside it.
+ */
+export function demoRulesPath(): string {
+  return path.join(bundledScenariosDir(), 'demo', 'k6-gate.config.json');
+}
+
+/** The size of the demo run: long enough for stable percentiles, short enough to wait for. */
+export const DEMO_RUN_ENV = { VUS: '5', DURATION: '10s', THINK_TIME: '0.1' } as const;
+
+/** `50%`, `+50%`, `0.5` → 0.5. */
+export function parsePercent(name: string, text: string | undefined): number | undefined {
+  const value = optional(text);
+  if (value === undefined) return undefined;
+  const match = /^\+?(-?\d+(?:\.\d+)?)(%?)$/.exec(value);
+  if (!match) throw new ConfigError(`${name} ${JSON.stringify(value)} is not a percentage; expected e.g. "50%" (or 0.5)`);
+  const n = Number(match[1]);
+  return match[2] === '%' ? n / 100 : n;
+}
+
+function parseNumber(name: string, text: string | undefined): number | undefined {
+  const value = optional(text);
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new ConfigError(`${name} ${JSON.stringify(value)} is not a number ≥ 0`);
+  return n;
+}
+
+const DEMO_OPTIONS = {
+  slowdown: { type: 'string' },
+  latency: { type: 'string' },
+  jitter: { type: 'string' },
+  'error-rate': { type: 'string' },
+  duration: { type: 'string' },
+  vus: { type: 'string' },
+  'results-dir': { type: 'string' },
+  baseline: { type: 'string' },
+  'update-baseline': { type: 'boolean' },
+  'fail-on': { type: 'string' },
+  'k6-version': { type: 'string' },
+  'k6-install': { type: 'string' },
+  'k6-path': { type: 'string' },
+  'k6-download-url': { type: 'string' },
+  'no-html-report': { type: 'boolean' },
+  json: { type: 'boolean' },
+  verbose: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const DEMO_HELP = `k6-gate demo [options]
+Starts the bundled demo target on 127.0.0.1, runs the http-endpoints scenario (smoke profile) with a
+real k6 against it, compares with the committed demo baseline and prints the regression table.
+
+  --slowdown P         make the target slower, e.g. 50% (the gate then fails with exit 1)
+  --latency MS         base latency of the target (default ${DEFAULT_DEMO_KNOBS.latencyMs})
+  --jitter MS          random extra latency (default ${DEFAULT_DEMO_KNOBS.jitterMs})
+  --error-rate R       share of requests answered 500, 0..1 (default 0)
+  --duration D --vus N size of the run (default ${DEMO_RUN_ENV.DURATION}, ${DEMO_RUN_ENV.VUS} VUs)
+  --results-dir DIR    default ${DEFAULT_RESULTS_DIR}
+  --baseline FILE      default: the bundled demo baseline
+  --update-baseline    record this run into the baseline
+  --k6-version, --k6-install, --k6-path, --k6-download-url, --no-html-report, --json, --verbose: as for run
+`;
+
+export async function runDemo(args: string[], io: DemoIO, log: Logger): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ options: DEMO_OPTIONS, args: args.map((a) => a), allowPositionals: false, strict: true });
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message.replace(/\. To specify.*$/s, '')}; see k6-gate demo --help`);
+  }
+  const values = parsed.values;
+  if (values.help) {
+    io.stdout(DEMO_HELP);
+    return 0;
+  }
+  const slowdown = parsePercent('slowdown', values.slowdown) ?? 0;
+  const knobs = {
+    slowdown,
+    latencyMs: parseNumber('latency', values.latency) ?? DEFAULT_DEMO_KNOBS.latencyMs,
+    jitterMs: parseNumber('jitter', values.jitter) ?? DEFAULT_DEMO_KNOBS.jitterMs,
+    errorRate: parseNumber('error-rate', values['error-rate']) ?? DEFAULT_DEMO_KNOBS.errorRate,
+  };
+  const workspace = path.resolve(io.cwd);
+  const k6Path = optional(values['k6-path']);
+  const scenario = await resolveScenario('http-endpoints', workspace);
+  const target = await startDemoTarget({ ...knobs, host: '127.0.0.1', port: 0 });
+  log.info(
+    `k6-gate demo: target ${target.url} (latency ${knobs.latencyMs} ms + up to ${knobs.jitterMs} ms jitter${slowdown ? `, slowed down by ${Math.round(slowdown * 100)}%` : ''}${knobs.errorRate ? `, ${knobs.errorRate * 100}% errors` : ''})`,
+  );
+  try {
+    const config: Config = {
+      scenarios: [scenario],
+      profile: 'smoke',
+      target: target.url,
+      environment: 'demo',
+      healthUrl: `${target.url}/health`,
+      preflightTimeoutMs: 10_000,
+      baselinePath: values.baseline ? path.resolve(workspace, values.baseline) : demoBaselinePath(),
+      configFile: demoRulesPath(),
+      resultsDir: insideWorkspace('results-dir', values['results-dir'] ?? DEFAULT_RESULTS_DIR, workspace),
+      failOn: parseFailOn(values['fail-on']),
+      updateBaseline: values['update-baseline'] ? 'always' : 'never',
+      k6: {
+        version: parseK6Version(values['k6-version'] ?? DEFAULT_K6_VERSION),
+        install: parseInstallMethod(values['k6-install'] ?? (k6Path ? 'path' : undefined)),
+        downloadUrl: optional(values['k6-download-url']),
+        path: k6Path ? path.resolve(workspace, k6Path) : undefined,
+      },
+      env: { ...DEMO_RUN_ENV, VUS: values.vus ?? DEMO_RUN_ENV.VUS, DURATION: values.duration ?? DEMO_RUN_ENV.DURATION },
+      secrets: [],
+      k6Args: [],
+      htmlReport: !values['no-html-report'],
+      rawOutput: false,
+      workspace,
+      git: {},
+    };
+    const result = await runGate(config, log);
+    io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : renderMarkdownReport(result));
+    const status = exitStatusFor(result);
+    if (status === 1) {
+      const names = result.scenarios.flatMap((s) => s.metrics.filter((m) => m.verdict === 'regressed').map((m) => `${m.metric} ${m.stat}`));
+      log.info(`k6-gate demo: the gate FAILED${names.length ? ` — regressed: ${names.join(', ')}` : ''} (exit 1)`);
+    } else if (status === 0) {
+      log.info('k6-gate demo: the gate passed (exit 0). Try `k6-gate demo --slowdown 50%` to see it catch a regression.');
+    }
+    return status;
+  } finally {
+    await target.close();
+  }
+}
+
+/** `k6-gate demo-target`: the demo target in the foreground, for workflows and manual tries. */
+export async function startDemoTargetFromFlags(args: string[], io: DemoIO, log: Logger): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      slowdown: { type: 'string' },
+      latency: { type: 'string' },
+      jitter: { type: 'string' },
+      'error-rate': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    args,
+    strict: true,
+  });
+  if (values.help) {
+    io.stdout('k6-gate demo-target [--port 8080] [--host 127.0.0.1] [--latency MS] [--jitter MS] [--error-rate R] [--slowdown 50%]\n');
+    return 0;
+  }
+  const port = parseNumber('port', values.port) ?? 8080;
+  const target = await startDemoTarget({
+    port,
+    host: values.host ?? '127.0.0.1',
+    slowdown: parsePercent('slowdown', values.slowdown),
+    latencyMs: parseNumber('latency', values.latency),
+    jitterMs: parseNumber('jitter', values.jitter),
+    errorRate: parseNumber('error-rate', values['error-rate']),
+  });
+  log.info(`k6-gate demo target listening on ${target.url} (health: ${target.url}/health); Ctrl-C stops it`);
+  io.stdout(`${target.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await target.close();
+  return 0;
+}

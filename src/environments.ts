@@ -1,0 +1,113 @@
+// Named target environments (staging, production, ...) and the rule that keeps heavy profiles off
+// protected ones unless someone asked for it explicitly. The pipeline checks this before k6 starts.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError } from './config.js';
+
+export interface EnvironmentDef {
+  name: string;
+  baseUrl: string;
+  protected: boolean;
+  healthPath?: string;
+}
+
+/** Profiles whose load can hurt a live system: they need the allow flag on a protected environment. */
+export const HEAVY_PROFILES: readonly string[] = ['stress', 'spike', 'soak', 'breakpoint'];
+
+const EXAMPLE =
+  '{ "environments": { "staging": { "baseUrl": "https://staging.example.com" }, "production": { "baseUrl": "https://example.com", "protected": true } } }';
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function quote(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/**
+ * Checks the `environments` map of a parsed config (k6-gate.environments.json, or the rules config
+ * with an `environments` key) and returns the definitions by name.
+ */
+export function parseEnvironments(data: unknown, source: string): Record<string, EnvironmentDef> {
+  const map = isObject(data) ? data.environments : undefined;
+  if (!isObject(map)) {
+    throw new ConfigError(`${source} has no "environments" object; expected e.g. ${EXAMPLE}`);
+  }
+  const out: Record<string, EnvironmentDef> = {};
+  for (const [name, raw] of Object.entries(map)) {
+    const where = `${source}: environments.${name}`;
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
+      throw new ConfigError(
+        `${source}: environment name ${quote(name)} is not valid; expected letters, digits, ".", "_" or "-" (e.g. "staging")`,
+      );
+    }
+    if (!isObject(raw)) throw new ConfigError(`${where} is ${quote(raw)}; expected an object with "baseUrl"`);
+    const { baseUrl, healthPath } = raw;
+    if (typeof baseUrl !== 'string' || !/^https?:\/\/[^/\s]+/.test(baseUrl)) {
+      throw new ConfigError(`${where}.baseUrl ${quote(baseUrl)} is not an http(s) URL; expected e.g. "https://staging.example.com"`);
+    }
+    const isProtected = raw.protected ?? false;
+    if (typeof isProtected !== 'boolean') {
+      throw new ConfigError(`${where}.protected ${quote(isProtected)} is not a boolean; expected true or false`);
+    }
+    if (healthPath !== undefined && (typeof healthPath !== 'string' || !healthPath.startsWith('/'))) {
+      throw new ConfigError(`${where}.healthPath ${quote(healthPath)} is not a path; expected e.g. "/health"`);
+    }
+    out[name] = {
+      name,
+      baseUrl: baseUrl.replace(/\/+$/, ''),
+      protected: isProtected,
+      ...(healthPath !== undefined ? { healthPath } : {}),
+    };
+  }
+  return out;
+}
+
+/** Reads a JSON or YAML file (by extension; YAML also when JSON fails) holding `environments`. */
+export async function loadEnvironments(file: string): Promise<Record<string, EnvironmentDef>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      `environments file ${file} could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); expected a JSON or YAML file such as ${EXAMPLE}`,
+    );
+  }
+  const ext = path.extname(file).toLowerCase();
+  let data: unknown;
+  try {
+    data = ext === '.yaml' || ext === '.yml' ? parseYaml(text) : JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(
+      `environments file ${file} is not valid ${ext === '.yaml' || ext === '.yml' ? 'YAML' : 'JSON'}: ${(error as Error).message}`,
+    );
+  }
+  return parseEnvironments(data, file);
+}
+
+/** The named environment, or an error listing the known names. */
+export function findEnvironment(environments: Record<string, EnvironmentDef>, name: string): EnvironmentDef {
+  const found = environments[name];
+  if (found) return found;
+  const known = Object.keys(environments);
+  throw new ConfigError(`environment ${quote(name)} is not defined; known environments: ${known.length ? known.join(', ') : 'none'}`);
+}
+
+/**
+ * Refuses a heavy profile (stress, spike, soak, breakpoint) on a protected environment unless the
+ * allow flag is set. Throws before anything runs, so production never sees the load by accident.
+ */
+export function assertProfileAllowed(input: { environment?: EnvironmentDef; profile?: string; allowHeavyLoad: boolean }): void {
+  const { environment, allowHeavyLoad } = input;
+  const profile = input.profile?.trim().toLowerCase();
+  if (!environment || !environment.protected || allowHeavyLoad || profile === undefined) return;
+  if (!HEAVY_PROFILES.includes(profile)) return;
+  throw new ConfigError(
+    `refusing to run the ${profile} profile against the protected environment "${environment.name}" (${environment.baseUrl}): ` +
+      `${HEAVY_PROFILES.join(', ')} can overload a live system. If this is intended, set the input \`allow-heavy-load: true\` ` +
+      '(GitHub/GitLab) or pass `--allow-heavy-load` (CLI); otherwise choose smoke or load, or a non-protected environment.',
+  );
+}

@@ -1,0 +1,214 @@
+// Builds the typed Config from named string inputs. The action's inputs and the CLI's flags use the
+// same names (kebab-case), so an input means the same thing on GitHub, on GitLab and on a laptop.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import {
+  ConfigError,
+  DEFAULT_BASELINE_PATH,
+  DEFAULT_K6_VERSION,
+  DEFAULT_RESULTS_DIR,
+  insideWorkspace,
+  optional,
+  parseBoolean,
+  parseDuration,
+  parseEnvPairs,
+  parseFailOn,
+  parseInstallMethod,
+  parseK6Version,
+  parseUpdateBaseline,
+  splitArgs,
+  type Config,
+} from './config.js';
+import { assertProfileAllowed, findEnvironment, loadEnvironments, type EnvironmentDef } from './environments.js';
+import { resolveScenario } from './pipeline.js';
+import { withoutCredentials } from './url.js';
+import { parseTolerance, splitWatchInput, RulesError } from './baseline/rules.js';
+
+/** Looked for in the workspace when no `environments` input is given. */
+export const DEFAULT_ENVIRONMENTS_FILE = 'k6-gate.environments.json';
+import { parseShard } from './shard/shard.js';
+
+/** Reads one input by name; '' and undefined both mean "not set". */
+export type InputReader = (name: string) => string | undefined;
+
+export interface InputContext {
+  workspace: string;
+  /** Environment the secrets named by `secret-env` are read from. */
+  env: NodeJS.ProcessEnv;
+  git?: Config['git'];
+  /** Running in CI: `update-baseline: true` then means auto (default branch only). */
+  onCi?: boolean;
+  scenariosDir?: string;
+}
+
+/** Splits a list input written one per line or comma separated. */
+export function parseList(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export async function configFromInputs(read: InputReader, context: InputContext): Promise<Config> {
+  const get = (name: string) => optional(read(name));
+  const workspace = path.resolve(context.workspace);
+  const scenarioNames = parseList(get('scenarios') ?? get('scenario'));
+  if (scenarioNames.length === 0) {
+    throw new ConfigError(
+      'no scenario given; expected one or more scenario names or k6 script paths, e.g. "http-endpoints" or "load/checkout.ts"',
+    );
+  }
+  const scenarios = [];
+  for (const name of scenarioNames) scenarios.push(await resolveScenario(name, workspace, context.scenariosDir));
+  const seen = new Set<string>();
+  for (const s of scenarios) {
+    if (seen.has(s.name))
+      throw new ConfigError(`scenario name ${JSON.stringify(s.name)} is given twice; give one a distinct name with name=path`);
+    seen.add(s.name);
+  }
+
+  const environmentName = get('environment');
+  const profile = get('profile');
+  let environment: EnvironmentDef | undefined;
+  const environmentsInput = get('environments');
+  const environmentsFile = insideWorkspace('environments', environmentsInput ?? DEFAULT_ENVIRONMENTS_FILE, workspace);
+  if (environmentName !== undefined && (environmentsInput !== undefined || existsSync(environmentsFile))) {
+    environment = findEnvironment(await loadEnvironments(environmentsFile), environmentName);
+  } else if (environmentsInput !== undefined && !existsSync(environmentsFile)) {
+    throw new ConfigError(
+      `environments file ${environmentsInput} does not exist; expected a JSON or YAML file with an "environments" object`,
+    );
+  }
+  // Refuse heavy profiles against protected environments before anything runs.
+  assertProfileAllowed({ environment, profile, allowHeavyLoad: parseBoolean('allow-heavy-load', get('allow-heavy-load'), false) });
+
+  const target = get('target') ?? environment?.baseUrl;
+  if (target !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(target);
+    } catch {
+      throw new ConfigError(`target ${JSON.stringify(target)} is not a URL; expected e.g. "https://staging.example.com"`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new ConfigError(
+        `target ${JSON.stringify(withoutCredentials(target))} uses ${url.protocol}; expected an http:// or https:// URL`,
+      );
+    }
+  }
+  const targetSecrets = target ? credentialsOf(target) : [];
+  const preflight = parseBoolean('preflight', get('preflight'), true);
+  const defaultHealth = environment?.healthPath && target ? new URL(environment.healthPath, target).toString() : target;
+  const healthUrl = preflight ? (get('health-url') ?? defaultHealth) : undefined;
+
+  const env = parseEnvPairs('env', read('env'));
+  // k6 resolves a relative open() path against the script, not the working directory: make the
+  // scenario config file absolute so it means what the user wrote.
+  if (env.CONFIG_FILE) env.CONFIG_FILE = insideWorkspace('CONFIG_FILE', env.CONFIG_FILE, workspace);
+  const secrets: string[] = [...targetSecrets];
+  // Secrets reach k6 by variable name, so their values never appear in inputs or command lines.
+  for (const name of parseList(get('secret-env'))) {
+    const value = context.env[name];
+    if (value === undefined || value === '') {
+      throw new ConfigError(
+        `secret-env names ${name}, but no such environment variable is set; expected the name of a variable that holds the secret`,
+      );
+    }
+    env[name] = value;
+    secrets.push(value);
+  }
+  const authToken = get('auth-token');
+  if (authToken !== undefined) {
+    env.AUTH_TOKEN = authToken;
+    secrets.push(authToken);
+  }
+
+  const timeout = parseDuration('timeout', get('timeout'));
+  const preflightTimeoutMs = parseDuration('preflight-timeout', get('preflight-timeout')) ?? 30_000;
+  const k6Path = get('k6-path');
+  const install = parseInstallMethod(get('k6-install') ?? (k6Path ? 'path' : undefined));
+  if (install === 'path' && !k6Path) {
+    throw new ConfigError('k6-install is "path" but k6-path is not set; expected the path of a k6 binary');
+  }
+  const mergeFrom = get('merge-from');
+  if (mergeFrom !== undefined && get('shard') !== undefined) {
+    throw new ConfigError(
+      `shard ${JSON.stringify(get('shard'))} and merge-from ${JSON.stringify(mergeFrom)} are both set; expected shard in the N shard jobs and merge-from only in the one merge job`,
+    );
+  }
+  return {
+    rulesOverrides: readRulesOverrides(get),
+    scenarios,
+    profile,
+    target,
+    environment: environmentName,
+    healthUrl,
+    preflightTimeoutMs,
+    baselinePath: insideWorkspace('baseline', get('baseline') ?? DEFAULT_BASELINE_PATH, workspace),
+    configFile: get('config') ? insideWorkspace('config', get('config')!, workspace) : undefined,
+    resultsDir: insideWorkspace('results-dir', get('results-dir') ?? DEFAULT_RESULTS_DIR, workspace),
+    failOn: parseFailOn(get('fail-on')),
+    updateBaseline: parseUpdateBaseline(get('update-baseline'), context.onCi ? 'auto' : 'always'),
+    k6: {
+      version: parseK6Version(get('k6-version') ?? DEFAULT_K6_VERSION),
+      install,
+      downloadUrl: get('k6-download-url'),
+      path: k6Path ? path.resolve(workspace, k6Path) : undefined,
+    },
+    env,
+    secrets,
+    k6Args: splitArgs(get('k6-args')),
+    timeoutMs: timeout,
+    htmlReport: parseBoolean('html-report', get('html-report'), true),
+    rawOutput: parseBoolean('raw-output', get('raw-output'), false),
+    shard: get('shard') !== undefined ? parseShard(get('shard')!) : undefined,
+    merge: mergeFrom !== undefined ? { dir: insideWorkspace('merge-from', mergeFrom, workspace) } : undefined,
+    workspace,
+    git: context.git ?? {},
+  };
+}
+
+/** The rules inputs; each one, when set, wins over the rules file. */
+function readRulesOverrides(get: (name: string) => string | undefined): Config['rulesOverrides'] {
+  const overrides: NonNullable<Config['rulesOverrides']> = {};
+  try {
+    const tolerance = get('tolerance');
+    if (tolerance !== undefined) overrides.tolerance = parseTolerance(tolerance, 'tolerance');
+  } catch (error) {
+    throw new ConfigError(
+      error instanceof RulesError ? error.message : `tolerance ${JSON.stringify(get('tolerance'))}: ${(error as Error).message}`,
+    );
+  }
+  const historyLimit = get('history-limit');
+  if (historyLimit !== undefined) {
+    const n = Number(historyLimit);
+    if (!Number.isInteger(n) || n < 1 || n > 1000) {
+      throw new ConfigError(
+        `history-limit ${JSON.stringify(historyLimit)} is not valid; expected a whole number of runs from 1 to 1000, e.g. 10`,
+      );
+    }
+    overrides.historyLimit = n;
+  }
+  const confidence = get('confidence');
+  if (confidence !== undefined) {
+    const text = confidence.endsWith('%') ? Number(confidence.slice(0, -1)) / 100 : Number(confidence);
+    if (!Number.isFinite(text) || text <= 0.5 || text >= 1) {
+      throw new ConfigError(
+        `confidence ${JSON.stringify(confidence)} is not valid; expected a level between 0.5 and 1, e.g. 0.99 or "99%"`,
+      );
+    }
+    overrides.confidence = text;
+  }
+  const watch = get('watch');
+  if (watch !== undefined) overrides.watch = splitWatchInput(watch);
+  return Object.keys(overrides).length > 0 ? overrides : undefined;
+}
+
+/** The secret parts of a URL with credentials, in the forms they may be printed. */
+function credentialsOf(target: string): string[] {
+  const url = new URL(target);
+  const out: string[] = [];
+  if (url.password) out.push(url.password, decodeURIComponent(url.password));
+  if (url.username && url.password) out.push(`${url.username}:${url.password}`);
+  return [...new Set(out)];
+}

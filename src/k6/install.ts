@@ -1,0 +1,482 @@
+// Installs the pinned k6: tool cache → (auto: k6 on PATH) → release archive verified against k6's
+// checksums file → build from the Go module proxy. Every way ends with a binary whose `k6 version`
+// was checked against the pin.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { access, constants, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { lookup } from 'node:dns/promises';
+import path from 'node:path';
+import type { K6Options } from '../config.js';
+import { parseK6Version } from '../config.js';
+import type { Logger } from '../log.js';
+import {
+  DEFAULT_K6_DOWNLOAD_URL,
+  K6InstallError,
+  defaultToolCacheLocation,
+  displayUrl,
+  expandDownloadUrl,
+  k6BuildGoMod,
+  k6ChecksumsFileName,
+  k6ModulePath,
+  k6ReleaseAsset,
+  parseChecksums,
+  parseK6VersionOutput,
+} from './system.js';
+import type { ToolCache } from './tool-cache.js';
+import { DownloadHttpError, ExtractError, createToolCache } from './tool-cache.js';
+
+export { K6InstallError } from './system.js';
+
+export interface InstalledK6 {
+  /** Absolute path of the k6 binary. */
+  path: string;
+  /** X.Y.Z as reported by `k6 version`. */
+  version: string;
+  source: 'cache' | 'path' | 'release' | 'go' | 'explicit';
+}
+
+export interface InstallEnvironment {
+  /** Tool cache root; default RUNNER_TOOL_CACHE, else the user's cache directory. */
+  toolCacheDir?: string;
+  /** Scratch space for downloads and builds; default RUNNER_TEMP, else next to the tool cache. */
+  tempDir?: string;
+  platform?: NodeJS.Platform;
+  arch?: string;
+  /** The `go` to build with; default: found on PATH. */
+  goBinary?: string;
+  /** PATH to look for `k6` and `go` in; default process.env.PATH. */
+  pathEnv?: string;
+}
+
+const TOOL_NAME = 'k6';
+const VERSION_TIMEOUT_MS = 30_000;
+const GO_BUILD_TIMEOUT_MS = 30 * 60_000;
+const GO_OUTPUT_TAIL_LINES = 25;
+
+interface InstallContext {
+  version: string;
+  options: K6Options;
+  log: Logger;
+  platform: NodeJS.Platform;
+  arch: string;
+  binaryName: string;
+  pathEnv: string;
+  goBinary?: string;
+  cache: ToolCache;
+}
+
+export async function installK6(options: K6Options, log: Logger, env: InstallEnvironment = {}): Promise<InstalledK6> {
+  const version = parseK6Version(options.version);
+  const platform = env.platform ?? process.platform;
+  if (options.install === 'path') return useExplicitBinary(options, version, log);
+  if (options.downloadUrl !== undefined) {
+    // A bad template is an input error: say so now, not after a cache miss.
+    expandDownloadUrl(options.downloadUrl, version, k6ChecksumsFileName(version));
+  }
+  const defaults = defaultToolCacheLocation(platform, process.env, os.homedir(), os.tmpdir());
+  const location = {
+    toolCacheDir: path.resolve(env.toolCacheDir ?? defaults.toolCacheDir),
+    tempDir: path.resolve(env.tempDir ?? defaults.tempDir),
+  };
+  const ctx: InstallContext = {
+    version,
+    options,
+    log,
+    platform,
+    arch: env.arch ?? process.arch,
+    binaryName: platform === 'win32' ? 'k6.exe' : 'k6',
+    pathEnv: env.pathEnv ?? process.env.PATH ?? '',
+    goBinary: env.goBinary,
+    cache: createToolCache(location, log),
+  };
+
+  const cached = await findInCache(ctx);
+  if (cached) return cached;
+  switch (options.install) {
+    case 'release':
+      return installRelease(ctx);
+    case 'go':
+      return installWithGo(ctx, await requireGo(ctx));
+    case 'auto':
+      return installAuto(ctx);
+    default:
+      throw new K6InstallError(`unknown k6 install method ${JSON.stringify(options.install)}; expected auto, release, go or path`);
+  }
+}
+
+/** Runs `<binary> version` and returns X.Y.Z, or undefined when it does not answer like k6. */
+export async function readK6Version(binary: string): Promise<string | undefined> {
+  const probe = await probeK6Version(binary);
+  return probe.version;
+}
+
+async function probeK6Version(binary: string): Promise<{ version?: string; problem?: string }> {
+  const result = await runCommand(binary, ['version'], { timeoutMs: VERSION_TIMEOUT_MS });
+  if (result.spawnError) return { problem: `could not run it: ${result.spawnError.message}` };
+  if (result.timedOut) return { problem: `\`version\` did not finish within ${VERSION_TIMEOUT_MS / 1000}s` };
+  const version = result.exitCode === 0 ? parseK6VersionOutput(result.output) : undefined;
+  if (!version) {
+    const said = result.output.trim().split(/\r?\n/)[0]?.slice(0, 200) ?? '';
+    return { problem: `\`version\` exited ${result.exitCode ?? result.signal} and printed ${JSON.stringify(said)}` };
+  }
+  return { version };
+}
+
+async function findInCache(ctx: InstallContext): Promise<InstalledK6 | undefined> {
+  const dir = ctx.cache.find(TOOL_NAME, ctx.version, ctx.arch);
+  if (!dir) {
+    ctx.log.debug(`k6 v${ctx.version} (${ctx.arch}) is not in the tool cache ${ctx.cache.location.toolCacheDir}`);
+    return undefined;
+  }
+  const binary = path.join(dir, ctx.binaryName);
+  let problem: string | undefined;
+  if (!(await isFile(binary))) {
+    problem = `${binary} is missing`;
+  } else {
+    const probe = await probeK6Version(binary);
+    if (probe.problem) problem = probe.problem;
+    else if (probe.version !== ctx.version) problem = `it reports k6 v${probe.version}`;
+  }
+  if (problem) {
+    ctx.log.warning(`the cached k6 v${ctx.version} at ${dir} is broken (${problem}); removing it and installing again`);
+    await ctx.cache.remove(TOOL_NAME, ctx.version, ctx.arch);
+    return undefined;
+  }
+  ctx.log.info(`k6 v${ctx.version} found in the tool cache at ${dir}`);
+  return finish(ctx, dir, 'cache');
+}
+
+async function installAuto(ctx: InstallContext): Promise<InstalledK6> {
+  const attempts: string[] = [`tool cache: no k6 v${ctx.version} in ${ctx.cache.location.toolCacheDir}`];
+
+  const onPath = await findExecutable('k6', ctx.pathEnv, ctx.platform);
+  if (onPath) {
+    const probe = await probeK6Version(onPath);
+    if (probe.version === ctx.version) {
+      ctx.log.info(`using k6 v${probe.version} found on PATH at ${onPath}`);
+      return { path: onPath, version: probe.version, source: 'path' };
+    }
+    const why = probe.version ? `is k6 v${probe.version}, not the pinned v${ctx.version}` : `did not report its version (${probe.problem})`;
+    attempts.push(`PATH: ${onPath} ${why}`);
+    ctx.log.info(`k6 on PATH (${onPath}) ${why}; trying a release download`);
+  } else {
+    attempts.push('PATH: no k6 on PATH');
+    ctx.log.info('no k6 on PATH; trying a release download');
+  }
+
+  try {
+    return await installRelease(ctx);
+  } catch (error) {
+    const reason = messageOf(error);
+    attempts.push(`release: ${reason}`);
+    const go = await findGo(ctx);
+    if (!go.binary) {
+      attempts.push(`go: ${go.problem}`);
+      ctx.log.info(`release download failed: ${reason}; cannot build with go either: ${go.problem}`);
+    } else {
+      ctx.log.info(`release download failed: ${reason}; trying go`);
+      try {
+        return await installWithGo(ctx, go.binary);
+      } catch (goError) {
+        attempts.push(`go: ${messageOf(goError)}`);
+      }
+    }
+  }
+  throw new K6InstallError(`could not install k6 v${ctx.version}; tried, in order:\n${attempts.map((line) => `  - ${line}`).join('\n')}`);
+}
+
+async function installRelease(ctx: InstallContext): Promise<InstalledK6> {
+  const asset = k6ReleaseAsset(ctx.version, ctx.platform, ctx.arch);
+  const template = ctx.options.downloadUrl ?? DEFAULT_K6_DOWNLOAD_URL;
+  const checksumsName = k6ChecksumsFileName(ctx.version);
+  const archiveUrl = expandDownloadUrl(template, ctx.version, asset.fileName);
+  const checksumsUrl = expandDownloadUrl(template, ctx.version, checksumsName);
+
+  const work = await makeWorkDir(ctx, 'k6-release-');
+  try {
+    ctx.log.info(`downloading k6 v${ctx.version} (${asset.fileName}) from ${displayUrl(archiveUrl)}`);
+    await assertHostResolves(checksumsUrl);
+    const checksumsFile = await download(ctx, checksumsUrl, path.join(work, checksumsName), `checksums file ${checksumsName}`);
+    const expected = parseChecksums(await readFile(checksumsFile, 'utf8')).get(asset.fileName);
+    if (!expected) {
+      throw new K6InstallError(
+        `${checksumsName} from ${displayUrl(checksumsUrl)} lists no SHA-256 for ${asset.fileName}, so the archive cannot be verified; ` +
+          'expected a line "<sha256>  ' +
+          asset.fileName +
+          '"',
+      );
+    }
+    const archive = await download(ctx, archiveUrl, path.join(work, asset.fileName), `archive ${asset.fileName}`);
+    const actual = await sha256File(archive);
+    if (actual !== expected) {
+      const size = (await stat(archive)).size;
+      throw new K6InstallError(
+        `SHA-256 mismatch for ${asset.fileName} from ${displayUrl(archiveUrl)}: expected ${expected} (from ${checksumsName}), ` +
+          `got ${actual} over ${size} bytes. The download is truncated or not the published file; nothing was extracted`,
+      );
+    }
+    ctx.log.info(`SHA-256 of ${asset.fileName} matches ${checksumsName} (${actual})`);
+
+    let extracted: string;
+    try {
+      extracted = await ctx.cache.extract(archive, asset.format, path.join(work, 'extracted'));
+    } catch (error) {
+      const detail = error instanceof ExtractError && error.output ? `${error.message}: ${error.output}` : messageOf(error);
+      throw new K6InstallError(
+        `could not extract ${asset.fileName} (its checksum matched ${checksumsName}, so the archive at ${displayUrl(archiveUrl)} is itself damaged ` +
+          `or not a ${asset.format} file): ${detail}`,
+        { cause: error },
+      );
+    }
+    const folder = path.join(extracted, asset.topFolder);
+    const binary = path.join(folder, asset.binaryName);
+    if (!(await isFile(binary))) {
+      const found = await readdir(extracted).catch(() => []);
+      throw new K6InstallError(
+        `${asset.fileName} has no ${asset.topFolder}/${asset.binaryName}; it holds ${found.length ? found.join(', ') : 'nothing'}. Expected the layout of k6's release archives`,
+      );
+    }
+    await expectVersion(binary, ctx.version, `the k6 in ${asset.fileName}`);
+    const dir = await ctx.cache.cacheDir(folder, TOOL_NAME, ctx.version, ctx.arch);
+    ctx.log.info(`k6 v${ctx.version} installed into the tool cache at ${dir}`);
+    return finish(ctx, dir, 'release');
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A host name that does not resolve will not resolve on a retry either: fail at once instead of
+ * sitting through the download retries (about 30 s) before `auto` moves on to building with Go.
+ */
+async function assertHostResolves(url: string): Promise<void> {
+  const host = new URL(url).hostname;
+  try {
+    await lookup(host);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL') {
+      throw new K6InstallError(
+        `cannot resolve ${host} (${code}): the release host is not reachable from here; set k6-download-url to a mirror, or use k6-install: go`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+}
+
+async function download(ctx: InstallContext, url: string, dest: string, what: string): Promise<string> {
+  try {
+    return await ctx.cache.download(url, dest);
+  } catch (error) {
+    if (error instanceof DownloadHttpError && error.statusCode === 404) {
+      throw new K6InstallError(
+        `k6 v${ctx.version} ${what} does not exist at ${displayUrl(url)} (HTTP 404); check that k6-version names a published k6 release` +
+          (ctx.options.downloadUrl ? ' and that the mirror in k6-download-url holds it' : ''),
+        { cause: error },
+      );
+    }
+    if (error instanceof DownloadHttpError) {
+      throw new K6InstallError(`downloading the ${what} from ${displayUrl(url)} failed with HTTP ${error.statusCode}`, { cause: error });
+    }
+    const reason = messageOf(error);
+    // @actions/tool-cache has already retried network failures by now.
+    const hint = /aborted|premature close|ECONNRESET/i.test(reason)
+      ? ' (the connection closed before the whole file arrived, on every attempt)'
+      : '';
+    throw new K6InstallError(`downloading the ${what} from ${displayUrl(url)} failed: ${reason}${hint}`, { cause: error });
+  }
+}
+
+async function installWithGo(ctx: InstallContext, goBinary: string): Promise<InstalledK6> {
+  const modulePath = k6ModulePath(ctx.version);
+  ctx.log.info(
+    `building k6 v${ctx.version} from the Go module proxy (${modulePath}@v${ctx.version}) with ${goBinary}; this takes a few minutes the first time`,
+  );
+  const work = await makeWorkDir(ctx, 'k6-go-build-');
+  try {
+    // A throwaway module that requires k6 makes `go build` work for every major version; `go install
+    // module@version` fails for v2 on proxies that have no list for the /v2 path.
+    await writeFile(path.join(work, 'go.mod'), k6BuildGoMod(ctx.version));
+    const output = path.join(work, 'bin', ctx.binaryName);
+    const started = Date.now();
+    const result = await runCommand(goBinary, ['build', '-o', output, modulePath], {
+      cwd: work,
+      env: { ...process.env, GOFLAGS: goFlags(process.env.GOFLAGS), GOWORK: 'off' },
+      timeoutMs: GO_BUILD_TIMEOUT_MS,
+      onLine: (line) => ctx.log.debug(`go: ${line}`),
+    });
+    if (result.spawnError)
+      throw new K6InstallError(`could not run ${goBinary}: ${result.spawnError.message}`, { cause: result.spawnError });
+    if (result.timedOut || result.exitCode !== 0) {
+      const tail = result.output.trim().split(/\r?\n/).slice(-GO_OUTPUT_TAIL_LINES).join('\n');
+      const how = result.timedOut
+        ? `did not finish within ${GO_BUILD_TIMEOUT_MS / 60_000} minutes`
+        : `exited ${result.exitCode ?? result.signal}`;
+      throw new K6InstallError(`go build of ${modulePath}@v${ctx.version} ${how}; last output:\n${tail || '(none)'}`);
+    }
+    ctx.log.info(`built k6 v${ctx.version} in ${Math.round((Date.now() - started) / 1000)}s`);
+    await expectVersion(output, ctx.version, 'the k6 built with go');
+    const dir = await ctx.cache.cacheFile(output, ctx.binaryName, TOOL_NAME, ctx.version, ctx.arch);
+    ctx.log.info(`k6 v${ctx.version} installed into the tool cache at ${dir}`);
+    return finish(ctx, dir, 'go');
+  } finally {
+    // The module cache keeps read-only files, but those live in GOMODCACHE, not here.
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** The user's GOFLAGS with -mod replaced: the throwaway module needs go.mod/go.sum filled in. */
+function goFlags(existing: string | undefined): string {
+  const kept = (existing ?? '').split(/\s+/).filter((flag) => flag !== '' && !/^--?mod=/.test(flag) && !/^--?buildvcs=/.test(flag));
+  // The scratch module has no VCS to stamp; a tempDir inside a checkout would otherwise need git.
+  return [...kept, '-mod=mod', '-buildvcs=false'].join(' ');
+}
+
+async function requireGo(ctx: InstallContext): Promise<string> {
+  const go = await findGo(ctx);
+  if (!go.binary) throw new K6InstallError(`k6-install: go needs a Go toolchain: ${go.problem}`);
+  return go.binary;
+}
+
+async function findGo(ctx: InstallContext): Promise<{ binary?: string; problem?: string }> {
+  if (ctx.goBinary) {
+    return (await isExecutable(ctx.goBinary, ctx.platform))
+      ? { binary: path.resolve(ctx.goBinary) }
+      : { problem: `the go binary ${ctx.goBinary} does not exist or is not executable` };
+  }
+  const found = await findExecutable('go', ctx.pathEnv, ctx.platform);
+  return found ? { binary: found } : { problem: 'no `go` binary on PATH (install Go ≥ 1.24, e.g. with actions/setup-go)' };
+}
+
+async function useExplicitBinary(options: K6Options, version: string, log: Logger): Promise<InstalledK6> {
+  if (!options.path) {
+    throw new K6InstallError('k6-install: path needs k6-path, the path of a k6 binary, and none was given');
+  }
+  const binary = path.resolve(options.path);
+  const info = await stat(binary).catch(() => undefined);
+  if (!info) throw new K6InstallError(`k6 binary ${JSON.stringify(options.path)} does not exist (looked at ${binary})`);
+  if (info.isDirectory())
+    throw new K6InstallError(`k6 binary ${JSON.stringify(options.path)} is a directory; expected the k6 executable itself`);
+  if (!(await isExecutable(binary, process.platform))) {
+    throw new K6InstallError(`k6 binary ${JSON.stringify(options.path)} is not executable; expected an executable file (chmod +x)`);
+  }
+  const probe = await probeK6Version(binary);
+  if (!probe.version) {
+    throw new K6InstallError(`${JSON.stringify(options.path)} does not answer \`version\` like k6 does: ${probe.problem}`);
+  }
+  log.info(`using k6 v${probe.version} at ${binary}`);
+  if (probe.version !== version) {
+    log.warning(`${binary} is k6 v${probe.version}, but k6-version pins v${version}; using it anyway because k6-install is path`);
+  }
+  return { path: binary, version: probe.version, source: 'explicit' };
+}
+
+function finish(ctx: InstallContext, dir: string, source: InstalledK6['source']): InstalledK6 {
+  if (ctx.cache.addPathOnGitHub(dir)) ctx.log.debug(`added ${dir} to PATH for later steps`);
+  return { path: path.join(dir, ctx.binaryName), version: ctx.version, source };
+}
+
+async function expectVersion(binary: string, version: string, what: string): Promise<void> {
+  const probe = await probeK6Version(binary);
+  if (probe.version !== version) {
+    throw new K6InstallError(
+      `${what} ${probe.version ? `reports v${probe.version}` : `does not run: ${probe.problem}`}; expected v${version}`,
+    );
+  }
+}
+
+async function makeWorkDir(ctx: InstallContext, prefix: string): Promise<string> {
+  await mkdir(ctx.cache.location.tempDir, { recursive: true });
+  return mkdtemp(path.join(ctx.cache.location.tempDir, prefix));
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function isFile(file: string): Promise<boolean> {
+  return (await stat(file).catch(() => undefined))?.isFile() ?? false;
+}
+
+async function isExecutable(file: string, platform: NodeJS.Platform): Promise<boolean> {
+  if (!(await isFile(file))) return false;
+  if (platform === 'win32') return true;
+  return access(file, constants.X_OK).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** The first executable `name` on a PATH string, like `which`. */
+export async function findExecutable(
+  name: string,
+  pathEnv: string,
+  platform: NodeJS.Platform = process.platform,
+): Promise<string | undefined> {
+  const delimiter = platform === 'win32' ? ';' : ':';
+  const extensions = platform === 'win32' ? ['.exe', '.cmd', '.bat', ''] : [''];
+  for (const dir of pathEnv.split(delimiter)) {
+    if (!dir) continue;
+    for (const extension of extensions) {
+      const candidate = path.resolve(dir, name + extension);
+      if (await isExecutable(candidate, platform)) return candidate;
+    }
+  }
+  return undefined;
+}
+
+interface CommandResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  output: string;
+  timedOut: boolean;
+  spawnError?: Error;
+}
+
+function runCommand(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs: number; onLine?: (line: string) => void },
+): Promise<CommandResult> {
+  return new Promise((resolve) => {
+    let output = '';
+    let pending = '';
+    let timedOut = false;
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      // Keep only the end: a failing go build can print a lot, and the error quotes its last lines.
+      output = (output + text).slice(-64 * 1024);
+      if (options.onLine) {
+        const lines = (pending + text).split(/\r?\n/);
+        pending = lines.pop() ?? '';
+        for (const line of lines) if (line.trim()) options.onLine(line);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      resolve({ exitCode: null, signal: null, output, timedOut, spawnError: error });
+    });
+    child.on('close', (exitCode, signal) => {
+      clearTimeout(timer);
+      if (options.onLine && pending.trim()) options.onLine(pending);
+      resolve({ exitCode, signal, output, timedOut });
+    });
+  });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,79 @@
+// Waits until the target answers its health URL before k6 starts, so an unreachable target is
+// reported as such instead of as thousands of failed requests.
+import type { Logger } from '../log.js';
+import { splitCredentials, withoutCredentials } from '../url.js';
+
+export class PreflightError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PreflightError';
+  }
+}
+
+export interface PreflightOptions {
+  timeoutMs: number;
+  /** First wait between attempts; doubles up to maxDelayMs. */
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+  /** Time limit of one request. */
+  attemptTimeoutMs?: number;
+  log: Logger;
+  fetchImpl?: typeof fetch;
+}
+
+/** Describes a failed fetch in the words a person needs (DNS, refused, TLS, timeout). */
+export function describeFetchError(error: unknown): string {
+  const err = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return 'no answer before the request time limit';
+  const cause = err?.cause;
+  const code = cause?.code;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `DNS lookup failed (${code}): the host name does not resolve`;
+  if (code === 'ECONNREFUSED') return 'connection refused (nothing listens on that port)';
+  if (code === 'ECONNRESET') return 'connection reset by the server';
+  if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code)) return `TLS error (${code}): ${cause?.message ?? ''}`.trim();
+  if (cause?.message) return code ? `${cause.message} (${code})` : cause.message;
+  return err?.message ?? String(error);
+}
+
+/** Resolves once `url` answers with a status below 500; throws PreflightError after the timeout. */
+export async function waitForHealthy(url: string, options: PreflightOptions): Promise<{ attempts: number; ms: number; status: number }> {
+  const doFetch = options.fetchImpl ?? fetch;
+  const started = Date.now();
+  let delay = options.initialDelayMs ?? 250;
+  const maxDelay = options.maxDelayMs ?? 5000;
+  const attemptTimeout = options.attemptTimeoutMs ?? 5000;
+  let attempts = 0;
+  let lastProblem = 'no attempt made';
+  // fetch refuses URLs with credentials: send them as a header, and never print them.
+  const plain = splitCredentials(url);
+  url = withoutCredentials(url);
+  for (;;) {
+    attempts++;
+    try {
+      const remaining = options.timeoutMs - (Date.now() - started);
+      const response = await doFetch(plain.url, {
+        signal: AbortSignal.timeout(Math.max(250, Math.min(attemptTimeout, remaining))),
+        redirect: 'manual',
+        headers: plain.authorization ? { authorization: plain.authorization } : undefined,
+      });
+      await response.body?.cancel();
+      if (response.status < 500) {
+        const ms = Date.now() - started;
+        options.log.info(`preflight: ${url} answered ${response.status} after ${attempts} attempt(s), ${ms} ms`);
+        return { attempts, ms, status: response.status };
+      }
+      lastProblem = `HTTP ${response.status}`;
+    } catch (error) {
+      lastProblem = describeFetchError(error);
+    }
+    const elapsed = Date.now() - started;
+    if (elapsed + delay > options.timeoutMs) {
+      throw new PreflightError(
+        `target health check ${url} did not succeed within ${Math.round(options.timeoutMs / 1000)} s (${attempts} attempts); last problem: ${lastProblem}. Check the target URL and that the service is up, or raise preflight-timeout.`,
+      );
+    }
+    options.log.info(`preflight: ${url} not ready (${lastProblem}); retrying in ${delay} ms`);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    delay = Math.min(delay * 2, maxDelay);
+  }
+}

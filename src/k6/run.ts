@@ -1,0 +1,166 @@
+// Starts k6 for one scenario and waits for it: argument array (never a shell), output streamed to
+// the log and saved to a file with secrets removed, a time limit enforced with SIGINT then SIGKILL.
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Logger } from '../log.js';
+import { redact } from '../log.js';
+import type { Outcome } from '../model.js';
+import { classifyExit } from './exit-codes.js';
+
+export const SUMMARY_TREND_STATS = 'avg,min,med,max,p(90),p(95),p(99)';
+
+export interface K6RunOptions {
+  k6Path: string;
+  script: string;
+  /** Scenario name, used in file names. */
+  scenario: string;
+  resultsDir: string;
+  /** Environment for k6 on top of `baseEnv` (BASE_URL, PROFILE, knobs, secrets). */
+  env: Record<string, string>;
+  baseEnv?: NodeJS.ProcessEnv;
+  /** Extra arguments placed before the script path. */
+  args: string[];
+  timeoutMs?: number;
+  /** Time between SIGINT and SIGKILL once the time limit is reached. */
+  graceMs?: number;
+  htmlReport: boolean;
+  /** Raw samples file name (relative to resultsDir), e.g. `k6-smoke.json.gz`. */
+  rawOutput?: string;
+  log: Logger;
+  secrets: readonly string[];
+  /** Working directory for k6 (scripts' relative `open()` paths resolve against the script anyway). */
+  cwd?: string;
+}
+
+export interface K6RunResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  outcome: Outcome;
+  meaning: string;
+  timedOut: boolean;
+  wallMs: number;
+  /** Absolute paths; `summary` exists only if k6 wrote it. */
+  files: { summary: string; log: string; html?: string; raw?: string };
+  /** Set when k6 could not be started at all. */
+  spawnError?: string;
+}
+
+export function k6FileNames(scenario: string): { summary: string; log: string; html: string } {
+  const safe = safeFileName(scenario);
+  return { summary: `summary-${safe}.json`, log: `k6-${safe}.log`, html: `report-${safe}.html` };
+}
+
+/** Scenario names become file names: keep them portable. */
+export function safeFileName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._@-]+/g, '_');
+}
+
+export function buildK6Args(options: Pick<K6RunOptions, 'script' | 'args' | 'rawOutput' | 'resultsDir'>, summaryPath: string): string[] {
+  const args = ['run', '--summary-export', summaryPath, '--summary-trend-stats', SUMMARY_TREND_STATS, '--no-color', '--quiet'];
+  if (options.rawOutput) args.push('--out', `json=${path.join(options.resultsDir, options.rawOutput)}`);
+  args.push(...options.args, options.script);
+  return args;
+}
+
+export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
+  const names = k6FileNames(options.scenario);
+  const files = {
+    summary: path.join(options.resultsDir, names.summary),
+    log: path.join(options.resultsDir, names.log),
+    html: options.htmlReport ? path.join(options.resultsDir, names.html) : undefined,
+    raw: options.rawOutput ? path.join(options.resultsDir, options.rawOutput) : undefined,
+  };
+  const env: NodeJS.ProcessEnv = { ...(options.baseEnv ?? process.env), ...options.env, K6_NO_USAGE_REPORT: 'true' };
+  if (files.html) {
+    env.K6_WEB_DASHBOARD = 'true';
+    env.K6_WEB_DASHBOARD_EXPORT = files.html;
+    // No dashboard server (parallel jobs would fight over port 5665); export only.
+    env.K6_WEB_DASHBOARD_PORT ??= '-1';
+    // The default 10 s period gives short runs no data points, and k6 then skips the report.
+    env.K6_WEB_DASHBOARD_PERIOD ??= '1s';
+  }
+  // Files left by an earlier run in the same results dir would otherwise be read as this run's
+  // numbers when k6 fails before writing its own.
+  await Promise.all(
+    [files.summary, files.html, files.raw].map((file) => (file ? rm(file, { force: true }).catch(() => undefined) : undefined)),
+  );
+  const args = buildK6Args(options, files.summary);
+  const logFile = createWriteStream(files.log, { flags: 'w' });
+  const started = Date.now();
+  options.log.info(`$ k6 ${args.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
+
+  const result = await new Promise<K6RunResult>((resolve) => {
+    let timedOut = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    let limitTimer: NodeJS.Timeout | undefined;
+    const child = spawn(options.k6Path, args, { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const pipeLines = (stream: NodeJS.ReadableStream) => {
+      const lines = createInterface({ input: stream, crlfDelay: Infinity });
+      lines.on('line', (line) => {
+        const clean = redact(line, options.secrets);
+        logFile.write(`${clean}\n`);
+        options.log.info(clean);
+      });
+      return new Promise<void>((done) => lines.once('close', () => done()));
+    };
+    const drained = Promise.all([pipeLines(child.stdout), pipeLines(child.stderr)]);
+    if (options.timeoutMs !== undefined) {
+      limitTimer = setTimeout(() => {
+        timedOut = true;
+        const grace = options.graceMs ?? 30_000;
+        options.log.warning(
+          `k6 ran past the time limit of ${formatMs(options.timeoutMs!)}: stopping it (SIGINT), killing it in ${formatMs(grace)} if it does not stop`,
+        );
+        child.kill('SIGINT');
+        killTimer = setTimeout(() => {
+          options.log.warning('k6 did not stop within the grace period: killing it (SIGKILL)');
+          child.kill('SIGKILL');
+        }, grace);
+      }, options.timeoutMs);
+    }
+    let spawnError: string | undefined;
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      spawnError =
+        error.code === 'ENOENT' ? `k6 not found at ${options.k6Path}` : `could not start k6 (${options.k6Path}): ${error.message}`;
+    });
+    child.once('close', async (code, signal) => {
+      clearTimeout(limitTimer);
+      clearTimeout(killTimer);
+      await drained;
+      const wallMs = Date.now() - started;
+      if (spawnError) {
+        resolve({ exitCode: null, signal: null, outcome: 'error', meaning: spawnError, timedOut, wallMs, files, spawnError });
+        return;
+      }
+      const classified = classifyExit(code, signal);
+      const meaning = timedOut
+        ? `k6 was stopped at the time limit of ${formatMs(options.timeoutMs!)} (${classified.meaning})`
+        : classified.meaning;
+      resolve({ exitCode: code, signal, outcome: timedOut ? 'error' : classified.outcome, meaning, timedOut, wallMs, files });
+    });
+  });
+  await new Promise<void>((done) => logFile.end(() => done()));
+  if (files.html && !(await nonEmpty(files.html))) {
+    options.log.warning(`k6 wrote no HTML report for ${options.scenario} (k6 skips it when the run is too short to collect data)`);
+    result.files.html = undefined;
+  }
+  if (files.raw && !existsSync(files.raw)) result.files.raw = undefined;
+  return result;
+}
+
+async function nonEmpty(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).size > 0;
+  } catch {
+    return false;
+  }
+}
+
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 120_000) return `${Math.round(ms / 100) / 10} s`;
+  return `${Math.round(ms / 6000) / 10} min`;
+}

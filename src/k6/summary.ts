@@ -1,0 +1,236 @@
+// Reads k6's end-of-test summary files into one RunSummary.
+//
+// Two formats exist:
+// - the legacy `--summary-export` (k6 v0.x to v2.x): metrics flattened, no type field, a rate's
+//   `rate` renamed `value`, and in `thresholds` the value `true` means the threshold FAILED;
+// - the machine-readable summary (`--new-machine-readable-summary`, schema version "1.0.0"):
+//   metrics as an array with type and unit, trend keys `p90`/`p95`, `checks_succeeded` instead of
+//   `checks`, and no thresholds.
+import type { CheckResult, MetricContains, MetricSummary, MetricType, RunSummary, ThresholdResult } from '../model.js';
+
+export class SummaryParseError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SummaryParseError';
+  }
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Parses summary text (either format). `source` names the file in error messages. */
+export function parseSummary(text: string, source = 'summary'): RunSummary {
+  if (text.trim() === '') {
+    throw new SummaryParseError(`${source} is empty: k6 wrote no summary (did the run stop before the end of the test?)`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new SummaryParseError(
+      `${source} is not JSON (${(error as Error).message}); expected k6's --summary-export output, starting with: ${JSON.stringify(text.slice(0, 60))}`,
+      { cause: error },
+    );
+  }
+  if (!isObject(data)) {
+    throw new SummaryParseError(`${source} holds ${Array.isArray(data) ? 'an array' : typeof data}; expected a JSON object with "metrics"`);
+  }
+  if (typeof data.version === 'string' && isObject(data.results)) {
+    return parseMachineReadable(data, source);
+  }
+  if (isObject(data.metrics)) {
+    return parseLegacy(data, source);
+  }
+  throw new SummaryParseError(
+    `${source} is not a k6 summary: expected an object with "metrics" (legacy --summary-export) or "version" and "results" (machine-readable summary)`,
+  );
+}
+
+const TREND_KEYS = new Set(['avg', 'min', 'med', 'max']);
+
+/** The legacy export has no type field, so the type is told by which keys are present. */
+function inferLegacyType(name: string, values: Json): MetricType {
+  if ('passes' in values || 'fails' in values) return 'rate';
+  if ('count' in values) return 'counter';
+  if (
+    Object.keys(values).some((key) => TREND_KEYS.has(key) && key !== 'min' && key !== 'max') ||
+    Object.keys(values).some((k) => k.startsWith('p('))
+  ) {
+    return 'trend';
+  }
+  if ('value' in values) return 'gauge';
+  throw new SummaryParseError(`metric "${name}" has keys ${JSON.stringify(Object.keys(values))}, which match no k6 metric type`);
+}
+
+/** k6's built-in metrics whose values are times (ms) or data (bytes); custom ones are guessed by name. */
+const TIME_METRICS =
+  /^(http_req_(duration|blocked|connecting|tls_handshaking|sending|waiting|receiving)|iteration_duration|group_duration|ws_(connecting|session_duration|ping)|grpc_req_duration|browser_)/;
+const DATA_METRICS = /^(data_(sent|received)|ws_msgs_(sent|received)_bytes)/;
+
+function baseName(metric: string): string {
+  const brace = metric.indexOf('{');
+  return brace === -1 ? metric : metric.slice(0, brace);
+}
+
+export function guessContains(metric: string, type: MetricType): MetricContains {
+  const base = baseName(metric);
+  if (DATA_METRICS.test(base)) return 'data';
+  if (type === 'trend' && (TIME_METRICS.test(base) || /(_duration|_latency|_time|_ms)$/.test(base))) return 'time';
+  return 'default';
+}
+
+function numericEntries(values: Json, metric: string, source: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [key, value] of Object.entries(values)) {
+    if (key === 'thresholds') continue;
+    if (typeof value === 'number') {
+      out[key] = value;
+    } else if (value === null) {
+      // k6 writes null for stats it could not compute (e.g. NaN); a missing stat is handled downstream.
+      continue;
+    } else {
+      throw new SummaryParseError(`${source}: metrics.${metric}.${key} is ${JSON.stringify(value)}; expected a number`);
+    }
+  }
+  return out;
+}
+
+function parseLegacy(data: Json, source: string): RunSummary {
+  const metrics: Record<string, MetricSummary> = {};
+  const thresholds: ThresholdResult[] = [];
+  for (const [name, raw] of Object.entries(data.metrics as Json)) {
+    if (!isObject(raw)) {
+      throw new SummaryParseError(`${source}: metrics.${name} is ${JSON.stringify(raw)}; expected an object of stats`);
+    }
+    const type = inferLegacyType(name, raw);
+    const values = numericEntries(raw, name, source);
+    if (type === 'rate' && 'value' in values) {
+      // The legacy export renames a rate's `rate` to `value`; keep one name downstream.
+      values.rate = values.value;
+      delete values.value;
+    }
+    metrics[name] = { name, type, contains: guessContains(name, type), values };
+    if (raw.thresholds !== undefined) {
+      if (!isObject(raw.thresholds)) {
+        throw new SummaryParseError(`${source}: metrics.${name}.thresholds is not an object`);
+      }
+      for (const [expression, failed] of Object.entries(raw.thresholds)) {
+        // In the legacy export, `true` means the threshold was CROSSED (failed).
+        const crossed = typeof failed === 'boolean' ? failed : isObject(failed) ? failed.ok === false : undefined;
+        if (crossed === undefined) {
+          throw new SummaryParseError(
+            `${source}: metrics.${name}.thresholds["${expression}"] is ${JSON.stringify(failed)}; expected true (failed) or false (passed)`,
+          );
+        }
+        thresholds.push({ metric: name, expression, ok: !crossed });
+      }
+    }
+  }
+  const checks: CheckResult[] = [];
+  if (isObject(data.root_group)) collectLegacyChecks(data.root_group, checks);
+  const state = isObject(data.state) ? data.state : undefined;
+  return {
+    format: 'legacy',
+    metrics,
+    thresholds,
+    checks,
+    durationMs: typeof state?.testRunDurationMs === 'number' ? state.testRunDurationMs : undefined,
+  };
+}
+
+function collectLegacyChecks(group: Json, out: CheckResult[]): void {
+  const checks = group.checks;
+  // Exports have written checks both as an object keyed by name and as an array.
+  const list = Array.isArray(checks) ? checks : isObject(checks) ? Object.values(checks) : [];
+  for (const check of list) {
+    if (isObject(check) && typeof check.name === 'string') {
+      out.push({
+        name: check.name,
+        path: typeof check.path === 'string' ? check.path : undefined,
+        passes: Number(check.passes ?? 0),
+        fails: Number(check.fails ?? 0),
+      });
+    }
+  }
+  const groups = group.groups;
+  const children = Array.isArray(groups) ? groups : isObject(groups) ? Object.values(groups) : [];
+  for (const child of children) if (isObject(child)) collectLegacyChecks(child, out);
+}
+
+/** Machine-readable trend keys (`p95`, `p99.9`) in the legacy spelling (`p(95)`, `p(99.9)`). */
+function legacyStatName(key: string): string {
+  const match = /^p(\d+(?:\.\d+)?)$/.exec(key);
+  return match ? `p(${match[1]})` : key;
+}
+
+function parseMachineReadable(data: Json, source: string): RunSummary {
+  if (!String(data.version).startsWith('1.')) {
+    throw new SummaryParseError(
+      `${source}: machine-readable summary version ${JSON.stringify(data.version)} is not supported; expected "1.x"`,
+    );
+  }
+  const results = data.results as Json;
+  const metrics: Record<string, MetricSummary> = {};
+  const addMetric = (raw: unknown, where: string) => {
+    if (!isObject(raw) || typeof raw.name !== 'string' || !isObject(raw.values)) {
+      throw new SummaryParseError(`${source}: ${where} is not a metric; expected {name, type, values}`);
+    }
+    const type = raw.type as MetricType;
+    if (!['trend', 'rate', 'counter', 'gauge'].includes(type)) {
+      throw new SummaryParseError(
+        `${source}: ${where} (${raw.name}) has type ${JSON.stringify(raw.type)}; expected trend, rate, counter or gauge`,
+      );
+    }
+    const values: Record<string, number> = {};
+    for (const [key, value] of Object.entries(numericEntries(raw.values, raw.name, source))) {
+      values[legacyStatName(key)] = value;
+    }
+    if (type === 'rate' && 'matches' in values) {
+      values.passes = values.matches;
+      values.fails = (values.total ?? 0) - values.matches;
+    }
+    const contains = (['time', 'data', 'default'] as const).includes(raw.contains as MetricContains)
+      ? (raw.contains as MetricContains)
+      : guessContains(raw.name, type);
+    metrics[raw.name] = { name: raw.name, type, contains, values };
+  };
+  const list = Array.isArray(results.metrics) ? results.metrics : [];
+  list.forEach((raw, index) => addMetric(raw, `results.metrics[${index}]`));
+  const checks: CheckResult[] = [];
+  if (isObject(results.checks)) {
+    const checkMetrics = Array.isArray(results.checks.metrics) ? results.checks.metrics : [];
+    checkMetrics.forEach((raw, index) => addMetric(raw, `results.checks.metrics[${index}]`));
+    const checkList = Array.isArray(results.checks.results) ? results.checks.results : [];
+    for (const check of checkList) {
+      if (isObject(check) && typeof check.name === 'string') {
+        checks.push({ name: check.name, passes: Number(check.passes ?? 0), fails: Number(check.fails ?? 0) });
+      }
+    }
+  }
+  // The legacy name `checks` is what users and baselines watch; give it the succeeded rate.
+  const succeeded = metrics.checks_succeeded;
+  if (succeeded && !metrics.checks) {
+    metrics.checks = { ...succeeded, name: 'checks', values: { ...succeeded.values } };
+  }
+  const config = isObject(data.config) ? data.config : {};
+  const metadata = isObject(data.metadata) ? data.metadata : {};
+  return {
+    format: 'machine-readable',
+    metrics,
+    thresholds: [],
+    checks,
+    k6Version: typeof metadata.k6_version === 'string' ? metadata.k6_version : undefined,
+    durationMs: typeof config.duration === 'number' ? config.duration * 1000 : undefined,
+  };
+}
+
+/** Reads one stat of one metric, or undefined when the summary does not have it. */
+export function readStat(summary: RunSummary, metric: string, stat: string): number | undefined {
+  const values = summary.metrics[metric]?.values;
+  if (!values) return undefined;
+  const value = values[stat] ?? (stat === 'rate' ? values.value : undefined);
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}

@@ -1,0 +1,133 @@
+// The data that flows between layers. Types only: every layer may import this module,
+// and it imports nothing, so the one-way layer rule in DESIGN.md holds.
+
+/** k6 metric kinds, as k6 itself names them. */
+export type MetricType = 'trend' | 'rate' | 'counter' | 'gauge';
+
+/** What a metric's numbers measure: `time` values are milliseconds, `data` values are bytes. */
+export type MetricContains = 'time' | 'data' | 'default';
+
+/** One metric (or submetric such as `http_req_duration{name:login}`) of a k6 end-of-test summary. */
+export interface MetricSummary {
+  name: string;
+  type: MetricType;
+  contains: MetricContains;
+  /**
+   * Stats keyed the way k6's legacy export keys them: `avg`, `min`, `med`, `max`, `p(90)`, `p(95)`,
+   * `p(99)` for trends; `rate`, `passes`, `fails` for rates (the export's `value` is stored as `rate`);
+   * `count`, `rate` for counters; `value`, `min`, `max` for gauges.
+   */
+  values: Record<string, number>;
+}
+
+/** A k6 threshold of the script (`options.thresholds`) and whether it held. */
+export interface ThresholdResult {
+  metric: string;
+  expression: string;
+  ok: boolean;
+}
+
+export interface CheckResult {
+  name: string;
+  path?: string;
+  passes: number;
+  fails: number;
+}
+
+/** k6's end-of-test summary in one shape, whichever file format it was read from. */
+export interface RunSummary {
+  format: 'legacy' | 'machine-readable';
+  metrics: Record<string, MetricSummary>;
+  /** Empty when the format carries none (the machine-readable format has no thresholds). */
+  thresholds: ThresholdResult[];
+  checks: CheckResult[];
+  k6Version?: string;
+  /** Wall time of the test as k6 measured it, when the format carries it. */
+  durationMs?: number;
+}
+
+/** The four outcomes of DESIGN.md, worst last. */
+export type Outcome = 'passed' | 'regressed' | 'thresholds-failed' | 'error';
+
+export type Direction = 'lower-is-better' | 'higher-is-better';
+
+export type MetricVerdict = 'regressed' | 'improved' | 'unchanged' | 'new' | 'missing';
+
+/** How a metric's verdict was reached. */
+export type DecisionMethod = 'prediction-interval' | 'tolerance' | 'none';
+
+/** One watched metric+stat compared with its baseline. */
+export interface MetricComparison {
+  /** e.g. `http_req_duration` or `http_req_duration{name:login}` */
+  metric: string;
+  /** e.g. `p(95)`, `rate`, `avg` */
+  stat: string;
+  /** Unit of `baseline`/`current`: `ms` for time trends, `ratio` for rates (0..1), `per-second`, `count`, `bytes`. */
+  unit: 'ms' | 'ratio' | 'per-second' | 'count' | 'bytes' | 'none';
+  direction: Direction;
+  baseline?: number;
+  current?: number;
+  /** Relative change, current/baseline - 1 (0.178 = +17.8%). Absent when either side is missing or baseline is 0. */
+  change?: number;
+  verdict: MetricVerdict;
+  method: DecisionMethod;
+  /** Values inside this band are not a regression (from tolerance, noise floor and interval). */
+  band?: { low: number; high: number };
+  /** Number of history samples the decision used. */
+  samples: number;
+  /** Relative tolerance applied (0.1 = 10%). */
+  tolerance: number;
+  /** A missing metric is an error or only a warning, by rule. */
+  severity?: 'error' | 'warning';
+  /** One sentence a person can read, e.g. "p(95) 212 ms vs 180 ms ±9 ms, n=8, +17.8%". */
+  note: string;
+}
+
+/** One k6 run of one scenario, as far as it got. */
+export interface ScenarioResult {
+  /** Scenario name (file name without extension, or the name given). */
+  scenario: string;
+  profile?: string;
+  /** Baseline key: `scenario` or `scenario@profile`. */
+  key: string;
+  /** k6's exit code; undefined when k6 never ran (install or preflight failed). */
+  exitCode?: number;
+  /** What the exit code means (from the exit-code table). */
+  exitMeaning?: string;
+  outcome: Outcome;
+  /** Why the outcome is `error`, in words. */
+  error?: string;
+  summary?: RunSummary;
+  thresholds: ThresholdResult[];
+  metrics: MetricComparison[];
+  /** Files written for this scenario, relative to the results dir. */
+  files: Record<string, string>;
+  /** k6's own run time in ms (spawn to exit). */
+  k6WallMs?: number;
+}
+
+/** Everything the gate decided: written as comparison.json and rendered by every reporter. */
+export interface GateResult {
+  schemaVersion: 1;
+  tool: { name: 'k6-gate'; version: string };
+  generatedAt: string;
+  k6?: { version: string; path: string; source: string };
+  target?: string;
+  environment?: string;
+  baselinePath?: string;
+  outcome: Outcome;
+  /** Which outcomes fail the job (from `fail-on`). */
+  failOn: FailOn[];
+  /** True when the policy fails the job. */
+  failed: boolean;
+  scenarios: ScenarioResult[];
+  regressions: number;
+  thresholdsFailed: number;
+  /** Non-fatal problems worth a line in the report. */
+  warnings: string[];
+  baselineUpdated?: boolean;
+  /** Links shown in reports (artifacts, run page, HTML report). */
+  links?: { label: string; url: string }[];
+}
+
+export type FailOn = 'regression' | 'thresholds';

@@ -1,0 +1,64 @@
+// Error annotations: one per regressed metric and one per crossed k6 threshold, so the run's summary
+// page and the PR's checks tab name the problem without opening the log.
+import * as core from '@actions/core';
+import type { GateResult } from '../../model.js';
+import { formatChange, formatValue } from '../../report/markdown.js';
+
+export interface Annotation {
+  title: string;
+  message: string;
+  /** Workspace-relative path of the scenario script, when known, so GitHub links the annotation to it. */
+  file?: string;
+}
+
+/** Pure: the annotations a result deserves. `scripts` maps scenario names to workspace-relative paths. */
+export function annotationsFor(result: GateResult, scripts: Record<string, string> = {}): Annotation[] {
+  const out: Annotation[] = [];
+  for (const scenario of result.scenarios) {
+    const file = scripts[scenario.scenario];
+    for (const m of scenario.metrics) {
+      // A watched metric that vanished counts as a regression when its rule says so (as in the pipeline).
+      const missing = m.verdict === 'missing' && m.severity === 'error';
+      if (m.verdict !== 'regressed' && !missing) continue;
+      const numbers = missing
+        ? `missing from this run (baseline ${formatValue(m.baseline, m.unit)})`
+        : `${formatValue(m.current, m.unit)} vs baseline ${formatValue(m.baseline, m.unit)} (${formatChange(m.change)})`;
+      out.push({
+        title: `k6-gate: ${m.metric} ${m.stat} ${missing ? 'missing' : 'regressed'} (${scenario.key})`,
+        // The comparison's note already reads as a sentence with the numbers and the limit.
+        message: m.note || numbers,
+        file,
+      });
+    }
+    for (const t of scenario.thresholds) {
+      if (t.ok) continue;
+      out.push({
+        title: `k6-gate: threshold crossed (${scenario.key})`,
+        message: `${t.metric}: ${t.expression} did not hold`,
+        file,
+      });
+    }
+  }
+  return out;
+}
+
+/** GitHub shows at most 10 error annotations of a step; the rest would vanish without a word. */
+export const MAX_ERROR_ANNOTATIONS = 10;
+
+/** Keeps the first annotations and folds the rest into one that says how many more the report has. */
+export function capAnnotations(annotations: readonly Annotation[], max = MAX_ERROR_ANNOTATIONS): Annotation[] {
+  if (annotations.length <= max) return [...annotations];
+  const kept = annotations.slice(0, max - 1);
+  const rest = annotations.slice(max - 1);
+  kept.push({
+    title: `k6-gate: ${rest.length} more problem(s)`,
+    message: `${rest.map((a) => a.title.replace(/^k6-gate: /, '')).join('; ')} — see the job summary or report.md for all of them`,
+  });
+  return kept;
+}
+
+export function emitAnnotations(annotations: readonly Annotation[]): void {
+  for (const a of capAnnotations(annotations)) {
+    core.error(a.message, { title: a.title, ...(a.file ? { file: a.file } : {}) });
+  }
+}

@@ -1,0 +1,68 @@
+// Uploads everything in the results dir as one workflow artifact with @actions/artifact. Called before
+// the job is marked failed, so a failing gate still leaves its evidence behind.
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { DefaultArtifactClient } from '@actions/artifact';
+import { ConfigError, optional } from '../../config.js';
+
+/** The part of DefaultArtifactClient we use; tests may hand in the real client pointed at a fake service. */
+export interface ArtifactUploader {
+  uploadArtifact(
+    name: string,
+    files: string[],
+    rootDirectory: string,
+    options?: { retentionDays?: number },
+  ): Promise<{ id?: number; size?: number }>;
+}
+
+export interface UploadedArtifact {
+  id: number;
+  name: string;
+  size?: number;
+  files: string[];
+}
+
+/** Every file below `dir`, absolute paths, sorted so the archive is the same from run to run. */
+export function listResultFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (current: string) => {
+    for (const entry of readdirSync(current, { withFileTypes: true })) {
+      const full = path.join(current, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile() || (entry.isSymbolicLink() && statSync(full).isFile())) out.push(full);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+/** `retention-days`: empty means the repository's default; otherwise 1–90 as GitHub allows. */
+export function parseRetentionDays(value: string | undefined): number | undefined {
+  const text = optional(value);
+  if (text === undefined) return undefined;
+  const days = Number(text);
+  if (!Number.isInteger(days) || days < 1 || days > 90) {
+    throw new ConfigError(
+      `retention-days ${JSON.stringify(text)} is not valid; expected a whole number of days from 1 to 90, or empty for the repository default`,
+    );
+  }
+  return days;
+}
+
+export async function uploadResultsArtifact(options: {
+  dir: string;
+  name: string;
+  retentionDays?: number;
+  client?: ArtifactUploader;
+}): Promise<UploadedArtifact | undefined> {
+  const files = listResultFiles(options.dir);
+  if (files.length === 0) return undefined;
+  const client = options.client ?? new DefaultArtifactClient();
+  const response = await client.uploadArtifact(options.name, files, options.dir, {
+    ...(options.retentionDays ? { retentionDays: options.retentionDays } : {}),
+  });
+  if (response.id === undefined) {
+    throw new Error(`the artifact service accepted "${options.name}" but returned no artifact id`);
+  }
+  return { id: response.id, name: options.name, size: response.size, files: files.map((f) => path.relative(options.dir, f)) };
+}

@@ -1,0 +1,140 @@
+// The sticky pull-request comment: one per job (and matrix entry), found again by a hidden marker and
+// edited in place, so a PR that is pushed to ten times carries one up-to-date report, not ten.
+import { ConfigError, type CommentMode } from '../../config.js';
+import type { Outcome } from '../../model.js';
+import type { GitHubClient } from './octokit.js';
+
+/** GitHub refuses comment bodies longer than this many characters. */
+export const GITHUB_COMMENT_LIMIT = 65_536;
+/** What we aim for: a margin under the limit leaves room for GitHub's own counting of odd characters. */
+export const COMMENT_BODY_BUDGET = 65_000;
+
+/** The hidden line that identifies our comment. HTML comments cannot contain `--` or end early at `>`. */
+export function commentMarker(commentId: string): string {
+  const safe = commentId
+    .replace(/-{2,}/g, '-')
+    .replace(/>/g, '')
+    .replace(/[\r\n]+/g, ' ')
+    .trim();
+  return `<!-- k6-gate:${safe} -->`;
+}
+
+export type CommentPlan =
+  | { action: 'upsert' }
+  /** Edit an earlier comment if there is one (so it stops showing a stale regression), create none. */
+  | { action: 'update-only' }
+  | { action: 'skip'; reason: string };
+
+/** Decides from the mode, the event and the outcome whether the PR hears about this run. */
+export function planComment(mode: CommentMode, outcome: Outcome, pullRequestNumber: number | undefined, eventName: string): CommentPlan {
+  if (mode === 'never') return { action: 'skip', reason: 'comment is "never"' };
+  if (pullRequestNumber === undefined) {
+    return {
+      action: 'skip',
+      reason: `a ${eventName || 'non-pull-request'} run has no pull request to comment on; the job summary carries the report`,
+    };
+  }
+  if (mode === 'on-regression' && outcome === 'passed') return { action: 'update-only' };
+  return { action: 'upsert' };
+}
+
+export interface FittedBody {
+  body: string;
+  truncated: boolean;
+}
+
+/**
+ * Cuts `body` to `budget` characters at a line break, closes a code fence left open by the cut and
+ * appends a notice pointing at the full report. Bodies that fit are returned unchanged.
+ */
+export function fitCommentBody(body: string, options: { budget?: number; fullReportUrl?: string } = {}): FittedBody {
+  const budget = Math.min(options.budget ?? COMMENT_BODY_BUDGET, GITHUB_COMMENT_LIMIT);
+  if (body.length <= budget) return { body, truncated: false };
+  const where = options.fullReportUrl ? `[the run's artifacts](${options.fullReportUrl})` : "the run's artifacts";
+  const notice = `\n\n> [!WARNING]\n> This report was cut to fit GitHub's ${GITHUB_COMMENT_LIMIT.toLocaleString('en-US')}-character comment limit. The full report (report.md) is in ${where}.\n`;
+  const fenceCloser = '\n```';
+  let cut = body.slice(0, Math.max(0, budget - notice.length - fenceCloser.length));
+  const lastBreak = cut.lastIndexOf('\n');
+  if (lastBreak > 0) cut = cut.slice(0, lastBreak);
+  const fences = cut.match(/^```/gm)?.length ?? 0;
+  if (fences % 2 === 1) cut += fenceCloser;
+  return { body: cut + notice, truncated: true };
+}
+
+export interface CommentTarget {
+  owner: string;
+  repo: string;
+  issueNumber: number;
+}
+
+export interface FoundComment {
+  id: number;
+  url: string;
+}
+
+/** Walks every page of the issue's comments (100 a page) until the marker turns up. */
+export async function findStickyComment(octokit: GitHubClient, target: CommentTarget, marker: string): Promise<FoundComment | undefined> {
+  const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, {
+    owner: target.owner,
+    repo: target.repo,
+    issue_number: target.issueNumber,
+    per_page: 100,
+  });
+  for await (const page of pages) {
+    const hit = page.data.find((comment) => comment.body?.includes(marker));
+    if (hit) return { id: hit.id, url: hit.html_url };
+  }
+  return undefined;
+}
+
+export type CommentOutcome = { action: 'created' | 'updated'; id: number; url: string } | { action: 'skipped'; reason: string };
+
+/** Updates the marked comment in place, or creates it when `createIfMissing`. */
+export async function upsertStickyComment(
+  octokit: GitHubClient,
+  target: CommentTarget,
+  marker: string,
+  body: string,
+  createIfMissing = true,
+): Promise<CommentOutcome> {
+  const fullBody = body.includes(marker) ? body : `${marker}\n${body}`;
+  const existing = await findStickyComment(octokit, target, marker);
+  if (existing) {
+    const { data } = await octokit.rest.issues.updateComment({
+      owner: target.owner,
+      repo: target.repo,
+      comment_id: existing.id,
+      body: fullBody,
+    });
+    return { action: 'updated', id: data.id, url: data.html_url };
+  }
+  if (!createIfMissing) return { action: 'skipped', reason: 'the run passed and no earlier comment exists (comment: on-regression)' };
+  const { data } = await octokit.rest.issues.createComment({
+    owner: target.owner,
+    repo: target.repo,
+    issue_number: target.issueNumber,
+    body: fullBody,
+  });
+  return { action: 'created', id: data.id, url: data.html_url };
+}
+
+/** Why a failed comment call is not the job's problem, in words for a warning. */
+export function explainCommentFailure(error: unknown, fromFork: boolean): string {
+  const status = (error as { status?: number }).status;
+  const message = (error as Error).message ?? String(error);
+  if (status === 403 || status === 404) {
+    const why = fromFork
+      ? 'pull requests from forks get a read-only GITHUB_TOKEN'
+      : 'the token needs `pull-requests: write` (or `issues: write`) permission';
+    return `could not post the PR comment (HTTP ${status}: ${message}): ${why}. The job summary and the artifacts still carry the report.`;
+  }
+  return `could not post the PR comment (${status ? `HTTP ${status}: ` : ''}${message}). The job summary and the artifacts still carry the report.`;
+}
+
+export function parseCommentMode(value: string | undefined): CommentMode {
+  const text = value?.trim().toLowerCase() || 'always';
+  if (text === 'always' || text === 'on-regression' || text === 'never') return text;
+  if (text === 'true') return 'always';
+  if (text === 'false') return 'never';
+  throw new ConfigError(`comment ${JSON.stringify(value)} is not valid; expected always, on-regression or never`);
+}

@@ -1,0 +1,186 @@
+// Everything the action tells GitHub about a finished gate, in an order that keeps evidence first:
+// artifacts (so a failing job still leaves them), then the PR comment and the job summary (which
+// link to the artifact), annotations, outputs. Nothing here fails the job: reporting problems are
+// warnings, and the verdict is decided by the caller from the GateResult alone.
+import type { CommentMode } from '../../config.js';
+import type { Logger } from '../../log.js';
+import type { GateResult } from '../../model.js';
+import { renderMarkdownReport } from '../../report/markdown.js';
+import { renderBaselineCharts } from '../../report/mermaid.js';
+import { annotationsFor, emitAnnotations } from './annotations.js';
+import { uploadResultsArtifact, type ArtifactUploader, type UploadedArtifact } from './artifacts.js';
+import {
+  COMMENT_BODY_BUDGET,
+  commentMarker,
+  explainCommentFailure,
+  fitCommentBody,
+  planComment,
+  upsertStickyComment,
+  type CommentOutcome,
+} from './comment.js';
+import { artifactUrl, runUrl, type GitHubRunContext } from './context.js';
+import { createGitHubClient, type GitHubClient, type GitHubClientOptions } from './octokit.js';
+import { gateOutputs, setGateOutputs, type OutputName } from './outputs.js';
+import { renderJobSummary, reportLinks, writeJobSummary } from './summary.js';
+
+export interface PublishOptions {
+  ctx: GitHubRunContext;
+  resultsDir: string;
+  log: Logger;
+  /** Scenario name → workspace-relative script path, for annotation links. */
+  scripts?: Record<string, string>;
+  comment: {
+    mode: CommentMode;
+    id: string;
+    token?: string;
+    /** A ready client (tests); otherwise one is made from `token` and `clientOptions`. */
+    client?: GitHubClient;
+    clientOptions?: Partial<GitHubClientOptions>;
+  };
+  artifact: {
+    enabled: boolean;
+    name: string;
+    retentionDays?: number;
+    client?: ArtifactUploader;
+  };
+}
+
+export interface Published {
+  artifact?: UploadedArtifact & { url?: string };
+  comment?: CommentOutcome;
+  summaryWritten: boolean;
+  outputs: Record<OutputName, string>;
+}
+
+async function publishArtifact(options: PublishOptions): Promise<Published['artifact']> {
+  const { log, ctx } = options;
+  if (!options.artifact.enabled) {
+    log.info('k6-gate: artifact upload is off (upload-artifacts: false)');
+    return undefined;
+  }
+  if (!process.env.ACTIONS_RUNTIME_TOKEN || !process.env.ACTIONS_RESULTS_URL) {
+    log.info(
+      'k6-gate: not inside a GitHub Actions job (no ACTIONS_RUNTIME_TOKEN / ACTIONS_RESULTS_URL): the results stay in ' +
+        options.resultsDir,
+    );
+    return undefined;
+  }
+  try {
+    const uploaded = await uploadResultsArtifact({
+      dir: options.resultsDir,
+      name: options.artifact.name,
+      retentionDays: options.artifact.retentionDays,
+      client: options.artifact.client,
+    });
+    if (!uploaded) {
+      log.warning(`k6-gate: nothing to upload: ${options.resultsDir} is empty`);
+      return undefined;
+    }
+    const url = artifactUrl(ctx, uploaded.id);
+    log.info(`k6-gate: uploaded ${uploaded.files.length} file(s) as artifact ${uploaded.name} (id ${uploaded.id})${url ? `: ${url}` : ''}`);
+    return { ...uploaded, url };
+  } catch (error) {
+    log.warning(
+      `k6-gate: could not upload the results as artifact "${options.artifact.name}": ${(error as Error).message}. The job summary still carries the report.`,
+    );
+    return undefined;
+  }
+}
+
+/** The comment body: marker first (it survives any truncation), then the report with its chart. */
+export function renderCommentBody(
+  result: GateResult,
+  marker: string,
+  links: { label: string; url: string }[],
+  fullReportUrl?: string,
+): string {
+  const chart = renderBaselineCharts(result);
+  const report = renderMarkdownReport(result, {
+    appendix: chart || undefined,
+    links,
+    maxLength: COMMENT_BODY_BUDGET - marker.length - 1,
+    fullReportUrl,
+  });
+  // The renderer shortens itself; this is the guarantee GitHub's limit is never hit.
+  return fitCommentBody(`${marker}\n${report}`, { fullReportUrl }).body;
+}
+
+async function publishComment(
+  result: GateResult,
+  options: PublishOptions,
+  artifact: Published['artifact'],
+): Promise<CommentOutcome | undefined> {
+  const { ctx, log } = options;
+  const plan = planComment(options.comment.mode, result.outcome, ctx.pullRequest?.number, ctx.eventName);
+  if (plan.action === 'skip') {
+    log.info(`k6-gate: no PR comment: ${plan.reason}`);
+    return { action: 'skipped', reason: plan.reason };
+  }
+  if (!ctx.owner || !ctx.repo || !ctx.pullRequest) return undefined;
+  const client =
+    options.comment.client ??
+    (options.comment.token
+      ? createGitHubClient({
+          token: options.comment.token,
+          baseUrl: ctx.apiUrl,
+          onRateLimit: (ms, attempt, route) =>
+            log.info(`k6-gate: GitHub rate limit on ${route}: waiting ${Math.round(ms / 1000)} s (retry ${attempt})`),
+          ...options.comment.clientOptions,
+        })
+      : undefined);
+  if (!client) {
+    log.warning('k6-gate: no token to post the PR comment with; set the `token` input. The job summary carries the report.');
+    return undefined;
+  }
+  const marker = commentMarker(options.comment.id);
+  const links = reportLinks({
+    artifact: artifact && { name: artifact.name, url: artifact.url, files: artifact.files },
+    runUrl: runUrl(ctx),
+  });
+  const body = renderCommentBody(result, marker, links, artifact?.url ?? runUrl(ctx));
+  try {
+    const outcome = await upsertStickyComment(
+      client,
+      { owner: ctx.owner, repo: ctx.repo, issueNumber: ctx.pullRequest.number },
+      marker,
+      body,
+      plan.action === 'upsert',
+    );
+    if (outcome.action === 'skipped') log.info(`k6-gate: no PR comment: ${outcome.reason}`);
+    else log.info(`k6-gate: ${outcome.action} the PR comment ${outcome.url}`);
+    return outcome;
+  } catch (error) {
+    log.warning(`k6-gate: ${explainCommentFailure(error, ctx.pullRequest.fromFork)}`);
+    return { action: 'skipped', reason: (error as Error).message };
+  }
+}
+
+export async function publishToGitHub(result: GateResult, options: PublishOptions): Promise<Published> {
+  const { ctx, log } = options;
+  const artifact = await publishArtifact(options);
+  const comment = await publishComment(result, options, artifact);
+  const commentUrl = comment && comment.action !== 'skipped' ? comment.url : undefined;
+
+  let summaryWritten = false;
+  try {
+    const markdown = renderJobSummary(result, {
+      artifact: artifact && { name: artifact.name, url: artifact.url, files: artifact.files },
+      runUrl: runUrl(ctx),
+      commentUrl,
+    });
+    summaryWritten = await writeJobSummary(markdown);
+  } catch (error) {
+    log.warning(`k6-gate: could not write the job summary: ${(error as Error).message}`);
+  }
+
+  emitAnnotations(annotationsFor(result, options.scripts));
+
+  const outputs = gateOutputs(result, {
+    resultsDir: options.resultsDir,
+    commentUrl,
+    artifactId: artifact?.id,
+    artifactUrl: artifact?.url,
+  });
+  setGateOutputs(outputs);
+  return { artifact, comment, summaryWritten, outputs };
+}

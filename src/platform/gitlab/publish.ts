@@ -1,0 +1,164 @@
+// Everything a GitLab job leaves behind for a finished gate: the report files its
+// `artifacts:reports` point at (junit, load_performance, dotenv), a fixed-name copy of the HTML
+// report for `expose_as`, and the sticky merge-request note. Nothing here fails the job: the verdict
+// is the caller's, from the GateResult alone; reporting problems are warnings.
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from '../../log.js';
+import type { GateResult } from '../../model.js';
+import { renderJUnit } from '../../report/junit.js';
+import { LOAD_PERFORMANCE_FILE, gatingScenario, loadPerformanceSourceFile, renderLoadPerformance } from '../../report/load-performance.js';
+import { renderMarkdownReport } from '../../report/markdown.js';
+import { renderBaselineCharts } from '../../report/mermaid.js';
+import { writeDotenv } from './dotenv.js';
+import {
+  GITLAB_NOTE_LIMIT,
+  GitLabApiError,
+  GitLabNotesClient,
+  noteMarker,
+  resolveMergeRequestIid,
+  upsertStickyNote,
+  type GitLabClientOptions,
+} from './notes.js';
+
+export const JUNIT_FILE = 'junit.xml';
+/** Fixed name, because `expose_as` paths cannot hold wildcards or per-scenario names. */
+export const EXPOSED_HTML_FILE = 'report.html';
+
+export interface PublishGitLabOptions {
+  resultsDir: string;
+  log: Logger;
+  env?: NodeJS.ProcessEnv;
+  fetch?: typeof fetch;
+  /** Retry pacing of the notes client (tests shorten it). */
+  client?: Partial<Pick<GitLabClientOptions, 'maxRetries' | 'baseDelayMs' | 'maxRetryAfterMs' | 'perPage' | 'sleep'>>;
+}
+
+/** Writes junit.xml and load-performance.json (the pipeline may already have; same content). */
+export async function writeGitLabReports(result: GateResult, resultsDir: string): Promise<string[]> {
+  const written: string[] = [];
+  await writeFile(path.join(resultsDir, JUNIT_FILE), renderJUnit(result));
+  written.push(JUNIT_FILE);
+  const source = loadPerformanceSourceFile(result);
+  const legacy = source ? await readFile(path.join(resultsDir, source), 'utf8').catch(() => undefined) : undefined;
+  const loadPerformance = renderLoadPerformance(result, legacy);
+  if (loadPerformance !== undefined) {
+    await writeFile(path.join(resultsDir, LOAD_PERFORMANCE_FILE), loadPerformance);
+    written.push(LOAD_PERFORMANCE_FILE);
+  }
+  const html = gatingScenario(result)?.files.html ?? result.scenarios.find((s) => s.files.html)?.files.html;
+  if (html) {
+    try {
+      await copyFile(path.join(resultsDir, html), path.join(resultsDir, EXPOSED_HTML_FILE));
+      written.push(EXPOSED_HTML_FILE);
+    } catch {
+      // k6 skips the dashboard export when a run is too short or fails early; nothing to expose then.
+    }
+  }
+  return written;
+}
+
+/** Where the job's artifacts can be read, when the job runs in GitLab. */
+function artifactLinks(env: NodeJS.ProcessEnv, resultsDir: string): { fullReportUrl?: string; links: { label: string; url: string }[] } {
+  const jobUrl = env.CI_JOB_URL;
+  if (!jobUrl) return { links: [] };
+  const base = env.CI_PROJECT_DIR ?? process.cwd();
+  const rel = path.relative(base, path.resolve(base, resultsDir)).split(path.sep).join('/');
+  const inside = rel && !rel.startsWith('..') ? rel : undefined;
+  const file = (name: string) => `${jobUrl}/artifacts/file/${inside ? `${inside}/` : ''}${name}`;
+  const links = [{ label: 'job log', url: jobUrl }];
+  if (inside) {
+    links.unshift(
+      { label: 'HTML report', url: file(EXPOSED_HTML_FILE) },
+      { label: 'all artifacts', url: `${jobUrl}/artifacts/browse/${inside}` },
+    );
+  }
+  return { fullReportUrl: inside ? file('report.md') : undefined, links };
+}
+
+function explainNoteFailure(error: unknown): string {
+  if (error instanceof GitLabApiError && (error.status === 401 || error.status === 403)) {
+    return `GitLab refused the token (HTTP ${error.status}): K6_GATE_GITLAB_TOKEN must be a project access token with the api scope and at least the Reporter role that has not expired`;
+  }
+  if (error instanceof GitLabApiError && error.status === 404) {
+    return `GitLab found no such merge request or project (HTTP 404): check that the token belongs to this project (CI_PROJECT_ID) and can see the merge request`;
+  }
+  return (error as Error).message;
+}
+
+async function postNote(result: GateResult, options: PublishGitLabOptions, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const { log } = options;
+  if (/^(false|no|0|off)$/i.test(env.K6_GATE_MR_NOTE?.trim() ?? '')) {
+    log.info('k6-gate: merge-request note is off (mr-note: false)');
+    return undefined;
+  }
+  const iid = resolveMergeRequestIid(env);
+  if (!iid) {
+    log.info(
+      'k6-gate: no merge request for this pipeline (neither CI_MERGE_REQUEST_IID nor an open merge request of this project): no note; the report is in the job artifacts',
+    );
+    return undefined;
+  }
+  const token = env.K6_GATE_GITLAB_TOKEN?.trim();
+  if (!token) {
+    log.info(
+      `k6-gate: K6_GATE_GITLAB_TOKEN is not set, so no note on merge request !${iid}; to get one, add a project access token (api scope, Reporter role) as a masked CI/CD variable named K6_GATE_GITLAB_TOKEN (CI_JOB_TOKEN cannot post notes). The report is in the job artifacts.`,
+    );
+    return undefined;
+  }
+  log.addSecret(token);
+  const apiUrl = env.CI_API_V4_URL;
+  const projectId = env.CI_MERGE_REQUEST_PROJECT_ID || env.CI_PROJECT_ID;
+  if (!apiUrl || !projectId) {
+    log.warning('k6-gate: CI_API_V4_URL or CI_PROJECT_ID is not set (not a GitLab job?): no merge-request note');
+    return undefined;
+  }
+  const marker = noteMarker(env.K6_GATE_NOTE_ID || env.CI_JOB_NAME || 'k6-gate');
+  const { fullReportUrl, links } = artifactLinks(env, options.resultsDir);
+  const chart = renderBaselineCharts(result);
+  const body = renderMarkdownReport(result, {
+    appendix: chart || undefined,
+    links,
+    fullReportUrl,
+    maxLength: GITLAB_NOTE_LIMIT - marker.length - 1,
+  });
+  const client = new GitLabNotesClient({
+    apiUrl,
+    projectId,
+    token,
+    fetch: options.fetch,
+    ...options.client,
+    onRetry: (message) => log.info(`k6-gate: ${message}`),
+  });
+  try {
+    const { note, action } = await upsertStickyNote(client, iid, marker, body);
+    const mrUrl = env.CI_MERGE_REQUEST_PROJECT_URL || env.CI_PROJECT_URL;
+    const noteUrl = mrUrl ? `${mrUrl}/-/merge_requests/${iid}#note_${note.id}` : undefined;
+    log.info(`k6-gate: ${action} the note on merge request !${iid}${noteUrl ? `: ${noteUrl}` : ` (note ${note.id})`}`);
+    return noteUrl;
+  } catch (error) {
+    log.warning(
+      `k6-gate: could not post the merge-request note on !${iid}: ${explainNoteFailure(error)}. The report is in the job artifacts.`,
+    );
+    return undefined;
+  }
+}
+
+/** Publishes a finished gate to GitLab; never throws for reporting problems. */
+export async function publishGitLab(result: GateResult, options: PublishGitLabOptions): Promise<{ noteUrl?: string }> {
+  const env = options.env ?? process.env;
+  const { log } = options;
+  try {
+    const written = await writeGitLabReports(result, options.resultsDir);
+    log.debug(`k6-gate: wrote ${written.join(', ')} to ${options.resultsDir}`);
+  } catch (error) {
+    log.warning(`k6-gate: could not write the GitLab reports to ${options.resultsDir}: ${(error as Error).message}`);
+  }
+  const noteUrl = await postNote(result, options, env);
+  try {
+    await writeDotenv(result, options.resultsDir, { noteUrl });
+  } catch (error) {
+    log.warning(`k6-gate: could not write the dotenv report to ${options.resultsDir}: ${(error as Error).message}`);
+  }
+  return { noteUrl };
+}

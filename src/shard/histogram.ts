@@ -1,0 +1,172 @@
+// Trend statistics that stay bounded in memory however many samples arrive.
+//
+// A trend keeps its samples exactly while there are few (percentiles then match k6's own to the
+// last digit); past `exactLimit` samples it folds them into a log-bucketed histogram whose buckets
+// are a constant ratio apart (the DDSketch construction). Every value then lands in a bucket whose
+// representative is within `relativeError` of it, so a reported percentile is within that relative
+// error of a sample value at the same rank. count, sum (avg), min and max stay exact in both modes.
+
+/** Relative precision of histogram mode: 0.001 = any percentile within ±0.1% of the true sample value. */
+export const DEFAULT_RELATIVE_ERROR = 0.001;
+/** Samples kept exactly per series before switching to the histogram (8 bytes each: 512 KiB). */
+export const DEFAULT_EXACT_LIMIT = 65_536;
+
+/** A log-bucketed histogram with a fixed relative error; negative values and zero are kept apart. */
+export class LogHistogram {
+  readonly relativeError: number;
+  private readonly logGamma: number;
+  private readonly gamma: number;
+  private readonly positive = new Map<number, number>();
+  private readonly negative = new Map<number, number>();
+  private zeros = 0;
+  private total = 0;
+
+  constructor(relativeError = DEFAULT_RELATIVE_ERROR) {
+    if (!(relativeError > 0 && relativeError < 1)) {
+      throw new RangeError(`relative error ${relativeError} is out of range; expected a number between 0 and 1, e.g. 0.001`);
+    }
+    this.relativeError = relativeError;
+    this.gamma = (1 + relativeError) / (1 - relativeError);
+    this.logGamma = Math.log(this.gamma);
+  }
+
+  get count(): number {
+    return this.total;
+  }
+
+  /** Distinct buckets in use: what the memory of this histogram grows with. */
+  get buckets(): number {
+    return this.positive.size + this.negative.size + (this.zeros > 0 ? 1 : 0);
+  }
+
+  add(value: number, times = 1): void {
+    this.total += times;
+    if (value === 0) {
+      this.zeros += times;
+      return;
+    }
+    const store = value > 0 ? this.positive : this.negative;
+    const key = Math.ceil(Math.log(Math.abs(value)) / this.logGamma);
+    store.set(key, (store.get(key) ?? 0) + times);
+  }
+
+  private representative(key: number): number {
+    // The point of the bucket (gamma^(k-1), gamma^k] with the same relative distance to both ends.
+    return (2 * Math.pow(this.gamma, key)) / (this.gamma + 1);
+  }
+
+  /** The value at 0-based rank `rank` in sorted order (approximate within relativeError). */
+  valueAtRank(rank: number): number {
+    if (this.total === 0) return NaN;
+    let remaining = Math.min(Math.max(Math.floor(rank), 0), this.total - 1);
+    // Most negative first: the largest magnitude bucket of the negative store.
+    const negativeKeys = [...this.negative.keys()].sort((a, b) => b - a);
+    for (const key of negativeKeys) {
+      const n = this.negative.get(key)!;
+      if (remaining < n) return -this.representative(key);
+      remaining -= n;
+    }
+    if (remaining < this.zeros) return 0;
+    remaining -= this.zeros;
+    const positiveKeys = [...this.positive.keys()].sort((a, b) => a - b);
+    for (const key of positiveKeys) {
+      const n = this.positive.get(key)!;
+      if (remaining < n) return this.representative(key);
+      remaining -= n;
+    }
+    return this.representative(positiveKeys[positiveKeys.length - 1]);
+  }
+}
+
+export interface TrendOptions {
+  exactLimit?: number;
+  relativeError?: number;
+}
+
+/** The statistics of one trend series (a metric or one of its submetrics). */
+export class TrendAccumulator {
+  count = 0;
+  sum = 0;
+  min = Infinity;
+  max = -Infinity;
+  private exact: Float64Array | undefined = new Float64Array(64);
+  private sorted = true;
+  private histogram: LogHistogram | undefined;
+  private readonly exactLimit: number;
+  private readonly relativeError: number;
+
+  constructor(options: TrendOptions = {}) {
+    this.exactLimit = options.exactLimit ?? DEFAULT_EXACT_LIMIT;
+    this.relativeError = options.relativeError ?? DEFAULT_RELATIVE_ERROR;
+  }
+
+  /** True while every percentile is exact. */
+  get isExact(): boolean {
+    return this.histogram === undefined;
+  }
+
+  add(value: number): void {
+    if (value < this.min) this.min = value;
+    if (value > this.max) this.max = value;
+    this.sum += value;
+    if (this.exact) {
+      if (this.count === this.exact.length) {
+        if (this.count >= this.exactLimit) {
+          this.histogram = new LogHistogram(this.relativeError);
+          for (let i = 0; i < this.count; i++) this.histogram.add(this.exact[i]);
+          this.exact = undefined;
+          this.histogram.add(value);
+          this.count++;
+          return;
+        }
+        const grown = new Float64Array(Math.min(this.exact.length * 2, this.exactLimit));
+        grown.set(this.exact);
+        this.exact = grown;
+      }
+      this.exact[this.count] = value;
+      this.sorted = false;
+    } else {
+      this.histogram!.add(value);
+    }
+    this.count++;
+  }
+
+  private valueAtRank(rank: number): number {
+    if (this.exact) {
+      if (!this.sorted) {
+        this.exact.subarray(0, this.count).sort();
+        this.sorted = true;
+      }
+      return this.exact[rank];
+    }
+    // The extremes are known exactly; a bucket's representative can fall a hair outside them.
+    if (rank <= 0) return this.min;
+    if (rank >= this.count - 1) return this.max;
+    return Math.min(Math.max(this.histogram!.valueAtRank(rank), this.min), this.max);
+  }
+
+  /**
+   * The percentile the way k6's trend sink computes it: rank p·(n−1) in sorted order, linear
+   * interpolation between the two neighbouring samples.
+   */
+  percentile(p: number): number {
+    if (this.count === 0) return NaN;
+    if (this.count === 1) return this.min;
+    const position = (p / 100) * (this.count - 1);
+    const lower = Math.floor(position);
+    const upper = Math.ceil(position);
+    const low = this.valueAtRank(lower);
+    if (upper === lower) return low;
+    const high = this.valueAtRank(upper);
+    return low + (high - low) * (position - lower);
+  }
+
+  get avg(): number {
+    return this.count === 0 ? NaN : this.sum / this.count;
+  }
+
+  /** Numbers this accumulator holds, for the memory accounting in tests and logs. */
+  get retainedNumbers(): number {
+    return this.exact ? this.exact.length : this.histogram!.buckets * 2;
+  }
+}

@@ -1,0 +1,51 @@
+// The README's first command, as a newcomer runs it: the built CLI bundle, the bundled demo target,
+// a real k6 and the committed demo baseline.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { testK6Path } from '../helpers/k6.js';
+import { tempWorkspace } from '../helpers/gate.js';
+
+const cli = path.resolve(import.meta.dirname, '../../dist/cli.js');
+
+function demo(args: string[], cwd: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, 'demo', '--k6-path', testK6Path(), ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+describe('k6-gate demo (dist/cli.js)', () => {
+  it('prints a regression table from a real k6 run against the demo baseline and exits 0', async () => {
+    const ws = await tempWorkspace();
+    const run = await demo([], ws);
+    expect(run.stderr).toMatch(/k6-gate demo: target http:\/\/127\.0\.0\.1:\d+/);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('## ✅ k6-gate: passed');
+    expect(run.stdout).toMatch(/\| `http_req_duration` +\| p\(95\) +\| +[\d.]+ ms \| +[\d.]+ ms \|.*\(interval, n=\d+\) \| ⚪ unchanged/);
+    expect(run.stderr).toContain('the gate passed (exit 0)');
+    for (const file of [
+      'summary-http-endpoints.json',
+      'comparison.json',
+      'report.md',
+      'report-http-endpoints.html',
+      'k6-http-endpoints.log',
+    ]) {
+      expect(existsSync(path.join(ws, 'k6-gate-results', file)), file).toBe(true);
+    }
+  });
+
+  it('--slowdown 50% fails the gate with exit 1 and names the regressed metrics', async () => {
+    const ws = await tempWorkspace();
+    const run = await demo(['--slowdown', '50%', '--no-html-report'], ws);
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stdout).toContain('## ❌ k6-gate: performance regressed');
+    expect(run.stdout).toMatch(/\| `http_req_duration` +\| p\(95\) .*🔴 regressed/);
+    expect(run.stderr).toMatch(/the gate FAILED — regressed: http_req_duration p\(95\)/);
+  });
+});

@@ -1,0 +1,207 @@
+// The sticky PR comment with the real Octokit (@actions/github) against a local fake of the REST API.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  GITHUB_COMMENT_LIMIT,
+  commentMarker,
+  findStickyComment,
+  fitCommentBody,
+  parseCommentMode,
+  planComment,
+  upsertStickyComment,
+} from '../../src/platform/github/comment.js';
+import { createGitHubClient, retryAfterSeconds } from '../../src/platform/github/octokit.js';
+import { renderCommentBody } from '../../src/platform/github/publish.js';
+import { hugeResult } from './fixtures.js';
+import { startFakeGitHubApi, type FakeGitHubApi } from './fakes/github-api.js';
+
+const target = { owner: 'acme', repo: 'shop', issueNumber: 7 };
+const marker = commentMarker('perf/load-test');
+
+describe('sticky PR comment', () => {
+  let api: FakeGitHubApi;
+  let sleeps: number[];
+  const client = () =>
+    createGitHubClient({
+      token: 'ghs_faketoken',
+      baseUrl: api.url,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+      serverErrorRetryBaseMs: 1,
+    });
+
+  beforeEach(async () => {
+    api = await startFakeGitHubApi();
+    sleeps = [];
+  });
+  afterEach(async () => {
+    await api.close();
+  });
+
+  describe('create and update', () => {
+    it('creates the comment on the first run and edits that same comment on the second', async () => {
+      api.seedComments('acme', 'shop', 7, ['LGTM', 'please add a test']);
+      const first = await upsertStickyComment(client(), target, marker, 'run 1: p(95) 180 ms');
+      expect(first.action).toBe('created');
+      const second = await upsertStickyComment(client(), target, marker, 'run 2: p(95) 252 ms');
+      expect(second.action).toBe('updated');
+      const ours = api.comments('acme', 'shop', 7).filter((c) => c.body.includes(marker));
+      expect(ours).toHaveLength(1);
+      expect(ours[0].body).toBe(`${marker}\nrun 2: p(95) 252 ms`);
+      expect(first.action !== 'skipped' && second.action !== 'skipped' && first.id === second.id).toBe(true);
+      expect(api.comments('acme', 'shop', 7)).toHaveLength(3);
+      expect(api.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
+      expect(api.requests[0].authorization).toBe('token ghs_faketoken');
+    });
+
+    it('keeps matrix jobs apart: another comment-id gets its own comment', async () => {
+      await upsertStickyComment(client(), target, commentMarker('perf/load-test/staging'), 'staging');
+      await upsertStickyComment(client(), target, commentMarker('perf/load-test/production'), 'production');
+      expect(api.comments('acme', 'shop', 7)).toHaveLength(2);
+    });
+
+    it('with comment: on-regression, a passing run edits an earlier comment but never creates one', async () => {
+      const none = await upsertStickyComment(client(), target, marker, 'passed', false);
+      expect(none.action).toBe('skipped');
+      expect(api.comments('acme', 'shop', 7)).toHaveLength(0);
+      await upsertStickyComment(client(), target, marker, 'regressed');
+      const fixed = await upsertStickyComment(client(), target, marker, 'passed again', false);
+      expect(fixed.action).toBe('updated');
+      expect(api.comments('acme', 'shop', 7)[0].body).toContain('passed again');
+    });
+  });
+
+  describe('pagination', () => {
+    it('finds the marker comment on page 2 of the comment list and updates it', async () => {
+      api.seedComments(
+        'acme',
+        'shop',
+        7,
+        Array.from({ length: 130 }, (_, i) => `chatter ${i}`),
+      );
+      const [ours] = api.seedComments('acme', 'shop', 7, [`${marker}\nold report`]);
+      api.seedComments('acme', 'shop', 7, ['more chatter']);
+      const found = await findStickyComment(client(), target, marker);
+      expect(found?.id).toBe(ours.id);
+      const pages = api.requests.filter((r) => r.method === 'GET').map((r) => r.query.get('page') ?? '1');
+      expect(pages).toEqual(['1', '2']);
+      const outcome = await upsertStickyComment(client(), target, marker, 'new report');
+      expect(outcome).toMatchObject({ action: 'updated', id: ours.id });
+      expect(api.comments('acme', 'shop', 7)).toHaveLength(132);
+    });
+
+    it('walks all pages before deciding to create', async () => {
+      api.seedComments(
+        'acme',
+        'shop',
+        7,
+        Array.from({ length: 250 }, (_, i) => `chatter ${i}`),
+      );
+      const outcome = await upsertStickyComment(client(), target, marker, 'report');
+      expect(outcome.action).toBe('created');
+      expect(api.requests.filter((r) => r.method === 'GET')).toHaveLength(3);
+    });
+  });
+
+  describe('rate limits and errors', () => {
+    it('retries a 429 after the retry-after the server asked for', async () => {
+      api.fail({
+        method: 'GET',
+        path: /\/issues\/7\/comments$/,
+        status: 429,
+        headers: { 'retry-after': '2' },
+        message: 'secondary rate limit',
+        times: 1,
+      });
+      api.fail({ method: 'POST', path: /\/issues\/7\/comments$/, status: 429, headers: { 'retry-after': '1' }, times: 1 });
+      const outcome = await upsertStickyComment(client(), target, marker, 'report');
+      expect(outcome.action).toBe('created');
+      expect(sleeps).toEqual([2000, 1000]);
+      expect(api.requests.map((r) => r.method)).toEqual(['GET', 'GET', 'POST', 'POST']);
+      expect(api.comments('acme', 'shop', 7)).toHaveLength(1);
+    });
+
+    it('gives up after the configured number of rate-limit retries', async () => {
+      api.fail({ method: 'GET', path: /comments$/, status: 429, headers: { 'retry-after': '1' }, times: Infinity });
+      await expect(upsertStickyComment(client(), target, marker, 'report')).rejects.toMatchObject({ status: 429 });
+      expect(sleeps).toEqual([1000, 1000, 1000]);
+    });
+
+    it('does not wait out a retry-after longer than the cap', async () => {
+      api.fail({ method: 'GET', path: /comments$/, status: 429, headers: { 'retry-after': '3600' }, times: 1 });
+      await expect(upsertStickyComment(client(), target, marker, 'report')).rejects.toMatchObject({ status: 429 });
+      expect(sleeps).toEqual([]);
+    });
+
+    it('reads retry-after as seconds or as an HTTP date, and x-ratelimit-reset as a fallback', () => {
+      const now = Date.parse('2025-01-01T00:00:00Z');
+      expect(retryAfterSeconds({ status: 429, response: { headers: { 'retry-after': '7' } } }, now)).toBe(7);
+      expect(retryAfterSeconds({ status: 429, response: { headers: { 'retry-after': 'Wed, 01 Jan 2025 00:00:30 GMT' } } }, now)).toBe(30);
+      expect(retryAfterSeconds({ status: 403, response: { headers: { 'retry-after': '5' } } }, now)).toBe(5);
+      expect(retryAfterSeconds({ status: 429, response: { headers: { 'x-ratelimit-reset': String(now / 1000 + 12) } } }, now)).toBe(12);
+      expect(retryAfterSeconds({ status: 403, response: { headers: {} } }, now)).toBeUndefined();
+      expect(retryAfterSeconds({ status: 500 }, now)).toBeUndefined();
+    });
+
+    it('does not retry a 403 without retry-after (a read-only token stays read-only)', async () => {
+      api.fail({ method: 'POST', path: /comments$/, status: 403, message: 'Resource not accessible by integration', times: Infinity });
+      await expect(upsertStickyComment(client(), target, marker, 'report')).rejects.toMatchObject({ status: 403 });
+      expect(api.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+      expect(sleeps).toEqual([]);
+    });
+  });
+
+  describe('size limit', () => {
+    it('cuts an oversize report under 65,536 characters, with a notice linking the full report', async () => {
+      const artifactUrl = 'https://github.com/acme/shop/actions/runs/99/artifacts/4242';
+      const body = renderCommentBody(hugeResult(), marker, [], artifactUrl);
+      expect(body.length).toBeLessThan(GITHUB_COMMENT_LIMIT);
+      expect(body.startsWith(marker)).toBe(true);
+      expect(body).toMatch(/shortened|cut/);
+      expect(body).toContain(artifactUrl);
+      const outcome = await upsertStickyComment(client(), target, marker, body);
+      expect(outcome.action).toBe('created');
+      const posted = api.comments('acme', 'shop', 7)[0].body;
+      expect(posted.length).toBeLessThan(GITHUB_COMMENT_LIMIT);
+      // The regressed rows are kept in preference to unchanged ones.
+      expect(posted).toContain('endpoint-number-0-');
+    });
+
+    it('fitCommentBody truncates at a line break, closes an open code fence and appends the notice', () => {
+      const body = `${marker}\n\`\`\`mermaid\n${'bar [1, 2, 3]\n'.repeat(10_000)}\`\`\`\n`;
+      const fitted = fitCommentBody(body, { fullReportUrl: 'https://example.test/artifact' });
+      expect(fitted.truncated).toBe(true);
+      expect(fitted.body.length).toBeLessThanOrEqual(65_000);
+      expect(fitted.body.match(/^```/gm)?.length ?? 0).toBe(2);
+      expect(fitted.body).toContain("This report was cut to fit GitHub's 65,536-character comment limit");
+      expect(fitted.body).toContain("[the run's artifacts](https://example.test/artifact)");
+      expect(fitted.body).not.toMatch(/bar \[1, 2,?\n/);
+      expect(fitCommentBody('short').truncated).toBe(false);
+    });
+  });
+});
+
+describe('comment planning', () => {
+  it('comments only on pull requests, as the mode says', () => {
+    expect(planComment('always', 'passed', 7, 'pull_request')).toEqual({ action: 'upsert' });
+    expect(planComment('on-regression', 'regressed', 7, 'pull_request')).toEqual({ action: 'upsert' });
+    expect(planComment('on-regression', 'error', 7, 'pull_request')).toEqual({ action: 'upsert' });
+    expect(planComment('on-regression', 'passed', 7, 'pull_request')).toEqual({ action: 'update-only' });
+    expect(planComment('never', 'regressed', 7, 'pull_request').action).toBe('skip');
+    const push = planComment('always', 'regressed', undefined, 'push');
+    expect(push).toMatchObject({ action: 'skip' });
+    expect(push.action === 'skip' && push.reason).toMatch(/push run .*job summary/);
+  });
+
+  it('makes a marker that stays a valid HTML comment', () => {
+    expect(commentMarker('CI/perf/{"env":"a"}')).toBe('<!-- k6-gate:CI/perf/{"env":"a"} -->');
+    expect(commentMarker('a--b>c')).toBe('<!-- k6-gate:a-bc -->');
+  });
+
+  it('parses the comment input and quotes a bad value', () => {
+    expect(parseCommentMode('')).toBe('always');
+    expect(parseCommentMode('on-regression')).toBe('on-regression');
+    expect(parseCommentMode('never')).toBe('never');
+    expect(() => parseCommentMode('sometimes')).toThrow(/comment "sometimes".*always, on-regression or never/);
+  });
+});

@@ -1,0 +1,164 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  artifactUrl,
+  defaultArtifactName,
+  defaultCommentId,
+  isDefaultBranchRun,
+  matrixSuffix,
+  readRunContext,
+} from '../../src/platform/github/context.js';
+import { annotationsFor, capAnnotations } from '../../src/platform/github/annotations.js';
+import { assertLoadAllowed } from '../../src/platform/github/load-policy.js';
+import { gateOutputs } from '../../src/platform/github/outputs.js';
+import { gateResult, metricRow, regressedResult, scenarioResult } from './fixtures.js';
+
+function eventFile(payload: object): string {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'k6-gate-event-')), 'event.json');
+  writeFileSync(file, JSON.stringify(payload));
+  return file;
+}
+
+const baseEnv = {
+  GITHUB_REPOSITORY: 'acme/shop',
+  GITHUB_SERVER_URL: 'https://github.example.com/',
+  GITHUB_RUN_ID: '123',
+  GITHUB_WORKFLOW: 'Performance',
+  GITHUB_JOB: 'gate',
+  GITHUB_WORKSPACE: '/ws',
+};
+
+describe('run context', () => {
+  it('reads the pull request and tells a fork from a branch', () => {
+    const pr = (head: string | null) => ({
+      pull_request: {
+        number: 42,
+        head: { sha: 'h', repo: head === null ? null : { full_name: head } },
+        base: { repo: { full_name: 'acme/shop' } },
+      },
+    });
+    const branch = readRunContext({ ...baseEnv, GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: eventFile(pr('acme/shop')) });
+    expect(branch.pullRequest).toEqual({ number: 42, fromFork: false, headSha: 'h' });
+    expect(branch.sha).toBe('h');
+    expect(readRunContext({ ...baseEnv, GITHUB_EVENT_PATH: eventFile(pr('stranger/shop')) }).pullRequest?.fromFork).toBe(true);
+    expect(readRunContext({ ...baseEnv, GITHUB_EVENT_PATH: eventFile(pr(null)) }).pullRequest?.fromFork).toBe(true);
+  });
+
+  it('knows a push to the default branch, and builds run and artifact URLs (GHES too)', () => {
+    const ctx = readRunContext({
+      ...baseEnv,
+      GITHUB_EVENT_NAME: 'push',
+      GITHUB_REF: 'refs/heads/main',
+      GITHUB_REF_NAME: 'main',
+      GITHUB_EVENT_PATH: eventFile({ repository: { default_branch: 'main' } }),
+    });
+    expect(ctx.pullRequest).toBeUndefined();
+    expect(isDefaultBranchRun(ctx)).toBe(true);
+    expect(isDefaultBranchRun({ ...ctx, ref: 'refs/heads/feature', refName: 'feature' })).toBe(false);
+    expect(artifactUrl(ctx, 9)).toBe('https://github.example.com/acme/shop/actions/runs/123/artifacts/9');
+  });
+
+  it('says which event file it could not read', () => {
+    expect(() => readRunContext({ ...baseEnv, GITHUB_EVENT_PATH: '/nonexistent/event.json' })).toThrow(
+      /GITHUB_EVENT_PATH=\/nonexistent\/event.json/,
+    );
+  });
+
+  it('gives each matrix entry its own comment id and artifact name, stable between runs', () => {
+    const ctx = readRunContext(baseEnv);
+    expect(defaultCommentId(ctx, 'null')).toBe('Performance/gate');
+    expect(defaultCommentId(ctx, '{\n  "env": "staging",\n  "profile": "smoke"\n}')).toBe('Performance/gate/staging-smoke');
+    expect(defaultCommentId(ctx, '{"env": "production"}')).not.toBe(defaultCommentId(ctx, '{"env": "staging"}'));
+    expect(defaultArtifactName(ctx, '{"node": 24, "os": "ubuntu/24.04"}')).toBe('k6-gate-gate-24-ubuntu_24.04');
+    const nested = '{"cfg": {"a": 1}}';
+    expect(matrixSuffix(nested)).toMatch(/^[0-9a-f]{10}$/);
+    expect(matrixSuffix(nested)).toBe(matrixSuffix(nested));
+  });
+});
+
+describe('annotations', () => {
+  it('makes one error annotation per regressed metric and per crossed threshold', () => {
+    const annotations = annotationsFor(regressedResult(), { 'http-endpoints': 'perf/http-endpoints.ts' });
+    expect(annotations).toEqual([
+      {
+        title: 'k6-gate: http_req_duration p(95) regressed (http-endpoints@smoke)',
+        message: 'p(95) 252 ms vs 180 ms, +40%',
+        file: 'perf/http-endpoints.ts',
+      },
+      {
+        title: 'k6-gate: threshold crossed (http-endpoints@smoke)',
+        message: 'http_req_duration: p(95)<200 did not hold',
+        file: 'perf/http-endpoints.ts',
+      },
+    ]);
+    expect(annotationsFor(gateResult())).toEqual([]);
+    const noNote = regressedResult();
+    noNote.scenarios[0].metrics[0].note = '';
+    expect(annotationsFor(noNote)[0].message).toBe('252 ms vs baseline 180 ms (+40%)');
+  });
+
+  it('annotates a watched metric that went missing when its rule makes that an error', () => {
+    const s = scenarioResult({
+      metrics: [
+        metricRow({ metric: 'checkout_duration', stat: 'p(95)', current: undefined, verdict: 'missing', severity: 'error' }),
+        metricRow({ metric: 'search_duration', stat: 'p(95)', current: undefined, verdict: 'missing', severity: 'warning' }),
+      ],
+    });
+    expect(annotationsFor(gateResult({ scenarios: [s] })).map((a) => a.title)).toEqual([
+      'k6-gate: checkout_duration p(95) missing (http-endpoints@smoke)',
+    ]);
+  });
+
+  it('keeps within the 10 error annotations GitHub shows, folding the rest into the last one', () => {
+    const rows = Array.from({ length: 14 }, (_, i) =>
+      metricRow({ metric: `http_req_duration{name:e${i}}`, stat: 'p(95)', verdict: 'regressed' }),
+    );
+    const capped = capAnnotations(annotationsFor(gateResult({ scenarios: [scenarioResult({ metrics: rows })] })));
+    expect(capped).toHaveLength(10);
+    expect(capped[8].title).toBe('k6-gate: http_req_duration{name:e8} p(95) regressed (http-endpoints@smoke)');
+    expect(capped[9].title).toBe('k6-gate: 5 more problem(s)');
+    expect(capped[9].message).toMatch(
+      /^http_req_duration\{name:e9\} p\(95\) regressed .*e13.* — see the job summary or report.md for all of them$/,
+    );
+    expect(capAnnotations(capped.slice(0, 3))).toHaveLength(3);
+  });
+});
+
+describe('outputs', () => {
+  it('maps the result to every documented output, empty strings where nothing applies', () => {
+    expect(gateOutputs(gateResult({ k6: undefined }), { resultsDir: '/ws/out' })).toEqual({
+      result: 'passed',
+      failed: 'false',
+      regressions: '0',
+      'thresholds-failed': '0',
+      'report-path': '/ws/out/report.md',
+      'comparison-path': '/ws/out/comparison.json',
+      'comment-url': '',
+      'artifact-id': '',
+      'artifact-url': '',
+      'k6-version': '',
+      'k6-path': '',
+      'baseline-updated': 'false',
+    });
+  });
+});
+
+describe('heavy-load rule', () => {
+  it('refuses heavy profiles on pull requests and against production unless allowed', () => {
+    expect(() => assertLoadAllowed({ profile: 'stress', eventName: 'pull_request', allowHeavyLoad: false })).toThrow(
+      /"stress" is a heavy load profile.*allow-heavy-load/,
+    );
+    expect(() => assertLoadAllowed({ profile: 'soak', environment: 'production', eventName: 'schedule', allowHeavyLoad: false })).toThrow(
+      /production/,
+    );
+    expect(() => assertLoadAllowed({ profile: 'stress', eventName: 'pull_request', allowHeavyLoad: true })).not.toThrow();
+    expect(() =>
+      assertLoadAllowed({ profile: 'smoke', environment: 'production', eventName: 'pull_request', allowHeavyLoad: false }),
+    ).not.toThrow();
+    expect(() =>
+      assertLoadAllowed({ profile: 'stress', environment: 'staging', eventName: 'schedule', allowHeavyLoad: false }),
+    ).not.toThrow();
+  });
+});

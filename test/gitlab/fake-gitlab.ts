@@ -1,0 +1,120 @@
+// A local stand-in for the parts of GitLab's REST API v4 that k6-gate uses: merge-request notes
+// with offset pagination (X-Next-Page and Link headers, like GitLab), PRIVATE-TOKEN auth, and
+// scripted failures (401/403/429/5xx) for the error paths.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeNote {
+  id: number;
+  body: string;
+  system: boolean;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  token?: string;
+  body?: unknown;
+}
+
+export interface ScriptedReply {
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+export interface FakeGitLab {
+  apiUrl: string;
+  requests: RecordedRequest[];
+  /** Notes by `projectId!iid`. */
+  notes: Map<string, FakeNote[]>;
+  /** Replies served (in order) before normal handling, e.g. a 429 then a 503. */
+  script: ScriptedReply[];
+  close(): Promise<void>;
+}
+
+export async function startFakeGitLab(options: {
+  token: string;
+  projectId: string;
+  notes?: Record<string, FakeNote[]>;
+}): Promise<FakeGitLab> {
+  const notes = new Map<string, FakeNote[]>(Object.entries(options.notes ?? {}));
+  const requests: RecordedRequest[] = [];
+  const script: ScriptedReply[] = [];
+  let nextId = 1000;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://fake');
+      const text = Buffer.concat(chunks).toString('utf8');
+      const record: RecordedRequest = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        token: req.headers['private-token'] as string | undefined,
+        body: text ? JSON.parse(text) : undefined,
+      };
+      requests.push(record);
+      const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { 'content-type': 'application/json', ...headers });
+        res.end(body === undefined ? '' : JSON.stringify(body));
+      };
+      const scripted = script.shift();
+      if (scripted) return send(scripted.status, scripted.body ?? { message: `scripted ${scripted.status}` }, scripted.headers);
+      if (record.token !== options.token) return send(401, { message: '401 Unauthorized' });
+      const match = /^\/api\/v4\/projects\/([^/]+)\/merge_requests\/(\d+)\/notes(?:\/(\d+))?$/.exec(url.pathname);
+      if (!match || decodeURIComponent(match[1]) !== options.projectId) return send(404, { message: '404 Not found' });
+      const key = `${options.projectId}!${match[2]}`;
+      const list = notes.get(key) ?? [];
+      notes.set(key, list);
+      if (record.method === 'GET' && !match[3]) {
+        const perPage = Number(url.searchParams.get('per_page') ?? 20);
+        const page = Number(url.searchParams.get('page') ?? 1);
+        const slice = list.slice((page - 1) * perPage, page * perPage);
+        const headers: Record<string, string> = { 'x-page': String(page), 'x-per-page': String(perPage), 'x-total': String(list.length) };
+        if (page * perPage < list.length) {
+          headers['x-next-page'] = String(page + 1);
+          const next = new URL(url);
+          next.searchParams.set('page', String(page + 1));
+          headers.link = `<${apiBase()}${next.pathname.replace(/^\/api\/v4/, '')}${next.search}>; rel="next", <${apiBase()}${url.pathname.replace(/^\/api\/v4/, '')}?page=1>; rel="first"`;
+        } else {
+          headers['x-next-page'] = '';
+        }
+        return send(200, slice, headers);
+      }
+      if (record.method === 'POST' && !match[3]) {
+        const note = { id: nextId++, body: (record.body as { body: string }).body, system: false };
+        list.push(note);
+        return send(201, note);
+      }
+      if (record.method === 'PUT' && match[3]) {
+        const note = list.find((n) => n.id === Number(match[3]));
+        if (!note) return send(404, { message: '404 Note Not Found' });
+        note.body = (record.body as { body: string }).body;
+        return send(200, note);
+      }
+      return send(405, { message: 'method not allowed' });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const apiBase = () => `http://127.0.0.1:${port}/api/v4`;
+  return {
+    apiUrl: apiBase(),
+    requests,
+    notes,
+    script,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Filler notes from other people, to push the marker note onto a later page. */
+export function otherNotes(count: number, firstId = 1): FakeNote[] {
+  return Array.from({ length: count }, (_, i) => ({ id: firstId + i, body: `looks good ${i}`, system: i % 7 === 0 }));
+}

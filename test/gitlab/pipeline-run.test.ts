@@ -1,0 +1,254 @@
+// The GitLab template run for real: gitlab-ci-local (shell executor) runs the jobs of a consumer
+// project that includes the template, with this repo's CLI build, the real k6 and the demo target;
+// a local fake of GitLab's API receives the merge-request note.
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
+import { testK6Path } from '../helpers/k6.js';
+import { startFakeGitLab, type FakeGitLab } from './fake-gitlab.js';
+import { REPO_ROOT, initGitRepo, missingTools, runGitlabCiLocal, type GclResult } from './gitlab-ci-local.js';
+
+const TOKEN = 'glpat-pipeline-run-789';
+const PROJECT = '42';
+/** The CLI build under test; K6_GATE_TEST_CLI_DIST points at another build folder. */
+const CLI_DIST = process.env.K6_GATE_TEST_CLI_DIST ?? path.join(REPO_ROOT, 'dist');
+const missing = missingTools();
+
+function runNode(args: string[], cwd: string): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd, env: { ...process.env, GITLAB_CI: '' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stderr }));
+  });
+}
+
+function parseDotenv(text: string): Record<string, string> {
+  return Object.fromEntries(
+    text
+      .split('\n')
+      .filter((line) => line.includes('='))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+}
+
+describe.skipIf(missing.length > 0)('GitLab template run by gitlab-ci-local (shell executor, real k6, demo target)', () => {
+  let dir: string;
+  let target: DemoTarget;
+  let fake: FakeGitLab;
+  const timings: Record<string, number> = {};
+
+  /** Files the job left as artifacts, as gitlab-ci-local exports them. */
+  function artifacts(job: string): string {
+    const root = path.join(dir, '.gitlab-ci-local', 'artifacts');
+    // gitlab-ci-local turns the job name into a folder name of its own making (':' is replaced).
+    const folder = readdirSync(root).find((name) => name.startsWith('k6-gate') && name.endsWith(job));
+    if (!folder) throw new Error(`no artifacts folder for ${job} in ${root}: ${readdirSync(root).join(', ')}`);
+    return path.join(root, folder, 'k6-gate-results');
+  }
+
+  /** The job's log as gitlab-ci-local keeps it (stdout and stderr of the job script). */
+  function jobLog(job: string): string {
+    const root = path.join(dir, '.gitlab-ci-local', 'output');
+    const file = readdirSync(root).find((name) => name.startsWith('k6-gate') && name.endsWith(`${job}.log`));
+    if (!file) throw new Error(`no job log for ${job} in ${root}: ${readdirSync(root).join(', ')}`);
+    return readFileSync(path.join(root, file), 'utf8');
+  }
+
+  function pipeline(kind: 'merge-request' | 'default-branch', manualJob: string): Promise<GclResult> {
+    const common = [
+      '--force-shell-executor',
+      '--max-job-name-padding',
+      '0',
+      // gitlab-ci-local sets GITLAB_CI=false; GitLab itself sets true, which switches the CLI's GitLab publishing on.
+      '--variable',
+      'GITLAB_CI=true',
+      '--variable',
+      `CI_API_V4_URL=${fake.apiUrl}`,
+      '--variable',
+      `CI_PROJECT_ID=${PROJECT}`,
+      '--variable',
+      `K6_GATE_GITLAB_TOKEN=${TOKEN}`,
+      '--ignore-predefined-vars',
+      'GITLAB_CI,CI_API_V4_URL,CI_PROJECT_ID,CI_PIPELINE_SOURCE,CI_MERGE_REQUEST_IID,CI_COMMIT_BRANCH',
+      '--manual',
+      manualJob,
+    ];
+    const event =
+      kind === 'merge-request'
+        ? [
+            '--variable',
+            'CI_PIPELINE_SOURCE=merge_request_event',
+            '--variable',
+            'CI_MERGE_REQUEST_IID=5',
+            '--unset-variable',
+            'CI_COMMIT_BRANCH',
+          ]
+        : [];
+    return runGitlabCiLocal(dir, [...common, ...event], { timeoutMs: 150_000 });
+  }
+
+  beforeAll(async () => {
+    const cli = path.join(CLI_DIST, 'cli.js');
+    if (!existsSync(cli) || !readFileSync(cli, 'utf8').includes('K6_GATE_GITLAB_TOKEN')) {
+      throw new Error(
+        `${cli} is missing or predates the GitLab publisher; run \`npm run build\` (or set K6_GATE_TEST_CLI_DIST to a fresh build)`,
+      );
+    }
+    const k6 = testK6Path();
+    target = await startDemoTarget({ seed: 7 });
+    fake = await startFakeGitLab({ token: TOKEN, projectId: PROJECT });
+
+    dir = mkdtempSync(path.join(os.tmpdir(), 'k6-gate-gitlab-run-'));
+    cpSync(CLI_DIST, path.join(dir, 'dist'), { recursive: true });
+    cpSync(path.join(REPO_ROOT, 'scenarios'), path.join(dir, 'scenarios'), { recursive: true });
+    mkdirSync(path.join(dir, 'templates'));
+    cpSync(path.join(REPO_ROOT, 'gitlab-templates', 'k6-gate.gitlab-ci.yml'), path.join(dir, 'templates', 'k6-gate.gitlab-ci.yml'));
+    // A loaded CI machine makes a 3 s smoke run jittery; a wide tolerance still catches a doubled latency.
+    writeFileSync(path.join(dir, 'k6-gate.config.yaml'), 'tolerance: 0.4\nnoiseFloorMs: 5\n');
+    const args = `--env VUS=2 --env DURATION=3s --config k6-gate.config.yaml --k6-install path --k6-path ${k6}`;
+    writeFileSync(
+      path.join(dir, '.gitlab-ci.yml'),
+      [
+        'stages: [build, test]',
+        'include:',
+        '  - local: templates/k6-gate.gitlab-ci.yml',
+        '    inputs:',
+        `      staging-url: ${target.url}`,
+        `      production-url: ${target.url}`,
+        '      cli: node dist/cli.js',
+        '      profile: smoke',
+        `      args: ${JSON.stringify(args)}`,
+        '',
+      ].join('\n'),
+    );
+
+    // The baseline the consumer would have committed: one accepted run of the healthy target.
+    const started = Date.now();
+    // Asynchronous: the demo target lives in this process and must keep answering.
+    const seed = await runNode(
+      [
+        'dist/cli.js',
+        'run',
+        'http-endpoints',
+        '--target',
+        target.url,
+        '--profile',
+        'smoke',
+        '--results-dir',
+        '.seed',
+        '--update-baseline',
+        'force',
+        ...args.split(' '),
+      ],
+      dir,
+    );
+    timings['baseline run (CLI)'] = Date.now() - started;
+    expect(seed.status, seed.stderr).toBe(0);
+    expect(existsSync(path.join(dir, 'k6-baseline.json'))).toBe(true);
+    rmSync(path.join(dir, '.seed'), { recursive: true, force: true });
+    initGitRepo(dir);
+  }, 120_000);
+
+  afterAll(async () => {
+    console.info(`gitlab-ci-local run timings (ms): ${JSON.stringify(timings)}`);
+    await target?.close();
+    await fake?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('staging job in a merge-request pipeline: gate passes, reports and artifacts are written, the MR note is posted', async () => {
+    const run = await pipeline('merge-request', 'k6-gate:staging');
+    timings['staging, healthy'] = run.ms;
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/PASS\s+k6-gate:staging/);
+    expect(run.stdout).not.toContain('k6-gate:production');
+
+    const out = artifacts('staging');
+    for (const file of [
+      'junit.xml',
+      'load-performance.json',
+      'k6-gate.env',
+      'report.html',
+      'report.md',
+      'comparison.json',
+      'summary-http-endpoints.json',
+    ]) {
+      expect(existsSync(path.join(out, file)), `${file} in the staging artifacts`).toBe(true);
+    }
+    const junit = readFileSync(path.join(out, 'junit.xml'), 'utf8');
+    expect(XMLValidator.validate(junit)).toBe(true);
+    const suites = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(junit).testsuites;
+    expect(suites).toMatchObject({ failures: '0', errors: '0' });
+    expect(Number(suites.tests)).toBeGreaterThanOrEqual(6);
+    // load_performance is k6's own legacy export of the gating scenario, with what GitLab's widget reads.
+    const loadPerformance = readFileSync(path.join(out, 'load-performance.json'), 'utf8');
+    expect(loadPerformance).toBe(readFileSync(path.join(out, 'summary-http-endpoints.json'), 'utf8'));
+    const metrics = JSON.parse(loadPerformance).metrics;
+    expect(metrics.http_reqs.rate).toBeGreaterThan(0);
+    expect(metrics.http_req_waiting['p(90)']).toBeGreaterThan(0);
+    expect(metrics.http_req_waiting['p(95)']).toBeGreaterThan(0);
+    expect(metrics.checks.passes).toBeGreaterThan(0);
+    expect(readFileSync(path.join(out, 'report.html'), 'utf8').slice(0, 200).toLowerCase()).toContain('<!doctype html');
+    expect(parseDotenv(readFileSync(path.join(out, 'k6-gate.env'), 'utf8'))).toMatchObject({
+      K6_GATE_RESULT: 'passed',
+      K6_GATE_FAILED: 'false',
+      K6_GATE_REGRESSIONS: '0',
+    });
+
+    const notes = fake.notes.get(`${PROJECT}!5`) ?? [];
+    expect(notes).toHaveLength(1);
+    expect(notes[0].body).toContain('<!-- k6-gate:k6-gate:staging -->');
+    expect(notes[0].body).toContain('✅ k6-gate: passed');
+    expect(jobLog('staging')).toContain('created the note on merge request !5');
+    expect(jobLog('staging')).not.toContain(TOKEN);
+    expect(run.stdout + run.stderr).not.toContain(TOKEN);
+  });
+
+  it('a regressed staging job fails without failing the pipeline, and edits the same MR note', async () => {
+    target.setKnobs({ slowdown: 1 });
+    const run = await pipeline('merge-request', 'k6-gate:staging');
+    timings['staging, slowed'] = run.ms;
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/WARN\s+k6-gate:staging/);
+    const out = artifacts('staging');
+    expect(parseDotenv(readFileSync(path.join(out, 'k6-gate.env'), 'utf8'))).toMatchObject({
+      K6_GATE_RESULT: 'regressed',
+      K6_GATE_FAILED: 'true',
+    });
+    expect(readFileSync(path.join(out, 'junit.xml'), 'utf8')).toMatch(/<failure message="regressed: [^"]*" type="regression">/);
+    const notes = fake.notes.get(`${PROJECT}!5`) ?? [];
+    expect(notes).toHaveLength(1);
+    expect(notes[0].body).toContain('performance regressed');
+    expect(jobLog('staging')).toContain('updated the note on merge request !5');
+  });
+
+  it('the production job on the default branch fails the pipeline on the injected regression', async () => {
+    target.setKnobs({ slowdown: 1 });
+    const run = await pipeline('default-branch', 'k6-gate:production');
+    timings['production, slowed'] = run.ms;
+    expect(run.code, run.stdout + run.stderr).not.toBe(0);
+    expect(run.stdout).toMatch(/FAIL\s+k6-gate:production/);
+    expect(run.stdout).not.toMatch(/k6-gate:staging\s+>/);
+    const out = artifacts('production');
+    expect(parseDotenv(readFileSync(path.join(out, 'k6-gate.env'), 'utf8'))).toMatchObject({
+      K6_GATE_RESULT: 'regressed',
+      K6_GATE_FAILED: 'true',
+    });
+    expect(existsSync(path.join(out, 'junit.xml'))).toBe(true);
+    // No merge request in a default-branch pipeline: no note, a line in the log instead.
+    expect(jobLog('production')).toContain('no merge request for this pipeline');
+    expect(fake.notes.get(`${PROJECT}!5`)).toHaveLength(1);
+  });
+});
+
+if (missing.length > 0) {
+  describe('gitlab-ci-local prerequisites', () => {
+    it.skip(`skipped: ${missing.join(', ')} missing (apt-get install -y ${missing.join(' ')})`, () => {});
+  });
+}

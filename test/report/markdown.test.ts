@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import type { GateResult, MetricComparison } from '../../src/model.js';
+import { formatChange, formatValue, renderMarkdownReport } from '../../src/report/markdown.js';
+
+function row(over: Partial<MetricComparison>): MetricComparison {
+  return {
+    metric: 'http_req_duration',
+    stat: 'p(95)',
+    unit: 'ms',
+    direction: 'lower-is-better',
+    baseline: 180,
+    current: 212,
+    change: 212 / 180 - 1,
+    verdict: 'regressed',
+    method: 'prediction-interval',
+    band: { low: 170, high: 198 },
+    samples: 8,
+    tolerance: 0.1,
+    note: 'p(95) 212 ms vs 180 ms ±9 ms, n=8, +17.8%',
+    ...over,
+  };
+}
+
+function result(over: Partial<GateResult> = {}): GateResult {
+  return {
+    schemaVersion: 1,
+    tool: { name: 'k6-gate', version: '0.1.0' },
+    generatedAt: '2026-11-23T08:00:00.000Z',
+    k6: { version: '2.2.0', path: '/usr/bin/k6', source: 'cache' },
+    target: 'https://staging.example.com',
+    baselinePath: 'k6-baseline.json',
+    outcome: 'regressed',
+    failOn: ['regression', 'thresholds'],
+    failed: true,
+    regressions: 1,
+    thresholdsFailed: 1,
+    warnings: [],
+    scenarios: [
+      {
+        scenario: 'checkout',
+        profile: 'smoke',
+        key: 'checkout@smoke',
+        exitCode: 99,
+        exitMeaning: "the script's thresholds were crossed",
+        outcome: 'thresholds-failed',
+        thresholds: [
+          { metric: 'http_req_duration', expression: 'p(95)<200', ok: false },
+          { metric: 'checks', expression: 'rate>0.99', ok: true },
+        ],
+        metrics: [
+          row({}),
+          row({
+            metric: 'http_req_failed',
+            stat: 'rate',
+            unit: 'ratio',
+            baseline: 0.001,
+            current: 0.0008,
+            change: -0.2,
+            verdict: 'unchanged',
+            band: { low: 0, high: 0.011 },
+          }),
+          row({
+            metric: 'http_reqs',
+            stat: 'rate',
+            unit: 'per-second',
+            direction: 'higher-is-better',
+            baseline: undefined,
+            current: 41.23,
+            change: undefined,
+            verdict: 'new',
+            band: undefined,
+            method: 'none',
+            samples: 0,
+          }),
+        ],
+        files: {},
+      },
+    ],
+    ...over,
+  };
+}
+
+describe('renderMarkdownReport', () => {
+  it('shows the verdict, the regression table with units, and the thresholds', () => {
+    const md = renderMarkdownReport(result());
+    expect(md).toContain('## ❌ k6-gate: performance regressed');
+    expect(md).toContain('1 regression(s), 1 crossed threshold(s) — **the gate fails this job**');
+    expect(md).toMatch(
+      /\| `http_req_duration` \| p\(95\) \| +180 ms \| +212 ms \| +\+18% \| ≤ 198 ms \(interval, n=8\) \| 🔴 regressed \|/,
+    );
+    expect(md).toMatch(/\| `http_req_failed` +\| rate +\| +0\.1% \| +0\.08% \| +−20% \|/);
+    expect(md).toMatch(/\| `http_reqs` +\| rate +\| +— \| +41\.2\/s \| +— \| +— \| 🆕 new/);
+    expect(md).toContain('**k6 thresholds:** 1 of 2 crossed');
+    expect(md).toContain('`http_req_duration`: `p(95)<200` | ❌ crossed');
+    expect(md).toContain('- `http_req_duration` p(95): p(95) 212 ms vs 180 ms ±9 ms, n=8, +17.8%');
+  });
+
+  it('says when the policy does not block', () => {
+    const md = renderMarkdownReport(result({ failed: false, failOn: [] }));
+    expect(md).toContain('**not blocking** (policy)');
+    expect(md).toContain('report only');
+  });
+
+  it('shows an error outcome with its cause', () => {
+    const md = renderMarkdownReport(
+      result({
+        outcome: 'error',
+        scenarios: [
+          {
+            scenario: 'smoke',
+            key: 'smoke',
+            outcome: 'error',
+            error: 'target health check http://x/health did not succeed',
+            thresholds: [],
+            metrics: [],
+            files: {},
+          },
+        ],
+      }),
+    );
+    expect(md).toContain('## 💥 k6-gate: the load test could not run');
+    expect(md).toContain('> **Error:** target health check http://x/health did not succeed');
+  });
+
+  it('escapes pipes in metric names so the table stays a table', () => {
+    const md = renderMarkdownReport(result({ scenarios: [{ ...result().scenarios[0], metrics: [row({ metric: 'custom{name:a|b}' })] }] }));
+    expect(md).toContain('`custom{name:a\\|b}`');
+  });
+
+  it('shortens an oversize report below the limit, keeps regressions, and says where the full one is', () => {
+    const many = Array.from({ length: 400 }, (_, i) => row({ metric: `http_req_duration{name:endpoint-${i}}`, verdict: 'unchanged' }));
+    const big = result({ scenarios: [{ ...result().scenarios[0], metrics: [row({ metric: 'the_regressed_one' }), ...many] }] });
+    const full = renderMarkdownReport(big);
+    expect(full.length).toBeGreaterThan(20_000);
+    const short = renderMarkdownReport(big, { maxLength: 20_000, fullReportUrl: 'https://example.com/artifacts/1' });
+    expect(short.length).toBeLessThanOrEqual(20_000);
+    expect(short).toContain('`the_regressed_one`');
+    expect(short).toContain('400 unchanged metric(s) not shown');
+    expect(short).toContain('shortened to fit the 20,000-character limit; see [the full report](https://example.com/artifacts/1)');
+    const tiny = renderMarkdownReport(big, { maxLength: 600 });
+    expect(tiny.length).toBeLessThanOrEqual(600);
+    expect(tiny).toContain('the full report in the run artifacts (report.md)');
+  });
+});
+
+describe('formatting', () => {
+  it('formats values by unit', () => {
+    expect(formatValue(212.345, 'ms')).toBe('212.3 ms');
+    expect(formatValue(1530, 'ms')).toBe('1.53 s');
+    expect(formatValue(0.0123, 'ratio')).toBe('1.23%');
+    expect(formatValue(2_500_000, 'bytes')).toBe('2.5 MB');
+    expect(formatValue(undefined, 'ms')).toBe('—');
+    expect(formatValue(Number.NaN, 'ms')).toBe('—');
+  });
+  it('formats changes with a sign', () => {
+    expect(formatChange(0.178)).toBe('+18%');
+    expect(formatChange(-0.05)).toBe('−5%');
+    expect(formatChange(0)).toBe('±0%');
+    expect(formatChange(undefined)).toBe('—');
+  });
+});

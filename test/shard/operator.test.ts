@@ -1,0 +1,136 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import { parseAllDocuments } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { buildCollectorPodManifest, buildTestRunManifest, type TestRunManifestInput } from '../../src/shard/operator.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+async function testRunValidator() {
+  const crd = parseAllDocuments(await readFile(path.join(here, '../data/k6-operator/testrun-crd.yaml'), 'utf8'))[0].toJS();
+  const version = crd.spec.versions.find((v: { name: string }) => v.name === 'v1alpha1');
+  const ajv = new Ajv({ allErrors: true });
+  ajv.addKeyword('x-kubernetes-preserve-unknown-fields');
+  ajv.addKeyword('x-kubernetes-int-or-string');
+  ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
+  ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
+  return ajv.compile({ ...version.schema.openAPIV3Schema, $defs: crd.$defs });
+}
+
+const base: TestRunManifestInput = {
+  name: 'checkout-load',
+  namespace: 'perf',
+  scriptFile: 'checkout.js',
+  scriptContent: "import http from 'k6/http';\nexport default function () { http.get(__ENV.BASE_URL); }\n",
+  parallelism: 4,
+  env: { BASE_URL: 'http://shop.perf.svc:8080', PROFILE: 'load' },
+  args: ['--tag=team=web'],
+};
+
+function documents(yamlText: string) {
+  return parseAllDocuments(yamlText).map((d) => d.toJS());
+}
+
+describe('operator manifests', () => {
+  it('writes a ConfigMap with the script, a results claim and a TestRun with one results folder per runner', () => {
+    const [configMap, claim, testRun] = documents(buildTestRunManifest(base));
+    expect(configMap).toMatchObject({
+      kind: 'ConfigMap',
+      metadata: { name: 'checkout-load-script', namespace: 'perf' },
+      data: { 'checkout.js': base.scriptContent },
+    });
+    expect(claim).toMatchObject({
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'checkout-load-results' },
+      spec: { accessModes: ['ReadWriteMany'] },
+    });
+    expect(testRun.apiVersion).toBe('k6.io/v1alpha1');
+    expect(testRun.spec.parallelism).toBe(4);
+    expect(testRun.spec.script).toEqual({ configMap: { name: 'checkout-load-script', file: 'checkout.js' } });
+    expect(testRun.spec.arguments.split(' ')).toEqual([
+      '--out=json=/results/k6-checkout.shard-k8s.json.gz',
+      '--summary-export=/results/summary-checkout.shard-k8s.json',
+      '--summary-trend-stats=avg,min,med,max,p(90),p(95),p(99)',
+      '--tag=team=web',
+    ]);
+    expect(testRun.spec.runner.volumeMounts).toEqual([{ name: 'k6-gate-results', mountPath: '/results', subPathExpr: '$(POD_NAME)' }]);
+    expect(testRun.spec.runner.env).toContainEqual({ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } });
+    expect(testRun.spec.runner.env).toContainEqual({ name: 'BASE_URL', value: 'http://shop.perf.svc:8080' });
+    expect(testRun.spec.runner.image).toMatch(/^grafana\/k6:\d+\.\d+\.\d+$/);
+  });
+
+  it('generated TestRuns validate against the TestRun CRD schema, in every option combination', async () => {
+    const validate = await testRunValidator();
+    const variants: TestRunManifestInput[] = [
+      base,
+      { ...base, namespace: undefined, env: undefined, args: undefined, parallelism: 1 },
+      {
+        ...base,
+        cleanup: true,
+        resultsClaim: 'shared-results',
+        createClaim: false,
+        image: 'registry.local/k6:custom',
+        accessMode: 'ReadWriteOnce',
+      },
+      { ...base, scriptFile: 'flow.ts', scenario: 'user-flow', storageClassName: 'nfs', storage: '20Gi' },
+    ];
+    for (const variant of variants) {
+      const testRun = documents(buildTestRunManifest(variant)).find((d) => d.kind === 'TestRun');
+      expect(validate(testRun), JSON.stringify(validate.errors)).toBe(true);
+    }
+  });
+
+  it('the schema check catches what the API server would prune or refuse', async () => {
+    const validate = await testRunValidator();
+    const testRun = documents(buildTestRunManifest(base)).find((d) => d.kind === 'TestRun');
+    expect(validate({ ...testRun, spec: { ...testRun.spec, parallelism: '4' } })).toBe(false);
+    expect(validate({ ...testRun, spec: { ...testRun.spec, runner: { ...testRun.spec.runner, volumeMount: [] } } })).toBe(false);
+    expect(validate({ ...testRun, spec: { ...testRun.spec, cleanup: 'always' } })).toBe(false);
+    const { script: _script, ...noScript } = testRun.spec;
+    expect(validate({ ...testRun, spec: noScript })).toBe(false);
+  });
+
+  it('the schema has the spellings and types of the real CRD, not remembered ones', async () => {
+    const validate = await testRunValidator();
+    const testRun = documents(buildTestRunManifest(base)).find((d) => d.kind === 'TestRun');
+    const withSpec = (spec: Record<string, unknown>) => ({ ...testRun, spec: { ...testRun.spec, ...spec } });
+    const withRunner = (runner: Record<string, unknown>) => withSpec({ runner: { ...testRun.spec.runner, ...runner } });
+    expect(validate(withSpec({ scuttle: { disableLogging: true } })), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate(withSpec({ scuttle: { scuttleLogging: true } }))).toBe(false);
+    expect(validate(withSpec({ paused: 'true', quiet: 'false', ports: [{ containerPort: 6565 }] })), JSON.stringify(validate.errors)).toBe(
+      true,
+    );
+    expect(validate(withSpec({ paused: true }))).toBe(false);
+    expect(
+      validate(withRunner({ disabled: false, resources: { requests: { cpu: '500m', memory: '256Mi' }, claims: [{ name: 'gpu' }] } })),
+      JSON.stringify(validate.errors),
+    ).toBe(true);
+    expect(validate(withRunner({ resources: { limits: { memory: '1 GB' } } }))).toBe(false);
+    expect(
+      validate(withRunner({ securityContext: { fsGroup: 12345, supplementalGroupsPolicy: 'Strict' } })),
+      JSON.stringify(validate.errors),
+    ).toBe(true);
+  });
+
+  it('a claim named by the user is not created again', () => {
+    const kinds = documents(buildTestRunManifest({ ...base, resultsClaim: 'shared-results' })).map((d) => d.kind);
+    expect(kinds).toEqual(['ConfigMap', 'TestRun']);
+    const collector = documents(buildCollectorPodManifest({ name: 'checkout-load', resultsClaim: 'shared-results' }))[0];
+    expect(collector.spec.volumes[0].persistentVolumeClaim.claimName).toBe('shared-results');
+  });
+
+  it.each([
+    [{ name: 'Checkout_Load' }, /TestRun name "Checkout_Load" is not a Kubernetes name/],
+    [{ parallelism: 0 }, /parallelism 0 is not a positive whole number/],
+    [
+      { args: ['--tag', 'team=web and ops'] },
+      /k6 argument "team=web and ops" cannot go into a TestRun: k6-operator splits "arguments" on spaces/,
+    ],
+    [{ env: { POD_NAME: 'x' } }, /POD_NAME is reserved/],
+    [{ scriptFile: 'my script.js' }, /script file name "my script.js" cannot be a ConfigMap key/],
+  ])('refuses bad input %j', (change, message) => {
+    expect(() => buildTestRunManifest({ ...base, ...change })).toThrow(message);
+  });
+});
