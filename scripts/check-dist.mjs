@@ -27,7 +27,9 @@ for (const name of [...names].sort()) {
 }
 rmSync(tmp, { recursive: true, force: true });
 if (differences.length > 0) {
-  console.error(`check-dist: dist/ does not match src/:\n  ${differences.join('\n  ')}\nRun \`npm run build\` and commit dist/.`);
+  console.error(
+    `check-dist: dist/ does not match src/:\n  ${differences.join('\n  ')}\nRun \`npm ci\` (the bundle takes the locked dependency versions), then \`npm run build\`, and commit dist/.`,
+  );
   process.exit(1);
 }
 console.log('check-dist: dist/ matches src/');

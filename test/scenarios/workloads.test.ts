@@ -1,6 +1,5 @@
 // Every workload of scenarios/ under the smoke profile, run by the real k6 against the bundled demo
 // target: what a team sees on its first run must be green with zero failed checks.
-import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -10,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
 import { readStat } from '../../src/k6/summary.js';
 import type { RunSummary } from '../../src/model.js';
-import { testK6Path } from '../helpers/k6.js';
+import { testK6Path, testK6V1Path } from '../helpers/k6.js';
 import { runK6, TINY_RUN, WORKLOADS, type K6Result } from './run-k6.js';
 
 /** A custom metric of each workload that must have samples when the workload really ran. */
@@ -127,12 +126,15 @@ describe('configuration without code edits', () => {
   });
 });
 
-const V1 = path.join(os.homedir(), '.cache', 'k6-gate', 'go-bin', 'v1.8.1', 'k6');
-
-describe.skipIf(!existsSync(V1))('k6 v1.8.1 runs the same scenarios', () => {
+describe('k6 v1.8.1 runs the same scenarios', () => {
   for (const workload of WORKLOADS) {
     it(`${workload} smoke passes on k6 v1.8.1`, async () => {
-      const result = await runK6(V1, 'run', `${workload}.ts`, { ...TINY_RUN, VUS: '1', DURATION: '1500ms', BASE_URL: target.url });
+      const result = await runK6(testK6V1Path(), 'run', `${workload}.ts`, {
+        ...TINY_RUN,
+        VUS: '1',
+        DURATION: '1500ms',
+        BASE_URL: target.url,
+      });
       expectCleanRun(result);
     });
   }
