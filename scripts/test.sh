@@ -52,4 +52,6 @@ status=0
 npx vitest run --reporter=default --reporter=json --outputFile=build/vitest.json || status=$?
 # Totals and skipped tests by name; in CI a skipped test fails the run (see the script).
 node scripts/test-summary.mjs build/vitest.json || status=$((status == 0 ? 1 : status))
+# Every row of docs/failure-modes.md must name tests that passed in this run.
+node scripts/check-failure-modes.mjs build/vitest.json docs/failure-modes.md || status=$((status == 0 ? 1 : status))
 exit "$status"
