@@ -4,26 +4,25 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { defaultToolCacheLocation } from '../../src/k6/system.js';
 
 export const TEST_K6_VERSION = '2.2.0';
 export const TEST_K6_V1_VERSION = '1.8.1';
 
-function cached(version: string): string[] {
-  const cacheRoot = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
-  return [
-    path.join(cacheRoot, 'k6-gate', 'tool-cache', 'k6', version, os.arch(), 'k6'),
-    path.join(os.homedir(), '.cache', 'k6-gate', 'go-bin', `v${version}`, 'k6'),
-  ];
+/** Where `k6-gate install` puts k6 by default: the installer's own tool-cache location. */
+function cached(version: string): string {
+  const { toolCacheDir } = defaultToolCacheLocation(process.platform, process.env, os.homedir(), os.tmpdir());
+  return path.join(toolCacheDir, 'k6', version, os.arch(), process.platform === 'win32' ? 'k6.exe' : 'k6');
 }
 
 function find(envName: string, version: string): string {
   const explicit = process.env[envName];
   if (explicit) return explicit;
-  const found = cached(version).find((candidate) => existsSync(candidate));
-  if (!found) {
+  const candidate = cached(version);
+  if (!existsSync(candidate)) {
     throw new Error(`no k6 ${version} for tests: set ${envName} or run \`npm test\` (it installs k6 with the Go method)`);
   }
-  return found;
+  return candidate;
 }
 
 /** The k6 v2 binary every integration test runs. */
