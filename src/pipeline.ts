@@ -25,7 +25,7 @@ import { LOAD_PERFORMANCE_FILE, loadPerformanceSourceFile, renderLoadPerformance
 import { VERSION } from './version.js';
 import { withoutCredentials } from './url.js';
 import { mergeScenarioShards } from './shard/merge.js';
-import { shardArgs, shardRawFileName, shardSummaryFileName } from './shard/shard.js';
+import { shardArgs, shardLogFileName, shardRawFileName, shardSummaryFileName } from './shard/shard.js';
 import { copyFile } from 'node:fs/promises';
 import { SUMMARY_TREND_STATS } from './k6/run.js';
 
@@ -284,6 +284,12 @@ async function runScenario(
     const shardSummary = shardSummaryFileName(safeFileName(spec.name), config.shard);
     await copyFile(run.files.summary, path.join(config.resultsDir, shardSummary)).then(
       () => (scenario.files.shardSummary = shardSummary),
+      () => undefined,
+    );
+    // …and so does the log: every shard's log reaches the merge job, not only the last one's.
+    const shardLog = shardLogFileName(safeFileName(spec.name), config.shard);
+    await copyFile(run.files.log, path.join(config.resultsDir, shardLog)).then(
+      () => (scenario.files.log = shardLog),
       () => undefined,
     );
   }

@@ -90,6 +90,11 @@ export function shardSummaryFileName(scenario: string, shard: ShardSpec): string
   return `summary-${scenario}${shardSuffix(shard)}.json`;
 }
 
+/** The k6 log of one shard: `k6-<scenario>.shard-<i>-of-<N>.log`. */
+export function shardLogFileName(scenario: string, shard: ShardSpec): string {
+  return `k6-${scenario}${shardSuffix(shard)}.log`;
+}
+
 /** The artifact name a shard job uploads, and the pattern the merge job downloads by. */
 export function shardArtifactName(scenario: string, shard: ShardSpec): string {
   return `k6-gate-shard-${scenario}-${shard.index}-of-${shard.count}`;

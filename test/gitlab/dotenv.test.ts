@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { gitlabDotenvVariables, renderDotenv, writeDotenv } from '../../src/platform/gitlab/dotenv.js';
+import { dotenvKeyPrefix, gitlabDotenvVariables, renderDotenv, writeDotenv } from '../../src/platform/gitlab/dotenv.js';
 import { gateResult, metricRow, scenarioResult } from './fixtures.js';
 
 describe('dotenv report', () => {
@@ -45,5 +45,28 @@ describe('dotenv report', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+  describe('per-job keys (K6_GATE_DOTENV_PREFIX)', () => {
+    it('turns the prefix the template sets into a valid variable-name prefix', () => {
+      expect(dotenvKeyPrefix('k6-gate_staging_')).toBe('K6_GATE_STAGING_');
+      expect(dotenvKeyPrefix('perf.eu_production')).toBe('PERF_EU_PRODUCTION_');
+      expect(dotenvKeyPrefix('2nd_')).toBe('_2ND_');
+      expect(dotenvKeyPrefix(undefined)).toBe('K6_GATE_');
+      expect(dotenvKeyPrefix('  ')).toBe('K6_GATE_');
+    });
+
+    it('writes every key under the prefix of the job, so two jobs of one pipeline never export the same variable', async () => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'k6-gate-dotenv-'));
+      try {
+        const result = gateResult({ outcome: 'passed', failed: false, regressions: 0, thresholdsFailed: 0, scenarios: [] });
+        await writeDotenv(result, dir, { keyPrefix: 'k6-gate_production_', noteUrl: 'https://gitlab.example.com/n/1' });
+        expect(await readFile(path.join(dir, 'k6-gate.env'), 'utf8')).toBe(
+          'K6_GATE_PRODUCTION_RESULT=passed\nK6_GATE_PRODUCTION_FAILED=false\nK6_GATE_PRODUCTION_REGRESSIONS=0\n' +
+            'K6_GATE_PRODUCTION_THRESHOLDS_FAILED=0\nK6_GATE_PRODUCTION_REGRESSED_METRICS=\nK6_GATE_PRODUCTION_NOTE_URL=https://gitlab.example.com/n/1\n',
+        );
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
   });
 });

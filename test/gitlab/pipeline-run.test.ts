@@ -108,7 +108,7 @@ describe.skipIf(missing.length > 0)('GitLab template run by gitlab-ci-local (she
     cpSync(CLI_DIST, path.join(dir, 'dist'), { recursive: true });
     cpSync(path.join(REPO_ROOT, 'scenarios'), path.join(dir, 'scenarios'), { recursive: true });
     mkdirSync(path.join(dir, 'templates'));
-    cpSync(path.join(REPO_ROOT, 'gitlab-templates', 'k6-gate.gitlab-ci.yml'), path.join(dir, 'templates', 'k6-gate.gitlab-ci.yml'));
+    cpSync(path.join(REPO_ROOT, 'templates', 'k6-gate.yml'), path.join(dir, 'templates', 'k6-gate.yml'));
     // A loaded CI machine makes a 3 s smoke run jittery; a wide tolerance still catches a doubled latency.
     writeFileSync(path.join(dir, 'k6-gate.config.yaml'), 'tolerance: 0.4\nnoiseFloorMs: 5\n');
     const args = `--env VUS=2 --env DURATION=3s --config k6-gate.config.yaml --k6-install path --k6-path ${k6}`;
@@ -117,12 +117,12 @@ describe.skipIf(missing.length > 0)('GitLab template run by gitlab-ci-local (she
       [
         'stages: [build, test]',
         'include:',
-        '  - local: templates/k6-gate.gitlab-ci.yml',
+        '  - local: templates/k6-gate.yml',
         '    inputs:',
         `      staging-url: ${target.url}`,
         `      production-url: ${target.url}`,
         '      cli: node dist/cli.js',
-        '      profile: smoke',
+        '      staging-profile: smoke',
         `      args: ${JSON.stringify(args)}`,
         '',
       ].join('\n'),
@@ -195,10 +195,11 @@ describe.skipIf(missing.length > 0)('GitLab template run by gitlab-ci-local (she
     expect(metrics.http_req_waiting['p(95)']).toBeGreaterThan(0);
     expect(metrics.checks.passes).toBeGreaterThan(0);
     expect(readFileSync(path.join(out, 'report.html'), 'utf8').slice(0, 200).toLowerCase()).toContain('<!doctype html');
+    // Keys per job: a later job reads the staging verdict apart from the production one.
     expect(parseDotenv(readFileSync(path.join(out, 'k6-gate.env'), 'utf8'))).toMatchObject({
-      K6_GATE_RESULT: 'passed',
-      K6_GATE_FAILED: 'false',
-      K6_GATE_REGRESSIONS: '0',
+      K6_GATE_STAGING_RESULT: 'passed',
+      K6_GATE_STAGING_FAILED: 'false',
+      K6_GATE_STAGING_REGRESSIONS: '0',
     });
 
     const notes = fake.notes.get(`${PROJECT}!5`) ?? [];
@@ -218,8 +219,8 @@ describe.skipIf(missing.length > 0)('GitLab template run by gitlab-ci-local (she
     expect(run.stdout).toMatch(/WARN\s+k6-gate:staging/);
     const out = artifacts('staging');
     expect(parseDotenv(readFileSync(path.join(out, 'k6-gate.env'), 'utf8'))).toMatchObject({
-      K6_GATE_RESULT: 'regressed',
-      K6_GATE_FAILED: 'true',
+      K6_GATE_STAGING_RESULT: 'regressed',
+      K6_GATE_STAGING_FAILED: 'true',
     });
     expect(readFileSync(path.join(out, 'junit.xml'), 'utf8')).toMatch(/<failure message="regressed: [^"]*" type="regression">/);
     const notes = fake.notes.get(`${PROJECT}!5`) ?? [];
@@ -236,10 +237,12 @@ describe.skipIf(missing.length > 0)('GitLab template run by gitlab-ci-local (she
     expect(run.stdout).toMatch(/FAIL\s+k6-gate:production/);
     expect(run.stdout).not.toMatch(/k6-gate:staging\s+>/);
     const out = artifacts('production');
-    expect(parseDotenv(readFileSync(path.join(out, 'k6-gate.env'), 'utf8'))).toMatchObject({
-      K6_GATE_RESULT: 'regressed',
-      K6_GATE_FAILED: 'true',
+    const dotenv = parseDotenv(readFileSync(path.join(out, 'k6-gate.env'), 'utf8'));
+    expect(dotenv).toMatchObject({
+      K6_GATE_PRODUCTION_RESULT: 'regressed',
+      K6_GATE_PRODUCTION_FAILED: 'true',
     });
+    expect(Object.keys(dotenv).filter((key) => !key.startsWith('K6_GATE_PRODUCTION_'))).toEqual([]);
     expect(existsSync(path.join(out, 'junit.xml'))).toBe(true);
     // No merge request in a default-branch pipeline: no note, a line in the log instead.
     expect(jobLog('production')).toContain('no merge request for this pipeline');

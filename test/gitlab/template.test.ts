@@ -16,7 +16,7 @@ import {
   type ListedJob,
 } from './gitlab-ci-local.js';
 
-const TEMPLATE = path.join(REPO_ROOT, 'gitlab-templates', 'k6-gate.gitlab-ci.yml');
+const TEMPLATE = path.join(REPO_ROOT, 'templates', 'k6-gate.yml');
 
 let validate: ValidateFunction;
 
@@ -49,18 +49,25 @@ describe('template against the GitLab CI schema', () => {
       }
     ).spec.inputs;
     expect(Object.keys(inputs)).toEqual([
+      'job-prefix',
       'stage',
       'image',
       'cli',
       'k6-version',
       'scenarios',
-      'profile',
-      'scheduled-profile',
       'baseline',
       'staging-url',
+      'staging-environment',
+      'staging-profile',
+      'staging-fail-on',
       'production-url',
-      'fail-on',
+      'production-environment',
+      'production-profile',
+      'production-fail-on',
+      'scheduled-profile',
+      'scheduled-fail-on',
       'results-dir',
+      'expire-in',
       'mr-note',
       'args',
     ]);
@@ -68,14 +75,38 @@ describe('template against the GitLab CI schema', () => {
       expect(input.description, name).toBeTruthy();
       expect('default' in input, `${name} has a default`).toBe(true);
     }
-    expect(inputs.cli.default).toBe('npx -y k6-gate@0.1.0');
+    // The default CLI is the default image's own; the npx path is an option (test/release/version.test.ts
+    // ties the image tag and the npx version to package.json).
+    expect(inputs.cli.default).toBe('k6-gate');
     expect(inputs['mr-note']).toMatchObject({ type: 'boolean', default: true });
-    expect(inputs['fail-on'].options).toContain(inputs['fail-on'].default);
+    for (const name of ['staging-fail-on', 'production-fail-on', 'scheduled-fail-on']) {
+      expect(inputs[name].options).toContain(inputs[name].default);
+    }
     expect(inputs['scheduled-profile'].options).toEqual(['none', 'load', 'stress', 'spike', 'soak', 'breakpoint']);
-    expect(new RegExp(inputs['k6-version'].regex!).test(String(inputs['k6-version'].default))).toBe(true);
-    // The pinned npm version follows the package version, so a release never points at an older CLI.
-    const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
-    expect(inputs.cli.default).toBe(`npx -y k6-gate@${pkg.version}`);
+    for (const [name, input] of Object.entries(inputs)) {
+      if (input.regex) expect(new RegExp(input.regex).test(String(input.default)), `${name}'s default matches its regex`).toBe(true);
+    }
+  });
+
+  it('validates URL, path and name inputs by regex, so a typo stops at include time', () => {
+    const inputs = (docs[0].toJS() as { spec: { inputs: Record<string, { regex?: string }> } }).spec.inputs;
+    const accepts = (name: string, value: string) => new RegExp(inputs[name].regex!).test(value);
+    expect(accepts('staging-url', 'https://staging.example.com/shop')).toBe(true);
+    expect(accepts('staging-url', '')).toBe(true);
+    expect(accepts('production-url', 'http://10.0.0.7:8080')).toBe(true);
+    for (const bad of ['staging.example.com', 'ftp://x', 'https://x" || "a', 'https://$TARGET', 'https://a b']) {
+      expect(accepts('production-url', bad), bad).toBe(false);
+    }
+    expect(accepts('baseline', 'perf/k6-baseline.json')).toBe(true);
+    expect(accepts('baseline', '/etc/passwd')).toBe(false);
+    expect(accepts('baseline', 'a b.json')).toBe(false);
+    expect(accepts('results-dir', '../outside')).toBe(false);
+    expect(accepts('job-prefix', 'perf-eu')).toBe(true);
+    expect(accepts('job-prefix', 'a:b')).toBe(false);
+    expect(accepts('expire-in', '1 week')).toBe(true);
+    expect(accepts('expire-in', '3 mos 2 days')).toBe(true);
+    expect(accepts('expire-in', 'never')).toBe(true);
+    expect(accepts('expire-in', 'soon')).toBe(false);
   });
 
   it('would catch a broken job (the validator is not vacuous)', () => {
@@ -87,11 +118,20 @@ describe('template against the GitLab CI schema', () => {
 
 const missing = missingTools();
 
+interface PreviewJob {
+  script: string[];
+  resource_group?: string;
+  environment?: { name: string };
+  variables?: Record<string, string>;
+  cache?: unknown;
+  artifacts?: Record<string, unknown>;
+}
+
 describe.skipIf(missing.length > 0)('jobs a consumer gets (gitlab-ci-local --list-json)', () => {
   let dir: string;
 
   function consumer(inputs: Record<string, unknown>): string {
-    const lines = ['stages: [build, test]', 'include:', '  - local: templates/k6-gate.gitlab-ci.yml', '    inputs:'];
+    const lines = ['stages: [build, test]', 'include:', '  - local: templates/k6-gate.yml', '    inputs:'];
     for (const [k, v] of Object.entries(inputs)) lines.push(`      ${k}: ${JSON.stringify(v)}`);
     return `${lines.join('\n')}\n`;
   }
@@ -99,7 +139,7 @@ describe.skipIf(missing.length > 0)('jobs a consumer gets (gitlab-ci-local --lis
   beforeAll(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'k6-gate-gitlab-list-'));
     mkdirSync(path.join(dir, 'templates'));
-    cpSync(TEMPLATE, path.join(dir, 'templates', 'k6-gate.gitlab-ci.yml'));
+    cpSync(TEMPLATE, path.join(dir, 'templates', 'k6-gate.yml'));
     writeFileSync(
       path.join(dir, '.gitlab-ci.yml'),
       consumer({
@@ -110,6 +150,31 @@ describe.skipIf(missing.length > 0)('jobs a consumer gets (gitlab-ci-local --lis
       }),
     );
     writeFileSync(path.join(dir, 'only-staging.gitlab-ci.yml'), consumer({ 'staging-url': 'https://staging.example.com' }));
+    writeFileSync(
+      path.join(dir, 'split-policy.gitlab-ci.yml'),
+      consumer({
+        'staging-url': 'https://staging.example.com',
+        'production-url': 'https://www.example.com',
+        'staging-fail-on': 'none',
+        'staging-profile': 'load',
+        'staging-environment': 'staging-eu',
+        'scheduled-profile': 'soak',
+        'expire-in': '1 week',
+      }),
+    );
+    // The component twice: a second production-like target under its own job prefix.
+    writeFileSync(
+      path.join(dir, 'twice.gitlab-ci.yml'),
+      [
+        consumer({ 'staging-url': 'https://staging.example.com', 'production-url': 'https://www.example.com' }),
+        '  - local: templates/k6-gate.yml',
+        '    inputs:',
+        '      job-prefix: k6-gate-eu',
+        '      production-url: https://eu.example.com',
+        '      production-environment: production-eu',
+        '',
+      ].join('\n'),
+    );
     initGitRepo(dir);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -168,6 +233,82 @@ describe.skipIf(missing.length > 0)('jobs a consumer gets (gitlab-ci-local --lis
     expect(await jobs('--file', 'only-staging.gitlab-ci.yml', '--variable', 'CI_PIPELINE_SOURCE=schedule')).toEqual({});
   });
 
+  async function preview(file = '.gitlab-ci.yml', ...args: string[]): Promise<Record<string, PreviewJob>> {
+    const run = await runGitlabCiLocal(dir, ['--preview', '--file', file, ...args]);
+    expect(run.code, run.stderr).toBe(0);
+    return parse(run.stdout.slice(run.stdout.indexOf('---') >= 0 ? run.stdout.indexOf('---') + 3 : 0)) as Record<string, PreviewJob>;
+  }
+
+  it('pipeline or project variables named like the inputs or the old internal variables change no job and no URL', async () => {
+    // Before: K6_GATE_TARGET as a pipeline variable replaced production-url and brought back jobs
+    // whose URL input was empty. Inputs now reach rules and scripts as literal text.
+    const overrides = [
+      ...['K6_GATE_TARGET=https://evil.example.com', 'K6_GATE_PROFILE=stress', 'K6_GATE_ENVIRONMENT=production'],
+      ...['K6_GATE_FAIL_ON=none', 'K6_GATE_RESULTS_DIR=/tmp/x'],
+    ].flatMap((v) => ['--variable', v]);
+    expect(await jobs('--file', 'only-staging.gitlab-ci.yml', ...overrides)).toEqual({
+      'k6-gate:staging': { when: 'manual', allow_failure: true, stage: 'test' },
+    });
+    expect(await jobs('--file', 'only-staging.gitlab-ci.yml', '--variable', 'CI_PIPELINE_SOURCE=schedule', ...overrides)).toEqual({});
+    const staging = (await preview('only-staging.gitlab-ci.yml', ...overrides))['k6-gate:staging'];
+    const script = staging.script.join('\n');
+    expect(script).toContain('--target "https://staging.example.com"');
+    expect(script).toContain('--profile "smoke"');
+    expect(script).toContain('--fail-on "regression,thresholds"');
+    expect(script).not.toMatch(/\$K6_GATE_/);
+  });
+
+  it('staging and production take their own fail-on, profile and environment; report-only staging leaves production gating', async () => {
+    const expanded = await preview('split-policy.gitlab-ci.yml');
+    const staging = expanded['k6-gate:staging'].script.join('\n');
+    const production = expanded['k6-gate:production'].script.join('\n');
+    const scheduled = expanded['k6-gate:scheduled'].script.join('\n');
+    expect(staging).toContain('--fail-on "none"');
+    expect(staging).toContain('--profile "load"');
+    expect(staging).toContain('--environment "staging-eu"');
+    expect(production).toContain('--fail-on "regression,thresholds"');
+    expect(production).toContain('--profile "smoke"');
+    expect(production).toContain('--environment "production"');
+    expect(scheduled).toContain('--profile "soak"');
+    expect(scheduled).toContain('--fail-on "regression,thresholds"');
+    expect(scheduled).toContain('--environment "staging-eu"');
+    expect(expanded['k6-gate:staging'].environment?.name).toBe('staging-eu');
+    expect(expanded['k6-gate:production'].artifacts?.expire_in).toBe('1 week');
+  });
+
+  it('staging and the scheduled job share one resource group; production has its own', async () => {
+    const expanded = await preview();
+    expect(expanded['k6-gate:staging'].resource_group).toBe('k6-gate-staging');
+    expect(expanded['k6-gate:scheduled'].resource_group).toBe('k6-gate-staging');
+    expect(expanded['k6-gate:production'].resource_group).toBe('k6-gate-production');
+  });
+
+  it('each job exports its own dotenv keys, and caches k6 and npm inside the project directory', async () => {
+    const expanded = await preview();
+    expect(expanded['k6-gate:staging'].variables?.K6_GATE_DOTENV_PREFIX).toBe('k6-gate_staging_');
+    expect(expanded['k6-gate:production'].variables?.K6_GATE_DOTENV_PREFIX).toBe('k6-gate_production_');
+    expect(expanded['k6-gate:scheduled'].variables?.K6_GATE_DOTENV_PREFIX).toBe('k6-gate_scheduled_');
+    for (const job of ['k6-gate:staging', 'k6-gate:production']) {
+      expect(expanded[job].cache).toEqual([expect.objectContaining({ paths: ['.k6-gate-cache/'] })]);
+      expect(expanded[job].variables).toMatchObject({
+        XDG_CACHE_HOME: '$CI_PROJECT_DIR/.k6-gate-cache',
+        npm_config_cache: '$CI_PROJECT_DIR/.k6-gate-cache/npm',
+      });
+    }
+  });
+
+  it('can be included twice with different job prefixes', async () => {
+    expect(await jobs('--file', 'twice.gitlab-ci.yml')).toEqual({
+      'k6-gate:staging': { when: 'manual', allow_failure: true, stage: 'test' },
+      'k6-gate:production': { when: 'manual', allow_failure: false, stage: 'test' },
+      'k6-gate-eu:production': { when: 'manual', allow_failure: false, stage: 'test' },
+    });
+    const expanded = await preview('twice.gitlab-ci.yml');
+    expect(expanded['k6-gate-eu:production'].resource_group).toBe('k6-gate-eu-production-eu');
+    expect(expanded['k6-gate-eu:production'].script.join('\n')).toContain('--target "https://eu.example.com"');
+    expect(expanded['k6-gate:production'].script.join('\n')).toContain('--target "https://www.example.com"');
+  });
+
   it('the consumer file with inputs interpolated is valid against the schema too', async () => {
     const run = await runGitlabCiLocal(dir, ['--preview']);
     expect(run.code, run.stderr).toBe(0);
@@ -187,7 +328,8 @@ describe.skipIf(missing.length > 0)('jobs a consumer gets (gitlab-ci-local --lis
     expect(production.script.join('\n')).toMatch(/^node dist\/cli\.js run http-endpoints /);
     expect(production.artifacts).toMatchObject({
       when: 'always',
-      expose_as: 'k6-gate report',
+      expire_in: '30 days',
+      expose_as: 'k6-gate production report',
       reports: {
         junit: 'k6-gate-results/junit.xml',
         load_performance: 'k6-gate-results/load-performance.json',

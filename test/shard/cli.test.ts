@@ -55,7 +55,17 @@ describe('k6-gate run --shard / merge --from', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toContain(`--execution-segment ${['0:1/3', '1/3:2/3', '2/3:1'][i - 1]} --execution-segment-sequence 0,1/3,2/3,1`);
       const files = await readdir(path.join(dir, 'artifacts', `shard-${i}`));
-      expect(files).toEqual(expect.arrayContaining([`k6-steady.shard-${i}-of-3.json.gz`, `summary-steady.shard-${i}-of-3.json`]));
+      // The k6 log too carries the shard suffix: all shards' logs reach the merge job, not only the last one's.
+      expect(files).toEqual(
+        expect.arrayContaining([
+          `k6-steady.shard-${i}-of-3.json.gz`,
+          `summary-steady.shard-${i}-of-3.json`,
+          `k6-steady.shard-${i}-of-3.log`,
+        ]),
+      );
+      expect((await readFile(path.join(dir, 'artifacts', `shard-${i}`, `k6-steady.shard-${i}-of-3.log`), 'utf8')).length).toBeGreaterThan(
+        0,
+      );
     }
     const merged = await cli(['merge', 'steady.js', '--from', 'artifacts', '--results-dir', 'merged', '--fail-on', 'thresholds', '--json']);
     expect(merged.code, merged.stderr).toBe(1);

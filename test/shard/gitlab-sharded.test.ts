@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { REPO_ROOT, gitlabCiSchema, initGitRepo, missingTools, parseListJson, runGitlabCiLocal } from '../gitlab/gitlab-ci-local.js';
 
-const TEMPLATE = path.join(REPO_ROOT, 'gitlab-templates', 'k6-gate-sharded.gitlab-ci.yml');
+const TEMPLATE = path.join(REPO_ROOT, 'templates', 'k6-gate-sharded.yml');
 
 describe('sharded GitLab template', () => {
   it('is a spec:inputs header and a body, both valid against the GitLab CI schema', () => {
@@ -35,12 +35,12 @@ describe('sharded GitLab template', () => {
     beforeAll(() => {
       dir = mkdtempSync(path.join(os.tmpdir(), 'k6-gate-gitlab-sharded-'));
       mkdirSync(path.join(dir, 'templates'));
-      cpSync(TEMPLATE, path.join(dir, 'templates', 'k6-gate-sharded.gitlab-ci.yml'));
+      cpSync(TEMPLATE, path.join(dir, 'templates', 'k6-gate-sharded.yml'));
       writeFileSync(
         path.join(dir, '.gitlab-ci.yml'),
         [
           'include:',
-          '  - local: templates/k6-gate-sharded.gitlab-ci.yml',
+          '  - local: templates/k6-gate-sharded.yml',
           '    inputs:',
           '      target-url: https://staging.example.com',
           '      shards: 4',
@@ -52,8 +52,30 @@ describe('sharded GitLab template', () => {
     });
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+    const source = (value: string) => ['--ignore-predefined-vars', 'CI_PIPELINE_SOURCE', '--variable', `CI_PIPELINE_SOURCE=${value}`];
+
+    it('runs only in scheduled pipelines and pipelines started by hand, never on a push or a merge request', async () => {
+      for (const kind of ['push', 'merge_request_event']) {
+        const list = await runGitlabCiLocal(dir, ['--list-json', ...source(kind)]);
+        expect(list.code, list.stderr + list.stdout).toBe(0);
+        expect(
+          parseListJson(list.stdout).filter((j) => j.when !== 'never'),
+          kind,
+        ).toEqual([]);
+      }
+      for (const kind of ['schedule', 'web', 'api', 'parent_pipeline']) {
+        const list = await runGitlabCiLocal(dir, ['--list-json', ...source(kind)]);
+        expect(
+          parseListJson(list.stdout)
+            .filter((j) => j.when !== 'never')
+            .map((j) => j.name),
+          kind,
+        ).toHaveLength(5);
+      }
+    }, 120_000);
+
     it('expands to 4 parallel shard jobs with $CI_NODE_INDEX/$CI_NODE_TOTAL and a merge job that needs them', async () => {
-      const list = await runGitlabCiLocal(dir, ['--list-json']);
+      const list = await runGitlabCiLocal(dir, ['--list-json', ...source('schedule')]);
       expect(list.code, list.stderr + list.stdout).toBe(0);
       const names = parseListJson(list.stdout).map((j) => j.name);
       expect(names).toEqual([
@@ -66,7 +88,17 @@ describe('sharded GitLab template', () => {
 
       const preview = await runGitlabCiLocal(dir, ['--preview']);
       expect(preview.code, preview.stderr).toBe(0);
-      const expanded = parse(preview.stdout) as Record<string, { script: string[]; needs?: unknown; parallel?: number }>;
+      const expanded = parse(preview.stdout) as Record<
+        string,
+        {
+          script: string[];
+          needs?: unknown;
+          parallel?: number;
+          environment?: { name: string; action: string };
+          resource_group?: string;
+          artifacts: { paths: string[]; exclude?: string[]; expire_in: string };
+        }
+      >;
       const shard = expanded['k6-gate:shard'];
       expect(shard.parallel).toBe(4);
       expect(shard.script.join(' ')).toContain('--shard "$CI_NODE_INDEX/$CI_NODE_TOTAL"');
@@ -74,6 +106,18 @@ describe('sharded GitLab template', () => {
       const merge = expanded['k6-gate:merge'];
       expect(merge.needs).toEqual([expect.objectContaining({ job: 'k6-gate:shard', artifacts: true })]);
       expect(merge.script.join(' ')).toMatch(/node dist\/cli\.js merge http-endpoints --from "k6-gate-results\/shards"/);
+      // An environment on every job; the merge job holds the environment's resource group (the shards
+      // cannot: a resource group runs its jobs one at a time).
+      expect(shard.environment).toEqual({ name: 'staging', action: 'verify' });
+      expect(merge.environment).toEqual({ name: 'staging', action: 'verify' });
+      expect(merge.resource_group).toBe('k6-gate-staging');
+      expect(shard.resource_group).toBeUndefined();
+      // Every shard's log travels to the merge job under its own name; the merge job keeps its reports
+      // for expire-in but not the raw shard samples again.
+      expect(shard.artifacts.paths).toContain('k6-gate-results/shards/k6-*.shard-*.log');
+      expect(shard.artifacts.expire_in).toBe('1 day');
+      expect(merge.artifacts.exclude).toEqual(['k6-gate-results/shards/**/*.json.gz']);
+      expect(merge.artifacts.expire_in).toBe('30 days');
     }, 120_000);
   });
 });

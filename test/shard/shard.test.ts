@@ -6,6 +6,7 @@ import {
   shardArgs,
   shardArtifactName,
   shardRawFileName,
+  shardLogFileName,
   shardSummaryFileName,
 } from '../../src/shard/shard.js';
 
@@ -51,6 +52,7 @@ describe('shard', () => {
   it('names shard files so all shards can share one folder', () => {
     expect(shardRawFileName('smoke', { index: 2, count: 3 })).toBe('k6-smoke.shard-2-of-3.json.gz');
     expect(shardSummaryFileName('smoke', { index: 2, count: 3 })).toBe('summary-smoke.shard-2-of-3.json');
+    expect(shardLogFileName('smoke', { index: 2, count: 3 })).toBe('k6-smoke.shard-2-of-3.log');
     expect(shardArtifactName('smoke', { index: 2, count: 3 })).toBe('k6-gate-shard-smoke-2-of-3');
   });
 });

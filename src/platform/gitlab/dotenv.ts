@@ -34,14 +34,42 @@ export function gitlabDotenvVariables(result: GateResult, extra: { noteUrl?: str
   return vars;
 }
 
+const DEFAULT_PREFIX = 'K6_GATE_';
+
+/**
+ * The key prefix of a job's dotenv variables: K6_GATE_DOTENV_PREFIX (the templates set one per job, so
+ * two jobs of one pipeline never export the same key), made a valid variable name: `k6-gate_staging_`
+ * becomes `K6_GATE_STAGING_`. Unset or empty keeps `K6_GATE_`.
+ */
+export function dotenvKeyPrefix(raw: string | undefined): string {
+  const cleaned = (raw ?? '')
+    .trim()
+    .toUpperCase()
+    .replace(/[^A-Z0-9_]+/g, '_');
+  if (cleaned === '') return DEFAULT_PREFIX;
+  const named = /^[A-Z_]/.test(cleaned) ? cleaned : `_${cleaned}`;
+  return named.endsWith('_') ? named : `${named}_`;
+}
+
+/** The variables with `K6_GATE_` replaced by `prefix`. */
+export function withDotenvPrefix(vars: Record<string, string>, prefix: string): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(vars).map(([key, value]) => [key.startsWith(DEFAULT_PREFIX) ? prefix + key.slice(DEFAULT_PREFIX.length) : key, value]),
+  );
+}
+
 export function renderDotenv(vars: Record<string, string>): string {
   return Object.entries(vars)
     .map(([key, value]) => `${key}=${oneLine(value)}\n`)
     .join('');
 }
 
-export async function writeDotenv(result: GateResult, resultsDir: string, extra: { noteUrl?: string } = {}): Promise<string> {
+export async function writeDotenv(
+  result: GateResult,
+  resultsDir: string,
+  extra: { noteUrl?: string; keyPrefix?: string } = {},
+): Promise<string> {
   const file = path.join(resultsDir, DOTENV_FILE);
-  await writeFile(file, renderDotenv(gitlabDotenvVariables(result, extra)));
+  await writeFile(file, renderDotenv(withDotenvPrefix(gitlabDotenvVariables(result, extra), dotenvKeyPrefix(extra.keyPrefix))));
   return file;
 }

@@ -156,7 +156,7 @@ export async function publishGitLab(result: GateResult, options: PublishGitLabOp
   }
   const noteUrl = await postNote(result, options, env);
   try {
-    await writeDotenv(result, options.resultsDir, { noteUrl });
+    await writeDotenv(result, options.resultsDir, { noteUrl, keyPrefix: env.K6_GATE_DOTENV_PREFIX });
   } catch (error) {
     log.warning(`k6-gate: could not write the dotenv report to ${options.resultsDir}: ${(error as Error).message}`);
   }
