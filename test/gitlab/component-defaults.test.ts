@@ -1,0 +1,197 @@
+// A consumer project includes the component the way the README says, with only staging-url,
+// production-url and baseline, and runs its jobs with gitlab-ci-local: the default CLI path (`k6-gate`
+// in the default image, with the image's k6 on PATH) as a user's runner gets it.
+//
+// Stand-in for the image and the registry (these machines pull no images): gitlab-ci-local's shell
+// executor ignores `image:` and runs the job script on this machine; the job's PATH starts with a folder
+// holding `k6-gate` and `k6` exactly as the image has them in /usr/local/bin: k6-gate is the npm package
+// packed from this checkout and installed offline (test/release/packed.ts; the image installs the same
+// tarball, see scripts/image-context.mjs), k6 is the pinned k6 (K6_GATE_TEST_K6). The job reaches no
+// network: the CLI takes k6 from PATH because its version is the pinned one.
+//
+// The component is included with `include: component:` the way GitLab resolves a component of the
+// project the pipeline runs in (project path and commit SHA of this repository), so the templates/
+// files of this checkout are what the consumer gets.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
+import { testK6Path } from '../helpers/k6.js';
+import { installOffline, packPackage } from '../release/packed.js';
+import { REPO_ROOT, initGitRepo, missingTools, runGitlabCiLocal, type GclResult } from './gitlab-ci-local.js';
+
+const missing = missingTools();
+
+function parseDotenv(text: string): Record<string, string> {
+  return Object.fromEntries(
+    text
+      .split('\n')
+      .filter((line) => line.includes('='))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+}
+
+describe.skipIf(missing.length > 0)('the component with its default inputs, run by gitlab-ci-local', () => {
+  let work: string;
+  let project: string;
+  let bin: string;
+  let target: DemoTarget;
+
+  function run(file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stderr: string }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(file, args, { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', reject);
+      child.on('close', (status) => resolve({ status, stderr }));
+    });
+  }
+
+  /** PATH of a job in the image: k6-gate and k6 first. */
+  function jobEnv(): NodeJS.ProcessEnv {
+    return { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}`, K6_GATE_TEST_K6: '' };
+  }
+
+  function pipeline(kind: 'merge-request' | 'default-branch', manualJob: string): Promise<GclResult> {
+    const event =
+      kind === 'merge-request'
+        ? [
+            '--variable',
+            'CI_PIPELINE_SOURCE=merge_request_event',
+            '--variable',
+            'CI_MERGE_REQUEST_IID=9',
+            '--unset-variable',
+            'CI_COMMIT_BRANCH',
+          ]
+        : [];
+    return runGitlabCiLocal(
+      project,
+      [
+        '--force-shell-executor',
+        '--max-job-name-padding',
+        '0',
+        // gitlab-ci-local sets GITLAB_CI=false; a GitLab runner sets true, which switches GitLab reporting on.
+        ...['--variable', 'GITLAB_CI=true'],
+        '--ignore-predefined-vars',
+        'GITLAB_CI,CI_PIPELINE_SOURCE,CI_MERGE_REQUEST_IID,CI_COMMIT_BRANCH',
+        // Project CI/CD variables a consumer may set: a short smoke run on this shared machine.
+        ...['--variable', 'VUS=1', '--variable', 'DURATION=2s'],
+        ...event,
+        '--manual',
+        manualJob,
+      ],
+      { timeoutMs: 150_000, env: jobEnv() },
+    );
+  }
+
+  function artifactsOf(job: string): string {
+    const root = path.join(project, '.gitlab-ci-local', 'artifacts');
+    const folder = readdirSync(root).find((name) => name.startsWith('k6-gate') && name.endsWith(job));
+    if (!folder) throw new Error(`no artifacts folder for ${job} in ${root}: ${readdirSync(root).join(', ')}`);
+    return path.join(root, folder, 'k6-gate-results');
+  }
+
+  function jobLog(job: string): string {
+    const root = path.join(project, '.gitlab-ci-local', 'output');
+    const file = readdirSync(root).find((name) => name.startsWith('k6-gate') && name.endsWith(`${job}.log`));
+    if (!file) throw new Error(`no job log for ${job} in ${root}: ${readdirSync(root).join(', ')}`);
+    return readFileSync(path.join(root, file), 'utf8');
+  }
+
+  beforeAll(async () => {
+    work = mkdtempSync(path.join(os.tmpdir(), 'k6-gate-component-'));
+    const installed = installOffline(packPackage(path.join(work, 'pack')).tarball, path.join(work, 'prefix'));
+    bin = path.join(work, 'bin');
+    mkdirSync(bin);
+    symlinkSync(installed.bin, path.join(bin, 'k6-gate'));
+    symlinkSync(testK6Path(), path.join(bin, 'k6'));
+    target = await startDemoTarget({ seed: 11 });
+
+    project = path.join(work, 'project');
+    mkdirSync(project);
+    cpSync(path.join(REPO_ROOT, 'templates'), path.join(project, 'templates'), { recursive: true });
+    writeFileSync(
+      path.join(project, '.gitlab-ci.yml'),
+      [
+        'include:',
+        // As a project includes its own component (GitLab resolves it from this commit).
+        '  - component: $CI_SERVER_FQDN/acme/shop/k6-gate@$CI_COMMIT_SHA',
+        '    inputs:',
+        `      staging-url: ${target.url}`,
+        `      production-url: ${target.url}`,
+        '      baseline: perf/k6-baseline.json',
+        '',
+      ].join('\n'),
+    );
+    // The baseline the consumer committed: one accepted staging run, with the same installed CLI.
+    mkdirSync(path.join(project, 'perf'));
+    const seed = await run(
+      path.join(bin, 'k6-gate'),
+      [
+        ...['run', 'http-endpoints', '--target', target.url, '--environment', 'staging', '--baseline', 'perf/k6-baseline.json'],
+        ...['--results-dir', '.seed', '--update-baseline', 'force', '--no-html-report'],
+      ],
+      project,
+      { ...jobEnv(), VUS: '1', DURATION: '2s' },
+    );
+    expect(seed.status, seed.stderr).toBe(0);
+    rmSync(path.join(project, '.seed'), { recursive: true, force: true });
+    initGitRepo(project);
+  }, 180_000);
+
+  afterAll(async () => {
+    await target?.close();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('resolves `include: component:` to the default image, the image CLI and the pinned k6, with a cache inside the project', async () => {
+    const preview = await runGitlabCiLocal(project, ['--preview'], { env: jobEnv() });
+    expect(preview.code, preview.stderr).toBe(0);
+    const expanded = parse(preview.stdout.slice(preview.stdout.indexOf('---') >= 0 ? preview.stdout.indexOf('---') + 3 : 0)) as Record<
+      string,
+      { image: { name: string; entrypoint: string[] }; script: string[]; cache: { paths: string[] }[] }
+    >;
+    const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string; config: { image: string } };
+    const staging = expanded['k6-gate:staging'];
+    expect(staging.image).toEqual({ name: `${pkg.config.image}:${pkg.version}`, entrypoint: [''] });
+    expect(staging.script.join('\n')).toMatch(/^k6-gate run http-endpoints --target "http:\/\/127\.0\.0\.1:\d+" --environment "staging"/);
+    expect(staging.script.join('\n')).toContain('--baseline "perf/k6-baseline.json"');
+    expect(staging.cache[0].paths).toEqual(['.k6-gate-cache/']);
+  });
+
+  it('the staging job of a merge-request pipeline runs the gate with the CLI and k6 the image carries, and reports', async () => {
+    const result = await pipeline('merge-request', 'k6-gate:staging');
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/(PASS|WARN)\s+k6-gate:staging/);
+    const log = jobLog('staging');
+    // No download: the pinned k6 was found where the image puts it.
+    expect(log).toMatch(/using k6 v2\.2\.0 found on PATH at .*\/bin\/k6/);
+    expect(log).not.toMatch(/downloading k6|building k6/);
+    const out = artifactsOf('staging');
+    for (const file of ['junit.xml', 'load-performance.json', 'report.md', 'comparison.json']) {
+      expect(existsSync(path.join(out, file)), file).toBe(true);
+    }
+    expect(['passed', 'regressed']).toContain(parseDotenv(readFileSync(path.join(out, 'k6-gate.env'), 'utf8')).K6_GATE_STAGING_RESULT);
+    // No token configured: no note, and the job says how to get one.
+    expect(log).toContain('K6_GATE_GITLAB_TOKEN is not set');
+  });
+
+  it('the production job of a default-branch pipeline runs with its own environment and dotenv keys', async () => {
+    const result = await pipeline('default-branch', 'k6-gate:production');
+    expect(result.stdout).toMatch(/(PASS|FAIL)\s+k6-gate:production/);
+    const log = jobLog('production');
+    expect(log).toMatch(/using k6 v2\.2\.0 found on PATH/);
+    const dotenv = parseDotenv(readFileSync(path.join(artifactsOf('production'), 'k6-gate.env'), 'utf8'));
+    expect(['passed', 'regressed']).toContain(dotenv.K6_GATE_PRODUCTION_RESULT);
+    expect(dotenv.K6_GATE_STAGING_RESULT).toBeUndefined();
+  });
+});
+
+if (missing.length > 0) {
+  describe('gitlab-ci-local prerequisites', () => {
+    it.skip(`skipped: ${missing.join(', ')} missing (apt-get install -y ${missing.join(' ')})`, () => {});
+  });
+}
