@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: everything CI checks, in order, on a fresh machine. Installs what the tests need
-# (a real k6 through k6-gate's own installer, Go method; rsync for gitlab-ci-local; actionlint).
+# (a real k6 through k6-gate's own installer, Go method; rsync for gitlab-ci-local; actionlint; buildah and
+# a static k6 for the image test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,8 @@ step "tools the tests need"
 missing=()
 command -v rsync >/dev/null 2>&1 || missing+=(rsync)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+# buildah: test/release/image.test.ts builds the Containerfile (as root: vfs storage, chroot isolation).
+if [ "$(id -u)" = 0 ]; then command -v buildah >/dev/null 2>&1 || missing+=(buildah); fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing ${missing[*]} (Debian packages)"
@@ -33,6 +36,10 @@ K6_GATE_TEST_K6_V1="$(node dist/cli.js install --k6-version 1.8.1 --method "${K6
 export K6_GATE_TEST_K6 K6_GATE_TEST_K6_V1
 "$K6_GATE_TEST_K6" version
 "$K6_GATE_TEST_K6_V1" version
+
+step "image build context (the static k6 the image test builds FROM: CGO_ENABLED=0 go build, cached)"
+# About a minute on a fresh machine (the Go module cache is warm from the k6 builds above), seconds after.
+if command -v go >/dev/null 2>&1; then node scripts/image-context.mjs build/image >/dev/null; fi
 
 step "dist/ matches src/"
 node scripts/check-dist.mjs
