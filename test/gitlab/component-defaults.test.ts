@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
 import { testK6Path } from '../helpers/k6.js';
+import { startFakeRegistry, type FakeRegistry } from '../release/fake-registry.js';
 import { installOffline, packPackage } from '../release/packed.js';
 import { REPO_ROOT, initGitRepo, missingTools, runGitlabCiLocal, type GclResult } from './gitlab-ci-local.js';
 
@@ -38,7 +39,9 @@ describe.skipIf(missing.length > 0)('the component with its default inputs, run 
   let work: string;
   let project: string;
   let bin: string;
+  let k6Only: string;
   let target: DemoTarget;
+  let registry: FakeRegistry;
 
   function run(file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stderr: string }> {
     return new Promise((resolve, reject) => {
@@ -48,6 +51,22 @@ describe.skipIf(missing.length > 0)('the component with its default inputs, run 
       child.on('error', reject);
       child.on('close', (status) => resolve({ status, stderr }));
     });
+  }
+
+  /**
+   * What a GitLab runner gives a job and gitlab-ci-local does not: GITLAB_CI=true (gitlab-ci-local says
+   * false), which switches GitLab reporting on, and CI_PROJECT_DIR = the folder the job runs in.
+   * gitlab-ci-local says /builds/<group>/<project> for a job with an image even on the shell executor, and
+   * expands the template's `$CI_PROJECT_DIR/.k6-gate-cache` variables with that before any override, so
+   * the two cache variables are given the values they take on a runner (this machine's / stays clean).
+   */
+  function runnerVariables(): string[] {
+    const cache = path.join(project, '.k6-gate-cache');
+    return [
+      ...['--variable', 'GITLAB_CI=true', '--variable', `CI_PROJECT_DIR=${project}`],
+      ...['--variable', `XDG_CACHE_HOME=${cache}`, '--variable', `npm_config_cache=${path.join(cache, 'npm')}`],
+      ...['--ignore-predefined-vars', 'GITLAB_CI,CI_PROJECT_DIR,CI_PIPELINE_SOURCE,CI_MERGE_REQUEST_IID,CI_COMMIT_BRANCH'],
+    ];
   }
 
   /** PATH of a job in the image: k6-gate and k6 first. */
@@ -73,10 +92,7 @@ describe.skipIf(missing.length > 0)('the component with its default inputs, run 
         '--force-shell-executor',
         '--max-job-name-padding',
         '0',
-        // gitlab-ci-local sets GITLAB_CI=false; a GitLab runner sets true, which switches GitLab reporting on.
-        ...['--variable', 'GITLAB_CI=true'],
-        '--ignore-predefined-vars',
-        'GITLAB_CI,CI_PIPELINE_SOURCE,CI_MERGE_REQUEST_IID,CI_COMMIT_BRANCH',
+        ...runnerVariables(),
         // Project CI/CD variables a consumer may set: a short smoke run on this shared machine.
         ...['--variable', 'VUS=1', '--variable', 'DURATION=2s'],
         ...event,
@@ -103,7 +119,12 @@ describe.skipIf(missing.length > 0)('the component with its default inputs, run 
 
   beforeAll(async () => {
     work = mkdtempSync(path.join(os.tmpdir(), 'k6-gate-component-'));
-    const installed = installOffline(packPackage(path.join(work, 'pack')).tarball, path.join(work, 'prefix'));
+    const packed = packPackage(path.join(work, 'pack'));
+    const installed = installOffline(packed.tarball, path.join(work, 'prefix'));
+    registry = await startFakeRegistry(packed.tarball, JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')));
+    k6Only = path.join(work, 'k6-only');
+    mkdirSync(k6Only);
+    symlinkSync(testK6Path(), path.join(k6Only, 'k6'));
     bin = path.join(work, 'bin');
     mkdirSync(bin);
     symlinkSync(installed.bin, path.join(bin, 'k6-gate'));
@@ -126,6 +147,20 @@ describe.skipIf(missing.length > 0)('the component with its default inputs, run 
         '',
       ].join('\n'),
     );
+    // The npx path: a Node image and the npm package, fetched by npx from the registry.
+    writeFileSync(
+      path.join(project, 'npx.gitlab-ci.yml'),
+      [
+        'include:',
+        '  - component: $CI_SERVER_FQDN/acme/shop/k6-gate@$CI_COMMIT_SHA',
+        '    inputs:',
+        `      staging-url: ${target.url}`,
+        '      baseline: perf/k6-baseline.json',
+        '      image: node:24-bookworm-slim',
+        `      cli: npx -y k6-gate@${JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version}`,
+        '',
+      ].join('\n'),
+    );
     // The baseline the consumer committed: one accepted staging run, with the same installed CLI.
     mkdirSync(path.join(project, 'perf'));
     const seed = await run(
@@ -144,6 +179,7 @@ describe.skipIf(missing.length > 0)('the component with its default inputs, run 
 
   afterAll(async () => {
     await target?.close();
+    await registry?.close();
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
@@ -187,6 +223,40 @@ describe.skipIf(missing.length > 0)('the component with its default inputs, run 
     const dotenv = parseDotenv(readFileSync(path.join(artifactsOf('production'), 'k6-gate.env'), 'utf8'));
     expect(['passed', 'regressed']).toContain(dotenv.K6_GATE_PRODUCTION_RESULT);
     expect(dotenv.K6_GATE_STAGING_RESULT).toBeUndefined();
+  });
+  it('the npx path: a Node image installs the lean package from the registry into the cached npm folder, then gates', async () => {
+    // Stand-ins: the registry is a loopback fake serving the tarball packed from this checkout (set as a
+    // project variable, npm_config_registry, as a user would for a mirror); k6 on PATH stands in for the
+    // release download these machines cannot reach. No k6-gate on PATH: npx must install it.
+    const result = await runGitlabCiLocal(
+      project,
+      [
+        ...['--file', 'npx.gitlab-ci.yml', '--force-shell-executor', '--max-job-name-padding', '0'],
+        ...runnerVariables(),
+        ...['--variable', 'VUS=1', '--variable', 'DURATION=2s', '--variable', `npm_config_registry=${registry.url}`],
+        ...[
+          '--variable',
+          'CI_PIPELINE_SOURCE=merge_request_event',
+          '--variable',
+          'CI_MERGE_REQUEST_IID=9',
+          '--unset-variable',
+          'CI_COMMIT_BRANCH',
+        ],
+        ...['--manual', 'k6-gate:staging'],
+      ],
+      { timeoutMs: 150_000, env: { ...process.env, PATH: `${k6Only}${path.delimiter}${process.env.PATH}`, K6_GATE_TEST_K6: '' } },
+    );
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/(PASS|WARN)\s+k6-gate:staging/);
+    // npx fetched the package and its tarball, and nothing else: no dependencies.
+    expect([...new Set(registry.requests)]).toEqual(['/k6-gate', expect.stringMatching(/^\/k6-gate\/-\/k6-gate-[\d.]+\.tgz$/)]);
+    expect(['passed', 'regressed']).toContain(
+      parseDotenv(readFileSync(path.join(artifactsOf('staging'), 'k6-gate.env'), 'utf8')).K6_GATE_STAGING_RESULT,
+    );
+    // npm's cache is inside the project (GitLab caches nothing else): the package landed there.
+    expect(existsSync(path.join(project, '.k6-gate-cache', 'npm', '_cacache'))).toBe(true);
+    // (`cache: paths: [.k6-gate-cache/]` keeps it between jobs on GitLab: the preview test above checks the
+    // key; gitlab-ci-local's shell executor does not emulate caches.)
   });
 });
 

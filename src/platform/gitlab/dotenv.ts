@@ -16,7 +16,7 @@ function oneLine(value: string): string {
   return flat.length > MAX_VALUE ? `${flat.slice(0, MAX_VALUE - 1)}…` : flat;
 }
 
-/** The variables later jobs can read, e.g. `$K6_GATE_RESULT == "regressed"`. */
+/** The variables later jobs can read, e.g. `$K6_GATE_RESULT == "regressed"` (the templates prefix them per job). */
 export function gitlabDotenvVariables(result: GateResult, extra: { noteUrl?: string } = {}): Record<string, string> {
   const regressed = result.scenarios.flatMap((s) =>
     s.metrics
