@@ -109,6 +109,14 @@ describe('template against the GitLab CI schema', () => {
     expect(accepts('expire-in', 'soon')).toBe(false);
   });
 
+  it('docs/gitlab.md lists every input with its default, in the template order', () => {
+    const inputs = (docs[0].toJS() as { spec: { inputs: Record<string, { default?: unknown }> } }).spec.inputs;
+    const doc = readFileSync(path.join(REPO_ROOT, 'docs', 'gitlab.md'), 'utf8');
+    const table = doc.slice(doc.indexOf('## Inputs'), doc.indexOf('\n\n', doc.indexOf('| --- |', doc.indexOf('## Inputs'))));
+    const rows = [...table.matchAll(/^\| `([a-z0-9-]+)` \| (?:`([^`]*)`|empty) \|/gm)].map((m) => [m[1], m[2] ?? '']);
+    expect(rows).toEqual(Object.entries(inputs).map(([name, input]) => [name, String(input.default)]));
+  });
+
   it('would catch a broken job (the validator is not vacuous)', () => {
     const body = docs[1].toJS() as Record<string, Record<string, unknown>>;
     const broken = { ...body, 'k6-gate:production': { ...body['k6-gate:production'], resource_group: ['x'], when: 'sometimes' } };
