@@ -29,6 +29,12 @@ const k6Module = k6Major >= 2 ? `go.k6.io/k6/v${k6Major}` : 'go.k6.io/k6';
 const goArch = { x64: 'amd64', arm64: 'arm64' }[process.arch];
 if (!goArch) throw new Error(`the image is built for linux/amd64 or linux/arm64; this machine is ${process.arch}`);
 
+/** An expected problem: its message, no stack. */
+function fail(message) {
+  console.error(`image-context: ${message}`);
+  process.exit(1);
+}
+
 function run(cmd, args, options = {}) {
   return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], ...options });
 }
@@ -50,39 +56,50 @@ try {
 }
 symlinkSync('/opt/k6-gate/dist/cli.js', path.join(rootfs, 'usr', 'local', 'bin', 'k6-gate'));
 
-// 2. A static k6 from the Go module proxy.
+// 2. A static k6 from the Go module proxy (or the one K6_GATE_IMAGE_K6 names, checked the same way).
 const cacheDir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'k6-gate', 'static');
 const cached = path.join(cacheDir, `k6-v${k6Version}-linux-${goArch}`);
-const buildInfo = `${cached}.buildinfo`;
+let k6Binary = cached;
+let info;
 if (process.env.K6_GATE_IMAGE_K6) {
-  cpSync(process.env.K6_GATE_IMAGE_K6, cached);
-  writeFileSync(buildInfo, run('go', ['version', '-m', cached]));
-} else if (!existsSync(cached) || !existsSync(buildInfo)) {
-  const work = mkdtempSync(path.join(os.tmpdir(), 'k6-gate-image-k6-'));
-  try {
-    writeFileSync(path.join(work, 'go.mod'), `module k6build\n\ngo 1.24\n\nrequire ${k6Module} v${k6Version}\n`);
-    const started = Date.now();
-    console.error(`building a static k6 v${k6Version} (CGO_ENABLED=0 go build ${k6Module}) …`);
-    run('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', path.join(work, 'k6'), k6Module], {
-      cwd: work,
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, CGO_ENABLED: '0', GOOS: 'linux', GOARCH: goArch, GOFLAGS: '-mod=mod -buildvcs=false', GOWORK: 'off' },
-    });
-    console.error(`built k6 in ${Math.round((Date.now() - started) / 1000)} s`);
-    mkdirSync(cacheDir, { recursive: true });
-    cpSync(path.join(work, 'k6'), cached);
-    writeFileSync(buildInfo, run('go', ['version', '-m', cached]));
-  } finally {
-    rmSync(work, { recursive: true, force: true });
+  k6Binary = path.resolve(process.env.K6_GATE_IMAGE_K6);
+  info = run('go', ['version', '-m', k6Binary]);
+} else {
+  const buildInfo = `${cached}.buildinfo`;
+  if (!existsSync(cached) || !existsSync(buildInfo)) {
+    const work = mkdtempSync(path.join(os.tmpdir(), 'k6-gate-image-k6-'));
+    try {
+      writeFileSync(path.join(work, 'go.mod'), `module k6build\n\ngo 1.24\n\nrequire ${k6Module} v${k6Version}\n`);
+      const started = Date.now();
+      console.error(`building a static k6 v${k6Version} (CGO_ENABLED=0 go build ${k6Module}) …`);
+      run('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', path.join(work, 'k6'), k6Module], {
+        cwd: work,
+        stdio: ['ignore', 'inherit', 'inherit'],
+        env: { ...process.env, CGO_ENABLED: '0', GOOS: 'linux', GOARCH: goArch, GOFLAGS: '-mod=mod -buildvcs=false', GOWORK: 'off' },
+      });
+      console.error(`built k6 in ${Math.round((Date.now() - started) / 1000)} s`);
+      mkdirSync(cacheDir, { recursive: true });
+      cpSync(path.join(work, 'k6'), cached);
+      writeFileSync(buildInfo, run('go', ['version', '-m', cached]));
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   }
+  info = readFileSync(buildInfo, 'utf8');
 }
-const info = readFileSync(buildInfo, 'utf8');
 const modLine = info.split('\n').find((line) => /^\s*mod\s/.test(line));
-const [, , modVersion, modSum] = modLine?.trim().split(/\s+/) ?? [];
-if (modVersion !== `v${k6Version}`)
-  throw new Error(`${cached} is ${modLine?.trim() ?? 'not a Go binary'}; expected ${k6Module} v${k6Version}`);
-if (!/\bCGO_ENABLED=0\b/.test(info)) throw new Error(`${cached} was not built with CGO_ENABLED=0 (go version -m says otherwise)`);
-cpSync(cached, path.join(rootfs, 'usr', 'local', 'bin', 'k6'));
+const [, modPath, modVersion, modSum] = modLine?.trim().split(/\s+/) ?? [];
+if (modPath !== k6Module || modVersion !== `v${k6Version}`) {
+  const is = modLine ? `${modPath} ${modVersion}` : 'not a Go binary with build info';
+  fail(`the k6 for the image (${k6Binary}) is ${is}; expected ${k6Module} v${k6Version}, the CLI's default k6`);
+}
+if (!/\bCGO_ENABLED=0\b/.test(info)) {
+  const cgo = /\bCGO_ENABLED=(\S+)/.exec(info)?.[1] ?? 'unknown';
+  fail(
+    `the k6 for the image (${k6Binary}) was built with CGO_ENABLED=${cgo}; expected a static build (CGO_ENABLED=0), as k6's own releases are`,
+  );
+}
+cpSync(k6Binary, path.join(rootfs, 'usr', 'local', 'bin', 'k6'));
 chmodSync(path.join(rootfs, 'usr', 'local', 'bin', 'k6'), 0o755);
 
 // 3. k6's license and the exact source it was built from (AGPL-3.0 section 6: the source stays findable).
@@ -101,7 +118,7 @@ writeFileSync(
     'k6-gate (/opt/k6-gate, MIT) runs k6 as a separate program and does not link it.',
     '',
     '`go version -m /usr/local/bin/k6` output at build time:',
-    info.trim().replace(cached, '/usr/local/bin/k6'),
+    info.trim().replace(k6Binary, '/usr/local/bin/k6'),
     '',
   ].join('\n'),
 );
