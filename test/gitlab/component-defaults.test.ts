@@ -12,8 +12,7 @@
 // The component is included with `include: component:` the way GitLab resolves a component of the
 // project the pipeline runs in (project path and commit SHA of this repository), so the templates/
 // files of this checkout are what the consumer gets.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,18 +21,19 @@ import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
 import { testK6Path } from '../helpers/k6.js';
 import { startFakeRegistry, type FakeRegistry } from '../release/fake-registry.js';
 import { installOffline, packPackage } from '../release/packed.js';
-import { REPO_ROOT, initGitRepo, missingTools, runGitlabCiLocal, type GclResult } from './gitlab-ci-local.js';
+import { runProgram } from '../helpers/cli.js';
+import {
+  REPO_ROOT,
+  initGitRepo,
+  jobArtifacts,
+  jobLog as readJobLog,
+  missingTools,
+  parseDotenv,
+  runGitlabCiLocal,
+  type GclResult,
+} from './gitlab-ci-local.js';
 
 const missing = missingTools();
-
-function parseDotenv(text: string): Record<string, string> {
-  return Object.fromEntries(
-    text
-      .split('\n')
-      .filter((line) => line.includes('='))
-      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
-  );
-}
 
 describe.skipIf(missing.length > 0)('the component with its default inputs, run by gitlab-ci-local', () => {
   let work: string;
@@ -42,16 +42,6 @@ describe.skipIf(missing.length > 0)('the component with its default inputs, run 
   let k6Only: string;
   let target: DemoTarget;
   let registry: FakeRegistry;
-
-  function run(file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(file, args, { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('error', reject);
-      child.on('close', (status) => resolve({ status, stderr }));
-    });
-  }
 
   /**
    * What a GitLab runner gives a job and gitlab-ci-local does not: GITLAB_CI=true (gitlab-ci-local says
@@ -69,12 +59,16 @@ describe.skipIf(missing.length > 0)('the component with its default inputs, run 
     ];
   }
 
-  /** PATH of a job in the image: k6-gate and k6 first. */
-  function jobEnv(): NodeJS.ProcessEnv {
-    return { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}`, K6_GATE_TEST_K6: '' };
+  /** PATH of a job in the image: k6-gate and k6 first (or only `k6`, for the npx path). */
+  function jobEnv(first = bin): NodeJS.ProcessEnv {
+    return { ...process.env, PATH: `${first}${path.delimiter}${process.env.PATH}`, K6_GATE_TEST_K6: '' };
   }
 
-  function pipeline(kind: 'merge-request' | 'default-branch', manualJob: string): Promise<GclResult> {
+  function pipeline(
+    kind: 'merge-request' | 'default-branch',
+    manualJob: string,
+    options: { file?: string; variables?: string[]; pathFirst?: string } = {},
+  ): Promise<GclResult> {
     const event =
       kind === 'merge-request'
         ? [
@@ -96,26 +90,17 @@ describe.skipIf(missing.length > 0)('the component with its default inputs, run 
         // Project CI/CD variables a consumer may set: a short smoke run on this shared machine.
         ...['--variable', 'VUS=1', '--variable', 'DURATION=2s'],
         ...event,
+        ...(options.file ? ['--file', options.file] : []),
+        ...(options.variables ?? []).flatMap((v) => ['--variable', v]),
         '--manual',
         manualJob,
       ],
-      { timeoutMs: 150_000, env: jobEnv() },
+      { timeoutMs: 150_000, env: jobEnv(options.pathFirst) },
     );
   }
 
-  function artifactsOf(job: string): string {
-    const root = path.join(project, '.gitlab-ci-local', 'artifacts');
-    const folder = readdirSync(root).find((name) => name.startsWith('k6-gate') && name.endsWith(job));
-    if (!folder) throw new Error(`no artifacts folder for ${job} in ${root}: ${readdirSync(root).join(', ')}`);
-    return path.join(root, folder, 'k6-gate-results');
-  }
-
-  function jobLog(job: string): string {
-    const root = path.join(project, '.gitlab-ci-local', 'output');
-    const file = readdirSync(root).find((name) => name.startsWith('k6-gate') && name.endsWith(`${job}.log`));
-    if (!file) throw new Error(`no job log for ${job} in ${root}: ${readdirSync(root).join(', ')}`);
-    return readFileSync(path.join(root, file), 'utf8');
-  }
+  const artifactsOf = (job: string) => jobArtifacts(project, job);
+  const jobLog = (job: string) => readJobLog(project, job);
 
   beforeAll(async () => {
     work = mkdtempSync(path.join(os.tmpdir(), 'k6-gate-component-'));
@@ -134,43 +119,35 @@ describe.skipIf(missing.length > 0)('the component with its default inputs, run 
     project = path.join(work, 'project');
     mkdirSync(project);
     cpSync(path.join(REPO_ROOT, 'templates'), path.join(project, 'templates'), { recursive: true });
+    // As a project includes its own component: GitLab (and gitlab-ci-local) resolve it from this commit.
+    const consumer = (inputs: Record<string, string>) =>
+      ['include:', '  - component: $CI_SERVER_FQDN/acme/shop/k6-gate@$CI_COMMIT_SHA', '    inputs:']
+        .concat(Object.entries(inputs).map(([key, value]) => `      ${key}: ${value}`))
+        .join('\n') + '\n';
+    // Only the three inputs a user must give.
     writeFileSync(
       path.join(project, '.gitlab-ci.yml'),
-      [
-        'include:',
-        // As a project includes its own component (GitLab resolves it from this commit).
-        '  - component: $CI_SERVER_FQDN/acme/shop/k6-gate@$CI_COMMIT_SHA',
-        '    inputs:',
-        `      staging-url: ${target.url}`,
-        `      production-url: ${target.url}`,
-        '      baseline: perf/k6-baseline.json',
-        '',
-      ].join('\n'),
+      consumer({ 'staging-url': target.url, 'production-url': target.url, baseline: 'perf/k6-baseline.json' }),
     );
     // The npx path: a Node image and the npm package, fetched by npx from the registry.
     writeFileSync(
       path.join(project, 'npx.gitlab-ci.yml'),
-      [
-        'include:',
-        '  - component: $CI_SERVER_FQDN/acme/shop/k6-gate@$CI_COMMIT_SHA',
-        '    inputs:',
-        `      staging-url: ${target.url}`,
-        '      baseline: perf/k6-baseline.json',
-        '      image: node:24-bookworm-slim',
-        `      cli: npx -y k6-gate@${JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version}`,
-        '',
-      ].join('\n'),
+      consumer({
+        'staging-url': target.url,
+        baseline: 'perf/k6-baseline.json',
+        image: 'node:24-bookworm-slim',
+        cli: `npx -y k6-gate@${JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version}`,
+      }),
     );
     // The baseline the consumer committed: one accepted staging run, with the same installed CLI.
     mkdirSync(path.join(project, 'perf'));
-    const seed = await run(
+    const seed = await runProgram(
       path.join(bin, 'k6-gate'),
       [
         ...['run', 'http-endpoints', '--target', target.url, '--environment', 'staging', '--baseline', 'perf/k6-baseline.json'],
         ...['--results-dir', '.seed', '--update-baseline', 'force', '--no-html-report'],
       ],
-      project,
-      { ...jobEnv(), VUS: '1', DURATION: '2s' },
+      { cwd: project, env: { ...jobEnv(), VUS: '1', DURATION: '2s' } },
     );
     expect(seed.status, seed.stderr).toBe(0);
     rmSync(path.join(project, '.seed'), { recursive: true, force: true });
@@ -228,24 +205,11 @@ describe.skipIf(missing.length > 0)('the component with its default inputs, run 
     // Stand-ins: the registry is a loopback fake serving the tarball packed from this checkout (set as a
     // project variable, npm_config_registry, as a user would for a mirror); k6 on PATH stands in for the
     // release download these machines cannot reach. No k6-gate on PATH: npx must install it.
-    const result = await runGitlabCiLocal(
-      project,
-      [
-        ...['--file', 'npx.gitlab-ci.yml', '--force-shell-executor', '--max-job-name-padding', '0'],
-        ...runnerVariables(),
-        ...['--variable', 'VUS=1', '--variable', 'DURATION=2s', '--variable', `npm_config_registry=${registry.url}`],
-        ...[
-          '--variable',
-          'CI_PIPELINE_SOURCE=merge_request_event',
-          '--variable',
-          'CI_MERGE_REQUEST_IID=9',
-          '--unset-variable',
-          'CI_COMMIT_BRANCH',
-        ],
-        ...['--manual', 'k6-gate:staging'],
-      ],
-      { timeoutMs: 150_000, env: { ...process.env, PATH: `${k6Only}${path.delimiter}${process.env.PATH}`, K6_GATE_TEST_K6: '' } },
-    );
+    const result = await pipeline('merge-request', 'k6-gate:staging', {
+      file: 'npx.gitlab-ci.yml',
+      variables: [`npm_config_registry=${registry.url}`],
+      pathFirst: k6Only,
+    });
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/(PASS|WARN)\s+k6-gate:staging/);
     // npx fetched the package and its tarball, and nothing else: no dependencies.

@@ -4,7 +4,7 @@
 // started with that binary whatever node runs vitest. It needs rsync (shell executor) and a git
 // repository with a remote named origin.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
@@ -125,4 +125,33 @@ export function initGitRepo(dir: string): void {
   git('symbolic-ref', 'refs/remotes/origin/HEAD', 'refs/remotes/origin/main');
   git('add', '-A');
   git('-c', 'user.email=ci@example.com', '-c', 'user.name=ci', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', 'consumer project');
+}
+
+/** A dotenv report as GitLab reads it: KEY=VALUE lines. */
+export function parseDotenv(text: string): Record<string, string> {
+  return Object.fromEntries(
+    text
+      .split('\n')
+      .filter((line) => line.includes('='))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+}
+
+/**
+ * The results folder a job left as artifacts, as gitlab-ci-local exports them; it turns the job name
+ * into a folder name of its own making (':' is replaced), so the folder is found by its ends.
+ */
+export function jobArtifacts(projectDir: string, job: string, resultsDir = 'k6-gate-results'): string {
+  const root = path.join(projectDir, '.gitlab-ci-local', 'artifacts');
+  const folder = readdirSync(root).find((name) => name.startsWith('k6-gate') && name.endsWith(job));
+  if (!folder) throw new Error(`no artifacts folder for ${job} in ${root}: ${readdirSync(root).join(', ')}`);
+  return path.join(root, folder, resultsDir);
+}
+
+/** The job's log as gitlab-ci-local keeps it (stdout and stderr of the job script). */
+export function jobLog(projectDir: string, job: string): string {
+  const root = path.join(projectDir, '.gitlab-ci-local', 'output');
+  const file = readdirSync(root).find((name) => name.startsWith('k6-gate') && name.endsWith(`${job}.log`));
+  if (!file) throw new Error(`no job log for ${job} in ${root}: ${readdirSync(root).join(', ')}`);
+  return readFileSync(path.join(root, file), 'utf8');
 }

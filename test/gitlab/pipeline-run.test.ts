@@ -2,7 +2,7 @@
 // project that includes the template, with this repo's CLI build, the real k6 and the demo target;
 // a local fake of GitLab's API receives the merge-request note.
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -10,7 +10,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
 import { testK6Path } from '../helpers/k6.js';
 import { startFakeGitLab, type FakeGitLab } from './fake-gitlab.js';
-import { REPO_ROOT, initGitRepo, missingTools, runGitlabCiLocal, type GclResult } from './gitlab-ci-local.js';
+import {
+  REPO_ROOT,
+  initGitRepo,
+  jobArtifacts,
+  jobLog as readJobLog,
+  missingTools,
+  parseDotenv,
+  runGitlabCiLocal,
+  type GclResult,
+} from './gitlab-ci-local.js';
 
 const TOKEN = 'glpat-pipeline-run-789';
 const PROJECT = '42';
@@ -28,37 +37,14 @@ function runNode(args: string[], cwd: string): Promise<{ status: number | null; 
   });
 }
 
-function parseDotenv(text: string): Record<string, string> {
-  return Object.fromEntries(
-    text
-      .split('\n')
-      .filter((line) => line.includes('='))
-      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
-  );
-}
-
 describe.skipIf(missing.length > 0)('GitLab template run by gitlab-ci-local (shell executor, real k6, demo target)', () => {
   let dir: string;
   let target: DemoTarget;
   let fake: FakeGitLab;
   const timings: Record<string, number> = {};
 
-  /** Files the job left as artifacts, as gitlab-ci-local exports them. */
-  function artifacts(job: string): string {
-    const root = path.join(dir, '.gitlab-ci-local', 'artifacts');
-    // gitlab-ci-local turns the job name into a folder name of its own making (':' is replaced).
-    const folder = readdirSync(root).find((name) => name.startsWith('k6-gate') && name.endsWith(job));
-    if (!folder) throw new Error(`no artifacts folder for ${job} in ${root}: ${readdirSync(root).join(', ')}`);
-    return path.join(root, folder, 'k6-gate-results');
-  }
-
-  /** The job's log as gitlab-ci-local keeps it (stdout and stderr of the job script). */
-  function jobLog(job: string): string {
-    const root = path.join(dir, '.gitlab-ci-local', 'output');
-    const file = readdirSync(root).find((name) => name.startsWith('k6-gate') && name.endsWith(`${job}.log`));
-    if (!file) throw new Error(`no job log for ${job} in ${root}: ${readdirSync(root).join(', ')}`);
-    return readFileSync(path.join(root, file), 'utf8');
-  }
+  const artifacts = (job: string) => jobArtifacts(dir, job);
+  const jobLog = (job: string) => readJobLog(dir, job);
 
   function pipeline(kind: 'merge-request' | 'default-branch', manualJob: string): Promise<GclResult> {
     const common = [

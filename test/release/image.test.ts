@@ -11,7 +11,7 @@
 // buildah runs as root with `--storage-driver vfs` in a throwaway storage root, and the image runs with
 // `buildah run --isolation chroot`, which shares this machine's network: the gate run reaches the demo
 // target on loopback.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, openSync, readSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
 import { DEFAULT_K6_VERSION } from '../../src/config.js';
 import { REPO_ROOT } from '../gitlab/gitlab-ci-local.js';
+import { runProgram } from '../helpers/cli.js';
 
 const BASE = 'localhost/k6-gate-test-base:node24';
 const IMAGE = 'localhost/k6-gate:test';
@@ -62,19 +63,9 @@ describe.skipIf(!ready)('container image (Containerfile, built with buildah, run
   let target: DemoTarget;
   const timings: Record<string, number> = {};
 
-  /** `buildah run` is asynchronous here: the demo target lives in this process and must keep answering. */
-  function runInImage(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn('buildah', [...storage(), 'run', '--isolation', 'chroot', container, '--', ...args], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('error', reject);
-      child.on('close', (status) => resolve({ status, stdout, stderr }));
-    });
+  /** Asynchronous (runProgram): the demo target lives in this process and must keep answering. */
+  function runInImage(args: string[]) {
+    return runProgram('buildah', [...storage(), 'run', '--isolation', 'chroot', container, '--', ...args]);
   }
   function storage(): string[] {
     return ['--storage-driver', 'vfs', '--root', path.join(dir, 'storage'), '--runroot', path.join(dir, 'run')];

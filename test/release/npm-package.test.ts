@@ -1,29 +1,19 @@
 // The published npm package: no runtime dependencies (dist/cli.js is self-contained), small, and a
 // real gate runs from the installed copy, installed offline from the packed tarball.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
+import { runProgram } from '../helpers/cli.js';
 import { testK6Path } from '../helpers/k6.js';
 import { REPO_ROOT } from '../gitlab/gitlab-ci-local.js';
 import { installOffline, megabytes, packPackage, type InstalledPackage, type PackedPackage } from './packed.js';
 
-function run(file: string, args: string[], cwd: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    // Not this checkout's environment: the installed copy must find its own scenarios.
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME };
-    const child = spawn(file, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+/** Not this checkout's environment: the installed copy must find its own scenarios. */
+const run = (file: string, args: string[], cwd: string) =>
+  runProgram(file, args, { cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME } });
 
 describe('npm package (npm pack, then npm install --offline of the tarball)', () => {
   let dir: string;
