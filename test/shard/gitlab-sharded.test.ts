@@ -1,12 +1,24 @@
 // The optional sharded GitLab job set: valid against GitLab's CI schema, and what a consumer gets
 // as gitlab-ci-local evaluates it (N parallel shard jobs, one merge job that needs them).
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { REPO_ROOT, gitlabCiSchema, initGitRepo, missingTools, parseListJson, runGitlabCiLocal } from '../gitlab/gitlab-ci-local.js';
+import {
+  REPO_ROOT,
+  gitlabCiSchema,
+  initGitRepo,
+  jobArtifacts,
+  jobLog,
+  missingTools,
+  parseDotenv,
+  parseListJson,
+  runGitlabCiLocal,
+} from '../gitlab/gitlab-ci-local.js';
+import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
+import { testK6Path } from '../helpers/k6.js';
 
 const TEMPLATE = path.join(REPO_ROOT, 'templates', 'k6-gate-sharded.yml');
 
@@ -116,8 +128,71 @@ describe('sharded GitLab template', () => {
       // for expire-in but not the raw shard samples again.
       expect(shard.artifacts.paths).toContain('k6-gate-results/shards/k6-*.shard-*.log');
       expect(shard.artifacts.expire_in).toBe('1 day');
-      expect(merge.artifacts.exclude).toEqual(['k6-gate-results/shards/**/*.json.gz']);
+      expect(merge.artifacts.exclude).toEqual(['k6-gate-results/shards/*.json.gz']);
       expect(merge.artifacts.expire_in).toBe('30 days');
     }, 120_000);
+  });
+  describe.skipIf(missingTools().length > 0)('a scheduled pipeline run by gitlab-ci-local (2 shards, real k6, demo target)', () => {
+    let dir: string;
+    let target: DemoTarget;
+    beforeAll(async () => {
+      target = await startDemoTarget({ seed: 21 });
+      dir = mkdtempSync(path.join(os.tmpdir(), 'k6-gate-gitlab-sharded-run-'));
+      mkdirSync(path.join(dir, 'templates'));
+      cpSync(TEMPLATE, path.join(dir, 'templates', 'k6-gate-sharded.yml'));
+      cpSync(path.join(REPO_ROOT, 'dist'), path.join(dir, 'dist'), { recursive: true });
+      cpSync(path.join(REPO_ROOT, 'scenarios'), path.join(dir, 'scenarios'), { recursive: true });
+      writeFileSync(
+        path.join(dir, '.gitlab-ci.yml'),
+        [
+          'include:',
+          '  - local: templates/k6-gate-sharded.yml',
+          '    inputs:',
+          `      target-url: ${target.url}`,
+          '      shards: 2',
+          '      profile: smoke',
+          '      cli: node dist/cli.js',
+          `      args: "--env VUS=2 --env DURATION=2s --k6-path ${testK6Path()}"`,
+          '',
+        ].join('\n'),
+      );
+      initGitRepo(dir);
+    }, 60_000);
+    afterAll(async () => {
+      await target?.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('every shard log reaches the merge job under its own name; the merge job gates, exports its own dotenv keys and does not re-archive raw samples', async () => {
+      const cache = path.join(dir, '.k6-gate-cache');
+      const run = await runGitlabCiLocal(
+        dir,
+        [
+          ...['--force-shell-executor', '--max-job-name-padding', '0'],
+          // What a runner gives a job (see test/gitlab/component-defaults.test.ts for why CI_PROJECT_DIR).
+          ...['--variable', 'GITLAB_CI=true', '--variable', `CI_PROJECT_DIR=${dir}`, '--variable', 'CI_PIPELINE_SOURCE=schedule'],
+          ...['--variable', `XDG_CACHE_HOME=${cache}`, '--variable', `npm_config_cache=${path.join(cache, 'npm')}`],
+          ...['--ignore-predefined-vars', 'GITLAB_CI,CI_PROJECT_DIR,CI_PIPELINE_SOURCE'],
+        ],
+        { timeoutMs: 150_000 },
+      );
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/PASS\s+k6-gate:merge/);
+      const merged = jobArtifacts(dir, 'merge');
+      const shards = readdirSync(path.join(merged, 'shards')).sort();
+      expect(shards).toEqual(
+        expect.arrayContaining([
+          'k6-http-endpoints.shard-1-of-2.log',
+          'k6-http-endpoints.shard-2-of-2.log',
+          'summary-http-endpoints.shard-1-of-2.json',
+        ]),
+      );
+      expect(shards.filter((name) => name.endsWith('.json.gz'))).toEqual([]);
+      for (const i of [1, 2]) {
+        expect(readFileSync(path.join(merged, 'shards', `k6-http-endpoints.shard-${i}-of-2.log`), 'utf8')).toContain('http_reqs');
+      }
+      expect(parseDotenv(readFileSync(path.join(merged, 'k6-gate.env'), 'utf8'))).toMatchObject({ K6_GATE_SHARDED_RESULT: 'passed' });
+      expect(jobLog(dir, 'merge')).toMatch(/merging 2 shard file\(s\) of http-endpoints/);
+    }, 150_000);
   });
 });
