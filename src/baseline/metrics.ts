@@ -1,5 +1,6 @@
-// What a metric's numbers mean: which way is better and in which unit they are. Inferred from the
-// k6 metric type and name because k6's summary carries neither a direction nor (legacy) a type.
+// What a metric's numbers mean: which way is better and in which unit they are. The direction
+// follows from the k6 metric type (and a name that counts failures); the type comes from k6 when
+// the summary says it, else from the baseline's record, else from a guess (describeMetric).
 import { guessContains } from '../k6/summary.js';
 import type { Direction, MetricContains, MetricComparison, MetricSummary, MetricType } from '../model.js';
 
@@ -58,16 +59,56 @@ export function inferUnit(metric: string, stat: string, type: MetricType, contai
   return 'none';
 }
 
-/** Unit and type of a watched metric, from the run when it has it, else from the baseline or the name. */
+/** What the baseline recorded about a stat: its type and unit, when it recorded them. */
+export interface RecordedMetric {
+  type?: MetricType;
+  unit?: Unit;
+}
+
+/**
+ * Unit and type of a watched metric. k6's own word wins (machine-readable summary, raw Metric
+ * lines, merged shards); then the type and unit the baseline recorded; the guess from the legacy
+ * export's keys and the metric's name comes last, so a later run cannot silently change them.
+ */
 export function describeMetric(
   metric: string,
   stat: string,
   summary: MetricSummary | undefined,
-  baselineUnit: Unit | undefined,
+  recorded: RecordedMetric | undefined,
 ): { type: MetricType; unit: Unit } {
-  if (summary) return { type: summary.type, unit: inferUnit(metric, stat, summary.type, summary.contains) };
+  if (summary && (summary.typeFrom !== 'guess' || recorded?.type === undefined)) {
+    const type = summary.type;
+    // A legacy summary cannot tell a time Trend without a telling name; the recorded unit can.
+    const guessed = inferUnit(metric, stat, type, summary.contains);
+    const unit = summary.typeFrom === 'guess' && guessed === 'none' && recorded?.unit !== undefined ? recorded.unit : guessed;
+    return { type, unit };
+  }
+  if (recorded?.type !== undefined) {
+    return { type: recorded.type, unit: recorded.unit ?? inferUnit(metric, stat, recorded.type, guessContains(metric, recorded.type)) };
+  }
   const type = guessType(metric, stat);
-  return { type, unit: baselineUnit ?? inferUnit(metric, stat, type, guessContains(metric, type)) };
+  return { type, unit: recorded?.unit ?? inferUnit(metric, stat, type, guessContains(metric, type)) };
+}
+
+/**
+ * A sentence when k6 says a watched metric is of another type or unit than the baseline recorded
+ * (a script changed a Trend into a Counter, or `Trend(name, true)` lost its `true`): the numbers
+ * are then not comparable, and the reader must know. Undefined when nothing changed.
+ */
+export function typeChangeWarning(
+  key: string,
+  metric: string,
+  stat: string,
+  summary: MetricSummary | undefined,
+  recorded: RecordedMetric | undefined,
+): string | undefined {
+  if (!summary || !recorded || summary.typeFrom === 'guess') return undefined;
+  const now = describeMetric(metric, stat, summary, undefined);
+  const changes: string[] = [];
+  if (recorded.type !== undefined && recorded.type !== now.type) changes.push(`type ${recorded.type} → ${now.type}`);
+  if (recorded.unit !== undefined && recorded.unit !== now.unit) changes.push(`unit ${recorded.unit} → ${now.unit}`);
+  if (changes.length === 0) return undefined;
+  return `${key}: ${metric} ${stat} changed ${changes.join(', ')} since the baseline was recorded; the values may not be comparable (k6 says ${now.type}${summary.contains === 'time' ? ' of times' : ''}; re-record the baseline if the change is intended)`;
 }
 
 function trimNumber(value: number, digits: number): string {

@@ -49,20 +49,25 @@ export function parseSummary(text: string, source = 'summary'): RunSummary {
   );
 }
 
-const TREND_KEYS = new Set(['avg', 'min', 'med', 'max']);
+/** Stats only a trend has (`count` is NOT among them: a Trend carries it when the trend stats ask for it). */
+const TREND_ONLY_KEYS = new Set(['avg', 'med']);
 
-/** The legacy export has no type field, so the type is told by which keys are present. */
-function inferLegacyType(name: string, values: Json): MetricType {
+/**
+ * The legacy export has no type field, so the type is told by which keys are present. Fallback
+ * only (docs/baseline.md, "Types and units"): a trend is recognised by its trend stats first, so a
+ * trend that also carries `count` (`--summary-trend-stats …,count`) never becomes a counter, whose
+ * direction would be "higher is better".
+ */
+export function inferLegacyType(name: string, values: Json): MetricType {
+  const keys = Object.keys(values).filter((key) => key !== 'thresholds');
   if ('passes' in values || 'fails' in values) return 'rate';
-  if ('count' in values) return 'counter';
-  if (
-    Object.keys(values).some((key) => TREND_KEYS.has(key) && key !== 'min' && key !== 'max') ||
-    Object.keys(values).some((k) => k.startsWith('p('))
-  ) {
-    return 'trend';
-  }
+  if (keys.some((key) => TREND_ONLY_KEYS.has(key) || key.startsWith('p('))) return 'trend';
   if ('value' in values) return 'gauge';
-  throw new SummaryParseError(`metric "${name}" has keys ${JSON.stringify(Object.keys(values))}, which match no k6 metric type`);
+  // A counter has exactly count and rate; a trend whose only requested stats are min/max/count is
+  // a trend all the same (a counter never has min or max).
+  if ('min' in values || 'max' in values) return 'trend';
+  if ('count' in values) return 'counter';
+  throw new SummaryParseError(`metric "${name}" has keys ${JSON.stringify(keys)}, which match no k6 metric type`);
 }
 
 /** k6's built-in metrics whose values are times (ms) or data (bytes); custom ones are guessed by name. */
@@ -112,7 +117,7 @@ function parseLegacy(data: Json, source: string): RunSummary {
       values.rate = values.value;
       delete values.value;
     }
-    metrics[name] = { name, type, contains: guessContains(name, type), values };
+    metrics[name] = { name, type, contains: guessContains(name, type), values, typeFrom: 'guess' };
     if (raw.thresholds !== undefined) {
       if (!isObject(raw.thresholds)) {
         throw new SummaryParseError(`${source}: metrics.${name}.thresholds is not an object`);
@@ -195,7 +200,7 @@ function parseMachineReadable(data: Json, source: string): RunSummary {
     const contains = (['time', 'data', 'default'] as const).includes(raw.contains as MetricContains)
       ? (raw.contains as MetricContains)
       : guessContains(raw.name, type);
-    metrics[raw.name] = { name: raw.name, type, contains, values };
+    metrics[raw.name] = { name: raw.name, type, contains, values, typeFrom: 'k6' };
   };
   const list = Array.isArray(results.metrics) ? results.metrics : [];
   list.forEach((raw, index) => addMetric(raw, `results.metrics[${index}]`));

@@ -6,10 +6,10 @@ import {
   BaselineError,
   loadBaseline,
   parseBaseline,
-  saveBaseline,
   serializeBaseline,
   type BaselineFile,
 } from '../../src/baseline/format.js';
+import { saveBaseline } from '../../src/baseline/store.js';
 
 const valid = {
   version: 1,
@@ -66,7 +66,7 @@ describe('parseBaseline: malformed files name the JSON path and the expected for
     [
       'scenarios as a list',
       (d: any) => (d.scenarios = []),
-      'k6-baseline.json: $.scenarios is an array; expected an object keyed by "scenario" or "scenario@profile"',
+      'k6-baseline.json: $.scenarios is an array; expected an object keyed by "scenario", "scenario@profile" or "scenario@profile@environment"',
     ],
     [
       'a date that is not ISO 8601',
@@ -80,7 +80,7 @@ describe('parseBaseline: malformed files name the JSON path and the expected for
         stat.acepted = stat.accepted;
         delete stat.accepted;
       },
-      'k6-baseline.json: $.scenarios["smoke"].metrics["http_req_duration"]["p(95)"].acepted is not part of baseline format v1; expected only accepted, unit, history',
+      'k6-baseline.json: $.scenarios["smoke"].metrics["http_req_duration"]["p(95)"].acepted is not part of baseline format v1; expected only accepted, type, unit, history',
     ],
     [
       'a stat spelt the machine-readable way',

@@ -29,6 +29,7 @@ describe('updateBaseline', () => {
     expect(Object.keys(smoke.metrics).sort()).toEqual(['http_req_duration', 'http_req_failed', 'http_reqs']);
     expect(smoke.metrics.http_req_duration['p(95)']).toEqual({
       accepted: 100,
+      type: 'trend',
       unit: 'ms',
       history: [{ value: 100, date: '2025-02-01T08:00:00Z', k6Version: '2.2.0', commit: 'commit1', ref: 'main' }],
     });
