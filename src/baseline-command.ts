@@ -92,7 +92,8 @@ async function baselineSubcommand(
     case 'diff': {
       if (positionals.length !== 2)
         throw new ConfigError(`baseline diff takes two files (OLD NEW), got ${positionals.length}; see k6-gate baseline --help`);
-      const [before, after] = await Promise.all(positionals.map((file) => loadExistingBaseline(path.resolve(io.cwd, file), file)));
+      const before = await loadExistingBaseline(path.resolve(io.cwd, positionals[0]), positionals[0]);
+      const after = await loadExistingBaseline(path.resolve(io.cwd, positionals[1]), positionals[1]);
       io.stdout(diffBaselines(before, after));
       return 0;
     }

@@ -322,9 +322,7 @@ async function recordRuns(
     // Under the lock, the file is read again: a gate that wrote since this one started is merged, not lost.
     await updateBaselineFile(config.baselinePath, (current) => updateBaseline(current, kept, rules));
     result.baselineUpdated = true;
-    log.info(
-      `k6-gate: baseline ${result.baselinePath} updated with ${kept.map((r) => r.key).join(', ')} (${decision.reason})`,
-    );
+    log.info(`k6-gate: baseline ${result.baselinePath} updated with ${kept.map((r) => r.key).join(', ')} (${decision.reason})`);
   } catch (error) {
     notUpdated((error as Error).message);
   }

@@ -135,7 +135,8 @@ class Validator {
   /** A measured value: finite, of a plausible size, and in the range its unit allows. */
   measured(value: unknown, where: string, unit: BaselineUnit): number {
     const n = this.finite(value, where);
-    if (Math.abs(n) > MAX_BASELINE_VALUE) this.fail(where, value, `a measured value of at most ${MAX_BASELINE_VALUE} (no k6 metric gets there)`);
+    if (Math.abs(n) > MAX_BASELINE_VALUE)
+      this.fail(where, value, `a measured value of at most ${MAX_BASELINE_VALUE} (no k6 metric gets there)`);
     if (unit === 'ratio' && (n < 0 || n > 1)) this.fail(where, value, 'a ratio from 0 to 1 (this stat is a rate)');
     if (unit !== 'ratio' && unit !== 'none' && n < 0) this.fail(where, value, `a value ≥ 0 (its unit is ${unit})`);
     return n;
@@ -257,7 +258,11 @@ export function parseBaseline(text: string, source: string): BaselineFile {
   const baseline: BaselineFile = { version: 1, scenarios: {} };
   if (root.$schema !== undefined) baseline.$schema = v.string(root.$schema, '$.$schema', 'a schema URL');
   if (root.updatedAt !== undefined) baseline.updatedAt = v.date(root.updatedAt, '$.updatedAt');
-  const scenarios = v.object(root.scenarios, '$.scenarios', 'an object keyed by "scenario", "scenario@profile" or "scenario@profile@environment"');
+  const scenarios = v.object(
+    root.scenarios,
+    '$.scenarios',
+    'an object keyed by "scenario", "scenario@profile" or "scenario@profile@environment"',
+  );
   for (const [key, raw] of Object.entries(scenarios)) {
     const where = child('$.scenarios', key);
     if (!KEY_PATTERN.test(key)) {

@@ -55,8 +55,6 @@ export interface RecordLimits {
 
 export const DEFAULT_RECORD_LIMITS: RecordLimits = Object.freeze({ maxFailedRate: 0.1, minChecksRate: 0.9, minIterations: 1 });
 
-
-
 const DEFAULT_WATCH: MetricRule[] = Object.freeze(
   [
     { metric: 'http_req_duration', stat: 'p(95)', origin: 'default' },
@@ -266,12 +264,17 @@ const FILE_KEYS = [
 const RECORD_KEYS = ['maxFailedRate', 'minChecksRate', 'minIterations'] as const;
 
 function parseRecordLimits(raw: unknown, where: string): RecordLimits {
-  if (!isObject(raw)) throw new RulesError(`${where} is ${describe(raw)}; expected an object such as {"maxFailedRate": 0.1, "minChecksRate": 0.9, "minIterations": 5}`);
+  if (!isObject(raw))
+    throw new RulesError(
+      `${where} is ${describe(raw)}; expected an object such as {"maxFailedRate": 0.1, "minChecksRate": 0.9, "minIterations": 5}`,
+    );
   rejectUnknown(raw, RECORD_KEYS, where);
   const out: RecordLimits = { ...DEFAULT_RECORD_LIMITS };
   const ratio = (n: number) => n >= 0 && n <= 1;
-  if (raw.maxFailedRate !== undefined) out.maxFailedRate = expectNumber(raw.maxFailedRate, `${where}.maxFailedRate`, ratio, 'a ratio from 0 to 1, e.g. 0.1');
-  if (raw.minChecksRate !== undefined) out.minChecksRate = expectNumber(raw.minChecksRate, `${where}.minChecksRate`, ratio, 'a ratio from 0 to 1, e.g. 0.9');
+  if (raw.maxFailedRate !== undefined)
+    out.maxFailedRate = expectNumber(raw.maxFailedRate, `${where}.maxFailedRate`, ratio, 'a ratio from 0 to 1, e.g. 0.1');
+  if (raw.minChecksRate !== undefined)
+    out.minChecksRate = expectNumber(raw.minChecksRate, `${where}.minChecksRate`, ratio, 'a ratio from 0 to 1, e.g. 0.9');
   if (raw.minIterations !== undefined) out.minIterations = expectInteger(raw.minIterations, `${where}.minIterations`, 0);
   return out;
 }

@@ -83,7 +83,12 @@ async function breakStaleLock(lock: string, judged: { content?: LockContent }): 
 export async function withBaselineLock<T>(file: string, work: () => Promise<T>, options: LockOptions = {}): Promise<T> {
   const { staleMs, timeoutMs } = { ...DEFAULT_LOCK_OPTIONS, ...options };
   const lock = lockFileFor(file);
-  const content: LockContent = { pid: process.pid, host: os.hostname(), nonce: randomBytes(8).toString('hex'), since: new Date().toISOString() };
+  const content: LockContent = {
+    pid: process.pid,
+    host: os.hostname(),
+    nonce: randomBytes(8).toString('hex'),
+    since: new Date().toISOString(),
+  };
   const started = Date.now();
   await mkdir(path.dirname(file), { recursive: true });
   for (let attempt = 0; ; attempt++) {
@@ -97,9 +102,12 @@ export async function withBaselineLock<T>(file: string, work: () => Promise<T>, 
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new BaselineError(`baseline lock ${lock} cannot be created (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); expected a writable folder`, {
-          cause: error,
-        });
+        throw new BaselineError(
+          `baseline lock ${lock} cannot be created (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); expected a writable folder`,
+          {
+            cause: error,
+          },
+        );
       }
     }
     const held = await readLock(lock);

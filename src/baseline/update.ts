@@ -165,7 +165,9 @@ export function recordProblems(input: { summary: RunSummary; exitCode?: number; 
   if (input.exitCode !== undefined && input.exitCode !== 0) problems.push(`k6 exited ${input.exitCode}, not 0`);
   const crossed = summary.thresholds.filter((t) => !t.ok);
   if (crossed.length > 0)
-    problems.push(`${crossed.length} threshold${crossed.length === 1 ? '' : 's'} crossed (${crossed.map((t) => `${t.metric}: ${t.expression}`).join(', ')})`);
+    problems.push(
+      `${crossed.length} threshold${crossed.length === 1 ? '' : 's'} crossed (${crossed.map((t) => `${t.metric}: ${t.expression}`).join(', ')})`,
+    );
   const failed = readStat(summary, 'http_req_failed', 'rate');
   if (failed !== undefined && failed > limits.maxFailedRate)
     problems.push(`http_req_failed is ${percent(failed)}, above the ${percent(limits.maxFailedRate)} limit`);
@@ -175,7 +177,8 @@ export function recordProblems(input: { summary: RunSummary; exitCode?: number; 
   const iterations = readStat(summary, 'iterations', 'count');
   if (iterations !== undefined && iterations < limits.minIterations)
     problems.push(`${iterations} iteration${iterations === 1 ? '' : 's'} completed, fewer than the ${limits.minIterations} needed`);
-  else if (iterations === undefined && limits.minIterations > 0) problems.push('the summary has no iterations count (no iteration completed)');
+  else if (iterations === undefined && limits.minIterations > 0)
+    problems.push('the summary has no iterations count (no iteration completed)');
   return problems;
 }
 
@@ -216,14 +219,19 @@ export function migrateToEnvironment(
     }
     const to = baselineKey({ ...scenario, environment });
     if (baseline.scenarios[to]) {
-      throw new RangeError(`${key} cannot move to ${to}: the baseline already has ${to}; expected to merge them by hand or migrate only other keys`);
+      throw new RangeError(
+        `${key} cannot move to ${to}: the baseline already has ${to}; expected to merge them by hand or migrate only other keys`,
+      );
     }
     out.scenarios[to] = { ...cloneScenario(scenario), environment };
     moved.push({ from: key, to });
   }
   if (only) {
     const unknown = only.filter((key) => !baseline.scenarios[key]);
-    if (unknown.length > 0) throw new RangeError(`the baseline has no ${unknown.map((k) => JSON.stringify(k)).join(', ')}; expected one of ${Object.keys(baseline.scenarios).join(', ') || '(none)'}`);
+    if (unknown.length > 0)
+      throw new RangeError(
+        `the baseline has no ${unknown.map((k) => JSON.stringify(k)).join(', ')}; expected one of ${Object.keys(baseline.scenarios).join(', ') || '(none)'}`,
+      );
   }
   return { baseline: out, moved };
 }

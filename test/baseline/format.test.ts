@@ -2,13 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  BaselineError,
-  loadBaseline,
-  parseBaseline,
-  serializeBaseline,
-  type BaselineFile,
-} from '../../src/baseline/format.js';
+import { BaselineError, loadBaseline, parseBaseline, serializeBaseline, type BaselineFile } from '../../src/baseline/format.js';
 import { saveBaseline } from '../../src/baseline/store.js';
 
 const valid = {

@@ -108,7 +108,10 @@ describe('lock and write', () => {
 
   it('waits for a live lock and then says who holds it', async () => {
     const file = path.join(dir, 'held.json');
-    await writeFile(lockFileFor(file), JSON.stringify({ pid: process.pid, host: os.hostname(), nonce: 'z', since: '2026-11-25T10:00:00Z' }));
+    await writeFile(
+      lockFileFor(file),
+      JSON.stringify({ pid: process.pid, host: os.hostname(), nonce: 'z', since: '2026-11-25T10:00:00Z' }),
+    );
     await expect(withBaselineLock(file, async () => 'never', { timeoutMs: 300 })).rejects.toThrow(
       `baseline held.json is locked by process ${process.pid} on ${os.hostname()} since 2026-11-25T10:00:00Z and stayed locked for 0 s; expected another gate to finish its update (delete ${lockFileFor(file)} if no gate is running)`,
     );

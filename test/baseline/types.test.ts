@@ -22,11 +22,7 @@ const rules = parseRules(
 );
 
 function record(summary = legacyWithCount()) {
-  return updateBaseline(
-    undefined,
-    [{ key: 'shop', scenario: 'shop', summary, k6Version: '1.8.1', date: '2026-11-25T10:00:00Z' }],
-    rules,
-  );
+  return updateBaseline(undefined, [{ key: 'shop', scenario: 'shop', summary, k6Version: '1.8.1', date: '2026-11-25T10:00:00Z' }], rules);
 }
 
 describe('types from k6, not guessed', () => {

@@ -48,7 +48,9 @@ describe('k6-gate baseline', () => {
       /summary nope.json cannot be read \(ENOENT\)/,
     );
     expect((await cli(['baseline', 'diff', 'a.json'], ws)).stderr).toMatch(/baseline diff takes two files/);
-    expect((await cli(['baseline', 'prune'], ws)).stderr).toMatch(/unknown baseline command "prune"; expected show, diff, update or migrate/);
+    expect((await cli(['baseline', 'prune'], ws)).stderr).toMatch(
+      /unknown baseline command "prune"; expected show, diff, update or migrate/,
+    );
     expect((await cli(['baseline', 'show'], ws)).stdout).toMatch(/no baseline yet/);
   });
 });
