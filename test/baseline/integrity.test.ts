@@ -1,7 +1,7 @@
 // Baseline integrity end to end, with the real k6 and the demo target, through the CLI as a user
 // runs it: the direction of a trend that carries `count`, a broken run refused as the baseline,
 // staging and production kept apart, old files migrated, strict input.
-import { readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
@@ -159,6 +159,23 @@ describe('per-environment history (real k6)', () => {
     expect(baseline.scenarios['probe@@staging']).toMatchObject({ scenario: 'probe', environment: 'staging' });
     expect(baseline.scenarios['probe@@staging'].metrics.http_req_duration['p(95)'].history).toHaveLength(2);
     expect(baseline.scenarios['probe@@production'].metrics.http_req_duration['p(95)'].history).toHaveLength(1);
+  }, 60_000);
+});
+
+describe('update failures are said where people look (real k6)', () => {
+  it('a read-only baseline is not replaced, keeps its mode, and "baseline not updated" is on stderr too', async () => {
+    const ws = await probeWorkspace();
+    const file = path.join(ws, 'k6-baseline.json');
+    await writeFile(file, '{ "version": 1, "scenarios": {} }\n');
+    await chmod(file, 0o444);
+    const run = await runCli(runArgs(ws, '--update-baseline', 'always', '--json'), ws);
+    expect(run.status, run.stderr).toBe(0);
+    const why =
+      'baseline not updated: baseline k6-baseline.json is read-only (mode 0444); expected a writable file: make it writable, or run without update-baseline';
+    expect((JSON.parse(run.stdout) as GateResult).warnings).toContain(why);
+    expect(run.stderr).toContain(`warning: k6-gate: ${why}`);
+    expect((await stat(file)).mode & 0o777).toBe(0o444);
+    expect(await readFile(file, 'utf8')).toBe('{ "version": 1, "scenarios": {} }\n');
   }, 60_000);
 });
 

@@ -78,6 +78,27 @@ describe('k6-gate run --shard / merge --from', () => {
     expect(summaryFile.metrics.http_reqs.count).toBe(sumOfShards.reduce((a, b) => a + b));
   }, 120_000);
 
+  it('a merged run recorded in the baseline keeps the real k6 version, not the word "merged"', async () => {
+    // Uses the shard files of the test above. Its thresholds are crossed: only force records it, loudly.
+    const merged = await cli([
+      'merge',
+      'steady.js',
+      '--from',
+      'artifacts',
+      '--results-dir',
+      'merged-recorded',
+      '--baseline',
+      'merged-baseline.json',
+      '--update-baseline',
+      'force',
+    ]);
+    expect(merged.stderr).toMatch(/FORCED: steady recorded in the baseline although it is not a sane run \(\d+ thresholds? crossed/);
+    const baseline = JSON.parse(await readFile(path.join(dir, 'merged-baseline.json'), 'utf8'));
+    const history = baseline.scenarios.steady.metrics.http_req_duration['p(95)'].history;
+    expect(history[0].k6Version).toBe('2.2.0');
+    expect(baseline.scenarios.steady.metrics.http_req_duration['p(95)']).toMatchObject({ type: 'trend', unit: 'ms' });
+  }, 60_000);
+
   it('merge without --from, shard with merge, and a bad shard are clear errors', async () => {
     expect((await cli(['merge', 'steady.js'])).stderr).toMatch(/merge needs --from DIR/);
     expect((await cli(['run', 'steady.js', '--shard', '4/3', '--target', target.url])).stderr).toMatch(
