@@ -97,6 +97,32 @@ describe('parseBaseline: malformed files name the JSON path and the expected for
       '["p(95)"].history is an object; expected a list of {value, date, …} entries, oldest first',
     ],
     [
+      'an environment the key does not name',
+      (d: any) => (d.scenarios.smoke.environment = 'production'),
+      'k6-baseline.json: $.scenarios["smoke"] holds scenario "smoke" in environment "production"; expected its key to be "smoke@@production"',
+    ],
+    [
+      'a rate above 100%',
+      (d: any) => {
+        d.scenarios.smoke.metrics.http_req_failed = { rate: { accepted: 1.5, unit: 'ratio', history: [] } };
+      },
+      '$.scenarios["smoke"].metrics["http_req_failed"]["rate"].accepted is 1.5; expected a ratio from 0 to 1 (this stat is a rate)',
+    ],
+    [
+      'a negative history value of a time without a recorded unit',
+      (d: any) => {
+        const stat = d.scenarios.smoke.metrics.http_req_duration['p(95)'];
+        delete stat.unit;
+        stat.history[0].value = -3;
+      },
+      '["p(95)"].history[0].value is -3; expected a value ≥ 0 (its unit is ms)',
+    ],
+    [
+      'an unknown metric type',
+      (d: any) => (d.scenarios.smoke.metrics.http_req_duration['p(95)'].type = 'histogram'),
+      '["p(95)"].type is "histogram"; expected one of "trend", "rate", "counter", "gauge"',
+    ],
+    [
       'a metric that is a number',
       (d: any) => (d.scenarios.smoke.metrics.http_req_duration = 12),
       '$.scenarios["smoke"].metrics["http_req_duration"] is 12; expected an object keyed by stat',
