@@ -66,9 +66,11 @@ export interface RecordedMetric {
 }
 
 /**
- * Unit and type of a watched metric. k6's own word wins (machine-readable summary, raw Metric
- * lines, merged shards); then the type and unit the baseline recorded; the guess from the legacy
- * export's keys and the metric's name comes last, so a later run cannot silently change them.
+ * Unit and type of a watched metric. The run's type wins: k6 says it, or (legacy export) it follows
+ * from the stats present, which tell the four types apart (see inferLegacyType). Whether a trend
+ * holds times is only guessed from a legacy export, so there the unit the baseline recorded for the
+ * same type wins: a later run cannot silently change it. Without the metric in the run, the
+ * recorded type and unit are used, else a guess from the names.
  */
 export function describeMetric(
   metric: string,
@@ -76,12 +78,10 @@ export function describeMetric(
   summary: MetricSummary | undefined,
   recorded: RecordedMetric | undefined,
 ): { type: MetricType; unit: Unit } {
-  if (summary && (summary.typeFrom !== 'guess' || recorded?.type === undefined)) {
-    const type = summary.type;
-    // A legacy summary cannot tell a time Trend without a telling name; the recorded unit can.
-    const guessed = inferUnit(metric, stat, type, summary.contains);
-    const unit = summary.typeFrom === 'guess' && guessed === 'none' && recorded?.unit !== undefined ? recorded.unit : guessed;
-    return { type, unit };
+  if (summary) {
+    const unit = inferUnit(metric, stat, summary.type, summary.contains);
+    const keepRecorded = summary.typeFrom === 'guess' && recorded?.unit !== undefined && recorded.type === summary.type;
+    return { type: summary.type, unit: keepRecorded ? recorded.unit! : unit };
   }
   if (recorded?.type !== undefined) {
     return { type: recorded.type, unit: recorded.unit ?? inferUnit(metric, stat, recorded.type, guessContains(metric, recorded.type)) };
@@ -91,9 +91,10 @@ export function describeMetric(
 }
 
 /**
- * A sentence when k6 says a watched metric is of another type or unit than the baseline recorded
- * (a script changed a Trend into a Counter, or `Trend(name, true)` lost its `true`): the numbers
- * are then not comparable, and the reader must know. Undefined when nothing changed.
+ * A sentence when the run's metric is of another type than the baseline recorded (a script turned
+ * a Trend into a Counter), or — when k6 itself says so — of another unit (`Trend(name, true)` lost
+ * its `true`): the numbers are then not comparable, and the reader must know. A legacy export's
+ * unit is a guess and never raises it. Undefined when nothing changed.
  */
 export function typeChangeWarning(
   key: string,
@@ -102,13 +103,15 @@ export function typeChangeWarning(
   summary: MetricSummary | undefined,
   recorded: RecordedMetric | undefined,
 ): string | undefined {
-  if (!summary || !recorded || summary.typeFrom === 'guess') return undefined;
+  if (!summary || !recorded) return undefined;
   const now = describeMetric(metric, stat, summary, undefined);
   const changes: string[] = [];
   if (recorded.type !== undefined && recorded.type !== now.type) changes.push(`type ${recorded.type} → ${now.type}`);
-  if (recorded.unit !== undefined && recorded.unit !== now.unit) changes.push(`unit ${recorded.unit} → ${now.unit}`);
+  else if (summary.typeFrom !== 'guess' && recorded.unit !== undefined && recorded.unit !== now.unit)
+    changes.push(`unit ${recorded.unit} → ${now.unit}`);
   if (changes.length === 0) return undefined;
-  return `${key}: ${metric} ${stat} changed ${changes.join(', ')} since the baseline was recorded; the values may not be comparable (k6 says ${now.type}${summary.contains === 'time' ? ' of times' : ''}; re-record the baseline if the change is intended)`;
+  const source = summary.typeFrom === 'guess' ? 'the summary shows' : 'k6 says';
+  return `${key}: ${metric} ${stat} changed ${changes.join(', ')} since the baseline was recorded; the values may not be comparable (${source} ${now.type}${summary.contains === 'time' ? ' of times' : ''}; re-record the baseline if the change is intended)`;
 }
 
 function trimNumber(value: number, digits: number): string {

@@ -162,6 +162,34 @@ describe('per-environment history (real k6)', () => {
   }, 60_000);
 });
 
+describe('recorded types (real k6)', () => {
+  it('a metric whose type differs from the one the baseline recorded is a warning in the report and on stderr', async () => {
+    const ws = await probeWorkspace();
+    const recorded = {
+      version: 1,
+      scenarios: {
+        probe: {
+          scenario: 'probe',
+          metrics: {
+            http_req_duration: {
+              'p(95)': { accepted: 25, type: 'counter', unit: 'count', history: [{ value: 25, date: '2026-11-01T10:00:00Z' }] },
+            },
+          },
+        },
+      },
+    };
+    await writeFile(path.join(ws, 'k6-baseline.json'), JSON.stringify(recorded));
+    const run = await runCli(runArgs(ws, '--json'), ws);
+    const warning =
+      'probe: http_req_duration p(95) changed type counter → trend since the baseline was recorded; the values may not be comparable (the summary shows trend of times; re-record the baseline if the change is intended)';
+    expect((JSON.parse(run.stdout) as GateResult).warnings).toContain(warning);
+    expect(run.stderr).toContain(`warning: k6-gate: ${warning}`);
+    // The run's own type decides direction and unit.
+    const row = (JSON.parse(run.stdout) as GateResult).scenarios[0].metrics.find((m) => m.stat === 'p(95)')!;
+    expect(row).toMatchObject({ unit: 'ms', direction: 'lower-is-better' });
+  }, 60_000);
+});
+
 describe('update failures are said where people look (real k6)', () => {
   it('a read-only baseline is not replaced, keeps its mode, and "baseline not updated" is on stderr too', async () => {
     const ws = await probeWorkspace();
