@@ -66,7 +66,8 @@ export function inferLegacyType(name: string, values: Json): MetricType {
   // A counter has exactly count and rate; a trend whose only requested stats are min/max/count is
   // a trend all the same (a counter never has min or max).
   if ('min' in values || 'max' in values) return 'trend';
-  if ('count' in values) return 'counter';
+  // A counter always has exactly count and rate; `count` alone is a Trend asked only for its count.
+  if ('count' in values) return 'rate' in values ? 'counter' : 'trend';
   throw new SummaryParseError(`metric "${name}" has keys ${JSON.stringify(keys)}, which match no k6 metric type`);
 }
 

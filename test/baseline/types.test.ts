@@ -8,7 +8,7 @@ import { parseBaseline, serializeBaseline } from '../../src/baseline/format.js';
 import { describeMetric, inferDirection, typeChangeWarning } from '../../src/baseline/metrics.js';
 import { DEFAULT_RULES, parseRules } from '../../src/baseline/rules.js';
 import { updateBaseline } from '../../src/baseline/update.js';
-import { parseSummary } from '../../src/k6/summary.js';
+import { inferLegacyType, parseSummary } from '../../src/k6/summary.js';
 import { renderMarkdownReport } from '../../src/report/markdown.js';
 import type { GateResult } from '../../src/model.js';
 
@@ -35,6 +35,15 @@ describe('types from k6, not guessed', () => {
     }
     expect(summary.metrics.orders.type).toBe('counter');
     expect(inferDirection('http_req_duration', 'p(95)', summary.metrics.http_req_duration.type)).toBe('lower-is-better');
+  });
+
+  it('tells the four types apart by their stats, whatever --summary-trend-stats lists', () => {
+    expect(inferLegacyType('t', { count: 5 })).toBe('trend');
+    expect(inferLegacyType('t', { min: 1, max: 3, count: 5 })).toBe('trend');
+    expect(inferLegacyType('t', { 'p(99.9)': 1, count: 5 })).toBe('trend');
+    expect(inferLegacyType('c', { count: 5, rate: 2.5 })).toBe('counter');
+    expect(inferLegacyType('g', { value: 2, min: 1, max: 2 })).toBe('gauge');
+    expect(inferLegacyType('r', { passes: 1, fails: 0, value: 1 })).toBe('rate');
   });
 
   it('a recorded k6 v1.x summary with a custom Trend keeps "ms" (login_duration by name, checkout from the baseline record)', () => {
