@@ -9,12 +9,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { baselineKey, loadBaseline, type BaselineFile } from './baseline/format.js';
 import { compareToBaseline } from './baseline/compare.js';
-import { typeChangeWarning } from './baseline/metrics.js';
 import { loadRules, unknownWatchedMetrics, type Rules } from './baseline/rules.js';
 import { updateBaselineFile } from './baseline/store.js';
 import {
-  brokenRunWarning,
   recordProblems,
+  runWarnings,
+  runsToRecord,
   shouldUpdateBaseline,
   unmigratedKeysFor,
   updateBaseline,
@@ -222,9 +222,8 @@ export async function runGate(config: Config, log: Logger): Promise<GateResult> 
     }
   }
 
-  const runs: BaselineRun[] = [];
-  /** Per scenario key: why its run must not be recorded (empty: it may). */
-  const recordable = new Map<string, string[]>();
+  /** Each run with why it must not be recorded (empty: it may). */
+  const runs: { run: BaselineRun; problems: string[] }[] = [];
   for (const [index, spec] of config.scenarios.entries()) {
     const key = scenarioKey(spec.name, config.profile, config.environment);
     const title = `k6-gate: [${index + 1}/${config.scenarios.length}] ${spec.name}${config.profile ? ` (profile ${config.profile})` : ''}${config.target ? ` against ${config.target}` : ''}`;
@@ -233,25 +232,11 @@ export async function runGate(config: Config, log: Logger): Promise<GateResult> 
     );
     result.scenarios.push(scenario);
     if (scenario.summary && !config.shard) {
-      const broken = brokenRunWarning(key, scenario.summary, Boolean(baseline?.scenarios[key]));
-      if (broken) {
-        result.warnings.push(broken);
-        log.warning(`k6-gate: ${broken}`);
+      for (const warning of runWarnings(key, scenario.summary, baseline, rules)) {
+        result.warnings.push(warning);
+        log.warning(`k6-gate: ${warning}`);
       }
-      for (const rule of rules.watch) {
-        const changed = typeChangeWarning(
-          key,
-          rule.metric,
-          rule.stat,
-          scenario.summary.metrics[rule.metric],
-          baseline?.scenarios[key]?.metrics[rule.metric]?.[rule.stat],
-        );
-        if (changed) {
-          result.warnings.push(changed);
-          log.warning(`k6-gate: ${changed}`);
-        }
-      }
-      runs.push({
+      const run: BaselineRun = {
         key,
         scenario: spec.name,
         profile: config.profile,
@@ -262,8 +247,8 @@ export async function runGate(config: Config, log: Logger): Promise<GateResult> 
         commit: config.git.commit,
         ref: config.git.ref,
         date: result.generatedAt,
-      });
-      recordable.set(key, recordProblems({ summary: scenario.summary, exitCode: scenario.exitCode, limits: rules.record }));
+      };
+      runs.push({ run, problems: recordProblems({ summary: scenario.summary, exitCode: scenario.exitCode, limits: rules.record }) });
     }
   }
 
@@ -275,7 +260,7 @@ export async function runGate(config: Config, log: Logger): Promise<GateResult> 
     isDefaultBranch: config.git.isDefaultBranch,
   });
   if (config.updateBaseline !== 'never') {
-    await recordRuns(config, result, decision, runs, recordable, rules, log);
+    await recordRuns(config, result, decision, runs, rules, log);
   }
   return finish(config, result, log);
 }
@@ -285,8 +270,7 @@ async function recordRuns(
   config: Config,
   result: GateResult,
   decision: { update: boolean; reason: string },
-  runs: BaselineRun[],
-  recordable: Map<string, string[]>,
+  runs: { run: BaselineRun; problems: string[] }[],
   rules: Rules,
   log: Logger,
 ): Promise<void> {
@@ -303,20 +287,12 @@ async function recordRuns(
     log.info('k6-gate: baseline not updated: no scenario produced a summary');
     return;
   }
-  const forced = config.updateBaseline === 'force';
-  const kept: BaselineRun[] = [];
-  for (const run of runs) {
-    const problems = recordable.get(run.key) ?? [];
-    if (problems.length === 0) kept.push(run);
-    else if (forced) {
-      kept.push(run);
-      const line = `FORCED: ${run.key} recorded in the baseline although it is not a sane run (${problems.join('; ')}); later runs are compared with it`;
-      result.warnings.push(line);
-      log.warning(`k6-gate: ${line}`);
-    } else {
-      notUpdated(`${run.key} is not a sane run to compare with: ${problems.join('; ')} (update-baseline: force records it anyway)`);
-    }
+  const { kept, forcedLines, refusals } = runsToRecord(runs, config.updateBaseline === 'force');
+  for (const line of forcedLines) {
+    result.warnings.push(line);
+    log.warning(`k6-gate: ${line}`);
   }
+  refusals.forEach(notUpdated);
   if (kept.length === 0) return;
   try {
     // Under the lock, the file is read again: a gate that wrote since this one started is merged, not lost.

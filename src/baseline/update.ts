@@ -2,7 +2,7 @@
 import { readStat } from '../k6/summary.js';
 import type { Outcome, RunSummary } from '../model.js';
 import { baselineKey, type BaselineFile, type BaselineHistoryEntry, type BaselineScenario, type BaselineStat } from './format.js';
-import { describeMetric } from './metrics.js';
+import { describeMetric, typeChangeWarning } from './metrics.js';
 import type { RecordLimits, Rules } from './rules.js';
 import { median } from './stats.js';
 
@@ -243,4 +243,43 @@ export function migrateToEnvironment(
 export function unmigratedKeysFor(baseline: BaselineFile | undefined, scenario: string, profile: string | undefined): string[] {
   const legacy = baselineKey({ scenario, profile });
   return baseline?.scenarios[legacy] && baseline.scenarios[legacy].environment === undefined ? [legacy] : [];
+}
+
+/**
+ * Warnings about one scenario's run that the comparison itself does not give: every request or
+ * check failed, or a watched metric's type/unit changed since the baseline recorded it.
+ */
+export function runWarnings(key: string, summary: RunSummary, baseline: BaselineFile | undefined, rules: Rules): string[] {
+  const entry = baseline?.scenarios[key];
+  const warnings: string[] = [];
+  const broken = brokenRunWarning(key, summary, entry !== undefined);
+  if (broken) warnings.push(broken);
+  for (const rule of rules.watch) {
+    const changed = typeChangeWarning(key, rule.metric, rule.stat, summary.metrics[rule.metric], entry?.metrics[rule.metric]?.[rule.stat]);
+    if (changed) warnings.push(changed);
+  }
+  return warnings;
+}
+
+/**
+ * Which runs are recorded, given each one's recordProblems: sane runs always; the others only when
+ * forced, each with a loud line; without force each refusal is a line saying why.
+ */
+export function runsToRecord(
+  candidates: readonly { run: BaselineRun; problems: readonly string[] }[],
+  forced: boolean,
+): { kept: BaselineRun[]; forcedLines: string[]; refusals: string[] } {
+  const out = { kept: [] as BaselineRun[], forcedLines: [] as string[], refusals: [] as string[] };
+  for (const { run, problems } of candidates) {
+    if (problems.length === 0) out.kept.push(run);
+    else if (forced) {
+      out.kept.push(run);
+      out.forcedLines.push(
+        `FORCED: ${run.key} recorded in the baseline although it is not a sane run (${problems.join('; ')}); later runs are compared with it`,
+      );
+    } else {
+      out.refusals.push(`${run.key} is not a sane run to compare with: ${problems.join('; ')} (update-baseline: force records it anyway)`);
+    }
+  }
+  return out;
 }
