@@ -25,7 +25,7 @@ import { worstOutcome } from './k6/exit-codes.js';
 import { installK6, type InstalledK6 } from './k6/install.js';
 import { waitForHealthy } from './k6/preflight.js';
 import { formatMs, k6FileNames, runK6, safeFileName } from './k6/run.js';
-import { parseSummary } from './k6/summary.js';
+import { noteK6Version, parseSummary } from './k6/summary.js';
 import type { Logger } from './log.js';
 import type { GateResult, Outcome, ScenarioResult } from './model.js';
 import { renderMarkdownReport } from './report/markdown.js';
@@ -33,9 +33,8 @@ import { renderJUnit } from './report/junit.js';
 import { LOAD_PERFORMANCE_FILE, loadPerformanceSourceFile, renderLoadPerformance } from './report/load-performance.js';
 import { VERSION } from './version.js';
 import { withoutCredentials } from './url.js';
-import { mergeScenarioShards } from './shard/merge.js';
+import { findShardSummaryFiles, mergeScenarioShards } from './shard/merge.js';
 import { shardArgs, shardRawFileName, shardSummaryFileName } from './shard/shard.js';
-import { copyFile } from 'node:fs/promises';
 import { SUMMARY_TREND_STATS } from './k6/run.js';
 
 /** The scenarios shipped with k6-gate, next to dist/ (or src/ when run from source). */
@@ -345,11 +344,14 @@ async function runScenario(
   log.info(`k6-gate: k6 finished in ${formatMs(run.wallMs)}: exit ${run.exitCode ?? run.signal ?? 'none'} (${run.meaning})`);
   if (config.shard) {
     // Shard files of all shards meet in one folder at merge time: the summary gets the shard suffix too.
+    // The copy notes which k6 measured it: the merge job installs none and records this version.
     const shardSummary = shardSummaryFileName(safeFileName(spec.name), config.shard);
-    await copyFile(run.files.summary, path.join(config.resultsDir, shardSummary)).then(
-      () => (scenario.files.shardSummary = shardSummary),
-      () => undefined,
-    );
+    await readFile(run.files.summary, 'utf8')
+      .then((text) => writeFile(path.join(config.resultsDir, shardSummary), noteK6Version(text, k6.version)))
+      .then(
+        () => (scenario.files.shardSummary = shardSummary),
+        () => undefined,
+      );
   }
 
   // A shard measured a share of the load: its own thresholds and numbers are judged only after the merge.
@@ -395,6 +397,21 @@ function watchProblems(rules: Rules, summary: ScenarioResult['summary'], baselin
   return unknownWatchedMetrics(rules, known).map((problem) => `config error: ${problem}`);
 }
 
+/** The k6 version the shards noted in their summaries (see noteK6Version); undefined when none did. */
+async function shardK6Version(config: Config, spec: ScenarioSpec, log: Logger): Promise<string | undefined> {
+  const files = await findShardSummaryFiles(config.merge!.dir, safeFileName(spec.name));
+  const versions = new Set<string>();
+  for (const file of files) {
+    const version = await readFile(file, 'utf8').then(
+      (text) => parseSummary(text, path.basename(file)).k6Version,
+      () => undefined,
+    );
+    if (version) versions.add(version);
+  }
+  if (versions.size > 1) log.warning(`k6-gate: the shards of ${spec.name} ran different k6 versions (${[...versions].join(', ')})`);
+  return versions.size > 0 ? [...versions].join(', ') : undefined;
+}
+
 /** Merge mode: the summary of the whole sharded test, from the shards' raw samples; then the same verdict as a run. */
 async function mergeScenario(
   config: Config,
@@ -415,7 +432,7 @@ async function mergeScenario(
       trendStats: SUMMARY_TREND_STATS.split(','),
       log,
     });
-    scenario.summary = merged.summary;
+    scenario.summary = { ...merged.summary, k6Version: merged.summary.k6Version ?? (await shardK6Version(config, spec, log)) };
     scenario.files.summary = merged.summaryFile;
     scenario.thresholds = merged.summary.thresholds;
     scenario.metrics = compareToBaseline({ key, summary: merged.summary, baseline, rules });

@@ -138,11 +138,13 @@ function parseLegacy(data: Json, source: string): RunSummary {
   const checks: CheckResult[] = [];
   if (isObject(data.root_group)) collectLegacyChecks(data.root_group, checks);
   const state = isObject(data.state) ? data.state : undefined;
+  const noted = isObject(data[K6_GATE_NOTE]) ? data[K6_GATE_NOTE] : undefined;
   return {
     format: 'legacy',
     metrics,
     thresholds,
     checks,
+    k6Version: typeof noted?.k6Version === 'string' ? noted.k6Version : undefined,
     durationMs: typeof state?.testRunDurationMs === 'number' ? state.testRunDurationMs : undefined,
   };
 }
@@ -231,6 +233,23 @@ function parseMachineReadable(data: Json, source: string): RunSummary {
     k6Version: typeof metadata.k6_version === 'string' ? metadata.k6_version : undefined,
     durationMs: typeof config.duration === 'number' ? config.duration * 1000 : undefined,
   };
+}
+
+/**
+ * The field k6-gate adds to a shard's copy of the legacy export: the k6 version that measured it
+ * (the export itself does not say), so that the merge job records the real version in the baseline.
+ */
+export const K6_GATE_NOTE = 'k6_gate';
+
+/** A legacy export's text with `{"k6_gate": {"k6Version": …}}` added; text that is not a JSON object is returned as is. */
+export function noteK6Version(text: string, k6Version: string): string {
+  try {
+    const data: unknown = JSON.parse(text);
+    if (!isObject(data)) return text;
+    return `${JSON.stringify({ ...data, [K6_GATE_NOTE]: { k6Version } }, null, 2)}\n`;
+  } catch {
+    return text;
+  }
 }
 
 /** Reads one stat of one metric, or undefined when the summary does not have it. */
