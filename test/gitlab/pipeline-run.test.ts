@@ -225,6 +225,7 @@ describe.skipIf(missing.length > 0)('GitLab template run by gitlab-ci-local (she
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/WARN\s+k6-gate:staging/);
     const out = artifacts('staging');
+    expect(JSON.parse(readFileSync(path.join(out, 'comparison.json'), 'utf8')).scenarios[0].key).toBe('http-endpoints@smoke@staging');
     expect(parseDotenv(readFileSync(path.join(out, 'k6-gate.env'), 'utf8'))).toMatchObject({
       K6_GATE_RESULT: 'regressed',
       K6_GATE_FAILED: 'true',
@@ -249,6 +250,9 @@ describe.skipIf(missing.length > 0)('GitLab template run by gitlab-ci-local (she
       K6_GATE_FAILED: 'true',
     });
     expect(existsSync(path.join(out, 'junit.xml'))).toBe(true);
+    // The template's environment is part of the baseline key: production is gated on its own history.
+    const comparison = JSON.parse(readFileSync(path.join(out, 'comparison.json'), 'utf8'));
+    expect(comparison.scenarios[0].key).toBe('http-endpoints@smoke@production');
     // No merge request in a default-branch pipeline: no note, a line in the log instead.
     expect(jobLog('production')).toContain('no merge request for this pipeline');
     expect(fake.notes.get(`${PROJECT}!5`)).toHaveLength(1);
