@@ -74,6 +74,8 @@ export function inferLegacyType(name: string, values: Json): MetricType {
 /** k6's built-in metrics whose values are times (ms) or data (bytes); custom ones are guessed by name. */
 const TIME_METRICS =
   /^(http_req_(duration|blocked|connecting|tls_handshaking|sending|waiting|receiving)|iteration_duration|group_duration|ws_(connecting|session_duration|ping)|grpc_req_duration|browser_)/;
+/** A custom trend whose name has one of these parts (`login_duration`, `poll_time_to_ready`, `ws_echo_round_trip`) holds times. */
+const TIME_NAME_PART = /(^|_)(duration|latency|time|ms|rtt|round_trip|ttfb)(_|$)/i;
 const DATA_METRICS = /^(data_(sent|received)|ws_msgs_(sent|received)_bytes)/;
 
 function baseName(metric: string): string {
@@ -84,7 +86,7 @@ function baseName(metric: string): string {
 export function guessContains(metric: string, type: MetricType): MetricContains {
   const base = baseName(metric);
   if (DATA_METRICS.test(base)) return 'data';
-  if (type === 'trend' && (TIME_METRICS.test(base) || /(_duration|_latency|_time|_ms)$/.test(base))) return 'time';
+  if (type === 'trend' && (TIME_METRICS.test(base) || TIME_NAME_PART.test(base))) return 'time';
   return 'default';
 }
 

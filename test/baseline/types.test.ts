@@ -8,7 +8,7 @@ import { parseBaseline, serializeBaseline } from '../../src/baseline/format.js';
 import { describeMetric, inferDirection, typeChangeWarning } from '../../src/baseline/metrics.js';
 import { DEFAULT_RULES, parseRules } from '../../src/baseline/rules.js';
 import { updateBaseline } from '../../src/baseline/update.js';
-import { inferLegacyType, parseSummary } from '../../src/k6/summary.js';
+import { guessContains, inferLegacyType, parseSummary } from '../../src/k6/summary.js';
 import { renderMarkdownReport } from '../../src/report/markdown.js';
 import type { GateResult } from '../../src/model.js';
 
@@ -73,6 +73,16 @@ describe('types from k6, not guessed', () => {
       scenarios: [{ scenario: 'shop', key: 'shop', outcome: 'passed', thresholds: [], metrics: rows, files: {} }],
     } as GateResult);
     expect(report).toMatch(/checkout[^\n]*ms/);
+  });
+
+  it('a legacy custom trend is in ms when a part of its name says time', () => {
+    for (const name of ['login_duration', 'poll_time_to_ready', 'ws_echo_round_trip', 'api_latency_p', 'render_ms', 'ttfb']) {
+      expect(guessContains(name, 'trend'), name).toBe('time');
+    }
+    for (const name of ['cart_items', 'timeouts', 'ws_cursor_fanout', 'items_timed']) {
+      expect(guessContains(name, 'trend'), name).toBe('default');
+    }
+    expect(guessContains('login_duration', 'counter')).toBe('default');
   });
 
   it('the machine-readable summary gives type and unit as k6 says them', () => {
