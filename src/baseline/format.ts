@@ -132,13 +132,17 @@ class Validator {
     return value;
   }
 
-  /** A measured value: finite, of a plausible size, and in the range its unit allows. */
-  measured(value: unknown, where: string, unit: BaselineUnit): number {
+  /**
+   * A measured value: finite, of a plausible size, and in the range its unit allows. A unit guessed
+   * from the names (a file without `unit` or `type`) cannot tell a ratio from a counter's rate, so
+   * then only "≥ 0" is checked.
+   */
+  measured(value: unknown, where: string, unit: BaselineUnit, guessed = false): number {
     const n = this.finite(value, where);
     if (Math.abs(n) > MAX_BASELINE_VALUE)
       this.fail(where, value, `a measured value of at most ${MAX_BASELINE_VALUE} (no k6 metric gets there)`);
-    if (unit === 'ratio' && (n < 0 || n > 1)) this.fail(where, value, 'a ratio from 0 to 1 (this stat is a rate)');
-    if (unit !== 'ratio' && unit !== 'none' && n < 0) this.fail(where, value, `a value ≥ 0 (its unit is ${unit})`);
+    if (unit === 'ratio' && !guessed && (n < 0 || n > 1)) this.fail(where, value, 'a ratio from 0 to 1 (this stat is a rate)');
+    if (unit !== 'none' && n < 0) this.fail(where, value, `a value ≥ 0 (its unit is ${unit})`);
     return n;
   }
 
@@ -159,11 +163,11 @@ class Validator {
   }
 }
 
-function readEntry(v: Validator, raw: unknown, where: string, unit: BaselineUnit): BaselineHistoryEntry {
+function readEntry(v: Validator, raw: unknown, where: string, unit: BaselineUnit, guessed: boolean): BaselineHistoryEntry {
   const object = v.object(raw, where, 'an object {value, date, k6Version?, commit?, ref?}');
   v.known(object, ['value', 'date', 'k6Version', 'commit', 'ref'], where);
   const entry: BaselineHistoryEntry = {
-    value: v.measured(object.value, `${where}.value`, unit),
+    value: v.measured(object.value, `${where}.value`, unit, guessed),
     date: v.date(object.date, `${where}.date`),
   };
   const k6Version = v.optionalString(object, 'k6Version', where);
@@ -190,10 +194,11 @@ function readStat(v: Validator, raw: unknown, where: string, metric: string, sta
   }
   // Files without type or unit (written before they were recorded) get the unit the gate would use.
   const unit = stat.unit ?? describeMetric(metric, statName, undefined, { type: stat.type }).unit;
-  stat.accepted = v.measured(object.accepted, `${where}.accepted`, unit);
+  const guessed = stat.unit === undefined && stat.type === undefined;
+  stat.accepted = v.measured(object.accepted, `${where}.accepted`, unit, guessed);
   if (object.history !== undefined) {
     if (!Array.isArray(object.history)) v.fail(`${where}.history`, object.history, 'a list of {value, date, …} entries, oldest first');
-    stat.history = object.history.map((entry, index) => readEntry(v, entry, `${where}.history[${index}]`, unit));
+    stat.history = object.history.map((entry, index) => readEntry(v, entry, `${where}.history[${index}]`, unit, guessed));
   }
   return stat;
 }

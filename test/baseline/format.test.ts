@@ -118,6 +118,13 @@ describe('parseBaseline: malformed files name the JSON path and the expected for
       '["p(95)"].history[0].value is -3; expected a value ≥ 0 (its unit is ms)',
     ],
     [
+      'a negative rate of a file without units (a ratio or a counter rate: only "≥ 0" is known)',
+      (d: any) => {
+        d.scenarios.smoke.metrics.orders = { rate: { accepted: -2, history: [] } };
+      },
+      '["orders"]["rate"].accepted is -2; expected a value ≥ 0 (its unit is ratio)',
+    ],
+    [
       'an unknown metric type',
       (d: any) => (d.scenarios.smoke.metrics.http_req_duration['p(95)'].type = 'histogram'),
       '["p(95)"].type is "histogram"; expected one of "trend", "rate", "counter", "gauge"',
@@ -130,6 +137,12 @@ describe('parseBaseline: malformed files name the JSON path and the expected for
   ])('%s', (_name, mutate, message) => {
     expect(() => parseBaseline(broken(mutate), 'k6-baseline.json')).toThrow(BaselineError);
     expect(() => parseBaseline(broken(mutate), 'k6-baseline.json')).toThrow(message);
+  });
+
+  it('accepts a counter rate above 1 in a file that recorded no unit (names cannot tell it from a ratio)', () => {
+    const data = structuredClone(valid) as any;
+    data.scenarios.smoke.metrics.orders = { rate: { accepted: 20, history: [{ value: 20, date: '2025-01-01T10:00:00Z' }] } };
+    expect(parseBaseline(JSON.stringify(data), 'k6-baseline.json').scenarios.smoke.metrics.orders.rate.accepted).toBe(20);
   });
 
   it('says when the file is not JSON at all', () => {
