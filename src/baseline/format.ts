@@ -70,8 +70,10 @@ export const MAX_BASELINE_VALUE = 1e15;
  * (`scenario@@environment` when there is no profile). Staging and production never share a key.
  */
 export function baselineKey(parts: { scenario: string; profile?: string; environment?: string }): string {
-  const profile = parts.profile || undefined;
-  const environment = parts.environment || undefined;
+  // GitHub environment names may hold spaces; a key part holds neither spaces nor "@".
+  const part = (text: string | undefined) => (text ? text.trim().replace(/[\s@]+/g, '-') : undefined) || undefined;
+  const profile = part(parts.profile);
+  const environment = part(parts.environment);
   if (environment !== undefined) return `${parts.scenario}@${profile ?? ''}@${environment}`;
   return profile !== undefined ? `${parts.scenario}@${profile}` : parts.scenario;
 }

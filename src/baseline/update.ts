@@ -207,9 +207,8 @@ export function migrateToEnvironment(
   environment: string,
   only?: readonly string[],
 ): { baseline: BaselineFile; moved: { from: string; to: string }[] } {
-  if (!/^[^@\s]+$/.test(environment)) {
-    throw new RangeError(`environment ${JSON.stringify(environment)} is not a name; expected a word without "@" or spaces, e.g. staging`);
-  }
+  if (environment.trim() === '')
+    throw new RangeError('environment is empty; expected the name of the environment the runs measured, e.g. staging');
   const out: BaselineFile = { ...baseline, scenarios: {} };
   const moved: { from: string; to: string }[] = [];
   for (const [key, scenario] of Object.entries(baseline.scenarios)) {

@@ -2,7 +2,14 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BaselineError, loadBaseline, parseBaseline, serializeBaseline, type BaselineFile } from '../../src/baseline/format.js';
+import {
+  BaselineError,
+  baselineKey,
+  loadBaseline,
+  parseBaseline,
+  serializeBaseline,
+  type BaselineFile,
+} from '../../src/baseline/format.js';
 import { saveBaseline } from '../../src/baseline/store.js';
 
 const valid = {
@@ -153,6 +160,21 @@ describe('parseBaseline: malformed files name the JSON path and the expected for
 
   it('rejects a top-level array', () => {
     expect(() => parseBaseline('[]', 'b.json')).toThrow('b.json: $ is an array; expected an object {"version": 1, "scenarios": {…}}');
+  });
+});
+
+describe('baselineKey', () => {
+  it('joins scenario, profile and environment; names with spaces or "@" still make one key part', () => {
+    expect(baselineKey({ scenario: 'checkout' })).toBe('checkout');
+    expect(baselineKey({ scenario: 'checkout', profile: 'smoke' })).toBe('checkout@smoke');
+    expect(baselineKey({ scenario: 'checkout', profile: 'smoke', environment: 'production' })).toBe('checkout@smoke@production');
+    expect(baselineKey({ scenario: 'checkout', environment: 'staging' })).toBe('checkout@@staging');
+    expect(baselineKey({ scenario: 'checkout', profile: '', environment: 'Production EU' })).toBe('checkout@@Production-EU');
+    const file = {
+      version: 1 as const,
+      scenarios: { 'checkout@@Production-EU': { scenario: 'checkout', environment: 'Production EU', metrics: {} } },
+    };
+    expect(parseBaseline(serializeBaseline(file), 'b.json')).toEqual(file);
   });
 });
 

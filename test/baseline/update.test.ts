@@ -245,6 +245,7 @@ describe('migrateToEnvironment', () => {
       'smoke cannot move to smoke@@staging: the baseline already has smoke@@staging; expected to merge them by hand or migrate only other keys',
     );
     expect(() => migrateToEnvironment(b, 'staging', ['nope'])).toThrow('the baseline has no "nope"; expected one of smoke, smoke@load');
-    expect(() => migrateToEnvironment(b, 'pre prod')).toThrow('environment "pre prod" is not a name');
+    expect(() => migrateToEnvironment(b, ' ')).toThrow('environment is empty; expected the name of the environment the runs measured');
+    expect(Object.keys(migrateToEnvironment(b, 'pre prod').baseline.scenarios)).toContain('smoke@@pre-prod');
   });
 });
