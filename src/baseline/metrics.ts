@@ -160,6 +160,11 @@ export function formatSetting(value: number, unit: Unit): string {
   return trimNumber(value, 4);
 }
 
+/** A fraction as a setting or limit is written: `10%`, `0.5%`, `99.95%` (no padding zeros). */
+export function formatPercent(fraction: number): string {
+  return `${Number((fraction * 100).toFixed(2))}%`;
+}
+
 export function formatChange(change: number): string {
   const percent = change * 100;
   const sign = percent > 0 ? '+' : percent < 0 ? '-' : '±';

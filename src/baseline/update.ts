@@ -2,7 +2,7 @@
 import { readStat } from '../k6/summary.js';
 import type { Outcome, RunSummary } from '../model.js';
 import { baselineKey, type BaselineFile, type BaselineHistoryEntry, type BaselineScenario, type BaselineStat } from './format.js';
-import { describeMetric, typeChangeWarning } from './metrics.js';
+import { describeMetric, formatPercent, typeChangeWarning } from './metrics.js';
 import type { RecordLimits, Rules } from './rules.js';
 import { median } from './stats.js';
 
@@ -150,10 +150,6 @@ export function shouldUpdateBaseline(input: { mode: UpdateMode; outcome: Outcome
   return { update: true, reason: 'update-baseline is auto and this passed run is on the default branch' };
 }
 
-function percent(ratio: number): string {
-  return `${Number((ratio * 100).toFixed(2))}%`;
-}
-
 /**
  * Why one scenario's run must not be recorded as the baseline; empty when it is sane. A run is sane
  * when k6 exited 0 (merged shards have no exit code), no threshold was crossed, failed requests and
@@ -170,10 +166,10 @@ export function recordProblems(input: { summary: RunSummary; exitCode?: number; 
     );
   const failed = readStat(summary, 'http_req_failed', 'rate');
   if (failed !== undefined && failed > limits.maxFailedRate)
-    problems.push(`http_req_failed is ${percent(failed)}, above the ${percent(limits.maxFailedRate)} limit`);
+    problems.push(`http_req_failed is ${formatPercent(failed)}, above the ${formatPercent(limits.maxFailedRate)} limit`);
   const checks = readStat(summary, 'checks', 'rate');
   if (checks !== undefined && checks < limits.minChecksRate)
-    problems.push(`checks passed ${percent(checks)}, below the ${percent(limits.minChecksRate)} limit`);
+    problems.push(`checks passed ${formatPercent(checks)}, below the ${formatPercent(limits.minChecksRate)} limit`);
   const iterations = readStat(summary, 'iterations', 'count');
   if (iterations !== undefined && iterations < limits.minIterations)
     problems.push(`${iterations} iteration${iterations === 1 ? '' : 's'} completed, fewer than the ${limits.minIterations} needed`);
