@@ -273,7 +273,9 @@ export function runsToRecord(
         `FORCED: ${run.key} recorded in the baseline although it is not a sane run (${problems.join('; ')}); later runs are compared with it`,
       );
     } else {
-      out.refusals.push(`${run.key} is not a sane run to compare with: ${problems.join('; ')} (update-baseline: force records it anyway)`);
+      out.refusals.push(
+        `${run.key} is not a sane run to compare with: ${problems.join('; ')} (the limits are \`record\` in the rules file; update-baseline: force records it anyway)`,
+      );
     }
   }
   return out;

@@ -96,7 +96,7 @@ describe('no poisoned baselines (real k6)', () => {
       expect(result.baselineUpdated).toBeUndefined();
       // … but it says why nothing was recorded, in the report and on stderr.
       const why =
-        'baseline not updated: probe is not a sane run to compare with: http_req_failed is 100%, above the 10% limit; checks passed 0%, below the 90% limit (update-baseline: force records it anyway)';
+        'baseline not updated: probe is not a sane run to compare with: http_req_failed is 100%, above the 10% limit; checks passed 0%, below the 90% limit (the limits are `record` in the rules file; update-baseline: force records it anyway)';
       expect(result.warnings).toContain(why);
       expect(refused.stderr).toContain(why);
       const broken =
