@@ -218,7 +218,10 @@ describe('record limits and unknown watched metrics', () => {
   });
 
   it('names the closest known metric for a watched metric nobody has; defaults and known bases pass', () => {
-    const rules = parseRules({ watch: ['defaults', 'http_req_durration:p(95)', 'http_req_duration{name:login}:p(95)', 'login_time:med'] }, 'r');
+    const rules = parseRules(
+      { watch: ['defaults', 'http_req_durration:p(95)', 'http_req_duration{name:login}:p(95)', 'login_time:med'] },
+      'r',
+    );
     expect(unknownWatchedMetrics(rules, ['http_req_duration', 'http_req_failed', 'login_time'])).toEqual([
       'watched metric "http_req_durration:p(95)" is not a metric of this run nor of the baseline; expected a k6 metric name such as "http_req_duration" (the closest known one)',
     ]);
