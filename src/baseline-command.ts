@@ -3,13 +3,13 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { diffBaselines, renderBaselineShow } from './baseline/commands.js';
-import { loadBaseline, saveBaseline } from './baseline/format.js';
+import { BaselineError, baselineKey, loadBaseline, type BaselineFile } from './baseline/format.js';
+import { updateBaselineFile } from './baseline/store.js';
 import { loadRules } from './baseline/rules.js';
-import { updateBaseline } from './baseline/update.js';
+import { migrateToEnvironment, updateBaseline } from './baseline/update.js';
 import { ConfigError, DEFAULT_BASELINE_PATH, insideWorkspace, optional } from './config.js';
 import { parseSummary } from './k6/summary.js';
 import type { Logger } from './log.js';
-import { scenarioKey } from './pipeline.js';
 
 interface BaselineIO {
   cwd: string;
@@ -19,11 +19,14 @@ interface BaselineIO {
 const HELP = `k6-gate baseline show [--baseline FILE]
   Prints the accepted values and history of every scenario in the baseline.
 k6-gate baseline diff OLD NEW
-  Prints what changed between two baseline files (e.g. before and after a run).
-k6-gate baseline update --summary FILE --scenario NAME [--profile P] [--baseline FILE] [--config FILE]
-                        [--k6-version V] [--commit SHA] [--ref REF]
+  Prints what changed between two baseline files (e.g. before and after a run); both must exist.
+k6-gate baseline update --summary FILE --scenario NAME [--profile P] [--environment E] [--baseline FILE]
+                        [--config FILE] [--k6-version V] [--commit SHA] [--ref REF]
   Records one k6 summary export (e.g. summary-<scenario>.json from a run's artifacts) into the
   baseline history and prints the change. Use it to accept a run the gate did not record itself.
+k6-gate baseline migrate --environment E [--key KEY]... [--baseline FILE]
+  Moves histories recorded before baseline keys named the environment (scenario@profile) to
+  scenario@profile@E. Name the environment those runs measured; --key limits the move.
 `;
 
 export async function runBaselineCommand(args: string[], io: BaselineIO, log: Logger): Promise<number> {
@@ -39,6 +42,8 @@ export async function runBaselineCommand(args: string[], io: BaselineIO, log: Lo
         summary: { type: 'string' },
         scenario: { type: 'string' },
         profile: { type: 'string' },
+        environment: { type: 'string' },
+        key: { type: 'string', multiple: true },
         config: { type: 'string' },
         'k6-version': { type: 'string' },
         commit: { type: 'string' },
@@ -55,6 +60,31 @@ export async function runBaselineCommand(args: string[], io: BaselineIO, log: Lo
     return sub === undefined ? 2 : 0;
   }
   const baselineFile = insideWorkspace('baseline', values.baseline ?? DEFAULT_BASELINE_PATH, io.cwd);
+  try {
+    return await baselineSubcommand(sub, values, positionals, baselineFile, io, log);
+  } catch (error) {
+    // A bad or unwritable baseline is bad input: a message, never a stack.
+    if (error instanceof BaselineError || error instanceof RangeError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
+/** A baseline file that must exist (diff compares two files: a missing one is a typo, not "empty"). */
+async function loadExistingBaseline(file: string, shown: string): Promise<BaselineFile> {
+  const baseline = await loadBaseline(file);
+  if (!baseline) throw new ConfigError(`baseline ${shown} does not exist; expected a baseline JSON file`);
+  return baseline;
+}
+
+async function baselineSubcommand(
+  sub: string,
+  values: Record<string, string | string[] | boolean | undefined>,
+  positionals: string[],
+  baselineFile: string,
+  io: BaselineIO,
+  log: Logger,
+): Promise<number> {
+  const text = (name: string) => optional(values[name] as string | undefined);
   switch (sub) {
     case 'show':
       io.stdout(renderBaselineShow(await loadBaseline(baselineFile), path.relative(io.cwd, baselineFile)));
@@ -62,54 +92,74 @@ export async function runBaselineCommand(args: string[], io: BaselineIO, log: Lo
     case 'diff': {
       if (positionals.length !== 2)
         throw new ConfigError(`baseline diff takes two files (OLD NEW), got ${positionals.length}; see k6-gate baseline --help`);
-      const [before, after] = await Promise.all(positionals.map((file) => loadBaseline(path.resolve(io.cwd, file))));
+      const before = await loadExistingBaseline(path.resolve(io.cwd, positionals[0]), positionals[0]);
+      const after = await loadExistingBaseline(path.resolve(io.cwd, positionals[1]), positionals[1]);
       io.stdout(diffBaselines(before, after));
       return 0;
     }
     case 'update': {
-      const summaryFile = optional(values.summary);
-      const scenario = optional(values.scenario);
+      const summaryFile = text('summary');
+      const scenario = text('scenario');
       if (!summaryFile || !scenario) {
         throw new ConfigError(
           'baseline update needs --summary FILE (a k6 summary export) and --scenario NAME; see k6-gate baseline --help',
         );
       }
       const summaryPath = path.resolve(io.cwd, summaryFile);
-      let text: string;
+      let summaryText: string;
       try {
-        text = await readFile(summaryPath, 'utf8');
+        summaryText = await readFile(summaryPath, 'utf8');
       } catch (error) {
         throw new ConfigError(
           `summary ${summaryFile} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); expected a k6 --summary-export file`,
         );
       }
-      const summary = parseSummary(text, summaryFile);
-      const rules = await loadRules(values.config ? insideWorkspace('config', values.config, io.cwd) : undefined);
-      const before = await loadBaseline(baselineFile);
-      const after = updateBaseline(
-        before,
-        [
-          {
-            key: scenarioKey(scenario, optional(values.profile)),
-            scenario,
-            profile: optional(values.profile),
-            summary,
-            k6Version: optional(values['k6-version']) ?? summary.k6Version ?? 'unknown',
-            commit: optional(values.commit),
-            ref: optional(values.ref),
-            date: new Date().toISOString(),
-          },
-        ],
-        rules,
+      const summary = parseSummary(summaryText, summaryFile);
+      const config = text('config');
+      const rules = await loadRules(config ? insideWorkspace('config', config, io.cwd) : undefined);
+      const parts = { scenario, profile: text('profile'), environment: text('environment') };
+      const key = baselineKey(parts);
+      const { before, after } = await updateBaselineFile(baselineFile, (current) =>
+        updateBaseline(
+          current,
+          [
+            {
+              key,
+              ...parts,
+              summary,
+              k6Version: text('k6-version') ?? summary.k6Version ?? 'unknown',
+              commit: text('commit'),
+              ref: text('ref'),
+              date: new Date().toISOString(),
+            },
+          ],
+          rules,
+        ),
       );
-      await saveBaseline(baselineFile, after);
+      log.info(`k6-gate: recorded ${summaryFile} as ${key} in ${path.relative(io.cwd, baselineFile)}`);
+      io.stdout(diffBaselines(before, after));
+      return 0;
+    }
+    case 'migrate': {
+      const environment = text('environment');
+      if (!environment) throw new ConfigError('baseline migrate needs --environment NAME: the environment the existing histories measured');
+      const shown = path.relative(io.cwd, baselineFile);
+      await loadExistingBaseline(baselineFile, shown);
+      let moved: { from: string; to: string }[] = [];
+      const { before, after } = await updateBaselineFile(baselineFile, (current) => {
+        const migrated = migrateToEnvironment(current!, environment, values.key as string[] | undefined);
+        moved = migrated.moved;
+        return migrated.baseline;
+      });
       log.info(
-        `k6-gate: recorded ${summaryFile} as ${scenarioKey(scenario, optional(values.profile))} in ${path.relative(io.cwd, baselineFile)}`,
+        moved.length === 0
+          ? `k6-gate: ${shown} has no history without an environment; nothing moved`
+          : `k6-gate: moved ${moved.map((m) => `${m.from} -> ${m.to}`).join(', ')} in ${shown}`,
       );
       io.stdout(diffBaselines(before, after));
       return 0;
     }
     default:
-      throw new ConfigError(`unknown baseline command ${JSON.stringify(sub)}; expected show, diff or update`);
+      throw new ConfigError(`unknown baseline command ${JSON.stringify(sub)}; expected show, diff, update or migrate`);
   }
 }

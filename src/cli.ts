@@ -50,7 +50,7 @@ Run options:
   --confidence C            prediction-interval confidence (default 0.99)
   --results-dir DIR         where summaries and reports go (default k6-gate-results)
   --fail-on LIST            regression,thresholds (default) | regression | thresholds | none
-  --update-baseline [MODE]  record this run in the baseline: true | auto (default branch) | force
+  --update-baseline [MODE]  record this run in the baseline: true | auto (default branch) | always | force | false
   --env KEY=VALUE           extra variable for the script (repeatable)
   --secret-env NAME         pass this environment variable to k6 as a secret (repeatable)
   --k6-args "ARGS"          extra k6 arguments, split like a shell would (no shell runs)
@@ -125,7 +125,10 @@ function normaliseArgv(argv: string[]): string[] {
     out.push(arg);
     if (arg === '--update-baseline') {
       const next = argv[i + 1];
-      if (next === undefined || next.startsWith('-') || !/^(true|false|auto|force|always|never)$/.test(next)) out.push('true');
+      // A mode word, or a word that looks like one ("yes", "on", "0"): the latter must fail as a
+      // bad mode rather than run as a scenario of that name.
+      const modeLike = next !== undefined && /^(true|false|auto|force|always|never|yes|no|on|off|y|n|0|1|enabled?|disabled?)$/i.test(next);
+      if (!modeLike) out.push('true');
     }
   }
   return out;

@@ -129,12 +129,14 @@ export function parseInstallMethod(value: string | undefined): K6InstallMethod {
  * laptop, where asking for it is the decision.
  */
 export function parseUpdateBaseline(value: string | undefined, trueMeans: 'auto' | 'always' = 'always'): UpdateBaseline {
+  // Only the documented words: a near miss ("yes", "on") is a typo to report, not a guess to make.
   const text = optional(value)?.toLowerCase();
-  if (text === undefined || text === 'false' || text === 'never' || text === 'no') return 'never';
-  if (text === 'true' || text === 'yes') return trueMeans;
-  if (text === 'always') return 'always';
-  if (text === 'auto' || text === 'force') return text;
-  throw new ConfigError(`update-baseline ${JSON.stringify(value)} is not valid; expected false, true, auto (default branch only) or force`);
+  if (text === undefined || text === 'false' || text === 'never') return 'never';
+  if (text === 'true') return trueMeans;
+  if (text === 'always' || text === 'auto' || text === 'force') return text;
+  throw new ConfigError(
+    `update-baseline ${JSON.stringify(value)} is not valid; expected false, true, auto (default branch only), always (passed or regressed runs) or force (any run)`,
+  );
 }
 
 export function parseBoolean(name: string, value: string | undefined, fallback: boolean): boolean {

@@ -18,6 +18,12 @@ export interface MetricSummary {
    * `count`, `rate` for counters; `value`, `min`, `max` for gauges.
    */
   values: Record<string, number>;
+  /**
+   * Where `type` and `contains` come from: `k6` when k6 said so (machine-readable summary, raw
+   * `--out json` Metric lines, merged shards), `guess` when inferred from the legacy export's keys
+   * and the metric's name. A guess gives way to the type recorded in the baseline.
+   */
+  typeFrom?: 'k6' | 'guess';
 }
 
 /** A k6 threshold of the script (`options.thresholds`) and whether it held. */

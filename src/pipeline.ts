@@ -4,19 +4,28 @@
 // Run problems never throw out of runGate: they become the `error` outcome with the cause, after
 // whatever was measured has been written to the results dir.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadBaseline, saveBaseline, type BaselineFile } from './baseline/format.js';
+import { baselineKey, loadBaseline, type BaselineFile } from './baseline/format.js';
 import { compareToBaseline } from './baseline/compare.js';
-import { loadRules, type Rules } from './baseline/rules.js';
-import { shouldUpdateBaseline, updateBaseline, type BaselineRun } from './baseline/update.js';
+import { loadRules, unknownWatchedMetrics, type Rules } from './baseline/rules.js';
+import { updateBaselineFile } from './baseline/store.js';
+import {
+  recordProblems,
+  runWarnings,
+  runsToRecord,
+  shouldUpdateBaseline,
+  unmigratedKeysFor,
+  updateBaseline,
+  type BaselineRun,
+} from './baseline/update.js';
 import { ConfigError, type Config, type ScenarioSpec } from './config.js';
 import { worstOutcome } from './k6/exit-codes.js';
 import { installK6, type InstalledK6 } from './k6/install.js';
 import { waitForHealthy } from './k6/preflight.js';
 import { formatMs, k6FileNames, runK6, safeFileName } from './k6/run.js';
-import { parseSummary } from './k6/summary.js';
+import { noteK6Version, parseSummary } from './k6/summary.js';
 import type { Logger } from './log.js';
 import type { GateResult, Outcome, ScenarioResult } from './model.js';
 import { renderMarkdownReport } from './report/markdown.js';
@@ -24,9 +33,8 @@ import { renderJUnit } from './report/junit.js';
 import { LOAD_PERFORMANCE_FILE, loadPerformanceSourceFile, renderLoadPerformance } from './report/load-performance.js';
 import { VERSION } from './version.js';
 import { withoutCredentials } from './url.js';
-import { mergeScenarioShards } from './shard/merge.js';
+import { findShardSummaryFiles, mergeScenarioShards } from './shard/merge.js';
 import { shardArgs, shardLogFileName, shardRawFileName, shardSummaryFileName } from './shard/shard.js';
-import { copyFile } from 'node:fs/promises';
 import { SUMMARY_TREND_STATS } from './k6/run.js';
 
 /** The scenarios shipped with k6-gate, next to dist/ (or src/ when run from source). */
@@ -81,8 +89,19 @@ export async function resolveScenario(input: string, workspace: string, scenario
   );
 }
 
-export function scenarioKey(scenario: string, profile?: string): string {
-  return profile ? `${scenario}@${profile}` : scenario;
+/** The baseline key of a scenario run: see baselineKey (the environment keeps histories apart). */
+export function scenarioKey(scenario: string, profile?: string, environment?: string): string {
+  return baselineKey({ scenario, profile, environment });
+}
+
+/** Files k6-gate writes into the results dir; the baseline must not be one of them. */
+function isOwnOutputFile(file: string, resultsDir: string): boolean {
+  if (path.dirname(path.resolve(file)) !== path.resolve(resultsDir)) return false;
+  const name = path.basename(file);
+  return (
+    ['comparison.json', 'report.md', 'junit.xml', LOAD_PERFORMANCE_FILE].includes(name) ||
+    /^(summary-.*\.json|k6-.*\.(log|json\.gz|json)|report-.*\.html)$/.test(name)
+  );
 }
 
 /** Paths inside the workspace are shown relative to it; others (the demo's bundled baseline) in full. */
@@ -139,7 +158,7 @@ export async function runGate(config: Config, log: Logger): Promise<GateResult> 
     result.failed = true;
     if (result.scenarios.length === 0) {
       result.scenarios = config.scenarios.map((spec) => ({
-        ...newScenarioResult(config, spec, scenarioKey(spec.name, config.profile)),
+        ...newScenarioResult(config, spec, scenarioKey(spec.name, config.profile, config.environment)),
         outcome: 'error' as Outcome,
         error: message,
       }));
@@ -158,16 +177,24 @@ export async function runGate(config: Config, log: Logger): Promise<GateResult> 
   let baseline: BaselineFile | undefined;
   try {
     rules = await loadRules(config.configFile, config.rulesOverrides);
+    if (isOwnOutputFile(config.baselinePath, config.resultsDir)) {
+      throw new ConfigError(
+        `baseline ${result.baselinePath} is one of the files k6-gate writes into the results dir (${path.basename(config.baselinePath)}); expected a file of its own, e.g. k6-baseline.json`,
+      );
+    }
     baseline = await loadBaseline(config.baselinePath);
     if (!baseline)
       result.warnings.push(`no baseline at ${result.baselinePath}: every metric is reported as new; run with update-baseline to create it`);
     // A key typo (or another profile) would otherwise pass silently with every metric "new".
     for (const spec of baseline && !config.shard ? config.scenarios : []) {
-      const key = scenarioKey(spec.name, config.profile);
+      const key = scenarioKey(spec.name, config.profile, config.environment);
       if (!baseline!.scenarios[key]) {
         const known = Object.keys(baseline!.scenarios).sort().join(', ') || 'none';
+        const legacy = config.environment ? unmigratedKeysFor(baseline, spec.name, config.profile) : [];
         result.warnings.push(
-          `${result.baselinePath} has no entry for ${JSON.stringify(key)} (it has: ${known}): every metric is reported as new`,
+          legacy.length > 0
+            ? `${result.baselinePath} has ${JSON.stringify(legacy[0])}, recorded before baseline keys named the environment, but no ${JSON.stringify(key)}: it is not used for ${config.environment} (another environment may have recorded it), so every metric is reported as new; if those runs measured ${config.environment}, move them with \`k6-gate baseline migrate --environment ${config.environment}\``
+            : `${result.baselinePath} has no entry for ${JSON.stringify(key)} (it has: ${known}): every metric is reported as new`,
         );
       }
     }
@@ -194,25 +221,33 @@ export async function runGate(config: Config, log: Logger): Promise<GateResult> 
     }
   }
 
-  const runs: BaselineRun[] = [];
+  /** Each run with why it must not be recorded (empty: it may). */
+  const runs: { run: BaselineRun; problems: string[] }[] = [];
   for (const [index, spec] of config.scenarios.entries()) {
-    const key = scenarioKey(spec.name, config.profile);
+    const key = scenarioKey(spec.name, config.profile, config.environment);
     const title = `k6-gate: [${index + 1}/${config.scenarios.length}] ${spec.name}${config.profile ? ` (profile ${config.profile})` : ''}${config.target ? ` against ${config.target}` : ''}`;
     const scenario = await log.group(title, () =>
       config.merge ? mergeScenario(config, spec, key, rules, baseline, log) : runScenario(config, spec, key, k6!, rules, baseline, log),
     );
     result.scenarios.push(scenario);
     if (scenario.summary && !config.shard) {
-      runs.push({
+      for (const warning of runWarnings(key, scenario.summary, baseline, rules)) {
+        result.warnings.push(warning);
+        log.warning(`k6-gate: ${warning}`);
+      }
+      const run: BaselineRun = {
         key,
         scenario: spec.name,
         profile: config.profile,
+        environment: config.environment,
         summary: scenario.summary,
-        k6Version: k6?.version ?? scenario.summary.k6Version ?? 'merged',
+        // Merged shards: k6 ran in the shard jobs; their summary may say which k6, else the pinned one.
+        k6Version: k6?.version ?? scenario.summary.k6Version ?? config.k6.version,
         commit: config.git.commit,
         ref: config.git.ref,
         date: result.generatedAt,
-      });
+      };
+      runs.push({ run, problems: recordProblems({ summary: scenario.summary, exitCode: scenario.exitCode, limits: rules.record }) });
     }
   }
 
@@ -224,20 +259,48 @@ export async function runGate(config: Config, log: Logger): Promise<GateResult> 
     isDefaultBranch: config.git.isDefaultBranch,
   });
   if (config.updateBaseline !== 'never') {
-    if (decision.update && runs.length > 0) {
-      try {
-        await saveBaseline(config.baselinePath, updateBaseline(baseline, runs, rules));
-        result.baselineUpdated = true;
-        log.info(`k6-gate: baseline ${result.baselinePath} updated (${decision.reason})`);
-      } catch (error) {
-        result.warnings.push(`baseline not updated: ${(error as Error).message}`);
-      }
-    } else {
-      log.info(`k6-gate: baseline not updated: ${decision.update ? 'no scenario produced a summary' : decision.reason}`);
-      if (!decision.update) result.warnings.push(`baseline not updated: ${decision.reason}`);
-    }
+    await recordRuns(config, result, decision, runs, rules, log);
   }
   return finish(config, result, log);
+}
+
+/** Records the runs in the baseline when the decision allows it and each run is sane (or forced). */
+async function recordRuns(
+  config: Config,
+  result: GateResult,
+  decision: { update: boolean; reason: string },
+  runs: { run: BaselineRun; problems: string[] }[],
+  rules: Rules,
+  log: Logger,
+): Promise<void> {
+  const notUpdated = (why: string) => {
+    result.warnings.push(`baseline not updated: ${why}`);
+    log.warning(`k6-gate: baseline not updated: ${why}`);
+  };
+  if (!decision.update) {
+    log.info(`k6-gate: baseline not updated: ${decision.reason}`);
+    result.warnings.push(`baseline not updated: ${decision.reason}`);
+    return;
+  }
+  if (runs.length === 0) {
+    log.info('k6-gate: baseline not updated: no scenario produced a summary');
+    return;
+  }
+  const { kept, forcedLines, refusals } = runsToRecord(runs, config.updateBaseline === 'force');
+  for (const line of forcedLines) {
+    result.warnings.push(line);
+    log.warning(`k6-gate: ${line}`);
+  }
+  refusals.forEach(notUpdated);
+  if (kept.length === 0) return;
+  try {
+    // Under the lock, the file is read again: a gate that wrote since this one started is merged, not lost.
+    await updateBaselineFile(config.baselinePath, (current) => updateBaseline(current, kept, rules));
+    result.baselineUpdated = true;
+    log.info(`k6-gate: baseline ${result.baselinePath} updated with ${kept.map((r) => r.key).join(', ')} (${decision.reason})`);
+  } catch (error) {
+    notUpdated((error as Error).message);
+  }
 }
 
 async function runScenario(
@@ -281,11 +344,14 @@ async function runScenario(
   log.info(`k6-gate: k6 finished in ${formatMs(run.wallMs)}: exit ${run.exitCode ?? run.signal ?? 'none'} (${run.meaning})`);
   if (config.shard) {
     // Shard files of all shards meet in one folder at merge time: the summary gets the shard suffix too.
+    // The copy notes which k6 measured it: the merge job installs none and records this version.
     const shardSummary = shardSummaryFileName(safeFileName(spec.name), config.shard);
-    await copyFile(run.files.summary, path.join(config.resultsDir, shardSummary)).then(
-      () => (scenario.files.shardSummary = shardSummary),
-      () => undefined,
-    );
+    await readFile(run.files.summary, 'utf8')
+      .then((text) => writeFile(path.join(config.resultsDir, shardSummary), noteK6Version(text, k6.version)))
+      .then(
+        () => (scenario.files.shardSummary = shardSummary),
+        () => undefined,
+      );
     // …and so does the log: every shard's log reaches the merge job, not only the last one's.
     const shardLog = shardLogFileName(safeFileName(spec.name), config.shard);
     await copyFile(run.files.log, path.join(config.resultsDir, shardLog)).then(
@@ -310,6 +376,7 @@ async function runScenario(
       scenario.files.summary = names.summary;
       scenario.thresholds = scenario.summary.thresholds;
       scenario.metrics = compareToBaseline({ key, summary: scenario.summary, baseline, rules });
+      problems.push(...watchProblems(rules, scenario.summary, baseline));
     } catch (error) {
       problems.push((error as Error).message);
     }
@@ -327,6 +394,28 @@ async function runScenario(
   }
   scenario.outcome = outcome;
   return scenario;
+}
+
+/** Config errors of the watch list that only the run can reveal (a metric name nobody has). */
+function watchProblems(rules: Rules, summary: ScenarioResult['summary'], baseline: BaselineFile | undefined): string[] {
+  const known = new Set(Object.keys(summary?.metrics ?? {}));
+  for (const entry of Object.values(baseline?.scenarios ?? {})) for (const metric of Object.keys(entry.metrics)) known.add(metric);
+  return unknownWatchedMetrics(rules, known).map((problem) => `config error: ${problem}`);
+}
+
+/** The k6 version the shards noted in their summaries (see noteK6Version); undefined when none did. */
+async function shardK6Version(config: Config, spec: ScenarioSpec, log: Logger): Promise<string | undefined> {
+  const files = await findShardSummaryFiles(config.merge!.dir, safeFileName(spec.name));
+  const versions = new Set<string>();
+  for (const file of files) {
+    const version = await readFile(file, 'utf8').then(
+      (text) => parseSummary(text, path.basename(file)).k6Version,
+      () => undefined,
+    );
+    if (version) versions.add(version);
+  }
+  if (versions.size > 1) log.warning(`k6-gate: the shards of ${spec.name} ran different k6 versions (${[...versions].join(', ')})`);
+  return versions.size > 0 ? [...versions].join(', ') : undefined;
 }
 
 /** Merge mode: the summary of the whole sharded test, from the shards' raw samples; then the same verdict as a run. */
@@ -349,10 +438,12 @@ async function mergeScenario(
       trendStats: SUMMARY_TREND_STATS.split(','),
       log,
     });
-    scenario.summary = merged.summary;
+    scenario.summary = { ...merged.summary, k6Version: merged.summary.k6Version ?? (await shardK6Version(config, spec, log)) };
     scenario.files.summary = merged.summaryFile;
     scenario.thresholds = merged.summary.thresholds;
     scenario.metrics = compareToBaseline({ key, summary: merged.summary, baseline, rules });
+    const problems = watchProblems(rules, merged.summary, baseline);
+    if (problems.length > 0) throw new ConfigError(problems.join('; '));
     if (scenario.thresholds.some((t) => !t.ok)) scenario.outcome = worstOutcome(scenario.outcome, 'thresholds-failed');
     if (scenario.metrics.some(isRegression)) scenario.outcome = worstOutcome(scenario.outcome, 'regressed');
   } catch (error) {

@@ -134,7 +134,7 @@ function changeText(accepted: number, current: number, unit: Unit): string {
 function compareOne(rule: MetricRule, summary: RunSummary, stat: BaselineStat | undefined, rules: Rules): MetricComparison | undefined {
   const metricSummary = summary.metrics[rule.metric];
   const current = readStat(summary, rule.metric, rule.stat);
-  const { type, unit } = describeMetric(rule.metric, rule.stat, metricSummary, stat?.unit);
+  const { type, unit } = describeMetric(rule.metric, rule.stat, metricSummary, stat);
   const direction = rule.direction ?? inferDirection(rule.metric, rule.stat, type);
   const tolerance = rule.tolerance ?? rules.tolerance;
   const base = { metric: rule.metric, stat: rule.stat, unit, direction, tolerance };

@@ -1,9 +1,10 @@
 // Baseline file format v1 (docs/adr/0001-baseline-format.md, schemas/baseline.schema.json).
 // The file lives in the user's repository, so it is validated by hand with messages that name the
 // JSON path and the expected form, and written with a fixed layout so that updates diff well.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { MetricComparison } from '../model.js';
+import type { MetricComparison, MetricType } from '../model.js';
+import { describeMetric } from './metrics.js';
 
 export type BaselineUnit = MetricComparison['unit'];
 
@@ -21,6 +22,8 @@ export interface BaselineHistoryEntry {
 export interface BaselineStat {
   /** The value runs are compared with: the median of `history` (or hand-set when history is empty). */
   accepted: number;
+  /** k6's metric type when the value was recorded (from k6 itself, or the fallback guess). */
+  type?: MetricType;
   unit?: BaselineUnit;
   /** Oldest first; at most the rules' historyLimit entries. */
   history: BaselineHistoryEntry[];
@@ -29,6 +32,8 @@ export interface BaselineStat {
 export interface BaselineScenario {
   scenario: string;
   profile?: string;
+  /** The named environment the runs were measured against (`staging`, `production`); see baselineKey. */
+  environment?: string;
   /** When this scenario's entries were last updated (ISO 8601). */
   updatedAt?: string;
   /** metric name (submetrics included) → stat (`p(95)`, `rate`, …) → values. */
@@ -40,7 +45,7 @@ export interface BaselineFile {
   $schema?: string;
   version: 1;
   updatedAt?: string;
-  /** Keyed by `scenario` or `scenario@profile`. */
+  /** Keyed by baselineKey: `scenario`, `scenario@profile`, `scenario@profile@environment` or `scenario@@environment`. */
   scenarios: Record<string, BaselineScenario>;
 }
 
@@ -54,7 +59,33 @@ export class BaselineError extends Error {
 }
 
 const UNITS: readonly BaselineUnit[] = ['ms', 'ratio', 'per-second', 'count', 'bytes', 'none'];
-const KEY_PATTERN = /^[^@\s]+(@[^@\s]+)?$/;
+const KEY_PATTERN = /^[^@\s]+(@[^@\s]+|@[^@\s]*@[^@\s]+)?$/;
+const TYPES: readonly MetricType[] = ['trend', 'rate', 'counter', 'gauge'];
+/** No k6 measurement comes near it (1e15 ms is 31,000 years; 1e15 bytes a petabyte): a bigger value is a typo. */
+export const MAX_BASELINE_VALUE = 1e15;
+
+/**
+ * The baseline key of one scenario's history (docs/adr/0002-baseline-environment-key.md):
+ * `scenario`, `scenario@profile`, and with a named environment `scenario@profile@environment`
+ * (`scenario@@environment` when there is no profile). Staging and production never share a key.
+ */
+export function baselineKey(parts: { scenario: string; profile?: string; environment?: string }): string {
+  // GitHub environment names may hold spaces; a key part holds neither spaces nor "@".
+  const part = (text: string | undefined) => (text ? text.trim().replace(/[\s@]+/g, '-') : undefined) || undefined;
+  const profile = part(parts.profile);
+  const environment = part(parts.environment);
+  if (environment !== undefined) return `${parts.scenario}@${profile ?? ''}@${environment}`;
+  return profile !== undefined ? `${parts.scenario}@${profile}` : parts.scenario;
+}
+
+/** The parts of a key made by baselineKey. */
+export function splitBaselineKey(key: string): { scenario: string; profile?: string; environment?: string } {
+  const [scenario, profile, environment] = key.split('@');
+  const out: { scenario: string; profile?: string; environment?: string } = { scenario };
+  if (profile) out.profile = profile;
+  if (environment) out.environment = environment;
+  return out;
+}
 const STAT_PATTERN = /^(avg|min|med|max|rate|count|value|passes|fails|p\(\d+(\.\d+)?\))$/;
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -103,6 +134,20 @@ class Validator {
     return value;
   }
 
+  /**
+   * A measured value: finite, of a plausible size, and in the range its unit allows. A unit guessed
+   * from the names (a file without `unit` or `type`) cannot tell a ratio from a counter's rate, so
+   * then only "≥ 0" is checked.
+   */
+  measured(value: unknown, where: string, unit: BaselineUnit, guessed = false): number {
+    const n = this.finite(value, where);
+    if (Math.abs(n) > MAX_BASELINE_VALUE)
+      this.fail(where, value, `a measured value of at most ${MAX_BASELINE_VALUE} (no k6 metric gets there)`);
+    if (unit === 'ratio' && !guessed && (n < 0 || n > 1)) this.fail(where, value, 'a ratio from 0 to 1 (this stat is a rate)');
+    if (unit !== 'none' && n < 0) this.fail(where, value, `a value ≥ 0 (its unit is ${unit})`);
+    return n;
+  }
+
   string(value: unknown, where: string, expected = 'a string'): string {
     if (typeof value !== 'string' || value === '') this.fail(where, value, expected);
     return value;
@@ -120,10 +165,13 @@ class Validator {
   }
 }
 
-function readEntry(v: Validator, raw: unknown, where: string): BaselineHistoryEntry {
+function readEntry(v: Validator, raw: unknown, where: string, unit: BaselineUnit, guessed: boolean): BaselineHistoryEntry {
   const object = v.object(raw, where, 'an object {value, date, k6Version?, commit?, ref?}');
   v.known(object, ['value', 'date', 'k6Version', 'commit', 'ref'], where);
-  const entry: BaselineHistoryEntry = { value: v.finite(object.value, `${where}.value`), date: v.date(object.date, `${where}.date`) };
+  const entry: BaselineHistoryEntry = {
+    value: v.measured(object.value, `${where}.value`, unit, guessed),
+    date: v.date(object.date, `${where}.date`),
+  };
   const k6Version = v.optionalString(object, 'k6Version', where);
   const commit = v.optionalString(object, 'commit', where);
   const ref = v.optionalString(object, 'ref', where);
@@ -133,35 +181,45 @@ function readEntry(v: Validator, raw: unknown, where: string): BaselineHistoryEn
   return entry;
 }
 
-function readStat(v: Validator, raw: unknown, where: string): BaselineStat {
-  const object = v.object(raw, where, 'an object {accepted, unit?, history}');
-  v.known(object, ['accepted', 'unit', 'history'], where);
-  const stat: BaselineStat = { accepted: v.finite(object.accepted, `${where}.accepted`), history: [] };
+function readStat(v: Validator, raw: unknown, where: string, metric: string, statName: string): BaselineStat {
+  const object = v.object(raw, where, 'an object {accepted, type?, unit?, history}');
+  v.known(object, ['accepted', 'type', 'unit', 'history'], where);
+  const stat: BaselineStat = { accepted: 0, history: [] };
+  if (object.type !== undefined) {
+    if (!TYPES.includes(object.type as MetricType)) v.fail(`${where}.type`, object.type, `one of ${TYPES.map((t) => `"${t}"`).join(', ')}`);
+    stat.type = object.type as MetricType;
+  }
   if (object.unit !== undefined) {
     if (!UNITS.includes(object.unit as BaselineUnit))
       v.fail(`${where}.unit`, object.unit, `one of ${UNITS.map((u) => `"${u}"`).join(', ')}`);
     stat.unit = object.unit as BaselineUnit;
   }
+  // Files without type or unit (written before they were recorded) get the unit the gate would use.
+  const unit = stat.unit ?? describeMetric(metric, statName, undefined, { type: stat.type }).unit;
+  const guessed = stat.unit === undefined && stat.type === undefined;
+  stat.accepted = v.measured(object.accepted, `${where}.accepted`, unit, guessed);
   if (object.history !== undefined) {
     if (!Array.isArray(object.history)) v.fail(`${where}.history`, object.history, 'a list of {value, date, …} entries, oldest first');
-    stat.history = object.history.map((entry, index) => readEntry(v, entry, `${where}.history[${index}]`));
+    stat.history = object.history.map((entry, index) => readEntry(v, entry, `${where}.history[${index}]`, unit, guessed));
   }
   return stat;
 }
 
 function readScenario(v: Validator, key: string, raw: unknown, where: string): BaselineScenario {
-  const object = v.object(raw, where, 'an object {scenario, profile?, updatedAt?, metrics}');
-  v.known(object, ['scenario', 'profile', 'updatedAt', 'metrics'], where);
+  const object = v.object(raw, where, 'an object {scenario, profile?, environment?, updatedAt?, metrics}');
+  v.known(object, ['scenario', 'profile', 'environment', 'updatedAt', 'metrics'], where);
   const scenario: BaselineScenario = {
     scenario: v.string(object.scenario, `${where}.scenario`, `the scenario name ${JSON.stringify(key.split('@')[0])}`),
     metrics: {},
   };
   const profile = v.optionalString(object, 'profile', where);
   if (profile !== undefined) scenario.profile = profile;
-  const expectedKey = profile === undefined ? scenario.scenario : `${scenario.scenario}@${profile}`;
+  const environment = v.optionalString(object, 'environment', where);
+  if (environment !== undefined) scenario.environment = environment;
+  const expectedKey = baselineKey(scenario);
   if (expectedKey !== key) {
     throw new BaselineError(
-      `${v.source}: ${where} holds scenario ${JSON.stringify(scenario.scenario)}${profile === undefined ? '' : ` with profile ${JSON.stringify(profile)}`}; expected its key to be ${JSON.stringify(expectedKey)}`,
+      `${v.source}: ${where} holds scenario ${JSON.stringify(scenario.scenario)}${profile === undefined ? '' : ` with profile ${JSON.stringify(profile)}`}${environment === undefined ? '' : ` in environment ${JSON.stringify(environment)}`}; expected its key to be ${JSON.stringify(expectedKey)}`,
     );
   }
   if (object.updatedAt !== undefined) scenario.updatedAt = v.date(object.updatedAt, `${where}.updatedAt`);
@@ -181,7 +239,7 @@ function readScenario(v: Validator, key: string, raw: unknown, where: string): B
           `${v.source}: ${statWhere} names stat ${JSON.stringify(stat)}; expected avg, min, med, max, p(N), rate, count or value`,
         );
       }
-      out[stat] = readStat(v, value, statWhere);
+      out[stat] = readStat(v, value, statWhere, metric, stat);
     }
     scenario.metrics[metric] = out;
   }
@@ -207,12 +265,16 @@ export function parseBaseline(text: string, source: string): BaselineFile {
   const baseline: BaselineFile = { version: 1, scenarios: {} };
   if (root.$schema !== undefined) baseline.$schema = v.string(root.$schema, '$.$schema', 'a schema URL');
   if (root.updatedAt !== undefined) baseline.updatedAt = v.date(root.updatedAt, '$.updatedAt');
-  const scenarios = v.object(root.scenarios, '$.scenarios', 'an object keyed by "scenario" or "scenario@profile"');
+  const scenarios = v.object(
+    root.scenarios,
+    '$.scenarios',
+    'an object keyed by "scenario", "scenario@profile" or "scenario@profile@environment"',
+  );
   for (const [key, raw] of Object.entries(scenarios)) {
     const where = child('$.scenarios', key);
     if (!KEY_PATTERN.test(key)) {
       throw new BaselineError(
-        `${source}: ${where} has key ${JSON.stringify(key)}; expected "scenario" or "scenario@profile" without spaces`,
+        `${source}: ${where} has key ${JSON.stringify(key)}; expected "scenario", "scenario@profile" or "scenario@profile@environment" without spaces`,
       );
     }
     baseline.scenarios[key] = readScenario(v, key, raw, where);
@@ -255,6 +317,7 @@ export function serializeBaseline(baseline: BaselineFile): string {
       const scenario = baseline.scenarios[key];
       const fields: string[] = [`      "scenario": ${JSON.stringify(scenario.scenario)}`];
       if (scenario.profile !== undefined) fields.push(`      "profile": ${JSON.stringify(scenario.profile)}`);
+      if (scenario.environment !== undefined) fields.push(`      "environment": ${JSON.stringify(scenario.environment)}`);
       if (scenario.updatedAt !== undefined) fields.push(`      "updatedAt": ${JSON.stringify(scenario.updatedAt)}`);
       const metricNames = Object.keys(scenario.metrics).sort(byName);
       if (metricNames.length === 0) {
@@ -267,6 +330,7 @@ export function serializeBaseline(baseline: BaselineFile): string {
             .map((stat) => {
               const s = stats[stat];
               const statFields = [`            "accepted": ${JSON.stringify(s.accepted)}`];
+              if (s.type !== undefined) statFields.push(`            "type": ${JSON.stringify(s.type)}`);
               if (s.unit !== undefined) statFields.push(`            "unit": ${JSON.stringify(s.unit)}`);
               if (s.history.length === 0) statFields.push('            "history": []');
               else
@@ -298,17 +362,6 @@ export async function loadBaseline(file: string): Promise<BaselineFile | undefin
     throw new BaselineError(`baseline ${file} cannot be read: ${(error as Error).message}`, { cause: error });
   }
   return parseBaseline(text, path.basename(file));
-}
-
-/** Writes the baseline through a temporary file and a rename, so a crash never leaves half a file. */
-export async function saveBaseline(file: string, baseline: BaselineFile): Promise<void> {
-  const text = serializeBaseline(baseline);
-  // Refuse to write something this module would reject on the next read.
-  parseBaseline(text, path.basename(file));
-  await mkdir(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, text, 'utf8');
-  await rename(temporary, file);
 }
 
 /** An empty v1 baseline. */

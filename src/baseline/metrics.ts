@@ -1,5 +1,6 @@
-// What a metric's numbers mean: which way is better and in which unit they are. Inferred from the
-// k6 metric type and name because k6's summary carries neither a direction nor (legacy) a type.
+// What a metric's numbers mean: which way is better and in which unit they are. The direction
+// follows from the k6 metric type (and a name that counts failures); the type comes from k6 when
+// the summary says it, else from the baseline's record, else from a guess (describeMetric).
 import { guessContains } from '../k6/summary.js';
 import type { Direction, MetricContains, MetricComparison, MetricSummary, MetricType } from '../model.js';
 
@@ -58,16 +59,59 @@ export function inferUnit(metric: string, stat: string, type: MetricType, contai
   return 'none';
 }
 
-/** Unit and type of a watched metric, from the run when it has it, else from the baseline or the name. */
+/** What the baseline recorded about a stat: its type and unit, when it recorded them. */
+export interface RecordedMetric {
+  type?: MetricType;
+  unit?: Unit;
+}
+
+/**
+ * Unit and type of a watched metric. The run's type wins: k6 says it, or (legacy export) it follows
+ * from the stats present, which tell the four types apart (see inferLegacyType). Whether a trend
+ * holds times is only guessed from a legacy export, so there the unit the baseline recorded for the
+ * same type wins: a later run cannot silently change it. Without the metric in the run, the
+ * recorded type and unit are used, else a guess from the names.
+ */
 export function describeMetric(
   metric: string,
   stat: string,
   summary: MetricSummary | undefined,
-  baselineUnit: Unit | undefined,
+  recorded: RecordedMetric | undefined,
 ): { type: MetricType; unit: Unit } {
-  if (summary) return { type: summary.type, unit: inferUnit(metric, stat, summary.type, summary.contains) };
+  if (summary) {
+    const unit = inferUnit(metric, stat, summary.type, summary.contains);
+    const keepRecorded = summary.typeFrom === 'guess' && recorded?.unit !== undefined && recorded.type === summary.type;
+    return { type: summary.type, unit: keepRecorded ? recorded.unit! : unit };
+  }
+  if (recorded?.type !== undefined) {
+    return { type: recorded.type, unit: recorded.unit ?? inferUnit(metric, stat, recorded.type, guessContains(metric, recorded.type)) };
+  }
   const type = guessType(metric, stat);
-  return { type, unit: baselineUnit ?? inferUnit(metric, stat, type, guessContains(metric, type)) };
+  return { type, unit: recorded?.unit ?? inferUnit(metric, stat, type, guessContains(metric, type)) };
+}
+
+/**
+ * A sentence when the run's metric is of another type than the baseline recorded (a script turned
+ * a Trend into a Counter), or — when k6 itself says so — of another unit (`Trend(name, true)` lost
+ * its `true`): the numbers are then not comparable, and the reader must know. A legacy export's
+ * unit is a guess and never raises it. Undefined when nothing changed.
+ */
+export function typeChangeWarning(
+  key: string,
+  metric: string,
+  stat: string,
+  summary: MetricSummary | undefined,
+  recorded: RecordedMetric | undefined,
+): string | undefined {
+  if (!summary || !recorded) return undefined;
+  const now = describeMetric(metric, stat, summary, undefined);
+  const changes: string[] = [];
+  if (recorded.type !== undefined && recorded.type !== now.type) changes.push(`type ${recorded.type} → ${now.type}`);
+  else if (summary.typeFrom !== 'guess' && recorded.unit !== undefined && recorded.unit !== now.unit)
+    changes.push(`unit ${recorded.unit} → ${now.unit}`);
+  if (changes.length === 0) return undefined;
+  const source = summary.typeFrom === 'guess' ? 'the summary shows' : 'k6 says';
+  return `${key}: ${metric} ${stat} changed ${changes.join(', ')} since the baseline was recorded; the values may not be comparable (${source} ${now.type}${summary.contains === 'time' ? ' of times' : ''}; re-record the baseline if the change is intended)`;
 }
 
 function trimNumber(value: number, digits: number): string {
@@ -114,6 +158,11 @@ export function formatSetting(value: number, unit: Unit): string {
   if (unit === 'ratio') return `${trimNumber(value * 100, 3)} pp`;
   if (unit === 'ms') return `${trimNumber(value, 3)} ms`;
   return trimNumber(value, 4);
+}
+
+/** A fraction as a setting or limit is written: `10%`, `0.5%`, `99.95%` (no padding zeros). */
+export function formatPercent(fraction: number): string {
+  return `${Number((fraction * 100).toFixed(2))}%`;
 }
 
 export function formatChange(change: number): string {

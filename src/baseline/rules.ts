@@ -40,7 +40,20 @@ export interface Rules {
   historyLimit: number;
   /** What a watched metric that the baseline has but the run lacks is. */
   missing: 'error' | 'warning';
+  /** Limits a run must meet to be recorded in the baseline (update-baseline force ignores them). */
+  record: RecordLimits;
 }
+/** When a run is too broken to become anyone's baseline (docs/baseline.md, "What gets recorded"). */
+export interface RecordLimits {
+  /** Highest `http_req_failed` rate a recorded run may have (0.1 = 10% of requests failed). */
+  maxFailedRate: number;
+  /** Lowest `checks` rate a recorded run may have (0.9 = 90% of checks passed). */
+  minChecksRate: number;
+  /** Fewest complete iterations a recorded run must have. */
+  minIterations: number;
+}
+
+export const DEFAULT_RECORD_LIMITS: RecordLimits = Object.freeze({ maxFailedRate: 0.1, minChecksRate: 0.9, minIterations: 1 });
 
 const DEFAULT_WATCH: MetricRule[] = Object.freeze(
   [
@@ -62,6 +75,7 @@ export const DEFAULT_RULES: Rules = Object.freeze({
   minHistory: 5,
   historyLimit: 10,
   missing: 'error',
+  record: DEFAULT_RECORD_LIMITS,
 }) as Rules;
 
 export class RulesError extends Error {
@@ -244,7 +258,26 @@ const FILE_KEYS = [
   'minHistory',
   'historyLimit',
   'missing',
+  'record',
 ] as const;
+
+const RECORD_KEYS = ['maxFailedRate', 'minChecksRate', 'minIterations'] as const;
+
+function parseRecordLimits(raw: unknown, where: string): RecordLimits {
+  if (!isObject(raw))
+    throw new RulesError(
+      `${where} is ${describe(raw)}; expected an object such as {"maxFailedRate": 0.1, "minChecksRate": 0.9, "minIterations": 5}`,
+    );
+  rejectUnknown(raw, RECORD_KEYS, where);
+  const out: RecordLimits = { ...DEFAULT_RECORD_LIMITS };
+  const ratio = (n: number) => n >= 0 && n <= 1;
+  if (raw.maxFailedRate !== undefined)
+    out.maxFailedRate = expectNumber(raw.maxFailedRate, `${where}.maxFailedRate`, ratio, 'a ratio from 0 to 1, e.g. 0.1');
+  if (raw.minChecksRate !== undefined)
+    out.minChecksRate = expectNumber(raw.minChecksRate, `${where}.minChecksRate`, ratio, 'a ratio from 0 to 1, e.g. 0.9');
+  if (raw.minIterations !== undefined) out.minIterations = expectInteger(raw.minIterations, `${where}.minIterations`, 0);
+  return out;
+}
 
 /** Rules from already-parsed file content; `source` names the file in errors. */
 export function parseRules(raw: unknown, source: string): Rules {
@@ -269,6 +302,7 @@ export function parseRules(raw: unknown, source: string): Rules {
   if (raw.minHistory !== undefined) rules.minHistory = expectInteger(raw.minHistory, `${root}.minHistory`, 2);
   if (raw.historyLimit !== undefined) rules.historyLimit = expectInteger(raw.historyLimit, `${root}.historyLimit`, 1);
   if (raw.missing !== undefined) rules.missing = expectMissing(raw.missing, `${root}.missing`);
+  if (raw.record !== undefined) rules.record = parseRecordLimits(raw.record, `${root}.record`);
   return rules;
 }
 
@@ -314,4 +348,52 @@ export async function loadRules(file: string | undefined, overrides?: RulesOverr
     throw new RulesError(`${source} is not valid ${yaml ? 'YAML' : 'JSON'}: ${(error as Error).message.split('\n')[0]}`);
   }
   return applyOverrides(parseRules(raw, source), overrides);
+}
+
+/** Edit distance (insertions, deletions, substitutions), for "did you mean" hints. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/** The known name nearest to `name`, or undefined when none is known. */
+export function closestName(name: string, known: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of known) {
+    const distance = editDistance(name, candidate);
+    if (distance < bestDistance || (distance === bestDistance && best !== undefined && candidate < best)) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/**
+ * Watched metrics of the config that neither this run nor any baseline history has (a typo such as
+ * `http_req_durration`): a config error naming the closest known metric, rather than a
+ * "regression" of a metric that never existed. Submetrics are judged by their base metric, since
+ * k6 exports a submetric only when a threshold names it.
+ */
+export function unknownWatchedMetrics(rules: Rules, known: Iterable<string>): string[] {
+  const bases = new Set([...known].map((name) => name.replace(/\{.*$/, '')));
+  const problems: string[] = [];
+  for (const rule of rules.watch) {
+    if (rule.origin === 'default') continue;
+    const base = rule.metric.replace(/\{.*$/, '');
+    if (bases.has(base)) continue;
+    const closest = closestName(base, bases);
+    problems.push(
+      `watched metric ${JSON.stringify(`${rule.metric}:${rule.stat}`)} is not a metric of this run nor of the baseline; expected a k6 metric name${closest ? ` such as ${JSON.stringify(closest)} (the closest known one)` : ''}`,
+    );
+  }
+  return problems;
 }

@@ -1,16 +1,18 @@
 // The baseline lifecycle: when a run may become part of the baseline, and how it is folded in.
 import { readStat } from '../k6/summary.js';
 import type { Outcome, RunSummary } from '../model.js';
-import type { BaselineFile, BaselineHistoryEntry, BaselineScenario, BaselineStat } from './format.js';
-import { describeMetric } from './metrics.js';
-import type { Rules } from './rules.js';
+import { baselineKey, type BaselineFile, type BaselineHistoryEntry, type BaselineScenario, type BaselineStat } from './format.js';
+import { describeMetric, formatPercent, typeChangeWarning } from './metrics.js';
+import type { RecordLimits, Rules } from './rules.js';
 import { median } from './stats.js';
 
 export interface BaselineRun {
-  /** `scenario` or `scenario@profile`. */
+  /** baselineKey(scenario, profile, environment). */
   key: string;
   scenario: string;
   profile?: string;
+  /** The named environment the run measured; part of the key. */
+  environment?: string;
   summary: RunSummary;
   k6Version: string;
   commit?: string;
@@ -74,6 +76,8 @@ export function updateBaseline(baseline: BaselineFile | undefined, runs: Baselin
     scenario.scenario = run.scenario;
     if (run.profile !== undefined) scenario.profile = run.profile;
     else delete scenario.profile;
+    if (run.environment !== undefined) scenario.environment = run.environment;
+    else delete scenario.environment;
     const date = compactDate(run.date);
     let touched = false;
     for (const rule of rules.watch) {
@@ -82,7 +86,10 @@ export function updateBaseline(baseline: BaselineFile | undefined, runs: Baselin
       const metricSummary = run.summary.metrics[rule.metric];
       const stats = (scenario.metrics[rule.metric] ??= {});
       const stat: BaselineStat = stats[rule.stat] ?? { accepted: value, history: [] };
-      stat.unit = describeMetric(rule.metric, rule.stat, metricSummary, stat.unit).unit;
+      // Type and unit are recorded so that a later legacy summary (no types) cannot change them.
+      const described = describeMetric(rule.metric, rule.stat, metricSummary, stat);
+      stat.type = described.type;
+      stat.unit = described.unit;
       stat.history.push(historyEntry(value, run));
       stat.history = stat.history.slice(-rules.historyLimit);
       stat.accepted = median(stat.history.map((entry) => entry.value));
@@ -141,4 +148,135 @@ export function shouldUpdateBaseline(input: { mode: UpdateMode; outcome: Outcome
     };
   }
   return { update: true, reason: 'update-baseline is auto and this passed run is on the default branch' };
+}
+
+/**
+ * Why one scenario's run must not be recorded as the baseline; empty when it is sane. A run is sane
+ * when k6 exited 0 (merged shards have no exit code), no threshold was crossed, failed requests and
+ * checks are within the limits, and enough iterations completed.
+ */
+export function recordProblems(input: { summary: RunSummary; exitCode?: number; limits: RecordLimits }): string[] {
+  const { summary, limits } = input;
+  const problems: string[] = [];
+  if (input.exitCode !== undefined && input.exitCode !== 0) problems.push(`k6 exited ${input.exitCode}, not 0`);
+  const crossed = summary.thresholds.filter((t) => !t.ok);
+  if (crossed.length > 0)
+    problems.push(
+      `${crossed.length} threshold${crossed.length === 1 ? '' : 's'} crossed (${crossed.map((t) => `${t.metric}: ${t.expression}`).join(', ')})`,
+    );
+  const failed = readStat(summary, 'http_req_failed', 'rate');
+  if (failed !== undefined && failed > limits.maxFailedRate)
+    problems.push(`http_req_failed is ${formatPercent(failed)}, above the ${formatPercent(limits.maxFailedRate)} limit`);
+  const checks = readStat(summary, 'checks', 'rate');
+  if (checks !== undefined && checks < limits.minChecksRate)
+    problems.push(`checks passed ${formatPercent(checks)}, below the ${formatPercent(limits.minChecksRate)} limit`);
+  const iterations = readStat(summary, 'iterations', 'count');
+  if (iterations !== undefined && iterations < limits.minIterations)
+    problems.push(`${iterations} iteration${iterations === 1 ? '' : 's'} completed, fewer than the ${limits.minIterations} needed`);
+  else if (iterations === undefined && limits.minIterations > 0)
+    problems.push('the summary has no iterations count (no iteration completed)');
+  return problems;
+}
+
+/**
+ * A warning for a run whose every request failed or whose every check failed: without a baseline
+ * entry nothing flags it, so it would pass silently. Undefined for a healthy-looking run.
+ */
+export function brokenRunWarning(key: string, summary: RunSummary, hasBaseline: boolean): string | undefined {
+  const failed = readStat(summary, 'http_req_failed', 'rate');
+  const checks = readStat(summary, 'checks', 'rate');
+  const what: string[] = [];
+  if (failed !== undefined && failed >= 1) what.push('every request failed (http_req_failed = 100%)');
+  if (checks !== undefined && checks <= 0) what.push('every check failed (checks = 0%)');
+  if (what.length === 0) return undefined;
+  return `${key}: ${what.join(' and ')}${hasBaseline ? '' : '; there is no baseline to compare with, so nothing else flags it'} — is the target up and the script right?`;
+}
+
+/**
+ * The migration of a baseline written before keys named the environment (docs/adr/0002): every
+ * history without an environment (`scenario@profile`) moves to `scenario@profile@<environment>`,
+ * the environment its runs were measured against, which only the user knows. An entry that already
+ * exists under the new key is an error rather than a silent merge of two histories.
+ */
+export function migrateToEnvironment(
+  baseline: BaselineFile,
+  environment: string,
+  only?: readonly string[],
+): { baseline: BaselineFile; moved: { from: string; to: string }[] } {
+  if (environment.trim() === '')
+    throw new RangeError('environment is empty; expected the name of the environment the runs measured, e.g. staging');
+  const out: BaselineFile = { ...baseline, scenarios: {} };
+  const moved: { from: string; to: string }[] = [];
+  for (const [key, scenario] of Object.entries(baseline.scenarios)) {
+    if (scenario.environment !== undefined || (only && only.length > 0 && !only.includes(key))) {
+      out.scenarios[key] ??= cloneScenario(scenario);
+      continue;
+    }
+    const to = baselineKey({ ...scenario, environment });
+    if (baseline.scenarios[to]) {
+      throw new RangeError(
+        `${key} cannot move to ${to}: the baseline already has ${to}; expected to merge them by hand or migrate only other keys`,
+      );
+    }
+    out.scenarios[to] = { ...cloneScenario(scenario), environment };
+    moved.push({ from: key, to });
+  }
+  if (only) {
+    const unknown = only.filter((key) => !baseline.scenarios[key]);
+    if (unknown.length > 0)
+      throw new RangeError(
+        `the baseline has no ${unknown.map((k) => JSON.stringify(k)).join(', ')}; expected one of ${Object.keys(baseline.scenarios).join(', ') || '(none)'}`,
+      );
+  }
+  return { baseline: out, moved };
+}
+
+/**
+ * Histories recorded before environments were part of the key that a run in `environment` could
+ * have been compared with; they are not used for it (another environment may have recorded them).
+ */
+export function unmigratedKeysFor(baseline: BaselineFile | undefined, scenario: string, profile: string | undefined): string[] {
+  const legacy = baselineKey({ scenario, profile });
+  return baseline?.scenarios[legacy] && baseline.scenarios[legacy].environment === undefined ? [legacy] : [];
+}
+
+/**
+ * Warnings about one scenario's run that the comparison itself does not give: every request or
+ * check failed, or a watched metric's type/unit changed since the baseline recorded it.
+ */
+export function runWarnings(key: string, summary: RunSummary, baseline: BaselineFile | undefined, rules: Rules): string[] {
+  const entry = baseline?.scenarios[key];
+  const warnings: string[] = [];
+  const broken = brokenRunWarning(key, summary, entry !== undefined);
+  if (broken) warnings.push(broken);
+  for (const rule of rules.watch) {
+    const changed = typeChangeWarning(key, rule.metric, rule.stat, summary.metrics[rule.metric], entry?.metrics[rule.metric]?.[rule.stat]);
+    if (changed) warnings.push(changed);
+  }
+  return warnings;
+}
+
+/**
+ * Which runs are recorded, given each one's recordProblems: sane runs always; the others only when
+ * forced, each with a loud line; without force each refusal is a line saying why.
+ */
+export function runsToRecord(
+  candidates: readonly { run: BaselineRun; problems: readonly string[] }[],
+  forced: boolean,
+): { kept: BaselineRun[]; forcedLines: string[]; refusals: string[] } {
+  const out = { kept: [] as BaselineRun[], forcedLines: [] as string[], refusals: [] as string[] };
+  for (const { run, problems } of candidates) {
+    if (problems.length === 0) out.kept.push(run);
+    else if (forced) {
+      out.kept.push(run);
+      out.forcedLines.push(
+        `FORCED: ${run.key} recorded in the baseline although it is not a sane run (${problems.join('; ')}); later runs are compared with it`,
+      );
+    } else {
+      out.refusals.push(
+        `${run.key} is not a sane run to compare with: ${problems.join('; ')} (the limits are \`record\` in the rules file; update-baseline: force records it anyway)`,
+      );
+    }
+  }
+  return out;
 }

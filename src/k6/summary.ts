@@ -49,25 +49,33 @@ export function parseSummary(text: string, source = 'summary'): RunSummary {
   );
 }
 
-const TREND_KEYS = new Set(['avg', 'min', 'med', 'max']);
+/** Stats only a trend has (`count` is NOT among them: a Trend carries it when the trend stats ask for it). */
+const TREND_ONLY_KEYS = new Set(['avg', 'med']);
 
-/** The legacy export has no type field, so the type is told by which keys are present. */
-function inferLegacyType(name: string, values: Json): MetricType {
+/**
+ * The legacy export has no type field, so the type is told by which keys are present. Fallback
+ * only (docs/baseline.md, "Types and units"): a trend is recognised by its trend stats first, so a
+ * trend that also carries `count` (`--summary-trend-stats …,count`) never becomes a counter, whose
+ * direction would be "higher is better".
+ */
+export function inferLegacyType(name: string, values: Json): MetricType {
+  const keys = Object.keys(values).filter((key) => key !== 'thresholds');
   if ('passes' in values || 'fails' in values) return 'rate';
-  if ('count' in values) return 'counter';
-  if (
-    Object.keys(values).some((key) => TREND_KEYS.has(key) && key !== 'min' && key !== 'max') ||
-    Object.keys(values).some((k) => k.startsWith('p('))
-  ) {
-    return 'trend';
-  }
+  if (keys.some((key) => TREND_ONLY_KEYS.has(key) || key.startsWith('p('))) return 'trend';
   if ('value' in values) return 'gauge';
-  throw new SummaryParseError(`metric "${name}" has keys ${JSON.stringify(Object.keys(values))}, which match no k6 metric type`);
+  // A counter has exactly count and rate; a trend whose only requested stats are min/max/count is
+  // a trend all the same (a counter never has min or max).
+  if ('min' in values || 'max' in values) return 'trend';
+  // A counter always has exactly count and rate; `count` alone is a Trend asked only for its count.
+  if ('count' in values) return 'rate' in values ? 'counter' : 'trend';
+  throw new SummaryParseError(`metric "${name}" has keys ${JSON.stringify(keys)}, which match no k6 metric type`);
 }
 
 /** k6's built-in metrics whose values are times (ms) or data (bytes); custom ones are guessed by name. */
 const TIME_METRICS =
   /^(http_req_(duration|blocked|connecting|tls_handshaking|sending|waiting|receiving)|iteration_duration|group_duration|ws_(connecting|session_duration|ping)|grpc_req_duration|browser_)/;
+/** A custom trend whose name has one of these parts (`login_duration`, `poll_time_to_ready`, `ws_echo_round_trip`) holds times. */
+const TIME_NAME_PART = /(^|_)(duration|latency|time|ms|rtt|round_trip|ttfb)(_|$)/i;
 const DATA_METRICS = /^(data_(sent|received)|ws_msgs_(sent|received)_bytes)/;
 
 function baseName(metric: string): string {
@@ -78,7 +86,7 @@ function baseName(metric: string): string {
 export function guessContains(metric: string, type: MetricType): MetricContains {
   const base = baseName(metric);
   if (DATA_METRICS.test(base)) return 'data';
-  if (type === 'trend' && (TIME_METRICS.test(base) || /(_duration|_latency|_time|_ms)$/.test(base))) return 'time';
+  if (type === 'trend' && (TIME_METRICS.test(base) || TIME_NAME_PART.test(base))) return 'time';
   return 'default';
 }
 
@@ -112,7 +120,7 @@ function parseLegacy(data: Json, source: string): RunSummary {
       values.rate = values.value;
       delete values.value;
     }
-    metrics[name] = { name, type, contains: guessContains(name, type), values };
+    metrics[name] = { name, type, contains: guessContains(name, type), values, typeFrom: 'guess' };
     if (raw.thresholds !== undefined) {
       if (!isObject(raw.thresholds)) {
         throw new SummaryParseError(`${source}: metrics.${name}.thresholds is not an object`);
@@ -132,11 +140,13 @@ function parseLegacy(data: Json, source: string): RunSummary {
   const checks: CheckResult[] = [];
   if (isObject(data.root_group)) collectLegacyChecks(data.root_group, checks);
   const state = isObject(data.state) ? data.state : undefined;
+  const noted = isObject(data[K6_GATE_NOTE]) ? data[K6_GATE_NOTE] : undefined;
   return {
     format: 'legacy',
     metrics,
     thresholds,
     checks,
+    k6Version: typeof noted?.k6Version === 'string' ? noted.k6Version : undefined,
     durationMs: typeof state?.testRunDurationMs === 'number' ? state.testRunDurationMs : undefined,
   };
 }
@@ -195,7 +205,7 @@ function parseMachineReadable(data: Json, source: string): RunSummary {
     const contains = (['time', 'data', 'default'] as const).includes(raw.contains as MetricContains)
       ? (raw.contains as MetricContains)
       : guessContains(raw.name, type);
-    metrics[raw.name] = { name: raw.name, type, contains, values };
+    metrics[raw.name] = { name: raw.name, type, contains, values, typeFrom: 'k6' };
   };
   const list = Array.isArray(results.metrics) ? results.metrics : [];
   list.forEach((raw, index) => addMetric(raw, `results.metrics[${index}]`));
@@ -225,6 +235,23 @@ function parseMachineReadable(data: Json, source: string): RunSummary {
     k6Version: typeof metadata.k6_version === 'string' ? metadata.k6_version : undefined,
     durationMs: typeof config.duration === 'number' ? config.duration * 1000 : undefined,
   };
+}
+
+/**
+ * The field k6-gate adds to a shard's copy of the legacy export: the k6 version that measured it
+ * (the export itself does not say), so that the merge job records the real version in the baseline.
+ */
+export const K6_GATE_NOTE = 'k6_gate';
+
+/** A legacy export's text with `{"k6_gate": {"k6Version": …}}` added; text that is not a JSON object is returned as is. */
+export function noteK6Version(text: string, k6Version: string): string {
+  try {
+    const data: unknown = JSON.parse(text);
+    if (!isObject(data)) return text;
+    return `${JSON.stringify({ ...data, [K6_GATE_NOTE]: { k6Version } }, null, 2)}\n`;
+  } catch {
+    return text;
+  }
 }
 
 /** Reads one stat of one metric, or undefined when the summary does not have it. */

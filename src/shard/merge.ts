@@ -539,7 +539,7 @@ export async function mergeShardResults(input: MergeInput): Promise<MergeResult>
       } else {
         values = gaugeValues(metric.name, s.gauges!);
       }
-      metrics[s.name] = { name: s.name, type: metric.type, contains: metric.contains, values };
+      metrics[s.name] = { name: s.name, type: metric.type, contains: metric.contains, values, typeFrom: 'k6' };
     }
   }
 

@@ -4,12 +4,13 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   BaselineError,
+  baselineKey,
   loadBaseline,
   parseBaseline,
-  saveBaseline,
   serializeBaseline,
   type BaselineFile,
 } from '../../src/baseline/format.js';
+import { saveBaseline } from '../../src/baseline/store.js';
 
 const valid = {
   version: 1,
@@ -66,7 +67,7 @@ describe('parseBaseline: malformed files name the JSON path and the expected for
     [
       'scenarios as a list',
       (d: any) => (d.scenarios = []),
-      'k6-baseline.json: $.scenarios is an array; expected an object keyed by "scenario" or "scenario@profile"',
+      'k6-baseline.json: $.scenarios is an array; expected an object keyed by "scenario", "scenario@profile" or "scenario@profile@environment"',
     ],
     [
       'a date that is not ISO 8601',
@@ -80,7 +81,7 @@ describe('parseBaseline: malformed files name the JSON path and the expected for
         stat.acepted = stat.accepted;
         delete stat.accepted;
       },
-      'k6-baseline.json: $.scenarios["smoke"].metrics["http_req_duration"]["p(95)"].acepted is not part of baseline format v1; expected only accepted, unit, history',
+      'k6-baseline.json: $.scenarios["smoke"].metrics["http_req_duration"]["p(95)"].acepted is not part of baseline format v1; expected only accepted, type, unit, history',
     ],
     [
       'a stat spelt the machine-readable way',
@@ -103,6 +104,39 @@ describe('parseBaseline: malformed files name the JSON path and the expected for
       '["p(95)"].history is an object; expected a list of {value, date, …} entries, oldest first',
     ],
     [
+      'an environment the key does not name',
+      (d: any) => (d.scenarios.smoke.environment = 'production'),
+      'k6-baseline.json: $.scenarios["smoke"] holds scenario "smoke" in environment "production"; expected its key to be "smoke@@production"',
+    ],
+    [
+      'a rate above 100%',
+      (d: any) => {
+        d.scenarios.smoke.metrics.http_req_failed = { rate: { accepted: 1.5, unit: 'ratio', history: [] } };
+      },
+      '$.scenarios["smoke"].metrics["http_req_failed"]["rate"].accepted is 1.5; expected a ratio from 0 to 1 (this stat is a rate)',
+    ],
+    [
+      'a negative history value of a time without a recorded unit',
+      (d: any) => {
+        const stat = d.scenarios.smoke.metrics.http_req_duration['p(95)'];
+        delete stat.unit;
+        stat.history[0].value = -3;
+      },
+      '["p(95)"].history[0].value is -3; expected a value ≥ 0 (its unit is ms)',
+    ],
+    [
+      'a negative rate of a file without units (a ratio or a counter rate: only "≥ 0" is known)',
+      (d: any) => {
+        d.scenarios.smoke.metrics.orders = { rate: { accepted: -2, history: [] } };
+      },
+      '["orders"]["rate"].accepted is -2; expected a value ≥ 0 (its unit is ratio)',
+    ],
+    [
+      'an unknown metric type',
+      (d: any) => (d.scenarios.smoke.metrics.http_req_duration['p(95)'].type = 'histogram'),
+      '["p(95)"].type is "histogram"; expected one of "trend", "rate", "counter", "gauge"',
+    ],
+    [
       'a metric that is a number',
       (d: any) => (d.scenarios.smoke.metrics.http_req_duration = 12),
       '$.scenarios["smoke"].metrics["http_req_duration"] is 12; expected an object keyed by stat',
@@ -110,6 +144,12 @@ describe('parseBaseline: malformed files name the JSON path and the expected for
   ])('%s', (_name, mutate, message) => {
     expect(() => parseBaseline(broken(mutate), 'k6-baseline.json')).toThrow(BaselineError);
     expect(() => parseBaseline(broken(mutate), 'k6-baseline.json')).toThrow(message);
+  });
+
+  it('accepts a counter rate above 1 in a file that recorded no unit (names cannot tell it from a ratio)', () => {
+    const data = structuredClone(valid) as any;
+    data.scenarios.smoke.metrics.orders = { rate: { accepted: 20, history: [{ value: 20, date: '2025-01-01T10:00:00Z' }] } };
+    expect(parseBaseline(JSON.stringify(data), 'k6-baseline.json').scenarios.smoke.metrics.orders.rate.accepted).toBe(20);
   });
 
   it('says when the file is not JSON at all', () => {
@@ -120,6 +160,21 @@ describe('parseBaseline: malformed files name the JSON path and the expected for
 
   it('rejects a top-level array', () => {
     expect(() => parseBaseline('[]', 'b.json')).toThrow('b.json: $ is an array; expected an object {"version": 1, "scenarios": {…}}');
+  });
+});
+
+describe('baselineKey', () => {
+  it('joins scenario, profile and environment; names with spaces or "@" still make one key part', () => {
+    expect(baselineKey({ scenario: 'checkout' })).toBe('checkout');
+    expect(baselineKey({ scenario: 'checkout', profile: 'smoke' })).toBe('checkout@smoke');
+    expect(baselineKey({ scenario: 'checkout', profile: 'smoke', environment: 'production' })).toBe('checkout@smoke@production');
+    expect(baselineKey({ scenario: 'checkout', environment: 'staging' })).toBe('checkout@@staging');
+    expect(baselineKey({ scenario: 'checkout', profile: '', environment: 'Production EU' })).toBe('checkout@@Production-EU');
+    const file = {
+      version: 1 as const,
+      scenarios: { 'checkout@@Production-EU': { scenario: 'checkout', environment: 'Production EU', metrics: {} } },
+    };
+    expect(parseBaseline(serializeBaseline(file), 'b.json')).toEqual(file);
   });
 });
 

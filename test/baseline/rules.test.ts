@@ -2,7 +2,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_RULES, RulesError, loadRules, parseTolerance, parseWatchItem, splitWatchInput } from '../../src/baseline/rules.js';
+import {
+  DEFAULT_RULES,
+  RulesError,
+  closestName,
+  loadRules,
+  parseRules,
+  parseTolerance,
+  parseWatchItem,
+  splitWatchInput,
+  unknownWatchedMetrics,
+} from '../../src/baseline/rules.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -189,5 +199,33 @@ describe('rules files', () => {
   it('treats an empty YAML file as the defaults', async () => {
     const rules = await loadRules(await file('empty.yaml', ''));
     expect(rules.watch).toEqual(DEFAULT_RULES.watch);
+  });
+});
+
+describe('record limits and unknown watched metrics', () => {
+  it('reads the record limits of a rules file and rejects values out of range', () => {
+    expect(parseRules({ record: { maxFailedRate: 0.02, minIterations: 20 } }, 'k6-gate.config.json').record).toEqual({
+      maxFailedRate: 0.02,
+      minChecksRate: 0.9,
+      minIterations: 20,
+    });
+    expect(() => parseRules({ record: { maxFailedRate: 2 } }, 'k6-gate.config.json')).toThrow(
+      'k6-gate.config.json: $.record.maxFailedRate is 2; expected a ratio from 0 to 1, e.g. 0.1',
+    );
+    expect(() => parseRules({ record: { minFailures: 1 } }, 'k6-gate.config.json')).toThrow(
+      'k6-gate.config.json: $.record.minFailures is not a known setting; expected one of maxFailedRate, minChecksRate, minIterations',
+    );
+  });
+
+  it('names the closest known metric for a watched metric nobody has; defaults and known bases pass', () => {
+    const rules = parseRules(
+      { watch: ['defaults', 'http_req_durration:p(95)', 'http_req_duration{name:login}:p(95)', 'login_time:med'] },
+      'r',
+    );
+    expect(unknownWatchedMetrics(rules, ['http_req_duration', 'http_req_failed', 'login_time'])).toEqual([
+      'watched metric "http_req_durration:p(95)" is not a metric of this run nor of the baseline; expected a k6 metric name such as "http_req_duration" (the closest known one)',
+    ]);
+    expect(closestName('chekcs', ['checks', 'http_reqs'])).toBe('checks');
+    expect(closestName('x', [])).toBeUndefined();
   });
 });

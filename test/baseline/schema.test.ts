@@ -37,6 +37,17 @@ describe('schemas/baseline.schema.json', () => {
           date: '2025-03-01T10:00:00.000Z',
         },
         { key: 'smoke@load', scenario: 'smoke', profile: 'load', summary, k6Version: '2.2.0', date: '2025-03-01T10:05:00+01:00' },
+        // Per-environment keys, with and without a profile.
+        {
+          key: 'smoke@load@production',
+          scenario: 'smoke',
+          profile: 'load',
+          environment: 'production',
+          summary,
+          k6Version: '2.2.0',
+          date: '2025-03-01T10:06:00Z',
+        },
+        { key: 'smoke@@staging', scenario: 'smoke', environment: 'staging', summary, k6Version: '2.2.0', date: '2025-03-01T10:07:00Z' },
       ],
       DEFAULT_RULES,
     );
@@ -53,6 +64,12 @@ describe('schemas/baseline.schema.json', () => {
       'a history entry without date',
       { version: 1, scenarios: { s: { scenario: 's', metrics: { m: { avg: { accepted: 1, history: [{ value: 1 }] } } } } } },
     ],
+    ['a value of 1e308', { version: 1, scenarios: { s: { scenario: 's', metrics: { m: { avg: { accepted: 1e308, history: [] } } } } } }],
+    [
+      'an unknown metric type',
+      { version: 1, scenarios: { s: { scenario: 's', metrics: { m: { avg: { accepted: 1, type: 'histogram' } } } } } },
+    ],
+    ['a key with an empty environment', { version: 1, scenarios: { 's@p@': { scenario: 's', profile: 'p', metrics: {} } } }],
   ])('rejects %s, as parseBaseline does', (_name, data) => {
     expect(validateBaseline(data)).toBe(false);
     expect(() => parseBaseline(JSON.stringify(data), 'b.json')).toThrow(/b\.json: \$/);

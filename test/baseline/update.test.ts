@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { compareToBaseline } from '../../src/baseline/compare.js';
 import { parseBaseline, serializeBaseline } from '../../src/baseline/format.js';
-import { DEFAULT_RULES } from '../../src/baseline/rules.js';
-import { shouldUpdateBaseline, updateBaseline, type BaselineRun } from '../../src/baseline/update.js';
+import { DEFAULT_RECORD_LIMITS, DEFAULT_RULES } from '../../src/baseline/rules.js';
+import {
+  brokenRunWarning,
+  migrateToEnvironment,
+  recordProblems,
+  shouldUpdateBaseline,
+  updateBaseline,
+  type BaselineRun,
+} from '../../src/baseline/update.js';
+import type { RunSummary } from '../../src/model.js';
 import { counter, rate, rulesWith, summaryOf, trend } from './fixtures.js';
 
 function run(day: number, p95: number, extra: Partial<BaselineRun> = {}): BaselineRun {
@@ -29,6 +37,7 @@ describe('updateBaseline', () => {
     expect(Object.keys(smoke.metrics).sort()).toEqual(['http_req_duration', 'http_req_failed', 'http_reqs']);
     expect(smoke.metrics.http_req_duration['p(95)']).toEqual({
       accepted: 100,
+      type: 'trend',
       unit: 'ms',
       history: [{ value: 100, date: '2025-02-01T08:00:00Z', k6Version: '2.2.0', commit: 'commit1', ref: 'main' }],
     });
@@ -159,5 +168,84 @@ describe('shouldUpdateBaseline', () => {
     const decision = shouldUpdateBaseline({ mode, outcome, isDefaultBranch });
     expect(decision.update).toBe(update);
     expect(decision.reason).toContain(reason);
+  });
+});
+
+describe('recordProblems / brokenRunWarning: what may become the baseline', () => {
+  const summary = (values: { failed?: number; checks?: number; iterations?: number; crossed?: boolean }): RunSummary => ({
+    format: 'legacy',
+    thresholds: values.crossed ? [{ metric: 'http_req_duration', expression: 'p(95)<100', ok: false }] : [],
+    checks: [],
+    metrics: {
+      ...(values.failed === undefined
+        ? {}
+        : { http_req_failed: { name: 'http_req_failed', type: 'rate', contains: 'default', values: { rate: values.failed } } }),
+      ...(values.checks === undefined
+        ? {}
+        : { checks: { name: 'checks', type: 'rate', contains: 'default', values: { rate: values.checks } } }),
+      ...(values.iterations === undefined
+        ? {}
+        : { iterations: { name: 'iterations', type: 'counter', contains: 'default', values: { count: values.iterations, rate: 1 } } }),
+    },
+  });
+
+  it('a healthy run has no problems; each broken rule is named with its limit', () => {
+    expect(
+      recordProblems({ summary: summary({ failed: 0.01, checks: 1, iterations: 30 }), exitCode: 0, limits: DEFAULT_RECORD_LIMITS }),
+    ).toEqual([]);
+    expect(
+      recordProblems({
+        summary: summary({ failed: 0.5, checks: 0.2, iterations: 3, crossed: true }),
+        exitCode: 99,
+        limits: { ...DEFAULT_RECORD_LIMITS, minIterations: 10 },
+      }),
+    ).toEqual([
+      'k6 exited 99, not 0',
+      '1 threshold crossed (http_req_duration: p(95)<100)',
+      'http_req_failed is 50%, above the 10% limit',
+      'checks passed 20%, below the 90% limit',
+      '3 iterations completed, fewer than the 10 needed',
+    ]);
+    expect(recordProblems({ summary: summary({}), limits: DEFAULT_RECORD_LIMITS })).toEqual([
+      'the summary has no iterations count (no iteration completed)',
+    ]);
+  });
+
+  it('warns about a run whose every request or check failed, even without a baseline', () => {
+    expect(brokenRunWarning('probe', summary({ failed: 1, checks: 0.5 }), false)).toBe(
+      'probe: every request failed (http_req_failed = 100%); there is no baseline to compare with, so nothing else flags it — is the target up and the script right?',
+    );
+    expect(brokenRunWarning('probe', summary({ failed: 0.2, checks: 0 }), true)).toBe(
+      'probe: every check failed (checks = 0%) — is the target up and the script right?',
+    );
+    expect(brokenRunWarning('probe', summary({ failed: 0.99, checks: 0.01 }), false)).toBeUndefined();
+  });
+});
+
+describe('migrateToEnvironment', () => {
+  const b = updateBaseline(undefined, [run(1, 100), { ...run(2, 120), key: 'smoke@load', profile: 'load' }], DEFAULT_RULES);
+
+  it('moves every history without an environment to scenario@profile@environment', () => {
+    const { baseline, moved } = migrateToEnvironment(b, 'staging');
+    expect(moved).toEqual([
+      { from: 'smoke', to: 'smoke@@staging' },
+      { from: 'smoke@load', to: 'smoke@load@staging' },
+    ]);
+    expect(Object.keys(baseline.scenarios).sort()).toEqual(['smoke@@staging', 'smoke@load@staging']);
+    expect(parseBaseline(serializeBaseline(baseline), 'b')).toEqual(baseline);
+    // Already migrated entries stay; a second migration moves nothing.
+    expect(migrateToEnvironment(baseline, 'production').moved).toEqual([]);
+  });
+
+  it('refuses to overwrite an existing history, an unknown key and a bad environment name', () => {
+    const only = migrateToEnvironment(b, 'staging', ['smoke']).baseline;
+    expect(Object.keys(only.scenarios).sort()).toEqual(['smoke@@staging', 'smoke@load']);
+    const clash = { ...b, scenarios: { ...b.scenarios, 'smoke@@staging': { ...b.scenarios.smoke, environment: 'staging' } } };
+    expect(() => migrateToEnvironment(clash, 'staging', ['smoke'])).toThrow(
+      'smoke cannot move to smoke@@staging: the baseline already has smoke@@staging; expected to merge them by hand or migrate only other keys',
+    );
+    expect(() => migrateToEnvironment(b, 'staging', ['nope'])).toThrow('the baseline has no "nope"; expected one of smoke, smoke@load');
+    expect(() => migrateToEnvironment(b, ' ')).toThrow('environment is empty; expected the name of the environment the runs measured');
+    expect(Object.keys(migrateToEnvironment(b, 'pre prod').baseline.scenarios)).toContain('smoke@@pre-prod');
   });
 });

@@ -41,6 +41,24 @@ describe('k6-gate baseline', () => {
     expect(diff.stdout).toContain('checkout@smoke');
   });
 
+  it('update --environment records under the environment key; migrate needs an environment', async () => {
+    const ws = await tempWorkspace();
+    await copyFile(fixture, path.join(ws, 'summary.json'));
+    const staging = await cli(
+      ['baseline', 'update', '--summary', 'summary.json', '--scenario', 'checkout', '--profile', 'smoke', '--environment', 'staging'],
+      ws,
+    );
+    expect(staging.status, staging.stderr).toBe(0);
+    expect(staging.stderr).toContain('recorded summary.json as checkout@smoke@staging in k6-baseline.json');
+    const baseline = JSON.parse(await readFile(path.join(ws, 'k6-baseline.json'), 'utf8'));
+    expect(baseline.scenarios['checkout@smoke@staging']).toMatchObject({ scenario: 'checkout', profile: 'smoke', environment: 'staging' });
+    const migrate = await cli(['baseline', 'migrate'], ws);
+    expect(migrate.status).toBe(2);
+    expect(migrate.stderr).toContain('baseline migrate needs --environment NAME: the environment the existing histories measured');
+    const nothing = await cli(['baseline', 'migrate', '--environment', 'production'], ws);
+    expect(nothing.stderr).toContain('k6-gate: k6-baseline.json has no history without an environment; nothing moved');
+  });
+
   it('says what is missing or wrong', async () => {
     const ws = await tempWorkspace();
     expect((await cli(['baseline', 'update', '--scenario', 'x'], ws)).stderr).toMatch(/needs --summary FILE .* and --scenario NAME/);
@@ -48,7 +66,9 @@ describe('k6-gate baseline', () => {
       /summary nope.json cannot be read \(ENOENT\)/,
     );
     expect((await cli(['baseline', 'diff', 'a.json'], ws)).stderr).toMatch(/baseline diff takes two files/);
-    expect((await cli(['baseline', 'prune'], ws)).stderr).toMatch(/unknown baseline command "prune"; expected show, diff or update/);
+    expect((await cli(['baseline', 'prune'], ws)).stderr).toMatch(
+      /unknown baseline command "prune"; expected show, diff, update or migrate/,
+    );
     expect((await cli(['baseline', 'show'], ws)).stdout).toMatch(/no baseline yet/);
   });
 });

@@ -200,7 +200,7 @@ describe('node dist/index.js on a pull_request', () => {
     expect(second.code, context2).toBe(1);
     expect(second.stdout, context2).toMatch(/::error::k6-gate: the gate failed: \d+ regressed metric\(s\)/);
     expect(second.stdout).toMatch(
-      /::error title=k6-gate%3A http_req_duration p\(95\) regressed \(http-endpoints@smoke\)::p\(95\) [\d.]+ ms vs [\d.]+ ms/,
+      /::error title=k6-gate%3A http_req_duration p\(95\) regressed \(http-endpoints@smoke@demo\)::p\(95\) [\d.]+ ms vs [\d.]+ ms/,
     );
     expect(second.outputs, context2).toMatchObject({ result: 'regressed', failed: 'true' });
     expect(Number(second.outputs.regressions)).toBeGreaterThan(0);

@@ -128,6 +128,8 @@ describe.skipIf(missing.length > 0)('GitLab template run by gitlab-ci-local (she
         'smoke',
         '--results-dir',
         '.seed',
+        '--environment',
+        'staging',
         '--update-baseline',
         'force',
         ...args.split(' '),
@@ -137,6 +139,12 @@ describe.skipIf(missing.length > 0)('GitLab template run by gitlab-ci-local (she
     timings['baseline run (CLI)'] = Date.now() - started;
     expect(seed.status, seed.stderr).toBe(0);
     expect(existsSync(path.join(dir, 'k6-baseline.json'))).toBe(true);
+    // Each environment has its own history (the key ends in @staging / @production): the consumer
+    // committed one for production too; here it is the same healthy run.
+    const seeded = JSON.parse(readFileSync(path.join(dir, 'k6-baseline.json'), 'utf8'));
+    const staging = seeded.scenarios['http-endpoints@smoke@staging'];
+    seeded.scenarios['http-endpoints@smoke@production'] = { ...staging, environment: 'production' };
+    writeFileSync(path.join(dir, 'k6-baseline.json'), `${JSON.stringify(seeded, null, 2)}\n`);
     rmSync(path.join(dir, '.seed'), { recursive: true, force: true });
     initGitRepo(dir);
   }, 120_000);
@@ -204,6 +212,7 @@ describe.skipIf(missing.length > 0)('GitLab template run by gitlab-ci-local (she
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/WARN\s+k6-gate:staging/);
     const out = artifacts('staging');
+    expect(JSON.parse(readFileSync(path.join(out, 'comparison.json'), 'utf8')).scenarios[0].key).toBe('http-endpoints@smoke@staging');
     expect(parseDotenv(readFileSync(path.join(out, 'k6-gate.env'), 'utf8'))).toMatchObject({
       K6_GATE_STAGING_RESULT: 'regressed',
       K6_GATE_STAGING_FAILED: 'true',
@@ -230,6 +239,9 @@ describe.skipIf(missing.length > 0)('GitLab template run by gitlab-ci-local (she
     });
     expect(Object.keys(dotenv).filter((key) => !key.startsWith('K6_GATE_PRODUCTION_'))).toEqual([]);
     expect(existsSync(path.join(out, 'junit.xml'))).toBe(true);
+    // The template's environment is part of the baseline key: production is gated on its own history.
+    const comparison = JSON.parse(readFileSync(path.join(out, 'comparison.json'), 'utf8'));
+    expect(comparison.scenarios[0].key).toBe('http-endpoints@smoke@production');
     // No merge request in a default-branch pipeline: no note, a line in the log instead.
     expect(jobLog('production')).toContain('no merge request for this pipeline');
     expect(fake.notes.get(`${PROJECT}!5`)).toHaveLength(1);

@@ -77,6 +77,10 @@ describe('k6-gate run --shard / merge --from', () => {
     expect(scenario.thresholds).toContainEqual({ metric: 'http_req_duration{name:fast}', expression: 'p(95)<2000', ok: true });
     // The baseline comparison ran on the merged summary (no baseline yet: every watched metric is new).
     expect(scenario.metrics.find((m) => m.metric === 'http_req_duration' && m.stat === 'p(95)')).toMatchObject({ verdict: 'new' });
+    // Each shard's summary notes the k6 that measured it, for the merge job's baseline entry.
+    expect(JSON.parse(await readFile(path.join(dir, 'artifacts', 'shard-1', 'summary-steady.shard-1-of-3.json'), 'utf8')).k6_gate).toEqual({
+      k6Version: '2.2.0',
+    });
     const summaryFile = JSON.parse(await readFile(path.join(dir, 'merged', scenario.files.summary), 'utf8'));
     const sumOfShards = await Promise.all(
       [1, 2, 3].map(
@@ -87,6 +91,30 @@ describe('k6-gate run --shard / merge --from', () => {
     );
     expect(summaryFile.metrics.http_reqs.count).toBe(sumOfShards.reduce((a, b) => a + b));
   }, 120_000);
+
+  it('a merged run recorded in the baseline keeps the real k6 version, not the word "merged"', async () => {
+    // Uses the shard files of the test above. Its thresholds are crossed: only force records it, loudly.
+    const merged = await cli([
+      'merge',
+      'steady.js',
+      '--from',
+      'artifacts',
+      '--results-dir',
+      'merged-recorded',
+      '--baseline',
+      'merged-baseline.json',
+      '--update-baseline',
+      'force',
+      // Merge mode installs no k6: the version must come from the shards (2.2.0), not from here.
+      '--k6-version',
+      '1.8.1',
+    ]);
+    expect(merged.stderr).toMatch(/FORCED: steady recorded in the baseline although it is not a sane run \(\d+ thresholds? crossed/);
+    const baseline = JSON.parse(await readFile(path.join(dir, 'merged-baseline.json'), 'utf8'));
+    const history = baseline.scenarios.steady.metrics.http_req_duration['p(95)'].history;
+    expect(history[0].k6Version).toBe('2.2.0');
+    expect(baseline.scenarios.steady.metrics.http_req_duration['p(95)']).toMatchObject({ type: 'trend', unit: 'ms' });
+  }, 60_000);
 
   it('merge without --from, shard with merge, and a bad shard are clear errors', async () => {
     expect((await cli(['merge', 'steady.js'])).stderr).toMatch(/merge needs --from DIR/);
