@@ -10,7 +10,7 @@ import {
   insideWorkspace,
   optional,
   parseBoolean,
-  parseDuration,
+  parseTimeLimit,
   parseEnvPairs,
   parseFailOn,
   parseInstallMethod,
@@ -21,6 +21,7 @@ import {
 } from './config.js';
 import { assertProfileAllowed, findEnvironment, loadEnvironments, type EnvironmentDef } from './environments.js';
 import { resolveScenario } from './pipeline.js';
+import { safeFileName } from './k6/run.js';
 import { withoutCredentials } from './url.js';
 import { parseTolerance, splitWatchInput, RulesError } from './baseline/rules.js';
 
@@ -60,11 +61,18 @@ export async function configFromInputs(read: InputReader, context: InputContext)
   }
   const scenarios = [];
   for (const name of scenarioNames) scenarios.push(await resolveScenario(name, workspace, context.scenariosDir));
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   for (const s of scenarios) {
-    if (seen.has(s.name))
+    const other = seen.get(safeFileName(s.name));
+    if (other === s.name)
       throw new ConfigError(`scenario name ${JSON.stringify(s.name)} is given twice; give one a distinct name with name=path`);
-    seen.add(s.name);
+    // Names become file names (summary-<name>.json, k6-<name>.log): two that map to one would overwrite each other.
+    if (other !== undefined) {
+      throw new ConfigError(
+        `scenario names ${JSON.stringify(other)} and ${JSON.stringify(s.name)} both become the file name part ${JSON.stringify(safeFileName(s.name))}, so their results would overwrite each other; expected names that differ in letters, digits, ".", "_", "@" or "-": rename one with name=path`,
+      );
+    }
+    seen.set(safeFileName(s.name), s.name);
   }
 
   const environmentName = get('environment');
@@ -123,8 +131,8 @@ export async function configFromInputs(read: InputReader, context: InputContext)
     secrets.push(authToken);
   }
 
-  const timeout = parseDuration('timeout', get('timeout'));
-  const preflightTimeoutMs = parseDuration('preflight-timeout', get('preflight-timeout')) ?? 30_000;
+  const timeout = parseTimeLimit('timeout', get('timeout'));
+  const preflightTimeoutMs = parseTimeLimit('preflight-timeout', get('preflight-timeout')) ?? 30_000;
   const k6Path = get('k6-path');
   const install = parseInstallMethod(get('k6-install') ?? (k6Path ? 'path' : undefined));
   if (install === 'path' && !k6Path) {

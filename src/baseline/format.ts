@@ -4,6 +4,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { MetricComparison } from '../model.js';
+import { ExpectedError } from '../errors.js';
 
 export type BaselineUnit = MetricComparison['unit'];
 
@@ -46,7 +47,7 @@ export interface BaselineFile {
 
 export const BASELINE_VERSION = 1;
 
-export class BaselineError extends Error {
+export class BaselineError extends ExpectedError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'BaselineError';
