@@ -32,9 +32,7 @@ export function secretForms(secret: string): string[] {
   forms.add(JSON.stringify(escaped).slice(1, -1));
   forms.add(encodeURIComponent(secret));
   forms.add(encodeURIComponent(secret).replace(/%20/g, '+'));
-  const base64 = Buffer.from(secret, 'utf8').toString('base64');
-  forms.add(base64);
-  forms.add(base64.replace(/=+$/, ''));
+  for (const encoded of base64Forms(secret)) forms.add(encoded);
   for (const line of secret.split(/\r?\n/)) {
     const trimmed = line.trim();
     if (trimmed.length >= MIN_SECRET_LINE_LENGTH && trimmed !== secret) {
@@ -48,6 +46,24 @@ export function secretForms(secret: string): string[] {
 }
 
 const formsCache = new Map<string, string[]>();
+
+/**
+ * The secret's base64, alone and embedded in a longer value (`Basic base64(user:secret)`): for each
+ * of the three byte offsets the secret can start at, the run of base64 characters that depends on
+ * the secret's bytes only. At most two bytes at either end stay unmasked.
+ */
+function base64Forms(secret: string): string[] {
+  const bytes = Buffer.from(secret, 'utf8');
+  const out: string[] = [];
+  const whole = bytes.toString('base64');
+  out.push(whole, whole.replace(/=+$/, ''));
+  for (let offset = 0; offset < 3; offset++) {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+    const inner = encoded.slice(offset === 0 ? 0 : 4, Math.floor((offset + bytes.length) / 3) * 4);
+    if (inner.length >= MIN_SECRET_LINE_LENGTH) out.push(inner);
+  }
+  return out;
+}
 
 /** Replaces every registered secret, in every form of secretForms, in `text` with `***`. */
 export function redact(text: string, secrets: readonly string[]): string {
