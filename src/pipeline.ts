@@ -19,6 +19,7 @@ import { formatMs, k6FileNames, runK6, safeFileName } from './k6/run.js';
 import { parseSummary } from './k6/summary.js';
 import { redactDeep, type Logger } from './log.js';
 import { Cancellation } from './cancel.js';
+import { lockResultsDir, type ResultsLock } from './results-lock.js';
 import type { GateResult, Outcome, ScenarioResult } from './model.js';
 import { renderMarkdownReport } from './report/markdown.js';
 import { renderJUnit } from './report/junit.js';
@@ -140,14 +141,16 @@ export async function runGate(config: Config, log: Logger, options: GateOptions 
   const cancellation = options.cancellation ?? new Cancellation();
   // While the gate runs, a stop request is handled here (gracefully) rather than by exiting.
   const stopListening = cancellation.onRequest(() => undefined);
+  const held: ResultsLock[] = [];
   try {
-    return await runGateSteps(config, log, cancellation);
+    return await runGateSteps(config, log, cancellation, held);
   } finally {
     stopListening();
+    for (const lock of held) await lock.release();
   }
 }
 
-async function runGateSteps(config: Config, log: Logger, cancellation: Cancellation): Promise<GateResult> {
+async function runGateSteps(config: Config, log: Logger, cancellation: Cancellation, held: ResultsLock[]): Promise<GateResult> {
   const result = emptyResult(config);
   for (const secret of config.secrets) log.addSecret(secret);
   const fail = (message: string): GateResult => {
@@ -168,6 +171,14 @@ async function runGateSteps(config: Config, log: Logger, cancellation: Cancellat
     await prepareResultsDir(config.resultsDir);
   } catch (error) {
     // Nowhere to write: report on the log only.
+    return fail((error as Error).message);
+  }
+  try {
+    const lock = await lockResultsDir(config.resultsDir);
+    held.push(lock);
+    if (lock.replaced) log.info(`k6-gate: removed an abandoned lock of ${config.resultsDir} (${lock.replaced})`);
+  } catch (error) {
+    // Another run owns the folder: write nothing into it.
     return fail((error as Error).message);
   }
 
