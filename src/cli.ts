@@ -202,6 +202,7 @@ async function commandRun(args: string[], io: CliIO, log: Logger): Promise<numbe
     env: io.env,
     git: gitFacts(io.env),
     onCi: isGitLab(io.env) || io.env.CI === 'true',
+    changeRequest: isGitLab(io.env) && io.env.CI_MERGE_REQUEST_IID ? 'merge request pipeline' : undefined,
   });
   const result = await runGate(config, log, { cancellation: io.cancellation });
   if (isGitLab(io.env)) await publishGitLab(result, { resultsDir: config.resultsDir, log, env: io.env });

@@ -19,7 +19,8 @@ import {
   splitArgs,
   type Config,
 } from './config.js';
-import { assertProfileAllowed, findEnvironment, loadEnvironments, type EnvironmentDef } from './environments.js';
+import { findEnvironment, loadEnvironments, type EnvironmentDef } from './environments.js';
+import { assertLoadAllowed } from './load-policy.js';
 import { resolveScenario } from './pipeline.js';
 import { safeFileName } from './k6/run.js';
 import { withoutCredentials } from './url.js';
@@ -40,6 +41,8 @@ export interface InputContext {
   /** Running in CI: `update-baseline: true` then means auto (default branch only). */
   onCi?: boolean;
   scenariosDir?: string;
+  /** Set by the platform when the run is for a pull/merge request, e.g. "pull_request run" (src/load-policy.ts). */
+  changeRequest?: string;
 }
 
 /** Splits a list input written one per line or comma separated. */
@@ -80,15 +83,30 @@ export async function configFromInputs(read: InputReader, context: InputContext)
   let environment: EnvironmentDef | undefined;
   const environmentsInput = get('environments');
   const environmentsFile = insideWorkspace('environments', environmentsInput ?? DEFAULT_ENVIRONMENTS_FILE, workspace);
-  if (environmentName !== undefined && (environmentsInput !== undefined || existsSync(environmentsFile))) {
-    environment = findEnvironment(await loadEnvironments(environmentsFile), environmentName);
-  } else if (environmentsInput !== undefined && !existsSync(environmentsFile)) {
+  if (environmentsInput !== undefined && !existsSync(environmentsFile)) {
     throw new ConfigError(
       `environments file ${environmentsInput} does not exist; expected a JSON or YAML file with an "environments" object`,
     );
   }
-  // Refuse heavy profiles against protected environments before anything runs.
-  assertProfileAllowed({ environment, profile, allowHeavyLoad: parseBoolean('allow-heavy-load', get('allow-heavy-load'), false) });
+  if (environmentName !== undefined) {
+    const defined = existsSync(environmentsFile) ? await loadEnvironments(environmentsFile) : undefined;
+    environment = defined?.[environmentName];
+    // With a target the name only labels the reports; without one it must say where to send the load.
+    if (!environment && get('target') === undefined) {
+      if (defined) findEnvironment(defined, environmentName);
+      throw new ConfigError(
+        `environment ${JSON.stringify(environmentName)} is not defined: there is no environments file (${path.relative(workspace, environmentsFile)}); expected a file that defines it, e.g. { "environments": { "${environmentName}": { "baseUrl": "https://…" } } }, or a target URL (then the name only labels the reports)`,
+      );
+    }
+  }
+  // Refuse heavy profiles on PR/MR runs and protected or production environments before anything runs.
+  assertLoadAllowed({
+    profile,
+    environment,
+    environmentName,
+    changeRequest: context.changeRequest,
+    allowHeavyLoad: parseBoolean('allow-heavy-load', get('allow-heavy-load'), false),
+  });
 
   const target = get('target') ?? environment?.baseUrl;
   if (target !== undefined) {

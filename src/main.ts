@@ -13,11 +13,11 @@ import {
   defaultArtifactName,
   defaultCommentId,
   isDefaultBranchRun,
+  isPullRequestEvent,
   readRunContext,
   sanitizeArtifactName,
   type GitHubRunContext,
 } from './platform/github/context.js';
-import { assertLoadAllowed } from './platform/github/load-policy.js';
 import { createGitHubLogger } from './platform/github/logger.js';
 import { publishToGitHub } from './platform/github/publish.js';
 import { writeJobSummary } from './platform/github/summary.js';
@@ -91,12 +91,7 @@ async function runAction(log: Logger): Promise<string | undefined> {
       env: process.env,
       git: { commit: ctx.sha, ref: ctx.ref, isDefaultBranch: isDefaultBranchRun(ctx) },
       onCi: true,
-    });
-    assertLoadAllowed({
-      profile: config.profile,
-      environment: config.environment,
-      eventName: ctx.eventName,
-      allowHeavyLoad: parseBoolean('allow-heavy-load', input('allow-heavy-load'), false),
+      changeRequest: isPullRequestEvent(ctx.eventName) ? `${ctx.eventName} run` : undefined,
     });
     settings = readPublishSettings(ctx, config);
   } catch (error) {

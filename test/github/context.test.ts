@@ -11,7 +11,7 @@ import {
   readRunContext,
 } from '../../src/platform/github/context.js';
 import { annotationsFor, capAnnotations } from '../../src/platform/github/annotations.js';
-import { assertLoadAllowed } from '../../src/platform/github/load-policy.js';
+import { assertLoadAllowed } from '../../src/load-policy.js';
 import { gateOutputs } from '../../src/platform/github/outputs.js';
 import { gateResult, metricRow, regressedResult, scenarioResult } from './fixtures.js';
 
@@ -147,18 +147,14 @@ describe('outputs', () => {
 
 describe('heavy-load rule', () => {
   it('refuses heavy profiles on pull requests and against production unless allowed', () => {
-    expect(() => assertLoadAllowed({ profile: 'stress', eventName: 'pull_request', allowHeavyLoad: false })).toThrow(
+    expect(() => assertLoadAllowed({ profile: 'stress', changeRequest: 'pull_request run', allowHeavyLoad: false })).toThrow(
       /"stress" is a heavy load profile.*allow-heavy-load/,
     );
-    expect(() => assertLoadAllowed({ profile: 'soak', environment: 'production', eventName: 'schedule', allowHeavyLoad: false })).toThrow(
-      /production/,
-    );
-    expect(() => assertLoadAllowed({ profile: 'stress', eventName: 'pull_request', allowHeavyLoad: true })).not.toThrow();
+    expect(() => assertLoadAllowed({ profile: 'soak', environmentName: 'production', allowHeavyLoad: false })).toThrow(/production/);
+    expect(() => assertLoadAllowed({ profile: 'stress', changeRequest: 'pull_request run', allowHeavyLoad: true })).not.toThrow();
     expect(() =>
-      assertLoadAllowed({ profile: 'smoke', environment: 'production', eventName: 'pull_request', allowHeavyLoad: false }),
+      assertLoadAllowed({ profile: 'smoke', environmentName: 'production', changeRequest: 'pull_request run', allowHeavyLoad: false }),
     ).not.toThrow();
-    expect(() =>
-      assertLoadAllowed({ profile: 'stress', environment: 'staging', eventName: 'schedule', allowHeavyLoad: false }),
-    ).not.toThrow();
+    expect(() => assertLoadAllowed({ profile: 'stress', environmentName: 'staging', allowHeavyLoad: false })).not.toThrow();
   });
 });

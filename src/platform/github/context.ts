@@ -84,6 +84,13 @@ export function readRunContext(env: Env = process.env): GitHubRunContext {
   };
 }
 
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
+
+/** A run for a pull request (possibly from a fork): the load policy keeps heavy profiles off it. */
+export function isPullRequestEvent(eventName: string): boolean {
+  return PULL_REQUEST_EVENTS.has(eventName);
+}
+
 /** True on a push (or dispatch) to the repository's default branch, where baselines may be updated. */
 export function isDefaultBranchRun(ctx: GitHubRunContext): boolean | undefined {
   if (ctx.pullRequest) return false;
