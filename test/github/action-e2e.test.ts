@@ -239,6 +239,16 @@ describe('node dist/index.js on a pull_request', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('::error::k6-gate: fail-on "regresion": unknown word "regresion"');
     expect(run.summary).toContain('k6-gate: bad input');
-    expect(run.outputs).toEqual({});
+    // Later steps can still branch on the verdict.
+    expect(run.outputs).toMatchObject({ result: 'error', failed: 'true' });
+  });
+
+  it('a target that never answers: one ::error naming the cause, exit 1, outputs result=error', async () => {
+    const run = await runAction(4, { INPUT_TARGET: 'http://127.0.0.1:9', 'INPUT_PREFLIGHT-TIMEOUT': '1s', INPUT_COMMENT: 'never' });
+    expect(run.code).toBe(1);
+    const errors = run.stdout.split('\n').filter((line) => line.startsWith('::error'));
+    expect(errors, run.stdout).toHaveLength(1);
+    expect(errors[0]).toContain('target health check http://127.0.0.1:9 did not succeed within 1 s');
+    expect(run.outputs).toMatchObject({ result: 'error', failed: 'true' });
   });
 });
