@@ -55,7 +55,7 @@ describe('expected failures: the message, exit 2, no stack unless --verbose', ()
       message: /bad-summary\.json/,
     },
     { what: 'demo-target on a port in use', argv: () => ['demo-target', '--port', String(busyPort)], message: /is in use \(EADDRINUSE\)/ },
-  ])('$what', async ({ argv, message }) => {
+  ].map((c) => [c.what, c] as const))('%s', async (_what, { argv, message }) => {
     const ws = await tempWorkspace();
     await writeFile(path.join(ws, 'truncated.json'), '{"version": 1, "scenarios": {"smoke": {"metr');
     await writeFile(path.join(ws, 'bad-summary.json'), '{"metrics": 42}');

@@ -33,9 +33,9 @@ describe('environments', () => {
   });
 
   it.each([
-    { where: 'the CLI, environment named production', argv: ['--environment', 'production'], env: {} },
-    { where: 'a GitLab merge-request job', argv: [], env: { GITLAB_CI: 'true', CI_MERGE_REQUEST_IID: '7' } },
-  ])('heavy profiles are refused on every platform alike: $where', async ({ argv, env }) => {
+    ['the CLI, environment named production', ['--environment', 'production'], {}],
+    ['a GitLab merge-request job', [], { GITLAB_CI: 'true', CI_MERGE_REQUEST_IID: '7' }],
+  ] as [string, string[], NodeJS.ProcessEnv][])('heavy profiles are refused on every platform alike: %s', async (_where, argv, env) => {
     const stderr = await refused(['run', 'http-endpoints', '--profile', 'stress', '--target', 'http://127.0.0.1:9', ...argv], env);
     expect(stderr).toContain('profile "stress" is a heavy load profile and');
     expect(stderr).toContain('--allow-heavy-load');
@@ -44,9 +44,9 @@ describe('environments', () => {
 
 describe('time limits', () => {
   it.each([
-    { value: '0', says: 'timeout "0" is shorter than 1s and would stop k6 before it starts' },
-    { value: '99999999h', says: 'timeout "99999999h" is longer than 24 days, the longest limit k6-gate can keep' },
-  ])('--timeout $value is refused with a clear message', async ({ value, says }) => {
+    ['0', 'timeout "0" is shorter than 1s and would stop k6 before it starts'],
+    ['99999999h', 'timeout "99999999h" is longer than 24 days, the longest limit k6-gate can keep'],
+  ])('--timeout %s is refused with a clear message', async (value, says) => {
     expect(await refused(['run', 'noop.js', '--timeout', value])).toContain(says);
   });
 });

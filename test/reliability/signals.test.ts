@@ -84,9 +84,9 @@ function isRunning(pid: number): boolean {
 
 describe('stop signals during a run (real k6, dist/cli.js)', () => {
   it.each([
-    { how: 'SIGINT to the process group (a terminal Ctrl-C)', signal: 'SIGINT' as const, group: true, status: 130 },
-    { how: 'SIGTERM to k6-gate (a job cancel, kill)', signal: 'SIGTERM' as const, group: false, status: 143 },
-  ])('$how: k6 stops, every result file is written marked cancelled, exit $status', async ({ signal, group, status }) => {
+    ['SIGINT to the process group (a terminal Ctrl-C)', 'SIGINT' as const, true, 130],
+    ['SIGTERM to k6-gate (a job cancel, kill)', 'SIGTERM' as const, false, 143],
+  ])('%s: k6 stops, every result file is written marked cancelled, exit %i', async (_how, signal, group, status) => {
     const ws = await tempWorkspace();
     const run = await startRun(ws, LONG_SCRIPT);
     const sentAt = Date.now();
