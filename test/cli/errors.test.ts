@@ -33,29 +33,35 @@ afterAll(async () => {
 });
 
 describe('expected failures: the message, exit 2, no stack unless --verbose', () => {
-  it.each([
-    {
-      what: 'install from a mirror that answers 404',
-      argv: () => ['install', '--k6-version', '0.0.1', '--method', 'release', '--k6-download-url', `${mirrorUrl}/{tag}/{asset}`],
-      message: /does not exist at .* \(HTTP 404\)/,
-    },
-    {
-      what: 'install --method path with a missing binary',
-      argv: () => ['install', '--method', 'path', '--k6-path', 'no-such-k6'],
-      message: /k6 binary ".*no-such-k6" does not exist/,
-    },
-    {
-      what: 'baseline show of a truncated baseline',
-      argv: () => ['baseline', 'show', '--baseline', 'truncated.json'],
-      message: /truncated\.json/,
-    },
-    {
-      what: 'baseline update with a bad summary',
-      argv: () => ['baseline', 'update', '--summary', 'bad-summary.json', '--scenario', 'smoke'],
-      message: /bad-summary\.json/,
-    },
-    { what: 'demo-target on a port in use', argv: () => ['demo-target', '--port', String(busyPort)], message: /is in use \(EADDRINUSE\)/ },
-  ].map((c) => [c.what, c] as const))('%s', async (_what, { argv, message }) => {
+  it.each(
+    [
+      {
+        what: 'install from a mirror that answers 404',
+        argv: () => ['install', '--k6-version', '0.0.1', '--method', 'release', '--k6-download-url', `${mirrorUrl}/{tag}/{asset}`],
+        message: /does not exist at .* \(HTTP 404\)/,
+      },
+      {
+        what: 'install --method path with a missing binary',
+        argv: () => ['install', '--method', 'path', '--k6-path', 'no-such-k6'],
+        message: /k6 binary ".*no-such-k6" does not exist/,
+      },
+      {
+        what: 'baseline show of a truncated baseline',
+        argv: () => ['baseline', 'show', '--baseline', 'truncated.json'],
+        message: /truncated\.json/,
+      },
+      {
+        what: 'baseline update with a bad summary',
+        argv: () => ['baseline', 'update', '--summary', 'bad-summary.json', '--scenario', 'smoke'],
+        message: /bad-summary\.json/,
+      },
+      {
+        what: 'demo-target on a port in use',
+        argv: () => ['demo-target', '--port', String(busyPort)],
+        message: /is in use \(EADDRINUSE\)/,
+      },
+    ].map((c) => [c.what, c] as const),
+  )('%s', async (_what, { argv, message }) => {
     const ws = await tempWorkspace();
     await writeFile(path.join(ws, 'truncated.json'), '{"version": 1, "scenarios": {"smoke": {"metr');
     await writeFile(path.join(ws, 'bad-summary.json'), '{"metrics": 42}');

@@ -84,9 +84,9 @@ function isRunning(pid: number): boolean {
 
 describe('stop signals during a run (real k6, dist/cli.js)', () => {
   it.each([
-    ['SIGINT to the process group (a terminal Ctrl-C)', 'SIGINT' as const, true, 130],
-    ['SIGTERM to k6-gate (a job cancel, kill)', 'SIGTERM' as const, false, 143],
-  ])('%s: k6 stops, every result file is written marked cancelled, exit %i', async (_how, signal, group, status) => {
+    ['SIGINT to the process group (a terminal Ctrl-C)', 130, 'SIGINT' as const, true],
+    ['SIGTERM to k6-gate (a job cancel, kill)', 143, 'SIGTERM' as const, false],
+  ])('%s: k6 stops, every result file is written marked cancelled, exit %i', async (_how, status, signal, group) => {
     const ws = await tempWorkspace();
     const run = await startRun(ws, LONG_SCRIPT);
     const sentAt = Date.now();
