@@ -47,6 +47,18 @@ export function secretForms(secret: string): string[] {
 
 const formsCache = new Map<string, string[]>();
 
+let lastSecrets = '';
+let lastForms: string[] = [];
+/** Every form of every secret, longest first; remembered for the last secret list (one per run). */
+function allForms(secrets: readonly string[]): string[] {
+  const key = secrets.join('\u0000');
+  if (key !== lastSecrets) {
+    lastSecrets = key;
+    lastForms = [...new Set(secrets.flatMap(secretForms))].sort((a, b) => b.length - a.length);
+  }
+  return lastForms;
+}
+
 /**
  * The secret's base64, alone and embedded in a longer value (`Basic base64(user:secret)`): for each
  * of the three byte offsets the secret can start at, the run of base64 characters that depends on
@@ -68,8 +80,7 @@ function base64Forms(secret: string): string[] {
 /** Replaces every registered secret, in every form of secretForms, in `text` with `***`. */
 export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
-  const forms = [...new Set(secrets.flatMap(secretForms))].sort((a, b) => b.length - a.length);
-  for (const form of forms) {
+  for (const form of allForms(secrets)) {
     if (out.includes(form)) out = out.split(form).join('***');
   }
   return out;

@@ -125,8 +125,15 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
     let killTimer: NodeJS.Timeout | undefined;
     let limitTimer: NodeJS.Timeout | undefined;
     // Its own process group: a terminal's Ctrl-C reaches k6-gate only, which forwards one SIGINT
-    // (a second SIGINT would make k6 abort without writing its summary).
-    const child = spawn(options.k6Path, args, { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    // (a second SIGINT would make k6 abort without writing its summary). On Windows `detached`
+    // would open a console window instead.
+    const child = spawn(options.k6Path, args, {
+      env,
+      cwd: options.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: process.platform !== 'win32',
+      windowsHide: true,
+    });
     track(child);
     const stop = (signal: StopSignal, forced: boolean) => {
       if (forced) {
