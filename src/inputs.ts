@@ -88,11 +88,13 @@ export async function configFromInputs(read: InputReader, context: InputContext)
       `environments file ${environmentsInput} does not exist; expected a JSON or YAML file with an "environments" object`,
     );
   }
+  // A merge (of shard files) sends no load: it needs neither a target nor the load policy.
+  const merging = get('merge-from') !== undefined;
   if (environmentName !== undefined) {
     const defined = existsSync(environmentsFile) ? await loadEnvironments(environmentsFile) : undefined;
     environment = defined?.[environmentName];
     // With a target the name only labels the reports; without one it must say where to send the load.
-    if (!environment && get('target') === undefined) {
+    if (!environment && get('target') === undefined && !merging) {
       if (defined) findEnvironment(defined, environmentName);
       throw new ConfigError(
         `environment ${JSON.stringify(environmentName)} is not defined: there is no environments file (${path.relative(workspace, environmentsFile)}); expected a file that defines it, e.g. { "environments": { "${environmentName}": { "baseUrl": "https://…" } } }, or a target URL (then the name only labels the reports)`,
@@ -100,13 +102,14 @@ export async function configFromInputs(read: InputReader, context: InputContext)
     }
   }
   // Refuse heavy profiles on PR/MR runs and protected or production environments before anything runs.
-  assertLoadAllowed({
-    profile,
-    environment,
-    environmentName,
-    changeRequest: context.changeRequest,
-    allowHeavyLoad: parseBoolean('allow-heavy-load', get('allow-heavy-load'), false),
-  });
+  if (!merging)
+    assertLoadAllowed({
+      profile,
+      environment,
+      environmentName,
+      changeRequest: context.changeRequest,
+      allowHeavyLoad: parseBoolean('allow-heavy-load', get('allow-heavy-load'), false),
+    });
 
   const target = get('target') ?? environment?.baseUrl;
   if (target !== undefined) {

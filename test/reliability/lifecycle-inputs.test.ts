@@ -32,6 +32,18 @@ describe('environments', () => {
     expect(config).toMatchObject({ environment: 'local', target: 'http://127.0.0.1:9' });
   });
 
+  it('a merge job (no load, no target) may name an environment that is not defined: the sharded template’s merge job', async () => {
+    const ws = await tempWorkspace();
+    const inputs: Record<string, string> = {
+      scenarios: 'http-endpoints',
+      environment: 'staging',
+      profile: 'stress',
+      'merge-from': 'shards',
+    };
+    const config = await configFromInputs((n) => inputs[n], { workspace: ws, env: {}, changeRequest: 'merge request pipeline' });
+    expect(config).toMatchObject({ environment: 'staging', target: undefined, merge: { dir: path.join(ws, 'shards') } });
+  });
+
   it.each([
     ['the CLI, environment named production', ['--environment', 'production'], {}],
     ['a GitLab merge-request job', [], { GITLAB_CI: 'true', CI_MERGE_REQUEST_IID: '7' }],
