@@ -5,6 +5,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import path from 'node:path';
 import { ConfigError, DEFAULT_K6_VERSION, parseInstallMethod, parseK6Version, optional } from './config.js';
 import { configFromInputs } from './inputs.js';
+import { exitStatusForSignal, type Cancellation } from './cancel.js';
+import { describeFailure } from './errors.js';
 import { createTerminalLogger, type Logger } from './log.js';
 import { exitStatusFor, runGate } from './pipeline.js';
 import { publishGitLab } from './platform/gitlab/publish.js';
@@ -64,9 +66,10 @@ Run options:
   --k6-path FILE            a k6 binary to use (implies --k6-install path)
   --k6-download-url URL     release URL template for mirrors: {tag} {version} {asset}
   --json                    print comparison.json instead of the Markdown report
-  --verbose                 more log lines
+  --verbose                 more log lines (and the stack of an error)
 
-Exit status: 0 passed, 1 the gate failed by policy, 2 error (k6 or the target could not run, bad input).
+Exit status: 0 passed, 1 the gate failed by policy, 2 error (k6 or the target could not run, bad input),
+130/143 stopped by SIGINT/SIGTERM (k6 is stopped and the partial results are written; a second signal stops at once).
 `;
 
 const RUN_OPTIONS = {
@@ -110,6 +113,8 @@ export interface CliIO {
   cwd: string;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Fed by the process's SIGINT/SIGTERM (bin.ts): a run stops gracefully and exits 130/143. */
+  cancellation?: Cancellation;
 }
 
 /** `--update-baseline` may stand alone (meaning true) or take a mode. */
@@ -200,13 +205,18 @@ async function commandRun(args: string[], io: CliIO, log: Logger): Promise<numbe
     env: io.env,
     git: gitFacts(io.env),
     onCi: isGitLab(io.env) || io.env.CI === 'true',
+    changeRequest: isGitLab(io.env) && io.env.CI_MERGE_REQUEST_IID ? 'merge request pipeline' : undefined,
   });
-  const result = await runGate(config, log);
+  const result = await runGate(config, log, { cancellation: io.cancellation });
   if (isGitLab(io.env)) await publishGitLab(result, { resultsDir: config.resultsDir, log, env: io.env });
   io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : renderMarkdownReport(result));
   log.info(
     `k6-gate: results in ${path.relative(io.cwd, config.resultsDir) || '.'}/ (report.md, comparison.json, summaries, k6 logs${config.htmlReport ? ', HTML reports' : ''})`,
   );
+  if (result.cancelled) {
+    log.warning(`k6-gate: cancelled by ${result.cancelled}; the partial results are written`);
+    return exitStatusForSignal(result.cancelled);
+  }
   return exitStatusFor(result);
 }
 
@@ -244,8 +254,10 @@ async function commandInstall(args: string[], io: CliIO, log: Logger): Promise<n
 
 /** Runs the CLI and returns the exit status; never calls process.exit itself. */
 export async function main(io: CliIO): Promise<number> {
-  const [command, ...rest] = io.argv;
-  const verbose = rest.includes('--verbose');
+  const [command, ...given] = io.argv;
+  // Every command takes --verbose: it adds debug lines and the stack of an error.
+  const verbose = given.includes('--verbose');
+  const rest = given.filter((arg) => arg !== '--verbose');
   const log = createTerminalLogger({ verbose, gitlabSections: isGitLab(io.env), write: (line) => io.stderr(`${line}\n`) });
   try {
     switch (command) {
@@ -282,8 +294,7 @@ export async function main(io: CliIO): Promise<number> {
         );
     }
   } catch (error) {
-    const message = error instanceof ConfigError ? error.message : ((error as Error).stack ?? String(error));
-    log.error(message);
+    log.error(describeFailure(error, verbose));
     return 2;
   }
 }

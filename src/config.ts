@@ -3,6 +3,7 @@
 // same thing everywhere.
 import path from 'node:path';
 import type { FailOn } from './model.js';
+import { ExpectedError } from './errors.js';
 
 export type K6InstallMethod = 'auto' | 'release' | 'go' | 'path';
 export type UpdateBaseline = 'never' | 'auto' | 'always' | 'force';
@@ -72,7 +73,7 @@ export interface Config {
   git: { commit?: string; ref?: string; isDefaultBranch?: boolean };
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends ExpectedError {
   constructor(message: string) {
     super(message);
     this.name = 'ConfigError';
@@ -164,6 +165,28 @@ export function parseDuration(name: string, value: string | undefined): number |
     throw new ConfigError(`${name} ${JSON.stringify(text)} is not a duration; expected e.g. "90s", "5m", "1h30m"`);
   }
   return total;
+}
+
+/** Node's timers hold at most 2^31-1 ms (about 24.8 days); a longer delay fires after 1 ms. */
+export const MAX_TIME_LIMIT_MS = 24 * 24 * 3_600_000;
+/** A limit shorter than this stops k6 before it has started. */
+export const MIN_TIME_LIMIT_MS = 1000;
+
+/** A duration used as a time limit: at least a second, at most 24 days; unset means no limit. */
+export function parseTimeLimit(name: string, value: string | undefined): number | undefined {
+  const ms = parseDuration(name, value);
+  if (ms === undefined) return undefined;
+  if (ms < MIN_TIME_LIMIT_MS) {
+    throw new ConfigError(
+      `${name} ${JSON.stringify(optional(value))} is shorter than 1s and would stop k6 before it starts; expected e.g. "90s", "30m", or no ${name} for no limit`,
+    );
+  }
+  if (ms > MAX_TIME_LIMIT_MS) {
+    throw new ConfigError(
+      `${name} ${JSON.stringify(optional(value))} is longer than 24 days, the longest limit k6-gate can keep; expected e.g. "2h", or no ${name} for no limit`,
+    );
+  }
+  return ms;
 }
 
 /**

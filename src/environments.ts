@@ -1,5 +1,5 @@
-// Named target environments (staging, production, ...) and the rule that keeps heavy profiles off
-// protected ones unless someone asked for it explicitly. The pipeline checks this before k6 starts.
+// Named target environments (staging, production, ...): their base URL, health path and whether they
+// are protected (src/load-policy.ts keeps heavy profiles off protected ones).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -11,9 +11,6 @@ export interface EnvironmentDef {
   protected: boolean;
   healthPath?: string;
 }
-
-/** Profiles whose load can hurt a live system: they need the allow flag on a protected environment. */
-export const HEAVY_PROFILES: readonly string[] = ['stress', 'spike', 'soak', 'breakpoint'];
 
 const EXAMPLE =
   '{ "environments": { "staging": { "baseUrl": "https://staging.example.com" }, "production": { "baseUrl": "https://example.com", "protected": true } } }';
@@ -93,21 +90,7 @@ export function findEnvironment(environments: Record<string, EnvironmentDef>, na
   const found = environments[name];
   if (found) return found;
   const known = Object.keys(environments);
-  throw new ConfigError(`environment ${quote(name)} is not defined; known environments: ${known.length ? known.join(', ') : 'none'}`);
-}
-
-/**
- * Refuses a heavy profile (stress, spike, soak, breakpoint) on a protected environment unless the
- * allow flag is set. Throws before anything runs, so production never sees the load by accident.
- */
-export function assertProfileAllowed(input: { environment?: EnvironmentDef; profile?: string; allowHeavyLoad: boolean }): void {
-  const { environment, allowHeavyLoad } = input;
-  const profile = input.profile?.trim().toLowerCase();
-  if (!environment || !environment.protected || allowHeavyLoad || profile === undefined) return;
-  if (!HEAVY_PROFILES.includes(profile)) return;
   throw new ConfigError(
-    `refusing to run the ${profile} profile against the protected environment "${environment.name}" (${environment.baseUrl}): ` +
-      `${HEAVY_PROFILES.join(', ')} can overload a live system. If this is intended, set the input \`allow-heavy-load: true\` ` +
-      '(GitHub/GitLab) or pass `--allow-heavy-load` (CLI); otherwise choose smoke or load, or a non-protected environment.',
+    `environment ${quote(name)} is not defined; known environments: ${known.length ? known.join(', ') : 'none'}; expected one of them, or a target URL (then the name only labels the reports)`,
   );
 }

@@ -1,4 +1,8 @@
 // The action's entry (bundled to dist/index.js).
+import { Cancellation, exitStatusForSignal, listenForStopSignals } from './cancel.js';
 import { run } from './main.js';
 
-await run();
+// A job cancel sends SIGINT (then SIGTERM 7.5 s later): stop k6, write and upload what was measured.
+const cancellation = new Cancellation();
+listenForStopSignals(cancellation, (signal) => process.exit(exitStatusForSignal(signal)));
+await run(cancellation);

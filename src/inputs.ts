@@ -10,7 +10,7 @@ import {
   insideWorkspace,
   optional,
   parseBoolean,
-  parseDuration,
+  parseTimeLimit,
   parseEnvPairs,
   parseFailOn,
   parseInstallMethod,
@@ -19,8 +19,10 @@ import {
   splitArgs,
   type Config,
 } from './config.js';
-import { assertProfileAllowed, findEnvironment, loadEnvironments, type EnvironmentDef } from './environments.js';
+import { findEnvironment, loadEnvironments, type EnvironmentDef } from './environments.js';
+import { assertLoadAllowed } from './load-policy.js';
 import { resolveScenario } from './pipeline.js';
+import { safeFileName } from './k6/run.js';
 import { withoutCredentials } from './url.js';
 import { parseTolerance, splitWatchInput, RulesError } from './baseline/rules.js';
 
@@ -39,6 +41,8 @@ export interface InputContext {
   /** Running in CI: `update-baseline: true` then means auto (default branch only). */
   onCi?: boolean;
   scenariosDir?: string;
+  /** Set by the platform when the run is for a pull/merge request, e.g. "pull_request run" (src/load-policy.ts). */
+  changeRequest?: string;
 }
 
 /** Splits a list input written one per line or comma separated. */
@@ -60,11 +64,18 @@ export async function configFromInputs(read: InputReader, context: InputContext)
   }
   const scenarios = [];
   for (const name of scenarioNames) scenarios.push(await resolveScenario(name, workspace, context.scenariosDir));
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   for (const s of scenarios) {
-    if (seen.has(s.name))
+    const other = seen.get(safeFileName(s.name));
+    if (other === s.name)
       throw new ConfigError(`scenario name ${JSON.stringify(s.name)} is given twice; give one a distinct name with name=path`);
-    seen.add(s.name);
+    // Names become file names (summary-<name>.json, k6-<name>.log): two that map to one would overwrite each other.
+    if (other !== undefined) {
+      throw new ConfigError(
+        `scenario names ${JSON.stringify(other)} and ${JSON.stringify(s.name)} both become the file name part ${JSON.stringify(safeFileName(s.name))}, so their results would overwrite each other; expected names that differ in letters, digits, ".", "_", "@" or "-": rename one with name=path`,
+      );
+    }
+    seen.set(safeFileName(s.name), s.name);
   }
 
   const environmentName = get('environment');
@@ -72,15 +83,33 @@ export async function configFromInputs(read: InputReader, context: InputContext)
   let environment: EnvironmentDef | undefined;
   const environmentsInput = get('environments');
   const environmentsFile = insideWorkspace('environments', environmentsInput ?? DEFAULT_ENVIRONMENTS_FILE, workspace);
-  if (environmentName !== undefined && (environmentsInput !== undefined || existsSync(environmentsFile))) {
-    environment = findEnvironment(await loadEnvironments(environmentsFile), environmentName);
-  } else if (environmentsInput !== undefined && !existsSync(environmentsFile)) {
+  if (environmentsInput !== undefined && !existsSync(environmentsFile)) {
     throw new ConfigError(
       `environments file ${environmentsInput} does not exist; expected a JSON or YAML file with an "environments" object`,
     );
   }
-  // Refuse heavy profiles against protected environments before anything runs.
-  assertProfileAllowed({ environment, profile, allowHeavyLoad: parseBoolean('allow-heavy-load', get('allow-heavy-load'), false) });
+  // A merge (of shard files) sends no load: it needs neither a target nor the load policy.
+  const merging = get('merge-from') !== undefined;
+  if (environmentName !== undefined) {
+    const defined = existsSync(environmentsFile) ? await loadEnvironments(environmentsFile) : undefined;
+    environment = defined?.[environmentName];
+    // With a target the name only labels the reports; without one it must say where to send the load.
+    if (!environment && get('target') === undefined && !merging) {
+      if (defined) findEnvironment(defined, environmentName);
+      throw new ConfigError(
+        `environment ${JSON.stringify(environmentName)} is not defined: there is no environments file (${path.relative(workspace, environmentsFile)}); expected a file that defines it, e.g. { "environments": { "${environmentName}": { "baseUrl": "https://…" } } }, or a target URL (then the name only labels the reports)`,
+      );
+    }
+  }
+  // Refuse heavy profiles on PR/MR runs and protected or production environments before anything runs.
+  if (!merging)
+    assertLoadAllowed({
+      profile,
+      environment,
+      environmentName,
+      changeRequest: context.changeRequest,
+      allowHeavyLoad: parseBoolean('allow-heavy-load', get('allow-heavy-load'), false),
+    });
 
   const target = get('target') ?? environment?.baseUrl;
   if (target !== undefined) {
@@ -123,8 +152,8 @@ export async function configFromInputs(read: InputReader, context: InputContext)
     secrets.push(authToken);
   }
 
-  const timeout = parseDuration('timeout', get('timeout'));
-  const preflightTimeoutMs = parseDuration('preflight-timeout', get('preflight-timeout')) ?? 30_000;
+  const timeout = parseTimeLimit('timeout', get('timeout'));
+  const preflightTimeoutMs = parseTimeLimit('preflight-timeout', get('preflight-timeout')) ?? 30_000;
   const k6Path = get('k6-path');
   const install = parseInstallMethod(get('k6-install') ?? (k6Path ? 'path' : undefined));
   if (install === 'path' && !k6Path) {

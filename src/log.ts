@@ -11,13 +11,91 @@ export interface Logger {
   addSecret(value: string): void;
 }
 
-/** Replaces every registered secret in `text` with `***`. */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length >= 3) out = out.split(secret).join('***');
+/** Shorter values are too common to mask (and a mask of "a" would garble every line). */
+const MIN_SECRET_LENGTH = 3;
+/** Lines of a multi-line secret (a PEM key, a JSON blob) shorter than this are structure, not secret. */
+const MIN_SECRET_LINE_LENGTH = 8;
+
+/**
+ * Every form a secret can take in output: raw; escaped as in a JSON or Go-quoted string (k6's log
+ * writes `pa\"ss\\word`, `…\nMIIE…`), and escaped twice (a JSON file quoting such a log line);
+ * URL-encoded; base64 (an Authorization header); and each line of a multi-line value on its own,
+ * since logs are read line by line. Longest first, so a longer form is masked before its parts.
+ */
+export function secretForms(secret: string): string[] {
+  if (secret.length < MIN_SECRET_LENGTH) return [];
+  const known = formsCache.get(secret);
+  if (known) return known;
+  const forms = new Set<string>([secret]);
+  const escaped = JSON.stringify(secret).slice(1, -1);
+  forms.add(escaped);
+  forms.add(JSON.stringify(escaped).slice(1, -1));
+  forms.add(encodeURIComponent(secret));
+  forms.add(encodeURIComponent(secret).replace(/%20/g, '+'));
+  for (const encoded of base64Forms(secret)) forms.add(encoded);
+  for (const line of secret.split(/\r?\n/)) {
+    const trimmed = line.trim();
+    if (trimmed.length >= MIN_SECRET_LINE_LENGTH && trimmed !== secret) {
+      forms.add(trimmed);
+      forms.add(JSON.stringify(trimmed).slice(1, -1));
+    }
+  }
+  const sorted = [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
+  formsCache.set(secret, sorted);
+  return sorted;
+}
+
+const formsCache = new Map<string, string[]>();
+
+let lastSecrets = '';
+let lastForms: string[] = [];
+/** Every form of every secret, longest first; remembered for the last secret list (one per run). */
+function allForms(secrets: readonly string[]): string[] {
+  const key = secrets.join('\u0000');
+  if (key !== lastSecrets) {
+    lastSecrets = key;
+    lastForms = [...new Set(secrets.flatMap(secretForms))].sort((a, b) => b.length - a.length);
+  }
+  return lastForms;
+}
+
+/**
+ * The secret's base64, alone and embedded in a longer value (`Basic base64(user:secret)`): for each
+ * of the three byte offsets the secret can start at, the run of base64 characters that depends on
+ * the secret's bytes only. At most two bytes at either end stay unmasked.
+ */
+function base64Forms(secret: string): string[] {
+  const bytes = Buffer.from(secret, 'utf8');
+  const out: string[] = [];
+  const whole = bytes.toString('base64');
+  out.push(whole, whole.replace(/=+$/, ''));
+  for (let offset = 0; offset < 3; offset++) {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+    const inner = encoded.slice(offset === 0 ? 0 : 4, Math.floor((offset + bytes.length) / 3) * 4);
+    if (inner.length >= MIN_SECRET_LINE_LENGTH) out.push(inner);
   }
   return out;
+}
+
+/** Replaces every registered secret, in every form of secretForms, in `text` with `***`. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const form of allForms(secrets)) {
+    if (out.includes(form)) out = out.split(form).join('***');
+  }
+  return out;
+}
+
+/** `value` with every string in it redacted (objects and arrays copied), for results that become files and comments. */
+export function redactDeep<T>(value: T, secrets: readonly string[]): T {
+  if (secrets.length === 0) return value;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return redact(v, secrets);
+    if (Array.isArray(v)) return v.map(walk);
+    if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, inner]) => [walk(k), walk(inner)]));
+    return v;
+  };
+  return walk(value) as T;
 }
 
 export interface TerminalLoggerOptions {

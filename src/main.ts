@@ -1,10 +1,12 @@
 // The GitHub Action: inputs → Config → runGate → publish to GitHub → exactly one setFailed.
 import path from 'node:path';
 import * as core from '@actions/core';
-import { ConfigError, optional, parseBoolean, type Config } from './config.js';
+import { optional, parseBoolean, type Config } from './config.js';
 import { configFromInputs, parseList } from './inputs.js';
 import { shardArtifactName } from './shard/shard.js';
 import type { Logger } from './log.js';
+import { Cancellation, exitStatusForSignal, type StopSignal } from './cancel.js';
+import { describeFailure, isExpectedError } from './errors.js';
 import type { GateResult } from './model.js';
 import { exitStatusFor, runGate } from './pipeline.js';
 import { parseRetentionDays } from './platform/github/artifacts.js';
@@ -13,12 +15,13 @@ import {
   defaultArtifactName,
   defaultCommentId,
   isDefaultBranchRun,
+  isPullRequestEvent,
   readRunContext,
   sanitizeArtifactName,
   type GitHubRunContext,
 } from './platform/github/context.js';
-import { assertLoadAllowed } from './platform/github/load-policy.js';
-import { createGitHubLogger } from './platform/github/logger.js';
+import { createGitHubLogger, type GitHubLogger } from './platform/github/logger.js';
+import { failedRunOutputs, setGateOutputs } from './platform/github/outputs.js';
 import { publishToGitHub } from './platform/github/publish.js';
 import { writeJobSummary } from './platform/github/summary.js';
 
@@ -80,8 +83,17 @@ function readPublishSettings(ctx: GitHubRunContext, config: Config): PublishSett
   };
 }
 
-/** Returns the message the job fails with, or undefined when it passes. */
-async function runAction(log: Logger): Promise<string | undefined> {
+interface ActionEnd {
+  /** The message the job fails with; undefined when it passes. */
+  failure?: string;
+  /** The step outputs were set from a result. */
+  outputsSet?: boolean;
+  /** The failure's causes are already on the log as errors: do not annotate them twice. */
+  causesShown?: boolean;
+  cancelled?: StopSignal;
+}
+
+async function runAction(log: GitHubLogger, cancellation: Cancellation): Promise<ActionEnd> {
   const ctx = readRunContext(process.env);
   let config: Config;
   let settings: PublishSettings;
@@ -91,23 +103,18 @@ async function runAction(log: Logger): Promise<string | undefined> {
       env: process.env,
       git: { commit: ctx.sha, ref: ctx.ref, isDefaultBranch: isDefaultBranchRun(ctx) },
       onCi: true,
-    });
-    assertLoadAllowed({
-      profile: config.profile,
-      environment: config.environment,
-      eventName: ctx.eventName,
-      allowHeavyLoad: parseBoolean('allow-heavy-load', input('allow-heavy-load'), false),
+      changeRequest: isPullRequestEvent(ctx.eventName) ? `${ctx.eventName} run` : undefined,
     });
     settings = readPublishSettings(ctx, config);
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+    if (!isExpectedError(error)) throw error;
     // Bad input never reaches k6; say so where people look first.
     await writeJobSummary(`## 💥 k6-gate: bad input\n\n${error.message}\n`).catch(() => false);
-    return `k6-gate: ${error.message}`;
+    return { failure: `k6-gate: ${error.message}` };
   }
 
-  const result = await runGate(config, log);
-  await publishToGitHub(result, {
+  const result = await runGate(config, log, { cancellation });
+  const published = await publishToGitHub(result, {
     ctx,
     resultsDir: config.resultsDir,
     log,
@@ -115,17 +122,40 @@ async function runAction(log: Logger): Promise<string | undefined> {
     comment: { mode: settings.comment, id: settings.commentId, token: optional(input('token')) },
     artifact: { enabled: settings.uploadArtifacts, name: settings.artifactName, retentionDays: settings.retentionDays },
   });
-  return failureMessage(result);
+  if (result.cancelled) {
+    return {
+      failure: `k6-gate: cancelled by ${result.cancelled}; the partial results are in ${published.artifact ? `artifact ${published.artifact.name}` : config.resultsDir}`,
+      outputsSet: true,
+      cancelled: result.cancelled,
+    };
+  }
+  return { failure: failureMessage(result), outputsSet: true, causesShown: result.outcome === 'error' && causesAlreadyShown(result, log) };
 }
 
-export async function run(): Promise<void> {
+/** True when every cause of an error outcome was already printed as an error annotation. */
+function causesAlreadyShown(result: GateResult, log: GitHubLogger): boolean {
+  const causes = [...new Set(result.scenarios.map((s) => s.error).filter((e): e is string => Boolean(e)))];
+  return causes.length > 0 && causes.every((cause) => log.errorsShown.has(log.clean(cause)));
+}
+
+/** The action: ends with the outputs set, at most one error for each cause, and the job's status. */
+export async function run(cancellation = new Cancellation()): Promise<void> {
   const log = createGitHubLogger();
-  let failure: string | undefined;
+  let end: ActionEnd;
   try {
     registerSecrets(log);
-    failure = await runAction(log);
+    end = await runAction(log, cancellation);
   } catch (error) {
-    failure = `k6-gate: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+    end = { failure: `k6-gate: ${describeFailure(error, false)}` };
   }
-  if (failure) core.setFailed(log.clean(failure));
+  // Later steps branch on these: they are set however the action ends.
+  if (!end.outputsSet) setGateOutputs(failedRunOutputs());
+  if (!end.failure) return;
+  if (end.causesShown) {
+    core.info(log.clean(end.failure));
+    process.exitCode = 1;
+  } else {
+    core.setFailed(log.clean(end.failure));
+  }
+  if (end.cancelled) process.exitCode = exitStatusForSignal(end.cancelled);
 }

@@ -132,6 +132,11 @@ export interface GateResult {
   /** Non-fatal problems worth a line in the report. */
   warnings: string[];
   baselineUpdated?: boolean;
+  /**
+   * Set when k6-gate was asked to stop (Ctrl-C, `kill`, a job cancel) and stopped early: the signal.
+   * The outcome is then `error`; what was measured before the stop is kept.
+   */
+  cancelled?: 'SIGINT' | 'SIGTERM';
   /** Links shown in reports (artifacts, run page, HTML report). */
   links?: { label: string; url: string }[];
 }

@@ -26,7 +26,9 @@ import { installK6, type InstalledK6 } from './k6/install.js';
 import { waitForHealthy } from './k6/preflight.js';
 import { formatMs, k6FileNames, runK6, safeFileName } from './k6/run.js';
 import { noteK6Version, parseSummary } from './k6/summary.js';
-import type { Logger } from './log.js';
+import { redactDeep, type Logger } from './log.js';
+import { Cancellation } from './cancel.js';
+import { lockResultsDir, type ResultsLock } from './results-lock.js';
 import type { GateResult, Outcome, ScenarioResult } from './model.js';
 import { renderMarkdownReport } from './report/markdown.js';
 import { renderJUnit } from './report/junit.js';
@@ -148,8 +150,26 @@ function newScenarioResult(config: Config, spec: ScenarioSpec, key: string): Sce
   return { scenario: spec.name, profile: config.profile, key, outcome: 'passed', thresholds: [], metrics: [], files: {} };
 }
 
+export interface GateOptions {
+  /** A stop request (signal, job cancel): the gate stops k6, writes what it has, marked cancelled. */
+  cancellation?: Cancellation;
+}
+
 /** Runs the whole gate. Never throws for run problems; see the module comment. */
-export async function runGate(config: Config, log: Logger): Promise<GateResult> {
+export async function runGate(config: Config, log: Logger, options: GateOptions = {}): Promise<GateResult> {
+  const cancellation = options.cancellation ?? new Cancellation();
+  // While the gate runs, a stop request is handled here (gracefully) rather than by exiting.
+  const stopListening = cancellation.onRequest(() => undefined);
+  const held: ResultsLock[] = [];
+  try {
+    return await runGateSteps(config, log, cancellation, held);
+  } finally {
+    stopListening();
+    for (const lock of held) await lock.release();
+  }
+}
+
+async function runGateSteps(config: Config, log: Logger, cancellation: Cancellation, held: ResultsLock[]): Promise<GateResult> {
   const result = emptyResult(config);
   for (const secret of config.secrets) log.addSecret(secret);
   const fail = (message: string): GateResult => {
@@ -170,6 +190,14 @@ export async function runGate(config: Config, log: Logger): Promise<GateResult> 
     await prepareResultsDir(config.resultsDir);
   } catch (error) {
     // Nowhere to write: report on the log only.
+    return fail((error as Error).message);
+  }
+  try {
+    const lock = await lockResultsDir(config.resultsDir);
+    held.push(lock);
+    if (lock.replaced) log.info(`k6-gate: removed an abandoned lock of ${config.resultsDir} (${lock.replaced})`);
+  } catch (error) {
+    // Another run owns the folder: write nothing into it.
     return fail((error as Error).message);
   }
 
@@ -202,11 +230,21 @@ export async function runGate(config: Config, log: Logger): Promise<GateResult> 
     return finish(config, fail((error as Error).message), log);
   }
 
+  // A stop before k6 started: nothing was measured; say so in every report.
+  const stoppedBefore = (step: string): Promise<GateResult> => {
+    const signal = cancellation.signal!;
+    result.cancelled = signal;
+    return finish(config, fail(`k6-gate received ${signal} ${step}: no scenario ran`), log);
+  };
+
   // Merge mode measures nothing: it needs neither k6 nor the target.
   let k6: InstalledK6 | undefined;
   if (!config.merge)
     try {
-      k6 = await log.group(`k6-gate: installing k6 ${config.k6.version} (${config.k6.install})`, () => installK6(config.k6, log));
+      k6 = await log.group(`k6-gate: installing k6 ${config.k6.version} (${config.k6.install})`, () =>
+        cancellation.race(installK6(config.k6, log)),
+      );
+      if (!k6) return stoppedBefore('while installing k6');
       result.k6 = { version: k6.version, path: k6.path, source: k6.source };
       log.info(`k6-gate: using k6 ${k6.version} from ${k6.source} (${k6.path})`);
     } catch (error) {
@@ -215,7 +253,8 @@ export async function runGate(config: Config, log: Logger): Promise<GateResult> 
 
   if (config.healthUrl && !config.merge) {
     try {
-      await waitForHealthy(config.healthUrl, { timeoutMs: config.preflightTimeoutMs, log });
+      await cancellation.race(waitForHealthy(config.healthUrl, { timeoutMs: config.preflightTimeoutMs, log }));
+      if (cancellation.requested) return stoppedBefore('while waiting for the target');
     } catch (error) {
       return finish(config, fail((error as Error).message), log);
     }
@@ -225,9 +264,19 @@ export async function runGate(config: Config, log: Logger): Promise<GateResult> 
   const runs: { run: BaselineRun; problems: string[] }[] = [];
   for (const [index, spec] of config.scenarios.entries()) {
     const key = scenarioKey(spec.name, config.profile, config.environment);
+    if (cancellation.requested) {
+      result.scenarios.push({
+        ...newScenarioResult(config, spec, key),
+        outcome: 'error',
+        error: `not run: k6-gate received ${cancellation.signal} before this scenario started`,
+      });
+      continue;
+    }
     const title = `k6-gate: [${index + 1}/${config.scenarios.length}] ${spec.name}${config.profile ? ` (profile ${config.profile})` : ''}${config.target ? ` against ${config.target}` : ''}`;
     const scenario = await log.group(title, () =>
-      config.merge ? mergeScenario(config, spec, key, rules, baseline, log) : runScenario(config, spec, key, k6!, rules, baseline, log),
+      config.merge
+        ? mergeScenario(config, spec, key, rules, baseline, log)
+        : runScenario(config, spec, key, k6!, rules, baseline, log, cancellation),
     );
     result.scenarios.push(scenario);
     if (scenario.summary && !config.shard) {
@@ -252,6 +301,13 @@ export async function runGate(config: Config, log: Logger): Promise<GateResult> 
   }
 
   decide(result);
+  if (cancellation.requested) {
+    result.cancelled = cancellation.signal;
+    result.warnings.push(`the run was cancelled (k6-gate received ${cancellation.signal}): the numbers are partial`);
+    // A partial run must not teach the baseline anything.
+    if (config.updateBaseline !== 'never') result.warnings.push('baseline not updated: the run was cancelled');
+    return finish(config, result, log);
+  }
 
   const decision = shouldUpdateBaseline({
     mode: config.updateBaseline,
@@ -311,6 +367,7 @@ async function runScenario(
   rules: Rules,
   baseline: BaselineFile | undefined,
   log: Logger,
+  cancellation: Cancellation,
 ): Promise<ScenarioResult> {
   const names = k6FileNames(spec.name);
   const scenario = newScenarioResult(config, spec, key);
@@ -334,6 +391,7 @@ async function runScenario(
     log,
     secrets: config.secrets,
     cwd: config.workspace,
+    cancellation,
   });
   scenario.exitCode = run.exitCode ?? undefined;
   scenario.exitMeaning = run.meaning;
@@ -478,13 +536,15 @@ export function decide(result: GateResult): void {
 
 /** Writes comparison.json and the reports, then logs the verdict. Returns `result`. */
 async function finish(config: Config, result: GateResult, log: Logger): Promise<GateResult> {
+  // Messages quote k6's output and the script's errors: no secret, in any encoding, leaves in a file or comment.
+  Object.assign(result, redactDeep(result, config.secrets));
   try {
     await writeReports(config, result);
   } catch (error) {
     result.warnings.push(`could not write the reports to ${config.resultsDir}: ${(error as Error).message}`);
     log.warning(`could not write the reports to ${config.resultsDir}: ${(error as Error).message}`);
   }
-  const verdict = result.failed ? 'FAILED' : 'ok';
+  const verdict = result.cancelled ? `CANCELLED (${result.cancelled})` : result.failed ? 'FAILED' : 'ok';
   log.info(
     `k6-gate: outcome ${result.outcome} — ${result.regressions} regression(s), ${result.thresholdsFailed} crossed threshold(s) — gate ${verdict}`,
   );

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/config.js';
-import { assertProfileAllowed, findEnvironment, loadEnvironments, parseEnvironments, type EnvironmentDef } from '../src/environments.js';
+import { findEnvironment, loadEnvironments, parseEnvironments, type EnvironmentDef } from '../src/environments.js';
+import { assertLoadAllowed } from '../src/load-policy.js';
 
 let dir: string;
 
@@ -55,16 +56,16 @@ describe('loadEnvironments', () => {
 describe('findEnvironment', () => {
   it('lists the known names for an unknown one', () => {
     expect(() => findEnvironment({ staging, production }, 'prod')).toThrow(
-      'environment "prod" is not defined; known environments: staging, production',
+      'environment "prod" is not defined; known environments: staging, production; expected one of them, or a target URL (then the name only labels the reports)',
     );
   });
 });
 
-describe('assertProfileAllowed', () => {
+describe('assertLoadAllowed', () => {
   it('refuses stress on a protected environment, naming the environment, profile and the flag to set', () => {
     let error: unknown;
     try {
-      assertProfileAllowed({ environment: production, profile: 'stress', allowHeavyLoad: false });
+      assertLoadAllowed({ environment: production, profile: 'stress', allowHeavyLoad: false });
     } catch (caught) {
       error = caught;
     }
@@ -76,15 +77,15 @@ describe('assertProfileAllowed', () => {
   });
 
   it.each(['spike', 'soak', 'breakpoint', 'Stress'])('refuses %s on a protected environment', (profile) => {
-    expect(() => assertProfileAllowed({ environment: production, profile, allowHeavyLoad: false })).toThrow(ConfigError);
+    expect(() => assertLoadAllowed({ environment: production, profile, allowHeavyLoad: false })).toThrow(ConfigError);
   });
 
   it('allows heavy profiles with the flag, light profiles anywhere, and anything off protected environments', () => {
-    expect(() => assertProfileAllowed({ environment: production, profile: 'stress', allowHeavyLoad: true })).not.toThrow();
-    expect(() => assertProfileAllowed({ environment: production, profile: 'smoke', allowHeavyLoad: false })).not.toThrow();
-    expect(() => assertProfileAllowed({ environment: production, profile: 'load', allowHeavyLoad: false })).not.toThrow();
-    expect(() => assertProfileAllowed({ environment: production, allowHeavyLoad: false })).not.toThrow();
-    expect(() => assertProfileAllowed({ environment: staging, profile: 'breakpoint', allowHeavyLoad: false })).not.toThrow();
-    expect(() => assertProfileAllowed({ profile: 'soak', allowHeavyLoad: false })).not.toThrow();
+    expect(() => assertLoadAllowed({ environment: production, profile: 'stress', allowHeavyLoad: true })).not.toThrow();
+    expect(() => assertLoadAllowed({ environment: production, profile: 'smoke', allowHeavyLoad: false })).not.toThrow();
+    expect(() => assertLoadAllowed({ environment: production, profile: 'load', allowHeavyLoad: false })).not.toThrow();
+    expect(() => assertLoadAllowed({ environment: production, allowHeavyLoad: false })).not.toThrow();
+    expect(() => assertLoadAllowed({ environment: staging, profile: 'breakpoint', allowHeavyLoad: false })).not.toThrow();
+    expect(() => assertLoadAllowed({ profile: 'soak', allowHeavyLoad: false })).not.toThrow();
   });
 });

@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { MetricComparison, MetricType } from '../model.js';
+import { ExpectedError } from '../errors.js';
 import { describeMetric } from './metrics.js';
 
 export type BaselineUnit = MetricComparison['unit'];
@@ -51,7 +52,7 @@ export interface BaselineFile {
 
 export const BASELINE_VERSION = 1;
 
-export class BaselineError extends Error {
+export class BaselineError extends ExpectedError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'BaselineError';

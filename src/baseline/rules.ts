@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Direction } from '../model.js';
+import { ExpectedError } from '../errors.js';
 
 export interface MetricRule {
   /** Metric name as k6 prints it, submetrics included: `http_req_duration{name:login}`. */
@@ -78,7 +79,7 @@ export const DEFAULT_RULES: Rules = Object.freeze({
   record: DEFAULT_RECORD_LIMITS,
 }) as Rules;
 
-export class RulesError extends Error {
+export class RulesError extends ExpectedError {
   constructor(message: string) {
     super(message);
     this.name = 'RulesError';

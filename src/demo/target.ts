@@ -8,6 +8,7 @@ import { createRandom, type RandomSource } from './target-random.js';
 import { DemoStore } from './target-store.js';
 import { handleJsonRpc, agentCard } from './target-rpc.js';
 import { attachWebSocket } from './target-ws.js';
+import { ExpectedError } from '../errors.js';
 
 export interface DemoKnobs {
   latencyMs: number;
@@ -45,7 +46,7 @@ export function mergeKnobs(current: DemoKnobs, change: Partial<Record<keyof Demo
   for (const [key, value] of Object.entries(change)) {
     if (value === undefined) continue;
     if (!(key in DEFAULT_DEMO_KNOBS)) {
-      throw new RangeError(`unknown demo knob ${JSON.stringify(key)}; expected one of ${Object.keys(DEFAULT_DEMO_KNOBS).join(', ')}`);
+      throw new ExpectedError(`unknown demo knob ${JSON.stringify(key)}; expected one of ${Object.keys(DEFAULT_DEMO_KNOBS).join(', ')}`);
     }
     const ok =
       typeof value === 'number' &&
@@ -58,7 +59,7 @@ export function mergeKnobs(current: DemoKnobs, change: Partial<Record<keyof Demo
           : key === 'slowdown'
             ? 'a number above -1 (0.5 = +50% latency)'
             : 'a number of milliseconds ≥ 0';
-      throw new RangeError(`demo knob ${key} = ${JSON.stringify(value)} is not valid; expected ${expected}`);
+      throw new ExpectedError(`demo knob ${key} = ${JSON.stringify(value)} is not valid; expected ${expected}`);
     }
     next[key as keyof DemoKnobs] = value;
   }
@@ -419,7 +420,16 @@ export async function startDemoTarget(options: DemoTargetOptions = {}): Promise<
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE' || error.code === 'EACCES'
+          ? new ExpectedError(
+              `port ${port} on ${host} ${error.code === 'EADDRINUSE' ? 'is in use' : 'may not be opened by this user'} (${error.code}); expected a free port: pass --port with another number (0 picks one)`,
+              { cause: error },
+            )
+          : error,
+      ),
+    );
     server.listen(port, host, () => {
       server.off('error', reject);
       resolve();

@@ -2,8 +2,9 @@
 // reported as such instead of as thousands of failed requests.
 import type { Logger } from '../log.js';
 import { splitCredentials, withoutCredentials } from '../url.js';
+import { ExpectedError } from '../errors.js';
 
-export class PreflightError extends Error {
+export class PreflightError extends ExpectedError {
   constructor(message: string) {
     super(message);
     this.name = 'PreflightError';

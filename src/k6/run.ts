@@ -1,14 +1,16 @@
 // Starts k6 for one scenario and waits for it: argument array (never a shell), output streamed to
 // the log and saved to a file with secrets removed, a time limit enforced with SIGINT then SIGKILL.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Cancellation, StopSignal } from '../cancel.js';
 import type { Logger } from '../log.js';
 import { redact } from '../log.js';
 import type { Outcome } from '../model.js';
 import { classifyExit } from './exit-codes.js';
+import { k6Environment } from './environment.js';
 
 export const SUMMARY_TREND_STATS = 'avg,min,med,max,p(90),p(95),p(99)';
 
@@ -18,8 +20,9 @@ export interface K6RunOptions {
   /** Scenario name, used in file names. */
   scenario: string;
   resultsDir: string;
-  /** Environment for k6 on top of `baseEnv` (BASE_URL, PROFILE, knobs, secrets). */
+  /** Variables for the script (BASE_URL, PROFILE, knobs, secrets); see k6Environment. */
   env: Record<string, string>;
+  /** The environment k6 inherits its allow-listed part of (default: this process's). */
   baseEnv?: NodeJS.ProcessEnv;
   /** Extra arguments placed before the script path. */
   args: string[];
@@ -33,6 +36,28 @@ export interface K6RunOptions {
   secrets: readonly string[];
   /** Working directory for k6 (scripts' relative `open()` paths resolve against the script anyway). */
   cwd?: string;
+  /** A stop request (Ctrl-C, job cancel): k6 gets SIGINT, then SIGKILL after `cancelGraceMs`. */
+  cancellation?: Cancellation;
+  /** How long a cancelled k6 may take to write its partial summary (default CANCEL_GRACE_MS). */
+  cancelGraceMs?: number;
+}
+
+/**
+ * k6 writes its summary within milliseconds of a SIGINT unless teardown() is slow; 4 s leaves the
+ * rest of GitHub's ~7 s cancel budget for writing the reports.
+ */
+export const CANCEL_GRACE_MS = 4000;
+
+/** k6 processes still running, killed on this process's exit so none outlives k6-gate. */
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function track(child: ChildProcess): void {
+  running.add(child);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const c of running) c.kill('SIGKILL');
+  });
 }
 
 export interface K6RunResult {
@@ -46,6 +71,8 @@ export interface K6RunResult {
   files: { summary: string; log: string; html?: string; raw?: string };
   /** Set when k6 could not be started at all. */
   spawnError?: string;
+  /** Set when k6 was stopped because k6-gate was asked to stop. */
+  cancelled?: StopSignal;
 }
 
 export function k6FileNames(scenario: string): { summary: string; log: string; html: string } {
@@ -73,7 +100,7 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
     html: options.htmlReport ? path.join(options.resultsDir, names.html) : undefined,
     raw: options.rawOutput ? path.join(options.resultsDir, options.rawOutput) : undefined,
   };
-  const env: NodeJS.ProcessEnv = { ...(options.baseEnv ?? process.env), ...options.env, K6_NO_USAGE_REPORT: 'true' };
+  const env = k6Environment(options.baseEnv ?? process.env, { ...options.env, K6_NO_USAGE_REPORT: 'true' });
   if (files.html) {
     env.K6_WEB_DASHBOARD = 'true';
     env.K6_WEB_DASHBOARD_EXPORT = files.html;
@@ -94,9 +121,42 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
 
   const result = await new Promise<K6RunResult>((resolve) => {
     let timedOut = false;
+    let cancelled: StopSignal | undefined;
     let killTimer: NodeJS.Timeout | undefined;
     let limitTimer: NodeJS.Timeout | undefined;
-    const child = spawn(options.k6Path, args, { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: a terminal's Ctrl-C reaches k6-gate only, which forwards one SIGINT
+    // (a second SIGINT would make k6 abort without writing its summary). On Windows `detached`
+    // would open a console window instead.
+    const child = spawn(options.k6Path, args, {
+      env,
+      cwd: options.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: process.platform !== 'win32',
+      windowsHide: true,
+    });
+    track(child);
+    const stop = (signal: StopSignal, forced: boolean) => {
+      if (forced) {
+        options.log.warning(`k6-gate got a second stop signal: killing k6 (SIGKILL)`);
+        child.kill('SIGKILL');
+        return;
+      }
+      cancelled = signal;
+      const grace = options.cancelGraceMs ?? CANCEL_GRACE_MS;
+      options.log.warning(
+        `k6-gate got ${signal}: stopping k6 (SIGINT) and waiting up to ${formatMs(grace)} for its partial summary; a second signal stops at once`,
+      );
+      clearTimeout(limitTimer);
+      child.kill('SIGINT');
+      clearTimeout(killTimer);
+      killTimer = setTimeout(() => {
+        options.log.warning('k6 did not stop within the grace period: killing it (SIGKILL)');
+        child.kill('SIGKILL');
+      }, grace);
+    };
+    const stopListening = options.cancellation?.onRequest(stop);
+    // A stop asked for while k6 was being started.
+    if (options.cancellation?.signal) stop(options.cancellation.signal, options.cancellation.forced);
     const pipeLines = (stream: NodeJS.ReadableStream) => {
       const lines = createInterface({ input: stream, crlfDelay: Infinity });
       lines.on('line', (line) => {
@@ -127,6 +187,8 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
         error.code === 'ENOENT' ? `k6 not found at ${options.k6Path}` : `could not start k6 (${options.k6Path}): ${error.message}`;
     });
     child.once('close', async (code, signal) => {
+      running.delete(child);
+      stopListening?.();
       clearTimeout(limitTimer);
       clearTimeout(killTimer);
       await drained;
@@ -136,10 +198,13 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
         return;
       }
       const classified = classifyExit(code, signal);
-      const meaning = timedOut
-        ? `k6 was stopped at the time limit of ${formatMs(options.timeoutMs!)} (${classified.meaning})`
-        : classified.meaning;
-      resolve({ exitCode: code, signal, outcome: timedOut ? 'error' : classified.outcome, meaning, timedOut, wallMs, files });
+      const meaning = cancelled
+        ? `k6 was stopped because k6-gate received ${cancelled} (${classified.meaning})`
+        : timedOut
+          ? `k6 was stopped at the time limit of ${formatMs(options.timeoutMs!)} (${classified.meaning})`
+          : classified.meaning;
+      const outcome = timedOut || cancelled ? 'error' : classified.outcome;
+      resolve({ exitCode: code, signal, outcome, meaning, timedOut, wallMs, files, ...(cancelled ? { cancelled } : {}) });
     });
   });
   await new Promise<void>((done) => logFile.end(() => done()));

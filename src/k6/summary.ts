@@ -7,8 +7,9 @@
 //   metrics as an array with type and unit, trend keys `p90`/`p95`, `checks_succeeded` instead of
 //   `checks`, and no thresholds.
 import type { CheckResult, MetricContains, MetricSummary, MetricType, RunSummary, ThresholdResult } from '../model.js';
+import { ExpectedError } from '../errors.js';
 
-export class SummaryParseError extends Error {
+export class SummaryParseError extends ExpectedError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'SummaryParseError';

@@ -1,8 +1,9 @@
 // Maps the machine k6-gate runs on to k6's release asset names, Go module paths and the places
 // where installed tools are kept. Pure functions: the callers pass in platform, arch and environment.
 import path from 'node:path';
+import { ExpectedError } from '../errors.js';
 
-export class K6InstallError extends Error {
+export class K6InstallError extends ExpectedError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'K6InstallError';

@@ -9,8 +9,9 @@ import * as core from '@actions/core';
 import * as tc from '@actions/tool-cache';
 import type { Logger } from '../log.js';
 import type { ToolCacheLocation } from './system.js';
+import { ExpectedError } from '../errors.js';
 
-export class DownloadHttpError extends Error {
+export class DownloadHttpError extends ExpectedError {
   constructor(
     readonly url: string,
     readonly statusCode: number,
@@ -21,7 +22,7 @@ export class DownloadHttpError extends Error {
   }
 }
 
-export class ExtractError extends Error {
+export class ExtractError extends ExpectedError {
   constructor(
     message: string,
     /** What the extracting program wrote on stderr, trimmed. */

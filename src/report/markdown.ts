@@ -143,7 +143,10 @@ function renderHeader(result: GateResult): string {
     : result.outcome === 'passed'
       ? 'the gate passes'
       : '**not blocking** (policy)';
-  return `## ${HEADLINE[result.outcome]}\n\n${counts} — ${verdict} (${policy}).${facts.length ? `\n${facts.join(' · ')}` : ''}`;
+  const headline = result.cancelled
+    ? `⛔ k6-gate: cancelled (${result.cancelled}): partial results, the run was stopped before its end`
+    : HEADLINE[result.outcome];
+  return `## ${headline}\n\n${counts} — ${verdict} (${policy}).${facts.length ? `\n${facts.join(' · ')}` : ''}`;
 }
 
 function renderFooter(result: GateResult, options: MarkdownOptions): string {

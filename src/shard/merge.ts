@@ -28,8 +28,9 @@ import type { CheckResult, MetricContains, MetricSummary, MetricType, RunSummary
 import type { Logger } from '../log.js';
 import { TrendAccumulator, DEFAULT_RELATIVE_ERROR } from './histogram.js';
 import { evaluateThreshold, parseThresholdExpression, thresholdExpressions, type ThresholdsOption } from './thresholds.js';
+import { ExpectedError } from '../errors.js';
 
-export class MergeError extends Error {
+export class MergeError extends ExpectedError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'MergeError';

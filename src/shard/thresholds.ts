@@ -1,6 +1,7 @@
 // k6 threshold expressions (`p(95)<500`, `rate<0.01`, `count>10`) parsed and evaluated on merged
 // data, so a sharded run fails its script's thresholds exactly when one whole run would.
 import type { MetricType, ThresholdResult } from '../model.js';
+import { ExpectedError } from '../errors.js';
 
 export type ThresholdOperator = '<' | '<=' | '>' | '>=' | '==' | '===' | '!=';
 
@@ -19,7 +20,7 @@ export interface ThresholdExpression {
 export type ThresholdEntry = string | { threshold: string; abortOnFail?: boolean; delayAbortEval?: string };
 export type ThresholdsOption = Record<string, ThresholdEntry[] | ThresholdEntry>;
 
-export class ThresholdError extends Error {
+export class ThresholdError extends ExpectedError {
   constructor(message: string) {
     super(message);
     this.name = 'ThresholdError';

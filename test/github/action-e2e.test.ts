@@ -90,7 +90,8 @@ describe('node dist/index.js on a pull_request', () => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
-  async function runAction(run: number, inputs: Record<string, string>): Promise<ActionRun> {
+  /** `stop`: send this signal once k6 has run for a moment (a job cancel). */
+  async function runAction(run: number, inputs: Record<string, string>, stop?: NodeJS.Signals): Promise<ActionRun> {
     const summaryFile = path.join(tmp, `summary-${run}.md`);
     const outputFile = path.join(tmp, `output-${run}.txt`);
     writeFileSync(summaryFile, '');
@@ -154,7 +155,11 @@ describe('node dist/index.js on a pull_request', () => {
     const child = spawn(NODE24, [BUNDLE], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
+    let stopTimer: NodeJS.Timeout | undefined;
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      if (stop && !stopTimer && stdout.includes('$ k6 run')) stopTimer = setTimeout(() => child.kill(stop), 1500);
+    });
     child.stderr.on('data', (d) => (stderr += d));
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     return { code, stdout, stderr, summary: readFileSync(summaryFile, 'utf8'), outputs: parseOutputFile(readFileSync(outputFile, 'utf8')) };
@@ -234,11 +239,46 @@ describe('node dist/index.js on a pull_request', () => {
     }
   }, 180_000);
 
+  it('a job cancel (SIGINT) mid-run: k6 stops, the partial results are uploaded, the summary says cancelled, outputs result=error, exit 130', async () => {
+    writeFileSync(
+      path.join(workspace, 'long.js'),
+      "import { sleep } from 'k6';\nexport const options = { vus: 1, duration: '60s' };\nexport default function () { sleep(0.1); }\n",
+    );
+    const started = Date.now();
+    const run = await runAction(
+      5,
+      { INPUT_SCENARIOS: 'long.js', INPUT_COMMENT: 'never', INPUT_BASELINE: 'cancel-baseline.json' },
+      'SIGINT',
+    );
+    expect(run.code, run.stdout).toBe(130);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(run.stdout).toContain('k6-gate got SIGINT: stopping k6 (SIGINT)');
+    expect(run.stdout).toMatch(/::error::k6-gate: cancelled by SIGINT; the partial results are in artifact /);
+    expect(run.summary).toContain('## ⛔ k6-gate: cancelled (SIGINT)');
+    expect(run.outputs).toMatchObject({ result: 'error', failed: 'true' });
+    expect(run.stdout).toMatch(/uploaded \d+ file\(s\) as artifact/);
+    const uploaded = artifacts.artifacts.find((a) => a.workflowRunBackendId === 'run-backend-5' && a.finalized);
+    expect([...(uploaded?.files.keys() ?? [])]).toEqual(
+      expect.arrayContaining(['summary-long.json', 'comparison.json', 'report.md', 'junit.xml']),
+    );
+    expect(JSON.parse(uploaded!.files.get('comparison.json')!.toString('utf8'))).toMatchObject({ cancelled: 'SIGINT', outcome: 'error' });
+  });
+
   it('bad input fails the step with the quoted value and a summary line, before k6 runs', async () => {
     const run = await runAction(3, { 'INPUT_FAIL-ON': 'regresion' });
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('::error::k6-gate: fail-on "regresion": unknown word "regresion"');
     expect(run.summary).toContain('k6-gate: bad input');
-    expect(run.outputs).toEqual({});
+    // Later steps can still branch on the verdict.
+    expect(run.outputs).toMatchObject({ result: 'error', failed: 'true' });
+  });
+
+  it('a target that never answers: one ::error naming the cause, exit 1, outputs result=error', async () => {
+    const run = await runAction(4, { INPUT_TARGET: 'http://127.0.0.1:9', 'INPUT_PREFLIGHT-TIMEOUT': '1s', INPUT_COMMENT: 'never' });
+    expect(run.code).toBe(1);
+    const errors = run.stdout.split('\n').filter((line) => line.startsWith('::error'));
+    expect(errors, run.stdout).toHaveLength(1);
+    expect(errors[0]).toContain('target health check http://127.0.0.1:9 did not succeed within 1 s');
+    expect(run.outputs).toMatchObject({ result: 'error', failed: 'true' });
   });
 });

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   GITHUB_COMMENT_LIMIT,
   commentMarker,
+  explainCommentFailure,
   findStickyComment,
   fitCommentBody,
   parseCommentMode,
@@ -71,6 +72,29 @@ describe('sticky PR comment', () => {
     });
   });
 
+  describe('whose comment it is', () => {
+    it('a person’s comment quoting the marker is left alone: the job token’s own bot comment is the one updated', async () => {
+      const person = { login: 'reviewer', type: 'User' as const };
+      const [quoted] = api.seedComments('acme', 'shop', 7, [`why does ${marker} show up here?`], person);
+      const created = await upsertStickyComment(client(), target, marker, 'run 1');
+      expect(created.action).toBe('created');
+      const updated = await upsertStickyComment(client(), target, marker, 'run 2');
+      expect(updated).toMatchObject({ action: 'updated', id: created.action !== 'skipped' ? created.id : -1 });
+      expect(api.comments('acme', 'shop', 7).find((c) => c.id === quoted.id)?.body).toBe(`why does ${marker} show up here?`);
+      expect(api.requests.filter((r) => r.method === 'PATCH').map((r) => r.path)).not.toContain(
+        `/repos/acme/shop/issues/comments/${quoted.id}`,
+      );
+    });
+
+    it('with a personal token, only comments by that login count (another bot’s marker comment is not ours)', async () => {
+      const tokenUser = { login: 'perf-robot', type: 'User' as const };
+      api.setTokenUser(tokenUser);
+      api.seedComments('acme', 'shop', 7, [`${marker}\nother bot`], { login: 'renovate[bot]', type: 'Bot' });
+      const [ours] = api.seedComments('acme', 'shop', 7, [`${marker}\nold report`], tokenUser);
+      expect(await findStickyComment(client(), target, marker)).toMatchObject({ id: ours.id });
+    });
+  });
+
   describe('pagination', () => {
     it('finds the marker comment on page 2 of the comment list and updates it', async () => {
       api.seedComments(
@@ -83,7 +107,7 @@ describe('sticky PR comment', () => {
       api.seedComments('acme', 'shop', 7, ['more chatter']);
       const found = await findStickyComment(client(), target, marker);
       expect(found?.id).toBe(ours.id);
-      const pages = api.requests.filter((r) => r.method === 'GET').map((r) => r.query.get('page') ?? '1');
+      const pages = api.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/comments')).map((r) => r.query.get('page') ?? '1');
       expect(pages).toEqual(['1', '2']);
       const outcome = await upsertStickyComment(client(), target, marker, 'new report');
       expect(outcome).toMatchObject({ action: 'updated', id: ours.id });
@@ -104,6 +128,20 @@ describe('sticky PR comment', () => {
   });
 
   describe('rate limits and errors', () => {
+    it('an API that cannot be reached is named as such, not as "HTTP 500"', async () => {
+      // A port nothing listens on any more.
+      const closed = await startFakeGitHubApi();
+      await closed.close();
+      const unreachable = createGitHubClient({ token: 'ghs_faketoken', baseUrl: closed.url, serverErrorRetryBaseMs: 1 });
+      const error = await upsertStickyComment(unreachable, target, marker, 'report').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      const text = explainCommentFailure(error, false);
+      expect(text).toContain("GitHub's API could not be reached (connection refused");
+      expect(text).not.toContain('HTTP 500');
+    });
+
     it('retries a 429 after the retry-after the server asked for', async () => {
       api.fail({
         method: 'GET',

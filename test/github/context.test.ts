@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   artifactUrl,
   defaultArtifactName,
@@ -10,9 +10,9 @@ import {
   matrixSuffix,
   readRunContext,
 } from '../../src/platform/github/context.js';
-import { annotationsFor, capAnnotations } from '../../src/platform/github/annotations.js';
-import { assertLoadAllowed } from '../../src/platform/github/load-policy.js';
-import { gateOutputs } from '../../src/platform/github/outputs.js';
+import { MAX_ANNOTATION_MESSAGE, MAX_ANNOTATION_TITLE, annotationsFor, capAnnotations } from '../../src/platform/github/annotations.js';
+import { assertLoadAllowed } from '../../src/load-policy.js';
+import { failedRunOutputs, gateOutputs, setGateOutputs } from '../../src/platform/github/outputs.js';
 import { gateResult, metricRow, regressedResult, scenarioResult } from './fixtures.js';
 
 function eventFile(payload: object): string {
@@ -124,9 +124,42 @@ describe('annotations', () => {
     );
     expect(capAnnotations(capped.slice(0, 3))).toHaveLength(3);
   });
+
+  it('cuts every annotation to a readable length: 2,000 folded problems and a 5,000-character note', () => {
+    const rows = Array.from({ length: 2000 }, (_, i) =>
+      metricRow({
+        metric: `http_req_duration{name:endpoint-with-a-long-name-${i}}`,
+        stat: 'p(95)',
+        verdict: 'regressed',
+        note: 'x'.repeat(5000),
+      }),
+    );
+    const capped = capAnnotations(annotationsFor(gateResult({ scenarios: [scenarioResult({ metrics: rows })] })));
+    expect(capped).toHaveLength(10);
+    for (const a of capped) {
+      expect(a.message.length).toBeLessThanOrEqual(MAX_ANNOTATION_MESSAGE);
+      expect(a.title.length).toBeLessThanOrEqual(MAX_ANNOTATION_TITLE);
+    }
+    expect(capped[9].title).toBe('k6-gate: 1991 more problem(s)');
+    expect(capped[9].message).toMatch(/… — see the job summary or report.md for all of them$/);
+    expect(capped[0].message).toMatch(/… \(see the job summary or report.md for all of it\)$/);
+  });
 });
 
 describe('outputs', () => {
+  it('a GITHUB_OUTPUT file that does not exist yet (a local run) is created: writing outputs never fails the job', () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'k6-gate-outputs-')), 'runner', 'output.txt');
+    vi.stubEnv('GITHUB_OUTPUT', file);
+    try {
+      expect(() => setGateOutputs(failedRunOutputs())).not.toThrow();
+      const text = readFileSync(file, 'utf8');
+      expect(text).toMatch(/^result<<(.+)\nerror\n\1$/m);
+      expect(text).toMatch(/^failed<<(.+)\ntrue\n\1$/m);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
   it('maps the result to every documented output, empty strings where nothing applies', () => {
     expect(gateOutputs(gateResult({ k6: undefined }), { resultsDir: '/ws/out' })).toEqual({
       result: 'passed',
@@ -147,18 +180,14 @@ describe('outputs', () => {
 
 describe('heavy-load rule', () => {
   it('refuses heavy profiles on pull requests and against production unless allowed', () => {
-    expect(() => assertLoadAllowed({ profile: 'stress', eventName: 'pull_request', allowHeavyLoad: false })).toThrow(
+    expect(() => assertLoadAllowed({ profile: 'stress', changeRequest: 'pull_request run', allowHeavyLoad: false })).toThrow(
       /"stress" is a heavy load profile.*allow-heavy-load/,
     );
-    expect(() => assertLoadAllowed({ profile: 'soak', environment: 'production', eventName: 'schedule', allowHeavyLoad: false })).toThrow(
-      /production/,
-    );
-    expect(() => assertLoadAllowed({ profile: 'stress', eventName: 'pull_request', allowHeavyLoad: true })).not.toThrow();
+    expect(() => assertLoadAllowed({ profile: 'soak', environmentName: 'production', allowHeavyLoad: false })).toThrow(/production/);
+    expect(() => assertLoadAllowed({ profile: 'stress', changeRequest: 'pull_request run', allowHeavyLoad: true })).not.toThrow();
     expect(() =>
-      assertLoadAllowed({ profile: 'smoke', environment: 'production', eventName: 'pull_request', allowHeavyLoad: false }),
+      assertLoadAllowed({ profile: 'smoke', environmentName: 'production', changeRequest: 'pull_request run', allowHeavyLoad: false }),
     ).not.toThrow();
-    expect(() =>
-      assertLoadAllowed({ profile: 'stress', environment: 'staging', eventName: 'schedule', allowHeavyLoad: false }),
-    ).not.toThrow();
+    expect(() => assertLoadAllowed({ profile: 'stress', environmentName: 'staging', allowHeavyLoad: false })).not.toThrow();
   });
 });

@@ -45,14 +45,35 @@ export function annotationsFor(result: GateResult, scripts: Record<string, strin
 /** GitHub shows at most 10 error annotations of a step; the rest would vanish without a word. */
 export const MAX_ERROR_ANNOTATIONS = 10;
 
-/** Keeps the first annotations and folds the rest into one that says how many more the report has. */
+/** Longest annotation message kept: a note is a sentence, and the folded list must stay readable. */
+export const MAX_ANNOTATION_MESSAGE = 1000;
+/** GitHub shows a title on one line. */
+export const MAX_ANNOTATION_TITLE = 200;
+
+function clip(text: string, max: number, tail: string): string {
+  return text.length <= max ? text : `${text.slice(0, max - tail.length - 1)}…${tail}`;
+}
+
+/**
+ * Keeps the first annotations and folds the rest into one that says how many more the report has;
+ * every title and message is cut to a readable length.
+ */
 export function capAnnotations(annotations: readonly Annotation[], max = MAX_ERROR_ANNOTATIONS): Annotation[] {
-  if (annotations.length <= max) return [...annotations];
-  const kept = annotations.slice(0, max - 1);
+  const cut = (a: Annotation): Annotation => ({
+    ...a,
+    title: clip(a.title, MAX_ANNOTATION_TITLE, ''),
+    message: clip(a.message, MAX_ANNOTATION_MESSAGE, ' (see the job summary or report.md for all of it)'),
+  });
+  if (annotations.length <= max) return annotations.map(cut);
+  const kept = annotations.slice(0, max - 1).map(cut);
   const rest = annotations.slice(max - 1);
   kept.push({
     title: `k6-gate: ${rest.length} more problem(s)`,
-    message: `${rest.map((a) => a.title.replace(/^k6-gate: /, '')).join('; ')} — see the job summary or report.md for all of them`,
+    message: clip(
+      `${rest.map((a) => a.title.replace(/^k6-gate: /, '')).join('; ')} — see the job summary or report.md for all of them`,
+      MAX_ANNOTATION_MESSAGE,
+      ' — see the job summary or report.md for all of them',
+    ),
   });
   return kept;
 }

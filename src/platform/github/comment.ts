@@ -2,6 +2,7 @@
 // edited in place, so a PR that is pushed to ten times carries one up-to-date report, not ten.
 import { ConfigError, type CommentMode } from '../../config.js';
 import type { Outcome } from '../../model.js';
+import { describeFetchError } from '../../k6/preflight.js';
 import type { GitHubClient } from './octokit.js';
 
 /** GitHub refuses comment bodies longer than this many characters. */
@@ -72,7 +73,28 @@ export interface FoundComment {
   url: string;
 }
 
-/** Walks every page of the issue's comments (100 a page) until the marker turns up. */
+interface CommentAuthor {
+  login?: string;
+  type?: string;
+}
+
+/**
+ * Who the token writes as: the login of a personal or app user token, or undefined for the job's
+ * GITHUB_TOKEN, which may not read /user (its comments are by the bot `github-actions[bot]`).
+ */
+async function tokenLogin(octokit: GitHubClient): Promise<string | undefined> {
+  try {
+    return (await octokit.rest.users.getAuthenticated()).data.login;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Walks every page of the issue's comments (100 a page) until a comment with the marker, written
+ * by the token's own identity, turns up. A person's comment that quotes the marker is not ours:
+ * GitHub would refuse to let the token edit it, and the report would never be posted.
+ */
 export async function findStickyComment(octokit: GitHubClient, target: CommentTarget, marker: string): Promise<FoundComment | undefined> {
   const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, {
     owner: target.owner,
@@ -80,9 +102,16 @@ export async function findStickyComment(octokit: GitHubClient, target: CommentTa
     issue_number: target.issueNumber,
     per_page: 100,
   });
+  let login: Promise<string | undefined> | undefined;
+  const isOurs = async (author: CommentAuthor | null | undefined) => {
+    login ??= tokenLogin(octokit);
+    const own = await login;
+    return own !== undefined ? author?.login === own : author?.type === 'Bot';
+  };
   for await (const page of pages) {
-    const hit = page.data.find((comment) => comment.body?.includes(marker));
-    if (hit) return { id: hit.id, url: hit.html_url };
+    for (const comment of page.data) {
+      if (comment.body?.includes(marker) && (await isOurs(comment.user))) return { id: comment.id, url: comment.html_url };
+    }
   }
   return undefined;
 }
@@ -120,8 +149,13 @@ export async function upsertStickyComment(
 
 /** Why a failed comment call is not the job's problem, in words for a warning. */
 export function explainCommentFailure(error: unknown, fromFork: boolean): string {
-  const status = (error as { status?: number }).status;
+  const reached = (error as { response?: unknown }).response !== undefined;
   const message = (error as Error).message ?? String(error);
+  // Octokit reports a request that never got an answer (refused, DNS, TLS) as status 500.
+  if (!reached) {
+    return `could not post the PR comment: GitHub's API could not be reached (${describeFetchError((error as { cause?: unknown }).cause ?? error)}). The job summary and the artifacts still carry the report.`;
+  }
+  const status = (error as { status?: number }).status;
   if (status === 403 || status === 404) {
     const why = fromFork
       ? 'pull requests from forks get a read-only GITHUB_TOKEN'

@@ -3,6 +3,7 @@
 // import time, which makes it awkward to test; this reader takes the environment as an argument.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { ExpectedError } from '../../errors.js';
 
 export interface PullRequestFacts {
   number: number;
@@ -46,7 +47,7 @@ function readEventPayload(eventPath: string | undefined): EventPayload {
     const data: unknown = JSON.parse(readFileSync(eventPath, 'utf8'));
     return typeof data === 'object' && data !== null ? (data as EventPayload) : {};
   } catch (error) {
-    throw new Error(`cannot read the event payload GITHUB_EVENT_PATH=${eventPath}: ${(error as Error).message}`, { cause: error });
+    throw new ExpectedError(`cannot read the event payload GITHUB_EVENT_PATH=${eventPath}: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -82,6 +83,13 @@ export function readRunContext(env: Env = process.env): GitHubRunContext {
     pullRequest,
     workspace: env.GITHUB_WORKSPACE || process.cwd(),
   };
+}
+
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
+
+/** A run for a pull request (possibly from a fork): the load policy keeps heavy profiles off it. */
+export function isPullRequestEvent(eventName: string): boolean {
+  return PULL_REQUEST_EVENTS.has(eventName);
 }
 
 /** True on a push (or dispatch) to the repository's default branch, where baselines may be updated. */

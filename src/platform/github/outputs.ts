@@ -1,4 +1,5 @@
 // The step outputs, so later steps can branch on the verdict or pick up the files.
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import * as core from '@actions/core';
 import type { GateResult } from '../../model.js';
@@ -41,6 +42,25 @@ export function gateOutputs(
   };
 }
 
+/** The outputs of a run that ended before it had a result (bad input, an unexpected error). */
+export function failedRunOutputs(): Record<OutputName, string> {
+  const outputs = Object.fromEntries(OUTPUT_NAMES.map((name) => [name, ''])) as Record<OutputName, string>;
+  return { ...outputs, result: 'error', failed: 'true', regressions: '0', 'thresholds-failed': '0', 'baseline-updated': 'false' };
+}
+
+/**
+ * Writes the outputs. Never fails the job: a GITHUB_OUTPUT file that does not exist yet (a local
+ * run from .env.example) is created, and any other problem is a warning.
+ */
 export function setGateOutputs(outputs: Record<OutputName, string>): void {
-  for (const name of OUTPUT_NAMES) core.setOutput(name, outputs[name]);
+  const file = process.env.GITHUB_OUTPUT;
+  try {
+    if (file) {
+      mkdirSync(path.dirname(file), { recursive: true });
+      closeSync(openSync(file, 'a'));
+    }
+    for (const name of OUTPUT_NAMES) core.setOutput(name, outputs[name]);
+  } catch (error) {
+    core.warning(`k6-gate: could not write the step outputs to ${file}: ${(error as Error).message}`);
+  }
 }

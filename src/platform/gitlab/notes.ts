@@ -4,6 +4,7 @@
 // GitLab REST API v4 with `fetch`: GET/POST /projects/:id/merge_requests/:iid/notes and
 // PUT .../notes/:note_id. CI_JOB_TOKEN cannot write notes, so the token is a project (or group)
 // access token with the api scope, sent as PRIVATE-TOKEN.
+import { ExpectedError } from '../../errors.js';
 
 /** GitLab rejects longer note bodies (1,000,000 characters); keep a margin for the marker. */
 export const GITLAB_NOTE_LIMIT = 1_000_000;
@@ -14,7 +15,7 @@ export interface GitLabNote {
   system?: boolean;
 }
 
-export class GitLabApiError extends Error {
+export class GitLabApiError extends ExpectedError {
   constructor(
     message: string,
     readonly status: number | undefined,

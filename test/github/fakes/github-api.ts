@@ -8,8 +8,16 @@ export interface FakeComment {
   id: number;
   body: string;
   html_url: string;
-  user: { login: string };
+  user: CommentUser;
 }
+
+export interface CommentUser {
+  login: string;
+  type: 'Bot' | 'User';
+}
+
+/** Who comments made through the API are by: the job token's bot. */
+export const TOKEN_BOT: CommentUser = { login: 'github-actions[bot]', type: 'Bot' };
 
 export interface RecordedRequest {
   method: string;
@@ -34,7 +42,10 @@ export interface FakeGitHubApi {
   url: string;
   requests: RecordedRequest[];
   comments(owner: string, repo: string, issue: number): FakeComment[];
-  seedComments(owner: string, repo: string, issue: number, bodies: string[]): FakeComment[];
+  /** Comments already on the thread; by the token's bot unless `author` says otherwise (a person). */
+  seedComments(owner: string, repo: string, issue: number, bodies: string[], author?: CommentUser): FakeComment[];
+  /** The login GET /user returns; unset, it answers 403 as GitHub does for a job's GITHUB_TOKEN. */
+  setTokenUser(user: CommentUser | undefined): void;
   fail(failure: InjectedFailure): void;
   close(): Promise<void>;
 }
@@ -67,13 +78,20 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
     if (!threads.has(key)) threads.set(key, []);
     return threads.get(key)!;
   };
-  const newComment = (owner: string, repo: string, issue: number, body: string): FakeComment => {
+  let tokenUser: CommentUser | undefined;
+  const newComment = (
+    owner: string,
+    repo: string,
+    issue: number,
+    body: string,
+    user: CommentUser = tokenUser ?? TOKEN_BOT,
+  ): FakeComment => {
     const id = nextId++;
     return {
       id,
       body,
       html_url: `https://github.com/${owner}/${repo}/pull/${issue}#issuecomment-${id}`,
-      user: { login: 'github-actions[bot]' },
+      user,
     };
   };
 
@@ -100,6 +118,10 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
       return;
     }
 
+    if (url.pathname === '/user' && req.method === 'GET') {
+      if (!tokenUser) return send(res, 403, { message: 'Resource not accessible by integration' });
+      return send(res, 200, { login: tokenUser.login, type: tokenUser.type, id: 99 });
+    }
     let m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(url.pathname);
     if (m) {
       const [, owner, repo, issue] = m;
@@ -146,13 +168,16 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
     url: base,
     requests,
     comments: (owner, repo, issue) => thread(owner, repo, issue),
-    seedComments(owner, repo, issue, bodies) {
+    seedComments(owner, repo, issue, bodies, author) {
       const list = thread(owner, repo, issue);
-      const made = bodies.map((b) => newComment(owner, repo, issue, b));
+      const made = bodies.map((b) => newComment(owner, repo, issue, b, author));
       list.push(...made);
       return made;
     },
     fail: (failure) => failures.push({ ...failure }),
+    setTokenUser: (user) => {
+      tokenUser = user;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -1,0 +1,87 @@
+// Expected failures print their message and exit 2, with the stack only under --verbose; anything
+// else is a bug and says so, with the stack. Each command a user meets such a failure in is tried.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeFailure } from '../../src/errors.js';
+import { ConfigError } from '../../src/config.js';
+import { runCli } from '../helpers/cli.js';
+import { tempWorkspace } from '../helpers/gate.js';
+
+/** A stack frame line as V8 prints it. */
+const STACK_FRAME = /^\s+at .+/m;
+
+let mirror: http.Server;
+let mirrorUrl: string;
+let busy: http.Server;
+let busyPort: number;
+
+beforeAll(async () => {
+  // A release mirror that has nothing (404), and a port something already listens on.
+  mirror = http.createServer((_req, res) => res.writeHead(404).end('not found'));
+  await new Promise<void>((resolve) => mirror.listen(0, '127.0.0.1', resolve));
+  mirrorUrl = `http://127.0.0.1:${(mirror.address() as AddressInfo).port}`;
+  busy = http.createServer((_req, res) => res.end());
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  busyPort = (busy.address() as AddressInfo).port;
+});
+afterAll(async () => {
+  await new Promise((resolve) => mirror.close(resolve));
+  await new Promise((resolve) => busy.close(resolve));
+});
+
+describe('expected failures: the message, exit 2, no stack unless --verbose', () => {
+  it.each(
+    [
+      {
+        what: 'install from a mirror that answers 404',
+        argv: () => ['install', '--k6-version', '0.0.1', '--method', 'release', '--k6-download-url', `${mirrorUrl}/{tag}/{asset}`],
+        message: /does not exist at .* \(HTTP 404\)/,
+      },
+      {
+        what: 'install --method path with a missing binary',
+        argv: () => ['install', '--method', 'path', '--k6-path', 'no-such-k6'],
+        message: /k6 binary ".*no-such-k6" does not exist/,
+      },
+      {
+        what: 'baseline show of a truncated baseline',
+        argv: () => ['baseline', 'show', '--baseline', 'truncated.json'],
+        message: /truncated\.json/,
+      },
+      {
+        what: 'baseline update with a bad summary',
+        argv: () => ['baseline', 'update', '--summary', 'bad-summary.json', '--scenario', 'smoke'],
+        message: /bad-summary\.json/,
+      },
+      {
+        what: 'demo-target on a port in use',
+        argv: () => ['demo-target', '--port', String(busyPort)],
+        message: /is in use \(EADDRINUSE\)/,
+      },
+    ].map((c) => [c.what, c] as const),
+  )('%s', async (_what, { argv, message }) => {
+    const ws = await tempWorkspace();
+    await writeFile(path.join(ws, 'truncated.json'), '{"version": 1, "scenarios": {"smoke": {"metr');
+    await writeFile(path.join(ws, 'bad-summary.json'), '{"metrics": 42}');
+    const plain = await runCli(argv(), ws);
+    expect(plain.status, plain.stderr).toBe(2);
+    expect(plain.stderr).toMatch(message);
+    expect(plain.stderr).not.toMatch(STACK_FRAME);
+    expect(plain.stderr).not.toContain('this is a bug');
+    const verbose = await runCli([...argv(), '--verbose'], ws);
+    expect(verbose.status).toBe(2);
+    expect(verbose.stderr).toMatch(message);
+    expect(verbose.stderr).toMatch(STACK_FRAME);
+  });
+});
+
+describe('describeFailure', () => {
+  it('an unexpected error says it is a bug and carries its stack; an expected one is its message', () => {
+    const bug = describeFailure(new TypeError("Cannot read properties of undefined (reading 'x')"), false);
+    expect(bug).toContain('unexpected error (this is a bug in k6-gate; please report it');
+    expect(bug).toMatch(STACK_FRAME);
+    expect(describeFailure(new ConfigError('fail-on "bogus" is not valid'), false)).toBe('fail-on "bogus" is not valid');
+  });
+});
