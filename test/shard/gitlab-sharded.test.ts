@@ -168,11 +168,11 @@ describe('sharded GitLab template', () => {
       const run = await runGitlabCiLocal(
         dir,
         [
-          ...['--force-shell-executor', '--max-job-name-padding', '0'],
-          // What a runner gives a job (see test/gitlab/component-defaults.test.ts for why CI_PROJECT_DIR).
-          ...['--variable', 'GITLAB_CI=true', '--variable', `CI_PROJECT_DIR=${dir}`, '--variable', 'CI_PIPELINE_SOURCE=schedule'],
+          // Each job in its own copy of the project, as parallel jobs on a runner are (shards then never share a results dir).
+          ...['--force-shell-executor', '--shell-isolation', '--max-job-name-padding', '0'],
+          ...['--variable', 'GITLAB_CI=true', '--variable', 'CI_PIPELINE_SOURCE=schedule'],
           ...['--variable', `XDG_CACHE_HOME=${cache}`, '--variable', `npm_config_cache=${path.join(cache, 'npm')}`],
-          ...['--ignore-predefined-vars', 'GITLAB_CI,CI_PROJECT_DIR,CI_PIPELINE_SOURCE'],
+          ...['--ignore-predefined-vars', 'GITLAB_CI,CI_PIPELINE_SOURCE'],
         ],
         { timeoutMs: 150_000 },
       );
