@@ -9,7 +9,7 @@ import { updateBaseline } from './baseline/update.js';
 import { ConfigError, DEFAULT_BASELINE_PATH, insideWorkspace, optional } from './config.js';
 import { parseSummary } from './k6/summary.js';
 import type { Logger } from './log.js';
-import { scenarioKey } from './pipeline.js';
+import { scenarioKey } from './scenarios.js';
 
 interface BaselineIO {
   cwd: string;

@@ -20,7 +20,7 @@ import {
   type Config,
 } from './config.js';
 import { assertProfileAllowed, findEnvironment, loadEnvironments, type EnvironmentDef } from './environments.js';
-import { resolveScenario } from './pipeline.js';
+import { resolveScenario } from './scenarios.js';
 import { withoutCredentials } from './url.js';
 import { parseTolerance, splitWatchInput, RulesError } from './baseline/rules.js';
 

@@ -4,9 +4,8 @@
 // Run problems never throw out of runGate: they become the `error` outcome with the cause, after
 // whatever was measured has been written to the results dir.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadBaseline, saveBaseline, type BaselineFile } from './baseline/format.js';
 import { compareToBaseline } from './baseline/compare.js';
 import { loadRules, type Rules } from './baseline/rules.js';
@@ -15,7 +14,7 @@ import { ConfigError, type Config, type ScenarioSpec } from './config.js';
 import { worstOutcome } from './k6/exit-codes.js';
 import { installK6, type InstalledK6 } from './k6/install.js';
 import { waitForHealthy } from './k6/preflight.js';
-import { formatMs, k6FileNames, runK6, safeFileName } from './k6/run.js';
+import { formatMs, k6FileNames, runK6, safeFileName, SUMMARY_TREND_STATS } from './k6/run.js';
 import { parseSummary } from './k6/summary.js';
 import type { Logger } from './log.js';
 import type { GateResult, Outcome, ScenarioResult } from './model.js';
@@ -26,64 +25,7 @@ import { VERSION } from './version.js';
 import { withoutCredentials } from './url.js';
 import { mergeScenarioShards } from './shard/merge.js';
 import { shardArgs, shardRawFileName, shardSummaryFileName } from './shard/shard.js';
-import { copyFile } from 'node:fs/promises';
-import { SUMMARY_TREND_STATS } from './k6/run.js';
-
-/** The scenarios shipped with k6-gate, next to dist/ (or src/ when run from source). */
-export function bundledScenariosDir(): string {
-  if (process.env.K6_GATE_SCENARIOS_DIR) return process.env.K6_GATE_SCENARIOS_DIR;
-  // Resolved at run time from this file's own place (src/ or dist/, both one level below the
-  // package root); written so the bundler does not rewrite it into a bundled asset path.
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  return path.join(here, PARENT, SCENARIOS_FOLDER);
-}
-
-const PARENT = '..';
-const SCENARIOS_FOLDER = 'scenarios';
-
-export async function listBundledScenarios(dir = bundledScenariosDir()): Promise<string[]> {
-  try {
-    const entries = await readdir(dir, { withFileTypes: true });
-    return entries
-      .filter((e) => e.isFile() && /\.(ts|js)$/.test(e.name) && !e.name.endsWith('.d.ts'))
-      .map((e) => e.name.replace(/\.(ts|js)$/, ''))
-      .sort();
-  } catch {
-    return [];
-  }
-}
-
-/**
- * A scenario is a path to a k6 script (relative to the workspace) or the name of a bundled one.
- * `name=path` gives a path its own report name.
- */
-export async function resolveScenario(input: string, workspace: string, scenariosDir = bundledScenariosDir()): Promise<ScenarioSpec> {
-  const text = input.trim();
-  const eq = text.indexOf('=');
-  const [givenName, ref] = eq > 0 && !text.slice(0, eq).includes('/') ? [text.slice(0, eq), text.slice(eq + 1)] : [undefined, text];
-  const looksLikePath = /[\\/]/.test(ref) || /\.(m?js|ts|cjs)$/.test(ref);
-  if (looksLikePath) {
-    const script = path.resolve(workspace, ref);
-    if (!existsSync(script)) {
-      throw new ConfigError(
-        `scenario ${JSON.stringify(ref)}: no file at ${script}; expected a k6 script path relative to the workspace, or a bundled scenario name`,
-      );
-    }
-    return { name: givenName ?? path.basename(ref).replace(/\.(m?js|ts|cjs)$/, ''), script };
-  }
-  for (const ext of ['.ts', '.js']) {
-    const script = path.join(scenariosDir, ref + ext);
-    if (existsSync(script)) return { name: givenName ?? ref, script };
-  }
-  const known = await listBundledScenarios(scenariosDir);
-  throw new ConfigError(
-    `unknown scenario ${JSON.stringify(ref)}; expected a k6 script path or one of the bundled scenarios: ${known.join(', ') || '(none found)'}`,
-  );
-}
-
-export function scenarioKey(scenario: string, profile?: string): string {
-  return profile ? `${scenario}@${profile}` : scenario;
-}
+import { scenarioKey } from './scenarios.js';
 
 /** Paths inside the workspace are shown relative to it; others (the demo's bundled baseline) in full. */
 function displayPath(file: string, workspace: string): string {

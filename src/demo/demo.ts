@@ -16,7 +16,8 @@ import {
   type Config,
 } from '../config.js';
 import type { Logger } from '../log.js';
-import { bundledScenariosDir, exitStatusFor, resolveScenario, runGate } from '../pipeline.js';
+import { exitStatusFor, runGate } from '../pipeline.js';
+import { bundledScenariosDir, resolveScenario } from '../scenarios.js';
 import { renderMarkdownReport } from '../report/markdown.js';
 import { DEFAULT_DEMO_KNOBS, startDemoTarget } from './target.js';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, parseEnvPairs, splitArgs } from '../config.js';
 import type { Logger } from '../log.js';
-import { resolveScenario } from '../pipeline.js';
+import { resolveScenario } from '../scenarios.js';
 import { buildCollectorPodManifest, buildTestRunManifest } from './operator.js';
 
 export const OPERATOR_MANIFEST_HELP = `k6-gate operator-manifest <scenario|script|archive.tar> --name NAME --parallelism N [options]
