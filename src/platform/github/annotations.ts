@@ -2,7 +2,7 @@
 // page and the PR's checks tab name the problem without opening the log.
 import * as core from '@actions/core';
 import type { GateResult } from '../../model.js';
-import { formatChange, formatValue } from '../../report/markdown.js';
+import { formatChange, formatValue } from '../../baseline/metrics.js';
 
 export interface Annotation {
   title: string;
