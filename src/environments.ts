@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { isObject } from './json.js';
 import { ConfigError } from './config.js';
 
 export interface EnvironmentDef {
@@ -17,10 +18,6 @@ export const HEAVY_PROFILES: readonly string[] = ['stress', 'spike', 'soak', 'br
 
 const EXAMPLE =
   '{ "environments": { "staging": { "baseUrl": "https://staging.example.com" }, "production": { "baseUrl": "https://example.com", "protected": true } } }';
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function quote(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);

@@ -7,15 +7,15 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadBaseline, saveBaseline, type BaselineFile } from './baseline/format.js';
-import { compareToBaseline } from './baseline/compare.js';
+import { compareToBaseline, isRegression } from './baseline/compare.js';
 import { loadRules, type Rules } from './baseline/rules.js';
 import { shouldUpdateBaseline, updateBaseline, type BaselineRun } from './baseline/update.js';
 import { ConfigError, type Config, type ScenarioSpec } from './config.js';
 import { worstOutcome } from './k6/exit-codes.js';
 import { installK6, type InstalledK6 } from './k6/install.js';
 import { waitForHealthy } from './k6/preflight.js';
-import { formatMs, k6FileNames, runK6, safeFileName, SUMMARY_TREND_STATS } from './k6/run.js';
-import { parseSummary } from './k6/summary.js';
+import { formatMs, k6FileNames, runK6, safeFileName } from './k6/run.js';
+import { parseSummary, SUMMARY_TREND_STATS } from './k6/summary.js';
 import type { Logger } from './log.js';
 import type { GateResult, Outcome, ScenarioResult } from './model.js';
 import { renderMarkdownReport } from './report/markdown.js';
@@ -282,7 +282,7 @@ async function mergeScenario(
       resultsDir: config.resultsDir,
       summaryFile: k6FileNames(spec.name).summary,
       watch: [...rules.watch.map((r) => r.metric), ...Object.keys(baseline?.scenarios[key]?.metrics ?? {})],
-      trendStats: SUMMARY_TREND_STATS.split(','),
+      trendStats: [...SUMMARY_TREND_STATS],
       log,
     });
     scenario.summary = merged.summary;
@@ -297,10 +297,6 @@ async function mergeScenario(
     log.error(scenario.error);
   }
   return scenario;
-}
-
-function isRegression(row: ScenarioResult['metrics'][number]): boolean {
-  return row.verdict === 'regressed' || (row.verdict === 'missing' && row.severity === 'error');
 }
 
 /** Outcome, counts and the policy decision, from the scenario results. */

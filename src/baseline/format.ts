@@ -3,6 +3,8 @@
 // JSON path and the expected form, and written with a fixed layout so that updates diff well.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { isObject, type JsonObject } from '../json.js';
+import { K6_STAT_PATTERN } from '../k6/summary.js';
 import type { MetricComparison } from '../model.js';
 
 export type BaselineUnit = MetricComparison['unit'];
@@ -55,14 +57,9 @@ export class BaselineError extends Error {
 
 const UNITS: readonly BaselineUnit[] = ['ms', 'ratio', 'per-second', 'count', 'bytes', 'none'];
 const KEY_PATTERN = /^[^@\s]+(@[^@\s]+)?$/;
-const STAT_PATTERN = /^(avg|min|med|max|rate|count|value|passes|fails|p\(\d+(\.\d+)?\))$/;
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+type Json = JsonObject;
 
 function quote(value: unknown): string {
   if (value === undefined) return 'missing';
@@ -176,7 +173,7 @@ function readScenario(v: Validator, key: string, raw: unknown, where: string): B
     const out: Record<string, BaselineStat> = {};
     for (const [stat, value] of Object.entries(statsObject)) {
       const statWhere = child(metricWhere, stat);
-      if (!STAT_PATTERN.test(stat)) {
+      if (!K6_STAT_PATTERN.test(stat)) {
         throw new BaselineError(
           `${v.source}: ${statWhere} names stat ${JSON.stringify(stat)}; expected avg, min, med, max, p(N), rate, count or value`,
         );

@@ -3,6 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { isObject } from '../json.js';
+import { K6_STAT_PATTERN } from '../k6/summary.js';
 import type { Direction } from '../model.js';
 
 export interface MetricRule {
@@ -71,7 +73,6 @@ export class RulesError extends Error {
   }
 }
 
-const STAT_PATTERN = /^(avg|min|med|max|rate|count|value|passes|fails|p\(\d+(\.\d+)?\))$/;
 const METRIC_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*(\{[^{}]+\})?$/;
 
 function describe(value: unknown): string {
@@ -105,7 +106,7 @@ export function parseWatchItem(text: string, where = 'watch item'): MetricRule {
       `${where} ${describe(text)}: ${describe(metric)} is not a k6 metric name; expected e.g. "http_req_duration:p(95)" or "http_req_duration{name:login}:p(99)"`,
     );
   }
-  if (!STAT_PATTERN.test(stat)) {
+  if (!K6_STAT_PATTERN.test(stat)) {
     throw new RulesError(
       `${where} ${describe(text)}: ${describe(stat)} is not a k6 stat; expected one of avg, min, med, max, p(N), rate, count, value`,
     );
@@ -175,10 +176,6 @@ function expectDirection(value: unknown, where: string): Direction {
   if (value === 'lower-is-better' || value === 'higher-is-better') return value;
   if (value === 'lower' || value === 'higher') return `${value}-is-better`;
   throw new RulesError(`${where} is ${describe(value)}; expected "lower-is-better" or "higher-is-better"`);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function key(path: string, name: string): string {

@@ -6,6 +6,7 @@
 // - the machine-readable summary (`--new-machine-readable-summary`, schema version "1.0.0"):
 //   metrics as an array with type and unit, trend keys `p90`/`p95`, `checks_succeeded` instead of
 //   `checks`, and no thresholds.
+import { isObject, type JsonObject } from '../json.js';
 import type { CheckResult, MetricContains, MetricSummary, MetricType, RunSummary, ThresholdResult } from '../model.js';
 
 export class SummaryParseError extends Error {
@@ -15,11 +16,13 @@ export class SummaryParseError extends Error {
   }
 }
 
-type Json = Record<string, unknown>;
+type Json = JsonObject;
 
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/** The trend stats k6 is asked for (`--summary-trend-stats`): the run, the shard merge and k6-operator runners use this list. */
+export const SUMMARY_TREND_STATS: readonly string[] = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'];
+
+/** A stat name as k6's legacy summary export keys it (what rules and baseline files may name). */
+export const K6_STAT_PATTERN = /^(avg|min|med|max|rate|count|value|passes|fails|p\(\d+(\.\d+)?\))$/;
 
 /** Parses summary text (either format). `source` names the file in error messages. */
 export function parseSummary(text: string, source = 'summary'): RunSummary {

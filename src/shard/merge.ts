@@ -26,6 +26,7 @@ import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import type { CheckResult, MetricContains, MetricSummary, MetricType, RunSummary, ThresholdResult } from '../model.js';
 import type { Logger } from '../log.js';
+import { SUMMARY_TREND_STATS } from '../k6/summary.js';
 import { TrendAccumulator, DEFAULT_RELATIVE_ERROR } from './histogram.js';
 import { evaluateThreshold, parseThresholdExpression, thresholdExpressions, type ThresholdsOption } from './thresholds.js';
 
@@ -37,7 +38,7 @@ export class MergeError extends Error {
 }
 
 /** k6's default summary trend stats plus p(99), which baselines commonly watch. */
-export const DEFAULT_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'];
+export const DEFAULT_TREND_STATS: readonly string[] = SUMMARY_TREND_STATS;
 
 /** Gauges that count per k6 instance; the whole test has the sum over shards. */
 const PER_INSTANCE_GAUGES = new Set(['vus', 'vus_max']);
@@ -412,7 +413,7 @@ function trendStat(trend: TrendAccumulator, stat: string): number | undefined {
   }
 }
 
-function validateTrendStats(stats: string[]): void {
+function validateTrendStats(stats: readonly string[]): void {
   for (const stat of stats) {
     if (!/^(avg|min|med|max|count|p\(\d+(\.\d+)?\))$/.test(stat)) {
       throw new MergeError(
