@@ -163,6 +163,40 @@ function collectLegacyChecks(group: Json, out: CheckResult[]): void {
   for (const child of children) if (isObject(child)) collectLegacyChecks(child, out);
 }
 
+/**
+ * A RunSummary in k6's legacy `--summary-export` layout: the one writer of that format, beside its
+ * parser (`parseSummary(legacySummaryExportText(x))` gives `x` back, the format aside). Used for a
+ * merged sharded run's summary file and for GitLab's load_performance report when k6 wrote no legacy
+ * export. Layout as k6 writes it: flattened metrics, a rate's `rate` named `value`, `true` in
+ * `thresholds` = crossed, checks keyed in `root_group.checks` (by path, so equal names in two groups
+ * stay apart), `groups` an object; `state.testRunDurationMs` when the duration is known.
+ */
+export function toLegacySummaryExport(summary: RunSummary): JsonObject {
+  const metrics: Record<string, JsonObject> = {};
+  for (const [name, metric] of Object.entries(summary.metrics)) {
+    const values: JsonObject = {};
+    for (const [key, value] of Object.entries(metric.values)) values[metric.type === 'rate' && key === 'rate' ? 'value' : key] = value;
+    metrics[name] = values;
+  }
+  for (const threshold of summary.thresholds) {
+    const target = (metrics[threshold.metric] ??= {});
+    ((target.thresholds ??= {}) as Record<string, boolean>)[threshold.expression] = !threshold.ok;
+  }
+  const checks: JsonObject = {};
+  for (const check of summary.checks) {
+    const checkPath = check.path ?? `::${check.name}`;
+    checks[checkPath] = { name: check.name, path: checkPath, id: '', passes: check.passes, fails: check.fails };
+  }
+  const exported: JsonObject = { root_group: { name: '', path: '', id: '', groups: {}, checks }, metrics };
+  if (summary.durationMs !== undefined) exported.state = { testRunDurationMs: summary.durationMs };
+  return exported;
+}
+
+/** toLegacySummaryExport as the file's text. */
+export function legacySummaryExportText(summary: RunSummary): string {
+  return `${JSON.stringify(toLegacySummaryExport(summary), null, 2)}\n`;
+}
+
 /** Machine-readable trend keys (`p95`, `p99.9`) in the legacy spelling (`p(95)`, `p(99.9)`). */
 function legacyStatName(key: string): string {
   const match = /^p(\d+(?:\.\d+)?)$/.exec(key);

@@ -26,7 +26,7 @@ import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import type { CheckResult, MetricContains, MetricSummary, MetricType, RunSummary, ThresholdResult } from '../model.js';
 import type { Logger } from '../log.js';
-import { SUMMARY_TREND_STATS } from '../k6/summary.js';
+import { legacySummaryExportText, SUMMARY_TREND_STATS } from '../k6/summary.js';
 import { TrendAccumulator, DEFAULT_RELATIVE_ERROR } from './histogram.js';
 import { evaluateThreshold, parseThresholdExpression, thresholdExpressions, type ThresholdsOption } from './thresholds.js';
 
@@ -673,44 +673,6 @@ export async function mergeShardDir(
 }
 
 /**
- * The merged summary in k6's legacy `--summary-export` layout, so every reader of
- * `summary-<scenario>.json` (GitLab's load_performance report, baseline tools, people) takes a
- * merged run like a single one. `state.testRunDurationMs` carries the duration used for rates.
- */
-export function toLegacySummaryExport(summary: RunSummary): Record<string, unknown> {
-  const metrics: Record<string, Record<string, unknown>> = {};
-  for (const [name, metric] of Object.entries(summary.metrics)) {
-    const values: Record<string, unknown> = { ...metric.values };
-    if (metric.type === 'rate') {
-      // The legacy export calls a rate's `rate` `value`.
-      values.value = values.rate;
-      delete values.rate;
-    }
-    metrics[name] = values;
-  }
-  for (const threshold of summary.thresholds) {
-    const target = (metrics[threshold.metric] ??= {});
-    // In the legacy export `true` means the threshold was crossed.
-    ((target.thresholds ??= {}) as Record<string, boolean>)[threshold.expression] = !threshold.ok;
-  }
-  const checks: Record<string, unknown> = {};
-  for (const check of summary.checks) {
-    checks[check.path ?? `::${check.name}`] = {
-      name: check.name,
-      path: check.path ?? `::${check.name}`,
-      id: '',
-      passes: check.passes,
-      fails: check.fails,
-    };
-  }
-  return {
-    root_group: { name: '', path: '', id: '', groups: {}, checks },
-    metrics,
-    state: { testRunDurationMs: summary.durationMs },
-  };
-}
-
-/**
  * Merge mode for one scenario of the pipeline: merges the shard files of `scenario` under `dir`,
  * computing the submetrics the watch rules name, and writes the merged summary as
  * `summary-<scenario>.json` (legacy export layout) into `resultsDir`.
@@ -733,6 +695,6 @@ export async function mergeScenarioShards(input: {
     submetrics: (input.watch ?? []).filter((name) => name.includes('{')),
     log: input.log,
   });
-  await writeFile(path.join(input.resultsDir, input.summaryFile), `${JSON.stringify(toLegacySummaryExport(merged.summary), null, 2)}\n`);
+  await writeFile(path.join(input.resultsDir, input.summaryFile), legacySummaryExportText(merged.summary));
   return { ...merged, summaryFile: input.summaryFile };
 }
