@@ -19,7 +19,7 @@ import { parseSummary, SUMMARY_TREND_STATS } from './k6/summary.js';
 import type { Logger } from './log.js';
 import type { GateResult, Outcome, ScenarioResult } from './model.js';
 import { renderMarkdownReport } from './report/markdown.js';
-import { renderJUnit } from './report/junit.js';
+import { JUNIT_FILE, renderJUnit } from './report/junit.js';
 import { LOAD_PERFORMANCE_FILE, loadPerformanceSourceFile, renderLoadPerformance } from './report/load-performance.js';
 import { VERSION } from './version.js';
 import { withoutCredentials } from './url.js';
@@ -332,13 +332,13 @@ async function finish(config: Config, result: GateResult, log: Logger): Promise<
   return result;
 }
 
-/** Every report file of the results dir. Platforms upload the folder as it is. */
+/** Every report file of the results dir, written once here. Platforms upload the folder as it is. */
 export async function writeReports(config: Config, result: GateResult): Promise<void> {
   if (!existsSync(config.resultsDir)) return;
   const write = (name: string, text: string) => writeFile(path.join(config.resultsDir, name), text);
   await write('comparison.json', `${JSON.stringify(result, null, 2)}\n`);
   await write('report.md', renderMarkdownReport(result));
-  await write('junit.xml', renderJUnit(result));
+  await write(JUNIT_FILE, renderJUnit(result));
   // GitLab's load_performance report: the gating scenario's legacy summary export, copied as is.
   const lpSource = loadPerformanceSourceFile(result);
   const lpLegacy = lpSource ? await readFile(path.join(config.resultsDir, lpSource), 'utf8').catch(() => undefined) : undefined;

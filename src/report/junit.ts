@@ -7,6 +7,8 @@
 import { formatChange, formatPercent } from '../baseline/metrics.js';
 import type { GateResult, MetricComparison, ScenarioResult, ThresholdResult } from '../model.js';
 
+export const JUNIT_FILE = 'junit.xml';
+
 interface Case {
   name: string;
   classname: string;
