@@ -2,7 +2,6 @@
 // protected ones unless someone asked for it explicitly. The pipeline checks this before k6 starts.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { isObject } from './json.js';
 import { ConfigError } from './config.js';
 
@@ -76,7 +75,7 @@ export async function loadEnvironments(file: string): Promise<Record<string, Env
   const ext = path.extname(file).toLowerCase();
   let data: unknown;
   try {
-    data = ext === '.yaml' || ext === '.yml' ? parseYaml(text) : JSON.parse(text);
+    data = ext === '.yaml' || ext === '.yml' ? (await import(/* webpackMode: "eager" */ 'yaml')).parse(text) : JSON.parse(text);
   } catch (error) {
     throw new ConfigError(
       `environments file ${file} is not valid ${ext === '.yaml' || ext === '.yml' ? 'YAML' : 'JSON'}: ${(error as Error).message}`,

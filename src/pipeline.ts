@@ -117,7 +117,16 @@ export async function runGate(config: Config, log: Logger): Promise<GateResult> 
     return finish(config, fail((error as Error).message), log);
   }
 
-  // Merge mode measures nothing: it needs neither k6 nor the target.
+  // Merge mode measures nothing: it needs neither k6 nor the target. The target's health check
+  // runs while k6 is found or installed (both mostly wait on other processes); k6's problem is told first.
+  const stopPreflight = new AbortController();
+  const preflight =
+    config.healthUrl && !config.merge
+      ? waitForHealthy(config.healthUrl, { timeoutMs: config.preflightTimeoutMs, log, signal: stopPreflight.signal }).then(
+          () => undefined,
+          (error: Error) => error,
+        )
+      : undefined;
   let k6: InstalledK6 | undefined;
   if (!config.merge)
     try {
@@ -125,16 +134,13 @@ export async function runGate(config: Config, log: Logger): Promise<GateResult> 
       result.k6 = { version: k6.version, path: k6.path, source: k6.source };
       log.info(`k6-gate: using k6 ${k6.version} from ${k6.source} (${k6.path})`);
     } catch (error) {
+      stopPreflight.abort();
+      await preflight;
       return finish(config, fail(`k6 could not be installed: ${(error as Error).message}`), log);
     }
 
-  if (config.healthUrl && !config.merge) {
-    try {
-      await waitForHealthy(config.healthUrl, { timeoutMs: config.preflightTimeoutMs, log });
-    } catch (error) {
-      return finish(config, fail((error as Error).message), log);
-    }
-  }
+  const unhealthy = await preflight;
+  if (unhealthy) return finish(config, fail(unhealthy.message), log);
 
   const runs: BaselineRun[] = [];
   for (const [index, spec] of config.scenarios.entries()) {

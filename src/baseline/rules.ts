@@ -2,7 +2,6 @@
 // few action inputs; the defaults cover the k6 built-in metrics every HTTP test has.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { isObject } from '../json.js';
 import { K6_STAT_PATTERN } from '../k6/summary.js';
 import type { Direction } from '../model.js';
@@ -306,7 +305,8 @@ export async function loadRules(file: string | undefined, overrides?: RulesOverr
   const yaml = /\.ya?ml$/i.test(file);
   let raw: unknown;
   try {
-    raw = yaml ? parseYaml(text) : JSON.parse(text);
+    // yaml is loaded only for a YAML file: it is a large module to evaluate at every start.
+    raw = yaml ? (await import(/* webpackMode: "eager" */ 'yaml')).parse(text) : JSON.parse(text);
   } catch (error) {
     throw new RulesError(`${source} is not valid ${yaml ? 'YAML' : 'JSON'}: ${(error as Error).message.split('\n')[0]}`);
   }

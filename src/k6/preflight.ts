@@ -19,6 +19,8 @@ export interface PreflightOptions {
   attemptTimeoutMs?: number;
   log: Logger;
   fetchImpl?: typeof fetch;
+  /** Stops the waiting (the run failed elsewhere first); the promise then rejects with PreflightError. */
+  signal?: AbortSignal;
 }
 
 /** Describes a failed fetch in the words a person needs (DNS, refused, TLS, timeout). */
@@ -48,11 +50,15 @@ export async function waitForHealthy(url: string, options: PreflightOptions): Pr
   const plain = splitCredentials(url);
   url = withoutCredentials(url);
   for (;;) {
+    if (options.signal?.aborted) throw new PreflightError(`target health check ${url} stopped: the run ended first`);
     attempts++;
     try {
       const remaining = options.timeoutMs - (Date.now() - started);
       const response = await doFetch(plain.url, {
-        signal: AbortSignal.timeout(Math.max(250, Math.min(attemptTimeout, remaining))),
+        signal: AbortSignal.any([
+          AbortSignal.timeout(Math.max(250, Math.min(attemptTimeout, remaining))),
+          ...(options.signal ? [options.signal] : []),
+        ]),
         redirect: 'manual',
         headers: plain.authorization ? { authorization: plain.authorization } : undefined,
       });
@@ -73,7 +79,15 @@ export async function waitForHealthy(url: string, options: PreflightOptions): Pr
       );
     }
     options.log.info(`preflight: ${url} not ready (${lastProblem}); retrying in ${delay} ms`);
-    await new Promise((resolve) => setTimeout(resolve, delay));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, delay);
+      options.signal?.addEventListener('abort', done, { once: true });
+      function done() {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', done);
+        resolve();
+      }
+    });
     delay = Math.min(delay * 2, maxDelay);
   }
 }

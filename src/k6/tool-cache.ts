@@ -11,7 +11,6 @@ import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { HttpClient } from '@actions/http-client';
 import type { Logger } from '../log.js';
 import type { ToolCacheLocation } from './system.js';
 
@@ -148,6 +147,8 @@ export function createToolCache(location: ToolCacheLocation, log: Logger, option
 }
 
 async function downloadOnce(url: string, dest: string): Promise<void> {
+  // Loaded on a cache miss only: the http client (with undici) is costly to evaluate at every start.
+  const { HttpClient } = await import(/* webpackMode: "eager" */ '@actions/http-client');
   const client = new HttpClient('k6-gate', [], { allowRetries: false, allowRedirects: true, maxRedirects: 10 });
   try {
     const response = await client.get(url);
