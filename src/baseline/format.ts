@@ -307,8 +307,3 @@ export async function saveBaseline(file: string, baseline: BaselineFile): Promis
   await writeFile(temporary, text, 'utf8');
   await rename(temporary, file);
 }
-
-/** An empty v1 baseline. */
-export function emptyBaseline(): BaselineFile {
-  return { version: 1, scenarios: {} };
-}

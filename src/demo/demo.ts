@@ -100,7 +100,7 @@ real k6 against it, compares with the committed demo baseline and prints the reg
 export async function runDemo(args: string[], io: DemoIO, log: Logger): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ options: DEMO_OPTIONS, args: args.map((a) => a), allowPositionals: false, strict: true });
+    parsed = parseArgs({ options: DEMO_OPTIONS, args, allowPositionals: false, strict: true });
   } catch (error) {
     throw new ConfigError(`${(error as Error).message.replace(/\. To specify.*$/s, '')}; see k6-gate demo --help`);
   }

@@ -90,11 +90,7 @@ export function shardSummaryFileName(scenario: string, shard: ShardSpec): string
   return `summary-${scenario}${shardSuffix(shard)}.json`;
 }
 
-/** The artifact name a shard job uploads, and the pattern the merge job downloads by. */
+/** The artifact name a shard job uploads. */
 export function shardArtifactName(scenario: string, shard: ShardSpec): string {
   return `k6-gate-shard-${scenario}-${shard.index}-of-${shard.count}`;
-}
-
-export function shardArtifactPattern(scenario: string): string {
-  return `k6-gate-shard-${scenario}-*`;
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { VERSION } from '../../src/version.js';
 import {
   REPO_ROOT,
   gitlabCiSchema,
@@ -68,7 +69,7 @@ describe('template against the GitLab CI schema', () => {
       expect(input.description, name).toBeTruthy();
       expect('default' in input, `${name} has a default`).toBe(true);
     }
-    expect(inputs.cli.default).toBe('npx -y k6-gate@0.1.0');
+    expect(inputs.cli.default).toBe(`npx -y k6-gate@${VERSION}`);
     expect(inputs['mr-note']).toMatchObject({ type: 'boolean', default: true });
     expect(inputs['fail-on'].options).toContain(inputs['fail-on'].default);
     expect(inputs['scheduled-profile'].options).toEqual(['none', 'load', 'stress', 'spike', 'soak', 'breakpoint']);
