@@ -208,6 +208,7 @@ async function commandRun(args: string[], io: CliIO, log: Logger): Promise<numbe
     env: io.env,
     git: gitFacts(io.env),
     onCi: isGitLab(io.env) || io.env.CI === 'true',
+    resultsDirAnywhere: true,
   });
   const result = await runGate(config, log);
   if (isGitLab(io.env)) await (await load.gitlab()).publishGitLab(result, { resultsDir: config.resultsDir, log, env: io.env });

@@ -39,6 +39,11 @@ export interface InputContext {
   /** Running in CI: `update-baseline: true` then means auto (default branch only). */
   onCi?: boolean;
   scenariosDir?: string;
+  /**
+   * The CLI writes results where its user says (`--results-dir ~/perf-results`); the action keeps
+   * them inside the workspace, where they cannot overwrite the runner's own files.
+   */
+  resultsDirAnywhere?: boolean;
 }
 
 /** Splits a list input written one per line or comma separated. */
@@ -146,7 +151,9 @@ export async function configFromInputs(read: InputReader, context: InputContext)
     preflightTimeoutMs,
     baselinePath: insideWorkspace('baseline', get('baseline') ?? DEFAULT_BASELINE_PATH, workspace),
     configFile: get('config') ? insideWorkspace('config', get('config')!, workspace) : undefined,
-    resultsDir: insideWorkspace('results-dir', get('results-dir') ?? DEFAULT_RESULTS_DIR, workspace),
+    resultsDir: context.resultsDirAnywhere
+      ? path.resolve(workspace, get('results-dir') ?? DEFAULT_RESULTS_DIR)
+      : insideWorkspace('results-dir', get('results-dir') ?? DEFAULT_RESULTS_DIR, workspace),
     failOn: parseFailOn(get('fail-on')),
     updateBaseline: parseUpdateBaseline(get('update-baseline'), context.onCi ? 'auto' : 'always'),
     k6: {
