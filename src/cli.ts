@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // The k6-gate command line: the same pipeline as the action, for laptops and GitLab jobs.
 // Exit status: 0 passed, 1 gate failed by policy, 2 error.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig } from 'node:util';
 import path from 'node:path';
-import { ConfigError, DEFAULT_K6_VERSION, parseInstallMethod, parseK6Version, optional } from './config.js';
+import { ConfigError, DEFAULT_K6_VERSION, parseCommandArgs, parseInstallMethod, parseK6Version, optional } from './config.js';
 import { createTerminalLogger, type Logger } from './log.js';
 import { VERSION } from './version.js';
 
@@ -138,11 +138,7 @@ function normaliseArgv(argv: string[]): string[] {
 }
 
 function parse<T extends ParseArgsConfig['options']>(options: T, args: string[]) {
-  try {
-    return parseArgs({ options, args: normaliseArgv(args), allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new ConfigError(`${(error as Error).message.replace(/\. To specify.*$/s, '')}; see k6-gate --help`);
-  }
+  return parseCommandArgs(options, normaliseArgv(args), undefined);
 }
 
 function isGitLab(env: NodeJS.ProcessEnv): boolean {
