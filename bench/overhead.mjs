@@ -5,7 +5,10 @@
 // k6 (wall minus k6's spawn-to-exit), and the start time of `k6-gate --version` next to `node -e 0`.
 // Load averages are printed at the start and the end: the machine is shared.
 //
-//   node bench/overhead.mjs [rounds=5] [duration=3s] [--cli dist/cli.js] [--no-html-report]
+//   node bench/overhead.mjs [rounds=5] [duration=3s] [--cli dist/cli.js] [--before OTHER/cli.js] [--no-html-report]
+//
+// --before adds a second build (e.g. the main branch's dist/cli.js) to every round and to the start
+// timings, interleaved with the first, so a before/after comparison sees the same machine load.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -18,6 +21,8 @@ const flag = (name) => {
   return i === -1 ? undefined : argv.splice(i, 2)[1];
 };
 const cli = path.resolve(flag('--cli') ?? 'dist/cli.js');
+const beforeFlag = flag('--before');
+const before = beforeFlag ? path.resolve(beforeFlag) : undefined;
 const noHtml = argv.includes('--no-html-report') ? (argv.splice(argv.indexOf('--no-html-report'), 1), true) : false;
 const rounds = Number(argv[0] ?? 5);
 const duration = argv[1] ?? '3s';
@@ -51,13 +56,15 @@ console.log(`cli: ${cli}`);
 // Start time: `--version` against node doing nothing.
 const startRuns = 15;
 const versionMs = [];
+const beforeVersionMs = [];
 const nodeMs = [];
 for (let i = 0; i < startRuns; i++) {
   nodeMs.push(timed(process.execPath, ['-e', '0']));
   versionMs.push(timed(process.execPath, [cli, '--version']));
+  if (before) beforeVersionMs.push(timed(process.execPath, [before, '--version']));
 }
 console.log(
-  `start: k6-gate --version median ${median(versionMs).toFixed(0)} ms, node -e 0 median ${median(nodeMs).toFixed(0)} ms (${startRuns} paired runs)`,
+  `start: k6-gate --version median ${median(versionMs).toFixed(0)} ms${before ? ` (before: ${median(beforeVersionMs).toFixed(0)} ms)` : ''}, node -e 0 median ${median(nodeMs).toFixed(0)} ms (${startRuns} interleaved runs)`,
 );
 
 const install = spawnSync(process.execPath, [cli, 'install'], { encoding: 'utf8', env });
@@ -79,7 +86,7 @@ const bare = () => {
   rmSync(ws, { recursive: true, force: true });
   return ms;
 };
-const gate = () => {
+const gate = (cli) => {
   const ws = mkdtempSync(path.join(os.tmpdir(), 'k6-gate-bench-gate-'));
   const args = [cli, 'run', 'http-endpoints', '--profile', 'smoke', '--target', url, '--k6-path', k6Path, '--fail-on', 'none'];
   for (const [k, v] of Object.entries(knobs)) args.push('--env', `${k}=${v}`);
@@ -94,19 +101,28 @@ bare(); // warm-up: k6 compiles the TypeScript scenario, the target warms up
 const rows = [];
 for (let i = 0; i < rounds; i++) {
   const a = bare();
-  const b = gate();
-  rows.push({ a, b: b.ms, k6: b.k6Ms, ratio: b.ms / a });
+  const b = gate(cli);
+  const c = before ? gate(before) : undefined;
+  rows.push({ a, b: b.ms, k6: b.k6Ms, ratio: b.ms / a, ...(c ? { c: c.ms, cK6: c.k6Ms, cRatio: c.ms / a } : {}) });
   console.log(
-    `round ${i + 1}: bare k6 ${a.toFixed(0)} ms, k6-gate ${b.ms.toFixed(0)} ms (k6 inside ${b.k6Ms} ms), ratio ${(b.ms / a).toFixed(3)}`,
+    `round ${i + 1}: bare k6 ${a.toFixed(0)} ms, k6-gate ${b.ms.toFixed(0)} ms (k6 inside ${b.k6Ms} ms), ratio ${(b.ms / a).toFixed(3)}` +
+      (c ? `; before ${c.ms.toFixed(0)} ms, ratio ${(c.ms / a).toFixed(3)}` : ''),
   );
 }
 target.kill('SIGINT');
 
 console.log(
-  `\n${rounds} paired rounds (A B), ${duration} smoke, 2 VUs${noHtml ? ', --no-html-report' : ''}:` +
+  `\n${rounds} paired rounds (A B${before ? ' C' : ''}), ${duration} smoke, 2 VUs${noHtml ? ', --no-html-report' : ''}:` +
     `\n  bare k6 run    median ${median(rows.map((r) => r.a)).toFixed(0)} ms` +
     `\n  k6-gate run    median ${median(rows.map((r) => r.b)).toFixed(0)} ms (k6 inside it: median ${median(rows.map((r) => r.k6)).toFixed(0)} ms)` +
     `\n  ratio          median ${median(rows.map((r) => r.ratio)).toFixed(3)} (min ${Math.min(...rows.map((r) => r.ratio)).toFixed(3)}, max ${Math.max(...rows.map((r) => r.ratio)).toFixed(3)})` +
     `\n  gate around k6 median ${median(rows.map((r) => r.b - r.k6)).toFixed(0)} ms`,
 );
+if (before) {
+  console.log(
+    `  before: k6-gate run median ${median(rows.map((r) => r.c)).toFixed(0)} ms, ratio median ${median(rows.map((r) => r.cRatio)).toFixed(3)}` +
+      ` (min ${Math.min(...rows.map((r) => r.cRatio)).toFixed(3)}, max ${Math.max(...rows.map((r) => r.cRatio)).toFixed(3)}),` +
+      ` gate around k6 median ${median(rows.map((r) => r.c - r.cK6)).toFixed(0)} ms`,
+  );
+}
 console.log(`load average at end: ${loadavg()}`);
