@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The k6-gate command line: the same pipeline as the action, for laptops and GitLab jobs.
 // Exit status: 0 passed, 1 gate failed by policy, 2 error.
-import { type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import path from 'node:path';
 import { ConfigError, DEFAULT_K6_VERSION, parseCommandArgs, parseInstallMethod, parseK6Version, optional } from './config.js';
 import { createTerminalLogger, type Logger } from './log.js';
@@ -9,7 +9,7 @@ import { VERSION } from './version.js';
 
 // Each command loads its modules when it runs, so `--version` and `--help` start in node's own time.
 // `webpackMode: "eager"` keeps them in the one bundle (no chunk files next to dist/cli.js); only
-// their evaluation is deferred, and that is what costs (Octokit, yaml, ajv, the pipeline).
+// their evaluation is deferred, and that is what costs at start (the pipeline and what it pulls in).
 const load = {
   pipeline: () => import(/* webpackMode: "eager" */ './pipeline.js'),
   inputs: () => import(/* webpackMode: "eager" */ './inputs.js'),
