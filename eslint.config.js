@@ -34,9 +34,77 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  // Layers point down (docs/architecture.md, "Layers"): each folder lists what it must not import.
+  ...layerRules(),
   {
     // Tests build malformed documents on purpose.
     files: ['test/**/*.ts', 'bench/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
 );
+
+/**
+ * One `no-restricted-imports` block per layer. `up` = relative-import regexes (matched against the
+ * import string, e.g. `../pipeline.js`) of the layers above, which the layer must not import.
+ */
+function layerRules() {
+  const ENTRIES = String.raw`(main|cli|bin|index|inputs|baseline-command)\.js$|demo/`;
+  const rule = (files, up, message, extra = []) => ({
+    files,
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: String.raw`^(\./|(\.\./)+)(${up})`, message }, ...extra] }],
+    },
+  });
+  const why = (layer, allowed) => `${layer} must not import a layer above it; it may import ${allowed} (docs/architecture.md, "Layers")`;
+  return [
+    rule(['src/model.ts', 'src/json.ts'], '.*', why('model.ts/json.ts', 'nothing of src/')),
+    rule(
+      ['src/k6/**/*.ts'],
+      String.raw`platform/|pipeline\.js$|${ENTRIES}|baseline/|report/|shard/|scenarios\.js$|environments\.js$`,
+      why('k6/', 'model, json, log, url, config and other k6/ modules'),
+    ),
+    rule(
+      ['src/baseline/**/*.ts'],
+      String.raw`platform/|pipeline\.js$|${ENTRIES}|report/|shard/|scenarios\.js$|environments\.js$|k6/(?!summary\.js$)`,
+      why('baseline/', 'model, json, k6/summary (pure) and other baseline/ modules'),
+    ),
+    rule(
+      ['src/report/**/*.ts'],
+      String.raw`platform/|pipeline\.js$|${ENTRIES}|shard/|scenarios\.js$|environments\.js$|config\.js$|k6/(?!summary\.js$)`,
+      why('report/ (pure renderers)', 'model, json, k6/summary and the pure baseline/ modules'),
+      [
+        {
+          regex: String.raw`^(\.\./)+baseline/(format|rules|update|commands)\.js$`,
+          allowTypeImports: true,
+          message:
+            'report/ is pure: it may import types from baseline/ files that do I/O, and values only from the pure ones (metrics, compare, stats)',
+        },
+      ],
+    ),
+    rule(
+      ['src/shard/**/*.ts'],
+      String.raw`platform/|pipeline\.js$|${ENTRIES}|report/`,
+      why('shard/', 'model, log, config, scenarios, k6/ and baseline/'),
+    ),
+    rule(
+      ['src/platform/github/**/*.ts'],
+      String.raw`pipeline\.js$|${ENTRIES}|shard/|platform/gitlab/|gitlab/|k6/(install|run|tool-cache|preflight)\.js$`,
+      why('platform/github', 'report, baseline (pure), model, config, log'),
+    ),
+    rule(
+      ['src/platform/gitlab/**/*.ts'],
+      String.raw`pipeline\.js$|${ENTRIES}|shard/|platform/github/|github/|k6/(install|run|tool-cache|preflight)\.js$`,
+      why('platform/gitlab', 'report, baseline (pure), model, config, log'),
+    ),
+    rule(
+      ['src/pipeline.ts'],
+      String.raw`platform/|${ENTRIES}`,
+      why('pipeline.ts', 'k6/, baseline/, report/, shard/ and the modules below it'),
+    ),
+    rule(
+      ['src/config.ts', 'src/scenarios.ts', 'src/environments.ts', 'src/url.ts', 'src/log.ts', 'src/version.ts'],
+      String.raw`platform/|pipeline\.js$|${ENTRIES}`,
+      why('the shared modules of src/', 'model, json and each other'),
+    ),
+  ];
+}

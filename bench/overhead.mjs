@@ -1,69 +1,128 @@
-// Benchmark (not a CI test): the gate's own overhead = wall time of `k6-gate run` minus the time
-// k6 itself ran (spawn to exit), with k6 already cached. Uses the built CLI and the demo target.
+// Benchmark (not a CI test): what the gate costs on top of k6. Paired rounds A B A B …:
+//   A = a bare `k6 run` of the bundled http-endpoints scenario (smoke, 2 VUs) against the demo target,
+//   B = `k6-gate run` of the same scenario with the same knobs (k6 cached, the gate's defaults).
+// Prints the medians of A and B, the median of the per-round ratios B/A, the gate's own time around
+// k6 (wall minus k6's spawn-to-exit), and the start time of `k6-gate --version` next to `node -e 0`.
+// Load averages are printed at the start and the end: the machine is shared.
 //
-//   node bench/overhead.mjs [runs=5] [duration=5s]
+//   node bench/overhead.mjs [rounds=5] [duration=3s] [--cli dist/cli.js] [--before OTHER/cli.js] [--no-html-report]
+//
+// --before adds a second build (e.g. the main branch's dist/cli.js) to every round and to the start
+// timings, interleaved with the first, so a before/after comparison sees the same machine load.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 
-const runs = Number(process.argv[2] ?? 5);
-const duration = process.argv[3] ?? '5s';
-const cli = path.resolve('dist/cli.js');
+const argv = process.argv.slice(2);
+const flag = (name) => {
+  const i = argv.indexOf(name);
+  return i === -1 ? undefined : argv.splice(i, 2)[1];
+};
+const cli = path.resolve(flag('--cli') ?? 'dist/cli.js');
+const beforeFlag = flag('--before');
+const before = beforeFlag ? path.resolve(beforeFlag) : undefined;
+const noHtml = argv.includes('--no-html-report') ? (argv.splice(argv.indexOf('--no-html-report'), 1), true) : false;
+const rounds = Number(argv[0] ?? 5);
+const duration = argv[1] ?? '3s';
+const scenariosDir = path.resolve('scenarios');
+const env = { ...process.env, K6_GATE_SCENARIOS_DIR: scenariosDir };
 
-const k6 = spawnSync(process.execPath, [cli, 'install'], { encoding: 'utf8' });
-if (k6.status !== 0) {
-  console.error(k6.stderr);
-  process.exit(1);
-}
-const k6Path = k6.stdout.trim();
-
-const target = spawn(process.execPath, [cli, 'demo-target', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-const url = await new Promise((resolve) => createInterface({ input: target.stdout }).once('line', resolve));
-
-const rows = [];
-for (let i = 0; i < runs; i++) {
-  const ws = mkdtempSync(path.join(os.tmpdir(), 'k6-gate-bench-'));
+const loadavg = () =>
+  os
+    .loadavg()
+    .map((n) => n.toFixed(2))
+    .join(', ');
+const median = (values) => {
+  const s = [...values].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const timed = (command, args, options) => {
   const started = process.hrtime.bigint();
-  const run = spawnSync(
-    process.execPath,
-    [
-      cli,
-      'run',
-      'http-endpoints',
-      '--profile',
-      'smoke',
-      '--target',
-      url,
-      '--k6-path',
-      k6Path,
-      '--env',
-      'VUS=2',
-      '--env',
-      `DURATION=${duration}`,
-      '--env',
-      'THINK_TIME=0.1',
-      '--fail-on',
-      'none',
-    ],
-    { cwd: ws, encoding: 'utf8' },
-  );
-  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-  if (run.status !== 0) {
-    console.error(run.stderr);
+  const run = spawnSync(command, args, { encoding: 'utf8', env, ...options });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (run.status !== 0 && run.status !== 1) {
+    console.error(`${command} ${args.join(' ')} exited ${run.status}\n${run.stderr}`);
     process.exit(1);
   }
-  const result = JSON.parse(readFileSync(path.join(ws, 'k6-gate-results', 'comparison.json'), 'utf8'));
-  const k6Ms = result.scenarios[0].k6WallMs;
-  rows.push({ wallMs, k6Ms, overheadMs: wallMs - k6Ms });
+  return ms;
+};
+
+console.log(`load average at start: ${loadavg()} (${os.cpus().length} cores, node ${process.version})`);
+console.log(`cli: ${cli}`);
+
+// Start time: `--version` against node doing nothing.
+const startRuns = 15;
+const versionMs = [];
+const beforeVersionMs = [];
+const nodeMs = [];
+for (let i = 0; i < startRuns; i++) {
+  nodeMs.push(timed(process.execPath, ['-e', '0']));
+  versionMs.push(timed(process.execPath, [cli, '--version']));
+  if (before) beforeVersionMs.push(timed(process.execPath, [before, '--version']));
+}
+console.log(
+  `start: k6-gate --version median ${median(versionMs).toFixed(0)} ms${before ? ` (before: ${median(beforeVersionMs).toFixed(0)} ms)` : ''}, node -e 0 median ${median(nodeMs).toFixed(0)} ms (${startRuns} interleaved runs)`,
+);
+
+const install = spawnSync(process.execPath, [cli, 'install'], { encoding: 'utf8', env });
+if (install.status !== 0) {
+  console.error(install.stderr);
+  process.exit(1);
+}
+const k6Path = install.stdout.trim();
+const target = spawn(process.execPath, [cli, 'demo-target', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'], env });
+const url = await new Promise((resolve) => createInterface({ input: target.stdout }).once('line', resolve));
+const knobs = { VUS: '2', DURATION: duration, THINK_TIME: '0.1' };
+
+const bare = () => {
+  const ws = mkdtempSync(path.join(os.tmpdir(), 'k6-gate-bench-bare-'));
+  const args = ['run', '--quiet', '-e', `BASE_URL=${url}`, '-e', 'PROFILE=smoke'];
+  for (const [k, v] of Object.entries(knobs)) args.push('-e', `${k}=${v}`);
+  args.push(path.join(scenariosDir, 'http-endpoints.ts'));
+  const ms = timed(k6Path, args, { cwd: ws });
   rmSync(ws, { recursive: true, force: true });
-  console.log(`run ${i + 1}: wall ${wallMs.toFixed(0)} ms, k6 ${k6Ms} ms, gate overhead ${(wallMs - k6Ms).toFixed(0)} ms`);
+  return ms;
+};
+const gate = (cli) => {
+  const ws = mkdtempSync(path.join(os.tmpdir(), 'k6-gate-bench-gate-'));
+  const args = [cli, 'run', 'http-endpoints', '--profile', 'smoke', '--target', url, '--k6-path', k6Path, '--fail-on', 'none'];
+  for (const [k, v] of Object.entries(knobs)) args.push('--env', `${k}=${v}`);
+  if (noHtml) args.push('--no-html-report');
+  const ms = timed(process.execPath, args, { cwd: ws });
+  const result = JSON.parse(readFileSync(path.join(ws, 'k6-gate-results', 'comparison.json'), 'utf8'));
+  rmSync(ws, { recursive: true, force: true });
+  return { ms, k6Ms: result.scenarios[0].k6WallMs };
+};
+
+bare(); // warm-up: k6 compiles the TypeScript scenario, the target warms up
+const rows = [];
+for (let i = 0; i < rounds; i++) {
+  const a = bare();
+  const b = gate(cli);
+  const c = before ? gate(before) : undefined;
+  rows.push({ a, b: b.ms, k6: b.k6Ms, ratio: b.ms / a, ...(c ? { c: c.ms, cK6: c.k6Ms, cRatio: c.ms / a } : {}) });
+  console.log(
+    `round ${i + 1}: bare k6 ${a.toFixed(0)} ms, k6-gate ${b.ms.toFixed(0)} ms (k6 inside ${b.k6Ms} ms), ratio ${(b.ms / a).toFixed(3)}` +
+      (c ? `; before ${c.ms.toFixed(0)} ms, ratio ${(c.ms / a).toFixed(3)}` : ''),
+  );
 }
 target.kill('SIGINT');
-const sorted = rows.map((r) => r.overheadMs).sort((a, b) => a - b);
-const median = sorted[Math.floor(sorted.length / 2)];
+
 console.log(
-  `\ngate overhead over ${runs} runs (k6 ${duration} smoke, k6 cached): median ${median.toFixed(0)} ms, min ${sorted[0].toFixed(0)} ms, max ${sorted.at(-1).toFixed(0)} ms`,
+  `\n${rounds} paired rounds (A B${before ? ' C' : ''}), ${duration} smoke, 2 VUs${noHtml ? ', --no-html-report' : ''}:` +
+    `\n  bare k6 run    median ${median(rows.map((r) => r.a)).toFixed(0)} ms` +
+    `\n  k6-gate run    median ${median(rows.map((r) => r.b)).toFixed(0)} ms (k6 inside it: median ${median(rows.map((r) => r.k6)).toFixed(0)} ms)` +
+    `\n  ratio          median ${median(rows.map((r) => r.ratio)).toFixed(3)} (min ${Math.min(...rows.map((r) => r.ratio)).toFixed(3)}, max ${Math.max(...rows.map((r) => r.ratio)).toFixed(3)})` +
+    `\n  gate around k6 median ${median(rows.map((r) => r.b - r.k6)).toFixed(0)} ms`,
 );
-console.log(`node ${process.version}, ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}`);
+if (before) {
+  console.log(
+    `  before: k6-gate run median ${median(rows.map((r) => r.c)).toFixed(0)} ms, ratio median ${median(rows.map((r) => r.cRatio)).toFixed(3)}` +
+      ` (min ${Math.min(...rows.map((r) => r.cRatio)).toFixed(3)}, max ${Math.max(...rows.map((r) => r.cRatio)).toFixed(3)}),` +
+      ` gate around k6 median ${median(rows.map((r) => r.c - r.cK6)).toFixed(0)} ms`,
+  );
+}
+console.log(`load average at end: ${loadavg()}`);

@@ -1,7 +1,7 @@
 // Bundles the action (dist/index.js) and the CLI (dist/cli.js) with @vercel/ncc.
 // `node scripts/build.mjs [outDir]` builds into outDir (check-dist builds into a temp dir).
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -22,6 +22,13 @@ for (const entry of entries) {
   if (run.status !== 0) {
     console.error(`ncc failed for ${entry.src}`);
     process.exit(run.status ?? 1);
+  }
+  // The CLI loads its commands with import(); they must stay in the one bundle (webpackMode "eager"),
+  // because only index.js is copied: a chunk file left behind would be missing at run time.
+  const chunks = readdirSync(tmp).filter((name) => name.endsWith('.js') && name !== 'index.js');
+  if (chunks.length > 0) {
+    console.error(`ncc split ${entry.src} into chunks (${chunks.join(', ')}); mark its dynamic imports /* webpackMode: "eager" */`);
+    process.exit(1);
   }
   let code = readFileSync(path.join(tmp, 'index.js'), 'utf8');
   if (entry.shebang && !code.startsWith('#!')) code = `#!/usr/bin/env node\n${code}`;

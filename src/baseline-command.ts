@@ -1,13 +1,12 @@
 // `k6-gate baseline show | diff | update`: look at and maintain the baseline file by hand.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { diffBaselines, renderBaselineShow } from './baseline/commands.js';
 import { BaselineError, baselineKey, loadBaseline, type BaselineFile } from './baseline/format.js';
 import { updateBaselineFile } from './baseline/store.js';
 import { loadRules } from './baseline/rules.js';
 import { migrateToEnvironment, updateBaseline } from './baseline/update.js';
-import { ConfigError, DEFAULT_BASELINE_PATH, insideWorkspace, optional } from './config.js';
+import { ConfigError, DEFAULT_BASELINE_PATH, insideWorkspace, optional, parseCommandArgs } from './config.js';
 import { parseSummary } from './k6/summary.js';
 import type { Logger } from './log.js';
 
@@ -31,29 +30,23 @@ k6-gate baseline migrate --environment E [--key KEY]... [--baseline FILE]
 
 export async function runBaselineCommand(args: string[], io: BaselineIO, log: Logger): Promise<number> {
   const [sub, ...rest] = args;
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        baseline: { type: 'string' },
-        summary: { type: 'string' },
-        scenario: { type: 'string' },
-        profile: { type: 'string' },
-        environment: { type: 'string' },
-        key: { type: 'string', multiple: true },
-        config: { type: 'string' },
-        'k6-version': { type: 'string' },
-        commit: { type: 'string' },
-        ref: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new ConfigError(`${(error as Error).message.replace(/\. To specify.*$/s, '')}; see k6-gate baseline --help`);
-  }
+  const parsed = parseCommandArgs(
+    {
+      baseline: { type: 'string' },
+      summary: { type: 'string' },
+      scenario: { type: 'string' },
+      profile: { type: 'string' },
+      environment: { type: 'string' },
+      key: { type: 'string', multiple: true },
+      config: { type: 'string' },
+      'k6-version': { type: 'string' },
+      commit: { type: 'string' },
+      ref: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    rest,
+    'baseline',
+  );
   const { values, positionals } = parsed;
   if (sub === undefined || sub === '--help' || sub === '-h' || values.help) {
     io.stdout(HELP);

@@ -1,21 +1,27 @@
 #!/usr/bin/env node
 // The k6-gate command line: the same pipeline as the action, for laptops and GitLab jobs.
 // Exit status: 0 passed, 1 gate failed by policy, 2 error.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import path from 'node:path';
-import { ConfigError, DEFAULT_K6_VERSION, parseInstallMethod, parseK6Version, optional } from './config.js';
-import { configFromInputs } from './inputs.js';
+import { ConfigError, DEFAULT_K6_VERSION, parseCommandArgs, parseInstallMethod, parseK6Version, optional } from './config.js';
 import { exitStatusForSignal, type Cancellation } from './cancel.js';
 import { describeFailure } from './errors.js';
 import { createTerminalLogger, type Logger } from './log.js';
-import { exitStatusFor, runGate } from './pipeline.js';
-import { publishGitLab } from './platform/gitlab/publish.js';
-import { renderMarkdownReport } from './report/markdown.js';
-import { installK6 } from './k6/install.js';
-import { runDemo, startDemoTargetFromFlags } from './demo/demo.js';
 import { VERSION } from './version.js';
-import { runBaselineCommand } from './baseline-command.js';
-import { commandOperatorManifest } from './shard/operator-cli.js';
+
+// Each command loads its modules when it runs, so `--version` and `--help` start in node's own time.
+// `webpackMode: "eager"` keeps them in the one bundle (no chunk files next to dist/cli.js); only
+// their evaluation is deferred, and that is what costs at start (the pipeline and what it pulls in).
+const load = {
+  pipeline: () => import(/* webpackMode: "eager" */ './pipeline.js'),
+  inputs: () => import(/* webpackMode: "eager" */ './inputs.js'),
+  gitlab: () => import(/* webpackMode: "eager" */ './platform/gitlab/publish.js'),
+  markdown: () => import(/* webpackMode: "eager" */ './report/markdown.js'),
+  install: () => import(/* webpackMode: "eager" */ './k6/install.js'),
+  demo: () => import(/* webpackMode: "eager" */ './demo/demo.js'),
+  baseline: () => import(/* webpackMode: "eager" */ './baseline-command.js'),
+  operator: () => import(/* webpackMode: "eager" */ './shard/operator-cli.js'),
+};
 
 const HELP = `k6-gate ${VERSION} — load-test regression gate around k6
 
@@ -140,11 +146,7 @@ function normaliseArgv(argv: string[]): string[] {
 }
 
 function parse<T extends ParseArgsConfig['options']>(options: T, args: string[]) {
-  try {
-    return parseArgs({ options, args: normaliseArgv(args), allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new ConfigError(`${(error as Error).message.replace(/\. To specify.*$/s, '')}; see k6-gate --help`);
-  }
+  return parseCommandArgs(options, normaliseArgv(args), undefined);
 }
 
 function isGitLab(env: NodeJS.ProcessEnv): boolean {
@@ -200,15 +202,21 @@ async function commandRun(args: string[], io: CliIO, log: Logger): Promise<numbe
     'k6-path': values['k6-path'],
     'k6-download-url': values['k6-download-url'],
   };
+  const [{ configFromInputs }, { exitStatusFor, runGate }, { renderMarkdownReport }] = await Promise.all([
+    load.inputs(),
+    load.pipeline(),
+    load.markdown(),
+  ]);
   const config = await configFromInputs((name) => inputs[name], {
     workspace: io.cwd,
     env: io.env,
     git: gitFacts(io.env),
     onCi: isGitLab(io.env) || io.env.CI === 'true',
     changeRequest: isGitLab(io.env) && io.env.CI_MERGE_REQUEST_IID ? 'merge request pipeline' : undefined,
+    resultsDirAnywhere: true,
   });
   const result = await runGate(config, log, { cancellation: io.cancellation });
-  if (isGitLab(io.env)) await publishGitLab(result, { resultsDir: config.resultsDir, log, env: io.env });
+  if (isGitLab(io.env)) await (await load.gitlab()).publishGitLab(result, { resultsDir: config.resultsDir, log, env: io.env });
   io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : renderMarkdownReport(result));
   log.info(
     `k6-gate: results in ${path.relative(io.cwd, config.resultsDir) || '.'}/ (report.md, comparison.json, summaries, k6 logs${config.htmlReport ? ', HTML reports' : ''})`,
@@ -238,6 +246,7 @@ async function commandInstall(args: string[], io: CliIO, log: Logger): Promise<n
     );
     return 0;
   }
+  const { installK6 } = await load.install();
   const installed = await installK6(
     {
       version: parseK6Version(optional(values['k6-version']) ?? DEFAULT_K6_VERSION),
@@ -279,15 +288,15 @@ export async function main(io: CliIO): Promise<number> {
         }
         return await commandRun(rest, io, log);
       case 'operator-manifest':
-        return await commandOperatorManifest(rest, io, log);
+        return await (await load.operator()).commandOperatorManifest(rest, io, log);
       case 'baseline':
-        return await runBaselineCommand(rest, io, log);
+        return await (await load.baseline()).runBaselineCommand(rest, io, log);
       case 'install':
         return await commandInstall(rest, io, log);
       case 'demo':
-        return await runDemo(rest, io, log);
+        return await (await load.demo()).runDemo(rest, io, log);
       case 'demo-target':
-        return await startDemoTargetFromFlags(rest, io, log);
+        return await (await load.demo()).startDemoTargetFromFlags(rest, io, log);
       default:
         throw new ConfigError(
           `unknown command ${JSON.stringify(command)}; expected run, merge, operator-manifest, demo, demo-target, baseline or install (see k6-gate --help)`,

@@ -2,6 +2,7 @@
 // pipeline consumes. Parsing helpers here are shared by both entries so that an input means the
 // same thing everywhere.
 import path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { FailOn } from './model.js';
 import { ExpectedError } from './errors.js';
 
@@ -256,4 +257,23 @@ export function insideWorkspace(name: string, p: string, workspace: string): str
     );
   }
   return resolved;
+}
+
+/**
+ * Command-line flags read with node's parseArgs (strict), its error said the way every other input
+ * error is: what is wrong, then where to look (`see k6-gate <command> --help`).
+ */
+export function parseCommandArgs<T extends ParseArgsConfig['options']>(
+  options: T,
+  args: string[],
+  command: string | undefined,
+  allowPositionals = true,
+) {
+  try {
+    return parseArgs({ options, args, allowPositionals, strict: true });
+  } catch (error) {
+    throw new ConfigError(
+      `${(error as Error).message.replace(/\. To specify.*$/s, '')}; see k6-gate ${command ? `${command} ` : ''}--help`,
+    );
+  }
 }

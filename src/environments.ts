@@ -2,7 +2,7 @@
 // are protected (src/load-policy.ts keeps heavy profiles off protected ones).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { isObject } from './json.js';
 import { ConfigError } from './config.js';
 
 export interface EnvironmentDef {
@@ -14,10 +14,6 @@ export interface EnvironmentDef {
 
 const EXAMPLE =
   '{ "environments": { "staging": { "baseUrl": "https://staging.example.com" }, "production": { "baseUrl": "https://example.com", "protected": true } } }';
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function quote(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
@@ -76,7 +72,7 @@ export async function loadEnvironments(file: string): Promise<Record<string, Env
   const ext = path.extname(file).toLowerCase();
   let data: unknown;
   try {
-    data = ext === '.yaml' || ext === '.yml' ? parseYaml(text) : JSON.parse(text);
+    data = ext === '.yaml' || ext === '.yml' ? (await import(/* webpackMode: "eager" */ 'yaml')).parse(text) : JSON.parse(text);
   } catch (error) {
     throw new ConfigError(
       `environments file ${file} is not valid ${ext === '.yaml' || ext === '.yml' ? 'YAML' : 'JSON'}: ${(error as Error).message}`,

@@ -21,7 +21,7 @@ import {
 } from './config.js';
 import { findEnvironment, loadEnvironments, type EnvironmentDef } from './environments.js';
 import { assertLoadAllowed } from './load-policy.js';
-import { resolveScenario } from './pipeline.js';
+import { resolveScenario } from './scenarios.js';
 import { safeFileName } from './k6/run.js';
 import { withoutCredentials } from './url.js';
 import { parseTolerance, splitWatchInput, RulesError } from './baseline/rules.js';
@@ -43,6 +43,11 @@ export interface InputContext {
   scenariosDir?: string;
   /** Set by the platform when the run is for a pull/merge request, e.g. "pull_request run" (src/load-policy.ts). */
   changeRequest?: string;
+  /**
+   * The CLI writes results where its user says (`--results-dir ~/perf-results`); the action keeps
+   * them inside the workspace, where they cannot overwrite the runner's own files.
+   */
+  resultsDirAnywhere?: boolean;
 }
 
 /** Splits a list input written one per line or comma separated. */
@@ -175,7 +180,9 @@ export async function configFromInputs(read: InputReader, context: InputContext)
     preflightTimeoutMs,
     baselinePath: insideWorkspace('baseline', get('baseline') ?? DEFAULT_BASELINE_PATH, workspace),
     configFile: get('config') ? insideWorkspace('config', get('config')!, workspace) : undefined,
-    resultsDir: insideWorkspace('results-dir', get('results-dir') ?? DEFAULT_RESULTS_DIR, workspace),
+    resultsDir: context.resultsDirAnywhere
+      ? path.resolve(workspace, get('results-dir') ?? DEFAULT_RESULTS_DIR)
+      : insideWorkspace('results-dir', get('results-dir') ?? DEFAULT_RESULTS_DIR, workspace),
     failOn: parseFailOn(get('fail-on')),
     updateBaseline: parseUpdateBaseline(get('update-baseline'), context.onCi ? 'auto' : 'always'),
     k6: {

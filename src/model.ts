@@ -1,5 +1,5 @@
 // The data that flows between layers. Types only: every layer may import this module,
-// and it imports nothing, so the one-way layer rule in DESIGN.md holds.
+// and it imports nothing, so the one-way layer rule of docs/architecture.md holds.
 
 /** k6 metric kinds, as k6 itself names them. */
 export type MetricType = 'trend' | 'rate' | 'counter' | 'gauge';
@@ -52,7 +52,7 @@ export interface RunSummary {
   durationMs?: number;
 }
 
-/** The four outcomes of DESIGN.md, worst last. */
+/** The four outcomes (docs/architecture.md, "Outcomes"), worst last. */
 export type Outcome = 'passed' | 'regressed' | 'thresholds-failed' | 'error';
 
 export type Direction = 'lower-is-better' | 'higher-is-better';

@@ -4,11 +4,10 @@
 // Run problems never throw out of runGate: they become the `error` outcome with the cause, after
 // whatever was measured has been written to the results dir.
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { baselineKey, loadBaseline, type BaselineFile } from './baseline/format.js';
-import { compareToBaseline } from './baseline/compare.js';
+import { loadBaseline, type BaselineFile } from './baseline/format.js';
+import { compareToBaseline, isRegression } from './baseline/compare.js';
 import { loadRules, unknownWatchedMetrics, type Rules } from './baseline/rules.js';
 import { updateBaselineFile } from './baseline/store.js';
 import {
@@ -25,76 +24,19 @@ import { worstOutcome } from './k6/exit-codes.js';
 import { installK6, type InstalledK6 } from './k6/install.js';
 import { waitForHealthy } from './k6/preflight.js';
 import { formatMs, k6FileNames, runK6, safeFileName } from './k6/run.js';
-import { noteK6Version, parseSummary } from './k6/summary.js';
+import { noteK6Version, parseSummary, SUMMARY_TREND_STATS } from './k6/summary.js';
 import { redactDeep, type Logger } from './log.js';
 import { Cancellation } from './cancel.js';
 import { lockResultsDir, type ResultsLock } from './results-lock.js';
 import type { GateResult, Outcome, ScenarioResult } from './model.js';
 import { renderMarkdownReport } from './report/markdown.js';
-import { renderJUnit } from './report/junit.js';
+import { JUNIT_FILE, renderJUnit } from './report/junit.js';
 import { LOAD_PERFORMANCE_FILE, loadPerformanceSourceFile, renderLoadPerformance } from './report/load-performance.js';
 import { VERSION } from './version.js';
 import { withoutCredentials } from './url.js';
 import { findShardSummaryFiles, mergeScenarioShards } from './shard/merge.js';
 import { shardArgs, shardLogFileName, shardRawFileName, shardSummaryFileName } from './shard/shard.js';
-import { SUMMARY_TREND_STATS } from './k6/run.js';
-
-/** The scenarios shipped with k6-gate, next to dist/ (or src/ when run from source). */
-export function bundledScenariosDir(): string {
-  if (process.env.K6_GATE_SCENARIOS_DIR) return process.env.K6_GATE_SCENARIOS_DIR;
-  // Resolved at run time from this file's own place (src/ or dist/, both one level below the
-  // package root); written so the bundler does not rewrite it into a bundled asset path.
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  return path.join(here, PARENT, SCENARIOS_FOLDER);
-}
-
-const PARENT = '..';
-const SCENARIOS_FOLDER = 'scenarios';
-
-export async function listBundledScenarios(dir = bundledScenariosDir()): Promise<string[]> {
-  try {
-    const entries = await readdir(dir, { withFileTypes: true });
-    return entries
-      .filter((e) => e.isFile() && /\.(ts|js)$/.test(e.name) && !e.name.endsWith('.d.ts'))
-      .map((e) => e.name.replace(/\.(ts|js)$/, ''))
-      .sort();
-  } catch {
-    return [];
-  }
-}
-
-/**
- * A scenario is a path to a k6 script (relative to the workspace) or the name of a bundled one.
- * `name=path` gives a path its own report name.
- */
-export async function resolveScenario(input: string, workspace: string, scenariosDir = bundledScenariosDir()): Promise<ScenarioSpec> {
-  const text = input.trim();
-  const eq = text.indexOf('=');
-  const [givenName, ref] = eq > 0 && !text.slice(0, eq).includes('/') ? [text.slice(0, eq), text.slice(eq + 1)] : [undefined, text];
-  const looksLikePath = /[\\/]/.test(ref) || /\.(m?js|ts|cjs)$/.test(ref);
-  if (looksLikePath) {
-    const script = path.resolve(workspace, ref);
-    if (!existsSync(script)) {
-      throw new ConfigError(
-        `scenario ${JSON.stringify(ref)}: no file at ${script}; expected a k6 script path relative to the workspace, or a bundled scenario name`,
-      );
-    }
-    return { name: givenName ?? path.basename(ref).replace(/\.(m?js|ts|cjs)$/, ''), script };
-  }
-  for (const ext of ['.ts', '.js']) {
-    const script = path.join(scenariosDir, ref + ext);
-    if (existsSync(script)) return { name: givenName ?? ref, script };
-  }
-  const known = await listBundledScenarios(scenariosDir);
-  throw new ConfigError(
-    `unknown scenario ${JSON.stringify(ref)}; expected a k6 script path or one of the bundled scenarios: ${known.join(', ') || '(none found)'}`,
-  );
-}
-
-/** The baseline key of a scenario run: see baselineKey (the environment keeps histories apart). */
-export function scenarioKey(scenario: string, profile?: string, environment?: string): string {
-  return baselineKey({ scenario, profile, environment });
-}
+import { scenarioKey } from './scenarios.js';
 
 /** Files k6-gate writes into the results dir; the baseline must not be one of them. */
 function isOwnOutputFile(file: string, resultsDir: string): boolean {
@@ -237,27 +179,43 @@ async function runGateSteps(config: Config, log: Logger, cancellation: Cancellat
     return finish(config, fail(`k6-gate received ${signal} ${step}: no scenario ran`), log);
   };
 
-  // Merge mode measures nothing: it needs neither k6 nor the target.
+  // Merge mode measures nothing: it needs neither k6 nor the target. The target's health check
+  // runs while k6 is found or installed (both mostly wait on other processes); k6's problem is told first.
+  const stopPreflight = new AbortController();
+  const preflight =
+    config.healthUrl && !config.merge
+      ? waitForHealthy(config.healthUrl, { timeoutMs: config.preflightTimeoutMs, log, signal: stopPreflight.signal }).then(
+          () => undefined,
+          (error: Error) => error,
+        )
+      : undefined;
   let k6: InstalledK6 | undefined;
   if (!config.merge)
     try {
       k6 = await log.group(`k6-gate: installing k6 ${config.k6.version} (${config.k6.install})`, () =>
         cancellation.race(installK6(config.k6, log)),
       );
-      if (!k6) return stoppedBefore('while installing k6');
+      if (!k6) {
+        stopPreflight.abort();
+        await preflight;
+        return stoppedBefore('while installing k6');
+      }
       result.k6 = { version: k6.version, path: k6.path, source: k6.source };
       log.info(`k6-gate: using k6 ${k6.version} from ${k6.source} (${k6.path})`);
     } catch (error) {
+      stopPreflight.abort();
+      await preflight;
       return finish(config, fail(`k6 could not be installed: ${(error as Error).message}`), log);
     }
 
-  if (config.healthUrl && !config.merge) {
-    try {
-      await cancellation.race(waitForHealthy(config.healthUrl, { timeoutMs: config.preflightTimeoutMs, log }));
-      if (cancellation.requested) return stoppedBefore('while waiting for the target');
-    } catch (error) {
-      return finish(config, fail((error as Error).message), log);
+  if (preflight) {
+    const unhealthy = await cancellation.race(preflight);
+    if (cancellation.requested) {
+      stopPreflight.abort();
+      await preflight;
+      return stoppedBefore('while waiting for the target');
     }
+    if (unhealthy) return finish(config, fail(unhealthy.message), log);
   }
 
   /** Each run with why it must not be recorded (empty: it may). */
@@ -493,7 +451,7 @@ async function mergeScenario(
       resultsDir: config.resultsDir,
       summaryFile: k6FileNames(spec.name).summary,
       watch: [...rules.watch.map((r) => r.metric), ...Object.keys(baseline?.scenarios[key]?.metrics ?? {})],
-      trendStats: SUMMARY_TREND_STATS.split(','),
+      trendStats: [...SUMMARY_TREND_STATS],
       log,
     });
     scenario.summary = { ...merged.summary, k6Version: merged.summary.k6Version ?? (await shardK6Version(config, spec, log)) };
@@ -510,10 +468,6 @@ async function mergeScenario(
     log.error(scenario.error);
   }
   return scenario;
-}
-
-function isRegression(row: ScenarioResult['metrics'][number]): boolean {
-  return row.verdict === 'regressed' || (row.verdict === 'missing' && row.severity === 'error');
 }
 
 /** Outcome, counts and the policy decision, from the scenario results. */
@@ -551,13 +505,13 @@ async function finish(config: Config, result: GateResult, log: Logger): Promise<
   return result;
 }
 
-/** Every report file of the results dir. Platforms upload the folder as it is. */
+/** Every report file of the results dir, written once here. Platforms upload the folder as it is. */
 export async function writeReports(config: Config, result: GateResult): Promise<void> {
   if (!existsSync(config.resultsDir)) return;
   const write = (name: string, text: string) => writeFile(path.join(config.resultsDir, name), text);
   await write('comparison.json', `${JSON.stringify(result, null, 2)}\n`);
   await write('report.md', renderMarkdownReport(result));
-  await write('junit.xml', renderJUnit(result));
+  await write(JUNIT_FILE, renderJUnit(result));
   // GitLab's load_performance report: the gating scenario's legacy summary export, copied as is.
   const lpSource = loadPerformanceSourceFile(result);
   const lpLegacy = lpSource ? await readFile(path.join(config.resultsDir, lpSource), 'utf8').catch(() => undefined) : undefined;

@@ -23,3 +23,17 @@ export function splitCredentials(target: string): { url: string; authorization?:
   url.password = '';
   return { url: url.toString(), authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` };
 }
+
+/** Describes a failed fetch in the words a person needs (DNS, refused, TLS, timeout). */
+export function describeFetchError(error: unknown): string {
+  const err = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return 'no answer before the request time limit';
+  const cause = err?.cause;
+  const code = cause?.code;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `DNS lookup failed (${code}): the host name does not resolve`;
+  if (code === 'ECONNREFUSED') return 'connection refused (nothing listens on that port)';
+  if (code === 'ECONNRESET') return 'connection reset by the server';
+  if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code)) return `TLS error (${code}): ${cause?.message ?? ''}`.trim();
+  if (cause?.message) return code ? `${cause.message} (${code})` : cause.message;
+  return err?.message ?? String(error);
+}

@@ -5,6 +5,7 @@ import {
   insideWorkspace,
   optional,
   parseBoolean,
+  parseCommandArgs,
   parseDuration,
   parseEnvPairs,
   parseFailOn,
@@ -97,5 +98,16 @@ describe('input parsing', () => {
         /results-dir "\/tmp\/out" resolves to \/tmp\/out, outside the workspace/,
       );
     });
+  });
+});
+
+describe('parseCommandArgs', () => {
+  it('says a bad flag as an input error that names the command’s help, for every command', () => {
+    expect(() => parseCommandArgs({ port: { type: 'string' } }, ['--prot', '8080'], 'demo-target', false)).toThrow(ConfigError);
+    expect(() => parseCommandArgs({ port: { type: 'string' } }, ['--prot', '8080'], 'demo-target', false)).toThrow(
+      /^Unknown option '--prot'; see k6-gate demo-target --help$/,
+    );
+    expect(() => parseCommandArgs({}, ['--x'], undefined)).toThrow(/; see k6-gate --help$/);
+    expect(parseCommandArgs({ port: { type: 'string' } }, ['--port', '8080', 'extra'], 'x').positionals).toEqual(['extra']);
   });
 });

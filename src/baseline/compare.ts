@@ -9,7 +9,16 @@
 import { readStat } from '../k6/summary.js';
 import type { Direction, MetricComparison, RunSummary } from '../model.js';
 import type { BaselineFile, BaselineStat } from './format.js';
-import { describeMetric, formatChange, formatDelta, formatSetting, formatValue, inferDirection, type Unit } from './metrics.js';
+import {
+  describeMetric,
+  formatChange,
+  formatDelta,
+  formatPercent,
+  formatSetting,
+  formatValue,
+  inferDirection,
+  type Unit,
+} from './metrics.js';
 import type { MetricRule, Rules } from './rules.js';
 import { predictionInterval, withoutOutliers, type PredictionInterval } from './stats.js';
 
@@ -114,15 +123,11 @@ export function decide(input: DecisionInput): Decision {
 function limitText(decision: Decision, tolerance: number, floor: number, confidence: number, unit: Unit): string {
   const by =
     decision.limitBy === 'tolerance'
-      ? `${trimPercent(tolerance)} tolerance`
+      ? `${formatPercent(tolerance)} tolerance`
       : decision.limitBy === 'noise floor'
         ? `${formatSetting(floor, unit)} noise floor`
-        : `${trimPercent(confidence)} interval`;
+        : `${formatPercent(confidence)} interval`;
   return `limit ${formatValue(decision.limit, unit)} by ${by}`;
-}
-
-function trimPercent(fraction: number): string {
-  return `${Number((fraction * 100).toFixed(2))}%`;
 }
 
 function changeText(accepted: number, current: number, unit: Unit): string {

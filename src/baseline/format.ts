@@ -3,8 +3,10 @@
 // JSON path and the expected form, and written with a fixed layout so that updates diff well.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { MetricComparison, MetricType } from '../model.js';
 import { ExpectedError } from '../errors.js';
+import { isObject, type JsonObject } from '../json.js';
+import { K6_STAT_PATTERN } from '../k6/summary.js';
+import type { MetricComparison, MetricType } from '../model.js';
 import { describeMetric } from './metrics.js';
 
 export type BaselineUnit = MetricComparison['unit'];
@@ -87,14 +89,9 @@ export function splitBaselineKey(key: string): { scenario: string; profile?: str
   if (environment) out.environment = environment;
   return out;
 }
-const STAT_PATTERN = /^(avg|min|med|max|rate|count|value|passes|fails|p\(\d+(\.\d+)?\))$/;
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+type Json = JsonObject;
 
 function quote(value: unknown): string {
   if (value === undefined) return 'missing';
@@ -235,7 +232,7 @@ function readScenario(v: Validator, key: string, raw: unknown, where: string): B
     const out: Record<string, BaselineStat> = {};
     for (const [stat, value] of Object.entries(statsObject)) {
       const statWhere = child(metricWhere, stat);
-      if (!STAT_PATTERN.test(stat)) {
+      if (!K6_STAT_PATTERN.test(stat)) {
         throw new BaselineError(
           `${v.source}: ${statWhere} names stat ${JSON.stringify(stat)}; expected avg, min, med, max, p(N), rate, count or value`,
         );
@@ -363,9 +360,4 @@ export async function loadBaseline(file: string): Promise<BaselineFile | undefin
     throw new BaselineError(`baseline ${file} cannot be read: ${(error as Error).message}`, { cause: error });
   }
   return parseBaseline(text, path.basename(file));
-}
-
-/** An empty v1 baseline. */
-export function emptyBaseline(): BaselineFile {
-  return { version: 1, scenarios: {} };
 }

@@ -118,9 +118,12 @@ function trimNumber(value: number, digits: number): string {
   return value.toFixed(digits).replace(/\.?0+$/, '') || '0';
 }
 
-/** A value as a person reads it: `212 ms`, `0.35 ms`, `1.20%`, `45.3/s`, `1.5 MB`. */
-export function formatValue(value: number, unit: Unit): string {
-  if (!Number.isFinite(value)) return String(value);
+/**
+ * A value as a person reads it: `212 ms`, `0.35 ms`, `1.20%`, `45.3/s`, `1.5 MB`; `—` when there is
+ * none. The one value formatter: notes, tables, annotations, JUnit and the baseline commands use it.
+ */
+export function formatValue(value: number | undefined, unit: Unit): string {
+  if (value === undefined || !Number.isFinite(value)) return '—';
   const abs = Math.abs(value);
   switch (unit) {
     case 'ms':
@@ -160,13 +163,15 @@ export function formatSetting(value: number, unit: Unit): string {
   return trimNumber(value, 4);
 }
 
-/** A fraction as a setting or limit is written: `10%`, `0.5%`, `99.95%` (no padding zeros). */
-export function formatPercent(fraction: number): string {
-  return `${Number((fraction * 100).toFixed(2))}%`;
-}
-
-export function formatChange(change: number): string {
+/** A relative change, always signed and with one decimal: `+17.8%`, `-5.0%`, `±0.0%`; `—` when there is none. */
+export function formatChange(change: number | undefined): string {
+  if (change === undefined || !Number.isFinite(change)) return '—';
   const percent = change * 100;
   const sign = percent > 0 ? '+' : percent < 0 ? '-' : '±';
   return `${sign}${Math.abs(percent).toFixed(1)}%`;
+}
+
+/** A configured fraction (tolerance, confidence) as a percentage without padding zeros: `10%`, `99.5%`. */
+export function formatPercent(fraction: number): string {
+  return `${trimNumber(fraction * 100, 2)}%`;
 }

@@ -2,7 +2,8 @@
 // few action inputs; the defaults cover the k6 built-in metrics every HTTP test has.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { isObject } from '../json.js';
+import { K6_STAT_PATTERN } from '../k6/summary.js';
 import type { Direction } from '../model.js';
 import { ExpectedError } from '../errors.js';
 
@@ -86,7 +87,6 @@ export class RulesError extends ExpectedError {
   }
 }
 
-const STAT_PATTERN = /^(avg|min|med|max|rate|count|value|passes|fails|p\(\d+(\.\d+)?\))$/;
 const METRIC_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*(\{[^{}]+\})?$/;
 
 function describe(value: unknown): string {
@@ -120,7 +120,7 @@ export function parseWatchItem(text: string, where = 'watch item'): MetricRule {
       `${where} ${describe(text)}: ${describe(metric)} is not a k6 metric name; expected e.g. "http_req_duration:p(95)" or "http_req_duration{name:login}:p(99)"`,
     );
   }
-  if (!STAT_PATTERN.test(stat)) {
+  if (!K6_STAT_PATTERN.test(stat)) {
     throw new RulesError(
       `${where} ${describe(text)}: ${describe(stat)} is not a k6 stat; expected one of avg, min, med, max, p(N), rate, count, value`,
     );
@@ -190,10 +190,6 @@ function expectDirection(value: unknown, where: string): Direction {
   if (value === 'lower-is-better' || value === 'higher-is-better') return value;
   if (value === 'lower' || value === 'higher') return `${value}-is-better`;
   throw new RulesError(`${where} is ${describe(value)}; expected "lower-is-better" or "higher-is-better"`);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function key(path: string, name: string): string {
@@ -344,7 +340,8 @@ export async function loadRules(file: string | undefined, overrides?: RulesOverr
   const yaml = /\.ya?ml$/i.test(file);
   let raw: unknown;
   try {
-    raw = yaml ? parseYaml(text) : JSON.parse(text);
+    // yaml is loaded only for a YAML file: it is a large module to evaluate at every start.
+    raw = yaml ? (await import(/* webpackMode: "eager" */ 'yaml')).parse(text) : JSON.parse(text);
   } catch (error) {
     throw new RulesError(`${source} is not valid ${yaml ? 'YAML' : 'JSON'}: ${(error as Error).message.split('\n')[0]}`);
   }

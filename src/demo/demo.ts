@@ -3,7 +3,6 @@
 // committed demo baseline, prints the regression table. `--slowdown 50%` makes the target slower so
 // a newcomer sees a regression fail the gate.
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   ConfigError,
   DEFAULT_K6_VERSION,
@@ -13,10 +12,12 @@ import {
   parseFailOn,
   parseInstallMethod,
   parseK6Version,
+  parseCommandArgs,
   type Config,
 } from '../config.js';
 import type { Logger } from '../log.js';
-import { bundledScenariosDir, exitStatusFor, resolveScenario, runGate } from '../pipeline.js';
+import { exitStatusFor, runGate } from '../pipeline.js';
+import { bundledScenariosDir, resolveScenario } from '../scenarios.js';
 import { renderMarkdownReport } from '../report/markdown.js';
 import { DEFAULT_DEMO_KNOBS, startDemoTarget } from './target.js';
 
@@ -97,12 +98,7 @@ real k6 against it, compares with the committed demo baseline and prints the reg
 `;
 
 export async function runDemo(args: string[], io: DemoIO, log: Logger): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ options: DEMO_OPTIONS, args: args.map((a) => a), allowPositionals: false, strict: true });
-  } catch (error) {
-    throw new ConfigError(`${(error as Error).message.replace(/\. To specify.*$/s, '')}; see k6-gate demo --help`);
-  }
+  const parsed = parseCommandArgs(DEMO_OPTIONS, args, 'demo', false);
   const values = parsed.values;
   if (values.help) {
     io.stdout(DEMO_HELP);
@@ -166,8 +162,8 @@ export async function runDemo(args: string[], io: DemoIO, log: Logger): Promise<
 
 /** `k6-gate demo-target`: the demo target in the foreground, for workflows and manual tries. */
 export async function startDemoTargetFromFlags(args: string[], io: DemoIO, log: Logger): Promise<number> {
-  const { values } = parseArgs({
-    options: {
+  const { values } = parseCommandArgs(
+    {
       port: { type: 'string' },
       host: { type: 'string' },
       slowdown: { type: 'string' },
@@ -177,8 +173,9 @@ export async function startDemoTargetFromFlags(args: string[], io: DemoIO, log: 
       help: { type: 'boolean', short: 'h' },
     },
     args,
-    strict: true,
-  });
+    'demo-target',
+    false,
+  );
   if (values.help) {
     io.stdout('k6-gate demo-target [--port 8080] [--host 127.0.0.1] [--latency MS] [--jitter MS] [--error-rate R] [--slowdown 50%]\n');
     return 0;

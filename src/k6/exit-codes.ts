@@ -1,4 +1,4 @@
-// k6's process exit codes and what each means for the gate (DESIGN.md, "Outcomes").
+// k6's process exit codes and what each means for the gate (docs/architecture.md, "Outcomes").
 import type { Outcome } from '../model.js';
 
 const MEANINGS: Record<number, string> = {

@@ -48,6 +48,8 @@ export interface InstallEnvironment {
   goBinary?: string;
   /** PATH to look for `k6` and `go` in; default process.env.PATH. */
   pathEnv?: string;
+  /** Wait between download attempts; default 10–20 s (tests shorten it). */
+  downloadRetryDelayMs?: number;
 }
 
 const TOOL_NAME = 'k6';
@@ -89,7 +91,7 @@ export async function installK6(options: K6Options, log: Logger, env: InstallEnv
     binaryName: platform === 'win32' ? 'k6.exe' : 'k6',
     pathEnv: env.pathEnv ?? process.env.PATH ?? '',
     goBinary: env.goBinary,
-    cache: createToolCache(location, log),
+    cache: createToolCache(location, log, { retryDelayMs: env.downloadRetryDelayMs, platform }),
   };
 
   const cached = await findInCache(ctx);
@@ -283,7 +285,7 @@ async function download(ctx: InstallContext, url: string, dest: string, what: st
       throw new K6InstallError(`downloading the ${what} from ${displayUrl(url)} failed with HTTP ${error.statusCode}`, { cause: error });
     }
     const reason = messageOf(error);
-    // @actions/tool-cache has already retried network failures by now.
+    // The tool cache has already retried network failures by now.
     const hint = /aborted|premature close|ECONNRESET/i.test(reason)
       ? ' (the connection closed before the whole file arrived, on every attempt)'
       : '';

@@ -11,8 +11,7 @@ import { redact } from '../log.js';
 import type { Outcome } from '../model.js';
 import { classifyExit } from './exit-codes.js';
 import { k6Environment } from './environment.js';
-
-export const SUMMARY_TREND_STATS = 'avg,min,med,max,p(90),p(95),p(99)';
+import { SUMMARY_TREND_STATS } from './summary.js';
 
 export interface K6RunOptions {
   k6Path: string;
@@ -86,7 +85,7 @@ export function safeFileName(name: string): string {
 }
 
 export function buildK6Args(options: Pick<K6RunOptions, 'script' | 'args' | 'rawOutput' | 'resultsDir'>, summaryPath: string): string[] {
-  const args = ['run', '--summary-export', summaryPath, '--summary-trend-stats', SUMMARY_TREND_STATS, '--no-color', '--quiet'];
+  const args = ['run', '--summary-export', summaryPath, '--summary-trend-stats', SUMMARY_TREND_STATS.join(','), '--no-color', '--quiet'];
   if (options.rawOutput) args.push('--out', `json=${path.join(options.resultsDir, options.rawOutput)}`);
   args.push(...options.args, options.script);
   return args;

@@ -6,6 +6,7 @@
 // - the machine-readable summary (`--new-machine-readable-summary`, schema version "1.0.0"):
 //   metrics as an array with type and unit, trend keys `p90`/`p95`, `checks_succeeded` instead of
 //   `checks`, and no thresholds.
+import { isObject, type JsonObject } from '../json.js';
 import type { CheckResult, MetricContains, MetricSummary, MetricType, RunSummary, ThresholdResult } from '../model.js';
 import { ExpectedError } from '../errors.js';
 
@@ -16,11 +17,13 @@ export class SummaryParseError extends ExpectedError {
   }
 }
 
-type Json = Record<string, unknown>;
+type Json = JsonObject;
 
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/** The trend stats k6 is asked for (`--summary-trend-stats`): the run, the shard merge and k6-operator runners use this list. */
+export const SUMMARY_TREND_STATS: readonly string[] = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'];
+
+/** A stat name as k6's legacy summary export keys it (what rules and baseline files may name). */
+export const K6_STAT_PATTERN = /^(avg|min|med|max|rate|count|value|passes|fails|p\(\d+(\.\d+)?\))$/;
 
 /** Parses summary text (either format). `source` names the file in error messages. */
 export function parseSummary(text: string, source = 'summary'): RunSummary {
@@ -169,6 +172,40 @@ function collectLegacyChecks(group: Json, out: CheckResult[]): void {
   const groups = group.groups;
   const children = Array.isArray(groups) ? groups : isObject(groups) ? Object.values(groups) : [];
   for (const child of children) if (isObject(child)) collectLegacyChecks(child, out);
+}
+
+/**
+ * A RunSummary in k6's legacy `--summary-export` layout: the one writer of that format, beside its
+ * parser (`parseSummary(legacySummaryExportText(x))` gives `x` back, the format aside). Used for a
+ * merged sharded run's summary file and for GitLab's load_performance report when k6 wrote no legacy
+ * export. Layout as k6 writes it: flattened metrics, a rate's `rate` named `value`, `true` in
+ * `thresholds` = crossed, checks keyed in `root_group.checks` (by path, so equal names in two groups
+ * stay apart), `groups` an object; `state.testRunDurationMs` when the duration is known.
+ */
+export function toLegacySummaryExport(summary: RunSummary): JsonObject {
+  const metrics: Record<string, JsonObject> = {};
+  for (const [name, metric] of Object.entries(summary.metrics)) {
+    const values: JsonObject = {};
+    for (const [key, value] of Object.entries(metric.values)) values[metric.type === 'rate' && key === 'rate' ? 'value' : key] = value;
+    metrics[name] = values;
+  }
+  for (const threshold of summary.thresholds) {
+    const target = (metrics[threshold.metric] ??= {});
+    ((target.thresholds ??= {}) as Record<string, boolean>)[threshold.expression] = !threshold.ok;
+  }
+  const checks: JsonObject = {};
+  for (const check of summary.checks) {
+    const checkPath = check.path ?? `::${check.name}`;
+    checks[checkPath] = { name: check.name, path: checkPath, id: '', passes: check.passes, fails: check.fails };
+  }
+  const exported: JsonObject = { root_group: { name: '', path: '', id: '', groups: {}, checks }, metrics };
+  if (summary.durationMs !== undefined) exported.state = { testRunDurationMs: summary.durationMs };
+  return exported;
+}
+
+/** toLegacySummaryExport as the file's text. */
+export function legacySummaryExportText(summary: RunSummary): string {
+  return `${JSON.stringify(toLegacySummaryExport(summary), null, 2)}\n`;
 }
 
 /** Machine-readable trend keys (`p95`, `p99.9`) in the legacy spelling (`p(95)`, `p(99.9)`). */

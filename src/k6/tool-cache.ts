@@ -1,12 +1,16 @@
-// A thin adapter over @actions/tool-cache. That library reads RUNNER_TOOL_CACHE and RUNNER_TEMP from
-// process.env when called and prints workflow commands (`::debug::`) and `[command]tar …` lines on
-// stdout. Here the location is passed in, the variables are set only while a call runs, and outside
-// GitHub Actions the library's chatter goes to the debug log instead of the CLI's stdout (which
-// carries the report).
-import { rm } from 'node:fs/promises';
+// The tool cache k6 is installed into: the layout of @actions/tool-cache (`<dir>/<tool>/<version>/<arch>`
+// plus a `<arch>.complete` marker), so a runner's cache is shared with setup-* actions, but every
+// location is passed in: nothing here reads RUNNER_TOOL_CACHE/RUNNER_TEMP or writes to stdout (the
+// library does both, which once meant patching process.env and process.stdout around each call).
+// Downloads go through @actions/http-client (proxy settings from HTTPS_PROXY/NO_PROXY, like the
+// library); archives are unpacked by tar/unzip spawned with argument arrays, their stderr kept for
+// the error message.
+import { spawn } from 'node:child_process';
+import { appendFileSync, createWriteStream, existsSync } from 'node:fs';
+import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import * as core from '@actions/core';
-import * as tc from '@actions/tool-cache';
+import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../log.js';
 import type { ToolCacheLocation } from './system.js';
 import { ExpectedError } from '../errors.js';
@@ -50,118 +54,131 @@ export interface ToolCache {
   addPathOnGitHub(dir: string): boolean;
 }
 
-export function createToolCache(location: ToolCacheLocation, log: Logger): ToolCache {
-  const run = <T>(fn: (output: CapturedOutput) => Promise<T>) => withRunnerEnvironment(location, log, fn);
+export interface ToolCacheOptions {
+  /** Wait between download attempts; default 10–20 s at random (as @actions/tool-cache). */
+  retryDelayMs?: number;
+  /** Environment for GITHUB_PATH/PATH (addPathOnGitHub) and the platform's archive tools. */
+  env?: NodeJS.ProcessEnv;
+  platform?: NodeJS.Platform;
+}
+
+const DOWNLOAD_ATTEMPTS = 3;
+
+/** Retried: network failures, 5xx, 408 and 429; any other HTTP status is an answer. */
+function isRetryable(error: unknown): boolean {
+  if (!(error instanceof DownloadHttpError)) return true;
+  return error.statusCode >= 500 || error.statusCode === 408 || error.statusCode === 429;
+}
+
+export function createToolCache(location: ToolCacheLocation, log: Logger, options: ToolCacheOptions = {}): ToolCache {
+  const env = options.env ?? process.env;
+  const platform = options.platform ?? process.platform;
+  const folderOf = (tool: string, version: string, arch: string) => path.join(location.toolCacheDir, tool, version, arch);
+  /** Empties the version's folder and drops its marker: a half-written folder is never "found". */
+  const prepare = async (tool: string, version: string, arch: string) => {
+    const folder = folderOf(tool, version, arch);
+    await rm(`${folder}.complete`, { force: true });
+    await rm(folder, { recursive: true, force: true });
+    await mkdir(folder, { recursive: true });
+    return folder;
+  };
+  const complete = async (folder: string) => {
+    await writeFile(`${folder}.complete`, '');
+    log.debug(`cached in ${folder}`);
+    return folder;
+  };
+
   return {
     location,
     find(tool, version, arch) {
-      const session = openSession(location);
-      try {
-        return tc.find(tool, version, arch) || undefined;
-      } finally {
-        session.close(log);
-      }
+      const folder = folderOf(tool, version, arch);
+      return existsSync(folder) && existsSync(`${folder}.complete`) ? folder : undefined;
     },
     async remove(tool, version, arch) {
-      const folder = path.join(location.toolCacheDir, tool, version, arch);
+      const folder = folderOf(tool, version, arch);
       await rm(`${folder}.complete`, { force: true });
       await rm(folder, { recursive: true, force: true });
     },
-    download(url, dest) {
-      return run(async () => {
+    async download(url, dest) {
+      for (let attempt = 1; ; attempt++) {
         try {
-          return await tc.downloadTool(url, dest);
+          log.debug(`Downloading ${url} to ${dest} (attempt ${attempt} of ${DOWNLOAD_ATTEMPTS})`);
+          await downloadOnce(url, dest);
+          return dest;
         } catch (error) {
-          if (error instanceof tc.HTTPError) throw new DownloadHttpError(url, error.httpStatusCode ?? 0, { cause: error });
-          throw error;
+          await rm(dest, { force: true });
+          if (attempt >= DOWNLOAD_ATTEMPTS || !isRetryable(error)) throw error;
+          const delay = options.retryDelayMs ?? 10_000 + Math.floor(Math.random() * 10_000);
+          log.debug(`download of ${url} failed (${(error as Error).message}); retrying in ${Math.round(delay / 1000)} s`);
+          await new Promise((resolve) => setTimeout(resolve, delay));
         }
-      });
+      }
     },
-    extract(file, format, dest) {
-      return run(async (captured) => {
-        try {
-          return format === 'zip' ? await tc.extractZip(file, dest) : await tc.extractTar(file, dest);
-        } catch (error) {
-          const output = [...captured.stderr, ...captured.stdout]
-            .join('')
-            .split(/\r?\n/)
-            .filter((line) => line.trim() !== '' && !line.startsWith('[command]') && !line.startsWith('::'))
-            .join('\n');
-          throw new ExtractError(error instanceof Error ? error.message : String(error), output, { cause: error });
-        }
-      });
+    async extract(file, format, dest) {
+      await mkdir(dest, { recursive: true });
+      // GNU tar cannot read zip; Windows' bsdtar (tar.exe) reads both.
+      const [command, args] =
+        format === 'tar.gz'
+          ? ['tar', ['-xzf', file, '-C', dest]]
+          : platform === 'win32'
+            ? ['tar', ['-xf', file, '-C', dest]]
+            : ['unzip', ['-o', '-q', file, '-d', dest]];
+      log.debug(`running ${command} ${(args as string[]).join(' ')}`);
+      await runArchiveTool(command, args as string[]);
+      return dest;
     },
-    cacheDir(sourceDir, tool, version, arch) {
-      return run(() => tc.cacheDir(sourceDir, tool, version, arch));
+    async cacheDir(sourceDir, tool, version, arch) {
+      const folder = await prepare(tool, version, arch);
+      for (const entry of await readdir(sourceDir)) await cp(path.join(sourceDir, entry), path.join(folder, entry), { recursive: true });
+      return complete(folder);
     },
-    cacheFile(sourceFile, targetName, tool, version, arch) {
-      return run(() => tc.cacheFile(sourceFile, targetName, tool, version, arch));
+    async cacheFile(sourceFile, targetName, tool, version, arch) {
+      const folder = await prepare(tool, version, arch);
+      await cp(sourceFile, path.join(folder, targetName));
+      return complete(folder);
     },
     addPathOnGitHub(dir) {
-      if (!process.env.GITHUB_PATH) return false;
-      core.addPath(dir);
+      // What @actions/core's addPath does: later steps read GITHUB_PATH, this process reads PATH.
+      if (!env.GITHUB_PATH) return false;
+      appendFileSync(env.GITHUB_PATH, `${dir}${os.EOL}`);
+      env.PATH = `${dir}${path.delimiter}${env.PATH ?? ''}`;
       return true;
     },
   };
 }
 
-function setRunnerVariables(location: ToolCacheLocation): () => void {
-  const saved = { RUNNER_TOOL_CACHE: process.env.RUNNER_TOOL_CACHE, RUNNER_TEMP: process.env.RUNNER_TEMP };
-  process.env.RUNNER_TOOL_CACHE = location.toolCacheDir;
-  process.env.RUNNER_TEMP = location.tempDir;
-  return () => {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  };
-}
-
-/** What the library wrote during one call; ExtractError quotes it (tar's or unzip's reason). */
-interface CapturedOutput {
-  stdout: string[];
-  stderr: string[];
-}
-
-async function withRunnerEnvironment<T>(location: ToolCacheLocation, log: Logger, fn: (output: CapturedOutput) => Promise<T>): Promise<T> {
-  const session = openSession(location);
+async function downloadOnce(url: string, dest: string): Promise<void> {
+  // Loaded on a cache miss only: the http client (with undici) is costly to evaluate at every start.
+  const { HttpClient } = await import(/* webpackMode: "eager" */ '@actions/http-client');
+  const client = new HttpClient('k6-gate', [], { allowRetries: false, allowRedirects: true, maxRedirects: 10 });
   try {
-    return await fn(session.output);
+    const response = await client.get(url);
+    const status = response.message.statusCode ?? 0;
+    if (status !== 200) {
+      response.message.resume();
+      throw new DownloadHttpError(url, status);
+    }
+    const expected = Number(response.message.headers['content-length'] ?? NaN);
+    let received = 0;
+    response.message.on('data', (chunk: Buffer) => (received += chunk.length));
+    await pipeline(response.message, createWriteStream(dest, { flags: 'wx' }));
+    // A connection that closes early can look like a normal end of the body.
+    if (Number.isFinite(expected) && received < expected) throw new Error(`premature close after ${received} of ${expected} bytes`);
   } finally {
-    session.close(log);
+    client.dispose();
   }
 }
 
-/** Sets the runner variables and captures stdout/stderr until close(). */
-function openSession(location: ToolCacheLocation): { output: CapturedOutput; close(log: Logger): void } {
-  const restoreEnv = setRunnerVariables(location);
-  const onGitHub = process.env.GITHUB_ACTIONS === 'true';
-  const output: CapturedOutput = { stdout: [], stderr: [] };
-  const originalStdout = process.stdout.write;
-  const originalStderr = process.stderr.write;
-  const intercept = (sink: string[], original: typeof process.stdout.write) =>
-    function (this: NodeJS.WriteStream, chunk: string | Uint8Array, ...rest: unknown[]): boolean {
-      sink.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      // On GitHub the runner understands `::debug::`, so the library's output passes through unchanged.
-      if (onGitHub) return (original as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
-      const callback = rest.find((arg): arg is () => void => typeof arg === 'function');
-      callback?.();
-      return true;
-    } as typeof process.stdout.write;
-  process.stdout.write = intercept(output.stdout, originalStdout);
-  process.stderr.write = intercept(output.stderr, originalStderr);
-  return {
-    output,
-    close(log) {
-      process.stdout.write = originalStdout;
-      process.stderr.write = originalStderr;
-      restoreEnv();
-      if (onGitHub) return;
-      // Logged only after the streams are restored: a terminal logger writes to stderr itself.
-      for (const line of [...output.stdout, ...output.stderr].join('').split(/\r?\n/)) {
-        const text = line.replace(/^::debug::/, '').trim();
-        if (text) log.debug(text);
-      }
-    },
-  };
+function runArchiveTool(command: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stderr: Buffer[] = [];
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.on('error', (error) => reject(new ExtractError(`could not run ${command}: ${error.message}`, '', { cause: error })));
+    child.on('close', (code, signal) => {
+      if (code === 0) return resolve();
+      const output = Buffer.concat(stderr).toString('utf8').trim();
+      reject(new ExtractError(`${command} exited with ${code ?? signal}`, output));
+    });
+  });
 }

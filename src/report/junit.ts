@@ -4,7 +4,10 @@
 // One <testsuite> per scenario run; inside it one <testcase> per watched metric and one per k6
 // threshold. A regression or a crossed threshold is a <failure>; a run that could not happen is an
 // <error>, so "the test is broken" never reads like "the code got slower".
+import { formatChange, formatPercent } from '../baseline/metrics.js';
 import type { GateResult, MetricComparison, ScenarioResult, ThresholdResult } from '../model.js';
+
+export const JUNIT_FILE = 'junit.xml';
 
 interface Case {
   name: string;
@@ -52,9 +55,9 @@ function describeRow(row: MetricComparison): string {
     `baseline: ${row.baseline ?? 'none'} ${row.unit}`,
     `current: ${row.current ?? 'none'} ${row.unit}`,
   ];
-  if (row.change !== undefined) lines.push(`change: ${(row.change * 100).toFixed(1)}%`);
+  if (row.change !== undefined) lines.push(`change: ${formatChange(row.change)}`);
   if (row.band) lines.push(`accepted band: ${row.band.low} .. ${row.band.high} ${row.unit}`);
-  lines.push(`method: ${row.method}, samples: ${row.samples}, tolerance: ${(row.tolerance * 100).toFixed(1)}%`);
+  lines.push(`method: ${row.method}, samples: ${row.samples}, tolerance: ${formatPercent(row.tolerance)}`);
   return lines.join('\n');
 }
 

@@ -9,7 +9,8 @@
 //
 // The gating scenario is the first configured scenario that produced a summary: the widget
 // compares like with like only when the same scenario feeds it on both branches.
-import type { GateResult, RunSummary, ScenarioResult } from '../model.js';
+import { legacySummaryExportText } from '../k6/summary.js';
+import type { GateResult, ScenarioResult } from '../model.js';
 
 export const LOAD_PERFORMANCE_FILE = 'load-performance.json';
 
@@ -37,26 +38,6 @@ function isLegacyExport(text: string): boolean {
   }
 }
 
-/** Rebuilds k6's legacy export shape (flattened metrics, a rate's `rate` named `value`). */
-export function legacyExportFromSummary(summary: RunSummary): Record<string, unknown> {
-  const metrics: Record<string, Record<string, unknown>> = {};
-  for (const [name, metric] of Object.entries(summary.metrics)) {
-    const values: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(metric.values)) {
-      values[metric.type === 'rate' && key === 'rate' ? 'value' : key] = value;
-    }
-    metrics[name] = values;
-  }
-  for (const threshold of summary.thresholds) {
-    const target = (metrics[threshold.metric] ??= {});
-    const thresholds = (target.thresholds ??= {}) as Record<string, boolean>;
-    // Legacy semantics: true means the threshold FAILED.
-    thresholds[threshold.expression] = !threshold.ok;
-  }
-  const checks = summary.checks.map((c) => ({ name: c.name, path: c.path ?? `::${c.name}`, passes: c.passes, fails: c.fails }));
-  return { root_group: { name: '', path: '', groups: [], checks }, metrics };
-}
-
 /**
  * The load_performance report text, or undefined when no scenario produced a summary.
  * `legacySummaryText` is the content of `loadPerformanceSourceFile(result)` when it could be read.
@@ -65,5 +46,5 @@ export function renderLoadPerformance(result: GateResult, legacySummaryText?: st
   const scenario = gatingScenario(result);
   if (!scenario?.summary) return undefined;
   if (legacySummaryText !== undefined && isLegacyExport(legacySummaryText)) return legacySummaryText;
-  return `${JSON.stringify(legacyExportFromSummary(scenario.summary), null, 2)}\n`;
+  return legacySummaryExportText(scenario.summary);
 }

@@ -1,6 +1,7 @@
 // The regression report as Markdown: used for report.md, the job summary, PR comments and MR notes.
 // Pure: takes a GateResult, returns text.
 import { markdownTable } from 'markdown-table';
+import { formatChange, formatPercent, formatValue } from '../baseline/metrics.js';
 import type { GateResult, MetricComparison, Outcome, ScenarioResult } from '../model.js';
 
 export interface MarkdownOptions {
@@ -31,36 +32,6 @@ const VERDICT: Record<MetricComparison['verdict'], string> = {
   missing: '⚠️ missing',
 };
 
-/** A value with its unit, short enough for a table cell. */
-export function formatValue(value: number | undefined, unit: MetricComparison['unit']): string {
-  if (value === undefined || !Number.isFinite(value)) return '—';
-  switch (unit) {
-    case 'ms':
-      return value >= 1000 ? `${trim(value / 1000, 2)} s` : `${trim(value, value < 10 ? 2 : 1)} ms`;
-    case 'ratio':
-      return `${trim(value * 100, value * 100 < 1 ? 3 : 2)}%`;
-    case 'per-second':
-      return `${trim(value, 1)}/s`;
-    case 'bytes':
-      return value >= 1e6 ? `${trim(value / 1e6, 1)} MB` : value >= 1e3 ? `${trim(value / 1e3, 1)} kB` : `${Math.round(value)} B`;
-    case 'count':
-      return String(Math.round(value));
-    default:
-      return trim(value, 3);
-  }
-}
-
-function trim(value: number, digits: number): string {
-  return String(Number(value.toFixed(digits)));
-}
-
-export function formatChange(change: number | undefined): string {
-  if (change === undefined || !Number.isFinite(change)) return '—';
-  const pct = change * 100;
-  const sign = pct > 0 ? '+' : pct < 0 ? '−' : '±';
-  return `${sign}${trim(Math.abs(pct), Math.abs(pct) < 10 ? 1 : 0)}%`;
-}
-
 function allowed(row: MetricComparison): string {
   if (!row.band) return '—';
   const bound =
@@ -69,7 +40,7 @@ function allowed(row: MetricComparison): string {
     row.method === 'prediction-interval'
       ? `interval, n=${row.samples}`
       : row.method === 'tolerance'
-        ? `±${trim(row.tolerance * 100, 1)}%`
+        ? `±${formatPercent(row.tolerance)}`
         : '';
   return how ? `${bound} (${how})` : bound;
 }

@@ -26,6 +26,7 @@ import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import type { CheckResult, MetricContains, MetricSummary, MetricType, RunSummary, ThresholdResult } from '../model.js';
 import type { Logger } from '../log.js';
+import { legacySummaryExportText, SUMMARY_TREND_STATS } from '../k6/summary.js';
 import { TrendAccumulator, DEFAULT_RELATIVE_ERROR } from './histogram.js';
 import { evaluateThreshold, parseThresholdExpression, thresholdExpressions, type ThresholdsOption } from './thresholds.js';
 import { ExpectedError } from '../errors.js';
@@ -38,7 +39,7 @@ export class MergeError extends ExpectedError {
 }
 
 /** k6's default summary trend stats plus p(99), which baselines commonly watch. */
-export const DEFAULT_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'];
+export const DEFAULT_TREND_STATS: readonly string[] = SUMMARY_TREND_STATS;
 
 /** Gauges that count per k6 instance; the whole test has the sum over shards. */
 const PER_INSTANCE_GAUGES = new Set(['vus', 'vus_max']);
@@ -413,7 +414,7 @@ function trendStat(trend: TrendAccumulator, stat: string): number | undefined {
   }
 }
 
-function validateTrendStats(stats: string[]): void {
+function validateTrendStats(stats: readonly string[]): void {
   for (const stat of stats) {
     if (!/^(avg|min|med|max|count|p\(\d+(\.\d+)?\))$/.test(stat)) {
       throw new MergeError(
@@ -673,44 +674,6 @@ export async function mergeShardDir(
 }
 
 /**
- * The merged summary in k6's legacy `--summary-export` layout, so every reader of
- * `summary-<scenario>.json` (GitLab's load_performance report, baseline tools, people) takes a
- * merged run like a single one. `state.testRunDurationMs` carries the duration used for rates.
- */
-export function toLegacySummaryExport(summary: RunSummary): Record<string, unknown> {
-  const metrics: Record<string, Record<string, unknown>> = {};
-  for (const [name, metric] of Object.entries(summary.metrics)) {
-    const values: Record<string, unknown> = { ...metric.values };
-    if (metric.type === 'rate') {
-      // The legacy export calls a rate's `rate` `value`.
-      values.value = values.rate;
-      delete values.rate;
-    }
-    metrics[name] = values;
-  }
-  for (const threshold of summary.thresholds) {
-    const target = (metrics[threshold.metric] ??= {});
-    // In the legacy export `true` means the threshold was crossed.
-    ((target.thresholds ??= {}) as Record<string, boolean>)[threshold.expression] = !threshold.ok;
-  }
-  const checks: Record<string, unknown> = {};
-  for (const check of summary.checks) {
-    checks[check.path ?? `::${check.name}`] = {
-      name: check.name,
-      path: check.path ?? `::${check.name}`,
-      id: '',
-      passes: check.passes,
-      fails: check.fails,
-    };
-  }
-  return {
-    root_group: { name: '', path: '', id: '', groups: {}, checks },
-    metrics,
-    state: { testRunDurationMs: summary.durationMs },
-  };
-}
-
-/**
  * Merge mode for one scenario of the pipeline: merges the shard files of `scenario` under `dir`,
  * computing the submetrics the watch rules name, and writes the merged summary as
  * `summary-<scenario>.json` (legacy export layout) into `resultsDir`.
@@ -733,6 +696,6 @@ export async function mergeScenarioShards(input: {
     submetrics: (input.watch ?? []).filter((name) => name.includes('{')),
     log: input.log,
   });
-  await writeFile(path.join(input.resultsDir, input.summaryFile), `${JSON.stringify(toLegacySummaryExport(merged.summary), null, 2)}\n`);
+  await writeFile(path.join(input.resultsDir, input.summaryFile), legacySummaryExportText(merged.summary));
   return { ...merged, summaryFile: input.summaryFile };
 }

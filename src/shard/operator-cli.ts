@@ -1,10 +1,9 @@
 // `k6-gate operator-manifest`: writes the Kubernetes manifests of a sharded run with k6-operator.
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { ConfigError, parseEnvPairs, splitArgs } from '../config.js';
+import { ConfigError, parseCommandArgs, parseEnvPairs, splitArgs } from '../config.js';
 import type { Logger } from '../log.js';
-import { resolveScenario } from '../pipeline.js';
+import { resolveScenario } from '../scenarios.js';
 import { buildCollectorPodManifest, buildTestRunManifest } from './operator.js';
 
 export const OPERATOR_MANIFEST_HELP = `k6-gate operator-manifest <scenario|script|archive.tar> --name NAME --parallelism N [options]
@@ -36,33 +35,27 @@ export async function commandOperatorManifest(
   io: { cwd: string; stdout: (text: string) => void },
   log: Logger,
 ): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        name: { type: 'string' },
-        parallelism: { type: 'string' },
-        namespace: { type: 'string' },
-        scenario: { type: 'string' },
-        env: { type: 'string', multiple: true },
-        'k6-args': { type: 'string' },
-        image: { type: 'string' },
-        'results-claim': { type: 'string' },
-        'access-mode': { type: 'string' },
-        'storage-class': { type: 'string' },
-        storage: { type: 'string' },
-        cleanup: { type: 'boolean' },
-        collector: { type: 'boolean' },
-        output: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new ConfigError(`${(error as Error).message.replace(/\. To specify.*$/s, '')}; see k6-gate operator-manifest --help`);
-  }
+  const parsed = parseCommandArgs(
+    {
+      name: { type: 'string' },
+      parallelism: { type: 'string' },
+      namespace: { type: 'string' },
+      scenario: { type: 'string' },
+      env: { type: 'string', multiple: true },
+      'k6-args': { type: 'string' },
+      image: { type: 'string' },
+      'results-claim': { type: 'string' },
+      'access-mode': { type: 'string' },
+      'storage-class': { type: 'string' },
+      storage: { type: 'string' },
+      cleanup: { type: 'boolean' },
+      collector: { type: 'boolean' },
+      output: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    args,
+    'operator-manifest',
+  );
   const { values, positionals } = parsed;
   if (values.help) {
     io.stdout(OPERATOR_MANIFEST_HELP);

@@ -9,6 +9,7 @@
 // serves `kubectl cp`, then `k6-gate merge --from` finds the files in the per-pod folders.
 import { stringify } from 'yaml';
 import { ConfigError, DEFAULT_K6_VERSION } from '../config.js';
+import { SUMMARY_TREND_STATS } from '../k6/summary.js';
 
 export interface TestRunManifestInput {
   /** TestRun name; also the prefix of the ConfigMap, claim and runner pods (DNS label). */
@@ -66,7 +67,7 @@ export function runnerArguments(input: Pick<TestRunManifestInput, 'scenario' | '
   const args = [
     `--out=json=${RESULTS_MOUNT}/k6-${scenario}.shard-k8s.json.gz`,
     `--summary-export=${RESULTS_MOUNT}/summary-${scenario}.shard-k8s.json`,
-    `--summary-trend-stats=${input.trendStats ?? 'avg,min,med,max,p(90),p(95),p(99)'}`,
+    `--summary-trend-stats=${input.trendStats ?? SUMMARY_TREND_STATS.join(',')}`,
     ...(input.args ?? []),
   ];
   for (const arg of args) {

@@ -95,11 +95,7 @@ export function shardLogFileName(scenario: string, shard: ShardSpec): string {
   return `k6-${scenario}${shardSuffix(shard)}.log`;
 }
 
-/** The artifact name a shard job uploads, and the pattern the merge job downloads by. */
+/** The artifact name a shard job uploads. */
 export function shardArtifactName(scenario: string, shard: ShardSpec): string {
   return `k6-gate-shard-${scenario}-${shard.index}-of-${shard.count}`;
-}
-
-export function shardArtifactPattern(scenario: string): string {
-  return `k6-gate-shard-${scenario}-*`;
 }

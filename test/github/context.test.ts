@@ -96,7 +96,7 @@ describe('annotations', () => {
     expect(annotationsFor(gateResult())).toEqual([]);
     const noNote = regressedResult();
     noNote.scenarios[0].metrics[0].note = '';
-    expect(annotationsFor(noNote)[0].message).toBe('252 ms vs baseline 180 ms (+40%)');
+    expect(annotationsFor(noNote)[0].message).toBe('252 ms vs baseline 180 ms (+40.0%)');
   });
 
   it('annotates a watched metric that went missing when its rule makes that an error', () => {

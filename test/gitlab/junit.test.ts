@@ -55,7 +55,7 @@ describe('renderJUnit', () => {
       const [regressed, unchanged, missing, thresholdOk, thresholdCrossed] = doc.testsuite[0].testcase;
       expect(regressed.failure?.type).toBe('regression');
       expect(regressed.failure?.message).toContain('212 ms vs 180 ms');
-      expect(regressed.failure?.['#text']).toContain('change: 17.8%');
+      expect(regressed.failure?.['#text']).toContain('change: +17.8%');
       expect(unchanged.failure).toBeUndefined();
       expect(missing.failure).toBeUndefined();
       expect(missing.skipped?.message).toContain('missing (warning)');

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  gatingScenario,
-  legacyExportFromSummary,
-  loadPerformanceSourceFile,
-  renderLoadPerformance,
-} from '../../src/report/load-performance.js';
+import { toLegacySummaryExport } from '../../src/k6/summary.js';
+import { gatingScenario, loadPerformanceSourceFile, renderLoadPerformance } from '../../src/report/load-performance.js';
 import { gateResult, legacySummary, scenarioResult } from './fixtures.js';
 
 /** What GitLab's load-performance widget reads from the file. */
@@ -56,7 +52,7 @@ describe('load_performance report', () => {
   });
 
   it('keeps k6’s legacy conventions: a rate’s value is `value`, and a threshold `true` means it failed', () => {
-    const legacy = legacyExportFromSummary(legacySummary()) as { metrics: Record<string, Record<string, unknown>> };
+    const legacy = toLegacySummaryExport(legacySummary()) as { metrics: Record<string, Record<string, unknown>> };
     expect(legacy.metrics.http_req_failed).toMatchObject({ value: 0.01, passes: 1, fails: 119, thresholds: { 'rate<0.001': true } });
     expect(legacy.metrics.http_req_duration.thresholds).toEqual({ 'p(95)<500': false });
     expect(legacy.metrics.http_reqs).toEqual({ count: 120, rate: 39.5 });

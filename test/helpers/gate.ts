@@ -26,7 +26,8 @@ export function testConfig(workspace: string, over: Partial<Config> = {}): Confi
     resultsDir: path.join(workspace, 'results'),
     failOn: ['regression', 'thresholds'],
     updateBaseline: 'never',
-    k6: { version: '2.2.0', install: 'path', path: testK6Path() },
+    // Looked up only when the test does not bring its own k6 options (unit tests run without k6).
+    k6: over.k6 ?? { version: '2.2.0', install: 'path', path: testK6Path() },
     env: { VUS: '2', DURATION: '3s', THINK_TIME: '0.05' },
     secrets: [],
     k6Args: [],

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseSummary, readStat, SummaryParseError } from '../../src/k6/summary.js';
+import { legacySummaryExportText, parseSummary, readStat, SummaryParseError } from '../../src/k6/summary.js';
 
 const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, '../data/summaries', name), 'utf8');
 
@@ -83,6 +83,57 @@ describe('parseSummary', () => {
     });
     it('rejects an unknown machine-readable version', () => {
       expect(() => parseSummary('{"version": "2.0.0", "results": {}}', 's.json')).toThrow(/version "2.0.0" is not supported/);
+    });
+  });
+});
+
+describe('legacySummaryExportText (the one writer of the legacy export)', () => {
+  it.each(['k6-v2.2.0-legacy-passed.json', 'k6-v2.2.0-legacy-threshold-crossed.json', 'k6-v1.8.1-legacy-passed.json'])(
+    'parse(write(x)) equals x for the recorded k6 export %s',
+    (file) => {
+      const summary = parseSummary(fixture(file), file);
+      expect(parseSummary(legacySummaryExportText(summary), 'rewritten')).toEqual(summary);
+    },
+  );
+
+  it('keeps metrics, thresholds, checks and the duration of a summary read from the machine-readable format', () => {
+    const summary = parseSummary(fixture('k6-v2.2.0-machine-readable.json'), 'mr');
+    const withExtras = {
+      ...summary,
+      thresholds: [{ metric: 'http_req_failed', expression: 'rate<0.01', ok: false }],
+      checks: [
+        { name: 'ok', path: '::ok', passes: 3, fails: 1 },
+        { name: 'ok', path: '::login::ok', passes: 2, fails: 0 },
+      ],
+      durationMs: 3000,
+    };
+    const reread = parseSummary(legacySummaryExportText(withExtras), 'rewritten');
+    expect(reread.format).toBe('legacy');
+    expect(reread.thresholds).toEqual(withExtras.thresholds);
+    expect(reread.checks).toEqual(withExtras.checks);
+    expect(reread.durationMs).toBe(3000);
+    for (const [name, metric] of Object.entries(summary.metrics)) {
+      expect(reread.metrics[name]?.values, name).toEqual(metric.values);
+      expect(reread.metrics[name]?.type, name).toBe(metric.type);
+    }
+  });
+
+  it('writes what k6 writes: a rate as `value`, a crossed threshold as true, checks keyed in root_group', () => {
+    const text = legacySummaryExportText({
+      format: 'legacy',
+      metrics: { checks: { name: 'checks', type: 'rate', contains: 'default', values: { rate: 0.75, passes: 3, fails: 1 } } },
+      thresholds: [{ metric: 'checks', expression: 'rate>0.9', ok: false }],
+      checks: [{ name: 'status is 200', path: '::status is 200', passes: 3, fails: 1 }],
+    });
+    expect(JSON.parse(text)).toEqual({
+      root_group: {
+        name: '',
+        path: '',
+        id: '',
+        groups: {},
+        checks: { '::status is 200': { name: 'status is 200', path: '::status is 200', id: '', passes: 3, fails: 1 } },
+      },
+      metrics: { checks: { value: 0.75, passes: 3, fails: 1, thresholds: { 'rate>0.9': true } } },
     });
   });
 });

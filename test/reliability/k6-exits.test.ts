@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
 import { runK6 } from '../../src/k6/run.js';
-import { resolveScenario } from '../../src/pipeline.js';
+import { resolveScenario } from '../../src/scenarios.js';
 import { recordingLogger, tempWorkspace } from '../helpers/gate.js';
 import { testK6Path } from '../helpers/k6.js';
 import { gate, readText, script } from './support.js';

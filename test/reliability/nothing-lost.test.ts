@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
 import type { GateResult } from '../../src/model.js';
-import { resolveScenario } from '../../src/pipeline.js';
+import { resolveScenario } from '../../src/scenarios.js';
 import { tempWorkspace } from '../helpers/gate.js';
 import { testK6Path } from '../helpers/k6.js';
 import { gate, readText, script } from './support.js';

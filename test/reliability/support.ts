@@ -6,7 +6,8 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Config } from '../../src/config.js';
 import type { GateResult } from '../../src/model.js';
-import { exitStatusFor, resolveScenario, runGate } from '../../src/pipeline.js';
+import { exitStatusFor, runGate } from '../../src/pipeline.js';
+import { resolveScenario } from '../../src/scenarios.js';
 import { recordingLogger, testConfig } from '../helpers/gate.js';
 
 export interface GateRun {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GateResult, MetricComparison } from '../../src/model.js';
-import { formatChange, formatValue, renderMarkdownReport } from '../../src/report/markdown.js';
+import { formatChange, formatValue } from '../../src/baseline/metrics.js';
+import { renderMarkdownReport } from '../../src/report/markdown.js';
 
 function row(over: Partial<MetricComparison>): MetricComparison {
   return {
@@ -86,9 +87,9 @@ describe('renderMarkdownReport', () => {
     expect(md).toContain('## ❌ k6-gate: performance regressed');
     expect(md).toContain('1 regression(s), 1 crossed threshold(s) — **the gate fails this job**');
     expect(md).toMatch(
-      /\| `http_req_duration` \| p\(95\) \| +180 ms \| +212 ms \| +\+18% \| ≤ 198 ms \(interval, n=8\) \| 🔴 regressed \|/,
+      /\| `http_req_duration` \| p\(95\) \| +180 ms \| +212 ms \| +\+17\.8% \| ≤ 198 ms \(interval, n=8\) \| 🔴 regressed \|/,
     );
-    expect(md).toMatch(/\| `http_req_failed` +\| rate +\| +0\.1% \| +0\.08% \| +−20% \|/);
+    expect(md).toMatch(/\| `http_req_failed` +\| rate +\| +0\.10% \| +0\.08% \| +-20\.0% \|/);
     expect(md).toMatch(/\| `http_reqs` +\| rate +\| +— \| +41\.2\/s \| +— \| +— \| 🆕 new/);
     expect(md).toContain('**k6 thresholds:** 1 of 2 crossed');
     expect(md).toContain('`http_req_duration`: `p(95)<200` | ❌ crossed');
@@ -153,9 +154,16 @@ describe('formatting', () => {
     expect(formatValue(Number.NaN, 'ms')).toBe('—');
   });
   it('formats changes with a sign', () => {
-    expect(formatChange(0.178)).toBe('+18%');
-    expect(formatChange(-0.05)).toBe('−5%');
-    expect(formatChange(0)).toBe('±0%');
+    expect(formatChange(0.178)).toBe('+17.8%');
+    expect(formatChange(-0.05)).toBe('-5.0%');
+    expect(formatChange(0)).toBe('±0.0%');
     expect(formatChange(undefined)).toBe('—');
+  });
+  it('says a change the same way in the note and in the table column', () => {
+    const md = renderMarkdownReport(result());
+    const column = formatChange(212 / 180 - 1);
+    expect(column).toBe('+17.8%');
+    expect(md).toContain(`| ${column} |`);
+    expect(md).toContain(`n=8, ${column}`);
   });
 });

@@ -7,7 +7,8 @@ import vm from 'node:vm';
 import { gzipSync, createGzip } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSummary } from '../../src/k6/summary.js';
-import { findShardFiles, mergeShardDir, mergeShardResults, parseSubmetricName, toLegacySummaryExport } from '../../src/shard/merge.js';
+import { findShardFiles, mergeShardDir, mergeShardResults, parseSubmetricName } from '../../src/shard/merge.js';
+import { toLegacySummaryExport } from '../../src/k6/summary.js';
 
 let dir: string;
 beforeAll(async () => {

@@ -2,7 +2,8 @@
 // page and the PR's checks tab name the problem without opening the log.
 import * as core from '@actions/core';
 import type { GateResult } from '../../model.js';
-import { formatChange, formatValue } from '../../report/markdown.js';
+import { isRegression } from '../../baseline/compare.js';
+import { formatChange, formatValue } from '../../baseline/metrics.js';
 
 export interface Annotation {
   title: string;
@@ -17,9 +18,9 @@ export function annotationsFor(result: GateResult, scripts: Record<string, strin
   for (const scenario of result.scenarios) {
     const file = scripts[scenario.scenario];
     for (const m of scenario.metrics) {
-      // A watched metric that vanished counts as a regression when its rule says so (as in the pipeline).
-      const missing = m.verdict === 'missing' && m.severity === 'error';
-      if (m.verdict !== 'regressed' && !missing) continue;
+      // A watched metric that vanished counts as a regression when its rule says so (isRegression).
+      if (!isRegression(m)) continue;
+      const missing = m.verdict === 'missing';
       const numbers = missing
         ? `missing from this run (baseline ${formatValue(m.baseline, m.unit)})`
         : `${formatValue(m.current, m.unit)} vs baseline ${formatValue(m.baseline, m.unit)} (${formatChange(m.change)})`;

@@ -2,7 +2,7 @@
 // edited in place, so a PR that is pushed to ten times carries one up-to-date report, not ten.
 import { ConfigError, type CommentMode } from '../../config.js';
 import type { Outcome } from '../../model.js';
-import { describeFetchError } from '../../k6/preflight.js';
+import { describeFetchError } from '../../url.js';
 import type { GitHubClient } from './octokit.js';
 
 /** GitHub refuses comment bodies longer than this many characters. */

@@ -4,6 +4,7 @@
 // short, single-line values go in.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { isRegression } from '../../baseline/compare.js';
 import type { GateResult } from '../../model.js';
 
 export const DOTENV_FILE = 'k6-gate.env';
@@ -18,11 +19,7 @@ function oneLine(value: string): string {
 
 /** The variables later jobs can read, e.g. `$K6_GATE_RESULT == "regressed"` (the templates prefix them per job). */
 export function gitlabDotenvVariables(result: GateResult, extra: { noteUrl?: string } = {}): Record<string, string> {
-  const regressed = result.scenarios.flatMap((s) =>
-    s.metrics
-      .filter((m) => m.verdict === 'regressed' || (m.verdict === 'missing' && m.severity === 'error'))
-      .map((m) => `${s.key}:${m.metric}:${m.stat}`),
-  );
+  const regressed = result.scenarios.flatMap((s) => s.metrics.filter(isRegression).map((m) => `${s.key}:${m.metric}:${m.stat}`));
   const vars: Record<string, string> = {
     K6_GATE_RESULT: result.outcome,
     K6_GATE_FAILED: String(result.failed),

@@ -2,12 +2,11 @@
 // `artifacts:reports` point at (junit, load_performance, dotenv), a fixed-name copy of the HTML
 // report for `expose_as`, and the sticky merge-request note. Nothing here fails the job: the verdict
 // is the caller's, from the GateResult alone; reporting problems are warnings.
-import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../../log.js';
 import type { GateResult } from '../../model.js';
-import { renderJUnit } from '../../report/junit.js';
-import { LOAD_PERFORMANCE_FILE, gatingScenario, loadPerformanceSourceFile, renderLoadPerformance } from '../../report/load-performance.js';
+import { gatingScenario } from '../../report/load-performance.js';
 import { renderMarkdownReport } from '../../report/markdown.js';
 import { renderBaselineCharts } from '../../report/mermaid.js';
 import { writeDotenv } from './dotenv.js';
@@ -21,7 +20,6 @@ import {
   type GitLabClientOptions,
 } from './notes.js';
 
-export const JUNIT_FILE = 'junit.xml';
 /** Fixed name, because `expose_as` paths cannot hold wildcards or per-scenario names. */
 export const EXPOSED_HTML_FILE = 'report.html';
 
@@ -34,28 +32,21 @@ export interface PublishGitLabOptions {
   client?: Partial<Pick<GitLabClientOptions, 'maxRetries' | 'baseDelayMs' | 'maxRetryAfterMs' | 'perPage' | 'sleep'>>;
 }
 
-/** Writes junit.xml and load-performance.json (the pipeline may already have; same content). */
-export async function writeGitLabReports(result: GateResult, resultsDir: string): Promise<string[]> {
-  const written: string[] = [];
-  await writeFile(path.join(resultsDir, JUNIT_FILE), renderJUnit(result));
-  written.push(JUNIT_FILE);
-  const source = loadPerformanceSourceFile(result);
-  const legacy = source ? await readFile(path.join(resultsDir, source), 'utf8').catch(() => undefined) : undefined;
-  const loadPerformance = renderLoadPerformance(result, legacy);
-  if (loadPerformance !== undefined) {
-    await writeFile(path.join(resultsDir, LOAD_PERFORMANCE_FILE), loadPerformance);
-    written.push(LOAD_PERFORMANCE_FILE);
-  }
+/**
+ * Copies the gating scenario's HTML report to the fixed name `expose_as` points at. The report files
+ * GitLab's `artifacts:reports` read (junit.xml, load-performance.json) are the pipeline's
+ * (writeReports); only the dotenv file and this copy are GitLab's own. Returns whether it copied.
+ */
+export async function exposeHtmlReport(result: GateResult, resultsDir: string): Promise<boolean> {
   const html = gatingScenario(result)?.files.html ?? result.scenarios.find((s) => s.files.html)?.files.html;
-  if (html) {
-    try {
-      await copyFile(path.join(resultsDir, html), path.join(resultsDir, EXPOSED_HTML_FILE));
-      written.push(EXPOSED_HTML_FILE);
-    } catch {
-      // k6 skips the dashboard export when a run is too short or fails early; nothing to expose then.
-    }
+  if (!html) return false;
+  try {
+    await copyFile(path.join(resultsDir, html), path.join(resultsDir, EXPOSED_HTML_FILE));
+    return true;
+  } catch {
+    // k6 skips the dashboard export when a run is too short or fails early; nothing to expose then.
+    return false;
   }
-  return written;
 }
 
 /** Where the job's artifacts can be read, when the job runs in GitLab. */
@@ -148,12 +139,7 @@ async function postNote(result: GateResult, options: PublishGitLabOptions, env: 
 export async function publishGitLab(result: GateResult, options: PublishGitLabOptions): Promise<{ noteUrl?: string }> {
   const env = options.env ?? process.env;
   const { log } = options;
-  try {
-    const written = await writeGitLabReports(result, options.resultsDir);
-    log.debug(`k6-gate: wrote ${written.join(', ')} to ${options.resultsDir}`);
-  } catch (error) {
-    log.warning(`k6-gate: could not write the GitLab reports to ${options.resultsDir}: ${(error as Error).message}`);
-  }
+  if (await exposeHtmlReport(result, options.resultsDir)) log.debug(`k6-gate: wrote ${EXPOSED_HTML_FILE} to ${options.resultsDir}`);
   const noteUrl = await postNote(result, options, env);
   try {
     await writeDotenv(result, options.resultsDir, { noteUrl, keyPrefix: env.K6_GATE_DOTENV_PREFIX });

@@ -1,0 +1,56 @@
+// The target's health check against local servers: a slow start, a server that never answers.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PreflightError, waitForHealthy } from '../../src/k6/preflight.js';
+import { createTerminalLogger } from '../../src/log.js';
+
+function recordingLogger() {
+  const lines: string[] = [];
+  return Object.assign(createTerminalLogger({ write: (line) => lines.push(line) }), { text: () => lines.join('\n') });
+}
+
+describe('waitForHealthy', () => {
+  let server: http.Server | undefined;
+  afterEach(async () => {
+    const s = server;
+    server = undefined;
+    if (!s) return;
+    s.closeAllConnections();
+    await new Promise((resolve) => s.close(resolve));
+  });
+  const listen = async (handler: http.RequestListener) => {
+    server = http.createServer(handler);
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/health`;
+  };
+
+  it('waits through 503 answers and passes on the first answer below 500, a redirect included', async () => {
+    let calls = 0;
+    const url = await listen((_req, res) => {
+      calls++;
+      res.writeHead(calls < 3 ? 503 : 302, { location: '/elsewhere' }).end();
+    });
+    const log = recordingLogger();
+    const result = await waitForHealthy(url, { timeoutMs: 5000, initialDelayMs: 20, log });
+    expect(result).toMatchObject({ attempts: 3, status: 302 });
+    expect(log.text()).toContain('not ready (HTTP 503); retrying in 20 ms');
+  });
+
+  it('says a target that never answers ran out of time on each request', async () => {
+    const url = await listen(() => undefined);
+    const error = await waitForHealthy(url, { timeoutMs: 900, attemptTimeoutMs: 300, initialDelayMs: 50, log: recordingLogger() }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(PreflightError);
+    expect((error as Error).message).toContain('last problem: no answer before the request time limit');
+  });
+
+  it('says a refused connection in words', async () => {
+    const url = await listen(() => undefined);
+    server!.close();
+    server = undefined;
+    const error = await waitForHealthy(url, { timeoutMs: 300, initialDelayMs: 50, log: recordingLogger() }).catch((e: unknown) => e);
+    expect((error as Error).message).toContain('connection refused (nothing listens on that port)');
+  });
+});

@@ -1,0 +1,44 @@
+// The layer rule (eslint no-restricted-imports per folder, eslint.config.js) fails an upward import
+// and lets a downward one through. ESLint runs here on fixture text placed at paths inside src/.
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const eslint = new ESLint();
+
+async function restrictedImports(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return result.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+}
+
+describe('layer rule', () => {
+  it.each([
+    ['src/report/fixture.ts', "import { runGate } from '../pipeline.js';\nexport const x = runGate;\n"],
+    ['src/report/fixture.ts', "import { publishGitLab } from '../platform/gitlab/publish.js';\nexport const x = publishGitLab;\n"],
+    ['src/report/fixture.ts', "import { loadBaseline } from '../baseline/format.js';\nexport const x = loadBaseline;\n"],
+    ['src/baseline/fixture.ts', "import { renderMarkdownReport } from '../report/markdown.js';\nexport const x = renderMarkdownReport;\n"],
+    ['src/baseline/fixture.ts', "import { runK6 } from '../k6/run.js';\nexport const x = runK6;\n"],
+    ['src/k6/fixture.ts', "import { publishGitHub } from '../platform/github/publish.js';\nexport const x = publishGitHub;\n"],
+    ['src/k6/fixture.ts', "import { main } from '../cli.js';\nexport const x = main;\n"],
+    ['src/platform/github/fixture.ts', "import { runGate } from '../../pipeline.js';\nexport const x = runGate;\n"],
+    ['src/platform/gitlab/fixture.ts', "import { postComment } from '../github/comment.js';\nexport const x = postComment;\n"],
+    ['src/pipeline.ts', "import { main } from './main.js';\nexport const x = main;\n"],
+    ['src/scenarios.ts', "import { runGate } from './pipeline.js';\nexport const x = runGate;\n"],
+  ])('fails an upward import in %s: %s', async (file, code) => {
+    const messages = await restrictedImports(file, code);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/must not import a layer above it|report\/ is pure/);
+  });
+
+  it.each([
+    ['src/report/fixture.ts', "import { formatValue } from '../baseline/metrics.js';\nexport const x = formatValue;\n"],
+    ['src/report/fixture.ts', "import type { BaselineFile } from '../baseline/format.js';\nexport type X = BaselineFile;\n"],
+    ['src/baseline/fixture.ts', "import { parseSummary } from '../k6/summary.js';\nexport const x = parseSummary;\n"],
+    ['src/pipeline.ts', "import { renderJUnit } from './report/junit.js';\nexport const x = renderJUnit;\n"],
+    [
+      'src/platform/github/fixture.ts',
+      "import { renderMarkdownReport } from '../../report/markdown.js';\nexport const x = renderMarkdownReport;\n",
+    ],
+  ])('lets a downward import through in %s: %s', async (file, code) => {
+    expect(await restrictedImports(file, code)).toEqual([]);
+  });
+});
