@@ -110,21 +110,41 @@ function numericEntries(values: Json, metric: string, source: string): Record<st
   return out;
 }
 
+const METRIC_TYPES: readonly string[] = ['trend', 'rate', 'counter', 'gauge'];
+const METRIC_CONTAINS: readonly string[] = ['time', 'data', 'default'];
+
+/** The `{"k6_gate": {"types": {name: {type, contains}}}}` note of an export k6-gate wrote; malformed entries are ignored. */
+function notedTypes(data: Json): Record<string, { type: MetricType; contains: MetricContains }> {
+  const note = isObject(data[K6_GATE_NOTE]) ? data[K6_GATE_NOTE] : undefined;
+  const out: Record<string, { type: MetricType; contains: MetricContains }> = {};
+  for (const [name, raw] of Object.entries(isObject(note?.types) ? note.types : {})) {
+    if (isObject(raw) && METRIC_TYPES.includes(raw.type as string) && METRIC_CONTAINS.includes(raw.contains as string)) {
+      out[name] = { type: raw.type as MetricType, contains: raw.contains as MetricContains };
+    }
+  }
+  return out;
+}
+
 function parseLegacy(data: Json, source: string): RunSummary {
   const metrics: Record<string, MetricSummary> = {};
+  const knownTypes = notedTypes(data);
   const thresholds: ThresholdResult[] = [];
   for (const [name, raw] of Object.entries(data.metrics as Json)) {
     if (!isObject(raw)) {
       throw new SummaryParseError(`${source}: metrics.${name} is ${JSON.stringify(raw)}; expected an object of stats`);
     }
-    const type = inferLegacyType(name, raw);
+    // A legacy export that k6-gate wrote itself (a merge, a load_performance copy) notes the types k6 gave.
+    const known = knownTypes[name];
+    const type = known?.type ?? inferLegacyType(name, raw);
     const values = numericEntries(raw, name, source);
     if (type === 'rate' && 'value' in values) {
       // The legacy export renames a rate's `rate` to `value`; keep one name downstream.
       values.rate = values.value;
       delete values.value;
     }
-    metrics[name] = { name, type, contains: guessContains(name, type), values, typeFrom: 'guess' };
+    metrics[name] = known
+      ? { name, type, contains: known.contains, values, typeFrom: 'k6' }
+      : { name, type, contains: guessContains(name, type), values, typeFrom: 'guess' };
     if (raw.thresholds !== undefined) {
       if (!isObject(raw.thresholds)) {
         throw new SummaryParseError(`${source}: metrics.${name}.thresholds is not an object`);
@@ -198,7 +218,16 @@ export function toLegacySummaryExport(summary: RunSummary): JsonObject {
     const checkPath = check.path ?? `::${check.name}`;
     checks[checkPath] = { name: check.name, path: checkPath, id: '', passes: check.passes, fails: check.fails };
   }
+  // The legacy layout cannot say a metric's type (a counter without `rate` reads as a trend): note the
+  // types k6 itself gave, so that they survive the round trip; guessed ones are guessed again.
+  const types: JsonObject = {};
+  for (const [name, metric] of Object.entries(summary.metrics))
+    if (metric.typeFrom === 'k6') types[name] = { type: metric.type, contains: metric.contains };
+  const note: JsonObject = {};
+  if (Object.keys(types).length > 0) note.types = types;
+  if (summary.k6Version) note.k6Version = summary.k6Version;
   const exported: JsonObject = { root_group: { name: '', path: '', id: '', groups: {}, checks }, metrics };
+  if (Object.keys(note).length > 0) exported[K6_GATE_NOTE] = note;
   if (summary.durationMs !== undefined) exported.state = { testRunDurationMs: summary.durationMs };
   return exported;
 }
@@ -286,7 +315,8 @@ export function noteK6Version(text: string, k6Version: string): string {
   try {
     const data: unknown = JSON.parse(text);
     if (!isObject(data)) return text;
-    return `${JSON.stringify({ ...data, [K6_GATE_NOTE]: { k6Version } }, null, 2)}\n`;
+    const note = isObject(data[K6_GATE_NOTE]) ? data[K6_GATE_NOTE] : {};
+    return `${JSON.stringify({ ...data, [K6_GATE_NOTE]: { ...note, k6Version } }, null, 2)}\n`;
   } catch {
     return text;
   }
