@@ -3,6 +3,7 @@
 // same thing everywhere.
 import path from 'node:path';
 import type { FailOn } from './model.js';
+import type { MetricsOutput } from './observability/metrics-output.js';
 
 export type K6InstallMethod = 'auto' | 'release' | 'go' | 'path';
 export type UpdateBaseline = 'never' | 'auto' | 'always' | 'force';
@@ -68,6 +69,8 @@ export interface Config {
   merge?: { dir: string };
   /** Root that baseline and results paths must stay inside. */
   workspace: string;
+  /** Where k6 streams its samples during the run (`metrics-output`); the first prometheus one also gets k6-gate's verdict series. */
+  metricsOutputs?: MetricsOutput[];
   /** Git facts for baseline history (commit, ref, default-branch status). */
   git: { commit?: string; ref?: string; isDefaultBranch?: boolean };
 }

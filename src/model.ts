@@ -126,6 +126,8 @@ export interface GateResult {
   /** Non-fatal problems worth a line in the report. */
   warnings: string[];
   baselineUpdated?: boolean;
+  /** The run's `testid` label on every series sent to a metrics output (set when `metrics-output` is). */
+  testId?: string;
   /** Links shown in reports (artifacts, run page, HTML report). */
   links?: { label: string; url: string }[];
 }

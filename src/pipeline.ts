@@ -28,6 +28,9 @@ import { mergeScenarioShards } from './shard/merge.js';
 import { shardArgs, shardRawFileName, shardSummaryFileName } from './shard/shard.js';
 import { copyFile } from 'node:fs/promises';
 import { SUMMARY_TREND_STATS } from './k6/run.js';
+import { randomBytes } from 'node:crypto';
+import { metricsOutputArgs, metricsOutputEnv, newTestId } from './observability/metrics-output.js';
+import { pushGateSeries, runLabels } from './observability/push.js';
 
 /** The scenarios shipped with k6-gate, next to dist/ (or src/ when run from source). */
 export function bundledScenariosDir(): string {
@@ -106,6 +109,7 @@ function emptyResult(config: Config): GateResult {
     regressions: 0,
     thresholdsFailed: 0,
     warnings: [],
+    testId: config.metricsOutputs?.length ? newTestId(new Date(), randomBytes(3).toString('hex')) : undefined,
   };
 }
 
@@ -199,7 +203,9 @@ export async function runGate(config: Config, log: Logger): Promise<GateResult> 
     const key = scenarioKey(spec.name, config.profile);
     const title = `k6-gate: [${index + 1}/${config.scenarios.length}] ${spec.name}${config.profile ? ` (profile ${config.profile})` : ''}${config.target ? ` against ${config.target}` : ''}`;
     const scenario = await log.group(title, () =>
-      config.merge ? mergeScenario(config, spec, key, rules, baseline, log) : runScenario(config, spec, key, k6!, rules, baseline, log),
+      config.merge
+        ? mergeScenario(config, spec, key, rules, baseline, log)
+        : runScenario(config, spec, key, k6!, rules, baseline, log, result.testId),
     );
     result.scenarios.push(scenario);
     if (scenario.summary && !config.shard) {
@@ -248,19 +254,23 @@ async function runScenario(
   rules: Rules,
   baseline: BaselineFile | undefined,
   log: Logger,
+  testId?: string,
 ): Promise<ScenarioResult> {
   const names = k6FileNames(spec.name);
   const scenario = newScenarioResult(config, spec, key);
-  const env: Record<string, string> = { ...config.env };
+  const env: Record<string, string> = { ...metricsOutputEnv(config.metricsOutputs ?? []), ...config.env };
   if (config.target) env.BASE_URL = config.target;
   if (config.profile) env.PROFILE = config.profile;
+  const metricsArgs = testId
+    ? metricsOutputArgs(config.metricsOutputs ?? [], { ...runLabels(config, testId), gate_scenario: spec.name })
+    : [];
   const run = await runK6({
     k6Path: k6.path,
     script: spec.script,
     scenario: spec.name,
     resultsDir: config.resultsDir,
     env,
-    args: config.shard ? [...config.k6Args, ...shardArgs(config.shard.index, config.shard.count)] : config.k6Args,
+    args: [...metricsArgs, ...config.k6Args, ...(config.shard ? shardArgs(config.shard.index, config.shard.count) : [])],
     timeoutMs: config.timeoutMs,
     htmlReport: config.htmlReport,
     rawOutput: config.shard
@@ -387,6 +397,8 @@ async function finish(config: Config, result: GateResult, log: Logger): Promise<
     result.warnings.push(`could not write the reports to ${config.resultsDir}: ${(error as Error).message}`);
     log.warning(`could not write the reports to ${config.resultsDir}: ${(error as Error).message}`);
   }
+  // After the files: a failed push changes neither them nor the verdict (a warning on the log only).
+  await pushGateSeries(config, result, log);
   const verdict = result.failed ? 'FAILED' : 'ok';
   log.info(
     `k6-gate: outcome ${result.outcome} — ${result.regressions} regression(s), ${result.thresholdsFailed} crossed threshold(s) — gate ${verdict}`,
