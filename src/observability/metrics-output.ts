@@ -162,14 +162,27 @@ export function prometheusTarget(outputs: readonly MetricsOutput[] | undefined):
   return outputs?.find((o) => o.kind === 'prometheus')?.target;
 }
 
-/** Authorization for k6-gate's own push, from the same variables k6's remote-write output reads. */
-export function remoteWriteAuthorization(env: Readonly<Record<string, string | undefined>>): string | undefined {
-  if (env.K6_PROMETHEUS_RW_BEARER_TOKEN) return `Bearer ${env.K6_PROMETHEUS_RW_BEARER_TOKEN}`;
-  if (env.K6_PROMETHEUS_RW_USERNAME || env.K6_PROMETHEUS_RW_PASSWORD) {
-    const pair = `${env.K6_PROMETHEUS_RW_USERNAME ?? ''}:${env.K6_PROMETHEUS_RW_PASSWORD ?? ''}`;
-    return `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
+/**
+ * Headers for k6-gate's own push, from the variables k6's remote-write output reads, so one set of
+ * secrets serves both: `K6_PROMETHEUS_RW_HEADERS_<NAME>`, `K6_PROMETHEUS_RW_HTTP_HEADERS`
+ * (`name:value,name:value`), and Authorization from the bearer token or, else, user and password.
+ */
+export function remoteWriteHeaders(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const prefix = 'K6_PROMETHEUS_RW_HEADERS_';
+  for (const [name, value] of Object.entries(env)) {
+    if (name.startsWith(prefix) && name.length > prefix.length && value !== undefined) headers[name.slice(prefix.length)] = value;
   }
-  return undefined;
+  for (const pair of (env.K6_PROMETHEUS_RW_HTTP_HEADERS ?? '').split(',')) {
+    const parts = pair.split(':');
+    if (parts.length === 2 && parts[0].trim() !== '') headers[parts[0].trim()] = parts[1].trim();
+  }
+  if (env.K6_PROMETHEUS_RW_BEARER_TOKEN) headers.Authorization = `Bearer ${env.K6_PROMETHEUS_RW_BEARER_TOKEN}`;
+  else if (env.K6_PROMETHEUS_RW_USERNAME || env.K6_PROMETHEUS_RW_PASSWORD) {
+    const pair = `${env.K6_PROMETHEUS_RW_USERNAME ?? ''}:${env.K6_PROMETHEUS_RW_PASSWORD ?? ''}`;
+    headers.Authorization = `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
+  }
+  return headers;
 }
 
 /** Names of k6-gate's own series (documented in docs/observability.md, drawn by dashboards/k6-gate.json). */

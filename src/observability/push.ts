@@ -3,7 +3,7 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { GateResult } from '../model.js';
-import { gateSeries, prometheusTarget, remoteWriteAuthorization, type RunLabels } from './metrics-output.js';
+import { gateSeries, prometheusTarget, remoteWriteHeaders, type RunLabels } from './metrics-output.js';
 import { REMOTE_WRITE_HEADERS, remoteWriteBody } from './remote-write.js';
 
 export const PUSH_TIMEOUT_MS = 10_000;
@@ -25,12 +25,10 @@ export async function pushGateSeries(config: Config, result: GateResult, log: Lo
   const url = prometheusTarget(config.metricsOutputs);
   if (!url || !result.testId) return false;
   const series = gateSeries(result, runLabels(config, result.testId), Date.now());
-  const headers: Record<string, string> = { ...REMOTE_WRITE_HEADERS, 'User-Agent': `k6-gate/${result.tool.version}` };
-  const authorization = remoteWriteAuthorization(config.env);
-  if (authorization) {
-    log.addSecret(authorization.replace(/^\S+ /, ''));
-    headers.Authorization = authorization;
-  }
+  const extra = remoteWriteHeaders(config.env);
+  // The Base64 of user:password is as secret as the password (an error body may echo it back).
+  if (extra.Authorization) log.addSecret(extra.Authorization.replace(/^\S+ /, ''));
+  const headers: Record<string, string> = { ...extra, ...REMOTE_WRITE_HEADERS, 'User-Agent': `k6-gate/${result.tool.version}` };
   const warn = (why: string) =>
     log.warning(`k6-gate: could not push the verdict series to ${url} (${why}); the gate's verdict does not depend on it`);
   try {

@@ -12,7 +12,7 @@ import {
   metricsOutputArgs,
   metricsOutputEnv,
   parseMetricsOutput,
-  remoteWriteAuthorization,
+  remoteWriteHeaders,
 } from '../../src/observability/metrics-output.js';
 import { runCli } from '../helpers/cli.js';
 import { tempWorkspace } from '../helpers/gate.js';
@@ -110,12 +110,20 @@ describe('what k6 is given', () => {
     });
   });
 
-  it("k6-gate's own push authenticates like k6's remote-write output: bearer token first, else basic", () => {
-    expect(remoteWriteAuthorization({})).toBeUndefined();
-    expect(remoteWriteAuthorization({ K6_PROMETHEUS_RW_USERNAME: 'u', K6_PROMETHEUS_RW_PASSWORD: 'p' })).toBe(
-      `Basic ${Buffer.from('u:p').toString('base64')}`,
-    );
-    expect(remoteWriteAuthorization({ K6_PROMETHEUS_RW_BEARER_TOKEN: 't', K6_PROMETHEUS_RW_PASSWORD: 'p' })).toBe('Bearer t');
+  it("k6-gate's own push authenticates like k6's remote-write output: bearer token first, else basic; extra headers", () => {
+    expect(remoteWriteHeaders({})).toEqual({});
+    expect(remoteWriteHeaders({ K6_PROMETHEUS_RW_USERNAME: 'u', K6_PROMETHEUS_RW_PASSWORD: 'p' })).toEqual({
+      Authorization: `Basic ${Buffer.from('u:p').toString('base64')}`,
+    });
+    expect(remoteWriteHeaders({ K6_PROMETHEUS_RW_BEARER_TOKEN: 't', K6_PROMETHEUS_RW_PASSWORD: 'p' })).toEqual({
+      Authorization: 'Bearer t',
+    });
+    expect(
+      remoteWriteHeaders({ K6_PROMETHEUS_RW_HEADERS_X_Scope_OrgID: 'team-a', K6_PROMETHEUS_RW_HTTP_HEADERS: 'X-Tenant:b,bad' }),
+    ).toEqual({
+      X_Scope_OrgID: 'team-a',
+      'X-Tenant': 'b',
+    });
   });
 });
 
