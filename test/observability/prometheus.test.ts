@@ -10,6 +10,7 @@ import type { GateResult } from '../../src/model.js';
 import { pushGateSeries } from '../../src/observability/push.js';
 import { exitStatusFor, resolveScenario, runGate } from '../../src/pipeline.js';
 import { recordingLogger, tempWorkspace, testConfig } from '../helpers/gate.js';
+import { testK6V1Path } from '../helpers/k6.js';
 import { freePort, startPrometheus, type TestPrometheus } from '../helpers/prometheus.js';
 
 const SECRET = 'rw-pass-7Qz!k2';
@@ -139,6 +140,25 @@ describe('metrics-output prometheus against a real Prometheus', () => {
         expect((await prometheus.query(promql)).length, `${where} returns data: ${promql}`).toBeGreaterThan(0);
       }
     }
+  }, 60_000);
+});
+
+describe('k6 v1 (1.8.1)', () => {
+  it('streams to Prometheus with the same output, variables and labels', async () => {
+    const ws = await tempWorkspace();
+    const config = testConfig(ws, {
+      scenarios: [await resolveScenario('http-endpoints', ws)],
+      target: target.url,
+      k6: { version: '1.8.1', install: 'path', path: testK6V1Path() },
+      env: { VUS: '1', DURATION: '1s', THINK_TIME: '0.02' },
+      metricsOutputs: [{ kind: 'prometheus', target: prometheus.writeUrl }],
+    });
+    const result = await runGate(config, recordingLogger());
+    expect(result.k6?.version).toBe('1.8.1');
+    const series = await prometheus.series(`k6_http_req_duration_p99{testid="${result.testId}"}`);
+    expect(series.length).toBeGreaterThan(0);
+    expect(series[0]).toMatchObject({ gate_scenario: 'http-endpoints', profile: 'smoke' });
+    expect(await prometheus.series(`k6gate_gate_outcome{testid="${result.testId}"}`)).toHaveLength(1);
   }, 60_000);
 });
 
