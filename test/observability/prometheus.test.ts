@@ -4,6 +4,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
 import type { GateResult } from '../../src/model.js';
@@ -191,6 +192,14 @@ describe('a metrics endpoint that is down or failing', () => {
       // The files are exactly the verdict: nothing about the push was added or changed.
       expect(JSON.parse(readFileSync(path.join(config.resultsDir, 'comparison.json'), 'utf8'))).toEqual(JSON.parse(JSON.stringify(result)));
       expect(result.warnings.join('\n')).not.toMatch(/push/);
+      // comparison.json with its testId is still what schemas/comparison.schema.json describes.
+      const schema = JSON.parse(readFileSync(path.join(ROOT, 'schemas/comparison.schema.json'), 'utf8'));
+      const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+      expect(result.testId).toBeDefined();
+      expect(
+        validate(JSON.parse(readFileSync(path.join(config.resultsDir, 'comparison.json'), 'utf8'))),
+        JSON.stringify(validate.errors),
+      ).toBe(true);
       expect(log.text()).not.toContain(SECRET);
       expect(log.text()).not.toContain(Buffer.from(`gate:${SECRET}`).toString('base64'));
     } finally {
