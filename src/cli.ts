@@ -58,7 +58,8 @@ Run options:
   --no-html-report          skip k6's HTML dashboard report
   --raw-output              also write every sample (k6-<scenario>.json.gz)
   --metrics-output KIND=T   stream k6's samples while it runs (repeatable): prometheus=<remote-write URL>
-                            (k6-gate pushes its verdict series there too), influxdb=URL, otlp=URL, json=FILE
+                            (k6-gate pushes its verdict series there too), prometheus-native=URL
+                            (Trends as native histograms), influxdb=URL, otlp=URL, json=FILE
   --shard I/N               run shard I of N (execution segments); writes shard files for merge
   --from DIR                (merge) folder with the shard files of all shards
   --k6-version V            k6 to use (default ${DEFAULT_K6_VERSION})

@@ -258,7 +258,7 @@ async function runScenario(
 ): Promise<ScenarioResult> {
   const names = k6FileNames(spec.name);
   const scenario = newScenarioResult(config, spec, key);
-  const env: Record<string, string> = { ...metricsOutputEnv(config.metricsOutputs ?? []), ...config.env };
+  const env: Record<string, string> = metricsOutputEnv(config.metricsOutputs ?? [], k6.version, config.env);
   if (config.target) env.BASE_URL = config.target;
   if (config.profile) env.PROFILE = config.profile;
   const metricsArgs = testId

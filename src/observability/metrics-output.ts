@@ -11,9 +11,12 @@ export interface MetricsOutput {
   kind: MetricsOutputKind;
   /** URL for the network outputs; a file path for `json` (resolved by the entry). */
   target: string;
+  /** `prometheus-native=`: k6 sends Trends as Prometheus native histograms instead of fixed stats. */
+  nativeHistograms?: boolean;
 }
 
-const KINDS: readonly MetricsOutputKind[] = ['prometheus', 'influxdb', 'otlp', 'json'];
+/** `prometheus-native` is the prometheus output with Trends as native histograms. */
+const KINDS: readonly string[] = ['prometheus', 'prometheus-native', 'influxdb', 'otlp', 'json'];
 
 /** Where each output's credentials go instead of the URL (given with `secret-env`). */
 const CREDENTIAL_VARIABLES: Record<Exclude<MetricsOutputKind, 'json'>, string> = {
@@ -23,11 +26,11 @@ const CREDENTIAL_VARIABLES: Record<Exclude<MetricsOutputKind, 'json'>, string> =
 };
 
 /**
- * Trend stats k6 sends for every Trend. Percentiles of one run are what the gate compares; avg,
- * max and count/sum let a dashboard weight and combine series (sum/count is an exact mean across
- * series; per-series p95s are not averaged into a p95). Users who want histograms that aggregate
- * exactly set `K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM` through `env` (needs Prometheus' native
- * histograms feature and k6's native-histograms flag).
+ * Trend stats k6 sends for every Trend with `prometheus=`. Percentiles of one run are what the gate
+ * compares; avg, max and count/sum let a dashboard weight and combine series (sum/count is an exact
+ * mean across series; per-series p95s are not averaged into a p95). `prometheus-native=` sends native
+ * histograms instead, whose percentiles aggregate exactly across runs and runners
+ * (histogram_quantile); the receiver must accept them (Prometheus: --enable-feature=native-histograms).
  */
 export const PROMETHEUS_TREND_STATS = 'p(90),p(95),p(99),avg,max,count,sum';
 /** Short runs need short pushes, or a 3 s test sends one batch at the very end. */
@@ -41,26 +44,27 @@ export function parseMetricsOutput(text: string | undefined): MetricsOutput[] {
     .map((s) => s.trim())
     .filter(Boolean)) {
     const eq = part.indexOf('=');
-    const kind = (eq > 0 ? part.slice(0, eq).trim() : part) as MetricsOutputKind;
+    const given = eq > 0 ? part.slice(0, eq).trim() : part;
     const target = eq > 0 ? part.slice(eq + 1).trim() : '';
     const example = 'e.g. "prometheus=https://prometheus.example.com/api/v1/write"';
-    if (!KINDS.includes(kind)) {
+    if (!KINDS.includes(given)) {
       throw new ConfigError(
-        `metrics-output ${JSON.stringify(shorten(part))}: unknown output ${JSON.stringify(kind)}; expected one of ${KINDS.join(', ')} as KIND=TARGET, ${example}`,
+        `metrics-output ${JSON.stringify(shorten(part))}: unknown output ${JSON.stringify(given)}; expected one of ${KINDS.join(', ')} as KIND=TARGET, ${example}`,
       );
     }
+    const kind = (given === 'prometheus-native' ? 'prometheus' : given) as MetricsOutputKind;
     if (target === '') {
       throw new ConfigError(
-        `metrics-output ${JSON.stringify(kind)} has no target; expected ${kind}=${kind === 'json' ? 'FILE' : 'URL'}, ${example}`,
+        `metrics-output ${JSON.stringify(given)} has no target; expected ${given}=${kind === 'json' ? 'FILE' : 'URL'}, ${example}`,
       );
     }
     if (outputs.some((o) => o.kind === kind)) {
       throw new ConfigError(
-        `metrics-output names ${kind} twice; expected each kind at most once (k6 configures them through one set of variables)`,
+        `metrics-output names ${kind} twice; expected each kind at most once (k6 configures them through one set of variables; prometheus-native is a prometheus output)`,
       );
     }
     if (kind !== 'json') checkUrl(kind, target);
-    outputs.push({ kind, target });
+    outputs.push(given === 'prometheus-native' ? { kind, target, nativeHistograms: true } : { kind, target });
   }
   return outputs;
 }
@@ -132,14 +136,25 @@ export function metricsOutputArgs(outputs: readonly MetricsOutput[], labels: Run
   return args;
 }
 
-/** Variables k6 reads for the outputs; the user's own `env` entries are applied on top. */
-export function metricsOutputEnv(outputs: readonly MetricsOutput[]): Record<string, string> {
+/**
+ * k6's environment for the outputs: k6-gate's choices, then the user's own `env` (which wins), so
+ * e.g. `K6_PROMETHEUS_RW_PUSH_INTERVAL=10s` in `env` replaces the default. Native histograms are a
+ * k6 feature flag from k6 2 on (`K6_FEATURES`, merged with the user's) and a variable before.
+ */
+export function metricsOutputEnv(
+  outputs: readonly MetricsOutput[],
+  k6Version: string,
+  userEnv: Readonly<Record<string, string>> = {},
+): Record<string, string> {
   const env: Record<string, string> = {};
+  const features: string[] = [];
   for (const output of outputs) {
     if (output.kind === 'prometheus') {
       env.K6_PROMETHEUS_RW_SERVER_URL = output.target;
-      env.K6_PROMETHEUS_RW_TREND_STATS = PROMETHEUS_TREND_STATS;
       env.K6_PROMETHEUS_RW_PUSH_INTERVAL = PROMETHEUS_PUSH_INTERVAL;
+      if (!output.nativeHistograms) env.K6_PROMETHEUS_RW_TREND_STATS = PROMETHEUS_TREND_STATS;
+      else if (Number(k6Version.split('.')[0]) >= 2) features.push('native-histograms');
+      else env.K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM = 'true';
     } else if (output.kind === 'otlp') {
       const url = new URL(output.target);
       if (url.protocol === 'grpc:') {
@@ -154,7 +169,12 @@ export function metricsOutputEnv(outputs: readonly MetricsOutput[]): Record<stri
       env.K6_OTEL_METRIC_PREFIX = 'k6_';
     }
   }
-  return env;
+  const merged = { ...env, ...userEnv };
+  if (features.length > 0) {
+    const given = (userEnv.K6_FEATURES ?? '').split(',').map((f) => f.trim());
+    merged.K6_FEATURES = [...new Set([...given, ...features])].filter(Boolean).join(',');
+  }
+  return merged;
 }
 
 /** The remote-write URL of the `prometheus` output, if any: k6-gate pushes its verdict there too. */

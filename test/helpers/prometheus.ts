@@ -63,6 +63,8 @@ export async function startPrometheus(readyTimeoutMs = 30_000): Promise<TestProm
       `--storage.tsdb.path=${path.join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--web.enable-remote-write-receiver',
+      // metrics-output prometheus-native sends k6's Trends as native histograms (Prometheus >= 2.40).
+      '--enable-feature=native-histograms',
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );

@@ -33,12 +33,16 @@ describe('bad metrics-output is exit 2 with what was wrong and what was expected
   it.each([
     [
       ['statsd=udp://x:8125'],
-      /metrics-output "statsd=udp:\/\/x:8125": unknown output "statsd"; expected one of prometheus, influxdb, otlp, json/,
+      /metrics-output "statsd=udp:\/\/x:8125": unknown output "statsd"; expected one of prometheus, prometheus-native, influxdb, otlp, json/,
     ],
     [['prometheus'], /metrics-output "prometheus" has no target; expected prometheus=URL/],
     [['prometheus=prom:9090'], /metrics-output prometheus URL uses prom:; expected http:\/\/ or https:\/\//],
     [['influxdb=not a url'], /metrics-output influxdb target "not a url" is not a URL/],
     [['prometheus=http://a/w', 'prometheus=http://b/w'], /metrics-output names prometheus twice/],
+    [
+      ['prometheus=http://a/w', 'prometheus-native=http://c/w'],
+      /metrics-output names prometheus twice; .*prometheus-native is a prometheus output/,
+    ],
     [
       ['prometheus=https://gate:hunter2-secret@prom.example.com/api/v1/write'],
       /metrics-output prometheus URL carries credentials; expected a URL without user:password and the credentials in secret-env variables \(K6_PROMETHEUS_RW_USERNAME and K6_PROMETHEUS_RW_PASSWORD/,
@@ -88,26 +92,44 @@ describe('what k6 is given', () => {
   });
 
   it("k6's variables for remote write (trend stats, push interval) and for OTLP over HTTP or gRPC", () => {
-    expect(metricsOutputEnv(parseMetricsOutput('prometheus=https://p/api/v1/write'))).toEqual({
+    expect(metricsOutputEnv(parseMetricsOutput('prometheus=https://p/api/v1/write'), '2.2.0')).toEqual({
       K6_PROMETHEUS_RW_SERVER_URL: 'https://p/api/v1/write',
       K6_PROMETHEUS_RW_TREND_STATS: 'p(90),p(95),p(99),avg,max,count,sum',
       K6_PROMETHEUS_RW_PUSH_INTERVAL: '1s',
     });
-    expect(metricsOutputEnv(parseMetricsOutput('otlp=http://collector:4318'))).toEqual({
+    expect(metricsOutputEnv(parseMetricsOutput('otlp=http://collector:4318'), '2.2.0')).toEqual({
       K6_OTEL_EXPORTER_PROTOCOL: 'http/protobuf',
       K6_OTEL_HTTP_EXPORTER_ENDPOINT: 'collector:4318',
       K6_OTEL_HTTP_EXPORTER_INSECURE: 'true',
       K6_OTEL_METRIC_PREFIX: 'k6_',
     });
-    expect(metricsOutputEnv(parseMetricsOutput('otlp=https://collector/otlp/v1/metrics'))).toMatchObject({
+    expect(metricsOutputEnv(parseMetricsOutput('otlp=https://collector/otlp/v1/metrics'), '2.2.0')).toMatchObject({
       K6_OTEL_HTTP_EXPORTER_INSECURE: 'false',
       K6_OTEL_HTTP_EXPORTER_URL_PATH: '/otlp/v1/metrics',
     });
-    expect(metricsOutputEnv(parseMetricsOutput('otlp=grpc://collector:4317'))).toEqual({
+    expect(metricsOutputEnv(parseMetricsOutput('otlp=grpc://collector:4317'), '2.2.0')).toEqual({
       K6_OTEL_EXPORTER_PROTOCOL: 'grpc',
       K6_OTEL_GRPC_EXPORTER_ENDPOINT: 'collector:4317',
       K6_OTEL_METRIC_PREFIX: 'k6_',
     });
+  });
+
+  it("prometheus-native: Trends as native histograms, through K6_FEATURES on k6 2 (merged with the user's) and the variable on k6 1", () => {
+    const native = parseMetricsOutput('prometheus-native=http://p/api/v1/write');
+    expect(native).toEqual([{ kind: 'prometheus', target: 'http://p/api/v1/write', nativeHistograms: true }]);
+    expect(metricsOutputEnv(native, '2.2.0')).toEqual({
+      K6_PROMETHEUS_RW_SERVER_URL: 'http://p/api/v1/write',
+      K6_PROMETHEUS_RW_PUSH_INTERVAL: '1s',
+      K6_FEATURES: 'native-histograms',
+    });
+    expect(metricsOutputEnv(native, '2.2.0', { K6_FEATURES: 'other-flag' }).K6_FEATURES).toBe('other-flag,native-histograms');
+    expect(metricsOutputEnv(native, '1.8.1')).toMatchObject({ K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM: 'true' });
+    expect(metricsOutputEnv(native, '1.8.1')).not.toHaveProperty('K6_FEATURES');
+  });
+
+  it("the user's own env wins over k6-gate's choices", () => {
+    const env = metricsOutputEnv(parseMetricsOutput('prometheus=http://p/w'), '2.2.0', { K6_PROMETHEUS_RW_PUSH_INTERVAL: '10s', VUS: '2' });
+    expect(env).toMatchObject({ K6_PROMETHEUS_RW_PUSH_INTERVAL: '10s', VUS: '2', K6_PROMETHEUS_RW_SERVER_URL: 'http://p/w' });
   });
 
   it("k6-gate's own push authenticates like k6's remote-write output: bearer token first, else basic; extra headers", () => {

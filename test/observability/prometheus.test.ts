@@ -35,6 +35,7 @@ function allFilesText(dir: string): string {
 }
 
 let testId = '';
+let nativeTestId = '';
 let gated: GateResult;
 
 describe('metrics-output prometheus against a real Prometheus', () => {
@@ -99,8 +100,36 @@ describe('metrics-output prometheus against a real Prometheus', () => {
     expect(allFilesText(config.resultsDir)).not.toContain(Buffer.from(`gate:${SECRET}`).toString('base64'));
   }, 90_000);
 
+  it('prometheus-native: k6 sends Trends as native histograms whose percentiles aggregate with histogram_quantile', async () => {
+    const ws = await tempWorkspace();
+    const result = await runGate(
+      testConfig(ws, {
+        scenarios: [await resolveScenario('http-endpoints', ws)],
+        target: target.url,
+        environment: 'staging',
+        env: { VUS: '1', DURATION: '2s', THINK_TIME: '0.02' },
+        metricsOutputs: [{ kind: 'prometheus', target: prometheus.writeUrl, nativeHistograms: true }],
+      }),
+      recordingLogger(),
+    );
+    expect(result.outcome).not.toBe('error');
+    nativeTestId = result.testId!;
+    expect(await prometheus.series(`k6_http_req_duration_seconds{testid="${nativeTestId}"}`)).not.toEqual([]);
+    expect(await prometheus.series(`k6_http_req_duration_p95{testid="${nativeTestId}"}`)).toEqual([]);
+    const p95 = await prometheus.query(
+      `histogram_quantile(0.95, sum by (name) (rate(k6_http_req_duration_seconds{testid="${nativeTestId}"}[5m])))`,
+    );
+    expect(p95.map((r) => r.metric.name)).toContain('list products');
+    // Seconds, as the demo target answers in a few ms.
+    expect(Number(p95[0].value[1])).toBeGreaterThan(0);
+    expect(Number(p95[0].value[1])).toBeLessThan(1);
+  }, 60_000);
+
   it('every panel, variable and annotation of dashboards/k6-gate.json queries series the run produced', async () => {
     expect(testId, 'the streaming test ran first').not.toBe('');
+    expect(nativeTestId, 'the native-histogram test ran first').not.toBe('');
+    // The dashboard serves both kinds of runs: fixed trend stats and native histograms.
+    const runs = `${testId}|${nativeTestId}`;
     const dashboard = JSON.parse(readFileSync(path.join(ROOT, 'dashboards/k6-gate.json'), 'utf8'));
     // The dashboard JSON model's required shape (what Grafana's import checks).
     expect(dashboard).toMatchObject({ title: expect.any(String), uid: expect.any(String), schemaVersion: expect.any(Number) });
@@ -128,14 +157,14 @@ describe('metrics-output prometheus against a real Prometheus', () => {
       const names = [...new Set(expr.match(/\bk6(?:gate)?_[a-z0-9_]+\b/g) ?? [])];
       expect(names.length, `${where} names a k6 or k6-gate series: ${expr}`).toBeGreaterThan(0);
       for (const name of names) {
-        const found = await prometheus.series(`${name}{testid="${testId}"}`);
-        expect(found.length, `${where}: ${name} has no series for testid ${testId}`).toBeGreaterThan(0);
+        const found = await prometheus.series(`${name}{testid=~"${runs}"}`);
+        expect(found.length, `${where}: ${name} has no series for the runs ${runs}`).toBeGreaterThan(0);
       }
       // The query itself is valid PromQL and returns data once Grafana's variables are filled in.
       if (!expr.startsWith('label_values(')) {
         const promql = expr
           .replace(/\$__rate_interval|\$__interval|\$__range/g, '5m')
-          .replace(/\$\{?testid\}?/g, testId)
+          .replace(/\$\{?testid\}?/g, runs)
           .replace(/\$\{?environment\}?/g, 'staging')
           .replace(/\$\{?gate_scenario\}?/g, 'http-endpoints');
         expect((await prometheus.query(promql)).length, `${where} returns data: ${promql}`).toBeGreaterThan(0);
