@@ -11,7 +11,8 @@ import type { GateResult } from '../../src/model.js';
 import { pushGateSeries } from '../../src/observability/push.js';
 import { exitStatusFor, resolveScenario, runGate } from '../../src/pipeline.js';
 import { recordingLogger, tempWorkspace, testConfig } from '../helpers/gate.js';
-import { testK6V1Path } from '../helpers/k6.js';
+import { runCli } from '../helpers/cli.js';
+import { testK6Path, testK6V1Path } from '../helpers/k6.js';
 import { freePort, startPrometheus, type TestPrometheus } from '../helpers/prometheus.js';
 
 const SECRET = 'rw-pass-7Qz!k2';
@@ -52,21 +53,35 @@ describe('metrics-output prometheus against a real Prometheus', () => {
     const first = await runGate(testConfig(ws, { ...over, updateBaseline: 'always' }), recordingLogger());
     expect(first.baselineUpdated).toBe(true);
 
-    const log = recordingLogger();
-    const config = testConfig(ws, {
-      ...over,
-      environment: 'staging',
-      git: { commit: '0123abc', ref: 'refs/heads/main' },
-      // What `secret-env: K6_PROMETHEUS_RW_USERNAME,K6_PROMETHEUS_RW_PASSWORD` makes of the step's variables.
-      env: { ...over.env, K6_PROMETHEUS_RW_USERNAME: 'gate', K6_PROMETHEUS_RW_PASSWORD: SECRET },
-      secrets: [SECRET],
-    });
-    gated = await runGate(config, log);
-    expect(gated.outcome).not.toBe('error');
+    // The second run as a user starts it: the CLI, credentials named with --secret-env.
+    const cli = await runCli(
+      [
+        'run',
+        'http-endpoints',
+        '--k6-path',
+        testK6Path(),
+        '--target',
+        target.url,
+        '--profile',
+        'smoke',
+        '--environment',
+        'staging',
+        '--no-html-report',
+        ...['--env', 'VUS=1', '--env', 'DURATION=2s', '--env', 'THINK_TIME=0.02'],
+        ...['--metrics-output', `prometheus=${prometheus.writeUrl}`],
+        ...['--secret-env', 'K6_PROMETHEUS_RW_USERNAME', '--secret-env', 'K6_PROMETHEUS_RW_PASSWORD'],
+        '--json',
+      ],
+      ws,
+      { GIT_COMMIT: '0123abc', GIT_BRANCH: 'refs/heads/main', K6_PROMETHEUS_RW_USERNAME: 'gate', K6_PROMETHEUS_RW_PASSWORD: SECRET },
+    );
+    expect(cli.status, cli.stderr).toBe(0);
+    gated = JSON.parse(cli.stdout) as GateResult;
+    const resultsDir = path.join(ws, 'k6-gate-results');
     testId = gated.testId!;
     expect(testId).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/);
     expect(testId).not.toBe(first.testId);
-    expect(log.text()).toContain(`pushed`);
+    expect(cli.stderr).toContain(`pushed`);
 
     // k6's request series, with the run's labels.
     const requests = await prometheus.series(`k6_http_reqs_total{testid="${testId}"}`);
@@ -94,10 +109,12 @@ describe('metrics-output prometheus against a real Prometheus', () => {
     expect(await value('k6gate_gate_failed')).toBeNaN(); // gate-level series carry no metric labels
     expect(Number((await prometheus.query(`k6gate_gate_failed{testid="${testId}"}`))[0].value[1])).toBe(gated.failed ? 1 : 0);
 
-    // The remote-write password never shows: not in the log, not in any file of the results dir.
-    expect(log.text()).not.toContain(SECRET);
-    expect(allFilesText(config.resultsDir)).not.toContain(SECRET);
-    expect(allFilesText(config.resultsDir)).not.toContain(Buffer.from(`gate:${SECRET}`).toString('base64'));
+    // The remote-write password never shows: not on stdout/stderr, not in any file of the results dir.
+    const basic = Buffer.from(`gate:${SECRET}`).toString('base64');
+    for (const text of [cli.stdout, cli.stderr, allFilesText(resultsDir)]) {
+      expect(text).not.toContain(SECRET);
+      expect(text).not.toContain(basic);
+    }
   }, 90_000);
 
   it('prometheus-native: k6 sends Trends as native histograms whose percentiles aggregate with histogram_quantile', async () => {
@@ -195,8 +212,10 @@ describe('k6 v1 (1.8.1)', () => {
 describe('a metrics endpoint that is down or failing', () => {
   it("a push answered with 500 is a warning; the verdict, exit status and files are the gate's own, and no credential is echoed", async () => {
     let pushes = 0;
+    const seen: { agent?: string; authorization?: string }[] = [];
     const failing = http.createServer((req, res) => {
       pushes++;
+      seen.push({ agent: req.headers['user-agent'], authorization: req.headers.authorization });
       req.resume();
       // A receiver that echoes the request's credentials back in its error must not leak them.
       res.writeHead(500).end(`internal error for ${req.headers.authorization}`);
@@ -215,6 +234,10 @@ describe('a metrics endpoint that is down or failing', () => {
       });
       const result = await runGate(config, log);
       expect(pushes).toBeGreaterThan(0);
+      // Both k6's remote write and k6-gate's push authenticated with the secret-env credentials.
+      const basic = `Basic ${Buffer.from(`gate:${SECRET}`).toString('base64')}`;
+      expect(seen.filter((s) => s.agent?.startsWith('k6-gate/')).map((s) => s.authorization)).toEqual([basic]);
+      expect(seen.some((s) => !s.agent?.startsWith('k6-gate/') && s.authorization === basic)).toBe(true);
       expect(result.outcome).toBe('passed');
       expect(exitStatusFor(result)).toBe(0);
       expect(log.text()).toMatch(/warning: k6-gate: could not push the verdict series to .* \(HTTP 500: internal error for Basic \*\*\*\)/);
