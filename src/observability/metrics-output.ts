@@ -90,8 +90,10 @@ function checkUrl(kind: Exclude<MetricsOutputKind, 'json'>, target: string): voi
   }
 }
 
+/** Bad input as it may be quoted: a password-like `user:…@` part is masked, long text cut. */
 function shorten(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  const masked = text.replace(/\/\/([^/@:\s]*):[^/@\s]*@/g, '//$1:***@');
+  return masked.length > 60 ? `${masked.slice(0, 57)}...` : masked;
 }
 
 /** The labels of one run, as k6 tags (`--tag`) and on k6-gate's own series. Empty values are left out. */

@@ -47,6 +47,11 @@ describe('bad metrics-output is exit 2 with what was wrong and what was expected
       ['prometheus=https://gate:hunter2-secret@prom.example.com/api/v1/write'],
       /metrics-output prometheus URL carries credentials; expected a URL without user:password and the credentials in secret-env variables \(K6_PROMETHEUS_RW_USERNAME and K6_PROMETHEUS_RW_PASSWORD/,
     ],
+    [
+      ['promethus=https://gate:hunter2-secret@prom.example.com/w'],
+      /metrics-output "promethus=https:\/\/gate:\*\*\*@prom.example.com\/w": unknown output "promethus"/,
+    ],
+    [['otlp=http//gate:hunter2-secret@collector'], /metrics-output otlp target "http\/\/gate:\*\*\*@collector" is not a URL/],
     [['json=../../outside.json'], /metrics-output json "..\/..\/outside.json" resolves to .*, outside the workspace/],
   ])('%j', async (outputs, message) => {
     const ws = await tempWorkspace();
