@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import type { GateResult } from '../model.js';
 import { gateSeries, prometheusTarget, remoteWriteHeaders, type RunLabels } from './metrics-output.js';
 import { REMOTE_WRITE_HEADERS, remoteWriteBody } from './remote-write.js';
+import { VERSION } from '../version.js';
 
 export const PUSH_TIMEOUT_MS = 10_000;
 
@@ -24,14 +25,14 @@ export function runLabels(config: Config, testid: string): Omit<RunLabels, 'gate
 export async function pushGateSeries(config: Config, result: GateResult, log: Logger, timeoutMs = PUSH_TIMEOUT_MS): Promise<boolean> {
   const url = prometheusTarget(config.metricsOutputs);
   if (!url || !result.testId) return false;
-  const series = gateSeries(result, runLabels(config, result.testId), Date.now());
-  const extra = remoteWriteHeaders(config.env);
-  // The Base64 of user:password is as secret as the password (an error body may echo it back).
-  if (extra.Authorization) log.addSecret(extra.Authorization.replace(/^\S+ /, ''));
-  const headers: Record<string, string> = { ...extra, ...REMOTE_WRITE_HEADERS, 'User-Agent': `k6-gate/${result.tool.version}` };
   const warn = (why: string) =>
     log.warning(`k6-gate: could not push the verdict series to ${url} (${why}); the gate's verdict does not depend on it`);
   try {
+    const series = gateSeries(result, runLabels(config, result.testId), Date.now());
+    const extra = remoteWriteHeaders(config.env);
+    // The Base64 of user:password is as secret as the password (an error body may echo it back).
+    if (extra.Authorization) log.addSecret(extra.Authorization.replace(/^\S+ /, ''));
+    const headers: Record<string, string> = { ...extra, ...REMOTE_WRITE_HEADERS, 'User-Agent': `k6-gate/${VERSION}` };
     const response = await fetch(url, { method: 'POST', headers, body: remoteWriteBody(series), signal: AbortSignal.timeout(timeoutMs) });
     if (!response.ok) {
       const text = (await response.text().catch(() => '')).trim().slice(0, 200);
