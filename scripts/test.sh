@@ -8,18 +8,28 @@ cd "$(dirname "$0")/.."
 step() { printf '\n=== %s\n' "$*"; }
 
 step "tools the tests need"
-# rsync: gitlab-ci-local copies the job's files with it; shellcheck: actionlint checks run: scripts with it.
+# rsync: gitlab-ci-local copies the job's files with it; shellcheck: actionlint checks run: scripts with it;
+# prometheus: the observability tests start their own (loopback, temp storage); without it they fail.
 missing=()
 command -v rsync >/dev/null 2>&1 || missing+=(rsync)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 # buildah: test/release/image.test.ts builds the Containerfile (as root: vfs storage, chroot isolation).
 if [ "$(id -u)" = 0 ]; then command -v buildah >/dev/null 2>&1 || missing+=(buildah); fi
+command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing ${missing[*]} (Debian packages)"
     apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    # The Debian package starts a system Prometheus on :9090 where an init system runs; the tests need none.
+    if [[ " ${missing[*]} " == *" prometheus "* ]]; then
+      if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet prometheus 2>/dev/null; then
+        systemctl disable --now prometheus >/dev/null 2>&1 || true
+      elif command -v service >/dev/null 2>&1; then
+        service prometheus stop >/dev/null 2>&1 || true
+      fi
+    fi
   else
-    echo "missing ${missing[*]} and cannot install them here; the gitlab-ci-local tests and actionlint's script checks need them" >&2
+    echo "missing ${missing[*]} and cannot install them here; the gitlab-ci-local tests, actionlint's script checks and the Prometheus tests need them" >&2
   fi
 fi
 if ! command -v actionlint >/dev/null 2>&1 && [ ! -x "$(go env GOPATH 2>/dev/null)/bin/actionlint" ]; then

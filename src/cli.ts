@@ -65,6 +65,9 @@ Run options:
   --timeout D               stop k6 after D (SIGINT, then kill after a grace period)
   --no-html-report          skip k6's HTML dashboard report
   --raw-output              also write every sample (k6-<scenario>.json.gz)
+  --metrics-output KIND=T   stream k6's samples while it runs (repeatable): prometheus=<remote-write URL>
+                            (k6-gate pushes its verdict series there too), prometheus-native=URL
+                            (Trends as native histograms), influxdb=URL, otlp=URL, json=FILE
   --shard I/N               run shard I of N (execution segments); writes shard files for merge
   --from DIR                (merge) folder with the shard files of all shards
   --k6-version V            k6 to use (default ${DEFAULT_K6_VERSION})
@@ -102,6 +105,7 @@ const RUN_OPTIONS = {
   timeout: { type: 'string' },
   'no-html-report': { type: 'boolean' },
   'raw-output': { type: 'boolean' },
+  'metrics-output': { type: 'string', multiple: true },
   shard: { type: 'string' },
   from: { type: 'string' },
   'k6-version': { type: 'string' },
@@ -195,6 +199,7 @@ async function commandRun(args: string[], io: CliIO, log: Logger): Promise<numbe
     timeout: values.timeout,
     'html-report': values['no-html-report'] ? 'false' : undefined,
     'raw-output': values['raw-output'] ? 'true' : undefined,
+    'metrics-output': values['metrics-output']?.join('\n'),
     shard: values.shard,
     'merge-from': values.from,
     'k6-version': values['k6-version'],

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { FailOn } from './model.js';
 import { ExpectedError } from './errors.js';
+import type { MetricsOutput } from './observability/metrics-output.js';
 
 export type K6InstallMethod = 'auto' | 'release' | 'go' | 'path';
 export type UpdateBaseline = 'never' | 'auto' | 'always' | 'force';
@@ -70,6 +71,8 @@ export interface Config {
   merge?: { dir: string };
   /** Root that baseline and results paths must stay inside. */
   workspace: string;
+  /** Where k6 streams its samples during the run (`metrics-output`); the first prometheus one also gets k6-gate's verdict series. */
+  metricsOutputs?: MetricsOutput[];
   /** Git facts for baseline history (commit, ref, default-branch status). */
   git: { commit?: string; ref?: string; isDefaultBranch?: boolean };
 }

@@ -29,6 +29,7 @@ import { parseTolerance, splitWatchInput, RulesError } from './baseline/rules.js
 /** Looked for in the workspace when no `environments` input is given. */
 export const DEFAULT_ENVIRONMENTS_FILE = 'k6-gate.environments.json';
 import { parseShard } from './shard/shard.js';
+import { parseMetricsOutput } from './observability/metrics-output.js';
 
 /** Reads one input by name; '' and undefined both mean "not set". */
 export type InputReader = (name: string) => string | undefined;
@@ -198,6 +199,9 @@ export async function configFromInputs(read: InputReader, context: InputContext)
     htmlReport: parseBoolean('html-report', get('html-report'), true),
     rawOutput: parseBoolean('raw-output', get('raw-output'), false),
     shard: get('shard') !== undefined ? parseShard(get('shard')!) : undefined,
+    metricsOutputs: parseMetricsOutput(get('metrics-output')).map((o) =>
+      o.kind === 'json' ? { ...o, target: insideWorkspace('metrics-output json', o.target, workspace) } : o,
+    ),
     merge: mergeFrom !== undefined ? { dir: insideWorkspace('merge-from', mergeFrom, workspace) } : undefined,
     workspace,
     git: context.git ?? {},

@@ -137,6 +137,8 @@ export interface GateResult {
    * The outcome is then `error`; what was measured before the stop is kept.
    */
   cancelled?: 'SIGINT' | 'SIGTERM';
+  /** The run's `testid` label on every series sent to a metrics output (set when `metrics-output` is). */
+  testId?: string;
   /** Links shown in reports (artifacts, run page, HTML report). */
   links?: { label: string; url: string }[];
 }

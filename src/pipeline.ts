@@ -5,6 +5,7 @@
 // whatever was measured has been written to the results dir.
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { loadBaseline, type BaselineFile } from './baseline/format.js';
 import { compareToBaseline, isRegression } from './baseline/compare.js';
@@ -37,6 +38,8 @@ import { withoutCredentials } from './url.js';
 import { findShardSummaryFiles, mergeScenarioShards } from './shard/merge.js';
 import { shardArgs, shardLogFileName, shardRawFileName, shardSummaryFileName } from './shard/shard.js';
 import { scenarioKey } from './scenarios.js';
+import { metricsOutputArgs, metricsOutputEnv, newTestId } from './observability/metrics-output.js';
+import { pushGateSeries, runLabels } from './observability/push.js';
 
 /** Files k6-gate writes into the results dir; the baseline must not be one of them. */
 function isOwnOutputFile(file: string, resultsDir: string): boolean {
@@ -69,6 +72,7 @@ function emptyResult(config: Config): GateResult {
     regressions: 0,
     thresholdsFailed: 0,
     warnings: [],
+    testId: config.metricsOutputs?.length ? newTestId(new Date(), randomBytes(3).toString('hex')) : undefined,
   };
 }
 
@@ -234,7 +238,7 @@ async function runGateSteps(config: Config, log: Logger, cancellation: Cancellat
     const scenario = await log.group(title, () =>
       config.merge
         ? mergeScenario(config, spec, key, rules, baseline, log)
-        : runScenario(config, spec, key, k6!, rules, baseline, log, cancellation),
+        : runScenario(config, spec, key, k6!, rules, baseline, log, cancellation, result.testId),
     );
     result.scenarios.push(scenario);
     if (scenario.summary && !config.shard) {
@@ -326,19 +330,23 @@ async function runScenario(
   baseline: BaselineFile | undefined,
   log: Logger,
   cancellation: Cancellation,
+  testId?: string,
 ): Promise<ScenarioResult> {
   const names = k6FileNames(spec.name);
   const scenario = newScenarioResult(config, spec, key);
-  const env: Record<string, string> = { ...config.env };
+  const env: Record<string, string> = metricsOutputEnv(config.metricsOutputs ?? [], k6.version, config.env);
   if (config.target) env.BASE_URL = config.target;
   if (config.profile) env.PROFILE = config.profile;
+  const metricsArgs = testId
+    ? metricsOutputArgs(config.metricsOutputs ?? [], { ...runLabels(config, testId), gate_scenario: spec.name })
+    : [];
   const run = await runK6({
     k6Path: k6.path,
     script: spec.script,
     scenario: spec.name,
     resultsDir: config.resultsDir,
     env,
-    args: config.shard ? [...config.k6Args, ...shardArgs(config.shard.index, config.shard.count)] : config.k6Args,
+    args: [...metricsArgs, ...config.k6Args, ...(config.shard ? shardArgs(config.shard.index, config.shard.count) : [])],
     timeoutMs: config.timeoutMs,
     htmlReport: config.htmlReport,
     rawOutput: config.shard
@@ -498,6 +506,8 @@ async function finish(config: Config, result: GateResult, log: Logger): Promise<
     result.warnings.push(`could not write the reports to ${config.resultsDir}: ${(error as Error).message}`);
     log.warning(`could not write the reports to ${config.resultsDir}: ${(error as Error).message}`);
   }
+  // After the files: a failed push changes neither them nor the verdict (a warning on the log only).
+  await pushGateSeries(config, result, log);
   const verdict = result.cancelled ? `CANCELLED (${result.cancelled})` : result.failed ? 'FAILED' : 'ok';
   log.info(
     `k6-gate: outcome ${result.outcome} — ${result.regressions} regression(s), ${result.thresholdsFailed} crossed threshold(s) — gate ${verdict}`,

@@ -69,6 +69,7 @@ describe('template against the GitLab CI schema', () => {
       'results-dir',
       'expire-in',
       'mr-note',
+      'metrics-output',
       'args',
     ]);
     for (const [name, input] of Object.entries(inputs)) {
@@ -155,6 +156,7 @@ describe.skipIf(missing.length > 0)('jobs a consumer gets (gitlab-ci-local --lis
         'production-url': 'https://www.example.com',
         cli: 'node dist/cli.js',
         'scheduled-profile': 'stress',
+        'metrics-output': 'prometheus=https://prom.example.com/api/v1/write',
       }),
     );
     writeFileSync(path.join(dir, 'only-staging.gitlab-ci.yml'), consumer({ 'staging-url': 'https://staging.example.com' }));
@@ -334,6 +336,7 @@ describe.skipIf(missing.length > 0)('jobs a consumer gets (gitlab-ci-local --lis
     expect(production.resource_group).toBe('k6-gate-production');
     expect(production.environment.name).toBe('production');
     expect(production.script.join('\n')).toMatch(/^node dist\/cli\.js run http-endpoints /);
+    expect(production.script.join('\n')).toContain('--metrics-output "prometheus=https://prom.example.com/api/v1/write"');
     expect(production.artifacts).toMatchObject({
       when: 'always',
       expire_in: '30 days',
