@@ -48,6 +48,9 @@ describe('metrics-output prometheus against a real Prometheus', () => {
       target: target.url,
       env: { VUS: '1', DURATION: '2s', THINK_TIME: '0.02' },
       metricsOutputs: [{ kind: 'prometheus' as const, target: prometheus.writeUrl }],
+      // The same baseline key as the CLI run below (scenario@profile@environment).
+      profile: 'smoke',
+      environment: 'staging',
     };
     // First run records the baseline, so the second has accepted values and limits to push.
     const first = await runGate(testConfig(ws, { ...over, updateBaseline: 'always' }), recordingLogger());
