@@ -1,0 +1,7 @@
+/** A shard merge that cannot go on: missing, duplicate or malformed shard files. */
+export class MergeError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'MergeError';
+  }
+}
