@@ -57,6 +57,8 @@ Run options:
   --timeout D               stop k6 after D (SIGINT, then kill after a grace period)
   --no-html-report          skip k6's HTML dashboard report
   --raw-output              also write every sample (k6-<scenario>.json.gz)
+  --no-analysis             skip live sample analysis (per-endpoint table, error mix, k6 health)
+  --endpoints-top N         endpoints listed in the per-endpoint table (default 10)
   --shard I/N               run shard I of N (execution segments); writes shard files for merge
   --from DIR                (merge) folder with the shard files of all shards
   --k6-version V            k6 to use (default ${DEFAULT_K6_VERSION})
@@ -93,6 +95,8 @@ const RUN_OPTIONS = {
   timeout: { type: 'string' },
   'no-html-report': { type: 'boolean' },
   'raw-output': { type: 'boolean' },
+  'no-analysis': { type: 'boolean' },
+  'endpoints-top': { type: 'string' },
   shard: { type: 'string' },
   from: { type: 'string' },
   'k6-version': { type: 'string' },
@@ -185,6 +189,8 @@ async function commandRun(args: string[], io: CliIO, log: Logger): Promise<numbe
     timeout: values.timeout,
     'html-report': values['no-html-report'] ? 'false' : undefined,
     'raw-output': values['raw-output'] ? 'true' : undefined,
+    analysis: values['no-analysis'] ? 'false' : undefined,
+    'endpoints-top': values['endpoints-top'],
     shard: values.shard,
     'merge-from': values.from,
     'k6-version': values['k6-version'],

@@ -161,6 +161,7 @@ export async function configFromInputs(read: InputReader, context: InputContext)
     timeoutMs: timeout,
     htmlReport: parseBoolean('html-report', get('html-report'), true),
     rawOutput: parseBoolean('raw-output', get('raw-output'), false),
+    analysis: { enabled: parseBoolean('analysis', get('analysis'), true), top: parseEndpointsTop(get('endpoints-top')) },
     shard: get('shard') !== undefined ? parseShard(get('shard')!) : undefined,
     merge: mergeFrom !== undefined ? { dir: insideWorkspace('merge-from', mergeFrom, workspace) } : undefined,
     workspace,
@@ -169,6 +170,17 @@ export async function configFromInputs(read: InputReader, context: InputContext)
 }
 
 /** The rules inputs; each one, when set, wins over the rules file. */
+function parseEndpointsTop(text: string | undefined): number {
+  if (text === undefined) return 10;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 100) {
+    throw new ConfigError(
+      `endpoints-top ${JSON.stringify(text)} is not valid; expected a whole number of endpoints from 1 to 100, e.g. 10`,
+    );
+  }
+  return n;
+}
+
 function readRulesOverrides(get: (name: string) => string | undefined): Config['rulesOverrides'] {
   const overrides: NonNullable<Config['rulesOverrides']> = {};
   try {

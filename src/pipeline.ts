@@ -28,6 +28,9 @@ import { mergeScenarioShards } from './shard/merge.js';
 import { shardArgs, shardRawFileName, shardSummaryFileName } from './shard/shard.js';
 import { copyFile } from 'node:fs/promises';
 import { SUMMARY_TREND_STATS } from './k6/run.js';
+import { judgeLoadGenerator, startLoadSampler } from './k6/load-health.js';
+import { analyseSamples } from './samples/analysis.js';
+import { startLiveAnalysis, type RunSamples } from './samples/live.js';
 
 /** The scenarios shipped with k6-gate, next to dist/ (or src/ when run from source). */
 export function bundledScenariosDir(): string {
@@ -254,6 +257,11 @@ async function runScenario(
   const env: Record<string, string> = { ...config.env };
   if (config.target) env.BASE_URL = config.target;
   if (config.profile) env.PROFILE = config.profile;
+  // Live analysis reads a second, plain --out json file while k6 writes it (docs/adr/0004-live-samples.md).
+  const analysis = config.shard ? undefined : (config.analysis ?? { enabled: true, top: 10 });
+  const liveFile = analysis?.enabled ? path.join(config.resultsDir, `.k6-live-${safeFileName(spec.name)}.json`) : undefined;
+  const live = liveFile ? startLiveAnalysis({ file: liveFile, log }) : undefined;
+  const sampler = liveFile ? startLoadSampler({ gomaxprocs: env.GOMAXPROCS ?? config.env.GOMAXPROCS }) : undefined;
   const run = await runK6({
     k6Path: k6.path,
     script: spec.script,
@@ -268,10 +276,21 @@ async function runScenario(
       : config.rawOutput
         ? `k6-${safeFileName(spec.name)}.json.gz`
         : undefined,
+    liveOutput: liveFile,
+    onSpawn: (pid) => sampler?.watch(pid),
     log,
     secrets: config.secrets,
     cwd: config.workspace,
   });
+  const loadSamples = sampler?.stop();
+  let samples: RunSamples | undefined;
+  if (live) {
+    samples = await live.stop();
+    await rm(liveFile!, { force: true }).catch(() => undefined);
+    log.info(
+      `k6-gate: live analysis read ${samples.samples.toLocaleString('en')} samples (${(samples.bytes / 2 ** 20).toFixed(1)} MiB)${samples.problem ? `; ${samples.problem}` : ''}`,
+    );
+  }
   scenario.exitCode = run.exitCode ?? undefined;
   scenario.exitMeaning = run.meaning;
   scenario.k6WallMs = run.wallMs;
@@ -307,6 +326,13 @@ async function runScenario(
     } catch (error) {
       problems.push((error as Error).message);
     }
+  }
+  if (samples && samples.samples > 0) {
+    scenario.analysis = {
+      ...analyseSamples(samples.aggregator, { top: analysis!.top }),
+      loadGenerator: judgeLoadGenerator(scenario.summary, loadSamples),
+    };
+    for (const warning of scenario.analysis.loadGenerator!.warnings) log.warning(`k6-gate: ${spec.name}: ${warning}`);
   }
   if (problems.length > 0) {
     outcome = 'error';

@@ -29,6 +29,10 @@ export interface K6RunOptions {
   htmlReport: boolean;
   /** Raw samples file name (relative to resultsDir), e.g. `k6-smoke.json.gz`. */
   rawOutput?: string;
+  /** Absolute path of a plain `--out json` file that live analysis reads while k6 writes it. */
+  liveOutput?: string;
+  /** Called with k6's process id once it started (load-generator health sampling). */
+  onSpawn?: (pid: number) => void;
   log: Logger;
   secrets: readonly string[];
   /** Working directory for k6 (scripts' relative `open()` paths resolve against the script anyway). */
@@ -58,9 +62,13 @@ export function safeFileName(name: string): string {
   return name.replace(/[^A-Za-z0-9._@-]+/g, '_');
 }
 
-export function buildK6Args(options: Pick<K6RunOptions, 'script' | 'args' | 'rawOutput' | 'resultsDir'>, summaryPath: string): string[] {
+export function buildK6Args(
+  options: Pick<K6RunOptions, 'script' | 'args' | 'rawOutput' | 'resultsDir' | 'liveOutput'>,
+  summaryPath: string,
+): string[] {
   const args = ['run', '--summary-export', summaryPath, '--summary-trend-stats', SUMMARY_TREND_STATS, '--no-color', '--quiet'];
   if (options.rawOutput) args.push('--out', `json=${path.join(options.resultsDir, options.rawOutput)}`);
+  if (options.liveOutput) args.push('--out', `json=${options.liveOutput}`);
   args.push(...options.args, options.script);
   return args;
 }
@@ -85,7 +93,9 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
   // Files left by an earlier run in the same results dir would otherwise be read as this run's
   // numbers when k6 fails before writing its own.
   await Promise.all(
-    [files.summary, files.html, files.raw].map((file) => (file ? rm(file, { force: true }).catch(() => undefined) : undefined)),
+    [files.summary, files.html, files.raw, options.liveOutput].map((file) =>
+      file ? rm(file, { force: true }).catch(() => undefined) : undefined,
+    ),
   );
   const args = buildK6Args(options, files.summary);
   const logFile = createWriteStream(files.log, { flags: 'w' });
@@ -97,6 +107,7 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
     let killTimer: NodeJS.Timeout | undefined;
     let limitTimer: NodeJS.Timeout | undefined;
     const child = spawn(options.k6Path, args, { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
     const pipeLines = (stream: NodeJS.ReadableStream) => {
       const lines = createInterface({ input: stream, crlfDelay: Infinity });
       lines.on('line', (line) => {
