@@ -199,17 +199,24 @@ export class SampleAggregator {
   }
 
   /** Whether Points of this metric need their tags (submetrics, checks); others skip parsing them. */
-  needsTags(metricName: string): boolean {
-    const metric = this.metrics.get(metricName);
+  private needsTags(metric: MetricState): boolean {
     return (
-      metricName === 'checks' ||
-      (metric !== undefined && metric.submetrics.length > 0) ||
-      (this.breakdown !== undefined && EndpointBreakdown.wants(metricName))
+      metric.submetrics.length > 0 || metric.name === 'checks' || (this.breakdown !== undefined && EndpointBreakdown.wants(metric.name))
     );
   }
 
-  point(
-    metricName: string,
+  private metricOf(metricName: string, where: () => string): MetricState {
+    const metric = this.metrics.get(metricName);
+    if (!metric) {
+      throw new SampleError(
+        `${where()}: a Point of metric ${JSON.stringify(metricName)} comes before its Metric line; expected k6 --out json output`,
+      );
+    }
+    return metric;
+  }
+
+  private point(
+    metric: MetricState,
     time: unknown,
     value: unknown,
     tags: Record<string, string> | null | undefined,
@@ -217,12 +224,7 @@ export class SampleAggregator {
     span: { first: number; last: number },
     where: () => string,
   ): void {
-    const metric = this.metrics.get(metricName);
-    if (!metric) {
-      throw new SampleError(
-        `${where()}: a Point of metric ${JSON.stringify(metricName)} comes before its Metric line; expected k6 --out json output`,
-      );
-    }
+    const metricName = metric.name;
     if (typeof value !== 'number') {
       throw new SampleError(`${where()}: Point of ${metricName} has value ${JSON.stringify(value)}; expected a number`);
     }
@@ -269,15 +271,16 @@ export class SampleAggregator {
   line(line: string, fileIndex: number, span: { first: number; last: number }, where: () => string): void {
     const fast = readPointFast(line);
     if (fast) {
+      const metric = this.metricOf(fast.metric, where);
       let tags: Record<string, string> | undefined;
-      if (this.needsTags(fast.metric)) {
+      if (this.needsTags(metric)) {
         try {
           tags = JSON.parse(fast.tagsText);
         } catch {
           throw new SampleError(`${where()}: the tags of this Point are not JSON: ${JSON.stringify(fast.tagsText.slice(0, 120))}`);
         }
       }
-      this.point(fast.metric, fast.time, fast.value, tags, fileIndex, span, where);
+      this.point(metric, fast.time, fast.value, tags, fileIndex, span, where);
       return;
     }
     if (line.trim() === '') return;
@@ -291,7 +294,7 @@ export class SampleAggregator {
     }
     const data = (entry.data ?? {}) as { time?: unknown; value?: unknown; tags?: Record<string, string> | null };
     if (entry.type === 'Point') {
-      this.point(String(entry.metric), data.time, data.value, data.tags ?? {}, fileIndex, span, where);
+      this.point(this.metricOf(String(entry.metric), where), data.time, data.value, data.tags ?? {}, fileIndex, span, where);
     } else if (entry.type === 'Metric') {
       this.define(data as Record<string, unknown>, where());
     } else {

@@ -5,7 +5,7 @@
 // shard merge) and a file that is still growing (live analysis).
 import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import type { Readable } from 'node:stream';
 
 /** Splits a byte stream into lines; a line cut between two chunks is kept until its end arrives. */
@@ -40,10 +40,13 @@ export class LineSplitter {
 
 /** Calls `onLine` for every line of a plain or gzip file, streaming. A read or gunzip failure rejects. */
 export async function forEachLine(file: string, onLine: (line: string) => void): Promise<void> {
-  const source = createReadStream(file, { highWaterMark: 1 << 16 });
+  // Generous read-ahead: gunzip runs on libuv's thread pool, and with a buffer of a few MiB it
+  // keeps inflating while this thread aggregates the previous chunk instead of waiting for it.
+  const source = createReadStream(file, { highWaterMark: 1 << 20 });
   let stream: Readable = source;
   if (file.endsWith('.gz')) {
-    const gunzip = createGunzip({ chunkSize: 1 << 16 });
+    // ZlibOptions does not list highWaterMark, but zlib streams pass it on to their Transform.
+    const gunzip = createGunzip({ chunkSize: 1 << 16, highWaterMark: 4 << 20 } as ZlibOptions);
     source.on('error', (error) => gunzip.destroy(error));
     stream = source.pipe(gunzip);
   }
