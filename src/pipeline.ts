@@ -257,7 +257,7 @@ async function runScenario(
   const env: Record<string, string> = { ...config.env };
   if (config.target) env.BASE_URL = config.target;
   if (config.profile) env.PROFILE = config.profile;
-  // Live analysis reads a second, plain --out json file while k6 writes it (docs/adr/0004-live-samples.md).
+  // Live analysis reads a second, plain --out json file while k6 writes it (docs/adr/0007-live-samples.md).
   const analysis = config.shard ? undefined : (config.analysis ?? { enabled: true, top: 10 });
   const liveFile = analysis?.enabled ? path.join(config.resultsDir, `.k6-live-${safeFileName(spec.name)}.json`) : undefined;
   const live = liveFile ? startLiveAnalysis({ file: liveFile, log }) : undefined;

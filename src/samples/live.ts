@@ -1,5 +1,5 @@
 // Live sample analysis: reads k6's `--out json=<file>` while k6 is still writing it, into the one
-// sample aggregator. Design and measurements: docs/adr/0004-live-samples.md.
+// sample aggregator. Design and measurements: docs/adr/0007-live-samples.md.
 //
 // A plain file, not a FIFO: k6 never waits for k6-gate (a slow reader cannot lower k6's request
 // rate), and the file is read in 1 MiB slices from where the last read stopped, so k6-gate's

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
 import type { GateResult } from '../../src/model.js';
@@ -34,6 +35,9 @@ describe('live sample analysis in the gate', () => {
     const log = recordingLogger();
     const result = await runGate(config, log);
     const comparison = JSON.parse(readFileSync(path.join(config.resultsDir, 'comparison.json'), 'utf8')) as GateResult;
+    const schema = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../schemas/comparison.schema.json'), 'utf8'));
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    expect(validate(comparison), JSON.stringify(validate.errors)).toBe(true);
     const analysis = comparison.scenarios[0].analysis!;
     expect(analysis.endpoints[0]).toMatchObject({ endpoint: 'POST create order' });
     expect(analysis.endpoints[0].failed).toBeGreaterThan(0);
