@@ -57,6 +57,8 @@ Run options:
   --timeout D               stop k6 after D (SIGINT, then kill after a grace period)
   --no-html-report          skip k6's HTML dashboard report
   --raw-output              also write every sample (k6-<scenario>.json.gz)
+  --notify KIND=VAR         notify slack=VAR or webhook=VAR (VAR holds the URL; repeatable)
+  --notify-on WHEN          regression (default), error or always
   --no-analysis             skip live sample analysis (per-endpoint table, error mix, k6 health)
   --endpoints-top N         endpoints listed in the per-endpoint table (default 10)
   --shard I/N               run shard I of N (execution segments); writes shard files for merge
@@ -96,6 +98,8 @@ const RUN_OPTIONS = {
   'no-html-report': { type: 'boolean' },
   'raw-output': { type: 'boolean' },
   'no-analysis': { type: 'boolean' },
+  notify: { type: 'string', multiple: true },
+  'notify-on': { type: 'string' },
   'endpoints-top': { type: 'string' },
   shard: { type: 'string' },
   from: { type: 'string' },
@@ -190,6 +194,8 @@ async function commandRun(args: string[], io: CliIO, log: Logger): Promise<numbe
     'html-report': values['no-html-report'] ? 'false' : undefined,
     'raw-output': values['raw-output'] ? 'true' : undefined,
     analysis: values['no-analysis'] ? 'false' : undefined,
+    notify: (values.notify ?? []).join(','),
+    'notify-on': values['notify-on'],
     'endpoints-top': values['endpoints-top'],
     shard: values.shard,
     'merge-from': values.from,

@@ -30,6 +30,7 @@ import { copyFile } from 'node:fs/promises';
 import { SUMMARY_TREND_STATS } from './k6/run.js';
 import { judgeLoadGenerator, startLoadSampler } from './k6/load-health.js';
 import { analyseSamples } from './samples/analysis.js';
+import { sendNotifications } from './notify/send.js';
 import { startLiveAnalysis, type RunSamples } from './samples/live.js';
 
 /** The scenarios shipped with k6-gate, next to dist/ (or src/ when run from source). */
@@ -413,6 +414,7 @@ async function finish(config: Config, result: GateResult, log: Logger): Promise<
     result.warnings.push(`could not write the reports to ${config.resultsDir}: ${(error as Error).message}`);
     log.warning(`could not write the reports to ${config.resultsDir}: ${(error as Error).message}`);
   }
+  if (config.notify) await sendNotifications(config.notify, result, log, { commit: config.git.commit });
   const verdict = result.failed ? 'FAILED' : 'ok';
   log.info(
     `k6-gate: outcome ${result.outcome} — ${result.regressions} regression(s), ${result.thresholdsFailed} crossed threshold(s) — gate ${verdict}`,

@@ -62,6 +62,8 @@ describe('template against the GitLab CI schema', () => {
       'fail-on',
       'results-dir',
       'mr-note',
+      'notify',
+      'notify-on',
       'args',
     ]);
     for (const [name, input] of Object.entries(inputs)) {
