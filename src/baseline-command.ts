@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { diffBaselines, renderBaselineShow } from './baseline/commands.js';
+import { diffBaselines, renderBaselineChanges, renderBaselineShow } from './baseline/commands.js';
 import { loadBaseline, saveBaseline } from './baseline/format.js';
 import { loadRules } from './baseline/rules.js';
 import { updateBaseline } from './baseline/update.js';
@@ -16,8 +16,9 @@ interface BaselineIO {
   stdout: (text: string) => void;
 }
 
-const HELP = `k6-gate baseline show [--baseline FILE]
-  Prints the accepted values and history of every scenario in the baseline.
+const HELP = `k6-gate baseline show [--baseline FILE] [--changes]
+  Prints the accepted values and history of every scenario in the baseline. --changes: the commits
+  where a watched stat stepped in the long trend, and by how much (docs/baseline.md).
 k6-gate baseline diff OLD NEW
   Prints what changed between two baseline files (e.g. before and after a run).
 k6-gate baseline update --summary FILE --scenario NAME [--profile P] [--baseline FILE] [--config FILE]
@@ -43,6 +44,7 @@ export async function runBaselineCommand(args: string[], io: BaselineIO, log: Lo
         'k6-version': { type: 'string' },
         commit: { type: 'string' },
         ref: { type: 'string' },
+        changes: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -56,9 +58,11 @@ export async function runBaselineCommand(args: string[], io: BaselineIO, log: Lo
   }
   const baselineFile = insideWorkspace('baseline', values.baseline ?? DEFAULT_BASELINE_PATH, io.cwd);
   switch (sub) {
-    case 'show':
-      io.stdout(renderBaselineShow(await loadBaseline(baselineFile), path.relative(io.cwd, baselineFile)));
+    case 'show': {
+      const render = values.changes ? renderBaselineChanges : renderBaselineShow;
+      io.stdout(render(await loadBaseline(baselineFile), path.relative(io.cwd, baselineFile)));
       return 0;
+    }
     case 'diff': {
       if (positionals.length !== 2)
         throw new ConfigError(`baseline diff takes two files (OLD NEW), got ${positionals.length}; see k6-gate baseline --help`);

@@ -106,6 +106,8 @@ export interface ScenarioResult {
   k6WallMs?: number;
   /** Per-endpoint breakdown, error mix and load-generator health (live analysis). */
   analysis?: ScenarioAnalysis;
+  /** Watched stats over the baseline's accepted runs, this run last (the report's sparklines). */
+  trend?: { metric: string; stat: string; values: number[] }[];
 }
 
 /** One endpoint's row of the per-endpoint breakdown (from live sample analysis). */

@@ -30,6 +30,7 @@ import { copyFile } from 'node:fs/promises';
 import { SUMMARY_TREND_STATS } from './k6/run.js';
 import { judgeLoadGenerator, startLoadSampler } from './k6/load-health.js';
 import { analyseSamples } from './samples/analysis.js';
+import { trendSeries, type BaselineTrend } from './baseline/trend.js';
 import { sendNotifications } from './notify/send.js';
 import { startLiveAnalysis, type RunSamples } from './samples/live.js';
 
@@ -216,6 +217,7 @@ export async function runGate(config: Config, log: Logger): Promise<GateResult> 
         commit: config.git.commit,
         ref: config.git.ref,
         date: result.generatedAt,
+        endpoints: scenario.analysis?.endpoints,
       });
     }
   }
@@ -330,7 +332,10 @@ async function runScenario(
   }
   if (samples && samples.samples > 0) {
     scenario.analysis = {
-      ...analyseSamples(samples.aggregator, { top: analysis!.top }),
+      ...analyseSamples(samples.aggregator, {
+        top: analysis!.top,
+        baselineP95: Object.fromEntries(Object.entries(baseline?.scenarios[key]?.endpoints ?? {}).map(([name, e]) => [name, e.p95])),
+      }),
       loadGenerator: judgeLoadGenerator(scenario.summary, loadSamples),
     };
     for (const warning of scenario.analysis.loadGenerator!.warnings) log.warning(`k6-gate: ${spec.name}: ${warning}`);
@@ -346,8 +351,21 @@ async function runScenario(
     if (scenario.thresholds.some((t) => !t.ok)) outcome = worstOutcome(outcome, 'thresholds-failed');
     if (scenario.metrics.some(isRegression)) outcome = worstOutcome(outcome, 'regressed');
   }
+  scenario.trend = trendOf(baseline?.scenarios[key]?.trend, scenario);
   scenario.outcome = outcome;
   return scenario;
+}
+
+/** Each watched stat's accepted-run trend from the baseline, with this run's value last (report sparklines). */
+function trendOf(trend: BaselineTrend | undefined, scenario: ScenarioResult): ScenarioResult['trend'] {
+  if (!trend || trend.runs.length === 0) return undefined;
+  const out = scenario.metrics.flatMap((m) => {
+    const values = trendSeries(trend, `${m.metric} ${m.stat}`).map((p) => p.value);
+    if (values.length === 0) return [];
+    if (m.current !== undefined && Number.isFinite(m.current)) values.push(m.current);
+    return [{ metric: m.metric, stat: m.stat, values }];
+  });
+  return out.length > 0 ? out : undefined;
 }
 
 /** Merge mode: the summary of the whole sharded test, from the shards' raw samples; then the same verdict as a run. */

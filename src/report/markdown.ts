@@ -1,6 +1,7 @@
 // The regression report as Markdown: used for report.md, the job summary, PR comments and MR notes.
 // Pure: takes a GateResult, returns text.
 import { markdownTable } from 'markdown-table';
+import { sparkline } from '../baseline/trend.js';
 import type { GateResult, MetricComparison, Outcome, ScenarioAnalysis, ScenarioResult } from '../model.js';
 
 export interface MarkdownOptions {
@@ -199,6 +200,10 @@ function renderScenario(s: ScenarioResult, onlyChanges: boolean): string {
   const noted = s.metrics.filter((m) => m.verdict === 'regressed' || m.verdict === 'missing');
   if (noted.length > 0) {
     parts.push(noted.map((m) => `- \`${m.metric}\` ${m.stat}: ${escapeCell(m.note)}`).join('\n'));
+  }
+  if (s.trend && s.trend.length > 0) {
+    const lines = s.trend.map((t) => `\`${escapeCell(t.metric)}\` ${escapeCell(t.stat)} ${sparkline(t.values)}`);
+    parts.push(`**Trend** (accepted runs, this run last): ${lines.join(' · ')}`);
   }
   if (s.analysis) {
     const analysis = renderAnalysis(s.analysis);
