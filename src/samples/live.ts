@@ -7,7 +7,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Logger } from '../log.js';
 import { SampleAggregator, SampleError, type AggregatorOptions } from './aggregator.js';
-import { LineSplitter } from './ndjson.js';
+import { forEachLine, LineSplitter } from './ndjson.js';
 
 export interface LiveAnalysisOptions {
   /** The file k6 writes with `--out json=<file>` (plain, not .gz). */
@@ -106,5 +106,33 @@ export function startLiveAnalysis(options: LiveAnalysisOptions): LiveAnalysis {
       if (aggregator.samples === 0 && !problem) problem = `k6 wrote no samples to ${options.file}`;
       return { aggregator, samples: aggregator.samples, badLines, problem, bytes: position };
     },
+  };
+}
+
+/**
+ * The samples of a finished raw file (`--out json=….json[.gz]`), for callers that have the file
+ * rather than a live run (the noise bands' `collectRunSamples(rawFile, watched)` can point here).
+ */
+export async function readRunSamples(
+  file: string,
+  watched: string[] = [],
+  options: Omit<LiveAnalysisOptions, 'file' | 'watched'> = {},
+): Promise<RunSamples> {
+  const aggregator = new SampleAggregator({ breakdown: true, ...options.aggregator, log: options.log });
+  for (const name of watched) aggregator.wantSubmetric(name);
+  const span = { first: Infinity, last: -Infinity };
+  let lineNumber = 0;
+  let bytes = 0;
+  await forEachLine(file, (line) => {
+    lineNumber++;
+    bytes += line.length + 1;
+    aggregator.line(line, 0, span, () => `${file}:${lineNumber}`);
+  });
+  return {
+    aggregator,
+    samples: aggregator.samples,
+    badLines: 0,
+    bytes,
+    problem: aggregator.samples === 0 ? `${file} holds no samples` : undefined,
   };
 }

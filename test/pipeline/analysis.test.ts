@@ -54,6 +54,32 @@ describe('live sample analysis in the gate', () => {
     expect(readdirSync(config.resultsDir).filter((f) => f.startsWith('.k6-live'))).toEqual([]);
   });
 
+  it('the baseline keeps the top endpoints; a slowed endpoint then leads the table with its change against the baseline', async () => {
+    const healthy = await startDemoTarget({ port: 0, latencyMs: 5, jitterMs: 5, seed: 4 });
+    try {
+      const ws = await tempWorkspace();
+      const scenarios = [await resolveScenario('http-endpoints', ws)];
+      const env = { VUS: '2', DURATION: '2s', THINK_TIME: '0.01' };
+      await runGate(testConfig(ws, { scenarios, target: healthy.url, env, updateBaseline: 'always', failOn: [] }), recordingLogger());
+      const baseline = JSON.parse(readFileSync(path.join(ws, 'k6-baseline.json'), 'utf8'));
+      const key = Object.keys(baseline.scenarios)[0];
+      expect(Object.keys(baseline.scenarios[key].endpoints)).toEqual(
+        expect.arrayContaining(['GET get product', 'GET list products', 'POST create order']),
+      );
+      expect(baseline.scenarios[key].trend.runs).toHaveLength(1);
+      const result = await runGate(testConfig(ws, { scenarios, target: target.url, env }), recordingLogger());
+      const lead = result.scenarios[0].analysis!.endpoints[0];
+      expect(lead.endpoint).toBe('POST create order');
+      expect(lead.p95Change).toBeGreaterThan(1);
+      expect(readFileSync(path.join(ws, 'results', 'report.md'), 'utf8')).toMatch(
+        /\| `POST create order` +\| +\d+ \| +\d+ \([\d.]+%\) \| +[\d.]+ ms \| +\+\d+% \|/,
+      );
+      expect(result.scenarios[0].trend?.find((t) => t.metric === 'http_req_duration' && t.stat === 'p(95)')?.values).toHaveLength(2);
+    } finally {
+      await healthy.close();
+    }
+  });
+
   it('analysis off: no breakdown, and k6 gets no second JSON output', async () => {
     const ws = await tempWorkspace();
     const config = testConfig(ws, {

@@ -1,10 +1,11 @@
 import { appendFile, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { analyseSamples } from '../../src/samples/analysis.js';
 import { collapseUrl, endpointName } from '../../src/samples/breakdown.js';
-import { startLiveAnalysis } from '../../src/samples/live.js';
+import { readRunSamples, startLiveAnalysis } from '../../src/samples/live.js';
 
 const metric = (name: string, type: string, contains = 'default') =>
   `{"type":"Metric","data":{"name":"${name}","type":"${type}","contains":"${contains}","thresholds":[],"submetrics":null},"metric":"${name}"}\n`;
@@ -96,5 +97,17 @@ describe('live analysis', () => {
   it('says so when k6 wrote no samples', async () => {
     const run = await startLiveAnalysis({ file: path.join(os.tmpdir(), 'k6-gate-live-missing.json') }).stop();
     expect(run.problem).toMatch(/k6 wrote no samples to .*k6-gate-live-missing\.json/);
+  });
+
+  it('reads a finished gzip raw file the same way, exposing trends by rank and rate passes/fails for watched submetrics', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'k6-gate-live-'));
+    const file = path.join(dir, 'k6.json.gz');
+    let body = metric('http_req_duration', 'trend', 'time') + metric('http_req_failed', 'rate');
+    for (let i = 1; i <= 9; i++) body += request('http://h/a', 1, i * 10, i === 9 ? '500' : '200');
+    await writeFile(file, gzipSync(body));
+    const run = await readRunSamples(file, ['http_req_failed{status:500}']);
+    const trend = run.aggregator.trend('http_req_duration')!;
+    expect([trend.count, trend.valueAtRank(0), trend.valueAtRank(8), trend.percentile(50)]).toEqual([9, 10, 90, 50]);
+    expect(run.aggregator.rate('http_req_failed{status:500}')).toEqual({ passes: 1, fails: 0 });
   });
 });
