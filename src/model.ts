@@ -143,6 +143,8 @@ export interface ErrorMixEntry {
 /** How trustworthy the load generator's numbers are; warnings say what to change. */
 export interface LoadGeneratorHealth {
   droppedIterations: number;
+  /** Active VUs when an arrival-rate executor hit maxVUs (k6's "Insufficient VUs" warning). */
+  vusMaxedOut?: number;
   /** Peak CPU use of the k6 process in cores (1 = one full core), sampled from /proc. */
   k6CpuPeakCores?: number;
   k6CpuAvgCores?: number;

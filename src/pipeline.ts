@@ -336,7 +336,7 @@ async function runScenario(
         top: analysis!.top,
         baselineP95: Object.fromEntries(Object.entries(baseline?.scenarios[key]?.endpoints ?? {}).map(([name, e]) => [name, e.p95])),
       }),
-      loadGenerator: judgeLoadGenerator(scenario.summary, loadSamples),
+      loadGenerator: judgeLoadGenerator(scenario.summary, loadSamples, await readFile(run.files.log, 'utf8').catch(() => '')),
     };
     for (const warning of scenario.analysis.loadGenerator!.warnings) log.warning(`k6-gate: ${spec.name}: ${warning}`);
   }

@@ -123,15 +123,23 @@ export const CPU_PRESSURE_WARNING_PERCENT = 20;
 export const STEAL_WARNING_PERCENT = 5;
 
 /** The figures and the warnings, each saying what to change. Pure. */
-export function judgeLoadGenerator(summary: RunSummary | undefined, samples: LoadSamples | undefined): LoadGeneratorHealth {
+export function judgeLoadGenerator(summary: RunSummary | undefined, samples: LoadSamples | undefined, k6Log = ''): LoadGeneratorHealth {
   const dropped = summary?.metrics.dropped_iterations?.values.count ?? 0;
   const warnings: string[] = [];
+  // k6 says so when an arrival-rate executor hits maxVUs: "Insufficient VUs, reached 80 active VUs and cannot initialize more".
+  const maxed = /Insufficient VUs, reached (\d+) active VUs/.exec(k6Log);
+  if (maxed) {
+    warnings.push(
+      `an arrival-rate executor reached its maxVUs (${maxed[1]} active VUs) and could not start more: the target was slower than the rate needs. Raise maxVUs (or preAllocatedVUs).`,
+    );
+  }
   if (dropped > 0) {
     warnings.push(
       `k6 dropped ${Math.round(dropped)} iterations: an arrival-rate executor ran out of VUs, so the target saw less load than planned. Raise preAllocatedVUs/maxVUs or lower the rate.`,
     );
   }
   const health: LoadGeneratorHealth = { droppedIterations: dropped, warnings };
+  if (maxed) health.vusMaxedOut = Number(maxed[1]);
   if (samples) {
     health.cores = samples.cores;
     if (samples.k6CpuAvgCores !== undefined) health.k6CpuAvgCores = round(samples.k6CpuAvgCores, 2);

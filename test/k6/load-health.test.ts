@@ -36,6 +36,16 @@ describe('load-generator health', () => {
     expect(health.warnings.join('\n')).toMatch(/hypervisor stole 7 % of the CPU/);
   });
 
+  it("warns when an arrival-rate executor ran out of VUs, from k6's own log line", () => {
+    const log =
+      'time="2026-11-25T23:00:01Z" level=warning msg="Insufficient VUs, reached 80 active VUs and cannot initialize more" executor=constant-arrival-rate scenario=open';
+    const health = judgeLoadGenerator(summary(40), undefined, log);
+    expect(health.vusMaxedOut).toBe(80);
+    expect(health.warnings[0]).toMatch(
+      /^an arrival-rate executor reached its maxVUs \(80 active VUs\) .* Raise maxVUs \(or preAllocatedVUs\)\.$/,
+    );
+  });
+
   it('stays quiet on a healthy run', () => {
     expect(
       judgeLoadGenerator(summary(0), { wallMs: 2000, cores: 2, k6CpuPeakCores: 0.4, cpuPressurePercent: 2, stealPercent: 0 }).warnings,
