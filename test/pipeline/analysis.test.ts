@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
 import type { GateResult } from '../../src/model.js';
 import { resolveScenario, runGate } from '../../src/pipeline.js';
+import { configFromInputs } from '../../src/inputs.js';
 import { recordingLogger, tempWorkspace, testConfig } from '../helpers/gate.js';
 
 let target: DemoTarget;
@@ -75,6 +76,9 @@ describe('live sample analysis in the gate', () => {
         /\| `POST create order` +\| +\d+ \| +\d+ \([\d.]+%\) \| +[\d.]+ ms \| +\+\d+% \|/,
       );
       expect(result.scenarios[0].trend?.find((t) => t.metric === 'http_req_duration' && t.stat === 'p(95)')?.values).toHaveLength(2);
+      expect(readFileSync(path.join(ws, 'results', 'report.md'), 'utf8')).toMatch(
+        /\*\*Trend\*\* \(accepted runs, this run last\): .*`http_req_duration` p\(95\) [▁▂▃▄▅▆▇█]{2}( ·|$)/m,
+      );
     } finally {
       await healthy.close();
     }
@@ -116,5 +120,13 @@ describe('live sample analysis in the gate', () => {
     } finally {
       for (const hog of hogs) hog.kill('SIGKILL');
     }
+  });
+
+  it('endpoints-top must be a whole number from 1 to 100', async () => {
+    const ws = await tempWorkspace();
+    const read = (top: string) =>
+      configFromInputs((name) => ({ scenarios: 'http-endpoints', 'endpoints-top': top })[name], { workspace: ws, env: {} });
+    await expect(read('0')).rejects.toThrow('endpoints-top "0" is not valid; expected a whole number of endpoints from 1 to 100, e.g. 10');
+    expect((await read('3')).analysis).toEqual({ enabled: true, top: 3 });
   });
 });
