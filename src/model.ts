@@ -106,6 +106,8 @@ export interface ScenarioResult {
   k6WallMs?: number;
   /** Per-endpoint breakdown, error mix and load-generator health (live analysis). */
   analysis?: ScenarioAnalysis;
+  /** open (arrival-rate), closed (VU-based) or mixed, from `k6 inspect` (with live analysis). */
+  executorModel?: 'open' | 'closed' | 'mixed';
   /** Watched stats over the baseline's accepted runs, this run last (the report's sparklines). */
   trend?: { metric: string; stat: string; values: number[] }[];
 }

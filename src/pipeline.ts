@@ -29,6 +29,7 @@ import { shardArgs, shardRawFileName, shardSummaryFileName } from './shard/shard
 import { copyFile } from 'node:fs/promises';
 import { SUMMARY_TREND_STATS } from './k6/run.js';
 import { judgeLoadGenerator, startLoadSampler } from './k6/load-health.js';
+import { inspectExecutorModel } from './k6/inspect.js';
 import { analyseSamples } from './samples/analysis.js';
 import { trendSeries, type BaselineTrend } from './baseline/trend.js';
 import { sendNotifications } from './notify/send.js';
@@ -218,6 +219,7 @@ export async function runGate(config: Config, log: Logger): Promise<GateResult> 
         ref: config.git.ref,
         date: result.generatedAt,
         endpoints: scenario.analysis?.endpoints,
+        executorModel: scenario.executorModel,
       });
     }
   }
@@ -265,6 +267,15 @@ async function runScenario(
   const liveFile = analysis?.enabled ? path.join(config.resultsDir, `.k6-live-${safeFileName(spec.name)}.json`) : undefined;
   const live = liveFile ? startLiveAnalysis({ file: liveFile, log }) : undefined;
   const sampler = liveFile ? startLoadSampler({ gomaxprocs: env.GOMAXPROCS ?? config.env.GOMAXPROCS }) : undefined;
+  const executorModel = liveFile
+    ? await inspectExecutorModel({
+        k6Path: k6.path,
+        script: spec.script,
+        env: { ...process.env, ...env, K6_NO_USAGE_REPORT: 'true' },
+        cwd: config.workspace,
+      })
+    : undefined;
+  scenario.executorModel = executorModel;
   const run = await runK6({
     k6Path: k6.path,
     script: spec.script,
@@ -336,7 +347,10 @@ async function runScenario(
         top: analysis!.top,
         baselineP95: Object.fromEntries(Object.entries(baseline?.scenarios[key]?.endpoints ?? {}).map(([name, e]) => [name, e.p95])),
       }),
-      loadGenerator: judgeLoadGenerator(scenario.summary, loadSamples, await readFile(run.files.log, 'utf8').catch(() => '')),
+      loadGenerator: judgeLoadGenerator(scenario.summary, loadSamples, await readFile(run.files.log, 'utf8').catch(() => ''), {
+        run: executorModel,
+        baseline: baseline?.scenarios[key]?.executorModel,
+      }),
     };
     for (const warning of scenario.analysis.loadGenerator!.warnings) log.warning(`k6-gate: ${spec.name}: ${warning}`);
   }

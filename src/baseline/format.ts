@@ -38,6 +38,8 @@ export interface BaselineScenario {
   endpoints?: Record<string, BaselineEndpoint>;
   /** Optional: the long trend of the watched stats, one row per accepted run (src/baseline/trend.ts). */
   trend?: BaselineTrend;
+  /** Optional: the executor model of the last accepted run (`open`, `closed`, `mixed`). */
+  executorModel?: 'open' | 'closed' | 'mixed';
 }
 
 export interface BaselineEndpoint {
@@ -162,7 +164,7 @@ function readStat(v: Validator, raw: unknown, where: string): BaselineStat {
 
 function readScenario(v: Validator, key: string, raw: unknown, where: string): BaselineScenario {
   const object = v.object(raw, where, 'an object {scenario, profile?, updatedAt?, metrics}');
-  v.known(object, ['scenario', 'profile', 'updatedAt', 'metrics', 'endpoints', 'trend'], where);
+  v.known(object, ['scenario', 'profile', 'updatedAt', 'metrics', 'endpoints', 'trend', 'executorModel'], where);
   const scenario: BaselineScenario = {
     scenario: v.string(object.scenario, `${where}.scenario`, `the scenario name ${JSON.stringify(key.split('@')[0])}`),
     metrics: {},
@@ -198,6 +200,11 @@ function readScenario(v: Validator, key: string, raw: unknown, where: string): B
   }
   if (object.endpoints !== undefined) scenario.endpoints = readEndpoints(v, object.endpoints, `${where}.endpoints`);
   if (object.trend !== undefined) scenario.trend = readTrend(v, object.trend, `${where}.trend`);
+  if (object.executorModel !== undefined) {
+    if (!['open', 'closed', 'mixed'].includes(object.executorModel as string))
+      v.fail(`${where}.executorModel`, object.executorModel, 'open, closed or mixed');
+    scenario.executorModel = object.executorModel as BaselineScenario['executorModel'];
+  }
   return scenario;
 }
 
@@ -311,6 +318,7 @@ export function serializeBaseline(baseline: BaselineFile): string {
       const fields: string[] = [`      "scenario": ${JSON.stringify(scenario.scenario)}`];
       if (scenario.profile !== undefined) fields.push(`      "profile": ${JSON.stringify(scenario.profile)}`);
       if (scenario.updatedAt !== undefined) fields.push(`      "updatedAt": ${JSON.stringify(scenario.updatedAt)}`);
+      if (scenario.executorModel !== undefined) fields.push(`      "executorModel": ${JSON.stringify(scenario.executorModel)}`);
       const metricNames = Object.keys(scenario.metrics).sort(byName);
       if (metricNames.length === 0) {
         fields.push('      "metrics": {}');

@@ -20,6 +20,8 @@ export interface BaselineRun {
   date: string;
   /** The run's per-endpoint table (live analysis): kept as the scenario's `endpoints` entry. */
   endpoints?: { endpoint: string; p95: number; requests: number; failureRate: number }[];
+  /** The run's executor model (`k6 inspect`), kept to warn when a later run uses another. */
+  executorModel?: 'open' | 'closed' | 'mixed';
 }
 
 /** Six significant digits: far below run-to-run noise, and keeps one history entry on one line. */
@@ -98,6 +100,7 @@ export function updateBaseline(baseline: BaselineFile | undefined, runs: Baselin
     if (touched) {
       const entry = historyEntry(0, run);
       scenario.trend = appendTrend(scenario.trend, trendValues, { date: entry.date, commit: entry.commit });
+      if (run.executorModel !== undefined) scenario.executorModel = run.executorModel;
       if (run.endpoints !== undefined && run.endpoints.length > 0) {
         scenario.endpoints = Object.fromEntries(
           run.endpoints

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { LoadGeneratorHealth, RunSummary } from '../model.js';
+import type { ExecutorModel } from './inspect.js';
 
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on every Linux k6 runs on). */
 const USER_HZ = 100;
@@ -123,7 +124,12 @@ export const CPU_PRESSURE_WARNING_PERCENT = 20;
 export const STEAL_WARNING_PERCENT = 5;
 
 /** The figures and the warnings, each saying what to change. Pure. */
-export function judgeLoadGenerator(summary: RunSummary | undefined, samples: LoadSamples | undefined, k6Log = ''): LoadGeneratorHealth {
+export function judgeLoadGenerator(
+  summary: RunSummary | undefined,
+  samples: LoadSamples | undefined,
+  k6Log = '',
+  models: { run?: ExecutorModel; baseline?: ExecutorModel } = {},
+): LoadGeneratorHealth {
   const dropped = summary?.metrics.dropped_iterations?.values.count ?? 0;
   const warnings: string[] = [];
   // k6 says so when an arrival-rate executor hits maxVUs: "Insufficient VUs, reached 80 active VUs and cannot initialize more".
@@ -140,6 +146,13 @@ export function judgeLoadGenerator(summary: RunSummary | undefined, samples: Loa
   }
   const health: LoadGeneratorHealth = { droppedIterations: dropped, warnings };
   if (maxed) health.vusMaxedOut = Number(maxed[1]);
+  if (models.run) health.executorModel = models.run;
+  if (models.run && models.baseline && models.run !== models.baseline) {
+    const words = { open: 'open (arrival-rate)', closed: 'closed (VU-based)', mixed: 'mixed (arrival-rate and VU-based)' };
+    warnings.push(
+      `this run's executor model is ${words[models.run]} but the baseline was recorded with ${words[models.baseline]}: latencies and rates of the two are not comparable. Use the same executors, or record a new baseline for this workload (update-baseline: force).`,
+    );
+  }
   if (samples) {
     health.cores = samples.cores;
     if (samples.k6CpuAvgCores !== undefined) health.k6CpuAvgCores = round(samples.k6CpuAvgCores, 2);

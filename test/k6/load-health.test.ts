@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { executorModelOf } from '../../src/k6/inspect.js';
 import { judgeLoadGenerator, startLoadSampler } from '../../src/k6/load-health.js';
 import type { RunSummary } from '../../src/model.js';
 
@@ -44,6 +45,14 @@ describe('load-generator health', () => {
     expect(health.warnings[0]).toMatch(
       /^an arrival-rate executor reached its maxVUs \(80 active VUs\) .* Raise maxVUs \(or preAllocatedVUs\)\.$/,
     );
+  });
+
+  it('names the executor model of inspected options: open, closed or mixed', () => {
+    expect(executorModelOf({ scenarios: null })).toBe('closed');
+    expect(executorModelOf({ scenarios: { a: { executor: 'ramping-arrival-rate' }, b: { executor: 'constant-arrival-rate' } } })).toBe(
+      'open',
+    );
+    expect(executorModelOf({ scenarios: { a: { executor: 'constant-arrival-rate' }, b: { executor: 'ramping-vus' } } })).toBe('mixed');
   });
 
   it('stays quiet on a healthy run', () => {

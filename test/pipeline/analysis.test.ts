@@ -129,4 +129,27 @@ describe('live sample analysis in the gate', () => {
     await expect(read('0')).rejects.toThrow('endpoints-top "0" is not valid; expected a whole number of endpoints from 1 to 100, e.g. 10');
     expect((await read('3')).analysis).toEqual({ enabled: true, top: 3 });
   });
+
+  it('warns when the executor model differs from the baseline (closed VUs recorded, open arrival-rate now)', async () => {
+    const ws = await tempWorkspace();
+    const script = path.join(ws, 'load.js');
+    const write = (options: string) =>
+      writeFile(
+        script,
+        `import http from 'k6/http';\nexport const options = ${options};\nexport default function () { http.get('${target.url}/api/products'); }\n`,
+      );
+    await write(`{ vus: 1, duration: '1s' }`);
+    const scenarios = [{ name: 'load', script }];
+    await runGate(testConfig(ws, { scenarios, env: {}, updateBaseline: 'always', failOn: [] }), recordingLogger());
+    expect(JSON.parse(readFileSync(path.join(ws, 'k6-baseline.json'), 'utf8')).scenarios['load@smoke'].executorModel).toBe('closed');
+    await write(
+      `{ scenarios: { open: { executor: 'constant-arrival-rate', rate: 5, timeUnit: '1s', duration: '1s', preAllocatedVUs: 2 } } }`,
+    );
+    const log = recordingLogger();
+    const result = await runGate(testConfig(ws, { scenarios, env: {}, failOn: [] }), log);
+    expect(result.scenarios[0].executorModel).toBe('open');
+    expect(result.scenarios[0].analysis!.loadGenerator!.warnings.join('\n')).toMatch(
+      /this run's executor model is open \(arrival-rate\) but the baseline was recorded with closed \(VU-based\): latencies and rates of the two are not comparable/,
+    );
+  });
 });
