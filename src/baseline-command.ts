@@ -1,7 +1,7 @@
 // `k6-gate baseline show | diff | update`: look at and maintain the baseline file by hand.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { diffBaselines, renderBaselineShow } from './baseline/commands.js';
+import { diffBaselines, renderBaselineChanges, renderBaselineShow } from './baseline/commands.js';
 import { BaselineError, baselineKey, loadBaseline, type BaselineFile } from './baseline/format.js';
 import { updateBaselineFile } from './baseline/store.js';
 import { loadRules } from './baseline/rules.js';
@@ -15,8 +15,9 @@ interface BaselineIO {
   stdout: (text: string) => void;
 }
 
-const HELP = `k6-gate baseline show [--baseline FILE]
-  Prints the accepted values and history of every scenario in the baseline.
+const HELP = `k6-gate baseline show [--baseline FILE] [--changes]
+  Prints the accepted values and history of every scenario in the baseline. --changes: the commits
+  where a watched stat stepped in the long trend, and by how much (docs/baseline.md).
 k6-gate baseline diff OLD NEW
   Prints what changed between two baseline files (e.g. before and after a run); both must exist.
 k6-gate baseline update --summary FILE --scenario NAME [--profile P] [--environment E] [--baseline FILE]
@@ -42,6 +43,7 @@ export async function runBaselineCommand(args: string[], io: BaselineIO, log: Lo
       'k6-version': { type: 'string' },
       commit: { type: 'string' },
       ref: { type: 'string' },
+      changes: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     rest,
@@ -79,9 +81,11 @@ async function baselineSubcommand(
 ): Promise<number> {
   const text = (name: string) => optional(values[name] as string | undefined);
   switch (sub) {
-    case 'show':
-      io.stdout(renderBaselineShow(await loadBaseline(baselineFile), path.relative(io.cwd, baselineFile)));
+    case 'show': {
+      const render = values.changes ? renderBaselineChanges : renderBaselineShow;
+      io.stdout(render(await loadBaseline(baselineFile), path.relative(io.cwd, baselineFile)));
       return 0;
+    }
     case 'diff': {
       if (positionals.length !== 2)
         throw new ConfigError(`baseline diff takes two files (OLD NEW), got ${positionals.length}; see k6-gate baseline --help`);

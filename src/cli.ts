@@ -68,6 +68,10 @@ Run options:
   --metrics-output KIND=T   stream k6's samples while it runs (repeatable): prometheus=<remote-write URL>
                             (k6-gate pushes its verdict series there too), prometheus-native=URL
                             (Trends as native histograms), influxdb=URL, otlp=URL, json=FILE
+  --notify KIND=VAR         notify slack=VAR or webhook=VAR (VAR holds the URL; repeatable)
+  --notify-on WHEN          regression (default), error or always
+  --no-analysis             skip live sample analysis (per-endpoint table, error mix, k6 health)
+  --endpoints-top N         endpoints listed in the per-endpoint table (default 10)
   --shard I/N               run shard I of N (execution segments); writes shard files for merge
   --from DIR                (merge) folder with the shard files of all shards
   --k6-version V            k6 to use (default ${DEFAULT_K6_VERSION})
@@ -106,6 +110,10 @@ const RUN_OPTIONS = {
   'no-html-report': { type: 'boolean' },
   'raw-output': { type: 'boolean' },
   'metrics-output': { type: 'string', multiple: true },
+  'no-analysis': { type: 'boolean' },
+  notify: { type: 'string', multiple: true },
+  'notify-on': { type: 'string' },
+  'endpoints-top': { type: 'string' },
   shard: { type: 'string' },
   from: { type: 'string' },
   'k6-version': { type: 'string' },
@@ -200,6 +208,10 @@ async function commandRun(args: string[], io: CliIO, log: Logger): Promise<numbe
     'html-report': values['no-html-report'] ? 'false' : undefined,
     'raw-output': values['raw-output'] ? 'true' : undefined,
     'metrics-output': values['metrics-output']?.join('\n'),
+    analysis: values['no-analysis'] ? 'false' : undefined,
+    notify: (values.notify ?? []).join(','),
+    'notify-on': values['notify-on'],
+    'endpoints-top': values['endpoints-top'],
     shard: values.shard,
     'merge-from': values.from,
     'k6-version': values['k6-version'],

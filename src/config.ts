@@ -59,6 +59,16 @@ export interface Config {
   /** Also write raw samples (`--out json=k6-<scenario>.json.gz`). */
   rawOutput: boolean;
   /**
+   * Live sample analysis (src/samples/live.ts): per-endpoint table, error mix, load-generator
+   * health. `top` = endpoints listed in the report. Unset = on, top 10.
+   */
+  analysis?: { enabled: boolean; top: number };
+  /**
+   * Notifications (src/notify/): where to (the URL is read from the named environment variable and
+   * is a secret) and when. Undefined = none.
+   */
+  notify?: { targets: { kind: 'slack' | 'webhook'; envName: string; url: string }[]; on: 'regression' | 'error' | 'always' };
+  /**
    * Shard mode: run only shard `index` (1-based) of `count` with k6 execution segments
    * (src/shard/shard.ts `shardArgs`), always writing raw samples and the summary under
    * shard-suffixed names (`shardRawFileName`, `shardSummaryFileName`) for a later merge.

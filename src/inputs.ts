@@ -152,6 +152,8 @@ export async function configFromInputs(read: InputReader, context: InputContext)
     env[name] = value;
     secrets.push(value);
   }
+  const notify = parseNotify(get('notify'), get('notify-on'), context.env);
+  for (const target of notify?.targets ?? []) secrets.push(target.url);
   const authToken = get('auth-token');
   if (authToken !== undefined) {
     env.AUTH_TOKEN = authToken;
@@ -198,6 +200,8 @@ export async function configFromInputs(read: InputReader, context: InputContext)
     timeoutMs: timeout,
     htmlReport: parseBoolean('html-report', get('html-report'), true),
     rawOutput: parseBoolean('raw-output', get('raw-output'), false),
+    notify,
+    analysis: { enabled: parseBoolean('analysis', get('analysis'), true), top: parseEndpointsTop(get('endpoints-top')) },
     shard: get('shard') !== undefined ? parseShard(get('shard')!) : undefined,
     metricsOutputs: parseMetricsOutput(get('metrics-output')).map((o) =>
       o.kind === 'json' ? { ...o, target: insideWorkspace('metrics-output json', o.target, workspace) } : o,
@@ -209,6 +213,47 @@ export async function configFromInputs(read: InputReader, context: InputContext)
 }
 
 /** The rules inputs; each one, when set, wins over the rules file. */
+/** `slack=SLACK_WEBHOOK_URL, webhook=MY_HOOK` → targets whose URLs come from those variables. */
+function parseNotify(text: string | undefined, on: string | undefined, env: NodeJS.ProcessEnv): Config['notify'] {
+  const entries = parseList(text);
+  const when = on ?? 'regression';
+  if (!['regression', 'error', 'always'].includes(when)) {
+    throw new ConfigError(`notify-on ${JSON.stringify(when)} is not valid; expected regression, error or always`);
+  }
+  if (entries.length === 0) return undefined;
+  const targets = entries.map((entry) => {
+    const match = /^(slack|webhook)=([A-Za-z_][A-Za-z0-9_]*)$/.exec(entry.trim());
+    if (!match) {
+      throw new ConfigError(
+        `notify entry ${JSON.stringify(entry)} is not kind=VARIABLE; expected e.g. slack=SLACK_WEBHOOK_URL or webhook=MY_WEBHOOK_URL (the variable holds the URL, a secret)`,
+      );
+    }
+    const url = env[match[2]];
+    if (url === undefined || url === '') {
+      throw new ConfigError(
+        `notify names ${match[2]}, but no such environment variable is set; expected the name of a variable that holds the webhook URL`,
+      );
+    }
+    if (!/^https?:\/\/\S+$/.test(url)) {
+      // Never quote the value: it is a secret.
+      throw new ConfigError(`the value of ${match[2]} is not an http(s) URL; expected the ${match[1]} webhook URL`);
+    }
+    return { kind: match[1] as 'slack' | 'webhook', envName: match[2], url };
+  });
+  return { targets, on: when as 'regression' | 'error' | 'always' };
+}
+
+function parseEndpointsTop(text: string | undefined): number {
+  if (text === undefined) return 10;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 100) {
+    throw new ConfigError(
+      `endpoints-top ${JSON.stringify(text)} is not valid; expected a whole number of endpoints from 1 to 100, e.g. 10`,
+    );
+  }
+  return n;
+}
+
 function readRulesOverrides(get: (name: string) => string | undefined): Config['rulesOverrides'] {
   const overrides: NonNullable<Config['rulesOverrides']> = {};
   try {

@@ -110,6 +110,71 @@ export interface ScenarioResult {
   files: Record<string, string>;
   /** k6's own run time in ms (spawn to exit). */
   k6WallMs?: number;
+  /** Per-endpoint breakdown, error mix and load-generator health (live analysis). */
+  analysis?: ScenarioAnalysis;
+  /** open (arrival-rate), closed (VU-based) or mixed, from `k6 inspect` (with live analysis). */
+  executorModel?: 'open' | 'closed' | 'mixed';
+  /** Watched stats over the baseline's accepted runs, this run last (the report's sparklines). */
+  trend?: { metric: string; stat: string; values: number[] }[];
+}
+
+/** One endpoint's row of the per-endpoint breakdown (from live sample analysis). */
+export interface EndpointResult {
+  /** The `name` tag, else method + URL with IDs collapsed (`GET /orders/{id}`). */
+  endpoint: string;
+  requests: number;
+  /** Requests k6 counted in http_req_failed. */
+  failed: number;
+  failureRate: number;
+  /** http_req_duration stats in ms. */
+  avg: number;
+  med: number;
+  p95: number;
+  max: number;
+  /** p(95) in the baseline's per-endpoint entry, when it has one. */
+  baselineP95?: number;
+  /** Relative change of p(95) against the baseline (0.2 = +20 %). */
+  p95Change?: number;
+}
+
+/** Failed requests of one kind at one endpoint. */
+export interface ErrorMixEntry {
+  endpoint: string;
+  status: string;
+  errorCode?: string;
+  count: number;
+  /** When the first one happened (ISO time) and how far into the run (ms). */
+  firstAt: string;
+  firstAfterMs: number;
+}
+
+/** How trustworthy the load generator's numbers are; warnings say what to change. */
+export interface LoadGeneratorHealth {
+  droppedIterations: number;
+  /** Active VUs when an arrival-rate executor hit maxVUs (k6's "Insufficient VUs" warning). */
+  vusMaxedOut?: number;
+  /** Peak CPU use of the k6 process in cores (1 = one full core), sampled from /proc. */
+  k6CpuPeakCores?: number;
+  k6CpuAvgCores?: number;
+  cores?: number;
+  /** Linux PSI "some": % of the run's wall time some task waited for a CPU. */
+  cpuPressurePercent?: number;
+  /** % of CPU time stolen by the hypervisor during the run. */
+  stealPercent?: number;
+  executorModel?: 'open' | 'closed' | 'mixed';
+  warnings: string[];
+}
+
+/** Findings beyond the numbers: what live sample analysis saw during the run. */
+export interface ScenarioAnalysis {
+  /** Samples read from k6's JSON output. */
+  samples: number;
+  /** Distinct endpoints seen (the table lists the top ones). */
+  endpointCount: number;
+  endpoints: EndpointResult[];
+  errors: ErrorMixEntry[];
+  failedChecks: { name: string; fails: number; passes: number }[];
+  loadGenerator?: LoadGeneratorHealth;
 }
 
 /** Everything the gate decided: written as comparison.json and rendered by every reporter. */

@@ -40,6 +40,13 @@ import { shardArgs, shardLogFileName, shardRawFileName, shardSummaryFileName } f
 import { scenarioKey } from './scenarios.js';
 import { metricsOutputArgs, metricsOutputEnv, newTestId } from './observability/metrics-output.js';
 import { pushGateSeries, runLabels } from './observability/push.js';
+import { judgeLoadGenerator, startLoadSampler } from './k6/load-health.js';
+import { inspectExecutorModel } from './k6/inspect.js';
+import { k6Environment } from './k6/environment.js';
+import { analyseSamples } from './samples/analysis.js';
+import { trendSeries, type BaselineTrend } from './baseline/trend.js';
+import { sendNotifications } from './notify/send.js';
+import { startLiveAnalysis, type RunSamples } from './samples/live.js';
 
 /** Files k6-gate writes into the results dir; the baseline must not be one of them. */
 function isOwnOutputFile(file: string, resultsDir: string): boolean {
@@ -257,6 +264,8 @@ async function runGateSteps(config: Config, log: Logger, cancellation: Cancellat
         commit: config.git.commit,
         ref: config.git.ref,
         date: result.generatedAt,
+        endpoints: scenario.analysis?.endpoints,
+        executorModel: scenario.executorModel,
       };
       runs.push({ run, problems: recordProblems({ summary: scenario.summary, exitCode: scenario.exitCode, limits: rules.record }) });
     }
@@ -340,6 +349,21 @@ async function runScenario(
   const metricsArgs = testId
     ? metricsOutputArgs(config.metricsOutputs ?? [], { ...runLabels(config, testId), gate_scenario: spec.name })
     : [];
+  // Live analysis reads a second, plain --out json file while k6 writes it (docs/adr/0003-live-samples.md).
+  const analysis = config.shard ? undefined : (config.analysis ?? { enabled: true, top: 10 });
+  const liveFile = analysis?.enabled ? path.join(config.resultsDir, `.k6-live-${safeFileName(spec.name)}.json`) : undefined;
+  const live = liveFile ? startLiveAnalysis({ file: liveFile, log }) : undefined;
+  const sampler = liveFile ? startLoadSampler({ gomaxprocs: env.GOMAXPROCS ?? config.env.GOMAXPROCS }) : undefined;
+  const executorModel = liveFile
+    ? await inspectExecutorModel({
+        k6Path: k6.path,
+        script: spec.script,
+        // The same allow-listed environment as `k6 run`: the script's init code runs here too.
+        env: k6Environment(process.env, { ...env, K6_NO_USAGE_REPORT: 'true' }),
+        cwd: config.workspace,
+      })
+    : undefined;
+  scenario.executorModel = executorModel;
   const run = await runK6({
     k6Path: k6.path,
     script: spec.script,
@@ -354,11 +378,22 @@ async function runScenario(
       : config.rawOutput
         ? `k6-${safeFileName(spec.name)}.json.gz`
         : undefined,
+    liveOutput: liveFile,
+    onSpawn: (pid) => sampler?.watch(pid),
     log,
     secrets: config.secrets,
     cwd: config.workspace,
     cancellation,
   });
+  const loadSamples = sampler?.stop();
+  let samples: RunSamples | undefined;
+  if (live) {
+    samples = await live.stop();
+    await rm(liveFile!, { force: true }).catch(() => undefined);
+    log.info(
+      `k6-gate: live analysis read ${samples.samples.toLocaleString('en')} samples (${(samples.bytes / 2 ** 20).toFixed(1)} MiB)${samples.problem ? `; ${samples.problem}` : ''}`,
+    );
+  }
   scenario.exitCode = run.exitCode ?? undefined;
   scenario.exitMeaning = run.meaning;
   scenario.k6WallMs = run.wallMs;
@@ -405,6 +440,19 @@ async function runScenario(
       problems.push((error as Error).message);
     }
   }
+  if (samples && samples.samples > 0) {
+    scenario.analysis = {
+      ...analyseSamples(samples.aggregator, {
+        top: analysis!.top,
+        baselineP95: Object.fromEntries(Object.entries(baseline?.scenarios[key]?.endpoints ?? {}).map(([name, e]) => [name, e.p95])),
+      }),
+      loadGenerator: judgeLoadGenerator(scenario.summary, loadSamples, await readFile(run.files.log, 'utf8').catch(() => ''), {
+        run: executorModel,
+        baseline: baseline?.scenarios[key]?.executorModel,
+      }),
+    };
+    for (const warning of scenario.analysis.loadGenerator!.warnings) log.warning(`k6-gate: ${spec.name}: ${warning}`);
+  }
   if (problems.length > 0) {
     outcome = 'error';
     scenario.error = problems.join('; ');
@@ -416,6 +464,7 @@ async function runScenario(
     if (scenario.thresholds.some((t) => !t.ok)) outcome = worstOutcome(outcome, 'thresholds-failed');
     if (scenario.metrics.some(isRegression)) outcome = worstOutcome(outcome, 'regressed');
   }
+  scenario.trend = trendOf(baseline?.scenarios[key]?.trend, scenario);
   scenario.outcome = outcome;
   return scenario;
 }
@@ -440,6 +489,18 @@ async function shardK6Version(config: Config, spec: ScenarioSpec, log: Logger): 
   }
   if (versions.size > 1) log.warning(`k6-gate: the shards of ${spec.name} ran different k6 versions (${[...versions].join(', ')})`);
   return versions.size > 0 ? [...versions].join(', ') : undefined;
+}
+
+/** Each watched stat's accepted-run trend from the baseline, with this run's value last (report sparklines). */
+function trendOf(trend: BaselineTrend | undefined, scenario: ScenarioResult): ScenarioResult['trend'] {
+  if (!trend || trend.runs.length === 0) return undefined;
+  const out = scenario.metrics.flatMap((m) => {
+    const values = trendSeries(trend, `${m.metric} ${m.stat}`).map((p) => p.value);
+    if (values.length === 0) return [];
+    if (m.current !== undefined && Number.isFinite(m.current)) values.push(m.current);
+    return [{ metric: m.metric, stat: m.stat, values }];
+  });
+  return out.length > 0 ? out : undefined;
 }
 
 /** Merge mode: the summary of the whole sharded test, from the shards' raw samples; then the same verdict as a run. */
@@ -508,6 +569,7 @@ async function finish(config: Config, result: GateResult, log: Logger): Promise<
   }
   // After the files: a failed push changes neither them nor the verdict (a warning on the log only).
   await pushGateSeries(config, result, log);
+  if (config.notify) await sendNotifications(config.notify, result, log, { commit: config.git.commit });
   const verdict = result.cancelled ? `CANCELLED (${result.cancelled})` : result.failed ? 'FAILED' : 'ok';
   log.info(
     `k6-gate: outcome ${result.outcome} — ${result.regressions} regression(s), ${result.thresholdsFailed} crossed threshold(s) — gate ${verdict}`,

@@ -1,6 +1,7 @@
 // Text for `k6-gate baseline show | diff`. Pure: the CLI reads the files and prints what these return.
 import type { BaselineFile, BaselineStat } from './format.js';
 import { formatChange, formatValue, type Unit } from './metrics.js';
+import { findChangePoints, MIN_RELATIVE_SHIFT, MIN_SCORE, MIN_SEGMENT, trendSeries } from './trend.js';
 
 function unitOf(stat: BaselineStat): Unit {
   return stat.unit ?? 'none';
@@ -100,5 +101,42 @@ export function diffBaselines(before: BaselineFile | undefined, after: BaselineF
     if (scenarioLines.length > 0) lines.push(`~ ${key}`, ...scenarioLines);
   }
   if (lines.length === 0) return 'baselines are the same\n';
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * `baseline show --changes`: the change points of every stat in each scenario's trend
+ * (src/baseline/trend.ts), naming the commit of the first run on the new level and the step.
+ */
+export function renderBaselineChanges(baseline: BaselineFile | undefined, source = 'baseline'): string {
+  if (!baseline) return `${source}: no baseline yet (the first run with update-baseline writes it)\n`;
+  const lines = [
+    `${source}: change points in the trend (a level held by ≥ ${MIN_SEGMENT} runs on each side, robust score ≥ ${MIN_SCORE}, shift ≥ ${MIN_RELATIVE_SHIFT * 100}%)`,
+  ];
+  let withTrend = 0;
+  for (const key of sortedKeys(baseline.scenarios)) {
+    const scenario = baseline.scenarios[key];
+    const trend = scenario.trend;
+    if (!trend || trend.runs.length === 0) continue;
+    withTrend++;
+    const rows: string[][] = [];
+    for (const stat of trend.stats) {
+      const [metric, statName] = [stat.slice(0, stat.lastIndexOf(' ')), stat.slice(stat.lastIndexOf(' ') + 1)];
+      const unit: Unit = scenario.metrics[metric]?.[statName]?.unit ?? 'none';
+      const values = trendSeries(trend, stat).map((p) => p.value);
+      for (const c of findChangePoints(trend, stat)) {
+        rows.push([
+          stat,
+          `stepped ${formatChange(c.change)}`,
+          `at ${c.commit ?? '(no commit)'} (${c.date}, run ${c.index + 1} of ${values.length})`,
+          `${formatValue(c.before, unit)} → ${formatValue(c.after, unit)}`,
+        ]);
+      }
+    }
+    lines.push('', `${key} (${trend.runs.length} runs, ${trend.runs[0].date} .. ${trend.runs[trend.runs.length - 1].date})`);
+    if (rows.length === 0) lines.push('  no change points');
+    else lines.push(...pad(rows).map((row) => `  ${row}`));
+  }
+  if (withTrend === 0) lines.push('', 'no scenario has a trend yet (runs recorded with update-baseline add one row each)');
   return `${lines.join('\n')}\n`;
 }

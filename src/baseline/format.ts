@@ -8,6 +8,7 @@ import { isObject, type JsonObject } from '../json.js';
 import { K6_STAT_PATTERN } from '../k6/summary.js';
 import type { MetricComparison, MetricType } from '../model.js';
 import { describeMetric } from './metrics.js';
+import type { BaselineTrend } from './trend.js';
 
 export type BaselineUnit = MetricComparison['unit'];
 
@@ -41,6 +42,18 @@ export interface BaselineScenario {
   updatedAt?: string;
   /** metric name (submetrics included) → stat (`p(95)`, `rate`, …) → values. */
   metrics: Record<string, Record<string, BaselineStat>>;
+  /** Optional: the last accepted run's top endpoints (per-endpoint table), by endpoint name. */
+  endpoints?: Record<string, BaselineEndpoint>;
+  /** Optional: the long trend of the watched stats, one row per accepted run (src/baseline/trend.ts). */
+  trend?: BaselineTrend;
+  /** Optional: the executor model of the last accepted run (`open`, `closed`, `mixed`). */
+  executorModel?: 'open' | 'closed' | 'mixed';
+}
+
+export interface BaselineEndpoint {
+  p95: number;
+  requests: number;
+  failureRate: number;
 }
 
 export interface BaselineFile {
@@ -205,7 +218,7 @@ function readStat(v: Validator, raw: unknown, where: string, metric: string, sta
 
 function readScenario(v: Validator, key: string, raw: unknown, where: string): BaselineScenario {
   const object = v.object(raw, where, 'an object {scenario, profile?, environment?, updatedAt?, metrics}');
-  v.known(object, ['scenario', 'profile', 'environment', 'updatedAt', 'metrics'], where);
+  v.known(object, ['scenario', 'profile', 'environment', 'updatedAt', 'metrics', 'endpoints', 'trend', 'executorModel'], where);
   const scenario: BaselineScenario = {
     scenario: v.string(object.scenario, `${where}.scenario`, `the scenario name ${JSON.stringify(key.split('@')[0])}`),
     metrics: {},
@@ -241,7 +254,56 @@ function readScenario(v: Validator, key: string, raw: unknown, where: string): B
     }
     scenario.metrics[metric] = out;
   }
+  if (object.endpoints !== undefined) scenario.endpoints = readEndpoints(v, object.endpoints, `${where}.endpoints`);
+  if (object.trend !== undefined) scenario.trend = readTrend(v, object.trend, `${where}.trend`);
+  if (object.executorModel !== undefined) {
+    if (!['open', 'closed', 'mixed'].includes(object.executorModel as string))
+      v.fail(`${where}.executorModel`, object.executorModel, 'open, closed or mixed');
+    scenario.executorModel = object.executorModel as BaselineScenario['executorModel'];
+  }
   return scenario;
+}
+
+function readEndpoints(v: Validator, raw: unknown, where: string): Record<string, BaselineEndpoint> {
+  const object = v.object(
+    raw,
+    where,
+    'an object keyed by endpoint, e.g. {"GET /orders/{id}": {"p95": 120, "requests": 300, "failureRate": 0}}',
+  );
+  const out: Record<string, BaselineEndpoint> = {};
+  for (const [name, value] of Object.entries(object)) {
+    const at = child(where, name);
+    const e = v.object(value, at, 'an object {p95, requests, failureRate}');
+    v.known(e, ['p95', 'requests', 'failureRate'], at);
+    out[name] = {
+      p95: v.finite(e.p95, `${at}.p95`),
+      requests: v.finite(e.requests, `${at}.requests`),
+      failureRate: v.finite(e.failureRate, `${at}.failureRate`),
+    };
+  }
+  return out;
+}
+
+function readTrend(v: Validator, raw: unknown, where: string): BaselineTrend {
+  const object = v.object(raw, where, 'an object {stats, runs}');
+  v.known(object, ['stats', 'runs'], where);
+  if (!Array.isArray(object.stats)) v.fail(`${where}.stats`, object.stats, 'a list of "metric stat" names');
+  if (!Array.isArray(object.runs)) v.fail(`${where}.runs`, object.runs, 'a list of {date, commit?, values}, oldest first');
+  const stats = object.stats.map((s, i) => v.string(s, `${where}.stats[${i}]`));
+  const runs = object.runs.map((r, i) => {
+    const at = `${where}.runs[${i}]`;
+    const run = v.object(r, at, 'an object {date, commit?, values}');
+    v.known(run, ['date', 'commit', 'values'], at);
+    if (!Array.isArray(run.values) || run.values.length > stats.length) {
+      v.fail(`${at}.values`, run.values, `a list of at most ${stats.length} numbers (or null), one per stat`);
+    }
+    const values = run.values.map((x, j) => (x === null ? null : v.finite(x, `${at}.values[${j}]`)));
+    const out: BaselineTrend['runs'][number] = { date: v.date(run.date, `${at}.date`), values };
+    const commit = v.optionalString(run, 'commit', at);
+    if (commit !== undefined) out.commit = commit;
+    return out;
+  });
+  return { stats, runs };
 }
 
 /** Parses and validates baseline text; `source` names the file in error messages. */
@@ -317,6 +379,7 @@ export function serializeBaseline(baseline: BaselineFile): string {
       if (scenario.profile !== undefined) fields.push(`      "profile": ${JSON.stringify(scenario.profile)}`);
       if (scenario.environment !== undefined) fields.push(`      "environment": ${JSON.stringify(scenario.environment)}`);
       if (scenario.updatedAt !== undefined) fields.push(`      "updatedAt": ${JSON.stringify(scenario.updatedAt)}`);
+      if (scenario.executorModel !== undefined) fields.push(`      "executorModel": ${JSON.stringify(scenario.executorModel)}`);
       const metricNames = Object.keys(scenario.metrics).sort(byName);
       if (metricNames.length === 0) {
         fields.push('      "metrics": {}');
@@ -340,6 +403,23 @@ export function serializeBaseline(baseline: BaselineFile): string {
           return `        ${JSON.stringify(metric)}: {\n${statBlocks.join(',\n')}\n        }`;
         });
         fields.push(`      "metrics": {\n${metricBlocks.join(',\n')}\n      }`);
+      }
+      if (scenario.endpoints !== undefined) {
+        // One endpoint per line, sorted: an update changes only the lines of endpoints that moved.
+        const rows = Object.keys(scenario.endpoints)
+          .sort(byName)
+          .map(
+            (name) =>
+              `        ${JSON.stringify(name)}: ${JSON.stringify(scenario.endpoints![name]).replace(/,"/g, ', "').replace(/":/g, '": ').replace(/^\{/, '{ ').replace(/\}$/, ' }')}`,
+          );
+        fields.push(rows.length ? `      "endpoints": {\n${rows.join(',\n')}\n      }` : '      "endpoints": {}');
+      }
+      if (scenario.trend !== undefined) {
+        // One run per line: an update adds one line and drops the oldest.
+        const runs = scenario.trend.runs.map((run) => `          ${JSON.stringify(run)}`);
+        fields.push(
+          `      "trend": {\n        "stats": ${JSON.stringify(scenario.trend.stats)},\n        "runs": ${runs.length ? `[\n${runs.join(',\n')}\n        ]` : '[]'}\n      }`,
+        );
       }
       return `    ${JSON.stringify(key)}: {\n${fields.join(',\n')}\n    }`;
     });

@@ -114,7 +114,7 @@ export function typeChangeWarning(
   return `${key}: ${metric} ${stat} changed ${changes.join(', ')} since the baseline was recorded; the values may not be comparable (${source} ${now.type}${summary.contains === 'time' ? ' of times' : ''}; re-record the baseline if the change is intended)`;
 }
 
-function trimNumber(value: number, digits: number): string {
+export function trimNumber(value: number, digits: number): string {
   return value.toFixed(digits).replace(/\.?0+$/, '') || '0';
 }
 

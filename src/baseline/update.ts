@@ -5,6 +5,7 @@ import { baselineKey, type BaselineFile, type BaselineHistoryEntry, type Baselin
 import { describeMetric, formatPercent, typeChangeWarning } from './metrics.js';
 import type { RecordLimits, Rules } from './rules.js';
 import { median } from './stats.js';
+import { appendTrend } from './trend.js';
 
 export interface BaselineRun {
   /** baselineKey(scenario, profile, environment). */
@@ -19,6 +20,10 @@ export interface BaselineRun {
   ref?: string;
   /** ISO 8601 time of the run. */
   date: string;
+  /** The run's per-endpoint table (live analysis): kept as the scenario's `endpoints` entry. */
+  endpoints?: { endpoint: string; p95: number; requests: number; failureRate: number }[];
+  /** The run's executor model (`k6 inspect`), kept to warn when a later run uses another. */
+  executorModel?: 'open' | 'closed' | 'mixed';
 }
 
 /** Six significant digits: far below run-to-run noise, and keeps one history entry on one line. */
@@ -51,6 +56,7 @@ function cloneStat(stat: BaselineStat): BaselineStat {
 }
 
 function cloneScenario(scenario: BaselineScenario): BaselineScenario {
+  // endpoints and trend are replaced, never changed in place, by updateBaseline.
   const metrics: BaselineScenario['metrics'] = {};
   for (const [metric, stats] of Object.entries(scenario.metrics)) {
     metrics[metric] = {};
@@ -80,6 +86,7 @@ export function updateBaseline(baseline: BaselineFile | undefined, runs: Baselin
     else delete scenario.environment;
     const date = compactDate(run.date);
     let touched = false;
+    const trendValues: Record<string, number> = {};
     for (const rule of rules.watch) {
       const value = readStat(run.summary, rule.metric, rule.stat);
       if (value === undefined) continue;
@@ -94,9 +101,20 @@ export function updateBaseline(baseline: BaselineFile | undefined, runs: Baselin
       stat.history = stat.history.slice(-rules.historyLimit);
       stat.accepted = median(stat.history.map((entry) => entry.value));
       stats[rule.stat] = stat;
+      trendValues[`${rule.metric} ${rule.stat}`] = roundValue(value);
       touched = true;
     }
     if (touched) {
+      const entry = historyEntry(0, run);
+      scenario.trend = appendTrend(scenario.trend, trendValues, { date: entry.date, commit: entry.commit });
+      if (run.executorModel !== undefined) scenario.executorModel = run.executorModel;
+      if (run.endpoints !== undefined && run.endpoints.length > 0) {
+        scenario.endpoints = Object.fromEntries(
+          run.endpoints
+            .filter((e) => Number.isFinite(e.p95))
+            .map((e) => [e.endpoint, { p95: roundValue(e.p95), requests: e.requests, failureRate: roundValue(e.failureRate) }]),
+        );
+      }
       scenario.updatedAt = date;
       if (latest === undefined || Date.parse(date) > Date.parse(latest)) latest = date;
       out.scenarios[run.key] = scenario;

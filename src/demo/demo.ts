@@ -19,7 +19,7 @@ import type { Logger } from '../log.js';
 import { exitStatusFor, runGate } from '../pipeline.js';
 import { bundledScenariosDir, resolveScenario } from '../scenarios.js';
 import { renderMarkdownReport } from '../report/markdown.js';
-import { DEFAULT_DEMO_KNOBS, startDemoTarget } from './target.js';
+import { checkEndpointFault, DEFAULT_DEMO_KNOBS, startDemoTarget, type EndpointFault } from './target.js';
 
 interface DemoIO {
   cwd: string;
@@ -66,6 +66,9 @@ const DEMO_OPTIONS = {
   latency: { type: 'string' },
   jitter: { type: 'string' },
   'error-rate': { type: 'string' },
+  'slow-endpoint': { type: 'string' },
+  'slow-endpoint-slowdown': { type: 'string' },
+  'slow-endpoint-error-rate': { type: 'string' },
   duration: { type: 'string' },
   vus: { type: 'string' },
   'results-dir': { type: 'string' },
@@ -90,6 +93,9 @@ real k6 against it, compares with the committed demo baseline and prints the reg
   --latency MS         base latency of the target (default ${DEFAULT_DEMO_KNOBS.latencyMs})
   --jitter MS          random extra latency (default ${DEFAULT_DEMO_KNOBS.jitterMs})
   --error-rate R       share of requests answered 500, 0..1 (default 0)
+  --slow-endpoint PATH make one endpoint slow and failing, e.g. /api/orders (per-endpoint table demo)
+  --slow-endpoint-slowdown P    its extra latency (default 300%)
+  --slow-endpoint-error-rate R  its share of 503 answers, 0..1 (default 0.2)
   --duration D --vus N size of the run (default ${DEMO_RUN_ENV.DURATION}, ${DEMO_RUN_ENV.VUS} VUs)
   --results-dir DIR    default ${DEFAULT_RESULTS_DIR}
   --baseline FILE      default: the bundled demo baseline
@@ -114,9 +120,22 @@ export async function runDemo(args: string[], io: DemoIO, log: Logger): Promise<
   const workspace = path.resolve(io.cwd);
   const k6Path = optional(values['k6-path']);
   const scenario = await resolveScenario('http-endpoints', workspace);
-  const target = await startDemoTarget({ ...knobs, host: '127.0.0.1', port: 0 });
+  const slowPath = optional(values['slow-endpoint']);
+  let endpointFault: EndpointFault | undefined;
+  try {
+    endpointFault = slowPath
+      ? checkEndpointFault({
+          path: slowPath,
+          slowdown: parsePercent('slow-endpoint-slowdown', values['slow-endpoint-slowdown']) ?? 3,
+          errorRate: parseNumber('slow-endpoint-error-rate', values['slow-endpoint-error-rate']) ?? 0.2,
+        })
+      : undefined;
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  const target = await startDemoTarget({ ...knobs, endpointFault, host: '127.0.0.1', port: 0 });
   log.info(
-    `k6-gate demo: target ${target.url} (latency ${knobs.latencyMs} ms + up to ${knobs.jitterMs} ms jitter${slowdown ? `, slowed down by ${Math.round(slowdown * 100)}%` : ''}${knobs.errorRate ? `, ${knobs.errorRate * 100}% errors` : ''})`,
+    `k6-gate demo: target ${target.url} (latency ${knobs.latencyMs} ms + up to ${knobs.jitterMs} ms jitter${slowdown ? `, slowed down by ${Math.round(slowdown * 100)}%` : ''}${knobs.errorRate ? `, ${knobs.errorRate * 100}% errors` : ''}${endpointFault ? `; ${endpointFault.path} slowed by ${Math.round(endpointFault.slowdown * 100)}% with ${endpointFault.errorRate * 100}% 503s` : ''})`,
   );
   try {
     const config: Config = {

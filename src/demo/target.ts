@@ -26,7 +26,35 @@ export interface DemoTarget {
   close(): Promise<void>;
 }
 
+/**
+ * One endpoint made slow and/or failing, so a demo shows the per-endpoint table and the error mix
+ * pointing at it: requests whose path starts with `path` wait (1 + slowdown) times longer and fail
+ * with `status` at `errorRate`.
+ */
+export interface EndpointFault {
+  path: string;
+  slowdown: number;
+  errorRate: number;
+  /** Default 503. */
+  status?: number;
+}
+
+export function checkEndpointFault(fault: EndpointFault): EndpointFault {
+  if (!fault.path.startsWith('/')) {
+    throw new RangeError(`slow endpoint ${JSON.stringify(fault.path)} is not a path; expected e.g. "/api/orders"`);
+  }
+  if (!(Number.isFinite(fault.slowdown) && fault.slowdown > -1)) {
+    throw new RangeError(`slow endpoint slowdown ${JSON.stringify(fault.slowdown)} is not valid; expected a number above -1 (2 = +200%)`);
+  }
+  if (!(Number.isFinite(fault.errorRate) && fault.errorRate >= 0 && fault.errorRate <= 1)) {
+    throw new RangeError(`slow endpoint error rate ${JSON.stringify(fault.errorRate)} is not valid; expected a number from 0 to 1`);
+  }
+  return fault;
+}
+
 export interface DemoTargetOptions extends Partial<DemoKnobs> {
+  /** Make one endpoint slow or failing (the per-endpoint demo). */
+  endpointFault?: EndpointFault;
   port?: number;
   /** Default 127.0.0.1: the demo is never meant to be reachable from elsewhere. */
   host?: string;
@@ -314,7 +342,8 @@ function createRouter(store: DemoStore, random: RandomSource, knobs: () => DemoK
 
 /** Starts the demo target; resolves once it listens. */
 export async function startDemoTarget(options: DemoTargetOptions = {}): Promise<DemoTarget> {
-  const { port = 0, host = '127.0.0.1', seed = 1, ...knobChanges } = options;
+  const { port = 0, host = '127.0.0.1', seed = 1, endpointFault, ...knobChanges } = options;
+  const fault = endpointFault ? checkEndpointFault(endpointFault) : undefined;
   let knobs = mergeKnobs(DEFAULT_DEMO_KNOBS, knobChanges);
   const random = createRandom(seed);
   const store = new DemoStore();
@@ -374,7 +403,13 @@ export async function startDemoTarget(options: DemoTargetOptions = {}): Promise<
     }
     // Draw the error before waiting so that the sequence does not depend on timer order.
     const injectError = knobs.errorRate > 0 && random.next() < knobs.errorRate;
-    await wait(nextDelayMs());
+    const faulty = fault !== undefined && url.pathname.startsWith(fault.path);
+    const faultError = faulty && fault.errorRate > 0 && random.next() < fault.errorRate;
+    await wait(nextDelayMs() * (faulty ? 1 + fault.slowdown : 1));
+    if (faultError) {
+      req.resume();
+      return send(res, json(fault.status ?? 503, { error: `injected failure of ${fault.path} (demo slow-endpoint knob)` }));
+    }
     if (injectError) {
       // Drain the request so the connection stays usable for keep-alive.
       req.resume();

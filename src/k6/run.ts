@@ -31,6 +31,10 @@ export interface K6RunOptions {
   htmlReport: boolean;
   /** Raw samples file name (relative to resultsDir), e.g. `k6-smoke.json.gz`. */
   rawOutput?: string;
+  /** Absolute path of a plain `--out json` file that live analysis reads while k6 writes it. */
+  liveOutput?: string;
+  /** Called with k6's process id once it started (load-generator health sampling). */
+  onSpawn?: (pid: number) => void;
   log: Logger;
   secrets: readonly string[];
   /** Working directory for k6 (scripts' relative `open()` paths resolve against the script anyway). */
@@ -84,9 +88,13 @@ export function safeFileName(name: string): string {
   return name.replace(/[^A-Za-z0-9._@-]+/g, '_');
 }
 
-export function buildK6Args(options: Pick<K6RunOptions, 'script' | 'args' | 'rawOutput' | 'resultsDir'>, summaryPath: string): string[] {
+export function buildK6Args(
+  options: Pick<K6RunOptions, 'script' | 'args' | 'rawOutput' | 'resultsDir' | 'liveOutput'>,
+  summaryPath: string,
+): string[] {
   const args = ['run', '--summary-export', summaryPath, '--summary-trend-stats', SUMMARY_TREND_STATS.join(','), '--no-color', '--quiet'];
   if (options.rawOutput) args.push('--out', `json=${path.join(options.resultsDir, options.rawOutput)}`);
+  if (options.liveOutput) args.push('--out', `json=${options.liveOutput}`);
   args.push(...options.args, options.script);
   return args;
 }
@@ -111,7 +119,9 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
   // Files left by an earlier run in the same results dir would otherwise be read as this run's
   // numbers when k6 fails before writing its own.
   await Promise.all(
-    [files.summary, files.html, files.raw].map((file) => (file ? rm(file, { force: true }).catch(() => undefined) : undefined)),
+    [files.summary, files.html, files.raw, options.liveOutput].map((file) =>
+      file ? rm(file, { force: true }).catch(() => undefined) : undefined,
+    ),
   );
   const args = buildK6Args(options, files.summary);
   const logFile = createWriteStream(files.log, { flags: 'w' });
@@ -134,6 +144,7 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
       windowsHide: true,
     });
     track(child);
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
     const stop = (signal: StopSignal, forced: boolean) => {
       if (forced) {
         options.log.warning(`k6-gate got a second stop signal: killing k6 (SIGKILL)`);

@@ -1,8 +1,9 @@
 // The regression report as Markdown: used for report.md, the job summary, PR comments and MR notes.
 // Pure: takes a GateResult, returns text.
 import { markdownTable } from 'markdown-table';
-import { formatChange, formatPercent, formatValue } from '../baseline/metrics.js';
-import type { GateResult, MetricComparison, Outcome, ScenarioResult } from '../model.js';
+import { formatChange, formatPercent, formatValue, trimNumber } from '../baseline/metrics.js';
+import { sparkline } from '../baseline/trend.js';
+import type { GateResult, MetricComparison, Outcome, ScenarioAnalysis, ScenarioResult } from '../model.js';
 
 export interface MarkdownOptions {
   /** Hard cap on the length; the report is shortened (unchanged rows first) and says so. */
@@ -87,6 +88,79 @@ function renderThresholds(s: ScenarioResult): string {
   return `**k6 thresholds:** ${failed === 0 ? 'all passed' : `${failed} of ${s.thresholds.length} crossed`}\n\n${table}`;
 }
 
+function details(summary: string, body: string): string {
+  // Blank lines around the body: GitHub and GitLab render Markdown inside <details> only then.
+  return `<details><summary>${summary}</summary>\n\n${body}\n\n</details>`;
+}
+
+function formatAfter(ms: number): string {
+  return ms >= 60_000 ? `${trimNumber(ms / 60_000, 1)} min` : `${trimNumber(ms / 1000, 1)} s`;
+}
+
+/** Per-endpoint table, error mix, failed checks and load-generator warnings (live analysis). */
+export function renderAnalysis(analysis: ScenarioAnalysis): string {
+  const parts: string[] = [];
+  const health = analysis.loadGenerator;
+  if (health && health.warnings.length > 0) {
+    parts.push(
+      `**⚠️ Load generator:** the numbers may not be trustworthy\n\n${health.warnings.map((w) => `- ${escapeCell(w)}`).join('\n')}`,
+    );
+  }
+  if (analysis.endpoints.length > 0) {
+    const table = markdownTable(
+      [
+        ['Endpoint', 'Requests', 'Failed', 'p(95)', 'Change', 'Median', 'Max'],
+        ...analysis.endpoints.map((e) => [
+          `\`${escapeCell(e.endpoint)}\``,
+          String(e.requests),
+          e.failed > 0 ? `${e.failed} (${formatValue(e.failureRate, 'ratio')})` : '0',
+          formatValue(e.p95, 'ms'),
+          formatChange(e.p95Change),
+          formatValue(e.med, 'ms'),
+          formatValue(e.max, 'ms'),
+        ]),
+      ],
+      { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r'] },
+    );
+    const more =
+      analysis.endpointCount > analysis.endpoints.length ? ` (top ${analysis.endpoints.length} of ${analysis.endpointCount})` : '';
+    parts.push(details(`Per-endpoint breakdown: ${analysis.endpointCount} endpoint(s)${more}`, table));
+  }
+  if (analysis.errors.length > 0 || analysis.failedChecks.length > 0) {
+    const body: string[] = [];
+    if (analysis.errors.length > 0) {
+      body.push(
+        markdownTable(
+          [
+            ['Endpoint', 'Status', 'k6 error_code', 'Count', 'First seen'],
+            ...analysis.errors.map((e) => [
+              `\`${escapeCell(e.endpoint)}\``,
+              e.status === '0' ? 'no response' : e.status,
+              e.errorCode ?? '—',
+              String(e.count),
+              `+${formatAfter(e.firstAfterMs)} (${e.firstAt})`,
+            ]),
+          ],
+          { align: ['l', 'l', 'l', 'r', 'l'] },
+        ),
+      );
+    }
+    if (analysis.failedChecks.length > 0) {
+      body.push(
+        markdownTable([
+          ['Failed check', 'Fails', 'Passes'],
+          ...analysis.failedChecks.map((c) => [escapeCell(c.name), String(c.fails), String(c.passes)]),
+        ]),
+      );
+    }
+    const failedRequests = analysis.errors.reduce((s, e) => s + e.count, 0);
+    parts.push(
+      details(`Error mix: ${failedRequests} failed request(s), ${analysis.failedChecks.length} failing check(s)`, body.join('\n\n')),
+    );
+  }
+  return parts.join('\n\n');
+}
+
 function renderScenario(s: ScenarioResult, onlyChanges: boolean): string {
   const parts = [scenarioTitle(s)];
   if (s.error) parts.push(`> **Error:** ${escapeCell(s.error)}`);
@@ -97,6 +171,14 @@ function renderScenario(s: ScenarioResult, onlyChanges: boolean): string {
   const noted = s.metrics.filter((m) => m.verdict === 'regressed' || m.verdict === 'missing');
   if (noted.length > 0) {
     parts.push(noted.map((m) => `- \`${m.metric}\` ${m.stat}: ${escapeCell(m.note)}`).join('\n'));
+  }
+  if (s.trend && s.trend.length > 0) {
+    const lines = s.trend.map((t) => `\`${escapeCell(t.metric)}\` ${escapeCell(t.stat)} ${sparkline(t.values)}`);
+    parts.push(`**Trend** (accepted runs, this run last): ${lines.join(' · ')}`);
+  }
+  if (s.analysis) {
+    const analysis = renderAnalysis(s.analysis);
+    if (analysis) parts.push(analysis);
   }
   return parts.join('\n\n');
 }

@@ -48,4 +48,18 @@ describe('k6-gate demo (dist/cli.js)', () => {
     expect(run.stdout).toMatch(/\| `http_req_duration` +\| p\(95\) .*🔴 regressed/);
     expect(run.stderr).toMatch(/the gate FAILED — regressed: http_req_duration p\(95\)/);
   });
+
+  it('--slow-endpoint puts that endpoint first in the per-endpoint table and names its 503s in the error mix', async () => {
+    const ws = await tempWorkspace();
+    const run = await demo(['--slow-endpoint', '/api/orders', '--duration', '4s', '--no-html-report'], ws);
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stdout).toMatch(/<details><summary>Per-endpoint breakdown: \d+ endpoint\(s\)/);
+    const table = run.stdout.slice(run.stdout.indexOf('Per-endpoint breakdown'), run.stdout.indexOf('Error mix'));
+    const rows = table.split('\n').filter((line) => line.startsWith('| `'));
+    expect(rows[0]).toMatch(/^\| `POST create order` +\| +\d+ \| +\d+ \(/);
+    for (const name of ['GET get product', 'GET list products']) expect(table).toContain(`| \`${name}\``);
+    expect(run.stdout).toMatch(/<details><summary>Error mix: \d+ failed request\(s\)/);
+    expect(run.stdout).toMatch(/\| `POST create order` +\| 503 +\|/);
+    expect(run.stdout).toMatch(/\| the endpoint answers with the expected status +\| \d+/);
+  });
 });

@@ -70,6 +70,8 @@ describe('template against the GitLab CI schema', () => {
       'expire-in',
       'mr-note',
       'metrics-output',
+      'notify',
+      'notify-on',
       'args',
     ]);
     for (const [name, input] of Object.entries(inputs)) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateThreshold, parseThresholdExpression, thresholdExpressions } from '../../src/shard/thresholds.js';
+import { evaluateThreshold, parseThresholdExpression, thresholdExpressions } from '../../src/samples/thresholds.js';
 
 const stats: Record<string, number> = { avg: 150, min: 10, max: 900, med: 120, count: 42, rate: 0.02, value: 7 };
 const read = (aggregation: string, percentile?: number) => (aggregation === 'p' ? percentile! * 5 : stats[aggregation]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LogHistogram, TrendAccumulator } from '../../src/shard/histogram.js';
+import { LogHistogram, TrendAccumulator } from '../../src/samples/histogram.js';
 
 /** k6's rule on a sorted copy: rank p·(n−1), linear interpolation. */
 function k6Percentile(values: number[], p: number): number {
