@@ -111,7 +111,7 @@ describe('notifications', () => {
       type: 'header',
       text: { type: 'plain_text', text: '❌ k6-gate: performance regressed', emoji: true },
     });
-    expect(body.blocks[2].text!.text).toContain('• `http_req_duration` p(95): 100 ms → 150 ms (+50%)');
+    expect(body.blocks[2].text!.text).toContain('• `http_req_duration` p(95): 100 ms → 150 ms (+50.0%)');
     expect(body.blocks[2].text!.text).toContain('slowest endpoint: `POST create order` p(95) 150 ms');
     expect(log.text()).toContain('slack notification sent (URL from SLACK_URL)');
     expect(log.text()).not.toContain('s3cr3t');

@@ -74,7 +74,7 @@ describe('live sample analysis in the gate', () => {
       expect(lead.endpoint).toBe('POST create order');
       expect(lead.p95Change).toBeGreaterThan(1);
       expect(readFileSync(path.join(ws, 'results', 'report.md'), 'utf8')).toMatch(
-        /\| `POST create order` +\| +\d+ \| +\d+ \([\d.]+%\) \| +[\d.]+ ms \| +\+\d+% \|/,
+        /\| `POST create order` +\| +\d+ \| +\d+ \([\d.]+%\) \| +[\d.]+ ms \| +\+\d+\.\d% \|/,
       );
       expect(result.scenarios[0].trend?.find((t) => t.metric === 'http_req_duration' && t.stat === 'p(95)')?.values).toHaveLength(2);
       expect(readFileSync(path.join(ws, 'results', 'report.md'), 'utf8')).toMatch(
