@@ -81,6 +81,10 @@ export interface MetricComparison {
   severity?: 'error' | 'warning';
   /** One sentence a person can read, e.g. "p(95) 212 ms vs 180 ms ±9 ms, n=8, +17.8%". */
   note: string;
+  /** This run's own sampling interval of `current` (order statistics / Wilson); an open end is absent. */
+  sampling?: { n: number; low?: number; high?: number; confidence: number };
+  /** `current` of every run when confirmation reruns were made, first run first. */
+  runs?: number[];
 }
 
 /** One k6 run of one scenario, as far as it got. */

@@ -131,7 +131,8 @@ export class TrendAccumulator {
     this.count++;
   }
 
-  private valueAtRank(rank: number): number {
+  /** The value at 0-based `rank` in sorted order (exact, or within relativeError in histogram mode). */
+  valueAtRank(rank: number): number {
     if (this.exact) {
       if (!this.sorted) {
         this.exact.subarray(0, this.count).sort();

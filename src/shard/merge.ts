@@ -72,6 +72,8 @@ export interface MergeResult {
   percentiles: 'exact' | 'bounded';
   /** The bound in `bounded` mode (0.001 = ±0.1%). */
   relativeError: number;
+  /** Every trend series (metric or submetric name → its samples), for sampling intervals. */
+  trends: Map<string, TrendAccumulator>;
 }
 
 interface GaugeState {
@@ -521,6 +523,7 @@ export async function mergeShardResults(input: MergeInput): Promise<MergeResult>
   const metrics: Record<string, MetricSummary> = {};
   const types = new Map<string, MetricType>();
   const series = new Map<string, Series>();
+  const trends = new Map<string, TrendAccumulator>();
   let bounded = false;
   for (const metric of merger.metrics.values()) {
     for (const s of [metric.main, ...metric.submetrics]) {
@@ -532,6 +535,7 @@ export async function mergeShardResults(input: MergeInput): Promise<MergeResult>
         values = {};
         for (const stat of trendStats) values[stat] = trendStat(s.trend!, stat)!;
         if (!s.trend!.isExact) bounded = true;
+        trends.set(s.name, s.trend!);
       } else if (metric.type === 'counter') {
         values = { count: s.sum, rate: seconds > 0 ? s.sum / seconds : 0 };
       } else if (metric.type === 'rate') {
@@ -578,6 +582,7 @@ export async function mergeShardResults(input: MergeInput): Promise<MergeResult>
     durationMs,
     percentiles: bounded ? 'bounded' : 'exact',
     relativeError: input.relativeError ?? DEFAULT_RELATIVE_ERROR,
+    trends,
   };
 }
 
