@@ -57,6 +57,8 @@ Run options:
   --timeout D               stop k6 after D (SIGINT, then kill after a grace period)
   --no-html-report          skip k6's HTML dashboard report
   --raw-output              also write every sample (k6-<scenario>.json.gz)
+  --confirm N               rerun a regressed scenario up to N times; fail only if it persists (default 1)
+  --baseline-target URL     A/B mode: a deployment of the base version, run in ABBA rounds with --target
   --shard I/N               run shard I of N (execution segments); writes shard files for merge
   --from DIR                (merge) folder with the shard files of all shards
   --k6-version V            k6 to use (default ${DEFAULT_K6_VERSION})
@@ -93,6 +95,8 @@ const RUN_OPTIONS = {
   timeout: { type: 'string' },
   'no-html-report': { type: 'boolean' },
   'raw-output': { type: 'boolean' },
+  confirm: { type: 'string' },
+  'baseline-target': { type: 'string' },
   shard: { type: 'string' },
   from: { type: 'string' },
   'k6-version': { type: 'string' },
@@ -185,6 +189,8 @@ async function commandRun(args: string[], io: CliIO, log: Logger): Promise<numbe
     timeout: values.timeout,
     'html-report': values['no-html-report'] ? 'false' : undefined,
     'raw-output': values['raw-output'] ? 'true' : undefined,
+    confirm: values.confirm,
+    'baseline-target': values['baseline-target'],
     shard: values.shard,
     'merge-from': values.from,
     'k6-version': values['k6-version'],

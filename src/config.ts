@@ -55,6 +55,10 @@ export interface Config {
   htmlReport: boolean;
   /** Also write raw samples (`--out json=k6-<scenario>.json.gz`). */
   rawOutput: boolean;
+  /** Confirmation reruns of a regressed scenario (src/verdict/confirm.ts); undefined = DEFAULT_CONFIRM. */
+  confirm?: number;
+  /** A/B mode: base URL of a deployment of the base version, run in interleaved rounds with `target` (src/verdict/ab.ts). */
+  baselineTarget?: string;
   /**
    * Shard mode: run only shard `index` (1-based) of `count` with k6 execution segments
    * (src/shard/shard.ts `shardArgs`), always writing raw samples and the summary under

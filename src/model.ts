@@ -85,6 +85,8 @@ export interface MetricComparison {
   sampling?: { n: number; low?: number; high?: number; confidence: number };
   /** `current` of every run when confirmation reruns were made, first run first. */
   runs?: number[];
+  /** The value alone was past a limit, but this run's own sampling band reaches back inside it. */
+  thin?: boolean;
 }
 
 /** One k6 run of one scenario, as far as it got. */
@@ -106,8 +108,12 @@ export interface ScenarioResult {
   metrics: MetricComparison[];
   /** Files written for this scenario, relative to the results dir. */
   files: Record<string, string>;
-  /** k6's own run time in ms (spawn to exit). */
+  /** k6's own run time in ms (spawn to exit); with reruns or A/B rounds, the sum over every k6 run. */
   k6WallMs?: number;
+  /** k6 runs this verdict rests on (confirmation reruns, A/B rounds); absent = one. */
+  k6Runs?: number;
+  /** How the verdict was reached when it took more than one run, in words (confirmation, A/B). */
+  verdictNote?: string;
 }
 
 /** Everything the gate decided: written as comparison.json and rendered by every reporter. */

@@ -28,6 +28,8 @@ import { mergeScenarioShards } from './shard/merge.js';
 import { shardArgs, shardRawFileName, shardSummaryFileName } from './shard/shard.js';
 import { copyFile } from 'node:fs/promises';
 import { SUMMARY_TREND_STATS } from './k6/run.js';
+import { DEFAULT_CONFIRM, runWithConfirmation } from './verdict/confirm.js';
+import { runSamplingBands } from './verdict/samples.js';
 
 /** The scenarios shipped with k6-gate, next to dist/ (or src/ when run from source). */
 export function bundledScenariosDir(): string {
@@ -199,7 +201,15 @@ export async function runGate(config: Config, log: Logger): Promise<GateResult> 
     const key = scenarioKey(spec.name, config.profile);
     const title = `k6-gate: [${index + 1}/${config.scenarios.length}] ${spec.name}${config.profile ? ` (profile ${config.profile})` : ''}${config.target ? ` against ${config.target}` : ''}`;
     const scenario = await log.group(title, () =>
-      config.merge ? mergeScenario(config, spec, key, rules, baseline, log) : runScenario(config, spec, key, k6!, rules, baseline, log),
+      config.merge
+        ? mergeScenario(config, spec, key, rules, baseline, log)
+        : config.shard
+          ? runScenario(config, spec, key, k6!, rules, baseline, log)
+          : runWithConfirmation(
+              (attempt) => runScenario(config, spec, key, k6!, rules, baseline, log, attempt),
+              config.confirm ?? DEFAULT_CONFIRM,
+              log,
+            ),
     );
     result.scenarios.push(scenario);
     if (scenario.summary && !config.shard) {
@@ -248,8 +258,11 @@ async function runScenario(
   rules: Rules,
   baseline: BaselineFile | undefined,
   log: Logger,
+  attempt = 1,
 ): Promise<ScenarioResult> {
-  const names = k6FileNames(spec.name);
+  // Reruns keep their own files: nothing measured is lost.
+  const fileName = attempt > 1 ? `${spec.name}.run-${attempt}` : spec.name;
+  const names = k6FileNames(fileName);
   const scenario = newScenarioResult(config, spec, key);
   const env: Record<string, string> = { ...config.env };
   if (config.target) env.BASE_URL = config.target;
@@ -257,7 +270,7 @@ async function runScenario(
   const run = await runK6({
     k6Path: k6.path,
     script: spec.script,
-    scenario: spec.name,
+    scenario: fileName,
     resultsDir: config.resultsDir,
     env,
     args: config.shard ? [...config.k6Args, ...shardArgs(config.shard.index, config.shard.count)] : config.k6Args,
@@ -266,8 +279,9 @@ async function runScenario(
     rawOutput: config.shard
       ? shardRawFileName(safeFileName(spec.name), config.shard)
       : config.rawOutput
-        ? `k6-${safeFileName(spec.name)}.json.gz`
-        : undefined,
+        ? `k6-${safeFileName(fileName)}.json.gz`
+        : // The run's own samples give the sampling bands; kept only when raw-output asks for them.
+          samplesFileName(fileName),
     log,
     secrets: config.secrets,
     cwd: config.workspace,
@@ -303,10 +317,15 @@ async function runScenario(
       scenario.summary = parseSummary(summaryText, names.summary);
       scenario.files.summary = names.summary;
       scenario.thresholds = scenario.summary.thresholds;
-      scenario.metrics = compareToBaseline({ key, summary: scenario.summary, baseline, rules });
+      const sampling = config.shard || !run.files.raw ? undefined : await runSamplingBands(run.files.raw, rules.watch, log);
+      scenario.metrics = compareToBaseline({ key, summary: scenario.summary, baseline, rules, sampling });
     } catch (error) {
       problems.push((error as Error).message);
     }
+  }
+  if (!config.shard && !config.rawOutput && run.files.raw) {
+    await rm(run.files.raw, { force: true });
+    delete scenario.files.raw;
   }
   if (problems.length > 0) {
     outcome = 'error';
@@ -355,6 +374,11 @@ async function mergeScenario(
     log.error(scenario.error);
   }
   return scenario;
+}
+
+/** The hidden raw-sample file of a run whose samples are read for the sampling bands, then removed. */
+function samplesFileName(fileName: string): string {
+  return `.k6-gate-samples-${safeFileName(fileName)}.json.gz`;
 }
 
 function isRegression(row: ScenarioResult['metrics'][number]): boolean {

@@ -272,6 +272,7 @@ function compareOne(
     note,
   };
   if (sampling) comparison.sampling = sampling;
+  if (decision.thin) comparison.thin = true;
   if (stat.accepted !== 0) comparison.change = current / stat.accepted - 1;
   return comparison;
 }

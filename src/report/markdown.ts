@@ -123,7 +123,8 @@ function renderScenario(s: ScenarioResult, onlyChanges: boolean): string {
   if (s.metrics.length > 0) parts.push(renderMetricTable(s.metrics, onlyChanges));
   const thresholds = renderThresholds(s);
   if (thresholds) parts.push(thresholds);
-  const noted = s.metrics.filter((m) => m.verdict === 'regressed' || m.verdict === 'missing');
+  if (s.verdictNote) parts.push(`**Verdict:** ${escapeCell(s.verdictNote)}`);
+  const noted = s.metrics.filter((m) => m.verdict === 'regressed' || m.verdict === 'missing' || m.thin || m.runs);
   if (noted.length > 0) {
     parts.push(noted.map((m) => `- \`${m.metric}\` ${m.stat}: ${escapeCell(m.note)}`).join('\n'));
   }

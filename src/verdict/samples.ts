@@ -5,6 +5,7 @@ import { percentOfStat, percentileInterval, type RankedSamples } from '../baseli
 import { SAMPLING_CONFIDENCE, type SamplingBand } from '../baseline/compare.js';
 import type { MetricRule } from '../baseline/rules.js';
 import { mergeShardResults } from '../shard/merge.js';
+import type { Logger } from '../log.js';
 
 /** The trend series of one run's raw sample file, for the watched metrics (submetrics included). */
 export async function collectRunSamples(rawFile: string, watchedMetrics: readonly string[]): Promise<Map<string, RankedSamples>> {
@@ -32,4 +33,23 @@ export function samplingBands(
     (out[rule.metric] ??= {})[rule.stat] = { n: interval.n, low: interval.low, high: interval.high, confidence };
   }
   return out;
+}
+
+/**
+ * The sampling bands of one finished run, from its raw sample file. A file that cannot be read
+ * costs the bands only (a warning), never the verdict: the comparison then works as before.
+ */
+export async function runSamplingBands(
+  rawFile: string,
+  watch: readonly Pick<MetricRule, 'metric' | 'stat'>[],
+  log: Logger,
+): Promise<Record<string, Record<string, SamplingBand>> | undefined> {
+  const metrics = [...new Set(watch.filter((r) => percentOfStat(r.stat) !== undefined).map((r) => r.metric))];
+  if (metrics.length === 0) return undefined;
+  try {
+    return samplingBands(await collectRunSamples(rawFile, metrics), watch);
+  } catch (error) {
+    log.warning(`k6-gate: no sampling bands for this run (${(error as Error).message}); judged on the history band alone`);
+    return undefined;
+  }
 }
