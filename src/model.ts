@@ -54,7 +54,7 @@ export type Direction = 'lower-is-better' | 'higher-is-better';
 export type MetricVerdict = 'regressed' | 'improved' | 'unchanged' | 'new' | 'missing';
 
 /** How a metric's verdict was reached. */
-export type DecisionMethod = 'prediction-interval' | 'tolerance' | 'none';
+export type DecisionMethod = 'prediction-interval' | 'tolerance' | 'paired' | 'none';
 
 /** One watched metric+stat compared with its baseline. */
 export interface MetricComparison {
@@ -87,6 +87,8 @@ export interface MetricComparison {
   runs?: number[];
   /** The value alone was past a limit, but this run's own sampling band reaches back inside it. */
   thin?: boolean;
+  /** A/B mode: the value of every round against baseline-target (A), pair order; `runs` holds B's. */
+  abBaseline?: number[];
 }
 
 /** One k6 run of one scenario, as far as it got. */

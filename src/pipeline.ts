@@ -8,7 +8,7 @@ import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadBaseline, saveBaseline, type BaselineFile } from './baseline/format.js';
-import { compareToBaseline } from './baseline/compare.js';
+import { compareToBaseline, noiseFloorFor } from './baseline/compare.js';
 import { loadRules, type Rules } from './baseline/rules.js';
 import { shouldUpdateBaseline, updateBaseline, type BaselineRun } from './baseline/update.js';
 import { ConfigError, type Config, type ScenarioSpec } from './config.js';
@@ -30,6 +30,7 @@ import { copyFile } from 'node:fs/promises';
 import { SUMMARY_TREND_STATS } from './k6/run.js';
 import { DEFAULT_CONFIRM, runWithConfirmation } from './verdict/confirm.js';
 import { runSamplingBands } from './verdict/samples.js';
+import { runAB } from './verdict/ab.js';
 
 /** The scenarios shipped with k6-gate, next to dist/ (or src/ when run from source). */
 export function bundledScenariosDir(): string {
@@ -205,11 +206,27 @@ export async function runGate(config: Config, log: Logger): Promise<GateResult> 
         ? mergeScenario(config, spec, key, rules, baseline, log)
         : config.shard
           ? runScenario(config, spec, key, k6!, rules, baseline, log)
-          : runWithConfirmation(
-              (attempt) => runScenario(config, spec, key, k6!, rules, baseline, log, attempt),
-              config.confirm ?? DEFAULT_CONFIRM,
-              log,
-            ),
+          : config.baselineTarget
+            ? runAB(
+                (side, pair) =>
+                  runScenario(
+                    { ...config, target: side === 'A' ? config.baselineTarget : config.target },
+                    spec,
+                    key,
+                    k6!,
+                    rules,
+                    baseline,
+                    log,
+                    `ab-${side}${pair}`,
+                  ),
+                (row) => noiseFloorOfRow(row, rules),
+                log,
+              )
+            : runWithConfirmation(
+                (attempt) => runScenario(config, spec, key, k6!, rules, baseline, log, attempt > 1 ? `run-${attempt}` : undefined),
+                config.confirm ?? DEFAULT_CONFIRM,
+                log,
+              ),
     );
     result.scenarios.push(scenario);
     if (scenario.summary && !config.shard) {
@@ -258,10 +275,10 @@ async function runScenario(
   rules: Rules,
   baseline: BaselineFile | undefined,
   log: Logger,
-  attempt = 1,
+  /** Reruns and A/B rounds keep their own files (`<scenario>.<label>`): nothing measured is lost. */
+  label?: string,
 ): Promise<ScenarioResult> {
-  // Reruns keep their own files: nothing measured is lost.
-  const fileName = attempt > 1 ? `${spec.name}.run-${attempt}` : spec.name;
+  const fileName = label ? `${spec.name}.${label}` : spec.name;
   const names = k6FileNames(fileName);
   const scenario = newScenarioResult(config, spec, key);
   const env: Record<string, string> = { ...config.env };
@@ -374,6 +391,12 @@ async function mergeScenario(
     log.error(scenario.error);
   }
   return scenario;
+}
+
+/** The noise floor the rules give a compared row (A/B differences smaller than it are no change). */
+function noiseFloorOfRow(row: ScenarioResult['metrics'][number], rules: Rules): number {
+  const rule = rules.watch.find((r) => r.metric === row.metric && r.stat === row.stat) ?? { metric: row.metric, stat: row.stat };
+  return noiseFloorFor(rule, row.unit, rules);
 }
 
 /** The hidden raw-sample file of a run whose samples are read for the sampling bands, then removed. */

@@ -62,7 +62,7 @@ export function formatChange(change: number | undefined): string {
 }
 
 function allowed(row: MetricComparison): string {
-  if (!row.band) return '—';
+  if (!row.band) return row.method === 'paired' ? 'A/B paired test' : '—';
   const bound =
     row.direction === 'lower-is-better' ? `≤ ${formatValue(row.band.high, row.unit)}` : `≥ ${formatValue(row.band.low, row.unit)}`;
   const how =
