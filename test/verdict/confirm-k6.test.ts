@@ -89,6 +89,35 @@ describe('confirmation reruns with a real k6', () => {
     }
   });
 
+  it('never reruns crossed thresholds away: k6 exit 99 with a regression is thresholds-failed after one run', async () => {
+    const { ws } = await workspaceWithBaseline();
+    const strict = path.join(ws, 'fixed-strict.js');
+    await writeFile(
+      strict,
+      SCRIPT.replace(
+        'iterations: ' + ITERATIONS + ' }',
+        'iterations: ' + ITERATIONS + ", thresholds: { http_req_duration: ['p(95)<25'] } }",
+      ),
+    );
+    target.setKnobs({ slowdown: 1 });
+    try {
+      const result = await runGate(
+        testConfig(ws, {
+          scenarios: [{ name: 'fixed', script: strict }],
+          target: target.url,
+          confirm: 2,
+          rulesOverrides: { watch: ['http_req_duration:p(95)'] },
+        }),
+        recordingLogger(),
+      );
+      expect(result.outcome).toBe('thresholds-failed');
+      expect(result.scenarios[0].k6Runs).toBeUndefined();
+      expect(existsSync(path.join(ws, 'results', 'summary-fixed.run-2.json'))).toBe(false);
+    } finally {
+      target.setKnobs({ slowdown: 0 });
+    }
+  });
+
   it('does not rerun when confirm is 0', async () => {
     const { ws, scenario } = await workspaceWithBaseline();
     target.setKnobs({ spikeRequests: ITERATIONS });
