@@ -62,6 +62,7 @@ describe('template against the GitLab CI schema', () => {
       'fail-on',
       'results-dir',
       'mr-note',
+      'baseline-target',
       'args',
     ]);
     for (const [name, input] of Object.entries(inputs)) {
