@@ -29,7 +29,7 @@ import { shardArgs, shardRawFileName, shardSummaryFileName } from './shard/shard
 import { copyFile } from 'node:fs/promises';
 import { SUMMARY_TREND_STATS } from './k6/run.js';
 import { DEFAULT_CONFIRM, runWithConfirmation } from './verdict/confirm.js';
-import { runSamplingBands } from './verdict/samples.js';
+import { runSamplingBands, samplingBands } from './verdict/samples.js';
 import { runAB } from './verdict/ab.js';
 
 /** The scenarios shipped with k6-gate, next to dist/ (or src/ when run from source). */
@@ -382,7 +382,9 @@ async function mergeScenario(
     scenario.summary = merged.summary;
     scenario.files.summary = merged.summaryFile;
     scenario.thresholds = merged.summary.thresholds;
-    scenario.metrics = compareToBaseline({ key, summary: merged.summary, baseline, rules });
+    // The merged samples of all shards give the sampling bands, as a single run's would.
+    const sampling = samplingBands(merged.trends, rules.watch);
+    scenario.metrics = compareToBaseline({ key, summary: merged.summary, baseline, rules, sampling });
     if (scenario.thresholds.some((t) => !t.ok)) scenario.outcome = worstOutcome(scenario.outcome, 'thresholds-failed');
     if (scenario.metrics.some(isRegression)) scenario.outcome = worstOutcome(scenario.outcome, 'regressed');
   } catch (error) {
