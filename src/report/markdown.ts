@@ -116,6 +116,13 @@ function renderThresholds(s: ScenarioResult): string {
   return `**k6 thresholds:** ${failed === 0 ? 'all passed' : `${failed} of ${s.thresholds.length} crossed`}\n\n${table}`;
 }
 
+/** Every run's value when a verdict took several runs: reruns, or A/B rounds (B and A). */
+function runValues(m: MetricComparison): string {
+  if (!m.runs) return '';
+  const list = (values: number[]) => values.map((v) => formatValue(v, m.unit)).join(', ');
+  return m.abBaseline ? ` — B rounds: ${list(m.runs)}; A rounds: ${list(m.abBaseline)}` : ` — runs: ${list(m.runs)}`;
+}
+
 function renderScenario(s: ScenarioResult, onlyChanges: boolean): string {
   const parts = [scenarioTitle(s)];
   if (s.error) parts.push(`> **Error:** ${escapeCell(s.error)}`);
@@ -126,7 +133,7 @@ function renderScenario(s: ScenarioResult, onlyChanges: boolean): string {
   if (s.verdictNote) parts.push(`**Verdict:** ${escapeCell(s.verdictNote)}`);
   const noted = s.metrics.filter((m) => m.verdict === 'regressed' || m.verdict === 'missing' || m.thin || m.runs);
   if (noted.length > 0) {
-    parts.push(noted.map((m) => `- \`${m.metric}\` ${m.stat}: ${escapeCell(m.note)}`).join('\n'));
+    parts.push(noted.map((m) => `- \`${m.metric}\` ${m.stat}: ${escapeCell(m.note)}${runValues(m)}`).join('\n'));
   }
   return parts.join('\n\n');
 }
