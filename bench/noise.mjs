@@ -8,6 +8,9 @@
 //                  run's samples in DIR (index.json + one .json.gz per run), with `uptime` per run.
 //   --replay DIR   offline: thousands of decisions by resampling the recorded runs (seconds, no k6).
 // Without either, records into build/bench-noise and replays it.
+//   --demo N [--slowdown 50%]  the bundled `k6-gate demo` (dist/cli.js, 10 s) N times with the CPU-burning
+//                  neighbour running; counts passes and failures (the demo must pass unchanged, and fail
+//                  with --slowdown 50%, every time).
 //
 // Profiles (combinable with +): quiet (nothing added), shared-runner (a CPU-burning neighbour
 // process on the load generator, busy `--duty` of every 100 ms, started and stopped by the bench),
@@ -35,6 +38,8 @@ const { values: flags } = parseArgs({
   options: {
     record: { type: 'string' },
     replay: { type: 'string' },
+    demo: { type: 'string' },
+    slowdown: { type: 'string', default: '0' },
     profiles: { type: 'string', default: 'quiet,shared-runner,drift' },
     runs: { type: 'string', default: '8' },
     duration: { type: 'string', default: '10s' },
@@ -387,7 +392,54 @@ function printTable(result, index) {
   }
 }
 
+/** `k6-gate demo` N times on a busy machine: exit statuses and what fired. */
+async function demoRuns(count) {
+  const k6 = findK6();
+  const cwd = path.join(root, 'build', 'bench-noise-demo');
+  await mkdir(cwd, { recursive: true });
+  const stop = startNeighbour(settings.duty);
+  const statuses = [];
+  const fired = {};
+  try {
+    for (let i = 0; i < count; i++) {
+      const { status, stdout } = await new Promise((resolve) => {
+        const child = spawn(
+          process.execPath,
+          [path.join(root, 'dist', 'cli.js'), 'demo', '--k6-path', k6, '--json', '--no-html-report', '--slowdown', flags.slowdown],
+          {
+            cwd,
+            stdio: ['ignore', 'pipe', 'ignore'],
+          },
+        );
+        let out = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.on('close', (code) => resolve({ status: code, stdout: out }));
+      });
+      statuses.push(status);
+      try {
+        for (const s of JSON.parse(stdout).scenarios) {
+          for (const m of s.metrics.filter((x) => x.verdict === 'regressed'))
+            fired[`${m.metric} ${m.stat}`] = (fired[`${m.metric} ${m.stat}`] ?? 0) + 1;
+        }
+      } catch {
+        // A run without JSON output counts by its status only.
+      }
+      process.stderr.write(`\r  demo ${i + 1}/${count}: exit ${status}   `);
+    }
+  } finally {
+    stop();
+  }
+  process.stderr.write('\n');
+  const failed = statuses.filter((s) => s !== 0).length;
+  const w = (await buildSources(root)).sampling.wilsonInterval(failed, count, 0.95);
+  console.log(
+    `k6-gate demo --slowdown ${flags.slowdown} × ${count} with a CPU-burning neighbour (duty ${settings.duty}): ${failed}/${count} failed ` +
+      `(${(100 * w.low).toFixed(1)}–${(100 * w.high).toFixed(1)} % Wilson 95 %), exits ${statuses.join(' ')}; fired: ${JSON.stringify(fired)}; ${uptime()}`,
+  );
+}
+
 async function main() {
+  if (flags.demo !== undefined) return demoRuns(number('demo', flags.demo, { integer: true, min: 1 }));
   const lib = await buildSources(root);
   const started = Date.now();
   let dir = flags.replay ?? flags.record ?? path.join(root, 'build', 'bench-noise');
