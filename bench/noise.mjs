@@ -23,7 +23,7 @@
 //   node bench/noise.mjs [--record DIR | --replay DIR] [--profiles quiet,shared-runner,drift]
 //                        [--runs 8] [--duration 10s] [--vus 2] [--duty 0.5]
 //                        [--history-profile quiet] [--test-profile shared-runner]
-//                        [--shifts 0,5,10,20,30] [--decisions 500] [--seed 1] [--json out.json] [--k6 PATH]
+//                        [--shifts 0,5,10,20,30] [--decisions 500] [--watch p(95),p(99)] [--ab-round 0.333] [--seed 1] [--json out.json] [--k6 PATH]
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -50,6 +50,8 @@ const { values: flags } = parseArgs({
     shifts: { type: 'string', default: '0,5,10,20,30' },
     decisions: { type: 'string', default: '500' },
     seed: { type: 'string', default: '1' },
+    'ab-round': { type: 'string', default: '0.333' },
+    watch: { type: 'string', default: 'p(95),p(99)' },
     json: { type: 'string' },
     k6: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -82,6 +84,7 @@ const settings = {
   shifts: flags.shifts.split(',').map((s) => number('shifts', s.trim(), { max: 500 }) / 100),
   decisions: number('decisions', flags.decisions, { integer: true, min: 1 }),
   seed: number('seed', flags.seed, { integer: true }),
+  abRound: number('ab-round', flags['ab-round'], { min: 0.01, max: 1 }),
 };
 const KNOWN_PARTS = ['quiet', 'shared-runner', 'drift'];
 for (const profile of settings.profiles) {
@@ -249,25 +252,37 @@ async function replay(dir, lib, index) {
   const rand = random(settings.seed);
   const pick = (list) => list[Math.floor(rand() * list.length)];
   /** One virtual run: a recorded run chosen at random, its requests bootstrapped, latency × (1 + shift). */
-  const virtualRun = (list, shift) => {
-    const run = pick(list);
+  const virtualRun = (list, shift, run = pick(list), fraction = 1) => {
     const n = run.values.length;
-    const values = new Array(n);
-    for (let i = 0; i < n; i++) values[i] = run.values[Math.floor(rand() * n)] * (1 + shift);
-    return { set: sorted(values), k6Seconds: run.k6Seconds };
+    const size = Math.max(1, Math.round(n * fraction));
+    const values = new Array(size);
+    for (let i = 0; i < size; i++) values[i] = run.values[Math.floor(rand() * n)] * (1 + shift);
+    return { set: sorted(values), k6Seconds: run.k6Seconds * fraction };
+  };
+  /**
+   * One A/B pair: A and B come from two recorded runs ADJACENT in time (same profile), so whatever
+   * the machine did then hits both, as in a live ABBA pair; each is cut to --ab-round of a run
+   * (a third of a 30 s run = a 10 s round) by drawing that share of its requests.
+   */
+  const abPair = (list, shift, sameRun) => {
+    const j = Math.floor(rand() * (list.length - 1));
+    const [first, second] = sameRun ? [list[j], list[j]] : rand() < 0.5 ? [list[j], list[j + 1]] : [list[j + 1], list[j]];
+    return { a: virtualRun(list, 0, first, settings.abRound), b: virtualRun(list, shift, second, settings.abRound) };
   };
   const rules = lib.rules.DEFAULT_RULES;
-  const stats = [
-    ['p(95)', 95],
-    ['p(99)', 99],
-  ];
+  const stats = flags.watch.split(',').map((stat) => {
+    const percent = lib.sampling.percentOfStat(stat.trim());
+    if (percent === undefined) throw new Error(`--watch ${JSON.stringify(stat)} is not a percentile; expected e.g. p(95),p(99)`);
+    return [stat.trim(), percent];
+  });
   const methods = [
     'fixed +20%',
     'history',
     'history + sample bands',
     'sample bands + confirm 1',
     'sample bands + confirm 2',
-    'A/B (6 ABBA pairs)',
+    'A/B, adjacent runs',
+    'A/B, same-run pairs',
   ];
   const table = [];
   for (const shift of settings.shifts) {
@@ -321,26 +336,32 @@ async function replay(dir, lib, index) {
         }
         note(method, persisting, seconds);
       }
-      // A/B: both sides on the test runner; A unshifted, B shifted; per-round p95 / p99.
-      const a = Array.from({ length: lib.ab.AB_PAIRS }, () => virtualRun(testRuns, 0));
-      const b = Array.from({ length: lib.ab.AB_PAIRS }, () => virtualRun(testRuns, shift));
-      const abFired = stats
-        .filter(([, percent]) => {
-          const decision = lib.ab.decidePaired(
-            a.map((r) => percentileOf(r.set, percent)),
-            b.map((r) => percentileOf(r.set, percent)),
-            'lower-is-better',
-            'ms',
-            rules.noiseFloorMs,
-          );
-          return decision.verdict === 'regressed';
-        })
-        .map(([s]) => s);
-      note(
-        'A/B (6 ABBA pairs)',
-        abFired,
-        [...a, ...b].reduce((s, r) => s + r.k6Seconds, 0),
-      );
+      // A/B: both sides on the test runner; A unshifted, B shifted; per-round p95 / p99. Two
+      // pairings: adjacent recorded runs (conservative: ~1.5 min apart here, live pairs are
+      // back to back) and both sides drawn from the same run (ideal pairing, an upper bound).
+      for (const [method, sameRun] of [
+        ['A/B, adjacent runs', false],
+        ['A/B, same-run pairs', true],
+      ]) {
+        const pairs = Array.from({ length: lib.ab.AB_PAIRS }, () => abPair(testRuns, shift, sameRun));
+        const abFired = stats
+          .filter(([, percent]) => {
+            const decision = lib.ab.decidePaired(
+              pairs.map((p) => percentileOf(p.a.set, percent)),
+              pairs.map((p) => percentileOf(p.b.set, percent)),
+              'lower-is-better',
+              'ms',
+              rules.noiseFloorMs,
+            );
+            return decision.verdict === 'regressed';
+          })
+          .map(([s]) => s);
+        note(
+          method,
+          abFired,
+          pairs.reduce((sum, p) => sum + p.a.k6Seconds + p.b.k6Seconds, 0),
+        );
+      }
     }
     for (const method of methods) {
       const c = counts[method];
