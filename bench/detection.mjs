@@ -14,12 +14,13 @@
 //                            [--json results.json] [--k6 /path/to/k6]
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { buildSources } from './sources.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -72,40 +73,6 @@ function findK6() {
   const found = candidates.find((candidate) => candidate && existsSync(candidate));
   if (!found) throw new Error('no k6 found: pass --k6 PATH or set K6_GATE_TEST_K6 (bash .ci/run installs one)');
   return found;
-}
-
-/** Transpiles src/ to build/bench-src/ (no type check: the bench must not depend on the whole tree compiling). */
-async function buildSources() {
-  const ts = (await import('typescript')).default;
-  const out = path.join(root, 'build', 'bench-src');
-  await rm(out, { recursive: true, force: true });
-  async function walk(dir) {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
-        const { outputText } = ts.transpileModule(await readFile(full, 'utf8'), {
-          compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
-          fileName: full,
-        });
-        const target = path.join(out, path.relative(path.join(root, 'src'), full)).replace(/\.ts$/, '.js');
-        await mkdir(path.dirname(target), { recursive: true });
-        await writeFile(target, outputText);
-      }
-    }
-  }
-  await walk(path.join(root, 'src'));
-  const load = (rel) => import(pathToFileURL(path.join(out, rel)).href);
-  return {
-    compare: await load('baseline/compare.js'),
-    update: await load('baseline/update.js'),
-    rules: await load('baseline/rules.js'),
-    summary: await load('k6/summary.js'),
-    demo: await load('demo/target.js').catch((error) => {
-      console.error(`note: src/demo/target.ts did not load (${error.message}); using the bench's own loopback server`);
-      return undefined;
-    }),
-  };
 }
 
 /** The stand-in target when the demo target is not available: same latency model. */
@@ -179,7 +146,7 @@ function percent(part, whole) {
 
 async function main() {
   const k6 = findK6();
-  const lib = await buildSources();
+  const lib = await buildSources(root);
   const work = path.join(root, 'build', 'bench-detection');
   await mkdir(work, { recursive: true });
   const script = path.join(work, 'smoke.js');

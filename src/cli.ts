@@ -72,6 +72,8 @@ Run options:
   --notify-on WHEN          regression (default), error or always
   --no-analysis             skip live sample analysis (per-endpoint table, error mix, k6 health)
   --endpoints-top N         endpoints listed in the per-endpoint table (default 10)
+  --confirm N               rerun a regressed scenario up to N times; fail only if it persists (default 1)
+  --baseline-target URL     A/B mode: a deployment of the base version, run in ABBA rounds with --target
   --shard I/N               run shard I of N (execution segments); writes shard files for merge
   --from DIR                (merge) folder with the shard files of all shards
   --k6-version V            k6 to use (default ${DEFAULT_K6_VERSION})
@@ -114,6 +116,8 @@ const RUN_OPTIONS = {
   notify: { type: 'string', multiple: true },
   'notify-on': { type: 'string' },
   'endpoints-top': { type: 'string' },
+  confirm: { type: 'string' },
+  'baseline-target': { type: 'string' },
   shard: { type: 'string' },
   from: { type: 'string' },
   'k6-version': { type: 'string' },
@@ -212,6 +216,8 @@ async function commandRun(args: string[], io: CliIO, log: Logger): Promise<numbe
     notify: (values.notify ?? []).join(','),
     'notify-on': values['notify-on'],
     'endpoints-top': values['endpoints-top'],
+    confirm: values.confirm,
+    'baseline-target': values['baseline-target'],
     shard: values.shard,
     'merge-from': values.from,
     'k6-version': values['k6-version'],

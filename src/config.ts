@@ -58,6 +58,10 @@ export interface Config {
   htmlReport: boolean;
   /** Also write raw samples (`--out json=k6-<scenario>.json.gz`). */
   rawOutput: boolean;
+  /** Confirmation reruns of a regressed scenario (src/verdict/confirm.ts); undefined = DEFAULT_CONFIRM. */
+  confirm?: number;
+  /** A/B mode: base URL of a deployment of the base version, run in interleaved rounds with `target` (src/verdict/ab.ts). */
+  baselineTarget?: string;
   /**
    * Live sample analysis (src/samples/live.ts): per-endpoint table, error mix, load-generator
    * health. `top` = endpoints listed in the report. Unset = on, top 10.

@@ -118,20 +118,30 @@ export async function configFromInputs(read: InputReader, context: InputContext)
     });
 
   const target = get('target') ?? environment?.baseUrl;
-  if (target !== undefined) {
+  const baselineTarget = get('baseline-target');
+  for (const [name, value] of [
+    ['target', target],
+    ['baseline-target', baselineTarget],
+  ] as const) {
+    if (value === undefined) continue;
     let url: URL;
     try {
-      url = new URL(target);
+      url = new URL(value);
     } catch {
-      throw new ConfigError(`target ${JSON.stringify(target)} is not a URL; expected e.g. "https://staging.example.com"`);
+      throw new ConfigError(`${name} ${JSON.stringify(value)} is not a URL; expected e.g. "https://staging.example.com"`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw new ConfigError(
-        `target ${JSON.stringify(withoutCredentials(target))} uses ${url.protocol}; expected an http:// or https:// URL`,
+        `${name} ${JSON.stringify(withoutCredentials(value))} uses ${url.protocol}; expected an http:// or https:// URL`,
       );
     }
   }
-  const targetSecrets = target ? credentialsOf(target) : [];
+  if (baselineTarget !== undefined && target === undefined) {
+    throw new ConfigError(
+      'baseline-target is set but target is not; expected both: the candidate (target) and the base deployment (baseline-target)',
+    );
+  }
+  const targetSecrets = [...(target ? credentialsOf(target) : []), ...(baselineTarget ? credentialsOf(baselineTarget) : [])];
   const preflight = parseBoolean('preflight', get('preflight'), true);
   const defaultHealth = environment?.healthPath && target ? new URL(environment.healthPath, target).toString() : target;
   const healthUrl = preflight ? (get('health-url') ?? defaultHealth) : undefined;
@@ -202,6 +212,8 @@ export async function configFromInputs(read: InputReader, context: InputContext)
     rawOutput: parseBoolean('raw-output', get('raw-output'), false),
     notify,
     analysis: { enabled: parseBoolean('analysis', get('analysis'), true), top: parseEndpointsTop(get('endpoints-top')) },
+    confirm: parseConfirm(get('confirm')),
+    baselineTarget,
     shard: get('shard') !== undefined ? parseShard(get('shard')!) : undefined,
     metricsOutputs: parseMetricsOutput(get('metrics-output')).map((o) =>
       o.kind === 'json' ? { ...o, target: insideWorkspace('metrics-output json', o.target, workspace) } : o,
@@ -296,4 +308,14 @@ function credentialsOf(target: string): string[] {
   if (url.password) out.push(url.password, decodeURIComponent(url.password));
   if (url.username && url.password) out.push(`${url.username}:${url.password}`);
   return [...new Set(out)];
+}
+
+/** `confirm`: how many confirmation reruns a regressed scenario gets (0 = none). */
+function parseConfirm(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 5) {
+    throw new ConfigError(`confirm ${JSON.stringify(text)} is not valid; expected a whole number of reruns from 0 to 5, e.g. 1`);
+  }
+  return n;
 }

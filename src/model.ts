@@ -60,7 +60,7 @@ export type Direction = 'lower-is-better' | 'higher-is-better';
 export type MetricVerdict = 'regressed' | 'improved' | 'unchanged' | 'new' | 'missing';
 
 /** How a metric's verdict was reached. */
-export type DecisionMethod = 'prediction-interval' | 'tolerance' | 'none';
+export type DecisionMethod = 'prediction-interval' | 'tolerance' | 'paired' | 'none';
 
 /** One watched metric+stat compared with its baseline. */
 export interface MetricComparison {
@@ -87,6 +87,14 @@ export interface MetricComparison {
   severity?: 'error' | 'warning';
   /** One sentence a person can read, e.g. "p(95) 212 ms vs 180 ms ±9 ms, n=8, +17.8%". */
   note: string;
+  /** This run's own sampling interval of `current` (order statistics / Wilson); an open end is absent. */
+  sampling?: { n: number; low?: number; high?: number; confidence: number };
+  /** `current` of every run when confirmation reruns were made, first run first. */
+  runs?: number[];
+  /** The value alone was past a limit, but this run's own sampling band reaches back inside it. */
+  thin?: boolean;
+  /** A/B mode: the value of every round against baseline-target (A), pair order; `runs` holds B's. */
+  abBaseline?: number[];
 }
 
 /** One k6 run of one scenario, as far as it got. */
@@ -108,8 +116,12 @@ export interface ScenarioResult {
   metrics: MetricComparison[];
   /** Files written for this scenario, relative to the results dir. */
   files: Record<string, string>;
-  /** k6's own run time in ms (spawn to exit). */
+  /** k6's own run time in ms (spawn to exit); with reruns or A/B rounds, the sum over every k6 run. */
   k6WallMs?: number;
+  /** k6 runs this verdict rests on (confirmation reruns, A/B rounds); absent = one. */
+  k6Runs?: number;
+  /** How the verdict was reached when it took more than one run, in words (confirmation, A/B). */
+  verdictNote?: string;
   /** Per-endpoint breakdown, error mix and load-generator health (live analysis). */
   analysis?: ScenarioAnalysis;
   /** open (arrival-rate), closed (VU-based) or mixed, from `k6 inspect` (with live analysis). */

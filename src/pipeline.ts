@@ -8,7 +8,7 @@ import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { loadBaseline, type BaselineFile } from './baseline/format.js';
-import { compareToBaseline, isRegression } from './baseline/compare.js';
+import { compareToBaseline, isRegression, noiseFloorFor } from './baseline/compare.js';
 import { loadRules, unknownWatchedMetrics, type Rules } from './baseline/rules.js';
 import { updateBaselineFile } from './baseline/store.js';
 import {
@@ -47,6 +47,9 @@ import { analyseSamples } from './samples/analysis.js';
 import { trendSeries, type BaselineTrend } from './baseline/trend.js';
 import { sendNotifications } from './notify/send.js';
 import { startLiveAnalysis, type RunSamples } from './samples/live.js';
+import { DEFAULT_CONFIRM, runWithConfirmation } from './verdict/confirm.js';
+import { samplingBands, trendsOf, watchedPercentileMetrics } from './verdict/samples.js';
+import { runAB } from './verdict/ab.js';
 
 /** Files k6-gate writes into the results dir; the baseline must not be one of them. */
 function isOwnOutputFile(file: string, resultsDir: string): boolean {
@@ -245,7 +248,43 @@ async function runGateSteps(config: Config, log: Logger, cancellation: Cancellat
     const scenario = await log.group(title, () =>
       config.merge
         ? mergeScenario(config, spec, key, rules, baseline, log)
-        : runScenario(config, spec, key, k6!, rules, baseline, log, cancellation, result.testId),
+        : config.shard
+          ? runScenario(config, spec, key, k6!, rules, baseline, log, cancellation, result.testId)
+          : config.baselineTarget
+            ? runAB(
+                (side, pair) =>
+                  runScenario(
+                    { ...config, target: side === 'A' ? config.baselineTarget : config.target },
+                    spec,
+                    key,
+                    k6!,
+                    rules,
+                    baseline,
+                    log,
+                    cancellation,
+                    result.testId,
+                    `ab-${side}${pair}`,
+                  ),
+                (row) => noiseFloorOfRow(row, rules),
+                log,
+              )
+            : runWithConfirmation(
+                (attempt) =>
+                  runScenario(
+                    config,
+                    spec,
+                    key,
+                    k6!,
+                    rules,
+                    baseline,
+                    log,
+                    cancellation,
+                    result.testId,
+                    attempt > 1 ? `run-${attempt}` : undefined,
+                  ),
+                config.confirm ?? DEFAULT_CONFIRM,
+                log,
+              ),
     );
     result.scenarios.push(scenario);
     if (scenario.summary && !config.shard) {
@@ -340,8 +379,11 @@ async function runScenario(
   log: Logger,
   cancellation: Cancellation,
   testId?: string,
+  /** Reruns and A/B rounds keep their own files (`<scenario>.<label>`): nothing measured is lost. */
+  label?: string,
 ): Promise<ScenarioResult> {
-  const names = k6FileNames(spec.name);
+  const fileName = label ? `${spec.name}.${label}` : spec.name;
+  const names = k6FileNames(fileName);
   const scenario = newScenarioResult(config, spec, key);
   const env: Record<string, string> = metricsOutputEnv(config.metricsOutputs ?? [], k6.version, config.env);
   if (config.target) env.BASE_URL = config.target;
@@ -349,12 +391,15 @@ async function runScenario(
   const metricsArgs = testId
     ? metricsOutputArgs(config.metricsOutputs ?? [], { ...runLabels(config, testId), gate_scenario: spec.name })
     : [];
-  // Live analysis reads a second, plain --out json file while k6 writes it (docs/adr/0003-live-samples.md).
-  const analysis = config.shard ? undefined : (config.analysis ?? { enabled: true, top: 10 });
-  const liveFile = analysis?.enabled ? path.join(config.resultsDir, `.k6-live-${safeFileName(spec.name)}.json`) : undefined;
-  const live = liveFile ? startLiveAnalysis({ file: liveFile, log }) : undefined;
-  const sampler = liveFile ? startLoadSampler({ gomaxprocs: env.GOMAXPROCS ?? config.env.GOMAXPROCS }) : undefined;
-  const executorModel = liveFile
+  // k6-gate reads a second, plain --out json file while k6 writes it (docs/adr/0003-live-samples.md):
+  // the one sample aggregator gives the sampling bands of the verdict and, with `analysis`, the findings.
+  // A shard is judged after the merge, from the raw samples of all shards.
+  const analysis = config.analysis ?? { enabled: true, top: 10 };
+  const findings = !config.shard && analysis.enabled;
+  const liveFile = config.shard ? undefined : path.join(config.resultsDir, `.k6-live-${safeFileName(fileName)}.json`);
+  const live = liveFile ? startLiveAnalysis({ file: liveFile, log, watched: watchedPercentileMetrics(rules.watch) }) : undefined;
+  const sampler = findings ? startLoadSampler({ gomaxprocs: env.GOMAXPROCS ?? config.env.GOMAXPROCS }) : undefined;
+  const executorModel = findings
     ? await inspectExecutorModel({
         k6Path: k6.path,
         script: spec.script,
@@ -367,7 +412,7 @@ async function runScenario(
   const run = await runK6({
     k6Path: k6.path,
     script: spec.script,
-    scenario: spec.name,
+    scenario: fileName,
     resultsDir: config.resultsDir,
     env,
     args: [...metricsArgs, ...config.k6Args, ...(config.shard ? shardArgs(config.shard.index, config.shard.count) : [])],
@@ -376,7 +421,7 @@ async function runScenario(
     rawOutput: config.shard
       ? shardRawFileName(safeFileName(spec.name), config.shard)
       : config.rawOutput
-        ? `k6-${safeFileName(spec.name)}.json.gz`
+        ? `k6-${safeFileName(fileName)}.json.gz`
         : undefined,
     liveOutput: liveFile,
     onSpawn: (pid) => sampler?.watch(pid),
@@ -391,7 +436,7 @@ async function runScenario(
     samples = await live.stop();
     await rm(liveFile!, { force: true }).catch(() => undefined);
     log.info(
-      `k6-gate: live analysis read ${samples.samples.toLocaleString('en')} samples (${(samples.bytes / 2 ** 20).toFixed(1)} MiB)${samples.problem ? `; ${samples.problem}` : ''}`,
+      `k6-gate: read ${samples.samples.toLocaleString('en')} samples (${(samples.bytes / 2 ** 20).toFixed(1)} MiB)${samples.problem ? `; ${samples.problem}` : ''}`,
     );
   }
   scenario.exitCode = run.exitCode ?? undefined;
@@ -434,16 +479,20 @@ async function runScenario(
       scenario.summary = parseSummary(summaryText, names.summary);
       scenario.files.summary = names.summary;
       scenario.thresholds = scenario.summary.thresholds;
-      scenario.metrics = compareToBaseline({ key, summary: scenario.summary, baseline, rules });
+      // The run's own samples give the sampling bands of its watched percentiles.
+      const sampling = samples
+        ? samplingBands(trendsOf(samples.aggregator, watchedPercentileMetrics(rules.watch)), rules.watch)
+        : undefined;
+      scenario.metrics = compareToBaseline({ key, summary: scenario.summary, baseline, rules, sampling });
       problems.push(...watchProblems(rules, scenario.summary, baseline));
     } catch (error) {
       problems.push((error as Error).message);
     }
   }
-  if (samples && samples.samples > 0) {
+  if (findings && samples && samples.samples > 0) {
     scenario.analysis = {
       ...analyseSamples(samples.aggregator, {
-        top: analysis!.top,
+        top: analysis.top,
         baselineP95: Object.fromEntries(Object.entries(baseline?.scenarios[key]?.endpoints ?? {}).map(([name, e]) => [name, e.p95])),
       }),
       loadGenerator: judgeLoadGenerator(scenario.summary, loadSamples, await readFile(run.files.log, 'utf8').catch(() => ''), {
@@ -526,7 +575,9 @@ async function mergeScenario(
     scenario.summary = { ...merged.summary, k6Version: merged.summary.k6Version ?? (await shardK6Version(config, spec, log)) };
     scenario.files.summary = merged.summaryFile;
     scenario.thresholds = merged.summary.thresholds;
-    scenario.metrics = compareToBaseline({ key, summary: merged.summary, baseline, rules });
+    // The merged samples of all shards give the sampling bands, as a single run's would.
+    const sampling = samplingBands(merged.trends, rules.watch);
+    scenario.metrics = compareToBaseline({ key, summary: merged.summary, baseline, rules, sampling });
     const problems = watchProblems(rules, merged.summary, baseline);
     if (problems.length > 0) throw new ConfigError(problems.join('; '));
     if (scenario.thresholds.some((t) => !t.ok)) scenario.outcome = worstOutcome(scenario.outcome, 'thresholds-failed');
@@ -537,6 +588,12 @@ async function mergeScenario(
     log.error(scenario.error);
   }
   return scenario;
+}
+
+/** The noise floor the rules give a compared row (A/B differences smaller than it are no change). */
+function noiseFloorOfRow(row: ScenarioResult['metrics'][number], rules: Rules): number {
+  const rule = rules.watch.find((r) => r.metric === row.metric && r.stat === row.stat) ?? { metric: row.metric, stat: row.stat };
+  return noiseFloorFor(rule, row.unit, rules);
 }
 
 /** Outcome, counts and the policy decision, from the scenario results. */

@@ -4,7 +4,10 @@
 //   - the relative tolerance around the accepted value (default 10%),
 //   - the absolute noise floor around it (2 ms for times, 0.5 percentage points for ratios),
 //   - and, once the history holds ≥ minHistory runs, the Student-t prediction interval of the
-//     history (log scale, 99% by default), i.e. what another run of the same code would likely show.
+//     history (log scale, 99% by default), i.e. what another run of the same code would likely show,
+//   - and, when the run's own sampling interval of the value is known (order statistics of its raw
+//     samples for a percentile, Wilson for a rate; see sampling.ts), its optimistic end too: a p(99)
+//     from 400 samples that only its top 4 requests pushed over the limit is "too thin to judge".
 // Improvements are judged the same way in the other direction.
 import { readStat } from '../k6/summary.js';
 import type { Direction, MetricComparison, RunSummary } from '../model.js';
@@ -21,13 +24,28 @@ import {
 } from './metrics.js';
 import type { MetricRule, Rules } from './rules.js';
 import { predictionInterval, withoutOutliers, type PredictionInterval } from './stats.js';
+import { wilsonInterval } from './sampling.js';
+
+/** The sampling interval of one value of this run: `low`/`high` undefined = unbounded on that side. */
+export interface SamplingBand {
+  /** Samples (requests, checks, …) the value rests on. */
+  n: number;
+  low?: number;
+  high?: number;
+  confidence: number;
+}
 
 export interface CompareInput {
   key: string;
   summary: RunSummary;
   baseline: BaselineFile | undefined;
   rules: Rules;
+  /** Sampling bands of trend percentiles from the run's raw samples, by metric then stat. */
+  sampling?: Record<string, Record<string, SamplingBand>>;
 }
+
+/** Confidence of the sampling bands (two-sided). */
+export const SAMPLING_CONFIDENCE = 0.95;
 
 /** The noise floor of a rule in the metric's unit. */
 export function noiseFloorFor(rule: MetricRule, unit: Unit, rules: Rules): number {
@@ -50,6 +68,8 @@ export interface Decision {
   samples: number;
   /** History values left out of the interval as disturbed runs. */
   outliers: number;
+  /** The value alone was past a limit, but its own sampling band reaches back inside: not judged. */
+  thin?: boolean;
 }
 
 export interface DecisionInput {
@@ -63,6 +83,8 @@ export interface DecisionInput {
   noiseFloor: number;
   confidence: number;
   minHistory: number;
+  /** The run's own sampling interval of `current`, when known. */
+  sampling?: SamplingBand;
 }
 
 /**
@@ -98,9 +120,35 @@ export function decide(input: DecisionInput): Decision {
   if (interval) betterCandidates.push(badIsUp ? interval.low : interval.high);
   const better = badIsUp ? Math.min(...betterCandidates) : Math.max(...betterCandidates);
 
+  // The sampling band in the same space: its end nearest to good must clear a limit as well.
+  const unbounded = badIsUp ? -Infinity : Infinity;
+  const towardGood = input.sampling
+    ? badIsUp
+      ? complement
+        ? input.sampling.high
+        : input.sampling.low
+      : complement
+        ? input.sampling.low
+        : input.sampling.high
+    : c;
+  const towardBad = input.sampling
+    ? badIsUp
+      ? complement
+        ? input.sampling.low
+        : input.sampling.high
+      : complement
+        ? input.sampling.high
+        : input.sampling.low
+    : c;
+  const optimistic = towardGood === undefined ? unbounded : toSpace(towardGood);
+  const pessimistic = towardBad === undefined ? -unbounded : toSpace(towardBad);
+
   let verdict: Decision['verdict'] = 'unchanged';
-  if (badIsUp ? c > worst.value : c < worst.value) verdict = 'regressed';
-  else if (badIsUp ? c < better : c > better) verdict = 'improved';
+  let thin = false;
+  if (badIsUp ? c > worst.value : c < worst.value) {
+    if (badIsUp ? optimistic > worst.value : optimistic < worst.value) verdict = 'regressed';
+    else thin = true;
+  } else if (badIsUp ? c < better && pessimistic < better : c > better && pessimistic > better) verdict = 'improved';
 
   const back = (v: number) => (complement ? 1 - v : v);
   let low = Math.min(back(worst.value), back(better));
@@ -117,7 +165,25 @@ export function decide(input: DecisionInput): Decision {
       interval && complement ? { ...interval, low: 1 - interval.high, high: 1 - interval.low, centre: 1 - interval.centre } : interval,
     samples: kept.length,
     outliers: dropped.length,
+    ...(thin ? { thin } : {}),
   };
+}
+
+/** "p(99) from 412 samples: −3.1/+∞ ms" — how far this run's own value could be off. */
+export function describeSampling(stat: string, current: number, band: SamplingBand, unit: Unit): string {
+  const below = band.low === undefined ? '∞' : formatDelta(Math.max(0, current - band.low), unit);
+  const above = band.high === undefined ? '∞' : formatDelta(Math.max(0, band.high - current), unit);
+  return `${stat} from ${band.n} samples: −${below}/+${above} (${formatPercent(band.confidence)})`;
+}
+
+/** A rate's Wilson band from its passes/fails, when the summary has them. */
+function rateBand(values: Record<string, number | undefined> | undefined, stat: string): SamplingBand | undefined {
+  if (stat !== 'rate' || !values) return undefined;
+  const passes = values.passes;
+  const fails = values.fails;
+  if (typeof passes !== 'number' || typeof fails !== 'number' || passes + fails <= 0) return undefined;
+  const { low, high } = wilsonInterval(passes, passes + fails, SAMPLING_CONFIDENCE);
+  return { n: passes + fails, low, high, confidence: SAMPLING_CONFIDENCE };
 }
 
 function limitText(decision: Decision, tolerance: number, floor: number, confidence: number, unit: Unit): string {
@@ -136,7 +202,13 @@ function changeText(accepted: number, current: number, unit: Unit): string {
   return `${delta >= 0 ? '+' : '-'}${formatDelta(Math.abs(delta), unit)}`;
 }
 
-function compareOne(rule: MetricRule, summary: RunSummary, stat: BaselineStat | undefined, rules: Rules): MetricComparison | undefined {
+function compareOne(
+  rule: MetricRule,
+  summary: RunSummary,
+  stat: BaselineStat | undefined,
+  rules: Rules,
+  sampled?: SamplingBand,
+): MetricComparison | undefined {
   const metricSummary = summary.metrics[rule.metric];
   const current = readStat(summary, rule.metric, rule.stat);
   const { type, unit } = describeMetric(rule.metric, rule.stat, metricSummary, stat);
@@ -176,6 +248,7 @@ function compareOne(rule: MetricRule, summary: RunSummary, stat: BaselineStat | 
   }
 
   const floor = noiseFloorFor(rule, unit, rules);
+  const sampling = sampled ?? rateBand(metricSummary?.values as Record<string, number | undefined> | undefined, rule.stat);
   const decision = decide({
     accepted: stat.accepted,
     current,
@@ -186,11 +259,13 @@ function compareOne(rule: MetricRule, summary: RunSummary, stat: BaselineStat | 
     noiseFloor: floor,
     confidence: rules.confidence,
     minHistory: rules.minHistory,
+    sampling,
   });
   const spread = decision.interval ? ` ±${formatDelta((decision.interval.high - decision.interval.low) / 2, unit)}` : '';
   const note =
     `${rule.stat} ${formatValue(current, unit)} vs ${formatValue(stat.accepted, unit)}${spread}, n=${decision.samples}${decision.outliers ? ` (+${decision.outliers} outlier${decision.outliers === 1 ? '' : 's'} left out)` : ''}, ` +
-    `${changeText(stat.accepted, current, unit)}, ${limitText(decision, tolerance, floor, rules.confidence, unit)}`;
+    `${changeText(stat.accepted, current, unit)}, ${limitText(decision, tolerance, floor, rules.confidence, unit)}` +
+    (decision.thin && sampling ? `; too thin to judge: ${describeSampling(rule.stat, current, sampling, unit)}` : '');
   const comparison: MetricComparison = {
     ...base,
     baseline: stat.accepted,
@@ -201,6 +276,8 @@ function compareOne(rule: MetricRule, summary: RunSummary, stat: BaselineStat | 
     samples: decision.samples,
     note,
   };
+  if (sampling) comparison.sampling = sampling;
+  if (decision.thin) comparison.thin = true;
   if (stat.accepted !== 0) comparison.change = current / stat.accepted - 1;
   return comparison;
 }
@@ -210,7 +287,13 @@ export function compareToBaseline(input: CompareInput): MetricComparison[] {
   const scenario = input.baseline?.scenarios[input.key];
   const out: MetricComparison[] = [];
   for (const rule of input.rules.watch) {
-    const comparison = compareOne(rule, input.summary, scenario?.metrics[rule.metric]?.[rule.stat], input.rules);
+    const comparison = compareOne(
+      rule,
+      input.summary,
+      scenario?.metrics[rule.metric]?.[rule.stat],
+      input.rules,
+      input.sampling?.[rule.metric]?.[rule.stat],
+    );
     if (comparison) out.push(comparison);
   }
   return out;

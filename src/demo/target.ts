@@ -16,6 +16,10 @@ export interface DemoKnobs {
   errorRate: number;
   /** Extra latency as a fraction: 0.5 = +50%. */
   slowdown: number;
+  /** A one-off spike: the next this-many requests get `spikeSlowdown` on top (counts down to 0). */
+  spikeRequests: number;
+  /** Extra latency of a spiked request as a fraction: 1 = twice as slow. */
+  spikeSlowdown: number;
 }
 
 export interface DemoTarget {
@@ -62,7 +66,7 @@ export interface DemoTargetOptions extends Partial<DemoKnobs> {
   seed?: number;
 }
 
-export const DEFAULT_DEMO_KNOBS: DemoKnobs = { latencyMs: 20, jitterMs: 10, errorRate: 0, slowdown: 0 };
+export const DEFAULT_DEMO_KNOBS: DemoKnobs = { latencyMs: 20, jitterMs: 10, errorRate: 0, slowdown: 0, spikeRequests: 0, spikeSlowdown: 1 };
 
 /** How long a queued report takes to become ready, before slowdown. */
 const REPORT_READY_MS = 300;
@@ -79,14 +83,22 @@ export function mergeKnobs(current: DemoKnobs, change: Partial<Record<keyof Demo
     const ok =
       typeof value === 'number' &&
       Number.isFinite(value) &&
-      (key === 'errorRate' ? value >= 0 && value <= 1 : key === 'slowdown' ? value > -1 : value >= 0);
+      (key === 'errorRate'
+        ? value >= 0 && value <= 1
+        : key === 'slowdown' || key === 'spikeSlowdown'
+          ? value > -1
+          : key === 'spikeRequests'
+            ? Number.isInteger(value) && value >= 0
+            : value >= 0);
     if (!ok) {
       const expected =
         key === 'errorRate'
           ? 'a number from 0 to 1'
-          : key === 'slowdown'
+          : key === 'slowdown' || key === 'spikeSlowdown'
             ? 'a number above -1 (0.5 = +50% latency)'
-            : 'a number of milliseconds ≥ 0';
+            : key === 'spikeRequests'
+              ? 'a whole number of requests ≥ 0'
+              : 'a number of milliseconds ≥ 0';
       throw new ExpectedError(`demo knob ${key} = ${JSON.stringify(value)} is not valid; expected ${expected}`);
     }
     next[key as keyof DemoKnobs] = value;
@@ -353,7 +365,10 @@ export async function startDemoTarget(options: DemoTargetOptions = {}): Promise<
 
   /** The latency one request waits before it is answered. */
   function nextDelayMs(): number {
-    return (knobs.latencyMs + random.next() * knobs.jitterMs) * (1 + knobs.slowdown);
+    const base = (knobs.latencyMs + random.next() * knobs.jitterMs) * (1 + knobs.slowdown);
+    if (knobs.spikeRequests <= 0) return base;
+    knobs = { ...knobs, spikeRequests: knobs.spikeRequests - 1 };
+    return base * (1 + knobs.spikeSlowdown);
   }
   function wait(ms: number): Promise<void> {
     if (ms <= 0) return Promise.resolve();

@@ -34,7 +34,7 @@ const VERDICT: Record<MetricComparison['verdict'], string> = {
 };
 
 function allowed(row: MetricComparison): string {
-  if (!row.band) return '—';
+  if (!row.band) return row.method === 'paired' ? 'A/B paired test' : '—';
   const bound =
     row.direction === 'lower-is-better' ? `≤ ${formatValue(row.band.high, row.unit)}` : `≥ ${formatValue(row.band.low, row.unit)}`;
   const how =
@@ -161,6 +161,13 @@ export function renderAnalysis(analysis: ScenarioAnalysis): string {
   return parts.join('\n\n');
 }
 
+/** Every run's value when a verdict took several runs: reruns, or A/B rounds (B and A). */
+function runValues(m: MetricComparison): string {
+  if (!m.runs) return '';
+  const list = (values: number[]) => values.map((v) => formatValue(v, m.unit)).join(', ');
+  return m.abBaseline ? ` — B rounds: ${list(m.runs)}; A rounds: ${list(m.abBaseline)}` : ` — runs: ${list(m.runs)}`;
+}
+
 function renderScenario(s: ScenarioResult, onlyChanges: boolean): string {
   const parts = [scenarioTitle(s)];
   if (s.error) parts.push(`> **Error:** ${escapeCell(s.error)}`);
@@ -168,9 +175,10 @@ function renderScenario(s: ScenarioResult, onlyChanges: boolean): string {
   if (s.metrics.length > 0) parts.push(renderMetricTable(s.metrics, onlyChanges));
   const thresholds = renderThresholds(s);
   if (thresholds) parts.push(thresholds);
-  const noted = s.metrics.filter((m) => m.verdict === 'regressed' || m.verdict === 'missing');
+  if (s.verdictNote) parts.push(`**Verdict:** ${escapeCell(s.verdictNote)}`);
+  const noted = s.metrics.filter((m) => m.verdict === 'regressed' || m.verdict === 'missing' || m.thin || m.runs);
   if (noted.length > 0) {
-    parts.push(noted.map((m) => `- \`${m.metric}\` ${m.stat}: ${escapeCell(m.note)}`).join('\n'));
+    parts.push(noted.map((m) => `- \`${m.metric}\` ${m.stat}: ${escapeCell(m.note)}${runValues(m)}`).join('\n'));
   }
   if (s.trend && s.trend.length > 0) {
     const lines = s.trend.map((t) => `\`${escapeCell(t.metric)}\` ${escapeCell(t.stat)} ${sparkline(t.values)}`);

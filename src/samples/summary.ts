@@ -21,7 +21,7 @@ const PER_INSTANCE_GAUGES = new Set(['vus', 'vus_max']);
 export function summarizeSamples(
   aggregator: SampleAggregator,
   options: { durationMs: number; trendStats?: readonly string[] },
-): { summary: RunSummary; bounded: boolean } {
+): { summary: RunSummary; bounded: boolean; trends: Map<string, TrendAccumulator> } {
   const trendStats = options.trendStats ?? DEFAULT_TREND_STATS;
   validateTrendStats(trendStats);
   const durationMs = options.durationMs;
@@ -29,6 +29,8 @@ export function summarizeSamples(
   const metrics: Record<string, MetricSummary> = {};
   const types = new Map<string, MetricType>();
   const series = new Map<string, Series>();
+  // Every trend series (metric or submetric name → its samples), for the sampling intervals of the verdict.
+  const trends = new Map<string, TrendAccumulator>();
   let bounded = false;
   for (const metric of aggregator.metrics.values()) {
     for (const s of [metric.main, ...metric.submetrics]) {
@@ -40,6 +42,7 @@ export function summarizeSamples(
         values = {};
         for (const stat of trendStats) values[stat] = trendStat(s.trend!, stat)!;
         if (!s.trend!.isExact) bounded = true;
+        trends.set(s.name, s.trend!);
       } else if (metric.type === 'counter') {
         values = { count: s.sum, rate: seconds > 0 ? s.sum / seconds : 0 };
       } else if (metric.type === 'rate') {
@@ -75,7 +78,7 @@ export function summarizeSamples(
     checks: [...aggregator.checks.values()],
     durationMs,
   };
-  return { summary, bounded };
+  return { summary, bounded, trends };
 }
 
 function gaugeValues(metric: string, gauges: Map<number, GaugeState>): Record<string, number> {

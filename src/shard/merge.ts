@@ -25,7 +25,7 @@ import type { Logger } from '../log.js';
 import { legacySummaryExportText } from '../k6/summary.js';
 import type { RunSummary } from '../model.js';
 import { SampleAggregator, SampleError } from '../samples/aggregator.js';
-import { DEFAULT_RELATIVE_ERROR } from '../samples/histogram.js';
+import { DEFAULT_RELATIVE_ERROR, type TrendAccumulator } from '../samples/histogram.js';
 import { forEachLine } from '../samples/ndjson.js';
 import { DEFAULT_TREND_STATS, summarizeSamples, validateTrendStats } from '../samples/summary.js';
 import { thresholdExpressions, type ThresholdsOption } from '../samples/thresholds.js';
@@ -67,6 +67,8 @@ export interface MergeResult {
   percentiles: 'exact' | 'bounded';
   /** The bound in `bounded` mode (0.001 = ±0.1%). */
   relativeError: number;
+  /** Every trend series (metric or submetric name → its samples), for sampling intervals. */
+  trends: Map<string, TrendAccumulator>;
 }
 
 /** Threshold keys of a legacy `--summary-export` file (the expressions, not k6's verdicts). */
@@ -135,7 +137,7 @@ export async function mergeShardResults(input: MergeInput): Promise<MergeResult>
   }
 
   const durationMs = merger.longestSpanMs;
-  const { summary, bounded } = summarizeSamples(merger, { durationMs, trendStats });
+  const { summary, bounded, trends } = summarizeSamples(merger, { durationMs, trendStats });
   const elapsed = Date.now() - started;
   input.log?.info(
     `merged ${merger.samples.toLocaleString('en')} samples from ${input.files.length} shard file(s) in ${(elapsed / 1000).toFixed(1)} s; test duration ${(durationMs / 1000).toFixed(1)} s; ` +
@@ -147,6 +149,7 @@ export async function mergeShardResults(input: MergeInput): Promise<MergeResult>
     durationMs,
     percentiles: bounded ? 'bounded' : 'exact',
     relativeError: input.relativeError ?? DEFAULT_RELATIVE_ERROR,
+    trends,
   };
 }
 

@@ -2,7 +2,7 @@
 // latency and errors, seeded determinism, and a close() that does not hang.
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { mergeKnobs, startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
+import { DEFAULT_DEMO_KNOBS, mergeKnobs, startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
 
 let target: DemoTarget | undefined;
 
@@ -32,7 +32,7 @@ describe('startDemoTarget', () => {
     const t = await start({ latencyMs: 7 });
     expect(t.url).toBe(`http://127.0.0.1:${t.port}`);
     expect(t.port).toBeGreaterThan(0);
-    expect(t.knobs).toEqual({ latencyMs: 7, jitterMs: 0, errorRate: 0, slowdown: 0 });
+    expect(t.knobs).toEqual({ latencyMs: 7, jitterMs: 0, errorRate: 0, slowdown: 0, spikeRequests: 0, spikeSlowdown: 1 });
     expect(await call('GET', `${t.url}/health`)).toMatchObject({ status: 200, json: { status: 'ok' } });
   });
 
@@ -40,8 +40,11 @@ describe('startDemoTarget', () => {
     await expect(startDemoTarget({ errorRate: 1.5 })).rejects.toThrow(
       'demo knob errorRate = 1.5 is not valid; expected a number from 0 to 1',
     );
-    expect(() => mergeKnobs({ latencyMs: 1, jitterMs: 0, errorRate: 0, slowdown: 0 }, { latency: 3 } as never)).toThrow(
+    expect(() => mergeKnobs({ ...DEFAULT_DEMO_KNOBS, latencyMs: 1, jitterMs: 0 }, { latency: 3 } as never)).toThrow(
       'unknown demo knob "latency"',
+    );
+    expect(() => mergeKnobs(DEFAULT_DEMO_KNOBS, { spikeRequests: 2.5 })).toThrow(
+      'demo knob spikeRequests = 2.5 is not valid; expected a whole number of requests ≥ 0',
     );
   });
 

@@ -72,6 +72,7 @@ describe('template against the GitLab CI schema', () => {
       'metrics-output',
       'notify',
       'notify-on',
+      'baseline-target',
       'args',
     ]);
     for (const [name, input] of Object.entries(inputs)) {

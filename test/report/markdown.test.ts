@@ -167,3 +167,19 @@ describe('formatting', () => {
     expect(md).toContain(`n=8, ${column}`);
   });
 });
+
+describe('verdicts of several runs', () => {
+  it('gives the Verdict line and every run’s value for confirmation reruns and A/B rounds', () => {
+    const r = result();
+    r.scenarios[0].verdictNote = 'first run regressed, the rerun did not: not confirmed, passed; 2 k6 runs, 6.1 s of k6';
+    r.scenarios[0].metrics = [
+      row({ verdict: 'unchanged', runs: [212, 181.5], note: 'p(95) 181.5 ms vs 180 ms; regressed in 1 of 2 runs: not confirmed' }),
+      row({ stat: 'med', verdict: 'regressed', method: 'paired', band: undefined, runs: [30, 31], abBaseline: [20, 21], note: 'A/B med' }),
+    ];
+    const text = renderMarkdownReport(r);
+    expect(text).toContain('**Verdict:** first run regressed, the rerun did not: not confirmed, passed; 2 k6 runs, 6.1 s of k6');
+    expect(text).toContain('regressed in 1 of 2 runs: not confirmed — runs: 212 ms, 181.5 ms');
+    expect(text).toContain('A/B med — B rounds: 30 ms, 31 ms; A rounds: 20 ms, 21 ms');
+    expect(text).toMatch(/\| med +\|.*A\/B paired test/);
+  });
+});
