@@ -70,7 +70,7 @@ Run options:
                             (Trends as native histograms), influxdb=URL, otlp=URL, json=FILE
   --notify KIND=VAR         notify slack=VAR or webhook=VAR (VAR holds the URL; repeatable)
   --notify-on WHEN          regression (default), error or always
-  --no-analysis             skip live sample analysis (per-endpoint table, error mix, k6 health)
+  --no-analysis             skip live sample analysis (per-endpoint table, error mix, k6 health, sampling bands)
   --endpoints-top N         endpoints listed in the per-endpoint table (default 10)
   --confirm N               rerun a regressed scenario up to N times; fail only if it persists (default 1)
   --baseline-target URL     A/B mode: a deployment of the base version, run in ABBA rounds with --target

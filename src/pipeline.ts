@@ -245,43 +245,22 @@ async function runGateSteps(config: Config, log: Logger, cancellation: Cancellat
       continue;
     }
     const title = `k6-gate: [${index + 1}/${config.scenarios.length}] ${spec.name}${config.profile ? ` (profile ${config.profile})` : ''}${config.target ? ` against ${config.target}` : ''}`;
+    // One k6 run of this scenario; reruns and A/B rounds label their files (`<scenario>.<label>`).
+    const runOnce = (runConfig: Config, label?: string) =>
+      runScenario(runConfig, spec, key, k6!, rules, baseline, log, cancellation, result.testId, label);
     const scenario = await log.group(title, () =>
       config.merge
         ? mergeScenario(config, spec, key, rules, baseline, log)
         : config.shard
-          ? runScenario(config, spec, key, k6!, rules, baseline, log, cancellation, result.testId)
+          ? runOnce(config)
           : config.baselineTarget
             ? runAB(
-                (side, pair) =>
-                  runScenario(
-                    { ...config, target: side === 'A' ? config.baselineTarget : config.target },
-                    spec,
-                    key,
-                    k6!,
-                    rules,
-                    baseline,
-                    log,
-                    cancellation,
-                    result.testId,
-                    `ab-${side}${pair}`,
-                  ),
+                (side, pair) => runOnce({ ...config, target: side === 'A' ? config.baselineTarget : config.target }, `ab-${side}${pair}`),
                 (row) => noiseFloorOfRow(row, rules),
                 log,
               )
             : runWithConfirmation(
-                (attempt) =>
-                  runScenario(
-                    config,
-                    spec,
-                    key,
-                    k6!,
-                    rules,
-                    baseline,
-                    log,
-                    cancellation,
-                    result.testId,
-                    attempt > 1 ? `run-${attempt}` : undefined,
-                  ),
+                (attempt) => runOnce(config, attempt > 1 ? `run-${attempt}` : undefined),
                 config.confirm ?? DEFAULT_CONFIRM,
                 log,
               ),
@@ -391,12 +370,13 @@ async function runScenario(
   const metricsArgs = testId
     ? metricsOutputArgs(config.metricsOutputs ?? [], { ...runLabels(config, testId), gate_scenario: spec.name })
     : [];
-  // k6-gate reads a second, plain --out json file while k6 writes it (docs/adr/0003-live-samples.md):
-  // the one sample aggregator gives the sampling bands of the verdict and, with `analysis`, the findings.
+  // With `analysis` (the default), k6-gate reads a second, plain --out json file while k6 writes it
+  // (docs/adr/0003-live-samples.md): the one sample aggregator gives the findings and the sampling
+  // bands of the verdict. Without it k6 writes no JSON and the verdict rests on the history band alone.
   // A shard is judged after the merge, from the raw samples of all shards.
   const analysis = config.analysis ?? { enabled: true, top: 10 };
   const findings = !config.shard && analysis.enabled;
-  const liveFile = config.shard ? undefined : path.join(config.resultsDir, `.k6-live-${safeFileName(fileName)}.json`);
+  const liveFile = findings ? path.join(config.resultsDir, `.k6-live-${safeFileName(fileName)}.json`) : undefined;
   const live = liveFile ? startLiveAnalysis({ file: liveFile, log, watched: watchedPercentileMetrics(rules.watch) }) : undefined;
   const sampler = findings ? startLoadSampler({ gomaxprocs: env.GOMAXPROCS ?? config.env.GOMAXPROCS }) : undefined;
   const executorModel = findings
@@ -436,7 +416,7 @@ async function runScenario(
     samples = await live.stop();
     await rm(liveFile!, { force: true }).catch(() => undefined);
     log.info(
-      `k6-gate: read ${samples.samples.toLocaleString('en')} samples (${(samples.bytes / 2 ** 20).toFixed(1)} MiB)${samples.problem ? `; ${samples.problem}` : ''}`,
+      `k6-gate: live analysis read ${samples.samples.toLocaleString('en')} samples (${(samples.bytes / 2 ** 20).toFixed(1)} MiB)${samples.problem ? `; ${samples.problem}` : ''}`,
     );
   }
   scenario.exitCode = run.exitCode ?? undefined;
