@@ -2,3245 +2,6 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 9379:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const ANY = Symbol('SemVer ANY')
-// hoisted class for cyclic dependency
-class Comparator {
-  static get ANY () {
-    return ANY
-  }
-
-  constructor (comp, options) {
-    options = parseOptions(options)
-
-    if (comp instanceof Comparator) {
-      if (comp.loose === !!options.loose) {
-        return comp
-      } else {
-        comp = comp.value
-      }
-    }
-
-    comp = comp.trim().split(/\s+/).join(' ')
-    debug('comparator', comp, options)
-    this.options = options
-    this.loose = !!options.loose
-    this.parse(comp)
-
-    if (this.semver === ANY) {
-      this.value = ''
-    } else {
-      this.value = this.operator + this.semver.version
-    }
-
-    debug('comp', this)
-  }
-
-  parse (comp) {
-    const r = this.options.loose ? re[t.COMPARATORLOOSE] : re[t.COMPARATOR]
-    const m = comp.match(r)
-
-    if (!m) {
-      throw new TypeError(`Invalid comparator: ${comp}`)
-    }
-
-    this.operator = m[1] !== undefined ? m[1] : ''
-    if (this.operator === '=') {
-      this.operator = ''
-    }
-
-    // if it literally is just '>' or '' then allow anything.
-    if (!m[2]) {
-      this.semver = ANY
-    } else {
-      this.semver = new SemVer(m[2], this.options.loose)
-    }
-  }
-
-  toString () {
-    return this.value
-  }
-
-  test (version) {
-    debug('Comparator.test', version, this.options.loose)
-
-    if (this.semver === ANY || version === ANY) {
-      return true
-    }
-
-    if (typeof version === 'string') {
-      try {
-        version = new SemVer(version, this.options)
-      } catch (er) {
-        return false
-      }
-    }
-
-    return cmp(version, this.operator, this.semver, this.options)
-  }
-
-  intersects (comp, options) {
-    if (!(comp instanceof Comparator)) {
-      throw new TypeError('a Comparator is required')
-    }
-
-    if (this.operator === '') {
-      if (this.value === '') {
-        return true
-      }
-      return new Range(comp.value, options).test(this.value)
-    } else if (comp.operator === '') {
-      if (comp.value === '') {
-        return true
-      }
-      return new Range(this.value, options).test(comp.semver)
-    }
-
-    options = parseOptions(options)
-
-    // Special cases where nothing can possibly be lower
-    if (options.includePrerelease &&
-      (this.value === '<0.0.0-0' || comp.value === '<0.0.0-0')) {
-      return false
-    }
-    if (!options.includePrerelease &&
-      (this.value.startsWith('<0.0.0') || comp.value.startsWith('<0.0.0'))) {
-      return false
-    }
-
-    // Same direction increasing (> or >=)
-    if (this.operator.startsWith('>') && comp.operator.startsWith('>')) {
-      return true
-    }
-    // Same direction decreasing (< or <=)
-    if (this.operator.startsWith('<') && comp.operator.startsWith('<')) {
-      return true
-    }
-    // same SemVer and both sides are inclusive (<= or >=)
-    if (
-      (this.semver.version === comp.semver.version) &&
-      this.operator.includes('=') && comp.operator.includes('=')) {
-      return true
-    }
-    // opposite directions less than
-    if (cmp(this.semver, '<', comp.semver, options) &&
-      this.operator.startsWith('>') && comp.operator.startsWith('<')) {
-      return true
-    }
-    // opposite directions greater than
-    if (cmp(this.semver, '>', comp.semver, options) &&
-      this.operator.startsWith('<') && comp.operator.startsWith('>')) {
-      return true
-    }
-    return false
-  }
-}
-
-module.exports = Comparator
-
-const parseOptions = __nccwpck_require__(356)
-const { safeRe: re, t } = __nccwpck_require__(5471)
-const cmp = __nccwpck_require__(8646)
-const debug = __nccwpck_require__(1159)
-const SemVer = __nccwpck_require__(7163)
-const Range = __nccwpck_require__(6782)
-
-
-/***/ }),
-
-/***/ 6782:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SPACE_CHARACTERS = /\s+/g
-
-// hoisted class for cyclic dependency
-class Range {
-  constructor (range, options) {
-    options = parseOptions(options)
-
-    if (range instanceof Range) {
-      if (
-        range.loose === !!options.loose &&
-        range.includePrerelease === !!options.includePrerelease
-      ) {
-        return range
-      } else {
-        return new Range(range.raw, options)
-      }
-    }
-
-    if (range instanceof Comparator) {
-      // just put it in the set and return
-      this.raw = range.value
-      this.set = [[range]]
-      this.formatted = undefined
-      return this
-    }
-
-    this.options = options
-    this.loose = !!options.loose
-    this.includePrerelease = !!options.includePrerelease
-
-    // First reduce all whitespace as much as possible so we do not have to rely
-    // on potentially slow regexes like \s*. This is then stored and used for
-    // future error messages as well.
-    this.raw = range.trim().replace(SPACE_CHARACTERS, ' ')
-
-    // First, split on ||
-    this.set = this.raw
-      .split('||')
-      // map the range to a 2d array of comparators
-      .map(r => this.parseRange(r.trim()))
-      // throw out any comparator lists that are empty
-      // this generally means that it was not a valid range, which is allowed
-      // in loose mode, but will still throw if the WHOLE range is invalid.
-      .filter(c => c.length)
-
-    if (!this.set.length) {
-      throw new TypeError(`Invalid SemVer Range: ${this.raw}`)
-    }
-
-    // if we have any that are not the null set, throw out null sets.
-    if (this.set.length > 1) {
-      // keep the first one, in case they're all null sets
-      const first = this.set[0]
-      this.set = this.set.filter(c => !isNullSet(c[0]))
-      if (this.set.length === 0) {
-        this.set = [first]
-      } else if (this.set.length > 1) {
-        // if we have any that are *, then the range is just *
-        for (const c of this.set) {
-          if (c.length === 1 && isAny(c[0])) {
-            this.set = [c]
-            break
-          }
-        }
-      }
-    }
-
-    this.formatted = undefined
-  }
-
-  get range () {
-    if (this.formatted === undefined) {
-      this.formatted = ''
-      for (let i = 0; i < this.set.length; i++) {
-        if (i > 0) {
-          this.formatted += '||'
-        }
-        const comps = this.set[i]
-        for (let k = 0; k < comps.length; k++) {
-          if (k > 0) {
-            this.formatted += ' '
-          }
-          this.formatted += comps[k].toString().trim()
-        }
-      }
-    }
-    return this.formatted
-  }
-
-  format () {
-    return this.range
-  }
-
-  toString () {
-    return this.range
-  }
-
-  parseRange (range) {
-    // strip build metadata so it can't bleed into the version
-    range = range.replace(BUILDSTRIPRE, '')
-
-    // memoize range parsing for performance.
-    // this is a very hot path, and fully deterministic.
-    const memoOpts =
-      (this.options.includePrerelease && FLAG_INCLUDE_PRERELEASE) |
-      (this.options.loose && FLAG_LOOSE)
-    const memoKey = memoOpts + ':' + range
-    const cached = cache.get(memoKey)
-    if (cached) {
-      return cached
-    }
-
-    const loose = this.options.loose
-    // `1.2.3 - 1.2.4` => `>=1.2.3 <=1.2.4`
-    const hr = loose ? re[t.HYPHENRANGELOOSE] : re[t.HYPHENRANGE]
-    range = range.replace(hr, hyphenReplace(this.options.includePrerelease))
-    debug('hyphen replace', range)
-
-    // `> 1.2.3 < 1.2.5` => `>1.2.3 <1.2.5`
-    range = trimComparatorWhitespace(range)
-    debug('comparator trim', range)
-
-    // `~ 1.2.3` => `~1.2.3`
-    range = range.replace(re[t.TILDETRIM], tildeTrimReplace)
-    debug('tilde trim', range)
-
-    // `^ 1.2.3` => `^1.2.3`
-    range = range.replace(re[t.CARETTRIM], caretTrimReplace)
-    debug('caret trim', range)
-
-    // At this point, the range is completely trimmed and
-    // ready to be split into comparators.
-
-    let rangeList = range
-      .split(' ')
-      .map(comp => parseComparator(comp, this.options))
-      .join(' ')
-      .split(/\s+/)
-      // >=0.0.0 is equivalent to *
-      .map(comp => replaceGTE0(comp, this.options))
-
-    if (loose) {
-      // in loose mode, throw out any that are not valid comparators
-      rangeList = rangeList.filter(comp => {
-        debug('loose invalid filter', comp, this.options)
-        return !!comp.match(re[t.COMPARATORLOOSE])
-      })
-    }
-    debug('range list', rangeList)
-
-    // if any comparators are the null set, then replace with JUST null set
-    // if more than one comparator, remove any * comparators
-    // also, don't include the same comparator more than once
-    const rangeMap = new Map()
-    const comparators = rangeList.map(comp => new Comparator(comp, this.options))
-    for (const comp of comparators) {
-      if (isNullSet(comp)) {
-        return [comp]
-      }
-      rangeMap.set(comp.value, comp)
-    }
-    if (rangeMap.size > 1 && rangeMap.has('')) {
-      rangeMap.delete('')
-    }
-
-    const result = [...rangeMap.values()]
-    cache.set(memoKey, result)
-    return result
-  }
-
-  intersects (range, options) {
-    if (!(range instanceof Range)) {
-      throw new TypeError('a Range is required')
-    }
-
-    return this.set.some((thisComparators) => {
-      return (
-        isSatisfiable(thisComparators, options) &&
-        range.set.some((rangeComparators) => {
-          return (
-            isSatisfiable(rangeComparators, options) &&
-            thisComparators.every((thisComparator) => {
-              return rangeComparators.every((rangeComparator) => {
-                return thisComparator.intersects(rangeComparator, options)
-              })
-            })
-          )
-        })
-      )
-    })
-  }
-
-  // if ANY of the sets match ALL of its comparators, then pass
-  test (version) {
-    if (!version) {
-      return false
-    }
-
-    if (typeof version === 'string') {
-      try {
-        version = new SemVer(version, this.options)
-      } catch (er) {
-        return false
-      }
-    }
-
-    for (let i = 0; i < this.set.length; i++) {
-      if (testSet(this.set[i], version, this.options)) {
-        return true
-      }
-    }
-    return false
-  }
-}
-
-module.exports = Range
-
-const LRU = __nccwpck_require__(1383)
-const cache = new LRU()
-
-const parseOptions = __nccwpck_require__(356)
-const Comparator = __nccwpck_require__(9379)
-const debug = __nccwpck_require__(1159)
-const SemVer = __nccwpck_require__(7163)
-const trimComparatorWhitespace = __nccwpck_require__(9737)
-const {
-  safeRe: re,
-  src,
-  t,
-  tildeTrimReplace,
-  caretTrimReplace,
-} = __nccwpck_require__(5471)
-const { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = __nccwpck_require__(5101)
-
-// unbounded global build-metadata stripper used by parseRange
-const BUILDSTRIPRE = new RegExp(src[t.BUILD], 'g')
-
-const isNullSet = c => c.value === '<0.0.0-0'
-const isAny = c => c.value === ''
-
-// take a set of comparators and determine whether there
-// exists a version which can satisfy it
-const isSatisfiable = (comparators, options) => {
-  let result = true
-  const remainingComparators = comparators.slice()
-  let testComparator = remainingComparators.pop()
-
-  while (result && remainingComparators.length) {
-    result = remainingComparators.every((otherComparator) => {
-      return testComparator.intersects(otherComparator, options)
-    })
-
-    testComparator = remainingComparators.pop()
-  }
-
-  return result
-}
-
-// comprised of xranges, tildes, stars, and gtlt's at this point.
-// already replaced the hyphen ranges
-// turn into a set of JUST comparators.
-const parseComparator = (comp, options) => {
-  comp = comp.replace(re[t.BUILD], '')
-  debug('comp', comp, options)
-  comp = replaceCarets(comp, options)
-  debug('caret', comp)
-  comp = replaceTildes(comp, options)
-  debug('tildes', comp)
-  comp = replaceXRanges(comp, options)
-  debug('xrange', comp)
-  comp = replaceStars(comp, options)
-  debug('stars', comp)
-  return comp
-}
-
-const isX = id => !id || id.toLowerCase() === 'x' || id === '*'
-
-const invalidXRangeOrder = (M, m, p) => (
-  (isX(M) && !isX(m)) ||
-  (isX(m) && p && !isX(p))
-)
-
-// ~, ~> --> * (any, kinda silly)
-// ~2, ~2.x, ~2.x.x, ~>2, ~>2.x ~>2.x.x --> >=2.0.0 <3.0.0-0
-// ~2.0, ~2.0.x, ~>2.0, ~>2.0.x --> >=2.0.0 <2.1.0-0
-// ~1.2, ~1.2.x, ~>1.2, ~>1.2.x --> >=1.2.0 <1.3.0-0
-// ~1.2.3, ~>1.2.3 --> >=1.2.3 <1.3.0-0
-// ~1.2.0, ~>1.2.0 --> >=1.2.0 <1.3.0-0
-// ~0.0.1 --> >=0.0.1 <0.1.0-0
-const replaceTildes = (comp, options) => {
-  return comp
-    .trim()
-    .split(/\s+/)
-    .map((c) => replaceTilde(c, options))
-    .join(' ')
-}
-
-const replaceTilde = (comp, options) => {
-  const r = options.loose ? re[t.TILDELOOSE] : re[t.TILDE]
-  // if we're including prereleases in the match, then the lower bound is
-  // -0, the lowest possible prerelease value, just like x-ranges and carets.
-  // this keeps `~1.2` equivalent to the `1.2.x` x-range it's documented as.
-  const z = options.includePrerelease ? '-0' : ''
-  return comp.replace(r, (_, M, m, p, pr) => {
-    debug('tilde', comp, _, M, m, p, pr)
-    let ret
-
-    if (isX(M)) {
-      ret = ''
-    } else if (isX(m)) {
-      ret = `>=${M}.0.0${z} <${+M + 1}.0.0-0`
-    } else if (isX(p)) {
-      // ~1.2 == >=1.2.0 <1.3.0-0
-      ret = `>=${M}.${m}.0${z} <${M}.${+m + 1}.0-0`
-    } else if (pr) {
-      debug('replaceTilde pr', pr)
-      ret = `>=${M}.${m}.${p}-${pr
-      } <${M}.${+m + 1}.0-0`
-    } else {
-      // ~1.2.3 == >=1.2.3 <1.3.0-0
-      ret = `>=${M}.${m}.${p
-      } <${M}.${+m + 1}.0-0`
-    }
-
-    debug('tilde return', ret)
-    return ret
-  })
-}
-
-// ^ --> * (any, kinda silly)
-// ^2, ^2.x, ^2.x.x --> >=2.0.0 <3.0.0-0
-// ^2.0, ^2.0.x --> >=2.0.0 <3.0.0-0
-// ^1.2, ^1.2.x --> >=1.2.0 <2.0.0-0
-// ^1.2.3 --> >=1.2.3 <2.0.0-0
-// ^1.2.0 --> >=1.2.0 <2.0.0-0
-// ^0.0.1 --> >=0.0.1 <0.0.2-0
-// ^0.1.0 --> >=0.1.0 <0.2.0-0
-const replaceCarets = (comp, options) => {
-  return comp
-    .trim()
-    .split(/\s+/)
-    .map((c) => replaceCaret(c, options))
-    .join(' ')
-}
-
-const replaceCaret = (comp, options) => {
-  debug('caret', comp, options)
-  const r = options.loose ? re[t.CARETLOOSE] : re[t.CARET]
-  const z = options.includePrerelease ? '-0' : ''
-  return comp.replace(r, (_, M, m, p, pr) => {
-    debug('caret', comp, _, M, m, p, pr)
-    let ret
-
-    if (isX(M)) {
-      ret = ''
-    } else if (isX(m)) {
-      ret = `>=${M}.0.0${z} <${+M + 1}.0.0-0`
-    } else if (isX(p)) {
-      if (M === '0') {
-        ret = `>=${M}.${m}.0${z} <${M}.${+m + 1}.0-0`
-      } else {
-        ret = `>=${M}.${m}.0${z} <${+M + 1}.0.0-0`
-      }
-    } else if (pr) {
-      debug('replaceCaret pr', pr)
-      if (M === '0') {
-        if (m === '0') {
-          ret = `>=${M}.${m}.${p}-${pr
-          } <${M}.${m}.${+p + 1}-0`
-        } else {
-          ret = `>=${M}.${m}.${p}-${pr
-          } <${M}.${+m + 1}.0-0`
-        }
-      } else {
-        ret = `>=${M}.${m}.${p}-${pr
-        } <${+M + 1}.0.0-0`
-      }
-    } else {
-      debug('no pr')
-      if (M === '0') {
-        if (m === '0') {
-          ret = `>=${M}.${m}.${p
-          } <${M}.${m}.${+p + 1}-0`
-        } else {
-          ret = `>=${M}.${m}.${p
-          } <${M}.${+m + 1}.0-0`
-        }
-      } else {
-        ret = `>=${M}.${m}.${p
-        } <${+M + 1}.0.0-0`
-      }
-    }
-
-    debug('caret return', ret)
-    return ret
-  })
-}
-
-const replaceXRanges = (comp, options) => {
-  debug('replaceXRanges', comp, options)
-  return comp
-    .split(/\s+/)
-    .map((c) => replaceXRange(c, options))
-    .join(' ')
-}
-
-const replaceXRange = (comp, options) => {
-  comp = comp.trim()
-  const r = options.loose ? re[t.XRANGELOOSE] : re[t.XRANGE]
-  return comp.replace(r, (ret, gtlt, M, m, p, pr) => {
-    debug('xRange', comp, ret, gtlt, M, m, p, pr)
-    if (invalidXRangeOrder(M, m, p)) {
-      return comp
-    }
-
-    const xM = isX(M)
-    const xm = xM || isX(m)
-    const xp = xm || isX(p)
-    const anyX = xp
-
-    if (gtlt === '=' && anyX) {
-      gtlt = ''
-    }
-
-    // if we're including prereleases in the match, then we need
-    // to fix this to -0, the lowest possible prerelease value
-    pr = options.includePrerelease ? '-0' : ''
-
-    if (xM) {
-      if (gtlt === '>' || gtlt === '<') {
-        // nothing is allowed
-        ret = '<0.0.0-0'
-      } else {
-        // nothing is forbidden
-        ret = '*'
-      }
-    } else if (gtlt && anyX) {
-      // we know patch is an x, because we have any x at all.
-      // replace X with 0
-      if (xm) {
-        m = 0
-      }
-      p = 0
-
-      if (gtlt === '>') {
-        // >1 => >=2.0.0
-        // >1.2 => >=1.3.0
-        gtlt = '>='
-        if (xm) {
-          M = +M + 1
-          m = 0
-          p = 0
-        } else {
-          m = +m + 1
-          p = 0
-        }
-      } else if (gtlt === '<=') {
-        // <=0.7.x is actually <0.8.0, since any 0.7.x should
-        // pass.  Similarly, <=7.x is actually <8.0.0, etc.
-        gtlt = '<'
-        if (xm) {
-          M = +M + 1
-        } else {
-          m = +m + 1
-        }
-      }
-
-      if (gtlt === '<') {
-        pr = '-0'
-      }
-
-      ret = `${gtlt + M}.${m}.${p}${pr}`
-    } else if (xm) {
-      ret = `>=${M}.0.0${pr} <${+M + 1}.0.0-0`
-    } else if (xp) {
-      ret = `>=${M}.${m}.0${pr
-      } <${M}.${+m + 1}.0-0`
-    }
-
-    debug('xRange return', ret)
-
-    return ret
-  })
-}
-
-// Because * is AND-ed with everything else in the comparator,
-// and '' means "any version", just remove the *s entirely.
-const replaceStars = (comp, options) => {
-  debug('replaceStars', comp, options)
-  // Looseness is ignored here.  star is always as loose as it gets!
-  return comp
-    .trim()
-    .replace(re[t.STAR], '')
-}
-
-const replaceGTE0 = (comp, options) => {
-  debug('replaceGTE0', comp, options)
-  return comp
-    .trim()
-    .replace(re[options.includePrerelease ? t.GTE0PRE : t.GTE0], '')
-}
-
-// This function is passed to string.replace(re[t.HYPHENRANGE])
-// M, m, patch, prerelease, build
-// 1.2 - 3.4.5 => >=1.2.0 <=3.4.5
-// 1.2.3 - 3.4 => >=1.2.0 <3.5.0-0 Any 3.4.x will do
-// 1.2 - 3.4 => >=1.2.0 <3.5.0-0
-// TODO build?
-const hyphenReplace = incPr => ($0,
-  from, fM, fm, fp, fpr, fb,
-  to, tM, tm, tp, tpr) => {
-  if (isX(fM)) {
-    from = ''
-  } else if (isX(fm)) {
-    from = `>=${fM}.0.0${incPr ? '-0' : ''}`
-  } else if (isX(fp)) {
-    from = `>=${fM}.${fm}.0${incPr ? '-0' : ''}`
-  } else if (fpr) {
-    from = `>=${from}`
-  } else {
-    from = `>=${from}${incPr ? '-0' : ''}`
-  }
-
-  if (isX(tM)) {
-    to = ''
-  } else if (isX(tm)) {
-    to = `<${+tM + 1}.0.0-0`
-  } else if (isX(tp)) {
-    to = `<${tM}.${+tm + 1}.0-0`
-  } else if (tpr) {
-    to = `<=${tM}.${tm}.${tp}-${tpr}`
-  } else if (incPr) {
-    to = `<${tM}.${tm}.${+tp + 1}-0`
-  } else {
-    to = `<=${to}`
-  }
-
-  return `${from} ${to}`.trim()
-}
-
-const testSet = (set, version, options) => {
-  for (let i = 0; i < set.length; i++) {
-    if (!set[i].test(version)) {
-      return false
-    }
-  }
-
-  if (version.prerelease.length && !options.includePrerelease) {
-    // Find the set of versions that are allowed to have prereleases
-    // For example, ^1.2.3-pr.1 desugars to >=1.2.3-pr.1 <2.0.0
-    // That should allow `1.2.3-pr.2` to pass.
-    // However, `1.2.4-alpha.notready` should NOT be allowed,
-    // even though it's within the range set by the comparators.
-    for (let i = 0; i < set.length; i++) {
-      debug(set[i].semver)
-      if (set[i].semver === Comparator.ANY) {
-        continue
-      }
-
-      if (set[i].semver.prerelease.length > 0) {
-        const allowed = set[i].semver
-        if (allowed.major === version.major &&
-            allowed.minor === version.minor &&
-            allowed.patch === version.patch) {
-          return true
-        }
-      }
-    }
-
-    // Version has a -pre, but it's not one of the ones we like.
-    return false
-  }
-
-  return true
-}
-
-
-/***/ }),
-
-/***/ 7163:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const debug = __nccwpck_require__(1159)
-const { MAX_LENGTH, MAX_SAFE_INTEGER } = __nccwpck_require__(5101)
-const { safeRe: re, t } = __nccwpck_require__(5471)
-
-const parseOptions = __nccwpck_require__(356)
-const { compareIdentifiers } = __nccwpck_require__(3348)
-
-const isPrereleaseIdentifier = (prerelease, identifier) => {
-  const identifiers = identifier.split('.')
-  if (identifiers.length > prerelease.length) {
-    return false
-  }
-
-  for (let i = 0; i < identifiers.length; i++) {
-    if (compareIdentifiers(prerelease[i], identifiers[i]) !== 0) {
-      return false
-    }
-  }
-
-  return true
-}
-
-class SemVer {
-  constructor (version, options) {
-    options = parseOptions(options)
-
-    if (version instanceof SemVer) {
-      if (version.loose === !!options.loose &&
-        version.includePrerelease === !!options.includePrerelease) {
-        return version
-      } else {
-        version = version.version
-      }
-    } else if (typeof version !== 'string') {
-      throw new TypeError(`Invalid version. Must be a string. Got type "${typeof version}".`)
-    }
-
-    if (version.length > MAX_LENGTH) {
-      throw new TypeError(
-        `version is longer than ${MAX_LENGTH} characters`
-      )
-    }
-
-    debug('SemVer', version, options)
-    this.options = options
-    this.loose = !!options.loose
-    // this isn't actually relevant for versions, but keep it so that we
-    // don't run into trouble passing this.options around.
-    this.includePrerelease = !!options.includePrerelease
-
-    const m = version.trim().match(options.loose ? re[t.LOOSE] : re[t.FULL])
-
-    if (!m) {
-      throw new TypeError(`Invalid Version: ${version}`)
-    }
-
-    this.raw = version
-
-    // these are actually numbers
-    this.major = +m[1]
-    this.minor = +m[2]
-    this.patch = +m[3]
-
-    if (this.major > MAX_SAFE_INTEGER || this.major < 0) {
-      throw new TypeError('Invalid major version')
-    }
-
-    if (this.minor > MAX_SAFE_INTEGER || this.minor < 0) {
-      throw new TypeError('Invalid minor version')
-    }
-
-    if (this.patch > MAX_SAFE_INTEGER || this.patch < 0) {
-      throw new TypeError('Invalid patch version')
-    }
-
-    // numberify any prerelease numeric ids
-    if (!m[4]) {
-      this.prerelease = []
-    } else {
-      this.prerelease = m[4].split('.').map((id) => {
-        if (/^[0-9]+$/.test(id)) {
-          const num = +id
-          if (num >= 0 && num < MAX_SAFE_INTEGER) {
-            return num
-          }
-        }
-        return id
-      })
-    }
-
-    this.build = m[5] ? m[5].split('.') : []
-    this.format()
-  }
-
-  format () {
-    this.version = `${this.major}.${this.minor}.${this.patch}`
-    if (this.prerelease.length) {
-      this.version += `-${this.prerelease.join('.')}`
-    }
-    return this.version
-  }
-
-  toString () {
-    return this.version
-  }
-
-  compare (other) {
-    debug('SemVer.compare', this.version, this.options, other)
-    if (!(other instanceof SemVer)) {
-      if (typeof other === 'string' && other === this.version) {
-        return 0
-      }
-      other = new SemVer(other, this.options)
-    }
-
-    if (other.version === this.version) {
-      return 0
-    }
-
-    return this.compareMain(other) || this.comparePre(other)
-  }
-
-  compareMain (other) {
-    if (!(other instanceof SemVer)) {
-      other = new SemVer(other, this.options)
-    }
-
-    if (this.major < other.major) {
-      return -1
-    }
-    if (this.major > other.major) {
-      return 1
-    }
-    if (this.minor < other.minor) {
-      return -1
-    }
-    if (this.minor > other.minor) {
-      return 1
-    }
-    if (this.patch < other.patch) {
-      return -1
-    }
-    if (this.patch > other.patch) {
-      return 1
-    }
-    return 0
-  }
-
-  comparePre (other) {
-    if (!(other instanceof SemVer)) {
-      other = new SemVer(other, this.options)
-    }
-
-    // NOT having a prerelease is > having one
-    if (this.prerelease.length && !other.prerelease.length) {
-      return -1
-    } else if (!this.prerelease.length && other.prerelease.length) {
-      return 1
-    } else if (!this.prerelease.length && !other.prerelease.length) {
-      return 0
-    }
-
-    let i = 0
-    do {
-      const a = this.prerelease[i]
-      const b = other.prerelease[i]
-      debug('prerelease compare', i, a, b)
-      if (a === undefined && b === undefined) {
-        return 0
-      } else if (b === undefined) {
-        return 1
-      } else if (a === undefined) {
-        return -1
-      } else if (a === b) {
-        continue
-      } else {
-        return compareIdentifiers(a, b)
-      }
-    } while (++i)
-  }
-
-  compareBuild (other) {
-    if (!(other instanceof SemVer)) {
-      other = new SemVer(other, this.options)
-    }
-
-    let i = 0
-    do {
-      const a = this.build[i]
-      const b = other.build[i]
-      debug('build compare', i, a, b)
-      if (a === undefined && b === undefined) {
-        return 0
-      } else if (b === undefined) {
-        return 1
-      } else if (a === undefined) {
-        return -1
-      } else if (a === b) {
-        continue
-      } else {
-        return compareIdentifiers(a, b)
-      }
-    } while (++i)
-  }
-
-  // preminor will bump the version up to the next minor release, and immediately
-  // down to pre-release. premajor and prepatch work the same way.
-  inc (release, identifier, identifierBase) {
-    if (release.startsWith('pre')) {
-      if (!identifier && identifierBase === false) {
-        throw new Error('invalid increment argument: identifier is empty')
-      }
-      // Avoid an invalid semver results
-      if (identifier) {
-        const match = `-${identifier}`.match(this.options.loose ? re[t.PRERELEASELOOSE] : re[t.PRERELEASE])
-        if (!match || match[1] !== identifier) {
-          throw new Error(`invalid identifier: ${identifier}`)
-        }
-      }
-    }
-
-    switch (release) {
-      case 'premajor':
-        this.prerelease.length = 0
-        this.patch = 0
-        this.minor = 0
-        this.major++
-        this.inc('pre', identifier, identifierBase)
-        break
-      case 'preminor':
-        this.prerelease.length = 0
-        this.patch = 0
-        this.minor++
-        this.inc('pre', identifier, identifierBase)
-        break
-      case 'prepatch':
-        // If this is already a prerelease, it will bump to the next version
-        // drop any prereleases that might already exist, since they are not
-        // relevant at this point.
-        this.prerelease.length = 0
-        this.inc('patch', identifier, identifierBase)
-        this.inc('pre', identifier, identifierBase)
-        break
-      // If the input is a non-prerelease version, this acts the same as
-      // prepatch.
-      case 'prerelease':
-        if (this.prerelease.length === 0) {
-          this.inc('patch', identifier, identifierBase)
-        }
-        this.inc('pre', identifier, identifierBase)
-        break
-      case 'release':
-        if (this.prerelease.length === 0) {
-          throw new Error(`version ${this.raw} is not a prerelease`)
-        }
-        this.prerelease.length = 0
-        break
-
-      case 'major':
-        // If this is a pre-major version, bump up to the same major version.
-        // Otherwise increment major.
-        // 1.0.0-5 bumps to 1.0.0
-        // 1.1.0 bumps to 2.0.0
-        if (
-          this.minor !== 0 ||
-          this.patch !== 0 ||
-          this.prerelease.length === 0
-        ) {
-          this.major++
-        }
-        this.minor = 0
-        this.patch = 0
-        this.prerelease = []
-        break
-      case 'minor':
-        // If this is a pre-minor version, bump up to the same minor version.
-        // Otherwise increment minor.
-        // 1.2.0-5 bumps to 1.2.0
-        // 1.2.1 bumps to 1.3.0
-        if (this.patch !== 0 || this.prerelease.length === 0) {
-          this.minor++
-        }
-        this.patch = 0
-        this.prerelease = []
-        break
-      case 'patch':
-        // If this is not a pre-release version, it will increment the patch.
-        // If it is a pre-release it will bump up to the same patch version.
-        // 1.2.0-5 patches to 1.2.0
-        // 1.2.0 patches to 1.2.1
-        if (this.prerelease.length === 0) {
-          this.patch++
-        }
-        this.prerelease = []
-        break
-      // This probably shouldn't be used publicly.
-      // 1.0.0 'pre' would become 1.0.0-0 which is the wrong direction.
-      case 'pre': {
-        const base = Number(identifierBase) ? 1 : 0
-
-        if (this.prerelease.length === 0) {
-          this.prerelease = [base]
-        } else {
-          let i = this.prerelease.length
-          while (--i >= 0) {
-            if (typeof this.prerelease[i] === 'number') {
-              this.prerelease[i]++
-              i = -2
-            }
-          }
-          if (i === -1) {
-            // didn't increment anything
-            if (identifier === this.prerelease.join('.') && identifierBase === false) {
-              throw new Error('invalid increment argument: identifier already exists')
-            }
-            this.prerelease.push(base)
-          }
-        }
-        if (identifier) {
-          // 1.2.0-beta.1 bumps to 1.2.0-beta.2,
-          // 1.2.0-beta.fooblz or 1.2.0-beta bumps to 1.2.0-beta.0
-          let prerelease = [identifier, base]
-          if (identifierBase === false) {
-            prerelease = [identifier]
-          }
-          if (isPrereleaseIdentifier(this.prerelease, identifier)) {
-            const prereleaseBase = this.prerelease[identifier.split('.').length]
-            if (isNaN(prereleaseBase)) {
-              this.prerelease = prerelease
-            }
-          } else {
-            this.prerelease = prerelease
-          }
-        }
-        break
-      }
-      default:
-        throw new Error(`invalid increment argument: ${release}`)
-    }
-    this.raw = this.format()
-    if (this.build.length) {
-      this.raw += `+${this.build.join('.')}`
-    }
-    return this
-  }
-}
-
-module.exports = SemVer
-
-
-/***/ }),
-
-/***/ 1799:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const parse = __nccwpck_require__(6353)
-const clean = (version, options) => {
-  const s = parse(version.trim().replace(/^[=v]+/, ''), options)
-  return s ? s.version : null
-}
-module.exports = clean
-
-
-/***/ }),
-
-/***/ 8646:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const eq = __nccwpck_require__(5082)
-const neq = __nccwpck_require__(4974)
-const gt = __nccwpck_require__(6599)
-const gte = __nccwpck_require__(1236)
-const lt = __nccwpck_require__(3872)
-const lte = __nccwpck_require__(6717)
-
-const cmp = (a, op, b, loose) => {
-  switch (op) {
-    case '===':
-      if (typeof a === 'object') {
-        a = a.version
-      }
-      if (typeof b === 'object') {
-        b = b.version
-      }
-      return a === b
-
-    case '!==':
-      if (typeof a === 'object') {
-        a = a.version
-      }
-      if (typeof b === 'object') {
-        b = b.version
-      }
-      return a !== b
-
-    case '':
-    case '=':
-    case '==':
-      return eq(a, b, loose)
-
-    case '!=':
-      return neq(a, b, loose)
-
-    case '>':
-      return gt(a, b, loose)
-
-    case '>=':
-      return gte(a, b, loose)
-
-    case '<':
-      return lt(a, b, loose)
-
-    case '<=':
-      return lte(a, b, loose)
-
-    default:
-      throw new TypeError(`Invalid operator: ${op}`)
-  }
-}
-module.exports = cmp
-
-
-/***/ }),
-
-/***/ 5385:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const parse = __nccwpck_require__(6353)
-const { safeRe: re, t } = __nccwpck_require__(5471)
-
-const coerce = (version, options) => {
-  if (version instanceof SemVer) {
-    return version
-  }
-
-  if (typeof version === 'number') {
-    version = String(version)
-  }
-
-  if (typeof version !== 'string') {
-    return null
-  }
-
-  options = options || {}
-
-  let match = null
-  if (!options.rtl) {
-    match = version.match(options.includePrerelease ? re[t.COERCEFULL] : re[t.COERCE])
-  } else {
-    // Find the right-most coercible string that does not share
-    // a terminus with a more left-ward coercible string.
-    // Eg, '1.2.3.4' wants to coerce '2.3.4', not '3.4' or '4'
-    // With includePrerelease option set, '1.2.3.4-rc' wants to coerce '2.3.4-rc', not '2.3.4'
-    //
-    // Walk through the string checking with a /g regexp
-    // Manually set the index so as to pick up overlapping matches.
-    // Stop when we get a match that ends at the string end, since no
-    // coercible string can be more right-ward without the same terminus.
-    const coerceRtlRegex = options.includePrerelease ? re[t.COERCERTLFULL] : re[t.COERCERTL]
-    let next
-    while ((next = coerceRtlRegex.exec(version)) &&
-        (!match || match.index + match[0].length !== version.length)
-    ) {
-      if (!match ||
-            next.index + next[0].length !== match.index + match[0].length) {
-        match = next
-      }
-      coerceRtlRegex.lastIndex = next.index + next[1].length + next[2].length
-    }
-    // leave it in a clean state
-    coerceRtlRegex.lastIndex = -1
-  }
-
-  if (match === null) {
-    return null
-  }
-
-  const major = match[2]
-  const minor = match[3] || '0'
-  const patch = match[4] || '0'
-  const prerelease = options.includePrerelease && match[5] ? `-${match[5]}` : ''
-  const build = options.includePrerelease && match[6] ? `+${match[6]}` : ''
-
-  return parse(`${major}.${minor}.${patch}${prerelease}${build}`, options)
-}
-module.exports = coerce
-
-
-/***/ }),
-
-/***/ 7648:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const compareBuild = (a, b, loose) => {
-  const versionA = new SemVer(a, loose)
-  const versionB = new SemVer(b, loose)
-  return versionA.compare(versionB) || versionA.compareBuild(versionB)
-}
-module.exports = compareBuild
-
-
-/***/ }),
-
-/***/ 6874:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const compare = __nccwpck_require__(8469)
-const compareLoose = (a, b) => compare(a, b, true)
-module.exports = compareLoose
-
-
-/***/ }),
-
-/***/ 8469:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const compare = (a, b, loose) =>
-  new SemVer(a, loose).compare(new SemVer(b, loose))
-
-module.exports = compare
-
-
-/***/ }),
-
-/***/ 711:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const parse = __nccwpck_require__(6353)
-
-const diff = (version1, version2) => {
-  const v1 = parse(version1, null, true)
-  const v2 = parse(version2, null, true)
-  const comparison = v1.compare(v2)
-
-  if (comparison === 0) {
-    return null
-  }
-
-  const v1Higher = comparison > 0
-  const highVersion = v1Higher ? v1 : v2
-  const lowVersion = v1Higher ? v2 : v1
-  const highHasPre = !!highVersion.prerelease.length
-  const lowHasPre = !!lowVersion.prerelease.length
-
-  if (lowHasPre && !highHasPre) {
-    // Going from prerelease -> no prerelease requires some special casing
-
-    // If the low version has only a major, then it will always be a major
-    // Some examples:
-    // 1.0.0-1 -> 1.0.0
-    // 1.0.0-1 -> 1.1.1
-    // 1.0.0-1 -> 2.0.0
-    if (!lowVersion.patch && !lowVersion.minor) {
-      return 'major'
-    }
-
-    // If the main part has no difference
-    if (lowVersion.compareMain(highVersion) === 0) {
-      if (lowVersion.minor && !lowVersion.patch) {
-        return 'minor'
-      }
-      return 'patch'
-    }
-  }
-
-  // add the `pre` prefix if we are going to a prerelease version
-  const prefix = highHasPre ? 'pre' : ''
-
-  if (v1.major !== v2.major) {
-    return prefix + 'major'
-  }
-
-  if (v1.minor !== v2.minor) {
-    return prefix + 'minor'
-  }
-
-  if (v1.patch !== v2.patch) {
-    return prefix + 'patch'
-  }
-
-  // high and low are prereleases
-  return 'prerelease'
-}
-
-module.exports = diff
-
-
-/***/ }),
-
-/***/ 5082:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const compare = __nccwpck_require__(8469)
-const eq = (a, b, loose) => compare(a, b, loose) === 0
-module.exports = eq
-
-
-/***/ }),
-
-/***/ 6599:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const compare = __nccwpck_require__(8469)
-const gt = (a, b, loose) => compare(a, b, loose) > 0
-module.exports = gt
-
-
-/***/ }),
-
-/***/ 1236:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const compare = __nccwpck_require__(8469)
-const gte = (a, b, loose) => compare(a, b, loose) >= 0
-module.exports = gte
-
-
-/***/ }),
-
-/***/ 2338:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-
-const inc = (version, release, options, identifier, identifierBase) => {
-  if (typeof (options) === 'string') {
-    identifierBase = identifier
-    identifier = options
-    options = undefined
-  }
-
-  try {
-    return new SemVer(
-      version instanceof SemVer ? version.version : version,
-      options
-    ).inc(release, identifier, identifierBase).version
-  } catch (er) {
-    return null
-  }
-}
-module.exports = inc
-
-
-/***/ }),
-
-/***/ 3872:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const compare = __nccwpck_require__(8469)
-const lt = (a, b, loose) => compare(a, b, loose) < 0
-module.exports = lt
-
-
-/***/ }),
-
-/***/ 6717:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const compare = __nccwpck_require__(8469)
-const lte = (a, b, loose) => compare(a, b, loose) <= 0
-module.exports = lte
-
-
-/***/ }),
-
-/***/ 8511:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const major = (a, loose) => new SemVer(a, loose).major
-module.exports = major
-
-
-/***/ }),
-
-/***/ 2603:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const minor = (a, loose) => new SemVer(a, loose).minor
-module.exports = minor
-
-
-/***/ }),
-
-/***/ 4974:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const compare = __nccwpck_require__(8469)
-const neq = (a, b, loose) => compare(a, b, loose) !== 0
-module.exports = neq
-
-
-/***/ }),
-
-/***/ 6353:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const parse = (version, options, throwErrors = false) => {
-  if (version instanceof SemVer) {
-    return version
-  }
-  try {
-    return new SemVer(version, options)
-  } catch (er) {
-    if (!throwErrors) {
-      return null
-    }
-    throw er
-  }
-}
-
-module.exports = parse
-
-
-/***/ }),
-
-/***/ 8756:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const patch = (a, loose) => new SemVer(a, loose).patch
-module.exports = patch
-
-
-/***/ }),
-
-/***/ 5714:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const parse = __nccwpck_require__(6353)
-const prerelease = (version, options) => {
-  const parsed = parse(version, options)
-  return (parsed && parsed.prerelease.length) ? parsed.prerelease : null
-}
-module.exports = prerelease
-
-
-/***/ }),
-
-/***/ 2173:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const compare = __nccwpck_require__(8469)
-const rcompare = (a, b, loose) => compare(b, a, loose)
-module.exports = rcompare
-
-
-/***/ }),
-
-/***/ 7192:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const compareBuild = __nccwpck_require__(7648)
-const rsort = (list, loose) => list.sort((a, b) => compareBuild(b, a, loose))
-module.exports = rsort
-
-
-/***/ }),
-
-/***/ 8011:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const Range = __nccwpck_require__(6782)
-const satisfies = (version, range, options) => {
-  try {
-    range = new Range(range, options)
-  } catch (er) {
-    return false
-  }
-  return range.test(version)
-}
-module.exports = satisfies
-
-
-/***/ }),
-
-/***/ 9872:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const compareBuild = __nccwpck_require__(7648)
-const sort = (list, loose) => list.sort((a, b) => compareBuild(a, b, loose))
-module.exports = sort
-
-
-/***/ }),
-
-/***/ 6114:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const parse = __nccwpck_require__(6353)
-const constants = __nccwpck_require__(5101)
-const SemVer = __nccwpck_require__(7163)
-
-const truncate = (version, truncation, options) => {
-  if (!constants.RELEASE_TYPES.includes(truncation)) {
-    return null
-  }
-
-  const clonedVersion = cloneInputVersion(version, options)
-  return clonedVersion && doTruncation(clonedVersion, truncation)
-}
-
-const cloneInputVersion = (version, options) => {
-  const versionStringToParse = (
-    version instanceof SemVer ? version.version : version
-  )
-
-  return parse(versionStringToParse, options)
-}
-
-const doTruncation = (version, truncation) => {
-  if (isPrerelease(truncation)) {
-    return version.version
-  }
-
-  version.prerelease = []
-
-  switch (truncation) {
-    case 'major':
-      version.minor = 0
-      version.patch = 0
-      break
-    case 'minor':
-      version.patch = 0
-      break
-  }
-
-  return version.format()
-}
-
-const isPrerelease = (type) => {
-  return type.startsWith('pre')
-}
-
-module.exports = truncate
-
-
-/***/ }),
-
-/***/ 8780:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const parse = __nccwpck_require__(6353)
-const valid = (version, options) => {
-  const v = parse(version, options)
-  return v ? v.version : null
-}
-module.exports = valid
-
-
-/***/ }),
-
-/***/ 2088:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-// just pre-load all the stuff that index.js lazily exports
-const internalRe = __nccwpck_require__(5471)
-const constants = __nccwpck_require__(5101)
-const SemVer = __nccwpck_require__(7163)
-const identifiers = __nccwpck_require__(3348)
-const parse = __nccwpck_require__(6353)
-const valid = __nccwpck_require__(8780)
-const clean = __nccwpck_require__(1799)
-const inc = __nccwpck_require__(2338)
-const diff = __nccwpck_require__(711)
-const major = __nccwpck_require__(8511)
-const minor = __nccwpck_require__(2603)
-const patch = __nccwpck_require__(8756)
-const prerelease = __nccwpck_require__(5714)
-const compare = __nccwpck_require__(8469)
-const rcompare = __nccwpck_require__(2173)
-const compareLoose = __nccwpck_require__(6874)
-const compareBuild = __nccwpck_require__(7648)
-const sort = __nccwpck_require__(9872)
-const rsort = __nccwpck_require__(7192)
-const gt = __nccwpck_require__(6599)
-const lt = __nccwpck_require__(3872)
-const eq = __nccwpck_require__(5082)
-const neq = __nccwpck_require__(4974)
-const gte = __nccwpck_require__(1236)
-const lte = __nccwpck_require__(6717)
-const cmp = __nccwpck_require__(8646)
-const coerce = __nccwpck_require__(5385)
-const truncate = __nccwpck_require__(6114)
-const Comparator = __nccwpck_require__(9379)
-const Range = __nccwpck_require__(6782)
-const satisfies = __nccwpck_require__(8011)
-const toComparators = __nccwpck_require__(4750)
-const maxSatisfying = __nccwpck_require__(5574)
-const minSatisfying = __nccwpck_require__(8595)
-const minVersion = __nccwpck_require__(1866)
-const validRange = __nccwpck_require__(4737)
-const outside = __nccwpck_require__(280)
-const gtr = __nccwpck_require__(2276)
-const ltr = __nccwpck_require__(5213)
-const intersects = __nccwpck_require__(3465)
-const simplifyRange = __nccwpck_require__(2028)
-const subset = __nccwpck_require__(1489)
-module.exports = {
-  parse,
-  valid,
-  clean,
-  inc,
-  diff,
-  major,
-  minor,
-  patch,
-  prerelease,
-  compare,
-  rcompare,
-  compareLoose,
-  compareBuild,
-  sort,
-  rsort,
-  gt,
-  lt,
-  eq,
-  neq,
-  gte,
-  lte,
-  cmp,
-  coerce,
-  truncate,
-  Comparator,
-  Range,
-  satisfies,
-  toComparators,
-  maxSatisfying,
-  minSatisfying,
-  minVersion,
-  validRange,
-  outside,
-  gtr,
-  ltr,
-  intersects,
-  simplifyRange,
-  subset,
-  SemVer,
-  re: internalRe.re,
-  src: internalRe.src,
-  tokens: internalRe.t,
-  SEMVER_SPEC_VERSION: constants.SEMVER_SPEC_VERSION,
-  RELEASE_TYPES: constants.RELEASE_TYPES,
-  compareIdentifiers: identifiers.compareIdentifiers,
-  rcompareIdentifiers: identifiers.rcompareIdentifiers,
-}
-
-
-/***/ }),
-
-/***/ 5101:
-/***/ ((module) => {
-
-
-
-// Note: this is the semver.org version of the spec that it implements
-// Not necessarily the package version of this code.
-const SEMVER_SPEC_VERSION = '2.0.0'
-
-const MAX_LENGTH = 256
-const MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER ||
-/* istanbul ignore next */ 9007199254740991
-
-// Max safe segment length for coercion.
-const MAX_SAFE_COMPONENT_LENGTH = 16
-
-// Max safe length for a build identifier. The max length minus 6 characters for
-// the shortest version with a build 0.0.0+BUILD.
-const MAX_SAFE_BUILD_LENGTH = MAX_LENGTH - 6
-
-// ECMAScript whitespace and line terminators matched by \s.
-const WHITESPACE_CHARACTERS = [
-  '\t',
-  '\n',
-  '\v',
-  '\f',
-  '\r',
-  ' ',
-  '\u00a0',
-  '\u1680',
-  '\u2000',
-  '\u2001',
-  '\u2002',
-  '\u2003',
-  '\u2004',
-  '\u2005',
-  '\u2006',
-  '\u2007',
-  '\u2008',
-  '\u2009',
-  '\u200a',
-  '\u2028',
-  '\u2029',
-  '\u202f',
-  '\u205f',
-  '\u3000',
-  '\ufeff',
-]
-
-const RELEASE_TYPES = [
-  'major',
-  'premajor',
-  'minor',
-  'preminor',
-  'patch',
-  'prepatch',
-  'prerelease',
-]
-
-module.exports = {
-  MAX_LENGTH,
-  MAX_SAFE_COMPONENT_LENGTH,
-  MAX_SAFE_BUILD_LENGTH,
-  MAX_SAFE_INTEGER,
-  WHITESPACE_CHARACTERS,
-  RELEASE_TYPES,
-  SEMVER_SPEC_VERSION,
-  FLAG_INCLUDE_PRERELEASE: 0b001,
-  FLAG_LOOSE: 0b010,
-}
-
-
-/***/ }),
-
-/***/ 1159:
-/***/ ((module) => {
-
-
-
-const debug = (
-  typeof process === 'object' &&
-  process.env &&
-  process.env.NODE_DEBUG &&
-  /\bsemver\b/i.test(process.env.NODE_DEBUG)
-) ? (...args) => console.error('SEMVER', ...args)
-  : () => {}
-
-module.exports = debug
-
-
-/***/ }),
-
-/***/ 3348:
-/***/ ((module) => {
-
-
-
-const numeric = /^[0-9]+$/
-const compareIdentifiers = (a, b) => {
-  if (typeof a === 'number' && typeof b === 'number') {
-    return a === b ? 0 : a < b ? -1 : 1
-  }
-
-  const anum = numeric.test(a)
-  const bnum = numeric.test(b)
-
-  if (anum && bnum) {
-    a = +a
-    b = +b
-  }
-
-  return a === b ? 0
-    : (anum && !bnum) ? -1
-    : (bnum && !anum) ? 1
-    : a < b ? -1
-    : 1
-}
-
-const rcompareIdentifiers = (a, b) => compareIdentifiers(b, a)
-
-module.exports = {
-  compareIdentifiers,
-  rcompareIdentifiers,
-}
-
-
-/***/ }),
-
-/***/ 1383:
-/***/ ((module) => {
-
-
-
-class LRUCache {
-  constructor () {
-    this.max = 1000
-    this.map = new Map()
-  }
-
-  get (key) {
-    const value = this.map.get(key)
-    if (value === undefined) {
-      return undefined
-    } else {
-      // Remove the key from the map and add it to the end
-      this.map.delete(key)
-      this.map.set(key, value)
-      return value
-    }
-  }
-
-  delete (key) {
-    return this.map.delete(key)
-  }
-
-  set (key, value) {
-    const deleted = this.delete(key)
-
-    if (!deleted && value !== undefined) {
-      // If cache is full, delete the least recently used item
-      if (this.map.size >= this.max) {
-        const firstKey = this.map.keys().next().value
-        this.delete(firstKey)
-      }
-
-      this.map.set(key, value)
-    }
-
-    return this
-  }
-}
-
-module.exports = LRUCache
-
-
-/***/ }),
-
-/***/ 356:
-/***/ ((module) => {
-
-
-
-// parse out just the options we care about
-const looseOption = Object.freeze({ loose: true })
-const emptyOpts = Object.freeze({ })
-const parseOptions = options => {
-  if (!options) {
-    return emptyOpts
-  }
-
-  if (typeof options !== 'object') {
-    return looseOption
-  }
-
-  return options
-}
-module.exports = parseOptions
-
-
-/***/ }),
-
-/***/ 5471:
-/***/ ((module, exports, __nccwpck_require__) => {
-
-
-
-const {
-  MAX_SAFE_COMPONENT_LENGTH,
-  MAX_SAFE_BUILD_LENGTH,
-  MAX_LENGTH,
-} = __nccwpck_require__(5101)
-const debug = __nccwpck_require__(1159)
-exports = module.exports = {}
-
-// The actual regexps go on exports.re
-const re = exports.re = []
-const safeRe = exports.safeRe = []
-const src = exports.src = []
-const safeSrc = exports.safeSrc = []
-const t = exports.t = {}
-let R = 0
-
-const LETTERDASHNUMBER = '[a-zA-Z0-9-]'
-
-// Replace some greedy regex tokens to prevent regex dos issues. These regex are
-// used internally via the safeRe object since all inputs in this library get
-// normalized first to trim and collapse all extra whitespace. The original
-// regexes are exported for userland consumption and lower level usage. A
-// future breaking change could export the safer regex only with a note that
-// all input should have extra whitespace removed.
-const safeRegexReplacements = [
-  ['\\s', 1],
-  ['\\d', MAX_LENGTH],
-  [LETTERDASHNUMBER, MAX_SAFE_BUILD_LENGTH],
-]
-
-const makeSafeRegex = (value) => {
-  for (const [token, max] of safeRegexReplacements) {
-    value = value
-      .split(`${token}*`).join(`${token}{0,${max}}`)
-      .split(`${token}+`).join(`${token}{1,${max}}`)
-  }
-  return value
-}
-
-const createToken = (name, value, isGlobal) => {
-  const safe = makeSafeRegex(value)
-  const index = R++
-  debug(name, index, value)
-  t[name] = index
-  src[index] = value
-  safeSrc[index] = safe
-  re[index] = new RegExp(value, isGlobal ? 'g' : undefined)
-  safeRe[index] = new RegExp(safe, isGlobal ? 'g' : undefined)
-}
-
-// The following Regular Expressions can be used for tokenizing,
-// validating, and parsing SemVer version strings.
-
-// ## Numeric Identifier
-// A single `0`, or a non-zero digit followed by zero or more digits.
-
-createToken('NUMERICIDENTIFIER', '0|[1-9]\\d*')
-createToken('NUMERICIDENTIFIERLOOSE', '\\d+')
-
-// ## Non-numeric Identifier
-// Zero or more digits, followed by a letter or hyphen, and then zero or
-// more letters, digits, or hyphens.
-
-createToken('NONNUMERICIDENTIFIER', `\\d*[a-zA-Z-]${LETTERDASHNUMBER}*`)
-
-// ## Main Version
-// Three dot-separated numeric identifiers.
-
-createToken('MAINVERSION', `(${src[t.NUMERICIDENTIFIER]})\\.` +
-                   `(${src[t.NUMERICIDENTIFIER]})\\.` +
-                   `(${src[t.NUMERICIDENTIFIER]})`)
-
-createToken('MAINVERSIONLOOSE', `(${src[t.NUMERICIDENTIFIERLOOSE]})\\.` +
-                        `(${src[t.NUMERICIDENTIFIERLOOSE]})\\.` +
-                        `(${src[t.NUMERICIDENTIFIERLOOSE]})`)
-
-// ## Pre-release Version Identifier
-// A numeric identifier, or a non-numeric identifier.
-// Non-numeric identifiers include numeric identifiers but can be longer.
-// Therefore non-numeric identifiers must go first.
-
-createToken('PRERELEASEIDENTIFIER', `(?:${src[t.NONNUMERICIDENTIFIER]
-}|${src[t.NUMERICIDENTIFIER]})`)
-
-createToken('PRERELEASEIDENTIFIERLOOSE', `(?:${src[t.NONNUMERICIDENTIFIER]
-}|${src[t.NUMERICIDENTIFIERLOOSE]})`)
-
-// ## Pre-release Version
-// Hyphen, followed by one or more dot-separated pre-release version
-// identifiers.
-
-createToken('PRERELEASE', `(?:-(${src[t.PRERELEASEIDENTIFIER]
-}(?:\\.${src[t.PRERELEASEIDENTIFIER]})*))`)
-
-createToken('PRERELEASELOOSE', `(?:-?(${src[t.PRERELEASEIDENTIFIERLOOSE]
-}(?:\\.${src[t.PRERELEASEIDENTIFIERLOOSE]})*))`)
-
-// ## Build Metadata Identifier
-// Any combination of digits, letters, or hyphens.
-
-createToken('BUILDIDENTIFIER', `${LETTERDASHNUMBER}+`)
-
-// ## Build Metadata
-// Plus sign, followed by one or more period-separated build metadata
-// identifiers.
-
-createToken('BUILD', `(?:\\+(${src[t.BUILDIDENTIFIER]
-}(?:\\.${src[t.BUILDIDENTIFIER]})*))`)
-
-// ## Full Version String
-// A main version, followed optionally by a pre-release version and
-// build metadata.
-
-// Note that the only major, minor, patch, and pre-release sections of
-// the version string are capturing groups.  The build metadata is not a
-// capturing group, because it should not ever be used in version
-// comparison.
-
-createToken('FULLPLAIN', `v?${src[t.MAINVERSION]
-}${src[t.PRERELEASE]}?${
-  src[t.BUILD]}?`)
-
-createToken('FULL', `^${src[t.FULLPLAIN]}$`)
-
-// like full, but allows v1.2.3 and =1.2.3, which people do sometimes.
-// also, 1.0.0alpha1 (prerelease without the hyphen) which is pretty
-// common in the npm registry.
-createToken('LOOSEPLAIN', `[v=\\s]*${src[t.MAINVERSIONLOOSE]
-}${src[t.PRERELEASELOOSE]}?${
-  src[t.BUILD]}?`)
-
-createToken('LOOSE', `^${src[t.LOOSEPLAIN]}$`)
-
-createToken('GTLT', '((?:<|>)?=?)')
-
-// Something like "2.*" or "1.2.x".
-// Note that "x.x" is a valid xRange identifier, meaning "any version"
-// Only the first item is strictly required.
-createToken('XRANGEIDENTIFIERLOOSE', `${src[t.NUMERICIDENTIFIERLOOSE]}|x|X|\\*`)
-createToken('XRANGEIDENTIFIER', `${src[t.NUMERICIDENTIFIER]}|x|X|\\*`)
-
-createToken('XRANGEPLAIN', `[v=\\s]*(${src[t.XRANGEIDENTIFIER]})` +
-                   `(?:\\.(${src[t.XRANGEIDENTIFIER]})` +
-                   `(?:\\.(${src[t.XRANGEIDENTIFIER]})` +
-                   `(?:${src[t.PRERELEASE]})?${
-                     src[t.BUILD]}?` +
-                   `)?)?`)
-
-createToken('XRANGEPLAINLOOSE', `[v=\\s]*(${src[t.XRANGEIDENTIFIERLOOSE]})` +
-                        `(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})` +
-                        `(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})` +
-                        `(?:${src[t.PRERELEASELOOSE]})?${
-                          src[t.BUILD]}?` +
-                        `)?)?`)
-
-createToken('XRANGE', `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAIN]}$`)
-createToken('XRANGELOOSE', `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAINLOOSE]}$`)
-
-// Coercion.
-// Extract anything that could conceivably be a part of a valid semver
-createToken('COERCEPLAIN', `${'(^|[^\\d])' +
-              '(\\d{1,'}${MAX_SAFE_COMPONENT_LENGTH}})` +
-              `(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?` +
-              `(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?`)
-createToken('COERCE', `${src[t.COERCEPLAIN]}(?:$|[^\\d])`)
-createToken('COERCEFULL', src[t.COERCEPLAIN] +
-              `(?:${src[t.PRERELEASE]})?` +
-              `(?:${src[t.BUILD]})?` +
-              `(?:$|[^\\d])`)
-createToken('COERCERTL', src[t.COERCE], true)
-createToken('COERCERTLFULL', src[t.COERCEFULL], true)
-
-// Tilde ranges.
-// Meaning is "reasonably at or greater than"
-createToken('LONETILDE', '(?:~>?)')
-
-createToken('TILDETRIM', `(\\s*)${src[t.LONETILDE]}\\s+`, true)
-exports.tildeTrimReplace = '$1~'
-
-createToken('TILDE', `^${src[t.LONETILDE]}${src[t.XRANGEPLAIN]}$`)
-createToken('TILDELOOSE', `^${src[t.LONETILDE]}${src[t.XRANGEPLAINLOOSE]}$`)
-
-// Caret ranges.
-// Meaning is "at least and backwards compatible with"
-createToken('LONECARET', '(?:\\^)')
-
-createToken('CARETTRIM', `(\\s*)${src[t.LONECARET]}\\s+`, true)
-exports.caretTrimReplace = '$1^'
-
-createToken('CARET', `^${src[t.LONECARET]}${src[t.XRANGEPLAIN]}$`)
-createToken('CARETLOOSE', `^${src[t.LONECARET]}${src[t.XRANGEPLAINLOOSE]}$`)
-
-// A simple gt/lt/eq thing, or just "" to indicate "any version"
-createToken('COMPARATORLOOSE', `^${src[t.GTLT]}\\s*(${src[t.LOOSEPLAIN]})$|^$`)
-createToken('COMPARATOR', `^${src[t.GTLT]}\\s*(${src[t.FULLPLAIN]})$|^$`)
-
-// An expression to strip any whitespace between the gtlt and the thing
-// it modifies, so that `> 1.2.3` ==> `>1.2.3`
-createToken('COMPARATORTRIM', `(\\s*)${src[t.GTLT]
-}\\s*(${src[t.LOOSEPLAIN]}|${src[t.XRANGEPLAIN]})`, true)
-exports.comparatorTrimReplace = '$1$2$3'
-
-// Something like `1.2.3 - 1.2.4`
-// Note that these all use the loose form, because they'll be
-// checked against either the strict or loose comparator form
-// later.
-createToken('HYPHENRANGE', `^\\s*(${src[t.XRANGEPLAIN]})` +
-                   `\\s+-\\s+` +
-                   `(${src[t.XRANGEPLAIN]})` +
-                   `\\s*$`)
-
-createToken('HYPHENRANGELOOSE', `^\\s*(${src[t.XRANGEPLAINLOOSE]})` +
-                        `\\s+-\\s+` +
-                        `(${src[t.XRANGEPLAINLOOSE]})` +
-                        `\\s*$`)
-
-// Star ranges basically just allow anything at all.
-createToken('STAR', '(<|>)?=?\\s*\\*')
-// >=0.0.0 is like a star
-createToken('GTE0', '^\\s*>=\\s*0\\.0\\.0\\s*$')
-createToken('GTE0PRE', '^\\s*>=\\s*0\\.0\\.0-0\\s*$')
-
-
-/***/ }),
-
-/***/ 9737:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-// @ts-check
-
-
-// Reproduce safeRe[COMPARATORTRIM] replacement boundaries, not version
-// validation. Each end-index finder returns an exclusive end, or its start
-// on no match.
-// Positions count from zero. An end of 3 means characters 0, 1, and 2 were read;
-// range.slice(start, end) gives the matched text, not a converted number.
-const {
-  MAX_LENGTH,
-  MAX_SAFE_BUILD_LENGTH,
-  WHITESPACE_CHARACTERS,
-} = __nccwpck_require__(5101)
-
-/**
- * Remembers the last two rows of digits so their characters need not be reread.
- * Positions start at -1 until a row has been found.
- *
- * @typedef {object} DigitRunCache
- * @property {number} start The first character of the most recently found row.
- * @property {number} end The position after that row's last character.
- * @property {number} previousStart The first character of the previous row.
- * @property {number} previousEnd The position after the previous row.
- */
-
-// One entry per UTF-16 code unit keeps membership checks constant-time.
-const whitespace = new Uint8Array(0x10000)
-for (const char of WHITESPACE_CHARACTERS) {
-  whitespace[char.charCodeAt(0)] = 1
-}
-
-/**
- * Checks whether a character is whitespace, like a space, tab, or newline.
- * Looking past the end of the string returns false.
- *
- * @param {string|undefined} char One character, or undefined past the string's end.
- * @returns {boolean} Whether the character is whitespace.
- * @example isWhitespace(' ') // true
- * @example isWhitespace('1') // false
- */
-const isWhitespace = char =>
-  char !== undefined && whitespace[char.charCodeAt(0)] === 1
-
-/**
- * Checks for v, =, or whitespace before the version number.
- * These are historical version prefixes, not range operators:
- * < and > are handled separately, as are tilde and caret ranges.
- *
- * @param {string|undefined} char One character to check.
- * @returns {boolean} Whether the character can belong to a version prefix.
- * @example isVersionPrefix('=') // true
- * @example isVersionPrefix('>') // false
- */
-const isVersionPrefix = char =>
-  char === 'v' ||
-  char === '=' ||
-  isWhitespace(char)
-
-/**
- * Checks whether a character is one of the digits 0 through 9.
- *
- * @param {string|undefined} char One character to check.
- * @returns {boolean} Whether the character is an ASCII digit.
- * @example isDigit('7') // true
- * @example isDigit('.') // false
- */
-const isDigit = char => char !== undefined && char >= '0' && char <= '9'
-
-/**
- * Checks whether a character is an English letter, uppercase or lowercase.
- *
- * @param {string|undefined} char One character to check.
- * @returns {boolean} Whether the character is an ASCII letter.
- * @example isLetter('b') // true
- * @example isLetter('7') // false
- */
-const isLetter = char =>
-  char !== undefined && (
-    (char >= 'a' && char <= 'z') ||
-    (char >= 'A' && char <= 'Z')
-  )
-
-/**
- * Checks for a letter, digit, or hyphen: the characters allowed inside
- * prerelease and build names such as beta-1.
- *
- * @param {string|undefined} char One character to check.
- * @returns {boolean} Whether the character can be part of an identifier.
- * @example isIdentifierCharacter('-') // true
- * @example isIdentifierCharacter('.') // false; dots separate identifiers
- */
-const isIdentifierCharacter = char => isDigit(char) || isLetter(char) || char === '-'
-
-/**
- * Checks whether a version component can begin here: with a digit or
- * a wildcard such as x, X, or *.
- *
- * @param {string|undefined} char One character to check.
- * @returns {boolean} Whether a number or wildcard can start with this character.
- * @example isVersionStart('x') // true
- * @example isVersionStart('v') // false; v belongs to the prefix
- */
-const isVersionStart = char =>
-  isDigit(char) ||
-  char === 'x' ||
-  char === 'X' ||
-  char === '*'
-
-/**
- * Finds the end of a row of digits, but returns no more than limit digits.
- * Remembers the last two rows so looking at them again does not reread them.
- *
- * @param {string} range The text to read; it is not changed.
- * @param {number} start The position of the first character to check.
- * @param {number} limit The most digit characters the returned match can include.
- * @param {DigitRunCache} digitRuns Shared cache of digit-run positions, updated in place.
- * @returns {number} The position after the matched digits, or start if none match.
- * @example findDigitsEndIndex('123abc', 0, 10, digitRuns) // 3, pointing at a
- * @example findDigitsEndIndex('123abc', 0, 2, digitRuns) // 2, pointing at the unread 3
- */
-const findDigitsEndIndex = (range, start, limit, digitRuns) => {
-  if (!isDigit(range[start])) {
-    return start
-  }
-  if (start >= digitRuns.start && start < digitRuns.end) {
-    return Math.min(start + limit, digitRuns.end)
-  }
-  if (start >= digitRuns.previousStart && start < digitRuns.previousEnd) {
-    return Math.min(start + limit, digitRuns.previousEnd)
-  }
-  let end = start + 1
-  while (isDigit(range[end])) {
-    end++
-  }
-  // A failed full version can rewind from its second run to its first.
-  digitRuns.previousStart = digitRuns.start
-  digitRuns.previousEnd = digitRuns.end
-  digitRuns.start = start
-  digitRuns.end = end
-  return Math.min(start + limit, end)
-}
-
-/**
- * Reads a number using the old regex's length and leading-zero rules.
- * Strict mode reads just the first zero in 012; loose mode can read all three.
- *
- * @param {string} range The text to read; it is not changed.
- * @param {number} start The position where the number should begin.
- * @param {boolean} loose Whether to allow leading zeros.
- * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
- * @returns {number} The position after the matched digits, not their numeric value.
- * @example findVersionNumberEndIndex('012', 0, false, digitRuns) // 1
- * @example findVersionNumberEndIndex('012', 0, true, digitRuns) // 3
- */
-const findVersionNumberEndIndex = (range, start, loose, digitRuns) => {
-  if (!loose && range[start] === '0') {
-    return start + 1
-  }
-  // Strict syntax allows an initial nonzero digit plus MAX_LENGTH digits.
-  return findDigitsEndIndex(range, start, loose ? MAX_LENGTH : MAX_LENGTH + 1, digitRuns)
-}
-
-/**
- * Reads one piece of a prerelease name, such as beta or 1 in beta.1.
- * Tries the letter-or-hyphen form first, then the number-only form.
- *
- * @param {string} range The text to read; it is not changed.
- * @param {number} start The position where the identifier should begin.
- * @param {boolean} loose Whether numeric identifiers may have leading zeros.
- * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
- * @returns {number} The position after the identifier, or start if none matches.
- * @example findPrereleaseIdentifierEndIndex('beta.1', 0, false, digitRuns) // 4, at the dot
- * @example findPrereleaseIdentifierEndIndex('001beta', 0, false, digitRuns) // 7
- */
-const findPrereleaseIdentifierEndIndex = (range, start, loose, digitRuns) => {
-  const digitsEnd = findDigitsEndIndex(range, start, MAX_LENGTH, digitRuns)
-  // The legacy regex tries a nonnumeric identifier before a numeric one.
-  if (isLetter(range[digitsEnd]) || range[digitsEnd] === '-') {
-    let end = digitsEnd + 1
-    const limit = end + MAX_SAFE_BUILD_LENGTH
-    while (end < limit && isIdentifierCharacter(range[end])) {
-      end++
-    }
-    return end
-  }
-  return findVersionNumberEndIndex(range, start, loose, digitRuns)
-}
-
-/**
- * Reads a prerelease suffix such as -beta.1, one dot-separated piece at a time.
- * Loose mode also allows the name without its opening hyphen.
- *
- * @param {string} range The text to read; it is not changed.
- * @param {number} start The position where the suffix should begin, including -.
- * @param {boolean} loose Whether the opening hyphen is optional and zeros allowed.
- * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
- * @returns {number} The position after the matched suffix, or start if absent.
- * @example findPrereleaseEndIndex('-beta.1+sha', 0, false, digitRuns) // 7, at the plus
- * @example findPrereleaseEndIndex('beta', 0, false, digitRuns) // 0; no opening hyphen
- */
-const findPrereleaseEndIndex = (range, start, loose, digitRuns) => {
-  const hyphen = range[start] === '-'
-  if (!loose && !hyphen) {
-    return start
-  }
-  const identifierStart = start + (hyphen ? 1 : 0)
-  let end = findPrereleaseIdentifierEndIndex(range, identifierStart, loose, digitRuns)
-  if (end === identifierStart) {
-    if (!loose || !hyphen) {
-      return start
-    }
-    // In loose syntax, a lone hyphen can itself be the identifier.
-    end = findPrereleaseIdentifierEndIndex(range, start, loose, digitRuns)
-  }
-  while (range[end] === '.') {
-    const next = findPrereleaseIdentifierEndIndex(range, end + 1, loose, digitRuns)
-    if (next === end + 1) {
-      break
-    }
-    end = next
-  }
-  return end
-}
-
-/**
- * Reads one build-name piece, such as sha or 123 in +sha.123.
- * Stops at a disallowed character or the old regex's length limit.
- *
- * @param {string} range The text to read; it is not changed.
- * @param {number} start The position where the identifier should begin.
- * @returns {number} The position after the identifier, or start if none matches.
- * @example findBuildIdentifierEndIndex('sha.123', 0) // 3, at the dot
- * @example findBuildIdentifierEndIndex('001', 0) // 3; leading zeros are allowed
- */
-const findBuildIdentifierEndIndex = (range, start) => {
-  let end = start
-  while (end - start < MAX_SAFE_BUILD_LENGTH && isIdentifierCharacter(range[end])) {
-    end++
-  }
-  return end
-}
-
-/**
- * Reads optional build metadata such as +sha.123.
- * Leaves the position unchanged if there is no plus sign followed by a name.
- *
- * @param {string} range The text to read; it is not changed.
- * @param {number} start The position where the opening + should be.
- * @returns {number} The position after the matched metadata, or start if absent.
- * @example findBuildEndIndex('+sha.123 <2', 0) // 8, at the space
- * @example findBuildEndIndex('+', 0) // 0; a plus sign alone is not a match
- */
-const findBuildEndIndex = (range, start) => {
-  if (range[start] !== '+') {
-    return start
-  }
-  let end = findBuildIdentifierEndIndex(range, start + 1)
-  if (end === start + 1) {
-    return start
-  }
-  while (range[end] === '.') {
-    const next = findBuildIdentifierEndIndex(range, end + 1)
-    if (next === end + 1) {
-      break
-    }
-    end = next
-  }
-  return end
-}
-
-/**
- * Reads three numbers separated by dots, then any prerelease and build suffixes.
- * Uses loose rules, so forms such as 01.02.03beta can match here.
- *
- * @param {string} range The text to read; it is not changed.
- * @param {number} start The position of the first number, after any prefix.
- * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
- * @returns {number} The position after the version match, or start if none matches.
- * @example findLooseFullVersionEndIndex('1.2.3-beta+sha <2', 0, digitRuns) // 14
- * @example findLooseFullVersionEndIndex('1.2', 0, digitRuns) // 0; needs three numbers
- */
-const findLooseFullVersionEndIndex = (range, start, digitRuns) => {
-  let end = start
-  for (let component = 0; component < 3; component++) {
-    const next = findVersionNumberEndIndex(range, end, true, digitRuns)
-    if (next === end) {
-      return start
-    }
-    end = next
-    if (component < 2) {
-      if (range[end] !== '.') {
-        return start
-      }
-      end++
-    }
-  }
-  const prereleaseEnd = findPrereleaseEndIndex(range, end, true, digitRuns)
-  return findBuildEndIndex(range, prereleaseEnd)
-}
-
-/**
- * Reads one component of a partial or wildcard version, such as 2 or x in 2.x.
- * Numbers use strict leading-zero rules; wildcards take up one character.
- *
- * @param {string} range The text to read; it is not changed.
- * @param {number} start The position where the component should begin.
- * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
- * @returns {number} The position after the component, or start if none matches.
- * @example findPartialVersionComponentEndIndex('2.x', 0, digitRuns) // 1, at the dot
- * @example findPartialVersionComponentEndIndex('2.x', 2, digitRuns) // 3, after x
- */
-const findPartialVersionComponentEndIndex = (range, start, digitRuns) => {
-  if (isDigit(range[start])) {
-    return findVersionNumberEndIndex(range, start, false, digitRuns)
-  }
-  return isVersionStart(range[start]) ? start + 1 : start
-}
-
-/**
- * Reads up to three components, allowing forms such as 1, 1.2, or 1.x.
- * After the third component, also reads any strict prerelease and build suffixes.
- *
- * @param {string} range The text to read; it is not changed.
- * @param {number} start The position of a number or wildcard, after any prefix.
- * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
- * @returns {number} The position after the matched version text.
- * @example findPartialVersionEndIndex('1.x <2', 0, digitRuns) // 3, at the space
- * @example findPartialVersionEndIndex('1.', 0, digitRuns) // 1; the trailing dot is unread
- */
-const findPartialVersionEndIndex = (range, start, digitRuns) => {
-  let end = findPartialVersionComponentEndIndex(range, start, digitRuns)
-  for (let component = 0; component < 2; component++) {
-    if (range[end] !== '.') {
-      return end
-    }
-    const next = findPartialVersionComponentEndIndex(range, end + 1, digitRuns)
-    if (next === end + 1) {
-      return end
-    }
-    end = next
-  }
-  const prereleaseEnd = findPrereleaseEndIndex(range, end, false, digitRuns)
-  return findBuildEndIndex(range, prereleaseEnd)
-}
-
-/**
- * Finds where a version match ends, without deciding whether the range is valid.
- * Tries a loose full version first, then a partial or wildcard version, just
- * like the old regex's LOOSEPLAIN and XRANGEPLAIN alternatives.
- *
- * @param {string} range The text to read; it is not changed.
- * @param {number} start The position of a number or wildcard, after any prefix.
- * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
- * @returns {number} The position where scanning the next candidate can resume.
- * @example findVersionEndIndex('1.2.3 <2', 0, digitRuns) // 5, at the space
- * @example findVersionEndIndex('1.x <2', 0, digitRuns) // 3, at the space
- */
-const findVersionEndIndex = (range, start, digitRuns) => {
-  const fullVersionEnd = findLooseFullVersionEndIndex(range, start, digitRuns)
-  return fullVersionEnd !== start
-    ? fullVersionEnd
-    : findPartialVersionEndIndex(range, start, digitRuns)
-}
-
-/**
- * Finds the one whitespace character the old replacement would remove.
- * Keeps leading whitespace, skips an optional operator, and checks immediately
- * after it. Returns -1 if there is nothing to remove.
- *
- * @param {string} range The text containing a candidate already found by the caller.
- * @param {number} matchStart The candidate's position, including leading whitespace.
- * @returns {number} The position of the removable whitespace, or -1 if absent.
- * @example findRemovableWhitespaceIndex(' > 1', 0) // 2; keep the space at position 0
- * @example findRemovableWhitespaceIndex('>1', 0) // -1
- */
-const findRemovableWhitespaceIndex = (range, matchStart) => {
-  let position = matchStart
-  if (isWhitespace(range[position])) {
-    position++
-  }
-  if (range[position] === '<' || range[position] === '>') {
-    position++
-  }
-  if (range[position] === '=') {
-    position++
-  }
-  return isWhitespace(range[position]) ? position : -1
-}
-
-/**
- * Joins an operator to its version, turning > 1.2.3 into >1.2.3.
- * Copies everything else according to the old regex's matching rules.
- * Moves forward through prefixes and whole versions to avoid repeatedly
- * searching the same characters on long inputs.
- *
- * @param {string} range The range text to process; the original string is unchanged.
- * @returns {string} The range with matched operator whitespace removed.
- * @example trimComparatorWhitespace('> 1.2.3 < 2') // '>1.2.3 <2'
- * @example trimComparatorWhitespace('> invalid') // '> invalid'
- */
-const trimComparatorWhitespace = range => {
-  let result = ''
-  let copyFrom = 0
-  let cursor = 0
-  const digitRuns = { start: -1, end: -1, previousStart: -1, previousEnd: -1 }
-
-  while (cursor < range.length) {
-    const matchStart = cursor
-    if (range[cursor] === '<' || range[cursor] === '>') {
-      cursor++
-    } else if (!isVersionPrefix(range[cursor]) && !isVersionStart(range[cursor])) {
-      cursor++
-      continue
-    }
-
-    // Consume a v/=/whitespace run once, even when no version follows it.
-    while (cursor < range.length && isVersionPrefix(range[cursor])) {
-      cursor++
-    }
-    if (!isVersionStart(range[cursor])) {
-      continue
-    }
-
-    const whitespacePosition = findRemovableWhitespaceIndex(range, matchStart)
-    if (whitespacePosition !== -1) {
-      result += range.slice(copyFrom, whitespacePosition)
-      copyFrom = whitespacePosition + 1
-    }
-
-    // Skip the entire match, so a prerelease's trailing v cannot be
-    // reconsidered as the prefix of another version.
-    cursor = findVersionEndIndex(range, cursor, digitRuns)
-  }
-
-  return result + range.slice(copyFrom)
-}
-
-module.exports = trimComparatorWhitespace
-
-
-/***/ }),
-
-/***/ 2276:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-// Determine if version is greater than all the versions possible in the range.
-const outside = __nccwpck_require__(280)
-const gtr = (version, range, options) => outside(version, range, '>', options)
-module.exports = gtr
-
-
-/***/ }),
-
-/***/ 3465:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const Range = __nccwpck_require__(6782)
-const intersects = (r1, r2, options) => {
-  r1 = new Range(r1, options)
-  r2 = new Range(r2, options)
-  return r1.intersects(r2, options)
-}
-module.exports = intersects
-
-
-/***/ }),
-
-/***/ 5213:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const outside = __nccwpck_require__(280)
-// Determine if version is less than all the versions possible in the range
-const ltr = (version, range, options) => outside(version, range, '<', options)
-module.exports = ltr
-
-
-/***/ }),
-
-/***/ 5574:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const Range = __nccwpck_require__(6782)
-
-const maxSatisfying = (versions, range, options) => {
-  let max = null
-  let maxSV = null
-  let rangeObj = null
-  try {
-    rangeObj = new Range(range, options)
-  } catch (er) {
-    return null
-  }
-  versions.forEach((v) => {
-    if (rangeObj.test(v)) {
-      // satisfies(v, range, options)
-      if (!max || maxSV.compare(v) === -1) {
-        // compare(max, v, true)
-        max = v
-        maxSV = new SemVer(max, options)
-      }
-    }
-  })
-  return max
-}
-module.exports = maxSatisfying
-
-
-/***/ }),
-
-/***/ 8595:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const Range = __nccwpck_require__(6782)
-const minSatisfying = (versions, range, options) => {
-  let min = null
-  let minSV = null
-  let rangeObj = null
-  try {
-    rangeObj = new Range(range, options)
-  } catch (er) {
-    return null
-  }
-  versions.forEach((v) => {
-    if (rangeObj.test(v)) {
-      // satisfies(v, range, options)
-      if (!min || minSV.compare(v) === 1) {
-        // compare(min, v, true)
-        min = v
-        minSV = new SemVer(min, options)
-      }
-    }
-  })
-  return min
-}
-module.exports = minSatisfying
-
-
-/***/ }),
-
-/***/ 1866:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const Range = __nccwpck_require__(6782)
-const gt = __nccwpck_require__(6599)
-
-const minVersion = (range, loose) => {
-  range = new Range(range, loose)
-
-  let minver = new SemVer('0.0.0')
-  if (range.test(minver)) {
-    return minver
-  }
-
-  minver = new SemVer('0.0.0-0')
-  if (range.test(minver)) {
-    return minver
-  }
-
-  minver = null
-  for (let i = 0; i < range.set.length; ++i) {
-    const comparators = range.set[i]
-
-    let setMin = null
-    comparators.forEach((comparator) => {
-      // Clone to avoid manipulating the comparator's semver object.
-      const compver = new SemVer(comparator.semver.version)
-      switch (comparator.operator) {
-        case '>':
-          if (compver.prerelease.length === 0) {
-            compver.patch++
-          } else {
-            compver.prerelease.push(0)
-          }
-          compver.raw = compver.format()
-          /* fallthrough */
-        case '':
-        case '>=':
-          if (!setMin || gt(compver, setMin)) {
-            setMin = compver
-          }
-          break
-        case '<':
-        case '<=':
-          /* Ignore maximum versions */
-          break
-        /* istanbul ignore next */
-        default:
-          throw new Error(`Unexpected operation: ${comparator.operator}`)
-      }
-    })
-    if (setMin && (!minver || gt(minver, setMin))) {
-      minver = setMin
-    }
-  }
-
-  if (minver && range.test(minver)) {
-    return minver
-  }
-
-  return null
-}
-module.exports = minVersion
-
-
-/***/ }),
-
-/***/ 280:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const SemVer = __nccwpck_require__(7163)
-const Comparator = __nccwpck_require__(9379)
-const { ANY } = Comparator
-const Range = __nccwpck_require__(6782)
-const satisfies = __nccwpck_require__(8011)
-const gt = __nccwpck_require__(6599)
-const lt = __nccwpck_require__(3872)
-const lte = __nccwpck_require__(6717)
-const gte = __nccwpck_require__(1236)
-
-const outside = (version, range, hilo, options) => {
-  version = new SemVer(version, options)
-  range = new Range(range, options)
-
-  let gtfn, ltefn, ltfn, comp, ecomp
-  switch (hilo) {
-    case '>':
-      gtfn = gt
-      ltefn = lte
-      ltfn = lt
-      comp = '>'
-      ecomp = '>='
-      break
-    case '<':
-      gtfn = lt
-      ltefn = gte
-      ltfn = gt
-      comp = '<'
-      ecomp = '<='
-      break
-    default:
-      throw new TypeError('Must provide a hilo val of "<" or ">"')
-  }
-
-  // If it satisfies the range it is not outside
-  if (satisfies(version, range, options)) {
-    return false
-  }
-
-  // From now on, variable terms are as if we're in "gtr" mode.
-  // but note that everything is flipped for the "ltr" function.
-
-  for (let i = 0; i < range.set.length; ++i) {
-    const comparators = range.set[i]
-
-    let high = null
-    let low = null
-
-    comparators.forEach((comparator) => {
-      if (comparator.semver === ANY) {
-        comparator = new Comparator('>=0.0.0')
-      }
-      high = high || comparator
-      low = low || comparator
-      if (gtfn(comparator.semver, high.semver, options)) {
-        high = comparator
-      } else if (ltfn(comparator.semver, low.semver, options)) {
-        low = comparator
-      }
-    })
-
-    // If the edge version comparator has a operator then our version
-    // isn't outside it
-    if (high.operator === comp || high.operator === ecomp) {
-      return false
-    }
-
-    // If the lowest version comparator has an operator and our version
-    // is less than it then it isn't higher than the range
-    if ((!low.operator || low.operator === comp) &&
-        ltefn(version, low.semver)) {
-      return false
-    } else if (low.operator === ecomp && ltfn(version, low.semver)) {
-      return false
-    }
-  }
-  return true
-}
-
-module.exports = outside
-
-
-/***/ }),
-
-/***/ 2028:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-// given a set of versions and a range, create a "simplified" range
-// that includes the same versions that the original range does
-// If the original range is shorter than the simplified one, return that.
-const satisfies = __nccwpck_require__(8011)
-const compare = __nccwpck_require__(8469)
-module.exports = (versions, range, options) => {
-  const set = []
-  let first = null
-  let prev = null
-  const v = versions.sort((a, b) => compare(a, b, options))
-  for (const version of v) {
-    const included = satisfies(version, range, options)
-    if (included) {
-      prev = version
-      if (!first) {
-        first = version
-      }
-    } else {
-      if (prev) {
-        set.push([first, prev])
-      }
-      prev = null
-      first = null
-    }
-  }
-  if (first) {
-    set.push([first, null])
-  }
-
-  const ranges = []
-  for (const [min, max] of set) {
-    if (min === max) {
-      ranges.push(min)
-    } else if (!max && min === v[0]) {
-      ranges.push('*')
-    } else if (!max) {
-      ranges.push(`>=${min}`)
-    } else if (min === v[0]) {
-      ranges.push(`<=${max}`)
-    } else {
-      ranges.push(`${min} - ${max}`)
-    }
-  }
-  const simplified = ranges.join(' || ')
-  const original = typeof range.raw === 'string' ? range.raw : String(range)
-  return simplified.length < original.length ? simplified : range
-}
-
-
-/***/ }),
-
-/***/ 1489:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const Range = __nccwpck_require__(6782)
-const Comparator = __nccwpck_require__(9379)
-const { ANY } = Comparator
-const satisfies = __nccwpck_require__(8011)
-const compare = __nccwpck_require__(8469)
-
-// Complex range `r1 || r2 || ...` is a subset of `R1 || R2 || ...` iff:
-// - Every simple range `r1, r2, ...` is a null set, OR
-// - Every simple range `r1, r2, ...` which is not a null set is a subset of
-//   some `R1, R2, ...`
-//
-// Simple range `c1 c2 ...` is a subset of simple range `C1 C2 ...` iff:
-// - If c is only the ANY comparator
-//   - If C is only the ANY comparator, return true
-//   - Else if in prerelease mode, return false
-//   - else replace c with `[>=0.0.0]`
-// - If C is only the ANY comparator
-//   - if in prerelease mode, return true
-//   - else replace C with `[>=0.0.0]`
-// - Let EQ be the set of = comparators in c
-// - If EQ is more than one, return true (null set)
-// - Let GT be the highest > or >= comparator in c
-// - Let LT be the lowest < or <= comparator in c
-// - If GT and LT, and GT.semver > LT.semver, return true (null set)
-// - If any C is a = range, and GT or LT are set, return false
-// - If EQ
-//   - If GT, and EQ does not satisfy GT, return true (null set)
-//   - If LT, and EQ does not satisfy LT, return true (null set)
-//   - If EQ satisfies every C, return true
-//   - Else return false
-// - If GT
-//   - If GT.semver is lower than any > or >= comp in C, return false
-//   - If GT is >=, and GT.semver does not satisfy every C, return false
-//   - If GT.semver has a prerelease, and not in prerelease mode
-//     - If no C has a prerelease and the GT.semver tuple, return false
-// - If LT
-//   - If LT.semver is greater than any < or <= comp in C, return false
-//   - If LT is <=, and LT.semver does not satisfy every C, return false
-//   - If LT.semver has a prerelease, and not in prerelease mode
-//     - If no C has a prerelease and the LT.semver tuple, return false
-// - Else return true
-
-const subset = (sub, dom, options = {}) => {
-  if (sub === dom) {
-    return true
-  }
-
-  sub = new Range(sub, options)
-  dom = new Range(dom, options)
-  let sawNonNull = false
-
-  OUTER: for (const simpleSub of sub.set) {
-    for (const simpleDom of dom.set) {
-      const isSub = simpleSubset(simpleSub, simpleDom, options)
-      sawNonNull = sawNonNull || isSub !== null
-      if (isSub) {
-        continue OUTER
-      }
-    }
-    // the null set is a subset of everything, but null simple ranges in
-    // a complex range should be ignored.  so if we saw a non-null range,
-    // then we know this isn't a subset, but if EVERY simple range was null,
-    // then it is a subset.
-    if (sawNonNull) {
-      return false
-    }
-  }
-  return true
-}
-
-const minimumVersionWithPreRelease = [new Comparator('>=0.0.0-0')]
-const minimumVersion = [new Comparator('>=0.0.0')]
-
-const simpleSubset = (sub, dom, options) => {
-  if (sub === dom) {
-    return true
-  }
-
-  if (sub.length === 1 && sub[0].semver === ANY) {
-    if (dom.length === 1 && dom[0].semver === ANY) {
-      return true
-    } else if (options.includePrerelease) {
-      sub = minimumVersionWithPreRelease
-    } else {
-      sub = minimumVersion
-    }
-  }
-
-  if (dom.length === 1 && dom[0].semver === ANY) {
-    if (options.includePrerelease) {
-      return true
-    } else {
-      dom = minimumVersion
-    }
-  }
-
-  const eqSet = new Set()
-  let gt, lt
-  for (const c of sub) {
-    if (c.operator === '>' || c.operator === '>=') {
-      gt = higherGT(gt, c, options)
-    } else if (c.operator === '<' || c.operator === '<=') {
-      lt = lowerLT(lt, c, options)
-    } else {
-      eqSet.add(c.semver)
-    }
-  }
-
-  if (eqSet.size > 1) {
-    return null
-  }
-
-  let gtltComp
-  if (gt && lt) {
-    gtltComp = compare(gt.semver, lt.semver, options)
-    if (gtltComp > 0) {
-      return null
-    } else if (gtltComp === 0 && (gt.operator !== '>=' || lt.operator !== '<=')) {
-      return null
-    }
-  }
-
-  // will iterate one or zero times
-  for (const eq of eqSet) {
-    if (gt && !satisfies(eq, String(gt), options)) {
-      return null
-    }
-
-    if (lt && !satisfies(eq, String(lt), options)) {
-      return null
-    }
-
-    for (const c of dom) {
-      if (!satisfies(eq, String(c), options)) {
-        return false
-      }
-    }
-
-    return true
-  }
-
-  let higher, lower
-  let hasDomLT, hasDomGT
-  // if the subset has a prerelease, we need a comparator in the superset
-  // with the same tuple and a prerelease, or it's not a subset
-  let needDomLTPre = lt &&
-    !options.includePrerelease &&
-    lt.semver.prerelease.length ? lt.semver : false
-  let needDomGTPre = gt &&
-    !options.includePrerelease &&
-    gt.semver.prerelease.length ? gt.semver : false
-  // exception: <1.2.3-0 is the same as <1.2.3
-  if (needDomLTPre && needDomLTPre.prerelease.length === 1 &&
-      lt.operator === '<' && needDomLTPre.prerelease[0] === 0) {
-    needDomLTPre = false
-  }
-
-  for (const c of dom) {
-    hasDomGT = hasDomGT || c.operator === '>' || c.operator === '>='
-    hasDomLT = hasDomLT || c.operator === '<' || c.operator === '<='
-    if (gt) {
-      if (needDomGTPre) {
-        if (c.semver.prerelease && c.semver.prerelease.length &&
-            c.semver.major === needDomGTPre.major &&
-            c.semver.minor === needDomGTPre.minor &&
-            c.semver.patch === needDomGTPre.patch) {
-          needDomGTPre = false
-        }
-      }
-      if (c.operator === '>' || c.operator === '>=') {
-        higher = higherGT(gt, c, options)
-        if (higher === c && higher !== gt) {
-          return false
-        }
-      } else if (gt.operator === '>=' && !c.test(gt.semver)) {
-        return false
-      }
-    }
-    if (lt) {
-      if (needDomLTPre) {
-        if (c.semver.prerelease && c.semver.prerelease.length &&
-            c.semver.major === needDomLTPre.major &&
-            c.semver.minor === needDomLTPre.minor &&
-            c.semver.patch === needDomLTPre.patch) {
-          needDomLTPre = false
-        }
-      }
-      if (c.operator === '<' || c.operator === '<=') {
-        lower = lowerLT(lt, c, options)
-        if (lower === c && lower !== lt) {
-          return false
-        }
-      } else if (lt.operator === '<=' && !c.test(lt.semver)) {
-        return false
-      }
-    }
-    if (!c.operator && (lt || gt) && gtltComp !== 0) {
-      return false
-    }
-  }
-
-  // if there was a < or >, and nothing in the dom, then must be false
-  // UNLESS it was limited by another range in the other direction.
-  // Eg, >1.0.0 <1.0.1 is still a subset of <2.0.0
-  if (gt && hasDomLT && !lt && gtltComp !== 0) {
-    return false
-  }
-
-  if (lt && hasDomGT && !gt && gtltComp !== 0) {
-    return false
-  }
-
-  // we needed a prerelease range in a specific tuple, but didn't get one
-  // then this isn't a subset.  eg >=1.2.3-pre is not a subset of >=1.0.0,
-  // because it includes prereleases in the 1.2.3 tuple
-  if (needDomGTPre || needDomLTPre) {
-    return false
-  }
-
-  return true
-}
-
-// >=1.2.3 is lower than >1.2.3
-const higherGT = (a, b, options) => {
-  if (!a) {
-    return b
-  }
-  const comp = compare(a.semver, b.semver, options)
-  return comp > 0 ? a
-    : comp < 0 ? b
-    : b.operator === '>' && a.operator === '>=' ? b
-    : a
-}
-
-// <=1.2.3 is higher than <1.2.3
-const lowerLT = (a, b, options) => {
-  if (!a) {
-    return b
-  }
-  const comp = compare(a.semver, b.semver, options)
-  return comp < 0 ? a
-    : comp > 0 ? b
-    : b.operator === '<' && a.operator === '<=' ? b
-    : a
-}
-
-module.exports = subset
-
-
-/***/ }),
-
-/***/ 4750:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const Range = __nccwpck_require__(6782)
-
-// Mostly just for testing and legacy API reasons
-const toComparators = (range, options) =>
-  new Range(range, options).set
-    .map(comp => comp.map(c => c.value).join(' ').trim().split(' '))
-
-module.exports = toComparators
-
-
-/***/ }),
-
-/***/ 4737:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const Range = __nccwpck_require__(6782)
-const validRange = (range, options) => {
-  try {
-    // Return '*' instead of '' so that truthiness works.
-    // This will throw if it's invalid anyway
-    return new Range(range, options).range || '*'
-  } catch (er) {
-    return null
-  }
-}
-module.exports = validRange
-
-
-/***/ }),
-
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -15401,7 +12162,7 @@ module.exports = {
 
 
 const { kConstruct } = __nccwpck_require__(109)
-const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
+const { urlEquals, getFieldValues } = __nccwpck_require__(4417)
 const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
 const { webidl } = __nccwpck_require__(5893)
 const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9051)
@@ -16432,7 +13193,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6798:
+/***/ 4417:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -36714,342 +33475,651 @@ function socketOnError() {
 
 /***/ }),
 
-/***/ 7318:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3157);
-// The CLI's process entry (bundled to dist/cli.js): runs main and exits with its status.
-
-const status = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)({
-    argv: process.argv.slice(2),
-    env: process.env,
-    cwd: process.cwd(),
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-});
-// Let pending writes to pipes finish before leaving.
-process.stdout.write('', () => process.exit(status));
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 3157:
+/***/ 4882:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  i: () => (/* binding */ main)
+  runBaselineCommand: () => (/* binding */ runBaselineCommand)
 });
 
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
-;// CONCATENATED MODULE: ./src/config.ts
-// The one typed configuration that both entries (action inputs, CLI flags) produce and the
-// pipeline consumes. Parsing helpers here are shared by both entries so that an input means the
-// same thing everywhere.
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/baseline/metrics.ts
+var baseline_metrics = __nccwpck_require__(4874);
+// EXTERNAL MODULE: ./src/baseline/trend.ts
+var baseline_trend = __nccwpck_require__(4136);
+;// CONCATENATED MODULE: ./src/baseline/commands.ts
 
-class ConfigError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'ConfigError';
-    }
+
+function unitOf(stat) {
+    return stat.unit ?? 'none';
 }
-/** Empty input means "not set". */
-function optional(value) {
-    if (value === undefined || value === null)
-        return undefined;
-    const trimmed = value.trim();
-    return trimmed === '' ? undefined : trimmed;
+function pad(rows) {
+    const widths = [];
+    for (const row of rows)
+        row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+    return rows.map((row) => row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i])))
+        .join('  ')
+        .trimEnd());
 }
-const DEFAULT_K6_VERSION = '2.2.0';
-const DEFAULT_RESULTS_DIR = 'k6-gate-results';
-const DEFAULT_BASELINE_PATH = 'k6-baseline.json';
-/** `v2.2.0` or `2.2.0` → `2.2.0`; anything else is a clear error. */
-function parseK6Version(value) {
-    const match = /^v?(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?$/.exec(value.trim());
-    if (!match) {
-        throw new ConfigError(`k6-version ${JSON.stringify(value)} is not a version; expected X.Y.Z such as "${DEFAULT_K6_VERSION}" (a leading "v" is fine)`);
-    }
-    return value.trim().replace(/^v/, '');
+function sortedKeys(object) {
+    return Object.keys(object).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
-function parseFailOn(value) {
-    const text = optional(value);
-    if (text === undefined)
-        return ['regression', 'thresholds'];
-    if (text === 'none' || text === 'never')
-        return [];
-    const out = [];
-    for (const part of text.split(/[\s,]+/).filter(Boolean)) {
-        const word = part === 'regressions' ? 'regression' : part === 'threshold' ? 'thresholds' : part;
-        if (word !== 'regression' && word !== 'thresholds') {
-            throw new ConfigError(`fail-on ${JSON.stringify(text)}: unknown word ${JSON.stringify(part)}; expected a comma list of "regression" and "thresholds", or "none"`);
+function range(stat) {
+    if (stat.history.length === 0)
+        return '-';
+    const values = stat.history.map((e) => e.value);
+    const unit = unitOf(stat);
+    return `${(0,baseline_metrics/* formatValue */.Fl)(Math.min(...values), unit)} .. ${(0,baseline_metrics/* formatValue */.Fl)(Math.max(...values), unit)}`;
+}
+/** One table per scenario: accepted value, history size and range, last run's date, k6 version and commit. */
+function renderBaselineShow(baseline, source = 'baseline') {
+    if (!baseline)
+        return `${source}: no baseline yet (the first run with update-baseline writes it)\n`;
+    const keys = sortedKeys(baseline.scenarios);
+    if (keys.length === 0)
+        return `${source}: baseline format v${baseline.version}, no scenarios yet\n`;
+    const lines = [
+        `${source}: baseline format v${baseline.version}, ${keys.length} scenario${keys.length === 1 ? '' : 's'}${baseline.updatedAt ? `, updated ${baseline.updatedAt}` : ''}`,
+    ];
+    for (const key of keys) {
+        const scenario = baseline.scenarios[key];
+        lines.push('', `${key}${scenario.updatedAt ? ` (updated ${scenario.updatedAt})` : ''}`);
+        const rows = [['  metric', 'stat', 'accepted', 'n', 'history range', 'last run']];
+        for (const metric of sortedKeys(scenario.metrics)) {
+            for (const statName of sortedKeys(scenario.metrics[metric])) {
+                const stat = scenario.metrics[metric][statName];
+                const last = stat.history.at(-1);
+                const lastText = last
+                    ? [last.date, last.k6Version && `k6 ${last.k6Version}`, last.commit?.slice(0, 8)].filter(Boolean).join(' ')
+                    : '-';
+                rows.push([`  ${metric}`, statName, (0,baseline_metrics/* formatValue */.Fl)(stat.accepted, unitOf(stat)), String(stat.history.length), range(stat), lastText]);
+            }
         }
-        if (!out.includes(word))
-            out.push(word);
+        if (rows.length === 1)
+            lines.push('  (no metrics)');
+        else
+            lines.push(...pad(rows));
     }
-    return out;
-}
-function parseInstallMethod(value) {
-    const text = optional(value) ?? 'auto';
-    if (text === 'auto' || text === 'release' || text === 'go' || text === 'path')
-        return text;
-    throw new ConfigError(`k6-install ${JSON.stringify(text)} is not a method; expected one of auto, release, go, path`);
+    return `${lines.join('\n')}\n`;
 }
 /**
- * `true` means `auto` in CI (a baseline learns only from the default branch) and `always` on a
- * laptop, where asking for it is the decision.
+ * What changed from `before` to `after`: scenarios and stats added or removed, accepted values that
+ * moved (with the relative change), and history growth. Empty differences say so in one line.
  */
-function parseUpdateBaseline(value, trueMeans = 'always') {
-    const text = optional(value)?.toLowerCase();
-    if (text === undefined || text === 'false' || text === 'never' || text === 'no')
-        return 'never';
-    if (text === 'true' || text === 'yes')
-        return trueMeans;
-    if (text === 'always')
-        return 'always';
-    if (text === 'auto' || text === 'force')
-        return text;
-    throw new ConfigError(`update-baseline ${JSON.stringify(value)} is not valid; expected false, true, auto (default branch only) or force`);
-}
-function parseBoolean(name, value, fallback) {
-    const text = optional(value)?.toLowerCase();
-    if (text === undefined)
-        return fallback;
-    if (['true', 'yes', '1', 'on'].includes(text))
-        return true;
-    if (['false', 'no', '0', 'off'].includes(text))
-        return false;
-    throw new ConfigError(`${name} ${JSON.stringify(value)} is not a boolean; expected true or false`);
-}
-/** `30s`, `5m`, `1h30m`, `1500ms` or a bare number of seconds → milliseconds. */
-function parseDuration(name, value) {
-    const text = optional(value);
-    if (text === undefined)
-        return undefined;
-    if (/^\d+(\.\d+)?$/.test(text))
-        return Number(text) * 1000;
-    const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
-    let total = 0;
-    let matched = 0;
-    for (let m = re.exec(text); m; m = re.exec(text)) {
-        const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2]];
-        total += Number(m[1]) * factor;
-        matched = re.lastIndex;
-    }
-    if (matched !== text.length || matched === 0) {
-        throw new ConfigError(`${name} ${JSON.stringify(text)} is not a duration; expected e.g. "90s", "5m", "1h30m"`);
-    }
-    return total;
-}
-/**
- * Splits a command line the way a POSIX shell splits words (quotes, backslashes), without running
- * a shell: `$(cmd)` and `$VAR` stay literal text.
- */
-function splitArgs(text) {
-    const input = text ?? '';
-    const out = [];
-    let current = '';
-    let inWord = false;
-    let quote;
-    for (let i = 0; i < input.length; i++) {
-        const ch = input[i];
-        if (quote === "'") {
-            if (ch === "'")
-                quote = undefined;
-            else
-                current += ch;
+function diffBaselines(before, after) {
+    const a = before?.scenarios ?? {};
+    const b = after?.scenarios ?? {};
+    const lines = [];
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+    for (const key of keys) {
+        if (!a[key]) {
+            const count = Object.values(b[key].metrics).reduce((n, stats) => n + Object.keys(stats).length, 0);
+            lines.push(`+ ${key}: new scenario with ${count} stat${count === 1 ? '' : 's'}`);
             continue;
         }
-        if (quote === '"') {
-            if (ch === '"')
-                quote = undefined;
-            else if (ch === '\\' && i + 1 < input.length && '"\\$`\n'.includes(input[i + 1]))
-                current += input[++i];
-            else
-                current += ch;
+        if (!b[key]) {
+            lines.push(`- ${key}: scenario removed`);
             continue;
         }
-        if (ch === "'" || ch === '"') {
-            quote = ch;
-            inWord = true;
+        const metrics = [...new Set([...Object.keys(a[key].metrics), ...Object.keys(b[key].metrics)])].sort();
+        const scenarioLines = [];
+        for (const metric of metrics) {
+            const sa = a[key].metrics[metric] ?? {};
+            const sb = b[key].metrics[metric] ?? {};
+            for (const stat of [...new Set([...Object.keys(sa), ...Object.keys(sb)])].sort()) {
+                const x = sa[stat];
+                const y = sb[stat];
+                const label = `${metric} ${stat}`;
+                if (!x && y)
+                    scenarioLines.push(`  + ${label}: ${(0,baseline_metrics/* formatValue */.Fl)(y.accepted, unitOf(y))} (n=${y.history.length})`);
+                else if (x && !y)
+                    scenarioLines.push(`  - ${label}: was ${(0,baseline_metrics/* formatValue */.Fl)(x.accepted, unitOf(x))} (n=${x.history.length})`);
+                else if (x && y) {
+                    const unit = y.unit ?? x.unit ?? 'none';
+                    const moved = x.accepted !== y.accepted;
+                    const historyChanged = JSON.stringify(x.history) !== JSON.stringify(y.history);
+                    if (!moved && !historyChanged)
+                        continue;
+                    const change = moved ? (x.accepted !== 0 ? ` (${(0,baseline_metrics/* formatChange */.eD)(y.accepted / x.accepted - 1)})` : '') : ' (accepted unchanged)';
+                    const value = moved ? `${(0,baseline_metrics/* formatValue */.Fl)(x.accepted, unit)} -> ${(0,baseline_metrics/* formatValue */.Fl)(y.accepted, unit)}` : (0,baseline_metrics/* formatValue */.Fl)(y.accepted, unit);
+                    scenarioLines.push(`  ~ ${label}: ${value}${change}, n=${x.history.length} -> ${y.history.length}`);
+                }
+            }
         }
-        else if (ch === '\\' && i + 1 < input.length) {
-            current += input[++i];
-            inWord = true;
-        }
-        else if (/\s/.test(ch)) {
-            if (inWord)
-                out.push(current);
-            current = '';
-            inWord = false;
-        }
-        else {
-            current += ch;
-            inWord = true;
-        }
+        if (scenarioLines.length > 0)
+            lines.push(`~ ${key}`, ...scenarioLines);
     }
-    if (quote)
-        throw new ConfigError(`unterminated ${quote} quote in ${JSON.stringify(input)}`);
-    if (inWord)
-        out.push(current);
-    return out;
-}
-/** `KEY=VALUE` lines or comma/space separated pairs → a map; values may contain `=`. */
-function parseEnvPairs(name, text) {
-    const out = {};
-    for (const line of splitArgs((text ?? '').replace(/\r?\n/g, ' '))) {
-        const eq = line.indexOf('=');
-        const key = eq > 0 ? line.slice(0, eq) : '';
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
-            throw new ConfigError(`${name}: ${JSON.stringify(line)} is not KEY=VALUE; expected e.g. "VUS=5 DURATION=30s"`);
-        }
-        out[key] = line.slice(eq + 1);
-    }
-    return out;
-}
-/** Resolves `p` against the workspace and refuses a path that leaves it. */
-function insideWorkspace(name, p, workspace) {
-    const resolved = external_node_path_default().resolve(workspace, p);
-    const relative = external_node_path_default().relative(workspace, resolved);
-    if (relative.startsWith('..') || external_node_path_default().isAbsolute(relative)) {
-        throw new ConfigError(`${name} ${JSON.stringify(p)} resolves to ${resolved}, outside the workspace ${workspace}; expected a path inside it`);
-    }
-    return resolved;
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/environments.ts
-// Named target environments (staging, production, ...) and the rule that keeps heavy profiles off
-// protected ones unless someone asked for it explicitly. The pipeline checks this before k6 starts.
-
-
-
-
-/** Profiles whose load can hurt a live system: they need the allow flag on a protected environment. */
-const HEAVY_PROFILES = ['stress', 'spike', 'soak', 'breakpoint'];
-const EXAMPLE = '{ "environments": { "staging": { "baseUrl": "https://staging.example.com" }, "production": { "baseUrl": "https://example.com", "protected": true } } }';
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function quote(value) {
-    const text = JSON.stringify(value) ?? String(value);
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+    if (lines.length === 0)
+        return 'baselines are the same\n';
+    return `${lines.join('\n')}\n`;
 }
 /**
- * Checks the `environments` map of a parsed config (k6-gate.environments.json, or the rules config
- * with an `environments` key) and returns the definitions by name.
+ * `baseline show --changes`: the change points of every stat in each scenario's trend
+ * (src/baseline/trend.ts), naming the commit of the first run on the new level and the step.
  */
-function parseEnvironments(data, source) {
-    const map = isObject(data) ? data.environments : undefined;
-    if (!isObject(map)) {
-        throw new ConfigError(`${source} has no "environments" object; expected e.g. ${EXAMPLE}`);
+function renderBaselineChanges(baseline, source = 'baseline') {
+    if (!baseline)
+        return `${source}: no baseline yet (the first run with update-baseline writes it)\n`;
+    const lines = [
+        `${source}: change points in the trend (a level held by ≥ ${baseline_trend/* MIN_SEGMENT */.$j} runs on each side, robust score ≥ ${baseline_trend/* MIN_SCORE */.o}, shift ≥ ${baseline_trend/* MIN_RELATIVE_SHIFT */.p1 * 100}%)`,
+    ];
+    let withTrend = 0;
+    for (const key of sortedKeys(baseline.scenarios)) {
+        const scenario = baseline.scenarios[key];
+        const trend = scenario.trend;
+        if (!trend || trend.runs.length === 0)
+            continue;
+        withTrend++;
+        const rows = [];
+        for (const stat of trend.stats) {
+            const [metric, statName] = [stat.slice(0, stat.lastIndexOf(' ')), stat.slice(stat.lastIndexOf(' ') + 1)];
+            const unit = scenario.metrics[metric]?.[statName]?.unit ?? 'none';
+            const values = (0,baseline_trend/* trendSeries */.h)(trend, stat).map((p) => p.value);
+            for (const c of (0,baseline_trend/* findChangePoints */.ho)(trend, stat)) {
+                rows.push([
+                    stat,
+                    `stepped ${(0,baseline_metrics/* formatChange */.eD)(c.change)}`,
+                    `at ${c.commit ?? '(no commit)'} (${c.date}, run ${c.index + 1} of ${values.length})`,
+                    `${(0,baseline_metrics/* formatValue */.Fl)(c.before, unit)} → ${(0,baseline_metrics/* formatValue */.Fl)(c.after, unit)}`,
+                ]);
+            }
+        }
+        lines.push('', `${key} (${trend.runs.length} runs, ${trend.runs[0].date} .. ${trend.runs[trend.runs.length - 1].date})`);
+        if (rows.length === 0)
+            lines.push('  no change points');
+        else
+            lines.push(...pad(rows).map((row) => `  ${row}`));
     }
-    const out = {};
-    for (const [name, raw] of Object.entries(map)) {
-        const where = `${source}: environments.${name}`;
-        if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
-            throw new ConfigError(`${source}: environment name ${quote(name)} is not valid; expected letters, digits, ".", "_" or "-" (e.g. "staging")`);
+    if (withTrend === 0)
+        lines.push('', 'no scenario has a trend yet (runs recorded with update-baseline add one row each)');
+    return `${lines.join('\n')}\n`;
+}
+
+// EXTERNAL MODULE: ./src/baseline/format.ts
+var format = __nccwpck_require__(8860);
+// EXTERNAL MODULE: ./src/baseline/store.ts
+var store = __nccwpck_require__(4494);
+// EXTERNAL MODULE: ./src/baseline/rules.ts
+var baseline_rules = __nccwpck_require__(1568);
+// EXTERNAL MODULE: ./src/baseline/update.ts
+var update = __nccwpck_require__(6054);
+// EXTERNAL MODULE: ./src/config.ts
+var src_config = __nccwpck_require__(2973);
+// EXTERNAL MODULE: ./src/k6/summary.ts
+var k6_summary = __nccwpck_require__(817);
+;// CONCATENATED MODULE: ./src/baseline-command.ts
+// `k6-gate baseline show | diff | update`: look at and maintain the baseline file by hand.
+
+
+
+
+
+
+
+
+
+const HELP = `k6-gate baseline show [--baseline FILE] [--changes]
+  Prints the accepted values and history of every scenario in the baseline. --changes: the commits
+  where a watched stat stepped in the long trend, and by how much (docs/baseline.md).
+k6-gate baseline diff OLD NEW
+  Prints what changed between two baseline files (e.g. before and after a run); both must exist.
+k6-gate baseline update --summary FILE --scenario NAME [--profile P] [--environment E] [--baseline FILE]
+                        [--config FILE] [--k6-version V] [--commit SHA] [--ref REF]
+  Records one k6 summary export (e.g. summary-<scenario>.json from a run's artifacts) into the
+  baseline history and prints the change. Use it to accept a run the gate did not record itself.
+k6-gate baseline migrate --environment E [--key KEY]... [--baseline FILE]
+  Moves histories recorded before baseline keys named the environment (scenario@profile) to
+  scenario@profile@E. Name the environment those runs measured; --key limits the move.
+`;
+async function runBaselineCommand(args, io, log) {
+    const [sub, ...rest] = args;
+    const parsed = (0,src_config/* parseCommandArgs */.Qx)({
+        baseline: { type: 'string' },
+        summary: { type: 'string' },
+        scenario: { type: 'string' },
+        profile: { type: 'string' },
+        environment: { type: 'string' },
+        key: { type: 'string', multiple: true },
+        config: { type: 'string' },
+        'k6-version': { type: 'string' },
+        commit: { type: 'string' },
+        ref: { type: 'string' },
+        changes: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+    }, rest, 'baseline');
+    const { values, positionals } = parsed;
+    if (sub === undefined || sub === '--help' || sub === '-h' || values.help) {
+        io.stdout(HELP);
+        return sub === undefined ? 2 : 0;
+    }
+    const baselineFile = (0,src_config/* insideWorkspace */.CT)('baseline', values.baseline ?? src_config/* DEFAULT_BASELINE_PATH */.Gf, io.cwd);
+    try {
+        return await baselineSubcommand(sub, values, positionals, baselineFile, io, log);
+    }
+    catch (error) {
+        // A bad or unwritable baseline is bad input: a message, never a stack.
+        if (error instanceof format/* BaselineError */.s$ || error instanceof RangeError)
+            throw new src_config/* ConfigError */.xL(error.message);
+        throw error;
+    }
+}
+/** A baseline file that must exist (diff compares two files: a missing one is a typo, not "empty"). */
+async function loadExistingBaseline(file, shown) {
+    const baseline = await (0,format/* loadBaseline */.oU)(file);
+    if (!baseline)
+        throw new src_config/* ConfigError */.xL(`baseline ${shown} does not exist; expected a baseline JSON file`);
+    return baseline;
+}
+async function baselineSubcommand(sub, values, positionals, baselineFile, io, log) {
+    const text = (name) => (0,src_config/* optional */.lq)(values[name]);
+    switch (sub) {
+        case 'show': {
+            const render = values.changes ? renderBaselineChanges : renderBaselineShow;
+            io.stdout(render(await (0,format/* loadBaseline */.oU)(baselineFile), external_node_path_default().relative(io.cwd, baselineFile)));
+            return 0;
         }
-        if (!isObject(raw))
-            throw new ConfigError(`${where} is ${quote(raw)}; expected an object with "baseUrl"`);
-        const { baseUrl, healthPath } = raw;
-        if (typeof baseUrl !== 'string' || !/^https?:\/\/[^/\s]+/.test(baseUrl)) {
-            throw new ConfigError(`${where}.baseUrl ${quote(baseUrl)} is not an http(s) URL; expected e.g. "https://staging.example.com"`);
+        case 'diff': {
+            if (positionals.length !== 2)
+                throw new src_config/* ConfigError */.xL(`baseline diff takes two files (OLD NEW), got ${positionals.length}; see k6-gate baseline --help`);
+            const before = await loadExistingBaseline(external_node_path_default().resolve(io.cwd, positionals[0]), positionals[0]);
+            const after = await loadExistingBaseline(external_node_path_default().resolve(io.cwd, positionals[1]), positionals[1]);
+            io.stdout(diffBaselines(before, after));
+            return 0;
         }
-        const isProtected = raw.protected ?? false;
-        if (typeof isProtected !== 'boolean') {
-            throw new ConfigError(`${where}.protected ${quote(isProtected)} is not a boolean; expected true or false`);
+        case 'update': {
+            const summaryFile = text('summary');
+            const scenario = text('scenario');
+            if (!summaryFile || !scenario) {
+                throw new src_config/* ConfigError */.xL('baseline update needs --summary FILE (a k6 summary export) and --scenario NAME; see k6-gate baseline --help');
+            }
+            const summaryPath = external_node_path_default().resolve(io.cwd, summaryFile);
+            let summaryText;
+            try {
+                summaryText = await (0,promises_.readFile)(summaryPath, 'utf8');
+            }
+            catch (error) {
+                throw new src_config/* ConfigError */.xL(`summary ${summaryFile} cannot be read (${error.code ?? error.message}); expected a k6 --summary-export file`);
+            }
+            const summary = (0,k6_summary/* parseSummary */.W6)(summaryText, summaryFile);
+            const config = text('config');
+            const rules = await (0,baseline_rules/* loadRules */.A7)(config ? (0,src_config/* insideWorkspace */.CT)('config', config, io.cwd) : undefined);
+            const parts = { scenario, profile: text('profile'), environment: text('environment') };
+            const key = (0,format/* baselineKey */.x2)(parts);
+            const { before, after } = await (0,store/* updateBaselineFile */.L3)(baselineFile, (current) => (0,update/* updateBaseline */.Rz)(current, [
+                {
+                    key,
+                    ...parts,
+                    summary,
+                    k6Version: text('k6-version') ?? summary.k6Version ?? 'unknown',
+                    commit: text('commit'),
+                    ref: text('ref'),
+                    date: new Date().toISOString(),
+                },
+            ], rules));
+            log.info(`k6-gate: recorded ${summaryFile} as ${key} in ${external_node_path_default().relative(io.cwd, baselineFile)}`);
+            io.stdout(diffBaselines(before, after));
+            return 0;
         }
-        if (healthPath !== undefined && (typeof healthPath !== 'string' || !healthPath.startsWith('/'))) {
-            throw new ConfigError(`${where}.healthPath ${quote(healthPath)} is not a path; expected e.g. "/health"`);
+        case 'migrate': {
+            const environment = text('environment');
+            if (!environment)
+                throw new src_config/* ConfigError */.xL('baseline migrate needs --environment NAME: the environment the existing histories measured');
+            const shown = external_node_path_default().relative(io.cwd, baselineFile);
+            await loadExistingBaseline(baselineFile, shown);
+            let moved = [];
+            const { before, after } = await (0,store/* updateBaselineFile */.L3)(baselineFile, (current) => {
+                const migrated = (0,update/* migrateToEnvironment */._i)(current, environment, values.key);
+                moved = migrated.moved;
+                return migrated.baseline;
+            });
+            log.info(moved.length === 0
+                ? `k6-gate: ${shown} has no history without an environment; nothing moved`
+                : `k6-gate: moved ${moved.map((m) => `${m.from} -> ${m.to}`).join(', ')} in ${shown}`);
+            io.stdout(diffBaselines(before, after));
+            return 0;
         }
-        out[name] = {
-            name,
-            baseUrl: baseUrl.replace(/\/+$/, ''),
-            protected: isProtected,
-            ...(healthPath !== undefined ? { healthPath } : {}),
+        default:
+            throw new src_config/* ConfigError */.xL(`unknown baseline command ${JSON.stringify(sub)}; expected show, diff, update or migrate`);
+    }
+}
+
+
+/***/ }),
+
+/***/ 6228:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   N_: () => (/* binding */ SAMPLING_CONFIDENCE),
+/* harmony export */   WD: () => (/* binding */ compareToBaseline),
+/* harmony export */   WY: () => (/* binding */ noiseFloorFor),
+/* harmony export */   kj: () => (/* binding */ isRegression)
+/* harmony export */ });
+/* unused harmony exports decide, describeSampling, summarizeComparisons */
+/* harmony import */ var _k6_summary_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(817);
+/* harmony import */ var _metrics_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4874);
+/* harmony import */ var _stats_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(964);
+/* harmony import */ var _sampling_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6574);
+// Compares one run's summary with the baseline, metric by metric. Pure: data in, data out.
+//
+// A metric regresses only when its value is worse than ALL of these limits at once:
+//   - the relative tolerance around the accepted value (default 10%),
+//   - the absolute noise floor around it (2 ms for times, 0.5 percentage points for ratios),
+//   - and, once the history holds ≥ minHistory runs, the Student-t prediction interval of the
+//     history (log scale, 99% by default), i.e. what another run of the same code would likely show,
+//   - and, when the run's own sampling interval of the value is known (order statistics of its raw
+//     samples for a percentile, Wilson for a rate; see sampling.ts), its optimistic end too: a p(99)
+//     from 400 samples that only its top 4 requests pushed over the limit is "too thin to judge".
+// Improvements are judged the same way in the other direction.
+
+
+
+
+/** Confidence of the sampling bands (two-sided). */
+const SAMPLING_CONFIDENCE = 0.95;
+/** The noise floor of a rule in the metric's unit. */
+function noiseFloorFor(rule, unit, rules) {
+    if (rule.noiseFloor !== undefined)
+        return rule.noiseFloor;
+    if (unit === 'ms')
+        return rules.noiseFloorMs;
+    if (unit === 'ratio')
+        return rules.noiseFloorRatio;
+    return 0;
+}
+/**
+ * The verdict for one value. Success ratios (higher-is-better values in 0..1, such as `checks`) are
+ * judged on their complement, the failure ratio: a relative tolerance of 10% on 99.9% would let the
+ * failures grow from 0.1% to 10%, which nobody means by "10%".
+ */
+function decide(input) {
+    const complement = input.unit === 'ratio' && input.direction === 'higher-is-better';
+    const toSpace = (v) => (complement ? 1 - v : v);
+    const badIsUp = input.direction === 'lower-is-better' || complement;
+    const b = toSpace(input.accepted);
+    const c = toSpace(input.current);
+    const history = input.history.map(toSpace);
+    const enough = Math.max(2, input.minHistory);
+    const { kept, dropped } = history.length >= enough ? (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .withoutOutliers */ .gc)(history, enough) : { kept: history, dropped: [] };
+    const interval = kept.length >= enough ? (0,_stats_js__WEBPACK_IMPORTED_MODULE_2__/* .predictionInterval */ .dY)(kept, input.confidence) : undefined;
+    const margin = Math.abs(b) * input.tolerance;
+    // On the bad side the widest limit wins, so a regression must clear every one of them.
+    const candidates = badIsUp
+        ? [
+            { value: b + margin, by: 'tolerance' },
+            { value: b + input.noiseFloor, by: 'noise floor' },
+        ]
+        : [
+            { value: b - margin, by: 'tolerance' },
+            { value: b - input.noiseFloor, by: 'noise floor' },
+        ];
+    if (interval)
+        candidates.push({ value: badIsUp ? interval.high : interval.low, by: 'interval' });
+    const worst = candidates.reduce((a, x) => (badIsUp ? (x.value > a.value ? x : a) : x.value < a.value ? x : a));
+    const betterCandidates = badIsUp ? [b - margin, b - input.noiseFloor] : [b + margin, b + input.noiseFloor];
+    if (interval)
+        betterCandidates.push(badIsUp ? interval.low : interval.high);
+    const better = badIsUp ? Math.min(...betterCandidates) : Math.max(...betterCandidates);
+    // The sampling band in the same space: its end nearest to good must clear a limit as well.
+    const unbounded = badIsUp ? -Infinity : Infinity;
+    const towardGood = input.sampling
+        ? badIsUp
+            ? complement
+                ? input.sampling.high
+                : input.sampling.low
+            : complement
+                ? input.sampling.low
+                : input.sampling.high
+        : c;
+    const towardBad = input.sampling
+        ? badIsUp
+            ? complement
+                ? input.sampling.low
+                : input.sampling.high
+            : complement
+                ? input.sampling.high
+                : input.sampling.low
+        : c;
+    const optimistic = towardGood === undefined ? unbounded : toSpace(towardGood);
+    const pessimistic = towardBad === undefined ? -unbounded : toSpace(towardBad);
+    let verdict = 'unchanged';
+    let thin = false;
+    if (badIsUp ? c > worst.value : c < worst.value) {
+        if (badIsUp ? optimistic > worst.value : optimistic < worst.value)
+            verdict = 'regressed';
+        else
+            thin = true;
+    }
+    else if (badIsUp ? c < better && pessimistic < better : c > better && pessimistic > better)
+        verdict = 'improved';
+    const back = (v) => (complement ? 1 - v : v);
+    let low = Math.min(back(worst.value), back(better));
+    let high = Math.max(back(worst.value), back(better));
+    if (input.unit !== 'none')
+        low = Math.max(0, low);
+    if (input.unit === 'ratio')
+        high = Math.min(1, high);
+    return {
+        verdict,
+        method: interval ? 'prediction-interval' : 'tolerance',
+        band: { low, high },
+        limit: back(worst.value),
+        limitBy: worst.by,
+        interval: interval && complement ? { ...interval, low: 1 - interval.high, high: 1 - interval.low, centre: 1 - interval.centre } : interval,
+        samples: kept.length,
+        outliers: dropped.length,
+        ...(thin ? { thin } : {}),
+    };
+}
+/** "p(99) from 412 samples: −3.1/+∞ ms" — how far this run's own value could be off. */
+function describeSampling(stat, current, band, unit) {
+    const below = band.low === undefined ? '∞' : (0,_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDelta */ .CW)(Math.max(0, current - band.low), unit);
+    const above = band.high === undefined ? '∞' : (0,_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDelta */ .CW)(Math.max(0, band.high - current), unit);
+    return `${stat} from ${band.n} samples: −${below}/+${above} (${(0,_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPercent */ .l9)(band.confidence)})`;
+}
+/** A rate's Wilson band from its passes/fails, when the summary has them. */
+function rateBand(values, stat) {
+    if (stat !== 'rate' || !values)
+        return undefined;
+    const passes = values.passes;
+    const fails = values.fails;
+    if (typeof passes !== 'number' || typeof fails !== 'number' || passes + fails <= 0)
+        return undefined;
+    const { low, high } = (0,_sampling_js__WEBPACK_IMPORTED_MODULE_3__/* .wilsonInterval */ .YV)(passes, passes + fails, SAMPLING_CONFIDENCE);
+    return { n: passes + fails, low, high, confidence: SAMPLING_CONFIDENCE };
+}
+function limitText(decision, tolerance, floor, confidence, unit) {
+    const by = decision.limitBy === 'tolerance'
+        ? `${(0,_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPercent */ .l9)(tolerance)} tolerance`
+        : decision.limitBy === 'noise floor'
+            ? `${(0,_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatSetting */ .w_)(floor, unit)} noise floor`
+            : `${(0,_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPercent */ .l9)(confidence)} interval`;
+    return `limit ${(0,_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(decision.limit, unit)} by ${by}`;
+}
+function changeText(accepted, current, unit) {
+    if (accepted !== 0)
+        return (0,_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatChange */ .eD)(current / accepted - 1);
+    const delta = current - accepted;
+    return `${delta >= 0 ? '+' : '-'}${(0,_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDelta */ .CW)(Math.abs(delta), unit)}`;
+}
+function compareOne(rule, summary, stat, rules, sampled) {
+    const metricSummary = summary.metrics[rule.metric];
+    const current = (0,_k6_summary_js__WEBPACK_IMPORTED_MODULE_0__/* .readStat */ .BV)(summary, rule.metric, rule.stat);
+    const { type, unit } = (0,_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .describeMetric */ .oz)(rule.metric, rule.stat, metricSummary, stat);
+    const direction = rule.direction ?? (0,_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .inferDirection */ ._w)(rule.metric, rule.stat, type);
+    const tolerance = rule.tolerance ?? rules.tolerance;
+    const base = { metric: rule.metric, stat: rule.stat, unit, direction, tolerance };
+    const history = stat ? stat.history.slice(-rules.historyLimit).map((entry) => entry.value) : [];
+    if (current === undefined) {
+        if (!stat && rule.origin === 'default')
+            return undefined;
+        const why = metricSummary
+            ? metricSummary.values[rule.stat] === undefined
+                ? `this run's ${rule.metric} has no ${rule.stat}`
+                : `this run's ${rule.metric} ${rule.stat} is not a number (${String(metricSummary.values[rule.stat])})`
+            : `this run has no ${rule.metric}`;
+        return {
+            ...base,
+            baseline: stat?.accepted,
+            verdict: 'missing',
+            method: 'none',
+            samples: history.length,
+            severity: rule.missing ?? rules.missing,
+            note: stat
+                ? `${rule.stat} missing: ${why} (baseline ${(0,_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(stat.accepted, unit)}, n=${history.length})`
+                : `${rule.stat} missing: ${why}, nor has the baseline`,
         };
     }
+    if (!stat) {
+        return {
+            ...base,
+            current,
+            verdict: 'new',
+            method: 'none',
+            samples: 0,
+            note: `${rule.stat} ${(0,_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(current, unit)}, new: no baseline yet`,
+        };
+    }
+    const floor = noiseFloorFor(rule, unit, rules);
+    const sampling = sampled ?? rateBand(metricSummary?.values, rule.stat);
+    const decision = decide({
+        accepted: stat.accepted,
+        current,
+        history,
+        direction,
+        unit,
+        tolerance,
+        noiseFloor: floor,
+        confidence: rules.confidence,
+        minHistory: rules.minHistory,
+        sampling,
+    });
+    const spread = decision.interval ? ` ±${(0,_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDelta */ .CW)((decision.interval.high - decision.interval.low) / 2, unit)}` : '';
+    const note = `${rule.stat} ${(0,_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(current, unit)} vs ${(0,_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(stat.accepted, unit)}${spread}, n=${decision.samples}${decision.outliers ? ` (+${decision.outliers} outlier${decision.outliers === 1 ? '' : 's'} left out)` : ''}, ` +
+        `${changeText(stat.accepted, current, unit)}, ${limitText(decision, tolerance, floor, rules.confidence, unit)}` +
+        (decision.thin && sampling ? `; too thin to judge: ${describeSampling(rule.stat, current, sampling, unit)}` : '');
+    const comparison = {
+        ...base,
+        baseline: stat.accepted,
+        current,
+        verdict: decision.verdict,
+        method: decision.method,
+        band: decision.band,
+        samples: decision.samples,
+        note,
+    };
+    if (sampling)
+        comparison.sampling = sampling;
+    if (decision.thin)
+        comparison.thin = true;
+    if (stat.accepted !== 0)
+        comparison.change = current / stat.accepted - 1;
+    return comparison;
+}
+/** Every watched metric of one scenario run compared with the baseline entry under `key`. */
+function compareToBaseline(input) {
+    const scenario = input.baseline?.scenarios[input.key];
+    const out = [];
+    for (const rule of input.rules.watch) {
+        const comparison = compareOne(rule, input.summary, scenario?.metrics[rule.metric]?.[rule.stat], input.rules, input.sampling?.[rule.metric]?.[rule.stat]);
+        if (comparison)
+            out.push(comparison);
+    }
     return out;
 }
-/** Reads a JSON or YAML file (by extension; YAML also when JSON fails) holding `environments`. */
-async function loadEnvironments(file) {
-    let text;
-    try {
-        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
-    }
-    catch (error) {
-        throw new ConfigError(`environments file ${file} could not be read (${error.code ?? error.message}); expected a JSON or YAML file such as ${EXAMPLE}`);
-    }
-    const ext = external_node_path_default().extname(file).toLowerCase();
-    let data;
-    try {
-        data = ext === '.yaml' || ext === '.yml' ? (0,dist/* parse */.qg)(text) : JSON.parse(text);
-    }
-    catch (error) {
-        throw new ConfigError(`environments file ${file} is not valid ${ext === '.yaml' || ext === '.yml' ? 'YAML' : 'JSON'}: ${error.message}`);
-    }
-    return parseEnvironments(data, file);
+/** A comparison that should fail a gate set to fail on regressions. */
+function isRegression(comparison) {
+    return comparison.verdict === 'regressed' || (comparison.verdict === 'missing' && comparison.severity === 'error');
 }
-/** The named environment, or an error listing the known names. */
-function findEnvironment(environments, name) {
-    const found = environments[name];
-    if (found)
-        return found;
-    const known = Object.keys(environments);
-    throw new ConfigError(`environment ${quote(name)} is not defined; known environments: ${known.length ? known.join(', ') : 'none'}`);
-}
-/**
- * Refuses a heavy profile (stress, spike, soak, breakpoint) on a protected environment unless the
- * allow flag is set. Throws before anything runs, so production never sees the load by accident.
- */
-function assertProfileAllowed(input) {
-    const { environment, allowHeavyLoad } = input;
-    const profile = input.profile?.trim().toLowerCase();
-    if (!environment || !environment.protected || allowHeavyLoad || profile === undefined)
-        return;
-    if (!HEAVY_PROFILES.includes(profile))
-        return;
-    throw new ConfigError(`refusing to run the ${profile} profile against the protected environment "${environment.name}" (${environment.baseUrl}): ` +
-        `${HEAVY_PROFILES.join(', ')} can overload a live system. If this is intended, set the input \`allow-heavy-load: true\` ` +
-        '(GitHub/GitLab) or pass `--allow-heavy-load` (CLI); otherwise choose smoke or load, or a non-protected environment.');
+/** Counts per verdict plus the number of comparisons that count as regressions (see isRegression). */
+function summarizeComparisons(comparisons) {
+    const counts = { regressed: 0, improved: 0, unchanged: 0, new: 0, missing: 0, regressions: 0 };
+    for (const c of comparisons) {
+        counts[c.verdict]++;
+        if (isRegression(c))
+            counts.regressions++;
+    }
+    return counts;
 }
 
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
-;// CONCATENATED MODULE: ./src/baseline/format.ts
+
+/***/ }),
+
+/***/ 8860:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   ky: () => (/* binding */ serializeBaseline),
+/* harmony export */   nk: () => (/* binding */ parseBaseline),
+/* harmony export */   oU: () => (/* binding */ loadBaseline),
+/* harmony export */   s$: () => (/* binding */ BaselineError),
+/* harmony export */   x2: () => (/* binding */ baselineKey)
+/* harmony export */ });
+/* unused harmony exports BASELINE_VERSION, MAX_BASELINE_VALUE, splitBaselineKey */
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
+/* harmony import */ var _json_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8301);
+/* harmony import */ var _k6_summary_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(817);
+/* harmony import */ var _metrics_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4874);
 // Baseline file format v1 (docs/adr/0001-baseline-format.md, schemas/baseline.schema.json).
 // The file lives in the user's repository, so it is validated by hand with messages that name the
 // JSON path and the expected form, and written with a fixed layout so that updates diff well.
 
 
+
+
+
+
 const BASELINE_VERSION = 1;
-class BaselineError extends Error {
+class BaselineError extends _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ExpectedError */ .Dh {
     constructor(message, options) {
         super(message, options);
         this.name = 'BaselineError';
     }
 }
 const UNITS = ['ms', 'ratio', 'per-second', 'count', 'bytes', 'none'];
-const KEY_PATTERN = /^[^@\s]+(@[^@\s]+)?$/;
-const STAT_PATTERN = /^(avg|min|med|max|rate|count|value|passes|fails|p\(\d+(\.\d+)?\))$/;
-const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-function format_isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
+const KEY_PATTERN = /^[^@\s]+(@[^@\s]+|@[^@\s]*@[^@\s]+)?$/;
+const TYPES = ['trend', 'rate', 'counter', 'gauge'];
+/** No k6 measurement comes near it (1e15 ms is 31,000 years; 1e15 bytes a petabyte): a bigger value is a typo. */
+const MAX_BASELINE_VALUE = 1e15;
+/**
+ * The baseline key of one scenario's history (docs/adr/0002-baseline-environment-key.md):
+ * `scenario`, `scenario@profile`, and with a named environment `scenario@profile@environment`
+ * (`scenario@@environment` when there is no profile). Staging and production never share a key.
+ */
+function baselineKey(parts) {
+    // GitHub environment names may hold spaces; a key part holds neither spaces nor "@".
+    const part = (text) => (text ? text.trim().replace(/[\s@]+/g, '-') : undefined) || undefined;
+    const profile = part(parts.profile);
+    const environment = part(parts.environment);
+    if (environment !== undefined)
+        return `${parts.scenario}@${profile ?? ''}@${environment}`;
+    return profile !== undefined ? `${parts.scenario}@${profile}` : parts.scenario;
 }
-function format_quote(value) {
+/** The parts of a key made by baselineKey. */
+function splitBaselineKey(key) {
+    const [scenario, profile, environment] = key.split('@');
+    const out = { scenario };
+    if (profile)
+        out.profile = profile;
+    if (environment)
+        out.environment = environment;
+    return out;
+}
+const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+function quote(value) {
     if (value === undefined)
         return 'missing';
     if (value === null)
@@ -37071,10 +34141,10 @@ class Validator {
         this.source = source;
     }
     fail(where, value, expected) {
-        throw new BaselineError(`${this.source}: ${where} is ${format_quote(value)}; expected ${expected}`);
+        throw new BaselineError(`${this.source}: ${where} is ${quote(value)}; expected ${expected}`);
     }
     object(value, where, expected) {
-        if (!format_isObject(value))
+        if (!(0,_json_js__WEBPACK_IMPORTED_MODULE_5__/* .isObject */ .G)(value))
             this.fail(where, value, expected);
         return value;
     }
@@ -37089,6 +34159,21 @@ class Validator {
         if (typeof value !== 'number' || !Number.isFinite(value))
             this.fail(where, value, 'a number');
         return value;
+    }
+    /**
+     * A measured value: finite, of a plausible size, and in the range its unit allows. A unit guessed
+     * from the names (a file without `unit` or `type`) cannot tell a ratio from a counter's rate, so
+     * then only "≥ 0" is checked.
+     */
+    measured(value, where, unit, guessed = false) {
+        const n = this.finite(value, where);
+        if (Math.abs(n) > MAX_BASELINE_VALUE)
+            this.fail(where, value, `a measured value of at most ${MAX_BASELINE_VALUE} (no k6 metric gets there)`);
+        if (unit === 'ratio' && !guessed && (n < 0 || n > 1))
+            this.fail(where, value, 'a ratio from 0 to 1 (this stat is a rate)');
+        if (unit !== 'none' && n < 0)
+            this.fail(where, value, `a value ≥ 0 (its unit is ${unit})`);
+        return n;
     }
     string(value, where, expected = 'a string') {
         if (typeof value !== 'string' || value === '')
@@ -37105,10 +34190,13 @@ class Validator {
         return object[name] === undefined ? undefined : this.string(object[name], `${where}.${name}`);
     }
 }
-function readEntry(v, raw, where) {
+function readEntry(v, raw, where, unit, guessed) {
     const object = v.object(raw, where, 'an object {value, date, k6Version?, commit?, ref?}');
     v.known(object, ['value', 'date', 'k6Version', 'commit', 'ref'], where);
-    const entry = { value: v.finite(object.value, `${where}.value`), date: v.date(object.date, `${where}.date`) };
+    const entry = {
+        value: v.measured(object.value, `${where}.value`, unit, guessed),
+        date: v.date(object.date, `${where}.date`),
+    };
     const k6Version = v.optionalString(object, 'k6Version', where);
     const commit = v.optionalString(object, 'commit', where);
     const ref = v.optionalString(object, 'ref', where);
@@ -37120,25 +34208,34 @@ function readEntry(v, raw, where) {
         entry.ref = ref;
     return entry;
 }
-function readStat(v, raw, where) {
-    const object = v.object(raw, where, 'an object {accepted, unit?, history}');
-    v.known(object, ['accepted', 'unit', 'history'], where);
-    const stat = { accepted: v.finite(object.accepted, `${where}.accepted`), history: [] };
+function readStat(v, raw, where, metric, statName) {
+    const object = v.object(raw, where, 'an object {accepted, type?, unit?, history}');
+    v.known(object, ['accepted', 'type', 'unit', 'history'], where);
+    const stat = { accepted: 0, history: [] };
+    if (object.type !== undefined) {
+        if (!TYPES.includes(object.type))
+            v.fail(`${where}.type`, object.type, `one of ${TYPES.map((t) => `"${t}"`).join(', ')}`);
+        stat.type = object.type;
+    }
     if (object.unit !== undefined) {
         if (!UNITS.includes(object.unit))
             v.fail(`${where}.unit`, object.unit, `one of ${UNITS.map((u) => `"${u}"`).join(', ')}`);
         stat.unit = object.unit;
     }
+    // Files without type or unit (written before they were recorded) get the unit the gate would use.
+    const unit = stat.unit ?? (0,_metrics_js__WEBPACK_IMPORTED_MODULE_4__/* .describeMetric */ .oz)(metric, statName, undefined, { type: stat.type }).unit;
+    const guessed = stat.unit === undefined && stat.type === undefined;
+    stat.accepted = v.measured(object.accepted, `${where}.accepted`, unit, guessed);
     if (object.history !== undefined) {
         if (!Array.isArray(object.history))
             v.fail(`${where}.history`, object.history, 'a list of {value, date, …} entries, oldest first');
-        stat.history = object.history.map((entry, index) => readEntry(v, entry, `${where}.history[${index}]`));
+        stat.history = object.history.map((entry, index) => readEntry(v, entry, `${where}.history[${index}]`, unit, guessed));
     }
     return stat;
 }
 function readScenario(v, key, raw, where) {
-    const object = v.object(raw, where, 'an object {scenario, profile?, updatedAt?, metrics}');
-    v.known(object, ['scenario', 'profile', 'updatedAt', 'metrics'], where);
+    const object = v.object(raw, where, 'an object {scenario, profile?, environment?, updatedAt?, metrics}');
+    v.known(object, ['scenario', 'profile', 'environment', 'updatedAt', 'metrics', 'endpoints', 'trend', 'executorModel'], where);
     const scenario = {
         scenario: v.string(object.scenario, `${where}.scenario`, `the scenario name ${JSON.stringify(key.split('@')[0])}`),
         metrics: {},
@@ -37146,9 +34243,12 @@ function readScenario(v, key, raw, where) {
     const profile = v.optionalString(object, 'profile', where);
     if (profile !== undefined)
         scenario.profile = profile;
-    const expectedKey = profile === undefined ? scenario.scenario : `${scenario.scenario}@${profile}`;
+    const environment = v.optionalString(object, 'environment', where);
+    if (environment !== undefined)
+        scenario.environment = environment;
+    const expectedKey = baselineKey(scenario);
     if (expectedKey !== key) {
-        throw new BaselineError(`${v.source}: ${where} holds scenario ${JSON.stringify(scenario.scenario)}${profile === undefined ? '' : ` with profile ${JSON.stringify(profile)}`}; expected its key to be ${JSON.stringify(expectedKey)}`);
+        throw new BaselineError(`${v.source}: ${where} holds scenario ${JSON.stringify(scenario.scenario)}${profile === undefined ? '' : ` with profile ${JSON.stringify(profile)}`}${environment === undefined ? '' : ` in environment ${JSON.stringify(environment)}`}; expected its key to be ${JSON.stringify(expectedKey)}`);
     }
     if (object.updatedAt !== undefined)
         scenario.updatedAt = v.date(object.updatedAt, `${where}.updatedAt`);
@@ -37159,14 +34259,62 @@ function readScenario(v, key, raw, where) {
         const out = {};
         for (const [stat, value] of Object.entries(statsObject)) {
             const statWhere = child(metricWhere, stat);
-            if (!STAT_PATTERN.test(stat)) {
+            if (!_k6_summary_js__WEBPACK_IMPORTED_MODULE_3__/* .K6_STAT_PATTERN */ .yh.test(stat)) {
                 throw new BaselineError(`${v.source}: ${statWhere} names stat ${JSON.stringify(stat)}; expected avg, min, med, max, p(N), rate, count or value`);
             }
-            out[stat] = readStat(v, value, statWhere);
+            out[stat] = readStat(v, value, statWhere, metric, stat);
         }
         scenario.metrics[metric] = out;
     }
+    if (object.endpoints !== undefined)
+        scenario.endpoints = readEndpoints(v, object.endpoints, `${where}.endpoints`);
+    if (object.trend !== undefined)
+        scenario.trend = readTrend(v, object.trend, `${where}.trend`);
+    if (object.executorModel !== undefined) {
+        if (!['open', 'closed', 'mixed'].includes(object.executorModel))
+            v.fail(`${where}.executorModel`, object.executorModel, 'open, closed or mixed');
+        scenario.executorModel = object.executorModel;
+    }
     return scenario;
+}
+function readEndpoints(v, raw, where) {
+    const object = v.object(raw, where, 'an object keyed by endpoint, e.g. {"GET /orders/{id}": {"p95": 120, "requests": 300, "failureRate": 0}}');
+    const out = {};
+    for (const [name, value] of Object.entries(object)) {
+        const at = child(where, name);
+        const e = v.object(value, at, 'an object {p95, requests, failureRate}');
+        v.known(e, ['p95', 'requests', 'failureRate'], at);
+        out[name] = {
+            p95: v.finite(e.p95, `${at}.p95`),
+            requests: v.finite(e.requests, `${at}.requests`),
+            failureRate: v.finite(e.failureRate, `${at}.failureRate`),
+        };
+    }
+    return out;
+}
+function readTrend(v, raw, where) {
+    const object = v.object(raw, where, 'an object {stats, runs}');
+    v.known(object, ['stats', 'runs'], where);
+    if (!Array.isArray(object.stats))
+        v.fail(`${where}.stats`, object.stats, 'a list of "metric stat" names');
+    if (!Array.isArray(object.runs))
+        v.fail(`${where}.runs`, object.runs, 'a list of {date, commit?, values}, oldest first');
+    const stats = object.stats.map((s, i) => v.string(s, `${where}.stats[${i}]`));
+    const runs = object.runs.map((r, i) => {
+        const at = `${where}.runs[${i}]`;
+        const run = v.object(r, at, 'an object {date, commit?, values}');
+        v.known(run, ['date', 'commit', 'values'], at);
+        if (!Array.isArray(run.values) || run.values.length > stats.length) {
+            v.fail(`${at}.values`, run.values, `a list of at most ${stats.length} numbers (or null), one per stat`);
+        }
+        const values = run.values.map((x, j) => (x === null ? null : v.finite(x, `${at}.values[${j}]`)));
+        const out = { date: v.date(run.date, `${at}.date`), values };
+        const commit = v.optionalString(run, 'commit', at);
+        if (commit !== undefined)
+            out.commit = commit;
+        return out;
+    });
+    return { stats, runs };
 }
 /** Parses and validates baseline text; `source` names the file in error messages. */
 function parseBaseline(text, source) {
@@ -37190,11 +34338,11 @@ function parseBaseline(text, source) {
         baseline.$schema = v.string(root.$schema, '$.$schema', 'a schema URL');
     if (root.updatedAt !== undefined)
         baseline.updatedAt = v.date(root.updatedAt, '$.updatedAt');
-    const scenarios = v.object(root.scenarios, '$.scenarios', 'an object keyed by "scenario" or "scenario@profile"');
+    const scenarios = v.object(root.scenarios, '$.scenarios', 'an object keyed by "scenario", "scenario@profile" or "scenario@profile@environment"');
     for (const [key, raw] of Object.entries(scenarios)) {
         const where = child('$.scenarios', key);
         if (!KEY_PATTERN.test(key)) {
-            throw new BaselineError(`${source}: ${where} has key ${JSON.stringify(key)}; expected "scenario" or "scenario@profile" without spaces`);
+            throw new BaselineError(`${source}: ${where} has key ${JSON.stringify(key)}; expected "scenario", "scenario@profile" or "scenario@profile@environment" without spaces`);
         }
         baseline.scenarios[key] = readScenario(v, key, raw, where);
     }
@@ -37237,8 +34385,12 @@ function serializeBaseline(baseline) {
             const fields = [`      "scenario": ${JSON.stringify(scenario.scenario)}`];
             if (scenario.profile !== undefined)
                 fields.push(`      "profile": ${JSON.stringify(scenario.profile)}`);
+            if (scenario.environment !== undefined)
+                fields.push(`      "environment": ${JSON.stringify(scenario.environment)}`);
             if (scenario.updatedAt !== undefined)
                 fields.push(`      "updatedAt": ${JSON.stringify(scenario.updatedAt)}`);
+            if (scenario.executorModel !== undefined)
+                fields.push(`      "executorModel": ${JSON.stringify(scenario.executorModel)}`);
             const metricNames = Object.keys(scenario.metrics).sort(byName);
             if (metricNames.length === 0) {
                 fields.push('      "metrics": {}');
@@ -37251,6 +34403,8 @@ function serializeBaseline(baseline) {
                         .map((stat) => {
                         const s = stats[stat];
                         const statFields = [`            "accepted": ${JSON.stringify(s.accepted)}`];
+                        if (s.type !== undefined)
+                            statFields.push(`            "type": ${JSON.stringify(s.type)}`);
                         if (s.unit !== undefined)
                             statFields.push(`            "unit": ${JSON.stringify(s.unit)}`);
                         if (s.history.length === 0)
@@ -37262,6 +34416,18 @@ function serializeBaseline(baseline) {
                     return `        ${JSON.stringify(metric)}: {\n${statBlocks.join(',\n')}\n        }`;
                 });
                 fields.push(`      "metrics": {\n${metricBlocks.join(',\n')}\n      }`);
+            }
+            if (scenario.endpoints !== undefined) {
+                // One endpoint per line, sorted: an update changes only the lines of endpoints that moved.
+                const rows = Object.keys(scenario.endpoints)
+                    .sort(byName)
+                    .map((name) => `        ${JSON.stringify(name)}: ${JSON.stringify(scenario.endpoints[name]).replace(/,"/g, ', "').replace(/":/g, '": ').replace(/^\{/, '{ ').replace(/\}$/, ' }')}`);
+                fields.push(rows.length ? `      "endpoints": {\n${rows.join(',\n')}\n      }` : '      "endpoints": {}');
+            }
+            if (scenario.trend !== undefined) {
+                // One run per line: an update adds one line and drops the oldest.
+                const runs = scenario.trend.runs.map((run) => `          ${JSON.stringify(run)}`);
+                fields.push(`      "trend": {\n        "stats": ${JSON.stringify(scenario.trend.stats)},\n        "runs": ${runs.length ? `[\n${runs.join(',\n')}\n        ]` : '[]'}\n      }`);
             }
             return `    ${JSON.stringify(key)}: {\n${fields.join(',\n')}\n    }`;
         });
@@ -37275,245 +34441,38 @@ function serializeBaseline(baseline) {
 async function loadBaseline(file) {
     let text;
     try {
-        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
+        text = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readFile)(file, 'utf8');
     }
     catch (error) {
         if (error.code === 'ENOENT')
             return undefined;
         throw new BaselineError(`baseline ${file} cannot be read: ${error.message}`, { cause: error });
     }
-    return parseBaseline(text, external_node_path_default().basename(file));
-}
-/** Writes the baseline through a temporary file and a rename, so a crash never leaves half a file. */
-async function saveBaseline(file, baseline) {
-    const text = serializeBaseline(baseline);
-    // Refuse to write something this module would reject on the next read.
-    parseBaseline(text, external_node_path_default().basename(file));
-    await (0,promises_namespaceObject.mkdir)(external_node_path_default().dirname(file), { recursive: true });
-    const temporary = `${file}.${process.pid}.tmp`;
-    await (0,promises_namespaceObject.writeFile)(temporary, text, 'utf8');
-    await (0,promises_namespaceObject.rename)(temporary, file);
-}
-/** An empty v1 baseline. */
-function emptyBaseline() {
-    return { version: 1, scenarios: {} };
+    return parseBaseline(text, node_path__WEBPACK_IMPORTED_MODULE_1___default().basename(file));
 }
 
-;// CONCATENATED MODULE: ./src/k6/summary.ts
-class SummaryParseError extends Error {
-    constructor(message, options) {
-        super(message, options);
-        this.name = 'SummaryParseError';
-    }
-}
-function summary_isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** Parses summary text (either format). `source` names the file in error messages. */
-function parseSummary(text, source = 'summary') {
-    if (text.trim() === '') {
-        throw new SummaryParseError(`${source} is empty: k6 wrote no summary (did the run stop before the end of the test?)`);
-    }
-    let data;
-    try {
-        data = JSON.parse(text);
-    }
-    catch (error) {
-        throw new SummaryParseError(`${source} is not JSON (${error.message}); expected k6's --summary-export output, starting with: ${JSON.stringify(text.slice(0, 60))}`, { cause: error });
-    }
-    if (!summary_isObject(data)) {
-        throw new SummaryParseError(`${source} holds ${Array.isArray(data) ? 'an array' : typeof data}; expected a JSON object with "metrics"`);
-    }
-    if (typeof data.version === 'string' && summary_isObject(data.results)) {
-        return parseMachineReadable(data, source);
-    }
-    if (summary_isObject(data.metrics)) {
-        return parseLegacy(data, source);
-    }
-    throw new SummaryParseError(`${source} is not a k6 summary: expected an object with "metrics" (legacy --summary-export) or "version" and "results" (machine-readable summary)`);
-}
-const TREND_KEYS = new Set(['avg', 'min', 'med', 'max']);
-/** The legacy export has no type field, so the type is told by which keys are present. */
-function inferLegacyType(name, values) {
-    if ('passes' in values || 'fails' in values)
-        return 'rate';
-    if ('count' in values)
-        return 'counter';
-    if (Object.keys(values).some((key) => TREND_KEYS.has(key) && key !== 'min' && key !== 'max') ||
-        Object.keys(values).some((k) => k.startsWith('p('))) {
-        return 'trend';
-    }
-    if ('value' in values)
-        return 'gauge';
-    throw new SummaryParseError(`metric "${name}" has keys ${JSON.stringify(Object.keys(values))}, which match no k6 metric type`);
-}
-/** k6's built-in metrics whose values are times (ms) or data (bytes); custom ones are guessed by name. */
-const TIME_METRICS = /^(http_req_(duration|blocked|connecting|tls_handshaking|sending|waiting|receiving)|iteration_duration|group_duration|ws_(connecting|session_duration|ping)|grpc_req_duration|browser_)/;
-const DATA_METRICS = /^(data_(sent|received)|ws_msgs_(sent|received)_bytes)/;
-function baseName(metric) {
-    const brace = metric.indexOf('{');
-    return brace === -1 ? metric : metric.slice(0, brace);
-}
-function guessContains(metric, type) {
-    const base = baseName(metric);
-    if (DATA_METRICS.test(base))
-        return 'data';
-    if (type === 'trend' && (TIME_METRICS.test(base) || /(_duration|_latency|_time|_ms)$/.test(base)))
-        return 'time';
-    return 'default';
-}
-function numericEntries(values, metric, source) {
-    const out = {};
-    for (const [key, value] of Object.entries(values)) {
-        if (key === 'thresholds')
-            continue;
-        if (typeof value === 'number') {
-            out[key] = value;
-        }
-        else if (value === null) {
-            // k6 writes null for stats it could not compute (e.g. NaN); a missing stat is handled downstream.
-            continue;
-        }
-        else {
-            throw new SummaryParseError(`${source}: metrics.${metric}.${key} is ${JSON.stringify(value)}; expected a number`);
-        }
-    }
-    return out;
-}
-function parseLegacy(data, source) {
-    const metrics = {};
-    const thresholds = [];
-    for (const [name, raw] of Object.entries(data.metrics)) {
-        if (!summary_isObject(raw)) {
-            throw new SummaryParseError(`${source}: metrics.${name} is ${JSON.stringify(raw)}; expected an object of stats`);
-        }
-        const type = inferLegacyType(name, raw);
-        const values = numericEntries(raw, name, source);
-        if (type === 'rate' && 'value' in values) {
-            // The legacy export renames a rate's `rate` to `value`; keep one name downstream.
-            values.rate = values.value;
-            delete values.value;
-        }
-        metrics[name] = { name, type, contains: guessContains(name, type), values };
-        if (raw.thresholds !== undefined) {
-            if (!summary_isObject(raw.thresholds)) {
-                throw new SummaryParseError(`${source}: metrics.${name}.thresholds is not an object`);
-            }
-            for (const [expression, failed] of Object.entries(raw.thresholds)) {
-                // In the legacy export, `true` means the threshold was CROSSED (failed).
-                const crossed = typeof failed === 'boolean' ? failed : summary_isObject(failed) ? failed.ok === false : undefined;
-                if (crossed === undefined) {
-                    throw new SummaryParseError(`${source}: metrics.${name}.thresholds["${expression}"] is ${JSON.stringify(failed)}; expected true (failed) or false (passed)`);
-                }
-                thresholds.push({ metric: name, expression, ok: !crossed });
-            }
-        }
-    }
-    const checks = [];
-    if (summary_isObject(data.root_group))
-        collectLegacyChecks(data.root_group, checks);
-    const state = summary_isObject(data.state) ? data.state : undefined;
-    return {
-        format: 'legacy',
-        metrics,
-        thresholds,
-        checks,
-        durationMs: typeof state?.testRunDurationMs === 'number' ? state.testRunDurationMs : undefined,
-    };
-}
-function collectLegacyChecks(group, out) {
-    const checks = group.checks;
-    // Exports have written checks both as an object keyed by name and as an array.
-    const list = Array.isArray(checks) ? checks : summary_isObject(checks) ? Object.values(checks) : [];
-    for (const check of list) {
-        if (summary_isObject(check) && typeof check.name === 'string') {
-            out.push({
-                name: check.name,
-                path: typeof check.path === 'string' ? check.path : undefined,
-                passes: Number(check.passes ?? 0),
-                fails: Number(check.fails ?? 0),
-            });
-        }
-    }
-    const groups = group.groups;
-    const children = Array.isArray(groups) ? groups : summary_isObject(groups) ? Object.values(groups) : [];
-    for (const child of children)
-        if (summary_isObject(child))
-            collectLegacyChecks(child, out);
-}
-/** Machine-readable trend keys (`p95`, `p99.9`) in the legacy spelling (`p(95)`, `p(99.9)`). */
-function legacyStatName(key) {
-    const match = /^p(\d+(?:\.\d+)?)$/.exec(key);
-    return match ? `p(${match[1]})` : key;
-}
-function parseMachineReadable(data, source) {
-    if (!String(data.version).startsWith('1.')) {
-        throw new SummaryParseError(`${source}: machine-readable summary version ${JSON.stringify(data.version)} is not supported; expected "1.x"`);
-    }
-    const results = data.results;
-    const metrics = {};
-    const addMetric = (raw, where) => {
-        if (!summary_isObject(raw) || typeof raw.name !== 'string' || !summary_isObject(raw.values)) {
-            throw new SummaryParseError(`${source}: ${where} is not a metric; expected {name, type, values}`);
-        }
-        const type = raw.type;
-        if (!['trend', 'rate', 'counter', 'gauge'].includes(type)) {
-            throw new SummaryParseError(`${source}: ${where} (${raw.name}) has type ${JSON.stringify(raw.type)}; expected trend, rate, counter or gauge`);
-        }
-        const values = {};
-        for (const [key, value] of Object.entries(numericEntries(raw.values, raw.name, source))) {
-            values[legacyStatName(key)] = value;
-        }
-        if (type === 'rate' && 'matches' in values) {
-            values.passes = values.matches;
-            values.fails = (values.total ?? 0) - values.matches;
-        }
-        const contains = ['time', 'data', 'default'].includes(raw.contains)
-            ? raw.contains
-            : guessContains(raw.name, type);
-        metrics[raw.name] = { name: raw.name, type, contains, values };
-    };
-    const list = Array.isArray(results.metrics) ? results.metrics : [];
-    list.forEach((raw, index) => addMetric(raw, `results.metrics[${index}]`));
-    const checks = [];
-    if (summary_isObject(results.checks)) {
-        const checkMetrics = Array.isArray(results.checks.metrics) ? results.checks.metrics : [];
-        checkMetrics.forEach((raw, index) => addMetric(raw, `results.checks.metrics[${index}]`));
-        const checkList = Array.isArray(results.checks.results) ? results.checks.results : [];
-        for (const check of checkList) {
-            if (summary_isObject(check) && typeof check.name === 'string') {
-                checks.push({ name: check.name, passes: Number(check.passes ?? 0), fails: Number(check.fails ?? 0) });
-            }
-        }
-    }
-    // The legacy name `checks` is what users and baselines watch; give it the succeeded rate.
-    const succeeded = metrics.checks_succeeded;
-    if (succeeded && !metrics.checks) {
-        metrics.checks = { ...succeeded, name: 'checks', values: { ...succeeded.values } };
-    }
-    const config = summary_isObject(data.config) ? data.config : {};
-    const metadata = summary_isObject(data.metadata) ? data.metadata : {};
-    return {
-        format: 'machine-readable',
-        metrics,
-        thresholds: [],
-        checks,
-        k6Version: typeof metadata.k6_version === 'string' ? metadata.k6_version : undefined,
-        durationMs: typeof config.duration === 'number' ? config.duration * 1000 : undefined,
-    };
-}
-/** Reads one stat of one metric, or undefined when the summary does not have it. */
-function summary_readStat(summary, metric, stat) {
-    const values = summary.metrics[metric]?.values;
-    if (!values)
-        return undefined;
-    const value = values[stat] ?? (stat === 'rate' ? values.value : undefined);
-    return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
 
-;// CONCATENATED MODULE: ./src/baseline/metrics.ts
-// What a metric's numbers mean: which way is better and in which unit they are. Inferred from the
-// k6 metric type and name because k6's summary carries neither a direction nor (legacy) a type.
+/***/ }),
+
+/***/ 4874:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   CW: () => (/* binding */ formatDelta),
+/* harmony export */   Fl: () => (/* binding */ formatValue),
+/* harmony export */   OM: () => (/* binding */ trimNumber),
+/* harmony export */   Xk: () => (/* binding */ typeChangeWarning),
+/* harmony export */   _w: () => (/* binding */ inferDirection),
+/* harmony export */   eD: () => (/* binding */ formatChange),
+/* harmony export */   l9: () => (/* binding */ formatPercent),
+/* harmony export */   oz: () => (/* binding */ describeMetric),
+/* harmony export */   w_: () => (/* binding */ formatSetting)
+/* harmony export */ });
+/* unused harmony exports baseMetricName, guessType, inferUnit */
+/* harmony import */ var _k6_summary_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(817);
+// What a metric's numbers mean: which way is better and in which unit they are. The direction
+// follows from the k6 metric type (and a name that counts failures); the type comes from k6 when
+// the summary says it, else from the baseline's record, else from a guess (describeMetric).
 
 /** `http_req_duration{name:login}` → `http_req_duration`. */
 function baseMetricName(metric) {
@@ -37570,20 +34529,55 @@ function inferUnit(metric, stat, type, contains) {
         return 'bytes';
     return 'none';
 }
-/** Unit and type of a watched metric, from the run when it has it, else from the baseline or the name. */
-function describeMetric(metric, stat, summary, baselineUnit) {
-    if (summary)
-        return { type: summary.type, unit: inferUnit(metric, stat, summary.type, summary.contains) };
+/**
+ * Unit and type of a watched metric. The run's type wins: k6 says it, or (legacy export) it follows
+ * from the stats present, which tell the four types apart (see inferLegacyType). Whether a trend
+ * holds times is only guessed from a legacy export, so there the unit the baseline recorded for the
+ * same type wins: a later run cannot silently change it. Without the metric in the run, the
+ * recorded type and unit are used, else a guess from the names.
+ */
+function describeMetric(metric, stat, summary, recorded) {
+    if (summary) {
+        const unit = inferUnit(metric, stat, summary.type, summary.contains);
+        const keepRecorded = summary.typeFrom === 'guess' && recorded?.unit !== undefined && recorded.type === summary.type;
+        return { type: summary.type, unit: keepRecorded ? recorded.unit : unit };
+    }
+    if (recorded?.type !== undefined) {
+        return { type: recorded.type, unit: recorded.unit ?? inferUnit(metric, stat, recorded.type, (0,_k6_summary_js__WEBPACK_IMPORTED_MODULE_0__/* .guessContains */ .V9)(metric, recorded.type)) };
+    }
     const type = guessType(metric, stat);
-    return { type, unit: baselineUnit ?? inferUnit(metric, stat, type, guessContains(metric, type)) };
+    return { type, unit: recorded?.unit ?? inferUnit(metric, stat, type, (0,_k6_summary_js__WEBPACK_IMPORTED_MODULE_0__/* .guessContains */ .V9)(metric, type)) };
+}
+/**
+ * A sentence when the run's metric is of another type than the baseline recorded (a script turned
+ * a Trend into a Counter), or — when k6 itself says so — of another unit (`Trend(name, true)` lost
+ * its `true`): the numbers are then not comparable, and the reader must know. A legacy export's
+ * unit is a guess and never raises it. Undefined when nothing changed.
+ */
+function typeChangeWarning(key, metric, stat, summary, recorded) {
+    if (!summary || !recorded)
+        return undefined;
+    const now = describeMetric(metric, stat, summary, undefined);
+    const changes = [];
+    if (recorded.type !== undefined && recorded.type !== now.type)
+        changes.push(`type ${recorded.type} → ${now.type}`);
+    else if (summary.typeFrom !== 'guess' && recorded.unit !== undefined && recorded.unit !== now.unit)
+        changes.push(`unit ${recorded.unit} → ${now.unit}`);
+    if (changes.length === 0)
+        return undefined;
+    const source = summary.typeFrom === 'guess' ? 'the summary shows' : 'k6 says';
+    return `${key}: ${metric} ${stat} changed ${changes.join(', ')} since the baseline was recorded; the values may not be comparable (${source} ${now.type}${summary.contains === 'time' ? ' of times' : ''}; re-record the baseline if the change is intended)`;
 }
 function trimNumber(value, digits) {
     return value.toFixed(digits).replace(/\.?0+$/, '') || '0';
 }
-/** A value as a person reads it: `212 ms`, `0.35 ms`, `1.20%`, `45.3/s`, `1.5 MB`. */
+/**
+ * A value as a person reads it: `212 ms`, `0.35 ms`, `1.20%`, `45.3/s`, `1.5 MB`; `—` when there is
+ * none. The one value formatter: notes, tables, annotations, JUnit and the baseline commands use it.
+ */
 function formatValue(value, unit) {
-    if (!Number.isFinite(value))
-        return String(value);
+    if (value === undefined || !Number.isFinite(value))
+        return '—';
     const abs = Math.abs(value);
     switch (unit) {
         case 'ms':
@@ -37624,13 +34618,584 @@ function formatSetting(value, unit) {
         return `${trimNumber(value, 3)} ms`;
     return trimNumber(value, 4);
 }
+/** A relative change, always signed and with one decimal: `+17.8%`, `-5.0%`, `±0.0%`; `—` when there is none. */
 function formatChange(change) {
+    if (change === undefined || !Number.isFinite(change))
+        return '—';
     const percent = change * 100;
     const sign = percent > 0 ? '+' : percent < 0 ? '-' : '±';
     return `${sign}${Math.abs(percent).toFixed(1)}%`;
 }
+/** A configured fraction (tolerance, confidence) as a percentage without padding zeros: `10%`, `99.5%`. */
+function formatPercent(fraction) {
+    return `${trimNumber(fraction * 100, 2)}%`;
+}
 
-;// CONCATENATED MODULE: ./src/baseline/stats.ts
+
+/***/ }),
+
+/***/ 1568:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   A7: () => (/* binding */ loadRules),
+/* harmony export */   BL: () => (/* binding */ parseTolerance),
+/* harmony export */   Sz: () => (/* binding */ unknownWatchedMetrics),
+/* harmony export */   _f: () => (/* binding */ splitWatchInput),
+/* harmony export */   mX: () => (/* binding */ RulesError)
+/* harmony export */ });
+/* unused harmony exports DEFAULT_RECORD_LIMITS, DEFAULT_RULES, parseWatchItem, parseWatchList, parseRules, applyOverrides, closestName */
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _json_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8301);
+/* harmony import */ var _k6_summary_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(817);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3916);
+// Which metrics the gate watches and how strictly. Read from k6-gate.config.json / .yaml and from a
+// few action inputs; the defaults cover the k6 built-in metrics every HTTP test has.
+
+
+
+
+
+const DEFAULT_RECORD_LIMITS = Object.freeze({ maxFailedRate: 0.1, minChecksRate: 0.9, minIterations: 1 });
+const DEFAULT_WATCH = Object.freeze([
+    { metric: 'http_req_duration', stat: 'p(95)', origin: 'default' },
+    { metric: 'http_req_duration', stat: 'p(99)', origin: 'default' },
+    { metric: 'http_req_failed', stat: 'rate', origin: 'default' },
+    { metric: 'http_reqs', stat: 'rate', origin: 'default' },
+    { metric: 'checks', stat: 'rate', origin: 'default' },
+    { metric: 'iteration_duration', stat: 'p(95)', origin: 'default' },
+].map((rule) => Object.freeze(rule)));
+const DEFAULT_RULES = Object.freeze({
+    watch: DEFAULT_WATCH,
+    tolerance: 0.1,
+    noiseFloorMs: 2,
+    noiseFloorRatio: 0.005,
+    confidence: 0.99,
+    minHistory: 5,
+    historyLimit: 10,
+    missing: 'error',
+    record: DEFAULT_RECORD_LIMITS,
+});
+class RulesError extends _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ExpectedError */ .Dh {
+    constructor(message) {
+        super(message);
+        this.name = 'RulesError';
+    }
+}
+const METRIC_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*(\{[^{}]+\})?$/;
+function describe(value) {
+    if (typeof value === 'string')
+        return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+    if (value === undefined)
+        return 'missing';
+    if (Array.isArray(value))
+        return 'an array';
+    if (value === null)
+        return 'null';
+    if (typeof value === 'object')
+        return 'an object';
+    return String(value);
+}
+/** The stat a bare metric name means when none is given. */
+function defaultStat(metric) {
+    const base = metric.replace(/\{.*$/, '');
+    if (base === 'http_reqs' || base === 'iterations' || base === 'checks' || base.endsWith('_failed'))
+        return 'rate';
+    return 'p(95)';
+}
+/**
+ * `http_req_duration:p(95)`, `http_req_duration{name:login}:p(99)` (the stat follows the last colon
+ * outside the braces) or a bare metric name (p(95) for trends, rate for the well-known rates).
+ */
+function parseWatchItem(text, where = 'watch item') {
+    const item = text.trim();
+    const closing = item.lastIndexOf('}');
+    const colon = item.indexOf(':', closing === -1 ? 0 : closing);
+    const metric = colon === -1 ? item : item.slice(0, colon).trim();
+    const stat = colon === -1 ? defaultStat(metric) : item.slice(colon + 1).trim();
+    if (!METRIC_PATTERN.test(metric)) {
+        throw new RulesError(`${where} ${describe(text)}: ${describe(metric)} is not a k6 metric name; expected e.g. "http_req_duration:p(95)" or "http_req_duration{name:login}:p(99)"`);
+    }
+    if (!_k6_summary_js__WEBPACK_IMPORTED_MODULE_2__/* .K6_STAT_PATTERN */ .yh.test(stat)) {
+        throw new RulesError(`${where} ${describe(text)}: ${describe(stat)} is not a k6 stat; expected one of avg, min, med, max, p(N), rate, count, value`);
+    }
+    return { metric, stat, origin: 'config' };
+}
+/**
+ * The `watch` input as items: separated by commas or new lines, except commas inside `{...}`
+ * (`http_req_duration{name:login,method:POST}:p(95)` is one item).
+ */
+function splitWatchInput(text) {
+    const items = [];
+    let depth = 0;
+    let current = '';
+    for (const ch of text ?? '') {
+        if (ch === '{')
+            depth++;
+        if (ch === '}')
+            depth = Math.max(0, depth - 1);
+        if ((ch === ',' && depth === 0) || ch === '\n') {
+            items.push(current);
+            current = '';
+        }
+        else {
+            current += ch;
+        }
+    }
+    items.push(current);
+    return items.map((item) => item.trim()).filter((item) => item !== '');
+}
+/** `0.1`, `"0.1"` or `"10%"` → 0.1. */
+function parseTolerance(value, where = 'tolerance') {
+    let number;
+    if (typeof value === 'number')
+        number = value;
+    else if (typeof value === 'string') {
+        const text = value.trim();
+        const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text);
+        if (percent)
+            number = Number(percent[1]) / 100;
+        else if (/^\d+(\.\d+)?$/.test(text))
+            number = Number(text);
+    }
+    if (number === undefined || !Number.isFinite(number) || number < 0 || number > 10) {
+        throw new RulesError(`${where} is ${describe(value)}; expected a fraction such as 0.1 or a percentage such as "10%" (0 to 1000%)`);
+    }
+    return number;
+}
+function expectNumber(value, where, check, expected) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || !check(value)) {
+        throw new RulesError(`${where} is ${describe(value)}; expected ${expected}`);
+    }
+    return value;
+}
+function expectInteger(value, where, min) {
+    return expectNumber(value, where, (n) => Number.isInteger(n) && n >= min, `a whole number ≥ ${min}`);
+}
+function expectConfidence(value, where) {
+    return expectNumber(value, where, (n) => n >= 0.5 && n < 1, 'a probability from 0.5 up to (not including) 1, e.g. 0.99');
+}
+function expectMissing(value, where) {
+    if (value === 'error' || value === 'warning')
+        return value;
+    throw new RulesError(`${where} is ${describe(value)}; expected "error" or "warning"`);
+}
+function expectDirection(value, where) {
+    if (value === 'lower-is-better' || value === 'higher-is-better')
+        return value;
+    if (value === 'lower' || value === 'higher')
+        return `${value}-is-better`;
+    throw new RulesError(`${where} is ${describe(value)}; expected "lower-is-better" or "higher-is-better"`);
+}
+function key(path, name) {
+    return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? `${path}.${name}` : `${path}[${JSON.stringify(name)}]`;
+}
+function rejectUnknown(object, known, where) {
+    for (const name of Object.keys(object)) {
+        if (!known.includes(name)) {
+            throw new RulesError(`${key(where, name)} is not a known setting; expected one of ${known.join(', ')}`);
+        }
+    }
+}
+const RULE_KEYS = ['metric', 'stat', 'direction', 'tolerance', 'noiseFloor', 'missing'];
+function parseRuleObject(raw, where) {
+    rejectUnknown(raw, RULE_KEYS, where);
+    if (typeof raw.metric !== 'string')
+        throw new RulesError(`${where}.metric is ${describe(raw.metric)}; expected a metric name such as "http_req_duration"`);
+    const base = parseWatchItem(raw.stat === undefined ? raw.metric : `${raw.metric}:${String(raw.stat)}`, where);
+    const rule = { metric: base.metric, stat: base.stat, origin: 'config' };
+    if (raw.direction !== undefined)
+        rule.direction = expectDirection(raw.direction, `${where}.direction`);
+    if (raw.tolerance !== undefined)
+        rule.tolerance = parseTolerance(raw.tolerance, `${where}.tolerance`);
+    if (raw.noiseFloor !== undefined)
+        rule.noiseFloor = expectNumber(raw.noiseFloor, `${where}.noiseFloor`, (n) => n >= 0, 'a number ≥ 0 in the metric’s unit');
+    if (raw.missing !== undefined)
+        rule.missing = expectMissing(raw.missing, `${where}.missing`);
+    return rule;
+}
+/** A later entry for the same metric and stat replaces an earlier one, so `defaults` can be refined. */
+function addRule(list, rule) {
+    const index = list.findIndex((r) => r.metric === rule.metric && r.stat === rule.stat);
+    if (index === -1)
+        list.push(rule);
+    else
+        list[index] = rule;
+}
+/** A watch list: items are "metric:stat" strings, rule objects, or "defaults" (the built-in list). */
+function parseWatchList(raw, where) {
+    if (!Array.isArray(raw))
+        throw new RulesError(`${where} is ${describe(raw)}; expected a list such as ["defaults", "http_req_duration{name:login}:p(95)"]`);
+    const out = [];
+    raw.forEach((item, index) => {
+        const at = `${where}[${index}]`;
+        if (item === 'defaults')
+            DEFAULT_WATCH.forEach((rule) => addRule(out, { ...rule }));
+        else if (typeof item === 'string')
+            addRule(out, parseWatchItem(item, at));
+        else if ((0,_json_js__WEBPACK_IMPORTED_MODULE_4__/* .isObject */ .G)(item))
+            addRule(out, parseRuleObject(item, at));
+        else
+            throw new RulesError(`${at} is ${describe(item)}; expected "metric:stat", "defaults" or an object {metric, stat, direction?, tolerance?, noiseFloor?, missing?}`);
+    });
+    return out;
+}
+const FILE_KEYS = [
+    '$schema',
+    'watch',
+    'tolerance',
+    'noiseFloorMs',
+    'noiseFloorRatio',
+    'confidence',
+    'minHistory',
+    'historyLimit',
+    'missing',
+    'record',
+];
+const RECORD_KEYS = ['maxFailedRate', 'minChecksRate', 'minIterations'];
+function parseRecordLimits(raw, where) {
+    if (!(0,_json_js__WEBPACK_IMPORTED_MODULE_4__/* .isObject */ .G)(raw))
+        throw new RulesError(`${where} is ${describe(raw)}; expected an object such as {"maxFailedRate": 0.1, "minChecksRate": 0.9, "minIterations": 5}`);
+    rejectUnknown(raw, RECORD_KEYS, where);
+    const out = { ...DEFAULT_RECORD_LIMITS };
+    const ratio = (n) => n >= 0 && n <= 1;
+    if (raw.maxFailedRate !== undefined)
+        out.maxFailedRate = expectNumber(raw.maxFailedRate, `${where}.maxFailedRate`, ratio, 'a ratio from 0 to 1, e.g. 0.1');
+    if (raw.minChecksRate !== undefined)
+        out.minChecksRate = expectNumber(raw.minChecksRate, `${where}.minChecksRate`, ratio, 'a ratio from 0 to 1, e.g. 0.9');
+    if (raw.minIterations !== undefined)
+        out.minIterations = expectInteger(raw.minIterations, `${where}.minIterations`, 0);
+    return out;
+}
+/** Rules from already-parsed file content; `source` names the file in errors. */
+function parseRules(raw, source) {
+    const root = `${source}: $`;
+    if (raw === null || raw === undefined)
+        return { ...DEFAULT_RULES, watch: DEFAULT_WATCH.map((r) => ({ ...r })) };
+    if (!(0,_json_js__WEBPACK_IMPORTED_MODULE_4__/* .isObject */ .G)(raw))
+        throw new RulesError(`${root} is ${describe(raw)}; expected an object of settings such as {"tolerance": 0.1, "watch": ["defaults"]}`);
+    rejectUnknown(raw, FILE_KEYS, root);
+    const rules = { ...DEFAULT_RULES, watch: DEFAULT_WATCH.map((r) => ({ ...r })) };
+    if (raw.watch !== undefined)
+        rules.watch = parseWatchList(raw.watch, `${root}.watch`);
+    if (raw.tolerance !== undefined)
+        rules.tolerance = parseTolerance(raw.tolerance, `${root}.tolerance`);
+    if (raw.noiseFloorMs !== undefined)
+        rules.noiseFloorMs = expectNumber(raw.noiseFloorMs, `${root}.noiseFloorMs`, (n) => n >= 0, 'a number of milliseconds ≥ 0');
+    if (raw.noiseFloorRatio !== undefined)
+        rules.noiseFloorRatio = expectNumber(raw.noiseFloorRatio, `${root}.noiseFloorRatio`, (n) => n >= 0 && n <= 1, 'a ratio from 0 to 1, e.g. 0.005');
+    if (raw.confidence !== undefined)
+        rules.confidence = expectConfidence(raw.confidence, `${root}.confidence`);
+    if (raw.minHistory !== undefined)
+        rules.minHistory = expectInteger(raw.minHistory, `${root}.minHistory`, 2);
+    if (raw.historyLimit !== undefined)
+        rules.historyLimit = expectInteger(raw.historyLimit, `${root}.historyLimit`, 1);
+    if (raw.missing !== undefined)
+        rules.missing = expectMissing(raw.missing, `${root}.missing`);
+    if (raw.record !== undefined)
+        rules.record = parseRecordLimits(raw.record, `${root}.record`);
+    return rules;
+}
+/** Applies action inputs / CLI flags on top of rules; inputs win over the file. */
+function applyOverrides(rules, overrides) {
+    if (!overrides)
+        return rules;
+    const out = { ...rules, watch: [...rules.watch] };
+    if (overrides.tolerance !== undefined)
+        out.tolerance = parseTolerance(overrides.tolerance, 'tolerance input');
+    if (overrides.historyLimit !== undefined)
+        out.historyLimit = expectInteger(overrides.historyLimit, 'history-limit input', 1);
+    if (overrides.confidence !== undefined)
+        out.confidence = expectConfidence(overrides.confidence, 'confidence input');
+    if (overrides.watch !== undefined && overrides.watch.length > 0)
+        out.watch = parseWatchList(overrides.watch, 'watch input');
+    return out;
+}
+/**
+ * Reads the rules file (JSON, or YAML for .yaml/.yml) and applies overrides. No file means the
+ * defaults; a file that is named but missing is an error, since a typo would silently drop rules.
+ */
+async function loadRules(file, overrides) {
+    if (file === undefined || file.trim() === '')
+        return applyOverrides(parseRules(undefined, 'defaults'), overrides);
+    let text;
+    try {
+        text = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        const code = error.code;
+        throw new RulesError(code === 'ENOENT'
+            ? `rules file ${file} does not exist; expected a k6-gate.config.json or .yaml file, or no config-file input`
+            : `rules file ${file} cannot be read: ${error.message}`);
+    }
+    const source = node_path__WEBPACK_IMPORTED_MODULE_1___default().basename(file);
+    const yaml = /\.ya?ml$/i.test(file);
+    let raw;
+    try {
+        // yaml is loaded only for a YAML file: it is a large module to evaluate at every start.
+        raw = yaml ? (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8815, 19))).parse(text) : JSON.parse(text);
+    }
+    catch (error) {
+        throw new RulesError(`${source} is not valid ${yaml ? 'YAML' : 'JSON'}: ${error.message.split('\n')[0]}`);
+    }
+    return applyOverrides(parseRules(raw, source), overrides);
+}
+/** Edit distance (insertions, deletions, substitutions), for "did you mean" hints. */
+function editDistance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+/** The known name nearest to `name`, or undefined when none is known. */
+function closestName(name, known) {
+    let best;
+    let bestDistance = Infinity;
+    for (const candidate of known) {
+        const distance = editDistance(name, candidate);
+        if (distance < bestDistance || (distance === bestDistance && best !== undefined && candidate < best)) {
+            best = candidate;
+            bestDistance = distance;
+        }
+    }
+    return best;
+}
+/**
+ * Watched metrics of the config that neither this run nor any baseline history has (a typo such as
+ * `http_req_durration`): a config error naming the closest known metric, rather than a
+ * "regression" of a metric that never existed. Submetrics are judged by their base metric, since
+ * k6 exports a submetric only when a threshold names it.
+ */
+function unknownWatchedMetrics(rules, known) {
+    const bases = new Set([...known].map((name) => name.replace(/\{.*$/, '')));
+    const problems = [];
+    for (const rule of rules.watch) {
+        if (rule.origin === 'default')
+            continue;
+        const base = rule.metric.replace(/\{.*$/, '');
+        if (bases.has(base))
+            continue;
+        const closest = closestName(base, bases);
+        problems.push(`watched metric ${JSON.stringify(`${rule.metric}:${rule.stat}`)} is not a metric of this run nor of the baseline; expected a k6 metric name${closest ? ` such as ${JSON.stringify(closest)} (the closest known one)` : ''}`);
+    }
+    return problems;
+}
+
+
+/***/ }),
+
+/***/ 6574:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   J9: () => (/* binding */ percentileInterval),
+/* harmony export */   QH: () => (/* binding */ wilcoxonSignedRank),
+/* harmony export */   YV: () => (/* binding */ wilsonInterval),
+/* harmony export */   nb: () => (/* binding */ percentOfStat)
+/* harmony export */ });
+/* unused harmony exports normalQuantile, binomialCdf, normalCdf */
+/* harmony import */ var _stats_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(964);
+// The uncertainty of ONE run's own statistics (sampling noise), apart from the run-to-run noise the
+// history's prediction interval measures. Pure: numbers in, numbers out.
+//
+// - A percentile from n samples: the distribution-free order-statistic interval. The number of
+//   samples below the true q-quantile is Binomial(n, q), so [x(l), x(u)] covers the quantile with at
+//   least the stated confidence when l and u cut α/2 off each tail of that binomial. p(99) from 400
+//   samples has no upper bound at 95 % (the top 4 samples cannot pin it) and a lower bound near
+//   p(97.7): that is what "thin" means in the report.
+// - A rate from passes/fails: the Wilson score interval (sane at 0 and at 1, unlike the Wald one).
+// - A paired comparison of per-round statistics (A/B mode): the Wilcoxon signed-rank test, exact
+//   for small n without ties, normal approximation with tie correction otherwise.
+
+/** The quantile of the standard normal distribution (Acklam's rational approximation, |error| < 1.2e-9). */
+function normalQuantile(p) {
+    if (!(p > 0 && p < 1))
+        throw new RangeError(`probability ${p}; expected a number strictly between 0 and 1`);
+    const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
+    const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+    const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+    const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+    const low = 0.02425;
+    if (p < low) {
+        const q = Math.sqrt(-2 * Math.log(p));
+        return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    }
+    if (p > 1 - low)
+        return -normalQuantile(1 - p);
+    const q = p - 0.5;
+    const r = q * q;
+    return (((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
+        (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1));
+}
+/** P(X ≤ k) for X ~ Binomial(n, p). */
+function binomialCdf(k, n, p) {
+    if (k < 0)
+        return 0;
+    if (k >= n)
+        return 1;
+    const whole = Math.floor(k);
+    return (0,_stats_js__WEBPACK_IMPORTED_MODULE_0__/* .regularizedIncompleteBeta */ .Vt)(1 - p, n - whole, whole + 1);
+}
+/** Smallest k in [lo, hi] with f(k) true, for a monotone f; hi + 1 when none. */
+function firstTrue(lo, hi, f) {
+    let a = lo;
+    let b = hi + 1;
+    while (a < b) {
+        const mid = Math.floor((a + b) / 2);
+        if (f(mid))
+            b = mid;
+        else
+            a = mid + 1;
+    }
+    return a;
+}
+/**
+ * Distribution-free two-sided interval for the `percent` percentile from the run's samples
+ * (order statistics; see the module comment). With B ~ Binomial(n, q): l is the largest rank with
+ * P(B ≤ l − 1) ≤ α/2 and u the smallest with P(B ≤ u − 1) ≥ 1 − α/2.
+ */
+function percentileInterval(samples, percent, confidence = 0.95) {
+    if (!(percent > 0 && percent < 100))
+        throw new RangeError(`percentile ${percent}; expected a number strictly between 0 and 100`);
+    if (!(confidence > 0 && confidence < 1))
+        throw new RangeError(`confidence ${confidence}; expected a number strictly between 0 and 1`);
+    const n = samples.count;
+    const q = percent / 100;
+    const tail = (1 - confidence) / 2;
+    // l − 1 = the largest k with cdf(k) ≤ tail, i.e. (first k with cdf(k) > tail) − 1.
+    const lowRank = n === 0 ? 0 : firstTrue(-1, n, (k) => binomialCdf(k, n, q) > tail);
+    const highRank = n === 0 ? 1 : firstTrue(0, n, (k) => binomialCdf(k, n, q) >= 1 - tail) + 1;
+    const lowOk = lowRank >= 1;
+    const highOk = highRank <= n;
+    const coverage = (highOk ? binomialCdf(highRank - 1, n, q) : 1) - (lowOk ? binomialCdf(lowRank - 1, n, q) : 0);
+    return {
+        n,
+        low: lowOk ? samples.valueAtRank(lowRank - 1) : undefined,
+        high: highOk ? samples.valueAtRank(highRank - 1) : undefined,
+        lowRank: lowOk ? lowRank : 0,
+        highRank: highOk ? highRank : n + 1,
+        coverage,
+    };
+}
+/** Wilson score interval for a proportion `successes / n`. */
+function wilsonInterval(successes, n, confidence = 0.95) {
+    if (!(n > 0))
+        return { low: 0, high: 1 };
+    const z = normalQuantile((1 + confidence) / 2);
+    const p = successes / n;
+    const z2n = (z * z) / n;
+    const centre = (p + z2n / 2) / (1 + z2n);
+    const half = (z / (1 + z2n)) * Math.sqrt((p * (1 - p)) / n + z2n / (4 * n));
+    return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+}
+/** The statistic a sampling interval is computed for, in `--summary-trend-stats` spelling. */
+function percentOfStat(stat) {
+    if (stat === 'med')
+        return 50;
+    const m = /^p\((\d+(?:\.\d+)?)\)$/.exec(stat);
+    if (!m)
+        return undefined;
+    const percent = Number(m[1]);
+    return percent > 0 && percent < 100 ? percent : undefined;
+}
+/**
+ * Wilcoxon signed-rank test of paired differences (zeros dropped, ties get mid-ranks). Exact
+ * null distribution for n ≤ 30 without ties (all 2^n sign patterns, counted by dynamic
+ * programming), normal approximation with continuity and tie correction otherwise.
+ */
+function wilcoxonSignedRank(differences) {
+    const d = differences.filter((x) => x !== 0 && Number.isFinite(x));
+    const n = d.length;
+    if (n === 0)
+        return { n: 0, wPlus: 0, p: 1, method: 'exact' };
+    const order = d.map((x, i) => ({ a: Math.abs(x), i })).sort((x, y) => x.a - y.a);
+    const ranks = new Array(n);
+    let ties = false;
+    let tieTerm = 0;
+    for (let s = 0; s < n;) {
+        let e = s;
+        while (e + 1 < n && order[e + 1].a === order[s].a)
+            e++;
+        const rank = (s + e + 2) / 2;
+        for (let k = s; k <= e; k++)
+            ranks[order[k].i] = rank;
+        const t = e - s + 1;
+        if (t > 1) {
+            ties = true;
+            tieTerm += t * t * t - t;
+        }
+        s = e + 1;
+    }
+    let wPlus = 0;
+    d.forEach((x, i) => {
+        if (x > 0)
+            wPlus += ranks[i];
+    });
+    const total = (n * (n + 1)) / 2;
+    if (!ties && n <= 30) {
+        // counts[s] = number of sign patterns whose positive ranks sum to s.
+        let counts = new Float64Array(total + 1);
+        counts[0] = 1;
+        for (let r = 1; r <= n; r++) {
+            const next = new Float64Array(total + 1);
+            for (let s = 0; s <= total; s++) {
+                if (counts[s] === 0)
+                    continue;
+                next[s] += counts[s];
+                next[s + r] += counts[s];
+            }
+            counts = next;
+        }
+        const patterns = Math.pow(2, n);
+        const extreme = Math.min(wPlus, total - wPlus);
+        let tailCount = 0;
+        for (let s = 0; s <= extreme; s++)
+            tailCount += counts[s];
+        return { n, wPlus, p: Math.min(1, (2 * tailCount) / patterns), method: 'exact' };
+    }
+    const meanW = total / 2;
+    const variance = (n * (n + 1) * (2 * n + 1)) / 24 - tieTerm / 48;
+    const z = variance > 0 ? Math.max(0, Math.abs(wPlus - meanW) - 0.5) / Math.sqrt(variance) : 0;
+    return { n, wPlus, p: Math.min(1, 2 * (1 - normalCdf(z))), method: 'normal' };
+}
+/** Φ(z), the standard normal CDF (via erfc; |error| < 1.2e-7). */
+function normalCdf(z) {
+    const x = Math.abs(z) / Math.SQRT2;
+    const t = 1 / (1 + 0.5 * x);
+    const erfc = t *
+        Math.exp(-x * x -
+            1.26551223 +
+            t *
+                (1.00002368 +
+                    t *
+                        (0.37409196 +
+                            t *
+                                (0.09678418 +
+                                    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+    return z >= 0 ? 1 - erfc / 2 : erfc / 2;
+}
+
+
+/***/ }),
+
+/***/ 964:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   JZ: () => (/* binding */ median),
+/* harmony export */   Vt: () => (/* binding */ regularizedIncompleteBeta),
+/* harmony export */   dY: () => (/* binding */ predictionInterval),
+/* harmony export */   gc: () => (/* binding */ withoutOutliers)
+/* harmony export */ });
+/* unused harmony exports logGamma, studentTCdf, studentTQuantile, mean, sampleStdDev */
 // The small amount of statistics the baseline engine needs, written out so that the numbers can be
 // checked against printed tables (no dependency whose approximations we cannot see).
 /** ln Γ(x) for x > 0 (Lanczos approximation, g = 7, 9 terms; ~15 significant digits). */
@@ -37813,470 +35378,341 @@ function withoutOutliers(values, keepAtLeast, cutoff = 3.5) {
     return { kept, dropped };
 }
 
-;// CONCATENATED MODULE: ./src/baseline/compare.ts
-// Compares one run's summary with the baseline, metric by metric. Pure: data in, data out.
-//
-// A metric regresses only when its value is worse than ALL of these limits at once:
-//   - the relative tolerance around the accepted value (default 10%),
-//   - the absolute noise floor around it (2 ms for times, 0.5 percentage points for ratios),
-//   - and, once the history holds ≥ minHistory runs, the Student-t prediction interval of the
-//     history (log scale, 99% by default), i.e. what another run of the same code would likely show.
-// Improvements are judged the same way in the other direction.
+
+/***/ }),
+
+/***/ 4494:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   L3: () => (/* binding */ updateBaselineFile)
+/* harmony export */ });
+/* unused harmony exports DEFAULT_LOCK_OPTIONS, lockFileFor, withBaselineLock, saveBaseline */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8860);
+// Writing the baseline file when several gates may do it at once (parallel CI jobs sharing a
+// checkout or a network folder, a laptop run next to a scheduled one): every update takes a lock
+// file, re-reads the file under it, merges its own entry into what it finds, writes through a
+// temporary file and a rename (readers see the old or the new file, never half of one), keeps the
+// file's mode, and lets go. docs/adr/0002-baseline-environment-key.md argues the choices.
 
 
 
-/** The noise floor of a rule in the metric's unit. */
-function noiseFloorFor(rule, unit, rules) {
-    if (rule.noiseFloor !== undefined)
-        return rule.noiseFloor;
-    if (unit === 'ms')
-        return rules.noiseFloorMs;
-    if (unit === 'ratio')
-        return rules.noiseFloorRatio;
-    return 0;
+
+
+const DEFAULT_LOCK_OPTIONS = Object.freeze({ staleMs: 30_000, timeoutMs: 60_000 });
+function lockFileFor(file) {
+    return `${file}.lock`;
 }
-/**
- * The verdict for one value. Success ratios (higher-is-better values in 0..1, such as `checks`) are
- * judged on their complement, the failure ratio: a relative tolerance of 10% on 99.9% would let the
- * failures grow from 0.1% to 10%, which nobody means by "10%".
- */
-function decide(input) {
-    const complement = input.unit === 'ratio' && input.direction === 'higher-is-better';
-    const toSpace = (v) => (complement ? 1 - v : v);
-    const badIsUp = input.direction === 'lower-is-better' || complement;
-    const b = toSpace(input.accepted);
-    const c = toSpace(input.current);
-    const history = input.history.map(toSpace);
-    const enough = Math.max(2, input.minHistory);
-    const { kept, dropped } = history.length >= enough ? withoutOutliers(history, enough) : { kept: history, dropped: [] };
-    const interval = kept.length >= enough ? predictionInterval(kept, input.confidence) : undefined;
-    const margin = Math.abs(b) * input.tolerance;
-    // On the bad side the widest limit wins, so a regression must clear every one of them.
-    const candidates = badIsUp
-        ? [
-            { value: b + margin, by: 'tolerance' },
-            { value: b + input.noiseFloor, by: 'noise floor' },
-        ]
-        : [
-            { value: b - margin, by: 'tolerance' },
-            { value: b - input.noiseFloor, by: 'noise floor' },
-        ];
-    if (interval)
-        candidates.push({ value: badIsUp ? interval.high : interval.low, by: 'interval' });
-    const worst = candidates.reduce((a, x) => (badIsUp ? (x.value > a.value ? x : a) : x.value < a.value ? x : a));
-    const betterCandidates = badIsUp ? [b - margin, b - input.noiseFloor] : [b + margin, b + input.noiseFloor];
-    if (interval)
-        betterCandidates.push(badIsUp ? interval.low : interval.high);
-    const better = badIsUp ? Math.min(...betterCandidates) : Math.max(...betterCandidates);
-    let verdict = 'unchanged';
-    if (badIsUp ? c > worst.value : c < worst.value)
-        verdict = 'regressed';
-    else if (badIsUp ? c < better : c > better)
-        verdict = 'improved';
-    const back = (v) => (complement ? 1 - v : v);
-    let low = Math.min(back(worst.value), back(better));
-    let high = Math.max(back(worst.value), back(better));
-    if (input.unit !== 'none')
-        low = Math.max(0, low);
-    if (input.unit === 'ratio')
-        high = Math.min(1, high);
-    return {
-        verdict,
-        method: interval ? 'prediction-interval' : 'tolerance',
-        band: { low, high },
-        limit: back(worst.value),
-        limitBy: worst.by,
-        interval: interval && complement ? { ...interval, low: 1 - interval.high, high: 1 - interval.low, centre: 1 - interval.centre } : interval,
-        samples: kept.length,
-        outliers: dropped.length,
-    };
+function sleep(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
 }
-function limitText(decision, tolerance, floor, confidence, unit) {
-    const by = decision.limitBy === 'tolerance'
-        ? `${trimPercent(tolerance)} tolerance`
-        : decision.limitBy === 'noise floor'
-            ? `${formatSetting(floor, unit)} noise floor`
-            : `${trimPercent(confidence)} interval`;
-    return `limit ${formatValue(decision.limit, unit)} by ${by}`;
+/** True when the lock's holder is a process on this host that no longer exists. */
+function holderIsGone(content) {
+    if (!content || content.host !== node_os__WEBPACK_IMPORTED_MODULE_2___default().hostname())
+        return false;
+    try {
+        process.kill(content.pid, 0);
+        return false;
+    }
+    catch (error) {
+        return error.code === 'ESRCH';
+    }
 }
-function trimPercent(fraction) {
-    return `${Number((fraction * 100).toFixed(2))}%`;
-}
-function changeText(accepted, current, unit) {
-    if (accepted !== 0)
-        return formatChange(current / accepted - 1);
-    const delta = current - accepted;
-    return `${delta >= 0 ? '+' : '-'}${formatDelta(Math.abs(delta), unit)}`;
-}
-function compareOne(rule, summary, stat, rules) {
-    const metricSummary = summary.metrics[rule.metric];
-    const current = summary_readStat(summary, rule.metric, rule.stat);
-    const { type, unit } = describeMetric(rule.metric, rule.stat, metricSummary, stat?.unit);
-    const direction = rule.direction ?? inferDirection(rule.metric, rule.stat, type);
-    const tolerance = rule.tolerance ?? rules.tolerance;
-    const base = { metric: rule.metric, stat: rule.stat, unit, direction, tolerance };
-    const history = stat ? stat.history.slice(-rules.historyLimit).map((entry) => entry.value) : [];
-    if (current === undefined) {
-        if (!stat && rule.origin === 'default')
+async function readLock(lock) {
+    try {
+        const [text, info] = await Promise.all([(0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(lock, 'utf8'), (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.stat)(lock)]);
+        let content;
+        try {
+            content = JSON.parse(text);
+        }
+        catch {
+            content = undefined; // being written right now, or not ours: judged by its age alone
+        }
+        return { content, mtimeMs: info.mtimeMs };
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
             return undefined;
-        const why = metricSummary
-            ? metricSummary.values[rule.stat] === undefined
-                ? `this run's ${rule.metric} has no ${rule.stat}`
-                : `this run's ${rule.metric} ${rule.stat} is not a number (${String(metricSummary.values[rule.stat])})`
-            : `this run has no ${rule.metric}`;
-        return {
-            ...base,
-            baseline: stat?.accepted,
-            verdict: 'missing',
-            method: 'none',
-            samples: history.length,
-            severity: rule.missing ?? rules.missing,
-            note: stat
-                ? `${rule.stat} missing: ${why} (baseline ${formatValue(stat.accepted, unit)}, n=${history.length})`
-                : `${rule.stat} missing: ${why}, nor has the baseline`,
-        };
+        throw error;
     }
-    if (!stat) {
-        return {
-            ...base,
-            current,
-            verdict: 'new',
-            method: 'none',
-            samples: 0,
-            note: `${rule.stat} ${formatValue(current, unit)}, new: no baseline yet`,
-        };
+}
+/**
+ * Breaks a stale lock without breaking a fresh one taken meanwhile: the lock is renamed away (only
+ * one breaker can rename a given file), and if what was renamed is not the stale lock that was
+ * judged, it is put back with link() (which fails rather than replace a lock taken since).
+ */
+async function breakStaleLock(lock, judged) {
+    const aside = `${lock}.${process.pid}.${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(4).toString('hex')}.stale`;
+    try {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rename)(lock, aside);
     }
-    const floor = noiseFloorFor(rule, unit, rules);
-    const decision = decide({
-        accepted: stat.accepted,
-        current,
-        history,
-        direction,
-        unit,
-        tolerance,
-        noiseFloor: floor,
-        confidence: rules.confidence,
-        minHistory: rules.minHistory,
-    });
-    const spread = decision.interval ? ` ±${formatDelta((decision.interval.high - decision.interval.low) / 2, unit)}` : '';
-    const note = `${rule.stat} ${formatValue(current, unit)} vs ${formatValue(stat.accepted, unit)}${spread}, n=${decision.samples}${decision.outliers ? ` (+${decision.outliers} outlier${decision.outliers === 1 ? '' : 's'} left out)` : ''}, ` +
-        `${changeText(stat.accepted, current, unit)}, ${limitText(decision, tolerance, floor, rules.confidence, unit)}`;
-    const comparison = {
-        ...base,
-        baseline: stat.accepted,
-        current,
-        verdict: decision.verdict,
-        method: decision.method,
-        band: decision.band,
-        samples: decision.samples,
-        note,
+    catch {
+        return; // someone else broke or released it
+    }
+    const moved = await readLock(aside);
+    if (judged.content?.nonce !== undefined && moved?.content?.nonce !== judged.content.nonce) {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.link)(aside, lock).catch(() => undefined);
+    }
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(aside, { force: true });
+}
+/** Runs `work` while holding the baseline's lock file. */
+async function withBaselineLock(file, work, options = {}) {
+    const { staleMs, timeoutMs } = { ...DEFAULT_LOCK_OPTIONS, ...options };
+    const lock = lockFileFor(file);
+    const content = {
+        pid: process.pid,
+        host: node_os__WEBPACK_IMPORTED_MODULE_2___default().hostname(),
+        nonce: (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(8).toString('hex'),
+        since: new Date().toISOString(),
     };
-    if (stat.accepted !== 0)
-        comparison.change = current / stat.accepted - 1;
-    return comparison;
-}
-/** Every watched metric of one scenario run compared with the baseline entry under `key`. */
-function compareToBaseline(input) {
-    const scenario = input.baseline?.scenarios[input.key];
-    const out = [];
-    for (const rule of input.rules.watch) {
-        const comparison = compareOne(rule, input.summary, scenario?.metrics[rule.metric]?.[rule.stat], input.rules);
-        if (comparison)
-            out.push(comparison);
+    const started = Date.now();
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_3___default().dirname(file), { recursive: true });
+    for (let attempt = 0;; attempt++) {
+        try {
+            const handle = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.open)(lock, 'wx');
+            try {
+                await handle.writeFile(JSON.stringify(content));
+            }
+            finally {
+                await handle.close();
+            }
+            break;
+        }
+        catch (error) {
+            if (error.code !== 'EEXIST') {
+                throw new _format_js__WEBPACK_IMPORTED_MODULE_4__/* .BaselineError */ .s$(`baseline lock ${lock} cannot be created (${error.code ?? error.message}); expected a writable folder`, {
+                    cause: error,
+                });
+            }
+        }
+        const held = await readLock(lock);
+        if (held && (Date.now() - held.mtimeMs > staleMs || holderIsGone(held.content))) {
+            await breakStaleLock(lock, held);
+            continue;
+        }
+        if (Date.now() - started > timeoutMs) {
+            const by = held?.content ? ` by process ${held.content.pid} on ${held.content.host} since ${held.content.since}` : '';
+            throw new _format_js__WEBPACK_IMPORTED_MODULE_4__/* .BaselineError */ .s$(`baseline ${node_path__WEBPACK_IMPORTED_MODULE_3___default().basename(file)} is locked${by} and stayed locked for ${Math.round(timeoutMs / 1000)} s; expected another gate to finish its update (delete ${lock} if no gate is running)`);
+        }
+        // Randomised back-off, so waiting gates do not retry in step.
+        await sleep(Math.min(200, 10 * 2 ** Math.min(attempt, 4)) * (0.5 + Math.random()));
     }
-    return out;
-}
-/** A comparison that should fail a gate set to fail on regressions. */
-function isRegression(comparison) {
-    return comparison.verdict === 'regressed' || (comparison.verdict === 'missing' && comparison.severity === 'error');
-}
-/** Counts per verdict plus the number of comparisons that count as regressions (see isRegression). */
-function summarizeComparisons(comparisons) {
-    const counts = { regressed: 0, improved: 0, unchanged: 0, new: 0, missing: 0, regressions: 0 };
-    for (const c of comparisons) {
-        counts[c.verdict]++;
-        if (isRegression(c))
-            counts.regressions++;
+    try {
+        return await work();
     }
-    return counts;
-}
-
-;// CONCATENATED MODULE: ./src/baseline/rules.ts
-// Which metrics the gate watches and how strictly. Read from k6-gate.config.json / .yaml and from a
-// few action inputs; the defaults cover the k6 built-in metrics every HTTP test has.
-
-
-
-const DEFAULT_WATCH = Object.freeze([
-    { metric: 'http_req_duration', stat: 'p(95)', origin: 'default' },
-    { metric: 'http_req_duration', stat: 'p(99)', origin: 'default' },
-    { metric: 'http_req_failed', stat: 'rate', origin: 'default' },
-    { metric: 'http_reqs', stat: 'rate', origin: 'default' },
-    { metric: 'checks', stat: 'rate', origin: 'default' },
-    { metric: 'iteration_duration', stat: 'p(95)', origin: 'default' },
-].map((rule) => Object.freeze(rule)));
-const DEFAULT_RULES = Object.freeze({
-    watch: DEFAULT_WATCH,
-    tolerance: 0.1,
-    noiseFloorMs: 2,
-    noiseFloorRatio: 0.005,
-    confidence: 0.99,
-    minHistory: 5,
-    historyLimit: 10,
-    missing: 'error',
-});
-class RulesError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'RulesError';
+    finally {
+        const mine = await readLock(lock).catch(() => undefined);
+        if (mine?.content?.nonce === content.nonce)
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(lock, { force: true });
     }
-}
-const rules_STAT_PATTERN = /^(avg|min|med|max|rate|count|value|passes|fails|p\(\d+(\.\d+)?\))$/;
-const METRIC_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*(\{[^{}]+\})?$/;
-function describe(value) {
-    if (typeof value === 'string')
-        return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-    if (value === undefined)
-        return 'missing';
-    if (Array.isArray(value))
-        return 'an array';
-    if (value === null)
-        return 'null';
-    if (typeof value === 'object')
-        return 'an object';
-    return String(value);
-}
-/** The stat a bare metric name means when none is given. */
-function defaultStat(metric) {
-    const base = metric.replace(/\{.*$/, '');
-    if (base === 'http_reqs' || base === 'iterations' || base === 'checks' || base.endsWith('_failed'))
-        return 'rate';
-    return 'p(95)';
 }
 /**
- * `http_req_duration:p(95)`, `http_req_duration{name:login}:p(99)` (the stat follows the last colon
- * outside the braces) or a bare metric name (p(95) for trends, rate for the well-known rates).
+ * Writes the baseline through a temporary file and a rename, so a reader never sees half a file,
+ * and keeps the existing file's mode. A read-only file is refused instead of being replaced (a
+ * rename would slip past its permissions).
  */
-function parseWatchItem(text, where = 'watch item') {
-    const item = text.trim();
-    const closing = item.lastIndexOf('}');
-    const colon = item.indexOf(':', closing === -1 ? 0 : closing);
-    const metric = colon === -1 ? item : item.slice(0, colon).trim();
-    const stat = colon === -1 ? defaultStat(metric) : item.slice(colon + 1).trim();
-    if (!METRIC_PATTERN.test(metric)) {
-        throw new RulesError(`${where} ${describe(text)}: ${describe(metric)} is not a k6 metric name; expected e.g. "http_req_duration:p(95)" or "http_req_duration{name:login}:p(99)"`);
+async function saveBaseline(file, baseline) {
+    const text = (0,_format_js__WEBPACK_IMPORTED_MODULE_4__/* .serializeBaseline */ .ky)(baseline);
+    // Refuse to write something the next read would reject.
+    (0,_format_js__WEBPACK_IMPORTED_MODULE_4__/* .parseBaseline */ .nk)(text, node_path__WEBPACK_IMPORTED_MODULE_3___default().basename(file));
+    let mode = 0o644;
+    try {
+        const info = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.stat)(file);
+        mode = info.mode & 0o7777;
+        if ((mode & 0o200) === 0) {
+            throw new _format_js__WEBPACK_IMPORTED_MODULE_4__/* .BaselineError */ .s$(`baseline ${node_path__WEBPACK_IMPORTED_MODULE_3___default().basename(file)} is read-only (mode ${mode.toString(8).padStart(4, '0')}); expected a writable file: make it writable, or run without update-baseline`);
+        }
     }
-    if (!rules_STAT_PATTERN.test(stat)) {
-        throw new RulesError(`${where} ${describe(text)}: ${describe(stat)} is not a k6 stat; expected one of avg, min, med, max, p(N), rate, count, value`);
+    catch (error) {
+        if (error instanceof _format_js__WEBPACK_IMPORTED_MODULE_4__/* .BaselineError */ .s$)
+            throw error;
+        if (error.code !== 'ENOENT')
+            throw error;
     }
-    return { metric, stat, origin: 'config' };
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_3___default().dirname(file), { recursive: true });
+    const temporary = `${file}.${process.pid}.${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(4).toString('hex')}.tmp`;
+    try {
+        const handle = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.open)(temporary, 'wx', mode);
+        try {
+            await handle.writeFile(text, 'utf8');
+            await handle.sync();
+        }
+        finally {
+            await handle.close();
+        }
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.chmod)(temporary, mode); // open()'s mode passes through the umask
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rename)(temporary, file);
+    }
+    catch (error) {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(temporary, { force: true });
+        throw error;
+    }
 }
 /**
- * The `watch` input as items: separated by commas or new lines, except commas inside `{...}`
- * (`http_req_duration{name:login,method:POST}:p(95)` is one item).
+ * Updates the baseline file under its lock: reads what is there NOW (another gate may have written
+ * since this one started), applies `change` to it and writes the result. Returns both versions.
  */
-function splitWatchInput(text) {
-    const items = [];
-    let depth = 0;
-    let current = '';
-    for (const ch of text ?? '') {
-        if (ch === '{')
-            depth++;
-        if (ch === '}')
-            depth = Math.max(0, depth - 1);
-        if ((ch === ',' && depth === 0) || ch === '\n') {
-            items.push(current);
-            current = '';
-        }
-        else {
-            current += ch;
-        }
-    }
-    items.push(current);
-    return items.map((item) => item.trim()).filter((item) => item !== '');
+async function updateBaselineFile(file, change, options = {}) {
+    return withBaselineLock(file, async () => {
+        const before = await (0,_format_js__WEBPACK_IMPORTED_MODULE_4__/* .loadBaseline */ .oU)(file);
+        const after = change(before);
+        await saveBaseline(file, after);
+        return { before, after };
+    }, options);
 }
-/** `0.1`, `"0.1"` or `"10%"` → 0.1. */
-function parseTolerance(value, where = 'tolerance') {
-    let number;
-    if (typeof value === 'number')
-        number = value;
-    else if (typeof value === 'string') {
-        const text = value.trim();
-        const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text);
-        if (percent)
-            number = Number(percent[1]) / 100;
-        else if (/^\d+(\.\d+)?$/.test(text))
-            number = Number(text);
-    }
-    if (number === undefined || !Number.isFinite(number) || number < 0 || number > 10) {
-        throw new RulesError(`${where} is ${describe(value)}; expected a fraction such as 0.1 or a percentage such as "10%" (0 to 1000%)`);
-    }
-    return number;
+
+
+/***/ }),
+
+/***/ 4136:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $j: () => (/* binding */ MIN_SEGMENT),
+/* harmony export */   K8: () => (/* binding */ appendTrend),
+/* harmony export */   KM: () => (/* binding */ sparkline),
+/* harmony export */   h: () => (/* binding */ trendSeries),
+/* harmony export */   ho: () => (/* binding */ findChangePoints),
+/* harmony export */   o: () => (/* binding */ MIN_SCORE),
+/* harmony export */   p1: () => (/* binding */ MIN_RELATIVE_SHIFT)
+/* harmony export */ });
+/* unused harmony export DEFAULT_TREND_LIMIT */
+// The long trend a baseline keeps per scenario (default the last 50 accepted runs) and the
+// change-point method `k6-gate baseline show --changes` runs over it. Pure.
+//
+// Layout: `stats` names the columns ("http_req_duration p(95)"), each run is one row
+// `{ date, commit, values }` — one line in the file, so an update diffs as one added and one
+// dropped line. A stat added later has no value in older rows (their `values` are shorter); a stat a
+// run lacks is `null`.
+//
+// Change points (docs/baseline.md "Trend and change points"): binary segmentation with a robust
+// two-sample statistic. For every split with at least MIN_SEGMENT runs on each side, the score is
+// |median(after) − median(before)| / (scaled MAD pooled over both sides); the best split is a step
+// when its score is at least MIN_SCORE and the medians differ by at least MIN_RELATIVE_SHIFT; then
+// both halves are searched again. Medians and MADs make one odd run (a noisy CI runner) unable to
+// create or hide a step, which a mean-based CUSUM or e-divisive means is sensitive to at n ≈ 50; a
+// step needs MIN_SEGMENT consecutive runs on its new level, which is how a person reads a trend.
+const DEFAULT_TREND_LIMIT = 50;
+const MIN_SEGMENT = 3;
+const MIN_SCORE = 4;
+const MIN_RELATIVE_SHIFT = 0.05;
+/** Appends one run (stat → value) and keeps the last `limit` runs. The input is not modified. */
+function appendTrend(trend, values, run, limit = DEFAULT_TREND_LIMIT) {
+    const stats = [...(trend?.stats ?? [])];
+    for (const stat of Object.keys(values))
+        if (!stats.includes(stat))
+            stats.push(stat);
+    const row = { date: run.date, values: stats.map((stat) => values[stat] ?? null) };
+    if (run.commit !== undefined)
+        row.commit = run.commit;
+    const runs = [...(trend?.runs ?? []).map((r) => ({ ...r, values: [...r.values] })), row].slice(-limit);
+    return { stats, runs };
 }
-function expectNumber(value, where, check, expected) {
-    if (typeof value !== 'number' || !Number.isFinite(value) || !check(value)) {
-        throw new RulesError(`${where} is ${describe(value)}; expected ${expected}`);
-    }
-    return value;
-}
-function expectInteger(value, where, min) {
-    return expectNumber(value, where, (n) => Number.isInteger(n) && n >= min, `a whole number ≥ ${min}`);
-}
-function expectConfidence(value, where) {
-    return expectNumber(value, where, (n) => n >= 0.5 && n < 1, 'a probability from 0.5 up to (not including) 1, e.g. 0.99');
-}
-function expectMissing(value, where) {
-    if (value === 'error' || value === 'warning')
-        return value;
-    throw new RulesError(`${where} is ${describe(value)}; expected "error" or "warning"`);
-}
-function expectDirection(value, where) {
-    if (value === 'lower-is-better' || value === 'higher-is-better')
-        return value;
-    if (value === 'lower' || value === 'higher')
-        return `${value}-is-better`;
-    throw new RulesError(`${where} is ${describe(value)}; expected "lower-is-better" or "higher-is-better"`);
-}
-function rules_isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function key(path, name) {
-    return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? `${path}.${name}` : `${path}[${JSON.stringify(name)}]`;
-}
-function rejectUnknown(object, known, where) {
-    for (const name of Object.keys(object)) {
-        if (!known.includes(name)) {
-            throw new RulesError(`${key(where, name)} is not a known setting; expected one of ${known.join(', ')}`);
-        }
-    }
-}
-const RULE_KEYS = ['metric', 'stat', 'direction', 'tolerance', 'noiseFloor', 'missing'];
-function parseRuleObject(raw, where) {
-    rejectUnknown(raw, RULE_KEYS, where);
-    if (typeof raw.metric !== 'string')
-        throw new RulesError(`${where}.metric is ${describe(raw.metric)}; expected a metric name such as "http_req_duration"`);
-    const base = parseWatchItem(raw.stat === undefined ? raw.metric : `${raw.metric}:${String(raw.stat)}`, where);
-    const rule = { metric: base.metric, stat: base.stat, origin: 'config' };
-    if (raw.direction !== undefined)
-        rule.direction = expectDirection(raw.direction, `${where}.direction`);
-    if (raw.tolerance !== undefined)
-        rule.tolerance = parseTolerance(raw.tolerance, `${where}.tolerance`);
-    if (raw.noiseFloor !== undefined)
-        rule.noiseFloor = expectNumber(raw.noiseFloor, `${where}.noiseFloor`, (n) => n >= 0, 'a number ≥ 0 in the metric’s unit');
-    if (raw.missing !== undefined)
-        rule.missing = expectMissing(raw.missing, `${where}.missing`);
-    return rule;
-}
-/** A later entry for the same metric and stat replaces an earlier one, so `defaults` can be refined. */
-function addRule(list, rule) {
-    const index = list.findIndex((r) => r.metric === rule.metric && r.stat === rule.stat);
-    if (index === -1)
-        list.push(rule);
-    else
-        list[index] = rule;
-}
-/** A watch list: items are "metric:stat" strings, rule objects, or "defaults" (the built-in list). */
-function parseWatchList(raw, where) {
-    if (!Array.isArray(raw))
-        throw new RulesError(`${where} is ${describe(raw)}; expected a list such as ["defaults", "http_req_duration{name:login}:p(95)"]`);
-    const out = [];
-    raw.forEach((item, index) => {
-        const at = `${where}[${index}]`;
-        if (item === 'defaults')
-            DEFAULT_WATCH.forEach((rule) => addRule(out, { ...rule }));
-        else if (typeof item === 'string')
-            addRule(out, parseWatchItem(item, at));
-        else if (rules_isObject(item))
-            addRule(out, parseRuleObject(item, at));
-        else
-            throw new RulesError(`${at} is ${describe(item)}; expected "metric:stat", "defaults" or an object {metric, stat, direction?, tolerance?, noiseFloor?, missing?}`);
+/** The values of one column, oldest first, with the run each came from (runs without it skipped). */
+function trendSeries(trend, stat) {
+    const column = trend.stats.indexOf(stat);
+    if (column === -1)
+        return [];
+    return trend.runs.flatMap((run) => {
+        const value = run.values[column];
+        return typeof value === 'number' && Number.isFinite(value) ? [{ value, run }] : [];
     });
-    return out;
 }
-const FILE_KEYS = [
-    '$schema',
-    'watch',
-    'tolerance',
-    'noiseFloorMs',
-    'noiseFloorRatio',
-    'confidence',
-    'minHistory',
-    'historyLimit',
-    'missing',
-];
-/** Rules from already-parsed file content; `source` names the file in errors. */
-function parseRules(raw, source) {
-    const root = `${source}: $`;
-    if (raw === null || raw === undefined)
-        return { ...DEFAULT_RULES, watch: DEFAULT_WATCH.map((r) => ({ ...r })) };
-    if (!rules_isObject(raw))
-        throw new RulesError(`${root} is ${describe(raw)}; expected an object of settings such as {"tolerance": 0.1, "watch": ["defaults"]}`);
-    rejectUnknown(raw, FILE_KEYS, root);
-    const rules = { ...DEFAULT_RULES, watch: DEFAULT_WATCH.map((r) => ({ ...r })) };
-    if (raw.watch !== undefined)
-        rules.watch = parseWatchList(raw.watch, `${root}.watch`);
-    if (raw.tolerance !== undefined)
-        rules.tolerance = parseTolerance(raw.tolerance, `${root}.tolerance`);
-    if (raw.noiseFloorMs !== undefined)
-        rules.noiseFloorMs = expectNumber(raw.noiseFloorMs, `${root}.noiseFloorMs`, (n) => n >= 0, 'a number of milliseconds ≥ 0');
-    if (raw.noiseFloorRatio !== undefined)
-        rules.noiseFloorRatio = expectNumber(raw.noiseFloorRatio, `${root}.noiseFloorRatio`, (n) => n >= 0 && n <= 1, 'a ratio from 0 to 1, e.g. 0.005');
-    if (raw.confidence !== undefined)
-        rules.confidence = expectConfidence(raw.confidence, `${root}.confidence`);
-    if (raw.minHistory !== undefined)
-        rules.minHistory = expectInteger(raw.minHistory, `${root}.minHistory`, 2);
-    if (raw.historyLimit !== undefined)
-        rules.historyLimit = expectInteger(raw.historyLimit, `${root}.historyLimit`, 1);
-    if (raw.missing !== undefined)
-        rules.missing = expectMissing(raw.missing, `${root}.missing`);
-    return rules;
+function median(values) {
+    const s = [...values].sort((a, b) => a - b);
+    const mid = s.length >> 1;
+    return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
-/** Applies action inputs / CLI flags on top of rules; inputs win over the file. */
-function applyOverrides(rules, overrides) {
-    if (!overrides)
-        return rules;
-    const out = { ...rules, watch: [...rules.watch] };
-    if (overrides.tolerance !== undefined)
-        out.tolerance = parseTolerance(overrides.tolerance, 'tolerance input');
-    if (overrides.historyLimit !== undefined)
-        out.historyLimit = expectInteger(overrides.historyLimit, 'history-limit input', 1);
-    if (overrides.confidence !== undefined)
-        out.confidence = expectConfidence(overrides.confidence, 'confidence input');
-    if (overrides.watch !== undefined && overrides.watch.length > 0)
-        out.watch = parseWatchList(overrides.watch, 'watch input');
-    return out;
+/** Median absolute deviation scaled to estimate a standard deviation under normal noise. */
+function scaledMad(values, center) {
+    return 1.4826 * median(values.map((v) => Math.abs(v - center)));
 }
-/**
- * Reads the rules file (JSON, or YAML for .yaml/.yml) and applies overrides. No file means the
- * defaults; a file that is named but missing is an error, since a typo would silently drop rules.
- */
-async function loadRules(file, overrides) {
-    if (file === undefined || file.trim() === '')
-        return applyOverrides(parseRules(undefined, 'defaults'), overrides);
-    let text;
-    try {
-        text = await (0,promises_namespaceObject.readFile)(file, 'utf8');
+function bestSplit(values) {
+    let best;
+    for (let k = MIN_SEGMENT; k <= values.length - MIN_SEGMENT; k++) {
+        const left = values.slice(0, k);
+        const right = values.slice(k);
+        const before = median(left);
+        const after = median(right);
+        // Pooled robust spread; a floor of 0.1 % of the level keeps perfectly flat segments finite.
+        const spread = Math.max(Math.sqrt((scaledMad(left, before) ** 2 + scaledMad(right, after) ** 2) / 2), Math.abs(before) * 1e-3, 1e-12);
+        const score = Math.abs(after - before) / spread;
+        if (!best || score > best.score)
+            best = { index: k, before, after, score };
     }
-    catch (error) {
-        const code = error.code;
-        throw new RulesError(code === 'ENOENT'
-            ? `rules file ${file} does not exist; expected a k6-gate.config.json or .yaml file, or no config-file input`
-            : `rules file ${file} cannot be read: ${error.message}`);
-    }
-    const source = external_node_path_default().basename(file);
-    const yaml = /\.ya?ml$/i.test(file);
-    let raw;
-    try {
-        raw = yaml ? (0,dist/* parse */.qg)(text) : JSON.parse(text);
-    }
-    catch (error) {
-        throw new RulesError(`${source} is not valid ${yaml ? 'YAML' : 'JSON'}: ${error.message.split('\n')[0]}`);
-    }
-    return applyOverrides(parseRules(raw, source), overrides);
+    return best;
+}
+/** Steps in one stat's series, oldest first. */
+function findChangePoints(trend, stat) {
+    const series = trendSeries(trend, stat);
+    const found = [];
+    const search = (from, to) => {
+        const values = series.slice(from, to).map((p) => p.value);
+        const split = bestSplit(values);
+        if (!split || split.score < MIN_SCORE)
+            return;
+        const relative = split.before === 0 ? Infinity : Math.abs(split.after / split.before - 1);
+        if (relative < MIN_RELATIVE_SHIFT)
+            return;
+        const at = series[from + split.index];
+        found.push({
+            stat,
+            index: from + split.index,
+            commit: at.run.commit,
+            date: at.run.date,
+            before: split.before,
+            after: split.after,
+            change: split.before === 0 ? Infinity : split.after / split.before - 1,
+            score: split.score,
+        });
+        search(from, from + split.index);
+        search(from + split.index, to);
+    };
+    search(0, series.length);
+    return found.sort((a, b) => a.index - b.index);
+}
+const BARS = '▁▂▃▄▅▆▇█';
+/** `▁▂▂▃█`: one character per value, scaled between the series' min and max. */
+function sparkline(values) {
+    if (values.length === 0)
+        return '';
+    const min = Math.min(...values);
+    const max = Math.max(...values);
+    return values.map((v) => (max === min ? BARS[3] : BARS[Math.min(7, Math.floor(((v - min) / (max - min)) * 8))])).join('');
 }
 
-;// CONCATENATED MODULE: ./src/baseline/update.ts
+
+/***/ }),
+
+/***/ 6054:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DQ: () => (/* binding */ runsToRecord),
+/* harmony export */   NH: () => (/* binding */ runWarnings),
+/* harmony export */   OG: () => (/* binding */ recordProblems),
+/* harmony export */   Rz: () => (/* binding */ updateBaseline),
+/* harmony export */   _i: () => (/* binding */ migrateToEnvironment),
+/* harmony export */   aA: () => (/* binding */ shouldUpdateBaseline),
+/* harmony export */   mg: () => (/* binding */ unmigratedKeysFor)
+/* harmony export */ });
+/* unused harmony exports roundValue, brokenRunWarning */
+/* harmony import */ var _k6_summary_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(817);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8860);
+/* harmony import */ var _metrics_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4874);
+/* harmony import */ var _stats_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(964);
+/* harmony import */ var _trend_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4136);
 // The baseline lifecycle: when a run may become part of the baseline, and how it is folded in.
+
+
 
 
 
@@ -38307,6 +35743,7 @@ function cloneStat(stat) {
     return { ...stat, history: stat.history.map((entry) => ({ ...entry })) };
 }
 function cloneScenario(scenario) {
+    // endpoints and trend are replaced, never changed in place, by updateBaseline.
     const metrics = {};
     for (const [metric, stats] of Object.entries(scenario.metrics)) {
         metrics[metric] = {};
@@ -38336,23 +35773,41 @@ function updateBaseline(baseline, runs, rules) {
             scenario.profile = run.profile;
         else
             delete scenario.profile;
+        if (run.environment !== undefined)
+            scenario.environment = run.environment;
+        else
+            delete scenario.environment;
         const date = compactDate(run.date);
         let touched = false;
+        const trendValues = {};
         for (const rule of rules.watch) {
-            const value = summary_readStat(run.summary, rule.metric, rule.stat);
+            const value = (0,_k6_summary_js__WEBPACK_IMPORTED_MODULE_0__/* .readStat */ .BV)(run.summary, rule.metric, rule.stat);
             if (value === undefined)
                 continue;
             const metricSummary = run.summary.metrics[rule.metric];
             const stats = (scenario.metrics[rule.metric] ??= {});
             const stat = stats[rule.stat] ?? { accepted: value, history: [] };
-            stat.unit = describeMetric(rule.metric, rule.stat, metricSummary, stat.unit).unit;
+            // Type and unit are recorded so that a later legacy summary (no types) cannot change them.
+            const described = (0,_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .describeMetric */ .oz)(rule.metric, rule.stat, metricSummary, stat);
+            stat.type = described.type;
+            stat.unit = described.unit;
             stat.history.push(historyEntry(value, run));
             stat.history = stat.history.slice(-rules.historyLimit);
-            stat.accepted = median(stat.history.map((entry) => entry.value));
+            stat.accepted = (0,_stats_js__WEBPACK_IMPORTED_MODULE_3__/* .median */ .JZ)(stat.history.map((entry) => entry.value));
             stats[rule.stat] = stat;
+            trendValues[`${rule.metric} ${rule.stat}`] = roundValue(value);
             touched = true;
         }
         if (touched) {
+            const entry = historyEntry(0, run);
+            scenario.trend = (0,_trend_js__WEBPACK_IMPORTED_MODULE_4__/* .appendTrend */ .K8)(scenario.trend, trendValues, { date: entry.date, commit: entry.commit });
+            if (run.executorModel !== undefined)
+                scenario.executorModel = run.executorModel;
+            if (run.endpoints !== undefined && run.endpoints.length > 0) {
+                scenario.endpoints = Object.fromEntries(run.endpoints
+                    .filter((e) => Number.isFinite(e.p95))
+                    .map((e) => [e.endpoint, { p95: roundValue(e.p95), requests: e.requests, failureRate: roundValue(e.failureRate) }]));
+            }
             scenario.updatedAt = date;
             if (latest === undefined || Date.parse(date) > Date.parse(latest))
                 latest = date;
@@ -38403,8 +35858,2398 @@ function shouldUpdateBaseline(input) {
     }
     return { update: true, reason: 'update-baseline is auto and this passed run is on the default branch' };
 }
+/**
+ * Why one scenario's run must not be recorded as the baseline; empty when it is sane. A run is sane
+ * when k6 exited 0 (merged shards have no exit code), no threshold was crossed, failed requests and
+ * checks are within the limits, and enough iterations completed.
+ */
+function recordProblems(input) {
+    const { summary, limits } = input;
+    const problems = [];
+    if (input.exitCode !== undefined && input.exitCode !== 0)
+        problems.push(`k6 exited ${input.exitCode}, not 0`);
+    const crossed = summary.thresholds.filter((t) => !t.ok);
+    if (crossed.length > 0)
+        problems.push(`${crossed.length} threshold${crossed.length === 1 ? '' : 's'} crossed (${crossed.map((t) => `${t.metric}: ${t.expression}`).join(', ')})`);
+    const failed = (0,_k6_summary_js__WEBPACK_IMPORTED_MODULE_0__/* .readStat */ .BV)(summary, 'http_req_failed', 'rate');
+    if (failed !== undefined && failed > limits.maxFailedRate)
+        problems.push(`http_req_failed is ${(0,_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPercent */ .l9)(failed)}, above the ${(0,_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPercent */ .l9)(limits.maxFailedRate)} limit`);
+    const checks = (0,_k6_summary_js__WEBPACK_IMPORTED_MODULE_0__/* .readStat */ .BV)(summary, 'checks', 'rate');
+    if (checks !== undefined && checks < limits.minChecksRate)
+        problems.push(`checks passed ${(0,_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPercent */ .l9)(checks)}, below the ${(0,_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPercent */ .l9)(limits.minChecksRate)} limit`);
+    const iterations = (0,_k6_summary_js__WEBPACK_IMPORTED_MODULE_0__/* .readStat */ .BV)(summary, 'iterations', 'count');
+    if (iterations !== undefined && iterations < limits.minIterations)
+        problems.push(`${iterations} iteration${iterations === 1 ? '' : 's'} completed, fewer than the ${limits.minIterations} needed`);
+    else if (iterations === undefined && limits.minIterations > 0)
+        problems.push('the summary has no iterations count (no iteration completed)');
+    return problems;
+}
+/**
+ * A warning for a run whose every request failed or whose every check failed: without a baseline
+ * entry nothing flags it, so it would pass silently. Undefined for a healthy-looking run.
+ */
+function brokenRunWarning(key, summary, hasBaseline) {
+    const failed = (0,_k6_summary_js__WEBPACK_IMPORTED_MODULE_0__/* .readStat */ .BV)(summary, 'http_req_failed', 'rate');
+    const checks = (0,_k6_summary_js__WEBPACK_IMPORTED_MODULE_0__/* .readStat */ .BV)(summary, 'checks', 'rate');
+    const what = [];
+    if (failed !== undefined && failed >= 1)
+        what.push('every request failed (http_req_failed = 100%)');
+    if (checks !== undefined && checks <= 0)
+        what.push('every check failed (checks = 0%)');
+    if (what.length === 0)
+        return undefined;
+    return `${key}: ${what.join(' and ')}${hasBaseline ? '' : '; there is no baseline to compare with, so nothing else flags it'} — is the target up and the script right?`;
+}
+/**
+ * The migration of a baseline written before keys named the environment (docs/adr/0002): every
+ * history without an environment (`scenario@profile`) moves to `scenario@profile@<environment>`,
+ * the environment its runs were measured against, which only the user knows. An entry that already
+ * exists under the new key is an error rather than a silent merge of two histories.
+ */
+function migrateToEnvironment(baseline, environment, only) {
+    if (environment.trim() === '')
+        throw new RangeError('environment is empty; expected the name of the environment the runs measured, e.g. staging');
+    const out = { ...baseline, scenarios: {} };
+    const moved = [];
+    for (const [key, scenario] of Object.entries(baseline.scenarios)) {
+        if (scenario.environment !== undefined || (only && only.length > 0 && !only.includes(key))) {
+            out.scenarios[key] ??= cloneScenario(scenario);
+            continue;
+        }
+        const to = (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .baselineKey */ .x2)({ ...scenario, environment });
+        if (baseline.scenarios[to]) {
+            throw new RangeError(`${key} cannot move to ${to}: the baseline already has ${to}; expected to merge them by hand or migrate only other keys`);
+        }
+        out.scenarios[to] = { ...cloneScenario(scenario), environment };
+        moved.push({ from: key, to });
+    }
+    if (only) {
+        const unknown = only.filter((key) => !baseline.scenarios[key]);
+        if (unknown.length > 0)
+            throw new RangeError(`the baseline has no ${unknown.map((k) => JSON.stringify(k)).join(', ')}; expected one of ${Object.keys(baseline.scenarios).join(', ') || '(none)'}`);
+    }
+    return { baseline: out, moved };
+}
+/**
+ * Histories recorded before environments were part of the key that a run in `environment` could
+ * have been compared with; they are not used for it (another environment may have recorded them).
+ */
+function unmigratedKeysFor(baseline, scenario, profile) {
+    const legacy = (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .baselineKey */ .x2)({ scenario, profile });
+    return baseline?.scenarios[legacy] && baseline.scenarios[legacy].environment === undefined ? [legacy] : [];
+}
+/**
+ * Warnings about one scenario's run that the comparison itself does not give: every request or
+ * check failed, or a watched metric's type/unit changed since the baseline recorded it.
+ */
+function runWarnings(key, summary, baseline, rules) {
+    const entry = baseline?.scenarios[key];
+    const warnings = [];
+    const broken = brokenRunWarning(key, summary, entry !== undefined);
+    if (broken)
+        warnings.push(broken);
+    for (const rule of rules.watch) {
+        const changed = (0,_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .typeChangeWarning */ .Xk)(key, rule.metric, rule.stat, summary.metrics[rule.metric], entry?.metrics[rule.metric]?.[rule.stat]);
+        if (changed)
+            warnings.push(changed);
+    }
+    return warnings;
+}
+/**
+ * Which runs are recorded, given each one's recordProblems: sane runs always; the others only when
+ * forced, each with a loud line; without force each refusal is a line saying why.
+ */
+function runsToRecord(candidates, forced) {
+    const out = { kept: [], forcedLines: [], refusals: [] };
+    for (const { run, problems } of candidates) {
+        if (problems.length === 0)
+            out.kept.push(run);
+        else if (forced) {
+            out.kept.push(run);
+            out.forcedLines.push(`FORCED: ${run.key} recorded in the baseline although it is not a sane run (${problems.join('; ')}); later runs are compared with it`);
+        }
+        else {
+            out.refusals.push(`${run.key} is not a sane run to compare with: ${problems.join('; ')} (the limits are \`record\` in the rules file; update-baseline: force records it anyway)`);
+        }
+    }
+    return out;
+}
 
-;// CONCATENATED MODULE: ./src/k6/exit-codes.ts
+
+/***/ }),
+
+/***/ 7318:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _cancel_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(833);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5581);
+// The CLI's process entry (bundled to dist/cli.js): runs main and exits with its status.
+
+
+const cancellation = new _cancel_js__WEBPACK_IMPORTED_MODULE_1__/* .Cancellation */ .mT();
+// The first SIGINT/SIGTERM stops a run gracefully (main returns 130/143); a second one, or one that
+// comes when nothing can stop gracefully, exits at once (k6 is killed on exit).
+(0,_cancel_js__WEBPACK_IMPORTED_MODULE_1__/* .listenForStopSignals */ .OV)(cancellation, (signal) => process.exit((0,_cancel_js__WEBPACK_IMPORTED_MODULE_1__/* .exitStatusForSignal */ .e3)(signal)));
+const status = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)({
+    argv: process.argv.slice(2),
+    env: process.env,
+    cwd: process.cwd(),
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    cancellation,
+});
+// Let pending writes to pipes finish before leaving.
+process.stdout.write('', () => process.exit(status));
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 833:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   OV: () => (/* binding */ listenForStopSignals),
+/* harmony export */   e3: () => (/* binding */ exitStatusForSignal),
+/* harmony export */   mT: () => (/* binding */ Cancellation)
+/* harmony export */ });
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'];
+/** The shell convention: 128 + the signal's number. */
+function exitStatusForSignal(signal) {
+    return signal === 'SIGINT' ? 130 : 143;
+}
+class Cancellation {
+    stopSignal;
+    forcedStop = false;
+    listeners = new Set();
+    /** The signal that asked for the stop, once one did. */
+    get signal() {
+        return this.stopSignal;
+    }
+    get requested() {
+        return this.stopSignal !== undefined;
+    }
+    /** True after a second request: stop at once, no grace. */
+    get forced() {
+        return this.forcedStop;
+    }
+    /** True while some work would stop gracefully on a request. */
+    get hasListeners() {
+        return this.listeners.size > 0;
+    }
+    /** The first request asks for a graceful stop, every later one for an immediate stop. */
+    request(signal) {
+        if (this.stopSignal === undefined)
+            this.stopSignal = signal;
+        else
+            this.forcedStop = true;
+        for (const listener of [...this.listeners])
+            listener(this.stopSignal, this.forcedStop);
+    }
+    /** Calls `listener` on each request; returns the unsubscribe function. */
+    onRequest(listener) {
+        this.listeners.add(listener);
+        return () => {
+            this.listeners.delete(listener);
+        };
+    }
+    /** Runs `work`, or gives up on it (resolving to `undefined`) as soon as a stop is requested. */
+    async race(work) {
+        if (this.requested)
+            return undefined;
+        let unsubscribe = () => { };
+        const stopped = new Promise((resolve) => {
+            unsubscribe = this.onRequest(() => resolve(undefined));
+        });
+        try {
+            return await Promise.race([work, stopped]);
+        }
+        finally {
+            unsubscribe();
+        }
+    }
+}
+/**
+ * Feeds SIGINT/SIGTERM of this process into `cancellation`. A signal that finds nothing to stop
+ * gracefully, or a second signal, calls `exitNow` (which ends the process). Returns the uninstall.
+ */
+function listenForStopSignals(cancellation, exitNow) {
+    const handlers = STOP_SIGNALS.map((signal) => {
+        const handler = () => {
+            const graceful = !cancellation.requested && cancellation.hasListeners;
+            cancellation.request(signal);
+            if (!graceful)
+                exitNow(cancellation.signal ?? signal);
+        };
+        process.on(signal, handler);
+        return () => process.off(signal, handler);
+    });
+    return () => handlers.forEach((uninstall) => uninstall());
+}
+
+
+/***/ }),
+
+/***/ 5581:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   i: () => (/* binding */ main)
+/* harmony export */ });
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2973);
+/* harmony import */ var _cancel_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(833);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5625);
+/* harmony import */ var _version_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(311);
+
+
+
+
+
+
+// Each command loads its modules when it runs, so `--version` and `--help` start in node's own time.
+// `webpackMode: "eager"` keeps them in the one bundle (no chunk files next to dist/cli.js); only
+// their evaluation is deferred, and that is what costs at start (the pipeline and what it pulls in).
+const load = {
+    pipeline: () => Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 6798)),
+    inputs: () => Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 1557)),
+    gitlab: () => Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 9113)),
+    markdown: () => Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 7837)),
+    install: () => Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 5631)),
+    demo: () => Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 7414)),
+    baseline: () => Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 4882)),
+    operator: () => Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 796)),
+};
+const HELP = `k6-gate ${_version_js__WEBPACK_IMPORTED_MODULE_4__/* .VERSION */ .x} — load-test regression gate around k6
+
+Usage:
+  k6-gate run <scenario...> [options]   run scenarios, compare with the baseline, report, gate
+  k6-gate demo [--slowdown 50%]         start the bundled demo target and gate a smoke run against it
+  k6-gate demo-target [--port 8080]     run the demo target in the foreground (Ctrl-C stops it)
+  k6-gate install [--k6-version V]      install k6 and print its path
+  k6-gate baseline show|diff|update     look at or maintain the baseline file
+  k6-gate merge <scenario...> --from DIR [options]
+                                        gate a sharded run: merge the shards' raw samples under DIR
+                                        (k6-<scenario>.shard-*.json.gz), then compare and report
+  k6-gate operator-manifest <scenario> --name NAME --parallelism N
+                                        write a k6-operator TestRun (see operator-manifest --help)
+  k6-gate --help | --version
+
+A scenario is a bundled name (http-endpoints, crud-flow, jsonrpc, websocket, user-flow) or a
+path to your own k6 script; name=path sets the name used in reports and the baseline.
+
+Run options:
+  --profile NAME            smoke | load | stress | spike | soak | breakpoint (bundled scenarios)
+  --target URL              base URL of the system under test (BASE_URL for the script)
+  --environment NAME        a named environment (its base URL is the default target)
+  --environments FILE       named environments (default k6-gate.environments.json, if present)
+  --allow-heavy-load        allow stress/spike/soak/breakpoint against a protected environment
+  --health-url URL          wait for this URL before k6 starts (default: the target)
+  --no-preflight            do not wait for the target
+  --preflight-timeout D     how long to wait for the target (default 30s)
+  --baseline FILE           baseline JSON (default k6-baseline.json)
+  --config FILE             rules file: watched metrics, tolerances (JSON or YAML)
+  --tolerance P             relative tolerance of every watched metric, e.g. 10% (overrides --config)
+  --watch METRIC:STAT       watch this metric instead of the defaults (repeatable), e.g. http_req_duration:p(95)
+  --history-limit N         runs kept in the baseline history (default 10)
+  --confidence C            prediction-interval confidence (default 0.99)
+  --results-dir DIR         where summaries and reports go (default k6-gate-results)
+  --fail-on LIST            regression,thresholds (default) | regression | thresholds | none
+  --update-baseline [MODE]  record this run in the baseline: true | auto (default branch) | always | force | false
+  --env KEY=VALUE           extra variable for the script (repeatable)
+  --secret-env NAME         pass this environment variable to k6 as a secret (repeatable)
+  --k6-args "ARGS"          extra k6 arguments, split like a shell would (no shell runs)
+  --timeout D               stop k6 after D (SIGINT, then kill after a grace period)
+  --no-html-report          skip k6's HTML dashboard report
+  --raw-output              also write every sample (k6-<scenario>.json.gz)
+  --metrics-output KIND=T   stream k6's samples while it runs (repeatable): prometheus=<remote-write URL>
+                            (k6-gate pushes its verdict series there too), prometheus-native=URL
+                            (Trends as native histograms), influxdb=URL, otlp=URL, json=FILE
+  --notify KIND=VAR         notify slack=VAR or webhook=VAR (VAR holds the URL; repeatable)
+  --notify-on WHEN          regression (default), error or always
+  --no-analysis             skip live sample analysis (per-endpoint table, error mix, k6 health, sampling bands)
+  --endpoints-top N         endpoints listed in the per-endpoint table (default 10)
+  --confirm N               rerun a regressed scenario up to N times; fail only if it persists (default 1)
+  --baseline-target URL     A/B mode: a deployment of the base version, run in ABBA rounds with --target
+  --shard I/N               run shard I of N (execution segments); writes shard files for merge
+  --from DIR                (merge) folder with the shard files of all shards
+  --k6-version V            k6 to use (default ${_config_js__WEBPACK_IMPORTED_MODULE_1__/* .DEFAULT_K6_VERSION */ .ti})
+  --k6-install METHOD       auto | release | go | path (default auto)
+  --k6-path FILE            a k6 binary to use (implies --k6-install path)
+  --k6-download-url URL     release URL template for mirrors: {tag} {version} {asset}
+  --json                    print comparison.json instead of the Markdown report
+  --verbose                 more log lines (and the stack of an error)
+
+Exit status: 0 passed, 1 the gate failed by policy, 2 error (k6 or the target could not run, bad input),
+130/143 stopped by SIGINT/SIGTERM (k6 is stopped and the partial results are written; a second signal stops at once).
+`;
+const RUN_OPTIONS = {
+    profile: { type: 'string' },
+    target: { type: 'string' },
+    environment: { type: 'string' },
+    environments: { type: 'string' },
+    'allow-heavy-load': { type: 'boolean' },
+    'health-url': { type: 'string' },
+    'no-preflight': { type: 'boolean' },
+    'preflight-timeout': { type: 'string' },
+    baseline: { type: 'string' },
+    config: { type: 'string' },
+    tolerance: { type: 'string' },
+    'history-limit': { type: 'string' },
+    confidence: { type: 'string' },
+    watch: { type: 'string', multiple: true },
+    'results-dir': { type: 'string' },
+    'fail-on': { type: 'string' },
+    'update-baseline': { type: 'string' },
+    env: { type: 'string', multiple: true },
+    'secret-env': { type: 'string', multiple: true },
+    'k6-args': { type: 'string' },
+    timeout: { type: 'string' },
+    'no-html-report': { type: 'boolean' },
+    'raw-output': { type: 'boolean' },
+    'metrics-output': { type: 'string', multiple: true },
+    'no-analysis': { type: 'boolean' },
+    notify: { type: 'string', multiple: true },
+    'notify-on': { type: 'string' },
+    'endpoints-top': { type: 'string' },
+    confirm: { type: 'string' },
+    'baseline-target': { type: 'string' },
+    shard: { type: 'string' },
+    from: { type: 'string' },
+    'k6-version': { type: 'string' },
+    'k6-install': { type: 'string' },
+    'k6-path': { type: 'string' },
+    'k6-download-url': { type: 'string' },
+    json: { type: 'boolean' },
+    verbose: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+};
+/** `--update-baseline` may stand alone (meaning true) or take a mode. */
+function normaliseArgv(argv) {
+    const out = [];
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        // k6 arguments start with a dash, which parseArgs would take for a flag of ours.
+        if (arg === '--k6-args' && i + 1 < argv.length) {
+            out.push(`--k6-args=${argv[++i]}`);
+            continue;
+        }
+        out.push(arg);
+        if (arg === '--update-baseline') {
+            const next = argv[i + 1];
+            // A mode word, or a word that looks like one ("yes", "on", "0"): the latter must fail as a
+            // bad mode rather than run as a scenario of that name.
+            const modeLike = next !== undefined && /^(true|false|auto|force|always|never|yes|no|on|off|y|n|0|1|enabled?|disabled?)$/i.test(next);
+            if (!modeLike)
+                out.push('true');
+        }
+    }
+    return out;
+}
+function parse(options, args) {
+    return (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .parseCommandArgs */ .Qx)(options, normaliseArgv(args), undefined);
+}
+function isGitLab(env) {
+    return env.GITLAB_CI === 'true';
+}
+function gitFacts(env) {
+    if (isGitLab(env)) {
+        return {
+            commit: env.CI_COMMIT_SHA,
+            ref: env.CI_COMMIT_REF_NAME,
+            isDefaultBranch: env.CI_COMMIT_BRANCH !== undefined && env.CI_COMMIT_BRANCH === env.CI_DEFAULT_BRANCH,
+        };
+    }
+    return { commit: env.GIT_COMMIT, ref: env.GIT_BRANCH };
+}
+async function commandRun(args, io, log) {
+    const { values, positionals } = parse(RUN_OPTIONS, args);
+    if (values.help) {
+        io.stdout(HELP);
+        return 0;
+    }
+    const inputs = {
+        scenarios: positionals.join('\n'),
+        profile: values.profile,
+        target: values.target,
+        environment: values.environment,
+        environments: values.environments,
+        'allow-heavy-load': values['allow-heavy-load'] ? 'true' : undefined,
+        'health-url': values['health-url'],
+        preflight: values['no-preflight'] ? 'false' : undefined,
+        'preflight-timeout': values['preflight-timeout'],
+        baseline: values.baseline,
+        config: values.config,
+        tolerance: values.tolerance,
+        'history-limit': values['history-limit'],
+        confidence: values.confidence,
+        watch: values.watch?.join('\n'),
+        'results-dir': values['results-dir'],
+        'fail-on': values['fail-on'],
+        'update-baseline': values['update-baseline'],
+        env: (values.env ?? []).map((pair) => (/[\s"'\\]/.test(pair) ? `'${pair.replace(/'/g, `'\\''`)}'` : pair)).join(' '),
+        'secret-env': (values['secret-env'] ?? []).join(','),
+        'k6-args': values['k6-args'],
+        timeout: values.timeout,
+        'html-report': values['no-html-report'] ? 'false' : undefined,
+        'raw-output': values['raw-output'] ? 'true' : undefined,
+        'metrics-output': values['metrics-output']?.join('\n'),
+        analysis: values['no-analysis'] ? 'false' : undefined,
+        notify: (values.notify ?? []).join(','),
+        'notify-on': values['notify-on'],
+        'endpoints-top': values['endpoints-top'],
+        confirm: values.confirm,
+        'baseline-target': values['baseline-target'],
+        shard: values.shard,
+        'merge-from': values.from,
+        'k6-version': values['k6-version'],
+        'k6-install': values['k6-install'],
+        'k6-path': values['k6-path'],
+        'k6-download-url': values['k6-download-url'],
+    };
+    const [{ configFromInputs }, { exitStatusFor, runGate }, { renderMarkdownReport }] = await Promise.all([
+        load.inputs(),
+        load.pipeline(),
+        load.markdown(),
+    ]);
+    const config = await configFromInputs((name) => inputs[name], {
+        workspace: io.cwd,
+        env: io.env,
+        git: gitFacts(io.env),
+        onCi: isGitLab(io.env) || io.env.CI === 'true',
+        changeRequest: isGitLab(io.env) && io.env.CI_MERGE_REQUEST_IID ? 'merge request pipeline' : undefined,
+        resultsDirAnywhere: true,
+    });
+    const result = await runGate(config, log, { cancellation: io.cancellation });
+    if (isGitLab(io.env))
+        await (await load.gitlab()).publishGitLab(result, { resultsDir: config.resultsDir, log, env: io.env });
+    io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : renderMarkdownReport(result));
+    log.info(`k6-gate: results in ${node_path__WEBPACK_IMPORTED_MODULE_0___default().relative(io.cwd, config.resultsDir) || '.'}/ (report.md, comparison.json, summaries, k6 logs${config.htmlReport ? ', HTML reports' : ''})`);
+    if (result.cancelled) {
+        log.warning(`k6-gate: cancelled by ${result.cancelled}; the partial results are written`);
+        return (0,_cancel_js__WEBPACK_IMPORTED_MODULE_5__/* .exitStatusForSignal */ .e3)(result.cancelled);
+    }
+    return exitStatusFor(result);
+}
+async function commandInstall(args, io, log) {
+    const { values } = parse({
+        'k6-version': { type: 'string' },
+        'k6-install': { type: 'string' },
+        method: { type: 'string' },
+        'k6-download-url': { type: 'string' },
+        'k6-path': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+    }, args);
+    if (values.help) {
+        io.stdout('k6-gate install [--k6-version X.Y.Z] [--method auto|release|go|path] [--k6-download-url TEMPLATE] [--k6-path FILE]\nPrints the path of the installed k6 on stdout.\n');
+        return 0;
+    }
+    const { installK6 } = await load.install();
+    const installed = await installK6({
+        version: (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .parseK6Version */ .fE)((0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)(values['k6-version']) ?? _config_js__WEBPACK_IMPORTED_MODULE_1__/* .DEFAULT_K6_VERSION */ .ti),
+        install: (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .parseInstallMethod */ .e5)(values.method ?? values['k6-install']),
+        downloadUrl: (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)(values['k6-download-url']),
+        path: values['k6-path'] ? node_path__WEBPACK_IMPORTED_MODULE_0___default().resolve(io.cwd, values['k6-path']) : undefined,
+    }, log);
+    log.info(`k6 ${installed.version} ready (${installed.source}): ${installed.path}`);
+    io.stdout(`${installed.path}\n`);
+    return 0;
+}
+/** Runs the CLI and returns the exit status; never calls process.exit itself. */
+async function main(io) {
+    const [command, ...given] = io.argv;
+    // Every command takes --verbose: it adds debug lines and the stack of an error.
+    const verbose = given.includes('--verbose');
+    const rest = given.filter((arg) => arg !== '--verbose');
+    const log = (0,_log_js__WEBPACK_IMPORTED_MODULE_3__/* .createTerminalLogger */ .nH)({ verbose, gitlabSections: isGitLab(io.env), write: (line) => io.stderr(`${line}\n`) });
+    try {
+        switch (command) {
+            case undefined:
+            case '--help':
+            case '-h':
+            case 'help':
+                io.stdout(HELP);
+                return command === undefined ? 2 : 0;
+            case '--version':
+            case '-v':
+                io.stdout(`${_version_js__WEBPACK_IMPORTED_MODULE_4__/* .VERSION */ .x}\n`);
+                return 0;
+            case 'run':
+                return await commandRun(rest, io, log);
+            case 'merge':
+                if (!rest.some((a) => a === '--from' || a.startsWith('--from=')) && !rest.includes('--help')) {
+                    throw new _config_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigError */ .xL("merge needs --from DIR: the folder holding the shards' k6-<scenario>.shard-<i>-of-<N>.json.gz files");
+                }
+                return await commandRun(rest, io, log);
+            case 'operator-manifest':
+                return await (await load.operator()).commandOperatorManifest(rest, io, log);
+            case 'baseline':
+                return await (await load.baseline()).runBaselineCommand(rest, io, log);
+            case 'install':
+                return await commandInstall(rest, io, log);
+            case 'demo':
+                return await (await load.demo()).runDemo(rest, io, log);
+            case 'demo-target':
+                return await (await load.demo()).startDemoTargetFromFlags(rest, io, log);
+            default:
+                throw new _config_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigError */ .xL(`unknown command ${JSON.stringify(command)}; expected run, merge, operator-manifest, demo, demo-target, baseline or install (see k6-gate --help)`);
+        }
+    }
+    catch (error) {
+        log.error((0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .describeFailure */ .Ic)(error, verbose));
+        return 2;
+    }
+}
+
+
+/***/ }),
+
+/***/ 2973:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   CT: () => (/* binding */ insideWorkspace),
+/* harmony export */   Er: () => (/* binding */ parseTimeLimit),
+/* harmony export */   Gf: () => (/* binding */ DEFAULT_BASELINE_PATH),
+/* harmony export */   Qx: () => (/* binding */ parseCommandArgs),
+/* harmony export */   U4: () => (/* binding */ parseUpdateBaseline),
+/* harmony export */   WS: () => (/* binding */ parseEnvPairs),
+/* harmony export */   XV: () => (/* binding */ parseFailOn),
+/* harmony export */   e5: () => (/* binding */ parseInstallMethod),
+/* harmony export */   fE: () => (/* binding */ parseK6Version),
+/* harmony export */   lq: () => (/* binding */ optional),
+/* harmony export */   ns: () => (/* binding */ DEFAULT_RESULTS_DIR),
+/* harmony export */   sG: () => (/* binding */ splitArgs),
+/* harmony export */   ti: () => (/* binding */ DEFAULT_K6_VERSION),
+/* harmony export */   xL: () => (/* binding */ ConfigError),
+/* harmony export */   yG: () => (/* binding */ parseBoolean)
+/* harmony export */ });
+/* unused harmony exports parseDuration, MAX_TIME_LIMIT_MS, MIN_TIME_LIMIT_MS */
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7975);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
+// The one typed configuration that both entries (action inputs, CLI flags) produce and the
+// pipeline consumes. Parsing helpers here are shared by both entries so that an input means the
+// same thing everywhere.
+
+
+
+class ConfigError extends _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ExpectedError */ .Dh {
+    constructor(message) {
+        super(message);
+        this.name = 'ConfigError';
+    }
+}
+/** Empty input means "not set". */
+function optional(value) {
+    if (value === undefined || value === null)
+        return undefined;
+    const trimmed = value.trim();
+    return trimmed === '' ? undefined : trimmed;
+}
+const DEFAULT_K6_VERSION = '2.2.0';
+const DEFAULT_RESULTS_DIR = 'k6-gate-results';
+const DEFAULT_BASELINE_PATH = 'k6-baseline.json';
+/** `v2.2.0` or `2.2.0` → `2.2.0`; anything else is a clear error. */
+function parseK6Version(value) {
+    const match = /^v?(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?$/.exec(value.trim());
+    if (!match) {
+        throw new ConfigError(`k6-version ${JSON.stringify(value)} is not a version; expected X.Y.Z such as "${DEFAULT_K6_VERSION}" (a leading "v" is fine)`);
+    }
+    return value.trim().replace(/^v/, '');
+}
+function parseFailOn(value) {
+    const text = optional(value);
+    if (text === undefined)
+        return ['regression', 'thresholds'];
+    if (text === 'none' || text === 'never')
+        return [];
+    const out = [];
+    for (const part of text.split(/[\s,]+/).filter(Boolean)) {
+        const word = part === 'regressions' ? 'regression' : part === 'threshold' ? 'thresholds' : part;
+        if (word !== 'regression' && word !== 'thresholds') {
+            throw new ConfigError(`fail-on ${JSON.stringify(text)}: unknown word ${JSON.stringify(part)}; expected a comma list of "regression" and "thresholds", or "none"`);
+        }
+        if (!out.includes(word))
+            out.push(word);
+    }
+    return out;
+}
+function parseInstallMethod(value) {
+    const text = optional(value) ?? 'auto';
+    if (text === 'auto' || text === 'release' || text === 'go' || text === 'path')
+        return text;
+    throw new ConfigError(`k6-install ${JSON.stringify(text)} is not a method; expected one of auto, release, go, path`);
+}
+/**
+ * `true` means `auto` in CI (a baseline learns only from the default branch) and `always` on a
+ * laptop, where asking for it is the decision.
+ */
+function parseUpdateBaseline(value, trueMeans = 'always') {
+    // Only the documented words: a near miss ("yes", "on") is a typo to report, not a guess to make.
+    const text = optional(value)?.toLowerCase();
+    if (text === undefined || text === 'false' || text === 'never')
+        return 'never';
+    if (text === 'true')
+        return trueMeans;
+    if (text === 'always' || text === 'auto' || text === 'force')
+        return text;
+    throw new ConfigError(`update-baseline ${JSON.stringify(value)} is not valid; expected false, true, auto (default branch only), always (passed or regressed runs) or force (any run)`);
+}
+function parseBoolean(name, value, fallback) {
+    const text = optional(value)?.toLowerCase();
+    if (text === undefined)
+        return fallback;
+    if (['true', 'yes', '1', 'on'].includes(text))
+        return true;
+    if (['false', 'no', '0', 'off'].includes(text))
+        return false;
+    throw new ConfigError(`${name} ${JSON.stringify(value)} is not a boolean; expected true or false`);
+}
+/** `30s`, `5m`, `1h30m`, `1500ms` or a bare number of seconds → milliseconds. */
+function parseDuration(name, value) {
+    const text = optional(value);
+    if (text === undefined)
+        return undefined;
+    if (/^\d+(\.\d+)?$/.test(text))
+        return Number(text) * 1000;
+    const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+    let total = 0;
+    let matched = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+        const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2]];
+        total += Number(m[1]) * factor;
+        matched = re.lastIndex;
+    }
+    if (matched !== text.length || matched === 0) {
+        throw new ConfigError(`${name} ${JSON.stringify(text)} is not a duration; expected e.g. "90s", "5m", "1h30m"`);
+    }
+    return total;
+}
+/** Node's timers hold at most 2^31-1 ms (about 24.8 days); a longer delay fires after 1 ms. */
+const MAX_TIME_LIMIT_MS = 24 * 24 * 3_600_000;
+/** A limit shorter than this stops k6 before it has started. */
+const MIN_TIME_LIMIT_MS = 1000;
+/** A duration used as a time limit: at least a second, at most 24 days; unset means no limit. */
+function parseTimeLimit(name, value) {
+    const ms = parseDuration(name, value);
+    if (ms === undefined)
+        return undefined;
+    if (ms < MIN_TIME_LIMIT_MS) {
+        throw new ConfigError(`${name} ${JSON.stringify(optional(value))} is shorter than 1s and would stop k6 before it starts; expected e.g. "90s", "30m", or no ${name} for no limit`);
+    }
+    if (ms > MAX_TIME_LIMIT_MS) {
+        throw new ConfigError(`${name} ${JSON.stringify(optional(value))} is longer than 24 days, the longest limit k6-gate can keep; expected e.g. "2h", or no ${name} for no limit`);
+    }
+    return ms;
+}
+/**
+ * Splits a command line the way a POSIX shell splits words (quotes, backslashes), without running
+ * a shell: `$(cmd)` and `$VAR` stay literal text.
+ */
+function splitArgs(text) {
+    const input = text ?? '';
+    const out = [];
+    let current = '';
+    let inWord = false;
+    let quote;
+    for (let i = 0; i < input.length; i++) {
+        const ch = input[i];
+        if (quote === "'") {
+            if (ch === "'")
+                quote = undefined;
+            else
+                current += ch;
+            continue;
+        }
+        if (quote === '"') {
+            if (ch === '"')
+                quote = undefined;
+            else if (ch === '\\' && i + 1 < input.length && '"\\$`\n'.includes(input[i + 1]))
+                current += input[++i];
+            else
+                current += ch;
+            continue;
+        }
+        if (ch === "'" || ch === '"') {
+            quote = ch;
+            inWord = true;
+        }
+        else if (ch === '\\' && i + 1 < input.length) {
+            current += input[++i];
+            inWord = true;
+        }
+        else if (/\s/.test(ch)) {
+            if (inWord)
+                out.push(current);
+            current = '';
+            inWord = false;
+        }
+        else {
+            current += ch;
+            inWord = true;
+        }
+    }
+    if (quote)
+        throw new ConfigError(`unterminated ${quote} quote in ${JSON.stringify(input)}`);
+    if (inWord)
+        out.push(current);
+    return out;
+}
+/** `KEY=VALUE` lines or comma/space separated pairs → a map; values may contain `=`. */
+function parseEnvPairs(name, text) {
+    const out = {};
+    for (const line of splitArgs((text ?? '').replace(/\r?\n/g, ' '))) {
+        const eq = line.indexOf('=');
+        const key = eq > 0 ? line.slice(0, eq) : '';
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+            throw new ConfigError(`${name}: ${JSON.stringify(line)} is not KEY=VALUE; expected e.g. "VUS=5 DURATION=30s"`);
+        }
+        out[key] = line.slice(eq + 1);
+    }
+    return out;
+}
+/** Resolves `p` against the workspace and refuses a path that leaves it. */
+function insideWorkspace(name, p, workspace) {
+    const resolved = node_path__WEBPACK_IMPORTED_MODULE_0___default().resolve(workspace, p);
+    const relative = node_path__WEBPACK_IMPORTED_MODULE_0___default().relative(workspace, resolved);
+    if (relative.startsWith('..') || node_path__WEBPACK_IMPORTED_MODULE_0___default().isAbsolute(relative)) {
+        throw new ConfigError(`${name} ${JSON.stringify(p)} resolves to ${resolved}, outside the workspace ${workspace}; expected a path inside it`);
+    }
+    return resolved;
+}
+/**
+ * Command-line flags read with node's parseArgs (strict), its error said the way every other input
+ * error is: what is wrong, then where to look (`see k6-gate <command> --help`).
+ */
+function parseCommandArgs(options, args, command, allowPositionals = true) {
+    try {
+        return (0,node_util__WEBPACK_IMPORTED_MODULE_1__.parseArgs)({ options, args, allowPositionals, strict: true });
+    }
+    catch (error) {
+        throw new ConfigError(`${error.message.replace(/\. To specify.*$/s, '')}; see k6-gate ${command ? `${command} ` : ''}--help`);
+    }
+}
+
+
+/***/ }),
+
+/***/ 7414:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  DEMO_RUN_ENV: () => (/* binding */ DEMO_RUN_ENV),
+  demoBaselinePath: () => (/* binding */ demoBaselinePath),
+  demoRulesPath: () => (/* binding */ demoRulesPath),
+  parsePercent: () => (/* binding */ parsePercent),
+  runDemo: () => (/* binding */ runDemo),
+  startDemoTargetFromFlags: () => (/* binding */ startDemoTargetFromFlags)
+});
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/config.ts
+var src_config = __nccwpck_require__(2973);
+// EXTERNAL MODULE: ./src/pipeline.ts + 23 modules
+var pipeline = __nccwpck_require__(6798);
+// EXTERNAL MODULE: ./src/scenarios.ts
+var scenarios = __nccwpck_require__(4096);
+// EXTERNAL MODULE: ./src/report/markdown.ts + 1 modules
+var markdown = __nccwpck_require__(7837);
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
+;// CONCATENATED MODULE: ./src/demo/target-random.ts
+// A seedable random source for the demo target: tests need the same latencies and injected errors
+// from run to run, which Math.random cannot give.
+/** mulberry32: tiny, fast and good enough to spread latencies and errors evenly. */
+function createRandom(seed) {
+    let state = seed >>> 0;
+    return {
+        next() {
+            state = (state + 0x6d2b79f5) >>> 0;
+            let t = state;
+            t = Math.imul(t ^ (t >>> 15), t | 1);
+            t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+            return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+        },
+    };
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/demo/target-store.ts
+// In-memory state of the demo target: catalog, users, sessions, items, agent tasks and reports.
+// Every collection is capped so that a long benchmark against the demo cannot grow memory without end.
+
+const MAX_USERS = 100_000;
+const MAX_SESSIONS = 100_000;
+const MAX_ITEMS = 100_000;
+const MAX_TASKS = 10_000;
+const MAX_REPORTS = 10_000;
+/** Seeded accounts so that a "login as an existing user" flow works without registering first. */
+const DEMO_USERS = Array.from({ length: 10 }, (_, i) => ({ username: `demo-user-${i + 1}`, password: 'demo-password' }));
+/** Map insertion order is age order, so dropping the first key drops the oldest entry. */
+function capped(map, max) {
+    while (map.size > max) {
+        const oldest = map.keys().next();
+        if (oldest.done)
+            return;
+        map.delete(oldest.value);
+    }
+}
+class DemoStore {
+    products;
+    users = new Map();
+    sessions = new Map();
+    items = new Map();
+    /** Item ids per owner, oldest first, so listing does not scan every user's items. */
+    itemsByOwner = new Map();
+    tasks = new Map();
+    reports = new Map();
+    constructor() {
+        this.products = Array.from({ length: 20 }, (_, i) => ({
+            id: i + 1,
+            name: `Product ${i + 1}`,
+            price: Math.round((5 + ((i * 37) % 95) + 0.99) * 100) / 100,
+            stock: (i * 13) % 50,
+        }));
+        for (const user of DEMO_USERS)
+            this.users.set(user.username, user.password);
+    }
+    register(username, password) {
+        if (this.users.has(username))
+            return 'exists';
+        this.users.set(username, password);
+        capped(this.users, MAX_USERS);
+        return 'created';
+    }
+    login(username, password) {
+        if (this.users.get(username) !== password)
+            return undefined;
+        const token = (0,external_node_crypto_.randomBytes)(18).toString('base64url');
+        this.sessions.set(token, username);
+        capped(this.sessions, MAX_SESSIONS);
+        return token;
+    }
+    userForToken(token) {
+        return token === undefined ? undefined : this.sessions.get(token);
+    }
+    logout(token) {
+        return this.sessions.delete(token);
+    }
+    createItem(owner, fields) {
+        const now = new Date().toISOString();
+        const item = { id: (0,external_node_crypto_.randomUUID)(), owner, ...fields, createdAt: now, updatedAt: now };
+        this.items.set(item.id, item);
+        let owned = this.itemsByOwner.get(owner);
+        if (!owned)
+            this.itemsByOwner.set(owner, (owned = new Set()));
+        owned.add(item.id);
+        while (this.items.size > MAX_ITEMS) {
+            const oldest = this.items.keys().next();
+            if (oldest.done)
+                break;
+            this.removeItem(oldest.value);
+        }
+        return item;
+    }
+    /** Other users' items do not exist for the caller (404, not 403), like most multi-tenant APIs. */
+    getItem(owner, id) {
+        const item = this.items.get(id);
+        return item && item.owner === owner ? item : undefined;
+    }
+    listItems(owner, limit) {
+        const ids = [...(this.itemsByOwner.get(owner) ?? [])];
+        const out = [];
+        for (let i = ids.length - 1; i >= 0 && out.length < limit; i--) {
+            const item = this.items.get(ids[i]);
+            if (item)
+                out.push(item);
+        }
+        return out;
+    }
+    updateItem(owner, id, fields) {
+        const item = this.getItem(owner, id);
+        if (!item)
+            return undefined;
+        Object.assign(item, fields, { updatedAt: new Date().toISOString() });
+        return item;
+    }
+    deleteItem(owner, id) {
+        if (!this.getItem(owner, id))
+            return false;
+        this.removeItem(id);
+        return true;
+    }
+    removeItem(id) {
+        const item = this.items.get(id);
+        if (!item)
+            return;
+        this.items.delete(id);
+        const owned = this.itemsByOwner.get(item.owner);
+        owned?.delete(id);
+        if (owned && owned.size === 0)
+            this.itemsByOwner.delete(item.owner);
+    }
+    saveTask(task) {
+        this.tasks.set(task.id, task);
+        capped(this.tasks, MAX_TASKS);
+    }
+    getTask(id) {
+        return this.tasks.get(id);
+    }
+    createReport(readyInMs) {
+        const now = Date.now();
+        const report = { id: (0,external_node_crypto_.randomUUID)(), createdAt: now, readyAt: now + readyInMs };
+        this.reports.set(report.id, report);
+        capped(this.reports, MAX_REPORTS);
+        return report;
+    }
+    getReport(id) {
+        return this.reports.get(id);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/demo/target-rpc.ts
+// The demo target's agent: a JSON-RPC 2.0 endpoint in the style of agent-to-agent (A2A) protocols,
+// with an agent card that tells a client where the endpoint is and what it can do.
+
+/** JSON-RPC 2.0 error codes; -32001 is the A2A "task not found" code. */
+const RPC_ERRORS = {
+    parse: -32700,
+    invalidRequest: -32600,
+    methodNotFound: -32601,
+    invalidParams: -32602,
+    taskNotFound: -32001,
+};
+function agentCard(origin) {
+    return {
+        name: 'k6-gate demo agent',
+        description: 'Echoes and summarises text; a target for the jsonrpc scenario.',
+        url: `${origin}/rpc`,
+        version: '1.0.0',
+        protocolVersion: '0.3.0',
+        preferredTransport: 'JSONRPC',
+        capabilities: { streaming: false, pushNotifications: false },
+        defaultInputModes: ['text/plain'],
+        defaultOutputModes: ['text/plain'],
+        skills: [
+            { id: 'echo', name: 'Echo', description: 'Answers with the text it was sent.', tags: ['test'] },
+            { id: 'summarize', name: 'Summarize', description: 'Answers with the first words of the text.', tags: ['text'] },
+        ],
+    };
+}
+function failure(id, code, message) {
+    return { jsonrpc: '2.0', id, error: { code, message } };
+}
+function textOf(message) {
+    const parts = message?.parts;
+    if (!Array.isArray(parts))
+        return undefined;
+    const texts = parts.filter((p) => typeof p?.text === 'string').map((p) => p.text);
+    return texts.length ? texts.join(' ') : undefined;
+}
+function call(request, store) {
+    if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+        return failure(null, RPC_ERRORS.invalidRequest, 'a JSON-RPC request must be an object');
+    }
+    const r = request;
+    const id = typeof r.id === 'string' || typeof r.id === 'number' ? r.id : null;
+    if (r.jsonrpc !== '2.0' || typeof r.method !== 'string') {
+        return failure(id, RPC_ERRORS.invalidRequest, 'expected {"jsonrpc": "2.0", "method": "...", "id": ...}');
+    }
+    // A request without an id is a notification: it gets no answer.
+    const isNotification = !('id' in r);
+    const params = (r.params ?? {});
+    let response;
+    switch (r.method) {
+        case 'message/send': {
+            const text = textOf(params.message);
+            if (text === undefined) {
+                response = failure(id, RPC_ERRORS.invalidParams, 'params.message.parts must hold at least one {"kind": "text", "text": "..."} part');
+                break;
+            }
+            const skill = typeof params.metadata?.skill === 'string'
+                ? params.metadata.skill
+                : 'echo';
+            const answer = skill === 'summarize' ? text.split(/\s+/).slice(0, 5).join(' ') : text;
+            const task = {
+                id: (0,external_node_crypto_.randomUUID)(),
+                contextId: typeof params.message.contextId === 'string'
+                    ? params.message.contextId
+                    : (0,external_node_crypto_.randomUUID)(),
+                kind: 'task',
+                status: { state: 'completed', timestamp: new Date().toISOString() },
+                artifacts: [{ artifactId: (0,external_node_crypto_.randomUUID)(), parts: [{ kind: 'text', text: answer }] }],
+            };
+            store.saveTask(task);
+            response = { jsonrpc: '2.0', id, result: task };
+            break;
+        }
+        case 'tasks/get':
+        case 'tasks/cancel': {
+            const task = typeof params.id === 'string' ? store.getTask(params.id) : undefined;
+            if (!task) {
+                response = failure(id, RPC_ERRORS.taskNotFound, `no task with id ${JSON.stringify(params.id)}`);
+                break;
+            }
+            if (r.method === 'tasks/cancel')
+                task.status = { state: 'canceled', timestamp: new Date().toISOString() };
+            response = { jsonrpc: '2.0', id, result: task };
+            break;
+        }
+        case 'agent/ping':
+            response = { jsonrpc: '2.0', id, result: { pong: true, time: new Date().toISOString() } };
+            break;
+        default:
+            response = failure(id, RPC_ERRORS.methodNotFound, `method ${JSON.stringify(r.method)} not found`);
+    }
+    return isNotification ? undefined : response;
+}
+/**
+ * Answers one parsed request body: a single request, a batch, or `Symbol.for('parse-error')` when the
+ * body was not JSON. `undefined` means nothing to send back (only notifications).
+ */
+function handleJsonRpc(body, store) {
+    if (body === Symbol.for('parse-error'))
+        return failure(null, RPC_ERRORS.parse, 'request body is not JSON');
+    if (Array.isArray(body)) {
+        if (body.length === 0)
+            return failure(null, RPC_ERRORS.invalidRequest, 'an empty batch is not a request');
+        const answers = body.map((r) => call(r, store)).filter((a) => a !== undefined);
+        return answers.length ? answers : undefined;
+    }
+    return call(body, store);
+}
+
+// EXTERNAL MODULE: ./node_modules/ws/lib/stream.js
+var stream = __nccwpck_require__(6412);
+// EXTERNAL MODULE: ./node_modules/ws/lib/extension.js
+var extension = __nccwpck_require__(1335);
+// EXTERNAL MODULE: ./node_modules/ws/lib/permessage-deflate.js
+var permessage_deflate = __nccwpck_require__(4376);
+// EXTERNAL MODULE: ./node_modules/ws/lib/receiver.js
+var receiver = __nccwpck_require__(893);
+// EXTERNAL MODULE: ./node_modules/ws/lib/sender.js
+var sender = __nccwpck_require__(7389);
+// EXTERNAL MODULE: ./node_modules/ws/lib/subprotocol.js
+var subprotocol = __nccwpck_require__(3332);
+// EXTERNAL MODULE: ./node_modules/ws/lib/websocket.js
+var websocket = __nccwpck_require__(6681);
+// EXTERNAL MODULE: ./node_modules/ws/lib/websocket-server.js
+var websocket_server = __nccwpck_require__(129);
+;// CONCATENATED MODULE: ./node_modules/ws/wrapper.mjs
+
+
+
+
+
+
+
+
+
+
+
+/* harmony default export */ const wrapper = ((/* unused pure expression or super */ null && (WebSocket)));
+
+;// CONCATENATED MODULE: ./src/demo/target-ws.ts
+
+function attachWebSocket(server, options) {
+    const wss = new websocket_server({ noServer: true, maxPayload: 64 * 1024 });
+    const rooms = new Map();
+    server.on('upgrade', (req, socket, head) => {
+        const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+        if (pathname !== options.path) {
+            socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+            return;
+        }
+        wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    });
+    function send(socket, message) {
+        if (socket.readyState === socket.OPEN)
+            socket.send(JSON.stringify(message));
+    }
+    function usersOf(room) {
+        return [...(rooms.get(room) ?? [])].map((m) => m.user ?? 'anonymous');
+    }
+    function broadcast(room, message) {
+        for (const member of rooms.get(room) ?? [])
+            send(member.socket, message);
+    }
+    function leave(member) {
+        if (!member.room)
+            return;
+        const room = member.room;
+        const set = rooms.get(room);
+        set?.delete(member);
+        if (set && set.size === 0)
+            rooms.delete(room);
+        member.room = undefined;
+        broadcast(room, { type: 'presence', event: 'leave', room, user: member.user, users: usersOf(room) });
+    }
+    wss.on('connection', (socket) => {
+        const member = { socket };
+        send(socket, { type: 'welcome', time: Date.now() });
+        socket.on('message', (data) => {
+            let message;
+            try {
+                const parsed = JSON.parse(String(data));
+                if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+                    throw new Error('not an object');
+                message = parsed;
+            }
+            catch {
+                send(socket, { type: 'error', error: 'messages must be JSON objects with a "type"' });
+                return;
+            }
+            switch (message.type) {
+                case 'echo': {
+                    const failed = options.injectError();
+                    void options
+                        .wait(options.delayMs())
+                        .then(() => send(socket, failed
+                        ? { type: 'error', id: message.id, error: 'injected failure (demo errorRate knob)' }
+                        : { ...message, serverTime: Date.now() }));
+                    break;
+                }
+                case 'join': {
+                    if (typeof message.room !== 'string' || message.room === '') {
+                        send(socket, { type: 'error', error: 'join needs a non-empty "room"' });
+                        break;
+                    }
+                    leave(member);
+                    member.room = message.room;
+                    member.user = typeof message.user === 'string' ? message.user : 'anonymous';
+                    let set = rooms.get(member.room);
+                    if (!set)
+                        rooms.set(member.room, (set = new Set()));
+                    set.add(member);
+                    broadcast(member.room, { type: 'presence', event: 'join', room: member.room, user: member.user, users: usersOf(member.room) });
+                    break;
+                }
+                case 'leave':
+                    leave(member);
+                    break;
+                case 'cursor': {
+                    if (!member.room) {
+                        send(socket, { type: 'error', error: 'join a room before sending cursor positions' });
+                        break;
+                    }
+                    // Sent to everyone in the room, the sender too, so a lone client still sees its fan-out.
+                    broadcast(member.room, { type: 'cursor', user: member.user, x: message.x, y: message.y, sentAt: message.sentAt });
+                    break;
+                }
+                default:
+                    send(socket, {
+                        type: 'error',
+                        error: `unknown message type ${JSON.stringify(message.type)}; expected echo, join, leave or cursor`,
+                    });
+            }
+        });
+        socket.on('close', () => leave(member));
+        socket.on('error', () => leave(member));
+    });
+    return {
+        close() {
+            for (const client of wss.clients)
+                client.terminate();
+            return new Promise((resolve) => wss.close(() => resolve()));
+        },
+    };
+}
+
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: ./src/demo/target.ts
+// The bundled demo target: a small service that implements the endpoints of every workload in
+// scenarios/ (catalog API, auth + CRUD, JSON-RPC agent, WebSocket, user-flow pages and polling),
+// so that `k6-gate demo` and the tests run end to end without a real system under test.
+// Latency and errors are knobs, so a benchmark can make the target "regress" on purpose.
+
+
+
+
+
+
+function checkEndpointFault(fault) {
+    if (!fault.path.startsWith('/')) {
+        throw new RangeError(`slow endpoint ${JSON.stringify(fault.path)} is not a path; expected e.g. "/api/orders"`);
+    }
+    if (!(Number.isFinite(fault.slowdown) && fault.slowdown > -1)) {
+        throw new RangeError(`slow endpoint slowdown ${JSON.stringify(fault.slowdown)} is not valid; expected a number above -1 (2 = +200%)`);
+    }
+    if (!(Number.isFinite(fault.errorRate) && fault.errorRate >= 0 && fault.errorRate <= 1)) {
+        throw new RangeError(`slow endpoint error rate ${JSON.stringify(fault.errorRate)} is not valid; expected a number from 0 to 1`);
+    }
+    return fault;
+}
+const DEFAULT_DEMO_KNOBS = { latencyMs: 20, jitterMs: 10, errorRate: 0, slowdown: 0, spikeRequests: 0, spikeSlowdown: 1 };
+/** How long a queued report takes to become ready, before slowdown. */
+const REPORT_READY_MS = 300;
+const MAX_BODY_BYTES = 1024 * 1024;
+/** Checks knob values and returns the merged knobs; a bad value is an error naming it. */
+function mergeKnobs(current, change) {
+    const next = { ...current };
+    for (const [key, value] of Object.entries(change)) {
+        if (value === undefined)
+            continue;
+        if (!(key in DEFAULT_DEMO_KNOBS)) {
+            throw new errors/* ExpectedError */.Dh(`unknown demo knob ${JSON.stringify(key)}; expected one of ${Object.keys(DEFAULT_DEMO_KNOBS).join(', ')}`);
+        }
+        const ok = typeof value === 'number' &&
+            Number.isFinite(value) &&
+            (key === 'errorRate'
+                ? value >= 0 && value <= 1
+                : key === 'slowdown' || key === 'spikeSlowdown'
+                    ? value > -1
+                    : key === 'spikeRequests'
+                        ? Number.isInteger(value) && value >= 0
+                        : value >= 0);
+        if (!ok) {
+            const expected = key === 'errorRate'
+                ? 'a number from 0 to 1'
+                : key === 'slowdown' || key === 'spikeSlowdown'
+                    ? 'a number above -1 (0.5 = +50% latency)'
+                    : key === 'spikeRequests'
+                        ? 'a whole number of requests ≥ 0'
+                        : 'a number of milliseconds ≥ 0';
+            throw new errors/* ExpectedError */.Dh(`demo knob ${key} = ${JSON.stringify(value)} is not valid; expected ${expected}`);
+        }
+        next[key] = value;
+    }
+    return next;
+}
+class HttpError extends Error {
+    status;
+    constructor(status, message) {
+        super(message);
+        this.status = status;
+    }
+}
+function json(status, body) {
+    return { status, body };
+}
+function readBody(req) {
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        let size = 0;
+        req.on('data', (chunk) => {
+            size += chunk.length;
+            if (size > MAX_BODY_BYTES) {
+                reject(new HttpError(413, `request body is larger than ${MAX_BODY_BYTES} bytes`));
+                req.destroy();
+                return;
+            }
+            chunks.push(chunk);
+        });
+        req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        req.on('error', reject);
+    });
+}
+function requireString(body, field) {
+    const value = body?.[field];
+    if (typeof value !== 'string' || value === '') {
+        throw new HttpError(400, `field ${JSON.stringify(field)} must be a non-empty string`);
+    }
+    return value;
+}
+function objectBody(body) {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        throw new HttpError(400, 'request body must be a JSON object');
+    }
+    return body;
+}
+const APP_HTML = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>k6-gate demo shop</title>
+<link rel="stylesheet" href="/static/app.css"></head>
+<body><h1>Demo shop</h1><div id="feed"></div><script src="/static/app.js"></script></body></html>
+`;
+const APP_CSS = 'body{font-family:sans-serif;margin:2rem}h1{color:#7d64ff}\n';
+const APP_JS = "fetch('/api/feed').then((r)=>r.json()).then((d)=>{document.getElementById('feed').textContent=d.items.length+' posts'});\n";
+function createRouter(store, random, knobs) {
+    function user(ctx) {
+        const name = store.userForToken(ctx.bearer());
+        if (!name)
+            throw new HttpError(401, 'missing or unknown bearer token; log in at POST /api/auth/login');
+        return name;
+    }
+    function itemFields(body, partial) {
+        const out = {};
+        if (body.name !== undefined || !partial)
+            out.name = requireString(body, 'name');
+        if (body.description !== undefined) {
+            if (typeof body.description !== 'string')
+                throw new HttpError(400, 'field "description" must be a string');
+            out.description = body.description;
+        }
+        if (body.quantity !== undefined) {
+            if (typeof body.quantity !== 'number' || !Number.isInteger(body.quantity) || body.quantity < 0) {
+                throw new HttpError(400, 'field "quantity" must be a whole number ≥ 0');
+            }
+            out.quantity = body.quantity;
+        }
+        return out;
+    }
+    function feedItems(count, offset) {
+        return Array.from({ length: count }, (_, i) => ({
+            id: offset + i + 1,
+            title: `Post ${offset + i + 1}`,
+            likes: ((offset + i) * 7) % 100,
+        }));
+    }
+    const routes = [];
+    const route = (method, pattern, handler) => routes.push({ method, pattern, handler });
+    // Catalog (http-endpoints workload).
+    route('GET', /^\/api\/products$/, (ctx) => {
+        const limit = Number(ctx.url.searchParams.get('limit') ?? store.products.length);
+        return json(200, {
+            items: store.products.slice(0, Number.isFinite(limit) && limit > 0 ? limit : store.products.length),
+            total: store.products.length,
+        });
+    });
+    route('GET', /^\/api\/products\/([^/]+)$/, (_ctx, [id]) => {
+        const product = store.products.find((p) => String(p.id) === id);
+        return product ? json(200, product) : json(404, { error: `no product with id ${JSON.stringify(id)}` });
+    });
+    route('POST', /^\/api\/orders$/, async (ctx) => {
+        const body = objectBody(await ctx.body());
+        const product = store.products.find((p) => p.id === body.productId);
+        if (!product)
+            throw new HttpError(400, 'field "productId" must be the id of a product (1-20)');
+        const quantity = typeof body.quantity === 'number' && body.quantity > 0 ? Math.floor(body.quantity) : 1;
+        return json(201, {
+            id: `ord-${Date.now().toString(36)}-${Math.floor(random.next() * 1e6)}`,
+            productId: product.id,
+            quantity,
+            total: Math.round(product.price * quantity * 100) / 100,
+        });
+    });
+    // Accounts and a per-user resource (crud-flow workload).
+    route('POST', /^\/api\/auth\/register$/, async (ctx) => {
+        const body = objectBody(await ctx.body());
+        const username = requireString(body, 'username');
+        const password = requireString(body, 'password');
+        if (store.register(username, password) === 'exists')
+            return json(409, { error: `user ${JSON.stringify(username)} already exists` });
+        return json(201, { username });
+    });
+    route('POST', /^\/api\/auth\/login$/, async (ctx) => {
+        const body = objectBody(await ctx.body());
+        const token = store.login(requireString(body, 'username'), requireString(body, 'password'));
+        return token ? json(200, { token, tokenType: 'Bearer', expiresIn: 3600 }) : json(401, { error: 'wrong username or password' });
+    });
+    route('POST', /^\/api\/auth\/logout$/, (ctx) => {
+        user(ctx);
+        store.logout(ctx.bearer());
+        return json(204);
+    });
+    route('GET', /^\/api\/me$/, (ctx) => json(200, { username: user(ctx) }));
+    route('GET', /^\/api\/items$/, (ctx) => {
+        const limit = Math.min(100, Math.max(1, Number(ctx.url.searchParams.get('limit') ?? 20) || 20));
+        const items = store.listItems(user(ctx), limit);
+        return json(200, { items, count: items.length });
+    });
+    route('POST', /^\/api\/items$/, async (ctx) => {
+        const owner = user(ctx);
+        const fields = itemFields(objectBody(await ctx.body()), false);
+        return json(201, store.createItem(owner, { name: fields.name, description: fields.description ?? '', quantity: fields.quantity ?? 0 }));
+    });
+    route('GET', /^\/api\/items\/([^/]+)$/, (ctx, [id]) => {
+        const item = store.getItem(user(ctx), id);
+        return item ? json(200, item) : json(404, { error: `no item with id ${JSON.stringify(id)}` });
+    });
+    route('PUT', /^\/api\/items\/([^/]+)$/, async (ctx, [id]) => {
+        const owner = user(ctx);
+        const item = store.updateItem(owner, id, itemFields(objectBody(await ctx.body()), true));
+        return item ? json(200, item) : json(404, { error: `no item with id ${JSON.stringify(id)}` });
+    });
+    route('DELETE', /^\/api\/items\/([^/]+)$/, (ctx, [id]) => store.deleteItem(user(ctx), id) ? json(204) : json(404, { error: `no item with id ${JSON.stringify(id)}` }));
+    // Agent-to-agent JSON-RPC (jsonrpc workload).
+    const card = (ctx) => json(200, agentCard(ctx.origin));
+    route('GET', /^\/\.well-known\/agent\.json$/, card);
+    route('GET', /^\/\.well-known\/agent-card\.json$/, card);
+    route('POST', /^\/rpc$/, async (ctx) => {
+        let parsed;
+        try {
+            parsed = JSON.parse(await readBody(ctx.req));
+        }
+        catch (error) {
+            if (error instanceof HttpError)
+                throw error;
+            parsed = Symbol.for('parse-error');
+        }
+        return json(200, handleJsonRpc(parsed, store));
+    });
+    // Pages, feed APIs and a report to poll (user-flow workload).
+    route('GET', /^\/(app)?$/, () => ({ status: 200, body: APP_HTML, contentType: 'text/html; charset=utf-8' }));
+    route('GET', /^\/static\/app\.css$/, () => ({ status: 200, body: APP_CSS, contentType: 'text/css; charset=utf-8' }));
+    route('GET', /^\/static\/app\.js$/, () => ({ status: 200, body: APP_JS, contentType: 'text/javascript; charset=utf-8' }));
+    route('GET', /^\/api\/feed$/, (ctx) => {
+        const page = Math.max(1, Number(ctx.url.searchParams.get('page') ?? 1) || 1);
+        return json(200, { page, items: feedItems(10, (page - 1) * 10) });
+    });
+    route('GET', /^\/api\/notifications$/, () => json(200, {
+        unread: 3,
+        items: [
+            { id: 1, text: 'Your order shipped' },
+            { id: 2, text: 'New follower' },
+            { id: 3, text: 'Price drop' },
+        ],
+    }));
+    route('GET', /^\/api\/recommendations$/, () => json(200, { items: store.products.slice(0, 5).map((p) => ({ productId: p.id, score: 1 - p.id / 100 })) }));
+    route('POST', /^\/api\/reports$/, (ctx) => {
+        const report = store.createReport(REPORT_READY_MS * (1 + knobs().slowdown));
+        return {
+            status: 202,
+            body: { id: report.id, status: 'pending', poll: `/api/reports/${report.id}` },
+            headers: { location: `${ctx.origin}/api/reports/${report.id}` },
+        };
+    });
+    route('GET', /^\/api\/reports\/([^/]+)$/, (_ctx, [id]) => {
+        const report = store.getReport(id);
+        if (!report)
+            return json(404, { error: `no report with id ${JSON.stringify(id)}` });
+        const total = report.readyAt - report.createdAt;
+        const progress = total <= 0 ? 1 : Math.min(1, (Date.now() - report.createdAt) / total);
+        return json(200, { id, status: progress >= 1 ? 'ready' : 'pending', progress: Math.round(progress * 100) / 100 });
+    });
+    return async (ctx) => {
+        const method = ctx.req.method ?? 'GET';
+        let pathMatched = false;
+        for (const r of routes) {
+            const m = r.pattern.exec(ctx.url.pathname);
+            if (!m)
+                continue;
+            pathMatched = true;
+            if (r.method !== method)
+                continue;
+            return r.handler(ctx, m.slice(1).map((part) => decodeURIComponent(part ?? '')));
+        }
+        return pathMatched
+            ? json(405, { error: `method ${method} is not allowed on ${ctx.url.pathname}` })
+            : json(404, { error: `no route for ${method} ${ctx.url.pathname}` });
+    };
+}
+/** Starts the demo target; resolves once it listens. */
+async function startDemoTarget(options = {}) {
+    const { port = 0, host = '127.0.0.1', seed = 1, endpointFault, ...knobChanges } = options;
+    const fault = endpointFault ? checkEndpointFault(endpointFault) : undefined;
+    let knobs = mergeKnobs(DEFAULT_DEMO_KNOBS, knobChanges);
+    const random = createRandom(seed);
+    const store = new DemoStore();
+    // Timers of delayed answers, so close() can finish them instead of leaving promises hanging.
+    const pending = new Map();
+    const route = createRouter(store, random, () => knobs);
+    /** The latency one request waits before it is answered. */
+    function nextDelayMs() {
+        const base = (knobs.latencyMs + random.next() * knobs.jitterMs) * (1 + knobs.slowdown);
+        if (knobs.spikeRequests <= 0)
+            return base;
+        knobs = { ...knobs, spikeRequests: knobs.spikeRequests - 1 };
+        return base * (1 + knobs.spikeSlowdown);
+    }
+    function wait(ms) {
+        if (ms <= 0)
+            return Promise.resolve();
+        return new Promise((resolve) => {
+            const timer = setTimeout(() => {
+                pending.delete(timer);
+                resolve();
+            }, ms);
+            pending.set(timer, resolve);
+        });
+    }
+    const server = external_node_http_default().createServer((req, res) => {
+        void handle(req, res).catch((error) => {
+            if (!res.headersSent)
+                send(res, { status: 500, body: { error: error.message } });
+            else
+                res.destroy();
+        });
+    });
+    function send(res, reply) {
+        const isText = typeof reply.body === 'string';
+        const payload = reply.body === undefined ? '' : isText ? reply.body : JSON.stringify(reply.body);
+        res.writeHead(reply.status, {
+            ...(payload ? { 'content-type': reply.contentType ?? 'application/json' } : {}),
+            'content-length': Buffer.byteLength(payload),
+            ...reply.headers,
+        });
+        res.end(payload);
+    }
+    async function handle(req, res) {
+        const hostHeader = req.headers.host ?? `${host}:${actualPort}`;
+        const url = new URL(req.url ?? '/', `http://${hostHeader}`);
+        if (url.pathname === '/health') {
+            send(res, json(200, { status: 'ok' }));
+            return;
+        }
+        if (url.pathname === '/__knobs') {
+            if (req.method === 'GET')
+                return send(res, json(200, knobs));
+            if (req.method !== 'POST')
+                return send(res, json(405, { error: 'use GET or POST on /__knobs' }));
+            try {
+                knobs = mergeKnobs(knobs, objectBody(JSON.parse((await readBody(req)) || '{}')));
+            }
+            catch (error) {
+                return send(res, json(400, { error: error.message }));
+            }
+            return send(res, json(200, knobs));
+        }
+        // Draw the error before waiting so that the sequence does not depend on timer order.
+        const injectError = knobs.errorRate > 0 && random.next() < knobs.errorRate;
+        const faulty = fault !== undefined && url.pathname.startsWith(fault.path);
+        const faultError = faulty && fault.errorRate > 0 && random.next() < fault.errorRate;
+        await wait(nextDelayMs() * (faulty ? 1 + fault.slowdown : 1));
+        if (faultError) {
+            req.resume();
+            return send(res, json(fault.status ?? 503, { error: `injected failure of ${fault.path} (demo slow-endpoint knob)` }));
+        }
+        if (injectError) {
+            // Drain the request so the connection stays usable for keep-alive.
+            req.resume();
+            return send(res, json(500, { error: 'injected failure (demo errorRate knob)' }));
+        }
+        let bodyCache;
+        const ctx = {
+            req,
+            url,
+            origin: `http://${hostHeader}`,
+            body() {
+                bodyCache ??= readBody(req).then((text) => {
+                    try {
+                        return text === '' ? undefined : JSON.parse(text);
+                    }
+                    catch {
+                        throw new HttpError(400, `request body is not JSON: ${JSON.stringify(text.slice(0, 40))}`);
+                    }
+                });
+                return bodyCache;
+            },
+            bearer() {
+                const header = req.headers.authorization ?? '';
+                const m = /^Bearer\s+(\S+)$/i.exec(header);
+                return m ? m[1] : undefined;
+            },
+        };
+        let reply;
+        try {
+            reply = await route(ctx);
+        }
+        catch (error) {
+            if (!(error instanceof HttpError))
+                throw error;
+            reply = json(error.status, { error: error.message });
+        }
+        req.resume();
+        send(res, reply);
+    }
+    const ws = attachWebSocket(server, {
+        path: '/ws',
+        delayMs: nextDelayMs,
+        wait,
+        injectError: () => knobs.errorRate > 0 && random.next() < knobs.errorRate,
+    });
+    await new Promise((resolve, reject) => {
+        server.once('error', (error) => reject(error.code === 'EADDRINUSE' || error.code === 'EACCES'
+            ? new errors/* ExpectedError */.Dh(`port ${port} on ${host} ${error.code === 'EADDRINUSE' ? 'is in use' : 'may not be opened by this user'} (${error.code}); expected a free port: pass --port with another number (0 picks one)`, { cause: error })
+            : error));
+        server.listen(port, host, () => {
+            server.off('error', reject);
+            resolve();
+        });
+    });
+    const actualPort = server.address().port;
+    const urlHost = host.includes(':') ? `[${host}]` : host;
+    const target = {
+        url: `http://${urlHost}:${actualPort}`,
+        port: actualPort,
+        get knobs() {
+            return { ...knobs };
+        },
+        setKnobs(change) {
+            knobs = mergeKnobs(knobs, change);
+        },
+        async close() {
+            for (const [timer, resolve] of pending) {
+                clearTimeout(timer);
+                resolve();
+            }
+            pending.clear();
+            await ws.close();
+            await new Promise((resolve) => {
+                server.close(() => resolve());
+                server.closeAllConnections();
+            });
+        },
+    };
+    return target;
+}
+
+// EXTERNAL MODULE: ./src/verdict/ab.ts
+var ab = __nccwpck_require__(8982);
+;// CONCATENATED MODULE: ./src/demo/demo.ts
+// `k6-gate demo`: the whole gate in one command on a laptop. Starts the bundled demo target,
+// runs the smoke profile of the http-endpoints scenario against it with a real k6, compares with the
+// committed demo baseline, prints the regression table. `--slowdown 50%` makes the target slower so
+// a newcomer sees a regression fail the gate.
+
+
+
+
+
+
+
+/** The committed baseline the demo compares with (next to the bundled scenarios). */
+function demoBaselinePath() {
+    return external_node_path_default().join((0,scenarios/* bundledScenariosDir */.xe)(), 'demo', 'baseline.json');
+}
+/**
+ * The demo's rules: the default watched metrics without p(99), with a 20% tolerance, because a
+ * laptop or a shared CI runner is noisier than a dedicated load generator; a 50% slowdown still
+ * stands far outside it. p(99) of a 10 s run rests on its top ~4 requests: in the noise lab it was
+ * the metric behind nearly every false alarm (docs/verdicts.md).
+ */
+function demoRulesPath() {
+    return external_node_path_default().join((0,scenarios/* bundledScenariosDir */.xe)(), 'demo', 'k6-gate.config.json');
+}
+/** The size of the demo run: long enough for stable percentiles, short enough to wait for. */
+const DEMO_RUN_ENV = { VUS: '5', DURATION: '10s', THINK_TIME: '0.1' };
+/** Each A/B round of the demo is short: 12 rounds of the 10 s smoke run would take two minutes. */
+const AB_ROUND_DURATION = '3s';
+/** `50%`, `+50%`, `0.5` → 0.5. */
+function parsePercent(name, text) {
+    const value = (0,src_config/* optional */.lq)(text);
+    if (value === undefined)
+        return undefined;
+    const match = /^\+?(-?\d+(?:\.\d+)?)(%?)$/.exec(value);
+    if (!match)
+        throw new src_config/* ConfigError */.xL(`${name} ${JSON.stringify(value)} is not a percentage; expected e.g. "50%" (or 0.5)`);
+    const n = Number(match[1]);
+    return match[2] === '%' ? n / 100 : n;
+}
+function parseNumber(name, text) {
+    const value = (0,src_config/* optional */.lq)(text);
+    if (value === undefined)
+        return undefined;
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0)
+        throw new src_config/* ConfigError */.xL(`${name} ${JSON.stringify(value)} is not a number ≥ 0`);
+    return n;
+}
+const DEMO_OPTIONS = {
+    slowdown: { type: 'string' },
+    ab: { type: 'boolean' },
+    latency: { type: 'string' },
+    jitter: { type: 'string' },
+    'error-rate': { type: 'string' },
+    'slow-endpoint': { type: 'string' },
+    'slow-endpoint-slowdown': { type: 'string' },
+    'slow-endpoint-error-rate': { type: 'string' },
+    duration: { type: 'string' },
+    vus: { type: 'string' },
+    'results-dir': { type: 'string' },
+    baseline: { type: 'string' },
+    'update-baseline': { type: 'boolean' },
+    'fail-on': { type: 'string' },
+    'k6-version': { type: 'string' },
+    'k6-install': { type: 'string' },
+    'k6-path': { type: 'string' },
+    'k6-download-url': { type: 'string' },
+    'no-html-report': { type: 'boolean' },
+    json: { type: 'boolean' },
+    verbose: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+};
+const DEMO_HELP = `k6-gate demo [options]
+Starts the bundled demo target on 127.0.0.1, runs the http-endpoints scenario (smoke profile) with a
+real k6 against it, compares with the committed demo baseline and prints the regression table.
+
+  --slowdown P         make the target slower, e.g. 50% (the gate then fails with exit 1)
+  --ab                 A/B mode: start a second demo target as the base version (never slowed down)
+                       and gate on ${ab/* AB_PAIRS */._m} interleaved ABBA pairs of ${AB_ROUND_DURATION} runs instead of the baseline file
+  --latency MS         base latency of the target (default ${DEFAULT_DEMO_KNOBS.latencyMs})
+  --jitter MS          random extra latency (default ${DEFAULT_DEMO_KNOBS.jitterMs})
+  --error-rate R       share of requests answered 500, 0..1 (default 0)
+  --slow-endpoint PATH make one endpoint slow and failing, e.g. /api/orders (per-endpoint table demo)
+  --slow-endpoint-slowdown P    its extra latency (default 300%)
+  --slow-endpoint-error-rate R  its share of 503 answers, 0..1 (default 0.2)
+  --duration D --vus N size of the run (default ${DEMO_RUN_ENV.DURATION}, ${DEMO_RUN_ENV.VUS} VUs)
+  --results-dir DIR    default ${src_config/* DEFAULT_RESULTS_DIR */.ns}
+  --baseline FILE      default: the bundled demo baseline
+  --update-baseline    record this run into the baseline
+  --k6-version, --k6-install, --k6-path, --k6-download-url, --no-html-report, --json, --verbose: as for run
+`;
+async function runDemo(args, io, log) {
+    const parsed = (0,src_config/* parseCommandArgs */.Qx)(DEMO_OPTIONS, args, 'demo', false);
+    const values = parsed.values;
+    if (values.help) {
+        io.stdout(DEMO_HELP);
+        return 0;
+    }
+    const slowdown = parsePercent('slowdown', values.slowdown) ?? 0;
+    const knobs = {
+        slowdown,
+        latencyMs: parseNumber('latency', values.latency) ?? DEFAULT_DEMO_KNOBS.latencyMs,
+        jitterMs: parseNumber('jitter', values.jitter) ?? DEFAULT_DEMO_KNOBS.jitterMs,
+        errorRate: parseNumber('error-rate', values['error-rate']) ?? DEFAULT_DEMO_KNOBS.errorRate,
+    };
+    const workspace = external_node_path_default().resolve(io.cwd);
+    const k6Path = (0,src_config/* optional */.lq)(values['k6-path']);
+    const scenario = await (0,scenarios/* resolveScenario */.d8)('http-endpoints', workspace);
+    const slowPath = (0,src_config/* optional */.lq)(values['slow-endpoint']);
+    let endpointFault;
+    try {
+        endpointFault = slowPath
+            ? checkEndpointFault({
+                path: slowPath,
+                slowdown: parsePercent('slow-endpoint-slowdown', values['slow-endpoint-slowdown']) ?? 3,
+                errorRate: parseNumber('slow-endpoint-error-rate', values['slow-endpoint-error-rate']) ?? 0.2,
+            })
+            : undefined;
+    }
+    catch (error) {
+        throw new src_config/* ConfigError */.xL(error.message);
+    }
+    const target = await startDemoTarget({ ...knobs, endpointFault, host: '127.0.0.1', port: 0 });
+    const base = values.ab ? await startDemoTarget({ ...knobs, slowdown: 0, host: '127.0.0.1', port: 0, seed: 2 }) : undefined;
+    if (base)
+        log.info(`k6-gate demo: A/B mode, base version (A) at ${base.url}, candidate (B) below`);
+    log.info(`k6-gate demo: target ${target.url} (latency ${knobs.latencyMs} ms + up to ${knobs.jitterMs} ms jitter${slowdown ? `, slowed down by ${Math.round(slowdown * 100)}%` : ''}${knobs.errorRate ? `, ${knobs.errorRate * 100}% errors` : ''}${endpointFault ? `; ${endpointFault.path} slowed by ${Math.round(endpointFault.slowdown * 100)}% with ${endpointFault.errorRate * 100}% 503s` : ''})`);
+    try {
+        const config = {
+            scenarios: [scenario],
+            profile: 'smoke',
+            target: target.url,
+            environment: 'demo',
+            healthUrl: `${target.url}/health`,
+            preflightTimeoutMs: 10_000,
+            baselinePath: values.baseline ? external_node_path_default().resolve(workspace, values.baseline) : demoBaselinePath(),
+            configFile: demoRulesPath(),
+            resultsDir: (0,src_config/* insideWorkspace */.CT)('results-dir', values['results-dir'] ?? src_config/* DEFAULT_RESULTS_DIR */.ns, workspace),
+            failOn: (0,src_config/* parseFailOn */.XV)(values['fail-on']),
+            updateBaseline: values['update-baseline'] ? 'always' : 'never',
+            k6: {
+                version: (0,src_config/* parseK6Version */.fE)(values['k6-version'] ?? src_config/* DEFAULT_K6_VERSION */.ti),
+                install: (0,src_config/* parseInstallMethod */.e5)(values['k6-install'] ?? (k6Path ? 'path' : undefined)),
+                downloadUrl: (0,src_config/* optional */.lq)(values['k6-download-url']),
+                path: k6Path ? external_node_path_default().resolve(workspace, k6Path) : undefined,
+            },
+            env: {
+                ...DEMO_RUN_ENV,
+                VUS: values.vus ?? DEMO_RUN_ENV.VUS,
+                DURATION: values.duration ?? (base ? AB_ROUND_DURATION : DEMO_RUN_ENV.DURATION),
+            },
+            baselineTarget: base?.url,
+            secrets: [],
+            k6Args: [],
+            htmlReport: !values['no-html-report'],
+            rawOutput: false,
+            workspace,
+            git: {},
+        };
+        const result = await (0,pipeline.runGate)(config, log);
+        io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : (0,markdown.renderMarkdownReport)(result));
+        const status = (0,pipeline.exitStatusFor)(result);
+        if (status === 1) {
+            const names = result.scenarios.flatMap((s) => s.metrics.filter((m) => m.verdict === 'regressed').map((m) => `${m.metric} ${m.stat}`));
+            log.info(`k6-gate demo: the gate FAILED${names.length ? ` — regressed: ${names.join(', ')}` : ''} (exit 1)`);
+        }
+        else if (status === 0) {
+            log.info('k6-gate demo: the gate passed (exit 0). Try `k6-gate demo --slowdown 50%` to see it catch a regression.');
+        }
+        return status;
+    }
+    finally {
+        await target.close();
+        await base?.close();
+    }
+}
+/** `k6-gate demo-target`: the demo target in the foreground, for workflows and manual tries. */
+async function startDemoTargetFromFlags(args, io, log) {
+    const { values } = (0,src_config/* parseCommandArgs */.Qx)({
+        port: { type: 'string' },
+        host: { type: 'string' },
+        slowdown: { type: 'string' },
+        latency: { type: 'string' },
+        jitter: { type: 'string' },
+        'error-rate': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+    }, args, 'demo-target', false);
+    if (values.help) {
+        io.stdout('k6-gate demo-target [--port 8080] [--host 127.0.0.1] [--latency MS] [--jitter MS] [--error-rate R] [--slowdown 50%]\n');
+        return 0;
+    }
+    const port = parseNumber('port', values.port) ?? 8080;
+    const target = await startDemoTarget({
+        port,
+        host: values.host ?? '127.0.0.1',
+        slowdown: parsePercent('slowdown', values.slowdown),
+        latencyMs: parseNumber('latency', values.latency),
+        jitterMs: parseNumber('jitter', values.jitter),
+        errorRate: parseNumber('error-rate', values['error-rate']),
+    });
+    log.info(`k6-gate demo target listening on ${target.url} (health: ${target.url}/health); Ctrl-C stops it`);
+    io.stdout(`${target.url}\n`);
+    await new Promise((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+    });
+    await target.close();
+    return 0;
+}
+
+
+/***/ }),
+
+/***/ 3916:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Dh: () => (/* binding */ ExpectedError),
+/* harmony export */   Ic: () => (/* binding */ describeFailure)
+/* harmony export */ });
+/* unused harmony export isExpectedError */
+// The one base class of expected failures: bad input, a missing file, a refused download, a busy
+// port. Entries print such an error's message (its stack only with --verbose) and exit 2; anything
+// else that escapes is a bug in k6-gate and is printed with its stack and a request to report it.
+class ExpectedError extends Error {
+    constructor(message, options) {
+        super(message, options);
+        this.name = new.target.name;
+    }
+}
+/** True for the failures a user can fix from the message alone. */
+function isExpectedError(error) {
+    return error instanceof ExpectedError;
+}
+/** What an entry prints for an error that ended a command. */
+function describeFailure(error, verbose) {
+    if (isExpectedError(error))
+        return verbose && error.stack ? `${error.message}\n${error.stack}` : error.message;
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    return `unexpected error (this is a bug in k6-gate; please report it with the lines below):\n${detail}`;
+}
+
+
+/***/ }),
+
+/***/ 1557:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  DEFAULT_ENVIRONMENTS_FILE: () => (/* binding */ DEFAULT_ENVIRONMENTS_FILE),
+  configFromInputs: () => (/* binding */ configFromInputs),
+  parseList: () => (/* binding */ parseList)
+});
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/config.ts
+var config = __nccwpck_require__(2973);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: ./src/json.ts
+var json = __nccwpck_require__(8301);
+;// CONCATENATED MODULE: ./src/environments.ts
+// Named target environments (staging, production, ...): their base URL, health path and whether they
+// are protected (src/load-policy.ts keeps heavy profiles off protected ones).
+
+
+
+
+const EXAMPLE = '{ "environments": { "staging": { "baseUrl": "https://staging.example.com" }, "production": { "baseUrl": "https://example.com", "protected": true } } }';
+function quote(value) {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+/**
+ * Checks the `environments` map of a parsed config (k6-gate.environments.json, or the rules config
+ * with an `environments` key) and returns the definitions by name.
+ */
+function parseEnvironments(data, source) {
+    const map = (0,json/* isObject */.G)(data) ? data.environments : undefined;
+    if (!(0,json/* isObject */.G)(map)) {
+        throw new config/* ConfigError */.xL(`${source} has no "environments" object; expected e.g. ${EXAMPLE}`);
+    }
+    const out = {};
+    for (const [name, raw] of Object.entries(map)) {
+        const where = `${source}: environments.${name}`;
+        if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
+            throw new config/* ConfigError */.xL(`${source}: environment name ${quote(name)} is not valid; expected letters, digits, ".", "_" or "-" (e.g. "staging")`);
+        }
+        if (!(0,json/* isObject */.G)(raw))
+            throw new config/* ConfigError */.xL(`${where} is ${quote(raw)}; expected an object with "baseUrl"`);
+        const { baseUrl, healthPath } = raw;
+        if (typeof baseUrl !== 'string' || !/^https?:\/\/[^/\s]+/.test(baseUrl)) {
+            throw new config/* ConfigError */.xL(`${where}.baseUrl ${quote(baseUrl)} is not an http(s) URL; expected e.g. "https://staging.example.com"`);
+        }
+        const isProtected = raw.protected ?? false;
+        if (typeof isProtected !== 'boolean') {
+            throw new config/* ConfigError */.xL(`${where}.protected ${quote(isProtected)} is not a boolean; expected true or false`);
+        }
+        if (healthPath !== undefined && (typeof healthPath !== 'string' || !healthPath.startsWith('/'))) {
+            throw new config/* ConfigError */.xL(`${where}.healthPath ${quote(healthPath)} is not a path; expected e.g. "/health"`);
+        }
+        out[name] = {
+            name,
+            baseUrl: baseUrl.replace(/\/+$/, ''),
+            protected: isProtected,
+            ...(healthPath !== undefined ? { healthPath } : {}),
+        };
+    }
+    return out;
+}
+/** Reads a JSON or YAML file (by extension; YAML also when JSON fails) holding `environments`. */
+async function loadEnvironments(file) {
+    let text;
+    try {
+        text = await (0,promises_.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        throw new config/* ConfigError */.xL(`environments file ${file} could not be read (${error.code ?? error.message}); expected a JSON or YAML file such as ${EXAMPLE}`);
+    }
+    const ext = external_node_path_default().extname(file).toLowerCase();
+    let data;
+    try {
+        data = ext === '.yaml' || ext === '.yml' ? (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8815, 19))).parse(text) : JSON.parse(text);
+    }
+    catch (error) {
+        throw new config/* ConfigError */.xL(`environments file ${file} is not valid ${ext === '.yaml' || ext === '.yml' ? 'YAML' : 'JSON'}: ${error.message}`);
+    }
+    return parseEnvironments(data, file);
+}
+/** The named environment, or an error listing the known names. */
+function findEnvironment(environments, name) {
+    const found = environments[name];
+    if (found)
+        return found;
+    const known = Object.keys(environments);
+    throw new config/* ConfigError */.xL(`environment ${quote(name)} is not defined; known environments: ${known.length ? known.join(', ') : 'none'}; expected one of them, or a target URL (then the name only labels the reports)`);
+}
+
+;// CONCATENATED MODULE: ./src/load-policy.ts
+// The one rule that keeps heavy load off systems that should not get it by accident. Heavy profiles
+// (stress, spike, soak, breakpoint) are refused, unless allow-heavy-load is set, when:
+//   - the run is for a pull request / merge request (possibly a stranger's fork),
+//   - the environment is marked `protected` in the environments file,
+//   - the environment is named production (or prod), defined or not.
+// Every entry applies it alike; each platform only says whether its run is a PR/MR.
+
+const HEAVY_PROFILES = ['stress', 'spike', 'soak', 'breakpoint'];
+const WAY_OUT = 'If this is intended, set the input `allow-heavy-load: true` (GitHub/GitLab) or pass `--allow-heavy-load` (CLI); otherwise choose smoke or load';
+/** Throws a ConfigError naming the way out when a heavy run is not allowed here. */
+function assertLoadAllowed(facts) {
+    const profile = facts.profile?.trim().toLowerCase();
+    if (facts.allowHeavyLoad || profile === undefined || !HEAVY_PROFILES.includes(profile))
+        return;
+    if (facts.changeRequest) {
+        throw new config/* ConfigError */.xL(`profile ${JSON.stringify(facts.profile)} is a heavy load profile and this is a ${facts.changeRequest}; expected a light profile (smoke, load) on pull and merge requests. ${WAY_OUT}.`);
+    }
+    const environment = facts.environment;
+    if (environment?.protected) {
+        throw new config/* ConfigError */.xL(`refusing to run the ${profile} profile against the protected environment "${environment.name}" (${environment.baseUrl}): ` +
+            `${HEAVY_PROFILES.join(', ')} can overload a live system. ${WAY_OUT}, or a non-protected environment.`);
+    }
+    const name = facts.environmentName ?? environment?.name;
+    if (name && /^prod(uction)?$/i.test(name)) {
+        throw new config/* ConfigError */.xL(`profile ${JSON.stringify(facts.profile)} is a heavy load profile and environment is ${JSON.stringify(name)}: ` +
+            `${HEAVY_PROFILES.join(', ')} can overload a live system. ${WAY_OUT}.`);
+    }
+}
+
+// EXTERNAL MODULE: ./src/scenarios.ts
+var src_scenarios = __nccwpck_require__(4096);
+// EXTERNAL MODULE: ./src/k6/run.ts + 1 modules
+var run = __nccwpck_require__(4577);
+// EXTERNAL MODULE: ./src/url.ts
+var src_url = __nccwpck_require__(7666);
+// EXTERNAL MODULE: ./src/baseline/rules.ts
+var rules = __nccwpck_require__(1568);
+// EXTERNAL MODULE: ./src/shard/shard.ts
+var shard = __nccwpck_require__(2332);
+// EXTERNAL MODULE: ./src/observability/metrics-output.ts
+var metrics_output = __nccwpck_require__(9128);
+;// CONCATENATED MODULE: ./src/inputs.ts
+// Builds the typed Config from named string inputs. The action's inputs and the CLI's flags use the
+// same names (kebab-case), so an input means the same thing on GitHub, on GitLab and on a laptop.
+
+
+
+
+
+
+
+
+
+/** Looked for in the workspace when no `environments` input is given. */
+const DEFAULT_ENVIRONMENTS_FILE = 'k6-gate.environments.json';
+
+
+/** Splits a list input written one per line or comma separated. */
+function parseList(text) {
+    return (text ?? '')
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter(Boolean);
+}
+async function configFromInputs(read, context) {
+    const get = (name) => (0,config/* optional */.lq)(read(name));
+    const workspace = external_node_path_default().resolve(context.workspace);
+    const scenarioNames = parseList(get('scenarios') ?? get('scenario'));
+    if (scenarioNames.length === 0) {
+        throw new config/* ConfigError */.xL('no scenario given; expected one or more scenario names or k6 script paths, e.g. "http-endpoints" or "load/checkout.ts"');
+    }
+    const scenarios = [];
+    for (const name of scenarioNames)
+        scenarios.push(await (0,src_scenarios/* resolveScenario */.d8)(name, workspace, context.scenariosDir));
+    const seen = new Map();
+    for (const s of scenarios) {
+        const other = seen.get((0,run/* safeFileName */.Tx)(s.name));
+        if (other === s.name)
+            throw new config/* ConfigError */.xL(`scenario name ${JSON.stringify(s.name)} is given twice; give one a distinct name with name=path`);
+        // Names become file names (summary-<name>.json, k6-<name>.log): two that map to one would overwrite each other.
+        if (other !== undefined) {
+            throw new config/* ConfigError */.xL(`scenario names ${JSON.stringify(other)} and ${JSON.stringify(s.name)} both become the file name part ${JSON.stringify((0,run/* safeFileName */.Tx)(s.name))}, so their results would overwrite each other; expected names that differ in letters, digits, ".", "_", "@" or "-": rename one with name=path`);
+        }
+        seen.set((0,run/* safeFileName */.Tx)(s.name), s.name);
+    }
+    const environmentName = get('environment');
+    const profile = get('profile');
+    let environment;
+    const environmentsInput = get('environments');
+    const environmentsFile = (0,config/* insideWorkspace */.CT)('environments', environmentsInput ?? DEFAULT_ENVIRONMENTS_FILE, workspace);
+    if (environmentsInput !== undefined && !(0,external_node_fs_.existsSync)(environmentsFile)) {
+        throw new config/* ConfigError */.xL(`environments file ${environmentsInput} does not exist; expected a JSON or YAML file with an "environments" object`);
+    }
+    // A merge (of shard files) sends no load: it needs neither a target nor the load policy.
+    const merging = get('merge-from') !== undefined;
+    if (environmentName !== undefined) {
+        const defined = (0,external_node_fs_.existsSync)(environmentsFile) ? await loadEnvironments(environmentsFile) : undefined;
+        environment = defined?.[environmentName];
+        // With a target the name only labels the reports; without one it must say where to send the load.
+        if (!environment && get('target') === undefined && !merging) {
+            if (defined)
+                findEnvironment(defined, environmentName);
+            throw new config/* ConfigError */.xL(`environment ${JSON.stringify(environmentName)} is not defined: there is no environments file (${external_node_path_default().relative(workspace, environmentsFile)}); expected a file that defines it, e.g. { "environments": { "${environmentName}": { "baseUrl": "https://…" } } }, or a target URL (then the name only labels the reports)`);
+        }
+    }
+    // Refuse heavy profiles on PR/MR runs and protected or production environments before anything runs.
+    if (!merging)
+        assertLoadAllowed({
+            profile,
+            environment,
+            environmentName,
+            changeRequest: context.changeRequest,
+            allowHeavyLoad: (0,config/* parseBoolean */.yG)('allow-heavy-load', get('allow-heavy-load'), false),
+        });
+    const target = get('target') ?? environment?.baseUrl;
+    const baselineTarget = get('baseline-target');
+    for (const [name, value] of [
+        ['target', target],
+        ['baseline-target', baselineTarget],
+    ]) {
+        if (value === undefined)
+            continue;
+        let url;
+        try {
+            url = new URL(value);
+        }
+        catch {
+            throw new config/* ConfigError */.xL(`${name} ${JSON.stringify(value)} is not a URL; expected e.g. "https://staging.example.com"`);
+        }
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+            throw new config/* ConfigError */.xL(`${name} ${JSON.stringify((0,src_url/* withoutCredentials */.ri)(value))} uses ${url.protocol}; expected an http:// or https:// URL`);
+        }
+    }
+    if (baselineTarget !== undefined && target === undefined) {
+        throw new config/* ConfigError */.xL('baseline-target is set but target is not; expected both: the candidate (target) and the base deployment (baseline-target)');
+    }
+    const targetSecrets = [...(target ? credentialsOf(target) : []), ...(baselineTarget ? credentialsOf(baselineTarget) : [])];
+    const preflight = (0,config/* parseBoolean */.yG)('preflight', get('preflight'), true);
+    const defaultHealth = environment?.healthPath && target ? new URL(environment.healthPath, target).toString() : target;
+    const healthUrl = preflight ? (get('health-url') ?? defaultHealth) : undefined;
+    const env = (0,config/* parseEnvPairs */.WS)('env', read('env'));
+    // k6 resolves a relative open() path against the script, not the working directory: make the
+    // scenario config file absolute so it means what the user wrote.
+    if (env.CONFIG_FILE)
+        env.CONFIG_FILE = (0,config/* insideWorkspace */.CT)('CONFIG_FILE', env.CONFIG_FILE, workspace);
+    const secrets = [...targetSecrets];
+    // Secrets reach k6 by variable name, so their values never appear in inputs or command lines.
+    for (const name of parseList(get('secret-env'))) {
+        const value = context.env[name];
+        if (value === undefined || value === '') {
+            throw new config/* ConfigError */.xL(`secret-env names ${name}, but no such environment variable is set; expected the name of a variable that holds the secret`);
+        }
+        env[name] = value;
+        secrets.push(value);
+    }
+    const notify = parseNotify(get('notify'), get('notify-on'), context.env);
+    for (const target of notify?.targets ?? [])
+        secrets.push(target.url);
+    const authToken = get('auth-token');
+    if (authToken !== undefined) {
+        env.AUTH_TOKEN = authToken;
+        secrets.push(authToken);
+    }
+    const timeout = (0,config/* parseTimeLimit */.Er)('timeout', get('timeout'));
+    const preflightTimeoutMs = (0,config/* parseTimeLimit */.Er)('preflight-timeout', get('preflight-timeout')) ?? 30_000;
+    const k6Path = get('k6-path');
+    const install = (0,config/* parseInstallMethod */.e5)(get('k6-install') ?? (k6Path ? 'path' : undefined));
+    if (install === 'path' && !k6Path) {
+        throw new config/* ConfigError */.xL('k6-install is "path" but k6-path is not set; expected the path of a k6 binary');
+    }
+    const mergeFrom = get('merge-from');
+    if (mergeFrom !== undefined && get('shard') !== undefined) {
+        throw new config/* ConfigError */.xL(`shard ${JSON.stringify(get('shard'))} and merge-from ${JSON.stringify(mergeFrom)} are both set; expected shard in the N shard jobs and merge-from only in the one merge job`);
+    }
+    return {
+        rulesOverrides: readRulesOverrides(get),
+        scenarios,
+        profile,
+        target,
+        environment: environmentName,
+        healthUrl,
+        preflightTimeoutMs,
+        baselinePath: (0,config/* insideWorkspace */.CT)('baseline', get('baseline') ?? config/* DEFAULT_BASELINE_PATH */.Gf, workspace),
+        configFile: get('config') ? (0,config/* insideWorkspace */.CT)('config', get('config'), workspace) : undefined,
+        resultsDir: context.resultsDirAnywhere
+            ? external_node_path_default().resolve(workspace, get('results-dir') ?? config/* DEFAULT_RESULTS_DIR */.ns)
+            : (0,config/* insideWorkspace */.CT)('results-dir', get('results-dir') ?? config/* DEFAULT_RESULTS_DIR */.ns, workspace),
+        failOn: (0,config/* parseFailOn */.XV)(get('fail-on')),
+        updateBaseline: (0,config/* parseUpdateBaseline */.U4)(get('update-baseline'), context.onCi ? 'auto' : 'always'),
+        k6: {
+            version: (0,config/* parseK6Version */.fE)(get('k6-version') ?? config/* DEFAULT_K6_VERSION */.ti),
+            install,
+            downloadUrl: get('k6-download-url'),
+            path: k6Path ? external_node_path_default().resolve(workspace, k6Path) : undefined,
+        },
+        env,
+        secrets,
+        k6Args: (0,config/* splitArgs */.sG)(get('k6-args')),
+        timeoutMs: timeout,
+        htmlReport: (0,config/* parseBoolean */.yG)('html-report', get('html-report'), true),
+        rawOutput: (0,config/* parseBoolean */.yG)('raw-output', get('raw-output'), false),
+        notify,
+        analysis: { enabled: (0,config/* parseBoolean */.yG)('analysis', get('analysis'), true), top: parseEndpointsTop(get('endpoints-top')) },
+        confirm: parseConfirm(get('confirm')),
+        baselineTarget,
+        shard: get('shard') !== undefined ? (0,shard/* parseShard */.uK)(get('shard')) : undefined,
+        metricsOutputs: (0,metrics_output/* parseMetricsOutput */.Sk)(get('metrics-output')).map((o) => o.kind === 'json' ? { ...o, target: (0,config/* insideWorkspace */.CT)('metrics-output json', o.target, workspace) } : o),
+        merge: mergeFrom !== undefined ? { dir: (0,config/* insideWorkspace */.CT)('merge-from', mergeFrom, workspace) } : undefined,
+        workspace,
+        git: context.git ?? {},
+    };
+}
+/** The rules inputs; each one, when set, wins over the rules file. */
+/** `slack=SLACK_WEBHOOK_URL, webhook=MY_HOOK` → targets whose URLs come from those variables. */
+function parseNotify(text, on, env) {
+    const entries = parseList(text);
+    const when = on ?? 'regression';
+    if (!['regression', 'error', 'always'].includes(when)) {
+        throw new config/* ConfigError */.xL(`notify-on ${JSON.stringify(when)} is not valid; expected regression, error or always`);
+    }
+    if (entries.length === 0)
+        return undefined;
+    const targets = entries.map((entry) => {
+        const match = /^(slack|webhook)=([A-Za-z_][A-Za-z0-9_]*)$/.exec(entry.trim());
+        if (!match) {
+            throw new config/* ConfigError */.xL(`notify entry ${JSON.stringify(entry)} is not kind=VARIABLE; expected e.g. slack=SLACK_WEBHOOK_URL or webhook=MY_WEBHOOK_URL (the variable holds the URL, a secret)`);
+        }
+        const url = env[match[2]];
+        if (url === undefined || url === '') {
+            throw new config/* ConfigError */.xL(`notify names ${match[2]}, but no such environment variable is set; expected the name of a variable that holds the webhook URL`);
+        }
+        if (!/^https?:\/\/\S+$/.test(url)) {
+            // Never quote the value: it is a secret.
+            throw new config/* ConfigError */.xL(`the value of ${match[2]} is not an http(s) URL; expected the ${match[1]} webhook URL`);
+        }
+        return { kind: match[1], envName: match[2], url };
+    });
+    return { targets, on: when };
+}
+function parseEndpointsTop(text) {
+    if (text === undefined)
+        return 10;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1 || n > 100) {
+        throw new config/* ConfigError */.xL(`endpoints-top ${JSON.stringify(text)} is not valid; expected a whole number of endpoints from 1 to 100, e.g. 10`);
+    }
+    return n;
+}
+function readRulesOverrides(get) {
+    const overrides = {};
+    try {
+        const tolerance = get('tolerance');
+        if (tolerance !== undefined)
+            overrides.tolerance = (0,rules/* parseTolerance */.BL)(tolerance, 'tolerance');
+    }
+    catch (error) {
+        throw new config/* ConfigError */.xL(error instanceof rules/* RulesError */.mX ? error.message : `tolerance ${JSON.stringify(get('tolerance'))}: ${error.message}`);
+    }
+    const historyLimit = get('history-limit');
+    if (historyLimit !== undefined) {
+        const n = Number(historyLimit);
+        if (!Number.isInteger(n) || n < 1 || n > 1000) {
+            throw new config/* ConfigError */.xL(`history-limit ${JSON.stringify(historyLimit)} is not valid; expected a whole number of runs from 1 to 1000, e.g. 10`);
+        }
+        overrides.historyLimit = n;
+    }
+    const confidence = get('confidence');
+    if (confidence !== undefined) {
+        const text = confidence.endsWith('%') ? Number(confidence.slice(0, -1)) / 100 : Number(confidence);
+        if (!Number.isFinite(text) || text <= 0.5 || text >= 1) {
+            throw new config/* ConfigError */.xL(`confidence ${JSON.stringify(confidence)} is not valid; expected a level between 0.5 and 1, e.g. 0.99 or "99%"`);
+        }
+        overrides.confidence = text;
+    }
+    const watch = get('watch');
+    if (watch !== undefined)
+        overrides.watch = (0,rules/* splitWatchInput */._f)(watch);
+    return Object.keys(overrides).length > 0 ? overrides : undefined;
+}
+/** The secret parts of a URL with credentials, in the forms they may be printed. */
+function credentialsOf(target) {
+    const url = new URL(target);
+    const out = [];
+    if (url.password)
+        out.push(url.password, decodeURIComponent(url.password));
+    if (url.username && url.password)
+        out.push(`${url.username}:${url.password}`);
+    return [...new Set(out)];
+}
+/** `confirm`: how many confirmation reruns a regressed scenario gets (0 = none). */
+function parseConfirm(text) {
+    if (text === undefined)
+        return undefined;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 0 || n > 5) {
+        throw new config/* ConfigError */.xL(`confirm ${JSON.stringify(text)} is not valid; expected a whole number of reruns from 0 to 5, e.g. 1`);
+    }
+    return n;
+}
+
+
+/***/ }),
+
+/***/ 8301:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   G: () => (/* binding */ isObject)
+/* harmony export */ });
+// The one guard for "a JSON object" (not null, not an array), used by every parser of user files
+// and k6 output. The bottom layer: imports nothing.
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+
+/***/ }),
+
+/***/ 4976:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   H: () => (/* binding */ k6Environment)
+/* harmony export */ });
+/* unused harmony export isInheritedByK6 */
+// The environment k6 starts with. k6 scripts read every variable through `__ENV`, and a script that
+// logs one puts it into an artifact, so k6 never inherits the job's environment as a whole (CI
+// tokens: GITHUB_TOKEN, INPUT_TOKEN, CI_JOB_TOKEN, ACTIONS_RUNTIME_TOKEN, K6_GATE_GITLAB_TOKEN, …).
+// It gets what a program needs to run (PATH, HOME, temp dir, locale, proxies, CA bundle), k6's own
+// K6_* settings, and what the user handed to the script on purpose (env, secret-env, BASE_URL, …).
+/** Inherited by name: what k6 and the Go runtime need on Linux, macOS and Windows. */
+const INHERITED_NAMES = new Set([
+    'PATH',
+    'HOME',
+    'USER',
+    'LOGNAME',
+    'TMPDIR',
+    'TMP',
+    'TEMP',
+    'TZ',
+    'LANG',
+    'LANGUAGE',
+    'XDG_CONFIG_HOME',
+    'XDG_CACHE_HOME',
+    'HTTP_PROXY',
+    'HTTPS_PROXY',
+    'NO_PROXY',
+    'ALL_PROXY',
+    'http_proxy',
+    'https_proxy',
+    'no_proxy',
+    'all_proxy',
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+    'GODEBUG',
+    'GOMAXPROCS',
+    'GOMEMLIMIT',
+    // Windows: the system root and profile folders a Go program reads.
+    'SystemRoot',
+    'SYSTEMROOT',
+    'windir',
+    'ComSpec',
+    'PATHEXT',
+    'USERPROFILE',
+    'APPDATA',
+    'LOCALAPPDATA',
+]);
+/** Inherited by prefix: locale settings and k6's own options (K6_OUT, K6_CLOUD_TOKEN, K6_PROMETHEUS_RW_*, …). */
+const INHERITED_PREFIXES = ['LC_', 'K6_'];
+/** Never inherited, even where a prefix matches: k6-gate's own settings and tokens. */
+const NEVER_INHERITED_PREFIXES = ['K6_GATE_'];
+function isInheritedByK6(name) {
+    if (NEVER_INHERITED_PREFIXES.some((prefix) => name.startsWith(prefix)))
+        return false;
+    return INHERITED_NAMES.has(name) || INHERITED_PREFIXES.some((prefix) => name.startsWith(prefix));
+}
+/**
+ * k6's environment: the allow-listed part of `inherited`, then `given` (the variables the user
+ * passed to the script: env, secret-env, BASE_URL, PROFILE, k6 settings k6-gate chose), which wins.
+ * A variable the user names explicitly is passed even if it would not be inherited.
+ */
+function k6Environment(inherited, given) {
+    const env = {};
+    for (const [name, value] of Object.entries(inherited)) {
+        if (value !== undefined && isInheritedByK6(name))
+            env[name] = value;
+    }
+    return { ...env, ...given };
+}
+
+
+/***/ }),
+
+/***/ 9630:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   O: () => (/* binding */ worstOutcome),
+/* harmony export */   X: () => (/* binding */ classifyExit)
+/* harmony export */ });
 const MEANINGS = {
     0: 'the test finished',
     97: 'the cloud test was aborted by a threshold (k6 cloud)',
@@ -38441,20 +38286,49 @@ function worstOutcome(...outcomes) {
     return outcomes.reduce((worst, next) => (ORDER.indexOf(next) > ORDER.indexOf(worst) ? next : worst), 'passed');
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+
+/***/ }),
+
+/***/ 5631:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  K6InstallError: () => (/* reexport */ K6InstallError),
+  findExecutable: () => (/* binding */ findExecutable),
+  installK6: () => (/* binding */ installK6),
+  readK6Version: () => (/* binding */ readK6Version)
+});
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
 ;// CONCATENATED MODULE: external "node:dns/promises"
 const external_node_dns_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns/promises");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/config.ts
+var config = __nccwpck_require__(2973);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
 ;// CONCATENATED MODULE: ./src/k6/system.ts
 // Maps the machine k6-gate runs on to k6's release asset names, Go module paths and the places
 // where installed tools are kept. Pure functions: the callers pass in platform, arch and environment.
 
-class K6InstallError extends Error {
+
+class K6InstallError extends errors/* ExpectedError */.Dh {
     constructor(message, options) {
         super(message, options);
         this.name = 'K6InstallError';
@@ -38587,3764 +38461,24 @@ function parseK6VersionOutput(output) {
     return /\bk6 v(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)/.exec(output)?.[1];
 }
 
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-/**
- * Sanitizes an input into a string so it can be passed into issueCommand safely
- * @param input input to sanitize into a string
- */
-function utils_toCommandValue(input) {
-    if (input === null || input === undefined) {
-        return '';
-    }
-    else if (typeof input === 'string' || input instanceof String) {
-        return input;
-    }
-    return JSON.stringify(input);
-}
-/**
- *
- * @param annotationProperties
- * @returns The command properties to send with the actual annotation command
- * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
- */
-function utils_toCommandProperties(annotationProperties) {
-    if (!Object.keys(annotationProperties).length) {
-        return {};
-    }
-    return {
-        title: annotationProperties.title,
-        file: annotationProperties.file,
-        line: annotationProperties.startLine,
-        endLine: annotationProperties.endLine,
-        col: annotationProperties.startColumn,
-        endColumn: annotationProperties.endColumn
-    };
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
-
-
-/**
- * Issues a command to the GitHub Actions runner
- *
- * @param command - The command name to issue
- * @param properties - Additional properties for the command (key-value pairs)
- * @param message - The message to include with the command
- * @remarks
- * This function outputs a specially formatted string to stdout that the Actions
- * runner interprets as a command. These commands can control workflow behavior,
- * set outputs, create annotations, mask values, and more.
- *
- * Command Format:
- *   ::name key=value,key=value::message
- *
- * @example
- * ```typescript
- * // Issue a warning annotation
- * issueCommand('warning', {}, 'This is a warning message');
- * // Output: ::warning::This is a warning message
- *
- * // Set an environment variable
- * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
- * // Output: ::set-env name=MY_VAR::some value
- *
- * // Add a secret mask
- * issueCommand('add-mask', {}, 'secretValue123');
- * // Output: ::add-mask::secretValue123
- * ```
- *
- * @internal
- * This is an internal utility function that powers the public API functions
- * such as setSecret, warning, error, and exportVariable.
- */
-function command_issueCommand(command, properties, message) {
-    const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
-}
-function command_issue(name, message = '') {
-    command_issueCommand(name, {}, message);
-}
-const CMD_STRING = '::';
-class Command {
-    constructor(command, properties, message) {
-        if (!command) {
-            command = 'missing.command';
-        }
-        this.command = command;
-        this.properties = properties;
-        this.message = message;
-    }
-    toString() {
-        let cmdStr = CMD_STRING + this.command;
-        if (this.properties && Object.keys(this.properties).length > 0) {
-            cmdStr += ' ';
-            let first = true;
-            for (const key in this.properties) {
-                if (this.properties.hasOwnProperty(key)) {
-                    const val = this.properties[key];
-                    if (val) {
-                        if (first) {
-                            first = false;
-                        }
-                        else {
-                            cmdStr += ',';
-                        }
-                        cmdStr += `${key}=${escapeProperty(val)}`;
-                    }
-                }
-            }
-        }
-        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
-        return cmdStr;
-    }
-}
-function escapeData(s) {
-    return utils_toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A');
-}
-function escapeProperty(s) {
-    return utils_toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A')
-        .replace(/:/g, '%3A')
-        .replace(/,/g, '%2C');
-}
-//# sourceMappingURL=command.js.map
-// EXTERNAL MODULE: external "crypto"
-var external_crypto_ = __nccwpck_require__(6982);
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
-// For internal use, subject to change.
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-
-
-
-
-function file_command_issueFileCommand(command, message) {
-    const filePath = process.env[`GITHUB_${command}`];
-    if (!filePath) {
-        throw new Error(`Unable to find environment variable for file command ${command}`);
-    }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
-        throw new Error(`Missing file at path: ${filePath}`);
-    }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
-        encoding: 'utf8'
-    });
-}
-function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
-    const convertedValue = toCommandValue(value);
-    // These should realistically never happen, but just in case someone finds a
-    // way to exploit uuid generation let's not allow keys or values that contain
-    // the delimiter.
-    if (key.includes(delimiter)) {
-        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
-    }
-    if (convertedValue.includes(delimiter)) {
-        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
-    }
-    return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
-}
-//# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-// EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(8611);
-var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
-// EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(5692);
-var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(4371);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (HttpCodes = {}));
-var Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (MediaTypes = {}));
-/**
- * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
- * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
- */
-function lib_getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
-    return proxyUrl ? proxyUrl.href : '';
-}
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
-];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-function isHttps(requestUrl) {
-    const parsedUrl = new URL(requestUrl);
-    return parsedUrl.protocol === 'https:';
-}
-class lib_HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
-var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-class BasicCredentialHandler {
-    constructor(username, password) {
-        this.username = username;
-        this.password = password;
-    }
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class auth_BearerCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Bearer ${this.token}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class PersonalAccessTokenCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-//# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
-var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-class oidc_utils_OidcClient {
-    static createHttpClient(allowRetry = true, maxRetry = 10) {
-        const requestOptions = {
-            allowRetries: allowRetry,
-            maxRetries: maxRetry
-        };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
-    }
-    static getRequestToken() {
-        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
-        if (!token) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
-        }
-        return token;
-    }
-    static getIDTokenUrl() {
-        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
-        if (!runtimeUrl) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
-        }
-        return runtimeUrl;
-    }
-    static getCall(id_token_url) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
-            const res = yield httpclient
-                .getJson(id_token_url)
-                .catch(error => {
-                throw new Error(`Failed to get ID Token. \n 
-        Error Code : ${error.statusCode}\n 
-        Error Message: ${error.message}`);
-            });
-            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
-            if (!id_token) {
-                throw new Error('Response json body do not have ID Token field');
-            }
-            return id_token;
-        });
-    }
-    static getIDToken(audience) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            try {
-                // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
-                if (audience) {
-                    const encodedAudience = encodeURIComponent(audience);
-                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
-                }
-                debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
-                setSecret(id_token);
-                return id_token;
-            }
-            catch (error) {
-                throw new Error(`Error message: ${error.message}`);
-            }
-        });
-    }
-}
-//# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
-var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
-const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
-const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
-class Summary {
-    constructor() {
-        this._buffer = '';
-    }
-    /**
-     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
-     * Also checks r/w permissions.
-     *
-     * @returns step summary file path
-     */
-    filePath() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            if (this._filePath) {
-                return this._filePath;
-            }
-            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
-            if (!pathFromEnv) {
-                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
-            }
-            try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
-            }
-            catch (_a) {
-                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
-            }
-            this._filePath = pathFromEnv;
-            return this._filePath;
-        });
-    }
-    /**
-     * Wraps content in an HTML tag, adding any HTML attributes
-     *
-     * @param {string} tag HTML tag to wrap
-     * @param {string | null} content content within the tag
-     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
-     *
-     * @returns {string} content wrapped in HTML element
-     */
-    wrap(tag, content, attrs = {}) {
-        const htmlAttrs = Object.entries(attrs)
-            .map(([key, value]) => ` ${key}="${value}"`)
-            .join('');
-        if (!content) {
-            return `<${tag}${htmlAttrs}>`;
-        }
-        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
-    }
-    /**
-     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
-     *
-     * @param {SummaryWriteOptions} [options] (optional) options for write operation
-     *
-     * @returns {Promise<Summary>} summary instance
-     */
-    write(options) {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
-            const filePath = yield this.filePath();
-            const writeFunc = overwrite ? writeFile : appendFile;
-            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
-            return this.emptyBuffer();
-        });
-    }
-    /**
-     * Clears the summary buffer and wipes the summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    clear() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            return this.emptyBuffer().write({ overwrite: true });
-        });
-    }
-    /**
-     * Returns the current summary buffer as a string
-     *
-     * @returns {string} string of summary buffer
-     */
-    stringify() {
-        return this._buffer;
-    }
-    /**
-     * If the summary buffer is empty
-     *
-     * @returns {boolen} true if the buffer is empty
-     */
-    isEmptyBuffer() {
-        return this._buffer.length === 0;
-    }
-    /**
-     * Resets the summary buffer without writing to summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    emptyBuffer() {
-        this._buffer = '';
-        return this;
-    }
-    /**
-     * Adds raw text to the summary buffer
-     *
-     * @param {string} text content to add
-     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addRaw(text, addEOL = false) {
-        this._buffer += text;
-        return addEOL ? this.addEOL() : this;
-    }
-    /**
-     * Adds the operating system-specific end-of-line marker to the buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
-    }
-    /**
-     * Adds an HTML codeblock to the summary buffer
-     *
-     * @param {string} code content to render within fenced code block
-     * @param {string} lang (optional) language to syntax highlight code
-     *
-     * @returns {Summary} summary instance
-     */
-    addCodeBlock(code, lang) {
-        const attrs = Object.assign({}, (lang && { lang }));
-        const element = this.wrap('pre', this.wrap('code', code), attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML list to the summary buffer
-     *
-     * @param {string[]} items list of items to render
-     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addList(items, ordered = false) {
-        const tag = ordered ? 'ol' : 'ul';
-        const listItems = items.map(item => this.wrap('li', item)).join('');
-        const element = this.wrap(tag, listItems);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML table to the summary buffer
-     *
-     * @param {SummaryTableCell[]} rows table rows
-     *
-     * @returns {Summary} summary instance
-     */
-    addTable(rows) {
-        const tableBody = rows
-            .map(row => {
-            const cells = row
-                .map(cell => {
-                if (typeof cell === 'string') {
-                    return this.wrap('td', cell);
-                }
-                const { header, data, colspan, rowspan } = cell;
-                const tag = header ? 'th' : 'td';
-                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
-                return this.wrap(tag, data, attrs);
-            })
-                .join('');
-            return this.wrap('tr', cells);
-        })
-            .join('');
-        const element = this.wrap('table', tableBody);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds a collapsable HTML details element to the summary buffer
-     *
-     * @param {string} label text for the closed state
-     * @param {string} content collapsable content
-     *
-     * @returns {Summary} summary instance
-     */
-    addDetails(label, content) {
-        const element = this.wrap('details', this.wrap('summary', label) + content);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML image tag to the summary buffer
-     *
-     * @param {string} src path to the image you to embed
-     * @param {string} alt text description of the image
-     * @param {SummaryImageOptions} options (optional) addition image attributes
-     *
-     * @returns {Summary} summary instance
-     */
-    addImage(src, alt, options) {
-        const { width, height } = options || {};
-        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
-        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML section heading element
-     *
-     * @param {string} text heading text
-     * @param {number | string} [level=1] (optional) the heading level, default: 1
-     *
-     * @returns {Summary} summary instance
-     */
-    addHeading(text, level) {
-        const tag = `h${level}`;
-        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
-            ? tag
-            : 'h1';
-        const element = this.wrap(allowedTag, text);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML thematic break (<hr>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addSeparator() {
-        const element = this.wrap('hr', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML line break (<br>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addBreak() {
-        const element = this.wrap('br', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML blockquote to the summary buffer
-     *
-     * @param {string} text quote text
-     * @param {string} cite (optional) citation url
-     *
-     * @returns {Summary} summary instance
-     */
-    addQuote(text, cite) {
-        const attrs = Object.assign({}, (cite && { cite }));
-        const element = this.wrap('blockquote', text, attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML anchor tag to the summary buffer
-     *
-     * @param {string} text link text/content
-     * @param {string} href hyperlink
-     *
-     * @returns {Summary} summary instance
-     */
-    addLink(text, href) {
-        const element = this.wrap('a', text, { href });
-        return this.addRaw(element).addEOL();
-    }
-}
-const _summary = new Summary();
-/**
- * @deprecated use `core.summary`
- */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = (/* unused pure expression or super */ null && (_summary));
-//# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
-
-/**
- * toPosixPath converts the given path to the posix form. On Windows, \\ will be
- * replaced with /.
- *
- * @param pth. Path to transform.
- * @return string Posix path.
- */
-function toPosixPath(pth) {
-    return pth.replace(/[\\]/g, '/');
-}
-/**
- * toWin32Path converts the given path to the win32 form. On Linux, / will be
- * replaced with \\.
- *
- * @param pth. Path to transform.
- * @return string Win32 path.
- */
-function toWin32Path(pth) {
-    return pth.replace(/[/]/g, '\\');
-}
-/**
- * toPlatformPath converts the given path to a platform-specific path. It does
- * this by replacing instances of / and \ with the platform-specific path
- * separator.
- *
- * @param pth The path to platformize.
- * @return string The platform-specific path.
- */
-function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
-}
-//# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(3193);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
-var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
-// export const {open} = 'fs'
-const IS_WINDOWS = process.platform === 'win32';
-/**
- * Custom implementation of readlink to ensure Windows junctions
- * maintain trailing backslash for backward compatibility with Node.js < 24
- *
- * In Node.js 20, Windows junctions (directory symlinks) always returned paths
- * with trailing backslashes. Node.js 24 removed this behavior, which breaks
- * code that relied on this format for path operations.
- *
- * This implementation restores the Node 20 behavior by adding a trailing
- * backslash to all junction results on Windows.
- */
-function readlink(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        const result = yield external_fs_namespaceObject.promises.readlink(fsPath);
-        // On Windows, restore Node 20 behavior: add trailing backslash to all results
-        // since junctions on Windows are always directory links
-        if (IS_WINDOWS && !result.endsWith('\\')) {
-            return `${result}\\`;
-        }
-        return result;
-    });
-}
-// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
-const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
-function exists(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        try {
-            yield stat(fsPath);
-        }
-        catch (err) {
-            if (err.code === 'ENOENT') {
-                return false;
-            }
-            throw err;
-        }
-        return true;
-    });
-}
-function isDirectory(fsPath_1) {
-    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
-        return stats.isDirectory();
-    });
-}
-/**
- * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
- * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
- */
-function isRooted(p) {
-    p = normalizeSeparators(p);
-    if (!p) {
-        throw new Error('isRooted() parameter "p" cannot be empty');
-    }
-    if (IS_WINDOWS) {
-        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
-        ); // e.g. C: or C:\hello
-    }
-    return p.startsWith('/');
-}
-/**
- * Best effort attempt to determine whether a file exists and is executable.
- * @param filePath    file path to check
- * @param extensions  additional file extensions to try
- * @return if file exists and is executable, returns the file path. otherwise empty string.
- */
-function tryGetExecutablePath(filePath, extensions) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        let stats = undefined;
-        try {
-            // test file exists
-            stats = yield stat(filePath);
-        }
-        catch (err) {
-            if (err.code !== 'ENOENT') {
-                // eslint-disable-next-line no-console
-                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-            }
-        }
-        if (stats && stats.isFile()) {
-            if (IS_WINDOWS) {
-                // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
-                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
-                    return filePath;
-                }
-            }
-            else {
-                if (isUnixExecutable(stats)) {
-                    return filePath;
-                }
-            }
-        }
-        // try each extension
-        const originalFilePath = filePath;
-        for (const extension of extensions) {
-            filePath = originalFilePath + extension;
-            stats = undefined;
-            try {
-                stats = yield stat(filePath);
-            }
-            catch (err) {
-                if (err.code !== 'ENOENT') {
-                    // eslint-disable-next-line no-console
-                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-                }
-            }
-            if (stats && stats.isFile()) {
-                if (IS_WINDOWS) {
-                    // preserve the case of the actual file (since an extension was appended)
-                    try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
-                            if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
-                                break;
-                            }
-                        }
-                    }
-                    catch (err) {
-                        // eslint-disable-next-line no-console
-                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
-                    }
-                    return filePath;
-                }
-                else {
-                    if (isUnixExecutable(stats)) {
-                        return filePath;
-                    }
-                }
-            }
-        }
-        return '';
-    });
-}
-function normalizeSeparators(p) {
-    p = p || '';
-    if (IS_WINDOWS) {
-        // convert slashes on Windows
-        p = p.replace(/\//g, '\\');
-        // remove redundant slashes
-        return p.replace(/\\\\+/g, '\\');
-    }
-    // remove redundant slashes
-    return p.replace(/\/\/+/g, '/');
-}
-// on Mac/Linux, test the execute bit
-//     R   W  X  R  W X R W X
-//   256 128 64 32 16 8 4 2 1
-function isUnixExecutable(stats) {
-    return ((stats.mode & 1) > 0 ||
-        ((stats.mode & 8) > 0 &&
-            process.getgid !== undefined &&
-            stats.gid === process.getgid()) ||
-        ((stats.mode & 64) > 0 &&
-            process.getuid !== undefined &&
-            stats.uid === process.getuid()));
-}
-// Get the path of cmd.exe in windows
-function getCmdPath() {
-    var _a;
-    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
-}
-//# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
-var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-/**
- * Copies a file or folder.
- * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See CopyOptions.
- */
-function io_cp(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield exists(dest)) ? yield stat(dest) : null;
-        // Dest is an existing file, but not forcing
-        if (destStat && destStat.isFile() && !force) {
-            return;
-        }
-        // If dest is an existing directory, should copy inside.
-        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? external_path_namespaceObject.join(dest, external_path_namespaceObject.basename(source))
-            : dest;
-        if (!(yield exists(source))) {
-            throw new Error(`no such file or directory: ${source}`);
-        }
-        const sourceStat = yield stat(source);
-        if (sourceStat.isDirectory()) {
-            if (!recursive) {
-                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
-            }
-            else {
-                yield cpDirRecursive(source, newDest, 0, force);
-            }
-        }
-        else {
-            if (external_path_namespaceObject.relative(source, newDest) === '') {
-                // a file cannot be copied to itself
-                throw new Error(`'${newDest}' and '${source}' are the same file`);
-            }
-            yield io_copyFile(source, newDest, force);
-        }
-    });
-}
-/**
- * Moves a path.
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See MoveOptions.
- */
-function mv(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        if (yield ioUtil.exists(dest)) {
-            let destExists = true;
-            if (yield ioUtil.isDirectory(dest)) {
-                // If dest is directory copy src into dest
-                dest = path.join(dest, path.basename(source));
-                destExists = yield ioUtil.exists(dest);
-            }
-            if (destExists) {
-                if (options.force == null || options.force) {
-                    yield rmRF(dest);
-                }
-                else {
-                    throw new Error('Destination already exists');
-                }
-            }
-        }
-        yield mkdirP(path.dirname(dest));
-        yield ioUtil.rename(source, dest);
-    });
-}
-/**
- * Remove a path recursively with force
- *
- * @param inputPath path to remove
- */
-function rmRF(inputPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (IS_WINDOWS) {
-            // Check for invalid characters
-            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
-            if (/[*"<>|]/.test(inputPath)) {
-                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
-            }
-        }
-        try {
-            // note if path does not exist, error is silent
-            yield rm(inputPath, {
-                force: true,
-                maxRetries: 3,
-                recursive: true,
-                retryDelay: 300
-            });
-        }
-        catch (err) {
-            throw new Error(`File was unable to be removed ${err}`);
-        }
-    });
-}
-/**
- * Make a directory.  Creates the full path with folders in between
- * Will throw if it fails
- *
- * @param   fsPath        path to create
- * @returns Promise<void>
- */
-function mkdirP(fsPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        (0,external_assert_.ok)(fsPath, 'a path argument must be provided');
-        yield mkdir(fsPath, { recursive: true });
-    });
-}
-/**
- * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
- * If you check and the tool does not exist, it will throw.
- *
- * @param     tool              name of the tool
- * @param     check             whether to check if tool exists
- * @returns   Promise<string>   path to tool
- */
-function which(tool, check) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // recursive when check=true
-        if (check) {
-            const result = yield which(tool, false);
-            if (!result) {
-                if (IS_WINDOWS) {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
-                }
-                else {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
-                }
-            }
-            return result;
-        }
-        const matches = yield findInPath(tool);
-        if (matches && matches.length > 0) {
-            return matches[0];
-        }
-        return '';
-    });
-}
-/**
- * Returns a list of all occurrences of the given tool on the system path.
- *
- * @returns   Promise<string[]>  the paths of the tool
- */
-function findInPath(tool) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // build the list of extensions to try
-        const extensions = [];
-        if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
-                if (extension) {
-                    extensions.push(extension);
-                }
-            }
-        }
-        // if it's rooted, return it if exists. otherwise return empty.
-        if (isRooted(tool)) {
-            const filePath = yield tryGetExecutablePath(tool, extensions);
-            if (filePath) {
-                return [filePath];
-            }
-            return [];
-        }
-        // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
-            return [];
-        }
-        // build the list of directories
-        //
-        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
-        // it feels like we should not do this. Checking the current directory seems like more of a use
-        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
-        // across platforms.
-        const directories = [];
-        if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
-                if (p) {
-                    directories.push(p);
-                }
-            }
-        }
-        // find all matches
-        const matches = [];
-        for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
-            if (filePath) {
-                matches.push(filePath);
-            }
-        }
-        return matches;
-    });
-}
-function readCopyOptions(options) {
-    const force = options.force == null ? true : options.force;
-    const recursive = Boolean(options.recursive);
-    const copySourceDirectory = options.copySourceDirectory == null
-        ? true
-        : Boolean(options.copySourceDirectory);
-    return { force, recursive, copySourceDirectory };
-}
-function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        // Ensure there is not a run away recursive copy
-        if (currentDepth >= 255)
-            return;
-        currentDepth++;
-        yield mkdirP(destDir);
-        const files = yield readdir(sourceDir);
-        for (const fileName of files) {
-            const srcFile = `${sourceDir}/${fileName}`;
-            const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield lstat(srcFile);
-            if (srcFileStat.isDirectory()) {
-                // Recurse
-                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
-            }
-            else {
-                yield io_copyFile(srcFile, destFile, force);
-            }
-        }
-        // Change the mode for the newly created directory
-        yield chmod(destDir, (yield stat(sourceDir)).mode);
-    });
-}
-// Buffered file copy
-function io_copyFile(srcFile, destFile, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield lstat(srcFile)).isSymbolicLink()) {
-            // unlink/re-link it
-            try {
-                yield lstat(destFile);
-                yield unlink(destFile);
-            }
-            catch (e) {
-                // Try to override file permission
-                if (e.code === 'EPERM') {
-                    yield chmod(destFile, '0666');
-                    yield unlink(destFile);
-                }
-                // other errors = it doesn't exist, no work to do
-            }
-            // Copy over symlink
-            const symlinkFull = yield readlink(srcFile);
-            yield symlink(symlinkFull, destFile, IS_WINDOWS ? 'junction' : null);
-        }
-        else if (!(yield exists(destFile)) || force) {
-            yield copyFile(srcFile, destFile);
-        }
-    });
-}
-//# sourceMappingURL=io.js.map
-;// CONCATENATED MODULE: external "timers"
-const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
-var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-/* eslint-disable @typescript-eslint/unbound-method */
-const toolrunner_IS_WINDOWS = process.platform === 'win32';
-/*
- * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
- */
-class ToolRunner extends external_events_.EventEmitter {
-    constructor(toolPath, args, options) {
-        super();
-        if (!toolPath) {
-            throw new Error("Parameter 'toolPath' cannot be null or empty.");
-        }
-        this.toolPath = toolPath;
-        this.args = args || [];
-        this.options = options || {};
-    }
-    _debug(message) {
-        if (this.options.listeners && this.options.listeners.debug) {
-            this.options.listeners.debug(message);
-        }
-    }
-    _getCommandString(options, noPrefix) {
-        const toolPath = this._getSpawnFileName();
-        const args = this._getSpawnArgs(options);
-        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
-        if (toolrunner_IS_WINDOWS) {
-            // Windows + cmd file
-            if (this._isCmdFile()) {
-                cmd += toolPath;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows + verbatim
-            else if (options.windowsVerbatimArguments) {
-                cmd += `"${toolPath}"`;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows (regular)
-            else {
-                cmd += this._windowsQuoteCmdArg(toolPath);
-                for (const a of args) {
-                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
-                }
-            }
-        }
-        else {
-            // OSX/Linux - this can likely be improved with some form of quoting.
-            // creating processes on Unix is fundamentally different than Windows.
-            // on Unix, execvp() takes an arg array.
-            cmd += toolPath;
-            for (const a of args) {
-                cmd += ` ${a}`;
-            }
-        }
-        return cmd;
-    }
-    _processLineBuffer(data, strBuffer, onLine) {
-        try {
-            let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
-            while (n > -1) {
-                const line = s.substring(0, n);
-                onLine(line);
-                // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
-            }
-            return s;
-        }
-        catch (err) {
-            // streaming lines to console is best effort.  Don't fail a build.
-            this._debug(`error processing line. Failed with error ${err}`);
-            return '';
-        }
-    }
-    _getSpawnFileName() {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                return process.env['COMSPEC'] || 'cmd.exe';
-            }
-        }
-        return this.toolPath;
-    }
-    _getSpawnArgs(options) {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
-                for (const a of this.args) {
-                    argline += ' ';
-                    argline += options.windowsVerbatimArguments
-                        ? a
-                        : this._windowsQuoteCmdArg(a);
-                }
-                argline += '"';
-                return [argline];
-            }
-        }
-        return this.args;
-    }
-    _endsWith(str, end) {
-        return str.endsWith(end);
-    }
-    _isCmdFile() {
-        const upperToolPath = this.toolPath.toUpperCase();
-        return (this._endsWith(upperToolPath, '.CMD') ||
-            this._endsWith(upperToolPath, '.BAT'));
-    }
-    _windowsQuoteCmdArg(arg) {
-        // for .exe, apply the normal quoting rules that libuv applies
-        if (!this._isCmdFile()) {
-            return this._uvQuoteCmdArg(arg);
-        }
-        // otherwise apply quoting rules specific to the cmd.exe command line parser.
-        // the libuv rules are generic and are not designed specifically for cmd.exe
-        // command line parser.
-        //
-        // for a detailed description of the cmd.exe command line parser, refer to
-        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
-        // need quotes for empty arg
-        if (!arg) {
-            return '""';
-        }
-        // determine whether the arg needs to be quoted
-        const cmdSpecialChars = [
-            ' ',
-            '\t',
-            '&',
-            '(',
-            ')',
-            '[',
-            ']',
-            '{',
-            '}',
-            '^',
-            '=',
-            ';',
-            '!',
-            "'",
-            '+',
-            ',',
-            '`',
-            '~',
-            '|',
-            '<',
-            '>',
-            '"'
-        ];
-        let needsQuotes = false;
-        for (const char of arg) {
-            if (cmdSpecialChars.some(x => x === char)) {
-                needsQuotes = true;
-                break;
-            }
-        }
-        // short-circuit if quotes not needed
-        if (!needsQuotes) {
-            return arg;
-        }
-        // the following quoting rules are very similar to the rules that by libuv applies.
-        //
-        // 1) wrap the string in quotes
-        //
-        // 2) double-up quotes - i.e. " => ""
-        //
-        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
-        //    doesn't work well with a cmd.exe command line.
-        //
-        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
-        //    for example, the command line:
-        //          foo.exe "myarg:""my val"""
-        //    is parsed by a .NET console app into an arg array:
-        //          [ "myarg:\"my val\"" ]
-        //    which is the same end result when applying libuv quoting rules. although the actual
-        //    command line from libuv quoting rules would look like:
-        //          foo.exe "myarg:\"my val\""
-        //
-        // 3) double-up slashes that precede a quote,
-        //    e.g.  hello \world    => "hello \world"
-        //          hello\"world    => "hello\\""world"
-        //          hello\\"world   => "hello\\\\""world"
-        //          hello world\    => "hello world\\"
-        //
-        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
-        //    the reasons for including this as a .cmd quoting rule are:
-        //
-        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
-        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
-        //
-        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
-        //       haven't heard any complaints about that aspect.
-        //
-        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
-        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
-        // by using %%.
-        //
-        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
-        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
-        //
-        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
-        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
-        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
-        // to an external program.
-        //
-        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
-        // % can be escaped within a .cmd file.
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\'; // double the slash
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '"'; // double the quote
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _uvQuoteCmdArg(arg) {
-        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
-        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
-        // is used.
-        //
-        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
-        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
-        // pasting copyright notice from Node within this function:
-        //
-        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
-        //
-        //      Permission is hereby granted, free of charge, to any person obtaining a copy
-        //      of this software and associated documentation files (the "Software"), to
-        //      deal in the Software without restriction, including without limitation the
-        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
-        //      sell copies of the Software, and to permit persons to whom the Software is
-        //      furnished to do so, subject to the following conditions:
-        //
-        //      The above copyright notice and this permission notice shall be included in
-        //      all copies or substantial portions of the Software.
-        //
-        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
-        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
-        //      IN THE SOFTWARE.
-        if (!arg) {
-            // Need double quotation for empty argument
-            return '""';
-        }
-        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
-            // No quotation needed
-            return arg;
-        }
-        if (!arg.includes('"') && !arg.includes('\\')) {
-            // No embedded double quotes or backslashes, so I can just wrap
-            // quote marks around the whole thing.
-            return `"${arg}"`;
-        }
-        // Expected input/output:
-        //   input : hello"world
-        //   output: "hello\"world"
-        //   input : hello""world
-        //   output: "hello\"\"world"
-        //   input : hello\world
-        //   output: hello\world
-        //   input : hello\\world
-        //   output: hello\\world
-        //   input : hello\"world
-        //   output: "hello\\\"world"
-        //   input : hello\\"world
-        //   output: "hello\\\\\"world"
-        //   input : hello world\
-        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
-        //                             but it appears the comment is wrong, it should be "hello world\\"
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\';
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '\\';
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _cloneExecOptions(options) {
-        options = options || {};
-        const result = {
-            cwd: options.cwd || process.cwd(),
-            env: options.env || process.env,
-            silent: options.silent || false,
-            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
-            failOnStdErr: options.failOnStdErr || false,
-            ignoreReturnCode: options.ignoreReturnCode || false,
-            delay: options.delay || 10000
-        };
-        result.outStream = options.outStream || process.stdout;
-        result.errStream = options.errStream || process.stderr;
-        return result;
-    }
-    _getSpawnOptions(options, toolPath) {
-        options = options || {};
-        const result = {};
-        result.cwd = options.cwd;
-        result.env = options.env;
-        result['windowsVerbatimArguments'] =
-            options.windowsVerbatimArguments || this._isCmdFile();
-        if (options.windowsVerbatimArguments) {
-            result.argv0 = `"${toolPath}"`;
-        }
-        return result;
-    }
-    /**
-     * Exec a tool.
-     * Output will be streamed to the live console.
-     * Returns promise with return code
-     *
-     * @param     tool     path to tool to exec
-     * @param     options  optional exec options.  See ExecOptions
-     * @returns   number
-     */
-    exec() {
-        return toolrunner_awaiter(this, void 0, void 0, function* () {
-            // root the tool path if it is unrooted and contains relative pathing
-            if (!isRooted(this.toolPath) &&
-                (this.toolPath.includes('/') ||
-                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
-                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
-            }
-            // if the tool is only a file name, then resolve it from the PATH
-            // otherwise verify it exists (add extension on Windows if necessary)
-            this.toolPath = yield which(this.toolPath, true);
-            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
-                this._debug(`exec tool: ${this.toolPath}`);
-                this._debug('arguments:');
-                for (const arg of this.args) {
-                    this._debug(`   ${arg}`);
-                }
-                const optionsNonNull = this._cloneExecOptions(this.options);
-                if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
-                }
-                const state = new ExecState(optionsNonNull, this.toolPath);
-                state.on('debug', (message) => {
-                    this._debug(message);
-                });
-                if (this.options.cwd && !(yield exists(this.options.cwd))) {
-                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
-                }
-                const fileName = this._getSpawnFileName();
-                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
-                let stdbuffer = '';
-                if (cp.stdout) {
-                    cp.stdout.on('data', (data) => {
-                        if (this.options.listeners && this.options.listeners.stdout) {
-                            this.options.listeners.stdout(data);
-                        }
-                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                            optionsNonNull.outStream.write(data);
-                        }
-                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.stdline) {
-                                this.options.listeners.stdline(line);
-                            }
-                        });
-                    });
-                }
-                let errbuffer = '';
-                if (cp.stderr) {
-                    cp.stderr.on('data', (data) => {
-                        state.processStderr = true;
-                        if (this.options.listeners && this.options.listeners.stderr) {
-                            this.options.listeners.stderr(data);
-                        }
-                        if (!optionsNonNull.silent &&
-                            optionsNonNull.errStream &&
-                            optionsNonNull.outStream) {
-                            const s = optionsNonNull.failOnStdErr
-                                ? optionsNonNull.errStream
-                                : optionsNonNull.outStream;
-                            s.write(data);
-                        }
-                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.errline) {
-                                this.options.listeners.errline(line);
-                            }
-                        });
-                    });
-                }
-                cp.on('error', (err) => {
-                    state.processError = err.message;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    state.CheckComplete();
-                });
-                cp.on('exit', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                cp.on('close', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                state.on('done', (error, exitCode) => {
-                    if (stdbuffer.length > 0) {
-                        this.emit('stdline', stdbuffer);
-                    }
-                    if (errbuffer.length > 0) {
-                        this.emit('errline', errbuffer);
-                    }
-                    cp.removeAllListeners();
-                    if (error) {
-                        reject(error);
-                    }
-                    else {
-                        resolve(exitCode);
-                    }
-                });
-                if (this.options.input) {
-                    if (!cp.stdin) {
-                        throw new Error('child process missing stdin');
-                    }
-                    cp.stdin.end(this.options.input);
-                }
-            }));
-        });
-    }
-}
-/**
- * Convert an arg string to an array of args. Handles escaping
- *
- * @param    argString   string of arguments
- * @returns  string[]    array of arguments
- */
-function argStringToArray(argString) {
-    const args = [];
-    let inQuotes = false;
-    let escaped = false;
-    let arg = '';
-    function append(c) {
-        // we only escape double quotes.
-        if (escaped && c !== '"') {
-            arg += '\\';
-        }
-        arg += c;
-        escaped = false;
-    }
-    for (let i = 0; i < argString.length; i++) {
-        const c = argString.charAt(i);
-        if (c === '"') {
-            if (!escaped) {
-                inQuotes = !inQuotes;
-            }
-            else {
-                append(c);
-            }
-            continue;
-        }
-        if (c === '\\' && escaped) {
-            append(c);
-            continue;
-        }
-        if (c === '\\' && inQuotes) {
-            escaped = true;
-            continue;
-        }
-        if (c === ' ' && !inQuotes) {
-            if (arg.length > 0) {
-                args.push(arg);
-                arg = '';
-            }
-            continue;
-        }
-        append(c);
-    }
-    if (arg.length > 0) {
-        args.push(arg.trim());
-    }
-    return args;
-}
-class ExecState extends external_events_.EventEmitter {
-    constructor(options, toolPath) {
-        super();
-        this.processClosed = false; // tracks whether the process has exited and stdio is closed
-        this.processError = '';
-        this.processExitCode = 0;
-        this.processExited = false; // tracks whether the process has exited
-        this.processStderr = false; // tracks whether stderr was written to
-        this.delay = 10000; // 10 seconds
-        this.done = false;
-        this.timeout = null;
-        if (!toolPath) {
-            throw new Error('toolPath must not be empty');
-        }
-        this.options = options;
-        this.toolPath = toolPath;
-        if (options.delay) {
-            this.delay = options.delay;
-        }
-    }
-    CheckComplete() {
-        if (this.done) {
-            return;
-        }
-        if (this.processClosed) {
-            this._setResult();
-        }
-        else if (this.processExited) {
-            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
-        }
-    }
-    _debug(message) {
-        this.emit('debug', message);
-    }
-    _setResult() {
-        // determine whether there is an error
-        let error;
-        if (this.processExited) {
-            if (this.processError) {
-                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
-            }
-            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
-            }
-            else if (this.processStderr && this.options.failOnStdErr) {
-                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
-            }
-        }
-        // clear the timeout
-        if (this.timeout) {
-            clearTimeout(this.timeout);
-            this.timeout = null;
-        }
-        this.done = true;
-        this.emit('done', error, this.processExitCode);
-    }
-    static HandleTimeout(state) {
-        if (state.done) {
-            return;
-        }
-        if (!state.processClosed && state.processExited) {
-            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
-            state._debug(message);
-        }
-        state._setResult();
-    }
-}
-//# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
-var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-/**
- * Exec a command.
- * Output will be streamed to the live console.
- * Returns promise with return code
- *
- * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
- * @param     args               optional arguments for tool. Escaping is handled by the lib.
- * @param     options            optional exec options.  See ExecOptions
- * @returns   Promise<number>    exit code
- */
-function exec_exec(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = argStringToArray(commandLine);
-        if (commandArgs.length === 0) {
-            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
-        }
-        // Path to tool to execute should be first arg
-        const toolPath = commandArgs[0];
-        args = commandArgs.slice(1).concat(args || []);
-        const runner = new ToolRunner(toolPath, args, options);
-        return runner.exec();
-    });
-}
-/**
- * Exec a command and get the output.
- * Output will be streamed to the live console.
- * Returns promise with the exit code and collected stdout and stderr
- *
- * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
- * @param     args                  optional arguments for tool. Escaping is handled by the lib.
- * @param     options               optional exec options.  See ExecOptions
- * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
- */
-function getExecOutput(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        var _a, _b;
-        let stdout = '';
-        let stderr = '';
-        //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
-        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
-        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
-        const stdErrListener = (data) => {
-            stderr += stderrDecoder.write(data);
-            if (originalStdErrListener) {
-                originalStdErrListener(data);
-            }
-        };
-        const stdOutListener = (data) => {
-            stdout += stdoutDecoder.write(data);
-            if (originalStdoutListener) {
-                originalStdoutListener(data);
-            }
-        };
-        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
-        //flush any remaining characters
-        stdout += stdoutDecoder.end();
-        stderr += stderrDecoder.end();
-        return {
-            exitCode,
-            stdout,
-            stderr
-        };
-    });
-}
-//# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
-var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
-        silent: true
-    });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
-        silent: true
-    });
-    return {
-        name: name.trim(),
-        version: version.trim()
-    };
-});
-const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
-        silent: true
-    });
-    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
-    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
-    return {
-        name,
-        version
-    };
-});
-const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
-        silent: true
-    });
-    const [name, version] = stdout.trim().split('\n');
-    return {
-        name,
-        version
-    };
-});
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
-const isWindows = platform === 'win32';
-const isMacOS = platform === 'darwin';
-const isLinux = platform === 'linux';
-function getDetails() {
-    return platform_awaiter(this, void 0, void 0, function* () {
-        return Object.assign(Object.assign({}, (yield (isWindows
-            ? getWindowsInfo()
-            : isMacOS
-                ? getMacOsInfo()
-                : getLinuxInfo()))), { platform,
-            arch,
-            isWindows,
-            isMacOS,
-            isLinux });
-    });
-}
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
-var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-/**
- * The code to exit an action
- */
-var ExitCode;
-(function (ExitCode) {
-    /**
-     * A code indicating that the action was successful
-     */
-    ExitCode[ExitCode["Success"] = 0] = "Success";
-    /**
-     * A code indicating that the action was a failure
-     */
-    ExitCode[ExitCode["Failure"] = 1] = "Failure";
-})(ExitCode || (ExitCode = {}));
-//-----------------------------------------------------------------------
-// Variables
-//-----------------------------------------------------------------------
-/**
- * Sets env variable for this action and future actions in the job
- * @param name the name of the variable to set
- * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function exportVariable(name, val) {
-    const convertedVal = toCommandValue(val);
-    process.env[name] = convertedVal;
-    const filePath = process.env['GITHUB_ENV'] || '';
-    if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
-    }
-    issueCommand('set-env', { name }, convertedVal);
-}
-/**
- * Registers a secret which will get masked from logs
- *
- * @param secret - Value of the secret to be masked
- * @remarks
- * This function instructs the Actions runner to mask the specified value in any
- * logs produced during the workflow run. Once registered, the secret value will
- * be replaced with asterisks (***) whenever it appears in console output, logs,
- * or error messages.
- *
- * This is useful for protecting sensitive information such as:
- * - API keys
- * - Access tokens
- * - Authentication credentials
- * - URL parameters containing signatures (SAS tokens)
- *
- * Note that masking only affects future logs; any previous appearances of the
- * secret in logs before calling this function will remain unmasked.
- *
- * @example
- * ```typescript
- * // Register an API token as a secret
- * const apiToken = "abc123xyz456";
- * setSecret(apiToken);
- *
- * // Now any logs containing this value will show *** instead
- * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
- * ```
- */
-function core_setSecret(secret) {
-    issueCommand('add-mask', {}, secret);
-}
-/**
- * Prepends inputPath to the PATH (for this action and future actions)
- * @param inputPath
- */
-function addPath(inputPath) {
-    const filePath = process.env['GITHUB_PATH'] || '';
-    if (filePath) {
-        file_command_issueFileCommand('PATH', inputPath);
-    }
-    else {
-        command_issueCommand('add-path', {}, inputPath);
-    }
-    process.env['PATH'] = `${inputPath}${external_path_namespaceObject.delimiter}${process.env['PATH']}`;
-}
-/**
- * Gets the value of an input.
- * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
- * Returns an empty string if the value is not defined.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string
- */
-function getInput(name, options) {
-    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
-    if (options && options.required && !val) {
-        throw new Error(`Input required and not supplied: ${name}`);
-    }
-    if (options && options.trimWhitespace === false) {
-        return val;
-    }
-    return val.trim();
-}
-/**
- * Gets the values of an multiline input.  Each value is also trimmed.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string[]
- *
- */
-function getMultilineInput(name, options) {
-    const inputs = getInput(name, options)
-        .split('\n')
-        .filter(x => x !== '');
-    if (options && options.trimWhitespace === false) {
-        return inputs;
-    }
-    return inputs.map(input => input.trim());
-}
-/**
- * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
- * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
- * The return value is also in boolean type.
- * ref: https://yaml.org/spec/1.2/spec.html#id2804923
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   boolean
- */
-function getBooleanInput(name, options) {
-    const trueValue = ['true', 'True', 'TRUE'];
-    const falseValue = ['false', 'False', 'FALSE'];
-    const val = getInput(name, options);
-    if (trueValue.includes(val))
-        return true;
-    if (falseValue.includes(val))
-        return false;
-    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
-        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
-}
-/**
- * Sets the value of an output.
- *
- * @param     name     name of the output to set
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function setOutput(name, value) {
-    const filePath = process.env['GITHUB_OUTPUT'] || '';
-    if (filePath) {
-        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
-    }
-    process.stdout.write(os.EOL);
-    issueCommand('set-output', { name }, toCommandValue(value));
-}
-/**
- * Enables or disables the echoing of commands into stdout for the rest of the step.
- * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
- *
- */
-function setCommandEcho(enabled) {
-    issue('echo', enabled ? 'on' : 'off');
-}
-//-----------------------------------------------------------------------
-// Results
-//-----------------------------------------------------------------------
-/**
- * Sets the action status to failed.
- * When the action exits it will be with an exit code of 1
- * @param message add error issue message
- */
-function setFailed(message) {
-    process.exitCode = ExitCode.Failure;
-    error(message);
-}
-//-----------------------------------------------------------------------
-// Logging Commands
-//-----------------------------------------------------------------------
-/**
- * Gets whether Actions Step Debug is on or not
- */
-function isDebug() {
-    return process.env['RUNNER_DEBUG'] === '1';
-}
-/**
- * Writes debug message to user log
- * @param message debug message
- */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
-}
-/**
- * Adds an error issue
- * @param message error issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function error(message, properties = {}) {
-    issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a warning issue
- * @param message warning issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function warning(message, properties = {}) {
-    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a notice issue
- * @param message notice issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Writes info to log with console.log.
- * @param message info message
- */
-function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
-}
-/**
- * Begin an output group.
- *
- * Output until the next `groupEnd` will be foldable in this group
- *
- * @param name The name of the output group
- */
-function startGroup(name) {
-    issue('group', name);
-}
-/**
- * End an output group.
- */
-function endGroup() {
-    issue('endgroup');
-}
-/**
- * Wrap an asynchronous function call in a group.
- *
- * Returns the same type as the function itself.
- *
- * @param name The name of the group
- * @param fn The function to wrap in the group
- */
-function group(name, fn) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        startGroup(name);
-        let result;
-        try {
-            result = yield fn();
-        }
-        finally {
-            endGroup();
-        }
-        return result;
-    });
-}
-//-----------------------------------------------------------------------
-// Wrapper action state
-//-----------------------------------------------------------------------
-/**
- * Saves state for current action, the state can only be retrieved by this action's post job execution.
- *
- * @param     name     name of the state to store
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function saveState(name, value) {
-    const filePath = process.env['GITHUB_STATE'] || '';
-    if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
-    }
-    issueCommand('save-state', { name }, toCommandValue(value));
-}
-/**
- * Gets the value of an state set by this action's main execution.
- *
- * @param     name     name of the state to get
- * @returns   string
- */
-function getState(name) {
-    return process.env[`STATE_${name}`] || '';
-}
-function getIDToken(aud) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        return yield OidcClient.getIDToken(aud);
-    });
-}
-/**
- * Summary exports
- */
-
-/**
- * @deprecated use core.summary
- */
-
-/**
- * Path exports
- */
-
-/**
- * Platform utilities exports
- */
-
-//# sourceMappingURL=core.js.map
-// EXTERNAL MODULE: ./node_modules/semver/index.js
-var node_modules_semver = __nccwpck_require__(2088);
-;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/manifest.js
-var manifest_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-// Internal object for testability (allows mocking in ESM)
-const _internal = {
-    readLinuxVersionFile() {
-        const lsbReleaseFile = '/etc/lsb-release';
-        const osReleaseFile = '/etc/os-release';
-        let contents = '';
-        if (external_fs_namespaceObject.existsSync(lsbReleaseFile)) {
-            contents = external_fs_namespaceObject.readFileSync(lsbReleaseFile).toString();
-        }
-        else if (external_fs_namespaceObject.existsSync(osReleaseFile)) {
-            contents = external_fs_namespaceObject.readFileSync(osReleaseFile).toString();
-        }
-        return contents;
-    }
-};
-function _findMatch(versionSpec, stable, candidates, archFilter) {
-    return manifest_awaiter(this, void 0, void 0, function* () {
-        const platFilter = os.platform();
-        let result;
-        let match;
-        let file;
-        for (const candidate of candidates) {
-            const version = candidate.version;
-            debug(`check ${version} satisfies ${versionSpec}`);
-            if (semver.satisfies(version, versionSpec) &&
-                (!stable || candidate.stable === stable)) {
-                file = candidate.files.find(item => {
-                    debug(`${item.arch}===${archFilter} && ${item.platform}===${platFilter}`);
-                    let chk = item.arch === archFilter && item.platform === platFilter;
-                    if (chk && item.platform_version) {
-                        const osVersion = _getOsVersion();
-                        if (osVersion === item.platform_version) {
-                            chk = true;
-                        }
-                        else {
-                            chk = semver.satisfies(osVersion, item.platform_version);
-                        }
-                    }
-                    return chk;
-                });
-                if (file) {
-                    debug(`matched ${candidate.version}`);
-                    match = candidate;
-                    break;
-                }
-            }
-        }
-        if (match && file) {
-            // clone since we're mutating the file list to be only the file that matches
-            result = Object.assign({}, match);
-            result.files = [file];
-        }
-        return result;
-    });
-}
-function _getOsVersion() {
-    // TODO: add windows and other linux, arm variants
-    // right now filtering on version is only an ubuntu and macos scenario for tools we build for hosted (python)
-    const plat = os.platform();
-    let version = '';
-    if (plat === 'darwin') {
-        version = cp.execSync('sw_vers -productVersion').toString();
-    }
-    else if (plat === 'linux') {
-        // lsb_release process not in some containers, readfile
-        // Run cat /etc/lsb-release
-        // DISTRIB_ID=Ubuntu
-        // DISTRIB_RELEASE=18.04
-        // DISTRIB_CODENAME=bionic
-        // DISTRIB_DESCRIPTION="Ubuntu 18.04.4 LTS"
-        const lsbContents = _internal.readLinuxVersionFile();
-        if (lsbContents) {
-            const lines = lsbContents.split('\n');
-            for (const line of lines) {
-                const parts = line.split('=');
-                if (parts.length === 2 &&
-                    (parts[0].trim() === 'VERSION_ID' ||
-                        parts[0].trim() === 'DISTRIB_RELEASE')) {
-                    version = parts[1].trim().replace(/^"/, '').replace(/"$/, '');
-                    break;
-                }
-            }
-        }
-    }
-    return version;
-}
-// Alias for backwards compatibility
-function _readLinuxVersionFile() {
-    return _internal.readLinuxVersionFile();
-}
-//# sourceMappingURL=manifest.js.map
-// EXTERNAL MODULE: external "stream"
-var external_stream_ = __nccwpck_require__(2203);
-// EXTERNAL MODULE: external "util"
-var external_util_ = __nccwpck_require__(9023);
-;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/retry-helper.js
-var retry_helper_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-/**
- * Internal class for retries
- */
-class RetryHelper {
-    constructor(maxAttempts, minSeconds, maxSeconds) {
-        if (maxAttempts < 1) {
-            throw new Error('max attempts should be greater than or equal to 1');
-        }
-        this.maxAttempts = maxAttempts;
-        this.minSeconds = Math.floor(minSeconds);
-        this.maxSeconds = Math.floor(maxSeconds);
-        if (this.minSeconds > this.maxSeconds) {
-            throw new Error('min seconds should be less than or equal to max seconds');
-        }
-    }
-    execute(action, isRetryable) {
-        return retry_helper_awaiter(this, void 0, void 0, function* () {
-            let attempt = 1;
-            while (attempt < this.maxAttempts) {
-                // Try
-                try {
-                    return yield action();
-                }
-                catch (err) {
-                    if (isRetryable && !isRetryable(err)) {
-                        throw err;
-                    }
-                    info(err.message);
-                }
-                // Sleep
-                const seconds = this.getSleepAmount();
-                info(`Waiting ${seconds} seconds before trying again`);
-                yield this.sleep(seconds);
-                attempt++;
-            }
-            // Last attempt
-            return yield action();
-        });
-    }
-    getSleepAmount() {
-        return (Math.floor(Math.random() * (this.maxSeconds - this.minSeconds + 1)) +
-            this.minSeconds);
-    }
-    sleep(seconds) {
-        return retry_helper_awaiter(this, void 0, void 0, function* () {
-            return new Promise(resolve => setTimeout(resolve, seconds * 1000));
-        });
-    }
-}
-//# sourceMappingURL=retry-helper.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/tool-cache.js
-var tool_cache_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-class HTTPError extends Error {
-    constructor(httpStatusCode) {
-        super(`Unexpected HTTP response: ${httpStatusCode}`);
-        this.httpStatusCode = httpStatusCode;
-        Object.setPrototypeOf(this, new.target.prototype);
-    }
-}
-const tool_cache_IS_WINDOWS = process.platform === 'win32';
-const IS_MAC = process.platform === 'darwin';
-const userAgent = 'actions/tool-cache';
-/**
- * Download a tool from an url and stream it into a file
- *
- * @param url       url of tool to download
- * @param dest      path to download tool
- * @param auth      authorization header
- * @param headers   other headers
- * @returns         path to downloaded tool
- */
-function downloadTool(url, dest, auth, headers) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        dest = dest || external_path_namespaceObject.join(_getTempDirectory(), external_crypto_.randomUUID());
-        yield mkdirP(external_path_namespaceObject.dirname(dest));
-        core_debug(`Downloading ${url}`);
-        core_debug(`Destination ${dest}`);
-        const maxAttempts = 3;
-        const minSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS', 10);
-        const maxSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS', 20);
-        const retryHelper = new RetryHelper(maxAttempts, minSeconds, maxSeconds);
-        return yield retryHelper.execute(() => tool_cache_awaiter(this, void 0, void 0, function* () {
-            return yield downloadToolAttempt(url, dest || '', auth, headers);
-        }), (err) => {
-            if (err instanceof HTTPError && err.httpStatusCode) {
-                // Don't retry anything less than 500, except 408 Request Timeout and 429 Too Many Requests
-                if (err.httpStatusCode < 500 &&
-                    err.httpStatusCode !== 408 &&
-                    err.httpStatusCode !== 429) {
-                    return false;
-                }
-            }
-            // Otherwise retry
-            return true;
-        });
-    });
-}
-function downloadToolAttempt(url, dest, auth, headers) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (external_fs_namespaceObject.existsSync(dest)) {
-            throw new Error(`Destination file path ${dest} already exists`);
-        }
-        // Get the response headers
-        const http = new lib_HttpClient(userAgent, [], {
-            allowRetries: false
-        });
-        if (auth) {
-            core_debug('set auth');
-            if (headers === undefined) {
-                headers = {};
-            }
-            headers.authorization = auth;
-        }
-        const response = yield http.get(url, headers);
-        if (response.message.statusCode !== 200) {
-            const err = new HTTPError(response.message.statusCode);
-            core_debug(`Failed to download from "${url}". Code(${response.message.statusCode}) Message(${response.message.statusMessage})`);
-            throw err;
-        }
-        // Download the response body
-        const pipeline = external_util_.promisify(external_stream_.pipeline);
-        const responseMessageFactory = _getGlobal('TEST_DOWNLOAD_TOOL_RESPONSE_MESSAGE_FACTORY', () => response.message);
-        const readStream = responseMessageFactory();
-        let succeeded = false;
-        try {
-            yield pipeline(readStream, external_fs_namespaceObject.createWriteStream(dest));
-            core_debug('download complete');
-            succeeded = true;
-            return dest;
-        }
-        finally {
-            // Error, delete dest before retry
-            if (!succeeded) {
-                core_debug('download failed');
-                try {
-                    yield rmRF(dest);
-                }
-                catch (err) {
-                    core_debug(`Failed to delete '${dest}'. ${err.message}`);
-                }
-            }
-        }
-    });
-}
-/**
- * Extract a .7z file
- *
- * @param file     path to the .7z file
- * @param dest     destination directory. Optional.
- * @param _7zPath  path to 7zr.exe. Optional, for long path support. Most .7z archives do not have this
- * problem. If your .7z archive contains very long paths, you can pass the path to 7zr.exe which will
- * gracefully handle long paths. By default 7zdec.exe is used because it is a very small program and is
- * bundled with the tool lib. However it does not support long paths. 7zr.exe is the reduced command line
- * interface, it is smaller than the full command line interface, and it does support long paths. At the
- * time of this writing, it is freely available from the LZMA SDK that is available on the 7zip website.
- * Be sure to check the current license agreement. If 7zr.exe is bundled with your action, then the path
- * to 7zr.exe can be pass to this function.
- * @returns        path to the destination directory
- */
-function extract7z(file, dest, _7zPath) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        ok(tool_cache_IS_WINDOWS, 'extract7z() not supported on current OS');
-        ok(file, 'parameter "file" is required');
-        dest = yield _createExtractFolder(dest);
-        const originalCwd = process.cwd();
-        process.chdir(dest);
-        if (_7zPath) {
-            try {
-                const logLevel = core.isDebug() ? '-bb1' : '-bb0';
-                const args = [
-                    'x', // eXtract files with full paths
-                    logLevel, // -bb[0-3] : set output log level
-                    '-bd', // disable progress indicator
-                    '-sccUTF-8', // set charset for for console input/output
-                    file
-                ];
-                const options = {
-                    silent: true
-                };
-                yield exec(`"${_7zPath}"`, args, options);
-            }
-            finally {
-                process.chdir(originalCwd);
-            }
-        }
-        else {
-            const escapedScript = path
-                .join(__dirname, '..', 'scripts', 'Invoke-7zdec.ps1')
-                .replace(/'/g, "''")
-                .replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
-            const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-            const escapedTarget = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-            const command = `& '${escapedScript}' -Source '${escapedFile}' -Target '${escapedTarget}'`;
-            const args = [
-                '-NoLogo',
-                '-Sta',
-                '-NoProfile',
-                '-NonInteractive',
-                '-ExecutionPolicy',
-                'Unrestricted',
-                '-Command',
-                command
-            ];
-            const options = {
-                silent: true
-            };
-            try {
-                const powershellPath = yield io.which('powershell', true);
-                yield exec(`"${powershellPath}"`, args, options);
-            }
-            finally {
-                process.chdir(originalCwd);
-            }
-        }
-        return dest;
-    });
-}
-/**
- * Extract a compressed tar archive
- *
- * @param file     path to the tar
- * @param dest     destination directory. Optional.
- * @param flags    flags for the tar command to use for extraction. Defaults to 'xz' (extracting gzipped tars). Optional.
- * @returns        path to the destination directory
- */
-function extractTar(file_1, dest_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = 'xz') {
-        if (!file) {
-            throw new Error("parameter 'file' is required");
-        }
-        // Create dest
-        dest = yield _createExtractFolder(dest);
-        // Determine whether GNU tar
-        core_debug('Checking tar --version');
-        let versionOutput = '';
-        yield exec_exec('tar --version', [], {
-            ignoreReturnCode: true,
-            silent: true,
-            listeners: {
-                stdout: (data) => (versionOutput += data.toString()),
-                stderr: (data) => (versionOutput += data.toString())
-            }
-        });
-        core_debug(versionOutput.trim());
-        const isGnuTar = versionOutput.toUpperCase().includes('GNU TAR');
-        // Initialize args
-        let args;
-        if (flags instanceof Array) {
-            args = flags;
-        }
-        else {
-            args = [flags];
-        }
-        if (isDebug() && !flags.includes('v')) {
-            args.push('-v');
-        }
-        let destArg = dest;
-        let fileArg = file;
-        if (tool_cache_IS_WINDOWS && isGnuTar) {
-            args.push('--force-local');
-            destArg = dest.replace(/\\/g, '/');
-            // Technically only the dest needs to have `/` but for aesthetic consistency
-            // convert slashes in the file arg too.
-            fileArg = file.replace(/\\/g, '/');
-        }
-        if (isGnuTar) {
-            // Suppress warnings when using GNU tar to extract archives created by BSD tar
-            args.push('--warning=no-unknown-keyword');
-            args.push('--overwrite');
-        }
-        args.push('-C', destArg, '-f', fileArg);
-        yield exec_exec(`tar`, args);
-        return dest;
-    });
-}
-/**
- * Extract a xar compatible archive
- *
- * @param file     path to the archive
- * @param dest     destination directory. Optional.
- * @param flags    flags for the xar. Optional.
- * @returns        path to the destination directory
- */
-function extractXar(file_1, dest_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = []) {
-        ok(IS_MAC, 'extractXar() not supported on current OS');
-        ok(file, 'parameter "file" is required');
-        dest = yield _createExtractFolder(dest);
-        let args;
-        if (flags instanceof Array) {
-            args = flags;
-        }
-        else {
-            args = [flags];
-        }
-        args.push('-x', '-C', dest, '-f', file);
-        if (core.isDebug()) {
-            args.push('-v');
-        }
-        const xarPath = yield io.which('xar', true);
-        yield exec(`"${xarPath}"`, _unique(args));
-        return dest;
-    });
-}
-/**
- * Extract a zip
- *
- * @param file     path to the zip
- * @param dest     destination directory. Optional.
- * @returns        path to the destination directory
- */
-function extractZip(file, dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (!file) {
-            throw new Error("parameter 'file' is required");
-        }
-        dest = yield _createExtractFolder(dest);
-        if (tool_cache_IS_WINDOWS) {
-            yield extractZipWin(file, dest);
-        }
-        else {
-            yield extractZipNix(file, dest);
-        }
-        return dest;
-    });
-}
-function extractZipWin(file, dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        // build the powershell command
-        const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
-        const escapedDest = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-        const pwshPath = yield which('pwsh', false);
-        //To match the file overwrite behavior on nix systems, we use the overwrite = true flag for ExtractToDirectory
-        //and the -Force flag for Expand-Archive as a fallback
-        if (pwshPath) {
-            //attempt to use pwsh with ExtractToDirectory, if this fails attempt Expand-Archive
-            const pwshCommand = [
-                `$ErrorActionPreference = 'Stop' ;`,
-                `try { Add-Type -AssemblyName System.IO.Compression.ZipFile } catch { } ;`,
-                `try { [System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`,
-                `catch { if (($_.Exception.GetType().FullName -eq 'System.Management.Automation.MethodException') -or ($_.Exception.GetType().FullName -eq 'System.Management.Automation.RuntimeException') ){ Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force } else { throw $_ } } ;`
-            ].join(' ');
-            const args = [
-                '-NoLogo',
-                '-NoProfile',
-                '-NonInteractive',
-                '-ExecutionPolicy',
-                'Unrestricted',
-                '-Command',
-                pwshCommand
-            ];
-            core_debug(`Using pwsh at path: ${pwshPath}`);
-            yield exec_exec(`"${pwshPath}"`, args);
-        }
-        else {
-            const powershellCommand = [
-                `$ErrorActionPreference = 'Stop' ;`,
-                `try { Add-Type -AssemblyName System.IO.Compression.FileSystem } catch { } ;`,
-                `if ((Get-Command -Name Expand-Archive -Module Microsoft.PowerShell.Archive -ErrorAction Ignore)) { Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force }`,
-                `else {[System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`
-            ].join(' ');
-            const args = [
-                '-NoLogo',
-                '-Sta',
-                '-NoProfile',
-                '-NonInteractive',
-                '-ExecutionPolicy',
-                'Unrestricted',
-                '-Command',
-                powershellCommand
-            ];
-            const powershellPath = yield which('powershell', true);
-            core_debug(`Using powershell at path: ${powershellPath}`);
-            yield exec_exec(`"${powershellPath}"`, args);
-        }
-    });
-}
-function extractZipNix(file, dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        const unzipPath = yield which('unzip', true);
-        const args = [file];
-        if (!isDebug()) {
-            args.unshift('-q');
-        }
-        args.unshift('-o'); //overwrite with -o, otherwise a prompt is shown which freezes the run
-        yield exec_exec(`"${unzipPath}"`, args, { cwd: dest });
-    });
-}
-/**
- * Caches a directory and installs it into the tool cacheDir
- *
- * @param sourceDir    the directory to cache into tools
- * @param tool          tool name
- * @param version       version of the tool.  semver format
- * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
- */
-function cacheDir(sourceDir, tool, version, arch) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        version = node_modules_semver.clean(version) || version;
-        arch = arch || external_os_namespaceObject.arch();
-        core_debug(`Caching tool ${tool} ${version} ${arch}`);
-        core_debug(`source dir: ${sourceDir}`);
-        if (!external_fs_namespaceObject.statSync(sourceDir).isDirectory()) {
-            throw new Error('sourceDir is not a directory');
-        }
-        // Create the tool dir
-        const destPath = yield _createToolPath(tool, version, arch);
-        // copy each child item. do not move. move can fail on Windows
-        // due to anti-virus software having an open handle on a file.
-        for (const itemName of external_fs_namespaceObject.readdirSync(sourceDir)) {
-            const s = external_path_namespaceObject.join(sourceDir, itemName);
-            yield io_cp(s, destPath, { recursive: true });
-        }
-        // write .complete
-        _completeToolPath(tool, version, arch);
-        return destPath;
-    });
-}
-/**
- * Caches a downloaded file (GUID) and installs it
- * into the tool cache with a given targetName
- *
- * @param sourceFile    the file to cache into tools.  Typically a result of downloadTool which is a guid.
- * @param targetFile    the name of the file name in the tools directory
- * @param tool          tool name
- * @param version       version of the tool.  semver format
- * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
- */
-function cacheFile(sourceFile, targetFile, tool, version, arch) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        version = node_modules_semver.clean(version) || version;
-        arch = arch || external_os_namespaceObject.arch();
-        core_debug(`Caching tool ${tool} ${version} ${arch}`);
-        core_debug(`source file: ${sourceFile}`);
-        if (!external_fs_namespaceObject.statSync(sourceFile).isFile()) {
-            throw new Error('sourceFile is not a file');
-        }
-        // create the tool dir
-        const destFolder = yield _createToolPath(tool, version, arch);
-        // copy instead of move. move can fail on Windows due to
-        // anti-virus software having an open handle on a file.
-        const destPath = external_path_namespaceObject.join(destFolder, targetFile);
-        core_debug(`destination file ${destPath}`);
-        yield io_cp(sourceFile, destPath);
-        // write .complete
-        _completeToolPath(tool, version, arch);
-        return destFolder;
-    });
-}
-/**
- * Finds the path to a tool version in the local installed tool cache
- *
- * @param toolName      name of the tool
- * @param versionSpec   version of the tool
- * @param arch          optional arch.  defaults to arch of computer
- */
-function find(toolName, versionSpec, arch) {
-    if (!toolName) {
-        throw new Error('toolName parameter is required');
-    }
-    if (!versionSpec) {
-        throw new Error('versionSpec parameter is required');
-    }
-    arch = arch || external_os_namespaceObject.arch();
-    // attempt to resolve an explicit version
-    if (!isExplicitVersion(versionSpec)) {
-        const localVersions = findAllVersions(toolName, arch);
-        const match = evaluateVersions(localVersions, versionSpec);
-        versionSpec = match;
-    }
-    // check for the explicit version in the cache
-    let toolPath = '';
-    if (versionSpec) {
-        versionSpec = node_modules_semver.clean(versionSpec) || '';
-        const cachePath = external_path_namespaceObject.join(_getCacheDirectory(), toolName, versionSpec, arch);
-        core_debug(`checking cache: ${cachePath}`);
-        if (external_fs_namespaceObject.existsSync(cachePath) && external_fs_namespaceObject.existsSync(`${cachePath}.complete`)) {
-            core_debug(`Found tool in cache ${toolName} ${versionSpec} ${arch}`);
-            toolPath = cachePath;
-        }
-        else {
-            core_debug('not found');
-        }
-    }
-    return toolPath;
-}
-/**
- * Finds the paths to all versions of a tool that are installed in the local tool cache
- *
- * @param toolName  name of the tool
- * @param arch      optional arch.  defaults to arch of computer
- */
-function findAllVersions(toolName, arch) {
-    const versions = [];
-    arch = arch || external_os_namespaceObject.arch();
-    const toolPath = external_path_namespaceObject.join(_getCacheDirectory(), toolName);
-    if (external_fs_namespaceObject.existsSync(toolPath)) {
-        const children = external_fs_namespaceObject.readdirSync(toolPath);
-        for (const child of children) {
-            if (isExplicitVersion(child)) {
-                const fullPath = external_path_namespaceObject.join(toolPath, child, arch || '');
-                if (external_fs_namespaceObject.existsSync(fullPath) && external_fs_namespaceObject.existsSync(`${fullPath}.complete`)) {
-                    versions.push(child);
-                }
-            }
-        }
-    }
-    return versions;
-}
-function getManifestFromRepo(owner_1, repo_1, auth_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (owner, repo, auth, branch = 'master') {
-        let releases = [];
-        const treeUrl = `https://api.github.com/repos/${owner}/${repo}/git/trees/${branch}`;
-        const http = new httpm.HttpClient('tool-cache');
-        const headers = {};
-        if (auth) {
-            core.debug('set auth');
-            headers.authorization = auth;
-        }
-        const response = yield http.getJson(treeUrl, headers);
-        if (!response.result) {
-            return releases;
-        }
-        let manifestUrl = '';
-        for (const item of response.result.tree) {
-            if (item.path === 'versions-manifest.json') {
-                manifestUrl = item.url;
-                break;
-            }
-        }
-        headers['accept'] = 'application/vnd.github.VERSION.raw';
-        let versionsRaw = yield (yield http.get(manifestUrl, headers)).readBody();
-        if (versionsRaw) {
-            // shouldn't be needed but protects against invalid json saved with BOM
-            versionsRaw = versionsRaw.replace(/^\uFEFF/, '');
-            try {
-                releases = JSON.parse(versionsRaw);
-            }
-            catch (_a) {
-                core.debug('Invalid json');
-            }
-        }
-        return releases;
-    });
-}
-function findFromManifest(versionSpec_1, stable_1, manifest_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (versionSpec, stable, manifest, archFilter = os.arch()) {
-        // wrap the internal impl
-        const match = yield mm._findMatch(versionSpec, stable, manifest, archFilter);
-        return match;
-    });
-}
-function _createExtractFolder(dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (!dest) {
-            // create a temp dir
-            dest = external_path_namespaceObject.join(_getTempDirectory(), external_crypto_.randomUUID());
-        }
-        yield mkdirP(dest);
-        return dest;
-    });
-}
-function _createToolPath(tool, version, arch) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        const folderPath = external_path_namespaceObject.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
-        core_debug(`destination ${folderPath}`);
-        const markerPath = `${folderPath}.complete`;
-        yield rmRF(folderPath);
-        yield rmRF(markerPath);
-        yield mkdirP(folderPath);
-        return folderPath;
-    });
-}
-function _completeToolPath(tool, version, arch) {
-    const folderPath = external_path_namespaceObject.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
-    const markerPath = `${folderPath}.complete`;
-    external_fs_namespaceObject.writeFileSync(markerPath, '');
-    core_debug('finished caching tool');
-}
-/**
- * Check if version string is explicit
- *
- * @param versionSpec      version string to check
- */
-function isExplicitVersion(versionSpec) {
-    const c = node_modules_semver.clean(versionSpec) || '';
-    core_debug(`isExplicit: ${c}`);
-    const valid = node_modules_semver.valid(c) != null;
-    core_debug(`explicit? ${valid}`);
-    return valid;
-}
-/**
- * Get the highest satisfiying semantic version in `versions` which satisfies `versionSpec`
- *
- * @param versions        array of versions to evaluate
- * @param versionSpec     semantic version spec to satisfy
- */
-function evaluateVersions(versions, versionSpec) {
-    let version = '';
-    core_debug(`evaluating ${versions.length} versions`);
-    versions = versions.sort((a, b) => {
-        if (node_modules_semver.gt(a, b)) {
-            return 1;
-        }
-        return -1;
-    });
-    for (let i = versions.length - 1; i >= 0; i--) {
-        const potential = versions[i];
-        const satisfied = node_modules_semver.satisfies(potential, versionSpec);
-        if (satisfied) {
-            version = potential;
-            break;
-        }
-    }
-    if (version) {
-        core_debug(`matched: ${version}`);
-    }
-    else {
-        core_debug('match not found');
-    }
-    return version;
-}
-/**
- * Gets RUNNER_TOOL_CACHE
- */
-function _getCacheDirectory() {
-    const cacheDirectory = process.env['RUNNER_TOOL_CACHE'] || '';
-    (0,external_assert_.ok)(cacheDirectory, 'Expected RUNNER_TOOL_CACHE to be defined');
-    return cacheDirectory;
-}
-/**
- * Gets RUNNER_TEMP
- */
-function _getTempDirectory() {
-    const tempDirectory = process.env['RUNNER_TEMP'] || '';
-    (0,external_assert_.ok)(tempDirectory, 'Expected RUNNER_TEMP to be defined');
-    return tempDirectory;
-}
-/**
- * Gets a global variable
- */
-function _getGlobal(key, defaultValue) {
-    /* eslint-disable @typescript-eslint/no-explicit-any */
-    const value = global[key];
-    /* eslint-enable @typescript-eslint/no-explicit-any */
-    return value !== undefined ? value : defaultValue;
-}
-/**
- * Returns an array of unique values.
- * @param values Values to make unique.
- */
-function _unique(values) {
-    return Array.from(new Set(values));
-}
-//# sourceMappingURL=tool-cache.js.map
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./src/k6/tool-cache.ts
-// A thin adapter over @actions/tool-cache. That library reads RUNNER_TOOL_CACHE and RUNNER_TEMP from
-// process.env when called and prints workflow commands (`::debug::`) and `[command]tar …` lines on
-// stdout. Here the location is passed in, the variables are set only while a call runs, and outside
-// GitHub Actions the library's chatter goes to the debug log instead of the CLI's stdout (which
-// carries the report).
+// The tool cache k6 is installed into: the layout of @actions/tool-cache (`<dir>/<tool>/<version>/<arch>`
+// plus a `<arch>.complete` marker), so a runner's cache is shared with setup-* actions, but every
+// location is passed in: nothing here reads RUNNER_TOOL_CACHE/RUNNER_TEMP or writes to stdout (the
+// library does both, which once meant patching process.env and process.stdout around each call).
+// Downloads go through @actions/http-client (proxy settings from HTTPS_PROXY/NO_PROXY, like the
+// library); archives are unpacked by tar/unzip spawned with argument arrays, their stderr kept for
+// the error message.
 
 
 
 
-class DownloadHttpError extends Error {
+
+
+
+class DownloadHttpError extends errors/* ExpectedError */.Dh {
     url;
     statusCode;
     constructor(url, statusCode, options) {
@@ -42354,7 +38488,7 @@ class DownloadHttpError extends Error {
         this.name = 'DownloadHttpError';
     }
 }
-class ExtractError extends Error {
+class ExtractError extends errors/* ExpectedError */.Dh {
     output;
     constructor(message, 
     /** What the extracting program wrote on stderr, trimmed. */
@@ -42364,121 +38498,127 @@ class ExtractError extends Error {
         this.name = 'ExtractError';
     }
 }
-function createToolCache(location, log) {
-    const run = (fn) => withRunnerEnvironment(location, log, fn);
+const DOWNLOAD_ATTEMPTS = 3;
+/** Retried: network failures, 5xx, 408 and 429; any other HTTP status is an answer. */
+function isRetryable(error) {
+    if (!(error instanceof DownloadHttpError))
+        return true;
+    return error.statusCode >= 500 || error.statusCode === 408 || error.statusCode === 429;
+}
+function createToolCache(location, log, options = {}) {
+    const env = options.env ?? process.env;
+    const platform = options.platform ?? process.platform;
+    const folderOf = (tool, version, arch) => external_node_path_default().join(location.toolCacheDir, tool, version, arch);
+    /** Empties the version's folder and drops its marker: a half-written folder is never "found". */
+    const prepare = async (tool, version, arch) => {
+        const folder = folderOf(tool, version, arch);
+        await (0,promises_.rm)(`${folder}.complete`, { force: true });
+        await (0,promises_.rm)(folder, { recursive: true, force: true });
+        await (0,promises_.mkdir)(folder, { recursive: true });
+        return folder;
+    };
+    const complete = async (folder) => {
+        await (0,promises_.writeFile)(`${folder}.complete`, '');
+        log.debug(`cached in ${folder}`);
+        return folder;
+    };
     return {
         location,
         find(tool, version, arch) {
-            const session = openSession(location);
-            try {
-                return find(tool, version, arch) || undefined;
-            }
-            finally {
-                session.close(log);
-            }
+            const folder = folderOf(tool, version, arch);
+            return (0,external_node_fs_.existsSync)(folder) && (0,external_node_fs_.existsSync)(`${folder}.complete`) ? folder : undefined;
         },
         async remove(tool, version, arch) {
-            const folder = external_node_path_default().join(location.toolCacheDir, tool, version, arch);
-            await (0,promises_namespaceObject.rm)(`${folder}.complete`, { force: true });
-            await (0,promises_namespaceObject.rm)(folder, { recursive: true, force: true });
+            const folder = folderOf(tool, version, arch);
+            await (0,promises_.rm)(`${folder}.complete`, { force: true });
+            await (0,promises_.rm)(folder, { recursive: true, force: true });
         },
-        download(url, dest) {
-            return run(async () => {
+        async download(url, dest) {
+            for (let attempt = 1;; attempt++) {
                 try {
-                    return await downloadTool(url, dest);
+                    log.debug(`Downloading ${url} to ${dest} (attempt ${attempt} of ${DOWNLOAD_ATTEMPTS})`);
+                    await downloadOnce(url, dest);
+                    return dest;
                 }
                 catch (error) {
-                    if (error instanceof HTTPError)
-                        throw new DownloadHttpError(url, error.httpStatusCode ?? 0, { cause: error });
-                    throw error;
+                    await (0,promises_.rm)(dest, { force: true });
+                    if (attempt >= DOWNLOAD_ATTEMPTS || !isRetryable(error))
+                        throw error;
+                    const delay = options.retryDelayMs ?? 10_000 + Math.floor(Math.random() * 10_000);
+                    log.debug(`download of ${url} failed (${error.message}); retrying in ${Math.round(delay / 1000)} s`);
+                    await new Promise((resolve) => setTimeout(resolve, delay));
                 }
-            });
+            }
         },
-        extract(file, format, dest) {
-            return run(async (captured) => {
-                try {
-                    return format === 'zip' ? await extractZip(file, dest) : await extractTar(file, dest);
-                }
-                catch (error) {
-                    const output = [...captured.stderr, ...captured.stdout]
-                        .join('')
-                        .split(/\r?\n/)
-                        .filter((line) => line.trim() !== '' && !line.startsWith('[command]') && !line.startsWith('::'))
-                        .join('\n');
-                    throw new ExtractError(error instanceof Error ? error.message : String(error), output, { cause: error });
-                }
-            });
+        async extract(file, format, dest) {
+            await (0,promises_.mkdir)(dest, { recursive: true });
+            // GNU tar cannot read zip; Windows' bsdtar (tar.exe) reads both.
+            const [command, args] = format === 'tar.gz'
+                ? ['tar', ['-xzf', file, '-C', dest]]
+                : platform === 'win32'
+                    ? ['tar', ['-xf', file, '-C', dest]]
+                    : ['unzip', ['-o', '-q', file, '-d', dest]];
+            log.debug(`running ${command} ${args.join(' ')}`);
+            await runArchiveTool(command, args);
+            return dest;
         },
-        cacheDir(sourceDir, tool, version, arch) {
-            return run(() => cacheDir(sourceDir, tool, version, arch));
+        async cacheDir(sourceDir, tool, version, arch) {
+            const folder = await prepare(tool, version, arch);
+            for (const entry of await (0,promises_.readdir)(sourceDir))
+                await (0,promises_.cp)(external_node_path_default().join(sourceDir, entry), external_node_path_default().join(folder, entry), { recursive: true });
+            return complete(folder);
         },
-        cacheFile(sourceFile, targetName, tool, version, arch) {
-            return run(() => cacheFile(sourceFile, targetName, tool, version, arch));
+        async cacheFile(sourceFile, targetName, tool, version, arch) {
+            const folder = await prepare(tool, version, arch);
+            await (0,promises_.cp)(sourceFile, external_node_path_default().join(folder, targetName));
+            return complete(folder);
         },
         addPathOnGitHub(dir) {
-            if (!process.env.GITHUB_PATH)
+            // What @actions/core's addPath does: later steps read GITHUB_PATH, this process reads PATH.
+            if (!env.GITHUB_PATH)
                 return false;
-            addPath(dir);
+            (0,external_node_fs_.appendFileSync)(env.GITHUB_PATH, `${dir}${(external_node_os_default()).EOL}`);
+            env.PATH = `${dir}${(external_node_path_default()).delimiter}${env.PATH ?? ''}`;
             return true;
         },
     };
 }
-function setRunnerVariables(location) {
-    const saved = { RUNNER_TOOL_CACHE: process.env.RUNNER_TOOL_CACHE, RUNNER_TEMP: process.env.RUNNER_TEMP };
-    process.env.RUNNER_TOOL_CACHE = location.toolCacheDir;
-    process.env.RUNNER_TEMP = location.tempDir;
-    return () => {
-        for (const [key, value] of Object.entries(saved)) {
-            if (value === undefined)
-                delete process.env[key];
-            else
-                process.env[key] = value;
-        }
-    };
-}
-async function withRunnerEnvironment(location, log, fn) {
-    const session = openSession(location);
+async function downloadOnce(url, dest) {
+    // Loaded on a cache miss only: the http client (with undici) is costly to evaluate at every start.
+    const { HttpClient } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 4942));
+    const client = new HttpClient('k6-gate', [], { allowRetries: false, allowRedirects: true, maxRedirects: 10 });
     try {
-        return await fn(session.output);
+        const response = await client.get(url);
+        const status = response.message.statusCode ?? 0;
+        if (status !== 200) {
+            response.message.resume();
+            throw new DownloadHttpError(url, status);
+        }
+        const expected = Number(response.message.headers['content-length'] ?? NaN);
+        let received = 0;
+        response.message.on('data', (chunk) => (received += chunk.length));
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(response.message, (0,external_node_fs_.createWriteStream)(dest, { flags: 'wx' }));
+        // A connection that closes early can look like a normal end of the body.
+        if (Number.isFinite(expected) && received < expected)
+            throw new Error(`premature close after ${received} of ${expected} bytes`);
     }
     finally {
-        session.close(log);
+        client.dispose();
     }
 }
-/** Sets the runner variables and captures stdout/stderr until close(). */
-function openSession(location) {
-    const restoreEnv = setRunnerVariables(location);
-    const onGitHub = process.env.GITHUB_ACTIONS === 'true';
-    const output = { stdout: [], stderr: [] };
-    const originalStdout = process.stdout.write;
-    const originalStderr = process.stderr.write;
-    const intercept = (sink, original) => function (chunk, ...rest) {
-        sink.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-        // On GitHub the runner understands `::debug::`, so the library's output passes through unchanged.
-        if (onGitHub)
-            return original.call(this, chunk, ...rest);
-        const callback = rest.find((arg) => typeof arg === 'function');
-        callback?.();
-        return true;
-    };
-    process.stdout.write = intercept(output.stdout, originalStdout);
-    process.stderr.write = intercept(output.stderr, originalStderr);
-    return {
-        output,
-        close(log) {
-            process.stdout.write = originalStdout;
-            process.stderr.write = originalStderr;
-            restoreEnv();
-            if (onGitHub)
-                return;
-            // Logged only after the streams are restored: a terminal logger writes to stderr itself.
-            for (const line of [...output.stdout, ...output.stderr].join('').split(/\r?\n/)) {
-                const text = line.replace(/^::debug::/, '').trim();
-                if (text)
-                    log.debug(text);
-            }
-        },
-    };
+function runArchiveTool(command, args) {
+    return new Promise((resolve, reject) => {
+        const stderr = [];
+        const child = (0,external_node_child_process_.spawn)(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+        child.stderr.on('data', (chunk) => stderr.push(chunk));
+        child.on('error', (error) => reject(new ExtractError(`could not run ${command}: ${error.message}`, '', { cause: error })));
+        child.on('close', (code, signal) => {
+            if (code === 0)
+                return resolve();
+            const output = Buffer.concat(stderr).toString('utf8').trim();
+            reject(new ExtractError(`${command} exited with ${code ?? signal}`, output));
+        });
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/k6/install.ts
@@ -42501,7 +38641,7 @@ const VERSION_TIMEOUT_MS = 30_000;
 const GO_BUILD_TIMEOUT_MS = 30 * 60_000;
 const GO_OUTPUT_TAIL_LINES = 25;
 async function installK6(options, log, env = {}) {
-    const version = parseK6Version(options.version);
+    const version = (0,config/* parseK6Version */.fE)(options.version);
     const platform = env.platform ?? process.platform;
     if (options.install === 'path')
         return useExplicitBinary(options, version, log);
@@ -42523,7 +38663,7 @@ async function installK6(options, log, env = {}) {
         binaryName: platform === 'win32' ? 'k6.exe' : 'k6',
         pathEnv: env.pathEnv ?? process.env.PATH ?? '',
         goBinary: env.goBinary,
-        cache: createToolCache(location, log),
+        cache: createToolCache(location, log, { retryDelayMs: env.downloadRetryDelayMs, platform }),
     };
     const cached = await findInCache(ctx);
     if (cached)
@@ -42634,7 +38774,7 @@ async function installRelease(ctx) {
         ctx.log.info(`downloading k6 v${ctx.version} (${asset.fileName}) from ${displayUrl(archiveUrl)}`);
         await assertHostResolves(checksumsUrl);
         const checksumsFile = await download(ctx, checksumsUrl, external_node_path_default().join(work, checksumsName), `checksums file ${checksumsName}`);
-        const expected = parseChecksums(await (0,promises_namespaceObject.readFile)(checksumsFile, 'utf8')).get(asset.fileName);
+        const expected = parseChecksums(await (0,promises_.readFile)(checksumsFile, 'utf8')).get(asset.fileName);
         if (!expected) {
             throw new K6InstallError(`${checksumsName} from ${displayUrl(checksumsUrl)} lists no SHA-256 for ${asset.fileName}, so the archive cannot be verified; ` +
                 'expected a line "<sha256>  ' +
@@ -42644,7 +38784,7 @@ async function installRelease(ctx) {
         const archive = await download(ctx, archiveUrl, external_node_path_default().join(work, asset.fileName), `archive ${asset.fileName}`);
         const actual = await sha256File(archive);
         if (actual !== expected) {
-            const size = (await (0,promises_namespaceObject.stat)(archive)).size;
+            const size = (await (0,promises_.stat)(archive)).size;
             throw new K6InstallError(`SHA-256 mismatch for ${asset.fileName} from ${displayUrl(archiveUrl)}: expected ${expected} (from ${checksumsName}), ` +
                 `got ${actual} over ${size} bytes. The download is truncated or not the published file; nothing was extracted`);
         }
@@ -42661,7 +38801,7 @@ async function installRelease(ctx) {
         const folder = external_node_path_default().join(extracted, asset.topFolder);
         const binary = external_node_path_default().join(folder, asset.binaryName);
         if (!(await isFile(binary))) {
-            const found = await (0,promises_namespaceObject.readdir)(extracted).catch(() => []);
+            const found = await (0,promises_.readdir)(extracted).catch(() => []);
             throw new K6InstallError(`${asset.fileName} has no ${asset.topFolder}/${asset.binaryName}; it holds ${found.length ? found.join(', ') : 'nothing'}. Expected the layout of k6's release archives`);
         }
         await expectVersion(binary, ctx.version, `the k6 in ${asset.fileName}`);
@@ -42670,7 +38810,7 @@ async function installRelease(ctx) {
         return finish(ctx, dir, 'release');
     }
     finally {
-        await (0,promises_namespaceObject.rm)(work, { recursive: true, force: true });
+        await (0,promises_.rm)(work, { recursive: true, force: true });
     }
 }
 /**
@@ -42704,7 +38844,7 @@ async function download(ctx, url, dest, what) {
             throw new K6InstallError(`downloading the ${what} from ${displayUrl(url)} failed with HTTP ${error.statusCode}`, { cause: error });
         }
         const reason = messageOf(error);
-        // @actions/tool-cache has already retried network failures by now.
+        // The tool cache has already retried network failures by now.
         const hint = /aborted|premature close|ECONNRESET/i.test(reason)
             ? ' (the connection closed before the whole file arrived, on every attempt)'
             : '';
@@ -42718,7 +38858,7 @@ async function installWithGo(ctx, goBinary) {
     try {
         // A throwaway module that requires k6 makes `go build` work for every major version; `go install
         // module@version` fails for v2 on proxies that have no list for the /v2 path.
-        await (0,promises_namespaceObject.writeFile)(external_node_path_default().join(work, 'go.mod'), k6BuildGoMod(ctx.version));
+        await (0,promises_.writeFile)(external_node_path_default().join(work, 'go.mod'), k6BuildGoMod(ctx.version));
         const output = external_node_path_default().join(work, 'bin', ctx.binaryName);
         const started = Date.now();
         const result = await runCommand(goBinary, ['build', '-o', output, modulePath], {
@@ -42744,7 +38884,7 @@ async function installWithGo(ctx, goBinary) {
     }
     finally {
         // The module cache keeps read-only files, but those live in GOMODCACHE, not here.
-        await (0,promises_namespaceObject.rm)(work, { recursive: true, force: true });
+        await (0,promises_.rm)(work, { recursive: true, force: true });
     }
 }
 /** The user's GOFLAGS with -mod replaced: the throwaway module needs go.mod/go.sum filled in. */
@@ -42773,7 +38913,7 @@ async function useExplicitBinary(options, version, log) {
         throw new K6InstallError('k6-install: path needs k6-path, the path of a k6 binary, and none was given');
     }
     const binary = external_node_path_default().resolve(options.path);
-    const info = await (0,promises_namespaceObject.stat)(binary).catch(() => undefined);
+    const info = await (0,promises_.stat)(binary).catch(() => undefined);
     if (!info)
         throw new K6InstallError(`k6 binary ${JSON.stringify(options.path)} does not exist (looked at ${binary})`);
     if (info.isDirectory())
@@ -42803,24 +38943,24 @@ async function expectVersion(binary, version, what) {
     }
 }
 async function makeWorkDir(ctx, prefix) {
-    await (0,promises_namespaceObject.mkdir)(ctx.cache.location.tempDir, { recursive: true });
-    return (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(ctx.cache.location.tempDir, prefix));
+    await (0,promises_.mkdir)(ctx.cache.location.tempDir, { recursive: true });
+    return (0,promises_.mkdtemp)(external_node_path_default().join(ctx.cache.location.tempDir, prefix));
 }
 async function sha256File(file) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
-    for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(file))
+    for await (const chunk of (0,external_node_fs_.createReadStream)(file))
         hash.update(chunk);
     return hash.digest('hex');
 }
 async function isFile(file) {
-    return (await (0,promises_namespaceObject.stat)(file).catch(() => undefined))?.isFile() ?? false;
+    return (await (0,promises_.stat)(file).catch(() => undefined))?.isFile() ?? false;
 }
 async function isExecutable(file, platform) {
     if (!(await isFile(file)))
         return false;
     if (platform === 'win32')
         return true;
-    return (0,promises_namespaceObject.access)(file, promises_namespaceObject.constants.X_OK).then(() => true, () => false);
+    return (0,promises_.access)(file, promises_.constants.X_OK).then(() => true, () => false);
 }
 /** The first executable `name` on a PATH string, like `which`. */
 async function findExecutable(name, pathEnv, platform = process.platform) {
@@ -42842,7 +38982,7 @@ function runCommand(command, args, options) {
         let output = '';
         let pending = '';
         let timedOut = false;
-        const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+        const child = (0,external_node_child_process_.spawn)(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
         const onData = (chunk) => {
             const text = chunk.toString('utf8');
             // Keep only the end: a failing go build can print a lot, and the error quotes its last lines.
@@ -42877,114 +39017,662 @@ function messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
-;// CONCATENATED MODULE: ./src/url.ts
-// URLs as they may be shown: credentials in a target URL are secrets.
-/** `https://user:pass@host/` → `https://host/`: what reports and logs may show of a target. */
-function withoutCredentials(target) {
-    try {
-        const url = new URL(target);
-        if (!url.username && !url.password)
-            return target;
-        url.username = '';
-        url.password = '';
-        return url.toString();
-    }
-    catch {
-        return target;
-    }
-}
-/** Splits `https://user:pass@host/x` into a fetchable URL and a Basic Authorization header. */
-function splitCredentials(target) {
-    const url = new URL(target);
-    if (!url.username && !url.password)
-        return { url: target };
-    const user = decodeURIComponent(url.username);
-    const pass = decodeURIComponent(url.password);
-    url.username = '';
-    url.password = '';
-    return { url: url.toString(), authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` };
-}
 
-;// CONCATENATED MODULE: ./src/k6/preflight.ts
+/***/ }),
 
-class PreflightError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'PreflightError';
-    }
-}
-/** Describes a failed fetch in the words a person needs (DNS, refused, TLS, timeout). */
-function describeFetchError(error) {
-    const err = error;
-    if (err?.name === 'TimeoutError' || err?.name === 'AbortError')
-        return 'no answer before the request time limit';
-    const cause = err?.cause;
-    const code = cause?.code;
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-        return `DNS lookup failed (${code}): the host name does not resolve`;
-    if (code === 'ECONNREFUSED')
-        return 'connection refused (nothing listens on that port)';
-    if (code === 'ECONNRESET')
-        return 'connection reset by the server';
-    if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code))
-        return `TLS error (${code}): ${cause?.message ?? ''}`.trim();
-    if (cause?.message)
-        return code ? `${cause.message} (${code})` : cause.message;
-    return err?.message ?? String(error);
-}
-/** Resolves once `url` answers with a status below 500; throws PreflightError after the timeout. */
-async function waitForHealthy(url, options) {
-    const doFetch = options.fetchImpl ?? fetch;
-    const started = Date.now();
-    let delay = options.initialDelayMs ?? 250;
-    const maxDelay = options.maxDelayMs ?? 5000;
-    const attemptTimeout = options.attemptTimeoutMs ?? 5000;
-    let attempts = 0;
-    let lastProblem = 'no attempt made';
-    // fetch refuses URLs with credentials: send them as a header, and never print them.
-    const plain = splitCredentials(url);
-    url = withoutCredentials(url);
-    for (;;) {
-        attempts++;
-        try {
-            const remaining = options.timeoutMs - (Date.now() - started);
-            const response = await doFetch(plain.url, {
-                signal: AbortSignal.timeout(Math.max(250, Math.min(attemptTimeout, remaining))),
-                redirect: 'manual',
-                headers: plain.authorization ? { authorization: plain.authorization } : undefined,
-            });
-            await response.body?.cancel();
-            if (response.status < 500) {
-                const ms = Date.now() - started;
-                options.log.info(`preflight: ${url} answered ${response.status} after ${attempts} attempt(s), ${ms} ms`);
-                return { attempts, ms, status: response.status };
-            }
-            lastProblem = `HTTP ${response.status}`;
-        }
-        catch (error) {
-            lastProblem = describeFetchError(error);
-        }
-        const elapsed = Date.now() - started;
-        if (elapsed + delay > options.timeoutMs) {
-            throw new PreflightError(`target health check ${url} did not succeed within ${Math.round(options.timeoutMs / 1000)} s (${attempts} attempts); last problem: ${lastProblem}. Check the target URL and that the service is up, or raise preflight-timeout.`);
-        }
-        options.log.info(`preflight: ${url} not ready (${lastProblem}); retrying in ${delay} ms`);
-        await new Promise((resolve) => setTimeout(resolve, delay));
-        delay = Math.min(delay * 2, maxDelay);
-    }
-}
+/***/ 4577:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  _V: () => (/* binding */ formatMs),
+  qV: () => (/* binding */ k6FileNames),
+  Bt: () => (/* binding */ runK6),
+  Tx: () => (/* binding */ safeFileName)
+});
+
+// UNUSED EXPORTS: CANCEL_GRACE_MS, buildK6Args
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 ;// CONCATENATED MODULE: external "node:readline"
 const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
-;// CONCATENATED MODULE: ./src/log.ts
-/** Replaces every registered secret in `text` with `***`. */
-function redact(text, secrets) {
-    let out = text;
-    for (const secret of secrets) {
-        if (secret.length >= 3)
-            out = out.split(secret).join('***');
+// EXTERNAL MODULE: ./src/log.ts
+var log = __nccwpck_require__(5625);
+// EXTERNAL MODULE: ./src/k6/exit-codes.ts
+var exit_codes = __nccwpck_require__(9630);
+// EXTERNAL MODULE: ./src/k6/environment.ts
+var environment = __nccwpck_require__(4976);
+// EXTERNAL MODULE: ./src/k6/summary.ts
+var summary = __nccwpck_require__(817);
+;// CONCATENATED MODULE: ./src/k6/run.ts
+// Starts k6 for one scenario and waits for it: argument array (never a shell), output streamed to
+// the log and saved to a file with secrets removed, a time limit enforced with SIGINT then SIGKILL.
+
+
+
+
+
+
+
+
+
+/**
+ * k6 writes its summary within milliseconds of a SIGINT unless teardown() is slow; 4 s leaves the
+ * rest of GitHub's ~7 s cancel budget for writing the reports.
+ */
+const CANCEL_GRACE_MS = 4000;
+/** k6 processes still running, killed on this process's exit so none outlives k6-gate. */
+const running = new Set();
+let exitHookInstalled = false;
+function track(child) {
+    running.add(child);
+    if (exitHookInstalled)
+        return;
+    exitHookInstalled = true;
+    process.on('exit', () => {
+        for (const c of running)
+            c.kill('SIGKILL');
+    });
+}
+function k6FileNames(scenario) {
+    const safe = safeFileName(scenario);
+    return { summary: `summary-${safe}.json`, log: `k6-${safe}.log`, html: `report-${safe}.html` };
+}
+/** Scenario names become file names: keep them portable. */
+function safeFileName(name) {
+    return name.replace(/[^A-Za-z0-9._@-]+/g, '_');
+}
+function buildK6Args(options, summaryPath) {
+    const args = ['run', '--summary-export', summaryPath, '--summary-trend-stats', summary/* SUMMARY_TREND_STATS */.$8.join(','), '--no-color', '--quiet'];
+    if (options.rawOutput)
+        args.push('--out', `json=${external_node_path_default().join(options.resultsDir, options.rawOutput)}`);
+    if (options.liveOutput)
+        args.push('--out', `json=${options.liveOutput}`);
+    args.push(...options.args, options.script);
+    return args;
+}
+async function runK6(options) {
+    const names = k6FileNames(options.scenario);
+    const files = {
+        summary: external_node_path_default().join(options.resultsDir, names.summary),
+        log: external_node_path_default().join(options.resultsDir, names.log),
+        html: options.htmlReport ? external_node_path_default().join(options.resultsDir, names.html) : undefined,
+        raw: options.rawOutput ? external_node_path_default().join(options.resultsDir, options.rawOutput) : undefined,
+    };
+    const env = (0,environment/* k6Environment */.H)(options.baseEnv ?? process.env, { ...options.env, K6_NO_USAGE_REPORT: 'true' });
+    if (files.html) {
+        env.K6_WEB_DASHBOARD = 'true';
+        env.K6_WEB_DASHBOARD_EXPORT = files.html;
+        // No dashboard server (parallel jobs would fight over port 5665); export only.
+        env.K6_WEB_DASHBOARD_PORT ??= '-1';
+        // The default 10 s period gives short runs no data points, and k6 then skips the report.
+        env.K6_WEB_DASHBOARD_PERIOD ??= '1s';
+    }
+    // Files left by an earlier run in the same results dir would otherwise be read as this run's
+    // numbers when k6 fails before writing its own.
+    await Promise.all([files.summary, files.html, files.raw, options.liveOutput].map((file) => file ? (0,promises_.rm)(file, { force: true }).catch(() => undefined) : undefined));
+    const args = buildK6Args(options, files.summary);
+    const logFile = (0,external_node_fs_.createWriteStream)(files.log, { flags: 'w' });
+    const started = Date.now();
+    options.log.info(`$ k6 ${args.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
+    const result = await new Promise((resolve) => {
+        let timedOut = false;
+        let cancelled;
+        let killTimer;
+        let limitTimer;
+        // Its own process group: a terminal's Ctrl-C reaches k6-gate only, which forwards one SIGINT
+        // (a second SIGINT would make k6 abort without writing its summary). On Windows `detached`
+        // would open a console window instead.
+        const child = (0,external_node_child_process_.spawn)(options.k6Path, args, {
+            env,
+            cwd: options.cwd,
+            stdio: ['ignore', 'pipe', 'pipe'],
+            detached: process.platform !== 'win32',
+            windowsHide: true,
+        });
+        track(child);
+        if (child.pid !== undefined)
+            options.onSpawn?.(child.pid);
+        const stop = (signal, forced) => {
+            if (forced) {
+                options.log.warning(`k6-gate got a second stop signal: killing k6 (SIGKILL)`);
+                child.kill('SIGKILL');
+                return;
+            }
+            cancelled = signal;
+            const grace = options.cancelGraceMs ?? CANCEL_GRACE_MS;
+            options.log.warning(`k6-gate got ${signal}: stopping k6 (SIGINT) and waiting up to ${formatMs(grace)} for its partial summary; a second signal stops at once`);
+            clearTimeout(limitTimer);
+            child.kill('SIGINT');
+            clearTimeout(killTimer);
+            killTimer = setTimeout(() => {
+                options.log.warning('k6 did not stop within the grace period: killing it (SIGKILL)');
+                child.kill('SIGKILL');
+            }, grace);
+        };
+        const stopListening = options.cancellation?.onRequest(stop);
+        // A stop asked for while k6 was being started.
+        if (options.cancellation?.signal)
+            stop(options.cancellation.signal, options.cancellation.forced);
+        const pipeLines = (stream) => {
+            const lines = (0,external_node_readline_namespaceObject.createInterface)({ input: stream, crlfDelay: Infinity });
+            lines.on('line', (line) => {
+                const clean = (0,log/* redact */.E$)(line, options.secrets);
+                logFile.write(`${clean}\n`);
+                options.log.info(clean);
+            });
+            return new Promise((done) => lines.once('close', () => done()));
+        };
+        const drained = Promise.all([pipeLines(child.stdout), pipeLines(child.stderr)]);
+        if (options.timeoutMs !== undefined) {
+            limitTimer = setTimeout(() => {
+                timedOut = true;
+                const grace = options.graceMs ?? 30_000;
+                options.log.warning(`k6 ran past the time limit of ${formatMs(options.timeoutMs)}: stopping it (SIGINT), killing it in ${formatMs(grace)} if it does not stop`);
+                child.kill('SIGINT');
+                killTimer = setTimeout(() => {
+                    options.log.warning('k6 did not stop within the grace period: killing it (SIGKILL)');
+                    child.kill('SIGKILL');
+                }, grace);
+            }, options.timeoutMs);
+        }
+        let spawnError;
+        child.once('error', (error) => {
+            spawnError =
+                error.code === 'ENOENT' ? `k6 not found at ${options.k6Path}` : `could not start k6 (${options.k6Path}): ${error.message}`;
+        });
+        child.once('close', async (code, signal) => {
+            running.delete(child);
+            stopListening?.();
+            clearTimeout(limitTimer);
+            clearTimeout(killTimer);
+            await drained;
+            const wallMs = Date.now() - started;
+            if (spawnError) {
+                resolve({ exitCode: null, signal: null, outcome: 'error', meaning: spawnError, timedOut, wallMs, files, spawnError });
+                return;
+            }
+            const classified = (0,exit_codes/* classifyExit */.X)(code, signal);
+            const meaning = cancelled
+                ? `k6 was stopped because k6-gate received ${cancelled} (${classified.meaning})`
+                : timedOut
+                    ? `k6 was stopped at the time limit of ${formatMs(options.timeoutMs)} (${classified.meaning})`
+                    : classified.meaning;
+            const outcome = timedOut || cancelled ? 'error' : classified.outcome;
+            resolve({ exitCode: code, signal, outcome, meaning, timedOut, wallMs, files, ...(cancelled ? { cancelled } : {}) });
+        });
+    });
+    await new Promise((done) => logFile.end(() => done()));
+    if (files.html && !(await nonEmpty(files.html))) {
+        options.log.warning(`k6 wrote no HTML report for ${options.scenario} (k6 skips it when the run is too short to collect data)`);
+        result.files.html = undefined;
+    }
+    if (files.raw && !(0,external_node_fs_.existsSync)(files.raw))
+        result.files.raw = undefined;
+    return result;
+}
+async function nonEmpty(file) {
+    try {
+        return (await (0,promises_.stat)(file)).size > 0;
+    }
+    catch {
+        return false;
+    }
+}
+function formatMs(ms) {
+    if (ms < 1000)
+        return `${ms} ms`;
+    if (ms < 120_000)
+        return `${Math.round(ms / 100) / 10} s`;
+    return `${Math.round(ms / 6000) / 10} min`;
+}
+
+
+/***/ }),
+
+/***/ 817:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $8: () => (/* binding */ SUMMARY_TREND_STATS),
+/* harmony export */   BV: () => (/* binding */ readStat),
+/* harmony export */   V9: () => (/* binding */ guessContains),
+/* harmony export */   W6: () => (/* binding */ parseSummary),
+/* harmony export */   a: () => (/* binding */ noteK6Version),
+/* harmony export */   jE: () => (/* binding */ legacySummaryExportText),
+/* harmony export */   yh: () => (/* binding */ K6_STAT_PATTERN)
+/* harmony export */ });
+/* unused harmony exports SummaryParseError, inferLegacyType, toLegacySummaryExport, K6_GATE_NOTE */
+/* harmony import */ var _json_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8301);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+// Reads k6's end-of-test summary files into one RunSummary.
+//
+// Two formats exist:
+// - the legacy `--summary-export` (k6 v0.x to v2.x): metrics flattened, no type field, a rate's
+//   `rate` renamed `value`, and in `thresholds` the value `true` means the threshold FAILED;
+// - the machine-readable summary (`--new-machine-readable-summary`, schema version "1.0.0"):
+//   metrics as an array with type and unit, trend keys `p90`/`p95`, `checks_succeeded` instead of
+//   `checks`, and no thresholds.
+
+
+class SummaryParseError extends _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ExpectedError */ .Dh {
+    constructor(message, options) {
+        super(message, options);
+        this.name = 'SummaryParseError';
+    }
+}
+/** The trend stats k6 is asked for (`--summary-trend-stats`): the run, the shard merge and k6-operator runners use this list. */
+const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'];
+/** A stat name as k6's legacy summary export keys it (what rules and baseline files may name). */
+const K6_STAT_PATTERN = /^(avg|min|med|max|rate|count|value|passes|fails|p\(\d+(\.\d+)?\))$/;
+/** Parses summary text (either format). `source` names the file in error messages. */
+function parseSummary(text, source = 'summary') {
+    if (text.trim() === '') {
+        throw new SummaryParseError(`${source} is empty: k6 wrote no summary (did the run stop before the end of the test?)`);
+    }
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch (error) {
+        throw new SummaryParseError(`${source} is not JSON (${error.message}); expected k6's --summary-export output, starting with: ${JSON.stringify(text.slice(0, 60))}`, { cause: error });
+    }
+    if (!(0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data)) {
+        throw new SummaryParseError(`${source} holds ${Array.isArray(data) ? 'an array' : typeof data}; expected a JSON object with "metrics"`);
+    }
+    if (typeof data.version === 'string' && (0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data.results)) {
+        return parseMachineReadable(data, source);
+    }
+    if ((0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data.metrics)) {
+        return parseLegacy(data, source);
+    }
+    throw new SummaryParseError(`${source} is not a k6 summary: expected an object with "metrics" (legacy --summary-export) or "version" and "results" (machine-readable summary)`);
+}
+/** Stats only a trend has (`count` is NOT among them: a Trend carries it when the trend stats ask for it). */
+const TREND_ONLY_KEYS = new Set(['avg', 'med']);
+/**
+ * The legacy export has no type field, so the type is told by which keys are present. Fallback
+ * only (docs/baseline.md, "Types and units"): a trend is recognised by its trend stats first, so a
+ * trend that also carries `count` (`--summary-trend-stats …,count`) never becomes a counter, whose
+ * direction would be "higher is better".
+ */
+function inferLegacyType(name, values) {
+    const keys = Object.keys(values).filter((key) => key !== 'thresholds');
+    if ('passes' in values || 'fails' in values)
+        return 'rate';
+    if (keys.some((key) => TREND_ONLY_KEYS.has(key) || key.startsWith('p(')))
+        return 'trend';
+    if ('value' in values)
+        return 'gauge';
+    // A counter has exactly count and rate; a trend whose only requested stats are min/max/count is
+    // a trend all the same (a counter never has min or max).
+    if ('min' in values || 'max' in values)
+        return 'trend';
+    // A counter always has exactly count and rate; `count` alone is a Trend asked only for its count.
+    if ('count' in values)
+        return 'rate' in values ? 'counter' : 'trend';
+    throw new SummaryParseError(`metric "${name}" has keys ${JSON.stringify(keys)}, which match no k6 metric type`);
+}
+/** k6's built-in metrics whose values are times (ms) or data (bytes); custom ones are guessed by name. */
+const TIME_METRICS = /^(http_req_(duration|blocked|connecting|tls_handshaking|sending|waiting|receiving)|iteration_duration|group_duration|ws_(connecting|session_duration|ping)|grpc_req_duration|browser_)/;
+/** A custom trend whose name has one of these parts (`login_duration`, `poll_time_to_ready`, `ws_echo_round_trip`) holds times. */
+const TIME_NAME_PART = /(^|_)(duration|latency|time|ms|rtt|round_trip|ttfb)(_|$)/i;
+const DATA_METRICS = /^(data_(sent|received)|ws_msgs_(sent|received)_bytes)/;
+function baseName(metric) {
+    const brace = metric.indexOf('{');
+    return brace === -1 ? metric : metric.slice(0, brace);
+}
+function guessContains(metric, type) {
+    const base = baseName(metric);
+    if (DATA_METRICS.test(base))
+        return 'data';
+    if (type === 'trend' && (TIME_METRICS.test(base) || TIME_NAME_PART.test(base)))
+        return 'time';
+    return 'default';
+}
+function numericEntries(values, metric, source) {
+    const out = {};
+    for (const [key, value] of Object.entries(values)) {
+        if (key === 'thresholds')
+            continue;
+        if (typeof value === 'number') {
+            out[key] = value;
+        }
+        else if (value === null) {
+            // k6 writes null for stats it could not compute (e.g. NaN); a missing stat is handled downstream.
+            continue;
+        }
+        else {
+            throw new SummaryParseError(`${source}: metrics.${metric}.${key} is ${JSON.stringify(value)}; expected a number`);
+        }
     }
     return out;
+}
+const METRIC_TYPES = ['trend', 'rate', 'counter', 'gauge'];
+const METRIC_CONTAINS = ['time', 'data', 'default'];
+/** The `{"k6_gate": {"types": {name: {type, contains}}}}` note of an export k6-gate wrote; malformed entries are ignored. */
+function notedTypes(data) {
+    const note = (0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data[K6_GATE_NOTE]) ? data[K6_GATE_NOTE] : undefined;
+    const out = {};
+    for (const [name, raw] of Object.entries((0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(note?.types) ? note.types : {})) {
+        if ((0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(raw) && METRIC_TYPES.includes(raw.type) && METRIC_CONTAINS.includes(raw.contains)) {
+            out[name] = { type: raw.type, contains: raw.contains };
+        }
+    }
+    return out;
+}
+function parseLegacy(data, source) {
+    const metrics = {};
+    const knownTypes = notedTypes(data);
+    const thresholds = [];
+    for (const [name, raw] of Object.entries(data.metrics)) {
+        if (!(0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(raw)) {
+            throw new SummaryParseError(`${source}: metrics.${name} is ${JSON.stringify(raw)}; expected an object of stats`);
+        }
+        // A legacy export that k6-gate wrote itself (a merge, a load_performance copy) notes the types k6 gave.
+        const known = knownTypes[name];
+        const type = known?.type ?? inferLegacyType(name, raw);
+        const values = numericEntries(raw, name, source);
+        if (type === 'rate' && 'value' in values) {
+            // The legacy export renames a rate's `rate` to `value`; keep one name downstream.
+            values.rate = values.value;
+            delete values.value;
+        }
+        metrics[name] = known
+            ? { name, type, contains: known.contains, values, typeFrom: 'k6' }
+            : { name, type, contains: guessContains(name, type), values, typeFrom: 'guess' };
+        if (raw.thresholds !== undefined) {
+            if (!(0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(raw.thresholds)) {
+                throw new SummaryParseError(`${source}: metrics.${name}.thresholds is not an object`);
+            }
+            for (const [expression, failed] of Object.entries(raw.thresholds)) {
+                // In the legacy export, `true` means the threshold was CROSSED (failed).
+                const crossed = typeof failed === 'boolean' ? failed : (0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(failed) ? failed.ok === false : undefined;
+                if (crossed === undefined) {
+                    throw new SummaryParseError(`${source}: metrics.${name}.thresholds["${expression}"] is ${JSON.stringify(failed)}; expected true (failed) or false (passed)`);
+                }
+                thresholds.push({ metric: name, expression, ok: !crossed });
+            }
+        }
+    }
+    const checks = [];
+    if ((0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data.root_group))
+        collectLegacyChecks(data.root_group, checks);
+    const state = (0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data.state) ? data.state : undefined;
+    const noted = (0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data[K6_GATE_NOTE]) ? data[K6_GATE_NOTE] : undefined;
+    return {
+        format: 'legacy',
+        metrics,
+        thresholds,
+        checks,
+        k6Version: typeof noted?.k6Version === 'string' ? noted.k6Version : undefined,
+        durationMs: typeof state?.testRunDurationMs === 'number' ? state.testRunDurationMs : undefined,
+    };
+}
+function collectLegacyChecks(group, out) {
+    const checks = group.checks;
+    // Exports have written checks both as an object keyed by name and as an array.
+    const list = Array.isArray(checks) ? checks : (0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(checks) ? Object.values(checks) : [];
+    for (const check of list) {
+        if ((0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(check) && typeof check.name === 'string') {
+            out.push({
+                name: check.name,
+                path: typeof check.path === 'string' ? check.path : undefined,
+                passes: Number(check.passes ?? 0),
+                fails: Number(check.fails ?? 0),
+            });
+        }
+    }
+    const groups = group.groups;
+    const children = Array.isArray(groups) ? groups : (0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(groups) ? Object.values(groups) : [];
+    for (const child of children)
+        if ((0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(child))
+            collectLegacyChecks(child, out);
+}
+/**
+ * A RunSummary in k6's legacy `--summary-export` layout: the one writer of that format, beside its
+ * parser (`parseSummary(legacySummaryExportText(x))` gives `x` back, the format aside). Used for a
+ * merged sharded run's summary file and for GitLab's load_performance report when k6 wrote no legacy
+ * export. Layout as k6 writes it: flattened metrics, a rate's `rate` named `value`, `true` in
+ * `thresholds` = crossed, checks keyed in `root_group.checks` (by path, so equal names in two groups
+ * stay apart), `groups` an object; `state.testRunDurationMs` when the duration is known.
+ */
+function toLegacySummaryExport(summary) {
+    const metrics = {};
+    for (const [name, metric] of Object.entries(summary.metrics)) {
+        const values = {};
+        for (const [key, value] of Object.entries(metric.values))
+            values[metric.type === 'rate' && key === 'rate' ? 'value' : key] = value;
+        metrics[name] = values;
+    }
+    for (const threshold of summary.thresholds) {
+        const target = (metrics[threshold.metric] ??= {});
+        (target.thresholds ??= {})[threshold.expression] = !threshold.ok;
+    }
+    const checks = {};
+    for (const check of summary.checks) {
+        const checkPath = check.path ?? `::${check.name}`;
+        checks[checkPath] = { name: check.name, path: checkPath, id: '', passes: check.passes, fails: check.fails };
+    }
+    // The legacy layout cannot say a metric's type (a counter without `rate` reads as a trend): note the
+    // types k6 itself gave, so that they survive the round trip; guessed ones are guessed again.
+    const types = {};
+    for (const [name, metric] of Object.entries(summary.metrics))
+        if (metric.typeFrom === 'k6')
+            types[name] = { type: metric.type, contains: metric.contains };
+    const note = {};
+    if (Object.keys(types).length > 0)
+        note.types = types;
+    if (summary.k6Version)
+        note.k6Version = summary.k6Version;
+    const exported = { root_group: { name: '', path: '', id: '', groups: {}, checks }, metrics };
+    if (Object.keys(note).length > 0)
+        exported[K6_GATE_NOTE] = note;
+    if (summary.durationMs !== undefined)
+        exported.state = { testRunDurationMs: summary.durationMs };
+    return exported;
+}
+/** toLegacySummaryExport as the file's text. */
+function legacySummaryExportText(summary) {
+    return `${JSON.stringify(toLegacySummaryExport(summary), null, 2)}\n`;
+}
+/** Machine-readable trend keys (`p95`, `p99.9`) in the legacy spelling (`p(95)`, `p(99.9)`). */
+function legacyStatName(key) {
+    const match = /^p(\d+(?:\.\d+)?)$/.exec(key);
+    return match ? `p(${match[1]})` : key;
+}
+function parseMachineReadable(data, source) {
+    if (!String(data.version).startsWith('1.')) {
+        throw new SummaryParseError(`${source}: machine-readable summary version ${JSON.stringify(data.version)} is not supported; expected "1.x"`);
+    }
+    const results = data.results;
+    const metrics = {};
+    const addMetric = (raw, where) => {
+        if (!(0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(raw) || typeof raw.name !== 'string' || !(0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(raw.values)) {
+            throw new SummaryParseError(`${source}: ${where} is not a metric; expected {name, type, values}`);
+        }
+        const type = raw.type;
+        if (!['trend', 'rate', 'counter', 'gauge'].includes(type)) {
+            throw new SummaryParseError(`${source}: ${where} (${raw.name}) has type ${JSON.stringify(raw.type)}; expected trend, rate, counter or gauge`);
+        }
+        const values = {};
+        for (const [key, value] of Object.entries(numericEntries(raw.values, raw.name, source))) {
+            values[legacyStatName(key)] = value;
+        }
+        if (type === 'rate' && 'matches' in values) {
+            values.passes = values.matches;
+            values.fails = (values.total ?? 0) - values.matches;
+        }
+        const contains = ['time', 'data', 'default'].includes(raw.contains)
+            ? raw.contains
+            : guessContains(raw.name, type);
+        metrics[raw.name] = { name: raw.name, type, contains, values, typeFrom: 'k6' };
+    };
+    const list = Array.isArray(results.metrics) ? results.metrics : [];
+    list.forEach((raw, index) => addMetric(raw, `results.metrics[${index}]`));
+    const checks = [];
+    if ((0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(results.checks)) {
+        const checkMetrics = Array.isArray(results.checks.metrics) ? results.checks.metrics : [];
+        checkMetrics.forEach((raw, index) => addMetric(raw, `results.checks.metrics[${index}]`));
+        const checkList = Array.isArray(results.checks.results) ? results.checks.results : [];
+        for (const check of checkList) {
+            if ((0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(check) && typeof check.name === 'string') {
+                checks.push({ name: check.name, passes: Number(check.passes ?? 0), fails: Number(check.fails ?? 0) });
+            }
+        }
+    }
+    // The legacy name `checks` is what users and baselines watch; give it the succeeded rate.
+    const succeeded = metrics.checks_succeeded;
+    if (succeeded && !metrics.checks) {
+        metrics.checks = { ...succeeded, name: 'checks', values: { ...succeeded.values } };
+    }
+    const config = (0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data.config) ? data.config : {};
+    const metadata = (0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data.metadata) ? data.metadata : {};
+    return {
+        format: 'machine-readable',
+        metrics,
+        thresholds: [],
+        checks,
+        k6Version: typeof metadata.k6_version === 'string' ? metadata.k6_version : undefined,
+        durationMs: typeof config.duration === 'number' ? config.duration * 1000 : undefined,
+    };
+}
+/**
+ * The field k6-gate adds to a shard's copy of the legacy export: the k6 version that measured it
+ * (the export itself does not say), so that the merge job records the real version in the baseline.
+ */
+const K6_GATE_NOTE = 'k6_gate';
+/** A legacy export's text with `{"k6_gate": {"k6Version": …}}` added; text that is not a JSON object is returned as is. */
+function noteK6Version(text, k6Version) {
+    try {
+        const data = JSON.parse(text);
+        if (!(0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data))
+            return text;
+        const note = (0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data[K6_GATE_NOTE]) ? data[K6_GATE_NOTE] : {};
+        return `${JSON.stringify({ ...data, [K6_GATE_NOTE]: { ...note, k6Version } }, null, 2)}\n`;
+    }
+    catch {
+        return text;
+    }
+}
+/** Reads one stat of one metric, or undefined when the summary does not have it. */
+function readStat(summary, metric, stat) {
+    const values = summary.metrics[metric]?.values;
+    if (!values)
+        return undefined;
+    const value = values[stat] ?? (stat === 'rate' ? values.value : undefined);
+    return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+
+/***/ }),
+
+/***/ 5625:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E$: () => (/* binding */ redact),
+/* harmony export */   KL: () => (/* binding */ redactDeep),
+/* harmony export */   nH: () => (/* binding */ createTerminalLogger)
+/* harmony export */ });
+/* unused harmony export secretForms */
+/** Shorter values are too common to mask (and a mask of "a" would garble every line). */
+const MIN_SECRET_LENGTH = 3;
+/** Lines of a multi-line secret (a PEM key, a JSON blob) shorter than this are structure, not secret. */
+const MIN_SECRET_LINE_LENGTH = 8;
+/**
+ * Every form a secret can take in output: raw; escaped as in a JSON or Go-quoted string (k6's log
+ * writes `pa\"ss\\word`, `…\nMIIE…`), and escaped twice (a JSON file quoting such a log line);
+ * URL-encoded; base64 (an Authorization header); and each line of a multi-line value on its own,
+ * since logs are read line by line. Longest first, so a longer form is masked before its parts.
+ */
+function secretForms(secret) {
+    if (secret.length < MIN_SECRET_LENGTH)
+        return [];
+    const known = formsCache.get(secret);
+    if (known)
+        return known;
+    const forms = new Set([secret]);
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    forms.add(escaped);
+    forms.add(JSON.stringify(escaped).slice(1, -1));
+    forms.add(encodeURIComponent(secret));
+    forms.add(encodeURIComponent(secret).replace(/%20/g, '+'));
+    for (const encoded of base64Forms(secret))
+        forms.add(encoded);
+    for (const line of secret.split(/\r?\n/)) {
+        const trimmed = line.trim();
+        if (trimmed.length >= MIN_SECRET_LINE_LENGTH && trimmed !== secret) {
+            forms.add(trimmed);
+            forms.add(JSON.stringify(trimmed).slice(1, -1));
+        }
+    }
+    const sorted = [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
+    formsCache.set(secret, sorted);
+    return sorted;
+}
+const formsCache = new Map();
+let lastSecrets = '';
+let lastForms = [];
+/** Every form of every secret, longest first; remembered for the last secret list (one per run). */
+function allForms(secrets) {
+    const key = secrets.join('\u0000');
+    if (key !== lastSecrets) {
+        lastSecrets = key;
+        lastForms = [...new Set(secrets.flatMap(secretForms))].sort((a, b) => b.length - a.length);
+    }
+    return lastForms;
+}
+/**
+ * The secret's base64, alone and embedded in a longer value (`Basic base64(user:secret)`): for each
+ * of the three byte offsets the secret can start at, the run of base64 characters that depends on
+ * the secret's bytes only. At most two bytes at either end stay unmasked.
+ */
+function base64Forms(secret) {
+    const bytes = Buffer.from(secret, 'utf8');
+    const out = [];
+    const whole = bytes.toString('base64');
+    out.push(whole, whole.replace(/=+$/, ''));
+    for (let offset = 0; offset < 3; offset++) {
+        const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+        const inner = encoded.slice(offset === 0 ? 0 : 4, Math.floor((offset + bytes.length) / 3) * 4);
+        if (inner.length >= MIN_SECRET_LINE_LENGTH)
+            out.push(inner);
+    }
+    return out;
+}
+/** Replaces every registered secret, in every form of secretForms, in `text` with `***`. */
+function redact(text, secrets) {
+    let out = text;
+    for (const form of allForms(secrets)) {
+        if (out.includes(form))
+            out = out.split(form).join('***');
+    }
+    return out;
+}
+/** `value` with every string in it redacted (objects and arrays copied), for results that become files and comments. */
+function redactDeep(value, secrets) {
+    if (secrets.length === 0)
+        return value;
+    const walk = (v) => {
+        if (typeof v === 'string')
+            return redact(v, secrets);
+        if (Array.isArray(v))
+            return v.map(walk);
+        if (typeof v === 'object' && v !== null)
+            return Object.fromEntries(Object.entries(v).map(([k, inner]) => [walk(k), walk(inner)]));
+        return v;
+    };
+    return walk(value);
 }
 /** A logger for terminals and GitLab job logs. */
 function createTerminalLogger(options = {}) {
@@ -43021,128 +39709,3563 @@ function createTerminalLogger(options = {}) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/k6/run.ts
-// Starts k6 for one scenario and waits for it: argument array (never a shell), output streamed to
-// the log and saved to a file with secrets removed, a time limit enforced with SIGINT then SIGKILL.
 
+/***/ }),
 
+/***/ 9128:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   KG: () => (/* binding */ remoteWriteHeaders),
+/* harmony export */   Ky: () => (/* binding */ prometheusTarget),
+/* harmony export */   Sk: () => (/* binding */ parseMetricsOutput),
+/* harmony export */   UP: () => (/* binding */ newTestId),
+/* harmony export */   Um: () => (/* binding */ metricsOutputEnv),
+/* harmony export */   j0: () => (/* binding */ gateSeries),
+/* harmony export */   sI: () => (/* binding */ metricsOutputArgs)
+/* harmony export */ });
+/* unused harmony exports PROMETHEUS_TREND_STATS, PROMETHEUS_PUSH_INTERVAL, GATE_SERIES */
+/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2973);
+// The `metrics-output` input: where k6 streams its samples while the gate runs (Prometheus remote
+// write, InfluxDB, OpenTelemetry, a JSON file), the labels every series carries, and the few series
+// k6-gate itself pushes after the verdict. Pure: text and data in, arguments/env/series out.
 
-
-
-
-const SUMMARY_TREND_STATS = 'avg,min,med,max,p(90),p(95),p(99)';
-function k6FileNames(scenario) {
-    const safe = safeFileName(scenario);
-    return { summary: `summary-${safe}.json`, log: `k6-${safe}.log`, html: `report-${safe}.html` };
+/** `prometheus-native` is the prometheus output with Trends as native histograms. */
+const KINDS = ['prometheus', 'prometheus-native', 'influxdb', 'otlp', 'json'];
+/** Where each output's credentials go instead of the URL (given with `secret-env`). */
+const CREDENTIAL_VARIABLES = {
+    prometheus: 'K6_PROMETHEUS_RW_USERNAME and K6_PROMETHEUS_RW_PASSWORD, or K6_PROMETHEUS_RW_BEARER_TOKEN',
+    influxdb: 'K6_INFLUXDB_USERNAME and K6_INFLUXDB_PASSWORD',
+    otlp: 'K6_OTEL_HEADERS',
+};
+/**
+ * Trend stats k6 sends for every Trend with `prometheus=`. Percentiles of one run are what the gate
+ * compares; avg, max and count/sum let a dashboard weight and combine series (sum/count is an exact
+ * mean across series; per-series p95s are not averaged into a p95). `prometheus-native=` sends native
+ * histograms instead, whose percentiles aggregate exactly across runs and runners
+ * (histogram_quantile); the receiver must accept them (Prometheus: --enable-feature=native-histograms).
+ */
+const PROMETHEUS_TREND_STATS = 'p(90),p(95),p(99),avg,max,count,sum';
+/** Short runs need short pushes, or a 3 s test sends one batch at the very end. */
+const PROMETHEUS_PUSH_INTERVAL = '1s';
+/** `prometheus=https://…/api/v1/write, json=samples.json` (comma or one per line) → outputs. */
+function parseMetricsOutput(text) {
+    const outputs = [];
+    for (const part of (text ?? '')
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter(Boolean)) {
+        const eq = part.indexOf('=');
+        const given = eq > 0 ? part.slice(0, eq).trim() : part;
+        const target = eq > 0 ? part.slice(eq + 1).trim() : '';
+        const example = 'e.g. "prometheus=https://prometheus.example.com/api/v1/write"';
+        if (!KINDS.includes(given)) {
+            throw new _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`metrics-output ${JSON.stringify(shorten(part))}: unknown output ${JSON.stringify(given)}; expected one of ${KINDS.join(', ')} as KIND=TARGET, ${example}`);
+        }
+        const kind = (given === 'prometheus-native' ? 'prometheus' : given);
+        if (target === '') {
+            throw new _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`metrics-output ${JSON.stringify(given)} has no target; expected ${given}=${kind === 'json' ? 'FILE' : 'URL'}, ${example}`);
+        }
+        if (outputs.some((o) => o.kind === kind)) {
+            throw new _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`metrics-output names ${kind} twice; expected each kind at most once (k6 configures them through one set of variables; prometheus-native is a prometheus output)`);
+        }
+        if (kind !== 'json')
+            checkUrl(kind, target);
+        outputs.push(given === 'prometheus-native' ? { kind, target, nativeHistograms: true } : { kind, target });
+    }
+    return outputs;
 }
-/** Scenario names become file names: keep them portable. */
-function safeFileName(name) {
-    return name.replace(/[^A-Za-z0-9._@-]+/g, '_');
+function checkUrl(kind, target) {
+    let url;
+    try {
+        url = new URL(target);
+    }
+    catch {
+        throw new _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`metrics-output ${kind} target ${JSON.stringify(shorten(target))} is not a URL; expected e.g. "${kind}=http://host:port/…"`);
+    }
+    const schemes = kind === 'otlp' ? ['http:', 'https:', 'grpc:'] : ['http:', 'https:'];
+    if (!schemes.includes(url.protocol)) {
+        throw new _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`metrics-output ${kind} URL uses ${url.protocol}; expected ${schemes.map((s) => s + '//').join(' or ')}`);
+    }
+    if (url.username || url.password) {
+        // The value would reach logs and k6's command line; credentials go by variable name instead.
+        throw new _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`metrics-output ${kind} URL carries credentials; expected a URL without user:password and the credentials in secret-env variables (${CREDENTIAL_VARIABLES[kind]})`);
+    }
 }
-function buildK6Args(options, summaryPath) {
-    const args = ['run', '--summary-export', summaryPath, '--summary-trend-stats', SUMMARY_TREND_STATS, '--no-color', '--quiet'];
-    if (options.rawOutput)
-        args.push('--out', `json=${external_node_path_default().join(options.resultsDir, options.rawOutput)}`);
-    args.push(...options.args, options.script);
+/** Bad input as it may be quoted: a password-like `user:…@` part is masked, long text cut. */
+function shorten(text) {
+    const masked = text.replace(/\/\/([^/@:\s]*):[^/@\s]*@/g, '//$1:***@');
+    return masked.length > 60 ? `${masked.slice(0, 57)}...` : masked;
+}
+/** `20261125T230512Z-3f9a1c`: sortable, and unique enough for runs that start in the same second. */
+function newTestId(now, random) {
+    return `${now
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z')}-${random}`;
+}
+function labelEntries(labels) {
+    return Object.entries(labels).filter((e) => typeof e[1] === 'string' && e[1] !== '');
+}
+/** k6 arguments for the outputs and the run's labels (placed before the script). */
+function metricsOutputArgs(outputs, labels) {
+    if (outputs.length === 0)
+        return [];
+    const args = [];
+    for (const output of outputs) {
+        if (output.kind === 'prometheus')
+            args.push('--out', 'experimental-prometheus-rw');
+        else if (output.kind === 'otlp')
+            args.push('--out', 'opentelemetry');
+        else
+            args.push('--out', `${output.kind}=${output.target}`);
+    }
+    for (const [name, value] of labelEntries(labels))
+        args.push('--tag', `${name}=${value}`);
     return args;
 }
-async function runK6(options) {
-    const names = k6FileNames(options.scenario);
-    const files = {
-        summary: external_node_path_default().join(options.resultsDir, names.summary),
-        log: external_node_path_default().join(options.resultsDir, names.log),
-        html: options.htmlReport ? external_node_path_default().join(options.resultsDir, names.html) : undefined,
-        raw: options.rawOutput ? external_node_path_default().join(options.resultsDir, options.rawOutput) : undefined,
-    };
-    const env = { ...(options.baseEnv ?? process.env), ...options.env, K6_NO_USAGE_REPORT: 'true' };
-    if (files.html) {
-        env.K6_WEB_DASHBOARD = 'true';
-        env.K6_WEB_DASHBOARD_EXPORT = files.html;
-        // No dashboard server (parallel jobs would fight over port 5665); export only.
-        env.K6_WEB_DASHBOARD_PORT ??= '-1';
-        // The default 10 s period gives short runs no data points, and k6 then skips the report.
-        env.K6_WEB_DASHBOARD_PERIOD ??= '1s';
-    }
-    // Files left by an earlier run in the same results dir would otherwise be read as this run's
-    // numbers when k6 fails before writing its own.
-    await Promise.all([files.summary, files.html, files.raw].map((file) => (file ? (0,promises_namespaceObject.rm)(file, { force: true }).catch(() => undefined) : undefined)));
-    const args = buildK6Args(options, files.summary);
-    const logFile = (0,external_node_fs_namespaceObject.createWriteStream)(files.log, { flags: 'w' });
-    const started = Date.now();
-    options.log.info(`$ k6 ${args.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
-    const result = await new Promise((resolve) => {
-        let timedOut = false;
-        let killTimer;
-        let limitTimer;
-        const child = (0,external_node_child_process_namespaceObject.spawn)(options.k6Path, args, { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-        const pipeLines = (stream) => {
-            const lines = (0,external_node_readline_namespaceObject.createInterface)({ input: stream, crlfDelay: Infinity });
-            lines.on('line', (line) => {
-                const clean = redact(line, options.secrets);
-                logFile.write(`${clean}\n`);
-                options.log.info(clean);
-            });
-            return new Promise((done) => lines.once('close', () => done()));
-        };
-        const drained = Promise.all([pipeLines(child.stdout), pipeLines(child.stderr)]);
-        if (options.timeoutMs !== undefined) {
-            limitTimer = setTimeout(() => {
-                timedOut = true;
-                const grace = options.graceMs ?? 30_000;
-                options.log.warning(`k6 ran past the time limit of ${formatMs(options.timeoutMs)}: stopping it (SIGINT), killing it in ${formatMs(grace)} if it does not stop`);
-                child.kill('SIGINT');
-                killTimer = setTimeout(() => {
-                    options.log.warning('k6 did not stop within the grace period: killing it (SIGKILL)');
-                    child.kill('SIGKILL');
-                }, grace);
-            }, options.timeoutMs);
+/**
+ * k6's environment for the outputs: k6-gate's choices, then the user's own `env` (which wins), so
+ * e.g. `K6_PROMETHEUS_RW_PUSH_INTERVAL=10s` in `env` replaces the default. Native histograms are a
+ * k6 feature flag from k6 2 on (`K6_FEATURES`, merged with the user's) and a variable before.
+ */
+function metricsOutputEnv(outputs, k6Version, userEnv = {}) {
+    const env = {};
+    const features = [];
+    for (const output of outputs) {
+        if (output.kind === 'prometheus') {
+            env.K6_PROMETHEUS_RW_SERVER_URL = output.target;
+            env.K6_PROMETHEUS_RW_PUSH_INTERVAL = PROMETHEUS_PUSH_INTERVAL;
+            if (!output.nativeHistograms)
+                env.K6_PROMETHEUS_RW_TREND_STATS = PROMETHEUS_TREND_STATS;
+            else if (Number(k6Version.split('.')[0]) >= 2)
+                features.push('native-histograms');
+            else
+                env.K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM = 'true';
         }
-        let spawnError;
-        child.once('error', (error) => {
-            spawnError =
-                error.code === 'ENOENT' ? `k6 not found at ${options.k6Path}` : `could not start k6 (${options.k6Path}): ${error.message}`;
-        });
-        child.once('close', async (code, signal) => {
-            clearTimeout(limitTimer);
-            clearTimeout(killTimer);
-            await drained;
-            const wallMs = Date.now() - started;
-            if (spawnError) {
-                resolve({ exitCode: null, signal: null, outcome: 'error', meaning: spawnError, timedOut, wallMs, files, spawnError });
-                return;
+        else if (output.kind === 'otlp') {
+            const url = new URL(output.target);
+            if (url.protocol === 'grpc:') {
+                env.K6_OTEL_EXPORTER_PROTOCOL = 'grpc';
+                env.K6_OTEL_GRPC_EXPORTER_ENDPOINT = url.host;
             }
-            const classified = classifyExit(code, signal);
-            const meaning = timedOut
-                ? `k6 was stopped at the time limit of ${formatMs(options.timeoutMs)} (${classified.meaning})`
-                : classified.meaning;
-            resolve({ exitCode: code, signal, outcome: timedOut ? 'error' : classified.outcome, meaning, timedOut, wallMs, files });
+            else {
+                env.K6_OTEL_EXPORTER_PROTOCOL = 'http/protobuf';
+                env.K6_OTEL_HTTP_EXPORTER_ENDPOINT = url.host;
+                env.K6_OTEL_HTTP_EXPORTER_INSECURE = String(url.protocol === 'http:');
+                if (url.pathname !== '/')
+                    env.K6_OTEL_HTTP_EXPORTER_URL_PATH = url.pathname;
+            }
+            env.K6_OTEL_METRIC_PREFIX = 'k6_';
+        }
+    }
+    const merged = { ...env, ...userEnv };
+    if (features.length > 0) {
+        const given = (userEnv.K6_FEATURES ?? '').split(',').map((f) => f.trim());
+        merged.K6_FEATURES = [...new Set([...given, ...features])].filter(Boolean).join(',');
+    }
+    return merged;
+}
+/** The remote-write URL of the `prometheus` output, if any: k6-gate pushes its verdict there too. */
+function prometheusTarget(outputs) {
+    return outputs?.find((o) => o.kind === 'prometheus')?.target;
+}
+/**
+ * Headers for k6-gate's own push, from the variables k6's remote-write output reads, so one set of
+ * secrets serves both: `K6_PROMETHEUS_RW_HEADERS_<NAME>`, `K6_PROMETHEUS_RW_HTTP_HEADERS`
+ * (`name:value,name:value`), and Authorization from the bearer token or, else, user and password.
+ */
+function remoteWriteHeaders(env) {
+    const headers = {};
+    const prefix = 'K6_PROMETHEUS_RW_HEADERS_';
+    for (const [name, value] of Object.entries(env)) {
+        if (name.startsWith(prefix) && name.length > prefix.length && value !== undefined)
+            headers[name.slice(prefix.length)] = value;
+    }
+    for (const pair of (env.K6_PROMETHEUS_RW_HTTP_HEADERS ?? '').split(',')) {
+        const parts = pair.split(':');
+        if (parts.length === 2 && parts[0].trim() !== '')
+            headers[parts[0].trim()] = parts[1].trim();
+    }
+    if (env.K6_PROMETHEUS_RW_BEARER_TOKEN)
+        headers.Authorization = `Bearer ${env.K6_PROMETHEUS_RW_BEARER_TOKEN}`;
+    else if (env.K6_PROMETHEUS_RW_USERNAME || env.K6_PROMETHEUS_RW_PASSWORD) {
+        const pair = `${env.K6_PROMETHEUS_RW_USERNAME ?? ''}:${env.K6_PROMETHEUS_RW_PASSWORD ?? ''}`;
+        headers.Authorization = `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
+    }
+    return headers;
+}
+/** Names of k6-gate's own series (documented in docs/observability.md, drawn by dashboards/k6-gate.json). */
+const GATE_SERIES = {
+    failed: 'k6gate_gate_failed',
+    outcome: 'k6gate_gate_outcome',
+    regressions: 'k6gate_regressions',
+    thresholdsFailed: 'k6gate_thresholds_failed',
+    scenarioOutcome: 'k6gate_scenario_outcome',
+    current: 'k6gate_metric_current',
+    accepted: 'k6gate_metric_accepted',
+    limit: 'k6gate_metric_limit',
+    regressed: 'k6gate_metric_regressed',
+};
+/**
+ * k6-gate's verdict as series at one instant: the gate's outcome, each scenario's outcome, and per
+ * watched metric its current value, accepted (baseline) value, limit and whether it regressed.
+ */
+function gateSeries(result, labels, timestampMs) {
+    const base = Object.fromEntries(labelEntries(labels));
+    const series = [];
+    const add = (name, extra, value) => {
+        if (value === undefined || !Number.isFinite(value))
+            return;
+        series.push({ labels: { ...base, ...extra, __name__: name }, samples: [{ value, timestampMs }] });
+    };
+    add(GATE_SERIES.failed, {}, result.failed ? 1 : 0);
+    add(GATE_SERIES.outcome, { outcome: result.outcome }, 1);
+    add(GATE_SERIES.regressions, {}, result.regressions);
+    add(GATE_SERIES.thresholdsFailed, {}, result.thresholdsFailed);
+    for (const scenario of result.scenarios) {
+        const s = { gate_scenario: scenario.scenario };
+        add(GATE_SERIES.scenarioOutcome, { ...s, outcome: scenario.outcome }, 1);
+        for (const row of scenario.metrics) {
+            const m = { ...s, metric: row.metric, stat: row.stat, unit: row.unit };
+            const limit = row.band ? (row.direction === 'higher-is-better' ? row.band.low : row.band.high) : undefined;
+            add(GATE_SERIES.current, m, row.current);
+            add(GATE_SERIES.accepted, m, row.baseline);
+            add(GATE_SERIES.limit, m, limit);
+            add(GATE_SERIES.regressed, m, row.verdict === 'regressed' ? 1 : 0);
+        }
+    }
+    return series;
+}
+
+
+/***/ }),
+
+/***/ 6798:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  decide: () => (/* binding */ decide),
+  exitStatusFor: () => (/* binding */ exitStatusFor),
+  runGate: () => (/* binding */ runGate),
+  writeReports: () => (/* binding */ writeReports)
+});
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/baseline/format.ts
+var format = __nccwpck_require__(8860);
+// EXTERNAL MODULE: ./src/baseline/compare.ts
+var compare = __nccwpck_require__(6228);
+// EXTERNAL MODULE: ./src/baseline/rules.ts
+var baseline_rules = __nccwpck_require__(1568);
+// EXTERNAL MODULE: ./src/baseline/store.ts
+var store = __nccwpck_require__(4494);
+// EXTERNAL MODULE: ./src/baseline/update.ts
+var update = __nccwpck_require__(6054);
+// EXTERNAL MODULE: ./src/config.ts
+var src_config = __nccwpck_require__(2973);
+// EXTERNAL MODULE: ./src/k6/exit-codes.ts
+var exit_codes = __nccwpck_require__(9630);
+// EXTERNAL MODULE: ./src/k6/install.ts + 4 modules
+var install = __nccwpck_require__(5631);
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+// EXTERNAL MODULE: ./src/url.ts
+var src_url = __nccwpck_require__(7666);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: ./src/k6/preflight.ts
+// Waits until the target answers its health URL before k6 starts, so an unreachable target is
+// reported as such instead of as thousands of failed requests.
+
+
+
+
+class PreflightError extends errors/* ExpectedError */.Dh {
+    constructor(message) {
+        super(message);
+        this.name = 'PreflightError';
+    }
+}
+/**
+ * One GET; resolves with the status (redirects are not followed: a 3xx is an answer). node:http
+ * rather than fetch: the first fetch of a process loads undici, which costs more than the check
+ * itself on a fast target. Errors are shaped like fetch's (`cause.code`) for describeFetchError.
+ */
+function probe(url, headers, signal) {
+    return new Promise((resolve, reject) => {
+        const client = new URL(url).protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
+        const request = client.get(url, { headers, signal }, (response) => {
+            response.resume();
+            resolve(response.statusCode ?? 0);
+        });
+        request.on('error', (error) => reject(error.name === 'AbortError' ? error : Object.assign(new Error(error.message), { cause: error })));
+    });
+}
+/** Resolves once `url` answers with a status below 500; throws PreflightError after the timeout. */
+async function waitForHealthy(url, options) {
+    const started = Date.now();
+    let delay = options.initialDelayMs ?? 250;
+    const maxDelay = options.maxDelayMs ?? 5000;
+    const attemptTimeout = options.attemptTimeoutMs ?? 5000;
+    let attempts = 0;
+    let lastProblem = 'no attempt made';
+    // Credentials in the URL go as a header, and are never printed.
+    const plain = (0,src_url/* splitCredentials */.JD)(url);
+    url = (0,src_url/* withoutCredentials */.ri)(url);
+    for (;;) {
+        if (options.signal?.aborted)
+            throw new PreflightError(`target health check ${url} stopped: the run ended first`);
+        attempts++;
+        try {
+            const remaining = options.timeoutMs - (Date.now() - started);
+            const status = await probe(plain.url, plain.authorization ? { authorization: plain.authorization } : {}, AbortSignal.any([
+                AbortSignal.timeout(Math.max(250, Math.min(attemptTimeout, remaining))),
+                ...(options.signal ? [options.signal] : []),
+            ]));
+            if (status < 500) {
+                const ms = Date.now() - started;
+                options.log.info(`preflight: ${url} answered ${status} after ${attempts} attempt(s), ${ms} ms`);
+                return { attempts, ms, status };
+            }
+            lastProblem = `HTTP ${status}`;
+        }
+        catch (error) {
+            lastProblem = (0,src_url/* describeFetchError */.Op)(error);
+        }
+        const elapsed = Date.now() - started;
+        if (elapsed + delay > options.timeoutMs) {
+            throw new PreflightError(`target health check ${url} did not succeed within ${Math.round(options.timeoutMs / 1000)} s (${attempts} attempts); last problem: ${lastProblem}. Check the target URL and that the service is up, or raise preflight-timeout.`);
+        }
+        options.log.info(`preflight: ${url} not ready (${lastProblem}); retrying in ${delay} ms`);
+        await new Promise((resolve) => {
+            const timer = setTimeout(done, delay);
+            options.signal?.addEventListener('abort', done, { once: true });
+            function done() {
+                clearTimeout(timer);
+                options.signal?.removeEventListener('abort', done);
+                resolve();
+            }
+        });
+        delay = Math.min(delay * 2, maxDelay);
+    }
+}
+
+// EXTERNAL MODULE: ./src/k6/run.ts + 1 modules
+var k6_run = __nccwpck_require__(4577);
+// EXTERNAL MODULE: ./src/k6/summary.ts
+var summary = __nccwpck_require__(817);
+// EXTERNAL MODULE: ./src/log.ts
+var src_log = __nccwpck_require__(5625);
+// EXTERNAL MODULE: ./src/cancel.ts
+var cancel = __nccwpck_require__(833);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
+;// CONCATENATED MODULE: ./src/results-lock.ts
+// One run per results dir. Two runs writing one folder overwrite each other's files, and a run whose
+// k6 wrote nothing could read the other run's summary as its own. The lock file names its owner, so
+// the second run's error says which run holds the folder; a lock whose process is gone is removed.
+
+
+
+
+
+const RESULTS_LOCK_FILE = '.k6-gate.lock';
+/** A lock from another machine (a shared volume) counts as abandoned after this long. */
+const FOREIGN_LOCK_STALE_MS = 24 * 3_600_000;
+function processIsAlive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (error) {
+        return error.code === 'EPERM';
+    }
+}
+function describeOwner(owner) {
+    return `pid ${owner.pid} on host ${owner.host}, started ${owner.started}`;
+}
+/** Why the lock at `file` no longer counts, or undefined while its run may still be going. */
+async function abandonedBecause(file) {
+    let owner = {};
+    try {
+        owner = JSON.parse(await (0,promises_.readFile)(file, 'utf8'));
+    }
+    catch {
+        // Unreadable: another run may be writing it this very moment; give it a few seconds.
+        const age = Date.now() - ((await (0,promises_.stat)(file).catch(() => undefined))?.mtimeMs ?? 0);
+        return age > 10_000 ? 'an unreadable lock file' : undefined;
+    }
+    if (typeof owner.pid !== 'number' || typeof owner.host !== 'string')
+        return 'a lock file without an owner';
+    if (owner.host === external_node_os_default().hostname())
+        return processIsAlive(owner.pid) ? undefined : `pid ${owner.pid} is no longer running`;
+    const age = Date.now() - Date.parse(owner.started ?? '');
+    return age > FOREIGN_LOCK_STALE_MS ? `a lock from ${owner.host} older than 24 h` : undefined;
+}
+async function lockResultsDir(dir) {
+    const file = external_node_path_default().join(dir, RESULTS_LOCK_FILE);
+    const owner = { pid: process.pid, host: external_node_os_default().hostname(), started: new Date().toISOString() };
+    const text = `${JSON.stringify(owner)}\n`;
+    let replaced;
+    for (let attempt = 0;; attempt++) {
+        try {
+            await (0,promises_.writeFile)(file, text, { flag: 'wx' });
+            break;
+        }
+        catch (error) {
+            if (error.code !== 'EEXIST' || attempt > 0)
+                throw error;
+        }
+        const why = await abandonedBecause(file);
+        if (why === undefined) {
+            let holder = 'another k6-gate run';
+            try {
+                holder = `another k6-gate run (${describeOwner(JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8')))})`;
+            }
+            catch {
+                // keep the plain words
+            }
+            throw new src_config/* ConfigError */.xL(`results dir ${dir} is in use by ${holder}; expected one run per results dir: wait for that run to end, give this run its own results-dir, or delete ${file} if that run is gone`);
+        }
+        replaced = why;
+        await (0,promises_.rm)(file, { force: true });
+    }
+    // A run ended by a second signal (process.exit) still frees the folder.
+    const releaseNow = () => {
+        try {
+            if ((0,external_node_fs_.readFileSync)(file, 'utf8') === text)
+                (0,external_node_fs_.rmSync)(file, { force: true });
+        }
+        catch {
+            // already gone
+        }
+    };
+    process.once('exit', releaseNow);
+    return {
+        replaced,
+        async release() {
+            process.off('exit', releaseNow);
+            releaseNow();
+        },
+    };
+}
+
+// EXTERNAL MODULE: ./src/report/markdown.ts + 1 modules
+var markdown = __nccwpck_require__(7837);
+// EXTERNAL MODULE: ./src/baseline/metrics.ts
+var metrics = __nccwpck_require__(4874);
+;// CONCATENATED MODULE: ./src/report/junit.ts
+// The gate's result as JUnit XML, which GitLab shows in merge requests (and most CI systems read).
+// Pure: takes a GateResult, returns text.
+//
+// One <testsuite> per scenario run; inside it one <testcase> per watched metric and one per k6
+// threshold. A regression or a crossed threshold is a <failure>; a run that could not happen is an
+// <error>, so "the test is broken" never reads like "the code got slower".
+
+const JUNIT_FILE = 'junit.xml';
+/** Removes what XML 1.0 forbids (most control characters, lone surrogates), then escapes markup. */
+function escapeXml(text) {
+    return text
+        .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD')
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/'/g, '&apos;');
+}
+function metricCase(scenario, row) {
+    const base = {
+        name: `${row.metric} ${row.stat}`,
+        classname: `k6-gate.${scenario.key}.metrics`,
+        systemOut: row.note,
+    };
+    if (row.verdict === 'regressed') {
+        return { ...base, failure: { type: 'regression', message: `regressed: ${row.note}`, text: describeRow(row) } };
+    }
+    if (row.verdict === 'missing') {
+        if (row.severity === 'error') {
+            return { ...base, failure: { type: 'missing-metric', message: `missing: ${row.note}`, text: describeRow(row) } };
+        }
+        return { ...base, skipped: `missing (warning): ${row.note}` };
+    }
+    return base;
+}
+function describeRow(row) {
+    const lines = [
+        `metric: ${row.metric}`,
+        `stat: ${row.stat}`,
+        `baseline: ${row.baseline ?? 'none'} ${row.unit}`,
+        `current: ${row.current ?? 'none'} ${row.unit}`,
+    ];
+    if (row.change !== undefined)
+        lines.push(`change: ${(0,metrics/* formatChange */.eD)(row.change)}`);
+    if (row.band)
+        lines.push(`accepted band: ${row.band.low} .. ${row.band.high} ${row.unit}`);
+    lines.push(`method: ${row.method}, samples: ${row.samples}, tolerance: ${(0,metrics/* formatPercent */.l9)(row.tolerance)}`);
+    return lines.join('\n');
+}
+function thresholdCase(scenario, threshold) {
+    const base = {
+        name: `threshold ${threshold.metric}: ${threshold.expression}`,
+        classname: `k6-gate.${scenario.key}.thresholds`,
+    };
+    if (threshold.ok)
+        return base;
+    const actual = scenario.summary?.metrics[threshold.metric]?.values;
+    const text = actual
+        ? `${threshold.metric} measured ${Object.entries(actual)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ')}`
+        : `${threshold.metric} crossed its threshold`;
+    return { ...base, failure: { type: 'threshold', message: `k6 threshold crossed: ${threshold.metric} ${threshold.expression}`, text } };
+}
+function scenarioCases(scenario) {
+    const cases = [];
+    if (scenario.outcome === 'error') {
+        const message = scenario.error ?? scenario.exitMeaning ?? 'the k6 run failed';
+        const text = [
+            scenario.exitCode !== undefined
+                ? `k6 exit code: ${scenario.exitCode}${scenario.exitMeaning ? ` (${scenario.exitMeaning})` : ''}`
+                : 'k6 did not run',
+            scenario.files.log ? `k6 log: ${scenario.files.log}` : undefined,
+        ]
+            .filter(Boolean)
+            .join('\n');
+        cases.push({
+            name: 'k6 run',
+            classname: `k6-gate.${scenario.key}`,
+            timeSeconds: scenario.k6WallMs !== undefined ? scenario.k6WallMs / 1000 : undefined,
+            error: { type: 'error', message, text },
+        });
+    }
+    for (const row of scenario.metrics)
+        cases.push(metricCase(scenario, row));
+    for (const threshold of scenario.thresholds)
+        cases.push(thresholdCase(scenario, threshold));
+    return cases;
+}
+function renderCase(c) {
+    const attrs = [`name="${escapeXml(c.name)}"`, `classname="${escapeXml(c.classname)}"`];
+    if (c.timeSeconds !== undefined)
+        attrs.push(`time="${c.timeSeconds.toFixed(3)}"`);
+    const body = [];
+    const element = (tag, v) => `      <${tag} message="${escapeXml(v.message)}" type="${escapeXml(v.type)}">${escapeXml(v.text)}</${tag}>`;
+    if (c.error)
+        body.push(element('error', c.error));
+    if (c.failure)
+        body.push(element('failure', c.failure));
+    if (c.skipped !== undefined)
+        body.push(`      <skipped message="${escapeXml(c.skipped)}"/>`);
+    if (c.systemOut)
+        body.push(`      <system-out>${escapeXml(c.systemOut)}</system-out>`);
+    if (body.length === 0)
+        return `    <testcase ${attrs.join(' ')}/>`;
+    return [`    <testcase ${attrs.join(' ')}>`, ...body, '    </testcase>'].join('\n');
+}
+/** The whole report: `<testsuites>` with one `<testsuite>` per scenario run. */
+function renderJUnit(result) {
+    const suites = [];
+    let total = 0;
+    let failures = 0;
+    let errors = 0;
+    let skipped = 0;
+    for (const scenario of result.scenarios) {
+        const cases = scenarioCases(scenario);
+        const f = cases.filter((c) => c.failure).length;
+        const e = cases.filter((c) => c.error).length;
+        const s = cases.filter((c) => c.skipped !== undefined).length;
+        total += cases.length;
+        failures += f;
+        errors += e;
+        skipped += s;
+        const attrs = [
+            `name="${escapeXml(`k6-gate ${scenario.key}`)}"`,
+            `tests="${cases.length}"`,
+            `failures="${f}"`,
+            `errors="${e}"`,
+            `skipped="${s}"`,
+            `timestamp="${escapeXml(result.generatedAt)}"`,
+        ];
+        if (scenario.k6WallMs !== undefined)
+            attrs.push(`time="${(scenario.k6WallMs / 1000).toFixed(3)}"`);
+        const properties = [
+            ['outcome', scenario.outcome],
+            ['scenario', scenario.scenario],
+            ['profile', scenario.profile],
+            ['target', result.target],
+            ['environment', result.environment],
+            ['k6.version', result.k6?.version],
+        ]
+            .filter((p) => p[1] !== undefined)
+            .map(([name, value]) => `      <property name="${escapeXml(name)}" value="${escapeXml(value)}"/>`);
+        suites.push([
+            `  <testsuite ${attrs.join(' ')}>`,
+            '    <properties>',
+            ...properties,
+            '    </properties>',
+            ...cases.map(renderCase),
+            '  </testsuite>',
+        ].join('\n'));
+    }
+    return [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        `<testsuites name="k6-gate" tests="${total}" failures="${failures}" errors="${errors}" skipped="${skipped}">`,
+        ...suites,
+        '</testsuites>',
+        '',
+    ].join('\n');
+}
+
+// EXTERNAL MODULE: ./src/report/load-performance.ts
+var load_performance = __nccwpck_require__(9683);
+// EXTERNAL MODULE: ./src/version.ts
+var version = __nccwpck_require__(311);
+;// CONCATENATED MODULE: ./src/samples/histogram.ts
+// Trend statistics that stay bounded in memory however many samples arrive.
+//
+// A trend keeps its samples exactly while there are few (percentiles then match k6's own to the
+// last digit); past `exactLimit` samples it folds them into a log-bucketed histogram whose buckets
+// are a constant ratio apart (the DDSketch construction). Every value then lands in a bucket whose
+// representative is within `relativeError` of it, so a reported percentile is within that relative
+// error of a sample value at the same rank. count, sum (avg), min and max stay exact in both modes.
+/** Relative precision of histogram mode: 0.001 = any percentile within ±0.1% of the true sample value. */
+const DEFAULT_RELATIVE_ERROR = 0.001;
+/** Samples kept exactly per series before switching to the histogram (8 bytes each: 512 KiB). */
+const DEFAULT_EXACT_LIMIT = 65_536;
+/** A log-bucketed histogram with a fixed relative error; negative values and zero are kept apart. */
+class LogHistogram {
+    relativeError;
+    logGamma;
+    gamma;
+    positive = new Map();
+    negative = new Map();
+    zeros = 0;
+    total = 0;
+    constructor(relativeError = DEFAULT_RELATIVE_ERROR) {
+        if (!(relativeError > 0 && relativeError < 1)) {
+            throw new RangeError(`relative error ${relativeError} is out of range; expected a number between 0 and 1, e.g. 0.001`);
+        }
+        this.relativeError = relativeError;
+        this.gamma = (1 + relativeError) / (1 - relativeError);
+        this.logGamma = Math.log(this.gamma);
+    }
+    get count() {
+        return this.total;
+    }
+    /** Distinct buckets in use: what the memory of this histogram grows with. */
+    get buckets() {
+        return this.positive.size + this.negative.size + (this.zeros > 0 ? 1 : 0);
+    }
+    add(value, times = 1) {
+        this.total += times;
+        if (value === 0) {
+            this.zeros += times;
+            return;
+        }
+        const store = value > 0 ? this.positive : this.negative;
+        const key = Math.ceil(Math.log(Math.abs(value)) / this.logGamma);
+        store.set(key, (store.get(key) ?? 0) + times);
+    }
+    representative(key) {
+        // The point of the bucket (gamma^(k-1), gamma^k] with the same relative distance to both ends.
+        return (2 * Math.pow(this.gamma, key)) / (this.gamma + 1);
+    }
+    /** The value at 0-based rank `rank` in sorted order (approximate within relativeError). */
+    valueAtRank(rank) {
+        if (this.total === 0)
+            return NaN;
+        let remaining = Math.min(Math.max(Math.floor(rank), 0), this.total - 1);
+        // Most negative first: the largest magnitude bucket of the negative store.
+        const negativeKeys = [...this.negative.keys()].sort((a, b) => b - a);
+        for (const key of negativeKeys) {
+            const n = this.negative.get(key);
+            if (remaining < n)
+                return -this.representative(key);
+            remaining -= n;
+        }
+        if (remaining < this.zeros)
+            return 0;
+        remaining -= this.zeros;
+        const positiveKeys = [...this.positive.keys()].sort((a, b) => a - b);
+        for (const key of positiveKeys) {
+            const n = this.positive.get(key);
+            if (remaining < n)
+                return this.representative(key);
+            remaining -= n;
+        }
+        return this.representative(positiveKeys[positiveKeys.length - 1]);
+    }
+}
+/** The statistics of one trend series (a metric or one of its submetrics). */
+class TrendAccumulator {
+    count = 0;
+    sum = 0;
+    min = Infinity;
+    max = -Infinity;
+    exact = new Float64Array(64);
+    sorted = true;
+    histogram;
+    exactLimit;
+    relativeError;
+    constructor(options = {}) {
+        this.exactLimit = options.exactLimit ?? DEFAULT_EXACT_LIMIT;
+        this.relativeError = options.relativeError ?? DEFAULT_RELATIVE_ERROR;
+    }
+    /** True while every percentile is exact. */
+    get isExact() {
+        return this.histogram === undefined;
+    }
+    add(value) {
+        if (value < this.min)
+            this.min = value;
+        if (value > this.max)
+            this.max = value;
+        this.sum += value;
+        if (this.exact) {
+            if (this.count === this.exact.length) {
+                if (this.count >= this.exactLimit) {
+                    this.histogram = new LogHistogram(this.relativeError);
+                    for (let i = 0; i < this.count; i++)
+                        this.histogram.add(this.exact[i]);
+                    this.exact = undefined;
+                    this.histogram.add(value);
+                    this.count++;
+                    return;
+                }
+                const grown = new Float64Array(Math.min(this.exact.length * 2, this.exactLimit));
+                grown.set(this.exact);
+                this.exact = grown;
+            }
+            this.exact[this.count] = value;
+            this.sorted = false;
+        }
+        else {
+            this.histogram.add(value);
+        }
+        this.count++;
+    }
+    /** The value at 0-based rank `rank` in sorted order (exact, or within relativeError in histogram mode). */
+    valueAtRank(rank) {
+        if (this.exact) {
+            if (!this.sorted) {
+                this.exact.subarray(0, this.count).sort();
+                this.sorted = true;
+            }
+            return this.exact[rank];
+        }
+        // The extremes are known exactly; a bucket's representative can fall a hair outside them.
+        if (rank <= 0)
+            return this.min;
+        if (rank >= this.count - 1)
+            return this.max;
+        return Math.min(Math.max(this.histogram.valueAtRank(rank), this.min), this.max);
+    }
+    /**
+     * The percentile the way k6's trend sink computes it: rank p·(n−1) in sorted order, linear
+     * interpolation between the two neighbouring samples.
+     */
+    percentile(p) {
+        if (this.count === 0)
+            return NaN;
+        if (this.count === 1)
+            return this.min;
+        const position = (p / 100) * (this.count - 1);
+        const lower = Math.floor(position);
+        const upper = Math.ceil(position);
+        const low = this.valueAtRank(lower);
+        if (upper === lower)
+            return low;
+        const high = this.valueAtRank(upper);
+        return low + (high - low) * (position - lower);
+    }
+    get avg() {
+        return this.count === 0 ? NaN : this.sum / this.count;
+    }
+    /** Numbers this accumulator holds, for the memory accounting in tests and logs. */
+    get retainedNumbers() {
+        return this.exact ? this.exact.length : this.histogram.buckets * 2;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/samples/breakdown.ts
+// Per-endpoint breakdown and error mix, built from the tags of k6's HTTP samples.
+//
+// k6 reports a submetric only when a threshold names it; this keeps one small record per endpoint
+// instead, without any threshold in the script. An endpoint is the `name` tag when the script set
+// one; k6 otherwise sets `name` to the URL, which the method and the URL with IDs collapsed
+// (`/orders/123` → `/orders/{id}`) replace so the list stays short.
+//
+// Bounded: at most `maxEndpoints` endpoints (later ones count under OTHER_ENDPOINT) and
+// `maxErrorKinds` status/error-code pairs per endpoint.
+
+const OTHER_ENDPOINT = '(other endpoints)';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const LONG_HEX = /^(?=.*\d)[0-9a-f]{16,}$/i;
+const NUMERIC = /^\d+$/;
+/** `http://host/orders/123?x=1` → `/orders/{id}`: numbers, UUIDs and long hex strings become `{id}`. */
+function collapseUrl(url) {
+    let pathname = url;
+    const scheme = url.indexOf('://');
+    if (scheme !== -1) {
+        const slash = url.indexOf('/', scheme + 3);
+        pathname = slash === -1 ? '/' : url.slice(slash);
+    }
+    const query = pathname.search(/[?#]/);
+    if (query !== -1)
+        pathname = pathname.slice(0, query);
+    return pathname
+        .split('/')
+        .map((part) => (NUMERIC.test(part) || UUID.test(part) || LONG_HEX.test(part) ? '{id}' : part))
+        .join('/');
+}
+/** The endpoint a request counts under: its `name` tag unless k6 just copied the URL there. */
+function endpointName(tags) {
+    const method = tags.method;
+    const name = tags.name;
+    if (name !== undefined && name !== '' && name !== tags.url)
+        return name;
+    const url = tags.url ?? name ?? '';
+    return `${method ? `${method} ` : ''}${collapseUrl(url)}`;
+}
+class EndpointBreakdown {
+    options;
+    endpoints = new Map();
+    maxEndpoints;
+    maxErrorKinds;
+    constructor(options = {}) {
+        this.options = options;
+        this.maxEndpoints = options.maxEndpoints ?? 200;
+        this.maxErrorKinds = options.maxErrorKinds ?? 20;
+    }
+    /** The metrics whose Points this breakdown reads (their tags are parsed only then). */
+    static wants(metric) {
+        return metric === 'http_req_duration' || metric === 'http_req_failed';
+    }
+    endpoint(tags) {
+        let name = endpointName(tags);
+        let state = this.endpoints.get(name);
+        if (state)
+            return state;
+        if (this.endpoints.size >= this.maxEndpoints) {
+            name = OTHER_ENDPOINT;
+            state = this.endpoints.get(name);
+            if (state)
+                return state;
+        }
+        state = {
+            endpoint: name,
+            method: name === OTHER_ENDPOINT ? undefined : tags.method,
+            duration: new TrendAccumulator({ exactLimit: this.options.exactLimit, relativeError: this.options.relativeError }),
+            requests: 0,
+            failed: 0,
+            errors: new Map(),
+        };
+        this.endpoints.set(name, state);
+        return state;
+    }
+    point(metric, value, at, tags) {
+        const state = this.endpoint(tags);
+        if (metric === 'http_req_duration') {
+            state.requests++;
+            state.duration.add(value);
+            return;
+        }
+        // http_req_failed: 1 = the request failed (status outside expected_response, or no response).
+        if (value === 0)
+            return;
+        state.failed++;
+        const status = tags.status ?? '0';
+        const key = `${status}\u0000${tags.error_code ?? ''}`;
+        const kind = state.errors.get(key);
+        if (kind) {
+            kind.count++;
+            if (at < kind.firstAt)
+                kind.firstAt = at;
+        }
+        else if (state.errors.size < this.maxErrorKinds) {
+            state.errors.set(key, { status, errorCode: tags.error_code, count: 1, firstAt: at });
+        }
+    }
+}
+
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/samples/ndjson.ts
+// Reading k6's `--out json` output: newline-delimited JSON, one Metric or Point object a line.
+//
+// Lines are handed over synchronously per chunk: an async generator would cost a promise per line,
+// which at millions of lines is most of the time. The same splitter serves a finished file (the
+// shard merge) and a file that is still growing (live analysis).
+
+
+
+/** Splits a byte stream into lines; a line cut between two chunks is kept until its end arrives. */
+class LineSplitter {
+    onLine;
+    decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
+    rest = '';
+    constructor(onLine) {
+        this.onLine = onLine;
+    }
+    push(chunk) {
+        const text = this.rest + this.decoder.write(chunk);
+        let start = 0;
+        for (let end = text.indexOf('\n', start); end !== -1; end = text.indexOf('\n', start)) {
+            this.onLine(text.slice(start, end));
+            start = end + 1;
+        }
+        this.rest = start === 0 ? text : text.slice(start);
+    }
+    /** Bytes of an unfinished last line (a writer may still be in the middle of it). */
+    get pending() {
+        return this.rest.length;
+    }
+    /** Hands over the last line even without its newline: the writer has finished. */
+    end() {
+        const rest = this.rest + this.decoder.end();
+        this.rest = '';
+        if (rest !== '')
+            this.onLine(rest);
+    }
+}
+/** Calls `onLine` for every line of a plain or gzip file, streaming. A read or gunzip failure rejects. */
+async function ndjson_forEachLine(file, onLine) {
+    // Generous read-ahead: gunzip runs on libuv's thread pool, and with a buffer of a few MiB it
+    // keeps inflating while this thread aggregates the previous chunk instead of waiting for it.
+    const source = (0,external_node_fs_.createReadStream)(file, { highWaterMark: 1 << 20 });
+    let stream = source;
+    if (file.endsWith('.gz')) {
+        // ZlibOptions does not list highWaterMark, but zlib streams pass it on to their Transform.
+        const gunzip = (0,external_node_zlib_.createGunzip)({ chunkSize: 1 << 16, highWaterMark: 4 << 20 });
+        source.on('error', (error) => gunzip.destroy(error));
+        stream = source.pipe(gunzip);
+    }
+    const splitter = new LineSplitter(onLine);
+    for await (const chunk of stream)
+        splitter.push(chunk);
+    splitter.end();
+}
+const POINT_HEAD = '{"metric":"';
+const POINT_TYPE = '","type":"Point","data":{"time":"';
+const POINT_VALUE = '","value":';
+const POINT_TAGS = ',"tags":';
+/**
+ * Reads a Point line in the exact layout k6 writes (`{"metric":…,"type":"Point","data":{"time":…,
+ * "value":…,"tags":{…}}}`) without building objects for it; any other layout returns undefined and
+ * goes through JSON.parse. Metric names and RFC 3339 times hold no quotes or escapes.
+ */
+function readPointFast(line) {
+    if (!line.startsWith(POINT_HEAD) || !line.endsWith('}}'))
+        return undefined;
+    const nameEnd = line.indexOf('"', POINT_HEAD.length);
+    if (nameEnd === -1 || !line.startsWith(POINT_TYPE, nameEnd))
+        return undefined;
+    const timeStart = nameEnd + POINT_TYPE.length;
+    const timeEnd = line.indexOf('"', timeStart);
+    if (timeEnd === -1 || !line.startsWith(POINT_VALUE, timeEnd))
+        return undefined;
+    const valueStart = timeEnd + POINT_VALUE.length;
+    const valueEnd = line.indexOf(POINT_TAGS, valueStart);
+    if (valueEnd === -1)
+        return undefined;
+    const valueText = line.slice(valueStart, valueEnd);
+    const value = Number(valueText);
+    if (valueText === '' || !Number.isFinite(value))
+        return undefined;
+    return {
+        metric: line.slice(POINT_HEAD.length, nameEnd),
+        time: line.slice(timeStart, timeEnd),
+        value,
+        tagsText: line.slice(valueEnd + POINT_TAGS.length, line.length - 2),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/samples/aggregator.ts
+// The one streaming sample aggregator: turns k6's `--out json` lines into compact per-series
+// state (counts, sums, bounded trend histograms, per-file gauges, checks) and, when asked, a
+// per-endpoint breakdown with the error mix. The shard merge feeds it finished files; live
+// analysis feeds it a file while k6 is still writing it; the noise bands read its trends.
+//
+// Memory is bounded whatever the run length: a trend keeps at most DEFAULT_EXACT_LIMIT numbers,
+// then a log histogram (see histogram.ts); the breakdown caps its endpoints and error kinds.
+
+
+
+
+/** A sample file that is not what k6 writes, or that contradicts another one. */
+class SampleError extends errors/* ExpectedError */.Dh {
+    constructor(message, options) {
+        super(message, options);
+        this.name = 'SampleError';
+    }
+}
+/** `http_req_duration{name:login,method:GET}` → parent and tag pairs, the way k6 reads them. */
+function parseSubmetricName(name) {
+    const open = name.indexOf('{');
+    if (open === -1)
+        return undefined;
+    if (!name.endsWith('}')) {
+        throw new SampleError(`submetric ${JSON.stringify(name)} has no closing "}"; expected e.g. "http_req_duration{name:login}"`);
+    }
+    const parent = name.slice(0, open).trim();
+    const tags = [];
+    for (const part of name.slice(open + 1, -1).split(',')) {
+        const colon = part.indexOf(':');
+        if (colon <= 0) {
+            throw new SampleError(`submetric ${JSON.stringify(name)}: ${JSON.stringify(part)} is not tag:value; expected e.g. "http_req_duration{name:login}"`);
+        }
+        const unquote = (s) => s.trim().replace(/^["'`]|["'`]$/g, '');
+        tags.push([unquote(part.slice(0, colon)), unquote(part.slice(colon + 1))]);
+    }
+    return { parent, tags };
+}
+function tagKey(tags) {
+    return tags
+        .map(([k, v]) => `${k}\u0000${v}`)
+        .sort()
+        .join('\u0001');
+}
+const METRIC_TYPES = new Set(['trend', 'rate', 'counter', 'gauge']);
+class aggregator_SampleAggregator {
+    input;
+    metrics = new Map();
+    /** Submetrics wanted before their parent is defined: parent → name → tags. */
+    pending = new Map();
+    thresholds = new Map();
+    checks = new Map();
+    samples = 0;
+    longestSpanMs = 0;
+    lastTimeText = '';
+    lastTime = NaN;
+    /** Per-endpoint and error-mix state; only when asked for (the shard merge does not need it). */
+    breakdown;
+    constructor(input = {}) {
+        this.input = input;
+        this.breakdown = input.breakdown ? new EndpointBreakdown(input.breakdown === true ? {} : input.breakdown) : undefined;
+    }
+    wantSubmetric(name) {
+        const parsed = parseSubmetricName(name);
+        if (!parsed)
+            return;
+        const known = this.metrics.get(parsed.parent);
+        if (known) {
+            this.attachSubmetric(known, name, parsed.tags);
+            return;
+        }
+        const forParent = this.pending.get(parsed.parent) ?? new Map();
+        forParent.set(name, parsed.tags);
+        this.pending.set(parsed.parent, forParent);
+    }
+    addThreshold(metric, expression) {
+        const list = this.thresholds.get(metric) ?? [];
+        if (!list.includes(expression))
+            list.push(expression);
+        this.thresholds.set(metric, list);
+        this.wantSubmetric(metric);
+    }
+    newSeries(name, type, tags) {
+        return {
+            name,
+            tags,
+            samples: 0,
+            sum: 0,
+            nonZero: 0,
+            trend: type === 'trend' ? new TrendAccumulator({ exactLimit: this.input.exactLimit, relativeError: this.input.relativeError }) : undefined,
+            gauges: type === 'gauge' ? new Map() : undefined,
+        };
+    }
+    attachSubmetric(metric, name, tags) {
+        const key = tagKey(tags);
+        if (metric.submetrics.some((s) => tagKey(s.tags) === key))
+            return;
+        if (metric.main.samples > 0) {
+            // Only when shard files disagree on a metric's submetrics: earlier points were not matched.
+            this.input.log?.warning(`submetric ${name} first appears after ${metric.main.samples} points of ${metric.name}; its numbers miss those points (were the shards run from different scripts?)`);
+        }
+        metric.submetrics.push(this.newSeries(name, metric.type, tags));
+    }
+    define(data, where) {
+        const name = data.name;
+        const type = data.type;
+        if (typeof name !== 'string' || !METRIC_TYPES.has(type)) {
+            throw new SampleError(`${where}: Metric line without a name and a type of trend, rate, counter or gauge: ${JSON.stringify(data).slice(0, 160)}`);
+        }
+        let metric = this.metrics.get(name);
+        if (!metric) {
+            const contains = ['time', 'data', 'default'].includes(data.contains)
+                ? data.contains
+                : 'default';
+            metric = { name, type, contains, main: this.newSeries(name, type), submetrics: [] };
+            this.metrics.set(name, metric);
+            for (const [subName, tags] of this.pending.get(name) ?? [])
+                this.attachSubmetric(metric, subName, tags);
+            this.pending.delete(name);
+        }
+        else if (metric.type !== type) {
+            throw new SampleError(`${where}: metric ${name} is a ${type} here but a ${metric.type} in an earlier file; were the shards run from different scripts?`);
+        }
+        if (Array.isArray(data.thresholds)) {
+            for (const expression of data.thresholds)
+                if (typeof expression === 'string')
+                    this.addThreshold(name, expression);
+        }
+        if (Array.isArray(data.submetrics)) {
+            for (const sub of data.submetrics) {
+                if (sub && typeof sub.name === 'string' && sub.tags && typeof sub.tags === 'object') {
+                    this.attachSubmetric(metric, sub.name, Object.entries(sub.tags).map(([k, v]) => [k, String(v)]));
+                }
+            }
+        }
+    }
+    parseTime(text) {
+        if (text === this.lastTimeText)
+            return this.lastTime;
+        if (typeof text !== 'string')
+            return NaN;
+        this.lastTimeText = text;
+        this.lastTime = Date.parse(text);
+        return this.lastTime;
+    }
+    /** Whether Points of this metric need their tags (submetrics, checks); others skip parsing them. */
+    needsTags(metric) {
+        return (metric.submetrics.length > 0 || metric.name === 'checks' || (this.breakdown !== undefined && EndpointBreakdown.wants(metric.name)));
+    }
+    metricOf(metricName, where) {
+        const metric = this.metrics.get(metricName);
+        if (!metric) {
+            throw new SampleError(`${where()}: a Point of metric ${JSON.stringify(metricName)} comes before its Metric line; expected k6 --out json output`);
+        }
+        return metric;
+    }
+    point(metric, time, value, tags, fileIndex, span, where) {
+        const metricName = metric.name;
+        if (typeof value !== 'number') {
+            throw new SampleError(`${where()}: Point of ${metricName} has value ${JSON.stringify(value)}; expected a number`);
+        }
+        const at = this.parseTime(time);
+        if (!(at >= this.firstTime))
+            this.firstTime = Number.isNaN(this.firstTime) ? at : Math.min(this.firstTime, at);
+        if (at < span.first)
+            span.first = at;
+        if (at > span.last)
+            span.last = at;
+        this.samples++;
+        this.record(metric.main, metric.type, value, at, fileIndex);
+        if (tags) {
+            if (this.breakdown !== undefined && EndpointBreakdown.wants(metricName))
+                this.breakdown.point(metricName, value, at, tags);
+            for (const sub of metric.submetrics) {
+                let match = true;
+                for (const [k, v] of sub.tags) {
+                    if (tags[k] !== v) {
+                        match = false;
+                        break;
+                    }
+                }
+                if (match)
+                    this.record(sub, metric.type, value, at, fileIndex);
+            }
+            if (metricName === 'checks' && typeof tags.check === 'string') {
+                const group = tags.group ?? '';
+                const key = `${group}\u0000${tags.check}`;
+                let check = this.checks.get(key);
+                if (!check) {
+                    check = { name: tags.check, path: `${group}::${tags.check}`, passes: 0, fails: 0 };
+                    this.checks.set(key, check);
+                }
+                if (value !== 0)
+                    check.passes++;
+                else
+                    check.fails++;
+            }
+        }
+        if (this.samples % 100_000 === 0)
+            this.input.onProgress?.(this.samples);
+    }
+    /** First sample time (ms since the epoch) over every point seen; NaN before the first. */
+    firstTime = NaN;
+    /**
+     * Takes one line of k6's `--out json` output. `span` collects this file's first and last sample
+     * time; `where` names the line in messages.
+     */
+    line(line, fileIndex, span, where) {
+        const fast = readPointFast(line);
+        if (fast) {
+            const metric = this.metricOf(fast.metric, where);
+            let tags;
+            if (this.needsTags(metric)) {
+                try {
+                    tags = JSON.parse(fast.tagsText);
+                }
+                catch {
+                    throw new SampleError(`${where()}: the tags of this Point are not JSON: ${JSON.stringify(fast.tagsText.slice(0, 120))}`);
+                }
+            }
+            this.point(metric, fast.time, fast.value, tags, fileIndex, span, where);
+            return;
+        }
+        if (line.trim() === '')
+            return;
+        let entry;
+        try {
+            entry = JSON.parse(line);
+        }
+        catch {
+            throw new SampleError(`${where()} is not JSON: ${JSON.stringify(line.slice(0, 120))}; expected k6 --out json lines (was the file cut short?)`);
+        }
+        const data = (entry.data ?? {});
+        if (entry.type === 'Point') {
+            this.point(this.metricOf(String(entry.metric), where), data.time, data.value, data.tags ?? {}, fileIndex, span, where);
+        }
+        else if (entry.type === 'Metric') {
+            this.define(data, where());
+        }
+        else {
+            throw new SampleError(`${where()} has type ${JSON.stringify(entry.type)}; expected "Metric" or "Point" lines of k6 --out json`);
+        }
+    }
+    /** The trend statistics of a metric or submetric (`http_req_duration{name:login}`), if it has samples. */
+    trend(name) {
+        const s = this.series(name);
+        return s?.trend;
+    }
+    /** Passes (non-zero samples) and fails of a rate metric or submetric, if it has samples. */
+    rate(name) {
+        const s = this.series(name);
+        const metric = this.metrics.get(parseSubmetricName(name)?.parent ?? name);
+        if (!s || metric?.type !== 'rate')
+            return undefined;
+        return { passes: s.nonZero, fails: s.samples - s.nonZero };
+    }
+    series(name) {
+        const parsed = parseSubmetricName(name);
+        const metric = this.metrics.get(parsed?.parent ?? name);
+        if (!metric)
+            return undefined;
+        const s = parsed ? metric.submetrics.find((sub) => tagKey(sub.tags) === tagKey(parsed.tags)) : metric.main;
+        return s && s.samples > 0 ? s : undefined;
+    }
+    record(series, type, value, time, fileIndex) {
+        series.samples++;
+        series.sum += value;
+        if (value !== 0)
+            series.nonZero++;
+        if (type === 'trend') {
+            series.trend.add(value);
+        }
+        else if (type === 'gauge') {
+            const state = series.gauges.get(fileIndex);
+            if (!state) {
+                series.gauges.set(fileIndex, { last: value, lastTime: time, min: value, max: value });
+            }
+            else {
+                if (!(time < state.lastTime)) {
+                    state.last = value;
+                    state.lastTime = time;
+                }
+                if (value < state.min)
+                    state.min = value;
+                if (value > state.max)
+                    state.max = value;
+            }
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/samples/thresholds.ts
+
+class ThresholdError extends errors/* ExpectedError */.Dh {
+    constructor(message) {
+        super(message);
+        this.name = 'ThresholdError';
+    }
+}
+const EXPRESSION = /^\s*(avg|min|max|med|count|rate|value|p\(\s*(\d+(?:\.\d+)?)\s*\))\s*(===|==|!=|<=|>=|<|>)\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*$/;
+/** Aggregations k6 accepts per metric type (k6 docs, "Thresholds"). */
+const ALLOWED = {
+    counter: ['count', 'rate'],
+    gauge: ['value'],
+    rate: ['rate'],
+    trend: ['avg', 'min', 'max', 'med', 'p(N)'],
+};
+function parseThresholdExpression(text) {
+    const match = EXPRESSION.exec(text);
+    if (!match) {
+        throw new ThresholdError(`threshold ${JSON.stringify(text)} is not "<aggregation> <operator> <number>"; expected e.g. "p(95)<500", "rate<0.01", "count>10" (operators < <= > >= == === !=)`);
+    }
+    const [, aggregationText, percentileText, operator, valueText] = match;
+    const percentile = percentileText === undefined ? undefined : Number(percentileText);
+    if (percentile !== undefined && percentile > 100) {
+        throw new ThresholdError(`threshold ${JSON.stringify(text)}: percentile ${percentile} is above 100`);
+    }
+    return {
+        source: text,
+        aggregation: percentile === undefined ? aggregationText : 'p(N)',
+        percentile,
+        operator: operator,
+        value: Number(valueText),
+    };
+}
+/** The expression strings of one metric's entries (the object form's `threshold`). */
+function thresholdExpressions(metric, entries) {
+    const list = Array.isArray(entries) ? entries : [entries];
+    return list.map((entry, i) => {
+        if (typeof entry === 'string')
+            return entry;
+        if (entry && typeof entry === 'object' && typeof entry.threshold === 'string')
+            return entry.threshold;
+        throw new ThresholdError(`thresholds[${JSON.stringify(metric)}][${i}] is ${JSON.stringify(entry)}; expected a string such as "p(95)<500" or { threshold: "p(95)<500", abortOnFail: true }`);
+    });
+}
+function thresholds_compare(actual, operator, expected) {
+    switch (operator) {
+        case '<':
+            return actual < expected;
+        case '<=':
+            return actual <= expected;
+        case '>':
+            return actual > expected;
+        case '>=':
+            return actual >= expected;
+        case '==':
+        case '===':
+            return actual === expected;
+        case '!=':
+            return actual !== expected;
+    }
+}
+/**
+ * Evaluates one expression. `type` undefined means the metric got no samples: k6 then leaves the
+ * threshold passing (checked with k6 v1.8.1 and v2.2.0), and so do we.
+ */
+function evaluateThreshold(metric, expression, type, read) {
+    if (type === undefined)
+        return { metric, expression: expression.source, ok: true };
+    if (!ALLOWED[type].includes(expression.aggregation)) {
+        throw new ThresholdError(`threshold ${JSON.stringify(expression.source)} on ${type} metric ${metric}: "${expression.aggregation === 'p(N)' ? 'p(…)' : expression.aggregation}" does not apply; expected one of ${ALLOWED[type].join(', ')}`);
+    }
+    const actual = read(expression.aggregation === 'p(N)' ? 'p' : expression.aggregation, expression.percentile);
+    return { metric, expression: expression.source, ok: Number.isFinite(actual) && thresholds_compare(actual, expression.operator, expression.value) };
+}
+
+;// CONCATENATED MODULE: ./src/samples/summary.ts
+// The end-of-test summary of aggregated samples, in the shape k6's own summary has: trend stats,
+// counter totals and rates, rate fractions, gauges, checks, and the thresholds re-evaluated.
+// Pure: reads the aggregator's state, does no I/O.
+
+
+
+/** k6's default summary trend stats plus p(99), which baselines commonly watch (the list k6 is run with). */
+const DEFAULT_TREND_STATS = summary/* SUMMARY_TREND_STATS */.$8;
+/** Gauges that count per k6 instance; the whole test has the sum over shards (files). */
+const PER_INSTANCE_GAUGES = new Set(['vus', 'vus_max']);
+/**
+ * The summary of everything the aggregator holds. `durationMs` is the test duration used for
+ * counter rates; `trendStats` in `--summary-trend-stats` spelling.
+ */
+function summarizeSamples(aggregator, options) {
+    const trendStats = options.trendStats ?? DEFAULT_TREND_STATS;
+    validateTrendStats(trendStats);
+    const durationMs = options.durationMs;
+    const seconds = durationMs / 1000;
+    const metrics = {};
+    const types = new Map();
+    const series = new Map();
+    // Every trend series (metric or submetric name → its samples), for the sampling intervals of the verdict.
+    const trends = new Map();
+    let bounded = false;
+    for (const metric of aggregator.metrics.values()) {
+        for (const s of [metric.main, ...metric.submetrics]) {
+            if (s.samples === 0)
+                continue;
+            types.set(s.name, metric.type);
+            series.set(s.name, s);
+            let values;
+            if (metric.type === 'trend') {
+                values = {};
+                for (const stat of trendStats)
+                    values[stat] = trendStat(s.trend, stat);
+                if (!s.trend.isExact)
+                    bounded = true;
+                trends.set(s.name, s.trend);
+            }
+            else if (metric.type === 'counter') {
+                values = { count: s.sum, rate: seconds > 0 ? s.sum / seconds : 0 };
+            }
+            else if (metric.type === 'rate') {
+                values = { rate: s.nonZero / s.samples, passes: s.nonZero, fails: s.samples - s.nonZero };
+            }
+            else {
+                values = gaugeValues(metric.name, s.gauges);
+            }
+            metrics[s.name] = { name: s.name, type: metric.type, contains: metric.contains, values, typeFrom: 'k6' };
+        }
+    }
+    const thresholds = [];
+    for (const [metric, expressions] of aggregator.thresholds) {
+        for (const text of expressions) {
+            const expression = parseThresholdExpression(text);
+            const s = series.get(metric);
+            const type = types.get(metric);
+            thresholds.push(evaluateThreshold(metric, expression, type, (aggregation, percentile) => {
+                // Read from the series, not the reported values: a threshold may use a stat trendStats leaves out.
+                if (aggregation === 'p')
+                    return s.trend.percentile(percentile);
+                if (s.trend)
+                    return trendStat(s.trend, aggregation) ?? NaN;
+                return metrics[metric].values[aggregation] ?? NaN;
+            }));
+        }
+    }
+    const summary = {
+        format: 'legacy',
+        metrics,
+        thresholds,
+        checks: [...aggregator.checks.values()],
+        durationMs,
+    };
+    return { summary, bounded, trends };
+}
+function gaugeValues(metric, gauges) {
+    const states = [...gauges.values()];
+    if (PER_INSTANCE_GAUGES.has(metric)) {
+        return {
+            value: states.reduce((s, g) => s + g.last, 0),
+            min: states.reduce((s, g) => s + g.min, 0),
+            max: states.reduce((s, g) => s + g.max, 0),
+        };
+    }
+    const latest = states.reduce((a, b) => (b.lastTime > a.lastTime ? b : a));
+    return { value: latest.last, min: Math.min(...states.map((g) => g.min)), max: Math.max(...states.map((g) => g.max)) };
+}
+function trendStat(trend, stat) {
+    switch (stat) {
+        case 'avg':
+            return trend.avg;
+        case 'min':
+            return trend.min;
+        case 'max':
+            return trend.max;
+        case 'med':
+            return trend.percentile(50);
+        case 'count':
+            return trend.count;
+        default: {
+            const match = /^p\((\d+(?:\.\d+)?)\)$/.exec(stat);
+            return match ? trend.percentile(Number(match[1])) : undefined;
+        }
+    }
+}
+function validateTrendStats(stats) {
+    for (const stat of stats) {
+        if (!/^(avg|min|med|max|count|p\(\d+(\.\d+)?\))$/.test(stat)) {
+            throw new SampleError(`trend stat ${JSON.stringify(stat)} is not supported; expected avg, min, med, max, count or p(N) as in --summary-trend-stats`);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/shard/merge-error.ts
+
+/** A shard merge that cannot go on: missing, duplicate or malformed shard files. */
+class MergeError extends errors/* ExpectedError */.Dh {
+    constructor(message, options) {
+        super(message, options);
+        this.name = 'MergeError';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/shard/discovery.ts
+// Finding the raw sample files (and summary exports) of one scenario's shards in a downloaded
+// artifacts folder, and checking that they form one complete set.
+
+
+
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+async function listFiles(dir) {
+    try {
+        const entries = await (0,promises_.readdir)(dir, { recursive: true, withFileTypes: true });
+        return entries.filter((e) => e.isFile()).map((e) => external_node_path_default().join(e.parentPath ?? e.path, e.name));
+    }
+    catch (error) {
+        throw new MergeError(`cannot read the shard results folder ${dir}: ${error.message}; expected the folder the shard artifacts were downloaded into`, {
+            cause: error,
+        });
+    }
+}
+function byShardOrder(a, b) {
+    return external_node_path_default().basename(a).localeCompare(external_node_path_default().basename(b), 'en', { numeric: true }) || a.localeCompare(b);
+}
+/**
+ * Checks that numbered shard files (`.shard-<i>-of-<N>`) form one complete set: a missing shard
+ * would gate on part of the load, a duplicate would count it twice.
+ */
+function checkComplete(files, what) {
+    const seen = new Map();
+    let total;
+    for (const file of files) {
+        const match = /\.shard-(\d+)-of-(\d+)\./.exec(external_node_path_default().basename(file));
+        if (!match)
+            continue;
+        const [index, count] = [Number(match[1]), Number(match[2])];
+        if (total !== undefined && total !== count) {
+            throw new MergeError(`${what}: ${file} is a shard of ${count} but others are of ${total}; expected the files of one run only`);
+        }
+        total = count;
+        if (seen.has(index))
+            throw new MergeError(`${what}: shard ${index} of ${count} appears twice (${seen.get(index)} and ${file}); expected one file per shard`);
+        seen.set(index, file);
+    }
+    if (total !== undefined) {
+        const missing = Array.from({ length: total }, (_, i) => i + 1).filter((i) => !seen.has(i));
+        if (missing.length > 0) {
+            throw new MergeError(`${what}: shard(s) ${missing.join(', ')} of ${total} missing; found ${[...seen.keys()].sort((a, b) => a - b).join(', ')}. Did a shard job fail or its artifact expire?`);
+        }
+    }
+}
+/**
+ * The raw sample files of one scenario's shards under `dir` (searched recursively, so artifacts
+ * downloaded into one folder each work too): `k6-<scenario>.shard-*.json[.gz]`.
+ */
+async function findShardFiles(dir, scenario) {
+    const pattern = new RegExp(`^k6-${escapeRegExp(scenario)}\\.shard-[^/]+\\.json(\\.gz)?$`);
+    const all = await listFiles(dir);
+    const files = all.filter((f) => pattern.test(external_node_path_default().basename(f))).sort(byShardOrder);
+    if (files.length === 0) {
+        const seen = all.slice(0, 8).map((f) => external_node_path_default().relative(dir, f));
+        throw new MergeError(`no shard files of scenario ${JSON.stringify(scenario)} in ${dir}; expected k6-${scenario}.shard-<i>-of-<N>.json.gz (found ${seen.length ? seen.join(', ') + (all.length > 8 ? ', …' : '') : 'nothing'})`);
+    }
+    checkComplete(files, `shard files of ${scenario} in ${dir}`);
+    return files;
+}
+/** The shards' summary exports (`summary-<scenario>.shard-*.json`), for threshold expressions; may be none. */
+async function findShardSummaryFiles(dir, scenario) {
+    const pattern = new RegExp(`^summary-${escapeRegExp(scenario)}\\.shard-[^/]+\\.json$`);
+    return (await listFiles(dir)).filter((f) => pattern.test(external_node_path_default().basename(f))).sort(byShardOrder);
+}
+
+;// CONCATENATED MODULE: ./src/shard/merge.ts
+// Merge mode: rebuilds the end-of-test summary of a whole sharded test from the raw samples every
+// shard wrote with `--out json=….json.gz`, and re-evaluates the script's thresholds on it.
+//
+// The files are streamed line by line through gunzip into the one sample aggregator
+// (src/samples/aggregator.ts); nothing holds a whole file, and the state
+// kept per metric is bounded (see histogram.ts), so memory does not grow with the number of samples.
+//
+// Choices a reader of the merged numbers should know (docs/scale-out.md repeats them):
+// - Test duration = the longest span from first to last sample time within one shard file. Shards
+//   run the same schedule, so each one spans the test; CI jobs start seconds apart, so the span
+//   across shards would include that skew and understate rates. k6's own duration also counts the
+//   moments before the first and after the last sample, so merged rates read slightly higher
+//   (a few ms over the whole test).
+// - Counter `rate` = count / duration; rate metrics: passes / (passes + fails), exact.
+// - Trends: count, avg, min, max exact; percentiles exact up to DEFAULT_EXACT_LIMIT samples per
+//   series, then within ±relativeError (0.1%) of a true sample value — k6's interpolation rule.
+// - Gauges: min and max over all points, value = the last point in time. Exception: `vus` and
+//   `vus_max` count per instance, so the whole test's value, min and max are the sums over shards.
+// - Thresholds come from the Metric lines of the raw files (`data.thresholds`), from the shards'
+//   summary exports (k6 leaves submetric thresholds such as `http_req_duration{name:login}` out of
+//   the Metric lines) and from the caller.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Threshold keys of a legacy `--summary-export` file (the expressions, not k6's verdicts). */
+async function thresholdsOfSummary(file) {
+    let data;
+    try {
+        data = JSON.parse(await (0,promises_.readFile)(file, 'utf8'));
+    }
+    catch (error) {
+        throw new MergeError(`shard summary ${file} could not be read as JSON: ${error.message}`, { cause: error });
+    }
+    const out = {};
+    const metrics = data?.metrics;
+    if (!metrics || typeof metrics !== 'object')
+        return out;
+    for (const [name, metric] of Object.entries(metrics)) {
+        if (metric?.thresholds && typeof metric.thresholds === 'object')
+            out[name] = Object.keys(metric.thresholds);
+    }
+    return out;
+}
+/** Merges the raw samples of all shards into the summary of the whole test. */
+async function mergeShardResults(input) {
+    if (input.files.length === 0) {
+        throw new MergeError('no shard result files to merge; expected one raw sample file (--out json=….json.gz) per shard');
+    }
+    const trendStats = input.trendStats ?? DEFAULT_TREND_STATS;
+    validateTrendStats(trendStats);
+    const started = Date.now();
+    const merger = new aggregator_SampleAggregator(input);
+    for (const [metric, entries] of Object.entries(input.thresholds ?? {})) {
+        for (const expression of thresholdExpressions(metric, entries))
+            merger.addThreshold(metric, expression);
+    }
+    for (const file of input.summaryFiles ?? []) {
+        for (const [metric, expressions] of Object.entries(await thresholdsOfSummary(file))) {
+            for (const expression of expressions)
+                merger.addThreshold(metric, expression);
+        }
+    }
+    for (const name of input.submetrics ?? [])
+        merger.wantSubmetric(name);
+    for (const [fileIndex, file] of input.files.entries()) {
+        const span = { first: Infinity, last: -Infinity };
+        let lineNumber = 0;
+        const where = () => `${file}:${lineNumber}`;
+        const onLine = (line) => {
+            lineNumber++;
+            merger.line(line, fileIndex, span, where);
+        };
+        try {
+            await ndjson_forEachLine(file, onLine);
+        }
+        catch (error) {
+            if (error instanceof MergeError || error instanceof SampleError)
+                throw error;
+            const code = error.code;
+            const why = code === 'Z_BUF_ERROR' || /unexpected end/i.test(error.message)
+                ? ' (the gzip stream ends early: did k6 stop before closing the file?)'
+                : '';
+            throw new MergeError(`could not read ${file} after line ${lineNumber}: ${error.message}${why}`, { cause: error });
+        }
+        if (span.last >= span.first)
+            merger.longestSpanMs = Math.max(merger.longestSpanMs, span.last - span.first);
+        input.log?.debug(`merged ${file}: ${lineNumber} lines`);
+    }
+    input.onProgress?.(merger.samples);
+    if (merger.samples === 0) {
+        throw new MergeError(`the ${input.files.length} shard file(s) hold no samples: ${input.files.join(', ')}; did the shards run k6 with --out json?`);
+    }
+    const durationMs = merger.longestSpanMs;
+    const { summary, bounded, trends } = summarizeSamples(merger, { durationMs, trendStats });
+    const elapsed = Date.now() - started;
+    input.log?.info(`merged ${merger.samples.toLocaleString('en')} samples from ${input.files.length} shard file(s) in ${(elapsed / 1000).toFixed(1)} s; test duration ${(durationMs / 1000).toFixed(1)} s; ` +
+        (bounded ? `percentiles within ±${(input.relativeError ?? DEFAULT_RELATIVE_ERROR) * 100}% (histogram)` : 'percentiles exact'));
+    return {
+        summary,
+        samples: merger.samples,
+        durationMs,
+        percentiles: bounded ? 'bounded' : 'exact',
+        relativeError: input.relativeError ?? DEFAULT_RELATIVE_ERROR,
+        trends,
+    };
+}
+/** Finds a scenario's shard files under `dir` and merges them: what `k6-gate merge --from DIR` does. */
+async function mergeShardDir(input) {
+    const { dir, scenario, ...rest } = input;
+    const files = await findShardFiles(dir, scenario);
+    const summaryFiles = await findShardSummaryFiles(dir, scenario);
+    input.log?.info(`merging ${files.length} shard file(s) of ${scenario} from ${dir}${summaryFiles.length ? ` (+ ${summaryFiles.length} shard summaries for thresholds)` : ''}`);
+    return mergeShardResults({ ...rest, files, summaryFiles });
+}
+/**
+ * Merge mode for one scenario of the pipeline: merges the shard files of `scenario` under `dir`,
+ * computing the submetrics the watch rules name, and writes the merged summary as
+ * `summary-<scenario>.json` (legacy export layout) into `resultsDir`.
+ */
+async function mergeScenarioShards(input) {
+    const merged = await mergeShardDir({
+        dir: input.dir,
+        scenario: input.scenario,
+        trendStats: input.trendStats,
+        submetrics: (input.watch ?? []).filter((name) => name.includes('{')),
+        log: input.log,
+    });
+    await (0,promises_.writeFile)(external_node_path_default().join(input.resultsDir, input.summaryFile), (0,summary/* legacySummaryExportText */.jE)(merged.summary));
+    return { ...merged, summaryFile: input.summaryFile };
+}
+
+// EXTERNAL MODULE: ./src/shard/shard.ts
+var shard = __nccwpck_require__(2332);
+// EXTERNAL MODULE: ./src/scenarios.ts
+var scenarios = __nccwpck_require__(4096);
+// EXTERNAL MODULE: ./src/observability/metrics-output.ts
+var metrics_output = __nccwpck_require__(9128);
+;// CONCATENATED MODULE: ./src/observability/remote-write.ts
+// Prometheus remote write 1.0 on the wire, without dependencies: a protobuf encoder for the four
+// messages of prometheus/prompb (WriteRequest, TimeSeries, Label, Sample) and a snappy block
+// encoder. Pure: bytes in, bytes out; the push itself lives in push.ts.
+//
+// Snappy: a block made only of literal elements is valid snappy (every decoder must accept it);
+// the few hundred bytes of k6-gate's verdict series gain nothing from back-references.
+/** Headers a remote-write 1.0 receiver expects next to the body. */
+const REMOTE_WRITE_HEADERS = {
+    'Content-Encoding': 'snappy',
+    'Content-Type': 'application/x-protobuf',
+    'X-Prometheus-Remote-Write-Version': '0.1.0',
+};
+/** Protobuf wire types used here. */
+const VARINT = 0;
+const FIXED64 = 1;
+const LENGTH_DELIMITED = 2;
+/** A growable byte buffer with protobuf's primitive writers. */
+class ProtoWriter {
+    chunks = [];
+    varint(value) {
+        let v = BigInt.asUintN(64, BigInt(value));
+        while (v >= 0x80n) {
+            this.chunks.push(Number((v & 0x7fn) | 0x80n));
+            v >>= 7n;
+        }
+        this.chunks.push(Number(v));
+    }
+    tag(field, wireType) {
+        this.varint((field << 3) | wireType);
+    }
+    bytes(field, data) {
+        this.tag(field, LENGTH_DELIMITED);
+        this.varint(data.length);
+        for (const b of data)
+            this.chunks.push(b);
+    }
+    string(field, text) {
+        this.bytes(field, new TextEncoder().encode(text));
+    }
+    double(field, value) {
+        this.tag(field, FIXED64);
+        const view = new DataView(new ArrayBuffer(8));
+        view.setFloat64(0, value, true);
+        for (let i = 0; i < 8; i++)
+            this.chunks.push(view.getUint8(i));
+    }
+    int64(field, value) {
+        this.tag(field, VARINT);
+        this.varint(BigInt(Math.trunc(value)));
+    }
+    finish() {
+        return Uint8Array.from(this.chunks);
+    }
+}
+function encodeLabel(name, value) {
+    const w = new ProtoWriter();
+    w.string(1, name);
+    w.string(2, value);
+    return w.finish();
+}
+function encodeSample(sample) {
+    const w = new ProtoWriter();
+    w.double(1, sample.value);
+    w.int64(2, sample.timestampMs);
+    return w.finish();
+}
+function encodeTimeSeries(series) {
+    const w = new ProtoWriter();
+    // Receivers require labels sorted by name (Prometheus rejects unsorted ones as out of order).
+    for (const name of Object.keys(series.labels).sort()) {
+        const value = series.labels[name];
+        if (value !== '')
+            w.bytes(1, encodeLabel(name, value));
+    }
+    for (const sample of series.samples)
+        w.bytes(2, encodeSample(sample));
+    return w.finish();
+}
+/** prometheus.WriteRequest { repeated TimeSeries timeseries = 1; } as protobuf bytes. */
+function encodeWriteRequest(series) {
+    const w = new ProtoWriter();
+    for (const s of series)
+        w.bytes(1, encodeTimeSeries(s));
+    return w.finish();
+}
+/** Snappy block format (not the framing format): uncompressed length, then literal elements. */
+function snappyEncode(input) {
+    const out = [];
+    let n = input.length;
+    while (n >= 0x80) {
+        out.push((n & 0x7f) | 0x80);
+        n = Math.floor(n / 128);
+    }
+    out.push(n);
+    // Literal tag: length-1 in the upper six bits below 60; else 60..63 = 1..4 little-endian length bytes.
+    const MAX_LITERAL = 65_536;
+    for (let start = 0; start < input.length; start += MAX_LITERAL) {
+        const chunk = input.subarray(start, Math.min(start + MAX_LITERAL, input.length));
+        const lenMinus1 = chunk.length - 1;
+        if (lenMinus1 < 60)
+            out.push(lenMinus1 << 2);
+        else if (lenMinus1 < 0x100)
+            out.push(60 << 2, lenMinus1);
+        else
+            out.push(61 << 2, lenMinus1 & 0xff, lenMinus1 >> 8);
+        for (const b of chunk)
+            out.push(b);
+    }
+    return Uint8Array.from(out);
+}
+/** The request body of a remote-write push: snappy(protobuf(WriteRequest)). */
+function remoteWriteBody(series) {
+    return snappyEncode(encodeWriteRequest(series));
+}
+
+;// CONCATENATED MODULE: ./src/observability/push.ts
+
+
+
+const PUSH_TIMEOUT_MS = 10_000;
+/** The labels of a run shared by k6's samples and k6-gate's series. */
+function runLabels(config, testid) {
+    return {
+        testid,
+        profile: config.profile,
+        environment: config.environment,
+        commit: config.git.commit,
+        ref: config.git.ref,
+        shard: config.shard ? `${config.shard.index}/${config.shard.count}` : undefined,
+    };
+}
+/** Pushes k6-gate's verdict series; returns whether the receiver accepted them. Never throws. */
+async function pushGateSeries(config, result, log, timeoutMs = PUSH_TIMEOUT_MS) {
+    const url = (0,metrics_output/* prometheusTarget */.Ky)(config.metricsOutputs);
+    if (!url || !result.testId)
+        return false;
+    const warn = (why) => log.warning(`k6-gate: could not push the verdict series to ${url} (${why}); the gate's verdict does not depend on it`);
+    try {
+        const series = (0,metrics_output/* gateSeries */.j0)(result, runLabels(config, result.testId), Date.now());
+        const extra = (0,metrics_output/* remoteWriteHeaders */.KG)(config.env);
+        // The Base64 of user:password is as secret as the password (an error body may echo it back).
+        if (extra.Authorization)
+            log.addSecret(extra.Authorization.replace(/^\S+ /, ''));
+        const headers = { ...extra, ...REMOTE_WRITE_HEADERS, 'User-Agent': `k6-gate/${version/* VERSION */.x}` };
+        const response = await fetch(url, { method: 'POST', headers, body: remoteWriteBody(series), signal: AbortSignal.timeout(timeoutMs) });
+        if (!response.ok) {
+            const text = (await response.text().catch(() => '')).trim().slice(0, 200);
+            warn(`HTTP ${response.status}${text ? `: ${text}` : ''}`);
+            return false;
+        }
+        log.info(`k6-gate: pushed ${series.length} verdict series to ${url} (testid=${result.testId})`);
+        return true;
+    }
+    catch (error) {
+        const cause = error.cause;
+        warn(cause?.message ?? error.message);
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/k6/load-health.ts
+// Load-generator health: is the load generator itself the bottleneck? Samples, while k6 runs, the
+// k6 process's CPU (/proc/<pid>/stat), the runner's CPU pressure (Linux PSI, /proc/pressure/cpu)
+// and steal time (/proc/stat); `judgeLoadGenerator` turns the figures and k6's own counters
+// (dropped_iterations) into warnings that say what to change. Off Linux the /proc figures are
+// simply absent.
+
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on every Linux k6 runs on). */
+const USER_HZ = 100;
+function readK6Ticks(pid) {
+    try {
+        const text = (0,external_node_fs_.readFileSync)(`/proc/${pid}/stat`, 'utf8');
+        // The command name (field 2) may hold spaces: fields are counted after its closing ")".
+        const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+        return Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14, 15)
+    }
+    catch {
+        return undefined;
+    }
+}
+function readPressureUs() {
+    try {
+        const some = /^some .*total=(\d+)/m.exec((0,external_node_fs_.readFileSync)('/proc/pressure/cpu', 'utf8'));
+        return some ? Number(some[1]) : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+function readStat() {
+    try {
+        const cpu = (0,external_node_fs_.readFileSync)('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+        return { steal: cpu[7] ?? 0, total: cpu.slice(0, 8).reduce((s, n) => s + n, 0) };
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Starts sampling; call `watch(pid)` once k6 runs, `stop()` once it exited. */
+function startLoadSampler(options = {}) {
+    let pid;
+    const readings = [];
+    const take = () => {
+        const stat = readStat();
+        readings.push({
+            at: Date.now(),
+            k6Ticks: pid !== undefined ? readK6Ticks(pid) : undefined,
+            pressureUs: readPressureUs(),
+            steal: stat?.steal,
+            total: stat?.total,
+        });
+    };
+    const timer = setInterval(take, options.intervalMs ?? 250);
+    timer.unref();
+    const machineCores = external_node_os_default().availableParallelism();
+    const limit = Number(options.gomaxprocs);
+    const cores = Number.isInteger(limit) && limit > 0 ? Math.min(limit, machineCores) : machineCores;
+    return {
+        watch(k6Pid) {
+            pid = k6Pid;
+            take();
+        },
+        stop() {
+            clearInterval(timer);
+            const withK6 = readings.filter((r) => r.k6Ticks !== undefined);
+            const first = readings[0];
+            const last = readings[readings.length - 1];
+            const wallMs = first && last ? last.at - first.at : 0;
+            const out = { wallMs, cores };
+            if (withK6.length >= 2) {
+                const a = withK6[0];
+                const b = withK6[withK6.length - 1];
+                const span = (b.at - a.at) / 1000;
+                if (span > 0)
+                    out.k6CpuAvgCores = (b.k6Ticks - a.k6Ticks) / USER_HZ / span;
+                let peak = 0;
+                for (let i = 0, j = 0; i < withK6.length; i++) {
+                    while (j < i && withK6[i].at - withK6[j + 1].at >= 1000)
+                        j++;
+                    const seconds = (withK6[i].at - withK6[j].at) / 1000;
+                    if (seconds >= 0.9)
+                        peak = Math.max(peak, (withK6[i].k6Ticks - withK6[j].k6Ticks) / USER_HZ / seconds);
+                }
+                out.k6CpuPeakCores = span >= 0.9 ? Math.max(peak, out.k6CpuAvgCores ?? 0) : out.k6CpuAvgCores;
+            }
+            if (first?.pressureUs !== undefined && last?.pressureUs !== undefined && wallMs > 0) {
+                out.cpuPressurePercent = ((last.pressureUs - first.pressureUs) / 1000 / wallMs) * 100;
+            }
+            if (first?.total !== undefined && last?.total !== undefined && last.total > first.total) {
+                out.stealPercent = ((last.steal - first.steal) / (last.total - first.total)) * 100;
+            }
+            return out;
+        },
+    };
+}
+const round = (n, digits = 1) => Number(n.toFixed(digits));
+/** k6 using this share of the cores it may use counts as saturated. */
+const K6_CPU_SATURATION = 0.9;
+/** PSI "some" above this share of the run: other work competed with k6 for the CPU. */
+const CPU_PRESSURE_WARNING_PERCENT = 20;
+const STEAL_WARNING_PERCENT = 5;
+/** The figures and the warnings, each saying what to change. Pure. */
+function judgeLoadGenerator(summary, samples, k6Log = '', models = {}) {
+    const dropped = summary?.metrics.dropped_iterations?.values.count ?? 0;
+    const warnings = [];
+    // k6 says so when an arrival-rate executor hits maxVUs: "Insufficient VUs, reached 80 active VUs and cannot initialize more".
+    const maxed = /Insufficient VUs, reached (\d+) active VUs/.exec(k6Log);
+    if (maxed) {
+        warnings.push(`an arrival-rate executor reached its maxVUs (${maxed[1]} active VUs) and could not start more: the target was slower than the rate needs. Raise maxVUs (or preAllocatedVUs).`);
+    }
+    if (dropped > 0) {
+        warnings.push(`k6 dropped ${Math.round(dropped)} iterations: an arrival-rate executor ran out of VUs, so the target saw less load than planned. Raise preAllocatedVUs/maxVUs or lower the rate.`);
+    }
+    const health = { droppedIterations: dropped, warnings };
+    if (maxed)
+        health.vusMaxedOut = Number(maxed[1]);
+    if (models.run)
+        health.executorModel = models.run;
+    if (models.run && models.baseline && models.run !== models.baseline) {
+        const words = { open: 'open (arrival-rate)', closed: 'closed (VU-based)', mixed: 'mixed (arrival-rate and VU-based)' };
+        warnings.push(`this run's executor model is ${words[models.run]} but the baseline was recorded with ${words[models.baseline]}: latencies and rates of the two are not comparable. Use the same executors, or record a new baseline for this workload (update-baseline: force).`);
+    }
+    if (samples) {
+        health.cores = samples.cores;
+        if (samples.k6CpuAvgCores !== undefined)
+            health.k6CpuAvgCores = round(samples.k6CpuAvgCores, 2);
+        if (samples.k6CpuPeakCores !== undefined)
+            health.k6CpuPeakCores = round(samples.k6CpuPeakCores, 2);
+        if (samples.cpuPressurePercent !== undefined)
+            health.cpuPressurePercent = round(samples.cpuPressurePercent);
+        if (samples.stealPercent !== undefined)
+            health.stealPercent = round(samples.stealPercent);
+        const peak = samples.k6CpuPeakCores ?? 0;
+        if (peak >= K6_CPU_SATURATION * samples.cores) {
+            warnings.push(`k6 itself used ${round(peak, 2)} of the ${samples.cores} core(s) it may use: the load generator was saturated and latencies include k6's own queueing. Give the runner more CPU, lower VUs or rate, or shard the test.`);
+        }
+        if ((samples.cpuPressurePercent ?? 0) >= CPU_PRESSURE_WARNING_PERCENT) {
+            warnings.push(`the runner's CPU was contended ${round(samples.cpuPressurePercent)} % of the run (PSI): other processes competed with k6. Run load tests on a dedicated runner or fewer parallel jobs.`);
+        }
+        if ((samples.stealPercent ?? 0) >= STEAL_WARNING_PERCENT) {
+            warnings.push(`the hypervisor stole ${round(samples.stealPercent)} % of the CPU during the run: a noisy shared VM. Use a dedicated or larger runner.`);
+        }
+    }
+    return health;
+}
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+;// CONCATENATED MODULE: ./src/k6/inspect.ts
+// Which executor model a script runs: `k6 inspect` evaluates its options (with the same environment
+// as the run) without running it. Open = every scenario is arrival-rate (the load does not slow
+// down when the target does); closed = VU-based; mixed = both.
+
+/** Pure: the model of an inspected options object. */
+function executorModelOf(options) {
+    const executors = Object.values(options.scenarios ?? {}).map((s) => s.executor ?? '');
+    // No scenarios: vus/duration/stages/iterations, all VU-based.
+    if (executors.length === 0)
+        return 'closed';
+    const open = executors.filter((e) => e.endsWith('arrival-rate')).length;
+    return open === executors.length ? 'open' : open === 0 ? 'closed' : 'mixed';
+}
+/** Runs `k6 inspect`; undefined when it fails (the run itself will say why). */
+function inspectExecutorModel(input) {
+    return new Promise((resolve) => {
+        const child = (0,external_node_child_process_.spawn)(input.k6Path, ['inspect', input.script], { env: input.env, cwd: input.cwd, stdio: ['ignore', 'pipe', 'ignore'] });
+        let out = '';
+        const timer = setTimeout(() => child.kill('SIGKILL'), input.timeoutMs ?? 15_000);
+        child.stdout.on('data', (d) => (out += d));
+        child.once('error', () => {
+            clearTimeout(timer);
+            resolve(undefined);
+        });
+        child.once('close', (code) => {
+            clearTimeout(timer);
+            if (code !== 0)
+                return resolve(undefined);
+            try {
+                resolve(executorModelOf(JSON.parse(out)));
+            }
+            catch {
+                resolve(undefined);
+            }
         });
     });
-    await new Promise((done) => logFile.end(() => done()));
-    if (files.html && !(await nonEmpty(files.html))) {
-        options.log.warning(`k6 wrote no HTML report for ${options.scenario} (k6 skips it when the run is too short to collect data)`);
-        result.files.html = undefined;
+}
+
+// EXTERNAL MODULE: ./src/k6/environment.ts
+var environment = __nccwpck_require__(4976);
+;// CONCATENATED MODULE: ./src/samples/analysis.ts
+function analyseSamples(aggregator, options = {}) {
+    const top = options.top ?? 10;
+    const start = Number.isFinite(aggregator.firstTime) ? aggregator.firstTime : 0;
+    const all = [];
+    const errors = [];
+    for (const state of aggregator.breakdown?.endpoints.values() ?? []) {
+        if (state.requests === 0 && state.failed === 0)
+            continue;
+        const d = state.duration;
+        const row = {
+            endpoint: state.endpoint,
+            requests: state.requests,
+            failed: state.failed,
+            failureRate: state.requests > 0 ? state.failed / state.requests : 0,
+            avg: d.avg,
+            med: d.percentile(50),
+            p95: d.percentile(95),
+            max: d.max,
+        };
+        const base = options.baselineP95?.[state.endpoint];
+        if (base !== undefined && base > 0 && Number.isFinite(row.p95)) {
+            row.baselineP95 = base;
+            row.p95Change = row.p95 / base - 1;
+        }
+        all.push(row);
+        for (const kind of state.errors.values()) {
+            errors.push({
+                endpoint: state.endpoint,
+                status: kind.status,
+                errorCode: kind.errorCode,
+                count: kind.count,
+                firstAt: new Date(kind.firstAt).toISOString(),
+                firstAfterMs: Math.max(0, kind.firstAt - start),
+            });
+        }
     }
-    if (files.raw && !(0,external_node_fs_namespaceObject.existsSync)(files.raw))
-        result.files.raw = undefined;
+    // The endpoints that moved most against the baseline lead; then the slowest by p(95).
+    const byChange = all
+        .filter((r) => r.p95Change !== undefined)
+        .sort((a, b) => b.p95Change - a.p95Change)
+        .slice(0, Math.ceil(top / 2));
+    const chosen = new Set(byChange);
+    for (const row of [...all].sort((a, b) => b.p95 - a.p95 || b.requests - a.requests)) {
+        if (chosen.size >= top)
+            break;
+        chosen.add(row);
+    }
+    const endpoints = [...chosen].sort((a, b) => (b.p95Change ?? -Infinity) - (a.p95Change ?? -Infinity) || b.p95 - a.p95 || a.endpoint.localeCompare(b.endpoint));
+    errors.sort((a, b) => b.count - a.count || a.firstAfterMs - b.firstAfterMs);
+    const failedChecks = [...aggregator.checks.values()]
+        .filter((c) => c.fails > 0)
+        .sort((a, b) => b.fails - a.fails)
+        .map((c) => ({ name: c.name, fails: c.fails, passes: c.passes }));
+    return {
+        samples: aggregator.samples,
+        endpointCount: all.length,
+        endpoints,
+        errors: errors.slice(0, options.topErrors ?? 10),
+        failedChecks,
+    };
+}
+
+// EXTERNAL MODULE: ./src/baseline/trend.ts
+var baseline_trend = __nccwpck_require__(4136);
+;// CONCATENATED MODULE: ./src/notify/payload.ts
+
+const NOTIFY_ON = (/* unused pure expression or super */ null && (['regression', 'error', 'always']));
+/** `regression`: the gate found a regression, a crossed threshold or an error; `error`: only errors. */
+function shouldNotify(on, outcome) {
+    if (on === 'always')
+        return true;
+    if (on === 'error')
+        return outcome === 'error';
+    return outcome !== 'passed';
+}
+const HEADLINE = {
+    passed: '✅ k6-gate: passed',
+    regressed: '❌ k6-gate: performance regressed',
+    'thresholds-failed': '❌ k6-gate: k6 thresholds crossed',
+    error: '💥 k6-gate: the load test could not run',
+};
+/** The generic webhook body: a stable subset of comparison.json. */
+function webhookPayload(result, commit) {
+    return {
+        tool: result.tool,
+        generatedAt: result.generatedAt,
+        outcome: result.outcome,
+        failed: result.failed,
+        target: result.target,
+        environment: result.environment,
+        regressions: result.regressions,
+        thresholdsFailed: result.thresholdsFailed,
+        commit,
+        links: result.links ?? [],
+        scenarios: result.scenarios.map((s) => ({
+            scenario: s.scenario,
+            key: s.key,
+            outcome: s.outcome,
+            error: s.error,
+            regressed: s.metrics
+                .filter((m) => m.verdict === 'regressed')
+                .map((m) => ({ metric: m.metric, stat: m.stat, baseline: m.baseline, current: m.current, change: m.change, unit: m.unit })),
+            thresholdsCrossed: s.thresholds.filter((t) => !t.ok).map((t) => ({ metric: t.metric, expression: t.expression })),
+            endpoints: (s.analysis?.endpoints ?? [])
+                .slice(0, 3)
+                .map((e) => ({ endpoint: e.endpoint, requests: e.requests, failureRate: e.failureRate, p95: e.p95, p95Change: e.p95Change })),
+            loadGeneratorWarnings: s.analysis?.loadGenerator?.warnings ?? [],
+        })),
+    };
+}
+/** Slack mrkdwn needs &, < and > escaped. */
+function slackText(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+/** A Slack incoming-webhook message: a header, the counts, one section per scenario, the links. */
+function slackMessage(result, commit) {
+    const headline = HEADLINE[result.outcome];
+    const facts = [
+        `${result.regressions} regression(s), ${result.thresholdsFailed} crossed threshold(s)`,
+        result.failed ? '*the gate fails this job*' : 'the gate passes',
+        result.target ? `target \`${slackText(result.target)}\`` : '',
+        result.environment ? `environment *${slackText(result.environment)}*` : '',
+        commit ? `commit \`${commit.slice(0, 12)}\`` : '',
+    ].filter(Boolean);
+    const blocks = [
+        { type: 'header', text: { type: 'plain_text', text: headline, emoji: true } },
+        { type: 'section', text: { type: 'mrkdwn', text: facts.join(' · ') } },
+    ];
+    for (const s of result.scenarios.slice(0, 10)) {
+        const lines = [`*${slackText(s.scenario)}* — ${s.outcome}`];
+        if (s.error)
+            lines.push(`> ${slackText(s.error.slice(0, 300))}`);
+        for (const m of s.metrics.filter((row) => row.verdict === 'regressed').slice(0, 5)) {
+            lines.push(`• \`${slackText(m.metric)}\` ${slackText(m.stat)}: ${(0,metrics/* formatValue */.Fl)(m.baseline, m.unit)} → ${(0,metrics/* formatValue */.Fl)(m.current, m.unit)} (${(0,metrics/* formatChange */.eD)(m.change)})`);
+        }
+        for (const t of s.thresholds.filter((row) => !row.ok).slice(0, 5))
+            lines.push(`• threshold \`${slackText(t.metric)}: ${slackText(t.expression)}\` crossed`);
+        const lead = s.analysis?.endpoints[0];
+        if (lead)
+            lines.push(`slowest endpoint: \`${slackText(lead.endpoint)}\` p(95) ${(0,metrics/* formatValue */.Fl)(lead.p95, 'ms')}${lead.p95Change !== undefined ? ` (${(0,metrics/* formatChange */.eD)(lead.p95Change)})` : ''}`);
+        for (const w of s.analysis?.loadGenerator?.warnings ?? [])
+            lines.push(`⚠️ ${slackText(w)}`);
+        blocks.push({ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n').slice(0, 2900) } });
+    }
+    const links = result.links ?? [];
+    if (links.length > 0) {
+        blocks.push({
+            type: 'context',
+            elements: [{ type: 'mrkdwn', text: links.map((l) => `<${l.url}|${slackText(l.label)}>`).join(' · ') }],
+        });
+    }
+    return { text: `${headline} — ${facts[0]}`, blocks };
+}
+
+;// CONCATENATED MODULE: ./src/notify/send.ts
+
+
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** One POST with retries; resolves to a problem in words (without the URL) or undefined. */
+async function post(target, body, options) {
+    const attempts = options.attempts ?? 3;
+    let wait = options.backoffMs ?? 1000;
+    let problem = '';
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+        let retryAfterMs;
+        try {
+            const response = await fetch(target.url, {
+                method: 'POST',
+                headers: { 'content-type': 'application/json' },
+                body: JSON.stringify(body),
+                signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+            });
+            await response.arrayBuffer().catch(() => undefined);
+            if (response.ok)
+                return undefined;
+            problem = `HTTP ${response.status}`;
+            if (response.status !== 429 && response.status < 500)
+                return `${problem} (not retried: check the URL in ${target.envName})`;
+            const header = Number(response.headers.get('retry-after'));
+            if (response.status === 429 && Number.isFinite(header) && header >= 0)
+                retryAfterMs = header * 1000;
+        }
+        catch (error) {
+            const e = error;
+            problem =
+                e.name === 'TimeoutError' || e.name === 'AbortError'
+                    ? `no answer within ${(0,k6_run/* formatMs */._V)(options.timeoutMs ?? 10_000)}`
+                    : `${e.message}${e.cause?.code ? ` (${e.cause.code})` : ''}`;
+        }
+        if (attempt < attempts) {
+            await sleep(Math.min(retryAfterMs ?? wait, options.maxRetryAfterMs ?? 30_000));
+            wait *= 2;
+        }
+    }
+    return `${problem} after ${attempts} attempt(s)`;
+}
+/** Sends what `config.on` asks for; returns the warnings (also logged). */
+async function sendNotifications(config, result, log, options = {}) {
+    if (config.targets.length === 0 || !shouldNotify(config.on, result.outcome))
+        return [];
+    const warnings = [];
+    const urls = config.targets.map((t) => t.url);
+    for (const target of config.targets) {
+        const body = target.kind === 'slack' ? slackMessage(result, options.commit) : webhookPayload(result, options.commit);
+        const problem = await post(target, body, options);
+        if (problem === undefined) {
+            log.info(`k6-gate: ${target.kind} notification sent (URL from ${target.envName})`);
+        }
+        else {
+            // The URL is the secret: messages name the variable, and anything else is redacted too.
+            const warning = (0,src_log/* redact */.E$)(`could not send the ${target.kind} notification (URL from ${target.envName}): ${problem}`, urls);
+            warnings.push(warning);
+            log.warning(`k6-gate: ${warning}`);
+        }
+    }
+    return warnings;
+}
+
+;// CONCATENATED MODULE: ./src/samples/live.ts
+// Live sample analysis: reads k6's `--out json=<file>` while k6 is still writing it, into the one
+// sample aggregator. Design and measurements: docs/adr/0003-live-samples.md.
+//
+// A plain file, not a FIFO: k6 never waits for k6-gate (a slow reader cannot lower k6's request
+// rate), and the file is read in 1 MiB slices from where the last read stopped, so k6-gate's
+// memory is the aggregator's bounded state plus one buffer, whatever the run length.
+
+
+
+const SLICE = 1 << 20;
+/** Starts following `file`; the file may not exist yet (k6 creates it when the test starts). */
+function startLiveAnalysis(options) {
+    const aggregator = new aggregator_SampleAggregator({ breakdown: true, ...options.aggregator, log: options.log });
+    for (const name of options.watched ?? [])
+        aggregator.wantSubmetric(name);
+    const span = { first: Infinity, last: -Infinity };
+    let lineNumber = 0;
+    let badLines = 0;
+    let problem;
+    const where = () => `${options.file}:${lineNumber}`;
+    const splitter = new LineSplitter((line) => {
+        lineNumber++;
+        try {
+            aggregator.line(line, 0, span, where);
+        }
+        catch (error) {
+            if (!(error instanceof SampleError))
+                throw error;
+            badLines++;
+            if (!problem) {
+                problem = error.message;
+                options.log?.warning(`live analysis: ${error.message}`);
+            }
+        }
+    });
+    const buffer = Buffer.allocUnsafe(SLICE);
+    let handle;
+    let position = 0;
+    let reading = Promise.resolve();
+    let stopped = false;
+    const readAvailable = async () => {
+        if (!handle) {
+            try {
+                handle = await (0,promises_.open)(options.file, 'r');
+            }
+            catch (error) {
+                if (error.code === 'ENOENT')
+                    return;
+                throw error;
+            }
+        }
+        for (;;) {
+            const { bytesRead } = await handle.read(buffer, 0, SLICE, position);
+            if (bytesRead === 0)
+                return;
+            position += bytesRead;
+            // The splitter copies what it keeps, so the buffer can be reused.
+            splitter.push(buffer.subarray(0, bytesRead));
+        }
+    };
+    const tick = () => {
+        reading = reading.then(readAvailable).catch((error) => {
+            if (!problem)
+                problem = `could not read ${options.file}: ${error.message}`;
+        });
+    };
+    const timer = setInterval(() => {
+        if (!stopped)
+            tick();
+    }, options.pollMs ?? 200);
+    timer.unref();
+    tick();
+    return {
+        async stop() {
+            stopped = true;
+            clearInterval(timer);
+            tick();
+            await reading;
+            splitter.end();
+            await handle?.close();
+            if (aggregator.samples === 0 && !problem)
+                problem = `k6 wrote no samples to ${options.file}`;
+            return { aggregator, samples: aggregator.samples, badLines, problem, bytes: position };
+        },
+    };
+}
+/**
+ * The samples of a finished raw file (`--out json=….json[.gz]`), for callers that have the file
+ * rather than a live run (the noise bands' `collectRunSamples(rawFile, watched)` can point here).
+ */
+async function live_readRunSamples(file, watched = [], options = {}) {
+    const aggregator = new SampleAggregator({ breakdown: true, ...options.aggregator, log: options.log });
+    for (const name of watched)
+        aggregator.wantSubmetric(name);
+    const span = { first: Infinity, last: -Infinity };
+    let lineNumber = 0;
+    let bytes = 0;
+    await forEachLine(file, (line) => {
+        lineNumber++;
+        bytes += line.length + 1;
+        aggregator.line(line, 0, span, () => `${file}:${lineNumber}`);
+    });
+    return {
+        aggregator,
+        samples: aggregator.samples,
+        badLines: 0,
+        bytes,
+        problem: aggregator.samples === 0 ? `${file} holds no samples` : undefined,
+    };
+}
+
+// EXTERNAL MODULE: ./src/verdict/confirm.ts
+var verdict_confirm = __nccwpck_require__(4853);
+// EXTERNAL MODULE: ./src/baseline/sampling.ts
+var sampling = __nccwpck_require__(6574);
+;// CONCATENATED MODULE: ./src/verdict/samples.ts
+// A run's own samples → the sampling bands of its watched percentiles. The samples come from the one
+// sample aggregator (src/samples/): live while k6 runs (the pipeline's live analysis), or read from a
+// finished raw file (`--out json=…[.gz]`, the noise lab's replay) through the same reader.
+
+
+
+/** The metrics (and submetrics) whose percentiles the rules watch: what the aggregator must keep apart. */
+function watchedPercentileMetrics(watch) {
+    return [...new Set(watch.filter((r) => (0,sampling/* percentOfStat */.nb)(r.stat) !== undefined).map((r) => r.metric))];
+}
+/** The trend series an aggregator holds for these metrics. */
+function trendsOf(aggregator, metrics) {
+    const out = new Map();
+    for (const metric of metrics) {
+        const trend = aggregator.trend(metric);
+        if (trend)
+            out.set(metric, trend);
+    }
+    return out;
+}
+/** The trend series of one finished raw sample file, for the watched metrics (submetrics included). */
+async function collectRunSamples(rawFile, watchedMetrics) {
+    const samples = await readRunSamples(rawFile, [...watchedMetrics]);
+    return trendsOf(samples.aggregator, watchedMetrics);
+}
+/** Sampling bands of every watched percentile whose samples are known (pure). */
+function samplingBands(samples, watch, confidence = compare/* SAMPLING_CONFIDENCE */.N_) {
+    const out = {};
+    for (const rule of watch) {
+        const source = samples.get(rule.metric);
+        const percent = (0,sampling/* percentOfStat */.nb)(rule.stat);
+        if (!source || percent === undefined || source.count === 0)
+            continue;
+        const interval = (0,sampling/* percentileInterval */.J9)(source, percent, confidence);
+        (out[rule.metric] ??= {})[rule.stat] = { n: interval.n, low: interval.low, high: interval.high, confidence };
+    }
+    return out;
+}
+
+// EXTERNAL MODULE: ./src/verdict/ab.ts
+var ab = __nccwpck_require__(8982);
+;// CONCATENATED MODULE: ./src/pipeline.ts
+// The one orchestration: install → preflight → run each scenario → parse → compare → report →
+// decide. Every entry (action, CLI, GitLab job) calls runGate; platforms only publish its result.
+//
+// Run problems never throw out of runGate: they become the `error` outcome with the cause, after
+// whatever was measured has been written to the results dir.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Files k6-gate writes into the results dir; the baseline must not be one of them. */
+function isOwnOutputFile(file, resultsDir) {
+    if (external_node_path_default().dirname(external_node_path_default().resolve(file)) !== external_node_path_default().resolve(resultsDir))
+        return false;
+    const name = external_node_path_default().basename(file);
+    return (['comparison.json', 'report.md', 'junit.xml', load_performance/* LOAD_PERFORMANCE_FILE */.Du].includes(name) ||
+        /^(summary-.*\.json|k6-.*\.(log|json\.gz|json)|report-.*\.html)$/.test(name));
+}
+/** Paths inside the workspace are shown relative to it; others (the demo's bundled baseline) in full. */
+function displayPath(file, workspace) {
+    const relative = external_node_path_default().relative(workspace, file);
+    return relative && !relative.startsWith('..') && !external_node_path_default().isAbsolute(relative) ? relative : file;
+}
+function emptyResult(config) {
+    return {
+        schemaVersion: 1,
+        tool: { name: 'k6-gate', version: version/* VERSION */.x },
+        generatedAt: new Date().toISOString(),
+        target: config.target ? (0,src_url/* withoutCredentials */.ri)(config.target) : undefined,
+        environment: config.environment,
+        baselinePath: displayPath(config.baselinePath, config.workspace),
+        outcome: 'passed',
+        failOn: config.failOn,
+        failed: false,
+        scenarios: [],
+        regressions: 0,
+        thresholdsFailed: 0,
+        warnings: [],
+        testId: config.metricsOutputs?.length ? (0,metrics_output/* newTestId */.UP)(new Date(), (0,external_node_crypto_.randomBytes)(3).toString('hex')) : undefined,
+    };
+}
+/** Makes sure the results dir exists and can be written, before anything is measured. */
+async function prepareResultsDir(dir) {
+    try {
+        await (0,promises_.mkdir)(dir, { recursive: true });
+        const probe = external_node_path_default().join(dir, '.k6-gate-write-test');
+        await (0,promises_.writeFile)(probe, 'ok');
+        await (0,promises_.rm)(probe, { force: true });
+    }
+    catch (error) {
+        const code = error.code;
+        throw new src_config/* ConfigError */.xL(`results dir ${dir} is not writable (${code ?? error.message}); expected a folder k6-gate can create and write, set results-dir to one`);
+    }
+}
+/** A scenario's result before anything is known about it. */
+function newScenarioResult(config, spec, key) {
+    return { scenario: spec.name, profile: config.profile, key, outcome: 'passed', thresholds: [], metrics: [], files: {} };
+}
+/** Runs the whole gate. Never throws for run problems; see the module comment. */
+async function runGate(config, log, options = {}) {
+    const cancellation = options.cancellation ?? new cancel/* Cancellation */.mT();
+    // While the gate runs, a stop request is handled here (gracefully) rather than by exiting.
+    const stopListening = cancellation.onRequest(() => undefined);
+    const held = [];
+    try {
+        return await runGateSteps(config, log, cancellation, held);
+    }
+    finally {
+        stopListening();
+        for (const lock of held)
+            await lock.release();
+    }
+}
+async function runGateSteps(config, log, cancellation, held) {
+    const result = emptyResult(config);
+    for (const secret of config.secrets)
+        log.addSecret(secret);
+    const fail = (message) => {
+        log.error(message);
+        result.outcome = 'error';
+        result.failed = true;
+        if (result.scenarios.length === 0) {
+            result.scenarios = config.scenarios.map((spec) => ({
+                ...newScenarioResult(config, spec, (0,scenarios/* scenarioKey */.Wd)(spec.name, config.profile, config.environment)),
+                outcome: 'error',
+                error: message,
+            }));
+        }
+        return result;
+    };
+    try {
+        await prepareResultsDir(config.resultsDir);
+    }
+    catch (error) {
+        // Nowhere to write: report on the log only.
+        return fail(error.message);
+    }
+    try {
+        const lock = await lockResultsDir(config.resultsDir);
+        held.push(lock);
+        if (lock.replaced)
+            log.info(`k6-gate: removed an abandoned lock of ${config.resultsDir} (${lock.replaced})`);
+    }
+    catch (error) {
+        // Another run owns the folder: write nothing into it.
+        return fail(error.message);
+    }
+    let rules;
+    let baseline;
+    try {
+        rules = await (0,baseline_rules/* loadRules */.A7)(config.configFile, config.rulesOverrides);
+        if (isOwnOutputFile(config.baselinePath, config.resultsDir)) {
+            throw new src_config/* ConfigError */.xL(`baseline ${result.baselinePath} is one of the files k6-gate writes into the results dir (${external_node_path_default().basename(config.baselinePath)}); expected a file of its own, e.g. k6-baseline.json`);
+        }
+        baseline = await (0,format/* loadBaseline */.oU)(config.baselinePath);
+        if (!baseline)
+            result.warnings.push(`no baseline at ${result.baselinePath}: every metric is reported as new; run with update-baseline to create it`);
+        // A key typo (or another profile) would otherwise pass silently with every metric "new".
+        for (const spec of baseline && !config.shard ? config.scenarios : []) {
+            const key = (0,scenarios/* scenarioKey */.Wd)(spec.name, config.profile, config.environment);
+            if (!baseline.scenarios[key]) {
+                const known = Object.keys(baseline.scenarios).sort().join(', ') || 'none';
+                const legacy = config.environment ? (0,update/* unmigratedKeysFor */.mg)(baseline, spec.name, config.profile) : [];
+                result.warnings.push(legacy.length > 0
+                    ? `${result.baselinePath} has ${JSON.stringify(legacy[0])}, recorded before baseline keys named the environment, but no ${JSON.stringify(key)}: it is not used for ${config.environment} (another environment may have recorded it), so every metric is reported as new; if those runs measured ${config.environment}, move them with \`k6-gate baseline migrate --environment ${config.environment}\``
+                    : `${result.baselinePath} has no entry for ${JSON.stringify(key)} (it has: ${known}): every metric is reported as new`);
+            }
+        }
+    }
+    catch (error) {
+        return finish(config, fail(error.message), log);
+    }
+    // A stop before k6 started: nothing was measured; say so in every report.
+    const stoppedBefore = (step) => {
+        const signal = cancellation.signal;
+        result.cancelled = signal;
+        return finish(config, fail(`k6-gate received ${signal} ${step}: no scenario ran`), log);
+    };
+    // Merge mode measures nothing: it needs neither k6 nor the target. The target's health check
+    // runs while k6 is found or installed (both mostly wait on other processes); k6's problem is told first.
+    const stopPreflight = new AbortController();
+    const preflight = config.healthUrl && !config.merge
+        ? waitForHealthy(config.healthUrl, { timeoutMs: config.preflightTimeoutMs, log, signal: stopPreflight.signal }).then(() => undefined, (error) => error)
+        : undefined;
+    let k6;
+    if (!config.merge)
+        try {
+            k6 = await log.group(`k6-gate: installing k6 ${config.k6.version} (${config.k6.install})`, () => cancellation.race((0,install.installK6)(config.k6, log)));
+            if (!k6) {
+                stopPreflight.abort();
+                await preflight;
+                return stoppedBefore('while installing k6');
+            }
+            result.k6 = { version: k6.version, path: k6.path, source: k6.source };
+            log.info(`k6-gate: using k6 ${k6.version} from ${k6.source} (${k6.path})`);
+        }
+        catch (error) {
+            stopPreflight.abort();
+            await preflight;
+            return finish(config, fail(`k6 could not be installed: ${error.message}`), log);
+        }
+    if (preflight) {
+        const unhealthy = await cancellation.race(preflight);
+        if (cancellation.requested) {
+            stopPreflight.abort();
+            await preflight;
+            return stoppedBefore('while waiting for the target');
+        }
+        if (unhealthy)
+            return finish(config, fail(unhealthy.message), log);
+    }
+    /** Each run with why it must not be recorded (empty: it may). */
+    const runs = [];
+    for (const [index, spec] of config.scenarios.entries()) {
+        const key = (0,scenarios/* scenarioKey */.Wd)(spec.name, config.profile, config.environment);
+        if (cancellation.requested) {
+            result.scenarios.push({
+                ...newScenarioResult(config, spec, key),
+                outcome: 'error',
+                error: `not run: k6-gate received ${cancellation.signal} before this scenario started`,
+            });
+            continue;
+        }
+        const title = `k6-gate: [${index + 1}/${config.scenarios.length}] ${spec.name}${config.profile ? ` (profile ${config.profile})` : ''}${config.target ? ` against ${config.target}` : ''}`;
+        // One k6 run of this scenario; reruns and A/B rounds label their files (`<scenario>.<label>`).
+        const runOnce = (runConfig, label) => runScenario(runConfig, spec, key, k6, rules, baseline, log, cancellation, result.testId, label);
+        const scenario = await log.group(title, () => config.merge
+            ? mergeScenario(config, spec, key, rules, baseline, log)
+            : config.shard
+                ? runOnce(config)
+                : config.baselineTarget
+                    ? (0,ab/* runAB */.RO)((side, pair) => runOnce({ ...config, target: side === 'A' ? config.baselineTarget : config.target }, `ab-${side}${pair}`), (row) => noiseFloorOfRow(row, rules), log)
+                    : (0,verdict_confirm/* runWithConfirmation */.H_)((attempt) => runOnce(config, attempt > 1 ? `run-${attempt}` : undefined), config.confirm ?? verdict_confirm/* DEFAULT_CONFIRM */.jr, log));
+        result.scenarios.push(scenario);
+        if (scenario.summary && !config.shard) {
+            for (const warning of (0,update/* runWarnings */.NH)(key, scenario.summary, baseline, rules)) {
+                result.warnings.push(warning);
+                log.warning(`k6-gate: ${warning}`);
+            }
+            const run = {
+                key,
+                scenario: spec.name,
+                profile: config.profile,
+                environment: config.environment,
+                summary: scenario.summary,
+                // Merged shards: k6 ran in the shard jobs; their summary may say which k6, else the pinned one.
+                k6Version: k6?.version ?? scenario.summary.k6Version ?? config.k6.version,
+                commit: config.git.commit,
+                ref: config.git.ref,
+                date: result.generatedAt,
+                endpoints: scenario.analysis?.endpoints,
+                executorModel: scenario.executorModel,
+            };
+            runs.push({ run, problems: (0,update/* recordProblems */.OG)({ summary: scenario.summary, exitCode: scenario.exitCode, limits: rules.record }) });
+        }
+    }
+    decide(result);
+    if (cancellation.requested) {
+        result.cancelled = cancellation.signal;
+        result.warnings.push(`the run was cancelled (k6-gate received ${cancellation.signal}): the numbers are partial`);
+        // A partial run must not teach the baseline anything.
+        if (config.updateBaseline !== 'never')
+            result.warnings.push('baseline not updated: the run was cancelled');
+        return finish(config, result, log);
+    }
+    const decision = (0,update/* shouldUpdateBaseline */.aA)({
+        mode: config.updateBaseline,
+        outcome: result.outcome,
+        isDefaultBranch: config.git.isDefaultBranch,
+    });
+    if (config.updateBaseline !== 'never') {
+        await recordRuns(config, result, decision, runs, rules, log);
+    }
+    return finish(config, result, log);
+}
+/** Records the runs in the baseline when the decision allows it and each run is sane (or forced). */
+async function recordRuns(config, result, decision, runs, rules, log) {
+    const notUpdated = (why) => {
+        result.warnings.push(`baseline not updated: ${why}`);
+        log.warning(`k6-gate: baseline not updated: ${why}`);
+    };
+    if (!decision.update) {
+        log.info(`k6-gate: baseline not updated: ${decision.reason}`);
+        result.warnings.push(`baseline not updated: ${decision.reason}`);
+        return;
+    }
+    if (runs.length === 0) {
+        log.info('k6-gate: baseline not updated: no scenario produced a summary');
+        return;
+    }
+    const { kept, forcedLines, refusals } = (0,update/* runsToRecord */.DQ)(runs, config.updateBaseline === 'force');
+    for (const line of forcedLines) {
+        result.warnings.push(line);
+        log.warning(`k6-gate: ${line}`);
+    }
+    refusals.forEach(notUpdated);
+    if (kept.length === 0)
+        return;
+    try {
+        // Under the lock, the file is read again: a gate that wrote since this one started is merged, not lost.
+        await (0,store/* updateBaselineFile */.L3)(config.baselinePath, (current) => (0,update/* updateBaseline */.Rz)(current, kept, rules));
+        result.baselineUpdated = true;
+        log.info(`k6-gate: baseline ${result.baselinePath} updated with ${kept.map((r) => r.key).join(', ')} (${decision.reason})`);
+    }
+    catch (error) {
+        notUpdated(error.message);
+    }
+}
+async function runScenario(config, spec, key, k6, rules, baseline, log, cancellation, testId, 
+/** Reruns and A/B rounds keep their own files (`<scenario>.<label>`): nothing measured is lost. */
+label) {
+    const fileName = label ? `${spec.name}.${label}` : spec.name;
+    const names = (0,k6_run/* k6FileNames */.qV)(fileName);
+    const scenario = newScenarioResult(config, spec, key);
+    const env = (0,metrics_output/* metricsOutputEnv */.Um)(config.metricsOutputs ?? [], k6.version, config.env);
+    if (config.target)
+        env.BASE_URL = config.target;
+    if (config.profile)
+        env.PROFILE = config.profile;
+    const metricsArgs = testId
+        ? (0,metrics_output/* metricsOutputArgs */.sI)(config.metricsOutputs ?? [], { ...runLabels(config, testId), gate_scenario: spec.name })
+        : [];
+    // With `analysis` (the default), k6-gate reads a second, plain --out json file while k6 writes it
+    // (docs/adr/0003-live-samples.md): the one sample aggregator gives the findings and the sampling
+    // bands of the verdict. Without it k6 writes no JSON and the verdict rests on the history band alone.
+    // A shard is judged after the merge, from the raw samples of all shards.
+    const analysis = config.analysis ?? { enabled: true, top: 10 };
+    const findings = !config.shard && analysis.enabled;
+    const liveFile = findings ? external_node_path_default().join(config.resultsDir, `.k6-live-${(0,k6_run/* safeFileName */.Tx)(fileName)}.json`) : undefined;
+    const live = liveFile ? startLiveAnalysis({ file: liveFile, log, watched: watchedPercentileMetrics(rules.watch) }) : undefined;
+    const sampler = findings ? startLoadSampler({ gomaxprocs: env.GOMAXPROCS ?? config.env.GOMAXPROCS }) : undefined;
+    const executorModel = findings
+        ? await inspectExecutorModel({
+            k6Path: k6.path,
+            script: spec.script,
+            // The same allow-listed environment as `k6 run`: the script's init code runs here too.
+            env: (0,environment/* k6Environment */.H)(process.env, { ...env, K6_NO_USAGE_REPORT: 'true' }),
+            cwd: config.workspace,
+        })
+        : undefined;
+    scenario.executorModel = executorModel;
+    const run = await (0,k6_run/* runK6 */.Bt)({
+        k6Path: k6.path,
+        script: spec.script,
+        scenario: fileName,
+        resultsDir: config.resultsDir,
+        env,
+        args: [...metricsArgs, ...config.k6Args, ...(config.shard ? (0,shard/* shardArgs */.M2)(config.shard.index, config.shard.count) : [])],
+        timeoutMs: config.timeoutMs,
+        htmlReport: config.htmlReport,
+        rawOutput: config.shard
+            ? (0,shard/* shardRawFileName */.mj)((0,k6_run/* safeFileName */.Tx)(spec.name), config.shard)
+            : config.rawOutput
+                ? `k6-${(0,k6_run/* safeFileName */.Tx)(fileName)}.json.gz`
+                : undefined,
+        liveOutput: liveFile,
+        onSpawn: (pid) => sampler?.watch(pid),
+        log,
+        secrets: config.secrets,
+        cwd: config.workspace,
+        cancellation,
+    });
+    const loadSamples = sampler?.stop();
+    let samples;
+    if (live) {
+        samples = await live.stop();
+        await (0,promises_.rm)(liveFile, { force: true }).catch(() => undefined);
+        log.info(`k6-gate: live analysis read ${samples.samples.toLocaleString('en')} samples (${(samples.bytes / 2 ** 20).toFixed(1)} MiB)${samples.problem ? `; ${samples.problem}` : ''}`);
+    }
+    scenario.exitCode = run.exitCode ?? undefined;
+    scenario.exitMeaning = run.meaning;
+    scenario.k6WallMs = run.wallMs;
+    scenario.files.log = names.log;
+    if (run.files.html)
+        scenario.files.html = names.html;
+    if (run.files.raw)
+        scenario.files.raw = external_node_path_default().basename(run.files.raw);
+    log.info(`k6-gate: k6 finished in ${(0,k6_run/* formatMs */._V)(run.wallMs)}: exit ${run.exitCode ?? run.signal ?? 'none'} (${run.meaning})`);
+    if (config.shard) {
+        // Shard files of all shards meet in one folder at merge time: the summary gets the shard suffix too.
+        // The copy notes which k6 measured it: the merge job installs none and records this version.
+        const shardSummary = (0,shard/* shardSummaryFileName */.mk)((0,k6_run/* safeFileName */.Tx)(spec.name), config.shard);
+        await (0,promises_.readFile)(run.files.summary, 'utf8')
+            .then((text) => (0,promises_.writeFile)(external_node_path_default().join(config.resultsDir, shardSummary), (0,summary/* noteK6Version */.a)(text, k6.version)))
+            .then(() => (scenario.files.shardSummary = shardSummary), () => undefined);
+        // …and so does the log: every shard's log reaches the merge job, not only the last one's.
+        const shardLog = (0,shard/* shardLogFileName */.sq)((0,k6_run/* safeFileName */.Tx)(spec.name), config.shard);
+        await (0,promises_.copyFile)(run.files.log, external_node_path_default().join(config.resultsDir, shardLog)).then(() => (scenario.files.log = shardLog), () => undefined);
+    }
+    // A shard measured a share of the load: its own thresholds and numbers are judged only after the merge.
+    let outcome = config.shard && run.outcome === 'thresholds-failed' ? 'passed' : run.outcome;
+    const problems = [];
+    if (run.outcome === 'error')
+        problems.push(run.spawnError ?? `k6 exit ${run.exitCode ?? run.signal}: ${run.meaning}`);
+    let summaryText;
+    try {
+        summaryText = await (0,promises_.readFile)(run.files.summary, 'utf8');
+    }
+    catch {
+        if (!run.spawnError)
+            problems.push(`k6 wrote no summary (${names.summary})`);
+    }
+    if (summaryText !== undefined) {
+        try {
+            scenario.summary = (0,summary/* parseSummary */.W6)(summaryText, names.summary);
+            scenario.files.summary = names.summary;
+            scenario.thresholds = scenario.summary.thresholds;
+            // The run's own samples give the sampling bands of its watched percentiles.
+            const sampling = samples
+                ? samplingBands(trendsOf(samples.aggregator, watchedPercentileMetrics(rules.watch)), rules.watch)
+                : undefined;
+            scenario.metrics = (0,compare/* compareToBaseline */.WD)({ key, summary: scenario.summary, baseline, rules, sampling });
+            problems.push(...watchProblems(rules, scenario.summary, baseline));
+        }
+        catch (error) {
+            problems.push(error.message);
+        }
+    }
+    if (findings && samples && samples.samples > 0) {
+        scenario.analysis = {
+            ...analyseSamples(samples.aggregator, {
+                top: analysis.top,
+                baselineP95: Object.fromEntries(Object.entries(baseline?.scenarios[key]?.endpoints ?? {}).map(([name, e]) => [name, e.p95])),
+            }),
+            loadGenerator: judgeLoadGenerator(scenario.summary, loadSamples, await (0,promises_.readFile)(run.files.log, 'utf8').catch(() => ''), {
+                run: executorModel,
+                baseline: baseline?.scenarios[key]?.executorModel,
+            }),
+        };
+        for (const warning of scenario.analysis.loadGenerator.warnings)
+            log.warning(`k6-gate: ${spec.name}: ${warning}`);
+    }
+    if (problems.length > 0) {
+        outcome = 'error';
+        scenario.error = problems.join('; ');
+    }
+    else if (config.shard) {
+        scenario.metrics = [];
+        scenario.thresholds = [];
+    }
+    else {
+        // k6 exit 99 and the summary's own view of thresholds must agree; trust whichever saw a crossing.
+        if (scenario.thresholds.some((t) => !t.ok))
+            outcome = (0,exit_codes/* worstOutcome */.O)(outcome, 'thresholds-failed');
+        if (scenario.metrics.some(compare/* isRegression */.kj))
+            outcome = (0,exit_codes/* worstOutcome */.O)(outcome, 'regressed');
+    }
+    scenario.trend = trendOf(baseline?.scenarios[key]?.trend, scenario);
+    scenario.outcome = outcome;
+    return scenario;
+}
+/** Config errors of the watch list that only the run can reveal (a metric name nobody has). */
+function watchProblems(rules, summary, baseline) {
+    const known = new Set(Object.keys(summary?.metrics ?? {}));
+    for (const entry of Object.values(baseline?.scenarios ?? {}))
+        for (const metric of Object.keys(entry.metrics))
+            known.add(metric);
+    return (0,baseline_rules/* unknownWatchedMetrics */.Sz)(rules, known).map((problem) => `config error: ${problem}`);
+}
+/** The k6 version the shards noted in their summaries (see noteK6Version); undefined when none did. */
+async function shardK6Version(config, spec, log) {
+    const files = await findShardSummaryFiles(config.merge.dir, (0,k6_run/* safeFileName */.Tx)(spec.name));
+    const versions = new Set();
+    for (const file of files) {
+        const version = await (0,promises_.readFile)(file, 'utf8').then((text) => (0,summary/* parseSummary */.W6)(text, external_node_path_default().basename(file)).k6Version, () => undefined);
+        if (version)
+            versions.add(version);
+    }
+    if (versions.size > 1)
+        log.warning(`k6-gate: the shards of ${spec.name} ran different k6 versions (${[...versions].join(', ')})`);
+    return versions.size > 0 ? [...versions].join(', ') : undefined;
+}
+/** Each watched stat's accepted-run trend from the baseline, with this run's value last (report sparklines). */
+function trendOf(trend, scenario) {
+    if (!trend || trend.runs.length === 0)
+        return undefined;
+    const out = scenario.metrics.flatMap((m) => {
+        const values = (0,baseline_trend/* trendSeries */.h)(trend, `${m.metric} ${m.stat}`).map((p) => p.value);
+        if (values.length === 0)
+            return [];
+        if (m.current !== undefined && Number.isFinite(m.current))
+            values.push(m.current);
+        return [{ metric: m.metric, stat: m.stat, values }];
+    });
+    return out.length > 0 ? out : undefined;
+}
+/** Merge mode: the summary of the whole sharded test, from the shards' raw samples; then the same verdict as a run. */
+async function mergeScenario(config, spec, key, rules, baseline, log) {
+    const scenario = newScenarioResult(config, spec, key);
+    try {
+        const merged = await mergeScenarioShards({
+            dir: config.merge.dir,
+            scenario: (0,k6_run/* safeFileName */.Tx)(spec.name),
+            resultsDir: config.resultsDir,
+            summaryFile: (0,k6_run/* k6FileNames */.qV)(spec.name).summary,
+            watch: [...rules.watch.map((r) => r.metric), ...Object.keys(baseline?.scenarios[key]?.metrics ?? {})],
+            trendStats: [...summary/* SUMMARY_TREND_STATS */.$8],
+            log,
+        });
+        scenario.summary = { ...merged.summary, k6Version: merged.summary.k6Version ?? (await shardK6Version(config, spec, log)) };
+        scenario.files.summary = merged.summaryFile;
+        scenario.thresholds = merged.summary.thresholds;
+        // The merged samples of all shards give the sampling bands, as a single run's would.
+        const sampling = samplingBands(merged.trends, rules.watch);
+        scenario.metrics = (0,compare/* compareToBaseline */.WD)({ key, summary: merged.summary, baseline, rules, sampling });
+        const problems = watchProblems(rules, merged.summary, baseline);
+        if (problems.length > 0)
+            throw new src_config/* ConfigError */.xL(problems.join('; '));
+        if (scenario.thresholds.some((t) => !t.ok))
+            scenario.outcome = (0,exit_codes/* worstOutcome */.O)(scenario.outcome, 'thresholds-failed');
+        if (scenario.metrics.some(compare/* isRegression */.kj))
+            scenario.outcome = (0,exit_codes/* worstOutcome */.O)(scenario.outcome, 'regressed');
+    }
+    catch (error) {
+        scenario.outcome = 'error';
+        scenario.error = `merge of the shard results failed: ${error.message}`;
+        log.error(scenario.error);
+    }
+    return scenario;
+}
+/** The noise floor the rules give a compared row (A/B differences smaller than it are no change). */
+function noiseFloorOfRow(row, rules) {
+    const rule = rules.watch.find((r) => r.metric === row.metric && r.stat === row.stat) ?? { metric: row.metric, stat: row.stat };
+    return (0,compare/* noiseFloorFor */.WY)(rule, row.unit, rules);
+}
+/** Outcome, counts and the policy decision, from the scenario results. */
+function decide(result) {
+    result.regressions = result.scenarios.reduce((n, s) => n + s.metrics.filter(compare/* isRegression */.kj).length, 0);
+    result.thresholdsFailed = result.scenarios.reduce((n, s) => n + s.thresholds.filter((t) => !t.ok).length, 0);
+    const errored = result.scenarios.some((s) => s.outcome === 'error');
+    let outcome = 'passed';
+    if (result.regressions > 0)
+        outcome = (0,exit_codes/* worstOutcome */.O)(outcome, 'regressed');
+    if (result.thresholdsFailed > 0 || result.scenarios.some((s) => s.outcome === 'thresholds-failed'))
+        outcome = (0,exit_codes/* worstOutcome */.O)(outcome, 'thresholds-failed');
+    if (errored)
+        outcome = 'error';
+    result.outcome = outcome;
+    const thresholdsCrossed = result.thresholdsFailed > 0 || result.scenarios.some((s) => s.outcome === 'thresholds-failed');
+    result.failed =
+        errored ||
+            (result.regressions > 0 && result.failOn.includes('regression')) ||
+            (thresholdsCrossed && result.failOn.includes('thresholds'));
+}
+/** Writes comparison.json and the reports, then logs the verdict. Returns `result`. */
+async function finish(config, result, log) {
+    // Messages quote k6's output and the script's errors: no secret, in any encoding, leaves in a file or comment.
+    Object.assign(result, (0,src_log/* redactDeep */.KL)(result, config.secrets));
+    try {
+        await writeReports(config, result);
+    }
+    catch (error) {
+        result.warnings.push(`could not write the reports to ${config.resultsDir}: ${error.message}`);
+        log.warning(`could not write the reports to ${config.resultsDir}: ${error.message}`);
+    }
+    // After the files: a failed push changes neither them nor the verdict (a warning on the log only).
+    await pushGateSeries(config, result, log);
+    if (config.notify)
+        await sendNotifications(config.notify, result, log, { commit: config.git.commit });
+    const verdict = result.cancelled ? `CANCELLED (${result.cancelled})` : result.failed ? 'FAILED' : 'ok';
+    log.info(`k6-gate: outcome ${result.outcome} — ${result.regressions} regression(s), ${result.thresholdsFailed} crossed threshold(s) — gate ${verdict}`);
     return result;
 }
-async function nonEmpty(file) {
+/** Every report file of the results dir, written once here. Platforms upload the folder as it is. */
+async function writeReports(config, result) {
+    if (!(0,external_node_fs_.existsSync)(config.resultsDir))
+        return;
+    const write = (name, text) => (0,promises_.writeFile)(external_node_path_default().join(config.resultsDir, name), text);
+    await write('comparison.json', `${JSON.stringify(result, null, 2)}\n`);
+    await write('report.md', (0,markdown.renderMarkdownReport)(result));
+    await write(JUNIT_FILE, renderJUnit(result));
+    // GitLab's load_performance report: the gating scenario's legacy summary export, copied as is.
+    const lpSource = (0,load_performance/* loadPerformanceSourceFile */.K3)(result);
+    const lpLegacy = lpSource ? await (0,promises_.readFile)(external_node_path_default().join(config.resultsDir, lpSource), 'utf8').catch(() => undefined) : undefined;
+    const loadPerformance = (0,load_performance/* renderLoadPerformance */.dS)(result, lpLegacy);
+    if (loadPerformance !== undefined)
+        await write(load_performance/* LOAD_PERFORMANCE_FILE */.Du, loadPerformance);
+}
+/** 0 passed (or not failed by policy), 1 failed by policy, 2 error. */
+function exitStatusFor(result) {
+    if (result.outcome === 'error')
+        return 2;
+    return result.failed ? 1 : 0;
+}
+
+
+/***/ }),
+
+/***/ 9113:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  EXPOSED_HTML_FILE: () => (/* binding */ EXPOSED_HTML_FILE),
+  exposeHtmlReport: () => (/* binding */ exposeHtmlReport),
+  publishGitLab: () => (/* binding */ publishGitLab)
+});
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/report/load-performance.ts
+var load_performance = __nccwpck_require__(9683);
+// EXTERNAL MODULE: ./src/report/markdown.ts + 1 modules
+var markdown = __nccwpck_require__(7837);
+;// CONCATENATED MODULE: ./src/report/mermaid.ts
+const DEFAULT_MAX_BARS = 8;
+/** Stats a reader cares about first; the others are charted only when there is room. */
+const STAT_PRIORITY = ['p(95)', 'p(90)', 'med', 'avg', 'p(99)', 'max', 'min'];
+function chartable(m) {
+    return m.unit === 'ms' && Number.isFinite(m.baseline) && Number.isFinite(m.current);
+}
+function statRank(stat) {
+    const index = STAT_PRIORITY.indexOf(stat);
+    return index === -1 ? STAT_PRIORITY.length : index;
+}
+/** Picks the bars: regressed rows always make it in, then the most telling stats. */
+function selectChartRows(metrics, maxBars = DEFAULT_MAX_BARS) {
+    const candidates = metrics.filter(chartable);
+    const ranked = [...candidates].sort((a, b) => {
+        const regressedFirst = Number(b.verdict === 'regressed') - Number(a.verdict === 'regressed');
+        return regressedFirst !== 0 ? regressedFirst : statRank(a.stat) - statRank(b.stat);
+    });
+    const chosen = new Set(ranked.slice(0, Math.max(0, maxBars)));
+    // Back to the report's own order so the chart reads like the table next to it.
+    return candidates.filter((m) => chosen.has(m));
+}
+/** Mermaid quoted strings cannot escape a double quote, and a newline ends the statement. */
+function quote(text) {
+    return `"${text.replace(/"/g, "'").replace(/[\r\n]+/g, ' ')}"`;
+}
+function round(value) {
+    return Math.round(value * 100) / 100;
+}
+/** A round upper bound for the y axis, a little above the tallest value. */
+function axisMax(values) {
+    const top = Math.max(...values, 0) * 1.1;
+    if (top <= 0)
+        return 1;
+    const magnitude = 10 ** Math.floor(Math.log10(top));
+    for (const step of [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) {
+        if (step * magnitude >= top)
+            return step * magnitude;
+    }
+    return 10 * magnitude;
+}
+function label(m) {
+    const marker = m.verdict === 'regressed' ? ' ▲' : '';
+    return `${m.metric} ${m.stat}${marker}`;
+}
+/**
+ * One xychart for a scenario: bars are this run, the line is the baseline. Empty string when the
+ * scenario has nothing to chart (no baseline yet, or no timing metrics).
+ */
+function renderScenarioChart(scenario, options = {}) {
+    const rows = selectChartRows(scenario.metrics, options.maxBars ?? DEFAULT_MAX_BARS);
+    if (rows.length === 0)
+        return '';
+    const baseline = rows.map((m) => round(m.baseline));
+    const current = rows.map((m) => round(m.current));
+    const lines = [
+        '```mermaid',
+        'xychart-beta',
+        `    title ${quote(`${scenario.key}: this run (bars) vs baseline (line), ms`)}`,
+        `    x-axis [${rows.map((m) => quote(label(m))).join(', ')}]`,
+        `    y-axis "ms" 0 --> ${axisMax([...baseline, ...current])}`,
+        `    bar [${current.join(', ')}]`,
+        `    line [${baseline.join(', ')}]`,
+        '```',
+    ];
+    return lines.join('\n');
+}
+/** Charts for every scenario that has something to chart, each under a small heading. */
+function renderBaselineCharts(result, options = {}) {
+    const parts = [];
+    for (const scenario of result.scenarios) {
+        const chart = renderScenarioChart(scenario, options);
+        if (chart)
+            parts.push(`#### ${scenario.key}\n\n${chart}`);
+    }
+    if (parts.length === 0)
+        return '';
+    return `### Baseline vs this run\n\nBars are this run, the line is the baseline (milliseconds; ▲ marks a regression).\n\n${parts.join('\n\n')}`;
+}
+
+// EXTERNAL MODULE: ./src/baseline/compare.ts
+var compare = __nccwpck_require__(6228);
+;// CONCATENATED MODULE: ./src/platform/gitlab/dotenv.ts
+// `artifacts:reports:dotenv`: the gate's verdict as variables for later jobs (and for
+// `environment:url`-style uses). GitLab's dotenv parser takes KEY=VALUE lines, one value per line,
+// no multi-line values, and caps the file (5 KB) and the variable count (20 by default), so only
+// short, single-line values go in.
+
+
+
+const DOTENV_FILE = 'k6-gate.env';
+/** Longest value written; GitLab refuses a dotenv file over 5 KB as a whole. */
+const MAX_VALUE = 1000;
+function oneLine(value) {
+    const flat = value.replace(/[\r\n]+/g, ' ').trim();
+    return flat.length > MAX_VALUE ? `${flat.slice(0, MAX_VALUE - 1)}…` : flat;
+}
+/** The variables later jobs can read, e.g. `$K6_GATE_RESULT == "regressed"` (the templates prefix them per job). */
+function gitlabDotenvVariables(result, extra = {}) {
+    const regressed = result.scenarios.flatMap((s) => s.metrics.filter(compare/* isRegression */.kj).map((m) => `${s.key}:${m.metric}:${m.stat}`));
+    const vars = {
+        K6_GATE_RESULT: result.outcome,
+        K6_GATE_FAILED: String(result.failed),
+        K6_GATE_REGRESSIONS: String(result.regressions),
+        K6_GATE_THRESHOLDS_FAILED: String(result.thresholdsFailed),
+        K6_GATE_REGRESSED_METRICS: regressed.join(','),
+    };
+    if (extra.noteUrl)
+        vars.K6_GATE_NOTE_URL = extra.noteUrl;
+    return vars;
+}
+const DEFAULT_PREFIX = 'K6_GATE_';
+/**
+ * The key prefix of a job's dotenv variables: K6_GATE_DOTENV_PREFIX (the templates set one per job, so
+ * two jobs of one pipeline never export the same key), made a valid variable name: `k6-gate_staging_`
+ * becomes `K6_GATE_STAGING_`. Unset or empty keeps `K6_GATE_`.
+ */
+function dotenvKeyPrefix(raw) {
+    const cleaned = (raw ?? '')
+        .trim()
+        .toUpperCase()
+        .replace(/[^A-Z0-9_]+/g, '_');
+    if (cleaned === '')
+        return DEFAULT_PREFIX;
+    const named = /^[A-Z_]/.test(cleaned) ? cleaned : `_${cleaned}`;
+    return named.endsWith('_') ? named : `${named}_`;
+}
+/** The variables with `K6_GATE_` replaced by `prefix`. */
+function withDotenvPrefix(vars, prefix) {
+    return Object.fromEntries(Object.entries(vars).map(([key, value]) => [key.startsWith(DEFAULT_PREFIX) ? prefix + key.slice(DEFAULT_PREFIX.length) : key, value]));
+}
+function renderDotenv(vars) {
+    return Object.entries(vars)
+        .map(([key, value]) => `${key}=${oneLine(value)}\n`)
+        .join('');
+}
+async function writeDotenv(result, resultsDir, extra = {}) {
+    const file = external_node_path_default().join(resultsDir, DOTENV_FILE);
+    await (0,promises_.writeFile)(file, renderDotenv(withDotenvPrefix(gitlabDotenvVariables(result, extra), dotenvKeyPrefix(extra.keyPrefix))));
+    return file;
+}
+
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: ./src/platform/gitlab/notes.ts
+// The sticky merge-request note: one per job, found again by a hidden marker and edited in place,
+// so a merge request carries one current report per job instead of a growing list of them.
+//
+// GitLab REST API v4 with `fetch`: GET/POST /projects/:id/merge_requests/:iid/notes and
+// PUT .../notes/:note_id. CI_JOB_TOKEN cannot write notes, so the token is a project (or group)
+// access token with the api scope, sent as PRIVATE-TOKEN.
+
+/** GitLab rejects longer note bodies (1,000,000 characters); keep a margin for the marker. */
+const GITLAB_NOTE_LIMIT = 1_000_000;
+class GitLabApiError extends errors/* ExpectedError */.Dh {
+    status;
+    constructor(message, status, options) {
+        super(message, options);
+        this.status = status;
+        this.name = 'GitLabApiError';
+    }
+}
+/** `Retry-After` as seconds or an HTTP date → milliseconds to wait. */
+function retryAfterMs(header, now = Date.now()) {
+    if (!header)
+        return undefined;
+    const trimmed = header.trim();
+    if (/^\d+(\.\d+)?$/.test(trimmed))
+        return Math.round(Number(trimmed) * 1000);
+    const date = Date.parse(trimmed);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+/** The next page's URL from an RFC 8288 `Link` header, when there is one. */
+function nextLink(header) {
+    if (!header)
+        return undefined;
+    for (const part of header.split(',')) {
+        const match = /<([^>]+)>\s*;(.*)$/.exec(part.trim());
+        if (match && /\brel="?next"?/.test(match[2]))
+            return match[1];
+    }
+    return undefined;
+}
+class GitLabNotesClient {
+    fetchImpl;
+    options;
+    constructor(options) {
+        this.fetchImpl = options.fetch ?? globalThis.fetch;
+        this.options = {
+            apiUrl: options.apiUrl.replace(/\/+$/, ''),
+            projectId: options.projectId,
+            token: options.token,
+            maxRetries: options.maxRetries ?? 3,
+            baseDelayMs: options.baseDelayMs ?? 1000,
+            maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
+            perPage: options.perPage ?? 100,
+            maxPages: options.maxPages ?? 50,
+            sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+            onRetry: options.onRetry,
+        };
+    }
+    notesUrl(iid) {
+        return `${this.options.apiUrl}/projects/${encodeURIComponent(this.options.projectId)}/merge_requests/${encodeURIComponent(iid)}/notes`;
+    }
+    /** One request with bounded retries; the token never appears in messages. */
+    async request(method, url, body) {
+        const { maxRetries, baseDelayMs, maxRetryAfterMs, sleep, onRetry } = this.options;
+        for (let attempt = 0;; attempt++) {
+            let response;
+            let failure;
+            try {
+                response = await this.fetchImpl(url, {
+                    method,
+                    headers: {
+                        'PRIVATE-TOKEN': this.options.token,
+                        Accept: 'application/json',
+                        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+                    },
+                    body: body === undefined ? undefined : JSON.stringify(body),
+                });
+            }
+            catch (error) {
+                failure = `${method} ${url} failed: ${error.message}`;
+                if (attempt >= maxRetries)
+                    throw new GitLabApiError(failure, undefined, { cause: error });
+                const wait = baseDelayMs * 2 ** attempt;
+                onRetry?.(`${failure}; retrying in ${wait} ms (${attempt + 1}/${maxRetries})`);
+                await sleep(wait);
+                continue;
+            }
+            if (response.ok)
+                return response;
+            const retryable = response.status === 429 || response.status >= 500;
+            if (!retryable || attempt >= maxRetries) {
+                const text = await response.text().catch(() => '');
+                throw new GitLabApiError(`${method} ${url} answered HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`, response.status);
+            }
+            // Drain the body so the connection can be reused.
+            await response.arrayBuffer().catch(() => undefined);
+            const hinted = response.status === 429 ? retryAfterMs(response.headers.get('retry-after')) : undefined;
+            const wait = Math.min(hinted ?? baseDelayMs * 2 ** attempt, maxRetryAfterMs);
+            onRetry?.(`${method} ${url} answered HTTP ${response.status}; retrying in ${wait} ms (${attempt + 1}/${maxRetries})`);
+            await sleep(wait);
+        }
+    }
+    /** Walks the notes of a merge request page by page (oldest first) until the marker turns up. */
+    async findNote(iid, marker) {
+        let url = `${this.notesUrl(iid)}?per_page=${this.options.perPage}&sort=asc&order_by=created_at`;
+        for (let page = 1; url && page <= this.options.maxPages; page++) {
+            const response = await this.request('GET', url);
+            const notes = (await response.json());
+            if (!Array.isArray(notes))
+                throw new GitLabApiError(`GET ${url} did not answer with a list of notes`, response.status);
+            const hit = notes.find((note) => !note.system && typeof note.body === 'string' && note.body.includes(marker));
+            if (hit)
+                return hit;
+            url = this.nextPageUrl(response, url);
+        }
+        return undefined;
+    }
+    /** GitLab sends both `Link` and `X-Next-Page`; keyset pagination sends only `Link`. */
+    nextPageUrl(response, current) {
+        const link = nextLink(response.headers.get('link'));
+        if (link)
+            return link;
+        const next = response.headers.get('x-next-page')?.trim();
+        if (!next)
+            return undefined;
+        const url = new URL(current);
+        url.searchParams.set('page', next);
+        return url.toString();
+    }
+    async createNote(iid, body) {
+        const response = await this.request('POST', this.notesUrl(iid), { body });
+        return (await response.json());
+    }
+    async updateNote(iid, noteId, body) {
+        const response = await this.request('PUT', `${this.notesUrl(iid)}/${noteId}`, { body });
+        return (await response.json());
+    }
+}
+/** The hidden line that identifies one job's note; the same format as the GitHub comment marker. */
+function noteMarker(id) {
+    // HTML comments cannot contain `--` or an early `>`.
+    const safe = id.replace(/[^A-Za-z0-9_.:@/-]+/g, '-').replace(/-{2,}/g, '-');
+    return `<!-- k6-gate:${safe} -->`;
+}
+/** Finds the job's note and edits it, or creates it. */
+async function upsertStickyNote(client, iid, marker, body) {
+    const fullBody = body.includes(marker) ? body : `${marker}\n${body}`;
+    const existing = await client.findNote(iid, marker);
+    if (existing)
+        return { note: await client.updateNote(iid, existing.id, fullBody), action: 'updated' };
+    return { note: await client.createNote(iid, fullBody), action: 'created' };
+}
+/**
+ * The merge request of this pipeline: CI_MERGE_REQUEST_IID in merge-request pipelines; in branch
+ * pipelines the first entry of CI_OPEN_MERGE_REQUESTS (`group/project!12,other/project!3`) that
+ * belongs to this project, since an IID only means something inside its own project.
+ */
+function resolveMergeRequestIid(env) {
+    const direct = env.CI_MERGE_REQUEST_IID?.trim();
+    if (direct && /^\d+$/.test(direct))
+        return direct;
+    const open = env.CI_OPEN_MERGE_REQUESTS?.trim();
+    if (!open)
+        return undefined;
+    const project = env.CI_PROJECT_PATH?.trim();
+    for (const entry of open.split(',')) {
+        const match = /^(.+)!(\d+)$/.exec(entry.trim());
+        if (!match)
+            continue;
+        if (!project || match[1] === project)
+            return match[2];
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/platform/gitlab/publish.ts
+// Everything a GitLab job leaves behind for a finished gate: the report files its
+// `artifacts:reports` point at (junit, load_performance, dotenv), a fixed-name copy of the HTML
+// report for `expose_as`, and the sticky merge-request note. Nothing here fails the job: the verdict
+// is the caller's, from the GateResult alone; reporting problems are warnings.
+
+
+
+
+
+
+
+/** Fixed name, because `expose_as` paths cannot hold wildcards or per-scenario names. */
+const EXPOSED_HTML_FILE = 'report.html';
+/**
+ * Copies the gating scenario's HTML report to the fixed name `expose_as` points at. The report files
+ * GitLab's `artifacts:reports` read (junit.xml, load-performance.json) are the pipeline's
+ * (writeReports); only the dotenv file and this copy are GitLab's own. Returns whether it copied.
+ */
+async function exposeHtmlReport(result, resultsDir) {
+    const html = (0,load_performance/* gatingScenario */.jU)(result)?.files.html ?? result.scenarios.find((s) => s.files.html)?.files.html;
+    if (!html)
+        return false;
     try {
-        return (await (0,promises_namespaceObject.stat)(file)).size > 0;
+        await (0,promises_.copyFile)(external_node_path_default().join(resultsDir, html), external_node_path_default().join(resultsDir, EXPOSED_HTML_FILE));
+        return true;
+    }
+    catch {
+        // k6 skips the dashboard export when a run is too short or fails early; nothing to expose then.
+        return false;
+    }
+}
+/** Where the job's artifacts can be read, when the job runs in GitLab. */
+function artifactLinks(env, resultsDir) {
+    const jobUrl = env.CI_JOB_URL;
+    if (!jobUrl)
+        return { links: [] };
+    const base = env.CI_PROJECT_DIR ?? process.cwd();
+    const rel = external_node_path_default().relative(base, external_node_path_default().resolve(base, resultsDir)).split((external_node_path_default()).sep).join('/');
+    const inside = rel && !rel.startsWith('..') ? rel : undefined;
+    const file = (name) => `${jobUrl}/artifacts/file/${inside ? `${inside}/` : ''}${name}`;
+    const links = [{ label: 'job log', url: jobUrl }];
+    if (inside) {
+        links.unshift({ label: 'HTML report', url: file(EXPOSED_HTML_FILE) }, { label: 'all artifacts', url: `${jobUrl}/artifacts/browse/${inside}` });
+    }
+    return { fullReportUrl: inside ? file('report.md') : undefined, links };
+}
+function explainNoteFailure(error) {
+    if (error instanceof GitLabApiError && (error.status === 401 || error.status === 403)) {
+        return `GitLab refused the token (HTTP ${error.status}): K6_GATE_GITLAB_TOKEN must be a project access token with the api scope and at least the Reporter role that has not expired`;
+    }
+    if (error instanceof GitLabApiError && error.status === 404) {
+        return `GitLab found no such merge request or project (HTTP 404): check that the token belongs to this project (CI_PROJECT_ID) and can see the merge request`;
+    }
+    return error.message;
+}
+async function postNote(result, options, env) {
+    const { log } = options;
+    if (/^(false|no|0|off)$/i.test(env.K6_GATE_MR_NOTE?.trim() ?? '')) {
+        log.info('k6-gate: merge-request note is off (mr-note: false)');
+        return undefined;
+    }
+    const iid = resolveMergeRequestIid(env);
+    if (!iid) {
+        log.info('k6-gate: no merge request for this pipeline (neither CI_MERGE_REQUEST_IID nor an open merge request of this project): no note; the report is in the job artifacts');
+        return undefined;
+    }
+    const token = env.K6_GATE_GITLAB_TOKEN?.trim();
+    if (!token) {
+        log.info(`k6-gate: K6_GATE_GITLAB_TOKEN is not set, so no note on merge request !${iid}; to get one, add a project access token (api scope, Reporter role) as a masked CI/CD variable named K6_GATE_GITLAB_TOKEN (CI_JOB_TOKEN cannot post notes). The report is in the job artifacts.`);
+        return undefined;
+    }
+    log.addSecret(token);
+    const apiUrl = env.CI_API_V4_URL;
+    const projectId = env.CI_MERGE_REQUEST_PROJECT_ID || env.CI_PROJECT_ID;
+    if (!apiUrl || !projectId) {
+        log.warning('k6-gate: CI_API_V4_URL or CI_PROJECT_ID is not set (not a GitLab job?): no merge-request note');
+        return undefined;
+    }
+    const marker = noteMarker(env.K6_GATE_NOTE_ID || env.CI_JOB_NAME || 'k6-gate');
+    const { fullReportUrl, links } = artifactLinks(env, options.resultsDir);
+    const chart = renderBaselineCharts(result);
+    const body = (0,markdown.renderMarkdownReport)(result, {
+        appendix: chart || undefined,
+        links,
+        fullReportUrl,
+        maxLength: GITLAB_NOTE_LIMIT - marker.length - 1,
+    });
+    const client = new GitLabNotesClient({
+        apiUrl,
+        projectId,
+        token,
+        fetch: options.fetch,
+        ...options.client,
+        onRetry: (message) => log.info(`k6-gate: ${message}`),
+    });
+    try {
+        const { note, action } = await upsertStickyNote(client, iid, marker, body);
+        const mrUrl = env.CI_MERGE_REQUEST_PROJECT_URL || env.CI_PROJECT_URL;
+        const noteUrl = mrUrl ? `${mrUrl}/-/merge_requests/${iid}#note_${note.id}` : undefined;
+        log.info(`k6-gate: ${action} the note on merge request !${iid}${noteUrl ? `: ${noteUrl}` : ` (note ${note.id})`}`);
+        return noteUrl;
+    }
+    catch (error) {
+        log.warning(`k6-gate: could not post the merge-request note on !${iid}: ${explainNoteFailure(error)}. The report is in the job artifacts.`);
+        return undefined;
+    }
+}
+/** Publishes a finished gate to GitLab; never throws for reporting problems. */
+async function publishGitLab(result, options) {
+    const env = options.env ?? process.env;
+    const { log } = options;
+    if (await exposeHtmlReport(result, options.resultsDir))
+        log.debug(`k6-gate: wrote ${EXPOSED_HTML_FILE} to ${options.resultsDir}`);
+    const noteUrl = await postNote(result, options, env);
+    try {
+        await writeDotenv(result, options.resultsDir, { noteUrl, keyPrefix: env.K6_GATE_DOTENV_PREFIX });
+    }
+    catch (error) {
+        log.warning(`k6-gate: could not write the dotenv report to ${options.resultsDir}: ${error.message}`);
+    }
+    return { noteUrl };
+}
+
+
+/***/ }),
+
+/***/ 9683:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Du: () => (/* binding */ LOAD_PERFORMANCE_FILE),
+/* harmony export */   K3: () => (/* binding */ loadPerformanceSourceFile),
+/* harmony export */   dS: () => (/* binding */ renderLoadPerformance),
+/* harmony export */   jU: () => (/* binding */ gatingScenario)
+/* harmony export */ });
+/* harmony import */ var _k6_summary_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(817);
+// GitLab's `artifacts:reports:load_performance` file. Pure: data in, text out.
+//
+// GitLab's merge-request widget compares this file between the source and target branch pipelines
+// and reads exactly k6's legacy `--summary-export` shape: RPS from `metrics.http_reqs.rate`, TTFB
+// from `metrics.http_req_waiting["p(90)"]` / `["p(95)"]`, checks from `metrics.checks.passes` and
+// `.fails`. So the report is the gating scenario's legacy export copied byte for byte: nothing is
+// lost, and what GitLab shows matches what k6 wrote. Only when no legacy export exists (k6 wrote
+// the machine-readable summary alone) is the legacy shape rebuilt from the parsed summary.
+//
+// The gating scenario is the first configured scenario that produced a summary: the widget
+// compares like with like only when the same scenario feeds it on both branches.
+
+const LOAD_PERFORMANCE_FILE = 'load-performance.json';
+/** The scenario whose numbers GitLab's load-performance widget shows. */
+function gatingScenario(result) {
+    return result.scenarios.find((s) => s.summary !== undefined);
+}
+/**
+ * The results-dir file to copy as the report: the gating scenario's legacy summary export, when
+ * that is what its summary was read from.
+ */
+function loadPerformanceSourceFile(result) {
+    const scenario = gatingScenario(result);
+    if (!scenario?.summary || scenario.summary.format !== 'legacy')
+        return undefined;
+    return scenario.files.summary;
+}
+function isLegacyExport(text) {
+    try {
+        const data = JSON.parse(text);
+        return typeof data === 'object' && data !== null && typeof data.metrics === 'object';
     }
     catch {
         return false;
     }
 }
-function formatMs(ms) {
-    if (ms < 1000)
-        return `${ms} ms`;
-    if (ms < 120_000)
-        return `${Math.round(ms / 100) / 10} s`;
-    return `${Math.round(ms / 6000) / 10} min`;
+/**
+ * The load_performance report text, or undefined when no scenario produced a summary.
+ * `legacySummaryText` is the content of `loadPerformanceSourceFile(result)` when it could be read.
+ */
+function renderLoadPerformance(result, legacySummaryText) {
+    const scenario = gatingScenario(result);
+    if (!scenario?.summary)
+        return undefined;
+    if (legacySummaryText !== undefined && isLegacyExport(legacySummaryText))
+        return legacySummaryText;
+    return (0,_k6_summary_js__WEBPACK_IMPORTED_MODULE_0__/* .legacySummaryExportText */ .jE)(scenario.summary);
 }
+
+
+/***/ }),
+
+/***/ 7837:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  renderAnalysis: () => (/* binding */ renderAnalysis),
+  renderMarkdownReport: () => (/* binding */ renderMarkdownReport),
+  renderMetricTable: () => (/* binding */ renderMetricTable)
+});
 
 ;// CONCATENATED MODULE: ./node_modules/markdown-table/index.js
 // To do: next major: remove.
@@ -43571,9 +43694,15 @@ function toAlignment(value) {
         : 0
 }
 
+// EXTERNAL MODULE: ./src/baseline/metrics.ts
+var metrics = __nccwpck_require__(4874);
+// EXTERNAL MODULE: ./src/baseline/trend.ts
+var trend = __nccwpck_require__(4136);
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
 // The regression report as Markdown: used for report.md, the job summary, PR comments and MR notes.
 // Pure: takes a GateResult, returns text.
+
+
 
 const HEADLINE = {
     passed: '✅ k6-gate: passed',
@@ -43588,43 +43717,14 @@ const VERDICT = {
     new: '🆕 new',
     missing: '⚠️ missing',
 };
-/** A value with its unit, short enough for a table cell. */
-function markdown_formatValue(value, unit) {
-    if (value === undefined || !Number.isFinite(value))
-        return '—';
-    switch (unit) {
-        case 'ms':
-            return value >= 1000 ? `${trim(value / 1000, 2)} s` : `${trim(value, value < 10 ? 2 : 1)} ms`;
-        case 'ratio':
-            return `${trim(value * 100, value * 100 < 1 ? 3 : 2)}%`;
-        case 'per-second':
-            return `${trim(value, 1)}/s`;
-        case 'bytes':
-            return value >= 1e6 ? `${trim(value / 1e6, 1)} MB` : value >= 1e3 ? `${trim(value / 1e3, 1)} kB` : `${Math.round(value)} B`;
-        case 'count':
-            return String(Math.round(value));
-        default:
-            return trim(value, 3);
-    }
-}
-function trim(value, digits) {
-    return String(Number(value.toFixed(digits)));
-}
-function markdown_formatChange(change) {
-    if (change === undefined || !Number.isFinite(change))
-        return '—';
-    const pct = change * 100;
-    const sign = pct > 0 ? '+' : pct < 0 ? '−' : '±';
-    return `${sign}${trim(Math.abs(pct), Math.abs(pct) < 10 ? 1 : 0)}%`;
-}
 function allowed(row) {
     if (!row.band)
-        return '—';
-    const bound = row.direction === 'lower-is-better' ? `≤ ${markdown_formatValue(row.band.high, row.unit)}` : `≥ ${markdown_formatValue(row.band.low, row.unit)}`;
+        return row.method === 'paired' ? 'A/B paired test' : '—';
+    const bound = row.direction === 'lower-is-better' ? `≤ ${(0,metrics/* formatValue */.Fl)(row.band.high, row.unit)}` : `≥ ${(0,metrics/* formatValue */.Fl)(row.band.low, row.unit)}`;
     const how = row.method === 'prediction-interval'
         ? `interval, n=${row.samples}`
         : row.method === 'tolerance'
-            ? `±${trim(row.tolerance * 100, 1)}%`
+            ? `±${(0,metrics/* formatPercent */.l9)(row.tolerance)}`
             : '';
     return how ? `${bound} (${how})` : bound;
 }
@@ -43645,9 +43745,9 @@ function renderMetricTable(rows, onlyChanges = false) {
         ...shown.map((row) => [
             `\`${escapeCell(row.metric)}\``,
             escapeCell(row.stat),
-            markdown_formatValue(row.baseline, row.unit),
-            markdown_formatValue(row.current, row.unit),
-            markdown_formatChange(row.change),
+            (0,metrics/* formatValue */.Fl)(row.baseline, row.unit),
+            (0,metrics/* formatValue */.Fl)(row.current, row.unit),
+            (0,metrics/* formatChange */.eD)(row.change),
             escapeCell(allowed(row)),
             VERDICT[row.verdict],
         ]),
@@ -43665,6 +43765,68 @@ function renderThresholds(s) {
     ]);
     return `**k6 thresholds:** ${failed === 0 ? 'all passed' : `${failed} of ${s.thresholds.length} crossed`}\n\n${table}`;
 }
+function details(summary, body) {
+    // Blank lines around the body: GitHub and GitLab render Markdown inside <details> only then.
+    return `<details><summary>${summary}</summary>\n\n${body}\n\n</details>`;
+}
+function formatAfter(ms) {
+    return ms >= 60_000 ? `${(0,metrics/* trimNumber */.OM)(ms / 60_000, 1)} min` : `${(0,metrics/* trimNumber */.OM)(ms / 1000, 1)} s`;
+}
+/** Per-endpoint table, error mix, failed checks and load-generator warnings (live analysis). */
+function renderAnalysis(analysis) {
+    const parts = [];
+    const health = analysis.loadGenerator;
+    if (health && health.warnings.length > 0) {
+        parts.push(`**⚠️ Load generator:** the numbers may not be trustworthy\n\n${health.warnings.map((w) => `- ${escapeCell(w)}`).join('\n')}`);
+    }
+    if (analysis.endpoints.length > 0) {
+        const table = markdownTable([
+            ['Endpoint', 'Requests', 'Failed', 'p(95)', 'Change', 'Median', 'Max'],
+            ...analysis.endpoints.map((e) => [
+                `\`${escapeCell(e.endpoint)}\``,
+                String(e.requests),
+                e.failed > 0 ? `${e.failed} (${(0,metrics/* formatValue */.Fl)(e.failureRate, 'ratio')})` : '0',
+                (0,metrics/* formatValue */.Fl)(e.p95, 'ms'),
+                (0,metrics/* formatChange */.eD)(e.p95Change),
+                (0,metrics/* formatValue */.Fl)(e.med, 'ms'),
+                (0,metrics/* formatValue */.Fl)(e.max, 'ms'),
+            ]),
+        ], { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r'] });
+        const more = analysis.endpointCount > analysis.endpoints.length ? ` (top ${analysis.endpoints.length} of ${analysis.endpointCount})` : '';
+        parts.push(details(`Per-endpoint breakdown: ${analysis.endpointCount} endpoint(s)${more}`, table));
+    }
+    if (analysis.errors.length > 0 || analysis.failedChecks.length > 0) {
+        const body = [];
+        if (analysis.errors.length > 0) {
+            body.push(markdownTable([
+                ['Endpoint', 'Status', 'k6 error_code', 'Count', 'First seen'],
+                ...analysis.errors.map((e) => [
+                    `\`${escapeCell(e.endpoint)}\``,
+                    e.status === '0' ? 'no response' : e.status,
+                    e.errorCode ?? '—',
+                    String(e.count),
+                    `+${formatAfter(e.firstAfterMs)} (${e.firstAt})`,
+                ]),
+            ], { align: ['l', 'l', 'l', 'r', 'l'] }));
+        }
+        if (analysis.failedChecks.length > 0) {
+            body.push(markdownTable([
+                ['Failed check', 'Fails', 'Passes'],
+                ...analysis.failedChecks.map((c) => [escapeCell(c.name), String(c.fails), String(c.passes)]),
+            ]));
+        }
+        const failedRequests = analysis.errors.reduce((s, e) => s + e.count, 0);
+        parts.push(details(`Error mix: ${failedRequests} failed request(s), ${analysis.failedChecks.length} failing check(s)`, body.join('\n\n')));
+    }
+    return parts.join('\n\n');
+}
+/** Every run's value when a verdict took several runs: reruns, or A/B rounds (B and A). */
+function runValues(m) {
+    if (!m.runs)
+        return '';
+    const list = (values) => values.map((v) => (0,metrics/* formatValue */.Fl)(v, m.unit)).join(', ');
+    return m.abBaseline ? ` — B rounds: ${list(m.runs)}; A rounds: ${list(m.abBaseline)}` : ` — runs: ${list(m.runs)}`;
+}
 function renderScenario(s, onlyChanges) {
     const parts = [scenarioTitle(s)];
     if (s.error)
@@ -43676,9 +43838,20 @@ function renderScenario(s, onlyChanges) {
     const thresholds = renderThresholds(s);
     if (thresholds)
         parts.push(thresholds);
-    const noted = s.metrics.filter((m) => m.verdict === 'regressed' || m.verdict === 'missing');
+    if (s.verdictNote)
+        parts.push(`**Verdict:** ${escapeCell(s.verdictNote)}`);
+    const noted = s.metrics.filter((m) => m.verdict === 'regressed' || m.verdict === 'missing' || m.thin || m.runs);
     if (noted.length > 0) {
-        parts.push(noted.map((m) => `- \`${m.metric}\` ${m.stat}: ${escapeCell(m.note)}`).join('\n'));
+        parts.push(noted.map((m) => `- \`${m.metric}\` ${m.stat}: ${escapeCell(m.note)}${runValues(m)}`).join('\n'));
+    }
+    if (s.trend && s.trend.length > 0) {
+        const lines = s.trend.map((t) => `\`${escapeCell(t.metric)}\` ${escapeCell(t.stat)} ${(0,trend/* sparkline */.KM)(t.values)}`);
+        parts.push(`**Trend** (accepted runs, this run last): ${lines.join(' · ')}`);
+    }
+    if (s.analysis) {
+        const analysis = renderAnalysis(s.analysis);
+        if (analysis)
+            parts.push(analysis);
     }
     return parts.join('\n\n');
 }
@@ -43699,7 +43872,10 @@ function renderHeader(result) {
         : result.outcome === 'passed'
             ? 'the gate passes'
             : '**not blocking** (policy)';
-    return `## ${HEADLINE[result.outcome]}\n\n${counts} — ${verdict} (${policy}).${facts.length ? `\n${facts.join(' · ')}` : ''}`;
+    const headline = result.cancelled
+        ? `⛔ k6-gate: cancelled (${result.cancelled}): partial results, the run was stopped before its end`
+        : HEADLINE[result.outcome];
+    return `## ${headline}\n\n${counts} — ${verdict} (${policy}).${facts.length ? `\n${facts.join(' · ')}` : ''}`;
 }
 function renderFooter(result, options) {
     const parts = [];
@@ -43739,1095 +43915,372 @@ function renderMarkdownReport(result, options = {}) {
     return cut.slice(0, Math.max(cut.lastIndexOf('\n'), 0)) + notice;
 }
 
-;// CONCATENATED MODULE: ./src/report/junit.ts
-/** Removes what XML 1.0 forbids (most control characters, lone surrogates), then escapes markup. */
-function escapeXml(text) {
-    return text
-        .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD')
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;')
-        .replace(/'/g, '&apos;');
-}
-function metricCase(scenario, row) {
-    const base = {
-        name: `${row.metric} ${row.stat}`,
-        classname: `k6-gate.${scenario.key}.metrics`,
-        systemOut: row.note,
-    };
-    if (row.verdict === 'regressed') {
-        return { ...base, failure: { type: 'regression', message: `regressed: ${row.note}`, text: describeRow(row) } };
-    }
-    if (row.verdict === 'missing') {
-        if (row.severity === 'error') {
-            return { ...base, failure: { type: 'missing-metric', message: `missing: ${row.note}`, text: describeRow(row) } };
-        }
-        return { ...base, skipped: `missing (warning): ${row.note}` };
-    }
-    return base;
-}
-function describeRow(row) {
-    const lines = [
-        `metric: ${row.metric}`,
-        `stat: ${row.stat}`,
-        `baseline: ${row.baseline ?? 'none'} ${row.unit}`,
-        `current: ${row.current ?? 'none'} ${row.unit}`,
-    ];
-    if (row.change !== undefined)
-        lines.push(`change: ${(row.change * 100).toFixed(1)}%`);
-    if (row.band)
-        lines.push(`accepted band: ${row.band.low} .. ${row.band.high} ${row.unit}`);
-    lines.push(`method: ${row.method}, samples: ${row.samples}, tolerance: ${(row.tolerance * 100).toFixed(1)}%`);
-    return lines.join('\n');
-}
-function thresholdCase(scenario, threshold) {
-    const base = {
-        name: `threshold ${threshold.metric}: ${threshold.expression}`,
-        classname: `k6-gate.${scenario.key}.thresholds`,
-    };
-    if (threshold.ok)
-        return base;
-    const actual = scenario.summary?.metrics[threshold.metric]?.values;
-    const text = actual
-        ? `${threshold.metric} measured ${Object.entries(actual)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(', ')}`
-        : `${threshold.metric} crossed its threshold`;
-    return { ...base, failure: { type: 'threshold', message: `k6 threshold crossed: ${threshold.metric} ${threshold.expression}`, text } };
-}
-function scenarioCases(scenario) {
-    const cases = [];
-    if (scenario.outcome === 'error') {
-        const message = scenario.error ?? scenario.exitMeaning ?? 'the k6 run failed';
-        const text = [
-            scenario.exitCode !== undefined
-                ? `k6 exit code: ${scenario.exitCode}${scenario.exitMeaning ? ` (${scenario.exitMeaning})` : ''}`
-                : 'k6 did not run',
-            scenario.files.log ? `k6 log: ${scenario.files.log}` : undefined,
-        ]
-            .filter(Boolean)
-            .join('\n');
-        cases.push({
-            name: 'k6 run',
-            classname: `k6-gate.${scenario.key}`,
-            timeSeconds: scenario.k6WallMs !== undefined ? scenario.k6WallMs / 1000 : undefined,
-            error: { type: 'error', message, text },
-        });
-    }
-    for (const row of scenario.metrics)
-        cases.push(metricCase(scenario, row));
-    for (const threshold of scenario.thresholds)
-        cases.push(thresholdCase(scenario, threshold));
-    return cases;
-}
-function renderCase(c) {
-    const attrs = [`name="${escapeXml(c.name)}"`, `classname="${escapeXml(c.classname)}"`];
-    if (c.timeSeconds !== undefined)
-        attrs.push(`time="${c.timeSeconds.toFixed(3)}"`);
-    const body = [];
-    const element = (tag, v) => `      <${tag} message="${escapeXml(v.message)}" type="${escapeXml(v.type)}">${escapeXml(v.text)}</${tag}>`;
-    if (c.error)
-        body.push(element('error', c.error));
-    if (c.failure)
-        body.push(element('failure', c.failure));
-    if (c.skipped !== undefined)
-        body.push(`      <skipped message="${escapeXml(c.skipped)}"/>`);
-    if (c.systemOut)
-        body.push(`      <system-out>${escapeXml(c.systemOut)}</system-out>`);
-    if (body.length === 0)
-        return `    <testcase ${attrs.join(' ')}/>`;
-    return [`    <testcase ${attrs.join(' ')}>`, ...body, '    </testcase>'].join('\n');
-}
-/** The whole report: `<testsuites>` with one `<testsuite>` per scenario run. */
-function renderJUnit(result) {
-    const suites = [];
-    let total = 0;
-    let failures = 0;
-    let errors = 0;
-    let skipped = 0;
-    for (const scenario of result.scenarios) {
-        const cases = scenarioCases(scenario);
-        const f = cases.filter((c) => c.failure).length;
-        const e = cases.filter((c) => c.error).length;
-        const s = cases.filter((c) => c.skipped !== undefined).length;
-        total += cases.length;
-        failures += f;
-        errors += e;
-        skipped += s;
-        const attrs = [
-            `name="${escapeXml(`k6-gate ${scenario.key}`)}"`,
-            `tests="${cases.length}"`,
-            `failures="${f}"`,
-            `errors="${e}"`,
-            `skipped="${s}"`,
-            `timestamp="${escapeXml(result.generatedAt)}"`,
-        ];
-        if (scenario.k6WallMs !== undefined)
-            attrs.push(`time="${(scenario.k6WallMs / 1000).toFixed(3)}"`);
-        const properties = [
-            ['outcome', scenario.outcome],
-            ['scenario', scenario.scenario],
-            ['profile', scenario.profile],
-            ['target', result.target],
-            ['environment', result.environment],
-            ['k6.version', result.k6?.version],
-        ]
-            .filter((p) => p[1] !== undefined)
-            .map(([name, value]) => `      <property name="${escapeXml(name)}" value="${escapeXml(value)}"/>`);
-        suites.push([
-            `  <testsuite ${attrs.join(' ')}>`,
-            '    <properties>',
-            ...properties,
-            '    </properties>',
-            ...cases.map(renderCase),
-            '  </testsuite>',
-        ].join('\n'));
-    }
-    return [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        `<testsuites name="k6-gate" tests="${total}" failures="${failures}" errors="${errors}" skipped="${skipped}">`,
-        ...suites,
-        '</testsuites>',
-        '',
-    ].join('\n');
-}
 
-;// CONCATENATED MODULE: ./src/report/load-performance.ts
-const LOAD_PERFORMANCE_FILE = 'load-performance.json';
-/** The scenario whose numbers GitLab's load-performance widget shows. */
-function gatingScenario(result) {
-    return result.scenarios.find((s) => s.summary !== undefined);
+/***/ }),
+
+/***/ 4096:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Wd: () => (/* binding */ scenarioKey),
+/* harmony export */   d8: () => (/* binding */ resolveScenario),
+/* harmony export */   xe: () => (/* binding */ bundledScenariosDir)
+/* harmony export */ });
+/* unused harmony export listBundledScenarios */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3136);
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_url__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _baseline_format_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8860);
+/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2973);
+// Scenario resolution: a bundled scenario name or a path to the user's own k6 script, and the key a
+// scenario's results have in the baseline. Below the pipeline so entries, inputs and the operator
+// manifest use it without importing the orchestration.
+
+
+
+
+
+
+/** The scenarios shipped with k6-gate, next to dist/ (or src/ when run from source). */
+function bundledScenariosDir() {
+    if (process.env.K6_GATE_SCENARIOS_DIR)
+        return process.env.K6_GATE_SCENARIOS_DIR;
+    // Resolved at run time from this file's own place (src/ or dist/, both one level below the
+    // package root); written so the bundler does not rewrite it into a bundled asset path.
+    const here = node_path__WEBPACK_IMPORTED_MODULE_2___default().dirname((0,node_url__WEBPACK_IMPORTED_MODULE_3__.fileURLToPath)(import.meta.url));
+    return node_path__WEBPACK_IMPORTED_MODULE_2___default().join(here, PARENT, SCENARIOS_FOLDER);
 }
-/**
- * The results-dir file to copy as the report: the gating scenario's legacy summary export, when
- * that is what its summary was read from.
- */
-function loadPerformanceSourceFile(result) {
-    const scenario = gatingScenario(result);
-    if (!scenario?.summary || scenario.summary.format !== 'legacy')
-        return undefined;
-    return scenario.files.summary;
-}
-function isLegacyExport(text) {
+const PARENT = '..';
+const SCENARIOS_FOLDER = 'scenarios';
+async function listBundledScenarios(dir = bundledScenariosDir()) {
     try {
-        const data = JSON.parse(text);
-        return typeof data === 'object' && data !== null && typeof data.metrics === 'object';
+        const entries = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readdir)(dir, { withFileTypes: true });
+        return entries
+            .filter((e) => e.isFile() && /\.(ts|js)$/.test(e.name) && !e.name.endsWith('.d.ts'))
+            .map((e) => e.name.replace(/\.(ts|js)$/, ''))
+            .sort();
     }
     catch {
-        return false;
+        return [];
     }
-}
-/** Rebuilds k6's legacy export shape (flattened metrics, a rate's `rate` named `value`). */
-function legacyExportFromSummary(summary) {
-    const metrics = {};
-    for (const [name, metric] of Object.entries(summary.metrics)) {
-        const values = {};
-        for (const [key, value] of Object.entries(metric.values)) {
-            values[metric.type === 'rate' && key === 'rate' ? 'value' : key] = value;
-        }
-        metrics[name] = values;
-    }
-    for (const threshold of summary.thresholds) {
-        const target = (metrics[threshold.metric] ??= {});
-        const thresholds = (target.thresholds ??= {});
-        // Legacy semantics: true means the threshold FAILED.
-        thresholds[threshold.expression] = !threshold.ok;
-    }
-    const checks = summary.checks.map((c) => ({ name: c.name, path: c.path ?? `::${c.name}`, passes: c.passes, fails: c.fails }));
-    return { root_group: { name: '', path: '', groups: [], checks }, metrics };
 }
 /**
- * The load_performance report text, or undefined when no scenario produced a summary.
- * `legacySummaryText` is the content of `loadPerformanceSourceFile(result)` when it could be read.
+ * A scenario is a path to a k6 script (relative to the workspace) or the name of a bundled one.
+ * `name=path` gives a path its own report name.
  */
-function renderLoadPerformance(result, legacySummaryText) {
-    const scenario = gatingScenario(result);
-    if (!scenario?.summary)
-        return undefined;
-    if (legacySummaryText !== undefined && isLegacyExport(legacySummaryText))
-        return legacySummaryText;
-    return `${JSON.stringify(legacyExportFromSummary(scenario.summary), null, 2)}\n`;
+async function resolveScenario(input, workspace, scenariosDir = bundledScenariosDir()) {
+    const text = input.trim();
+    const eq = text.indexOf('=');
+    const [givenName, ref] = eq > 0 && !text.slice(0, eq).includes('/') ? [text.slice(0, eq), text.slice(eq + 1)] : [undefined, text];
+    const looksLikePath = /[\\/]/.test(ref) || /\.(m?js|ts|cjs)$/.test(ref);
+    if (looksLikePath) {
+        const script = node_path__WEBPACK_IMPORTED_MODULE_2___default().resolve(workspace, ref);
+        if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(script)) {
+            throw new _config_js__WEBPACK_IMPORTED_MODULE_5__/* .ConfigError */ .xL(`scenario ${JSON.stringify(ref)}: no file at ${script}; expected a k6 script path relative to the workspace, or a bundled scenario name`);
+        }
+        return { name: givenName ?? node_path__WEBPACK_IMPORTED_MODULE_2___default().basename(ref).replace(/\.(m?js|ts|cjs)$/, ''), script };
+    }
+    for (const ext of ['.ts', '.js']) {
+        const script = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(scenariosDir, ref + ext);
+        if ((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(script))
+            return { name: givenName ?? ref, script };
+    }
+    const known = await listBundledScenarios(scenariosDir);
+    throw new _config_js__WEBPACK_IMPORTED_MODULE_5__/* .ConfigError */ .xL(`unknown scenario ${JSON.stringify(ref)}; expected a k6 script path or one of the bundled scenarios: ${known.join(', ') || '(none found)'}`);
+}
+/** The baseline key of a scenario run: see baselineKey (the environment keeps histories apart). */
+function scenarioKey(scenario, profile, environment) {
+    return (0,_baseline_format_js__WEBPACK_IMPORTED_MODULE_4__/* .baselineKey */ .x2)({ scenario, profile, environment });
 }
 
-;// CONCATENATED MODULE: ./src/version.ts
-// Kept equal to package.json's version by test/version.test.ts; bundles cannot read package.json.
-const VERSION = '0.1.0';
 
-;// CONCATENATED MODULE: external "node:string_decoder"
-const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./src/shard/histogram.ts
-// Trend statistics that stay bounded in memory however many samples arrive.
+/***/ }),
+
+/***/ 796:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  OPERATOR_MANIFEST_HELP: () => (/* binding */ OPERATOR_MANIFEST_HELP),
+  commandOperatorManifest: () => (/* binding */ commandOperatorManifest)
+});
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/config.ts
+var config = __nccwpck_require__(2973);
+// EXTERNAL MODULE: ./src/scenarios.ts
+var scenarios = __nccwpck_require__(4096);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ./src/k6/summary.ts
+var summary = __nccwpck_require__(817);
+;// CONCATENATED MODULE: ./src/shard/operator.ts
+// Manifests for running a scenario on Kubernetes with k6-operator (TestRun, k6.io/v1alpha1).
 //
-// A trend keeps its samples exactly while there are few (percentiles then match k6's own to the
-// last digit); past `exactLimit` samples it folds them into a log-bucketed histogram whose buckets
-// are a constant ratio apart (the DDSketch construction). Every value then lands in a bucket whose
-// representative is within `relativeError` of it, so a reported percentile is within that relative
-// error of a sample value at the same rank. count, sum (avg), min and max stay exact in both modes.
-/** Relative precision of histogram mode: 0.001 = any percentile within ±0.1% of the true sample value. */
-const DEFAULT_RELATIVE_ERROR = 0.001;
-/** Samples kept exactly per series before switching to the histogram (8 bytes each: 512 KiB). */
-const DEFAULT_EXACT_LIMIT = 65_536;
-/** A log-bucketed histogram with a fixed relative error; negative values and zero are kept apart. */
-class LogHistogram {
-    relativeError;
-    logGamma;
-    gamma;
-    positive = new Map();
-    negative = new Map();
-    zeros = 0;
-    total = 0;
-    constructor(relativeError = DEFAULT_RELATIVE_ERROR) {
-        if (!(relativeError > 0 && relativeError < 1)) {
-            throw new RangeError(`relative error ${relativeError} is out of range; expected a number between 0 and 1, e.g. 0.001`);
-        }
-        this.relativeError = relativeError;
-        this.gamma = (1 + relativeError) / (1 - relativeError);
-        this.logGamma = Math.log(this.gamma);
-    }
-    get count() {
-        return this.total;
-    }
-    /** Distinct buckets in use: what the memory of this histogram grows with. */
-    get buckets() {
-        return this.positive.size + this.negative.size + (this.zeros > 0 ? 1 : 0);
-    }
-    add(value, times = 1) {
-        this.total += times;
-        if (value === 0) {
-            this.zeros += times;
-            return;
-        }
-        const store = value > 0 ? this.positive : this.negative;
-        const key = Math.ceil(Math.log(Math.abs(value)) / this.logGamma);
-        store.set(key, (store.get(key) ?? 0) + times);
-    }
-    representative(key) {
-        // The point of the bucket (gamma^(k-1), gamma^k] with the same relative distance to both ends.
-        return (2 * Math.pow(this.gamma, key)) / (this.gamma + 1);
-    }
-    /** The value at 0-based rank `rank` in sorted order (approximate within relativeError). */
-    valueAtRank(rank) {
-        if (this.total === 0)
-            return NaN;
-        let remaining = Math.min(Math.max(Math.floor(rank), 0), this.total - 1);
-        // Most negative first: the largest magnitude bucket of the negative store.
-        const negativeKeys = [...this.negative.keys()].sort((a, b) => b - a);
-        for (const key of negativeKeys) {
-            const n = this.negative.get(key);
-            if (remaining < n)
-                return -this.representative(key);
-            remaining -= n;
-        }
-        if (remaining < this.zeros)
-            return 0;
-        remaining -= this.zeros;
-        const positiveKeys = [...this.positive.keys()].sort((a, b) => a - b);
-        for (const key of positiveKeys) {
-            const n = this.positive.get(key);
-            if (remaining < n)
-                return this.representative(key);
-            remaining -= n;
-        }
-        return this.representative(positiveKeys[positiveKeys.length - 1]);
-    }
-}
-/** The statistics of one trend series (a metric or one of its submetrics). */
-class TrendAccumulator {
-    count = 0;
-    sum = 0;
-    min = Infinity;
-    max = -Infinity;
-    exact = new Float64Array(64);
-    sorted = true;
-    histogram;
-    exactLimit;
-    relativeError;
-    constructor(options = {}) {
-        this.exactLimit = options.exactLimit ?? DEFAULT_EXACT_LIMIT;
-        this.relativeError = options.relativeError ?? DEFAULT_RELATIVE_ERROR;
-    }
-    /** True while every percentile is exact. */
-    get isExact() {
-        return this.histogram === undefined;
-    }
-    add(value) {
-        if (value < this.min)
-            this.min = value;
-        if (value > this.max)
-            this.max = value;
-        this.sum += value;
-        if (this.exact) {
-            if (this.count === this.exact.length) {
-                if (this.count >= this.exactLimit) {
-                    this.histogram = new LogHistogram(this.relativeError);
-                    for (let i = 0; i < this.count; i++)
-                        this.histogram.add(this.exact[i]);
-                    this.exact = undefined;
-                    this.histogram.add(value);
-                    this.count++;
-                    return;
-                }
-                const grown = new Float64Array(Math.min(this.exact.length * 2, this.exactLimit));
-                grown.set(this.exact);
-                this.exact = grown;
-            }
-            this.exact[this.count] = value;
-            this.sorted = false;
-        }
-        else {
-            this.histogram.add(value);
-        }
-        this.count++;
-    }
-    valueAtRank(rank) {
-        if (this.exact) {
-            if (!this.sorted) {
-                this.exact.subarray(0, this.count).sort();
-                this.sorted = true;
-            }
-            return this.exact[rank];
-        }
-        // The extremes are known exactly; a bucket's representative can fall a hair outside them.
-        if (rank <= 0)
-            return this.min;
-        if (rank >= this.count - 1)
-            return this.max;
-        return Math.min(Math.max(this.histogram.valueAtRank(rank), this.min), this.max);
-    }
-    /**
-     * The percentile the way k6's trend sink computes it: rank p·(n−1) in sorted order, linear
-     * interpolation between the two neighbouring samples.
-     */
-    percentile(p) {
-        if (this.count === 0)
-            return NaN;
-        if (this.count === 1)
-            return this.min;
-        const position = (p / 100) * (this.count - 1);
-        const lower = Math.floor(position);
-        const upper = Math.ceil(position);
-        const low = this.valueAtRank(lower);
-        if (upper === lower)
-            return low;
-        const high = this.valueAtRank(upper);
-        return low + (high - low) * (position - lower);
-    }
-    get avg() {
-        return this.count === 0 ? NaN : this.sum / this.count;
-    }
-    /** Numbers this accumulator holds, for the memory accounting in tests and logs. */
-    get retainedNumbers() {
-        return this.exact ? this.exact.length : this.histogram.buckets * 2;
-    }
-}
+// k6-operator starts `parallelism` runner pods, gives each its execution segment and aggregates
+// nothing. For k6-gate to merge, every runner must leave its raw samples where a collector can
+// fetch them after the pods are gone. The choice here: one PersistentVolumeClaim mounted by every
+// runner at /results with `subPathExpr: $(POD_NAME)`, so each runner writes to its own folder
+// (k6-operator passes the same `arguments` to all runners, and k6 cannot template a file name).
+// The files outlive the runner pods (and `cleanup: post`); a collector pod mounting the claim
+// serves `kubectl cp`, then `k6-gate merge --from` finds the files in the per-pod folders.
 
-;// CONCATENATED MODULE: ./src/shard/thresholds.ts
-class ThresholdError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'ThresholdError';
+
+
+/** The folder every runner writes into (its own sub-folder of the claim). */
+const RESULTS_MOUNT = '/results';
+/** UID/GID of the user in the grafana/k6 image; fsGroup makes the claim writable for it. */
+const K6_IMAGE_GID = 12345;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+function requireDnsLabel(what, value, max) {
+    if (!DNS_LABEL.test(value) || value.length > max) {
+        throw new config/* ConfigError */.xL(`${what} ${JSON.stringify(value)} is not a Kubernetes name; expected lower-case letters, digits and "-", at most ${max} characters, e.g. "checkout-load"`);
     }
 }
-const EXPRESSION = /^\s*(avg|min|max|med|count|rate|value|p\(\s*(\d+(?:\.\d+)?)\s*\))\s*(===|==|!=|<=|>=|<|>)\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*$/;
-/** Aggregations k6 accepts per metric type (k6 docs, "Thresholds"). */
-const ALLOWED = {
-    counter: ['count', 'rate'],
-    gauge: ['value'],
-    rate: ['rate'],
-    trend: ['avg', 'min', 'max', 'med', 'p(N)'],
-};
-function parseThresholdExpression(text) {
-    const match = EXPRESSION.exec(text);
-    if (!match) {
-        throw new ThresholdError(`threshold ${JSON.stringify(text)} is not "<aggregation> <operator> <number>"; expected e.g. "p(95)<500", "rate<0.01", "count>10" (operators < <= > >= == === !=)`);
+function resultsClaimName(input) {
+    return input.resultsClaim ?? `${input.name}-results`;
+}
+/** The `arguments` string of the TestRun, checked so that k6-operator's split on spaces keeps each argument whole. */
+function runnerArguments(input) {
+    const scenario = input.scenario ?? input.scriptFile.replace(/\.(m?js|ts|cjs)$/, '');
+    const args = [
+        `--out=json=${RESULTS_MOUNT}/k6-${scenario}.shard-k8s.json.gz`,
+        `--summary-export=${RESULTS_MOUNT}/summary-${scenario}.shard-k8s.json`,
+        `--summary-trend-stats=${input.trendStats ?? summary/* SUMMARY_TREND_STATS */.$8.join(',')}`,
+        ...(input.args ?? []),
+    ];
+    for (const arg of args) {
+        if (arg === '' || /[\s"'\\]/.test(arg)) {
+            throw new config/* ConfigError */.xL(`k6 argument ${JSON.stringify(arg)} cannot go into a TestRun: k6-operator splits "arguments" on spaces and runs no shell; expected arguments without whitespace or quotes, e.g. "--tag=team=web"`);
+        }
     }
-    const [, aggregationText, percentileText, operator, valueText] = match;
-    const percentile = percentileText === undefined ? undefined : Number(percentileText);
-    if (percentile !== undefined && percentile > 100) {
-        throw new ThresholdError(`threshold ${JSON.stringify(text)}: percentile ${percentile} is above 100`);
+    return args.join(' ');
+}
+function namespaced(name, namespace, extra = {}) {
+    return { name, ...(namespace ? { namespace } : {}), ...extra };
+}
+const LABELS = { 'app.kubernetes.io/managed-by': 'k6-gate' };
+/** The TestRun object alone (what the CRD schema validates). */
+function buildTestRun(input) {
+    requireDnsLabel('TestRun name', input.name, 52);
+    if (!Number.isInteger(input.parallelism) || input.parallelism < 1) {
+        throw new config/* ConfigError */.xL(`parallelism ${JSON.stringify(input.parallelism)} is not a positive whole number; expected the number of runner pods, e.g. 4`);
     }
+    if (!/^[A-Za-z0-9._-]+$/.test(input.scriptFile)) {
+        throw new config/* ConfigError */.xL(`script file name ${JSON.stringify(input.scriptFile)} cannot be a ConfigMap key; expected letters, digits, ".", "_", "-", e.g. "checkout.js"`);
+    }
+    if (typeof input.scriptContent === 'string') {
+        const local = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*|\bopen\s*\(\s*)['"](\.\.?\/[^'"]+)['"]/.exec(input.scriptContent);
+        if (local) {
+            throw new config/* ConfigError */.xL(`${input.scriptFile} uses the local file ${JSON.stringify(local[1])}, which a one-file ConfigMap cannot carry; expected a self-contained script or a k6 archive: run \`k6 archive ${input.scriptFile} -O ${input.name}.tar\` and pass the .tar`);
+        }
+    }
+    const env = [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }];
+    for (const [name, value] of Object.entries(input.env ?? {})) {
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+            throw new config/* ConfigError */.xL(`environment variable name ${JSON.stringify(name)} is not valid; expected e.g. BASE_URL`);
+        if (name === 'POD_NAME')
+            throw new config/* ConfigError */.xL('environment variable POD_NAME is reserved: the runners use it to pick their results folder');
+        env.push({ name, value });
+    }
+    const claim = resultsClaimName(input);
     return {
-        source: text,
-        aggregation: percentile === undefined ? aggregationText : 'p(N)',
-        percentile,
-        operator: operator,
-        value: Number(valueText),
+        apiVersion: 'k6.io/v1alpha1',
+        kind: 'TestRun',
+        metadata: namespaced(input.name, input.namespace, { labels: LABELS }),
+        spec: {
+            parallelism: input.parallelism,
+            script: { configMap: { name: `${input.name}-script`, file: input.scriptFile } },
+            arguments: runnerArguments(input),
+            ...(input.cleanup ? { cleanup: 'post' } : {}),
+            runner: {
+                image: input.image ?? `grafana/k6:${config/* DEFAULT_K6_VERSION */.ti}`,
+                metadata: { labels: { ...LABELS, 'k6-gate/test-run': input.name } },
+                env,
+                securityContext: { fsGroup: K6_IMAGE_GID },
+                volumes: [{ name: 'k6-gate-results', persistentVolumeClaim: { claimName: claim } }],
+                volumeMounts: [{ name: 'k6-gate-results', mountPath: RESULTS_MOUNT, subPathExpr: '$(POD_NAME)' }],
+            },
+        },
     };
 }
-/** The expression strings of one metric's entries (the object form's `threshold`). */
-function thresholdExpressions(metric, entries) {
-    const list = Array.isArray(entries) ? entries : [entries];
-    return list.map((entry, i) => {
-        if (typeof entry === 'string')
-            return entry;
-        if (entry && typeof entry === 'object' && typeof entry.threshold === 'string')
-            return entry.threshold;
-        throw new ThresholdError(`thresholds[${JSON.stringify(metric)}][${i}] is ${JSON.stringify(entry)}; expected a string such as "p(95)<500" or { threshold: "p(95)<500", abortOnFail: true }`);
+/** ConfigMap with the script, the results claim (unless an existing one is named) and the TestRun, as one YAML stream. */
+function buildTestRunManifest(input) {
+    const documents = [];
+    const testRun = buildTestRun(input);
+    documents.push({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: namespaced(`${input.name}-script`, input.namespace, { labels: LABELS }),
+        ...(typeof input.scriptContent === 'string'
+            ? { data: { [input.scriptFile]: input.scriptContent } }
+            : { binaryData: { [input.scriptFile]: Buffer.from(input.scriptContent).toString('base64') } }),
     });
-}
-function compare(actual, operator, expected) {
-    switch (operator) {
-        case '<':
-            return actual < expected;
-        case '<=':
-            return actual <= expected;
-        case '>':
-            return actual > expected;
-        case '>=':
-            return actual >= expected;
-        case '==':
-        case '===':
-            return actual === expected;
-        case '!=':
-            return actual !== expected;
-    }
-}
-/**
- * Evaluates one expression. `type` undefined means the metric got no samples: k6 then leaves the
- * threshold passing (checked with k6 v1.8.1 and v2.2.0), and so do we.
- */
-function evaluateThreshold(metric, expression, type, read) {
-    if (type === undefined)
-        return { metric, expression: expression.source, ok: true };
-    if (!ALLOWED[type].includes(expression.aggregation)) {
-        throw new ThresholdError(`threshold ${JSON.stringify(expression.source)} on ${type} metric ${metric}: "${expression.aggregation === 'p(N)' ? 'p(…)' : expression.aggregation}" does not apply; expected one of ${ALLOWED[type].join(', ')}`);
-    }
-    const actual = read(expression.aggregation === 'p(N)' ? 'p' : expression.aggregation, expression.percentile);
-    return { metric, expression: expression.source, ok: Number.isFinite(actual) && compare(actual, expression.operator, expression.value) };
-}
-
-;// CONCATENATED MODULE: ./src/shard/merge.ts
-// Merge mode: rebuilds the end-of-test summary of a whole sharded test from the raw samples every
-// shard wrote with `--out json=….json.gz`, and re-evaluates the script's thresholds on it.
-//
-// The files are streamed line by line through gunzip; nothing holds a whole file, and the state
-// kept per metric is bounded (see histogram.ts), so memory does not grow with the number of samples.
-//
-// Choices a reader of the merged numbers should know (docs/scale-out.md repeats them):
-// - Test duration = the longest span from first to last sample time within one shard file. Shards
-//   run the same schedule, so each one spans the test; CI jobs start seconds apart, so the span
-//   across shards would include that skew and understate rates. k6's own duration also counts the
-//   moments before the first and after the last sample, so merged rates read slightly higher
-//   (a few ms over the whole test).
-// - Counter `rate` = count / duration; rate metrics: passes / (passes + fails), exact.
-// - Trends: count, avg, min, max exact; percentiles exact up to DEFAULT_EXACT_LIMIT samples per
-//   series, then within ±relativeError (0.1%) of a true sample value — k6's interpolation rule.
-// - Gauges: min and max over all points, value = the last point in time. Exception: `vus` and
-//   `vus_max` count per instance, so the whole test's value, min and max are the sums over shards.
-// - Thresholds come from the Metric lines of the raw files (`data.thresholds`), from the shards'
-//   summary exports (k6 leaves submetric thresholds such as `http_req_duration{name:login}` out of
-//   the Metric lines) and from the caller.
-
-
-
-
-
-
-
-class MergeError extends Error {
-    constructor(message, options) {
-        super(message, options);
-        this.name = 'MergeError';
-    }
-}
-/** k6's default summary trend stats plus p(99), which baselines commonly watch. */
-const DEFAULT_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'];
-/** Gauges that count per k6 instance; the whole test has the sum over shards. */
-const PER_INSTANCE_GAUGES = new Set(['vus', 'vus_max']);
-/** `http_req_duration{name:login,method:GET}` → parent and tag pairs, the way k6 reads them. */
-function parseSubmetricName(name) {
-    const open = name.indexOf('{');
-    if (open === -1)
-        return undefined;
-    if (!name.endsWith('}')) {
-        throw new MergeError(`submetric ${JSON.stringify(name)} has no closing "}"; expected e.g. "http_req_duration{name:login}"`);
-    }
-    const parent = name.slice(0, open).trim();
-    const tags = [];
-    for (const part of name.slice(open + 1, -1).split(',')) {
-        const colon = part.indexOf(':');
-        if (colon <= 0) {
-            throw new MergeError(`submetric ${JSON.stringify(name)}: ${JSON.stringify(part)} is not tag:value; expected e.g. "http_req_duration{name:login}"`);
-        }
-        const unquote = (s) => s.trim().replace(/^["'`]|["'`]$/g, '');
-        tags.push([unquote(part.slice(0, colon)), unquote(part.slice(colon + 1))]);
-    }
-    return { parent, tags };
-}
-function tagKey(tags) {
-    return tags
-        .map(([k, v]) => `${k}\u0000${v}`)
-        .sort()
-        .join('\u0001');
-}
-const METRIC_TYPES = new Set(['trend', 'rate', 'counter', 'gauge']);
-/**
- * Calls `onLine` for every line of a plain or gzip file, streaming. Lines are handed over
- * synchronously per chunk: an async generator would cost a promise per line, which at millions of
- * lines is most of the time. A read or gunzip failure rejects.
- */
-async function forEachLine(file, onLine) {
-    const source = (0,external_node_fs_namespaceObject.createReadStream)(file, { highWaterMark: 1 << 16 });
-    let stream = source;
-    if (file.endsWith('.gz')) {
-        const gunzip = (0,external_node_zlib_.createGunzip)({ chunkSize: 1 << 16 });
-        source.on('error', (error) => gunzip.destroy(error));
-        stream = source.pipe(gunzip);
-    }
-    const decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
-    let rest = '';
-    for await (const chunk of stream) {
-        const text = rest + decoder.write(chunk);
-        let start = 0;
-        for (let end = text.indexOf('\n', start); end !== -1; end = text.indexOf('\n', start)) {
-            onLine(text.slice(start, end));
-            start = end + 1;
-        }
-        rest = text.slice(start);
-    }
-    rest += decoder.end();
-    if (rest !== '')
-        onLine(rest);
-}
-const POINT_HEAD = '{"metric":"';
-const POINT_TYPE = '","type":"Point","data":{"time":"';
-const POINT_VALUE = '","value":';
-const POINT_TAGS = ',"tags":';
-/**
- * Reads a Point line in the exact layout k6 writes (`{"metric":…,"type":"Point","data":{"time":…,
- * "value":…,"tags":{…}}}`) without building objects for it; any other layout returns undefined and
- * goes through JSON.parse. Metric names and RFC 3339 times hold no quotes or escapes.
- */
-function readPointFast(line) {
-    if (!line.startsWith(POINT_HEAD) || !line.endsWith('}}'))
-        return undefined;
-    const nameEnd = line.indexOf('"', POINT_HEAD.length);
-    if (nameEnd === -1 || !line.startsWith(POINT_TYPE, nameEnd))
-        return undefined;
-    const timeStart = nameEnd + POINT_TYPE.length;
-    const timeEnd = line.indexOf('"', timeStart);
-    if (timeEnd === -1 || !line.startsWith(POINT_VALUE, timeEnd))
-        return undefined;
-    const valueStart = timeEnd + POINT_VALUE.length;
-    const valueEnd = line.indexOf(POINT_TAGS, valueStart);
-    if (valueEnd === -1)
-        return undefined;
-    const valueText = line.slice(valueStart, valueEnd);
-    const value = Number(valueText);
-    if (valueText === '' || !Number.isFinite(value))
-        return undefined;
-    return {
-        metric: line.slice(POINT_HEAD.length, nameEnd),
-        time: line.slice(timeStart, timeEnd),
-        value,
-        tagsText: line.slice(valueEnd + POINT_TAGS.length, line.length - 2),
-    };
-}
-class Merger {
-    input;
-    metrics = new Map();
-    /** Submetrics wanted before their parent is defined: parent → name → tags. */
-    pending = new Map();
-    thresholds = new Map();
-    checks = new Map();
-    samples = 0;
-    longestSpanMs = 0;
-    lastTimeText = '';
-    lastTime = NaN;
-    constructor(input) {
-        this.input = input;
-    }
-    wantSubmetric(name) {
-        const parsed = parseSubmetricName(name);
-        if (!parsed)
-            return;
-        const known = this.metrics.get(parsed.parent);
-        if (known) {
-            this.attachSubmetric(known, name, parsed.tags);
-            return;
-        }
-        const forParent = this.pending.get(parsed.parent) ?? new Map();
-        forParent.set(name, parsed.tags);
-        this.pending.set(parsed.parent, forParent);
-    }
-    addThreshold(metric, expression) {
-        const list = this.thresholds.get(metric) ?? [];
-        if (!list.includes(expression))
-            list.push(expression);
-        this.thresholds.set(metric, list);
-        this.wantSubmetric(metric);
-    }
-    newSeries(name, type, tags) {
-        return {
-            name,
-            tags,
-            samples: 0,
-            sum: 0,
-            nonZero: 0,
-            trend: type === 'trend' ? new TrendAccumulator({ exactLimit: this.input.exactLimit, relativeError: this.input.relativeError }) : undefined,
-            gauges: type === 'gauge' ? new Map() : undefined,
-        };
-    }
-    attachSubmetric(metric, name, tags) {
-        const key = tagKey(tags);
-        if (metric.submetrics.some((s) => tagKey(s.tags) === key))
-            return;
-        if (metric.main.samples > 0) {
-            // Only when shard files disagree on a metric's submetrics: earlier points were not matched.
-            this.input.log?.warning(`submetric ${name} first appears after ${metric.main.samples} points of ${metric.name}; its numbers miss those points (were the shards run from different scripts?)`);
-        }
-        metric.submetrics.push(this.newSeries(name, metric.type, tags));
-    }
-    define(data, where) {
-        const name = data.name;
-        const type = data.type;
-        if (typeof name !== 'string' || !METRIC_TYPES.has(type)) {
-            throw new MergeError(`${where}: Metric line without a name and a type of trend, rate, counter or gauge: ${JSON.stringify(data).slice(0, 160)}`);
-        }
-        let metric = this.metrics.get(name);
-        if (!metric) {
-            const contains = ['time', 'data', 'default'].includes(data.contains)
-                ? data.contains
-                : 'default';
-            metric = { name, type, contains, main: this.newSeries(name, type), submetrics: [] };
-            this.metrics.set(name, metric);
-            for (const [subName, tags] of this.pending.get(name) ?? [])
-                this.attachSubmetric(metric, subName, tags);
-            this.pending.delete(name);
-        }
-        else if (metric.type !== type) {
-            throw new MergeError(`${where}: metric ${name} is a ${type} here but a ${metric.type} in an earlier file; were the shards run from different scripts?`);
-        }
-        if (Array.isArray(data.thresholds)) {
-            for (const expression of data.thresholds)
-                if (typeof expression === 'string')
-                    this.addThreshold(name, expression);
-        }
-        if (Array.isArray(data.submetrics)) {
-            for (const sub of data.submetrics) {
-                if (sub && typeof sub.name === 'string' && sub.tags && typeof sub.tags === 'object') {
-                    this.attachSubmetric(metric, sub.name, Object.entries(sub.tags).map(([k, v]) => [k, String(v)]));
-                }
-            }
-        }
-    }
-    parseTime(text) {
-        if (text === this.lastTimeText)
-            return this.lastTime;
-        if (typeof text !== 'string')
-            return NaN;
-        this.lastTimeText = text;
-        this.lastTime = Date.parse(text);
-        return this.lastTime;
-    }
-    /** Whether Points of this metric need their tags (submetrics, checks); others skip parsing them. */
-    needsTags(metricName) {
-        const metric = this.metrics.get(metricName);
-        return metricName === 'checks' || (metric !== undefined && metric.submetrics.length > 0);
-    }
-    point(metricName, time, value, tags, fileIndex, span, where) {
-        const metric = this.metrics.get(metricName);
-        if (!metric) {
-            throw new MergeError(`${where}: a Point of metric ${JSON.stringify(metricName)} comes before its Metric line; expected k6 --out json output`);
-        }
-        if (typeof value !== 'number') {
-            throw new MergeError(`${where}: Point of ${metricName} has value ${JSON.stringify(value)}; expected a number`);
-        }
-        const at = this.parseTime(time);
-        if (at < span.first)
-            span.first = at;
-        if (at > span.last)
-            span.last = at;
-        this.samples++;
-        this.record(metric.main, metric.type, value, at, fileIndex);
-        if (tags) {
-            for (const sub of metric.submetrics) {
-                let match = true;
-                for (const [k, v] of sub.tags) {
-                    if (tags[k] !== v) {
-                        match = false;
-                        break;
-                    }
-                }
-                if (match)
-                    this.record(sub, metric.type, value, at, fileIndex);
-            }
-            if (metricName === 'checks' && typeof tags.check === 'string') {
-                const group = tags.group ?? '';
-                const key = `${group}\u0000${tags.check}`;
-                let check = this.checks.get(key);
-                if (!check) {
-                    check = { name: tags.check, path: `${group}::${tags.check}`, passes: 0, fails: 0 };
-                    this.checks.set(key, check);
-                }
-                if (value !== 0)
-                    check.passes++;
-                else
-                    check.fails++;
-            }
-        }
-        if (this.samples % 100_000 === 0)
-            this.input.onProgress?.(this.samples);
-    }
-    record(series, type, value, time, fileIndex) {
-        series.samples++;
-        series.sum += value;
-        if (value !== 0)
-            series.nonZero++;
-        if (type === 'trend') {
-            series.trend.add(value);
-        }
-        else if (type === 'gauge') {
-            const state = series.gauges.get(fileIndex);
-            if (!state) {
-                series.gauges.set(fileIndex, { last: value, lastTime: time, min: value, max: value });
-            }
-            else {
-                if (!(time < state.lastTime)) {
-                    state.last = value;
-                    state.lastTime = time;
-                }
-                if (value < state.min)
-                    state.min = value;
-                if (value > state.max)
-                    state.max = value;
-            }
-        }
-    }
-}
-function gaugeValues(metric, gauges) {
-    const states = [...gauges.values()];
-    if (PER_INSTANCE_GAUGES.has(metric)) {
-        return {
-            value: states.reduce((s, g) => s + g.last, 0),
-            min: states.reduce((s, g) => s + g.min, 0),
-            max: states.reduce((s, g) => s + g.max, 0),
-        };
-    }
-    const latest = states.reduce((a, b) => (b.lastTime > a.lastTime ? b : a));
-    return { value: latest.last, min: Math.min(...states.map((g) => g.min)), max: Math.max(...states.map((g) => g.max)) };
-}
-function trendStat(trend, stat) {
-    switch (stat) {
-        case 'avg':
-            return trend.avg;
-        case 'min':
-            return trend.min;
-        case 'max':
-            return trend.max;
-        case 'med':
-            return trend.percentile(50);
-        case 'count':
-            return trend.count;
-        default: {
-            const match = /^p\((\d+(?:\.\d+)?)\)$/.exec(stat);
-            return match ? trend.percentile(Number(match[1])) : undefined;
-        }
-    }
-}
-function validateTrendStats(stats) {
-    for (const stat of stats) {
-        if (!/^(avg|min|med|max|count|p\(\d+(\.\d+)?\))$/.test(stat)) {
-            throw new MergeError(`trend stat ${JSON.stringify(stat)} is not supported; expected avg, min, med, max, count or p(N) as in --summary-trend-stats`);
-        }
-    }
-}
-/** Threshold keys of a legacy `--summary-export` file (the expressions, not k6's verdicts). */
-async function thresholdsOfSummary(file) {
-    let data;
-    try {
-        data = JSON.parse(await (0,promises_namespaceObject.readFile)(file, 'utf8'));
-    }
-    catch (error) {
-        throw new MergeError(`shard summary ${file} could not be read as JSON: ${error.message}`, { cause: error });
-    }
-    const out = {};
-    const metrics = data?.metrics;
-    if (!metrics || typeof metrics !== 'object')
-        return out;
-    for (const [name, metric] of Object.entries(metrics)) {
-        if (metric?.thresholds && typeof metric.thresholds === 'object')
-            out[name] = Object.keys(metric.thresholds);
-    }
-    return out;
-}
-/** Merges the raw samples of all shards into the summary of the whole test. */
-async function mergeShardResults(input) {
-    if (input.files.length === 0) {
-        throw new MergeError('no shard result files to merge; expected one raw sample file (--out json=….json.gz) per shard');
-    }
-    const trendStats = input.trendStats ?? DEFAULT_TREND_STATS;
-    validateTrendStats(trendStats);
-    const started = Date.now();
-    const merger = new Merger(input);
-    for (const [metric, entries] of Object.entries(input.thresholds ?? {})) {
-        for (const expression of thresholdExpressions(metric, entries))
-            merger.addThreshold(metric, expression);
-    }
-    for (const file of input.summaryFiles ?? []) {
-        for (const [metric, expressions] of Object.entries(await thresholdsOfSummary(file))) {
-            for (const expression of expressions)
-                merger.addThreshold(metric, expression);
-        }
-    }
-    for (const name of input.submetrics ?? [])
-        merger.wantSubmetric(name);
-    for (const [fileIndex, file] of input.files.entries()) {
-        const span = { first: Infinity, last: -Infinity };
-        let lineNumber = 0;
-        const where = () => `${file}:${lineNumber}`;
-        const onLine = (line) => {
-            lineNumber++;
-            const fast = readPointFast(line);
-            if (fast) {
-                let tags;
-                if (merger.needsTags(fast.metric)) {
-                    try {
-                        tags = JSON.parse(fast.tagsText);
-                    }
-                    catch {
-                        throw new MergeError(`${where()}: the tags of this Point are not JSON: ${JSON.stringify(fast.tagsText.slice(0, 120))}`);
-                    }
-                }
-                merger.point(fast.metric, fast.time, fast.value, tags, fileIndex, span, where());
-                return;
-            }
-            if (line.trim() === '')
-                return;
-            let entry;
-            try {
-                entry = JSON.parse(line);
-            }
-            catch {
-                throw new MergeError(`${where()} is not JSON: ${JSON.stringify(line.slice(0, 120))}; expected k6 --out json lines (was the file cut short?)`);
-            }
-            const data = (entry.data ?? {});
-            if (entry.type === 'Point') {
-                merger.point(String(entry.metric), data.time, data.value, data.tags ?? {}, fileIndex, span, where());
-            }
-            else if (entry.type === 'Metric') {
-                merger.define(data, where());
-            }
-            else {
-                throw new MergeError(`${where()} has type ${JSON.stringify(entry.type)}; expected "Metric" or "Point" lines of k6 --out json`);
-            }
-        };
-        try {
-            await forEachLine(file, onLine);
-        }
-        catch (error) {
-            if (error instanceof MergeError)
-                throw error;
-            const code = error.code;
-            const why = code === 'Z_BUF_ERROR' || /unexpected end/i.test(error.message)
-                ? ' (the gzip stream ends early: did k6 stop before closing the file?)'
-                : '';
-            throw new MergeError(`could not read ${file} after line ${lineNumber}: ${error.message}${why}`, { cause: error });
-        }
-        if (span.last >= span.first)
-            merger.longestSpanMs = Math.max(merger.longestSpanMs, span.last - span.first);
-        input.log?.debug(`merged ${file}: ${lineNumber} lines`);
-    }
-    input.onProgress?.(merger.samples);
-    if (merger.samples === 0) {
-        throw new MergeError(`the ${input.files.length} shard file(s) hold no samples: ${input.files.join(', ')}; did the shards run k6 with --out json?`);
-    }
-    const durationMs = merger.longestSpanMs;
-    const seconds = durationMs / 1000;
-    const metrics = {};
-    const types = new Map();
-    const series = new Map();
-    let bounded = false;
-    for (const metric of merger.metrics.values()) {
-        for (const s of [metric.main, ...metric.submetrics]) {
-            if (s.samples === 0)
-                continue;
-            types.set(s.name, metric.type);
-            series.set(s.name, s);
-            let values;
-            if (metric.type === 'trend') {
-                values = {};
-                for (const stat of trendStats)
-                    values[stat] = trendStat(s.trend, stat);
-                if (!s.trend.isExact)
-                    bounded = true;
-            }
-            else if (metric.type === 'counter') {
-                values = { count: s.sum, rate: seconds > 0 ? s.sum / seconds : 0 };
-            }
-            else if (metric.type === 'rate') {
-                values = { rate: s.nonZero / s.samples, passes: s.nonZero, fails: s.samples - s.nonZero };
-            }
-            else {
-                values = gaugeValues(metric.name, s.gauges);
-            }
-            metrics[s.name] = { name: s.name, type: metric.type, contains: metric.contains, values };
-        }
-    }
-    const thresholds = [];
-    for (const [metric, expressions] of merger.thresholds) {
-        for (const text of expressions) {
-            const expression = parseThresholdExpression(text);
-            const s = series.get(metric);
-            const type = types.get(metric);
-            thresholds.push(evaluateThreshold(metric, expression, type, (aggregation, percentile) => {
-                // Read from the series, not the reported values: a threshold may use a stat trendStats leaves out.
-                if (aggregation === 'p')
-                    return s.trend.percentile(percentile);
-                if (s.trend)
-                    return trendStat(s.trend, aggregation) ?? NaN;
-                return metrics[metric].values[aggregation] ?? NaN;
-            }));
-        }
-    }
-    const summary = {
-        format: 'legacy',
-        metrics,
-        thresholds,
-        checks: [...merger.checks.values()],
-        durationMs,
-    };
-    const elapsed = Date.now() - started;
-    input.log?.info(`merged ${merger.samples.toLocaleString('en')} samples from ${input.files.length} shard file(s) in ${(elapsed / 1000).toFixed(1)} s; test duration ${(durationMs / 1000).toFixed(1)} s; ` +
-        (bounded ? `percentiles within ±${(input.relativeError ?? DEFAULT_RELATIVE_ERROR) * 100}% (histogram)` : 'percentiles exact'));
-    return {
-        summary,
-        samples: merger.samples,
-        durationMs,
-        percentiles: bounded ? 'bounded' : 'exact',
-        relativeError: input.relativeError ?? DEFAULT_RELATIVE_ERROR,
-    };
-}
-function escapeRegExp(text) {
-    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-async function listFiles(dir) {
-    try {
-        const entries = await (0,promises_namespaceObject.readdir)(dir, { recursive: true, withFileTypes: true });
-        return entries.filter((e) => e.isFile()).map((e) => external_node_path_default().join(e.parentPath ?? e.path, e.name));
-    }
-    catch (error) {
-        throw new MergeError(`cannot read the shard results folder ${dir}: ${error.message}; expected the folder the shard artifacts were downloaded into`, {
-            cause: error,
+    if (input.createClaim ?? input.resultsClaim === undefined) {
+        documents.push({
+            apiVersion: 'v1',
+            kind: 'PersistentVolumeClaim',
+            metadata: namespaced(resultsClaimName(input), input.namespace, { labels: LABELS }),
+            spec: {
+                accessModes: [input.accessMode ?? 'ReadWriteMany'],
+                ...(input.storageClassName ? { storageClassName: input.storageClassName } : {}),
+                resources: { requests: { storage: input.storage ?? '1Gi' } },
+            },
         });
     }
+    documents.push(testRun);
+    return documents.map((doc) => (0,dist.stringify)(doc, { lineWidth: 0 })).join('---\n');
 }
-function byShardOrder(a, b) {
-    return external_node_path_default().basename(a).localeCompare(external_node_path_default().basename(b), 'en', { numeric: true }) || a.localeCompare(b);
-}
-/**
- * Checks that numbered shard files (`.shard-<i>-of-<N>`) form one complete set: a missing shard
- * would gate on part of the load, a duplicate would count it twice.
- */
-function checkComplete(files, what) {
-    const seen = new Map();
-    let total;
-    for (const file of files) {
-        const match = /\.shard-(\d+)-of-(\d+)\./.exec(external_node_path_default().basename(file));
-        if (!match)
-            continue;
-        const [index, count] = [Number(match[1]), Number(match[2])];
-        if (total !== undefined && total !== count) {
-            throw new MergeError(`${what}: ${file} is a shard of ${count} but others are of ${total}; expected the files of one run only`);
-        }
-        total = count;
-        if (seen.has(index))
-            throw new MergeError(`${what}: shard ${index} of ${count} appears twice (${seen.get(index)} and ${file}); expected one file per shard`);
-        seen.set(index, file);
-    }
-    if (total !== undefined) {
-        const missing = Array.from({ length: total }, (_, i) => i + 1).filter((i) => !seen.has(i));
-        if (missing.length > 0) {
-            throw new MergeError(`${what}: shard(s) ${missing.join(', ')} of ${total} missing; found ${[...seen.keys()].sort((a, b) => a - b).join(', ')}. Did a shard job fail or its artifact expire?`);
-        }
-    }
-}
-/**
- * The raw sample files of one scenario's shards under `dir` (searched recursively, so artifacts
- * downloaded into one folder each work too): `k6-<scenario>.shard-*.json[.gz]`.
- */
-async function findShardFiles(dir, scenario) {
-    const pattern = new RegExp(`^k6-${escapeRegExp(scenario)}\\.shard-[^/]+\\.json(\\.gz)?$`);
-    const all = await listFiles(dir);
-    const files = all.filter((f) => pattern.test(external_node_path_default().basename(f))).sort(byShardOrder);
-    if (files.length === 0) {
-        const seen = all.slice(0, 8).map((f) => external_node_path_default().relative(dir, f));
-        throw new MergeError(`no shard files of scenario ${JSON.stringify(scenario)} in ${dir}; expected k6-${scenario}.shard-<i>-of-<N>.json.gz (found ${seen.length ? seen.join(', ') + (all.length > 8 ? ', …' : '') : 'nothing'})`);
-    }
-    checkComplete(files, `shard files of ${scenario} in ${dir}`);
-    return files;
-}
-/** The shards' summary exports (`summary-<scenario>.shard-*.json`), for threshold expressions; may be none. */
-async function findShardSummaryFiles(dir, scenario) {
-    const pattern = new RegExp(`^summary-${escapeRegExp(scenario)}\\.shard-[^/]+\\.json$`);
-    return (await listFiles(dir)).filter((f) => pattern.test(external_node_path_default().basename(f))).sort(byShardOrder);
-}
-/** Finds a scenario's shard files under `dir` and merges them: what `k6-gate merge --from DIR` does. */
-async function mergeShardDir(input) {
-    const { dir, scenario, ...rest } = input;
-    const files = await findShardFiles(dir, scenario);
-    const summaryFiles = await findShardSummaryFiles(dir, scenario);
-    input.log?.info(`merging ${files.length} shard file(s) of ${scenario} from ${dir}${summaryFiles.length ? ` (+ ${summaryFiles.length} shard summaries for thresholds)` : ''}`);
-    return mergeShardResults({ ...rest, files, summaryFiles });
-}
-/**
- * The merged summary in k6's legacy `--summary-export` layout, so every reader of
- * `summary-<scenario>.json` (GitLab's load_performance report, baseline tools, people) takes a
- * merged run like a single one. `state.testRunDurationMs` carries the duration used for rates.
- */
-function toLegacySummaryExport(summary) {
-    const metrics = {};
-    for (const [name, metric] of Object.entries(summary.metrics)) {
-        const values = { ...metric.values };
-        if (metric.type === 'rate') {
-            // The legacy export calls a rate's `rate` `value`.
-            values.value = values.rate;
-            delete values.rate;
-        }
-        metrics[name] = values;
-    }
-    for (const threshold of summary.thresholds) {
-        const target = (metrics[threshold.metric] ??= {});
-        // In the legacy export `true` means the threshold was crossed.
-        (target.thresholds ??= {})[threshold.expression] = !threshold.ok;
-    }
-    const checks = {};
-    for (const check of summary.checks) {
-        checks[check.path ?? `::${check.name}`] = {
-            name: check.name,
-            path: check.path ?? `::${check.name}`,
-            id: '',
-            passes: check.passes,
-            fails: check.fails,
-        };
-    }
-    return {
-        root_group: { name: '', path: '', id: '', groups: {}, checks },
-        metrics,
-        state: { testRunDurationMs: summary.durationMs },
-    };
-}
-/**
- * Merge mode for one scenario of the pipeline: merges the shard files of `scenario` under `dir`,
- * computing the submetrics the watch rules name, and writes the merged summary as
- * `summary-<scenario>.json` (legacy export layout) into `resultsDir`.
- */
-async function mergeScenarioShards(input) {
-    const merged = await mergeShardDir({
-        dir: input.dir,
-        scenario: input.scenario,
-        trendStats: input.trendStats,
-        submetrics: (input.watch ?? []).filter((name) => name.includes('{')),
-        log: input.log,
-    });
-    await (0,promises_namespaceObject.writeFile)(external_node_path_default().join(input.resultsDir, input.summaryFile), `${JSON.stringify(toLegacySummaryExport(merged.summary), null, 2)}\n`);
-    return { ...merged, summaryFile: input.summaryFile };
+/** A pod that mounts the results claim and waits, so `kubectl cp` can fetch the runners' files. */
+function buildCollectorPodManifest(input) {
+    requireDnsLabel('TestRun name', input.name, 52);
+    return (0,dist.stringify)({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: namespaced(`${input.name}-collector`, input.namespace, { labels: LABELS }),
+        spec: {
+            restartPolicy: 'Never',
+            securityContext: { fsGroup: K6_IMAGE_GID },
+            containers: [
+                {
+                    name: 'collector',
+                    image: input.image ?? 'busybox:1.36',
+                    command: ['sleep', '3600'],
+                    volumeMounts: [{ name: 'k6-gate-results', mountPath: RESULTS_MOUNT, readOnly: true }],
+                },
+            ],
+            volumes: [{ name: 'k6-gate-results', persistentVolumeClaim: { claimName: resultsClaimName(input) } }],
+        },
+    }, { lineWidth: 0 });
 }
 
-;// CONCATENATED MODULE: ./src/shard/shard.ts
+;// CONCATENATED MODULE: ./src/shard/operator-cli.ts
+// `k6-gate operator-manifest`: writes the Kubernetes manifests of a sharded run with k6-operator.
+
+
+
+
+
+const OPERATOR_MANIFEST_HELP = `k6-gate operator-manifest <scenario|script|archive.tar> --name NAME --parallelism N [options]
+
+Writes a ConfigMap with the script, a PersistentVolumeClaim for the results and a k6-operator
+TestRun (k6.io/v1alpha1) whose N runners each write raw samples to their own folder of the claim.
+Then: kubectl apply -f …; wait for the TestRun stage "finished"; kubectl cp the claim's contents
+(via --collector's pod); k6-gate merge <scenario> --from DIR. See docs/scale-out.md.
+
+Options:
+  --name NAME              TestRun name (lower-case DNS label)
+  --parallelism N          runner pods (shards)
+  --namespace NS           namespace of all objects
+  --scenario NAME          name in result files and the baseline (default: the script's name)
+  --env KEY=VALUE          environment for the runners, e.g. BASE_URL (repeatable)
+  --k6-args "ARGS"         extra k6 arguments (no whitespace inside one argument)
+  --image IMAGE            runner image (default grafana/k6 at k6-gate's k6 version)
+  --results-claim NAME     use this existing claim instead of creating NAME-results
+  --access-mode MODE       ReadWriteMany (default) | ReadWriteOnce (all runners on one node)
+  --storage-class NAME     storage class of the created claim
+  --storage SIZE           size of the created claim (default 1Gi)
+  --cleanup                cleanup: post (delete runner jobs afterwards; the claim stays)
+  --collector              also write a collector pod that mounts the claim for kubectl cp
+  --output FILE            write to FILE instead of stdout
+`;
+async function commandOperatorManifest(args, io, log) {
+    const parsed = (0,config/* parseCommandArgs */.Qx)({
+        name: { type: 'string' },
+        parallelism: { type: 'string' },
+        namespace: { type: 'string' },
+        scenario: { type: 'string' },
+        env: { type: 'string', multiple: true },
+        'k6-args': { type: 'string' },
+        image: { type: 'string' },
+        'results-claim': { type: 'string' },
+        'access-mode': { type: 'string' },
+        'storage-class': { type: 'string' },
+        storage: { type: 'string' },
+        cleanup: { type: 'boolean' },
+        collector: { type: 'boolean' },
+        output: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+    }, args, 'operator-manifest');
+    const { values, positionals } = parsed;
+    if (values.help) {
+        io.stdout(OPERATOR_MANIFEST_HELP);
+        return 0;
+    }
+    if (positionals.length !== 1) {
+        throw new config/* ConfigError */.xL(`operator-manifest takes one scenario, script or .tar archive; got ${positionals.length} (${positionals.join(' ') || 'none'})`);
+    }
+    if (!values.name)
+        throw new config/* ConfigError */.xL('operator-manifest needs --name, e.g. --name checkout-load');
+    const parallelism = Number(values.parallelism);
+    if (!values.parallelism || !Number.isInteger(parallelism) || parallelism < 1) {
+        throw new config/* ConfigError */.xL(`--parallelism ${JSON.stringify(values.parallelism ?? '')} is not a positive whole number; expected the number of runner pods, e.g. 4`);
+    }
+    const accessMode = values['access-mode'];
+    if (accessMode !== undefined && accessMode !== 'ReadWriteMany' && accessMode !== 'ReadWriteOnce') {
+        throw new config/* ConfigError */.xL(`--access-mode ${JSON.stringify(accessMode)} is not valid; expected ReadWriteMany or ReadWriteOnce`);
+    }
+    const ref = positionals[0];
+    const isArchive = ref.endsWith('.tar');
+    const script = isArchive ? external_node_path_default().resolve(io.cwd, ref) : (await (0,scenarios/* resolveScenario */.d8)(ref, io.cwd)).script;
+    const content = isArchive ? new Uint8Array(await (0,promises_.readFile)(script)) : await (0,promises_.readFile)(script, 'utf8');
+    const scriptFile = external_node_path_default().basename(script);
+    const input = {
+        name: values.name,
+        namespace: values.namespace,
+        scriptFile,
+        scriptContent: content,
+        parallelism,
+        scenario: values.scenario ?? scriptFile.replace(/\.(m?js|ts|cjs|tar)$/, ''),
+        args: (0,config/* splitArgs */.sG)(values['k6-args']),
+        env: Object.assign({}, ...(values.env ?? []).map((pair) => (0,config/* parseEnvPairs */.WS)('--env', `'${pair.replace(/'/g, `'\\''`)}'`))),
+        image: values.image,
+        resultsClaim: values['results-claim'],
+        accessMode,
+        storageClassName: values['storage-class'],
+        storage: values.storage,
+        cleanup: values.cleanup,
+    };
+    let text = buildTestRunManifest(input);
+    if (values.collector)
+        text += `---\n${buildCollectorPodManifest(input)}`;
+    if (values.output) {
+        await (0,promises_.writeFile)(external_node_path_default().resolve(io.cwd, values.output), text);
+        log.info(`k6-gate: wrote ${values.output} (TestRun ${values.name}, ${parallelism} runners)`);
+    }
+    else {
+        io.stdout(text);
+    }
+    return 0;
+}
+
+
+/***/ }),
+
+/***/ 2332:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   M2: () => (/* binding */ shardArgs),
+/* harmony export */   mj: () => (/* binding */ shardRawFileName),
+/* harmony export */   mk: () => (/* binding */ shardSummaryFileName),
+/* harmony export */   sq: () => (/* binding */ shardLogFileName),
+/* harmony export */   uK: () => (/* binding */ parseShard)
+/* harmony export */ });
+/* unused harmony exports ShardSpecError, MAX_SHARDS, validateShard, segmentPoint, segmentSequence, executionSegment, shardSuffix, shardArtifactName */
+/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2973);
 // Shard mode: one k6 test split across N instances with execution segments.
 //
 // k6 divides the workload of every scenario between instances by the segment each instance gets;
@@ -44836,7 +44289,7 @@ async function mergeScenarioShards(input) {
 // GitLab's CI_NODE_INDEX and `--shard=1/3` in other tools.
 
 /** A bad `shard` input is a configuration error like any other bad input. */
-class ShardSpecError extends ConfigError {
+class ShardSpecError extends _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL {
     constructor(message) {
         super(message);
         this.name = 'ShardSpecError';
@@ -44902,2708 +44355,331 @@ function shardRawFileName(scenario, shard) {
 function shardSummaryFileName(scenario, shard) {
     return `summary-${scenario}${shardSuffix(shard)}.json`;
 }
-/** The artifact name a shard job uploads, and the pattern the merge job downloads by. */
+/** The k6 log of one shard: `k6-<scenario>.shard-<i>-of-<N>.log`. */
+function shardLogFileName(scenario, shard) {
+    return `k6-${scenario}${shardSuffix(shard)}.log`;
+}
+/** The artifact name a shard job uploads. */
 function shardArtifactName(scenario, shard) {
     return `k6-gate-shard-${scenario}-${shard.index}-of-${shard.count}`;
 }
-function shardArtifactPattern(scenario) {
-    return `k6-gate-shard-${scenario}-*`;
-}
-
-;// CONCATENATED MODULE: ./src/pipeline.ts
-// The one orchestration: install → preflight → run each scenario → parse → compare → report →
-// decide. Every entry (action, CLI, GitLab job) calls runGate; platforms only publish its result.
-//
-// Run problems never throw out of runGate: they become the `error` outcome with the cause, after
-// whatever was measured has been written to the results dir.
 
 
+/***/ }),
 
+/***/ 7666:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** The scenarios shipped with k6-gate, next to dist/ (or src/ when run from source). */
-function bundledScenariosDir() {
-    if (process.env.K6_GATE_SCENARIOS_DIR)
-        return process.env.K6_GATE_SCENARIOS_DIR;
-    // Resolved at run time from this file's own place (src/ or dist/, both one level below the
-    // package root); written so the bundler does not rewrite it into a bundled asset path.
-    const here = external_node_path_default().dirname((0,external_node_url_.fileURLToPath)(import.meta.url));
-    return external_node_path_default().join(here, PARENT, SCENARIOS_FOLDER);
-}
-const PARENT = '..';
-const SCENARIOS_FOLDER = 'scenarios';
-async function listBundledScenarios(dir = bundledScenariosDir()) {
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   JD: () => (/* binding */ splitCredentials),
+/* harmony export */   Op: () => (/* binding */ describeFetchError),
+/* harmony export */   ri: () => (/* binding */ withoutCredentials)
+/* harmony export */ });
+// URLs as they may be shown: credentials in a target URL are secrets.
+/** `https://user:pass@host/` → `https://host/`: what reports and logs may show of a target. */
+function withoutCredentials(target) {
     try {
-        const entries = await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true });
-        return entries
-            .filter((e) => e.isFile() && /\.(ts|js)$/.test(e.name) && !e.name.endsWith('.d.ts'))
-            .map((e) => e.name.replace(/\.(ts|js)$/, ''))
-            .sort();
-    }
-    catch {
-        return [];
-    }
-}
-/**
- * A scenario is a path to a k6 script (relative to the workspace) or the name of a bundled one.
- * `name=path` gives a path its own report name.
- */
-async function resolveScenario(input, workspace, scenariosDir = bundledScenariosDir()) {
-    const text = input.trim();
-    const eq = text.indexOf('=');
-    const [givenName, ref] = eq > 0 && !text.slice(0, eq).includes('/') ? [text.slice(0, eq), text.slice(eq + 1)] : [undefined, text];
-    const looksLikePath = /[\\/]/.test(ref) || /\.(m?js|ts|cjs)$/.test(ref);
-    if (looksLikePath) {
-        const script = external_node_path_default().resolve(workspace, ref);
-        if (!(0,external_node_fs_namespaceObject.existsSync)(script)) {
-            throw new ConfigError(`scenario ${JSON.stringify(ref)}: no file at ${script}; expected a k6 script path relative to the workspace, or a bundled scenario name`);
-        }
-        return { name: givenName ?? external_node_path_default().basename(ref).replace(/\.(m?js|ts|cjs)$/, ''), script };
-    }
-    for (const ext of ['.ts', '.js']) {
-        const script = external_node_path_default().join(scenariosDir, ref + ext);
-        if ((0,external_node_fs_namespaceObject.existsSync)(script))
-            return { name: givenName ?? ref, script };
-    }
-    const known = await listBundledScenarios(scenariosDir);
-    throw new ConfigError(`unknown scenario ${JSON.stringify(ref)}; expected a k6 script path or one of the bundled scenarios: ${known.join(', ') || '(none found)'}`);
-}
-function scenarioKey(scenario, profile) {
-    return profile ? `${scenario}@${profile}` : scenario;
-}
-/** Paths inside the workspace are shown relative to it; others (the demo's bundled baseline) in full. */
-function displayPath(file, workspace) {
-    const relative = external_node_path_default().relative(workspace, file);
-    return relative && !relative.startsWith('..') && !external_node_path_default().isAbsolute(relative) ? relative : file;
-}
-function emptyResult(config) {
-    return {
-        schemaVersion: 1,
-        tool: { name: 'k6-gate', version: VERSION },
-        generatedAt: new Date().toISOString(),
-        target: config.target ? withoutCredentials(config.target) : undefined,
-        environment: config.environment,
-        baselinePath: displayPath(config.baselinePath, config.workspace),
-        outcome: 'passed',
-        failOn: config.failOn,
-        failed: false,
-        scenarios: [],
-        regressions: 0,
-        thresholdsFailed: 0,
-        warnings: [],
-    };
-}
-/** Makes sure the results dir exists and can be written, before anything is measured. */
-async function prepareResultsDir(dir) {
-    try {
-        await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
-        const probe = external_node_path_default().join(dir, '.k6-gate-write-test');
-        await (0,promises_namespaceObject.writeFile)(probe, 'ok');
-        await (0,promises_namespaceObject.rm)(probe, { force: true });
-    }
-    catch (error) {
-        const code = error.code;
-        throw new ConfigError(`results dir ${dir} is not writable (${code ?? error.message}); expected a folder k6-gate can create and write, set results-dir to one`);
-    }
-}
-/** A scenario's result before anything is known about it. */
-function newScenarioResult(config, spec, key) {
-    return { scenario: spec.name, profile: config.profile, key, outcome: 'passed', thresholds: [], metrics: [], files: {} };
-}
-/** Runs the whole gate. Never throws for run problems; see the module comment. */
-async function runGate(config, log) {
-    const result = emptyResult(config);
-    for (const secret of config.secrets)
-        log.addSecret(secret);
-    const fail = (message) => {
-        log.error(message);
-        result.outcome = 'error';
-        result.failed = true;
-        if (result.scenarios.length === 0) {
-            result.scenarios = config.scenarios.map((spec) => ({
-                ...newScenarioResult(config, spec, scenarioKey(spec.name, config.profile)),
-                outcome: 'error',
-                error: message,
-            }));
-        }
-        return result;
-    };
-    try {
-        await prepareResultsDir(config.resultsDir);
-    }
-    catch (error) {
-        // Nowhere to write: report on the log only.
-        return fail(error.message);
-    }
-    let rules;
-    let baseline;
-    try {
-        rules = await loadRules(config.configFile, config.rulesOverrides);
-        baseline = await loadBaseline(config.baselinePath);
-        if (!baseline)
-            result.warnings.push(`no baseline at ${result.baselinePath}: every metric is reported as new; run with update-baseline to create it`);
-        // A key typo (or another profile) would otherwise pass silently with every metric "new".
-        for (const spec of baseline && !config.shard ? config.scenarios : []) {
-            const key = scenarioKey(spec.name, config.profile);
-            if (!baseline.scenarios[key]) {
-                const known = Object.keys(baseline.scenarios).sort().join(', ') || 'none';
-                result.warnings.push(`${result.baselinePath} has no entry for ${JSON.stringify(key)} (it has: ${known}): every metric is reported as new`);
-            }
-        }
-    }
-    catch (error) {
-        return pipeline_finish(config, fail(error.message), log);
-    }
-    // Merge mode measures nothing: it needs neither k6 nor the target.
-    let k6;
-    if (!config.merge)
-        try {
-            k6 = await log.group(`k6-gate: installing k6 ${config.k6.version} (${config.k6.install})`, () => installK6(config.k6, log));
-            result.k6 = { version: k6.version, path: k6.path, source: k6.source };
-            log.info(`k6-gate: using k6 ${k6.version} from ${k6.source} (${k6.path})`);
-        }
-        catch (error) {
-            return pipeline_finish(config, fail(`k6 could not be installed: ${error.message}`), log);
-        }
-    if (config.healthUrl && !config.merge) {
-        try {
-            await waitForHealthy(config.healthUrl, { timeoutMs: config.preflightTimeoutMs, log });
-        }
-        catch (error) {
-            return pipeline_finish(config, fail(error.message), log);
-        }
-    }
-    const runs = [];
-    for (const [index, spec] of config.scenarios.entries()) {
-        const key = scenarioKey(spec.name, config.profile);
-        const title = `k6-gate: [${index + 1}/${config.scenarios.length}] ${spec.name}${config.profile ? ` (profile ${config.profile})` : ''}${config.target ? ` against ${config.target}` : ''}`;
-        const scenario = await log.group(title, () => config.merge ? mergeScenario(config, spec, key, rules, baseline, log) : runScenario(config, spec, key, k6, rules, baseline, log));
-        result.scenarios.push(scenario);
-        if (scenario.summary && !config.shard) {
-            runs.push({
-                key,
-                scenario: spec.name,
-                profile: config.profile,
-                summary: scenario.summary,
-                k6Version: k6?.version ?? scenario.summary.k6Version ?? 'merged',
-                commit: config.git.commit,
-                ref: config.git.ref,
-                date: result.generatedAt,
-            });
-        }
-    }
-    pipeline_decide(result);
-    const decision = shouldUpdateBaseline({
-        mode: config.updateBaseline,
-        outcome: result.outcome,
-        isDefaultBranch: config.git.isDefaultBranch,
-    });
-    if (config.updateBaseline !== 'never') {
-        if (decision.update && runs.length > 0) {
-            try {
-                await saveBaseline(config.baselinePath, updateBaseline(baseline, runs, rules));
-                result.baselineUpdated = true;
-                log.info(`k6-gate: baseline ${result.baselinePath} updated (${decision.reason})`);
-            }
-            catch (error) {
-                result.warnings.push(`baseline not updated: ${error.message}`);
-            }
-        }
-        else {
-            log.info(`k6-gate: baseline not updated: ${decision.update ? 'no scenario produced a summary' : decision.reason}`);
-            if (!decision.update)
-                result.warnings.push(`baseline not updated: ${decision.reason}`);
-        }
-    }
-    return pipeline_finish(config, result, log);
-}
-async function runScenario(config, spec, key, k6, rules, baseline, log) {
-    const names = k6FileNames(spec.name);
-    const scenario = newScenarioResult(config, spec, key);
-    const env = { ...config.env };
-    if (config.target)
-        env.BASE_URL = config.target;
-    if (config.profile)
-        env.PROFILE = config.profile;
-    const run = await runK6({
-        k6Path: k6.path,
-        script: spec.script,
-        scenario: spec.name,
-        resultsDir: config.resultsDir,
-        env,
-        args: config.shard ? [...config.k6Args, ...shardArgs(config.shard.index, config.shard.count)] : config.k6Args,
-        timeoutMs: config.timeoutMs,
-        htmlReport: config.htmlReport,
-        rawOutput: config.shard
-            ? shardRawFileName(safeFileName(spec.name), config.shard)
-            : config.rawOutput
-                ? `k6-${safeFileName(spec.name)}.json.gz`
-                : undefined,
-        log,
-        secrets: config.secrets,
-        cwd: config.workspace,
-    });
-    scenario.exitCode = run.exitCode ?? undefined;
-    scenario.exitMeaning = run.meaning;
-    scenario.k6WallMs = run.wallMs;
-    scenario.files.log = names.log;
-    if (run.files.html)
-        scenario.files.html = names.html;
-    if (run.files.raw)
-        scenario.files.raw = external_node_path_default().basename(run.files.raw);
-    log.info(`k6-gate: k6 finished in ${formatMs(run.wallMs)}: exit ${run.exitCode ?? run.signal ?? 'none'} (${run.meaning})`);
-    if (config.shard) {
-        // Shard files of all shards meet in one folder at merge time: the summary gets the shard suffix too.
-        const shardSummary = shardSummaryFileName(safeFileName(spec.name), config.shard);
-        await (0,promises_namespaceObject.copyFile)(run.files.summary, external_node_path_default().join(config.resultsDir, shardSummary)).then(() => (scenario.files.shardSummary = shardSummary), () => undefined);
-    }
-    // A shard measured a share of the load: its own thresholds and numbers are judged only after the merge.
-    let outcome = config.shard && run.outcome === 'thresholds-failed' ? 'passed' : run.outcome;
-    const problems = [];
-    if (run.outcome === 'error')
-        problems.push(run.spawnError ?? `k6 exit ${run.exitCode ?? run.signal}: ${run.meaning}`);
-    let summaryText;
-    try {
-        summaryText = await (0,promises_namespaceObject.readFile)(run.files.summary, 'utf8');
-    }
-    catch {
-        if (!run.spawnError)
-            problems.push(`k6 wrote no summary (${names.summary})`);
-    }
-    if (summaryText !== undefined) {
-        try {
-            scenario.summary = parseSummary(summaryText, names.summary);
-            scenario.files.summary = names.summary;
-            scenario.thresholds = scenario.summary.thresholds;
-            scenario.metrics = compareToBaseline({ key, summary: scenario.summary, baseline, rules });
-        }
-        catch (error) {
-            problems.push(error.message);
-        }
-    }
-    if (problems.length > 0) {
-        outcome = 'error';
-        scenario.error = problems.join('; ');
-    }
-    else if (config.shard) {
-        scenario.metrics = [];
-        scenario.thresholds = [];
-    }
-    else {
-        // k6 exit 99 and the summary's own view of thresholds must agree; trust whichever saw a crossing.
-        if (scenario.thresholds.some((t) => !t.ok))
-            outcome = worstOutcome(outcome, 'thresholds-failed');
-        if (scenario.metrics.some(pipeline_isRegression))
-            outcome = worstOutcome(outcome, 'regressed');
-    }
-    scenario.outcome = outcome;
-    return scenario;
-}
-/** Merge mode: the summary of the whole sharded test, from the shards' raw samples; then the same verdict as a run. */
-async function mergeScenario(config, spec, key, rules, baseline, log) {
-    const scenario = newScenarioResult(config, spec, key);
-    try {
-        const merged = await mergeScenarioShards({
-            dir: config.merge.dir,
-            scenario: safeFileName(spec.name),
-            resultsDir: config.resultsDir,
-            summaryFile: k6FileNames(spec.name).summary,
-            watch: [...rules.watch.map((r) => r.metric), ...Object.keys(baseline?.scenarios[key]?.metrics ?? {})],
-            trendStats: SUMMARY_TREND_STATS.split(','),
-            log,
-        });
-        scenario.summary = merged.summary;
-        scenario.files.summary = merged.summaryFile;
-        scenario.thresholds = merged.summary.thresholds;
-        scenario.metrics = compareToBaseline({ key, summary: merged.summary, baseline, rules });
-        if (scenario.thresholds.some((t) => !t.ok))
-            scenario.outcome = worstOutcome(scenario.outcome, 'thresholds-failed');
-        if (scenario.metrics.some(pipeline_isRegression))
-            scenario.outcome = worstOutcome(scenario.outcome, 'regressed');
-    }
-    catch (error) {
-        scenario.outcome = 'error';
-        scenario.error = `merge of the shard results failed: ${error.message}`;
-        log.error(scenario.error);
-    }
-    return scenario;
-}
-function pipeline_isRegression(row) {
-    return row.verdict === 'regressed' || (row.verdict === 'missing' && row.severity === 'error');
-}
-/** Outcome, counts and the policy decision, from the scenario results. */
-function pipeline_decide(result) {
-    result.regressions = result.scenarios.reduce((n, s) => n + s.metrics.filter(pipeline_isRegression).length, 0);
-    result.thresholdsFailed = result.scenarios.reduce((n, s) => n + s.thresholds.filter((t) => !t.ok).length, 0);
-    const errored = result.scenarios.some((s) => s.outcome === 'error');
-    let outcome = 'passed';
-    if (result.regressions > 0)
-        outcome = worstOutcome(outcome, 'regressed');
-    if (result.thresholdsFailed > 0 || result.scenarios.some((s) => s.outcome === 'thresholds-failed'))
-        outcome = worstOutcome(outcome, 'thresholds-failed');
-    if (errored)
-        outcome = 'error';
-    result.outcome = outcome;
-    const thresholdsCrossed = result.thresholdsFailed > 0 || result.scenarios.some((s) => s.outcome === 'thresholds-failed');
-    result.failed =
-        errored ||
-            (result.regressions > 0 && result.failOn.includes('regression')) ||
-            (thresholdsCrossed && result.failOn.includes('thresholds'));
-}
-/** Writes comparison.json and the reports, then logs the verdict. Returns `result`. */
-async function pipeline_finish(config, result, log) {
-    try {
-        await writeReports(config, result);
-    }
-    catch (error) {
-        result.warnings.push(`could not write the reports to ${config.resultsDir}: ${error.message}`);
-        log.warning(`could not write the reports to ${config.resultsDir}: ${error.message}`);
-    }
-    const verdict = result.failed ? 'FAILED' : 'ok';
-    log.info(`k6-gate: outcome ${result.outcome} — ${result.regressions} regression(s), ${result.thresholdsFailed} crossed threshold(s) — gate ${verdict}`);
-    return result;
-}
-/** Every report file of the results dir. Platforms upload the folder as it is. */
-async function writeReports(config, result) {
-    if (!(0,external_node_fs_namespaceObject.existsSync)(config.resultsDir))
-        return;
-    const write = (name, text) => (0,promises_namespaceObject.writeFile)(external_node_path_default().join(config.resultsDir, name), text);
-    await write('comparison.json', `${JSON.stringify(result, null, 2)}\n`);
-    await write('report.md', renderMarkdownReport(result));
-    await write('junit.xml', renderJUnit(result));
-    // GitLab's load_performance report: the gating scenario's legacy summary export, copied as is.
-    const lpSource = loadPerformanceSourceFile(result);
-    const lpLegacy = lpSource ? await (0,promises_namespaceObject.readFile)(external_node_path_default().join(config.resultsDir, lpSource), 'utf8').catch(() => undefined) : undefined;
-    const loadPerformance = renderLoadPerformance(result, lpLegacy);
-    if (loadPerformance !== undefined)
-        await write(LOAD_PERFORMANCE_FILE, loadPerformance);
-}
-/** 0 passed (or not failed by policy), 1 failed by policy, 2 error. */
-function exitStatusFor(result) {
-    if (result.outcome === 'error')
-        return 2;
-    return result.failed ? 1 : 0;
-}
-
-;// CONCATENATED MODULE: ./src/inputs.ts
-// Builds the typed Config from named string inputs. The action's inputs and the CLI's flags use the
-// same names (kebab-case), so an input means the same thing on GitHub, on GitLab and on a laptop.
-
-
-
-
-
-
-
-/** Looked for in the workspace when no `environments` input is given. */
-const DEFAULT_ENVIRONMENTS_FILE = 'k6-gate.environments.json';
-
-/** Splits a list input written one per line or comma separated. */
-function parseList(text) {
-    return (text ?? '')
-        .split(/[\n,]/)
-        .map((s) => s.trim())
-        .filter(Boolean);
-}
-async function configFromInputs(read, context) {
-    const get = (name) => optional(read(name));
-    const workspace = external_node_path_default().resolve(context.workspace);
-    const scenarioNames = parseList(get('scenarios') ?? get('scenario'));
-    if (scenarioNames.length === 0) {
-        throw new ConfigError('no scenario given; expected one or more scenario names or k6 script paths, e.g. "http-endpoints" or "load/checkout.ts"');
-    }
-    const scenarios = [];
-    for (const name of scenarioNames)
-        scenarios.push(await resolveScenario(name, workspace, context.scenariosDir));
-    const seen = new Set();
-    for (const s of scenarios) {
-        if (seen.has(s.name))
-            throw new ConfigError(`scenario name ${JSON.stringify(s.name)} is given twice; give one a distinct name with name=path`);
-        seen.add(s.name);
-    }
-    const environmentName = get('environment');
-    const profile = get('profile');
-    let environment;
-    const environmentsInput = get('environments');
-    const environmentsFile = insideWorkspace('environments', environmentsInput ?? DEFAULT_ENVIRONMENTS_FILE, workspace);
-    if (environmentName !== undefined && (environmentsInput !== undefined || (0,external_node_fs_namespaceObject.existsSync)(environmentsFile))) {
-        environment = findEnvironment(await loadEnvironments(environmentsFile), environmentName);
-    }
-    else if (environmentsInput !== undefined && !(0,external_node_fs_namespaceObject.existsSync)(environmentsFile)) {
-        throw new ConfigError(`environments file ${environmentsInput} does not exist; expected a JSON or YAML file with an "environments" object`);
-    }
-    // Refuse heavy profiles against protected environments before anything runs.
-    assertProfileAllowed({ environment, profile, allowHeavyLoad: parseBoolean('allow-heavy-load', get('allow-heavy-load'), false) });
-    const target = get('target') ?? environment?.baseUrl;
-    if (target !== undefined) {
-        let url;
-        try {
-            url = new URL(target);
-        }
-        catch {
-            throw new ConfigError(`target ${JSON.stringify(target)} is not a URL; expected e.g. "https://staging.example.com"`);
-        }
-        if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-            throw new ConfigError(`target ${JSON.stringify(withoutCredentials(target))} uses ${url.protocol}; expected an http:// or https:// URL`);
-        }
-    }
-    const targetSecrets = target ? credentialsOf(target) : [];
-    const preflight = parseBoolean('preflight', get('preflight'), true);
-    const defaultHealth = environment?.healthPath && target ? new URL(environment.healthPath, target).toString() : target;
-    const healthUrl = preflight ? (get('health-url') ?? defaultHealth) : undefined;
-    const env = parseEnvPairs('env', read('env'));
-    // k6 resolves a relative open() path against the script, not the working directory: make the
-    // scenario config file absolute so it means what the user wrote.
-    if (env.CONFIG_FILE)
-        env.CONFIG_FILE = insideWorkspace('CONFIG_FILE', env.CONFIG_FILE, workspace);
-    const secrets = [...targetSecrets];
-    // Secrets reach k6 by variable name, so their values never appear in inputs or command lines.
-    for (const name of parseList(get('secret-env'))) {
-        const value = context.env[name];
-        if (value === undefined || value === '') {
-            throw new ConfigError(`secret-env names ${name}, but no such environment variable is set; expected the name of a variable that holds the secret`);
-        }
-        env[name] = value;
-        secrets.push(value);
-    }
-    const authToken = get('auth-token');
-    if (authToken !== undefined) {
-        env.AUTH_TOKEN = authToken;
-        secrets.push(authToken);
-    }
-    const timeout = parseDuration('timeout', get('timeout'));
-    const preflightTimeoutMs = parseDuration('preflight-timeout', get('preflight-timeout')) ?? 30_000;
-    const k6Path = get('k6-path');
-    const install = parseInstallMethod(get('k6-install') ?? (k6Path ? 'path' : undefined));
-    if (install === 'path' && !k6Path) {
-        throw new ConfigError('k6-install is "path" but k6-path is not set; expected the path of a k6 binary');
-    }
-    const mergeFrom = get('merge-from');
-    if (mergeFrom !== undefined && get('shard') !== undefined) {
-        throw new ConfigError(`shard ${JSON.stringify(get('shard'))} and merge-from ${JSON.stringify(mergeFrom)} are both set; expected shard in the N shard jobs and merge-from only in the one merge job`);
-    }
-    return {
-        rulesOverrides: readRulesOverrides(get),
-        scenarios,
-        profile,
-        target,
-        environment: environmentName,
-        healthUrl,
-        preflightTimeoutMs,
-        baselinePath: insideWorkspace('baseline', get('baseline') ?? DEFAULT_BASELINE_PATH, workspace),
-        configFile: get('config') ? insideWorkspace('config', get('config'), workspace) : undefined,
-        resultsDir: insideWorkspace('results-dir', get('results-dir') ?? DEFAULT_RESULTS_DIR, workspace),
-        failOn: parseFailOn(get('fail-on')),
-        updateBaseline: parseUpdateBaseline(get('update-baseline'), context.onCi ? 'auto' : 'always'),
-        k6: {
-            version: parseK6Version(get('k6-version') ?? DEFAULT_K6_VERSION),
-            install,
-            downloadUrl: get('k6-download-url'),
-            path: k6Path ? external_node_path_default().resolve(workspace, k6Path) : undefined,
-        },
-        env,
-        secrets,
-        k6Args: splitArgs(get('k6-args')),
-        timeoutMs: timeout,
-        htmlReport: parseBoolean('html-report', get('html-report'), true),
-        rawOutput: parseBoolean('raw-output', get('raw-output'), false),
-        shard: get('shard') !== undefined ? parseShard(get('shard')) : undefined,
-        merge: mergeFrom !== undefined ? { dir: insideWorkspace('merge-from', mergeFrom, workspace) } : undefined,
-        workspace,
-        git: context.git ?? {},
-    };
-}
-/** The rules inputs; each one, when set, wins over the rules file. */
-function readRulesOverrides(get) {
-    const overrides = {};
-    try {
-        const tolerance = get('tolerance');
-        if (tolerance !== undefined)
-            overrides.tolerance = parseTolerance(tolerance, 'tolerance');
-    }
-    catch (error) {
-        throw new ConfigError(error instanceof RulesError ? error.message : `tolerance ${JSON.stringify(get('tolerance'))}: ${error.message}`);
-    }
-    const historyLimit = get('history-limit');
-    if (historyLimit !== undefined) {
-        const n = Number(historyLimit);
-        if (!Number.isInteger(n) || n < 1 || n > 1000) {
-            throw new ConfigError(`history-limit ${JSON.stringify(historyLimit)} is not valid; expected a whole number of runs from 1 to 1000, e.g. 10`);
-        }
-        overrides.historyLimit = n;
-    }
-    const confidence = get('confidence');
-    if (confidence !== undefined) {
-        const text = confidence.endsWith('%') ? Number(confidence.slice(0, -1)) / 100 : Number(confidence);
-        if (!Number.isFinite(text) || text <= 0.5 || text >= 1) {
-            throw new ConfigError(`confidence ${JSON.stringify(confidence)} is not valid; expected a level between 0.5 and 1, e.g. 0.99 or "99%"`);
-        }
-        overrides.confidence = text;
-    }
-    const watch = get('watch');
-    if (watch !== undefined)
-        overrides.watch = splitWatchInput(watch);
-    return Object.keys(overrides).length > 0 ? overrides : undefined;
-}
-/** The secret parts of a URL with credentials, in the forms they may be printed. */
-function credentialsOf(target) {
-    const url = new URL(target);
-    const out = [];
-    if (url.password)
-        out.push(url.password, decodeURIComponent(url.password));
-    if (url.username && url.password)
-        out.push(`${url.username}:${url.password}`);
-    return [...new Set(out)];
-}
-
-;// CONCATENATED MODULE: ./src/report/mermaid.ts
-const DEFAULT_MAX_BARS = 8;
-/** Stats a reader cares about first; the others are charted only when there is room. */
-const STAT_PRIORITY = ['p(95)', 'p(90)', 'med', 'avg', 'p(99)', 'max', 'min'];
-function chartable(m) {
-    return m.unit === 'ms' && Number.isFinite(m.baseline) && Number.isFinite(m.current);
-}
-function statRank(stat) {
-    const index = STAT_PRIORITY.indexOf(stat);
-    return index === -1 ? STAT_PRIORITY.length : index;
-}
-/** Picks the bars: regressed rows always make it in, then the most telling stats. */
-function selectChartRows(metrics, maxBars = DEFAULT_MAX_BARS) {
-    const candidates = metrics.filter(chartable);
-    const ranked = [...candidates].sort((a, b) => {
-        const regressedFirst = Number(b.verdict === 'regressed') - Number(a.verdict === 'regressed');
-        return regressedFirst !== 0 ? regressedFirst : statRank(a.stat) - statRank(b.stat);
-    });
-    const chosen = new Set(ranked.slice(0, Math.max(0, maxBars)));
-    // Back to the report's own order so the chart reads like the table next to it.
-    return candidates.filter((m) => chosen.has(m));
-}
-/** Mermaid quoted strings cannot escape a double quote, and a newline ends the statement. */
-function mermaid_quote(text) {
-    return `"${text.replace(/"/g, "'").replace(/[\r\n]+/g, ' ')}"`;
-}
-function round(value) {
-    return Math.round(value * 100) / 100;
-}
-/** A round upper bound for the y axis, a little above the tallest value. */
-function axisMax(values) {
-    const top = Math.max(...values, 0) * 1.1;
-    if (top <= 0)
-        return 1;
-    const magnitude = 10 ** Math.floor(Math.log10(top));
-    for (const step of [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) {
-        if (step * magnitude >= top)
-            return step * magnitude;
-    }
-    return 10 * magnitude;
-}
-function label(m) {
-    const marker = m.verdict === 'regressed' ? ' ▲' : '';
-    return `${m.metric} ${m.stat}${marker}`;
-}
-/**
- * One xychart for a scenario: bars are this run, the line is the baseline. Empty string when the
- * scenario has nothing to chart (no baseline yet, or no timing metrics).
- */
-function renderScenarioChart(scenario, options = {}) {
-    const rows = selectChartRows(scenario.metrics, options.maxBars ?? DEFAULT_MAX_BARS);
-    if (rows.length === 0)
-        return '';
-    const baseline = rows.map((m) => round(m.baseline));
-    const current = rows.map((m) => round(m.current));
-    const lines = [
-        '```mermaid',
-        'xychart-beta',
-        `    title ${mermaid_quote(`${scenario.key}: this run (bars) vs baseline (line), ms`)}`,
-        `    x-axis [${rows.map((m) => mermaid_quote(label(m))).join(', ')}]`,
-        `    y-axis "ms" 0 --> ${axisMax([...baseline, ...current])}`,
-        `    bar [${current.join(', ')}]`,
-        `    line [${baseline.join(', ')}]`,
-        '```',
-    ];
-    return lines.join('\n');
-}
-/** Charts for every scenario that has something to chart, each under a small heading. */
-function renderBaselineCharts(result, options = {}) {
-    const parts = [];
-    for (const scenario of result.scenarios) {
-        const chart = renderScenarioChart(scenario, options);
-        if (chart)
-            parts.push(`#### ${scenario.key}\n\n${chart}`);
-    }
-    if (parts.length === 0)
-        return '';
-    return `### Baseline vs this run\n\nBars are this run, the line is the baseline (milliseconds; ▲ marks a regression).\n\n${parts.join('\n\n')}`;
-}
-
-;// CONCATENATED MODULE: ./src/platform/gitlab/dotenv.ts
-// `artifacts:reports:dotenv`: the gate's verdict as variables for later jobs (and for
-// `environment:url`-style uses). GitLab's dotenv parser takes KEY=VALUE lines, one value per line,
-// no multi-line values, and caps the file (5 KB) and the variable count (20 by default), so only
-// short, single-line values go in.
-
-
-const DOTENV_FILE = 'k6-gate.env';
-/** Longest value written; GitLab refuses a dotenv file over 5 KB as a whole. */
-const MAX_VALUE = 1000;
-function oneLine(value) {
-    const flat = value.replace(/[\r\n]+/g, ' ').trim();
-    return flat.length > MAX_VALUE ? `${flat.slice(0, MAX_VALUE - 1)}…` : flat;
-}
-/** The variables later jobs can read, e.g. `$K6_GATE_RESULT == "regressed"`. */
-function gitlabDotenvVariables(result, extra = {}) {
-    const regressed = result.scenarios.flatMap((s) => s.metrics
-        .filter((m) => m.verdict === 'regressed' || (m.verdict === 'missing' && m.severity === 'error'))
-        .map((m) => `${s.key}:${m.metric}:${m.stat}`));
-    const vars = {
-        K6_GATE_RESULT: result.outcome,
-        K6_GATE_FAILED: String(result.failed),
-        K6_GATE_REGRESSIONS: String(result.regressions),
-        K6_GATE_THRESHOLDS_FAILED: String(result.thresholdsFailed),
-        K6_GATE_REGRESSED_METRICS: regressed.join(','),
-    };
-    if (extra.noteUrl)
-        vars.K6_GATE_NOTE_URL = extra.noteUrl;
-    return vars;
-}
-function renderDotenv(vars) {
-    return Object.entries(vars)
-        .map(([key, value]) => `${key}=${oneLine(value)}\n`)
-        .join('');
-}
-async function writeDotenv(result, resultsDir, extra = {}) {
-    const file = external_node_path_default().join(resultsDir, DOTENV_FILE);
-    await (0,promises_namespaceObject.writeFile)(file, renderDotenv(gitlabDotenvVariables(result, extra)));
-    return file;
-}
-
-;// CONCATENATED MODULE: ./src/platform/gitlab/notes.ts
-// The sticky merge-request note: one per job, found again by a hidden marker and edited in place,
-// so a merge request carries one current report per job instead of a growing list of them.
-//
-// GitLab REST API v4 with `fetch`: GET/POST /projects/:id/merge_requests/:iid/notes and
-// PUT .../notes/:note_id. CI_JOB_TOKEN cannot write notes, so the token is a project (or group)
-// access token with the api scope, sent as PRIVATE-TOKEN.
-/** GitLab rejects longer note bodies (1,000,000 characters); keep a margin for the marker. */
-const GITLAB_NOTE_LIMIT = 1_000_000;
-class GitLabApiError extends Error {
-    status;
-    constructor(message, status, options) {
-        super(message, options);
-        this.status = status;
-        this.name = 'GitLabApiError';
-    }
-}
-/** `Retry-After` as seconds or an HTTP date → milliseconds to wait. */
-function retryAfterMs(header, now = Date.now()) {
-    if (!header)
-        return undefined;
-    const trimmed = header.trim();
-    if (/^\d+(\.\d+)?$/.test(trimmed))
-        return Math.round(Number(trimmed) * 1000);
-    const date = Date.parse(trimmed);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-/** The next page's URL from an RFC 8288 `Link` header, when there is one. */
-function nextLink(header) {
-    if (!header)
-        return undefined;
-    for (const part of header.split(',')) {
-        const match = /<([^>]+)>\s*;(.*)$/.exec(part.trim());
-        if (match && /\brel="?next"?/.test(match[2]))
-            return match[1];
-    }
-    return undefined;
-}
-class GitLabNotesClient {
-    fetchImpl;
-    options;
-    constructor(options) {
-        this.fetchImpl = options.fetch ?? globalThis.fetch;
-        this.options = {
-            apiUrl: options.apiUrl.replace(/\/+$/, ''),
-            projectId: options.projectId,
-            token: options.token,
-            maxRetries: options.maxRetries ?? 3,
-            baseDelayMs: options.baseDelayMs ?? 1000,
-            maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
-            perPage: options.perPage ?? 100,
-            maxPages: options.maxPages ?? 50,
-            sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
-            onRetry: options.onRetry,
-        };
-    }
-    notesUrl(iid) {
-        return `${this.options.apiUrl}/projects/${encodeURIComponent(this.options.projectId)}/merge_requests/${encodeURIComponent(iid)}/notes`;
-    }
-    /** One request with bounded retries; the token never appears in messages. */
-    async request(method, url, body) {
-        const { maxRetries, baseDelayMs, maxRetryAfterMs, sleep, onRetry } = this.options;
-        for (let attempt = 0;; attempt++) {
-            let response;
-            let failure;
-            try {
-                response = await this.fetchImpl(url, {
-                    method,
-                    headers: {
-                        'PRIVATE-TOKEN': this.options.token,
-                        Accept: 'application/json',
-                        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-                    },
-                    body: body === undefined ? undefined : JSON.stringify(body),
-                });
-            }
-            catch (error) {
-                failure = `${method} ${url} failed: ${error.message}`;
-                if (attempt >= maxRetries)
-                    throw new GitLabApiError(failure, undefined, { cause: error });
-                const wait = baseDelayMs * 2 ** attempt;
-                onRetry?.(`${failure}; retrying in ${wait} ms (${attempt + 1}/${maxRetries})`);
-                await sleep(wait);
-                continue;
-            }
-            if (response.ok)
-                return response;
-            const retryable = response.status === 429 || response.status >= 500;
-            if (!retryable || attempt >= maxRetries) {
-                const text = await response.text().catch(() => '');
-                throw new GitLabApiError(`${method} ${url} answered HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`, response.status);
-            }
-            // Drain the body so the connection can be reused.
-            await response.arrayBuffer().catch(() => undefined);
-            const hinted = response.status === 429 ? retryAfterMs(response.headers.get('retry-after')) : undefined;
-            const wait = Math.min(hinted ?? baseDelayMs * 2 ** attempt, maxRetryAfterMs);
-            onRetry?.(`${method} ${url} answered HTTP ${response.status}; retrying in ${wait} ms (${attempt + 1}/${maxRetries})`);
-            await sleep(wait);
-        }
-    }
-    /** Walks the notes of a merge request page by page (oldest first) until the marker turns up. */
-    async findNote(iid, marker) {
-        let url = `${this.notesUrl(iid)}?per_page=${this.options.perPage}&sort=asc&order_by=created_at`;
-        for (let page = 1; url && page <= this.options.maxPages; page++) {
-            const response = await this.request('GET', url);
-            const notes = (await response.json());
-            if (!Array.isArray(notes))
-                throw new GitLabApiError(`GET ${url} did not answer with a list of notes`, response.status);
-            const hit = notes.find((note) => !note.system && typeof note.body === 'string' && note.body.includes(marker));
-            if (hit)
-                return hit;
-            url = this.nextPageUrl(response, url);
-        }
-        return undefined;
-    }
-    /** GitLab sends both `Link` and `X-Next-Page`; keyset pagination sends only `Link`. */
-    nextPageUrl(response, current) {
-        const link = nextLink(response.headers.get('link'));
-        if (link)
-            return link;
-        const next = response.headers.get('x-next-page')?.trim();
-        if (!next)
-            return undefined;
-        const url = new URL(current);
-        url.searchParams.set('page', next);
+        const url = new URL(target);
+        if (!url.username && !url.password)
+            return target;
+        url.username = '';
+        url.password = '';
         return url.toString();
     }
-    async createNote(iid, body) {
-        const response = await this.request('POST', this.notesUrl(iid), { body });
-        return (await response.json());
-    }
-    async updateNote(iid, noteId, body) {
-        const response = await this.request('PUT', `${this.notesUrl(iid)}/${noteId}`, { body });
-        return (await response.json());
+    catch {
+        return target;
     }
 }
-/** The hidden line that identifies one job's note; the same format as the GitHub comment marker. */
-function noteMarker(id) {
-    // HTML comments cannot contain `--` or an early `>`.
-    const safe = id.replace(/[^A-Za-z0-9_.:@/-]+/g, '-').replace(/-{2,}/g, '-');
-    return `<!-- k6-gate:${safe} -->`;
+/** Splits `https://user:pass@host/x` into a fetchable URL and a Basic Authorization header. */
+function splitCredentials(target) {
+    const url = new URL(target);
+    if (!url.username && !url.password)
+        return { url: target };
+    const user = decodeURIComponent(url.username);
+    const pass = decodeURIComponent(url.password);
+    url.username = '';
+    url.password = '';
+    return { url: url.toString(), authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` };
 }
-/** Finds the job's note and edits it, or creates it. */
-async function upsertStickyNote(client, iid, marker, body) {
-    const fullBody = body.includes(marker) ? body : `${marker}\n${body}`;
-    const existing = await client.findNote(iid, marker);
-    if (existing)
-        return { note: await client.updateNote(iid, existing.id, fullBody), action: 'updated' };
-    return { note: await client.createNote(iid, fullBody), action: 'created' };
-}
-/**
- * The merge request of this pipeline: CI_MERGE_REQUEST_IID in merge-request pipelines; in branch
- * pipelines the first entry of CI_OPEN_MERGE_REQUESTS (`group/project!12,other/project!3`) that
- * belongs to this project, since an IID only means something inside its own project.
- */
-function resolveMergeRequestIid(env) {
-    const direct = env.CI_MERGE_REQUEST_IID?.trim();
-    if (direct && /^\d+$/.test(direct))
-        return direct;
-    const open = env.CI_OPEN_MERGE_REQUESTS?.trim();
-    if (!open)
-        return undefined;
-    const project = env.CI_PROJECT_PATH?.trim();
-    for (const entry of open.split(',')) {
-        const match = /^(.+)!(\d+)$/.exec(entry.trim());
-        if (!match)
-            continue;
-        if (!project || match[1] === project)
-            return match[2];
-    }
-    return undefined;
+/** Describes a failed fetch in the words a person needs (DNS, refused, TLS, timeout). */
+function describeFetchError(error) {
+    const err = error;
+    if (err?.name === 'TimeoutError' || err?.name === 'AbortError')
+        return 'no answer before the request time limit';
+    const cause = err?.cause;
+    const code = cause?.code;
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+        return `DNS lookup failed (${code}): the host name does not resolve`;
+    if (code === 'ECONNREFUSED')
+        return 'connection refused (nothing listens on that port)';
+    if (code === 'ECONNRESET')
+        return 'connection reset by the server';
+    if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code))
+        return `TLS error (${code}): ${cause?.message ?? ''}`.trim();
+    if (cause?.message)
+        return code ? `${cause.message} (${code})` : cause.message;
+    return err?.message ?? String(error);
 }
 
-;// CONCATENATED MODULE: ./src/platform/gitlab/publish.ts
-// Everything a GitLab job leaves behind for a finished gate: the report files its
-// `artifacts:reports` point at (junit, load_performance, dotenv), a fixed-name copy of the HTML
-// report for `expose_as`, and the sticky merge-request note. Nothing here fails the job: the verdict
-// is the caller's, from the GateResult alone; reporting problems are warnings.
 
+/***/ }),
 
+/***/ 8982:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-
-
-
-
-const JUNIT_FILE = 'junit.xml';
-/** Fixed name, because `expose_as` paths cannot hold wildcards or per-scenario names. */
-const EXPOSED_HTML_FILE = 'report.html';
-/** Writes junit.xml and load-performance.json (the pipeline may already have; same content). */
-async function writeGitLabReports(result, resultsDir) {
-    const written = [];
-    await (0,promises_namespaceObject.writeFile)(external_node_path_default().join(resultsDir, JUNIT_FILE), renderJUnit(result));
-    written.push(JUNIT_FILE);
-    const source = loadPerformanceSourceFile(result);
-    const legacy = source ? await (0,promises_namespaceObject.readFile)(external_node_path_default().join(resultsDir, source), 'utf8').catch(() => undefined) : undefined;
-    const loadPerformance = renderLoadPerformance(result, legacy);
-    if (loadPerformance !== undefined) {
-        await (0,promises_namespaceObject.writeFile)(external_node_path_default().join(resultsDir, LOAD_PERFORMANCE_FILE), loadPerformance);
-        written.push(LOAD_PERFORMANCE_FILE);
-    }
-    const html = gatingScenario(result)?.files.html ?? result.scenarios.find((s) => s.files.html)?.files.html;
-    if (html) {
-        try {
-            await (0,promises_namespaceObject.copyFile)(external_node_path_default().join(resultsDir, html), external_node_path_default().join(resultsDir, EXPOSED_HTML_FILE));
-            written.push(EXPOSED_HTML_FILE);
-        }
-        catch {
-            // k6 skips the dashboard export when a run is too short or fails early; nothing to expose then.
-        }
-    }
-    return written;
-}
-/** Where the job's artifacts can be read, when the job runs in GitLab. */
-function artifactLinks(env, resultsDir) {
-    const jobUrl = env.CI_JOB_URL;
-    if (!jobUrl)
-        return { links: [] };
-    const base = env.CI_PROJECT_DIR ?? process.cwd();
-    const rel = external_node_path_default().relative(base, external_node_path_default().resolve(base, resultsDir)).split((external_node_path_default()).sep).join('/');
-    const inside = rel && !rel.startsWith('..') ? rel : undefined;
-    const file = (name) => `${jobUrl}/artifacts/file/${inside ? `${inside}/` : ''}${name}`;
-    const links = [{ label: 'job log', url: jobUrl }];
-    if (inside) {
-        links.unshift({ label: 'HTML report', url: file(EXPOSED_HTML_FILE) }, { label: 'all artifacts', url: `${jobUrl}/artifacts/browse/${inside}` });
-    }
-    return { fullReportUrl: inside ? file('report.md') : undefined, links };
-}
-function explainNoteFailure(error) {
-    if (error instanceof GitLabApiError && (error.status === 401 || error.status === 403)) {
-        return `GitLab refused the token (HTTP ${error.status}): K6_GATE_GITLAB_TOKEN must be a project access token with the api scope and at least the Reporter role that has not expired`;
-    }
-    if (error instanceof GitLabApiError && error.status === 404) {
-        return `GitLab found no such merge request or project (HTTP 404): check that the token belongs to this project (CI_PROJECT_ID) and can see the merge request`;
-    }
-    return error.message;
-}
-async function postNote(result, options, env) {
-    const { log } = options;
-    if (/^(false|no|0|off)$/i.test(env.K6_GATE_MR_NOTE?.trim() ?? '')) {
-        log.info('k6-gate: merge-request note is off (mr-note: false)');
-        return undefined;
-    }
-    const iid = resolveMergeRequestIid(env);
-    if (!iid) {
-        log.info('k6-gate: no merge request for this pipeline (neither CI_MERGE_REQUEST_IID nor an open merge request of this project): no note; the report is in the job artifacts');
-        return undefined;
-    }
-    const token = env.K6_GATE_GITLAB_TOKEN?.trim();
-    if (!token) {
-        log.info(`k6-gate: K6_GATE_GITLAB_TOKEN is not set, so no note on merge request !${iid}; to get one, add a project access token (api scope, Reporter role) as a masked CI/CD variable named K6_GATE_GITLAB_TOKEN (CI_JOB_TOKEN cannot post notes). The report is in the job artifacts.`);
-        return undefined;
-    }
-    log.addSecret(token);
-    const apiUrl = env.CI_API_V4_URL;
-    const projectId = env.CI_MERGE_REQUEST_PROJECT_ID || env.CI_PROJECT_ID;
-    if (!apiUrl || !projectId) {
-        log.warning('k6-gate: CI_API_V4_URL or CI_PROJECT_ID is not set (not a GitLab job?): no merge-request note');
-        return undefined;
-    }
-    const marker = noteMarker(env.K6_GATE_NOTE_ID || env.CI_JOB_NAME || 'k6-gate');
-    const { fullReportUrl, links } = artifactLinks(env, options.resultsDir);
-    const chart = renderBaselineCharts(result);
-    const body = renderMarkdownReport(result, {
-        appendix: chart || undefined,
-        links,
-        fullReportUrl,
-        maxLength: GITLAB_NOTE_LIMIT - marker.length - 1,
-    });
-    const client = new GitLabNotesClient({
-        apiUrl,
-        projectId,
-        token,
-        fetch: options.fetch,
-        ...options.client,
-        onRetry: (message) => log.info(`k6-gate: ${message}`),
-    });
-    try {
-        const { note, action } = await upsertStickyNote(client, iid, marker, body);
-        const mrUrl = env.CI_MERGE_REQUEST_PROJECT_URL || env.CI_PROJECT_URL;
-        const noteUrl = mrUrl ? `${mrUrl}/-/merge_requests/${iid}#note_${note.id}` : undefined;
-        log.info(`k6-gate: ${action} the note on merge request !${iid}${noteUrl ? `: ${noteUrl}` : ` (note ${note.id})`}`);
-        return noteUrl;
-    }
-    catch (error) {
-        log.warning(`k6-gate: could not post the merge-request note on !${iid}: ${explainNoteFailure(error)}. The report is in the job artifacts.`);
-        return undefined;
-    }
-}
-/** Publishes a finished gate to GitLab; never throws for reporting problems. */
-async function publishGitLab(result, options) {
-    const env = options.env ?? process.env;
-    const { log } = options;
-    try {
-        const written = await writeGitLabReports(result, options.resultsDir);
-        log.debug(`k6-gate: wrote ${written.join(', ')} to ${options.resultsDir}`);
-    }
-    catch (error) {
-        log.warning(`k6-gate: could not write the GitLab reports to ${options.resultsDir}: ${error.message}`);
-    }
-    const noteUrl = await postNote(result, options, env);
-    try {
-        await writeDotenv(result, options.resultsDir, { noteUrl });
-    }
-    catch (error) {
-        log.warning(`k6-gate: could not write the dotenv report to ${options.resultsDir}: ${error.message}`);
-    }
-    return { noteUrl };
-}
-
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
-;// CONCATENATED MODULE: ./src/demo/target-random.ts
-// A seedable random source for the demo target: tests need the same latencies and injected errors
-// from run to run, which Math.random cannot give.
-/** mulberry32: tiny, fast and good enough to spread latencies and errors evenly. */
-function createRandom(seed) {
-    let state = seed >>> 0;
-    return {
-        next() {
-            state = (state + 0x6d2b79f5) >>> 0;
-            let t = state;
-            t = Math.imul(t ^ (t >>> 15), t | 1);
-            t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-            return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./src/demo/target-store.ts
-// In-memory state of the demo target: catalog, users, sessions, items, agent tasks and reports.
-// Every collection is capped so that a long benchmark against the demo cannot grow memory without end.
-
-const MAX_USERS = 100_000;
-const MAX_SESSIONS = 100_000;
-const MAX_ITEMS = 100_000;
-const MAX_TASKS = 10_000;
-const MAX_REPORTS = 10_000;
-/** Seeded accounts so that a "login as an existing user" flow works without registering first. */
-const DEMO_USERS = Array.from({ length: 10 }, (_, i) => ({ username: `demo-user-${i + 1}`, password: 'demo-password' }));
-/** Map insertion order is age order, so dropping the first key drops the oldest entry. */
-function capped(map, max) {
-    while (map.size > max) {
-        const oldest = map.keys().next();
-        if (oldest.done)
-            return;
-        map.delete(oldest.value);
-    }
-}
-class DemoStore {
-    products;
-    users = new Map();
-    sessions = new Map();
-    items = new Map();
-    /** Item ids per owner, oldest first, so listing does not scan every user's items. */
-    itemsByOwner = new Map();
-    tasks = new Map();
-    reports = new Map();
-    constructor() {
-        this.products = Array.from({ length: 20 }, (_, i) => ({
-            id: i + 1,
-            name: `Product ${i + 1}`,
-            price: Math.round((5 + ((i * 37) % 95) + 0.99) * 100) / 100,
-            stock: (i * 13) % 50,
-        }));
-        for (const user of DEMO_USERS)
-            this.users.set(user.username, user.password);
-    }
-    register(username, password) {
-        if (this.users.has(username))
-            return 'exists';
-        this.users.set(username, password);
-        capped(this.users, MAX_USERS);
-        return 'created';
-    }
-    login(username, password) {
-        if (this.users.get(username) !== password)
-            return undefined;
-        const token = (0,external_node_crypto_.randomBytes)(18).toString('base64url');
-        this.sessions.set(token, username);
-        capped(this.sessions, MAX_SESSIONS);
-        return token;
-    }
-    userForToken(token) {
-        return token === undefined ? undefined : this.sessions.get(token);
-    }
-    logout(token) {
-        return this.sessions.delete(token);
-    }
-    createItem(owner, fields) {
-        const now = new Date().toISOString();
-        const item = { id: (0,external_node_crypto_.randomUUID)(), owner, ...fields, createdAt: now, updatedAt: now };
-        this.items.set(item.id, item);
-        let owned = this.itemsByOwner.get(owner);
-        if (!owned)
-            this.itemsByOwner.set(owner, (owned = new Set()));
-        owned.add(item.id);
-        while (this.items.size > MAX_ITEMS) {
-            const oldest = this.items.keys().next();
-            if (oldest.done)
-                break;
-            this.removeItem(oldest.value);
-        }
-        return item;
-    }
-    /** Other users' items do not exist for the caller (404, not 403), like most multi-tenant APIs. */
-    getItem(owner, id) {
-        const item = this.items.get(id);
-        return item && item.owner === owner ? item : undefined;
-    }
-    listItems(owner, limit) {
-        const ids = [...(this.itemsByOwner.get(owner) ?? [])];
-        const out = [];
-        for (let i = ids.length - 1; i >= 0 && out.length < limit; i--) {
-            const item = this.items.get(ids[i]);
-            if (item)
-                out.push(item);
-        }
-        return out;
-    }
-    updateItem(owner, id, fields) {
-        const item = this.getItem(owner, id);
-        if (!item)
-            return undefined;
-        Object.assign(item, fields, { updatedAt: new Date().toISOString() });
-        return item;
-    }
-    deleteItem(owner, id) {
-        if (!this.getItem(owner, id))
-            return false;
-        this.removeItem(id);
-        return true;
-    }
-    removeItem(id) {
-        const item = this.items.get(id);
-        if (!item)
-            return;
-        this.items.delete(id);
-        const owned = this.itemsByOwner.get(item.owner);
-        owned?.delete(id);
-        if (owned && owned.size === 0)
-            this.itemsByOwner.delete(item.owner);
-    }
-    saveTask(task) {
-        this.tasks.set(task.id, task);
-        capped(this.tasks, MAX_TASKS);
-    }
-    getTask(id) {
-        return this.tasks.get(id);
-    }
-    createReport(readyInMs) {
-        const now = Date.now();
-        const report = { id: (0,external_node_crypto_.randomUUID)(), createdAt: now, readyAt: now + readyInMs };
-        this.reports.set(report.id, report);
-        capped(this.reports, MAX_REPORTS);
-        return report;
-    }
-    getReport(id) {
-        return this.reports.get(id);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/demo/target-rpc.ts
-// The demo target's agent: a JSON-RPC 2.0 endpoint in the style of agent-to-agent (A2A) protocols,
-// with an agent card that tells a client where the endpoint is and what it can do.
-
-/** JSON-RPC 2.0 error codes; -32001 is the A2A "task not found" code. */
-const RPC_ERRORS = {
-    parse: -32700,
-    invalidRequest: -32600,
-    methodNotFound: -32601,
-    invalidParams: -32602,
-    taskNotFound: -32001,
-};
-function agentCard(origin) {
-    return {
-        name: 'k6-gate demo agent',
-        description: 'Echoes and summarises text; a target for the jsonrpc scenario.',
-        url: `${origin}/rpc`,
-        version: '1.0.0',
-        protocolVersion: '0.3.0',
-        preferredTransport: 'JSONRPC',
-        capabilities: { streaming: false, pushNotifications: false },
-        defaultInputModes: ['text/plain'],
-        defaultOutputModes: ['text/plain'],
-        skills: [
-            { id: 'echo', name: 'Echo', description: 'Answers with the text it was sent.', tags: ['test'] },
-            { id: 'summarize', name: 'Summarize', description: 'Answers with the first words of the text.', tags: ['text'] },
-        ],
-    };
-}
-function failure(id, code, message) {
-    return { jsonrpc: '2.0', id, error: { code, message } };
-}
-function textOf(message) {
-    const parts = message?.parts;
-    if (!Array.isArray(parts))
-        return undefined;
-    const texts = parts.filter((p) => typeof p?.text === 'string').map((p) => p.text);
-    return texts.length ? texts.join(' ') : undefined;
-}
-function call(request, store) {
-    if (typeof request !== 'object' || request === null || Array.isArray(request)) {
-        return failure(null, RPC_ERRORS.invalidRequest, 'a JSON-RPC request must be an object');
-    }
-    const r = request;
-    const id = typeof r.id === 'string' || typeof r.id === 'number' ? r.id : null;
-    if (r.jsonrpc !== '2.0' || typeof r.method !== 'string') {
-        return failure(id, RPC_ERRORS.invalidRequest, 'expected {"jsonrpc": "2.0", "method": "...", "id": ...}');
-    }
-    // A request without an id is a notification: it gets no answer.
-    const isNotification = !('id' in r);
-    const params = (r.params ?? {});
-    let response;
-    switch (r.method) {
-        case 'message/send': {
-            const text = textOf(params.message);
-            if (text === undefined) {
-                response = failure(id, RPC_ERRORS.invalidParams, 'params.message.parts must hold at least one {"kind": "text", "text": "..."} part');
-                break;
-            }
-            const skill = typeof params.metadata?.skill === 'string'
-                ? params.metadata.skill
-                : 'echo';
-            const answer = skill === 'summarize' ? text.split(/\s+/).slice(0, 5).join(' ') : text;
-            const task = {
-                id: (0,external_node_crypto_.randomUUID)(),
-                contextId: typeof params.message.contextId === 'string'
-                    ? params.message.contextId
-                    : (0,external_node_crypto_.randomUUID)(),
-                kind: 'task',
-                status: { state: 'completed', timestamp: new Date().toISOString() },
-                artifacts: [{ artifactId: (0,external_node_crypto_.randomUUID)(), parts: [{ kind: 'text', text: answer }] }],
-            };
-            store.saveTask(task);
-            response = { jsonrpc: '2.0', id, result: task };
-            break;
-        }
-        case 'tasks/get':
-        case 'tasks/cancel': {
-            const task = typeof params.id === 'string' ? store.getTask(params.id) : undefined;
-            if (!task) {
-                response = failure(id, RPC_ERRORS.taskNotFound, `no task with id ${JSON.stringify(params.id)}`);
-                break;
-            }
-            if (r.method === 'tasks/cancel')
-                task.status = { state: 'canceled', timestamp: new Date().toISOString() };
-            response = { jsonrpc: '2.0', id, result: task };
-            break;
-        }
-        case 'agent/ping':
-            response = { jsonrpc: '2.0', id, result: { pong: true, time: new Date().toISOString() } };
-            break;
-        default:
-            response = failure(id, RPC_ERRORS.methodNotFound, `method ${JSON.stringify(r.method)} not found`);
-    }
-    return isNotification ? undefined : response;
-}
-/**
- * Answers one parsed request body: a single request, a batch, or `Symbol.for('parse-error')` when the
- * body was not JSON. `undefined` means nothing to send back (only notifications).
- */
-function handleJsonRpc(body, store) {
-    if (body === Symbol.for('parse-error'))
-        return failure(null, RPC_ERRORS.parse, 'request body is not JSON');
-    if (Array.isArray(body)) {
-        if (body.length === 0)
-            return failure(null, RPC_ERRORS.invalidRequest, 'an empty batch is not a request');
-        const answers = body.map((r) => call(r, store)).filter((a) => a !== undefined);
-        return answers.length ? answers : undefined;
-    }
-    return call(body, store);
-}
-
-// EXTERNAL MODULE: ./node_modules/ws/lib/stream.js
-var stream = __nccwpck_require__(6412);
-// EXTERNAL MODULE: ./node_modules/ws/lib/extension.js
-var extension = __nccwpck_require__(1335);
-// EXTERNAL MODULE: ./node_modules/ws/lib/permessage-deflate.js
-var permessage_deflate = __nccwpck_require__(4376);
-// EXTERNAL MODULE: ./node_modules/ws/lib/receiver.js
-var receiver = __nccwpck_require__(893);
-// EXTERNAL MODULE: ./node_modules/ws/lib/sender.js
-var sender = __nccwpck_require__(7389);
-// EXTERNAL MODULE: ./node_modules/ws/lib/subprotocol.js
-var subprotocol = __nccwpck_require__(3332);
-// EXTERNAL MODULE: ./node_modules/ws/lib/websocket.js
-var websocket = __nccwpck_require__(6681);
-// EXTERNAL MODULE: ./node_modules/ws/lib/websocket-server.js
-var websocket_server = __nccwpck_require__(129);
-;// CONCATENATED MODULE: ./node_modules/ws/wrapper.mjs
-
-
-
-
-
-
-
-
-
-
-
-/* harmony default export */ const wrapper = ((/* unused pure expression or super */ null && (WebSocket)));
-
-;// CONCATENATED MODULE: ./src/demo/target-ws.ts
-
-function attachWebSocket(server, options) {
-    const wss = new websocket_server({ noServer: true, maxPayload: 64 * 1024 });
-    const rooms = new Map();
-    server.on('upgrade', (req, socket, head) => {
-        const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
-        if (pathname !== options.path) {
-            socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-            return;
-        }
-        wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
-    });
-    function send(socket, message) {
-        if (socket.readyState === socket.OPEN)
-            socket.send(JSON.stringify(message));
-    }
-    function usersOf(room) {
-        return [...(rooms.get(room) ?? [])].map((m) => m.user ?? 'anonymous');
-    }
-    function broadcast(room, message) {
-        for (const member of rooms.get(room) ?? [])
-            send(member.socket, message);
-    }
-    function leave(member) {
-        if (!member.room)
-            return;
-        const room = member.room;
-        const set = rooms.get(room);
-        set?.delete(member);
-        if (set && set.size === 0)
-            rooms.delete(room);
-        member.room = undefined;
-        broadcast(room, { type: 'presence', event: 'leave', room, user: member.user, users: usersOf(room) });
-    }
-    wss.on('connection', (socket) => {
-        const member = { socket };
-        send(socket, { type: 'welcome', time: Date.now() });
-        socket.on('message', (data) => {
-            let message;
-            try {
-                const parsed = JSON.parse(String(data));
-                if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-                    throw new Error('not an object');
-                message = parsed;
-            }
-            catch {
-                send(socket, { type: 'error', error: 'messages must be JSON objects with a "type"' });
-                return;
-            }
-            switch (message.type) {
-                case 'echo': {
-                    const failed = options.injectError();
-                    void options
-                        .wait(options.delayMs())
-                        .then(() => send(socket, failed
-                        ? { type: 'error', id: message.id, error: 'injected failure (demo errorRate knob)' }
-                        : { ...message, serverTime: Date.now() }));
-                    break;
-                }
-                case 'join': {
-                    if (typeof message.room !== 'string' || message.room === '') {
-                        send(socket, { type: 'error', error: 'join needs a non-empty "room"' });
-                        break;
-                    }
-                    leave(member);
-                    member.room = message.room;
-                    member.user = typeof message.user === 'string' ? message.user : 'anonymous';
-                    let set = rooms.get(member.room);
-                    if (!set)
-                        rooms.set(member.room, (set = new Set()));
-                    set.add(member);
-                    broadcast(member.room, { type: 'presence', event: 'join', room: member.room, user: member.user, users: usersOf(member.room) });
-                    break;
-                }
-                case 'leave':
-                    leave(member);
-                    break;
-                case 'cursor': {
-                    if (!member.room) {
-                        send(socket, { type: 'error', error: 'join a room before sending cursor positions' });
-                        break;
-                    }
-                    // Sent to everyone in the room, the sender too, so a lone client still sees its fan-out.
-                    broadcast(member.room, { type: 'cursor', user: member.user, x: message.x, y: message.y, sentAt: message.sentAt });
-                    break;
-                }
-                default:
-                    send(socket, {
-                        type: 'error',
-                        error: `unknown message type ${JSON.stringify(message.type)}; expected echo, join, leave or cursor`,
-                    });
-            }
-        });
-        socket.on('close', () => leave(member));
-        socket.on('error', () => leave(member));
-    });
-    return {
-        close() {
-            for (const client of wss.clients)
-                client.terminate();
-            return new Promise((resolve) => wss.close(() => resolve()));
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./src/demo/target.ts
-// The bundled demo target: a small service that implements the endpoints of every workload in
-// scenarios/ (catalog API, auth + CRUD, JSON-RPC agent, WebSocket, user-flow pages and polling),
-// so that `k6-gate demo` and the tests run end to end without a real system under test.
-// Latency and errors are knobs, so a benchmark can make the target "regress" on purpose.
-
-
-
-
-
-const DEFAULT_DEMO_KNOBS = { latencyMs: 20, jitterMs: 10, errorRate: 0, slowdown: 0 };
-/** How long a queued report takes to become ready, before slowdown. */
-const REPORT_READY_MS = 300;
-const MAX_BODY_BYTES = 1024 * 1024;
-/** Checks knob values and returns the merged knobs; a bad value is an error naming it. */
-function mergeKnobs(current, change) {
-    const next = { ...current };
-    for (const [key, value] of Object.entries(change)) {
-        if (value === undefined)
-            continue;
-        if (!(key in DEFAULT_DEMO_KNOBS)) {
-            throw new RangeError(`unknown demo knob ${JSON.stringify(key)}; expected one of ${Object.keys(DEFAULT_DEMO_KNOBS).join(', ')}`);
-        }
-        const ok = typeof value === 'number' &&
-            Number.isFinite(value) &&
-            (key === 'errorRate' ? value >= 0 && value <= 1 : key === 'slowdown' ? value > -1 : value >= 0);
-        if (!ok) {
-            const expected = key === 'errorRate'
-                ? 'a number from 0 to 1'
-                : key === 'slowdown'
-                    ? 'a number above -1 (0.5 = +50% latency)'
-                    : 'a number of milliseconds ≥ 0';
-            throw new RangeError(`demo knob ${key} = ${JSON.stringify(value)} is not valid; expected ${expected}`);
-        }
-        next[key] = value;
-    }
-    return next;
-}
-class HttpError extends Error {
-    status;
-    constructor(status, message) {
-        super(message);
-        this.status = status;
-    }
-}
-function json(status, body) {
-    return { status, body };
-}
-function readBody(req) {
-    return new Promise((resolve, reject) => {
-        const chunks = [];
-        let size = 0;
-        req.on('data', (chunk) => {
-            size += chunk.length;
-            if (size > MAX_BODY_BYTES) {
-                reject(new HttpError(413, `request body is larger than ${MAX_BODY_BYTES} bytes`));
-                req.destroy();
-                return;
-            }
-            chunks.push(chunk);
-        });
-        req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-        req.on('error', reject);
-    });
-}
-function requireString(body, field) {
-    const value = body?.[field];
-    if (typeof value !== 'string' || value === '') {
-        throw new HttpError(400, `field ${JSON.stringify(field)} must be a non-empty string`);
-    }
-    return value;
-}
-function objectBody(body) {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        throw new HttpError(400, 'request body must be a JSON object');
-    }
-    return body;
-}
-const APP_HTML = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>k6-gate demo shop</title>
-<link rel="stylesheet" href="/static/app.css"></head>
-<body><h1>Demo shop</h1><div id="feed"></div><script src="/static/app.js"></script></body></html>
-`;
-const APP_CSS = 'body{font-family:sans-serif;margin:2rem}h1{color:#7d64ff}\n';
-const APP_JS = "fetch('/api/feed').then((r)=>r.json()).then((d)=>{document.getElementById('feed').textContent=d.items.length+' posts'});\n";
-function createRouter(store, random, knobs) {
-    function user(ctx) {
-        const name = store.userForToken(ctx.bearer());
-        if (!name)
-            throw new HttpError(401, 'missing or unknown bearer token; log in at POST /api/auth/login');
-        return name;
-    }
-    function itemFields(body, partial) {
-        const out = {};
-        if (body.name !== undefined || !partial)
-            out.name = requireString(body, 'name');
-        if (body.description !== undefined) {
-            if (typeof body.description !== 'string')
-                throw new HttpError(400, 'field "description" must be a string');
-            out.description = body.description;
-        }
-        if (body.quantity !== undefined) {
-            if (typeof body.quantity !== 'number' || !Number.isInteger(body.quantity) || body.quantity < 0) {
-                throw new HttpError(400, 'field "quantity" must be a whole number ≥ 0');
-            }
-            out.quantity = body.quantity;
-        }
-        return out;
-    }
-    function feedItems(count, offset) {
-        return Array.from({ length: count }, (_, i) => ({
-            id: offset + i + 1,
-            title: `Post ${offset + i + 1}`,
-            likes: ((offset + i) * 7) % 100,
-        }));
-    }
-    const routes = [];
-    const route = (method, pattern, handler) => routes.push({ method, pattern, handler });
-    // Catalog (http-endpoints workload).
-    route('GET', /^\/api\/products$/, (ctx) => {
-        const limit = Number(ctx.url.searchParams.get('limit') ?? store.products.length);
-        return json(200, {
-            items: store.products.slice(0, Number.isFinite(limit) && limit > 0 ? limit : store.products.length),
-            total: store.products.length,
-        });
-    });
-    route('GET', /^\/api\/products\/([^/]+)$/, (_ctx, [id]) => {
-        const product = store.products.find((p) => String(p.id) === id);
-        return product ? json(200, product) : json(404, { error: `no product with id ${JSON.stringify(id)}` });
-    });
-    route('POST', /^\/api\/orders$/, async (ctx) => {
-        const body = objectBody(await ctx.body());
-        const product = store.products.find((p) => p.id === body.productId);
-        if (!product)
-            throw new HttpError(400, 'field "productId" must be the id of a product (1-20)');
-        const quantity = typeof body.quantity === 'number' && body.quantity > 0 ? Math.floor(body.quantity) : 1;
-        return json(201, {
-            id: `ord-${Date.now().toString(36)}-${Math.floor(random.next() * 1e6)}`,
-            productId: product.id,
-            quantity,
-            total: Math.round(product.price * quantity * 100) / 100,
-        });
-    });
-    // Accounts and a per-user resource (crud-flow workload).
-    route('POST', /^\/api\/auth\/register$/, async (ctx) => {
-        const body = objectBody(await ctx.body());
-        const username = requireString(body, 'username');
-        const password = requireString(body, 'password');
-        if (store.register(username, password) === 'exists')
-            return json(409, { error: `user ${JSON.stringify(username)} already exists` });
-        return json(201, { username });
-    });
-    route('POST', /^\/api\/auth\/login$/, async (ctx) => {
-        const body = objectBody(await ctx.body());
-        const token = store.login(requireString(body, 'username'), requireString(body, 'password'));
-        return token ? json(200, { token, tokenType: 'Bearer', expiresIn: 3600 }) : json(401, { error: 'wrong username or password' });
-    });
-    route('POST', /^\/api\/auth\/logout$/, (ctx) => {
-        user(ctx);
-        store.logout(ctx.bearer());
-        return json(204);
-    });
-    route('GET', /^\/api\/me$/, (ctx) => json(200, { username: user(ctx) }));
-    route('GET', /^\/api\/items$/, (ctx) => {
-        const limit = Math.min(100, Math.max(1, Number(ctx.url.searchParams.get('limit') ?? 20) || 20));
-        const items = store.listItems(user(ctx), limit);
-        return json(200, { items, count: items.length });
-    });
-    route('POST', /^\/api\/items$/, async (ctx) => {
-        const owner = user(ctx);
-        const fields = itemFields(objectBody(await ctx.body()), false);
-        return json(201, store.createItem(owner, { name: fields.name, description: fields.description ?? '', quantity: fields.quantity ?? 0 }));
-    });
-    route('GET', /^\/api\/items\/([^/]+)$/, (ctx, [id]) => {
-        const item = store.getItem(user(ctx), id);
-        return item ? json(200, item) : json(404, { error: `no item with id ${JSON.stringify(id)}` });
-    });
-    route('PUT', /^\/api\/items\/([^/]+)$/, async (ctx, [id]) => {
-        const owner = user(ctx);
-        const item = store.updateItem(owner, id, itemFields(objectBody(await ctx.body()), true));
-        return item ? json(200, item) : json(404, { error: `no item with id ${JSON.stringify(id)}` });
-    });
-    route('DELETE', /^\/api\/items\/([^/]+)$/, (ctx, [id]) => store.deleteItem(user(ctx), id) ? json(204) : json(404, { error: `no item with id ${JSON.stringify(id)}` }));
-    // Agent-to-agent JSON-RPC (jsonrpc workload).
-    const card = (ctx) => json(200, agentCard(ctx.origin));
-    route('GET', /^\/\.well-known\/agent\.json$/, card);
-    route('GET', /^\/\.well-known\/agent-card\.json$/, card);
-    route('POST', /^\/rpc$/, async (ctx) => {
-        let parsed;
-        try {
-            parsed = JSON.parse(await readBody(ctx.req));
-        }
-        catch (error) {
-            if (error instanceof HttpError)
-                throw error;
-            parsed = Symbol.for('parse-error');
-        }
-        return json(200, handleJsonRpc(parsed, store));
-    });
-    // Pages, feed APIs and a report to poll (user-flow workload).
-    route('GET', /^\/(app)?$/, () => ({ status: 200, body: APP_HTML, contentType: 'text/html; charset=utf-8' }));
-    route('GET', /^\/static\/app\.css$/, () => ({ status: 200, body: APP_CSS, contentType: 'text/css; charset=utf-8' }));
-    route('GET', /^\/static\/app\.js$/, () => ({ status: 200, body: APP_JS, contentType: 'text/javascript; charset=utf-8' }));
-    route('GET', /^\/api\/feed$/, (ctx) => {
-        const page = Math.max(1, Number(ctx.url.searchParams.get('page') ?? 1) || 1);
-        return json(200, { page, items: feedItems(10, (page - 1) * 10) });
-    });
-    route('GET', /^\/api\/notifications$/, () => json(200, {
-        unread: 3,
-        items: [
-            { id: 1, text: 'Your order shipped' },
-            { id: 2, text: 'New follower' },
-            { id: 3, text: 'Price drop' },
-        ],
-    }));
-    route('GET', /^\/api\/recommendations$/, () => json(200, { items: store.products.slice(0, 5).map((p) => ({ productId: p.id, score: 1 - p.id / 100 })) }));
-    route('POST', /^\/api\/reports$/, (ctx) => {
-        const report = store.createReport(REPORT_READY_MS * (1 + knobs().slowdown));
-        return {
-            status: 202,
-            body: { id: report.id, status: 'pending', poll: `/api/reports/${report.id}` },
-            headers: { location: `${ctx.origin}/api/reports/${report.id}` },
-        };
-    });
-    route('GET', /^\/api\/reports\/([^/]+)$/, (_ctx, [id]) => {
-        const report = store.getReport(id);
-        if (!report)
-            return json(404, { error: `no report with id ${JSON.stringify(id)}` });
-        const total = report.readyAt - report.createdAt;
-        const progress = total <= 0 ? 1 : Math.min(1, (Date.now() - report.createdAt) / total);
-        return json(200, { id, status: progress >= 1 ? 'ready' : 'pending', progress: Math.round(progress * 100) / 100 });
-    });
-    return async (ctx) => {
-        const method = ctx.req.method ?? 'GET';
-        let pathMatched = false;
-        for (const r of routes) {
-            const m = r.pattern.exec(ctx.url.pathname);
-            if (!m)
-                continue;
-            pathMatched = true;
-            if (r.method !== method)
-                continue;
-            return r.handler(ctx, m.slice(1).map((part) => decodeURIComponent(part ?? '')));
-        }
-        return pathMatched
-            ? json(405, { error: `method ${method} is not allowed on ${ctx.url.pathname}` })
-            : json(404, { error: `no route for ${method} ${ctx.url.pathname}` });
-    };
-}
-/** Starts the demo target; resolves once it listens. */
-async function startDemoTarget(options = {}) {
-    const { port = 0, host = '127.0.0.1', seed = 1, ...knobChanges } = options;
-    let knobs = mergeKnobs(DEFAULT_DEMO_KNOBS, knobChanges);
-    const random = createRandom(seed);
-    const store = new DemoStore();
-    // Timers of delayed answers, so close() can finish them instead of leaving promises hanging.
-    const pending = new Map();
-    const route = createRouter(store, random, () => knobs);
-    /** The latency one request waits before it is answered. */
-    function nextDelayMs() {
-        return (knobs.latencyMs + random.next() * knobs.jitterMs) * (1 + knobs.slowdown);
-    }
-    function wait(ms) {
-        if (ms <= 0)
-            return Promise.resolve();
-        return new Promise((resolve) => {
-            const timer = setTimeout(() => {
-                pending.delete(timer);
-                resolve();
-            }, ms);
-            pending.set(timer, resolve);
-        });
-    }
-    const server = external_node_http_default().createServer((req, res) => {
-        void handle(req, res).catch((error) => {
-            if (!res.headersSent)
-                send(res, { status: 500, body: { error: error.message } });
-            else
-                res.destroy();
-        });
-    });
-    function send(res, reply) {
-        const isText = typeof reply.body === 'string';
-        const payload = reply.body === undefined ? '' : isText ? reply.body : JSON.stringify(reply.body);
-        res.writeHead(reply.status, {
-            ...(payload ? { 'content-type': reply.contentType ?? 'application/json' } : {}),
-            'content-length': Buffer.byteLength(payload),
-            ...reply.headers,
-        });
-        res.end(payload);
-    }
-    async function handle(req, res) {
-        const hostHeader = req.headers.host ?? `${host}:${actualPort}`;
-        const url = new URL(req.url ?? '/', `http://${hostHeader}`);
-        if (url.pathname === '/health') {
-            send(res, json(200, { status: 'ok' }));
-            return;
-        }
-        if (url.pathname === '/__knobs') {
-            if (req.method === 'GET')
-                return send(res, json(200, knobs));
-            if (req.method !== 'POST')
-                return send(res, json(405, { error: 'use GET or POST on /__knobs' }));
-            try {
-                knobs = mergeKnobs(knobs, objectBody(JSON.parse((await readBody(req)) || '{}')));
-            }
-            catch (error) {
-                return send(res, json(400, { error: error.message }));
-            }
-            return send(res, json(200, knobs));
-        }
-        // Draw the error before waiting so that the sequence does not depend on timer order.
-        const injectError = knobs.errorRate > 0 && random.next() < knobs.errorRate;
-        await wait(nextDelayMs());
-        if (injectError) {
-            // Drain the request so the connection stays usable for keep-alive.
-            req.resume();
-            return send(res, json(500, { error: 'injected failure (demo errorRate knob)' }));
-        }
-        let bodyCache;
-        const ctx = {
-            req,
-            url,
-            origin: `http://${hostHeader}`,
-            body() {
-                bodyCache ??= readBody(req).then((text) => {
-                    try {
-                        return text === '' ? undefined : JSON.parse(text);
-                    }
-                    catch {
-                        throw new HttpError(400, `request body is not JSON: ${JSON.stringify(text.slice(0, 40))}`);
-                    }
-                });
-                return bodyCache;
-            },
-            bearer() {
-                const header = req.headers.authorization ?? '';
-                const m = /^Bearer\s+(\S+)$/i.exec(header);
-                return m ? m[1] : undefined;
-            },
-        };
-        let reply;
-        try {
-            reply = await route(ctx);
-        }
-        catch (error) {
-            if (!(error instanceof HttpError))
-                throw error;
-            reply = json(error.status, { error: error.message });
-        }
-        req.resume();
-        send(res, reply);
-    }
-    const ws = attachWebSocket(server, {
-        path: '/ws',
-        delayMs: nextDelayMs,
-        wait,
-        injectError: () => knobs.errorRate > 0 && random.next() < knobs.errorRate,
-    });
-    await new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-            server.off('error', reject);
-            resolve();
-        });
-    });
-    const actualPort = server.address().port;
-    const urlHost = host.includes(':') ? `[${host}]` : host;
-    const target = {
-        url: `http://${urlHost}:${actualPort}`,
-        port: actualPort,
-        get knobs() {
-            return { ...knobs };
-        },
-        setKnobs(change) {
-            knobs = mergeKnobs(knobs, change);
-        },
-        async close() {
-            for (const [timer, resolve] of pending) {
-                clearTimeout(timer);
-                resolve();
-            }
-            pending.clear();
-            await ws.close();
-            await new Promise((resolve) => {
-                server.close(() => resolve());
-                server.closeAllConnections();
-            });
-        },
-    };
-    return target;
-}
-
-;// CONCATENATED MODULE: ./src/demo/demo.ts
-// `k6-gate demo`: the whole gate in one command on a laptop. Starts the bundled demo target,
-// runs the smoke profile of the http-endpoints scenario against it with a real k6, compares with the
-// committed demo baseline, prints the regression table. `--slowdown 50%` makes the target slower so
-// a newcomer sees a regression fail the gate.
-
-
-
-
-
-
-/** The committed baseline the demo compares with (next to the bundled scenarios). */
-function demoBaselinePath() {
-    return external_node_path_default().join(bundledScenariosDir(), 'demo', 'baseline.json');
-}
-/**
- * The demo's rules: the default watched metrics with a 20% tolerance, because a laptop or a shared
- * CI runner is noisier than a dedicated load generator; a 50% slowdown still stands far outside it.
- */
-function demoRulesPath() {
-    return external_node_path_default().join(bundledScenariosDir(), 'demo', 'k6-gate.config.json');
-}
-/** The size of the demo run: long enough for stable percentiles, short enough to wait for. */
-const DEMO_RUN_ENV = { VUS: '5', DURATION: '10s', THINK_TIME: '0.1' };
-/** `50%`, `+50%`, `0.5` → 0.5. */
-function parsePercent(name, text) {
-    const value = optional(text);
-    if (value === undefined)
-        return undefined;
-    const match = /^\+?(-?\d+(?:\.\d+)?)(%?)$/.exec(value);
-    if (!match)
-        throw new ConfigError(`${name} ${JSON.stringify(value)} is not a percentage; expected e.g. "50%" (or 0.5)`);
-    const n = Number(match[1]);
-    return match[2] === '%' ? n / 100 : n;
-}
-function parseNumber(name, text) {
-    const value = optional(text);
-    if (value === undefined)
-        return undefined;
-    const n = Number(value);
-    if (!Number.isFinite(n) || n < 0)
-        throw new ConfigError(`${name} ${JSON.stringify(value)} is not a number ≥ 0`);
-    return n;
-}
-const DEMO_OPTIONS = {
-    slowdown: { type: 'string' },
-    latency: { type: 'string' },
-    jitter: { type: 'string' },
-    'error-rate': { type: 'string' },
-    duration: { type: 'string' },
-    vus: { type: 'string' },
-    'results-dir': { type: 'string' },
-    baseline: { type: 'string' },
-    'update-baseline': { type: 'boolean' },
-    'fail-on': { type: 'string' },
-    'k6-version': { type: 'string' },
-    'k6-install': { type: 'string' },
-    'k6-path': { type: 'string' },
-    'k6-download-url': { type: 'string' },
-    'no-html-report': { type: 'boolean' },
-    json: { type: 'boolean' },
-    verbose: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-};
-const DEMO_HELP = `k6-gate demo [options]
-Starts the bundled demo target on 127.0.0.1, runs the http-endpoints scenario (smoke profile) with a
-real k6 against it, compares with the committed demo baseline and prints the regression table.
-
-  --slowdown P         make the target slower, e.g. 50% (the gate then fails with exit 1)
-  --latency MS         base latency of the target (default ${DEFAULT_DEMO_KNOBS.latencyMs})
-  --jitter MS          random extra latency (default ${DEFAULT_DEMO_KNOBS.jitterMs})
-  --error-rate R       share of requests answered 500, 0..1 (default 0)
-  --duration D --vus N size of the run (default ${DEMO_RUN_ENV.DURATION}, ${DEMO_RUN_ENV.VUS} VUs)
-  --results-dir DIR    default ${DEFAULT_RESULTS_DIR}
-  --baseline FILE      default: the bundled demo baseline
-  --update-baseline    record this run into the baseline
-  --k6-version, --k6-install, --k6-path, --k6-download-url, --no-html-report, --json, --verbose: as for run
-`;
-async function runDemo(args, io, log) {
-    let parsed;
-    try {
-        parsed = (0,external_node_util_.parseArgs)({ options: DEMO_OPTIONS, args: args.map((a) => a), allowPositionals: false, strict: true });
-    }
-    catch (error) {
-        throw new ConfigError(`${error.message.replace(/\. To specify.*$/s, '')}; see k6-gate demo --help`);
-    }
-    const values = parsed.values;
-    if (values.help) {
-        io.stdout(DEMO_HELP);
-        return 0;
-    }
-    const slowdown = parsePercent('slowdown', values.slowdown) ?? 0;
-    const knobs = {
-        slowdown,
-        latencyMs: parseNumber('latency', values.latency) ?? DEFAULT_DEMO_KNOBS.latencyMs,
-        jitterMs: parseNumber('jitter', values.jitter) ?? DEFAULT_DEMO_KNOBS.jitterMs,
-        errorRate: parseNumber('error-rate', values['error-rate']) ?? DEFAULT_DEMO_KNOBS.errorRate,
-    };
-    const workspace = external_node_path_default().resolve(io.cwd);
-    const k6Path = optional(values['k6-path']);
-    const scenario = await resolveScenario('http-endpoints', workspace);
-    const target = await startDemoTarget({ ...knobs, host: '127.0.0.1', port: 0 });
-    log.info(`k6-gate demo: target ${target.url} (latency ${knobs.latencyMs} ms + up to ${knobs.jitterMs} ms jitter${slowdown ? `, slowed down by ${Math.round(slowdown * 100)}%` : ''}${knobs.errorRate ? `, ${knobs.errorRate * 100}% errors` : ''})`);
-    try {
-        const config = {
-            scenarios: [scenario],
-            profile: 'smoke',
-            target: target.url,
-            environment: 'demo',
-            healthUrl: `${target.url}/health`,
-            preflightTimeoutMs: 10_000,
-            baselinePath: values.baseline ? external_node_path_default().resolve(workspace, values.baseline) : demoBaselinePath(),
-            configFile: demoRulesPath(),
-            resultsDir: insideWorkspace('results-dir', values['results-dir'] ?? DEFAULT_RESULTS_DIR, workspace),
-            failOn: parseFailOn(values['fail-on']),
-            updateBaseline: values['update-baseline'] ? 'always' : 'never',
-            k6: {
-                version: parseK6Version(values['k6-version'] ?? DEFAULT_K6_VERSION),
-                install: parseInstallMethod(values['k6-install'] ?? (k6Path ? 'path' : undefined)),
-                downloadUrl: optional(values['k6-download-url']),
-                path: k6Path ? external_node_path_default().resolve(workspace, k6Path) : undefined,
-            },
-            env: { ...DEMO_RUN_ENV, VUS: values.vus ?? DEMO_RUN_ENV.VUS, DURATION: values.duration ?? DEMO_RUN_ENV.DURATION },
-            secrets: [],
-            k6Args: [],
-            htmlReport: !values['no-html-report'],
-            rawOutput: false,
-            workspace,
-            git: {},
-        };
-        const result = await runGate(config, log);
-        io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : renderMarkdownReport(result));
-        const status = exitStatusFor(result);
-        if (status === 1) {
-            const names = result.scenarios.flatMap((s) => s.metrics.filter((m) => m.verdict === 'regressed').map((m) => `${m.metric} ${m.stat}`));
-            log.info(`k6-gate demo: the gate FAILED${names.length ? ` — regressed: ${names.join(', ')}` : ''} (exit 1)`);
-        }
-        else if (status === 0) {
-            log.info('k6-gate demo: the gate passed (exit 0). Try `k6-gate demo --slowdown 50%` to see it catch a regression.');
-        }
-        return status;
-    }
-    finally {
-        await target.close();
-    }
-}
-/** `k6-gate demo-target`: the demo target in the foreground, for workflows and manual tries. */
-async function startDemoTargetFromFlags(args, io, log) {
-    const { values } = (0,external_node_util_.parseArgs)({
-        options: {
-            port: { type: 'string' },
-            host: { type: 'string' },
-            slowdown: { type: 'string' },
-            latency: { type: 'string' },
-            jitter: { type: 'string' },
-            'error-rate': { type: 'string' },
-            help: { type: 'boolean', short: 'h' },
-        },
-        args,
-        strict: true,
-    });
-    if (values.help) {
-        io.stdout('k6-gate demo-target [--port 8080] [--host 127.0.0.1] [--latency MS] [--jitter MS] [--error-rate R] [--slowdown 50%]\n');
-        return 0;
-    }
-    const port = parseNumber('port', values.port) ?? 8080;
-    const target = await startDemoTarget({
-        port,
-        host: values.host ?? '127.0.0.1',
-        slowdown: parsePercent('slowdown', values.slowdown),
-        latencyMs: parseNumber('latency', values.latency),
-        jitterMs: parseNumber('jitter', values.jitter),
-        errorRate: parseNumber('error-rate', values['error-rate']),
-    });
-    log.info(`k6-gate demo target listening on ${target.url} (health: ${target.url}/health); Ctrl-C stops it`);
-    io.stdout(`${target.url}\n`);
-    await new Promise((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-    });
-    await target.close();
-    return 0;
-}
-
-;// CONCATENATED MODULE: ./src/baseline/commands.ts
-
-function unitOf(stat) {
-    return stat.unit ?? 'none';
-}
-function pad(rows) {
-    const widths = [];
-    for (const row of rows)
-        row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-    return rows.map((row) => row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i])))
-        .join('  ')
-        .trimEnd());
-}
-function sortedKeys(object) {
-    return Object.keys(object).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
-function range(stat) {
-    if (stat.history.length === 0)
-        return '-';
-    const values = stat.history.map((e) => e.value);
-    const unit = unitOf(stat);
-    return `${formatValue(Math.min(...values), unit)} .. ${formatValue(Math.max(...values), unit)}`;
-}
-/** One table per scenario: accepted value, history size and range, last run's date, k6 version and commit. */
-function renderBaselineShow(baseline, source = 'baseline') {
-    if (!baseline)
-        return `${source}: no baseline yet (the first run with update-baseline writes it)\n`;
-    const keys = sortedKeys(baseline.scenarios);
-    if (keys.length === 0)
-        return `${source}: baseline format v${baseline.version}, no scenarios yet\n`;
-    const lines = [
-        `${source}: baseline format v${baseline.version}, ${keys.length} scenario${keys.length === 1 ? '' : 's'}${baseline.updatedAt ? `, updated ${baseline.updatedAt}` : ''}`,
-    ];
-    for (const key of keys) {
-        const scenario = baseline.scenarios[key];
-        lines.push('', `${key}${scenario.updatedAt ? ` (updated ${scenario.updatedAt})` : ''}`);
-        const rows = [['  metric', 'stat', 'accepted', 'n', 'history range', 'last run']];
-        for (const metric of sortedKeys(scenario.metrics)) {
-            for (const statName of sortedKeys(scenario.metrics[metric])) {
-                const stat = scenario.metrics[metric][statName];
-                const last = stat.history.at(-1);
-                const lastText = last
-                    ? [last.date, last.k6Version && `k6 ${last.k6Version}`, last.commit?.slice(0, 8)].filter(Boolean).join(' ')
-                    : '-';
-                rows.push([`  ${metric}`, statName, formatValue(stat.accepted, unitOf(stat)), String(stat.history.length), range(stat), lastText]);
-            }
-        }
-        if (rows.length === 1)
-            lines.push('  (no metrics)');
-        else
-            lines.push(...pad(rows));
-    }
-    return `${lines.join('\n')}\n`;
-}
-/**
- * What changed from `before` to `after`: scenarios and stats added or removed, accepted values that
- * moved (with the relative change), and history growth. Empty differences say so in one line.
- */
-function diffBaselines(before, after) {
-    const a = before?.scenarios ?? {};
-    const b = after?.scenarios ?? {};
-    const lines = [];
-    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-    for (const key of keys) {
-        if (!a[key]) {
-            const count = Object.values(b[key].metrics).reduce((n, stats) => n + Object.keys(stats).length, 0);
-            lines.push(`+ ${key}: new scenario with ${count} stat${count === 1 ? '' : 's'}`);
-            continue;
-        }
-        if (!b[key]) {
-            lines.push(`- ${key}: scenario removed`);
-            continue;
-        }
-        const metrics = [...new Set([...Object.keys(a[key].metrics), ...Object.keys(b[key].metrics)])].sort();
-        const scenarioLines = [];
-        for (const metric of metrics) {
-            const sa = a[key].metrics[metric] ?? {};
-            const sb = b[key].metrics[metric] ?? {};
-            for (const stat of [...new Set([...Object.keys(sa), ...Object.keys(sb)])].sort()) {
-                const x = sa[stat];
-                const y = sb[stat];
-                const label = `${metric} ${stat}`;
-                if (!x && y)
-                    scenarioLines.push(`  + ${label}: ${formatValue(y.accepted, unitOf(y))} (n=${y.history.length})`);
-                else if (x && !y)
-                    scenarioLines.push(`  - ${label}: was ${formatValue(x.accepted, unitOf(x))} (n=${x.history.length})`);
-                else if (x && y) {
-                    const unit = y.unit ?? x.unit ?? 'none';
-                    const moved = x.accepted !== y.accepted;
-                    const historyChanged = JSON.stringify(x.history) !== JSON.stringify(y.history);
-                    if (!moved && !historyChanged)
-                        continue;
-                    const change = moved ? (x.accepted !== 0 ? ` (${formatChange(y.accepted / x.accepted - 1)})` : '') : ' (accepted unchanged)';
-                    const value = moved ? `${formatValue(x.accepted, unit)} -> ${formatValue(y.accepted, unit)}` : formatValue(y.accepted, unit);
-                    scenarioLines.push(`  ~ ${label}: ${value}${change}, n=${x.history.length} -> ${y.history.length}`);
-                }
-            }
-        }
-        if (scenarioLines.length > 0)
-            lines.push(`~ ${key}`, ...scenarioLines);
-    }
-    if (lines.length === 0)
-        return 'baselines are the same\n';
-    return `${lines.join('\n')}\n`;
-}
-
-;// CONCATENATED MODULE: ./src/baseline-command.ts
-// `k6-gate baseline show | diff | update`: look at and maintain the baseline file by hand.
-
-
-
-
-
-
-
-
-
-
-const HELP = `k6-gate baseline show [--baseline FILE]
-  Prints the accepted values and history of every scenario in the baseline.
-k6-gate baseline diff OLD NEW
-  Prints what changed between two baseline files (e.g. before and after a run).
-k6-gate baseline update --summary FILE --scenario NAME [--profile P] [--baseline FILE] [--config FILE]
-                        [--k6-version V] [--commit SHA] [--ref REF]
-  Records one k6 summary export (e.g. summary-<scenario>.json from a run's artifacts) into the
-  baseline history and prints the change. Use it to accept a run the gate did not record itself.
-`;
-async function runBaselineCommand(args, io, log) {
-    const [sub, ...rest] = args;
-    let parsed;
-    try {
-        parsed = (0,external_node_util_.parseArgs)({
-            args: rest,
-            allowPositionals: true,
-            strict: true,
-            options: {
-                baseline: { type: 'string' },
-                summary: { type: 'string' },
-                scenario: { type: 'string' },
-                profile: { type: 'string' },
-                config: { type: 'string' },
-                'k6-version': { type: 'string' },
-                commit: { type: 'string' },
-                ref: { type: 'string' },
-                help: { type: 'boolean', short: 'h' },
-            },
-        });
-    }
-    catch (error) {
-        throw new ConfigError(`${error.message.replace(/\. To specify.*$/s, '')}; see k6-gate baseline --help`);
-    }
-    const { values, positionals } = parsed;
-    if (sub === undefined || sub === '--help' || sub === '-h' || values.help) {
-        io.stdout(HELP);
-        return sub === undefined ? 2 : 0;
-    }
-    const baselineFile = insideWorkspace('baseline', values.baseline ?? DEFAULT_BASELINE_PATH, io.cwd);
-    switch (sub) {
-        case 'show':
-            io.stdout(renderBaselineShow(await loadBaseline(baselineFile), external_node_path_default().relative(io.cwd, baselineFile)));
-            return 0;
-        case 'diff': {
-            if (positionals.length !== 2)
-                throw new ConfigError(`baseline diff takes two files (OLD NEW), got ${positionals.length}; see k6-gate baseline --help`);
-            const [before, after] = await Promise.all(positionals.map((file) => loadBaseline(external_node_path_default().resolve(io.cwd, file))));
-            io.stdout(diffBaselines(before, after));
-            return 0;
-        }
-        case 'update': {
-            const summaryFile = optional(values.summary);
-            const scenario = optional(values.scenario);
-            if (!summaryFile || !scenario) {
-                throw new ConfigError('baseline update needs --summary FILE (a k6 summary export) and --scenario NAME; see k6-gate baseline --help');
-            }
-            const summaryPath = external_node_path_default().resolve(io.cwd, summaryFile);
-            let text;
-            try {
-                text = await (0,promises_namespaceObject.readFile)(summaryPath, 'utf8');
-            }
-            catch (error) {
-                throw new ConfigError(`summary ${summaryFile} cannot be read (${error.code ?? error.message}); expected a k6 --summary-export file`);
-            }
-            const summary = parseSummary(text, summaryFile);
-            const rules = await loadRules(values.config ? insideWorkspace('config', values.config, io.cwd) : undefined);
-            const before = await loadBaseline(baselineFile);
-            const after = updateBaseline(before, [
-                {
-                    key: scenarioKey(scenario, optional(values.profile)),
-                    scenario,
-                    profile: optional(values.profile),
-                    summary,
-                    k6Version: optional(values['k6-version']) ?? summary.k6Version ?? 'unknown',
-                    commit: optional(values.commit),
-                    ref: optional(values.ref),
-                    date: new Date().toISOString(),
-                },
-            ], rules);
-            await saveBaseline(baselineFile, after);
-            log.info(`k6-gate: recorded ${summaryFile} as ${scenarioKey(scenario, optional(values.profile))} in ${external_node_path_default().relative(io.cwd, baselineFile)}`);
-            io.stdout(diffBaselines(before, after));
-            return 0;
-        }
-        default:
-            throw new ConfigError(`unknown baseline command ${JSON.stringify(sub)}; expected show, diff or update`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/shard/operator.ts
-// Manifests for running a scenario on Kubernetes with k6-operator (TestRun, k6.io/v1alpha1).
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   RO: () => (/* binding */ runAB),
+/* harmony export */   _m: () => (/* binding */ AB_PAIRS)
+/* harmony export */ });
+/* unused harmony exports AB_ALPHA, AB_MIN_EFFECT, abOrder, decidePaired */
+/* harmony import */ var _baseline_sampling_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6574);
+/* harmony import */ var _baseline_stats_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(964);
+/* harmony import */ var _baseline_metrics_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4874);
+/* harmony import */ var _k6_exit_codes_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9630);
+/* harmony import */ var _confirm_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4853);
+// A/B paired mode: the same scenario against a deployment of the base version (A, `baseline-target`)
+// and the candidate (B, `target`), in short interleaved rounds in ABBA order (A B, B A, A B, …), in
+// one job on one runner. Whatever the runner does to the numbers (a noisy neighbour, a slower
+// machine than the one that recorded the baseline, drift during the job) hits both sides of a pair
+// alike, so the per-pair difference keeps only the change itself.
 //
-// k6-operator starts `parallelism` runner pods, gives each its execution segment and aggregates
-// nothing. For k6-gate to merge, every runner must leave its raw samples where a collector can
-// fetch them after the pods are gone. The choice here: one PersistentVolumeClaim mounted by every
-// runner at /results with `subPathExpr: $(POD_NAME)`, so each runner writes to its own folder
-// (k6-operator passes the same `arguments` to all runners, and k6 cannot template a file name).
-// The files outlive the runner pods (and `cleanup: post`); a collector pod mounting the claim
-// serves `kubectl cp`, then `k6-gate merge --from` finds the files in the per-pod folders.
-
-
-/** The folder every runner writes into (its own sub-folder of the claim). */
-const RESULTS_MOUNT = '/results';
-/** UID/GID of the user in the grafana/k6 image; fsGroup makes the claim writable for it. */
-const K6_IMAGE_GID = 12345;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-function requireDnsLabel(what, value, max) {
-    if (!DNS_LABEL.test(value) || value.length > max) {
-        throw new ConfigError(`${what} ${JSON.stringify(value)} is not a Kubernetes name; expected lower-case letters, digits and "-", at most ${max} characters, e.g. "checkout-load"`);
-    }
-}
-function resultsClaimName(input) {
-    return input.resultsClaim ?? `${input.name}-results`;
-}
-/** The `arguments` string of the TestRun, checked so that k6-operator's split on spaces keeps each argument whole. */
-function runnerArguments(input) {
-    const scenario = input.scenario ?? input.scriptFile.replace(/\.(m?js|ts|cjs)$/, '');
-    const args = [
-        `--out=json=${RESULTS_MOUNT}/k6-${scenario}.shard-k8s.json.gz`,
-        `--summary-export=${RESULTS_MOUNT}/summary-${scenario}.shard-k8s.json`,
-        `--summary-trend-stats=${input.trendStats ?? 'avg,min,med,max,p(90),p(95),p(99)'}`,
-        ...(input.args ?? []),
-    ];
-    for (const arg of args) {
-        if (arg === '' || /[\s"'\\]/.test(arg)) {
-            throw new ConfigError(`k6 argument ${JSON.stringify(arg)} cannot go into a TestRun: k6-operator splits "arguments" on spaces and runs no shell; expected arguments without whitespace or quotes, e.g. "--tag=team=web"`);
-        }
-    }
-    return args.join(' ');
-}
-function namespaced(name, namespace, extra = {}) {
-    return { name, ...(namespace ? { namespace } : {}), ...extra };
-}
-const LABELS = { 'app.kubernetes.io/managed-by': 'k6-gate' };
-/** The TestRun object alone (what the CRD schema validates). */
-function buildTestRun(input) {
-    requireDnsLabel('TestRun name', input.name, 52);
-    if (!Number.isInteger(input.parallelism) || input.parallelism < 1) {
-        throw new ConfigError(`parallelism ${JSON.stringify(input.parallelism)} is not a positive whole number; expected the number of runner pods, e.g. 4`);
-    }
-    if (!/^[A-Za-z0-9._-]+$/.test(input.scriptFile)) {
-        throw new ConfigError(`script file name ${JSON.stringify(input.scriptFile)} cannot be a ConfigMap key; expected letters, digits, ".", "_", "-", e.g. "checkout.js"`);
-    }
-    if (typeof input.scriptContent === 'string') {
-        const local = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*|\bopen\s*\(\s*)['"](\.\.?\/[^'"]+)['"]/.exec(input.scriptContent);
-        if (local) {
-            throw new ConfigError(`${input.scriptFile} uses the local file ${JSON.stringify(local[1])}, which a one-file ConfigMap cannot carry; expected a self-contained script or a k6 archive: run \`k6 archive ${input.scriptFile} -O ${input.name}.tar\` and pass the .tar`);
-        }
-    }
-    const env = [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }];
-    for (const [name, value] of Object.entries(input.env ?? {})) {
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
-            throw new ConfigError(`environment variable name ${JSON.stringify(name)} is not valid; expected e.g. BASE_URL`);
-        if (name === 'POD_NAME')
-            throw new ConfigError('environment variable POD_NAME is reserved: the runners use it to pick their results folder');
-        env.push({ name, value });
-    }
-    const claim = resultsClaimName(input);
-    return {
-        apiVersion: 'k6.io/v1alpha1',
-        kind: 'TestRun',
-        metadata: namespaced(input.name, input.namespace, { labels: LABELS }),
-        spec: {
-            parallelism: input.parallelism,
-            script: { configMap: { name: `${input.name}-script`, file: input.scriptFile } },
-            arguments: runnerArguments(input),
-            ...(input.cleanup ? { cleanup: 'post' } : {}),
-            runner: {
-                image: input.image ?? `grafana/k6:${DEFAULT_K6_VERSION}`,
-                metadata: { labels: { ...LABELS, 'k6-gate/test-run': input.name } },
-                env,
-                securityContext: { fsGroup: K6_IMAGE_GID },
-                volumes: [{ name: 'k6-gate-results', persistentVolumeClaim: { claimName: claim } }],
-                volumeMounts: [{ name: 'k6-gate-results', mountPath: RESULTS_MOUNT, subPathExpr: '$(POD_NAME)' }],
-            },
-        },
-    };
-}
-/** ConfigMap with the script, the results claim (unless an existing one is named) and the TestRun, as one YAML stream. */
-function buildTestRunManifest(input) {
-    const documents = [];
-    const testRun = buildTestRun(input);
-    documents.push({
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: namespaced(`${input.name}-script`, input.namespace, { labels: LABELS }),
-        ...(typeof input.scriptContent === 'string'
-            ? { data: { [input.scriptFile]: input.scriptContent } }
-            : { binaryData: { [input.scriptFile]: Buffer.from(input.scriptContent).toString('base64') } }),
-    });
-    if (input.createClaim ?? input.resultsClaim === undefined) {
-        documents.push({
-            apiVersion: 'v1',
-            kind: 'PersistentVolumeClaim',
-            metadata: namespaced(resultsClaimName(input), input.namespace, { labels: LABELS }),
-            spec: {
-                accessModes: [input.accessMode ?? 'ReadWriteMany'],
-                ...(input.storageClassName ? { storageClassName: input.storageClassName } : {}),
-                resources: { requests: { storage: input.storage ?? '1Gi' } },
-            },
-        });
-    }
-    documents.push(testRun);
-    return documents.map((doc) => (0,dist/* stringify */.As)(doc, { lineWidth: 0 })).join('---\n');
-}
-/** A pod that mounts the results claim and waits, so `kubectl cp` can fetch the runners' files. */
-function buildCollectorPodManifest(input) {
-    requireDnsLabel('TestRun name', input.name, 52);
-    return (0,dist/* stringify */.As)({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: namespaced(`${input.name}-collector`, input.namespace, { labels: LABELS }),
-        spec: {
-            restartPolicy: 'Never',
-            securityContext: { fsGroup: K6_IMAGE_GID },
-            containers: [
-                {
-                    name: 'collector',
-                    image: input.image ?? 'busybox:1.36',
-                    command: ['sleep', '3600'],
-                    volumeMounts: [{ name: 'k6-gate-results', mountPath: RESULTS_MOUNT, readOnly: true }],
-                },
-            ],
-            volumes: [{ name: 'k6-gate-results', persistentVolumeClaim: { claimName: resultsClaimName(input) } }],
-        },
-    }, { lineWidth: 0 });
-}
-
-;// CONCATENATED MODULE: ./src/shard/operator-cli.ts
-// `k6-gate operator-manifest`: writes the Kubernetes manifests of a sharded run with k6-operator.
+// The decision per watched value uses the pairs' differences B − A (sign turned so that positive is
+// worse): the exact Wilcoxon signed-rank test (distribution-free; a latency's run-to-run noise is
+// skewed and has outliers, so no normality is assumed), two-sided at AB_ALPHA, AND a practical size:
+// the median of the per-pair ratios B/A must be past AB_MIN_EFFECT (for ratios such as error rates:
+// the median difference past the noise floor). Six pairs is the smallest count at which the exact
+// test can reach p < 0.05 at all (p = 2/64 when every pair points the same way).
 
 
 
 
 
-
-const OPERATOR_MANIFEST_HELP = `k6-gate operator-manifest <scenario|script|archive.tar> --name NAME --parallelism N [options]
-
-Writes a ConfigMap with the script, a PersistentVolumeClaim for the results and a k6-operator
-TestRun (k6.io/v1alpha1) whose N runners each write raw samples to their own folder of the claim.
-Then: kubectl apply -f …; wait for the TestRun stage "finished"; kubectl cp the claim's contents
-(via --collector's pod); k6-gate merge <scenario> --from DIR. See docs/scale-out.md.
-
-Options:
-  --name NAME              TestRun name (lower-case DNS label)
-  --parallelism N          runner pods (shards)
-  --namespace NS           namespace of all objects
-  --scenario NAME          name in result files and the baseline (default: the script's name)
-  --env KEY=VALUE          environment for the runners, e.g. BASE_URL (repeatable)
-  --k6-args "ARGS"         extra k6 arguments (no whitespace inside one argument)
-  --image IMAGE            runner image (default grafana/k6 at k6-gate's k6 version)
-  --results-claim NAME     use this existing claim instead of creating NAME-results
-  --access-mode MODE       ReadWriteMany (default) | ReadWriteOnce (all runners on one node)
-  --storage-class NAME     storage class of the created claim
-  --storage SIZE           size of the created claim (default 1Gi)
-  --cleanup                cleanup: post (delete runner jobs afterwards; the claim stays)
-  --collector              also write a collector pod that mounts the claim for kubectl cp
-  --output FILE            write to FILE instead of stdout
-`;
-async function commandOperatorManifest(args, io, log) {
-    let parsed;
-    try {
-        parsed = (0,external_node_util_.parseArgs)({
-            args,
-            allowPositionals: true,
-            strict: true,
-            options: {
-                name: { type: 'string' },
-                parallelism: { type: 'string' },
-                namespace: { type: 'string' },
-                scenario: { type: 'string' },
-                env: { type: 'string', multiple: true },
-                'k6-args': { type: 'string' },
-                image: { type: 'string' },
-                'results-claim': { type: 'string' },
-                'access-mode': { type: 'string' },
-                'storage-class': { type: 'string' },
-                storage: { type: 'string' },
-                cleanup: { type: 'boolean' },
-                collector: { type: 'boolean' },
-                output: { type: 'string' },
-                help: { type: 'boolean', short: 'h' },
-            },
-        });
-    }
-    catch (error) {
-        throw new ConfigError(`${error.message.replace(/\. To specify.*$/s, '')}; see k6-gate operator-manifest --help`);
-    }
-    const { values, positionals } = parsed;
-    if (values.help) {
-        io.stdout(OPERATOR_MANIFEST_HELP);
-        return 0;
-    }
-    if (positionals.length !== 1) {
-        throw new ConfigError(`operator-manifest takes one scenario, script or .tar archive; got ${positionals.length} (${positionals.join(' ') || 'none'})`);
-    }
-    if (!values.name)
-        throw new ConfigError('operator-manifest needs --name, e.g. --name checkout-load');
-    const parallelism = Number(values.parallelism);
-    if (!values.parallelism || !Number.isInteger(parallelism) || parallelism < 1) {
-        throw new ConfigError(`--parallelism ${JSON.stringify(values.parallelism ?? '')} is not a positive whole number; expected the number of runner pods, e.g. 4`);
-    }
-    const accessMode = values['access-mode'];
-    if (accessMode !== undefined && accessMode !== 'ReadWriteMany' && accessMode !== 'ReadWriteOnce') {
-        throw new ConfigError(`--access-mode ${JSON.stringify(accessMode)} is not valid; expected ReadWriteMany or ReadWriteOnce`);
-    }
-    const ref = positionals[0];
-    const isArchive = ref.endsWith('.tar');
-    const script = isArchive ? external_node_path_default().resolve(io.cwd, ref) : (await resolveScenario(ref, io.cwd)).script;
-    const content = isArchive ? new Uint8Array(await (0,promises_namespaceObject.readFile)(script)) : await (0,promises_namespaceObject.readFile)(script, 'utf8');
-    const scriptFile = external_node_path_default().basename(script);
-    const input = {
-        name: values.name,
-        namespace: values.namespace,
-        scriptFile,
-        scriptContent: content,
-        parallelism,
-        scenario: values.scenario ?? scriptFile.replace(/\.(m?js|ts|cjs|tar)$/, ''),
-        args: splitArgs(values['k6-args']),
-        env: Object.assign({}, ...(values.env ?? []).map((pair) => parseEnvPairs('--env', `'${pair.replace(/'/g, `'\\''`)}'`))),
-        image: values.image,
-        resultsClaim: values['results-claim'],
-        accessMode,
-        storageClassName: values['storage-class'],
-        storage: values.storage,
-        cleanup: values.cleanup,
-    };
-    let text = buildTestRunManifest(input);
-    if (values.collector)
-        text += `---\n${buildCollectorPodManifest(input)}`;
-    if (values.output) {
-        await (0,promises_namespaceObject.writeFile)(external_node_path_default().resolve(io.cwd, values.output), text);
-        log.info(`k6-gate: wrote ${values.output} (TestRun ${values.name}, ${parallelism} runners)`);
-    }
-    else {
-        io.stdout(text);
-    }
-    return 0;
-}
-
-;// CONCATENATED MODULE: ./src/cli.ts
-// The k6-gate command line: the same pipeline as the action, for laptops and GitLab jobs.
-// Exit status: 0 passed, 1 gate failed by policy, 2 error.
-
-
-
-
-
-
-
-
-
-
-
-
-
-const cli_HELP = `k6-gate ${VERSION} — load-test regression gate around k6
-
-Usage:
-  k6-gate run <scenario...> [options]   run scenarios, compare with the baseline, report, gate
-  k6-gate demo [--slowdown 50%]         start the bundled demo target and gate a smoke run against it
-  k6-gate demo-target [--port 8080]     run the demo target in the foreground (Ctrl-C stops it)
-  k6-gate install [--k6-version V]      install k6 and print its path
-  k6-gate baseline show|diff|update     look at or maintain the baseline file
-  k6-gate merge <scenario...> --from DIR [options]
-                                        gate a sharded run: merge the shards' raw samples under DIR
-                                        (k6-<scenario>.shard-*.json.gz), then compare and report
-  k6-gate operator-manifest <scenario> --name NAME --parallelism N
-                                        write a k6-operator TestRun (see operator-manifest --help)
-  k6-gate --help | --version
-
-A scenario is a bundled name (http-endpoints, crud-flow, jsonrpc, websocket, user-flow) or a
-path to your own k6 script; name=path sets the name used in reports and the baseline.
-
-Run options:
-  --profile NAME            smoke | load | stress | spike | soak | breakpoint (bundled scenarios)
-  --target URL              base URL of the system under test (BASE_URL for the script)
-  --environment NAME        a named environment (its base URL is the default target)
-  --environments FILE       named environments (default k6-gate.environments.json, if present)
-  --allow-heavy-load        allow stress/spike/soak/breakpoint against a protected environment
-  --health-url URL          wait for this URL before k6 starts (default: the target)
-  --no-preflight            do not wait for the target
-  --preflight-timeout D     how long to wait for the target (default 30s)
-  --baseline FILE           baseline JSON (default k6-baseline.json)
-  --config FILE             rules file: watched metrics, tolerances (JSON or YAML)
-  --tolerance P             relative tolerance of every watched metric, e.g. 10% (overrides --config)
-  --watch METRIC:STAT       watch this metric instead of the defaults (repeatable), e.g. http_req_duration:p(95)
-  --history-limit N         runs kept in the baseline history (default 10)
-  --confidence C            prediction-interval confidence (default 0.99)
-  --results-dir DIR         where summaries and reports go (default k6-gate-results)
-  --fail-on LIST            regression,thresholds (default) | regression | thresholds | none
-  --update-baseline [MODE]  record this run in the baseline: true | auto (default branch) | force
-  --env KEY=VALUE           extra variable for the script (repeatable)
-  --secret-env NAME         pass this environment variable to k6 as a secret (repeatable)
-  --k6-args "ARGS"          extra k6 arguments, split like a shell would (no shell runs)
-  --timeout D               stop k6 after D (SIGINT, then kill after a grace period)
-  --no-html-report          skip k6's HTML dashboard report
-  --raw-output              also write every sample (k6-<scenario>.json.gz)
-  --shard I/N               run shard I of N (execution segments); writes shard files for merge
-  --from DIR                (merge) folder with the shard files of all shards
-  --k6-version V            k6 to use (default ${DEFAULT_K6_VERSION})
-  --k6-install METHOD       auto | release | go | path (default auto)
-  --k6-path FILE            a k6 binary to use (implies --k6-install path)
-  --k6-download-url URL     release URL template for mirrors: {tag} {version} {asset}
-  --json                    print comparison.json instead of the Markdown report
-  --verbose                 more log lines
-
-Exit status: 0 passed, 1 the gate failed by policy, 2 error (k6 or the target could not run, bad input).
-`;
-const RUN_OPTIONS = {
-    profile: { type: 'string' },
-    target: { type: 'string' },
-    environment: { type: 'string' },
-    environments: { type: 'string' },
-    'allow-heavy-load': { type: 'boolean' },
-    'health-url': { type: 'string' },
-    'no-preflight': { type: 'boolean' },
-    'preflight-timeout': { type: 'string' },
-    baseline: { type: 'string' },
-    config: { type: 'string' },
-    tolerance: { type: 'string' },
-    'history-limit': { type: 'string' },
-    confidence: { type: 'string' },
-    watch: { type: 'string', multiple: true },
-    'results-dir': { type: 'string' },
-    'fail-on': { type: 'string' },
-    'update-baseline': { type: 'string' },
-    env: { type: 'string', multiple: true },
-    'secret-env': { type: 'string', multiple: true },
-    'k6-args': { type: 'string' },
-    timeout: { type: 'string' },
-    'no-html-report': { type: 'boolean' },
-    'raw-output': { type: 'boolean' },
-    shard: { type: 'string' },
-    from: { type: 'string' },
-    'k6-version': { type: 'string' },
-    'k6-install': { type: 'string' },
-    'k6-path': { type: 'string' },
-    'k6-download-url': { type: 'string' },
-    json: { type: 'boolean' },
-    verbose: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-};
-/** `--update-baseline` may stand alone (meaning true) or take a mode. */
-function normaliseArgv(argv) {
+/** Pairs of rounds (each pair is one A run and one B run). */
+const AB_PAIRS = 6;
+/** Two-sided level of the signed-rank test. */
+const AB_ALPHA = 0.05;
+/** Smallest relative change A/B mode calls a regression (median of the pair ratios). */
+const AB_MIN_EFFECT = 0.05;
+/** ABBA order: pair i runs A first when i is even, B first when odd. */
+function abOrder(pairs) {
     const out = [];
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        // k6 arguments start with a dash, which parseArgs would take for a flag of ours.
-        if (arg === '--k6-args' && i + 1 < argv.length) {
-            out.push(`--k6-args=${argv[++i]}`);
-            continue;
-        }
-        out.push(arg);
-        if (arg === '--update-baseline') {
-            const next = argv[i + 1];
-            if (next === undefined || next.startsWith('-') || !/^(true|false|auto|force|always|never)$/.test(next))
-                out.push('true');
-        }
+    for (let i = 0; i < pairs; i++) {
+        const sides = i % 2 === 0 ? ['A', 'B'] : ['B', 'A'];
+        for (const side of sides)
+            out.push({ pair: i + 1, side });
     }
     return out;
 }
-function parse(options, args) {
-    try {
-        return (0,external_node_util_.parseArgs)({ options, args: normaliseArgv(args), allowPositionals: true, strict: true });
-    }
-    catch (error) {
-        throw new ConfigError(`${error.message.replace(/\. To specify.*$/s, '')}; see k6-gate --help`);
-    }
+/** The A/B verdict of one value from its per-pair values (pure). */
+function decidePaired(a, b, direction, unit, noiseFloor, alpha = AB_ALPHA, minEffect = AB_MIN_EFFECT) {
+    const n = Math.min(a.length, b.length);
+    const worseSign = direction === 'higher-is-better' ? -1 : 1;
+    const differences = Array.from({ length: n }, (_, i) => b[i] - a[i]);
+    const test = (0,_baseline_sampling_js__WEBPACK_IMPORTED_MODULE_2__/* .wilcoxonSignedRank */ .QH)(differences.map((d) => d * worseSign));
+    const difference = (0,_baseline_stats_js__WEBPACK_IMPORTED_MODULE_3__/* .median */ .JZ)(differences);
+    const ratios = Array.from({ length: n }, (_, i) => (a[i] > 0 ? b[i] / a[i] - 1 : NaN));
+    const change = ratios.every(Number.isFinite) ? (0,_baseline_stats_js__WEBPACK_IMPORTED_MODULE_3__/* .median */ .JZ)(ratios) : undefined;
+    const worse = difference * worseSign;
+    const big = unit === 'ratio' || change === undefined ? Math.abs(difference) > noiseFloor : Math.abs(change) > minEffect;
+    let verdict = 'unchanged';
+    if (test.p <= alpha && big && Math.abs(difference) > noiseFloor)
+        verdict = worse > 0 ? 'regressed' : 'improved';
+    return { verdict, change, difference, p: test.p, pairs: n };
 }
-function isGitLab(env) {
-    return env.GITLAB_CI === 'true';
-}
-function gitFacts(env) {
-    if (isGitLab(env)) {
-        return {
-            commit: env.CI_COMMIT_SHA,
-            ref: env.CI_COMMIT_REF_NAME,
-            isDefaultBranch: env.CI_COMMIT_BRANCH !== undefined && env.CI_COMMIT_BRANCH === env.CI_DEFAULT_BRANCH,
-        };
-    }
-    return { commit: env.GIT_COMMIT, ref: env.GIT_BRANCH };
-}
-async function commandRun(args, io, log) {
-    const { values, positionals } = parse(RUN_OPTIONS, args);
-    if (values.help) {
-        io.stdout(cli_HELP);
-        return 0;
-    }
-    const inputs = {
-        scenarios: positionals.join('\n'),
-        profile: values.profile,
-        target: values.target,
-        environment: values.environment,
-        environments: values.environments,
-        'allow-heavy-load': values['allow-heavy-load'] ? 'true' : undefined,
-        'health-url': values['health-url'],
-        preflight: values['no-preflight'] ? 'false' : undefined,
-        'preflight-timeout': values['preflight-timeout'],
-        baseline: values.baseline,
-        config: values.config,
-        tolerance: values.tolerance,
-        'history-limit': values['history-limit'],
-        confidence: values.confidence,
-        watch: values.watch?.join('\n'),
-        'results-dir': values['results-dir'],
-        'fail-on': values['fail-on'],
-        'update-baseline': values['update-baseline'],
-        env: (values.env ?? []).map((pair) => (/[\s"'\\]/.test(pair) ? `'${pair.replace(/'/g, `'\\''`)}'` : pair)).join(' '),
-        'secret-env': (values['secret-env'] ?? []).join(','),
-        'k6-args': values['k6-args'],
-        timeout: values.timeout,
-        'html-report': values['no-html-report'] ? 'false' : undefined,
-        'raw-output': values['raw-output'] ? 'true' : undefined,
-        shard: values.shard,
-        'merge-from': values.from,
-        'k6-version': values['k6-version'],
-        'k6-install': values['k6-install'],
-        'k6-path': values['k6-path'],
-        'k6-download-url': values['k6-download-url'],
-    };
-    const config = await configFromInputs((name) => inputs[name], {
-        workspace: io.cwd,
-        env: io.env,
-        git: gitFacts(io.env),
-        onCi: isGitLab(io.env) || io.env.CI === 'true',
-    });
-    const result = await runGate(config, log);
-    if (isGitLab(io.env))
-        await publishGitLab(result, { resultsDir: config.resultsDir, log, env: io.env });
-    io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : renderMarkdownReport(result));
-    log.info(`k6-gate: results in ${external_node_path_default().relative(io.cwd, config.resultsDir) || '.'}/ (report.md, comparison.json, summaries, k6 logs${config.htmlReport ? ', HTML reports' : ''})`);
-    return exitStatusFor(result);
-}
-async function commandInstall(args, io, log) {
-    const { values } = parse({
-        'k6-version': { type: 'string' },
-        'k6-install': { type: 'string' },
-        method: { type: 'string' },
-        'k6-download-url': { type: 'string' },
-        'k6-path': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-    }, args);
-    if (values.help) {
-        io.stdout('k6-gate install [--k6-version X.Y.Z] [--method auto|release|go|path] [--k6-download-url TEMPLATE] [--k6-path FILE]\nPrints the path of the installed k6 on stdout.\n');
-        return 0;
-    }
-    const installed = await installK6({
-        version: parseK6Version(optional(values['k6-version']) ?? DEFAULT_K6_VERSION),
-        install: parseInstallMethod(values.method ?? values['k6-install']),
-        downloadUrl: optional(values['k6-download-url']),
-        path: values['k6-path'] ? external_node_path_default().resolve(io.cwd, values['k6-path']) : undefined,
-    }, log);
-    log.info(`k6 ${installed.version} ready (${installed.source}): ${installed.path}`);
-    io.stdout(`${installed.path}\n`);
-    return 0;
-}
-/** Runs the CLI and returns the exit status; never calls process.exit itself. */
-async function main(io) {
-    const [command, ...rest] = io.argv;
-    const verbose = rest.includes('--verbose');
-    const log = createTerminalLogger({ verbose, gitlabSections: isGitLab(io.env), write: (line) => io.stderr(`${line}\n`) });
-    try {
-        switch (command) {
-            case undefined:
-            case '--help':
-            case '-h':
-            case 'help':
-                io.stdout(cli_HELP);
-                return command === undefined ? 2 : 0;
-            case '--version':
-            case '-v':
-                io.stdout(`${VERSION}\n`);
-                return 0;
-            case 'run':
-                return await commandRun(rest, io, log);
-            case 'merge':
-                if (!rest.some((a) => a === '--from' || a.startsWith('--from=')) && !rest.includes('--help')) {
-                    throw new ConfigError("merge needs --from DIR: the folder holding the shards' k6-<scenario>.shard-<i>-of-<N>.json.gz files");
-                }
-                return await commandRun(rest, io, log);
-            case 'operator-manifest':
-                return await commandOperatorManifest(rest, io, log);
-            case 'baseline':
-                return await runBaselineCommand(rest, io, log);
-            case 'install':
-                return await commandInstall(rest, io, log);
-            case 'demo':
-                return await runDemo(rest, io, log);
-            case 'demo-target':
-                return await startDemoTargetFromFlags(rest, io, log);
-            default:
-                throw new ConfigError(`unknown command ${JSON.stringify(command)}; expected run, merge, operator-manifest, demo, demo-target, baseline or install (see k6-gate --help)`);
+/**
+ * Runs the A/B rounds and decides. `runRound` makes one k6 run against one side and returns its
+ * result compared as usual (the rows carry the values, units, directions and noise floors); the
+ * verdicts of the returned rows are replaced by the paired ones. The scenario result is the last
+ * B round's (its summary is what the baseline records: absolute numbers for the trend).
+ */
+async function runAB(runRound, noiseFloorOf, log, pairs = AB_PAIRS) {
+    const rounds = [];
+    for (const { side, pair } of abOrder(pairs)) {
+        log.info(`k6-gate: A/B pair ${pair}: ${side === 'A' ? 'A (baseline-target)' : 'B (target)'}`);
+        const result = await runRound(side, pair);
+        rounds.push({ side, pair, result });
+        // Thresholds crossed and errors end the rounds: they are outcomes of their own, never averaged away.
+        if (result.outcome === 'error' || result.outcome === 'thresholds-failed') {
+            const k6WallMs = rounds.reduce((s, r) => s + (r.result.k6WallMs ?? 0), 0);
+            return {
+                ...result,
+                k6WallMs,
+                k6Runs: rounds.length,
+                verdictNote: `A/B round ${pair} against ${side === 'A' ? 'baseline-target (A)' : 'target (B)'} ended ${result.outcome}; no A/B verdict`,
+            };
         }
     }
-    catch (error) {
-        const message = error instanceof ConfigError ? error.message : (error.stack ?? String(error));
-        log.error(message);
-        return 2;
-    }
+    const aRuns = rounds.filter((r) => r.side === 'A').sort((x, y) => x.pair - y.pair);
+    const bRuns = rounds.filter((r) => r.side === 'B').sort((x, y) => x.pair - y.pair);
+    const last = bRuns[bRuns.length - 1].result;
+    const valuesOf = (runs, id) => runs.map((r) => r.result.metrics.find((m) => (0,_confirm_js__WEBPACK_IMPORTED_MODULE_4__/* .metricId */ .yo)(m) === id)?.current);
+    const metrics = last.metrics.map((row) => {
+        const id = (0,_confirm_js__WEBPACK_IMPORTED_MODULE_4__/* .metricId */ .yo)(row);
+        const a = valuesOf(aRuns, id);
+        const b = valuesOf(bRuns, id);
+        if (a.some((v) => v === undefined) || b.some((v) => v === undefined))
+            return row;
+        const decision = decidePaired(a, b, row.direction, row.unit, noiseFloorOf(row));
+        const aMedian = (0,_baseline_stats_js__WEBPACK_IMPORTED_MODULE_3__/* .median */ .JZ)(a);
+        const bMedian = (0,_baseline_stats_js__WEBPACK_IMPORTED_MODULE_3__/* .median */ .JZ)(b);
+        const out = {
+            ...row,
+            verdict: decision.verdict,
+            method: 'paired',
+            runs: b,
+            abBaseline: a,
+            note: `A/B ${row.stat}: B ${(0,_baseline_metrics_js__WEBPACK_IMPORTED_MODULE_0__/* .formatValue */ .Fl)(bMedian, row.unit)} vs A ${(0,_baseline_metrics_js__WEBPACK_IMPORTED_MODULE_0__/* .formatValue */ .Fl)(aMedian, row.unit)} (medians of ${decision.pairs} ABBA pairs), ` +
+                `${decision.change === undefined ? `difference ${(0,_baseline_metrics_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDelta */ .CW)(decision.difference, row.unit)}` : `${(0,_baseline_metrics_js__WEBPACK_IMPORTED_MODULE_0__/* .formatChange */ .eD)(decision.change)} median pair ratio`}, ` +
+                `signed-rank p = ${decision.p.toFixed(3)}; history: ${row.note}`,
+        };
+        if (decision.change !== undefined)
+            out.change = decision.change;
+        delete out.band;
+        return out;
+    });
+    const k6WallMs = rounds.reduce((s, r) => s + (r.result.k6WallMs ?? 0), 0);
+    let outcome = 'passed';
+    if (metrics.some((m) => m.verdict === 'regressed' || (m.verdict === 'missing' && m.severity === 'error')))
+        outcome = (0,_k6_exit_codes_js__WEBPACK_IMPORTED_MODULE_1__/* .worstOutcome */ .O)(outcome, 'regressed');
+    const regressed = metrics.filter((m) => m.verdict === 'regressed').map(_confirm_js__WEBPACK_IMPORTED_MODULE_4__/* .metricId */ .yo);
+    const verdictNote = `A/B mode: ${pairs} ABBA pairs (${rounds.length} k6 runs, ${(k6WallMs / 1000).toFixed(1)} s of k6) against baseline-target (A) and target (B); ` +
+        (regressed.length > 0 ? `B is worse on ${regressed.join(', ')}` : 'no paired difference beyond the limits');
+    log.info(`k6-gate: ${verdictNote}`);
+    return { ...last, outcome, metrics, k6WallMs, k6Runs: rounds.length, verdictNote };
 }
+
+
+/***/ }),
+
+/***/ 4853:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   H_: () => (/* binding */ runWithConfirmation),
+/* harmony export */   jr: () => (/* binding */ DEFAULT_CONFIRM),
+/* harmony export */   yo: () => (/* binding */ metricId)
+/* harmony export */ });
+/* unused harmony exports mayConfirm, startConfirm, addConfirmRun, shouldRerun */
+// Confirmation reruns: when a scenario's first run regresses, run it again (up to `confirm` more
+// times) and fail only when the regression persists. The rule is sequential: a metric stays
+// "regressed" only while EVERY run so far regressed on it; the first rerun in which no metric of the
+// first run's list still regresses clears the scenario and stops. With independent runs a false
+// alarm that has probability p in one run survives k reruns with probability about p^(k+1); a real
+// slowdown detected with probability d per run is confirmed with probability d^(k+1), so reruns pay
+// off only once a single run detects a shift almost surely (see docs/verdicts.md for the figures).
+//
+// Crossed thresholds (k6 exit 99) and errors are never rerun: only a pure regression is.
+/** Reruns when the project sets none: see docs/verdicts.md for the figures behind it. */
+const DEFAULT_CONFIRM = 1;
+/** The identity of a watched value across runs. */
+function metricId(row) {
+    return `${row.metric} ${row.stat}`;
+}
+/** Whether a run's outcome may be rerun at all: regressions only. */
+function mayConfirm(outcome) {
+    return outcome === 'regressed';
+}
+/** The state after the first run, from its regressed rows. */
+function startConfirm(regressed) {
+    return { persisting: [...new Set(regressed.map(metricId))], runs: 1 };
+}
+/** Adds one rerun's regressed rows: what still persists. */
+function addConfirmRun(state, regressed) {
+    const now = new Set(regressed.map(metricId));
+    return { persisting: state.persisting.filter((id) => now.has(id)), runs: state.runs + 1 };
+}
+/** True while another rerun is worth making: something persists and reruns are left. */
+function shouldRerun(state, maxReruns) {
+    return state.persisting.length > 0 && state.runs - 1 < maxReruns;
+}
+/** Same rule as the pipeline's: a regressed value, or a missing one that is an error. */
+function counts(row) {
+    return row.verdict === 'regressed' || (row.verdict === 'missing' && row.severity === 'error');
+}
+function seconds(ms) {
+    return `${(ms / 1000).toFixed(1)} s`;
+}
+/**
+ * Runs a scenario, and when it regressed, reruns it (up to `maxReruns` times) under the rule above.
+ * `runOnce(attempt)` makes one k6 run (attempt 1, 2, …) and compares it. The result is the last
+ * run's, with every watched value's numbers of every run (`runs`), verdicts of values that did not
+ * regress in every run turned to `unchanged`, and a sentence saying what happened.
+ */
+async function runWithConfirmation(runOnce, maxReruns, log) {
+    const first = await runOnce(1);
+    if (maxReruns <= 0 || !mayConfirm(first.outcome))
+        return first;
+    const all = [first];
+    let state = startConfirm(first.metrics.filter(counts));
+    let stoppedBy;
+    while (shouldRerun(state, maxReruns)) {
+        log.info(`k6-gate: ${state.persisting.join(', ')} regressed; confirmation rerun ${state.runs} of ${maxReruns}`);
+        const next = await runOnce(state.runs + 1);
+        all.push(next);
+        if (next.outcome === 'error' || next.outcome === 'thresholds-failed') {
+            // Crossed thresholds and errors are never rerun away, nor judged as "cleared".
+            stoppedBy = next;
+            state = { ...state, runs: state.runs + 1 };
+            break;
+        }
+        state = addConfirmRun(state, next.metrics.filter(counts));
+    }
+    const last = all[all.length - 1];
+    const byId = (run) => new Map(run.metrics.map((m) => [metricId(m), m]));
+    const maps = all.map(byId);
+    const persisting = new Set(state.persisting);
+    const metrics = last.metrics.map((row) => {
+        const id = metricId(row);
+        const values = maps.map((m) => m.get(id)?.current);
+        const regressedIn = maps.filter((m) => {
+            const r = m.get(id);
+            return r !== undefined && counts(r);
+        }).length;
+        const out = { ...row };
+        if (values.every((v) => v !== undefined))
+            out.runs = values;
+        if (regressedIn === 0)
+            return out;
+        if (stoppedBy === undefined && !persisting.has(id)) {
+            out.verdict = 'unchanged';
+            delete out.severity;
+            out.note = `${row.note}; regressed in ${regressedIn} of ${all.length} runs: not confirmed`;
+        }
+        else {
+            out.note = `${row.note}; regressed in ${regressedIn} of ${all.length} runs`;
+        }
+        return out;
+    });
+    const k6WallMs = all.reduce((sum, r) => sum + (r.k6WallMs ?? 0), 0);
+    let outcome;
+    let verdictNote;
+    if (stoppedBy) {
+        outcome = stoppedBy.outcome;
+        verdictNote = `confirmation rerun ${all.length - 1} ended ${stoppedBy.outcome}; ${all.length} k6 runs, ${seconds(k6WallMs)} of k6`;
+    }
+    else if (persisting.size > 0) {
+        outcome = 'regressed';
+        verdictNote = `regression confirmed: ${[...persisting].join(', ')} regressed in all ${all.length} runs; ${seconds(k6WallMs)} of k6`;
+    }
+    else {
+        outcome = 'passed';
+        verdictNote = `first run regressed, ${all.length === 2 ? 'the rerun' : `rerun ${all.length - 1}`} did not: not confirmed, passed; ${all.length} k6 runs, ${seconds(k6WallMs)} of k6`;
+    }
+    log.info(`k6-gate: ${verdictNote}`);
+    return { ...last, outcome, metrics, k6WallMs, k6Runs: all.length, verdictNote };
+}
+
+
+/***/ }),
+
+/***/ 311:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   x: () => (/* binding */ VERSION)
+/* harmony export */ });
+// Kept equal to package.json's version by test/version.test.ts; bundles cannot read package.json.
+const VERSION = '0.1.0';
 
 
 /***/ }),
@@ -47694,6 +44770,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer"
 
 /***/ }),
 
+/***/ 1421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+
+/***/ }),
+
 /***/ 7540:
 /***/ ((module) => {
 
@@ -47729,6 +44812,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 1455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+
+/***/ }),
+
 /***/ 7067:
 /***/ ((module) => {
 
@@ -47747,6 +44844,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 
@@ -50473,7 +47584,6 @@ exports.prettifyError = prettifyError;
 /***/ 8815:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 var composer = __nccwpck_require__(9984);
@@ -50495,35 +47605,35 @@ var visit = __nccwpck_require__(204);
 
 
 
-__webpack_unused_export__ = composer.Composer;
-__webpack_unused_export__ = Document.Document;
-__webpack_unused_export__ = Schema.Schema;
-__webpack_unused_export__ = errors.YAMLError;
-__webpack_unused_export__ = errors.YAMLParseError;
-__webpack_unused_export__ = errors.YAMLWarning;
-__webpack_unused_export__ = Alias.Alias;
-__webpack_unused_export__ = identity.isAlias;
-__webpack_unused_export__ = identity.isCollection;
-__webpack_unused_export__ = identity.isDocument;
-__webpack_unused_export__ = identity.isMap;
-__webpack_unused_export__ = identity.isNode;
-__webpack_unused_export__ = identity.isPair;
-__webpack_unused_export__ = identity.isScalar;
-__webpack_unused_export__ = identity.isSeq;
-__webpack_unused_export__ = Pair.Pair;
-__webpack_unused_export__ = Scalar.Scalar;
-__webpack_unused_export__ = YAMLMap.YAMLMap;
-__webpack_unused_export__ = YAMLSeq.YAMLSeq;
-__webpack_unused_export__ = cst;
-__webpack_unused_export__ = lexer.Lexer;
-__webpack_unused_export__ = lineCounter.LineCounter;
-__webpack_unused_export__ = parser.Parser;
-exports.qg = publicApi.parse;
-__webpack_unused_export__ = publicApi.parseAllDocuments;
-__webpack_unused_export__ = publicApi.parseDocument;
-exports.As = publicApi.stringify;
-__webpack_unused_export__ = visit.visit;
-__webpack_unused_export__ = visit.visitAsync;
+exports.Composer = composer.Composer;
+exports.Document = Document.Document;
+exports.Schema = Schema.Schema;
+exports.YAMLError = errors.YAMLError;
+exports.YAMLParseError = errors.YAMLParseError;
+exports.YAMLWarning = errors.YAMLWarning;
+exports.Alias = Alias.Alias;
+exports.isAlias = identity.isAlias;
+exports.isCollection = identity.isCollection;
+exports.isDocument = identity.isDocument;
+exports.isMap = identity.isMap;
+exports.isNode = identity.isNode;
+exports.isPair = identity.isPair;
+exports.isScalar = identity.isScalar;
+exports.isSeq = identity.isSeq;
+exports.Pair = Pair.Pair;
+exports.Scalar = Scalar.Scalar;
+exports.YAMLMap = YAMLMap.YAMLMap;
+exports.YAMLSeq = YAMLSeq.YAMLSeq;
+exports.CST = cst;
+exports.Lexer = lexer.Lexer;
+exports.LineCounter = lineCounter.LineCounter;
+exports.Parser = parser.Parser;
+exports.parse = publicApi.parse;
+exports.parseAllDocuments = publicApi.parseAllDocuments;
+exports.parseDocument = publicApi.parseDocument;
+exports.stringify = publicApi.stringify;
+exports.visit = visit.visit;
+exports.visitAsync = visit.visitAsync;
 
 
 /***/ }),
@@ -56433,6 +53543,818 @@ function replaceNode(key, path, node) {
 exports.visit = visit;
 exports.visitAsync = visitAsync;
 
+
+/***/ }),
+
+/***/ 4942:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  HttpClient: () => (/* binding */ HttpClient)
+});
+
+// UNUSED EXPORTS: Headers, HttpClientError, HttpClientResponse, HttpCodes, MediaTypes, getProxyUrl, isHttps
+
+// EXTERNAL MODULE: external "http"
+var external_http_ = __nccwpck_require__(8611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
+// EXTERNAL MODULE: external "https"
+var external_https_ = __nccwpck_require__(5692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+// EXTERNAL MODULE: ./node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(770);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(4371);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function lib_getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
 
 /***/ })
 
