@@ -51,12 +51,15 @@ import { DEFAULT_CONFIRM, runWithConfirmation } from './verdict/confirm.js';
 import { samplingBands, trendsOf, watchedPercentileMetrics } from './verdict/samples.js';
 import { runAB } from './verdict/ab.js';
 
+const COMPARISON_FILE = 'comparison.json';
+const REPORT_FILE = 'report.md';
+
 /** Files k6-gate writes into the results dir; the baseline must not be one of them. */
 function isOwnOutputFile(file: string, resultsDir: string): boolean {
   if (path.dirname(path.resolve(file)) !== path.resolve(resultsDir)) return false;
   const name = path.basename(file);
   return (
-    ['comparison.json', 'report.md', 'junit.xml', LOAD_PERFORMANCE_FILE].includes(name) ||
+    [COMPARISON_FILE, REPORT_FILE, JUNIT_FILE, LOAD_PERFORMANCE_FILE].includes(name) ||
     /^(summary-.*\.json|k6-.*\.(log|json\.gz|json)|report-.*\.html)$/.test(name)
   );
 }
@@ -203,6 +206,10 @@ async function runGateSteps(config: Config, log: Logger, cancellation: Cancellat
           (error: Error) => error,
         )
       : undefined;
+  const abandonPreflight = async () => {
+    stopPreflight.abort();
+    await preflight;
+  };
   let k6: InstalledK6 | undefined;
   if (!config.merge)
     try {
@@ -210,23 +217,20 @@ async function runGateSteps(config: Config, log: Logger, cancellation: Cancellat
         cancellation.race(installK6(config.k6, log)),
       );
       if (!k6) {
-        stopPreflight.abort();
-        await preflight;
+        await abandonPreflight();
         return stoppedBefore('while installing k6');
       }
       result.k6 = { version: k6.version, path: k6.path, source: k6.source };
       log.info(`k6-gate: using k6 ${k6.version} from ${k6.source} (${k6.path})`);
     } catch (error) {
-      stopPreflight.abort();
-      await preflight;
+      await abandonPreflight();
       return finish(config, fail(`k6 could not be installed: ${(error as Error).message}`), log);
     }
 
   if (preflight) {
     const unhealthy = await cancellation.race(preflight);
     if (cancellation.requested) {
-      stopPreflight.abort();
-      await preflight;
+      await abandonPreflight();
       return stoppedBefore('while waiting for the target');
     }
     if (unhealthy) return finish(config, fail(unhealthy.message), log);
@@ -618,8 +622,8 @@ async function finish(config: Config, result: GateResult, log: Logger): Promise<
 export async function writeReports(config: Config, result: GateResult): Promise<void> {
   if (!existsSync(config.resultsDir)) return;
   const write = (name: string, text: string) => writeFile(path.join(config.resultsDir, name), text);
-  await write('comparison.json', `${JSON.stringify(result, null, 2)}\n`);
-  await write('report.md', renderMarkdownReport(result));
+  await write(COMPARISON_FILE, `${JSON.stringify(result, null, 2)}\n`);
+  await write(REPORT_FILE, renderMarkdownReport(result));
   await write(JUNIT_FILE, renderJUnit(result));
   // GitLab's load_performance report: the gating scenario's legacy summary export, copied as is.
   const lpSource = loadPerformanceSourceFile(result);

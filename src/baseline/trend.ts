@@ -13,6 +13,7 @@
 // both halves are searched again. Medians and MADs make one odd run (a noisy CI runner) unable to
 // create or hide a step, which a mean-based CUSUM or e-divisive means is sensitive to at n ≈ 50; a
 // step needs MIN_SEGMENT consecutive runs on its new level, which is how a person reads a trend.
+import { median } from './stats.js';
 
 export interface TrendRun {
   date: string;
@@ -53,12 +54,6 @@ export function trendSeries(trend: BaselineTrend, stat: string): { value: number
     const value = run.values[column];
     return typeof value === 'number' && Number.isFinite(value) ? [{ value, run }] : [];
   });
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /** Median absolute deviation scaled to estimate a standard deviation under normal noise. */

@@ -10,6 +10,7 @@
 // the median of the per-pair ratios B/A must be past AB_MIN_EFFECT (for ratios such as error rates:
 // the median difference past the noise floor). Six pairs is the smallest count at which the exact
 // test can reach p < 0.05 at all (p = 2/64 when every pair points the same way).
+import { isRegression } from '../baseline/compare.js';
 import { wilcoxonSignedRank } from '../baseline/sampling.js';
 import { median } from '../baseline/stats.js';
 import { formatChange, formatDelta, formatValue } from '../baseline/metrics.js';
@@ -128,8 +129,7 @@ export async function runAB(
   });
   const k6WallMs = rounds.reduce((s, r) => s + (r.result.k6WallMs ?? 0), 0);
   let outcome: Outcome = 'passed';
-  if (metrics.some((m) => m.verdict === 'regressed' || (m.verdict === 'missing' && m.severity === 'error')))
-    outcome = worstOutcome(outcome, 'regressed');
+  if (metrics.some(isRegression)) outcome = worstOutcome(outcome, 'regressed');
   const regressed = metrics.filter((m) => m.verdict === 'regressed').map(metricId);
   const verdictNote =
     `A/B mode: ${pairs} ABBA pairs (${rounds.length} k6 runs, ${(k6WallMs / 1000).toFixed(1)} s of k6) against baseline-target (A) and target (B); ` +

@@ -10,6 +10,7 @@
 
 /** Reruns when the project sets none: see docs/verdicts.md for the figures behind it. */
 export const DEFAULT_CONFIRM = 1;
+import { isRegression } from '../baseline/compare.js';
 import type { Logger } from '../log.js';
 import type { MetricComparison, Outcome, ScenarioResult } from '../model.js';
 
@@ -46,11 +47,6 @@ export function shouldRerun(state: ConfirmState, maxReruns: number): boolean {
   return state.persisting.length > 0 && state.runs - 1 < maxReruns;
 }
 
-/** Same rule as the pipeline's: a regressed value, or a missing one that is an error. */
-function counts(row: MetricComparison): boolean {
-  return row.verdict === 'regressed' || (row.verdict === 'missing' && row.severity === 'error');
-}
-
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
@@ -69,7 +65,7 @@ export async function runWithConfirmation(
   const first = await runOnce(1);
   if (maxReruns <= 0 || !mayConfirm(first.outcome)) return first;
   const all = [first];
-  let state = startConfirm(first.metrics.filter(counts));
+  let state = startConfirm(first.metrics.filter(isRegression));
   let stoppedBy: ScenarioResult | undefined;
   while (shouldRerun(state, maxReruns)) {
     log.info(`k6-gate: ${state.persisting.join(', ')} regressed; confirmation rerun ${state.runs} of ${maxReruns}`);
@@ -81,7 +77,7 @@ export async function runWithConfirmation(
       state = { ...state, runs: state.runs + 1 };
       break;
     }
-    state = addConfirmRun(state, next.metrics.filter(counts));
+    state = addConfirmRun(state, next.metrics.filter(isRegression));
   }
 
   const last = all[all.length - 1];
@@ -93,7 +89,7 @@ export async function runWithConfirmation(
     const values = maps.map((m) => m.get(id)?.current);
     const regressedIn = maps.filter((m) => {
       const r = m.get(id);
-      return r !== undefined && counts(r);
+      return r !== undefined && isRegression(r);
     }).length;
     const out: MetricComparison = { ...row };
     if (values.every((v) => v !== undefined)) out.runs = values as number[];
