@@ -35585,6 +35585,7 @@ async function updateBaselineFile(file, change, options = {}) {
 /* harmony export */   p1: () => (/* binding */ MIN_RELATIVE_SHIFT)
 /* harmony export */ });
 /* unused harmony export DEFAULT_TREND_LIMIT */
+/* harmony import */ var _stats_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(964);
 // The long trend a baseline keeps per scenario (default the last 50 accepted runs) and the
 // change-point method `k6-gate baseline show --changes` runs over it. Pure.
 //
@@ -35600,6 +35601,7 @@ async function updateBaselineFile(file, change, options = {}) {
 // both halves are searched again. Medians and MADs make one odd run (a noisy CI runner) unable to
 // create or hide a step, which a mean-based CUSUM or e-divisive means is sensitive to at n ≈ 50; a
 // step needs MIN_SEGMENT consecutive runs on its new level, which is how a person reads a trend.
+
 const DEFAULT_TREND_LIMIT = 50;
 const MIN_SEGMENT = 3;
 const MIN_SCORE = 4;
@@ -35626,22 +35628,17 @@ function trendSeries(trend, stat) {
         return typeof value === 'number' && Number.isFinite(value) ? [{ value, run }] : [];
     });
 }
-function median(values) {
-    const s = [...values].sort((a, b) => a - b);
-    const mid = s.length >> 1;
-    return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
 /** Median absolute deviation scaled to estimate a standard deviation under normal noise. */
 function scaledMad(values, center) {
-    return 1.4826 * median(values.map((v) => Math.abs(v - center)));
+    return 1.4826 * (0,_stats_js__WEBPACK_IMPORTED_MODULE_0__/* .median */ .JZ)(values.map((v) => Math.abs(v - center)));
 }
 function bestSplit(values) {
     let best;
     for (let k = MIN_SEGMENT; k <= values.length - MIN_SEGMENT; k++) {
         const left = values.slice(0, k);
         const right = values.slice(k);
-        const before = median(left);
-        const after = median(right);
+        const before = (0,_stats_js__WEBPACK_IMPORTED_MODULE_0__/* .median */ .JZ)(left);
+        const after = (0,_stats_js__WEBPACK_IMPORTED_MODULE_0__/* .median */ .JZ)(right);
         // Pooled robust spread; a floor of 0.1 % of the level keeps perfectly flat segments finite.
         const spread = Math.max(Math.sqrt((scaledMad(left, before) ** 2 + scaledMad(right, after) ** 2) / 2), Math.abs(before) * 1e-3, 1e-12);
         const score = Math.abs(after - before) / spread;
@@ -42187,12 +42184,14 @@ var ab = __nccwpck_require__(8982);
 
 
 
+const COMPARISON_FILE = 'comparison.json';
+const REPORT_FILE = 'report.md';
 /** Files k6-gate writes into the results dir; the baseline must not be one of them. */
 function isOwnOutputFile(file, resultsDir) {
     if (external_node_path_default().dirname(external_node_path_default().resolve(file)) !== external_node_path_default().resolve(resultsDir))
         return false;
     const name = external_node_path_default().basename(file);
-    return (['comparison.json', 'report.md', 'junit.xml', load_performance/* LOAD_PERFORMANCE_FILE */.Du].includes(name) ||
+    return ([COMPARISON_FILE, REPORT_FILE, JUNIT_FILE, load_performance/* LOAD_PERFORMANCE_FILE */.Du].includes(name) ||
         /^(summary-.*\.json|k6-.*\.(log|json\.gz|json)|report-.*\.html)$/.test(name));
 }
 /** Paths inside the workspace are shown relative to it; others (the demo's bundled baseline) in full. */
@@ -42321,28 +42320,29 @@ async function runGateSteps(config, log, cancellation, held) {
     const preflight = config.healthUrl && !config.merge
         ? waitForHealthy(config.healthUrl, { timeoutMs: config.preflightTimeoutMs, log, signal: stopPreflight.signal }).then(() => undefined, (error) => error)
         : undefined;
+    const abandonPreflight = async () => {
+        stopPreflight.abort();
+        await preflight;
+    };
     let k6;
     if (!config.merge)
         try {
             k6 = await log.group(`k6-gate: installing k6 ${config.k6.version} (${config.k6.install})`, () => cancellation.race((0,install.installK6)(config.k6, log)));
             if (!k6) {
-                stopPreflight.abort();
-                await preflight;
+                await abandonPreflight();
                 return stoppedBefore('while installing k6');
             }
             result.k6 = { version: k6.version, path: k6.path, source: k6.source };
             log.info(`k6-gate: using k6 ${k6.version} from ${k6.source} (${k6.path})`);
         }
         catch (error) {
-            stopPreflight.abort();
-            await preflight;
+            await abandonPreflight();
             return finish(config, fail(`k6 could not be installed: ${error.message}`), log);
         }
     if (preflight) {
         const unhealthy = await cancellation.race(preflight);
         if (cancellation.requested) {
-            stopPreflight.abort();
-            await preflight;
+            await abandonPreflight();
             return stoppedBefore('while waiting for the target');
         }
         if (unhealthy)
@@ -42705,8 +42705,8 @@ async function writeReports(config, result) {
     if (!(0,external_node_fs_.existsSync)(config.resultsDir))
         return;
     const write = (name, text) => (0,promises_.writeFile)(external_node_path_default().join(config.resultsDir, name), text);
-    await write('comparison.json', `${JSON.stringify(result, null, 2)}\n`);
-    await write('report.md', (0,markdown.renderMarkdownReport)(result));
+    await write(COMPARISON_FILE, `${JSON.stringify(result, null, 2)}\n`);
+    await write(REPORT_FILE, (0,markdown.renderMarkdownReport)(result));
     await write(JUNIT_FILE, renderJUnit(result));
     // GitLab's load_performance report: the gating scenario's legacy summary export, copied as is.
     const lpSource = (0,load_performance/* loadPerformanceSourceFile */.K3)(result);
@@ -44432,11 +44432,12 @@ function describeFetchError(error) {
 /* harmony export */   _m: () => (/* binding */ AB_PAIRS)
 /* harmony export */ });
 /* unused harmony exports AB_ALPHA, AB_MIN_EFFECT, abOrder, decidePaired */
-/* harmony import */ var _baseline_sampling_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6574);
-/* harmony import */ var _baseline_stats_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(964);
-/* harmony import */ var _baseline_metrics_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4874);
-/* harmony import */ var _k6_exit_codes_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9630);
-/* harmony import */ var _confirm_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4853);
+/* harmony import */ var _baseline_compare_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6228);
+/* harmony import */ var _baseline_sampling_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6574);
+/* harmony import */ var _baseline_stats_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(964);
+/* harmony import */ var _baseline_metrics_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4874);
+/* harmony import */ var _k6_exit_codes_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9630);
+/* harmony import */ var _confirm_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4853);
 // A/B paired mode: the same scenario against a deployment of the base version (A, `baseline-target`)
 // and the candidate (B, `target`), in short interleaved rounds in ABBA order (A B, B A, A B, …), in
 // one job on one runner. Whatever the runner does to the numbers (a noisy neighbour, a slower
@@ -44449,6 +44450,7 @@ function describeFetchError(error) {
 // the median of the per-pair ratios B/A must be past AB_MIN_EFFECT (for ratios such as error rates:
 // the median difference past the noise floor). Six pairs is the smallest count at which the exact
 // test can reach p < 0.05 at all (p = 2/64 when every pair points the same way).
+
 
 
 
@@ -44475,10 +44477,10 @@ function decidePaired(a, b, direction, unit, noiseFloor, alpha = AB_ALPHA, minEf
     const n = Math.min(a.length, b.length);
     const worseSign = direction === 'higher-is-better' ? -1 : 1;
     const differences = Array.from({ length: n }, (_, i) => b[i] - a[i]);
-    const test = (0,_baseline_sampling_js__WEBPACK_IMPORTED_MODULE_2__/* .wilcoxonSignedRank */ .QH)(differences.map((d) => d * worseSign));
-    const difference = (0,_baseline_stats_js__WEBPACK_IMPORTED_MODULE_3__/* .median */ .JZ)(differences);
+    const test = (0,_baseline_sampling_js__WEBPACK_IMPORTED_MODULE_4__/* .wilcoxonSignedRank */ .QH)(differences.map((d) => d * worseSign));
+    const difference = (0,_baseline_stats_js__WEBPACK_IMPORTED_MODULE_5__/* .median */ .JZ)(differences);
     const ratios = Array.from({ length: n }, (_, i) => (a[i] > 0 ? b[i] / a[i] - 1 : NaN));
-    const change = ratios.every(Number.isFinite) ? (0,_baseline_stats_js__WEBPACK_IMPORTED_MODULE_3__/* .median */ .JZ)(ratios) : undefined;
+    const change = ratios.every(Number.isFinite) ? (0,_baseline_stats_js__WEBPACK_IMPORTED_MODULE_5__/* .median */ .JZ)(ratios) : undefined;
     const worse = difference * worseSign;
     const big = unit === 'ratio' || change === undefined ? Math.abs(difference) > noiseFloor : Math.abs(change) > minEffect;
     let verdict = 'unchanged';
@@ -44512,24 +44514,24 @@ async function runAB(runRound, noiseFloorOf, log, pairs = AB_PAIRS) {
     const aRuns = rounds.filter((r) => r.side === 'A').sort((x, y) => x.pair - y.pair);
     const bRuns = rounds.filter((r) => r.side === 'B').sort((x, y) => x.pair - y.pair);
     const last = bRuns[bRuns.length - 1].result;
-    const valuesOf = (runs, id) => runs.map((r) => r.result.metrics.find((m) => (0,_confirm_js__WEBPACK_IMPORTED_MODULE_4__/* .metricId */ .yo)(m) === id)?.current);
+    const valuesOf = (runs, id) => runs.map((r) => r.result.metrics.find((m) => (0,_confirm_js__WEBPACK_IMPORTED_MODULE_3__/* .metricId */ .yo)(m) === id)?.current);
     const metrics = last.metrics.map((row) => {
-        const id = (0,_confirm_js__WEBPACK_IMPORTED_MODULE_4__/* .metricId */ .yo)(row);
+        const id = (0,_confirm_js__WEBPACK_IMPORTED_MODULE_3__/* .metricId */ .yo)(row);
         const a = valuesOf(aRuns, id);
         const b = valuesOf(bRuns, id);
         if (a.some((v) => v === undefined) || b.some((v) => v === undefined))
             return row;
         const decision = decidePaired(a, b, row.direction, row.unit, noiseFloorOf(row));
-        const aMedian = (0,_baseline_stats_js__WEBPACK_IMPORTED_MODULE_3__/* .median */ .JZ)(a);
-        const bMedian = (0,_baseline_stats_js__WEBPACK_IMPORTED_MODULE_3__/* .median */ .JZ)(b);
+        const aMedian = (0,_baseline_stats_js__WEBPACK_IMPORTED_MODULE_5__/* .median */ .JZ)(a);
+        const bMedian = (0,_baseline_stats_js__WEBPACK_IMPORTED_MODULE_5__/* .median */ .JZ)(b);
         const out = {
             ...row,
             verdict: decision.verdict,
             method: 'paired',
             runs: b,
             abBaseline: a,
-            note: `A/B ${row.stat}: B ${(0,_baseline_metrics_js__WEBPACK_IMPORTED_MODULE_0__/* .formatValue */ .Fl)(bMedian, row.unit)} vs A ${(0,_baseline_metrics_js__WEBPACK_IMPORTED_MODULE_0__/* .formatValue */ .Fl)(aMedian, row.unit)} (medians of ${decision.pairs} ABBA pairs), ` +
-                `${decision.change === undefined ? `difference ${(0,_baseline_metrics_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDelta */ .CW)(decision.difference, row.unit)}` : `${(0,_baseline_metrics_js__WEBPACK_IMPORTED_MODULE_0__/* .formatChange */ .eD)(decision.change)} median pair ratio`}, ` +
+            note: `A/B ${row.stat}: B ${(0,_baseline_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(bMedian, row.unit)} vs A ${(0,_baseline_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(aMedian, row.unit)} (medians of ${decision.pairs} ABBA pairs), ` +
+                `${decision.change === undefined ? `difference ${(0,_baseline_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDelta */ .CW)(decision.difference, row.unit)}` : `${(0,_baseline_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatChange */ .eD)(decision.change)} median pair ratio`}, ` +
                 `signed-rank p = ${decision.p.toFixed(3)}; history: ${row.note}`,
         };
         if (decision.change !== undefined)
@@ -44539,9 +44541,9 @@ async function runAB(runRound, noiseFloorOf, log, pairs = AB_PAIRS) {
     });
     const k6WallMs = rounds.reduce((s, r) => s + (r.result.k6WallMs ?? 0), 0);
     let outcome = 'passed';
-    if (metrics.some((m) => m.verdict === 'regressed' || (m.verdict === 'missing' && m.severity === 'error')))
-        outcome = (0,_k6_exit_codes_js__WEBPACK_IMPORTED_MODULE_1__/* .worstOutcome */ .O)(outcome, 'regressed');
-    const regressed = metrics.filter((m) => m.verdict === 'regressed').map(_confirm_js__WEBPACK_IMPORTED_MODULE_4__/* .metricId */ .yo);
+    if (metrics.some(_baseline_compare_js__WEBPACK_IMPORTED_MODULE_0__/* .isRegression */ .kj))
+        outcome = (0,_k6_exit_codes_js__WEBPACK_IMPORTED_MODULE_2__/* .worstOutcome */ .O)(outcome, 'regressed');
+    const regressed = metrics.filter((m) => m.verdict === 'regressed').map(_confirm_js__WEBPACK_IMPORTED_MODULE_3__/* .metricId */ .yo);
     const verdictNote = `A/B mode: ${pairs} ABBA pairs (${rounds.length} k6 runs, ${(k6WallMs / 1000).toFixed(1)} s of k6) against baseline-target (A) and target (B); ` +
         (regressed.length > 0 ? `B is worse on ${regressed.join(', ')}` : 'no paired difference beyond the limits');
     log.info(`k6-gate: ${verdictNote}`);
@@ -44560,6 +44562,7 @@ async function runAB(runRound, noiseFloorOf, log, pairs = AB_PAIRS) {
 /* harmony export */   yo: () => (/* binding */ metricId)
 /* harmony export */ });
 /* unused harmony exports mayConfirm, startConfirm, addConfirmRun, shouldRerun */
+/* harmony import */ var _baseline_compare_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6228);
 // Confirmation reruns: when a scenario's first run regresses, run it again (up to `confirm` more
 // times) and fail only when the regression persists. The rule is sequential: a metric stays
 // "regressed" only while EVERY run so far regressed on it; the first rerun in which no metric of the
@@ -44571,6 +44574,7 @@ async function runAB(runRound, noiseFloorOf, log, pairs = AB_PAIRS) {
 // Crossed thresholds (k6 exit 99) and errors are never rerun: only a pure regression is.
 /** Reruns when the project sets none: see docs/verdicts.md for the figures behind it. */
 const DEFAULT_CONFIRM = 1;
+
 /** The identity of a watched value across runs. */
 function metricId(row) {
     return `${row.metric} ${row.stat}`;
@@ -44592,10 +44596,6 @@ function addConfirmRun(state, regressed) {
 function shouldRerun(state, maxReruns) {
     return state.persisting.length > 0 && state.runs - 1 < maxReruns;
 }
-/** Same rule as the pipeline's: a regressed value, or a missing one that is an error. */
-function counts(row) {
-    return row.verdict === 'regressed' || (row.verdict === 'missing' && row.severity === 'error');
-}
 function seconds(ms) {
     return `${(ms / 1000).toFixed(1)} s`;
 }
@@ -44610,7 +44610,7 @@ async function runWithConfirmation(runOnce, maxReruns, log) {
     if (maxReruns <= 0 || !mayConfirm(first.outcome))
         return first;
     const all = [first];
-    let state = startConfirm(first.metrics.filter(counts));
+    let state = startConfirm(first.metrics.filter(_baseline_compare_js__WEBPACK_IMPORTED_MODULE_0__/* .isRegression */ .kj));
     let stoppedBy;
     while (shouldRerun(state, maxReruns)) {
         log.info(`k6-gate: ${state.persisting.join(', ')} regressed; confirmation rerun ${state.runs} of ${maxReruns}`);
@@ -44622,7 +44622,7 @@ async function runWithConfirmation(runOnce, maxReruns, log) {
             state = { ...state, runs: state.runs + 1 };
             break;
         }
-        state = addConfirmRun(state, next.metrics.filter(counts));
+        state = addConfirmRun(state, next.metrics.filter(_baseline_compare_js__WEBPACK_IMPORTED_MODULE_0__/* .isRegression */ .kj));
     }
     const last = all[all.length - 1];
     const byId = (run) => new Map(run.metrics.map((m) => [metricId(m), m]));
@@ -44633,7 +44633,7 @@ async function runWithConfirmation(runOnce, maxReruns, log) {
         const values = maps.map((m) => m.get(id)?.current);
         const regressedIn = maps.filter((m) => {
             const r = m.get(id);
-            return r !== undefined && counts(r);
+            return r !== undefined && (0,_baseline_compare_js__WEBPACK_IMPORTED_MODULE_0__/* .isRegression */ .kj)(r);
         }).length;
         const out = { ...row };
         if (values.every((v) => v !== undefined))
