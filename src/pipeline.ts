@@ -38,7 +38,7 @@ import { withoutCredentials } from './url.js';
 import { findShardSummaryFiles, mergeScenarioShards } from './shard/merge.js';
 import { shardArgs, shardLogFileName, shardRawFileName, shardSummaryFileName } from './shard/shard.js';
 import { scenarioKey } from './scenarios.js';
-import { metricsOutputArgs, metricsOutputEnv, newTestId } from './observability/metrics-output.js';
+import { liveRemoteWriteSetup, metricsOutputArgs, metricsOutputEnv, newTestId, remoteWriteTakenBy } from './observability/metrics-output.js';
 import { pushGateSeries, runLabels } from './observability/push.js';
 import { judgeLoadGenerator, startLoadSampler } from './k6/load-health.js';
 import { inspectExecutorModel } from './k6/inspect.js';
@@ -46,7 +46,8 @@ import { k6Environment } from './k6/environment.js';
 import { analyseSamples } from './samples/analysis.js';
 import { trendSeries, type BaselineTrend } from './baseline/trend.js';
 import { sendNotifications } from './notify/send.js';
-import { startLiveAnalysis, type RunSamples } from './samples/live.js';
+import { startLiveAnalysis, type LiveAnalysis, type RunSamples } from './samples/live.js';
+import { addSummaryChecks, startRemoteWriteAnalysis, type RemoteWriteAnalysis } from './samples/remote-write.js';
 import { DEFAULT_CONFIRM, runWithConfirmation } from './verdict/confirm.js';
 import { samplingBands, trendsOf, watchedPercentileMetrics } from './verdict/samples.js';
 import { runAB } from './verdict/ab.js';
@@ -374,14 +375,32 @@ async function runScenario(
   const metricsArgs = testId
     ? metricsOutputArgs(config.metricsOutputs ?? [], { ...runLabels(config, testId), gate_scenario: spec.name })
     : [];
-  // With `analysis` (the default), k6-gate reads a second, plain --out json file while k6 writes it
-  // (docs/adr/0003-live-samples.md): the one sample aggregator gives the findings and the sampling
-  // bands of the verdict. Without it k6 writes no JSON and the verdict rests on the history band alone.
-  // A shard is judged after the merge, from the raw samples of all shards.
+  // With `analysis` (the default), k6 pushes its samples, aggregated per tag set, to k6-gate's
+  // loopback receiver through its remote-write output (docs/adr/0004-remote-write-analysis.md); when
+  // the user's own Prometheus already has that output, k6-gate follows a plain --out json file
+  // instead (docs/adr/0003-live-samples.md). Either way the one sample aggregator gives the findings
+  // and the sampling bands of the verdict. Without analysis the verdict rests on the history band
+  // alone. A shard is judged after the merge, from the raw samples of all shards.
   const analysis = config.analysis ?? { enabled: true, top: 10 };
   const findings = !config.shard && analysis.enabled;
-  const liveFile = findings ? path.join(config.resultsDir, `.k6-live-${safeFileName(fileName)}.json`) : undefined;
-  const live = liveFile ? startLiveAnalysis({ file: liveFile, log, watched: watchedPercentileMetrics(rules.watch) }) : undefined;
+  const watched = watchedPercentileMetrics(rules.watch);
+  const liveArgs: string[] = [];
+  let liveFile: string | undefined;
+  let live: LiveAnalysis | undefined;
+  let receiver: RemoteWriteAnalysis | undefined;
+  if (findings) {
+    const taken = remoteWriteTakenBy(config.metricsOutputs, config.k6Args, { ...process.env, ...config.env });
+    if (taken) {
+      liveFile = path.join(config.resultsDir, `.k6-live-${safeFileName(fileName)}.json`);
+      live = startLiveAnalysis({ file: liveFile, log, watched });
+      log.info(`k6-gate: live analysis follows k6's JSON output (${taken}; at high request rates this costs k6 CPU)`);
+    } else {
+      receiver = await startRemoteWriteAnalysis({ log, watched });
+      const setup = liveRemoteWriteSetup(receiver.url, k6.version, env);
+      Object.assign(env, setup.env);
+      liveArgs.push(...setup.args);
+    }
+  }
   const sampler = findings ? startLoadSampler({ gomaxprocs: env.GOMAXPROCS ?? config.env.GOMAXPROCS }) : undefined;
   const executorModel = findings
     ? await inspectExecutorModel({
@@ -399,7 +418,7 @@ async function runScenario(
     scenario: fileName,
     resultsDir: config.resultsDir,
     env,
-    args: [...metricsArgs, ...config.k6Args, ...(config.shard ? shardArgs(config.shard.index, config.shard.count) : [])],
+    args: [...metricsArgs, ...liveArgs, ...config.k6Args, ...(config.shard ? shardArgs(config.shard.index, config.shard.count) : [])],
     timeoutMs: config.timeoutMs,
     htmlReport: config.htmlReport,
     rawOutput: config.shard
@@ -419,9 +438,14 @@ async function runScenario(
   if (live) {
     samples = await live.stop();
     await rm(liveFile!, { force: true }).catch(() => undefined);
-    log.info(
-      `k6-gate: live analysis read ${samples.samples.toLocaleString('en')} samples (${(samples.bytes / 2 ** 20).toFixed(1)} MiB)${samples.problem ? `; ${samples.problem}` : ''}`,
-    );
+  }
+  if (receiver) samples = await receiver.stop();
+  if (samples) {
+    const read =
+      samples.source === 'remote-write'
+        ? `${samples.samples.toLocaleString('en')} samples from k6's remote-write pushes (${(samples.bytes / 2 ** 10).toFixed(0)} KiB)`
+        : `${samples.samples.toLocaleString('en')} samples (${(samples.bytes / 2 ** 20).toFixed(1)} MiB)`;
+    log.info(`k6-gate: live analysis read ${read}${samples.problem ? `; ${samples.problem}` : ''}`);
   }
   scenario.exitCode = run.exitCode ?? undefined;
   scenario.exitMeaning = run.meaning;
@@ -463,9 +487,10 @@ async function runScenario(
       scenario.summary = parseSummary(summaryText, names.summary);
       scenario.files.summary = names.summary;
       scenario.thresholds = scenario.summary.thresholds;
+      if (samples) addSummaryChecks(samples, scenario.summary.checks);
       // The run's own samples give the sampling bands of its watched percentiles.
       const sampling = samples
-        ? samplingBands(trendsOf(samples.aggregator, watchedPercentileMetrics(rules.watch)), rules.watch)
+        ? samplingBands(trendsOf(samples.aggregator, watched), rules.watch)
         : undefined;
       scenario.metrics = compareToBaseline({ key, summary: scenario.summary, baseline, rules, sampling });
       problems.push(...watchProblems(rules, scenario.summary, baseline));

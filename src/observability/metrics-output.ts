@@ -35,6 +35,8 @@ const CREDENTIAL_VARIABLES: Record<Exclude<MetricsOutputKind, 'json'>, string> =
 export const PROMETHEUS_TREND_STATS = 'p(90),p(95),p(99),avg,max,count,sum';
 /** Short runs need short pushes, or a 3 s test sends one batch at the very end. */
 export const PROMETHEUS_PUSH_INTERVAL = '1s';
+/** k6's name for its Prometheus remote-write output. */
+const REMOTE_WRITE_OUTPUT = 'experimental-prometheus-rw';
 
 /** `prometheus=https://…/api/v1/write, json=samples.json` (comma or one per line) → outputs. */
 export function parseMetricsOutput(text: string | undefined): MetricsOutput[] {
@@ -130,7 +132,7 @@ export function metricsOutputArgs(outputs: readonly MetricsOutput[], labels: Run
   if (outputs.length === 0) return [];
   const args: string[] = [];
   for (const output of outputs) {
-    if (output.kind === 'prometheus') args.push('--out', 'experimental-prometheus-rw');
+    if (output.kind === 'prometheus') args.push('--out', REMOTE_WRITE_OUTPUT);
     else if (output.kind === 'otlp') args.push('--out', 'opentelemetry');
     else args.push('--out', `${output.kind}=${output.target}`);
   }
@@ -248,4 +250,30 @@ export function gateSeries(result: GateResult, labels: Omit<RunLabels, 'gate_sce
     }
   }
   return series;
+}
+
+/**
+ * Why k6's one remote-write output is already taken, if it is: k6-gate's live analysis then reads
+ * `--out json` instead (k6 configures remote write through one set of variables, so it cannot
+ * push to the user's Prometheus and to k6-gate's receiver in the same run).
+ */
+export function remoteWriteTakenBy(
+  outputs: readonly MetricsOutput[] | undefined,
+  k6Args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  if (outputs?.some((o) => o.kind === 'prometheus')) return 'metrics-output sends to Prometheus';
+  if (k6Args.some((a) => a.includes(REMOTE_WRITE_OUTPUT)) || (env.K6_OUT ?? '').includes(REMOTE_WRITE_OUTPUT)) {
+    return 'the k6 arguments already use experimental-prometheus-rw';
+  }
+  if (env.K6_PROMETHEUS_RW_SERVER_URL) return 'K6_PROMETHEUS_RW_SERVER_URL is set';
+  return undefined;
+}
+
+/** k6 arguments and variables that point its remote-write output at k6-gate's live-analysis receiver. */
+export function liveRemoteWriteSetup(url: string, k6Version: string, env: Readonly<Record<string, string>>): { args: string[]; env: Record<string, string> } {
+  const own: MetricsOutput = { kind: 'prometheus', target: url, nativeHistograms: true };
+  // The user's K6_FEATURES are kept; the receiver's address and native histograms are not theirs to change.
+  const merged = metricsOutputEnv([own], k6Version, { ...(env.K6_FEATURES ? { K6_FEATURES: env.K6_FEATURES } : {}) });
+  return { args: ['--out', REMOTE_WRITE_OUTPUT], env: merged };
 }

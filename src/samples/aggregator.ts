@@ -9,7 +9,7 @@ import { ExpectedError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { CheckResult, MetricContains, MetricType } from '../model.js';
 import { EndpointBreakdown, type BreakdownOptions } from './breakdown.js';
-import { TrendAccumulator } from './histogram.js';
+import { TrendAccumulator, type BucketedDistribution } from './histogram.js';
 import { readPointFast } from './ndjson.js';
 
 /** A sample file that is not what k6 writes, or that contradicts another one. */
@@ -301,6 +301,24 @@ export class SampleAggregator {
     } else {
       throw new SampleError(`${where()} has type ${JSON.stringify(entry.type)}; expected "Metric" or "Point" lines of k6 --out json`);
     }
+  }
+
+  /**
+   * One trend series of k6's remote-write output (src/samples/remote-write.ts), summed over the run:
+   * its tags and bucketed distribution, into the metric and every submetric whose tags it matches.
+   */
+  trendSeries(name: string, contains: MetricContains, tags: Record<string, string>, distribution: BucketedDistribution): void {
+    this.define({ name, type: 'trend', contains }, 'k6 remote write');
+    const metric = this.metrics.get(name)!;
+    this.samples += distribution.count;
+    const into = (series: Series) => {
+      series.samples += distribution.count;
+      series.sum += distribution.sum;
+      series.nonZero += distribution.count - distribution.zeros;
+      series.trend!.addBuckets(distribution);
+    };
+    into(metric.main);
+    for (const sub of metric.submetrics) if (sub.tags!.every(([k, v]) => tags[k] === v)) into(sub);
   }
 
   /** The trend statistics of a metric or submetric (`http_req_duration{name:login}`), if it has samples. */

@@ -104,6 +104,36 @@ export class EndpointBreakdown {
     return state;
   }
 
+  /**
+   * One tag set of HTTP requests already summed by k6 (its remote-write output): `count` requests
+   * whose durations are `duration`, `failed` of them failed, first seen at `firstAt`.
+   */
+  requests(
+    tags: Record<string, string>,
+    count: number,
+    failed: number,
+    firstAt: number,
+    duration: (accumulator: TrendAccumulator) => void,
+  ): void {
+    const state = this.endpoint(tags);
+    state.requests += count;
+    duration(state.duration);
+    if (failed > 0) this.failure(state, tags, failed, firstAt);
+  }
+
+  private failure(state: EndpointState, tags: Record<string, string>, times: number, at: number): void {
+    state.failed += times;
+    const status = tags.status ?? '0';
+    const key = `${status}\u0000${tags.error_code ?? ''}`;
+    const kind = state.errors.get(key);
+    if (kind) {
+      kind.count += times;
+      if (at < kind.firstAt) kind.firstAt = at;
+    } else if (state.errors.size < this.maxErrorKinds) {
+      state.errors.set(key, { status, errorCode: tags.error_code, count: times, firstAt: at });
+    }
+  }
+
   point(metric: string, value: number, at: number, tags: Record<string, string>): void {
     const state = this.endpoint(tags);
     if (metric === 'http_req_duration') {
@@ -113,15 +143,6 @@ export class EndpointBreakdown {
     }
     // http_req_failed: 1 = the request failed (status outside expected_response, or no response).
     if (value === 0) return;
-    state.failed++;
-    const status = tags.status ?? '0';
-    const key = `${status}\u0000${tags.error_code ?? ''}`;
-    const kind = state.errors.get(key);
-    if (kind) {
-      kind.count++;
-      if (at < kind.firstAt) kind.firstAt = at;
-    } else if (state.errors.size < this.maxErrorKinds) {
-      state.errors.set(key, { status, errorCode: tags.error_code, count: 1, firstAt: at });
-    }
+    this.failure(state, tags, 1, at);
   }
 }

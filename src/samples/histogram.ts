@@ -50,6 +50,25 @@ export class LogHistogram {
     store.set(key, (store.get(key) ?? 0) + times);
   }
 
+  /**
+   * `count` values known only to lie in (lower, upper] (a coarser histogram's bucket, 0 < lower <
+   * upper): spread over this histogram's buckets in proportion to their overlap in log space — the
+   * same within-bucket assumption Prometheus makes when it reads a quantile from a native histogram.
+   */
+  addRange(lower: number, upper: number, count: number): void {
+    if (!(lower > 0 && upper > lower)) {
+      this.add(upper, count);
+      return;
+    }
+    this.total += count;
+    const from = Math.log(lower) / this.logGamma;
+    const to = Math.log(upper) / this.logGamma;
+    for (let key = Math.floor(from) + 1; key - 1 < to; key++) {
+      const overlap = Math.min(key, to) - Math.max(key - 1, from);
+      if (overlap > 0) this.positive.set(key, (this.positive.get(key) ?? 0) + (count * overlap) / (to - from));
+    }
+  }
+
   private representative(key: number): number {
     // The point of the bucket (gamma^(k-1), gamma^k] with the same relative distance to both ends.
     return (2 * Math.pow(this.gamma, key)) / (this.gamma + 1);
@@ -76,6 +95,15 @@ export class LogHistogram {
     }
     return this.representative(positiveKeys[positiveKeys.length - 1]);
   }
+}
+
+/** A distribution known by buckets: `ranges` are [lower, upper, count] with values in (lower, upper]. */
+export interface BucketedDistribution {
+  count: number;
+  sum: number;
+  /** Values that are exactly 0 (k6 timings of a step that did not happen, e.g. TLS on plain HTTP). */
+  zeros: number;
+  ranges: readonly (readonly [number, number, number])[];
 }
 
 export interface TrendOptions {
@@ -129,6 +157,34 @@ export class TrendAccumulator {
       this.histogram!.add(value);
     }
     this.count++;
+  }
+
+  /**
+   * Folds in a bucketed distribution (k6's native histograms arrive this way, see remote-write.ts):
+   * `count` values with this `sum`, of which `zeros` are 0 and the rest lie in the given ranges.
+   * Percentiles are then only as fine as those buckets (see LogHistogram.addRange); count, sum and
+   * avg stay exact, min and max become the outermost bucket edges.
+   */
+  addBuckets(input: BucketedDistribution): void {
+    if (input.count <= 0) return;
+    if (!this.histogram) {
+      this.histogram = new LogHistogram(this.relativeError);
+      for (let i = 0; i < this.count; i++) this.histogram.add(this.exact![i]);
+      this.exact = undefined;
+    }
+    if (input.zeros > 0) {
+      this.histogram.add(0, input.zeros);
+      this.min = Math.min(this.min, 0);
+      this.max = Math.max(this.max, 0);
+    }
+    for (const [lower, upper, n] of input.ranges) {
+      if (n <= 0) continue;
+      this.histogram.addRange(lower, upper, n);
+      this.min = Math.min(this.min, lower);
+      this.max = Math.max(this.max, upper);
+    }
+    this.count += input.count;
+    this.sum += input.sum;
   }
 
   /** The value at 0-based rank `rank` in sorted order (exact, or within relativeError in histogram mode). */

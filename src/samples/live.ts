@@ -28,8 +28,10 @@ export interface RunSamples {
   badLines: number;
   /** First problem with the file, in words, if any. */
   problem?: string;
-  /** Bytes read from the file. */
+  /** Bytes read from the file, or received from k6's remote-write pushes. */
   bytes: number;
+  /** Where the samples came from: k6's `--out json` file, or its remote-write output (remote-write.ts). */
+  source?: 'json' | 'remote-write';
 }
 
 export interface LiveAnalysis {
@@ -104,7 +106,7 @@ export function startLiveAnalysis(options: LiveAnalysisOptions): LiveAnalysis {
       splitter.end();
       await handle?.close();
       if (aggregator.samples === 0 && !problem) problem = `k6 wrote no samples to ${options.file}`;
-      return { aggregator, samples: aggregator.samples, badLines, problem, bytes: position };
+      return { aggregator, samples: aggregator.samples, badLines, problem, bytes: position, source: 'json' };
     },
   };
 }
