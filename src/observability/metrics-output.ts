@@ -271,7 +271,11 @@ export function remoteWriteTakenBy(
 }
 
 /** k6 arguments and variables that point its remote-write output at k6-gate's live-analysis receiver. */
-export function liveRemoteWriteSetup(url: string, k6Version: string, env: Readonly<Record<string, string>>): { args: string[]; env: Record<string, string> } {
+export function liveRemoteWriteSetup(
+  url: string,
+  k6Version: string,
+  env: Readonly<Record<string, string>>,
+): { args: string[]; env: Record<string, string> } {
   const own: MetricsOutput = { kind: 'prometheus', target: url, nativeHistograms: true };
   // The user's K6_FEATURES are kept; the receiver's address and native histograms are not theirs to change.
   const merged = metricsOutputEnv([own], k6Version, { ...(env.K6_FEATURES ? { K6_FEATURES: env.K6_FEATURES } : {}) });

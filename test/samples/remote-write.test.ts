@@ -40,7 +40,10 @@ describe('remote-write wire format', () => {
 
   it('protobuf: reads back what the encoder writes (labels sorted, samples in order)', () => {
     const series = [
-      { labels: { __name__: 'k6_gate_outcome', scenario: 'smoke', job: 'k6-gate' }, samples: [{ value: 1, timestampMs: 1_764_000_000_123 }] },
+      {
+        labels: { __name__: 'k6_gate_outcome', scenario: 'smoke', job: 'k6-gate' },
+        samples: [{ value: 1, timestampMs: 1_764_000_000_123 }],
+      },
       { labels: { __name__: 'k6_gate_regressions' }, samples: [{ value: -2.5, timestampMs: 5 }] },
     ];
     const decoded = decodeWriteRequest(encodeWriteRequest(series));
@@ -49,7 +52,12 @@ describe('remote-write wire format', () => {
   });
 
   it("maps k6's Prometheus names back to k6 metrics and units", () => {
-    expect(k6MetricOfSeries('k6_http_req_duration_seconds', true)).toEqual({ name: 'http_req_duration', kind: 'trend', contains: 'time', scale: 1000 });
+    expect(k6MetricOfSeries('k6_http_req_duration_seconds', true)).toEqual({
+      name: 'http_req_duration',
+      kind: 'trend',
+      contains: 'time',
+      scale: 1000,
+    });
     expect(k6MetricOfSeries('k6_data_payload_bytes', true)).toMatchObject({ name: 'data_payload', contains: 'data', scale: 1 });
     expect(k6MetricOfSeries('k6_cart_items', true)).toMatchObject({ name: 'cart_items', kind: 'trend', contains: 'default' });
     expect(k6MetricOfSeries('k6_http_reqs_total', false)).toMatchObject({ name: 'http_reqs', kind: 'counter' });
@@ -152,7 +160,9 @@ describe('remote-write receiver', () => {
 describe('which sample source a run uses', () => {
   it("uses k6's remote-write output unless the user's own Prometheus or k6 arguments already hold it", () => {
     expect(remoteWriteTakenBy([], [], {})).toBeUndefined();
-    expect(remoteWriteTakenBy([{ kind: 'prometheus', target: 'http://p/api/v1/write' }], [], {})).toBe('metrics-output sends to Prometheus');
+    expect(remoteWriteTakenBy([{ kind: 'prometheus', target: 'http://p/api/v1/write' }], [], {})).toBe(
+      'metrics-output sends to Prometheus',
+    );
     expect(remoteWriteTakenBy([], ['--out', 'experimental-prometheus-rw'], {})).toMatch(/k6 arguments/);
     expect(remoteWriteTakenBy([], [], { K6_OUT: 'experimental-prometheus-rw' })).toMatch(/k6 arguments/);
     expect(remoteWriteTakenBy([], [], { K6_PROMETHEUS_RW_SERVER_URL: 'http://p' })).toBe('K6_PROMETHEUS_RW_SERVER_URL is set');
