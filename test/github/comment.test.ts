@@ -6,10 +6,10 @@ import {
   explainCommentFailure,
   findStickyComment,
   fitCommentBody,
-  parseCommentMode,
   planComment,
   upsertStickyComment,
 } from '../../src/platform/github/comment.js';
+import { parseCommentMode } from '../../src/inputs.js';
 import { createGitHubClient, retryAfterSeconds } from '../../src/platform/github/octokit.js';
 import { renderCommentBody } from '../../src/platform/github/publish.js';
 import { hugeResult } from './fixtures.js';
