@@ -250,6 +250,11 @@ export function splitArgs(text: string | undefined): string[] {
   return out;
 }
 
+/** One word quoted so that `splitArgs` gives it back unchanged (the inverse of splitting one word). */
+export function quoteArg(word: string): string {
+  return word !== '' && !/[\s"'\\]/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
 /** `KEY=VALUE` lines or comma/space separated pairs → a map; values may contain `=`. */
 export function parseEnvPairs(name: string, text: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};

@@ -1,5 +1,6 @@
-// Builds the typed Config from named string inputs. The action's inputs and the CLI's flags use the
-// same names (kebab-case), so an input means the same thing on GitHub, on GitLab and on a laptop.
+// The one place every input is read and parsed: named string inputs → the typed Config (and the
+// action's publish settings). The action's inputs, the CLI's flags and the demo use the same names
+// (kebab-case), so an input means the same thing on GitHub, on GitLab and on a laptop.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -17,6 +18,7 @@ import {
   parseK6Version,
   parseUpdateBaseline,
   splitArgs,
+  type CommentMode,
   type Config,
 } from './config.js';
 import { findEnvironment, loadEnvironments, type EnvironmentDef } from './environments.js';
@@ -49,6 +51,31 @@ export interface InputContext {
    * them inside the workspace, where they cannot overwrite the runner's own files.
    */
   resultsDirAnywhere?: boolean;
+  /**
+   * Files the entry brings when their input is not set (the demo's bundled baseline and rules). They
+   * are not the user's paths, so the workspace rule does not apply to them.
+   */
+  defaultFiles?: { baseline?: string; config?: string };
+}
+
+/**
+ * The action's publish inputs. Defaults that depend on the GitHub run (comment id, artifact name)
+ * are left undefined here and filled in by the action from its run context.
+ */
+export interface PublishInputs {
+  comment: CommentMode;
+  commentId?: string;
+  artifactName?: string;
+  retentionDays?: number;
+  uploadArtifacts: boolean;
+  token?: string;
+  /** `toJSON(matrix)` of the job, which names the comment and the artifact of a matrix entry. */
+  matrix?: string;
+}
+
+export interface Inputs {
+  config: Config;
+  publish: PublishInputs;
 }
 
 /** Splits a list input written one per line or comma separated. */
@@ -59,7 +86,18 @@ export function parseList(text: string | undefined): string[] {
     .filter(Boolean);
 }
 
+/** The values to mask in every log line, read before anything else runs (token, auth-token, secret-env). */
+export function secretInputs(read: InputReader, env: NodeJS.ProcessEnv): string[] {
+  const values = [optional(read('token')), optional(read('auth-token')), ...parseList(read('secret-env')).map((name) => env[name])];
+  return values.filter((value): value is string => Boolean(value));
+}
+
+/** The Config alone, for entries that publish nothing of their own (CLI, demo). */
 export async function configFromInputs(read: InputReader, context: InputContext): Promise<Config> {
+  return (await readInputs(read, context)).config;
+}
+
+export async function readInputs(read: InputReader, context: InputContext): Promise<Inputs> {
   const get = (name: string) => optional(read(name));
   const workspace = path.resolve(context.workspace);
   const scenarioNames = parseList(get('scenarios') ?? get('scenario'));
@@ -183,7 +221,7 @@ export async function configFromInputs(read: InputReader, context: InputContext)
       `shard ${JSON.stringify(get('shard'))} and merge-from ${JSON.stringify(mergeFrom)} are both set; expected shard in the N shard jobs and merge-from only in the one merge job`,
     );
   }
-  return {
+  const config: Config = {
     rulesOverrides: readRulesOverrides(get),
     scenarios,
     profile,
@@ -191,8 +229,11 @@ export async function configFromInputs(read: InputReader, context: InputContext)
     environment: environmentName,
     healthUrl,
     preflightTimeoutMs,
-    baselinePath: insideWorkspace('baseline', get('baseline') ?? DEFAULT_BASELINE_PATH, workspace),
-    configFile: get('config') ? insideWorkspace('config', get('config')!, workspace) : undefined,
+    baselinePath:
+      get('baseline') === undefined && context.defaultFiles?.baseline
+        ? context.defaultFiles.baseline
+        : insideWorkspace('baseline', get('baseline') ?? DEFAULT_BASELINE_PATH, workspace),
+    configFile: get('config') ? insideWorkspace('config', get('config')!, workspace) : context.defaultFiles?.config,
     resultsDir: context.resultsDirAnywhere
       ? path.resolve(workspace, get('results-dir') ?? DEFAULT_RESULTS_DIR)
       : insideWorkspace('results-dir', get('results-dir') ?? DEFAULT_RESULTS_DIR, workspace),
@@ -222,6 +263,41 @@ export async function configFromInputs(read: InputReader, context: InputContext)
     workspace,
     git: context.git ?? {},
   };
+  return { config, publish: readPublishInputs(get) };
+}
+
+function readPublishInputs(get: (name: string) => string | undefined): PublishInputs {
+  return {
+    comment: parseCommentMode(get('comment')),
+    commentId: get('comment-id'),
+    artifactName: get('artifact-name'),
+    retentionDays: parseRetentionDays(get('retention-days')),
+    uploadArtifacts: parseBoolean('upload-artifacts', get('upload-artifacts'), true),
+    token: get('token'),
+    matrix: get('matrix'),
+  };
+}
+
+/** `comment`: when the action writes its pull request comment. */
+export function parseCommentMode(value: string | undefined): CommentMode {
+  const text = value?.trim().toLowerCase() || 'always';
+  if (text === 'always' || text === 'on-regression' || text === 'never') return text;
+  if (text === 'true') return 'always';
+  if (text === 'false') return 'never';
+  throw new ConfigError(`comment ${JSON.stringify(value)} is not valid; expected always, on-regression or never`);
+}
+
+/** `retention-days`: empty means the repository's default; otherwise 1–90 as GitHub allows. */
+export function parseRetentionDays(value: string | undefined): number | undefined {
+  const text = optional(value);
+  if (text === undefined) return undefined;
+  const days = Number(text);
+  if (!Number.isInteger(days) || days < 1 || days > 90) {
+    throw new ConfigError(
+      `retention-days ${JSON.stringify(text)} is not valid; expected a whole number of days from 1 to 90, or empty for the repository default`,
+    );
+  }
+  return days;
 }
 
 /** The rules inputs; each one, when set, wins over the rules file. */

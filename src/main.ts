@@ -1,16 +1,14 @@
 // The GitHub Action: inputs → Config → runGate → publish to GitHub → exactly one setFailed.
 import path from 'node:path';
 import * as core from '@actions/core';
-import { optional, parseBoolean, type Config } from './config.js';
-import { configFromInputs, parseList } from './inputs.js';
+import type { Config } from './config.js';
+import { readInputs, secretInputs, type PublishInputs } from './inputs.js';
 import { shardArtifactName } from './shard/shard.js';
 import type { Logger } from './log.js';
 import { Cancellation, exitStatusForSignal, type StopSignal } from './cancel.js';
 import { describeFailure, isExpectedError } from './errors.js';
 import type { GateResult } from './model.js';
 import { exitStatusFor, runGate } from './pipeline.js';
-import { parseRetentionDays } from './platform/github/artifacts.js';
-import { parseCommentMode } from './platform/github/comment.js';
 import {
   defaultArtifactName,
   defaultCommentId,
@@ -29,14 +27,7 @@ const input = (name: string): string => core.getInput(name);
 
 /** Masks every secret value before the first line is logged. */
 function registerSecrets(log: Logger): void {
-  const token = input('token');
-  if (token) log.addSecret(token);
-  const authToken = optional(input('auth-token'));
-  if (authToken) log.addSecret(authToken);
-  for (const name of parseList(input('secret-env'))) {
-    const value = process.env[name];
-    if (value) log.addSecret(value);
-  }
+  for (const value of secretInputs(input, process.env)) log.addSecret(value);
 }
 
 /** Scenario name → workspace-relative script, for annotations that link to the file. */
@@ -62,24 +53,13 @@ function failureMessage(result: GateResult): string | undefined {
   return `k6-gate: the gate failed: ${parts.join(', ') || result.outcome} (fail-on: ${result.failOn.join(', ')})`;
 }
 
-interface PublishSettings {
-  comment: ReturnType<typeof parseCommentMode>;
-  commentId: string;
-  artifactName: string;
-  retentionDays?: number;
-  uploadArtifacts: boolean;
-}
-
-function readPublishSettings(ctx: GitHubRunContext, config: Config): PublishSettings {
-  const matrix = input('matrix');
+/** The comment id and artifact name: given as inputs, or named after the run (job, matrix entry, shard). */
+function publishNames(ctx: GitHubRunContext, config: Config, publish: PublishInputs): { commentId: string; artifactName: string } {
   // A shard's artifact must match the merge job's download pattern (docs/scale-out.md).
   const shardName = config.shard && config.scenarios.length === 1 ? shardArtifactName(config.scenarios[0].name, config.shard) : undefined;
   return {
-    comment: parseCommentMode(input('comment')),
-    commentId: optional(input('comment-id')) ?? defaultCommentId(ctx, matrix),
-    artifactName: sanitizeArtifactName(optional(input('artifact-name')) ?? shardName ?? defaultArtifactName(ctx, matrix)),
-    retentionDays: parseRetentionDays(input('retention-days')),
-    uploadArtifacts: parseBoolean('upload-artifacts', input('upload-artifacts'), true),
+    commentId: publish.commentId ?? defaultCommentId(ctx, publish.matrix),
+    artifactName: sanitizeArtifactName(publish.artifactName ?? shardName ?? defaultArtifactName(ctx, publish.matrix)),
   };
 }
 
@@ -96,16 +76,17 @@ interface ActionEnd {
 async function runAction(log: GitHubLogger, cancellation: Cancellation): Promise<ActionEnd> {
   const ctx = readRunContext(process.env);
   let config: Config;
-  let settings: PublishSettings;
+  let publish: PublishInputs;
+  let names: ReturnType<typeof publishNames>;
   try {
-    config = await configFromInputs(input, {
+    ({ config, publish } = await readInputs(input, {
       workspace: ctx.workspace,
       env: process.env,
       git: { commit: ctx.sha, ref: ctx.ref, isDefaultBranch: isDefaultBranchRun(ctx) },
       onCi: true,
       changeRequest: isPullRequestEvent(ctx.eventName) ? `${ctx.eventName} run` : undefined,
-    });
-    settings = readPublishSettings(ctx, config);
+    }));
+    names = publishNames(ctx, config, publish);
   } catch (error) {
     if (!isExpectedError(error)) throw error;
     // Bad input never reaches k6; say so where people look first.
@@ -119,8 +100,8 @@ async function runAction(log: GitHubLogger, cancellation: Cancellation): Promise
     resultsDir: config.resultsDir,
     log,
     scripts: scriptsInWorkspace(config),
-    comment: { mode: settings.comment, id: settings.commentId, token: optional(input('token')) },
-    artifact: { enabled: settings.uploadArtifacts, name: settings.artifactName, retentionDays: settings.retentionDays },
+    comment: { mode: publish.comment, id: names.commentId, token: publish.token },
+    artifact: { enabled: publish.uploadArtifacts, name: names.artifactName, retentionDays: publish.retentionDays },
   });
   if (result.cancelled) {
     return {

@@ -23,6 +23,8 @@ describe('layer rule', () => {
     ['src/platform/gitlab/fixture.ts', "import { postComment } from '../github/comment.js';\nexport const x = postComment;\n"],
     ['src/pipeline.ts', "import { main } from './main.js';\nexport const x = main;\n"],
     ['src/scenarios.ts', "import { runGate } from './pipeline.js';\nexport const x = runGate;\n"],
+    ['src/pipeline.ts', "import { commandRun } from './commands/run.js';\nexport const x = commandRun;\n"],
+    ['src/shard/fixture.ts', "import { runDemo } from '../commands/demo.js';\nexport const x = runDemo;\n"],
   ])('fails an upward import in %s: %s', async (file, code) => {
     const messages = await restrictedImports(file, code);
     expect(messages).toHaveLength(1);
@@ -38,6 +40,7 @@ describe('layer rule', () => {
       'src/platform/github/fixture.ts',
       "import { renderMarkdownReport } from '../../report/markdown.js';\nexport const x = renderMarkdownReport;\n",
     ],
+    ['src/commands/fixture.ts', "import { runGate } from '../pipeline.js';\nexport const x = runGate;\n"],
   ])('lets a downward import through in %s: %s', async (file, code) => {
     expect(await restrictedImports(file, code)).toEqual([]);
   });

@@ -5,7 +5,7 @@ import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
-import type { GateResult } from '../../src/model.js';
+import { printedResult, runArgs } from '../helpers/builders.js';
 import { runCli } from '../helpers/cli.js';
 import { tempWorkspace } from '../helpers/gate.js';
 import { testK6Path } from '../helpers/k6.js';
@@ -28,8 +28,8 @@ beforeAll(async () => {
 });
 afterAll(() => target.close());
 
-function runArgs(ws: string, ...extra: string[]): string[] {
-  return ['run', 'probe=probe.js', '--target', target.url, '--k6-path', testK6Path(), '--no-html-report', '--no-preflight', ...extra];
+function probeArgs(...extra: string[]): string[] {
+  return runArgs('probe=probe.js', { target: target.url, k6: testK6Path() }, '--no-preflight', ...extra);
 }
 
 async function probeWorkspace(): Promise<string> {
@@ -46,23 +46,12 @@ describe('direction from k6 types (real k6)', () => {
   it('with count in the trend stats, a 4x slower target exits 1 naming http_req_duration p(95) as regressed', async () => {
     target.setKnobs({ slowdown: 0 });
     const ws = await tempWorkspace('k6-gate-integrity-');
-    const args = [
-      'run',
+    const args = runArgs(
       'http-endpoints',
-      '--target',
-      target.url,
-      '--k6-path',
-      testK6Path(),
-      '--env',
-      'VUS=1',
-      '--env',
-      'DURATION=2s',
-      '--env',
-      'THINK_TIME=0.05',
-      '--no-html-report',
+      { target: target.url, k6: testK6Path(), env: { VUS: '1', DURATION: '2s', THINK_TIME: '0.05' } },
       '--k6-args',
       '--summary-trend-stats avg,min,med,max,p(90),p(95),p(99),count',
-    ];
+    );
     const first = await runCli([...args, '--update-baseline', 'always'], ws);
     expect(first.status, first.stderr).toBe(0);
     const stat = (await readBaseline(ws)).scenarios['http-endpoints'].metrics.http_req_duration['p(95)'];
@@ -72,7 +61,7 @@ describe('direction from k6 types (real k6)', () => {
     try {
       const slow = await runCli([...args, '--json'], ws);
       expect(slow.status, slow.stderr).toBe(1);
-      const result = JSON.parse(slow.stdout) as GateResult;
+      const result = printedResult(slow);
       const row = result.scenarios[0].metrics.find((m) => m.metric === 'http_req_duration' && m.stat === 'p(95)')!;
       expect(row).toMatchObject({ verdict: 'regressed', direction: 'lower-is-better', unit: 'ms' });
       // 4x the latency; a loaded machine adds its own delay to both runs, so only "clearly slower" is asserted.
@@ -90,9 +79,9 @@ describe('no poisoned baselines (real k6)', () => {
     const ws = await probeWorkspace();
     target.setKnobs({ errorRate: 1 });
     try {
-      const refused = await runCli([...runArgs(ws, '--update-baseline', 'always', '--json')], ws);
+      const refused = await runCli(probeArgs('--update-baseline', 'always', '--json'), ws);
       expect(refused.status, refused.stderr).toBe(0); // nothing to compare with: the gate itself passes …
-      const result = JSON.parse(refused.stdout) as GateResult;
+      const result = printedResult(refused);
       expect(result.baselineUpdated).toBeUndefined();
       // … but it says why nothing was recorded, in the report and on stderr.
       const why =
@@ -106,9 +95,9 @@ describe('no poisoned baselines (real k6)', () => {
       expect(await readFile(path.join(ws, 'k6-gate-results', 'report.md'), 'utf8')).toContain('every request failed');
       await expect(readFile(path.join(ws, 'k6-baseline.json'))).rejects.toThrow(/ENOENT/);
 
-      const forced = await runCli([...runArgs(ws, '--update-baseline', 'force', '--json')], ws);
+      const forced = await runCli(probeArgs('--update-baseline', 'force', '--json'), ws);
       expect(forced.status).toBe(0);
-      expect((JSON.parse(forced.stdout) as GateResult).baselineUpdated).toBe(true);
+      expect(printedResult(forced).baselineUpdated).toBe(true);
       expect(forced.stderr).toMatch(
         /warning: k6-gate: FORCED: probe recorded in the baseline although it is not a sane run \(http_req_failed is 100%, above the 10% limit; checks passed 0%, below the 90% limit\)/,
       );
@@ -137,9 +126,9 @@ describe('per-environment history (real k6)', () => {
     };
     await writeFile(path.join(ws, 'k6-baseline.json'), `${JSON.stringify(old, null, 2)}\n`);
 
-    const production = await runCli(runArgs(ws, '--environment', 'production', '--update-baseline', 'always', '--json'), ws);
+    const production = await runCli(probeArgs('--environment', 'production', '--update-baseline', 'always', '--json'), ws);
     expect(production.status, production.stderr).toBe(0);
-    const productionResult = JSON.parse(production.stdout) as GateResult;
+    const productionResult = printedResult(production);
     expect(productionResult.scenarios[0].key).toBe('probe@@production');
     // The old, unscoped history is not used for production: another environment may have recorded it.
     expect(productionResult.warnings).toContain(
@@ -151,9 +140,9 @@ describe('per-environment history (real k6)', () => {
     expect(migrate.status, migrate.stderr).toBe(0);
     expect(migrate.stderr).toContain('k6-gate: moved probe -> probe@@staging in k6-baseline.json');
 
-    const staging = await runCli(runArgs(ws, '--environment', 'staging', '--update-baseline', 'always', '--json'), ws);
+    const staging = await runCli(probeArgs('--environment', 'staging', '--update-baseline', 'always', '--json'), ws);
     expect(staging.status, staging.stderr).toBe(0);
-    const stagingRow = (JSON.parse(staging.stdout) as GateResult).scenarios[0].metrics.find((m) => m.stat === 'p(95)')!;
+    const stagingRow = printedResult(staging).scenarios[0].metrics.find((m) => m.stat === 'p(95)')!;
     expect(stagingRow.baseline).toBe(500); // compared with staging's own (migrated) history
 
     const baseline = await readBaseline(ws);
@@ -181,13 +170,13 @@ describe('recorded types (real k6)', () => {
       },
     };
     await writeFile(path.join(ws, 'k6-baseline.json'), JSON.stringify(recorded));
-    const run = await runCli(runArgs(ws, '--json'), ws);
+    const run = await runCli(probeArgs('--json'), ws);
     const warning =
       'probe: http_req_duration p(95) changed type counter → trend since the baseline was recorded; the values may not be comparable (the summary shows trend of times; re-record the baseline if the change is intended)';
-    expect((JSON.parse(run.stdout) as GateResult).warnings).toContain(warning);
+    expect(printedResult(run).warnings).toContain(warning);
     expect(run.stderr).toContain(`warning: k6-gate: ${warning}`);
     // The run's own type decides direction and unit.
-    const row = (JSON.parse(run.stdout) as GateResult).scenarios[0].metrics.find((m) => m.stat === 'p(95)')!;
+    const row = printedResult(run).scenarios[0].metrics.find((m) => m.stat === 'p(95)')!;
     expect(row).toMatchObject({ unit: 'ms', direction: 'lower-is-better' });
   }, 60_000);
 });
@@ -198,11 +187,11 @@ describe('update failures are said where people look (real k6)', () => {
     const file = path.join(ws, 'k6-baseline.json');
     await writeFile(file, '{ "version": 1, "scenarios": {} }\n');
     await chmod(file, 0o444);
-    const run = await runCli(runArgs(ws, '--update-baseline', 'always', '--json'), ws);
+    const run = await runCli(probeArgs('--update-baseline', 'always', '--json'), ws);
     expect(run.status, run.stderr).toBe(0);
     const why =
       'baseline not updated: baseline k6-baseline.json is read-only (mode 0444); expected a writable file: make it writable, or run without update-baseline';
-    expect((JSON.parse(run.stdout) as GateResult).warnings).toContain(why);
+    expect(printedResult(run).warnings).toContain(why);
     expect(run.stderr).toContain(`warning: k6-gate: ${why}`);
     expect((await stat(file)).mode & 0o777).toBe(0o444);
     expect(await readFile(file, 'utf8')).toBe('{ "version": 1, "scenarios": {} }\n');
@@ -212,16 +201,16 @@ describe('update failures are said where people look (real k6)', () => {
 describe('strict input', () => {
   it('a watched metric nobody has is a config error naming the closest known metric (exit 2)', async () => {
     const ws = await probeWorkspace();
-    const typo = await runCli(runArgs(ws, '--watch', 'http_req_durration:p(95)', '--json'), ws);
+    const typo = await runCli(probeArgs('--watch', 'http_req_durration:p(95)', '--json'), ws);
     expect(typo.status).toBe(2);
-    expect((JSON.parse(typo.stdout) as GateResult).scenarios[0].error).toBe(
+    expect(printedResult(typo).scenarios[0].error).toBe(
       'config error: watched metric "http_req_durration:p(95)" is not a metric of this run nor of the baseline; expected a k6 metric name such as "http_req_duration" (the closest known one)',
     );
   }, 60_000);
 
   it('the baseline path may not be one of the results files k6-gate writes', async () => {
     const ws = await probeWorkspace();
-    const clash = await runCli(runArgs(ws, '--baseline', 'k6-gate-results/comparison.json'), ws);
+    const clash = await runCli(probeArgs('--baseline', 'k6-gate-results/comparison.json'), ws);
     expect(clash.status).toBe(2);
     expect(clash.stderr).toContain(
       'baseline k6-gate-results/comparison.json is one of the files k6-gate writes into the results dir (comparison.json); expected a file of its own, e.g. k6-baseline.json',

@@ -3,9 +3,9 @@ import { copyFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
-import type { GateResult } from '../../src/model.js';
 import { testK6Path } from '../helpers/k6.js';
 import { tempWorkspace } from '../helpers/gate.js';
+import { printedResult, runArgs } from '../helpers/builders.js';
 import { runCli } from '../helpers/cli.js';
 
 const cli = runCli;
@@ -89,34 +89,19 @@ describe('update-baseline in CI', () => {
 
   it('`true` records only on the default branch; `always` records anywhere', async () => {
     const ws = await tempWorkspace();
-    const args = [
-      'run',
-      'http-endpoints',
-      '--target',
-      target.url,
-      '--k6-path',
-      testK6Path(),
-      '--env',
-      'VUS=1',
-      '--env',
-      'DURATION=1s',
-      '--no-html-report',
-      '--json',
-    ];
+    const args = runArgs('http-endpoints', { target: target.url, k6: testK6Path(), env: { VUS: '1', DURATION: '1s' }, json: true });
     const onBranch = await runCli([...args, '--update-baseline'], ws, gitlab('feature/x'));
     expect(onBranch.status).toBe(0);
-    expect((JSON.parse(onBranch.stdout) as GateResult).warnings).toContain(
-      'baseline not updated: update-baseline is auto and this is not the default branch',
-    );
+    expect(printedResult(onBranch).warnings).toContain('baseline not updated: update-baseline is auto and this is not the default branch');
     await expect(readFile(path.join(ws, 'k6-baseline.json'), 'utf8')).rejects.toThrow(/ENOENT/);
 
     const onMain = await runCli([...args, '--update-baseline'], ws, gitlab('main'));
-    expect((JSON.parse(onMain.stdout) as GateResult).baselineUpdated).toBe(true);
+    expect(printedResult(onMain).baselineUpdated).toBe(true);
     const baseline = JSON.parse(await readFile(path.join(ws, 'k6-baseline.json'), 'utf8'));
     expect(baseline.scenarios['http-endpoints'].metrics.http_req_duration['p(95)'].history[0].commit).toBe('f00dfeed');
 
     const always = await runCli([...args, '--update-baseline', 'always'], ws, gitlab('feature/x'));
-    expect((JSON.parse(always.stdout) as GateResult).baselineUpdated).toBe(true);
+    expect(printedResult(always).baselineUpdated).toBe(true);
   });
 });
 
@@ -130,30 +115,15 @@ describe('rules inputs', () => {
   it('--tolerance and --watch change what is compared and how', async () => {
     const ws = await tempWorkspace();
     const run = await cli(
-      [
-        'run',
+      runArgs(
         'http-endpoints',
-        '--target',
-        target.url,
-        '--k6-path',
-        testK6Path(),
-        '--env',
-        'VUS=1',
-        '--env',
-        'DURATION=1s',
-        '--no-html-report',
-        '--json',
-        '--tolerance',
-        '35%',
-        '--watch',
-        'http_req_duration:p(90)',
-        '--watch',
-        'http_req_failed:rate',
-      ],
+        { target: target.url, k6: testK6Path(), env: { VUS: '1', DURATION: '1s' }, json: true },
+        ...['--tolerance', '35%', '--watch', 'http_req_duration:p(90)', '--watch', 'http_req_failed:rate'],
+      ),
       ws,
     );
     expect(run.status).toBe(0);
-    const result = JSON.parse(run.stdout) as GateResult;
+    const result = printedResult(run);
     expect(result.scenarios[0].metrics.map((m) => `${m.metric}:${m.stat}`)).toEqual(['http_req_duration:p(90)', 'http_req_failed:rate']);
     expect(result.scenarios[0].metrics.every((m) => m.tolerance === 0.35)).toBe(true);
   });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
 import { testK6Path } from '../helpers/k6.js';
 import { tempWorkspace } from '../helpers/gate.js';
+import { runArgs } from '../helpers/builders.js';
 import { runCli } from '../helpers/cli.js';
 
 const cli = runCli;
@@ -80,24 +81,11 @@ describe('k6-gate CLI', () => {
 
     // With the explicit allow flag the same run starts (scaled down to a second).
     const allowed = await cli(
-      [
-        'run',
+      runArgs(
         'http-endpoints',
-        '--profile',
-        'stress',
-        '--environment',
-        'production',
+        { profile: 'stress', environment: 'production', k6: testK6Path(), env: { VUS: '2', TIME_SCALE: '0.02' }, failOn: 'none' },
         '--allow-heavy-load',
-        '--k6-path',
-        testK6Path(),
-        '--env',
-        'VUS=2',
-        '--env',
-        'TIME_SCALE=0.02',
-        '--no-html-report',
-        '--fail-on',
-        'none',
-      ],
+      ),
       ws,
     );
     expect(allowed.stderr).toMatch(/\$ k6 run/);
@@ -107,21 +95,7 @@ describe('k6-gate CLI', () => {
 
   it('runs a scenario, prints the report on stdout and exits 0; --json prints comparison.json', async () => {
     const ws = await tempWorkspace();
-    const args = [
-      'run',
-      'http-endpoints',
-      '--profile',
-      'smoke',
-      '--target',
-      target.url,
-      '--k6-path',
-      testK6Path(),
-      '--env',
-      'VUS=2',
-      '--env',
-      'DURATION=2s',
-      '--no-html-report',
-    ];
+    const args = runArgs('http-endpoints', { profile: 'smoke', target: target.url, k6: testK6Path(), env: { VUS: '2', DURATION: '2s' } });
     const run = await cli(args, ws);
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('## ✅ k6-gate: passed');
@@ -139,23 +113,12 @@ describe('k6-gate CLI', () => {
     const ws = await tempWorkspace();
     const marker = path.join(ws, 'pwned');
     const run = await cli(
-      [
-        'run',
+      runArgs(
         'http-endpoints',
-        '--target',
-        target.url,
-        '--k6-path',
-        testK6Path(),
-        '--env',
-        'VUS=1',
-        '--env',
-        'DURATION=1s',
-        '--no-html-report',
-        '--fail-on',
-        'none',
+        { target: target.url, k6: testK6Path(), env: { VUS: '1', DURATION: '1s' }, failOn: 'none' },
         '--k6-args',
         `--tag "team=web shop" --tag 'x=$(touch ${marker})'`,
-      ],
+      ),
       ws,
     );
     expect(run.status).toBe(0);

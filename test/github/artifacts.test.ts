@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { DefaultArtifactClient } from '@actions/artifact';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listResultFiles, parseRetentionDays, uploadResultsArtifact } from '../../src/platform/github/artifacts.js';
+import { parseRetentionDays } from '../../src/inputs.js';
+import { listResultFiles, uploadResultsArtifact } from '../../src/platform/github/artifacts.js';
 import { fakeRuntimeToken, startFakeArtifactService, type FakeArtifactService } from './fakes/artifact-service.js';
 
 describe('results artifact', () => {

@@ -6,13 +6,13 @@ import {
   explainCommentFailure,
   findStickyComment,
   fitCommentBody,
-  parseCommentMode,
   planComment,
   upsertStickyComment,
 } from '../../src/platform/github/comment.js';
+import { parseCommentMode } from '../../src/inputs.js';
 import { createGitHubClient, retryAfterSeconds } from '../../src/platform/github/octokit.js';
 import { renderCommentBody } from '../../src/platform/github/publish.js';
-import { hugeResult } from './fixtures.js';
+import { hugeResult } from '../helpers/builders.js';
 import { startFakeGitHubApi, type FakeGitHubApi } from './fakes/github-api.js';
 
 const target = { owner: 'acme', repo: 'shop', issueNumber: 7 };

@@ -13,7 +13,7 @@ import {
 import { MAX_ANNOTATION_MESSAGE, MAX_ANNOTATION_TITLE, annotationsFor, capAnnotations } from '../../src/platform/github/annotations.js';
 import { assertLoadAllowed } from '../../src/load-policy.js';
 import { failedRunOutputs, gateOutputs, setGateOutputs } from '../../src/platform/github/outputs.js';
-import { gateResult, metricRow, regressedResult, scenarioResult } from './fixtures.js';
+import { gateResult, metricRow, regressedResult, scenarioResult } from '../helpers/builders.js';
 
 function eventFile(payload: object): string {
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'k6-gate-event-')), 'event.json');

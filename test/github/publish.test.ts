@@ -9,7 +9,7 @@ import type { Logger } from '../../src/log.js';
 import type { GateResult } from '../../src/model.js';
 import { readRunContext } from '../../src/platform/github/context.js';
 import { publishToGitHub, type PublishOptions } from '../../src/platform/github/publish.js';
-import { gateResult, regressedResult } from './fixtures.js';
+import { gateResult, regressedResult } from '../helpers/builders.js';
 import { fakeRuntimeToken, startFakeArtifactService, type FakeArtifactService } from './fakes/artifact-service.js';
 import { startFakeGitHubApi, type FakeGitHubApi } from './fakes/github-api.js';
 

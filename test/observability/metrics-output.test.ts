@@ -6,7 +6,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
-import type { GateResult, MetricComparison } from '../../src/model.js';
+import type { MetricComparison } from '../../src/model.js';
 import {
   gateSeries,
   metricsOutputArgs,
@@ -14,6 +14,7 @@ import {
   parseMetricsOutput,
   remoteWriteHeaders,
 } from '../../src/observability/metrics-output.js';
+import { gateResult, printedResult, runArgs, scenarioResult } from '../helpers/builders.js';
 import { runCli } from '../helpers/cli.js';
 import { tempWorkspace } from '../helpers/gate.js';
 import { testK6Path } from '../helpers/k6.js';
@@ -167,13 +168,13 @@ describe('gateSeries', () => {
     note: '',
     ...over,
   });
-  const result = {
+  const result = gateResult({
     outcome: 'regressed',
     failed: true,
     regressions: 1,
     thresholdsFailed: 0,
     scenarios: [
-      {
+      scenarioResult({
         scenario: 'checkout',
         outcome: 'regressed',
         metrics: [
@@ -189,9 +190,9 @@ describe('gateSeries', () => {
           }),
           row({ metric: 'iterations', stat: 'rate', verdict: 'new', current: 12 }),
         ],
-      },
+      }),
     ],
-  } as unknown as GateResult;
+  });
   const series = gateSeries(result, { testid: 'T', environment: 'prod', commit: '', ref: 'main' }, 1000);
   const find = (name: string, metric?: string) =>
     series.filter((s) => s.labels.__name__ === name && (metric === undefined || s.labels.metric === metric)).map((s) => s.samples[0].value);
@@ -257,32 +258,15 @@ describe('InfluxDB, OpenTelemetry and JSON passthrough with a real k6', () => {
   it('the CLI streams to InfluxDB and an OTLP collector and writes the JSON file, each sample tagged with the run', async () => {
     const ws = await tempWorkspace();
     const result = await runCli(
-      [
-        'run',
+      runArgs(
         'http-endpoints',
-        '--k6-path',
-        testK6Path(),
-        '--target',
-        target.url,
-        '--profile',
-        'smoke',
-        '--environment',
-        'ci',
-        '--env',
-        'VUS=1',
-        '--env',
-        'DURATION=1s',
-        '--no-html-report',
-        '--metrics-output',
-        `influxdb=${fakeUrl}/k6db, otlp=${fakeUrl}`,
-        '--metrics-output',
-        'json=samples.json.gz',
-        '--json',
-      ],
+        { k6: testK6Path(), target: target.url, profile: 'smoke', environment: 'ci', env: { VUS: '1', DURATION: '1s' }, json: true },
+        ...['--metrics-output', `influxdb=${fakeUrl}/k6db, otlp=${fakeUrl}`, '--metrics-output', 'json=samples.json.gz'],
+      ),
       ws,
     );
     expect(result.status, result.stderr).toBe(0);
-    const comparison = JSON.parse(result.stdout) as GateResult;
+    const comparison = printedResult(result);
     const testid = comparison.testId!;
     expect(testid).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/);
 

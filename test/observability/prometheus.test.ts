@@ -7,11 +7,11 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
-import type { GateResult } from '../../src/model.js';
 import { pushGateSeries } from '../../src/observability/push.js';
 import { exitStatusFor, runGate } from '../../src/pipeline.js';
 import { resolveScenario } from '../../src/scenarios.js';
 import { recordingLogger, tempWorkspace, testConfig } from '../helpers/gate.js';
+import { gateResult, printedResult, runArgs } from '../helpers/builders.js';
 import { runCli } from '../helpers/cli.js';
 import { testK6Path, testK6V1Path } from '../helpers/k6.js';
 import { freePort, startPrometheus, type TestPrometheus } from '../helpers/prometheus.js';
@@ -58,30 +58,26 @@ describe('metrics-output prometheus against a real Prometheus', () => {
 
     // The second run as a user starts it: the CLI, credentials named with --secret-env.
     const cli = await runCli(
-      [
-        'run',
+      runArgs(
         'http-endpoints',
-        '--k6-path',
-        testK6Path(),
-        '--target',
-        target.url,
-        '--profile',
-        'smoke',
-        '--environment',
-        'staging',
-        '--no-html-report',
-        // A noisy machine may call this run a regression against the first: only errors fail it here.
-        ...['--fail-on', 'none'],
-        ...['--env', 'VUS=1', '--env', 'DURATION=2s', '--env', 'THINK_TIME=0.02'],
+        {
+          k6: testK6Path(),
+          target: target.url,
+          profile: 'smoke',
+          environment: 'staging',
+          // A noisy machine may call this run a regression against the first: only errors fail it here.
+          failOn: 'none',
+          env: { VUS: '1', DURATION: '2s', THINK_TIME: '0.02' },
+          json: true,
+        },
         ...['--metrics-output', `prometheus=${prometheus.writeUrl}`],
         ...['--secret-env', 'K6_PROMETHEUS_RW_USERNAME', '--secret-env', 'K6_PROMETHEUS_RW_PASSWORD'],
-        '--json',
-      ],
+      ),
       ws,
       { GIT_COMMIT: '0123abc', GIT_BRANCH: 'refs/heads/main', K6_PROMETHEUS_RW_USERNAME: 'gate', K6_PROMETHEUS_RW_PASSWORD: SECRET },
     );
     expect(cli.status, cli.stderr).toBe(0);
-    const gated = JSON.parse(cli.stdout) as GateResult;
+    const gated = printedResult(cli);
     const resultsDir = path.join(ws, 'k6-gate-results');
     testId = gated.testId!;
     expect(testId).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/);
@@ -269,19 +265,7 @@ describe('a metrics endpoint that is down or failing', () => {
     const ws = await tempWorkspace();
     const log = recordingLogger();
     const config = testConfig(ws, { metricsOutputs: [{ kind: 'prometheus', target: `http://127.0.0.1:${port}/api/v1/write` }] });
-    const result: GateResult = {
-      schemaVersion: 1,
-      tool: { name: 'k6-gate', version: '0.0.0-test' },
-      generatedAt: new Date().toISOString(),
-      outcome: 'passed',
-      failOn: [],
-      failed: false,
-      scenarios: [],
-      regressions: 0,
-      thresholdsFailed: 0,
-      warnings: [],
-      testId: 'down-1',
-    };
+    const result = gateResult({ failOn: [], scenarios: [], testId: 'down-1' });
     const before = JSON.stringify(result);
     expect(await pushGateSeries(config, result, log, 3000)).toBe(false);
     expect(log.text()).toMatch(

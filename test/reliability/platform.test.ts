@@ -11,7 +11,7 @@ import { createGitHubClient } from '../../src/platform/github/octokit.js';
 import { GITLAB_NOTE_LIMIT, noteMarker } from '../../src/platform/gitlab/notes.js';
 import { publishGitLab } from '../../src/platform/gitlab/publish.js';
 import { startFakeGitHubApi, type FakeGitHubApi } from '../github/fakes/github-api.js';
-import { hugeResult } from '../github/fixtures.js';
+import { hugeResult } from '../helpers/builders.js';
 import { startFakeGitLab, type FakeGitLab } from '../gitlab/fake-gitlab.js';
 import { gateResult } from '../gitlab/fixtures.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderBaselineCharts, renderScenarioChart, selectChartRows } from '../../src/report/mermaid.js';
-import { gateResult, metricRow, regressedResult, scenarioResult } from '../github/fixtures.js';
+import { gateResult, metricRow, regressedResult, scenarioResult } from '../helpers/builders.js';
 
 describe('mermaid baseline chart', () => {
   it('draws this run as bars and the baseline as a line, regressed stats marked', () => {

@@ -3,7 +3,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DefaultArtifactClient } from '@actions/artifact';
-import { ConfigError, optional } from '../../config.js';
 
 /** The part of DefaultArtifactClient we use; tests may hand in the real client pointed at a fake service. */
 export interface ArtifactUploader {
@@ -34,19 +33,6 @@ export function listResultFiles(dir: string): string[] {
   };
   walk(dir);
   return out.sort();
-}
-
-/** `retention-days`: empty means the repository's default; otherwise 1–90 as GitHub allows. */
-export function parseRetentionDays(value: string | undefined): number | undefined {
-  const text = optional(value);
-  if (text === undefined) return undefined;
-  const days = Number(text);
-  if (!Number.isInteger(days) || days < 1 || days > 90) {
-    throw new ConfigError(
-      `retention-days ${JSON.stringify(text)} is not valid; expected a whole number of days from 1 to 90, or empty for the repository default`,
-    );
-  }
-  return days;
 }
 
 export async function uploadResultsArtifact(options: {

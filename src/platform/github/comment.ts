@@ -1,6 +1,6 @@
 // The sticky pull-request comment: one per job (and matrix entry), found again by a hidden marker and
 // edited in place, so a PR that is pushed to ten times carries one up-to-date report, not ten.
-import { ConfigError, type CommentMode } from '../../config.js';
+import type { CommentMode } from '../../config.js';
 import type { Outcome } from '../../model.js';
 import { describeFetchError } from '../../url.js';
 import type { GitHubClient } from './octokit.js';
@@ -163,12 +163,4 @@ export function explainCommentFailure(error: unknown, fromFork: boolean): string
     return `could not post the PR comment (HTTP ${status}: ${message}): ${why}. The job summary and the artifacts still carry the report.`;
   }
   return `could not post the PR comment (${status ? `HTTP ${status}: ` : ''}${message}). The job summary and the artifacts still carry the report.`;
-}
-
-export function parseCommentMode(value: string | undefined): CommentMode {
-  const text = value?.trim().toLowerCase() || 'always';
-  if (text === 'always' || text === 'on-regression' || text === 'never') return text;
-  if (text === 'true') return 'always';
-  if (text === 'false') return 'never';
-  throw new ConfigError(`comment ${JSON.stringify(value)} is not valid; expected always, on-regression or never`);
 }

@@ -1,10 +1,10 @@
 // `k6-gate operator-manifest`: writes the Kubernetes manifests of a sharded run with k6-operator.
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigError, parseCommandArgs, parseEnvPairs, splitArgs } from '../config.js';
+import { ConfigError, parseCommandArgs, parseEnvPairs, quoteArg, splitArgs } from '../config.js';
 import type { Logger } from '../log.js';
 import { resolveScenario } from '../scenarios.js';
-import { buildCollectorPodManifest, buildTestRunManifest } from './operator.js';
+import { buildCollectorPodManifest, buildTestRunManifest } from '../shard/operator.js';
 
 export const OPERATOR_MANIFEST_HELP = `k6-gate operator-manifest <scenario|script|archive.tar> --name NAME --parallelism N [options]
 
@@ -90,7 +90,7 @@ export async function commandOperatorManifest(
     parallelism,
     scenario: values.scenario ?? scriptFile.replace(/\.(m?js|ts|cjs|tar)$/, ''),
     args: splitArgs(values['k6-args']),
-    env: Object.assign({}, ...(values.env ?? []).map((pair) => parseEnvPairs('--env', `'${pair.replace(/'/g, `'\\''`)}'`))),
+    env: Object.assign({}, ...(values.env ?? []).map((pair) => parseEnvPairs('--env', quoteArg(pair)))),
     image: values.image,
     resultsClaim: values['results-claim'],
     accessMode,

@@ -1,14 +1,14 @@
 // `k6-gate baseline show | diff | update`: look at and maintain the baseline file by hand.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { diffBaselines, renderBaselineChanges, renderBaselineShow } from './baseline/commands.js';
-import { BaselineError, baselineKey, loadBaseline, type BaselineFile } from './baseline/format.js';
-import { updateBaselineFile } from './baseline/store.js';
-import { loadRules } from './baseline/rules.js';
-import { migrateToEnvironment, updateBaseline } from './baseline/update.js';
-import { ConfigError, DEFAULT_BASELINE_PATH, insideWorkspace, optional, parseCommandArgs } from './config.js';
-import { parseSummary } from './k6/summary.js';
-import type { Logger } from './log.js';
+import { diffBaselines, renderBaselineChanges, renderBaselineShow } from '../baseline/commands.js';
+import { BaselineError, baselineKey, loadBaseline, type BaselineFile } from '../baseline/format.js';
+import { updateBaselineFile } from '../baseline/store.js';
+import { loadRules } from '../baseline/rules.js';
+import { migrateToEnvironment, updateBaseline } from '../baseline/update.js';
+import { ConfigError, DEFAULT_BASELINE_PATH, insideWorkspace, optional, parseCommandArgs } from '../config.js';
+import { parseSummary } from '../k6/summary.js';
+import type { Logger } from '../log.js';
 
 interface BaselineIO {
   cwd: string;

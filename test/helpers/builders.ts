@@ -1,5 +1,41 @@
-// Hand-made GateResults shaped like the pipeline's, for adapter tests that need no k6 run.
+// Shared test builders: hand-made GateResults shaped like the pipeline's (for adapter tests that need
+// no k6 run), the argument list of a `k6-gate run` as a user types it, and the GateResult a
+// `--json` run prints. Nothing here runs k6: a test that does names its k6 itself.
 import type { GateResult, MetricComparison, ScenarioResult } from '../../src/model.js';
+
+/** The flags of a `k6-gate run` most tests give; each one left out is not passed. */
+export interface RunFlags {
+  target?: string;
+  /** --k6-path: the k6 binary (testK6Path() in a real-k6 test). */
+  k6?: string;
+  profile?: string;
+  environment?: string;
+  /** --env KEY=VALUE, one flag a variable, in this order. */
+  env?: Record<string, string>;
+  /** false (the default here) passes --no-html-report: tests rarely want k6's dashboard. */
+  htmlReport?: boolean;
+  failOn?: string;
+  json?: boolean;
+}
+
+/** `k6-gate run <scenario> …`: the flags, then `extra` as given. */
+export function runArgs(scenario: string, flags: RunFlags = {}, ...extra: string[]): string[] {
+  const args = ['run', scenario];
+  if (flags.target !== undefined) args.push('--target', flags.target);
+  if (flags.k6 !== undefined) args.push('--k6-path', flags.k6);
+  if (flags.profile !== undefined) args.push('--profile', flags.profile);
+  if (flags.environment !== undefined) args.push('--environment', flags.environment);
+  for (const [key, value] of Object.entries(flags.env ?? {})) args.push('--env', `${key}=${value}`);
+  if (!flags.htmlReport) args.push('--no-html-report');
+  if (flags.failOn !== undefined) args.push('--fail-on', flags.failOn);
+  if (flags.json) args.push('--json');
+  return [...args, ...extra];
+}
+
+/** The GateResult a `--json` run printed on stdout. */
+export function printedResult(run: { stdout: string }): GateResult {
+  return JSON.parse(run.stdout) as GateResult;
+}
 
 export function metricRow(overrides: Partial<MetricComparison> & Pick<MetricComparison, 'metric' | 'stat'>): MetricComparison {
   const baseline = overrides.baseline ?? 100;

@@ -3,23 +3,13 @@
 // committed demo baseline, prints the regression table. `--slowdown 50%` makes the target slower so
 // a newcomer sees a regression fail the gate.
 import path from 'node:path';
-import {
-  ConfigError,
-  DEFAULT_K6_VERSION,
-  DEFAULT_RESULTS_DIR,
-  insideWorkspace,
-  optional,
-  parseFailOn,
-  parseInstallMethod,
-  parseK6Version,
-  parseCommandArgs,
-  type Config,
-} from '../config.js';
+import { ConfigError, DEFAULT_RESULTS_DIR, optional, parseCommandArgs, quoteArg } from '../config.js';
+import { configFromInputs } from '../inputs.js';
 import type { Logger } from '../log.js';
 import { exitStatusFor, runGate } from '../pipeline.js';
-import { bundledScenariosDir, resolveScenario } from '../scenarios.js';
+import { bundledScenariosDir } from '../scenarios.js';
 import { renderMarkdownReport } from '../report/markdown.js';
-import { checkEndpointFault, DEFAULT_DEMO_KNOBS, startDemoTarget, type EndpointFault } from './target.js';
+import { checkEndpointFault, DEFAULT_DEMO_KNOBS, startDemoTarget, type EndpointFault } from '../demo/target.js';
 import { AB_PAIRS } from '../verdict/ab.js';
 
 interface DemoIO {
@@ -126,8 +116,6 @@ export async function runDemo(args: string[], io: DemoIO, log: Logger): Promise<
     errorRate: parseNumber('error-rate', values['error-rate']) ?? DEFAULT_DEMO_KNOBS.errorRate,
   };
   const workspace = path.resolve(io.cwd);
-  const k6Path = optional(values['k6-path']);
-  const scenario = await resolveScenario('http-endpoints', workspace);
   const slowPath = optional(values['slow-endpoint']);
   let endpointFault: EndpointFault | undefined;
   try {
@@ -148,37 +136,39 @@ export async function runDemo(args: string[], io: DemoIO, log: Logger): Promise<
     `k6-gate demo: target ${target.url} (latency ${knobs.latencyMs} ms + up to ${knobs.jitterMs} ms jitter${slowdown ? `, slowed down by ${Math.round(slowdown * 100)}%` : ''}${knobs.errorRate ? `, ${knobs.errorRate * 100}% errors` : ''}${endpointFault ? `; ${endpointFault.path} slowed by ${Math.round(endpointFault.slowdown * 100)}% with ${endpointFault.errorRate * 100}% 503s` : ''})`,
   );
   try {
-    const config: Config = {
-      scenarios: [scenario],
+    // The demo's run, said as the inputs a user would give: it goes through the one input path.
+    const env = {
+      ...DEMO_RUN_ENV,
+      VUS: values.vus ?? DEMO_RUN_ENV.VUS,
+      DURATION: values.duration ?? (base ? AB_ROUND_DURATION : DEMO_RUN_ENV.DURATION),
+    };
+    const inputs: Record<string, string | undefined> = {
+      scenarios: 'http-endpoints',
       profile: 'smoke',
       target: target.url,
       environment: 'demo',
-      healthUrl: `${target.url}/health`,
-      preflightTimeoutMs: 10_000,
-      baselinePath: values.baseline ? path.resolve(workspace, values.baseline) : demoBaselinePath(),
-      configFile: demoRulesPath(),
-      resultsDir: insideWorkspace('results-dir', values['results-dir'] ?? DEFAULT_RESULTS_DIR, workspace),
-      failOn: parseFailOn(values['fail-on']),
-      updateBaseline: values['update-baseline'] ? 'always' : 'never',
-      k6: {
-        version: parseK6Version(values['k6-version'] ?? DEFAULT_K6_VERSION),
-        install: parseInstallMethod(values['k6-install'] ?? (k6Path ? 'path' : undefined)),
-        downloadUrl: optional(values['k6-download-url']),
-        path: k6Path ? path.resolve(workspace, k6Path) : undefined,
-      },
-      env: {
-        ...DEMO_RUN_ENV,
-        VUS: values.vus ?? DEMO_RUN_ENV.VUS,
-        DURATION: values.duration ?? (base ? AB_ROUND_DURATION : DEMO_RUN_ENV.DURATION),
-      },
-      baselineTarget: base?.url,
-      secrets: [],
-      k6Args: [],
-      htmlReport: !values['no-html-report'],
-      rawOutput: false,
-      workspace,
-      git: {},
+      'health-url': `${target.url}/health`,
+      'preflight-timeout': '10s',
+      baseline: values.baseline,
+      'results-dir': values['results-dir'],
+      'fail-on': values['fail-on'],
+      'update-baseline': values['update-baseline'] ? 'always' : 'false',
+      'k6-version': values['k6-version'],
+      'k6-install': values['k6-install'],
+      'k6-path': values['k6-path'],
+      'k6-download-url': values['k6-download-url'],
+      env: Object.entries(env)
+        .map(([key, value]) => quoteArg(`${key}=${value}`))
+        .join(' '),
+      'baseline-target': base?.url,
+      'html-report': values['no-html-report'] ? 'false' : undefined,
     };
+    const config = await configFromInputs((name) => inputs[name], {
+      workspace,
+      env: io.env,
+      resultsDirAnywhere: true,
+      defaultFiles: { baseline: demoBaselinePath(), config: demoRulesPath() },
+    });
     const result = await runGate(config, log);
     io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : renderMarkdownReport(result));
     const status = exitStatusFor(result);
