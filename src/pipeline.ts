@@ -38,7 +38,13 @@ import { withoutCredentials } from './url.js';
 import { findShardSummaryFiles, mergeScenarioShards } from './shard/merge.js';
 import { shardArgs, shardLogFileName, shardRawFileName, shardSummaryFileName } from './shard/shard.js';
 import { scenarioKey } from './scenarios.js';
-import { liveRemoteWriteSetup, metricsOutputArgs, metricsOutputEnv, newTestId, remoteWriteTakenBy } from './observability/metrics-output.js';
+import {
+  liveRemoteWriteSetup,
+  metricsOutputArgs,
+  metricsOutputEnv,
+  newTestId,
+  remoteWriteTakenBy,
+} from './observability/metrics-output.js';
 import { pushGateSeries, runLabels } from './observability/push.js';
 import { judgeLoadGenerator, startLoadSampler } from './k6/load-health.js';
 import { inspectExecutorModel } from './k6/inspect.js';
@@ -489,9 +495,7 @@ async function runScenario(
       scenario.thresholds = scenario.summary.thresholds;
       if (samples) addSummaryChecks(samples, scenario.summary.checks);
       // The run's own samples give the sampling bands of its watched percentiles.
-      const sampling = samples
-        ? samplingBands(trendsOf(samples.aggregator, watched), rules.watch)
-        : undefined;
+      const sampling = samples ? samplingBands(trendsOf(samples.aggregator, watched), rules.watch) : undefined;
       scenario.metrics = compareToBaseline({ key, summary: scenario.summary, baseline, rules, sampling });
       problems.push(...watchProblems(rules, scenario.summary, baseline));
     } catch (error) {

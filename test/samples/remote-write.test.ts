@@ -10,6 +10,7 @@ import {
   RemoteWriteDecodeError,
   snappyDecode,
   snappyEncode,
+  type TimeSeries,
 } from '../../src/observability/remote-write.js';
 import { liveRemoteWriteSetup, remoteWriteTakenBy } from '../../src/observability/metrics-output.js';
 import { analyseSamples } from '../../src/samples/analysis.js';
@@ -21,7 +22,7 @@ const recorded = JSON.parse(readFileSync(path.join(DATA, 'summary.json'), 'utf8'
 const pushes = [1, 2, 3, 4].map((n) => readFileSync(path.join(DATA, `push-${n}.bin`)));
 
 async function push(url: string, body: Uint8Array): Promise<number> {
-  const response = await fetch(url, { method: 'POST', body, headers: { 'Content-Encoding': 'snappy' } });
+  const response = await fetch(url, { method: 'POST', body: Buffer.from(body), headers: { 'Content-Encoding': 'snappy' } });
   return response.status;
 }
 
@@ -39,7 +40,7 @@ describe('remote-write wire format', () => {
   });
 
   it('protobuf: reads back what the encoder writes (labels sorted, samples in order)', () => {
-    const series = [
+    const series: TimeSeries[] = [
       {
         labels: { __name__: 'k6_gate_outcome', scenario: 'smoke', job: 'k6-gate' },
         samples: [{ value: 1, timestampMs: 1_764_000_000_123 }],
