@@ -12162,7 +12162,7 @@ module.exports = {
 
 
 const { kConstruct } = __nccwpck_require__(109)
-const { urlEquals, getFieldValues } = __nccwpck_require__(4417)
+const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
 const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
 const { webidl } = __nccwpck_require__(5893)
 const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9051)
@@ -13193,7 +13193,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4417:
+/***/ 6798:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -33475,326 +33475,6 @@ function socketOnError() {
 
 /***/ }),
 
-/***/ 4882:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-// ESM COMPAT FLAG
-__nccwpck_require__.r(__webpack_exports__);
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  runBaselineCommand: () => (/* binding */ runBaselineCommand)
-});
-
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/baseline/metrics.ts
-var baseline_metrics = __nccwpck_require__(4874);
-// EXTERNAL MODULE: ./src/baseline/trend.ts
-var baseline_trend = __nccwpck_require__(4136);
-;// CONCATENATED MODULE: ./src/baseline/commands.ts
-
-
-function unitOf(stat) {
-    return stat.unit ?? 'none';
-}
-function pad(rows) {
-    const widths = [];
-    for (const row of rows)
-        row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-    return rows.map((row) => row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i])))
-        .join('  ')
-        .trimEnd());
-}
-function sortedKeys(object) {
-    return Object.keys(object).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
-function range(stat) {
-    if (stat.history.length === 0)
-        return '-';
-    const values = stat.history.map((e) => e.value);
-    const unit = unitOf(stat);
-    return `${(0,baseline_metrics/* formatValue */.Fl)(Math.min(...values), unit)} .. ${(0,baseline_metrics/* formatValue */.Fl)(Math.max(...values), unit)}`;
-}
-/** One table per scenario: accepted value, history size and range, last run's date, k6 version and commit. */
-function renderBaselineShow(baseline, source = 'baseline') {
-    if (!baseline)
-        return `${source}: no baseline yet (the first run with update-baseline writes it)\n`;
-    const keys = sortedKeys(baseline.scenarios);
-    if (keys.length === 0)
-        return `${source}: baseline format v${baseline.version}, no scenarios yet\n`;
-    const lines = [
-        `${source}: baseline format v${baseline.version}, ${keys.length} scenario${keys.length === 1 ? '' : 's'}${baseline.updatedAt ? `, updated ${baseline.updatedAt}` : ''}`,
-    ];
-    for (const key of keys) {
-        const scenario = baseline.scenarios[key];
-        lines.push('', `${key}${scenario.updatedAt ? ` (updated ${scenario.updatedAt})` : ''}`);
-        const rows = [['  metric', 'stat', 'accepted', 'n', 'history range', 'last run']];
-        for (const metric of sortedKeys(scenario.metrics)) {
-            for (const statName of sortedKeys(scenario.metrics[metric])) {
-                const stat = scenario.metrics[metric][statName];
-                const last = stat.history.at(-1);
-                const lastText = last
-                    ? [last.date, last.k6Version && `k6 ${last.k6Version}`, last.commit?.slice(0, 8)].filter(Boolean).join(' ')
-                    : '-';
-                rows.push([`  ${metric}`, statName, (0,baseline_metrics/* formatValue */.Fl)(stat.accepted, unitOf(stat)), String(stat.history.length), range(stat), lastText]);
-            }
-        }
-        if (rows.length === 1)
-            lines.push('  (no metrics)');
-        else
-            lines.push(...pad(rows));
-    }
-    return `${lines.join('\n')}\n`;
-}
-/**
- * What changed from `before` to `after`: scenarios and stats added or removed, accepted values that
- * moved (with the relative change), and history growth. Empty differences say so in one line.
- */
-function diffBaselines(before, after) {
-    const a = before?.scenarios ?? {};
-    const b = after?.scenarios ?? {};
-    const lines = [];
-    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-    for (const key of keys) {
-        if (!a[key]) {
-            const count = Object.values(b[key].metrics).reduce((n, stats) => n + Object.keys(stats).length, 0);
-            lines.push(`+ ${key}: new scenario with ${count} stat${count === 1 ? '' : 's'}`);
-            continue;
-        }
-        if (!b[key]) {
-            lines.push(`- ${key}: scenario removed`);
-            continue;
-        }
-        const metrics = [...new Set([...Object.keys(a[key].metrics), ...Object.keys(b[key].metrics)])].sort();
-        const scenarioLines = [];
-        for (const metric of metrics) {
-            const sa = a[key].metrics[metric] ?? {};
-            const sb = b[key].metrics[metric] ?? {};
-            for (const stat of [...new Set([...Object.keys(sa), ...Object.keys(sb)])].sort()) {
-                const x = sa[stat];
-                const y = sb[stat];
-                const label = `${metric} ${stat}`;
-                if (!x && y)
-                    scenarioLines.push(`  + ${label}: ${(0,baseline_metrics/* formatValue */.Fl)(y.accepted, unitOf(y))} (n=${y.history.length})`);
-                else if (x && !y)
-                    scenarioLines.push(`  - ${label}: was ${(0,baseline_metrics/* formatValue */.Fl)(x.accepted, unitOf(x))} (n=${x.history.length})`);
-                else if (x && y) {
-                    const unit = y.unit ?? x.unit ?? 'none';
-                    const moved = x.accepted !== y.accepted;
-                    const historyChanged = JSON.stringify(x.history) !== JSON.stringify(y.history);
-                    if (!moved && !historyChanged)
-                        continue;
-                    const change = moved ? (x.accepted !== 0 ? ` (${(0,baseline_metrics/* formatChange */.eD)(y.accepted / x.accepted - 1)})` : '') : ' (accepted unchanged)';
-                    const value = moved ? `${(0,baseline_metrics/* formatValue */.Fl)(x.accepted, unit)} -> ${(0,baseline_metrics/* formatValue */.Fl)(y.accepted, unit)}` : (0,baseline_metrics/* formatValue */.Fl)(y.accepted, unit);
-                    scenarioLines.push(`  ~ ${label}: ${value}${change}, n=${x.history.length} -> ${y.history.length}`);
-                }
-            }
-        }
-        if (scenarioLines.length > 0)
-            lines.push(`~ ${key}`, ...scenarioLines);
-    }
-    if (lines.length === 0)
-        return 'baselines are the same\n';
-    return `${lines.join('\n')}\n`;
-}
-/**
- * `baseline show --changes`: the change points of every stat in each scenario's trend
- * (src/baseline/trend.ts), naming the commit of the first run on the new level and the step.
- */
-function renderBaselineChanges(baseline, source = 'baseline') {
-    if (!baseline)
-        return `${source}: no baseline yet (the first run with update-baseline writes it)\n`;
-    const lines = [
-        `${source}: change points in the trend (a level held by ≥ ${baseline_trend/* MIN_SEGMENT */.$j} runs on each side, robust score ≥ ${baseline_trend/* MIN_SCORE */.o}, shift ≥ ${baseline_trend/* MIN_RELATIVE_SHIFT */.p1 * 100}%)`,
-    ];
-    let withTrend = 0;
-    for (const key of sortedKeys(baseline.scenarios)) {
-        const scenario = baseline.scenarios[key];
-        const trend = scenario.trend;
-        if (!trend || trend.runs.length === 0)
-            continue;
-        withTrend++;
-        const rows = [];
-        for (const stat of trend.stats) {
-            const [metric, statName] = [stat.slice(0, stat.lastIndexOf(' ')), stat.slice(stat.lastIndexOf(' ') + 1)];
-            const unit = scenario.metrics[metric]?.[statName]?.unit ?? 'none';
-            const values = (0,baseline_trend/* trendSeries */.h)(trend, stat).map((p) => p.value);
-            for (const c of (0,baseline_trend/* findChangePoints */.ho)(trend, stat)) {
-                rows.push([
-                    stat,
-                    `stepped ${(0,baseline_metrics/* formatChange */.eD)(c.change)}`,
-                    `at ${c.commit ?? '(no commit)'} (${c.date}, run ${c.index + 1} of ${values.length})`,
-                    `${(0,baseline_metrics/* formatValue */.Fl)(c.before, unit)} → ${(0,baseline_metrics/* formatValue */.Fl)(c.after, unit)}`,
-                ]);
-            }
-        }
-        lines.push('', `${key} (${trend.runs.length} runs, ${trend.runs[0].date} .. ${trend.runs[trend.runs.length - 1].date})`);
-        if (rows.length === 0)
-            lines.push('  no change points');
-        else
-            lines.push(...pad(rows).map((row) => `  ${row}`));
-    }
-    if (withTrend === 0)
-        lines.push('', 'no scenario has a trend yet (runs recorded with update-baseline add one row each)');
-    return `${lines.join('\n')}\n`;
-}
-
-// EXTERNAL MODULE: ./src/baseline/format.ts
-var format = __nccwpck_require__(8860);
-// EXTERNAL MODULE: ./src/baseline/store.ts
-var store = __nccwpck_require__(4494);
-// EXTERNAL MODULE: ./src/baseline/rules.ts
-var baseline_rules = __nccwpck_require__(1568);
-// EXTERNAL MODULE: ./src/baseline/update.ts
-var update = __nccwpck_require__(6054);
-// EXTERNAL MODULE: ./src/config.ts
-var src_config = __nccwpck_require__(2973);
-// EXTERNAL MODULE: ./src/k6/summary.ts
-var k6_summary = __nccwpck_require__(817);
-;// CONCATENATED MODULE: ./src/baseline-command.ts
-// `k6-gate baseline show | diff | update`: look at and maintain the baseline file by hand.
-
-
-
-
-
-
-
-
-
-const HELP = `k6-gate baseline show [--baseline FILE] [--changes]
-  Prints the accepted values and history of every scenario in the baseline. --changes: the commits
-  where a watched stat stepped in the long trend, and by how much (docs/baseline.md).
-k6-gate baseline diff OLD NEW
-  Prints what changed between two baseline files (e.g. before and after a run); both must exist.
-k6-gate baseline update --summary FILE --scenario NAME [--profile P] [--environment E] [--baseline FILE]
-                        [--config FILE] [--k6-version V] [--commit SHA] [--ref REF]
-  Records one k6 summary export (e.g. summary-<scenario>.json from a run's artifacts) into the
-  baseline history and prints the change. Use it to accept a run the gate did not record itself.
-k6-gate baseline migrate --environment E [--key KEY]... [--baseline FILE]
-  Moves histories recorded before baseline keys named the environment (scenario@profile) to
-  scenario@profile@E. Name the environment those runs measured; --key limits the move.
-`;
-async function runBaselineCommand(args, io, log) {
-    const [sub, ...rest] = args;
-    const parsed = (0,src_config/* parseCommandArgs */.Qx)({
-        baseline: { type: 'string' },
-        summary: { type: 'string' },
-        scenario: { type: 'string' },
-        profile: { type: 'string' },
-        environment: { type: 'string' },
-        key: { type: 'string', multiple: true },
-        config: { type: 'string' },
-        'k6-version': { type: 'string' },
-        commit: { type: 'string' },
-        ref: { type: 'string' },
-        changes: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-    }, rest, 'baseline');
-    const { values, positionals } = parsed;
-    if (sub === undefined || sub === '--help' || sub === '-h' || values.help) {
-        io.stdout(HELP);
-        return sub === undefined ? 2 : 0;
-    }
-    const baselineFile = (0,src_config/* insideWorkspace */.CT)('baseline', values.baseline ?? src_config/* DEFAULT_BASELINE_PATH */.Gf, io.cwd);
-    try {
-        return await baselineSubcommand(sub, values, positionals, baselineFile, io, log);
-    }
-    catch (error) {
-        // A bad or unwritable baseline is bad input: a message, never a stack.
-        if (error instanceof format/* BaselineError */.s$ || error instanceof RangeError)
-            throw new src_config/* ConfigError */.xL(error.message);
-        throw error;
-    }
-}
-/** A baseline file that must exist (diff compares two files: a missing one is a typo, not "empty"). */
-async function loadExistingBaseline(file, shown) {
-    const baseline = await (0,format/* loadBaseline */.oU)(file);
-    if (!baseline)
-        throw new src_config/* ConfigError */.xL(`baseline ${shown} does not exist; expected a baseline JSON file`);
-    return baseline;
-}
-async function baselineSubcommand(sub, values, positionals, baselineFile, io, log) {
-    const text = (name) => (0,src_config/* optional */.lq)(values[name]);
-    switch (sub) {
-        case 'show': {
-            const render = values.changes ? renderBaselineChanges : renderBaselineShow;
-            io.stdout(render(await (0,format/* loadBaseline */.oU)(baselineFile), external_node_path_default().relative(io.cwd, baselineFile)));
-            return 0;
-        }
-        case 'diff': {
-            if (positionals.length !== 2)
-                throw new src_config/* ConfigError */.xL(`baseline diff takes two files (OLD NEW), got ${positionals.length}; see k6-gate baseline --help`);
-            const before = await loadExistingBaseline(external_node_path_default().resolve(io.cwd, positionals[0]), positionals[0]);
-            const after = await loadExistingBaseline(external_node_path_default().resolve(io.cwd, positionals[1]), positionals[1]);
-            io.stdout(diffBaselines(before, after));
-            return 0;
-        }
-        case 'update': {
-            const summaryFile = text('summary');
-            const scenario = text('scenario');
-            if (!summaryFile || !scenario) {
-                throw new src_config/* ConfigError */.xL('baseline update needs --summary FILE (a k6 summary export) and --scenario NAME; see k6-gate baseline --help');
-            }
-            const summaryPath = external_node_path_default().resolve(io.cwd, summaryFile);
-            let summaryText;
-            try {
-                summaryText = await (0,promises_.readFile)(summaryPath, 'utf8');
-            }
-            catch (error) {
-                throw new src_config/* ConfigError */.xL(`summary ${summaryFile} cannot be read (${error.code ?? error.message}); expected a k6 --summary-export file`);
-            }
-            const summary = (0,k6_summary/* parseSummary */.W6)(summaryText, summaryFile);
-            const config = text('config');
-            const rules = await (0,baseline_rules/* loadRules */.A7)(config ? (0,src_config/* insideWorkspace */.CT)('config', config, io.cwd) : undefined);
-            const parts = { scenario, profile: text('profile'), environment: text('environment') };
-            const key = (0,format/* baselineKey */.x2)(parts);
-            const { before, after } = await (0,store/* updateBaselineFile */.L3)(baselineFile, (current) => (0,update/* updateBaseline */.Rz)(current, [
-                {
-                    key,
-                    ...parts,
-                    summary,
-                    k6Version: text('k6-version') ?? summary.k6Version ?? 'unknown',
-                    commit: text('commit'),
-                    ref: text('ref'),
-                    date: new Date().toISOString(),
-                },
-            ], rules));
-            log.info(`k6-gate: recorded ${summaryFile} as ${key} in ${external_node_path_default().relative(io.cwd, baselineFile)}`);
-            io.stdout(diffBaselines(before, after));
-            return 0;
-        }
-        case 'migrate': {
-            const environment = text('environment');
-            if (!environment)
-                throw new src_config/* ConfigError */.xL('baseline migrate needs --environment NAME: the environment the existing histories measured');
-            const shown = external_node_path_default().relative(io.cwd, baselineFile);
-            await loadExistingBaseline(baselineFile, shown);
-            let moved = [];
-            const { before, after } = await (0,store/* updateBaselineFile */.L3)(baselineFile, (current) => {
-                const migrated = (0,update/* migrateToEnvironment */._i)(current, environment, values.key);
-                moved = migrated.moved;
-                return migrated.baseline;
-            });
-            log.info(moved.length === 0
-                ? `k6-gate: ${shown} has no history without an environment; nothing moved`
-                : `k6-gate: moved ${moved.map((m) => `${m.from} -> ${m.to}`).join(', ')} in ${shown}`);
-            io.stdout(diffBaselines(before, after));
-            return 0;
-        }
-        default:
-            throw new src_config/* ConfigError */.xL(`unknown baseline command ${JSON.stringify(sub)}; expected show, diff, update or migrate`);
-    }
-}
-
-
-/***/ }),
-
 /***/ 6228:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -36095,309 +35775,70 @@ function listenForStopSignals(cancellation, exitNow) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   i: () => (/* binding */ main)
 /* harmony export */ });
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2973);
-/* harmony import */ var _cancel_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(833);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5625);
-/* harmony import */ var _version_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(311);
+/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2973);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5625);
+/* harmony import */ var _version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(311);
+/* harmony import */ var _commands_help_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4875);
+/* harmony import */ var _commands_io_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3776);
+// The k6-gate command line: the same pipeline as the action, for laptops and GitLab jobs.
+// A thin dispatcher: each command lives in src/commands/<name>.ts. Exit status: 0 passed,
+// 1 gate failed by policy, 2 error.
 
 
 
 
 
 
-// Each command loads its modules when it runs, so `--version` and `--help` start in node's own time.
-// `webpackMode: "eager"` keeps them in the one bundle (no chunk files next to dist/cli.js); only
-// their evaluation is deferred, and that is what costs at start (the pipeline and what it pulls in).
+// Each command's module is loaded when the command runs, so `--version` and `--help` start in node's
+// own time. `webpackMode: "eager"` keeps them in the one bundle (no chunk files next to dist/cli.js);
+// only their evaluation is deferred, and that is what costs at start (the pipeline and what it pulls in).
 const load = {
-    pipeline: () => Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 6798)),
-    inputs: () => Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 1557)),
-    gitlab: () => Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 9113)),
-    markdown: () => Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 7837)),
-    install: () => Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 5631)),
-    demo: () => Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 7414)),
-    baseline: () => Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 4882)),
-    operator: () => Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 796)),
+    run: () => Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 2930)),
+    install: () => Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 7049)),
+    demo: () => Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 3985)),
+    baseline: () => Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 4551)),
+    operatorManifest: () => Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 2655)),
 };
-const HELP = `k6-gate ${_version_js__WEBPACK_IMPORTED_MODULE_4__/* .VERSION */ .x} — load-test regression gate around k6
-
-Usage:
-  k6-gate run <scenario...> [options]   run scenarios, compare with the baseline, report, gate
-  k6-gate demo [--slowdown 50%]         start the bundled demo target and gate a smoke run against it
-  k6-gate demo-target [--port 8080]     run the demo target in the foreground (Ctrl-C stops it)
-  k6-gate install [--k6-version V]      install k6 and print its path
-  k6-gate baseline show|diff|update     look at or maintain the baseline file
-  k6-gate merge <scenario...> --from DIR [options]
-                                        gate a sharded run: merge the shards' raw samples under DIR
-                                        (k6-<scenario>.shard-*.json.gz), then compare and report
-  k6-gate operator-manifest <scenario> --name NAME --parallelism N
-                                        write a k6-operator TestRun (see operator-manifest --help)
-  k6-gate --help | --version
-
-A scenario is a bundled name (http-endpoints, crud-flow, jsonrpc, websocket, user-flow) or a
-path to your own k6 script; name=path sets the name used in reports and the baseline.
-
-Run options:
-  --profile NAME            smoke | load | stress | spike | soak | breakpoint (bundled scenarios)
-  --target URL              base URL of the system under test (BASE_URL for the script)
-  --environment NAME        a named environment (its base URL is the default target)
-  --environments FILE       named environments (default k6-gate.environments.json, if present)
-  --allow-heavy-load        allow stress/spike/soak/breakpoint against a protected environment
-  --health-url URL          wait for this URL before k6 starts (default: the target)
-  --no-preflight            do not wait for the target
-  --preflight-timeout D     how long to wait for the target (default 30s)
-  --baseline FILE           baseline JSON (default k6-baseline.json)
-  --config FILE             rules file: watched metrics, tolerances (JSON or YAML)
-  --tolerance P             relative tolerance of every watched metric, e.g. 10% (overrides --config)
-  --watch METRIC:STAT       watch this metric instead of the defaults (repeatable), e.g. http_req_duration:p(95)
-  --history-limit N         runs kept in the baseline history (default 10)
-  --confidence C            prediction-interval confidence (default 0.99)
-  --results-dir DIR         where summaries and reports go (default k6-gate-results)
-  --fail-on LIST            regression,thresholds (default) | regression | thresholds | none
-  --update-baseline [MODE]  record this run in the baseline: true | auto (default branch) | always | force | false
-  --env KEY=VALUE           extra variable for the script (repeatable)
-  --secret-env NAME         pass this environment variable to k6 as a secret (repeatable)
-  --k6-args "ARGS"          extra k6 arguments, split like a shell would (no shell runs)
-  --timeout D               stop k6 after D (SIGINT, then kill after a grace period)
-  --no-html-report          skip k6's HTML dashboard report
-  --raw-output              also write every sample (k6-<scenario>.json.gz)
-  --metrics-output KIND=T   stream k6's samples while it runs (repeatable): prometheus=<remote-write URL>
-                            (k6-gate pushes its verdict series there too), prometheus-native=URL
-                            (Trends as native histograms), influxdb=URL, otlp=URL, json=FILE
-  --notify KIND=VAR         notify slack=VAR or webhook=VAR (VAR holds the URL; repeatable)
-  --notify-on WHEN          regression (default), error or always
-  --no-analysis             skip live sample analysis (per-endpoint table, error mix, k6 health, sampling bands)
-  --endpoints-top N         endpoints listed in the per-endpoint table (default 10)
-  --confirm N               rerun a regressed scenario up to N times; fail only if it persists (default 1)
-  --baseline-target URL     A/B mode: a deployment of the base version, run in ABBA rounds with --target
-  --shard I/N               run shard I of N (execution segments); writes shard files for merge
-  --from DIR                (merge) folder with the shard files of all shards
-  --k6-version V            k6 to use (default ${_config_js__WEBPACK_IMPORTED_MODULE_1__/* .DEFAULT_K6_VERSION */ .ti})
-  --k6-install METHOD       auto | release | go | path (default auto)
-  --k6-path FILE            a k6 binary to use (implies --k6-install path)
-  --k6-download-url URL     release URL template for mirrors: {tag} {version} {asset}
-  --json                    print comparison.json instead of the Markdown report
-  --verbose                 more log lines (and the stack of an error)
-
-Exit status: 0 passed, 1 the gate failed by policy, 2 error (k6 or the target could not run, bad input),
-130/143 stopped by SIGINT/SIGTERM (k6 is stopped and the partial results are written; a second signal stops at once).
-`;
-const RUN_OPTIONS = {
-    profile: { type: 'string' },
-    target: { type: 'string' },
-    environment: { type: 'string' },
-    environments: { type: 'string' },
-    'allow-heavy-load': { type: 'boolean' },
-    'health-url': { type: 'string' },
-    'no-preflight': { type: 'boolean' },
-    'preflight-timeout': { type: 'string' },
-    baseline: { type: 'string' },
-    config: { type: 'string' },
-    tolerance: { type: 'string' },
-    'history-limit': { type: 'string' },
-    confidence: { type: 'string' },
-    watch: { type: 'string', multiple: true },
-    'results-dir': { type: 'string' },
-    'fail-on': { type: 'string' },
-    'update-baseline': { type: 'string' },
-    env: { type: 'string', multiple: true },
-    'secret-env': { type: 'string', multiple: true },
-    'k6-args': { type: 'string' },
-    timeout: { type: 'string' },
-    'no-html-report': { type: 'boolean' },
-    'raw-output': { type: 'boolean' },
-    'metrics-output': { type: 'string', multiple: true },
-    'no-analysis': { type: 'boolean' },
-    notify: { type: 'string', multiple: true },
-    'notify-on': { type: 'string' },
-    'endpoints-top': { type: 'string' },
-    confirm: { type: 'string' },
-    'baseline-target': { type: 'string' },
-    shard: { type: 'string' },
-    from: { type: 'string' },
-    'k6-version': { type: 'string' },
-    'k6-install': { type: 'string' },
-    'k6-path': { type: 'string' },
-    'k6-download-url': { type: 'string' },
-    json: { type: 'boolean' },
-    verbose: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-};
-/** `--update-baseline` may stand alone (meaning true) or take a mode. */
-function normaliseArgv(argv) {
-    const out = [];
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        // k6 arguments start with a dash, which parseArgs would take for a flag of ours.
-        if (arg === '--k6-args' && i + 1 < argv.length) {
-            out.push(`--k6-args=${argv[++i]}`);
-            continue;
-        }
-        out.push(arg);
-        if (arg === '--update-baseline') {
-            const next = argv[i + 1];
-            // A mode word, or a word that looks like one ("yes", "on", "0"): the latter must fail as a
-            // bad mode rather than run as a scenario of that name.
-            const modeLike = next !== undefined && /^(true|false|auto|force|always|never|yes|no|on|off|y|n|0|1|enabled?|disabled?)$/i.test(next);
-            if (!modeLike)
-                out.push('true');
-        }
-    }
-    return out;
-}
-function parse(options, args) {
-    return (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .parseCommandArgs */ .Qx)(options, normaliseArgv(args), undefined);
-}
-function isGitLab(env) {
-    return env.GITLAB_CI === 'true';
-}
-function gitFacts(env) {
-    if (isGitLab(env)) {
-        return {
-            commit: env.CI_COMMIT_SHA,
-            ref: env.CI_COMMIT_REF_NAME,
-            isDefaultBranch: env.CI_COMMIT_BRANCH !== undefined && env.CI_COMMIT_BRANCH === env.CI_DEFAULT_BRANCH,
-        };
-    }
-    return { commit: env.GIT_COMMIT, ref: env.GIT_BRANCH };
-}
-async function commandRun(args, io, log) {
-    const { values, positionals } = parse(RUN_OPTIONS, args);
-    if (values.help) {
-        io.stdout(HELP);
-        return 0;
-    }
-    const inputs = {
-        scenarios: positionals.join('\n'),
-        profile: values.profile,
-        target: values.target,
-        environment: values.environment,
-        environments: values.environments,
-        'allow-heavy-load': values['allow-heavy-load'] ? 'true' : undefined,
-        'health-url': values['health-url'],
-        preflight: values['no-preflight'] ? 'false' : undefined,
-        'preflight-timeout': values['preflight-timeout'],
-        baseline: values.baseline,
-        config: values.config,
-        tolerance: values.tolerance,
-        'history-limit': values['history-limit'],
-        confidence: values.confidence,
-        watch: values.watch?.join('\n'),
-        'results-dir': values['results-dir'],
-        'fail-on': values['fail-on'],
-        'update-baseline': values['update-baseline'],
-        env: (values.env ?? []).map((pair) => (/[\s"'\\]/.test(pair) ? `'${pair.replace(/'/g, `'\\''`)}'` : pair)).join(' '),
-        'secret-env': (values['secret-env'] ?? []).join(','),
-        'k6-args': values['k6-args'],
-        timeout: values.timeout,
-        'html-report': values['no-html-report'] ? 'false' : undefined,
-        'raw-output': values['raw-output'] ? 'true' : undefined,
-        'metrics-output': values['metrics-output']?.join('\n'),
-        analysis: values['no-analysis'] ? 'false' : undefined,
-        notify: (values.notify ?? []).join(','),
-        'notify-on': values['notify-on'],
-        'endpoints-top': values['endpoints-top'],
-        confirm: values.confirm,
-        'baseline-target': values['baseline-target'],
-        shard: values.shard,
-        'merge-from': values.from,
-        'k6-version': values['k6-version'],
-        'k6-install': values['k6-install'],
-        'k6-path': values['k6-path'],
-        'k6-download-url': values['k6-download-url'],
-    };
-    const [{ configFromInputs }, { exitStatusFor, runGate }, { renderMarkdownReport }] = await Promise.all([
-        load.inputs(),
-        load.pipeline(),
-        load.markdown(),
-    ]);
-    const config = await configFromInputs((name) => inputs[name], {
-        workspace: io.cwd,
-        env: io.env,
-        git: gitFacts(io.env),
-        onCi: isGitLab(io.env) || io.env.CI === 'true',
-        changeRequest: isGitLab(io.env) && io.env.CI_MERGE_REQUEST_IID ? 'merge request pipeline' : undefined,
-        resultsDirAnywhere: true,
-    });
-    const result = await runGate(config, log, { cancellation: io.cancellation });
-    if (isGitLab(io.env))
-        await (await load.gitlab()).publishGitLab(result, { resultsDir: config.resultsDir, log, env: io.env });
-    io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : renderMarkdownReport(result));
-    log.info(`k6-gate: results in ${node_path__WEBPACK_IMPORTED_MODULE_0___default().relative(io.cwd, config.resultsDir) || '.'}/ (report.md, comparison.json, summaries, k6 logs${config.htmlReport ? ', HTML reports' : ''})`);
-    if (result.cancelled) {
-        log.warning(`k6-gate: cancelled by ${result.cancelled}; the partial results are written`);
-        return (0,_cancel_js__WEBPACK_IMPORTED_MODULE_5__/* .exitStatusForSignal */ .e3)(result.cancelled);
-    }
-    return exitStatusFor(result);
-}
-async function commandInstall(args, io, log) {
-    const { values } = parse({
-        'k6-version': { type: 'string' },
-        'k6-install': { type: 'string' },
-        method: { type: 'string' },
-        'k6-download-url': { type: 'string' },
-        'k6-path': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-    }, args);
-    if (values.help) {
-        io.stdout('k6-gate install [--k6-version X.Y.Z] [--method auto|release|go|path] [--k6-download-url TEMPLATE] [--k6-path FILE]\nPrints the path of the installed k6 on stdout.\n');
-        return 0;
-    }
-    const { installK6 } = await load.install();
-    const installed = await installK6({
-        version: (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .parseK6Version */ .fE)((0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)(values['k6-version']) ?? _config_js__WEBPACK_IMPORTED_MODULE_1__/* .DEFAULT_K6_VERSION */ .ti),
-        install: (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .parseInstallMethod */ .e5)(values.method ?? values['k6-install']),
-        downloadUrl: (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)(values['k6-download-url']),
-        path: values['k6-path'] ? node_path__WEBPACK_IMPORTED_MODULE_0___default().resolve(io.cwd, values['k6-path']) : undefined,
-    }, log);
-    log.info(`k6 ${installed.version} ready (${installed.source}): ${installed.path}`);
-    io.stdout(`${installed.path}\n`);
-    return 0;
-}
 /** Runs the CLI and returns the exit status; never calls process.exit itself. */
 async function main(io) {
     const [command, ...given] = io.argv;
     // Every command takes --verbose: it adds debug lines and the stack of an error.
     const verbose = given.includes('--verbose');
     const rest = given.filter((arg) => arg !== '--verbose');
-    const log = (0,_log_js__WEBPACK_IMPORTED_MODULE_3__/* .createTerminalLogger */ .nH)({ verbose, gitlabSections: isGitLab(io.env), write: (line) => io.stderr(`${line}\n`) });
+    const log = (0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .createTerminalLogger */ .nH)({ verbose, gitlabSections: (0,_commands_io_js__WEBPACK_IMPORTED_MODULE_4__/* .isGitLab */ .m)(io.env), write: (line) => io.stderr(`${line}\n`) });
     try {
         switch (command) {
             case undefined:
             case '--help':
             case '-h':
             case 'help':
-                io.stdout(HELP);
+                io.stdout(_commands_help_js__WEBPACK_IMPORTED_MODULE_3__/* .HELP */ ._);
                 return command === undefined ? 2 : 0;
             case '--version':
             case '-v':
-                io.stdout(`${_version_js__WEBPACK_IMPORTED_MODULE_4__/* .VERSION */ .x}\n`);
+                io.stdout(`${_version_js__WEBPACK_IMPORTED_MODULE_5__/* .VERSION */ .x}\n`);
                 return 0;
             case 'run':
-                return await commandRun(rest, io, log);
+                return await (await load.run()).commandRun(rest, io, log);
             case 'merge':
-                if (!rest.some((a) => a === '--from' || a.startsWith('--from=')) && !rest.includes('--help')) {
-                    throw new _config_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigError */ .xL("merge needs --from DIR: the folder holding the shards' k6-<scenario>.shard-<i>-of-<N>.json.gz files");
-                }
-                return await commandRun(rest, io, log);
+                return await (await load.run()).commandMerge(rest, io, log);
             case 'operator-manifest':
-                return await (await load.operator()).commandOperatorManifest(rest, io, log);
+                return await (await load.operatorManifest()).commandOperatorManifest(rest, io, log);
             case 'baseline':
                 return await (await load.baseline()).runBaselineCommand(rest, io, log);
             case 'install':
-                return await commandInstall(rest, io, log);
+                return await (await load.install()).commandInstall(rest, io, log);
             case 'demo':
                 return await (await load.demo()).runDemo(rest, io, log);
             case 'demo-target':
                 return await (await load.demo()).startDemoTargetFromFlags(rest, io, log);
             default:
-                throw new _config_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigError */ .xL(`unknown command ${JSON.stringify(command)}; expected run, merge, operator-manifest, demo, demo-target, baseline or install (see k6-gate --help)`);
+                throw new _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`unknown command ${JSON.stringify(command)}; expected run, merge, operator-manifest, demo, demo-target, baseline or install (see k6-gate --help)`);
         }
     }
     catch (error) {
-        log.error((0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .describeFailure */ .Ic)(error, verbose));
+        log.error((0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .describeFailure */ .Ic)(error, verbose));
         return 2;
     }
 }
@@ -36405,239 +35846,327 @@ async function main(io) {
 
 /***/ }),
 
-/***/ 2973:
+/***/ 4551:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   CT: () => (/* binding */ insideWorkspace),
-/* harmony export */   Er: () => (/* binding */ parseTimeLimit),
-/* harmony export */   Gf: () => (/* binding */ DEFAULT_BASELINE_PATH),
-/* harmony export */   Qx: () => (/* binding */ parseCommandArgs),
-/* harmony export */   U4: () => (/* binding */ parseUpdateBaseline),
-/* harmony export */   WS: () => (/* binding */ parseEnvPairs),
-/* harmony export */   XV: () => (/* binding */ parseFailOn),
-/* harmony export */   e5: () => (/* binding */ parseInstallMethod),
-/* harmony export */   fE: () => (/* binding */ parseK6Version),
-/* harmony export */   lq: () => (/* binding */ optional),
-/* harmony export */   ns: () => (/* binding */ DEFAULT_RESULTS_DIR),
-/* harmony export */   sG: () => (/* binding */ splitArgs),
-/* harmony export */   ti: () => (/* binding */ DEFAULT_K6_VERSION),
-/* harmony export */   xL: () => (/* binding */ ConfigError),
-/* harmony export */   yG: () => (/* binding */ parseBoolean)
-/* harmony export */ });
-/* unused harmony exports parseDuration, MAX_TIME_LIMIT_MS, MIN_TIME_LIMIT_MS */
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7975);
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
-// The one typed configuration that both entries (action inputs, CLI flags) produce and the
-// pipeline consumes. Parsing helpers here are shared by both entries so that an input means the
-// same thing everywhere.
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  runBaselineCommand: () => (/* binding */ runBaselineCommand)
+});
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/baseline/metrics.ts
+var baseline_metrics = __nccwpck_require__(4874);
+// EXTERNAL MODULE: ./src/baseline/trend.ts
+var baseline_trend = __nccwpck_require__(4136);
+;// CONCATENATED MODULE: ./src/baseline/commands.ts
 
 
-
-class ConfigError extends _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ExpectedError */ .Dh {
-    constructor(message) {
-        super(message);
-        this.name = 'ConfigError';
-    }
+function unitOf(stat) {
+    return stat.unit ?? 'none';
 }
-/** Empty input means "not set". */
-function optional(value) {
-    if (value === undefined || value === null)
-        return undefined;
-    const trimmed = value.trim();
-    return trimmed === '' ? undefined : trimmed;
+function pad(rows) {
+    const widths = [];
+    for (const row of rows)
+        row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+    return rows.map((row) => row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i])))
+        .join('  ')
+        .trimEnd());
 }
-const DEFAULT_K6_VERSION = '2.2.0';
-const DEFAULT_RESULTS_DIR = 'k6-gate-results';
-const DEFAULT_BASELINE_PATH = 'k6-baseline.json';
-/** `v2.2.0` or `2.2.0` → `2.2.0`; anything else is a clear error. */
-function parseK6Version(value) {
-    const match = /^v?(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?$/.exec(value.trim());
-    if (!match) {
-        throw new ConfigError(`k6-version ${JSON.stringify(value)} is not a version; expected X.Y.Z such as "${DEFAULT_K6_VERSION}" (a leading "v" is fine)`);
-    }
-    return value.trim().replace(/^v/, '');
+function sortedKeys(object) {
+    return Object.keys(object).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
-function parseFailOn(value) {
-    const text = optional(value);
-    if (text === undefined)
-        return ['regression', 'thresholds'];
-    if (text === 'none' || text === 'never')
-        return [];
-    const out = [];
-    for (const part of text.split(/[\s,]+/).filter(Boolean)) {
-        const word = part === 'regressions' ? 'regression' : part === 'threshold' ? 'thresholds' : part;
-        if (word !== 'regression' && word !== 'thresholds') {
-            throw new ConfigError(`fail-on ${JSON.stringify(text)}: unknown word ${JSON.stringify(part)}; expected a comma list of "regression" and "thresholds", or "none"`);
+function range(stat) {
+    if (stat.history.length === 0)
+        return '-';
+    const values = stat.history.map((e) => e.value);
+    const unit = unitOf(stat);
+    return `${(0,baseline_metrics/* formatValue */.Fl)(Math.min(...values), unit)} .. ${(0,baseline_metrics/* formatValue */.Fl)(Math.max(...values), unit)}`;
+}
+/** One table per scenario: accepted value, history size and range, last run's date, k6 version and commit. */
+function renderBaselineShow(baseline, source = 'baseline') {
+    if (!baseline)
+        return `${source}: no baseline yet (the first run with update-baseline writes it)\n`;
+    const keys = sortedKeys(baseline.scenarios);
+    if (keys.length === 0)
+        return `${source}: baseline format v${baseline.version}, no scenarios yet\n`;
+    const lines = [
+        `${source}: baseline format v${baseline.version}, ${keys.length} scenario${keys.length === 1 ? '' : 's'}${baseline.updatedAt ? `, updated ${baseline.updatedAt}` : ''}`,
+    ];
+    for (const key of keys) {
+        const scenario = baseline.scenarios[key];
+        lines.push('', `${key}${scenario.updatedAt ? ` (updated ${scenario.updatedAt})` : ''}`);
+        const rows = [['  metric', 'stat', 'accepted', 'n', 'history range', 'last run']];
+        for (const metric of sortedKeys(scenario.metrics)) {
+            for (const statName of sortedKeys(scenario.metrics[metric])) {
+                const stat = scenario.metrics[metric][statName];
+                const last = stat.history.at(-1);
+                const lastText = last
+                    ? [last.date, last.k6Version && `k6 ${last.k6Version}`, last.commit?.slice(0, 8)].filter(Boolean).join(' ')
+                    : '-';
+                rows.push([`  ${metric}`, statName, (0,baseline_metrics/* formatValue */.Fl)(stat.accepted, unitOf(stat)), String(stat.history.length), range(stat), lastText]);
+            }
         }
-        if (!out.includes(word))
-            out.push(word);
+        if (rows.length === 1)
+            lines.push('  (no metrics)');
+        else
+            lines.push(...pad(rows));
     }
-    return out;
-}
-function parseInstallMethod(value) {
-    const text = optional(value) ?? 'auto';
-    if (text === 'auto' || text === 'release' || text === 'go' || text === 'path')
-        return text;
-    throw new ConfigError(`k6-install ${JSON.stringify(text)} is not a method; expected one of auto, release, go, path`);
+    return `${lines.join('\n')}\n`;
 }
 /**
- * `true` means `auto` in CI (a baseline learns only from the default branch) and `always` on a
- * laptop, where asking for it is the decision.
+ * What changed from `before` to `after`: scenarios and stats added or removed, accepted values that
+ * moved (with the relative change), and history growth. Empty differences say so in one line.
  */
-function parseUpdateBaseline(value, trueMeans = 'always') {
-    // Only the documented words: a near miss ("yes", "on") is a typo to report, not a guess to make.
-    const text = optional(value)?.toLowerCase();
-    if (text === undefined || text === 'false' || text === 'never')
-        return 'never';
-    if (text === 'true')
-        return trueMeans;
-    if (text === 'always' || text === 'auto' || text === 'force')
-        return text;
-    throw new ConfigError(`update-baseline ${JSON.stringify(value)} is not valid; expected false, true, auto (default branch only), always (passed or regressed runs) or force (any run)`);
-}
-function parseBoolean(name, value, fallback) {
-    const text = optional(value)?.toLowerCase();
-    if (text === undefined)
-        return fallback;
-    if (['true', 'yes', '1', 'on'].includes(text))
-        return true;
-    if (['false', 'no', '0', 'off'].includes(text))
-        return false;
-    throw new ConfigError(`${name} ${JSON.stringify(value)} is not a boolean; expected true or false`);
-}
-/** `30s`, `5m`, `1h30m`, `1500ms` or a bare number of seconds → milliseconds. */
-function parseDuration(name, value) {
-    const text = optional(value);
-    if (text === undefined)
-        return undefined;
-    if (/^\d+(\.\d+)?$/.test(text))
-        return Number(text) * 1000;
-    const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
-    let total = 0;
-    let matched = 0;
-    for (let m = re.exec(text); m; m = re.exec(text)) {
-        const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2]];
-        total += Number(m[1]) * factor;
-        matched = re.lastIndex;
-    }
-    if (matched !== text.length || matched === 0) {
-        throw new ConfigError(`${name} ${JSON.stringify(text)} is not a duration; expected e.g. "90s", "5m", "1h30m"`);
-    }
-    return total;
-}
-/** Node's timers hold at most 2^31-1 ms (about 24.8 days); a longer delay fires after 1 ms. */
-const MAX_TIME_LIMIT_MS = 24 * 24 * 3_600_000;
-/** A limit shorter than this stops k6 before it has started. */
-const MIN_TIME_LIMIT_MS = 1000;
-/** A duration used as a time limit: at least a second, at most 24 days; unset means no limit. */
-function parseTimeLimit(name, value) {
-    const ms = parseDuration(name, value);
-    if (ms === undefined)
-        return undefined;
-    if (ms < MIN_TIME_LIMIT_MS) {
-        throw new ConfigError(`${name} ${JSON.stringify(optional(value))} is shorter than 1s and would stop k6 before it starts; expected e.g. "90s", "30m", or no ${name} for no limit`);
-    }
-    if (ms > MAX_TIME_LIMIT_MS) {
-        throw new ConfigError(`${name} ${JSON.stringify(optional(value))} is longer than 24 days, the longest limit k6-gate can keep; expected e.g. "2h", or no ${name} for no limit`);
-    }
-    return ms;
-}
-/**
- * Splits a command line the way a POSIX shell splits words (quotes, backslashes), without running
- * a shell: `$(cmd)` and `$VAR` stay literal text.
- */
-function splitArgs(text) {
-    const input = text ?? '';
-    const out = [];
-    let current = '';
-    let inWord = false;
-    let quote;
-    for (let i = 0; i < input.length; i++) {
-        const ch = input[i];
-        if (quote === "'") {
-            if (ch === "'")
-                quote = undefined;
-            else
-                current += ch;
+function diffBaselines(before, after) {
+    const a = before?.scenarios ?? {};
+    const b = after?.scenarios ?? {};
+    const lines = [];
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+    for (const key of keys) {
+        if (!a[key]) {
+            const count = Object.values(b[key].metrics).reduce((n, stats) => n + Object.keys(stats).length, 0);
+            lines.push(`+ ${key}: new scenario with ${count} stat${count === 1 ? '' : 's'}`);
             continue;
         }
-        if (quote === '"') {
-            if (ch === '"')
-                quote = undefined;
-            else if (ch === '\\' && i + 1 < input.length && '"\\$`\n'.includes(input[i + 1]))
-                current += input[++i];
-            else
-                current += ch;
+        if (!b[key]) {
+            lines.push(`- ${key}: scenario removed`);
             continue;
         }
-        if (ch === "'" || ch === '"') {
-            quote = ch;
-            inWord = true;
+        const metrics = [...new Set([...Object.keys(a[key].metrics), ...Object.keys(b[key].metrics)])].sort();
+        const scenarioLines = [];
+        for (const metric of metrics) {
+            const sa = a[key].metrics[metric] ?? {};
+            const sb = b[key].metrics[metric] ?? {};
+            for (const stat of [...new Set([...Object.keys(sa), ...Object.keys(sb)])].sort()) {
+                const x = sa[stat];
+                const y = sb[stat];
+                const label = `${metric} ${stat}`;
+                if (!x && y)
+                    scenarioLines.push(`  + ${label}: ${(0,baseline_metrics/* formatValue */.Fl)(y.accepted, unitOf(y))} (n=${y.history.length})`);
+                else if (x && !y)
+                    scenarioLines.push(`  - ${label}: was ${(0,baseline_metrics/* formatValue */.Fl)(x.accepted, unitOf(x))} (n=${x.history.length})`);
+                else if (x && y) {
+                    const unit = y.unit ?? x.unit ?? 'none';
+                    const moved = x.accepted !== y.accepted;
+                    const historyChanged = JSON.stringify(x.history) !== JSON.stringify(y.history);
+                    if (!moved && !historyChanged)
+                        continue;
+                    const change = moved ? (x.accepted !== 0 ? ` (${(0,baseline_metrics/* formatChange */.eD)(y.accepted / x.accepted - 1)})` : '') : ' (accepted unchanged)';
+                    const value = moved ? `${(0,baseline_metrics/* formatValue */.Fl)(x.accepted, unit)} -> ${(0,baseline_metrics/* formatValue */.Fl)(y.accepted, unit)}` : (0,baseline_metrics/* formatValue */.Fl)(y.accepted, unit);
+                    scenarioLines.push(`  ~ ${label}: ${value}${change}, n=${x.history.length} -> ${y.history.length}`);
+                }
+            }
         }
-        else if (ch === '\\' && i + 1 < input.length) {
-            current += input[++i];
-            inWord = true;
-        }
-        else if (/\s/.test(ch)) {
-            if (inWord)
-                out.push(current);
-            current = '';
-            inWord = false;
-        }
-        else {
-            current += ch;
-            inWord = true;
-        }
+        if (scenarioLines.length > 0)
+            lines.push(`~ ${key}`, ...scenarioLines);
     }
-    if (quote)
-        throw new ConfigError(`unterminated ${quote} quote in ${JSON.stringify(input)}`);
-    if (inWord)
-        out.push(current);
-    return out;
-}
-/** `KEY=VALUE` lines or comma/space separated pairs → a map; values may contain `=`. */
-function parseEnvPairs(name, text) {
-    const out = {};
-    for (const line of splitArgs((text ?? '').replace(/\r?\n/g, ' '))) {
-        const eq = line.indexOf('=');
-        const key = eq > 0 ? line.slice(0, eq) : '';
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
-            throw new ConfigError(`${name}: ${JSON.stringify(line)} is not KEY=VALUE; expected e.g. "VUS=5 DURATION=30s"`);
-        }
-        out[key] = line.slice(eq + 1);
-    }
-    return out;
-}
-/** Resolves `p` against the workspace and refuses a path that leaves it. */
-function insideWorkspace(name, p, workspace) {
-    const resolved = node_path__WEBPACK_IMPORTED_MODULE_0___default().resolve(workspace, p);
-    const relative = node_path__WEBPACK_IMPORTED_MODULE_0___default().relative(workspace, resolved);
-    if (relative.startsWith('..') || node_path__WEBPACK_IMPORTED_MODULE_0___default().isAbsolute(relative)) {
-        throw new ConfigError(`${name} ${JSON.stringify(p)} resolves to ${resolved}, outside the workspace ${workspace}; expected a path inside it`);
-    }
-    return resolved;
+    if (lines.length === 0)
+        return 'baselines are the same\n';
+    return `${lines.join('\n')}\n`;
 }
 /**
- * Command-line flags read with node's parseArgs (strict), its error said the way every other input
- * error is: what is wrong, then where to look (`see k6-gate <command> --help`).
+ * `baseline show --changes`: the change points of every stat in each scenario's trend
+ * (src/baseline/trend.ts), naming the commit of the first run on the new level and the step.
  */
-function parseCommandArgs(options, args, command, allowPositionals = true) {
+function renderBaselineChanges(baseline, source = 'baseline') {
+    if (!baseline)
+        return `${source}: no baseline yet (the first run with update-baseline writes it)\n`;
+    const lines = [
+        `${source}: change points in the trend (a level held by ≥ ${baseline_trend/* MIN_SEGMENT */.$j} runs on each side, robust score ≥ ${baseline_trend/* MIN_SCORE */.o}, shift ≥ ${baseline_trend/* MIN_RELATIVE_SHIFT */.p1 * 100}%)`,
+    ];
+    let withTrend = 0;
+    for (const key of sortedKeys(baseline.scenarios)) {
+        const scenario = baseline.scenarios[key];
+        const trend = scenario.trend;
+        if (!trend || trend.runs.length === 0)
+            continue;
+        withTrend++;
+        const rows = [];
+        for (const stat of trend.stats) {
+            const [metric, statName] = [stat.slice(0, stat.lastIndexOf(' ')), stat.slice(stat.lastIndexOf(' ') + 1)];
+            const unit = scenario.metrics[metric]?.[statName]?.unit ?? 'none';
+            const values = (0,baseline_trend/* trendSeries */.h)(trend, stat).map((p) => p.value);
+            for (const c of (0,baseline_trend/* findChangePoints */.ho)(trend, stat)) {
+                rows.push([
+                    stat,
+                    `stepped ${(0,baseline_metrics/* formatChange */.eD)(c.change)}`,
+                    `at ${c.commit ?? '(no commit)'} (${c.date}, run ${c.index + 1} of ${values.length})`,
+                    `${(0,baseline_metrics/* formatValue */.Fl)(c.before, unit)} → ${(0,baseline_metrics/* formatValue */.Fl)(c.after, unit)}`,
+                ]);
+            }
+        }
+        lines.push('', `${key} (${trend.runs.length} runs, ${trend.runs[0].date} .. ${trend.runs[trend.runs.length - 1].date})`);
+        if (rows.length === 0)
+            lines.push('  no change points');
+        else
+            lines.push(...pad(rows).map((row) => `  ${row}`));
+    }
+    if (withTrend === 0)
+        lines.push('', 'no scenario has a trend yet (runs recorded with update-baseline add one row each)');
+    return `${lines.join('\n')}\n`;
+}
+
+// EXTERNAL MODULE: ./src/baseline/format.ts
+var format = __nccwpck_require__(8860);
+// EXTERNAL MODULE: ./src/baseline/store.ts
+var store = __nccwpck_require__(4494);
+// EXTERNAL MODULE: ./src/baseline/rules.ts
+var baseline_rules = __nccwpck_require__(1568);
+// EXTERNAL MODULE: ./src/baseline/update.ts
+var update = __nccwpck_require__(6054);
+// EXTERNAL MODULE: ./src/config.ts
+var src_config = __nccwpck_require__(2973);
+// EXTERNAL MODULE: ./src/k6/summary.ts
+var k6_summary = __nccwpck_require__(817);
+;// CONCATENATED MODULE: ./src/commands/baseline.ts
+// `k6-gate baseline show | diff | update`: look at and maintain the baseline file by hand.
+
+
+
+
+
+
+
+
+
+const HELP = `k6-gate baseline show [--baseline FILE] [--changes]
+  Prints the accepted values and history of every scenario in the baseline. --changes: the commits
+  where a watched stat stepped in the long trend, and by how much (docs/baseline.md).
+k6-gate baseline diff OLD NEW
+  Prints what changed between two baseline files (e.g. before and after a run); both must exist.
+k6-gate baseline update --summary FILE --scenario NAME [--profile P] [--environment E] [--baseline FILE]
+                        [--config FILE] [--k6-version V] [--commit SHA] [--ref REF]
+  Records one k6 summary export (e.g. summary-<scenario>.json from a run's artifacts) into the
+  baseline history and prints the change. Use it to accept a run the gate did not record itself.
+k6-gate baseline migrate --environment E [--key KEY]... [--baseline FILE]
+  Moves histories recorded before baseline keys named the environment (scenario@profile) to
+  scenario@profile@E. Name the environment those runs measured; --key limits the move.
+`;
+async function runBaselineCommand(args, io, log) {
+    const [sub, ...rest] = args;
+    const parsed = (0,src_config/* parseCommandArgs */.Qx)({
+        baseline: { type: 'string' },
+        summary: { type: 'string' },
+        scenario: { type: 'string' },
+        profile: { type: 'string' },
+        environment: { type: 'string' },
+        key: { type: 'string', multiple: true },
+        config: { type: 'string' },
+        'k6-version': { type: 'string' },
+        commit: { type: 'string' },
+        ref: { type: 'string' },
+        changes: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+    }, rest, 'baseline');
+    const { values, positionals } = parsed;
+    if (sub === undefined || sub === '--help' || sub === '-h' || values.help) {
+        io.stdout(HELP);
+        return sub === undefined ? 2 : 0;
+    }
+    const baselineFile = (0,src_config/* insideWorkspace */.CT)('baseline', values.baseline ?? src_config/* DEFAULT_BASELINE_PATH */.Gf, io.cwd);
     try {
-        return (0,node_util__WEBPACK_IMPORTED_MODULE_1__.parseArgs)({ options, args, allowPositionals, strict: true });
+        return await baselineSubcommand(sub, values, positionals, baselineFile, io, log);
     }
     catch (error) {
-        throw new ConfigError(`${error.message.replace(/\. To specify.*$/s, '')}; see k6-gate ${command ? `${command} ` : ''}--help`);
+        // A bad or unwritable baseline is bad input: a message, never a stack.
+        if (error instanceof format/* BaselineError */.s$ || error instanceof RangeError)
+            throw new src_config/* ConfigError */.xL(error.message);
+        throw error;
+    }
+}
+/** A baseline file that must exist (diff compares two files: a missing one is a typo, not "empty"). */
+async function loadExistingBaseline(file, shown) {
+    const baseline = await (0,format/* loadBaseline */.oU)(file);
+    if (!baseline)
+        throw new src_config/* ConfigError */.xL(`baseline ${shown} does not exist; expected a baseline JSON file`);
+    return baseline;
+}
+async function baselineSubcommand(sub, values, positionals, baselineFile, io, log) {
+    const text = (name) => (0,src_config/* optional */.lq)(values[name]);
+    switch (sub) {
+        case 'show': {
+            const render = values.changes ? renderBaselineChanges : renderBaselineShow;
+            io.stdout(render(await (0,format/* loadBaseline */.oU)(baselineFile), external_node_path_default().relative(io.cwd, baselineFile)));
+            return 0;
+        }
+        case 'diff': {
+            if (positionals.length !== 2)
+                throw new src_config/* ConfigError */.xL(`baseline diff takes two files (OLD NEW), got ${positionals.length}; see k6-gate baseline --help`);
+            const before = await loadExistingBaseline(external_node_path_default().resolve(io.cwd, positionals[0]), positionals[0]);
+            const after = await loadExistingBaseline(external_node_path_default().resolve(io.cwd, positionals[1]), positionals[1]);
+            io.stdout(diffBaselines(before, after));
+            return 0;
+        }
+        case 'update': {
+            const summaryFile = text('summary');
+            const scenario = text('scenario');
+            if (!summaryFile || !scenario) {
+                throw new src_config/* ConfigError */.xL('baseline update needs --summary FILE (a k6 summary export) and --scenario NAME; see k6-gate baseline --help');
+            }
+            const summaryPath = external_node_path_default().resolve(io.cwd, summaryFile);
+            let summaryText;
+            try {
+                summaryText = await (0,promises_.readFile)(summaryPath, 'utf8');
+            }
+            catch (error) {
+                throw new src_config/* ConfigError */.xL(`summary ${summaryFile} cannot be read (${error.code ?? error.message}); expected a k6 --summary-export file`);
+            }
+            const summary = (0,k6_summary/* parseSummary */.W6)(summaryText, summaryFile);
+            const config = text('config');
+            const rules = await (0,baseline_rules/* loadRules */.A7)(config ? (0,src_config/* insideWorkspace */.CT)('config', config, io.cwd) : undefined);
+            const parts = { scenario, profile: text('profile'), environment: text('environment') };
+            const key = (0,format/* baselineKey */.x2)(parts);
+            const { before, after } = await (0,store/* updateBaselineFile */.L3)(baselineFile, (current) => (0,update/* updateBaseline */.Rz)(current, [
+                {
+                    key,
+                    ...parts,
+                    summary,
+                    k6Version: text('k6-version') ?? summary.k6Version ?? 'unknown',
+                    commit: text('commit'),
+                    ref: text('ref'),
+                    date: new Date().toISOString(),
+                },
+            ], rules));
+            log.info(`k6-gate: recorded ${summaryFile} as ${key} in ${external_node_path_default().relative(io.cwd, baselineFile)}`);
+            io.stdout(diffBaselines(before, after));
+            return 0;
+        }
+        case 'migrate': {
+            const environment = text('environment');
+            if (!environment)
+                throw new src_config/* ConfigError */.xL('baseline migrate needs --environment NAME: the environment the existing histories measured');
+            const shown = external_node_path_default().relative(io.cwd, baselineFile);
+            await loadExistingBaseline(baselineFile, shown);
+            let moved = [];
+            const { before, after } = await (0,store/* updateBaselineFile */.L3)(baselineFile, (current) => {
+                const migrated = (0,update/* migrateToEnvironment */._i)(current, environment, values.key);
+                moved = migrated.moved;
+                return migrated.baseline;
+            });
+            log.info(moved.length === 0
+                ? `k6-gate: ${shown} has no history without an environment; nothing moved`
+                : `k6-gate: moved ${moved.map((m) => `${m.from} -> ${m.to}`).join(', ')} in ${shown}`);
+            io.stdout(diffBaselines(before, after));
+            return 0;
+        }
+        default:
+            throw new src_config/* ConfigError */.xL(`unknown baseline command ${JSON.stringify(sub)}; expected show, diff, update or migrate`);
     }
 }
 
 
 /***/ }),
 
-/***/ 7414:
+/***/ 3985:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 // ESM COMPAT FLAG
@@ -36658,8 +36187,10 @@ var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/config.ts
 var src_config = __nccwpck_require__(2973);
-// EXTERNAL MODULE: ./src/pipeline.ts + 23 modules
-var pipeline = __nccwpck_require__(6798);
+// EXTERNAL MODULE: ./src/inputs.ts + 2 modules
+var src_inputs = __nccwpck_require__(1557);
+// EXTERNAL MODULE: ./src/pipeline.ts + 24 modules
+var pipeline = __nccwpck_require__(6808);
 // EXTERNAL MODULE: ./src/scenarios.ts
 var scenarios = __nccwpck_require__(4096);
 // EXTERNAL MODULE: ./src/report/markdown.ts + 1 modules
@@ -37498,11 +37029,12 @@ async function startDemoTarget(options = {}) {
 
 // EXTERNAL MODULE: ./src/verdict/ab.ts
 var ab = __nccwpck_require__(8982);
-;// CONCATENATED MODULE: ./src/demo/demo.ts
+;// CONCATENATED MODULE: ./src/commands/demo.ts
 // `k6-gate demo`: the whole gate in one command on a laptop. Starts the bundled demo target,
 // runs the smoke profile of the http-endpoints scenario against it with a real k6, compares with the
 // committed demo baseline, prints the regression table. `--slowdown 50%` makes the target slower so
 // a newcomer sees a regression fail the gate.
+
 
 
 
@@ -37605,8 +37137,6 @@ async function runDemo(args, io, log) {
         errorRate: parseNumber('error-rate', values['error-rate']) ?? DEFAULT_DEMO_KNOBS.errorRate,
     };
     const workspace = external_node_path_default().resolve(io.cwd);
-    const k6Path = (0,src_config/* optional */.lq)(values['k6-path']);
-    const scenario = await (0,scenarios/* resolveScenario */.d8)('http-endpoints', workspace);
     const slowPath = (0,src_config/* optional */.lq)(values['slow-endpoint']);
     let endpointFault;
     try {
@@ -37627,40 +37157,42 @@ async function runDemo(args, io, log) {
         log.info(`k6-gate demo: A/B mode, base version (A) at ${base.url}, candidate (B) below`);
     log.info(`k6-gate demo: target ${target.url} (latency ${knobs.latencyMs} ms + up to ${knobs.jitterMs} ms jitter${slowdown ? `, slowed down by ${Math.round(slowdown * 100)}%` : ''}${knobs.errorRate ? `, ${knobs.errorRate * 100}% errors` : ''}${endpointFault ? `; ${endpointFault.path} slowed by ${Math.round(endpointFault.slowdown * 100)}% with ${endpointFault.errorRate * 100}% 503s` : ''})`);
     try {
-        const config = {
-            scenarios: [scenario],
+        // The demo's run, said as the inputs a user would give: it goes through the one input path.
+        const env = {
+            ...DEMO_RUN_ENV,
+            VUS: values.vus ?? DEMO_RUN_ENV.VUS,
+            DURATION: values.duration ?? (base ? AB_ROUND_DURATION : DEMO_RUN_ENV.DURATION),
+        };
+        const inputs = {
+            scenarios: 'http-endpoints',
             profile: 'smoke',
             target: target.url,
             environment: 'demo',
-            healthUrl: `${target.url}/health`,
-            preflightTimeoutMs: 10_000,
-            baselinePath: values.baseline ? external_node_path_default().resolve(workspace, values.baseline) : demoBaselinePath(),
-            configFile: demoRulesPath(),
-            resultsDir: (0,src_config/* insideWorkspace */.CT)('results-dir', values['results-dir'] ?? src_config/* DEFAULT_RESULTS_DIR */.ns, workspace),
-            failOn: (0,src_config/* parseFailOn */.XV)(values['fail-on']),
-            updateBaseline: values['update-baseline'] ? 'always' : 'never',
-            k6: {
-                version: (0,src_config/* parseK6Version */.fE)(values['k6-version'] ?? src_config/* DEFAULT_K6_VERSION */.ti),
-                install: (0,src_config/* parseInstallMethod */.e5)(values['k6-install'] ?? (k6Path ? 'path' : undefined)),
-                downloadUrl: (0,src_config/* optional */.lq)(values['k6-download-url']),
-                path: k6Path ? external_node_path_default().resolve(workspace, k6Path) : undefined,
-            },
-            env: {
-                ...DEMO_RUN_ENV,
-                VUS: values.vus ?? DEMO_RUN_ENV.VUS,
-                DURATION: values.duration ?? (base ? AB_ROUND_DURATION : DEMO_RUN_ENV.DURATION),
-            },
-            baselineTarget: base?.url,
-            secrets: [],
-            k6Args: [],
-            htmlReport: !values['no-html-report'],
-            rawOutput: false,
-            workspace,
-            git: {},
+            'health-url': `${target.url}/health`,
+            'preflight-timeout': '10s',
+            baseline: values.baseline,
+            'results-dir': values['results-dir'],
+            'fail-on': values['fail-on'],
+            'update-baseline': values['update-baseline'] ? 'always' : 'false',
+            'k6-version': values['k6-version'],
+            'k6-install': values['k6-install'],
+            'k6-path': values['k6-path'],
+            'k6-download-url': values['k6-download-url'],
+            env: Object.entries(env)
+                .map(([key, value]) => (0,src_config/* quoteArg */.X1)(`${key}=${value}`))
+                .join(' '),
+            'baseline-target': base?.url,
+            'html-report': values['no-html-report'] ? 'false' : undefined,
         };
-        const result = await (0,pipeline.runGate)(config, log);
-        io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : (0,markdown.renderMarkdownReport)(result));
-        const status = (0,pipeline.exitStatusFor)(result);
+        const config = await (0,src_inputs/* configFromInputs */.i7)((name) => inputs[name], {
+            workspace,
+            env: io.env,
+            resultsDirAnywhere: true,
+            defaultFiles: { baseline: demoBaselinePath(), config: demoRulesPath() },
+        });
+        const result = await (0,pipeline/* runGate */.Rg)(config, log);
+        io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : (0,markdown/* renderMarkdownReport */._9)(result));
+        const status = (0,pipeline/* exitStatusFor */.ex)(result);
         if (status === 1) {
             const names = result.scenarios.flatMap((s) => s.metrics.filter((m) => m.verdict === 'regressed').map((m) => `${m.metric} ${m.stat}`));
             log.info(`k6-gate demo: the gate FAILED${names.length ? ` — regressed: ${names.join(', ')}` : ''} (exit 1)`);
@@ -37713,6 +37245,1280 @@ async function startDemoTargetFromFlags(args, io, log) {
 
 /***/ }),
 
+/***/ 4875:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   _: () => (/* binding */ HELP)
+/* harmony export */ });
+/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2973);
+/* harmony import */ var _version_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(311);
+// The CLI's top-level help (`k6-gate --help`, `k6-gate run --help`): text only, cheap to load.
+
+
+const HELP = `k6-gate ${_version_js__WEBPACK_IMPORTED_MODULE_1__/* .VERSION */ .x} — load-test regression gate around k6
+
+Usage:
+  k6-gate run <scenario...> [options]   run scenarios, compare with the baseline, report, gate
+  k6-gate demo [--slowdown 50%]         start the bundled demo target and gate a smoke run against it
+  k6-gate demo-target [--port 8080]     run the demo target in the foreground (Ctrl-C stops it)
+  k6-gate install [--k6-version V]      install k6 and print its path
+  k6-gate baseline show|diff|update     look at or maintain the baseline file
+  k6-gate merge <scenario...> --from DIR [options]
+                                        gate a sharded run: merge the shards' raw samples under DIR
+                                        (k6-<scenario>.shard-*.json.gz), then compare and report
+  k6-gate operator-manifest <scenario> --name NAME --parallelism N
+                                        write a k6-operator TestRun (see operator-manifest --help)
+  k6-gate --help | --version
+
+A scenario is a bundled name (http-endpoints, crud-flow, jsonrpc, websocket, user-flow) or a
+path to your own k6 script; name=path sets the name used in reports and the baseline.
+
+Run options:
+  --profile NAME            smoke | load | stress | spike | soak | breakpoint (bundled scenarios)
+  --target URL              base URL of the system under test (BASE_URL for the script)
+  --environment NAME        a named environment (its base URL is the default target)
+  --environments FILE       named environments (default k6-gate.environments.json, if present)
+  --allow-heavy-load        allow stress/spike/soak/breakpoint against a protected environment
+  --health-url URL          wait for this URL before k6 starts (default: the target)
+  --no-preflight            do not wait for the target
+  --preflight-timeout D     how long to wait for the target (default 30s)
+  --baseline FILE           baseline JSON (default k6-baseline.json)
+  --config FILE             rules file: watched metrics, tolerances (JSON or YAML)
+  --tolerance P             relative tolerance of every watched metric, e.g. 10% (overrides --config)
+  --watch METRIC:STAT       watch this metric instead of the defaults (repeatable), e.g. http_req_duration:p(95)
+  --history-limit N         runs kept in the baseline history (default 10)
+  --confidence C            prediction-interval confidence (default 0.99)
+  --results-dir DIR         where summaries and reports go (default k6-gate-results)
+  --fail-on LIST            regression,thresholds (default) | regression | thresholds | none
+  --update-baseline [MODE]  record this run in the baseline: true | auto (default branch) | always | force | false
+  --env KEY=VALUE           extra variable for the script (repeatable)
+  --secret-env NAME         pass this environment variable to k6 as a secret (repeatable)
+  --k6-args "ARGS"          extra k6 arguments, split like a shell would (no shell runs)
+  --timeout D               stop k6 after D (SIGINT, then kill after a grace period)
+  --no-html-report          skip k6's HTML dashboard report
+  --raw-output              also write every sample (k6-<scenario>.json.gz)
+  --metrics-output KIND=T   stream k6's samples while it runs (repeatable): prometheus=<remote-write URL>
+                            (k6-gate pushes its verdict series there too), prometheus-native=URL
+                            (Trends as native histograms), influxdb=URL, otlp=URL, json=FILE
+  --notify KIND=VAR         notify slack=VAR or webhook=VAR (VAR holds the URL; repeatable)
+  --notify-on WHEN          regression (default), error or always
+  --no-analysis             skip live sample analysis (per-endpoint table, error mix, k6 health, sampling bands)
+  --endpoints-top N         endpoints listed in the per-endpoint table (default 10)
+  --confirm N               rerun a regressed scenario up to N times; fail only if it persists (default 1)
+  --baseline-target URL     A/B mode: a deployment of the base version, run in ABBA rounds with --target
+  --shard I/N               run shard I of N (execution segments); writes shard files for merge
+  --from DIR                (merge) folder with the shard files of all shards
+  --k6-version V            k6 to use (default ${_config_js__WEBPACK_IMPORTED_MODULE_0__/* .DEFAULT_K6_VERSION */ .ti})
+  --k6-install METHOD       auto | release | go | path (default auto)
+  --k6-path FILE            a k6 binary to use (implies --k6-install path)
+  --k6-download-url URL     release URL template for mirrors: {tag} {version} {asset}
+  --json                    print comparison.json instead of the Markdown report
+  --verbose                 more log lines (and the stack of an error)
+
+Exit status: 0 passed, 1 the gate failed by policy, 2 error (k6 or the target could not run, bad input),
+130/143 stopped by SIGINT/SIGTERM (k6 is stopped and the partial results are written; a second signal stops at once).
+`;
+
+
+/***/ }),
+
+/***/ 7049:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.r(__webpack_exports__);
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   commandInstall: () => (/* binding */ commandInstall)
+/* harmony export */ });
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2973);
+/* harmony import */ var _k6_install_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5631);
+// `k6-gate install`: install k6 (or find it in the tool cache) and print its path.
+
+
+
+async function commandInstall(args, io, log) {
+    const { values } = (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .parseCommandArgs */ .Qx)({
+        'k6-version': { type: 'string' },
+        'k6-install': { type: 'string' },
+        method: { type: 'string' },
+        'k6-download-url': { type: 'string' },
+        'k6-path': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+    }, args, 'install');
+    if (values.help) {
+        io.stdout('k6-gate install [--k6-version X.Y.Z] [--method auto|release|go|path] [--k6-download-url TEMPLATE] [--k6-path FILE]\nPrints the path of the installed k6 on stdout.\n');
+        return 0;
+    }
+    const installed = await (0,_k6_install_js__WEBPACK_IMPORTED_MODULE_2__/* .installK6 */ .XT)({
+        version: (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .parseK6Version */ .fE)((0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)(values['k6-version']) ?? _config_js__WEBPACK_IMPORTED_MODULE_1__/* .DEFAULT_K6_VERSION */ .ti),
+        install: (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .parseInstallMethod */ .e5)(values.method ?? values['k6-install']),
+        downloadUrl: (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)(values['k6-download-url']),
+        path: values['k6-path'] ? node_path__WEBPACK_IMPORTED_MODULE_0___default().resolve(io.cwd, values['k6-path']) : undefined,
+    }, log);
+    log.info(`k6 ${installed.version} ready (${installed.source}): ${installed.path}`);
+    io.stdout(`${installed.path}\n`);
+    return 0;
+}
+
+
+/***/ }),
+
+/***/ 3776:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   m: () => (/* binding */ isGitLab)
+/* harmony export */ });
+function isGitLab(env) {
+    return env.GITLAB_CI === 'true';
+}
+
+
+/***/ }),
+
+/***/ 2655:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  OPERATOR_MANIFEST_HELP: () => (/* binding */ OPERATOR_MANIFEST_HELP),
+  commandOperatorManifest: () => (/* binding */ commandOperatorManifest)
+});
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/config.ts
+var config = __nccwpck_require__(2973);
+// EXTERNAL MODULE: ./src/scenarios.ts
+var scenarios = __nccwpck_require__(4096);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ./src/k6/summary.ts
+var summary = __nccwpck_require__(817);
+;// CONCATENATED MODULE: ./src/shard/operator.ts
+// Manifests for running a scenario on Kubernetes with k6-operator (TestRun, k6.io/v1alpha1).
+//
+// k6-operator starts `parallelism` runner pods, gives each its execution segment and aggregates
+// nothing. For k6-gate to merge, every runner must leave its raw samples where a collector can
+// fetch them after the pods are gone. The choice here: one PersistentVolumeClaim mounted by every
+// runner at /results with `subPathExpr: $(POD_NAME)`, so each runner writes to its own folder
+// (k6-operator passes the same `arguments` to all runners, and k6 cannot template a file name).
+// The files outlive the runner pods (and `cleanup: post`); a collector pod mounting the claim
+// serves `kubectl cp`, then `k6-gate merge --from` finds the files in the per-pod folders.
+
+
+
+/** The folder every runner writes into (its own sub-folder of the claim). */
+const RESULTS_MOUNT = '/results';
+/** UID/GID of the user in the grafana/k6 image; fsGroup makes the claim writable for it. */
+const K6_IMAGE_GID = 12345;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+function requireDnsLabel(what, value, max) {
+    if (!DNS_LABEL.test(value) || value.length > max) {
+        throw new config/* ConfigError */.xL(`${what} ${JSON.stringify(value)} is not a Kubernetes name; expected lower-case letters, digits and "-", at most ${max} characters, e.g. "checkout-load"`);
+    }
+}
+function resultsClaimName(input) {
+    return input.resultsClaim ?? `${input.name}-results`;
+}
+/** The `arguments` string of the TestRun, checked so that k6-operator's split on spaces keeps each argument whole. */
+function runnerArguments(input) {
+    const scenario = input.scenario ?? input.scriptFile.replace(/\.(m?js|ts|cjs)$/, '');
+    const args = [
+        `--out=json=${RESULTS_MOUNT}/k6-${scenario}.shard-k8s.json.gz`,
+        `--summary-export=${RESULTS_MOUNT}/summary-${scenario}.shard-k8s.json`,
+        `--summary-trend-stats=${input.trendStats ?? summary/* SUMMARY_TREND_STATS */.$8.join(',')}`,
+        ...(input.args ?? []),
+    ];
+    for (const arg of args) {
+        if (arg === '' || /[\s"'\\]/.test(arg)) {
+            throw new config/* ConfigError */.xL(`k6 argument ${JSON.stringify(arg)} cannot go into a TestRun: k6-operator splits "arguments" on spaces and runs no shell; expected arguments without whitespace or quotes, e.g. "--tag=team=web"`);
+        }
+    }
+    return args.join(' ');
+}
+function namespaced(name, namespace, extra = {}) {
+    return { name, ...(namespace ? { namespace } : {}), ...extra };
+}
+const LABELS = { 'app.kubernetes.io/managed-by': 'k6-gate' };
+/** The TestRun object alone (what the CRD schema validates). */
+function buildTestRun(input) {
+    requireDnsLabel('TestRun name', input.name, 52);
+    if (!Number.isInteger(input.parallelism) || input.parallelism < 1) {
+        throw new config/* ConfigError */.xL(`parallelism ${JSON.stringify(input.parallelism)} is not a positive whole number; expected the number of runner pods, e.g. 4`);
+    }
+    if (!/^[A-Za-z0-9._-]+$/.test(input.scriptFile)) {
+        throw new config/* ConfigError */.xL(`script file name ${JSON.stringify(input.scriptFile)} cannot be a ConfigMap key; expected letters, digits, ".", "_", "-", e.g. "checkout.js"`);
+    }
+    if (typeof input.scriptContent === 'string') {
+        const local = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*|\bopen\s*\(\s*)['"](\.\.?\/[^'"]+)['"]/.exec(input.scriptContent);
+        if (local) {
+            throw new config/* ConfigError */.xL(`${input.scriptFile} uses the local file ${JSON.stringify(local[1])}, which a one-file ConfigMap cannot carry; expected a self-contained script or a k6 archive: run \`k6 archive ${input.scriptFile} -O ${input.name}.tar\` and pass the .tar`);
+        }
+    }
+    const env = [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }];
+    for (const [name, value] of Object.entries(input.env ?? {})) {
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+            throw new config/* ConfigError */.xL(`environment variable name ${JSON.stringify(name)} is not valid; expected e.g. BASE_URL`);
+        if (name === 'POD_NAME')
+            throw new config/* ConfigError */.xL('environment variable POD_NAME is reserved: the runners use it to pick their results folder');
+        env.push({ name, value });
+    }
+    const claim = resultsClaimName(input);
+    return {
+        apiVersion: 'k6.io/v1alpha1',
+        kind: 'TestRun',
+        metadata: namespaced(input.name, input.namespace, { labels: LABELS }),
+        spec: {
+            parallelism: input.parallelism,
+            script: { configMap: { name: `${input.name}-script`, file: input.scriptFile } },
+            arguments: runnerArguments(input),
+            ...(input.cleanup ? { cleanup: 'post' } : {}),
+            runner: {
+                image: input.image ?? `grafana/k6:${config/* DEFAULT_K6_VERSION */.ti}`,
+                metadata: { labels: { ...LABELS, 'k6-gate/test-run': input.name } },
+                env,
+                securityContext: { fsGroup: K6_IMAGE_GID },
+                volumes: [{ name: 'k6-gate-results', persistentVolumeClaim: { claimName: claim } }],
+                volumeMounts: [{ name: 'k6-gate-results', mountPath: RESULTS_MOUNT, subPathExpr: '$(POD_NAME)' }],
+            },
+        },
+    };
+}
+/** ConfigMap with the script, the results claim (unless an existing one is named) and the TestRun, as one YAML stream. */
+function buildTestRunManifest(input) {
+    const documents = [];
+    const testRun = buildTestRun(input);
+    documents.push({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: namespaced(`${input.name}-script`, input.namespace, { labels: LABELS }),
+        ...(typeof input.scriptContent === 'string'
+            ? { data: { [input.scriptFile]: input.scriptContent } }
+            : { binaryData: { [input.scriptFile]: Buffer.from(input.scriptContent).toString('base64') } }),
+    });
+    if (input.createClaim ?? input.resultsClaim === undefined) {
+        documents.push({
+            apiVersion: 'v1',
+            kind: 'PersistentVolumeClaim',
+            metadata: namespaced(resultsClaimName(input), input.namespace, { labels: LABELS }),
+            spec: {
+                accessModes: [input.accessMode ?? 'ReadWriteMany'],
+                ...(input.storageClassName ? { storageClassName: input.storageClassName } : {}),
+                resources: { requests: { storage: input.storage ?? '1Gi' } },
+            },
+        });
+    }
+    documents.push(testRun);
+    return documents.map((doc) => (0,dist.stringify)(doc, { lineWidth: 0 })).join('---\n');
+}
+/** A pod that mounts the results claim and waits, so `kubectl cp` can fetch the runners' files. */
+function buildCollectorPodManifest(input) {
+    requireDnsLabel('TestRun name', input.name, 52);
+    return (0,dist.stringify)({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: namespaced(`${input.name}-collector`, input.namespace, { labels: LABELS }),
+        spec: {
+            restartPolicy: 'Never',
+            securityContext: { fsGroup: K6_IMAGE_GID },
+            containers: [
+                {
+                    name: 'collector',
+                    image: input.image ?? 'busybox:1.36',
+                    command: ['sleep', '3600'],
+                    volumeMounts: [{ name: 'k6-gate-results', mountPath: RESULTS_MOUNT, readOnly: true }],
+                },
+            ],
+            volumes: [{ name: 'k6-gate-results', persistentVolumeClaim: { claimName: resultsClaimName(input) } }],
+        },
+    }, { lineWidth: 0 });
+}
+
+;// CONCATENATED MODULE: ./src/commands/operator-manifest.ts
+// `k6-gate operator-manifest`: writes the Kubernetes manifests of a sharded run with k6-operator.
+
+
+
+
+
+const OPERATOR_MANIFEST_HELP = `k6-gate operator-manifest <scenario|script|archive.tar> --name NAME --parallelism N [options]
+
+Writes a ConfigMap with the script, a PersistentVolumeClaim for the results and a k6-operator
+TestRun (k6.io/v1alpha1) whose N runners each write raw samples to their own folder of the claim.
+Then: kubectl apply -f …; wait for the TestRun stage "finished"; kubectl cp the claim's contents
+(via --collector's pod); k6-gate merge <scenario> --from DIR. See docs/scale-out.md.
+
+Options:
+  --name NAME              TestRun name (lower-case DNS label)
+  --parallelism N          runner pods (shards)
+  --namespace NS           namespace of all objects
+  --scenario NAME          name in result files and the baseline (default: the script's name)
+  --env KEY=VALUE          environment for the runners, e.g. BASE_URL (repeatable)
+  --k6-args "ARGS"         extra k6 arguments (no whitespace inside one argument)
+  --image IMAGE            runner image (default grafana/k6 at k6-gate's k6 version)
+  --results-claim NAME     use this existing claim instead of creating NAME-results
+  --access-mode MODE       ReadWriteMany (default) | ReadWriteOnce (all runners on one node)
+  --storage-class NAME     storage class of the created claim
+  --storage SIZE           size of the created claim (default 1Gi)
+  --cleanup                cleanup: post (delete runner jobs afterwards; the claim stays)
+  --collector              also write a collector pod that mounts the claim for kubectl cp
+  --output FILE            write to FILE instead of stdout
+`;
+async function commandOperatorManifest(args, io, log) {
+    const parsed = (0,config/* parseCommandArgs */.Qx)({
+        name: { type: 'string' },
+        parallelism: { type: 'string' },
+        namespace: { type: 'string' },
+        scenario: { type: 'string' },
+        env: { type: 'string', multiple: true },
+        'k6-args': { type: 'string' },
+        image: { type: 'string' },
+        'results-claim': { type: 'string' },
+        'access-mode': { type: 'string' },
+        'storage-class': { type: 'string' },
+        storage: { type: 'string' },
+        cleanup: { type: 'boolean' },
+        collector: { type: 'boolean' },
+        output: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+    }, args, 'operator-manifest');
+    const { values, positionals } = parsed;
+    if (values.help) {
+        io.stdout(OPERATOR_MANIFEST_HELP);
+        return 0;
+    }
+    if (positionals.length !== 1) {
+        throw new config/* ConfigError */.xL(`operator-manifest takes one scenario, script or .tar archive; got ${positionals.length} (${positionals.join(' ') || 'none'})`);
+    }
+    if (!values.name)
+        throw new config/* ConfigError */.xL('operator-manifest needs --name, e.g. --name checkout-load');
+    const parallelism = Number(values.parallelism);
+    if (!values.parallelism || !Number.isInteger(parallelism) || parallelism < 1) {
+        throw new config/* ConfigError */.xL(`--parallelism ${JSON.stringify(values.parallelism ?? '')} is not a positive whole number; expected the number of runner pods, e.g. 4`);
+    }
+    const accessMode = values['access-mode'];
+    if (accessMode !== undefined && accessMode !== 'ReadWriteMany' && accessMode !== 'ReadWriteOnce') {
+        throw new config/* ConfigError */.xL(`--access-mode ${JSON.stringify(accessMode)} is not valid; expected ReadWriteMany or ReadWriteOnce`);
+    }
+    const ref = positionals[0];
+    const isArchive = ref.endsWith('.tar');
+    const script = isArchive ? external_node_path_default().resolve(io.cwd, ref) : (await (0,scenarios/* resolveScenario */.d8)(ref, io.cwd)).script;
+    const content = isArchive ? new Uint8Array(await (0,promises_.readFile)(script)) : await (0,promises_.readFile)(script, 'utf8');
+    const scriptFile = external_node_path_default().basename(script);
+    const input = {
+        name: values.name,
+        namespace: values.namespace,
+        scriptFile,
+        scriptContent: content,
+        parallelism,
+        scenario: values.scenario ?? scriptFile.replace(/\.(m?js|ts|cjs|tar)$/, ''),
+        args: (0,config/* splitArgs */.sG)(values['k6-args']),
+        env: Object.assign({}, ...(values.env ?? []).map((pair) => (0,config/* parseEnvPairs */.WS)('--env', (0,config/* quoteArg */.X1)(pair)))),
+        image: values.image,
+        resultsClaim: values['results-claim'],
+        accessMode,
+        storageClassName: values['storage-class'],
+        storage: values.storage,
+        cleanup: values.cleanup,
+    };
+    let text = buildTestRunManifest(input);
+    if (values.collector)
+        text += `---\n${buildCollectorPodManifest(input)}`;
+    if (values.output) {
+        await (0,promises_.writeFile)(external_node_path_default().resolve(io.cwd, values.output), text);
+        log.info(`k6-gate: wrote ${values.output} (TestRun ${values.name}, ${parallelism} runners)`);
+    }
+    else {
+        io.stdout(text);
+    }
+    return 0;
+}
+
+
+/***/ }),
+
+/***/ 2930:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  commandMerge: () => (/* binding */ commandMerge),
+  commandRun: () => (/* binding */ commandRun)
+});
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/cancel.ts
+var cancel = __nccwpck_require__(833);
+// EXTERNAL MODULE: ./src/config.ts
+var src_config = __nccwpck_require__(2973);
+// EXTERNAL MODULE: ./src/inputs.ts + 2 modules
+var src_inputs = __nccwpck_require__(1557);
+// EXTERNAL MODULE: ./src/pipeline.ts + 24 modules
+var pipeline = __nccwpck_require__(6808);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: ./src/report/load-performance.ts
+var load_performance = __nccwpck_require__(9683);
+// EXTERNAL MODULE: ./src/report/markdown.ts + 1 modules
+var markdown = __nccwpck_require__(7837);
+;// CONCATENATED MODULE: ./src/report/mermaid.ts
+const DEFAULT_MAX_BARS = 8;
+/** Stats a reader cares about first; the others are charted only when there is room. */
+const STAT_PRIORITY = ['p(95)', 'p(90)', 'med', 'avg', 'p(99)', 'max', 'min'];
+function chartable(m) {
+    return m.unit === 'ms' && Number.isFinite(m.baseline) && Number.isFinite(m.current);
+}
+function statRank(stat) {
+    const index = STAT_PRIORITY.indexOf(stat);
+    return index === -1 ? STAT_PRIORITY.length : index;
+}
+/** Picks the bars: regressed rows always make it in, then the most telling stats. */
+function selectChartRows(metrics, maxBars = DEFAULT_MAX_BARS) {
+    const candidates = metrics.filter(chartable);
+    const ranked = [...candidates].sort((a, b) => {
+        const regressedFirst = Number(b.verdict === 'regressed') - Number(a.verdict === 'regressed');
+        return regressedFirst !== 0 ? regressedFirst : statRank(a.stat) - statRank(b.stat);
+    });
+    const chosen = new Set(ranked.slice(0, Math.max(0, maxBars)));
+    // Back to the report's own order so the chart reads like the table next to it.
+    return candidates.filter((m) => chosen.has(m));
+}
+/** Mermaid quoted strings cannot escape a double quote, and a newline ends the statement. */
+function quote(text) {
+    return `"${text.replace(/"/g, "'").replace(/[\r\n]+/g, ' ')}"`;
+}
+function round(value) {
+    return Math.round(value * 100) / 100;
+}
+/** A round upper bound for the y axis, a little above the tallest value. */
+function axisMax(values) {
+    const top = Math.max(...values, 0) * 1.1;
+    if (top <= 0)
+        return 1;
+    const magnitude = 10 ** Math.floor(Math.log10(top));
+    for (const step of [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) {
+        if (step * magnitude >= top)
+            return step * magnitude;
+    }
+    return 10 * magnitude;
+}
+function label(m) {
+    const marker = m.verdict === 'regressed' ? ' ▲' : '';
+    return `${m.metric} ${m.stat}${marker}`;
+}
+/**
+ * One xychart for a scenario: bars are this run, the line is the baseline. Empty string when the
+ * scenario has nothing to chart (no baseline yet, or no timing metrics).
+ */
+function renderScenarioChart(scenario, options = {}) {
+    const rows = selectChartRows(scenario.metrics, options.maxBars ?? DEFAULT_MAX_BARS);
+    if (rows.length === 0)
+        return '';
+    const baseline = rows.map((m) => round(m.baseline));
+    const current = rows.map((m) => round(m.current));
+    const lines = [
+        '```mermaid',
+        'xychart-beta',
+        `    title ${quote(`${scenario.key}: this run (bars) vs baseline (line), ms`)}`,
+        `    x-axis [${rows.map((m) => quote(label(m))).join(', ')}]`,
+        `    y-axis "ms" 0 --> ${axisMax([...baseline, ...current])}`,
+        `    bar [${current.join(', ')}]`,
+        `    line [${baseline.join(', ')}]`,
+        '```',
+    ];
+    return lines.join('\n');
+}
+/** Charts for every scenario that has something to chart, each under a small heading. */
+function renderBaselineCharts(result, options = {}) {
+    const parts = [];
+    for (const scenario of result.scenarios) {
+        const chart = renderScenarioChart(scenario, options);
+        if (chart)
+            parts.push(`#### ${scenario.key}\n\n${chart}`);
+    }
+    if (parts.length === 0)
+        return '';
+    return `### Baseline vs this run\n\nBars are this run, the line is the baseline (milliseconds; ▲ marks a regression).\n\n${parts.join('\n\n')}`;
+}
+
+// EXTERNAL MODULE: ./src/baseline/compare.ts
+var compare = __nccwpck_require__(6228);
+;// CONCATENATED MODULE: ./src/platform/gitlab/dotenv.ts
+// `artifacts:reports:dotenv`: the gate's verdict as variables for later jobs (and for
+// `environment:url`-style uses). GitLab's dotenv parser takes KEY=VALUE lines, one value per line,
+// no multi-line values, and caps the file (5 KB) and the variable count (20 by default), so only
+// short, single-line values go in.
+
+
+
+const DOTENV_FILE = 'k6-gate.env';
+/** Longest value written; GitLab refuses a dotenv file over 5 KB as a whole. */
+const MAX_VALUE = 1000;
+function oneLine(value) {
+    const flat = value.replace(/[\r\n]+/g, ' ').trim();
+    return flat.length > MAX_VALUE ? `${flat.slice(0, MAX_VALUE - 1)}…` : flat;
+}
+/** The variables later jobs can read, e.g. `$K6_GATE_RESULT == "regressed"` (the templates prefix them per job). */
+function gitlabDotenvVariables(result, extra = {}) {
+    const regressed = result.scenarios.flatMap((s) => s.metrics.filter(compare/* isRegression */.kj).map((m) => `${s.key}:${m.metric}:${m.stat}`));
+    const vars = {
+        K6_GATE_RESULT: result.outcome,
+        K6_GATE_FAILED: String(result.failed),
+        K6_GATE_REGRESSIONS: String(result.regressions),
+        K6_GATE_THRESHOLDS_FAILED: String(result.thresholdsFailed),
+        K6_GATE_REGRESSED_METRICS: regressed.join(','),
+    };
+    if (extra.noteUrl)
+        vars.K6_GATE_NOTE_URL = extra.noteUrl;
+    return vars;
+}
+const DEFAULT_PREFIX = 'K6_GATE_';
+/**
+ * The key prefix of a job's dotenv variables: K6_GATE_DOTENV_PREFIX (the templates set one per job, so
+ * two jobs of one pipeline never export the same key), made a valid variable name: `k6-gate_staging_`
+ * becomes `K6_GATE_STAGING_`. Unset or empty keeps `K6_GATE_`.
+ */
+function dotenvKeyPrefix(raw) {
+    const cleaned = (raw ?? '')
+        .trim()
+        .toUpperCase()
+        .replace(/[^A-Z0-9_]+/g, '_');
+    if (cleaned === '')
+        return DEFAULT_PREFIX;
+    const named = /^[A-Z_]/.test(cleaned) ? cleaned : `_${cleaned}`;
+    return named.endsWith('_') ? named : `${named}_`;
+}
+/** The variables with `K6_GATE_` replaced by `prefix`. */
+function withDotenvPrefix(vars, prefix) {
+    return Object.fromEntries(Object.entries(vars).map(([key, value]) => [key.startsWith(DEFAULT_PREFIX) ? prefix + key.slice(DEFAULT_PREFIX.length) : key, value]));
+}
+function renderDotenv(vars) {
+    return Object.entries(vars)
+        .map(([key, value]) => `${key}=${oneLine(value)}\n`)
+        .join('');
+}
+async function writeDotenv(result, resultsDir, extra = {}) {
+    const file = external_node_path_default().join(resultsDir, DOTENV_FILE);
+    await (0,promises_.writeFile)(file, renderDotenv(withDotenvPrefix(gitlabDotenvVariables(result, extra), dotenvKeyPrefix(extra.keyPrefix))));
+    return file;
+}
+
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: ./src/platform/gitlab/notes.ts
+// The sticky merge-request note: one per job, found again by a hidden marker and edited in place,
+// so a merge request carries one current report per job instead of a growing list of them.
+//
+// GitLab REST API v4 with `fetch`: GET/POST /projects/:id/merge_requests/:iid/notes and
+// PUT .../notes/:note_id. CI_JOB_TOKEN cannot write notes, so the token is a project (or group)
+// access token with the api scope, sent as PRIVATE-TOKEN.
+
+/** GitLab rejects longer note bodies (1,000,000 characters); keep a margin for the marker. */
+const GITLAB_NOTE_LIMIT = 1_000_000;
+class GitLabApiError extends errors/* ExpectedError */.Dh {
+    status;
+    constructor(message, status, options) {
+        super(message, options);
+        this.status = status;
+        this.name = 'GitLabApiError';
+    }
+}
+/** `Retry-After` as seconds or an HTTP date → milliseconds to wait. */
+function retryAfterMs(header, now = Date.now()) {
+    if (!header)
+        return undefined;
+    const trimmed = header.trim();
+    if (/^\d+(\.\d+)?$/.test(trimmed))
+        return Math.round(Number(trimmed) * 1000);
+    const date = Date.parse(trimmed);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+/** The next page's URL from an RFC 8288 `Link` header, when there is one. */
+function nextLink(header) {
+    if (!header)
+        return undefined;
+    for (const part of header.split(',')) {
+        const match = /<([^>]+)>\s*;(.*)$/.exec(part.trim());
+        if (match && /\brel="?next"?/.test(match[2]))
+            return match[1];
+    }
+    return undefined;
+}
+class GitLabNotesClient {
+    fetchImpl;
+    options;
+    constructor(options) {
+        this.fetchImpl = options.fetch ?? globalThis.fetch;
+        this.options = {
+            apiUrl: options.apiUrl.replace(/\/+$/, ''),
+            projectId: options.projectId,
+            token: options.token,
+            maxRetries: options.maxRetries ?? 3,
+            baseDelayMs: options.baseDelayMs ?? 1000,
+            maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
+            perPage: options.perPage ?? 100,
+            maxPages: options.maxPages ?? 50,
+            sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+            onRetry: options.onRetry,
+        };
+    }
+    notesUrl(iid) {
+        return `${this.options.apiUrl}/projects/${encodeURIComponent(this.options.projectId)}/merge_requests/${encodeURIComponent(iid)}/notes`;
+    }
+    /** One request with bounded retries; the token never appears in messages. */
+    async request(method, url, body) {
+        const { maxRetries, baseDelayMs, maxRetryAfterMs, sleep, onRetry } = this.options;
+        for (let attempt = 0;; attempt++) {
+            let response;
+            let failure;
+            try {
+                response = await this.fetchImpl(url, {
+                    method,
+                    headers: {
+                        'PRIVATE-TOKEN': this.options.token,
+                        Accept: 'application/json',
+                        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+                    },
+                    body: body === undefined ? undefined : JSON.stringify(body),
+                });
+            }
+            catch (error) {
+                failure = `${method} ${url} failed: ${error.message}`;
+                if (attempt >= maxRetries)
+                    throw new GitLabApiError(failure, undefined, { cause: error });
+                const wait = baseDelayMs * 2 ** attempt;
+                onRetry?.(`${failure}; retrying in ${wait} ms (${attempt + 1}/${maxRetries})`);
+                await sleep(wait);
+                continue;
+            }
+            if (response.ok)
+                return response;
+            const retryable = response.status === 429 || response.status >= 500;
+            if (!retryable || attempt >= maxRetries) {
+                const text = await response.text().catch(() => '');
+                throw new GitLabApiError(`${method} ${url} answered HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`, response.status);
+            }
+            // Drain the body so the connection can be reused.
+            await response.arrayBuffer().catch(() => undefined);
+            const hinted = response.status === 429 ? retryAfterMs(response.headers.get('retry-after')) : undefined;
+            const wait = Math.min(hinted ?? baseDelayMs * 2 ** attempt, maxRetryAfterMs);
+            onRetry?.(`${method} ${url} answered HTTP ${response.status}; retrying in ${wait} ms (${attempt + 1}/${maxRetries})`);
+            await sleep(wait);
+        }
+    }
+    /** Walks the notes of a merge request page by page (oldest first) until the marker turns up. */
+    async findNote(iid, marker) {
+        let url = `${this.notesUrl(iid)}?per_page=${this.options.perPage}&sort=asc&order_by=created_at`;
+        for (let page = 1; url && page <= this.options.maxPages; page++) {
+            const response = await this.request('GET', url);
+            const notes = (await response.json());
+            if (!Array.isArray(notes))
+                throw new GitLabApiError(`GET ${url} did not answer with a list of notes`, response.status);
+            const hit = notes.find((note) => !note.system && typeof note.body === 'string' && note.body.includes(marker));
+            if (hit)
+                return hit;
+            url = this.nextPageUrl(response, url);
+        }
+        return undefined;
+    }
+    /** GitLab sends both `Link` and `X-Next-Page`; keyset pagination sends only `Link`. */
+    nextPageUrl(response, current) {
+        const link = nextLink(response.headers.get('link'));
+        if (link)
+            return link;
+        const next = response.headers.get('x-next-page')?.trim();
+        if (!next)
+            return undefined;
+        const url = new URL(current);
+        url.searchParams.set('page', next);
+        return url.toString();
+    }
+    async createNote(iid, body) {
+        const response = await this.request('POST', this.notesUrl(iid), { body });
+        return (await response.json());
+    }
+    async updateNote(iid, noteId, body) {
+        const response = await this.request('PUT', `${this.notesUrl(iid)}/${noteId}`, { body });
+        return (await response.json());
+    }
+}
+/** The hidden line that identifies one job's note; the same format as the GitHub comment marker. */
+function noteMarker(id) {
+    // HTML comments cannot contain `--` or an early `>`.
+    const safe = id.replace(/[^A-Za-z0-9_.:@/-]+/g, '-').replace(/-{2,}/g, '-');
+    return `<!-- k6-gate:${safe} -->`;
+}
+/** Finds the job's note and edits it, or creates it. */
+async function upsertStickyNote(client, iid, marker, body) {
+    const fullBody = body.includes(marker) ? body : `${marker}\n${body}`;
+    const existing = await client.findNote(iid, marker);
+    if (existing)
+        return { note: await client.updateNote(iid, existing.id, fullBody), action: 'updated' };
+    return { note: await client.createNote(iid, fullBody), action: 'created' };
+}
+/**
+ * The merge request of this pipeline: CI_MERGE_REQUEST_IID in merge-request pipelines; in branch
+ * pipelines the first entry of CI_OPEN_MERGE_REQUESTS (`group/project!12,other/project!3`) that
+ * belongs to this project, since an IID only means something inside its own project.
+ */
+function resolveMergeRequestIid(env) {
+    const direct = env.CI_MERGE_REQUEST_IID?.trim();
+    if (direct && /^\d+$/.test(direct))
+        return direct;
+    const open = env.CI_OPEN_MERGE_REQUESTS?.trim();
+    if (!open)
+        return undefined;
+    const project = env.CI_PROJECT_PATH?.trim();
+    for (const entry of open.split(',')) {
+        const match = /^(.+)!(\d+)$/.exec(entry.trim());
+        if (!match)
+            continue;
+        if (!project || match[1] === project)
+            return match[2];
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/platform/gitlab/publish.ts
+// Everything a GitLab job leaves behind for a finished gate: the report files its
+// `artifacts:reports` point at (junit, load_performance, dotenv), a fixed-name copy of the HTML
+// report for `expose_as`, and the sticky merge-request note. Nothing here fails the job: the verdict
+// is the caller's, from the GateResult alone; reporting problems are warnings.
+
+
+
+
+
+
+
+/** Fixed name, because `expose_as` paths cannot hold wildcards or per-scenario names. */
+const EXPOSED_HTML_FILE = 'report.html';
+/**
+ * Copies the gating scenario's HTML report to the fixed name `expose_as` points at. The report files
+ * GitLab's `artifacts:reports` read (junit.xml, load-performance.json) are the pipeline's
+ * (writeReports); only the dotenv file and this copy are GitLab's own. Returns whether it copied.
+ */
+async function exposeHtmlReport(result, resultsDir) {
+    const html = (0,load_performance/* gatingScenario */.jU)(result)?.files.html ?? result.scenarios.find((s) => s.files.html)?.files.html;
+    if (!html)
+        return false;
+    try {
+        await (0,promises_.copyFile)(external_node_path_default().join(resultsDir, html), external_node_path_default().join(resultsDir, EXPOSED_HTML_FILE));
+        return true;
+    }
+    catch {
+        // k6 skips the dashboard export when a run is too short or fails early; nothing to expose then.
+        return false;
+    }
+}
+/** Where the job's artifacts can be read, when the job runs in GitLab. */
+function artifactLinks(env, resultsDir) {
+    const jobUrl = env.CI_JOB_URL;
+    if (!jobUrl)
+        return { links: [] };
+    const base = env.CI_PROJECT_DIR ?? process.cwd();
+    const rel = external_node_path_default().relative(base, external_node_path_default().resolve(base, resultsDir)).split((external_node_path_default()).sep).join('/');
+    const inside = rel && !rel.startsWith('..') ? rel : undefined;
+    const file = (name) => `${jobUrl}/artifacts/file/${inside ? `${inside}/` : ''}${name}`;
+    const links = [{ label: 'job log', url: jobUrl }];
+    if (inside) {
+        links.unshift({ label: 'HTML report', url: file(EXPOSED_HTML_FILE) }, { label: 'all artifacts', url: `${jobUrl}/artifacts/browse/${inside}` });
+    }
+    return { fullReportUrl: inside ? file('report.md') : undefined, links };
+}
+function explainNoteFailure(error) {
+    if (error instanceof GitLabApiError && (error.status === 401 || error.status === 403)) {
+        return `GitLab refused the token (HTTP ${error.status}): K6_GATE_GITLAB_TOKEN must be a project access token with the api scope and at least the Reporter role that has not expired`;
+    }
+    if (error instanceof GitLabApiError && error.status === 404) {
+        return `GitLab found no such merge request or project (HTTP 404): check that the token belongs to this project (CI_PROJECT_ID) and can see the merge request`;
+    }
+    return error.message;
+}
+async function postNote(result, options, env) {
+    const { log } = options;
+    if (/^(false|no|0|off)$/i.test(env.K6_GATE_MR_NOTE?.trim() ?? '')) {
+        log.info('k6-gate: merge-request note is off (mr-note: false)');
+        return undefined;
+    }
+    const iid = resolveMergeRequestIid(env);
+    if (!iid) {
+        log.info('k6-gate: no merge request for this pipeline (neither CI_MERGE_REQUEST_IID nor an open merge request of this project): no note; the report is in the job artifacts');
+        return undefined;
+    }
+    const token = env.K6_GATE_GITLAB_TOKEN?.trim();
+    if (!token) {
+        log.info(`k6-gate: K6_GATE_GITLAB_TOKEN is not set, so no note on merge request !${iid}; to get one, add a project access token (api scope, Reporter role) as a masked CI/CD variable named K6_GATE_GITLAB_TOKEN (CI_JOB_TOKEN cannot post notes). The report is in the job artifacts.`);
+        return undefined;
+    }
+    log.addSecret(token);
+    const apiUrl = env.CI_API_V4_URL;
+    const projectId = env.CI_MERGE_REQUEST_PROJECT_ID || env.CI_PROJECT_ID;
+    if (!apiUrl || !projectId) {
+        log.warning('k6-gate: CI_API_V4_URL or CI_PROJECT_ID is not set (not a GitLab job?): no merge-request note');
+        return undefined;
+    }
+    const marker = noteMarker(env.K6_GATE_NOTE_ID || env.CI_JOB_NAME || 'k6-gate');
+    const { fullReportUrl, links } = artifactLinks(env, options.resultsDir);
+    const chart = renderBaselineCharts(result);
+    const body = (0,markdown/* renderMarkdownReport */._9)(result, {
+        appendix: chart || undefined,
+        links,
+        fullReportUrl,
+        maxLength: GITLAB_NOTE_LIMIT - marker.length - 1,
+    });
+    const client = new GitLabNotesClient({
+        apiUrl,
+        projectId,
+        token,
+        fetch: options.fetch,
+        ...options.client,
+        onRetry: (message) => log.info(`k6-gate: ${message}`),
+    });
+    try {
+        const { note, action } = await upsertStickyNote(client, iid, marker, body);
+        const mrUrl = env.CI_MERGE_REQUEST_PROJECT_URL || env.CI_PROJECT_URL;
+        const noteUrl = mrUrl ? `${mrUrl}/-/merge_requests/${iid}#note_${note.id}` : undefined;
+        log.info(`k6-gate: ${action} the note on merge request !${iid}${noteUrl ? `: ${noteUrl}` : ` (note ${note.id})`}`);
+        return noteUrl;
+    }
+    catch (error) {
+        log.warning(`k6-gate: could not post the merge-request note on !${iid}: ${explainNoteFailure(error)}. The report is in the job artifacts.`);
+        return undefined;
+    }
+}
+/** Publishes a finished gate to GitLab; never throws for reporting problems. */
+async function publishGitLab(result, options) {
+    const env = options.env ?? process.env;
+    const { log } = options;
+    if (await exposeHtmlReport(result, options.resultsDir))
+        log.debug(`k6-gate: wrote ${EXPOSED_HTML_FILE} to ${options.resultsDir}`);
+    const noteUrl = await postNote(result, options, env);
+    try {
+        await writeDotenv(result, options.resultsDir, { noteUrl, keyPrefix: env.K6_GATE_DOTENV_PREFIX });
+    }
+    catch (error) {
+        log.warning(`k6-gate: could not write the dotenv report to ${options.resultsDir}: ${error.message}`);
+    }
+    return { noteUrl };
+}
+
+// EXTERNAL MODULE: ./src/commands/help.ts
+var help = __nccwpck_require__(4875);
+// EXTERNAL MODULE: ./src/commands/io.ts
+var commands_io = __nccwpck_require__(3776);
+;// CONCATENATED MODULE: ./src/commands/run.ts
+
+
+
+
+
+
+
+
+
+const RUN_OPTIONS = {
+    profile: { type: 'string' },
+    target: { type: 'string' },
+    environment: { type: 'string' },
+    environments: { type: 'string' },
+    'allow-heavy-load': { type: 'boolean' },
+    'health-url': { type: 'string' },
+    'no-preflight': { type: 'boolean' },
+    'preflight-timeout': { type: 'string' },
+    baseline: { type: 'string' },
+    config: { type: 'string' },
+    tolerance: { type: 'string' },
+    'history-limit': { type: 'string' },
+    confidence: { type: 'string' },
+    watch: { type: 'string', multiple: true },
+    'results-dir': { type: 'string' },
+    'fail-on': { type: 'string' },
+    'update-baseline': { type: 'string' },
+    env: { type: 'string', multiple: true },
+    'secret-env': { type: 'string', multiple: true },
+    'k6-args': { type: 'string' },
+    timeout: { type: 'string' },
+    'no-html-report': { type: 'boolean' },
+    'raw-output': { type: 'boolean' },
+    'metrics-output': { type: 'string', multiple: true },
+    'no-analysis': { type: 'boolean' },
+    notify: { type: 'string', multiple: true },
+    'notify-on': { type: 'string' },
+    'endpoints-top': { type: 'string' },
+    confirm: { type: 'string' },
+    'baseline-target': { type: 'string' },
+    shard: { type: 'string' },
+    from: { type: 'string' },
+    'k6-version': { type: 'string' },
+    'k6-install': { type: 'string' },
+    'k6-path': { type: 'string' },
+    'k6-download-url': { type: 'string' },
+    json: { type: 'boolean' },
+    verbose: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+};
+/** `--update-baseline` may stand alone (meaning true) or take a mode. */
+function normaliseArgv(argv) {
+    const out = [];
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        // k6 arguments start with a dash, which parseArgs would take for a flag of ours.
+        if (arg === '--k6-args' && i + 1 < argv.length) {
+            out.push(`--k6-args=${argv[++i]}`);
+            continue;
+        }
+        out.push(arg);
+        if (arg === '--update-baseline') {
+            const next = argv[i + 1];
+            // A mode word, or a word that looks like one ("yes", "on", "0"): the latter must fail as a
+            // bad mode rather than run as a scenario of that name.
+            const modeLike = next !== undefined && /^(true|false|auto|force|always|never|yes|no|on|off|y|n|0|1|enabled?|disabled?)$/i.test(next);
+            if (!modeLike)
+                out.push('true');
+        }
+    }
+    return out;
+}
+function parse(options, args) {
+    return (0,src_config/* parseCommandArgs */.Qx)(options, normaliseArgv(args), undefined);
+}
+function gitFacts(env) {
+    if ((0,commands_io/* isGitLab */.m)(env)) {
+        return {
+            commit: env.CI_COMMIT_SHA,
+            ref: env.CI_COMMIT_REF_NAME,
+            isDefaultBranch: env.CI_COMMIT_BRANCH !== undefined && env.CI_COMMIT_BRANCH === env.CI_DEFAULT_BRANCH,
+        };
+    }
+    return { commit: env.GIT_COMMIT, ref: env.GIT_BRANCH };
+}
+async function commandRun(args, io, log) {
+    const { values, positionals } = parse(RUN_OPTIONS, args);
+    if (values.help) {
+        io.stdout(help/* HELP */._);
+        return 0;
+    }
+    const inputs = {
+        scenarios: positionals.join('\n'),
+        profile: values.profile,
+        target: values.target,
+        environment: values.environment,
+        environments: values.environments,
+        'allow-heavy-load': values['allow-heavy-load'] ? 'true' : undefined,
+        'health-url': values['health-url'],
+        preflight: values['no-preflight'] ? 'false' : undefined,
+        'preflight-timeout': values['preflight-timeout'],
+        baseline: values.baseline,
+        config: values.config,
+        tolerance: values.tolerance,
+        'history-limit': values['history-limit'],
+        confidence: values.confidence,
+        watch: values.watch?.join('\n'),
+        'results-dir': values['results-dir'],
+        'fail-on': values['fail-on'],
+        'update-baseline': values['update-baseline'],
+        env: (values.env ?? []).map(src_config/* quoteArg */.X1).join(' '),
+        'secret-env': (values['secret-env'] ?? []).join(','),
+        'k6-args': values['k6-args'],
+        timeout: values.timeout,
+        'html-report': values['no-html-report'] ? 'false' : undefined,
+        'raw-output': values['raw-output'] ? 'true' : undefined,
+        'metrics-output': values['metrics-output']?.join('\n'),
+        analysis: values['no-analysis'] ? 'false' : undefined,
+        notify: (values.notify ?? []).join(','),
+        'notify-on': values['notify-on'],
+        'endpoints-top': values['endpoints-top'],
+        confirm: values.confirm,
+        'baseline-target': values['baseline-target'],
+        shard: values.shard,
+        'merge-from': values.from,
+        'k6-version': values['k6-version'],
+        'k6-install': values['k6-install'],
+        'k6-path': values['k6-path'],
+        'k6-download-url': values['k6-download-url'],
+    };
+    const config = await (0,src_inputs/* configFromInputs */.i7)((name) => inputs[name], {
+        workspace: io.cwd,
+        env: io.env,
+        git: gitFacts(io.env),
+        onCi: (0,commands_io/* isGitLab */.m)(io.env) || io.env.CI === 'true',
+        changeRequest: (0,commands_io/* isGitLab */.m)(io.env) && io.env.CI_MERGE_REQUEST_IID ? 'merge request pipeline' : undefined,
+        resultsDirAnywhere: true,
+    });
+    const result = await (0,pipeline/* runGate */.Rg)(config, log, { cancellation: io.cancellation });
+    if ((0,commands_io/* isGitLab */.m)(io.env))
+        await publishGitLab(result, { resultsDir: config.resultsDir, log, env: io.env });
+    io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : (0,markdown/* renderMarkdownReport */._9)(result));
+    log.info(`k6-gate: results in ${external_node_path_default().relative(io.cwd, config.resultsDir) || '.'}/ (report.md, comparison.json, summaries, k6 logs${config.htmlReport ? ', HTML reports' : ''})`);
+    if (result.cancelled) {
+        log.warning(`k6-gate: cancelled by ${result.cancelled}; the partial results are written`);
+        return (0,cancel/* exitStatusForSignal */.e3)(result.cancelled);
+    }
+    return (0,pipeline/* exitStatusFor */.ex)(result);
+}
+/** `k6-gate merge`: a run whose summaries come from the shards' files under --from. */
+async function commandMerge(args, io, log) {
+    if (!args.some((a) => a === '--from' || a.startsWith('--from=')) && !args.includes('--help')) {
+        throw new src_config/* ConfigError */.xL("merge needs --from DIR: the folder holding the shards' k6-<scenario>.shard-<i>-of-<N>.json.gz files");
+    }
+    return commandRun(args, io, log);
+}
+
+
+/***/ }),
+
+/***/ 2973:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   CT: () => (/* binding */ insideWorkspace),
+/* harmony export */   Er: () => (/* binding */ parseTimeLimit),
+/* harmony export */   Gf: () => (/* binding */ DEFAULT_BASELINE_PATH),
+/* harmony export */   Qx: () => (/* binding */ parseCommandArgs),
+/* harmony export */   U4: () => (/* binding */ parseUpdateBaseline),
+/* harmony export */   WS: () => (/* binding */ parseEnvPairs),
+/* harmony export */   X1: () => (/* binding */ quoteArg),
+/* harmony export */   XV: () => (/* binding */ parseFailOn),
+/* harmony export */   e5: () => (/* binding */ parseInstallMethod),
+/* harmony export */   fE: () => (/* binding */ parseK6Version),
+/* harmony export */   lq: () => (/* binding */ optional),
+/* harmony export */   ns: () => (/* binding */ DEFAULT_RESULTS_DIR),
+/* harmony export */   sG: () => (/* binding */ splitArgs),
+/* harmony export */   ti: () => (/* binding */ DEFAULT_K6_VERSION),
+/* harmony export */   xL: () => (/* binding */ ConfigError),
+/* harmony export */   yG: () => (/* binding */ parseBoolean)
+/* harmony export */ });
+/* unused harmony exports parseDuration, MAX_TIME_LIMIT_MS, MIN_TIME_LIMIT_MS */
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7975);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
+// The one typed configuration that both entries (action inputs, CLI flags) produce and the
+// pipeline consumes. Parsing helpers here are shared by both entries so that an input means the
+// same thing everywhere.
+
+
+
+class ConfigError extends _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ExpectedError */ .Dh {
+    constructor(message) {
+        super(message);
+        this.name = 'ConfigError';
+    }
+}
+/** Empty input means "not set". */
+function optional(value) {
+    if (value === undefined || value === null)
+        return undefined;
+    const trimmed = value.trim();
+    return trimmed === '' ? undefined : trimmed;
+}
+const DEFAULT_K6_VERSION = '2.2.0';
+const DEFAULT_RESULTS_DIR = 'k6-gate-results';
+const DEFAULT_BASELINE_PATH = 'k6-baseline.json';
+/** `v2.2.0` or `2.2.0` → `2.2.0`; anything else is a clear error. */
+function parseK6Version(value) {
+    const match = /^v?(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?$/.exec(value.trim());
+    if (!match) {
+        throw new ConfigError(`k6-version ${JSON.stringify(value)} is not a version; expected X.Y.Z such as "${DEFAULT_K6_VERSION}" (a leading "v" is fine)`);
+    }
+    return value.trim().replace(/^v/, '');
+}
+function parseFailOn(value) {
+    const text = optional(value);
+    if (text === undefined)
+        return ['regression', 'thresholds'];
+    if (text === 'none' || text === 'never')
+        return [];
+    const out = [];
+    for (const part of text.split(/[\s,]+/).filter(Boolean)) {
+        const word = part === 'regressions' ? 'regression' : part === 'threshold' ? 'thresholds' : part;
+        if (word !== 'regression' && word !== 'thresholds') {
+            throw new ConfigError(`fail-on ${JSON.stringify(text)}: unknown word ${JSON.stringify(part)}; expected a comma list of "regression" and "thresholds", or "none"`);
+        }
+        if (!out.includes(word))
+            out.push(word);
+    }
+    return out;
+}
+function parseInstallMethod(value) {
+    const text = optional(value) ?? 'auto';
+    if (text === 'auto' || text === 'release' || text === 'go' || text === 'path')
+        return text;
+    throw new ConfigError(`k6-install ${JSON.stringify(text)} is not a method; expected one of auto, release, go, path`);
+}
+/**
+ * `true` means `auto` in CI (a baseline learns only from the default branch) and `always` on a
+ * laptop, where asking for it is the decision.
+ */
+function parseUpdateBaseline(value, trueMeans = 'always') {
+    // Only the documented words: a near miss ("yes", "on") is a typo to report, not a guess to make.
+    const text = optional(value)?.toLowerCase();
+    if (text === undefined || text === 'false' || text === 'never')
+        return 'never';
+    if (text === 'true')
+        return trueMeans;
+    if (text === 'always' || text === 'auto' || text === 'force')
+        return text;
+    throw new ConfigError(`update-baseline ${JSON.stringify(value)} is not valid; expected false, true, auto (default branch only), always (passed or regressed runs) or force (any run)`);
+}
+function parseBoolean(name, value, fallback) {
+    const text = optional(value)?.toLowerCase();
+    if (text === undefined)
+        return fallback;
+    if (['true', 'yes', '1', 'on'].includes(text))
+        return true;
+    if (['false', 'no', '0', 'off'].includes(text))
+        return false;
+    throw new ConfigError(`${name} ${JSON.stringify(value)} is not a boolean; expected true or false`);
+}
+/** `30s`, `5m`, `1h30m`, `1500ms` or a bare number of seconds → milliseconds. */
+function parseDuration(name, value) {
+    const text = optional(value);
+    if (text === undefined)
+        return undefined;
+    if (/^\d+(\.\d+)?$/.test(text))
+        return Number(text) * 1000;
+    const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+    let total = 0;
+    let matched = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+        const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2]];
+        total += Number(m[1]) * factor;
+        matched = re.lastIndex;
+    }
+    if (matched !== text.length || matched === 0) {
+        throw new ConfigError(`${name} ${JSON.stringify(text)} is not a duration; expected e.g. "90s", "5m", "1h30m"`);
+    }
+    return total;
+}
+/** Node's timers hold at most 2^31-1 ms (about 24.8 days); a longer delay fires after 1 ms. */
+const MAX_TIME_LIMIT_MS = 24 * 24 * 3_600_000;
+/** A limit shorter than this stops k6 before it has started. */
+const MIN_TIME_LIMIT_MS = 1000;
+/** A duration used as a time limit: at least a second, at most 24 days; unset means no limit. */
+function parseTimeLimit(name, value) {
+    const ms = parseDuration(name, value);
+    if (ms === undefined)
+        return undefined;
+    if (ms < MIN_TIME_LIMIT_MS) {
+        throw new ConfigError(`${name} ${JSON.stringify(optional(value))} is shorter than 1s and would stop k6 before it starts; expected e.g. "90s", "30m", or no ${name} for no limit`);
+    }
+    if (ms > MAX_TIME_LIMIT_MS) {
+        throw new ConfigError(`${name} ${JSON.stringify(optional(value))} is longer than 24 days, the longest limit k6-gate can keep; expected e.g. "2h", or no ${name} for no limit`);
+    }
+    return ms;
+}
+/**
+ * Splits a command line the way a POSIX shell splits words (quotes, backslashes), without running
+ * a shell: `$(cmd)` and `$VAR` stay literal text.
+ */
+function splitArgs(text) {
+    const input = text ?? '';
+    const out = [];
+    let current = '';
+    let inWord = false;
+    let quote;
+    for (let i = 0; i < input.length; i++) {
+        const ch = input[i];
+        if (quote === "'") {
+            if (ch === "'")
+                quote = undefined;
+            else
+                current += ch;
+            continue;
+        }
+        if (quote === '"') {
+            if (ch === '"')
+                quote = undefined;
+            else if (ch === '\\' && i + 1 < input.length && '"\\$`\n'.includes(input[i + 1]))
+                current += input[++i];
+            else
+                current += ch;
+            continue;
+        }
+        if (ch === "'" || ch === '"') {
+            quote = ch;
+            inWord = true;
+        }
+        else if (ch === '\\' && i + 1 < input.length) {
+            current += input[++i];
+            inWord = true;
+        }
+        else if (/\s/.test(ch)) {
+            if (inWord)
+                out.push(current);
+            current = '';
+            inWord = false;
+        }
+        else {
+            current += ch;
+            inWord = true;
+        }
+    }
+    if (quote)
+        throw new ConfigError(`unterminated ${quote} quote in ${JSON.stringify(input)}`);
+    if (inWord)
+        out.push(current);
+    return out;
+}
+/** One word quoted so that `splitArgs` gives it back unchanged (the inverse of splitting one word). */
+function quoteArg(word) {
+    return word !== '' && !/[\s"'\\]/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+/** `KEY=VALUE` lines or comma/space separated pairs → a map; values may contain `=`. */
+function parseEnvPairs(name, text) {
+    const out = {};
+    for (const line of splitArgs((text ?? '').replace(/\r?\n/g, ' '))) {
+        const eq = line.indexOf('=');
+        const key = eq > 0 ? line.slice(0, eq) : '';
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+            throw new ConfigError(`${name}: ${JSON.stringify(line)} is not KEY=VALUE; expected e.g. "VUS=5 DURATION=30s"`);
+        }
+        out[key] = line.slice(eq + 1);
+    }
+    return out;
+}
+/** Resolves `p` against the workspace and refuses a path that leaves it. */
+function insideWorkspace(name, p, workspace) {
+    const resolved = node_path__WEBPACK_IMPORTED_MODULE_0___default().resolve(workspace, p);
+    const relative = node_path__WEBPACK_IMPORTED_MODULE_0___default().relative(workspace, resolved);
+    if (relative.startsWith('..') || node_path__WEBPACK_IMPORTED_MODULE_0___default().isAbsolute(relative)) {
+        throw new ConfigError(`${name} ${JSON.stringify(p)} resolves to ${resolved}, outside the workspace ${workspace}; expected a path inside it`);
+    }
+    return resolved;
+}
+/**
+ * Command-line flags read with node's parseArgs (strict), its error said the way every other input
+ * error is: what is wrong, then where to look (`see k6-gate <command> --help`).
+ */
+function parseCommandArgs(options, args, command, allowPositionals = true) {
+    try {
+        return (0,node_util__WEBPACK_IMPORTED_MODULE_1__.parseArgs)({ options, args, allowPositionals, strict: true });
+    }
+    catch (error) {
+        throw new ConfigError(`${error.message.replace(/\. To specify.*$/s, '')}; see k6-gate ${command ? `${command} ` : ''}--help`);
+    }
+}
+
+
+/***/ }),
+
 /***/ 3916:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -37748,15 +38554,13 @@ function describeFailure(error, verbose) {
 /***/ 1557:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-// ESM COMPAT FLAG
-__nccwpck_require__.r(__webpack_exports__);
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  DEFAULT_ENVIRONMENTS_FILE: () => (/* binding */ DEFAULT_ENVIRONMENTS_FILE),
-  configFromInputs: () => (/* binding */ configFromInputs),
-  parseList: () => (/* binding */ parseList)
+  i7: () => (/* binding */ configFromInputs)
 });
+
+// UNUSED EXPORTS: DEFAULT_ENVIRONMENTS_FILE, parseCommentMode, parseList, parseRetentionDays, readInputs, secretInputs
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
@@ -37764,7 +38568,7 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/config.ts
-var config = __nccwpck_require__(2973);
+var src_config = __nccwpck_require__(2973);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: ./src/json.ts
@@ -37788,26 +38592,26 @@ function quote(value) {
 function parseEnvironments(data, source) {
     const map = (0,json/* isObject */.G)(data) ? data.environments : undefined;
     if (!(0,json/* isObject */.G)(map)) {
-        throw new config/* ConfigError */.xL(`${source} has no "environments" object; expected e.g. ${EXAMPLE}`);
+        throw new src_config/* ConfigError */.xL(`${source} has no "environments" object; expected e.g. ${EXAMPLE}`);
     }
     const out = {};
     for (const [name, raw] of Object.entries(map)) {
         const where = `${source}: environments.${name}`;
         if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
-            throw new config/* ConfigError */.xL(`${source}: environment name ${quote(name)} is not valid; expected letters, digits, ".", "_" or "-" (e.g. "staging")`);
+            throw new src_config/* ConfigError */.xL(`${source}: environment name ${quote(name)} is not valid; expected letters, digits, ".", "_" or "-" (e.g. "staging")`);
         }
         if (!(0,json/* isObject */.G)(raw))
-            throw new config/* ConfigError */.xL(`${where} is ${quote(raw)}; expected an object with "baseUrl"`);
+            throw new src_config/* ConfigError */.xL(`${where} is ${quote(raw)}; expected an object with "baseUrl"`);
         const { baseUrl, healthPath } = raw;
         if (typeof baseUrl !== 'string' || !/^https?:\/\/[^/\s]+/.test(baseUrl)) {
-            throw new config/* ConfigError */.xL(`${where}.baseUrl ${quote(baseUrl)} is not an http(s) URL; expected e.g. "https://staging.example.com"`);
+            throw new src_config/* ConfigError */.xL(`${where}.baseUrl ${quote(baseUrl)} is not an http(s) URL; expected e.g. "https://staging.example.com"`);
         }
         const isProtected = raw.protected ?? false;
         if (typeof isProtected !== 'boolean') {
-            throw new config/* ConfigError */.xL(`${where}.protected ${quote(isProtected)} is not a boolean; expected true or false`);
+            throw new src_config/* ConfigError */.xL(`${where}.protected ${quote(isProtected)} is not a boolean; expected true or false`);
         }
         if (healthPath !== undefined && (typeof healthPath !== 'string' || !healthPath.startsWith('/'))) {
-            throw new config/* ConfigError */.xL(`${where}.healthPath ${quote(healthPath)} is not a path; expected e.g. "/health"`);
+            throw new src_config/* ConfigError */.xL(`${where}.healthPath ${quote(healthPath)} is not a path; expected e.g. "/health"`);
         }
         out[name] = {
             name,
@@ -37825,7 +38629,7 @@ async function loadEnvironments(file) {
         text = await (0,promises_.readFile)(file, 'utf8');
     }
     catch (error) {
-        throw new config/* ConfigError */.xL(`environments file ${file} could not be read (${error.code ?? error.message}); expected a JSON or YAML file such as ${EXAMPLE}`);
+        throw new src_config/* ConfigError */.xL(`environments file ${file} could not be read (${error.code ?? error.message}); expected a JSON or YAML file such as ${EXAMPLE}`);
     }
     const ext = external_node_path_default().extname(file).toLowerCase();
     let data;
@@ -37833,7 +38637,7 @@ async function loadEnvironments(file) {
         data = ext === '.yaml' || ext === '.yml' ? (await Promise.resolve(/* import() eager */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8815, 19))).parse(text) : JSON.parse(text);
     }
     catch (error) {
-        throw new config/* ConfigError */.xL(`environments file ${file} is not valid ${ext === '.yaml' || ext === '.yml' ? 'YAML' : 'JSON'}: ${error.message}`);
+        throw new src_config/* ConfigError */.xL(`environments file ${file} is not valid ${ext === '.yaml' || ext === '.yml' ? 'YAML' : 'JSON'}: ${error.message}`);
     }
     return parseEnvironments(data, file);
 }
@@ -37843,7 +38647,7 @@ function findEnvironment(environments, name) {
     if (found)
         return found;
     const known = Object.keys(environments);
-    throw new config/* ConfigError */.xL(`environment ${quote(name)} is not defined; known environments: ${known.length ? known.join(', ') : 'none'}; expected one of them, or a target URL (then the name only labels the reports)`);
+    throw new src_config/* ConfigError */.xL(`environment ${quote(name)} is not defined; known environments: ${known.length ? known.join(', ') : 'none'}; expected one of them, or a target URL (then the name only labels the reports)`);
 }
 
 ;// CONCATENATED MODULE: ./src/load-policy.ts
@@ -37862,16 +38666,16 @@ function assertLoadAllowed(facts) {
     if (facts.allowHeavyLoad || profile === undefined || !HEAVY_PROFILES.includes(profile))
         return;
     if (facts.changeRequest) {
-        throw new config/* ConfigError */.xL(`profile ${JSON.stringify(facts.profile)} is a heavy load profile and this is a ${facts.changeRequest}; expected a light profile (smoke, load) on pull and merge requests. ${WAY_OUT}.`);
+        throw new src_config/* ConfigError */.xL(`profile ${JSON.stringify(facts.profile)} is a heavy load profile and this is a ${facts.changeRequest}; expected a light profile (smoke, load) on pull and merge requests. ${WAY_OUT}.`);
     }
     const environment = facts.environment;
     if (environment?.protected) {
-        throw new config/* ConfigError */.xL(`refusing to run the ${profile} profile against the protected environment "${environment.name}" (${environment.baseUrl}): ` +
+        throw new src_config/* ConfigError */.xL(`refusing to run the ${profile} profile against the protected environment "${environment.name}" (${environment.baseUrl}): ` +
             `${HEAVY_PROFILES.join(', ')} can overload a live system. ${WAY_OUT}, or a non-protected environment.`);
     }
     const name = facts.environmentName ?? environment?.name;
     if (name && /^prod(uction)?$/i.test(name)) {
-        throw new config/* ConfigError */.xL(`profile ${JSON.stringify(facts.profile)} is a heavy load profile and environment is ${JSON.stringify(name)}: ` +
+        throw new src_config/* ConfigError */.xL(`profile ${JSON.stringify(facts.profile)} is a heavy load profile and environment is ${JSON.stringify(name)}: ` +
             `${HEAVY_PROFILES.join(', ')} can overload a live system. ${WAY_OUT}.`);
     }
 }
@@ -37889,8 +38693,9 @@ var shard = __nccwpck_require__(2332);
 // EXTERNAL MODULE: ./src/observability/metrics-output.ts
 var metrics_output = __nccwpck_require__(9128);
 ;// CONCATENATED MODULE: ./src/inputs.ts
-// Builds the typed Config from named string inputs. The action's inputs and the CLI's flags use the
-// same names (kebab-case), so an input means the same thing on GitHub, on GitLab and on a laptop.
+// The one place every input is read and parsed: named string inputs → the typed Config (and the
+// action's publish settings). The action's inputs, the CLI's flags and the demo use the same names
+// (kebab-case), so an input means the same thing on GitHub, on GitLab and on a laptop.
 
 
 
@@ -37911,12 +38716,21 @@ function parseList(text) {
         .map((s) => s.trim())
         .filter(Boolean);
 }
+/** The values to mask in every log line, read before anything else runs (token, auth-token, secret-env). */
+function secretInputs(read, env) {
+    const values = [optional(read('token')), optional(read('auth-token')), ...parseList(read('secret-env')).map((name) => env[name])];
+    return values.filter((value) => Boolean(value));
+}
+/** The Config alone, for entries that publish nothing of their own (CLI, demo). */
 async function configFromInputs(read, context) {
-    const get = (name) => (0,config/* optional */.lq)(read(name));
+    return (await readInputs(read, context)).config;
+}
+async function readInputs(read, context) {
+    const get = (name) => (0,src_config/* optional */.lq)(read(name));
     const workspace = external_node_path_default().resolve(context.workspace);
     const scenarioNames = parseList(get('scenarios') ?? get('scenario'));
     if (scenarioNames.length === 0) {
-        throw new config/* ConfigError */.xL('no scenario given; expected one or more scenario names or k6 script paths, e.g. "http-endpoints" or "load/checkout.ts"');
+        throw new src_config/* ConfigError */.xL('no scenario given; expected one or more scenario names or k6 script paths, e.g. "http-endpoints" or "load/checkout.ts"');
     }
     const scenarios = [];
     for (const name of scenarioNames)
@@ -37925,10 +38739,10 @@ async function configFromInputs(read, context) {
     for (const s of scenarios) {
         const other = seen.get((0,run/* safeFileName */.Tx)(s.name));
         if (other === s.name)
-            throw new config/* ConfigError */.xL(`scenario name ${JSON.stringify(s.name)} is given twice; give one a distinct name with name=path`);
+            throw new src_config/* ConfigError */.xL(`scenario name ${JSON.stringify(s.name)} is given twice; give one a distinct name with name=path`);
         // Names become file names (summary-<name>.json, k6-<name>.log): two that map to one would overwrite each other.
         if (other !== undefined) {
-            throw new config/* ConfigError */.xL(`scenario names ${JSON.stringify(other)} and ${JSON.stringify(s.name)} both become the file name part ${JSON.stringify((0,run/* safeFileName */.Tx)(s.name))}, so their results would overwrite each other; expected names that differ in letters, digits, ".", "_", "@" or "-": rename one with name=path`);
+            throw new src_config/* ConfigError */.xL(`scenario names ${JSON.stringify(other)} and ${JSON.stringify(s.name)} both become the file name part ${JSON.stringify((0,run/* safeFileName */.Tx)(s.name))}, so their results would overwrite each other; expected names that differ in letters, digits, ".", "_", "@" or "-": rename one with name=path`);
         }
         seen.set((0,run/* safeFileName */.Tx)(s.name), s.name);
     }
@@ -37936,9 +38750,9 @@ async function configFromInputs(read, context) {
     const profile = get('profile');
     let environment;
     const environmentsInput = get('environments');
-    const environmentsFile = (0,config/* insideWorkspace */.CT)('environments', environmentsInput ?? DEFAULT_ENVIRONMENTS_FILE, workspace);
+    const environmentsFile = (0,src_config/* insideWorkspace */.CT)('environments', environmentsInput ?? DEFAULT_ENVIRONMENTS_FILE, workspace);
     if (environmentsInput !== undefined && !(0,external_node_fs_.existsSync)(environmentsFile)) {
-        throw new config/* ConfigError */.xL(`environments file ${environmentsInput} does not exist; expected a JSON or YAML file with an "environments" object`);
+        throw new src_config/* ConfigError */.xL(`environments file ${environmentsInput} does not exist; expected a JSON or YAML file with an "environments" object`);
     }
     // A merge (of shard files) sends no load: it needs neither a target nor the load policy.
     const merging = get('merge-from') !== undefined;
@@ -37949,7 +38763,7 @@ async function configFromInputs(read, context) {
         if (!environment && get('target') === undefined && !merging) {
             if (defined)
                 findEnvironment(defined, environmentName);
-            throw new config/* ConfigError */.xL(`environment ${JSON.stringify(environmentName)} is not defined: there is no environments file (${external_node_path_default().relative(workspace, environmentsFile)}); expected a file that defines it, e.g. { "environments": { "${environmentName}": { "baseUrl": "https://…" } } }, or a target URL (then the name only labels the reports)`);
+            throw new src_config/* ConfigError */.xL(`environment ${JSON.stringify(environmentName)} is not defined: there is no environments file (${external_node_path_default().relative(workspace, environmentsFile)}); expected a file that defines it, e.g. { "environments": { "${environmentName}": { "baseUrl": "https://…" } } }, or a target URL (then the name only labels the reports)`);
         }
     }
     // Refuse heavy profiles on PR/MR runs and protected or production environments before anything runs.
@@ -37959,7 +38773,7 @@ async function configFromInputs(read, context) {
             environment,
             environmentName,
             changeRequest: context.changeRequest,
-            allowHeavyLoad: (0,config/* parseBoolean */.yG)('allow-heavy-load', get('allow-heavy-load'), false),
+            allowHeavyLoad: (0,src_config/* parseBoolean */.yG)('allow-heavy-load', get('allow-heavy-load'), false),
         });
     const target = get('target') ?? environment?.baseUrl;
     const baselineTarget = get('baseline-target');
@@ -37974,30 +38788,30 @@ async function configFromInputs(read, context) {
             url = new URL(value);
         }
         catch {
-            throw new config/* ConfigError */.xL(`${name} ${JSON.stringify(value)} is not a URL; expected e.g. "https://staging.example.com"`);
+            throw new src_config/* ConfigError */.xL(`${name} ${JSON.stringify(value)} is not a URL; expected e.g. "https://staging.example.com"`);
         }
         if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-            throw new config/* ConfigError */.xL(`${name} ${JSON.stringify((0,src_url/* withoutCredentials */.ri)(value))} uses ${url.protocol}; expected an http:// or https:// URL`);
+            throw new src_config/* ConfigError */.xL(`${name} ${JSON.stringify((0,src_url/* withoutCredentials */.ri)(value))} uses ${url.protocol}; expected an http:// or https:// URL`);
         }
     }
     if (baselineTarget !== undefined && target === undefined) {
-        throw new config/* ConfigError */.xL('baseline-target is set but target is not; expected both: the candidate (target) and the base deployment (baseline-target)');
+        throw new src_config/* ConfigError */.xL('baseline-target is set but target is not; expected both: the candidate (target) and the base deployment (baseline-target)');
     }
     const targetSecrets = [...(target ? credentialsOf(target) : []), ...(baselineTarget ? credentialsOf(baselineTarget) : [])];
-    const preflight = (0,config/* parseBoolean */.yG)('preflight', get('preflight'), true);
+    const preflight = (0,src_config/* parseBoolean */.yG)('preflight', get('preflight'), true);
     const defaultHealth = environment?.healthPath && target ? new URL(environment.healthPath, target).toString() : target;
     const healthUrl = preflight ? (get('health-url') ?? defaultHealth) : undefined;
-    const env = (0,config/* parseEnvPairs */.WS)('env', read('env'));
+    const env = (0,src_config/* parseEnvPairs */.WS)('env', read('env'));
     // k6 resolves a relative open() path against the script, not the working directory: make the
     // scenario config file absolute so it means what the user wrote.
     if (env.CONFIG_FILE)
-        env.CONFIG_FILE = (0,config/* insideWorkspace */.CT)('CONFIG_FILE', env.CONFIG_FILE, workspace);
+        env.CONFIG_FILE = (0,src_config/* insideWorkspace */.CT)('CONFIG_FILE', env.CONFIG_FILE, workspace);
     const secrets = [...targetSecrets];
     // Secrets reach k6 by variable name, so their values never appear in inputs or command lines.
     for (const name of parseList(get('secret-env'))) {
         const value = context.env[name];
         if (value === undefined || value === '') {
-            throw new config/* ConfigError */.xL(`secret-env names ${name}, but no such environment variable is set; expected the name of a variable that holds the secret`);
+            throw new src_config/* ConfigError */.xL(`secret-env names ${name}, but no such environment variable is set; expected the name of a variable that holds the secret`);
         }
         env[name] = value;
         secrets.push(value);
@@ -38010,18 +38824,18 @@ async function configFromInputs(read, context) {
         env.AUTH_TOKEN = authToken;
         secrets.push(authToken);
     }
-    const timeout = (0,config/* parseTimeLimit */.Er)('timeout', get('timeout'));
-    const preflightTimeoutMs = (0,config/* parseTimeLimit */.Er)('preflight-timeout', get('preflight-timeout')) ?? 30_000;
+    const timeout = (0,src_config/* parseTimeLimit */.Er)('timeout', get('timeout'));
+    const preflightTimeoutMs = (0,src_config/* parseTimeLimit */.Er)('preflight-timeout', get('preflight-timeout')) ?? 30_000;
     const k6Path = get('k6-path');
-    const install = (0,config/* parseInstallMethod */.e5)(get('k6-install') ?? (k6Path ? 'path' : undefined));
+    const install = (0,src_config/* parseInstallMethod */.e5)(get('k6-install') ?? (k6Path ? 'path' : undefined));
     if (install === 'path' && !k6Path) {
-        throw new config/* ConfigError */.xL('k6-install is "path" but k6-path is not set; expected the path of a k6 binary');
+        throw new src_config/* ConfigError */.xL('k6-install is "path" but k6-path is not set; expected the path of a k6 binary');
     }
     const mergeFrom = get('merge-from');
     if (mergeFrom !== undefined && get('shard') !== undefined) {
-        throw new config/* ConfigError */.xL(`shard ${JSON.stringify(get('shard'))} and merge-from ${JSON.stringify(mergeFrom)} are both set; expected shard in the N shard jobs and merge-from only in the one merge job`);
+        throw new src_config/* ConfigError */.xL(`shard ${JSON.stringify(get('shard'))} and merge-from ${JSON.stringify(mergeFrom)} are both set; expected shard in the N shard jobs and merge-from only in the one merge job`);
     }
-    return {
+    const config = {
         rulesOverrides: readRulesOverrides(get),
         scenarios,
         profile,
@@ -38029,35 +38843,71 @@ async function configFromInputs(read, context) {
         environment: environmentName,
         healthUrl,
         preflightTimeoutMs,
-        baselinePath: (0,config/* insideWorkspace */.CT)('baseline', get('baseline') ?? config/* DEFAULT_BASELINE_PATH */.Gf, workspace),
-        configFile: get('config') ? (0,config/* insideWorkspace */.CT)('config', get('config'), workspace) : undefined,
+        baselinePath: get('baseline') === undefined && context.defaultFiles?.baseline
+            ? context.defaultFiles.baseline
+            : (0,src_config/* insideWorkspace */.CT)('baseline', get('baseline') ?? src_config/* DEFAULT_BASELINE_PATH */.Gf, workspace),
+        configFile: get('config') ? (0,src_config/* insideWorkspace */.CT)('config', get('config'), workspace) : context.defaultFiles?.config,
         resultsDir: context.resultsDirAnywhere
-            ? external_node_path_default().resolve(workspace, get('results-dir') ?? config/* DEFAULT_RESULTS_DIR */.ns)
-            : (0,config/* insideWorkspace */.CT)('results-dir', get('results-dir') ?? config/* DEFAULT_RESULTS_DIR */.ns, workspace),
-        failOn: (0,config/* parseFailOn */.XV)(get('fail-on')),
-        updateBaseline: (0,config/* parseUpdateBaseline */.U4)(get('update-baseline'), context.onCi ? 'auto' : 'always'),
+            ? external_node_path_default().resolve(workspace, get('results-dir') ?? src_config/* DEFAULT_RESULTS_DIR */.ns)
+            : (0,src_config/* insideWorkspace */.CT)('results-dir', get('results-dir') ?? src_config/* DEFAULT_RESULTS_DIR */.ns, workspace),
+        failOn: (0,src_config/* parseFailOn */.XV)(get('fail-on')),
+        updateBaseline: (0,src_config/* parseUpdateBaseline */.U4)(get('update-baseline'), context.onCi ? 'auto' : 'always'),
         k6: {
-            version: (0,config/* parseK6Version */.fE)(get('k6-version') ?? config/* DEFAULT_K6_VERSION */.ti),
+            version: (0,src_config/* parseK6Version */.fE)(get('k6-version') ?? src_config/* DEFAULT_K6_VERSION */.ti),
             install,
             downloadUrl: get('k6-download-url'),
             path: k6Path ? external_node_path_default().resolve(workspace, k6Path) : undefined,
         },
         env,
         secrets,
-        k6Args: (0,config/* splitArgs */.sG)(get('k6-args')),
+        k6Args: (0,src_config/* splitArgs */.sG)(get('k6-args')),
         timeoutMs: timeout,
-        htmlReport: (0,config/* parseBoolean */.yG)('html-report', get('html-report'), true),
-        rawOutput: (0,config/* parseBoolean */.yG)('raw-output', get('raw-output'), false),
+        htmlReport: (0,src_config/* parseBoolean */.yG)('html-report', get('html-report'), true),
+        rawOutput: (0,src_config/* parseBoolean */.yG)('raw-output', get('raw-output'), false),
         notify,
-        analysis: { enabled: (0,config/* parseBoolean */.yG)('analysis', get('analysis'), true), top: parseEndpointsTop(get('endpoints-top')) },
+        analysis: { enabled: (0,src_config/* parseBoolean */.yG)('analysis', get('analysis'), true), top: parseEndpointsTop(get('endpoints-top')) },
         confirm: parseConfirm(get('confirm')),
         baselineTarget,
         shard: get('shard') !== undefined ? (0,shard/* parseShard */.uK)(get('shard')) : undefined,
-        metricsOutputs: (0,metrics_output/* parseMetricsOutput */.Sk)(get('metrics-output')).map((o) => o.kind === 'json' ? { ...o, target: (0,config/* insideWorkspace */.CT)('metrics-output json', o.target, workspace) } : o),
-        merge: mergeFrom !== undefined ? { dir: (0,config/* insideWorkspace */.CT)('merge-from', mergeFrom, workspace) } : undefined,
+        metricsOutputs: (0,metrics_output/* parseMetricsOutput */.Sk)(get('metrics-output')).map((o) => o.kind === 'json' ? { ...o, target: (0,src_config/* insideWorkspace */.CT)('metrics-output json', o.target, workspace) } : o),
+        merge: mergeFrom !== undefined ? { dir: (0,src_config/* insideWorkspace */.CT)('merge-from', mergeFrom, workspace) } : undefined,
         workspace,
         git: context.git ?? {},
     };
+    return { config, publish: readPublishInputs(get) };
+}
+function readPublishInputs(get) {
+    return {
+        comment: parseCommentMode(get('comment')),
+        commentId: get('comment-id'),
+        artifactName: get('artifact-name'),
+        retentionDays: parseRetentionDays(get('retention-days')),
+        uploadArtifacts: (0,src_config/* parseBoolean */.yG)('upload-artifacts', get('upload-artifacts'), true),
+        token: get('token'),
+        matrix: get('matrix'),
+    };
+}
+/** `comment`: when the action writes its pull request comment. */
+function parseCommentMode(value) {
+    const text = value?.trim().toLowerCase() || 'always';
+    if (text === 'always' || text === 'on-regression' || text === 'never')
+        return text;
+    if (text === 'true')
+        return 'always';
+    if (text === 'false')
+        return 'never';
+    throw new src_config/* ConfigError */.xL(`comment ${JSON.stringify(value)} is not valid; expected always, on-regression or never`);
+}
+/** `retention-days`: empty means the repository's default; otherwise 1–90 as GitHub allows. */
+function parseRetentionDays(value) {
+    const text = (0,src_config/* optional */.lq)(value);
+    if (text === undefined)
+        return undefined;
+    const days = Number(text);
+    if (!Number.isInteger(days) || days < 1 || days > 90) {
+        throw new src_config/* ConfigError */.xL(`retention-days ${JSON.stringify(text)} is not valid; expected a whole number of days from 1 to 90, or empty for the repository default`);
+    }
+    return days;
 }
 /** The rules inputs; each one, when set, wins over the rules file. */
 /** `slack=SLACK_WEBHOOK_URL, webhook=MY_HOOK` → targets whose URLs come from those variables. */
@@ -38065,22 +38915,22 @@ function parseNotify(text, on, env) {
     const entries = parseList(text);
     const when = on ?? 'regression';
     if (!['regression', 'error', 'always'].includes(when)) {
-        throw new config/* ConfigError */.xL(`notify-on ${JSON.stringify(when)} is not valid; expected regression, error or always`);
+        throw new src_config/* ConfigError */.xL(`notify-on ${JSON.stringify(when)} is not valid; expected regression, error or always`);
     }
     if (entries.length === 0)
         return undefined;
     const targets = entries.map((entry) => {
         const match = /^(slack|webhook)=([A-Za-z_][A-Za-z0-9_]*)$/.exec(entry.trim());
         if (!match) {
-            throw new config/* ConfigError */.xL(`notify entry ${JSON.stringify(entry)} is not kind=VARIABLE; expected e.g. slack=SLACK_WEBHOOK_URL or webhook=MY_WEBHOOK_URL (the variable holds the URL, a secret)`);
+            throw new src_config/* ConfigError */.xL(`notify entry ${JSON.stringify(entry)} is not kind=VARIABLE; expected e.g. slack=SLACK_WEBHOOK_URL or webhook=MY_WEBHOOK_URL (the variable holds the URL, a secret)`);
         }
         const url = env[match[2]];
         if (url === undefined || url === '') {
-            throw new config/* ConfigError */.xL(`notify names ${match[2]}, but no such environment variable is set; expected the name of a variable that holds the webhook URL`);
+            throw new src_config/* ConfigError */.xL(`notify names ${match[2]}, but no such environment variable is set; expected the name of a variable that holds the webhook URL`);
         }
         if (!/^https?:\/\/\S+$/.test(url)) {
             // Never quote the value: it is a secret.
-            throw new config/* ConfigError */.xL(`the value of ${match[2]} is not an http(s) URL; expected the ${match[1]} webhook URL`);
+            throw new src_config/* ConfigError */.xL(`the value of ${match[2]} is not an http(s) URL; expected the ${match[1]} webhook URL`);
         }
         return { kind: match[1], envName: match[2], url };
     });
@@ -38091,7 +38941,7 @@ function parseEndpointsTop(text) {
         return 10;
     const n = Number(text);
     if (!Number.isInteger(n) || n < 1 || n > 100) {
-        throw new config/* ConfigError */.xL(`endpoints-top ${JSON.stringify(text)} is not valid; expected a whole number of endpoints from 1 to 100, e.g. 10`);
+        throw new src_config/* ConfigError */.xL(`endpoints-top ${JSON.stringify(text)} is not valid; expected a whole number of endpoints from 1 to 100, e.g. 10`);
     }
     return n;
 }
@@ -38103,13 +38953,13 @@ function readRulesOverrides(get) {
             overrides.tolerance = (0,rules/* parseTolerance */.BL)(tolerance, 'tolerance');
     }
     catch (error) {
-        throw new config/* ConfigError */.xL(error instanceof rules/* RulesError */.mX ? error.message : `tolerance ${JSON.stringify(get('tolerance'))}: ${error.message}`);
+        throw new src_config/* ConfigError */.xL(error instanceof rules/* RulesError */.mX ? error.message : `tolerance ${JSON.stringify(get('tolerance'))}: ${error.message}`);
     }
     const historyLimit = get('history-limit');
     if (historyLimit !== undefined) {
         const n = Number(historyLimit);
         if (!Number.isInteger(n) || n < 1 || n > 1000) {
-            throw new config/* ConfigError */.xL(`history-limit ${JSON.stringify(historyLimit)} is not valid; expected a whole number of runs from 1 to 1000, e.g. 10`);
+            throw new src_config/* ConfigError */.xL(`history-limit ${JSON.stringify(historyLimit)} is not valid; expected a whole number of runs from 1 to 1000, e.g. 10`);
         }
         overrides.historyLimit = n;
     }
@@ -38117,7 +38967,7 @@ function readRulesOverrides(get) {
     if (confidence !== undefined) {
         const text = confidence.endsWith('%') ? Number(confidence.slice(0, -1)) / 100 : Number(confidence);
         if (!Number.isFinite(text) || text <= 0.5 || text >= 1) {
-            throw new config/* ConfigError */.xL(`confidence ${JSON.stringify(confidence)} is not valid; expected a level between 0.5 and 1, e.g. 0.99 or "99%"`);
+            throw new src_config/* ConfigError */.xL(`confidence ${JSON.stringify(confidence)} is not valid; expected a level between 0.5 and 1, e.g. 0.99 or "99%"`);
         }
         overrides.confidence = text;
     }
@@ -38142,7 +38992,7 @@ function parseConfirm(text) {
         return undefined;
     const n = Number(text);
     if (!Number.isInteger(n) || n < 0 || n > 5) {
-        throw new config/* ConfigError */.xL(`confirm ${JSON.stringify(text)} is not valid; expected a whole number of reruns from 0 to 5, e.g. 1`);
+        throw new src_config/* ConfigError */.xL(`confirm ${JSON.stringify(text)} is not valid; expected a whole number of reruns from 0 to 5, e.g. 1`);
     }
     return n;
 }
@@ -38289,16 +39139,13 @@ function worstOutcome(...outcomes) {
 /***/ 5631:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-// ESM COMPAT FLAG
-__nccwpck_require__.r(__webpack_exports__);
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  K6InstallError: () => (/* reexport */ K6InstallError),
-  findExecutable: () => (/* binding */ findExecutable),
-  installK6: () => (/* binding */ installK6),
-  readK6Version: () => (/* binding */ readK6Version)
+  XT: () => (/* binding */ installK6)
 });
+
+// UNUSED EXPORTS: K6InstallError, findExecutable, readK6Version
 
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
@@ -39715,10 +40562,12 @@ function createTerminalLogger(options = {}) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   KG: () => (/* binding */ remoteWriteHeaders),
 /* harmony export */   Ky: () => (/* binding */ prometheusTarget),
+/* harmony export */   L9: () => (/* binding */ liveRemoteWriteSetup),
 /* harmony export */   Sk: () => (/* binding */ parseMetricsOutput),
 /* harmony export */   UP: () => (/* binding */ newTestId),
 /* harmony export */   Um: () => (/* binding */ metricsOutputEnv),
 /* harmony export */   j0: () => (/* binding */ gateSeries),
+/* harmony export */   qK: () => (/* binding */ remoteWriteTakenBy),
 /* harmony export */   sI: () => (/* binding */ metricsOutputArgs)
 /* harmony export */ });
 /* unused harmony exports PROMETHEUS_TREND_STATS, PROMETHEUS_PUSH_INTERVAL, GATE_SERIES */
@@ -39745,6 +40594,8 @@ const CREDENTIAL_VARIABLES = {
 const PROMETHEUS_TREND_STATS = 'p(90),p(95),p(99),avg,max,count,sum';
 /** Short runs need short pushes, or a 3 s test sends one batch at the very end. */
 const PROMETHEUS_PUSH_INTERVAL = '1s';
+/** k6's name for its Prometheus remote-write output. */
+const REMOTE_WRITE_OUTPUT = 'experimental-prometheus-rw';
 /** `prometheus=https://…/api/v1/write, json=samples.json` (comma or one per line) → outputs. */
 function parseMetricsOutput(text) {
     const outputs = [];
@@ -39811,7 +40662,7 @@ function metricsOutputArgs(outputs, labels) {
     const args = [];
     for (const output of outputs) {
         if (output.kind === 'prometheus')
-            args.push('--out', 'experimental-prometheus-rw');
+            args.push('--out', REMOTE_WRITE_OUTPUT);
         else if (output.kind === 'otlp')
             args.push('--out', 'opentelemetry');
         else
@@ -39934,23 +40785,43 @@ function gateSeries(result, labels, timestampMs) {
     }
     return series;
 }
+/**
+ * Why k6's one remote-write output is already taken, if it is: k6-gate's live analysis then reads
+ * `--out json` instead (k6 configures remote write through one set of variables, so it cannot
+ * push to the user's Prometheus and to k6-gate's receiver in the same run).
+ */
+function remoteWriteTakenBy(outputs, k6Args, env) {
+    if (outputs?.some((o) => o.kind === 'prometheus'))
+        return 'metrics-output sends to Prometheus';
+    if (k6Args.some((a) => a.includes(REMOTE_WRITE_OUTPUT)) || (env.K6_OUT ?? '').includes(REMOTE_WRITE_OUTPUT)) {
+        return 'the k6 arguments already use experimental-prometheus-rw';
+    }
+    if (env.K6_PROMETHEUS_RW_SERVER_URL)
+        return 'K6_PROMETHEUS_RW_SERVER_URL is set';
+    return undefined;
+}
+/** k6 arguments and variables that point its remote-write output at k6-gate's live-analysis receiver. */
+function liveRemoteWriteSetup(url, k6Version, env) {
+    const own = { kind: 'prometheus', target: url, nativeHistograms: true };
+    // The user's K6_FEATURES are kept; the receiver's address and native histograms are not theirs to change.
+    const merged = metricsOutputEnv([own], k6Version, { ...(env.K6_FEATURES ? { K6_FEATURES: env.K6_FEATURES } : {}) });
+    return { args: ['--out', REMOTE_WRITE_OUTPUT], env: merged };
+}
 
 
 /***/ }),
 
-/***/ 6798:
+/***/ 6808:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-// ESM COMPAT FLAG
-__nccwpck_require__.r(__webpack_exports__);
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  decide: () => (/* binding */ decide),
-  exitStatusFor: () => (/* binding */ exitStatusFor),
-  runGate: () => (/* binding */ runGate),
-  writeReports: () => (/* binding */ writeReports)
+  ex: () => (/* binding */ exitStatusFor),
+  Rg: () => (/* binding */ runGate)
 });
+
+// UNUSED EXPORTS: decide, writeReports
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
@@ -40381,6 +41252,25 @@ class LogHistogram {
         const key = Math.ceil(Math.log(Math.abs(value)) / this.logGamma);
         store.set(key, (store.get(key) ?? 0) + times);
     }
+    /**
+     * `count` values known only to lie in (lower, upper] (a coarser histogram's bucket, 0 < lower <
+     * upper): spread over this histogram's buckets in proportion to their overlap in log space — the
+     * same within-bucket assumption Prometheus makes when it reads a quantile from a native histogram.
+     */
+    addRange(lower, upper, count) {
+        if (!(lower > 0 && upper > lower)) {
+            this.add(upper, count);
+            return;
+        }
+        this.total += count;
+        const from = Math.log(lower) / this.logGamma;
+        const to = Math.log(upper) / this.logGamma;
+        for (let key = Math.floor(from) + 1; key - 1 < to; key++) {
+            const overlap = Math.min(key, to) - Math.max(key - 1, from);
+            if (overlap > 0)
+                this.positive.set(key, (this.positive.get(key) ?? 0) + (count * overlap) / (to - from));
+        }
+    }
     representative(key) {
         // The point of the bucket (gamma^(k-1), gamma^k] with the same relative distance to both ends.
         return (2 * Math.pow(this.gamma, key)) / (this.gamma + 1);
@@ -40458,6 +41348,36 @@ class TrendAccumulator {
             this.histogram.add(value);
         }
         this.count++;
+    }
+    /**
+     * Folds in a bucketed distribution (k6's native histograms arrive this way, see remote-write.ts):
+     * `count` values with this `sum`, of which `zeros` are 0 and the rest lie in the given ranges.
+     * Percentiles are then only as fine as those buckets (see LogHistogram.addRange); count, sum and
+     * avg stay exact, min and max become the outermost bucket edges.
+     */
+    addBuckets(input) {
+        if (input.count <= 0)
+            return;
+        if (!this.histogram) {
+            this.histogram = new LogHistogram(this.relativeError);
+            for (let i = 0; i < this.count; i++)
+                this.histogram.add(this.exact[i]);
+            this.exact = undefined;
+        }
+        if (input.zeros > 0) {
+            this.histogram.add(0, input.zeros);
+            this.min = Math.min(this.min, 0);
+            this.max = Math.max(this.max, 0);
+        }
+        for (const [lower, upper, n] of input.ranges) {
+            if (n <= 0)
+                continue;
+            this.histogram.addRange(lower, upper, n);
+            this.min = Math.min(this.min, lower);
+            this.max = Math.max(this.max, upper);
+        }
+        this.count += input.count;
+        this.sum += input.sum;
     }
     /** The value at 0-based rank `rank` in sorted order (exact, or within relativeError in histogram mode). */
     valueAtRank(rank) {
@@ -40578,6 +41498,31 @@ class EndpointBreakdown {
         this.endpoints.set(name, state);
         return state;
     }
+    /**
+     * One tag set of HTTP requests already summed by k6 (its remote-write output): `count` requests
+     * whose durations are `duration`, `failed` of them failed, first seen at `firstAt`.
+     */
+    requests(tags, count, failed, firstAt, duration) {
+        const state = this.endpoint(tags);
+        state.requests += count;
+        duration(state.duration);
+        if (failed > 0)
+            this.failure(state, tags, failed, firstAt);
+    }
+    failure(state, tags, times, at) {
+        state.failed += times;
+        const status = tags.status ?? '0';
+        const key = `${status}\u0000${tags.error_code ?? ''}`;
+        const kind = state.errors.get(key);
+        if (kind) {
+            kind.count += times;
+            if (at < kind.firstAt)
+                kind.firstAt = at;
+        }
+        else if (state.errors.size < this.maxErrorKinds) {
+            state.errors.set(key, { status, errorCode: tags.error_code, count: times, firstAt: at });
+        }
+    }
     point(metric, value, at, tags) {
         const state = this.endpoint(tags);
         if (metric === 'http_req_duration') {
@@ -40588,18 +41533,7 @@ class EndpointBreakdown {
         // http_req_failed: 1 = the request failed (status outside expected_response, or no response).
         if (value === 0)
             return;
-        state.failed++;
-        const status = tags.status ?? '0';
-        const key = `${status}\u0000${tags.error_code ?? ''}`;
-        const kind = state.errors.get(key);
-        if (kind) {
-            kind.count++;
-            if (at < kind.firstAt)
-                kind.firstAt = at;
-        }
-        else if (state.errors.size < this.maxErrorKinds) {
-            state.errors.set(key, { status, errorCode: tags.error_code, count: 1, firstAt: at });
-        }
+        this.failure(state, tags, 1, at);
     }
 }
 
@@ -40940,6 +41874,25 @@ class aggregator_SampleAggregator {
         else {
             throw new SampleError(`${where()} has type ${JSON.stringify(entry.type)}; expected "Metric" or "Point" lines of k6 --out json`);
         }
+    }
+    /**
+     * One trend series of k6's remote-write output (src/samples/remote-write.ts), summed over the run:
+     * its tags and bucketed distribution, into the metric and every submetric whose tags it matches.
+     */
+    trendSeries(name, contains, tags, distribution) {
+        this.define({ name, type: 'trend', contains }, 'k6 remote write');
+        const metric = this.metrics.get(name);
+        this.samples += distribution.count;
+        const into = (series) => {
+            series.samples += distribution.count;
+            series.sum += distribution.sum;
+            series.nonZero += distribution.count - distribution.zeros;
+            series.trend.addBuckets(distribution);
+        };
+        into(metric.main);
+        for (const sub of metric.submetrics)
+            if (sub.tags.every(([k, v]) => tags[k] === v))
+                into(sub);
     }
     /** The trend statistics of a metric or submetric (`http_req_duration{name:login}`), if it has samples. */
     trend(name) {
@@ -41526,6 +42479,314 @@ function snappyEncode(input) {
 function remoteWriteBody(series) {
     return snappyEncode(encodeWriteRequest(series));
 }
+// ---------------------------------------------------------------------------------------------
+// Decoding: what k6's remote-write output sends to k6-gate's own receiver (src/samples/remote-write.ts).
+/** Thrown for a body that is not snappy(protobuf(WriteRequest)). */
+class RemoteWriteDecodeError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'RemoteWriteDecodeError';
+    }
+}
+/** Snappy block format: every element kind (literals and the three copy forms). */
+function snappyDecode(input) {
+    let pos = 0;
+    let length = 0;
+    for (let shift = 0;; shift += 7) {
+        if (pos >= input.length || shift > 28)
+            throw new RemoteWriteDecodeError('snappy: bad length header');
+        const b = input[pos++];
+        length += (b & 0x7f) * 2 ** shift;
+        if (b < 0x80)
+            break;
+    }
+    const out = new Uint8Array(length);
+    let o = 0;
+    while (pos < input.length) {
+        const tag = input[pos++];
+        const kind = tag & 3;
+        if (kind === 0) {
+            let n = tag >> 2;
+            if (n >= 60) {
+                const bytes = n - 59;
+                n = 0;
+                for (let i = 0; i < bytes; i++)
+                    n += input[pos++] * 2 ** (8 * i);
+            }
+            n += 1;
+            if (pos + n > input.length || o + n > length)
+                throw new RemoteWriteDecodeError('snappy: literal runs past the end');
+            out.set(input.subarray(pos, pos + n), o);
+            pos += n;
+            o += n;
+            continue;
+        }
+        let n;
+        let offset;
+        if (kind === 1) {
+            n = ((tag >> 2) & 7) + 4;
+            offset = ((tag >> 5) << 8) | input[pos++];
+        }
+        else if (kind === 2) {
+            n = (tag >> 2) + 1;
+            offset = input[pos] | (input[pos + 1] << 8);
+            pos += 2;
+        }
+        else {
+            n = (tag >> 2) + 1;
+            offset = (input[pos] | (input[pos + 1] << 8) | (input[pos + 2] << 16)) + input[pos + 3] * 2 ** 24;
+            pos += 4;
+        }
+        if (offset === 0 || offset > o || o + n > length)
+            throw new RemoteWriteDecodeError('snappy: copy outside the output');
+        // Copies may overlap their own output (a run): byte by byte.
+        for (let i = 0; i < n; i++, o++)
+            out[o] = out[o - offset];
+    }
+    if (o !== length)
+        throw new RemoteWriteDecodeError(`snappy: ${o} bytes decoded, header says ${length}`);
+    return out;
+}
+class ProtoReader {
+    buf;
+    end;
+    pos;
+    constructor(buf, start = 0, end = buf.length) {
+        this.buf = buf;
+        this.end = end;
+        this.pos = start;
+    }
+    get done() {
+        return this.pos >= this.end;
+    }
+    varint() {
+        let result = 0;
+        for (let shift = 0;; shift += 7) {
+            if (this.pos >= this.end || shift > 63)
+                throw new RemoteWriteDecodeError('protobuf: truncated varint');
+            const b = this.buf[this.pos++];
+            // Numbers above 2^53 lose precision; counts and timestamps stay far below it.
+            result += (b & 0x7f) * 2 ** shift;
+            if (b < 0x80)
+                return result;
+        }
+    }
+    zigzag() {
+        const v = this.varint();
+        return v % 2 === 0 ? v / 2 : -(v + 1) / 2;
+    }
+    signedVarint() {
+        // int64 negative values are 10-byte two's complement varints.
+        const v = this.varint();
+        return v >= 2 ** 63 ? v - 2 ** 64 : v;
+    }
+    double() {
+        if (this.pos + 8 > this.end)
+            throw new RemoteWriteDecodeError('protobuf: truncated double');
+        const v = new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 8).getFloat64(0, true);
+        this.pos += 8;
+        return v;
+    }
+    sub() {
+        const n = this.varint();
+        if (this.pos + n > this.end)
+            throw new RemoteWriteDecodeError('protobuf: field runs past its message');
+        const r = new ProtoReader(this.buf, this.pos, this.pos + n);
+        this.pos += n;
+        return r;
+    }
+    string() {
+        const r = this.sub();
+        return new TextDecoder().decode(this.buf.subarray(r.pos, r.end));
+    }
+    skip(wireType) {
+        if (wireType === VARINT)
+            this.varint();
+        else if (wireType === FIXED64)
+            this.pos += 8;
+        else if (wireType === LENGTH_DELIMITED)
+            this.sub();
+        else if (wireType === 5)
+            this.pos += 4;
+        else
+            throw new RemoteWriteDecodeError(`protobuf: wire type ${wireType} is not supported`);
+    }
+    /** Packed or single values of a repeated numeric field. */
+    repeated(wireType, read, into) {
+        if (wireType === LENGTH_DELIMITED) {
+            const r = this.sub();
+            while (!r.done)
+                into.push(read(r));
+        }
+        else
+            into.push(read(this));
+    }
+}
+function readSpans(r) {
+    let offset = 0;
+    let length = 0;
+    while (!r.done) {
+        const key = r.varint();
+        const field = Math.floor(key / 8);
+        if (field === 1)
+            offset = r.zigzag();
+        else if (field === 2)
+            length = r.varint();
+        else
+            r.skip(key & 7);
+    }
+    return { offset, length };
+}
+/** Spans + deltas (or absolute float counts) → bucket index → count. */
+function expandBuckets(spans, deltas, counts) {
+    const out = new Map();
+    const values = counts.length > 0 ? counts : deltas;
+    let index = 0;
+    let i = 0;
+    let current = 0;
+    for (const span of spans) {
+        index += span.offset;
+        for (let k = 0; k < span.length; k++, index++, i++) {
+            if (i >= values.length)
+                throw new RemoteWriteDecodeError('native histogram: fewer bucket counts than its spans say');
+            current = counts.length > 0 ? values[i] : current + values[i];
+            if (current > 0)
+                out.set(index, current);
+        }
+    }
+    return out;
+}
+function readHistogram(r) {
+    const h = {
+        count: 0,
+        sum: 0,
+        schema: 0,
+        zeroThreshold: 0,
+        zeroCount: 0,
+        positive: new Map(),
+        negative: new Map(),
+        timestampMs: 0,
+    };
+    const posSpans = [];
+    const negSpans = [];
+    const posDeltas = [];
+    const negDeltas = [];
+    const posCounts = [];
+    const negCounts = [];
+    while (!r.done) {
+        const key = r.varint();
+        const field = Math.floor(key / 8);
+        const wire = key & 7;
+        switch (field) {
+            case 1:
+                h.count = r.varint();
+                break;
+            case 2:
+                h.count = r.double();
+                break;
+            case 3:
+                h.sum = r.double();
+                break;
+            case 4:
+                h.schema = r.zigzag();
+                break;
+            case 5:
+                h.zeroThreshold = r.double();
+                break;
+            case 6:
+                h.zeroCount = r.varint();
+                break;
+            case 7:
+                h.zeroCount = r.double();
+                break;
+            case 8:
+                negSpans.push(readSpans(r.sub()));
+                break;
+            case 9:
+                r.repeated(wire, (x) => x.zigzag(), negDeltas);
+                break;
+            case 10:
+                r.repeated(wire, (x) => x.double(), negCounts);
+                break;
+            case 11:
+                posSpans.push(readSpans(r.sub()));
+                break;
+            case 12:
+                r.repeated(wire, (x) => x.zigzag(), posDeltas);
+                break;
+            case 13:
+                r.repeated(wire, (x) => x.double(), posCounts);
+                break;
+            case 15:
+                h.timestampMs = r.signedVarint();
+                break;
+            default:
+                r.skip(wire);
+        }
+    }
+    h.positive = expandBuckets(posSpans, posDeltas, posCounts);
+    h.negative = expandBuckets(negSpans, negDeltas, negCounts);
+    return h;
+}
+function readTimeSeries(r) {
+    const series = { labels: {}, samples: [], histograms: [] };
+    while (!r.done) {
+        const key = r.varint();
+        const field = Math.floor(key / 8);
+        if (field === 1) {
+            const l = r.sub();
+            let name = '';
+            let value = '';
+            while (!l.done) {
+                const k = l.varint();
+                if (k >> 3 === 1)
+                    name = l.string();
+                else if (k >> 3 === 2)
+                    value = l.string();
+                else
+                    l.skip(k & 7);
+            }
+            series.labels[name] = value;
+        }
+        else if (field === 2) {
+            const s = r.sub();
+            const sample = { value: NaN, timestampMs: 0 };
+            while (!s.done) {
+                const k = s.varint();
+                if (k >> 3 === 1)
+                    sample.value = s.double();
+                else if (k >> 3 === 2)
+                    sample.timestampMs = s.signedVarint();
+                else
+                    s.skip(k & 7);
+            }
+            series.samples.push(sample);
+        }
+        else if (field === 4) {
+            series.histograms.push(readHistogram(r.sub()));
+        }
+        else
+            r.skip(key & 7);
+    }
+    return series;
+}
+/** protobuf(WriteRequest) → its time series (metadata and exemplars are skipped). */
+function decodeWriteRequest(bytes) {
+    const r = new ProtoReader(bytes);
+    const out = [];
+    while (!r.done) {
+        const key = r.varint();
+        if (key >> 3 === 1 && (key & 7) === LENGTH_DELIMITED)
+            out.push(readTimeSeries(r.sub()));
+        else
+            r.skip(key & 7);
+    }
+    return out;
+}
+/** A remote-write request body (snappy-compressed protobuf) → its time series. */
+function decodeRemoteWriteBody(body) {
+    return decodeWriteRequest(snappyDecode(body));
+}
 
 ;// CONCATENATED MODULE: ./src/observability/push.ts
 
@@ -42065,7 +43326,7 @@ function startLiveAnalysis(options) {
             await handle?.close();
             if (aggregator.samples === 0 && !problem)
                 problem = `k6 wrote no samples to ${options.file}`;
-            return { aggregator, samples: aggregator.samples, badLines, problem, bytes: position };
+            return { aggregator, samples: aggregator.samples, badLines, problem, bytes: position, source: 'json' };
         },
     };
 }
@@ -42092,6 +43353,217 @@ async function live_readRunSamples(file, watched = [], options = {}) {
         bytes,
         problem: aggregator.samples === 0 ? `${file} holds no samples` : undefined,
     };
+}
+
+;// CONCATENATED MODULE: ./src/samples/remote-write.ts
+// Live sample analysis from k6's own Prometheus remote-write output: k6 aggregates every sample into
+// native histograms and counters per tag set in its own process and pushes them once a second to a
+// receiver k6-gate runs on loopback. Design and measurements: docs/adr/0004-remote-write-analysis.md.
+//
+// Why not read `--out json`: serialising every sample costs k6 about half of its top request rate
+// on two cores; the remote-write output costs it a few per cent (bench:analysis). The price is
+// precision: k6's native histograms grow by ×1.09 per bucket (schema 3), so a percentile read from
+// them is interpolated inside a bucket, while count, sum and avg stay exact.
+//
+// Memory is bounded by the number of tag sets (series), never by the run length: the receiver
+// keeps the latest cumulative state of each series (k6 sends totals since the start, and only the
+// series that changed since its last push), at most `maxSeries` of them.
+
+
+
+/** How often k6 pushes: the resolution of an error kind's first-seen time. */
+const REMOTE_WRITE_PUSH_INTERVAL_MS = 1000;
+/** Series kept before new ones are counted and dropped (k6 holds the same series itself). */
+const DEFAULT_MAX_SERIES = 50_000;
+/** A push larger than this is refused (k6's pushes of a few thousand series are a few hundred KiB). */
+const MAX_BODY_BYTES = 256 * 2 ** 20;
+/** `k6_http_req_duration_seconds` → k6's metric name, what it contains, and the factor back to k6's unit. */
+function k6MetricOfSeries(promName, isHistogram) {
+    if (!promName.startsWith('k6_'))
+        return undefined;
+    const base = promName.slice(3);
+    if (isHistogram) {
+        // Prometheus base units: k6 sends time in seconds (its own unit is ms) and data in bytes.
+        if (base.endsWith('_seconds'))
+            return { name: base.slice(0, -8), kind: 'trend', contains: 'time', scale: 1000 };
+        if (base.endsWith('_bytes'))
+            return { name: base.slice(0, -6), kind: 'trend', contains: 'data', scale: 1 };
+        return { name: base, kind: 'trend', contains: 'default', scale: 1 };
+    }
+    if (base.endsWith('_total'))
+        return { name: base.slice(0, -6), kind: 'counter', contains: 'default', scale: 1 };
+    if (base.endsWith('_rate'))
+        return { name: base.slice(0, -5), kind: 'rate', contains: 'default', scale: 1 };
+    return { name: base, kind: 'gauge', contains: 'default', scale: 1 };
+}
+/** A native histogram's buckets as value ranges in k6's unit (ms for time). */
+function nativeToDistribution(h, scale) {
+    const base = Math.pow(2, Math.pow(2, -h.schema));
+    const ranges = [];
+    for (const [index, count] of h.positive) {
+        ranges.push([Math.pow(base, index - 1) * scale, Math.pow(base, index) * scale, count]);
+    }
+    // k6 records no negative durations or sizes; a custom trend may. Their buckets mirror the positive ones.
+    for (const [index, count] of h.negative) {
+        ranges.push([-Math.pow(base, index) * scale, -Math.pow(base, index - 1) * scale, count]);
+    }
+    return { count: h.count, sum: h.sum * scale, zeros: h.zeroCount, ranges };
+}
+const IGNORED_LABELS = new Set(['__name__', 'k6_feature_native_histograms']);
+function tagsOf(labels) {
+    const tags = {};
+    for (const [k, v] of Object.entries(labels))
+        if (!IGNORED_LABELS.has(k))
+            tags[k] = v;
+    return tags;
+}
+function seriesKey(labels) {
+    return Object.keys(labels)
+        .sort()
+        .map((k) => `${k}\u0000${labels[k]}`)
+        .join('\u0001');
+}
+/** Starts the loopback receiver; point k6's `experimental-prometheus-rw` output at `url`. */
+async function startRemoteWriteAnalysis(options = {}) {
+    const maxSeries = options.maxSeries ?? DEFAULT_MAX_SERIES;
+    const series = new Map();
+    let bytes = 0;
+    let pushes = 0;
+    const dropped = new Set();
+    let problem;
+    let firstPushAt = NaN;
+    const startedAt = Date.now();
+    const accept = (decoded, receivedAt) => {
+        for (const s of decoded) {
+            const key = seriesKey(s.labels);
+            let state = series.get(key);
+            if (!state) {
+                if (series.size >= maxSeries) {
+                    if (dropped.size < maxSeries)
+                        dropped.add(key);
+                    continue;
+                }
+                state = { labels: s.labels, firstAt: receivedAt };
+                series.set(key, state);
+            }
+            // Totals since the start: the newest push wins.
+            const h = s.histograms.at(-1);
+            if (h)
+                state.histogram = h;
+            const sample = s.samples.at(-1);
+            if (sample)
+                state.value = sample.value;
+        }
+    };
+    const server = external_node_http_default().createServer((req, res) => {
+        if (req.method !== 'POST') {
+            res.writeHead(405).end();
+            return;
+        }
+        const chunks = [];
+        let size = 0;
+        req.on('data', (chunk) => {
+            size += chunk.length;
+            if (size <= MAX_BODY_BYTES)
+                chunks.push(chunk);
+        });
+        req.on('end', () => {
+            bytes += size;
+            if (size > MAX_BODY_BYTES) {
+                problem ??= `k6 pushed ${size} bytes at once; more than the ${MAX_BODY_BYTES / 2 ** 20} MiB k6-gate accepts`;
+                res.writeHead(413).end();
+                return;
+            }
+            const receivedAt = Date.now();
+            try {
+                accept(decodeRemoteWriteBody(Buffer.concat(chunks)), receivedAt);
+                pushes++;
+                if (Number.isNaN(firstPushAt))
+                    firstPushAt = receivedAt;
+                res.writeHead(204).end();
+            }
+            catch (error) {
+                if (!problem) {
+                    problem = `a remote-write push from k6 could not be read: ${error.message}`;
+                    options.log?.warning(`live analysis: ${problem}`);
+                }
+                // 400: k6 does not retry a bad request, so one bad push cannot stall it.
+                res.writeHead(400).end();
+            }
+        });
+    });
+    server.keepAliveTimeout = 5000;
+    await new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => resolve());
+    });
+    server.unref();
+    const { port } = server.address();
+    return {
+        url: `http://127.0.0.1:${port}/api/v1/write`,
+        async stop() {
+            await new Promise((resolve) => {
+                server.close(() => resolve());
+                server.closeAllConnections();
+            });
+            return samplesOf([...series.values()], {
+                ...options,
+                firstAt: Number.isNaN(firstPushAt) ? startedAt : Math.max(startedAt, firstPushAt - REMOTE_WRITE_PUSH_INTERVAL_MS),
+                bytes,
+                dropped: dropped.size,
+                problem: problem ?? (pushes === 0 ? 'k6 pushed no metrics to the live-analysis receiver' : undefined),
+            });
+        },
+    };
+}
+/** The receiver's final per-series state → the one sample aggregator's view (pure). */
+function samplesOf(all, context) {
+    const aggregator = new aggregator_SampleAggregator({ breakdown: true, ...context.aggregator, log: context.log });
+    for (const name of context.watched ?? [])
+        aggregator.wantSubmetric(name);
+    aggregator.firstTime = context.firstAt;
+    // http_req_failed's rate per tag set, for requests whose tags lack expected_response.
+    const failedRate = new Map();
+    for (const s of all) {
+        if (s.labels.__name__ === 'k6_http_req_failed_rate' && s.value !== undefined)
+            failedRate.set(seriesKey(tagsOf(s.labels)), s.value);
+    }
+    for (const s of all) {
+        const metric = k6MetricOfSeries(s.labels.__name__ ?? '', s.histogram !== undefined);
+        if (!metric || metric.kind !== 'trend' || !s.histogram)
+            continue;
+        const tags = tagsOf(s.labels);
+        const distribution = nativeToDistribution(s.histogram, metric.scale);
+        aggregator.trendSeries(metric.name, metric.contains, tags, distribution);
+        if (metric.name === 'http_req_duration' && aggregator.breakdown) {
+            const rate = failedRate.get(seriesKey(tags));
+            const failed = tags.expected_response !== undefined
+                ? tags.expected_response === 'false'
+                    ? distribution.count
+                    : 0
+                : Number.isFinite(rate)
+                    ? Math.round(rate * distribution.count)
+                    : 0;
+            aggregator.breakdown.requests(tags, distribution.count, failed, s.firstAt, (acc) => acc.addBuckets(distribution));
+        }
+    }
+    let problem = context.problem;
+    if (context.dropped > 0) {
+        const note = `${context.dropped} time series past the first ${context.maxSeries ?? DEFAULT_MAX_SERIES} were not analysed (too many distinct tag sets: name requests with a \`name\` tag)`;
+        problem = problem ? `${problem}; ${note}` : note;
+        context.log?.warning(`live analysis: ${note}`);
+    }
+    return { aggregator, samples: aggregator.samples, badLines: 0, problem, bytes: context.bytes, source: 'remote-write' };
+}
+/**
+ * Remote write sends a check's pass rate but not its counts, so the checks of a remote-write run
+ * come from k6's summary (which has both); a JSON-file run counted them sample by sample already.
+ */
+function addSummaryChecks(samples, checks) {
+    if (samples.source !== 'remote-write')
+        return;
+    for (const check of checks)
+        samples.aggregator.checks.set(check.path ?? check.name, { ...check });
 }
 
 // EXTERNAL MODULE: ./src/verdict/confirm.ts
@@ -42146,6 +43618,7 @@ var ab = __nccwpck_require__(8982);
 //
 // Run problems never throw out of runGate: they become the `error` outcome with the cause, after
 // whatever was measured has been written to the results dir.
+
 
 
 
@@ -42327,7 +43800,7 @@ async function runGateSteps(config, log, cancellation, held) {
     let k6;
     if (!config.merge)
         try {
-            k6 = await log.group(`k6-gate: installing k6 ${config.k6.version} (${config.k6.install})`, () => cancellation.race((0,install.installK6)(config.k6, log)));
+            k6 = await log.group(`k6-gate: installing k6 ${config.k6.version} (${config.k6.install})`, () => cancellation.race((0,install/* installK6 */.XT)(config.k6, log)));
             if (!k6) {
                 await abandonPreflight();
                 return stoppedBefore('while installing k6');
@@ -42459,14 +43932,33 @@ label) {
     const metricsArgs = testId
         ? (0,metrics_output/* metricsOutputArgs */.sI)(config.metricsOutputs ?? [], { ...runLabels(config, testId), gate_scenario: spec.name })
         : [];
-    // With `analysis` (the default), k6-gate reads a second, plain --out json file while k6 writes it
-    // (docs/adr/0003-live-samples.md): the one sample aggregator gives the findings and the sampling
-    // bands of the verdict. Without it k6 writes no JSON and the verdict rests on the history band alone.
-    // A shard is judged after the merge, from the raw samples of all shards.
+    // With `analysis` (the default), k6 pushes its samples, aggregated per tag set, to k6-gate's
+    // loopback receiver through its remote-write output (docs/adr/0004-remote-write-analysis.md); when
+    // the user's own Prometheus already has that output, k6-gate follows a plain --out json file
+    // instead (docs/adr/0003-live-samples.md). Either way the one sample aggregator gives the findings
+    // and the sampling bands of the verdict. Without analysis the verdict rests on the history band
+    // alone. A shard is judged after the merge, from the raw samples of all shards.
     const analysis = config.analysis ?? { enabled: true, top: 10 };
     const findings = !config.shard && analysis.enabled;
-    const liveFile = findings ? external_node_path_default().join(config.resultsDir, `.k6-live-${(0,k6_run/* safeFileName */.Tx)(fileName)}.json`) : undefined;
-    const live = liveFile ? startLiveAnalysis({ file: liveFile, log, watched: watchedPercentileMetrics(rules.watch) }) : undefined;
+    const watched = watchedPercentileMetrics(rules.watch);
+    const liveArgs = [];
+    let liveFile;
+    let live;
+    let receiver;
+    if (findings) {
+        const taken = (0,metrics_output/* remoteWriteTakenBy */.qK)(config.metricsOutputs, config.k6Args, { ...process.env, ...config.env });
+        if (taken) {
+            liveFile = external_node_path_default().join(config.resultsDir, `.k6-live-${(0,k6_run/* safeFileName */.Tx)(fileName)}.json`);
+            live = startLiveAnalysis({ file: liveFile, log, watched });
+            log.info(`k6-gate: live analysis follows k6's JSON output (${taken}; at high request rates this costs k6 CPU)`);
+        }
+        else {
+            receiver = await startRemoteWriteAnalysis({ log, watched });
+            const setup = (0,metrics_output/* liveRemoteWriteSetup */.L9)(receiver.url, k6.version, env);
+            Object.assign(env, setup.env);
+            liveArgs.push(...setup.args);
+        }
+    }
     const sampler = findings ? startLoadSampler({ gomaxprocs: env.GOMAXPROCS ?? config.env.GOMAXPROCS }) : undefined;
     const executorModel = findings
         ? await inspectExecutorModel({
@@ -42484,7 +43976,7 @@ label) {
         scenario: fileName,
         resultsDir: config.resultsDir,
         env,
-        args: [...metricsArgs, ...config.k6Args, ...(config.shard ? (0,shard/* shardArgs */.M2)(config.shard.index, config.shard.count) : [])],
+        args: [...metricsArgs, ...liveArgs, ...config.k6Args, ...(config.shard ? (0,shard/* shardArgs */.M2)(config.shard.index, config.shard.count) : [])],
         timeoutMs: config.timeoutMs,
         htmlReport: config.htmlReport,
         rawOutput: config.shard
@@ -42504,7 +43996,14 @@ label) {
     if (live) {
         samples = await live.stop();
         await (0,promises_.rm)(liveFile, { force: true }).catch(() => undefined);
-        log.info(`k6-gate: live analysis read ${samples.samples.toLocaleString('en')} samples (${(samples.bytes / 2 ** 20).toFixed(1)} MiB)${samples.problem ? `; ${samples.problem}` : ''}`);
+    }
+    if (receiver)
+        samples = await receiver.stop();
+    if (samples) {
+        const read = samples.source === 'remote-write'
+            ? `${samples.samples.toLocaleString('en')} samples from k6's remote-write pushes (${(samples.bytes / 2 ** 10).toFixed(0)} KiB)`
+            : `${samples.samples.toLocaleString('en')} samples (${(samples.bytes / 2 ** 20).toFixed(1)} MiB)`;
+        log.info(`k6-gate: live analysis read ${read}${samples.problem ? `; ${samples.problem}` : ''}`);
     }
     scenario.exitCode = run.exitCode ?? undefined;
     scenario.exitMeaning = run.meaning;
@@ -42544,10 +44043,10 @@ label) {
             scenario.summary = (0,summary/* parseSummary */.W6)(summaryText, names.summary);
             scenario.files.summary = names.summary;
             scenario.thresholds = scenario.summary.thresholds;
+            if (samples)
+                addSummaryChecks(samples, scenario.summary.checks);
             // The run's own samples give the sampling bands of its watched percentiles.
-            const sampling = samples
-                ? samplingBands(trendsOf(samples.aggregator, watchedPercentileMetrics(rules.watch)), rules.watch)
-                : undefined;
+            const sampling = samples ? samplingBands(trendsOf(samples.aggregator, watched), rules.watch) : undefined;
             scenario.metrics = (0,compare/* compareToBaseline */.WD)({ key, summary: scenario.summary, baseline, rules, sampling });
             problems.push(...watchProblems(rules, scenario.summary, baseline));
         }
@@ -42706,7 +44205,7 @@ async function writeReports(config, result) {
         return;
     const write = (name, text) => (0,promises_.writeFile)(external_node_path_default().join(config.resultsDir, name), text);
     await write(COMPARISON_FILE, `${JSON.stringify(result, null, 2)}\n`);
-    await write(REPORT_FILE, (0,markdown.renderMarkdownReport)(result));
+    await write(REPORT_FILE, (0,markdown/* renderMarkdownReport */._9)(result));
     await write(JUNIT_FILE, renderJUnit(result));
     // GitLab's load_performance report: the gating scenario's legacy summary export, copied as is.
     const lpSource = (0,load_performance/* loadPerformanceSourceFile */.K3)(result);
@@ -42720,473 +44219,6 @@ function exitStatusFor(result) {
     if (result.outcome === 'error')
         return 2;
     return result.failed ? 1 : 0;
-}
-
-
-/***/ }),
-
-/***/ 9113:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-// ESM COMPAT FLAG
-__nccwpck_require__.r(__webpack_exports__);
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  EXPOSED_HTML_FILE: () => (/* binding */ EXPOSED_HTML_FILE),
-  exposeHtmlReport: () => (/* binding */ exposeHtmlReport),
-  publishGitLab: () => (/* binding */ publishGitLab)
-});
-
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/report/load-performance.ts
-var load_performance = __nccwpck_require__(9683);
-// EXTERNAL MODULE: ./src/report/markdown.ts + 1 modules
-var markdown = __nccwpck_require__(7837);
-;// CONCATENATED MODULE: ./src/report/mermaid.ts
-const DEFAULT_MAX_BARS = 8;
-/** Stats a reader cares about first; the others are charted only when there is room. */
-const STAT_PRIORITY = ['p(95)', 'p(90)', 'med', 'avg', 'p(99)', 'max', 'min'];
-function chartable(m) {
-    return m.unit === 'ms' && Number.isFinite(m.baseline) && Number.isFinite(m.current);
-}
-function statRank(stat) {
-    const index = STAT_PRIORITY.indexOf(stat);
-    return index === -1 ? STAT_PRIORITY.length : index;
-}
-/** Picks the bars: regressed rows always make it in, then the most telling stats. */
-function selectChartRows(metrics, maxBars = DEFAULT_MAX_BARS) {
-    const candidates = metrics.filter(chartable);
-    const ranked = [...candidates].sort((a, b) => {
-        const regressedFirst = Number(b.verdict === 'regressed') - Number(a.verdict === 'regressed');
-        return regressedFirst !== 0 ? regressedFirst : statRank(a.stat) - statRank(b.stat);
-    });
-    const chosen = new Set(ranked.slice(0, Math.max(0, maxBars)));
-    // Back to the report's own order so the chart reads like the table next to it.
-    return candidates.filter((m) => chosen.has(m));
-}
-/** Mermaid quoted strings cannot escape a double quote, and a newline ends the statement. */
-function quote(text) {
-    return `"${text.replace(/"/g, "'").replace(/[\r\n]+/g, ' ')}"`;
-}
-function round(value) {
-    return Math.round(value * 100) / 100;
-}
-/** A round upper bound for the y axis, a little above the tallest value. */
-function axisMax(values) {
-    const top = Math.max(...values, 0) * 1.1;
-    if (top <= 0)
-        return 1;
-    const magnitude = 10 ** Math.floor(Math.log10(top));
-    for (const step of [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) {
-        if (step * magnitude >= top)
-            return step * magnitude;
-    }
-    return 10 * magnitude;
-}
-function label(m) {
-    const marker = m.verdict === 'regressed' ? ' ▲' : '';
-    return `${m.metric} ${m.stat}${marker}`;
-}
-/**
- * One xychart for a scenario: bars are this run, the line is the baseline. Empty string when the
- * scenario has nothing to chart (no baseline yet, or no timing metrics).
- */
-function renderScenarioChart(scenario, options = {}) {
-    const rows = selectChartRows(scenario.metrics, options.maxBars ?? DEFAULT_MAX_BARS);
-    if (rows.length === 0)
-        return '';
-    const baseline = rows.map((m) => round(m.baseline));
-    const current = rows.map((m) => round(m.current));
-    const lines = [
-        '```mermaid',
-        'xychart-beta',
-        `    title ${quote(`${scenario.key}: this run (bars) vs baseline (line), ms`)}`,
-        `    x-axis [${rows.map((m) => quote(label(m))).join(', ')}]`,
-        `    y-axis "ms" 0 --> ${axisMax([...baseline, ...current])}`,
-        `    bar [${current.join(', ')}]`,
-        `    line [${baseline.join(', ')}]`,
-        '```',
-    ];
-    return lines.join('\n');
-}
-/** Charts for every scenario that has something to chart, each under a small heading. */
-function renderBaselineCharts(result, options = {}) {
-    const parts = [];
-    for (const scenario of result.scenarios) {
-        const chart = renderScenarioChart(scenario, options);
-        if (chart)
-            parts.push(`#### ${scenario.key}\n\n${chart}`);
-    }
-    if (parts.length === 0)
-        return '';
-    return `### Baseline vs this run\n\nBars are this run, the line is the baseline (milliseconds; ▲ marks a regression).\n\n${parts.join('\n\n')}`;
-}
-
-// EXTERNAL MODULE: ./src/baseline/compare.ts
-var compare = __nccwpck_require__(6228);
-;// CONCATENATED MODULE: ./src/platform/gitlab/dotenv.ts
-// `artifacts:reports:dotenv`: the gate's verdict as variables for later jobs (and for
-// `environment:url`-style uses). GitLab's dotenv parser takes KEY=VALUE lines, one value per line,
-// no multi-line values, and caps the file (5 KB) and the variable count (20 by default), so only
-// short, single-line values go in.
-
-
-
-const DOTENV_FILE = 'k6-gate.env';
-/** Longest value written; GitLab refuses a dotenv file over 5 KB as a whole. */
-const MAX_VALUE = 1000;
-function oneLine(value) {
-    const flat = value.replace(/[\r\n]+/g, ' ').trim();
-    return flat.length > MAX_VALUE ? `${flat.slice(0, MAX_VALUE - 1)}…` : flat;
-}
-/** The variables later jobs can read, e.g. `$K6_GATE_RESULT == "regressed"` (the templates prefix them per job). */
-function gitlabDotenvVariables(result, extra = {}) {
-    const regressed = result.scenarios.flatMap((s) => s.metrics.filter(compare/* isRegression */.kj).map((m) => `${s.key}:${m.metric}:${m.stat}`));
-    const vars = {
-        K6_GATE_RESULT: result.outcome,
-        K6_GATE_FAILED: String(result.failed),
-        K6_GATE_REGRESSIONS: String(result.regressions),
-        K6_GATE_THRESHOLDS_FAILED: String(result.thresholdsFailed),
-        K6_GATE_REGRESSED_METRICS: regressed.join(','),
-    };
-    if (extra.noteUrl)
-        vars.K6_GATE_NOTE_URL = extra.noteUrl;
-    return vars;
-}
-const DEFAULT_PREFIX = 'K6_GATE_';
-/**
- * The key prefix of a job's dotenv variables: K6_GATE_DOTENV_PREFIX (the templates set one per job, so
- * two jobs of one pipeline never export the same key), made a valid variable name: `k6-gate_staging_`
- * becomes `K6_GATE_STAGING_`. Unset or empty keeps `K6_GATE_`.
- */
-function dotenvKeyPrefix(raw) {
-    const cleaned = (raw ?? '')
-        .trim()
-        .toUpperCase()
-        .replace(/[^A-Z0-9_]+/g, '_');
-    if (cleaned === '')
-        return DEFAULT_PREFIX;
-    const named = /^[A-Z_]/.test(cleaned) ? cleaned : `_${cleaned}`;
-    return named.endsWith('_') ? named : `${named}_`;
-}
-/** The variables with `K6_GATE_` replaced by `prefix`. */
-function withDotenvPrefix(vars, prefix) {
-    return Object.fromEntries(Object.entries(vars).map(([key, value]) => [key.startsWith(DEFAULT_PREFIX) ? prefix + key.slice(DEFAULT_PREFIX.length) : key, value]));
-}
-function renderDotenv(vars) {
-    return Object.entries(vars)
-        .map(([key, value]) => `${key}=${oneLine(value)}\n`)
-        .join('');
-}
-async function writeDotenv(result, resultsDir, extra = {}) {
-    const file = external_node_path_default().join(resultsDir, DOTENV_FILE);
-    await (0,promises_.writeFile)(file, renderDotenv(withDotenvPrefix(gitlabDotenvVariables(result, extra), dotenvKeyPrefix(extra.keyPrefix))));
-    return file;
-}
-
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-;// CONCATENATED MODULE: ./src/platform/gitlab/notes.ts
-// The sticky merge-request note: one per job, found again by a hidden marker and edited in place,
-// so a merge request carries one current report per job instead of a growing list of them.
-//
-// GitLab REST API v4 with `fetch`: GET/POST /projects/:id/merge_requests/:iid/notes and
-// PUT .../notes/:note_id. CI_JOB_TOKEN cannot write notes, so the token is a project (or group)
-// access token with the api scope, sent as PRIVATE-TOKEN.
-
-/** GitLab rejects longer note bodies (1,000,000 characters); keep a margin for the marker. */
-const GITLAB_NOTE_LIMIT = 1_000_000;
-class GitLabApiError extends errors/* ExpectedError */.Dh {
-    status;
-    constructor(message, status, options) {
-        super(message, options);
-        this.status = status;
-        this.name = 'GitLabApiError';
-    }
-}
-/** `Retry-After` as seconds or an HTTP date → milliseconds to wait. */
-function retryAfterMs(header, now = Date.now()) {
-    if (!header)
-        return undefined;
-    const trimmed = header.trim();
-    if (/^\d+(\.\d+)?$/.test(trimmed))
-        return Math.round(Number(trimmed) * 1000);
-    const date = Date.parse(trimmed);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-/** The next page's URL from an RFC 8288 `Link` header, when there is one. */
-function nextLink(header) {
-    if (!header)
-        return undefined;
-    for (const part of header.split(',')) {
-        const match = /<([^>]+)>\s*;(.*)$/.exec(part.trim());
-        if (match && /\brel="?next"?/.test(match[2]))
-            return match[1];
-    }
-    return undefined;
-}
-class GitLabNotesClient {
-    fetchImpl;
-    options;
-    constructor(options) {
-        this.fetchImpl = options.fetch ?? globalThis.fetch;
-        this.options = {
-            apiUrl: options.apiUrl.replace(/\/+$/, ''),
-            projectId: options.projectId,
-            token: options.token,
-            maxRetries: options.maxRetries ?? 3,
-            baseDelayMs: options.baseDelayMs ?? 1000,
-            maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
-            perPage: options.perPage ?? 100,
-            maxPages: options.maxPages ?? 50,
-            sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
-            onRetry: options.onRetry,
-        };
-    }
-    notesUrl(iid) {
-        return `${this.options.apiUrl}/projects/${encodeURIComponent(this.options.projectId)}/merge_requests/${encodeURIComponent(iid)}/notes`;
-    }
-    /** One request with bounded retries; the token never appears in messages. */
-    async request(method, url, body) {
-        const { maxRetries, baseDelayMs, maxRetryAfterMs, sleep, onRetry } = this.options;
-        for (let attempt = 0;; attempt++) {
-            let response;
-            let failure;
-            try {
-                response = await this.fetchImpl(url, {
-                    method,
-                    headers: {
-                        'PRIVATE-TOKEN': this.options.token,
-                        Accept: 'application/json',
-                        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-                    },
-                    body: body === undefined ? undefined : JSON.stringify(body),
-                });
-            }
-            catch (error) {
-                failure = `${method} ${url} failed: ${error.message}`;
-                if (attempt >= maxRetries)
-                    throw new GitLabApiError(failure, undefined, { cause: error });
-                const wait = baseDelayMs * 2 ** attempt;
-                onRetry?.(`${failure}; retrying in ${wait} ms (${attempt + 1}/${maxRetries})`);
-                await sleep(wait);
-                continue;
-            }
-            if (response.ok)
-                return response;
-            const retryable = response.status === 429 || response.status >= 500;
-            if (!retryable || attempt >= maxRetries) {
-                const text = await response.text().catch(() => '');
-                throw new GitLabApiError(`${method} ${url} answered HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`, response.status);
-            }
-            // Drain the body so the connection can be reused.
-            await response.arrayBuffer().catch(() => undefined);
-            const hinted = response.status === 429 ? retryAfterMs(response.headers.get('retry-after')) : undefined;
-            const wait = Math.min(hinted ?? baseDelayMs * 2 ** attempt, maxRetryAfterMs);
-            onRetry?.(`${method} ${url} answered HTTP ${response.status}; retrying in ${wait} ms (${attempt + 1}/${maxRetries})`);
-            await sleep(wait);
-        }
-    }
-    /** Walks the notes of a merge request page by page (oldest first) until the marker turns up. */
-    async findNote(iid, marker) {
-        let url = `${this.notesUrl(iid)}?per_page=${this.options.perPage}&sort=asc&order_by=created_at`;
-        for (let page = 1; url && page <= this.options.maxPages; page++) {
-            const response = await this.request('GET', url);
-            const notes = (await response.json());
-            if (!Array.isArray(notes))
-                throw new GitLabApiError(`GET ${url} did not answer with a list of notes`, response.status);
-            const hit = notes.find((note) => !note.system && typeof note.body === 'string' && note.body.includes(marker));
-            if (hit)
-                return hit;
-            url = this.nextPageUrl(response, url);
-        }
-        return undefined;
-    }
-    /** GitLab sends both `Link` and `X-Next-Page`; keyset pagination sends only `Link`. */
-    nextPageUrl(response, current) {
-        const link = nextLink(response.headers.get('link'));
-        if (link)
-            return link;
-        const next = response.headers.get('x-next-page')?.trim();
-        if (!next)
-            return undefined;
-        const url = new URL(current);
-        url.searchParams.set('page', next);
-        return url.toString();
-    }
-    async createNote(iid, body) {
-        const response = await this.request('POST', this.notesUrl(iid), { body });
-        return (await response.json());
-    }
-    async updateNote(iid, noteId, body) {
-        const response = await this.request('PUT', `${this.notesUrl(iid)}/${noteId}`, { body });
-        return (await response.json());
-    }
-}
-/** The hidden line that identifies one job's note; the same format as the GitHub comment marker. */
-function noteMarker(id) {
-    // HTML comments cannot contain `--` or an early `>`.
-    const safe = id.replace(/[^A-Za-z0-9_.:@/-]+/g, '-').replace(/-{2,}/g, '-');
-    return `<!-- k6-gate:${safe} -->`;
-}
-/** Finds the job's note and edits it, or creates it. */
-async function upsertStickyNote(client, iid, marker, body) {
-    const fullBody = body.includes(marker) ? body : `${marker}\n${body}`;
-    const existing = await client.findNote(iid, marker);
-    if (existing)
-        return { note: await client.updateNote(iid, existing.id, fullBody), action: 'updated' };
-    return { note: await client.createNote(iid, fullBody), action: 'created' };
-}
-/**
- * The merge request of this pipeline: CI_MERGE_REQUEST_IID in merge-request pipelines; in branch
- * pipelines the first entry of CI_OPEN_MERGE_REQUESTS (`group/project!12,other/project!3`) that
- * belongs to this project, since an IID only means something inside its own project.
- */
-function resolveMergeRequestIid(env) {
-    const direct = env.CI_MERGE_REQUEST_IID?.trim();
-    if (direct && /^\d+$/.test(direct))
-        return direct;
-    const open = env.CI_OPEN_MERGE_REQUESTS?.trim();
-    if (!open)
-        return undefined;
-    const project = env.CI_PROJECT_PATH?.trim();
-    for (const entry of open.split(',')) {
-        const match = /^(.+)!(\d+)$/.exec(entry.trim());
-        if (!match)
-            continue;
-        if (!project || match[1] === project)
-            return match[2];
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/platform/gitlab/publish.ts
-// Everything a GitLab job leaves behind for a finished gate: the report files its
-// `artifacts:reports` point at (junit, load_performance, dotenv), a fixed-name copy of the HTML
-// report for `expose_as`, and the sticky merge-request note. Nothing here fails the job: the verdict
-// is the caller's, from the GateResult alone; reporting problems are warnings.
-
-
-
-
-
-
-
-/** Fixed name, because `expose_as` paths cannot hold wildcards or per-scenario names. */
-const EXPOSED_HTML_FILE = 'report.html';
-/**
- * Copies the gating scenario's HTML report to the fixed name `expose_as` points at. The report files
- * GitLab's `artifacts:reports` read (junit.xml, load-performance.json) are the pipeline's
- * (writeReports); only the dotenv file and this copy are GitLab's own. Returns whether it copied.
- */
-async function exposeHtmlReport(result, resultsDir) {
-    const html = (0,load_performance/* gatingScenario */.jU)(result)?.files.html ?? result.scenarios.find((s) => s.files.html)?.files.html;
-    if (!html)
-        return false;
-    try {
-        await (0,promises_.copyFile)(external_node_path_default().join(resultsDir, html), external_node_path_default().join(resultsDir, EXPOSED_HTML_FILE));
-        return true;
-    }
-    catch {
-        // k6 skips the dashboard export when a run is too short or fails early; nothing to expose then.
-        return false;
-    }
-}
-/** Where the job's artifacts can be read, when the job runs in GitLab. */
-function artifactLinks(env, resultsDir) {
-    const jobUrl = env.CI_JOB_URL;
-    if (!jobUrl)
-        return { links: [] };
-    const base = env.CI_PROJECT_DIR ?? process.cwd();
-    const rel = external_node_path_default().relative(base, external_node_path_default().resolve(base, resultsDir)).split((external_node_path_default()).sep).join('/');
-    const inside = rel && !rel.startsWith('..') ? rel : undefined;
-    const file = (name) => `${jobUrl}/artifacts/file/${inside ? `${inside}/` : ''}${name}`;
-    const links = [{ label: 'job log', url: jobUrl }];
-    if (inside) {
-        links.unshift({ label: 'HTML report', url: file(EXPOSED_HTML_FILE) }, { label: 'all artifacts', url: `${jobUrl}/artifacts/browse/${inside}` });
-    }
-    return { fullReportUrl: inside ? file('report.md') : undefined, links };
-}
-function explainNoteFailure(error) {
-    if (error instanceof GitLabApiError && (error.status === 401 || error.status === 403)) {
-        return `GitLab refused the token (HTTP ${error.status}): K6_GATE_GITLAB_TOKEN must be a project access token with the api scope and at least the Reporter role that has not expired`;
-    }
-    if (error instanceof GitLabApiError && error.status === 404) {
-        return `GitLab found no such merge request or project (HTTP 404): check that the token belongs to this project (CI_PROJECT_ID) and can see the merge request`;
-    }
-    return error.message;
-}
-async function postNote(result, options, env) {
-    const { log } = options;
-    if (/^(false|no|0|off)$/i.test(env.K6_GATE_MR_NOTE?.trim() ?? '')) {
-        log.info('k6-gate: merge-request note is off (mr-note: false)');
-        return undefined;
-    }
-    const iid = resolveMergeRequestIid(env);
-    if (!iid) {
-        log.info('k6-gate: no merge request for this pipeline (neither CI_MERGE_REQUEST_IID nor an open merge request of this project): no note; the report is in the job artifacts');
-        return undefined;
-    }
-    const token = env.K6_GATE_GITLAB_TOKEN?.trim();
-    if (!token) {
-        log.info(`k6-gate: K6_GATE_GITLAB_TOKEN is not set, so no note on merge request !${iid}; to get one, add a project access token (api scope, Reporter role) as a masked CI/CD variable named K6_GATE_GITLAB_TOKEN (CI_JOB_TOKEN cannot post notes). The report is in the job artifacts.`);
-        return undefined;
-    }
-    log.addSecret(token);
-    const apiUrl = env.CI_API_V4_URL;
-    const projectId = env.CI_MERGE_REQUEST_PROJECT_ID || env.CI_PROJECT_ID;
-    if (!apiUrl || !projectId) {
-        log.warning('k6-gate: CI_API_V4_URL or CI_PROJECT_ID is not set (not a GitLab job?): no merge-request note');
-        return undefined;
-    }
-    const marker = noteMarker(env.K6_GATE_NOTE_ID || env.CI_JOB_NAME || 'k6-gate');
-    const { fullReportUrl, links } = artifactLinks(env, options.resultsDir);
-    const chart = renderBaselineCharts(result);
-    const body = (0,markdown.renderMarkdownReport)(result, {
-        appendix: chart || undefined,
-        links,
-        fullReportUrl,
-        maxLength: GITLAB_NOTE_LIMIT - marker.length - 1,
-    });
-    const client = new GitLabNotesClient({
-        apiUrl,
-        projectId,
-        token,
-        fetch: options.fetch,
-        ...options.client,
-        onRetry: (message) => log.info(`k6-gate: ${message}`),
-    });
-    try {
-        const { note, action } = await upsertStickyNote(client, iid, marker, body);
-        const mrUrl = env.CI_MERGE_REQUEST_PROJECT_URL || env.CI_PROJECT_URL;
-        const noteUrl = mrUrl ? `${mrUrl}/-/merge_requests/${iid}#note_${note.id}` : undefined;
-        log.info(`k6-gate: ${action} the note on merge request !${iid}${noteUrl ? `: ${noteUrl}` : ` (note ${note.id})`}`);
-        return noteUrl;
-    }
-    catch (error) {
-        log.warning(`k6-gate: could not post the merge-request note on !${iid}: ${explainNoteFailure(error)}. The report is in the job artifacts.`);
-        return undefined;
-    }
-}
-/** Publishes a finished gate to GitLab; never throws for reporting problems. */
-async function publishGitLab(result, options) {
-    const env = options.env ?? process.env;
-    const { log } = options;
-    if (await exposeHtmlReport(result, options.resultsDir))
-        log.debug(`k6-gate: wrote ${EXPOSED_HTML_FILE} to ${options.resultsDir}`);
-    const noteUrl = await postNote(result, options, env);
-    try {
-        await writeDotenv(result, options.resultsDir, { noteUrl, keyPrefix: env.K6_GATE_DOTENV_PREFIX });
-    }
-    catch (error) {
-        log.warning(`k6-gate: could not write the dotenv report to ${options.resultsDir}: ${error.message}`);
-    }
-    return { noteUrl };
 }
 
 
@@ -43257,15 +44289,13 @@ function renderLoadPerformance(result, legacySummaryText) {
 /***/ 7837:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-// ESM COMPAT FLAG
-__nccwpck_require__.r(__webpack_exports__);
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  renderAnalysis: () => (/* binding */ renderAnalysis),
-  renderMarkdownReport: () => (/* binding */ renderMarkdownReport),
-  renderMetricTable: () => (/* binding */ renderMetricTable)
+  _9: () => (/* binding */ renderMarkdownReport)
 });
+
+// UNUSED EXPORTS: renderAnalysis, renderMetricTable
 
 ;// CONCATENATED MODULE: ./node_modules/markdown-table/index.js
 // To do: next major: remove.
@@ -43996,274 +45026,6 @@ async function resolveScenario(input, workspace, scenariosDir = bundledScenarios
 /** The baseline key of a scenario run: see baselineKey (the environment keeps histories apart). */
 function scenarioKey(scenario, profile, environment) {
     return (0,_baseline_format_js__WEBPACK_IMPORTED_MODULE_4__/* .baselineKey */ .x2)({ scenario, profile, environment });
-}
-
-
-/***/ }),
-
-/***/ 796:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-// ESM COMPAT FLAG
-__nccwpck_require__.r(__webpack_exports__);
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  OPERATOR_MANIFEST_HELP: () => (/* binding */ OPERATOR_MANIFEST_HELP),
-  commandOperatorManifest: () => (/* binding */ commandOperatorManifest)
-});
-
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/config.ts
-var config = __nccwpck_require__(2973);
-// EXTERNAL MODULE: ./src/scenarios.ts
-var scenarios = __nccwpck_require__(4096);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-// EXTERNAL MODULE: ./src/k6/summary.ts
-var summary = __nccwpck_require__(817);
-;// CONCATENATED MODULE: ./src/shard/operator.ts
-// Manifests for running a scenario on Kubernetes with k6-operator (TestRun, k6.io/v1alpha1).
-//
-// k6-operator starts `parallelism` runner pods, gives each its execution segment and aggregates
-// nothing. For k6-gate to merge, every runner must leave its raw samples where a collector can
-// fetch them after the pods are gone. The choice here: one PersistentVolumeClaim mounted by every
-// runner at /results with `subPathExpr: $(POD_NAME)`, so each runner writes to its own folder
-// (k6-operator passes the same `arguments` to all runners, and k6 cannot template a file name).
-// The files outlive the runner pods (and `cleanup: post`); a collector pod mounting the claim
-// serves `kubectl cp`, then `k6-gate merge --from` finds the files in the per-pod folders.
-
-
-
-/** The folder every runner writes into (its own sub-folder of the claim). */
-const RESULTS_MOUNT = '/results';
-/** UID/GID of the user in the grafana/k6 image; fsGroup makes the claim writable for it. */
-const K6_IMAGE_GID = 12345;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-function requireDnsLabel(what, value, max) {
-    if (!DNS_LABEL.test(value) || value.length > max) {
-        throw new config/* ConfigError */.xL(`${what} ${JSON.stringify(value)} is not a Kubernetes name; expected lower-case letters, digits and "-", at most ${max} characters, e.g. "checkout-load"`);
-    }
-}
-function resultsClaimName(input) {
-    return input.resultsClaim ?? `${input.name}-results`;
-}
-/** The `arguments` string of the TestRun, checked so that k6-operator's split on spaces keeps each argument whole. */
-function runnerArguments(input) {
-    const scenario = input.scenario ?? input.scriptFile.replace(/\.(m?js|ts|cjs)$/, '');
-    const args = [
-        `--out=json=${RESULTS_MOUNT}/k6-${scenario}.shard-k8s.json.gz`,
-        `--summary-export=${RESULTS_MOUNT}/summary-${scenario}.shard-k8s.json`,
-        `--summary-trend-stats=${input.trendStats ?? summary/* SUMMARY_TREND_STATS */.$8.join(',')}`,
-        ...(input.args ?? []),
-    ];
-    for (const arg of args) {
-        if (arg === '' || /[\s"'\\]/.test(arg)) {
-            throw new config/* ConfigError */.xL(`k6 argument ${JSON.stringify(arg)} cannot go into a TestRun: k6-operator splits "arguments" on spaces and runs no shell; expected arguments without whitespace or quotes, e.g. "--tag=team=web"`);
-        }
-    }
-    return args.join(' ');
-}
-function namespaced(name, namespace, extra = {}) {
-    return { name, ...(namespace ? { namespace } : {}), ...extra };
-}
-const LABELS = { 'app.kubernetes.io/managed-by': 'k6-gate' };
-/** The TestRun object alone (what the CRD schema validates). */
-function buildTestRun(input) {
-    requireDnsLabel('TestRun name', input.name, 52);
-    if (!Number.isInteger(input.parallelism) || input.parallelism < 1) {
-        throw new config/* ConfigError */.xL(`parallelism ${JSON.stringify(input.parallelism)} is not a positive whole number; expected the number of runner pods, e.g. 4`);
-    }
-    if (!/^[A-Za-z0-9._-]+$/.test(input.scriptFile)) {
-        throw new config/* ConfigError */.xL(`script file name ${JSON.stringify(input.scriptFile)} cannot be a ConfigMap key; expected letters, digits, ".", "_", "-", e.g. "checkout.js"`);
-    }
-    if (typeof input.scriptContent === 'string') {
-        const local = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*|\bopen\s*\(\s*)['"](\.\.?\/[^'"]+)['"]/.exec(input.scriptContent);
-        if (local) {
-            throw new config/* ConfigError */.xL(`${input.scriptFile} uses the local file ${JSON.stringify(local[1])}, which a one-file ConfigMap cannot carry; expected a self-contained script or a k6 archive: run \`k6 archive ${input.scriptFile} -O ${input.name}.tar\` and pass the .tar`);
-        }
-    }
-    const env = [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }];
-    for (const [name, value] of Object.entries(input.env ?? {})) {
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
-            throw new config/* ConfigError */.xL(`environment variable name ${JSON.stringify(name)} is not valid; expected e.g. BASE_URL`);
-        if (name === 'POD_NAME')
-            throw new config/* ConfigError */.xL('environment variable POD_NAME is reserved: the runners use it to pick their results folder');
-        env.push({ name, value });
-    }
-    const claim = resultsClaimName(input);
-    return {
-        apiVersion: 'k6.io/v1alpha1',
-        kind: 'TestRun',
-        metadata: namespaced(input.name, input.namespace, { labels: LABELS }),
-        spec: {
-            parallelism: input.parallelism,
-            script: { configMap: { name: `${input.name}-script`, file: input.scriptFile } },
-            arguments: runnerArguments(input),
-            ...(input.cleanup ? { cleanup: 'post' } : {}),
-            runner: {
-                image: input.image ?? `grafana/k6:${config/* DEFAULT_K6_VERSION */.ti}`,
-                metadata: { labels: { ...LABELS, 'k6-gate/test-run': input.name } },
-                env,
-                securityContext: { fsGroup: K6_IMAGE_GID },
-                volumes: [{ name: 'k6-gate-results', persistentVolumeClaim: { claimName: claim } }],
-                volumeMounts: [{ name: 'k6-gate-results', mountPath: RESULTS_MOUNT, subPathExpr: '$(POD_NAME)' }],
-            },
-        },
-    };
-}
-/** ConfigMap with the script, the results claim (unless an existing one is named) and the TestRun, as one YAML stream. */
-function buildTestRunManifest(input) {
-    const documents = [];
-    const testRun = buildTestRun(input);
-    documents.push({
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: namespaced(`${input.name}-script`, input.namespace, { labels: LABELS }),
-        ...(typeof input.scriptContent === 'string'
-            ? { data: { [input.scriptFile]: input.scriptContent } }
-            : { binaryData: { [input.scriptFile]: Buffer.from(input.scriptContent).toString('base64') } }),
-    });
-    if (input.createClaim ?? input.resultsClaim === undefined) {
-        documents.push({
-            apiVersion: 'v1',
-            kind: 'PersistentVolumeClaim',
-            metadata: namespaced(resultsClaimName(input), input.namespace, { labels: LABELS }),
-            spec: {
-                accessModes: [input.accessMode ?? 'ReadWriteMany'],
-                ...(input.storageClassName ? { storageClassName: input.storageClassName } : {}),
-                resources: { requests: { storage: input.storage ?? '1Gi' } },
-            },
-        });
-    }
-    documents.push(testRun);
-    return documents.map((doc) => (0,dist.stringify)(doc, { lineWidth: 0 })).join('---\n');
-}
-/** A pod that mounts the results claim and waits, so `kubectl cp` can fetch the runners' files. */
-function buildCollectorPodManifest(input) {
-    requireDnsLabel('TestRun name', input.name, 52);
-    return (0,dist.stringify)({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: namespaced(`${input.name}-collector`, input.namespace, { labels: LABELS }),
-        spec: {
-            restartPolicy: 'Never',
-            securityContext: { fsGroup: K6_IMAGE_GID },
-            containers: [
-                {
-                    name: 'collector',
-                    image: input.image ?? 'busybox:1.36',
-                    command: ['sleep', '3600'],
-                    volumeMounts: [{ name: 'k6-gate-results', mountPath: RESULTS_MOUNT, readOnly: true }],
-                },
-            ],
-            volumes: [{ name: 'k6-gate-results', persistentVolumeClaim: { claimName: resultsClaimName(input) } }],
-        },
-    }, { lineWidth: 0 });
-}
-
-;// CONCATENATED MODULE: ./src/shard/operator-cli.ts
-// `k6-gate operator-manifest`: writes the Kubernetes manifests of a sharded run with k6-operator.
-
-
-
-
-
-const OPERATOR_MANIFEST_HELP = `k6-gate operator-manifest <scenario|script|archive.tar> --name NAME --parallelism N [options]
-
-Writes a ConfigMap with the script, a PersistentVolumeClaim for the results and a k6-operator
-TestRun (k6.io/v1alpha1) whose N runners each write raw samples to their own folder of the claim.
-Then: kubectl apply -f …; wait for the TestRun stage "finished"; kubectl cp the claim's contents
-(via --collector's pod); k6-gate merge <scenario> --from DIR. See docs/scale-out.md.
-
-Options:
-  --name NAME              TestRun name (lower-case DNS label)
-  --parallelism N          runner pods (shards)
-  --namespace NS           namespace of all objects
-  --scenario NAME          name in result files and the baseline (default: the script's name)
-  --env KEY=VALUE          environment for the runners, e.g. BASE_URL (repeatable)
-  --k6-args "ARGS"         extra k6 arguments (no whitespace inside one argument)
-  --image IMAGE            runner image (default grafana/k6 at k6-gate's k6 version)
-  --results-claim NAME     use this existing claim instead of creating NAME-results
-  --access-mode MODE       ReadWriteMany (default) | ReadWriteOnce (all runners on one node)
-  --storage-class NAME     storage class of the created claim
-  --storage SIZE           size of the created claim (default 1Gi)
-  --cleanup                cleanup: post (delete runner jobs afterwards; the claim stays)
-  --collector              also write a collector pod that mounts the claim for kubectl cp
-  --output FILE            write to FILE instead of stdout
-`;
-async function commandOperatorManifest(args, io, log) {
-    const parsed = (0,config/* parseCommandArgs */.Qx)({
-        name: { type: 'string' },
-        parallelism: { type: 'string' },
-        namespace: { type: 'string' },
-        scenario: { type: 'string' },
-        env: { type: 'string', multiple: true },
-        'k6-args': { type: 'string' },
-        image: { type: 'string' },
-        'results-claim': { type: 'string' },
-        'access-mode': { type: 'string' },
-        'storage-class': { type: 'string' },
-        storage: { type: 'string' },
-        cleanup: { type: 'boolean' },
-        collector: { type: 'boolean' },
-        output: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-    }, args, 'operator-manifest');
-    const { values, positionals } = parsed;
-    if (values.help) {
-        io.stdout(OPERATOR_MANIFEST_HELP);
-        return 0;
-    }
-    if (positionals.length !== 1) {
-        throw new config/* ConfigError */.xL(`operator-manifest takes one scenario, script or .tar archive; got ${positionals.length} (${positionals.join(' ') || 'none'})`);
-    }
-    if (!values.name)
-        throw new config/* ConfigError */.xL('operator-manifest needs --name, e.g. --name checkout-load');
-    const parallelism = Number(values.parallelism);
-    if (!values.parallelism || !Number.isInteger(parallelism) || parallelism < 1) {
-        throw new config/* ConfigError */.xL(`--parallelism ${JSON.stringify(values.parallelism ?? '')} is not a positive whole number; expected the number of runner pods, e.g. 4`);
-    }
-    const accessMode = values['access-mode'];
-    if (accessMode !== undefined && accessMode !== 'ReadWriteMany' && accessMode !== 'ReadWriteOnce') {
-        throw new config/* ConfigError */.xL(`--access-mode ${JSON.stringify(accessMode)} is not valid; expected ReadWriteMany or ReadWriteOnce`);
-    }
-    const ref = positionals[0];
-    const isArchive = ref.endsWith('.tar');
-    const script = isArchive ? external_node_path_default().resolve(io.cwd, ref) : (await (0,scenarios/* resolveScenario */.d8)(ref, io.cwd)).script;
-    const content = isArchive ? new Uint8Array(await (0,promises_.readFile)(script)) : await (0,promises_.readFile)(script, 'utf8');
-    const scriptFile = external_node_path_default().basename(script);
-    const input = {
-        name: values.name,
-        namespace: values.namespace,
-        scriptFile,
-        scriptContent: content,
-        parallelism,
-        scenario: values.scenario ?? scriptFile.replace(/\.(m?js|ts|cjs|tar)$/, ''),
-        args: (0,config/* splitArgs */.sG)(values['k6-args']),
-        env: Object.assign({}, ...(values.env ?? []).map((pair) => (0,config/* parseEnvPairs */.WS)('--env', `'${pair.replace(/'/g, `'\\''`)}'`))),
-        image: values.image,
-        resultsClaim: values['results-claim'],
-        accessMode,
-        storageClassName: values['storage-class'],
-        storage: values.storage,
-        cleanup: values.cleanup,
-    };
-    let text = buildTestRunManifest(input);
-    if (values.collector)
-        text += `---\n${buildCollectorPodManifest(input)}`;
-    if (values.output) {
-        await (0,promises_.writeFile)(external_node_path_default().resolve(io.cwd, values.output), text);
-        log.info(`k6-gate: wrote ${values.output} (TestRun ${values.name}, ${parallelism} runners)`);
-    }
-    else {
-        io.stdout(text);
-    }
-    return 0;
 }
 
 

@@ -88,6 +88,9 @@ function tagKey(tags: [string, string][]): string {
     .join('\u0001');
 }
 
+/** Distinct tag sets whose parsed form is kept. */
+const TAG_SET_CACHE = 4096;
+
 const METRIC_TYPES = new Set<MetricType>(['trend', 'rate', 'counter', 'gauge']);
 
 export class SampleAggregator {
@@ -98,6 +101,8 @@ export class SampleAggregator {
   readonly checks = new Map<string, CheckResult>();
   samples = 0;
   longestSpanMs = 0;
+  /** Parsed tag sets by their JSON text (read-only once parsed: points share them). */
+  private readonly tagSets = new Map<string, Record<string, string>>();
   private lastTimeText = '';
   private lastTime = NaN;
 
@@ -275,10 +280,17 @@ export class SampleAggregator {
       const metric = this.metricOf(fast.metric, where);
       let tags: Record<string, string> | undefined;
       if (this.needsTags(metric)) {
-        try {
-          tags = JSON.parse(fast.tagsText);
-        } catch {
-          throw new SampleError(`${where()}: the tags of this Point are not JSON: ${JSON.stringify(fast.tagsText.slice(0, 120))}`);
+        // k6 repeats a handful of tag sets (one per endpoint and status) millions of times: parse each once.
+        tags = this.tagSets.get(fast.tagsText);
+        if (!tags) {
+          try {
+            tags = JSON.parse(fast.tagsText) as Record<string, string>;
+          } catch {
+            throw new SampleError(`${where()}: the tags of this Point are not JSON: ${JSON.stringify(fast.tagsText.slice(0, 120))}`);
+          }
+          // Bounded: a run with ever-new tag sets (IDs in URLs) starts the cache over instead of growing it.
+          if (this.tagSets.size >= TAG_SET_CACHE) this.tagSets.clear();
+          this.tagSets.set(fast.tagsText, tags);
         }
       }
       this.point(metric, fast.time, fast.value, tags, fileIndex, span, where);
