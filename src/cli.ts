@@ -71,6 +71,7 @@ Run options:
   --notify KIND=VAR         notify slack=VAR or webhook=VAR (VAR holds the URL; repeatable)
   --notify-on WHEN          regression (default), error or always
   --no-analysis             skip live sample analysis (per-endpoint table, error mix, k6 health, sampling bands)
+  --analysis BOOL           the same as a value: true (default) | false
   --endpoints-top N         endpoints listed in the per-endpoint table (default 10)
   --confirm N               rerun a regressed scenario up to N times; fail only if it persists (default 1)
   --baseline-target URL     A/B mode: a deployment of the base version, run in ABBA rounds with --target
@@ -113,6 +114,7 @@ const RUN_OPTIONS = {
   'raw-output': { type: 'boolean' },
   'metrics-output': { type: 'string', multiple: true },
   'no-analysis': { type: 'boolean' },
+  analysis: { type: 'string' },
   notify: { type: 'string', multiple: true },
   'notify-on': { type: 'string' },
   'endpoints-top': { type: 'string' },
@@ -212,7 +214,7 @@ async function commandRun(args: string[], io: CliIO, log: Logger): Promise<numbe
     'html-report': values['no-html-report'] ? 'false' : undefined,
     'raw-output': values['raw-output'] ? 'true' : undefined,
     'metrics-output': values['metrics-output']?.join('\n'),
-    analysis: values['no-analysis'] ? 'false' : undefined,
+    analysis: values['no-analysis'] ? 'false' : values.analysis,
     notify: (values.notify ?? []).join(','),
     'notify-on': values['notify-on'],
     'endpoints-top': values['endpoints-top'],
