@@ -506,7 +506,7 @@ async function runScenario(
     scenario.analysis = {
       ...analyseSamples(samples.aggregator, {
         top: analysis.top,
-        baselineP95: Object.fromEntries(Object.entries(baseline?.scenarios[key]?.endpoints ?? {}).map(([name, e]) => [name, e.p95])),
+        baseline: baseline?.scenarios[key]?.endpoints,
       }),
       loadGenerator: judgeLoadGenerator(scenario.summary, loadSamples, await readFile(run.files.log, 'utf8').catch(() => ''), {
         run: executorModel,

@@ -50,6 +50,7 @@ Run options:
   --notify KIND=VAR         notify slack=VAR or webhook=VAR (VAR holds the URL; repeatable)
   --notify-on WHEN          regression (default), error or always
   --no-analysis             skip live sample analysis (per-endpoint table, error mix, k6 health, sampling bands)
+  --analysis BOOL           the same as a value: true (default) | false
   --endpoints-top N         endpoints listed in the per-endpoint table (default 10)
   --confirm N               rerun a regressed scenario up to N times; fail only if it persists (default 1)
   --baseline-target URL     A/B mode: a deployment of the base version, run in ABBA rounds with --target

@@ -9,9 +9,16 @@ export interface AnalysisOptions {
   top?: number;
   /** Error kinds listed; default 10. */
   topErrors?: number;
-  /** The baseline's per-endpoint p(95) (ms), to rank by change. */
-  baselineP95?: Record<string, number>;
+  /** The baseline's per-endpoint entries (p(95) in ms and the requests it rests on), to rank by change. */
+  baseline?: Record<string, { p95: number; requests: number }>;
 }
+
+/**
+ * The fewest requests a p(95) must rest on, in this run and in the baseline's entry, to be compared:
+ * below 20 a p(95) is the slowest request or two (a setup() call, one cold request), and its change
+ * says nothing about the endpoint, so it neither shows a change nor leads the table.
+ */
+export const MIN_REQUESTS_FOR_CHANGE = 20;
 
 export function analyseSamples(aggregator: SampleAggregator, options: AnalysisOptions = {}): ScenarioAnalysis {
   const top = options.top ?? 10;
@@ -31,10 +38,16 @@ export function analyseSamples(aggregator: SampleAggregator, options: AnalysisOp
       p95: d.percentile(95),
       max: d.max,
     };
-    const base = options.baselineP95?.[state.endpoint];
-    if (base !== undefined && base > 0 && Number.isFinite(row.p95)) {
-      row.baselineP95 = base;
-      row.p95Change = row.p95 / base - 1;
+    const base = options.baseline?.[state.endpoint];
+    if (
+      base !== undefined &&
+      base.p95 > 0 &&
+      Number.isFinite(row.p95) &&
+      row.requests >= MIN_REQUESTS_FOR_CHANGE &&
+      base.requests >= MIN_REQUESTS_FOR_CHANGE
+    ) {
+      row.baselineP95 = base.p95;
+      row.p95Change = row.p95 / base.p95 - 1;
     }
     all.push(row);
     for (const kind of state.errors.values()) {

@@ -39,6 +39,7 @@ describe('k6-gate CLI', () => {
       [['run', 'missing/script.js'], /scenario "missing\/script.js": no file at .*missing\/script.js/],
       [['run', 'http-endpoints', '--k6-version', 'latest'], /k6-version "latest" is not a version; expected X.Y.Z/],
       [['run', 'http-endpoints', '--fail-on', 'slowness'], /fail-on "slowness": unknown word "slowness"/],
+      [['run', 'http-endpoints', '--analysis', 'maybe'], /analysis "maybe" is not a boolean; expected true or false/],
       [['run', 'http-endpoints', '--target', 'staging.example.com'], /target "staging.example.com" is not a URL/],
       [['run', 'http-endpoints', '--target', 'ftp://example.com'], /uses ftp:; expected an http:\/\/ or https:\/\/ URL/],
       [['run', 'http-endpoints', '--baseline', '../../etc/passwd'], /baseline "..\/..\/etc\/passwd" resolves to .*, outside the workspace/],

@@ -49,15 +49,28 @@ describe('k6-gate demo (dist/cli.js)', () => {
     expect(run.stderr).toMatch(/the gate FAILED — regressed: http_req_duration p\(95\)/);
   });
 
-  it('--slow-endpoint puts that endpoint first in the per-endpoint table and names its 503s in the error mix', async () => {
+  it('--slow-endpoint puts that endpoint first in the per-endpoint table, by its change against the baseline, and names its 503s in the error mix', async () => {
     const ws = await tempWorkspace();
-    const run = await demo(['--slow-endpoint', '/api/orders', '--duration', '4s', '--no-html-report'], ws);
+    const run = await demo(['--slow-endpoint', '/api/orders', '--duration', '6s', '--no-html-report'], ws);
     expect(run.status, run.stderr).toBe(1);
     expect(run.stdout).toMatch(/<details><summary>Per-endpoint breakdown: \d+ endpoint\(s\)/);
     const table = run.stdout.slice(run.stdout.indexOf('Per-endpoint breakdown'), run.stdout.indexOf('Error mix'));
     const rows = table.split('\n').filter((line) => line.startsWith('| `'));
     expect(rows[0]).toMatch(/^\| `POST create order` +\| +\d+ \| +\d+ \(/);
     for (const name of ['GET get product', 'GET list products']) expect(table).toContain(`| \`${name}\``);
+    // The committed demo baseline keeps each endpoint's p(95): the table's Change column compares with
+    // it, and the endpoint made 300 % slower leads by that change (the others stay near ±0 %).
+    const change = (row: string) => {
+      const cell = row.split('|')[5].trim();
+      expect(cell, row).toMatch(/^[+±-]\d+\.\d%$/);
+      return Number(cell.replace('±', '').replace('%', ''));
+    };
+    expect(change(rows[0])).toBeGreaterThan(100);
+    // The scenario's one setup() request has a p(95) of one request: no change is claimed for it.
+    expect(rows.find((row) => row.startsWith('| `GET health check`'))).toMatch(
+      /^\| `GET health check` +\| +1 \| +0 \| +[\d.]+ ms \| +— \|/,
+    );
+    for (const row of rows.slice(1).filter((r) => /`GET (get|list) product/.test(r))) expect(change(row)).toBeLessThan(change(rows[0]) / 2);
     expect(run.stdout).toMatch(/<details><summary>Error mix: \d+ failed request\(s\)/);
     expect(run.stdout).toMatch(/\| `POST create order` +\| 503 +\|/);
     expect(run.stdout).toMatch(/\| the endpoint answers with the expected status +\| \d+/);

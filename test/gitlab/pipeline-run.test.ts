@@ -2,7 +2,7 @@
 // project that includes the template, with this repo's CLI build, the real k6 and the demo target;
 // a local fake of GitLab's API receives the merge-request note.
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -26,6 +26,7 @@ const PROJECT = '42';
 /** The CLI build under test; K6_GATE_TEST_CLI_DIST points at another build folder. */
 const CLI_DIST = process.env.K6_GATE_TEST_CLI_DIST ?? path.join(REPO_ROOT, 'dist');
 const missing = missingTools();
+const ANALYSIS_CI_FILE = '.gitlab-ci-analysis.yml';
 
 function runNode(args: string[], cwd: string): Promise<{ status: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -46,7 +47,11 @@ describe.skipIf(missing.length > 0)('GitLab template run by gitlab-ci-local (she
   const artifacts = (job: string) => jobArtifacts(dir, job);
   const jobLog = (job: string) => readJobLog(dir, job);
 
-  function pipeline(kind: 'merge-request' | 'default-branch', manualJob: string): Promise<GclResult> {
+  function pipeline(
+    kind: 'merge-request' | 'default-branch',
+    manualJobs: string | string[],
+    options: { file?: string } = {},
+  ): Promise<GclResult> {
     const common = [
       '--force-shell-executor',
       '--max-job-name-padding',
@@ -62,8 +67,8 @@ describe.skipIf(missing.length > 0)('GitLab template run by gitlab-ci-local (she
       `K6_GATE_GITLAB_TOKEN=${TOKEN}`,
       '--ignore-predefined-vars',
       'GITLAB_CI,CI_API_V4_URL,CI_PROJECT_ID,CI_PIPELINE_SOURCE,CI_MERGE_REQUEST_IID,CI_COMMIT_BRANCH',
-      '--manual',
-      manualJob,
+      ...[manualJobs].flat().flatMap((job) => ['--manual', job]),
+      ...(options.file ? ['--file', options.file] : []),
     ];
     const event =
       kind === 'merge-request'
@@ -98,18 +103,26 @@ describe.skipIf(missing.length > 0)('GitLab template run by gitlab-ci-local (she
     // A loaded CI machine makes a 3 s smoke run jittery; a wide tolerance still catches a doubled latency.
     writeFileSync(path.join(dir, 'k6-gate.config.yaml'), 'tolerance: 0.4\nnoiseFloorMs: 5\n');
     const args = `--env VUS=2 --env DURATION=3s --config k6-gate.config.yaml --k6-install path --k6-path ${k6}`;
+    const include = (extra: string[] = []) => [
+      '  - local: templates/k6-gate.yml',
+      '    inputs:',
+      `      staging-url: ${target.url}`,
+      `      production-url: ${target.url}`,
+      '      cli: node dist/cli.js',
+      '      staging-profile: smoke',
+      `      args: ${JSON.stringify(args)}`,
+      ...extra.map((line) => `      ${line}`),
+    ];
+    writeFileSync(path.join(dir, '.gitlab-ci.yml'), ['stages: [build, test]', 'include:', ...include(), ''].join('\n'));
+    // The analysis inputs, each in an include of its own; job-prefix and results-dir keep the two jobs
+    // apart (the shell executor runs both in this one project folder at once).
     writeFileSync(
-      path.join(dir, '.gitlab-ci.yml'),
+      path.join(dir, ANALYSIS_CI_FILE),
       [
         'stages: [build, test]',
         'include:',
-        '  - local: templates/k6-gate.yml',
-        '    inputs:',
-        `      staging-url: ${target.url}`,
-        `      production-url: ${target.url}`,
-        '      cli: node dist/cli.js',
-        '      staging-profile: smoke',
-        `      args: ${JSON.stringify(args)}`,
+        ...include(['job-prefix: k6-gate-top', 'endpoints-top: 1']),
+        ...include(['job-prefix: k6-gate-off', 'analysis: false', 'results-dir: k6-gate-results-off']),
         '',
       ].join('\n'),
     );
@@ -245,6 +258,39 @@ describe.skipIf(missing.length > 0)('GitLab template run by gitlab-ci-local (she
     // No merge request in a default-branch pipeline: no note, a line in the log instead.
     expect(jobLog('production')).toContain('no merge request for this pipeline');
     expect(fake.notes.get(`${PROJECT}!5`)).toHaveLength(1);
+  });
+
+  it('the analysis and endpoints-top inputs reach the CLI: one endpoint listed, or no analysis at all', async () => {
+    target.setKnobs({ slowdown: 0 });
+    const run = await pipeline('default-branch', ['k6-gate-top:staging', 'k6-gate-off:staging'], { file: ANALYSIS_CI_FILE });
+    timings['analysis inputs (two staging jobs)'] = run.ms;
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    // The job's report, and its log when there is none (jobArtifacts/jobLog would take either prefix).
+    const jobFile = (prefix: string, file: string) => {
+      const resultsDir = prefix === 'k6-gate-off' ? 'k6-gate-results-off' : 'k6-gate-results';
+      const find = (folder: string, suffix: string) => {
+        const root = path.join(dir, '.gitlab-ci-local', folder);
+        const name = readdirSync(root).find((entry) => entry.startsWith(prefix) && entry.endsWith(suffix));
+        if (!name) throw new Error(`no ${folder} of ${prefix}:staging in ${root}: ${readdirSync(root).join(', ')}`);
+        return path.join(root, name);
+      };
+      const out = path.join(find('artifacts', 'staging'), resultsDir, file);
+      expect(existsSync(out), `${file} of ${prefix}:staging; job log:\n${readFileSync(find('output', 'staging.log'), 'utf8')}`).toBe(true);
+      return readFileSync(out, 'utf8');
+    };
+
+    // endpoints-top: 1 — the table lists the one endpoint of all the scenario hit.
+    const topReport = jobFile('k6-gate-top', 'report.md');
+    expect(topReport).toMatch(/Per-endpoint breakdown: (\d+) endpoint\(s\) \(top 1 of \1\)/);
+    const topAnalysis = JSON.parse(jobFile('k6-gate-top', 'comparison.json')).scenarios[0].analysis;
+    expect(topAnalysis.endpoints).toHaveLength(1);
+    expect(topAnalysis.endpointCount).toBeGreaterThan(1);
+
+    // analysis: false — k6 writes no JSON for k6-gate to read: no breakdown, no analysis in comparison.json.
+    const offReport = jobFile('k6-gate-off', 'report.md');
+    expect(offReport).toContain('http-endpoints');
+    expect(offReport).not.toContain('Per-endpoint breakdown');
+    expect(JSON.parse(jobFile('k6-gate-off', 'comparison.json')).scenarios[0].analysis).toBeUndefined();
   });
 });
 

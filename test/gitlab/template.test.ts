@@ -70,6 +70,8 @@ describe('template against the GitLab CI schema', () => {
       'expire-in',
       'mr-note',
       'metrics-output',
+      'analysis',
+      'endpoints-top',
       'notify',
       'notify-on',
       'baseline-target',
@@ -83,6 +85,8 @@ describe('template against the GitLab CI schema', () => {
     // ties the image tag and the npx version to package.json).
     expect(inputs.cli.default).toBe('k6-gate');
     expect(inputs['mr-note']).toMatchObject({ type: 'boolean', default: true });
+    expect(inputs.analysis).toMatchObject({ type: 'boolean', default: true });
+    expect(inputs['endpoints-top']).toMatchObject({ type: 'number', default: 10 });
     for (const name of ['staging-fail-on', 'production-fail-on', 'scheduled-fail-on']) {
       expect(inputs[name].options).toContain(inputs[name].default);
     }
@@ -125,6 +129,50 @@ describe('template against the GitLab CI schema', () => {
     const body = docs[1].toJS() as Record<string, Record<string, unknown>>;
     const broken = { ...body, 'k6-gate:production': { ...body['k6-gate:production'], resource_group: ['x'], when: 'sometimes' } };
     expect(errorsOf(broken)).not.toBe('');
+  });
+});
+
+describe('template defaults and action.yml defaults', () => {
+  const action = parse(readFileSync(path.join(REPO_ROOT, 'action.yml'), 'utf8')) as {
+    inputs: Record<string, { default?: string; required?: boolean }>;
+  };
+  const templateInputs = (file: string) =>
+    (
+      parseAllDocuments(readFileSync(path.join(REPO_ROOT, 'templates', file), 'utf8'))[0].toJS() as {
+        spec: { inputs: Record<string, { default?: unknown }> };
+      }
+    ).spec.inputs;
+
+  it('an input named like an action input has the action’s default, but for the differences named here', () => {
+    // Where a template means something else on purpose: the action's scenarios input is required (a
+    // workflow names its scripts), the sharded set exists for heavy load on one GitLab environment.
+    const intended = [
+      'k6-gate.yml scenarios: http-endpoints (action: none)',
+      'k6-gate-sharded.yml scenarios: http-endpoints (action: none)',
+      'k6-gate-sharded.yml profile: load (action: )',
+      'k6-gate-sharded.yml environment: staging (action: )',
+    ];
+    const differences: string[] = [];
+    let shared = 0;
+    for (const file of ['k6-gate.yml', 'k6-gate-sharded.yml']) {
+      for (const [name, input] of Object.entries(templateInputs(file))) {
+        if (!(name in action.inputs)) continue;
+        shared++;
+        const theirs = action.inputs[name].default;
+        // GitLab inputs are typed (true, 10); action inputs are text ('true', '10').
+        if (String(input.default) !== theirs) differences.push(`${file} ${name}: ${String(input.default)} (action: ${theirs ?? 'none'})`);
+      }
+    }
+    expect(shared).toBeGreaterThan(10);
+    expect(differences).toEqual(intended);
+  });
+
+  it('the live-analysis inputs are the action’s, with its defaults', () => {
+    const inputs = templateInputs('k6-gate.yml');
+    for (const name of ['analysis', 'endpoints-top']) {
+      expect(action.inputs[name].default, name).toBeDefined();
+      expect(String(inputs[name].default), name).toBe(action.inputs[name].default);
+    }
   });
 });
 

@@ -73,11 +73,30 @@ describe('live analysis', () => {
     for (let i = 0; i < 20; i++) body += request('http://h/a', 1, 100) + request('http://h/b', 1, 50) + request('http://h/c', 1, 30);
     await writeFile(file, body);
     const run = await startLiveAnalysis({ file }).stop();
-    const analysis = analyseSamples(run.aggregator, { baselineP95: { 'GET /a': 100, 'GET /b': 25, 'GET /c': 30 } });
+    const base = (p95: number) => ({ p95, requests: 20 });
+    const analysis = analyseSamples(run.aggregator, { baseline: { 'GET /a': base(100), 'GET /b': base(25), 'GET /c': base(30) } });
     expect(analysis.endpoints.map((e) => [e.endpoint, e.p95Change])).toEqual([
       ['GET /b', 1],
       ['GET /a', 0],
       ['GET /c', 0],
+    ]);
+  });
+
+  it('compares no p(95) that rests on fewer than 20 requests, in this run or in the baseline', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'k6-gate-live-'));
+    const file = path.join(dir, 'k6.json');
+    // /health: one setup() request, cold this time (40 ms against 1 ms); /a and /b: 20 requests each.
+    let body = metric('http_req_duration', 'trend', 'time') + metric('http_req_failed', 'rate') + request('http://h/health', 1, 40);
+    for (let i = 0; i < 20; i++) body += request('http://h/a', 1, 60) + request('http://h/b', 1, 30);
+    await writeFile(file, body);
+    const run = await startLiveAnalysis({ file }).stop();
+    const analysis = analyseSamples(run.aggregator, {
+      baseline: { 'GET /health': { p95: 1, requests: 1 }, 'GET /a': { p95: 30, requests: 20 }, 'GET /b': { p95: 15, requests: 19 } },
+    });
+    expect(analysis.endpoints.map((e) => [e.endpoint, e.p95Change])).toEqual([
+      ['GET /a', 1],
+      ['GET /health', undefined],
+      ['GET /b', undefined],
     ]);
   });
 
