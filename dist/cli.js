@@ -37304,6 +37304,7 @@ Run options:
   --notify KIND=VAR         notify slack=VAR or webhook=VAR (VAR holds the URL; repeatable)
   --notify-on WHEN          regression (default), error or always
   --no-analysis             skip live sample analysis (per-endpoint table, error mix, k6 health, sampling bands)
+  --analysis BOOL           the same as a value: true (default) | false
   --endpoints-top N         endpoints listed in the per-endpoint table (default 10)
   --confirm N               rerun a regressed scenario up to N times; fail only if it persists (default 1)
   --baseline-target URL     A/B mode: a deployment of the base version, run in ABBA rounds with --target
@@ -38157,6 +38158,7 @@ const RUN_OPTIONS = {
     'raw-output': { type: 'boolean' },
     'metrics-output': { type: 'string', multiple: true },
     'no-analysis': { type: 'boolean' },
+    analysis: { type: 'string' },
     notify: { type: 'string', multiple: true },
     'notify-on': { type: 'string' },
     'endpoints-top': { type: 'string' },
@@ -38239,7 +38241,7 @@ async function commandRun(args, io, log) {
         'html-report': values['no-html-report'] ? 'false' : undefined,
         'raw-output': values['raw-output'] ? 'true' : undefined,
         'metrics-output': values['metrics-output']?.join('\n'),
-        analysis: values['no-analysis'] ? 'false' : undefined,
+        analysis: values['no-analysis'] ? 'false' : values.analysis,
         notify: (values.notify ?? []).join(','),
         'notify-on': values['notify-on'],
         'endpoints-top': values['endpoints-top'],
@@ -41676,6 +41678,8 @@ function tagKey(tags) {
         .sort()
         .join('\u0001');
 }
+/** Distinct tag sets whose parsed form is kept. */
+const TAG_SET_CACHE = 4096;
 const METRIC_TYPES = new Set(['trend', 'rate', 'counter', 'gauge']);
 class aggregator_SampleAggregator {
     input;
@@ -41686,6 +41690,8 @@ class aggregator_SampleAggregator {
     checks = new Map();
     samples = 0;
     longestSpanMs = 0;
+    /** Parsed tag sets by their JSON text (read-only once parsed: points share them). */
+    tagSets = new Map();
     lastTimeText = '';
     lastTime = NaN;
     /** Per-endpoint and error-mix state; only when asked for (the shard merge does not need it). */
@@ -41845,11 +41851,19 @@ class aggregator_SampleAggregator {
             const metric = this.metricOf(fast.metric, where);
             let tags;
             if (this.needsTags(metric)) {
-                try {
-                    tags = JSON.parse(fast.tagsText);
-                }
-                catch {
-                    throw new SampleError(`${where()}: the tags of this Point are not JSON: ${JSON.stringify(fast.tagsText.slice(0, 120))}`);
+                // k6 repeats a handful of tag sets (one per endpoint and status) millions of times: parse each once.
+                tags = this.tagSets.get(fast.tagsText);
+                if (!tags) {
+                    try {
+                        tags = JSON.parse(fast.tagsText);
+                    }
+                    catch {
+                        throw new SampleError(`${where()}: the tags of this Point are not JSON: ${JSON.stringify(fast.tagsText.slice(0, 120))}`);
+                    }
+                    // Bounded: a run with ever-new tag sets (IDs in URLs) starts the cache over instead of growing it.
+                    if (this.tagSets.size >= TAG_SET_CACHE)
+                        this.tagSets.clear();
+                    this.tagSets.set(fast.tagsText, tags);
                 }
             }
             this.point(metric, fast.time, fast.value, tags, fileIndex, span, where);
@@ -43024,6 +43038,12 @@ function inspectExecutorModel(input) {
 // EXTERNAL MODULE: ./src/k6/environment.ts
 var environment = __nccwpck_require__(4976);
 ;// CONCATENATED MODULE: ./src/samples/analysis.ts
+/**
+ * The fewest requests a p(95) must rest on, in this run and in the baseline's entry, to be compared:
+ * below 20 a p(95) is the slowest request or two (a setup() call, one cold request), and its change
+ * says nothing about the endpoint, so it neither shows a change nor leads the table.
+ */
+const MIN_REQUESTS_FOR_CHANGE = 20;
 function analyseSamples(aggregator, options = {}) {
     const top = options.top ?? 10;
     const start = Number.isFinite(aggregator.firstTime) ? aggregator.firstTime : 0;
@@ -43043,10 +43063,14 @@ function analyseSamples(aggregator, options = {}) {
             p95: d.percentile(95),
             max: d.max,
         };
-        const base = options.baselineP95?.[state.endpoint];
-        if (base !== undefined && base > 0 && Number.isFinite(row.p95)) {
-            row.baselineP95 = base;
-            row.p95Change = row.p95 / base - 1;
+        const base = options.baseline?.[state.endpoint];
+        if (base !== undefined &&
+            base.p95 > 0 &&
+            Number.isFinite(row.p95) &&
+            row.requests >= MIN_REQUESTS_FOR_CHANGE &&
+            base.requests >= MIN_REQUESTS_FOR_CHANGE) {
+            row.baselineP95 = base.p95;
+            row.p95Change = row.p95 / base.p95 - 1;
         }
         all.push(row);
         for (const kind of state.errors.values()) {
@@ -43960,16 +43984,16 @@ label) {
         }
     }
     const sampler = findings ? startLoadSampler({ gomaxprocs: env.GOMAXPROCS ?? config.env.GOMAXPROCS }) : undefined;
-    const executorModel = findings
-        ? await inspectExecutorModel({
+    // `k6 inspect` runs next to the test, not before it: its answer is only read once k6 is done.
+    const inspecting = findings
+        ? inspectExecutorModel({
             k6Path: k6.path,
             script: spec.script,
             // The same allow-listed environment as `k6 run`: the script's init code runs here too.
             env: (0,environment/* k6Environment */.H)(process.env, { ...env, K6_NO_USAGE_REPORT: 'true' }),
             cwd: config.workspace,
         })
-        : undefined;
-    scenario.executorModel = executorModel;
+        : Promise.resolve(undefined);
     const run = await (0,k6_run/* runK6 */.Bt)({
         k6Path: k6.path,
         script: spec.script,
@@ -43992,6 +44016,8 @@ label) {
         cancellation,
     });
     const loadSamples = sampler?.stop();
+    const executorModel = await inspecting;
+    scenario.executorModel = executorModel;
     let samples;
     if (live) {
         samples = await live.stop();
@@ -44058,7 +44084,7 @@ label) {
         scenario.analysis = {
             ...analyseSamples(samples.aggregator, {
                 top: analysis.top,
-                baselineP95: Object.fromEntries(Object.entries(baseline?.scenarios[key]?.endpoints ?? {}).map(([name, e]) => [name, e.p95])),
+                baseline: baseline?.scenarios[key]?.endpoints,
             }),
             loadGenerator: judgeLoadGenerator(scenario.summary, loadSamples, await (0,promises_.readFile)(run.files.log, 'utf8').catch(() => ''), {
                 run: executorModel,

@@ -408,16 +408,16 @@ async function runScenario(
     }
   }
   const sampler = findings ? startLoadSampler({ gomaxprocs: env.GOMAXPROCS ?? config.env.GOMAXPROCS }) : undefined;
-  const executorModel = findings
-    ? await inspectExecutorModel({
+  // `k6 inspect` runs next to the test, not before it: its answer is only read once k6 is done.
+  const inspecting = findings
+    ? inspectExecutorModel({
         k6Path: k6.path,
         script: spec.script,
         // The same allow-listed environment as `k6 run`: the script's init code runs here too.
         env: k6Environment(process.env, { ...env, K6_NO_USAGE_REPORT: 'true' }),
         cwd: config.workspace,
       })
-    : undefined;
-  scenario.executorModel = executorModel;
+    : Promise.resolve(undefined);
   const run = await runK6({
     k6Path: k6.path,
     script: spec.script,
@@ -440,6 +440,8 @@ async function runScenario(
     cancellation,
   });
   const loadSamples = sampler?.stop();
+  const executorModel = await inspecting;
+  scenario.executorModel = executorModel;
   let samples: RunSamples | undefined;
   if (live) {
     samples = await live.stop();
