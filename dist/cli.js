@@ -39489,17 +39489,17 @@ const GO_OUTPUT_TAIL_LINES = 25;
 async function installK6(options, log, env = {}) {
     const version = (0,config/* parseK6Version */.fE)(options.version);
     const platform = env.platform ?? process.platform;
-    if (options.install === 'path')
-        return useExplicitBinary(options, version, log);
-    if (options.downloadUrl !== undefined) {
-        // A bad template is an input error: say so now, not after a cache miss.
-        expandDownloadUrl(options.downloadUrl, version, k6ChecksumsFileName(version));
-    }
     const defaults = defaultToolCacheLocation(platform, process.env, external_node_os_default().homedir(), external_node_os_default().tmpdir());
     const location = {
         toolCacheDir: external_node_path_default().resolve(env.toolCacheDir ?? defaults.toolCacheDir),
         tempDir: external_node_path_default().resolve(env.tempDir ?? defaults.tempDir),
     };
+    if (options.install === 'path')
+        return useExplicitBinary(options, version, log, location.toolCacheDir);
+    if (options.downloadUrl !== undefined) {
+        // A bad template is an input error: say so now, not after a cache miss.
+        expandDownloadUrl(options.downloadUrl, version, k6ChecksumsFileName(version));
+    }
     const ctx = {
         version,
         options,
@@ -39530,6 +39530,51 @@ async function readK6Version(binary) {
     const probe = await probeK6Version(binary);
     return probe.version;
 }
+/** Where answers of `k6 version` are remembered, per binary (see rememberedVersion). */
+const VERSION_MEMO = '.k6-gate-k6-versions.json';
+const VERSION_MEMO_ENTRIES = 32;
+/**
+ * `k6 version` costs a k6 start (~50 ms) on every run. Its answer is remembered in the tool cache
+ * folder per binary path, with the file's size, mtime and inode: while the file is the same file,
+ * it is the same k6. Any change (a rebuild, a replaced or truncated binary) probes again.
+ */
+async function rememberedVersion(binary, memoDir) {
+    if (!memoDir)
+        return probeK6Version(binary);
+    const memoFile = external_node_path_default().join(memoDir, VERSION_MEMO);
+    const info = await (0,promises_.stat)(binary).catch(() => undefined);
+    let memo = {};
+    try {
+        const parsed = JSON.parse(await (0,promises_.readFile)(memoFile, 'utf8'));
+        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+            memo = parsed;
+    }
+    catch {
+        // No memo yet, or an unreadable one: probe.
+    }
+    const known = memo[binary];
+    if (info &&
+        known &&
+        known.size === info.size &&
+        known.mtimeMs === info.mtimeMs &&
+        known.ino === info.ino &&
+        typeof known.version === 'string') {
+        return { version: known.version };
+    }
+    const probe = await probeK6Version(binary);
+    if (probe.version && info) {
+        const entries = Object.entries(memo).filter(([key]) => key !== binary);
+        const kept = Object.fromEntries(entries.slice(-(VERSION_MEMO_ENTRIES - 1)));
+        kept[binary] = { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino, version: probe.version };
+        // Written whole and renamed into place: a concurrent reader sees the old memo or the new one.
+        const temp = `${memoFile}.${process.pid}.tmp`;
+        await (0,promises_.mkdir)(memoDir, { recursive: true })
+            .then(() => (0,promises_.writeFile)(temp, JSON.stringify(kept)))
+            .then(() => (0,promises_.rename)(temp, memoFile))
+            .catch(() => (0,promises_.rm)(temp, { force: true }).catch(() => undefined));
+    }
+    return probe;
+}
 async function probeK6Version(binary) {
     const result = await runCommand(binary, ['version'], { timeoutMs: VERSION_TIMEOUT_MS });
     if (result.spawnError)
@@ -39555,7 +39600,7 @@ async function findInCache(ctx) {
         problem = `${binary} is missing`;
     }
     else {
-        const probe = await probeK6Version(binary);
+        const probe = await rememberedVersion(binary, ctx.cache.location.toolCacheDir);
         if (probe.problem)
             problem = probe.problem;
         else if (probe.version !== ctx.version)
@@ -39754,7 +39799,7 @@ async function findGo(ctx) {
     const found = await findExecutable('go', ctx.pathEnv, ctx.platform);
     return found ? { binary: found } : { problem: 'no `go` binary on PATH (install Go ≥ 1.24, e.g. with actions/setup-go)' };
 }
-async function useExplicitBinary(options, version, log) {
+async function useExplicitBinary(options, version, log, memoDir) {
     if (!options.path) {
         throw new K6InstallError('k6-install: path needs k6-path, the path of a k6 binary, and none was given');
     }
@@ -39767,7 +39812,7 @@ async function useExplicitBinary(options, version, log) {
     if (!(await isExecutable(binary, process.platform))) {
         throw new K6InstallError(`k6 binary ${JSON.stringify(options.path)} is not executable; expected an executable file (chmod +x)`);
     }
-    const probe = await probeK6Version(binary);
+    const probe = await rememberedVersion(binary, memoDir);
     if (!probe.version) {
         throw new K6InstallError(`${JSON.stringify(options.path)} does not answer \`version\` like k6 does: ${probe.problem}`);
     }

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { access, constants, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { lookup } from 'node:dns/promises';
 import path from 'node:path';
@@ -72,16 +72,16 @@ interface InstallContext {
 export async function installK6(options: K6Options, log: Logger, env: InstallEnvironment = {}): Promise<InstalledK6> {
   const version = parseK6Version(options.version);
   const platform = env.platform ?? process.platform;
-  if (options.install === 'path') return useExplicitBinary(options, version, log);
-  if (options.downloadUrl !== undefined) {
-    // A bad template is an input error: say so now, not after a cache miss.
-    expandDownloadUrl(options.downloadUrl, version, k6ChecksumsFileName(version));
-  }
   const defaults = defaultToolCacheLocation(platform, process.env, os.homedir(), os.tmpdir());
   const location = {
     toolCacheDir: path.resolve(env.toolCacheDir ?? defaults.toolCacheDir),
     tempDir: path.resolve(env.tempDir ?? defaults.tempDir),
   };
+  if (options.install === 'path') return useExplicitBinary(options, version, log, location.toolCacheDir);
+  if (options.downloadUrl !== undefined) {
+    // A bad template is an input error: say so now, not after a cache miss.
+    expandDownloadUrl(options.downloadUrl, version, k6ChecksumsFileName(version));
+  }
   const ctx: InstallContext = {
     version,
     options,
@@ -114,6 +114,59 @@ export async function readK6Version(binary: string): Promise<string | undefined>
   return probe.version;
 }
 
+/** Where answers of `k6 version` are remembered, per binary (see rememberedVersion). */
+const VERSION_MEMO = '.k6-gate-k6-versions.json';
+const VERSION_MEMO_ENTRIES = 32;
+
+interface VersionMemoEntry {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  version: string;
+}
+
+/**
+ * `k6 version` costs a k6 start (~50 ms) on every run. Its answer is remembered in the tool cache
+ * folder per binary path, with the file's size, mtime and inode: while the file is the same file,
+ * it is the same k6. Any change (a rebuild, a replaced or truncated binary) probes again.
+ */
+async function rememberedVersion(binary: string, memoDir: string | undefined): Promise<{ version?: string; problem?: string }> {
+  if (!memoDir) return probeK6Version(binary);
+  const memoFile = path.join(memoDir, VERSION_MEMO);
+  const info = await stat(binary).catch(() => undefined);
+  let memo: Record<string, VersionMemoEntry> = {};
+  try {
+    const parsed: unknown = JSON.parse(await readFile(memoFile, 'utf8'));
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) memo = parsed as Record<string, VersionMemoEntry>;
+  } catch {
+    // No memo yet, or an unreadable one: probe.
+  }
+  const known = memo[binary];
+  if (
+    info &&
+    known &&
+    known.size === info.size &&
+    known.mtimeMs === info.mtimeMs &&
+    known.ino === info.ino &&
+    typeof known.version === 'string'
+  ) {
+    return { version: known.version };
+  }
+  const probe = await probeK6Version(binary);
+  if (probe.version && info) {
+    const entries = Object.entries(memo).filter(([key]) => key !== binary);
+    const kept = Object.fromEntries(entries.slice(-(VERSION_MEMO_ENTRIES - 1)));
+    kept[binary] = { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino, version: probe.version };
+    // Written whole and renamed into place: a concurrent reader sees the old memo or the new one.
+    const temp = `${memoFile}.${process.pid}.tmp`;
+    await mkdir(memoDir, { recursive: true })
+      .then(() => writeFile(temp, JSON.stringify(kept)))
+      .then(() => rename(temp, memoFile))
+      .catch(() => rm(temp, { force: true }).catch(() => undefined));
+  }
+  return probe;
+}
+
 async function probeK6Version(binary: string): Promise<{ version?: string; problem?: string }> {
   const result = await runCommand(binary, ['version'], { timeoutMs: VERSION_TIMEOUT_MS });
   if (result.spawnError) return { problem: `could not run it: ${result.spawnError.message}` };
@@ -137,7 +190,7 @@ async function findInCache(ctx: InstallContext): Promise<InstalledK6 | undefined
   if (!(await isFile(binary))) {
     problem = `${binary} is missing`;
   } else {
-    const probe = await probeK6Version(binary);
+    const probe = await rememberedVersion(binary, ctx.cache.location.toolCacheDir);
     if (probe.problem) problem = probe.problem;
     else if (probe.version !== ctx.version) problem = `it reports k6 v${probe.version}`;
   }
@@ -354,7 +407,7 @@ async function findGo(ctx: InstallContext): Promise<{ binary?: string; problem?:
   return found ? { binary: found } : { problem: 'no `go` binary on PATH (install Go ≥ 1.24, e.g. with actions/setup-go)' };
 }
 
-async function useExplicitBinary(options: K6Options, version: string, log: Logger): Promise<InstalledK6> {
+async function useExplicitBinary(options: K6Options, version: string, log: Logger, memoDir: string): Promise<InstalledK6> {
   if (!options.path) {
     throw new K6InstallError('k6-install: path needs k6-path, the path of a k6 binary, and none was given');
   }
@@ -366,7 +419,7 @@ async function useExplicitBinary(options: K6Options, version: string, log: Logge
   if (!(await isExecutable(binary, process.platform))) {
     throw new K6InstallError(`k6 binary ${JSON.stringify(options.path)} is not executable; expected an executable file (chmod +x)`);
   }
-  const probe = await probeK6Version(binary);
+  const probe = await rememberedVersion(binary, memoDir);
   if (!probe.version) {
     throw new K6InstallError(`${JSON.stringify(options.path)} does not answer \`version\` like k6 does: ${probe.problem}`);
   }

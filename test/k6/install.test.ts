@@ -451,6 +451,27 @@ describe('path method', () => {
     expect(log.text('warning')).toBe('');
   });
 
+  it('remembers what `k6 version` said per binary file, and asks again once the file changes', async () => {
+    // A stand-in that answers like k6 and counts how often it is asked.
+    const counter = path.join(caseDir, 'asked');
+    const fake = path.join(caseDir, 'k6');
+    const script = (v: string) => `#!/bin/sh\necho x >> '${counter}'\necho 'k6 v${v} (commit/abc, go1.26, linux/amd64)'\n`;
+    await writeFile(fake, script(VERSION), { mode: 0o755 });
+    const asked = async () => (await readFile(counter, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
+    const first = await installK6({ version: VERSION, install: 'path', path: fake }, recordingLogger(), env);
+    const second = await installK6({ version: VERSION, install: 'path', path: fake }, recordingLogger(), env);
+    expect([first.version, second.version]).toEqual([VERSION, VERSION]);
+    expect(await asked()).toBe(1);
+    // Replaced by another build (another size): asked again, and the new answer is used.
+    await writeFile(fake, script('1.8.1') + '# another build\n', { mode: 0o755 });
+    const third = await installK6({ version: VERSION, install: 'path', path: fake }, recordingLogger(), env);
+    expect(third.version).toBe('1.8.1');
+    expect(await asked()).toBe(2);
+    expect(JSON.parse(await readFile(path.join(env.toolCacheDir!, '.k6-gate-k6-versions.json'), 'utf8'))[fake]).toMatchObject({
+      version: '1.8.1',
+    });
+  });
+
   it('warns when the given binary is not the pinned version', async () => {
     const log = recordingLogger();
     const installed = await installK6({ version: '1.8.1', install: 'path', path: k6Binary }, log, env);
