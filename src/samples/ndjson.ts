@@ -46,7 +46,10 @@ export async function forEachLine(file: string, onLine: (line: string) => void):
   let stream: Readable = source;
   if (file.endsWith('.gz')) {
     // ZlibOptions does not list highWaterMark, but zlib streams pass it on to their Transform.
-    const gunzip = createGunzip({ chunkSize: 1 << 16, highWaterMark: 4 << 20 } as ZlibOptions);
+    // 48 KiB pieces: bench:merge measured 16 KiB at 0.85× the speed of zcat (130 MiB RSS), 64 KiB at
+    // 0.91–1.02× but 147–152 MiB RSS (larger strings keep V8's young generation bigger), 48 KiB at
+    // 0.96–1.06× and 144–147 MiB.
+    const gunzip = createGunzip({ chunkSize: 48 << 10, highWaterMark: 4 << 20 } as ZlibOptions);
     source.on('error', (error) => gunzip.destroy(error));
     stream = source.pipe(gunzip);
   }
