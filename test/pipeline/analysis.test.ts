@@ -2,6 +2,8 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,8 +54,50 @@ describe('live sample analysis in the gate', () => {
     const report = readFileSync(path.join(config.resultsDir, 'report.md'), 'utf8');
     expect(report).toMatch(/<details><summary>Per-endpoint breakdown/);
     expect(report).toMatch(/\| `POST create order` +\| 503 +\|/);
-    expect(log.text()).toMatch(/live analysis read [\d,]+ samples/);
+    // The default source: k6 aggregates and pushes to k6-gate's receiver; no JSON file at all.
+    expect(log.text()).toMatch(/live analysis read [\d,]+ samples from k6's remote-write pushes \(\d+ KiB\)/);
+    expect(log.text()).toMatch(/\$ k6 run .*--out experimental-prometheus-rw/);
+    expect(log.text()).not.toMatch(/--out json=/);
+    // Failed checks by name, with counts from k6's summary.
+    expect(analysis.failedChecks).toEqual([
+      expect.objectContaining({
+        name: 'the endpoint answers with the expected status',
+        fails: analysis.errors.reduce((n, e) => n + e.count, 0),
+      }),
+    ]);
     expect(readdirSync(config.resultsDir).filter((f) => f.startsWith('.k6-live'))).toEqual([]);
+  });
+
+  it("follows k6's JSON output instead when the user's Prometheus holds k6's remote-write output, and both get the run", async () => {
+    let pushes = 0;
+    const prometheus = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        pushes++;
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => prometheus.listen(0, '127.0.0.1', resolve));
+    try {
+      const ws = await tempWorkspace();
+      const config = testConfig(ws, {
+        scenarios: [await resolveScenario('http-endpoints', ws)],
+        target: target.url,
+        env: { VUS: '2', DURATION: '2s', THINK_TIME: '0.01' },
+        metricsOutputs: [{ kind: 'prometheus', target: `http://127.0.0.1:${(prometheus.address() as AddressInfo).port}/api/v1/write` }],
+      });
+      const log = recordingLogger();
+      const result = await runGate(config, log);
+      expect(log.text()).toContain("live analysis follows k6's JSON output (metrics-output sends to Prometheus");
+      expect(log.text()).toMatch(/live analysis read [\d,]+ samples \([\d.]+ MiB\)/);
+      const analysis = result.scenarios[0].analysis!;
+      expect(analysis.errors[0]).toMatchObject({ endpoint: 'POST create order', status: '503' });
+      expect(analysis.endpoints.reduce((s, e) => s + e.requests, 0)).toBe(result.scenarios[0].summary!.metrics.http_reqs.values.count);
+      expect(pushes).toBeGreaterThan(0);
+      expect(readdirSync(config.resultsDir).filter((f) => f.startsWith('.k6-live'))).toEqual([]);
+    } finally {
+      await new Promise<void>((resolve) => prometheus.close(() => resolve()));
+    }
   });
 
   it('the baseline keeps the top endpoints; a slowed endpoint then leads the table with its change against the baseline', async () => {
@@ -85,7 +129,7 @@ describe('live sample analysis in the gate', () => {
     }
   });
 
-  it('analysis off: no breakdown, and k6 gets no second JSON output', async () => {
+  it('analysis off: no breakdown, and k6 gets no second output', async () => {
     const ws = await tempWorkspace();
     const config = testConfig(ws, {
       scenarios: [await resolveScenario('http-endpoints', ws)],
@@ -96,7 +140,7 @@ describe('live sample analysis in the gate', () => {
     const log = recordingLogger();
     const result = await runGate(config, log);
     expect(result.scenarios[0].analysis).toBeUndefined();
-    expect(log.text()).not.toMatch(/--out json=/);
+    expect(log.text()).not.toMatch(/--out json=|experimental-prometheus-rw/);
   });
 
   it('warns that the load generator is not trustworthy when k6 is starved of CPU', async () => {
