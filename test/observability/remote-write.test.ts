@@ -1,55 +1,9 @@
-// The remote-write encoder, checked by decoding its bytes with an independent reader written from
-// the snappy block format and protobuf wire-format specifications (the real Prometheus accepting
-// them is proven in prometheus.test.ts).
+// The remote-write encoder, checked by decoding its bytes with an independent protobuf reader written
+// from the wire-format specification, and with the snappy decoder that reads k6's own pushes (tested
+// against recorded k6 pushes in test/samples/remote-write.test.ts); the real Prometheus accepting
+// them is proven in prometheus.test.ts.
 import { describe, expect, it } from 'vitest';
-import { encodeWriteRequest, remoteWriteBody, snappyEncode, type TimeSeries } from '../../src/observability/remote-write.js';
-
-/** Snappy block decoder: literals and all three copy element kinds. */
-function snappyDecode(input: Uint8Array): Uint8Array {
-  let pos = 0;
-  let length = 0;
-  for (let shift = 0; ; shift += 7) {
-    const b = input[pos++];
-    length += (b & 0x7f) * 2 ** shift;
-    if (b < 0x80) break;
-  }
-  const out = new Uint8Array(length);
-  let o = 0;
-  while (pos < input.length) {
-    const tag = input[pos++];
-    const kind = tag & 3;
-    if (kind === 0) {
-      let len = tag >> 2;
-      if (len >= 60) {
-        const bytes = len - 59;
-        len = 0;
-        for (let i = 0; i < bytes; i++) len |= input[pos++] << (8 * i);
-      }
-      len += 1;
-      out.set(input.subarray(pos, pos + len), o);
-      pos += len;
-      o += len;
-    } else {
-      let len: number;
-      let offset: number;
-      if (kind === 1) {
-        len = ((tag >> 2) & 7) + 4;
-        offset = ((tag >> 5) << 8) | input[pos++];
-      } else if (kind === 2) {
-        len = (tag >> 2) + 1;
-        offset = input[pos] | (input[pos + 1] << 8);
-        pos += 2;
-      } else {
-        len = (tag >> 2) + 1;
-        offset = input[pos] | (input[pos + 1] << 8) | (input[pos + 2] << 16) | (input[pos + 3] << 24);
-        pos += 4;
-      }
-      for (let i = 0; i < len; i++, o++) out[o] = out[o - offset];
-    }
-  }
-  if (o !== length) throw new Error(`snappy: decoded ${o} bytes, header said ${length}`);
-  return out;
-}
+import { encodeWriteRequest, remoteWriteBody, snappyDecode, snappyEncode, type TimeSeries } from '../../src/observability/remote-write.js';
 
 type Field = { field: number; wire: number; value: bigint | Uint8Array | number };
 
