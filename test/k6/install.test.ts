@@ -451,7 +451,7 @@ describe('path method', () => {
     expect(log.text('warning')).toBe('');
   });
 
-  it('remembers what `k6 version` said per binary file, and asks again once the file changes', async () => {
+  it('remembers what k6 version said per binary file, and asks again once the file changes', async () => {
     // A stand-in that answers like k6 and counts how often it is asked.
     const counter = path.join(caseDir, 'asked');
     const fake = path.join(caseDir, 'k6');
