@@ -41457,6 +41457,11 @@ class TrendAccumulator {
     addBuckets(input) {
         if (input.count <= 0)
             return;
+        // One value is known exactly: it is the sum.
+        if (input.count === 1 && this.count === 0) {
+            this.add(input.sum);
+            return;
+        }
         if (!this.histogram) {
             this.histogram = new LogHistogram(this.relativeError);
             for (let i = 0; i < this.count; i++)
@@ -44182,6 +44187,7 @@ label) {
     }
     if (findings && samples && samples.samples > 0) {
         scenario.analysis = {
+            source: samples.source,
             ...analyseSamples(samples.aggregator, {
                 top: analysis.top,
                 baseline: baseline?.scenarios[key]?.endpoints,
@@ -44949,7 +44955,10 @@ function renderAnalysis(analysis) {
             ]),
         ], { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r'] });
         const more = analysis.endpointCount > analysis.endpoints.length ? ` (top ${analysis.endpoints.length} of ${analysis.endpointCount})` : '';
-        parts.push(details(`Per-endpoint breakdown: ${analysis.endpointCount} endpoint(s)${more}`, table));
+        const precision = analysis.source === 'remote-write'
+            ? "\n\n<sub>p(95), median and max from k6's native histograms: interpolated inside buckets ×1.09 wide (typically within 1 % of every-sample values); max is the top bucket's upper edge.</sub>"
+            : '';
+        parts.push(details(`Per-endpoint breakdown: ${analysis.endpointCount} endpoint(s)${more}`, table + precision));
     }
     if (analysis.errors.length > 0 || analysis.failedChecks.length > 0) {
         const body = [];

@@ -179,8 +179,13 @@ export interface LoadGeneratorHealth {
 
 /** Findings beyond the numbers: what live sample analysis saw during the run. */
 export interface ScenarioAnalysis {
-  /** Samples read from k6's JSON output. */
+  /** Trend samples k6 aggregated (remote write) or lines read from its JSON output. */
   samples: number;
+  /**
+   * Where the samples came from: k6's remote-write output (per-endpoint percentiles then come from
+   * k6's native-histogram buckets, interpolated) or its JSON output (every sample).
+   */
+  source?: 'remote-write' | 'json';
   /** Distinct endpoints seen (the table lists the top ones). */
   endpointCount: number;
   endpoints: EndpointResult[];

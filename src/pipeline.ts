@@ -506,6 +506,7 @@ async function runScenario(
   }
   if (findings && samples && samples.samples > 0) {
     scenario.analysis = {
+      source: samples.source,
       ...analyseSamples(samples.aggregator, {
         top: analysis.top,
         baseline: baseline?.scenarios[key]?.endpoints,

@@ -124,7 +124,11 @@ export function renderAnalysis(analysis: ScenarioAnalysis): string {
     );
     const more =
       analysis.endpointCount > analysis.endpoints.length ? ` (top ${analysis.endpoints.length} of ${analysis.endpointCount})` : '';
-    parts.push(details(`Per-endpoint breakdown: ${analysis.endpointCount} endpoint(s)${more}`, table));
+    const precision =
+      analysis.source === 'remote-write'
+        ? "\n\n<sub>p(95), median and max from k6's native histograms: interpolated inside buckets ×1.09 wide (typically within 1 % of every-sample values); max is the top bucket's upper edge.</sub>"
+        : '';
+    parts.push(details(`Per-endpoint breakdown: ${analysis.endpointCount} endpoint(s)${more}`, table + precision));
   }
   if (analysis.errors.length > 0 || analysis.failedChecks.length > 0) {
     const body: string[] = [];

@@ -218,6 +218,11 @@ export class TrendAccumulator {
    */
   addBuckets(input: BucketedDistribution): void {
     if (input.count <= 0) return;
+    // One value is known exactly: it is the sum.
+    if (input.count === 1 && this.count === 0) {
+      this.add(input.sum);
+      return;
+    }
     if (!this.histogram) {
       this.histogram = new LogHistogram(this.relativeError);
       for (let i = 0; i < this.count; i++) this.histogram.add(this.exact![i]);

@@ -13,6 +13,7 @@ import {
   type TimeSeries,
 } from '../../src/observability/remote-write.js';
 import { liveRemoteWriteSetup, remoteWriteTakenBy } from '../../src/observability/metrics-output.js';
+import { renderAnalysis } from '../../src/report/markdown.js';
 import { analyseSamples } from '../../src/samples/analysis.js';
 import { TrendAccumulator } from '../../src/samples/histogram.js';
 import { addSummaryChecks, k6MetricOfSeries, startRemoteWriteAnalysis } from '../../src/samples/remote-write.js';
@@ -103,6 +104,12 @@ describe('bucketed trends', () => {
     const ranks = [0, 100, 5_000, 19_000, 19_999].map((r) => bucketed.valueAtRank(r));
     expect([...ranks].sort((a, b) => a - b)).toEqual(ranks);
   });
+
+  it('a single value in a bucket is known exactly: it is the sum', () => {
+    const one = new TrendAccumulator();
+    one.addBuckets({ count: 1, sum: 4.871, zeros: 0, ranges: [[4.65, 5.07, 1]] });
+    expect([one.min, one.percentile(50), one.percentile(95), one.max]).toEqual([4.871, 4.871, 4.871, 4.871]);
+  });
 });
 
 describe('remote-write receiver', () => {
@@ -133,6 +140,10 @@ describe('remote-write receiver', () => {
     expect(analysis.errors[0].firstAfterMs).toBeGreaterThanOrEqual(0);
     // Remote write carries no check counts: they come from the summary (all passed here).
     expect(analysis.failedChecks).toEqual([]);
+    // The report says where its per-endpoint percentiles come from.
+    const report = renderAnalysis({ ...analysis, source: run.source });
+    expect(report).toContain("p(95), median and max from k6's native histograms: interpolated inside buckets ×1.09 wide");
+    expect(renderAnalysis({ ...analysis, source: 'json' })).not.toContain('native histograms');
   });
 
   it('a push that is not remote write gets 400 and a problem in words; the other pushes still count', async () => {
