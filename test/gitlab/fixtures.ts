@@ -1,5 +1,6 @@
 // Hand-made GateResults shaped like the pipeline's, for the GitLab renderers and publisher.
 import type { GateResult, MetricComparison, RunSummary, ScenarioResult } from '../../src/model.js';
+import { gateResult as sharedGateResult } from '../helpers/builders.js';
 
 export function metricRow(overrides: Partial<MetricComparison> = {}): MetricComparison {
   return {
@@ -68,22 +69,17 @@ export function scenarioResult(overrides: Partial<ScenarioResult> = {}): Scenari
   };
 }
 
+/** The shared GateResult builder with this file's regressed staging scenario. */
 export function gateResult(overrides: Partial<GateResult> = {}): GateResult {
-  return {
-    schemaVersion: 1,
-    tool: { name: 'k6-gate', version: '0.1.0' },
+  return sharedGateResult({
     generatedAt: '2026-01-02T03:04:05.000Z',
     k6: { version: '2.2.0', path: '/opt/k6', source: 'cache' },
-    target: 'http://127.0.0.1:8080',
     environment: 'staging',
-    baselinePath: 'k6-baseline.json',
     outcome: 'regressed',
-    failOn: ['regression', 'thresholds'],
     failed: true,
     scenarios: [scenarioResult()],
     regressions: 1,
     thresholdsFailed: 1,
-    warnings: [],
     ...overrides,
-  };
+  });
 }

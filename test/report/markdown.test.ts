@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { GateResult, MetricComparison } from '../../src/model.js';
 import { formatChange, formatValue } from '../../src/baseline/metrics.js';
 import { renderMarkdownReport } from '../../src/report/markdown.js';
+import { gateResult } from '../helpers/builders.js';
 
 function row(over: Partial<MetricComparison>): MetricComparison {
   return {
@@ -23,19 +24,14 @@ function row(over: Partial<MetricComparison>): MetricComparison {
 }
 
 function result(over: Partial<GateResult> = {}): GateResult {
-  return {
-    schemaVersion: 1,
-    tool: { name: 'k6-gate', version: '0.1.0' },
+  return gateResult({
     generatedAt: '2026-11-23T08:00:00.000Z',
     k6: { version: '2.2.0', path: '/usr/bin/k6', source: 'cache' },
     target: 'https://staging.example.com',
-    baselinePath: 'k6-baseline.json',
     outcome: 'regressed',
-    failOn: ['regression', 'thresholds'],
     failed: true,
     regressions: 1,
     thresholdsFailed: 1,
-    warnings: [],
     scenarios: [
       {
         scenario: 'checkout',
@@ -78,7 +74,7 @@ function result(over: Partial<GateResult> = {}): GateResult {
       },
     ],
     ...over,
-  };
+  });
 }
 
 describe('renderMarkdownReport', () => {
