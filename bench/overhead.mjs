@@ -5,7 +5,7 @@
 // k6 (wall minus k6's spawn-to-exit), and the start time of `k6-gate --version` next to `node -e 0`.
 // Load averages are printed at the start and the end: the machine is shared.
 //
-//   node bench/overhead.mjs [rounds=5] [duration=3s] [--cli dist/cli.js] [--before OTHER/cli.js] [--no-html-report]
+//   node bench/overhead.mjs [rounds=5] [duration=3s] [--cli dist/cli.js] [--before OTHER/cli.js] [--no-html-report] [--health]
 //
 // --before adds a second build (e.g. the main branch's dist/cli.js) to every round and to the start
 // timings, interleaved with the first, so a before/after comparison sees the same machine load.
@@ -24,6 +24,10 @@ const cli = path.resolve(flag('--cli') ?? 'dist/cli.js');
 const beforeFlag = flag('--before');
 const before = beforeFlag ? path.resolve(beforeFlag) : undefined;
 const noHtml = argv.includes('--no-html-report') ? (argv.splice(argv.indexOf('--no-html-report'), 1), true) : false;
+// --health: the gate's preflight asks the demo target's /health (no simulated latency), as a user
+// with a health endpoint would configure it; without it the preflight asks the target's root, which
+// answers after the demo's simulated 20 ± 10 ms like every other page.
+const health = argv.includes('--health') ? (argv.splice(argv.indexOf('--health'), 1), true) : false;
 const rounds = Number(argv[0] ?? 5);
 const duration = argv[1] ?? '3s';
 const scenariosDir = path.resolve('scenarios');
@@ -91,6 +95,7 @@ const gate = (cli) => {
   const args = [cli, 'run', 'http-endpoints', '--profile', 'smoke', '--target', url, '--k6-path', k6Path, '--fail-on', 'none'];
   for (const [k, v] of Object.entries(knobs)) args.push('--env', `${k}=${v}`);
   if (noHtml) args.push('--no-html-report');
+  if (health) args.push('--health-url', `${url}/health`);
   const ms = timed(process.execPath, args, { cwd: ws });
   const result = JSON.parse(readFileSync(path.join(ws, 'k6-gate-results', 'comparison.json'), 'utf8'));
   rmSync(ws, { recursive: true, force: true });
@@ -112,7 +117,7 @@ for (let i = 0; i < rounds; i++) {
 target.kill('SIGINT');
 
 console.log(
-  `\n${rounds} paired rounds (A B${before ? ' C' : ''}), ${duration} smoke, 2 VUs${noHtml ? ', --no-html-report' : ''}:` +
+  `\n${rounds} paired rounds (A B${before ? ' C' : ''}), ${duration} smoke, 2 VUs${noHtml ? ', --no-html-report' : ''}${health ? ', preflight on /health' : ''}:` +
     `\n  bare k6 run    median ${median(rows.map((r) => r.a)).toFixed(0)} ms` +
     `\n  k6-gate run    median ${median(rows.map((r) => r.b)).toFixed(0)} ms (k6 inside it: median ${median(rows.map((r) => r.k6)).toFixed(0)} ms)` +
     `\n  ratio          median ${median(rows.map((r) => r.ratio)).toFixed(3)} (min ${Math.min(...rows.map((r) => r.ratio)).toFixed(3)}, max ${Math.max(...rows.map((r) => r.ratio)).toFixed(3)})` +
