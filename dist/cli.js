@@ -41777,6 +41777,7 @@ function parseSubmetricName(name) {
     }
     return { parent, tags };
 }
+/** One string per tag set, whatever the order of its tags. */
 function tagKey(tags) {
     return tags
         .map(([k, v]) => `${k}\u0000${v}`)
@@ -43546,11 +43547,9 @@ function tagsOf(labels) {
             tags[k] = v;
     return tags;
 }
+/** A series' identity: its labels (name included), in any order. */
 function seriesKey(labels) {
-    return Object.keys(labels)
-        .sort()
-        .map((k) => `${k}\u0000${labels[k]}`)
-        .join('\u0001');
+    return tagKey(Object.entries(labels));
 }
 /** Starts the loopback receiver; point k6's `experimental-prometheus-rw` output at `url`. */
 async function startRemoteWriteAnalysis(options = {}) {

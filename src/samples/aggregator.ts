@@ -81,7 +81,8 @@ export function parseSubmetricName(name: string): { parent: string; tags: [strin
   return { parent, tags };
 }
 
-function tagKey(tags: [string, string][]): string {
+/** One string per tag set, whatever the order of its tags. */
+export function tagKey(tags: readonly (readonly [string, string])[]): string {
   return tags
     .map(([k, v]) => `${k}\u0000${v}`)
     .sort()

@@ -15,14 +15,14 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
 import type { CheckResult, MetricContains } from '../model.js';
 import { decodeRemoteWriteBody, type DecodedSeries, type NativeHistogram } from '../observability/remote-write.js';
-import { SampleAggregator, type AggregatorOptions } from './aggregator.js';
+import { SampleAggregator, tagKey, type AggregatorOptions } from './aggregator.js';
 import type { BucketedDistribution } from './histogram.js';
 import type { RunSamples } from './live.js';
 
 /** How often k6 pushes: the resolution of an error kind's first-seen time. */
-export const REMOTE_WRITE_PUSH_INTERVAL_MS = 1000;
+const REMOTE_WRITE_PUSH_INTERVAL_MS = 1000;
 /** Series kept before new ones are counted and dropped (k6 holds the same series itself). */
-export const DEFAULT_MAX_SERIES = 50_000;
+const DEFAULT_MAX_SERIES = 50_000;
 /** A push larger than this is refused (k6's pushes of a few thousand series are a few hundred KiB). */
 const MAX_BODY_BYTES = 256 * 2 ** 20;
 
@@ -44,7 +44,7 @@ export interface RemoteWriteAnalysis {
   stop(): Promise<RunSamples>;
 }
 
-export interface SeriesState {
+interface SeriesState {
   labels: Record<string, string>;
   histogram?: NativeHistogram;
   value?: number;
@@ -71,7 +71,7 @@ export function k6MetricOfSeries(
 }
 
 /** A native histogram's buckets as value ranges in k6's unit (ms for time). */
-export function nativeToDistribution(h: NativeHistogram, scale: number): BucketedDistribution {
+function nativeToDistribution(h: NativeHistogram, scale: number): BucketedDistribution {
   const base = Math.pow(2, Math.pow(2, -h.schema));
   const ranges: [number, number, number][] = [];
   for (const [index, count] of h.positive) {
@@ -92,11 +92,9 @@ function tagsOf(labels: Record<string, string>): Record<string, string> {
   return tags;
 }
 
+/** A series' identity: its labels (name included), in any order. */
 function seriesKey(labels: Record<string, string>): string {
-  return Object.keys(labels)
-    .sort()
-    .map((k) => `${k}\u0000${labels[k]}`)
-    .join('\u0001');
+  return tagKey(Object.entries(labels));
 }
 
 /** Starts the loopback receiver; point k6's `experimental-prometheus-rw` output at `url`. */
@@ -191,7 +189,7 @@ export async function startRemoteWriteAnalysis(options: RemoteWriteAnalysisOptio
 }
 
 /** The receiver's final per-series state → the one sample aggregator's view (pure). */
-export function samplesOf(
+function samplesOf(
   all: readonly SeriesState[],
   context: RemoteWriteAnalysisOptions & {
     firstAt: number;
