@@ -39531,16 +39531,16 @@ async function readK6Version(binary) {
     return probe.version;
 }
 /** Where answers of `k6 version` are remembered, per binary (see rememberedVersion). */
-const VERSION_MEMO = '.k6-gate-k6-versions.json';
+/** Inside k6's own folder of the tool cache (`<tool cache>/k6/`), next to the versions it describes. */
+const VERSION_MEMO = '.k6-gate-versions.json';
 const VERSION_MEMO_ENTRIES = 32;
 /**
  * `k6 version` costs a k6 start (~50 ms) on every run. Its answer is remembered in the tool cache
  * folder per binary path, with the file's size, mtime and inode: while the file is the same file,
  * it is the same k6. Any change (a rebuild, a replaced or truncated binary) probes again.
  */
-async function rememberedVersion(binary, memoDir) {
-    if (!memoDir)
-        return probeK6Version(binary);
+async function rememberedVersion(binary, toolCacheDir) {
+    const memoDir = external_node_path_default().join(toolCacheDir, TOOL_NAME);
     const memoFile = external_node_path_default().join(memoDir, VERSION_MEMO);
     const info = await (0,promises_.stat)(binary).catch(() => undefined);
     let memo = {};
@@ -39799,7 +39799,7 @@ async function findGo(ctx) {
     const found = await findExecutable('go', ctx.pathEnv, ctx.platform);
     return found ? { binary: found } : { problem: 'no `go` binary on PATH (install Go ≥ 1.24, e.g. with actions/setup-go)' };
 }
-async function useExplicitBinary(options, version, log, memoDir) {
+async function useExplicitBinary(options, version, log, toolCacheDir) {
     if (!options.path) {
         throw new K6InstallError('k6-install: path needs k6-path, the path of a k6 binary, and none was given');
     }
@@ -39812,7 +39812,7 @@ async function useExplicitBinary(options, version, log, memoDir) {
     if (!(await isExecutable(binary, process.platform))) {
         throw new K6InstallError(`k6 binary ${JSON.stringify(options.path)} is not executable; expected an executable file (chmod +x)`);
     }
-    const probe = await rememberedVersion(binary, memoDir);
+    const probe = await rememberedVersion(binary, toolCacheDir);
     if (!probe.version) {
         throw new K6InstallError(`${JSON.stringify(options.path)} does not answer \`version\` like k6 does: ${probe.problem}`);
     }

@@ -115,7 +115,8 @@ export async function readK6Version(binary: string): Promise<string | undefined>
 }
 
 /** Where answers of `k6 version` are remembered, per binary (see rememberedVersion). */
-const VERSION_MEMO = '.k6-gate-k6-versions.json';
+/** Inside k6's own folder of the tool cache (`<tool cache>/k6/`), next to the versions it describes. */
+const VERSION_MEMO = '.k6-gate-versions.json';
 const VERSION_MEMO_ENTRIES = 32;
 
 interface VersionMemoEntry {
@@ -130,8 +131,8 @@ interface VersionMemoEntry {
  * folder per binary path, with the file's size, mtime and inode: while the file is the same file,
  * it is the same k6. Any change (a rebuild, a replaced or truncated binary) probes again.
  */
-async function rememberedVersion(binary: string, memoDir: string | undefined): Promise<{ version?: string; problem?: string }> {
-  if (!memoDir) return probeK6Version(binary);
+async function rememberedVersion(binary: string, toolCacheDir: string): Promise<{ version?: string; problem?: string }> {
+  const memoDir = path.join(toolCacheDir, TOOL_NAME);
   const memoFile = path.join(memoDir, VERSION_MEMO);
   const info = await stat(binary).catch(() => undefined);
   let memo: Record<string, VersionMemoEntry> = {};
@@ -407,7 +408,7 @@ async function findGo(ctx: InstallContext): Promise<{ binary?: string; problem?:
   return found ? { binary: found } : { problem: 'no `go` binary on PATH (install Go ≥ 1.24, e.g. with actions/setup-go)' };
 }
 
-async function useExplicitBinary(options: K6Options, version: string, log: Logger, memoDir: string): Promise<InstalledK6> {
+async function useExplicitBinary(options: K6Options, version: string, log: Logger, toolCacheDir: string): Promise<InstalledK6> {
   if (!options.path) {
     throw new K6InstallError('k6-install: path needs k6-path, the path of a k6 binary, and none was given');
   }
@@ -419,7 +420,7 @@ async function useExplicitBinary(options: K6Options, version: string, log: Logge
   if (!(await isExecutable(binary, process.platform))) {
     throw new K6InstallError(`k6 binary ${JSON.stringify(options.path)} is not executable; expected an executable file (chmod +x)`);
   }
-  const probe = await rememberedVersion(binary, memoDir);
+  const probe = await rememberedVersion(binary, toolCacheDir);
   if (!probe.version) {
     throw new K6InstallError(`${JSON.stringify(options.path)} does not answer \`version\` like k6 does: ${probe.problem}`);
   }

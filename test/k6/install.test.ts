@@ -467,7 +467,7 @@ describe('path method', () => {
     const third = await installK6({ version: VERSION, install: 'path', path: fake }, recordingLogger(), env);
     expect(third.version).toBe('1.8.1');
     expect(await asked()).toBe(2);
-    expect(JSON.parse(await readFile(path.join(env.toolCacheDir!, '.k6-gate-k6-versions.json'), 'utf8'))[fake]).toMatchObject({
+    expect(JSON.parse(await readFile(path.join(env.toolCacheDir!, 'k6', '.k6-gate-versions.json'), 'utf8'))[fake]).toMatchObject({
       version: '1.8.1',
     });
   });
