@@ -23,6 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { loadAverage, median } from './common.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: flags } = parseArgs({
@@ -76,12 +77,6 @@ function run(command, args, options = {}) {
     child.on('close', (code) => resolve({ code, out, err, child }));
   });
 }
-
-const uptime = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 async function main() {
   const build = compile();
@@ -177,7 +172,7 @@ export default function () {
       args.push(...setup.args);
       Object.assign(env, setup.env);
     }
-    const load = uptime();
+    const load = loadAverage();
     const k6run = await run(k6, [...args, script], { env });
     if (k6run.code !== 0) throw new Error(`k6 exited ${k6run.code}: ${k6run.err.slice(-400)}`);
     const metrics = JSON.parse(readFileSync(summary, 'utf8')).metrics;

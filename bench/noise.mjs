@@ -32,6 +32,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildSources } from './sources.mjs';
+import { median } from './common.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: flags } = parseArgs({
@@ -384,12 +385,6 @@ async function replay(dir, lib, index) {
     samplesPerRun: { history: samplesPerRun(historyRuns), test: samplesPerRun(testRuns) },
     runs: Object.fromEntries([...runsByProfile].map(([p, l]) => [p, l.length])),
   };
-}
-
-function median(values) {
-  const s = [...values].sort((x, y) => x - y);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 function printTable(result, index) {

@@ -14,6 +14,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { loadAverage, median } from './common.mjs';
 
 const argv = process.argv.slice(2);
 const flag = (name) => {
@@ -33,16 +34,6 @@ const duration = argv[1] ?? '3s';
 const scenariosDir = path.resolve('scenarios');
 const env = { ...process.env, K6_GATE_SCENARIOS_DIR: scenariosDir };
 
-const loadavg = () =>
-  os
-    .loadavg()
-    .map((n) => n.toFixed(2))
-    .join(', ');
-const median = (values) => {
-  const s = [...values].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const timed = (command, args, options) => {
   const started = process.hrtime.bigint();
   const run = spawnSync(command, args, { encoding: 'utf8', env, ...options });
@@ -54,7 +45,7 @@ const timed = (command, args, options) => {
   return ms;
 };
 
-console.log(`load average at start: ${loadavg()} (${os.cpus().length} cores, node ${process.version})`);
+console.log(`load average at start: ${loadAverage()} (${os.cpus().length} cores, node ${process.version})`);
 console.log(`cli: ${cli}`);
 
 // Start time: `--version` against node doing nothing.
@@ -130,4 +121,4 @@ if (before) {
       ` gate around k6 median ${median(rows.map((r) => r.c - r.cK6)).toFixed(0)} ms`,
   );
 }
-console.log(`load average at end: ${loadavg()}`);
+console.log(`load average at end: ${loadAverage()}`);
