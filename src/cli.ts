@@ -12,14 +12,15 @@ import { isGitLab, type CliIO } from './commands/io.js';
 export type { CliIO } from './commands/io.js';
 
 // Each command's module is loaded when the command runs, so `--version` and `--help` start in node's
-// own time. `webpackMode: "eager"` keeps them in the one bundle (no chunk files next to dist/cli.js);
-// only their evaluation is deferred, and that is what costs at start (the pipeline and what it pulls in).
+// own time. `webpackMode: "eager"` keeps run, install and baseline in the main bundle (only their
+// evaluation is deferred); the demo and operator-manifest land in chunk files (dist/cli.<id>.js) that
+// other commands never compile (docs/architecture.md, "Start-up cost").
 const load = {
   run: () => import(/* webpackMode: "eager" */ './commands/run.js'),
   install: () => import(/* webpackMode: "eager" */ './commands/install.js'),
-  demo: () => import(/* webpackMode: "eager" */ './commands/demo.js'),
+  demo: () => import('./commands/demo.js'),
   baseline: () => import(/* webpackMode: "eager" */ './commands/baseline.js'),
-  operatorManifest: () => import(/* webpackMode: "eager" */ './commands/operator-manifest.js'),
+  operatorManifest: () => import('./commands/operator-manifest.js'),
 };
 
 /** Runs the CLI and returns the exit status; never calls process.exit itself. */

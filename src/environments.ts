@@ -72,7 +72,7 @@ export async function loadEnvironments(file: string): Promise<Record<string, Env
   const ext = path.extname(file).toLowerCase();
   let data: unknown;
   try {
-    data = ext === '.yaml' || ext === '.yml' ? (await import(/* webpackMode: "eager" */ 'yaml')).parse(text) : JSON.parse(text);
+    data = ext === '.yaml' || ext === '.yml' ? (await import('yaml')).parse(text) : JSON.parse(text);
   } catch (error) {
     throw new ConfigError(
       `environments file ${file} is not valid ${ext === '.yaml' || ext === '.yml' ? 'YAML' : 'JSON'}: ${(error as Error).message}`,

@@ -24,7 +24,7 @@ import {
 import { findEnvironment, loadEnvironments, type EnvironmentDef } from './environments.js';
 import { assertLoadAllowed } from './load-policy.js';
 import { resolveScenario } from './scenarios.js';
-import { safeFileName } from './k6/run.js';
+import { safeFileName } from './k6/files.js';
 import { withoutCredentials } from './url.js';
 import { parseTolerance, splitWatchInput, RulesError } from './baseline/rules.js';
 

@@ -23,8 +23,9 @@ import {
 import { ConfigError, type Config, type ScenarioSpec } from './config.js';
 import { worstOutcome } from './k6/exit-codes.js';
 import { installK6, type InstalledK6 } from './k6/install.js';
-import { waitForHealthy } from './k6/preflight.js';
-import { formatMs, k6FileNames, runK6, safeFileName } from './k6/run.js';
+import { startPreflight, type PendingPreflight } from './k6/preflight.js';
+import { formatMs, runK6 } from './k6/run.js';
+import { k6FileNames, safeFileName } from './k6/files.js';
 import { noteK6Version, parseSummary, SUMMARY_TREND_STATS } from './k6/summary.js';
 import { redactDeep, type Logger } from './log.js';
 import { Cancellation } from './cancel.js';
@@ -47,7 +48,7 @@ import {
 } from './observability/metrics-output.js';
 import { pushGateSeries, runLabels } from './observability/push.js';
 import { judgeLoadGenerator, startLoadSampler } from './k6/load-health.js';
-import { inspectExecutorModel } from './k6/inspect.js';
+import { inspectExecutorModel, type ExecutorModel } from './k6/inspect.js';
 import { k6Environment } from './k6/environment.js';
 import { analyseSamples } from './samples/analysis.js';
 import { trendSeries, type BaselineTrend } from './baseline/trend.js';
@@ -57,6 +58,7 @@ import { addSummaryChecks, startRemoteWriteAnalysis, type RemoteWriteAnalysis } 
 import { DEFAULT_CONFIRM, runWithConfirmation } from './verdict/confirm.js';
 import { samplingBands, trendsOf, watchedPercentileMetrics } from './verdict/samples.js';
 import { runAB } from './verdict/ab.js';
+import { formatCount } from './baseline/metrics.js';
 
 const COMPARISON_FILE = 'comparison.json';
 const REPORT_FILE = 'report.md';
@@ -119,6 +121,8 @@ function newScenarioResult(config: Config, spec: ScenarioSpec, key: string): Sce
 export interface GateOptions {
   /** A stop request (signal, job cancel): the gate stops k6, writes what it has, marked cancelled. */
   cancellation?: Cancellation;
+  /** The target health check, when the caller started it already (`startPreflight` with this config). */
+  preflight?: PendingPreflight;
 }
 
 /** Runs the whole gate. Never throws for run problems; see the module comment. */
@@ -128,14 +132,20 @@ export async function runGate(config: Config, log: Logger, options: GateOptions 
   const stopListening = cancellation.onRequest(() => undefined);
   const held: ResultsLock[] = [];
   try {
-    return await runGateSteps(config, log, cancellation, held);
+    return await runGateSteps(config, log, cancellation, held, options.preflight);
   } finally {
     stopListening();
     for (const lock of held) await lock.release();
   }
 }
 
-async function runGateSteps(config: Config, log: Logger, cancellation: Cancellation, held: ResultsLock[]): Promise<GateResult> {
+async function runGateSteps(
+  config: Config,
+  log: Logger,
+  cancellation: Cancellation,
+  held: ResultsLock[],
+  pending: PendingPreflight | undefined,
+): Promise<GateResult> {
   const result = emptyResult(config);
   for (const secret of config.secrets) log.addSecret(secret);
   const fail = (message: string): GateResult => {
@@ -152,10 +162,16 @@ async function runGateSteps(config: Config, log: Logger, cancellation: Cancellat
     return result;
   };
 
+  // The target's health check (none in merge mode, which needs neither k6 nor the target) runs while
+  // the results dir, rules and baseline are read and k6 is found or installed (all mostly wait on the
+  // disk or other processes); their problems are told first. The CLI starts it even earlier.
+  const preflight = pending ?? startPreflight(config, log);
+
   try {
     await prepareResultsDir(config.resultsDir);
   } catch (error) {
     // Nowhere to write: report on the log only.
+    await preflight?.abandon();
     return fail((error as Error).message);
   }
   try {
@@ -164,6 +180,7 @@ async function runGateSteps(config: Config, log: Logger, cancellation: Cancellat
     if (lock.replaced) log.info(`k6-gate: removed an abandoned lock of ${config.resultsDir} (${lock.replaced})`);
   } catch (error) {
     // Another run owns the folder: write nothing into it.
+    await preflight?.abandon();
     return fail((error as Error).message);
   }
 
@@ -193,6 +210,7 @@ async function runGateSteps(config: Config, log: Logger, cancellation: Cancellat
       }
     }
   } catch (error) {
+    await preflight?.abandon();
     return finish(config, fail((error as Error).message), log);
   }
 
@@ -203,20 +221,6 @@ async function runGateSteps(config: Config, log: Logger, cancellation: Cancellat
     return finish(config, fail(`k6-gate received ${signal} ${step}: no scenario ran`), log);
   };
 
-  // Merge mode measures nothing: it needs neither k6 nor the target. The target's health check
-  // runs while k6 is found or installed (both mostly wait on other processes); k6's problem is told first.
-  const stopPreflight = new AbortController();
-  const preflight =
-    config.healthUrl && !config.merge
-      ? waitForHealthy(config.healthUrl, { timeoutMs: config.preflightTimeoutMs, log, signal: stopPreflight.signal }).then(
-          () => undefined,
-          (error: Error) => error,
-        )
-      : undefined;
-  const abandonPreflight = async () => {
-    stopPreflight.abort();
-    await preflight;
-  };
   let k6: InstalledK6 | undefined;
   if (!config.merge)
     try {
@@ -224,20 +228,20 @@ async function runGateSteps(config: Config, log: Logger, cancellation: Cancellat
         cancellation.race(installK6(config.k6, log)),
       );
       if (!k6) {
-        await abandonPreflight();
+        await preflight?.abandon();
         return stoppedBefore('while installing k6');
       }
       result.k6 = { version: k6.version, path: k6.path, source: k6.source };
       log.info(`k6-gate: using k6 ${k6.version} from ${k6.source} (${k6.path})`);
     } catch (error) {
-      await abandonPreflight();
+      await preflight?.abandon();
       return finish(config, fail(`k6 could not be installed: ${(error as Error).message}`), log);
     }
 
   if (preflight) {
-    const unhealthy = await cancellation.race(preflight);
+    const unhealthy = await cancellation.race(preflight.done);
     if (cancellation.requested) {
-      await abandonPreflight();
+      await preflight?.abandon();
       return stoppedBefore('while waiting for the target');
     }
     if (unhealthy) return finish(config, fail(unhealthy.message), log);
@@ -408,16 +412,17 @@ async function runScenario(
     }
   }
   const sampler = findings ? startLoadSampler({ gomaxprocs: env.GOMAXPROCS ?? config.env.GOMAXPROCS }) : undefined;
-  // `k6 inspect` runs next to the test, not before it: its answer is only read once k6 is done.
-  const inspecting = findings
-    ? inspectExecutorModel({
-        k6Path: k6.path,
-        script: spec.script,
-        // The same allow-listed environment as `k6 run`: the script's init code runs here too.
-        env: k6Environment(process.env, { ...env, K6_NO_USAGE_REPORT: 'true' }),
-        cwd: config.workspace,
-      })
-    : Promise.resolve(undefined);
+  // `k6 inspect` runs next to the test, started once `k6 run` is spawned (not before it): its answer
+  // is only read once k6 is done.
+  let inspecting: Promise<ExecutorModel | undefined> = Promise.resolve(undefined);
+  const inspect = () =>
+    inspectExecutorModel({
+      k6Path: k6.path,
+      script: spec.script,
+      // The same allow-listed environment as `k6 run`: the script's init code runs here too.
+      env: k6Environment(process.env, { ...env, K6_NO_USAGE_REPORT: 'true' }),
+      cwd: config.workspace,
+    });
   const run = await runK6({
     k6Path: k6.path,
     script: spec.script,
@@ -433,7 +438,10 @@ async function runScenario(
         ? `k6-${safeFileName(fileName)}.json.gz`
         : undefined,
     liveOutput: liveFile,
-    onSpawn: (pid) => sampler?.watch(pid),
+    onSpawn: (pid) => {
+      sampler?.watch(pid);
+      if (findings) inspecting = inspect();
+    },
     log,
     secrets: config.secrets,
     cwd: config.workspace,
@@ -451,8 +459,8 @@ async function runScenario(
   if (samples) {
     const read =
       samples.source === 'remote-write'
-        ? `${samples.samples.toLocaleString('en')} samples from k6's remote-write pushes (${(samples.bytes / 2 ** 10).toFixed(0)} KiB)`
-        : `${samples.samples.toLocaleString('en')} samples (${(samples.bytes / 2 ** 20).toFixed(1)} MiB)`;
+        ? `${formatCount(samples.samples)} samples from k6's remote-write pushes (${(samples.bytes / 2 ** 10).toFixed(0)} KiB)`
+        : `${formatCount(samples.samples)} samples (${(samples.bytes / 2 ** 20).toFixed(1)} MiB)`;
     log.info(`k6-gate: live analysis read ${read}${samples.problem ? `; ${samples.problem}` : ''}`);
   }
   scenario.exitCode = run.exitCode ?? undefined;

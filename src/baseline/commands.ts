@@ -2,6 +2,7 @@
 import type { BaselineFile, BaselineStat } from './format.js';
 import { formatChange, formatValue, type Unit } from './metrics.js';
 import { findChangePoints, MIN_RELATIVE_SHIFT, MIN_SCORE, MIN_SEGMENT, trendSeries } from './trend.js';
+import { compareCodeUnits } from '../json.js';
 
 function unitOf(stat: BaselineStat): Unit {
   return stat.unit ?? 'none';
@@ -19,7 +20,7 @@ function pad(rows: string[][]): string[] {
 }
 
 function sortedKeys(object: Record<string, unknown>): string[] {
-  return Object.keys(object).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.keys(object).sort(compareCodeUnits);
 }
 
 function range(stat: BaselineStat): string {

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ExpectedError } from '../errors.js';
-import { isObject, type JsonObject } from '../json.js';
+import { compareCodeUnits, isObject, type JsonObject } from '../json.js';
 import { K6_STAT_PATTERN } from '../k6/summary.js';
 import type { MetricComparison, MetricType } from '../model.js';
 import { describeMetric } from './metrics.js';
@@ -342,10 +342,6 @@ export function parseBaseline(text: string, source: string): BaselineFile {
   return baseline;
 }
 
-function byName(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 function entryLine(entry: BaselineHistoryEntry): string {
   const fields: [string, unknown][] = [
     ['value', entry.value],
@@ -369,7 +365,7 @@ export function serializeBaseline(baseline: BaselineFile): string {
   if (baseline.$schema !== undefined) top.push(`  "$schema": ${JSON.stringify(baseline.$schema)}`);
   top.push(`  "version": ${baseline.version}`);
   if (baseline.updatedAt !== undefined) top.push(`  "updatedAt": ${JSON.stringify(baseline.updatedAt)}`);
-  const keys = Object.keys(baseline.scenarios).sort(byName);
+  const keys = Object.keys(baseline.scenarios).sort(compareCodeUnits);
   if (keys.length === 0) {
     top.push('  "scenarios": {}');
   } else {
@@ -380,14 +376,14 @@ export function serializeBaseline(baseline: BaselineFile): string {
       if (scenario.environment !== undefined) fields.push(`      "environment": ${JSON.stringify(scenario.environment)}`);
       if (scenario.updatedAt !== undefined) fields.push(`      "updatedAt": ${JSON.stringify(scenario.updatedAt)}`);
       if (scenario.executorModel !== undefined) fields.push(`      "executorModel": ${JSON.stringify(scenario.executorModel)}`);
-      const metricNames = Object.keys(scenario.metrics).sort(byName);
+      const metricNames = Object.keys(scenario.metrics).sort(compareCodeUnits);
       if (metricNames.length === 0) {
         fields.push('      "metrics": {}');
       } else {
         const metricBlocks = metricNames.map((metric) => {
           const stats = scenario.metrics[metric];
           const statBlocks = Object.keys(stats)
-            .sort(byName)
+            .sort(compareCodeUnits)
             .map((stat) => {
               const s = stats[stat];
               const statFields = [`            "accepted": ${JSON.stringify(s.accepted)}`];
@@ -407,7 +403,7 @@ export function serializeBaseline(baseline: BaselineFile): string {
       if (scenario.endpoints !== undefined) {
         // One endpoint per line, sorted: an update changes only the lines of endpoints that moved.
         const rows = Object.keys(scenario.endpoints)
-          .sort(byName)
+          .sort(compareCodeUnits)
           .map(
             (name) =>
               `        ${JSON.stringify(name)}: ${JSON.stringify(scenario.endpoints![name]).replace(/,"/g, ', "').replace(/":/g, '": ').replace(/^\{/, '{ ').replace(/\}$/, ' }')}`,

@@ -171,6 +171,15 @@ export function formatChange(change: number | undefined): string {
   return `${sign}${Math.abs(percent).toFixed(1)}%`;
 }
 
+/**
+ * A whole count with thousands grouped by commas: `3,598`, `65,536`. Written out rather than
+ * `toLocaleString`: the first Intl call loads ICU data, about 10 ms of a short run's start-up.
+ */
+export function formatCount(count: number): string {
+  if (!Number.isSafeInteger(count)) return String(count);
+  return String(count).replace(/\B(?=(\d{3})+$)/g, ',');
+}
+
 /** A configured fraction (tolerance, confidence) as a percentage without padding zeros: `10%`, `99.5%`. */
 export function formatPercent(fraction: number): string {
   return `${trimNumber(fraction * 100, 2)}%`;

@@ -341,7 +341,7 @@ export async function loadRules(file: string | undefined, overrides?: RulesOverr
   let raw: unknown;
   try {
     // yaml is loaded only for a YAML file: it is a large module to evaluate at every start.
-    raw = yaml ? (await import(/* webpackMode: "eager" */ 'yaml')).parse(text) : JSON.parse(text);
+    raw = yaml ? (await import('yaml')).parse(text) : JSON.parse(text);
   } catch (error) {
     throw new RulesError(`${source} is not valid ${yaml ? 'YAML' : 'JSON'}: ${(error as Error).message.split('\n')[0]}`);
   }

@@ -4,10 +4,8 @@ import path from 'node:path';
 import { exitStatusForSignal } from '../cancel.js';
 import { ConfigError, parseCommandArgs, quoteArg } from '../config.js';
 import { configFromInputs } from '../inputs.js';
+import { startPreflight } from '../k6/preflight.js';
 import type { Logger } from '../log.js';
-import { exitStatusFor, runGate } from '../pipeline.js';
-import { publishGitLab } from '../platform/gitlab/publish.js';
-import { renderMarkdownReport } from '../report/markdown.js';
 import { HELP } from './help.js';
 import { isGitLab, type CliIO } from './io.js';
 
@@ -144,8 +142,20 @@ export async function commandRun(args: string[], io: CliIO, log: Logger): Promis
     changeRequest: isGitLab(io.env) && io.env.CI_MERGE_REQUEST_IID ? 'merge request pipeline' : undefined,
     resultsDirAnywhere: true,
   });
-  const result = await runGate(config, log, { cancellation: io.cancellation });
-  if (isGitLab(io.env)) await publishGitLab(result, { resultsDir: config.resultsDir, log, env: io.env });
+  // The target's health check starts before the pipeline's modules are loaded and evaluated (most of
+  // a short run's start-up), so the target's answer is awaited meanwhile; runGate waits for it before
+  // k6 starts. Its request is sent first: evaluating modules holds the thread that writes it.
+  const preflight = startPreflight(config, log);
+  await preflight?.sent;
+  const [{ exitStatusFor, runGate }, { renderMarkdownReport }] = await Promise.all([
+    import(/* webpackMode: "eager" */ '../pipeline.js'),
+    import(/* webpackMode: "eager" */ '../report/markdown.js'),
+  ]);
+  const result = await runGate(config, log, { cancellation: io.cancellation, preflight });
+  if (isGitLab(io.env)) {
+    const { publishGitLab } = await import(/* webpackMode: "eager" */ '../platform/gitlab/publish.js');
+    await publishGitLab(result, { resultsDir: config.resultsDir, log, env: io.env });
+  }
   io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : renderMarkdownReport(result));
   log.info(
     `k6-gate: results in ${path.relative(io.cwd, config.resultsDir) || '.'}/ (report.md, comparison.json, summaries, k6 logs${config.htmlReport ? ', HTML reports' : ''})`,

@@ -2,6 +2,7 @@
 // reported as such instead of as thousands of failed requests.
 import http from 'node:http';
 import https from 'node:https';
+import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { describeFetchError, splitCredentials, withoutCredentials } from '../url.js';
 import { ExpectedError } from '../errors.js';
@@ -23,6 +24,8 @@ export interface PreflightOptions {
   log: Logger;
   /** Stops the waiting (the run failed elsewhere first); the promise then rejects with PreflightError. */
   signal?: AbortSignal;
+  /** Called once the first request is written (or has failed): from then on the check only waits. */
+  sent?: () => void;
 }
 
 /**
@@ -30,16 +33,18 @@ export interface PreflightOptions {
  * rather than fetch: the first fetch of a process loads undici, which costs more than the check
  * itself on a fast target. Errors are shaped like fetch's (`cause.code`) for describeFetchError.
  */
-function probe(url: string, headers: Record<string, string>, signal: AbortSignal): Promise<number> {
+function probe(url: string, headers: Record<string, string>, signal: AbortSignal, sent?: () => void): Promise<number> {
   return new Promise((resolve, reject) => {
     const client = new URL(url).protocol === 'https:' ? https : http;
     const request = client.get(url, { headers, signal }, (response) => {
       response.resume();
       resolve(response.statusCode ?? 0);
     });
-    request.on('error', (error: NodeJS.ErrnoException) =>
-      reject(error.name === 'AbortError' ? error : Object.assign(new Error(error.message), { cause: error })),
-    );
+    if (sent) request.once('finish', sent);
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      sent?.();
+      reject(error.name === 'AbortError' ? error : Object.assign(new Error(error.message), { cause: error }));
+    });
   });
 }
 
@@ -66,6 +71,7 @@ export async function waitForHealthy(url: string, options: PreflightOptions): Pr
           AbortSignal.timeout(Math.max(250, Math.min(attemptTimeout, remaining))),
           ...(options.signal ? [options.signal] : []),
         ]),
+        attempts === 1 ? options.sent : undefined,
       );
       if (status < 500) {
         const ms = Date.now() - started;
@@ -94,4 +100,48 @@ export async function waitForHealthy(url: string, options: PreflightOptions): Pr
     });
     delay = Math.min(delay * 2, maxDelay);
   }
+}
+
+/** A target health check under way. */
+export interface PendingPreflight {
+  /**
+   * Resolves once the first request is on the wire. Node writes it from the main thread, so work that
+   * keeps the thread busy (loading modules) should wait for this, or the request waits for the work.
+   */
+  sent: Promise<void>;
+  /** Resolves to the reason the target is not healthy, or to undefined once it answered. */
+  done: Promise<Error | undefined>;
+  /** Stops waiting (the run ended before it needed the answer) and lets the check settle. */
+  abandon(): Promise<void>;
+}
+
+/**
+ * Starts a run's target health check, or returns undefined when the run has none (no target,
+ * `preflight: false`, a merge, which measures nothing). It starts as soon as the configuration is
+ * known, so the target's answer is awaited while the rest of the start-up goes on. The run's
+ * secrets are masked in the log first: the check may log.
+ */
+export function startPreflight(
+  config: Pick<Config, 'healthUrl' | 'merge' | 'preflightTimeoutMs' | 'secrets'>,
+  log: Logger,
+): PendingPreflight | undefined {
+  if (!config.healthUrl || config.merge) return undefined;
+  for (const secret of config.secrets) log.addSecret(secret);
+  const stop = new AbortController();
+  let markSent!: () => void;
+  const sent = new Promise<void>((resolve) => (markSent = resolve));
+  const done = waitForHealthy(config.healthUrl, { timeoutMs: config.preflightTimeoutMs, log, signal: stop.signal, sent: markSent }).then(
+    () => undefined,
+    (error: Error) => error,
+  );
+  // A check that ends before its first request (stopped at once) has nothing left to send either.
+  void done.finally(markSent);
+  return {
+    sent,
+    done,
+    abandon: async () => {
+      stop.abort();
+      await done;
+    },
+  };
 }

@@ -12,6 +12,7 @@ import type { Outcome } from '../model.js';
 import { classifyExit } from './exit-codes.js';
 import { k6Environment } from './environment.js';
 import { SUMMARY_TREND_STATS } from './summary.js';
+import { k6FileNames } from './files.js';
 
 export interface K6RunOptions {
   k6Path: string;
@@ -76,16 +77,6 @@ export interface K6RunResult {
   spawnError?: string;
   /** Set when k6 was stopped because k6-gate was asked to stop. */
   cancelled?: StopSignal;
-}
-
-export function k6FileNames(scenario: string): { summary: string; log: string; html: string } {
-  const safe = safeFileName(scenario);
-  return { summary: `summary-${safe}.json`, log: `k6-${safe}.log`, html: `report-${safe}.html` };
-}
-
-/** Scenario names become file names: keep them portable. */
-export function safeFileName(name: string): string {
-  return name.replace(/[^A-Za-z0-9._@-]+/g, '_');
 }
 
 export function buildK6Args(

@@ -11,6 +11,7 @@ import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import type { HttpClient } from '@actions/http-client';
 import type { Logger } from '../log.js';
 import type { ToolCacheLocation } from './system.js';
 import { ExpectedError } from '../errors.js';
@@ -100,10 +101,13 @@ export function createToolCache(location: ToolCacheLocation, log: Logger, option
       await rm(folder, { recursive: true, force: true });
     },
     async download(url, dest) {
+      // Loaded on a cache miss only, and outside the retries (a module that cannot load is no network
+      // problem): the http client, with undici, is costly to evaluate at every start.
+      const { HttpClient } = await import('@actions/http-client');
       for (let attempt = 1; ; attempt++) {
         try {
           log.debug(`Downloading ${url} to ${dest} (attempt ${attempt} of ${DOWNLOAD_ATTEMPTS})`);
-          await downloadOnce(url, dest);
+          await downloadOnce(new HttpClient('k6-gate', [], { allowRetries: false, allowRedirects: true, maxRedirects: 10 }), url, dest);
           return dest;
         } catch (error) {
           await rm(dest, { force: true });
@@ -147,10 +151,7 @@ export function createToolCache(location: ToolCacheLocation, log: Logger, option
   };
 }
 
-async function downloadOnce(url: string, dest: string): Promise<void> {
-  // Loaded on a cache miss only: the http client (with undici) is costly to evaluate at every start.
-  const { HttpClient } = await import(/* webpackMode: "eager" */ '@actions/http-client');
-  const client = new HttpClient('k6-gate', [], { allowRetries: false, allowRedirects: true, maxRedirects: 10 });
+async function downloadOnce(client: HttpClient, url: string, dest: string): Promise<void> {
   try {
     const response = await client.get(url);
     const status = response.message.statusCode ?? 0;

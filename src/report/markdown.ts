@@ -1,7 +1,7 @@
 // The regression report as Markdown: used for report.md, the job summary, PR comments and MR notes.
 // Pure: takes a GateResult, returns text.
 import { markdownTable } from 'markdown-table';
-import { formatChange, formatPercent, formatValue, trimNumber } from '../baseline/metrics.js';
+import { formatChange, formatCount, formatPercent, formatValue, trimNumber } from '../baseline/metrics.js';
 import { sparkline } from '../baseline/trend.js';
 import type { GateResult, MetricComparison, Outcome, ScenarioAnalysis, ScenarioResult } from '../model.js';
 
@@ -239,7 +239,7 @@ export function renderMarkdownReport(result: GateResult, options: MarkdownOption
   const max = options.maxLength;
   if (max === undefined || full.length <= max) return full;
   const where = options.fullReportUrl ? `[the full report](${options.fullReportUrl})` : 'the full report in the run artifacts (report.md)';
-  const notice = `\n\n> ⚠️ This report was shortened to fit the ${max.toLocaleString('en-US')}-character limit; see ${where}.\n`;
+  const notice = `\n\n> ⚠️ This report was shortened to fit the ${formatCount(max)}-character limit; see ${where}.\n`;
   for (const candidate of [build(true, true), build(true, false)]) {
     if (candidate.length + notice.length <= max) return candidate.trimEnd() + notice;
   }

@@ -3,6 +3,7 @@
 // checks that failed. Pure: reads the aggregator, returns data.
 import type { EndpointResult, ErrorMixEntry, ScenarioAnalysis } from '../model.js';
 import type { SampleAggregator } from './aggregator.js';
+import { compareCodeUnits } from '../json.js';
 
 export interface AnalysisOptions {
   /** Endpoints listed (the rest are counted in endpointCount); default 10. */
@@ -72,7 +73,7 @@ export function analyseSamples(aggregator: SampleAggregator, options: AnalysisOp
     chosen.add(row);
   }
   const endpoints = [...chosen].sort(
-    (a, b) => (b.p95Change ?? -Infinity) - (a.p95Change ?? -Infinity) || b.p95 - a.p95 || a.endpoint.localeCompare(b.endpoint),
+    (a, b) => (b.p95Change ?? -Infinity) - (a.p95Change ?? -Infinity) || b.p95 - a.p95 || compareCodeUnits(a.endpoint, b.endpoint),
   );
   errors.sort((a, b) => b.count - a.count || a.firstAfterMs - b.firstAfterMs);
   const failedChecks = [...aggregator.checks.values()]

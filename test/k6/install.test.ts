@@ -1,14 +1,8 @@
 // The installer against a local mirror that serves release-shaped archives holding the real k6.
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { chmod, copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { K6Options } from '../../src/config.js';
 import { ConfigError } from '../../src/config.js';
@@ -16,11 +10,19 @@ import type { Logger } from '../../src/log.js';
 import { K6InstallError, findExecutable, installK6, readK6Version } from '../../src/k6/install.js';
 import type { InstallEnvironment } from '../../src/k6/install.js';
 import { testK6Path } from '../helpers/k6.js';
+import {
+  buildReleaseArchive,
+  checksumsFor,
+  releaseFiles,
+  releaseRoutes,
+  runTool,
+  sha256,
+  startMirror,
+  type Mirror,
+} from '../helpers/k6-release.js';
 
 const VERSION = '2.2.0';
-const ASSET = `k6-v${VERSION}-linux-amd64.tar.gz`;
-const CHECKSUMS = `k6-v${VERSION}-checksums.txt`;
-const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+const { asset: ASSET, checksums: CHECKSUMS } = releaseFiles(VERSION);
 
 interface RecordingLogger extends Logger {
   lines: { level: 'info' | 'warning' | 'error' | 'debug'; message: string }[];
@@ -45,53 +47,6 @@ function recordingLogger(): RecordingLogger {
   };
 }
 
-type Route = Buffer | ((req: http.IncomingMessage, res: http.ServerResponse) => void);
-
-interface Mirror {
-  /** A k6-download-url template pointing at this mirror under `prefix`. */
-  template(prefix: string): string;
-  requests: string[];
-  close(): Promise<void>;
-}
-
-/** Serves `routes` (URL path → body or handler) on 127.0.0.1; anything else is a 404. */
-async function startMirror(routes: Record<string, Route>): Promise<Mirror> {
-  const requests: string[] = [];
-  const server = http.createServer((req, res) => {
-    const url = req.url ?? '';
-    requests.push(url);
-    const route = routes[url];
-    if (route === undefined) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
-    } else if (Buffer.isBuffer(route)) {
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': route.length }).end(route);
-    } else {
-      route(req, res);
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    template: (prefix) => `http://127.0.0.1:${port}/${prefix}/{tag}/{asset}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-function run(command: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr}`))));
-  });
-}
-
 let scratch: string;
 let k6Binary: string;
 let archive: Buffer;
@@ -102,20 +57,7 @@ beforeAll(async () => {
   scratch = await mkdtemp(path.join(os.tmpdir(), 'k6-gate-install-test-'));
   emptyDir = path.join(scratch, 'empty');
   await mkdir(emptyDir);
-  // The same layout as k6's own release archives: one top folder holding the binary.
-  const staging = path.join(scratch, 'staging');
-  const top = `k6-v${VERSION}-linux-amd64`;
-  await mkdir(path.join(staging, top), { recursive: true });
-  await copyFile(k6Binary, path.join(staging, top, 'k6'));
-  await chmod(path.join(staging, top, 'k6'), 0o755);
-  await writeFile(path.join(staging, top, 'LICENSE.md'), 'test fixture\n');
-  const tarPath = path.join(scratch, `${top}.tar`);
-  await run('tar', ['-cf', tarPath, '-C', staging, top]);
-  // gzip level 1 keeps setup fast; tar -xz reads any level.
-  await pipeline(createReadStream(tarPath), createGzip({ level: 1 }), createWriteStream(`${tarPath}.gz`));
-  archive = await readFile(`${tarPath}.gz`);
-  await rm(staging, { recursive: true });
-  await rm(tarPath);
+  archive = await buildReleaseArchive(k6Binary, VERSION, scratch);
 });
 
 afterAll(async () => {
@@ -150,22 +92,8 @@ afterEach(async () => {
   }
 });
 
-function checksumsFor(entries: Record<string, Buffer | string>): Buffer {
-  const lines = Object.entries(entries).map(([name, data]) => `${typeof data === 'string' ? data : sha256(data)}  ${name}`);
-  return Buffer.from(`${lines.join('\n')}\n`);
-}
-
 /** The usual mirror: the archive plus a checksums file that also lists the other platforms. */
-function goodRoutes(prefix: string): Record<string, Route> {
-  return {
-    [`/${prefix}/v${VERSION}/${ASSET}`]: archive,
-    [`/${prefix}/v${VERSION}/${CHECKSUMS}`]: checksumsFor({
-      [ASSET]: archive,
-      [`k6-v${VERSION}-linux-arm64.tar.gz`]: 'c'.repeat(64),
-      [`k6-v${VERSION}-macos-arm64.zip`]: 'd'.repeat(64),
-    }),
-  };
-}
+const goodRoutes = (prefix: string) => releaseRoutes(prefix, VERSION, archive);
 
 function releaseOptions(template: string, overrides: Partial<K6Options> = {}): K6Options {
   return { version: VERSION, install: 'release', downloadUrl: template, ...overrides };
@@ -322,7 +250,7 @@ describe('release method', () => {
     await mkdir(path.join(staging, 'k6'), { recursive: true });
     await writeFile(path.join(staging, 'k6', 'README.md'), 'no binary here\n');
     const tarPath = path.join(caseDir, 'wrong.tar.gz');
-    await run('tar', ['-czf', tarPath, '-C', staging, 'k6']);
+    await runTool('tar', ['-czf', tarPath, '-C', staging, 'k6']);
     const wrong = await readFile(tarPath);
     mirror = await startMirror({
       [`/mirror/v${VERSION}/${ASSET}`]: wrong,

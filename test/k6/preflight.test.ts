@@ -2,7 +2,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PreflightError, waitForHealthy } from '../../src/k6/preflight.js';
+import { PreflightError, startPreflight, waitForHealthy } from '../../src/k6/preflight.js';
 import { createTerminalLogger } from '../../src/log.js';
 
 function recordingLogger() {
@@ -52,5 +52,64 @@ describe('waitForHealthy', () => {
     server = undefined;
     const error = await waitForHealthy(url, { timeoutMs: 300, initialDelayMs: 50, log: recordingLogger() }).catch((e: unknown) => e);
     expect((error as Error).message).toContain('connection refused (nothing listens on that port)');
+  });
+
+  describe('startPreflight', () => {
+    const config = (healthUrl: string | undefined, extra: { merge?: { dir: string }; secrets?: string[] } = {}) => ({
+      healthUrl,
+      preflightTimeoutMs: 5000,
+      secrets: extra.secrets ?? [],
+      merge: extra.merge,
+    });
+
+    it('says the request is sent while the answer is still awaited, then passes on the answer', async () => {
+      let answer: (() => void) | undefined;
+      const received = new Promise<void>((resolve) => {
+        void listen((_req, res) => {
+          answer = () => res.writeHead(200).end();
+          resolve();
+        }).then((url) => (pending = startPreflight(config(url), recordingLogger())));
+      });
+      let pending: ReturnType<typeof startPreflight>;
+      await received;
+      let settled = false;
+      void pending!.done.then(() => (settled = true));
+      await pending!.sent;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(settled).toBe(false);
+      answer!();
+      await expect(pending!.done).resolves.toBeUndefined();
+    });
+
+    it('counts a refused connection as sent, and abandoning stops the retries', async () => {
+      const url = await listen(() => undefined);
+      server!.close();
+      server = undefined;
+      const log = recordingLogger();
+      const pending = startPreflight(config(url), log)!;
+      await pending.sent;
+      await pending.abandon();
+      const error = await pending.done;
+      expect(error).toBeInstanceOf(PreflightError);
+      expect(error!.message).toContain('stopped: the run ended first');
+      const linesAtAbandon = log.text();
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(log.text()).toBe(linesAtAbandon);
+    });
+
+    it('starts nothing without a health URL or for a merge, and masks the secrets in the log before it can log', async () => {
+      expect(startPreflight(config(undefined), recordingLogger())).toBeUndefined();
+      expect(startPreflight(config('http://127.0.0.1:9/health', { merge: { dir: 'shards' } }), recordingLogger())).toBeUndefined();
+      const url = await listen((_req, res) => res.writeHead(503).end());
+      const log = recordingLogger();
+      const pending = startPreflight(
+        { ...config(`${url}?token=hunter2-secret`, { secrets: ['hunter2-secret'] }), preflightTimeoutMs: 600 },
+        log,
+      )!;
+      // The error itself is masked with the rest of the result, before anything is written.
+      await pending.done;
+      expect(log.text()).not.toContain('hunter2-secret');
+      expect(log.text()).toContain('not ready (HTTP 503)');
+    });
   });
 });

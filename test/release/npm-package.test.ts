@@ -1,6 +1,6 @@
-// The published npm package: no runtime dependencies (dist/cli.js is self-contained), small, and a
-// real gate runs from the installed copy, installed offline from the packed tarball.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// The published npm package: no runtime dependencies (dist/cli.js and its chunk files hold all the
+// code), small, and a real gate runs from the installed copy, installed offline from the packed tarball.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
 import { runProgram } from '../helpers/cli.js';
 import { testK6Path } from '../helpers/k6.js';
+import { buildReleaseArchive, releaseRoutes, startMirror } from '../helpers/k6-release.js';
 import { REPO_ROOT } from '../gitlab/gitlab-ci-local.js';
 import { installOffline, megabytes, packPackage, type InstalledPackage, type PackedPackage } from './packed.js';
 
@@ -68,6 +69,30 @@ describe('npm package (npm pack, then npm install --offline of the tarball)', ()
     );
     expect(packed.files.filter((f) => /^(src|test|node_modules|bench)\//.test(f) || f === 'dist/index.js')).toEqual([]);
   });
+
+  it('ships every chunk file of the CLI bundle (code that only some commands load)', () => {
+    const chunks = readdirSync(path.join(REPO_ROOT, 'dist')).filter((f) => /^cli\.\d+\.js$/.test(f));
+    expect(chunks.length).toBeGreaterThan(0);
+    expect(packed.files).toEqual(expect.arrayContaining(chunks.map((f) => `dist/${f}`)));
+  });
+
+  it('the installed k6-gate downloads k6 from a release mirror, with the download client from its chunk', async () => {
+    const scratch = mkdtempSync(path.join(os.tmpdir(), 'k6-gate-npm-release-'));
+    const mirror = await startMirror(releaseRoutes('mirror', '2.2.0', await buildReleaseArchive(testK6Path(), '2.2.0', scratch)));
+    try {
+      const install = await runProgram(
+        installed.bin,
+        ['install', '--k6-version', '2.2.0', '--method', 'release', '--k6-download-url', mirror.template('mirror')],
+        { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, RUNNER_TOOL_CACHE: path.join(scratch, 'tool-cache') } },
+      );
+      expect(install.status, install.stderr).toBe(0);
+      expect(install.stdout.trim()).toBe(path.join(scratch, 'tool-cache', 'k6', '2.2.0', 'x64', 'k6'));
+      expect(mirror.requests).toEqual(['/mirror/v2.2.0/k6-v2.2.0-checksums.txt', '/mirror/v2.2.0/k6-v2.2.0-linux-amd64.tar.gz']);
+    } finally {
+      await mirror.close();
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('the installed k6-gate prints its version and installs (points at) a given k6', async () => {
     const version = await run(installed.bin, ['--version'], dir);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GateResult, MetricComparison } from '../../src/model.js';
-import { formatChange, formatValue } from '../../src/baseline/metrics.js';
+import { formatChange, formatCount, formatValue } from '../../src/baseline/metrics.js';
+import { compareCodeUnits } from '../../src/json.js';
 import { renderMarkdownReport } from '../../src/report/markdown.js';
 import { gateResult } from '../helpers/builders.js';
 
@@ -154,6 +155,15 @@ describe('formatting', () => {
     expect(formatChange(-0.05)).toBe('-5.0%');
     expect(formatChange(0)).toBe('±0.0%');
     expect(formatChange(undefined)).toBe('—');
+  });
+  it('groups the digits of counts by thousands, as en-US does, without Intl', () => {
+    for (const n of [0, 7, 999, 1000, 3598, 65_536, 1_000_000, 123_456_789, -4321]) {
+      expect(formatCount(n)).toBe(n.toLocaleString('en-US'));
+    }
+    expect(formatCount(1.5)).toBe('1.5');
+  });
+  it('orders names by code units, the same on every machine', () => {
+    expect(['b', 'a', 'B', 'é', 'a2', 'a10'].sort(compareCodeUnits)).toEqual(['B', 'a', 'a10', 'a2', 'b', 'é']);
   });
   it('says a change the same way in the note and in the table column', () => {
     const md = renderMarkdownReport(result());

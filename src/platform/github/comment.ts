@@ -4,6 +4,7 @@ import type { CommentMode } from '../../config.js';
 import type { Outcome } from '../../model.js';
 import { describeFetchError } from '../../url.js';
 import type { GitHubClient } from './octokit.js';
+import { formatCount } from '../../baseline/metrics.js';
 
 /** GitHub refuses comment bodies longer than this many characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -52,7 +53,7 @@ export function fitCommentBody(body: string, options: { budget?: number; fullRep
   const budget = Math.min(options.budget ?? COMMENT_BODY_BUDGET, GITHUB_COMMENT_LIMIT);
   if (body.length <= budget) return { body, truncated: false };
   const where = options.fullReportUrl ? `[the run's artifacts](${options.fullReportUrl})` : "the run's artifacts";
-  const notice = `\n\n> [!WARNING]\n> This report was cut to fit GitHub's ${GITHUB_COMMENT_LIMIT.toLocaleString('en-US')}-character comment limit. The full report (report.md) is in ${where}.\n`;
+  const notice = `\n\n> [!WARNING]\n> This report was cut to fit GitHub's ${formatCount(GITHUB_COMMENT_LIMIT)}-character comment limit. The full report (report.md) is in ${where}.\n`;
   const fenceCloser = '\n```';
   let cut = body.slice(0, Math.max(0, budget - notice.length - fenceCloser.length));
   const lastBreak = cut.lastIndexOf('\n');
@@ -128,23 +129,13 @@ export async function upsertStickyComment(
 ): Promise<CommentOutcome> {
   const fullBody = body.includes(marker) ? body : `${marker}\n${body}`;
   const existing = await findStickyComment(octokit, target, marker);
-  if (existing) {
-    const { data } = await octokit.rest.issues.updateComment({
-      owner: target.owner,
-      repo: target.repo,
-      comment_id: existing.id,
-      body: fullBody,
-    });
-    return { action: 'updated', id: data.id, url: data.html_url };
-  }
-  if (!createIfMissing) return { action: 'skipped', reason: 'the run passed and no earlier comment exists (comment: on-regression)' };
-  const { data } = await octokit.rest.issues.createComment({
-    owner: target.owner,
-    repo: target.repo,
-    issue_number: target.issueNumber,
-    body: fullBody,
-  });
-  return { action: 'created', id: data.id, url: data.html_url };
+  if (!existing && !createIfMissing)
+    return { action: 'skipped', reason: 'the run passed and no earlier comment exists (comment: on-regression)' };
+  const repo = { owner: target.owner, repo: target.repo };
+  const { data } = existing
+    ? await octokit.rest.issues.updateComment({ ...repo, comment_id: existing.id, body: fullBody })
+    : await octokit.rest.issues.createComment({ ...repo, issue_number: target.issueNumber, body: fullBody });
+  return { action: existing ? 'updated' : 'created', id: data.id, url: data.html_url };
 }
 
 /** Why a failed comment call is not the job's problem, in words for a warning. */
