@@ -4708,6 +4708,8 @@ async function waitForHealthy(url, options) {
         delay = Math.min(delay * 2, maxDelay);
     }
 }
+/** The longest `sent` waits for the first request to be written. */
+const SEND_WAIT_MS = 100;
 /**
  * Starts a run's target health check, or returns undefined when the run has none (no target,
  * `preflight: false`, a merge, which measures nothing). It starts as soon as the configuration is
@@ -4723,8 +4725,11 @@ function startPreflight(config, log) {
     let markSent;
     const sent = new Promise((resolve) => (markSent = resolve));
     const done = waitForHealthy(config.healthUrl, { timeoutMs: config.preflightTimeoutMs, log, signal: stop.signal, sent: markSent }).then(() => undefined, (error) => error);
-    // A check that ends before its first request (stopped at once) has nothing left to send either.
+    // A check that ends before its first request (stopped at once) has nothing left to send either. A
+    // connection that takes long to open (a host that drops packets) is not waited for: the work that
+    // waits on `sent` would only report its own problems later, and the write then costs little.
     void done.finally(markSent);
+    setTimeout(markSent, SEND_WAIT_MS).unref();
     return {
         sent,
         done,

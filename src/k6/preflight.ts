@@ -102,11 +102,15 @@ export async function waitForHealthy(url: string, options: PreflightOptions): Pr
   }
 }
 
+/** The longest `sent` waits for the first request to be written. */
+const SEND_WAIT_MS = 100;
+
 /** A target health check under way. */
 export interface PendingPreflight {
   /**
-   * Resolves once the first request is on the wire. Node writes it from the main thread, so work that
-   * keeps the thread busy (loading modules) should wait for this, or the request waits for the work.
+   * Resolves once the first request is on the wire (or after 100 ms while the connection is still
+   * opening). Node writes it from the main thread, so work that keeps the thread busy (loading
+   * modules) should wait for this, or the request waits for the work.
    */
   sent: Promise<void>;
   /** Resolves to the reason the target is not healthy, or to undefined once it answered. */
@@ -134,8 +138,11 @@ export function startPreflight(
     () => undefined,
     (error: Error) => error,
   );
-  // A check that ends before its first request (stopped at once) has nothing left to send either.
+  // A check that ends before its first request (stopped at once) has nothing left to send either. A
+  // connection that takes long to open (a host that drops packets) is not waited for: the work that
+  // waits on `sent` would only report its own problems later, and the write then costs little.
   void done.finally(markSent);
+  setTimeout(markSent, SEND_WAIT_MS).unref();
   return {
     sent,
     done,

@@ -1,6 +1,6 @@
 // The target's health check against local servers: a slow start, a server that never answers.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PreflightError, startPreflight, waitForHealthy } from '../../src/k6/preflight.js';
 import { createTerminalLogger } from '../../src/log.js';
@@ -95,6 +95,23 @@ describe('waitForHealthy', () => {
       const linesAtAbandon = log.text();
       await new Promise((resolve) => setTimeout(resolve, 400));
       expect(log.text()).toBe(linesAtAbandon);
+    });
+
+    it('does not hold `sent` back for a connection that never opens (a TLS handshake that stalls)', async () => {
+      // Accepts TCP and never answers the TLS hello: the request can never be written.
+      const silent = net.createServer(() => undefined);
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      try {
+        const url = `https://127.0.0.1:${(silent.address() as AddressInfo).port}/health`;
+        const pending = startPreflight({ ...config(url), preflightTimeoutMs: 10_000 }, recordingLogger())!;
+        const started = Date.now();
+        await pending.sent;
+        // Without the bound, `sent` waits for the attempt's 5 s time limit.
+        expect(Date.now() - started).toBeLessThan(1000);
+        await pending.abandon();
+      } finally {
+        silent.close();
+      }
     });
 
     it('starts nothing without a health URL or for a merge, and masks the secrets in the log before it can log', async () => {
