@@ -1,7 +1,6 @@
 // A local stand-in for k6's GitHub releases: a release-shaped archive holding the real k6 (one top
 // folder with the binary and LICENSE.md, as k6 publishes them), its checksums file, and a loopback
 // HTTP mirror that serves them. Shared by the installer's tests and the packed npm package's.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -10,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { runProgram } from './cli.js';
 
 export const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -19,14 +19,9 @@ export function releaseFiles(version: string): { asset: string; checksums: strin
 }
 
 /** Runs a tool to completion; rejects with its stderr when it exits non-zero. */
-export function runTool(command: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr}`))));
-  });
+export async function runTool(command: string, args: string[]): Promise<void> {
+  const run = await runProgram(command, args);
+  if (run.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${run.status}: ${run.stderr}`);
 }
 
 /** A .tar.gz laid out like k6's linux/amd64 release archive, holding `k6Binary`; built under `scratch`. */
