@@ -18,6 +18,7 @@ import { decodeRemoteWriteBody, type DecodedSeries, type NativeHistogram } from 
 import { SampleAggregator, tagKey, type AggregatorOptions } from './aggregator.js';
 import type { BucketedDistribution } from './histogram.js';
 import type { RunSamples } from './live.js';
+import type { DuetWindows } from './windows.js';
 
 /** How often k6 pushes: the resolution of an error kind's first-seen time. */
 const REMOTE_WRITE_PUSH_INTERVAL_MS = 1000;
@@ -32,6 +33,8 @@ export interface RemoteWriteAnalysisOptions {
   log?: Logger;
   maxSeries?: number;
   aggregator?: Omit<AggregatorOptions, 'log'>;
+  /** Also keeps per-side, per-window differences of the pushes (duet verdicts; samples/windows.ts). */
+  windows?: DuetWindows;
 }
 
 export interface RemoteWriteAnalysis {
@@ -71,7 +74,7 @@ export function k6MetricOfSeries(
 }
 
 /** A native histogram's buckets as value ranges in k6's unit (ms for time). */
-function nativeToDistribution(h: NativeHistogram, scale: number): BucketedDistribution {
+export function nativeToDistribution(h: NativeHistogram, scale: number): BucketedDistribution {
   const base = Math.pow(2, Math.pow(2, -h.schema));
   const ranges: [number, number, number][] = [];
   for (const [index, count] of h.positive) {
@@ -109,6 +112,7 @@ export async function startRemoteWriteAnalysis(options: RemoteWriteAnalysisOptio
   const startedAt = Date.now();
 
   const accept = (decoded: DecodedSeries[], receivedAt: number) => {
+    options.windows?.accept(decoded, receivedAt);
     for (const s of decoded) {
       const key = seriesKey(s.labels);
       let state = series.get(key);
