@@ -33,6 +33,8 @@ export interface WindowHistogram {
   schema: number;
   positive: Map<number, number>;
   negative: Map<number, number>;
+  /** Factor from the pushed unit to k6's (1000: seconds → ms). */
+  scale: number;
 }
 
 /** What one side measured in one window: per watched trend metric its histogram, and request outcomes. */
@@ -60,8 +62,8 @@ interface SeriesCumulative {
   value?: number;
 }
 
-function emptyHistogram(schema: number): WindowHistogram {
-  return { count: 0, sum: 0, zeroCount: 0, schema, positive: new Map(), negative: new Map() };
+function emptyHistogram(schema: number, scale = 1): WindowHistogram {
+  return { count: 0, sum: 0, zeroCount: 0, schema, positive: new Map(), negative: new Map(), scale };
 }
 
 /** `current − previous` of one cumulative series; the whole `current` when it restarted or is new. */
@@ -97,12 +99,12 @@ export function addHistogram(into: WindowHistogram, h: WindowHistogram): void {
   for (const [i, n] of h.negative) into.negative.set(index(i), (into.negative.get(index(i)) ?? 0) + n);
 }
 
-/** A trend accumulator over window histograms: percentiles the way k6 reads them, from the buckets. */
-export function trendOfWindows(histograms: readonly WindowHistogram[], scale: number): TrendAccumulator {
+/** A trend accumulator over window histograms, in k6's unit: percentiles the way k6 reads them, from the buckets. */
+export function trendOfWindows(histograms: readonly (WindowHistogram | undefined)[]): TrendAccumulator {
   const trend = new TrendAccumulator();
   for (const h of histograms) {
-    if (h.count <= 0) continue;
-    trend.addBuckets(nativeToDistribution({ ...h, zeroThreshold: 0, timestampMs: 0 }, scale));
+    if (!h || h.count <= 0) continue;
+    trend.addBuckets(nativeToDistribution({ ...h, zeroThreshold: 0, timestampMs: 0 }, h.scale));
   }
   return trend;
 }
@@ -175,7 +177,7 @@ export class DuetWindows {
       touched.add(window);
       let merged = window.trends.get(metric.name);
       if (!merged) {
-        merged = emptyHistogram(delta.schema);
+        merged = emptyHistogram(delta.schema, metric.scale);
         window.trends.set(metric.name, merged);
       }
       addHistogram(merged, delta);

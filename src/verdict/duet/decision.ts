@@ -1,0 +1,411 @@
+// The duet decision: A and B measured at the same time, compared window by window. Method and
+// choices argued in docs/verdicts.md ("Duet verdicts") and docs/adr/0005-duet-verdicts.md. Pure.
+//
+// Per watched statistic, each window where both sides answered gives one paired value d: the
+// log-ratio ln(B/A) for latencies (multiplicative noise; a ratio is what users read), the difference
+// B − A for the error rate (0 on both sides has no ratio). Whatever slowed the machine in that
+// second slowed both sides, so d keeps the change and little of the machine.
+//
+// Windows next to each other are alike (a GC pause, a neighbour's burst lasts longer than a
+// second), so the windows are not independent and a test that assumes they are raises false
+// alarms. The standard error of the mean of d comes from the moving-block bootstrap (Künsch 1989):
+// the variance of the means of all overlapping blocks of b windows, b/n of it; computed exactly, not
+// by resampling. Its block length grows as n^(1/3) (the rate Hall, Horowitz & Jing 1995 found
+// optimal for variance estimation), 3·n^(1/3) here so that AR(1) windows with ρ = 0.5 stay below the
+// nominal level (test/verdict/duet/simulation.test.ts; docs/verdicts.md has the figures), and at most
+// n/3 so that at least three blocks are left to estimate the variance from. The reference distribution is Student's t with (n/b − 1)
+// degrees of freedom, the number of independent blocks less one: a variance from few blocks is
+// itself noisy, and the normal quantile would ignore that. No normality of the windows is assumed:
+// the mean of n windows of hundreds of requests each is close to normal by the central limit theorem
+// for dependent data, which is what the bootstrap variance rests on.
+//
+// Across the watched statistics a Holm step-down (equal weights in the graphical procedure of
+// Maurer & Bretz 2013, which carries over to group-sequential boundaries) keeps the chance of any
+// false alarm at α however many statistics are watched. Over the looks, Lan–DeMets spending
+// (sequential.ts) keeps it at α however many blocks are looked at.
+import { minimumDetectableEffect } from '../../baseline/power.js';
+import { studentTCdf, studentTQuantile } from '../../baseline/stats.js';
+import type { SideWindow } from '../../samples/windows.js';
+import { trendOfWindows } from '../../samples/windows.js';
+import { spendingBoundaries, type SpendingFunction } from './sequential.js';
+
+/** One watched value: a trend metric's statistic, or `rate` of failed requests (http_req_failed). */
+export interface DuetStat {
+  metric: string;
+  /** `p(95)`, `avg`, `med`, … for a trend; `rate` for http_req_failed. */
+  stat: string;
+}
+
+export const DUET_DEFAULT_STATS: readonly DuetStat[] = [
+  { metric: 'http_req_duration', stat: 'p(90)' },
+  { metric: 'http_req_duration', stat: 'p(95)' },
+  { metric: 'http_req_duration', stat: 'p(99)' },
+  { metric: 'http_req_duration', stat: 'avg' },
+  { metric: 'http_req_duration', stat: 'med' },
+  { metric: 'http_req_failed', stat: 'rate' },
+];
+
+/** Fewest paired windows a statistic is judged on (b ≥ 2, three blocks, 2 degrees of freedom). */
+export const DUET_MIN_WINDOWS = 6;
+/**
+ * The practical size of the error rate, in absolute terms (0.005 = 0.5 percentage points): what
+ * "equivalent" allows. A significant rise of the error rate is a regression at any size.
+ */
+export const DUET_RATE_MARGIN = 0.005;
+
+export interface DuetOptions {
+  /** Overall two-sided level (default 0.05). */
+  alpha: number;
+  /** Practical size of a latency change (0.05 = 5 %): smaller real changes are not regressions. */
+  minEffect: number;
+  spending: SpendingFunction;
+}
+
+/**
+ * Provisional defaults until the noise lab measures the duet live: α = 0.05 as A/B mode; a practical
+ * size of 2 %, below the +5 % the duet is meant to catch (a practical size at the change to be
+ * caught would let only about half of such changes through) and above the few tenths of a per cent
+ * at which the two k6 processes and the histogram buckets (×1.09) stop being alike; Pocock-type
+ * spending, so that a clear change can stop the duet at its first block (O'Brien–Fleming-type
+ * spending leaves almost nothing to the first look: docs/verdicts.md).
+ */
+export const DEFAULT_DUET_OPTIONS: DuetOptions = { alpha: 0.05, minEffect: 0.02, spending: 'pocock' };
+
+export function duetStatId(s: DuetStat): string {
+  return `${s.metric}:${s.stat}`;
+}
+
+/** The paired values of one statistic, and what they are. */
+export interface PairedWindows {
+  id: string;
+  /** `log-ratio`: d = ln(B/A); `difference`: d = B − A (rates). */
+  kind: 'log-ratio' | 'difference';
+  d: number[];
+  /** The statistic over all windows of each side pooled (k6's unit: ms, or a rate 0..1). */
+  pooledA: number;
+  pooledB: number;
+}
+
+function trendValue(stat: string, windows: readonly SideWindow[], metric: string): number {
+  const trend = trendOfWindows(windows.map((w) => w.trends.get(metric)));
+  if (stat === 'avg') return trend.avg;
+  if (stat === 'med') return trend.percentile(50);
+  if (stat === 'min') return trend.valueAtRank(0);
+  if (stat === 'max') return trend.valueAtRank(trend.count - 1);
+  const m = /^p\((\d+(?:\.\d+)?)\)$/.exec(stat);
+  if (!m) throw new RangeError(`duet statistic ${JSON.stringify(stat)}; expected avg, med, min, max or p(N) such as p(95)`);
+  return trend.percentile(Number(m[1]));
+}
+
+function failedRate(windows: readonly SideWindow[]): number {
+  let failed = 0;
+  let requests = 0;
+  for (const w of windows) {
+    failed += w.failedRequests;
+    requests += w.requests;
+  }
+  return requests > 0 ? failed / requests : NaN;
+}
+
+/**
+ * The paired per-window values of one statistic from the two sides' windows (index i of A with
+ * index i of B); windows where a side measured nothing are left out.
+ */
+export function pairWindows(a: readonly SideWindow[], b: readonly SideWindow[], stat: DuetStat): PairedWindows {
+  const isRate = stat.stat === 'rate';
+  const d: number[] = [];
+  const n = Math.min(a.length, b.length);
+  const usedA: SideWindow[] = [];
+  const usedB: SideWindow[] = [];
+  for (let i = 0; i < n; i++) {
+    const wa = a[i];
+    const wb = b[i];
+    if (isRate) {
+      if (wa.requests === 0 || wb.requests === 0) continue;
+      d.push(wb.failedRequests / wb.requests - wa.failedRequests / wa.requests);
+    } else {
+      if (!((wa.trends.get(stat.metric)?.count ?? 0) > 0 && (wb.trends.get(stat.metric)?.count ?? 0) > 0)) continue;
+      const va = trendValue(stat.stat, [wa], stat.metric);
+      const vb = trendValue(stat.stat, [wb], stat.metric);
+      if (!(va > 0 && vb > 0)) continue;
+      d.push(Math.log(vb / va));
+    }
+    usedA.push(wa);
+    usedB.push(wb);
+  }
+  return {
+    id: duetStatId(stat),
+    kind: isRate ? 'difference' : 'log-ratio',
+    d,
+    pooledA: isRate ? failedRate(usedA) : usedA.length > 0 ? trendValue(stat.stat, usedA, stat.metric) : NaN,
+    pooledB: isRate ? failedRate(usedB) : usedB.length > 0 ? trendValue(stat.stat, usedB, stat.metric) : NaN,
+  };
+}
+
+/** The block length for n windows: ⌈3·n^(1/3)⌉, at most ⌊n/3⌋, at least 1. */
+export function blockLength(n: number): number {
+  return Math.max(1, Math.min(Math.ceil(3 * Math.cbrt(n)), Math.floor(n / 3)));
+}
+
+export interface BlockBootstrapMean {
+  n: number;
+  mean: number;
+  /** Standard error of the mean from the moving-block bootstrap. */
+  se: number;
+  blockLength: number;
+  /** ⌊n/b⌋ − 1: the degrees of freedom of the t reference. */
+  df: number;
+}
+
+/**
+ * Mean of `d` and its moving-block bootstrap standard error: b/n times the variance of the means of
+ * the n − b + 1 overlapping blocks of length b (the exact variance of the bootstrap mean, no resampling).
+ */
+export function blockBootstrapMean(d: ArrayLike<number>, n = d.length, b = blockLength(n)): BlockBootstrapMean {
+  let total = 0;
+  for (let i = 0; i < n; i++) total += d[i];
+  const mean = total / n;
+  const blocks = n - b + 1;
+  let window = 0;
+  for (let i = 0; i < b; i++) window += d[i];
+  let squares = 0;
+  for (let s = 0; ; s++) {
+    const m = window / b - mean;
+    squares += m * m;
+    if (s + 1 >= blocks) break;
+    window += d[s + b] - d[s];
+  }
+  const variance = ((squares / blocks) * b) / n;
+  return { n, mean, se: Math.sqrt(variance), blockLength: b, df: Math.max(1, Math.floor(n / b) - 1) };
+}
+
+export type DuetStatVerdict = 'regressed' | 'improved' | 'equivalent' | 'undecided';
+
+export interface DuetStatResult {
+  id: string;
+  kind: PairedWindows['kind'];
+  verdict: DuetStatVerdict;
+  /** Paired windows the verdict rests on. */
+  windows: number;
+  /** B vs A: a relative change for latencies (e^mean − 1), a difference for the error rate. */
+  change: number;
+  /** The interval of `change` at this look's level for one statistic (not corrected for the others). */
+  interval: [number, number];
+  /** Two-sided p-value of "no change" (t with `df`); NaN with too few windows. */
+  p: number;
+  /** The nominal level of this statistic's test of "no change" at this look (after spending and Holm). */
+  level: number;
+  blockLength: number;
+  df: number;
+  pooledA: number;
+  pooledB: number;
+  /** The smallest change this look calls: the practical size, or the window noise when it is larger. */
+  floor: { value: number; source: 'practical size' | 'window noise' };
+  /** The change found 80 % of the time at the overall α with this look's noise (same scale as `change`). */
+  mde: number;
+  /** Why the verdict is `undecided`, in words. */
+  note?: string;
+}
+
+export type DuetOutcome = 'regressed' | 'improved' | 'equivalent' | 'continue' | 'inconclusive';
+
+export interface DuetLook {
+  /** 1-based look number. */
+  look: number;
+  /** Information fraction: windows so far / the maximum windows. */
+  fraction: number;
+  outcome: DuetOutcome;
+  /** Why it stopped or went on, in words. */
+  reason: string;
+  stats: DuetStatResult[];
+}
+
+/** Boundaries already computed (a duet asks for the same few again at every look; simulations thousands of times). */
+const boundaries = new Map<string, number>();
+
+function nominalLevel(spending: SpendingFunction, fractions: readonly number[], alpha: number): number {
+  const key = `${spending} ${alpha} ${fractions.join(' ')}`;
+  let v = boundaries.get(key);
+  if (v === undefined) {
+    v = spendingBoundaries(spending, fractions, alpha).nominal[fractions.length - 1];
+    if (boundaries.size >= 1024) boundaries.clear();
+    boundaries.set(key, v);
+  }
+  return v;
+}
+
+const quantiles = new Map<string, number>();
+
+function tQuantile(p: number, df: number): number {
+  const key = `${p} ${df}`;
+  let v = quantiles.get(key);
+  if (v === undefined) {
+    v = studentTQuantile(p, df);
+    if (quantiles.size >= 4096) quantiles.clear();
+    quantiles.set(key, v);
+  }
+  return v;
+}
+
+const toChange = (kind: PairedWindows['kind'], v: number) => (kind === 'log-ratio' ? Math.expm1(v) : v);
+
+/**
+ * Decides one look. `pairs` are the paired windows of every watched statistic so far, `fractions`
+ * the information fractions of all looks up to this one (the last is this look's), `final` whether
+ * no more blocks will come (max-duration reached). `previous` is the last look's result: a statistic
+ * found significant there stays so (a group-sequential rejection is final).
+ */
+export function decideLook(
+  pairs: readonly PairedWindows[],
+  fractions: readonly number[],
+  final: boolean,
+  options: DuetOptions = DEFAULT_DUET_OPTIONS,
+  previous?: DuetLook,
+): DuetLook {
+  const k = fractions.length;
+  // The nominal level at this look for a test at overall level a.
+  const nominal = (a: number) => nominalLevel(options.spending, fractions, a);
+  const tests = pairs.map((p) => {
+    const enough = p.d.length >= DUET_MIN_WINDOWS;
+    const m = enough ? blockBootstrapMean(p.d) : undefined;
+    let pValue = NaN;
+    if (m) pValue = m.se > 0 ? 2 * (1 - studentTCdf(Math.abs(m.mean) / m.se, m.df)) : m.mean === 0 ? 1 : 0;
+    return { p, m, pValue };
+  });
+  // Holm over the statistics: reject in order of p while p ≤ the level for α/(statistics left).
+  const m = pairs.length;
+  const significant = new Set<string>();
+  for (const s of previous?.stats ?? []) if (s.verdict === 'regressed' || s.verdict === 'improved') significant.add(s.id);
+  for (;;) {
+    const left = m - significant.size;
+    if (left === 0) break;
+    const level = nominal(options.alpha / left);
+    const next = tests.filter((t) => !significant.has(t.p.id) && Number.isFinite(t.pValue)).sort((x, y) => x.pValue - y.pValue)[0];
+    if (!next || next.pValue > level) break;
+    significant.add(next.p.id);
+  }
+  const levelLeft = nominal(options.alpha / Math.max(1, m - significant.size));
+  const unadjusted = nominal(options.alpha);
+  const stats = tests.map(({ p, m: mm, pValue }): DuetStatResult => {
+    const level = significant.has(p.id) ? nominal(options.alpha / Math.max(1, m - significant.size + 1)) : levelLeft;
+    const practical = p.kind === 'log-ratio' ? Math.log1p(options.minEffect) : 0;
+    const margin = p.kind === 'log-ratio' ? Math.log1p(options.minEffect) : DUET_RATE_MARGIN;
+    const base = { id: p.id, kind: p.kind, windows: p.d.length, pooledA: p.pooledA, pooledB: p.pooledB, level };
+    if (!mm) {
+      return {
+        ...base,
+        verdict: 'undecided',
+        change: NaN,
+        interval: [NaN, NaN],
+        p: NaN,
+        blockLength: 0,
+        df: 0,
+        floor: { value: toChange(p.kind, practical), source: 'practical size' },
+        mde: NaN,
+        note: `${p.d.length} paired windows; at least ${DUET_MIN_WINDOWS} are needed`,
+      };
+    }
+    // The interval at the look's level for one statistic: "equivalent" needs every statistic's
+    // interval inside its margin, an intersection-union test, which needs no correction for the
+    // number of statistics (Berger 1982); "changed" needs the Holm-corrected p.
+    const q = tQuantile(1 - unadjusted / 2, mm.df);
+    const half = q * mm.se;
+    const low = mm.mean - half;
+    const high = mm.mean + half;
+    const noiseWins = half > practical;
+    const floorValue = Math.max(half, practical);
+    let verdict: DuetStatVerdict = 'undecided';
+    let note: string | undefined;
+    const previousVerdict = previous?.stats.find((s) => s.id === p.id)?.verdict;
+    if (significant.has(p.id) && Math.abs(mm.mean) > practical) verdict = mm.mean > 0 ? 'regressed' : 'improved';
+    // Found at an earlier look: a group-sequential rejection is final.
+    else if (previousVerdict === 'regressed' || previousVerdict === 'improved') verdict = previousVerdict;
+    else if (low > -margin && high < margin) verdict = 'equivalent';
+    else if (significant.has(p.id)) note = `a real change, smaller than the practical size ${formatSize(p.kind, practical)}`;
+    else note = `the interval reaches past ±${formatSize(p.kind, margin)} and holds 0`;
+    return {
+      ...base,
+      verdict,
+      change: toChange(p.kind, mm.mean),
+      interval: [toChange(p.kind, low), toChange(p.kind, high)],
+      p: pValue,
+      blockLength: mm.blockLength,
+      df: mm.df,
+      floor: { value: toChange(p.kind, floorValue), source: noiseWins ? 'window noise' : 'practical size' },
+      mde: toChange(p.kind, minimumDetectableEffect(mm.se, { alpha: options.alpha, df: mm.df })),
+      ...(note ? { note } : {}),
+    };
+  });
+  return { look: k, fraction: fractions[k - 1], ...overall(stats, final), stats };
+}
+
+function formatSize(kind: PairedWindows['kind'], v: number): string {
+  return kind === 'log-ratio' ? `${(Math.expm1(v) * 100).toFixed(1)} %` : `${(v * 100).toFixed(2)} pp`;
+}
+
+function overall(stats: readonly DuetStatResult[], final: boolean): { outcome: DuetOutcome; reason: string } {
+  const ids = (v: DuetStatVerdict) => stats.filter((s) => s.verdict === v).map((s) => s.id);
+  const regressed = ids('regressed');
+  if (regressed.length > 0) return { outcome: 'regressed', reason: `B is worse than A on ${regressed.join(', ')}` };
+  const undecided = ids('undecided');
+  if (undecided.length === 0) {
+    const improved = ids('improved');
+    if (improved.length > 0) return { outcome: 'improved', reason: `B is better than A on ${improved.join(', ')}; the rest equivalent` };
+    return { outcome: 'equivalent', reason: 'every watched statistic is equivalent within its practical size' };
+  }
+  if (!final) return { outcome: 'continue', reason: `not decided yet: ${undecided.join(', ')}` };
+  return { outcome: 'inconclusive', reason: `max-duration reached without a decision on ${undecided.join(', ')}` };
+}
+
+export interface DuetPlan {
+  /** Paired windows per block: a look after each. */
+  blockWindows: number;
+  /** The most windows the duet runs (max-duration / window length). */
+  maxWindows: number;
+}
+
+export interface DuetDecision {
+  /** Every look made, the last one decisive (or inconclusive). */
+  looks: DuetLook[];
+  final: DuetLook;
+  /** Windows seen when it stopped. */
+  windows: number;
+}
+
+/** Window counts at which the looks fall: every block, and the maximum. */
+export function lookPoints(plan: DuetPlan): number[] {
+  if (!(plan.blockWindows >= DUET_MIN_WINDOWS)) {
+    throw new RangeError(`a block of ${plan.blockWindows} windows; expected at least ${DUET_MIN_WINDOWS}`);
+  }
+  if (!(plan.maxWindows >= plan.blockWindows)) {
+    throw new RangeError(
+      `max-duration of ${plan.maxWindows} windows is shorter than one block (${plan.blockWindows}); expected at least one block`,
+    );
+  }
+  const points: number[] = [];
+  for (let w = plan.blockWindows; w < plan.maxWindows; w += plan.blockWindows) points.push(w);
+  points.push(plan.maxWindows);
+  return points;
+}
+
+/**
+ * The whole sequential decision over windows that are all there already (replays, simulations):
+ * `pairsAt(w)` gives the paired windows of every watched statistic among the first w windows.
+ * A live duet calls decideLook itself after each block instead.
+ */
+export function decideSequentially(
+  pairsAt: (windows: number) => PairedWindows[],
+  plan: DuetPlan,
+  options: DuetOptions = DEFAULT_DUET_OPTIONS,
+): DuetDecision {
+  const points = lookPoints(plan);
+  const looks: DuetLook[] = [];
+  const fractions: number[] = [];
+  for (const [i, w] of points.entries()) {
+    fractions.push(w / plan.maxWindows);
+    const look = decideLook(pairsAt(w), fractions, i === points.length - 1, options, looks.at(-1));
+    looks.push(look);
+    if (look.outcome !== 'continue') return { looks, final: look, windows: w };
+  }
+  throw new Error('unreachable: the last look is final');
+}
