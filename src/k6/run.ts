@@ -44,6 +44,11 @@ export interface K6RunOptions {
   cancellation?: Cancellation;
   /** How long a cancelled k6 may take to write its partial summary (default CANCEL_GRACE_MS). */
   cancelGraceMs?: number;
+  /**
+   * A stop k6-gate plans itself (the duet ends a half or has decided): on abort k6 gets SIGINT and
+   * `cancelGraceMs` to exit, the log says why, and the result carries `stoppedBy` instead of an error.
+   */
+  plannedStop?: { signal: AbortSignal; reason: string };
 }
 
 /**
@@ -77,6 +82,8 @@ export interface K6RunResult {
   spawnError?: string;
   /** Set when k6 was stopped because k6-gate was asked to stop. */
   cancelled?: StopSignal;
+  /** The reason of a planned stop (K6RunOptions.plannedStop) that stopped this k6. */
+  stoppedBy?: string;
 }
 
 export function buildK6Args(
@@ -156,6 +163,17 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
       }, grace);
     };
     const stopListening = options.cancellation?.onRequest(stop);
+    let stoppedBy: string | undefined;
+    const plannedStop = () => {
+      if (cancelled || stoppedBy) return;
+      stoppedBy = options.plannedStop!.reason;
+      options.log.info(`stopping k6 (SIGINT): ${stoppedBy}`);
+      child.kill('SIGINT');
+      clearTimeout(killTimer);
+      killTimer = setTimeout(() => child.kill('SIGKILL'), options.cancelGraceMs ?? CANCEL_GRACE_MS);
+    };
+    if (options.plannedStop?.signal.aborted) plannedStop();
+    else options.plannedStop?.signal.addEventListener('abort', plannedStop, { once: true });
     // A stop asked for while k6 was being started.
     if (options.cancellation?.signal) stop(options.cancellation.signal, options.cancellation.forced);
     const pipeLines = (stream: NodeJS.ReadableStream) => {
@@ -190,6 +208,7 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
     child.once('close', async (code, signal) => {
       running.delete(child);
       stopListening?.();
+      options.plannedStop?.signal.removeEventListener('abort', plannedStop);
       clearTimeout(limitTimer);
       clearTimeout(killTimer);
       await drained;
@@ -205,7 +224,17 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
           ? `k6 was stopped at the time limit of ${formatMs(options.timeoutMs!)} (${classified.meaning})`
           : classified.meaning;
       const outcome = timedOut || cancelled ? 'error' : classified.outcome;
-      resolve({ exitCode: code, signal, outcome, meaning, timedOut, wallMs, files, ...(cancelled ? { cancelled } : {}) });
+      resolve({
+        exitCode: code,
+        signal,
+        outcome,
+        meaning: stoppedBy && !cancelled && !timedOut ? `k6 was stopped: ${stoppedBy} (${classified.meaning})` : meaning,
+        timedOut,
+        wallMs,
+        files,
+        ...(cancelled ? { cancelled } : {}),
+        ...(stoppedBy ? { stoppedBy } : {}),
+      });
     });
   });
   await new Promise<void>((done) => logFile.end(() => done()));

@@ -1,0 +1,271 @@
+// The duet runner: two k6 processes at the same time, same script and load shape, one against A
+// (`baseline-target`) and one against B (`target`), both pushing remote write to one loopback
+// receiver with a `side` tag; decided block by block (decision.ts). Method: docs/verdicts.md,
+// "Duet verdicts"; ADR 0005.
+//
+// A block is two halves. A k6 process reads its target when it starts, so the sides swap by
+// starting a new pair: in the first half the A process is spawned first, in the second half the B
+// process, so whatever the order of start or the core a process lands on does to it falls on both
+// sides alike. Each half gets its own `duet_half` tag, so a new process's totals never look like a
+// continuation of the previous one's. After each block (both halves' k6 exited, their final pushes
+// in) the decision looks at every window so far; it stops as soon as the answer is regressed,
+// improved or equivalent, or when max-duration is reached.
+//
+// Faults: a target that does not answer before the start, or whose side answered none of its
+// requests in a block, is an error naming the side; a k6 that ends on its own before its half is over
+// is an error naming the side, and the other k6 is stopped; a stop request (Ctrl-C, job cancel)
+// stops both; k6's files of every half stay in the results dir.
+import type { Cancellation, StopSignal } from '../../cancel.js';
+import { ExpectedError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import { waitForHealthy } from '../../k6/preflight.js';
+import { formatMs, runK6, type K6RunResult } from '../../k6/run.js';
+import { liveRemoteWriteSetup } from '../../observability/metrics-output.js';
+import { startRemoteWriteAnalysis } from '../../samples/remote-write.js';
+import { DuetWindows, SIDE_LABEL } from '../../samples/windows.js';
+import {
+  DEFAULT_DUET_OPTIONS,
+  DUET_DEFAULT_STATS,
+  DUET_MIN_WINDOWS,
+  decideLook,
+  pairWindows,
+  type DuetLook,
+  type DuetOptions,
+  type DuetStat,
+} from './decision.js';
+
+export type DuetSide = 'A' | 'B';
+
+/** Default block: 20 s of k6 (two halves of 10 s), a look after each. */
+export const DUET_BLOCK_MS = 20_000;
+/** Default max-duration: 60 s of k6, three looks. */
+export const DUET_MAX_DURATION_MS = 60_000;
+/** k6's push interval, the window length. */
+const WINDOW_MS = 1000;
+
+export class DuetError extends ExpectedError {
+  constructor(
+    message: string,
+    readonly side?: DuetSide,
+  ) {
+    super(message);
+    this.name = 'DuetError';
+  }
+}
+
+export interface DuetRunOptions {
+  k6Path: string;
+  k6Version: string;
+  script: string;
+  /** Scenario name: k6's files are named `<scenario>-duet-<block><half>-<side>`. */
+  scenario: string;
+  resultsDir: string;
+  /** A: the base version (`baseline-target`); B: the candidate (`target`). */
+  targets: Record<DuetSide, string>;
+  /** The script's variable for the target's URL (default BASE_URL). */
+  targetVariable?: string;
+  /** Health URLs checked before the start (default: the targets themselves; any status below 500 is up). */
+  health?: Partial<Record<DuetSide, string>>;
+  preflightTimeoutMs?: number;
+  /** Variables for the script (without the target's URL). */
+  env: Record<string, string>;
+  baseEnv?: NodeJS.ProcessEnv;
+  /** Extra k6 arguments (before the script). */
+  args?: string[];
+  secrets: readonly string[];
+  log: Logger;
+  cancellation?: Cancellation;
+  blockMs?: number;
+  maxDurationMs?: number;
+  stats?: readonly DuetStat[];
+  options?: DuetOptions;
+}
+
+export interface DuetRunResult {
+  /** The decision, or `error` (then `error` says why and `side` which side, when one is to blame). */
+  outcome: DuetLook['outcome'] | 'error';
+  /** Every look, the last one deciding. */
+  looks: DuetLook[];
+  /** Why it stopped, in words (the last look's reason, or the error). */
+  reason: string;
+  error?: string;
+  side?: DuetSide;
+  /** Seconds of k6 per side until it stopped (both sides run at the same time). */
+  k6Seconds: number;
+  k6Runs: number;
+  /** k6's result of each run, in order (files kept in the results dir). */
+  runs: { block: number; half: 1 | 2; side: DuetSide; result: K6RunResult }[];
+  cancelled?: StopSignal;
+}
+
+const sideName = (side: DuetSide) => (side === 'A' ? 'A (baseline-target)' : 'B (target)');
+
+/** Checks a duet's durations; a max-duration below one block is an error in words. */
+export function checkDuetDurations(blockMs: number, maxDurationMs: number): void {
+  if (!(blockMs >= 2 * DUET_MIN_WINDOWS * WINDOW_MS)) {
+    throw new DuetError(
+      `a duet block of ${formatMs(blockMs)} is too short; expected at least ${formatMs(2 * DUET_MIN_WINDOWS * WINDOW_MS)}`,
+    );
+  }
+  if (!(maxDurationMs >= blockMs)) {
+    throw new DuetError(
+      `max-duration ${formatMs(maxDurationMs)} is shorter than one duet block (${formatMs(blockMs)}); expected at least ${formatMs(blockMs)}, e.g. 60s`,
+    );
+  }
+}
+
+/**
+ * Runs the duet and decides. Never throws for a fault of k6 or a target: those come back as
+ * `outcome: 'error'` with the side named; bad durations throw DuetError before anything starts.
+ */
+export async function runDuet(options: DuetRunOptions): Promise<DuetRunResult> {
+  const blockMs = options.blockMs ?? DUET_BLOCK_MS;
+  const maxDurationMs = options.maxDurationMs ?? DUET_MAX_DURATION_MS;
+  checkDuetDurations(blockMs, maxDurationMs);
+  const blocks = Math.floor(maxDurationMs / blockMs);
+  const log = options.log;
+  const stats = options.stats ?? DUET_DEFAULT_STATS;
+  const runs: DuetRunResult['runs'] = [];
+  const looks: DuetLook[] = [];
+  const k6Seconds = () => runs.reduce((s, r) => s + (r.side === 'A' ? r.result.wallMs : 0), 0) / 1000;
+  const fail = (error: string, side?: DuetSide): DuetRunResult => {
+    log.error(`k6-gate: duet: ${error}`);
+    return { outcome: 'error', looks, reason: error, error, ...(side ? { side } : {}), k6Seconds: k6Seconds(), k6Runs: runs.length, runs };
+  };
+
+  for (const side of ['A', 'B'] as const) {
+    const url = options.health?.[side] ?? options.targets[side];
+    try {
+      await waitForHealthy(url, { timeoutMs: options.preflightTimeoutMs ?? 30_000, log, attemptTimeoutMs: 2000 });
+    } catch (error) {
+      return fail(`${sideName(side)} is not answering: ${(error as Error).message}`, side);
+    }
+  }
+
+  const windows = new DuetWindows({ windowMs: WINDOW_MS });
+  const receiver = await startRemoteWriteAnalysis({ windows, log });
+  try {
+    const { args: outputArgs, env: outputEnv } = liveRemoteWriteSetup(receiver.url, options.k6Version, options.env);
+    const fractions: number[] = [];
+    for (let block = 1; block <= blocks; block++) {
+      const from = Math.max(windows.windows('A').length, windows.windows('B').length);
+      for (const half of [1, 2] as const) {
+        const order: DuetSide[] = half === 1 ? ['A', 'B'] : ['B', 'A'];
+        const problem = await runHalf(options, block, half, order, blockMs / 2, outputArgs, outputEnv, runs);
+        if (problem?.cancelled) {
+          return { ...fail(`stopped by ${problem.cancelled} during block ${block}`), cancelled: problem.cancelled };
+        }
+        if (problem) return fail(problem.error, problem.side);
+      }
+      const a = windows.windows('A');
+      const b = windows.windows('B');
+      const silent = sideWithoutAnswers(windows, from, block);
+      if (silent) return fail(silent.error, silent.side);
+      fractions.push((block * blockMs) / (blocks * blockMs));
+      const pairs = stats.map((s) => pairWindows(a, b, s));
+      const look = decideLook(pairs, fractions, block === blocks, options.options ?? DEFAULT_DUET_OPTIONS, looks.at(-1));
+      looks.push(look);
+      log.info(`k6-gate: duet look ${block} of ${blocks} (${formatMs(block * blockMs)} of k6 per side): ${look.outcome}: ${look.reason}`);
+      if (look.outcome !== 'continue') {
+        return { outcome: look.outcome, looks, reason: look.reason, k6Seconds: k6Seconds(), k6Runs: runs.length, runs };
+      }
+    }
+    throw new Error('unreachable: the last look is final');
+  } finally {
+    await receiver.stop();
+  }
+}
+
+/** A side that answered none of its requests in these windows (down, or failing mid-run). */
+function sideWithoutAnswers(windows: DuetWindows, from: number, block: number): { error: string; side: DuetSide } | undefined {
+  for (const side of ['A', 'B'] as const) {
+    let requests = 0;
+    let failed = 0;
+    for (const w of windows.windows(side).slice(from)) {
+      requests += w.requests;
+      failed += w.failedRequests;
+    }
+    if (requests === 0) return { error: `${sideName(side)} measured no requests in block ${block}: did its k6 reach it?`, side };
+    if (failed === requests)
+      return { error: `${sideName(side)} failed all ${requests} of its requests in block ${block}: is it down?`, side };
+  }
+  return undefined;
+}
+
+interface HalfProblem {
+  error: string;
+  side?: DuetSide;
+  cancelled?: StopSignal;
+}
+
+/** One half: both k6 processes for `halfMs`, `order[0]` spawned first; both stopped together. */
+async function runHalf(
+  options: DuetRunOptions,
+  block: number,
+  half: 1 | 2,
+  order: readonly DuetSide[],
+  halfMs: number,
+  outputArgs: readonly string[],
+  outputEnv: Readonly<Record<string, string>>,
+  runs: DuetRunResult['runs'],
+): Promise<HalfProblem | undefined> {
+  if (options.cancellation?.signal) return { error: 'stopped', cancelled: options.cancellation.signal };
+  const stop = new AbortController();
+  let reason = `the duet's half ${block}${half === 1 ? 'a' : 'b'} is over (${formatMs(halfMs)})`;
+  const stopBoth = (why: string) => {
+    if (stop.signal.aborted) return;
+    reason = why;
+    stop.abort();
+  };
+  let endedEarly: { side: DuetSide; result: K6RunResult } | undefined;
+  const variable = options.targetVariable ?? 'BASE_URL';
+  const started = order.map((side) =>
+    runK6({
+      k6Path: options.k6Path,
+      script: options.script,
+      scenario: `${options.scenario}-duet-${block}${half === 1 ? 'a' : 'b'}-${side}`,
+      resultsDir: options.resultsDir,
+      env: { ...options.env, ...outputEnv, [variable]: options.targets[side] },
+      baseEnv: options.baseEnv,
+      args: [
+        ...outputArgs,
+        '--tag',
+        `${SIDE_LABEL}=${side}`,
+        '--tag',
+        `duet_half=${block}${half === 1 ? 'a' : 'b'}`,
+        ...(options.args ?? []),
+      ],
+      htmlReport: false,
+      log: options.log,
+      secrets: options.secrets,
+      cancellation: options.cancellation,
+      plannedStop: {
+        signal: stop.signal,
+        get reason() {
+          return reason;
+        },
+      },
+    }).then((result) => {
+      // Ended on its own before the half was over: the other one is stopped too.
+      if (!stop.signal.aborted && !result.cancelled) {
+        endedEarly ??= { side, result };
+        stopBoth(`k6 against ${sideName(side)} ended`);
+      }
+      return { side, result };
+    }),
+  );
+  const timer = setTimeout(() => stopBoth(reason), halfMs);
+  const done = await Promise.all(started);
+  clearTimeout(timer);
+  for (const { side, result } of done) runs.push({ block, half, side, result });
+  const cancelled = done.find((d) => d.result.cancelled)?.result.cancelled;
+  if (cancelled) return { error: 'stopped', cancelled };
+  if (endedEarly) {
+    const { side, result } = endedEarly;
+    return {
+      error: `k6 against ${sideName(side)} ended after ${formatMs(result.wallMs)}, before its half of ${formatMs(halfMs)} was over: ${result.meaning}; the other k6 was stopped (files of both in ${options.resultsDir})`,
+      side,
+    };
+  }
+  return undefined;
+}
