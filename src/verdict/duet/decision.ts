@@ -203,7 +203,7 @@ export interface DuetStatResult {
   floor: { value: number; source: 'practical size' | 'window noise' };
   /** The change found 80 % of the time at the overall α with this look's noise (same scale as `change`). */
   mde: number;
-  /** Why the verdict is `undecided`, in words. */
+  /** Why the verdict is `undecided`, or the margin of `equivalent`, in words. */
   note?: string;
 }
 
@@ -320,8 +320,10 @@ export function decideLook(
     if (significant.has(p.id) && Math.abs(mm.mean) > practical) verdict = mm.mean > 0 ? 'regressed' : 'improved';
     // Found at an earlier look: a group-sequential rejection is final.
     else if (previousVerdict === 'regressed' || previousVerdict === 'improved') verdict = previousVerdict;
-    else if (low > -margin && high < margin) verdict = 'equivalent';
-    else if (significant.has(p.id)) note = `a real change, smaller than the practical size ${formatSize(p.kind, practical)}`;
+    else if (low > -margin && high < margin) {
+      verdict = 'equivalent';
+      note = `equivalent within ±${formatSize(p.kind, margin)}`;
+    } else if (significant.has(p.id)) note = `a real change, smaller than the practical size ${formatSize(p.kind, practical)}`;
     else note = `the interval reaches past ±${formatSize(p.kind, margin)} and holds 0`;
     return {
       ...base,
@@ -336,14 +338,14 @@ export function decideLook(
       ...(note ? { note } : {}),
     };
   });
-  return { look: k, fraction: fractions[k - 1], ...overall(stats, final), stats };
+  return { look: k, fraction: fractions[k - 1], ...overall(stats, final, options), stats };
 }
 
 function formatSize(kind: PairedWindows['kind'], v: number): string {
   return kind === 'log-ratio' ? `${(Math.expm1(v) * 100).toFixed(1)} %` : `${(v * 100).toFixed(2)} pp`;
 }
 
-function overall(stats: readonly DuetStatResult[], final: boolean): { outcome: DuetOutcome; reason: string } {
+function overall(stats: readonly DuetStatResult[], final: boolean, options: DuetOptions): { outcome: DuetOutcome; reason: string } {
   const ids = (v: DuetStatVerdict) => stats.filter((s) => s.verdict === v).map((s) => s.id);
   const regressed = ids('regressed');
   if (regressed.length > 0) return { outcome: 'regressed', reason: `B is worse than A on ${regressed.join(', ')}` };
@@ -351,7 +353,11 @@ function overall(stats: readonly DuetStatResult[], final: boolean): { outcome: D
   if (undecided.length === 0) {
     const improved = ids('improved');
     if (improved.length > 0) return { outcome: 'improved', reason: `B is better than A on ${improved.join(', ')}; the rest equivalent` };
-    return { outcome: 'equivalent', reason: 'every watched statistic is equivalent within its practical size' };
+    const margins = [
+      ...(stats.some((s) => s.kind === 'log-ratio') ? [`±${formatSize('log-ratio', Math.log1p(options.minEffect))} on latencies`] : []),
+      ...(stats.some((s) => s.kind === 'difference') ? [`±${formatSize('difference', DUET_RATE_MARGIN)} on the error rate`] : []),
+    ];
+    return { outcome: 'equivalent', reason: `B is equivalent to A within ${margins.join(' and ')}` };
   }
   if (!final) return { outcome: 'continue', reason: `not decided yet: ${undecided.join(', ')}` };
   return { outcome: 'inconclusive', reason: `max-duration reached without a decision on ${undecided.join(', ')}` };

@@ -97,8 +97,10 @@ describe('duet verdicts', () => {
     const { a, b } = sides(20, 1);
     const look = decideLook(pairs(a, b), [1 / 3], false);
     expect(look.outcome).toBe('equivalent');
+    expect(look.reason).toBe('B is equivalent to A within ±2.0 % on latencies and ±0.50 pp on the error rate');
     const p95 = look.stats.find((s) => s.id === 'http_req_duration:p(95)')!;
     expect(p95.verdict).toBe('equivalent');
+    expect(p95.note).toBe('equivalent within ±2.0 %');
     expect(p95.interval[0]).toBeGreaterThan(-0.02);
     expect(p95.interval[1]).toBeLessThan(0.02);
     // Quiet windows: the practical size is the larger floor, and the MDE is well below it.
