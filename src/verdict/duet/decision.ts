@@ -27,6 +27,7 @@ import { minimumDetectableEffect } from '../../baseline/power.js';
 import { studentTCdf, studentTQuantile } from '../../baseline/stats.js';
 import type { SideWindow } from '../../samples/windows.js';
 import { trendOfWindows } from '../../samples/windows.js';
+import type { TrendAccumulator } from '../../samples/histogram.js';
 import { spendingBoundaries, type SpendingFunction } from './sequential.js';
 
 /** One watched value: a trend metric's statistic, or `rate` of failed requests (http_req_failed). */
@@ -80,14 +81,20 @@ export interface PairedWindows {
   id: string;
   /** `log-ratio`: d = ln(B/A); `difference`: d = B − A (rates). */
   kind: 'log-ratio' | 'difference';
+  /** The paired value of each window both sides measured in. */
   d: number[];
-  /** The statistic over all windows of each side pooled (k6's unit: ms, or a rate 0..1). */
+  /**
+   * The paired value of the windows [from, to) pooled: each side's histograms (or counts) added
+   * first, the statistic read from the sum, then compared. Without it (simulations) the mean of d
+   * stands in, which is the same thing for a mean.
+   */
+  pooled?: (from: number, to: number) => number;
+  /** The statistic over all paired windows of each side pooled (k6's unit: ms, or a rate 0..1). */
   pooledA: number;
   pooledB: number;
 }
 
-function trendValue(stat: string, windows: readonly SideWindow[], metric: string): number {
-  const trend = trendOfWindows(windows.map((w) => w.trends.get(metric)));
+function trendValue(stat: string, trend: TrendAccumulator): number {
   if (stat === 'avg') return trend.avg;
   if (stat === 'med') return trend.percentile(50);
   if (stat === 'min') return trend.valueAtRank(0);
@@ -107,39 +114,73 @@ function failedRate(windows: readonly SideWindow[]): number {
   return requests > 0 ? failed / requests : NaN;
 }
 
-/**
- * The paired per-window values of one statistic from the two sides' windows (index i of A with
- * index i of B); windows where a side measured nothing are left out.
- */
-export function pairWindows(a: readonly SideWindow[], b: readonly SideWindow[], stat: DuetStat): PairedWindows {
-  const isRate = stat.stat === 'rate';
-  const d: number[] = [];
-  const n = Math.min(a.length, b.length);
-  const usedA: SideWindow[] = [];
-  const usedB: SideWindow[] = [];
-  for (let i = 0; i < n; i++) {
-    const wa = a[i];
-    const wb = b[i];
-    if (isRate) {
-      if (wa.requests === 0 || wb.requests === 0) continue;
-      d.push(wb.failedRequests / wb.requests - wa.failedRequests / wa.requests);
-    } else {
-      if (!((wa.trends.get(stat.metric)?.count ?? 0) > 0 && (wb.trends.get(stat.metric)?.count ?? 0) > 0)) continue;
-      const va = trendValue(stat.stat, [wa], stat.metric);
-      const vb = trendValue(stat.stat, [wb], stat.metric);
-      if (!(va > 0 && vb > 0)) continue;
-      d.push(Math.log(vb / va));
-    }
-    usedA.push(wa);
-    usedB.push(wb);
+function checkStat(stat: DuetStat): void {
+  if (stat.stat !== 'rate' && !['avg', 'med', 'min', 'max'].includes(stat.stat) && !/^p\(\d+(?:\.\d+)?\)$/.test(stat.stat)) {
+    throw new RangeError(`duet statistic ${JSON.stringify(stat.stat)}; expected avg, med, min, max or p(N) such as p(95)`);
   }
-  return {
-    id: duetStatId(stat),
-    kind: isRate ? 'difference' : 'log-ratio',
-    d,
-    pooledA: isRate ? failedRate(usedA) : usedA.length > 0 ? trendValue(stat.stat, usedA, stat.metric) : NaN,
-    pooledB: isRate ? failedRate(usedB) : usedB.length > 0 ? trendValue(stat.stat, usedB, stat.metric) : NaN,
+}
+
+/**
+ * The paired windows of every watched statistic (index i of A with index i of B; a window where a
+ * side measured nothing is left out). Statistics of one metric share the pooled histograms, so
+ * watching six statistics costs one pass over the windows.
+ */
+export function pairAll(a: readonly SideWindow[], b: readonly SideWindow[], stats: readonly DuetStat[]): PairedWindows[] {
+  stats.forEach(checkStat);
+  const n = Math.min(a.length, b.length);
+  const trends = new Map<string, TrendAccumulator>();
+  const trendOf = (side: readonly SideWindow[], which: string, metric: string, from: number, to: number) => {
+    const key = `${which} ${metric} ${from} ${to}`;
+    let t = trends.get(key);
+    if (!t) {
+      t = trendOfWindows(side.slice(from, to).map((w) => w.trends.get(metric)));
+      trends.set(key, t);
+    }
+    return t;
   };
+  return stats.map((stat): PairedWindows => {
+    const isRate = stat.stat === 'rate';
+    const usedA: SideWindow[] = [];
+    const usedB: SideWindow[] = [];
+    for (let i = 0; i < n; i++) {
+      const ok = isRate
+        ? a[i].requests > 0 && b[i].requests > 0
+        : (a[i].trends.get(stat.metric)?.count ?? 0) > 0 && (b[i].trends.get(stat.metric)?.count ?? 0) > 0;
+      if (ok) {
+        usedA.push(a[i]);
+        usedB.push(b[i]);
+      }
+    }
+    // Windows of A and B as the statistic pairs them, keyed apart from other statistics' pairings.
+    const pairing = isRate ? 'requests' : `trend ${stat.metric}`;
+    const pooled = isRate
+      ? (from: number, to: number) => failedRate(usedB.slice(from, to)) - failedRate(usedA.slice(from, to))
+      : (from: number, to: number) => {
+          const va = trendValue(stat.stat, trendOf(usedA, `A ${pairing}`, stat.metric, from, to));
+          const vb = trendValue(stat.stat, trendOf(usedB, `B ${pairing}`, stat.metric, from, to));
+          return va > 0 && vb > 0 ? Math.log(vb / va) : NaN;
+        };
+    const d = Array.from({ length: usedA.length }, (_, i) => pooled(i, i + 1));
+    const whole = (side: SideWindow[], which: string) =>
+      side.length === 0
+        ? NaN
+        : isRate
+          ? failedRate(side)
+          : trendValue(stat.stat, trendOf(side, `${which} ${pairing}`, stat.metric, 0, side.length));
+    return {
+      id: duetStatId(stat),
+      kind: isRate ? 'difference' : 'log-ratio',
+      d,
+      pooled,
+      pooledA: whole(usedA, 'A'),
+      pooledB: whole(usedB, 'B'),
+    };
+  });
+}
+
+/** The paired windows of one statistic (pairAll for one). */
+export function pairWindows(a: readonly SideWindow[], b: readonly SideWindow[], stat: DuetStat): PairedWindows {
+  return pairAll(a, b, [stat])[0];
 }
 
 /** The block length for n windows: ⌈3·n^(1/3)⌉, at most ⌊n/3⌋, at least 1. */
@@ -177,6 +218,34 @@ export function blockBootstrapMean(d: ArrayLike<number>, n = d.length, b = block
   }
   const variance = ((squares / blocks) * b) / n;
   return { n, mean, se: Math.sqrt(variance), blockLength: b, df: Math.max(1, Math.floor(n / b) - 1) };
+}
+
+/**
+ * The estimate of one statistic and its standard error. With `pooled` (real windows): the pooled
+ * comparison over all windows, and the variance of the same comparison over every overlapping block
+ * of b windows, times b/n (the subseries variance of Carlstein 1986 and Künsch 1989, which for a
+ * mean is exactly blockBootstrapMean). Pooling inside a block keeps a few stalled requests in one
+ * window, or a burst that fell into neighbouring windows of A and B (their pushes are up to half a
+ * window apart), from moving a tail percentile the way a per-window percentile would.
+ */
+export function blockEstimate(p: PairedWindows): BlockBootstrapMean {
+  const n = p.d.length;
+  if (!p.pooled) return blockBootstrapMean(p.d);
+  const b = blockLength(n);
+  const blocks: number[] = [];
+  for (let s = 0; s + b <= n; s++) {
+    const v = p.pooled(s, s + b);
+    if (Number.isFinite(v)) blocks.push(v);
+  }
+  const whole = p.pooled(0, n);
+  if (blocks.length === 0 || !Number.isFinite(whole))
+    return { n, mean: NaN, se: NaN, blockLength: b, df: Math.max(1, Math.floor(n / b) - 1) };
+  let centre = 0;
+  for (const v of blocks) centre += v;
+  centre /= blocks.length;
+  let squares = 0;
+  for (const v of blocks) squares += (v - centre) ** 2;
+  return { n, mean: whole, se: Math.sqrt(((squares / blocks.length) * b) / n), blockLength: b, df: Math.max(1, Math.floor(n / b) - 1) };
 }
 
 export type DuetStatVerdict = 'regressed' | 'improved' | 'equivalent' | 'undecided';
@@ -267,7 +336,8 @@ export function decideLook(
   const nominal = (a: number) => nominalLevel(options.spending, fractions, a);
   const tests = pairs.map((p) => {
     const enough = p.d.length >= DUET_MIN_WINDOWS;
-    const m = enough ? blockBootstrapMean(p.d) : undefined;
+    const estimate = enough ? blockEstimate(p) : undefined;
+    const m = estimate && Number.isFinite(estimate.mean) && Number.isFinite(estimate.se) ? estimate : undefined;
     let pValue = NaN;
     if (m) pValue = m.se > 0 ? 2 * (1 - studentTCdf(Math.abs(m.mean) / m.se, m.df)) : m.mean === 0 ? 1 : 0;
     return { p, m, pValue };
@@ -302,7 +372,10 @@ export function decideLook(
         df: 0,
         floor: { value: toChange(p.kind, practical), source: 'practical size' },
         mde: NaN,
-        note: `${p.d.length} paired windows; at least ${DUET_MIN_WINDOWS} are needed`,
+        note:
+          p.d.length < DUET_MIN_WINDOWS
+            ? `${p.d.length} paired windows; at least ${DUET_MIN_WINDOWS} are needed`
+            : `no value of ${p.id} could be read from the windows (a statistic of 0 has no ratio)`,
       };
     }
     // The interval at the look's level for one statistic: "equivalent" needs every statistic's

@@ -22,13 +22,13 @@ import { waitForHealthy } from '../../k6/preflight.js';
 import { formatMs, runK6, type K6RunResult } from '../../k6/run.js';
 import { liveRemoteWriteSetup } from '../../observability/metrics-output.js';
 import { startRemoteWriteAnalysis } from '../../samples/remote-write.js';
-import { DuetWindows, SIDE_LABEL } from '../../samples/windows.js';
+import { DuetWindows, SIDE_LABEL, type SideWindow } from '../../samples/windows.js';
 import {
   DEFAULT_DUET_OPTIONS,
   DUET_DEFAULT_STATS,
   DUET_MIN_WINDOWS,
   decideLook,
-  pairWindows,
+  pairAll,
   type DuetLook,
   type DuetOptions,
   type DuetStat,
@@ -96,6 +96,8 @@ export interface DuetRunResult {
   /** k6's result of each run, in order (files kept in the results dir). */
   runs: { block: number; half: 1 | 2; side: DuetSide; result: K6RunResult }[];
   cancelled?: StopSignal;
+  /** Each side's windows as measured (for a report's chart, or to replay the decision). */
+  windows: Record<DuetSide, SideWindow[]>;
 }
 
 const sideName = (side: DuetSide) => (side === 'A' ? 'A (baseline-target)' : 'B (target)');
@@ -127,10 +129,17 @@ export async function runDuet(options: DuetRunOptions): Promise<DuetRunResult> {
   const stats = options.stats ?? DUET_DEFAULT_STATS;
   const runs: DuetRunResult['runs'] = [];
   const looks: DuetLook[] = [];
+  const windows = new DuetWindows({ windowMs: WINDOW_MS });
   const k6Seconds = () => runs.reduce((s, r) => s + (r.side === 'A' ? r.result.wallMs : 0), 0) / 1000;
+  const measured = () => ({
+    k6Seconds: k6Seconds(),
+    k6Runs: runs.length,
+    runs,
+    windows: { A: windows.windows('A'), B: windows.windows('B') },
+  });
   const fail = (error: string, side?: DuetSide): DuetRunResult => {
     log.error(`k6-gate: duet: ${error}`);
-    return { outcome: 'error', looks, reason: error, error, ...(side ? { side } : {}), k6Seconds: k6Seconds(), k6Runs: runs.length, runs };
+    return { outcome: 'error', looks, reason: error, error, ...(side ? { side } : {}), ...measured() };
   };
 
   for (const side of ['A', 'B'] as const) {
@@ -142,7 +151,6 @@ export async function runDuet(options: DuetRunOptions): Promise<DuetRunResult> {
     }
   }
 
-  const windows = new DuetWindows({ windowMs: WINDOW_MS });
   const receiver = await startRemoteWriteAnalysis({ windows, log });
   try {
     const { args: outputArgs, env: outputEnv } = liveRemoteWriteSetup(receiver.url, options.k6Version, options.env);
@@ -162,12 +170,12 @@ export async function runDuet(options: DuetRunOptions): Promise<DuetRunResult> {
       const silent = sideWithoutAnswers(windows, from, block);
       if (silent) return fail(silent.error, silent.side);
       fractions.push((block * blockMs) / (blocks * blockMs));
-      const pairs = stats.map((s) => pairWindows(a, b, s));
+      const pairs = pairAll(a, b, stats);
       const look = decideLook(pairs, fractions, block === blocks, options.options ?? DEFAULT_DUET_OPTIONS, looks.at(-1));
       looks.push(look);
       log.info(`k6-gate: duet look ${block} of ${blocks} (${formatMs(block * blockMs)} of k6 per side): ${look.outcome}: ${look.reason}`);
       if (look.outcome !== 'continue') {
-        return { outcome: look.outcome, looks, reason: look.reason, k6Seconds: k6Seconds(), k6Runs: runs.length, runs };
+        return { outcome: look.outcome, looks, reason: look.reason, ...measured() };
       }
     }
     throw new Error('unreachable: the last look is final');
