@@ -83,12 +83,6 @@ export interface PairedWindows {
   kind: 'log-ratio' | 'difference';
   /** The paired value of each window both sides measured in. */
   d: number[];
-  /**
-   * The paired value of the windows [from, to) pooled: each side's histograms (or counts) added
-   * first, the statistic read from the sum, then compared. Without it (simulations) the mean of d
-   * stands in, which is the same thing for a mean.
-   */
-  pooled?: (from: number, to: number) => number;
   /** The statistic over all paired windows of each side pooled (k6's unit: ms, or a rate 0..1). */
   pooledA: number;
   pooledB: number;
@@ -122,7 +116,7 @@ function checkStat(stat: DuetStat): void {
 
 /**
  * The paired windows of every watched statistic (index i of A with index i of B; a window where a
- * side measured nothing is left out). Statistics of one metric share the pooled histograms, so
+ * side measured nothing is left out). Statistics of one metric share each window's trend, so
  * watching six statistics costs one pass over the windows.
  */
 export function pairAll(a: readonly SideWindow[], b: readonly SideWindow[], stats: readonly DuetStat[]): PairedWindows[] {
@@ -153,14 +147,15 @@ export function pairAll(a: readonly SideWindow[], b: readonly SideWindow[], stat
     }
     // Windows of A and B as the statistic pairs them, keyed apart from other statistics' pairings.
     const pairing = isRate ? 'requests' : `trend ${stat.metric}`;
-    const pooled = isRate
-      ? (from: number, to: number) => failedRate(usedB.slice(from, to)) - failedRate(usedA.slice(from, to))
-      : (from: number, to: number) => {
-          const va = trendValue(stat.stat, trendOf(usedA, `A ${pairing}`, stat.metric, from, to));
-          const vb = trendValue(stat.stat, trendOf(usedB, `B ${pairing}`, stat.metric, from, to));
+    const paired = isRate
+      ? (i: number) => failedRate([usedB[i]]) - failedRate([usedA[i]])
+      : (i: number) => {
+          const va = trendValue(stat.stat, trendOf(usedA, `A ${pairing}`, stat.metric, i, i + 1));
+          const vb = trendValue(stat.stat, trendOf(usedB, `B ${pairing}`, stat.metric, i, i + 1));
           return va > 0 && vb > 0 ? Math.log(vb / va) : NaN;
         };
-    const d = Array.from({ length: usedA.length }, (_, i) => pooled(i, i + 1));
+    // A statistic of 0 in a window (min of a trend with zeros) has no ratio: that window is left out.
+    const d = Array.from({ length: usedA.length }, (_, i) => paired(i)).filter(Number.isFinite);
     const whole = (side: SideWindow[], which: string) =>
       side.length === 0
         ? NaN
@@ -171,7 +166,6 @@ export function pairAll(a: readonly SideWindow[], b: readonly SideWindow[], stat
       id: duetStatId(stat),
       kind: isRate ? 'difference' : 'log-ratio',
       d,
-      pooled,
       pooledA: whole(usedA, 'A'),
       pooledB: whole(usedB, 'B'),
     };
@@ -218,34 +212,6 @@ export function blockBootstrapMean(d: ArrayLike<number>, n = d.length, b = block
   }
   const variance = ((squares / blocks) * b) / n;
   return { n, mean, se: Math.sqrt(variance), blockLength: b, df: Math.max(1, Math.floor(n / b) - 1) };
-}
-
-/**
- * The estimate of one statistic and its standard error. With `pooled` (real windows): the pooled
- * comparison over all windows, and the variance of the same comparison over every overlapping block
- * of b windows, times b/n (the subseries variance of Carlstein 1986 and Künsch 1989, which for a
- * mean is exactly blockBootstrapMean). Pooling inside a block keeps a few stalled requests in one
- * window, or a burst that fell into neighbouring windows of A and B (their pushes are up to half a
- * window apart), from moving a tail percentile the way a per-window percentile would.
- */
-export function blockEstimate(p: PairedWindows): BlockBootstrapMean {
-  const n = p.d.length;
-  if (!p.pooled) return blockBootstrapMean(p.d);
-  const b = blockLength(n);
-  const blocks: number[] = [];
-  for (let s = 0; s + b <= n; s++) {
-    const v = p.pooled(s, s + b);
-    if (Number.isFinite(v)) blocks.push(v);
-  }
-  const whole = p.pooled(0, n);
-  if (blocks.length === 0 || !Number.isFinite(whole))
-    return { n, mean: NaN, se: NaN, blockLength: b, df: Math.max(1, Math.floor(n / b) - 1) };
-  let centre = 0;
-  for (const v of blocks) centre += v;
-  centre /= blocks.length;
-  let squares = 0;
-  for (const v of blocks) squares += (v - centre) ** 2;
-  return { n, mean: whole, se: Math.sqrt(((squares / blocks.length) * b) / n), blockLength: b, df: Math.max(1, Math.floor(n / b) - 1) };
 }
 
 export type DuetStatVerdict = 'regressed' | 'improved' | 'equivalent' | 'undecided';
@@ -336,8 +302,7 @@ export function decideLook(
   const nominal = (a: number) => nominalLevel(options.spending, fractions, a);
   const tests = pairs.map((p) => {
     const enough = p.d.length >= DUET_MIN_WINDOWS;
-    const estimate = enough ? blockEstimate(p) : undefined;
-    const m = estimate && Number.isFinite(estimate.mean) && Number.isFinite(estimate.se) ? estimate : undefined;
+    const m = enough ? blockBootstrapMean(p.d) : undefined;
     let pValue = NaN;
     if (m) pValue = m.se > 0 ? 2 * (1 - studentTCdf(Math.abs(m.mean) / m.se, m.df)) : m.mean === 0 ? 1 : 0;
     return { p, m, pValue };
@@ -372,10 +337,7 @@ export function decideLook(
         df: 0,
         floor: { value: toChange(p.kind, practical), source: 'practical size' },
         mde: NaN,
-        note:
-          p.d.length < DUET_MIN_WINDOWS
-            ? `${p.d.length} paired windows; at least ${DUET_MIN_WINDOWS} are needed`
-            : `no value of ${p.id} could be read from the windows (a statistic of 0 has no ratio)`,
+        note: `${p.d.length} paired windows; at least ${DUET_MIN_WINDOWS} are needed`,
       };
     }
     // The interval at the look's level for one statistic: "equivalent" needs every statistic's
