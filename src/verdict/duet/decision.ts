@@ -13,9 +13,10 @@
 // by resampling. Its block length grows as n^(1/3) (the rate Hall, Horowitz & Jing 1995 found
 // optimal for variance estimation), 3·n^(1/3) here so that AR(1) windows with ρ = 0.5 stay below the
 // nominal level (test/verdict/duet/simulation.test.ts; docs/verdicts.md has the figures), and at most
-// n/3 so that at least three blocks are left to estimate the variance from. The reference distribution is Student's t with (n/b − 1)
-// degrees of freedom, the number of independent blocks less one: a variance from few blocks is
-// itself noisy, and the normal quantile would ignore that. No normality of the windows is assumed:
+// n/3 so that at least three blocks are left to estimate the variance from. The reference
+// distribution is Student's t with ⌊n/b⌋ − 1 degrees of freedom, the number of independent blocks
+// less one: a variance from few blocks is itself noisy, and the normal quantile would ignore that.
+// (Pooling each block's histograms before comparing was tried and measured: docs/verdicts.md.) No normality of the windows is assumed:
 // the mean of n windows of hundreds of requests each is close to normal by the central limit theorem
 // for dependent data, which is what the bootstrap variance rests on.
 //
@@ -25,8 +26,7 @@
 // (sequential.ts) keeps it at α however many blocks are looked at.
 import { minimumDetectableEffect } from '../../baseline/power.js';
 import { studentTCdf, studentTQuantile } from '../../baseline/stats.js';
-import type { SideWindow } from '../../samples/windows.js';
-import { trendOfWindows } from '../../samples/windows.js';
+import { trendOfWindows, type SideWindow } from '../../samples/windows.js';
 import type { TrendAccumulator } from '../../samples/histogram.js';
 import { spendingBoundaries, type SpendingFunction } from './sequential.js';
 
