@@ -1,7 +1,6 @@
 // Installs the pinned k6: tool cache → (auto: k6 on PATH) → release archive verified against k6's
 // checksums file → build from the Go module proxy. Every way ends with a binary whose `k6 version`
 // was checked against the pin.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { access, constants, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -23,9 +22,13 @@ import {
   k6ReleaseAsset,
   parseChecksums,
   parseK6VersionOutput,
+  type K6ReleasePlatform,
 } from './system.js';
 import type { ToolCache } from './tool-cache.js';
 import { DownloadHttpError, ExtractError, createToolCache } from './tool-cache.js';
+import { runProcess } from './process.js';
+import { K6_RELEASE_SHA256 } from './release-checksums.js';
+import { formatMs } from './run.js';
 
 export { K6InstallError } from './system.js';
 
@@ -50,6 +53,16 @@ export interface InstallEnvironment {
   pathEnv?: string;
   /** Wait between download attempts; default 10–20 s (tests shorten it). */
   downloadRetryDelayMs?: number;
+  /** A download attempt that receives nothing for this long fails; default 30 s (tests shorten it). */
+  downloadIdleTimeoutMs?: number;
+  /** All attempts at one file end within this; default 10 min. */
+  downloadBudgetMs?: number;
+  /** How long `k6 version` may take; default 30 s (tests shorten it). */
+  versionTimeoutMs?: number;
+  /** k6's release host as a download template; tests point it at a local stand-in. */
+  releaseHost?: string;
+  /** Recorded checksums per version and platform; default release-checksums.ts (tests pass their own). */
+  knownChecksums?: typeof K6_RELEASE_SHA256;
 }
 
 const TOOL_NAME = 'k6';
@@ -67,6 +80,10 @@ interface InstallContext {
   pathEnv: string;
   goBinary?: string;
   cache: ToolCache;
+  versionTimeoutMs: number;
+  /** The template of k6's own release host (DEFAULT_K6_DOWNLOAD_URL). */
+  releaseHost: string;
+  knownChecksums: typeof K6_RELEASE_SHA256;
 }
 
 export async function installK6(options: K6Options, log: Logger, env: InstallEnvironment = {}): Promise<InstalledK6> {
@@ -77,11 +94,13 @@ export async function installK6(options: K6Options, log: Logger, env: InstallEnv
     toolCacheDir: path.resolve(env.toolCacheDir ?? defaults.toolCacheDir),
     tempDir: path.resolve(env.tempDir ?? defaults.tempDir),
   };
-  if (options.install === 'path') return useExplicitBinary(options, version, log, location.toolCacheDir);
+  const versionTimeoutMs = env.versionTimeoutMs ?? VERSION_TIMEOUT_MS;
+  if (options.install === 'path') return useExplicitBinary(options, version, log, location.toolCacheDir, versionTimeoutMs);
   if (options.downloadUrl !== undefined) {
     // A bad template is an input error: say so now, not after a cache miss.
     expandDownloadUrl(options.downloadUrl, version, k6ChecksumsFileName(version));
   }
+  options = { ...options, sha256: parseK6Sha256(options.sha256) };
   const ctx: InstallContext = {
     version,
     options,
@@ -91,7 +110,15 @@ export async function installK6(options: K6Options, log: Logger, env: InstallEnv
     binaryName: platform === 'win32' ? 'k6.exe' : 'k6',
     pathEnv: env.pathEnv ?? process.env.PATH ?? '',
     goBinary: env.goBinary,
-    cache: createToolCache(location, log, { retryDelayMs: env.downloadRetryDelayMs, platform }),
+    cache: createToolCache(location, log, {
+      retryDelayMs: env.downloadRetryDelayMs,
+      idleTimeoutMs: env.downloadIdleTimeoutMs,
+      budgetMs: env.downloadBudgetMs,
+      platform,
+    }),
+    versionTimeoutMs,
+    releaseHost: env.releaseHost ?? DEFAULT_K6_DOWNLOAD_URL,
+    knownChecksums: env.knownChecksums ?? K6_RELEASE_SHA256,
   };
 
   const cached = await findInCache(ctx);
@@ -131,7 +158,7 @@ interface VersionMemoEntry {
  * folder per binary path, with the file's size, mtime and inode: while the file is the same file,
  * it is the same k6. Any change (a rebuild, a replaced or truncated binary) probes again.
  */
-async function rememberedVersion(binary: string, toolCacheDir: string): Promise<{ version?: string; problem?: string }> {
+async function rememberedVersion(binary: string, toolCacheDir: string, timeoutMs: number): Promise<{ version?: string; problem?: string }> {
   const memoDir = path.join(toolCacheDir, TOOL_NAME);
   const memoFile = path.join(memoDir, VERSION_MEMO);
   const info = await stat(binary).catch(() => undefined);
@@ -153,7 +180,7 @@ async function rememberedVersion(binary: string, toolCacheDir: string): Promise<
   ) {
     return { version: known.version };
   }
-  const probe = await probeK6Version(binary);
+  const probe = await probeK6Version(binary, timeoutMs);
   if (probe.version && info) {
     const entries = Object.entries(memo).filter(([key]) => key !== binary);
     const kept = Object.fromEntries(entries.slice(-(VERSION_MEMO_ENTRIES - 1)));
@@ -168,10 +195,10 @@ async function rememberedVersion(binary: string, toolCacheDir: string): Promise<
   return probe;
 }
 
-async function probeK6Version(binary: string): Promise<{ version?: string; problem?: string }> {
-  const result = await runCommand(binary, ['version'], { timeoutMs: VERSION_TIMEOUT_MS });
+async function probeK6Version(binary: string, timeoutMs = VERSION_TIMEOUT_MS): Promise<{ version?: string; problem?: string }> {
+  const result = await runProcess(binary, ['version'], { timeoutMs });
   if (result.spawnError) return { problem: `could not run it: ${result.spawnError.message}` };
-  if (result.timedOut) return { problem: `\`version\` did not finish within ${VERSION_TIMEOUT_MS / 1000}s` };
+  if (result.timedOut) return { problem: `\`version\` did not finish within ${formatMs(timeoutMs)}` };
   const version = result.exitCode === 0 ? parseK6VersionOutput(result.output) : undefined;
   if (!version) {
     const said = result.output.trim().split(/\r?\n/)[0]?.slice(0, 200) ?? '';
@@ -191,7 +218,7 @@ async function findInCache(ctx: InstallContext): Promise<InstalledK6 | undefined
   if (!(await isFile(binary))) {
     problem = `${binary} is missing`;
   } else {
-    const probe = await rememberedVersion(binary, ctx.cache.location.toolCacheDir);
+    const probe = await rememberedVersion(binary, ctx.cache.location.toolCacheDir, ctx.versionTimeoutMs);
     if (probe.problem) problem = probe.problem;
     else if (probe.version !== ctx.version) problem = `it reports k6 v${probe.version}`;
   }
@@ -209,7 +236,7 @@ async function installAuto(ctx: InstallContext): Promise<InstalledK6> {
 
   const onPath = await findExecutable('k6', ctx.pathEnv, ctx.platform);
   if (onPath) {
-    const probe = await probeK6Version(onPath);
+    const probe = await probeK6Version(onPath, ctx.versionTimeoutMs);
     if (probe.version === ctx.version) {
       ctx.log.info(`using k6 v${probe.version} found on PATH at ${onPath}`);
       return { path: onPath, version: probe.version, source: 'path' };
@@ -246,34 +273,27 @@ async function installAuto(ctx: InstallContext): Promise<InstalledK6> {
 async function installRelease(ctx: InstallContext): Promise<InstalledK6> {
   const asset = k6ReleaseAsset(ctx.version, ctx.platform, ctx.arch);
   const template = ctx.options.downloadUrl ?? DEFAULT_K6_DOWNLOAD_URL;
-  const checksumsName = k6ChecksumsFileName(ctx.version);
   const archiveUrl = expandDownloadUrl(template, ctx.version, asset.fileName);
-  const checksumsUrl = expandDownloadUrl(template, ctx.version, checksumsName);
 
   const work = await makeWorkDir(ctx, 'k6-release-');
   try {
+    // From k6's release host the checksums come first (a version that does not exist costs no
+    // archive download); from a mirror the archive does (a mirror without it is the first thing to say).
+    const fromMirror = template !== ctx.releaseHost;
+    const early = fromMirror ? undefined : await expectedSha256(ctx, asset.platform, asset.fileName, work);
     ctx.log.info(`downloading k6 v${ctx.version} (${asset.fileName}) from ${displayUrl(archiveUrl)}`);
-    await assertHostResolves(checksumsUrl);
-    const checksumsFile = await download(ctx, checksumsUrl, path.join(work, checksumsName), `checksums file ${checksumsName}`);
-    const expected = parseChecksums(await readFile(checksumsFile, 'utf8')).get(asset.fileName);
-    if (!expected) {
-      throw new K6InstallError(
-        `${checksumsName} from ${displayUrl(checksumsUrl)} lists no SHA-256 for ${asset.fileName}, so the archive cannot be verified; ` +
-          'expected a line "<sha256>  ' +
-          asset.fileName +
-          '"',
-      );
-    }
+    await assertHostResolves(archiveUrl);
     const archive = await download(ctx, archiveUrl, path.join(work, asset.fileName), `archive ${asset.fileName}`);
+    const expected = early ?? (await expectedSha256(ctx, asset.platform, asset.fileName, work));
     const actual = await sha256File(archive);
-    if (actual !== expected) {
+    if (actual !== expected.hash) {
       const size = (await stat(archive)).size;
       throw new K6InstallError(
-        `SHA-256 mismatch for ${asset.fileName} from ${displayUrl(archiveUrl)}: expected ${expected} (from ${checksumsName}), ` +
+        `SHA-256 mismatch for ${asset.fileName} from ${displayUrl(archiveUrl)}: expected ${expected.hash} (${expected.from}), ` +
           `got ${actual} over ${size} bytes. The download is truncated or not the published file; nothing was extracted`,
       );
     }
-    ctx.log.info(`SHA-256 of ${asset.fileName} matches ${checksumsName} (${actual})`);
+    ctx.log.info(`SHA-256 of ${asset.fileName} matches ${expected.from} (${actual})`);
 
     let extracted: string;
     try {
@@ -281,7 +301,7 @@ async function installRelease(ctx: InstallContext): Promise<InstalledK6> {
     } catch (error) {
       const detail = error instanceof ExtractError && error.output ? `${error.message}: ${error.output}` : messageOf(error);
       throw new K6InstallError(
-        `could not extract ${asset.fileName} (its checksum matched ${checksumsName}, so the archive at ${displayUrl(archiveUrl)} is itself damaged ` +
+        `could not extract ${asset.fileName} (its checksum matched ${expected.from}, so the archive at ${displayUrl(archiveUrl)} is itself damaged ` +
           `or not a ${asset.format} file): ${detail}`,
         { cause: error },
       );
@@ -294,13 +314,72 @@ async function installRelease(ctx: InstallContext): Promise<InstalledK6> {
         `${asset.fileName} has no ${asset.topFolder}/${asset.binaryName}; it holds ${found.length ? found.join(', ') : 'nothing'}. Expected the layout of k6's release archives`,
       );
     }
-    await expectVersion(binary, ctx.version, `the k6 in ${asset.fileName}`);
+    await expectVersion(ctx, binary, `the k6 in ${asset.fileName}`);
     const dir = await ctx.cache.cacheDir(folder, TOOL_NAME, ctx.version, ctx.arch);
     ctx.log.info(`k6 v${ctx.version} installed into the tool cache at ${dir}`);
     return finish(ctx, dir, 'release');
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The SHA-256 the archive must have, and where it comes from. Never from the place the archive
+ * comes from, unless that is k6's own release host: a mirror that replaced the archive could
+ * replace its checksums file too. In order: the user's `k6-sha256`; k6-gate's record of the
+ * published checksums (release-checksums.ts); the checksums file on k6's release host.
+ */
+async function expectedSha256(
+  ctx: InstallContext,
+  platform: K6ReleasePlatform,
+  fileName: string,
+  work: string,
+): Promise<{ hash: string; from: string }> {
+  if (ctx.options.sha256) return { hash: ctx.options.sha256, from: 'k6-sha256' };
+  const known = ctx.knownChecksums[ctx.version]?.[platform];
+  if (known) return { hash: known, from: `k6-gate's record of k6 v${ctx.version}'s published checksums` };
+  const checksumsName = k6ChecksumsFileName(ctx.version);
+  const checksumsUrl = expandDownloadUrl(ctx.releaseHost, ctx.version, checksumsName);
+  const mirror = (ctx.options.downloadUrl ?? ctx.releaseHost) !== ctx.releaseHost;
+  const unverifiable = (why: string) =>
+    `k6 v${ctx.version} cannot be verified: k6-gate has no record of its checksums and ${why}. ` +
+    `Set k6-sha256 to the SHA-256 of ${fileName} from ${checksumsName} on k6's release page, or use k6-install: go`;
+  if (mirror) ctx.log.info(`the checksums file comes from k6's release host (${displayUrl(checksumsUrl)}), never from the mirror`);
+  try {
+    await assertHostResolves(checksumsUrl);
+  } catch (error) {
+    if (!mirror) throw error;
+    throw new K6InstallError(unverifiable(`${messageOf(error).split(':')[0]}, where its checksums file is published`), { cause: error });
+  }
+  let text: string;
+  try {
+    text = await readFile(await download(ctx, checksumsUrl, path.join(work, checksumsName), `checksums file ${checksumsName}`), 'utf8');
+  } catch (error) {
+    if (!mirror) throw error;
+    throw new K6InstallError(unverifiable(`its checksums file could not be fetched from k6's release host: ${messageOf(error)}`), {
+      cause: error,
+    });
+  }
+  const hash = parseChecksums(text).get(fileName);
+  if (!hash) {
+    throw new K6InstallError(
+      `${checksumsName} from ${displayUrl(checksumsUrl)} lists no SHA-256 for ${fileName}, so the archive cannot be verified; ` +
+        `expected a line "<sha256>  ${fileName}"`,
+    );
+  }
+  return { hash, from: `${checksumsName} from k6's release host` };
+}
+
+/** `k6-sha256`: 64 hex digits, any case; undefined when not set. */
+export function parseK6Sha256(value: string | undefined): string | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const hash = value.trim().toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(hash)) {
+    throw new K6InstallError(
+      `k6-sha256 ${JSON.stringify(value.slice(0, 80))} is not a SHA-256; expected 64 hex digits, the line for your platform's archive in k6-vX.Y.Z-checksums.txt`,
+    );
+  }
+  return hash;
 }
 
 /**
@@ -359,11 +438,11 @@ async function installWithGo(ctx: InstallContext, goBinary: string): Promise<Ins
     await writeFile(path.join(work, 'go.mod'), k6BuildGoMod(ctx.version));
     const output = path.join(work, 'bin', ctx.binaryName);
     const started = Date.now();
-    const result = await runCommand(goBinary, ['build', '-o', output, modulePath], {
+    const result = await runProcess(goBinary, ['build', '-o', output, modulePath], {
       cwd: work,
       env: { ...process.env, GOFLAGS: goFlags(process.env.GOFLAGS), GOWORK: 'off' },
       timeoutMs: GO_BUILD_TIMEOUT_MS,
-      onLine: (line) => ctx.log.debug(`go: ${line}`),
+      onLine: (line: string) => ctx.log.debug(`go: ${line}`),
     });
     if (result.spawnError)
       throw new K6InstallError(`could not run ${goBinary}: ${result.spawnError.message}`, { cause: result.spawnError });
@@ -375,7 +454,7 @@ async function installWithGo(ctx: InstallContext, goBinary: string): Promise<Ins
       throw new K6InstallError(`go build of ${modulePath}@v${ctx.version} ${how}; last output:\n${tail || '(none)'}`);
     }
     ctx.log.info(`built k6 v${ctx.version} in ${Math.round((Date.now() - started) / 1000)}s`);
-    await expectVersion(output, ctx.version, 'the k6 built with go');
+    await expectVersion(ctx, output, 'the k6 built with go');
     const dir = await ctx.cache.cacheFile(output, ctx.binaryName, TOOL_NAME, ctx.version, ctx.arch);
     ctx.log.info(`k6 v${ctx.version} installed into the tool cache at ${dir}`);
     return finish(ctx, dir, 'go');
@@ -408,7 +487,13 @@ async function findGo(ctx: InstallContext): Promise<{ binary?: string; problem?:
   return found ? { binary: found } : { problem: 'no `go` binary on PATH (install Go ≥ 1.24, e.g. with actions/setup-go)' };
 }
 
-async function useExplicitBinary(options: K6Options, version: string, log: Logger, toolCacheDir: string): Promise<InstalledK6> {
+async function useExplicitBinary(
+  options: K6Options,
+  version: string,
+  log: Logger,
+  toolCacheDir: string,
+  versionTimeoutMs: number,
+): Promise<InstalledK6> {
   if (!options.path) {
     throw new K6InstallError('k6-install: path needs k6-path, the path of a k6 binary, and none was given');
   }
@@ -420,7 +505,7 @@ async function useExplicitBinary(options: K6Options, version: string, log: Logge
   if (!(await isExecutable(binary, process.platform))) {
     throw new K6InstallError(`k6 binary ${JSON.stringify(options.path)} is not executable; expected an executable file (chmod +x)`);
   }
-  const probe = await rememberedVersion(binary, toolCacheDir);
+  const probe = await rememberedVersion(binary, toolCacheDir, versionTimeoutMs);
   if (!probe.version) {
     throw new K6InstallError(`${JSON.stringify(options.path)} does not answer \`version\` like k6 does: ${probe.problem}`);
   }
@@ -436,8 +521,9 @@ function finish(ctx: InstallContext, dir: string, source: InstalledK6['source'])
   return { path: path.join(dir, ctx.binaryName), version: ctx.version, source };
 }
 
-async function expectVersion(binary: string, version: string, what: string): Promise<void> {
-  const probe = await probeK6Version(binary);
+async function expectVersion(ctx: InstallContext, binary: string, what: string): Promise<void> {
+  const version = ctx.version;
+  const probe = await probeK6Version(binary, ctx.versionTimeoutMs);
   if (probe.version !== version) {
     throw new K6InstallError(
       `${what} ${probe.version ? `reports v${probe.version}` : `does not run: ${probe.problem}`}; expected v${version}`,
@@ -485,52 +571,6 @@ export async function findExecutable(
     }
   }
   return undefined;
-}
-
-interface CommandResult {
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-  output: string;
-  timedOut: boolean;
-  spawnError?: Error;
-}
-
-function runCommand(
-  command: string,
-  args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs: number; onLine?: (line: string) => void },
-): Promise<CommandResult> {
-  return new Promise((resolve) => {
-    let output = '';
-    let pending = '';
-    let timedOut = false;
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
-    const onData = (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
-      // Keep only the end: a failing go build can print a lot, and the error quotes its last lines.
-      output = (output + text).slice(-64 * 1024);
-      if (options.onLine) {
-        const lines = (pending + text).split(/\r?\n/);
-        pending = lines.pop() ?? '';
-        for (const line of lines) if (line.trim()) options.onLine(line);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, options.timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      resolve({ exitCode: null, signal: null, output, timedOut, spawnError: error });
-    });
-    child.on('close', (exitCode, signal) => {
-      clearTimeout(timer);
-      if (options.onLine && pending.trim()) options.onLine(pending);
-      resolve({ exitCode, signal, output, timedOut });
-    });
-  });
 }
 
 function messageOf(error: unknown): string {
