@@ -85,7 +85,17 @@ describe('npm package (npm pack, then npm install --offline of the tarball)', ()
         installed.bin,
         // The archive is the test's own build, not k6's published one: its SHA-256 is given, as a
         // user of a private mirror would.
-        ['install', '--k6-version', '2.2.0', '--method', 'release', '--k6-download-url', mirror.template('mirror'), '--k6-sha256', sha256(archive)],
+        [
+          'install',
+          '--k6-version',
+          '2.2.0',
+          '--method',
+          'release',
+          '--k6-download-url',
+          mirror.template('mirror'),
+          '--k6-sha256',
+          sha256(archive),
+        ],
         { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, RUNNER_TOOL_CACHE: path.join(scratch, 'tool-cache') } },
       );
       expect(install.status, install.stderr).toBe(0);
