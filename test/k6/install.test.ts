@@ -539,7 +539,7 @@ describe('path method', () => {
     });
   });
 
-  it('a k6-path whose `version` never ends (its child holds the pipes) fails at the time limit, and the child is gone', async () => {
+  it('a k6-path whose version command never ends (its child holds the pipes) fails at the time limit, and the child is gone', async () => {
     const wrapper = path.join(caseDir, 'k6-hangs');
     const childPid = path.join(caseDir, 'child.pid');
     await writeFile(wrapper, `#!/bin/sh\nsleep 3600 &\necho $! > '${childPid}'\nwait\n`, { mode: 0o755 });
@@ -555,7 +555,7 @@ describe('path method', () => {
     expect(await stopsWithin(pid, 2000), 'the wrapper’s child was killed with it').toBe(true);
   });
 
-  it('accepts a genuine k6 copied under another name (it prints its own file name in `version`)', async () => {
+  it('accepts a genuine k6 copied under another name (it prints its own file name in its version line)', async () => {
     const renamed = path.join(caseDir, 'k6-2.2.0');
     await copyFile(k6Binary, renamed);
     await chmod(renamed, 0o755);
