@@ -1,10 +1,10 @@
 // The tool cache k6 is installed into: the layout of @actions/tool-cache (`<dir>/<tool>/<version>/<arch>`
 // plus a `<arch>.complete` marker), so a runner's cache is shared with setup-* actions, but every
-// location is passed in: nothing here reads RUNNER_TOOL_CACHE/RUNNER_TEMP or writes to stdout (the
-// library does both, which once meant patching process.env and process.stdout around each call).
-// Downloads go through @actions/http-client (proxy settings from HTTPS_PROXY/NO_PROXY, like the
-// library); archives are unpacked by tar/unzip spawned with argument arrays, their stderr kept for
-// the error message.
+// location is passed in and nothing is written to stdout. Why not the library itself, measured:
+// docs/adr/0005-own-tool-cache.md (no deadline can be given to its downloads, `::debug::` lines on
+// stdout, directories only from the environment). Downloads go through @actions/http-client (proxy
+// settings from HTTPS_PROXY/NO_PROXY, like the library), with an idle limit per attempt and a total
+// budget; archives are unpacked by tar/unzip through k6/process.ts.
 import { appendFileSync, createWriteStream, existsSync } from 'node:fs';
 import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
