@@ -6,7 +6,7 @@
 // settings from HTTPS_PROXY/NO_PROXY, like the library), with an idle limit per attempt and a total
 // budget; archives are unpacked by tar/unzip through k6/process.ts.
 import { appendFileSync, createWriteStream, existsSync } from 'node:fs';
-import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -45,6 +45,8 @@ export interface ToolCache {
   find(tool: string, version: string, arch: string): string | undefined;
   /** Deletes one cached version (folder and completion marker). */
   remove(tool: string, version: string, arch: string): Promise<void>;
+  /** A new empty folder for one install's scratch files, under the temp dir. */
+  makeWorkDir(prefix: string): Promise<string>;
   /** Downloads to `dest`; an HTTP error status becomes DownloadHttpError. */
   download(url: string, dest: string): Promise<string>;
   /** Extracts into `dest` and returns it; a failing extraction becomes ExtractError. */
@@ -108,6 +110,10 @@ export function createToolCache(location: ToolCacheLocation, log: Logger, option
     find(tool, version, arch) {
       const folder = folderOf(tool, version, arch);
       return existsSync(folder) && existsSync(`${folder}.complete`) ? folder : undefined;
+    },
+    async makeWorkDir(prefix) {
+      await mkdir(location.tempDir, { recursive: true });
+      return mkdtemp(path.join(location.tempDir, prefix));
     },
     async remove(tool, version, arch) {
       const folder = folderOf(tool, version, arch);
