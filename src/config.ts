@@ -25,6 +25,8 @@ export interface K6Options {
   downloadUrl?: string;
   /** An explicit k6 binary (install: path). */
   path?: string;
+  /** The SHA-256 the release archive for this machine must have (`k6-sha256`). */
+  sha256?: string;
 }
 
 export interface Config {

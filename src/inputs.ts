@@ -243,6 +243,7 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
       version: parseK6Version(get('k6-version') ?? DEFAULT_K6_VERSION),
       install,
       downloadUrl: get('k6-download-url'),
+      sha256: get('k6-sha256'),
       path: k6Path ? path.resolve(workspace, k6Path) : undefined,
     },
     env,

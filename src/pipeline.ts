@@ -355,7 +355,7 @@ async function recordRuns(
   if (kept.length === 0) return;
   try {
     // Under the lock, the file is read again: a gate that wrote since this one started is merged, not lost.
-    await updateBaselineFile(config.baselinePath, (current) => updateBaseline(current, kept, rules));
+    await updateBaselineFile(config.baselinePath, (current) => updateBaseline(current, kept, rules), { log });
     result.baselineUpdated = true;
     log.info(`k6-gate: baseline ${result.baselinePath} updated with ${kept.map((r) => r.key).join(', ')} (${decision.reason})`);
   } catch (error) {

@@ -116,22 +116,25 @@ async function baselineSubcommand(
       const rules = await loadRules(config ? insideWorkspace('config', config, io.cwd) : undefined);
       const parts = { scenario, profile: text('profile'), environment: text('environment') };
       const key = baselineKey(parts);
-      const { before, after } = await updateBaselineFile(baselineFile, (current) =>
-        updateBaseline(
-          current,
-          [
-            {
-              key,
-              ...parts,
-              summary,
-              k6Version: text('k6-version') ?? summary.k6Version ?? 'unknown',
-              commit: text('commit'),
-              ref: text('ref'),
-              date: new Date().toISOString(),
-            },
-          ],
-          rules,
-        ),
+      const { before, after } = await updateBaselineFile(
+        baselineFile,
+        (current) =>
+          updateBaseline(
+            current,
+            [
+              {
+                key,
+                ...parts,
+                summary,
+                k6Version: text('k6-version') ?? summary.k6Version ?? 'unknown',
+                commit: text('commit'),
+                ref: text('ref'),
+                date: new Date().toISOString(),
+              },
+            ],
+            rules,
+          ),
+        { log },
       );
       log.info(`k6-gate: recorded ${summaryFile} as ${key} in ${path.relative(io.cwd, baselineFile)}`);
       io.stdout(diffBaselines(before, after));
@@ -143,11 +146,15 @@ async function baselineSubcommand(
       const shown = path.relative(io.cwd, baselineFile);
       await loadExistingBaseline(baselineFile, shown);
       let moved: { from: string; to: string }[] = [];
-      const { before, after } = await updateBaselineFile(baselineFile, (current) => {
-        const migrated = migrateToEnvironment(current!, environment, values.key as string[] | undefined);
-        moved = migrated.moved;
-        return migrated.baseline;
-      });
+      const { before, after } = await updateBaselineFile(
+        baselineFile,
+        (current) => {
+          const migrated = migrateToEnvironment(current!, environment, values.key as string[] | undefined);
+          moved = migrated.moved;
+          return migrated.baseline;
+        },
+        { log },
+      );
       log.info(
         moved.length === 0
           ? `k6-gate: ${shown} has no history without an environment; nothing moved`

@@ -60,6 +60,7 @@ Run options:
   --k6-install METHOD       auto | release | go | path (default auto)
   --k6-path FILE            a k6 binary to use (implies --k6-install path)
   --k6-download-url URL     release URL template for mirrors: {tag} {version} {asset}
+  --k6-sha256 HEX           SHA-256 the release archive must have (see docs/install.md)
   --json                    print comparison.json instead of the Markdown report
   --verbose                 more log lines (and the stack of an error)
 

@@ -12,6 +12,7 @@ export async function commandInstall(args: string[], io: CliIO, log: Logger): Pr
       'k6-install': { type: 'string' },
       method: { type: 'string' },
       'k6-download-url': { type: 'string' },
+      'k6-sha256': { type: 'string' },
       'k6-path': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -20,7 +21,7 @@ export async function commandInstall(args: string[], io: CliIO, log: Logger): Pr
   );
   if (values.help) {
     io.stdout(
-      'k6-gate install [--k6-version X.Y.Z] [--method auto|release|go|path] [--k6-download-url TEMPLATE] [--k6-path FILE]\nPrints the path of the installed k6 on stdout.\n',
+      'k6-gate install [--k6-version X.Y.Z] [--method auto|release|go|path] [--k6-download-url TEMPLATE] [--k6-sha256 HEX] [--k6-path FILE]\nPrints the path of the installed k6 on stdout.\n',
     );
     return 0;
   }
@@ -29,6 +30,7 @@ export async function commandInstall(args: string[], io: CliIO, log: Logger): Pr
       version: parseK6Version(optional(values['k6-version']) ?? DEFAULT_K6_VERSION),
       install: parseInstallMethod(values.method ?? values['k6-install']),
       downloadUrl: optional(values['k6-download-url']),
+      sha256: optional(values['k6-sha256']),
       path: values['k6-path'] ? path.resolve(io.cwd, values['k6-path']) : undefined,
     },
     log,

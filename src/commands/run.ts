@@ -47,6 +47,7 @@ const RUN_OPTIONS = {
   'k6-install': { type: 'string' },
   'k6-path': { type: 'string' },
   'k6-download-url': { type: 'string' },
+  'k6-sha256': { type: 'string' },
   json: { type: 'boolean' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -133,6 +134,7 @@ export async function commandRun(args: string[], io: CliIO, log: Logger): Promis
     'k6-install': values['k6-install'],
     'k6-path': values['k6-path'],
     'k6-download-url': values['k6-download-url'],
+    'k6-sha256': values['k6-sha256'],
   };
   const config = await configFromInputs((name) => inputs[name], {
     workspace: io.cwd,

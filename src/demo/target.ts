@@ -469,6 +469,9 @@ export async function startDemoTarget(options: DemoTargetOptions = {}): Promise<
     injectError: () => knobs.errorRate > 0 && random.next() < knobs.errorRate,
   });
 
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ExpectedError(`port ${port} is not a TCP port; expected a whole number from 0 to 65535 (0 picks a free one)`);
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(
@@ -477,7 +480,12 @@ export async function startDemoTarget(options: DemoTargetOptions = {}): Promise<
               `port ${port} on ${host} ${error.code === 'EADDRINUSE' ? 'is in use' : 'may not be opened by this user'} (${error.code}); expected a free port: pass --port with another number (0 picks one)`,
               { cause: error },
             )
-          : error,
+          : error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN'
+            ? new ExpectedError(
+                `host ${host} is not an address of this machine (${error.code}); expected one of its own addresses, e.g. 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)`,
+                { cause: error },
+              )
+            : error,
       ),
     );
     server.listen(port, host, () => {

@@ -1,12 +1,8 @@
-// Installs the pinned k6: tool cache → (auto: k6 on PATH) → release archive verified against k6's
-// checksums file → build from the Go module proxy. Every way ends with a binary whose `k6 version`
-// was checked against the pin.
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { access, constants, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+// Installs the pinned k6: tool cache → (auto: k6 on PATH) → release archive verified against the
+// SHA-256 k6 published for it (release.ts) → build from the Go module proxy. Every way ends with a
+// binary whose `k6 version` was checked against the pin (k6-version.ts).
+import { access, constants, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import { lookup } from 'node:dns/promises';
 import path from 'node:path';
 import type { K6Options } from '../config.js';
 import { parseK6Version } from '../config.js';
@@ -15,19 +11,19 @@ import {
   DEFAULT_K6_DOWNLOAD_URL,
   K6InstallError,
   defaultToolCacheLocation,
-  displayUrl,
   expandDownloadUrl,
   k6BuildGoMod,
   k6ChecksumsFileName,
   k6ModulePath,
-  k6ReleaseAsset,
-  parseChecksums,
-  parseK6VersionOutput,
 } from './system.js';
-import type { ToolCache } from './tool-cache.js';
-import { DownloadHttpError, ExtractError, createToolCache } from './tool-cache.js';
+import { createToolCache } from './tool-cache.js';
+import { runProcess } from './process.js';
+import { VERSION_TIMEOUT_MS, expectK6Version, probeK6Version, rememberedVersion } from './k6-version.js';
+import { installReleaseArchive, parseK6Sha256, type ReleaseContext } from './release.js';
+import { K6_RELEASE_SHA256 } from './release-checksums.js';
 
 export { K6InstallError } from './system.js';
+export { readK6Version } from './k6-version.js';
 
 export interface InstalledK6 {
   /** Absolute path of the k6 binary. */
@@ -50,23 +46,26 @@ export interface InstallEnvironment {
   pathEnv?: string;
   /** Wait between download attempts; default 10–20 s (tests shorten it). */
   downloadRetryDelayMs?: number;
+  /** A download attempt that receives nothing for this long fails; default 30 s (tests shorten it). */
+  downloadIdleTimeoutMs?: number;
+  /** All attempts at one file end within this; default 10 min. */
+  downloadBudgetMs?: number;
+  /** How long `k6 version` may take; default 30 s (tests shorten it). */
+  versionTimeoutMs?: number;
+  /** k6's release host as a download template; tests point it at a local stand-in. */
+  releaseHost?: string;
+  /** Recorded checksums per version and platform; default release-checksums.ts (tests pass their own). */
+  knownChecksums?: typeof K6_RELEASE_SHA256;
 }
 
 const TOOL_NAME = 'k6';
-const VERSION_TIMEOUT_MS = 30_000;
 const GO_BUILD_TIMEOUT_MS = 30 * 60_000;
 const GO_OUTPUT_TAIL_LINES = 25;
 
-interface InstallContext {
-  version: string;
-  options: K6Options;
-  log: Logger;
-  platform: NodeJS.Platform;
-  arch: string;
+interface InstallContext extends ReleaseContext {
   binaryName: string;
   pathEnv: string;
   goBinary?: string;
-  cache: ToolCache;
 }
 
 export async function installK6(options: K6Options, log: Logger, env: InstallEnvironment = {}): Promise<InstalledK6> {
@@ -77,11 +76,13 @@ export async function installK6(options: K6Options, log: Logger, env: InstallEnv
     toolCacheDir: path.resolve(env.toolCacheDir ?? defaults.toolCacheDir),
     tempDir: path.resolve(env.tempDir ?? defaults.tempDir),
   };
-  if (options.install === 'path') return useExplicitBinary(options, version, log, location.toolCacheDir);
+  const versionTimeoutMs = env.versionTimeoutMs ?? VERSION_TIMEOUT_MS;
+  if (options.install === 'path') return useExplicitBinary(options, version, log, location.toolCacheDir, versionTimeoutMs);
   if (options.downloadUrl !== undefined) {
     // A bad template is an input error: say so now, not after a cache miss.
     expandDownloadUrl(options.downloadUrl, version, k6ChecksumsFileName(version));
   }
+  options = { ...options, sha256: parseK6Sha256(options.sha256) };
   const ctx: InstallContext = {
     version,
     options,
@@ -91,14 +92,22 @@ export async function installK6(options: K6Options, log: Logger, env: InstallEnv
     binaryName: platform === 'win32' ? 'k6.exe' : 'k6',
     pathEnv: env.pathEnv ?? process.env.PATH ?? '',
     goBinary: env.goBinary,
-    cache: createToolCache(location, log, { retryDelayMs: env.downloadRetryDelayMs, platform }),
+    cache: createToolCache(location, log, {
+      retryDelayMs: env.downloadRetryDelayMs,
+      idleTimeoutMs: env.downloadIdleTimeoutMs,
+      budgetMs: env.downloadBudgetMs,
+      platform,
+    }),
+    versionTimeoutMs,
+    releaseHost: env.releaseHost ?? DEFAULT_K6_DOWNLOAD_URL,
+    knownChecksums: env.knownChecksums ?? K6_RELEASE_SHA256,
   };
 
   const cached = await findInCache(ctx);
   if (cached) return cached;
   switch (options.install) {
     case 'release':
-      return installRelease(ctx);
+      return finish(ctx, await installReleaseArchive(ctx), 'release');
     case 'go':
       return installWithGo(ctx, await requireGo(ctx));
     case 'auto':
@@ -106,78 +115,6 @@ export async function installK6(options: K6Options, log: Logger, env: InstallEnv
     default:
       throw new K6InstallError(`unknown k6 install method ${JSON.stringify(options.install)}; expected auto, release, go or path`);
   }
-}
-
-/** Runs `<binary> version` and returns X.Y.Z, or undefined when it does not answer like k6. */
-export async function readK6Version(binary: string): Promise<string | undefined> {
-  const probe = await probeK6Version(binary);
-  return probe.version;
-}
-
-/** Where answers of `k6 version` are remembered, per binary (see rememberedVersion). */
-/** Inside k6's own folder of the tool cache (`<tool cache>/k6/`), next to the versions it describes. */
-const VERSION_MEMO = '.k6-gate-versions.json';
-const VERSION_MEMO_ENTRIES = 32;
-
-interface VersionMemoEntry {
-  size: number;
-  mtimeMs: number;
-  ino: number;
-  version: string;
-}
-
-/**
- * `k6 version` costs a k6 start (~50 ms) on every run. Its answer is remembered in the tool cache
- * folder per binary path, with the file's size, mtime and inode: while the file is the same file,
- * it is the same k6. Any change (a rebuild, a replaced or truncated binary) probes again.
- */
-async function rememberedVersion(binary: string, toolCacheDir: string): Promise<{ version?: string; problem?: string }> {
-  const memoDir = path.join(toolCacheDir, TOOL_NAME);
-  const memoFile = path.join(memoDir, VERSION_MEMO);
-  const info = await stat(binary).catch(() => undefined);
-  let memo: Record<string, VersionMemoEntry> = {};
-  try {
-    const parsed: unknown = JSON.parse(await readFile(memoFile, 'utf8'));
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) memo = parsed as Record<string, VersionMemoEntry>;
-  } catch {
-    // No memo yet, or an unreadable one: probe.
-  }
-  const known = memo[binary];
-  if (
-    info &&
-    known &&
-    known.size === info.size &&
-    known.mtimeMs === info.mtimeMs &&
-    known.ino === info.ino &&
-    typeof known.version === 'string'
-  ) {
-    return { version: known.version };
-  }
-  const probe = await probeK6Version(binary);
-  if (probe.version && info) {
-    const entries = Object.entries(memo).filter(([key]) => key !== binary);
-    const kept = Object.fromEntries(entries.slice(-(VERSION_MEMO_ENTRIES - 1)));
-    kept[binary] = { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino, version: probe.version };
-    // Written whole and renamed into place: a concurrent reader sees the old memo or the new one.
-    const temp = `${memoFile}.${process.pid}.tmp`;
-    await mkdir(memoDir, { recursive: true })
-      .then(() => writeFile(temp, JSON.stringify(kept)))
-      .then(() => rename(temp, memoFile))
-      .catch(() => rm(temp, { force: true }).catch(() => undefined));
-  }
-  return probe;
-}
-
-async function probeK6Version(binary: string): Promise<{ version?: string; problem?: string }> {
-  const result = await runCommand(binary, ['version'], { timeoutMs: VERSION_TIMEOUT_MS });
-  if (result.spawnError) return { problem: `could not run it: ${result.spawnError.message}` };
-  if (result.timedOut) return { problem: `\`version\` did not finish within ${VERSION_TIMEOUT_MS / 1000}s` };
-  const version = result.exitCode === 0 ? parseK6VersionOutput(result.output) : undefined;
-  if (!version) {
-    const said = result.output.trim().split(/\r?\n/)[0]?.slice(0, 200) ?? '';
-    return { problem: `\`version\` exited ${result.exitCode ?? result.signal} and printed ${JSON.stringify(said)}` };
-  }
-  return { version };
 }
 
 async function findInCache(ctx: InstallContext): Promise<InstalledK6 | undefined> {
@@ -191,7 +128,7 @@ async function findInCache(ctx: InstallContext): Promise<InstalledK6 | undefined
   if (!(await isFile(binary))) {
     problem = `${binary} is missing`;
   } else {
-    const probe = await rememberedVersion(binary, ctx.cache.location.toolCacheDir);
+    const probe = await rememberedVersion(binary, ctx.cache.location.toolCacheDir, ctx.versionTimeoutMs);
     if (probe.problem) problem = probe.problem;
     else if (probe.version !== ctx.version) problem = `it reports k6 v${probe.version}`;
   }
@@ -209,7 +146,7 @@ async function installAuto(ctx: InstallContext): Promise<InstalledK6> {
 
   const onPath = await findExecutable('k6', ctx.pathEnv, ctx.platform);
   if (onPath) {
-    const probe = await probeK6Version(onPath);
+    const probe = await probeK6Version(onPath, ctx.versionTimeoutMs);
     if (probe.version === ctx.version) {
       ctx.log.info(`using k6 v${probe.version} found on PATH at ${onPath}`);
       return { path: onPath, version: probe.version, source: 'path' };
@@ -223,7 +160,7 @@ async function installAuto(ctx: InstallContext): Promise<InstalledK6> {
   }
 
   try {
-    return await installRelease(ctx);
+    return finish(ctx, await installReleaseArchive(ctx), 'release');
   } catch (error) {
     const reason = messageOf(error);
     attempts.push(`release: ${reason}`);
@@ -243,127 +180,23 @@ async function installAuto(ctx: InstallContext): Promise<InstalledK6> {
   throw new K6InstallError(`could not install k6 v${ctx.version}; tried, in order:\n${attempts.map((line) => `  - ${line}`).join('\n')}`);
 }
 
-async function installRelease(ctx: InstallContext): Promise<InstalledK6> {
-  const asset = k6ReleaseAsset(ctx.version, ctx.platform, ctx.arch);
-  const template = ctx.options.downloadUrl ?? DEFAULT_K6_DOWNLOAD_URL;
-  const checksumsName = k6ChecksumsFileName(ctx.version);
-  const archiveUrl = expandDownloadUrl(template, ctx.version, asset.fileName);
-  const checksumsUrl = expandDownloadUrl(template, ctx.version, checksumsName);
-
-  const work = await makeWorkDir(ctx, 'k6-release-');
-  try {
-    ctx.log.info(`downloading k6 v${ctx.version} (${asset.fileName}) from ${displayUrl(archiveUrl)}`);
-    await assertHostResolves(checksumsUrl);
-    const checksumsFile = await download(ctx, checksumsUrl, path.join(work, checksumsName), `checksums file ${checksumsName}`);
-    const expected = parseChecksums(await readFile(checksumsFile, 'utf8')).get(asset.fileName);
-    if (!expected) {
-      throw new K6InstallError(
-        `${checksumsName} from ${displayUrl(checksumsUrl)} lists no SHA-256 for ${asset.fileName}, so the archive cannot be verified; ` +
-          'expected a line "<sha256>  ' +
-          asset.fileName +
-          '"',
-      );
-    }
-    const archive = await download(ctx, archiveUrl, path.join(work, asset.fileName), `archive ${asset.fileName}`);
-    const actual = await sha256File(archive);
-    if (actual !== expected) {
-      const size = (await stat(archive)).size;
-      throw new K6InstallError(
-        `SHA-256 mismatch for ${asset.fileName} from ${displayUrl(archiveUrl)}: expected ${expected} (from ${checksumsName}), ` +
-          `got ${actual} over ${size} bytes. The download is truncated or not the published file; nothing was extracted`,
-      );
-    }
-    ctx.log.info(`SHA-256 of ${asset.fileName} matches ${checksumsName} (${actual})`);
-
-    let extracted: string;
-    try {
-      extracted = await ctx.cache.extract(archive, asset.format, path.join(work, 'extracted'));
-    } catch (error) {
-      const detail = error instanceof ExtractError && error.output ? `${error.message}: ${error.output}` : messageOf(error);
-      throw new K6InstallError(
-        `could not extract ${asset.fileName} (its checksum matched ${checksumsName}, so the archive at ${displayUrl(archiveUrl)} is itself damaged ` +
-          `or not a ${asset.format} file): ${detail}`,
-        { cause: error },
-      );
-    }
-    const folder = path.join(extracted, asset.topFolder);
-    const binary = path.join(folder, asset.binaryName);
-    if (!(await isFile(binary))) {
-      const found = await readdir(extracted).catch(() => []);
-      throw new K6InstallError(
-        `${asset.fileName} has no ${asset.topFolder}/${asset.binaryName}; it holds ${found.length ? found.join(', ') : 'nothing'}. Expected the layout of k6's release archives`,
-      );
-    }
-    await expectVersion(binary, ctx.version, `the k6 in ${asset.fileName}`);
-    const dir = await ctx.cache.cacheDir(folder, TOOL_NAME, ctx.version, ctx.arch);
-    ctx.log.info(`k6 v${ctx.version} installed into the tool cache at ${dir}`);
-    return finish(ctx, dir, 'release');
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
-}
-
-/**
- * A host name that does not resolve will not resolve on a retry either: fail at once instead of
- * sitting through the download retries (about 30 s) before `auto` moves on to building with Go.
- */
-async function assertHostResolves(url: string): Promise<void> {
-  const host = new URL(url).hostname;
-  try {
-    await lookup(host);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL') {
-      throw new K6InstallError(
-        `cannot resolve ${host} (${code}): the release host is not reachable from here; set k6-download-url to a mirror, or use k6-install: go`,
-        {
-          cause: error,
-        },
-      );
-    }
-  }
-}
-
-async function download(ctx: InstallContext, url: string, dest: string, what: string): Promise<string> {
-  try {
-    return await ctx.cache.download(url, dest);
-  } catch (error) {
-    if (error instanceof DownloadHttpError && error.statusCode === 404) {
-      throw new K6InstallError(
-        `k6 v${ctx.version} ${what} does not exist at ${displayUrl(url)} (HTTP 404); check that k6-version names a published k6 release` +
-          (ctx.options.downloadUrl ? ' and that the mirror in k6-download-url holds it' : ''),
-        { cause: error },
-      );
-    }
-    if (error instanceof DownloadHttpError) {
-      throw new K6InstallError(`downloading the ${what} from ${displayUrl(url)} failed with HTTP ${error.statusCode}`, { cause: error });
-    }
-    const reason = messageOf(error);
-    // The tool cache has already retried network failures by now.
-    const hint = /aborted|premature close|ECONNRESET/i.test(reason)
-      ? ' (the connection closed before the whole file arrived, on every attempt)'
-      : '';
-    throw new K6InstallError(`downloading the ${what} from ${displayUrl(url)} failed: ${reason}${hint}`, { cause: error });
-  }
-}
-
 async function installWithGo(ctx: InstallContext, goBinary: string): Promise<InstalledK6> {
   const modulePath = k6ModulePath(ctx.version);
   ctx.log.info(
     `building k6 v${ctx.version} from the Go module proxy (${modulePath}@v${ctx.version}) with ${goBinary}; this takes a few minutes the first time`,
   );
-  const work = await makeWorkDir(ctx, 'k6-go-build-');
+  const work = await ctx.cache.makeWorkDir('k6-go-build-');
   try {
     // A throwaway module that requires k6 makes `go build` work for every major version; `go install
     // module@version` fails for v2 on proxies that have no list for the /v2 path.
     await writeFile(path.join(work, 'go.mod'), k6BuildGoMod(ctx.version));
     const output = path.join(work, 'bin', ctx.binaryName);
     const started = Date.now();
-    const result = await runCommand(goBinary, ['build', '-o', output, modulePath], {
+    const result = await runProcess(goBinary, ['build', '-o', output, modulePath], {
       cwd: work,
       env: { ...process.env, GOFLAGS: goFlags(process.env.GOFLAGS), GOWORK: 'off' },
       timeoutMs: GO_BUILD_TIMEOUT_MS,
-      onLine: (line) => ctx.log.debug(`go: ${line}`),
+      onLine: (line: string) => ctx.log.debug(`go: ${line}`),
     });
     if (result.spawnError)
       throw new K6InstallError(`could not run ${goBinary}: ${result.spawnError.message}`, { cause: result.spawnError });
@@ -375,7 +208,7 @@ async function installWithGo(ctx: InstallContext, goBinary: string): Promise<Ins
       throw new K6InstallError(`go build of ${modulePath}@v${ctx.version} ${how}; last output:\n${tail || '(none)'}`);
     }
     ctx.log.info(`built k6 v${ctx.version} in ${Math.round((Date.now() - started) / 1000)}s`);
-    await expectVersion(output, ctx.version, 'the k6 built with go');
+    await expectK6Version(output, ctx.version, 'the k6 built with go', ctx.versionTimeoutMs);
     const dir = await ctx.cache.cacheFile(output, ctx.binaryName, TOOL_NAME, ctx.version, ctx.arch);
     ctx.log.info(`k6 v${ctx.version} installed into the tool cache at ${dir}`);
     return finish(ctx, dir, 'go');
@@ -408,7 +241,13 @@ async function findGo(ctx: InstallContext): Promise<{ binary?: string; problem?:
   return found ? { binary: found } : { problem: 'no `go` binary on PATH (install Go ≥ 1.24, e.g. with actions/setup-go)' };
 }
 
-async function useExplicitBinary(options: K6Options, version: string, log: Logger, toolCacheDir: string): Promise<InstalledK6> {
+async function useExplicitBinary(
+  options: K6Options,
+  version: string,
+  log: Logger,
+  toolCacheDir: string,
+  versionTimeoutMs: number,
+): Promise<InstalledK6> {
   if (!options.path) {
     throw new K6InstallError('k6-install: path needs k6-path, the path of a k6 binary, and none was given');
   }
@@ -420,7 +259,7 @@ async function useExplicitBinary(options: K6Options, version: string, log: Logge
   if (!(await isExecutable(binary, process.platform))) {
     throw new K6InstallError(`k6 binary ${JSON.stringify(options.path)} is not executable; expected an executable file (chmod +x)`);
   }
-  const probe = await rememberedVersion(binary, toolCacheDir);
+  const probe = await rememberedVersion(binary, toolCacheDir, versionTimeoutMs);
   if (!probe.version) {
     throw new K6InstallError(`${JSON.stringify(options.path)} does not answer \`version\` like k6 does: ${probe.problem}`);
   }
@@ -434,26 +273,6 @@ async function useExplicitBinary(options: K6Options, version: string, log: Logge
 function finish(ctx: InstallContext, dir: string, source: InstalledK6['source']): InstalledK6 {
   if (ctx.cache.addPathOnGitHub(dir)) ctx.log.debug(`added ${dir} to PATH for later steps`);
   return { path: path.join(dir, ctx.binaryName), version: ctx.version, source };
-}
-
-async function expectVersion(binary: string, version: string, what: string): Promise<void> {
-  const probe = await probeK6Version(binary);
-  if (probe.version !== version) {
-    throw new K6InstallError(
-      `${what} ${probe.version ? `reports v${probe.version}` : `does not run: ${probe.problem}`}; expected v${version}`,
-    );
-  }
-}
-
-async function makeWorkDir(ctx: InstallContext, prefix: string): Promise<string> {
-  await mkdir(ctx.cache.location.tempDir, { recursive: true });
-  return mkdtemp(path.join(ctx.cache.location.tempDir, prefix));
-}
-
-async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 async function isFile(file: string): Promise<boolean> {
@@ -485,52 +304,6 @@ export async function findExecutable(
     }
   }
   return undefined;
-}
-
-interface CommandResult {
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-  output: string;
-  timedOut: boolean;
-  spawnError?: Error;
-}
-
-function runCommand(
-  command: string,
-  args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs: number; onLine?: (line: string) => void },
-): Promise<CommandResult> {
-  return new Promise((resolve) => {
-    let output = '';
-    let pending = '';
-    let timedOut = false;
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
-    const onData = (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
-      // Keep only the end: a failing go build can print a lot, and the error quotes its last lines.
-      output = (output + text).slice(-64 * 1024);
-      if (options.onLine) {
-        const lines = (pending + text).split(/\r?\n/);
-        pending = lines.pop() ?? '';
-        for (const line of lines) if (line.trim()) options.onLine(line);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, options.timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      resolve({ exitCode: null, signal: null, output, timedOut, spawnError: error });
-    });
-    child.on('close', (exitCode, signal) => {
-      clearTimeout(timer);
-      if (options.onLine && pending.trim()) options.onLine(pending);
-      resolve({ exitCode, signal, output, timedOut });
-    });
-  });
 }
 
 function messageOf(error: unknown): string {

@@ -82,15 +82,17 @@ export async function waitForHealthy(url: string, options: PreflightOptions): Pr
     } catch (error) {
       lastProblem = describeFetchError(error);
     }
-    const elapsed = Date.now() - started;
-    if (elapsed + delay > options.timeoutMs) {
+    // Tried until the deadline itself: the last wait is cut short so one more attempt lands on it.
+    const left = started + options.timeoutMs - Date.now();
+    if (left <= 0) {
       throw new PreflightError(
         `target health check ${url} did not succeed within ${Math.round(options.timeoutMs / 1000)} s (${attempts} attempts); last problem: ${lastProblem}. Check the target URL and that the service is up, or raise preflight-timeout.`,
       );
     }
-    options.log.info(`preflight: ${url} not ready (${lastProblem}); retrying in ${delay} ms`);
+    const wait = Math.min(delay, left);
+    options.log.info(`preflight: ${url} not ready (${lastProblem}); retrying in ${wait} ms`);
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, delay);
+      const timer = setTimeout(done, wait);
       options.signal?.addEventListener('abort', done, { once: true });
       function done() {
         clearTimeout(timer);

@@ -1,10 +1,8 @@
 // Starts k6 for one scenario and waits for it: argument array (never a shell), output streamed to
 // the log and saved to a file with secrets removed, a time limit enforced with SIGINT then SIGKILL.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Cancellation, StopSignal } from '../cancel.js';
 import type { Logger } from '../log.js';
 import { redact } from '../log.js';
@@ -13,6 +11,7 @@ import { classifyExit } from './exit-codes.js';
 import { k6Environment } from './environment.js';
 import { SUMMARY_TREND_STATS } from './summary.js';
 import { k6FileNames } from './files.js';
+import { startProcess } from './process.js';
 
 export interface K6RunOptions {
   k6Path: string;
@@ -56,18 +55,6 @@ export interface K6RunOptions {
  * rest of GitHub's ~7 s cancel budget for writing the reports.
  */
 export const CANCEL_GRACE_MS = 4000;
-
-/** k6 processes still running, killed on this process's exit so none outlives k6-gate. */
-const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function track(child: ChildProcess): void {
-  running.add(child);
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const c of running) c.kill('SIGKILL');
-  });
-}
 
 export interface K6RunResult {
   exitCode: number | null;
@@ -126,117 +113,102 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
   const started = Date.now();
   options.log.info(`$ k6 ${args.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
 
-  const result = await new Promise<K6RunResult>((resolve) => {
-    let timedOut = false;
-    let cancelled: StopSignal | undefined;
-    let killTimer: NodeJS.Timeout | undefined;
-    let limitTimer: NodeJS.Timeout | undefined;
-    // Its own process group: a terminal's Ctrl-C reaches k6-gate only, which forwards one SIGINT
-    // (a second SIGINT would make k6 abort without writing its summary). On Windows `detached`
-    // would open a console window instead.
-    const child = spawn(options.k6Path, args, {
-      env,
-      cwd: options.cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: process.platform !== 'win32',
-      windowsHide: true,
-    });
-    track(child);
-    if (child.pid !== undefined) options.onSpawn?.(child.pid);
-    const stop = (signal: StopSignal, forced: boolean) => {
-      if (forced) {
-        options.log.warning(`k6-gate got a second stop signal: killing k6 (SIGKILL)`);
-        child.kill('SIGKILL');
-        return;
-      }
-      cancelled = signal;
-      const grace = options.cancelGraceMs ?? CANCEL_GRACE_MS;
-      options.log.warning(
-        `k6-gate got ${signal}: stopping k6 (SIGINT) and waiting up to ${formatMs(grace)} for its partial summary; a second signal stops at once`,
-      );
-      clearTimeout(limitTimer);
-      child.kill('SIGINT');
-      clearTimeout(killTimer);
-      killTimer = setTimeout(() => {
-        options.log.warning('k6 did not stop within the grace period: killing it (SIGKILL)');
-        child.kill('SIGKILL');
-      }, grace);
-    };
-    const stopListening = options.cancellation?.onRequest(stop);
-    let stoppedBy: string | undefined;
-    const plannedStop = () => {
-      if (cancelled || stoppedBy) return;
-      stoppedBy = options.plannedStop!.reason;
-      options.log.info(`stopping k6 (SIGINT): ${stoppedBy}`);
-      child.kill('SIGINT');
-      clearTimeout(killTimer);
-      killTimer = setTimeout(() => child.kill('SIGKILL'), options.cancelGraceMs ?? CANCEL_GRACE_MS);
-    };
-    if (options.plannedStop?.signal.aborted) plannedStop();
-    else options.plannedStop?.signal.addEventListener('abort', plannedStop, { once: true });
-    // A stop asked for while k6 was being started.
-    if (options.cancellation?.signal) stop(options.cancellation.signal, options.cancellation.forced);
-    const pipeLines = (stream: NodeJS.ReadableStream) => {
-      const lines = createInterface({ input: stream, crlfDelay: Infinity });
-      lines.on('line', (line) => {
-        const clean = redact(line, options.secrets);
-        logFile.write(`${clean}\n`);
-        options.log.info(clean);
-      });
-      return new Promise<void>((done) => lines.once('close', () => done()));
-    };
-    const drained = Promise.all([pipeLines(child.stdout), pipeLines(child.stderr)]);
-    if (options.timeoutMs !== undefined) {
-      limitTimer = setTimeout(() => {
-        timedOut = true;
-        const grace = options.graceMs ?? 30_000;
-        options.log.warning(
-          `k6 ran past the time limit of ${formatMs(options.timeoutMs!)}: stopping it (SIGINT), killing it in ${formatMs(grace)} if it does not stop`,
-        );
-        child.kill('SIGINT');
-        killTimer = setTimeout(() => {
-          options.log.warning('k6 did not stop within the grace period: killing it (SIGKILL)');
-          child.kill('SIGKILL');
-        }, grace);
-      }, options.timeoutMs);
-    }
-    let spawnError: string | undefined;
-    child.once('error', (error: NodeJS.ErrnoException) => {
-      spawnError =
-        error.code === 'ENOENT' ? `k6 not found at ${options.k6Path}` : `could not start k6 (${options.k6Path}): ${error.message}`;
-    });
-    child.once('close', async (code, signal) => {
-      running.delete(child);
-      stopListening?.();
-      options.plannedStop?.signal.removeEventListener('abort', plannedStop);
-      clearTimeout(limitTimer);
-      clearTimeout(killTimer);
-      await drained;
-      const wallMs = Date.now() - started;
-      if (spawnError) {
-        resolve({ exitCode: null, signal: null, outcome: 'error', meaning: spawnError, timedOut, wallMs, files, spawnError });
-        return;
-      }
-      const classified = classifyExit(code, signal);
-      const meaning = cancelled
-        ? `k6 was stopped because k6-gate received ${cancelled} (${classified.meaning})`
-        : timedOut
-          ? `k6 was stopped at the time limit of ${formatMs(options.timeoutMs!)} (${classified.meaning})`
-          : classified.meaning;
-      const outcome = timedOut || cancelled ? 'error' : classified.outcome;
-      resolve({
-        exitCode: code,
-        signal,
-        outcome,
-        meaning: stoppedBy && !cancelled && !timedOut ? `k6 was stopped: ${stoppedBy} (${classified.meaning})` : meaning,
-        timedOut,
-        wallMs,
-        files,
-        ...(cancelled ? { cancelled } : {}),
-        ...(stoppedBy ? { stoppedBy } : {}),
-      });
-    });
+  let timedOut = false;
+  let cancelled: StopSignal | undefined;
+  let killTimer: NodeJS.Timeout | undefined;
+  let limitTimer: NodeJS.Timeout | undefined;
+  // Its own process group (see process.ts): a terminal's Ctrl-C reaches k6-gate only, which
+  // forwards one SIGINT (a second SIGINT would make k6 abort without writing its summary).
+  const k6 = startProcess(options.k6Path, args, {
+    env,
+    cwd: options.cwd,
+    keep: 'none',
+    onLine: (line) => {
+      const clean = redact(line, options.secrets);
+      logFile.write(`${clean}\n`);
+      options.log.info(clean);
+    },
   });
+  if (k6.pid !== undefined) options.onSpawn?.(k6.pid);
+  /** SIGINT now, SIGKILL once `grace` has passed; a second call only says so once. */
+  const stopWithGrace = (grace: number) => {
+    k6.signal('SIGINT');
+    clearTimeout(killTimer);
+    killTimer = setTimeout(() => {
+      options.log.warning('k6 did not stop within the grace period: killing it (SIGKILL)');
+      k6.signal('SIGKILL');
+    }, grace);
+  };
+  const stop = (signal: StopSignal, forced: boolean) => {
+    if (forced) {
+      options.log.warning(`k6-gate got a second stop signal: killing k6 (SIGKILL)`);
+      clearTimeout(killTimer);
+      k6.signal('SIGKILL');
+      return;
+    }
+    cancelled = signal;
+    const grace = options.cancelGraceMs ?? CANCEL_GRACE_MS;
+    options.log.warning(
+      `k6-gate got ${signal}: stopping k6 (SIGINT) and waiting up to ${formatMs(grace)} for its partial summary; a second signal stops at once`,
+    );
+    clearTimeout(limitTimer);
+    stopWithGrace(grace);
+  };
+  const stopListening = options.cancellation?.onRequest(stop);
+  let stoppedBy: string | undefined;
+  const plannedStop = () => {
+    if (cancelled || stoppedBy) return;
+    stoppedBy = options.plannedStop!.reason;
+    options.log.info(`stopping k6 (SIGINT): ${stoppedBy}`);
+    stopWithGrace(options.cancelGraceMs ?? CANCEL_GRACE_MS);
+  };
+  if (options.plannedStop?.signal.aborted) plannedStop();
+  else options.plannedStop?.signal.addEventListener('abort', plannedStop, { once: true });
+  // A stop asked for while k6 was being started.
+  if (options.cancellation?.signal) stop(options.cancellation.signal, options.cancellation.forced);
+  if (options.timeoutMs !== undefined && !cancelled) {
+    limitTimer = setTimeout(() => {
+      timedOut = true;
+      const grace = options.graceMs ?? 30_000;
+      options.log.warning(
+        `k6 ran past the time limit of ${formatMs(options.timeoutMs!)}: stopping it (SIGINT), killing it in ${formatMs(grace)} if it does not stop`,
+      );
+      stopWithGrace(grace);
+    }, options.timeoutMs);
+  }
+  const exit = await k6.result;
+  stopListening?.();
+  options.plannedStop?.signal.removeEventListener('abort', plannedStop);
+  clearTimeout(limitTimer);
+  clearTimeout(killTimer);
+  const wallMs = Date.now() - started;
+  let result: K6RunResult;
+  if (exit.spawnError) {
+    const spawnError =
+      exit.spawnError.code === 'ENOENT'
+        ? `k6 not found at ${options.k6Path}`
+        : `could not start k6 (${options.k6Path}): ${exit.spawnError.message}`;
+    result = { exitCode: null, signal: null, outcome: 'error', meaning: spawnError, timedOut, wallMs, files, spawnError };
+  } else {
+    const classified = classifyExit(exit.exitCode, exit.signal);
+    const meaning = cancelled
+      ? `k6 was stopped because k6-gate received ${cancelled} (${classified.meaning})`
+      : timedOut
+        ? `k6 was stopped at the time limit of ${formatMs(options.timeoutMs!)} (${classified.meaning})`
+        : classified.meaning;
+    const outcome = timedOut || cancelled ? 'error' : classified.outcome;
+    result = {
+      exitCode: exit.exitCode,
+      signal: exit.signal,
+      outcome,
+      meaning: stoppedBy && !cancelled && !timedOut ? `k6 was stopped: ${stoppedBy} (${classified.meaning})` : meaning,
+      timedOut,
+      wallMs,
+      files,
+      ...(cancelled ? { cancelled } : {}),
+      ...(stoppedBy ? { stoppedBy } : {}),
+    };
+  }
   await new Promise<void>((done) => logFile.end(() => done()));
   if (files.html && !(await nonEmpty(files.html))) {
     options.log.warning(`k6 wrote no HTML report for ${options.scenario} (k6 skips it when the run is too short to collect data)`);

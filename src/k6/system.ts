@@ -171,7 +171,11 @@ export function parseChecksums(text: string): Map<string, string> {
   return out;
 }
 
-/** `k6 v2.2.0 (go1.26.8, linux/amd64)` → `2.2.0`. */
+/**
+ * `k6 v2.2.0 (go1.26.8, linux/amd64)` → `2.2.0`. k6 names itself by its file name, so a copy
+ * called `k6-2.2.0` answers `k6-2.2.0 v2.2.0 (go1.26.8, linux/amd64)`: any first word is taken,
+ * as long as the Go build note follows the version.
+ */
 export function parseK6VersionOutput(output: string): string | undefined {
-  return /\bk6 v(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)/.exec(output)?.[1];
+  return /^\S+ v(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?) \([^)]*\bgo\d/m.exec(output)?.[1];
 }

@@ -1,13 +1,12 @@
 // The tool cache k6 is installed into: the layout of @actions/tool-cache (`<dir>/<tool>/<version>/<arch>`
 // plus a `<arch>.complete` marker), so a runner's cache is shared with setup-* actions, but every
-// location is passed in: nothing here reads RUNNER_TOOL_CACHE/RUNNER_TEMP or writes to stdout (the
-// library does both, which once meant patching process.env and process.stdout around each call).
-// Downloads go through @actions/http-client (proxy settings from HTTPS_PROXY/NO_PROXY, like the
-// library); archives are unpacked by tar/unzip spawned with argument arrays, their stderr kept for
-// the error message.
-import { spawn } from 'node:child_process';
+// location is passed in and nothing is written to stdout. Why not the library itself, measured:
+// docs/adr/0006-own-tool-cache.md (no deadline can be given to its downloads, `::debug::` lines on
+// stdout, directories only from the environment). Downloads go through @actions/http-client (proxy
+// settings from HTTPS_PROXY/NO_PROXY, like the library), with an idle limit per attempt and a total
+// budget; archives are unpacked by tar/unzip through k6/process.ts.
 import { appendFileSync, createWriteStream, existsSync } from 'node:fs';
-import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -15,6 +14,7 @@ import type { HttpClient } from '@actions/http-client';
 import type { Logger } from '../log.js';
 import type { ToolCacheLocation } from './system.js';
 import { ExpectedError } from '../errors.js';
+import { runProcess } from './process.js';
 
 export class DownloadHttpError extends ExpectedError {
   constructor(
@@ -45,6 +45,8 @@ export interface ToolCache {
   find(tool: string, version: string, arch: string): string | undefined;
   /** Deletes one cached version (folder and completion marker). */
   remove(tool: string, version: string, arch: string): Promise<void>;
+  /** A new empty folder for one install's scratch files, under the temp dir. */
+  makeWorkDir(prefix: string): Promise<string>;
   /** Downloads to `dest`; an HTTP error status becomes DownloadHttpError. */
   download(url: string, dest: string): Promise<string>;
   /** Extracts into `dest` and returns it; a failing extraction becomes ExtractError. */
@@ -58,12 +60,26 @@ export interface ToolCache {
 export interface ToolCacheOptions {
   /** Wait between download attempts; default 10–20 s at random (as @actions/tool-cache). */
   retryDelayMs?: number;
+  /** An attempt that receives nothing for this long (no answer, a stalled body) fails; default 30 s. */
+  idleTimeoutMs?: number;
+  /** Every attempt and wait of one file's download ends within this; default 10 min. */
+  budgetMs?: number;
   /** Environment for GITHUB_PATH/PATH (addPathOnGitHub) and the platform's archive tools. */
   env?: NodeJS.ProcessEnv;
   platform?: NodeJS.Platform;
 }
 
 const DOWNLOAD_ATTEMPTS = 3;
+const IDLE_TIMEOUT_MS = 30_000;
+const DOWNLOAD_BUDGET_MS = 10 * 60_000;
+
+/** A download that ran out of time: no byte for the idle time, or the whole budget spent. */
+export class DownloadTimeoutError extends ExpectedError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DownloadTimeoutError';
+  }
+}
 
 /** Retried: network failures, 5xx, 408 and 429; any other HTTP status is an answer. */
 function isRetryable(error: unknown): boolean {
@@ -95,6 +111,10 @@ export function createToolCache(location: ToolCacheLocation, log: Logger, option
       const folder = folderOf(tool, version, arch);
       return existsSync(folder) && existsSync(`${folder}.complete`) ? folder : undefined;
     },
+    async makeWorkDir(prefix) {
+      await mkdir(location.tempDir, { recursive: true });
+      return mkdtemp(path.join(location.tempDir, prefix));
+    },
     async remove(tool, version, arch) {
       const folder = folderOf(tool, version, arch);
       await rm(`${folder}.complete`, { force: true });
@@ -104,15 +124,30 @@ export function createToolCache(location: ToolCacheLocation, log: Logger, option
       // Loaded on a cache miss only, and outside the retries (a module that cannot load is no network
       // problem): the http client, with undici, is costly to evaluate at every start.
       const { HttpClient } = await import('@actions/http-client');
+      const idleMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+      const budgetMs = options.budgetMs ?? DOWNLOAD_BUDGET_MS;
+      const deadline = Date.now() + budgetMs;
       for (let attempt = 1; ; attempt++) {
         try {
           log.debug(`Downloading ${url} to ${dest} (attempt ${attempt} of ${DOWNLOAD_ATTEMPTS})`);
-          await downloadOnce(new HttpClient('k6-gate', [], { allowRetries: false, allowRedirects: true, maxRedirects: 10 }), url, dest);
+          // socketTimeout: the client's own limit on a silent connection (its default is 3 min).
+          const client = new HttpClient('k6-gate', [], {
+            allowRetries: false,
+            allowRedirects: true,
+            maxRedirects: 10,
+            socketTimeout: idleMs,
+          });
+          await downloadOnce(client, url, dest, { idleMs, deadline, budgetMs });
           return dest;
         } catch (error) {
           await rm(dest, { force: true });
-          if (attempt >= DOWNLOAD_ATTEMPTS || !isRetryable(error)) throw error;
-          const delay = options.retryDelayMs ?? 10_000 + Math.floor(Math.random() * 10_000);
+          const left = deadline - Date.now();
+          if (attempt >= DOWNLOAD_ATTEMPTS || !isRetryable(error) || left <= 0) {
+            throw attempt > 1 && error instanceof Error
+              ? Object.assign(error, { message: `${error.message} (${attempt} attempts)` })
+              : error;
+          }
+          const delay = Math.min(left, options.retryDelayMs ?? 10_000 + Math.floor(Math.random() * 10_000));
           log.debug(`download of ${url} failed (${(error as Error).message}); retrying in ${Math.round(delay / 1000)} s`);
           await new Promise((resolve) => setTimeout(resolve, delay));
         }
@@ -151,9 +186,30 @@ export function createToolCache(location: ToolCacheLocation, log: Logger, option
   };
 }
 
-async function downloadOnce(client: HttpClient, url: string, dest: string): Promise<void> {
+async function downloadOnce(
+  client: HttpClient,
+  url: string,
+  dest: string,
+  limits: { idleMs: number; deadline: number; budgetMs: number },
+): Promise<void> {
+  let budgetTimer: NodeJS.Timeout | undefined;
+  let idleTimer: NodeJS.Timeout | undefined;
   try {
-    const response = await client.get(url);
+    const response = await client.get(url).catch((error: Error) => {
+      throw /^Request timeout/.test(error.message) ? new DownloadTimeoutError(`no answer within ${seconds(limits.idleMs)}`) : error;
+    });
+    // The body has the same limits: data at least every idleMs, all of it within the budget.
+    const fail = (error: Error) => response.message.destroy(error);
+    const idle = () => {
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => fail(new DownloadTimeoutError(`no data for ${seconds(limits.idleMs)}`)), limits.idleMs);
+    };
+    idle();
+    response.message.on('data', idle);
+    budgetTimer = setTimeout(
+      () => fail(new DownloadTimeoutError(`not finished within ${seconds(limits.budgetMs)}`)),
+      Math.max(0, limits.deadline - Date.now()),
+    );
     const status = response.message.statusCode ?? 0;
     if (status !== 200) {
       response.message.resume();
@@ -166,20 +222,18 @@ async function downloadOnce(client: HttpClient, url: string, dest: string): Prom
     // A connection that closes early can look like a normal end of the body.
     if (Number.isFinite(expected) && received < expected) throw new Error(`premature close after ${received} of ${expected} bytes`);
   } finally {
+    clearTimeout(idleTimer);
+    clearTimeout(budgetTimer);
     client.dispose();
   }
 }
 
-function runArchiveTool(command: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const stderr: Buffer[] = [];
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.on('error', (error) => reject(new ExtractError(`could not run ${command}: ${error.message}`, '', { cause: error })));
-    child.on('close', (code, signal) => {
-      if (code === 0) return resolve();
-      const output = Buffer.concat(stderr).toString('utf8').trim();
-      reject(new ExtractError(`${command} exited with ${code ?? signal}`, output));
-    });
-  });
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
+}
+
+async function runArchiveTool(command: string, args: string[]): Promise<void> {
+  const run = await runProcess(command, args, { keep: 'all' });
+  if (run.spawnError) throw new ExtractError(`could not run ${command}: ${run.spawnError.message}`, '', { cause: run.spawnError });
+  if (run.exitCode !== 0) throw new ExtractError(`${command} exited with ${run.exitCode ?? run.signal}`, run.output.trim());
 }

@@ -9,6 +9,12 @@ import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseBaseline } from '../../src/baseline/format.js';
 import { lockFileFor, saveBaseline, updateBaselineFile, withBaselineLock } from '../../src/baseline/store.js';
+import { UNREADABLE_GRACE_MS } from '../../src/file-lock.js';
+
+function recordingLog() {
+  const lines: string[] = [];
+  return { lines, info: (m: string) => lines.push(`info: ${m}`), warning: (m: string) => lines.push(`warning: ${m}`) };
+}
 
 const WORKER = `
 import { updateBaselineFile } from ${JSON.stringify(path.resolve(import.meta.dirname, '../../src/baseline/store.ts'))};
@@ -113,9 +119,45 @@ describe('lock and write', () => {
       JSON.stringify({ pid: process.pid, host: os.hostname(), nonce: 'z', since: '2026-11-25T10:00:00Z' }),
     );
     await expect(withBaselineLock(file, async () => 'never', { timeoutMs: 300 })).rejects.toThrow(
-      `baseline held.json is locked by process ${process.pid} on ${os.hostname()} since 2026-11-25T10:00:00Z and stayed locked for 0 s; expected another gate to finish its update (delete ${lockFileFor(file)} if no gate is running)`,
+      `baseline held.json is locked by pid ${process.pid} on host ${os.hostname()}, since 2026-11-25T10:00:00Z and stayed locked for 0 s; expected another gate to finish its update (delete ${lockFileFor(file)} if no gate is running)`,
     );
   });
+
+  it('never breaks a live holder’s lock by its age: it is waited for, saying who holds it, then refused', async () => {
+    const file = path.join(dir, 'long-held.json');
+    await writeFile(
+      lockFileFor(file),
+      JSON.stringify({ pid: process.pid, host: os.hostname(), nonce: 'w', since: '2026-11-25T10:00:00Z' }),
+    );
+    const old = new Date(Date.now() - 120_000);
+    await utimes(lockFileFor(file), old, old);
+    const log = recordingLog();
+    await expect(withBaselineLock(file, async () => 'never', { timeoutMs: 1500, log })).rejects.toThrow(
+      `baseline long-held.json is locked by pid ${process.pid} on host ${os.hostname()}, since 2026-11-25T10:00:00Z and stayed locked for 2 s`,
+    );
+    expect(log.lines).toEqual([
+      `info: baseline long-held.json is being updated by pid ${process.pid} on host ${os.hostname()}, since 2026-11-25T10:00:00Z; waiting up to 2 s`,
+    ]);
+    expect(JSON.parse(await readFile(lockFileFor(file), 'utf8')).nonce).toBe('w');
+  });
+
+  it('takes over a lock file that names no owner (garbage) once it is 5 s old, with a warning', async () => {
+    const file = path.join(dir, 'garbage.json');
+    await writeFile(lockFileFor(file), 'this is not a k6-gate lock');
+    const log = recordingLog();
+    const started = Date.now();
+    expect(await withBaselineLock(file, async () => 'ran', { log })).toBe('ran');
+    const tookMs = Date.now() - started;
+    expect(tookMs).toBeGreaterThanOrEqual(UNREADABLE_GRACE_MS - 500);
+    expect(tookMs).toBeLessThan(UNREADABLE_GRACE_MS + 10_000);
+    expect(log.lines[0]).toBe(`info: baseline garbage.json is being updated by a lock file that names no owner; waiting up to 60 s`);
+    expect(log.lines[1]).toMatch(
+      new RegExp(
+        `^warning: removed an abandoned baseline lock ${lockFileFor(file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(the lock file names no owner and is \\d+ s old\\)$`,
+      ),
+    );
+    await expect(stat(lockFileFor(file))).rejects.toThrow(/ENOENT/);
+  }, 30_000);
 
   it('keeps the file mode, and refuses to replace a read-only baseline', async () => {
     const file = path.join(dir, 'mode.json');

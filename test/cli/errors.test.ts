@@ -60,6 +60,16 @@ describe('expected failures: the message, exit 2, no stack unless --verbose', ()
         argv: () => ['demo-target', '--port', String(busyPort)],
         message: /is in use \(EADDRINUSE\)/,
       },
+      {
+        what: 'demo-target on a port number that does not exist',
+        argv: () => ['demo-target', '--port', '99999'],
+        message: /port 99999 is not a TCP port; expected a whole number from 0 to 65535/,
+      },
+      {
+        what: 'demo-target on an address of another machine',
+        argv: () => ['demo-target', '--host', '192.0.2.1', '--port', '0'],
+        message: /host 192\.0\.2\.1 is not an address of this machine \(EADDRNOTAVAIL\)/,
+      },
     ].map((c) => [c.what, c] as const),
   )('%s', async (_what, { argv, message }) => {
     const ws = await tempWorkspace();

@@ -1,15 +1,18 @@
 // The installer against a local mirror that serves release-shaped archives holding the real k6.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import net, { type AddressInfo, type Socket } from 'node:net';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { K6Options } from '../../src/config.js';
-import { ConfigError } from '../../src/config.js';
+import { ConfigError, DEFAULT_K6_VERSION } from '../../src/config.js';
+import { K6_RELEASE_SHA256 } from '../../src/k6/release-checksums.js';
 import type { Logger } from '../../src/log.js';
 import { K6InstallError, findExecutable, installK6, readK6Version } from '../../src/k6/install.js';
 import type { InstallEnvironment } from '../../src/k6/install.js';
 import { testK6Path } from '../helpers/k6.js';
+import { stopsWithin } from '../helpers/processes.js';
 import {
   buildReleaseArchive,
   checksumsFor,
@@ -19,6 +22,7 @@ import {
   sha256,
   startMirror,
   type Mirror,
+  type Route,
 } from '../helpers/k6-release.js';
 
 const VERSION = '2.2.0';
@@ -80,6 +84,9 @@ beforeEach(async () => {
     platform: 'linux',
     arch: 'x64',
     pathEnv: emptyDir,
+    // The archives here are built from the test's k6, not k6's published ones: unless a test says
+    // otherwise, the checksums come from the stand-in release host (startReleaseHost).
+    knownChecksums: {},
   };
 });
 
@@ -91,6 +98,13 @@ afterEach(async () => {
     else process.env[key] = savedRunnerVariables[key];
   }
 });
+
+/** A local stand-in for k6's release host: its checksums file counts as the published one. */
+async function startReleaseHost(routes: Record<string, Route>): Promise<Mirror> {
+  const host = await startMirror(routes);
+  env.releaseHost = host.template('mirror');
+  return host;
+}
 
 /** The usual mirror: the archive plus a checksums file that also lists the other platforms. */
 const goodRoutes = (prefix: string) => releaseRoutes(prefix, VERSION, archive);
@@ -112,7 +126,7 @@ const cachedBinary = () => path.join(env.toolCacheDir!, 'k6', VERSION, 'x64', 'k
 
 describe('release method', () => {
   it('downloads, verifies, extracts and caches k6; the next install is a cache hit with the mirror stopped', async () => {
-    mirror = await startMirror(goodRoutes('mirror'));
+    mirror = await startReleaseHost(goodRoutes('mirror'));
     const log = recordingLogger();
     const started = Date.now();
     const installed = await installK6(releaseOptions(mirror.template('mirror')), log, env);
@@ -120,7 +134,7 @@ describe('release method', () => {
 
     expect(installed).toEqual({ path: cachedBinary(), version: VERSION, source: 'release' });
     expect(await readK6Version(installed.path)).toBe(VERSION);
-    expect(log.text('info')).toContain(`SHA-256 of ${ASSET} matches ${CHECKSUMS} (${sha256(archive)})`);
+    expect(log.text('info')).toContain(`SHA-256 of ${ASSET} matches ${CHECKSUMS} from k6's release host (${sha256(archive)})`);
     expect(log.text('debug')).toMatch(/running tar -xzf .*k6-v2\.2\.0-linux-amd64\.tar\.gz/);
     expect(mirror.requests).toEqual([`/mirror/v${VERSION}/${CHECKSUMS}`, `/mirror/v${VERSION}/${ASSET}`]);
     // Downloads and the extracted copy are scratch: nothing is left behind in the temp dir.
@@ -143,7 +157,7 @@ describe('release method', () => {
 
   it('refuses an archive whose SHA-256 differs from the checksums file, before extracting it', async () => {
     const otherHash = sha256(Buffer.from('some other archive'));
-    mirror = await startMirror({
+    mirror = await startReleaseHost({
       [`/mirror/v${VERSION}/${ASSET}`]: archive,
       [`/mirror/v${VERSION}/${CHECKSUMS}`]: checksumsFor({ [ASSET]: otherHash }),
     });
@@ -160,7 +174,7 @@ describe('release method', () => {
 
   it('catches a truncated archive by its checksum', async () => {
     const truncated = archive.subarray(0, Math.floor(archive.length / 2));
-    mirror = await startMirror({
+    mirror = await startReleaseHost({
       [`/mirror/v${VERSION}/${ASSET}`]: truncated,
       [`/mirror/v${VERSION}/${CHECKSUMS}`]: checksumsFor({ [ASSET]: archive }),
     });
@@ -173,7 +187,7 @@ describe('release method', () => {
 
   describe('a connection that drops mid-download', () => {
     it('is retried, then reported with the URL', async () => {
-      mirror = await startMirror({
+      mirror = await startReleaseHost({
         [`/mirror/v${VERSION}/${CHECKSUMS}`]: checksumsFor({ [ASSET]: archive }),
         [`/mirror/v${VERSION}/${ASSET}`]: (_req, res) => {
           res.writeHead(200, { 'content-length': archive.length });
@@ -192,8 +206,59 @@ describe('release method', () => {
     });
   });
 
+  describe('a mirror that never answers', () => {
+    it('each attempt ends after the idle time, the retries run, and the error says so', async () => {
+      // Accepts every connection and stays silent.
+      const connections: Socket[] = [];
+      const silent = net.createServer((socket) => connections.push(socket));
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const { port } = silent.address() as AddressInfo;
+      try {
+        const started = Date.now();
+        const error = await installError(
+          installK6(releaseOptions(`http://127.0.0.1:${port}/{tag}/{asset}`, { sha256: sha256(archive) }), recordingLogger(), {
+            ...env,
+            downloadRetryDelayMs: 0,
+            downloadIdleTimeoutMs: 1000,
+          }),
+        );
+        const tookMs = Date.now() - started;
+        expect(error).toBeInstanceOf(K6InstallError);
+        expect(error.message).toMatch(
+          /^downloading the archive k6-v2\.2\.0-linux-amd64\.tar\.gz from .* failed: no answer within 1 s \(3 attempts\)/,
+        );
+        expect(connections).toHaveLength(3);
+        // Three attempts of 1 s each, not the 3 minutes a silent socket used to get.
+        expect(tookMs).toBeLessThan(20_000);
+      } finally {
+        for (const socket of connections) socket.destroy();
+        await new Promise((resolve) => silent.close(resolve));
+      }
+    });
+
+    it('a body that trickles in stops at the download budget', async () => {
+      mirror = await startReleaseHost({
+        [`/mirror/v${VERSION}/${ASSET}`]: (_req, res) => {
+          res.writeHead(200, { 'content-length': archive.length });
+          const drip = setInterval(() => res.write(archive.subarray(0, 16)), 100);
+          res.on('close', () => clearInterval(drip));
+        },
+      });
+      const started = Date.now();
+      const error = await installError(
+        installK6(releaseOptions(mirror.template('mirror'), { sha256: sha256(archive) }), recordingLogger(), {
+          ...env,
+          downloadRetryDelayMs: 0,
+          downloadBudgetMs: 2000,
+        }),
+      );
+      expect(error.message).toMatch(/failed: not finished within 2 s/);
+      expect(Date.now() - started).toBeLessThan(15_000);
+    });
+  });
+
   it('reports a version that does not exist (404) with the URL it tried', async () => {
-    mirror = await startMirror(goodRoutes('mirror'));
+    mirror = await startReleaseHost(goodRoutes('mirror'));
     const error = await installError(installK6(releaseOptions(mirror.template('mirror'), { version: '9.9.9' }), recordingLogger(), env));
     expect(error).toBeInstanceOf(K6InstallError);
     expect(error.message).toMatch(
@@ -204,7 +269,8 @@ describe('release method', () => {
 
   it('fails at once, without download retries, when the release host does not resolve', async () => {
     const started = Date.now();
-    const error = await installError(installK6(releaseOptions('https://k6-mirror.invalid/{tag}/{asset}'), recordingLogger(), env));
+    const host = 'https://k6-mirror.invalid/{tag}/{asset}';
+    const error = await installError(installK6(releaseOptions(host), recordingLogger(), { ...env, releaseHost: host }));
     expect(error).toBeInstanceOf(K6InstallError);
     expect(error.message).toMatch(
       /^cannot resolve k6-mirror\.invalid \((ENOTFOUND|EAI_AGAIN|EAI_FAIL)\): the release host is not reachable from here/,
@@ -214,14 +280,14 @@ describe('release method', () => {
   });
 
   it('reports a platform archive missing from the mirror (404)', async () => {
-    mirror = await startMirror(goodRoutes('mirror'));
+    mirror = await startReleaseHost(goodRoutes('mirror'));
     const error = await installError(installK6(releaseOptions(mirror.template('mirror')), recordingLogger(), { ...env, arch: 'arm64' }));
     expect(error.message).toContain(`k6 v${VERSION} archive k6-v${VERSION}-linux-arm64.tar.gz does not exist at`);
     expect(error.message).toContain('(HTTP 404)');
   });
 
   it('refuses to install when the checksums file does not list the archive', async () => {
-    mirror = await startMirror({
+    mirror = await startReleaseHost({
       [`/mirror/v${VERSION}/${ASSET}`]: archive,
       [`/mirror/v${VERSION}/${CHECKSUMS}`]: checksumsFor({ [`k6-v${VERSION}-macos-arm64.zip`]: 'd'.repeat(64) }),
     });
@@ -234,7 +300,7 @@ describe('release method', () => {
   it('fails at extraction, with tar’s reason, when an archive matching its checksum is corrupt', async () => {
     const corrupt = Buffer.from(archive);
     corrupt.fill(0, Math.floor(corrupt.length / 3), Math.floor(corrupt.length / 3) + 64 * 1024);
-    mirror = await startMirror({
+    mirror = await startReleaseHost({
       [`/mirror/v${VERSION}/${ASSET}`]: corrupt,
       [`/mirror/v${VERSION}/${CHECKSUMS}`]: checksumsFor({ [ASSET]: corrupt }),
     });
@@ -252,7 +318,7 @@ describe('release method', () => {
     const tarPath = path.join(caseDir, 'wrong.tar.gz');
     await runTool('tar', ['-czf', tarPath, '-C', staging, 'k6']);
     const wrong = await readFile(tarPath);
-    mirror = await startMirror({
+    mirror = await startReleaseHost({
       [`/mirror/v${VERSION}/${ASSET}`]: wrong,
       [`/mirror/v${VERSION}/${CHECKSUMS}`]: checksumsFor({ [ASSET]: wrong }),
     });
@@ -264,7 +330,7 @@ describe('release method', () => {
     ['overwritten', async (binary: string) => writeFile(binary, 'not a program\n', { mode: 0o755 }), /is broken \(`version` exited \d+/],
     ['deleted', async (binary: string) => rm(binary), /is broken \(.*k6 is missing\)/],
   ])('replaces a cached k6 that was %s, with a warning', async (_how, damage, reason) => {
-    mirror = await startMirror(goodRoutes('mirror'));
+    mirror = await startReleaseHost(goodRoutes('mirror'));
     const options = releaseOptions(mirror.template('mirror'));
     await installK6(options, recordingLogger(), env);
     await damage(cachedBinary());
@@ -279,7 +345,7 @@ describe('release method', () => {
   });
 
   it('on GitHub Actions adds the k6 folder to PATH through GITHUB_PATH', async () => {
-    mirror = await startMirror(goodRoutes('mirror'));
+    mirror = await startReleaseHost(goodRoutes('mirror'));
     const githubPath = path.join(caseDir, 'github_path');
     await writeFile(githubPath, '');
     const savedPath = process.env.PATH;
@@ -294,7 +360,7 @@ describe('release method', () => {
   });
 
   it('outside GitHub Actions keeps stdout clean (tool-cache chatter goes to the debug log)', async () => {
-    mirror = await startMirror(goodRoutes('mirror'));
+    mirror = await startReleaseHost(goodRoutes('mirror'));
     const written: string[] = [];
     const original = process.stdout.write;
     process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
@@ -322,6 +388,79 @@ describe('release method', () => {
   });
 });
 
+describe('where the checksum comes from (a mirror cannot vouch for itself)', () => {
+  it('refuses a replaced archive from a mirror whose checksums file matches it: the SHA-256 is k6-gate’s record of the release', async () => {
+    // The archive is not k6's published one; the mirror's own checksums file agrees with it.
+    mirror = await startMirror({
+      [`/mirror/v${VERSION}/${ASSET}`]: archive,
+      [`/mirror/v${VERSION}/${CHECKSUMS}`]: checksumsFor({ [ASSET]: archive }),
+    });
+    const error = await installError(
+      installK6(releaseOptions(mirror.template('mirror')), recordingLogger(), { ...env, knownChecksums: undefined }),
+    );
+    expect(error).toBeInstanceOf(K6InstallError);
+    expect(error.message).toContain(
+      `SHA-256 mismatch for ${ASSET} from ${mirror.template('mirror').replace('{tag}', `v${VERSION}`).replace('{asset}', ASSET)}: ` +
+        `expected ${K6_RELEASE_SHA256[VERSION]['linux-amd64']} (k6-gate's record of k6 v${VERSION}'s published checksums), got ${sha256(archive)}`,
+    );
+    expect(error.message).toContain('nothing was extracted');
+    // The mirror's checksums file is never asked for.
+    expect(mirror.requests).toEqual([`/mirror/v${VERSION}/${ASSET}`]);
+    expect(existsSync(path.join(env.toolCacheDir!, 'k6'))).toBe(false);
+  });
+
+  it('without a record, takes the checksums file from k6’s release host, never from the mirror', async () => {
+    mirror = await startMirror({
+      [`/mirror/v${VERSION}/${ASSET}`]: archive,
+      [`/mirror/v${VERSION}/${CHECKSUMS}`]: checksumsFor({ [ASSET]: archive }),
+    });
+    const release = await startMirror({ [`/release/v${VERSION}/${CHECKSUMS}`]: checksumsFor({ [ASSET]: 'e'.repeat(64) }) });
+    try {
+      const log = recordingLogger();
+      const error = await installError(
+        installK6(releaseOptions(mirror.template('mirror')), log, { ...env, releaseHost: release.template('release') }),
+      );
+      expect(error.message).toContain(`expected ${'e'.repeat(64)} (${CHECKSUMS} from k6's release host), got ${sha256(archive)}`);
+      expect(log.text('info')).toContain("the checksums file comes from k6's release host");
+      expect(mirror.requests).toEqual([`/mirror/v${VERSION}/${ASSET}`]);
+      expect(release.requests).toEqual([`/release/v${VERSION}/${CHECKSUMS}`]);
+    } finally {
+      await release.close();
+    }
+  });
+
+  it('without a record and without k6’s release host, refuses and asks for k6-sha256; with it, installs', async () => {
+    mirror = await startMirror(goodRoutes('mirror'));
+    const offline = { ...env, releaseHost: 'http://127.0.0.1:9/{tag}/{asset}', downloadRetryDelayMs: 0 };
+    const error = await installError(installK6(releaseOptions(mirror.template('mirror')), recordingLogger(), offline));
+    expect(error.message).toMatch(
+      /^k6 v2\.2\.0 cannot be verified: k6-gate has no record of its checksums and its checksums file could not be fetched from k6's release host: .*ECONNREFUSED/,
+    );
+    expect(error.message).toContain(`Set k6-sha256 to the SHA-256 of ${ASSET} from ${CHECKSUMS} on k6's release page`);
+    expect(existsSync(cachedBinary())).toBe(false);
+
+    const log = recordingLogger();
+    const installed = await installK6(releaseOptions(mirror.template('mirror'), { sha256: sha256(archive).toUpperCase() }), log, offline);
+    expect(installed).toEqual({ path: cachedBinary(), version: VERSION, source: 'release' });
+    expect(log.text('info')).toContain(`SHA-256 of ${ASSET} matches k6-sha256`);
+    expect(mirror.requests.filter((url) => url.endsWith(CHECKSUMS))).toEqual([]);
+  });
+
+  it('refuses a k6-sha256 that is not one, before any download', async () => {
+    mirror = await startMirror(goodRoutes('mirror'));
+    const error = await installError(installK6(releaseOptions(mirror.template('mirror'), { sha256: 'abc123' }), recordingLogger(), env));
+    expect(error.message).toBe(
+      'k6-sha256 "abc123" is not a SHA-256; expected 64 hex digits, the line for your platform\'s archive in k6-vX.Y.Z-checksums.txt',
+    );
+    expect(mirror.requests).toEqual([]);
+  });
+
+  it('records k6’s published SHA-256 of every release archive of the default k6 version', () => {
+    const platforms = ['linux-amd64', 'linux-arm64', 'macos-amd64', 'macos-arm64', 'windows-amd64'] as const;
+    for (const platform of platforms) expect(K6_RELEASE_SHA256[DEFAULT_K6_VERSION]?.[platform], platform).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
 describe('input checks', () => {
   it('refuses a version that is not X.Y.Z, quoting it', async () => {
     const error = await installError(installK6({ version: 'latest', install: 'release' }, recordingLogger(), env));
@@ -339,7 +478,7 @@ describe('input checks', () => {
 
 describe('auto method', () => {
   it('uses a k6 on PATH that has the pinned version, without downloading', async () => {
-    mirror = await startMirror(goodRoutes('mirror'));
+    mirror = await startReleaseHost(goodRoutes('mirror'));
     const log = recordingLogger();
     const installed = await installK6({ version: VERSION, install: 'auto', downloadUrl: mirror.template('mirror') }, log, {
       ...env,
@@ -351,7 +490,7 @@ describe('auto method', () => {
   });
 
   it('moves past a k6 of another version and a missing release, then lists every attempt', async () => {
-    mirror = await startMirror(goodRoutes('mirror'));
+    mirror = await startReleaseHost(goodRoutes('mirror'));
     const log = recordingLogger();
     const error = await installError(
       installK6({ version: '1.8.1', install: 'auto', downloadUrl: mirror.template('mirror') }, log, {
@@ -400,6 +539,30 @@ describe('path method', () => {
     });
   });
 
+  it('a k6-path whose version command never ends (its child holds the pipes) fails at the time limit, and the child is gone', async () => {
+    const wrapper = path.join(caseDir, 'k6-hangs');
+    const childPid = path.join(caseDir, 'child.pid');
+    await writeFile(wrapper, `#!/bin/sh\nsleep 3600 &\necho $! > '${childPid}'\nwait\n`, { mode: 0o755 });
+    const started = Date.now();
+    const error = await installError(
+      installK6({ version: VERSION, install: 'path', path: wrapper }, recordingLogger(), { ...env, versionTimeoutMs: 1000 }),
+    );
+    expect(error.message).toBe(
+      `${JSON.stringify(wrapper)} does not answer \`version\` like k6 does: \`version\` did not finish within 1 s`,
+    );
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const pid = Number(await readFile(childPid, 'utf8'));
+    expect(await stopsWithin(pid, 2000), 'the wrapper’s child was killed with it').toBe(true);
+  });
+
+  it('accepts a genuine k6 copied under another name (it prints its own file name in its version line)', async () => {
+    const renamed = path.join(caseDir, 'k6-2.2.0');
+    await copyFile(k6Binary, renamed);
+    await chmod(renamed, 0o755);
+    const installed = await installK6({ version: VERSION, install: 'path', path: renamed }, recordingLogger(), env);
+    expect(installed).toEqual({ path: renamed, version: VERSION, source: 'explicit' });
+  });
+
   it('warns when the given binary is not the pinned version', async () => {
     const log = recordingLogger();
     const installed = await installK6({ version: '1.8.1', install: 'path', path: k6Binary }, log, env);
@@ -441,7 +604,7 @@ describe('go method', async () => {
   it.skipIf(!go)(
     'go method builds k6 (auto: wrong k6 on PATH, release 404, then go) and caches it',
     async () => {
-      mirror = await startMirror(goodRoutes('mirror'));
+      mirror = await startReleaseHost(goodRoutes('mirror'));
       const log = recordingLogger();
       const started = Date.now();
       const installed = await installK6({ version: '1.8.1', install: 'auto', downloadUrl: mirror.template('mirror') }, log, {

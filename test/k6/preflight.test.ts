@@ -46,6 +46,45 @@ describe('waitForHealthy', () => {
     expect((error as Error).message).toContain('last problem: no answer before the request time limit');
   });
 
+  describe('keeps trying until its deadline, not one back-off step before it', () => {
+    /** A port nothing listens on yet. */
+    const freePort = async () => {
+      const probe = net.createServer();
+      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+      const { port } = probe.address() as AddressInfo;
+      await new Promise((resolve) => probe.close(resolve));
+      return port;
+    };
+
+    it('a target that comes up 1.5 s before a 6 s deadline passes (the doubling wait would have given up at 3.75 s)', async () => {
+      const port = await freePort();
+      const up = setTimeout(() => {
+        server = http.createServer((_req, res) => res.writeHead(200).end('ok'));
+        server.listen(port, '127.0.0.1');
+      }, 4500);
+      try {
+        const started = Date.now();
+        const result = await waitForHealthy(`http://127.0.0.1:${port}/health`, { timeoutMs: 6000, log: recordingLogger() });
+        expect(result.status).toBe(200);
+        expect(Date.now() - started).toBeGreaterThanOrEqual(4500);
+      } finally {
+        clearTimeout(up);
+      }
+    });
+
+    it('a target that never comes up is given up on at the deadline, not before', async () => {
+      const port = await freePort();
+      const started = Date.now();
+      const error = await waitForHealthy(`http://127.0.0.1:${port}/health`, { timeoutMs: 3000, log: recordingLogger() }).catch(
+        (e: unknown) => e,
+      );
+      const tookMs = Date.now() - started;
+      expect((error as Error).message).toContain('did not succeed within 3 s');
+      expect(tookMs).toBeGreaterThanOrEqual(3000);
+      expect(tookMs).toBeLessThan(6000);
+    });
+  });
+
   it('says a refused connection in words', async () => {
     const url = await listen(() => undefined);
     server!.close();

@@ -150,5 +150,7 @@ describe('parsers', () => {
     );
     expect(parseK6VersionOutput('k6 v1.0.0-rc1 (go1.24.1, darwin/arm64)')).toBe('1.0.0-rc1');
     expect(parseK6VersionOutput('v20.11.0')).toBeUndefined();
+    expect(parseK6VersionOutput('k6-2.2.0 v2.2.0 (go1.26.8, linux/amd64)\n')).toBe('2.2.0');
+    expect(parseK6VersionOutput('node v20.11.0\n')).toBeUndefined();
   });
 });

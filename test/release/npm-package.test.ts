@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
 import { runProgram } from '../helpers/cli.js';
 import { testK6Path } from '../helpers/k6.js';
-import { buildReleaseArchive, releaseRoutes, startMirror } from '../helpers/k6-release.js';
+import { buildReleaseArchive, releaseRoutes, sha256, startMirror } from '../helpers/k6-release.js';
 import { REPO_ROOT } from '../gitlab/gitlab-ci-local.js';
 import { installOffline, megabytes, packPackage, type InstalledPackage, type PackedPackage } from './packed.js';
 
@@ -78,16 +78,29 @@ describe('npm package (npm pack, then npm install --offline of the tarball)', ()
 
   it('the installed k6-gate downloads k6 from a release mirror, with the download client from its chunk', async () => {
     const scratch = mkdtempSync(path.join(os.tmpdir(), 'k6-gate-npm-release-'));
-    const mirror = await startMirror(releaseRoutes('mirror', '2.2.0', await buildReleaseArchive(testK6Path(), '2.2.0', scratch)));
+    const archive = await buildReleaseArchive(testK6Path(), '2.2.0', scratch);
+    const mirror = await startMirror(releaseRoutes('mirror', '2.2.0', archive));
     try {
       const install = await runProgram(
         installed.bin,
-        ['install', '--k6-version', '2.2.0', '--method', 'release', '--k6-download-url', mirror.template('mirror')],
+        // The archive is the test's own build, not k6's published one: its SHA-256 is given, as a
+        // user of a private mirror would.
+        [
+          'install',
+          '--k6-version',
+          '2.2.0',
+          '--method',
+          'release',
+          '--k6-download-url',
+          mirror.template('mirror'),
+          '--k6-sha256',
+          sha256(archive),
+        ],
         { cwd: dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, RUNNER_TOOL_CACHE: path.join(scratch, 'tool-cache') } },
       );
       expect(install.status, install.stderr).toBe(0);
       expect(install.stdout.trim()).toBe(path.join(scratch, 'tool-cache', 'k6', '2.2.0', 'x64', 'k6'));
-      expect(mirror.requests).toEqual(['/mirror/v2.2.0/k6-v2.2.0-checksums.txt', '/mirror/v2.2.0/k6-v2.2.0-linux-amd64.tar.gz']);
+      expect(mirror.requests).toEqual(['/mirror/v2.2.0/k6-v2.2.0-linux-amd64.tar.gz']);
     } finally {
       await mirror.close();
       rmSync(scratch, { recursive: true, force: true });

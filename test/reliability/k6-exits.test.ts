@@ -9,6 +9,7 @@ import { runK6 } from '../../src/k6/run.js';
 import { resolveScenario } from '../../src/scenarios.js';
 import { recordingLogger, tempWorkspace } from '../helpers/gate.js';
 import { testK6Path } from '../helpers/k6.js';
+import { stopsWithin } from '../helpers/processes.js';
 import { gate, readText, script } from './support.js';
 
 let target: DemoTarget;
@@ -170,6 +171,41 @@ describe('the job time limit', () => {
     expect(run.meaning).toMatch(/stopped at the time limit of 800 ms \(k6 was killed by SIGKILL/);
     expect(log.text()).toContain('k6 did not stop within the grace period: killing it (SIGKILL)');
     expect(readText(resultsDir, 'k6-stuck.log')).toContain('got SIGINT, ignoring it');
+  });
+});
+
+describe('a k6 wrapper with a child process', () => {
+  it('the time limit stops the whole wrapper: a child that ignores INT/TERM and holds the pipes is killed once, and the run ends', async () => {
+    const ws = await tempWorkspace();
+    // A shim in front of k6, as some teams keep one; its child ignores INT and TERM and keeps
+    // the wrapper's stdout and stderr open.
+    const wrapper = path.join(ws, 'k6-shim');
+    const childPid = path.join(ws, 'child.pid');
+    await writeFile(wrapper, `#!/bin/sh\ntrap '' INT TERM\necho 'shim: starting'\nsleep 3600 &\necho $! > '${childPid}'\nwait\n`);
+    await chmod(wrapper, 0o755);
+    const log = recordingLogger();
+    const resultsDir = path.join(ws, 'results');
+    await mkdir(resultsDir);
+    const started = Date.now();
+    const run = await runK6({
+      k6Path: wrapper,
+      script: 'x.js',
+      scenario: 'shim',
+      resultsDir,
+      env: {},
+      args: [],
+      timeoutMs: 800,
+      graceMs: 700,
+      htmlReport: false,
+      log,
+      secrets: [],
+    });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(run).toMatchObject({ timedOut: true, signal: 'SIGKILL', outcome: 'error' });
+    expect(log.text().match(/killing it \(SIGKILL\)/g)).toHaveLength(1);
+    expect(readText(resultsDir, 'k6-shim.log')).toContain('shim: starting');
+    const pid = Number(readText(ws, 'child.pid'));
+    expect(await stopsWithin(pid, 2000), 'the wrapper’s child is gone').toBe(true);
   });
 });
 

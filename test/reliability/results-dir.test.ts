@@ -27,7 +27,7 @@ describe('results dir lock', () => {
     const refused = await gate(ws, { scenarios: [second] });
     expect(refused.status).toBe(2);
     expect(refused.log).toContain(
-      `results dir ${path.join(ws, 'results')} is in use by another k6-gate run (pid ${process.pid} on host ${os.hostname()}, started `,
+      `results dir ${path.join(ws, 'results')} is in use by another k6-gate run (pid ${process.pid} on host ${os.hostname()}, since `,
     );
     expect(refused.log).toContain('give this run its own results-dir');
     expect(refused.log).not.toContain('$ k6 run');

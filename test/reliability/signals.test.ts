@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempWorkspace } from '../helpers/gate.js';
 import { testK6Path } from '../helpers/k6.js';
+import { stopsWithin } from '../helpers/processes.js';
 
 const cli = path.resolve(import.meta.dirname, '../../dist/cli.js');
 
@@ -34,11 +35,11 @@ interface Started {
 }
 
 /** Starts `k6-gate run` in its own process group and resolves once k6 is running iterations. */
-async function startRun(ws: string, script: string): Promise<Started> {
+async function startRun(ws: string, script: string, extraArgs: string[] = []): Promise<Started> {
   await writeFile(path.join(ws, 'long.js'), script);
   const child = spawn(
     process.execPath,
-    [cli, 'run', 'long.js', '--k6-path', testK6Path(), '--no-preflight', '--no-html-report', '--results-dir', 'results'],
+    [cli, 'run', 'long.js', '--k6-path', testK6Path(), '--no-preflight', '--no-html-report', '--results-dir', 'results', ...extraArgs],
     { cwd: ws, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   let stdout = '';
@@ -54,22 +55,24 @@ async function startRun(ws: string, script: string): Promise<Started> {
   }
   // Let k6 get past its start-up so the signal lands mid-test.
   await new Promise((r) => setTimeout(r, 1500));
-  const k6Pid = childPids(child.pid!)[0];
+  const k6Pid = k6Children(child.pid!)[0];
   expect(k6Pid, 'k6 is a child of k6-gate').toBeGreaterThan(0);
   return { child, k6Pid, done };
 }
 
-function childPids(pid: number): number[] {
+/** The k6 processes among the children of `pid` (its other child is the watchdog, a `sh`). */
+function k6Children(pid: number): number[] {
   let out = '';
   try {
-    out = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' });
+    out = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(pid)], { encoding: 'utf8' });
   } catch {
     // ps exits 1 when it lists nothing.
   }
   return out
     .split('\n')
-    .map((line) => Number(line.trim()))
-    .filter((n) => n > 0);
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([, command]) => command === 'k6')
+    .map(([pid]) => Number(pid));
 }
 
 /** True while `ps` lists the process as running (a zombie waiting to be reaped has stopped). */
@@ -125,6 +128,18 @@ describe('stop signals during a run (real k6, dist/cli.js)', () => {
     const comparison = JSON.parse(readFileSync(path.join(ws, 'results', 'comparison.json'), 'utf8'));
     expect(comparison).toMatchObject({ outcome: 'error', cancelled: 'SIGINT' });
     expect(readFileSync(path.join(ws, 'results', 'report.md'), 'utf8')).toContain('## ⛔ k6-gate: cancelled (SIGINT)');
+  });
+
+  it.each([
+    ['with analysis off', ['--no-analysis']],
+    ['with analysis on', []],
+  ])('SIGKILL of k6-gate (no handler can run) takes k6 with it, %s', async (_how, args) => {
+    const ws = await tempWorkspace();
+    const run = await startRun(ws, LONG_SCRIPT, args);
+    expect(isRunning(run.k6Pid)).toBe(true);
+    process.kill(run.child.pid!, 'SIGKILL');
+    await run.done;
+    expect(await stopsWithin(run.k6Pid, 3000), 'no k6 outlives k6-gate').toBe(true);
   });
 
   it('a second signal stops at once: k6 is killed and k6-gate exits without waiting for the grace period', async () => {
