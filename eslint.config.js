@@ -102,7 +102,16 @@ function layerRules() {
       why('pipeline.ts', 'k6/, baseline/, report/, shard/ and the modules below it'),
     ),
     rule(
-      ['src/config.ts', 'src/scenarios.ts', 'src/environments.ts', 'src/url.ts', 'src/log.ts', 'src/version.ts', 'src/file-lock.ts'],
+      [
+        'src/config.ts',
+        'src/scenarios.ts',
+        'src/environments.ts',
+        'src/url.ts',
+        'src/log.ts',
+        'src/version.ts',
+        'src/file-lock.ts',
+        'src/format.ts',
+      ],
       String.raw`platform/|pipeline\.js$|${ENTRIES}`,
       why('the shared modules of src/', 'model, json and each other'),
     ),

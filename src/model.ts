@@ -79,6 +79,8 @@ export interface MetricComparison {
   method: DecisionMethod;
   /** Values inside this band are not a regression (from tolerance, noise floor and interval). */
   band?: { low: number; high: number };
+  /** Which of the limits set the band's bad side (the widest one): the report names it next to the limit. */
+  limitBy?: 'tolerance' | 'noise floor' | 'interval';
   /** Number of history samples the decision used. */
   samples: number;
   /** Relative tolerance applied (0.1 = 10%). */
@@ -111,6 +113,8 @@ export interface ScenarioResult {
   outcome: Outcome;
   /** Why the outcome is `error`, in words. */
   error?: string;
+  /** What the script threw (k6 exit 107, `test.abort()`, `test.fail()`), as k6 logged it. */
+  exception?: string;
   summary?: RunSummary;
   thresholds: ThresholdResult[];
   metrics: MetricComparison[];
@@ -126,8 +130,11 @@ export interface ScenarioResult {
   analysis?: ScenarioAnalysis;
   /** open (arrival-rate), closed (VU-based) or mixed, from `k6 inspect` (with live analysis). */
   executorModel?: 'open' | 'closed' | 'mixed';
-  /** Watched stats over the baseline's accepted runs, this run last (the report's sparklines). */
-  trend?: { metric: string; stat: string; values: number[] }[];
+  /**
+   * Watched stats over the baseline's accepted runs, this run last (the report's sparklines):
+   * `accepted` of the `values` are accepted runs, the one after them (when there is one) this run.
+   */
+  trend?: { metric: string; stat: string; values: number[]; accepted?: number }[];
 }
 
 /** One endpoint's row of the per-endpoint breakdown (from live sample analysis). */
@@ -219,6 +226,11 @@ export interface GateResult {
    * The outcome is then `error`; what was measured before the stop is kept.
    */
   cancelled?: 'SIGINT' | 'SIGTERM';
+  /**
+   * Set when the run stopped on bad input (a configuration the gate refused) before anything was
+   * measured; the outcome is then `error` and the report's headline says "bad input".
+   */
+  badInput?: boolean;
   /** The run's `testid` label on every series sent to a metrics output (set when `metrics-output` is). */
   testId?: string;
   /** Links shown in reports (artifacts, run page, HTML report). */

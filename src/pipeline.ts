@@ -24,7 +24,8 @@ import { ConfigError, type Config, type ScenarioSpec } from './config.js';
 import { worstOutcome } from './k6/exit-codes.js';
 import { installK6, type InstalledK6 } from './k6/install.js';
 import { startPreflight, type PendingPreflight } from './k6/preflight.js';
-import { formatMs, runK6 } from './k6/run.js';
+import { runK6 } from './k6/run.js';
+import { readScriptException } from './k6/script-error.js';
 import { k6FileNames, safeFileName } from './k6/files.js';
 import { noteK6Version, parseSummary, SUMMARY_TREND_STATS } from './k6/summary.js';
 import { redactDeep, type Logger } from './log.js';
@@ -32,6 +33,7 @@ import { Cancellation } from './cancel.js';
 import { lockResultsDir, type ResultsLock } from './results-lock.js';
 import type { GateResult, Outcome, ScenarioResult } from './model.js';
 import { renderMarkdownReport } from './report/markdown.js';
+import { reportTrend } from './report/history.js';
 import { JUNIT_FILE, renderJUnit } from './report/junit.js';
 import { LOAD_PERFORMANCE_FILE, loadPerformanceSourceFile, renderLoadPerformance } from './report/load-performance.js';
 import { VERSION } from './version.js';
@@ -51,14 +53,13 @@ import { judgeLoadGenerator, startLoadSampler } from './k6/load-health.js';
 import { inspectExecutorModel, type ExecutorModel } from './k6/inspect.js';
 import { k6Environment } from './k6/environment.js';
 import { analyseSamples } from './samples/analysis.js';
-import { trendSeries, type BaselineTrend } from './baseline/trend.js';
 import { sendNotifications } from './notify/send.js';
 import { startLiveAnalysis, type LiveAnalysis, type RunSamples } from './samples/live.js';
 import { addSummaryChecks, startRemoteWriteAnalysis, type RemoteWriteAnalysis } from './samples/remote-write.js';
 import { DEFAULT_CONFIRM, runWithConfirmation } from './verdict/confirm.js';
 import { samplingBands, trendsOf, watchedPercentileMetrics } from './verdict/samples.js';
 import { runAB } from './verdict/ab.js';
-import { formatCount } from './baseline/metrics.js';
+import { formatCount, formatDuration } from './format.js';
 
 const COMPARISON_FILE = 'comparison.json';
 const REPORT_FILE = 'report.md';
@@ -467,9 +468,10 @@ async function runScenario(
   scenario.exitMeaning = run.meaning;
   scenario.k6WallMs = run.wallMs;
   scenario.files.log = names.log;
+  scenario.exception = await readScriptException(run.files.log, run.exitCode);
   if (run.files.html) scenario.files.html = names.html;
   if (run.files.raw) scenario.files.raw = path.basename(run.files.raw);
-  log.info(`k6-gate: k6 finished in ${formatMs(run.wallMs)}: exit ${run.exitCode ?? run.signal ?? 'none'} (${run.meaning})`);
+  log.info(`k6-gate: k6 finished in ${formatDuration(run.wallMs)}: exit ${run.exitCode ?? run.signal ?? 'none'} (${run.meaning})`);
   if (config.shard) {
     // Shard files of all shards meet in one folder at merge time: the summary gets the shard suffix too.
     // The copy notes which k6 measured it: the merge job installs none and records this version.
@@ -537,7 +539,7 @@ async function runScenario(
     if (scenario.thresholds.some((t) => !t.ok)) outcome = worstOutcome(outcome, 'thresholds-failed');
     if (scenario.metrics.some(isRegression)) outcome = worstOutcome(outcome, 'regressed');
   }
-  scenario.trend = trendOf(baseline?.scenarios[key]?.trend, scenario);
+  scenario.trend = reportTrend(baseline?.scenarios[key], scenario.metrics, rules.historyLimit);
   scenario.outcome = outcome;
   return scenario;
 }
@@ -562,18 +564,6 @@ async function shardK6Version(config: Config, spec: ScenarioSpec, log: Logger): 
   }
   if (versions.size > 1) log.warning(`k6-gate: the shards of ${spec.name} ran different k6 versions (${[...versions].join(', ')})`);
   return versions.size > 0 ? [...versions].join(', ') : undefined;
-}
-
-/** Each watched stat's accepted-run trend from the baseline, with this run's value last (report sparklines). */
-function trendOf(trend: BaselineTrend | undefined, scenario: ScenarioResult): ScenarioResult['trend'] {
-  if (!trend || trend.runs.length === 0) return undefined;
-  const out = scenario.metrics.flatMap((m) => {
-    const values = trendSeries(trend, `${m.metric} ${m.stat}`).map((p) => p.value);
-    if (values.length === 0) return [];
-    if (m.current !== undefined && Number.isFinite(m.current)) values.push(m.current);
-    return [{ metric: m.metric, stat: m.stat, values }];
-  });
-  return out.length > 0 ? out : undefined;
 }
 
 /** Merge mode: the summary of the whole sharded test, from the shards' raw samples; then the same verdict as a run. */

@@ -1,6 +1,6 @@
 // Text for `k6-gate baseline show | diff`. Pure: the CLI reads the files and prints what these return.
 import type { BaselineFile, BaselineStat } from './format.js';
-import { formatChange, formatValue, type Unit } from './metrics.js';
+import { formatChange, formatValue, type Unit } from '../format.js';
 import { findChangePoints, MIN_RELATIVE_SHIFT, MIN_SCORE, MIN_SEGMENT, trendSeries } from './trend.js';
 import { compareCodeUnits } from '../json.js';
 

@@ -12,16 +12,8 @@
 import { readStat } from '../k6/summary.js';
 import type { Direction, MetricComparison, RunSummary } from '../model.js';
 import type { BaselineFile, BaselineStat } from './format.js';
-import {
-  describeMetric,
-  formatChange,
-  formatDelta,
-  formatPercent,
-  formatSetting,
-  formatValue,
-  inferDirection,
-  type Unit,
-} from './metrics.js';
+import { formatChange, formatDelta, formatPercent, formatSetting, formatValue, type Unit } from '../format.js';
+import { describeMetric, inferDirection } from './metrics.js';
 import type { MetricRule, Rules } from './rules.js';
 import { predictionInterval, withoutOutliers, type PredictionInterval } from './stats.js';
 import { wilsonInterval } from './sampling.js';
@@ -273,6 +265,7 @@ function compareOne(
     verdict: decision.verdict,
     method: decision.method,
     band: decision.band,
+    limitBy: decision.limitBy,
     samples: decision.samples,
     note,
   };

@@ -2,9 +2,9 @@
 // follows from the k6 metric type (and a name that counts failures); the type comes from k6 when
 // the summary says it, else from the baseline's record, else from a guess (describeMetric).
 import { guessContains } from '../k6/summary.js';
-import type { Direction, MetricContains, MetricComparison, MetricSummary, MetricType } from '../model.js';
+import type { Direction, MetricContains, MetricSummary, MetricType } from '../model.js';
 
-export type Unit = MetricComparison['unit'];
+import type { Unit } from '../format.js';
 
 /** `http_req_duration{name:login}` → `http_req_duration`. */
 export function baseMetricName(metric: string): string {
@@ -49,6 +49,8 @@ export function inferDirection(metric: string, stat: string, type: MetricType = 
 }
 
 export function inferUnit(metric: string, stat: string, type: MetricType, contains: MetricContains): Unit {
+  // A Trend's `count` counts samples: a number of requests, never milliseconds.
+  if (type === 'trend' && stat === 'count') return 'count';
   if (type === 'rate') return stat === 'passes' || stat === 'fails' ? 'count' : 'ratio';
   if (type === 'counter') {
     if (stat === 'rate') return 'per-second';
@@ -57,6 +59,11 @@ export function inferUnit(metric: string, stat: string, type: MetricType, contai
   if (contains === 'time') return 'ms';
   if (contains === 'data') return 'bytes';
   return 'none';
+}
+
+/** A Trend's `count`: an older baseline may have recorded it in the trend's own unit (ms); it is a count. */
+function countsSamples(type: MetricType, stat: string): boolean {
+  return type === 'trend' && stat === 'count';
 }
 
 /** What the baseline recorded about a stat: its type and unit, when it recorded them. */
@@ -80,11 +87,13 @@ export function describeMetric(
 ): { type: MetricType; unit: Unit } {
   if (summary) {
     const unit = inferUnit(metric, stat, summary.type, summary.contains);
-    const keepRecorded = summary.typeFrom === 'guess' && recorded?.unit !== undefined && recorded.type === summary.type;
+    const keepRecorded =
+      summary.typeFrom === 'guess' && recorded?.unit !== undefined && recorded.type === summary.type && !countsSamples(summary.type, stat);
     return { type: summary.type, unit: keepRecorded ? recorded.unit! : unit };
   }
   if (recorded?.type !== undefined) {
-    return { type: recorded.type, unit: recorded.unit ?? inferUnit(metric, stat, recorded.type, guessContains(metric, recorded.type)) };
+    const unit = countsSamples(recorded.type, stat) ? undefined : recorded.unit;
+    return { type: recorded.type, unit: unit ?? inferUnit(metric, stat, recorded.type, guessContains(metric, recorded.type)) };
   }
   const type = guessType(metric, stat);
   return { type, unit: recorded?.unit ?? inferUnit(metric, stat, type, guessContains(metric, type)) };
@@ -112,75 +121,4 @@ export function typeChangeWarning(
   if (changes.length === 0) return undefined;
   const source = summary.typeFrom === 'guess' ? 'the summary shows' : 'k6 says';
   return `${key}: ${metric} ${stat} changed ${changes.join(', ')} since the baseline was recorded; the values may not be comparable (${source} ${now.type}${summary.contains === 'time' ? ' of times' : ''}; re-record the baseline if the change is intended)`;
-}
-
-export function trimNumber(value: number, digits: number): string {
-  return value.toFixed(digits).replace(/\.?0+$/, '') || '0';
-}
-
-/**
- * A value as a person reads it: `212 ms`, `0.35 ms`, `1.20%`, `45.3/s`, `1.5 MB`; `—` when there is
- * none. The one value formatter: notes, tables, annotations, JUnit and the baseline commands use it.
- */
-export function formatValue(value: number | undefined, unit: Unit): string {
-  if (value === undefined || !Number.isFinite(value)) return '—';
-  const abs = Math.abs(value);
-  switch (unit) {
-    case 'ms':
-      if (abs >= 1000) return `${trimNumber(value / 1000, abs >= 10_000 ? 1 : 2)} s`;
-      return `${abs >= 10 ? trimNumber(value, 1) : value.toFixed(2)} ms`;
-    case 'ratio':
-      return `${(value * 100).toFixed(2)}%`;
-    case 'per-second':
-      return `${abs >= 100 ? value.toFixed(0) : value.toFixed(1)}/s`;
-    case 'bytes': {
-      const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-      let scaled = value;
-      let index = 0;
-      while (Math.abs(scaled) >= 1000 && index < units.length - 1) {
-        scaled /= 1000;
-        index++;
-      }
-      return `${index === 0 ? value.toFixed(0) : trimNumber(scaled, 1)} ${units[index]}`;
-    }
-    case 'count':
-      return Number.isInteger(value) ? String(value) : trimNumber(value, 2);
-    default:
-      return abs >= 100 ? value.toFixed(0) : trimNumber(value, abs >= 1 ? 2 : 4);
-  }
-}
-
-/** A difference in the unit: ratios in percentage points (`0.50 pp`), others like formatValue. */
-export function formatDelta(value: number, unit: Unit): string {
-  if (unit === 'ratio') return `${(value * 100).toFixed(2)} pp`;
-  return formatValue(value, unit);
-}
-
-/** A configured amount (noise floor) without padding zeros: `2 ms`, `0.5 pp`. */
-export function formatSetting(value: number, unit: Unit): string {
-  if (unit === 'ratio') return `${trimNumber(value * 100, 3)} pp`;
-  if (unit === 'ms') return `${trimNumber(value, 3)} ms`;
-  return trimNumber(value, 4);
-}
-
-/** A relative change, always signed and with one decimal: `+17.8%`, `-5.0%`, `±0.0%`; `—` when there is none. */
-export function formatChange(change: number | undefined): string {
-  if (change === undefined || !Number.isFinite(change)) return '—';
-  const percent = change * 100;
-  const sign = percent > 0 ? '+' : percent < 0 ? '-' : '±';
-  return `${sign}${Math.abs(percent).toFixed(1)}%`;
-}
-
-/**
- * A whole count with thousands grouped by commas: `3,598`, `65,536`. Written out rather than
- * `toLocaleString`: the first Intl call loads ICU data, about 10 ms of a short run's start-up.
- */
-export function formatCount(count: number): string {
-  if (!Number.isSafeInteger(count)) return String(count);
-  return String(count).replace(/\B(?=(\d{3})+$)/g, ',');
-}
-
-/** A configured fraction (tolerance, confidence) as a percentage without padding zeros: `10%`, `99.5%`. */
-export function formatPercent(fraction: number): string {
-  return `${trimNumber(fraction * 100, 2)}%`;
 }

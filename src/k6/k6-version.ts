@@ -3,7 +3,7 @@
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runProcess } from './process.js';
-import { formatMs } from './run.js';
+import { formatDuration } from '../format.js';
 import { K6InstallError, parseK6VersionOutput } from './system.js';
 
 /** How long `k6 version` may take by default. */
@@ -76,7 +76,7 @@ export async function rememberedVersion(
 export async function probeK6Version(binary: string, timeoutMs = VERSION_TIMEOUT_MS): Promise<{ version?: string; problem?: string }> {
   const result = await runProcess(binary, ['version'], { timeoutMs });
   if (result.spawnError) return { problem: `could not run it: ${result.spawnError.message}` };
-  if (result.timedOut) return { problem: `\`version\` did not finish within ${formatMs(timeoutMs)}` };
+  if (result.timedOut) return { problem: `\`version\` did not finish within ${formatDuration(timeoutMs)}` };
   const version = result.exitCode === 0 ? parseK6VersionOutput(result.output) : undefined;
   if (!version) {
     const said = result.output.trim().split(/\r?\n/)[0]?.slice(0, 200) ?? '';

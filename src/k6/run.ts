@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Cancellation, StopSignal } from '../cancel.js';
 import type { Logger } from '../log.js';
 import { redact } from '../log.js';
+import { formatDuration } from '../format.js';
 import type { Outcome } from '../model.js';
 import { classifyExit } from './exit-codes.js';
 import { k6Environment } from './environment.js';
@@ -149,7 +150,7 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
     cancelled = signal;
     const grace = options.cancelGraceMs ?? CANCEL_GRACE_MS;
     options.log.warning(
-      `k6-gate got ${signal}: stopping k6 (SIGINT) and waiting up to ${formatMs(grace)} for its partial summary; a second signal stops at once`,
+      `k6-gate got ${signal}: stopping k6 (SIGINT) and waiting up to ${formatDuration(grace)} for its partial summary; a second signal stops at once`,
     );
     clearTimeout(limitTimer);
     stopWithGrace(grace);
@@ -171,7 +172,7 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
       timedOut = true;
       const grace = options.graceMs ?? 30_000;
       options.log.warning(
-        `k6 ran past the time limit of ${formatMs(options.timeoutMs!)}: stopping it (SIGINT), killing it in ${formatMs(grace)} if it does not stop`,
+        `k6 ran past the time limit of ${formatDuration(options.timeoutMs!)}: stopping it (SIGINT), killing it in ${formatDuration(grace)} if it does not stop`,
       );
       stopWithGrace(grace);
     }, options.timeoutMs);
@@ -194,7 +195,7 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
     const meaning = cancelled
       ? `k6 was stopped because k6-gate received ${cancelled} (${classified.meaning})`
       : timedOut
-        ? `k6 was stopped at the time limit of ${formatMs(options.timeoutMs!)} (${classified.meaning})`
+        ? `k6 was stopped at the time limit of ${formatDuration(options.timeoutMs!)} (${classified.meaning})`
         : classified.meaning;
     const outcome = timedOut || cancelled ? 'error' : classified.outcome;
     result = {
@@ -211,7 +212,11 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
   }
   await new Promise<void>((done) => logFile.end(() => done()));
   if (files.html && !(await nonEmpty(files.html))) {
-    options.log.warning(`k6 wrote no HTML report for ${options.scenario} (k6 skips it when the run is too short to collect data)`);
+    const why =
+      result.exitCode === 0 || result.exitCode === 99
+        ? 'k6 skips it when the run is too short to collect data'
+        : `k6 stopped before it wrote one: ${result.meaning}`;
+    options.log.warning(`k6 wrote no HTML report for ${options.scenario} (${why})`);
     result.files.html = undefined;
   }
   if (files.raw && !existsSync(files.raw)) result.files.raw = undefined;
@@ -224,10 +229,4 @@ async function nonEmpty(file: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${ms} ms`;
-  if (ms < 120_000) return `${Math.round(ms / 100) / 10} s`;
-  return `${Math.round(ms / 6000) / 10} min`;
 }

@@ -1,7 +1,8 @@
 // What a notification says: a Slack incoming-webhook message (blocks) and a generic JSON webhook
 // body (a documented subset of comparison.json, docs/notifications.md). Pure: data in, data out.
 import type { GateResult, Outcome } from '../model.js';
-import { formatChange, formatValue } from '../baseline/metrics.js';
+import { formatChange, formatValue } from '../format.js';
+import { headline } from '../report/headline.js';
 
 export type NotifyOn = 'regression' | 'error' | 'always';
 
@@ -13,13 +14,6 @@ export function shouldNotify(on: NotifyOn, outcome: Outcome): boolean {
   if (on === 'error') return outcome === 'error';
   return outcome !== 'passed';
 }
-
-const HEADLINE: Record<Outcome, string> = {
-  passed: '✅ k6-gate: passed',
-  regressed: '❌ k6-gate: performance regressed',
-  'thresholds-failed': '❌ k6-gate: k6 thresholds crossed',
-  error: '💥 k6-gate: the load test could not run',
-};
 
 export interface WebhookPayload {
   tool: GateResult['tool'];
@@ -82,7 +76,7 @@ function slackText(text: string): string {
 
 /** A Slack incoming-webhook message: a header, the counts, one section per scenario, the links. */
 export function slackMessage(result: GateResult, commit?: string): { text: string; blocks: unknown[] } {
-  const headline = HEADLINE[result.outcome];
+  const title = headline(result);
   const facts = [
     `${result.regressions} regression(s), ${result.thresholdsFailed} crossed threshold(s)`,
     result.failed ? '*the gate fails this job*' : 'the gate passes',
@@ -91,7 +85,7 @@ export function slackMessage(result: GateResult, commit?: string): { text: strin
     commit ? `commit \`${commit.slice(0, 12)}\`` : '',
   ].filter(Boolean);
   const blocks: unknown[] = [
-    { type: 'header', text: { type: 'plain_text', text: headline, emoji: true } },
+    { type: 'header', text: { type: 'plain_text', text: title, emoji: true } },
     { type: 'section', text: { type: 'mrkdwn', text: facts.join(' · ') } },
   ];
   for (const s of result.scenarios.slice(0, 10)) {
@@ -119,5 +113,5 @@ export function slackMessage(result: GateResult, commit?: string): { text: strin
       elements: [{ type: 'mrkdwn', text: links.map((l) => `<${l.url}|${slackText(l.label)}>`).join(' · ') }],
     });
   }
-  return { text: `${headline} — ${facts[0]}`, blocks };
+  return { text: `${title} — ${facts[0]}`, blocks };
 }

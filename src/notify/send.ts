@@ -4,7 +4,7 @@
 import type { Logger } from '../log.js';
 import { redact } from '../log.js';
 import type { GateResult } from '../model.js';
-import { formatMs } from '../k6/run.js';
+import { formatDuration } from '../format.js';
 import { shouldNotify, slackMessage, webhookPayload, type NotifyOn } from './payload.js';
 
 export interface NotifyTarget {
@@ -57,7 +57,7 @@ async function post(target: NotifyTarget, body: unknown, options: SendOptions): 
       const e = error as Error & { cause?: { code?: string } };
       problem =
         e.name === 'TimeoutError' || e.name === 'AbortError'
-          ? `no answer within ${formatMs(options.timeoutMs ?? 10_000)}`
+          ? `no answer within ${formatDuration(options.timeoutMs ?? 10_000)}`
           : `${e.message}${e.cause?.code ? ` (${e.cause.code})` : ''}`;
     }
     if (attempt < attempts) {

@@ -4,7 +4,7 @@
 // One <testsuite> per scenario run; inside it one <testcase> per watched metric and one per k6
 // threshold. A regression or a crossed threshold is a <failure>; a run that could not happen is an
 // <error>, so "the test is broken" never reads like "the code got slower".
-import { formatChange, formatPercent } from '../baseline/metrics.js';
+import { formatChange, formatPercent } from '../format.js';
 import type { GateResult, MetricComparison, ScenarioResult, ThresholdResult } from '../model.js';
 
 export const JUNIT_FILE = 'junit.xml';

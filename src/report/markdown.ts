@@ -1,250 +1,357 @@
-// The regression report as Markdown: used for report.md, the job summary, PR comments and MR notes.
+// The regression report as Markdown: report.md, the job summary, the PR comment and the MR note.
 // Pure: takes a GateResult, returns text.
-import { markdownTable } from 'markdown-table';
-import { formatChange, formatCount, formatPercent, formatValue, trimNumber } from '../baseline/metrics.js';
-import { sparkline } from '../baseline/trend.js';
-import type { GateResult, MetricComparison, Outcome, ScenarioAnalysis, ScenarioResult } from '../model.js';
+//
+// Failures come first everywhere: failing scenarios before passing ones, failing rows before the
+// rest, crossed thresholds before passed ones. When the text must fit a limit (a PR comment, an MR
+// note, a job summary), it is shortened in steps until it fits, and the report says what it left out
+// and where the full one is: passed and unchanged rows go first, then the details (why, trends,
+// per-endpoint tables, charts), then improved and new rows, then whole passing scenarios; failing
+// rows last, and only as many as must (each failing scenario keeps its headline and its cause).
+import { formatCount } from '../format.js';
+import type { GateResult, MetricComparison, ScenarioResult } from '../model.js';
+import { codeBlock, codeSpan, escapeProse } from './escape.js';
+import { errorCause, failuresFirst, headline, plural, scenarioIcon, scenarioLabel, scenarioOutcome } from './headline.js';
+import { details, distinct, renderAnalysis } from './markdown-analysis.js';
+import {
+  abTable,
+  historyTable,
+  metricClass,
+  sortMetricRows,
+  sortThresholds,
+  thresholdTable,
+  whyList,
+  whyRows,
+  type RowClass,
+} from './markdown-rows.js';
+
+/** A size the text must fit, and how the notice names it. */
+export interface ReportLimit {
+  /** Most characters (or UTF-8 bytes) the report may take. */
+  max: number;
+  /** How `max` counts: characters (UTF-16 code units, as GitHub and GitLab count a body) or bytes. */
+  unit?: 'characters' | 'bytes';
+  /** The limit as a reader should hear it: "GitHub's 65,536-character comment limit". */
+  description: string;
+}
 
 export interface MarkdownOptions {
-  /** Hard cap on the length; the report is shortened (unchanged rows first) and says so. */
-  maxLength?: number;
-  /** Where the full, untruncated report can be read (artifact or job page). */
+  /** Shorten the report to fit this limit; it then says what it left out and where the full one is. */
+  limit?: ReportLimit;
+  /** Where the full, unshortened report can be read (the artifact, the job page). */
   fullReportUrl?: string;
   /** Extra links shown under the tables. */
   links?: { label: string; url: string }[];
-  /** Extra Markdown placed after the scenario tables (e.g. a chart). */
+  /** Extra Markdown placed after the scenarios (a chart): a detail, left out before any row is. */
   appendix?: string;
-  /** Leave out rows whose verdict is `unchanged` (used when shortening). */
-  onlyChanges?: boolean;
 }
 
-const HEADLINE: Record<Outcome, string> = {
-  passed: '✅ k6-gate: passed',
-  regressed: '❌ k6-gate: performance regressed',
-  'thresholds-failed': '❌ k6-gate: k6 thresholds crossed',
-  error: '💥 k6-gate: the load test could not run',
-};
-
-const VERDICT: Record<MetricComparison['verdict'], string> = {
-  regressed: '🔴 regressed',
-  improved: '🟢 improved',
-  unchanged: '⚪ unchanged',
-  new: '🆕 new',
-  missing: '⚠️ missing',
-};
-
-function allowed(row: MetricComparison): string {
-  if (!row.band) return row.method === 'paired' ? 'A/B paired test' : '—';
-  const bound =
-    row.direction === 'lower-is-better' ? `≤ ${formatValue(row.band.high, row.unit)}` : `≥ ${formatValue(row.band.low, row.unit)}`;
-  const how =
-    row.method === 'prediction-interval'
-      ? `interval, n=${row.samples}`
-      : row.method === 'tolerance'
-        ? `±${formatPercent(row.tolerance)}`
-        : '';
-  return how ? `${bound} (${how})` : bound;
+/** How much of the report one rendering shows. */
+interface Plan {
+  /** Tables without alignment padding (a shortened report spends its characters on content). */
+  compact: boolean;
+  passedRows: boolean;
+  details: boolean;
+  notableRows: boolean;
+  passingScenarios: boolean;
+  /** Most failing rows (regressed metrics, crossed thresholds) per table. */
+  failingRowCap: number;
 }
 
-function escapeCell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/** What a rendering left out, for the notice. */
+interface Omitted {
+  unchanged: number;
+  passedThresholds: number;
+  notable: number;
+  failingMetrics: number;
+  crossedThresholds: number;
+  details: number;
+  passingScenarios: number;
 }
 
-function scenarioTitle(s: ScenarioResult): string {
-  const profile = s.profile ? ` · profile ${s.profile}` : '';
-  const icon = s.outcome === 'passed' ? '✅' : s.outcome === 'error' ? '💥' : '❌';
-  return `### ${icon} ${s.scenario}${profile} — ${s.outcome}`;
-}
+const FULL: Plan = { compact: false, passedRows: true, details: true, notableRows: true, passingScenarios: true, failingRowCap: Infinity };
 
-export function renderMetricTable(rows: MetricComparison[], onlyChanges = false): string {
-  const shown = onlyChanges ? rows.filter((row) => row.verdict !== 'unchanged') : rows;
-  if (shown.length === 0) return onlyChanges ? `_All ${rows.length} watched metrics unchanged._` : '_No watched metrics._';
-  const table = markdownTable(
-    [
-      ['Metric', 'Stat', 'Baseline', 'Current', 'Change', 'Allowed', 'Verdict'],
-      ...shown.map((row) => [
-        `\`${escapeCell(row.metric)}\``,
-        escapeCell(row.stat),
-        formatValue(row.baseline, row.unit),
-        formatValue(row.current, row.unit),
-        formatChange(row.change),
-        escapeCell(allowed(row)),
-        VERDICT[row.verdict],
-      ]),
-    ],
-    { align: ['l', 'l', 'r', 'r', 'r', 'r', 'l'] },
-  );
-  const hidden = rows.length - shown.length;
-  return hidden > 0 ? `${table}\n\n_${hidden} unchanged metric(s) not shown._` : table;
-}
+/** The shortening steps, in order; the last one is then cut further by failingRowCap. */
+const STEPS: Plan[] = [
+  FULL,
+  { ...FULL, compact: true },
+  { ...FULL, compact: true, passedRows: false },
+  { ...FULL, compact: true, passedRows: false, details: false },
+  { ...FULL, compact: true, passedRows: false, details: false, notableRows: false },
+  { ...FULL, compact: true, passedRows: false, details: false, notableRows: false, passingScenarios: false },
+];
 
-function renderThresholds(s: ScenarioResult): string {
-  if (s.thresholds.length === 0) return '';
-  const failed = s.thresholds.filter((t) => !t.ok).length;
-  const table = markdownTable([
-    ['k6 threshold', 'Result'],
-    ...s.thresholds.map((t) => [`\`${escapeCell(t.metric)}\`: \`${escapeCell(t.expression)}\``, t.ok ? '✅ passed' : '❌ crossed']),
-  ]);
-  return `**k6 thresholds:** ${failed === 0 ? 'all passed' : `${failed} of ${s.thresholds.length} crossed`}\n\n${table}`;
-}
+/** An exception's text kept when details are left out: enough to recognise it. */
+const SHORT_EXCEPTION = 1_000;
 
-function details(summary: string, body: string): string {
-  // Blank lines around the body: GitHub and GitLab render Markdown inside <details> only then.
-  return `<details><summary>${summary}</summary>\n\n${body}\n\n</details>`;
-}
-
-function formatAfter(ms: number): string {
-  return ms >= 60_000 ? `${trimNumber(ms / 60_000, 1)} min` : `${trimNumber(ms / 1000, 1)} s`;
-}
-
-/** Per-endpoint table, error mix, failed checks and load-generator warnings (live analysis). */
-export function renderAnalysis(analysis: ScenarioAnalysis): string {
-  const parts: string[] = [];
-  const health = analysis.loadGenerator;
-  if (health && health.warnings.length > 0) {
-    parts.push(
-      `**⚠️ Load generator:** the numbers may not be trustworthy\n\n${health.warnings.map((w) => `- ${escapeCell(w)}`).join('\n')}`,
-    );
+function statusLine(result: GateResult): string {
+  const cause = errorCause(result);
+  if (cause === 'cancelled') {
+    return `**Cancelled:** k6-gate received ${result.cancelled} and stopped before the end; the numbers below are partial. A cancelled run fails the job.`;
   }
-  if (analysis.endpoints.length > 0) {
-    const table = markdownTable(
-      [
-        ['Endpoint', 'Requests', 'Failed', 'p(95)', 'Change', 'Median', 'Max'],
-        ...analysis.endpoints.map((e) => [
-          `\`${escapeCell(e.endpoint)}\``,
-          String(e.requests),
-          e.failed > 0 ? `${e.failed} (${formatValue(e.failureRate, 'ratio')})` : '0',
-          formatValue(e.p95, 'ms'),
-          formatChange(e.p95Change),
-          formatValue(e.med, 'ms'),
-          formatValue(e.max, 'ms'),
-        ]),
-      ],
-      { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r'] },
-    );
-    const more =
-      analysis.endpointCount > analysis.endpoints.length ? ` (top ${analysis.endpoints.length} of ${analysis.endpointCount})` : '';
-    const precision =
-      analysis.source === 'remote-write'
-        ? "\n\n<sub>p(95), median and max from k6's native histograms: interpolated inside buckets ×1.09 wide (typically within 1 % of every-sample values); max is the top bucket's upper edge.</sub>"
-        : '';
-    parts.push(details(`Per-endpoint breakdown: ${analysis.endpointCount} endpoint(s)${more}`, table + precision));
+  if (cause) {
+    const errors = distinct(result.scenarios.filter((s) => s.error).map((s) => s.error!));
+    const what = cause === 'bad-input' ? 'Bad input' : 'Error';
+    const first = errors.length > 0 ? escapeProse(errors[0]) : 'the run stopped before it measured anything';
+    const thrown = result.scenarios.find((s) => s.exception)?.exception?.split('\n')[0];
+    const exception = thrown ? `: ${codeSpan(thrown)}` : '';
+    const more = errors.length > 1 ? ` (and ${plural(errors.length - 1, 'other cause')} below)` : '';
+    return `**${what}:** ${first}${exception}${more}. An error fails the job whatever \`fail-on\` says.`;
   }
-  if (analysis.errors.length > 0 || analysis.failedChecks.length > 0) {
-    const body: string[] = [];
-    if (analysis.errors.length > 0) {
-      body.push(
-        markdownTable(
-          [
-            ['Endpoint', 'Status', 'k6 error_code', 'Count', 'First seen'],
-            ...analysis.errors.map((e) => [
-              `\`${escapeCell(e.endpoint)}\``,
-              e.status === '0' ? 'no response' : e.status,
-              e.errorCode ?? '—',
-              String(e.count),
-              `+${formatAfter(e.firstAfterMs)} (${e.firstAt})`,
-            ]),
-          ],
-          { align: ['l', 'l', 'l', 'r', 'l'] },
-        ),
-      );
-    }
-    if (analysis.failedChecks.length > 0) {
-      body.push(
-        markdownTable([
-          ['Failed check', 'Fails', 'Passes'],
-          ...analysis.failedChecks.map((c) => [escapeCell(c.name), String(c.fails), String(c.passes)]),
-        ]),
-      );
-    }
-    const failedRequests = analysis.errors.reduce((s, e) => s + e.count, 0);
-    parts.push(
-      details(`Error mix: ${failedRequests} failed request(s), ${analysis.failedChecks.length} failing check(s)`, body.join('\n\n')),
-    );
-  }
-  return parts.join('\n\n');
-}
-
-/** Every run's value when a verdict took several runs: reruns, or A/B rounds (B and A). */
-function runValues(m: MetricComparison): string {
-  if (!m.runs) return '';
-  const list = (values: number[]) => values.map((v) => formatValue(v, m.unit)).join(', ');
-  return m.abBaseline ? ` — B rounds: ${list(m.runs)}; A rounds: ${list(m.abBaseline)}` : ` — runs: ${list(m.runs)}`;
-}
-
-function renderScenario(s: ScenarioResult, onlyChanges: boolean): string {
-  const parts = [scenarioTitle(s)];
-  if (s.error) parts.push(`> **Error:** ${escapeCell(s.error)}`);
-  else if (s.exitCode !== undefined && s.exitCode !== 0) parts.push(`k6 exited with code ${s.exitCode}: ${s.exitMeaning ?? ''}`.trim());
-  if (s.metrics.length > 0) parts.push(renderMetricTable(s.metrics, onlyChanges));
-  const thresholds = renderThresholds(s);
-  if (thresholds) parts.push(thresholds);
-  if (s.verdictNote) parts.push(`**Verdict:** ${escapeCell(s.verdictNote)}`);
-  const noted = s.metrics.filter((m) => m.verdict === 'regressed' || m.verdict === 'missing' || m.thin || m.runs);
-  if (noted.length > 0) {
-    parts.push(noted.map((m) => `- \`${m.metric}\` ${m.stat}: ${escapeCell(m.note)}${runValues(m)}`).join('\n'));
-  }
-  if (s.trend && s.trend.length > 0) {
-    const lines = s.trend.map((t) => `\`${escapeCell(t.metric)}\` ${escapeCell(t.stat)} ${sparkline(t.values)}`);
-    parts.push(`**Trend** (accepted runs, this run last): ${lines.join(' · ')}`);
-  }
-  if (s.analysis) {
-    const analysis = renderAnalysis(s.analysis);
-    if (analysis) parts.push(analysis);
-  }
-  return parts.join('\n\n');
-}
-
-function renderHeader(result: GateResult): string {
-  const facts: string[] = [];
-  if (result.target) facts.push(`target \`${result.target}\``);
-  if (result.environment) facts.push(`environment **${result.environment}**`);
-  if (result.k6) facts.push(`k6 ${result.k6.version}`);
-  if (result.baselinePath) facts.push(`baseline \`${result.baselinePath}\``);
-  const counts = `${result.regressions} regression(s), ${result.thresholdsFailed} crossed threshold(s)`;
+  const counts = `${plural(result.regressions, 'regression')}, ${plural(result.thresholdsFailed, 'crossed threshold')}`;
   const policy = result.failOn.length > 0 ? `fails on: ${result.failOn.join(', ')}` : 'report only';
   const verdict = result.failed
     ? '**the gate fails this job**'
     : result.outcome === 'passed'
       ? 'the gate passes'
       : '**not blocking** (policy)';
-  const headline = result.cancelled
-    ? `⛔ k6-gate: cancelled (${result.cancelled}): partial results, the run was stopped before its end`
-    : HEADLINE[result.outcome];
-  return `## ${headline}\n\n${counts} — ${verdict} (${policy}).${facts.length ? `\n${facts.join(' · ')}` : ''}`;
+  return `${counts} — ${verdict} (${policy}).`;
+}
+
+function renderHeader(result: GateResult): string {
+  const facts: string[] = [];
+  if (result.target) facts.push(`target ${codeSpan(result.target)}`);
+  if (result.environment) facts.push(`environment **${escapeProse(result.environment)}**`);
+  if (result.k6) facts.push(`k6 ${escapeProse(result.k6.version)}`);
+  if (result.baselinePath) facts.push(`baseline ${codeSpan(result.baselinePath)}`);
+  return [`## ${headline(result)}`, statusLine(result), facts.join(' · ')].filter(Boolean).join('\n\n');
+}
+
+function scenarioTitle(s: ScenarioResult, cancelled: boolean): string {
+  const [icon, outcome] = cancelled && s.outcome === 'error' ? ['⛔', 'cancelled'] : [scenarioIcon(s.outcome), scenarioOutcome(s.outcome)];
+  return `### ${icon} ${escapeProse(scenarioLabel(s))} — ${outcome}`;
+}
+
+/** The rows a plan shows, failing ones capped; the rest counted in `omitted`. */
+function pickRows<T>(rows: readonly T[], classOf: (row: T) => RowClass, plan: Plan, count: (row: T, cls: RowClass) => void): T[] {
+  let failing = 0;
+  return rows.filter((row) => {
+    const cls = classOf(row);
+    const shown = cls === 'failing' ? failing++ < plan.failingRowCap : cls === 'notable' ? plan.notableRows : plan.passedRows;
+    if (!shown) count(row, cls);
+    return shown;
+  });
+}
+
+/** `3 passed thresholds, 1 unchanged metric`: the counts that are not 0, each with its noun. */
+function counted(parts: [number, string, string][]): string[] {
+  return parts.filter(([n]) => n > 0).map(([n, one, many]) => plural(n, one, many));
+}
+
+function notShown(parts: [number, string, string][]): string {
+  const said = counted(parts);
+  return said.length > 0 ? `_Not shown here: ${said.join(', ')} (see the full report)._` : '';
+}
+
+function renderMetrics(s: ScenarioResult, plan: Plan, omitted: Omitted): string[] {
+  if (s.metrics.length === 0) return [];
+  const hidden = { failing: 0, notable: 0, passed: 0 };
+  const rows = pickRows(sortMetricRows(s.metrics), metricClass, plan, (_, cls) => hidden[cls]++);
+  omitted.failingMetrics += hidden.failing;
+  omitted.notable += hidden.notable;
+  omitted.unchanged += hidden.passed;
+  const paired = rows.filter((row) => row.abBaseline && row.runs);
+  const history = rows.filter((row) => !(row.abBaseline && row.runs));
+  const parts: string[] = [];
+  if (paired.length > 0) parts.push(abTable(paired, plan.compact));
+  if (history.length > 0) parts.push(historyTable(s, history, plan.compact, plan.details));
+  const note = notShown([
+    [hidden.failing, 'more failing metric', 'more failing metrics'],
+    [hidden.notable, 'improved, new or not judged metric', 'improved, new or not judged metrics'],
+    [hidden.passed, 'unchanged metric', 'unchanged metrics'],
+  ]);
+  if (note) parts.push(note);
+  return parts;
+}
+
+function renderThresholds(s: ScenarioResult, plan: Plan, omitted: Omitted): string[] {
+  if (s.thresholds.length === 0) return [];
+  const crossed = s.thresholds.filter((t) => !t.ok).length;
+  const total = formatCount(s.thresholds.length);
+  const head = `**k6 thresholds:** ${crossed === 0 ? `all ${total} passed` : `${formatCount(crossed)} of ${total} crossed`}`;
+  const hidden = { failing: 0, passed: 0 };
+  const rows = pickRows(
+    sortThresholds(s.thresholds),
+    (t) => (t.ok ? 'passed' : 'failing'),
+    plan,
+    (_, cls) => {
+      if (cls === 'failing') hidden.failing++;
+      else hidden.passed++;
+    },
+  );
+  omitted.crossedThresholds += hidden.failing;
+  omitted.passedThresholds += hidden.passed;
+  const parts = [head];
+  if (rows.length > 0) parts.push(thresholdTable(rows, plan.compact));
+  const note = notShown([
+    [hidden.failing, 'more crossed threshold', 'more crossed thresholds'],
+    [hidden.passed, 'passed threshold', 'passed thresholds'],
+  ]);
+  if (note) parts.push(note);
+  return parts;
+}
+
+function renderCause(s: ScenarioResult, plan: Plan): string[] {
+  const parts: string[] = [];
+  if (s.error) parts.push(`> **Error:** ${escapeProse(s.error)}`);
+  else if (s.exitCode !== undefined && s.exitCode !== 0) {
+    parts.push(`k6 exited with code ${s.exitCode}${s.exitMeaning ? `: ${escapeProse(s.exitMeaning)}` : ''}`);
+  }
+  if (s.exception) {
+    const text = plan.details || s.exception.length <= SHORT_EXCEPTION ? s.exception : `${s.exception.slice(0, SHORT_EXCEPTION)} …`;
+    parts.push(`The script threw:\n\n${codeBlock(text)}`);
+  }
+  return parts;
+}
+
+function renderDetails(s: ScenarioResult, rows: readonly MetricComparison[], plan: Plan, omitted: Omitted): string[] {
+  const why = whyRows(sortMetricRows(rows));
+  const analysis = s.analysis ? renderAnalysis(s.analysis, plan.compact) : '';
+  if (!plan.details) {
+    omitted.details += (why.length > 0 ? 1 : 0) + (analysis ? 1 : 0);
+    return [];
+  }
+  const parts: string[] = [];
+  if (why.length > 0) {
+    const counts = (['regressed', 'improved', 'missing'] as const)
+      .map((verdict) => [why.filter((r) => r.verdict === verdict && !r.thin).length, verdict] as const)
+      .filter(([n]) => n > 0)
+      .map(([n, verdict]) => `${n} ${verdict}`);
+    const thin = why.filter((r) => r.thin).length;
+    if (thin > 0) counts.push(`${thin} too thin to judge`);
+    parts.push(details(`Why: ${counts.join(', ')}`, whyList(why)));
+  }
+  if (analysis) parts.push(analysis);
+  return parts;
+}
+
+function renderScenario(s: ScenarioResult, cancelled: boolean, plan: Plan, omitted: Omitted): string {
+  const parts = [
+    scenarioTitle(s, cancelled),
+    ...renderCause(s, plan),
+    ...renderMetrics(s, plan, omitted),
+    ...renderThresholds(s, plan, omitted),
+  ];
+  if (s.verdictNote) parts.push(`**Verdict:** ${escapeProse(s.verdictNote)}`);
+  parts.push(...renderDetails(s, s.metrics, plan, omitted));
+  return parts.join('\n\n');
+}
+
+/** `[label](url)` with a URL that cannot end the link early or start another. */
+function link(label: string, url: string): string {
+  const safe = url.replace(/[\s()<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return `[${escapeProse(label).replace(/[[\]]/g, '\\$&')}](${safe})`;
 }
 
 function renderFooter(result: GateResult, options: MarkdownOptions): string {
   const parts: string[] = [];
-  if (result.warnings.length > 0) parts.push(`**Warnings**\n\n${result.warnings.map((w) => `- ${escapeCell(w)}`).join('\n')}`);
-  if (result.baselineUpdated) parts.push(`Baseline \`${result.baselinePath ?? ''}\` updated with this run.`);
+  const warnings = distinct(result.warnings);
+  if (warnings.length > 0) parts.push(`**Warnings**\n\n${warnings.map((w) => `- ${escapeProse(w)}`).join('\n')}`);
+  if (result.baselineUpdated) parts.push(`Baseline ${codeSpan(result.baselinePath ?? '')} updated with this run.`);
   const links = [...(result.links ?? []), ...(options.links ?? [])];
-  if (links.length > 0) parts.push(links.map((l) => `[${l.label}](${l.url})`).join(' · '));
-  parts.push(`<sub>k6-gate ${result.tool.version} · ${result.generatedAt}</sub>`);
+  if (links.length > 0) parts.push(links.map((l) => link(l.label, l.url)).join(' · '));
+  parts.push(`<sub>k6-gate ${escapeProse(result.tool.version)} · ${escapeProse(result.generatedAt)}</sub>`);
   return parts.join('\n\n');
 }
 
-/** The whole report. With `maxLength`, shortens itself and says where the full one is. */
-export function renderMarkdownReport(result: GateResult, options: MarkdownOptions = {}): string {
-  const build = (onlyChanges: boolean, appendix: boolean) =>
-    [
-      renderHeader(result),
-      ...result.scenarios.map((s) => renderScenario(s, onlyChanges)),
-      appendix && options.appendix ? options.appendix : '',
-      renderFooter(result, options),
-    ]
-      .filter(Boolean)
-      .join('\n\n') + '\n';
-  const full = build(options.onlyChanges ?? false, true);
-  const max = options.maxLength;
-  if (max === undefined || full.length <= max) return full;
-  const where = options.fullReportUrl ? `[the full report](${options.fullReportUrl})` : 'the full report in the run artifacts (report.md)';
-  const notice = `\n\n> ⚠️ This report was shortened to fit the ${formatCount(max)}-character limit; see ${where}.\n`;
-  for (const candidate of [build(true, true), build(true, false)]) {
-    if (candidate.length + notice.length <= max) return candidate.trimEnd() + notice;
+function shorteningNotice(omitted: Omitted, limit: ReportLimit, options: MarkdownOptions): string {
+  const left = counted([
+    [omitted.passedThresholds, 'passed threshold', 'passed thresholds'],
+    [omitted.unchanged, 'unchanged metric', 'unchanged metrics'],
+    [omitted.notable, 'improved, new or not judged metric', 'improved, new or not judged metrics'],
+    [omitted.passingScenarios, 'passing scenario', 'passing scenarios'],
+    [omitted.failingMetrics, 'failing metric', 'failing metrics'],
+    [omitted.crossedThresholds, 'crossed threshold', 'crossed thresholds'],
+  ]);
+  if (omitted.details > 0) left.push('the details (why, per-endpoint tables, error mix, charts)');
+  const where = options.fullReportUrl
+    ? link("report.md in the run's artifacts", options.fullReportUrl)
+    : "report.md in the run's artifacts";
+  return `> ✂️ **This report was shortened** to fit ${limit.description}: left out ${left.join(', ') || 'the end'}. The full report is ${where}.`;
+}
+
+function emptyOmitted(): Omitted {
+  return { unchanged: 0, passedThresholds: 0, notable: 0, failingMetrics: 0, crossedThresholds: 0, details: 0, passingScenarios: 0 };
+}
+
+function render(result: GateResult, options: MarkdownOptions, plan: Plan): string {
+  const omitted = emptyOmitted();
+  const scenarios = failuresFirst(result.scenarios).filter((s) => {
+    const shown = plan.passingScenarios || s.outcome !== 'passed';
+    if (!shown) omitted.passingScenarios++;
+    return shown;
+  });
+  const body = scenarios.map((s) => renderScenario(s, result.cancelled !== undefined, plan, omitted));
+  if (omitted.passingScenarios > 0) body.push(`✅ ${plural(omitted.passingScenarios, 'passing scenario')} not shown here.`);
+  if (options.appendix) {
+    if (plan.details) body.push(options.appendix);
+    else omitted.details++;
   }
-  const shortest = build(true, false);
-  const cut = shortest.slice(0, Math.max(0, max - notice.length - 1));
-  // Do not leave half a table row behind.
-  return cut.slice(0, Math.max(cut.lastIndexOf('\n'), 0)) + notice;
+  const shortened = Object.values(omitted).some((n) => n > 0) && options.limit;
+  const notice = shortened ? shorteningNotice(omitted, options.limit!, options) : '';
+  return [renderHeader(result), notice, ...body, renderFooter(result, options)].filter(Boolean).join('\n\n') + '\n';
+}
+
+function sizeOf(text: string, limit: ReportLimit): number {
+  return limit.unit === 'bytes' ? Buffer.byteLength(text, 'utf8') : text.length;
+}
+
+/** The longest prefix of `text` that fits, cut at a line break. */
+function prefixThatFits(text: string, room: number, limit: ReportLimit): string {
+  let low = 0;
+  let high = text.length;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (sizeOf(text.slice(0, mid), limit) <= room) low = mid;
+    else high = mid - 1;
+  }
+  const cut = text.slice(0, low);
+  const lastBreak = cut.lastIndexOf('\n');
+  return lastBreak > 0 ? cut.slice(0, lastBreak) : cut;
+}
+
+/** The fence of a code block `text` leaves open (an exception cut in the middle), if any. */
+function openFence(text: string): string | undefined {
+  let open: string | undefined;
+  for (const line of text.split('\n')) {
+    const fence = /^`{3,}/.exec(line)?.[0];
+    if (!fence) continue;
+    if (open === undefined) open = fence;
+    else if (line.trim() === open) open = undefined;
+  }
+  return open;
+}
+
+/**
+ * The report; with `limit`, the fullest rendering that fits it (see the module comment). This is the
+ * one shortening rule: every platform calls it with its own limit.
+ */
+export function renderMarkdownReport(result: GateResult, options: MarkdownOptions = {}): string {
+  const limit = options.limit;
+  if (!limit) return render(result, options, FULL);
+  const fits = (text: string) => sizeOf(text, limit) <= limit.max;
+  for (const plan of STEPS) {
+    const text = render(result, options, plan);
+    if (fits(text)) return text;
+  }
+  // Failing rows too: the most per table that fits (each failing scenario keeps its title and cause).
+  const last = STEPS[STEPS.length - 1];
+  const most = Math.max(0, ...result.scenarios.map((s) => Math.max(s.metrics.length, s.thresholds.length)));
+  let low = 0;
+  let high = most;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (fits(render(result, options, { ...last, failingRowCap: mid }))) low = mid;
+    else high = mid - 1;
+  }
+  const text = render(result, options, { ...last, failingRowCap: low });
+  if (fits(text)) return text;
+  // Too many failing scenarios to name them all: cut at a line break, and say so.
+  const notice = `\n\n> ✂️ **Cut off here** to fit ${limit.description}. The full report is report.md in the run's artifacts.\n`;
+  // Room for a fence that closes a code block the cut leaves open (at most this long: see codeBlock).
+  const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const closer = '\n' + '`'.repeat(Math.max(3, longestRun + 1));
+  let cut = prefixThatFits(text, limit.max - sizeOf(notice, limit) - sizeOf(closer, limit), limit);
+  const fence = openFence(cut);
+  if (fence) cut += `\n${fence}`;
+  return cut + notice;
 }

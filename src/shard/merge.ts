@@ -31,7 +31,7 @@ import { DEFAULT_TREND_STATS, summarizeSamples, validateTrendStats } from '../sa
 import { thresholdExpressions, type ThresholdsOption } from '../samples/thresholds.js';
 import { findShardFiles, findShardSummaryFiles } from './discovery.js';
 import { MergeError } from './merge-error.js';
-import { formatCount } from '../baseline/metrics.js';
+import { formatCount, formatDuration } from '../format.js';
 
 export { DEFAULT_TREND_STATS } from '../samples/summary.js';
 export { parseSubmetricName } from '../samples/aggregator.js';
@@ -141,7 +141,7 @@ export async function mergeShardResults(input: MergeInput): Promise<MergeResult>
   const { summary, bounded, trends } = summarizeSamples(merger, { durationMs, trendStats });
   const elapsed = Date.now() - started;
   input.log?.info(
-    `merged ${formatCount(merger.samples)} samples from ${input.files.length} shard file(s) in ${(elapsed / 1000).toFixed(1)} s; test duration ${(durationMs / 1000).toFixed(1)} s; ` +
+    `merged ${formatCount(merger.samples)} samples from ${input.files.length} shard file(s) in ${formatDuration(elapsed)}; test duration ${formatDuration(durationMs)}; ` +
       (bounded ? `percentiles within ±${(input.relativeError ?? DEFAULT_RELATIVE_ERROR) * 100}% (histogram)` : 'percentiles exact'),
   );
   return {

@@ -13,7 +13,7 @@
 import { isRegression } from '../baseline/compare.js';
 import { wilcoxonSignedRank } from '../baseline/sampling.js';
 import { median } from '../baseline/stats.js';
-import { formatChange, formatDelta, formatValue } from '../baseline/metrics.js';
+import { formatChange, formatDelta, formatDuration, formatValue } from '../format.js';
 import type { Logger } from '../log.js';
 import type { MetricComparison, Outcome, ScenarioResult } from '../model.js';
 import { worstOutcome } from '../k6/exit-codes.js';
@@ -125,6 +125,7 @@ export async function runAB(
     };
     if (decision.change !== undefined) out.change = decision.change;
     delete out.band;
+    delete out.limitBy;
     return out;
   });
   const k6WallMs = rounds.reduce((s, r) => s + (r.result.k6WallMs ?? 0), 0);
@@ -132,7 +133,7 @@ export async function runAB(
   if (metrics.some(isRegression)) outcome = worstOutcome(outcome, 'regressed');
   const regressed = metrics.filter((m) => m.verdict === 'regressed').map(metricId);
   const verdictNote =
-    `A/B mode: ${pairs} ABBA pairs (${rounds.length} k6 runs, ${(k6WallMs / 1000).toFixed(1)} s of k6) against baseline-target (A) and target (B); ` +
+    `A/B mode: ${pairs} ABBA pairs (${rounds.length} k6 runs, ${formatDuration(k6WallMs)} of k6) against baseline-target (A) and target (B); ` +
     (regressed.length > 0 ? `B is worse on ${regressed.join(', ')}` : 'no paired difference beyond the limits');
   log.info(`k6-gate: ${verdictNote}`);
   return { ...last, outcome, metrics, k6WallMs, k6Runs: rounds.length, verdictNote };

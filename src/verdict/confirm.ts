@@ -11,6 +11,7 @@
 /** Reruns when the project sets none: see docs/verdicts.md for the figures behind it. */
 export const DEFAULT_CONFIRM = 1;
 import { isRegression } from '../baseline/compare.js';
+import { formatDuration } from '../format.js';
 import type { Logger } from '../log.js';
 import type { MetricComparison, Outcome, ScenarioResult } from '../model.js';
 
@@ -45,10 +46,6 @@ export function addConfirmRun(state: ConfirmState, regressed: readonly MetricCom
 /** True while another rerun is worth making: something persists and reruns are left. */
 export function shouldRerun(state: ConfirmState, maxReruns: number): boolean {
   return state.persisting.length > 0 && state.runs - 1 < maxReruns;
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
 }
 
 /**
@@ -108,13 +105,13 @@ export async function runWithConfirmation(
   let verdictNote: string;
   if (stoppedBy) {
     outcome = stoppedBy.outcome;
-    verdictNote = `confirmation rerun ${all.length - 1} ended ${stoppedBy.outcome}; ${all.length} k6 runs, ${seconds(k6WallMs)} of k6`;
+    verdictNote = `confirmation rerun ${all.length - 1} ended ${stoppedBy.outcome}; ${all.length} k6 runs, ${formatDuration(k6WallMs)} of k6`;
   } else if (persisting.size > 0) {
     outcome = 'regressed';
-    verdictNote = `regression confirmed: ${[...persisting].join(', ')} regressed in all ${all.length} runs; ${seconds(k6WallMs)} of k6`;
+    verdictNote = `regression confirmed: ${[...persisting].join(', ')} regressed in all ${all.length} runs; ${formatDuration(k6WallMs)} of k6`;
   } else {
     outcome = 'passed';
-    verdictNote = `first run regressed, ${all.length === 2 ? 'the rerun' : `rerun ${all.length - 1}`} did not: not confirmed, passed; ${all.length} k6 runs, ${seconds(k6WallMs)} of k6`;
+    verdictNote = `first run regressed, ${all.length === 2 ? 'the rerun' : `rerun ${all.length - 1}`} did not: not confirmed, passed; ${all.length} k6 runs, ${formatDuration(k6WallMs)} of k6`;
   }
   log.info(`k6-gate: ${verdictNote}`);
   return { ...last, outcome, metrics, k6WallMs, k6Runs: all.length, verdictNote };

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { GateResult, MetricComparison } from '../../src/model.js';
-import { formatChange, formatCount, formatValue } from '../../src/baseline/metrics.js';
+import type { GateResult, MetricComparison, ScenarioResult, ThresholdResult } from '../../src/model.js';
+import { formatChange, formatCount, formatDuration, formatValue, relativeChange } from '../../src/format.js';
 import { compareCodeUnits } from '../../src/json.js';
-import { renderMarkdownReport } from '../../src/report/markdown.js';
+import { renderMarkdownReport, type ReportLimit } from '../../src/report/markdown.js';
 import { gateResult } from '../helpers/builders.js';
 
 function row(over: Partial<MetricComparison>): MetricComparison {
@@ -17,9 +17,10 @@ function row(over: Partial<MetricComparison>): MetricComparison {
     verdict: 'regressed',
     method: 'prediction-interval',
     band: { low: 170, high: 198 },
+    limitBy: 'interval',
     samples: 8,
     tolerance: 0.1,
-    note: 'p(95) 212 ms vs 180 ms ±9 ms, n=8, +17.8%',
+    note: 'p(95) 212 ms vs 180 ms ±9 ms, n=8, +17.8%, limit 198 ms by 99% interval',
     ...over,
   };
 }
@@ -29,7 +30,7 @@ function result(over: Partial<GateResult> = {}): GateResult {
     generatedAt: '2026-11-23T08:00:00.000Z',
     k6: { version: '2.2.0', path: '/usr/bin/k6', source: 'cache' },
     target: 'https://staging.example.com',
-    outcome: 'regressed',
+    outcome: 'thresholds-failed',
     failed: true,
     regressions: 1,
     thresholdsFailed: 1,
@@ -46,7 +47,6 @@ function result(over: Partial<GateResult> = {}): GateResult {
           { metric: 'checks', expression: 'rate>0.99', ok: true },
         ],
         metrics: [
-          row({}),
           row({
             metric: 'http_req_failed',
             stat: 'rate',
@@ -56,7 +56,9 @@ function result(over: Partial<GateResult> = {}): GateResult {
             change: -0.2,
             verdict: 'unchanged',
             band: { low: 0, high: 0.011 },
+            limitBy: 'noise floor',
           }),
+          row({}),
           row({
             metric: 'http_reqs',
             stat: 'rate',
@@ -67,6 +69,7 @@ function result(over: Partial<GateResult> = {}): GateResult {
             change: undefined,
             verdict: 'new',
             band: undefined,
+            limitBy: undefined,
             method: 'none',
             samples: 0,
           }),
@@ -78,19 +81,82 @@ function result(over: Partial<GateResult> = {}): GateResult {
   });
 }
 
+const scenario = (over: Partial<ScenarioResult>): ScenarioResult => ({ ...result().scenarios[0], ...over });
+
 describe('renderMarkdownReport', () => {
-  it('shows the verdict, the regression table with units, and the thresholds', () => {
+  it('shows the verdict, the rows with units, failing rows first, and the thresholds crossed first', () => {
     const md = renderMarkdownReport(result());
-    expect(md).toContain('## ❌ k6-gate: performance regressed');
-    expect(md).toContain('1 regression(s), 1 crossed threshold(s) — **the gate fails this job**');
+    expect(md).toContain('## ❌ k6-gate: k6 thresholds crossed');
+    expect(md).toContain('1 regression, 1 crossed threshold — **the gate fails this job**');
     expect(md).toMatch(
-      /\| `http_req_duration` \| p\(95\) \| +180 ms \| +212 ms \| +\+17\.8% \| ≤ 198 ms \(interval, n=8\) \| 🔴 regressed \|/,
+      /\| `http_req_duration` \| p\(95\) \| +180 ms \| +212 ms \| +\+17\.8% \| ≤ 198 ms \(interval of 8 runs\) \| 🔴 regressed \|/,
     );
-    expect(md).toMatch(/\| `http_req_failed` +\| rate +\| +0\.10% \| +0\.08% \| +-20\.0% \|/);
+    expect(md).toMatch(/\| `http_req_failed` +\| rate +\| +0\.10% \| +0\.08% \| +-20\.0% \| +≤ 1\.10% \(noise floor\) \|/);
     expect(md).toMatch(/\| `http_reqs` +\| rate +\| +— \| +41\.2\/s \| +— \| +— \| 🆕 new/);
+    // The regressed row comes before the unchanged one the watch list put first.
+    expect(md.indexOf('`http_req_duration`')).toBeLessThan(md.indexOf('`http_req_failed`'));
     expect(md).toContain('**k6 thresholds:** 1 of 2 crossed');
-    expect(md).toContain('`http_req_duration`: `p(95)<200` | ❌ crossed');
-    expect(md).toContain('- `http_req_duration` p(95): p(95) 212 ms vs 180 ms ±9 ms, n=8, +17.8%');
+    expect(md.indexOf('`http_req_duration`: `p(95)<200` | ❌ crossed')).toBeLessThan(md.indexOf('`checks`: `rate>0.99`'));
+  });
+
+  it('says in the Allowed column the rule the note names, and explains only the rows that moved', () => {
+    const md = renderMarkdownReport(
+      result({
+        scenarios: [
+          scenario({
+            metrics: [
+              row({
+                baseline: 30.4,
+                current: 40,
+                change: 40 / 30.4 - 1,
+                band: { low: 24.3, high: 36.5 },
+                limitBy: 'tolerance',
+                tolerance: 0.2,
+                samples: 9,
+              }),
+              row({ stat: 'med', verdict: 'unchanged', current: 181, change: 181 / 180 - 1, limitBy: 'noise floor' }),
+            ],
+          }),
+        ],
+      }),
+    );
+    expect(md).toContain('≤ 36.5 ms (tolerance 20%)');
+    expect(md).not.toContain('interval of 9 runs');
+    expect(md).toContain('<details><summary>Why: 1 regressed</summary>');
+    expect(md).toContain(
+      '- `http_req_duration` p(95): 40 ms against 30.4 ms accepted (+31.6%), past the limit 36.5 ms set by the 20% tolerance.',
+    );
+    // The unchanged row gets no sentence, and no statistician's shorthand is left.
+    expect(md).not.toMatch(/`http_req_duration` med:/);
+    expect(md).not.toMatch(/signed-rank|pp noise floor|p\(95\): p\(95\)/);
+  });
+
+  it('draws the history its label claims: as many glyphs as accepted runs, plus this run', () => {
+    const r = result();
+    r.scenarios[0].trend = [{ metric: 'http_req_duration', stat: 'p(95)', values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 12], accepted: 9 }];
+    const md = renderMarkdownReport(r);
+    const cell = /\| ([▁▂▃▄▅▆▇█]+) \(9 runs \+ this\) \|/.exec(md);
+    expect(cell?.[1]).toHaveLength(10);
+  });
+
+  it('shows A and B side by side with the change and its interval in A/B mode', () => {
+    const ab = row({
+      method: 'paired',
+      band: undefined,
+      limitBy: undefined,
+      baseline: 180,
+      current: 33,
+      change: 0.15,
+      runs: [34, 35, 33, 36, 34, 35],
+      abBaseline: [30, 30, 29, 31, 30, 30],
+    });
+    const md = renderMarkdownReport(result({ scenarios: [scenario({ metrics: [ab] })] }));
+    expect(md).toMatch(/\| Metric +\| Stat +\| A \(baseline-target\) \| B \(target\) \| Change B\/A \| +95% interval \| Verdict/);
+    // The stored baseline (180 ms) is not what A/B compared: A and B are. With 6 pairs the interval of
+    // the median pair ratio runs from the smallest ratio (34/30, 33/29 → +13.3 %) to the largest (+16.7 %).
+    expect(md).toMatch(/\| `http_req_duration` \| p\(95\) \| +30 ms \| +34\.5 ms \| +\+15\.0% \| \+13\.3% … \+16\.7% \|/);
+    expect(md).not.toContain('180 ms');
+    expect(md).toContain('B was worse in 6 of 6 pairs');
   });
 
   it('says when the policy does not block', () => {
@@ -99,62 +165,232 @@ describe('renderMarkdownReport', () => {
     expect(md).toContain('report only');
   });
 
-  it('shows an error outcome with its cause', () => {
+  describe('headlines name the cause', () => {
+    const errorScenario = (error: string, over: Partial<ScenarioResult> = {}): ScenarioResult =>
+      scenario({ outcome: 'error', error, thresholds: [], metrics: [], exitCode: undefined, ...over });
+
+    it('an error: the cause, not "0 regressions — the gate fails this job"', () => {
+      const md = renderMarkdownReport(
+        result({ outcome: 'error', scenarios: [errorScenario('target health check http://x/health did not succeed')] }),
+      );
+      expect(md).toContain('## 💥 k6-gate: the load test could not run');
+      expect(md).toContain('**Error:** target health check `http://x/health` did not succeed. An error fails the job');
+      expect(md).not.toMatch(/0 regressions|regression\(s\)/);
+    });
+
+    it('a script that threw: the exception in the headline and in full under its scenario', () => {
+      const exception = 'Error: boom ```\n\tat default (file:///s.js:3:9(4))';
+      const md = renderMarkdownReport(
+        result({
+          outcome: 'error',
+          scenarios: [errorScenario('k6 exit 107: the script threw an exception', { exitCode: 107, exception })],
+        }),
+      );
+      expect(md).toContain('**Error:** k6 exit 107: the script threw an exception: ```` Error: boom ``` ````.');
+      expect(md).toContain('The script threw:\n\n````text\nError: boom ```\n\tat default (file:///s.js:3:9(4))\n````');
+    });
+
+    it('cancelled and bad input', () => {
+      const cancelled = renderMarkdownReport(
+        result({ outcome: 'error', cancelled: 'SIGTERM', scenarios: [errorScenario('k6 was stopped')] }),
+      );
+      expect(cancelled).toContain('## ⛔ k6-gate: cancelled (SIGTERM)');
+      expect(cancelled).toContain('### ⛔ checkout · profile smoke — cancelled');
+      const bad = renderMarkdownReport(
+        result({ outcome: 'error', scenarios: [errorScenario('config error: watch names http_req_duraton, which no run has')] }),
+      );
+      expect(bad).toContain('## 💥 k6-gate: bad input');
+      expect(bad).toContain('**Bad input:** config error: watch names http_req_duraton, which no run has.');
+      expect(renderMarkdownReport(result({ outcome: 'error', badInput: true, scenarios: [errorScenario('tolerance -5%')] }))).toContain(
+        '## 💥 k6-gate: bad input',
+      );
+    });
+  });
+
+  it('titles a scenario by name and profile, never by a key with empty parts', () => {
+    const md = renderMarkdownReport(result({ scenarios: [scenario({ scenario: 'big-b', profile: undefined, key: 'big-b@@demo' })] }));
+    expect(md).toContain('### ❌ big-b — thresholds crossed');
+    expect(md).not.toContain('@@');
+  });
+
+  it('marks a per-endpoint Max from histogram buckets as an upper bound, and says each warning once', () => {
+    const endpoint = { endpoint: 'GET /a', requests: 10, failed: 0, failureRate: 0, avg: 20, med: 19, p95: 55, max: 62.5 };
+    const warning = 'k6 used 1.9 of 2 CPU cores: the load generator, not the target, may set the pace';
+    const analysis = {
+      samples: 20,
+      source: 'remote-write' as const,
+      endpointCount: 2,
+      endpoints: [endpoint, { ...endpoint, endpoint: 'GET /b' }],
+      errors: [],
+      failedChecks: [],
+      loadGenerator: { droppedIterations: 0, warnings: [warning, warning] },
+    };
+    const md = renderMarkdownReport(result({ scenarios: [scenario({ analysis })], warnings: [warning, warning] }));
+    expect(md).toContain('| Max (upper bound) |');
+    expect(md).toMatch(/\| `GET \/a` \|.*\| +≤ 62\.5 ms \|/);
+    expect(md.split(warning).length - 1).toBe(2); // once under the scenario, once in the warnings
+  });
+});
+
+describe('escaping what a script controls', () => {
+  const hostile = 'evil` <img src=x onerror=alert(1)> @octocat [click](https://evil.example) acme/shop#1 `';
+
+  /** The Markdown outside code spans and code blocks (CommonMark's rules), with escapes removed. */
+  function outsideCode(md: string): string {
+    const withoutBlocks = md.replace(/^(`{3,})[^\n]*\n[\s\S]*?\n\1\s*$/gm, '');
+    let out = '';
+    for (let i = 0; i < withoutBlocks.length;) {
+      const c = withoutBlocks[i];
+      if (c === '\\') {
+        i += 2; // an escaped character is literal text
+        continue;
+      }
+      if (c === '`') {
+        const run = /^`+/.exec(withoutBlocks.slice(i))![0];
+        const close = new RegExp(`(?<!\`)${run}(?!\`)`, 'g');
+        close.lastIndex = i + run.length;
+        const end = close.exec(withoutBlocks);
+        if (end) {
+          i = end.index + run.length;
+          continue;
+        }
+        i += run.length;
+        continue;
+      }
+      out += c;
+      i++;
+    }
+    return out;
+  }
+
+  it('keeps hostile names inert in every table, heading, note and warning', () => {
+    const threshold: ThresholdResult = { metric: hostile, expression: hostile, ok: false };
     const md = renderMarkdownReport(
       result({
-        outcome: 'error',
+        environment: hostile,
+        warnings: [hostile],
         scenarios: [
-          {
-            scenario: 'smoke',
-            key: 'smoke',
-            outcome: 'error',
-            error: 'target health check http://x/health did not succeed',
-            thresholds: [],
-            metrics: [],
-            files: {},
-          },
+          scenario({
+            scenario: hostile,
+            error: hostile,
+            exception: `${hostile}\n${hostile}`,
+            verdictNote: hostile,
+            thresholds: [threshold],
+            metrics: [row({ metric: hostile, stat: hostile, verdict: 'missing', severity: 'error', note: hostile })],
+            analysis: {
+              samples: 1,
+              endpointCount: 1,
+              endpoints: [{ endpoint: hostile, requests: 1, failed: 1, failureRate: 1, avg: 1, med: 1, p95: 1, max: 1 }],
+              errors: [{ endpoint: hostile, status: hostile, errorCode: hostile, count: 1, firstAt: hostile, firstAfterMs: 5 }],
+              failedChecks: [{ name: hostile, fails: 1, passes: 0 }],
+              loadGenerator: { droppedIterations: 0, warnings: [hostile] },
+            },
+          }),
         ],
       }),
     );
-    expect(md).toContain('## 💥 k6-gate: the load test could not run');
-    expect(md).toContain('> **Error:** target health check http://x/health did not succeed');
+    const live = outsideCode(md);
+    expect(md).toContain('evil');
+    expect(live).not.toMatch(/<img|@octocat|\[click\]|https:\/\/evil|acme\/shop#1/);
+    // Every table row still has the columns of its header: no cell was split by the name.
+    for (const line of md.split('\n').filter((l) => l.startsWith('| `'))) {
+      expect(line.replace(/\\\|/g, '').match(/\|/g)!.length).toBeGreaterThanOrEqual(3);
+    }
   });
 
-  it('escapes pipes in metric names so the table stays a table', () => {
-    const md = renderMarkdownReport(result({ scenarios: [{ ...result().scenarios[0], metrics: [row({ metric: 'custom{name:a|b}' })] }] }));
-    expect(md).toContain('`custom{name:a\\|b}`');
+  it('the old renderer would not have passed: a backtick ends a one-backtick code span', () => {
+    expect(outsideCode(`\`${hostile}\``)).toMatch(/<img/);
+  });
+});
+
+describe('shortening to a limit', () => {
+  const commentLimit: ReportLimit = { max: 65_000, description: "GitHub's 65,536-character comment limit" };
+
+  function thresholds(n: number, crossed: number[]): ThresholdResult[] {
+    return Array.from({ length: n }, (_, i) => ({
+      metric: `http_req_duration{name:endpoint-${String(i).padStart(4, '0')}}`,
+      expression: 'p(95)<500',
+      ok: !crossed.includes(i),
+    }));
+  }
+
+  it('keeps the failing scenario and its crossed threshold when two scenarios have 1,200 thresholds each', () => {
+    const passing = scenario({ scenario: 'browse', outcome: 'passed', thresholds: thresholds(1200, []), metrics: [] });
+    const failing = scenario({ scenario: 'checkout', outcome: 'thresholds-failed', thresholds: thresholds(1200, [1117]), metrics: [] });
+    const r = result({ scenarios: [passing, failing], regressions: 0, thresholdsFailed: 1 });
+    const full = renderMarkdownReport(r);
+    expect(full.length).toBeGreaterThan(65_000);
+    const md = renderMarkdownReport(r, { limit: commentLimit, fullReportUrl: 'https://example.test/artifacts/1' });
+    expect(md.length).toBeLessThanOrEqual(65_000);
+    expect(md).toContain('### ❌ checkout · profile smoke — thresholds crossed');
+    expect(md).toContain('`http_req_duration{name:endpoint-1117}`: `p(95)<500` | ❌ crossed');
+    expect(md.indexOf('checkout')).toBeLessThan(md.indexOf('browse'));
+    expect(md).toContain(
+      "> ✂️ **This report was shortened** to fit GitHub's 65,536-character comment limit: left out 2,399 passed thresholds. " +
+        "The full report is [report.md in the run's artifacts](https://example.test/artifacts/1).",
+    );
+    expect(md).toContain('_Not shown here: 1,199 passed thresholds (see the full report)._');
+    expect(md).not.toContain('✅ passed');
   });
 
-  it('shortens an oversize report below the limit, keeps regressions, and says where the full one is', () => {
-    const many = Array.from({ length: 400 }, (_, i) => row({ metric: `http_req_duration{name:endpoint-${i}}`, verdict: 'unchanged' }));
-    const big = result({ scenarios: [{ ...result().scenarios[0], metrics: [row({ metric: 'the_regressed_one' }), ...many] }] });
-    const full = renderMarkdownReport(big);
-    expect(full.length).toBeGreaterThan(20_000);
-    const short = renderMarkdownReport(big, { maxLength: 20_000, fullReportUrl: 'https://example.com/artifacts/1' });
-    expect(short.length).toBeLessThanOrEqual(20_000);
-    expect(short).toContain('`the_regressed_one`');
-    expect(short).toContain('400 unchanged metric(s) not shown');
-    expect(short).toContain('shortened to fit the 20,000-character limit; see [the full report](https://example.com/artifacts/1)');
-    const tiny = renderMarkdownReport(big, { maxLength: 600 });
-    expect(tiny.length).toBeLessThanOrEqual(600);
-    expect(tiny).toContain('the full report in the run artifacts (report.md)');
+  it('drops passed rows, then details, then passing scenarios, and failing rows only last', () => {
+    const regressed = Array.from({ length: 300 }, (_, i) => row({ metric: `trend_${i}` }));
+    const r = result({
+      scenarios: [
+        scenario({ scenario: 'fine', outcome: 'passed', thresholds: thresholds(50, []), metrics: [] }),
+        scenario({ metrics: regressed, thresholds: thresholds(10, [3]) }),
+      ],
+    });
+    const md = renderMarkdownReport(r, { limit: { max: 8_000, description: 'a test limit of 8,000 characters' } });
+    expect(md.length).toBeLessThanOrEqual(8_000);
+    expect(md).toContain('### ❌ checkout · profile smoke — thresholds crossed');
+    expect(md).toContain('`http_req_duration{name:endpoint-0003}`: `p(95)<500` | ❌ crossed');
+    expect(md).toContain('`trend_0`');
+    // The passing scenario goes whole (its 50 passed thresholds with it).
+    expect(md).toMatch(/left out 9 passed thresholds, 1 passing scenario, \d+ failing metrics, the details/);
+    expect(md).toContain('✅ 1 passing scenario not shown here.');
+    expect(md).toMatch(/_Not shown here: \d+ more failing metrics \(see the full report\)\._/);
+  });
+
+  it('counts a job summary in bytes, and always fits however small the limit', () => {
+    const emoji = result({ scenarios: [scenario({ thresholds: thresholds(400, [1]), metrics: [] })] });
+    const md = renderMarkdownReport(emoji, { limit: { max: 5_000, unit: 'bytes', description: "GitHub's 1 MiB job-summary limit" } });
+    expect(Buffer.byteLength(md)).toBeLessThanOrEqual(5_000);
+    for (const max of [300, 700, 1_500]) {
+      const tiny = renderMarkdownReport(emoji, { limit: { max, description: 'a tiny limit' } });
+      expect(tiny.length).toBeLessThanOrEqual(max);
+      expect(tiny).toMatch(/shortened|Cut off/);
+    }
   });
 });
 
 describe('formatting', () => {
-  it('formats values by unit', () => {
+  it('formats values by unit; a count has none', () => {
     expect(formatValue(212.345, 'ms')).toBe('212.3 ms');
     expect(formatValue(1530, 'ms')).toBe('1.53 s');
     expect(formatValue(0.0123, 'ratio')).toBe('1.23%');
     expect(formatValue(2_500_000, 'bytes')).toBe('2.5 MB');
+    expect(formatValue(226, 'count')).toBe('226');
+    expect(formatValue(3598, 'count')).toBe('3,598');
     expect(formatValue(undefined, 'ms')).toBe('—');
     expect(formatValue(Number.NaN, 'ms')).toBe('—');
   });
-  it('formats changes with a sign', () => {
+  it('formats changes with a sign, one spelling for no change, and a factor for huge growth', () => {
     expect(formatChange(0.178)).toBe('+17.8%');
     expect(formatChange(-0.05)).toBe('-5.0%');
     expect(formatChange(0)).toBe('±0.0%');
+    expect(formatChange(-0.0004)).toBe('±0.0%');
+    expect(formatChange(relativeChange(0, 0))).toBe('±0.0%');
     expect(formatChange(undefined)).toBe('—');
+    expect(formatChange(9.99)).toBe('+999.0%');
+    expect(formatChange(42.5)).toBe('×43.5');
+    expect(formatChange(4.36e301)).toBe('more than ×1,000,000');
+  });
+  it('writes a duration one way', () => {
+    expect(formatDuration(850)).toBe('850 ms');
+    expect(formatDuration(6_140)).toBe('6.1 s');
+    expect(formatDuration(6_000)).toBe('6 s');
+    expect(formatDuration(150_000)).toBe('2.5 min');
   });
   it('groups the digits of counts by thousands, as en-US does, without Intl', () => {
     for (const n of [0, 7, 999, 1000, 3598, 65_536, 1_000_000, 123_456_789, -4321]) {
@@ -165,27 +401,22 @@ describe('formatting', () => {
   it('orders names by code units, the same on every machine', () => {
     expect(['b', 'a', 'B', 'é', 'a2', 'a10'].sort(compareCodeUnits)).toEqual(['B', 'a', 'a10', 'a2', 'b', 'é']);
   });
-  it('says a change the same way in the note and in the table column', () => {
+  it('says a change the same way in the table column and the why section', () => {
     const md = renderMarkdownReport(result());
     const column = formatChange(212 / 180 - 1);
     expect(column).toBe('+17.8%');
     expect(md).toContain(`| ${column} |`);
-    expect(md).toContain(`n=8, ${column}`);
+    expect(md).toContain(`accepted (${column})`);
   });
 });
 
 describe('verdicts of several runs', () => {
-  it('gives the Verdict line and every run’s value for confirmation reruns and A/B rounds', () => {
+  it('gives the Verdict line and every run’s value of a regressed row', () => {
     const r = result();
-    r.scenarios[0].verdictNote = 'first run regressed, the rerun did not: not confirmed, passed; 2 k6 runs, 6.1 s of k6';
-    r.scenarios[0].metrics = [
-      row({ verdict: 'unchanged', runs: [212, 181.5], note: 'p(95) 181.5 ms vs 180 ms; regressed in 1 of 2 runs: not confirmed' }),
-      row({ stat: 'med', verdict: 'regressed', method: 'paired', band: undefined, runs: [30, 31], abBaseline: [20, 21], note: 'A/B med' }),
-    ];
+    r.scenarios[0].verdictNote = 'regression confirmed: http_req_duration p(95) regressed in all 2 runs; 6.1 s of k6';
+    r.scenarios[0].metrics = [row({ runs: [212, 214.5] })];
     const text = renderMarkdownReport(r);
-    expect(text).toContain('**Verdict:** first run regressed, the rerun did not: not confirmed, passed; 2 k6 runs, 6.1 s of k6');
-    expect(text).toContain('regressed in 1 of 2 runs: not confirmed — runs: 212 ms, 181.5 ms');
-    expect(text).toContain('A/B med — B rounds: 30 ms, 31 ms; A rounds: 20 ms, 21 ms');
-    expect(text).toMatch(/\| med +\|.*A\/B paired test/);
+    expect(text).toContain('**Verdict:** regression confirmed: http_req_duration p(95) regressed in all 2 runs; 6.1 s of k6');
+    expect(text).toContain('Every run: 212 ms, 214.5 ms.');
   });
 });

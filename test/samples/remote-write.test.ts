@@ -13,7 +13,7 @@ import {
   type TimeSeries,
 } from '../../src/observability/remote-write.js';
 import { liveRemoteWriteSetup, remoteWriteTakenBy } from '../../src/observability/metrics-output.js';
-import { renderAnalysis } from '../../src/report/markdown.js';
+import { renderAnalysis } from '../../src/report/markdown-analysis.js';
 import { analyseSamples } from '../../src/samples/analysis.js';
 import { TrendAccumulator } from '../../src/samples/histogram.js';
 import { addSummaryChecks, k6MetricOfSeries, startRemoteWriteAnalysis } from '../../src/samples/remote-write.js';
@@ -142,7 +142,8 @@ describe('remote-write receiver', () => {
     expect(analysis.failedChecks).toEqual([]);
     // The report says where its per-endpoint percentiles come from.
     const report = renderAnalysis({ ...analysis, source: run.source });
-    expect(report).toContain("p(95), median and max from k6's native histograms: interpolated inside buckets ×1.09 wide");
+    expect(report).toContain("p(95) and median from k6's native histograms, interpolated inside buckets ×1.09 wide");
+    expect(report).toContain('Max (upper bound)');
     expect(renderAnalysis({ ...analysis, source: 'json' })).not.toContain('native histograms');
   });
 

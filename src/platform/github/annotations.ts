@@ -3,7 +3,7 @@
 import * as core from '@actions/core';
 import type { GateResult } from '../../model.js';
 import { isRegression } from '../../baseline/compare.js';
-import { formatChange, formatValue } from '../../baseline/metrics.js';
+import { formatChange, formatValue } from '../../format.js';
 
 export interface Annotation {
   title: string;

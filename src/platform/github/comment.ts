@@ -4,7 +4,7 @@ import type { CommentMode } from '../../config.js';
 import type { Outcome } from '../../model.js';
 import { describeFetchError } from '../../url.js';
 import type { GitHubClient } from './octokit.js';
-import { formatCount } from '../../baseline/metrics.js';
+import { formatCount } from '../../format.js';
 
 /** GitHub refuses comment bodies longer than this many characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;

@@ -5,12 +5,14 @@
 import type { CommentMode } from '../../config.js';
 import type { Logger } from '../../log.js';
 import type { GateResult } from '../../model.js';
+import { formatCount } from '../../format.js';
 import { renderMarkdownReport } from '../../report/markdown.js';
 import { renderBaselineCharts } from '../../report/mermaid.js';
 import { annotationsFor, emitAnnotations } from './annotations.js';
 import { uploadResultsArtifact, type ArtifactUploader, type UploadedArtifact } from './artifacts.js';
 import {
   COMMENT_BODY_BUDGET,
+  GITHUB_COMMENT_LIMIT,
   commentMarker,
   explainCommentFailure,
   fitCommentBody,
@@ -98,7 +100,10 @@ export function renderCommentBody(
   const report = renderMarkdownReport(result, {
     appendix: chart || undefined,
     links,
-    maxLength: COMMENT_BODY_BUDGET - marker.length - 1,
+    limit: {
+      max: COMMENT_BODY_BUDGET - marker.length - 1,
+      description: `GitHub's ${formatCount(GITHUB_COMMENT_LIMIT)}-character comment limit`,
+    },
     fullReportUrl,
   });
   // The renderer shortens itself; this is the guarantee GitHub's limit is never hit.

@@ -5,7 +5,7 @@ import type { GateResult } from '../../model.js';
 import { renderMarkdownReport } from '../../report/markdown.js';
 import { renderBaselineCharts } from '../../report/mermaid.js';
 
-/** GitHub accepts up to 1 MiB of summary per step; stay clear of it. */
+/** GitHub accepts up to 1 MiB (1,048,576 bytes) of summary per step; stay clear of it. */
 export const JOB_SUMMARY_BUDGET = 1_000_000;
 
 export interface ReportLinks {
@@ -40,7 +40,7 @@ export function renderJobSummary(result: GateResult, links: ReportLinks = {}): s
   return renderMarkdownReport(result, {
     appendix: appendix || undefined,
     links: reportLinks(links),
-    maxLength: JOB_SUMMARY_BUDGET,
+    limit: { max: JOB_SUMMARY_BUDGET, unit: 'bytes', description: "GitHub's 1 MiB job-summary limit" },
     fullReportUrl: links.artifact?.url,
   });
 }

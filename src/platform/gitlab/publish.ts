@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Logger } from '../../log.js';
 import type { GateResult } from '../../model.js';
 import { gatingScenario } from '../../report/load-performance.js';
+import { formatCount } from '../../format.js';
 import { renderMarkdownReport } from '../../report/markdown.js';
 import { renderBaselineCharts } from '../../report/mermaid.js';
 import { writeDotenv } from './dotenv.js';
@@ -111,7 +112,7 @@ async function postNote(result: GateResult, options: PublishGitLabOptions, env: 
     appendix: chart || undefined,
     links,
     fullReportUrl,
-    maxLength: GITLAB_NOTE_LIMIT - marker.length - 1,
+    limit: { max: GITLAB_NOTE_LIMIT - marker.length - 1, description: `GitLab's ${formatCount(GITLAB_NOTE_LIMIT)}-character note limit` },
   });
   const client = new GitLabNotesClient({
     apiUrl,

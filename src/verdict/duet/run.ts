@@ -19,7 +19,8 @@ import type { Cancellation, StopSignal } from '../../cancel.js';
 import { ExpectedError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { waitForHealthy } from '../../k6/preflight.js';
-import { formatMs, runK6, type K6RunResult } from '../../k6/run.js';
+import { runK6, type K6RunResult } from '../../k6/run.js';
+import { formatDuration } from '../../format.js';
 import { liveRemoteWriteSetup } from '../../observability/metrics-output.js';
 import { startRemoteWriteAnalysis } from '../../samples/remote-write.js';
 import { DuetWindows, SIDE_LABEL, type SideWindow } from '../../samples/windows.js';
@@ -106,12 +107,12 @@ const sideName = (side: DuetSide) => (side === 'A' ? 'A (baseline-target)' : 'B 
 export function checkDuetDurations(blockMs: number, maxDurationMs: number): void {
   if (!(blockMs >= 2 * DUET_MIN_WINDOWS * WINDOW_MS)) {
     throw new DuetError(
-      `a duet block of ${formatMs(blockMs)} is too short; expected at least ${formatMs(2 * DUET_MIN_WINDOWS * WINDOW_MS)}`,
+      `a duet block of ${formatDuration(blockMs)} is too short; expected at least ${formatDuration(2 * DUET_MIN_WINDOWS * WINDOW_MS)}`,
     );
   }
   if (!(maxDurationMs >= blockMs)) {
     throw new DuetError(
-      `max-duration ${formatMs(maxDurationMs)} is shorter than one duet block (${formatMs(blockMs)}); expected at least ${formatMs(blockMs)}, e.g. 60s`,
+      `max-duration ${formatDuration(maxDurationMs)} is shorter than one duet block (${formatDuration(blockMs)}); expected at least ${formatDuration(blockMs)}, e.g. 60s`,
     );
   }
 }
@@ -173,7 +174,9 @@ export async function runDuet(options: DuetRunOptions): Promise<DuetRunResult> {
       const pairs = pairAll(a, b, stats);
       const look = decideLook(pairs, fractions, block === blocks, options.options ?? DEFAULT_DUET_OPTIONS, looks.at(-1));
       looks.push(look);
-      log.info(`k6-gate: duet look ${block} of ${blocks} (${formatMs(block * blockMs)} of k6 per side): ${look.outcome}: ${look.reason}`);
+      log.info(
+        `k6-gate: duet look ${block} of ${blocks} (${formatDuration(block * blockMs)} of k6 per side): ${look.outcome}: ${look.reason}`,
+      );
       if (look.outcome !== 'continue') {
         return { outcome: look.outcome, looks, reason: look.reason, ...measured() };
       }
@@ -219,7 +222,7 @@ async function runHalf(
 ): Promise<HalfProblem | undefined> {
   if (options.cancellation?.signal) return { error: 'stopped', cancelled: options.cancellation.signal };
   const stop = new AbortController();
-  let reason = `the duet's half ${block}${half === 1 ? 'a' : 'b'} is over (${formatMs(halfMs)})`;
+  let reason = `the duet's half ${block}${half === 1 ? 'a' : 'b'} is over (${formatDuration(halfMs)})`;
   const stopBoth = (why: string) => {
     if (stop.signal.aborted) return;
     reason = why;
@@ -271,7 +274,7 @@ async function runHalf(
   if (endedEarly) {
     const { side, result } = endedEarly;
     return {
-      error: `k6 against ${sideName(side)} ended after ${formatMs(result.wallMs)}, before its half of ${formatMs(halfMs)} was over: ${result.meaning}; the other k6 was stopped (files of both in ${options.resultsDir})`,
+      error: `k6 against ${sideName(side)} ended after ${formatDuration(result.wallMs)}, before its half of ${formatDuration(halfMs)} was over: ${result.meaning}; the other k6 was stopped (files of both in ${options.resultsDir})`,
       side,
     };
   }

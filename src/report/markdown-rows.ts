@@ -1,0 +1,254 @@
+// The rows of a scenario's report: watched metrics (history and A/B), k6 thresholds, and the
+// collapsed "why" section that says in words why a row regressed, improved or was not judged.
+// Pure: data in, text out. Every string from the script goes through escape.ts.
+import { markdownTable } from 'markdown-table';
+import { isRegression } from '../baseline/compare.js';
+import { percentileInterval } from '../baseline/sampling.js';
+import { sparkline } from '../baseline/trend.js';
+import { median } from '../baseline/stats.js';
+import { formatChange, formatCount, formatPercent, formatValue, relativeChange } from '../format.js';
+import { compareCodeUnits } from '../json.js';
+import type { MetricComparison, ScenarioResult, ThresholdResult } from '../model.js';
+import { codeSpan, escapeProse, tableCell } from './escape.js';
+import { plural } from './headline.js';
+
+/** How a row ranks when the report must be shortened: failing rows are never the first to go. */
+export type RowClass = 'failing' | 'notable' | 'passed';
+
+export function metricClass(row: MetricComparison): RowClass {
+  if (isRegression(row)) return 'failing';
+  if (row.verdict === 'unchanged' && !row.thin) return 'passed';
+  return 'notable';
+}
+
+const CLASS_RANK: Record<RowClass, number> = { failing: 0, notable: 1, passed: 2 };
+
+/** Failing rows first, then the notable ones, then the rest; the watch list's order among equals. */
+export function sortMetricRows(rows: readonly MetricComparison[]): MetricComparison[] {
+  return rows
+    .map((row, index) => ({ row, index, rank: CLASS_RANK[metricClass(row)] }))
+    .sort((a, b) => a.rank - b.rank || a.index - b.index)
+    .map((x) => x.row);
+}
+
+/** Crossed thresholds first, then by metric and expression. */
+export function sortThresholds(thresholds: readonly ThresholdResult[]): ThresholdResult[] {
+  return [...thresholds].sort(
+    (a, b) => Number(a.ok) - Number(b.ok) || compareCodeUnits(a.metric, b.metric) || compareCodeUnits(a.expression, b.expression),
+  );
+}
+
+export function table(rows: string[][], align: ('l' | 'r')[], compact: boolean): string {
+  return markdownTable(rows, { align, alignDelimiters: !compact });
+}
+
+function verdictCell(row: MetricComparison): string {
+  if (row.thin) return '⚪ too few samples to judge';
+  switch (row.verdict) {
+    case 'regressed':
+      return '🔴 regressed';
+    case 'improved':
+      return '🟢 improved';
+    case 'unchanged':
+      return '⚪ unchanged';
+    case 'new':
+      return '🆕 new';
+    case 'missing':
+      return row.severity === 'error' ? '🔴 missing' : '⚠️ missing';
+  }
+}
+
+/** The limit on the bad side of the band: values past it regress. */
+function limitOf(row: MetricComparison): number | undefined {
+  if (!row.band) return undefined;
+  return row.direction === 'lower-is-better' ? row.band.high : row.band.low;
+}
+
+/** What set the limit, in the words of the Allowed column: `tolerance 10%`, `noise floor`, `interval of 9 runs`. */
+function limitRule(row: MetricComparison): string | undefined {
+  switch (row.limitBy) {
+    case 'tolerance':
+      return `tolerance ${formatPercent(row.tolerance)}`;
+    case 'noise floor':
+      return 'noise floor';
+    case 'interval':
+      return `interval of ${plural(row.samples, 'run')}`;
+    default:
+      return undefined;
+  }
+}
+
+/** `≤ 198 ms (interval of 8 runs)`: the limit and the rule that set it, the same one the note names. */
+export function allowedCell(row: MetricComparison): string {
+  const limit = limitOf(row);
+  if (limit === undefined) return '—';
+  const bound = `${row.direction === 'lower-is-better' ? '≤' : '≥'} ${formatValue(limit, row.unit)}`;
+  const rule = limitRule(row);
+  return rule ? `${bound} (${rule})` : bound;
+}
+
+/** The change column: one spelling for "no change", also when both values are 0. */
+export function changeOf(row: Pick<MetricComparison, 'change' | 'baseline' | 'current'>): string {
+  return formatChange(row.change ?? relativeChange(row.baseline, row.current));
+}
+
+type Trend = NonNullable<ScenarioResult['trend']>[number];
+
+function trendCell(trend: Trend | undefined): string {
+  if (!trend || trend.values.length === 0) return '';
+  const accepted = trend.accepted ?? trend.values.length - 1;
+  const withCurrent = trend.values.length > accepted;
+  return `${sparkline(trend.values)} (${plural(accepted, 'run')}${withCurrent ? ' + this' : ''})`;
+}
+
+function findTrend(s: ScenarioResult, row: MetricComparison): Trend | undefined {
+  return s.trend?.find((t) => t.metric === row.metric && t.stat === row.stat);
+}
+
+/** The history-mode table: baseline against this run, the change, the limit and what set it. */
+export function historyTable(s: ScenarioResult, rows: readonly MetricComparison[], compact: boolean, withTrend: boolean): string {
+  const trend = withTrend && rows.some((row) => findTrend(s, row));
+  const header = ['Metric', 'Stat', 'Baseline', 'This run', 'Change', 'Allowed', 'Verdict'];
+  const align: ('l' | 'r')[] = ['l', 'l', 'r', 'r', 'r', 'r', 'l'];
+  if (trend) {
+    header.push('History, then this run');
+    align.push('l');
+  }
+  const body = rows.map((row) => {
+    const cells = [
+      tableCell(codeSpan(row.metric)),
+      tableCell(escapeProse(row.stat)),
+      formatValue(row.baseline, row.unit),
+      formatValue(row.current, row.unit),
+      changeOf(row),
+      allowedCell(row),
+      verdictCell(row),
+    ];
+    if (trend) cells.push(trendCell(findTrend(s, row)));
+    return cells;
+  });
+  return table([header, ...body], align, compact);
+}
+
+/** An A/B row's numbers: medians of both sides, the median pair ratio and its interval. */
+export interface AbNumbers {
+  a: number;
+  b: number;
+  pairs: number;
+  /** Pairs in which B was worse than A. */
+  worse: number;
+  change?: number;
+  interval?: { low?: number; high?: number; confidence: number };
+}
+
+/** Confidence of the interval of the median pair ratio shown next to an A/B change. */
+const AB_INTERVAL_CONFIDENCE = 0.95;
+
+export function abNumbers(row: MetricComparison): AbNumbers | undefined {
+  const a = row.abBaseline;
+  const b = row.runs;
+  if (!a || !b || a.length === 0 || a.length !== b.length) return undefined;
+  const sign = row.direction === 'higher-is-better' ? -1 : 1;
+  const worse = a.filter((value, i) => (b[i] - value) * sign > 0).length;
+  const out: AbNumbers = { a: median(a), b: median(b), pairs: a.length, worse, change: row.change };
+  if (a.every((value) => value > 0)) {
+    const ratios = a.map((value, i) => b[i] / value - 1).sort((x, y) => x - y);
+    const interval = percentileInterval({ count: ratios.length, valueAtRank: (rank) => ratios[rank] }, 50, AB_INTERVAL_CONFIDENCE);
+    out.interval = { low: interval.low, high: interval.high, confidence: AB_INTERVAL_CONFIDENCE };
+  }
+  return out;
+}
+
+function intervalText(interval: AbNumbers['interval']): string {
+  if (!interval) return '—';
+  const end = (v: number | undefined, open: string) => (v === undefined ? open : formatChange(v));
+  return `${end(interval.low, 'open')} … ${end(interval.high, 'open')}`;
+}
+
+/** The A/B table: A and B side by side, B's change against A and that change's interval. */
+export function abTable(rows: readonly MetricComparison[], compact: boolean): string {
+  const body = rows.map((row) => {
+    const ab = abNumbers(row);
+    return [
+      tableCell(codeSpan(row.metric)),
+      tableCell(escapeProse(row.stat)),
+      formatValue(ab?.a, row.unit),
+      formatValue(ab?.b, row.unit),
+      formatChange(ab?.change),
+      intervalText(ab?.interval),
+      verdictCell(row),
+    ];
+  });
+  return table(
+    [['Metric', 'Stat', 'A (baseline-target)', 'B (target)', 'Change B/A', '95% interval', 'Verdict'], ...body],
+    ['l', 'l', 'r', 'r', 'r', 'r', 'l'],
+    compact,
+  );
+}
+
+export function thresholdTable(thresholds: readonly ThresholdResult[], compact: boolean): string {
+  return table(
+    [
+      ['k6 threshold', 'Result'],
+      ...thresholds.map((t) => [tableCell(`${codeSpan(t.metric)}: ${codeSpan(t.expression)}`), t.ok ? '✅ passed' : '❌ crossed']),
+    ],
+    ['l', 'l'],
+    compact,
+  );
+}
+
+function limitReason(row: MetricComparison): string {
+  switch (row.limitBy) {
+    case 'tolerance':
+      return `the ${formatPercent(row.tolerance)} tolerance`;
+    case 'noise floor':
+      return 'the noise floor (the smallest difference the gate counts)';
+    case 'interval':
+      return `the spread of the last ${plural(row.samples, 'accepted run')}`;
+    default:
+      return 'the rules';
+  }
+}
+
+function runsText(row: MetricComparison): string {
+  if (!row.runs || row.abBaseline) return '';
+  return ` Every run: ${row.runs.map((v) => formatValue(v, row.unit)).join(', ')}.`;
+}
+
+/** One row's "why", in plain words. */
+function whyLine(row: MetricComparison): string {
+  const name = `${codeSpan(row.metric)} ${escapeProse(row.stat)}`;
+  const value = (v: number | undefined) => formatValue(v, row.unit);
+  const ab = abNumbers(row);
+  if (ab) {
+    const interval = ab.interval ? ` (${formatPercent(ab.interval.confidence)} interval ${intervalText(ab.interval)})` : '';
+    return (
+      `${name}: B ${value(ab.b)} against A ${value(ab.a)} (medians of ${plural(ab.pairs, 'pair')}); ` +
+      `B/A ${formatChange(ab.change)}${interval}; B was worse in ${ab.worse} of ${ab.pairs} pairs.`
+    );
+  }
+  if (row.verdict === 'missing') return `${name}: ${escapeProse(row.note)}.`;
+  const limit = limitOf(row);
+  const against = `${value(row.current)} against ${value(row.baseline)} accepted (${changeOf(row)})`;
+  if (row.thin) {
+    const n = row.sampling ? ` from ${formatCount(row.sampling.n)} samples` : '';
+    return (
+      `${name}: ${against} is past the limit ${value(limit)}, but this run's value${n} is uncertain enough to lie ` +
+      `inside it: too few samples to call it a regression.${runsText(row)}`
+    );
+  }
+  if (row.verdict === 'regressed') {
+    return `${name}: ${against}, past the limit ${value(limit)} set by ${limitReason(row)}.${runsText(row)}`;
+  }
+  if (row.verdict === 'improved') return `${name}: ${against}, better than every limit on the good side.${runsText(row)}`;
+  return `${name}: ${against}.${runsText(row)}`;
+}
+
+/** Rows worth a sentence: those that regressed, improved, went missing or were too thin to judge. */
+export function whyRows(rows: readonly MetricComparison[]): MetricComparison[] {
+  return rows.filter((row) => row.verdict === 'regressed' || row.verdict === 'improved' || row.verdict === 'missing' || row.thin);
+}
+
+export function whyList(rows: readonly MetricComparison[]): string {
+  return rows.map((row) => `- ${whyLine(row)}`).join('\n');
+}

@@ -1,0 +1,23 @@
+// Golden reports: the Markdown a reader gets for a passed, a regressed, an A/B, an error and a
+// cancelled run, kept in test/report/golden/ and read by a person when they change. A change to the
+// report fails here until the files are regenerated on purpose:
+//   npx vitest run test/report/golden.test.ts -u
+// and the diff of test/report/golden/ is reviewed like code.
+import { describe, expect, it } from 'vitest';
+import { renderMarkdownReport } from '../../src/report/markdown.js';
+import { abRun, cancelledRun, errorRun, passedRun, regressedRun } from './golden-cases.js';
+
+describe('golden Markdown reports', () => {
+  it.each([
+    ['passed', passedRun],
+    ['regressed', regressedRun],
+    ['error', errorRun],
+    ['cancelled', cancelledRun],
+  ])('the %s run reads as in golden/%s.md', async (name, build) => {
+    await expect(renderMarkdownReport(build())).toMatchFileSnapshot(`golden/${name}.md`);
+  });
+
+  it('the A/B run reads as in golden/ab.md', async () => {
+    await expect(renderMarkdownReport(await abRun())).toMatchFileSnapshot('golden/ab.md');
+  });
+});
