@@ -85,6 +85,7 @@ function scenarioCases(scenario: ScenarioResult): Case[] {
         ? `k6 exit code: ${scenario.exitCode}${scenario.exitMeaning ? ` (${scenario.exitMeaning})` : ''}`
         : 'k6 did not run',
       scenario.files.log ? `k6 log: ${scenario.files.log}` : undefined,
+      scenario.exception ? `the script threw:\n${scenario.exception}` : undefined,
     ]
       .filter(Boolean)
       .join('\n');

@@ -93,9 +93,9 @@ function statusLine(result: GateResult): string {
     const what = cause === 'bad-input' ? 'Bad input' : 'Error';
     const first = errors.length > 0 ? escapeProse(errors[0]) : 'the run stopped before it measured anything';
     const thrown = result.scenarios.find((s) => s.exception)?.exception?.split('\n')[0];
-    const exception = thrown ? `: ${codeSpan(thrown)}` : '';
+    const exception = thrown ? ` The script threw ${codeSpan(thrown)}.` : '';
     const more = errors.length > 1 ? ` (and ${plural(errors.length - 1, 'other cause')} below)` : '';
-    return `**${what}:** ${first}${exception}${more}. An error fails the job whatever \`fail-on\` says.`;
+    return `**${what}:** ${first}${more}.${exception} An error fails the job whatever \`fail-on\` says.`;
   }
   const counts = `${plural(result.regressions, 'regression')}, ${plural(result.thresholdsFailed, 'crossed threshold')}`;
   const policy = result.failOn.length > 0 ? `fails on: ${result.failOn.join(', ')}` : 'report only';

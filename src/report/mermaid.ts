@@ -2,6 +2,8 @@
 // in comments and job summaries, so a reader sees the size of a regression without reading numbers.
 // Pure: data in, text out.
 import type { GateResult, MetricComparison, ScenarioResult } from '../model.js';
+import { escapeProse } from './escape.js';
+import { scenarioLabel } from './headline.js';
 
 export interface ChartOptions {
   /** Most bars per chart; more become unreadable in a PR comment. */
@@ -34,9 +36,20 @@ export function selectChartRows(metrics: readonly MetricComparison[], maxBars = 
   return candidates.filter((m) => chosen.has(m));
 }
 
-/** Mermaid quoted strings cannot escape a double quote, and a newline ends the statement. */
+/**
+ * A label as a Mermaid quoted string. Such a string cannot escape a double quote, a newline ends
+ * the statement, `#name;` is read as an entity (`#lt;` is `<`) and a label may be rendered as HTML:
+ * each of those characters becomes a look-alike, so a name from the script stays text.
+ */
 function quote(text: string): string {
-  return `"${text.replace(/"/g, "'").replace(/[\r\n]+/g, ' ')}"`;
+  const safe = text
+    .replace(/"/g, "'")
+    .replace(/`/g, "'")
+    .replace(/[\r\n\u2028\u2029]+/g, ' ')
+    .replace(/#/g, '♯')
+    .replace(/</g, '‹')
+    .replace(/>/g, '›');
+  return `"${safe}"`;
 }
 
 function round(value: number): number {
@@ -71,7 +84,7 @@ export function renderScenarioChart(scenario: ScenarioResult, options: ChartOpti
   const lines = [
     '```mermaid',
     'xychart-beta',
-    `    title ${quote(`${scenario.key}: this run (bars) vs baseline (line), ms`)}`,
+    `    title ${quote(`${scenarioLabel(scenario)}: this run (bars) vs baseline (line), ms`)}`,
     `    x-axis [${rows.map((m) => quote(label(m))).join(', ')}]`,
     `    y-axis "ms" 0 --> ${axisMax([...baseline, ...current])}`,
     `    bar [${current.join(', ')}]`,
@@ -86,7 +99,7 @@ export function renderBaselineCharts(result: GateResult, options: ChartOptions =
   const parts: string[] = [];
   for (const scenario of result.scenarios) {
     const chart = renderScenarioChart(scenario, options);
-    if (chart) parts.push(`#### ${scenario.key}\n\n${chart}`);
+    if (chart) parts.push(`#### ${escapeProse(scenarioLabel(scenario))}\n\n${chart}`);
   }
   if (parts.length === 0) return '';
   return `### Baseline vs this run\n\nBars are this run, the line is the baseline (milliseconds; ▲ marks a regression).\n\n${parts.join('\n\n')}`;

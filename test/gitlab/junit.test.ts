@@ -82,6 +82,7 @@ describe('renderJUnit', () => {
         metrics: [],
         thresholds: [],
         files: { log: 'k6-smoke.log' },
+        exception: "TypeError: Cannot read property 'token' of undefined\n\tat login (file:///s.js:2:36(3))",
       });
       const doc = parse(renderJUnit(gateResult({ outcome: 'error', scenarios: [broken] })));
       const [run] = doc.testsuite[0].testcase;
@@ -89,6 +90,7 @@ describe('renderJUnit', () => {
       expect(run.error?.message).toBe('k6 exit 107: the script threw an exception');
       expect(run.error?.['#text']).toContain('k6 exit code: 107');
       expect(run.error?.['#text']).toContain('k6-smoke.log');
+      expect(run.error?.['#text']).toContain("the script threw:\nTypeError: Cannot read property 'token' of undefined");
       expect(run.failure).toBeUndefined();
       expect(doc).toMatchObject({ errors: '1', failures: '0' });
     });

@@ -142,7 +142,7 @@ export default function () { http.get(__ENV.BASE_URL + '/health'); }
     expect(read(path.join(ws, 'results'), 'report.md')).toContain('💥 k6-gate: the load test could not run');
   });
 
-  it('maps a script exception (k6 exit 107) to an error with the meaning', async () => {
+  it('maps a script exception (k6 exit 107) to an error with the meaning, and the report shows the exception', async () => {
     const ws = await tempWorkspace();
     await writeFile(path.join(ws, 'broken.js'), `throw new Error('the script is broken on purpose');\nexport default function () {}\n`);
     const result = await runGate(
@@ -153,6 +153,12 @@ export default function () { http.get(__ENV.BASE_URL + '/health'); }
     expect(result.scenarios[0].exitCode).toBe(107);
     expect(result.scenarios[0].error).toMatch(/k6 exit 107: the script threw an exception/);
     expect(read(path.join(ws, 'results'), 'k6-broken.log')).toContain('the script is broken on purpose');
+    expect(result.scenarios[0].exception).toMatch(/^Error: the script is broken on purpose\n\tat .*broken\.js:1:/);
+    const report = read(path.join(ws, 'results'), 'report.md');
+    expect(report).toContain(
+      '**Error:** k6 exit 107: the script threw an exception; k6 wrote no summary (summary-broken.json). The script threw `Error: the script is broken on purpose`. An error fails the job',
+    );
+    expect(report).toMatch(/The script threw:\n\n```text\nError: the script is broken on purpose\n\tat /);
   });
 });
 

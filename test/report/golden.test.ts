@@ -9,11 +9,11 @@ import { abRun, cancelledRun, errorRun, passedRun, regressedRun } from './golden
 
 describe('golden Markdown reports', () => {
   it.each([
-    ['passed', passedRun],
-    ['regressed', regressedRun],
-    ['error', errorRun],
-    ['cancelled', cancelledRun],
-  ])('the %s run reads as in golden/%s.md', async (name, build) => {
+    { name: 'passed', build: passedRun },
+    { name: 'regressed', build: regressedRun },
+    { name: 'error', build: errorRun },
+    { name: 'cancelled', build: cancelledRun },
+  ])('the $name run reads as in golden/$name.md', async ({ name, build }) => {
     await expect(renderMarkdownReport(build())).toMatchFileSnapshot(`golden/${name}.md`);
   });
 

@@ -186,7 +186,7 @@ describe('renderMarkdownReport', () => {
           scenarios: [errorScenario('k6 exit 107: the script threw an exception', { exitCode: 107, exception })],
         }),
       );
-      expect(md).toContain('**Error:** k6 exit 107: the script threw an exception: ```` Error: boom ``` ````.');
+      expect(md).toContain('**Error:** k6 exit 107: the script threw an exception. The script threw ```` Error: boom ``` ````.');
       expect(md).toContain('The script threw:\n\n````text\nError: boom ```\n\tat default (file:///s.js:3:9(4))\n````');
     });
 

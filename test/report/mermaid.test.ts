@@ -8,7 +8,7 @@ describe('mermaid baseline chart', () => {
     expect(chart.split('\n')).toEqual([
       '```mermaid',
       'xychart-beta',
-      '    title "http-endpoints@smoke: this run (bars) vs baseline (line), ms"',
+      '    title "http-endpoints · profile smoke: this run (bars) vs baseline (line), ms"',
       '    x-axis ["http_req_duration p(95) ▲", "http_req_duration med"]',
       '    y-axis "ms" 0 --> 300',
       '    bar [252, 91]',
@@ -43,6 +43,25 @@ describe('mermaid baseline chart', () => {
 
   it('renders nothing when no scenario has anything to chart', () => {
     expect(renderBaselineCharts(gateResult({ scenarios: [scenarioResult({ metrics: [] })] }))).toBe('');
-    expect(renderBaselineCharts(regressedResult())).toMatch(/^### Baseline vs this run[\s\S]*#### http-endpoints@smoke\n\n```mermaid/);
+    expect(renderBaselineCharts(regressedResult())).toMatch(
+      /^### Baseline vs this run[\s\S]*#### http-endpoints · profile smoke\n\n```mermaid/,
+    );
+  });
+
+  it('keeps a hostile metric or scenario name text: no entity, HTML, backtick or newline gets through', () => {
+    const hostile = 'x#lt;img src=x#gt; <b>`\n```';
+    const s = scenarioResult({ scenario: hostile, profile: undefined, metrics: [metricRow({ metric: hostile, stat: 'p(95)' })] });
+    const chart = renderBaselineCharts(gateResult({ scenarios: [s] }));
+    const body = chart.slice(chart.indexOf('```mermaid'));
+    expect(body.split('\n')).toHaveLength(8);
+    expect(body).toContain(`x-axis ["x♯lt;img src=x♯gt; ‹b›' ''' p(95)"]`);
+    expect(chart).toContain('#### x#lt;img src=x#gt; \\<b\\>\\` \\`\\`\\`');
+  });
+
+  it('titles a chart by scenario and profile, not by a baseline key with empty parts', () => {
+    const s = { ...regressedResult().scenarios[0], scenario: 'big-b', profile: undefined, key: 'big-b@@demo' };
+    const chart = renderBaselineCharts(gateResult({ scenarios: [s] }));
+    expect(chart).toContain('#### big-b\n');
+    expect(chart).not.toContain('@@');
   });
 });
