@@ -160,7 +160,7 @@ export async function commandRun(args: string[], io: CliIO, log: Logger): Promis
   }
   io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : renderMarkdownReport(result));
   log.info(
-    `k6-gate: results in ${path.relative(io.cwd, config.resultsDir) || '.'}/ (report.md, comparison.json, summaries, k6 logs${config.htmlReport ? ', HTML reports' : ''})`,
+    `k6-gate: results in ${path.relative(io.cwd, config.resultsDir) || '.'}/ (report.md, comparison.json, summaries, k6 logs${result.scenarios.some((s) => s.files.html) ? ', HTML reports' : ''})`,
   );
   if (result.cancelled) {
     log.warning(`k6-gate: cancelled by ${result.cancelled}; the partial results are written`);

@@ -70,6 +70,8 @@ describe('k6-gate run --shard / merge --from', () => {
     const merged = await cli(['merge', 'steady.js', '--from', 'artifacts', '--results-dir', 'merged', '--fail-on', 'thresholds', '--json']);
     expect(merged.code, merged.stderr).toBe(1);
     expect(merged.stderr).toMatch(/merging 3 shard file\(s\) of steady/);
+    // The merge job runs no k6, so it wrote no HTML report and does not list one.
+    expect(merged.stderr).toMatch(/results in merged\/ \(report\.md, comparison\.json, summaries, k6 logs\)/);
     const result = JSON.parse(merged.stdout) as GateResult;
     expect(result.outcome).toBe('thresholds-failed');
     const scenario = result.scenarios[0];
