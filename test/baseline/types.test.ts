@@ -123,4 +123,32 @@ describe('types from k6, not guessed', () => {
       direction: 'lower-is-better',
     });
   });
+
+  it("a Trend's count is a number of samples: no unit in the comparison or the report, also from an older baseline that said ms", () => {
+    const summary = legacyWithCount();
+    const countRules = parseRules({ watch: ['login_duration:count'] }, 'rules');
+    const old = record(summary);
+    old.scenarios.shop.metrics.login_duration = { count: { accepted: 200, unit: 'ms', type: 'trend', history: [] } };
+    const [row] = compareToBaseline({ key: 'shop', summary, baseline: old, rules: countRules });
+    expect(row.unit).toBe('count');
+    expect(describeMetric('login_duration', 'count', undefined, { type: 'trend', unit: 'ms' }).unit).toBe('count');
+    const md = renderMarkdownReport(reportOf(row));
+    expect(md).toMatch(/\| `login_duration` \| count \| +200 \| +[\d,]+ \|/);
+    expect(md).not.toMatch(/login_duration.*\d ms/);
+  });
 });
+
+function reportOf(row: ReturnType<typeof compareToBaseline>[number]): GateResult {
+  return {
+    schemaVersion: 1,
+    tool: { name: 'k6-gate', version: '0' },
+    generatedAt: '2026-11-25T10:00:00Z',
+    outcome: 'passed',
+    failOn: [],
+    failed: false,
+    scenarios: [{ scenario: 'shop', key: 'shop', outcome: 'passed', thresholds: [], metrics: [row], files: {} }],
+    regressions: 0,
+    thresholdsFailed: 0,
+    warnings: [],
+  };
+}
