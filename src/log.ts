@@ -106,6 +106,27 @@ export interface TerminalLoggerOptions {
   gitlabSections?: boolean;
 }
 
+/**
+ * The same logger, saying each warning once: the k6 runs of one verdict (A/B rounds, confirmation
+ * reruns) meet the same load-generator problem each time, and on GitHub every warning line is an
+ * annotation of its own.
+ */
+export function sayingWarningsOnce(log: Logger): Logger {
+  const said = new Set<string>();
+  return {
+    info: (message) => log.info(message),
+    error: (message) => log.error(message),
+    debug: (message) => log.debug(message),
+    group: (title, fn) => log.group(title, fn),
+    addSecret: (value) => log.addSecret(value),
+    warning: (message) => {
+      if (said.has(message)) return;
+      said.add(message);
+      log.warning(message);
+    },
+  };
+}
+
 /** A logger for terminals and GitLab job logs. */
 export function createTerminalLogger(options: TerminalLoggerOptions = {}): Logger {
   const secrets: string[] = [];

@@ -28,7 +28,7 @@ import { runK6 } from './k6/run.js';
 import { readScriptException } from './k6/script-error.js';
 import { k6FileNames, safeFileName } from './k6/files.js';
 import { noteK6Version, parseSummary, SUMMARY_TREND_STATS } from './k6/summary.js';
-import { redactDeep, type Logger } from './log.js';
+import { redactDeep, sayingWarningsOnce, type Logger } from './log.js';
 import { Cancellation } from './cancel.js';
 import { lockResultsDir, type ResultsLock } from './results-lock.js';
 import type { GateResult, Outcome, ScenarioResult } from './model.js';
@@ -262,8 +262,9 @@ async function runGateSteps(
     }
     const title = `k6-gate: [${index + 1}/${config.scenarios.length}] ${spec.name}${config.profile ? ` (profile ${config.profile})` : ''}${config.target ? ` against ${config.target}` : ''}`;
     // One k6 run of this scenario; reruns and A/B rounds label their files (`<scenario>.<label>`).
+    const roundsLog = sayingWarningsOnce(log);
     const runOnce = (runConfig: Config, label?: string) =>
-      runScenario(runConfig, spec, key, k6!, rules, baseline, log, cancellation, result.testId, label);
+      runScenario(runConfig, spec, key, k6!, rules, baseline, roundsLog, cancellation, result.testId, label);
     const scenario = await log.group(title, () =>
       config.merge
         ? mergeScenario(config, spec, key, rules, baseline, log)
