@@ -39,6 +39,8 @@ export interface MarkdownOptions {
   limit?: ReportLimit;
   /** Where the full, unshortened report can be read (the artifact, the job page). */
   fullReportUrl?: string;
+  /** What is at fullReportUrl, as the notice names it; default "report.md in the run's artifacts". */
+  fullReportLabel?: string;
   /** Extra links shown under the tables. */
   links?: { label: string; url: string }[];
   /** Extra Markdown placed after the scenarios (a chart): a detail, left out before any row is. */
@@ -263,9 +265,8 @@ function shorteningNotice(omitted: Omitted, limit: ReportLimit, options: Markdow
     [omitted.crossedThresholds, 'crossed threshold', 'crossed thresholds'],
   ]);
   if (omitted.details > 0) left.push('the details (why, per-endpoint tables, error mix, charts)');
-  const where = options.fullReportUrl
-    ? link("report.md in the run's artifacts", options.fullReportUrl)
-    : "report.md in the run's artifacts";
+  const label = options.fullReportLabel ?? "report.md in the run's artifacts";
+  const where = options.fullReportUrl ? link(label, options.fullReportUrl) : escapeProse(label);
   return `> ✂️ **This report was shortened** to fit ${limit.description}: left out ${left.join(', ') || 'the end'}. The full report is ${where}.`;
 }
 

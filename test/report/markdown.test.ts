@@ -349,6 +349,13 @@ describe('shortening to a limit', () => {
     // The passing scenario goes whole (its 50 passed thresholds with it).
     expect(md).toMatch(/left out 9 passed thresholds, 1 passing scenario, \d+ failing metrics, the details/);
     expect(md).toContain('✅ 1 passing scenario not shown here.');
+    // Without an artifact, the GitHub comment points at the run's job summary instead.
+    const toSummary = renderMarkdownReport(r, {
+      limit: { max: 8_000, description: 'a test limit' },
+      fullReportUrl: 'https://github.example/acme/shop/actions/runs/9',
+      fullReportLabel: "the workflow run's job summary",
+    });
+    expect(toSummary).toContain("The full report is [the workflow run's job summary](https://github.example/acme/shop/actions/runs/9).");
     expect(md).toMatch(/_Not shown here: \d+ more failing metrics \(see the full report\)\._/);
   });
 

@@ -95,6 +95,7 @@ export function renderCommentBody(
   marker: string,
   links: { label: string; url: string }[],
   fullReportUrl?: string,
+  fullReportLabel?: string,
 ): string {
   const chart = renderBaselineCharts(result);
   const report = renderMarkdownReport(result, {
@@ -105,6 +106,7 @@ export function renderCommentBody(
       description: `GitHub's ${formatCount(GITHUB_COMMENT_LIMIT)}-character comment limit`,
     },
     fullReportUrl,
+    fullReportLabel,
   });
   // The renderer shortens itself; this is the guarantee GitHub's limit is never hit.
   return fitCommentBody(`${marker}\n${report}`, { fullReportUrl }).body;
@@ -142,7 +144,14 @@ async function publishComment(
     artifact: artifact && { name: artifact.name, url: artifact.url, files: artifact.files },
     runUrl: runUrl(ctx),
   });
-  const body = renderCommentBody(result, marker, links, artifact?.url ?? runUrl(ctx));
+  // Without an artifact to link, the full report is the job summary on the run's page.
+  const body = renderCommentBody(
+    result,
+    marker,
+    links,
+    artifact?.url ?? runUrl(ctx),
+    artifact?.url ? undefined : "the workflow run's job summary",
+  );
   try {
     const outcome = await upsertStickyComment(
       client,
