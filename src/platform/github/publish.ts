@@ -5,7 +5,7 @@
 import type { CommentMode } from '../../config.js';
 import type { Logger } from '../../log.js';
 import type { GateResult } from '../../model.js';
-import { formatCount } from '../../format.js';
+import { formatCount, formatDuration } from '../../format.js';
 import { renderMarkdownReport } from '../../report/markdown.js';
 import { renderBaselineCharts } from '../../report/mermaid.js';
 import { annotationsFor, emitAnnotations } from './annotations.js';
@@ -131,7 +131,7 @@ async function publishComment(
           token: options.comment.token,
           baseUrl: ctx.apiUrl,
           onRateLimit: (ms, attempt, route) =>
-            log.info(`k6-gate: GitHub rate limit on ${route}: waiting ${Math.round(ms / 1000)} s (retry ${attempt})`),
+            log.info(`k6-gate: GitHub rate limit on ${route}: waiting ${formatDuration(ms)} (retry ${attempt})`),
           ...options.comment.clientOptions,
         })
       : undefined);
