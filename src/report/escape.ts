@@ -29,15 +29,20 @@ export function codeSpan(text: string): string {
   return `${fence}${pad}${line}${pad}${fence}`;
 }
 
-/** A table cell: GitHub and GitLab split rows at every unescaped `|`, inside code spans too. */
+/**
+ * A table cell: GitHub and GitLab split a row at every `|` not preceded by a backslash, inside code
+ * spans too, and then drop that one backslash; so every `|` gets one, whatever precedes it.
+ */
 export function tableCell(markdown: string): string {
-  return oneLine(markdown).replace(/\\?\|/g, (match) => (match === '|' ? '\\|' : '\\\\\\|'));
+  return oneLine(markdown).replace(/\|/g, '\\|');
 }
 
 // Things GitHub and GitLab turn into links or notifications after Markdown parsing (so a backslash
-// does not stop them): bare URLs, `@name` mentions and `#12` / `owner/repo#12` / `!12` references.
+// does not stop them): bare URLs (without the punctuation that ends a sentence), e-mail addresses,
+// `@name` mentions and `#12` / `owner/repo#12` / `!12` references.
 // In a code span they stay text.
-const LIVE = /\b(?:https?|ftp):\/\/[^\s<>`]+|\bwww\.[^\s<>`]+|(?<![\w`])@[\w][\w./-]*|(?<![\w`])(?:[\w.-]+\/[\w.-]+)?[#!]\d+\b/g;
+const LIVE =
+  /\b(?:https?|ftp):\/\/[^\s<>`]*[^\s<>`.,:;!?'")\]]|\bwww\.[^\s<>`]*[^\s<>`.,:;!?'")\]]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w`])@[\w][\w./-]*|(?<![\w`])(?:[\w.-]+\/[\w.-]+)?[#!]\d+\b/g;
 
 /**
  * The characters that start a code span, a link or image (`[`), raw HTML or an autolink (`<`), an
@@ -66,11 +71,6 @@ export function escapeProse(text: string): string {
     last = index + match[0].length;
   }
   return out + literal(line.slice(last));
-}
-
-/** Text inside raw HTML (a `<summary>`): entities, not backslashes. */
-export function escapeHtml(text: string): string {
-  return oneLine(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/@/g, '&#64;');
 }
 
 /** A fenced code block holding `text` verbatim (several lines, e.g. a script's exception). */

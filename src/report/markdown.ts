@@ -241,7 +241,7 @@ function renderScenario(s: ScenarioResult, cancelled: boolean, plan: Plan, omitt
 /** `[label](url)` with a URL that cannot end the link early or start another. */
 function link(label: string, url: string): string {
   const safe = url.replace(/[\s()<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-  return `[${escapeProse(label).replace(/[[\]]/g, '\\$&')}](${safe})`;
+  return `[${escapeProse(label)}](${safe})`;
 }
 
 function renderFooter(result: GateResult, options: MarkdownOptions): string {
