@@ -227,7 +227,11 @@ function whyLine(row: MetricComparison): string {
       `B/A ${formatChange(ab.change)}${interval}; B was worse in ${ab.worse} of ${ab.pairs} pairs.`
     );
   }
-  if (row.verdict === 'missing') return `${name}: ${escapeProse(row.note)}.`;
+  if (row.verdict === 'missing') {
+    // The note starts with the stat the name already says ("p(95) missing: …").
+    const note = row.note.startsWith(`${row.stat} `) ? row.note.slice(row.stat.length + 1) : row.note;
+    return `${name}: ${escapeProse(note)}${row.severity === 'error' ? '; counted as a regression' : ''}.`;
+  }
   const limit = limitOf(row);
   const against = `${value(row.current)} against ${value(row.baseline)} accepted (${changeOf(row)})`;
   if (row.thin) {

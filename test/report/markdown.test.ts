@@ -129,6 +129,26 @@ describe('renderMarkdownReport', () => {
     // The unchanged row gets no sentence, and no statistician's shorthand is left.
     expect(md).not.toMatch(/`http_req_duration` med:/);
     expect(md).not.toMatch(/signed-rank|pp noise floor|p\(95\): p\(95\)/);
+    const missing = renderMarkdownReport(
+      result({
+        scenarios: [
+          scenario({
+            metrics: [
+              row({
+                verdict: 'missing',
+                severity: 'error',
+                current: undefined,
+                change: undefined,
+                note: 'p(95) missing: this run has no http_req_duration (baseline 180 ms, n=8)',
+              }),
+            ],
+          }),
+        ],
+      }),
+    );
+    expect(missing).toContain(
+      '- `http_req_duration` p(95): missing: this run has no http_req_duration (baseline 180 ms, n=8); counted as a regression.',
+    );
   });
 
   it('draws the history its label claims: as many glyphs as accepted runs, plus this run', () => {
