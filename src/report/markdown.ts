@@ -85,6 +85,13 @@ const STEPS: Plan[] = [
 /** An exception's text kept when details are left out: enough to recognise it. */
 const SHORT_EXCEPTION = 1_000;
 
+/** The most of a cause the headline quotes; the scenario below has all of it. */
+const HEADLINE_CAUSE = 300;
+
+function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)} …`;
+}
+
 function statusLine(result: GateResult): string {
   const cause = errorCause(result);
   if (cause === 'cancelled') {
@@ -93,8 +100,8 @@ function statusLine(result: GateResult): string {
   if (cause) {
     const errors = distinct(result.scenarios.filter((s) => s.error).map((s) => s.error!));
     const what = cause === 'bad-input' ? 'Bad input' : 'Error';
-    const first = errors.length > 0 ? escapeProse(errors[0]) : 'the run stopped before it measured anything';
-    const thrown = result.scenarios.find((s) => s.exception)?.exception?.split('\n')[0];
+    const first = errors.length > 0 ? escapeProse(shorten(errors[0], HEADLINE_CAUSE)) : 'the run stopped before it measured anything';
+    const thrown = shorten(result.scenarios.find((s) => s.exception)?.exception?.split('\n')[0] ?? '', HEADLINE_CAUSE);
     const exception = thrown ? ` The script threw ${codeSpan(thrown)}.` : '';
     const more = errors.length > 1 ? ` (and ${plural(errors.length - 1, 'other cause')} below)` : '';
     return `**${what}:** ${first}${more}.${exception} An error fails the job whatever \`fail-on\` says.`;
@@ -199,7 +206,7 @@ function renderCause(s: ScenarioResult, plan: Plan): string[] {
     parts.push(`k6 exited with code ${s.exitCode}${s.exitMeaning ? `: ${escapeProse(s.exitMeaning)}` : ''}`);
   }
   if (s.exception) {
-    const text = plan.details || s.exception.length <= SHORT_EXCEPTION ? s.exception : `${s.exception.slice(0, SHORT_EXCEPTION)} …`;
+    const text = plan.details ? s.exception : shorten(s.exception, SHORT_EXCEPTION);
     parts.push(`The script threw:\n\n${codeBlock(text)}`);
   }
   return parts;

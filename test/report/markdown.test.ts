@@ -198,6 +198,15 @@ describe('renderMarkdownReport', () => {
       expect(md).not.toMatch(/0 regressions|regression\(s\)/);
     });
 
+    it('a very long cause is quoted short in the headline and in full under its scenario', () => {
+      const cause = `config error: ${'x'.repeat(5_000)}`;
+      const md = renderMarkdownReport(result({ outcome: 'error', scenarios: [errorScenario(cause)] }));
+      const status = md.split('\n').find((line) => line.startsWith('**Bad input:**'))!;
+      expect(status.length).toBeLessThan(400);
+      expect(status).toContain('x …');
+      expect(md).toContain(`> **Error:** ${cause}`);
+    });
+
     it('a script that threw: the exception in the headline and in full under its scenario', () => {
       const exception = 'Error: boom ```\n\tat default (file:///s.js:3:9(4))';
       const md = renderMarkdownReport(
