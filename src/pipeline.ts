@@ -212,6 +212,8 @@ async function runGateSteps(
     }
   } catch (error) {
     await preflight?.abandon();
+    // The rules file or the baseline the user gave cannot be used: the report's headline says "bad input".
+    result.badInput = true;
     return finish(config, fail((error as Error).message), log);
   }
 

@@ -31,7 +31,9 @@ describe('baseline problems', () => {
     expect(run.result.scenarios[0].error).toMatch(/k6-baseline\.json/);
     expect(run.result.scenarios[0].error).toMatch(/JSON/);
     expect(run.log).not.toMatch(/\$ k6 run/);
-    expect(readText(run.config.resultsDir, 'report.md')).toContain('the load test could not run');
+    const report = readText(run.config.resultsDir, 'report.md');
+    expect(report).toContain('## 💥 k6-gate: bad input');
+    expect(report).toMatch(/\*\*Bad input:\*\* .*k6-baseline\.json.*JSON/);
   });
 
   it('a baseline recorded for other scenarios: every metric is new, the run passes, and a warning names the missing key', async () => {
