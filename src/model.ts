@@ -97,6 +97,12 @@ export interface MetricComparison {
   thin?: boolean;
   /** A/B mode: the value of every round against baseline-target (A), pair order; `runs` holds B's. */
   abBaseline?: number[];
+  /**
+   * A/B mode: what the paired decision weighed, so a report can say why a change was or was not
+   * counted: the signed-rank test's two-sided p against `alpha`, the median pair difference B − A
+   * against the noise floor, and (times, sizes) the median pair ratio against `minEffect`.
+   */
+  abDecision?: { p: number; alpha: number; difference: number; noiseFloor: number; minEffect: number };
 }
 
 /** One k6 run of one scenario, as far as it got. */

@@ -6,7 +6,7 @@ import { isRegression } from '../baseline/compare.js';
 import { percentileInterval } from '../baseline/sampling.js';
 import { sparkline } from '../baseline/trend.js';
 import { median } from '../baseline/stats.js';
-import { formatChange, formatCount, formatPercent, formatValue, relativeChange } from '../format.js';
+import { formatChange, formatCount, formatDelta, formatPercent, formatSetting, formatValue, relativeChange } from '../format.js';
 import { compareCodeUnits } from '../json.js';
 import type { MetricComparison, ScenarioResult, ThresholdResult } from '../model.js';
 import { codeSpan, escapeProse, tableCell } from './escape.js';
@@ -224,7 +224,7 @@ function whyLine(row: MetricComparison): string {
     const interval = ab.interval ? ` (${formatPercent(ab.interval.confidence)} interval ${intervalText(ab.interval)})` : '';
     return (
       `${name}: B ${value(ab.b)} against A ${value(ab.a)} (medians of ${plural(ab.pairs, 'pair')}); ` +
-      `B/A ${formatChange(ab.change)}${interval}; B was worse in ${ab.worse} of ${ab.pairs} pairs.`
+      `B/A ${formatChange(ab.change)}${interval}; B was worse in ${ab.worse} of ${ab.pairs} pairs${abVerdictText(row)}.`
     );
   }
   if (row.verdict === 'missing') {
@@ -248,9 +248,54 @@ function whyLine(row: MetricComparison): string {
   return `${name}: ${against}.${runsText(row)}`;
 }
 
-/** Rows worth a sentence: those that regressed, improved, went missing or were too thin to judge. */
+/** Why an A/B change that moved by one measure was not counted, one reason per rule it missed. */
+function abReasons(row: MetricComparison): string[] {
+  const d = row.abDecision;
+  if (!d) return [];
+  const reasons: string[] = [];
+  if (d.p > d.alpha) {
+    reasons.push(
+      `the pairs do not agree often enough (identical versions would look this one-sided in ${formatPercent(d.p)} of runs; A/B mode needs under ${formatPercent(d.alpha)})`,
+    );
+  }
+  if (Math.abs(d.difference) <= d.noiseFloor) {
+    reasons.push(
+      `the median pair difference, ${formatDelta(Math.abs(d.difference), row.unit)}, is within the ${formatSetting(d.noiseFloor, row.unit)} noise floor`,
+    );
+  }
+  if (row.unit !== 'ratio' && row.change !== undefined && Math.abs(row.change) <= d.minEffect) {
+    reasons.push(`the change is within the ${formatPercent(d.minEffect)} A/B mode counts`);
+  }
+  return reasons;
+}
+
+/** An A/B row that looks moved (a one-sided test or a change past the minimum) but was not counted. */
+function heldBack(row: MetricComparison): boolean {
+  const d = row.abDecision;
+  if (!d || row.verdict !== 'unchanged') return false;
+  return d.p <= d.alpha || (row.change !== undefined && Math.abs(row.change) > d.minEffect);
+}
+
+function abVerdictText(row: MetricComparison): string {
+  const d = row.abDecision;
+  if (!d) return '';
+  if (row.verdict === 'regressed' || row.verdict === 'improved') {
+    return `; identical versions would look this one-sided in ${formatPercent(d.p)} of runs`;
+  }
+  const reasons = heldBack(row) ? abReasons(row) : [];
+  return reasons.length > 0 ? `; not counted: ${reasons.join('; ')}` : '';
+}
+
+/** What a row's sentence explains: the Why section's summary counts these. */
+export function whyKind(row: MetricComparison): 'regressed' | 'improved' | 'missing' | 'too thin to judge' | 'not counted' | undefined {
+  if (row.thin) return 'too thin to judge';
+  if (row.verdict === 'regressed' || row.verdict === 'improved' || row.verdict === 'missing') return row.verdict;
+  return heldBack(row) ? 'not counted' : undefined;
+}
+
+/** Rows worth a sentence: those that regressed, improved, went missing, were too thin to judge or not counted. */
 export function whyRows(rows: readonly MetricComparison[]): MetricComparison[] {
-  return rows.filter((row) => row.verdict === 'regressed' || row.verdict === 'improved' || row.verdict === 'missing' || row.thin);
+  return rows.filter((row) => whyKind(row) !== undefined);
 }
 
 export function whyList(rows: readonly MetricComparison[]): string {

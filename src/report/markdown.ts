@@ -19,6 +19,7 @@ import {
   sortMetricRows,
   sortThresholds,
   thresholdTable,
+  whyKind,
   whyList,
   whyRows,
   type RowClass,
@@ -221,12 +222,10 @@ function renderDetails(s: ScenarioResult, rows: readonly MetricComparison[], pla
   }
   const parts: string[] = [];
   if (why.length > 0) {
-    const counts = (['regressed', 'improved', 'missing'] as const)
-      .map((verdict) => [why.filter((r) => r.verdict === verdict && !r.thin).length, verdict] as const)
+    const counts = (['regressed', 'improved', 'missing', 'too thin to judge', 'not counted'] as const)
+      .map((kind) => [why.filter((r) => whyKind(r) === kind).length, kind] as const)
       .filter(([n]) => n > 0)
-      .map(([n, verdict]) => `${n} ${verdict}`);
-    const thin = why.filter((r) => r.thin).length;
-    if (thin > 0) counts.push(`${thin} too thin to judge`);
+      .map(([n, kind]) => `${formatCount(n)} ${kind}`);
     parts.push(details(`Why: ${counts.join(', ')}`, whyList(why)));
   }
   if (analysis) parts.push(analysis);

@@ -109,7 +109,8 @@ export async function runAB(
     const a = valuesOf(aRuns, id);
     const b = valuesOf(bRuns, id);
     if (a.some((v) => v === undefined) || b.some((v) => v === undefined)) return row;
-    const decision = decidePaired(a as number[], b as number[], row.direction, row.unit, noiseFloorOf(row));
+    const noiseFloor = noiseFloorOf(row);
+    const decision = decidePaired(a as number[], b as number[], row.direction, row.unit, noiseFloor);
     const aMedian = median(a as number[]);
     const bMedian = median(b as number[]);
     const out: MetricComparison = {
@@ -118,6 +119,7 @@ export async function runAB(
       method: 'paired',
       runs: b as number[],
       abBaseline: a as number[],
+      abDecision: { p: decision.p, alpha: AB_ALPHA, difference: decision.difference, noiseFloor, minEffect: AB_MIN_EFFECT },
       note:
         `A/B ${row.stat}: B ${formatValue(bMedian, row.unit)} vs A ${formatValue(aMedian, row.unit)} (medians of ${decision.pairs} ABBA pairs), ` +
         `${decision.change === undefined ? `difference ${formatDelta(decision.difference, row.unit)}` : `${formatChange(decision.change)} median pair ratio`}, ` +

@@ -179,6 +179,44 @@ describe('renderMarkdownReport', () => {
     expect(md).toContain('B was worse in 6 of 6 pairs');
   });
 
+  it('says why an A/B change that looks real was not counted', () => {
+    const ab = (over: Partial<MetricComparison>) =>
+      row({
+        method: 'paired',
+        band: undefined,
+        limitBy: undefined,
+        verdict: 'unchanged',
+        change: 0.25,
+        runs: [5, 5.1, 5.2, 4.9, 5, 5.1],
+        abBaseline: [4, 4.1, 4.1, 3.9, 4, 4.1],
+        abDecision: { p: 0.03125, alpha: 0.05, difference: 1.05, noiseFloor: 2, minEffect: 0.05 },
+        ...over,
+      });
+    const md = renderMarkdownReport(
+      result({
+        scenarios: [
+          scenario({
+            metrics: [
+              ab({}),
+              ab({
+                metric: 'iteration_duration',
+                change: 0.3,
+                abDecision: { p: 0.3125, alpha: 0.05, difference: 30, noiseFloor: 2, minEffect: 0.05 },
+              }),
+              ab({ metric: 'quiet', change: 0.01, abDecision: { p: 0.5, alpha: 0.05, difference: 0.1, noiseFloor: 2, minEffect: 0.05 } }),
+            ],
+          }),
+        ],
+      }),
+    );
+    expect(md).toContain('<details><summary>Why: 2 not counted</summary>');
+    expect(md).toContain('B was worse in 6 of 6 pairs; not counted: the median pair difference, 1.05 ms, is within the 2 ms noise floor.');
+    expect(md).toContain(
+      'not counted: the pairs do not agree often enough (identical versions would look this one-sided in 31.25% of runs; A/B mode needs under 5%).',
+    );
+    expect(md).not.toMatch(/`quiet` p\(95\):/);
+  });
+
   it('says when the policy does not block', () => {
     const md = renderMarkdownReport(result({ failed: false, failOn: [] }));
     expect(md).toContain('**not blocking** (policy)');
