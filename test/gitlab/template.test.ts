@@ -102,7 +102,7 @@ describe('template against the GitLab CI schema', () => {
     expect(accepts('staging-url', 'https://staging.example.com/shop')).toBe(true);
     expect(accepts('staging-url', '')).toBe(true);
     expect(accepts('production-url', 'http://10.0.0.7:8080')).toBe(true);
-    for (const bad of ['staging.example.com', 'ftp://x', 'https://x" || "a', 'https://$TARGET', 'https://a b']) {
+    for (const bad of ['staging.example.com', 'ftp://x', 'https://x" || "a', 'https://$(id)', 'https://a b']) {
       expect(accepts('production-url', bad), bad).toBe(false);
     }
     expect(accepts('baseline', 'perf/k6-baseline.json')).toBe(true);
@@ -257,8 +257,8 @@ describe.skipIf(missing.length > 0)('jobs a consumer gets (gitlab-ci-local --lis
 
   it('default branch: a manual staging job that may fail and a manual production job that blocks', async () => {
     expect(await jobs()).toEqual({
-      'k6-gate:staging': { when: 'manual', allow_failure: true, stage: 'test' },
-      'k6-gate:production': { when: 'manual', allow_failure: false, stage: 'test' },
+      'k6-gate:staging': { when: 'manual', allow_failure: true, stage: '.post' },
+      'k6-gate:production': { when: 'manual', allow_failure: false, stage: '.post' },
     });
   });
 
@@ -273,7 +273,7 @@ describe.skipIf(missing.length > 0)('jobs a consumer gets (gitlab-ci-local --lis
         'CI_COMMIT_BRANCH',
       ),
     ).toEqual({
-      'k6-gate:staging': { when: 'manual', allow_failure: true, stage: 'test' },
+      'k6-gate:staging': { when: 'manual', allow_failure: true, stage: '.post' },
     });
   });
 
@@ -283,13 +283,13 @@ describe.skipIf(missing.length > 0)('jobs a consumer gets (gitlab-ci-local --lis
 
   it('scheduled pipeline: only the scheduled job, automatic and blocking', async () => {
     expect(await jobs('--variable', 'CI_PIPELINE_SOURCE=schedule')).toEqual({
-      'k6-gate:scheduled': { when: 'on_success', allow_failure: false, stage: 'test' },
+      'k6-gate:scheduled': { when: 'on_success', allow_failure: false, stage: '.post' },
     });
   });
 
   it('leaves out jobs whose URL is not given, and the scheduled job while scheduled-profile is none', async () => {
     expect(await jobs('--file', 'only-staging.gitlab-ci.yml')).toEqual({
-      'k6-gate:staging': { when: 'manual', allow_failure: true, stage: 'test' },
+      'k6-gate:staging': { when: 'manual', allow_failure: true, stage: '.post' },
     });
     expect(await jobs('--file', 'only-staging.gitlab-ci.yml', '--variable', 'CI_PIPELINE_SOURCE=schedule')).toEqual({});
   });
@@ -308,7 +308,7 @@ describe.skipIf(missing.length > 0)('jobs a consumer gets (gitlab-ci-local --lis
       ...['K6_GATE_FAIL_ON=none', 'K6_GATE_RESULTS_DIR=/tmp/x'],
     ].flatMap((v) => ['--variable', v]);
     expect(await jobs('--file', 'only-staging.gitlab-ci.yml', ...overrides)).toEqual({
-      'k6-gate:staging': { when: 'manual', allow_failure: true, stage: 'test' },
+      'k6-gate:staging': { when: 'manual', allow_failure: true, stage: '.post' },
     });
     expect(await jobs('--file', 'only-staging.gitlab-ci.yml', '--variable', 'CI_PIPELINE_SOURCE=schedule', ...overrides)).toEqual({});
     const staging = (await preview('only-staging.gitlab-ci.yml', ...overrides))['k6-gate:staging'];
@@ -360,9 +360,9 @@ describe.skipIf(missing.length > 0)('jobs a consumer gets (gitlab-ci-local --lis
 
   it('can be included twice with different job prefixes', async () => {
     expect(await jobs('--file', 'twice.gitlab-ci.yml')).toEqual({
-      'k6-gate:staging': { when: 'manual', allow_failure: true, stage: 'test' },
-      'k6-gate:production': { when: 'manual', allow_failure: false, stage: 'test' },
-      'k6-gate-eu:production': { when: 'manual', allow_failure: false, stage: 'test' },
+      'k6-gate:staging': { when: 'manual', allow_failure: true, stage: '.post' },
+      'k6-gate:production': { when: 'manual', allow_failure: false, stage: '.post' },
+      'k6-gate-eu:production': { when: 'manual', allow_failure: false, stage: '.post' },
     });
     const expanded = await preview('twice.gitlab-ci.yml');
     expect(expanded['k6-gate-eu:production'].resource_group).toBe('k6-gate-eu-production-eu');
@@ -386,8 +386,9 @@ describe.skipIf(missing.length > 0)('jobs a consumer gets (gitlab-ci-local --lis
     };
     expect(production.resource_group).toBe('k6-gate-production');
     expect(production.environment.name).toBe('production');
-    expect(production.script.join('\n')).toMatch(/^node dist\/cli\.js run http-endpoints /);
-    expect(production.script.join('\n')).toContain('--metrics-output "prometheus=https://prom.example.com/api/v1/write"');
+    expect(production.script).toContain("k6_gate_cli='node dist/cli.js'");
+    expect(production.script.join('\n')).toMatch(/^\$k6_gate_cli run http-endpoints /m);
+    expect(production.script.join('\n')).toContain("--metrics-output 'prometheus=https://prom.example.com/api/v1/write'");
     expect(production.artifacts).toMatchObject({
       when: 'always',
       expire_in: '30 days',

@@ -57,6 +57,8 @@ describe('sharded GitLab template', () => {
           '      target-url: https://staging.example.com',
           '      shards: 4',
           '      cli: node dist/cli.js',
+          '      args: --env VUS=40',
+          '      merge-args: --tolerance 0.2 --config k6-gate.config.yaml',
           '',
         ].join('\n'),
       );
@@ -117,7 +119,14 @@ describe('sharded GitLab template', () => {
       expect(shard.script.join(' ')).toContain('--results-dir "k6-gate-results/shards"');
       const merge = expanded['k6-gate:merge'];
       expect(merge.needs).toEqual([expect.objectContaining({ job: 'k6-gate:shard', artifacts: true })]);
-      expect(merge.script.join(' ')).toMatch(/node dist\/cli\.js merge http-endpoints --from "k6-gate-results\/shards"/);
+      expect(merge.script).toContain("k6_gate_cli='node dist/cli.js'");
+      expect(merge.script.join(' ')).toMatch(/\$k6_gate_cli merge http-endpoints --from "k6-gate-results\/shards"/);
+      // The rule options (merge-args) reach the merge job, which compares; args reach the shards only.
+      expect(merge.script).toContain("k6_gate_args='--tolerance 0.2 --config k6-gate.config.yaml'");
+      expect(shard.script).toContain("k6_gate_args='--env VUS=40'");
+      expect(merge.script.join(' ')).toMatch(/--fail-on "regression,thresholds" \$k6_gate_args$/);
+      // The baseline file is in the merge job's artifacts: an update through merge-args is not lost.
+      expect(merge.artifacts.paths).toEqual(['k6-gate-results/', 'k6-baseline.json']);
       // An environment on every job; the merge job holds the environment's resource group (the shards
       // cannot: a resource group runs its jobs one at a time).
       expect(shard.environment).toEqual({ name: 'staging', action: 'verify' });
@@ -131,6 +140,53 @@ describe('sharded GitLab template', () => {
       expect(merge.artifacts.exclude).toEqual(['k6-gate-results/shards/*.json.gz']);
       expect(merge.artifacts.expire_in).toBe('30 days');
     }, 120_000);
+
+    it('takes 2 to 50 shards; 0, 1 and 51 stop at include time with a message naming the input', async () => {
+      for (const shards of [0, 1, 51, 2, 50]) {
+        const file = `shards-${shards}.gitlab-ci.yml`;
+        writeFileSync(
+          path.join(dir, file),
+          [
+            'include:',
+            '  - local: templates/k6-gate-sharded.yml',
+            '    inputs:',
+            '      target-url: https://staging.example.com',
+            `      shards: ${shards}`,
+            '',
+          ].join('\n'),
+        );
+        const list = await runGitlabCiLocal(dir, ['--list-json', '--file', file, ...source('schedule')]);
+        if (shards >= 2 && shards <= 50) {
+          expect(list.code, list.stderr).toBe(0);
+          expect(parseListJson(list.stdout)).toHaveLength(shards + 1);
+        } else {
+          expect(list.code, `shards: ${shards}`).not.toBe(0);
+          expect(list.stderr + list.stdout).toContain(
+            `\`shards\` input: \`${shards}\` cannot be used because it is not in the list of allowed options`,
+          );
+        }
+      }
+    }, 120_000);
+
+    it("the docs' nightly example cannot deadlock: the trigger job's resource group is not the child merge job's", () => {
+      const doc = readFileSync(path.join(REPO_ROOT, 'docs', 'scale-out.md'), 'utf8');
+      const block = /```yaml\n(nightly-load:[\s\S]*?)```/.exec(doc)?.[1];
+      expect(block).toBeDefined();
+      const example = parse(block!) as {
+        'nightly-load': { resource_group: string; trigger: { include: { inputs: Record<string, string> }[]; strategy: string } };
+      };
+      const job = example['nightly-load'];
+      const inputs = job.trigger.include[0].inputs;
+      const header = parseAllDocuments(readFileSync(TEMPLATE, 'utf8'))[0].toJS() as {
+        spec: { inputs: Record<string, { default?: string }> };
+      };
+      const prefix = inputs['job-prefix'] ?? header.spec.inputs['job-prefix'].default;
+      const environment = inputs.environment ?? header.spec.inputs.environment.default;
+      // strategy: depend holds the trigger job (and its group) until the child pipeline ends.
+      expect(job.trigger.strategy).toBe('depend');
+      expect(job.resource_group).toBe('k6-gate-staging');
+      expect(`${prefix}-${environment}`).not.toBe(job.resource_group);
+    });
   });
   describe.skipIf(missingTools().length > 0)('a scheduled pipeline run by gitlab-ci-local (2 shards, real k6, demo target)', () => {
     let dir: string;
@@ -153,6 +209,8 @@ describe('sharded GitLab template', () => {
           '      profile: smoke',
           '      cli: node dist/cli.js',
           `      args: "--env VUS=2 --env DURATION=2s --k6-path ${testK6Path()}"`,
+          // Rule options for the merge job: record the merged run as the baseline.
+          '      merge-args: --update-baseline force --tolerance 0.3',
           '',
         ].join('\n'),
       );
@@ -193,6 +251,11 @@ describe('sharded GitLab template', () => {
       }
       expect(parseDotenv(readFileSync(path.join(merged, 'k6-gate.env'), 'utf8'))).toMatchObject({ K6_GATE_SHARDED_RESULT: 'passed' });
       expect(jobLog(dir, 'merge')).toMatch(/merging 2 shard file\(s\) of http-endpoints/);
+      // merge-args reached the merge job, and the baseline it updated is in its artifacts, not lost.
+      const baseline = JSON.parse(readFileSync(path.join(merged, '..', 'k6-baseline.json'), 'utf8')) as {
+        scenarios: Record<string, unknown>;
+      };
+      expect(Object.keys(baseline.scenarios)).toEqual(['http-endpoints@smoke@staging']);
     }, 150_000);
   });
 });
