@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: everything CI checks, in order, on a fresh machine. Installs what the tests need
 # (a real k6 through k6-gate's own installer, Go method; rsync for gitlab-ci-local; actionlint; buildah and
-# a static k6 for the image test).
+# a static k6 for the image test; podman, runc and busybox-static for the container executor; act).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +14,15 @@ missing=()
 command -v rsync >/dev/null 2>&1 || missing+=(rsync)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 # buildah: test/release/image.test.ts builds the Containerfile (as root: vfs storage, chroot isolation).
-if [ "$(id -u)" = 0 ]; then command -v buildah >/dev/null 2>&1 || missing+=(buildah); fi
+# podman, runc and busybox-static: test/gitlab/container-run.test.ts runs the component's jobs in that image
+# with gitlab-ci-local's container executor (podman on runc; gitlab-ci-local's helper image is built from
+# the static busybox).
+if [ "$(id -u)" = 0 ]; then
+  command -v buildah >/dev/null 2>&1 || missing+=(buildah)
+  command -v podman >/dev/null 2>&1 || missing+=(podman)
+  command -v runc >/dev/null 2>&1 || missing+=(runc)
+  [ -x /bin/busybox ] || missing+=(busybox-static)
+fi
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

