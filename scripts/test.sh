@@ -46,6 +46,14 @@ if ! command -v actionlint >/dev/null 2>&1 && [ ! -x "$(go env GOPATH 2>/dev/nul
     GOFLAGS=-mod=mod go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12 2>&1 | tail -n 3 || true
   fi
 fi
+# act: test/github/act-runner.test.ts runs the action and self-test.yml with it (self-hosted mode). About
+# 30 s to build on a fresh machine, cached in GOPATH/bin after.
+if ! command -v act >/dev/null 2>&1 && [ ! -x "$(go env GOPATH 2>/dev/null)/bin/act" ]; then
+  if command -v go >/dev/null 2>&1; then
+    echo "installing act from the Go module proxy"
+    GOFLAGS=-mod=mod go install github.com/nektos/act@v0.2.89 2>&1 | tail -n 3 || true
+  fi
+fi
 export PATH="$PATH:$(go env GOPATH 2>/dev/null || echo "$HOME/go")/bin"
 
 step "k6 for the tests (k6-gate install, Go method: release downloads may be unreachable)"
