@@ -199,6 +199,8 @@ describe.skipIf(missing.length > 0)('GitLab template run by gitlab-ci-local (she
     // load_performance is k6's own legacy export of the gating scenario, with what GitLab's widget reads.
     const loadPerformance = readFileSync(path.join(out, 'load-performance.json'), 'utf8');
     expect(loadPerformance).toBe(readFileSync(path.join(out, 'summary-http-endpoints.json'), 'utf8'));
+    // The staging job is the one that reports load_performance (the `load-performance` input's default).
+    expect(readFileSync(path.join(out, 'load-performance.staging.json'), 'utf8')).toBe(loadPerformance);
     const metrics = JSON.parse(loadPerformance).metrics;
     expect(metrics.http_reqs.rate).toBeGreaterThan(0);
     expect(metrics.http_req_waiting['p(90)']).toBeGreaterThan(0);
@@ -255,6 +257,10 @@ describe.skipIf(missing.length > 0)('GitLab template run by gitlab-ci-local (she
     });
     expect(Object.keys(dotenv).filter((key) => !key.startsWith('K6_GATE_PRODUCTION_'))).toEqual([]);
     expect(existsSync(path.join(out, 'junit.xml'))).toBe(true);
+    // GitLab shows one load_performance report per pipeline: the production job leaves no file under
+    // the reported name (load-performance.staging.json), only its own copy.
+    expect(existsSync(path.join(out, 'load-performance.production.json'))).toBe(true);
+    expect(existsSync(path.join(out, 'load-performance.staging.json'))).toBe(false);
     // The template's environment is part of the baseline key: production is gated on its own history.
     const comparison = JSON.parse(readFileSync(path.join(out, 'comparison.json'), 'utf8'));
     expect(comparison.scenarios[0].key).toBe('http-endpoints@smoke@production');

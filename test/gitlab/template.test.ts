@@ -75,6 +75,7 @@ describe('template against the GitLab CI schema', () => {
       'notify',
       'notify-on',
       'baseline-target',
+      'load-performance',
       'args',
     ]);
     for (const [name, input] of Object.entries(inputs)) {
@@ -223,6 +224,17 @@ describe.skipIf(missing.length > 0)('jobs a consumer gets (gitlab-ci-local --lis
         'expire-in': '1 week',
       }),
     );
+    // The off switch docs/gitlab.md shows: the scheduled job only in the schedules that set a variable.
+    writeFileSync(
+      path.join(dir, 'nightly-only.gitlab-ci.yml'),
+      [
+        consumer({ 'staging-url': 'https://staging.example.com', 'scheduled-profile': 'stress' }),
+        'k6-gate:scheduled:',
+        '  rules:',
+        '    - if: $CI_PIPELINE_SOURCE == "schedule" && $K6_GATE_NIGHTLY == "true"',
+        '',
+      ].join('\n'),
+    );
     // The component twice: a second production-like target under its own job prefix.
     writeFileSync(
       path.join(dir, 'twice.gitlab-ci.yml'),
@@ -358,6 +370,16 @@ describe.skipIf(missing.length > 0)('jobs a consumer gets (gitlab-ci-local --lis
     }
   });
 
+  it('the scheduled job can be limited to the schedules that ask for it (the documented rules override)', async () => {
+    const schedule = ['--file', 'nightly-only.gitlab-ci.yml', '--variable', 'CI_PIPELINE_SOURCE=schedule'];
+    expect(await jobs(...schedule)).toEqual({});
+    expect(await jobs(...schedule, '--variable', 'K6_GATE_NIGHTLY=true')).toEqual({
+      'k6-gate:scheduled': { when: 'on_success', allow_failure: false, stage: '.post' },
+    });
+    const doc = readFileSync(path.join(REPO_ROOT, 'docs', 'gitlab.md'), 'utf8');
+    expect(doc).toContain('- if: $CI_PIPELINE_SOURCE == "schedule" && $K6_GATE_NIGHTLY == "true"');
+  });
+
   it('can be included twice with different job prefixes', async () => {
     expect(await jobs('--file', 'twice.gitlab-ci.yml')).toEqual({
       'k6-gate:staging': { when: 'manual', allow_failure: true, stage: '.post' },
@@ -395,7 +417,9 @@ describe.skipIf(missing.length > 0)('jobs a consumer gets (gitlab-ci-local --lis
       expose_as: 'k6-gate production report',
       reports: {
         junit: 'k6-gate-results/junit.xml',
-        load_performance: 'k6-gate-results/load-performance.json',
+        // One job per pipeline reports load_performance (staging by default): the file of that name
+        // exists only in the staging job, whose after_script copies its own export to it.
+        load_performance: 'k6-gate-results/load-performance.staging.json',
         dotenv: 'k6-gate-results/k6-gate.env',
       },
     });
