@@ -30,8 +30,12 @@ const everywhere = [
   [new RegExp(String.raw`(k6-gate(?:-sharded)?@)${SEMVER}\b`, 'g'), `$1${version}`],
   // the image tag
   [new RegExp(String.raw`(${escape(image)}:)${SEMVER}\b`, 'g'), `$1${version}`],
-  // remote: includes of a tagged file
-  [new RegExp(String.raw`(/-/raw/v)${SEMVER}(/templates/)`, 'g'), `$1${version}$2`],
+  // remote: includes of a tagged file (GitLab tags carry no v)
+  [new RegExp(String.raw`(/-/raw/)v?${SEMVER}(/templates/)`, 'g'), `$1${version}$2`],
+  // project: includes pinned to a GitLab tag
+  [new RegExp(String.raw`(\n\s+ref: )${SEMVER}\n`, 'g'), `$1${version}\n`],
+  // a packed package, before the first release (npm pack names it k6-gate-X.tgz)
+  [new RegExp(String.raw`(k6-gate-)${SEMVER}(\.tgz)`, 'g'), `$1${version}$2`],
 ];
 const files = {
   'src/version.ts': [[/(export const VERSION = ')[^']*(')/, `$1${version}$2`]],
