@@ -170,7 +170,10 @@ describe.skipIf(missing.length > 0)('the component with its default inputs, run 
     const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string; config: { image: string } };
     const staging = expanded['k6-gate:staging'];
     expect(staging.image).toEqual({ name: `${pkg.config.image}:${pkg.version}`, entrypoint: [''] });
-    expect(staging.script.join('\n')).toMatch(/^k6-gate run http-endpoints --target "http:\/\/127\.0\.0\.1:\d+" --environment "staging"/);
+    expect(staging.script).toContain("k6_gate_cli='k6-gate'");
+    expect(staging.script.join('\n')).toMatch(
+      /^\$k6_gate_cli run http-endpoints --target "http:\/\/127\.0\.0\.1:\d+" --environment "staging"/m,
+    );
     expect(staging.script.join('\n')).toContain('--baseline "perf/k6-baseline.json"');
     expect(staging.cache[0].paths).toEqual(['.k6-gate-cache/']);
   });

@@ -68,7 +68,7 @@ describe.skipIf(missing.length > 0)('the component in the k6-gate image (gitlab-
     project = path.join(work, 'project');
     mkdirSync(project);
     cpSync(path.join(REPO_ROOT, 'templates'), path.join(project, 'templates'), { recursive: true });
-    // A loaded machine makes a 3 s smoke run jittery; a wide tolerance still catches a doubled latency
+    // A loaded machine makes a 3 s smoke run jittery; a wide tolerance still catches a fivefold latency
     // (the same settings as the shell-executor run, pipeline-run.test.ts).
     writeFileSync(path.join(project, 'k6-gate.config.yaml'), 'tolerance: 0.4\nnoiseFloorMs: 5\n');
     const run = '--env VUS=2 --env DURATION=3s --env THINK_TIME=0.2 --config k6-gate.config.yaml';
