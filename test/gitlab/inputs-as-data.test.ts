@@ -45,6 +45,7 @@ describe.skipIf(missing.length > 0)('template inputs are data (gitlab-ci-local, 
     dir = mkdtempSync(path.join(os.tmpdir(), 'k6-gate-inputs-'));
     mkdirSync(path.join(dir, 'templates'));
     cpSync(path.join(REPO_ROOT, 'templates', 'k6-gate.yml'), path.join(dir, 'templates', 'k6-gate.yml'));
+    cpSync(path.join(REPO_ROOT, 'templates', 'k6-gate-sharded.yml'), path.join(dir, 'templates', 'k6-gate-sharded.yml'));
     writeFileSync(path.join(dir, 'argv.cjs'), ARGV_PROGRAM);
     // A deploy job that reports the URL it deployed to, as review apps do, and a staging job whose
     // environment has a URL of its own (which GitLab passes as CI_ENVIRONMENT_URL).
@@ -108,6 +109,41 @@ describe.skipIf(missing.length > 0)('template inputs are data (gitlab-ci-local, 
     // The URL inputs named variables: the deploy job's dotenv and the job's own environment URL.
     expect(valuesOf(argvOf('k6-gate:production'), '--target')).toEqual(['http://127.0.0.1:9/review-7/shop']);
     expect(valuesOf(argvOf('k6-gate:staging'), '--target')).toEqual(['http://127.0.0.1:9/env-url']);
+    expect(readdirSync(dir).filter((name) => name.startsWith('pwned'))).toEqual([]);
+  }, 120_000);
+
+  it('the sharded component: args reach each shard and merge-args the merge job as text, nothing runs', async () => {
+    const mergeArgs = '--tolerance 0.2 --notify slack=$(touch pwned-merge) "--fail-on none"';
+    writeFileSync(
+      path.join(dir, 'sharded.gitlab-ci.yml'),
+      [
+        'include:',
+        '  - local: templates/k6-gate-sharded.yml',
+        '    inputs:',
+        ...Object.entries({ 'target-url': '$DEPLOY_URL', cli: HOSTILE_CLI, args: HOSTILE_ARGS, 'merge-args': mergeArgs }).map(
+          ([key, value]) => `      ${key}: ${JSON.stringify(value)}`,
+        ),
+        '      shards: 2',
+        '',
+      ].join('\n'),
+    );
+    const run = await runGitlabCiLocal(dir, [
+      ...['--force-shell-executor', '--max-job-name-padding', '0', '--file', 'sharded.gitlab-ci.yml'],
+      ...['--variable', 'CI_PIPELINE_SOURCE=schedule', '--variable', 'DEPLOY_URL=http://127.0.0.1:9/load'],
+      ...['--ignore-predefined-vars', 'CI_PIPELINE_SOURCE'],
+    ]);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const shards = readdirSync(dir).filter((name) => name.startsWith('argv-k6_gate_shard'));
+    expect(shards).toHaveLength(2);
+    for (const file of shards) {
+      const argv = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as string[];
+      expect(argv.slice(-HOSTILE_ARGS.split(/\s+/).length)).toEqual(HOSTILE_ARGS.split(/\s+/));
+      expect(valuesOf(argv, '--target')).toEqual(['http://127.0.0.1:9/load']);
+    }
+    const merge = argvOf('k6-gate:merge');
+    expect(merge.slice(-mergeArgs.split(/\s+/).length)).toEqual(mergeArgs.split(/\s+/));
+    // `"--fail-on` is a word of its own, not the flag: the policy stays the template's.
+    expect(valuesOf(merge, '--fail-on')).toEqual(['regression,thresholds']);
     expect(readdirSync(dir).filter((name) => name.startsWith('pwned'))).toEqual([]);
   }, 120_000);
 
