@@ -68,7 +68,7 @@ describe.skipIf(missing.length > 0)('the component in the k6-gate image (gitlab-
     project = path.join(work, 'project');
     mkdirSync(project);
     cpSync(path.join(REPO_ROOT, 'templates'), path.join(project, 'templates'), { recursive: true });
-    // A loaded machine makes a 3 s smoke run jittery; a wide tolerance still catches a fivefold latency
+    // A loaded machine makes a 3 s smoke run jittery; a wide tolerance still catches a tenfold latency
     // (the same settings as the shell-executor run, pipeline-run.test.ts).
     writeFileSync(path.join(project, 'k6-gate.config.yaml'), 'tolerance: 0.4\nnoiseFloorMs: 5\n');
     const run = '--env VUS=2 --env DURATION=3s --env THINK_TIME=0.2 --config k6-gate.config.yaml';
@@ -125,10 +125,11 @@ describe.skipIf(missing.length > 0)('the component in the k6-gate image (gitlab-
     git('-c', 'user.email=ci@example.com', '-c', 'user.name=ci', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', 'baseline from CI');
   }, 300_000);
 
-  it('the production gate in the image fails on a fivefold latency; a quote in metrics-output cannot switch it off', async () => {
-    // Five times the demo's 20 ms: on a busy machine p(95) is mostly waiting for a CPU (50-80 ms), so a
-    // doubled service time would hide inside the 40 % tolerance; +80 ms does not.
-    target.setKnobs({ slowdown: 4 });
+  it('the production gate in the image fails on a tenfold latency; a quote in metrics-output cannot switch it off', async () => {
+    // Ten times the demo's 20 ms: on a busy machine p(95) is mostly waiting for a CPU (50-140 ms measured,
+    // baseline runs included), so a doubled service time hides inside the 40 % tolerance and even +80 ms
+    // did once; +180 ms does not, and stays under the scenario's p(95)<500 threshold.
+    target.setKnobs({ slowdown: 9 });
     const run = await pipeline(['k6-gate:production']);
     timings.gate = run.ms;
     expect(run.code, run.stdout + run.stderr).not.toBe(0);
