@@ -150,7 +150,7 @@ export async function commandRun(args: string[], io: CliIO, log: Logger): Promis
   const preflight = startPreflight(config, log);
   await preflight?.sent;
   const [{ exitStatusFor, runGate }, { renderMarkdownReport }] = await Promise.all([
-    import(/* webpackMode: "eager" */ '../pipeline.js'),
+    import(/* webpackMode: "eager" */ '../gate/gate.js'),
     import(/* webpackMode: "eager" */ '../report/markdown.js'),
   ]);
   const result = await runGate(config, log, { cancellation: io.cancellation, preflight });

@@ -15,9 +15,9 @@ import { wilcoxonSignedRank } from '../baseline/sampling.js';
 import { median } from '../baseline/stats.js';
 import { formatChange, formatDelta, formatValue } from '../baseline/metrics.js';
 import type { Logger } from '../log.js';
-import type { MetricComparison, Outcome, ScenarioResult } from '../model.js';
-import { worstOutcome } from '../k6/exit-codes.js';
+import type { MetricComparison, ScenarioResult } from '../model.js';
 import { metricId } from './confirm.js';
+import { scenarioOutcome } from './outcome.js';
 
 /** Pairs of rounds (each pair is one A run and one B run). */
 export const AB_PAIRS = 6;
@@ -128,9 +128,8 @@ export async function runAB(
     return out;
   });
   const k6WallMs = rounds.reduce((s, r) => s + (r.result.k6WallMs ?? 0), 0);
-  let outcome: Outcome = 'passed';
-  if (metrics.some(isRegression)) outcome = worstOutcome(outcome, 'regressed');
-  const regressed = metrics.filter((m) => m.verdict === 'regressed').map(metricId);
+  const outcome = scenarioOutcome({ thresholds: last.thresholds, metrics });
+  const regressed = metrics.filter(isRegression).map(metricId);
   const verdictNote =
     `A/B mode: ${pairs} ABBA pairs (${rounds.length} k6 runs, ${(k6WallMs / 1000).toFixed(1)} s of k6) against baseline-target (A) and target (B); ` +
     (regressed.length > 0 ? `B is worse on ${regressed.join(', ')}` : 'no paired difference beyond the limits');

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
-import { exitStatusFor, runGate } from '../../src/pipeline.js';
+import { exitStatusFor, runGate } from '../../src/gate/gate.js';
 import { recordingLogger, tempWorkspace, testConfig } from '../helpers/gate.js';
 
 const SCRIPT = `import http from 'k6/http';

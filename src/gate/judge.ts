@@ -1,0 +1,65 @@
+// What a scenario's summary means against the baseline: every watched value compared (with this
+// run's own sampling bands), the watch list's configuration problems, the report's trend lines, and
+// the scenario's outcome by the one policy (verdict/outcome.ts). One k6 run and a merged sharded
+// test are judged here alike.
+import { compareToBaseline } from '../baseline/compare.js';
+import type { BaselineFile } from '../baseline/format.js';
+import { unknownWatchedMetrics, type Rules } from '../baseline/rules.js';
+import type { RankedSamples } from '../baseline/sampling.js';
+import { trendSeries, type BaselineTrend } from '../baseline/trend.js';
+import type { Outcome, RunSummary, ScenarioResult } from '../model.js';
+import { scenarioOutcome } from '../verdict/outcome.js';
+import { samplingBands } from '../verdict/samples.js';
+
+export interface Judging {
+  rules: Rules;
+  baseline?: BaselineFile;
+}
+
+/**
+ * Fills `scenario`'s thresholds and comparisons from `summary`; `trends` (the run's samples of the
+ * watched metrics) give the sampling bands. Returns the configuration problems only the run reveals.
+ */
+export function compareSummary(
+  scenario: ScenarioResult,
+  summary: RunSummary,
+  judging: Judging,
+  trends: ReadonlyMap<string, RankedSamples> | undefined,
+): string[] {
+  const { rules, baseline } = judging;
+  scenario.summary = summary;
+  scenario.thresholds = summary.thresholds;
+  const sampling = trends ? samplingBands(trends, rules.watch) : undefined;
+  scenario.metrics = compareToBaseline({ key: scenario.key, summary, baseline, rules, sampling });
+  return watchProblems(rules, summary, baseline);
+}
+
+/** The scenario's outcome: `error` with the problems joined, else the policy over what it measured. */
+export function settleScenario(scenario: ScenarioResult, problems: readonly string[], judging: Judging, base: Outcome = 'passed'): void {
+  if (problems.length > 0) {
+    scenario.outcome = 'error';
+    scenario.error = problems.join('; ');
+  } else {
+    scenario.outcome = scenarioOutcome(scenario, base);
+  }
+  scenario.trend = trendOf(judging.baseline?.scenarios[scenario.key]?.trend, scenario);
+}
+
+/** Config errors of the watch list that only the run can reveal (a metric name nobody has). */
+function watchProblems(rules: Rules, summary: RunSummary, baseline: BaselineFile | undefined): string[] {
+  const known = new Set(Object.keys(summary.metrics));
+  for (const entry of Object.values(baseline?.scenarios ?? {})) for (const metric of Object.keys(entry.metrics)) known.add(metric);
+  return unknownWatchedMetrics(rules, known).map((problem) => `config error: ${problem}`);
+}
+
+/** Each watched stat's accepted-run trend from the baseline, with this run's value last (report sparklines). */
+function trendOf(trend: BaselineTrend | undefined, scenario: ScenarioResult): ScenarioResult['trend'] {
+  if (!trend || trend.runs.length === 0) return undefined;
+  const out = scenario.metrics.flatMap((m) => {
+    const values = trendSeries(trend, `${m.metric} ${m.stat}`).map((p) => p.value);
+    if (values.length === 0) return [];
+    if (m.current !== undefined && Number.isFinite(m.current)) values.push(m.current);
+    return [{ metric: m.metric, stat: m.stat, values }];
+  });
+  return out.length > 0 ? out : undefined;
+}

@@ -1,0 +1,41 @@
+// Step 6: the baseline learns from this run when the mode and the outcome allow it
+// (shouldUpdateBaseline) and each run is sane (or the update is forced). Written under the
+// baseline's lock, atomically (baseline/store.ts). A cancelled run teaches it nothing.
+import { updateBaselineFile } from '../baseline/store.js';
+import { runsToRecord, shouldUpdateBaseline, updateBaseline } from '../baseline/update.js';
+import type { Judging } from './judge.js';
+import type { GateRun } from './result.js';
+import type { RunToRecord } from './scenarios.js';
+
+export async function recordBaseline(run: GateRun, runs: readonly RunToRecord[], judging: Judging): Promise<void> {
+  const { config, result, log } = run;
+  if (config.updateBaseline === 'never') return;
+  const notUpdated = (why: string, level: 'info' | 'warning' = 'warning') => {
+    result.warnings.push(`baseline not updated: ${why}`);
+    log[level](`k6-gate: baseline not updated: ${why}`);
+  };
+  // A partial run must not teach the baseline anything.
+  if (result.cancelled) return void result.warnings.push('baseline not updated: the run was cancelled');
+  const decision = shouldUpdateBaseline({
+    mode: config.updateBaseline,
+    outcome: result.outcome,
+    isDefaultBranch: config.git.isDefaultBranch,
+  });
+  if (!decision.update) return notUpdated(decision.reason, 'info');
+  if (runs.length === 0) return log.info('k6-gate: baseline not updated: no scenario produced a summary');
+  const { kept, forcedLines, refusals } = runsToRecord(runs, config.updateBaseline === 'force');
+  for (const line of forcedLines) {
+    result.warnings.push(line);
+    log.warning(`k6-gate: ${line}`);
+  }
+  refusals.forEach((why) => notUpdated(why));
+  if (kept.length === 0) return;
+  try {
+    // Under the lock, the file is read again: a gate that wrote since this one started is merged, not lost.
+    await updateBaselineFile(config.baselinePath, (current) => updateBaseline(current, kept, judging.rules), { log });
+    result.baselineUpdated = true;
+    log.info(`k6-gate: baseline ${result.baselinePath} updated with ${kept.map((r) => r.key).join(', ')} (${decision.reason})`);
+  } catch (error) {
+    notUpdated((error as Error).message);
+  }
+}
