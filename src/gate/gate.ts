@@ -6,13 +6,13 @@
 // the `error` outcome with the cause, after whatever was measured has been written to the results dir.
 import { Cancellation } from '../cancel.js';
 import type { Config } from '../config.js';
-import { startPreflight, type PendingPreflight } from '../k6/preflight.js';
+import type { PendingPreflight } from '../k6/preflight.js';
 import type { Logger } from '../log.js';
 import type { GateResult } from '../model.js';
 import type { ResultsLock } from '../results-lock.js';
 import { decideGate } from '../verdict/outcome.js';
 import { readRulesAndBaseline } from './rules-and-baseline.js';
-import { awaitHealthyTarget, readyK6 } from './k6-and-target.js';
+import { awaitHealthyTarget, readyK6, startTargetChecks, type TargetChecks } from './k6-and-target.js';
 import { logVerdict, publishAndNotify } from './publish.js';
 import { recordBaseline } from './record.js';
 import { writeResultFiles } from './report.js';
@@ -37,9 +37,9 @@ export async function runGate(config: Config, log: Logger, options: GateOptions 
   const stopListening = cancellation.onRequest(() => undefined);
   const run: GateRun = { config, log, cancellation, result: emptyResult(config) };
   for (const secret of config.secrets) log.addSecret(secret);
-  // The target's health check (none in merge mode, which needs neither k6 nor the target) runs while
-  // the results dir, rules and baseline are read and k6 is found or installed; the CLI starts it earlier.
-  const preflight = options.preflight ?? startPreflight(config, log);
+  // The health checks (none in merge mode, which needs neither k6 nor the target) run while the
+  // results dir, rules and baseline are read and k6 is found or installed; the CLI starts the target's earlier.
+  const preflight = startTargetChecks(config, log, options.preflight);
   const held: ResultsLock[] = [];
   try {
     return await runSteps(run, preflight, held);
@@ -49,7 +49,7 @@ export async function runGate(config: Config, log: Logger, options: GateOptions 
   }
 }
 
-async function runSteps(run: GateRun, preflight: PendingPreflight | undefined, held: ResultsLock[]): Promise<GateResult> {
+async function runSteps(run: GateRun, preflight: TargetChecks | undefined, held: ResultsLock[]): Promise<GateResult> {
   try {
     held.push(await prepareResultsDir(run)); // 1. results dir: created, probed, this run's alone
     const judging = await readRulesAndBaseline(run); // 2. rules and baseline, key typos warned
