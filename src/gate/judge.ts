@@ -4,9 +4,10 @@
 // test are judged here alike.
 import { compareToBaseline } from '../baseline/compare.js';
 import type { BaselineFile } from '../baseline/format.js';
-import { unknownWatchedMetrics, type Rules } from '../baseline/rules.js';
+import { unknownWatchedMetrics, unknownWatchedStats, type Rules } from '../baseline/rules.js';
 import type { RankedSamples } from '../baseline/sampling.js';
 import { trendSeries, type BaselineTrend } from '../baseline/trend.js';
+import { summaryTrendStats } from '../k6/summary.js';
 import type { Outcome, RunSummary, ScenarioResult } from '../model.js';
 import { scenarioOutcome } from '../verdict/outcome.js';
 import { samplingBands } from '../verdict/samples.js';
@@ -45,11 +46,22 @@ export function settleScenario(scenario: ScenarioResult, problems: readonly stri
   scenario.trend = trendOf(judging.baseline?.scenarios[scenario.key]?.trend, scenario);
 }
 
-/** Config errors of the watch list that only the run can reveal (a metric name nobody has). */
+/** Config errors of the watch list that only the run can reveal (a metric or stat nobody has). */
 function watchProblems(rules: Rules, summary: RunSummary, baseline: BaselineFile | undefined): string[] {
-  const known = new Set(Object.keys(summary.metrics));
-  for (const entry of Object.values(baseline?.scenarios ?? {})) for (const metric of Object.keys(entry.metrics)) known.add(metric);
-  return unknownWatchedMetrics(rules, known).map((problem) => `config error: ${problem}`);
+  const known = new Map<string, Set<string>>();
+  const add = (metric: string, stats: Iterable<string>) => {
+    const set = known.get(metric) ?? known.set(metric, new Set()).get(metric)!;
+    for (const stat of stats) set.add(stat);
+  };
+  for (const [metric, m] of Object.entries(summary.metrics)) add(metric, Object.keys(m.values));
+  for (const entry of Object.values(baseline?.scenarios ?? {}))
+    for (const [metric, stats] of Object.entries(entry.metrics)) add(metric, Object.keys(stats));
+  return [...unknownWatchedMetrics(rules, known.keys()), ...unknownWatchedStats(rules, known)].map((problem) => `config error: ${problem}`);
+}
+
+/** The trend stats k6 is asked for: its defaults and every percentile the rules watch. */
+export function trendStatsFor(rules: Rules): string[] {
+  return summaryTrendStats(rules.watch.map((rule) => rule.stat));
 }
 
 /** Each watched stat's accepted-run trend from the baseline, with this run's value last (report sparklines). */

@@ -16,7 +16,7 @@ import { runFindings, startRunAnalysis, type RunAnalysis, type RunAnalysisResult
 import { keepShardFiles, mergeScenarioForGate } from '../shard/gate-files.js';
 import { shardArgs, shardRawFileName } from '../shard/shard.js';
 import { trendsOf, watchedPercentileMetrics } from '../verdict/samples.js';
-import { compareSummary, settleScenario, type Judging } from './judge.js';
+import { compareSummary, settleScenario, trendStatsFor, type Judging } from './judge.js';
 import { newScenarioResult, type GateRun } from './result.js';
 
 /** One scenario of the run, with what it is judged against. */
@@ -64,6 +64,7 @@ export async function runScenarioOnce(step: ScenarioStep, k6: InstalledK6, confi
       ...config.k6Args,
       ...(config.shard ? shardArgs(config.shard.index, config.shard.count) : []),
     ],
+    trendStats: trendStatsFor(judging.rules),
     timeoutMs: config.timeoutMs,
     htmlReport: config.htmlReport,
     rawOutput: config.shard
@@ -201,6 +202,7 @@ export async function mergeScenario(step: ScenarioStep): Promise<ScenarioResult>
       scenario: spec.name,
       resultsDir: config.resultsDir,
       watch: [...judging.rules.watch.map((r) => r.metric), ...Object.keys(judging.baseline?.scenarios[scenario.key]?.metrics ?? {})],
+      trendStats: trendStatsFor(judging.rules),
       log,
     });
     scenario.files.summary = merged.summaryFile;

@@ -25,6 +25,8 @@ export interface K6RunOptions {
   baseEnv?: NodeJS.ProcessEnv;
   /** Extra arguments placed before the script path. */
   args: string[];
+  /** `--summary-trend-stats` (default SUMMARY_TREND_STATS; see summaryTrendStats). */
+  trendStats?: readonly string[];
   timeoutMs?: number;
   /** Time between SIGINT and SIGKILL once the time limit is reached. */
   graceMs?: number;
@@ -74,10 +76,11 @@ export interface K6RunResult {
 }
 
 export function buildK6Args(
-  options: Pick<K6RunOptions, 'script' | 'args' | 'rawOutput' | 'resultsDir' | 'liveOutput'>,
+  options: Pick<K6RunOptions, 'script' | 'args' | 'rawOutput' | 'resultsDir' | 'liveOutput' | 'trendStats'>,
   summaryPath: string,
 ): string[] {
-  const args = ['run', '--summary-export', summaryPath, '--summary-trend-stats', SUMMARY_TREND_STATS.join(','), '--no-color', '--quiet'];
+  const trendStats = (options.trendStats ?? SUMMARY_TREND_STATS).join(',');
+  const args = ['run', '--summary-export', summaryPath, '--summary-trend-stats', trendStats, '--no-color', '--quiet'];
   if (options.rawOutput) args.push('--out', `json=${path.join(options.resultsDir, options.rawOutput)}`);
   if (options.liveOutput) args.push('--out', `json=${options.liveOutput}`);
   args.push(...options.args, options.script);

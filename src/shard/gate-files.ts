@@ -4,7 +4,7 @@
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { k6FileNames, safeFileName } from '../k6/files.js';
-import { noteK6Version, parseSummary, SUMMARY_TREND_STATS } from '../k6/summary.js';
+import { noteK6Version, parseSummary } from '../k6/summary.js';
 import type { Logger } from '../log.js';
 import type { RunSummary } from '../model.js';
 import type { TrendAccumulator } from '../samples/histogram.js';
@@ -58,6 +58,8 @@ export async function mergeScenarioForGate(input: {
   resultsDir: string;
   /** Metric names watched by the rules or present in the baseline (submetrics among them are computed). */
   watch: string[];
+  /** The trend stats of the merged summary (the run's `--summary-trend-stats`). */
+  trendStats: readonly string[];
   log: Logger;
 }): Promise<MergedScenario> {
   const merged = await mergeScenarioShards({
@@ -66,7 +68,7 @@ export async function mergeScenarioForGate(input: {
     resultsDir: input.resultsDir,
     summaryFile: k6FileNames(input.scenario).summary,
     watch: input.watch,
-    trendStats: [...SUMMARY_TREND_STATS],
+    trendStats: input.trendStats,
     log: input.log,
   });
   const k6Version = merged.summary.k6Version ?? (await shardK6Version(input.dir, input.scenario, input.log));
