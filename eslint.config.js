@@ -115,7 +115,16 @@ function layerRules() {
       why('samples/', 'k6/, observability/, pure baseline/ and the shared modules'),
     ),
     rule(
-      ['src/config.ts', 'src/scenarios.ts', 'src/environments.ts', 'src/url.ts', 'src/log.ts', 'src/version.ts', 'src/file-lock.ts'],
+      [
+        'src/config.ts',
+        'src/scenarios.ts',
+        'src/environments.ts',
+        'src/url.ts',
+        'src/log.ts',
+        'src/version.ts',
+        'src/file-lock.ts',
+        'src/atomic-file.ts',
+      ],
       String.raw`platform/|gate/|${ENTRIES}`,
       why('the shared modules of src/', 'model, json and each other'),
     ),

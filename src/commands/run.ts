@@ -15,6 +15,7 @@ const RUN_OPTIONS = {
   environment: { type: 'string' },
   environments: { type: 'string' },
   'allow-heavy-load': { type: 'boolean' },
+  'allow-new-baseline': { type: 'string' },
   'health-url': { type: 'string' },
   'no-preflight': { type: 'boolean' },
   'preflight-timeout': { type: 'string' },
@@ -103,6 +104,7 @@ export async function commandRun(args: string[], io: CliIO, log: Logger): Promis
     environment: values.environment,
     environments: values.environments,
     'allow-heavy-load': values['allow-heavy-load'] ? 'true' : undefined,
+    'allow-new-baseline': values['allow-new-baseline'],
     'health-url': values['health-url'],
     preflight: values['no-preflight'] ? 'false' : undefined,
     'preflight-timeout': values['preflight-timeout'],
@@ -149,7 +151,7 @@ export async function commandRun(args: string[], io: CliIO, log: Logger): Promis
   // k6 starts. Its request is sent first: evaluating modules holds the thread that writes it.
   const preflight = startPreflight(config, log);
   await preflight?.sent;
-  const [{ exitStatusFor, runGate }, { renderMarkdownReport }] = await Promise.all([
+  const [{ exitStatusFor, runGate, wroteResults }, { renderMarkdownReport }] = await Promise.all([
     import(/* webpackMode: "eager" */ '../gate/gate.js'),
     import(/* webpackMode: "eager" */ '../report/markdown.js'),
   ]);
@@ -159,9 +161,10 @@ export async function commandRun(args: string[], io: CliIO, log: Logger): Promis
     await publishGitLab(result, { resultsDir: config.resultsDir, log, env: io.env });
   }
   io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : renderMarkdownReport(result));
-  log.info(
-    `k6-gate: results in ${path.relative(io.cwd, config.resultsDir) || '.'}/ (report.md, comparison.json, summaries, k6 logs${config.htmlReport ? ', HTML reports' : ''})`,
-  );
+  if (wroteResults(result))
+    log.info(
+      `k6-gate: results in ${path.relative(io.cwd, config.resultsDir) || '.'}/ (report.md, comparison.json, summaries, k6 logs${config.htmlReport ? ', HTML reports' : ''})`,
+    );
   if (result.cancelled) {
     log.warning(`k6-gate: cancelled by ${result.cancelled}; the partial results are written`);
     return exitStatusForSignal(result.cancelled);

@@ -22,6 +22,7 @@ import { runScenarios } from './scenarios.js';
 
 // What entries need besides runGate: the exit status of a result.
 export { exitStatusFor } from '../verdict/outcome.js';
+export { wroteResults } from './report.js';
 
 export interface GateOptions {
   /** A stop request (signal, job cancel): the gate stops k6, writes what it has, marked cancelled. */

@@ -1,6 +1,6 @@
 // Step 4, one measurement: one k6 run of one scenario (with live analysis around it, or as one shard
 // of a sharded test), or, in merge mode, the shards' results merged into one summary; then judged.
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config, ScenarioSpec } from '../config.js';
 import { k6Environment } from '../k6/environment.js';
@@ -168,13 +168,14 @@ async function judgeK6Run(
   const problems: string[] = [];
   if (run.outcome === 'error') problems.push(run.spawnError ?? `k6 exit ${run.exitCode ?? run.signal}: ${run.meaning}`);
   const text = await readFile(run.files.summary, 'utf8').catch(() => undefined);
-  if (text === undefined && !run.spawnError) problems.push(`k6 wrote no summary (${summaryName})`);
   let summary: RunSummary | undefined;
   try {
     if (text !== undefined) summary = parseSummary(text, summaryName);
   } catch (error) {
-    problems.push((error as Error).message);
+    problems.push((await fullDisk(step.run.config.resultsDir, run.files.summary, summaryName)) ?? (error as Error).message);
   }
+  if (text === undefined && !run.spawnError)
+    problems.push((await fullDisk(step.run.config.resultsDir, run.files.summary, summaryName)) ?? `k6 wrote no summary (${summaryName})`);
   if (summary) {
     scenario.files.summary = summaryName;
     const trends = measured?.samples ? trendsOf(measured.samples.aggregator, watched) : undefined;
@@ -190,6 +191,21 @@ async function judgeK6Run(
   }
   settleScenario(scenario, problems, step.judging, shard && run.outcome === 'thresholds-failed' ? 'passed' : run.outcome);
 }
+
+/**
+ * Why k6's summary is missing, empty or cut short when the results dir's disk is full; the partial
+ * file is removed (nothing half-written is left to be read as a result).
+ */
+async function fullDisk(dir: string, file: string, name: string): Promise<string | undefined> {
+  const disk = await statfs(dir).catch(() => undefined);
+  const free = disk ? disk.bavail * disk.bsize : Infinity;
+  if (free >= FULL_DISK_BYTES) return undefined;
+  await rm(file, { force: true }).catch(() => undefined);
+  return `could not write ${name}: the disk of ${dir} is full (ENOSPC, ${free} bytes free)`;
+}
+
+/** Less free space than this after a run counts as a full disk (k6's summary is tens of KiB). */
+const FULL_DISK_BYTES = 64 * 1024;
 
 /** Merge mode: the summary of the whole sharded test from the shards' raw samples, judged like a run. */
 export async function mergeScenario(step: ScenarioStep): Promise<ScenarioResult> {

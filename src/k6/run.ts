@@ -113,6 +113,8 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
   );
   const args = buildK6Args(options, files.summary);
   const logFile = createWriteStream(files.log, { flags: 'w' });
+  // A full disk must not end k6-gate: the log line is on the job log anyway.
+  logFile.once('error', (error) => options.log.warning(`k6-gate: could not write ${names.log}: ${error.message}`));
   const started = Date.now();
   options.log.info(`$ k6 ${args.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
 
