@@ -1,7 +1,9 @@
 // Step 2: what the run is judged against: the rules (k6-gate.config.json|yaml) and the baseline
 // file. A baseline without an entry for a scenario's key is warned about: a key typo (or another
-// profile) would otherwise pass silently with every metric "new".
-import { loadBaseline, type BaselineFile } from '../baseline/format.js';
+// profile) would otherwise pass silently with every metric "new". In a protected environment it is
+// an error naming the key found and the key expected, unless allow-new-baseline lets it pass.
+import { ConfigError } from '../config.js';
+import { loadBaseline, splitBaselineKey, type BaselineFile } from '../baseline/format.js';
 import { loadRules } from '../baseline/rules.js';
 import { unmigratedKeysFor } from '../baseline/update.js';
 import type { Judging } from './judge.js';
@@ -14,6 +16,7 @@ export async function readRulesAndBaseline(run: GateRun): Promise<Judging> {
     const rules = await loadRules(run.config.configFile, run.config.rulesOverrides);
     refuseOwnOutputBaseline(run);
     const baseline = await loadBaseline(run.config.baselinePath);
+    refuseMissingProtectedEntries(run, baseline);
     run.result.warnings.push(...baselineKeyWarnings(run, baseline));
     return { rules, baseline };
   } catch (error) {
@@ -41,4 +44,60 @@ function baselineKeyWarnings(run: GateRun, baseline: BaselineFile | undefined): 
     );
   }
   return warnings;
+}
+
+const OPT_IN = 'set allow-new-baseline: true (--allow-new-baseline true) to let a first run pass and record it';
+
+/** In a protected environment a scenario without its baseline entry is not a pass (ConfigError). */
+function refuseMissingProtectedEntries(run: GateRun, baseline: BaselineFile | undefined): void {
+  const { config, result } = run;
+  // A shard is judged after the merge, which applies the rule.
+  if (!config.protectedEnvironment || config.allowNewBaseline || config.shard) return;
+  const where = `${config.environment ?? 'this'} is a protected environment: a run without its baseline is not a pass`;
+  for (const spec of config.scenarios) {
+    const key = keyOf(config, spec);
+    if (!baseline) {
+      throw new ConfigError(
+        `no baseline at ${result.baselinePath}, and ${where}; expected a baseline with ${JSON.stringify(key)}, or ${OPT_IN}`,
+      );
+    }
+    if (baseline.scenarios[key]) continue;
+    const near = nearestKey(key, Object.keys(baseline.scenarios));
+    const found = near
+      ? `The file has ${JSON.stringify(near.key)} (${near.difference}): expected ${JSON.stringify(key)}; run with the ${near.what} it was recorded with, or ${OPT_IN}`
+      : `The file has ${
+          Object.keys(baseline.scenarios)
+            .sort()
+            .map((k) => JSON.stringify(k))
+            .join(', ') || 'no entries'
+        }: expected ${JSON.stringify(key)}; ${OPT_IN}`;
+    throw new ConfigError(`baseline ${result.baselinePath} has no entry for ${JSON.stringify(key)}, and ${where}. ${found}`);
+  }
+}
+
+/**
+ * The key of the same scenario that differs from `key` in its profile or its environment alone
+ * (`http-endpoints@@staging` for `http-endpoints@smoke@staging`): the likely near miss.
+ */
+function nearestKey(key: string, keys: readonly string[]): { key: string; difference: string; what: string } | undefined {
+  const want = splitBaselineKey(key);
+  for (const candidate of [...keys].sort()) {
+    const have = splitBaselineKey(candidate);
+    if (have.scenario !== want.scenario) continue;
+    if (have.environment === want.environment && have.profile !== want.profile) {
+      return {
+        key: candidate,
+        difference: have.profile ? `recorded with profile ${have.profile}` : 'recorded with no profile',
+        what: 'profile',
+      };
+    }
+    if (have.profile === want.profile && have.environment !== want.environment) {
+      return {
+        key: candidate,
+        difference: have.environment ? `recorded for environment ${have.environment}` : 'recorded with no environment',
+        what: 'environment',
+      };
+    }
+  }
+  return undefined;
 }
