@@ -63,7 +63,7 @@ describe('the outcome policy', () => {
 });
 
 describe('one regression predicate for every sink', () => {
-  it('a metric missing under `missing: error` is a regression in the verdict, dotenv, webhook, Slack, series, JUnit and annotations', () => {
+  it('a metric missing under missing: error is a regression in the verdict, dotenv, webhook, Slack, series, JUnit and annotations', () => {
     const result = resultWithMissingMetric();
     expect(result.scenarios[0].outcome).toBe('regressed');
     expect(result).toMatchObject({ outcome: 'regressed', regressions: 1, failed: true });
@@ -82,7 +82,7 @@ describe('one regression predicate for every sink', () => {
     expect(annotationsFor(result).map((a) => a.title)).toEqual(['k6-gate: http_req_duration p(99) missing (http-endpoints@smoke)']);
   });
 
-  it('a metric missing under `missing: warning` is a regression nowhere', () => {
+  it('a metric missing under missing: warning is a regression nowhere', () => {
     const result = resultWithMissingMetric();
     Object.assign(result.scenarios[0].metrics[1], { severity: 'warning' });
     result.scenarios[0].outcome = scenarioOutcome(result.scenarios[0]);
