@@ -3,7 +3,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lockFileFor } from '../../src/baseline/store.js';
 import { Cancellation } from '../../src/cancel.js';
