@@ -87,26 +87,23 @@ describe('a results dir that is not the gate’s', () => {
     expect(`${refused.stdout}${refused.stderr}`).not.toContain('results in');
   });
 
-  it.runIf(process.getuid?.() === 0)(
-    'a full disk: no half-written comparison.json, and the error says the write failed',
-    async () => {
-      const ws = await workspace();
-      const results = path.join(ws, 'full');
-      await mkdir(results);
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=12k', 'tmpfs', results]);
-      try {
-        const full = await run(ws, '--results-dir', 'full');
-        expect(full.status).toBe(2);
-        expect(full.stderr).toMatch(/could not write (comparison\.json|report\.md|junit\.xml|summary|k6-quick\.log)[^\n]*ENOSPC/);
-        expect(full.stderr).not.toContain('did the run stop before the end');
-        for (const name of readdirSync(results)) {
-          if (name.startsWith('.')) continue;
-          const text = readFileSync(path.join(results, name), 'utf8');
-          expect(text.length, `${name} is empty`).toBeGreaterThan(0);
-        }
-      } finally {
-        execFileSync('umount', [results]);
+  it.runIf(process.getuid?.() === 0)('a full disk: no half-written comparison.json, and the error says the write failed', async () => {
+    const ws = await workspace();
+    const results = path.join(ws, 'full');
+    await mkdir(results);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=12k', 'tmpfs', results]);
+    try {
+      const full = await run(ws, '--results-dir', 'full');
+      expect(full.status).toBe(2);
+      expect(full.stderr).toMatch(/could not write (comparison\.json|report\.md|junit\.xml|summary|k6-quick\.log)[^\n]*ENOSPC/);
+      expect(full.stderr).not.toContain('did the run stop before the end');
+      for (const name of readdirSync(results)) {
+        if (name.startsWith('.')) continue;
+        const text = readFileSync(path.join(results, name), 'utf8');
+        expect(text.length, `${name} is empty`).toBeGreaterThan(0);
       }
-    },
-  );
+    } finally {
+      execFileSync('umount', [results]);
+    }
+  });
 });
