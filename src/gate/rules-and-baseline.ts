@@ -63,14 +63,17 @@ function refuseMissingProtectedEntries(run: GateRun, baseline: BaselineFile | un
     }
     if (baseline.scenarios[key]) continue;
     const near = nearestKey(key, Object.keys(baseline.scenarios));
-    const found = near
-      ? `The file has ${JSON.stringify(near.key)} (${near.difference}): expected ${JSON.stringify(key)}; run with the ${near.what} it was recorded with, or ${OPT_IN}`
-      : `The file has ${
-          Object.keys(baseline.scenarios)
-            .sort()
-            .map((k) => JSON.stringify(k))
-            .join(', ') || 'no entries'
-        }: expected ${JSON.stringify(key)}; ${OPT_IN}`;
+    const legacy = config.environment ? unmigratedKeysFor(baseline, spec.name, config.profile)[0] : undefined;
+    const found = legacy
+      ? `The file has ${JSON.stringify(legacy)}, recorded before baseline keys named the environment: expected ${JSON.stringify(key)}; if those runs measured ${config.environment}, move them with \`k6-gate baseline migrate --environment ${config.environment}\`, or ${OPT_IN}`
+      : near
+        ? `The file has ${JSON.stringify(near.key)} (${near.difference}): expected ${JSON.stringify(key)}; run with the ${near.what} it was recorded with, or ${OPT_IN}`
+        : `The file has ${
+            Object.keys(baseline.scenarios)
+              .sort()
+              .map((k) => JSON.stringify(k))
+              .join(', ') || 'no entries'
+          }: expected ${JSON.stringify(key)}; ${OPT_IN}`;
     throw new ConfigError(`baseline ${result.baselinePath} has no entry for ${JSON.stringify(key)}, and ${where}. ${found}`);
   }
 }
