@@ -19,7 +19,7 @@ export class SummaryParseError extends ExpectedError {
 
 type Json = JsonObject;
 
-/** The trend stats k6 is asked for (`--summary-trend-stats`): the run, the shard merge and k6-operator runners use this list. */
+/** The trend stats k6 is always asked for (`--summary-trend-stats`; summaryTrendStats adds the watched percentiles). */
 export const SUMMARY_TREND_STATS: readonly string[] = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'];
 
 /**

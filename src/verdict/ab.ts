@@ -10,6 +10,9 @@
 // the median of the per-pair ratios B/A must be past AB_MIN_EFFECT (for ratios such as error rates:
 // the median difference past the noise floor). Six pairs is the smallest count at which the exact
 // test can reach p < 0.05 at all (p = 2/64 when every pair points the same way).
+//
+// Both sides must answer: a round whose requests failed ends the rounds with an error naming the
+// side (a deployment that is down answers fastest of all, so its numbers would look like a win).
 import { isRegression } from '../baseline/compare.js';
 import { wilcoxonSignedRank } from '../baseline/sampling.js';
 import { median } from '../baseline/stats.js';
