@@ -32,7 +32,7 @@ export class GateStop extends Error {
 }
 
 /** Paths inside the workspace are shown relative to it; others (the demo's bundled baseline) in full. */
-export function displayPath(file: string, workspace: string): string {
+function displayPath(file: string, workspace: string): string {
   const relative = path.relative(workspace, file);
   return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
 }

@@ -26,7 +26,7 @@ function isResultFileName(name: string): boolean {
 }
 
 /** Files k6-gate writes into the results dir; the baseline must not be one of them. */
-export function isOwnOutputFile(file: string, resultsDir: string): boolean {
+function isOwnOutputFile(file: string, resultsDir: string): boolean {
   if (path.dirname(path.resolve(file)) !== path.resolve(resultsDir)) return false;
   const name = path.basename(file);
   return isResultFileName(name) || name === RESULTS_LOCK_FILE || name === RESULTS_MARKER_FILE;
