@@ -1,5 +1,5 @@
 // The one typed configuration that both entries (action inputs, CLI flags) produce and the
-// pipeline consumes. Parsing helpers here are shared by both entries so that an input means the
+// gate consumes. Parsing helpers here are shared by both entries so that an input means the
 // same thing everywhere.
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';

@@ -146,7 +146,7 @@ export async function commandRun(args: string[], io: CliIO, log: Logger): Promis
     changeRequest: isGitLab(io.env) && io.env.CI_MERGE_REQUEST_IID ? 'merge request pipeline' : undefined,
     resultsDirAnywhere: true,
   });
-  // The target's health check starts before the pipeline's modules are loaded and evaluated (most of
+  // The target's health check starts before the gate's modules are loaded and evaluated (most of
   // a short run's start-up), so the target's answer is awaited meanwhile; runGate waits for it before
   // k6 starts. Its request is sent first: evaluating modules holds the thread that writes it.
   const preflight = startPreflight(config, log);
