@@ -45,7 +45,7 @@ export default tseslint.config(
 
 /**
  * One `no-restricted-imports` block per layer. `up` = relative-import regexes (matched against the
- * import string, e.g. `../pipeline.js`) of the layers above, which the layer must not import.
+ * import string, e.g. `../gate/gate.js`) of the layers above, which the layer must not import.
  */
 function layerRules() {
   const ENTRIES = String.raw`(main|cli|bin|index|inputs)\.js$|commands/|demo/`;
@@ -60,17 +60,17 @@ function layerRules() {
     rule(['src/model.ts', 'src/json.ts'], '.*', why('model.ts/json.ts', 'nothing of src/')),
     rule(
       ['src/k6/**/*.ts'],
-      String.raw`platform/|pipeline\.js$|${ENTRIES}|baseline/|report/|shard/|scenarios\.js$|environments\.js$`,
+      String.raw`platform/|gate/|${ENTRIES}|baseline/|report/|shard/|scenarios\.js$|environments\.js$`,
       why('k6/', 'model, json, log, url, config and other k6/ modules'),
     ),
     rule(
       ['src/baseline/**/*.ts'],
-      String.raw`platform/|pipeline\.js$|${ENTRIES}|report/|shard/|scenarios\.js$|environments\.js$|k6/(?!summary\.js$)`,
+      String.raw`platform/|gate/|${ENTRIES}|report/|shard/|scenarios\.js$|environments\.js$|k6/(?!summary\.js$)`,
       why('baseline/', 'model, json, k6/summary (pure) and other baseline/ modules'),
     ),
     rule(
       ['src/report/**/*.ts'],
-      String.raw`platform/|pipeline\.js$|${ENTRIES}|shard/|scenarios\.js$|environments\.js$|config\.js$|k6/(?!summary\.js$)`,
+      String.raw`platform/|gate/|${ENTRIES}|shard/|scenarios\.js$|environments\.js$|config\.js$|k6/(?!summary\.js$)`,
       why('report/ (pure renderers)', 'model, json, k6/summary and the pure baseline/ modules'),
       [
         {
@@ -83,23 +83,36 @@ function layerRules() {
     ),
     rule(
       ['src/shard/**/*.ts'],
-      String.raw`platform/|pipeline\.js$|${ENTRIES}|report/`,
+      String.raw`platform/|gate/|${ENTRIES}|report/`,
       why('shard/', 'model, log, config, scenarios, k6/ and baseline/'),
     ),
     rule(
       ['src/platform/github/**/*.ts'],
-      String.raw`pipeline\.js$|${ENTRIES}|shard/|platform/gitlab/|gitlab/|k6/(install|run|tool-cache|preflight)\.js$`,
+      String.raw`gate/|${ENTRIES}|shard/|platform/gitlab/|gitlab/|k6/(install|run|tool-cache|preflight)\.js$`,
       why('platform/github', 'report, baseline (pure), model, config, log'),
     ),
     rule(
       ['src/platform/gitlab/**/*.ts'],
-      String.raw`pipeline\.js$|${ENTRIES}|shard/|platform/github/|github/|k6/(install|run|tool-cache|preflight)\.js$`,
+      String.raw`gate/|${ENTRIES}|shard/|platform/github/|github/|k6/(install|run|tool-cache|preflight)\.js$`,
       why('platform/gitlab', 'report, baseline (pure), model, config, log'),
     ),
     rule(
-      ['src/pipeline.ts'],
+      ['src/gate/**/*.ts'],
       String.raw`platform/|${ENTRIES}`,
-      why('pipeline.ts', 'k6/, baseline/, report/, shard/ and the modules below it'),
+      why(
+        'gate/ (the orchestration)',
+        'verdict/, shard/, samples/, k6/, baseline/, report/, notify/, observability/ and the shared modules',
+      ),
+    ),
+    rule(
+      ['src/verdict/**/*.ts'],
+      String.raw`platform/|gate/|${ENTRIES}|shard/|report/|notify/`,
+      why('verdict/', 'samples/, baseline/, k6/ and the shared modules'),
+    ),
+    rule(
+      ['src/samples/**/*.ts'],
+      String.raw`platform/|gate/|${ENTRIES}|shard/|verdict/|report/|notify/`,
+      why('samples/', 'k6/, observability/, pure baseline/ and the shared modules'),
     ),
     rule(
       [
@@ -111,8 +124,9 @@ function layerRules() {
         'src/version.ts',
         'src/file-lock.ts',
         'src/format.ts',
+        'src/atomic-file.ts',
       ],
-      String.raw`platform/|pipeline\.js$|${ENTRIES}`,
+      String.raw`platform/|gate/|${ENTRIES}`,
       why('the shared modules of src/', 'model, json and each other'),
     ),
   ];

@@ -1,5 +1,5 @@
 // The one typed configuration that both entries (action inputs, CLI flags) produce and the
-// pipeline consumes. Parsing helpers here are shared by both entries so that an input means the
+// gate consumes. Parsing helpers here are shared by both entries so that an input means the
 // same thing everywhere.
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -36,6 +36,10 @@ export interface Config {
   target?: string;
   /** Named environment (for reports and the protected-environment rule). */
   environment?: string;
+  /** The environment is protected (isProtectedEnvironment): a run without its baseline entry is an error… */
+  protectedEnvironment?: boolean;
+  /** …unless this lets a run without a baseline entry pass there (`allow-new-baseline`). */
+  allowNewBaseline?: boolean;
   /** URL the preflight waits on before k6 starts; empty means no preflight. */
   healthUrl?: string;
   preflightTimeoutMs: number;

@@ -12,6 +12,14 @@ export interface EnvironmentDef {
   healthPath?: string;
 }
 
+/** An environment named like production counts as protected, defined or not. */
+export const PRODUCTION_NAME = /^prod(uction)?$/i;
+
+/** Protected: marked so in the environments file, or named production (or prod). */
+export function isProtectedEnvironment(name: string | undefined, definition?: EnvironmentDef): boolean {
+  return definition?.protected === true || (name !== undefined && PRODUCTION_NAME.test(name));
+}
+
 const EXAMPLE =
   '{ "environments": { "staging": { "baseUrl": "https://staging.example.com" }, "production": { "baseUrl": "https://example.com", "protected": true } } }';
 

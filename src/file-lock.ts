@@ -30,6 +30,8 @@ export interface FileLockOptions {
   foreignStaleMs: number;
   /** Told once, when the wait starts: who holds the lock and for how long this run waits. */
   onWait?: (holder: string) => void;
+  /** Stops the wait (a stop request): LockWaitAbandoned. */
+  signal?: AbortSignal;
 }
 
 export interface FileLock {
@@ -48,6 +50,17 @@ export class LockHeldError extends ExpectedError {
   ) {
     super(`${file} is held by ${holder}`);
     this.name = 'LockHeldError';
+  }
+}
+
+/** The wait for a held lock was given up on request (`signal`). */
+export class LockWaitAbandoned extends ExpectedError {
+  constructor(
+    readonly file: string,
+    readonly holder: string,
+  ) {
+    super(`stopped waiting for ${file}, held by ${holder}`);
+    this.name = 'LockWaitAbandoned';
   }
 }
 
@@ -157,6 +170,7 @@ export async function acquireFileLock(file: string, options: FileLockOptions): P
       await removeAbandoned(file, held);
       continue;
     }
+    if (options.signal?.aborted) throw new LockWaitAbandoned(file, describeHolder(held));
     if (Date.now() - started >= options.waitMs) throw new LockHeldError(file, describeHolder(held));
     if (!told) {
       told = true;

@@ -21,7 +21,7 @@ import {
   type CommentMode,
   type Config,
 } from './config.js';
-import { findEnvironment, loadEnvironments, type EnvironmentDef } from './environments.js';
+import { findEnvironment, isProtectedEnvironment, loadEnvironments, type EnvironmentDef } from './environments.js';
 import { assertLoadAllowed } from './load-policy.js';
 import { resolveScenario } from './scenarios.js';
 import { safeFileName } from './k6/files.js';
@@ -256,6 +256,8 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
     analysis: { enabled: parseBoolean('analysis', get('analysis'), true), top: parseEndpointsTop(get('endpoints-top')) },
     confirm: parseConfirm(get('confirm')),
     baselineTarget,
+    protectedEnvironment: isProtectedEnvironment(environmentName, environment),
+    allowNewBaseline: parseBoolean('allow-new-baseline', get('allow-new-baseline'), false),
     shard: get('shard') !== undefined ? parseShard(get('shard')!) : undefined,
     metricsOutputs: parseMetricsOutput(get('metrics-output')).map((o) =>
       o.kind === 'json' ? { ...o, target: insideWorkspace('metrics-output json', o.target, workspace) } : o,

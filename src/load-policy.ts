@@ -5,7 +5,7 @@
 //   - the environment is named production (or prod), defined or not.
 // Every entry applies it alike; each platform only says whether its run is a PR/MR.
 import { ConfigError } from './config.js';
-import type { EnvironmentDef } from './environments.js';
+import { PRODUCTION_NAME, type EnvironmentDef } from './environments.js';
 
 export const HEAVY_PROFILES: readonly string[] = ['stress', 'spike', 'soak', 'breakpoint'];
 
@@ -40,7 +40,7 @@ export function assertLoadAllowed(facts: LoadFacts): void {
     );
   }
   const name = facts.environmentName ?? environment?.name;
-  if (name && /^prod(uction)?$/i.test(name)) {
+  if (name && PRODUCTION_NAME.test(name)) {
     throw new ConfigError(
       `profile ${JSON.stringify(facts.profile)} is a heavy load profile and environment is ${JSON.stringify(name)}: ` +
         `${HEAVY_PROFILES.join(', ')} can overload a live system. ${WAY_OUT}.`,

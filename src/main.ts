@@ -8,7 +8,7 @@ import type { Logger } from './log.js';
 import { Cancellation, exitStatusForSignal, type StopSignal } from './cancel.js';
 import { describeFailure, isExpectedError } from './errors.js';
 import type { GateResult } from './model.js';
-import { exitStatusFor, runGate } from './pipeline.js';
+import { exitStatusFor, runGate } from './gate/gate.js';
 import {
   defaultArtifactName,
   defaultCommentId,

@@ -1,5 +1,5 @@
 // Scenario resolution: a bundled scenario name or a path to the user's own k6 script, and the key a
-// scenario's results have in the baseline. Below the pipeline so entries, inputs and the operator
+// scenario's results have in the baseline. Below the gate so entries, inputs and the operator
 // manifest use it without importing the orchestration.
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';

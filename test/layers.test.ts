@@ -12,18 +12,20 @@ async function restrictedImports(filePath: string, code: string): Promise<string
 
 describe('layer rule', () => {
   it.each([
-    ['src/report/fixture.ts', "import { runGate } from '../pipeline.js';\nexport const x = runGate;\n"],
+    ['src/report/fixture.ts', "import { runGate } from '../gate/gate.js';\nexport const x = runGate;\n"],
     ['src/report/fixture.ts', "import { publishGitLab } from '../platform/gitlab/publish.js';\nexport const x = publishGitLab;\n"],
     ['src/report/fixture.ts', "import { loadBaseline } from '../baseline/format.js';\nexport const x = loadBaseline;\n"],
     ['src/baseline/fixture.ts', "import { renderMarkdownReport } from '../report/markdown.js';\nexport const x = renderMarkdownReport;\n"],
     ['src/baseline/fixture.ts', "import { runK6 } from '../k6/run.js';\nexport const x = runK6;\n"],
     ['src/k6/fixture.ts', "import { publishGitHub } from '../platform/github/publish.js';\nexport const x = publishGitHub;\n"],
     ['src/k6/fixture.ts', "import { main } from '../cli.js';\nexport const x = main;\n"],
-    ['src/platform/github/fixture.ts', "import { runGate } from '../../pipeline.js';\nexport const x = runGate;\n"],
+    ['src/platform/github/fixture.ts', "import { runGate } from '../../gate/gate.js';\nexport const x = runGate;\n"],
     ['src/platform/gitlab/fixture.ts', "import { postComment } from '../github/comment.js';\nexport const x = postComment;\n"],
-    ['src/pipeline.ts', "import { main } from './main.js';\nexport const x = main;\n"],
-    ['src/scenarios.ts', "import { runGate } from './pipeline.js';\nexport const x = runGate;\n"],
-    ['src/pipeline.ts', "import { commandRun } from './commands/run.js';\nexport const x = commandRun;\n"],
+    ['src/gate/fixture.ts', "import { main } from '../main.js';\nexport const x = main;\n"],
+    ['src/scenarios.ts', "import { runGate } from './gate/gate.js';\nexport const x = runGate;\n"],
+    ['src/gate/fixture.ts', "import { commandRun } from '../commands/run.js';\nexport const x = commandRun;\n"],
+    ['src/verdict/fixture.ts', "import { runGate } from '../gate/gate.js';\nexport const x = runGate;\n"],
+    ['src/samples/fixture.ts', "import { runAB } from '../verdict/ab.js';\nexport const x = runAB;\n"],
     ['src/shard/fixture.ts', "import { runDemo } from '../commands/demo.js';\nexport const x = runDemo;\n"],
   ])('fails an upward import in %s: %s', async (file, code) => {
     const messages = await restrictedImports(file, code);
@@ -35,12 +37,13 @@ describe('layer rule', () => {
     ['src/report/fixture.ts', "import { inferDirection } from '../baseline/metrics.js';\nexport const x = inferDirection;\n"],
     ['src/report/fixture.ts', "import type { BaselineFile } from '../baseline/format.js';\nexport type X = BaselineFile;\n"],
     ['src/baseline/fixture.ts', "import { parseSummary } from '../k6/summary.js';\nexport const x = parseSummary;\n"],
-    ['src/pipeline.ts', "import { renderJUnit } from './report/junit.js';\nexport const x = renderJUnit;\n"],
+    ['src/gate/fixture.ts', "import { renderJUnit } from '../report/junit.js';\nexport const x = renderJUnit;\n"],
+    ['src/gate/fixture.ts', "import { runAB } from '../verdict/ab.js';\nexport const x = runAB;\n"],
     [
       'src/platform/github/fixture.ts',
       "import { renderMarkdownReport } from '../../report/markdown.js';\nexport const x = renderMarkdownReport;\n",
     ],
-    ['src/commands/fixture.ts', "import { runGate } from '../pipeline.js';\nexport const x = runGate;\n"],
+    ['src/commands/fixture.ts', "import { runGate } from '../gate/gate.js';\nexport const x = runGate;\n"],
   ])('lets a downward import through in %s: %s', async (file, code) => {
     expect(await restrictedImports(file, code)).toEqual([]);
   });

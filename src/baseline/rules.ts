@@ -395,3 +395,20 @@ export function unknownWatchedMetrics(rules: Rules, known: Iterable<string>): st
   }
   return problems;
 }
+
+/**
+ * Watched stats that neither this run nor the baseline has for a metric one of them has (`http_reqs:p(95)`:
+ * a counter has no percentiles): a config error listing the metric's stats, rather than a "missing"
+ * regression. Percentiles the rules name are asked of k6 (summaryTrendStats), so a trend has them.
+ */
+export function unknownWatchedStats(rules: Rules, known: ReadonlyMap<string, ReadonlySet<string>>): string[] {
+  const problems: string[] = [];
+  for (const rule of rules.watch) {
+    const stats = known.get(rule.metric);
+    if (rule.origin === 'default' || !stats || stats.has(rule.stat)) continue;
+    problems.push(
+      `watched stat ${JSON.stringify(`${rule.metric}:${rule.stat}`)} is not a stat of this run nor of the baseline; expected one of ${[...stats].sort().join(', ')}`,
+    );
+  }
+  return problems;
+}

@@ -3,10 +3,10 @@
 // file, re-reads the file under it, merges its own entry into what it finds, writes through a
 // temporary file and a rename (readers see the old or the new file, never half of one), keeps the
 // file's mode, and lets go. docs/adr/0002-baseline-environment-key.md argues the choices.
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { LockHeldError, acquireFileLock, type FileLock } from '../file-lock.js';
+import { writeFileAtomic } from '../atomic-file.js';
+import { LockHeldError, LockWaitAbandoned, acquireFileLock, type FileLock } from '../file-lock.js';
 import type { Logger } from '../log.js';
 import { BaselineError, loadBaseline, parseBaseline, serializeBaseline, type BaselineFile } from './format.js';
 
@@ -17,7 +17,12 @@ export interface LockOptions {
   timeoutMs?: number;
   /** Told when the update waits for another gate, and when it removes an abandoned lock. */
   log?: Pick<Logger, 'info' | 'warning'>;
+  /** Stops waiting for another gate's lock (a stop request): BaselineLockAbandoned, nothing written. */
+  signal?: AbortSignal;
 }
+
+/** The wait for the baseline's lock was given up on request; nothing was written. */
+export class BaselineLockAbandoned extends BaselineError {}
 
 export const DEFAULT_LOCK_OPTIONS = Object.freeze({ staleMs: 30_000, timeoutMs: 60_000 });
 
@@ -35,10 +40,12 @@ export async function withBaselineLock<T>(file: string, work: () => Promise<T>, 
     lock = await acquireFileLock(lockFile, {
       waitMs: timeoutMs,
       foreignStaleMs: staleMs,
+      signal: options.signal,
       onWait: (holder) =>
         options.log?.info(`baseline ${path.basename(file)} is being updated by ${holder}; waiting up to ${Math.round(timeoutMs / 1000)} s`),
     });
   } catch (error) {
+    if (error instanceof LockWaitAbandoned) throw new BaselineLockAbandoned(`stopped waiting for the lock of ${path.basename(file)}`);
     if (error instanceof LockHeldError) {
       throw new BaselineError(
         `baseline ${path.basename(file)} is locked by ${error.holder} and stayed locked for ${Math.round(timeoutMs / 1000)} s; expected another gate to finish its update (delete ${lockFile} if no gate is running)`,
@@ -83,21 +90,7 @@ export async function saveBaseline(file: string, baseline: BaselineFile): Promis
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   await mkdir(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    const handle = await open(temporary, 'wx', mode);
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await chmod(temporary, mode); // open()'s mode passes through the umask
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
+  await writeFileAtomic(file, text, mode);
 }
 
 /**

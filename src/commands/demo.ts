@@ -6,7 +6,8 @@ import path from 'node:path';
 import { ConfigError, DEFAULT_RESULTS_DIR, optional, parseCommandArgs, quoteArg } from '../config.js';
 import { configFromInputs } from '../inputs.js';
 import type { Logger } from '../log.js';
-import { exitStatusFor, runGate } from '../pipeline.js';
+import { exitStatusFor, runGate } from '../gate/gate.js';
+import { isRegression } from '../baseline/compare.js';
 import { bundledScenariosDir } from '../scenarios.js';
 import { renderMarkdownReport } from '../report/markdown.js';
 import { checkEndpointFault, DEFAULT_DEMO_KNOBS, startDemoTarget, type EndpointFault } from '../demo/target.js';
@@ -173,7 +174,7 @@ export async function runDemo(args: string[], io: DemoIO, log: Logger): Promise<
     io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : renderMarkdownReport(result));
     const status = exitStatusFor(result);
     if (status === 1) {
-      const names = result.scenarios.flatMap((s) => s.metrics.filter((m) => m.verdict === 'regressed').map((m) => `${m.metric} ${m.stat}`));
+      const names = result.scenarios.flatMap((s) => s.metrics.filter(isRegression).map((m) => `${m.metric} ${m.stat}`));
       log.info(`k6-gate demo: the gate FAILED${names.length ? ` — regressed: ${names.join(', ')}` : ''} (exit 1)`);
     } else if (status === 0) {
       log.info('k6-gate demo: the gate passed (exit 0). Try `k6-gate demo --slowdown 50%` to see it catch a regression.');

@@ -26,6 +26,8 @@ Run options:
   --environment NAME        a named environment (its base URL is the default target)
   --environments FILE       named environments (default k6-gate.environments.json, if present)
   --allow-heavy-load        allow stress/spike/soak/breakpoint against a protected environment
+  --allow-new-baseline B    true: in a protected environment, a run without its baseline entry passes
+                            (with a warning) instead of failing (default false)
   --health-url URL          wait for this URL before k6 starts (default: the target)
   --no-preflight            do not wait for the target
   --preflight-timeout D     how long to wait for the target (default 30s)

@@ -15,6 +15,7 @@ const RUN_OPTIONS = {
   environment: { type: 'string' },
   environments: { type: 'string' },
   'allow-heavy-load': { type: 'boolean' },
+  'allow-new-baseline': { type: 'string' },
   'health-url': { type: 'string' },
   'no-preflight': { type: 'boolean' },
   'preflight-timeout': { type: 'string' },
@@ -103,6 +104,7 @@ export async function commandRun(args: string[], io: CliIO, log: Logger): Promis
     environment: values.environment,
     environments: values.environments,
     'allow-heavy-load': values['allow-heavy-load'] ? 'true' : undefined,
+    'allow-new-baseline': values['allow-new-baseline'],
     'health-url': values['health-url'],
     preflight: values['no-preflight'] ? 'false' : undefined,
     'preflight-timeout': values['preflight-timeout'],
@@ -144,13 +146,13 @@ export async function commandRun(args: string[], io: CliIO, log: Logger): Promis
     changeRequest: isGitLab(io.env) && io.env.CI_MERGE_REQUEST_IID ? 'merge request pipeline' : undefined,
     resultsDirAnywhere: true,
   });
-  // The target's health check starts before the pipeline's modules are loaded and evaluated (most of
+  // The target's health check starts before the gate's modules are loaded and evaluated (most of
   // a short run's start-up), so the target's answer is awaited meanwhile; runGate waits for it before
   // k6 starts. Its request is sent first: evaluating modules holds the thread that writes it.
   const preflight = startPreflight(config, log);
   await preflight?.sent;
-  const [{ exitStatusFor, runGate }, { renderMarkdownReport }] = await Promise.all([
-    import(/* webpackMode: "eager" */ '../pipeline.js'),
+  const [{ exitStatusFor, runGate, wroteResults }, { renderMarkdownReport }] = await Promise.all([
+    import(/* webpackMode: "eager" */ '../gate/gate.js'),
     import(/* webpackMode: "eager" */ '../report/markdown.js'),
   ]);
   const result = await runGate(config, log, { cancellation: io.cancellation, preflight });
@@ -159,9 +161,10 @@ export async function commandRun(args: string[], io: CliIO, log: Logger): Promis
     await publishGitLab(result, { resultsDir: config.resultsDir, log, env: io.env });
   }
   io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : renderMarkdownReport(result));
-  log.info(
-    `k6-gate: results in ${path.relative(io.cwd, config.resultsDir) || '.'}/ (report.md, comparison.json, summaries, k6 logs${result.scenarios.some((s) => s.files.html) ? ', HTML reports' : ''})`,
-  );
+  if (wroteResults(result))
+    log.info(
+      `k6-gate: results in ${path.relative(io.cwd, config.resultsDir) || '.'}/ (report.md, comparison.json, summaries, k6 logs${result.scenarios.some((s) => s.files.html) ? ', HTML reports' : ''})`,
+    );
   if (result.cancelled) {
     log.warning(`k6-gate: cancelled by ${result.cancelled}; the partial results are written`);
     return exitStatusForSignal(result.cancelled);

@@ -26,6 +26,8 @@ export interface K6RunOptions {
   baseEnv?: NodeJS.ProcessEnv;
   /** Extra arguments placed before the script path. */
   args: string[];
+  /** `--summary-trend-stats` (default SUMMARY_TREND_STATS; see summaryTrendStats). */
+  trendStats?: readonly string[];
   timeoutMs?: number;
   /** Time between SIGINT and SIGKILL once the time limit is reached. */
   graceMs?: number;
@@ -75,10 +77,11 @@ export interface K6RunResult {
 }
 
 export function buildK6Args(
-  options: Pick<K6RunOptions, 'script' | 'args' | 'rawOutput' | 'resultsDir' | 'liveOutput'>,
+  options: Pick<K6RunOptions, 'script' | 'args' | 'rawOutput' | 'resultsDir' | 'liveOutput' | 'trendStats'>,
   summaryPath: string,
 ): string[] {
-  const args = ['run', '--summary-export', summaryPath, '--summary-trend-stats', SUMMARY_TREND_STATS.join(','), '--no-color', '--quiet'];
+  const trendStats = (options.trendStats ?? SUMMARY_TREND_STATS).join(',');
+  const args = ['run', '--summary-export', summaryPath, '--summary-trend-stats', trendStats, '--no-color', '--quiet'];
   if (options.rawOutput) args.push('--out', `json=${path.join(options.resultsDir, options.rawOutput)}`);
   if (options.liveOutput) args.push('--out', `json=${options.liveOutput}`);
   args.push(...options.args, options.script);
@@ -111,6 +114,8 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
   );
   const args = buildK6Args(options, files.summary);
   const logFile = createWriteStream(files.log, { flags: 'w' });
+  // A full disk must not end k6-gate: the log line is on the job log anyway.
+  logFile.once('error', (error) => options.log.warning(`k6-gate: could not write ${names.log}: ${error.message}`));
   const started = Date.now();
   options.log.info(`$ k6 ${args.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
 

@@ -19,8 +19,17 @@ export class SummaryParseError extends ExpectedError {
 
 type Json = JsonObject;
 
-/** The trend stats k6 is asked for (`--summary-trend-stats`): the run, the shard merge and k6-operator runners use this list. */
+/** The trend stats k6 is always asked for (`--summary-trend-stats`; summaryTrendStats adds the watched percentiles). */
 export const SUMMARY_TREND_STATS: readonly string[] = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'];
+
+/**
+ * The trend stats to ask k6 for: SUMMARY_TREND_STATS and every other percentile the rules watch
+ * (`p(99.9)`), so that a watched stat is measured rather than reported missing.
+ */
+export function summaryTrendStats(watchedStats: Iterable<string>): string[] {
+  const extra = [...watchedStats].filter((stat) => /^p\(\d+(\.\d+)?\)$/.test(stat) && !SUMMARY_TREND_STATS.includes(stat));
+  return [...SUMMARY_TREND_STATS, ...new Set(extra)];
+}
 
 /** A stat name as k6's legacy summary export keys it (what rules and baseline files may name). */
 export const K6_STAT_PATTERN = /^(avg|min|med|max|rate|count|value|passes|fails|p\(\d+(\.\d+)?\))$/;

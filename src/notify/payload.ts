@@ -3,6 +3,7 @@
 import type { GateResult, Outcome } from '../model.js';
 import { formatChange, formatValue } from '../format.js';
 import { headline } from '../report/headline.js';
+import { isRegression } from '../baseline/compare.js';
 
 export type NotifyOn = 'regression' | 'error' | 'always';
 
@@ -58,7 +59,7 @@ export function webhookPayload(result: GateResult, commit?: string): WebhookPayl
       outcome: s.outcome,
       error: s.error,
       regressed: s.metrics
-        .filter((m) => m.verdict === 'regressed')
+        .filter(isRegression)
         .map((m) => ({ metric: m.metric, stat: m.stat, baseline: m.baseline, current: m.current, change: m.change, unit: m.unit })),
       thresholdsCrossed: s.thresholds.filter((t) => !t.ok).map((t) => ({ metric: t.metric, expression: t.expression })),
       endpoints: (s.analysis?.endpoints ?? [])
@@ -91,7 +92,7 @@ export function slackMessage(result: GateResult, commit?: string): { text: strin
   for (const s of result.scenarios.slice(0, 10)) {
     const lines = [`*${slackText(s.scenario)}* — ${s.outcome}`];
     if (s.error) lines.push(`> ${slackText(s.error.slice(0, 300))}`);
-    for (const m of s.metrics.filter((row) => row.verdict === 'regressed').slice(0, 5)) {
+    for (const m of s.metrics.filter(isRegression).slice(0, 5)) {
       lines.push(
         `• \`${slackText(m.metric)}\` ${slackText(m.stat)}: ${formatValue(m.baseline, m.unit)} → ${formatValue(m.current, m.unit)} (${formatChange(m.change)})`,
       );

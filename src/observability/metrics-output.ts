@@ -2,6 +2,7 @@
 // write, InfluxDB, OpenTelemetry, a JSON file), the labels every series carries, and the few series
 // k6-gate itself pushes after the verdict. Pure: text and data in, arguments/env/series out.
 import { ConfigError } from '../config.js';
+import { isRegression } from '../baseline/compare.js';
 import type { GateResult } from '../model.js';
 import type { TimeSeries } from './remote-write.js';
 
@@ -246,7 +247,7 @@ export function gateSeries(result: GateResult, labels: Omit<RunLabels, 'gate_sce
       add(GATE_SERIES.current, m, row.current);
       add(GATE_SERIES.accepted, m, row.baseline);
       add(GATE_SERIES.limit, m, limit);
-      add(GATE_SERIES.regressed, m, row.verdict === 'regressed' ? 1 : 0);
+      add(GATE_SERIES.regressed, m, isRegression(row) ? 1 : 0);
     }
   }
   return series;

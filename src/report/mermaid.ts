@@ -1,6 +1,7 @@
 // Mermaid charts of baseline vs current for the key timing stats. GitHub renders ```mermaid blocks
 // in comments and job summaries, so a reader sees the size of a regression without reading numbers.
 // Pure: data in, text out.
+import { isRegression } from '../baseline/compare.js';
 import type { GateResult, MetricComparison, ScenarioResult } from '../model.js';
 import { escapeProse } from './escape.js';
 import { scenarioLabel } from './headline.js';
@@ -28,7 +29,7 @@ function statRank(stat: string): number {
 export function selectChartRows(metrics: readonly MetricComparison[], maxBars = DEFAULT_MAX_BARS): MetricComparison[] {
   const candidates = metrics.filter(chartable);
   const ranked = [...candidates].sort((a, b) => {
-    const regressedFirst = Number(b.verdict === 'regressed') - Number(a.verdict === 'regressed');
+    const regressedFirst = Number(isRegression(b)) - Number(isRegression(a));
     return regressedFirst !== 0 ? regressedFirst : statRank(a.stat) - statRank(b.stat);
   });
   const chosen = new Set(ranked.slice(0, Math.max(0, maxBars)));
@@ -68,7 +69,7 @@ function axisMax(values: readonly number[]): number {
 }
 
 function label(m: MetricComparison): string {
-  const marker = m.verdict === 'regressed' ? ' ▲' : '';
+  const marker = isRegression(m) ? ' ▲' : '';
   return `${m.metric} ${m.stat}${marker}`;
 }
 

@@ -168,7 +168,7 @@ export async function mergeShardDir(
 }
 
 /**
- * Merge mode for one scenario of the pipeline: merges the shard files of `scenario` under `dir`,
+ * Merge mode for one scenario of the gate: merges the shard files of `scenario` under `dir`,
  * computing the submetrics the watch rules name, and writes the merged summary as
  * `summary-<scenario>.json` (legacy export layout) into `resultsDir`.
  */

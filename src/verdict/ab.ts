@@ -10,14 +10,17 @@
 // the median of the per-pair ratios B/A must be past AB_MIN_EFFECT (for ratios such as error rates:
 // the median difference past the noise floor). Six pairs is the smallest count at which the exact
 // test can reach p < 0.05 at all (p = 2/64 when every pair points the same way).
+//
+// Both sides must answer: a round whose requests failed ends the rounds with an error naming the
+// side (a deployment that is down answers fastest of all, so its numbers would look like a win).
 import { isRegression } from '../baseline/compare.js';
 import { wilcoxonSignedRank } from '../baseline/sampling.js';
 import { median } from '../baseline/stats.js';
 import { formatChange, formatDelta, formatDuration, formatValue } from '../format.js';
 import type { Logger } from '../log.js';
-import type { MetricComparison, Outcome, ScenarioResult } from '../model.js';
-import { worstOutcome } from '../k6/exit-codes.js';
+import type { MetricComparison, ScenarioResult } from '../model.js';
 import { metricId } from './confirm.js';
+import { scenarioOutcome } from './outcome.js';
 
 /** Pairs of rounds (each pair is one A run and one B run). */
 export const AB_PAIRS = 6;
@@ -72,6 +75,33 @@ export function decidePaired(
   return { verdict, change, difference, p: test.p, pairs: n };
 }
 
+function sideName(side: Side): string {
+  return side === 'A' ? 'baseline-target (A)' : 'target (B)';
+}
+
+/** `N of M requests failed (http_req_failed)` when the round's summary counts failed requests. */
+function failedRequests(result: Pick<ScenarioResult, 'summary'>): string | undefined {
+  const values = result.summary?.metrics.http_req_failed?.values;
+  if (!values || !(values.rate > 0)) return undefined;
+  const failed = values.passes;
+  const total = failed !== undefined && values.fails !== undefined ? failed + values.fails : undefined;
+  return failed !== undefined && total !== undefined
+    ? `${failed} of ${total} requests failed (http_req_failed)`
+    : `${(values.rate * 100).toFixed(1)} % of the requests failed (http_req_failed)`;
+}
+
+/** The result of rounds that ended before the last pair: the last round's, with why there is no verdict. */
+function endedEarly(rounds: readonly { result: ScenarioResult }[], pair: number, side: Side): ScenarioResult {
+  const result = rounds[rounds.length - 1].result;
+  const k6WallMs = rounds.reduce((s, r) => s + (r.result.k6WallMs ?? 0), 0);
+  return {
+    ...result,
+    k6WallMs,
+    k6Runs: rounds.length,
+    verdictNote: `A/B round ${pair} against ${sideName(side)} ended ${result.outcome}; no A/B verdict`,
+  };
+}
+
 /**
  * Runs the A/B rounds and decides. `runRound` makes one k6 run against one side and returns its
  * result compared as usual (the rows carry the values, units, directions and noise floors); the
@@ -89,16 +119,17 @@ export async function runAB(
     log.info(`k6-gate: A/B pair ${pair}: ${side === 'A' ? 'A (baseline-target)' : 'B (target)'}`);
     const result = await runRound(side, pair);
     rounds.push({ side, pair, result });
-    // Thresholds crossed and errors end the rounds: they are outcomes of their own, never averaged away.
-    if (result.outcome === 'error' || result.outcome === 'thresholds-failed') {
-      const k6WallMs = rounds.reduce((s, r) => s + (r.result.k6WallMs ?? 0), 0);
-      return {
-        ...result,
-        k6WallMs,
-        k6Runs: rounds.length,
-        verdictNote: `A/B round ${pair} against ${side === 'A' ? 'baseline-target (A)' : 'target (B)'} ended ${result.outcome}; no A/B verdict`,
-      };
+    // A side whose requests failed measured no deployment (a base that is down answers fastest of
+    // all): an error naming the side, and nothing for the baseline to learn.
+    const failed = failedRequests(result);
+    if (failed && result.outcome !== 'error') {
+      const { summary: _unrecorded, ...measured } = result;
+      const error = `A/B round ${pair} against ${sideName(side)}: ${failed}; a paired comparison needs both deployments answering`;
+      rounds[rounds.length - 1].result = { ...measured, outcome: 'error', error };
+      return endedEarly(rounds, pair, side);
     }
+    // Thresholds crossed and errors end the rounds: they are outcomes of their own, never averaged away.
+    if (result.outcome === 'error' || result.outcome === 'thresholds-failed') return endedEarly(rounds, pair, side);
   }
   const aRuns = rounds.filter((r) => r.side === 'A').sort((x, y) => x.pair - y.pair);
   const bRuns = rounds.filter((r) => r.side === 'B').sort((x, y) => x.pair - y.pair);
@@ -131,9 +162,8 @@ export async function runAB(
     return out;
   });
   const k6WallMs = rounds.reduce((s, r) => s + (r.result.k6WallMs ?? 0), 0);
-  let outcome: Outcome = 'passed';
-  if (metrics.some(isRegression)) outcome = worstOutcome(outcome, 'regressed');
-  const regressed = metrics.filter((m) => m.verdict === 'regressed').map(metricId);
+  const outcome = scenarioOutcome({ thresholds: last.thresholds, metrics });
+  const regressed = metrics.filter(isRegression).map(metricId);
   const verdictNote =
     `A/B mode: ${pairs} ABBA pairs (${rounds.length} k6 runs, ${formatDuration(k6WallMs)} of k6) against baseline-target (A) and target (B); ` +
     (regressed.length > 0 ? `B is worse on ${regressed.join(', ')}` : 'no paired difference beyond the limits');

@@ -14,6 +14,7 @@ import { isRegression } from '../baseline/compare.js';
 import { formatDuration } from '../format.js';
 import type { Logger } from '../log.js';
 import type { MetricComparison, Outcome, ScenarioResult } from '../model.js';
+import { scenarioOutcome } from './outcome.js';
 
 /** The identity of a watched value across runs. */
 export function metricId(row: Pick<MetricComparison, 'metric' | 'stat'>): string {
@@ -101,16 +102,14 @@ export async function runWithConfirmation(
     return out;
   });
   const k6WallMs = all.reduce((sum, r) => sum + (r.k6WallMs ?? 0), 0);
-  let outcome: Outcome;
+  // The rows persisting regressions kept decide, as for a single run.
+  const outcome: Outcome = stoppedBy ? stoppedBy.outcome : scenarioOutcome({ thresholds: last.thresholds, metrics });
   let verdictNote: string;
   if (stoppedBy) {
-    outcome = stoppedBy.outcome;
     verdictNote = `confirmation rerun ${all.length - 1} ended ${stoppedBy.outcome}; ${all.length} k6 runs, ${formatDuration(k6WallMs)} of k6`;
   } else if (persisting.size > 0) {
-    outcome = 'regressed';
     verdictNote = `regression confirmed: ${[...persisting].join(', ')} regressed in all ${all.length} runs; ${formatDuration(k6WallMs)} of k6`;
   } else {
-    outcome = 'passed';
     verdictNote = `first run regressed, ${all.length === 2 ? 'the rerun' : `rerun ${all.length - 1}`} did not: not confirmed, passed; ${all.length} k6 runs, ${formatDuration(k6WallMs)} of k6`;
   }
   log.info(`k6-gate: ${verdictNote}`);

@@ -1,5 +1,5 @@
 // A run's own samples → the sampling bands of its watched percentiles. The samples come from the one
-// sample aggregator (src/samples/): live while k6 runs (the pipeline's live analysis), or read from a
+// sample aggregator (src/samples/): live while k6 runs (the gate's live analysis), or read from a
 // finished raw file (`--out json=…[.gz]`, the noise lab's replay) through the same reader.
 import { percentOfStat, percentileInterval, type RankedSamples } from '../baseline/sampling.js';
 import { SAMPLING_CONFIDENCE, type SamplingBand } from '../baseline/compare.js';

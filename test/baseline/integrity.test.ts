@@ -126,7 +126,17 @@ describe('per-environment history (real k6)', () => {
     };
     await writeFile(path.join(ws, 'k6-baseline.json'), `${JSON.stringify(old, null, 2)}\n`);
 
-    const production = await runCli(probeArgs('--environment', 'production', '--update-baseline', 'always', '--json'), ws);
+    // Production is protected: without its own entry the run is an error that says how to move the old one…
+    const refused = await runCli(probeArgs('--environment', 'production'), ws);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain(
+      'The file has "probe", recorded before baseline keys named the environment: expected "probe@@production"; if those runs measured production, move them with `k6-gate baseline migrate --environment production`',
+    );
+    // …and its first run passes only when allowed to start its history.
+    const production = await runCli(
+      probeArgs('--environment', 'production', '--update-baseline', 'always', '--allow-new-baseline', 'true', '--json'),
+      ws,
+    );
     expect(production.status, production.stderr).toBe(0);
     const productionResult = printedResult(production);
     expect(productionResult.scenarios[0].key).toBe('probe@@production');

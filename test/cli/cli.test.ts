@@ -86,6 +86,8 @@ describe('k6-gate CLI', () => {
         'http-endpoints',
         { profile: 'stress', environment: 'production', k6: testK6Path(), env: { VUS: '2', TIME_SCALE: '0.02' }, failOn: 'none' },
         '--allow-heavy-load',
+        // Production is protected: its first run has no baseline entry to be judged against.
+        ...['--allow-new-baseline', 'true'],
       ),
       ws,
     );

@@ -139,7 +139,7 @@ describe.skipIf(missing.length > 0)('the component with its default inputs, run 
         cli: `npx -y k6-gate@${JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version}`,
       }),
     );
-    // The baseline the consumer committed: one accepted staging run, with the same installed CLI.
+    // The baseline the consumer committed: one accepted staging run, with the same installed CLI…
     mkdirSync(path.join(project, 'perf'));
     const seed = await runProgram(
       path.join(bin, 'k6-gate'),
@@ -150,6 +150,18 @@ describe.skipIf(missing.length > 0)('the component with its default inputs, run 
       { cwd: project, env: { ...jobEnv(), VUS: '1', DURATION: '2s' } },
     );
     expect(seed.status, seed.stderr).toBe(0);
+    // …and one of production under the production job's key: a protected environment without its
+    // baseline entry fails the job.
+    const production = await runProgram(
+      path.join(bin, 'k6-gate'),
+      [
+        ...['run', 'http-endpoints', '--target', target.url, '--environment', 'production', '--profile', 'smoke'],
+        ...['--baseline', 'perf/k6-baseline.json', '--allow-new-baseline', 'true'],
+        ...['--results-dir', '.seed', '--update-baseline', 'force', '--no-html-report'],
+      ],
+      { cwd: project, env: { ...jobEnv(), VUS: '1', DURATION: '2s' } },
+    );
+    expect(production.status, production.stderr).toBe(0);
     rmSync(path.join(project, '.seed'), { recursive: true, force: true });
     initGitRepo(project);
   }, 180_000);

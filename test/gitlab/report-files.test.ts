@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
 import { createTerminalLogger } from '../../src/log.js';
-import { writeReports } from '../../src/pipeline.js';
+import { writeReports } from '../../src/gate/report.js';
 import { publishGitLab } from '../../src/platform/gitlab/publish.js';
 import { gateResult } from './fixtures.js';
 

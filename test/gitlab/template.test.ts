@@ -74,6 +74,7 @@ describe('template against the GitLab CI schema', () => {
       'endpoints-top',
       'notify',
       'notify-on',
+      'allow-new-baseline',
       'baseline-target',
       'load-performance',
       'args',

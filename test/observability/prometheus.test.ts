@@ -8,7 +8,7 @@ import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
 import { pushGateSeries } from '../../src/observability/push.js';
-import { exitStatusFor, runGate } from '../../src/pipeline.js';
+import { exitStatusFor, runGate } from '../../src/gate/gate.js';
 import { resolveScenario } from '../../src/scenarios.js';
 import { recordingLogger, tempWorkspace, testConfig } from '../helpers/gate.js';
 import { gateResult, printedResult, runArgs } from '../helpers/builders.js';

@@ -9,7 +9,7 @@ import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
 import type { GateResult } from '../../src/model.js';
-import { runGate } from '../../src/pipeline.js';
+import { runGate } from '../../src/gate/gate.js';
 import { resolveScenario } from '../../src/scenarios.js';
 import { configFromInputs } from '../../src/inputs.js';
 import { recordingLogger, tempWorkspace, testConfig } from '../helpers/gate.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
 import type { GateResult } from '../../src/model.js';
-import { exitStatusFor, runGate } from '../../src/pipeline.js';
+import { exitStatusFor, runGate } from '../../src/gate/gate.js';
 import { resolveScenario } from '../../src/scenarios.js';
 import { recordingLogger, tempWorkspace, testConfig } from '../helpers/gate.js';
 

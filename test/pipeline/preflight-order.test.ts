@@ -4,7 +4,7 @@
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runGate } from '../../src/pipeline.js';
+import { runGate } from '../../src/gate/gate.js';
 import { recordingLogger, tempWorkspace, testConfig } from '../helpers/gate.js';
 import { rm, writeFile } from 'node:fs/promises';
 

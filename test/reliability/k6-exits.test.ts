@@ -5,6 +5,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
+import { RESULTS_MARKER_FILE } from '../../src/gate/results-dir.js';
 import { runK6 } from '../../src/k6/run.js';
 import { resolveScenario } from '../../src/scenarios.js';
 import { recordingLogger, tempWorkspace } from '../helpers/gate.js';
@@ -269,6 +270,8 @@ process.exit(r.status ?? 1);
       root_group: { checks: {}, groups: {} },
     };
     await writeFile(path.join(ws, 'results', 'summary-rerun.json'), JSON.stringify(stale));
+    // An earlier run of k6-gate marked the folder as its own.
+    await writeFile(path.join(ws, 'results', RESULTS_MARKER_FILE), '');
     const spec = await script(ws, 'rerun.js', `export const options = { vus: -1 };\nexport default function () {}\n`);
     const run = await gate(ws, { scenarios: [spec] });
     expect(run.result.scenarios[0].exitCode).toBe(104);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
 import { configFromInputs } from '../../src/inputs.js';
-import { exitStatusFor, runGate } from '../../src/pipeline.js';
+import { exitStatusFor, runGate } from '../../src/gate/gate.js';
 import { startFakeGitLab, type FakeGitLab } from '../gitlab/fake-gitlab.js';
 import { recordingLogger, tempWorkspace } from '../helpers/gate.js';
 import { testK6Path } from '../helpers/k6.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Config } from '../../src/config.js';
 import type { GateResult } from '../../src/model.js';
-import { exitStatusFor, runGate } from '../../src/pipeline.js';
+import { exitStatusFor, runGate } from '../../src/gate/gate.js';
 import { resolveScenario } from '../../src/scenarios.js';
 import { recordingLogger, testConfig } from '../helpers/gate.js';
 

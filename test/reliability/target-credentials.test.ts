@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
 import { configFromInputs } from '../../src/inputs.js';
-import { exitStatusFor, runGate } from '../../src/pipeline.js';
+import { exitStatusFor, runGate } from '../../src/gate/gate.js';
 import { recordingLogger, tempWorkspace } from '../helpers/gate.js';
 import { testK6Path } from '../helpers/k6.js';
 

@@ -1,10 +1,13 @@
 // A/B mode with a real k6 against two demo targets: equal → passed, one +50 % → regressed.
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
-import { exitStatusFor, runGate } from '../../src/pipeline.js';
+import { exitStatusFor, runGate } from '../../src/gate/gate.js';
+import type { Config } from '../../src/config.js';
 import { recordingLogger, tempWorkspace, testConfig } from '../helpers/gate.js';
+import { freePort } from '../helpers/prometheus.js';
 
 const SCRIPT = `import http from 'k6/http';
 export const options = { vus: 1, iterations: 20 };
@@ -22,7 +25,7 @@ afterAll(async () => {
   await candidate.close();
 });
 
-async function abGate() {
+async function abGate(over: Partial<Config> = {}) {
   const ws = await tempWorkspace('k6-gate-ab-');
   const script = path.join(ws, 'ab.js');
   await writeFile(script, SCRIPT);
@@ -33,10 +36,11 @@ async function abGate() {
       target: candidate.url,
       baselineTarget: base.url,
       rulesOverrides: { watch: ['http_req_duration:p(95)', 'http_req_duration:med'] },
+      ...over,
     }),
     log,
   );
-  return { result, log };
+  return { result, log, ws };
 }
 
 describe('A/B mode with a real k6', () => {
@@ -67,6 +71,38 @@ describe('A/B mode with a real k6', () => {
       );
     } finally {
       candidate.setKnobs({ slowdown: 0 });
+    }
+  });
+});
+
+describe('A/B mode with a broken side', () => {
+  it('the base deployment down: an error naming baseline-target before any k6 run, nothing recorded', async () => {
+    const down = `http://127.0.0.1:${await freePort()}`;
+    const { result, log, ws } = await abGate({ baselineTarget: down, healthUrl: `${candidate.url}/health`, updateBaseline: 'always' });
+    expect(result.outcome).toBe('error');
+    expect(exitStatusFor(result)).toBe(2);
+    expect(result.scenarios[0].error).toMatch(
+      /^baseline-target \(A\): target health check http:\/\/127\.0\.0\.1:\d+\/health did not succeed/,
+    );
+    expect(log.text()).not.toContain('A/B pair 1');
+    expect(existsSync(path.join(ws, 'k6-baseline.json'))).toBe(false);
+  });
+
+  it('a side whose requests fail is an error naming the side after its round, never a verdict; nothing recorded', async () => {
+    base.setKnobs({ errorRate: 1 });
+    try {
+      const { result, ws } = await abGate({ updateBaseline: 'always' });
+      expect(result.outcome).toBe('error');
+      expect(exitStatusFor(result)).toBe(2);
+      const s = result.scenarios[0];
+      expect(s.k6Runs).toBe(1);
+      expect(s.error).toBe(
+        'A/B round 1 against baseline-target (A): 20 of 20 requests failed (http_req_failed); a paired comparison needs both deployments answering',
+      );
+      expect(s.verdictNote).not.toMatch(/B is worse/);
+      expect(existsSync(path.join(ws, 'k6-baseline.json'))).toBe(false);
+    } finally {
+      base.setKnobs({ errorRate: 0 });
     }
   });
 });

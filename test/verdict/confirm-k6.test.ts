@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
 import type { ScenarioSpec } from '../../src/config.js';
-import { exitStatusFor, runGate } from '../../src/pipeline.js';
+import { exitStatusFor, runGate } from '../../src/gate/gate.js';
 import { recordingLogger, tempWorkspace, testConfig } from '../helpers/gate.js';
 
 const ITERATIONS = 60;
