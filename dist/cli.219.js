@@ -25,12 +25,14 @@ var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_nod
 var src_config = __webpack_require__(2973);
 // EXTERNAL MODULE: ./src/inputs.ts + 2 modules
 var src_inputs = __webpack_require__(1557);
-// EXTERNAL MODULE: ./src/pipeline.ts + 25 modules
-var pipeline = __webpack_require__(4176);
+// EXTERNAL MODULE: ./src/gate/gate.ts + 38 modules
+var gate = __webpack_require__(7488);
+// EXTERNAL MODULE: ./src/baseline/compare.ts
+var compare = __webpack_require__(6228);
 // EXTERNAL MODULE: ./src/scenarios.ts
 var scenarios = __webpack_require__(4096);
-// EXTERNAL MODULE: ./src/report/markdown.ts + 1 modules
-var markdown = __webpack_require__(218);
+// EXTERNAL MODULE: ./src/report/markdown.ts + 3 modules
+var markdown = __webpack_require__(4373);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __webpack_require__(7067);
 var external_node_http_default = /*#__PURE__*/__webpack_require__.n(external_node_http_);
@@ -799,10 +801,15 @@ async function startDemoTarget(options = {}) {
         wait,
         injectError: () => knobs.errorRate > 0 && random.next() < knobs.errorRate,
     });
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        throw new errors/* ExpectedError */.Dh(`port ${port} is not a TCP port; expected a whole number from 0 to 65535 (0 picks a free one)`);
+    }
     await new Promise((resolve, reject) => {
         server.once('error', (error) => reject(error.code === 'EADDRINUSE' || error.code === 'EACCES'
             ? new errors/* ExpectedError */.Dh(`port ${port} on ${host} ${error.code === 'EADDRINUSE' ? 'is in use' : 'may not be opened by this user'} (${error.code}); expected a free port: pass --port with another number (0 picks one)`, { cause: error })
-            : error));
+            : error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN'
+                ? new errors/* ExpectedError */.Dh(`host ${host} is not an address of this machine (${error.code}); expected one of its own addresses, e.g. 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)`, { cause: error })
+                : error));
         server.listen(port, host, () => {
             server.off('error', reject);
             resolve();
@@ -842,6 +849,7 @@ var ab = __webpack_require__(8982);
 // runs the smoke profile of the http-endpoints scenario against it with a real k6, compares with the
 // committed demo baseline, prints the regression table. `--slowdown 50%` makes the target slower so
 // a newcomer sees a regression fail the gate.
+
 
 
 
@@ -998,11 +1006,11 @@ async function runDemo(args, io, log) {
             resultsDirAnywhere: true,
             defaultFiles: { baseline: demoBaselinePath(), config: demoRulesPath() },
         });
-        const result = await (0,pipeline.runGate)(config, log);
+        const result = await (0,gate.runGate)(config, log);
         io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : (0,markdown.renderMarkdownReport)(result));
-        const status = (0,pipeline.exitStatusFor)(result);
+        const status = (0,gate.exitStatusFor)(result);
         if (status === 1) {
-            const names = result.scenarios.flatMap((s) => s.metrics.filter((m) => m.verdict === 'regressed').map((m) => `${m.metric} ${m.stat}`));
+            const names = result.scenarios.flatMap((s) => s.metrics.filter(compare/* isRegression */.kj).map((m) => `${m.metric} ${m.stat}`));
             log.info(`k6-gate demo: the gate FAILED${names.length ? ` — regressed: ${names.join(', ')}` : ''} (exit 1)`);
         }
         else if (status === 0) {

@@ -2,6 +2,44 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 3549:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Z: () => (/* binding */ writeFileAtomic)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
+// Writing a file so that a reader sees the old content or the new, never half of it: the text goes
+// to a temporary file next to the target, is flushed, and replaces the target by a rename. A failed
+// write (a full disk) leaves the target as it was and removes the temporary file.
+
+
+async function writeFileAtomic(file, text, mode = 0o644) {
+    const temporary = `${file}.${process.pid}.${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(4).toString('hex')}.tmp`;
+    try {
+        const handle = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.open)(temporary, 'wx', mode);
+        try {
+            await handle.writeFile(text, 'utf8');
+            await handle.sync();
+        }
+        finally {
+            await handle.close();
+        }
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.chmod)(temporary, mode); // open()'s mode passes through the umask
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rename)(temporary, file);
+    }
+    catch (error) {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(temporary, { force: true });
+        throw error;
+    }
+}
+
+
+/***/ }),
+
 /***/ 6228:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -13,9 +51,10 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /* harmony export */ });
 /* unused harmony exports decide, describeSampling, summarizeComparisons */
 /* harmony import */ var _k6_summary_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(817);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6264);
 /* harmony import */ var _metrics_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4874);
 /* harmony import */ var _stats_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(964);
-/* harmony import */ var _sampling_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6574);
+/* harmony import */ var _sampling_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6574);
 // Compares one run's summary with the baseline, metric by metric. Pure: data in, data out.
 //
 // A metric regresses only when its value is worse than ALL of these limits at once:
@@ -27,6 +66,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 //     samples for a percentile, Wilson for a rate; see sampling.ts), its optimistic end too: a p(99)
 //     from 400 samples that only its top 4 requests pushed over the limit is "too thin to judge".
 // Improvements are judged the same way in the other direction.
+
 
 
 
@@ -129,9 +169,9 @@ function decide(input) {
 }
 /** "p(99) from 412 samples: −3.1/+∞ ms" — how far this run's own value could be off. */
 function describeSampling(stat, current, band, unit) {
-    const below = band.low === undefined ? '∞' : (0,_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDelta */ .CW)(Math.max(0, current - band.low), unit);
-    const above = band.high === undefined ? '∞' : (0,_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDelta */ .CW)(Math.max(0, band.high - current), unit);
-    return `${stat} from ${band.n} samples: −${below}/+${above} (${(0,_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPercent */ .l9)(band.confidence)})`;
+    const below = band.low === undefined ? '∞' : (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDelta */ .CW)(Math.max(0, current - band.low), unit);
+    const above = band.high === undefined ? '∞' : (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDelta */ .CW)(Math.max(0, band.high - current), unit);
+    return `${stat} from ${band.n} samples: −${below}/+${above} (${(0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatPercent */ .l9)(band.confidence)})`;
 }
 /** A rate's Wilson band from its passes/fails, when the summary has them. */
 function rateBand(values, stat) {
@@ -141,22 +181,22 @@ function rateBand(values, stat) {
     const fails = values.fails;
     if (typeof passes !== 'number' || typeof fails !== 'number' || passes + fails <= 0)
         return undefined;
-    const { low, high } = (0,_sampling_js__WEBPACK_IMPORTED_MODULE_3__/* .wilsonInterval */ .YV)(passes, passes + fails, SAMPLING_CONFIDENCE);
+    const { low, high } = (0,_sampling_js__WEBPACK_IMPORTED_MODULE_4__/* .wilsonInterval */ .YV)(passes, passes + fails, SAMPLING_CONFIDENCE);
     return { n: passes + fails, low, high, confidence: SAMPLING_CONFIDENCE };
 }
 function limitText(decision, tolerance, floor, confidence, unit) {
     const by = decision.limitBy === 'tolerance'
-        ? `${(0,_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPercent */ .l9)(tolerance)} tolerance`
+        ? `${(0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatPercent */ .l9)(tolerance)} tolerance`
         : decision.limitBy === 'noise floor'
-            ? `${(0,_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatSetting */ .w_)(floor, unit)} noise floor`
-            : `${(0,_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPercent */ .l9)(confidence)} interval`;
-    return `limit ${(0,_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(decision.limit, unit)} by ${by}`;
+            ? `${(0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatSetting */ .w_)(floor, unit)} noise floor`
+            : `${(0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatPercent */ .l9)(confidence)} interval`;
+    return `limit ${(0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(decision.limit, unit)} by ${by}`;
 }
 function changeText(accepted, current, unit) {
     if (accepted !== 0)
-        return (0,_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatChange */ .eD)(current / accepted - 1);
+        return (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatChange */ .eD)(current / accepted - 1);
     const delta = current - accepted;
-    return `${delta >= 0 ? '+' : '-'}${(0,_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDelta */ .CW)(Math.abs(delta), unit)}`;
+    return `${delta >= 0 ? '+' : '-'}${(0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDelta */ .CW)(Math.abs(delta), unit)}`;
 }
 function compareOne(rule, summary, stat, rules, sampled) {
     const metricSummary = summary.metrics[rule.metric];
@@ -182,7 +222,7 @@ function compareOne(rule, summary, stat, rules, sampled) {
             samples: history.length,
             severity: rule.missing ?? rules.missing,
             note: stat
-                ? `${rule.stat} missing: ${why} (baseline ${(0,_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(stat.accepted, unit)}, n=${history.length})`
+                ? `${rule.stat} missing: ${why} (baseline ${(0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(stat.accepted, unit)}, n=${history.length})`
                 : `${rule.stat} missing: ${why}, nor has the baseline`,
         };
     }
@@ -193,7 +233,7 @@ function compareOne(rule, summary, stat, rules, sampled) {
             verdict: 'new',
             method: 'none',
             samples: 0,
-            note: `${rule.stat} ${(0,_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(current, unit)}, new: no baseline yet`,
+            note: `${rule.stat} ${(0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(current, unit)}, new: no baseline yet`,
         };
     }
     const floor = noiseFloorFor(rule, unit, rules);
@@ -210,8 +250,8 @@ function compareOne(rule, summary, stat, rules, sampled) {
         minHistory: rules.minHistory,
         sampling,
     });
-    const spread = decision.interval ? ` ±${(0,_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDelta */ .CW)((decision.interval.high - decision.interval.low) / 2, unit)}` : '';
-    const note = `${rule.stat} ${(0,_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(current, unit)} vs ${(0,_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(stat.accepted, unit)}${spread}, n=${decision.samples}${decision.outliers ? ` (+${decision.outliers} outlier${decision.outliers === 1 ? '' : 's'} left out)` : ''}, ` +
+    const spread = decision.interval ? ` ±${(0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDelta */ .CW)((decision.interval.high - decision.interval.low) / 2, unit)}` : '';
+    const note = `${rule.stat} ${(0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(current, unit)} vs ${(0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(stat.accepted, unit)}${spread}, n=${decision.samples}${decision.outliers ? ` (+${decision.outliers} outlier${decision.outliers === 1 ? '' : 's'} left out)` : ''}, ` +
         `${changeText(stat.accepted, current, unit)}, ${limitText(decision, tolerance, floor, rules.confidence, unit)}` +
         (decision.thin && sampling ? `; too thin to judge: ${describeSampling(rule.stat, current, sampling, unit)}` : '');
     const comparison = {
@@ -221,6 +261,7 @@ function compareOne(rule, summary, stat, rules, sampled) {
         verdict: decision.verdict,
         method: decision.method,
         band: decision.band,
+        limitBy: decision.limitBy,
         samples: decision.samples,
         note,
     };
@@ -265,13 +306,14 @@ function summarizeComparisons(comparisons) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   fg: () => (/* binding */ splitBaselineKey),
 /* harmony export */   ky: () => (/* binding */ serializeBaseline),
 /* harmony export */   nk: () => (/* binding */ parseBaseline),
 /* harmony export */   oU: () => (/* binding */ loadBaseline),
 /* harmony export */   s$: () => (/* binding */ BaselineError),
 /* harmony export */   x2: () => (/* binding */ baselineKey)
 /* harmony export */ });
-/* unused harmony exports BASELINE_VERSION, MAX_BASELINE_VALUE, splitBaselineKey */
+/* unused harmony exports BASELINE_VERSION, MAX_BASELINE_VALUE */
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
@@ -662,16 +704,9 @@ async function loadBaseline(file) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   B4: () => (/* binding */ formatCount),
-/* harmony export */   CW: () => (/* binding */ formatDelta),
-/* harmony export */   Fl: () => (/* binding */ formatValue),
-/* harmony export */   OM: () => (/* binding */ trimNumber),
 /* harmony export */   Xk: () => (/* binding */ typeChangeWarning),
 /* harmony export */   _w: () => (/* binding */ inferDirection),
-/* harmony export */   eD: () => (/* binding */ formatChange),
-/* harmony export */   l9: () => (/* binding */ formatPercent),
-/* harmony export */   oz: () => (/* binding */ describeMetric),
-/* harmony export */   w_: () => (/* binding */ formatSetting)
+/* harmony export */   oz: () => (/* binding */ describeMetric)
 /* harmony export */ });
 /* unused harmony exports baseMetricName, guessType, inferUnit */
 /* harmony import */ var _k6_summary_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(817);
@@ -721,6 +756,9 @@ function inferDirection(metric, stat, type = guessType(metric, stat)) {
     return 'lower-is-better';
 }
 function inferUnit(metric, stat, type, contains) {
+    // A Trend's `count` counts samples: a number of requests, never milliseconds.
+    if (type === 'trend' && stat === 'count')
+        return 'count';
     if (type === 'rate')
         return stat === 'passes' || stat === 'fails' ? 'count' : 'ratio';
     if (type === 'counter') {
@@ -734,6 +772,10 @@ function inferUnit(metric, stat, type, contains) {
         return 'bytes';
     return 'none';
 }
+/** A Trend's `count`: an older baseline may have recorded it in the trend's own unit (ms); it is a count. */
+function countsSamples(type, stat) {
+    return type === 'trend' && stat === 'count';
+}
 /**
  * Unit and type of a watched metric. The run's type wins: k6 says it, or (legacy export) it follows
  * from the stats present, which tell the four types apart (see inferLegacyType). Whether a trend
@@ -744,11 +786,12 @@ function inferUnit(metric, stat, type, contains) {
 function describeMetric(metric, stat, summary, recorded) {
     if (summary) {
         const unit = inferUnit(metric, stat, summary.type, summary.contains);
-        const keepRecorded = summary.typeFrom === 'guess' && recorded?.unit !== undefined && recorded.type === summary.type;
+        const keepRecorded = summary.typeFrom === 'guess' && recorded?.unit !== undefined && recorded.type === summary.type && !countsSamples(summary.type, stat);
         return { type: summary.type, unit: keepRecorded ? recorded.unit : unit };
     }
     if (recorded?.type !== undefined) {
-        return { type: recorded.type, unit: recorded.unit ?? inferUnit(metric, stat, recorded.type, (0,_k6_summary_js__WEBPACK_IMPORTED_MODULE_0__/* .guessContains */ .V9)(metric, recorded.type)) };
+        const unit = countsSamples(recorded.type, stat) ? undefined : recorded.unit;
+        return { type: recorded.type, unit: unit ?? inferUnit(metric, stat, recorded.type, (0,_k6_summary_js__WEBPACK_IMPORTED_MODULE_0__/* .guessContains */ .V9)(metric, recorded.type)) };
     }
     const type = guessType(metric, stat);
     return { type, unit: recorded?.unit ?? inferUnit(metric, stat, type, (0,_k6_summary_js__WEBPACK_IMPORTED_MODULE_0__/* .guessContains */ .V9)(metric, type)) };
@@ -773,77 +816,6 @@ function typeChangeWarning(key, metric, stat, summary, recorded) {
     const source = summary.typeFrom === 'guess' ? 'the summary shows' : 'k6 says';
     return `${key}: ${metric} ${stat} changed ${changes.join(', ')} since the baseline was recorded; the values may not be comparable (${source} ${now.type}${summary.contains === 'time' ? ' of times' : ''}; re-record the baseline if the change is intended)`;
 }
-function trimNumber(value, digits) {
-    return value.toFixed(digits).replace(/\.?0+$/, '') || '0';
-}
-/**
- * A value as a person reads it: `212 ms`, `0.35 ms`, `1.20%`, `45.3/s`, `1.5 MB`; `—` when there is
- * none. The one value formatter: notes, tables, annotations, JUnit and the baseline commands use it.
- */
-function formatValue(value, unit) {
-    if (value === undefined || !Number.isFinite(value))
-        return '—';
-    const abs = Math.abs(value);
-    switch (unit) {
-        case 'ms':
-            if (abs >= 1000)
-                return `${trimNumber(value / 1000, abs >= 10_000 ? 1 : 2)} s`;
-            return `${abs >= 10 ? trimNumber(value, 1) : value.toFixed(2)} ms`;
-        case 'ratio':
-            return `${(value * 100).toFixed(2)}%`;
-        case 'per-second':
-            return `${abs >= 100 ? value.toFixed(0) : value.toFixed(1)}/s`;
-        case 'bytes': {
-            const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-            let scaled = value;
-            let index = 0;
-            while (Math.abs(scaled) >= 1000 && index < units.length - 1) {
-                scaled /= 1000;
-                index++;
-            }
-            return `${index === 0 ? value.toFixed(0) : trimNumber(scaled, 1)} ${units[index]}`;
-        }
-        case 'count':
-            return Number.isInteger(value) ? String(value) : trimNumber(value, 2);
-        default:
-            return abs >= 100 ? value.toFixed(0) : trimNumber(value, abs >= 1 ? 2 : 4);
-    }
-}
-/** A difference in the unit: ratios in percentage points (`0.50 pp`), others like formatValue. */
-function formatDelta(value, unit) {
-    if (unit === 'ratio')
-        return `${(value * 100).toFixed(2)} pp`;
-    return formatValue(value, unit);
-}
-/** A configured amount (noise floor) without padding zeros: `2 ms`, `0.5 pp`. */
-function formatSetting(value, unit) {
-    if (unit === 'ratio')
-        return `${trimNumber(value * 100, 3)} pp`;
-    if (unit === 'ms')
-        return `${trimNumber(value, 3)} ms`;
-    return trimNumber(value, 4);
-}
-/** A relative change, always signed and with one decimal: `+17.8%`, `-5.0%`, `±0.0%`; `—` when there is none. */
-function formatChange(change) {
-    if (change === undefined || !Number.isFinite(change))
-        return '—';
-    const percent = change * 100;
-    const sign = percent > 0 ? '+' : percent < 0 ? '-' : '±';
-    return `${sign}${Math.abs(percent).toFixed(1)}%`;
-}
-/**
- * A whole count with thousands grouped by commas: `3,598`, `65,536`. Written out rather than
- * `toLocaleString`: the first Intl call loads ICU data, about 10 ms of a short run's start-up.
- */
-function formatCount(count) {
-    if (!Number.isSafeInteger(count))
-        return String(count);
-    return String(count).replace(/\B(?=(\d{3})+$)/g, ',');
-}
-/** A configured fraction (tolerance, confidence) as a percentage without padding zeros: `10%`, `99.5%`. */
-function formatPercent(fraction) {
-    return `${trimNumber(fraction * 100, 2)}%`;
-}
 
 
 /***/ }),
@@ -854,6 +826,7 @@ function formatPercent(fraction) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   A7: () => (/* binding */ loadRules),
 /* harmony export */   BL: () => (/* binding */ parseTolerance),
+/* harmony export */   SC: () => (/* binding */ unknownWatchedStats),
 /* harmony export */   Sz: () => (/* binding */ unknownWatchedMetrics),
 /* harmony export */   _f: () => (/* binding */ splitWatchInput),
 /* harmony export */   mX: () => (/* binding */ RulesError)
@@ -1199,6 +1172,21 @@ function unknownWatchedMetrics(rules, known) {
             continue;
         const closest = closestName(base, bases);
         problems.push(`watched metric ${JSON.stringify(`${rule.metric}:${rule.stat}`)} is not a metric of this run nor of the baseline; expected a k6 metric name${closest ? ` such as ${JSON.stringify(closest)} (the closest known one)` : ''}`);
+    }
+    return problems;
+}
+/**
+ * Watched stats that neither this run nor the baseline has for a metric one of them has (`http_reqs:p(95)`:
+ * a counter has no percentiles): a config error listing the metric's stats, rather than a "missing"
+ * regression. Percentiles the rules name are asked of k6 (summaryTrendStats), so a trend has them.
+ */
+function unknownWatchedStats(rules, known) {
+    const problems = [];
+    for (const rule of rules.watch) {
+        const stats = known.get(rule.metric);
+        if (rule.origin === 'default' || !stats || stats.has(rule.stat))
+            continue;
+        problems.push(`watched stat ${JSON.stringify(`${rule.metric}:${rule.stat}`)} is not a stat of this run nor of the baseline; expected one of ${[...stats].sort().join(', ')}`);
     }
     return problems;
 }
@@ -1599,17 +1587,16 @@ function withoutOutliers(values, keepAtLeast, cutoff = 3.5) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   L3: () => (/* binding */ updateBaselineFile)
+/* harmony export */   L3: () => (/* binding */ updateBaselineFile),
+/* harmony export */   xX: () => (/* binding */ BaselineLockAbandoned)
 /* harmony export */ });
 /* unused harmony exports DEFAULT_LOCK_OPTIONS, lockFileFor, withBaselineLock, saveBaseline */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _atomic_file_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3549);
+/* harmony import */ var _file_lock_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8005);
 /* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8860);
 // Writing the baseline file when several gates may do it at once (parallel CI jobs sharing a
 // checkout or a network folder, a laptop run next to a scheduled one): every update takes a lock
@@ -1621,111 +1608,45 @@ function withoutOutliers(values, keepAtLeast, cutoff = 3.5) {
 
 
 
+/** The wait for the baseline's lock was given up on request; nothing was written. */
+class BaselineLockAbandoned extends _format_js__WEBPACK_IMPORTED_MODULE_4__/* .BaselineError */ .s$ {
+}
 const DEFAULT_LOCK_OPTIONS = Object.freeze({ staleMs: 30_000, timeoutMs: 60_000 });
 function lockFileFor(file) {
     return `${file}.lock`;
 }
-function sleep(ms) {
-    return new Promise((resolve) => setTimeout(resolve, ms));
-}
-/** True when the lock's holder is a process on this host that no longer exists. */
-function holderIsGone(content) {
-    if (!content || content.host !== node_os__WEBPACK_IMPORTED_MODULE_2___default().hostname())
-        return false;
-    try {
-        process.kill(content.pid, 0);
-        return false;
-    }
-    catch (error) {
-        return error.code === 'ESRCH';
-    }
-}
-async function readLock(lock) {
-    try {
-        const [text, info] = await Promise.all([(0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(lock, 'utf8'), (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.stat)(lock)]);
-        let content;
-        try {
-            content = JSON.parse(text);
-        }
-        catch {
-            content = undefined; // being written right now, or not ours: judged by its age alone
-        }
-        return { content, mtimeMs: info.mtimeMs };
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return undefined;
-        throw error;
-    }
-}
-/**
- * Breaks a stale lock without breaking a fresh one taken meanwhile: the lock is renamed away (only
- * one breaker can rename a given file), and if what was renamed is not the stale lock that was
- * judged, it is put back with link() (which fails rather than replace a lock taken since).
- */
-async function breakStaleLock(lock, judged) {
-    const aside = `${lock}.${process.pid}.${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(4).toString('hex')}.stale`;
-    try {
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rename)(lock, aside);
-    }
-    catch {
-        return; // someone else broke or released it
-    }
-    const moved = await readLock(aside);
-    if (judged.content?.nonce !== undefined && moved?.content?.nonce !== judged.content.nonce) {
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.link)(aside, lock).catch(() => undefined);
-    }
-    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(aside, { force: true });
-}
-/** Runs `work` while holding the baseline's lock file. */
+/** Runs `work` while holding the baseline's lock file (file-lock.ts decides what still counts). */
 async function withBaselineLock(file, work, options = {}) {
     const { staleMs, timeoutMs } = { ...DEFAULT_LOCK_OPTIONS, ...options };
-    const lock = lockFileFor(file);
-    const content = {
-        pid: process.pid,
-        host: node_os__WEBPACK_IMPORTED_MODULE_2___default().hostname(),
-        nonce: (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(8).toString('hex'),
-        since: new Date().toISOString(),
-    };
-    const started = Date.now();
-    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_3___default().dirname(file), { recursive: true });
-    for (let attempt = 0;; attempt++) {
-        try {
-            const handle = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.open)(lock, 'wx');
-            try {
-                await handle.writeFile(JSON.stringify(content));
-            }
-            finally {
-                await handle.close();
-            }
-            break;
-        }
-        catch (error) {
-            if (error.code !== 'EEXIST') {
-                throw new _format_js__WEBPACK_IMPORTED_MODULE_4__/* .BaselineError */ .s$(`baseline lock ${lock} cannot be created (${error.code ?? error.message}); expected a writable folder`, {
-                    cause: error,
-                });
-            }
-        }
-        const held = await readLock(lock);
-        if (held && (Date.now() - held.mtimeMs > staleMs || holderIsGone(held.content))) {
-            await breakStaleLock(lock, held);
-            continue;
-        }
-        if (Date.now() - started > timeoutMs) {
-            const by = held?.content ? ` by process ${held.content.pid} on ${held.content.host} since ${held.content.since}` : '';
-            throw new _format_js__WEBPACK_IMPORTED_MODULE_4__/* .BaselineError */ .s$(`baseline ${node_path__WEBPACK_IMPORTED_MODULE_3___default().basename(file)} is locked${by} and stayed locked for ${Math.round(timeoutMs / 1000)} s; expected another gate to finish its update (delete ${lock} if no gate is running)`);
-        }
-        // Randomised back-off, so waiting gates do not retry in step.
-        await sleep(Math.min(200, 10 * 2 ** Math.min(attempt, 4)) * (0.5 + Math.random()));
+    const lockFile = lockFileFor(file);
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname(file), { recursive: true });
+    let lock;
+    try {
+        lock = await (0,_file_lock_js__WEBPACK_IMPORTED_MODULE_3__/* .acquireFileLock */ .AM)(lockFile, {
+            waitMs: timeoutMs,
+            foreignStaleMs: staleMs,
+            signal: options.signal,
+            onWait: (holder) => options.log?.info(`baseline ${node_path__WEBPACK_IMPORTED_MODULE_1___default().basename(file)} is being updated by ${holder}; waiting up to ${Math.round(timeoutMs / 1000)} s`),
+        });
     }
+    catch (error) {
+        if (error instanceof _file_lock_js__WEBPACK_IMPORTED_MODULE_3__/* .LockWaitAbandoned */ .jb)
+            throw new BaselineLockAbandoned(`stopped waiting for the lock of ${node_path__WEBPACK_IMPORTED_MODULE_1___default().basename(file)}`);
+        if (error instanceof _file_lock_js__WEBPACK_IMPORTED_MODULE_3__/* .LockHeldError */ .Rk) {
+            throw new _format_js__WEBPACK_IMPORTED_MODULE_4__/* .BaselineError */ .s$(`baseline ${node_path__WEBPACK_IMPORTED_MODULE_1___default().basename(file)} is locked by ${error.holder} and stayed locked for ${Math.round(timeoutMs / 1000)} s; expected another gate to finish its update (delete ${lockFile} if no gate is running)`);
+        }
+        const code = error.code;
+        throw new _format_js__WEBPACK_IMPORTED_MODULE_4__/* .BaselineError */ .s$(`baseline lock ${lockFile} cannot be created (${code ?? error.message}); expected a writable folder`, {
+            cause: error,
+        });
+    }
+    if (lock.replaced)
+        options.log?.warning(`removed an abandoned baseline lock ${lockFile} (${lock.replaced})`);
     try {
         return await work();
     }
     finally {
-        const mine = await readLock(lock).catch(() => undefined);
-        if (mine?.content?.nonce === content.nonce)
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(lock, { force: true });
+        await lock.release();
     }
 }
 /**
@@ -1736,13 +1657,13 @@ async function withBaselineLock(file, work, options = {}) {
 async function saveBaseline(file, baseline) {
     const text = (0,_format_js__WEBPACK_IMPORTED_MODULE_4__/* .serializeBaseline */ .ky)(baseline);
     // Refuse to write something the next read would reject.
-    (0,_format_js__WEBPACK_IMPORTED_MODULE_4__/* .parseBaseline */ .nk)(text, node_path__WEBPACK_IMPORTED_MODULE_3___default().basename(file));
+    (0,_format_js__WEBPACK_IMPORTED_MODULE_4__/* .parseBaseline */ .nk)(text, node_path__WEBPACK_IMPORTED_MODULE_1___default().basename(file));
     let mode = 0o644;
     try {
-        const info = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.stat)(file);
+        const info = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.stat)(file);
         mode = info.mode & 0o7777;
         if ((mode & 0o200) === 0) {
-            throw new _format_js__WEBPACK_IMPORTED_MODULE_4__/* .BaselineError */ .s$(`baseline ${node_path__WEBPACK_IMPORTED_MODULE_3___default().basename(file)} is read-only (mode ${mode.toString(8).padStart(4, '0')}); expected a writable file: make it writable, or run without update-baseline`);
+            throw new _format_js__WEBPACK_IMPORTED_MODULE_4__/* .BaselineError */ .s$(`baseline ${node_path__WEBPACK_IMPORTED_MODULE_1___default().basename(file)} is read-only (mode ${mode.toString(8).padStart(4, '0')}); expected a writable file: make it writable, or run without update-baseline`);
         }
     }
     catch (error) {
@@ -1751,24 +1672,8 @@ async function saveBaseline(file, baseline) {
         if (error.code !== 'ENOENT')
             throw error;
     }
-    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_3___default().dirname(file), { recursive: true });
-    const temporary = `${file}.${process.pid}.${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(4).toString('hex')}.tmp`;
-    try {
-        const handle = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.open)(temporary, 'wx', mode);
-        try {
-            await handle.writeFile(text, 'utf8');
-            await handle.sync();
-        }
-        finally {
-            await handle.close();
-        }
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.chmod)(temporary, mode); // open()'s mode passes through the umask
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rename)(temporary, file);
-    }
-    catch (error) {
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(temporary, { force: true });
-        throw error;
-    }
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname(file), { recursive: true });
+    await (0,_atomic_file_js__WEBPACK_IMPORTED_MODULE_2__/* .writeFileAtomic */ .Z)(file, text, mode);
 }
 /**
  * Updates the baseline file under its lock: reads what is there NOW (another gate may have written
@@ -1918,10 +1823,12 @@ function sparkline(values) {
 /* unused harmony exports roundValue, brokenRunWarning */
 /* harmony import */ var _k6_summary_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(817);
 /* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8860);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6264);
 /* harmony import */ var _metrics_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4874);
 /* harmony import */ var _stats_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(964);
 /* harmony import */ var _trend_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4136);
 // The baseline lifecycle: when a run may become part of the baseline, and how it is folded in.
+
 
 
 
@@ -2084,10 +1991,10 @@ function recordProblems(input) {
         problems.push(`${crossed.length} threshold${crossed.length === 1 ? '' : 's'} crossed (${crossed.map((t) => `${t.metric}: ${t.expression}`).join(', ')})`);
     const failed = (0,_k6_summary_js__WEBPACK_IMPORTED_MODULE_0__/* .readStat */ .BV)(summary, 'http_req_failed', 'rate');
     if (failed !== undefined && failed > limits.maxFailedRate)
-        problems.push(`http_req_failed is ${(0,_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPercent */ .l9)(failed)}, above the ${(0,_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPercent */ .l9)(limits.maxFailedRate)} limit`);
+        problems.push(`http_req_failed is ${(0,_format_js__WEBPACK_IMPORTED_MODULE_5__/* .formatPercent */ .l9)(failed)}, above the ${(0,_format_js__WEBPACK_IMPORTED_MODULE_5__/* .formatPercent */ .l9)(limits.maxFailedRate)} limit`);
     const checks = (0,_k6_summary_js__WEBPACK_IMPORTED_MODULE_0__/* .readStat */ .BV)(summary, 'checks', 'rate');
     if (checks !== undefined && checks < limits.minChecksRate)
-        problems.push(`checks passed ${(0,_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPercent */ .l9)(checks)}, below the ${(0,_metrics_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPercent */ .l9)(limits.minChecksRate)} limit`);
+        problems.push(`checks passed ${(0,_format_js__WEBPACK_IMPORTED_MODULE_5__/* .formatPercent */ .l9)(checks)}, below the ${(0,_format_js__WEBPACK_IMPORTED_MODULE_5__/* .formatPercent */ .l9)(limits.minChecksRate)} limit`);
     const iterations = (0,_k6_summary_js__WEBPACK_IMPORTED_MODULE_0__/* .readStat */ .BV)(summary, 'iterations', 'count');
     if (iterations !== undefined && iterations < limits.minIterations)
         problems.push(`${iterations} iteration${iterations === 1 ? '' : 's'} completed, fewer than the ${limits.minIterations} needed`);
@@ -2397,8 +2304,8 @@ var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/baseline/metrics.ts
-var baseline_metrics = __nccwpck_require__(4874);
+// EXTERNAL MODULE: ./src/format.ts
+var format = __nccwpck_require__(6264);
 // EXTERNAL MODULE: ./src/baseline/trend.ts
 var baseline_trend = __nccwpck_require__(4136);
 // EXTERNAL MODULE: ./src/json.ts
@@ -2427,7 +2334,7 @@ function range(stat) {
         return '-';
     const values = stat.history.map((e) => e.value);
     const unit = unitOf(stat);
-    return `${(0,baseline_metrics/* formatValue */.Fl)(Math.min(...values), unit)} .. ${(0,baseline_metrics/* formatValue */.Fl)(Math.max(...values), unit)}`;
+    return `${(0,format/* formatValue */.Fl)(Math.min(...values), unit)} .. ${(0,format/* formatValue */.Fl)(Math.max(...values), unit)}`;
 }
 /** One table per scenario: accepted value, history size and range, last run's date, k6 version and commit. */
 function renderBaselineShow(baseline, source = 'baseline') {
@@ -2450,7 +2357,7 @@ function renderBaselineShow(baseline, source = 'baseline') {
                 const lastText = last
                     ? [last.date, last.k6Version && `k6 ${last.k6Version}`, last.commit?.slice(0, 8)].filter(Boolean).join(' ')
                     : '-';
-                rows.push([`  ${metric}`, statName, (0,baseline_metrics/* formatValue */.Fl)(stat.accepted, unitOf(stat)), String(stat.history.length), range(stat), lastText]);
+                rows.push([`  ${metric}`, statName, (0,format/* formatValue */.Fl)(stat.accepted, unitOf(stat)), String(stat.history.length), range(stat), lastText]);
             }
         }
         if (rows.length === 1)
@@ -2489,17 +2396,17 @@ function diffBaselines(before, after) {
                 const y = sb[stat];
                 const label = `${metric} ${stat}`;
                 if (!x && y)
-                    scenarioLines.push(`  + ${label}: ${(0,baseline_metrics/* formatValue */.Fl)(y.accepted, unitOf(y))} (n=${y.history.length})`);
+                    scenarioLines.push(`  + ${label}: ${(0,format/* formatValue */.Fl)(y.accepted, unitOf(y))} (n=${y.history.length})`);
                 else if (x && !y)
-                    scenarioLines.push(`  - ${label}: was ${(0,baseline_metrics/* formatValue */.Fl)(x.accepted, unitOf(x))} (n=${x.history.length})`);
+                    scenarioLines.push(`  - ${label}: was ${(0,format/* formatValue */.Fl)(x.accepted, unitOf(x))} (n=${x.history.length})`);
                 else if (x && y) {
                     const unit = y.unit ?? x.unit ?? 'none';
                     const moved = x.accepted !== y.accepted;
                     const historyChanged = JSON.stringify(x.history) !== JSON.stringify(y.history);
                     if (!moved && !historyChanged)
                         continue;
-                    const change = moved ? (x.accepted !== 0 ? ` (${(0,baseline_metrics/* formatChange */.eD)(y.accepted / x.accepted - 1)})` : '') : ' (accepted unchanged)';
-                    const value = moved ? `${(0,baseline_metrics/* formatValue */.Fl)(x.accepted, unit)} -> ${(0,baseline_metrics/* formatValue */.Fl)(y.accepted, unit)}` : (0,baseline_metrics/* formatValue */.Fl)(y.accepted, unit);
+                    const change = moved ? (x.accepted !== 0 ? ` (${(0,format/* formatChange */.eD)(y.accepted / x.accepted - 1)})` : '') : ' (accepted unchanged)';
+                    const value = moved ? `${(0,format/* formatValue */.Fl)(x.accepted, unit)} -> ${(0,format/* formatValue */.Fl)(y.accepted, unit)}` : (0,format/* formatValue */.Fl)(y.accepted, unit);
                     scenarioLines.push(`  ~ ${label}: ${value}${change}, n=${x.history.length} -> ${y.history.length}`);
                 }
             }
@@ -2536,9 +2443,9 @@ function renderBaselineChanges(baseline, source = 'baseline') {
             for (const c of (0,baseline_trend/* findChangePoints */.ho)(trend, stat)) {
                 rows.push([
                     stat,
-                    `stepped ${(0,baseline_metrics/* formatChange */.eD)(c.change)}`,
+                    `stepped ${(0,format/* formatChange */.eD)(c.change)}`,
                     `at ${c.commit ?? '(no commit)'} (${c.date}, run ${c.index + 1} of ${values.length})`,
-                    `${(0,baseline_metrics/* formatValue */.Fl)(c.before, unit)} → ${(0,baseline_metrics/* formatValue */.Fl)(c.after, unit)}`,
+                    `${(0,format/* formatValue */.Fl)(c.before, unit)} → ${(0,format/* formatValue */.Fl)(c.after, unit)}`,
                 ]);
             }
         }
@@ -2554,7 +2461,7 @@ function renderBaselineChanges(baseline, source = 'baseline') {
 }
 
 // EXTERNAL MODULE: ./src/baseline/format.ts
-var format = __nccwpck_require__(8860);
+var baseline_format = __nccwpck_require__(8860);
 // EXTERNAL MODULE: ./src/baseline/store.ts
 var store = __nccwpck_require__(4494);
 // EXTERNAL MODULE: ./src/baseline/rules.ts
@@ -2616,14 +2523,14 @@ async function runBaselineCommand(args, io, log) {
     }
     catch (error) {
         // A bad or unwritable baseline is bad input: a message, never a stack.
-        if (error instanceof format/* BaselineError */.s$ || error instanceof RangeError)
+        if (error instanceof baseline_format/* BaselineError */.s$ || error instanceof RangeError)
             throw new src_config/* ConfigError */.xL(error.message);
         throw error;
     }
 }
 /** A baseline file that must exist (diff compares two files: a missing one is a typo, not "empty"). */
 async function loadExistingBaseline(file, shown) {
-    const baseline = await (0,format/* loadBaseline */.oU)(file);
+    const baseline = await (0,baseline_format/* loadBaseline */.oU)(file);
     if (!baseline)
         throw new src_config/* ConfigError */.xL(`baseline ${shown} does not exist; expected a baseline JSON file`);
     return baseline;
@@ -2633,7 +2540,7 @@ async function baselineSubcommand(sub, values, positionals, baselineFile, io, lo
     switch (sub) {
         case 'show': {
             const render = values.changes ? renderBaselineChanges : renderBaselineShow;
-            io.stdout(render(await (0,format/* loadBaseline */.oU)(baselineFile), external_node_path_default().relative(io.cwd, baselineFile)));
+            io.stdout(render(await (0,baseline_format/* loadBaseline */.oU)(baselineFile), external_node_path_default().relative(io.cwd, baselineFile)));
             return 0;
         }
         case 'diff': {
@@ -2662,7 +2569,7 @@ async function baselineSubcommand(sub, values, positionals, baselineFile, io, lo
             const config = text('config');
             const rules = await (0,baseline_rules/* loadRules */.A7)(config ? (0,src_config/* insideWorkspace */.CT)('config', config, io.cwd) : undefined);
             const parts = { scenario, profile: text('profile'), environment: text('environment') };
-            const key = (0,format/* baselineKey */.x2)(parts);
+            const key = (0,baseline_format/* baselineKey */.x2)(parts);
             const { before, after } = await (0,store/* updateBaselineFile */.L3)(baselineFile, (current) => (0,update/* updateBaseline */.Rz)(current, [
                 {
                     key,
@@ -2673,7 +2580,7 @@ async function baselineSubcommand(sub, values, positionals, baselineFile, io, lo
                     ref: text('ref'),
                     date: new Date().toISOString(),
                 },
-            ], rules));
+            ], rules), { log });
             log.info(`k6-gate: recorded ${summaryFile} as ${key} in ${external_node_path_default().relative(io.cwd, baselineFile)}`);
             io.stdout(diffBaselines(before, after));
             return 0;
@@ -2689,7 +2596,7 @@ async function baselineSubcommand(sub, values, positionals, baselineFile, io, lo
                 const migrated = (0,update/* migrateToEnvironment */._i)(current, environment, values.key);
                 moved = migrated.moved;
                 return migrated.baseline;
-            });
+            }, { log });
             log.info(moved.length === 0
                 ? `k6-gate: ${shown} has no history without an environment; nothing moved`
                 : `k6-gate: moved ${moved.map((m) => `${m.from} -> ${m.to}`).join(', ')} in ${shown}`);
@@ -2739,6 +2646,8 @@ Run options:
   --environment NAME        a named environment (its base URL is the default target)
   --environments FILE       named environments (default k6-gate.environments.json, if present)
   --allow-heavy-load        allow stress/spike/soak/breakpoint against a protected environment
+  --allow-new-baseline B    true: in a protected environment, a run without its baseline entry passes
+                            (with a warning) instead of failing (default false)
   --health-url URL          wait for this URL before k6 starts (default: the target)
   --no-preflight            do not wait for the target
   --preflight-timeout D     how long to wait for the target (default 30s)
@@ -2773,6 +2682,7 @@ Run options:
   --k6-install METHOD       auto | release | go | path (default auto)
   --k6-path FILE            a k6 binary to use (implies --k6-install path)
   --k6-download-url URL     release URL template for mirrors: {tag} {version} {asset}
+  --k6-sha256 HEX           SHA-256 the release archive must have (see docs/install.md)
   --json                    print comparison.json instead of the Markdown report
   --verbose                 more log lines (and the stack of an error)
 
@@ -2793,7 +2703,7 @@ __nccwpck_require__.r(__webpack_exports__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2973);
-/* harmony import */ var _k6_install_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5631);
+/* harmony import */ var _k6_install_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2925);
 // `k6-gate install`: install k6 (or find it in the tool cache) and print its path.
 
 
@@ -2804,17 +2714,19 @@ async function commandInstall(args, io, log) {
         'k6-install': { type: 'string' },
         method: { type: 'string' },
         'k6-download-url': { type: 'string' },
+        'k6-sha256': { type: 'string' },
         'k6-path': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
     }, args, 'install');
     if (values.help) {
-        io.stdout('k6-gate install [--k6-version X.Y.Z] [--method auto|release|go|path] [--k6-download-url TEMPLATE] [--k6-path FILE]\nPrints the path of the installed k6 on stdout.\n');
+        io.stdout('k6-gate install [--k6-version X.Y.Z] [--method auto|release|go|path] [--k6-download-url TEMPLATE] [--k6-sha256 HEX] [--k6-path FILE]\nPrints the path of the installed k6 on stdout.\n');
         return 0;
     }
     const installed = await (0,_k6_install_js__WEBPACK_IMPORTED_MODULE_2__/* .installK6 */ .XT)({
         version: (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .parseK6Version */ .fE)((0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)(values['k6-version']) ?? _config_js__WEBPACK_IMPORTED_MODULE_1__/* .DEFAULT_K6_VERSION */ .ti),
         install: (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .parseInstallMethod */ .e5)(values.method ?? values['k6-install']),
         downloadUrl: (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)(values['k6-download-url']),
+        sha256: (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)(values['k6-sha256']),
         path: values['k6-path'] ? node_path__WEBPACK_IMPORTED_MODULE_0___default().resolve(io.cwd, values['k6-path']) : undefined,
     }, log);
     log.info(`k6 ${installed.version} ready (${installed.source}): ${installed.path}`);
@@ -2867,6 +2779,7 @@ const RUN_OPTIONS = {
     environment: { type: 'string' },
     environments: { type: 'string' },
     'allow-heavy-load': { type: 'boolean' },
+    'allow-new-baseline': { type: 'string' },
     'health-url': { type: 'string' },
     'no-preflight': { type: 'boolean' },
     'preflight-timeout': { type: 'string' },
@@ -2899,6 +2812,7 @@ const RUN_OPTIONS = {
     'k6-install': { type: 'string' },
     'k6-path': { type: 'string' },
     'k6-download-url': { type: 'string' },
+    'k6-sha256': { type: 'string' },
     json: { type: 'boolean' },
     verbose: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -2951,6 +2865,7 @@ async function commandRun(args, io, log) {
         environment: values.environment,
         environments: values.environments,
         'allow-heavy-load': values['allow-heavy-load'] ? 'true' : undefined,
+        'allow-new-baseline': values['allow-new-baseline'],
         'health-url': values['health-url'],
         preflight: values['no-preflight'] ? 'false' : undefined,
         'preflight-timeout': values['preflight-timeout'],
@@ -2982,6 +2897,7 @@ async function commandRun(args, io, log) {
         'k6-install': values['k6-install'],
         'k6-path': values['k6-path'],
         'k6-download-url': values['k6-download-url'],
+        'k6-sha256': values['k6-sha256'],
     };
     const config = await (0,_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .configFromInputs */ .i7)((name) => inputs[name], {
         workspace: io.cwd,
@@ -2991,14 +2907,14 @@ async function commandRun(args, io, log) {
         changeRequest: (0,_io_js__WEBPACK_IMPORTED_MODULE_5__/* .isGitLab */ .m)(io.env) && io.env.CI_MERGE_REQUEST_IID ? 'merge request pipeline' : undefined,
         resultsDirAnywhere: true,
     });
-    // The target's health check starts before the pipeline's modules are loaded and evaluated (most of
+    // The target's health check starts before the gate's modules are loaded and evaluated (most of
     // a short run's start-up), so the target's answer is awaited meanwhile; runGate waits for it before
     // k6 starts. Its request is sent first: evaluating modules holds the thread that writes it.
     const preflight = (0,_k6_preflight_js__WEBPACK_IMPORTED_MODULE_3__/* .startPreflight */ .os)(config, log);
     await preflight?.sent;
-    const [{ exitStatusFor, runGate }, { renderMarkdownReport }] = await Promise.all([
-        Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 4176)),
-        Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 218)),
+    const [{ exitStatusFor, runGate, wroteResults }, { renderMarkdownReport }] = await Promise.all([
+        Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 7488)),
+        Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 4373)),
     ]);
     const result = await runGate(config, log, { cancellation: io.cancellation, preflight });
     if ((0,_io_js__WEBPACK_IMPORTED_MODULE_5__/* .isGitLab */ .m)(io.env)) {
@@ -3006,7 +2922,8 @@ async function commandRun(args, io, log) {
         await publishGitLab(result, { resultsDir: config.resultsDir, log, env: io.env });
     }
     io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : renderMarkdownReport(result));
-    log.info(`k6-gate: results in ${node_path__WEBPACK_IMPORTED_MODULE_0___default().relative(io.cwd, config.resultsDir) || '.'}/ (report.md, comparison.json, summaries, k6 logs${config.htmlReport ? ', HTML reports' : ''})`);
+    if (wroteResults(result))
+        log.info(`k6-gate: results in ${node_path__WEBPACK_IMPORTED_MODULE_0___default().relative(io.cwd, config.resultsDir) || '.'}/ (report.md, comparison.json, summaries, k6 logs${result.scenarios.some((s) => s.files.html) ? ', HTML reports' : ''})`);
     if (result.cancelled) {
         log.warning(`k6-gate: cancelled by ${result.cancelled}; the partial results are written`);
         return (0,_cancel_js__WEBPACK_IMPORTED_MODULE_6__/* .exitStatusForSignal */ .e3)(result.cancelled);
@@ -3052,7 +2969,7 @@ async function commandMerge(args, io, log) {
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
 // The one typed configuration that both entries (action inputs, CLI flags) produce and the
-// pipeline consumes. Parsing helpers here are shared by both entries so that an input means the
+// gate consumes. Parsing helpers here are shared by both entries so that an input means the
 // same thing everywhere.
 
 
@@ -3293,2494 +3210,64 @@ function describeFailure(error, verbose) {
 
 /***/ }),
 
-/***/ 1557:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  i7: () => (/* binding */ configFromInputs)
-});
-
-// UNUSED EXPORTS: DEFAULT_ENVIRONMENTS_FILE, parseCommentMode, parseList, parseRetentionDays, readInputs, secretInputs
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/config.ts
-var src_config = __nccwpck_require__(2973);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: ./src/json.ts
-var json = __nccwpck_require__(8301);
-;// CONCATENATED MODULE: ./src/environments.ts
-// Named target environments (staging, production, ...): their base URL, health path and whether they
-// are protected (src/load-policy.ts keeps heavy profiles off protected ones).
-
-
-
-
-const EXAMPLE = '{ "environments": { "staging": { "baseUrl": "https://staging.example.com" }, "production": { "baseUrl": "https://example.com", "protected": true } } }';
-function quote(value) {
-    const text = JSON.stringify(value) ?? String(value);
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-/**
- * Checks the `environments` map of a parsed config (k6-gate.environments.json, or the rules config
- * with an `environments` key) and returns the definitions by name.
- */
-function parseEnvironments(data, source) {
-    const map = (0,json/* isObject */.G)(data) ? data.environments : undefined;
-    if (!(0,json/* isObject */.G)(map)) {
-        throw new src_config/* ConfigError */.xL(`${source} has no "environments" object; expected e.g. ${EXAMPLE}`);
-    }
-    const out = {};
-    for (const [name, raw] of Object.entries(map)) {
-        const where = `${source}: environments.${name}`;
-        if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
-            throw new src_config/* ConfigError */.xL(`${source}: environment name ${quote(name)} is not valid; expected letters, digits, ".", "_" or "-" (e.g. "staging")`);
-        }
-        if (!(0,json/* isObject */.G)(raw))
-            throw new src_config/* ConfigError */.xL(`${where} is ${quote(raw)}; expected an object with "baseUrl"`);
-        const { baseUrl, healthPath } = raw;
-        if (typeof baseUrl !== 'string' || !/^https?:\/\/[^/\s]+/.test(baseUrl)) {
-            throw new src_config/* ConfigError */.xL(`${where}.baseUrl ${quote(baseUrl)} is not an http(s) URL; expected e.g. "https://staging.example.com"`);
-        }
-        const isProtected = raw.protected ?? false;
-        if (typeof isProtected !== 'boolean') {
-            throw new src_config/* ConfigError */.xL(`${where}.protected ${quote(isProtected)} is not a boolean; expected true or false`);
-        }
-        if (healthPath !== undefined && (typeof healthPath !== 'string' || !healthPath.startsWith('/'))) {
-            throw new src_config/* ConfigError */.xL(`${where}.healthPath ${quote(healthPath)} is not a path; expected e.g. "/health"`);
-        }
-        out[name] = {
-            name,
-            baseUrl: baseUrl.replace(/\/+$/, ''),
-            protected: isProtected,
-            ...(healthPath !== undefined ? { healthPath } : {}),
-        };
-    }
-    return out;
-}
-/** Reads a JSON or YAML file (by extension; YAML also when JSON fails) holding `environments`. */
-async function loadEnvironments(file) {
-    let text;
-    try {
-        text = await (0,promises_.readFile)(file, 'utf8');
-    }
-    catch (error) {
-        throw new src_config/* ConfigError */.xL(`environments file ${file} could not be read (${error.code ?? error.message}); expected a JSON or YAML file such as ${EXAMPLE}`);
-    }
-    const ext = external_node_path_default().extname(file).toLowerCase();
-    let data;
-    try {
-        data = ext === '.yaml' || ext === '.yml' ? (await __nccwpck_require__.e(/* import() */ 815).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8815, 19))).parse(text) : JSON.parse(text);
-    }
-    catch (error) {
-        throw new src_config/* ConfigError */.xL(`environments file ${file} is not valid ${ext === '.yaml' || ext === '.yml' ? 'YAML' : 'JSON'}: ${error.message}`);
-    }
-    return parseEnvironments(data, file);
-}
-/** The named environment, or an error listing the known names. */
-function findEnvironment(environments, name) {
-    const found = environments[name];
-    if (found)
-        return found;
-    const known = Object.keys(environments);
-    throw new src_config/* ConfigError */.xL(`environment ${quote(name)} is not defined; known environments: ${known.length ? known.join(', ') : 'none'}; expected one of them, or a target URL (then the name only labels the reports)`);
-}
-
-;// CONCATENATED MODULE: ./src/load-policy.ts
-// The one rule that keeps heavy load off systems that should not get it by accident. Heavy profiles
-// (stress, spike, soak, breakpoint) are refused, unless allow-heavy-load is set, when:
-//   - the run is for a pull request / merge request (possibly a stranger's fork),
-//   - the environment is marked `protected` in the environments file,
-//   - the environment is named production (or prod), defined or not.
-// Every entry applies it alike; each platform only says whether its run is a PR/MR.
-
-const HEAVY_PROFILES = ['stress', 'spike', 'soak', 'breakpoint'];
-const WAY_OUT = 'If this is intended, set the input `allow-heavy-load: true` (GitHub/GitLab) or pass `--allow-heavy-load` (CLI); otherwise choose smoke or load';
-/** Throws a ConfigError naming the way out when a heavy run is not allowed here. */
-function assertLoadAllowed(facts) {
-    const profile = facts.profile?.trim().toLowerCase();
-    if (facts.allowHeavyLoad || profile === undefined || !HEAVY_PROFILES.includes(profile))
-        return;
-    if (facts.changeRequest) {
-        throw new src_config/* ConfigError */.xL(`profile ${JSON.stringify(facts.profile)} is a heavy load profile and this is a ${facts.changeRequest}; expected a light profile (smoke, load) on pull and merge requests. ${WAY_OUT}.`);
-    }
-    const environment = facts.environment;
-    if (environment?.protected) {
-        throw new src_config/* ConfigError */.xL(`refusing to run the ${profile} profile against the protected environment "${environment.name}" (${environment.baseUrl}): ` +
-            `${HEAVY_PROFILES.join(', ')} can overload a live system. ${WAY_OUT}, or a non-protected environment.`);
-    }
-    const name = facts.environmentName ?? environment?.name;
-    if (name && /^prod(uction)?$/i.test(name)) {
-        throw new src_config/* ConfigError */.xL(`profile ${JSON.stringify(facts.profile)} is a heavy load profile and environment is ${JSON.stringify(name)}: ` +
-            `${HEAVY_PROFILES.join(', ')} can overload a live system. ${WAY_OUT}.`);
-    }
-}
-
-// EXTERNAL MODULE: ./src/scenarios.ts
-var src_scenarios = __nccwpck_require__(4096);
-// EXTERNAL MODULE: ./src/k6/files.ts
-var files = __nccwpck_require__(7998);
-// EXTERNAL MODULE: ./src/url.ts
-var src_url = __nccwpck_require__(7666);
-// EXTERNAL MODULE: ./src/baseline/rules.ts
-var rules = __nccwpck_require__(1568);
-// EXTERNAL MODULE: ./src/shard/shard.ts
-var shard = __nccwpck_require__(2332);
-// EXTERNAL MODULE: ./src/observability/metrics-output.ts
-var metrics_output = __nccwpck_require__(9128);
-;// CONCATENATED MODULE: ./src/inputs.ts
-// The one place every input is read and parsed: named string inputs → the typed Config (and the
-// action's publish settings). The action's inputs, the CLI's flags and the demo use the same names
-// (kebab-case), so an input means the same thing on GitHub, on GitLab and on a laptop.
-
-
-
-
-
-
-
-
-
-/** Looked for in the workspace when no `environments` input is given. */
-const DEFAULT_ENVIRONMENTS_FILE = 'k6-gate.environments.json';
-
-
-/** Splits a list input written one per line or comma separated. */
-function parseList(text) {
-    return (text ?? '')
-        .split(/[\n,]/)
-        .map((s) => s.trim())
-        .filter(Boolean);
-}
-/** The values to mask in every log line, read before anything else runs (token, auth-token, secret-env). */
-function secretInputs(read, env) {
-    const values = [optional(read('token')), optional(read('auth-token')), ...parseList(read('secret-env')).map((name) => env[name])];
-    return values.filter((value) => Boolean(value));
-}
-/** The Config alone, for entries that publish nothing of their own (CLI, demo). */
-async function configFromInputs(read, context) {
-    return (await readInputs(read, context)).config;
-}
-async function readInputs(read, context) {
-    const get = (name) => (0,src_config/* optional */.lq)(read(name));
-    const workspace = external_node_path_default().resolve(context.workspace);
-    const scenarioNames = parseList(get('scenarios') ?? get('scenario'));
-    if (scenarioNames.length === 0) {
-        throw new src_config/* ConfigError */.xL('no scenario given; expected one or more scenario names or k6 script paths, e.g. "http-endpoints" or "load/checkout.ts"');
-    }
-    const scenarios = [];
-    for (const name of scenarioNames)
-        scenarios.push(await (0,src_scenarios/* resolveScenario */.d8)(name, workspace, context.scenariosDir));
-    const seen = new Map();
-    for (const s of scenarios) {
-        const other = seen.get((0,files/* safeFileName */.T)(s.name));
-        if (other === s.name)
-            throw new src_config/* ConfigError */.xL(`scenario name ${JSON.stringify(s.name)} is given twice; give one a distinct name with name=path`);
-        // Names become file names (summary-<name>.json, k6-<name>.log): two that map to one would overwrite each other.
-        if (other !== undefined) {
-            throw new src_config/* ConfigError */.xL(`scenario names ${JSON.stringify(other)} and ${JSON.stringify(s.name)} both become the file name part ${JSON.stringify((0,files/* safeFileName */.T)(s.name))}, so their results would overwrite each other; expected names that differ in letters, digits, ".", "_", "@" or "-": rename one with name=path`);
-        }
-        seen.set((0,files/* safeFileName */.T)(s.name), s.name);
-    }
-    const environmentName = get('environment');
-    const profile = get('profile');
-    let environment;
-    const environmentsInput = get('environments');
-    const environmentsFile = (0,src_config/* insideWorkspace */.CT)('environments', environmentsInput ?? DEFAULT_ENVIRONMENTS_FILE, workspace);
-    if (environmentsInput !== undefined && !(0,external_node_fs_.existsSync)(environmentsFile)) {
-        throw new src_config/* ConfigError */.xL(`environments file ${environmentsInput} does not exist; expected a JSON or YAML file with an "environments" object`);
-    }
-    // A merge (of shard files) sends no load: it needs neither a target nor the load policy.
-    const merging = get('merge-from') !== undefined;
-    if (environmentName !== undefined) {
-        const defined = (0,external_node_fs_.existsSync)(environmentsFile) ? await loadEnvironments(environmentsFile) : undefined;
-        environment = defined?.[environmentName];
-        // With a target the name only labels the reports; without one it must say where to send the load.
-        if (!environment && get('target') === undefined && !merging) {
-            if (defined)
-                findEnvironment(defined, environmentName);
-            throw new src_config/* ConfigError */.xL(`environment ${JSON.stringify(environmentName)} is not defined: there is no environments file (${external_node_path_default().relative(workspace, environmentsFile)}); expected a file that defines it, e.g. { "environments": { "${environmentName}": { "baseUrl": "https://…" } } }, or a target URL (then the name only labels the reports)`);
-        }
-    }
-    // Refuse heavy profiles on PR/MR runs and protected or production environments before anything runs.
-    if (!merging)
-        assertLoadAllowed({
-            profile,
-            environment,
-            environmentName,
-            changeRequest: context.changeRequest,
-            allowHeavyLoad: (0,src_config/* parseBoolean */.yG)('allow-heavy-load', get('allow-heavy-load'), false),
-        });
-    const target = get('target') ?? environment?.baseUrl;
-    const baselineTarget = get('baseline-target');
-    for (const [name, value] of [
-        ['target', target],
-        ['baseline-target', baselineTarget],
-    ]) {
-        if (value === undefined)
-            continue;
-        let url;
-        try {
-            url = new URL(value);
-        }
-        catch {
-            throw new src_config/* ConfigError */.xL(`${name} ${JSON.stringify(value)} is not a URL; expected e.g. "https://staging.example.com"`);
-        }
-        if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-            throw new src_config/* ConfigError */.xL(`${name} ${JSON.stringify((0,src_url/* withoutCredentials */.ri)(value))} uses ${url.protocol}; expected an http:// or https:// URL`);
-        }
-    }
-    if (baselineTarget !== undefined && target === undefined) {
-        throw new src_config/* ConfigError */.xL('baseline-target is set but target is not; expected both: the candidate (target) and the base deployment (baseline-target)');
-    }
-    const targetSecrets = [...(target ? credentialsOf(target) : []), ...(baselineTarget ? credentialsOf(baselineTarget) : [])];
-    const preflight = (0,src_config/* parseBoolean */.yG)('preflight', get('preflight'), true);
-    const defaultHealth = environment?.healthPath && target ? new URL(environment.healthPath, target).toString() : target;
-    const healthUrl = preflight ? (get('health-url') ?? defaultHealth) : undefined;
-    const env = (0,src_config/* parseEnvPairs */.WS)('env', read('env'));
-    // k6 resolves a relative open() path against the script, not the working directory: make the
-    // scenario config file absolute so it means what the user wrote.
-    if (env.CONFIG_FILE)
-        env.CONFIG_FILE = (0,src_config/* insideWorkspace */.CT)('CONFIG_FILE', env.CONFIG_FILE, workspace);
-    const secrets = [...targetSecrets];
-    // Secrets reach k6 by variable name, so their values never appear in inputs or command lines.
-    for (const name of parseList(get('secret-env'))) {
-        const value = context.env[name];
-        if (value === undefined || value === '') {
-            throw new src_config/* ConfigError */.xL(`secret-env names ${name}, but no such environment variable is set; expected the name of a variable that holds the secret`);
-        }
-        env[name] = value;
-        secrets.push(value);
-    }
-    const notify = parseNotify(get('notify'), get('notify-on'), context.env);
-    for (const target of notify?.targets ?? [])
-        secrets.push(target.url);
-    const authToken = get('auth-token');
-    if (authToken !== undefined) {
-        env.AUTH_TOKEN = authToken;
-        secrets.push(authToken);
-    }
-    const timeout = (0,src_config/* parseTimeLimit */.Er)('timeout', get('timeout'));
-    const preflightTimeoutMs = (0,src_config/* parseTimeLimit */.Er)('preflight-timeout', get('preflight-timeout')) ?? 30_000;
-    const k6Path = get('k6-path');
-    const install = (0,src_config/* parseInstallMethod */.e5)(get('k6-install') ?? (k6Path ? 'path' : undefined));
-    if (install === 'path' && !k6Path) {
-        throw new src_config/* ConfigError */.xL('k6-install is "path" but k6-path is not set; expected the path of a k6 binary');
-    }
-    const mergeFrom = get('merge-from');
-    if (mergeFrom !== undefined && get('shard') !== undefined) {
-        throw new src_config/* ConfigError */.xL(`shard ${JSON.stringify(get('shard'))} and merge-from ${JSON.stringify(mergeFrom)} are both set; expected shard in the N shard jobs and merge-from only in the one merge job`);
-    }
-    const config = {
-        rulesOverrides: readRulesOverrides(get),
-        scenarios,
-        profile,
-        target,
-        environment: environmentName,
-        healthUrl,
-        preflightTimeoutMs,
-        baselinePath: get('baseline') === undefined && context.defaultFiles?.baseline
-            ? context.defaultFiles.baseline
-            : (0,src_config/* insideWorkspace */.CT)('baseline', get('baseline') ?? src_config/* DEFAULT_BASELINE_PATH */.Gf, workspace),
-        configFile: get('config') ? (0,src_config/* insideWorkspace */.CT)('config', get('config'), workspace) : context.defaultFiles?.config,
-        resultsDir: context.resultsDirAnywhere
-            ? external_node_path_default().resolve(workspace, get('results-dir') ?? src_config/* DEFAULT_RESULTS_DIR */.ns)
-            : (0,src_config/* insideWorkspace */.CT)('results-dir', get('results-dir') ?? src_config/* DEFAULT_RESULTS_DIR */.ns, workspace),
-        failOn: (0,src_config/* parseFailOn */.XV)(get('fail-on')),
-        updateBaseline: (0,src_config/* parseUpdateBaseline */.U4)(get('update-baseline'), context.onCi ? 'auto' : 'always'),
-        k6: {
-            version: (0,src_config/* parseK6Version */.fE)(get('k6-version') ?? src_config/* DEFAULT_K6_VERSION */.ti),
-            install,
-            downloadUrl: get('k6-download-url'),
-            path: k6Path ? external_node_path_default().resolve(workspace, k6Path) : undefined,
-        },
-        env,
-        secrets,
-        k6Args: (0,src_config/* splitArgs */.sG)(get('k6-args')),
-        timeoutMs: timeout,
-        htmlReport: (0,src_config/* parseBoolean */.yG)('html-report', get('html-report'), true),
-        rawOutput: (0,src_config/* parseBoolean */.yG)('raw-output', get('raw-output'), false),
-        notify,
-        analysis: { enabled: (0,src_config/* parseBoolean */.yG)('analysis', get('analysis'), true), top: parseEndpointsTop(get('endpoints-top')) },
-        confirm: parseConfirm(get('confirm')),
-        baselineTarget,
-        shard: get('shard') !== undefined ? (0,shard/* parseShard */.uK)(get('shard')) : undefined,
-        metricsOutputs: (0,metrics_output/* parseMetricsOutput */.Sk)(get('metrics-output')).map((o) => o.kind === 'json' ? { ...o, target: (0,src_config/* insideWorkspace */.CT)('metrics-output json', o.target, workspace) } : o),
-        merge: mergeFrom !== undefined ? { dir: (0,src_config/* insideWorkspace */.CT)('merge-from', mergeFrom, workspace) } : undefined,
-        workspace,
-        git: context.git ?? {},
-    };
-    return { config, publish: readPublishInputs(get) };
-}
-function readPublishInputs(get) {
-    return {
-        comment: parseCommentMode(get('comment')),
-        commentId: get('comment-id'),
-        artifactName: get('artifact-name'),
-        retentionDays: parseRetentionDays(get('retention-days')),
-        uploadArtifacts: (0,src_config/* parseBoolean */.yG)('upload-artifacts', get('upload-artifacts'), true),
-        token: get('token'),
-        matrix: get('matrix'),
-    };
-}
-/** `comment`: when the action writes its pull request comment. */
-function parseCommentMode(value) {
-    const text = value?.trim().toLowerCase() || 'always';
-    if (text === 'always' || text === 'on-regression' || text === 'never')
-        return text;
-    if (text === 'true')
-        return 'always';
-    if (text === 'false')
-        return 'never';
-    throw new src_config/* ConfigError */.xL(`comment ${JSON.stringify(value)} is not valid; expected always, on-regression or never`);
-}
-/** `retention-days`: empty means the repository's default; otherwise 1–90 as GitHub allows. */
-function parseRetentionDays(value) {
-    const text = (0,src_config/* optional */.lq)(value);
-    if (text === undefined)
-        return undefined;
-    const days = Number(text);
-    if (!Number.isInteger(days) || days < 1 || days > 90) {
-        throw new src_config/* ConfigError */.xL(`retention-days ${JSON.stringify(text)} is not valid; expected a whole number of days from 1 to 90, or empty for the repository default`);
-    }
-    return days;
-}
-/** The rules inputs; each one, when set, wins over the rules file. */
-/** `slack=SLACK_WEBHOOK_URL, webhook=MY_HOOK` → targets whose URLs come from those variables. */
-function parseNotify(text, on, env) {
-    const entries = parseList(text);
-    const when = on ?? 'regression';
-    if (!['regression', 'error', 'always'].includes(when)) {
-        throw new src_config/* ConfigError */.xL(`notify-on ${JSON.stringify(when)} is not valid; expected regression, error or always`);
-    }
-    if (entries.length === 0)
-        return undefined;
-    const targets = entries.map((entry) => {
-        const match = /^(slack|webhook)=([A-Za-z_][A-Za-z0-9_]*)$/.exec(entry.trim());
-        if (!match) {
-            throw new src_config/* ConfigError */.xL(`notify entry ${JSON.stringify(entry)} is not kind=VARIABLE; expected e.g. slack=SLACK_WEBHOOK_URL or webhook=MY_WEBHOOK_URL (the variable holds the URL, a secret)`);
-        }
-        const url = env[match[2]];
-        if (url === undefined || url === '') {
-            throw new src_config/* ConfigError */.xL(`notify names ${match[2]}, but no such environment variable is set; expected the name of a variable that holds the webhook URL`);
-        }
-        if (!/^https?:\/\/\S+$/.test(url)) {
-            // Never quote the value: it is a secret.
-            throw new src_config/* ConfigError */.xL(`the value of ${match[2]} is not an http(s) URL; expected the ${match[1]} webhook URL`);
-        }
-        return { kind: match[1], envName: match[2], url };
-    });
-    return { targets, on: when };
-}
-function parseEndpointsTop(text) {
-    if (text === undefined)
-        return 10;
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < 1 || n > 100) {
-        throw new src_config/* ConfigError */.xL(`endpoints-top ${JSON.stringify(text)} is not valid; expected a whole number of endpoints from 1 to 100, e.g. 10`);
-    }
-    return n;
-}
-function readRulesOverrides(get) {
-    const overrides = {};
-    try {
-        const tolerance = get('tolerance');
-        if (tolerance !== undefined)
-            overrides.tolerance = (0,rules/* parseTolerance */.BL)(tolerance, 'tolerance');
-    }
-    catch (error) {
-        throw new src_config/* ConfigError */.xL(error instanceof rules/* RulesError */.mX ? error.message : `tolerance ${JSON.stringify(get('tolerance'))}: ${error.message}`);
-    }
-    const historyLimit = get('history-limit');
-    if (historyLimit !== undefined) {
-        const n = Number(historyLimit);
-        if (!Number.isInteger(n) || n < 1 || n > 1000) {
-            throw new src_config/* ConfigError */.xL(`history-limit ${JSON.stringify(historyLimit)} is not valid; expected a whole number of runs from 1 to 1000, e.g. 10`);
-        }
-        overrides.historyLimit = n;
-    }
-    const confidence = get('confidence');
-    if (confidence !== undefined) {
-        const text = confidence.endsWith('%') ? Number(confidence.slice(0, -1)) / 100 : Number(confidence);
-        if (!Number.isFinite(text) || text <= 0.5 || text >= 1) {
-            throw new src_config/* ConfigError */.xL(`confidence ${JSON.stringify(confidence)} is not valid; expected a level between 0.5 and 1, e.g. 0.99 or "99%"`);
-        }
-        overrides.confidence = text;
-    }
-    const watch = get('watch');
-    if (watch !== undefined)
-        overrides.watch = (0,rules/* splitWatchInput */._f)(watch);
-    return Object.keys(overrides).length > 0 ? overrides : undefined;
-}
-/** The secret parts of a URL with credentials, in the forms they may be printed. */
-function credentialsOf(target) {
-    const url = new URL(target);
-    const out = [];
-    if (url.password)
-        out.push(url.password, decodeURIComponent(url.password));
-    if (url.username && url.password)
-        out.push(`${url.username}:${url.password}`);
-    return [...new Set(out)];
-}
-/** `confirm`: how many confirmation reruns a regressed scenario gets (0 = none). */
-function parseConfirm(text) {
-    if (text === undefined)
-        return undefined;
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < 0 || n > 5) {
-        throw new src_config/* ConfigError */.xL(`confirm ${JSON.stringify(text)} is not valid; expected a whole number of reruns from 0 to 5, e.g. 1`);
-    }
-    return n;
-}
-
-
-/***/ }),
-
-/***/ 8301:
+/***/ 8005:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   G: () => (/* binding */ isObject),
-/* harmony export */   U: () => (/* binding */ compareCodeUnits)
+/* harmony export */   AM: () => (/* binding */ acquireFileLock),
+/* harmony export */   Rk: () => (/* binding */ LockHeldError),
+/* harmony export */   jb: () => (/* binding */ LockWaitAbandoned)
 /* harmony export */ });
-// The one guard for "a JSON object" (not null, not an array), used by every parser of user files
-// and k6 output. The bottom layer: imports nothing.
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/**
- * The one string order of what k6-gate writes (keys of its files, ties in its tables): by UTF-16
- * code units, the same on every machine. `localeCompare` would depend on ICU data, and its first
- * call costs a short run about 10 ms of start-up.
- */
-function compareCodeUnits(a, b) {
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-
-
-/***/ }),
-
-/***/ 9630:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   O: () => (/* binding */ worstOutcome),
-/* harmony export */   X: () => (/* binding */ classifyExit)
-/* harmony export */ });
-const MEANINGS = {
-    0: 'the test finished',
-    97: 'the cloud test was aborted by a threshold (k6 cloud)',
-    98: 'the cloud test failed (k6 cloud)',
-    99: "the script's thresholds were crossed",
-    100: 'setup() timed out',
-    101: 'teardown() timed out',
-    102: 'the test timed out',
-    103: 'the test was stopped through the REST API',
-    104: 'the k6 configuration is invalid',
-    105: 'the test was aborted from outside (signal)',
-    106: 'the k6 REST API failed',
-    107: 'the script threw an exception',
-    108: 'the script called test.abort()',
-    109: 'k6 crashed (Go panic)',
-    110: 'the script called test.fail()',
-    255: 'k6 failed for an unspecified reason',
-};
-/** Maps k6's exit code (or the signal that killed it) to an outcome and a sentence. */
-function classifyExit(code, signal) {
-    if (code === null) {
-        return { outcome: 'error', meaning: `k6 was killed by ${signal ?? 'a signal'} before it could exit` };
-    }
-    const meaning = MEANINGS[code] ?? `k6 exited with unknown code ${code}`;
-    if (code === 0)
-        return { outcome: 'passed', meaning };
-    if (code === 99)
-        return { outcome: 'thresholds-failed', meaning };
-    return { outcome: 'error', meaning };
-}
-const ORDER = ['passed', 'regressed', 'thresholds-failed', 'error'];
-/** The worse of two outcomes: error > thresholds-failed > regressed > passed. */
-function worstOutcome(...outcomes) {
-    return outcomes.reduce((worst, next) => (ORDER.indexOf(next) > ORDER.indexOf(worst) ? next : worst), 'passed');
-}
-
-
-/***/ }),
-
-/***/ 7998:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   T: () => (/* binding */ safeFileName),
-/* harmony export */   q: () => (/* binding */ k6FileNames)
-/* harmony export */ });
-// The names of the files one k6 run leaves in the results dir. Pure: the inputs check names with it
-// before anything runs, without loading the code that runs k6.
-/** Scenario names become file names: keep them portable. */
-function safeFileName(name) {
-    return name.replace(/[^A-Za-z0-9._@-]+/g, '_');
-}
-function k6FileNames(scenario) {
-    const safe = safeFileName(scenario);
-    return { summary: `summary-${safe}.json`, log: `k6-${safe}.log`, html: `report-${safe}.html` };
-}
-
-
-/***/ }),
-
-/***/ 5631:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  XT: () => (/* binding */ installK6)
-});
-
-// UNUSED EXPORTS: K6InstallError, findExecutable, readK6Version
-
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
-;// CONCATENATED MODULE: external "node:dns/promises"
-const external_node_dns_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns/promises");
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/config.ts
-var config = __nccwpck_require__(2973);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-;// CONCATENATED MODULE: ./src/k6/system.ts
-// Maps the machine k6-gate runs on to k6's release asset names, Go module paths and the places
-// where installed tools are kept. Pure functions: the callers pass in platform, arch and environment.
-
-
-class K6InstallError extends errors/* ExpectedError */.Dh {
-    constructor(message, options) {
-        super(message, options);
-        this.name = 'K6InstallError';
-    }
-}
-const RELEASE_PLATFORMS = [
-    { os: 'linux', arch: 'x64', platform: 'linux-amd64' },
-    { os: 'linux', arch: 'arm64', platform: 'linux-arm64' },
-    { os: 'darwin', arch: 'x64', platform: 'macos-amd64' },
-    { os: 'darwin', arch: 'arm64', platform: 'macos-arm64' },
-    { os: 'win32', arch: 'x64', platform: 'windows-amd64' },
-];
-function supportedReleasePlatforms() {
-    return RELEASE_PLATFORMS.map((entry) => `${entry.os}/${entry.arch}`);
-}
-/** Node's platform/arch (`linux`/`x64`) → k6's release platform (`linux-amd64`). */
-function k6ReleasePlatform(platform, arch) {
-    const match = RELEASE_PLATFORMS.find((entry) => entry.os === platform && entry.arch === arch);
-    if (!match) {
-        throw new K6InstallError(`k6 publishes no release archive for ${platform}/${arch}; supported: ${supportedReleasePlatforms().join(', ')}. ` +
-            'On other platforms use k6-install: go (build from source) or k6-install: path (a k6 you installed)');
-    }
-    return match.platform;
-}
-function k6Tag(version) {
-    return `v${version}`;
-}
-function k6ReleaseAsset(version, platform, arch) {
-    const releasePlatform = k6ReleasePlatform(platform, arch);
-    const format = releasePlatform.startsWith('linux-') ? 'tar.gz' : 'zip';
-    const topFolder = `k6-${k6Tag(version)}-${releasePlatform}`;
-    return {
-        platform: releasePlatform,
-        fileName: `${topFolder}.${format}`,
-        format,
-        topFolder,
-        binaryName: platform === 'win32' ? 'k6.exe' : 'k6',
-    };
-}
-function k6ChecksumsFileName(version) {
-    return `k6-${k6Tag(version)}-checksums.txt`;
-}
-const DEFAULT_K6_DOWNLOAD_URL = 'https://github.com/grafana/k6/releases/download/{tag}/{asset}';
-/**
- * Fills a download URL template. `{version}` is X.Y.Z, `{tag}` is vX.Y.Z, `{asset}` the file name.
- * The template must name `{asset}`: the archive and its checksums file are found through it.
- */
-function expandDownloadUrl(template, version, asset) {
-    if (!template.includes('{asset}')) {
-        throw new K6InstallError(`k6-download-url ${JSON.stringify(template)} has no {asset} placeholder; expected a template such as ` +
-            `"https://mirror.example.com/k6/{tag}/{asset}" ({version} = X.Y.Z, {tag} = vX.Y.Z, {asset} = file name)`);
-    }
-    const url = template.replaceAll('{version}', version).replaceAll('{tag}', k6Tag(version)).replaceAll('{asset}', asset);
-    let parsed;
-    try {
-        parsed = new URL(url);
-    }
-    catch {
-        throw new K6InstallError(`k6-download-url ${JSON.stringify(template)} does not make a URL (got ${JSON.stringify(url)}); expected an http(s) URL template`);
-    }
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-        throw new K6InstallError(`k6-download-url ${JSON.stringify(template)} uses ${parsed.protocol}; expected an http:// or https:// URL template`);
-    }
-    return url;
-}
-/** A URL fit for logs: user info and query string (where tokens hide) are masked. */
-function displayUrl(url) {
-    try {
-        const parsed = new URL(url);
-        if (parsed.username || parsed.password) {
-            parsed.username = '***';
-            parsed.password = '';
-        }
-        if (parsed.search)
-            parsed.search = '?***';
-        return parsed.toString();
-    }
-    catch {
-        return url;
-    }
-}
-/** The Go module that holds k6 at this version: `go.k6.io/k6` for v0/v1, `go.k6.io/k6/vN` from v2 on. */
-function k6ModulePath(version) {
-    const major = Number(/^v?(\d+)\./.exec(version)?.[1]);
-    if (!Number.isInteger(major)) {
-        throw new K6InstallError(`cannot tell the major version of k6 ${JSON.stringify(version)}; expected X.Y.Z`);
-    }
-    return major >= 2 ? `go.k6.io/k6/v${major}` : 'go.k6.io/k6';
-}
-/** The go.mod of the throwaway module that `go build` compiles k6 through. */
-function k6BuildGoMod(version) {
-    return `module k6build\n\ngo 1.24\n\nrequire ${k6ModulePath(version)} ${k6Tag(version)}\n`;
-}
-/**
- * Where tools are cached. On GitHub runners RUNNER_TOOL_CACHE/RUNNER_TEMP decide; elsewhere the
- * user's cache directory keeps installs across runs (a laptop, a GitLab runner with a cache volume).
- */
-function defaultToolCacheLocation(platform, env, homeDir, systemTempDir) {
-    const runnerCache = env.RUNNER_TOOL_CACHE || undefined;
-    if (runnerCache) {
-        return { toolCacheDir: runnerCache, tempDir: env.RUNNER_TEMP || external_node_path_default().join(systemTempDir, 'k6-gate') };
-    }
-    const join = platform === 'win32' ? (external_node_path_default()).win32.join : (external_node_path_default()).posix.join;
-    let root;
-    if (platform === 'win32') {
-        root = join(env.LOCALAPPDATA || join(homeDir, 'AppData', 'Local'), 'k6-gate');
-    }
-    else if (platform === 'darwin') {
-        root = join(homeDir, 'Library', 'Caches', 'k6-gate');
-    }
-    else {
-        const xdg = env.XDG_CACHE_HOME;
-        // The XDG spec says a relative value is invalid and must be ignored.
-        root = join(xdg && external_node_path_default().posix.isAbsolute(xdg) ? xdg : join(homeDir, '.cache'), 'k6-gate');
-    }
-    return { toolCacheDir: join(root, 'tool-cache'), tempDir: join(root, 'tmp') };
-}
-/** Parses `sha256sum` output (`<hex>  <file>` or `<hex> *<file>`) into file name → lower-case hash. */
-function parseChecksums(text) {
-    const out = new Map();
-    for (const line of text.split(/\r?\n/)) {
-        const match = /^([0-9a-fA-F]{64})\s+\*?(.+?)\s*$/.exec(line.trim());
-        if (match)
-            out.set(match[2], match[1].toLowerCase());
-    }
-    return out;
-}
-/** `k6 v2.2.0 (go1.26.8, linux/amd64)` → `2.2.0`. */
-function parseK6VersionOutput(output) {
-    return /\bk6 v(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)/.exec(output)?.[1];
-}
-
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: ./src/k6/tool-cache.ts
-// The tool cache k6 is installed into: the layout of @actions/tool-cache (`<dir>/<tool>/<version>/<arch>`
-// plus a `<arch>.complete` marker), so a runner's cache is shared with setup-* actions, but every
-// location is passed in: nothing here reads RUNNER_TOOL_CACHE/RUNNER_TEMP or writes to stdout (the
-// library does both, which once meant patching process.env and process.stdout around each call).
-// Downloads go through @actions/http-client (proxy settings from HTTPS_PROXY/NO_PROXY, like the
-// library); archives are unpacked by tar/unzip spawned with argument arrays, their stderr kept for
-// the error message.
-
-
-
-
-
-
-
-class DownloadHttpError extends errors/* ExpectedError */.Dh {
-    url;
-    statusCode;
-    constructor(url, statusCode, options) {
-        super(`HTTP ${statusCode}`, options);
-        this.url = url;
-        this.statusCode = statusCode;
-        this.name = 'DownloadHttpError';
-    }
-}
-class ExtractError extends errors/* ExpectedError */.Dh {
-    output;
-    constructor(message, 
-    /** What the extracting program wrote on stderr, trimmed. */
-    output, options) {
-        super(message, options);
-        this.output = output;
-        this.name = 'ExtractError';
-    }
-}
-const DOWNLOAD_ATTEMPTS = 3;
-/** Retried: network failures, 5xx, 408 and 429; any other HTTP status is an answer. */
-function isRetryable(error) {
-    if (!(error instanceof DownloadHttpError))
-        return true;
-    return error.statusCode >= 500 || error.statusCode === 408 || error.statusCode === 429;
-}
-function createToolCache(location, log, options = {}) {
-    const env = options.env ?? process.env;
-    const platform = options.platform ?? process.platform;
-    const folderOf = (tool, version, arch) => external_node_path_default().join(location.toolCacheDir, tool, version, arch);
-    /** Empties the version's folder and drops its marker: a half-written folder is never "found". */
-    const prepare = async (tool, version, arch) => {
-        const folder = folderOf(tool, version, arch);
-        await (0,promises_.rm)(`${folder}.complete`, { force: true });
-        await (0,promises_.rm)(folder, { recursive: true, force: true });
-        await (0,promises_.mkdir)(folder, { recursive: true });
-        return folder;
-    };
-    const complete = async (folder) => {
-        await (0,promises_.writeFile)(`${folder}.complete`, '');
-        log.debug(`cached in ${folder}`);
-        return folder;
-    };
-    return {
-        location,
-        find(tool, version, arch) {
-            const folder = folderOf(tool, version, arch);
-            return (0,external_node_fs_.existsSync)(folder) && (0,external_node_fs_.existsSync)(`${folder}.complete`) ? folder : undefined;
-        },
-        async remove(tool, version, arch) {
-            const folder = folderOf(tool, version, arch);
-            await (0,promises_.rm)(`${folder}.complete`, { force: true });
-            await (0,promises_.rm)(folder, { recursive: true, force: true });
-        },
-        async download(url, dest) {
-            // Loaded on a cache miss only, and outside the retries (a module that cannot load is no network
-            // problem): the http client, with undici, is costly to evaluate at every start.
-            const { HttpClient } = await __nccwpck_require__.e(/* import() */ 942).then(__nccwpck_require__.bind(__nccwpck_require__, 4942));
-            for (let attempt = 1;; attempt++) {
-                try {
-                    log.debug(`Downloading ${url} to ${dest} (attempt ${attempt} of ${DOWNLOAD_ATTEMPTS})`);
-                    await downloadOnce(new HttpClient('k6-gate', [], { allowRetries: false, allowRedirects: true, maxRedirects: 10 }), url, dest);
-                    return dest;
-                }
-                catch (error) {
-                    await (0,promises_.rm)(dest, { force: true });
-                    if (attempt >= DOWNLOAD_ATTEMPTS || !isRetryable(error))
-                        throw error;
-                    const delay = options.retryDelayMs ?? 10_000 + Math.floor(Math.random() * 10_000);
-                    log.debug(`download of ${url} failed (${error.message}); retrying in ${Math.round(delay / 1000)} s`);
-                    await new Promise((resolve) => setTimeout(resolve, delay));
-                }
-            }
-        },
-        async extract(file, format, dest) {
-            await (0,promises_.mkdir)(dest, { recursive: true });
-            // GNU tar cannot read zip; Windows' bsdtar (tar.exe) reads both.
-            const [command, args] = format === 'tar.gz'
-                ? ['tar', ['-xzf', file, '-C', dest]]
-                : platform === 'win32'
-                    ? ['tar', ['-xf', file, '-C', dest]]
-                    : ['unzip', ['-o', '-q', file, '-d', dest]];
-            log.debug(`running ${command} ${args.join(' ')}`);
-            await runArchiveTool(command, args);
-            return dest;
-        },
-        async cacheDir(sourceDir, tool, version, arch) {
-            const folder = await prepare(tool, version, arch);
-            for (const entry of await (0,promises_.readdir)(sourceDir))
-                await (0,promises_.cp)(external_node_path_default().join(sourceDir, entry), external_node_path_default().join(folder, entry), { recursive: true });
-            return complete(folder);
-        },
-        async cacheFile(sourceFile, targetName, tool, version, arch) {
-            const folder = await prepare(tool, version, arch);
-            await (0,promises_.cp)(sourceFile, external_node_path_default().join(folder, targetName));
-            return complete(folder);
-        },
-        addPathOnGitHub(dir) {
-            // What @actions/core's addPath does: later steps read GITHUB_PATH, this process reads PATH.
-            if (!env.GITHUB_PATH)
-                return false;
-            (0,external_node_fs_.appendFileSync)(env.GITHUB_PATH, `${dir}${(external_node_os_default()).EOL}`);
-            env.PATH = `${dir}${(external_node_path_default()).delimiter}${env.PATH ?? ''}`;
-            return true;
-        },
-    };
-}
-async function downloadOnce(client, url, dest) {
-    try {
-        const response = await client.get(url);
-        const status = response.message.statusCode ?? 0;
-        if (status !== 200) {
-            response.message.resume();
-            throw new DownloadHttpError(url, status);
-        }
-        const expected = Number(response.message.headers['content-length'] ?? NaN);
-        let received = 0;
-        response.message.on('data', (chunk) => (received += chunk.length));
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(response.message, (0,external_node_fs_.createWriteStream)(dest, { flags: 'wx' }));
-        // A connection that closes early can look like a normal end of the body.
-        if (Number.isFinite(expected) && received < expected)
-            throw new Error(`premature close after ${received} of ${expected} bytes`);
-    }
-    finally {
-        client.dispose();
-    }
-}
-function runArchiveTool(command, args) {
-    return new Promise((resolve, reject) => {
-        const stderr = [];
-        const child = (0,external_node_child_process_.spawn)(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-        child.stderr.on('data', (chunk) => stderr.push(chunk));
-        child.on('error', (error) => reject(new ExtractError(`could not run ${command}: ${error.message}`, '', { cause: error })));
-        child.on('close', (code, signal) => {
-            if (code === 0)
-                return resolve();
-            const output = Buffer.concat(stderr).toString('utf8').trim();
-            reject(new ExtractError(`${command} exited with ${code ?? signal}`, output));
-        });
-    });
-}
-
-;// CONCATENATED MODULE: ./src/k6/install.ts
-// Installs the pinned k6: tool cache → (auto: k6 on PATH) → release archive verified against k6's
-// checksums file → build from the Go module proxy. Every way ends with a binary whose `k6 version`
-// was checked against the pin.
-
-
-
-
-
-
-
-
-
-
-
-const TOOL_NAME = 'k6';
-const VERSION_TIMEOUT_MS = 30_000;
-const GO_BUILD_TIMEOUT_MS = 30 * 60_000;
-const GO_OUTPUT_TAIL_LINES = 25;
-async function installK6(options, log, env = {}) {
-    const version = (0,config/* parseK6Version */.fE)(options.version);
-    const platform = env.platform ?? process.platform;
-    const defaults = defaultToolCacheLocation(platform, process.env, external_node_os_default().homedir(), external_node_os_default().tmpdir());
-    const location = {
-        toolCacheDir: external_node_path_default().resolve(env.toolCacheDir ?? defaults.toolCacheDir),
-        tempDir: external_node_path_default().resolve(env.tempDir ?? defaults.tempDir),
-    };
-    if (options.install === 'path')
-        return useExplicitBinary(options, version, log, location.toolCacheDir);
-    if (options.downloadUrl !== undefined) {
-        // A bad template is an input error: say so now, not after a cache miss.
-        expandDownloadUrl(options.downloadUrl, version, k6ChecksumsFileName(version));
-    }
-    const ctx = {
-        version,
-        options,
-        log,
-        platform,
-        arch: env.arch ?? process.arch,
-        binaryName: platform === 'win32' ? 'k6.exe' : 'k6',
-        pathEnv: env.pathEnv ?? process.env.PATH ?? '',
-        goBinary: env.goBinary,
-        cache: createToolCache(location, log, { retryDelayMs: env.downloadRetryDelayMs, platform }),
-    };
-    const cached = await findInCache(ctx);
-    if (cached)
-        return cached;
-    switch (options.install) {
-        case 'release':
-            return installRelease(ctx);
-        case 'go':
-            return installWithGo(ctx, await requireGo(ctx));
-        case 'auto':
-            return installAuto(ctx);
-        default:
-            throw new K6InstallError(`unknown k6 install method ${JSON.stringify(options.install)}; expected auto, release, go or path`);
-    }
-}
-/** Runs `<binary> version` and returns X.Y.Z, or undefined when it does not answer like k6. */
-async function readK6Version(binary) {
-    const probe = await probeK6Version(binary);
-    return probe.version;
-}
-/** Where answers of `k6 version` are remembered, per binary (see rememberedVersion). */
-/** Inside k6's own folder of the tool cache (`<tool cache>/k6/`), next to the versions it describes. */
-const VERSION_MEMO = '.k6-gate-versions.json';
-const VERSION_MEMO_ENTRIES = 32;
-/**
- * `k6 version` costs a k6 start (~50 ms) on every run. Its answer is remembered in the tool cache
- * folder per binary path, with the file's size, mtime and inode: while the file is the same file,
- * it is the same k6. Any change (a rebuild, a replaced or truncated binary) probes again.
- */
-async function rememberedVersion(binary, toolCacheDir) {
-    const memoDir = external_node_path_default().join(toolCacheDir, TOOL_NAME);
-    const memoFile = external_node_path_default().join(memoDir, VERSION_MEMO);
-    const info = await (0,promises_.stat)(binary).catch(() => undefined);
-    let memo = {};
-    try {
-        const parsed = JSON.parse(await (0,promises_.readFile)(memoFile, 'utf8'));
-        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-            memo = parsed;
-    }
-    catch {
-        // No memo yet, or an unreadable one: probe.
-    }
-    const known = memo[binary];
-    if (info &&
-        known &&
-        known.size === info.size &&
-        known.mtimeMs === info.mtimeMs &&
-        known.ino === info.ino &&
-        typeof known.version === 'string') {
-        return { version: known.version };
-    }
-    const probe = await probeK6Version(binary);
-    if (probe.version && info) {
-        const entries = Object.entries(memo).filter(([key]) => key !== binary);
-        const kept = Object.fromEntries(entries.slice(-(VERSION_MEMO_ENTRIES - 1)));
-        kept[binary] = { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino, version: probe.version };
-        // Written whole and renamed into place: a concurrent reader sees the old memo or the new one.
-        const temp = `${memoFile}.${process.pid}.tmp`;
-        await (0,promises_.mkdir)(memoDir, { recursive: true })
-            .then(() => (0,promises_.writeFile)(temp, JSON.stringify(kept)))
-            .then(() => (0,promises_.rename)(temp, memoFile))
-            .catch(() => (0,promises_.rm)(temp, { force: true }).catch(() => undefined));
-    }
-    return probe;
-}
-async function probeK6Version(binary) {
-    const result = await runCommand(binary, ['version'], { timeoutMs: VERSION_TIMEOUT_MS });
-    if (result.spawnError)
-        return { problem: `could not run it: ${result.spawnError.message}` };
-    if (result.timedOut)
-        return { problem: `\`version\` did not finish within ${VERSION_TIMEOUT_MS / 1000}s` };
-    const version = result.exitCode === 0 ? parseK6VersionOutput(result.output) : undefined;
-    if (!version) {
-        const said = result.output.trim().split(/\r?\n/)[0]?.slice(0, 200) ?? '';
-        return { problem: `\`version\` exited ${result.exitCode ?? result.signal} and printed ${JSON.stringify(said)}` };
-    }
-    return { version };
-}
-async function findInCache(ctx) {
-    const dir = ctx.cache.find(TOOL_NAME, ctx.version, ctx.arch);
-    if (!dir) {
-        ctx.log.debug(`k6 v${ctx.version} (${ctx.arch}) is not in the tool cache ${ctx.cache.location.toolCacheDir}`);
-        return undefined;
-    }
-    const binary = external_node_path_default().join(dir, ctx.binaryName);
-    let problem;
-    if (!(await isFile(binary))) {
-        problem = `${binary} is missing`;
-    }
-    else {
-        const probe = await rememberedVersion(binary, ctx.cache.location.toolCacheDir);
-        if (probe.problem)
-            problem = probe.problem;
-        else if (probe.version !== ctx.version)
-            problem = `it reports k6 v${probe.version}`;
-    }
-    if (problem) {
-        ctx.log.warning(`the cached k6 v${ctx.version} at ${dir} is broken (${problem}); removing it and installing again`);
-        await ctx.cache.remove(TOOL_NAME, ctx.version, ctx.arch);
-        return undefined;
-    }
-    ctx.log.info(`k6 v${ctx.version} found in the tool cache at ${dir}`);
-    return finish(ctx, dir, 'cache');
-}
-async function installAuto(ctx) {
-    const attempts = [`tool cache: no k6 v${ctx.version} in ${ctx.cache.location.toolCacheDir}`];
-    const onPath = await findExecutable('k6', ctx.pathEnv, ctx.platform);
-    if (onPath) {
-        const probe = await probeK6Version(onPath);
-        if (probe.version === ctx.version) {
-            ctx.log.info(`using k6 v${probe.version} found on PATH at ${onPath}`);
-            return { path: onPath, version: probe.version, source: 'path' };
-        }
-        const why = probe.version ? `is k6 v${probe.version}, not the pinned v${ctx.version}` : `did not report its version (${probe.problem})`;
-        attempts.push(`PATH: ${onPath} ${why}`);
-        ctx.log.info(`k6 on PATH (${onPath}) ${why}; trying a release download`);
-    }
-    else {
-        attempts.push('PATH: no k6 on PATH');
-        ctx.log.info('no k6 on PATH; trying a release download');
-    }
-    try {
-        return await installRelease(ctx);
-    }
-    catch (error) {
-        const reason = messageOf(error);
-        attempts.push(`release: ${reason}`);
-        const go = await findGo(ctx);
-        if (!go.binary) {
-            attempts.push(`go: ${go.problem}`);
-            ctx.log.info(`release download failed: ${reason}; cannot build with go either: ${go.problem}`);
-        }
-        else {
-            ctx.log.info(`release download failed: ${reason}; trying go`);
-            try {
-                return await installWithGo(ctx, go.binary);
-            }
-            catch (goError) {
-                attempts.push(`go: ${messageOf(goError)}`);
-            }
-        }
-    }
-    throw new K6InstallError(`could not install k6 v${ctx.version}; tried, in order:\n${attempts.map((line) => `  - ${line}`).join('\n')}`);
-}
-async function installRelease(ctx) {
-    const asset = k6ReleaseAsset(ctx.version, ctx.platform, ctx.arch);
-    const template = ctx.options.downloadUrl ?? DEFAULT_K6_DOWNLOAD_URL;
-    const checksumsName = k6ChecksumsFileName(ctx.version);
-    const archiveUrl = expandDownloadUrl(template, ctx.version, asset.fileName);
-    const checksumsUrl = expandDownloadUrl(template, ctx.version, checksumsName);
-    const work = await makeWorkDir(ctx, 'k6-release-');
-    try {
-        ctx.log.info(`downloading k6 v${ctx.version} (${asset.fileName}) from ${displayUrl(archiveUrl)}`);
-        await assertHostResolves(checksumsUrl);
-        const checksumsFile = await download(ctx, checksumsUrl, external_node_path_default().join(work, checksumsName), `checksums file ${checksumsName}`);
-        const expected = parseChecksums(await (0,promises_.readFile)(checksumsFile, 'utf8')).get(asset.fileName);
-        if (!expected) {
-            throw new K6InstallError(`${checksumsName} from ${displayUrl(checksumsUrl)} lists no SHA-256 for ${asset.fileName}, so the archive cannot be verified; ` +
-                'expected a line "<sha256>  ' +
-                asset.fileName +
-                '"');
-        }
-        const archive = await download(ctx, archiveUrl, external_node_path_default().join(work, asset.fileName), `archive ${asset.fileName}`);
-        const actual = await sha256File(archive);
-        if (actual !== expected) {
-            const size = (await (0,promises_.stat)(archive)).size;
-            throw new K6InstallError(`SHA-256 mismatch for ${asset.fileName} from ${displayUrl(archiveUrl)}: expected ${expected} (from ${checksumsName}), ` +
-                `got ${actual} over ${size} bytes. The download is truncated or not the published file; nothing was extracted`);
-        }
-        ctx.log.info(`SHA-256 of ${asset.fileName} matches ${checksumsName} (${actual})`);
-        let extracted;
-        try {
-            extracted = await ctx.cache.extract(archive, asset.format, external_node_path_default().join(work, 'extracted'));
-        }
-        catch (error) {
-            const detail = error instanceof ExtractError && error.output ? `${error.message}: ${error.output}` : messageOf(error);
-            throw new K6InstallError(`could not extract ${asset.fileName} (its checksum matched ${checksumsName}, so the archive at ${displayUrl(archiveUrl)} is itself damaged ` +
-                `or not a ${asset.format} file): ${detail}`, { cause: error });
-        }
-        const folder = external_node_path_default().join(extracted, asset.topFolder);
-        const binary = external_node_path_default().join(folder, asset.binaryName);
-        if (!(await isFile(binary))) {
-            const found = await (0,promises_.readdir)(extracted).catch(() => []);
-            throw new K6InstallError(`${asset.fileName} has no ${asset.topFolder}/${asset.binaryName}; it holds ${found.length ? found.join(', ') : 'nothing'}. Expected the layout of k6's release archives`);
-        }
-        await expectVersion(binary, ctx.version, `the k6 in ${asset.fileName}`);
-        const dir = await ctx.cache.cacheDir(folder, TOOL_NAME, ctx.version, ctx.arch);
-        ctx.log.info(`k6 v${ctx.version} installed into the tool cache at ${dir}`);
-        return finish(ctx, dir, 'release');
-    }
-    finally {
-        await (0,promises_.rm)(work, { recursive: true, force: true });
-    }
-}
-/**
- * A host name that does not resolve will not resolve on a retry either: fail at once instead of
- * sitting through the download retries (about 30 s) before `auto` moves on to building with Go.
- */
-async function assertHostResolves(url) {
-    const host = new URL(url).hostname;
-    try {
-        await (0,external_node_dns_promises_namespaceObject.lookup)(host);
-    }
-    catch (error) {
-        const code = error.code;
-        if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL') {
-            throw new K6InstallError(`cannot resolve ${host} (${code}): the release host is not reachable from here; set k6-download-url to a mirror, or use k6-install: go`, {
-                cause: error,
-            });
-        }
-    }
-}
-async function download(ctx, url, dest, what) {
-    try {
-        return await ctx.cache.download(url, dest);
-    }
-    catch (error) {
-        if (error instanceof DownloadHttpError && error.statusCode === 404) {
-            throw new K6InstallError(`k6 v${ctx.version} ${what} does not exist at ${displayUrl(url)} (HTTP 404); check that k6-version names a published k6 release` +
-                (ctx.options.downloadUrl ? ' and that the mirror in k6-download-url holds it' : ''), { cause: error });
-        }
-        if (error instanceof DownloadHttpError) {
-            throw new K6InstallError(`downloading the ${what} from ${displayUrl(url)} failed with HTTP ${error.statusCode}`, { cause: error });
-        }
-        const reason = messageOf(error);
-        // The tool cache has already retried network failures by now.
-        const hint = /aborted|premature close|ECONNRESET/i.test(reason)
-            ? ' (the connection closed before the whole file arrived, on every attempt)'
-            : '';
-        throw new K6InstallError(`downloading the ${what} from ${displayUrl(url)} failed: ${reason}${hint}`, { cause: error });
-    }
-}
-async function installWithGo(ctx, goBinary) {
-    const modulePath = k6ModulePath(ctx.version);
-    ctx.log.info(`building k6 v${ctx.version} from the Go module proxy (${modulePath}@v${ctx.version}) with ${goBinary}; this takes a few minutes the first time`);
-    const work = await makeWorkDir(ctx, 'k6-go-build-');
-    try {
-        // A throwaway module that requires k6 makes `go build` work for every major version; `go install
-        // module@version` fails for v2 on proxies that have no list for the /v2 path.
-        await (0,promises_.writeFile)(external_node_path_default().join(work, 'go.mod'), k6BuildGoMod(ctx.version));
-        const output = external_node_path_default().join(work, 'bin', ctx.binaryName);
-        const started = Date.now();
-        const result = await runCommand(goBinary, ['build', '-o', output, modulePath], {
-            cwd: work,
-            env: { ...process.env, GOFLAGS: goFlags(process.env.GOFLAGS), GOWORK: 'off' },
-            timeoutMs: GO_BUILD_TIMEOUT_MS,
-            onLine: (line) => ctx.log.debug(`go: ${line}`),
-        });
-        if (result.spawnError)
-            throw new K6InstallError(`could not run ${goBinary}: ${result.spawnError.message}`, { cause: result.spawnError });
-        if (result.timedOut || result.exitCode !== 0) {
-            const tail = result.output.trim().split(/\r?\n/).slice(-GO_OUTPUT_TAIL_LINES).join('\n');
-            const how = result.timedOut
-                ? `did not finish within ${GO_BUILD_TIMEOUT_MS / 60_000} minutes`
-                : `exited ${result.exitCode ?? result.signal}`;
-            throw new K6InstallError(`go build of ${modulePath}@v${ctx.version} ${how}; last output:\n${tail || '(none)'}`);
-        }
-        ctx.log.info(`built k6 v${ctx.version} in ${Math.round((Date.now() - started) / 1000)}s`);
-        await expectVersion(output, ctx.version, 'the k6 built with go');
-        const dir = await ctx.cache.cacheFile(output, ctx.binaryName, TOOL_NAME, ctx.version, ctx.arch);
-        ctx.log.info(`k6 v${ctx.version} installed into the tool cache at ${dir}`);
-        return finish(ctx, dir, 'go');
-    }
-    finally {
-        // The module cache keeps read-only files, but those live in GOMODCACHE, not here.
-        await (0,promises_.rm)(work, { recursive: true, force: true });
-    }
-}
-/** The user's GOFLAGS with -mod replaced: the throwaway module needs go.mod/go.sum filled in. */
-function goFlags(existing) {
-    const kept = (existing ?? '').split(/\s+/).filter((flag) => flag !== '' && !/^--?mod=/.test(flag) && !/^--?buildvcs=/.test(flag));
-    // The scratch module has no VCS to stamp; a tempDir inside a checkout would otherwise need git.
-    return [...kept, '-mod=mod', '-buildvcs=false'].join(' ');
-}
-async function requireGo(ctx) {
-    const go = await findGo(ctx);
-    if (!go.binary)
-        throw new K6InstallError(`k6-install: go needs a Go toolchain: ${go.problem}`);
-    return go.binary;
-}
-async function findGo(ctx) {
-    if (ctx.goBinary) {
-        return (await isExecutable(ctx.goBinary, ctx.platform))
-            ? { binary: external_node_path_default().resolve(ctx.goBinary) }
-            : { problem: `the go binary ${ctx.goBinary} does not exist or is not executable` };
-    }
-    const found = await findExecutable('go', ctx.pathEnv, ctx.platform);
-    return found ? { binary: found } : { problem: 'no `go` binary on PATH (install Go ≥ 1.24, e.g. with actions/setup-go)' };
-}
-async function useExplicitBinary(options, version, log, toolCacheDir) {
-    if (!options.path) {
-        throw new K6InstallError('k6-install: path needs k6-path, the path of a k6 binary, and none was given');
-    }
-    const binary = external_node_path_default().resolve(options.path);
-    const info = await (0,promises_.stat)(binary).catch(() => undefined);
-    if (!info)
-        throw new K6InstallError(`k6 binary ${JSON.stringify(options.path)} does not exist (looked at ${binary})`);
-    if (info.isDirectory())
-        throw new K6InstallError(`k6 binary ${JSON.stringify(options.path)} is a directory; expected the k6 executable itself`);
-    if (!(await isExecutable(binary, process.platform))) {
-        throw new K6InstallError(`k6 binary ${JSON.stringify(options.path)} is not executable; expected an executable file (chmod +x)`);
-    }
-    const probe = await rememberedVersion(binary, toolCacheDir);
-    if (!probe.version) {
-        throw new K6InstallError(`${JSON.stringify(options.path)} does not answer \`version\` like k6 does: ${probe.problem}`);
-    }
-    log.info(`using k6 v${probe.version} at ${binary}`);
-    if (probe.version !== version) {
-        log.warning(`${binary} is k6 v${probe.version}, but k6-version pins v${version}; using it anyway because k6-install is path`);
-    }
-    return { path: binary, version: probe.version, source: 'explicit' };
-}
-function finish(ctx, dir, source) {
-    if (ctx.cache.addPathOnGitHub(dir))
-        ctx.log.debug(`added ${dir} to PATH for later steps`);
-    return { path: external_node_path_default().join(dir, ctx.binaryName), version: ctx.version, source };
-}
-async function expectVersion(binary, version, what) {
-    const probe = await probeK6Version(binary);
-    if (probe.version !== version) {
-        throw new K6InstallError(`${what} ${probe.version ? `reports v${probe.version}` : `does not run: ${probe.problem}`}; expected v${version}`);
-    }
-}
-async function makeWorkDir(ctx, prefix) {
-    await (0,promises_.mkdir)(ctx.cache.location.tempDir, { recursive: true });
-    return (0,promises_.mkdtemp)(external_node_path_default().join(ctx.cache.location.tempDir, prefix));
-}
-async function sha256File(file) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    for await (const chunk of (0,external_node_fs_.createReadStream)(file))
-        hash.update(chunk);
-    return hash.digest('hex');
-}
-async function isFile(file) {
-    return (await (0,promises_.stat)(file).catch(() => undefined))?.isFile() ?? false;
-}
-async function isExecutable(file, platform) {
-    if (!(await isFile(file)))
-        return false;
-    if (platform === 'win32')
-        return true;
-    return (0,promises_.access)(file, promises_.constants.X_OK).then(() => true, () => false);
-}
-/** The first executable `name` on a PATH string, like `which`. */
-async function findExecutable(name, pathEnv, platform = process.platform) {
-    const delimiter = platform === 'win32' ? ';' : ':';
-    const extensions = platform === 'win32' ? ['.exe', '.cmd', '.bat', ''] : [''];
-    for (const dir of pathEnv.split(delimiter)) {
-        if (!dir)
-            continue;
-        for (const extension of extensions) {
-            const candidate = external_node_path_default().resolve(dir, name + extension);
-            if (await isExecutable(candidate, platform))
-                return candidate;
-        }
-    }
-    return undefined;
-}
-function runCommand(command, args, options) {
-    return new Promise((resolve) => {
-        let output = '';
-        let pending = '';
-        let timedOut = false;
-        const child = (0,external_node_child_process_.spawn)(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
-        const onData = (chunk) => {
-            const text = chunk.toString('utf8');
-            // Keep only the end: a failing go build can print a lot, and the error quotes its last lines.
-            output = (output + text).slice(-64 * 1024);
-            if (options.onLine) {
-                const lines = (pending + text).split(/\r?\n/);
-                pending = lines.pop() ?? '';
-                for (const line of lines)
-                    if (line.trim())
-                        options.onLine(line);
-            }
-        };
-        child.stdout.on('data', onData);
-        child.stderr.on('data', onData);
-        const timer = setTimeout(() => {
-            timedOut = true;
-            child.kill('SIGKILL');
-        }, options.timeoutMs);
-        child.on('error', (error) => {
-            clearTimeout(timer);
-            resolve({ exitCode: null, signal: null, output, timedOut, spawnError: error });
-        });
-        child.on('close', (exitCode, signal) => {
-            clearTimeout(timer);
-            if (options.onLine && pending.trim())
-                options.onLine(pending);
-            resolve({ exitCode, signal, output, timedOut });
-        });
-    });
-}
-function messageOf(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-
-
-/***/ }),
-
-/***/ 2846:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  os: () => (/* binding */ startPreflight)
-});
-
-// UNUSED EXPORTS: PreflightError, waitForHealthy
-
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
-// EXTERNAL MODULE: ./src/url.ts
-var src_url = __nccwpck_require__(7666);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-;// CONCATENATED MODULE: ./src/k6/preflight.ts
-// Waits until the target answers its health URL before k6 starts, so an unreachable target is
-// reported as such instead of as thousands of failed requests.
-
-
-
-
-class PreflightError extends errors/* ExpectedError */.Dh {
-    constructor(message) {
-        super(message);
-        this.name = 'PreflightError';
-    }
-}
-/**
- * One GET; resolves with the status (redirects are not followed: a 3xx is an answer). node:http
- * rather than fetch: the first fetch of a process loads undici, which costs more than the check
- * itself on a fast target. Errors are shaped like fetch's (`cause.code`) for describeFetchError.
- */
-function probe(url, headers, signal, sent) {
-    return new Promise((resolve, reject) => {
-        const client = new URL(url).protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
-        const request = client.get(url, { headers, signal }, (response) => {
-            response.resume();
-            resolve(response.statusCode ?? 0);
-        });
-        if (sent)
-            request.once('finish', sent);
-        request.on('error', (error) => {
-            sent?.();
-            reject(error.name === 'AbortError' ? error : Object.assign(new Error(error.message), { cause: error }));
-        });
-    });
-}
-/** Resolves once `url` answers with a status below 500; throws PreflightError after the timeout. */
-async function waitForHealthy(url, options) {
-    const started = Date.now();
-    let delay = options.initialDelayMs ?? 250;
-    const maxDelay = options.maxDelayMs ?? 5000;
-    const attemptTimeout = options.attemptTimeoutMs ?? 5000;
-    let attempts = 0;
-    let lastProblem = 'no attempt made';
-    // Credentials in the URL go as a header, and are never printed.
-    const plain = (0,src_url/* splitCredentials */.JD)(url);
-    url = (0,src_url/* withoutCredentials */.ri)(url);
-    for (;;) {
-        if (options.signal?.aborted)
-            throw new PreflightError(`target health check ${url} stopped: the run ended first`);
-        attempts++;
-        try {
-            const remaining = options.timeoutMs - (Date.now() - started);
-            const status = await probe(plain.url, plain.authorization ? { authorization: plain.authorization } : {}, AbortSignal.any([
-                AbortSignal.timeout(Math.max(250, Math.min(attemptTimeout, remaining))),
-                ...(options.signal ? [options.signal] : []),
-            ]), attempts === 1 ? options.sent : undefined);
-            if (status < 500) {
-                const ms = Date.now() - started;
-                options.log.info(`preflight: ${url} answered ${status} after ${attempts} attempt(s), ${ms} ms`);
-                return { attempts, ms, status };
-            }
-            lastProblem = `HTTP ${status}`;
-        }
-        catch (error) {
-            lastProblem = (0,src_url/* describeFetchError */.Op)(error);
-        }
-        const elapsed = Date.now() - started;
-        if (elapsed + delay > options.timeoutMs) {
-            throw new PreflightError(`target health check ${url} did not succeed within ${Math.round(options.timeoutMs / 1000)} s (${attempts} attempts); last problem: ${lastProblem}. Check the target URL and that the service is up, or raise preflight-timeout.`);
-        }
-        options.log.info(`preflight: ${url} not ready (${lastProblem}); retrying in ${delay} ms`);
-        await new Promise((resolve) => {
-            const timer = setTimeout(done, delay);
-            options.signal?.addEventListener('abort', done, { once: true });
-            function done() {
-                clearTimeout(timer);
-                options.signal?.removeEventListener('abort', done);
-                resolve();
-            }
-        });
-        delay = Math.min(delay * 2, maxDelay);
-    }
-}
-/** The longest `sent` waits for the first request to be written. */
-const SEND_WAIT_MS = 100;
-/**
- * Starts a run's target health check, or returns undefined when the run has none (no target,
- * `preflight: false`, a merge, which measures nothing). It starts as soon as the configuration is
- * known, so the target's answer is awaited while the rest of the start-up goes on. The run's
- * secrets are masked in the log first: the check may log.
- */
-function startPreflight(config, log) {
-    if (!config.healthUrl || config.merge)
-        return undefined;
-    for (const secret of config.secrets)
-        log.addSecret(secret);
-    const stop = new AbortController();
-    let markSent;
-    const sent = new Promise((resolve) => (markSent = resolve));
-    const done = waitForHealthy(config.healthUrl, { timeoutMs: config.preflightTimeoutMs, log, signal: stop.signal, sent: markSent }).then(() => undefined, (error) => error);
-    // A check that ends before its first request (stopped at once) has nothing left to send either. A
-    // connection that takes long to open (a host that drops packets) is not waited for: the work that
-    // waits on `sent` would only report its own problems later, and the write then costs little.
-    void done.finally(markSent);
-    setTimeout(markSent, SEND_WAIT_MS).unref();
-    return {
-        sent,
-        done,
-        abandon: async () => {
-            stop.abort();
-            await done;
-        },
-    };
-}
-
-
-/***/ }),
-
-/***/ 817:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $8: () => (/* binding */ SUMMARY_TREND_STATS),
-/* harmony export */   BV: () => (/* binding */ readStat),
-/* harmony export */   V9: () => (/* binding */ guessContains),
-/* harmony export */   W6: () => (/* binding */ parseSummary),
-/* harmony export */   a: () => (/* binding */ noteK6Version),
-/* harmony export */   jE: () => (/* binding */ legacySummaryExportText),
-/* harmony export */   yh: () => (/* binding */ K6_STAT_PATTERN)
-/* harmony export */ });
-/* unused harmony exports SummaryParseError, inferLegacyType, toLegacySummaryExport, K6_GATE_NOTE */
-/* harmony import */ var _json_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8301);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
-// Reads k6's end-of-test summary files into one RunSummary.
-//
-// Two formats exist:
-// - the legacy `--summary-export` (k6 v0.x to v2.x): metrics flattened, no type field, a rate's
-//   `rate` renamed `value`, and in `thresholds` the value `true` means the threshold FAILED;
-// - the machine-readable summary (`--new-machine-readable-summary`, schema version "1.0.0"):
-//   metrics as an array with type and unit, trend keys `p90`/`p95`, `checks_succeeded` instead of
-//   `checks`, and no thresholds.
-
-
-class SummaryParseError extends _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ExpectedError */ .Dh {
-    constructor(message, options) {
-        super(message, options);
-        this.name = 'SummaryParseError';
-    }
-}
-/** The trend stats k6 is asked for (`--summary-trend-stats`): the run, the shard merge and k6-operator runners use this list. */
-const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'];
-/** A stat name as k6's legacy summary export keys it (what rules and baseline files may name). */
-const K6_STAT_PATTERN = /^(avg|min|med|max|rate|count|value|passes|fails|p\(\d+(\.\d+)?\))$/;
-/** Parses summary text (either format). `source` names the file in error messages. */
-function parseSummary(text, source = 'summary') {
-    if (text.trim() === '') {
-        throw new SummaryParseError(`${source} is empty: k6 wrote no summary (did the run stop before the end of the test?)`);
-    }
-    let data;
-    try {
-        data = JSON.parse(text);
-    }
-    catch (error) {
-        throw new SummaryParseError(`${source} is not JSON (${error.message}); expected k6's --summary-export output, starting with: ${JSON.stringify(text.slice(0, 60))}`, { cause: error });
-    }
-    if (!(0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data)) {
-        throw new SummaryParseError(`${source} holds ${Array.isArray(data) ? 'an array' : typeof data}; expected a JSON object with "metrics"`);
-    }
-    if (typeof data.version === 'string' && (0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data.results)) {
-        return parseMachineReadable(data, source);
-    }
-    if ((0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data.metrics)) {
-        return parseLegacy(data, source);
-    }
-    throw new SummaryParseError(`${source} is not a k6 summary: expected an object with "metrics" (legacy --summary-export) or "version" and "results" (machine-readable summary)`);
-}
-/** Stats only a trend has (`count` is NOT among them: a Trend carries it when the trend stats ask for it). */
-const TREND_ONLY_KEYS = new Set(['avg', 'med']);
-/**
- * The legacy export has no type field, so the type is told by which keys are present. Fallback
- * only (docs/baseline.md, "Types and units"): a trend is recognised by its trend stats first, so a
- * trend that also carries `count` (`--summary-trend-stats …,count`) never becomes a counter, whose
- * direction would be "higher is better".
- */
-function inferLegacyType(name, values) {
-    const keys = Object.keys(values).filter((key) => key !== 'thresholds');
-    if ('passes' in values || 'fails' in values)
-        return 'rate';
-    if (keys.some((key) => TREND_ONLY_KEYS.has(key) || key.startsWith('p(')))
-        return 'trend';
-    if ('value' in values)
-        return 'gauge';
-    // A counter has exactly count and rate; a trend whose only requested stats are min/max/count is
-    // a trend all the same (a counter never has min or max).
-    if ('min' in values || 'max' in values)
-        return 'trend';
-    // A counter always has exactly count and rate; `count` alone is a Trend asked only for its count.
-    if ('count' in values)
-        return 'rate' in values ? 'counter' : 'trend';
-    throw new SummaryParseError(`metric "${name}" has keys ${JSON.stringify(keys)}, which match no k6 metric type`);
-}
-/** k6's built-in metrics whose values are times (ms) or data (bytes); custom ones are guessed by name. */
-const TIME_METRICS = /^(http_req_(duration|blocked|connecting|tls_handshaking|sending|waiting|receiving)|iteration_duration|group_duration|ws_(connecting|session_duration|ping)|grpc_req_duration|browser_)/;
-/** A custom trend whose name has one of these parts (`login_duration`, `poll_time_to_ready`, `ws_echo_round_trip`) holds times. */
-const TIME_NAME_PART = /(^|_)(duration|latency|time|ms|rtt|round_trip|ttfb)(_|$)/i;
-const DATA_METRICS = /^(data_(sent|received)|ws_msgs_(sent|received)_bytes)/;
-function baseName(metric) {
-    const brace = metric.indexOf('{');
-    return brace === -1 ? metric : metric.slice(0, brace);
-}
-function guessContains(metric, type) {
-    const base = baseName(metric);
-    if (DATA_METRICS.test(base))
-        return 'data';
-    if (type === 'trend' && (TIME_METRICS.test(base) || TIME_NAME_PART.test(base)))
-        return 'time';
-    return 'default';
-}
-function numericEntries(values, metric, source) {
-    const out = {};
-    for (const [key, value] of Object.entries(values)) {
-        if (key === 'thresholds')
-            continue;
-        if (typeof value === 'number') {
-            out[key] = value;
-        }
-        else if (value === null) {
-            // k6 writes null for stats it could not compute (e.g. NaN); a missing stat is handled downstream.
-            continue;
-        }
-        else {
-            throw new SummaryParseError(`${source}: metrics.${metric}.${key} is ${JSON.stringify(value)}; expected a number`);
-        }
-    }
-    return out;
-}
-const METRIC_TYPES = ['trend', 'rate', 'counter', 'gauge'];
-const METRIC_CONTAINS = ['time', 'data', 'default'];
-/** The `{"k6_gate": {"types": {name: {type, contains}}}}` note of an export k6-gate wrote; malformed entries are ignored. */
-function notedTypes(data) {
-    const note = (0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data[K6_GATE_NOTE]) ? data[K6_GATE_NOTE] : undefined;
-    const out = {};
-    for (const [name, raw] of Object.entries((0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(note?.types) ? note.types : {})) {
-        if ((0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(raw) && METRIC_TYPES.includes(raw.type) && METRIC_CONTAINS.includes(raw.contains)) {
-            out[name] = { type: raw.type, contains: raw.contains };
-        }
-    }
-    return out;
-}
-function parseLegacy(data, source) {
-    const metrics = {};
-    const knownTypes = notedTypes(data);
-    const thresholds = [];
-    for (const [name, raw] of Object.entries(data.metrics)) {
-        if (!(0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(raw)) {
-            throw new SummaryParseError(`${source}: metrics.${name} is ${JSON.stringify(raw)}; expected an object of stats`);
-        }
-        // A legacy export that k6-gate wrote itself (a merge, a load_performance copy) notes the types k6 gave.
-        const known = knownTypes[name];
-        const type = known?.type ?? inferLegacyType(name, raw);
-        const values = numericEntries(raw, name, source);
-        if (type === 'rate' && 'value' in values) {
-            // The legacy export renames a rate's `rate` to `value`; keep one name downstream.
-            values.rate = values.value;
-            delete values.value;
-        }
-        metrics[name] = known
-            ? { name, type, contains: known.contains, values, typeFrom: 'k6' }
-            : { name, type, contains: guessContains(name, type), values, typeFrom: 'guess' };
-        if (raw.thresholds !== undefined) {
-            if (!(0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(raw.thresholds)) {
-                throw new SummaryParseError(`${source}: metrics.${name}.thresholds is not an object`);
-            }
-            for (const [expression, failed] of Object.entries(raw.thresholds)) {
-                // In the legacy export, `true` means the threshold was CROSSED (failed).
-                const crossed = typeof failed === 'boolean' ? failed : (0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(failed) ? failed.ok === false : undefined;
-                if (crossed === undefined) {
-                    throw new SummaryParseError(`${source}: metrics.${name}.thresholds["${expression}"] is ${JSON.stringify(failed)}; expected true (failed) or false (passed)`);
-                }
-                thresholds.push({ metric: name, expression, ok: !crossed });
-            }
-        }
-    }
-    const checks = [];
-    if ((0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data.root_group))
-        collectLegacyChecks(data.root_group, checks);
-    const state = (0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data.state) ? data.state : undefined;
-    const noted = (0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data[K6_GATE_NOTE]) ? data[K6_GATE_NOTE] : undefined;
-    return {
-        format: 'legacy',
-        metrics,
-        thresholds,
-        checks,
-        k6Version: typeof noted?.k6Version === 'string' ? noted.k6Version : undefined,
-        durationMs: typeof state?.testRunDurationMs === 'number' ? state.testRunDurationMs : undefined,
-    };
-}
-function collectLegacyChecks(group, out) {
-    const checks = group.checks;
-    // Exports have written checks both as an object keyed by name and as an array.
-    const list = Array.isArray(checks) ? checks : (0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(checks) ? Object.values(checks) : [];
-    for (const check of list) {
-        if ((0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(check) && typeof check.name === 'string') {
-            out.push({
-                name: check.name,
-                path: typeof check.path === 'string' ? check.path : undefined,
-                passes: Number(check.passes ?? 0),
-                fails: Number(check.fails ?? 0),
-            });
-        }
-    }
-    const groups = group.groups;
-    const children = Array.isArray(groups) ? groups : (0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(groups) ? Object.values(groups) : [];
-    for (const child of children)
-        if ((0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(child))
-            collectLegacyChecks(child, out);
-}
-/**
- * A RunSummary in k6's legacy `--summary-export` layout: the one writer of that format, beside its
- * parser (`parseSummary(legacySummaryExportText(x))` gives `x` back, the format aside). Used for a
- * merged sharded run's summary file and for GitLab's load_performance report when k6 wrote no legacy
- * export. Layout as k6 writes it: flattened metrics, a rate's `rate` named `value`, `true` in
- * `thresholds` = crossed, checks keyed in `root_group.checks` (by path, so equal names in two groups
- * stay apart), `groups` an object; `state.testRunDurationMs` when the duration is known.
- */
-function toLegacySummaryExport(summary) {
-    const metrics = {};
-    for (const [name, metric] of Object.entries(summary.metrics)) {
-        const values = {};
-        for (const [key, value] of Object.entries(metric.values))
-            values[metric.type === 'rate' && key === 'rate' ? 'value' : key] = value;
-        metrics[name] = values;
-    }
-    for (const threshold of summary.thresholds) {
-        const target = (metrics[threshold.metric] ??= {});
-        (target.thresholds ??= {})[threshold.expression] = !threshold.ok;
-    }
-    const checks = {};
-    for (const check of summary.checks) {
-        const checkPath = check.path ?? `::${check.name}`;
-        checks[checkPath] = { name: check.name, path: checkPath, id: '', passes: check.passes, fails: check.fails };
-    }
-    // The legacy layout cannot say a metric's type (a counter without `rate` reads as a trend): note the
-    // types k6 itself gave, so that they survive the round trip; guessed ones are guessed again.
-    const types = {};
-    for (const [name, metric] of Object.entries(summary.metrics))
-        if (metric.typeFrom === 'k6')
-            types[name] = { type: metric.type, contains: metric.contains };
-    const note = {};
-    if (Object.keys(types).length > 0)
-        note.types = types;
-    if (summary.k6Version)
-        note.k6Version = summary.k6Version;
-    const exported = { root_group: { name: '', path: '', id: '', groups: {}, checks }, metrics };
-    if (Object.keys(note).length > 0)
-        exported[K6_GATE_NOTE] = note;
-    if (summary.durationMs !== undefined)
-        exported.state = { testRunDurationMs: summary.durationMs };
-    return exported;
-}
-/** toLegacySummaryExport as the file's text. */
-function legacySummaryExportText(summary) {
-    return `${JSON.stringify(toLegacySummaryExport(summary), null, 2)}\n`;
-}
-/** Machine-readable trend keys (`p95`, `p99.9`) in the legacy spelling (`p(95)`, `p(99.9)`). */
-function legacyStatName(key) {
-    const match = /^p(\d+(?:\.\d+)?)$/.exec(key);
-    return match ? `p(${match[1]})` : key;
-}
-function parseMachineReadable(data, source) {
-    if (!String(data.version).startsWith('1.')) {
-        throw new SummaryParseError(`${source}: machine-readable summary version ${JSON.stringify(data.version)} is not supported; expected "1.x"`);
-    }
-    const results = data.results;
-    const metrics = {};
-    const addMetric = (raw, where) => {
-        if (!(0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(raw) || typeof raw.name !== 'string' || !(0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(raw.values)) {
-            throw new SummaryParseError(`${source}: ${where} is not a metric; expected {name, type, values}`);
-        }
-        const type = raw.type;
-        if (!['trend', 'rate', 'counter', 'gauge'].includes(type)) {
-            throw new SummaryParseError(`${source}: ${where} (${raw.name}) has type ${JSON.stringify(raw.type)}; expected trend, rate, counter or gauge`);
-        }
-        const values = {};
-        for (const [key, value] of Object.entries(numericEntries(raw.values, raw.name, source))) {
-            values[legacyStatName(key)] = value;
-        }
-        if (type === 'rate' && 'matches' in values) {
-            values.passes = values.matches;
-            values.fails = (values.total ?? 0) - values.matches;
-        }
-        const contains = ['time', 'data', 'default'].includes(raw.contains)
-            ? raw.contains
-            : guessContains(raw.name, type);
-        metrics[raw.name] = { name: raw.name, type, contains, values, typeFrom: 'k6' };
-    };
-    const list = Array.isArray(results.metrics) ? results.metrics : [];
-    list.forEach((raw, index) => addMetric(raw, `results.metrics[${index}]`));
-    const checks = [];
-    if ((0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(results.checks)) {
-        const checkMetrics = Array.isArray(results.checks.metrics) ? results.checks.metrics : [];
-        checkMetrics.forEach((raw, index) => addMetric(raw, `results.checks.metrics[${index}]`));
-        const checkList = Array.isArray(results.checks.results) ? results.checks.results : [];
-        for (const check of checkList) {
-            if ((0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(check) && typeof check.name === 'string') {
-                checks.push({ name: check.name, passes: Number(check.passes ?? 0), fails: Number(check.fails ?? 0) });
-            }
-        }
-    }
-    // The legacy name `checks` is what users and baselines watch; give it the succeeded rate.
-    const succeeded = metrics.checks_succeeded;
-    if (succeeded && !metrics.checks) {
-        metrics.checks = { ...succeeded, name: 'checks', values: { ...succeeded.values } };
-    }
-    const config = (0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data.config) ? data.config : {};
-    const metadata = (0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data.metadata) ? data.metadata : {};
-    return {
-        format: 'machine-readable',
-        metrics,
-        thresholds: [],
-        checks,
-        k6Version: typeof metadata.k6_version === 'string' ? metadata.k6_version : undefined,
-        durationMs: typeof config.duration === 'number' ? config.duration * 1000 : undefined,
-    };
-}
-/**
- * The field k6-gate adds to a shard's copy of the legacy export: the k6 version that measured it
- * (the export itself does not say), so that the merge job records the real version in the baseline.
- */
-const K6_GATE_NOTE = 'k6_gate';
-/** A legacy export's text with `{"k6_gate": {"k6Version": …}}` added; text that is not a JSON object is returned as is. */
-function noteK6Version(text, k6Version) {
-    try {
-        const data = JSON.parse(text);
-        if (!(0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data))
-            return text;
-        const note = (0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data[K6_GATE_NOTE]) ? data[K6_GATE_NOTE] : {};
-        return `${JSON.stringify({ ...data, [K6_GATE_NOTE]: { ...note, k6Version } }, null, 2)}\n`;
-    }
-    catch {
-        return text;
-    }
-}
-/** Reads one stat of one metric, or undefined when the summary does not have it. */
-function readStat(summary, metric, stat) {
-    const values = summary.metrics[metric]?.values;
-    if (!values)
-        return undefined;
-    const value = values[stat] ?? (stat === 'rate' ? values.value : undefined);
-    return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
-
-
-/***/ }),
-
-/***/ 5625:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   E$: () => (/* binding */ redact),
-/* harmony export */   KL: () => (/* binding */ redactDeep),
-/* harmony export */   nH: () => (/* binding */ createTerminalLogger)
-/* harmony export */ });
-/* unused harmony export secretForms */
-/** Shorter values are too common to mask (and a mask of "a" would garble every line). */
-const MIN_SECRET_LENGTH = 3;
-/** Lines of a multi-line secret (a PEM key, a JSON blob) shorter than this are structure, not secret. */
-const MIN_SECRET_LINE_LENGTH = 8;
-/**
- * Every form a secret can take in output: raw; escaped as in a JSON or Go-quoted string (k6's log
- * writes `pa\"ss\\word`, `…\nMIIE…`), and escaped twice (a JSON file quoting such a log line);
- * URL-encoded; base64 (an Authorization header); and each line of a multi-line value on its own,
- * since logs are read line by line. Longest first, so a longer form is masked before its parts.
- */
-function secretForms(secret) {
-    if (secret.length < MIN_SECRET_LENGTH)
-        return [];
-    const known = formsCache.get(secret);
-    if (known)
-        return known;
-    const forms = new Set([secret]);
-    const escaped = JSON.stringify(secret).slice(1, -1);
-    forms.add(escaped);
-    forms.add(JSON.stringify(escaped).slice(1, -1));
-    forms.add(encodeURIComponent(secret));
-    forms.add(encodeURIComponent(secret).replace(/%20/g, '+'));
-    for (const encoded of base64Forms(secret))
-        forms.add(encoded);
-    for (const line of secret.split(/\r?\n/)) {
-        const trimmed = line.trim();
-        if (trimmed.length >= MIN_SECRET_LINE_LENGTH && trimmed !== secret) {
-            forms.add(trimmed);
-            forms.add(JSON.stringify(trimmed).slice(1, -1));
-        }
-    }
-    const sorted = [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
-    formsCache.set(secret, sorted);
-    return sorted;
-}
-const formsCache = new Map();
-let lastSecrets = '';
-let lastForms = [];
-/** Every form of every secret, longest first; remembered for the last secret list (one per run). */
-function allForms(secrets) {
-    const key = secrets.join('\u0000');
-    if (key !== lastSecrets) {
-        lastSecrets = key;
-        lastForms = [...new Set(secrets.flatMap(secretForms))].sort((a, b) => b.length - a.length);
-    }
-    return lastForms;
-}
-/**
- * The secret's base64, alone and embedded in a longer value (`Basic base64(user:secret)`): for each
- * of the three byte offsets the secret can start at, the run of base64 characters that depends on
- * the secret's bytes only. At most two bytes at either end stay unmasked.
- */
-function base64Forms(secret) {
-    const bytes = Buffer.from(secret, 'utf8');
-    const out = [];
-    const whole = bytes.toString('base64');
-    out.push(whole, whole.replace(/=+$/, ''));
-    for (let offset = 0; offset < 3; offset++) {
-        const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
-        const inner = encoded.slice(offset === 0 ? 0 : 4, Math.floor((offset + bytes.length) / 3) * 4);
-        if (inner.length >= MIN_SECRET_LINE_LENGTH)
-            out.push(inner);
-    }
-    return out;
-}
-/** Replaces every registered secret, in every form of secretForms, in `text` with `***`. */
-function redact(text, secrets) {
-    let out = text;
-    for (const form of allForms(secrets)) {
-        if (out.includes(form))
-            out = out.split(form).join('***');
+/* unused harmony export UNREADABLE_GRACE_MS */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3916);
+// The one lock file of k6-gate (results dir, baseline file). A lock is a file created exclusively
+// that names its owner (pid, host, start, a random nonce). Whether a lock still counts is decided
+// the same way everywhere:
+// - its owner runs on this host: it counts while that process exists, however long it takes;
+// - its owner runs on another host (a shared volume): it counts until it is `foreignStaleMs` old;
+// - the file says no owner (being written this very moment, or garbage): it counts for
+//   UNREADABLE_GRACE_MS, then it is abandoned.
+// A lock that counts is waited for up to `waitMs` (saying so once), then refused naming its holder;
+// an abandoned one is removed, and the caller is told why.
+
+
+
+
+
+/** A lock file without an owner is given this long to be the one being written right now. */
+const UNREADABLE_GRACE_MS = 5000;
+/** The lock counts and stayed held for `waitMs`. */
+class LockHeldError extends _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ExpectedError */ .Dh {
+    file;
+    holder;
+    constructor(file, 
+    /** "pid 4242 on host ci-7, since 2026-…", or what is known. */
+    holder) {
+        super(`${file} is held by ${holder}`);
+        this.file = file;
+        this.holder = holder;
+        this.name = 'LockHeldError';
+    }
+}
+/** The wait for a held lock was given up on request (`signal`). */
+class LockWaitAbandoned extends _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ExpectedError */ .Dh {
+    file;
+    holder;
+    constructor(file, holder) {
+        super(`stopped waiting for ${file}, held by ${holder}`);
+        this.file = file;
+        this.holder = holder;
+        this.name = 'LockWaitAbandoned';
     }
-    return out;
 }
-/** `value` with every string in it redacted (objects and arrays copied), for results that become files and comments. */
-function redactDeep(value, secrets) {
-    if (secrets.length === 0)
-        return value;
-    const walk = (v) => {
-        if (typeof v === 'string')
-            return redact(v, secrets);
-        if (Array.isArray(v))
-            return v.map(walk);
-        if (typeof v === 'object' && v !== null)
-            return Object.fromEntries(Object.entries(v).map(([k, inner]) => [walk(k), walk(inner)]));
-        return v;
-    };
-    return walk(value);
-}
-/** A logger for terminals and GitLab job logs. */
-function createTerminalLogger(options = {}) {
-    const secrets = [];
-    const write = options.write ?? ((line) => process.stderr.write(`${line}\n`));
-    const say = (line) => write(redact(line, secrets));
-    let sectionCount = 0;
-    return {
-        info: (message) => say(message),
-        warning: (message) => say(`warning: ${message}`),
-        error: (message) => say(`error: ${message}`),
-        debug: (message) => {
-            if (options.verbose)
-                say(`debug: ${message}`);
-        },
-        addSecret: (value) => {
-            if (value && !secrets.includes(value))
-                secrets.push(value);
-        },
-        async group(title, fn) {
-            if (options.gitlabSections) {
-                const id = `k6_gate_${++sectionCount}`;
-                write(`\u001b[0Ksection_start:${Math.floor(Date.now() / 1000)}:${id}[collapsed=true]\r\u001b[0K${redact(title, secrets)}`);
-                try {
-                    return await fn();
-                }
-                finally {
-                    write(`\u001b[0Ksection_end:${Math.floor(Date.now() / 1000)}:${id}\r\u001b[0K`);
-                }
-            }
-            say(`▶ ${title}`);
-            return fn();
-        },
-    };
-}
-
-
-/***/ }),
-
-/***/ 9128:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   KG: () => (/* binding */ remoteWriteHeaders),
-/* harmony export */   Ky: () => (/* binding */ prometheusTarget),
-/* harmony export */   L9: () => (/* binding */ liveRemoteWriteSetup),
-/* harmony export */   Sk: () => (/* binding */ parseMetricsOutput),
-/* harmony export */   UP: () => (/* binding */ newTestId),
-/* harmony export */   Um: () => (/* binding */ metricsOutputEnv),
-/* harmony export */   j0: () => (/* binding */ gateSeries),
-/* harmony export */   qK: () => (/* binding */ remoteWriteTakenBy),
-/* harmony export */   sI: () => (/* binding */ metricsOutputArgs)
-/* harmony export */ });
-/* unused harmony exports PROMETHEUS_TREND_STATS, PROMETHEUS_PUSH_INTERVAL, GATE_SERIES */
-/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2973);
-// The `metrics-output` input: where k6 streams its samples while the gate runs (Prometheus remote
-// write, InfluxDB, OpenTelemetry, a JSON file), the labels every series carries, and the few series
-// k6-gate itself pushes after the verdict. Pure: text and data in, arguments/env/series out.
-
-/** `prometheus-native` is the prometheus output with Trends as native histograms. */
-const KINDS = ['prometheus', 'prometheus-native', 'influxdb', 'otlp', 'json'];
-/** Where each output's credentials go instead of the URL (given with `secret-env`). */
-const CREDENTIAL_VARIABLES = {
-    prometheus: 'K6_PROMETHEUS_RW_USERNAME and K6_PROMETHEUS_RW_PASSWORD, or K6_PROMETHEUS_RW_BEARER_TOKEN',
-    influxdb: 'K6_INFLUXDB_USERNAME and K6_INFLUXDB_PASSWORD',
-    otlp: 'K6_OTEL_HEADERS',
-};
-/**
- * Trend stats k6 sends for every Trend with `prometheus=`. Percentiles of one run are what the gate
- * compares; avg, max and count/sum let a dashboard weight and combine series (sum/count is an exact
- * mean across series; per-series p95s are not averaged into a p95). `prometheus-native=` sends native
- * histograms instead, whose percentiles aggregate exactly across runs and runners
- * (histogram_quantile); the receiver must accept them (Prometheus: --enable-feature=native-histograms).
- */
-const PROMETHEUS_TREND_STATS = 'p(90),p(95),p(99),avg,max,count,sum';
-/** Short runs need short pushes, or a 3 s test sends one batch at the very end. */
-const PROMETHEUS_PUSH_INTERVAL = '1s';
-/** k6's name for its Prometheus remote-write output. */
-const REMOTE_WRITE_OUTPUT = 'experimental-prometheus-rw';
-/** `prometheus=https://…/api/v1/write, json=samples.json` (comma or one per line) → outputs. */
-function parseMetricsOutput(text) {
-    const outputs = [];
-    for (const part of (text ?? '')
-        .split(/[\n,]/)
-        .map((s) => s.trim())
-        .filter(Boolean)) {
-        const eq = part.indexOf('=');
-        const given = eq > 0 ? part.slice(0, eq).trim() : part;
-        const target = eq > 0 ? part.slice(eq + 1).trim() : '';
-        const example = 'e.g. "prometheus=https://prometheus.example.com/api/v1/write"';
-        if (!KINDS.includes(given)) {
-            throw new _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`metrics-output ${JSON.stringify(shorten(part))}: unknown output ${JSON.stringify(given)}; expected one of ${KINDS.join(', ')} as KIND=TARGET, ${example}`);
-        }
-        const kind = (given === 'prometheus-native' ? 'prometheus' : given);
-        if (target === '') {
-            throw new _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`metrics-output ${JSON.stringify(given)} has no target; expected ${given}=${kind === 'json' ? 'FILE' : 'URL'}, ${example}`);
-        }
-        if (outputs.some((o) => o.kind === kind)) {
-            throw new _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`metrics-output names ${kind} twice; expected each kind at most once (k6 configures them through one set of variables; prometheus-native is a prometheus output)`);
-        }
-        if (kind !== 'json')
-            checkUrl(kind, target);
-        outputs.push(given === 'prometheus-native' ? { kind, target, nativeHistograms: true } : { kind, target });
-    }
-    return outputs;
-}
-function checkUrl(kind, target) {
-    let url;
-    try {
-        url = new URL(target);
-    }
-    catch {
-        throw new _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`metrics-output ${kind} target ${JSON.stringify(shorten(target))} is not a URL; expected e.g. "${kind}=http://host:port/…"`);
-    }
-    const schemes = kind === 'otlp' ? ['http:', 'https:', 'grpc:'] : ['http:', 'https:'];
-    if (!schemes.includes(url.protocol)) {
-        throw new _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`metrics-output ${kind} URL uses ${url.protocol}; expected ${schemes.map((s) => s + '//').join(' or ')}`);
-    }
-    if (url.username || url.password) {
-        // The value would reach logs and k6's command line; credentials go by variable name instead.
-        throw new _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`metrics-output ${kind} URL carries credentials; expected a URL without user:password and the credentials in secret-env variables (${CREDENTIAL_VARIABLES[kind]})`);
-    }
-}
-/** Bad input as it may be quoted: a password-like `user:…@` part is masked, long text cut. */
-function shorten(text) {
-    const masked = text.replace(/\/\/([^/@:\s]*):[^/@\s]*@/g, '//$1:***@');
-    return masked.length > 60 ? `${masked.slice(0, 57)}...` : masked;
-}
-/** `20261125T230512Z-3f9a1c`: sortable, and unique enough for runs that start in the same second. */
-function newTestId(now, random) {
-    return `${now
-        .toISOString()
-        .replace(/[-:]/g, '')
-        .replace(/\.\d+Z$/, 'Z')}-${random}`;
-}
-function labelEntries(labels) {
-    return Object.entries(labels).filter((e) => typeof e[1] === 'string' && e[1] !== '');
-}
-/** k6 arguments for the outputs and the run's labels (placed before the script). */
-function metricsOutputArgs(outputs, labels) {
-    if (outputs.length === 0)
-        return [];
-    const args = [];
-    for (const output of outputs) {
-        if (output.kind === 'prometheus')
-            args.push('--out', REMOTE_WRITE_OUTPUT);
-        else if (output.kind === 'otlp')
-            args.push('--out', 'opentelemetry');
-        else
-            args.push('--out', `${output.kind}=${output.target}`);
-    }
-    for (const [name, value] of labelEntries(labels))
-        args.push('--tag', `${name}=${value}`);
-    return args;
-}
-/**
- * k6's environment for the outputs: k6-gate's choices, then the user's own `env` (which wins), so
- * e.g. `K6_PROMETHEUS_RW_PUSH_INTERVAL=10s` in `env` replaces the default. Native histograms are a
- * k6 feature flag from k6 2 on (`K6_FEATURES`, merged with the user's) and a variable before.
- */
-function metricsOutputEnv(outputs, k6Version, userEnv = {}) {
-    const env = {};
-    const features = [];
-    for (const output of outputs) {
-        if (output.kind === 'prometheus') {
-            env.K6_PROMETHEUS_RW_SERVER_URL = output.target;
-            env.K6_PROMETHEUS_RW_PUSH_INTERVAL = PROMETHEUS_PUSH_INTERVAL;
-            if (!output.nativeHistograms)
-                env.K6_PROMETHEUS_RW_TREND_STATS = PROMETHEUS_TREND_STATS;
-            else if (Number(k6Version.split('.')[0]) >= 2)
-                features.push('native-histograms');
-            else
-                env.K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM = 'true';
-        }
-        else if (output.kind === 'otlp') {
-            const url = new URL(output.target);
-            if (url.protocol === 'grpc:') {
-                env.K6_OTEL_EXPORTER_PROTOCOL = 'grpc';
-                env.K6_OTEL_GRPC_EXPORTER_ENDPOINT = url.host;
-            }
-            else {
-                env.K6_OTEL_EXPORTER_PROTOCOL = 'http/protobuf';
-                env.K6_OTEL_HTTP_EXPORTER_ENDPOINT = url.host;
-                env.K6_OTEL_HTTP_EXPORTER_INSECURE = String(url.protocol === 'http:');
-                if (url.pathname !== '/')
-                    env.K6_OTEL_HTTP_EXPORTER_URL_PATH = url.pathname;
-            }
-            env.K6_OTEL_METRIC_PREFIX = 'k6_';
-        }
-    }
-    const merged = { ...env, ...userEnv };
-    if (features.length > 0) {
-        const given = (userEnv.K6_FEATURES ?? '').split(',').map((f) => f.trim());
-        merged.K6_FEATURES = [...new Set([...given, ...features])].filter(Boolean).join(',');
-    }
-    return merged;
-}
-/** The remote-write URL of the `prometheus` output, if any: k6-gate pushes its verdict there too. */
-function prometheusTarget(outputs) {
-    return outputs?.find((o) => o.kind === 'prometheus')?.target;
-}
-/**
- * Headers for k6-gate's own push, from the variables k6's remote-write output reads, so one set of
- * secrets serves both: `K6_PROMETHEUS_RW_HEADERS_<NAME>`, `K6_PROMETHEUS_RW_HTTP_HEADERS`
- * (`name:value,name:value`), and Authorization from the bearer token or, else, user and password.
- */
-function remoteWriteHeaders(env) {
-    const headers = {};
-    const prefix = 'K6_PROMETHEUS_RW_HEADERS_';
-    for (const [name, value] of Object.entries(env)) {
-        if (name.startsWith(prefix) && name.length > prefix.length && value !== undefined)
-            headers[name.slice(prefix.length)] = value;
-    }
-    for (const pair of (env.K6_PROMETHEUS_RW_HTTP_HEADERS ?? '').split(',')) {
-        const parts = pair.split(':');
-        if (parts.length === 2 && parts[0].trim() !== '')
-            headers[parts[0].trim()] = parts[1].trim();
-    }
-    if (env.K6_PROMETHEUS_RW_BEARER_TOKEN)
-        headers.Authorization = `Bearer ${env.K6_PROMETHEUS_RW_BEARER_TOKEN}`;
-    else if (env.K6_PROMETHEUS_RW_USERNAME || env.K6_PROMETHEUS_RW_PASSWORD) {
-        const pair = `${env.K6_PROMETHEUS_RW_USERNAME ?? ''}:${env.K6_PROMETHEUS_RW_PASSWORD ?? ''}`;
-        headers.Authorization = `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
-    }
-    return headers;
-}
-/** Names of k6-gate's own series (documented in docs/observability.md, drawn by dashboards/k6-gate.json). */
-const GATE_SERIES = {
-    failed: 'k6gate_gate_failed',
-    outcome: 'k6gate_gate_outcome',
-    regressions: 'k6gate_regressions',
-    thresholdsFailed: 'k6gate_thresholds_failed',
-    scenarioOutcome: 'k6gate_scenario_outcome',
-    current: 'k6gate_metric_current',
-    accepted: 'k6gate_metric_accepted',
-    limit: 'k6gate_metric_limit',
-    regressed: 'k6gate_metric_regressed',
-};
-/**
- * k6-gate's verdict as series at one instant: the gate's outcome, each scenario's outcome, and per
- * watched metric its current value, accepted (baseline) value, limit and whether it regressed.
- */
-function gateSeries(result, labels, timestampMs) {
-    const base = Object.fromEntries(labelEntries(labels));
-    const series = [];
-    const add = (name, extra, value) => {
-        if (value === undefined || !Number.isFinite(value))
-            return;
-        series.push({ labels: { ...base, ...extra, __name__: name }, samples: [{ value, timestampMs }] });
-    };
-    add(GATE_SERIES.failed, {}, result.failed ? 1 : 0);
-    add(GATE_SERIES.outcome, { outcome: result.outcome }, 1);
-    add(GATE_SERIES.regressions, {}, result.regressions);
-    add(GATE_SERIES.thresholdsFailed, {}, result.thresholdsFailed);
-    for (const scenario of result.scenarios) {
-        const s = { gate_scenario: scenario.scenario };
-        add(GATE_SERIES.scenarioOutcome, { ...s, outcome: scenario.outcome }, 1);
-        for (const row of scenario.metrics) {
-            const m = { ...s, metric: row.metric, stat: row.stat, unit: row.unit };
-            const limit = row.band ? (row.direction === 'higher-is-better' ? row.band.low : row.band.high) : undefined;
-            add(GATE_SERIES.current, m, row.current);
-            add(GATE_SERIES.accepted, m, row.baseline);
-            add(GATE_SERIES.limit, m, limit);
-            add(GATE_SERIES.regressed, m, row.verdict === 'regressed' ? 1 : 0);
-        }
-    }
-    return series;
-}
-/**
- * Why k6's one remote-write output is already taken, if it is: k6-gate's live analysis then reads
- * `--out json` instead (k6 configures remote write through one set of variables, so it cannot
- * push to the user's Prometheus and to k6-gate's receiver in the same run).
- */
-function remoteWriteTakenBy(outputs, k6Args, env) {
-    if (outputs?.some((o) => o.kind === 'prometheus'))
-        return 'metrics-output sends to Prometheus';
-    if (k6Args.some((a) => a.includes(REMOTE_WRITE_OUTPUT)) || (env.K6_OUT ?? '').includes(REMOTE_WRITE_OUTPUT)) {
-        return 'the k6 arguments already use experimental-prometheus-rw';
-    }
-    if (env.K6_PROMETHEUS_RW_SERVER_URL)
-        return 'K6_PROMETHEUS_RW_SERVER_URL is set';
-    return undefined;
-}
-/** k6 arguments and variables that point its remote-write output at k6-gate's live-analysis receiver. */
-function liveRemoteWriteSetup(url, k6Version, env) {
-    const own = { kind: 'prometheus', target: url, nativeHistograms: true };
-    // The user's K6_FEATURES are kept; the receiver's address and native histograms are not theirs to change.
-    const merged = metricsOutputEnv([own], k6Version, { ...(env.K6_FEATURES ? { K6_FEATURES: env.K6_FEATURES } : {}) });
-    return { args: ['--out', REMOTE_WRITE_OUTPUT], env: merged };
-}
-
-
-/***/ }),
-
-/***/ 4176:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-// ESM COMPAT FLAG
-__nccwpck_require__.r(__webpack_exports__);
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  decide: () => (/* binding */ decide),
-  exitStatusFor: () => (/* binding */ exitStatusFor),
-  runGate: () => (/* binding */ runGate),
-  writeReports: () => (/* binding */ writeReports)
-});
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/baseline/format.ts
-var format = __nccwpck_require__(8860);
-// EXTERNAL MODULE: ./src/baseline/compare.ts
-var compare = __nccwpck_require__(6228);
-// EXTERNAL MODULE: ./src/baseline/rules.ts
-var baseline_rules = __nccwpck_require__(1568);
-// EXTERNAL MODULE: ./src/baseline/store.ts
-var store = __nccwpck_require__(4494);
-// EXTERNAL MODULE: ./src/baseline/update.ts
-var update = __nccwpck_require__(6054);
-// EXTERNAL MODULE: ./src/config.ts
-var src_config = __nccwpck_require__(2973);
-// EXTERNAL MODULE: ./src/k6/exit-codes.ts
-var exit_codes = __nccwpck_require__(9630);
-// EXTERNAL MODULE: ./src/k6/install.ts + 4 modules
-var install = __nccwpck_require__(5631);
-// EXTERNAL MODULE: ./src/k6/preflight.ts + 1 modules
-var k6_preflight = __nccwpck_require__(2846);
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-;// CONCATENATED MODULE: external "node:readline"
-const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
-// EXTERNAL MODULE: ./src/log.ts
-var src_log = __nccwpck_require__(5625);
-;// CONCATENATED MODULE: ./src/k6/environment.ts
-// The environment k6 starts with. k6 scripts read every variable through `__ENV`, and a script that
-// logs one puts it into an artifact, so k6 never inherits the job's environment as a whole (CI
-// tokens: GITHUB_TOKEN, INPUT_TOKEN, CI_JOB_TOKEN, ACTIONS_RUNTIME_TOKEN, K6_GATE_GITLAB_TOKEN, …).
-// It gets what a program needs to run (PATH, HOME, temp dir, locale, proxies, CA bundle), k6's own
-// K6_* settings, and what the user handed to the script on purpose (env, secret-env, BASE_URL, …).
-/** Inherited by name: what k6 and the Go runtime need on Linux, macOS and Windows. */
-const INHERITED_NAMES = new Set([
-    'PATH',
-    'HOME',
-    'USER',
-    'LOGNAME',
-    'TMPDIR',
-    'TMP',
-    'TEMP',
-    'TZ',
-    'LANG',
-    'LANGUAGE',
-    'XDG_CONFIG_HOME',
-    'XDG_CACHE_HOME',
-    'HTTP_PROXY',
-    'HTTPS_PROXY',
-    'NO_PROXY',
-    'ALL_PROXY',
-    'http_proxy',
-    'https_proxy',
-    'no_proxy',
-    'all_proxy',
-    'SSL_CERT_FILE',
-    'SSL_CERT_DIR',
-    'GODEBUG',
-    'GOMAXPROCS',
-    'GOMEMLIMIT',
-    // Windows: the system root and profile folders a Go program reads.
-    'SystemRoot',
-    'SYSTEMROOT',
-    'windir',
-    'ComSpec',
-    'PATHEXT',
-    'USERPROFILE',
-    'APPDATA',
-    'LOCALAPPDATA',
-]);
-/** Inherited by prefix: locale settings and k6's own options (K6_OUT, K6_CLOUD_TOKEN, K6_PROMETHEUS_RW_*, …). */
-const INHERITED_PREFIXES = ['LC_', 'K6_'];
-/** Never inherited, even where a prefix matches: k6-gate's own settings and tokens. */
-const NEVER_INHERITED_PREFIXES = ['K6_GATE_'];
-function isInheritedByK6(name) {
-    if (NEVER_INHERITED_PREFIXES.some((prefix) => name.startsWith(prefix)))
-        return false;
-    return INHERITED_NAMES.has(name) || INHERITED_PREFIXES.some((prefix) => name.startsWith(prefix));
-}
-/**
- * k6's environment: the allow-listed part of `inherited`, then `given` (the variables the user
- * passed to the script: env, secret-env, BASE_URL, PROFILE, k6 settings k6-gate chose), which wins.
- * A variable the user names explicitly is passed even if it would not be inherited.
- */
-function k6Environment(inherited, given) {
-    const env = {};
-    for (const [name, value] of Object.entries(inherited)) {
-        if (value !== undefined && isInheritedByK6(name))
-            env[name] = value;
-    }
-    return { ...env, ...given };
-}
-
-// EXTERNAL MODULE: ./src/k6/summary.ts
-var summary = __nccwpck_require__(817);
-// EXTERNAL MODULE: ./src/k6/files.ts
-var k6_files = __nccwpck_require__(7998);
-;// CONCATENATED MODULE: ./src/k6/run.ts
-// Starts k6 for one scenario and waits for it: argument array (never a shell), output streamed to
-// the log and saved to a file with secrets removed, a time limit enforced with SIGINT then SIGKILL.
-
-
-
-
-
-
-
-
-
-
-/**
- * k6 writes its summary within milliseconds of a SIGINT unless teardown() is slow; 4 s leaves the
- * rest of GitHub's ~7 s cancel budget for writing the reports.
- */
-const CANCEL_GRACE_MS = 4000;
-/** k6 processes still running, killed on this process's exit so none outlives k6-gate. */
-const running = new Set();
-let exitHookInstalled = false;
-function track(child) {
-    running.add(child);
-    if (exitHookInstalled)
-        return;
-    exitHookInstalled = true;
-    process.on('exit', () => {
-        for (const c of running)
-            c.kill('SIGKILL');
-    });
-}
-function buildK6Args(options, summaryPath) {
-    const args = ['run', '--summary-export', summaryPath, '--summary-trend-stats', summary/* SUMMARY_TREND_STATS */.$8.join(','), '--no-color', '--quiet'];
-    if (options.rawOutput)
-        args.push('--out', `json=${external_node_path_default().join(options.resultsDir, options.rawOutput)}`);
-    if (options.liveOutput)
-        args.push('--out', `json=${options.liveOutput}`);
-    args.push(...options.args, options.script);
-    return args;
-}
-async function runK6(options) {
-    const names = (0,k6_files/* k6FileNames */.q)(options.scenario);
-    const files = {
-        summary: external_node_path_default().join(options.resultsDir, names.summary),
-        log: external_node_path_default().join(options.resultsDir, names.log),
-        html: options.htmlReport ? external_node_path_default().join(options.resultsDir, names.html) : undefined,
-        raw: options.rawOutput ? external_node_path_default().join(options.resultsDir, options.rawOutput) : undefined,
-    };
-    const env = k6Environment(options.baseEnv ?? process.env, { ...options.env, K6_NO_USAGE_REPORT: 'true' });
-    if (files.html) {
-        env.K6_WEB_DASHBOARD = 'true';
-        env.K6_WEB_DASHBOARD_EXPORT = files.html;
-        // No dashboard server (parallel jobs would fight over port 5665); export only.
-        env.K6_WEB_DASHBOARD_PORT ??= '-1';
-        // The default 10 s period gives short runs no data points, and k6 then skips the report.
-        env.K6_WEB_DASHBOARD_PERIOD ??= '1s';
-    }
-    // Files left by an earlier run in the same results dir would otherwise be read as this run's
-    // numbers when k6 fails before writing its own.
-    await Promise.all([files.summary, files.html, files.raw, options.liveOutput].map((file) => file ? (0,promises_.rm)(file, { force: true }).catch(() => undefined) : undefined));
-    const args = buildK6Args(options, files.summary);
-    const logFile = (0,external_node_fs_.createWriteStream)(files.log, { flags: 'w' });
-    const started = Date.now();
-    options.log.info(`$ k6 ${args.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
-    const result = await new Promise((resolve) => {
-        let timedOut = false;
-        let cancelled;
-        let killTimer;
-        let limitTimer;
-        // Its own process group: a terminal's Ctrl-C reaches k6-gate only, which forwards one SIGINT
-        // (a second SIGINT would make k6 abort without writing its summary). On Windows `detached`
-        // would open a console window instead.
-        const child = (0,external_node_child_process_.spawn)(options.k6Path, args, {
-            env,
-            cwd: options.cwd,
-            stdio: ['ignore', 'pipe', 'pipe'],
-            detached: process.platform !== 'win32',
-            windowsHide: true,
-        });
-        track(child);
-        if (child.pid !== undefined)
-            options.onSpawn?.(child.pid);
-        const stop = (signal, forced) => {
-            if (forced) {
-                options.log.warning(`k6-gate got a second stop signal: killing k6 (SIGKILL)`);
-                child.kill('SIGKILL');
-                return;
-            }
-            cancelled = signal;
-            const grace = options.cancelGraceMs ?? CANCEL_GRACE_MS;
-            options.log.warning(`k6-gate got ${signal}: stopping k6 (SIGINT) and waiting up to ${formatMs(grace)} for its partial summary; a second signal stops at once`);
-            clearTimeout(limitTimer);
-            child.kill('SIGINT');
-            clearTimeout(killTimer);
-            killTimer = setTimeout(() => {
-                options.log.warning('k6 did not stop within the grace period: killing it (SIGKILL)');
-                child.kill('SIGKILL');
-            }, grace);
-        };
-        const stopListening = options.cancellation?.onRequest(stop);
-        // A stop asked for while k6 was being started.
-        if (options.cancellation?.signal)
-            stop(options.cancellation.signal, options.cancellation.forced);
-        const pipeLines = (stream) => {
-            const lines = (0,external_node_readline_namespaceObject.createInterface)({ input: stream, crlfDelay: Infinity });
-            lines.on('line', (line) => {
-                const clean = (0,src_log/* redact */.E$)(line, options.secrets);
-                logFile.write(`${clean}\n`);
-                options.log.info(clean);
-            });
-            return new Promise((done) => lines.once('close', () => done()));
-        };
-        const drained = Promise.all([pipeLines(child.stdout), pipeLines(child.stderr)]);
-        if (options.timeoutMs !== undefined) {
-            limitTimer = setTimeout(() => {
-                timedOut = true;
-                const grace = options.graceMs ?? 30_000;
-                options.log.warning(`k6 ran past the time limit of ${formatMs(options.timeoutMs)}: stopping it (SIGINT), killing it in ${formatMs(grace)} if it does not stop`);
-                child.kill('SIGINT');
-                killTimer = setTimeout(() => {
-                    options.log.warning('k6 did not stop within the grace period: killing it (SIGKILL)');
-                    child.kill('SIGKILL');
-                }, grace);
-            }, options.timeoutMs);
-        }
-        let spawnError;
-        child.once('error', (error) => {
-            spawnError =
-                error.code === 'ENOENT' ? `k6 not found at ${options.k6Path}` : `could not start k6 (${options.k6Path}): ${error.message}`;
-        });
-        child.once('close', async (code, signal) => {
-            running.delete(child);
-            stopListening?.();
-            clearTimeout(limitTimer);
-            clearTimeout(killTimer);
-            await drained;
-            const wallMs = Date.now() - started;
-            if (spawnError) {
-                resolve({ exitCode: null, signal: null, outcome: 'error', meaning: spawnError, timedOut, wallMs, files, spawnError });
-                return;
-            }
-            const classified = (0,exit_codes/* classifyExit */.X)(code, signal);
-            const meaning = cancelled
-                ? `k6 was stopped because k6-gate received ${cancelled} (${classified.meaning})`
-                : timedOut
-                    ? `k6 was stopped at the time limit of ${formatMs(options.timeoutMs)} (${classified.meaning})`
-                    : classified.meaning;
-            const outcome = timedOut || cancelled ? 'error' : classified.outcome;
-            resolve({ exitCode: code, signal, outcome, meaning, timedOut, wallMs, files, ...(cancelled ? { cancelled } : {}) });
-        });
-    });
-    await new Promise((done) => logFile.end(() => done()));
-    if (files.html && !(await nonEmpty(files.html))) {
-        options.log.warning(`k6 wrote no HTML report for ${options.scenario} (k6 skips it when the run is too short to collect data)`);
-        result.files.html = undefined;
-    }
-    if (files.raw && !(0,external_node_fs_.existsSync)(files.raw))
-        result.files.raw = undefined;
-    return result;
-}
-async function nonEmpty(file) {
-    try {
-        return (await (0,promises_.stat)(file)).size > 0;
-    }
-    catch {
-        return false;
-    }
-}
-function formatMs(ms) {
-    if (ms < 1000)
-        return `${ms} ms`;
-    if (ms < 120_000)
-        return `${Math.round(ms / 100) / 10} s`;
-    return `${Math.round(ms / 6000) / 10} min`;
-}
-
-// EXTERNAL MODULE: ./src/cancel.ts
-var cancel = __nccwpck_require__(833);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
-;// CONCATENATED MODULE: ./src/results-lock.ts
-// One run per results dir. Two runs writing one folder overwrite each other's files, and a run whose
-// k6 wrote nothing could read the other run's summary as its own. The lock file names its owner, so
-// the second run's error says which run holds the folder; a lock whose process is gone is removed.
-
-
-
-
-
-const RESULTS_LOCK_FILE = '.k6-gate.lock';
-/** A lock from another machine (a shared volume) counts as abandoned after this long. */
-const FOREIGN_LOCK_STALE_MS = 24 * 3_600_000;
 function processIsAlive(pid) {
     try {
         process.kill(pid, 0);
@@ -5790,60 +3277,119 @@ function processIsAlive(pid) {
         return error.code === 'EPERM';
     }
 }
-function describeOwner(owner) {
-    return `pid ${owner.pid} on host ${owner.host}, started ${owner.started}`;
-}
-/** Why the lock at `file` no longer counts, or undefined while its run may still be going. */
-async function abandonedBecause(file) {
-    let owner = {};
+async function readHeld(file) {
     try {
-        owner = JSON.parse(await (0,promises_.readFile)(file, 'utf8'));
+        const [text, info] = await Promise.all([(0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readFile)(file, 'utf8'), (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.stat)(file)]);
+        let owner;
+        try {
+            const parsed = JSON.parse(text);
+            if (parsed && typeof parsed === 'object')
+                owner = parsed;
+        }
+        catch {
+            owner = undefined;
+        }
+        return { owner, mtimeMs: info.mtimeMs };
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    }
+}
+function describeHolder(held) {
+    const owner = held.owner;
+    if (typeof owner?.pid !== 'number' || typeof owner.host !== 'string')
+        return 'a lock file that names no owner';
+    const since = owner.since ?? owner.started;
+    return `pid ${owner.pid} on host ${owner.host}${since ? `, since ${since}` : ''}`;
+}
+/** Why the lock no longer counts, or undefined while it does. */
+function abandonedBecause(held, foreignStaleMs) {
+    const age = Date.now() - held.mtimeMs;
+    const owner = held.owner;
+    if (typeof owner?.pid !== 'number' || typeof owner.host !== 'string') {
+        return age > UNREADABLE_GRACE_MS ? `the lock file names no owner and is ${Math.round(age / 1000)} s old` : undefined;
+    }
+    if (owner.host === node_os__WEBPACK_IMPORTED_MODULE_3___default().hostname())
+        return processIsAlive(owner.pid) ? undefined : `pid ${owner.pid} is no longer running`;
+    return age > foreignStaleMs ? `a lock from host ${owner.host} older than ${formatAge(foreignStaleMs)}` : undefined;
+}
+function formatAge(ms) {
+    return ms >= 3_600_000 ? `${Math.round(ms / 3_600_000)} h` : `${Math.round(ms / 1000)} s`;
+}
+/**
+ * Removes an abandoned lock without removing a fresh one taken meanwhile: the lock is renamed away
+ * (only one remover can rename a given file), and if what was renamed is not the lock that was
+ * judged, it is put back with link() (which fails rather than replace a lock taken since).
+ */
+async function removeAbandoned(file, judged) {
+    const aside = `${file}.${process.pid}.${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(4).toString('hex')}.stale`;
+    try {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.rename)(file, aside);
     }
     catch {
-        // Unreadable: another run may be writing it this very moment; give it a few seconds.
-        const age = Date.now() - ((await (0,promises_.stat)(file).catch(() => undefined))?.mtimeMs ?? 0);
-        return age > 10_000 ? 'an unreadable lock file' : undefined;
+        return; // someone else removed or released it
     }
-    if (typeof owner.pid !== 'number' || typeof owner.host !== 'string')
-        return 'a lock file without an owner';
-    if (owner.host === external_node_os_default().hostname())
-        return processIsAlive(owner.pid) ? undefined : `pid ${owner.pid} is no longer running`;
-    const age = Date.now() - Date.parse(owner.started ?? '');
-    return age > FOREIGN_LOCK_STALE_MS ? `a lock from ${owner.host} older than 24 h` : undefined;
+    const moved = await readHeld(aside).catch(() => undefined);
+    if (moved?.owner?.nonce !== judged.owner?.nonce || moved?.mtimeMs !== judged.mtimeMs) {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.link)(aside, file).catch(() => undefined);
+    }
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.rm)(aside, { force: true });
 }
-async function lockResultsDir(dir) {
-    const file = external_node_path_default().join(dir, RESULTS_LOCK_FILE);
-    const owner = { pid: process.pid, host: external_node_os_default().hostname(), started: new Date().toISOString() };
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Takes the lock file `file` (see the module comment). Throws LockHeldError when it stays held. */
+async function acquireFileLock(file, options) {
+    const owner = {
+        pid: process.pid,
+        host: node_os__WEBPACK_IMPORTED_MODULE_3___default().hostname(),
+        since: new Date().toISOString(),
+        nonce: (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(8).toString('hex'),
+    };
     const text = `${JSON.stringify(owner)}\n`;
+    const started = Date.now();
     let replaced;
+    let told = false;
     for (let attempt = 0;; attempt++) {
         try {
-            await (0,promises_.writeFile)(file, text, { flag: 'wx' });
+            const handle = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.open)(file, 'wx');
+            try {
+                await handle.writeFile(text);
+            }
+            finally {
+                await handle.close();
+            }
             break;
         }
         catch (error) {
-            if (error.code !== 'EEXIST' || attempt > 0)
+            if (error.code !== 'EEXIST')
                 throw error;
         }
-        const why = await abandonedBecause(file);
-        if (why === undefined) {
-            let holder = 'another k6-gate run';
-            try {
-                holder = `another k6-gate run (${describeOwner(JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8')))})`;
-            }
-            catch {
-                // keep the plain words
-            }
-            throw new src_config/* ConfigError */.xL(`results dir ${dir} is in use by ${holder}; expected one run per results dir: wait for that run to end, give this run its own results-dir, or delete ${file} if that run is gone`);
+        const held = await readHeld(file);
+        if (!held)
+            continue; // released in between
+        const why = abandonedBecause(held, options.foreignStaleMs);
+        if (why !== undefined) {
+            replaced = why;
+            await removeAbandoned(file, held);
+            continue;
         }
-        replaced = why;
-        await (0,promises_.rm)(file, { force: true });
+        if (options.signal?.aborted)
+            throw new LockWaitAbandoned(file, describeHolder(held));
+        if (Date.now() - started >= options.waitMs)
+            throw new LockHeldError(file, describeHolder(held));
+        if (!told) {
+            told = true;
+            options.onWait?.(describeHolder(held));
+        }
+        // Randomised back-off, so waiting runs do not retry in step.
+        await sleep(Math.min(200, 10 * 2 ** Math.min(attempt, 4)) * (0.5 + Math.random()));
     }
-    // A run ended by a second signal (process.exit) still frees the folder.
+    // A run ended by process.exit (a second stop signal) still lets go.
     const releaseNow = () => {
         try {
-            if ((0,external_node_fs_.readFileSync)(file, 'utf8') === text)
-                (0,external_node_fs_.rmSync)(file, { force: true });
+            if ((0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(file, 'utf8') === text)
+                (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.rmSync)(file, { force: true });
         }
         catch {
             // already gone
@@ -5859,10 +3405,164 @@ async function lockResultsDir(dir) {
     };
 }
 
-// EXTERNAL MODULE: ./src/report/markdown.ts + 1 modules
-var markdown = __nccwpck_require__(218);
-// EXTERNAL MODULE: ./src/baseline/metrics.ts
-var metrics = __nccwpck_require__(4874);
+
+/***/ }),
+
+/***/ 6264:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B4: () => (/* binding */ formatCount),
+/* harmony export */   CW: () => (/* binding */ formatDelta),
+/* harmony export */   Fl: () => (/* binding */ formatValue),
+/* harmony export */   N0: () => (/* binding */ relativeChange),
+/* harmony export */   a3: () => (/* binding */ formatDuration),
+/* harmony export */   eD: () => (/* binding */ formatChange),
+/* harmony export */   l9: () => (/* binding */ formatPercent),
+/* harmony export */   w_: () => (/* binding */ formatSetting)
+/* harmony export */ });
+/* unused harmony exports trimNumber, NO_CHANGE */
+function trimNumber(value, digits) {
+    return value.toFixed(digits).replace(/\.?0+$/, '') || '0';
+}
+/**
+ * A value as a person reads it: `212 ms`, `0.35 ms`, `1.20%`, `45.3/s`, `1.5 MB`; `—` when there is
+ * none. A `count` has no unit (`226`).
+ */
+function formatValue(value, unit) {
+    if (value === undefined || !Number.isFinite(value))
+        return '—';
+    const abs = Math.abs(value);
+    switch (unit) {
+        case 'ms':
+            if (abs >= 1000)
+                return `${trimNumber(value / 1000, abs >= 10_000 ? 1 : 2)} s`;
+            return `${abs >= 10 ? trimNumber(value, 1) : value.toFixed(2)} ms`;
+        case 'ratio':
+            return `${(value * 100).toFixed(2)}%`;
+        case 'per-second':
+            return `${abs >= 100 ? value.toFixed(0) : value.toFixed(1)}/s`;
+        case 'bytes': {
+            const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+            let scaled = value;
+            let index = 0;
+            while (Math.abs(scaled) >= 1000 && index < units.length - 1) {
+                scaled /= 1000;
+                index++;
+            }
+            return `${index === 0 ? value.toFixed(0) : trimNumber(scaled, 1)} ${units[index]}`;
+        }
+        case 'count':
+            return Number.isInteger(value) ? formatCount(value) : trimNumber(value, 2);
+        default:
+            return abs >= 100 ? value.toFixed(0) : trimNumber(value, abs >= 1 ? 2 : 4);
+    }
+}
+/** A difference in the unit: ratios in percentage points (`0.50 pp`), others like formatValue. */
+function formatDelta(value, unit) {
+    if (unit === 'ratio')
+        return `${(value * 100).toFixed(2)} pp`;
+    return formatValue(value, unit);
+}
+/** A configured amount (noise floor) without padding zeros: `2 ms`, `0.5 pp`. */
+function formatSetting(value, unit) {
+    if (unit === 'ratio')
+        return `${trimNumber(value * 100, 3)} pp`;
+    if (unit === 'ms')
+        return `${trimNumber(value, 3)} ms`;
+    return trimNumber(value, 4);
+}
+/** The spelling of "no change", whatever produced it (equal values, a change that rounds to 0.0%). */
+const NO_CHANGE = '±0.0%';
+/** Past this factor a percentage stops being readable (`+4,250.0%`): the change is written `×43.5`. */
+const FACTOR_FROM = 11;
+const LARGEST_FACTOR = 1_000_000;
+/**
+ * A relative change (0.178 = +17.8 %), always signed, one decimal: `+17.8%`, `-5.0%`, `±0.0%`; a
+ * growth past ×11 as a factor (`×43.5`, `×1,250`, `more than ×1,000,000`, never `+4.36e+303%`);
+ * `—` when there is none.
+ */
+function formatChange(change) {
+    if (change === undefined || !Number.isFinite(change))
+        return '—';
+    const factor = change + 1;
+    if (factor >= FACTOR_FROM) {
+        if (factor > LARGEST_FACTOR)
+            return `more than ×${formatCount(LARGEST_FACTOR)}`;
+        return `×${factor < 100 ? trimNumber(factor, 1) : formatCount(Math.round(factor))}`;
+    }
+    const tenths = Math.round(change * 1000);
+    if (tenths === 0)
+        return NO_CHANGE;
+    return `${tenths > 0 ? '+' : '-'}${(Math.abs(tenths) / 10).toFixed(1)}%`;
+}
+/** The change from `before` to `after` for formatChange: 0 when both are equal (also both 0). */
+function relativeChange(before, after) {
+    if (before === undefined || after === undefined)
+        return undefined;
+    if (before === after)
+        return 0;
+    return before === 0 ? undefined : after / before - 1;
+}
+/**
+ * A whole count with thousands grouped by commas: `3,598`, `65,536`. Written out rather than
+ * `toLocaleString`: the first Intl call loads ICU data, about 10 ms of a short run's start-up.
+ */
+function formatCount(count) {
+    if (!Number.isSafeInteger(count))
+        return String(count);
+    return String(count).replace(/\B(?=(\d{3})+$)/g, ',');
+}
+/** A configured fraction (tolerance, confidence) as a percentage without padding zeros: `10%`, `99.5%`. */
+function formatPercent(fraction) {
+    return `${trimNumber(fraction * 100, 2)}%`;
+}
+/** A span of time: `850 ms` under a second, `6.1 s` under two minutes, `2.5 min` beyond. */
+function formatDuration(ms) {
+    if (!Number.isFinite(ms))
+        return '—';
+    if (Math.abs(ms) < 1000)
+        return `${Math.round(ms)} ms`;
+    if (Math.abs(ms) < 120_000)
+        return `${trimNumber(ms / 1000, 1)} s`;
+    return `${trimNumber(ms / 60_000, 1)} min`;
+}
+
+
+/***/ }),
+
+/***/ 7488:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  exitStatusFor: () => (/* reexport */ outcome/* exitStatusFor */.ex),
+  runGate: () => (/* binding */ runGate),
+  wroteResults: () => (/* reexport */ wroteResults)
+});
+
+// EXTERNAL MODULE: ./src/cancel.ts
+var cancel = __nccwpck_require__(833);
+// EXTERNAL MODULE: ./src/verdict/outcome.ts
+var outcome = __nccwpck_require__(3289);
+// EXTERNAL MODULE: ./src/config.ts
+var src_config = __nccwpck_require__(2973);
+// EXTERNAL MODULE: ./src/baseline/format.ts
+var format = __nccwpck_require__(8860);
+// EXTERNAL MODULE: ./src/baseline/rules.ts
+var baseline_rules = __nccwpck_require__(1568);
+// EXTERNAL MODULE: ./src/baseline/update.ts
+var update = __nccwpck_require__(6054);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/format.ts
+var src_format = __nccwpck_require__(6264);
 ;// CONCATENATED MODULE: ./src/report/junit.ts
 // The gate's result as JUnit XML, which GitLab shows in merge requests (and most CI systems read).
 // Pure: takes a GateResult, returns text.
@@ -5907,10 +3607,10 @@ function describeRow(row) {
         `current: ${row.current ?? 'none'} ${row.unit}`,
     ];
     if (row.change !== undefined)
-        lines.push(`change: ${(0,metrics/* formatChange */.eD)(row.change)}`);
+        lines.push(`change: ${(0,src_format/* formatChange */.eD)(row.change)}`);
     if (row.band)
         lines.push(`accepted band: ${row.band.low} .. ${row.band.high} ${row.unit}`);
-    lines.push(`method: ${row.method}, samples: ${row.samples}, tolerance: ${(0,metrics/* formatPercent */.l9)(row.tolerance)}`);
+    lines.push(`method: ${row.method}, samples: ${row.samples}, tolerance: ${(0,src_format/* formatPercent */.l9)(row.tolerance)}`);
     return lines.join('\n');
 }
 function thresholdCase(scenario, threshold) {
@@ -5937,6 +3637,7 @@ function scenarioCases(scenario) {
                 ? `k6 exit code: ${scenario.exitCode}${scenario.exitMeaning ? ` (${scenario.exitMeaning})` : ''}`
                 : 'k6 did not run',
             scenario.files.log ? `k6 log: ${scenario.files.log}` : undefined,
+            scenario.exception ? `the script threw:\n${scenario.exception}` : undefined,
         ]
             .filter(Boolean)
             .join('\n');
@@ -6027,10 +3728,1718 @@ function renderJUnit(result) {
 
 // EXTERNAL MODULE: ./src/report/load-performance.ts
 var load_performance = __nccwpck_require__(9683);
-// EXTERNAL MODULE: ./src/version.ts
-var version = __nccwpck_require__(311);
+// EXTERNAL MODULE: ./src/file-lock.ts
+var file_lock = __nccwpck_require__(8005);
+;// CONCATENATED MODULE: ./src/results-lock.ts
+// One run per results dir. Two runs writing one folder overwrite each other's files, and a run whose
+// k6 wrote nothing could read the other run's summary as its own. The lock (file-lock.ts) names its
+// owner, so the second run's error says which run holds the folder; an abandoned lock is removed.
+
+
+
+const RESULTS_LOCK_FILE = '.k6-gate.lock';
+/** A lock from another machine (a shared volume) counts as abandoned after this long. */
+const FOREIGN_LOCK_STALE_MS = 24 * 3_600_000;
+/** Takes the results dir for this run at once, or says which run has it. */
+async function lockResultsDir(dir) {
+    const file = external_node_path_default().join(dir, RESULTS_LOCK_FILE);
+    try {
+        return await (0,file_lock/* acquireFileLock */.AM)(file, { waitMs: 0, foreignStaleMs: FOREIGN_LOCK_STALE_MS });
+    }
+    catch (error) {
+        if (!(error instanceof file_lock/* LockHeldError */.Rk))
+            throw error;
+        throw new src_config/* ConfigError */.xL(`results dir ${dir} is in use by another k6-gate run (${error.holder}); expected one run per results dir: wait for that run to end, give this run its own results-dir, or delete ${file} if that run is gone`);
+    }
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./src/observability/metrics-output.ts
+var metrics_output = __nccwpck_require__(9128);
+// EXTERNAL MODULE: ./src/scenarios.ts
+var scenarios = __nccwpck_require__(4096);
 // EXTERNAL MODULE: ./src/url.ts
 var url = __nccwpck_require__(7666);
+// EXTERNAL MODULE: ./src/version.ts
+var version = __nccwpck_require__(311);
+;// CONCATENATED MODULE: ./src/gate/result.ts
+// The run's shared state (config, log, stop requests, the result being filled) and the result's
+// starting shapes. A step that must end the run throws `GateStop`; runGate turns it into the
+// `error` outcome.
+
+
+
+
+
+
+/** Ends the run with the `error` outcome. `writeResults: false` when the results dir is not ours to write. */
+class GateStop extends Error {
+    writeResults;
+    constructor(message, writeResults = true) {
+        super(message);
+        this.writeResults = writeResults;
+        this.name = 'GateStop';
+    }
+}
+/** Paths inside the workspace are shown relative to it; others (the demo's bundled baseline) in full. */
+function displayPath(file, workspace) {
+    const relative = external_node_path_default().relative(workspace, file);
+    return relative && !relative.startsWith('..') && !external_node_path_default().isAbsolute(relative) ? relative : file;
+}
+function emptyResult(config) {
+    return {
+        schemaVersion: 1,
+        tool: { name: 'k6-gate', version: version/* VERSION */.x },
+        generatedAt: new Date().toISOString(),
+        target: config.target ? (0,url/* withoutCredentials */.ri)(config.target) : undefined,
+        environment: config.environment,
+        baselinePath: displayPath(config.baselinePath, config.workspace),
+        outcome: 'passed',
+        failOn: config.failOn,
+        failed: false,
+        scenarios: [],
+        regressions: 0,
+        thresholdsFailed: 0,
+        warnings: [],
+        testId: config.metricsOutputs?.length ? (0,metrics_output/* newTestId */.UP)(new Date(), (0,external_node_crypto_.randomBytes)(3).toString('hex')) : undefined,
+    };
+}
+/** The baseline key of a scenario of this run. */
+function keyOf(config, spec) {
+    return (0,scenarios/* scenarioKey */.Wd)(spec.name, config.profile, config.environment);
+}
+/** A scenario's result before anything is known about it. */
+function newScenarioResult(config, spec) {
+    return {
+        scenario: spec.name,
+        profile: config.profile,
+        key: keyOf(config, spec),
+        outcome: 'passed',
+        thresholds: [],
+        metrics: [],
+        files: {},
+    };
+}
+/** Marks the run as failed by `message`; scenarios that never started get it as their error. */
+function markError(run, message) {
+    const { result, config } = run;
+    run.log.error(message);
+    result.outcome = 'error';
+    result.failed = true;
+    if (result.scenarios.length === 0) {
+        result.scenarios = config.scenarios.map((spec) => ({ ...newScenarioResult(config, spec), outcome: 'error', error: message }));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/gate/results-dir.ts
+// Step 1: the results dir. Created and probed for writing before anything is measured, then locked
+// for this run (one run per folder: results-lock.ts) and cleared of the previous run's files, so
+// nothing stale (a load-performance.json, a summary of a scenario not run now) is published as this
+// run's. A folder k6-gate did not make (no marker file) is never cleared: when it holds files under
+// names the gate writes (`--results-dir .` in a project with its own report.md), it is refused.
+
+
+
+
+
+
+
+const COMPARISON_FILE = 'comparison.json';
+const REPORT_FILE = 'report.md';
+/** Written into every results dir k6-gate uses: the folder is the gate's, and old files may go. */
+const RESULTS_MARKER_FILE = '.k6-gate-results';
+/** The gate's report files, and the two GitLab's publisher adds (dotenv, HTML copy for expose_as). */
+const REPORT_FILES = [COMPARISON_FILE, REPORT_FILE, JUNIT_FILE, load_performance/* LOAD_PERFORMANCE_FILE */.Du, 'k6-gate.env', 'report.html'];
+/** The files of one k6 run (shard names included): summary, log, raw samples, HTML report, live file. */
+const RUN_FILE = /^(summary-.+\.json|k6-.+\.(log|json\.gz)|report-.+\.html|\.k6-live-.+\.json)$/;
+function isResultFileName(name) {
+    return REPORT_FILES.includes(name) || RUN_FILE.test(name);
+}
+/** Files k6-gate writes into the results dir; the baseline must not be one of them. */
+function isOwnOutputFile(file, resultsDir) {
+    if (external_node_path_default().dirname(external_node_path_default().resolve(file)) !== external_node_path_default().resolve(resultsDir))
+        return false;
+    const name = external_node_path_default().basename(file);
+    return isResultFileName(name) || name === RESULTS_LOCK_FILE || name === RESULTS_MARKER_FILE;
+}
+/** Makes the results dir ready and this run's alone; `GateStop` (nothing written there) when it cannot be. */
+async function prepareResultsDir(run) {
+    const dir = run.config.resultsDir;
+    const notWritable = (error) => new GateStop(`results dir ${dir} is not writable (${error.code ?? error.message}); expected a folder k6-gate can create and write, set results-dir to one`, false);
+    let names;
+    try {
+        await (0,promises_.mkdir)(dir, { recursive: true });
+        // Files only: a folder under a result name is k6's problem to report, not a file to replace.
+        names = (await (0,promises_.readdir)(dir, { withFileTypes: true })).filter((entry) => !entry.isDirectory()).map((entry) => entry.name);
+    }
+    catch (error) {
+        throw notWritable(error);
+    }
+    if (!names.includes(RESULTS_MARKER_FILE))
+        refuseForeignFiles(dir, names);
+    try {
+        await (0,promises_.writeFile)(external_node_path_default().join(dir, RESULTS_MARKER_FILE), 'k6-gate writes its results here and replaces them on every run.\n');
+    }
+    catch (error) {
+        throw notWritable(error);
+    }
+    let lock;
+    try {
+        lock = await lockResultsDir(dir);
+    }
+    catch (error) {
+        // Another run owns the folder: write nothing into it.
+        throw new GateStop(error.message, false);
+    }
+    if (lock.replaced)
+        run.log.info(`k6-gate: removed an abandoned lock of ${dir} (${lock.replaced})`);
+    await removePreviousResults(run, names);
+    return lock;
+}
+/** A folder without the marker that holds files under the gate's names: they are someone else's. */
+function refuseForeignFiles(dir, names) {
+    const clashing = names.filter(isResultFileName).sort();
+    if (clashing.length === 0)
+        return;
+    const shown = clashing.length > 5 ? `${clashing.slice(0, 5).join(', ')}, …` : clashing.join(', ');
+    throw new GateStop(`results dir ${dir} holds files k6-gate did not write (${shown}) under names it writes; expected an empty folder or one k6-gate made, set results-dir to one (e.g. k6-gate-results)`, false);
+}
+/** The previous run's files go; in merge mode the shards' files stay when they are read from here. */
+async function removePreviousResults(run, names) {
+    const { config } = run;
+    const mergingHere = config.merge && external_node_path_default().resolve(config.merge.dir) === external_node_path_default().resolve(config.resultsDir);
+    const stale = names.filter((name) => isResultFileName(name) && !(mergingHere && name.includes('.shard-')));
+    await Promise.all(stale.map((name) => (0,promises_.rm)(external_node_path_default().join(config.resultsDir, name), { force: true }).catch((error) => run.log.warning(`k6-gate: could not remove ${name}, left by an earlier run, from ${config.resultsDir}: ${error.message}`))));
+}
+/** Refuses a baseline path that is one of the gate's own result files (it would be overwritten). */
+function refuseOwnOutputBaseline(run) {
+    const { config, result } = run;
+    if (isOwnOutputFile(config.baselinePath, config.resultsDir)) {
+        throw new src_config/* ConfigError */.xL(`baseline ${result.baselinePath} is one of the files k6-gate writes into the results dir (${external_node_path_default().basename(config.baselinePath)}); expected a file of its own, e.g. k6-baseline.json`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/gate/rules-and-baseline.ts
+// Step 2: what the run is judged against: the rules (k6-gate.config.json|yaml) and the baseline
+// file. A baseline without an entry for a scenario's key is warned about: a key typo (or another
+// profile) would otherwise pass silently with every metric "new". In a protected environment it is
+// an error naming the key found and the key expected, unless allow-new-baseline lets it pass.
+
+
+
+
+
+
+/** Reads the rules and the baseline; a problem with either ends the run (`GateStop`). */
+async function readRulesAndBaseline(run) {
+    try {
+        const rules = await (0,baseline_rules/* loadRules */.A7)(run.config.configFile, run.config.rulesOverrides);
+        refuseOwnOutputBaseline(run);
+        const baseline = await (0,format/* loadBaseline */.oU)(run.config.baselinePath);
+        refuseMissingProtectedEntries(run, baseline);
+        run.result.warnings.push(...baselineKeyWarnings(run, baseline));
+        return { rules, baseline };
+    }
+    catch (error) {
+        // The rules file or the baseline the user gave cannot be used: the report's headline says "bad input".
+        run.result.badInput = true;
+        throw new GateStop(error.message);
+    }
+}
+/** Why the baseline will not be used for some scenario of this run (no file, no entry under its key). */
+function baselineKeyWarnings(run, baseline) {
+    const { config, result } = run;
+    const shown = result.baselinePath;
+    if (!baseline)
+        return [`no baseline at ${shown}: every metric is reported as new; run with update-baseline to create it`];
+    // A shard's numbers are judged only after the merge.
+    if (config.shard)
+        return [];
+    const warnings = [];
+    for (const spec of config.scenarios) {
+        const key = keyOf(config, spec);
+        if (baseline.scenarios[key])
+            continue;
+        const known = Object.keys(baseline.scenarios).sort().join(', ') || 'none';
+        const legacy = config.environment ? (0,update/* unmigratedKeysFor */.mg)(baseline, spec.name, config.profile) : [];
+        warnings.push(legacy.length > 0
+            ? `${shown} has ${JSON.stringify(legacy[0])}, recorded before baseline keys named the environment, but no ${JSON.stringify(key)}: it is not used for ${config.environment} (another environment may have recorded it), so every metric is reported as new; if those runs measured ${config.environment}, move them with \`k6-gate baseline migrate --environment ${config.environment}\``
+            : `${shown} has no entry for ${JSON.stringify(key)} (it has: ${known}): every metric is reported as new`);
+    }
+    return warnings;
+}
+const OPT_IN = 'set allow-new-baseline: true (--allow-new-baseline true) to let a first run pass and record it';
+/** In a protected environment a scenario without its baseline entry is not a pass (ConfigError). */
+function refuseMissingProtectedEntries(run, baseline) {
+    const { config, result } = run;
+    // A shard is judged after the merge, which applies the rule.
+    if (!config.protectedEnvironment || config.allowNewBaseline || config.shard)
+        return;
+    const where = `${config.environment ?? 'this'} is a protected environment: a run without its baseline is not a pass`;
+    for (const spec of config.scenarios) {
+        const key = keyOf(config, spec);
+        if (!baseline) {
+            throw new src_config/* ConfigError */.xL(`no baseline at ${result.baselinePath}, and ${where}; expected a baseline with ${JSON.stringify(key)}, or ${OPT_IN}`);
+        }
+        if (baseline.scenarios[key])
+            continue;
+        const near = nearestKey(key, Object.keys(baseline.scenarios));
+        const legacy = config.environment ? (0,update/* unmigratedKeysFor */.mg)(baseline, spec.name, config.profile)[0] : undefined;
+        const found = legacy
+            ? `The file has ${JSON.stringify(legacy)}, recorded before baseline keys named the environment: expected ${JSON.stringify(key)}; if those runs measured ${config.environment}, move them with \`k6-gate baseline migrate --environment ${config.environment}\`, or ${OPT_IN}`
+            : near
+                ? `The file has ${JSON.stringify(near.key)} (${near.difference}): expected ${JSON.stringify(key)}; run with the ${near.what} it was recorded with, or ${OPT_IN}`
+                : `The file has ${Object.keys(baseline.scenarios)
+                    .sort()
+                    .map((k) => JSON.stringify(k))
+                    .join(', ') || 'no entries'}: expected ${JSON.stringify(key)}; ${OPT_IN}`;
+        throw new src_config/* ConfigError */.xL(`baseline ${result.baselinePath} has no entry for ${JSON.stringify(key)}, and ${where}. ${found}`);
+    }
+}
+/**
+ * The key of the same scenario that differs from `key` in its profile or its environment alone
+ * (`http-endpoints@@staging` for `http-endpoints@smoke@staging`): the likely near miss.
+ */
+function nearestKey(key, keys) {
+    const want = (0,format/* splitBaselineKey */.fg)(key);
+    for (const candidate of [...keys].sort()) {
+        const have = (0,format/* splitBaselineKey */.fg)(candidate);
+        if (have.scenario !== want.scenario)
+            continue;
+        if (have.environment === want.environment && have.profile !== want.profile) {
+            return {
+                key: candidate,
+                difference: have.profile ? `recorded with profile ${have.profile}` : 'recorded with no profile',
+                what: 'profile',
+            };
+        }
+        if (have.profile === want.profile && have.environment !== want.environment) {
+            return {
+                key: candidate,
+                difference: have.environment ? `recorded for environment ${have.environment}` : 'recorded with no environment',
+                what: 'environment',
+            };
+        }
+    }
+    return undefined;
+}
+
+// EXTERNAL MODULE: ./src/k6/install.ts + 7 modules
+var install = __nccwpck_require__(2925);
+// EXTERNAL MODULE: ./src/k6/preflight.ts + 1 modules
+var preflight = __nccwpck_require__(2846);
+;// CONCATENATED MODULE: ./src/gate/k6-and-target.ts
+
+
+
+/**
+ * The base deployment's health URL in A/B mode: the target's health URL moved onto baseline-target
+ * (same path below it), or baseline-target itself when the health URL is elsewhere.
+ */
+function baselineHealthUrl(config) {
+    if (!config.baselineTarget || !config.healthUrl || !config.target)
+        return undefined;
+    const target = new URL(config.target);
+    const health = new URL(config.healthUrl);
+    const prefix = target.pathname.endsWith('/') ? target.pathname : `${target.pathname}/`;
+    if (health.origin !== target.origin || !(health.pathname === target.pathname || health.pathname.startsWith(prefix))) {
+        return config.baselineTarget;
+    }
+    const base = config.baselineTarget.endsWith('/') ? config.baselineTarget : `${config.baselineTarget}/`;
+    return new URL(`${health.pathname.slice(prefix.length)}${health.search}`, base).toString();
+}
+/** Starts every health check of the run; `started` is the target's when the caller began it already. */
+function startTargetChecks(config, log, started) {
+    const target = started ?? (0,preflight/* startPreflight */.os)(config, log);
+    const baseUrl = baselineHealthUrl(config);
+    const base = baseUrl ? (0,preflight/* startPreflight */.os)({ ...config, healthUrl: baseUrl }, log) : undefined;
+    const checks = [
+        { check: target, side: '' },
+        { check: base, side: 'baseline-target (A): ' },
+    ].filter((c) => c.check !== undefined);
+    if (checks.length === 0)
+        return undefined;
+    // Settles at the first unhealthy side, or once all answered.
+    const done = new Promise((resolve) => {
+        let left = checks.length;
+        for (const { check, side } of checks) {
+            void check.done.then((error) => {
+                if (error)
+                    resolve(side ? new Error(`${side}${error.message}`) : error);
+                else if (--left === 0)
+                    resolve(undefined);
+            });
+        }
+    });
+    return { done, abandon: async () => void (await Promise.all(checks.map((c) => c.check.abandon()))) };
+}
+/** A stop request before k6 started: nothing was measured, and every report says so. */
+function stoppedBefore(run, step) {
+    const signal = run.cancellation.signal;
+    run.result.cancelled = signal;
+    return new GateStop(`k6-gate received ${signal} ${step}: no scenario ran`);
+}
+/** The k6 this run uses; undefined in merge mode. */
+async function readyK6(run) {
+    const { config, log, cancellation, result } = run;
+    if (config.merge)
+        return undefined;
+    let k6;
+    try {
+        k6 = await log.group(`k6-gate: installing k6 ${config.k6.version} (${config.k6.install})`, () => cancellation.race((0,install/* installK6 */.XT)(config.k6, log)));
+    }
+    catch (error) {
+        throw new GateStop(`k6 could not be installed: ${error.message}`);
+    }
+    if (!k6)
+        throw stoppedBefore(run, 'while installing k6');
+    result.k6 = { version: k6.version, path: k6.path, source: k6.source };
+    log.info(`k6-gate: using k6 ${k6.version} from ${k6.source} (${k6.path})`);
+    return k6;
+}
+/** Waits for the health check's answer; an unhealthy target or a stop ends the run. */
+async function awaitHealthyTarget(run, preflight) {
+    if (!preflight)
+        return;
+    const unhealthy = await run.cancellation.race(preflight.done);
+    if (run.cancellation.requested)
+        throw stoppedBefore(run, 'while waiting for the target');
+    if (unhealthy)
+        throw new GateStop(unhealthy.message);
+}
+
+// EXTERNAL MODULE: ./src/log.ts
+var src_log = __nccwpck_require__(5625);
+// EXTERNAL MODULE: ./src/report/headline.ts
+var headline = __nccwpck_require__(4512);
+// EXTERNAL MODULE: ./src/baseline/compare.ts
+var compare = __nccwpck_require__(6228);
+;// CONCATENATED MODULE: ./src/notify/payload.ts
+
+
+
+const NOTIFY_ON = (/* unused pure expression or super */ null && (['regression', 'error', 'always']));
+/** `regression`: the gate found a regression, a crossed threshold or an error; `error`: only errors. */
+function shouldNotify(on, outcome) {
+    if (on === 'always')
+        return true;
+    if (on === 'error')
+        return outcome === 'error';
+    return outcome !== 'passed';
+}
+/** The generic webhook body: a stable subset of comparison.json. */
+function webhookPayload(result, commit) {
+    return {
+        tool: result.tool,
+        generatedAt: result.generatedAt,
+        outcome: result.outcome,
+        failed: result.failed,
+        target: result.target,
+        environment: result.environment,
+        regressions: result.regressions,
+        thresholdsFailed: result.thresholdsFailed,
+        commit,
+        links: result.links ?? [],
+        scenarios: result.scenarios.map((s) => ({
+            scenario: s.scenario,
+            key: s.key,
+            outcome: s.outcome,
+            error: s.error,
+            regressed: s.metrics
+                .filter(compare/* isRegression */.kj)
+                .map((m) => ({ metric: m.metric, stat: m.stat, baseline: m.baseline, current: m.current, change: m.change, unit: m.unit })),
+            thresholdsCrossed: s.thresholds.filter((t) => !t.ok).map((t) => ({ metric: t.metric, expression: t.expression })),
+            endpoints: (s.analysis?.endpoints ?? [])
+                .slice(0, 3)
+                .map((e) => ({ endpoint: e.endpoint, requests: e.requests, failureRate: e.failureRate, p95: e.p95, p95Change: e.p95Change })),
+            loadGeneratorWarnings: s.analysis?.loadGenerator?.warnings ?? [],
+        })),
+    };
+}
+/** Slack mrkdwn needs &, < and > escaped. */
+function slackText(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+/** A Slack incoming-webhook message: a header, the counts, one section per scenario, the links. */
+function slackMessage(result, commit) {
+    const title = (0,headline/* headline */.Pl)(result);
+    const facts = [
+        `${result.regressions} regression(s), ${result.thresholdsFailed} crossed threshold(s)`,
+        result.failed ? '*the gate fails this job*' : 'the gate passes',
+        result.target ? `target \`${slackText(result.target)}\`` : '',
+        result.environment ? `environment *${slackText(result.environment)}*` : '',
+        commit ? `commit \`${commit.slice(0, 12)}\`` : '',
+    ].filter(Boolean);
+    const blocks = [
+        { type: 'header', text: { type: 'plain_text', text: title, emoji: true } },
+        { type: 'section', text: { type: 'mrkdwn', text: facts.join(' · ') } },
+    ];
+    for (const s of result.scenarios.slice(0, 10)) {
+        const lines = [`*${slackText(s.scenario)}* — ${s.outcome}`];
+        if (s.error)
+            lines.push(`> ${slackText(s.error.slice(0, 300))}`);
+        for (const m of s.metrics.filter(compare/* isRegression */.kj).slice(0, 5)) {
+            lines.push(`• \`${slackText(m.metric)}\` ${slackText(m.stat)}: ${(0,src_format/* formatValue */.Fl)(m.baseline, m.unit)} → ${(0,src_format/* formatValue */.Fl)(m.current, m.unit)} (${(0,src_format/* formatChange */.eD)(m.change)})`);
+        }
+        for (const t of s.thresholds.filter((row) => !row.ok).slice(0, 5))
+            lines.push(`• threshold \`${slackText(t.metric)}: ${slackText(t.expression)}\` crossed`);
+        const lead = s.analysis?.endpoints[0];
+        if (lead)
+            lines.push(`slowest endpoint: \`${slackText(lead.endpoint)}\` p(95) ${(0,src_format/* formatValue */.Fl)(lead.p95, 'ms')}${lead.p95Change !== undefined ? ` (${(0,src_format/* formatChange */.eD)(lead.p95Change)})` : ''}`);
+        for (const w of s.analysis?.loadGenerator?.warnings ?? [])
+            lines.push(`⚠️ ${slackText(w)}`);
+        blocks.push({ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n').slice(0, 2900) } });
+    }
+    const links = result.links ?? [];
+    if (links.length > 0) {
+        blocks.push({
+            type: 'context',
+            elements: [{ type: 'mrkdwn', text: links.map((l) => `<${l.url}|${slackText(l.label)}>`).join(' · ') }],
+        });
+    }
+    return { text: `${title} — ${facts[0]}`, blocks };
+}
+
+;// CONCATENATED MODULE: ./src/notify/send.ts
+
+
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** One POST with retries; resolves to a problem in words (without the URL) or undefined. */
+async function post(target, body, options) {
+    const attempts = options.attempts ?? 3;
+    let wait = options.backoffMs ?? 1000;
+    let problem = '';
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+        let retryAfterMs;
+        try {
+            const response = await fetch(target.url, {
+                method: 'POST',
+                headers: { 'content-type': 'application/json' },
+                body: JSON.stringify(body),
+                signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+            });
+            await response.arrayBuffer().catch(() => undefined);
+            if (response.ok)
+                return undefined;
+            problem = `HTTP ${response.status}`;
+            if (response.status !== 429 && response.status < 500)
+                return `${problem} (not retried: check the URL in ${target.envName})`;
+            const header = Number(response.headers.get('retry-after'));
+            if (response.status === 429 && Number.isFinite(header) && header >= 0)
+                retryAfterMs = header * 1000;
+        }
+        catch (error) {
+            const e = error;
+            problem =
+                e.name === 'TimeoutError' || e.name === 'AbortError'
+                    ? `no answer within ${(0,src_format/* formatDuration */.a3)(options.timeoutMs ?? 10_000)}`
+                    : `${e.message}${e.cause?.code ? ` (${e.cause.code})` : ''}`;
+        }
+        if (attempt < attempts) {
+            await sleep(Math.min(retryAfterMs ?? wait, options.maxRetryAfterMs ?? 30_000));
+            wait *= 2;
+        }
+    }
+    return `${problem} after ${attempts} attempt(s)`;
+}
+/** Sends what `config.on` asks for; returns the warnings (also logged). */
+async function sendNotifications(config, result, log, options = {}) {
+    if (config.targets.length === 0 || !shouldNotify(config.on, result.outcome))
+        return [];
+    const warnings = [];
+    const urls = config.targets.map((t) => t.url);
+    for (const target of config.targets) {
+        const body = target.kind === 'slack' ? slackMessage(result, options.commit) : webhookPayload(result, options.commit);
+        const problem = await post(target, body, options);
+        if (problem === undefined) {
+            log.info(`k6-gate: ${target.kind} notification sent (URL from ${target.envName})`);
+        }
+        else {
+            // The URL is the secret: messages name the variable, and anything else is redacted too.
+            const warning = (0,src_log/* redact */.E$)(`could not send the ${target.kind} notification (URL from ${target.envName}): ${problem}`, urls);
+            warnings.push(warning);
+            log.warning(`k6-gate: ${warning}`);
+        }
+    }
+    return warnings;
+}
+
+;// CONCATENATED MODULE: ./src/observability/remote-write.ts
+// Prometheus remote write 1.0 on the wire, without dependencies: a protobuf encoder for the four
+// messages of prometheus/prompb (WriteRequest, TimeSeries, Label, Sample) and a snappy block
+// encoder. Pure: bytes in, bytes out; the push itself lives in push.ts.
+//
+// Snappy: a block made only of literal elements is valid snappy (every decoder must accept it);
+// the few hundred bytes of k6-gate's verdict series gain nothing from back-references.
+/** Headers a remote-write 1.0 receiver expects next to the body. */
+const REMOTE_WRITE_HEADERS = {
+    'Content-Encoding': 'snappy',
+    'Content-Type': 'application/x-protobuf',
+    'X-Prometheus-Remote-Write-Version': '0.1.0',
+};
+/** Protobuf wire types used here. */
+const VARINT = 0;
+const FIXED64 = 1;
+const LENGTH_DELIMITED = 2;
+/** A growable byte buffer with protobuf's primitive writers. */
+class ProtoWriter {
+    chunks = [];
+    varint(value) {
+        let v = BigInt.asUintN(64, BigInt(value));
+        while (v >= 0x80n) {
+            this.chunks.push(Number((v & 0x7fn) | 0x80n));
+            v >>= 7n;
+        }
+        this.chunks.push(Number(v));
+    }
+    tag(field, wireType) {
+        this.varint((field << 3) | wireType);
+    }
+    bytes(field, data) {
+        this.tag(field, LENGTH_DELIMITED);
+        this.varint(data.length);
+        for (const b of data)
+            this.chunks.push(b);
+    }
+    string(field, text) {
+        this.bytes(field, new TextEncoder().encode(text));
+    }
+    double(field, value) {
+        this.tag(field, FIXED64);
+        const view = new DataView(new ArrayBuffer(8));
+        view.setFloat64(0, value, true);
+        for (let i = 0; i < 8; i++)
+            this.chunks.push(view.getUint8(i));
+    }
+    int64(field, value) {
+        this.tag(field, VARINT);
+        this.varint(BigInt(Math.trunc(value)));
+    }
+    finish() {
+        return Uint8Array.from(this.chunks);
+    }
+}
+function encodeLabel(name, value) {
+    const w = new ProtoWriter();
+    w.string(1, name);
+    w.string(2, value);
+    return w.finish();
+}
+function encodeSample(sample) {
+    const w = new ProtoWriter();
+    w.double(1, sample.value);
+    w.int64(2, sample.timestampMs);
+    return w.finish();
+}
+function encodeTimeSeries(series) {
+    const w = new ProtoWriter();
+    // Receivers require labels sorted by name (Prometheus rejects unsorted ones as out of order).
+    for (const name of Object.keys(series.labels).sort()) {
+        const value = series.labels[name];
+        if (value !== '')
+            w.bytes(1, encodeLabel(name, value));
+    }
+    for (const sample of series.samples)
+        w.bytes(2, encodeSample(sample));
+    return w.finish();
+}
+/** prometheus.WriteRequest { repeated TimeSeries timeseries = 1; } as protobuf bytes. */
+function encodeWriteRequest(series) {
+    const w = new ProtoWriter();
+    for (const s of series)
+        w.bytes(1, encodeTimeSeries(s));
+    return w.finish();
+}
+/** Snappy block format (not the framing format): uncompressed length, then literal elements. */
+function snappyEncode(input) {
+    const out = [];
+    let n = input.length;
+    while (n >= 0x80) {
+        out.push((n & 0x7f) | 0x80);
+        n = Math.floor(n / 128);
+    }
+    out.push(n);
+    // Literal tag: length-1 in the upper six bits below 60; else 60..63 = 1..4 little-endian length bytes.
+    const MAX_LITERAL = 65_536;
+    for (let start = 0; start < input.length; start += MAX_LITERAL) {
+        const chunk = input.subarray(start, Math.min(start + MAX_LITERAL, input.length));
+        const lenMinus1 = chunk.length - 1;
+        if (lenMinus1 < 60)
+            out.push(lenMinus1 << 2);
+        else if (lenMinus1 < 0x100)
+            out.push(60 << 2, lenMinus1);
+        else
+            out.push(61 << 2, lenMinus1 & 0xff, lenMinus1 >> 8);
+        for (const b of chunk)
+            out.push(b);
+    }
+    return Uint8Array.from(out);
+}
+/** The request body of a remote-write push: snappy(protobuf(WriteRequest)). */
+function remoteWriteBody(series) {
+    return snappyEncode(encodeWriteRequest(series));
+}
+// ---------------------------------------------------------------------------------------------
+// Decoding: what k6's remote-write output sends to k6-gate's own receiver (src/samples/remote-write.ts).
+/** Thrown for a body that is not snappy(protobuf(WriteRequest)). */
+class RemoteWriteDecodeError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'RemoteWriteDecodeError';
+    }
+}
+/** Snappy block format: every element kind (literals and the three copy forms). */
+function snappyDecode(input) {
+    let pos = 0;
+    let length = 0;
+    for (let shift = 0;; shift += 7) {
+        if (pos >= input.length || shift > 28)
+            throw new RemoteWriteDecodeError('snappy: bad length header');
+        const b = input[pos++];
+        length += (b & 0x7f) * 2 ** shift;
+        if (b < 0x80)
+            break;
+    }
+    const out = new Uint8Array(length);
+    let o = 0;
+    while (pos < input.length) {
+        const tag = input[pos++];
+        const kind = tag & 3;
+        if (kind === 0) {
+            let n = tag >> 2;
+            if (n >= 60) {
+                const bytes = n - 59;
+                n = 0;
+                for (let i = 0; i < bytes; i++)
+                    n += input[pos++] * 2 ** (8 * i);
+            }
+            n += 1;
+            if (pos + n > input.length || o + n > length)
+                throw new RemoteWriteDecodeError('snappy: literal runs past the end');
+            out.set(input.subarray(pos, pos + n), o);
+            pos += n;
+            o += n;
+            continue;
+        }
+        let n;
+        let offset;
+        if (kind === 1) {
+            n = ((tag >> 2) & 7) + 4;
+            offset = ((tag >> 5) << 8) | input[pos++];
+        }
+        else if (kind === 2) {
+            n = (tag >> 2) + 1;
+            offset = input[pos] | (input[pos + 1] << 8);
+            pos += 2;
+        }
+        else {
+            n = (tag >> 2) + 1;
+            offset = (input[pos] | (input[pos + 1] << 8) | (input[pos + 2] << 16)) + input[pos + 3] * 2 ** 24;
+            pos += 4;
+        }
+        if (offset === 0 || offset > o || o + n > length)
+            throw new RemoteWriteDecodeError('snappy: copy outside the output');
+        // Copies may overlap their own output (a run): byte by byte.
+        for (let i = 0; i < n; i++, o++)
+            out[o] = out[o - offset];
+    }
+    if (o !== length)
+        throw new RemoteWriteDecodeError(`snappy: ${o} bytes decoded, header says ${length}`);
+    return out;
+}
+class ProtoReader {
+    buf;
+    end;
+    pos;
+    constructor(buf, start = 0, end = buf.length) {
+        this.buf = buf;
+        this.end = end;
+        this.pos = start;
+    }
+    get done() {
+        return this.pos >= this.end;
+    }
+    varint() {
+        let result = 0;
+        for (let shift = 0;; shift += 7) {
+            if (this.pos >= this.end || shift > 63)
+                throw new RemoteWriteDecodeError('protobuf: truncated varint');
+            const b = this.buf[this.pos++];
+            // Numbers above 2^53 lose precision; counts and timestamps stay far below it.
+            result += (b & 0x7f) * 2 ** shift;
+            if (b < 0x80)
+                return result;
+        }
+    }
+    zigzag() {
+        const v = this.varint();
+        return v % 2 === 0 ? v / 2 : -(v + 1) / 2;
+    }
+    signedVarint() {
+        // int64 negative values are 10-byte two's complement varints.
+        const v = this.varint();
+        return v >= 2 ** 63 ? v - 2 ** 64 : v;
+    }
+    double() {
+        if (this.pos + 8 > this.end)
+            throw new RemoteWriteDecodeError('protobuf: truncated double');
+        const v = new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 8).getFloat64(0, true);
+        this.pos += 8;
+        return v;
+    }
+    sub() {
+        const n = this.varint();
+        if (this.pos + n > this.end)
+            throw new RemoteWriteDecodeError('protobuf: field runs past its message');
+        const r = new ProtoReader(this.buf, this.pos, this.pos + n);
+        this.pos += n;
+        return r;
+    }
+    string() {
+        const r = this.sub();
+        return new TextDecoder().decode(this.buf.subarray(r.pos, r.end));
+    }
+    skip(wireType) {
+        if (wireType === VARINT)
+            this.varint();
+        else if (wireType === FIXED64)
+            this.pos += 8;
+        else if (wireType === LENGTH_DELIMITED)
+            this.sub();
+        else if (wireType === 5)
+            this.pos += 4;
+        else
+            throw new RemoteWriteDecodeError(`protobuf: wire type ${wireType} is not supported`);
+    }
+    /** Packed or single values of a repeated numeric field. */
+    repeated(wireType, read, into) {
+        if (wireType === LENGTH_DELIMITED) {
+            const r = this.sub();
+            while (!r.done)
+                into.push(read(r));
+        }
+        else
+            into.push(read(this));
+    }
+}
+function readSpans(r) {
+    let offset = 0;
+    let length = 0;
+    while (!r.done) {
+        const key = r.varint();
+        const field = Math.floor(key / 8);
+        if (field === 1)
+            offset = r.zigzag();
+        else if (field === 2)
+            length = r.varint();
+        else
+            r.skip(key & 7);
+    }
+    return { offset, length };
+}
+/** Spans + deltas (or absolute float counts) → bucket index → count. */
+function expandBuckets(spans, deltas, counts) {
+    const out = new Map();
+    const values = counts.length > 0 ? counts : deltas;
+    let index = 0;
+    let i = 0;
+    let current = 0;
+    for (const span of spans) {
+        index += span.offset;
+        for (let k = 0; k < span.length; k++, index++, i++) {
+            if (i >= values.length)
+                throw new RemoteWriteDecodeError('native histogram: fewer bucket counts than its spans say');
+            current = counts.length > 0 ? values[i] : current + values[i];
+            if (current > 0)
+                out.set(index, current);
+        }
+    }
+    return out;
+}
+function readHistogram(r) {
+    const h = {
+        count: 0,
+        sum: 0,
+        schema: 0,
+        zeroThreshold: 0,
+        zeroCount: 0,
+        positive: new Map(),
+        negative: new Map(),
+        timestampMs: 0,
+    };
+    const posSpans = [];
+    const negSpans = [];
+    const posDeltas = [];
+    const negDeltas = [];
+    const posCounts = [];
+    const negCounts = [];
+    while (!r.done) {
+        const key = r.varint();
+        const field = Math.floor(key / 8);
+        const wire = key & 7;
+        switch (field) {
+            case 1:
+                h.count = r.varint();
+                break;
+            case 2:
+                h.count = r.double();
+                break;
+            case 3:
+                h.sum = r.double();
+                break;
+            case 4:
+                h.schema = r.zigzag();
+                break;
+            case 5:
+                h.zeroThreshold = r.double();
+                break;
+            case 6:
+                h.zeroCount = r.varint();
+                break;
+            case 7:
+                h.zeroCount = r.double();
+                break;
+            case 8:
+                negSpans.push(readSpans(r.sub()));
+                break;
+            case 9:
+                r.repeated(wire, (x) => x.zigzag(), negDeltas);
+                break;
+            case 10:
+                r.repeated(wire, (x) => x.double(), negCounts);
+                break;
+            case 11:
+                posSpans.push(readSpans(r.sub()));
+                break;
+            case 12:
+                r.repeated(wire, (x) => x.zigzag(), posDeltas);
+                break;
+            case 13:
+                r.repeated(wire, (x) => x.double(), posCounts);
+                break;
+            case 15:
+                h.timestampMs = r.signedVarint();
+                break;
+            default:
+                r.skip(wire);
+        }
+    }
+    h.positive = expandBuckets(posSpans, posDeltas, posCounts);
+    h.negative = expandBuckets(negSpans, negDeltas, negCounts);
+    return h;
+}
+function readTimeSeries(r) {
+    const series = { labels: {}, samples: [], histograms: [] };
+    while (!r.done) {
+        const key = r.varint();
+        const field = Math.floor(key / 8);
+        if (field === 1) {
+            const l = r.sub();
+            let name = '';
+            let value = '';
+            while (!l.done) {
+                const k = l.varint();
+                if (k >> 3 === 1)
+                    name = l.string();
+                else if (k >> 3 === 2)
+                    value = l.string();
+                else
+                    l.skip(k & 7);
+            }
+            series.labels[name] = value;
+        }
+        else if (field === 2) {
+            const s = r.sub();
+            const sample = { value: NaN, timestampMs: 0 };
+            while (!s.done) {
+                const k = s.varint();
+                if (k >> 3 === 1)
+                    sample.value = s.double();
+                else if (k >> 3 === 2)
+                    sample.timestampMs = s.signedVarint();
+                else
+                    s.skip(k & 7);
+            }
+            series.samples.push(sample);
+        }
+        else if (field === 4) {
+            series.histograms.push(readHistogram(r.sub()));
+        }
+        else
+            r.skip(key & 7);
+    }
+    return series;
+}
+/** protobuf(WriteRequest) → its time series (metadata and exemplars are skipped). */
+function decodeWriteRequest(bytes) {
+    const r = new ProtoReader(bytes);
+    const out = [];
+    while (!r.done) {
+        const key = r.varint();
+        if (key >> 3 === 1 && (key & 7) === LENGTH_DELIMITED)
+            out.push(readTimeSeries(r.sub()));
+        else
+            r.skip(key & 7);
+    }
+    return out;
+}
+/** A remote-write request body (snappy-compressed protobuf) → its time series. */
+function decodeRemoteWriteBody(body) {
+    return decodeWriteRequest(snappyDecode(body));
+}
+
+;// CONCATENATED MODULE: ./src/observability/push.ts
+
+
+
+const PUSH_TIMEOUT_MS = 10_000;
+/** The labels of a run shared by k6's samples and k6-gate's series. */
+function runLabels(config, testid) {
+    return {
+        testid,
+        profile: config.profile,
+        environment: config.environment,
+        commit: config.git.commit,
+        ref: config.git.ref,
+        shard: config.shard ? `${config.shard.index}/${config.shard.count}` : undefined,
+    };
+}
+/** Pushes k6-gate's verdict series; returns whether the receiver accepted them. Never throws. */
+async function pushGateSeries(config, result, log, timeoutMs = PUSH_TIMEOUT_MS) {
+    const url = (0,metrics_output/* prometheusTarget */.Ky)(config.metricsOutputs);
+    if (!url || !result.testId)
+        return false;
+    const warn = (why) => log.warning(`k6-gate: could not push the verdict series to ${url} (${why}); the gate's verdict does not depend on it`);
+    try {
+        const series = (0,metrics_output/* gateSeries */.j0)(result, runLabels(config, result.testId), Date.now());
+        const extra = (0,metrics_output/* remoteWriteHeaders */.KG)(config.env);
+        // The Base64 of user:password is as secret as the password (an error body may echo it back).
+        if (extra.Authorization)
+            log.addSecret(extra.Authorization.replace(/^\S+ /, ''));
+        const headers = { ...extra, ...REMOTE_WRITE_HEADERS, 'User-Agent': `k6-gate/${version/* VERSION */.x}` };
+        const response = await fetch(url, { method: 'POST', headers, body: remoteWriteBody(series), signal: AbortSignal.timeout(timeoutMs) });
+        if (!response.ok) {
+            const text = (await response.text().catch(() => '')).trim().slice(0, 200);
+            warn(`HTTP ${response.status}${text ? `: ${text}` : ''}`);
+            return false;
+        }
+        log.info(`k6-gate: pushed ${series.length} verdict series to ${url} (testid=${result.testId})`);
+        return true;
+    }
+    catch (error) {
+        const cause = error.cause;
+        warn(cause?.message ?? error.message);
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/gate/publish.ts
+// Step 8: after the files, what leaves the machine: the verdict's series pushed to the metrics
+// output and the notifications. A failure here changes neither the files nor the verdict (a
+// warning on the log only). Then the verdict's one log line.
+
+
+async function publishAndNotify(run) {
+    const { config, result, log } = run;
+    await pushGateSeries(config, result, log);
+    if (config.notify)
+        await sendNotifications(config.notify, result, log, { commit: config.git.commit });
+}
+function logVerdict(run) {
+    const { result } = run;
+    const verdict = result.cancelled ? `CANCELLED (${result.cancelled})` : result.failed ? 'FAILED' : 'ok';
+    run.log.info(`k6-gate: outcome ${result.outcome} — ${result.regressions} regression(s), ${result.thresholdsFailed} crossed threshold(s) — gate ${verdict}`);
+}
+
+// EXTERNAL MODULE: ./src/baseline/store.ts
+var store = __nccwpck_require__(4494);
+;// CONCATENATED MODULE: ./src/gate/record.ts
+// Step 6: the baseline learns from this run when the mode and the outcome allow it
+// (shouldUpdateBaseline) and each run is sane (or the update is forced). Written under the
+// baseline's lock, atomically (baseline/store.ts). A cancelled run teaches it nothing.
+
+
+async function recordBaseline(run, runs, judging) {
+    const { config, result, log } = run;
+    if (config.updateBaseline === 'never')
+        return;
+    const notUpdated = (why, level = 'warning') => {
+        result.warnings.push(`baseline not updated: ${why}`);
+        log[level](`k6-gate: baseline not updated: ${why}`);
+    };
+    // A partial run must not teach the baseline anything.
+    if (result.cancelled)
+        return void result.warnings.push('baseline not updated: the run was cancelled');
+    const decision = (0,update/* shouldUpdateBaseline */.aA)({
+        mode: config.updateBaseline,
+        outcome: result.outcome,
+        isDefaultBranch: config.git.isDefaultBranch,
+    });
+    if (!decision.update)
+        return notUpdated(decision.reason, 'info');
+    if (runs.length === 0)
+        return log.info('k6-gate: baseline not updated: no scenario produced a summary');
+    const { kept, forcedLines, refusals } = (0,update/* runsToRecord */.DQ)(runs, config.updateBaseline === 'force');
+    for (const line of forcedLines) {
+        result.warnings.push(line);
+        log.warning(`k6-gate: ${line}`);
+    }
+    refusals.forEach((why) => notUpdated(why));
+    if (kept.length === 0)
+        return;
+    // A stop request while waiting for another gate's lock ends the wait; the write itself is atomic
+    // and short, so one that started finishes. Either way the stop is honoured afterwards.
+    const waiting = new AbortController();
+    const stopListening = run.cancellation.onRequest(() => waiting.abort());
+    try {
+        // Under the lock, the file is read again: a gate that wrote since this one started is merged, not lost.
+        await (0,store/* updateBaselineFile */.L3)(config.baselinePath, (current) => (0,update/* updateBaseline */.Rz)(current, kept, judging.rules), {
+            log,
+            signal: waiting.signal,
+        });
+        result.baselineUpdated = true;
+        log.info(`k6-gate: baseline ${result.baselinePath} updated with ${kept.map((r) => r.key).join(', ')} (${decision.reason})`);
+    }
+    catch (error) {
+        if (error instanceof store/* BaselineLockAbandoned */.xX) {
+            notUpdated(`k6-gate received ${run.cancellation.signal} while waiting for the baseline lock; nothing was written`);
+        }
+        else
+            notUpdated(error.message);
+    }
+    finally {
+        stopListening();
+    }
+    if (run.cancellation.requested)
+        cancelledWhileRecording(run);
+}
+/** A stop that came after k6 ended: the verdict was complete, the run is still a cancelled one. */
+function cancelledWhileRecording(run) {
+    const { result, cancellation } = run;
+    result.warnings.push(`the run was cancelled (k6-gate received ${cancellation.signal}) while the baseline was being recorded; the measured outcome was ${result.outcome}`);
+    result.cancelled = cancellation.signal;
+    result.outcome = 'error';
+    result.failed = true;
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: ./src/atomic-file.ts
+var atomic_file = __nccwpck_require__(3549);
+// EXTERNAL MODULE: ./src/report/markdown.ts + 3 modules
+var markdown = __nccwpck_require__(4373);
+;// CONCATENATED MODULE: ./src/gate/report.ts
+// Step 7: every report file of the results dir, written once here (comparison.json, report.md,
+// junit.xml, load-performance.json). Platforms upload the folder as it is and add only their own
+// files (GitLab's dotenv and HTML copy).
+
+
+
+
+
+
+
+
+
+/** Results whose report files are in their results dir (this process wrote them). */
+const written = new WeakSet();
+/** True once the result's report files were written: entries say "results in …" only then. */
+function wroteResults(result) {
+    return written.has(result);
+}
+/**
+ * Removes every secret from the result (messages quote k6's output), then writes the reports. A
+ * write that fails (a full disk) is an error of the run: what was measured could not be kept.
+ */
+async function writeResultFiles(run) {
+    const { config, result, log } = run;
+    // No secret, in any encoding, leaves in a file or comment.
+    Object.assign(result, (0,src_log/* redactDeep */.KL)(result, config.secrets));
+    try {
+        await writeReports(config, result);
+        written.add(result);
+    }
+    catch (error) {
+        const message = error.message;
+        result.warnings.push(message);
+        result.outcome = 'error';
+        result.failed = true;
+        log.error(message);
+    }
+}
+/** Every report file of the results dir. */
+async function writeReports(config, result) {
+    if (!(0,external_node_fs_.existsSync)(config.resultsDir))
+        return;
+    const write = (name, text) => (0,atomic_file/* writeFileAtomic */.Z)(external_node_path_default().join(config.resultsDir, name), text).catch((error) => {
+        throw new Error(`could not write ${name} to ${config.resultsDir}: ${error.message}`);
+    });
+    await write(COMPARISON_FILE, `${JSON.stringify(result, null, 2)}\n`);
+    await write(REPORT_FILE, (0,markdown.renderMarkdownReport)(result));
+    await write(JUNIT_FILE, renderJUnit(result));
+    // GitLab's load_performance report: the gating scenario's legacy summary export, copied as is.
+    const lpSource = (0,load_performance/* loadPerformanceSourceFile */.K3)(result);
+    const lpLegacy = lpSource ? await (0,promises_.readFile)(external_node_path_default().join(config.resultsDir, lpSource), 'utf8').catch(() => undefined) : undefined;
+    const loadPerformance = (0,load_performance/* renderLoadPerformance */.dS)(result, lpLegacy);
+    if (loadPerformance !== undefined)
+        await write(load_performance/* LOAD_PERFORMANCE_FILE */.Du, loadPerformance);
+}
+
+// EXTERNAL MODULE: ./src/verdict/ab.ts
+var ab = __nccwpck_require__(8982);
+// EXTERNAL MODULE: ./src/verdict/confirm.ts
+var verdict_confirm = __nccwpck_require__(4853);
+;// CONCATENATED MODULE: ./src/k6/environment.ts
+// The environment k6 starts with. k6 scripts read every variable through `__ENV`, and a script that
+// logs one puts it into an artifact, so k6 never inherits the job's environment as a whole (CI
+// tokens: GITHUB_TOKEN, INPUT_TOKEN, CI_JOB_TOKEN, ACTIONS_RUNTIME_TOKEN, K6_GATE_GITLAB_TOKEN, …).
+// It gets what a program needs to run (PATH, HOME, temp dir, locale, proxies, CA bundle), k6's own
+// K6_* settings, and what the user handed to the script on purpose (env, secret-env, BASE_URL, …).
+/** Inherited by name: what k6 and the Go runtime need on Linux, macOS and Windows. */
+const INHERITED_NAMES = new Set([
+    'PATH',
+    'HOME',
+    'USER',
+    'LOGNAME',
+    'TMPDIR',
+    'TMP',
+    'TEMP',
+    'TZ',
+    'LANG',
+    'LANGUAGE',
+    'XDG_CONFIG_HOME',
+    'XDG_CACHE_HOME',
+    'HTTP_PROXY',
+    'HTTPS_PROXY',
+    'NO_PROXY',
+    'ALL_PROXY',
+    'http_proxy',
+    'https_proxy',
+    'no_proxy',
+    'all_proxy',
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+    'GODEBUG',
+    'GOMAXPROCS',
+    'GOMEMLIMIT',
+    // Windows: the system root and profile folders a Go program reads.
+    'SystemRoot',
+    'SYSTEMROOT',
+    'windir',
+    'ComSpec',
+    'PATHEXT',
+    'USERPROFILE',
+    'APPDATA',
+    'LOCALAPPDATA',
+]);
+/** Inherited by prefix: locale settings and k6's own options (K6_OUT, K6_CLOUD_TOKEN, K6_PROMETHEUS_RW_*, …). */
+const INHERITED_PREFIXES = ['LC_', 'K6_'];
+/** Never inherited, even where a prefix matches: k6-gate's own settings and tokens. */
+const NEVER_INHERITED_PREFIXES = ['K6_GATE_'];
+function isInheritedByK6(name) {
+    if (NEVER_INHERITED_PREFIXES.some((prefix) => name.startsWith(prefix)))
+        return false;
+    return INHERITED_NAMES.has(name) || INHERITED_PREFIXES.some((prefix) => name.startsWith(prefix));
+}
+/**
+ * k6's environment: the allow-listed part of `inherited`, then `given` (the variables the user
+ * passed to the script: env, secret-env, BASE_URL, PROFILE, k6 settings k6-gate chose), which wins.
+ * A variable the user names explicitly is passed even if it would not be inherited.
+ */
+function k6Environment(inherited, given) {
+    const env = {};
+    for (const [name, value] of Object.entries(inherited)) {
+        if (value !== undefined && isInheritedByK6(name))
+            env[name] = value;
+    }
+    return { ...env, ...given };
+}
+
+// EXTERNAL MODULE: ./src/k6/files.ts
+var k6_files = __nccwpck_require__(7998);
+// EXTERNAL MODULE: ./src/k6/process.ts + 1 modules
+var k6_process = __nccwpck_require__(3330);
+;// CONCATENATED MODULE: ./src/k6/inspect.ts
+// Which executor model a script runs: `k6 inspect` evaluates its options (with the same environment
+// as the run) without running it. Open = every scenario is arrival-rate (the load does not slow
+// down when the target does); closed = VU-based; mixed = both.
+
+/** Pure: the model of an inspected options object. */
+function executorModelOf(options) {
+    const executors = Object.values(options.scenarios ?? {}).map((s) => s.executor ?? '');
+    // No scenarios: vus/duration/stages/iterations, all VU-based.
+    if (executors.length === 0)
+        return 'closed';
+    const open = executors.filter((e) => e.endsWith('arrival-rate')).length;
+    return open === executors.length ? 'open' : open === 0 ? 'closed' : 'mixed';
+}
+/** Runs `k6 inspect`; undefined when it fails (the run itself will say why). */
+async function inspectExecutorModel(input) {
+    const run = await (0,k6_process/* runProcess */.R3)(input.k6Path, ['inspect', input.script], {
+        env: input.env,
+        cwd: input.cwd,
+        keep: 'stdout',
+        timeoutMs: input.timeoutMs ?? 15_000,
+    });
+    if (run.exitCode !== 0)
+        return undefined;
+    try {
+        return executorModelOf(JSON.parse(run.output));
+    }
+    catch {
+        return undefined;
+    }
+}
+
+// EXTERNAL MODULE: ./src/k6/exit-codes.ts
+var exit_codes = __nccwpck_require__(9630);
+// EXTERNAL MODULE: ./src/k6/summary.ts
+var k6_summary = __nccwpck_require__(817);
+;// CONCATENATED MODULE: ./src/k6/run.ts
+// Starts k6 for one scenario and waits for it: argument array (never a shell), output streamed to
+// the log and saved to a file with secrets removed, a time limit enforced with SIGINT then SIGKILL.
+
+
+
+
+
+
+
+
+
+
+/**
+ * k6 writes its summary within milliseconds of a SIGINT unless teardown() is slow; 4 s leaves the
+ * rest of GitHub's ~7 s cancel budget for writing the reports.
+ */
+const CANCEL_GRACE_MS = 4000;
+function buildK6Args(options, summaryPath) {
+    const trendStats = (options.trendStats ?? k6_summary/* SUMMARY_TREND_STATS */.$8).join(',');
+    const args = ['run', '--summary-export', summaryPath, '--summary-trend-stats', trendStats, '--no-color', '--quiet'];
+    if (options.rawOutput)
+        args.push('--out', `json=${external_node_path_default().join(options.resultsDir, options.rawOutput)}`);
+    if (options.liveOutput)
+        args.push('--out', `json=${options.liveOutput}`);
+    args.push(...options.args, options.script);
+    return args;
+}
+async function runK6(options) {
+    const names = (0,k6_files/* k6FileNames */.q)(options.scenario);
+    const files = {
+        summary: external_node_path_default().join(options.resultsDir, names.summary),
+        log: external_node_path_default().join(options.resultsDir, names.log),
+        html: options.htmlReport ? external_node_path_default().join(options.resultsDir, names.html) : undefined,
+        raw: options.rawOutput ? external_node_path_default().join(options.resultsDir, options.rawOutput) : undefined,
+    };
+    const env = k6Environment(options.baseEnv ?? process.env, { ...options.env, K6_NO_USAGE_REPORT: 'true' });
+    if (files.html) {
+        env.K6_WEB_DASHBOARD = 'true';
+        env.K6_WEB_DASHBOARD_EXPORT = files.html;
+        // No dashboard server (parallel jobs would fight over port 5665); export only.
+        env.K6_WEB_DASHBOARD_PORT ??= '-1';
+        // The default 10 s period gives short runs no data points, and k6 then skips the report.
+        env.K6_WEB_DASHBOARD_PERIOD ??= '1s';
+    }
+    // Files left by an earlier run in the same results dir would otherwise be read as this run's
+    // numbers when k6 fails before writing its own.
+    await Promise.all([files.summary, files.html, files.raw, options.liveOutput].map((file) => file ? (0,promises_.rm)(file, { force: true }).catch(() => undefined) : undefined));
+    const args = buildK6Args(options, files.summary);
+    const logFile = (0,external_node_fs_.createWriteStream)(files.log, { flags: 'w' });
+    // A full disk must not end k6-gate: the log line is on the job log anyway.
+    logFile.once('error', (error) => options.log.warning(`k6-gate: could not write ${names.log}: ${error.message}`));
+    const started = Date.now();
+    options.log.info(`$ k6 ${args.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
+    let timedOut = false;
+    let cancelled;
+    let killTimer;
+    let limitTimer;
+    // Its own process group (see process.ts): a terminal's Ctrl-C reaches k6-gate only, which
+    // forwards one SIGINT (a second SIGINT would make k6 abort without writing its summary).
+    const k6 = (0,k6_process/* startProcess */.kp)(options.k6Path, args, {
+        env,
+        cwd: options.cwd,
+        keep: 'none',
+        onLine: (line) => {
+            const clean = (0,src_log/* redact */.E$)(line, options.secrets);
+            logFile.write(`${clean}\n`);
+            options.log.info(clean);
+        },
+    });
+    if (k6.pid !== undefined)
+        options.onSpawn?.(k6.pid);
+    /** SIGINT now, SIGKILL once `grace` has passed; a second call only says so once. */
+    const stopWithGrace = (grace) => {
+        k6.signal('SIGINT');
+        clearTimeout(killTimer);
+        killTimer = setTimeout(() => {
+            options.log.warning('k6 did not stop within the grace period: killing it (SIGKILL)');
+            k6.signal('SIGKILL');
+        }, grace);
+    };
+    const stop = (signal, forced) => {
+        if (forced) {
+            options.log.warning(`k6-gate got a second stop signal: killing k6 (SIGKILL)`);
+            clearTimeout(killTimer);
+            k6.signal('SIGKILL');
+            return;
+        }
+        cancelled = signal;
+        const grace = options.cancelGraceMs ?? CANCEL_GRACE_MS;
+        options.log.warning(`k6-gate got ${signal}: stopping k6 (SIGINT) and waiting up to ${(0,src_format/* formatDuration */.a3)(grace)} for its partial summary; a second signal stops at once`);
+        clearTimeout(limitTimer);
+        stopWithGrace(grace);
+    };
+    const stopListening = options.cancellation?.onRequest(stop);
+    let stoppedBy;
+    const plannedStop = () => {
+        if (cancelled || stoppedBy)
+            return;
+        stoppedBy = options.plannedStop.reason;
+        options.log.info(`stopping k6 (SIGINT): ${stoppedBy}`);
+        stopWithGrace(options.cancelGraceMs ?? CANCEL_GRACE_MS);
+    };
+    if (options.plannedStop?.signal.aborted)
+        plannedStop();
+    else
+        options.plannedStop?.signal.addEventListener('abort', plannedStop, { once: true });
+    // A stop asked for while k6 was being started.
+    if (options.cancellation?.signal)
+        stop(options.cancellation.signal, options.cancellation.forced);
+    if (options.timeoutMs !== undefined && !cancelled) {
+        limitTimer = setTimeout(() => {
+            timedOut = true;
+            const grace = options.graceMs ?? 30_000;
+            options.log.warning(`k6 ran past the time limit of ${(0,src_format/* formatDuration */.a3)(options.timeoutMs)}: stopping it (SIGINT), killing it in ${(0,src_format/* formatDuration */.a3)(grace)} if it does not stop`);
+            stopWithGrace(grace);
+        }, options.timeoutMs);
+    }
+    const exit = await k6.result;
+    stopListening?.();
+    options.plannedStop?.signal.removeEventListener('abort', plannedStop);
+    clearTimeout(limitTimer);
+    clearTimeout(killTimer);
+    const wallMs = Date.now() - started;
+    let result;
+    if (exit.spawnError) {
+        const spawnError = exit.spawnError.code === 'ENOENT'
+            ? `k6 not found at ${options.k6Path}`
+            : `could not start k6 (${options.k6Path}): ${exit.spawnError.message}`;
+        result = { exitCode: null, signal: null, outcome: 'error', meaning: spawnError, timedOut, wallMs, files, spawnError };
+    }
+    else {
+        const classified = (0,exit_codes/* classifyExit */.X)(exit.exitCode, exit.signal);
+        const meaning = cancelled
+            ? `k6 was stopped because k6-gate received ${cancelled} (${classified.meaning})`
+            : timedOut
+                ? `k6 was stopped at the time limit of ${(0,src_format/* formatDuration */.a3)(options.timeoutMs)} (${classified.meaning})`
+                : classified.meaning;
+        const outcome = timedOut || cancelled ? 'error' : classified.outcome;
+        result = {
+            exitCode: exit.exitCode,
+            signal: exit.signal,
+            outcome,
+            meaning: stoppedBy && !cancelled && !timedOut ? `k6 was stopped: ${stoppedBy} (${classified.meaning})` : meaning,
+            timedOut,
+            wallMs,
+            files,
+            ...(cancelled ? { cancelled } : {}),
+            ...(stoppedBy ? { stoppedBy } : {}),
+        };
+    }
+    await new Promise((done) => logFile.end(() => done()));
+    if (files.html && !(await nonEmpty(files.html))) {
+        const why = result.exitCode === 0 || result.exitCode === 99
+            ? 'k6 skips it when the run is too short to collect data'
+            : `k6 stopped before it wrote one: ${result.meaning}`;
+        options.log.warning(`k6 wrote no HTML report for ${options.scenario} (${why})`);
+        result.files.html = undefined;
+    }
+    if (files.raw && !(0,external_node_fs_.existsSync)(files.raw))
+        result.files.raw = undefined;
+    return result;
+}
+async function nonEmpty(file) {
+    try {
+        return (await (0,promises_.stat)(file)).size > 0;
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/k6/script-error.ts
+// What a k6 script threw, read back from k6's log: a report that says "the script threw an
+// exception" should show which one, not send the reader to the log. k6 writes its log as logfmt on
+// stderr when it is not a terminal: `level=error msg="TypeError: …\n\tat login (file:///…)\n"
+// hint="script exception"`, or `msg="test aborted: …"` (`test.abort()`), `msg="test marked as
+// failed: …"` (`test.fail()`).
+
+/** k6 exit codes whose cause is in the script: an exception (107), `test.abort()` (108), `test.fail()` (110). */
+const SCRIPT_EXIT_CODES = new Set([107, 108, 110]);
+/** The most of an exception kept: its message and the top of its stack. */
+const MAX_EXCEPTION_LENGTH = 4_000;
+const MESSAGE = /\bmsg="((?:[^"\\]|\\.)*)"/;
+/** A Go-quoted string's content (k6's logfmt quotes with Go's %q: \n, \t, \", \\, \xNN, \uNNNN). */
+function unquote(inner) {
+    return inner.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)/g, (_, e) => {
+        if (e.length > 1)
+            return String.fromCodePoint(parseInt(e.slice(1), 16));
+        return { n: '\n', t: '\t', r: '\r' }[e] ?? e;
+    });
+}
+/** The first exception, abort or failure reason in k6's log text; undefined when there is none. */
+function scriptException(log) {
+    let fallback;
+    for (const line of log.split('\n')) {
+        if (!/\blevel=error\b/.test(line))
+            continue;
+        const quoted = MESSAGE.exec(line)?.[1];
+        if (quoted === undefined)
+            continue;
+        const message = unquote(quoted).trimEnd();
+        if (/\bhint="script exception"/.test(line))
+            return message.slice(0, MAX_EXCEPTION_LENGTH);
+        if (!fallback && /^test (aborted|marked as failed):/.test(message))
+            fallback = message.slice(0, MAX_EXCEPTION_LENGTH);
+    }
+    return fallback;
+}
+/** The script's exception from the run's log file, when k6's exit code says the script stopped it. */
+async function readScriptException(logFile, exitCode) {
+    if (exitCode === null || exitCode === undefined || !SCRIPT_EXIT_CODES.has(exitCode))
+        return undefined;
+    const log = await (0,promises_.readFile)(logFile, 'utf8').catch(() => '');
+    return scriptException(log);
+}
+
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
+;// CONCATENATED MODULE: ./src/k6/load-health.ts
+// Load-generator health: is the load generator itself the bottleneck? Samples, while k6 runs, the
+// k6 process's CPU (/proc/<pid>/stat), the runner's CPU pressure (Linux PSI, /proc/pressure/cpu)
+// and steal time (/proc/stat); `judgeLoadGenerator` turns the figures and k6's own counters
+// (dropped_iterations) into warnings that say what to change. Off Linux the /proc figures are
+// simply absent.
+
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on every Linux k6 runs on). */
+const USER_HZ = 100;
+function readK6Ticks(pid) {
+    try {
+        const text = (0,external_node_fs_.readFileSync)(`/proc/${pid}/stat`, 'utf8');
+        // The command name (field 2) may hold spaces: fields are counted after its closing ")".
+        const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+        return Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14, 15)
+    }
+    catch {
+        return undefined;
+    }
+}
+function readPressureUs() {
+    try {
+        const some = /^some .*total=(\d+)/m.exec((0,external_node_fs_.readFileSync)('/proc/pressure/cpu', 'utf8'));
+        return some ? Number(some[1]) : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+function readStat() {
+    try {
+        const cpu = (0,external_node_fs_.readFileSync)('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+        return { steal: cpu[7] ?? 0, total: cpu.slice(0, 8).reduce((s, n) => s + n, 0) };
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Starts sampling; call `watch(pid)` once k6 runs, `stop()` once it exited. */
+function startLoadSampler(options = {}) {
+    let pid;
+    const readings = [];
+    const take = () => {
+        const stat = readStat();
+        readings.push({
+            at: Date.now(),
+            k6Ticks: pid !== undefined ? readK6Ticks(pid) : undefined,
+            pressureUs: readPressureUs(),
+            steal: stat?.steal,
+            total: stat?.total,
+        });
+    };
+    const timer = setInterval(take, options.intervalMs ?? 250);
+    timer.unref();
+    const machineCores = external_node_os_default().availableParallelism();
+    const limit = Number(options.gomaxprocs);
+    const cores = Number.isInteger(limit) && limit > 0 ? Math.min(limit, machineCores) : machineCores;
+    return {
+        watch(k6Pid) {
+            pid = k6Pid;
+            take();
+        },
+        stop() {
+            clearInterval(timer);
+            const withK6 = readings.filter((r) => r.k6Ticks !== undefined);
+            const first = readings[0];
+            const last = readings[readings.length - 1];
+            const wallMs = first && last ? last.at - first.at : 0;
+            const out = { wallMs, cores };
+            if (withK6.length >= 2) {
+                const a = withK6[0];
+                const b = withK6[withK6.length - 1];
+                const span = (b.at - a.at) / 1000;
+                if (span > 0)
+                    out.k6CpuAvgCores = (b.k6Ticks - a.k6Ticks) / USER_HZ / span;
+                let peak = 0;
+                for (let i = 0, j = 0; i < withK6.length; i++) {
+                    while (j < i && withK6[i].at - withK6[j + 1].at >= 1000)
+                        j++;
+                    const seconds = (withK6[i].at - withK6[j].at) / 1000;
+                    if (seconds >= 0.9)
+                        peak = Math.max(peak, (withK6[i].k6Ticks - withK6[j].k6Ticks) / USER_HZ / seconds);
+                }
+                out.k6CpuPeakCores = span >= 0.9 ? Math.max(peak, out.k6CpuAvgCores ?? 0) : out.k6CpuAvgCores;
+            }
+            if (first?.pressureUs !== undefined && last?.pressureUs !== undefined && wallMs > 0) {
+                out.cpuPressurePercent = ((last.pressureUs - first.pressureUs) / 1000 / wallMs) * 100;
+            }
+            if (first?.total !== undefined && last?.total !== undefined && last.total > first.total) {
+                out.stealPercent = ((last.steal - first.steal) / (last.total - first.total)) * 100;
+            }
+            return out;
+        },
+    };
+}
+const round = (n, digits = 1) => Number(n.toFixed(digits));
+/** k6 using this share of the cores it may use counts as saturated. */
+const K6_CPU_SATURATION = 0.9;
+/** PSI "some" above this share of the run: other work competed with k6 for the CPU. */
+const CPU_PRESSURE_WARNING_PERCENT = 20;
+const STEAL_WARNING_PERCENT = 5;
+/** The figures and the warnings, each saying what to change. Pure. */
+function judgeLoadGenerator(summary, samples, k6Log = '', models = {}) {
+    const dropped = summary?.metrics.dropped_iterations?.values.count ?? 0;
+    const warnings = [];
+    // k6 says so when an arrival-rate executor hits maxVUs: "Insufficient VUs, reached 80 active VUs and cannot initialize more".
+    const maxed = /Insufficient VUs, reached (\d+) active VUs/.exec(k6Log);
+    if (maxed) {
+        warnings.push(`an arrival-rate executor reached its maxVUs (${maxed[1]} active VUs) and could not start more: the target was slower than the rate needs. Raise maxVUs (or preAllocatedVUs).`);
+    }
+    if (dropped > 0) {
+        warnings.push(`k6 dropped ${Math.round(dropped)} iterations: an arrival-rate executor ran out of VUs, so the target saw less load than planned. Raise preAllocatedVUs/maxVUs or lower the rate.`);
+    }
+    const health = { droppedIterations: dropped, warnings };
+    if (maxed)
+        health.vusMaxedOut = Number(maxed[1]);
+    if (models.run)
+        health.executorModel = models.run;
+    if (models.run && models.baseline && models.run !== models.baseline) {
+        const words = { open: 'open (arrival-rate)', closed: 'closed (VU-based)', mixed: 'mixed (arrival-rate and VU-based)' };
+        warnings.push(`this run's executor model is ${words[models.run]} but the baseline was recorded with ${words[models.baseline]}: latencies and rates of the two are not comparable. Use the same executors, or record a new baseline for this workload (update-baseline: force).`);
+    }
+    if (samples) {
+        health.cores = samples.cores;
+        if (samples.k6CpuAvgCores !== undefined)
+            health.k6CpuAvgCores = round(samples.k6CpuAvgCores, 2);
+        if (samples.k6CpuPeakCores !== undefined)
+            health.k6CpuPeakCores = round(samples.k6CpuPeakCores, 2);
+        if (samples.cpuPressurePercent !== undefined)
+            health.cpuPressurePercent = round(samples.cpuPressurePercent);
+        if (samples.stealPercent !== undefined)
+            health.stealPercent = round(samples.stealPercent);
+        const peak = samples.k6CpuPeakCores ?? 0;
+        if (peak >= K6_CPU_SATURATION * samples.cores) {
+            warnings.push(`k6 itself used ${round(peak, 2)} of the ${samples.cores} core(s) it may use: the load generator was saturated and latencies include k6's own queueing. Give the runner more CPU, lower VUs or rate, or shard the test.`);
+        }
+        if ((samples.cpuPressurePercent ?? 0) >= CPU_PRESSURE_WARNING_PERCENT) {
+            warnings.push(`the runner's CPU was contended ${round(samples.cpuPressurePercent)} % of the run (PSI): other processes competed with k6. Run load tests on a dedicated runner or fewer parallel jobs.`);
+        }
+        if ((samples.stealPercent ?? 0) >= STEAL_WARNING_PERCENT) {
+            warnings.push(`the hypervisor stole ${round(samples.stealPercent)} % of the CPU during the run: a noisy shared VM. Use a dedicated or larger runner.`);
+        }
+    }
+    return health;
+}
+
+// EXTERNAL MODULE: ./src/json.ts
+var json = __nccwpck_require__(8301);
+;// CONCATENATED MODULE: ./src/samples/analysis.ts
+
+/**
+ * The fewest requests a p(95) must rest on, in this run and in the baseline's entry, to be compared:
+ * below 20 a p(95) is the slowest request or two (a setup() call, one cold request), and its change
+ * says nothing about the endpoint, so it neither shows a change nor leads the table.
+ */
+const MIN_REQUESTS_FOR_CHANGE = 20;
+function analyseSamples(aggregator, options = {}) {
+    const top = options.top ?? 10;
+    const start = Number.isFinite(aggregator.firstTime) ? aggregator.firstTime : 0;
+    const all = [];
+    const errors = [];
+    for (const state of aggregator.breakdown?.endpoints.values() ?? []) {
+        if (state.requests === 0 && state.failed === 0)
+            continue;
+        const d = state.duration;
+        const row = {
+            endpoint: state.endpoint,
+            requests: state.requests,
+            failed: state.failed,
+            failureRate: state.requests > 0 ? state.failed / state.requests : 0,
+            avg: d.avg,
+            med: d.percentile(50),
+            p95: d.percentile(95),
+            max: d.max,
+        };
+        const base = options.baseline?.[state.endpoint];
+        if (base !== undefined &&
+            base.p95 > 0 &&
+            Number.isFinite(row.p95) &&
+            row.requests >= MIN_REQUESTS_FOR_CHANGE &&
+            base.requests >= MIN_REQUESTS_FOR_CHANGE) {
+            row.baselineP95 = base.p95;
+            row.p95Change = row.p95 / base.p95 - 1;
+        }
+        all.push(row);
+        for (const kind of state.errors.values()) {
+            errors.push({
+                endpoint: state.endpoint,
+                status: kind.status,
+                errorCode: kind.errorCode,
+                count: kind.count,
+                firstAt: new Date(kind.firstAt).toISOString(),
+                firstAfterMs: Math.max(0, kind.firstAt - start),
+            });
+        }
+    }
+    // The endpoints that moved most against the baseline lead; then the slowest by p(95).
+    const byChange = all
+        .filter((r) => r.p95Change !== undefined)
+        .sort((a, b) => b.p95Change - a.p95Change)
+        .slice(0, Math.ceil(top / 2));
+    const chosen = new Set(byChange);
+    for (const row of [...all].sort((a, b) => b.p95 - a.p95 || b.requests - a.requests)) {
+        if (chosen.size >= top)
+            break;
+        chosen.add(row);
+    }
+    const endpoints = [...chosen].sort((a, b) => (b.p95Change ?? -Infinity) - (a.p95Change ?? -Infinity) || b.p95 - a.p95 || (0,json/* compareCodeUnits */.U)(a.endpoint, b.endpoint));
+    errors.sort((a, b) => b.count - a.count || a.firstAfterMs - b.firstAfterMs);
+    const failedChecks = [...aggregator.checks.values()]
+        .filter((c) => c.fails > 0)
+        .sort((a, b) => b.fails - a.fails)
+        .map((c) => ({ name: c.name, fails: c.fails, passes: c.passes }));
+    return {
+        samples: aggregator.samples,
+        endpointCount: all.length,
+        endpoints,
+        errors: errors.slice(0, options.topErrors ?? 10),
+        failedChecks,
+    };
+}
+
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
 ;// CONCATENATED MODULE: ./src/samples/histogram.ts
@@ -6842,6 +6251,418 @@ class aggregator_SampleAggregator {
     }
 }
 
+;// CONCATENATED MODULE: ./src/samples/live.ts
+// Live sample analysis: reads k6's `--out json=<file>` while k6 is still writing it, into the one
+// sample aggregator. Design and measurements: docs/adr/0003-live-samples.md.
+//
+// A plain file, not a FIFO: k6 never waits for k6-gate (a slow reader cannot lower k6's request
+// rate), and the file is read in 1 MiB slices from where the last read stopped, so k6-gate's
+// memory is the aggregator's bounded state plus one buffer, whatever the run length.
+
+
+
+const SLICE = 1 << 20;
+/** Starts following `file`; the file may not exist yet (k6 creates it when the test starts). */
+function startLiveAnalysis(options) {
+    const aggregator = new aggregator_SampleAggregator({ breakdown: true, ...options.aggregator, log: options.log });
+    for (const name of options.watched ?? [])
+        aggregator.wantSubmetric(name);
+    const span = { first: Infinity, last: -Infinity };
+    let lineNumber = 0;
+    let badLines = 0;
+    let problem;
+    const where = () => `${options.file}:${lineNumber}`;
+    const splitter = new LineSplitter((line) => {
+        lineNumber++;
+        try {
+            aggregator.line(line, 0, span, where);
+        }
+        catch (error) {
+            if (!(error instanceof SampleError))
+                throw error;
+            badLines++;
+            if (!problem) {
+                problem = error.message;
+                options.log?.warning(`live analysis: ${error.message}`);
+            }
+        }
+    });
+    const buffer = Buffer.allocUnsafe(SLICE);
+    let handle;
+    let position = 0;
+    let reading = Promise.resolve();
+    let stopped = false;
+    const readAvailable = async () => {
+        if (!handle) {
+            try {
+                handle = await (0,promises_.open)(options.file, 'r');
+            }
+            catch (error) {
+                if (error.code === 'ENOENT')
+                    return;
+                throw error;
+            }
+        }
+        for (;;) {
+            const { bytesRead } = await handle.read(buffer, 0, SLICE, position);
+            if (bytesRead === 0)
+                return;
+            position += bytesRead;
+            // The splitter copies what it keeps, so the buffer can be reused.
+            splitter.push(buffer.subarray(0, bytesRead));
+        }
+    };
+    const tick = () => {
+        reading = reading.then(readAvailable).catch((error) => {
+            if (!problem)
+                problem = `could not read ${options.file}: ${error.message}`;
+        });
+    };
+    const timer = setInterval(() => {
+        if (!stopped)
+            tick();
+    }, options.pollMs ?? 200);
+    timer.unref();
+    tick();
+    return {
+        async stop() {
+            stopped = true;
+            clearInterval(timer);
+            tick();
+            await reading;
+            splitter.end();
+            await handle?.close();
+            if (aggregator.samples === 0 && !problem)
+                problem = `k6 wrote no samples to ${options.file}`;
+            return { aggregator, samples: aggregator.samples, badLines, problem, bytes: position, source: 'json' };
+        },
+    };
+}
+/**
+ * The samples of a finished raw file (`--out json=….json[.gz]`), for callers that have the file
+ * rather than a live run (the noise bands' `collectRunSamples(rawFile, watched)` can point here).
+ */
+async function live_readRunSamples(file, watched = [], options = {}) {
+    const aggregator = new SampleAggregator({ breakdown: true, ...options.aggregator, log: options.log });
+    for (const name of watched)
+        aggregator.wantSubmetric(name);
+    const span = { first: Infinity, last: -Infinity };
+    let lineNumber = 0;
+    let bytes = 0;
+    await forEachLine(file, (line) => {
+        lineNumber++;
+        bytes += line.length + 1;
+        aggregator.line(line, 0, span, () => `${file}:${lineNumber}`);
+    });
+    return {
+        aggregator,
+        samples: aggregator.samples,
+        badLines: 0,
+        bytes,
+        problem: aggregator.samples === 0 ? `${file} holds no samples` : undefined,
+    };
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
+;// CONCATENATED MODULE: ./src/samples/remote-write.ts
+// Live sample analysis from k6's own Prometheus remote-write output: k6 aggregates every sample into
+// native histograms and counters per tag set in its own process and pushes them once a second to a
+// receiver k6-gate runs on loopback. Design and measurements: docs/adr/0004-remote-write-analysis.md.
+//
+// Why not read `--out json`: serialising every sample costs k6 about half of its top request rate
+// on two cores; the remote-write output costs it a few per cent (bench:analysis). The price is
+// precision: k6's native histograms grow by ×1.09 per bucket (schema 3), so a percentile read from
+// them is interpolated inside a bucket, while count, sum and avg stay exact.
+//
+// Memory is bounded by the number of tag sets (series), never by the run length: the receiver
+// keeps the latest cumulative state of each series (k6 sends totals since the start, and only the
+// series that changed since its last push), at most `maxSeries` of them.
+
+
+
+/** How often k6 pushes: the resolution of an error kind's first-seen time. */
+const REMOTE_WRITE_PUSH_INTERVAL_MS = 1000;
+/** Series kept before new ones are counted and dropped (k6 holds the same series itself). */
+const DEFAULT_MAX_SERIES = 50_000;
+/** A push larger than this is refused (k6's pushes of a few thousand series are a few hundred KiB). */
+const MAX_BODY_BYTES = 256 * 2 ** 20;
+/** `k6_http_req_duration_seconds` → k6's metric name, what it contains, and the factor back to k6's unit. */
+function k6MetricOfSeries(promName, isHistogram) {
+    if (!promName.startsWith('k6_'))
+        return undefined;
+    const base = promName.slice(3);
+    if (isHistogram) {
+        // Prometheus base units: k6 sends time in seconds (its own unit is ms) and data in bytes.
+        if (base.endsWith('_seconds'))
+            return { name: base.slice(0, -8), kind: 'trend', contains: 'time', scale: 1000 };
+        if (base.endsWith('_bytes'))
+            return { name: base.slice(0, -6), kind: 'trend', contains: 'data', scale: 1 };
+        return { name: base, kind: 'trend', contains: 'default', scale: 1 };
+    }
+    if (base.endsWith('_total'))
+        return { name: base.slice(0, -6), kind: 'counter', contains: 'default', scale: 1 };
+    if (base.endsWith('_rate'))
+        return { name: base.slice(0, -5), kind: 'rate', contains: 'default', scale: 1 };
+    return { name: base, kind: 'gauge', contains: 'default', scale: 1 };
+}
+/** A native histogram's buckets as value ranges in k6's unit (ms for time). */
+function nativeToDistribution(h, scale) {
+    const base = Math.pow(2, Math.pow(2, -h.schema));
+    const ranges = [];
+    for (const [index, count] of h.positive) {
+        ranges.push([Math.pow(base, index - 1) * scale, Math.pow(base, index) * scale, count]);
+    }
+    // k6 records no negative durations or sizes; a custom trend may. Their buckets mirror the positive ones.
+    for (const [index, count] of h.negative) {
+        ranges.push([-Math.pow(base, index) * scale, -Math.pow(base, index - 1) * scale, count]);
+    }
+    return { count: h.count, sum: h.sum * scale, zeros: h.zeroCount, ranges };
+}
+const IGNORED_LABELS = new Set(['__name__', 'k6_feature_native_histograms']);
+function tagsOf(labels) {
+    const tags = {};
+    for (const [k, v] of Object.entries(labels))
+        if (!IGNORED_LABELS.has(k))
+            tags[k] = v;
+    return tags;
+}
+/** A series' identity: its labels (name included), in any order. */
+function seriesKey(labels) {
+    return tagKey(Object.entries(labels));
+}
+/** Starts the loopback receiver; point k6's `experimental-prometheus-rw` output at `url`. */
+async function startRemoteWriteAnalysis(options = {}) {
+    const maxSeries = options.maxSeries ?? DEFAULT_MAX_SERIES;
+    const series = new Map();
+    let bytes = 0;
+    let pushes = 0;
+    const dropped = new Set();
+    let problem;
+    let firstPushAt = NaN;
+    const startedAt = Date.now();
+    const accept = (decoded, receivedAt) => {
+        options.windows?.accept(decoded, receivedAt);
+        for (const s of decoded) {
+            const key = seriesKey(s.labels);
+            let state = series.get(key);
+            if (!state) {
+                if (series.size >= maxSeries) {
+                    if (dropped.size < maxSeries)
+                        dropped.add(key);
+                    continue;
+                }
+                state = { labels: s.labels, firstAt: receivedAt };
+                series.set(key, state);
+            }
+            // Totals since the start: the newest push wins.
+            const h = s.histograms.at(-1);
+            if (h)
+                state.histogram = h;
+            const sample = s.samples.at(-1);
+            if (sample)
+                state.value = sample.value;
+        }
+    };
+    const server = external_node_http_default().createServer((req, res) => {
+        if (req.method !== 'POST') {
+            res.writeHead(405).end();
+            return;
+        }
+        const chunks = [];
+        let size = 0;
+        req.on('data', (chunk) => {
+            size += chunk.length;
+            if (size <= MAX_BODY_BYTES)
+                chunks.push(chunk);
+        });
+        req.on('end', () => {
+            bytes += size;
+            if (size > MAX_BODY_BYTES) {
+                problem ??= `k6 pushed ${size} bytes at once; more than the ${MAX_BODY_BYTES / 2 ** 20} MiB k6-gate accepts`;
+                res.writeHead(413).end();
+                return;
+            }
+            const receivedAt = Date.now();
+            try {
+                accept(decodeRemoteWriteBody(Buffer.concat(chunks)), receivedAt);
+                pushes++;
+                if (Number.isNaN(firstPushAt))
+                    firstPushAt = receivedAt;
+                res.writeHead(204).end();
+            }
+            catch (error) {
+                if (!problem) {
+                    problem = `a remote-write push from k6 could not be read: ${error.message}`;
+                    options.log?.warning(`live analysis: ${problem}`);
+                }
+                // 400: k6 does not retry a bad request, so one bad push cannot stall it.
+                res.writeHead(400).end();
+            }
+        });
+    });
+    server.keepAliveTimeout = 5000;
+    await new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => resolve());
+    });
+    server.unref();
+    const { port } = server.address();
+    return {
+        url: `http://127.0.0.1:${port}/api/v1/write`,
+        async stop() {
+            await new Promise((resolve) => {
+                server.close(() => resolve());
+                server.closeAllConnections();
+            });
+            return samplesOf([...series.values()], {
+                ...options,
+                firstAt: Number.isNaN(firstPushAt) ? startedAt : Math.max(startedAt, firstPushAt - REMOTE_WRITE_PUSH_INTERVAL_MS),
+                bytes,
+                dropped: dropped.size,
+                problem: problem ?? (pushes === 0 ? 'k6 pushed no metrics to the live-analysis receiver' : undefined),
+            });
+        },
+    };
+}
+/** The receiver's final per-series state → the one sample aggregator's view (pure). */
+function samplesOf(all, context) {
+    const aggregator = new aggregator_SampleAggregator({ breakdown: true, ...context.aggregator, log: context.log });
+    for (const name of context.watched ?? [])
+        aggregator.wantSubmetric(name);
+    aggregator.firstTime = context.firstAt;
+    // http_req_failed's rate per tag set, for requests whose tags lack expected_response.
+    const failedRate = new Map();
+    for (const s of all) {
+        if (s.labels.__name__ === 'k6_http_req_failed_rate' && s.value !== undefined)
+            failedRate.set(seriesKey(tagsOf(s.labels)), s.value);
+    }
+    for (const s of all) {
+        const metric = k6MetricOfSeries(s.labels.__name__ ?? '', s.histogram !== undefined);
+        if (!metric || metric.kind !== 'trend' || !s.histogram)
+            continue;
+        const tags = tagsOf(s.labels);
+        const distribution = nativeToDistribution(s.histogram, metric.scale);
+        aggregator.trendSeries(metric.name, metric.contains, tags, distribution);
+        if (metric.name === 'http_req_duration' && aggregator.breakdown) {
+            const rate = failedRate.get(seriesKey(tags));
+            const failed = tags.expected_response !== undefined
+                ? tags.expected_response === 'false'
+                    ? distribution.count
+                    : 0
+                : Number.isFinite(rate)
+                    ? Math.round(rate * distribution.count)
+                    : 0;
+            aggregator.breakdown.requests(tags, distribution.count, failed, s.firstAt, (acc) => acc.addBuckets(distribution));
+        }
+    }
+    let problem = context.problem;
+    if (context.dropped > 0) {
+        const note = `${context.dropped} time series past the first ${context.maxSeries ?? DEFAULT_MAX_SERIES} were not analysed (too many distinct tag sets: name requests with a \`name\` tag)`;
+        problem = problem ? `${problem}; ${note}` : note;
+        context.log?.warning(`live analysis: ${note}`);
+    }
+    return { aggregator, samples: aggregator.samples, badLines: 0, problem, bytes: context.bytes, source: 'remote-write' };
+}
+/**
+ * Remote write sends a check's pass rate but not its counts, so the checks of a remote-write run
+ * come from k6's summary (which has both); a JSON-file run counted them sample by sample already.
+ */
+function addSummaryChecks(samples, checks) {
+    if (samples.source !== 'remote-write')
+        return;
+    for (const check of checks)
+        samples.aggregator.checks.set(check.path ?? check.name, { ...check });
+}
+
+;// CONCATENATED MODULE: ./src/samples/run-analysis.ts
+// Live analysis around one k6 run: where k6's samples go while it runs, the load generator's CPU
+// sampling, `k6 inspect` for the executor model, and the findings once k6 is done.
+//
+// By default k6 pushes its samples, aggregated per tag set, to k6-gate's loopback receiver through
+// its remote-write output (docs/adr/0004-remote-write-analysis.md); when the user's own Prometheus
+// already has that output, k6-gate follows a plain --out json file instead
+// (docs/adr/0003-live-samples.md). Either way the one sample aggregator gives the findings and the
+// sampling bands of the verdict.
+
+
+
+
+
+
+
+
+/** Starts the receiver (or the file follower) and the load sampler for one k6 run. */
+async function startRunAnalysis(input) {
+    const { env, log, watched } = input;
+    const taken = (0,metrics_output/* remoteWriteTakenBy */.qK)(input.metricsOutputs, input.k6Args, { ...process.env, ...env });
+    let live;
+    let receiver;
+    let liveOutput;
+    const args = [];
+    if (taken) {
+        liveOutput = external_node_path_default().join(input.resultsDir, `.k6-live-${input.fileName}.json`);
+        live = startLiveAnalysis({ file: liveOutput, log, watched });
+        log.info(`k6-gate: live analysis follows k6's JSON output (${taken}; at high request rates this costs k6 CPU)`);
+    }
+    else {
+        receiver = await startRemoteWriteAnalysis({ log, watched });
+        const setup = (0,metrics_output/* liveRemoteWriteSetup */.L9)(receiver.url, input.k6Version, env);
+        Object.assign(env, setup.env);
+        args.push(...setup.args);
+    }
+    const sampler = startLoadSampler({ gomaxprocs: env.GOMAXPROCS });
+    // `k6 inspect` runs next to the test, started once `k6 run` is spawned (not before it).
+    let inspecting = Promise.resolve(undefined);
+    return {
+        args,
+        liveOutput,
+        onSpawn: (pid) => {
+            sampler.watch(pid);
+            inspecting = input.inspect();
+        },
+        stop: async () => {
+            const loadSamples = sampler.stop();
+            const executorModel = await inspecting;
+            let samples;
+            if (live) {
+                samples = await live.stop();
+                await (0,promises_.rm)(liveOutput, { force: true }).catch(() => undefined);
+            }
+            if (receiver)
+                samples = await receiver.stop();
+            if (samples)
+                log.info(`k6-gate: live analysis read ${describeSamples(samples)}${samples.problem ? `; ${samples.problem}` : ''}`);
+            return { samples, loadSamples, executorModel };
+        },
+    };
+}
+function describeSamples(samples) {
+    return samples.source === 'remote-write'
+        ? `${(0,src_format/* formatCount */.B4)(samples.samples)} samples from k6's remote-write pushes (${(samples.bytes / 2 ** 10).toFixed(0)} KiB)`
+        : `${(0,src_format/* formatCount */.B4)(samples.samples)} samples (${(samples.bytes / 2 ** 20).toFixed(1)} MiB)`;
+}
+/**
+ * The findings of a run: per-endpoint breakdown, error mix, failed checks and the load generator's
+ * health; undefined when no sample arrived.
+ */
+function runFindings(measured, input) {
+    const { samples } = measured;
+    if (!samples || samples.samples === 0)
+        return undefined;
+    if (input.summary)
+        addSummaryChecks(samples, input.summary.checks);
+    return {
+        source: samples.source,
+        ...analyseSamples(samples.aggregator, { top: input.top, baseline: input.baseline?.endpoints }),
+        loadGenerator: judgeLoadGenerator(input.summary, measured.loadSamples, input.k6Log, {
+            run: measured.executorModel,
+            baseline: input.baseline?.executorModel,
+        }),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/samples/thresholds.ts
 
 class ThresholdError extends errors/* ExpectedError */.Dh {
@@ -6926,7 +6747,7 @@ function evaluateThreshold(metric, expression, type, read) {
 
 
 /** k6's default summary trend stats plus p(99), which baselines commonly watch (the list k6 is run with). */
-const DEFAULT_TREND_STATS = summary/* SUMMARY_TREND_STATS */.$8;
+const DEFAULT_TREND_STATS = k6_summary/* SUMMARY_TREND_STATS */.$8;
 /** Gauges that count per k6 instance; the whole test has the sum over shards (files). */
 const PER_INSTANCE_GAUGES = new Set(['vus', 'vus_max']);
 /**
@@ -7223,7 +7044,7 @@ async function mergeShardResults(input) {
     const durationMs = merger.longestSpanMs;
     const { summary, bounded, trends } = summarizeSamples(merger, { durationMs, trendStats });
     const elapsed = Date.now() - started;
-    input.log?.info(`merged ${(0,metrics/* formatCount */.B4)(merger.samples)} samples from ${input.files.length} shard file(s) in ${(elapsed / 1000).toFixed(1)} s; test duration ${(durationMs / 1000).toFixed(1)} s; ` +
+    input.log?.info(`merged ${(0,src_format/* formatCount */.B4)(merger.samples)} samples from ${input.files.length} shard file(s) in ${(0,src_format/* formatDuration */.a3)(elapsed)}; test duration ${(0,src_format/* formatDuration */.a3)(durationMs)}; ` +
         (bounded ? `percentiles within ±${(input.relativeError ?? DEFAULT_RELATIVE_ERROR) * 100}% (histogram)` : 'percentiles exact'));
     return {
         summary,
@@ -7243,7 +7064,7 @@ async function mergeShardDir(input) {
     return mergeShardResults({ ...rest, files, summaryFiles });
 }
 /**
- * Merge mode for one scenario of the pipeline: merges the shard files of `scenario` under `dir`,
+ * Merge mode for one scenario of the gate: merges the shard files of `scenario` under `dir`,
  * computing the submetrics the watch rules name, and writes the merged summary as
  * `summary-<scenario>.json` (legacy export layout) into `resultsDir`.
  */
@@ -7255,1235 +7076,74 @@ async function mergeScenarioShards(input) {
         submetrics: (input.watch ?? []).filter((name) => name.includes('{')),
         log: input.log,
     });
-    await (0,promises_.writeFile)(external_node_path_default().join(input.resultsDir, input.summaryFile), (0,summary/* legacySummaryExportText */.jE)(merged.summary));
+    await (0,promises_.writeFile)(external_node_path_default().join(input.resultsDir, input.summaryFile), (0,k6_summary/* legacySummaryExportText */.jE)(merged.summary));
     return { ...merged, summaryFile: input.summaryFile };
 }
 
 // EXTERNAL MODULE: ./src/shard/shard.ts
 var shard = __nccwpck_require__(2332);
-// EXTERNAL MODULE: ./src/scenarios.ts
-var scenarios = __nccwpck_require__(4096);
-// EXTERNAL MODULE: ./src/observability/metrics-output.ts
-var metrics_output = __nccwpck_require__(9128);
-;// CONCATENATED MODULE: ./src/observability/remote-write.ts
-// Prometheus remote write 1.0 on the wire, without dependencies: a protobuf encoder for the four
-// messages of prometheus/prompb (WriteRequest, TimeSeries, Label, Sample) and a snappy block
-// encoder. Pure: bytes in, bytes out; the push itself lives in push.ts.
-//
-// Snappy: a block made only of literal elements is valid snappy (every decoder must accept it);
-// the few hundred bytes of k6-gate's verdict series gain nothing from back-references.
-/** Headers a remote-write 1.0 receiver expects next to the body. */
-const REMOTE_WRITE_HEADERS = {
-    'Content-Encoding': 'snappy',
-    'Content-Type': 'application/x-protobuf',
-    'X-Prometheus-Remote-Write-Version': '0.1.0',
-};
-/** Protobuf wire types used here. */
-const VARINT = 0;
-const FIXED64 = 1;
-const LENGTH_DELIMITED = 2;
-/** A growable byte buffer with protobuf's primitive writers. */
-class ProtoWriter {
-    chunks = [];
-    varint(value) {
-        let v = BigInt.asUintN(64, BigInt(value));
-        while (v >= 0x80n) {
-            this.chunks.push(Number((v & 0x7fn) | 0x80n));
-            v >>= 7n;
-        }
-        this.chunks.push(Number(v));
-    }
-    tag(field, wireType) {
-        this.varint((field << 3) | wireType);
-    }
-    bytes(field, data) {
-        this.tag(field, LENGTH_DELIMITED);
-        this.varint(data.length);
-        for (const b of data)
-            this.chunks.push(b);
-    }
-    string(field, text) {
-        this.bytes(field, new TextEncoder().encode(text));
-    }
-    double(field, value) {
-        this.tag(field, FIXED64);
-        const view = new DataView(new ArrayBuffer(8));
-        view.setFloat64(0, value, true);
-        for (let i = 0; i < 8; i++)
-            this.chunks.push(view.getUint8(i));
-    }
-    int64(field, value) {
-        this.tag(field, VARINT);
-        this.varint(BigInt(Math.trunc(value)));
-    }
-    finish() {
-        return Uint8Array.from(this.chunks);
-    }
-}
-function encodeLabel(name, value) {
-    const w = new ProtoWriter();
-    w.string(1, name);
-    w.string(2, value);
-    return w.finish();
-}
-function encodeSample(sample) {
-    const w = new ProtoWriter();
-    w.double(1, sample.value);
-    w.int64(2, sample.timestampMs);
-    return w.finish();
-}
-function encodeTimeSeries(series) {
-    const w = new ProtoWriter();
-    // Receivers require labels sorted by name (Prometheus rejects unsorted ones as out of order).
-    for (const name of Object.keys(series.labels).sort()) {
-        const value = series.labels[name];
-        if (value !== '')
-            w.bytes(1, encodeLabel(name, value));
-    }
-    for (const sample of series.samples)
-        w.bytes(2, encodeSample(sample));
-    return w.finish();
-}
-/** prometheus.WriteRequest { repeated TimeSeries timeseries = 1; } as protobuf bytes. */
-function encodeWriteRequest(series) {
-    const w = new ProtoWriter();
-    for (const s of series)
-        w.bytes(1, encodeTimeSeries(s));
-    return w.finish();
-}
-/** Snappy block format (not the framing format): uncompressed length, then literal elements. */
-function snappyEncode(input) {
-    const out = [];
-    let n = input.length;
-    while (n >= 0x80) {
-        out.push((n & 0x7f) | 0x80);
-        n = Math.floor(n / 128);
-    }
-    out.push(n);
-    // Literal tag: length-1 in the upper six bits below 60; else 60..63 = 1..4 little-endian length bytes.
-    const MAX_LITERAL = 65_536;
-    for (let start = 0; start < input.length; start += MAX_LITERAL) {
-        const chunk = input.subarray(start, Math.min(start + MAX_LITERAL, input.length));
-        const lenMinus1 = chunk.length - 1;
-        if (lenMinus1 < 60)
-            out.push(lenMinus1 << 2);
-        else if (lenMinus1 < 0x100)
-            out.push(60 << 2, lenMinus1);
-        else
-            out.push(61 << 2, lenMinus1 & 0xff, lenMinus1 >> 8);
-        for (const b of chunk)
-            out.push(b);
-    }
-    return Uint8Array.from(out);
-}
-/** The request body of a remote-write push: snappy(protobuf(WriteRequest)). */
-function remoteWriteBody(series) {
-    return snappyEncode(encodeWriteRequest(series));
-}
-// ---------------------------------------------------------------------------------------------
-// Decoding: what k6's remote-write output sends to k6-gate's own receiver (src/samples/remote-write.ts).
-/** Thrown for a body that is not snappy(protobuf(WriteRequest)). */
-class RemoteWriteDecodeError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'RemoteWriteDecodeError';
-    }
-}
-/** Snappy block format: every element kind (literals and the three copy forms). */
-function snappyDecode(input) {
-    let pos = 0;
-    let length = 0;
-    for (let shift = 0;; shift += 7) {
-        if (pos >= input.length || shift > 28)
-            throw new RemoteWriteDecodeError('snappy: bad length header');
-        const b = input[pos++];
-        length += (b & 0x7f) * 2 ** shift;
-        if (b < 0x80)
-            break;
-    }
-    const out = new Uint8Array(length);
-    let o = 0;
-    while (pos < input.length) {
-        const tag = input[pos++];
-        const kind = tag & 3;
-        if (kind === 0) {
-            let n = tag >> 2;
-            if (n >= 60) {
-                const bytes = n - 59;
-                n = 0;
-                for (let i = 0; i < bytes; i++)
-                    n += input[pos++] * 2 ** (8 * i);
-            }
-            n += 1;
-            if (pos + n > input.length || o + n > length)
-                throw new RemoteWriteDecodeError('snappy: literal runs past the end');
-            out.set(input.subarray(pos, pos + n), o);
-            pos += n;
-            o += n;
-            continue;
-        }
-        let n;
-        let offset;
-        if (kind === 1) {
-            n = ((tag >> 2) & 7) + 4;
-            offset = ((tag >> 5) << 8) | input[pos++];
-        }
-        else if (kind === 2) {
-            n = (tag >> 2) + 1;
-            offset = input[pos] | (input[pos + 1] << 8);
-            pos += 2;
-        }
-        else {
-            n = (tag >> 2) + 1;
-            offset = (input[pos] | (input[pos + 1] << 8) | (input[pos + 2] << 16)) + input[pos + 3] * 2 ** 24;
-            pos += 4;
-        }
-        if (offset === 0 || offset > o || o + n > length)
-            throw new RemoteWriteDecodeError('snappy: copy outside the output');
-        // Copies may overlap their own output (a run): byte by byte.
-        for (let i = 0; i < n; i++, o++)
-            out[o] = out[o - offset];
-    }
-    if (o !== length)
-        throw new RemoteWriteDecodeError(`snappy: ${o} bytes decoded, header says ${length}`);
-    return out;
-}
-class ProtoReader {
-    buf;
-    end;
-    pos;
-    constructor(buf, start = 0, end = buf.length) {
-        this.buf = buf;
-        this.end = end;
-        this.pos = start;
-    }
-    get done() {
-        return this.pos >= this.end;
-    }
-    varint() {
-        let result = 0;
-        for (let shift = 0;; shift += 7) {
-            if (this.pos >= this.end || shift > 63)
-                throw new RemoteWriteDecodeError('protobuf: truncated varint');
-            const b = this.buf[this.pos++];
-            // Numbers above 2^53 lose precision; counts and timestamps stay far below it.
-            result += (b & 0x7f) * 2 ** shift;
-            if (b < 0x80)
-                return result;
-        }
-    }
-    zigzag() {
-        const v = this.varint();
-        return v % 2 === 0 ? v / 2 : -(v + 1) / 2;
-    }
-    signedVarint() {
-        // int64 negative values are 10-byte two's complement varints.
-        const v = this.varint();
-        return v >= 2 ** 63 ? v - 2 ** 64 : v;
-    }
-    double() {
-        if (this.pos + 8 > this.end)
-            throw new RemoteWriteDecodeError('protobuf: truncated double');
-        const v = new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 8).getFloat64(0, true);
-        this.pos += 8;
-        return v;
-    }
-    sub() {
-        const n = this.varint();
-        if (this.pos + n > this.end)
-            throw new RemoteWriteDecodeError('protobuf: field runs past its message');
-        const r = new ProtoReader(this.buf, this.pos, this.pos + n);
-        this.pos += n;
-        return r;
-    }
-    string() {
-        const r = this.sub();
-        return new TextDecoder().decode(this.buf.subarray(r.pos, r.end));
-    }
-    skip(wireType) {
-        if (wireType === VARINT)
-            this.varint();
-        else if (wireType === FIXED64)
-            this.pos += 8;
-        else if (wireType === LENGTH_DELIMITED)
-            this.sub();
-        else if (wireType === 5)
-            this.pos += 4;
-        else
-            throw new RemoteWriteDecodeError(`protobuf: wire type ${wireType} is not supported`);
-    }
-    /** Packed or single values of a repeated numeric field. */
-    repeated(wireType, read, into) {
-        if (wireType === LENGTH_DELIMITED) {
-            const r = this.sub();
-            while (!r.done)
-                into.push(read(r));
-        }
-        else
-            into.push(read(this));
-    }
-}
-function readSpans(r) {
-    let offset = 0;
-    let length = 0;
-    while (!r.done) {
-        const key = r.varint();
-        const field = Math.floor(key / 8);
-        if (field === 1)
-            offset = r.zigzag();
-        else if (field === 2)
-            length = r.varint();
-        else
-            r.skip(key & 7);
-    }
-    return { offset, length };
-}
-/** Spans + deltas (or absolute float counts) → bucket index → count. */
-function expandBuckets(spans, deltas, counts) {
-    const out = new Map();
-    const values = counts.length > 0 ? counts : deltas;
-    let index = 0;
-    let i = 0;
-    let current = 0;
-    for (const span of spans) {
-        index += span.offset;
-        for (let k = 0; k < span.length; k++, index++, i++) {
-            if (i >= values.length)
-                throw new RemoteWriteDecodeError('native histogram: fewer bucket counts than its spans say');
-            current = counts.length > 0 ? values[i] : current + values[i];
-            if (current > 0)
-                out.set(index, current);
-        }
-    }
-    return out;
-}
-function readHistogram(r) {
-    const h = {
-        count: 0,
-        sum: 0,
-        schema: 0,
-        zeroThreshold: 0,
-        zeroCount: 0,
-        positive: new Map(),
-        negative: new Map(),
-        timestampMs: 0,
-    };
-    const posSpans = [];
-    const negSpans = [];
-    const posDeltas = [];
-    const negDeltas = [];
-    const posCounts = [];
-    const negCounts = [];
-    while (!r.done) {
-        const key = r.varint();
-        const field = Math.floor(key / 8);
-        const wire = key & 7;
-        switch (field) {
-            case 1:
-                h.count = r.varint();
-                break;
-            case 2:
-                h.count = r.double();
-                break;
-            case 3:
-                h.sum = r.double();
-                break;
-            case 4:
-                h.schema = r.zigzag();
-                break;
-            case 5:
-                h.zeroThreshold = r.double();
-                break;
-            case 6:
-                h.zeroCount = r.varint();
-                break;
-            case 7:
-                h.zeroCount = r.double();
-                break;
-            case 8:
-                negSpans.push(readSpans(r.sub()));
-                break;
-            case 9:
-                r.repeated(wire, (x) => x.zigzag(), negDeltas);
-                break;
-            case 10:
-                r.repeated(wire, (x) => x.double(), negCounts);
-                break;
-            case 11:
-                posSpans.push(readSpans(r.sub()));
-                break;
-            case 12:
-                r.repeated(wire, (x) => x.zigzag(), posDeltas);
-                break;
-            case 13:
-                r.repeated(wire, (x) => x.double(), posCounts);
-                break;
-            case 15:
-                h.timestampMs = r.signedVarint();
-                break;
-            default:
-                r.skip(wire);
-        }
-    }
-    h.positive = expandBuckets(posSpans, posDeltas, posCounts);
-    h.negative = expandBuckets(negSpans, negDeltas, negCounts);
-    return h;
-}
-function readTimeSeries(r) {
-    const series = { labels: {}, samples: [], histograms: [] };
-    while (!r.done) {
-        const key = r.varint();
-        const field = Math.floor(key / 8);
-        if (field === 1) {
-            const l = r.sub();
-            let name = '';
-            let value = '';
-            while (!l.done) {
-                const k = l.varint();
-                if (k >> 3 === 1)
-                    name = l.string();
-                else if (k >> 3 === 2)
-                    value = l.string();
-                else
-                    l.skip(k & 7);
-            }
-            series.labels[name] = value;
-        }
-        else if (field === 2) {
-            const s = r.sub();
-            const sample = { value: NaN, timestampMs: 0 };
-            while (!s.done) {
-                const k = s.varint();
-                if (k >> 3 === 1)
-                    sample.value = s.double();
-                else if (k >> 3 === 2)
-                    sample.timestampMs = s.signedVarint();
-                else
-                    s.skip(k & 7);
-            }
-            series.samples.push(sample);
-        }
-        else if (field === 4) {
-            series.histograms.push(readHistogram(r.sub()));
-        }
-        else
-            r.skip(key & 7);
-    }
-    return series;
-}
-/** protobuf(WriteRequest) → its time series (metadata and exemplars are skipped). */
-function decodeWriteRequest(bytes) {
-    const r = new ProtoReader(bytes);
-    const out = [];
-    while (!r.done) {
-        const key = r.varint();
-        if (key >> 3 === 1 && (key & 7) === LENGTH_DELIMITED)
-            out.push(readTimeSeries(r.sub()));
-        else
-            r.skip(key & 7);
-    }
-    return out;
-}
-/** A remote-write request body (snappy-compressed protobuf) → its time series. */
-function decodeRemoteWriteBody(body) {
-    return decodeWriteRequest(snappyDecode(body));
-}
-
-;// CONCATENATED MODULE: ./src/observability/push.ts
+;// CONCATENATED MODULE: ./src/shard/gate-files.ts
+// The gate's two sharded moments: a shard job keeps its summary and log under shard names (every
+// shard's files meet in one folder at merge time), and the merge job builds the whole test's
+// summary from the shards' raw samples. Judging the merged summary is the gate's, as for any run.
 
 
 
-const PUSH_TIMEOUT_MS = 10_000;
-/** The labels of a run shared by k6's samples and k6-gate's series. */
-function runLabels(config, testid) {
-    return {
-        testid,
-        profile: config.profile,
-        environment: config.environment,
-        commit: config.git.commit,
-        ref: config.git.ref,
-        shard: config.shard ? `${config.shard.index}/${config.shard.count}` : undefined,
-    };
-}
-/** Pushes k6-gate's verdict series; returns whether the receiver accepted them. Never throws. */
-async function pushGateSeries(config, result, log, timeoutMs = PUSH_TIMEOUT_MS) {
-    const url = (0,metrics_output/* prometheusTarget */.Ky)(config.metricsOutputs);
-    if (!url || !result.testId)
-        return false;
-    const warn = (why) => log.warning(`k6-gate: could not push the verdict series to ${url} (${why}); the gate's verdict does not depend on it`);
-    try {
-        const series = (0,metrics_output/* gateSeries */.j0)(result, runLabels(config, result.testId), Date.now());
-        const extra = (0,metrics_output/* remoteWriteHeaders */.KG)(config.env);
-        // The Base64 of user:password is as secret as the password (an error body may echo it back).
-        if (extra.Authorization)
-            log.addSecret(extra.Authorization.replace(/^\S+ /, ''));
-        const headers = { ...extra, ...REMOTE_WRITE_HEADERS, 'User-Agent': `k6-gate/${version/* VERSION */.x}` };
-        const response = await fetch(url, { method: 'POST', headers, body: remoteWriteBody(series), signal: AbortSignal.timeout(timeoutMs) });
-        if (!response.ok) {
-            const text = (await response.text().catch(() => '')).trim().slice(0, 200);
-            warn(`HTTP ${response.status}${text ? `: ${text}` : ''}`);
-            return false;
-        }
-        log.info(`k6-gate: pushed ${series.length} verdict series to ${url} (testid=${result.testId})`);
-        return true;
-    }
-    catch (error) {
-        const cause = error.cause;
-        warn(cause?.message ?? error.message);
-        return false;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/k6/load-health.ts
-// Load-generator health: is the load generator itself the bottleneck? Samples, while k6 runs, the
-// k6 process's CPU (/proc/<pid>/stat), the runner's CPU pressure (Linux PSI, /proc/pressure/cpu)
-// and steal time (/proc/stat); `judgeLoadGenerator` turns the figures and k6's own counters
-// (dropped_iterations) into warnings that say what to change. Off Linux the /proc figures are
-// simply absent.
 
 
-/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on every Linux k6 runs on). */
-const USER_HZ = 100;
-function readK6Ticks(pid) {
-    try {
-        const text = (0,external_node_fs_.readFileSync)(`/proc/${pid}/stat`, 'utf8');
-        // The command name (field 2) may hold spaces: fields are counted after its closing ")".
-        const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-        return Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14, 15)
-    }
-    catch {
-        return undefined;
-    }
-}
-function readPressureUs() {
-    try {
-        const some = /^some .*total=(\d+)/m.exec((0,external_node_fs_.readFileSync)('/proc/pressure/cpu', 'utf8'));
-        return some ? Number(some[1]) : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-function readStat() {
-    try {
-        const cpu = (0,external_node_fs_.readFileSync)('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
-        return { steal: cpu[7] ?? 0, total: cpu.slice(0, 8).reduce((s, n) => s + n, 0) };
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Starts sampling; call `watch(pid)` once k6 runs, `stop()` once it exited. */
-function startLoadSampler(options = {}) {
-    let pid;
-    const readings = [];
-    const take = () => {
-        const stat = readStat();
-        readings.push({
-            at: Date.now(),
-            k6Ticks: pid !== undefined ? readK6Ticks(pid) : undefined,
-            pressureUs: readPressureUs(),
-            steal: stat?.steal,
-            total: stat?.total,
-        });
-    };
-    const timer = setInterval(take, options.intervalMs ?? 250);
-    timer.unref();
-    const machineCores = external_node_os_default().availableParallelism();
-    const limit = Number(options.gomaxprocs);
-    const cores = Number.isInteger(limit) && limit > 0 ? Math.min(limit, machineCores) : machineCores;
-    return {
-        watch(k6Pid) {
-            pid = k6Pid;
-            take();
-        },
-        stop() {
-            clearInterval(timer);
-            const withK6 = readings.filter((r) => r.k6Ticks !== undefined);
-            const first = readings[0];
-            const last = readings[readings.length - 1];
-            const wallMs = first && last ? last.at - first.at : 0;
-            const out = { wallMs, cores };
-            if (withK6.length >= 2) {
-                const a = withK6[0];
-                const b = withK6[withK6.length - 1];
-                const span = (b.at - a.at) / 1000;
-                if (span > 0)
-                    out.k6CpuAvgCores = (b.k6Ticks - a.k6Ticks) / USER_HZ / span;
-                let peak = 0;
-                for (let i = 0, j = 0; i < withK6.length; i++) {
-                    while (j < i && withK6[i].at - withK6[j + 1].at >= 1000)
-                        j++;
-                    const seconds = (withK6[i].at - withK6[j].at) / 1000;
-                    if (seconds >= 0.9)
-                        peak = Math.max(peak, (withK6[i].k6Ticks - withK6[j].k6Ticks) / USER_HZ / seconds);
-                }
-                out.k6CpuPeakCores = span >= 0.9 ? Math.max(peak, out.k6CpuAvgCores ?? 0) : out.k6CpuAvgCores;
-            }
-            if (first?.pressureUs !== undefined && last?.pressureUs !== undefined && wallMs > 0) {
-                out.cpuPressurePercent = ((last.pressureUs - first.pressureUs) / 1000 / wallMs) * 100;
-            }
-            if (first?.total !== undefined && last?.total !== undefined && last.total > first.total) {
-                out.stealPercent = ((last.steal - first.steal) / (last.total - first.total)) * 100;
-            }
-            return out;
-        },
-    };
-}
-const round = (n, digits = 1) => Number(n.toFixed(digits));
-/** k6 using this share of the cores it may use counts as saturated. */
-const K6_CPU_SATURATION = 0.9;
-/** PSI "some" above this share of the run: other work competed with k6 for the CPU. */
-const CPU_PRESSURE_WARNING_PERCENT = 20;
-const STEAL_WARNING_PERCENT = 5;
-/** The figures and the warnings, each saying what to change. Pure. */
-function judgeLoadGenerator(summary, samples, k6Log = '', models = {}) {
-    const dropped = summary?.metrics.dropped_iterations?.values.count ?? 0;
-    const warnings = [];
-    // k6 says so when an arrival-rate executor hits maxVUs: "Insufficient VUs, reached 80 active VUs and cannot initialize more".
-    const maxed = /Insufficient VUs, reached (\d+) active VUs/.exec(k6Log);
-    if (maxed) {
-        warnings.push(`an arrival-rate executor reached its maxVUs (${maxed[1]} active VUs) and could not start more: the target was slower than the rate needs. Raise maxVUs (or preAllocatedVUs).`);
-    }
-    if (dropped > 0) {
-        warnings.push(`k6 dropped ${Math.round(dropped)} iterations: an arrival-rate executor ran out of VUs, so the target saw less load than planned. Raise preAllocatedVUs/maxVUs or lower the rate.`);
-    }
-    const health = { droppedIterations: dropped, warnings };
-    if (maxed)
-        health.vusMaxedOut = Number(maxed[1]);
-    if (models.run)
-        health.executorModel = models.run;
-    if (models.run && models.baseline && models.run !== models.baseline) {
-        const words = { open: 'open (arrival-rate)', closed: 'closed (VU-based)', mixed: 'mixed (arrival-rate and VU-based)' };
-        warnings.push(`this run's executor model is ${words[models.run]} but the baseline was recorded with ${words[models.baseline]}: latencies and rates of the two are not comparable. Use the same executors, or record a new baseline for this workload (update-baseline: force).`);
-    }
-    if (samples) {
-        health.cores = samples.cores;
-        if (samples.k6CpuAvgCores !== undefined)
-            health.k6CpuAvgCores = round(samples.k6CpuAvgCores, 2);
-        if (samples.k6CpuPeakCores !== undefined)
-            health.k6CpuPeakCores = round(samples.k6CpuPeakCores, 2);
-        if (samples.cpuPressurePercent !== undefined)
-            health.cpuPressurePercent = round(samples.cpuPressurePercent);
-        if (samples.stealPercent !== undefined)
-            health.stealPercent = round(samples.stealPercent);
-        const peak = samples.k6CpuPeakCores ?? 0;
-        if (peak >= K6_CPU_SATURATION * samples.cores) {
-            warnings.push(`k6 itself used ${round(peak, 2)} of the ${samples.cores} core(s) it may use: the load generator was saturated and latencies include k6's own queueing. Give the runner more CPU, lower VUs or rate, or shard the test.`);
-        }
-        if ((samples.cpuPressurePercent ?? 0) >= CPU_PRESSURE_WARNING_PERCENT) {
-            warnings.push(`the runner's CPU was contended ${round(samples.cpuPressurePercent)} % of the run (PSI): other processes competed with k6. Run load tests on a dedicated runner or fewer parallel jobs.`);
-        }
-        if ((samples.stealPercent ?? 0) >= STEAL_WARNING_PERCENT) {
-            warnings.push(`the hypervisor stole ${round(samples.stealPercent)} % of the CPU during the run: a noisy shared VM. Use a dedicated or larger runner.`);
-        }
-    }
-    return health;
-}
-
-;// CONCATENATED MODULE: ./src/k6/inspect.ts
-// Which executor model a script runs: `k6 inspect` evaluates its options (with the same environment
-// as the run) without running it. Open = every scenario is arrival-rate (the load does not slow
-// down when the target does); closed = VU-based; mixed = both.
-
-/** Pure: the model of an inspected options object. */
-function executorModelOf(options) {
-    const executors = Object.values(options.scenarios ?? {}).map((s) => s.executor ?? '');
-    // No scenarios: vus/duration/stages/iterations, all VU-based.
-    if (executors.length === 0)
-        return 'closed';
-    const open = executors.filter((e) => e.endsWith('arrival-rate')).length;
-    return open === executors.length ? 'open' : open === 0 ? 'closed' : 'mixed';
-}
-/** Runs `k6 inspect`; undefined when it fails (the run itself will say why). */
-function inspectExecutorModel(input) {
-    return new Promise((resolve) => {
-        const child = (0,external_node_child_process_.spawn)(input.k6Path, ['inspect', input.script], { env: input.env, cwd: input.cwd, stdio: ['ignore', 'pipe', 'ignore'] });
-        let out = '';
-        const timer = setTimeout(() => child.kill('SIGKILL'), input.timeoutMs ?? 15_000);
-        child.stdout.on('data', (d) => (out += d));
-        child.once('error', () => {
-            clearTimeout(timer);
-            resolve(undefined);
-        });
-        child.once('close', (code) => {
-            clearTimeout(timer);
-            if (code !== 0)
-                return resolve(undefined);
-            try {
-                resolve(executorModelOf(JSON.parse(out)));
-            }
-            catch {
-                resolve(undefined);
-            }
-        });
-    });
-}
-
-// EXTERNAL MODULE: ./src/json.ts
-var json = __nccwpck_require__(8301);
-;// CONCATENATED MODULE: ./src/samples/analysis.ts
 
 /**
- * The fewest requests a p(95) must rest on, in this run and in the baseline's entry, to be compared:
- * below 20 a p(95) is the slowest request or two (a setup() call, one cold request), and its change
- * says nothing about the endpoint, so it neither shows a change nor leads the table.
+ * Copies a shard run's summary and log under the shard's names; returns the names that were written.
+ * The summary copy notes which k6 measured it: the merge job installs none and records this version.
  */
-const MIN_REQUESTS_FOR_CHANGE = 20;
-function analyseSamples(aggregator, options = {}) {
-    const top = options.top ?? 10;
-    const start = Number.isFinite(aggregator.firstTime) ? aggregator.firstTime : 0;
-    const all = [];
-    const errors = [];
-    for (const state of aggregator.breakdown?.endpoints.values() ?? []) {
-        if (state.requests === 0 && state.failed === 0)
-            continue;
-        const d = state.duration;
-        const row = {
-            endpoint: state.endpoint,
-            requests: state.requests,
-            failed: state.failed,
-            failureRate: state.requests > 0 ? state.failed / state.requests : 0,
-            avg: d.avg,
-            med: d.percentile(50),
-            p95: d.percentile(95),
-            max: d.max,
-        };
-        const base = options.baseline?.[state.endpoint];
-        if (base !== undefined &&
-            base.p95 > 0 &&
-            Number.isFinite(row.p95) &&
-            row.requests >= MIN_REQUESTS_FOR_CHANGE &&
-            base.requests >= MIN_REQUESTS_FOR_CHANGE) {
-            row.baselineP95 = base.p95;
-            row.p95Change = row.p95 / base.p95 - 1;
-        }
-        all.push(row);
-        for (const kind of state.errors.values()) {
-            errors.push({
-                endpoint: state.endpoint,
-                status: kind.status,
-                errorCode: kind.errorCode,
-                count: kind.count,
-                firstAt: new Date(kind.firstAt).toISOString(),
-                firstAfterMs: Math.max(0, kind.firstAt - start),
-            });
-        }
-    }
-    // The endpoints that moved most against the baseline lead; then the slowest by p(95).
-    const byChange = all
-        .filter((r) => r.p95Change !== undefined)
-        .sort((a, b) => b.p95Change - a.p95Change)
-        .slice(0, Math.ceil(top / 2));
-    const chosen = new Set(byChange);
-    for (const row of [...all].sort((a, b) => b.p95 - a.p95 || b.requests - a.requests)) {
-        if (chosen.size >= top)
-            break;
-        chosen.add(row);
-    }
-    const endpoints = [...chosen].sort((a, b) => (b.p95Change ?? -Infinity) - (a.p95Change ?? -Infinity) || b.p95 - a.p95 || (0,json/* compareCodeUnits */.U)(a.endpoint, b.endpoint));
-    errors.sort((a, b) => b.count - a.count || a.firstAfterMs - b.firstAfterMs);
-    const failedChecks = [...aggregator.checks.values()]
-        .filter((c) => c.fails > 0)
-        .sort((a, b) => b.fails - a.fails)
-        .map((c) => ({ name: c.name, fails: c.fails, passes: c.passes }));
-    return {
-        samples: aggregator.samples,
-        endpointCount: all.length,
-        endpoints,
-        errors: errors.slice(0, options.topErrors ?? 10),
-        failedChecks,
-    };
-}
-
-// EXTERNAL MODULE: ./src/baseline/trend.ts
-var baseline_trend = __nccwpck_require__(4136);
-;// CONCATENATED MODULE: ./src/notify/payload.ts
-
-const NOTIFY_ON = (/* unused pure expression or super */ null && (['regression', 'error', 'always']));
-/** `regression`: the gate found a regression, a crossed threshold or an error; `error`: only errors. */
-function shouldNotify(on, outcome) {
-    if (on === 'always')
-        return true;
-    if (on === 'error')
-        return outcome === 'error';
-    return outcome !== 'passed';
-}
-const HEADLINE = {
-    passed: '✅ k6-gate: passed',
-    regressed: '❌ k6-gate: performance regressed',
-    'thresholds-failed': '❌ k6-gate: k6 thresholds crossed',
-    error: '💥 k6-gate: the load test could not run',
-};
-/** The generic webhook body: a stable subset of comparison.json. */
-function webhookPayload(result, commit) {
-    return {
-        tool: result.tool,
-        generatedAt: result.generatedAt,
-        outcome: result.outcome,
-        failed: result.failed,
-        target: result.target,
-        environment: result.environment,
-        regressions: result.regressions,
-        thresholdsFailed: result.thresholdsFailed,
-        commit,
-        links: result.links ?? [],
-        scenarios: result.scenarios.map((s) => ({
-            scenario: s.scenario,
-            key: s.key,
-            outcome: s.outcome,
-            error: s.error,
-            regressed: s.metrics
-                .filter((m) => m.verdict === 'regressed')
-                .map((m) => ({ metric: m.metric, stat: m.stat, baseline: m.baseline, current: m.current, change: m.change, unit: m.unit })),
-            thresholdsCrossed: s.thresholds.filter((t) => !t.ok).map((t) => ({ metric: t.metric, expression: t.expression })),
-            endpoints: (s.analysis?.endpoints ?? [])
-                .slice(0, 3)
-                .map((e) => ({ endpoint: e.endpoint, requests: e.requests, failureRate: e.failureRate, p95: e.p95, p95Change: e.p95Change })),
-            loadGeneratorWarnings: s.analysis?.loadGenerator?.warnings ?? [],
-        })),
-    };
-}
-/** Slack mrkdwn needs &, < and > escaped. */
-function slackText(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-/** A Slack incoming-webhook message: a header, the counts, one section per scenario, the links. */
-function slackMessage(result, commit) {
-    const headline = HEADLINE[result.outcome];
-    const facts = [
-        `${result.regressions} regression(s), ${result.thresholdsFailed} crossed threshold(s)`,
-        result.failed ? '*the gate fails this job*' : 'the gate passes',
-        result.target ? `target \`${slackText(result.target)}\`` : '',
-        result.environment ? `environment *${slackText(result.environment)}*` : '',
-        commit ? `commit \`${commit.slice(0, 12)}\`` : '',
-    ].filter(Boolean);
-    const blocks = [
-        { type: 'header', text: { type: 'plain_text', text: headline, emoji: true } },
-        { type: 'section', text: { type: 'mrkdwn', text: facts.join(' · ') } },
-    ];
-    for (const s of result.scenarios.slice(0, 10)) {
-        const lines = [`*${slackText(s.scenario)}* — ${s.outcome}`];
-        if (s.error)
-            lines.push(`> ${slackText(s.error.slice(0, 300))}`);
-        for (const m of s.metrics.filter((row) => row.verdict === 'regressed').slice(0, 5)) {
-            lines.push(`• \`${slackText(m.metric)}\` ${slackText(m.stat)}: ${(0,metrics/* formatValue */.Fl)(m.baseline, m.unit)} → ${(0,metrics/* formatValue */.Fl)(m.current, m.unit)} (${(0,metrics/* formatChange */.eD)(m.change)})`);
-        }
-        for (const t of s.thresholds.filter((row) => !row.ok).slice(0, 5))
-            lines.push(`• threshold \`${slackText(t.metric)}: ${slackText(t.expression)}\` crossed`);
-        const lead = s.analysis?.endpoints[0];
-        if (lead)
-            lines.push(`slowest endpoint: \`${slackText(lead.endpoint)}\` p(95) ${(0,metrics/* formatValue */.Fl)(lead.p95, 'ms')}${lead.p95Change !== undefined ? ` (${(0,metrics/* formatChange */.eD)(lead.p95Change)})` : ''}`);
-        for (const w of s.analysis?.loadGenerator?.warnings ?? [])
-            lines.push(`⚠️ ${slackText(w)}`);
-        blocks.push({ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n').slice(0, 2900) } });
-    }
-    const links = result.links ?? [];
-    if (links.length > 0) {
-        blocks.push({
-            type: 'context',
-            elements: [{ type: 'mrkdwn', text: links.map((l) => `<${l.url}|${slackText(l.label)}>`).join(' · ') }],
-        });
-    }
-    return { text: `${headline} — ${facts[0]}`, blocks };
-}
-
-;// CONCATENATED MODULE: ./src/notify/send.ts
-
-
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/** One POST with retries; resolves to a problem in words (without the URL) or undefined. */
-async function post(target, body, options) {
-    const attempts = options.attempts ?? 3;
-    let wait = options.backoffMs ?? 1000;
-    let problem = '';
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-        let retryAfterMs;
-        try {
-            const response = await fetch(target.url, {
-                method: 'POST',
-                headers: { 'content-type': 'application/json' },
-                body: JSON.stringify(body),
-                signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
-            });
-            await response.arrayBuffer().catch(() => undefined);
-            if (response.ok)
-                return undefined;
-            problem = `HTTP ${response.status}`;
-            if (response.status !== 429 && response.status < 500)
-                return `${problem} (not retried: check the URL in ${target.envName})`;
-            const header = Number(response.headers.get('retry-after'));
-            if (response.status === 429 && Number.isFinite(header) && header >= 0)
-                retryAfterMs = header * 1000;
-        }
-        catch (error) {
-            const e = error;
-            problem =
-                e.name === 'TimeoutError' || e.name === 'AbortError'
-                    ? `no answer within ${formatMs(options.timeoutMs ?? 10_000)}`
-                    : `${e.message}${e.cause?.code ? ` (${e.cause.code})` : ''}`;
-        }
-        if (attempt < attempts) {
-            await sleep(Math.min(retryAfterMs ?? wait, options.maxRetryAfterMs ?? 30_000));
-            wait *= 2;
-        }
-    }
-    return `${problem} after ${attempts} attempt(s)`;
-}
-/** Sends what `config.on` asks for; returns the warnings (also logged). */
-async function sendNotifications(config, result, log, options = {}) {
-    if (config.targets.length === 0 || !shouldNotify(config.on, result.outcome))
-        return [];
-    const warnings = [];
-    const urls = config.targets.map((t) => t.url);
-    for (const target of config.targets) {
-        const body = target.kind === 'slack' ? slackMessage(result, options.commit) : webhookPayload(result, options.commit);
-        const problem = await post(target, body, options);
-        if (problem === undefined) {
-            log.info(`k6-gate: ${target.kind} notification sent (URL from ${target.envName})`);
-        }
-        else {
-            // The URL is the secret: messages name the variable, and anything else is redacted too.
-            const warning = (0,src_log/* redact */.E$)(`could not send the ${target.kind} notification (URL from ${target.envName}): ${problem}`, urls);
-            warnings.push(warning);
-            log.warning(`k6-gate: ${warning}`);
-        }
-    }
-    return warnings;
-}
-
-;// CONCATENATED MODULE: ./src/samples/live.ts
-// Live sample analysis: reads k6's `--out json=<file>` while k6 is still writing it, into the one
-// sample aggregator. Design and measurements: docs/adr/0003-live-samples.md.
-//
-// A plain file, not a FIFO: k6 never waits for k6-gate (a slow reader cannot lower k6's request
-// rate), and the file is read in 1 MiB slices from where the last read stopped, so k6-gate's
-// memory is the aggregator's bounded state plus one buffer, whatever the run length.
-
-
-
-const SLICE = 1 << 20;
-/** Starts following `file`; the file may not exist yet (k6 creates it when the test starts). */
-function startLiveAnalysis(options) {
-    const aggregator = new aggregator_SampleAggregator({ breakdown: true, ...options.aggregator, log: options.log });
-    for (const name of options.watched ?? [])
-        aggregator.wantSubmetric(name);
-    const span = { first: Infinity, last: -Infinity };
-    let lineNumber = 0;
-    let badLines = 0;
-    let problem;
-    const where = () => `${options.file}:${lineNumber}`;
-    const splitter = new LineSplitter((line) => {
-        lineNumber++;
-        try {
-            aggregator.line(line, 0, span, where);
-        }
-        catch (error) {
-            if (!(error instanceof SampleError))
-                throw error;
-            badLines++;
-            if (!problem) {
-                problem = error.message;
-                options.log?.warning(`live analysis: ${error.message}`);
-            }
-        }
-    });
-    const buffer = Buffer.allocUnsafe(SLICE);
-    let handle;
-    let position = 0;
-    let reading = Promise.resolve();
-    let stopped = false;
-    const readAvailable = async () => {
-        if (!handle) {
-            try {
-                handle = await (0,promises_.open)(options.file, 'r');
-            }
-            catch (error) {
-                if (error.code === 'ENOENT')
-                    return;
-                throw error;
-            }
-        }
-        for (;;) {
-            const { bytesRead } = await handle.read(buffer, 0, SLICE, position);
-            if (bytesRead === 0)
-                return;
-            position += bytesRead;
-            // The splitter copies what it keeps, so the buffer can be reused.
-            splitter.push(buffer.subarray(0, bytesRead));
-        }
-    };
-    const tick = () => {
-        reading = reading.then(readAvailable).catch((error) => {
-            if (!problem)
-                problem = `could not read ${options.file}: ${error.message}`;
-        });
-    };
-    const timer = setInterval(() => {
-        if (!stopped)
-            tick();
-    }, options.pollMs ?? 200);
-    timer.unref();
-    tick();
-    return {
-        async stop() {
-            stopped = true;
-            clearInterval(timer);
-            tick();
-            await reading;
-            splitter.end();
-            await handle?.close();
-            if (aggregator.samples === 0 && !problem)
-                problem = `k6 wrote no samples to ${options.file}`;
-            return { aggregator, samples: aggregator.samples, badLines, problem, bytes: position, source: 'json' };
-        },
-    };
+async function keepShardFiles(input) {
+    const name = (0,k6_files/* safeFileName */.T)(input.scenario);
+    const shardSummary = (0,shard/* shardSummaryFileName */.mk)(name, input.shard);
+    const shardLog = (0,shard/* shardLogFileName */.sq)(name, input.shard);
+    const kept = {};
+    await (0,promises_.readFile)(input.files.summary, 'utf8')
+        .then((text) => (0,promises_.writeFile)(external_node_path_default().join(input.resultsDir, shardSummary), (0,k6_summary/* noteK6Version */.a)(text, input.k6Version)))
+        .then(() => (kept.shardSummary = shardSummary), () => undefined);
+    // …and so does the log: every shard's log reaches the merge job, not only the last one's.
+    await (0,promises_.copyFile)(input.files.log, external_node_path_default().join(input.resultsDir, shardLog)).then(() => (kept.log = shardLog), () => undefined);
+    return kept;
 }
 /**
- * The samples of a finished raw file (`--out json=….json[.gz]`), for callers that have the file
- * rather than a live run (the noise bands' `collectRunSamples(rawFile, watched)` can point here).
+ * Merge mode for one scenario: the summary of the whole sharded test from the shards' raw samples
+ * under `dir`, written into `resultsDir`, with the k6 version the shards noted.
  */
-async function live_readRunSamples(file, watched = [], options = {}) {
-    const aggregator = new SampleAggregator({ breakdown: true, ...options.aggregator, log: options.log });
-    for (const name of watched)
-        aggregator.wantSubmetric(name);
-    const span = { first: Infinity, last: -Infinity };
-    let lineNumber = 0;
-    let bytes = 0;
-    await forEachLine(file, (line) => {
-        lineNumber++;
-        bytes += line.length + 1;
-        aggregator.line(line, 0, span, () => `${file}:${lineNumber}`);
+async function mergeScenarioForGate(input) {
+    const merged = await mergeScenarioShards({
+        dir: input.dir,
+        scenario: (0,k6_files/* safeFileName */.T)(input.scenario),
+        resultsDir: input.resultsDir,
+        summaryFile: (0,k6_files/* k6FileNames */.q)(input.scenario).summary,
+        watch: input.watch,
+        trendStats: input.trendStats,
+        log: input.log,
     });
-    return {
-        aggregator,
-        samples: aggregator.samples,
-        badLines: 0,
-        bytes,
-        problem: aggregator.samples === 0 ? `${file} holds no samples` : undefined,
-    };
+    const k6Version = merged.summary.k6Version ?? (await shardK6Version(input.dir, input.scenario, input.log));
+    return { summary: { ...merged.summary, k6Version }, summaryFile: merged.summaryFile, trends: merged.trends };
+}
+/** The k6 version the shards noted in their summaries (see noteK6Version); undefined when none did. */
+async function shardK6Version(dir, scenario, log) {
+    const files = await findShardSummaryFiles(dir, (0,k6_files/* safeFileName */.T)(scenario));
+    const versions = new Set();
+    for (const file of files) {
+        const version = await (0,promises_.readFile)(file, 'utf8').then((text) => (0,k6_summary/* parseSummary */.W6)(text, external_node_path_default().basename(file)).k6Version, () => undefined);
+        if (version)
+            versions.add(version);
+    }
+    if (versions.size > 1)
+        log.warning(`k6-gate: the shards of ${scenario} ran different k6 versions (${[...versions].join(', ')})`);
+    return versions.size > 0 ? [...versions].join(', ') : undefined;
 }
 
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
-;// CONCATENATED MODULE: ./src/samples/remote-write.ts
-// Live sample analysis from k6's own Prometheus remote-write output: k6 aggregates every sample into
-// native histograms and counters per tag set in its own process and pushes them once a second to a
-// receiver k6-gate runs on loopback. Design and measurements: docs/adr/0004-remote-write-analysis.md.
-//
-// Why not read `--out json`: serialising every sample costs k6 about half of its top request rate
-// on two cores; the remote-write output costs it a few per cent (bench:analysis). The price is
-// precision: k6's native histograms grow by ×1.09 per bucket (schema 3), so a percentile read from
-// them is interpolated inside a bucket, while count, sum and avg stay exact.
-//
-// Memory is bounded by the number of tag sets (series), never by the run length: the receiver
-// keeps the latest cumulative state of each series (k6 sends totals since the start, and only the
-// series that changed since its last push), at most `maxSeries` of them.
-
-
-
-/** How often k6 pushes: the resolution of an error kind's first-seen time. */
-const REMOTE_WRITE_PUSH_INTERVAL_MS = 1000;
-/** Series kept before new ones are counted and dropped (k6 holds the same series itself). */
-const DEFAULT_MAX_SERIES = 50_000;
-/** A push larger than this is refused (k6's pushes of a few thousand series are a few hundred KiB). */
-const MAX_BODY_BYTES = 256 * 2 ** 20;
-/** `k6_http_req_duration_seconds` → k6's metric name, what it contains, and the factor back to k6's unit. */
-function k6MetricOfSeries(promName, isHistogram) {
-    if (!promName.startsWith('k6_'))
-        return undefined;
-    const base = promName.slice(3);
-    if (isHistogram) {
-        // Prometheus base units: k6 sends time in seconds (its own unit is ms) and data in bytes.
-        if (base.endsWith('_seconds'))
-            return { name: base.slice(0, -8), kind: 'trend', contains: 'time', scale: 1000 };
-        if (base.endsWith('_bytes'))
-            return { name: base.slice(0, -6), kind: 'trend', contains: 'data', scale: 1 };
-        return { name: base, kind: 'trend', contains: 'default', scale: 1 };
-    }
-    if (base.endsWith('_total'))
-        return { name: base.slice(0, -6), kind: 'counter', contains: 'default', scale: 1 };
-    if (base.endsWith('_rate'))
-        return { name: base.slice(0, -5), kind: 'rate', contains: 'default', scale: 1 };
-    return { name: base, kind: 'gauge', contains: 'default', scale: 1 };
-}
-/** A native histogram's buckets as value ranges in k6's unit (ms for time). */
-function nativeToDistribution(h, scale) {
-    const base = Math.pow(2, Math.pow(2, -h.schema));
-    const ranges = [];
-    for (const [index, count] of h.positive) {
-        ranges.push([Math.pow(base, index - 1) * scale, Math.pow(base, index) * scale, count]);
-    }
-    // k6 records no negative durations or sizes; a custom trend may. Their buckets mirror the positive ones.
-    for (const [index, count] of h.negative) {
-        ranges.push([-Math.pow(base, index) * scale, -Math.pow(base, index - 1) * scale, count]);
-    }
-    return { count: h.count, sum: h.sum * scale, zeros: h.zeroCount, ranges };
-}
-const IGNORED_LABELS = new Set(['__name__', 'k6_feature_native_histograms']);
-function tagsOf(labels) {
-    const tags = {};
-    for (const [k, v] of Object.entries(labels))
-        if (!IGNORED_LABELS.has(k))
-            tags[k] = v;
-    return tags;
-}
-/** A series' identity: its labels (name included), in any order. */
-function seriesKey(labels) {
-    return tagKey(Object.entries(labels));
-}
-/** Starts the loopback receiver; point k6's `experimental-prometheus-rw` output at `url`. */
-async function startRemoteWriteAnalysis(options = {}) {
-    const maxSeries = options.maxSeries ?? DEFAULT_MAX_SERIES;
-    const series = new Map();
-    let bytes = 0;
-    let pushes = 0;
-    const dropped = new Set();
-    let problem;
-    let firstPushAt = NaN;
-    const startedAt = Date.now();
-    const accept = (decoded, receivedAt) => {
-        for (const s of decoded) {
-            const key = seriesKey(s.labels);
-            let state = series.get(key);
-            if (!state) {
-                if (series.size >= maxSeries) {
-                    if (dropped.size < maxSeries)
-                        dropped.add(key);
-                    continue;
-                }
-                state = { labels: s.labels, firstAt: receivedAt };
-                series.set(key, state);
-            }
-            // Totals since the start: the newest push wins.
-            const h = s.histograms.at(-1);
-            if (h)
-                state.histogram = h;
-            const sample = s.samples.at(-1);
-            if (sample)
-                state.value = sample.value;
-        }
-    };
-    const server = external_node_http_default().createServer((req, res) => {
-        if (req.method !== 'POST') {
-            res.writeHead(405).end();
-            return;
-        }
-        const chunks = [];
-        let size = 0;
-        req.on('data', (chunk) => {
-            size += chunk.length;
-            if (size <= MAX_BODY_BYTES)
-                chunks.push(chunk);
-        });
-        req.on('end', () => {
-            bytes += size;
-            if (size > MAX_BODY_BYTES) {
-                problem ??= `k6 pushed ${size} bytes at once; more than the ${MAX_BODY_BYTES / 2 ** 20} MiB k6-gate accepts`;
-                res.writeHead(413).end();
-                return;
-            }
-            const receivedAt = Date.now();
-            try {
-                accept(decodeRemoteWriteBody(Buffer.concat(chunks)), receivedAt);
-                pushes++;
-                if (Number.isNaN(firstPushAt))
-                    firstPushAt = receivedAt;
-                res.writeHead(204).end();
-            }
-            catch (error) {
-                if (!problem) {
-                    problem = `a remote-write push from k6 could not be read: ${error.message}`;
-                    options.log?.warning(`live analysis: ${problem}`);
-                }
-                // 400: k6 does not retry a bad request, so one bad push cannot stall it.
-                res.writeHead(400).end();
-            }
-        });
-    });
-    server.keepAliveTimeout = 5000;
-    await new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => resolve());
-    });
-    server.unref();
-    const { port } = server.address();
-    return {
-        url: `http://127.0.0.1:${port}/api/v1/write`,
-        async stop() {
-            await new Promise((resolve) => {
-                server.close(() => resolve());
-                server.closeAllConnections();
-            });
-            return samplesOf([...series.values()], {
-                ...options,
-                firstAt: Number.isNaN(firstPushAt) ? startedAt : Math.max(startedAt, firstPushAt - REMOTE_WRITE_PUSH_INTERVAL_MS),
-                bytes,
-                dropped: dropped.size,
-                problem: problem ?? (pushes === 0 ? 'k6 pushed no metrics to the live-analysis receiver' : undefined),
-            });
-        },
-    };
-}
-/** The receiver's final per-series state → the one sample aggregator's view (pure). */
-function samplesOf(all, context) {
-    const aggregator = new aggregator_SampleAggregator({ breakdown: true, ...context.aggregator, log: context.log });
-    for (const name of context.watched ?? [])
-        aggregator.wantSubmetric(name);
-    aggregator.firstTime = context.firstAt;
-    // http_req_failed's rate per tag set, for requests whose tags lack expected_response.
-    const failedRate = new Map();
-    for (const s of all) {
-        if (s.labels.__name__ === 'k6_http_req_failed_rate' && s.value !== undefined)
-            failedRate.set(seriesKey(tagsOf(s.labels)), s.value);
-    }
-    for (const s of all) {
-        const metric = k6MetricOfSeries(s.labels.__name__ ?? '', s.histogram !== undefined);
-        if (!metric || metric.kind !== 'trend' || !s.histogram)
-            continue;
-        const tags = tagsOf(s.labels);
-        const distribution = nativeToDistribution(s.histogram, metric.scale);
-        aggregator.trendSeries(metric.name, metric.contains, tags, distribution);
-        if (metric.name === 'http_req_duration' && aggregator.breakdown) {
-            const rate = failedRate.get(seriesKey(tags));
-            const failed = tags.expected_response !== undefined
-                ? tags.expected_response === 'false'
-                    ? distribution.count
-                    : 0
-                : Number.isFinite(rate)
-                    ? Math.round(rate * distribution.count)
-                    : 0;
-            aggregator.breakdown.requests(tags, distribution.count, failed, s.firstAt, (acc) => acc.addBuckets(distribution));
-        }
-    }
-    let problem = context.problem;
-    if (context.dropped > 0) {
-        const note = `${context.dropped} time series past the first ${context.maxSeries ?? DEFAULT_MAX_SERIES} were not analysed (too many distinct tag sets: name requests with a \`name\` tag)`;
-        problem = problem ? `${problem}; ${note}` : note;
-        context.log?.warning(`live analysis: ${note}`);
-    }
-    return { aggregator, samples: aggregator.samples, badLines: 0, problem, bytes: context.bytes, source: 'remote-write' };
-}
-/**
- * Remote write sends a check's pass rate but not its counts, so the checks of a remote-write run
- * come from k6's summary (which has both); a JSON-file run counted them sample by sample already.
- */
-function addSummaryChecks(samples, checks) {
-    if (samples.source !== 'remote-write')
-        return;
-    for (const check of checks)
-        samples.aggregator.checks.set(check.path ?? check.name, { ...check });
-}
-
-// EXTERNAL MODULE: ./src/verdict/confirm.ts
-var verdict_confirm = __nccwpck_require__(4853);
 // EXTERNAL MODULE: ./src/baseline/sampling.ts
 var sampling = __nccwpck_require__(6574);
 ;// CONCATENATED MODULE: ./src/verdict/samples.ts
 // A run's own samples → the sampling bands of its watched percentiles. The samples come from the one
-// sample aggregator (src/samples/): live while k6 runs (the pipeline's live analysis), or read from a
+// sample aggregator (src/samples/): live while k6 runs (the gate's live analysis), or read from a
 // finished raw file (`--out json=…[.gz]`, the noise lab's replay) through the same reader.
 
 
@@ -8521,372 +7181,148 @@ function samplingBands(samples, watch, confidence = compare/* SAMPLING_CONFIDENC
     return out;
 }
 
-// EXTERNAL MODULE: ./src/verdict/ab.ts
-var ab = __nccwpck_require__(8982);
-;// CONCATENATED MODULE: ./src/pipeline.ts
-// The one orchestration: install → preflight → run each scenario → parse → compare → report →
-// decide. Every entry (action, CLI, GitLab job) calls runGate; platforms only publish its result.
-//
-// Run problems never throw out of runGate: they become the `error` outcome with the cause, after
-// whatever was measured has been written to the results dir.
+// EXTERNAL MODULE: ./src/baseline/trend.ts
+var trend = __nccwpck_require__(4136);
+;// CONCATENATED MODULE: ./src/report/history.ts
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-const COMPARISON_FILE = 'comparison.json';
-const REPORT_FILE = 'report.md';
-/** Files k6-gate writes into the results dir; the baseline must not be one of them. */
-function isOwnOutputFile(file, resultsDir) {
-    if (external_node_path_default().dirname(external_node_path_default().resolve(file)) !== external_node_path_default().resolve(resultsDir))
-        return false;
-    const name = external_node_path_default().basename(file);
-    return ([COMPARISON_FILE, REPORT_FILE, JUNIT_FILE, load_performance/* LOAD_PERFORMANCE_FILE */.Du].includes(name) ||
-        /^(summary-.*\.json|k6-.*\.(log|json\.gz|json)|report-.*\.html)$/.test(name));
-}
-/** Paths inside the workspace are shown relative to it; others (the demo's bundled baseline) in full. */
-function displayPath(file, workspace) {
-    const relative = external_node_path_default().relative(workspace, file);
-    return relative && !relative.startsWith('..') && !external_node_path_default().isAbsolute(relative) ? relative : file;
-}
-function emptyResult(config) {
-    return {
-        schemaVersion: 1,
-        tool: { name: 'k6-gate', version: version/* VERSION */.x },
-        generatedAt: new Date().toISOString(),
-        target: config.target ? (0,url/* withoutCredentials */.ri)(config.target) : undefined,
-        environment: config.environment,
-        baselinePath: displayPath(config.baselinePath, config.workspace),
-        outcome: 'passed',
-        failOn: config.failOn,
-        failed: false,
-        scenarios: [],
-        regressions: 0,
-        thresholdsFailed: 0,
-        warnings: [],
-        testId: config.metricsOutputs?.length ? (0,metrics_output/* newTestId */.UP)(new Date(), (0,external_node_crypto_.randomBytes)(3).toString('hex')) : undefined,
-    };
-}
-/** Makes sure the results dir exists and can be written, before anything is measured. */
-async function prepareResultsDir(dir) {
-    try {
-        await (0,promises_.mkdir)(dir, { recursive: true });
-        const probe = external_node_path_default().join(dir, '.k6-gate-write-test');
-        await (0,promises_.writeFile)(probe, 'ok');
-        await (0,promises_.rm)(probe, { force: true });
-    }
-    catch (error) {
-        const code = error.code;
-        throw new src_config/* ConfigError */.xL(`results dir ${dir} is not writable (${code ?? error.message}); expected a folder k6-gate can create and write, set results-dir to one`);
-    }
-}
-/** A scenario's result before anything is known about it. */
-function newScenarioResult(config, spec, key) {
-    return { scenario: spec.name, profile: config.profile, key, outcome: 'passed', thresholds: [], metrics: [], files: {} };
-}
-/** Runs the whole gate. Never throws for run problems; see the module comment. */
-async function runGate(config, log, options = {}) {
-    const cancellation = options.cancellation ?? new cancel/* Cancellation */.mT();
-    // While the gate runs, a stop request is handled here (gracefully) rather than by exiting.
-    const stopListening = cancellation.onRequest(() => undefined);
-    const held = [];
-    try {
-        return await runGateSteps(config, log, cancellation, held, options.preflight);
-    }
-    finally {
-        stopListening();
-        for (const lock of held)
-            await lock.release();
-    }
-}
-async function runGateSteps(config, log, cancellation, held, pending) {
-    const result = emptyResult(config);
-    for (const secret of config.secrets)
-        log.addSecret(secret);
-    const fail = (message) => {
-        log.error(message);
-        result.outcome = 'error';
-        result.failed = true;
-        if (result.scenarios.length === 0) {
-            result.scenarios = config.scenarios.map((spec) => ({
-                ...newScenarioResult(config, spec, (0,scenarios/* scenarioKey */.Wd)(spec.name, config.profile, config.environment)),
-                outcome: 'error',
-                error: message,
-            }));
-        }
-        return result;
-    };
-    // The target's health check (none in merge mode, which needs neither k6 nor the target) runs while
-    // the results dir, rules and baseline are read and k6 is found or installed (all mostly wait on the
-    // disk or other processes); their problems are told first. The CLI starts it even earlier.
-    const preflight = pending ?? (0,k6_preflight/* startPreflight */.os)(config, log);
-    try {
-        await prepareResultsDir(config.resultsDir);
-    }
-    catch (error) {
-        // Nowhere to write: report on the log only.
-        await preflight?.abandon();
-        return fail(error.message);
-    }
-    try {
-        const lock = await lockResultsDir(config.resultsDir);
-        held.push(lock);
-        if (lock.replaced)
-            log.info(`k6-gate: removed an abandoned lock of ${config.resultsDir} (${lock.replaced})`);
-    }
-    catch (error) {
-        // Another run owns the folder: write nothing into it.
-        await preflight?.abandon();
-        return fail(error.message);
-    }
-    let rules;
-    let baseline;
-    try {
-        rules = await (0,baseline_rules/* loadRules */.A7)(config.configFile, config.rulesOverrides);
-        if (isOwnOutputFile(config.baselinePath, config.resultsDir)) {
-            throw new src_config/* ConfigError */.xL(`baseline ${result.baselinePath} is one of the files k6-gate writes into the results dir (${external_node_path_default().basename(config.baselinePath)}); expected a file of its own, e.g. k6-baseline.json`);
-        }
-        baseline = await (0,format/* loadBaseline */.oU)(config.baselinePath);
-        if (!baseline)
-            result.warnings.push(`no baseline at ${result.baselinePath}: every metric is reported as new; run with update-baseline to create it`);
-        // A key typo (or another profile) would otherwise pass silently with every metric "new".
-        for (const spec of baseline && !config.shard ? config.scenarios : []) {
-            const key = (0,scenarios/* scenarioKey */.Wd)(spec.name, config.profile, config.environment);
-            if (!baseline.scenarios[key]) {
-                const known = Object.keys(baseline.scenarios).sort().join(', ') || 'none';
-                const legacy = config.environment ? (0,update/* unmigratedKeysFor */.mg)(baseline, spec.name, config.profile) : [];
-                result.warnings.push(legacy.length > 0
-                    ? `${result.baselinePath} has ${JSON.stringify(legacy[0])}, recorded before baseline keys named the environment, but no ${JSON.stringify(key)}: it is not used for ${config.environment} (another environment may have recorded it), so every metric is reported as new; if those runs measured ${config.environment}, move them with \`k6-gate baseline migrate --environment ${config.environment}\``
-                    : `${result.baselinePath} has no entry for ${JSON.stringify(key)} (it has: ${known}): every metric is reported as new`);
-            }
-        }
-    }
-    catch (error) {
-        await preflight?.abandon();
-        return finish(config, fail(error.message), log);
-    }
-    // A stop before k6 started: nothing was measured; say so in every report.
-    const stoppedBefore = (step) => {
-        const signal = cancellation.signal;
-        result.cancelled = signal;
-        return finish(config, fail(`k6-gate received ${signal} ${step}: no scenario ran`), log);
-    };
-    let k6;
-    if (!config.merge)
-        try {
-            k6 = await log.group(`k6-gate: installing k6 ${config.k6.version} (${config.k6.install})`, () => cancellation.race((0,install/* installK6 */.XT)(config.k6, log)));
-            if (!k6) {
-                await preflight?.abandon();
-                return stoppedBefore('while installing k6');
-            }
-            result.k6 = { version: k6.version, path: k6.path, source: k6.source };
-            log.info(`k6-gate: using k6 ${k6.version} from ${k6.source} (${k6.path})`);
-        }
-        catch (error) {
-            await preflight?.abandon();
-            return finish(config, fail(`k6 could not be installed: ${error.message}`), log);
-        }
-    if (preflight) {
-        const unhealthy = await cancellation.race(preflight.done);
-        if (cancellation.requested) {
-            await preflight?.abandon();
-            return stoppedBefore('while waiting for the target');
-        }
-        if (unhealthy)
-            return finish(config, fail(unhealthy.message), log);
-    }
-    /** Each run with why it must not be recorded (empty: it may). */
-    const runs = [];
-    for (const [index, spec] of config.scenarios.entries()) {
-        const key = (0,scenarios/* scenarioKey */.Wd)(spec.name, config.profile, config.environment);
-        if (cancellation.requested) {
-            result.scenarios.push({
-                ...newScenarioResult(config, spec, key),
-                outcome: 'error',
-                error: `not run: k6-gate received ${cancellation.signal} before this scenario started`,
-            });
-            continue;
-        }
-        const title = `k6-gate: [${index + 1}/${config.scenarios.length}] ${spec.name}${config.profile ? ` (profile ${config.profile})` : ''}${config.target ? ` against ${config.target}` : ''}`;
-        // One k6 run of this scenario; reruns and A/B rounds label their files (`<scenario>.<label>`).
-        const runOnce = (runConfig, label) => runScenario(runConfig, spec, key, k6, rules, baseline, log, cancellation, result.testId, label);
-        const scenario = await log.group(title, () => config.merge
-            ? mergeScenario(config, spec, key, rules, baseline, log)
-            : config.shard
-                ? runOnce(config)
-                : config.baselineTarget
-                    ? (0,ab/* runAB */.RO)((side, pair) => runOnce({ ...config, target: side === 'A' ? config.baselineTarget : config.target }, `ab-${side}${pair}`), (row) => noiseFloorOfRow(row, rules), log)
-                    : (0,verdict_confirm/* runWithConfirmation */.H_)((attempt) => runOnce(config, attempt > 1 ? `run-${attempt}` : undefined), config.confirm ?? verdict_confirm/* DEFAULT_CONFIRM */.jr, log));
-        result.scenarios.push(scenario);
-        if (scenario.summary && !config.shard) {
-            for (const warning of (0,update/* runWarnings */.NH)(key, scenario.summary, baseline, rules)) {
-                result.warnings.push(warning);
-                log.warning(`k6-gate: ${warning}`);
-            }
-            const run = {
-                key,
-                scenario: spec.name,
-                profile: config.profile,
-                environment: config.environment,
-                summary: scenario.summary,
-                // Merged shards: k6 ran in the shard jobs; their summary may say which k6, else the pinned one.
-                k6Version: k6?.version ?? scenario.summary.k6Version ?? config.k6.version,
-                commit: config.git.commit,
-                ref: config.git.ref,
-                date: result.generatedAt,
-                endpoints: scenario.analysis?.endpoints,
-                executorModel: scenario.executorModel,
-            };
-            runs.push({ run, problems: (0,update/* recordProblems */.OG)({ summary: scenario.summary, exitCode: scenario.exitCode, limits: rules.record }) });
-        }
-    }
-    decide(result);
-    if (cancellation.requested) {
-        result.cancelled = cancellation.signal;
-        result.warnings.push(`the run was cancelled (k6-gate received ${cancellation.signal}): the numbers are partial`);
-        // A partial run must not teach the baseline anything.
-        if (config.updateBaseline !== 'never')
-            result.warnings.push('baseline not updated: the run was cancelled');
-        return finish(config, result, log);
-    }
-    const decision = (0,update/* shouldUpdateBaseline */.aA)({
-        mode: config.updateBaseline,
-        outcome: result.outcome,
-        isDefaultBranch: config.git.isDefaultBranch,
+/**
+ * Each compared stat's accepted values, oldest first, then this run's. The values are the stat's
+ * own history (what its verdict's "n" counts, cut to `historyLimit`), or the baseline's long trend
+ * when that holds more runs: the picture never claims more history than it shows, nor shows less
+ * than the verdict used.
+ */
+function reportTrend(entry, metrics, historyLimit) {
+    if (!entry)
+        return undefined;
+    const out = metrics.flatMap((m) => {
+        const history = (entry.metrics[m.metric]?.[m.stat]?.history ?? []).slice(-historyLimit).map((h) => h.value);
+        const long = entry.trend ? (0,trend/* trendSeries */.h)(entry.trend, `${m.metric} ${m.stat}`).map((p) => p.value) : [];
+        const values = (long.length > history.length ? long : history).filter(Number.isFinite);
+        if (values.length === 0)
+            return [];
+        if (m.current !== undefined && Number.isFinite(m.current))
+            values.push(m.current);
+        return [
+            { metric: m.metric, stat: m.stat, values, accepted: values.length - (m.current !== undefined && Number.isFinite(m.current) ? 1 : 0) },
+        ];
     });
-    if (config.updateBaseline !== 'never') {
-        await recordRuns(config, result, decision, runs, rules, log);
-    }
-    return finish(config, result, log);
+    return out.length > 0 ? out : undefined;
 }
-/** Records the runs in the baseline when the decision allows it and each run is sane (or forced). */
-async function recordRuns(config, result, decision, runs, rules, log) {
-    const notUpdated = (why) => {
-        result.warnings.push(`baseline not updated: ${why}`);
-        log.warning(`k6-gate: baseline not updated: ${why}`);
+
+;// CONCATENATED MODULE: ./src/gate/judge.ts
+// What a scenario's summary means against the baseline: every watched value compared (with this
+// run's own sampling bands), the watch list's configuration problems, the report's trend lines, and
+// the scenario's outcome by the one policy (verdict/outcome.ts). One k6 run and a merged sharded
+// test are judged here alike.
+
+
+
+
+
+
+/**
+ * Fills `scenario`'s thresholds and comparisons from `summary`; `trends` (the run's samples of the
+ * watched metrics) give the sampling bands. Returns the configuration problems only the run reveals.
+ */
+function compareSummary(scenario, summary, judging, trends) {
+    const { rules, baseline } = judging;
+    scenario.summary = summary;
+    scenario.thresholds = summary.thresholds;
+    const sampling = trends ? samplingBands(trends, rules.watch) : undefined;
+    scenario.metrics = (0,compare/* compareToBaseline */.WD)({ key: scenario.key, summary, baseline, rules, sampling });
+    return watchProblems(rules, summary, baseline);
+}
+/** The scenario's outcome: `error` with the problems joined, else the policy over what it measured. */
+function settleScenario(scenario, problems, judging, base = 'passed') {
+    if (problems.length > 0) {
+        scenario.outcome = 'error';
+        scenario.error = problems.join('; ');
+    }
+    else {
+        scenario.outcome = (0,outcome/* scenarioOutcome */.$p)(scenario, base);
+    }
+    scenario.trend = reportTrend(judging.baseline?.scenarios[scenario.key], scenario.metrics, judging.rules.historyLimit);
+}
+/** Config errors of the watch list that only the run can reveal (a metric or stat nobody has). */
+function watchProblems(rules, summary, baseline) {
+    const known = new Map();
+    const add = (metric, stats) => {
+        const set = known.get(metric) ?? known.set(metric, new Set()).get(metric);
+        for (const stat of stats)
+            set.add(stat);
     };
-    if (!decision.update) {
-        log.info(`k6-gate: baseline not updated: ${decision.reason}`);
-        result.warnings.push(`baseline not updated: ${decision.reason}`);
-        return;
-    }
-    if (runs.length === 0) {
-        log.info('k6-gate: baseline not updated: no scenario produced a summary');
-        return;
-    }
-    const { kept, forcedLines, refusals } = (0,update/* runsToRecord */.DQ)(runs, config.updateBaseline === 'force');
-    for (const line of forcedLines) {
-        result.warnings.push(line);
-        log.warning(`k6-gate: ${line}`);
-    }
-    refusals.forEach(notUpdated);
-    if (kept.length === 0)
-        return;
-    try {
-        // Under the lock, the file is read again: a gate that wrote since this one started is merged, not lost.
-        await (0,store/* updateBaselineFile */.L3)(config.baselinePath, (current) => (0,update/* updateBaseline */.Rz)(current, kept, rules));
-        result.baselineUpdated = true;
-        log.info(`k6-gate: baseline ${result.baselinePath} updated with ${kept.map((r) => r.key).join(', ')} (${decision.reason})`);
-    }
-    catch (error) {
-        notUpdated(error.message);
-    }
+    for (const [metric, m] of Object.entries(summary.metrics))
+        add(metric, Object.keys(m.values));
+    for (const entry of Object.values(baseline?.scenarios ?? {}))
+        for (const [metric, stats] of Object.entries(entry.metrics))
+            add(metric, Object.keys(stats));
+    return [...(0,baseline_rules/* unknownWatchedMetrics */.Sz)(rules, known.keys()), ...(0,baseline_rules/* unknownWatchedStats */.SC)(rules, known)].map((problem) => `config error: ${problem}`);
 }
-async function runScenario(config, spec, key, k6, rules, baseline, log, cancellation, testId, 
-/** Reruns and A/B rounds keep their own files (`<scenario>.<label>`): nothing measured is lost. */
-label) {
-    const fileName = label ? `${spec.name}.${label}` : spec.name;
-    const names = (0,k6_files/* k6FileNames */.q)(fileName);
-    const scenario = newScenarioResult(config, spec, key);
+/** The trend stats k6 is asked for: its defaults and every percentile the rules watch. */
+function trendStatsFor(rules) {
+    return (0,k6_summary/* summaryTrendStats */.JC)(rules.watch.map((rule) => rule.stat));
+}
+
+;// CONCATENATED MODULE: ./src/gate/scenario-run.ts
+// Step 4, one measurement: one k6 run of one scenario (with live analysis around it, or as one shard
+// of a sharded test), or, in merge mode, the shards' results merged into one summary; then judged.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** The variables k6 gets for this scenario: the outputs' settings, the user's `env`, BASE_URL and PROFILE. */
+function k6Variables(config, k6) {
     const env = (0,metrics_output/* metricsOutputEnv */.Um)(config.metricsOutputs ?? [], k6.version, config.env);
     if (config.target)
         env.BASE_URL = config.target;
     if (config.profile)
         env.PROFILE = config.profile;
-    const metricsArgs = testId
-        ? (0,metrics_output/* metricsOutputArgs */.sI)(config.metricsOutputs ?? [], { ...runLabels(config, testId), gate_scenario: spec.name })
+    return env;
+}
+/**
+ * One k6 run of the scenario with `config` (A/B rounds change the target). Reruns and A/B rounds
+ * label their files (`<scenario>.<label>`): nothing measured is lost. A shard is judged only after
+ * the merge, from the raw samples of all shards; it runs without live analysis.
+ */
+async function runScenarioOnce(step, k6, config, label) {
+    const { spec, judging } = step;
+    const { log, cancellation, result } = step.run;
+    const fileName = label ? `${spec.name}.${label}` : spec.name;
+    const names = (0,k6_files/* k6FileNames */.q)(fileName);
+    const scenario = newScenarioResult(config, spec);
+    const env = k6Variables(config, k6);
+    const metricsArgs = result.testId
+        ? (0,metrics_output/* metricsOutputArgs */.sI)(config.metricsOutputs ?? [], { ...runLabels(config, result.testId), gate_scenario: spec.name })
         : [];
-    // With `analysis` (the default), k6 pushes its samples, aggregated per tag set, to k6-gate's
-    // loopback receiver through its remote-write output (docs/adr/0004-remote-write-analysis.md); when
-    // the user's own Prometheus already has that output, k6-gate follows a plain --out json file
-    // instead (docs/adr/0003-live-samples.md). Either way the one sample aggregator gives the findings
-    // and the sampling bands of the verdict. Without analysis the verdict rests on the history band
-    // alone. A shard is judged after the merge, from the raw samples of all shards.
-    const analysis = config.analysis ?? { enabled: true, top: 10 };
-    const findings = !config.shard && analysis.enabled;
-    const watched = watchedPercentileMetrics(rules.watch);
-    const liveArgs = [];
-    let liveFile;
-    let live;
-    let receiver;
-    if (findings) {
-        const taken = (0,metrics_output/* remoteWriteTakenBy */.qK)(config.metricsOutputs, config.k6Args, { ...process.env, ...config.env });
-        if (taken) {
-            liveFile = external_node_path_default().join(config.resultsDir, `.k6-live-${(0,k6_files/* safeFileName */.T)(fileName)}.json`);
-            live = startLiveAnalysis({ file: liveFile, log, watched });
-            log.info(`k6-gate: live analysis follows k6's JSON output (${taken}; at high request rates this costs k6 CPU)`);
-        }
-        else {
-            receiver = await startRemoteWriteAnalysis({ log, watched });
-            const setup = (0,metrics_output/* liveRemoteWriteSetup */.L9)(receiver.url, k6.version, env);
-            Object.assign(env, setup.env);
-            liveArgs.push(...setup.args);
-        }
-    }
-    const sampler = findings ? startLoadSampler({ gomaxprocs: env.GOMAXPROCS ?? config.env.GOMAXPROCS }) : undefined;
-    // `k6 inspect` runs next to the test, started once `k6 run` is spawned (not before it): its answer
-    // is only read once k6 is done.
-    let inspecting = Promise.resolve(undefined);
-    const inspect = () => inspectExecutorModel({
-        k6Path: k6.path,
-        script: spec.script,
-        // The same allow-listed environment as `k6 run`: the script's init code runs here too.
-        env: k6Environment(process.env, { ...env, K6_NO_USAGE_REPORT: 'true' }),
-        cwd: config.workspace,
-    });
+    const analysisOptions = config.analysis ?? { enabled: true, top: 10 };
+    const watched = watchedPercentileMetrics(judging.rules.watch);
+    const analysis = !config.shard && analysisOptions.enabled ? await startAnalysis(step, k6, config, env, fileName, watched) : undefined;
     const run = await runK6({
         k6Path: k6.path,
         script: spec.script,
         scenario: fileName,
         resultsDir: config.resultsDir,
         env,
-        args: [...metricsArgs, ...liveArgs, ...config.k6Args, ...(config.shard ? (0,shard/* shardArgs */.M2)(config.shard.index, config.shard.count) : [])],
+        args: [
+            ...metricsArgs,
+            ...(analysis?.args ?? []),
+            ...config.k6Args,
+            ...(config.shard ? (0,shard/* shardArgs */.M2)(config.shard.index, config.shard.count) : []),
+        ],
+        trendStats: trendStatsFor(judging.rules),
         timeoutMs: config.timeoutMs,
         htmlReport: config.htmlReport,
         rawOutput: config.shard
@@ -8894,248 +7330,2799 @@ label) {
             : config.rawOutput
                 ? `k6-${(0,k6_files/* safeFileName */.T)(fileName)}.json.gz`
                 : undefined,
-        liveOutput: liveFile,
-        onSpawn: (pid) => {
-            sampler?.watch(pid);
-            if (findings)
-                inspecting = inspect();
-        },
+        liveOutput: analysis?.liveOutput,
+        onSpawn: (pid) => analysis?.onSpawn(pid),
         log,
         secrets: config.secrets,
         cwd: config.workspace,
         cancellation,
     });
-    const loadSamples = sampler?.stop();
-    const executorModel = await inspecting;
-    scenario.executorModel = executorModel;
-    let samples;
-    if (live) {
-        samples = await live.stop();
-        await (0,promises_.rm)(liveFile, { force: true }).catch(() => undefined);
+    const measured = await analysis?.stop();
+    scenario.executorModel = measured?.executorModel;
+    await noteK6Run(scenario, run, names, step, k6, config);
+    await judgeK6Run(scenario, run, names.summary, step, measured, watched);
+    const findings = measured
+        ? runFindings(measured, {
+            summary: scenario.summary,
+            k6Log: await (0,promises_.readFile)(run.files.log, 'utf8').catch(() => ''),
+            top: analysisOptions.top,
+            baseline: judging.baseline?.scenarios[scenario.key],
+        })
+        : undefined;
+    if (findings) {
+        scenario.analysis = findings;
+        for (const warning of findings.loadGenerator?.warnings ?? [])
+            log.warning(`k6-gate: ${spec.name}: ${warning}`);
     }
-    if (receiver)
-        samples = await receiver.stop();
-    if (samples) {
-        const read = samples.source === 'remote-write'
-            ? `${(0,metrics/* formatCount */.B4)(samples.samples)} samples from k6's remote-write pushes (${(samples.bytes / 2 ** 10).toFixed(0)} KiB)`
-            : `${(0,metrics/* formatCount */.B4)(samples.samples)} samples (${(samples.bytes / 2 ** 20).toFixed(1)} MiB)`;
-        log.info(`k6-gate: live analysis read ${read}${samples.problem ? `; ${samples.problem}` : ''}`);
-    }
+    return scenario;
+}
+/** Live analysis around the k6 run (samples/run-analysis.ts), with `k6 inspect` in k6's environment. */
+function startAnalysis(step, k6, config, env, fileName, watched) {
+    return startRunAnalysis({
+        resultsDir: config.resultsDir,
+        fileName: (0,k6_files/* safeFileName */.T)(fileName),
+        k6Version: k6.version,
+        metricsOutputs: config.metricsOutputs,
+        k6Args: config.k6Args,
+        env,
+        watched,
+        // The same allow-listed environment as `k6 run`: the script's init code runs here too.
+        inspect: () => inspectExecutorModel({
+            k6Path: k6.path,
+            script: step.spec.script,
+            env: k6Environment(process.env, { ...env, K6_NO_USAGE_REPORT: 'true' }),
+            cwd: config.workspace,
+        }),
+        log: step.run.log,
+    });
+}
+/** k6's exit, wall time and files on the scenario (a shard's summary and log under shard names). */
+async function noteK6Run(scenario, run, names, step, k6, config) {
     scenario.exitCode = run.exitCode ?? undefined;
     scenario.exitMeaning = run.meaning;
     scenario.k6WallMs = run.wallMs;
     scenario.files.log = names.log;
+    scenario.exception = await readScriptException(run.files.log, run.exitCode);
     if (run.files.html)
         scenario.files.html = names.html;
     if (run.files.raw)
         scenario.files.raw = external_node_path_default().basename(run.files.raw);
-    log.info(`k6-gate: k6 finished in ${formatMs(run.wallMs)}: exit ${run.exitCode ?? run.signal ?? 'none'} (${run.meaning})`);
-    if (config.shard) {
-        // Shard files of all shards meet in one folder at merge time: the summary gets the shard suffix too.
-        // The copy notes which k6 measured it: the merge job installs none and records this version.
-        const shardSummary = (0,shard/* shardSummaryFileName */.mk)((0,k6_files/* safeFileName */.T)(spec.name), config.shard);
-        await (0,promises_.readFile)(run.files.summary, 'utf8')
-            .then((text) => (0,promises_.writeFile)(external_node_path_default().join(config.resultsDir, shardSummary), (0,summary/* noteK6Version */.a)(text, k6.version)))
-            .then(() => (scenario.files.shardSummary = shardSummary), () => undefined);
-        // …and so does the log: every shard's log reaches the merge job, not only the last one's.
-        const shardLog = (0,shard/* shardLogFileName */.sq)((0,k6_files/* safeFileName */.T)(spec.name), config.shard);
-        await (0,promises_.copyFile)(run.files.log, external_node_path_default().join(config.resultsDir, shardLog)).then(() => (scenario.files.log = shardLog), () => undefined);
-    }
-    // A shard measured a share of the load: its own thresholds and numbers are judged only after the merge.
-    let outcome = config.shard && run.outcome === 'thresholds-failed' ? 'passed' : run.outcome;
+    step.run.log.info(`k6-gate: k6 finished in ${(0,src_format/* formatDuration */.a3)(run.wallMs)}: exit ${run.exitCode ?? run.signal ?? 'none'} (${run.meaning})`);
+    if (!config.shard)
+        return;
+    const kept = await keepShardFiles({
+        scenario: step.spec.name,
+        shard: config.shard,
+        resultsDir: config.resultsDir,
+        files: run.files,
+        k6Version: k6.version,
+    });
+    if (kept.shardSummary)
+        scenario.files.shardSummary = kept.shardSummary;
+    if (kept.log)
+        scenario.files.log = kept.log;
+}
+/** Reads k6's summary and judges it; a shard's own thresholds and numbers wait for the merge. */
+async function judgeK6Run(scenario, run, summaryName, step, measured, watched) {
+    const shard = step.run.config.shard;
     const problems = [];
     if (run.outcome === 'error')
         problems.push(run.spawnError ?? `k6 exit ${run.exitCode ?? run.signal}: ${run.meaning}`);
-    let summaryText;
+    const text = await (0,promises_.readFile)(run.files.summary, 'utf8').catch(() => undefined);
+    let summary;
     try {
-        summaryText = await (0,promises_.readFile)(run.files.summary, 'utf8');
+        if (text !== undefined)
+            summary = (0,k6_summary/* parseSummary */.W6)(text, summaryName);
     }
-    catch {
-        if (!run.spawnError)
-            problems.push(`k6 wrote no summary (${names.summary})`);
+    catch (error) {
+        problems.push((await fullDisk(step.run.config.resultsDir, run.files.summary, summaryName)) ?? error.message);
     }
-    if (summaryText !== undefined) {
+    if (text === undefined && !run.spawnError)
+        problems.push((await fullDisk(step.run.config.resultsDir, run.files.summary, summaryName)) ?? `k6 wrote no summary (${summaryName})`);
+    if (summary) {
+        scenario.files.summary = summaryName;
+        const trends = measured?.samples ? trendsOf(measured.samples.aggregator, watched) : undefined;
         try {
-            scenario.summary = (0,summary/* parseSummary */.W6)(summaryText, names.summary);
-            scenario.files.summary = names.summary;
-            scenario.thresholds = scenario.summary.thresholds;
-            if (samples)
-                addSummaryChecks(samples, scenario.summary.checks);
-            // The run's own samples give the sampling bands of its watched percentiles.
-            const sampling = samples ? samplingBands(trendsOf(samples.aggregator, watched), rules.watch) : undefined;
-            scenario.metrics = (0,compare/* compareToBaseline */.WD)({ key, summary: scenario.summary, baseline, rules, sampling });
-            problems.push(...watchProblems(rules, scenario.summary, baseline));
+            problems.push(...compareSummary(scenario, summary, step.judging, trends));
         }
         catch (error) {
             problems.push(error.message);
         }
     }
-    if (findings && samples && samples.samples > 0) {
-        scenario.analysis = {
-            source: samples.source,
-            ...analyseSamples(samples.aggregator, {
-                top: analysis.top,
-                baseline: baseline?.scenarios[key]?.endpoints,
-            }),
-            loadGenerator: judgeLoadGenerator(scenario.summary, loadSamples, await (0,promises_.readFile)(run.files.log, 'utf8').catch(() => ''), {
-                run: executorModel,
-                baseline: baseline?.scenarios[key]?.executorModel,
-            }),
-        };
-        for (const warning of scenario.analysis.loadGenerator.warnings)
-            log.warning(`k6-gate: ${spec.name}: ${warning}`);
-    }
-    if (problems.length > 0) {
-        outcome = 'error';
-        scenario.error = problems.join('; ');
-    }
-    else if (config.shard) {
+    if (shard && problems.length === 0) {
         scenario.metrics = [];
         scenario.thresholds = [];
     }
-    else {
-        // k6 exit 99 and the summary's own view of thresholds must agree; trust whichever saw a crossing.
-        if (scenario.thresholds.some((t) => !t.ok))
-            outcome = (0,exit_codes/* worstOutcome */.O)(outcome, 'thresholds-failed');
-        if (scenario.metrics.some(compare/* isRegression */.kj))
-            outcome = (0,exit_codes/* worstOutcome */.O)(outcome, 'regressed');
-    }
-    scenario.trend = trendOf(baseline?.scenarios[key]?.trend, scenario);
-    scenario.outcome = outcome;
-    return scenario;
+    settleScenario(scenario, problems, step.judging, shard && run.outcome === 'thresholds-failed' ? 'passed' : run.outcome);
 }
-/** Config errors of the watch list that only the run can reveal (a metric name nobody has). */
-function watchProblems(rules, summary, baseline) {
-    const known = new Set(Object.keys(summary?.metrics ?? {}));
-    for (const entry of Object.values(baseline?.scenarios ?? {}))
-        for (const metric of Object.keys(entry.metrics))
-            known.add(metric);
-    return (0,baseline_rules/* unknownWatchedMetrics */.Sz)(rules, known).map((problem) => `config error: ${problem}`);
-}
-/** The k6 version the shards noted in their summaries (see noteK6Version); undefined when none did. */
-async function shardK6Version(config, spec, log) {
-    const files = await findShardSummaryFiles(config.merge.dir, (0,k6_files/* safeFileName */.T)(spec.name));
-    const versions = new Set();
-    for (const file of files) {
-        const version = await (0,promises_.readFile)(file, 'utf8').then((text) => (0,summary/* parseSummary */.W6)(text, external_node_path_default().basename(file)).k6Version, () => undefined);
-        if (version)
-            versions.add(version);
-    }
-    if (versions.size > 1)
-        log.warning(`k6-gate: the shards of ${spec.name} ran different k6 versions (${[...versions].join(', ')})`);
-    return versions.size > 0 ? [...versions].join(', ') : undefined;
-}
-/** Each watched stat's accepted-run trend from the baseline, with this run's value last (report sparklines). */
-function trendOf(trend, scenario) {
-    if (!trend || trend.runs.length === 0)
+/**
+ * Why k6's summary is missing, empty or cut short when the results dir's disk is full; the partial
+ * file is removed (nothing half-written is left to be read as a result).
+ */
+async function fullDisk(dir, file, name) {
+    const disk = await (0,promises_.statfs)(dir).catch(() => undefined);
+    const free = disk ? disk.bavail * disk.bsize : Infinity;
+    if (free >= FULL_DISK_BYTES)
         return undefined;
-    const out = scenario.metrics.flatMap((m) => {
-        const values = (0,baseline_trend/* trendSeries */.h)(trend, `${m.metric} ${m.stat}`).map((p) => p.value);
-        if (values.length === 0)
-            return [];
-        if (m.current !== undefined && Number.isFinite(m.current))
-            values.push(m.current);
-        return [{ metric: m.metric, stat: m.stat, values }];
-    });
-    return out.length > 0 ? out : undefined;
+    await (0,promises_.rm)(file, { force: true }).catch(() => undefined);
+    return `could not write ${name}: the disk of ${dir} is full (ENOSPC, ${free} bytes free)`;
 }
-/** Merge mode: the summary of the whole sharded test, from the shards' raw samples; then the same verdict as a run. */
-async function mergeScenario(config, spec, key, rules, baseline, log) {
-    const scenario = newScenarioResult(config, spec, key);
+/** Less free space than this after a run counts as a full disk (k6's summary is tens of KiB). */
+const FULL_DISK_BYTES = 64 * 1024;
+/** Merge mode: the summary of the whole sharded test from the shards' raw samples, judged like a run. */
+async function mergeScenario(step) {
+    const { config, log } = step.run;
+    const { spec, judging } = step;
+    const scenario = newScenarioResult(config, spec);
     try {
-        const merged = await mergeScenarioShards({
+        const merged = await mergeScenarioForGate({
             dir: config.merge.dir,
-            scenario: (0,k6_files/* safeFileName */.T)(spec.name),
+            scenario: spec.name,
             resultsDir: config.resultsDir,
-            summaryFile: (0,k6_files/* k6FileNames */.q)(spec.name).summary,
-            watch: [...rules.watch.map((r) => r.metric), ...Object.keys(baseline?.scenarios[key]?.metrics ?? {})],
-            trendStats: [...summary/* SUMMARY_TREND_STATS */.$8],
+            watch: [...judging.rules.watch.map((r) => r.metric), ...Object.keys(judging.baseline?.scenarios[scenario.key]?.metrics ?? {})],
+            trendStats: trendStatsFor(judging.rules),
             log,
         });
-        scenario.summary = { ...merged.summary, k6Version: merged.summary.k6Version ?? (await shardK6Version(config, spec, log)) };
         scenario.files.summary = merged.summaryFile;
-        scenario.thresholds = merged.summary.thresholds;
         // The merged samples of all shards give the sampling bands, as a single run's would.
-        const sampling = samplingBands(merged.trends, rules.watch);
-        scenario.metrics = (0,compare/* compareToBaseline */.WD)({ key, summary: merged.summary, baseline, rules, sampling });
-        const problems = watchProblems(rules, merged.summary, baseline);
-        if (problems.length > 0)
-            throw new src_config/* ConfigError */.xL(problems.join('; '));
-        if (scenario.thresholds.some((t) => !t.ok))
-            scenario.outcome = (0,exit_codes/* worstOutcome */.O)(scenario.outcome, 'thresholds-failed');
-        if (scenario.metrics.some(compare/* isRegression */.kj))
-            scenario.outcome = (0,exit_codes/* worstOutcome */.O)(scenario.outcome, 'regressed');
+        settleScenario(scenario, compareSummary(scenario, merged.summary, judging, merged.trends), judging);
     }
     catch (error) {
-        scenario.outcome = 'error';
-        scenario.error = `merge of the shard results failed: ${error.message}`;
+        settleScenario(scenario, [error.message], judging);
+    }
+    if (scenario.outcome === 'error') {
+        scenario.error = `merge of the shard results failed: ${scenario.error}`;
         log.error(scenario.error);
     }
     return scenario;
 }
+
+;// CONCATENATED MODULE: ./src/gate/scenarios.ts
+// Step 4: every scenario in turn, each by its strategy: merge mode (the shards' results), one shard,
+// A/B rounds against `baseline-target`, or one run with confirmation reruns. A stop request skips
+// the scenarios not started yet. Returns the runs the baseline may learn from.
+
+
+
+
+
+
+
+/** Runs (or merges) every scenario into `run.result.scenarios`. */
+async function runScenarios(run, k6, judging) {
+    const { config, log, cancellation, result } = run;
+    const runs = [];
+    for (const [index, spec] of config.scenarios.entries()) {
+        if (cancellation.requested) {
+            const error = `not run: k6-gate received ${cancellation.signal} before this scenario started`;
+            result.scenarios.push({ ...newScenarioResult(config, spec), outcome: 'error', error });
+            continue;
+        }
+        // Reruns and A/B rounds repeat the same load-generator warning: it is said once.
+        const step = { run: { ...run, log: (0,src_log/* sayingWarningsOnce */.OE)(log) }, spec, judging };
+        const scenario = await log.group(scenarioTitle(config, spec, index), () => measureScenario(step, k6));
+        result.scenarios.push(scenario);
+        // A shard's numbers are recorded after the merge, never alone.
+        if (scenario.summary && !config.shard)
+            runs.push(runToRecord(run, spec, scenario, k6, judging));
+    }
+    return runs;
+}
+function scenarioTitle(config, spec, index) {
+    const profile = config.profile ? ` (profile ${config.profile})` : '';
+    const target = config.target ? ` against ${config.target}` : '';
+    return `k6-gate: [${index + 1}/${config.scenarios.length}] ${spec.name}${profile}${target}`;
+}
+/** The scenario's verdict by the strategy the config asks for. */
+function measureScenario(step, k6) {
+    const { config, log } = step.run;
+    if (config.merge)
+        return mergeScenario(step);
+    const once = (runConfig, label) => runScenarioOnce(step, k6, runConfig, label);
+    if (config.shard)
+        return once(config);
+    if (config.baselineTarget) {
+        const baselineTarget = config.baselineTarget;
+        return (0,ab/* runAB */.RO)((side, pair) => once({ ...config, target: side === 'A' ? baselineTarget : config.target }, `ab-${side}${pair}`), (row) => noiseFloorOfRow(row, step.judging), log);
+    }
+    return (0,verdict_confirm/* runWithConfirmation */.H_)((attempt) => once(config, attempt > 1 ? `run-${attempt}` : undefined), config.confirm ?? verdict_confirm/* DEFAULT_CONFIRM */.jr, log);
+}
 /** The noise floor the rules give a compared row (A/B differences smaller than it are no change). */
-function noiseFloorOfRow(row, rules) {
+function noiseFloorOfRow(row, { rules }) {
     const rule = rules.watch.find((r) => r.metric === row.metric && r.stat === row.stat) ?? { metric: row.metric, stat: row.stat };
     return (0,compare/* noiseFloorFor */.WY)(rule, row.unit, rules);
 }
-/** Outcome, counts and the policy decision, from the scenario results. */
-function decide(result) {
-    result.regressions = result.scenarios.reduce((n, s) => n + s.metrics.filter(compare/* isRegression */.kj).length, 0);
-    result.thresholdsFailed = result.scenarios.reduce((n, s) => n + s.thresholds.filter((t) => !t.ok).length, 0);
-    const errored = result.scenarios.some((s) => s.outcome === 'error');
-    let outcome = 'passed';
-    if (result.regressions > 0)
-        outcome = (0,exit_codes/* worstOutcome */.O)(outcome, 'regressed');
-    if (result.thresholdsFailed > 0 || result.scenarios.some((s) => s.outcome === 'thresholds-failed'))
-        outcome = (0,exit_codes/* worstOutcome */.O)(outcome, 'thresholds-failed');
-    if (errored)
-        outcome = 'error';
-    result.outcome = outcome;
-    const thresholdsCrossed = result.thresholdsFailed > 0 || result.scenarios.some((s) => s.outcome === 'thresholds-failed');
-    result.failed =
-        errored ||
-            (result.regressions > 0 && result.failOn.includes('regression')) ||
-            (thresholdsCrossed && result.failOn.includes('thresholds'));
+/** The run as the baseline would record it, after warning about what makes it a poor reference. */
+function runToRecord(run, spec, scenario, k6, judging) {
+    const { config, log, result } = run;
+    const summary = scenario.summary;
+    for (const warning of (0,update/* runWarnings */.NH)(scenario.key, summary, judging.baseline, judging.rules)) {
+        result.warnings.push(warning);
+        log.warning(`k6-gate: ${warning}`);
+    }
+    const record = {
+        key: scenario.key,
+        scenario: spec.name,
+        profile: config.profile,
+        environment: config.environment,
+        summary,
+        // Merged shards: k6 ran in the shard jobs; their summary may say which k6, else the pinned one.
+        k6Version: k6?.version ?? summary.k6Version ?? config.k6.version,
+        commit: config.git.commit,
+        ref: config.git.ref,
+        date: result.generatedAt,
+        endpoints: scenario.analysis?.endpoints,
+        executorModel: scenario.executorModel,
+    };
+    return { run: record, problems: (0,update/* recordProblems */.OG)({ summary, exitCode: scenario.exitCode, limits: judging.rules.record }) };
 }
-/** Writes comparison.json and the reports, then logs the verdict. Returns `result`. */
-async function finish(config, result, log) {
-    // Messages quote k6's output and the script's errors: no secret, in any encoding, leaves in a file or comment.
-    Object.assign(result, (0,src_log/* redactDeep */.KL)(result, config.secrets));
+
+;// CONCATENATED MODULE: ./src/gate/gate.ts
+// The one orchestration. Every entry (action, CLI, GitLab job, demo) calls runGate; platforms only
+// publish its result. Read runSteps top to bottom: each line is one step, each step a module of
+// this folder with one concern.
+//
+// Run problems never throw out of runGate: a step that cannot go on throws `GateStop`, which becomes
+// the `error` outcome with the cause, after whatever was measured has been written to the results dir.
+
+
+
+
+
+
+
+
+
+
+// What entries need besides runGate: the exit status of a result.
+
+
+/** Runs the whole gate. Never throws for run problems; see the module comment. */
+async function runGate(config, log, options = {}) {
+    const cancellation = options.cancellation ?? new cancel/* Cancellation */.mT();
+    // While the gate runs, a stop request is handled here (gracefully) rather than by exiting.
+    const stopListening = cancellation.onRequest(() => undefined);
+    const run = { config, log, cancellation, result: emptyResult(config) };
+    for (const secret of config.secrets)
+        log.addSecret(secret);
+    // The health checks (none in merge mode, which needs neither k6 nor the target) run while the
+    // results dir, rules and baseline are read and k6 is found or installed; the CLI starts the target's earlier.
+    const preflight = startTargetChecks(config, log, options.preflight);
+    const held = [];
     try {
-        await writeReports(config, result);
+        return await runSteps(run, preflight, held);
+    }
+    finally {
+        stopListening();
+        for (const lock of held)
+            await lock.release();
+    }
+}
+async function runSteps(run, preflight, held) {
+    try {
+        held.push(await prepareResultsDir(run)); // 1. results dir: created, probed, this run's alone
+        const judging = await readRulesAndBaseline(run); // 2. rules and baseline, key typos warned
+        const k6 = await readyK6(run); // 3. k6 found or installed…
+        await awaitHealthyTarget(run, preflight); //    …and the target healthy
+        const runs = await runScenarios(run, k6, judging); // 4. every scenario measured and judged
+        (0,outcome/* decideGate */.q7)(run.result); // 5. outcome, counts, and whether fail-on fails the job
+        noteCancellation(run);
+        await recordBaseline(run, runs, judging); // 6. the baseline learns, when allowed
     }
     catch (error) {
-        result.warnings.push(`could not write the reports to ${config.resultsDir}: ${error.message}`);
-        log.warning(`could not write the reports to ${config.resultsDir}: ${error.message}`);
+        if (!(error instanceof GateStop))
+            throw error;
+        await preflight?.abandon();
+        markError(run, error.message);
+        if (!error.writeResults)
+            return run.result;
     }
-    // After the files: a failed push changes neither them nor the verdict (a warning on the log only).
-    await pushGateSeries(config, result, log);
-    if (config.notify)
-        await sendNotifications(config.notify, result, log, { commit: config.git.commit });
-    const verdict = result.cancelled ? `CANCELLED (${result.cancelled})` : result.failed ? 'FAILED' : 'ok';
-    log.info(`k6-gate: outcome ${result.outcome} — ${result.regressions} regression(s), ${result.thresholdsFailed} crossed threshold(s) — gate ${verdict}`);
-    return result;
+    await writeResultFiles(run); // 7. comparison.json, report.md, junit.xml, load-performance.json
+    await publishAndNotify(run); // 8. metrics push and notifications
+    logVerdict(run);
+    return run.result;
 }
-/** Every report file of the results dir, written once here. Platforms upload the folder as it is. */
-async function writeReports(config, result) {
-    if (!(0,external_node_fs_.existsSync)(config.resultsDir))
+/** A stop during the scenarios: what was measured is kept and marked partial. */
+function noteCancellation(run) {
+    const { cancellation, result } = run;
+    if (!cancellation.requested)
         return;
-    const write = (name, text) => (0,promises_.writeFile)(external_node_path_default().join(config.resultsDir, name), text);
-    await write(COMPARISON_FILE, `${JSON.stringify(result, null, 2)}\n`);
-    await write(REPORT_FILE, (0,markdown.renderMarkdownReport)(result));
-    await write(JUNIT_FILE, renderJUnit(result));
-    // GitLab's load_performance report: the gating scenario's legacy summary export, copied as is.
-    const lpSource = (0,load_performance/* loadPerformanceSourceFile */.K3)(result);
-    const lpLegacy = lpSource ? await (0,promises_.readFile)(external_node_path_default().join(config.resultsDir, lpSource), 'utf8').catch(() => undefined) : undefined;
-    const loadPerformance = (0,load_performance/* renderLoadPerformance */.dS)(result, lpLegacy);
-    if (loadPerformance !== undefined)
-        await write(load_performance/* LOAD_PERFORMANCE_FILE */.Du, loadPerformance);
+    result.cancelled = cancellation.signal;
+    result.warnings.push(`the run was cancelled (k6-gate received ${cancellation.signal}): the numbers are partial`);
 }
-/** 0 passed (or not failed by policy), 1 failed by policy, 2 error. */
-function exitStatusFor(result) {
-    if (result.outcome === 'error')
-        return 2;
-    return result.failed ? 1 : 0;
+
+
+/***/ }),
+
+/***/ 1557:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  i7: () => (/* binding */ configFromInputs)
+});
+
+// UNUSED EXPORTS: DEFAULT_ENVIRONMENTS_FILE, parseCommentMode, parseList, parseRetentionDays, readInputs, secretInputs
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/config.ts
+var src_config = __nccwpck_require__(2973);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: ./src/json.ts
+var json = __nccwpck_require__(8301);
+;// CONCATENATED MODULE: ./src/environments.ts
+// Named target environments (staging, production, ...): their base URL, health path and whether they
+// are protected (src/load-policy.ts keeps heavy profiles off protected ones).
+
+
+
+
+/** An environment named like production counts as protected, defined or not. */
+const PRODUCTION_NAME = /^prod(uction)?$/i;
+/** Protected: marked so in the environments file, or named production (or prod). */
+function isProtectedEnvironment(name, definition) {
+    return definition?.protected === true || (name !== undefined && PRODUCTION_NAME.test(name));
+}
+const EXAMPLE = '{ "environments": { "staging": { "baseUrl": "https://staging.example.com" }, "production": { "baseUrl": "https://example.com", "protected": true } } }';
+function quote(value) {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+/**
+ * Checks the `environments` map of a parsed config (k6-gate.environments.json, or the rules config
+ * with an `environments` key) and returns the definitions by name.
+ */
+function parseEnvironments(data, source) {
+    const map = (0,json/* isObject */.G)(data) ? data.environments : undefined;
+    if (!(0,json/* isObject */.G)(map)) {
+        throw new src_config/* ConfigError */.xL(`${source} has no "environments" object; expected e.g. ${EXAMPLE}`);
+    }
+    const out = {};
+    for (const [name, raw] of Object.entries(map)) {
+        const where = `${source}: environments.${name}`;
+        if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
+            throw new src_config/* ConfigError */.xL(`${source}: environment name ${quote(name)} is not valid; expected letters, digits, ".", "_" or "-" (e.g. "staging")`);
+        }
+        if (!(0,json/* isObject */.G)(raw))
+            throw new src_config/* ConfigError */.xL(`${where} is ${quote(raw)}; expected an object with "baseUrl"`);
+        const { baseUrl, healthPath } = raw;
+        if (typeof baseUrl !== 'string' || !/^https?:\/\/[^/\s]+/.test(baseUrl)) {
+            throw new src_config/* ConfigError */.xL(`${where}.baseUrl ${quote(baseUrl)} is not an http(s) URL; expected e.g. "https://staging.example.com"`);
+        }
+        const isProtected = raw.protected ?? false;
+        if (typeof isProtected !== 'boolean') {
+            throw new src_config/* ConfigError */.xL(`${where}.protected ${quote(isProtected)} is not a boolean; expected true or false`);
+        }
+        if (healthPath !== undefined && (typeof healthPath !== 'string' || !healthPath.startsWith('/'))) {
+            throw new src_config/* ConfigError */.xL(`${where}.healthPath ${quote(healthPath)} is not a path; expected e.g. "/health"`);
+        }
+        out[name] = {
+            name,
+            baseUrl: baseUrl.replace(/\/+$/, ''),
+            protected: isProtected,
+            ...(healthPath !== undefined ? { healthPath } : {}),
+        };
+    }
+    return out;
+}
+/** Reads a JSON or YAML file (by extension; YAML also when JSON fails) holding `environments`. */
+async function loadEnvironments(file) {
+    let text;
+    try {
+        text = await (0,promises_.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        throw new src_config/* ConfigError */.xL(`environments file ${file} could not be read (${error.code ?? error.message}); expected a JSON or YAML file such as ${EXAMPLE}`);
+    }
+    const ext = external_node_path_default().extname(file).toLowerCase();
+    let data;
+    try {
+        data = ext === '.yaml' || ext === '.yml' ? (await __nccwpck_require__.e(/* import() */ 815).then(__nccwpck_require__.t.bind(__nccwpck_require__, 8815, 19))).parse(text) : JSON.parse(text);
+    }
+    catch (error) {
+        throw new src_config/* ConfigError */.xL(`environments file ${file} is not valid ${ext === '.yaml' || ext === '.yml' ? 'YAML' : 'JSON'}: ${error.message}`);
+    }
+    return parseEnvironments(data, file);
+}
+/** The named environment, or an error listing the known names. */
+function findEnvironment(environments, name) {
+    const found = environments[name];
+    if (found)
+        return found;
+    const known = Object.keys(environments);
+    throw new src_config/* ConfigError */.xL(`environment ${quote(name)} is not defined; known environments: ${known.length ? known.join(', ') : 'none'}; expected one of them, or a target URL (then the name only labels the reports)`);
+}
+
+;// CONCATENATED MODULE: ./src/load-policy.ts
+// The one rule that keeps heavy load off systems that should not get it by accident. Heavy profiles
+// (stress, spike, soak, breakpoint) are refused, unless allow-heavy-load is set, when:
+//   - the run is for a pull request / merge request (possibly a stranger's fork),
+//   - the environment is marked `protected` in the environments file,
+//   - the environment is named production (or prod), defined or not.
+// Every entry applies it alike; each platform only says whether its run is a PR/MR.
+
+
+const HEAVY_PROFILES = ['stress', 'spike', 'soak', 'breakpoint'];
+const WAY_OUT = 'If this is intended, set the input `allow-heavy-load: true` (GitHub/GitLab) or pass `--allow-heavy-load` (CLI); otherwise choose smoke or load';
+/** Throws a ConfigError naming the way out when a heavy run is not allowed here. */
+function assertLoadAllowed(facts) {
+    const profile = facts.profile?.trim().toLowerCase();
+    if (facts.allowHeavyLoad || profile === undefined || !HEAVY_PROFILES.includes(profile))
+        return;
+    if (facts.changeRequest) {
+        throw new src_config/* ConfigError */.xL(`profile ${JSON.stringify(facts.profile)} is a heavy load profile and this is a ${facts.changeRequest}; expected a light profile (smoke, load) on pull and merge requests. ${WAY_OUT}.`);
+    }
+    const environment = facts.environment;
+    if (environment?.protected) {
+        throw new src_config/* ConfigError */.xL(`refusing to run the ${profile} profile against the protected environment "${environment.name}" (${environment.baseUrl}): ` +
+            `${HEAVY_PROFILES.join(', ')} can overload a live system. ${WAY_OUT}, or a non-protected environment.`);
+    }
+    const name = facts.environmentName ?? environment?.name;
+    if (name && PRODUCTION_NAME.test(name)) {
+        throw new src_config/* ConfigError */.xL(`profile ${JSON.stringify(facts.profile)} is a heavy load profile and environment is ${JSON.stringify(name)}: ` +
+            `${HEAVY_PROFILES.join(', ')} can overload a live system. ${WAY_OUT}.`);
+    }
+}
+
+// EXTERNAL MODULE: ./src/scenarios.ts
+var src_scenarios = __nccwpck_require__(4096);
+// EXTERNAL MODULE: ./src/k6/files.ts
+var files = __nccwpck_require__(7998);
+// EXTERNAL MODULE: ./src/url.ts
+var src_url = __nccwpck_require__(7666);
+// EXTERNAL MODULE: ./src/baseline/rules.ts
+var rules = __nccwpck_require__(1568);
+// EXTERNAL MODULE: ./src/shard/shard.ts
+var shard = __nccwpck_require__(2332);
+// EXTERNAL MODULE: ./src/observability/metrics-output.ts
+var metrics_output = __nccwpck_require__(9128);
+;// CONCATENATED MODULE: ./src/inputs.ts
+// The one place every input is read and parsed: named string inputs → the typed Config (and the
+// action's publish settings). The action's inputs, the CLI's flags and the demo use the same names
+// (kebab-case), so an input means the same thing on GitHub, on GitLab and on a laptop.
+
+
+
+
+
+
+
+
+
+/** Looked for in the workspace when no `environments` input is given. */
+const DEFAULT_ENVIRONMENTS_FILE = 'k6-gate.environments.json';
+
+
+/** Splits a list input written one per line or comma separated. */
+function parseList(text) {
+    return (text ?? '')
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter(Boolean);
+}
+/** The values to mask in every log line, read before anything else runs (token, auth-token, secret-env). */
+function secretInputs(read, env) {
+    const values = [optional(read('token')), optional(read('auth-token')), ...parseList(read('secret-env')).map((name) => env[name])];
+    return values.filter((value) => Boolean(value));
+}
+/** The Config alone, for entries that publish nothing of their own (CLI, demo). */
+async function configFromInputs(read, context) {
+    return (await readInputs(read, context)).config;
+}
+async function readInputs(read, context) {
+    const get = (name) => (0,src_config/* optional */.lq)(read(name));
+    const workspace = external_node_path_default().resolve(context.workspace);
+    const scenarioNames = parseList(get('scenarios') ?? get('scenario'));
+    if (scenarioNames.length === 0) {
+        throw new src_config/* ConfigError */.xL('no scenario given; expected one or more scenario names or k6 script paths, e.g. "http-endpoints" or "load/checkout.ts"');
+    }
+    const scenarios = [];
+    for (const name of scenarioNames)
+        scenarios.push(await (0,src_scenarios/* resolveScenario */.d8)(name, workspace, context.scenariosDir));
+    const seen = new Map();
+    for (const s of scenarios) {
+        const other = seen.get((0,files/* safeFileName */.T)(s.name));
+        if (other === s.name)
+            throw new src_config/* ConfigError */.xL(`scenario name ${JSON.stringify(s.name)} is given twice; give one a distinct name with name=path`);
+        // Names become file names (summary-<name>.json, k6-<name>.log): two that map to one would overwrite each other.
+        if (other !== undefined) {
+            throw new src_config/* ConfigError */.xL(`scenario names ${JSON.stringify(other)} and ${JSON.stringify(s.name)} both become the file name part ${JSON.stringify((0,files/* safeFileName */.T)(s.name))}, so their results would overwrite each other; expected names that differ in letters, digits, ".", "_", "@" or "-": rename one with name=path`);
+        }
+        seen.set((0,files/* safeFileName */.T)(s.name), s.name);
+    }
+    const environmentName = get('environment');
+    const profile = get('profile');
+    let environment;
+    const environmentsInput = get('environments');
+    const environmentsFile = (0,src_config/* insideWorkspace */.CT)('environments', environmentsInput ?? DEFAULT_ENVIRONMENTS_FILE, workspace);
+    if (environmentsInput !== undefined && !(0,external_node_fs_.existsSync)(environmentsFile)) {
+        throw new src_config/* ConfigError */.xL(`environments file ${environmentsInput} does not exist; expected a JSON or YAML file with an "environments" object`);
+    }
+    // A merge (of shard files) sends no load: it needs neither a target nor the load policy.
+    const merging = get('merge-from') !== undefined;
+    if (environmentName !== undefined) {
+        const defined = (0,external_node_fs_.existsSync)(environmentsFile) ? await loadEnvironments(environmentsFile) : undefined;
+        environment = defined?.[environmentName];
+        // With a target the name only labels the reports; without one it must say where to send the load.
+        if (!environment && get('target') === undefined && !merging) {
+            if (defined)
+                findEnvironment(defined, environmentName);
+            throw new src_config/* ConfigError */.xL(`environment ${JSON.stringify(environmentName)} is not defined: there is no environments file (${external_node_path_default().relative(workspace, environmentsFile)}); expected a file that defines it, e.g. { "environments": { "${environmentName}": { "baseUrl": "https://…" } } }, or a target URL (then the name only labels the reports)`);
+        }
+    }
+    // Refuse heavy profiles on PR/MR runs and protected or production environments before anything runs.
+    if (!merging)
+        assertLoadAllowed({
+            profile,
+            environment,
+            environmentName,
+            changeRequest: context.changeRequest,
+            allowHeavyLoad: (0,src_config/* parseBoolean */.yG)('allow-heavy-load', get('allow-heavy-load'), false),
+        });
+    const target = get('target') ?? environment?.baseUrl;
+    const baselineTarget = get('baseline-target');
+    for (const [name, value] of [
+        ['target', target],
+        ['baseline-target', baselineTarget],
+    ]) {
+        if (value === undefined)
+            continue;
+        let url;
+        try {
+            url = new URL(value);
+        }
+        catch {
+            throw new src_config/* ConfigError */.xL(`${name} ${JSON.stringify(value)} is not a URL; expected e.g. "https://staging.example.com"`);
+        }
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+            throw new src_config/* ConfigError */.xL(`${name} ${JSON.stringify((0,src_url/* withoutCredentials */.ri)(value))} uses ${url.protocol}; expected an http:// or https:// URL`);
+        }
+    }
+    if (baselineTarget !== undefined && target === undefined) {
+        throw new src_config/* ConfigError */.xL('baseline-target is set but target is not; expected both: the candidate (target) and the base deployment (baseline-target)');
+    }
+    const targetSecrets = [...(target ? credentialsOf(target) : []), ...(baselineTarget ? credentialsOf(baselineTarget) : [])];
+    const preflight = (0,src_config/* parseBoolean */.yG)('preflight', get('preflight'), true);
+    const defaultHealth = environment?.healthPath && target ? new URL(environment.healthPath, target).toString() : target;
+    const healthUrl = preflight ? (get('health-url') ?? defaultHealth) : undefined;
+    const env = (0,src_config/* parseEnvPairs */.WS)('env', read('env'));
+    // k6 resolves a relative open() path against the script, not the working directory: make the
+    // scenario config file absolute so it means what the user wrote.
+    if (env.CONFIG_FILE)
+        env.CONFIG_FILE = (0,src_config/* insideWorkspace */.CT)('CONFIG_FILE', env.CONFIG_FILE, workspace);
+    const secrets = [...targetSecrets];
+    // Secrets reach k6 by variable name, so their values never appear in inputs or command lines.
+    for (const name of parseList(get('secret-env'))) {
+        const value = context.env[name];
+        if (value === undefined || value === '') {
+            throw new src_config/* ConfigError */.xL(`secret-env names ${name}, but no such environment variable is set; expected the name of a variable that holds the secret`);
+        }
+        env[name] = value;
+        secrets.push(value);
+    }
+    const notify = parseNotify(get('notify'), get('notify-on'), context.env);
+    for (const target of notify?.targets ?? [])
+        secrets.push(target.url);
+    const authToken = get('auth-token');
+    if (authToken !== undefined) {
+        env.AUTH_TOKEN = authToken;
+        secrets.push(authToken);
+    }
+    const timeout = (0,src_config/* parseTimeLimit */.Er)('timeout', get('timeout'));
+    const preflightTimeoutMs = (0,src_config/* parseTimeLimit */.Er)('preflight-timeout', get('preflight-timeout')) ?? 30_000;
+    const k6Path = get('k6-path');
+    const install = (0,src_config/* parseInstallMethod */.e5)(get('k6-install') ?? (k6Path ? 'path' : undefined));
+    if (install === 'path' && !k6Path) {
+        throw new src_config/* ConfigError */.xL('k6-install is "path" but k6-path is not set; expected the path of a k6 binary');
+    }
+    const mergeFrom = get('merge-from');
+    if (mergeFrom !== undefined && get('shard') !== undefined) {
+        throw new src_config/* ConfigError */.xL(`shard ${JSON.stringify(get('shard'))} and merge-from ${JSON.stringify(mergeFrom)} are both set; expected shard in the N shard jobs and merge-from only in the one merge job`);
+    }
+    const config = {
+        rulesOverrides: readRulesOverrides(get),
+        scenarios,
+        profile,
+        target,
+        environment: environmentName,
+        healthUrl,
+        preflightTimeoutMs,
+        baselinePath: get('baseline') === undefined && context.defaultFiles?.baseline
+            ? context.defaultFiles.baseline
+            : (0,src_config/* insideWorkspace */.CT)('baseline', get('baseline') ?? src_config/* DEFAULT_BASELINE_PATH */.Gf, workspace),
+        configFile: get('config') ? (0,src_config/* insideWorkspace */.CT)('config', get('config'), workspace) : context.defaultFiles?.config,
+        resultsDir: context.resultsDirAnywhere
+            ? external_node_path_default().resolve(workspace, get('results-dir') ?? src_config/* DEFAULT_RESULTS_DIR */.ns)
+            : (0,src_config/* insideWorkspace */.CT)('results-dir', get('results-dir') ?? src_config/* DEFAULT_RESULTS_DIR */.ns, workspace),
+        failOn: (0,src_config/* parseFailOn */.XV)(get('fail-on')),
+        updateBaseline: (0,src_config/* parseUpdateBaseline */.U4)(get('update-baseline'), context.onCi ? 'auto' : 'always'),
+        k6: {
+            version: (0,src_config/* parseK6Version */.fE)(get('k6-version') ?? src_config/* DEFAULT_K6_VERSION */.ti),
+            install,
+            downloadUrl: get('k6-download-url'),
+            sha256: get('k6-sha256'),
+            path: k6Path ? external_node_path_default().resolve(workspace, k6Path) : undefined,
+        },
+        env,
+        secrets,
+        k6Args: (0,src_config/* splitArgs */.sG)(get('k6-args')),
+        timeoutMs: timeout,
+        htmlReport: (0,src_config/* parseBoolean */.yG)('html-report', get('html-report'), true),
+        rawOutput: (0,src_config/* parseBoolean */.yG)('raw-output', get('raw-output'), false),
+        notify,
+        analysis: { enabled: (0,src_config/* parseBoolean */.yG)('analysis', get('analysis'), true), top: parseEndpointsTop(get('endpoints-top')) },
+        confirm: parseConfirm(get('confirm')),
+        baselineTarget,
+        protectedEnvironment: isProtectedEnvironment(environmentName, environment),
+        allowNewBaseline: (0,src_config/* parseBoolean */.yG)('allow-new-baseline', get('allow-new-baseline'), false),
+        shard: get('shard') !== undefined ? (0,shard/* parseShard */.uK)(get('shard')) : undefined,
+        metricsOutputs: (0,metrics_output/* parseMetricsOutput */.Sk)(get('metrics-output')).map((o) => o.kind === 'json' ? { ...o, target: (0,src_config/* insideWorkspace */.CT)('metrics-output json', o.target, workspace) } : o),
+        merge: mergeFrom !== undefined ? { dir: (0,src_config/* insideWorkspace */.CT)('merge-from', mergeFrom, workspace) } : undefined,
+        workspace,
+        git: context.git ?? {},
+    };
+    return { config, publish: readPublishInputs(get) };
+}
+function readPublishInputs(get) {
+    return {
+        comment: parseCommentMode(get('comment')),
+        commentId: get('comment-id'),
+        artifactName: get('artifact-name'),
+        retentionDays: parseRetentionDays(get('retention-days')),
+        uploadArtifacts: (0,src_config/* parseBoolean */.yG)('upload-artifacts', get('upload-artifacts'), true),
+        token: get('token'),
+        matrix: get('matrix'),
+    };
+}
+/** `comment`: when the action writes its pull request comment. */
+function parseCommentMode(value) {
+    const text = value?.trim().toLowerCase() || 'always';
+    if (text === 'always' || text === 'on-regression' || text === 'never')
+        return text;
+    if (text === 'true')
+        return 'always';
+    if (text === 'false')
+        return 'never';
+    throw new src_config/* ConfigError */.xL(`comment ${JSON.stringify(value)} is not valid; expected always, on-regression or never`);
+}
+/** `retention-days`: empty means the repository's default; otherwise 1–90 as GitHub allows. */
+function parseRetentionDays(value) {
+    const text = (0,src_config/* optional */.lq)(value);
+    if (text === undefined)
+        return undefined;
+    const days = Number(text);
+    if (!Number.isInteger(days) || days < 1 || days > 90) {
+        throw new src_config/* ConfigError */.xL(`retention-days ${JSON.stringify(text)} is not valid; expected a whole number of days from 1 to 90, or empty for the repository default`);
+    }
+    return days;
+}
+/** The rules inputs; each one, when set, wins over the rules file. */
+/** `slack=SLACK_WEBHOOK_URL, webhook=MY_HOOK` → targets whose URLs come from those variables. */
+function parseNotify(text, on, env) {
+    const entries = parseList(text);
+    const when = on ?? 'regression';
+    if (!['regression', 'error', 'always'].includes(when)) {
+        throw new src_config/* ConfigError */.xL(`notify-on ${JSON.stringify(when)} is not valid; expected regression, error or always`);
+    }
+    if (entries.length === 0)
+        return undefined;
+    const targets = entries.map((entry) => {
+        const match = /^(slack|webhook)=([A-Za-z_][A-Za-z0-9_]*)$/.exec(entry.trim());
+        if (!match) {
+            throw new src_config/* ConfigError */.xL(`notify entry ${JSON.stringify(entry)} is not kind=VARIABLE; expected e.g. slack=SLACK_WEBHOOK_URL or webhook=MY_WEBHOOK_URL (the variable holds the URL, a secret)`);
+        }
+        const url = env[match[2]];
+        if (url === undefined || url === '') {
+            throw new src_config/* ConfigError */.xL(`notify names ${match[2]}, but no such environment variable is set; expected the name of a variable that holds the webhook URL`);
+        }
+        if (!/^https?:\/\/\S+$/.test(url)) {
+            // Never quote the value: it is a secret.
+            throw new src_config/* ConfigError */.xL(`the value of ${match[2]} is not an http(s) URL; expected the ${match[1]} webhook URL`);
+        }
+        return { kind: match[1], envName: match[2], url };
+    });
+    return { targets, on: when };
+}
+function parseEndpointsTop(text) {
+    if (text === undefined)
+        return 10;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1 || n > 100) {
+        throw new src_config/* ConfigError */.xL(`endpoints-top ${JSON.stringify(text)} is not valid; expected a whole number of endpoints from 1 to 100, e.g. 10`);
+    }
+    return n;
+}
+function readRulesOverrides(get) {
+    const overrides = {};
+    try {
+        const tolerance = get('tolerance');
+        if (tolerance !== undefined)
+            overrides.tolerance = (0,rules/* parseTolerance */.BL)(tolerance, 'tolerance');
+    }
+    catch (error) {
+        throw new src_config/* ConfigError */.xL(error instanceof rules/* RulesError */.mX ? error.message : `tolerance ${JSON.stringify(get('tolerance'))}: ${error.message}`);
+    }
+    const historyLimit = get('history-limit');
+    if (historyLimit !== undefined) {
+        const n = Number(historyLimit);
+        if (!Number.isInteger(n) || n < 1 || n > 1000) {
+            throw new src_config/* ConfigError */.xL(`history-limit ${JSON.stringify(historyLimit)} is not valid; expected a whole number of runs from 1 to 1000, e.g. 10`);
+        }
+        overrides.historyLimit = n;
+    }
+    const confidence = get('confidence');
+    if (confidence !== undefined) {
+        const text = confidence.endsWith('%') ? Number(confidence.slice(0, -1)) / 100 : Number(confidence);
+        if (!Number.isFinite(text) || text <= 0.5 || text >= 1) {
+            throw new src_config/* ConfigError */.xL(`confidence ${JSON.stringify(confidence)} is not valid; expected a level between 0.5 and 1, e.g. 0.99 or "99%"`);
+        }
+        overrides.confidence = text;
+    }
+    const watch = get('watch');
+    if (watch !== undefined)
+        overrides.watch = (0,rules/* splitWatchInput */._f)(watch);
+    return Object.keys(overrides).length > 0 ? overrides : undefined;
+}
+/** The secret parts of a URL with credentials, in the forms they may be printed. */
+function credentialsOf(target) {
+    const url = new URL(target);
+    const out = [];
+    if (url.password)
+        out.push(url.password, decodeURIComponent(url.password));
+    if (url.username && url.password)
+        out.push(`${url.username}:${url.password}`);
+    return [...new Set(out)];
+}
+/** `confirm`: how many confirmation reruns a regressed scenario gets (0 = none). */
+function parseConfirm(text) {
+    if (text === undefined)
+        return undefined;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 0 || n > 5) {
+        throw new src_config/* ConfigError */.xL(`confirm ${JSON.stringify(text)} is not valid; expected a whole number of reruns from 0 to 5, e.g. 1`);
+    }
+    return n;
+}
+
+
+/***/ }),
+
+/***/ 8301:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   G: () => (/* binding */ isObject),
+/* harmony export */   U: () => (/* binding */ compareCodeUnits)
+/* harmony export */ });
+// The one guard for "a JSON object" (not null, not an array), used by every parser of user files
+// and k6 output. The bottom layer: imports nothing.
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/**
+ * The one string order of what k6-gate writes (keys of its files, ties in its tables): by UTF-16
+ * code units, the same on every machine. `localeCompare` would depend on ICU data, and its first
+ * call costs a short run about 10 ms of start-up.
+ */
+function compareCodeUnits(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+
+/***/ }),
+
+/***/ 9630:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   O: () => (/* binding */ worstOutcome),
+/* harmony export */   X: () => (/* binding */ classifyExit)
+/* harmony export */ });
+const MEANINGS = {
+    0: 'the test finished',
+    97: 'the cloud test was aborted by a threshold (k6 cloud)',
+    98: 'the cloud test failed (k6 cloud)',
+    99: "the script's thresholds were crossed",
+    100: 'setup() timed out',
+    101: 'teardown() timed out',
+    102: 'the test timed out',
+    103: 'the test was stopped through the REST API',
+    104: 'the k6 configuration is invalid',
+    105: 'the test was aborted from outside (signal)',
+    106: 'the k6 REST API failed',
+    107: 'the script threw an exception',
+    108: 'the script called test.abort()',
+    109: 'k6 crashed (Go panic)',
+    110: 'the script called test.fail()',
+    255: 'k6 failed for an unspecified reason',
+};
+/** Maps k6's exit code (or the signal that killed it) to an outcome and a sentence. */
+function classifyExit(code, signal) {
+    if (code === null) {
+        return { outcome: 'error', meaning: `k6 was killed by ${signal ?? 'a signal'} before it could exit` };
+    }
+    const meaning = MEANINGS[code] ?? `k6 exited with unknown code ${code}`;
+    if (code === 0)
+        return { outcome: 'passed', meaning };
+    if (code === 99)
+        return { outcome: 'thresholds-failed', meaning };
+    return { outcome: 'error', meaning };
+}
+const ORDER = ['passed', 'regressed', 'thresholds-failed', 'error'];
+/** The worse of two outcomes: error > thresholds-failed > regressed > passed. */
+function worstOutcome(...outcomes) {
+    return outcomes.reduce((worst, next) => (ORDER.indexOf(next) > ORDER.indexOf(worst) ? next : worst), 'passed');
+}
+
+
+/***/ }),
+
+/***/ 7998:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   T: () => (/* binding */ safeFileName),
+/* harmony export */   q: () => (/* binding */ k6FileNames)
+/* harmony export */ });
+// The names of the files one k6 run leaves in the results dir. Pure: the inputs check names with it
+// before anything runs, without loading the code that runs k6.
+/** Scenario names become file names: keep them portable. */
+function safeFileName(name) {
+    return name.replace(/[^A-Za-z0-9._@-]+/g, '_');
+}
+function k6FileNames(scenario) {
+    const safe = safeFileName(scenario);
+    return { summary: `summary-${safe}.json`, log: `k6-${safe}.log`, html: `report-${safe}.html` };
+}
+
+
+/***/ }),
+
+/***/ 2925:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  XT: () => (/* binding */ installK6)
+});
+
+// UNUSED EXPORTS: K6InstallError, findExecutable, readK6Version
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/config.ts
+var config = __nccwpck_require__(2973);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: ./src/k6/system.ts
+// Maps the machine k6-gate runs on to k6's release asset names, Go module paths and the places
+// where installed tools are kept. Pure functions: the callers pass in platform, arch and environment.
+
+
+class K6InstallError extends errors/* ExpectedError */.Dh {
+    constructor(message, options) {
+        super(message, options);
+        this.name = 'K6InstallError';
+    }
+}
+const RELEASE_PLATFORMS = [
+    { os: 'linux', arch: 'x64', platform: 'linux-amd64' },
+    { os: 'linux', arch: 'arm64', platform: 'linux-arm64' },
+    { os: 'darwin', arch: 'x64', platform: 'macos-amd64' },
+    { os: 'darwin', arch: 'arm64', platform: 'macos-arm64' },
+    { os: 'win32', arch: 'x64', platform: 'windows-amd64' },
+];
+function supportedReleasePlatforms() {
+    return RELEASE_PLATFORMS.map((entry) => `${entry.os}/${entry.arch}`);
+}
+/** Node's platform/arch (`linux`/`x64`) → k6's release platform (`linux-amd64`). */
+function k6ReleasePlatform(platform, arch) {
+    const match = RELEASE_PLATFORMS.find((entry) => entry.os === platform && entry.arch === arch);
+    if (!match) {
+        throw new K6InstallError(`k6 publishes no release archive for ${platform}/${arch}; supported: ${supportedReleasePlatforms().join(', ')}. ` +
+            'On other platforms use k6-install: go (build from source) or k6-install: path (a k6 you installed)');
+    }
+    return match.platform;
+}
+function k6Tag(version) {
+    return `v${version}`;
+}
+function k6ReleaseAsset(version, platform, arch) {
+    const releasePlatform = k6ReleasePlatform(platform, arch);
+    const format = releasePlatform.startsWith('linux-') ? 'tar.gz' : 'zip';
+    const topFolder = `k6-${k6Tag(version)}-${releasePlatform}`;
+    return {
+        platform: releasePlatform,
+        fileName: `${topFolder}.${format}`,
+        format,
+        topFolder,
+        binaryName: platform === 'win32' ? 'k6.exe' : 'k6',
+    };
+}
+function k6ChecksumsFileName(version) {
+    return `k6-${k6Tag(version)}-checksums.txt`;
+}
+const DEFAULT_K6_DOWNLOAD_URL = 'https://github.com/grafana/k6/releases/download/{tag}/{asset}';
+/**
+ * Fills a download URL template. `{version}` is X.Y.Z, `{tag}` is vX.Y.Z, `{asset}` the file name.
+ * The template must name `{asset}`: the archive and its checksums file are found through it.
+ */
+function expandDownloadUrl(template, version, asset) {
+    if (!template.includes('{asset}')) {
+        throw new K6InstallError(`k6-download-url ${JSON.stringify(template)} has no {asset} placeholder; expected a template such as ` +
+            `"https://mirror.example.com/k6/{tag}/{asset}" ({version} = X.Y.Z, {tag} = vX.Y.Z, {asset} = file name)`);
+    }
+    const url = template.replaceAll('{version}', version).replaceAll('{tag}', k6Tag(version)).replaceAll('{asset}', asset);
+    let parsed;
+    try {
+        parsed = new URL(url);
+    }
+    catch {
+        throw new K6InstallError(`k6-download-url ${JSON.stringify(template)} does not make a URL (got ${JSON.stringify(url)}); expected an http(s) URL template`);
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+        throw new K6InstallError(`k6-download-url ${JSON.stringify(template)} uses ${parsed.protocol}; expected an http:// or https:// URL template`);
+    }
+    return url;
+}
+/** A URL fit for logs: user info and query string (where tokens hide) are masked. */
+function displayUrl(url) {
+    try {
+        const parsed = new URL(url);
+        if (parsed.username || parsed.password) {
+            parsed.username = '***';
+            parsed.password = '';
+        }
+        if (parsed.search)
+            parsed.search = '?***';
+        return parsed.toString();
+    }
+    catch {
+        return url;
+    }
+}
+/** The Go module that holds k6 at this version: `go.k6.io/k6` for v0/v1, `go.k6.io/k6/vN` from v2 on. */
+function k6ModulePath(version) {
+    const major = Number(/^v?(\d+)\./.exec(version)?.[1]);
+    if (!Number.isInteger(major)) {
+        throw new K6InstallError(`cannot tell the major version of k6 ${JSON.stringify(version)}; expected X.Y.Z`);
+    }
+    return major >= 2 ? `go.k6.io/k6/v${major}` : 'go.k6.io/k6';
+}
+/** The go.mod of the throwaway module that `go build` compiles k6 through. */
+function k6BuildGoMod(version) {
+    return `module k6build\n\ngo 1.24\n\nrequire ${k6ModulePath(version)} ${k6Tag(version)}\n`;
+}
+/**
+ * Where tools are cached. On GitHub runners RUNNER_TOOL_CACHE/RUNNER_TEMP decide; elsewhere the
+ * user's cache directory keeps installs across runs (a laptop, a GitLab runner with a cache volume).
+ */
+function defaultToolCacheLocation(platform, env, homeDir, systemTempDir) {
+    const runnerCache = env.RUNNER_TOOL_CACHE || undefined;
+    if (runnerCache) {
+        return { toolCacheDir: runnerCache, tempDir: env.RUNNER_TEMP || external_node_path_default().join(systemTempDir, 'k6-gate') };
+    }
+    const join = platform === 'win32' ? (external_node_path_default()).win32.join : (external_node_path_default()).posix.join;
+    let root;
+    if (platform === 'win32') {
+        root = join(env.LOCALAPPDATA || join(homeDir, 'AppData', 'Local'), 'k6-gate');
+    }
+    else if (platform === 'darwin') {
+        root = join(homeDir, 'Library', 'Caches', 'k6-gate');
+    }
+    else {
+        const xdg = env.XDG_CACHE_HOME;
+        // The XDG spec says a relative value is invalid and must be ignored.
+        root = join(xdg && external_node_path_default().posix.isAbsolute(xdg) ? xdg : join(homeDir, '.cache'), 'k6-gate');
+    }
+    return { toolCacheDir: join(root, 'tool-cache'), tempDir: join(root, 'tmp') };
+}
+/** Parses `sha256sum` output (`<hex>  <file>` or `<hex> *<file>`) into file name → lower-case hash. */
+function parseChecksums(text) {
+    const out = new Map();
+    for (const line of text.split(/\r?\n/)) {
+        const match = /^([0-9a-fA-F]{64})\s+\*?(.+?)\s*$/.exec(line.trim());
+        if (match)
+            out.set(match[2], match[1].toLowerCase());
+    }
+    return out;
+}
+/**
+ * `k6 v2.2.0 (go1.26.8, linux/amd64)` → `2.2.0`. k6 names itself by its file name, so a copy
+ * called `k6-2.2.0` answers `k6-2.2.0 v2.2.0 (go1.26.8, linux/amd64)`: any first word is taken,
+ * as long as the Go build note follows the version.
+ */
+function parseK6VersionOutput(output) {
+    return /^\S+ v(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?) \([^)]*\bgo\d/m.exec(output)?.[1];
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: ./src/k6/process.ts + 1 modules
+var k6_process = __nccwpck_require__(3330);
+;// CONCATENATED MODULE: ./src/k6/tool-cache.ts
+// The tool cache k6 is installed into: the layout of @actions/tool-cache (`<dir>/<tool>/<version>/<arch>`
+// plus a `<arch>.complete` marker), so a runner's cache is shared with setup-* actions, but every
+// location is passed in and nothing is written to stdout. Why not the library itself, measured:
+// docs/adr/0006-own-tool-cache.md (no deadline can be given to its downloads, `::debug::` lines on
+// stdout, directories only from the environment). Downloads go through @actions/http-client (proxy
+// settings from HTTPS_PROXY/NO_PROXY, like the library), with an idle limit per attempt and a total
+// budget; archives are unpacked by tar/unzip through k6/process.ts.
+
+
+
+
+
+
+
+class DownloadHttpError extends errors/* ExpectedError */.Dh {
+    url;
+    statusCode;
+    constructor(url, statusCode, options) {
+        super(`HTTP ${statusCode}`, options);
+        this.url = url;
+        this.statusCode = statusCode;
+        this.name = 'DownloadHttpError';
+    }
+}
+class ExtractError extends errors/* ExpectedError */.Dh {
+    output;
+    constructor(message, 
+    /** What the extracting program wrote on stderr, trimmed. */
+    output, options) {
+        super(message, options);
+        this.output = output;
+        this.name = 'ExtractError';
+    }
+}
+const DOWNLOAD_ATTEMPTS = 3;
+const IDLE_TIMEOUT_MS = 30_000;
+const DOWNLOAD_BUDGET_MS = 10 * 60_000;
+/** A download that ran out of time: no byte for the idle time, or the whole budget spent. */
+class DownloadTimeoutError extends errors/* ExpectedError */.Dh {
+    constructor(message) {
+        super(message);
+        this.name = 'DownloadTimeoutError';
+    }
+}
+/** Retried: network failures, 5xx, 408 and 429; any other HTTP status is an answer. */
+function isRetryable(error) {
+    if (!(error instanceof DownloadHttpError))
+        return true;
+    return error.statusCode >= 500 || error.statusCode === 408 || error.statusCode === 429;
+}
+function createToolCache(location, log, options = {}) {
+    const env = options.env ?? process.env;
+    const platform = options.platform ?? process.platform;
+    const folderOf = (tool, version, arch) => external_node_path_default().join(location.toolCacheDir, tool, version, arch);
+    /** Empties the version's folder and drops its marker: a half-written folder is never "found". */
+    const prepare = async (tool, version, arch) => {
+        const folder = folderOf(tool, version, arch);
+        await (0,promises_.rm)(`${folder}.complete`, { force: true });
+        await (0,promises_.rm)(folder, { recursive: true, force: true });
+        await (0,promises_.mkdir)(folder, { recursive: true });
+        return folder;
+    };
+    const complete = async (folder) => {
+        await (0,promises_.writeFile)(`${folder}.complete`, '');
+        log.debug(`cached in ${folder}`);
+        return folder;
+    };
+    return {
+        location,
+        find(tool, version, arch) {
+            const folder = folderOf(tool, version, arch);
+            return (0,external_node_fs_.existsSync)(folder) && (0,external_node_fs_.existsSync)(`${folder}.complete`) ? folder : undefined;
+        },
+        async makeWorkDir(prefix) {
+            await (0,promises_.mkdir)(location.tempDir, { recursive: true });
+            return (0,promises_.mkdtemp)(external_node_path_default().join(location.tempDir, prefix));
+        },
+        async remove(tool, version, arch) {
+            const folder = folderOf(tool, version, arch);
+            await (0,promises_.rm)(`${folder}.complete`, { force: true });
+            await (0,promises_.rm)(folder, { recursive: true, force: true });
+        },
+        async download(url, dest) {
+            // Loaded on a cache miss only, and outside the retries (a module that cannot load is no network
+            // problem): the http client, with undici, is costly to evaluate at every start.
+            const { HttpClient } = await __nccwpck_require__.e(/* import() */ 942).then(__nccwpck_require__.bind(__nccwpck_require__, 4942));
+            const idleMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+            const budgetMs = options.budgetMs ?? DOWNLOAD_BUDGET_MS;
+            const deadline = Date.now() + budgetMs;
+            for (let attempt = 1;; attempt++) {
+                try {
+                    log.debug(`Downloading ${url} to ${dest} (attempt ${attempt} of ${DOWNLOAD_ATTEMPTS})`);
+                    // socketTimeout: the client's own limit on a silent connection (its default is 3 min).
+                    const client = new HttpClient('k6-gate', [], {
+                        allowRetries: false,
+                        allowRedirects: true,
+                        maxRedirects: 10,
+                        socketTimeout: idleMs,
+                    });
+                    await downloadOnce(client, url, dest, { idleMs, deadline, budgetMs });
+                    return dest;
+                }
+                catch (error) {
+                    await (0,promises_.rm)(dest, { force: true });
+                    const left = deadline - Date.now();
+                    if (attempt >= DOWNLOAD_ATTEMPTS || !isRetryable(error) || left <= 0) {
+                        throw attempt > 1 && error instanceof Error
+                            ? Object.assign(error, { message: `${error.message} (${attempt} attempts)` })
+                            : error;
+                    }
+                    const delay = Math.min(left, options.retryDelayMs ?? 10_000 + Math.floor(Math.random() * 10_000));
+                    log.debug(`download of ${url} failed (${error.message}); retrying in ${Math.round(delay / 1000)} s`);
+                    await new Promise((resolve) => setTimeout(resolve, delay));
+                }
+            }
+        },
+        async extract(file, format, dest) {
+            await (0,promises_.mkdir)(dest, { recursive: true });
+            // GNU tar cannot read zip; Windows' bsdtar (tar.exe) reads both.
+            const [command, args] = format === 'tar.gz'
+                ? ['tar', ['-xzf', file, '-C', dest]]
+                : platform === 'win32'
+                    ? ['tar', ['-xf', file, '-C', dest]]
+                    : ['unzip', ['-o', '-q', file, '-d', dest]];
+            log.debug(`running ${command} ${args.join(' ')}`);
+            await runArchiveTool(command, args);
+            return dest;
+        },
+        async cacheDir(sourceDir, tool, version, arch) {
+            const folder = await prepare(tool, version, arch);
+            for (const entry of await (0,promises_.readdir)(sourceDir))
+                await (0,promises_.cp)(external_node_path_default().join(sourceDir, entry), external_node_path_default().join(folder, entry), { recursive: true });
+            return complete(folder);
+        },
+        async cacheFile(sourceFile, targetName, tool, version, arch) {
+            const folder = await prepare(tool, version, arch);
+            await (0,promises_.cp)(sourceFile, external_node_path_default().join(folder, targetName));
+            return complete(folder);
+        },
+        addPathOnGitHub(dir) {
+            // What @actions/core's addPath does: later steps read GITHUB_PATH, this process reads PATH.
+            if (!env.GITHUB_PATH)
+                return false;
+            (0,external_node_fs_.appendFileSync)(env.GITHUB_PATH, `${dir}${(external_node_os_default()).EOL}`);
+            env.PATH = `${dir}${(external_node_path_default()).delimiter}${env.PATH ?? ''}`;
+            return true;
+        },
+    };
+}
+async function downloadOnce(client, url, dest, limits) {
+    let budgetTimer;
+    let idleTimer;
+    try {
+        const response = await client.get(url).catch((error) => {
+            throw /^Request timeout/.test(error.message) ? new DownloadTimeoutError(`no answer within ${seconds(limits.idleMs)}`) : error;
+        });
+        // The body has the same limits: data at least every idleMs, all of it within the budget.
+        const fail = (error) => response.message.destroy(error);
+        const idle = () => {
+            clearTimeout(idleTimer);
+            idleTimer = setTimeout(() => fail(new DownloadTimeoutError(`no data for ${seconds(limits.idleMs)}`)), limits.idleMs);
+        };
+        idle();
+        response.message.on('data', idle);
+        budgetTimer = setTimeout(() => fail(new DownloadTimeoutError(`not finished within ${seconds(limits.budgetMs)}`)), Math.max(0, limits.deadline - Date.now()));
+        const status = response.message.statusCode ?? 0;
+        if (status !== 200) {
+            response.message.resume();
+            throw new DownloadHttpError(url, status);
+        }
+        const expected = Number(response.message.headers['content-length'] ?? NaN);
+        let received = 0;
+        response.message.on('data', (chunk) => (received += chunk.length));
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(response.message, (0,external_node_fs_.createWriteStream)(dest, { flags: 'wx' }));
+        // A connection that closes early can look like a normal end of the body.
+        if (Number.isFinite(expected) && received < expected)
+            throw new Error(`premature close after ${received} of ${expected} bytes`);
+    }
+    finally {
+        clearTimeout(idleTimer);
+        clearTimeout(budgetTimer);
+        client.dispose();
+    }
+}
+function seconds(ms) {
+    return `${Math.round(ms / 100) / 10} s`;
+}
+async function runArchiveTool(command, args) {
+    const run = await (0,k6_process/* runProcess */.R3)(command, args, { keep: 'all' });
+    if (run.spawnError)
+        throw new ExtractError(`could not run ${command}: ${run.spawnError.message}`, '', { cause: run.spawnError });
+    if (run.exitCode !== 0)
+        throw new ExtractError(`${command} exited with ${run.exitCode ?? run.signal}`, run.output.trim());
+}
+
+// EXTERNAL MODULE: ./src/format.ts
+var format = __nccwpck_require__(6264);
+;// CONCATENATED MODULE: ./src/k6/k6-version.ts
+// What a k6 binary says it is: `k6 version`, run with a time limit, and remembered per binary file
+// in the tool cache so a run does not start k6 once more only to ask (~50 ms).
+
+
+
+
+
+/** How long `k6 version` may take by default. */
+const VERSION_TIMEOUT_MS = 30_000;
+/** Runs `<binary> version` and returns X.Y.Z, or undefined when it does not answer like k6. */
+async function readK6Version(binary) {
+    const probe = await probeK6Version(binary);
+    return probe.version;
+}
+/** Where answers of `k6 version` are remembered, per binary (see rememberedVersion). */
+/** Inside k6's own folder of the tool cache (`<tool cache>/k6/`), next to the versions it describes. */
+const VERSION_MEMO = '.k6-gate-versions.json';
+const VERSION_MEMO_ENTRIES = 32;
+/**
+ * `k6 version` costs a k6 start (~50 ms) on every run. Its answer is remembered in the tool cache
+ * folder per binary path, with the file's size, mtime and inode: while the file is the same file,
+ * it is the same k6. Any change (a rebuild, a replaced or truncated binary) probes again.
+ */
+async function rememberedVersion(binary, toolCacheDir, timeoutMs) {
+    const memoDir = external_node_path_default().join(toolCacheDir, 'k6');
+    const memoFile = external_node_path_default().join(memoDir, VERSION_MEMO);
+    const info = await (0,promises_.stat)(binary).catch(() => undefined);
+    let memo = {};
+    try {
+        const parsed = JSON.parse(await (0,promises_.readFile)(memoFile, 'utf8'));
+        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+            memo = parsed;
+    }
+    catch {
+        // No memo yet, or an unreadable one: probe.
+    }
+    const known = memo[binary];
+    if (info &&
+        known &&
+        known.size === info.size &&
+        known.mtimeMs === info.mtimeMs &&
+        known.ino === info.ino &&
+        typeof known.version === 'string') {
+        return { version: known.version };
+    }
+    const probe = await probeK6Version(binary, timeoutMs);
+    if (probe.version && info) {
+        const entries = Object.entries(memo).filter(([key]) => key !== binary);
+        const kept = Object.fromEntries(entries.slice(-(VERSION_MEMO_ENTRIES - 1)));
+        kept[binary] = { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino, version: probe.version };
+        // Written whole and renamed into place: a concurrent reader sees the old memo or the new one.
+        const temp = `${memoFile}.${process.pid}.tmp`;
+        await (0,promises_.mkdir)(memoDir, { recursive: true })
+            .then(() => (0,promises_.writeFile)(temp, JSON.stringify(kept)))
+            .then(() => (0,promises_.rename)(temp, memoFile))
+            .catch(() => (0,promises_.rm)(temp, { force: true }).catch(() => undefined));
+    }
+    return probe;
+}
+async function probeK6Version(binary, timeoutMs = VERSION_TIMEOUT_MS) {
+    const result = await (0,k6_process/* runProcess */.R3)(binary, ['version'], { timeoutMs });
+    if (result.spawnError)
+        return { problem: `could not run it: ${result.spawnError.message}` };
+    if (result.timedOut)
+        return { problem: `\`version\` did not finish within ${(0,format/* formatDuration */.a3)(timeoutMs)}` };
+    const version = result.exitCode === 0 ? parseK6VersionOutput(result.output) : undefined;
+    if (!version) {
+        const said = result.output.trim().split(/\r?\n/)[0]?.slice(0, 200) ?? '';
+        return { problem: `\`version\` exited ${result.exitCode ?? result.signal} and printed ${JSON.stringify(said)}` };
+    }
+    return { version };
+}
+/** Throws unless `binary` answers `version` with exactly `version`. */
+async function expectK6Version(binary, version, what, timeoutMs) {
+    const probe = await probeK6Version(binary, timeoutMs);
+    if (probe.version !== version) {
+        throw new K6InstallError(`${what} ${probe.version ? `reports v${probe.version}` : `does not run: ${probe.problem}`}; expected v${version}`);
+    }
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:dns/promises"
+const external_node_dns_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns/promises");
+;// CONCATENATED MODULE: ./src/k6/release.ts
+// The release method: k6's own archive for this machine, from k6's release host or a mirror, checked
+// against the SHA-256 k6 published for it before anything is extracted. The expected value never
+// comes from the place the archive came from, unless that is k6's release host (docs/install.md).
+
+
+
+
+
+
+
+
+/** Downloads, verifies and unpacks the release archive into the tool cache; returns the cached folder. */
+async function installReleaseArchive(ctx) {
+    const asset = k6ReleaseAsset(ctx.version, ctx.platform, ctx.arch);
+    const template = ctx.options.downloadUrl ?? DEFAULT_K6_DOWNLOAD_URL;
+    const archiveUrl = expandDownloadUrl(template, ctx.version, asset.fileName);
+    const work = await ctx.cache.makeWorkDir('k6-release-');
+    try {
+        // From k6's release host the checksums come first (a version that does not exist costs no
+        // archive download); from a mirror the archive does (a mirror without it is the first thing to say).
+        const fromMirror = template !== ctx.releaseHost;
+        const early = fromMirror ? undefined : await expectedSha256(ctx, asset.platform, asset.fileName, work);
+        ctx.log.info(`downloading k6 v${ctx.version} (${asset.fileName}) from ${displayUrl(archiveUrl)}`);
+        await assertHostResolves(archiveUrl);
+        const archive = await download(ctx, archiveUrl, external_node_path_default().join(work, asset.fileName), `archive ${asset.fileName}`);
+        const expected = early ?? (await expectedSha256(ctx, asset.platform, asset.fileName, work));
+        const actual = await sha256File(archive);
+        if (actual !== expected.hash) {
+            const size = (await (0,promises_.stat)(archive)).size;
+            throw new K6InstallError(`SHA-256 mismatch for ${asset.fileName} from ${displayUrl(archiveUrl)}: expected ${expected.hash} (${expected.from}), ` +
+                `got ${actual} over ${size} bytes. The download is truncated or not the published file; nothing was extracted`);
+        }
+        ctx.log.info(`SHA-256 of ${asset.fileName} matches ${expected.from} (${actual})`);
+        let extracted;
+        try {
+            extracted = await ctx.cache.extract(archive, asset.format, external_node_path_default().join(work, 'extracted'));
+        }
+        catch (error) {
+            const detail = error instanceof ExtractError && error.output ? `${error.message}: ${error.output}` : messageOf(error);
+            throw new K6InstallError(`could not extract ${asset.fileName} (its checksum matched ${expected.from}, so the archive at ${displayUrl(archiveUrl)} is itself damaged ` +
+                `or not a ${asset.format} file): ${detail}`, { cause: error });
+        }
+        const folder = external_node_path_default().join(extracted, asset.topFolder);
+        const binary = external_node_path_default().join(folder, asset.binaryName);
+        if (!(await (0,promises_.stat)(binary).then((info) => info.isFile(), () => false))) {
+            const found = await (0,promises_.readdir)(extracted).catch(() => []);
+            throw new K6InstallError(`${asset.fileName} has no ${asset.topFolder}/${asset.binaryName}; it holds ${found.length ? found.join(', ') : 'nothing'}. Expected the layout of k6's release archives`);
+        }
+        await expectK6Version(binary, ctx.version, `the k6 in ${asset.fileName}`, ctx.versionTimeoutMs);
+        const dir = await ctx.cache.cacheDir(folder, 'k6', ctx.version, ctx.arch);
+        ctx.log.info(`k6 v${ctx.version} installed into the tool cache at ${dir}`);
+        return dir;
+    }
+    finally {
+        await (0,promises_.rm)(work, { recursive: true, force: true });
+    }
+}
+/**
+ * The SHA-256 the archive must have, and where it comes from. Never from the place the archive
+ * comes from, unless that is k6's own release host: a mirror that replaced the archive could
+ * replace its checksums file too. In order: the user's `k6-sha256`; k6-gate's record of the
+ * published checksums (release-checksums.ts); the checksums file on k6's release host.
+ */
+async function expectedSha256(ctx, platform, fileName, work) {
+    if (ctx.options.sha256)
+        return { hash: ctx.options.sha256, from: 'k6-sha256' };
+    const known = ctx.knownChecksums[ctx.version]?.[platform];
+    if (known)
+        return { hash: known, from: `k6-gate's record of k6 v${ctx.version}'s published checksums` };
+    const checksumsName = k6ChecksumsFileName(ctx.version);
+    const checksumsUrl = expandDownloadUrl(ctx.releaseHost, ctx.version, checksumsName);
+    const mirror = (ctx.options.downloadUrl ?? ctx.releaseHost) !== ctx.releaseHost;
+    const unverifiable = (why) => `k6 v${ctx.version} cannot be verified: k6-gate has no record of its checksums and ${why}. ` +
+        `Set k6-sha256 to the SHA-256 of ${fileName} from ${checksumsName} on k6's release page, or use k6-install: go`;
+    if (mirror)
+        ctx.log.info(`the checksums file comes from k6's release host (${displayUrl(checksumsUrl)}), never from the mirror`);
+    try {
+        await assertHostResolves(checksumsUrl);
+    }
+    catch (error) {
+        if (!mirror)
+            throw error;
+        throw new K6InstallError(unverifiable(`${messageOf(error).split(':')[0]}, where its checksums file is published`), { cause: error });
+    }
+    let text;
+    try {
+        text = await (0,promises_.readFile)(await download(ctx, checksumsUrl, external_node_path_default().join(work, checksumsName), `checksums file ${checksumsName}`), 'utf8');
+    }
+    catch (error) {
+        if (!mirror)
+            throw error;
+        throw new K6InstallError(unverifiable(`its checksums file could not be fetched from k6's release host: ${messageOf(error)}`), {
+            cause: error,
+        });
+    }
+    const hash = parseChecksums(text).get(fileName);
+    if (!hash) {
+        throw new K6InstallError(`${checksumsName} from ${displayUrl(checksumsUrl)} lists no SHA-256 for ${fileName}, so the archive cannot be verified; ` +
+            `expected a line "<sha256>  ${fileName}"`);
+    }
+    return { hash, from: `${checksumsName} from k6's release host` };
+}
+/** `k6-sha256`: 64 hex digits, any case; undefined when not set. */
+function parseK6Sha256(value) {
+    if (value === undefined || value.trim() === '')
+        return undefined;
+    const hash = value.trim().toLowerCase();
+    if (!/^[0-9a-f]{64}$/.test(hash)) {
+        throw new K6InstallError(`k6-sha256 ${JSON.stringify(value.slice(0, 80))} is not a SHA-256; expected 64 hex digits, the line for your platform's archive in k6-vX.Y.Z-checksums.txt`);
+    }
+    return hash;
+}
+/**
+ * A host name that does not resolve will not resolve on a retry either: fail at once instead of
+ * sitting through the download retries (about 30 s) before `auto` moves on to building with Go.
+ */
+async function assertHostResolves(url) {
+    const host = new URL(url).hostname;
+    try {
+        await (0,external_node_dns_promises_namespaceObject.lookup)(host);
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL') {
+            throw new K6InstallError(`cannot resolve ${host} (${code}): the release host is not reachable from here; set k6-download-url to a mirror, or use k6-install: go`, {
+                cause: error,
+            });
+        }
+    }
+}
+async function download(ctx, url, dest, what) {
+    try {
+        return await ctx.cache.download(url, dest);
+    }
+    catch (error) {
+        if (error instanceof DownloadHttpError && error.statusCode === 404) {
+            throw new K6InstallError(`k6 v${ctx.version} ${what} does not exist at ${displayUrl(url)} (HTTP 404); check that k6-version names a published k6 release` +
+                (ctx.options.downloadUrl ? ' and that the mirror in k6-download-url holds it' : ''), { cause: error });
+        }
+        if (error instanceof DownloadHttpError) {
+            throw new K6InstallError(`downloading the ${what} from ${displayUrl(url)} failed with HTTP ${error.statusCode}`, { cause: error });
+        }
+        const reason = messageOf(error);
+        // The tool cache has already retried network failures by now.
+        const hint = /aborted|premature close|ECONNRESET/i.test(reason)
+            ? ' (the connection closed before the whole file arrived, on every attempt)'
+            : '';
+        throw new K6InstallError(`downloading the ${what} from ${displayUrl(url)} failed: ${reason}${hint}`, { cause: error });
+    }
+}
+async function sha256File(file) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    for await (const chunk of (0,external_node_fs_.createReadStream)(file))
+        hash.update(chunk);
+    return hash.digest('hex');
+}
+function messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+;// CONCATENATED MODULE: ./src/k6/release-checksums.ts
+const K6_RELEASE_SHA256 = {
+    '2.2.0': {
+        'linux-amd64': 'b5a8003c86f35f5cd5ceef1490312c48e587696c94d998cefc6d7b3b4cb1597d',
+        'linux-arm64': '4ecd64cadcc792402d16293836115480419c4447c032858f564852d98f1bf54c',
+        'macos-amd64': '45a08590511c8a6a9c6331645e60c41624924e848e29472e87c60ac956d50372',
+        'macos-arm64': '37a028506bf13578de66c906296803775df28cc2504b1a8c5d786b2803e757c7',
+        'windows-amd64': 'ceb2b1e1cf9dbe1303c6c33ec83ffda86dda5c610b4def92064d3c7ebae8d9f4',
+    },
+};
+
+;// CONCATENATED MODULE: ./src/k6/install.ts
+// Installs the pinned k6: tool cache → (auto: k6 on PATH) → release archive verified against the
+// SHA-256 k6 published for it (release.ts) → build from the Go module proxy. Every way ends with a
+// binary whose `k6 version` was checked against the pin (k6-version.ts).
+
+
+
+
+
+
+
+
+
+
+
+
+const TOOL_NAME = 'k6';
+const GO_BUILD_TIMEOUT_MS = 30 * 60_000;
+const GO_OUTPUT_TAIL_LINES = 25;
+async function installK6(options, log, env = {}) {
+    const version = (0,config/* parseK6Version */.fE)(options.version);
+    const platform = env.platform ?? process.platform;
+    const defaults = defaultToolCacheLocation(platform, process.env, external_node_os_default().homedir(), external_node_os_default().tmpdir());
+    const location = {
+        toolCacheDir: external_node_path_default().resolve(env.toolCacheDir ?? defaults.toolCacheDir),
+        tempDir: external_node_path_default().resolve(env.tempDir ?? defaults.tempDir),
+    };
+    const versionTimeoutMs = env.versionTimeoutMs ?? VERSION_TIMEOUT_MS;
+    if (options.install === 'path')
+        return useExplicitBinary(options, version, log, location.toolCacheDir, versionTimeoutMs);
+    if (options.downloadUrl !== undefined) {
+        // A bad template is an input error: say so now, not after a cache miss.
+        expandDownloadUrl(options.downloadUrl, version, k6ChecksumsFileName(version));
+    }
+    options = { ...options, sha256: parseK6Sha256(options.sha256) };
+    const ctx = {
+        version,
+        options,
+        log,
+        platform,
+        arch: env.arch ?? process.arch,
+        binaryName: platform === 'win32' ? 'k6.exe' : 'k6',
+        pathEnv: env.pathEnv ?? process.env.PATH ?? '',
+        goBinary: env.goBinary,
+        cache: createToolCache(location, log, {
+            retryDelayMs: env.downloadRetryDelayMs,
+            idleTimeoutMs: env.downloadIdleTimeoutMs,
+            budgetMs: env.downloadBudgetMs,
+            platform,
+        }),
+        versionTimeoutMs,
+        releaseHost: env.releaseHost ?? DEFAULT_K6_DOWNLOAD_URL,
+        knownChecksums: env.knownChecksums ?? K6_RELEASE_SHA256,
+    };
+    const cached = await findInCache(ctx);
+    if (cached)
+        return cached;
+    switch (options.install) {
+        case 'release':
+            return finish(ctx, await installReleaseArchive(ctx), 'release');
+        case 'go':
+            return installWithGo(ctx, await requireGo(ctx));
+        case 'auto':
+            return installAuto(ctx);
+        default:
+            throw new K6InstallError(`unknown k6 install method ${JSON.stringify(options.install)}; expected auto, release, go or path`);
+    }
+}
+async function findInCache(ctx) {
+    const dir = ctx.cache.find(TOOL_NAME, ctx.version, ctx.arch);
+    if (!dir) {
+        ctx.log.debug(`k6 v${ctx.version} (${ctx.arch}) is not in the tool cache ${ctx.cache.location.toolCacheDir}`);
+        return undefined;
+    }
+    const binary = external_node_path_default().join(dir, ctx.binaryName);
+    let problem;
+    if (!(await isFile(binary))) {
+        problem = `${binary} is missing`;
+    }
+    else {
+        const probe = await rememberedVersion(binary, ctx.cache.location.toolCacheDir, ctx.versionTimeoutMs);
+        if (probe.problem)
+            problem = probe.problem;
+        else if (probe.version !== ctx.version)
+            problem = `it reports k6 v${probe.version}`;
+    }
+    if (problem) {
+        ctx.log.warning(`the cached k6 v${ctx.version} at ${dir} is broken (${problem}); removing it and installing again`);
+        await ctx.cache.remove(TOOL_NAME, ctx.version, ctx.arch);
+        return undefined;
+    }
+    ctx.log.info(`k6 v${ctx.version} found in the tool cache at ${dir}`);
+    return finish(ctx, dir, 'cache');
+}
+async function installAuto(ctx) {
+    const attempts = [`tool cache: no k6 v${ctx.version} in ${ctx.cache.location.toolCacheDir}`];
+    const onPath = await findExecutable('k6', ctx.pathEnv, ctx.platform);
+    if (onPath) {
+        const probe = await probeK6Version(onPath, ctx.versionTimeoutMs);
+        if (probe.version === ctx.version) {
+            ctx.log.info(`using k6 v${probe.version} found on PATH at ${onPath}`);
+            return { path: onPath, version: probe.version, source: 'path' };
+        }
+        const why = probe.version ? `is k6 v${probe.version}, not the pinned v${ctx.version}` : `did not report its version (${probe.problem})`;
+        attempts.push(`PATH: ${onPath} ${why}`);
+        ctx.log.info(`k6 on PATH (${onPath}) ${why}; trying a release download`);
+    }
+    else {
+        attempts.push('PATH: no k6 on PATH');
+        ctx.log.info('no k6 on PATH; trying a release download');
+    }
+    try {
+        return finish(ctx, await installReleaseArchive(ctx), 'release');
+    }
+    catch (error) {
+        const reason = install_messageOf(error);
+        attempts.push(`release: ${reason}`);
+        const go = await findGo(ctx);
+        if (!go.binary) {
+            attempts.push(`go: ${go.problem}`);
+            ctx.log.info(`release download failed: ${reason}; cannot build with go either: ${go.problem}`);
+        }
+        else {
+            ctx.log.info(`release download failed: ${reason}; trying go`);
+            try {
+                return await installWithGo(ctx, go.binary);
+            }
+            catch (goError) {
+                attempts.push(`go: ${install_messageOf(goError)}`);
+            }
+        }
+    }
+    throw new K6InstallError(`could not install k6 v${ctx.version}; tried, in order:\n${attempts.map((line) => `  - ${line}`).join('\n')}`);
+}
+async function installWithGo(ctx, goBinary) {
+    const modulePath = k6ModulePath(ctx.version);
+    ctx.log.info(`building k6 v${ctx.version} from the Go module proxy (${modulePath}@v${ctx.version}) with ${goBinary}; this takes a few minutes the first time`);
+    const work = await ctx.cache.makeWorkDir('k6-go-build-');
+    try {
+        // A throwaway module that requires k6 makes `go build` work for every major version; `go install
+        // module@version` fails for v2 on proxies that have no list for the /v2 path.
+        await (0,promises_.writeFile)(external_node_path_default().join(work, 'go.mod'), k6BuildGoMod(ctx.version));
+        const output = external_node_path_default().join(work, 'bin', ctx.binaryName);
+        const started = Date.now();
+        const result = await (0,k6_process/* runProcess */.R3)(goBinary, ['build', '-o', output, modulePath], {
+            cwd: work,
+            env: { ...process.env, GOFLAGS: goFlags(process.env.GOFLAGS), GOWORK: 'off' },
+            timeoutMs: GO_BUILD_TIMEOUT_MS,
+            onLine: (line) => ctx.log.debug(`go: ${line}`),
+        });
+        if (result.spawnError)
+            throw new K6InstallError(`could not run ${goBinary}: ${result.spawnError.message}`, { cause: result.spawnError });
+        if (result.timedOut || result.exitCode !== 0) {
+            const tail = result.output.trim().split(/\r?\n/).slice(-GO_OUTPUT_TAIL_LINES).join('\n');
+            const how = result.timedOut
+                ? `did not finish within ${GO_BUILD_TIMEOUT_MS / 60_000} minutes`
+                : `exited ${result.exitCode ?? result.signal}`;
+            throw new K6InstallError(`go build of ${modulePath}@v${ctx.version} ${how}; last output:\n${tail || '(none)'}`);
+        }
+        ctx.log.info(`built k6 v${ctx.version} in ${Math.round((Date.now() - started) / 1000)}s`);
+        await expectK6Version(output, ctx.version, 'the k6 built with go', ctx.versionTimeoutMs);
+        const dir = await ctx.cache.cacheFile(output, ctx.binaryName, TOOL_NAME, ctx.version, ctx.arch);
+        ctx.log.info(`k6 v${ctx.version} installed into the tool cache at ${dir}`);
+        return finish(ctx, dir, 'go');
+    }
+    finally {
+        // The module cache keeps read-only files, but those live in GOMODCACHE, not here.
+        await (0,promises_.rm)(work, { recursive: true, force: true });
+    }
+}
+/** The user's GOFLAGS with -mod replaced: the throwaway module needs go.mod/go.sum filled in. */
+function goFlags(existing) {
+    const kept = (existing ?? '').split(/\s+/).filter((flag) => flag !== '' && !/^--?mod=/.test(flag) && !/^--?buildvcs=/.test(flag));
+    // The scratch module has no VCS to stamp; a tempDir inside a checkout would otherwise need git.
+    return [...kept, '-mod=mod', '-buildvcs=false'].join(' ');
+}
+async function requireGo(ctx) {
+    const go = await findGo(ctx);
+    if (!go.binary)
+        throw new K6InstallError(`k6-install: go needs a Go toolchain: ${go.problem}`);
+    return go.binary;
+}
+async function findGo(ctx) {
+    if (ctx.goBinary) {
+        return (await isExecutable(ctx.goBinary, ctx.platform))
+            ? { binary: external_node_path_default().resolve(ctx.goBinary) }
+            : { problem: `the go binary ${ctx.goBinary} does not exist or is not executable` };
+    }
+    const found = await findExecutable('go', ctx.pathEnv, ctx.platform);
+    return found ? { binary: found } : { problem: 'no `go` binary on PATH (install Go ≥ 1.24, e.g. with actions/setup-go)' };
+}
+async function useExplicitBinary(options, version, log, toolCacheDir, versionTimeoutMs) {
+    if (!options.path) {
+        throw new K6InstallError('k6-install: path needs k6-path, the path of a k6 binary, and none was given');
+    }
+    const binary = external_node_path_default().resolve(options.path);
+    const info = await (0,promises_.stat)(binary).catch(() => undefined);
+    if (!info)
+        throw new K6InstallError(`k6 binary ${JSON.stringify(options.path)} does not exist (looked at ${binary})`);
+    if (info.isDirectory())
+        throw new K6InstallError(`k6 binary ${JSON.stringify(options.path)} is a directory; expected the k6 executable itself`);
+    if (!(await isExecutable(binary, process.platform))) {
+        throw new K6InstallError(`k6 binary ${JSON.stringify(options.path)} is not executable; expected an executable file (chmod +x)`);
+    }
+    const probe = await rememberedVersion(binary, toolCacheDir, versionTimeoutMs);
+    if (!probe.version) {
+        throw new K6InstallError(`${JSON.stringify(options.path)} does not answer \`version\` like k6 does: ${probe.problem}`);
+    }
+    log.info(`using k6 v${probe.version} at ${binary}`);
+    if (probe.version !== version) {
+        log.warning(`${binary} is k6 v${probe.version}, but k6-version pins v${version}; using it anyway because k6-install is path`);
+    }
+    return { path: binary, version: probe.version, source: 'explicit' };
+}
+function finish(ctx, dir, source) {
+    if (ctx.cache.addPathOnGitHub(dir))
+        ctx.log.debug(`added ${dir} to PATH for later steps`);
+    return { path: external_node_path_default().join(dir, ctx.binaryName), version: ctx.version, source };
+}
+async function isFile(file) {
+    return (await (0,promises_.stat)(file).catch(() => undefined))?.isFile() ?? false;
+}
+async function isExecutable(file, platform) {
+    if (!(await isFile(file)))
+        return false;
+    if (platform === 'win32')
+        return true;
+    return (0,promises_.access)(file, promises_.constants.X_OK).then(() => true, () => false);
+}
+/** The first executable `name` on a PATH string, like `which`. */
+async function findExecutable(name, pathEnv, platform = process.platform) {
+    const delimiter = platform === 'win32' ? ';' : ':';
+    const extensions = platform === 'win32' ? ['.exe', '.cmd', '.bat', ''] : [''];
+    for (const dir of pathEnv.split(delimiter)) {
+        if (!dir)
+            continue;
+        for (const extension of extensions) {
+            const candidate = external_node_path_default().resolve(dir, name + extension);
+            if (await isExecutable(candidate, platform))
+                return candidate;
+        }
+    }
+    return undefined;
+}
+function install_messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+
+/***/ }),
+
+/***/ 2846:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  os: () => (/* binding */ startPreflight)
+});
+
+// UNUSED EXPORTS: PreflightError, waitForHealthy
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+// EXTERNAL MODULE: ./src/url.ts
+var src_url = __nccwpck_require__(7666);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: ./src/k6/preflight.ts
+// Waits until the target answers its health URL before k6 starts, so an unreachable target is
+// reported as such instead of as thousands of failed requests.
+
+
+
+
+class PreflightError extends errors/* ExpectedError */.Dh {
+    constructor(message) {
+        super(message);
+        this.name = 'PreflightError';
+    }
+}
+/**
+ * One GET; resolves with the status (redirects are not followed: a 3xx is an answer). node:http
+ * rather than fetch: the first fetch of a process loads undici, which costs more than the check
+ * itself on a fast target. Errors are shaped like fetch's (`cause.code`) for describeFetchError.
+ */
+function probe(url, headers, signal, sent) {
+    return new Promise((resolve, reject) => {
+        const client = new URL(url).protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
+        const request = client.get(url, { headers, signal }, (response) => {
+            response.resume();
+            resolve(response.statusCode ?? 0);
+        });
+        if (sent)
+            request.once('finish', sent);
+        request.on('error', (error) => {
+            sent?.();
+            reject(error.name === 'AbortError' ? error : Object.assign(new Error(error.message), { cause: error }));
+        });
+    });
+}
+/** Resolves once `url` answers with a status below 500; throws PreflightError after the timeout. */
+async function waitForHealthy(url, options) {
+    const started = Date.now();
+    let delay = options.initialDelayMs ?? 250;
+    const maxDelay = options.maxDelayMs ?? 5000;
+    const attemptTimeout = options.attemptTimeoutMs ?? 5000;
+    let attempts = 0;
+    let lastProblem = 'no attempt made';
+    // Credentials in the URL go as a header, and are never printed.
+    const plain = (0,src_url/* splitCredentials */.JD)(url);
+    url = (0,src_url/* withoutCredentials */.ri)(url);
+    for (;;) {
+        if (options.signal?.aborted)
+            throw new PreflightError(`target health check ${url} stopped: the run ended first`);
+        attempts++;
+        try {
+            const remaining = options.timeoutMs - (Date.now() - started);
+            const status = await probe(plain.url, plain.authorization ? { authorization: plain.authorization } : {}, AbortSignal.any([
+                AbortSignal.timeout(Math.max(250, Math.min(attemptTimeout, remaining))),
+                ...(options.signal ? [options.signal] : []),
+            ]), attempts === 1 ? options.sent : undefined);
+            if (status < 500) {
+                const ms = Date.now() - started;
+                options.log.info(`preflight: ${url} answered ${status} after ${attempts} attempt(s), ${ms} ms`);
+                return { attempts, ms, status };
+            }
+            lastProblem = `HTTP ${status}`;
+        }
+        catch (error) {
+            lastProblem = (0,src_url/* describeFetchError */.Op)(error);
+        }
+        // Tried until the deadline itself: the last wait is cut short so one more attempt lands on it.
+        const left = started + options.timeoutMs - Date.now();
+        if (left <= 0) {
+            throw new PreflightError(`target health check ${url} did not succeed within ${Math.round(options.timeoutMs / 1000)} s (${attempts} attempts); last problem: ${lastProblem}. Check the target URL and that the service is up, or raise preflight-timeout.`);
+        }
+        const wait = Math.min(delay, left);
+        options.log.info(`preflight: ${url} not ready (${lastProblem}); retrying in ${wait} ms`);
+        await new Promise((resolve) => {
+            const timer = setTimeout(done, wait);
+            options.signal?.addEventListener('abort', done, { once: true });
+            function done() {
+                clearTimeout(timer);
+                options.signal?.removeEventListener('abort', done);
+                resolve();
+            }
+        });
+        delay = Math.min(delay * 2, maxDelay);
+    }
+}
+/** The longest `sent` waits for the first request to be written. */
+const SEND_WAIT_MS = 100;
+/**
+ * Starts a run's target health check, or returns undefined when the run has none (no target,
+ * `preflight: false`, a merge, which measures nothing). It starts as soon as the configuration is
+ * known, so the target's answer is awaited while the rest of the start-up goes on. The run's
+ * secrets are masked in the log first: the check may log.
+ */
+function startPreflight(config, log) {
+    if (!config.healthUrl || config.merge)
+        return undefined;
+    for (const secret of config.secrets)
+        log.addSecret(secret);
+    const stop = new AbortController();
+    let markSent;
+    const sent = new Promise((resolve) => (markSent = resolve));
+    const done = waitForHealthy(config.healthUrl, { timeoutMs: config.preflightTimeoutMs, log, signal: stop.signal, sent: markSent }).then(() => undefined, (error) => error);
+    // A check that ends before its first request (stopped at once) has nothing left to send either. A
+    // connection that takes long to open (a host that drops packets) is not waited for: the work that
+    // waits on `sent` would only report its own problems later, and the write then costs little.
+    void done.finally(markSent);
+    setTimeout(markSent, SEND_WAIT_MS).unref();
+    return {
+        sent,
+        done,
+        abandon: async () => {
+            stop.abort();
+            await done;
+        },
+    };
+}
+
+
+/***/ }),
+
+/***/ 3330:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  R3: () => (/* binding */ runProcess),
+  kp: () => (/* binding */ startProcess)
+});
+
+// UNUSED EXPORTS: PIPE_DRAIN_MS
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/k6/process.ts
+// The one way k6-gate starts a program (k6 run/version/inspect, go build, tar, unzip) and collects
+// what it printed. Three promises hold for every program started here:
+// - it runs in its own process group, and every stop or kill goes to the whole group, so a wrapper
+//   script's children (a `sleep`, the real k6 behind a shim) stop with it;
+// - the wait ends when the program has exited: pipes that a leftover descendant keeps open are read
+//   for a short while, then let go (the leftovers are killed with the group);
+// - nothing it started outlives k6-gate: on a normal exit the groups are killed, and against a
+//   SIGKILL of k6-gate (which no handler sees) a tiny watchdog (`sh`, its own group) waits for the
+//   end of a pipe only k6-gate writes to, and kills the group when that pipe closes.
+// Arguments are always an array: no shell ever parses a value.
+
+const KEPT_BYTES = 64 * 1024;
+/** After the program exited, how long output still in its pipes is read before they are let go. */
+const PIPE_DRAIN_MS = 1000;
+const GROUPS = process.platform !== 'win32';
+/** Process groups still running, killed when k6-gate exits so none outlives it. */
+const running = new Set();
+let exitHookInstalled = false;
+function signalGroup(child, signal) {
+    if (child.pid === undefined)
+        return;
+    try {
+        if (GROUPS)
+            process.kill(-child.pid, signal);
+        else
+            child.kill(signal);
+    }
+    catch {
+        // Already gone.
+    }
+}
+function track(child) {
+    running.add(child);
+    if (exitHookInstalled)
+        return;
+    exitHookInstalled = true;
+    process.on('exit', () => {
+        for (const c of running)
+            signalGroup(c, 'SIGKILL');
+    });
+}
+/**
+ * The watchdog: `read` blocks until k6-gate writes a line (the program ended; nothing to do) or
+ * its end of the pipe closes without one (k6-gate died, however it died): then the group is
+ * killed. Its own process group, so a Ctrl-C or a group kill aimed at k6-gate does not take it
+ * first. Returns the function that dismisses it.
+ */
+function startWatchdog(pid) {
+    let watchdog;
+    try {
+        watchdog = (0,external_node_child_process_namespaceObject.spawn)('sh', ['-c', 'read -r _ || kill -KILL "-$1" 2>/dev/null', 'k6-gate-watchdog', String(pid)], {
+            stdio: ['pipe', 'ignore', 'ignore'],
+            detached: true,
+        });
+    }
+    catch {
+        return () => undefined;
+    }
+    watchdog.on('error', () => undefined);
+    watchdog.stdin?.on('error', () => undefined);
+    // Neither keeps k6-gate's event loop alive.
+    watchdog.unref();
+    watchdog.stdin?._handle?.unref?.();
+    return () => {
+        watchdog.stdin?.end('done\n');
+    };
+}
+/** Starts `command` with `args` (see the module comment for what is promised). */
+function startProcess(command, args, options = {}) {
+    const keep = options.keep ?? 'all';
+    const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, {
+        cwd: options.cwd,
+        env: options.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: GROUPS,
+        windowsHide: true,
+    });
+    const pid = child.pid;
+    const dismissWatchdog = pid !== undefined && GROUPS ? startWatchdog(pid) : () => undefined;
+    if (pid !== undefined)
+        track(child);
+    const result = new Promise((resolve) => {
+        let output = '';
+        let timedOut = false;
+        let settled = false;
+        const pending = { stdout: '', stderr: '' };
+        const collect = (stream) => (chunk) => {
+            const text = chunk.toString('utf8');
+            if (keep === 'all' || (keep === 'stdout' && stream === 'stdout'))
+                output = (output + text).slice(-KEPT_BYTES);
+            if (!options.onLine)
+                return;
+            const lines = (pending[stream] + text).split(/\r?\n/);
+            pending[stream] = lines.pop() ?? '';
+            for (const line of lines)
+                if (line.trim())
+                    options.onLine(line, stream);
+        };
+        child.stdout?.on('data', collect('stdout'));
+        child.stderr?.on('data', collect('stderr'));
+        const timer = options.timeoutMs !== undefined
+            ? setTimeout(() => {
+                timedOut = true;
+                signalGroup(child, 'SIGKILL');
+            }, options.timeoutMs)
+            : undefined;
+        const finish = (exit) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            running.delete(child);
+            dismissWatchdog();
+            if (options.onLine) {
+                for (const stream of ['stdout', 'stderr'])
+                    if (pending[stream].trim())
+                        options.onLine(pending[stream], stream);
+            }
+            resolve({ ...exit, output, timedOut });
+        };
+        child.once('error', (error) => {
+            if (child.pid === undefined)
+                finish({ exitCode: null, signal: null, spawnError: error });
+        });
+        child.once('exit', (exitCode, signal) => {
+            // Whatever the program left behind in its group ends with it; what it printed is still read.
+            signalGroup(child, 'SIGKILL');
+            let closed = false;
+            const drained = setTimeout(() => {
+                if (closed)
+                    return;
+                child.stdout?.destroy();
+                child.stderr?.destroy();
+                finish({ exitCode, signal });
+            }, PIPE_DRAIN_MS);
+            child.once('close', () => {
+                closed = true;
+                clearTimeout(drained);
+                finish({ exitCode, signal });
+            });
+        });
+    });
+    return { pid, signal: (signal) => signalGroup(child, signal), result };
+}
+/** Runs `command` to its end; never rejects (a failed start is `spawnError`). */
+function runProcess(command, args, options = {}) {
+    return startProcess(command, args, options).result;
+}
+
+
+/***/ }),
+
+/***/ 817:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $8: () => (/* binding */ SUMMARY_TREND_STATS),
+/* harmony export */   BV: () => (/* binding */ readStat),
+/* harmony export */   JC: () => (/* binding */ summaryTrendStats),
+/* harmony export */   V9: () => (/* binding */ guessContains),
+/* harmony export */   W6: () => (/* binding */ parseSummary),
+/* harmony export */   a: () => (/* binding */ noteK6Version),
+/* harmony export */   jE: () => (/* binding */ legacySummaryExportText),
+/* harmony export */   yh: () => (/* binding */ K6_STAT_PATTERN)
+/* harmony export */ });
+/* unused harmony exports SummaryParseError, inferLegacyType, toLegacySummaryExport, K6_GATE_NOTE */
+/* harmony import */ var _json_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8301);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+// Reads k6's end-of-test summary files into one RunSummary.
+//
+// Two formats exist:
+// - the legacy `--summary-export` (k6 v0.x to v2.x): metrics flattened, no type field, a rate's
+//   `rate` renamed `value`, and in `thresholds` the value `true` means the threshold FAILED;
+// - the machine-readable summary (`--new-machine-readable-summary`, schema version "1.0.0"):
+//   metrics as an array with type and unit, trend keys `p90`/`p95`, `checks_succeeded` instead of
+//   `checks`, and no thresholds.
+
+
+class SummaryParseError extends _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ExpectedError */ .Dh {
+    constructor(message, options) {
+        super(message, options);
+        this.name = 'SummaryParseError';
+    }
+}
+/** The trend stats k6 is always asked for (`--summary-trend-stats`; summaryTrendStats adds the watched percentiles). */
+const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'];
+/**
+ * The trend stats to ask k6 for: SUMMARY_TREND_STATS and every other percentile the rules watch
+ * (`p(99.9)`), so that a watched stat is measured rather than reported missing.
+ */
+function summaryTrendStats(watchedStats) {
+    const extra = [...watchedStats].filter((stat) => /^p\(\d+(\.\d+)?\)$/.test(stat) && !SUMMARY_TREND_STATS.includes(stat));
+    return [...SUMMARY_TREND_STATS, ...new Set(extra)];
+}
+/** A stat name as k6's legacy summary export keys it (what rules and baseline files may name). */
+const K6_STAT_PATTERN = /^(avg|min|med|max|rate|count|value|passes|fails|p\(\d+(\.\d+)?\))$/;
+/** Parses summary text (either format). `source` names the file in error messages. */
+function parseSummary(text, source = 'summary') {
+    if (text.trim() === '') {
+        throw new SummaryParseError(`${source} is empty: k6 wrote no summary (did the run stop before the end of the test?)`);
+    }
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch (error) {
+        throw new SummaryParseError(`${source} is not JSON (${error.message}); expected k6's --summary-export output, starting with: ${JSON.stringify(text.slice(0, 60))}`, { cause: error });
+    }
+    if (!(0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data)) {
+        throw new SummaryParseError(`${source} holds ${Array.isArray(data) ? 'an array' : typeof data}; expected a JSON object with "metrics"`);
+    }
+    if (typeof data.version === 'string' && (0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data.results)) {
+        return parseMachineReadable(data, source);
+    }
+    if ((0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data.metrics)) {
+        return parseLegacy(data, source);
+    }
+    throw new SummaryParseError(`${source} is not a k6 summary: expected an object with "metrics" (legacy --summary-export) or "version" and "results" (machine-readable summary)`);
+}
+/** Stats only a trend has (`count` is NOT among them: a Trend carries it when the trend stats ask for it). */
+const TREND_ONLY_KEYS = new Set(['avg', 'med']);
+/**
+ * The legacy export has no type field, so the type is told by which keys are present. Fallback
+ * only (docs/baseline.md, "Types and units"): a trend is recognised by its trend stats first, so a
+ * trend that also carries `count` (`--summary-trend-stats …,count`) never becomes a counter, whose
+ * direction would be "higher is better".
+ */
+function inferLegacyType(name, values) {
+    const keys = Object.keys(values).filter((key) => key !== 'thresholds');
+    if ('passes' in values || 'fails' in values)
+        return 'rate';
+    if (keys.some((key) => TREND_ONLY_KEYS.has(key) || key.startsWith('p(')))
+        return 'trend';
+    if ('value' in values)
+        return 'gauge';
+    // A counter has exactly count and rate; a trend whose only requested stats are min/max/count is
+    // a trend all the same (a counter never has min or max).
+    if ('min' in values || 'max' in values)
+        return 'trend';
+    // A counter always has exactly count and rate; `count` alone is a Trend asked only for its count.
+    if ('count' in values)
+        return 'rate' in values ? 'counter' : 'trend';
+    throw new SummaryParseError(`metric "${name}" has keys ${JSON.stringify(keys)}, which match no k6 metric type`);
+}
+/** k6's built-in metrics whose values are times (ms) or data (bytes); custom ones are guessed by name. */
+const TIME_METRICS = /^(http_req_(duration|blocked|connecting|tls_handshaking|sending|waiting|receiving)|iteration_duration|group_duration|ws_(connecting|session_duration|ping)|grpc_req_duration|browser_)/;
+/** A custom trend whose name has one of these parts (`login_duration`, `poll_time_to_ready`, `ws_echo_round_trip`) holds times. */
+const TIME_NAME_PART = /(^|_)(duration|latency|time|ms|rtt|round_trip|ttfb)(_|$)/i;
+const DATA_METRICS = /^(data_(sent|received)|ws_msgs_(sent|received)_bytes)/;
+function baseName(metric) {
+    const brace = metric.indexOf('{');
+    return brace === -1 ? metric : metric.slice(0, brace);
+}
+function guessContains(metric, type) {
+    const base = baseName(metric);
+    if (DATA_METRICS.test(base))
+        return 'data';
+    if (type === 'trend' && (TIME_METRICS.test(base) || TIME_NAME_PART.test(base)))
+        return 'time';
+    return 'default';
+}
+function numericEntries(values, metric, source) {
+    const out = {};
+    for (const [key, value] of Object.entries(values)) {
+        if (key === 'thresholds')
+            continue;
+        if (typeof value === 'number') {
+            out[key] = value;
+        }
+        else if (value === null) {
+            // k6 writes null for stats it could not compute (e.g. NaN); a missing stat is handled downstream.
+            continue;
+        }
+        else {
+            throw new SummaryParseError(`${source}: metrics.${metric}.${key} is ${JSON.stringify(value)}; expected a number`);
+        }
+    }
+    return out;
+}
+const METRIC_TYPES = ['trend', 'rate', 'counter', 'gauge'];
+const METRIC_CONTAINS = ['time', 'data', 'default'];
+/** The `{"k6_gate": {"types": {name: {type, contains}}}}` note of an export k6-gate wrote; malformed entries are ignored. */
+function notedTypes(data) {
+    const note = (0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data[K6_GATE_NOTE]) ? data[K6_GATE_NOTE] : undefined;
+    const out = {};
+    for (const [name, raw] of Object.entries((0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(note?.types) ? note.types : {})) {
+        if ((0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(raw) && METRIC_TYPES.includes(raw.type) && METRIC_CONTAINS.includes(raw.contains)) {
+            out[name] = { type: raw.type, contains: raw.contains };
+        }
+    }
+    return out;
+}
+function parseLegacy(data, source) {
+    const metrics = {};
+    const knownTypes = notedTypes(data);
+    const thresholds = [];
+    for (const [name, raw] of Object.entries(data.metrics)) {
+        if (!(0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(raw)) {
+            throw new SummaryParseError(`${source}: metrics.${name} is ${JSON.stringify(raw)}; expected an object of stats`);
+        }
+        // A legacy export that k6-gate wrote itself (a merge, a load_performance copy) notes the types k6 gave.
+        const known = knownTypes[name];
+        const type = known?.type ?? inferLegacyType(name, raw);
+        const values = numericEntries(raw, name, source);
+        if (type === 'rate' && 'value' in values) {
+            // The legacy export renames a rate's `rate` to `value`; keep one name downstream.
+            values.rate = values.value;
+            delete values.value;
+        }
+        metrics[name] = known
+            ? { name, type, contains: known.contains, values, typeFrom: 'k6' }
+            : { name, type, contains: guessContains(name, type), values, typeFrom: 'guess' };
+        if (raw.thresholds !== undefined) {
+            if (!(0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(raw.thresholds)) {
+                throw new SummaryParseError(`${source}: metrics.${name}.thresholds is not an object`);
+            }
+            for (const [expression, failed] of Object.entries(raw.thresholds)) {
+                // In the legacy export, `true` means the threshold was CROSSED (failed).
+                const crossed = typeof failed === 'boolean' ? failed : (0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(failed) ? failed.ok === false : undefined;
+                if (crossed === undefined) {
+                    throw new SummaryParseError(`${source}: metrics.${name}.thresholds["${expression}"] is ${JSON.stringify(failed)}; expected true (failed) or false (passed)`);
+                }
+                thresholds.push({ metric: name, expression, ok: !crossed });
+            }
+        }
+    }
+    const checks = [];
+    if ((0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data.root_group))
+        collectLegacyChecks(data.root_group, checks);
+    const state = (0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data.state) ? data.state : undefined;
+    const noted = (0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data[K6_GATE_NOTE]) ? data[K6_GATE_NOTE] : undefined;
+    return {
+        format: 'legacy',
+        metrics,
+        thresholds,
+        checks,
+        k6Version: typeof noted?.k6Version === 'string' ? noted.k6Version : undefined,
+        durationMs: typeof state?.testRunDurationMs === 'number' ? state.testRunDurationMs : undefined,
+    };
+}
+function collectLegacyChecks(group, out) {
+    const checks = group.checks;
+    // Exports have written checks both as an object keyed by name and as an array.
+    const list = Array.isArray(checks) ? checks : (0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(checks) ? Object.values(checks) : [];
+    for (const check of list) {
+        if ((0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(check) && typeof check.name === 'string') {
+            out.push({
+                name: check.name,
+                path: typeof check.path === 'string' ? check.path : undefined,
+                passes: Number(check.passes ?? 0),
+                fails: Number(check.fails ?? 0),
+            });
+        }
+    }
+    const groups = group.groups;
+    const children = Array.isArray(groups) ? groups : (0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(groups) ? Object.values(groups) : [];
+    for (const child of children)
+        if ((0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(child))
+            collectLegacyChecks(child, out);
+}
+/**
+ * A RunSummary in k6's legacy `--summary-export` layout: the one writer of that format, beside its
+ * parser (`parseSummary(legacySummaryExportText(x))` gives `x` back, the format aside). Used for a
+ * merged sharded run's summary file and for GitLab's load_performance report when k6 wrote no legacy
+ * export. Layout as k6 writes it: flattened metrics, a rate's `rate` named `value`, `true` in
+ * `thresholds` = crossed, checks keyed in `root_group.checks` (by path, so equal names in two groups
+ * stay apart), `groups` an object; `state.testRunDurationMs` when the duration is known.
+ */
+function toLegacySummaryExport(summary) {
+    const metrics = {};
+    for (const [name, metric] of Object.entries(summary.metrics)) {
+        const values = {};
+        for (const [key, value] of Object.entries(metric.values))
+            values[metric.type === 'rate' && key === 'rate' ? 'value' : key] = value;
+        metrics[name] = values;
+    }
+    for (const threshold of summary.thresholds) {
+        const target = (metrics[threshold.metric] ??= {});
+        (target.thresholds ??= {})[threshold.expression] = !threshold.ok;
+    }
+    const checks = {};
+    for (const check of summary.checks) {
+        const checkPath = check.path ?? `::${check.name}`;
+        checks[checkPath] = { name: check.name, path: checkPath, id: '', passes: check.passes, fails: check.fails };
+    }
+    // The legacy layout cannot say a metric's type (a counter without `rate` reads as a trend): note the
+    // types k6 itself gave, so that they survive the round trip; guessed ones are guessed again.
+    const types = {};
+    for (const [name, metric] of Object.entries(summary.metrics))
+        if (metric.typeFrom === 'k6')
+            types[name] = { type: metric.type, contains: metric.contains };
+    const note = {};
+    if (Object.keys(types).length > 0)
+        note.types = types;
+    if (summary.k6Version)
+        note.k6Version = summary.k6Version;
+    const exported = { root_group: { name: '', path: '', id: '', groups: {}, checks }, metrics };
+    if (Object.keys(note).length > 0)
+        exported[K6_GATE_NOTE] = note;
+    if (summary.durationMs !== undefined)
+        exported.state = { testRunDurationMs: summary.durationMs };
+    return exported;
+}
+/** toLegacySummaryExport as the file's text. */
+function legacySummaryExportText(summary) {
+    return `${JSON.stringify(toLegacySummaryExport(summary), null, 2)}\n`;
+}
+/** Machine-readable trend keys (`p95`, `p99.9`) in the legacy spelling (`p(95)`, `p(99.9)`). */
+function legacyStatName(key) {
+    const match = /^p(\d+(?:\.\d+)?)$/.exec(key);
+    return match ? `p(${match[1]})` : key;
+}
+function parseMachineReadable(data, source) {
+    if (!String(data.version).startsWith('1.')) {
+        throw new SummaryParseError(`${source}: machine-readable summary version ${JSON.stringify(data.version)} is not supported; expected "1.x"`);
+    }
+    const results = data.results;
+    const metrics = {};
+    const addMetric = (raw, where) => {
+        if (!(0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(raw) || typeof raw.name !== 'string' || !(0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(raw.values)) {
+            throw new SummaryParseError(`${source}: ${where} is not a metric; expected {name, type, values}`);
+        }
+        const type = raw.type;
+        if (!['trend', 'rate', 'counter', 'gauge'].includes(type)) {
+            throw new SummaryParseError(`${source}: ${where} (${raw.name}) has type ${JSON.stringify(raw.type)}; expected trend, rate, counter or gauge`);
+        }
+        const values = {};
+        for (const [key, value] of Object.entries(numericEntries(raw.values, raw.name, source))) {
+            values[legacyStatName(key)] = value;
+        }
+        if (type === 'rate' && 'matches' in values) {
+            values.passes = values.matches;
+            values.fails = (values.total ?? 0) - values.matches;
+        }
+        const contains = ['time', 'data', 'default'].includes(raw.contains)
+            ? raw.contains
+            : guessContains(raw.name, type);
+        metrics[raw.name] = { name: raw.name, type, contains, values, typeFrom: 'k6' };
+    };
+    const list = Array.isArray(results.metrics) ? results.metrics : [];
+    list.forEach((raw, index) => addMetric(raw, `results.metrics[${index}]`));
+    const checks = [];
+    if ((0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(results.checks)) {
+        const checkMetrics = Array.isArray(results.checks.metrics) ? results.checks.metrics : [];
+        checkMetrics.forEach((raw, index) => addMetric(raw, `results.checks.metrics[${index}]`));
+        const checkList = Array.isArray(results.checks.results) ? results.checks.results : [];
+        for (const check of checkList) {
+            if ((0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(check) && typeof check.name === 'string') {
+                checks.push({ name: check.name, passes: Number(check.passes ?? 0), fails: Number(check.fails ?? 0) });
+            }
+        }
+    }
+    // The legacy name `checks` is what users and baselines watch; give it the succeeded rate.
+    const succeeded = metrics.checks_succeeded;
+    if (succeeded && !metrics.checks) {
+        metrics.checks = { ...succeeded, name: 'checks', values: { ...succeeded.values } };
+    }
+    const config = (0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data.config) ? data.config : {};
+    const metadata = (0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data.metadata) ? data.metadata : {};
+    return {
+        format: 'machine-readable',
+        metrics,
+        thresholds: [],
+        checks,
+        k6Version: typeof metadata.k6_version === 'string' ? metadata.k6_version : undefined,
+        durationMs: typeof config.duration === 'number' ? config.duration * 1000 : undefined,
+    };
+}
+/**
+ * The field k6-gate adds to a shard's copy of the legacy export: the k6 version that measured it
+ * (the export itself does not say), so that the merge job records the real version in the baseline.
+ */
+const K6_GATE_NOTE = 'k6_gate';
+/** A legacy export's text with `{"k6_gate": {"k6Version": …}}` added; text that is not a JSON object is returned as is. */
+function noteK6Version(text, k6Version) {
+    try {
+        const data = JSON.parse(text);
+        if (!(0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data))
+            return text;
+        const note = (0,_json_js__WEBPACK_IMPORTED_MODULE_1__/* .isObject */ .G)(data[K6_GATE_NOTE]) ? data[K6_GATE_NOTE] : {};
+        return `${JSON.stringify({ ...data, [K6_GATE_NOTE]: { ...note, k6Version } }, null, 2)}\n`;
+    }
+    catch {
+        return text;
+    }
+}
+/** Reads one stat of one metric, or undefined when the summary does not have it. */
+function readStat(summary, metric, stat) {
+    const values = summary.metrics[metric]?.values;
+    if (!values)
+        return undefined;
+    const value = values[stat] ?? (stat === 'rate' ? values.value : undefined);
+    return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+
+/***/ }),
+
+/***/ 5625:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E$: () => (/* binding */ redact),
+/* harmony export */   KL: () => (/* binding */ redactDeep),
+/* harmony export */   OE: () => (/* binding */ sayingWarningsOnce),
+/* harmony export */   nH: () => (/* binding */ createTerminalLogger)
+/* harmony export */ });
+/* unused harmony export secretForms */
+/** Shorter values are too common to mask (and a mask of "a" would garble every line). */
+const MIN_SECRET_LENGTH = 3;
+/** Lines of a multi-line secret (a PEM key, a JSON blob) shorter than this are structure, not secret. */
+const MIN_SECRET_LINE_LENGTH = 8;
+/**
+ * Every form a secret can take in output: raw; escaped as in a JSON or Go-quoted string (k6's log
+ * writes `pa\"ss\\word`, `…\nMIIE…`), and escaped twice (a JSON file quoting such a log line);
+ * URL-encoded; base64 (an Authorization header); and each line of a multi-line value on its own,
+ * since logs are read line by line. Longest first, so a longer form is masked before its parts.
+ */
+function secretForms(secret) {
+    if (secret.length < MIN_SECRET_LENGTH)
+        return [];
+    const known = formsCache.get(secret);
+    if (known)
+        return known;
+    const forms = new Set([secret]);
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    forms.add(escaped);
+    forms.add(JSON.stringify(escaped).slice(1, -1));
+    forms.add(encodeURIComponent(secret));
+    forms.add(encodeURIComponent(secret).replace(/%20/g, '+'));
+    for (const encoded of base64Forms(secret))
+        forms.add(encoded);
+    for (const line of secret.split(/\r?\n/)) {
+        const trimmed = line.trim();
+        if (trimmed.length >= MIN_SECRET_LINE_LENGTH && trimmed !== secret) {
+            forms.add(trimmed);
+            forms.add(JSON.stringify(trimmed).slice(1, -1));
+        }
+    }
+    const sorted = [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
+    formsCache.set(secret, sorted);
+    return sorted;
+}
+const formsCache = new Map();
+let lastSecrets = '';
+let lastForms = [];
+/** Every form of every secret, longest first; remembered for the last secret list (one per run). */
+function allForms(secrets) {
+    const key = secrets.join('\u0000');
+    if (key !== lastSecrets) {
+        lastSecrets = key;
+        lastForms = [...new Set(secrets.flatMap(secretForms))].sort((a, b) => b.length - a.length);
+    }
+    return lastForms;
+}
+/**
+ * The secret's base64, alone and embedded in a longer value (`Basic base64(user:secret)`): for each
+ * of the three byte offsets the secret can start at, the run of base64 characters that depends on
+ * the secret's bytes only. At most two bytes at either end stay unmasked.
+ */
+function base64Forms(secret) {
+    const bytes = Buffer.from(secret, 'utf8');
+    const out = [];
+    const whole = bytes.toString('base64');
+    out.push(whole, whole.replace(/=+$/, ''));
+    for (let offset = 0; offset < 3; offset++) {
+        const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+        const inner = encoded.slice(offset === 0 ? 0 : 4, Math.floor((offset + bytes.length) / 3) * 4);
+        if (inner.length >= MIN_SECRET_LINE_LENGTH)
+            out.push(inner);
+    }
+    return out;
+}
+/** Replaces every registered secret, in every form of secretForms, in `text` with `***`. */
+function redact(text, secrets) {
+    let out = text;
+    for (const form of allForms(secrets)) {
+        if (out.includes(form))
+            out = out.split(form).join('***');
+    }
+    return out;
+}
+/** `value` with every string in it redacted (objects and arrays copied), for results that become files and comments. */
+function redactDeep(value, secrets) {
+    if (secrets.length === 0)
+        return value;
+    const walk = (v) => {
+        if (typeof v === 'string')
+            return redact(v, secrets);
+        if (Array.isArray(v))
+            return v.map(walk);
+        if (typeof v === 'object' && v !== null)
+            return Object.fromEntries(Object.entries(v).map(([k, inner]) => [walk(k), walk(inner)]));
+        return v;
+    };
+    return walk(value);
+}
+/**
+ * The same logger, saying each warning once: the k6 runs of one verdict (A/B rounds, confirmation
+ * reruns) meet the same load-generator problem each time, and on GitHub every warning line is an
+ * annotation of its own.
+ */
+function sayingWarningsOnce(log) {
+    const said = new Set();
+    return {
+        info: (message) => log.info(message),
+        error: (message) => log.error(message),
+        debug: (message) => log.debug(message),
+        group: (title, fn) => log.group(title, fn),
+        addSecret: (value) => log.addSecret(value),
+        warning: (message) => {
+            if (said.has(message))
+                return;
+            said.add(message);
+            log.warning(message);
+        },
+    };
+}
+/** A logger for terminals and GitLab job logs. */
+function createTerminalLogger(options = {}) {
+    const secrets = [];
+    const write = options.write ?? ((line) => process.stderr.write(`${line}\n`));
+    const say = (line) => write(redact(line, secrets));
+    let sectionCount = 0;
+    return {
+        info: (message) => say(message),
+        warning: (message) => say(`warning: ${message}`),
+        error: (message) => say(`error: ${message}`),
+        debug: (message) => {
+            if (options.verbose)
+                say(`debug: ${message}`);
+        },
+        addSecret: (value) => {
+            if (value && !secrets.includes(value))
+                secrets.push(value);
+        },
+        async group(title, fn) {
+            if (options.gitlabSections) {
+                const id = `k6_gate_${++sectionCount}`;
+                write(`\u001b[0Ksection_start:${Math.floor(Date.now() / 1000)}:${id}[collapsed=true]\r\u001b[0K${redact(title, secrets)}`);
+                try {
+                    return await fn();
+                }
+                finally {
+                    write(`\u001b[0Ksection_end:${Math.floor(Date.now() / 1000)}:${id}\r\u001b[0K`);
+                }
+            }
+            say(`▶ ${title}`);
+            return fn();
+        },
+    };
+}
+
+
+/***/ }),
+
+/***/ 9128:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   KG: () => (/* binding */ remoteWriteHeaders),
+/* harmony export */   Ky: () => (/* binding */ prometheusTarget),
+/* harmony export */   L9: () => (/* binding */ liveRemoteWriteSetup),
+/* harmony export */   Sk: () => (/* binding */ parseMetricsOutput),
+/* harmony export */   UP: () => (/* binding */ newTestId),
+/* harmony export */   Um: () => (/* binding */ metricsOutputEnv),
+/* harmony export */   j0: () => (/* binding */ gateSeries),
+/* harmony export */   qK: () => (/* binding */ remoteWriteTakenBy),
+/* harmony export */   sI: () => (/* binding */ metricsOutputArgs)
+/* harmony export */ });
+/* unused harmony exports PROMETHEUS_TREND_STATS, PROMETHEUS_PUSH_INTERVAL, GATE_SERIES */
+/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2973);
+/* harmony import */ var _baseline_compare_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6228);
+// The `metrics-output` input: where k6 streams its samples while the gate runs (Prometheus remote
+// write, InfluxDB, OpenTelemetry, a JSON file), the labels every series carries, and the few series
+// k6-gate itself pushes after the verdict. Pure: text and data in, arguments/env/series out.
+
+
+/** `prometheus-native` is the prometheus output with Trends as native histograms. */
+const KINDS = ['prometheus', 'prometheus-native', 'influxdb', 'otlp', 'json'];
+/** Where each output's credentials go instead of the URL (given with `secret-env`). */
+const CREDENTIAL_VARIABLES = {
+    prometheus: 'K6_PROMETHEUS_RW_USERNAME and K6_PROMETHEUS_RW_PASSWORD, or K6_PROMETHEUS_RW_BEARER_TOKEN',
+    influxdb: 'K6_INFLUXDB_USERNAME and K6_INFLUXDB_PASSWORD',
+    otlp: 'K6_OTEL_HEADERS',
+};
+/**
+ * Trend stats k6 sends for every Trend with `prometheus=`. Percentiles of one run are what the gate
+ * compares; avg, max and count/sum let a dashboard weight and combine series (sum/count is an exact
+ * mean across series; per-series p95s are not averaged into a p95). `prometheus-native=` sends native
+ * histograms instead, whose percentiles aggregate exactly across runs and runners
+ * (histogram_quantile); the receiver must accept them (Prometheus: --enable-feature=native-histograms).
+ */
+const PROMETHEUS_TREND_STATS = 'p(90),p(95),p(99),avg,max,count,sum';
+/** Short runs need short pushes, or a 3 s test sends one batch at the very end. */
+const PROMETHEUS_PUSH_INTERVAL = '1s';
+/** k6's name for its Prometheus remote-write output. */
+const REMOTE_WRITE_OUTPUT = 'experimental-prometheus-rw';
+/** `prometheus=https://…/api/v1/write, json=samples.json` (comma or one per line) → outputs. */
+function parseMetricsOutput(text) {
+    const outputs = [];
+    for (const part of (text ?? '')
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter(Boolean)) {
+        const eq = part.indexOf('=');
+        const given = eq > 0 ? part.slice(0, eq).trim() : part;
+        const target = eq > 0 ? part.slice(eq + 1).trim() : '';
+        const example = 'e.g. "prometheus=https://prometheus.example.com/api/v1/write"';
+        if (!KINDS.includes(given)) {
+            throw new _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`metrics-output ${JSON.stringify(shorten(part))}: unknown output ${JSON.stringify(given)}; expected one of ${KINDS.join(', ')} as KIND=TARGET, ${example}`);
+        }
+        const kind = (given === 'prometheus-native' ? 'prometheus' : given);
+        if (target === '') {
+            throw new _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`metrics-output ${JSON.stringify(given)} has no target; expected ${given}=${kind === 'json' ? 'FILE' : 'URL'}, ${example}`);
+        }
+        if (outputs.some((o) => o.kind === kind)) {
+            throw new _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`metrics-output names ${kind} twice; expected each kind at most once (k6 configures them through one set of variables; prometheus-native is a prometheus output)`);
+        }
+        if (kind !== 'json')
+            checkUrl(kind, target);
+        outputs.push(given === 'prometheus-native' ? { kind, target, nativeHistograms: true } : { kind, target });
+    }
+    return outputs;
+}
+function checkUrl(kind, target) {
+    let url;
+    try {
+        url = new URL(target);
+    }
+    catch {
+        throw new _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`metrics-output ${kind} target ${JSON.stringify(shorten(target))} is not a URL; expected e.g. "${kind}=http://host:port/…"`);
+    }
+    const schemes = kind === 'otlp' ? ['http:', 'https:', 'grpc:'] : ['http:', 'https:'];
+    if (!schemes.includes(url.protocol)) {
+        throw new _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`metrics-output ${kind} URL uses ${url.protocol}; expected ${schemes.map((s) => s + '//').join(' or ')}`);
+    }
+    if (url.username || url.password) {
+        // The value would reach logs and k6's command line; credentials go by variable name instead.
+        throw new _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`metrics-output ${kind} URL carries credentials; expected a URL without user:password and the credentials in secret-env variables (${CREDENTIAL_VARIABLES[kind]})`);
+    }
+}
+/** Bad input as it may be quoted: a password-like `user:…@` part is masked, long text cut. */
+function shorten(text) {
+    const masked = text.replace(/\/\/([^/@:\s]*):[^/@\s]*@/g, '//$1:***@');
+    return masked.length > 60 ? `${masked.slice(0, 57)}...` : masked;
+}
+/** `20261125T230512Z-3f9a1c`: sortable, and unique enough for runs that start in the same second. */
+function newTestId(now, random) {
+    return `${now
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z')}-${random}`;
+}
+function labelEntries(labels) {
+    return Object.entries(labels).filter((e) => typeof e[1] === 'string' && e[1] !== '');
+}
+/** k6 arguments for the outputs and the run's labels (placed before the script). */
+function metricsOutputArgs(outputs, labels) {
+    if (outputs.length === 0)
+        return [];
+    const args = [];
+    for (const output of outputs) {
+        if (output.kind === 'prometheus')
+            args.push('--out', REMOTE_WRITE_OUTPUT);
+        else if (output.kind === 'otlp')
+            args.push('--out', 'opentelemetry');
+        else
+            args.push('--out', `${output.kind}=${output.target}`);
+    }
+    for (const [name, value] of labelEntries(labels))
+        args.push('--tag', `${name}=${value}`);
+    return args;
+}
+/**
+ * k6's environment for the outputs: k6-gate's choices, then the user's own `env` (which wins), so
+ * e.g. `K6_PROMETHEUS_RW_PUSH_INTERVAL=10s` in `env` replaces the default. Native histograms are a
+ * k6 feature flag from k6 2 on (`K6_FEATURES`, merged with the user's) and a variable before.
+ */
+function metricsOutputEnv(outputs, k6Version, userEnv = {}) {
+    const env = {};
+    const features = [];
+    for (const output of outputs) {
+        if (output.kind === 'prometheus') {
+            env.K6_PROMETHEUS_RW_SERVER_URL = output.target;
+            env.K6_PROMETHEUS_RW_PUSH_INTERVAL = PROMETHEUS_PUSH_INTERVAL;
+            if (!output.nativeHistograms)
+                env.K6_PROMETHEUS_RW_TREND_STATS = PROMETHEUS_TREND_STATS;
+            else if (Number(k6Version.split('.')[0]) >= 2)
+                features.push('native-histograms');
+            else
+                env.K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM = 'true';
+        }
+        else if (output.kind === 'otlp') {
+            const url = new URL(output.target);
+            if (url.protocol === 'grpc:') {
+                env.K6_OTEL_EXPORTER_PROTOCOL = 'grpc';
+                env.K6_OTEL_GRPC_EXPORTER_ENDPOINT = url.host;
+            }
+            else {
+                env.K6_OTEL_EXPORTER_PROTOCOL = 'http/protobuf';
+                env.K6_OTEL_HTTP_EXPORTER_ENDPOINT = url.host;
+                env.K6_OTEL_HTTP_EXPORTER_INSECURE = String(url.protocol === 'http:');
+                if (url.pathname !== '/')
+                    env.K6_OTEL_HTTP_EXPORTER_URL_PATH = url.pathname;
+            }
+            env.K6_OTEL_METRIC_PREFIX = 'k6_';
+        }
+    }
+    const merged = { ...env, ...userEnv };
+    if (features.length > 0) {
+        const given = (userEnv.K6_FEATURES ?? '').split(',').map((f) => f.trim());
+        merged.K6_FEATURES = [...new Set([...given, ...features])].filter(Boolean).join(',');
+    }
+    return merged;
+}
+/** The remote-write URL of the `prometheus` output, if any: k6-gate pushes its verdict there too. */
+function prometheusTarget(outputs) {
+    return outputs?.find((o) => o.kind === 'prometheus')?.target;
+}
+/**
+ * Headers for k6-gate's own push, from the variables k6's remote-write output reads, so one set of
+ * secrets serves both: `K6_PROMETHEUS_RW_HEADERS_<NAME>`, `K6_PROMETHEUS_RW_HTTP_HEADERS`
+ * (`name:value,name:value`), and Authorization from the bearer token or, else, user and password.
+ */
+function remoteWriteHeaders(env) {
+    const headers = {};
+    const prefix = 'K6_PROMETHEUS_RW_HEADERS_';
+    for (const [name, value] of Object.entries(env)) {
+        if (name.startsWith(prefix) && name.length > prefix.length && value !== undefined)
+            headers[name.slice(prefix.length)] = value;
+    }
+    for (const pair of (env.K6_PROMETHEUS_RW_HTTP_HEADERS ?? '').split(',')) {
+        const parts = pair.split(':');
+        if (parts.length === 2 && parts[0].trim() !== '')
+            headers[parts[0].trim()] = parts[1].trim();
+    }
+    if (env.K6_PROMETHEUS_RW_BEARER_TOKEN)
+        headers.Authorization = `Bearer ${env.K6_PROMETHEUS_RW_BEARER_TOKEN}`;
+    else if (env.K6_PROMETHEUS_RW_USERNAME || env.K6_PROMETHEUS_RW_PASSWORD) {
+        const pair = `${env.K6_PROMETHEUS_RW_USERNAME ?? ''}:${env.K6_PROMETHEUS_RW_PASSWORD ?? ''}`;
+        headers.Authorization = `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
+    }
+    return headers;
+}
+/** Names of k6-gate's own series (documented in docs/observability.md, drawn by dashboards/k6-gate.json). */
+const GATE_SERIES = {
+    failed: 'k6gate_gate_failed',
+    outcome: 'k6gate_gate_outcome',
+    regressions: 'k6gate_regressions',
+    thresholdsFailed: 'k6gate_thresholds_failed',
+    scenarioOutcome: 'k6gate_scenario_outcome',
+    current: 'k6gate_metric_current',
+    accepted: 'k6gate_metric_accepted',
+    limit: 'k6gate_metric_limit',
+    regressed: 'k6gate_metric_regressed',
+};
+/**
+ * k6-gate's verdict as series at one instant: the gate's outcome, each scenario's outcome, and per
+ * watched metric its current value, accepted (baseline) value, limit and whether it regressed.
+ */
+function gateSeries(result, labels, timestampMs) {
+    const base = Object.fromEntries(labelEntries(labels));
+    const series = [];
+    const add = (name, extra, value) => {
+        if (value === undefined || !Number.isFinite(value))
+            return;
+        series.push({ labels: { ...base, ...extra, __name__: name }, samples: [{ value, timestampMs }] });
+    };
+    add(GATE_SERIES.failed, {}, result.failed ? 1 : 0);
+    add(GATE_SERIES.outcome, { outcome: result.outcome }, 1);
+    add(GATE_SERIES.regressions, {}, result.regressions);
+    add(GATE_SERIES.thresholdsFailed, {}, result.thresholdsFailed);
+    for (const scenario of result.scenarios) {
+        const s = { gate_scenario: scenario.scenario };
+        add(GATE_SERIES.scenarioOutcome, { ...s, outcome: scenario.outcome }, 1);
+        for (const row of scenario.metrics) {
+            const m = { ...s, metric: row.metric, stat: row.stat, unit: row.unit };
+            const limit = row.band ? (row.direction === 'higher-is-better' ? row.band.low : row.band.high) : undefined;
+            add(GATE_SERIES.current, m, row.current);
+            add(GATE_SERIES.accepted, m, row.baseline);
+            add(GATE_SERIES.limit, m, limit);
+            add(GATE_SERIES.regressed, m, (0,_baseline_compare_js__WEBPACK_IMPORTED_MODULE_1__/* .isRegression */ .kj)(row) ? 1 : 0);
+        }
+    }
+    return series;
+}
+/**
+ * Why k6's one remote-write output is already taken, if it is: k6-gate's live analysis then reads
+ * `--out json` instead (k6 configures remote write through one set of variables, so it cannot
+ * push to the user's Prometheus and to k6-gate's receiver in the same run).
+ */
+function remoteWriteTakenBy(outputs, k6Args, env) {
+    if (outputs?.some((o) => o.kind === 'prometheus'))
+        return 'metrics-output sends to Prometheus';
+    if (k6Args.some((a) => a.includes(REMOTE_WRITE_OUTPUT)) || (env.K6_OUT ?? '').includes(REMOTE_WRITE_OUTPUT)) {
+        return 'the k6 arguments already use experimental-prometheus-rw';
+    }
+    if (env.K6_PROMETHEUS_RW_SERVER_URL)
+        return 'K6_PROMETHEUS_RW_SERVER_URL is set';
+    return undefined;
+}
+/** k6 arguments and variables that point its remote-write output at k6-gate's live-analysis receiver. */
+function liveRemoteWriteSetup(url, k6Version, env) {
+    const own = { kind: 'prometheus', target: url, nativeHistograms: true };
+    // The user's K6_FEATURES are kept; the receiver's address and native histograms are not theirs to change.
+    const merged = metricsOutputEnv([own], k6Version, { ...(env.K6_FEATURES ? { K6_FEATURES: env.K6_FEATURES } : {}) });
+    return { args: ['--out', REMOTE_WRITE_OUTPUT], env: merged };
 }
 
 
@@ -9159,9 +10146,23 @@ var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/report/load-performance.ts
 var load_performance = __nccwpck_require__(9683);
-// EXTERNAL MODULE: ./src/report/markdown.ts + 1 modules
-var markdown = __nccwpck_require__(218);
+// EXTERNAL MODULE: ./src/format.ts
+var format = __nccwpck_require__(6264);
+// EXTERNAL MODULE: ./src/report/markdown.ts + 3 modules
+var markdown = __nccwpck_require__(4373);
+// EXTERNAL MODULE: ./src/baseline/compare.ts
+var compare = __nccwpck_require__(6228);
+// EXTERNAL MODULE: ./src/report/escape.ts
+var report_escape = __nccwpck_require__(4031);
+// EXTERNAL MODULE: ./src/report/headline.ts
+var headline = __nccwpck_require__(4512);
 ;// CONCATENATED MODULE: ./src/report/mermaid.ts
+// Mermaid charts of baseline vs current for the key timing stats. GitHub renders ```mermaid blocks
+// in comments and job summaries, so a reader sees the size of a regression without reading numbers.
+// Pure: data in, text out.
+
+
+
 const DEFAULT_MAX_BARS = 8;
 /** Stats a reader cares about first; the others are charted only when there is room. */
 const STAT_PRIORITY = ['p(95)', 'p(90)', 'med', 'avg', 'p(99)', 'max', 'min'];
@@ -9176,16 +10177,27 @@ function statRank(stat) {
 function selectChartRows(metrics, maxBars = DEFAULT_MAX_BARS) {
     const candidates = metrics.filter(chartable);
     const ranked = [...candidates].sort((a, b) => {
-        const regressedFirst = Number(b.verdict === 'regressed') - Number(a.verdict === 'regressed');
+        const regressedFirst = Number((0,compare/* isRegression */.kj)(b)) - Number((0,compare/* isRegression */.kj)(a));
         return regressedFirst !== 0 ? regressedFirst : statRank(a.stat) - statRank(b.stat);
     });
     const chosen = new Set(ranked.slice(0, Math.max(0, maxBars)));
     // Back to the report's own order so the chart reads like the table next to it.
     return candidates.filter((m) => chosen.has(m));
 }
-/** Mermaid quoted strings cannot escape a double quote, and a newline ends the statement. */
+/**
+ * A label as a Mermaid quoted string. Such a string cannot escape a double quote, a newline ends
+ * the statement, `#name;` is read as an entity (`#lt;` is `<`) and a label may be rendered as HTML:
+ * each of those characters becomes a look-alike, so a name from the script stays text.
+ */
 function quote(text) {
-    return `"${text.replace(/"/g, "'").replace(/[\r\n]+/g, ' ')}"`;
+    const safe = text
+        .replace(/"/g, "'")
+        .replace(/`/g, "'")
+        .replace(/[\r\n\u2028\u2029]+/g, ' ')
+        .replace(/#/g, '♯')
+        .replace(/</g, '‹')
+        .replace(/>/g, '›');
+    return `"${safe}"`;
 }
 function round(value) {
     return Math.round(value * 100) / 100;
@@ -9203,7 +10215,7 @@ function axisMax(values) {
     return 10 * magnitude;
 }
 function label(m) {
-    const marker = m.verdict === 'regressed' ? ' ▲' : '';
+    const marker = (0,compare/* isRegression */.kj)(m) ? ' ▲' : '';
     return `${m.metric} ${m.stat}${marker}`;
 }
 /**
@@ -9219,7 +10231,7 @@ function renderScenarioChart(scenario, options = {}) {
     const lines = [
         '```mermaid',
         'xychart-beta',
-        `    title ${quote(`${scenario.key}: this run (bars) vs baseline (line), ms`)}`,
+        `    title ${quote(`${(0,headline/* scenarioLabel */.b2)(scenario)}: this run (bars) vs baseline (line), ms`)}`,
         `    x-axis [${rows.map((m) => quote(label(m))).join(', ')}]`,
         `    y-axis "ms" 0 --> ${axisMax([...baseline, ...current])}`,
         `    bar [${current.join(', ')}]`,
@@ -9234,15 +10246,13 @@ function renderBaselineCharts(result, options = {}) {
     for (const scenario of result.scenarios) {
         const chart = renderScenarioChart(scenario, options);
         if (chart)
-            parts.push(`#### ${scenario.key}\n\n${chart}`);
+            parts.push(`#### ${(0,report_escape/* escapeProse */.fd)((0,headline/* scenarioLabel */.b2)(scenario))}\n\n${chart}`);
     }
     if (parts.length === 0)
         return '';
     return `### Baseline vs this run\n\nBars are this run, the line is the baseline (milliseconds; ▲ marks a regression).\n\n${parts.join('\n\n')}`;
 }
 
-// EXTERNAL MODULE: ./src/baseline/compare.ts
-var compare = __nccwpck_require__(6228);
 ;// CONCATENATED MODULE: ./src/platform/gitlab/dotenv.ts
 // `artifacts:reports:dotenv`: the gate's verdict as variables for later jobs (and for
 // `environment:url`-style uses). GitLab's dotenv parser takes KEY=VALUE lines, one value per line,
@@ -9491,6 +10501,7 @@ function resolveMergeRequestIid(env) {
 
 
 
+
 /** Fixed name, because `expose_as` paths cannot hold wildcards or per-scenario names. */
 const EXPOSED_HTML_FILE = 'report.html';
 /**
@@ -9565,7 +10576,7 @@ async function postNote(result, options, env) {
         appendix: chart || undefined,
         links,
         fullReportUrl,
-        maxLength: GITLAB_NOTE_LIMIT - marker.length - 1,
+        limit: { max: GITLAB_NOTE_LIMIT - marker.length - 1, description: `GitLab's ${(0,format/* formatCount */.B4)(GITLAB_NOTE_LIMIT)}-character note limit` },
     });
     const client = new GitLabNotesClient({
         apiUrl,
@@ -9601,6 +10612,172 @@ async function publishGitLab(result, options) {
         log.warning(`k6-gate: could not write the dotenv report to ${options.resultsDir}: ${error.message}`);
     }
     return { noteUrl };
+}
+
+
+/***/ }),
+
+/***/ 4031:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DV: () => (/* binding */ codeBlock),
+/* harmony export */   SS: () => (/* binding */ codeSpan),
+/* harmony export */   fd: () => (/* binding */ escapeProse),
+/* harmony export */   xR: () => (/* binding */ tableCell)
+/* harmony export */ });
+// Escaping for the places a string lands in a report. Metric and tag names, check names, threshold
+// expressions, endpoint names and the text of a script's exception come from the k6 script, which a
+// fork's pull request controls: none of them may close a code span, start a link, an image or raw
+// HTML, mention a person or reference an issue in the PR comment, the MR note or the job summary.
+// Pure.
+/** The longest run of backticks in `text`. */
+function longestBacktickRun(text) {
+    let longest = 0;
+    for (const run of text.match(/`+/g) ?? [])
+        longest = Math.max(longest, run.length);
+    return longest;
+}
+function oneLine(text) {
+    return text.replace(/\r\n|[\r\n\u2028\u2029]/g, ' ');
+}
+/**
+ * A code span that shows `text` literally. A backtick inside cannot end it: the fence is one
+ * backtick longer than the longest run inside (CommonMark), with a space of padding when the text
+ * starts or ends with a backtick. Inside a code span nothing is a link, HTML, mention or reference.
+ * For a table cell, pass the result through tableCell.
+ */
+function codeSpan(text) {
+    const line = oneLine(text);
+    if (line.trim() === '')
+        return '_(empty)_';
+    const fence = '`'.repeat(longestBacktickRun(line) + 1);
+    const pad = line.startsWith('`') || line.endsWith('`') || (line.startsWith(' ') && line.endsWith(' ')) ? ' ' : '';
+    return `${fence}${pad}${line}${pad}${fence}`;
+}
+/**
+ * A table cell: GitHub and GitLab split a row at every `|` not preceded by a backslash, inside code
+ * spans too, and then drop that one backslash; so every `|` gets one, whatever precedes it.
+ */
+function tableCell(markdown) {
+    return oneLine(markdown).replace(/\|/g, '\\|');
+}
+// Things GitHub and GitLab turn into links or notifications after Markdown parsing (so a backslash
+// does not stop them): bare URLs (without the punctuation that ends a sentence), e-mail addresses,
+// `@name` mentions and `#12` / `owner/repo#12` / `!12` references.
+// In a code span they stay text.
+const LIVE = /\b(?:https?|ftp):\/\/[^\s<>`]*[^\s<>`.,:;!?'")\]]|\bwww\.[^\s<>`]*[^\s<>`.,:;!?'")\]]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w`])@[\w][\w./-]*|(?<![\w`])(?:[\w.-]+\/[\w.-]+)?[#!]\d+\b/g;
+/**
+ * The characters that start a code span, a link or image (`[`), raw HTML or an autolink (`<`), an
+ * entity (`&`), math (`$`), a table cell (`|`), emphasis or strikethrough, or escape another. The
+ * rest stay as they are, so report.md stays readable as plain text (prose lands mid-line, where `#`,
+ * `-` and `1.` start nothing; an underscore inside a word is not emphasis).
+ */
+const PUNCTUATION = /[\\`[\]<>&$|*~]/g;
+/** Text that must read as written: Markdown punctuation escaped (no emphasis, links, HTML, code). */
+function literal(text) {
+    return text.replace(PUNCTUATION, (c) => `\\${c}`);
+}
+/**
+ * Prose that may hold strings from a script (an error message, a warning, a note): shown as
+ * written on one line, with URLs, mentions and references as code spans so they stay inert.
+ */
+function escapeProse(text) {
+    const line = oneLine(text);
+    let out = '';
+    let last = 0;
+    for (const match of line.matchAll(LIVE)) {
+        const index = match.index ?? 0;
+        out += literal(line.slice(last, index)) + codeSpan(match[0]);
+        last = index + match[0].length;
+    }
+    return out + literal(line.slice(last));
+}
+/** A fenced code block holding `text` verbatim (several lines, e.g. a script's exception). */
+function codeBlock(text, info = 'text') {
+    const fence = '`'.repeat(Math.max(3, longestBacktickRun(text) + 1));
+    return `${fence}${info}\n${text.replace(/\r\n?/g, '\n').replace(/\n+$/, '')}\n${fence}`;
+}
+
+
+/***/ }),
+
+/***/ 4512:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $p: () => (/* binding */ scenarioOutcome),
+/* harmony export */   Cq: () => (/* binding */ failuresFirst),
+/* harmony export */   LS: () => (/* binding */ plural),
+/* harmony export */   Pl: () => (/* binding */ headline),
+/* harmony export */   S9: () => (/* binding */ scenarioIcon),
+/* harmony export */   b2: () => (/* binding */ scenarioLabel),
+/* harmony export */   ov: () => (/* binding */ errorCause)
+/* harmony export */ });
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6264);
+// What a run came to, in one line: the headline of the report, the PR comment, the MR note and the
+// notifications, and the readable name of a scenario run. The one headline map. Pure.
+
+const HEADLINE = {
+    passed: '✅ k6-gate: passed',
+    regressed: '❌ k6-gate: performance regressed',
+    'thresholds-failed': '❌ k6-gate: k6 thresholds crossed',
+    error: '💥 k6-gate: the load test could not run',
+};
+/** Messages of the problems k6-gate reports as "config error: …" (a watch list naming no metric, …). */
+const BAD_INPUT = /^config error\b/i;
+function errorCause(result) {
+    if (result.cancelled)
+        return 'cancelled';
+    if (result.outcome !== 'error')
+        return undefined;
+    if (result.badInput)
+        return 'bad-input';
+    const errors = result.scenarios.filter((s) => s.error).map((s) => s.error);
+    return errors.length > 0 && errors.every((e) => BAD_INPUT.test(e)) ? 'bad-input' : 'error';
+}
+/** `✅ k6-gate: passed`, `⛔ k6-gate: cancelled (SIGTERM)`, `💥 k6-gate: bad input, nothing was measured`, … */
+function headline(result) {
+    switch (errorCause(result)) {
+        case 'cancelled':
+            return `⛔ k6-gate: cancelled (${result.cancelled})`;
+        case 'bad-input':
+            return '💥 k6-gate: bad input';
+        default:
+            return HEADLINE[result.outcome];
+    }
+}
+const SCENARIO_OUTCOME = {
+    passed: 'passed',
+    regressed: 'regressed',
+    'thresholds-failed': 'thresholds crossed',
+    error: 'error',
+};
+function scenarioIcon(outcome) {
+    return outcome === 'passed' ? '✅' : outcome === 'error' ? '💥' : '❌';
+}
+/** A scenario's outcome in words: `thresholds crossed`, `error`. */
+function scenarioOutcome(outcome) {
+    return SCENARIO_OUTCOME[outcome];
+}
+/**
+ * The name a reader knows a scenario run by: `checkout` or `checkout · profile smoke` (the
+ * environment is the report's own). Never the baseline key, whose empty parts read `big-b@@demo`.
+ */
+function scenarioLabel(s) {
+    return s.profile ? `${s.scenario} · profile ${s.profile}` : s.scenario;
+}
+/** Worst first: error, thresholds crossed, regressed, passed; the given order among equals. */
+const OUTCOME_RANK = { error: 0, 'thresholds-failed': 1, regressed: 2, passed: 3 };
+function failuresFirst(items) {
+    return items
+        .map((item, index) => ({ item, index }))
+        .sort((a, b) => OUTCOME_RANK[a.item.outcome] - OUTCOME_RANK[b.item.outcome] || a.index - b.index)
+        .map((x) => x.item);
+}
+/** `1 regression`, `2 crossed thresholds`. */
+function plural(count, singular, pluralForm = `${singular}s`) {
+    return `${(0,_format_js__WEBPACK_IMPORTED_MODULE_0__/* .formatCount */ .B4)(count)} ${count === 1 ? singular : pluralForm}`;
 }
 
 
@@ -9668,7 +10845,7 @@ function renderLoadPerformance(result, legacySummaryText) {
 
 /***/ }),
 
-/***/ 218:
+/***/ 4373:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 // ESM COMPAT FLAG
@@ -9676,11 +10853,15 @@ __nccwpck_require__.r(__webpack_exports__);
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  renderAnalysis: () => (/* binding */ renderAnalysis),
-  renderMarkdownReport: () => (/* binding */ renderMarkdownReport),
-  renderMetricTable: () => (/* binding */ renderMetricTable)
+  renderMarkdownReport: () => (/* binding */ renderMarkdownReport)
 });
 
+// EXTERNAL MODULE: ./src/format.ts
+var format = __nccwpck_require__(6264);
+// EXTERNAL MODULE: ./src/report/escape.ts
+var report_escape = __nccwpck_require__(4031);
+// EXTERNAL MODULE: ./src/report/headline.ts
+var headline = __nccwpck_require__(4512);
 ;// CONCATENATED MODULE: ./node_modules/markdown-table/index.js
 // To do: next major: remove.
 /**
@@ -10108,228 +11289,659 @@ function toAlignment(value) {
         : 0
 }
 
-// EXTERNAL MODULE: ./src/baseline/metrics.ts
-var metrics = __nccwpck_require__(4874);
+// EXTERNAL MODULE: ./src/baseline/compare.ts
+var compare = __nccwpck_require__(6228);
+// EXTERNAL MODULE: ./src/baseline/sampling.ts
+var sampling = __nccwpck_require__(6574);
 // EXTERNAL MODULE: ./src/baseline/trend.ts
-var trend = __nccwpck_require__(4136);
-;// CONCATENATED MODULE: ./src/report/markdown.ts
-// The regression report as Markdown: used for report.md, the job summary, PR comments and MR notes.
-// Pure: takes a GateResult, returns text.
+var baseline_trend = __nccwpck_require__(4136);
+// EXTERNAL MODULE: ./src/baseline/stats.ts
+var stats = __nccwpck_require__(964);
+// EXTERNAL MODULE: ./src/json.ts
+var json = __nccwpck_require__(8301);
+;// CONCATENATED MODULE: ./src/report/markdown-rows.ts
+// The rows of a scenario's report: watched metrics (history and A/B), k6 thresholds, and the
+// collapsed "why" section that says in words why a row regressed, improved or was not judged.
+// Pure: data in, text out. Every string from the script goes through escape.ts.
 
 
 
-const HEADLINE = {
-    passed: '✅ k6-gate: passed',
-    regressed: '❌ k6-gate: performance regressed',
-    'thresholds-failed': '❌ k6-gate: k6 thresholds crossed',
-    error: '💥 k6-gate: the load test could not run',
-};
-const VERDICT = {
-    regressed: '🔴 regressed',
-    improved: '🟢 improved',
-    unchanged: '⚪ unchanged',
-    new: '🆕 new',
-    missing: '⚠️ missing',
-};
-function allowed(row) {
+
+
+
+
+
+
+function metricClass(row) {
+    if ((0,compare/* isRegression */.kj)(row))
+        return 'failing';
+    if (row.verdict === 'unchanged' && !row.thin)
+        return 'passed';
+    return 'notable';
+}
+const CLASS_RANK = { failing: 0, notable: 1, passed: 2 };
+/** Failing rows first, then the notable ones, then the rest; the watch list's order among equals. */
+function sortMetricRows(rows) {
+    return rows
+        .map((row, index) => ({ row, index, rank: CLASS_RANK[metricClass(row)] }))
+        .sort((a, b) => a.rank - b.rank || a.index - b.index)
+        .map((x) => x.row);
+}
+/** Crossed thresholds first, then by metric and expression. */
+function sortThresholds(thresholds) {
+    return [...thresholds].sort((a, b) => Number(a.ok) - Number(b.ok) || (0,json/* compareCodeUnits */.U)(a.metric, b.metric) || (0,json/* compareCodeUnits */.U)(a.expression, b.expression));
+}
+function table(rows, align, compact) {
+    return markdownTable(rows, { align, alignDelimiters: !compact });
+}
+function verdictCell(row) {
+    if (row.thin)
+        return '⚪ too few samples to judge';
+    switch (row.verdict) {
+        case 'regressed':
+            return '🔴 regressed';
+        case 'improved':
+            return '🟢 improved';
+        case 'unchanged':
+            return '⚪ unchanged';
+        case 'new':
+            return '🆕 new';
+        case 'missing':
+            return row.severity === 'error' ? '🔴 missing' : '⚠️ missing';
+    }
+}
+/** The limit on the bad side of the band: values past it regress. */
+function limitOf(row) {
     if (!row.band)
-        return row.method === 'paired' ? 'A/B paired test' : '—';
-    const bound = row.direction === 'lower-is-better' ? `≤ ${(0,metrics/* formatValue */.Fl)(row.band.high, row.unit)}` : `≥ ${(0,metrics/* formatValue */.Fl)(row.band.low, row.unit)}`;
-    const how = row.method === 'prediction-interval'
-        ? `interval, n=${row.samples}`
-        : row.method === 'tolerance'
-            ? `±${(0,metrics/* formatPercent */.l9)(row.tolerance)}`
-            : '';
-    return how ? `${bound} (${how})` : bound;
+        return undefined;
+    return row.direction === 'lower-is-better' ? row.band.high : row.band.low;
 }
-function escapeCell(text) {
-    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/** What set the limit, in the words of the Allowed column: `tolerance 10%`, `noise floor`, `interval of 9 runs`. */
+function limitRule(row) {
+    switch (row.limitBy) {
+        case 'tolerance':
+            return `tolerance ${(0,format/* formatPercent */.l9)(row.tolerance)}`;
+        case 'noise floor':
+            return 'noise floor';
+        case 'interval':
+            return `interval of ${(0,headline/* plural */.LS)(row.samples, 'run')}`;
+        default:
+            return undefined;
+    }
 }
-function scenarioTitle(s) {
-    const profile = s.profile ? ` · profile ${s.profile}` : '';
-    const icon = s.outcome === 'passed' ? '✅' : s.outcome === 'error' ? '💥' : '❌';
-    return `### ${icon} ${s.scenario}${profile} — ${s.outcome}`;
+/** `≤ 198 ms (interval of 8 runs)`: the limit and the rule that set it, the same one the note names. */
+function allowedCell(row) {
+    const limit = limitOf(row);
+    if (limit === undefined)
+        return '—';
+    const bound = `${row.direction === 'lower-is-better' ? '≤' : '≥'} ${(0,format/* formatValue */.Fl)(limit, row.unit)}`;
+    const rule = limitRule(row);
+    return rule ? `${bound} (${rule})` : bound;
 }
-function renderMetricTable(rows, onlyChanges = false) {
-    const shown = onlyChanges ? rows.filter((row) => row.verdict !== 'unchanged') : rows;
-    if (shown.length === 0)
-        return onlyChanges ? `_All ${rows.length} watched metrics unchanged._` : '_No watched metrics._';
-    const table = markdownTable([
-        ['Metric', 'Stat', 'Baseline', 'Current', 'Change', 'Allowed', 'Verdict'],
-        ...shown.map((row) => [
-            `\`${escapeCell(row.metric)}\``,
-            escapeCell(row.stat),
-            (0,metrics/* formatValue */.Fl)(row.baseline, row.unit),
-            (0,metrics/* formatValue */.Fl)(row.current, row.unit),
-            (0,metrics/* formatChange */.eD)(row.change),
-            escapeCell(allowed(row)),
-            VERDICT[row.verdict],
-        ]),
-    ], { align: ['l', 'l', 'r', 'r', 'r', 'r', 'l'] });
-    const hidden = rows.length - shown.length;
-    return hidden > 0 ? `${table}\n\n_${hidden} unchanged metric(s) not shown._` : table;
+/** The change column: one spelling for "no change", also when both values are 0. */
+function changeOf(row) {
+    return (0,format/* formatChange */.eD)(row.change ?? (0,format/* relativeChange */.N0)(row.baseline, row.current));
 }
-function renderThresholds(s) {
-    if (s.thresholds.length === 0)
+function trendCell(trend) {
+    if (!trend || trend.values.length === 0)
         return '';
-    const failed = s.thresholds.filter((t) => !t.ok).length;
-    const table = markdownTable([
-        ['k6 threshold', 'Result'],
-        ...s.thresholds.map((t) => [`\`${escapeCell(t.metric)}\`: \`${escapeCell(t.expression)}\``, t.ok ? '✅ passed' : '❌ crossed']),
-    ]);
-    return `**k6 thresholds:** ${failed === 0 ? 'all passed' : `${failed} of ${s.thresholds.length} crossed`}\n\n${table}`;
+    const accepted = trend.accepted ?? trend.values.length - 1;
+    const withCurrent = trend.values.length > accepted;
+    return `${(0,baseline_trend/* sparkline */.KM)(trend.values)} (${(0,headline/* plural */.LS)(accepted, 'run')}${withCurrent ? ' + this' : ''})`;
 }
+function findTrend(s, row) {
+    return s.trend?.find((t) => t.metric === row.metric && t.stat === row.stat);
+}
+/** The history-mode table: baseline against this run, the change, the limit and what set it. */
+function historyTable(s, rows, compact, withTrend) {
+    const trend = withTrend && rows.some((row) => findTrend(s, row));
+    const header = ['Metric', 'Stat', 'Baseline', 'This run', 'Change', 'Allowed', 'Verdict'];
+    const align = ['l', 'l', 'r', 'r', 'r', 'r', 'l'];
+    if (trend) {
+        header.push('History, then this run');
+        align.push('l');
+    }
+    const body = rows.map((row) => {
+        const cells = [
+            (0,report_escape/* tableCell */.xR)((0,report_escape/* codeSpan */.SS)(row.metric)),
+            (0,report_escape/* tableCell */.xR)((0,report_escape/* escapeProse */.fd)(row.stat)),
+            (0,format/* formatValue */.Fl)(row.baseline, row.unit),
+            (0,format/* formatValue */.Fl)(row.current, row.unit),
+            changeOf(row),
+            allowedCell(row),
+            verdictCell(row),
+        ];
+        if (trend)
+            cells.push(trendCell(findTrend(s, row)));
+        return cells;
+    });
+    return table([header, ...body], align, compact);
+}
+/** Confidence of the interval of the median pair ratio shown next to an A/B change. */
+const AB_INTERVAL_CONFIDENCE = 0.95;
+function abNumbers(row) {
+    const a = row.abBaseline;
+    const b = row.runs;
+    if (!a || !b || a.length === 0 || a.length !== b.length)
+        return undefined;
+    const sign = row.direction === 'higher-is-better' ? -1 : 1;
+    const worse = a.filter((value, i) => (b[i] - value) * sign > 0).length;
+    const out = { a: (0,stats/* median */.JZ)(a), b: (0,stats/* median */.JZ)(b), pairs: a.length, worse, change: row.change };
+    if (a.every((value) => value > 0)) {
+        const ratios = a.map((value, i) => b[i] / value - 1).sort((x, y) => x - y);
+        const interval = (0,sampling/* percentileInterval */.J9)({ count: ratios.length, valueAtRank: (rank) => ratios[rank] }, 50, AB_INTERVAL_CONFIDENCE);
+        out.interval = { low: interval.low, high: interval.high, confidence: AB_INTERVAL_CONFIDENCE };
+    }
+    return out;
+}
+function intervalText(interval) {
+    if (!interval)
+        return '—';
+    const end = (v, open) => (v === undefined ? open : (0,format/* formatChange */.eD)(v));
+    return `${end(interval.low, 'open')} … ${end(interval.high, 'open')}`;
+}
+/** The A/B table: A and B side by side, B's change against A and that change's interval. */
+function abTable(rows, compact) {
+    const body = rows.map((row) => {
+        const ab = abNumbers(row);
+        return [
+            (0,report_escape/* tableCell */.xR)((0,report_escape/* codeSpan */.SS)(row.metric)),
+            (0,report_escape/* tableCell */.xR)((0,report_escape/* escapeProse */.fd)(row.stat)),
+            (0,format/* formatValue */.Fl)(ab?.a, row.unit),
+            (0,format/* formatValue */.Fl)(ab?.b, row.unit),
+            (0,format/* formatChange */.eD)(ab?.change),
+            intervalText(ab?.interval),
+            verdictCell(row),
+        ];
+    });
+    return table([['Metric', 'Stat', 'A (baseline-target)', 'B (target)', 'Change B/A', '95% interval', 'Verdict'], ...body], ['l', 'l', 'r', 'r', 'r', 'r', 'l'], compact);
+}
+function thresholdTable(thresholds, compact) {
+    return table([
+        ['k6 threshold', 'Result'],
+        ...thresholds.map((t) => [(0,report_escape/* tableCell */.xR)(`${(0,report_escape/* codeSpan */.SS)(t.metric)}: ${(0,report_escape/* codeSpan */.SS)(t.expression)}`), t.ok ? '✅ passed' : '❌ crossed']),
+    ], ['l', 'l'], compact);
+}
+function limitReason(row) {
+    switch (row.limitBy) {
+        case 'tolerance':
+            return `the ${(0,format/* formatPercent */.l9)(row.tolerance)} tolerance`;
+        case 'noise floor':
+            return 'the noise floor (the smallest difference the gate counts)';
+        case 'interval':
+            return `the spread of the last ${(0,headline/* plural */.LS)(row.samples, 'accepted run')}`;
+        default:
+            return 'the rules';
+    }
+}
+function runsText(row) {
+    if (!row.runs || row.abBaseline)
+        return '';
+    return ` Every run: ${row.runs.map((v) => (0,format/* formatValue */.Fl)(v, row.unit)).join(', ')}.`;
+}
+/** One row's "why", in plain words. */
+function whyLine(row) {
+    const name = `${(0,report_escape/* codeSpan */.SS)(row.metric)} ${(0,report_escape/* escapeProse */.fd)(row.stat)}`;
+    const value = (v) => (0,format/* formatValue */.Fl)(v, row.unit);
+    const ab = abNumbers(row);
+    if (ab) {
+        const interval = ab.interval ? ` (${(0,format/* formatPercent */.l9)(ab.interval.confidence)} interval ${intervalText(ab.interval)})` : '';
+        return (`${name}: B ${value(ab.b)} against A ${value(ab.a)} (medians of ${(0,headline/* plural */.LS)(ab.pairs, 'pair')}); ` +
+            `B/A ${(0,format/* formatChange */.eD)(ab.change)}${interval}; B was worse in ${ab.worse} of ${ab.pairs} pairs${abVerdictText(row)}.`);
+    }
+    if (row.verdict === 'missing') {
+        // The note starts with the stat the name already says ("p(95) missing: …").
+        const note = row.note.startsWith(`${row.stat} `) ? row.note.slice(row.stat.length + 1) : row.note;
+        return `${name}: ${(0,report_escape/* escapeProse */.fd)(note)}${row.severity === 'error' ? '; counted as a regression' : ''}.`;
+    }
+    const limit = limitOf(row);
+    const against = `${value(row.current)} against ${value(row.baseline)} accepted (${changeOf(row)})`;
+    if (row.thin) {
+        const n = row.sampling ? ` from ${(0,format/* formatCount */.B4)(row.sampling.n)} samples` : '';
+        return (`${name}: ${against} is past the limit ${value(limit)}, but this run's value${n} is uncertain enough to lie ` +
+            `inside it: too few samples to call it a regression.${runsText(row)}`);
+    }
+    if (row.verdict === 'regressed') {
+        return `${name}: ${against}, past the limit ${value(limit)} set by ${limitReason(row)}.${runsText(row)}`;
+    }
+    if (row.verdict === 'improved')
+        return `${name}: ${against}, better than every limit on the good side.${runsText(row)}`;
+    return `${name}: ${against}.${runsText(row)}`;
+}
+/** Why an A/B change that moved by one measure was not counted, one reason per rule it missed. */
+function abReasons(row) {
+    const d = row.abDecision;
+    if (!d)
+        return [];
+    const reasons = [];
+    if (d.p > d.alpha) {
+        reasons.push(`the pairs do not agree often enough (identical versions would look this one-sided in ${(0,format/* formatPercent */.l9)(d.p)} of runs; A/B mode needs under ${(0,format/* formatPercent */.l9)(d.alpha)})`);
+    }
+    if (Math.abs(d.difference) <= d.noiseFloor) {
+        reasons.push(`the median pair difference, ${(0,format/* formatDelta */.CW)(Math.abs(d.difference), row.unit)}, is within the ${(0,format/* formatSetting */.w_)(d.noiseFloor, row.unit)} noise floor`);
+    }
+    if (row.unit !== 'ratio' && row.change !== undefined && Math.abs(row.change) <= d.minEffect) {
+        reasons.push(`the change is within the ${(0,format/* formatPercent */.l9)(d.minEffect)} A/B mode counts`);
+    }
+    return reasons;
+}
+/** An A/B row that looks moved (a one-sided test or a change past the minimum) but was not counted. */
+function heldBack(row) {
+    const d = row.abDecision;
+    if (!d || row.verdict !== 'unchanged')
+        return false;
+    return d.p <= d.alpha || (row.change !== undefined && Math.abs(row.change) > d.minEffect);
+}
+function abVerdictText(row) {
+    const d = row.abDecision;
+    if (!d)
+        return '';
+    if (row.verdict === 'regressed' || row.verdict === 'improved') {
+        return `; identical versions would look this one-sided in ${(0,format/* formatPercent */.l9)(d.p)} of runs`;
+    }
+    const reasons = heldBack(row) ? abReasons(row) : [];
+    return reasons.length > 0 ? `; not counted: ${reasons.join('; ')}` : '';
+}
+/** What a row's sentence explains: the Why section's summary counts these. */
+function whyKind(row) {
+    if (row.thin)
+        return 'too thin to judge';
+    if (row.verdict === 'regressed' || row.verdict === 'improved' || row.verdict === 'missing')
+        return row.verdict;
+    return heldBack(row) ? 'not counted' : undefined;
+}
+/** Rows worth a sentence: those that regressed, improved, went missing, were too thin to judge or not counted. */
+function whyRows(rows) {
+    return rows.filter((row) => whyKind(row) !== undefined);
+}
+function whyList(rows) {
+    return rows.map((row) => `- ${whyLine(row)}`).join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/markdown-analysis.ts
+// What live sample analysis saw, as Markdown: load-generator warnings, the per-endpoint table and
+// the error mix. Pure; endpoint, check and error names come from the script and are escaped.
+
+
+
 function details(summary, body) {
     // Blank lines around the body: GitHub and GitLab render Markdown inside <details> only then.
     return `<details><summary>${summary}</summary>\n\n${body}\n\n</details>`;
 }
-function formatAfter(ms) {
-    return ms >= 60_000 ? `${(0,metrics/* trimNumber */.OM)(ms / 60_000, 1)} min` : `${(0,metrics/* trimNumber */.OM)(ms / 1000, 1)} s`;
+/** Each distinct sentence once, in first-seen order (A/B rounds repeat the same warning). */
+function distinct(lines) {
+    return [...new Set(lines)];
+}
+function endpointTable(analysis, compact) {
+    // From k6's native histograms the largest value is only known to lie in the top bucket: say so.
+    const bucketed = analysis.source === 'remote-write';
+    const rows = analysis.endpoints.map((e) => [
+        (0,report_escape/* tableCell */.xR)((0,report_escape/* codeSpan */.SS)(e.endpoint)),
+        (0,format/* formatCount */.B4)(e.requests),
+        e.failed > 0 ? `${(0,format/* formatCount */.B4)(e.failed)} (${(0,format/* formatValue */.Fl)(e.failureRate, 'ratio')})` : '0',
+        (0,format/* formatValue */.Fl)(e.p95, 'ms'),
+        (0,format/* formatChange */.eD)(e.p95Change),
+        (0,format/* formatValue */.Fl)(e.med, 'ms'),
+        `${bucketed ? '≤ ' : ''}${(0,format/* formatValue */.Fl)(e.max, 'ms')}`,
+    ]);
+    const precision = bucketed
+        ? "\n\n<sub>p(95) and median from k6's native histograms, interpolated inside buckets ×1.09 wide (typically within 1 % of every-sample values). The slowest request is only known to lie in the top bucket: Max is that bucket's upper edge, an upper bound.</sub>"
+        : '';
+    return (table([['Endpoint', 'Requests', 'Failed', 'p(95)', 'p(95) change', 'Median', bucketed ? 'Max (upper bound)' : 'Max'], ...rows], ['l', 'r', 'r', 'r', 'r', 'r', 'r'], compact) + precision);
+}
+function errorMix(analysis, compact) {
+    const body = [];
+    if (analysis.errors.length > 0) {
+        body.push(table([
+            ['Endpoint', 'Status', 'k6 error_code', 'Count', 'First seen'],
+            ...analysis.errors.map((e) => [
+                (0,report_escape/* tableCell */.xR)((0,report_escape/* codeSpan */.SS)(e.endpoint)),
+                e.status === '0' ? 'no response' : (0,report_escape/* tableCell */.xR)((0,report_escape/* escapeProse */.fd)(e.status)),
+                e.errorCode ? (0,report_escape/* tableCell */.xR)((0,report_escape/* escapeProse */.fd)(e.errorCode)) : '—',
+                (0,format/* formatCount */.B4)(e.count),
+                `+${(0,format/* formatDuration */.a3)(e.firstAfterMs)} (${(0,report_escape/* tableCell */.xR)((0,report_escape/* escapeProse */.fd)(e.firstAt))})`,
+            ]),
+        ], ['l', 'l', 'l', 'r', 'l'], compact));
+    }
+    if (analysis.failedChecks.length > 0) {
+        body.push(table([
+            ['Failed check', 'Fails', 'Passes'],
+            ...analysis.failedChecks.map((c) => [(0,report_escape/* tableCell */.xR)((0,report_escape/* escapeProse */.fd)(c.name)), (0,format/* formatCount */.B4)(c.fails), (0,format/* formatCount */.B4)(c.passes)]),
+        ], ['l', 'r', 'r'], compact));
+    }
+    const failedRequests = analysis.errors.reduce((s, e) => s + e.count, 0);
+    return details(`Error mix: ${(0,format/* formatCount */.B4)(failedRequests)} failed request(s), ${(0,format/* formatCount */.B4)(analysis.failedChecks.length)} failing check(s)`, body.join('\n\n'));
 }
 /** Per-endpoint table, error mix, failed checks and load-generator warnings (live analysis). */
-function renderAnalysis(analysis) {
+function renderAnalysis(analysis, compact = false) {
     const parts = [];
-    const health = analysis.loadGenerator;
-    if (health && health.warnings.length > 0) {
-        parts.push(`**⚠️ Load generator:** the numbers may not be trustworthy\n\n${health.warnings.map((w) => `- ${escapeCell(w)}`).join('\n')}`);
+    const warnings = distinct(analysis.loadGenerator?.warnings ?? []);
+    if (warnings.length > 0) {
+        parts.push(`**⚠️ Load generator:** the numbers may not be trustworthy\n\n${warnings.map((w) => `- ${(0,report_escape/* escapeProse */.fd)(w)}`).join('\n')}`);
     }
     if (analysis.endpoints.length > 0) {
-        const table = markdownTable([
-            ['Endpoint', 'Requests', 'Failed', 'p(95)', 'Change', 'Median', 'Max'],
-            ...analysis.endpoints.map((e) => [
-                `\`${escapeCell(e.endpoint)}\``,
-                String(e.requests),
-                e.failed > 0 ? `${e.failed} (${(0,metrics/* formatValue */.Fl)(e.failureRate, 'ratio')})` : '0',
-                (0,metrics/* formatValue */.Fl)(e.p95, 'ms'),
-                (0,metrics/* formatChange */.eD)(e.p95Change),
-                (0,metrics/* formatValue */.Fl)(e.med, 'ms'),
-                (0,metrics/* formatValue */.Fl)(e.max, 'ms'),
-            ]),
-        ], { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r'] });
-        const more = analysis.endpointCount > analysis.endpoints.length ? ` (top ${analysis.endpoints.length} of ${analysis.endpointCount})` : '';
-        const precision = analysis.source === 'remote-write'
-            ? "\n\n<sub>p(95), median and max from k6's native histograms: interpolated inside buckets ×1.09 wide (typically within 1 % of every-sample values); max is the top bucket's upper edge.</sub>"
+        const more = analysis.endpointCount > analysis.endpoints.length
+            ? ` (top ${(0,format/* formatCount */.B4)(analysis.endpoints.length)} of ${(0,format/* formatCount */.B4)(analysis.endpointCount)})`
             : '';
-        parts.push(details(`Per-endpoint breakdown: ${analysis.endpointCount} endpoint(s)${more}`, table + precision));
+        parts.push(details(`Per-endpoint breakdown: ${(0,format/* formatCount */.B4)(analysis.endpointCount)} endpoint(s)${more}`, endpointTable(analysis, compact)));
     }
-    if (analysis.errors.length > 0 || analysis.failedChecks.length > 0) {
-        const body = [];
-        if (analysis.errors.length > 0) {
-            body.push(markdownTable([
-                ['Endpoint', 'Status', 'k6 error_code', 'Count', 'First seen'],
-                ...analysis.errors.map((e) => [
-                    `\`${escapeCell(e.endpoint)}\``,
-                    e.status === '0' ? 'no response' : e.status,
-                    e.errorCode ?? '—',
-                    String(e.count),
-                    `+${formatAfter(e.firstAfterMs)} (${e.firstAt})`,
-                ]),
-            ], { align: ['l', 'l', 'l', 'r', 'l'] }));
-        }
-        if (analysis.failedChecks.length > 0) {
-            body.push(markdownTable([
-                ['Failed check', 'Fails', 'Passes'],
-                ...analysis.failedChecks.map((c) => [escapeCell(c.name), String(c.fails), String(c.passes)]),
-            ]));
-        }
-        const failedRequests = analysis.errors.reduce((s, e) => s + e.count, 0);
-        parts.push(details(`Error mix: ${failedRequests} failed request(s), ${analysis.failedChecks.length} failing check(s)`, body.join('\n\n')));
-    }
+    if (analysis.errors.length > 0 || analysis.failedChecks.length > 0)
+        parts.push(errorMix(analysis, compact));
     return parts.join('\n\n');
 }
-/** Every run's value when a verdict took several runs: reruns, or A/B rounds (B and A). */
-function runValues(m) {
-    if (!m.runs)
-        return '';
-    const list = (values) => values.map((v) => (0,metrics/* formatValue */.Fl)(v, m.unit)).join(', ');
-    return m.abBaseline ? ` — B rounds: ${list(m.runs)}; A rounds: ${list(m.abBaseline)}` : ` — runs: ${list(m.runs)}`;
+
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+// The regression report as Markdown: report.md, the job summary, the PR comment and the MR note.
+// Pure: takes a GateResult, returns text.
+//
+// Failures come first everywhere: failing scenarios before passing ones, failing rows before the
+// rest, crossed thresholds before passed ones. When the text must fit a limit (a PR comment, an MR
+// note, a job summary), it is shortened in steps until it fits, and the report says what it left out
+// and where the full one is: passed and unchanged rows go first, then the details (why, trends,
+// per-endpoint tables, charts), then improved and new rows, then whole passing scenarios; failing
+// rows last, and only as many as must (each failing scenario keeps its headline and its cause).
+
+
+
+
+
+const FULL = { compact: false, passedRows: true, details: true, notableRows: true, passingScenarios: true, failingRowCap: Infinity };
+/** The shortening steps, in order; the last one is then cut further by failingRowCap. */
+const STEPS = [
+    FULL,
+    { ...FULL, compact: true },
+    { ...FULL, compact: true, passedRows: false },
+    { ...FULL, compact: true, passedRows: false, details: false },
+    { ...FULL, compact: true, passedRows: false, details: false, notableRows: false },
+    { ...FULL, compact: true, passedRows: false, details: false, notableRows: false, passingScenarios: false },
+];
+/** An exception's text kept when details are left out: enough to recognise it. */
+const SHORT_EXCEPTION = 1_000;
+/** The most of a cause the headline quotes; the scenario below has all of it. */
+const HEADLINE_CAUSE = 300;
+function shorten(text, max) {
+    return text.length <= max ? text : `${text.slice(0, max)} …`;
 }
-function renderScenario(s, onlyChanges) {
-    const parts = [scenarioTitle(s)];
-    if (s.error)
-        parts.push(`> **Error:** ${escapeCell(s.error)}`);
-    else if (s.exitCode !== undefined && s.exitCode !== 0)
-        parts.push(`k6 exited with code ${s.exitCode}: ${s.exitMeaning ?? ''}`.trim());
-    if (s.metrics.length > 0)
-        parts.push(renderMetricTable(s.metrics, onlyChanges));
-    const thresholds = renderThresholds(s);
-    if (thresholds)
-        parts.push(thresholds);
-    if (s.verdictNote)
-        parts.push(`**Verdict:** ${escapeCell(s.verdictNote)}`);
-    const noted = s.metrics.filter((m) => m.verdict === 'regressed' || m.verdict === 'missing' || m.thin || m.runs);
-    if (noted.length > 0) {
-        parts.push(noted.map((m) => `- \`${m.metric}\` ${m.stat}: ${escapeCell(m.note)}${runValues(m)}`).join('\n'));
+function statusLine(result) {
+    const cause = (0,headline/* errorCause */.ov)(result);
+    if (cause === 'cancelled') {
+        return `**Cancelled:** k6-gate received ${result.cancelled} and stopped before the end; the numbers below are partial. A cancelled run fails the job.`;
     }
-    if (s.trend && s.trend.length > 0) {
-        const lines = s.trend.map((t) => `\`${escapeCell(t.metric)}\` ${escapeCell(t.stat)} ${(0,trend/* sparkline */.KM)(t.values)}`);
-        parts.push(`**Trend** (accepted runs, this run last): ${lines.join(' · ')}`);
+    if (cause) {
+        const errors = distinct(result.scenarios.filter((s) => s.error).map((s) => s.error));
+        const what = cause === 'bad-input' ? 'Bad input' : 'Error';
+        const first = errors.length > 0 ? (0,report_escape/* escapeProse */.fd)(shorten(errors[0], HEADLINE_CAUSE)) : 'the run stopped before it measured anything';
+        const thrown = shorten(result.scenarios.find((s) => s.exception)?.exception?.split('\n')[0] ?? '', HEADLINE_CAUSE);
+        const exception = thrown ? ` The script threw ${(0,report_escape/* codeSpan */.SS)(thrown)}.` : '';
+        const more = errors.length > 1 ? ` (and ${(0,headline/* plural */.LS)(errors.length - 1, 'other cause')} below)` : '';
+        return `**${what}:** ${first}${more}.${exception} An error fails the job whatever \`fail-on\` says.`;
     }
-    if (s.analysis) {
-        const analysis = renderAnalysis(s.analysis);
-        if (analysis)
-            parts.push(analysis);
-    }
-    return parts.join('\n\n');
-}
-function renderHeader(result) {
-    const facts = [];
-    if (result.target)
-        facts.push(`target \`${result.target}\``);
-    if (result.environment)
-        facts.push(`environment **${result.environment}**`);
-    if (result.k6)
-        facts.push(`k6 ${result.k6.version}`);
-    if (result.baselinePath)
-        facts.push(`baseline \`${result.baselinePath}\``);
-    const counts = `${result.regressions} regression(s), ${result.thresholdsFailed} crossed threshold(s)`;
+    const counts = `${(0,headline/* plural */.LS)(result.regressions, 'regression')}, ${(0,headline/* plural */.LS)(result.thresholdsFailed, 'crossed threshold')}`;
     const policy = result.failOn.length > 0 ? `fails on: ${result.failOn.join(', ')}` : 'report only';
     const verdict = result.failed
         ? '**the gate fails this job**'
         : result.outcome === 'passed'
             ? 'the gate passes'
             : '**not blocking** (policy)';
-    const headline = result.cancelled
-        ? `⛔ k6-gate: cancelled (${result.cancelled}): partial results, the run was stopped before its end`
-        : HEADLINE[result.outcome];
-    return `## ${headline}\n\n${counts} — ${verdict} (${policy}).${facts.length ? `\n${facts.join(' · ')}` : ''}`;
+    return `${counts} — ${verdict} (${policy}).`;
+}
+function renderHeader(result) {
+    const facts = [];
+    if (result.target)
+        facts.push(`target ${(0,report_escape/* codeSpan */.SS)(result.target)}`);
+    if (result.environment)
+        facts.push(`environment **${(0,report_escape/* escapeProse */.fd)(result.environment)}**`);
+    if (result.k6)
+        facts.push(`k6 ${(0,report_escape/* escapeProse */.fd)(result.k6.version)}`);
+    if (result.baselinePath)
+        facts.push(`baseline ${(0,report_escape/* codeSpan */.SS)(result.baselinePath)}`);
+    return [`## ${(0,headline/* headline */.Pl)(result)}`, statusLine(result), facts.join(' · ')].filter(Boolean).join('\n\n');
+}
+function scenarioTitle(s, cancelled) {
+    const [icon, outcome] = cancelled && s.outcome === 'error' ? ['⛔', 'cancelled'] : [(0,headline/* scenarioIcon */.S9)(s.outcome), (0,headline/* scenarioOutcome */.$p)(s.outcome)];
+    return `### ${icon} ${(0,report_escape/* escapeProse */.fd)((0,headline/* scenarioLabel */.b2)(s))} — ${outcome}`;
+}
+/** The rows a plan shows, failing ones capped; the rest counted in `omitted`. */
+function pickRows(rows, classOf, plan, count) {
+    let failing = 0;
+    return rows.filter((row) => {
+        const cls = classOf(row);
+        const shown = cls === 'failing' ? failing++ < plan.failingRowCap : cls === 'notable' ? plan.notableRows : plan.passedRows;
+        if (!shown)
+            count(row, cls);
+        return shown;
+    });
+}
+/** `3 passed thresholds, 1 unchanged metric`: the counts that are not 0, each with its noun. */
+function counted(parts) {
+    return parts.filter(([n]) => n > 0).map(([n, one, many]) => (0,headline/* plural */.LS)(n, one, many));
+}
+function notShown(parts) {
+    const said = counted(parts);
+    return said.length > 0 ? `_Not shown here: ${said.join(', ')} (see the full report)._` : '';
+}
+function renderMetrics(s, plan, omitted) {
+    if (s.metrics.length === 0)
+        return [];
+    const hidden = { failing: 0, notable: 0, passed: 0 };
+    const rows = pickRows(sortMetricRows(s.metrics), metricClass, plan, (_, cls) => hidden[cls]++);
+    omitted.failingMetrics += hidden.failing;
+    omitted.notable += hidden.notable;
+    omitted.unchanged += hidden.passed;
+    const paired = rows.filter((row) => row.abBaseline && row.runs);
+    const history = rows.filter((row) => !(row.abBaseline && row.runs));
+    const parts = [];
+    if (paired.length > 0)
+        parts.push(abTable(paired, plan.compact));
+    if (history.length > 0)
+        parts.push(historyTable(s, history, plan.compact, plan.details));
+    const note = notShown([
+        [hidden.failing, 'more failing metric', 'more failing metrics'],
+        [hidden.notable, 'improved, new or not judged metric', 'improved, new or not judged metrics'],
+        [hidden.passed, 'unchanged metric', 'unchanged metrics'],
+    ]);
+    if (note)
+        parts.push(note);
+    return parts;
+}
+function renderThresholds(s, plan, omitted) {
+    if (s.thresholds.length === 0)
+        return [];
+    const crossed = s.thresholds.filter((t) => !t.ok).length;
+    const total = (0,format/* formatCount */.B4)(s.thresholds.length);
+    const head = `**k6 thresholds:** ${crossed === 0 ? `all ${total} passed` : `${(0,format/* formatCount */.B4)(crossed)} of ${total} crossed`}`;
+    const hidden = { failing: 0, passed: 0 };
+    const rows = pickRows(sortThresholds(s.thresholds), (t) => (t.ok ? 'passed' : 'failing'), plan, (_, cls) => {
+        if (cls === 'failing')
+            hidden.failing++;
+        else
+            hidden.passed++;
+    });
+    omitted.crossedThresholds += hidden.failing;
+    omitted.passedThresholds += hidden.passed;
+    const parts = [head];
+    if (rows.length > 0)
+        parts.push(thresholdTable(rows, plan.compact));
+    const note = notShown([
+        [hidden.failing, 'more crossed threshold', 'more crossed thresholds'],
+        [hidden.passed, 'passed threshold', 'passed thresholds'],
+    ]);
+    if (note)
+        parts.push(note);
+    return parts;
+}
+function renderCause(s, plan) {
+    const parts = [];
+    if (s.error)
+        parts.push(`> **Error:** ${(0,report_escape/* escapeProse */.fd)(s.error)}`);
+    else if (s.exitCode !== undefined && s.exitCode !== 0) {
+        parts.push(`k6 exited with code ${s.exitCode}${s.exitMeaning ? `: ${(0,report_escape/* escapeProse */.fd)(s.exitMeaning)}` : ''}`);
+    }
+    if (s.exception) {
+        const text = plan.details ? s.exception : shorten(s.exception, SHORT_EXCEPTION);
+        parts.push(`The script threw:\n\n${(0,report_escape/* codeBlock */.DV)(text)}`);
+    }
+    return parts;
+}
+function renderDetails(s, rows, plan, omitted) {
+    const why = whyRows(sortMetricRows(rows));
+    const analysis = s.analysis ? renderAnalysis(s.analysis, plan.compact) : '';
+    if (!plan.details) {
+        omitted.details += (why.length > 0 ? 1 : 0) + (analysis ? 1 : 0);
+        return [];
+    }
+    const parts = [];
+    if (why.length > 0) {
+        const counts = ['regressed', 'improved', 'missing', 'too thin to judge', 'not counted']
+            .map((kind) => [why.filter((r) => whyKind(r) === kind).length, kind])
+            .filter(([n]) => n > 0)
+            .map(([n, kind]) => `${(0,format/* formatCount */.B4)(n)} ${kind}`);
+        parts.push(details(`Why: ${counts.join(', ')}`, whyList(why)));
+    }
+    if (analysis)
+        parts.push(analysis);
+    return parts;
+}
+function renderScenario(s, cancelled, plan, omitted) {
+    const parts = [
+        scenarioTitle(s, cancelled),
+        ...renderCause(s, plan),
+        ...renderMetrics(s, plan, omitted),
+        ...renderThresholds(s, plan, omitted),
+    ];
+    if (s.verdictNote)
+        parts.push(`**Verdict:** ${(0,report_escape/* escapeProse */.fd)(s.verdictNote)}`);
+    parts.push(...renderDetails(s, s.metrics, plan, omitted));
+    return parts.join('\n\n');
+}
+/** `[label](url)` with a URL that cannot end the link early or start another. */
+function markdown_link(label, url) {
+    const safe = url.replace(/[\s()<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+    return `[${(0,report_escape/* escapeProse */.fd)(label)}](${safe})`;
 }
 function renderFooter(result, options) {
     const parts = [];
-    if (result.warnings.length > 0)
-        parts.push(`**Warnings**\n\n${result.warnings.map((w) => `- ${escapeCell(w)}`).join('\n')}`);
+    const warnings = distinct(result.warnings);
+    if (warnings.length > 0)
+        parts.push(`**Warnings**\n\n${warnings.map((w) => `- ${(0,report_escape/* escapeProse */.fd)(w)}`).join('\n')}`);
     if (result.baselineUpdated)
-        parts.push(`Baseline \`${result.baselinePath ?? ''}\` updated with this run.`);
+        parts.push(`Baseline ${(0,report_escape/* codeSpan */.SS)(result.baselinePath ?? '')} updated with this run.`);
     const links = [...(result.links ?? []), ...(options.links ?? [])];
     if (links.length > 0)
-        parts.push(links.map((l) => `[${l.label}](${l.url})`).join(' · '));
-    parts.push(`<sub>k6-gate ${result.tool.version} · ${result.generatedAt}</sub>`);
+        parts.push(links.map((l) => markdown_link(l.label, l.url)).join(' · '));
+    parts.push(`<sub>k6-gate ${(0,report_escape/* escapeProse */.fd)(result.tool.version)} · ${(0,report_escape/* escapeProse */.fd)(result.generatedAt)}</sub>`);
     return parts.join('\n\n');
 }
-/** The whole report. With `maxLength`, shortens itself and says where the full one is. */
-function renderMarkdownReport(result, options = {}) {
-    const build = (onlyChanges, appendix) => [
-        renderHeader(result),
-        ...result.scenarios.map((s) => renderScenario(s, onlyChanges)),
-        appendix && options.appendix ? options.appendix : '',
-        renderFooter(result, options),
-    ]
-        .filter(Boolean)
-        .join('\n\n') + '\n';
-    const full = build(options.onlyChanges ?? false, true);
-    const max = options.maxLength;
-    if (max === undefined || full.length <= max)
-        return full;
-    const where = options.fullReportUrl ? `[the full report](${options.fullReportUrl})` : 'the full report in the run artifacts (report.md)';
-    const notice = `\n\n> ⚠️ This report was shortened to fit the ${(0,metrics/* formatCount */.B4)(max)}-character limit; see ${where}.\n`;
-    for (const candidate of [build(true, true), build(true, false)]) {
-        if (candidate.length + notice.length <= max)
-            return candidate.trimEnd() + notice;
+function shorteningNotice(omitted, limit, options) {
+    const left = counted([
+        [omitted.passedThresholds, 'passed threshold', 'passed thresholds'],
+        [omitted.unchanged, 'unchanged metric', 'unchanged metrics'],
+        [omitted.notable, 'improved, new or not judged metric', 'improved, new or not judged metrics'],
+        [omitted.passingScenarios, 'passing scenario', 'passing scenarios'],
+        [omitted.failingMetrics, 'failing metric', 'failing metrics'],
+        [omitted.crossedThresholds, 'crossed threshold', 'crossed thresholds'],
+    ]);
+    if (omitted.details > 0)
+        left.push('the details (why, per-endpoint tables, error mix, charts)');
+    const label = options.fullReportLabel ?? "report.md in the run's artifacts";
+    const where = options.fullReportUrl ? markdown_link(label, options.fullReportUrl) : (0,report_escape/* escapeProse */.fd)(label);
+    return `> ✂️ **This report was shortened** to fit ${limit.description}: left out ${left.join(', ') || 'the end'}. The full report is ${where}.`;
+}
+function emptyOmitted() {
+    return { unchanged: 0, passedThresholds: 0, notable: 0, failingMetrics: 0, crossedThresholds: 0, details: 0, passingScenarios: 0 };
+}
+function render(result, options, plan) {
+    const omitted = emptyOmitted();
+    const scenarios = (0,headline/* failuresFirst */.Cq)(result.scenarios).filter((s) => {
+        const shown = plan.passingScenarios || s.outcome !== 'passed';
+        if (!shown)
+            omitted.passingScenarios++;
+        return shown;
+    });
+    const body = scenarios.map((s) => renderScenario(s, result.cancelled !== undefined, plan, omitted));
+    if (omitted.passingScenarios > 0)
+        body.push(`✅ ${(0,headline/* plural */.LS)(omitted.passingScenarios, 'passing scenario')} not shown here.`);
+    if (options.appendix) {
+        if (plan.details)
+            body.push(options.appendix);
+        else
+            omitted.details++;
     }
-    const shortest = build(true, false);
-    const cut = shortest.slice(0, Math.max(0, max - notice.length - 1));
-    // Do not leave half a table row behind.
-    return cut.slice(0, Math.max(cut.lastIndexOf('\n'), 0)) + notice;
+    const shortened = Object.values(omitted).some((n) => n > 0) && options.limit;
+    const notice = shortened ? shorteningNotice(omitted, options.limit, options) : '';
+    return [renderHeader(result), notice, ...body, renderFooter(result, options)].filter(Boolean).join('\n\n') + '\n';
+}
+function sizeOf(text, limit) {
+    return limit.unit === 'bytes' ? Buffer.byteLength(text, 'utf8') : text.length;
+}
+/** The longest prefix of `text` that fits, cut at a line break. */
+function prefixThatFits(text, room, limit) {
+    let low = 0;
+    let high = text.length;
+    while (low < high) {
+        const mid = Math.ceil((low + high) / 2);
+        if (sizeOf(text.slice(0, mid), limit) <= room)
+            low = mid;
+        else
+            high = mid - 1;
+    }
+    const cut = text.slice(0, low);
+    const lastBreak = cut.lastIndexOf('\n');
+    return lastBreak > 0 ? cut.slice(0, lastBreak) : cut;
+}
+/** The fence of a code block `text` leaves open (an exception cut in the middle), if any. */
+function openFence(text) {
+    let open;
+    for (const line of text.split('\n')) {
+        const fence = /^`{3,}/.exec(line)?.[0];
+        if (!fence)
+            continue;
+        if (open === undefined)
+            open = fence;
+        else if (line.trim() === open)
+            open = undefined;
+    }
+    return open;
+}
+/**
+ * The report; with `limit`, the fullest rendering that fits it (see the module comment). This is the
+ * one shortening rule: every platform calls it with its own limit.
+ */
+function renderMarkdownReport(result, options = {}) {
+    const limit = options.limit;
+    if (!limit)
+        return render(result, options, FULL);
+    const fits = (text) => sizeOf(text, limit) <= limit.max;
+    for (const plan of STEPS) {
+        const text = render(result, options, plan);
+        if (fits(text))
+            return text;
+    }
+    // Failing rows too: the most per table that fits (each failing scenario keeps its title and cause).
+    const last = STEPS[STEPS.length - 1];
+    const most = Math.max(0, ...result.scenarios.map((s) => Math.max(s.metrics.length, s.thresholds.length)));
+    let low = 0;
+    let high = most;
+    while (low < high) {
+        const mid = Math.ceil((low + high) / 2);
+        if (fits(render(result, options, { ...last, failingRowCap: mid })))
+            low = mid;
+        else
+            high = mid - 1;
+    }
+    const text = render(result, options, { ...last, failingRowCap: low });
+    if (fits(text))
+        return text;
+    // Too many failing scenarios to name them all: cut at a line break, and say so.
+    const notice = `\n\n> ✂️ **Cut off here** to fit ${limit.description}. The full report is report.md in the run's artifacts.\n`;
+    // Room for a fence that closes a code block the cut leaves open (at most this long: see codeBlock).
+    const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+    const closer = '\n' + '`'.repeat(Math.max(3, longestRun + 1));
+    let cut = prefixThatFits(text, limit.max - sizeOf(notice, limit) - sizeOf(closer, limit), limit);
+    const fence = openFence(cut);
+    if (fence)
+        cut += `\n${fence}`;
+    return cut + notice;
 }
 
 
@@ -10355,7 +11967,7 @@ function renderMarkdownReport(result, options = {}) {
 /* harmony import */ var _baseline_format_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8860);
 /* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2973);
 // Scenario resolution: a bundled scenario name or a path to the user's own k6 script, and the key a
-// scenario's results have in the baseline. Below the pipeline so entries, inputs and the operator
+// scenario's results have in the baseline. Below the gate so entries, inputs and the operator
 // manifest use it without importing the orchestration.
 
 
@@ -10582,11 +12194,11 @@ function describeFetchError(error) {
 /* harmony export */ });
 /* unused harmony exports AB_ALPHA, AB_MIN_EFFECT, abOrder, decidePaired */
 /* harmony import */ var _baseline_compare_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6228);
-/* harmony import */ var _baseline_sampling_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6574);
-/* harmony import */ var _baseline_stats_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(964);
-/* harmony import */ var _baseline_metrics_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4874);
-/* harmony import */ var _k6_exit_codes_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9630);
-/* harmony import */ var _confirm_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4853);
+/* harmony import */ var _baseline_sampling_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6574);
+/* harmony import */ var _baseline_stats_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(964);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6264);
+/* harmony import */ var _confirm_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4853);
+/* harmony import */ var _outcome_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3289);
 // A/B paired mode: the same scenario against a deployment of the base version (A, `baseline-target`)
 // and the candidate (B, `target`), in short interleaved rounds in ABBA order (A B, B A, A B, …), in
 // one job on one runner. Whatever the runner does to the numbers (a noisy neighbour, a slower
@@ -10599,6 +12211,9 @@ function describeFetchError(error) {
 // the median of the per-pair ratios B/A must be past AB_MIN_EFFECT (for ratios such as error rates:
 // the median difference past the noise floor). Six pairs is the smallest count at which the exact
 // test can reach p < 0.05 at all (p = 2/64 when every pair points the same way).
+//
+// Both sides must answer: a round whose requests failed ends the rounds with an error naming the
+// side (a deployment that is down answers fastest of all, so its numbers would look like a win).
 
 
 
@@ -10626,16 +12241,41 @@ function decidePaired(a, b, direction, unit, noiseFloor, alpha = AB_ALPHA, minEf
     const n = Math.min(a.length, b.length);
     const worseSign = direction === 'higher-is-better' ? -1 : 1;
     const differences = Array.from({ length: n }, (_, i) => b[i] - a[i]);
-    const test = (0,_baseline_sampling_js__WEBPACK_IMPORTED_MODULE_4__/* .wilcoxonSignedRank */ .QH)(differences.map((d) => d * worseSign));
-    const difference = (0,_baseline_stats_js__WEBPACK_IMPORTED_MODULE_5__/* .median */ .JZ)(differences);
+    const test = (0,_baseline_sampling_js__WEBPACK_IMPORTED_MODULE_3__/* .wilcoxonSignedRank */ .QH)(differences.map((d) => d * worseSign));
+    const difference = (0,_baseline_stats_js__WEBPACK_IMPORTED_MODULE_4__/* .median */ .JZ)(differences);
     const ratios = Array.from({ length: n }, (_, i) => (a[i] > 0 ? b[i] / a[i] - 1 : NaN));
-    const change = ratios.every(Number.isFinite) ? (0,_baseline_stats_js__WEBPACK_IMPORTED_MODULE_5__/* .median */ .JZ)(ratios) : undefined;
+    const change = ratios.every(Number.isFinite) ? (0,_baseline_stats_js__WEBPACK_IMPORTED_MODULE_4__/* .median */ .JZ)(ratios) : undefined;
     const worse = difference * worseSign;
     const big = unit === 'ratio' || change === undefined ? Math.abs(difference) > noiseFloor : Math.abs(change) > minEffect;
     let verdict = 'unchanged';
     if (test.p <= alpha && big && Math.abs(difference) > noiseFloor)
         verdict = worse > 0 ? 'regressed' : 'improved';
     return { verdict, change, difference, p: test.p, pairs: n };
+}
+function sideName(side) {
+    return side === 'A' ? 'baseline-target (A)' : 'target (B)';
+}
+/** `N of M requests failed (http_req_failed)` when the round's summary counts failed requests. */
+function failedRequests(result) {
+    const values = result.summary?.metrics.http_req_failed?.values;
+    if (!values || !(values.rate > 0))
+        return undefined;
+    const failed = values.passes;
+    const total = failed !== undefined && values.fails !== undefined ? failed + values.fails : undefined;
+    return failed !== undefined && total !== undefined
+        ? `${failed} of ${total} requests failed (http_req_failed)`
+        : `${(values.rate * 100).toFixed(1)} % of the requests failed (http_req_failed)`;
+}
+/** The result of rounds that ended before the last pair: the last round's, with why there is no verdict. */
+function endedEarly(rounds, pair, side) {
+    const result = rounds[rounds.length - 1].result;
+    const k6WallMs = rounds.reduce((s, r) => s + (r.result.k6WallMs ?? 0), 0);
+    return {
+        ...result,
+        k6WallMs,
+        k6Runs: rounds.length,
+        verdictNote: `A/B round ${pair} against ${sideName(side)} ended ${result.outcome}; no A/B verdict`,
+    };
 }
 /**
  * Runs the A/B rounds and decides. `runRound` makes one k6 run against one side and returns its
@@ -10649,51 +12289,54 @@ async function runAB(runRound, noiseFloorOf, log, pairs = AB_PAIRS) {
         log.info(`k6-gate: A/B pair ${pair}: ${side === 'A' ? 'A (baseline-target)' : 'B (target)'}`);
         const result = await runRound(side, pair);
         rounds.push({ side, pair, result });
-        // Thresholds crossed and errors end the rounds: they are outcomes of their own, never averaged away.
-        if (result.outcome === 'error' || result.outcome === 'thresholds-failed') {
-            const k6WallMs = rounds.reduce((s, r) => s + (r.result.k6WallMs ?? 0), 0);
-            return {
-                ...result,
-                k6WallMs,
-                k6Runs: rounds.length,
-                verdictNote: `A/B round ${pair} against ${side === 'A' ? 'baseline-target (A)' : 'target (B)'} ended ${result.outcome}; no A/B verdict`,
-            };
+        // A side whose requests failed measured no deployment (a base that is down answers fastest of
+        // all): an error naming the side, and nothing for the baseline to learn.
+        const failed = failedRequests(result);
+        if (failed && result.outcome !== 'error') {
+            const { summary: _unrecorded, ...measured } = result;
+            const error = `A/B round ${pair} against ${sideName(side)}: ${failed}; a paired comparison needs both deployments answering`;
+            rounds[rounds.length - 1].result = { ...measured, outcome: 'error', error };
+            return endedEarly(rounds, pair, side);
         }
+        // Thresholds crossed and errors end the rounds: they are outcomes of their own, never averaged away.
+        if (result.outcome === 'error' || result.outcome === 'thresholds-failed')
+            return endedEarly(rounds, pair, side);
     }
     const aRuns = rounds.filter((r) => r.side === 'A').sort((x, y) => x.pair - y.pair);
     const bRuns = rounds.filter((r) => r.side === 'B').sort((x, y) => x.pair - y.pair);
     const last = bRuns[bRuns.length - 1].result;
-    const valuesOf = (runs, id) => runs.map((r) => r.result.metrics.find((m) => (0,_confirm_js__WEBPACK_IMPORTED_MODULE_3__/* .metricId */ .yo)(m) === id)?.current);
+    const valuesOf = (runs, id) => runs.map((r) => r.result.metrics.find((m) => (0,_confirm_js__WEBPACK_IMPORTED_MODULE_1__/* .metricId */ .yo)(m) === id)?.current);
     const metrics = last.metrics.map((row) => {
-        const id = (0,_confirm_js__WEBPACK_IMPORTED_MODULE_3__/* .metricId */ .yo)(row);
+        const id = (0,_confirm_js__WEBPACK_IMPORTED_MODULE_1__/* .metricId */ .yo)(row);
         const a = valuesOf(aRuns, id);
         const b = valuesOf(bRuns, id);
         if (a.some((v) => v === undefined) || b.some((v) => v === undefined))
             return row;
-        const decision = decidePaired(a, b, row.direction, row.unit, noiseFloorOf(row));
-        const aMedian = (0,_baseline_stats_js__WEBPACK_IMPORTED_MODULE_5__/* .median */ .JZ)(a);
-        const bMedian = (0,_baseline_stats_js__WEBPACK_IMPORTED_MODULE_5__/* .median */ .JZ)(b);
+        const noiseFloor = noiseFloorOf(row);
+        const decision = decidePaired(a, b, row.direction, row.unit, noiseFloor);
+        const aMedian = (0,_baseline_stats_js__WEBPACK_IMPORTED_MODULE_4__/* .median */ .JZ)(a);
+        const bMedian = (0,_baseline_stats_js__WEBPACK_IMPORTED_MODULE_4__/* .median */ .JZ)(b);
         const out = {
             ...row,
             verdict: decision.verdict,
             method: 'paired',
             runs: b,
             abBaseline: a,
-            note: `A/B ${row.stat}: B ${(0,_baseline_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(bMedian, row.unit)} vs A ${(0,_baseline_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(aMedian, row.unit)} (medians of ${decision.pairs} ABBA pairs), ` +
-                `${decision.change === undefined ? `difference ${(0,_baseline_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDelta */ .CW)(decision.difference, row.unit)}` : `${(0,_baseline_metrics_js__WEBPACK_IMPORTED_MODULE_1__/* .formatChange */ .eD)(decision.change)} median pair ratio`}, ` +
+            abDecision: { p: decision.p, alpha: AB_ALPHA, difference: decision.difference, noiseFloor, minEffect: AB_MIN_EFFECT },
+            note: `A/B ${row.stat}: B ${(0,_format_js__WEBPACK_IMPORTED_MODULE_5__/* .formatValue */ .Fl)(bMedian, row.unit)} vs A ${(0,_format_js__WEBPACK_IMPORTED_MODULE_5__/* .formatValue */ .Fl)(aMedian, row.unit)} (medians of ${decision.pairs} ABBA pairs), ` +
+                `${decision.change === undefined ? `difference ${(0,_format_js__WEBPACK_IMPORTED_MODULE_5__/* .formatDelta */ .CW)(decision.difference, row.unit)}` : `${(0,_format_js__WEBPACK_IMPORTED_MODULE_5__/* .formatChange */ .eD)(decision.change)} median pair ratio`}, ` +
                 `signed-rank p = ${decision.p.toFixed(3)}; history: ${row.note}`,
         };
         if (decision.change !== undefined)
             out.change = decision.change;
         delete out.band;
+        delete out.limitBy;
         return out;
     });
     const k6WallMs = rounds.reduce((s, r) => s + (r.result.k6WallMs ?? 0), 0);
-    let outcome = 'passed';
-    if (metrics.some(_baseline_compare_js__WEBPACK_IMPORTED_MODULE_0__/* .isRegression */ .kj))
-        outcome = (0,_k6_exit_codes_js__WEBPACK_IMPORTED_MODULE_2__/* .worstOutcome */ .O)(outcome, 'regressed');
-    const regressed = metrics.filter((m) => m.verdict === 'regressed').map(_confirm_js__WEBPACK_IMPORTED_MODULE_3__/* .metricId */ .yo);
-    const verdictNote = `A/B mode: ${pairs} ABBA pairs (${rounds.length} k6 runs, ${(k6WallMs / 1000).toFixed(1)} s of k6) against baseline-target (A) and target (B); ` +
+    const outcome = (0,_outcome_js__WEBPACK_IMPORTED_MODULE_2__/* .scenarioOutcome */ .$p)({ thresholds: last.thresholds, metrics });
+    const regressed = metrics.filter(_baseline_compare_js__WEBPACK_IMPORTED_MODULE_0__/* .isRegression */ .kj).map(_confirm_js__WEBPACK_IMPORTED_MODULE_1__/* .metricId */ .yo);
+    const verdictNote = `A/B mode: ${pairs} ABBA pairs (${rounds.length} k6 runs, ${(0,_format_js__WEBPACK_IMPORTED_MODULE_5__/* .formatDuration */ .a3)(k6WallMs)} of k6) against baseline-target (A) and target (B); ` +
         (regressed.length > 0 ? `B is worse on ${regressed.join(', ')}` : 'no paired difference beyond the limits');
     log.info(`k6-gate: ${verdictNote}`);
     return { ...last, outcome, metrics, k6WallMs, k6Runs: rounds.length, verdictNote };
@@ -10712,6 +12355,8 @@ async function runAB(runRound, noiseFloorOf, log, pairs = AB_PAIRS) {
 /* harmony export */ });
 /* unused harmony exports mayConfirm, startConfirm, addConfirmRun, shouldRerun */
 /* harmony import */ var _baseline_compare_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6228);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6264);
+/* harmony import */ var _outcome_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3289);
 // Confirmation reruns: when a scenario's first run regresses, run it again (up to `confirm` more
 // times) and fail only when the regression persists. The rule is sequential: a metric stays
 // "regressed" only while EVERY run so far regressed on it; the first rerun in which no metric of the
@@ -10723,6 +12368,8 @@ async function runAB(runRound, noiseFloorOf, log, pairs = AB_PAIRS) {
 // Crossed thresholds (k6 exit 99) and errors are never rerun: only a pure regression is.
 /** Reruns when the project sets none: see docs/verdicts.md for the figures behind it. */
 const DEFAULT_CONFIRM = 1;
+
+
 
 /** The identity of a watched value across runs. */
 function metricId(row) {
@@ -10744,9 +12391,6 @@ function addConfirmRun(state, regressed) {
 /** True while another rerun is worth making: something persists and reruns are left. */
 function shouldRerun(state, maxReruns) {
     return state.persisting.length > 0 && state.runs - 1 < maxReruns;
-}
-function seconds(ms) {
-    return `${(ms / 1000).toFixed(1)} s`;
 }
 /**
  * Runs a scenario, and when it regressed, reruns it (up to `maxReruns` times) under the rule above.
@@ -10800,22 +12444,77 @@ async function runWithConfirmation(runOnce, maxReruns, log) {
         return out;
     });
     const k6WallMs = all.reduce((sum, r) => sum + (r.k6WallMs ?? 0), 0);
-    let outcome;
+    // The rows persisting regressions kept decide, as for a single run.
+    const outcome = stoppedBy ? stoppedBy.outcome : (0,_outcome_js__WEBPACK_IMPORTED_MODULE_1__/* .scenarioOutcome */ .$p)({ thresholds: last.thresholds, metrics });
     let verdictNote;
     if (stoppedBy) {
-        outcome = stoppedBy.outcome;
-        verdictNote = `confirmation rerun ${all.length - 1} ended ${stoppedBy.outcome}; ${all.length} k6 runs, ${seconds(k6WallMs)} of k6`;
+        verdictNote = `confirmation rerun ${all.length - 1} ended ${stoppedBy.outcome}; ${all.length} k6 runs, ${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a3)(k6WallMs)} of k6`;
     }
     else if (persisting.size > 0) {
-        outcome = 'regressed';
-        verdictNote = `regression confirmed: ${[...persisting].join(', ')} regressed in all ${all.length} runs; ${seconds(k6WallMs)} of k6`;
+        verdictNote = `regression confirmed: ${[...persisting].join(', ')} regressed in all ${all.length} runs; ${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a3)(k6WallMs)} of k6`;
     }
     else {
-        outcome = 'passed';
-        verdictNote = `first run regressed, ${all.length === 2 ? 'the rerun' : `rerun ${all.length - 1}`} did not: not confirmed, passed; ${all.length} k6 runs, ${seconds(k6WallMs)} of k6`;
+        verdictNote = `first run regressed, ${all.length === 2 ? 'the rerun' : `rerun ${all.length - 1}`} did not: not confirmed, passed; ${all.length} k6 runs, ${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a3)(k6WallMs)} of k6`;
     }
     log.info(`k6-gate: ${verdictNote}`);
     return { ...last, outcome, metrics, k6WallMs, k6Runs: all.length, verdictNote };
+}
+
+
+/***/ }),
+
+/***/ 3289:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $p: () => (/* binding */ scenarioOutcome),
+/* harmony export */   ex: () => (/* binding */ exitStatusFor),
+/* harmony export */   q7: () => (/* binding */ decideGate)
+/* harmony export */ });
+/* harmony import */ var _baseline_compare_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6228);
+/* harmony import */ var _k6_exit_codes_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9630);
+// The outcome policy, in one place: what a scenario's numbers make of it, what the scenarios make of
+// the gate, whether `fail-on` fails the job, and the exit status. Every way a verdict is reached
+// (one run, confirmation reruns, A/B rounds, merged shards) ends here; the sinks (dotenv, annotations,
+// notifications, series, reports) count regressions with the same predicate, `isRegression`.
+
+
+/**
+ * A scenario's outcome from what it measured: crossed thresholds (k6 exit 99 and the summary must
+ * agree; whichever saw a crossing wins), then a regression, on top of `base` (k6's own outcome).
+ */
+function scenarioOutcome(measured, base = 'passed') {
+    let outcome = base;
+    if (measured.thresholds.some((t) => !t.ok))
+        outcome = (0,_k6_exit_codes_js__WEBPACK_IMPORTED_MODULE_1__/* .worstOutcome */ .O)(outcome, 'thresholds-failed');
+    if (measured.metrics.some(_baseline_compare_js__WEBPACK_IMPORTED_MODULE_0__/* .isRegression */ .kj))
+        outcome = (0,_k6_exit_codes_js__WEBPACK_IMPORTED_MODULE_1__/* .worstOutcome */ .O)(outcome, 'regressed');
+    return outcome;
+}
+/** Counts, outcome and the policy decision (`fail-on`) of the gate, from its scenario results. */
+function decideGate(result) {
+    result.regressions = result.scenarios.reduce((n, s) => n + s.metrics.filter(_baseline_compare_js__WEBPACK_IMPORTED_MODULE_0__/* .isRegression */ .kj).length, 0);
+    result.thresholdsFailed = result.scenarios.reduce((n, s) => n + s.thresholds.filter((t) => !t.ok).length, 0);
+    const errored = result.scenarios.some((s) => s.outcome === 'error');
+    const thresholdsCrossed = result.thresholdsFailed > 0 || result.scenarios.some((s) => s.outcome === 'thresholds-failed');
+    let outcome = 'passed';
+    if (result.regressions > 0)
+        outcome = (0,_k6_exit_codes_js__WEBPACK_IMPORTED_MODULE_1__/* .worstOutcome */ .O)(outcome, 'regressed');
+    if (thresholdsCrossed)
+        outcome = (0,_k6_exit_codes_js__WEBPACK_IMPORTED_MODULE_1__/* .worstOutcome */ .O)(outcome, 'thresholds-failed');
+    if (errored)
+        outcome = 'error';
+    result.outcome = outcome;
+    result.failed =
+        errored ||
+            (result.regressions > 0 && result.failOn.includes('regression')) ||
+            (thresholdsCrossed && result.failOn.includes('thresholds'));
+}
+/** 0 passed (or not failed by policy), 1 failed by policy, 2 error. */
+function exitStatusFor(result) {
+    if (result.outcome === 'error')
+        return 2;
+    return result.failed ? 1 : 0;
 }
 
 
@@ -10900,13 +12599,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_h
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
-
-/***/ }),
-
-/***/ 1421:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 
 /***/ }),
 
