@@ -11,8 +11,10 @@
 // the median difference past the noise floor). Six pairs is the smallest count at which the exact
 // test can reach p < 0.05 at all (p = 2/64 when every pair points the same way).
 //
-// Both sides must answer: a round whose requests failed ends the rounds with an error naming the
-// side (a deployment that is down answers fastest of all, so its numbers would look like a win).
+// Both sides must answer: a round in which every request failed ends the rounds with an error naming
+// the side (a deployment that is down answers fastest of all, so its numbers would look like a win).
+// Some failed requests are a measurement like any other: the error rate is compared, and a candidate
+// answering 500s where the base answers 200s regresses on it.
 import { isRegression } from '../baseline/compare.js';
 import { wilcoxonSignedRank } from '../baseline/sampling.js';
 import { median } from '../baseline/stats.js';
@@ -79,10 +81,10 @@ function sideName(side: Side): string {
   return side === 'A' ? 'baseline-target (A)' : 'target (B)';
 }
 
-/** `N of M requests failed (http_req_failed)` when the round's summary counts failed requests. */
+/** `N of M requests failed (http_req_failed)` when every request of the round failed (the side is down). */
 function failedRequests(result: Pick<ScenarioResult, 'summary'>): string | undefined {
   const values = result.summary?.metrics.http_req_failed?.values;
-  if (!values || !(values.rate > 0)) return undefined;
+  if (!values || !(values.rate >= 1)) return undefined;
   const failed = values.passes;
   const total = failed !== undefined && values.fails !== undefined ? failed + values.fails : undefined;
   return failed !== undefined && total !== undefined
@@ -119,8 +121,8 @@ export async function runAB(
     log.info(`k6-gate: A/B pair ${pair}: ${side === 'A' ? 'A (baseline-target)' : 'B (target)'}`);
     const result = await runRound(side, pair);
     rounds.push({ side, pair, result });
-    // A side whose requests failed measured no deployment (a base that is down answers fastest of
-    // all): an error naming the side, and nothing for the baseline to learn.
+    // A side whose every request failed measured no deployment (a base that is down answers fastest
+    // of all): an error naming the side, and nothing for the baseline to learn.
     const failed = failedRequests(result);
     if (failed && result.outcome !== 'error') {
       const { summary: _unrecorded, ...measured } = result;

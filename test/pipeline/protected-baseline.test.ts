@@ -62,7 +62,9 @@ describe('a protected environment without its baseline entry', () => {
     const ws = await workspace();
     const run = await gated(ws, '--allow-new-baseline', 'true');
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout).toContain('has no entry for "quick@smoke@production" (it has: quick@@production): every metric is reported as new');
+    expect(run.stdout).toContain(
+      'has no entry for "quick@smoke@production" (it has: quick@`@production`): every metric is reported as new',
+    );
   });
 
   it('no baseline file at all is an error too; a staging job only warns', async () => {
