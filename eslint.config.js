@@ -97,6 +97,17 @@ function layerRules() {
       why('platform/gitlab', 'report, baseline (pure), model, config, log'),
     ),
     rule(
+      ['src/platform/local/**/*.ts'],
+      String.raw`gate/|${ENTRIES}|shard/|platform/(github|gitlab)/|github/|gitlab/|k6/(install|run|tool-cache|preflight)\.js$`,
+      why('platform/local', 'the platform interface, report, model, config, log'),
+    ),
+    // The interface, the registry and what every platform shares (sticky comment, error report).
+    rule(
+      ['src/platform/*.ts'],
+      String.raw`gate/|${ENTRIES}|shard/|k6/(install|run|tool-cache|preflight)\.js$`,
+      why('platform/ (interface, registry, sticky comment)', 'its platforms, report, model, config, log, http'),
+    ),
+    rule(
       ['src/gate/**/*.ts'],
       String.raw`platform/|${ENTRIES}`,
       why(
@@ -120,6 +131,7 @@ function layerRules() {
         'src/scenarios.ts',
         'src/environments.ts',
         'src/url.ts',
+        'src/http.ts',
         'src/log.ts',
         'src/version.ts',
         'src/file-lock.ts',

@@ -7,7 +7,9 @@ import { configFromInputs } from '../inputs.js';
 import { startPreflight } from '../k6/preflight.js';
 import type { Logger } from '../log.js';
 import { HELP } from './help.js';
-import { isGitLab, type CliIO } from './io.js';
+import { isExpectedError } from '../errors.js';
+import { detectPlatform } from '../platform/registry.js';
+import type { CliIO } from './io.js';
 
 const RUN_OPTIONS = {
   profile: { type: 'string' },
@@ -80,17 +82,6 @@ function parse<T extends ParseArgsConfig['options']>(options: T, args: string[])
   return parseCommandArgs(options, normaliseArgv(args), undefined);
 }
 
-function gitFacts(env: NodeJS.ProcessEnv) {
-  if (isGitLab(env)) {
-    return {
-      commit: env.CI_COMMIT_SHA,
-      ref: env.CI_COMMIT_REF_NAME,
-      isDefaultBranch: env.CI_COMMIT_BRANCH !== undefined && env.CI_COMMIT_BRANCH === env.CI_DEFAULT_BRANCH,
-    };
-  }
-  return { commit: env.GIT_COMMIT, ref: env.GIT_BRANCH };
-}
-
 export async function commandRun(args: string[], io: CliIO, log: Logger): Promise<number> {
   const { values, positionals } = parse(RUN_OPTIONS, args);
   if (values.help) {
@@ -138,13 +129,16 @@ export async function commandRun(args: string[], io: CliIO, log: Logger): Promis
     'k6-download-url': values['k6-download-url'],
     'k6-sha256': values['k6-sha256'],
   };
+  const platform = detectPlatform(io.env);
   const config = await configFromInputs((name) => inputs[name], {
     workspace: io.cwd,
     env: io.env,
-    git: gitFacts(io.env),
-    onCi: isGitLab(io.env) || io.env.CI === 'true',
-    changeRequest: isGitLab(io.env) && io.env.CI_MERGE_REQUEST_IID ? 'merge request pipeline' : undefined,
+    ...platform.facts(io.env),
     resultsDirAnywhere: true,
+  }).catch(async (error: unknown) => {
+    // Bad input: the change request's sticky comment says so instead of keeping the last report.
+    if (isExpectedError(error)) await platform.publishFailure(error.message, { log, env: io.env });
+    throw error;
   });
   // The target's health check starts before the gate's modules are loaded and evaluated (most of
   // a short run's start-up), so the target's answer is awaited meanwhile; runGate waits for it before
@@ -156,10 +150,7 @@ export async function commandRun(args: string[], io: CliIO, log: Logger): Promis
     import(/* webpackMode: "eager" */ '../report/markdown.js'),
   ]);
   const result = await runGate(config, log, { cancellation: io.cancellation, preflight });
-  if (isGitLab(io.env)) {
-    const { publishGitLab } = await import(/* webpackMode: "eager" */ '../platform/gitlab/publish.js');
-    await publishGitLab(result, { resultsDir: config.resultsDir, log, env: io.env });
-  }
+  await platform.publish(result, { resultsDir: config.resultsDir, log, env: io.env });
   io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : renderMarkdownReport(result));
   if (wroteResults(result))
     log.info(

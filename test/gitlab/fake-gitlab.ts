@@ -8,7 +8,11 @@ export interface FakeNote {
   id: number;
   body: string;
   system: boolean;
+  author?: { username: string };
 }
+
+/** The user a project access token acts as; notes posted through the API are by it. */
+export const TOKEN_BOT_USER = 'project_42_bot_k6gate';
 
 export interface RecordedRequest {
   method: string;
@@ -64,6 +68,7 @@ export async function startFakeGitLab(options: {
       const scripted = script.shift();
       if (scripted) return send(scripted.status, scripted.body ?? { message: `scripted ${scripted.status}` }, scripted.headers);
       if (record.token !== options.token) return send(401, { message: '401 Unauthorized' });
+      if (url.pathname === '/api/v4/user' && record.method === 'GET') return send(200, { id: 9042, username: TOKEN_BOT_USER, bot: true });
       const match = /^\/api\/v4\/projects\/([^/]+)\/merge_requests\/(\d+)\/notes(?:\/(\d+))?$/.exec(url.pathname);
       if (!match || decodeURIComponent(match[1]) !== options.projectId) return send(404, { message: '404 Not found' });
       const key = `${options.projectId}!${match[2]}`;
@@ -85,7 +90,7 @@ export async function startFakeGitLab(options: {
         return send(200, slice, headers);
       }
       if (record.method === 'POST' && !match[3]) {
-        const note = { id: nextId++, body: (record.body as { body: string }).body, system: false };
+        const note = { id: nextId++, body: (record.body as { body: string }).body, system: false, author: { username: TOKEN_BOT_USER } };
         list.push(note);
         return send(201, note);
       }
@@ -116,5 +121,10 @@ export async function startFakeGitLab(options: {
 
 /** Filler notes from other people, to push the marker note onto a later page. */
 export function otherNotes(count: number, firstId = 1): FakeNote[] {
-  return Array.from({ length: count }, (_, i) => ({ id: firstId + i, body: `looks good ${i}`, system: i % 7 === 0 }));
+  return Array.from({ length: count }, (_, i) => ({
+    id: firstId + i,
+    body: `looks good ${i}`,
+    system: i % 7 === 0,
+    author: { username: 'reviewer' },
+  }));
 }

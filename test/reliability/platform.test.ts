@@ -48,8 +48,8 @@ describe('GitHub PR comment faults', () => {
     const error = await failure(() => upsertStickyComment(client(), target, marker, 'report'));
     expect(error).toMatchObject({ status: 401 });
     expect(api.requests).toHaveLength(1);
-    expect(explainCommentFailure(error, false)).toMatch(
-      /could not post the PR comment \(HTTP 401: Bad credentials.*\)\. The job summary and the artifacts still carry the report\./,
+    expect(explainCommentFailure(error, false, true)).toMatch(
+      /could not post the PR comment \(HTTP 401: Bad credentials.*\)\. The job summary and the artifact still carry the report\./,
     );
   });
 

@@ -5,6 +5,8 @@
 // PUT .../notes/:note_id. CI_JOB_TOKEN cannot write notes, so the token is a project (or group)
 // access token with the api scope, sent as PRIVATE-TOKEN.
 import { ExpectedError } from '../../errors.js';
+import { createPatientFetch } from '../../http.js';
+import { findSticky, stickyMarker, upsertSticky, type StickyComment, type StickyThread } from '../sticky.js';
 
 /** GitLab rejects longer note bodies (1,000,000 characters); keep a margin for the marker. */
 export const GITLAB_NOTE_LIMIT = 1_000_000;
@@ -13,6 +15,7 @@ export interface GitLabNote {
   id: number;
   body: string;
   system?: boolean;
+  author?: { username?: string };
 }
 
 export class GitLabApiError extends ExpectedError {
@@ -33,12 +36,16 @@ export interface GitLabClientOptions {
   projectId: string;
   token: string;
   fetch?: typeof fetch;
-  /** Retries after 429 and 5xx (and network errors) before giving up. */
+  /** Retries after 429 and 5xx (and network errors, no answer) before giving up. */
   maxRetries?: number;
-  /** First back-off step for 5xx; doubles each retry. */
+  /** First back-off step without a hint; doubles each retry. */
   baseDelayMs?: number;
   /** Longest wait a Retry-After header may impose. */
   maxRetryAfterMs?: number;
+  /** Longest wait for one answer. */
+  attemptTimeoutMs?: number;
+  /** Longest time all calls of this client may take together. */
+  totalBudgetMs?: number;
   /** Page size of the notes list. */
   perPage?: number;
   /** Stops the marker search after this many pages; a merge request with more notes gets a new note. */
@@ -46,15 +53,6 @@ export interface GitLabClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Called before each retry with the reason, for the job log. */
   onRetry?: (message: string) => void;
-}
-
-/** `Retry-After` as seconds or an HTTP date → milliseconds to wait. */
-export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
-  if (!header) return undefined;
-  const trimmed = header.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 /** The next page's URL from an RFC 8288 `Link` header, when there is one. */
@@ -69,82 +67,75 @@ export function nextLink(header: string | null): string | undefined {
 
 export class GitLabNotesClient {
   private readonly fetchImpl: typeof fetch;
-  private readonly options: Required<Omit<GitLabClientOptions, 'fetch' | 'onRetry'>> & Pick<GitLabClientOptions, 'onRetry'>;
+  private readonly apiUrl: string;
+  private readonly perPage: number;
+  private readonly maxPages: number;
 
-  constructor(options: GitLabClientOptions) {
-    this.fetchImpl = options.fetch ?? globalThis.fetch;
-    this.options = {
-      apiUrl: options.apiUrl.replace(/\/+$/, ''),
-      projectId: options.projectId,
-      token: options.token,
-      maxRetries: options.maxRetries ?? 3,
-      baseDelayMs: options.baseDelayMs ?? 1000,
-      maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
-      perPage: options.perPage ?? 100,
-      maxPages: options.maxPages ?? 50,
-      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+  constructor(private readonly options: GitLabClientOptions) {
+    this.fetchImpl = createPatientFetch({
+      fetch: options.fetch,
+      maxRetries: options.maxRetries,
+      baseDelayMs: options.baseDelayMs,
+      maxRetryAfterMs: options.maxRetryAfterMs,
+      attemptTimeoutMs: options.attemptTimeoutMs,
+      totalBudgetMs: options.totalBudgetMs,
+      sleep: options.sleep,
       onRetry: options.onRetry,
-    };
+    });
+    this.apiUrl = options.apiUrl.replace(/\/+$/, '');
+    this.perPage = options.perPage ?? 100;
+    this.maxPages = options.maxPages ?? 50;
   }
 
   private notesUrl(iid: string): string {
-    return `${this.options.apiUrl}/projects/${encodeURIComponent(this.options.projectId)}/merge_requests/${encodeURIComponent(iid)}/notes`;
+    return `${this.apiUrl}/projects/${encodeURIComponent(this.options.projectId)}/merge_requests/${encodeURIComponent(iid)}/notes`;
   }
 
-  /** One request with bounded retries; the token never appears in messages. */
+  /** One request (deadline and retries in the patient fetch); the token never appears in messages. */
   private async request(method: string, url: string, body?: unknown): Promise<Response> {
-    const { maxRetries, baseDelayMs, maxRetryAfterMs, sleep, onRetry } = this.options;
-    for (let attempt = 0; ; attempt++) {
-      let response: Response | undefined;
-      let failure: string;
-      try {
-        response = await this.fetchImpl(url, {
-          method,
-          headers: {
-            'PRIVATE-TOKEN': this.options.token,
-            Accept: 'application/json',
-            ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-          },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
-      } catch (error) {
-        failure = `${method} ${url} failed: ${(error as Error).message}`;
-        if (attempt >= maxRetries) throw new GitLabApiError(failure, undefined, { cause: error });
-        const wait = baseDelayMs * 2 ** attempt;
-        onRetry?.(`${failure}; retrying in ${wait} ms (${attempt + 1}/${maxRetries})`);
-        await sleep(wait);
-        continue;
-      }
-      if (response.ok) return response;
-      const retryable = response.status === 429 || response.status >= 500;
-      if (!retryable || attempt >= maxRetries) {
-        const text = await response.text().catch(() => '');
-        throw new GitLabApiError(
-          `${method} ${url} answered HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`,
-          response.status,
-        );
-      }
-      // Drain the body so the connection can be reused.
-      await response.arrayBuffer().catch(() => undefined);
-      const hinted = response.status === 429 ? retryAfterMs(response.headers.get('retry-after')) : undefined;
-      const wait = Math.min(hinted ?? baseDelayMs * 2 ** attempt, maxRetryAfterMs);
-      onRetry?.(`${method} ${url} answered HTTP ${response.status}; retrying in ${wait} ms (${attempt + 1}/${maxRetries})`);
-      await sleep(wait);
+    let response: Response;
+    try {
+      response = await this.fetchImpl(url, {
+        method,
+        headers: {
+          'PRIVATE-TOKEN': this.options.token,
+          Accept: 'application/json',
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (error) {
+      const e = error as Error & { cause?: { code?: string } };
+      const detail = e.cause?.code ? `${e.message} (${e.cause.code})` : e.message;
+      throw new GitLabApiError(detail.startsWith(method) ? detail : `${method} ${url} failed: ${detail}`, undefined, { cause: error });
     }
+    if (response.ok) return response;
+    const text = await response.text().catch(() => '');
+    throw new GitLabApiError(`${method} ${url} answered HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`, response.status);
   }
 
-  /** Walks the notes of a merge request page by page (oldest first) until the marker turns up. */
-  async findNote(iid: string, marker: string): Promise<GitLabNote | undefined> {
-    let url: string | undefined = `${this.notesUrl(iid)}?per_page=${this.options.perPage}&sort=asc&order_by=created_at`;
-    for (let page = 1; url && page <= this.options.maxPages; page++) {
+  /** The token's own user name (a project access token's bot), so only its notes are edited. */
+  async tokenUser(): Promise<string | undefined> {
+    const user = (await (await this.request('GET', `${this.apiUrl}/user`)).json()) as { username?: string };
+    return typeof user?.username === 'string' ? user.username : undefined;
+  }
+
+  /** The notes of a merge request, page by page, oldest first. */
+  async *notePages(iid: string): AsyncIterable<GitLabNote[]> {
+    let url: string | undefined = `${this.notesUrl(iid)}?per_page=${this.perPage}&sort=asc&order_by=created_at`;
+    for (let page = 1; url && page <= this.maxPages; page++) {
       const response = await this.request('GET', url);
       const notes = (await response.json()) as GitLabNote[];
       if (!Array.isArray(notes)) throw new GitLabApiError(`GET ${url} did not answer with a list of notes`, response.status);
-      const hit = notes.find((note) => !note.system && typeof note.body === 'string' && note.body.includes(marker));
-      if (hit) return hit;
+      yield notes;
       url = this.nextPageUrl(response, url);
     }
-    return undefined;
+  }
+
+  /** The marked note the token wrote, on any page. */
+  async findNote(iid: string, marker: string): Promise<GitLabNote | undefined> {
+    const found = await findSticky(this.thread(iid), marker);
+    return found && { id: found.id, body: found.body };
   }
 
   /** GitLab sends both `Link` and `X-Next-Page`; keyset pagination sends only `Link`. */
@@ -167,14 +158,37 @@ export class GitLabNotesClient {
     const response = await this.request('PUT', `${this.notesUrl(iid)}/${noteId}`, { body });
     return (await response.json()) as GitLabNote;
   }
+
+  /** The merge request's notes as the sticky-comment algorithm sees them. */
+  thread(iid: string): StickyThread {
+    // A token whose user cannot be read still edits only marked, non-system notes, as before.
+    let own: Promise<string | undefined> | undefined;
+    return {
+      pages: () => mapPages(this.notePages(iid)),
+      isOwn: async (note) => {
+        own ??= this.tokenUser().catch(() => undefined);
+        const user = await own;
+        return user === undefined || note.author?.login === user;
+      },
+      create: async (body) => ({ id: (await this.createNote(iid, body)).id }),
+      update: async (id, body) => ({ id: (await this.updateNote(iid, id, body)).id }),
+    };
+  }
 }
 
-/** The hidden line that identifies one job's note; the same format as the GitHub comment marker. */
-export function noteMarker(id: string): string {
-  // HTML comments cannot contain `--` or an early `>`.
-  const safe = id.replace(/[^A-Za-z0-9_.:@/-]+/g, '-').replace(/-{2,}/g, '-');
-  return `<!-- k6-gate:${safe} -->`;
+async function* mapPages(pages: AsyncIterable<GitLabNote[]>): AsyncIterable<StickyComment[]> {
+  for await (const notes of pages) {
+    yield notes.map((n) => ({
+      id: n.id,
+      body: typeof n.body === 'string' ? n.body : '',
+      system: n.system,
+      author: { login: n.author?.username },
+    }));
+  }
 }
+
+/** The hidden line that identifies one job's note; the same marker as the GitHub comment. */
+export const noteMarker = stickyMarker;
 
 /** Finds the job's note and edits it, or creates it. */
 export async function upsertStickyNote(
@@ -183,10 +197,9 @@ export async function upsertStickyNote(
   marker: string,
   body: string,
 ): Promise<{ note: GitLabNote; action: 'created' | 'updated' }> {
-  const fullBody = body.includes(marker) ? body : `${marker}\n${body}`;
-  const existing = await client.findNote(iid, marker);
-  if (existing) return { note: await client.updateNote(iid, existing.id, fullBody), action: 'updated' };
-  return { note: await client.createNote(iid, fullBody), action: 'created' };
+  const outcome = await upsertSticky(client.thread(iid), marker, body);
+  if (outcome.action === 'skipped') throw new Error('unreachable: a note is always created when missing');
+  return { note: { id: outcome.id, body }, action: outcome.action };
 }
 
 /**

@@ -10,6 +10,7 @@ import { gatingScenario } from '../../report/load-performance.js';
 import { formatCount } from '../../format.js';
 import { renderMarkdownReport } from '../../report/markdown.js';
 import { renderBaselineCharts } from '../../report/mermaid.js';
+import { renderRunFailureReport } from '../error-report.js';
 import { writeDotenv } from './dotenv.js';
 import {
   GITLAB_NOTE_LIMIT,
@@ -30,7 +31,9 @@ export interface PublishGitLabOptions {
   env?: NodeJS.ProcessEnv;
   fetch?: typeof fetch;
   /** Retry pacing of the notes client (tests shorten it). */
-  client?: Partial<Pick<GitLabClientOptions, 'maxRetries' | 'baseDelayMs' | 'maxRetryAfterMs' | 'perPage' | 'sleep'>>;
+  client?: Partial<
+    Pick<GitLabClientOptions, 'maxRetries' | 'baseDelayMs' | 'maxRetryAfterMs' | 'perPage' | 'sleep' | 'attemptTimeoutMs' | 'totalBudgetMs'>
+  >;
 }
 
 /**
@@ -78,7 +81,14 @@ function explainNoteFailure(error: unknown): string {
   return (error as Error).message;
 }
 
-async function postNote(result: GateResult, options: PublishGitLabOptions, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+interface NoteTarget {
+  iid: string;
+  marker: string;
+  client: GitLabNotesClient;
+}
+
+/** Where this job's note goes, or undefined (with the reason logged) when it has none. */
+function noteTarget(options: Pick<PublishGitLabOptions, 'log' | 'fetch' | 'client'>, env: NodeJS.ProcessEnv): NoteTarget | undefined {
   const { log } = options;
   if (/^(false|no|0|off)$/i.test(env.K6_GATE_MR_NOTE?.trim() ?? '')) {
     log.info('k6-gate: merge-request note is off (mr-note: false)');
@@ -105,15 +115,6 @@ async function postNote(result: GateResult, options: PublishGitLabOptions, env: 
     log.warning('k6-gate: CI_API_V4_URL or CI_PROJECT_ID is not set (not a GitLab job?): no merge-request note');
     return undefined;
   }
-  const marker = noteMarker(env.K6_GATE_NOTE_ID || env.CI_JOB_NAME || 'k6-gate');
-  const { fullReportUrl, links } = artifactLinks(env, options.resultsDir);
-  const chart = renderBaselineCharts(result);
-  const body = renderMarkdownReport(result, {
-    appendix: chart || undefined,
-    links,
-    fullReportUrl,
-    limit: { max: GITLAB_NOTE_LIMIT - marker.length - 1, description: `GitLab's ${formatCount(GITLAB_NOTE_LIMIT)}-character note limit` },
-  });
   const client = new GitLabNotesClient({
     apiUrl,
     projectId,
@@ -122,6 +123,12 @@ async function postNote(result: GateResult, options: PublishGitLabOptions, env: 
     ...options.client,
     onRetry: (message) => log.info(`k6-gate: ${message}`),
   });
+  return { iid, marker: noteMarker(env.K6_GATE_NOTE_ID || env.CI_JOB_NAME || 'k6-gate'), client };
+}
+
+/** Creates or edits the job's note; a warning (never a throw) when GitLab cannot be told. */
+async function postNote(target: NoteTarget, body: string, log: Logger, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const { iid, marker, client } = target;
   try {
     const { note, action } = await upsertStickyNote(client, iid, marker, body);
     const mrUrl = env.CI_MERGE_REQUEST_PROJECT_URL || env.CI_PROJECT_URL;
@@ -136,12 +143,40 @@ async function postNote(result: GateResult, options: PublishGitLabOptions, env: 
   }
 }
 
+async function postReportNote(result: GateResult, options: PublishGitLabOptions, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const target = noteTarget(options, env);
+  if (!target) return undefined;
+  const { fullReportUrl, links } = artifactLinks(env, options.resultsDir);
+  const chart = renderBaselineCharts(result);
+  const body = renderMarkdownReport(result, {
+    appendix: chart || undefined,
+    links,
+    fullReportUrl,
+    limit: {
+      max: GITLAB_NOTE_LIMIT - target.marker.length - 1,
+      description: `GitLab's ${formatCount(GITLAB_NOTE_LIMIT)}-character note limit`,
+    },
+  });
+  return postNote(target, body, options.log, env);
+}
+
+/** A run that ended before it had a result: the job's note shows the error, not the last report. */
+export async function publishGitLabFailure(
+  message: string,
+  options: Pick<PublishGitLabOptions, 'log' | 'env' | 'fetch' | 'client'>,
+): Promise<{ noteUrl?: string }> {
+  const env = options.env ?? process.env;
+  const target = noteTarget(options, env);
+  if (!target) return {};
+  return { noteUrl: await postNote(target, renderRunFailureReport(message), options.log, env) };
+}
+
 /** Publishes a finished gate to GitLab; never throws for reporting problems. */
 export async function publishGitLab(result: GateResult, options: PublishGitLabOptions): Promise<{ noteUrl?: string }> {
   const env = options.env ?? process.env;
   const { log } = options;
   if (await exposeHtmlReport(result, options.resultsDir)) log.debug(`k6-gate: wrote ${EXPOSED_HTML_FILE} to ${options.resultsDir}`);
-  const noteUrl = await postNote(result, options, env);
+  const noteUrl = await postReportNote(result, options, env);
   try {
     await writeDotenv(result, options.resultsDir, { noteUrl, keyPrefix: env.K6_GATE_DOTENV_PREFIX });
   } catch (error) {
