@@ -35,18 +35,38 @@ export function listResultFiles(dir: string): string[] {
   return out.sort();
 }
 
+/**
+ * Longest wait for the whole upload. The client retries on its own but has no deadline: a service
+ * that accepts and never answers would hold the job after its verdict (the entry exits once the run
+ * is published, so an abandoned upload cannot keep the process alive).
+ */
+export const ARTIFACT_UPLOAD_DEADLINE_MS = 300_000;
+
 export async function uploadResultsArtifact(options: {
   dir: string;
   name: string;
   retentionDays?: number;
   client?: ArtifactUploader;
+  deadlineMs?: number;
 }): Promise<UploadedArtifact | undefined> {
   const files = listResultFiles(options.dir);
   if (files.length === 0) return undefined;
   const client = options.client ?? new DefaultArtifactClient();
-  const response = await client.uploadArtifact(options.name, files, options.dir, {
+  const deadline = options.deadlineMs ?? ARTIFACT_UPLOAD_DEADLINE_MS;
+  let timer: NodeJS.Timeout | undefined;
+  const upload = client.uploadArtifact(options.name, files, options.dir, {
     ...(options.retentionDays ? { retentionDays: options.retentionDays } : {}),
   });
+  const response = await Promise.race([
+    upload,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`the artifact service did not finish the upload within ${Math.round(deadline / 1000)} s`)),
+        deadline,
+      );
+      timer.unref();
+    }),
+  ]).finally(() => clearTimeout(timer));
   if (response.id === undefined) {
     throw new Error(`the artifact service accepted "${options.name}" but returned no artifact id`);
   }

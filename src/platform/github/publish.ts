@@ -47,6 +47,8 @@ export interface PublishOptions {
     name: string;
     retentionDays?: number;
     client?: ArtifactUploader;
+    /** Longest wait for the upload (tests shorten it). */
+    deadlineMs?: number;
   };
 }
 
@@ -76,6 +78,7 @@ async function publishArtifact(options: PublishOptions): Promise<Published['arti
       name: options.artifact.name,
       retentionDays: options.artifact.retentionDays,
       client: options.artifact.client,
+      deadlineMs: options.artifact.deadlineMs,
     });
     if (!uploaded) {
       log.warning(`k6-gate: nothing to upload: ${options.resultsDir} is empty`);
