@@ -86,20 +86,19 @@ function layerRules() {
       String.raw`platform/|gate/|${ENTRIES}|report/`,
       why('shard/', 'model, log, config, scenarios, k6/ and baseline/'),
     ),
+    // Every platform folder alike (github/, gitlab/, local/ and any new one): nothing above it, and
+    // no other platform's folder (`../<name>/…`); the shared platform modules are `../<file>.js`.
     rule(
-      ['src/platform/github/**/*.ts'],
-      String.raw`gate/|${ENTRIES}|shard/|platform/gitlab/|gitlab/|k6/(install|run|tool-cache|preflight)\.js$`,
-      why('platform/github', 'report, baseline (pure), model, config, log'),
-    ),
-    rule(
-      ['src/platform/gitlab/**/*.ts'],
-      String.raw`gate/|${ENTRIES}|shard/|platform/github/|github/|k6/(install|run|tool-cache|preflight)\.js$`,
-      why('platform/gitlab', 'report, baseline (pure), model, config, log'),
-    ),
-    rule(
-      ['src/platform/local/**/*.ts'],
-      String.raw`gate/|${ENTRIES}|shard/|platform/(github|gitlab)/|github/|gitlab/|k6/(install|run|tool-cache|preflight)\.js$`,
-      why('platform/local', 'the platform interface, report, model, config, log'),
+      ['src/platform/*/**/*.ts'],
+      String.raw`gate/|${ENTRIES}|shard/|k6/(install|run|tool-cache|preflight)\.js$`,
+      why('a platform folder', 'the platform interface and shared modules, report, baseline (pure), model, config, log, http'),
+      [
+        {
+          regex: String.raw`^\.\./[^./][^/]*/`,
+          message:
+            'a platform folder must not import a layer above it, nor another platform\'s folder: what two platforms share lives in src/platform/*.ts (docs/architecture.md, "Adding a CI platform")',
+        },
+      ],
     ),
     // The interface, the registry and what every platform shares (sticky comment, error report).
     rule(
