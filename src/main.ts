@@ -116,6 +116,9 @@ async function runAction(log: GitHubLogger, cancellation: Cancellation): Promise
     log,
     scripts: scriptsInWorkspace(config),
     annotations: log.annotations,
+    baseline: config.proposeBaseline
+      ? { proposal: config.proposeBaseline, file: config.baselinePath, workspace: config.workspace }
+      : undefined,
     comment: { mode: publish.comment, id: names.commentId, token: publish.token },
     artifact: { enabled: publish.uploadArtifacts, name: names.artifactName, retentionDays: publish.retentionDays },
   });

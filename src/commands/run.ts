@@ -71,7 +71,9 @@ function normaliseArgv(argv: string[]): string[] {
       const next = argv[i + 1];
       // A mode word, or a word that looks like one ("yes", "on", "0"): the latter must fail as a
       // bad mode rather than run as a scenario of that name.
-      const modeLike = next !== undefined && /^(true|false|auto|force|always|never|yes|no|on|off|y|n|0|1|enabled?|disabled?)$/i.test(next);
+      const modeLike =
+        next !== undefined &&
+        /^(true|false|auto|force|always|never|pull-request|merge-request|yes|no|on|off|y|n|0|1|enabled?|disabled?)$/i.test(next);
       if (!modeLike) out.push('true');
     }
   }

@@ -10,6 +10,8 @@ export interface PullRequestFacts {
   /** The head repository differs from the base: GITHUB_TOKEN is read-only there. */
   fromFork: boolean;
   headSha?: string;
+  /** The pull request's branch (in the head repository). */
+  headRef?: string;
 }
 
 export interface GitHubRunContext {
@@ -35,7 +37,7 @@ type Env = Record<string, string | undefined>;
 interface EventPayload {
   pull_request?: {
     number?: number;
-    head?: { sha?: string; repo?: { full_name?: string } | null };
+    head?: { sha?: string; ref?: string; repo?: { full_name?: string } | null };
     base?: { repo?: { full_name?: string } };
   };
   repository?: { default_branch?: string; full_name?: string };
@@ -64,6 +66,7 @@ export function readRunContext(env: Env = process.env): GitHubRunContext {
       // A deleted fork leaves a null head repo; it is still a fork.
       fromFork: pr.head?.repo === null || (head !== undefined && base !== undefined && head !== base),
       headSha: pr.head?.sha,
+      headRef: pr.head?.ref,
     };
   }
   return {

@@ -25,6 +25,15 @@ import { createGitHubClient, type GitHubClient, type GitHubClientOptions } from 
 import { gateOutputs, setGateOutputs, type OutputName } from './outputs.js';
 import { renderJobSummary, reportLinks, writeJobSummary } from './summary.js';
 import { renderRunFailureReport } from '../error-report.js';
+import {
+  proposalBody,
+  proposalCommitMessage,
+  proposalTitle,
+  readProposedFile,
+  type ProposalOutcome,
+  type ProposalRequest,
+} from '../baseline-proposal.js';
+import { proposeBaselinePullRequest } from './baseline-pr.js';
 
 export interface PublishOptions {
   ctx: GitHubRunContext;
@@ -42,6 +51,8 @@ export interface PublishOptions {
     client?: GitHubClient;
     clientOptions?: Partial<GitHubClientOptions>;
   };
+  /** `update-baseline: pull-request`: the updated file to propose (when the run updated it). */
+  baseline?: ProposalRequest;
   artifact: {
     enabled: boolean;
     name: string;
@@ -54,6 +65,7 @@ export interface PublishOptions {
 
 export interface Published {
   artifact?: UploadedArtifact & { url?: string };
+  baselineProposal?: ProposalOutcome;
   comment?: CommentOutcome;
   summaryWritten: boolean;
   outputs: Record<OutputName, string>;
@@ -118,6 +130,47 @@ export function renderCommentBody(
   return fitCommentBody(`${marker}\n${report}`, { fullReportUrl }).body;
 }
 
+/** The branch a proposal targets: the pull request's branch, or the pushed branch (never a tag). */
+function proposalBase(ctx: GitHubRunContext): string | undefined {
+  if (ctx.pullRequest) return ctx.pullRequest.headRef;
+  return ctx.ref?.startsWith('refs/heads/') ? ctx.ref.slice('refs/heads/'.length) : undefined;
+}
+
+/** `update-baseline: pull-request`: the updated baseline as a branch and a pull request. Never throws. */
+async function publishBaselineProposal(result: GateResult, options: PublishOptions): Promise<ProposalOutcome | undefined> {
+  const { ctx, log } = options;
+  if (!options.baseline || !result.baselineUpdated) return undefined;
+  const base = proposalBase(ctx);
+  const skip = (why: string) => {
+    log.warning(`k6-gate: the updated baseline was not proposed: ${why}. The updated file is in the workspace only.`);
+    return undefined;
+  };
+  if (!ctx.owner || !ctx.repo || !base) return skip('this run is not on a branch of a known repository (a tag, or no GITHUB_REPOSITORY)');
+  if (ctx.pullRequest?.fromFork) return skip('pull requests from forks get a read-only GITHUB_TOKEN');
+  const file = await readProposedFile(options.baseline);
+  if ('problem' in file) return skip(file.problem);
+  const client = commentClient(options.comment, ctx, log);
+  if (!client) return undefined;
+  try {
+    const outcome = await proposeBaselinePullRequest(client, {
+      owner: ctx.owner,
+      repo: ctx.repo,
+      base,
+      file,
+      title: proposalTitle(file, base),
+      body: proposalBody(file, result, { commit: ctx.sha, runUrl: runUrl(ctx) }),
+      commitMessage: proposalCommitMessage(file, result),
+    });
+    if (outcome.action === 'unchanged') log.info(`k6-gate: ${file.repoPath} on ${base} already holds this baseline: no pull request`);
+    else log.info(`k6-gate: ${outcome.action} the baseline pull request ${outcome.url ?? ''} (branch ${outcome.branch})`);
+    return outcome;
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    const hint = status === 403 || status === 404 ? ': the token needs `contents: write` and `pull-requests: write` permission' : '';
+    return skip(`GitHub refused it (${status ? `HTTP ${status}: ` : ''}${(error as Error).message})${hint}`);
+  }
+}
+
 /** The client that posts the comment, or undefined (with a warning) when there is no token. */
 function commentClient(comment: PublishOptions['comment'], ctx: GitHubRunContext, log: Logger): GitHubClient | undefined {
   if (comment.client) return comment.client;
@@ -180,6 +233,7 @@ async function publishComment(
 export async function publishToGitHub(result: GateResult, options: PublishOptions): Promise<Published> {
   const { ctx, log } = options;
   const artifact = await publishArtifact(options);
+  const baselineProposal = await publishBaselineProposal(result, options);
   const comment = await publishComment(result, options, artifact);
   const commentUrl = comment && comment.action !== 'skipped' ? comment.url : undefined;
 
@@ -210,7 +264,7 @@ export async function publishToGitHub(result: GateResult, options: PublishOption
     artifactUrl: artifact?.url,
   });
   setGateOutputs(outputs);
-  return { artifact, comment, summaryWritten, outputs };
+  return { artifact, baselineProposal, comment, summaryWritten, outputs };
 }
 
 /**
