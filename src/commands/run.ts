@@ -152,7 +152,12 @@ export async function commandRun(args: string[], io: CliIO, log: Logger): Promis
     import(/* webpackMode: "eager" */ '../report/markdown.js'),
   ]);
   const result = await runGate(config, log, { cancellation: io.cancellation, preflight });
-  await platform.publish(result, { resultsDir: config.resultsDir, log, env: io.env });
+  await platform.publish(result, {
+    resultsDir: config.resultsDir,
+    log,
+    env: io.env,
+    baseline: config.proposeBaseline && { proposal: config.proposeBaseline, file: config.baselinePath, workspace: config.workspace },
+  });
   io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : renderMarkdownReport(result));
   if (wroteResults(result))
     log.info(

@@ -4,6 +4,7 @@
 // (registry.ts); the GitHub Action is GitHub by definition.
 import type { GateResult } from '../model.js';
 import type { Logger } from '../log.js';
+import type { ProposalRequest } from './baseline-proposal.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -20,6 +21,8 @@ export interface PublishRun {
   resultsDir: string;
   log: Logger;
   env: Env;
+  /** `update-baseline: pull-request` / `merge-request`: the updated file to propose, when the run updated it. */
+  baseline?: ProposalRequest;
 }
 
 export interface CiPlatform {

@@ -17,7 +17,12 @@ export const githubPlatform: CiPlatform = {
   name: 'github',
   detect: (env) => env.GITHUB_ACTIONS === 'true',
   facts: (env) => runFacts(readRunContext(env)),
-  async publish(_result, run) {
+  async publish(result, run) {
+    if (run.baseline && result.baselineUpdated) {
+      run.log.warning(
+        `k6-gate: update-baseline: ${run.baseline.proposal} is done by the action (uses: k6-gate/k6-gate), not the CLI; ${run.baseline.file} is updated in place`,
+      );
+    }
     run.log.debug(
       'k6-gate: the CLI does not post to GitHub; the action (uses: k6-gate/k6-gate) writes the PR comment, job summary and outputs',
     );

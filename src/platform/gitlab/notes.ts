@@ -114,6 +114,24 @@ export class GitLabNotesClient {
     throw new GitLabApiError(`${method} ${url} answered HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`, response.status);
   }
 
+  /**
+   * Any call under the API root (`/projects/42/repository/commits`), its JSON answer, or undefined
+   * for a 404 when `missingIsUndefined`; other failures throw GitLabApiError.
+   */
+  async call<T>(method: string, apiPath: string, body?: unknown, missingIsUndefined = false): Promise<T | undefined> {
+    try {
+      return (await (await this.request(method, `${this.apiUrl}${apiPath}`, body)).json()) as T;
+    } catch (error) {
+      if (missingIsUndefined && error instanceof GitLabApiError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** The project's path segment: its id or its URL-encoded `group/project`. */
+  get project(): string {
+    return encodeURIComponent(this.options.projectId);
+  }
+
   /** The token's own user name (a project access token's bot), so only its notes are edited. */
   async tokenUser(): Promise<string | undefined> {
     const user = (await (await this.request('GET', `${this.apiUrl}/user`)).json()) as { username?: string };

@@ -6,6 +6,12 @@ export const localPlatform: CiPlatform = {
   name: 'local',
   detect: () => true,
   facts: (env) => ({ onCi: env.CI === 'true', git: { commit: env.GIT_COMMIT, ref: env.GIT_BRANCH } }),
-  publish: async () => undefined,
+  async publish(result, run) {
+    if (run.baseline && result.baselineUpdated) {
+      run.log.warning(
+        `k6-gate: update-baseline: ${run.baseline.proposal} opens a pull or merge request only in a GitHub Action or GitLab job; here ${run.baseline.file} is updated in place`,
+      );
+    }
+  },
   publishFailure: async () => undefined,
 };
