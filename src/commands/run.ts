@@ -85,7 +85,15 @@ function parse<T extends ParseArgsConfig['options']>(options: T, args: string[])
 }
 
 export async function commandRun(args: string[], io: CliIO, log: Logger): Promise<number> {
-  const { values, positionals } = parse(RUN_OPTIONS, args);
+  const platform = detectPlatform(io.env);
+  // Bad input: the change request's sticky comment says so instead of keeping the last report.
+  const reportBadInput = async (error: unknown): Promise<never> => {
+    if (isExpectedError(error)) await platform.publishFailure(error.message, { log, env: io.env });
+    throw error;
+  };
+  const { values, positionals } = await Promise.resolve()
+    .then(() => parse(RUN_OPTIONS, args))
+    .catch(reportBadInput);
   if (values.help) {
     io.stdout(HELP);
     return 0;
@@ -131,17 +139,12 @@ export async function commandRun(args: string[], io: CliIO, log: Logger): Promis
     'k6-download-url': values['k6-download-url'],
     'k6-sha256': values['k6-sha256'],
   };
-  const platform = detectPlatform(io.env);
   const config = await configFromInputs((name) => inputs[name], {
     workspace: io.cwd,
     env: io.env,
     ...platform.facts(io.env),
     resultsDirAnywhere: true,
-  }).catch(async (error: unknown) => {
-    // Bad input: the change request's sticky comment says so instead of keeping the last report.
-    if (isExpectedError(error)) await platform.publishFailure(error.message, { log, env: io.env });
-    throw error;
-  });
+  }).catch(reportBadInput);
   // The target's health check starts before the gate's modules are loaded and evaluated (most of
   // a short run's start-up), so the target's answer is awaited meanwhile; runGate waits for it before
   // k6 starts. Its request is sent first: evaluating modules holds the thread that writes it.

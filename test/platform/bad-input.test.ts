@@ -78,11 +78,14 @@ describe('bad input updates the sticky comment', () => {
     let fake: FakeGitLab;
     afterEach(() => fake.close());
 
-    it('bad input updates the merge-request note with the error headline', async () => {
+    it.each([
+      [['--fail-on', 'regresion'], 'fail-on "regresion"'],
+      [['--no-such-flag'], '--no-such-flag'],
+    ])('bad input updates the merge-request note with the error headline: %j', async (badArgs, quoted) => {
       const marker = noteMarker('k6-gate:staging');
       const earlier = { id: 5, body: `${marker}\n## ✅ k6-gate: passed`, system: false, author: { username: TOKEN_BOT_USER } };
       fake = await startFakeGitLab({ token: TOKEN, projectId: '42', notes: { '42!7': [earlier] } });
-      const cli = await runCli(['run', 'http-endpoints', '--target', 'http://127.0.0.1:9', '--fail-on', 'regresion'], tmp, {
+      const cli = await runCli(['run', 'http-endpoints', '--target', 'http://127.0.0.1:9', ...badArgs], tmp, {
         GITLAB_CI: 'true',
         CI_API_V4_URL: fake.apiUrl,
         CI_PROJECT_ID: '42',
@@ -92,14 +95,14 @@ describe('bad input updates the sticky comment', () => {
         K6_GATE_GITLAB_TOKEN: TOKEN,
       });
       expect(cli.status).toBe(2);
-      expect(cli.stderr).toContain('fail-on "regresion"');
+      expect(cli.stderr).toContain(quoted);
       expect(cli.stderr).toContain('updated the note on merge request !7');
       expect(cli.stderr).not.toContain(TOKEN);
       const notes = fake.notes.get('42!7')!;
       expect(notes).toHaveLength(1);
       expect(notes[0].body.startsWith(marker)).toBe(true);
       expect(notes[0].body).toContain('k6-gate: bad input');
-      expect(notes[0].body).toContain('fail-on "regresion"');
+      expect(notes[0].body).toContain(quoted);
       expect(notes[0].body).not.toContain('passed');
     });
   });
