@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTerminalLogger } from '../../src/log.js';
-import { GitLabNotesClient, nextLink, noteMarker, resolveMergeRequestIid } from '../../src/platform/gitlab/notes.js';
+import { GitLabClient, nextLink, noteMarker, resolveMergeRequestIid } from '../../src/platform/gitlab/client.js';
 import { publishGitLab } from '../../src/platform/gitlab/publish.js';
 import { startFakeGitLab, otherNotes, TOKEN_BOT_USER, type FakeGitLab } from './fake-gitlab.js';
 import { startSilentServer } from '../helpers/silent-server.js';
@@ -105,7 +105,7 @@ describe('GitLab merge-request note', () => {
         headers.delete('link');
         return new Response(await response.arrayBuffer(), { status: response.status, headers });
       };
-      const client = new GitLabNotesClient({ apiUrl: fake.apiUrl, projectId: PROJECT, token: TOKEN, fetch: withoutLink });
+      const client = new GitLabClient({ apiUrl: fake.apiUrl, projectId: PROJECT, token: TOKEN, fetch: withoutLink });
       const found = await client.findNote('7', noteMarker('nightly'));
       expect(found?.id).toBe(888);
       expect(fake.requests.filter((r) => r.path.endsWith('/notes')).map((r) => r.query.page ?? '1')).toEqual(['1', '2']);

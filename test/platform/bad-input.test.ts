@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../src/main.js';
 import { commentMarker } from '../../src/platform/github/comment.js';
-import { noteMarker } from '../../src/platform/gitlab/notes.js';
+import { noteMarker } from '../../src/platform/gitlab/client.js';
 import { startFakeGitHubApi, type FakeGitHubApi } from '../github/fakes/github-api.js';
 import { startFakeGitLab, TOKEN_BOT_USER, type FakeGitLab } from '../gitlab/fake-gitlab.js';
 import { runCli } from '../helpers/cli.js';

@@ -4,7 +4,7 @@
 // and kept current by later runs. The token needs the api scope and a role that may push (Developer).
 import type { ProposalOutcome, ProposedFile } from '../baseline-proposal.js';
 import { proposalBranch } from '../baseline-proposal.js';
-import type { GitLabNotesClient } from './notes.js';
+import type { GitLabClient } from './client.js';
 
 export interface MergeRequestProposal {
   /** The branch the run tested, which the merge request targets. */
@@ -20,7 +20,7 @@ interface MergeRequest {
   web_url: string;
 }
 
-export async function proposeBaselineMergeRequest(client: GitLabNotesClient, p: MergeRequestProposal): Promise<ProposalOutcome> {
+export async function proposeBaselineMergeRequest(client: GitLabClient, p: MergeRequestProposal): Promise<ProposalOutcome> {
   const project = `/projects/${client.project}`;
   const branch = proposalBranch(p.base);
   const onBase = await client.call<{ content?: string }>(

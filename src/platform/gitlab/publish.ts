@@ -24,12 +24,12 @@ import { writeDotenv } from './dotenv.js';
 import {
   GITLAB_NOTE_LIMIT,
   GitLabApiError,
-  GitLabNotesClient,
+  GitLabClient,
   noteMarker,
   resolveMergeRequestIid,
   upsertStickyNote,
   type GitLabClientOptions,
-} from './notes.js';
+} from './client.js';
 
 /** Fixed name, because `expose_as` paths cannot hold wildcards or per-scenario names. */
 export const EXPOSED_HTML_FILE = 'report.html';
@@ -95,7 +95,7 @@ function explainNoteFailure(error: unknown): string {
 interface NoteTarget {
   iid: string;
   marker: string;
-  client: GitLabNotesClient;
+  client: GitLabClient;
 }
 
 /** Where this job's note goes, or undefined (with the reason logged) when it has none. */
@@ -126,7 +126,7 @@ function noteTarget(options: Pick<PublishGitLabOptions, 'log' | 'fetch' | 'clien
     log.warning('k6-gate: CI_API_V4_URL or CI_PROJECT_ID is not set (not a GitLab job?): no merge-request note');
     return undefined;
   }
-  const client = new GitLabNotesClient({
+  const client = new GitLabClient({
     apiUrl,
     projectId,
     token,
@@ -211,7 +211,7 @@ async function publishBaselineProposal(
   // Paths in the repository are relative to the checkout, wherever the CLI was started in it.
   const file = await readProposedFile({ ...options.baseline, workspace: env.CI_PROJECT_DIR || options.baseline.workspace });
   if ('problem' in file) return skip(file.problem);
-  const client = new GitLabNotesClient({
+  const client = new GitLabClient({
     apiUrl: env.CI_API_V4_URL,
     projectId: env.CI_PROJECT_ID,
     token,

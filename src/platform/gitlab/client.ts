@@ -1,9 +1,9 @@
-// The sticky merge-request note: one per job, found again by a hidden marker and edited in place,
-// so a merge request carries one current report per job instead of a growing list of them.
-//
-// GitLab REST API v4 with `fetch`: GET/POST /projects/:id/merge_requests/:iid/notes and
-// PUT .../notes/:note_id. CI_JOB_TOKEN cannot write notes, so the token is a project (or group)
-// access token with the api scope, sent as PRIVATE-TOKEN.
+// GitLab's REST API v4 as k6-gate uses it, over the one patient fetch (deadline, retries, budget):
+// the sticky merge-request note (GET/POST /projects/:id/merge_requests/:iid/notes, PUT …/notes/:id),
+// found again by its hidden marker and by its author (GET /user), and any other call through `call`
+// (the baseline proposal's commits and merge requests). CI_JOB_TOKEN cannot write notes, so the token
+// is a project (or group) access token with the api scope, sent as PRIVATE-TOKEN; it never appears in
+// a message.
 import { ExpectedError } from '../../errors.js';
 import { createPatientFetch } from '../../http.js';
 import { findSticky, stickyMarker, upsertSticky, type StickyComment, type StickyThread } from '../sticky.js';
@@ -65,7 +65,7 @@ export function nextLink(header: string | null): string | undefined {
   return undefined;
 }
 
-export class GitLabNotesClient {
+export class GitLabClient {
   private readonly fetchImpl: typeof fetch;
   private readonly apiUrl: string;
   private readonly perPage: number;
@@ -210,7 +210,7 @@ export const noteMarker = stickyMarker;
 
 /** Finds the job's note and edits it, or creates it. */
 export async function upsertStickyNote(
-  client: GitLabNotesClient,
+  client: GitLabClient,
   iid: string,
   marker: string,
   body: string,
