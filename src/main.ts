@@ -9,13 +9,8 @@ import { Cancellation, exitStatusForSignal, type StopSignal } from './cancel.js'
 import { describeFailure, isExpectedError } from './errors.js';
 import type { GateResult } from './model.js';
 import { exitStatusFor, runGate } from './gate/gate.js';
-import {
-  defaultArtifactName,
-  defaultCommentId,
-  readRunContext,
-  sanitizeArtifactName,
-  type GitHubRunContext,
-} from './platform/github/context.js';
+import { readRunContext, type GitHubRunContext } from './platform/github/context.js';
+import { defaultArtifactName, defaultCommentId, sanitizeArtifactName } from './platform/github/names.js';
 import { createGitHubLogger, type GitHubLogger } from './platform/github/logger.js';
 import { failedRunOutputs, setGateOutputs } from './platform/github/outputs.js';
 import { runFacts } from './platform/github/platform.js';

@@ -4,14 +4,8 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
 import { describe, expect, it, vi } from 'vitest';
-import {
-  artifactUrl,
-  defaultArtifactName,
-  defaultCommentId,
-  isDefaultBranchRun,
-  matrixSuffix,
-  readRunContext,
-} from '../../src/platform/github/context.js';
+import { artifactUrl, isDefaultBranchRun, readRunContext } from '../../src/platform/github/context.js';
+import { defaultArtifactName, defaultCommentId, matrixSuffix } from '../../src/platform/github/names.js';
 import { MAX_ANNOTATION_MESSAGE, MAX_ANNOTATION_TITLE, annotationsFor, capAnnotations } from '../../src/platform/github/annotations.js';
 import { assertLoadAllowed } from '../../src/load-policy.js';
 import { failedRunOutputs, gateOutputs, setGateOutputs } from '../../src/platform/github/outputs.js';
