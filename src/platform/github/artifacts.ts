@@ -3,6 +3,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DefaultArtifactClient } from '@actions/artifact';
+import { formatDuration } from '../../format.js';
 
 /** The part of DefaultArtifactClient we use; tests may hand in the real client pointed at a fake service. */
 export interface ArtifactUploader {
@@ -61,7 +62,7 @@ export async function uploadResultsArtifact(options: {
     upload,
     new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new Error(`the artifact service did not finish the upload within ${Math.round(deadline / 1000)} s`)),
+        () => reject(new Error(`the artifact service did not finish the upload within ${formatDuration(deadline)}`)),
         deadline,
       );
       timer.unref();
