@@ -86,15 +86,25 @@ function layerRules() {
       String.raw`platform/|gate/|${ENTRIES}|report/`,
       why('shard/', 'model, log, config, scenarios, k6/ and baseline/'),
     ),
+    // Every platform folder alike (github/, gitlab/, local/ and any new one): nothing above it, and
+    // no other platform's folder (`../<name>/…`); the shared platform modules are `../<file>.js`.
     rule(
-      ['src/platform/github/**/*.ts'],
-      String.raw`gate/|${ENTRIES}|shard/|platform/gitlab/|gitlab/|k6/(install|run|tool-cache|preflight)\.js$`,
-      why('platform/github', 'report, baseline (pure), model, config, log'),
+      ['src/platform/*/**/*.ts'],
+      String.raw`gate/|${ENTRIES}|shard/|k6/(install|run|tool-cache|preflight)\.js$`,
+      why('a platform folder', 'the platform interface and shared modules, report, baseline (pure), model, config, log, http'),
+      [
+        {
+          regex: String.raw`^\.\./[^./][^/]*/`,
+          message:
+            'a platform folder must not import a layer above it, nor another platform\'s folder: what two platforms share lives in src/platform/*.ts (docs/architecture.md, "Adding a CI platform")',
+        },
+      ],
     ),
+    // The interface, the registry and what every platform shares (sticky comment, error report).
     rule(
-      ['src/platform/gitlab/**/*.ts'],
-      String.raw`gate/|${ENTRIES}|shard/|platform/github/|github/|k6/(install|run|tool-cache|preflight)\.js$`,
-      why('platform/gitlab', 'report, baseline (pure), model, config, log'),
+      ['src/platform/*.ts'],
+      String.raw`gate/|${ENTRIES}|shard/|k6/(install|run|tool-cache|preflight)\.js$`,
+      why('platform/ (interface, registry, sticky comment)', 'its platforms, report, model, config, log, http'),
     ),
     rule(
       ['src/gate/**/*.ts'],
@@ -120,6 +130,7 @@ function layerRules() {
         'src/scenarios.ts',
         'src/environments.ts',
         'src/url.ts',
+        'src/http.ts',
         'src/log.ts',
         'src/version.ts',
         'src/file-lock.ts',

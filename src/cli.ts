@@ -7,7 +7,8 @@ import { describeFailure } from './errors.js';
 import { createTerminalLogger } from './log.js';
 import { VERSION } from './version.js';
 import { HELP } from './commands/help.js';
-import { isGitLab, type CliIO } from './commands/io.js';
+import type { CliIO } from './commands/io.js';
+import { detectPlatform } from './platform/registry.js';
 
 export type { CliIO } from './commands/io.js';
 
@@ -29,7 +30,11 @@ export async function main(io: CliIO): Promise<number> {
   // Every command takes --verbose: it adds debug lines and the stack of an error.
   const verbose = given.includes('--verbose');
   const rest = given.filter((arg) => arg !== '--verbose');
-  const log = createTerminalLogger({ verbose, gitlabSections: isGitLab(io.env), write: (line) => io.stderr(`${line}\n`) });
+  const log = createTerminalLogger({
+    verbose,
+    gitlabSections: detectPlatform(io.env).logSections === 'gitlab',
+    write: (line) => io.stderr(`${line}\n`),
+  });
   try {
     switch (command) {
       case undefined:

@@ -51,6 +51,8 @@ export interface Config {
   resultsDir: string;
   failOn: FailOn[];
   updateBaseline: UpdateBaseline;
+  /** Propose the updated baseline file in a pull/merge request instead of leaving it in the workspace only. */
+  proposeBaseline?: BaselineProposal;
   k6: K6Options;
   /** Extra environment for k6 (KEY=VALUE), e.g. knobs of the scenario. */
   env: Record<string, string>;
@@ -159,9 +161,19 @@ export function parseUpdateBaseline(value: string | undefined, trueMeans: 'auto'
   if (text === undefined || text === 'false' || text === 'never') return 'never';
   if (text === 'true') return trueMeans;
   if (text === 'always' || text === 'auto' || text === 'force') return text;
+  // A proposal records like `always` (passed or regressed runs); the change request is the review.
+  if (parseBaselineProposal(text)) return 'always';
   throw new ConfigError(
-    `update-baseline ${JSON.stringify(value)} is not valid; expected false, true, auto (default branch only), always (passed or regressed runs) or force (any run)`,
+    `update-baseline ${JSON.stringify(value)} is not valid; expected false, true, auto (default branch only), always (passed or regressed runs), force (any run), or pull-request / merge-request (propose the updated file in a pull or merge request)`,
   );
+}
+
+/** `update-baseline: pull-request` (GitHub) or `merge-request` (GitLab): the updated file goes to a branch and a change request. */
+export type BaselineProposal = 'pull-request' | 'merge-request';
+
+export function parseBaselineProposal(value: string | undefined): BaselineProposal | undefined {
+  const text = optional(value)?.toLowerCase();
+  return text === 'pull-request' || text === 'merge-request' ? text : undefined;
 }
 
 export function parseBoolean(name: string, value: string | undefined, fallback: boolean): boolean {

@@ -6,3 +6,6 @@ import { run } from './main.js';
 const cancellation = new Cancellation();
 listenForStopSignals(cancellation, (signal) => process.exit(exitStatusForSignal(signal)));
 await run(cancellation);
+// Every API call has a deadline; an abandoned one (an artifact upload past its deadline) must not
+// hold the finished step open. Pending writes to the log pipe finish first.
+process.stdout.write('', () => process.exit());

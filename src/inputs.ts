@@ -16,6 +16,7 @@ import {
   parseFailOn,
   parseInstallMethod,
   parseK6Version,
+  parseBaselineProposal,
   parseUpdateBaseline,
   splitArgs,
   type CommentMode,
@@ -239,6 +240,7 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
       : insideWorkspace('results-dir', get('results-dir') ?? DEFAULT_RESULTS_DIR, workspace),
     failOn: parseFailOn(get('fail-on')),
     updateBaseline: parseUpdateBaseline(get('update-baseline'), context.onCi ? 'auto' : 'always'),
+    proposeBaseline: parseBaselineProposal(get('update-baseline')),
     k6: {
       version: parseK6Version(get('k6-version') ?? DEFAULT_K6_VERSION),
       install,

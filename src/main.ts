@@ -1,27 +1,20 @@
 // The GitHub Action: inputs → Config → runGate → publish to GitHub → exactly one setFailed.
 import path from 'node:path';
 import * as core from '@actions/core';
-import type { Config } from './config.js';
-import { readInputs, secretInputs, type PublishInputs } from './inputs.js';
+import type { CommentMode, Config } from './config.js';
+import { parseCommentMode, readInputs, secretInputs, type PublishInputs } from './inputs.js';
 import { shardArtifactName } from './shard/shard.js';
 import type { Logger } from './log.js';
 import { Cancellation, exitStatusForSignal, type StopSignal } from './cancel.js';
 import { describeFailure, isExpectedError } from './errors.js';
 import type { GateResult } from './model.js';
 import { exitStatusFor, runGate } from './gate/gate.js';
-import {
-  defaultArtifactName,
-  defaultCommentId,
-  isDefaultBranchRun,
-  isPullRequestEvent,
-  readRunContext,
-  sanitizeArtifactName,
-  type GitHubRunContext,
-} from './platform/github/context.js';
+import { readRunContext, type GitHubRunContext } from './platform/github/context.js';
+import { defaultArtifactName, defaultCommentId, sanitizeArtifactName } from './platform/github/names.js';
 import { createGitHubLogger, type GitHubLogger } from './platform/github/logger.js';
 import { failedRunOutputs, setGateOutputs } from './platform/github/outputs.js';
-import { publishToGitHub } from './platform/github/publish.js';
-import { writeJobSummary } from './platform/github/summary.js';
+import { runFacts } from './platform/github/platform.js';
+import { publishFailureToGitHub, publishToGitHub } from './platform/github/publish.js';
 
 const input = (name: string): string => core.getInput(name);
 
@@ -40,12 +33,17 @@ function scriptsInWorkspace(config: Config): Record<string, string> {
   return out;
 }
 
+/** Causes named in the failure line; the rest are counted (each is in the log and the report). */
+const CAUSES_NAMED = 3;
+
 function failureMessage(result: GateResult): string | undefined {
   const status = exitStatusFor(result);
   if (status === 0) return undefined;
   if (status === 2) {
-    const causes = [...new Set(result.scenarios.map((s) => s.error).filter(Boolean))];
-    return `k6-gate: the load test could not run: ${causes.join('; ') || 'see the log above'}`;
+    const failed = result.scenarios.filter((s) => s.error);
+    const causes = [...new Set(failed.map((s) => (failed.length > 1 ? `${s.key}: ${s.error}` : s.error!)))];
+    const more = causes.length > CAUSES_NAMED ? `; and ${causes.length - CAUSES_NAMED} more (see the log and the job summary)` : '';
+    return `k6-gate: the load test could not run: ${causes.slice(0, CAUSES_NAMED).join('; ') || 'see the log above'}${more}`;
   }
   const parts: string[] = [];
   if (result.regressions > 0 && result.failOn.includes('regression')) parts.push(`${result.regressions} regressed metric(s)`);
@@ -61,6 +59,20 @@ function publishNames(ctx: GitHubRunContext, config: Config, publish: PublishInp
     commentId: publish.commentId ?? defaultCommentId(ctx, publish.matrix),
     artifactName: sanitizeArtifactName(publish.artifactName ?? shardName ?? defaultArtifactName(ctx, publish.matrix)),
   };
+}
+
+/**
+ * The comment settings read as far as they can be when the inputs as a whole were refused: the
+ * token, id and mode, each on its own, so bad input elsewhere still reaches the PR comment.
+ */
+function failureCommentSettings(ctx: GitHubRunContext): { mode: CommentMode; id: string; token?: string } {
+  let mode: CommentMode = 'always';
+  try {
+    mode = parseCommentMode(input('comment'));
+  } catch {
+    // A bad `comment` value is the bad input being reported; the error is still worth a comment.
+  }
+  return { mode, id: input('comment-id') || defaultCommentId(ctx, input('matrix') || undefined), token: input('token') || undefined };
 }
 
 interface ActionEnd {
@@ -82,15 +94,13 @@ async function runAction(log: GitHubLogger, cancellation: Cancellation): Promise
     ({ config, publish } = await readInputs(input, {
       workspace: ctx.workspace,
       env: process.env,
-      git: { commit: ctx.sha, ref: ctx.ref, isDefaultBranch: isDefaultBranchRun(ctx) },
-      onCi: true,
-      changeRequest: isPullRequestEvent(ctx.eventName) ? `${ctx.eventName} run` : undefined,
+      ...runFacts(ctx),
     }));
     names = publishNames(ctx, config, publish);
   } catch (error) {
     if (!isExpectedError(error)) throw error;
-    // Bad input never reaches k6; say so where people look first.
-    await writeJobSummary(`## 💥 k6-gate: bad input\n\n${error.message}\n`).catch(() => false);
+    // Bad input never reaches k6; say so where people look first, the PR comment included.
+    await publishFailureToGitHub(log.clean(error.message), { ctx, log, comment: failureCommentSettings(ctx) });
     return { failure: `k6-gate: ${error.message}` };
   }
 
@@ -100,6 +110,10 @@ async function runAction(log: GitHubLogger, cancellation: Cancellation): Promise
     resultsDir: config.resultsDir,
     log,
     scripts: scriptsInWorkspace(config),
+    annotations: log.annotations,
+    baseline: config.proposeBaseline
+      ? { proposal: config.proposeBaseline, file: config.baselinePath, workspace: config.workspace }
+      : undefined,
     comment: { mode: publish.comment, id: names.commentId, token: publish.token },
     artifact: { enabled: publish.uploadArtifacts, name: names.artifactName, retentionDays: publish.retentionDays },
   });
@@ -131,12 +145,17 @@ export async function run(cancellation = new Cancellation()): Promise<void> {
   }
   // Later steps branch on these: they are set however the action ends.
   if (!end.outputsSet) setGateOutputs(failedRunOutputs());
-  if (!end.failure) return;
+  if (!end.failure) {
+    log.annotations.finish(undefined);
+    return;
+  }
+  process.exitCode = 1;
+  // The step's last error annotation: the failure, with what did not fit in the first nine.
   if (end.causesShown) {
     core.info(log.clean(end.failure));
-    process.exitCode = 1;
+    log.annotations.finish(undefined);
   } else {
-    core.setFailed(log.clean(end.failure));
+    log.annotations.finish(log.clean(end.failure));
   }
   if (end.cancelled) process.exitCode = exitStatusForSignal(end.cancelled);
 }

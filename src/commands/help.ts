@@ -39,7 +39,8 @@ Run options:
   --confidence C            prediction-interval confidence (default 0.99)
   --results-dir DIR         where summaries and reports go (default k6-gate-results)
   --fail-on LIST            regression,thresholds (default) | regression | thresholds | none
-  --update-baseline [MODE]  record this run in the baseline: true | auto (default branch) | always | force | false
+  --update-baseline [MODE]  record this run in the baseline: true | auto (default branch) | always | force | false |
+                            merge-request (GitLab job: propose the updated file in a merge request)
   --env KEY=VALUE           extra variable for the script (repeatable)
   --secret-env NAME         pass this environment variable to k6 as a secret (repeatable)
   --k6-args "ARGS"          extra k6 arguments, split like a shell would (no shell runs)

@@ -10,7 +10,3 @@ export interface CliIO {
   /** Fed by the process's SIGINT/SIGTERM (bin.ts): a run stops gracefully and exits 130/143. */
   cancellation?: Cancellation;
 }
-
-export function isGitLab(env: NodeJS.ProcessEnv): boolean {
-  return env.GITLAB_CI === 'true';
-}

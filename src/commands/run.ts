@@ -7,7 +7,9 @@ import { configFromInputs } from '../inputs.js';
 import { startPreflight } from '../k6/preflight.js';
 import type { Logger } from '../log.js';
 import { HELP } from './help.js';
-import { isGitLab, type CliIO } from './io.js';
+import { isExpectedError } from '../errors.js';
+import { detectPlatform } from '../platform/registry.js';
+import type { CliIO } from './io.js';
 
 const RUN_OPTIONS = {
   profile: { type: 'string' },
@@ -69,7 +71,9 @@ function normaliseArgv(argv: string[]): string[] {
       const next = argv[i + 1];
       // A mode word, or a word that looks like one ("yes", "on", "0"): the latter must fail as a
       // bad mode rather than run as a scenario of that name.
-      const modeLike = next !== undefined && /^(true|false|auto|force|always|never|yes|no|on|off|y|n|0|1|enabled?|disabled?)$/i.test(next);
+      const modeLike =
+        next !== undefined &&
+        /^(true|false|auto|force|always|never|pull-request|merge-request|yes|no|on|off|y|n|0|1|enabled?|disabled?)$/i.test(next);
       if (!modeLike) out.push('true');
     }
   }
@@ -80,19 +84,16 @@ function parse<T extends ParseArgsConfig['options']>(options: T, args: string[])
   return parseCommandArgs(options, normaliseArgv(args), undefined);
 }
 
-function gitFacts(env: NodeJS.ProcessEnv) {
-  if (isGitLab(env)) {
-    return {
-      commit: env.CI_COMMIT_SHA,
-      ref: env.CI_COMMIT_REF_NAME,
-      isDefaultBranch: env.CI_COMMIT_BRANCH !== undefined && env.CI_COMMIT_BRANCH === env.CI_DEFAULT_BRANCH,
-    };
-  }
-  return { commit: env.GIT_COMMIT, ref: env.GIT_BRANCH };
-}
-
 export async function commandRun(args: string[], io: CliIO, log: Logger): Promise<number> {
-  const { values, positionals } = parse(RUN_OPTIONS, args);
+  const platform = detectPlatform(io.env);
+  // Bad input: the change request's sticky comment says so instead of keeping the last report.
+  const reportBadInput = async (error: unknown): Promise<never> => {
+    if (isExpectedError(error)) await platform.publishFailure(error.message, { log, env: io.env });
+    throw error;
+  };
+  const { values, positionals } = await Promise.resolve()
+    .then(() => parse(RUN_OPTIONS, args))
+    .catch(reportBadInput);
   if (values.help) {
     io.stdout(HELP);
     return 0;
@@ -141,11 +142,9 @@ export async function commandRun(args: string[], io: CliIO, log: Logger): Promis
   const config = await configFromInputs((name) => inputs[name], {
     workspace: io.cwd,
     env: io.env,
-    git: gitFacts(io.env),
-    onCi: isGitLab(io.env) || io.env.CI === 'true',
-    changeRequest: isGitLab(io.env) && io.env.CI_MERGE_REQUEST_IID ? 'merge request pipeline' : undefined,
+    ...platform.facts(io.env),
     resultsDirAnywhere: true,
-  });
+  }).catch(reportBadInput);
   // The target's health check starts before the gate's modules are loaded and evaluated (most of
   // a short run's start-up), so the target's answer is awaited meanwhile; runGate waits for it before
   // k6 starts. Its request is sent first: evaluating modules holds the thread that writes it.
@@ -156,10 +155,12 @@ export async function commandRun(args: string[], io: CliIO, log: Logger): Promis
     import(/* webpackMode: "eager" */ '../report/markdown.js'),
   ]);
   const result = await runGate(config, log, { cancellation: io.cancellation, preflight });
-  if (isGitLab(io.env)) {
-    const { publishGitLab } = await import(/* webpackMode: "eager" */ '../platform/gitlab/publish.js');
-    await publishGitLab(result, { resultsDir: config.resultsDir, log, env: io.env });
-  }
+  await platform.publish(result, {
+    resultsDir: config.resultsDir,
+    log,
+    env: io.env,
+    baseline: config.proposeBaseline && { proposal: config.proposeBaseline, file: config.baselinePath, workspace: config.workspace },
+  });
   io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : renderMarkdownReport(result));
   if (wroteResults(result))
     log.info(

@@ -1,6 +1,7 @@
 // Sends the notifications: each target's URL comes from an environment variable and is a secret
 // (never logged, never in a message); every failure is a warning, never a failed job. 429 and 5xx
 // answers are retried (Retry-After honoured, capped), each attempt has a time limit.
+import { retryAfterMs as parseRetryAfter } from '../http.js';
 import type { Logger } from '../log.js';
 import { redact } from '../log.js';
 import type { GateResult } from '../model.js';
@@ -51,8 +52,7 @@ async function post(target: NotifyTarget, body: unknown, options: SendOptions): 
       if (response.ok) return undefined;
       problem = `HTTP ${response.status}`;
       if (response.status !== 429 && response.status < 500) return `${problem} (not retried: check the URL in ${target.envName})`;
-      const header = Number(response.headers.get('retry-after'));
-      if (response.status === 429 && Number.isFinite(header) && header >= 0) retryAfterMs = header * 1000;
+      if (response.status === 429) retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
     } catch (error) {
       const e = error as Error & { cause?: { code?: string } };
       problem =

@@ -10,7 +10,8 @@ import {
   upsertStickyComment,
 } from '../../src/platform/github/comment.js';
 import { parseCommentMode } from '../../src/inputs.js';
-import { createGitHubClient, retryAfterSeconds } from '../../src/platform/github/octokit.js';
+import { createGitHubClient } from '../../src/platform/github/octokit.js';
+import { startSilentServer } from '../helpers/silent-server.js';
 import { renderCommentBody } from '../../src/platform/github/publish.js';
 import { hugeResult } from '../helpers/builders.js';
 import { startFakeGitHubApi, type FakeGitHubApi } from './fakes/github-api.js';
@@ -84,6 +85,29 @@ describe('sticky PR comment', () => {
       expect(api.requests.filter((r) => r.method === 'PATCH').map((r) => r.path)).not.toContain(
         `/repos/acme/shop/issues/comments/${quoted.id}`,
       );
+    });
+
+    it('a bot comment whose author type is not Bot is PATCHed when the token cannot say who it is (GET /user refused)', async () => {
+      // The job token's bot, listed with a type other than `Bot`; GET /user answers 403 (no token user set).
+      const [earlier] = api.seedComments('acme', 'shop', 7, [`${marker}\nold report`], { login: 'github-actions[bot]', type: 'User' });
+      const outcome = await upsertStickyComment(client(), target, marker, 'new report');
+      expect(outcome).toMatchObject({ action: 'updated', id: earlier.id });
+      expect(api.comments('acme', 'shop', 7)).toHaveLength(1);
+      expect(api.requests.filter((r) => r.method === 'PATCH').map((r) => r.path)).toEqual([
+        `/repos/acme/shop/issues/comments/${earlier.id}`,
+      ]);
+      expect(api.comments('acme', 'shop', 7)[0].body).toBe(`${marker}\nnew report`);
+    });
+
+    it('a person’s comment carrying the marker is never edited, whether or not the token can say who it is', async () => {
+      const person = { login: 'alice', type: 'User' as const };
+      for (const tokenUser of [undefined, { login: 'perf-robot', type: 'User' as const }]) {
+        api.setTokenUser(tokenUser);
+        const [hers] = api.seedComments('acme', 'shop', 7, [`${marker}\ncopied from the bot`], person);
+        await upsertStickyComment(client(), target, marker, 'report');
+        expect(api.comments('acme', 'shop', 7).find((c) => c.id === hers.id)?.body).toBe(`${marker}\ncopied from the bot`);
+        expect(api.requests.some((r) => r.method === 'PATCH' && r.path.endsWith(`/${hers.id}`))).toBe(false);
+      }
     });
 
     it('with a personal token, only comments by that login count (another bot’s marker comment is not ours)', async () => {
@@ -171,14 +195,36 @@ describe('sticky PR comment', () => {
       expect(sleeps).toEqual([]);
     });
 
-    it('reads retry-after as seconds or as an HTTP date, and x-ratelimit-reset as a fallback', () => {
-      const now = Date.parse('2025-01-01T00:00:00Z');
-      expect(retryAfterSeconds({ status: 429, response: { headers: { 'retry-after': '7' } } }, now)).toBe(7);
-      expect(retryAfterSeconds({ status: 429, response: { headers: { 'retry-after': 'Wed, 01 Jan 2025 00:00:30 GMT' } } }, now)).toBe(30);
-      expect(retryAfterSeconds({ status: 403, response: { headers: { 'retry-after': '5' } } }, now)).toBe(5);
-      expect(retryAfterSeconds({ status: 429, response: { headers: { 'x-ratelimit-reset': String(now / 1000 + 12) } } }, now)).toBe(12);
-      expect(retryAfterSeconds({ status: 403, response: { headers: {} } }, now)).toBeUndefined();
-      expect(retryAfterSeconds({ status: 500 }, now)).toBeUndefined();
+    it('an API that accepts the connection and never answers: the call ends within its budget, named as no answer', async () => {
+      const silent = await startSilentServer();
+      try {
+        const stalled = createGitHubClient({
+          token: 'ghs_faketoken',
+          baseUrl: silent.url,
+          attemptTimeoutMs: 300,
+          totalBudgetMs: 5000,
+          serverErrorRetryBaseMs: 10,
+        });
+        const error = await upsertStickyComment(stalled, target, marker, 'report').then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(silent.requests()).toBe(4);
+        const text = explainCommentFailure(error, false, true);
+        expect(text).toMatch(
+          /GitHub's API could not be reached \(GET http:\/\/127\.0\.0\.1:\d+\/repos\/acme\/shop\/issues\/7\/comments: no answer within 300 ms\)/,
+        );
+        expect(text).toContain('The job summary and the artifact still carry the report.');
+      } finally {
+        await silent.close();
+      }
+    });
+
+    it('when the artifact upload failed, the warning says only the job summary carries the report', () => {
+      const refused = Object.assign(new Error('Resource not accessible by integration'), { status: 403, response: {} });
+      const text = explainCommentFailure(refused, true, false);
+      expect(text).toMatch(/forks get a read-only GITHUB_TOKEN\. The job summary still carries the report\.$/);
+      expect(text).not.toContain('artifact');
     });
 
     it('does not retry a 403 without retry-after (a read-only token stays read-only)', async () => {

@@ -1,15 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { build } from 'esbuild';
 import { describe, expect, it, vi } from 'vitest';
-import {
-  artifactUrl,
-  defaultArtifactName,
-  defaultCommentId,
-  isDefaultBranchRun,
-  matrixSuffix,
-  readRunContext,
-} from '../../src/platform/github/context.js';
+import { artifactUrl, isDefaultBranchRun, readRunContext } from '../../src/platform/github/context.js';
+import { defaultArtifactName, defaultCommentId, matrixSuffix } from '../../src/platform/github/names.js';
 import { MAX_ANNOTATION_MESSAGE, MAX_ANNOTATION_TITLE, annotationsFor, capAnnotations } from '../../src/platform/github/annotations.js';
 import { assertLoadAllowed } from '../../src/load-policy.js';
 import { failedRunOutputs, gateOutputs, setGateOutputs } from '../../src/platform/github/outputs.js';
@@ -158,6 +154,37 @@ describe('outputs', () => {
     } finally {
       vi.unstubAllEnvs();
     }
+  });
+
+  it('an impossible GITHUB_OUTPUT (under /proc) is a warning and the step goes on: no endless folder creation', async () => {
+    // Node's recursive mkdir spins forever on such a path, beyond the reach of any test timeout, so
+    // the writer runs in a child process that is killed if it does not end by itself.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'k6-gate-outputs-proc-'));
+    const script = path.join(dir, 'write-outputs.cjs');
+    await build({
+      stdin: {
+        contents:
+          "import { failedRunOutputs, setGateOutputs } from './src/platform/github/outputs.ts'; setGateOutputs(failedRunOutputs());",
+        resolveDir: process.cwd(),
+        loader: 'ts',
+      },
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      outfile: script,
+      logLevel: 'silent',
+    });
+    for (const target of ['/proc/self/k6-gate/output.txt', '/proc/1/no-such-dir/deeper/output.txt']) {
+      const run = spawnSync(process.execPath, [script], {
+        env: { ...process.env, GITHUB_OUTPUT: target },
+        timeout: 30_000,
+        encoding: 'utf8',
+      });
+      expect(run.signal, `${target} did not end by itself`).toBeNull();
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain(`::warning::k6-gate: could not write the step outputs to ${target}`);
+    }
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('maps the result to every documented output, empty strings where nothing applies', () => {

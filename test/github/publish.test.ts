@@ -12,6 +12,7 @@ import { publishToGitHub, type PublishOptions } from '../../src/platform/github/
 import { gateResult, regressedResult } from '../helpers/builders.js';
 import { fakeRuntimeToken, startFakeArtifactService, type FakeArtifactService } from './fakes/artifact-service.js';
 import { startFakeGitHubApi, type FakeGitHubApi } from './fakes/github-api.js';
+import { startSilentServer } from '../helpers/silent-server.js';
 
 function capturingLogger() {
   const lines: { level: string; message: string }[] = [];
@@ -111,6 +112,38 @@ describe('publishToGitHub', () => {
       artifact: { enabled: true, name, retentionDays: 5, client: new DefaultArtifactClient() },
     };
   };
+
+  it('APIs that accept the connection and never answer: the comment and the upload give up within their deadlines; summary, annotations and outputs are still written', async () => {
+    const silentApi = await startSilentServer();
+    const silentArtifacts = await startSilentServer();
+    try {
+      const { log, warnings } = capturingLogger();
+      const base = options(false, log, 'silent-run');
+      process.env.ACTIONS_RESULTS_URL = silentArtifacts.url;
+      const published = await publishToGitHub(regressedResult(), {
+        ...base,
+        ctx: { ...base.ctx, apiUrl: silentApi.url },
+        comment: { ...base.comment, clientOptions: { attemptTimeoutMs: 300, totalBudgetMs: 5000, serverErrorRetryBaseMs: 10 } },
+        artifact: { ...base.artifact, deadlineMs: 1500 },
+      });
+      expect(published.artifact).toBeUndefined();
+      expect(published.comment?.action).toBe('skipped');
+      expect(silentApi.requests()).toBe(4);
+      const text = warnings().join('\n');
+      expect(text).toMatch(
+        /could not upload the results as artifact "silent-run": the artifact service did not finish the upload within 1\.5 s/,
+      );
+      expect(text).toMatch(
+        /could not post the PR comment: GitHub's API could not be reached \(GET .*\/comments: no answer within 300 ms\)\. The job summary still carries the report\./,
+      );
+      expect(readFileSync(process.env.GITHUB_STEP_SUMMARY!, 'utf8')).toContain('performance regressed');
+      const outputs = parseOutputFile(readFileSync(process.env.GITHUB_OUTPUT!, 'utf8'));
+      expect(outputs).toMatchObject({ result: 'regressed', failed: 'true', 'comment-url': '', 'artifact-id': '' });
+    } finally {
+      await silentApi.close();
+      await silentArtifacts.close();
+    }
+  });
 
   it('on a fork PR with a read-only token (403) warns, still writes the summary and outputs, and leaves the job result alone', async () => {
     api.fail({ method: 'POST', path: /comments$/, status: 403, message: 'Resource not accessible by integration', times: Infinity });

@@ -8,7 +8,11 @@ export interface FakeNote {
   id: number;
   body: string;
   system: boolean;
+  author?: { username: string };
 }
+
+/** The user a project access token acts as; notes posted through the API are by it. */
+export const TOKEN_BOT_USER = 'project_42_bot_k6gate';
 
 export interface RecordedRequest {
   method: string;
@@ -24,8 +28,21 @@ export interface ScriptedReply {
   body?: unknown;
 }
 
+export interface FakeMergeRequest {
+  iid: number;
+  source_branch: string;
+  target_branch: string;
+  title: string;
+  description: string;
+  state: 'opened' | 'merged';
+  web_url: string;
+}
+
 export interface FakeGitLab {
   apiUrl: string;
+  /** The project's branches (files by path, commit messages oldest first) for the repository API. */
+  branches: Map<string, { files: Map<string, string>; commits: string[] }>;
+  mergeRequests: FakeMergeRequest[];
   requests: RecordedRequest[];
   /** Notes by `projectId!iid`. */
   notes: Map<string, FakeNote[]>;
@@ -38,11 +55,88 @@ export async function startFakeGitLab(options: {
   token: string;
   projectId: string;
   notes?: Record<string, FakeNote[]>;
+  /** Branches of the project's repository: file path → content. */
+  branches?: Record<string, Record<string, string>>;
 }): Promise<FakeGitLab> {
   const notes = new Map<string, FakeNote[]>(Object.entries(options.notes ?? {}));
   const requests: RecordedRequest[] = [];
   const script: ScriptedReply[] = [];
   let nextId = 1000;
+  const branches = new Map<string, { files: Map<string, string>; commits: string[] }>(
+    Object.entries(options.branches ?? {}).map(([name, files]) => [name, { files: new Map(Object.entries(files)), commits: [] }]),
+  );
+  const mergeRequests: FakeMergeRequest[] = [];
+  /** Repository files, commits and merge requests of the project; true when the request was one of them. */
+  const repositoryRoute = (record: RecordedRequest, url: URL, send: (status: number, body: unknown) => void): boolean => {
+    const m = /^\/api\/v4\/projects\/([^/]+)\/(.+)$/.exec(url.pathname);
+    if (!m || decodeURIComponent(m[1]) !== options.projectId) return false;
+    const rest = m[2];
+    const input = (record.body ?? {}) as Record<string, unknown>;
+    let r: RegExpExecArray | null;
+    if ((r = /^repository\/files\/([^/]+)$/.exec(rest)) && record.method === 'GET') {
+      const text = branches.get(url.searchParams.get('ref') ?? '')?.files.get(decodeURIComponent(r[1]));
+      if (text === undefined) send(404, { message: '404 File Not Found' });
+      else send(200, { file_path: decodeURIComponent(r[1]), encoding: 'base64', content: Buffer.from(text).toString('base64') });
+      return true;
+    }
+    if (rest === 'repository/commits' && record.method === 'POST') {
+      const name = String(input.branch);
+      let branch = branches.get(name);
+      if (!branch || input.force === true) {
+        const start = branches.get(String(input.start_branch ?? name));
+        if (!start) return (send(400, { message: 'You can only create or edit files when you are on a branch' }), true);
+        branch = { files: new Map(start.files), commits: [...start.commits] };
+      }
+      for (const action of (input.actions as { action: string; file_path: string; content: string }[]) ?? []) {
+        const exists = branch.files.has(action.file_path);
+        if (action.action === 'create' && exists) return (send(400, { message: 'A file with this name already exists' }), true);
+        if (action.action === 'update' && !exists) return (send(400, { message: "A file with this name doesn't exist" }), true);
+        branch.files.set(action.file_path, action.content);
+      }
+      branch.commits.push(String(input.commit_message));
+      branches.set(name, branch);
+      send(201, { id: `commit-${branch.commits.length}`, message: input.commit_message });
+      return true;
+    }
+    if (rest === 'merge_requests' && record.method === 'GET') {
+      const q = url.searchParams;
+      send(
+        200,
+        mergeRequests.filter(
+          (mr) =>
+            (!q.get('state') || mr.state === q.get('state')) &&
+            (!q.get('source_branch') || mr.source_branch === q.get('source_branch')) &&
+            (!q.get('target_branch') || mr.target_branch === q.get('target_branch')),
+        ),
+      );
+      return true;
+    }
+    if (rest === 'merge_requests' && record.method === 'POST') {
+      if (!branches.has(String(input.source_branch))) return (send(400, { message: 'Source branch does not exist' }), true);
+      const iid = mergeRequests.length + 50;
+      const mr: FakeMergeRequest = {
+        iid,
+        source_branch: String(input.source_branch),
+        target_branch: String(input.target_branch),
+        title: String(input.title),
+        description: String(input.description),
+        state: 'opened',
+        web_url: `https://gitlab.example.com/acme/shop/-/merge_requests/${iid}`,
+      };
+      mergeRequests.push(mr);
+      send(201, mr);
+      return true;
+    }
+    if ((r = /^merge_requests\/(\d+)$/.exec(rest)) && record.method === 'PUT') {
+      const mr = mergeRequests.find((x) => x.iid === Number(r![1]));
+      if (!mr) return (send(404, { message: '404 Not found' }), true);
+      if (typeof input.title === 'string') mr.title = input.title;
+      if (typeof input.description === 'string') mr.description = input.description;
+      send(200, mr);
+      return true;
+    }
+    return false;
+  };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -64,6 +158,8 @@ export async function startFakeGitLab(options: {
       const scripted = script.shift();
       if (scripted) return send(scripted.status, scripted.body ?? { message: `scripted ${scripted.status}` }, scripted.headers);
       if (record.token !== options.token) return send(401, { message: '401 Unauthorized' });
+      if (repositoryRoute(record, url, send)) return;
+      if (url.pathname === '/api/v4/user' && record.method === 'GET') return send(200, { id: 9042, username: TOKEN_BOT_USER, bot: true });
       const match = /^\/api\/v4\/projects\/([^/]+)\/merge_requests\/(\d+)\/notes(?:\/(\d+))?$/.exec(url.pathname);
       if (!match || decodeURIComponent(match[1]) !== options.projectId) return send(404, { message: '404 Not found' });
       const key = `${options.projectId}!${match[2]}`;
@@ -85,7 +181,7 @@ export async function startFakeGitLab(options: {
         return send(200, slice, headers);
       }
       if (record.method === 'POST' && !match[3]) {
-        const note = { id: nextId++, body: (record.body as { body: string }).body, system: false };
+        const note = { id: nextId++, body: (record.body as { body: string }).body, system: false, author: { username: TOKEN_BOT_USER } };
         list.push(note);
         return send(201, note);
       }
@@ -103,6 +199,8 @@ export async function startFakeGitLab(options: {
   const apiBase = () => `http://127.0.0.1:${port}/api/v4`;
   return {
     apiUrl: apiBase(),
+    branches,
+    mergeRequests,
     requests,
     notes,
     script,
@@ -116,5 +214,10 @@ export async function startFakeGitLab(options: {
 
 /** Filler notes from other people, to push the marker note onto a later page. */
 export function otherNotes(count: number, firstId = 1): FakeNote[] {
-  return Array.from({ length: count }, (_, i) => ({ id: firstId + i, body: `looks good ${i}`, system: i % 7 === 0 }));
+  return Array.from({ length: count }, (_, i) => ({
+    id: firstId + i,
+    body: `looks good ${i}`,
+    system: i % 7 === 0,
+    author: { username: 'reviewer' },
+  }));
 }

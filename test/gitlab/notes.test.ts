@@ -3,9 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTerminalLogger } from '../../src/log.js';
-import { GitLabNotesClient, nextLink, noteMarker, resolveMergeRequestIid, retryAfterMs } from '../../src/platform/gitlab/notes.js';
+import { GitLabClient, nextLink, noteMarker, resolveMergeRequestIid } from '../../src/platform/gitlab/client.js';
 import { publishGitLab } from '../../src/platform/gitlab/publish.js';
-import { startFakeGitLab, otherNotes, type FakeGitLab } from './fake-gitlab.js';
+import { startFakeGitLab, otherNotes, TOKEN_BOT_USER, type FakeGitLab } from './fake-gitlab.js';
+import { startSilentServer } from '../helpers/silent-server.js';
 import { gateResult } from './fixtures.js';
 
 const TOKEN = 'glpat-test-secret-123';
@@ -69,27 +70,34 @@ describe('GitLab merge-request note', () => {
       expect(stored[0].body).not.toContain('performance regressed');
       expect(updated.noteUrl).toBe(created.noteUrl);
       expect(second.text()).toContain('updated the note on merge request !7');
-      expect(fake.requests.map((r) => r.method)).toEqual(['GET', 'POST', 'GET', 'PUT']);
+      // The second run asks who the token is before it edits the marked note.
+      expect(fake.requests.map((r) => `${r.method} ${r.path.replace(/^\/api\/v4\/projects\/42\/merge_requests\/7/, '')}`)).toEqual([
+        'GET /notes',
+        'POST /notes',
+        'GET /notes',
+        'GET /api/v4/user',
+        `PUT /notes/${stored[0].id}`,
+      ]);
       expect(fake.requests.every((r) => r.token === TOKEN)).toBe(true);
       const dotenv = await readFile(path.join(dir, 'k6-gate.env'), 'utf8');
       expect(dotenv).toContain(`K6_GATE_NOTE_URL=${created.noteUrl}\n`);
     });
 
     it('finds its note on a later page of a busy merge request (Link header) and edits it', async () => {
-      const mine = { id: 777, body: `${noteMarker('k6-gate:staging')}\nold report`, system: false };
+      const mine = { id: 777, body: `${noteMarker('k6-gate:staging')}\nold report`, system: false, author: { username: TOKEN_BOT_USER } };
       const notes = [...otherNotes(230), mine, ...otherNotes(20, 5000)];
       await start({ [`${PROJECT}!7`]: notes });
       const { log } = capture();
       const published = await publishGitLab(gateResult(), { resultsDir: dir, log, env });
       expect(published.noteUrl).toContain('#note_777');
       expect(mine.body).toContain('performance regressed');
-      const gets = fake.requests.filter((r) => r.method === 'GET');
+      const gets = fake.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/notes'));
       expect(gets.map((r) => r.query.page ?? '1')).toEqual(['1', '2', '3']);
       expect(fake.requests.some((r) => r.method === 'POST')).toBe(false);
     });
 
     it('follows X-Next-Page when the Link header is absent', async () => {
-      const mine = { id: 888, body: `${noteMarker('nightly')}\nold`, system: false };
+      const mine = { id: 888, body: `${noteMarker('nightly')}\nold`, system: false, author: { username: TOKEN_BOT_USER } };
       await start({ [`${PROJECT}!7`]: [...otherNotes(150), mine] });
       const withoutLink: typeof fetch = async (input, init) => {
         const response = await fetch(input, init);
@@ -97,10 +105,10 @@ describe('GitLab merge-request note', () => {
         headers.delete('link');
         return new Response(await response.arrayBuffer(), { status: response.status, headers });
       };
-      const client = new GitLabNotesClient({ apiUrl: fake.apiUrl, projectId: PROJECT, token: TOKEN, fetch: withoutLink });
+      const client = new GitLabClient({ apiUrl: fake.apiUrl, projectId: PROJECT, token: TOKEN, fetch: withoutLink });
       const found = await client.findNote('7', noteMarker('nightly'));
       expect(found?.id).toBe(888);
-      expect(fake.requests.map((r) => r.query.page ?? '1')).toEqual(['1', '2']);
+      expect(fake.requests.filter((r) => r.path.endsWith('/notes')).map((r) => r.query.page ?? '1')).toEqual(['1', '2']);
     });
 
     it('keeps one note per job: a production note does not overwrite the staging note', async () => {
@@ -166,6 +174,47 @@ describe('GitLab merge-request note', () => {
     });
   });
 
+  describe('whose note it is', () => {
+    it('a person’s note carrying the marker is never edited: the token’s own note is found by its user', async () => {
+      const marker = noteMarker('k6-gate:staging');
+      const hers = { id: 11, body: `${marker}\ncopied from the bot`, system: false, author: { username: 'alice' } };
+      const mine = { id: 12, body: `${marker}\nold report`, system: false, author: { username: TOKEN_BOT_USER } };
+      await start({ [`${PROJECT}!7`]: [hers, mine] });
+      const published = await publishGitLab(gateResult(), { resultsDir: dir, log: capture().log, env });
+      expect(published.noteUrl).toContain('#note_12');
+      expect(hers.body).toBe(`${marker}\ncopied from the bot`);
+      expect(mine.body).toContain('performance regressed');
+      expect(fake.requests.filter((r) => r.method === 'PUT').map((r) => r.path)).toEqual([
+        `/api/v4/projects/${PROJECT}/merge_requests/7/notes/12`,
+      ]);
+    });
+  });
+
+  describe('an API that never answers', () => {
+    it('the note gives up within its budget with a warning, and the dotenv report is still written', async () => {
+      await start();
+      const silent = await startSilentServer();
+      try {
+        const { log, text } = capture();
+        const published = await publishGitLab(gateResult(), {
+          resultsDir: dir,
+          log,
+          env: { ...env, CI_API_V4_URL: `${silent.url}/api/v4` },
+          client: { attemptTimeoutMs: 300, totalBudgetMs: 5000, baseDelayMs: 10 },
+        });
+        expect(published.noteUrl).toBeUndefined();
+        expect(silent.requests()).toBe(4);
+        expect(text()).toMatch(
+          /warning: k6-gate: could not post the merge-request note on !7: GET http:\/\/127\.0\.0\.1:\d+\/api\/v4\/projects\/42\/merge_requests\/7\/notes: no answer within 300 ms/,
+        );
+        const dotenv = await readFile(path.join(dir, 'k6-gate.env'), 'utf8');
+        expect(dotenv).toContain('K6_GATE_RESULT=regressed\n');
+      } finally {
+        await silent.close();
+      }
+    });
+  });
+
   describe('retries', () => {
     it('honours Retry-After on 429 and then succeeds', async () => {
       await start();
@@ -175,7 +224,9 @@ describe('GitLab merge-request note', () => {
       const published = await publishGitLab(gateResult(), { resultsDir: dir, log, env });
       expect(Date.now() - started).toBeGreaterThanOrEqual(950);
       expect(published.noteUrl).toContain('#note_');
-      expect(text()).toContain('answered HTTP 429; retrying in 1000 ms (1/3)');
+      expect(text()).toMatch(
+        /GET http:\/\/127\.0\.0\.1:\d+\/api\/v4\/projects\/42\/merge_requests\/7\/notes answered HTTP 429; retrying in 1 s \(1\/3\)/,
+      );
     });
 
     it('retries 5xx a bounded number of times, then gives up with a warning', async () => {
@@ -214,11 +265,6 @@ describe('merge-request IID', () => {
 });
 
 describe('helpers', () => {
-  it('parses Retry-After as seconds or as an HTTP date', () => {
-    expect(retryAfterMs('2')).toBe(2000);
-    expect(retryAfterMs(new Date(10_000).toUTCString(), 4_000)).toBe(6000);
-    expect(retryAfterMs(null)).toBeUndefined();
-  });
   it('reads rel="next" from a Link header', () => {
     expect(nextLink('<https://x/api/v4/a?page=2>; rel="next", <https://x/api/v4/a?page=1>; rel="first"')).toBe('https://x/api/v4/a?page=2');
     expect(nextLink('<https://x/api/v4/a?page=1>; rel="first"')).toBeUndefined();

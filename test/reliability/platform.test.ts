@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTerminalLogger } from '../../src/log.js';
 import { commentMarker, explainCommentFailure, upsertStickyComment } from '../../src/platform/github/comment.js';
 import { createGitHubClient } from '../../src/platform/github/octokit.js';
-import { GITLAB_NOTE_LIMIT, noteMarker } from '../../src/platform/gitlab/notes.js';
+import { GITLAB_NOTE_LIMIT, noteMarker } from '../../src/platform/gitlab/client.js';
 import { publishGitLab } from '../../src/platform/gitlab/publish.js';
 import { startFakeGitHubApi, type FakeGitHubApi } from '../github/fakes/github-api.js';
 import { hugeResult } from '../helpers/builders.js';
@@ -48,8 +48,8 @@ describe('GitHub PR comment faults', () => {
     const error = await failure(() => upsertStickyComment(client(), target, marker, 'report'));
     expect(error).toMatchObject({ status: 401 });
     expect(api.requests).toHaveLength(1);
-    expect(explainCommentFailure(error, false)).toMatch(
-      /could not post the PR comment \(HTTP 401: Bad credentials.*\)\. The job summary and the artifacts still carry the report\./,
+    expect(explainCommentFailure(error, false, true)).toMatch(
+      /could not post the PR comment \(HTTP 401: Bad credentials.*\)\. The job summary and the artifact still carry the report\./,
     );
   });
 

@@ -12,7 +12,7 @@ import { GITHUB_COMMENT_LIMIT, commentMarker, upsertStickyComment } from '../../
 import { createGitHubClient } from '../../src/platform/github/octokit.js';
 import { renderCommentBody } from '../../src/platform/github/publish.js';
 import { renderJobSummary } from '../../src/platform/github/summary.js';
-import { GITLAB_NOTE_LIMIT } from '../../src/platform/gitlab/notes.js';
+import { GITLAB_NOTE_LIMIT } from '../../src/platform/gitlab/client.js';
 import { publishGitLab } from '../../src/platform/gitlab/publish.js';
 import { startFakeGitHubApi, type FakeGitHubApi } from '../github/fakes/github-api.js';
 import { startFakeGitLab, type FakeGitLab } from '../gitlab/fake-gitlab.js';

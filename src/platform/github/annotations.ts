@@ -50,37 +50,133 @@ export const MAX_ERROR_ANNOTATIONS = 10;
 export const MAX_ANNOTATION_MESSAGE = 1000;
 /** GitHub shows a title on one line. */
 export const MAX_ANNOTATION_TITLE = 200;
+/** Longest workflow-command line written (`::error title=…::message`, UTF-8 bytes after escaping). */
+export const MAX_COMMAND_BYTES = 4096;
 
 function clip(text: string, max: number, tail: string): string {
   return text.length <= max ? text : `${text.slice(0, max - tail.length - 1)}…${tail}`;
 }
 
+/** Bytes a character takes in a workflow command once escaped (`%` `\r` `\n`, and `:` `,` in properties). */
+function escapedBytes(char: string, property: boolean): number {
+  if (char === '%' || char === '\r' || char === '\n' || (property && (char === ':' || char === ','))) return 3;
+  return Buffer.byteLength(char, 'utf8');
+}
+
+function commandBytes(text: string, property: boolean): number {
+  let total = 0;
+  for (const char of text) total += escapedBytes(char, property);
+  return total;
+}
+
+/** The longest start of `text` whose escaped form fits `maxBytes` with `tail` appended. */
+function clipToBytes(text: string, maxBytes: number, tail: string): string {
+  if (commandBytes(text, false) <= maxBytes) return text;
+  const room = maxBytes - commandBytes(`…${tail}`, false);
+  let used = 0;
+  let end = 0;
+  for (const char of text) {
+    const cost = escapedBytes(char, false);
+    if (used + cost > room) break;
+    used += cost;
+    end += char.length;
+  }
+  return `${text.slice(0, end)}…${tail}`;
+}
+
+/** An annotation whose command line stays under MAX_COMMAND_BYTES, title and file included. */
+export function fitAnnotation(a: Annotation, tail = ' (see the job summary or report.md for all of it)'): Annotation {
+  const title = clip(a.title, MAX_ANNOTATION_TITLE, '');
+  // `::error title=…,file=…::` around the escaped properties, with a margin.
+  const overhead = 32 + commandBytes(title, true) + (a.file ? commandBytes(a.file, true) : 0);
+  const message = clipToBytes(clip(a.message, MAX_ANNOTATION_MESSAGE, tail), MAX_COMMAND_BYTES - overhead, tail);
+  return { ...a, title, message };
+}
+
 /**
- * Keeps the first annotations and folds the rest into one that says how many more the report has;
- * every title and message is cut to a readable length.
+ * Keeps the first annotations and folds the rest into one that says how many more the report has
+ * and names them; every title and message is cut to a readable length.
  */
 export function capAnnotations(annotations: readonly Annotation[], max = MAX_ERROR_ANNOTATIONS): Annotation[] {
-  const cut = (a: Annotation): Annotation => ({
-    ...a,
-    title: clip(a.title, MAX_ANNOTATION_TITLE, ''),
-    message: clip(a.message, MAX_ANNOTATION_MESSAGE, ' (see the job summary or report.md for all of it)'),
-  });
-  if (annotations.length <= max) return annotations.map(cut);
-  const kept = annotations.slice(0, max - 1).map(cut);
-  const rest = annotations.slice(max - 1);
-  kept.push({
-    title: `k6-gate: ${rest.length} more problem(s)`,
-    message: clip(
-      `${rest.map((a) => a.title.replace(/^k6-gate: /, '')).join('; ')} — see the job summary or report.md for all of them`,
-      MAX_ANNOTATION_MESSAGE,
-      ' — see the job summary or report.md for all of them',
-    ),
-  });
+  if (annotations.length <= max) return annotations.map((a) => fitAnnotation(a));
+  const kept = annotations.slice(0, max - 1).map((a) => fitAnnotation(a));
+  kept.push(foldedAnnotation(annotations.slice(max - 1).map((a) => a.title)));
   return kept;
 }
 
-export function emitAnnotations(annotations: readonly Annotation[]): void {
-  for (const a of capAnnotations(annotations)) {
-    core.error(a.message, { title: a.title, ...(a.file ? { file: a.file } : {}) });
+function foldedAnnotation(titles: readonly string[]): Annotation {
+  const tail = ' — see the job summary or report.md for all of them';
+  return fitAnnotation(
+    {
+      title: `k6-gate: ${titles.length} more problem(s)`,
+      message: clip(`${titles.map((t) => t.replace(/^k6-gate: /, '')).join('; ')}${tail}`, MAX_ANNOTATION_MESSAGE, tail),
+    },
+    tail,
+  );
+}
+
+export interface AnnotationSink {
+  error(message: string, properties: { title?: string; file?: string }): void;
+  /** A plain log line, for what no longer fits as an annotation. */
+  info(message: string): void;
+}
+
+const actionsSink: AnnotationSink = {
+  error: (message, properties) => core.error(message, properties),
+  info: (message) => core.info(message),
+};
+
+/**
+ * The error annotations of one step: GitHub shows 10, so the first 9 are shown as they come, the
+ * rest are printed as log lines and folded into the last one, which is kept for the step's failure
+ * (or, when the step does not fail, a summary of what was folded). Every line stays under 4 KB.
+ */
+export class ErrorAnnotations {
+  private shown = 0;
+  private readonly folded: string[] = [];
+
+  constructor(
+    private readonly sink: AnnotationSink = actionsSink,
+    private readonly max = MAX_ERROR_ANNOTATIONS,
+  ) {}
+
+  error(annotation: Annotation): void {
+    const fitted = fitAnnotation(annotation);
+    if (this.shown < this.max - 1) {
+      this.shown++;
+      // The whole text stays in the log when the annotation had to be cut.
+      if (fitted.message !== annotation.message) this.sink.info(annotation.message);
+      this.sink.error(fitted.message, {
+        ...(annotation.title ? { title: fitted.title } : {}),
+        ...(fitted.file ? { file: fitted.file } : {}),
+      });
+      return;
+    }
+    this.sink.info(`Error: ${annotation.title ? `${annotation.title}: ` : ''}${annotation.message}`);
+    this.folded.push(annotation.title || firstWords(annotation.message));
   }
+
+  /** The last annotation: the step's failure with what was folded, or the folded ones alone. */
+  finish(failure: string | undefined): void {
+    const more = this.folded.length > 0 ? foldedAnnotation(this.folded) : undefined;
+    this.folded.length = 0;
+    if (failure === undefined) {
+      if (more) this.sink.error(more.message, { title: more.title });
+      return;
+    }
+    // The failure keeps half the room, so the folded problems are named even after a long failure.
+    const head = more ? clip(failure, MAX_ANNOTATION_MESSAGE / 2, '') : failure;
+    const message = more ? `${head} — and ${more.title.replace(/^k6-gate: /, '')}: ${more.message}` : failure;
+    const fitted = fitAnnotation({ title: '', message });
+    if (fitted.message !== message) this.sink.info(message);
+    this.sink.error(fitted.message, {});
+  }
+}
+
+function firstWords(text: string): string {
+  return clip(text.replace(/\s+/g, ' ').trim(), 120, '');
+}
+
+export function emitAnnotations(annotations: readonly Annotation[], budget = new ErrorAnnotations()): void {
+  for (const a of annotations) budget.error(a);
 }

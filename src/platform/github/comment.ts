@@ -2,8 +2,18 @@
 // edited in place, so a PR that is pushed to ten times carries one up-to-date report, not ten.
 import type { CommentMode } from '../../config.js';
 import type { Outcome } from '../../model.js';
+import { HttpDeadlineError } from '../../http.js';
 import { describeFetchError } from '../../url.js';
 import type { GitHubClient } from './octokit.js';
+import {
+  findSticky,
+  ownAuthorRule,
+  stickyMarker,
+  upsertSticky,
+  type StickyComment,
+  type StickyOutcome,
+  type StickyThread,
+} from '../sticky.js';
 import { formatCount } from '../../format.js';
 
 /** GitHub refuses comment bodies longer than this many characters. */
@@ -11,15 +21,8 @@ export const GITHUB_COMMENT_LIMIT = 65_536;
 /** What we aim for: a margin under the limit leaves room for GitHub's own counting of odd characters. */
 export const COMMENT_BODY_BUDGET = 65_000;
 
-/** The hidden line that identifies our comment. HTML comments cannot contain `--` or end early at `>`. */
-export function commentMarker(commentId: string): string {
-  const safe = commentId
-    .replace(/-{2,}/g, '-')
-    .replace(/>/g, '')
-    .replace(/[\r\n]+/g, ' ')
-    .trim();
-  return `<!-- k6-gate:${safe} -->`;
-}
+/** The hidden line that identifies our comment (the one marker format of every platform). */
+export const commentMarker = stickyMarker;
 
 export type CommentPlan =
   | { action: 'upsert' }
@@ -69,89 +72,86 @@ export interface CommentTarget {
   issueNumber: number;
 }
 
-export interface FoundComment {
-  id: number;
-  url: string;
-}
+export type CommentOutcome = StickyOutcome;
 
-interface CommentAuthor {
-  login?: string;
-  type?: string;
-}
+/** Whose comments a job token writes when it cannot say who it is (GET /user refuses it). */
+export const GITHUB_JOB_TOKEN_LOGIN = 'github-actions[bot]';
 
-/**
- * Who the token writes as: the login of a personal or app user token, or undefined for the job's
- * GITHUB_TOKEN, which may not read /user (its comments are by the bot `github-actions[bot]`).
- */
-async function tokenLogin(octokit: GitHubClient): Promise<string | undefined> {
-  try {
-    return (await octokit.rest.users.getAuthenticated()).data.login;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Walks every page of the issue's comments (100 a page) until a comment with the marker, written
- * by the token's own identity, turns up. A person's comment that quotes the marker is not ours:
- * GitHub would refuse to let the token edit it, and the report would never be posted.
- */
-export async function findStickyComment(octokit: GitHubClient, target: CommentTarget, marker: string): Promise<FoundComment | undefined> {
-  const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, {
-    owner: target.owner,
-    repo: target.repo,
-    issue_number: target.issueNumber,
-    per_page: 100,
+/** The pull request's comment thread as the sticky-comment algorithm sees it. */
+export function githubThread(octokit: GitHubClient, target: CommentTarget): StickyThread {
+  const repo = { owner: target.owner, repo: target.repo };
+  const toSticky = (c: {
+    id: number;
+    body?: string;
+    html_url: string;
+    user?: { login?: string; type?: string } | null;
+  }): StickyComment => ({
+    id: c.id,
+    body: c.body ?? '',
+    url: c.html_url,
+    author: c.user ? { login: c.user.login, type: c.user.type } : undefined,
   });
-  let login: Promise<string | undefined> | undefined;
-  const isOurs = async (author: CommentAuthor | null | undefined) => {
-    login ??= tokenLogin(octokit);
-    const own = await login;
-    return own !== undefined ? author?.login === own : author?.type === 'Bot';
+  return {
+    async *pages() {
+      const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, {
+        ...repo,
+        issue_number: target.issueNumber,
+        per_page: 100,
+      });
+      for await (const page of pages) yield page.data.map(toSticky);
+    },
+    // A personal or app user token says who it is; the job's GITHUB_TOKEN may not read /user.
+    isOwn: ownAuthorRule(async () => (await octokit.rest.users.getAuthenticated()).data.login, [GITHUB_JOB_TOKEN_LOGIN]),
+    async create(body) {
+      const { data } = await octokit.rest.issues.createComment({ ...repo, issue_number: target.issueNumber, body });
+      return { id: data.id, url: data.html_url };
+    },
+    async update(id, body) {
+      const { data } = await octokit.rest.issues.updateComment({ ...repo, comment_id: id, body });
+      return { id: data.id, url: data.html_url };
+    },
   };
-  for await (const page of pages) {
-    for (const comment of page.data) {
-      if (comment.body?.includes(marker) && (await isOurs(comment.user))) return { id: comment.id, url: comment.html_url };
-    }
-  }
-  return undefined;
 }
 
-export type CommentOutcome = { action: 'created' | 'updated'; id: number; url: string } | { action: 'skipped'; reason: string };
+/** The marked comment the token wrote, on any page of the thread. */
+export async function findStickyComment(octokit: GitHubClient, target: CommentTarget, marker: string): Promise<StickyComment | undefined> {
+  return findSticky(githubThread(octokit, target), marker);
+}
 
 /** Updates the marked comment in place, or creates it when `createIfMissing`. */
-export async function upsertStickyComment(
+export function upsertStickyComment(
   octokit: GitHubClient,
   target: CommentTarget,
   marker: string,
   body: string,
   createIfMissing = true,
 ): Promise<CommentOutcome> {
-  const fullBody = body.includes(marker) ? body : `${marker}\n${body}`;
-  const existing = await findStickyComment(octokit, target, marker);
-  if (!existing && !createIfMissing)
-    return { action: 'skipped', reason: 'the run passed and no earlier comment exists (comment: on-regression)' };
-  const repo = { owner: target.owner, repo: target.repo };
-  const { data } = existing
-    ? await octokit.rest.issues.updateComment({ ...repo, comment_id: existing.id, body: fullBody })
-    : await octokit.rest.issues.createComment({ ...repo, issue_number: target.issueNumber, body: fullBody });
-  return { action: existing ? 'updated' : 'created', id: data.id, url: data.html_url };
+  return upsertSticky(githubThread(octokit, target), marker, body, {
+    createIfMissing,
+    skipReason: 'the run passed and no earlier comment exists (comment: on-regression)',
+  });
 }
 
-/** Why a failed comment call is not the job's problem, in words for a warning. */
-export function explainCommentFailure(error: unknown, fromFork: boolean): string {
+/**
+ * Why a failed comment call is not the job's problem, in words for a warning. `artifactUploaded`
+ * says whether the artifact carries the report too (it does not when its upload failed).
+ */
+export function explainCommentFailure(error: unknown, fromFork: boolean, artifactUploaded = false): string {
   const reached = (error as { response?: unknown }).response !== undefined;
   const message = (error as Error).message ?? String(error);
-  // Octokit reports a request that never got an answer (refused, DNS, TLS) as status 500.
+  const still = artifactUploaded ? 'The job summary and the artifact still carry the report.' : 'The job summary still carries the report.';
+  // Octokit reports a request that never got an answer (refused, DNS, TLS, our deadline) as status 500.
   if (!reached) {
-    return `could not post the PR comment: GitHub's API could not be reached (${describeFetchError((error as { cause?: unknown }).cause ?? error)}). The job summary and the artifacts still carry the report.`;
+    const cause = (error as { cause?: unknown }).cause ?? error;
+    const why = cause instanceof HttpDeadlineError ? cause.message : describeFetchError(cause);
+    return `could not post the PR comment: GitHub's API could not be reached (${why}). ${still}`;
   }
   const status = (error as { status?: number }).status;
   if (status === 403 || status === 404) {
     const why = fromFork
       ? 'pull requests from forks get a read-only GITHUB_TOKEN'
       : 'the token needs `pull-requests: write` (or `issues: write`) permission';
-    return `could not post the PR comment (HTTP ${status}: ${message}): ${why}. The job summary and the artifacts still carry the report.`;
+    return `could not post the PR comment (HTTP ${status}: ${message}): ${why}. ${still}`;
   }
-  return `could not post the PR comment (${status ? `HTTP ${status}: ` : ''}${message}). The job summary and the artifacts still carry the report.`;
+  return `could not post the PR comment (${status ? `HTTP ${status}: ` : ''}${message}). ${still}`;
 }

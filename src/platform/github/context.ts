@@ -1,7 +1,6 @@
 // What the action needs to know about the workflow run it is part of, read once from the runner's
 // environment and the event payload. @actions/github's `context` singleton reads the environment at
 // import time, which makes it awkward to test; this reader takes the environment as an argument.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ExpectedError } from '../../errors.js';
 
@@ -10,6 +9,8 @@ export interface PullRequestFacts {
   /** The head repository differs from the base: GITHUB_TOKEN is read-only there. */
   fromFork: boolean;
   headSha?: string;
+  /** The pull request's branch (in the head repository). */
+  headRef?: string;
 }
 
 export interface GitHubRunContext {
@@ -35,7 +36,7 @@ type Env = Record<string, string | undefined>;
 interface EventPayload {
   pull_request?: {
     number?: number;
-    head?: { sha?: string; repo?: { full_name?: string } | null };
+    head?: { sha?: string; ref?: string; repo?: { full_name?: string } | null };
     base?: { repo?: { full_name?: string } };
   };
   repository?: { default_branch?: string; full_name?: string };
@@ -64,6 +65,7 @@ export function readRunContext(env: Env = process.env): GitHubRunContext {
       // A deleted fork leaves a null head repo; it is still a fork.
       fromFork: pr.head?.repo === null || (head !== undefined && base !== undefined && head !== base),
       headSha: pr.head?.sha,
+      headRef: pr.head?.ref,
     };
   }
   return {
@@ -107,47 +109,4 @@ export function runUrl(ctx: GitHubRunContext): string | undefined {
 export function artifactUrl(ctx: GitHubRunContext, artifactId: number): string | undefined {
   const run = runUrl(ctx);
   return run ? `${run}/artifacts/${artifactId}` : undefined;
-}
-
-/**
- * A short, stable word for the matrix entry (`toJSON(matrix)`): its values joined when that stays
- * readable, a hash otherwise. Undefined outside a matrix.
- */
-export function matrixSuffix(matrixJson: string | undefined): string | undefined {
-  const text = matrixJson?.trim();
-  if (!text || text === 'null' || text === '{}') return undefined;
-  let values: unknown[];
-  try {
-    const data: unknown = JSON.parse(text);
-    values = typeof data === 'object' && data !== null ? Object.values(data) : [data];
-  } catch {
-    values = [text];
-  }
-  const scalar = values.every((v) => ['string', 'number', 'boolean'].includes(typeof v));
-  const joined = values
-    .map(String)
-    .join('-')
-    .replace(/[^A-Za-z0-9._-]+/g, '_');
-  if (scalar && joined.length > 0 && joined.length <= 40) return joined;
-  return createHash('sha256').update(text).digest('hex').slice(0, 10);
-}
-
-/** Sticky-comment id: one comment per workflow job and matrix entry, so matrix jobs never overwrite each other. */
-export function defaultCommentId(ctx: GitHubRunContext, matrixJson?: string): string {
-  const parts = [ctx.workflow ?? 'workflow', ctx.job ?? 'job'];
-  const matrix = matrixSuffix(matrixJson);
-  if (matrix) parts.push(matrix);
-  return parts.join('/');
-}
-
-/** Artifact names must be unique in a run and cannot hold `":<>|*?\/` or line breaks. */
-export function defaultArtifactName(ctx: GitHubRunContext, matrixJson?: string): string {
-  const parts = ['k6-gate', ctx.job ?? 'results'];
-  const matrix = matrixSuffix(matrixJson);
-  if (matrix) parts.push(matrix);
-  return sanitizeArtifactName(parts.join('-'));
-}
-
-export function sanitizeArtifactName(name: string): string {
-  return name.replace(/[":<>|*?\\/\r\n]+/g, '_');
 }

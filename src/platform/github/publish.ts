@@ -5,10 +5,10 @@
 import type { CommentMode } from '../../config.js';
 import type { Logger } from '../../log.js';
 import type { GateResult } from '../../model.js';
-import { formatCount, formatDuration } from '../../format.js';
+import { formatCount } from '../../format.js';
 import { renderMarkdownReport } from '../../report/markdown.js';
 import { renderBaselineCharts } from '../../report/mermaid.js';
-import { annotationsFor, emitAnnotations } from './annotations.js';
+import { ErrorAnnotations, annotationsFor, emitAnnotations } from './annotations.js';
 import { uploadResultsArtifact, type ArtifactUploader, type UploadedArtifact } from './artifacts.js';
 import {
   COMMENT_BODY_BUDGET,
@@ -24,6 +24,16 @@ import { artifactUrl, runUrl, type GitHubRunContext } from './context.js';
 import { createGitHubClient, type GitHubClient, type GitHubClientOptions } from './octokit.js';
 import { gateOutputs, setGateOutputs, type OutputName } from './outputs.js';
 import { renderJobSummary, reportLinks, writeJobSummary } from './summary.js';
+import { renderRunFailureReport } from '../error-report.js';
+import {
+  proposalBody,
+  proposalCommitMessage,
+  proposalTitle,
+  readProposedFile,
+  type ProposalOutcome,
+  type ProposalRequest,
+} from '../baseline-proposal.js';
+import { proposeBaselinePullRequest } from './baseline-pr.js';
 
 export interface PublishOptions {
   ctx: GitHubRunContext;
@@ -31,6 +41,8 @@ export interface PublishOptions {
   log: Logger;
   /** Scenario name → workspace-relative script path, for annotation links. */
   scripts?: Record<string, string>;
+  /** The step's error annotations (the action's logger has them); publish makes its own otherwise. */
+  annotations?: ErrorAnnotations;
   comment: {
     mode: CommentMode;
     id: string;
@@ -39,16 +51,21 @@ export interface PublishOptions {
     client?: GitHubClient;
     clientOptions?: Partial<GitHubClientOptions>;
   };
+  /** `update-baseline: pull-request`: the updated file to propose (when the run updated it). */
+  baseline?: ProposalRequest;
   artifact: {
     enabled: boolean;
     name: string;
     retentionDays?: number;
     client?: ArtifactUploader;
+    /** Longest wait for the upload (tests shorten it). */
+    deadlineMs?: number;
   };
 }
 
 export interface Published {
   artifact?: UploadedArtifact & { url?: string };
+  baselineProposal?: ProposalOutcome;
   comment?: CommentOutcome;
   summaryWritten: boolean;
   outputs: Record<OutputName, string>;
@@ -73,6 +90,7 @@ async function publishArtifact(options: PublishOptions): Promise<Published['arti
       name: options.artifact.name,
       retentionDays: options.artifact.retentionDays,
       client: options.artifact.client,
+      deadlineMs: options.artifact.deadlineMs,
     });
     if (!uploaded) {
       log.warning(`k6-gate: nothing to upload: ${options.resultsDir} is empty`);
@@ -112,6 +130,62 @@ export function renderCommentBody(
   return fitCommentBody(`${marker}\n${report}`, { fullReportUrl }).body;
 }
 
+/** The branch a proposal targets: the pull request's branch, or the pushed branch (never a tag). */
+function proposalBase(ctx: GitHubRunContext): string | undefined {
+  if (ctx.pullRequest) return ctx.pullRequest.headRef;
+  return ctx.ref?.startsWith('refs/heads/') ? ctx.ref.slice('refs/heads/'.length) : undefined;
+}
+
+/** `update-baseline: pull-request`: the updated baseline as a branch and a pull request. Never throws. */
+async function publishBaselineProposal(result: GateResult, options: PublishOptions): Promise<ProposalOutcome | undefined> {
+  const { ctx, log } = options;
+  if (!options.baseline || !result.baselineUpdated) return undefined;
+  const base = proposalBase(ctx);
+  const skip = (why: string) => {
+    log.warning(`k6-gate: the updated baseline was not proposed: ${why}. The updated file is in the workspace only.`);
+    return undefined;
+  };
+  if (!ctx.owner || !ctx.repo || !base) return skip('this run is not on a branch of a known repository (a tag, or no GITHUB_REPOSITORY)');
+  if (ctx.pullRequest?.fromFork) return skip('pull requests from forks get a read-only GITHUB_TOKEN');
+  const file = await readProposedFile(options.baseline);
+  if ('problem' in file) return skip(file.problem);
+  const client = commentClient(options.comment, ctx, log);
+  if (!client) return undefined;
+  try {
+    const outcome = await proposeBaselinePullRequest(client, {
+      owner: ctx.owner,
+      repo: ctx.repo,
+      base,
+      file,
+      title: proposalTitle(file, base),
+      body: proposalBody(file, result, { commit: ctx.sha, runUrl: runUrl(ctx) }),
+      commitMessage: proposalCommitMessage(file, result),
+    });
+    if (outcome.action === 'unchanged') log.info(`k6-gate: ${file.repoPath} on ${base} already holds this baseline: no pull request`);
+    else log.info(`k6-gate: ${outcome.action} the baseline pull request ${outcome.url ?? ''} (branch ${outcome.branch})`);
+    return outcome;
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    const hint = status === 403 || status === 404 ? ': the token needs `contents: write` and `pull-requests: write` permission' : '';
+    return skip(`GitHub refused it (${status ? `HTTP ${status}: ` : ''}${(error as Error).message})${hint}`);
+  }
+}
+
+/** The client that posts the comment, or undefined (with a warning) when there is no token. */
+function commentClient(comment: PublishOptions['comment'], ctx: GitHubRunContext, log: Logger): GitHubClient | undefined {
+  if (comment.client) return comment.client;
+  if (!comment.token) {
+    log.warning('k6-gate: no token to post the PR comment with; set the `token` input. The job summary carries the report.');
+    return undefined;
+  }
+  return createGitHubClient({
+    token: comment.token,
+    baseUrl: ctx.apiUrl,
+    onRetry: (message) => log.info(`k6-gate: GitHub API: ${message}`),
+    ...comment.clientOptions,
+  });
+}
+
 async function publishComment(
   result: GateResult,
   options: PublishOptions,
@@ -124,21 +198,8 @@ async function publishComment(
     return { action: 'skipped', reason: plan.reason };
   }
   if (!ctx.owner || !ctx.repo || !ctx.pullRequest) return undefined;
-  const client =
-    options.comment.client ??
-    (options.comment.token
-      ? createGitHubClient({
-          token: options.comment.token,
-          baseUrl: ctx.apiUrl,
-          onRateLimit: (ms, attempt, route) =>
-            log.info(`k6-gate: GitHub rate limit on ${route}: waiting ${formatDuration(ms)} (retry ${attempt})`),
-          ...options.comment.clientOptions,
-        })
-      : undefined);
-  if (!client) {
-    log.warning('k6-gate: no token to post the PR comment with; set the `token` input. The job summary carries the report.');
-    return undefined;
-  }
+  const client = commentClient(options.comment, ctx, log);
+  if (!client) return undefined;
   const marker = commentMarker(options.comment.id);
   const links = reportLinks({
     artifact: artifact && { name: artifact.name, url: artifact.url, files: artifact.files },
@@ -164,7 +225,7 @@ async function publishComment(
     else log.info(`k6-gate: ${outcome.action} the PR comment ${outcome.url}`);
     return outcome;
   } catch (error) {
-    log.warning(`k6-gate: ${explainCommentFailure(error, ctx.pullRequest.fromFork)}`);
+    log.warning(`k6-gate: ${explainCommentFailure(error, ctx.pullRequest.fromFork, artifact !== undefined)}`);
     return { action: 'skipped', reason: (error as Error).message };
   }
 }
@@ -172,6 +233,7 @@ async function publishComment(
 export async function publishToGitHub(result: GateResult, options: PublishOptions): Promise<Published> {
   const { ctx, log } = options;
   const artifact = await publishArtifact(options);
+  const baselineProposal = await publishBaselineProposal(result, options);
   const comment = await publishComment(result, options, artifact);
   const commentUrl = comment && comment.action !== 'skipped' ? comment.url : undefined;
 
@@ -187,7 +249,13 @@ export async function publishToGitHub(result: GateResult, options: PublishOption
     log.warning(`k6-gate: could not write the job summary: ${(error as Error).message}`);
   }
 
-  emitAnnotations(annotationsFor(result, options.scripts));
+  // The action's logger holds the step's annotation budget (its last one is the failure); alone, publish closes its own.
+  if (options.annotations) emitAnnotations(annotationsFor(result, options.scripts), options.annotations);
+  else {
+    const annotations = new ErrorAnnotations();
+    emitAnnotations(annotationsFor(result, options.scripts), annotations);
+    annotations.finish(undefined);
+  }
 
   const outputs = gateOutputs(result, {
     resultsDir: options.resultsDir,
@@ -196,5 +264,40 @@ export async function publishToGitHub(result: GateResult, options: PublishOption
     artifactUrl: artifact?.url,
   });
   setGateOutputs(outputs);
-  return { artifact, comment, summaryWritten, outputs };
+  return { artifact, baselineProposal, comment, summaryWritten, outputs };
+}
+
+/**
+ * A run that ended before it had a result (bad input): the sticky comment shows the error instead
+ * of the previous run's report. The job summary gets the same text. Never throws.
+ */
+export async function publishFailureToGitHub(
+  message: string,
+  options: Pick<PublishOptions, 'ctx' | 'log' | 'comment'>,
+): Promise<CommentOutcome | undefined> {
+  const { ctx, log } = options;
+  const report = renderRunFailureReport(message);
+  await writeJobSummary(report).catch((error: unknown) =>
+    log.warning(`k6-gate: could not write the job summary: ${(error as Error).message}`),
+  );
+  const plan = planComment(options.comment.mode, 'error', ctx.pullRequest?.number, ctx.eventName);
+  if (plan.action === 'skip' || !ctx.owner || !ctx.repo || !ctx.pullRequest) return undefined;
+  const client = commentClient(options.comment, ctx, log);
+  if (!client) return undefined;
+  const marker = commentMarker(options.comment.id);
+  const run = runUrl(ctx);
+  const body = `${marker}\n${report}${run ? `\n[workflow run](${run})\n` : ''}`;
+  try {
+    const outcome = await upsertStickyComment(
+      client,
+      { owner: ctx.owner, repo: ctx.repo, issueNumber: ctx.pullRequest.number },
+      marker,
+      body,
+    );
+    if (outcome.action !== 'skipped') log.info(`k6-gate: ${outcome.action} the PR comment ${outcome.url} with the error`);
+    return outcome;
+  } catch (error) {
+    log.warning(`k6-gate: ${explainCommentFailure(error, ctx.pullRequest.fromFork, false)}`);
+    return { action: 'skipped', reason: (error as Error).message };
+  }
 }

@@ -10,16 +10,26 @@ import { gatingScenario } from '../../report/load-performance.js';
 import { formatCount } from '../../format.js';
 import { renderMarkdownReport } from '../../report/markdown.js';
 import { renderBaselineCharts } from '../../report/mermaid.js';
+import { renderRunFailureReport } from '../error-report.js';
+import {
+  proposalBody,
+  proposalCommitMessage,
+  proposalTitle,
+  readProposedFile,
+  type ProposalOutcome,
+  type ProposalRequest,
+} from '../baseline-proposal.js';
+import { proposeBaselineMergeRequest } from './baseline-mr.js';
 import { writeDotenv } from './dotenv.js';
 import {
   GITLAB_NOTE_LIMIT,
   GitLabApiError,
-  GitLabNotesClient,
+  GitLabClient,
   noteMarker,
   resolveMergeRequestIid,
   upsertStickyNote,
   type GitLabClientOptions,
-} from './notes.js';
+} from './client.js';
 
 /** Fixed name, because `expose_as` paths cannot hold wildcards or per-scenario names. */
 export const EXPOSED_HTML_FILE = 'report.html';
@@ -27,10 +37,14 @@ export const EXPOSED_HTML_FILE = 'report.html';
 export interface PublishGitLabOptions {
   resultsDir: string;
   log: Logger;
+  /** `update-baseline: merge-request`: the updated file to propose (when the run updated it). */
+  baseline?: ProposalRequest;
   env?: NodeJS.ProcessEnv;
   fetch?: typeof fetch;
   /** Retry pacing of the notes client (tests shorten it). */
-  client?: Partial<Pick<GitLabClientOptions, 'maxRetries' | 'baseDelayMs' | 'maxRetryAfterMs' | 'perPage' | 'sleep'>>;
+  client?: Partial<
+    Pick<GitLabClientOptions, 'maxRetries' | 'baseDelayMs' | 'maxRetryAfterMs' | 'perPage' | 'sleep' | 'attemptTimeoutMs' | 'totalBudgetMs'>
+  >;
 }
 
 /**
@@ -78,7 +92,14 @@ function explainNoteFailure(error: unknown): string {
   return (error as Error).message;
 }
 
-async function postNote(result: GateResult, options: PublishGitLabOptions, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+interface NoteTarget {
+  iid: string;
+  marker: string;
+  client: GitLabClient;
+}
+
+/** Where this job's note goes, or undefined (with the reason logged) when it has none. */
+function noteTarget(options: Pick<PublishGitLabOptions, 'log' | 'fetch' | 'client'>, env: NodeJS.ProcessEnv): NoteTarget | undefined {
   const { log } = options;
   if (/^(false|no|0|off)$/i.test(env.K6_GATE_MR_NOTE?.trim() ?? '')) {
     log.info('k6-gate: merge-request note is off (mr-note: false)');
@@ -105,16 +126,7 @@ async function postNote(result: GateResult, options: PublishGitLabOptions, env: 
     log.warning('k6-gate: CI_API_V4_URL or CI_PROJECT_ID is not set (not a GitLab job?): no merge-request note');
     return undefined;
   }
-  const marker = noteMarker(env.K6_GATE_NOTE_ID || env.CI_JOB_NAME || 'k6-gate');
-  const { fullReportUrl, links } = artifactLinks(env, options.resultsDir);
-  const chart = renderBaselineCharts(result);
-  const body = renderMarkdownReport(result, {
-    appendix: chart || undefined,
-    links,
-    fullReportUrl,
-    limit: { max: GITLAB_NOTE_LIMIT - marker.length - 1, description: `GitLab's ${formatCount(GITLAB_NOTE_LIMIT)}-character note limit` },
-  });
-  const client = new GitLabNotesClient({
+  const client = new GitLabClient({
     apiUrl,
     projectId,
     token,
@@ -122,6 +134,12 @@ async function postNote(result: GateResult, options: PublishGitLabOptions, env: 
     ...options.client,
     onRetry: (message) => log.info(`k6-gate: ${message}`),
   });
+  return { iid, marker: noteMarker(env.K6_GATE_NOTE_ID || env.CI_JOB_NAME || 'k6-gate'), client };
+}
+
+/** Creates or edits the job's note; a warning (never a throw) when GitLab cannot be told. */
+async function postNote(target: NoteTarget, body: string, log: Logger, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const { iid, marker, client } = target;
   try {
     const { note, action } = await upsertStickyNote(client, iid, marker, body);
     const mrUrl = env.CI_MERGE_REQUEST_PROJECT_URL || env.CI_PROJECT_URL;
@@ -136,16 +154,104 @@ async function postNote(result: GateResult, options: PublishGitLabOptions, env: 
   }
 }
 
+async function postReportNote(result: GateResult, options: PublishGitLabOptions, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const target = noteTarget(options, env);
+  if (!target) return undefined;
+  const { fullReportUrl, links } = artifactLinks(env, options.resultsDir);
+  const chart = renderBaselineCharts(result);
+  const body = renderMarkdownReport(result, {
+    appendix: chart || undefined,
+    links,
+    fullReportUrl,
+    limit: {
+      max: GITLAB_NOTE_LIMIT - target.marker.length - 1,
+      description: `GitLab's ${formatCount(GITLAB_NOTE_LIMIT)}-character note limit`,
+    },
+  });
+  return postNote(target, body, options.log, env);
+}
+
+/** A run that ended before it had a result: the job's note shows the error, not the last report. */
+export async function publishGitLabFailure(
+  message: string,
+  options: Pick<PublishGitLabOptions, 'log' | 'env' | 'fetch' | 'client'>,
+): Promise<{ noteUrl?: string }> {
+  const env = options.env ?? process.env;
+  const target = noteTarget(options, env);
+  if (!target) return {};
+  return { noteUrl: await postNote(target, renderRunFailureReport(message), options.log, env) };
+}
+
+/** The branch a proposal targets: the merge request's source branch, or the pipeline's branch (never a tag). */
+function proposalBase(env: NodeJS.ProcessEnv): string | undefined {
+  return env.CI_MERGE_REQUEST_SOURCE_BRANCH_NAME || env.CI_COMMIT_BRANCH || undefined;
+}
+
+/** `update-baseline: merge-request`: the updated baseline as a branch and a merge request. Never throws. */
+async function publishBaselineProposal(
+  result: GateResult,
+  options: PublishGitLabOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<ProposalOutcome | undefined> {
+  const { log } = options;
+  if (!options.baseline || !result.baselineUpdated) return undefined;
+  const skip = (why: string) => {
+    log.warning(`k6-gate: the updated baseline was not proposed: ${why}. The updated file is in this job's checkout only.`);
+    return undefined;
+  };
+  const base = proposalBase(env);
+  if (!base) return skip('this pipeline is not for a branch (a tag pipeline?)');
+  const source = env.CI_MERGE_REQUEST_SOURCE_PROJECT_ID;
+  if (source && env.CI_PROJECT_ID && source !== env.CI_PROJECT_ID)
+    return skip('the merge request comes from a fork, whose branch this project cannot push to');
+  const token = env.K6_GATE_GITLAB_TOKEN?.trim();
+  if (!token) return skip('K6_GATE_GITLAB_TOKEN is not set (a project access token with the api scope and the Developer role)');
+  log.addSecret(token);
+  if (!env.CI_API_V4_URL || !env.CI_PROJECT_ID) return skip('CI_API_V4_URL or CI_PROJECT_ID is not set (not a GitLab job?)');
+  // Paths in the repository are relative to the checkout, wherever the CLI was started in it.
+  const file = await readProposedFile({ ...options.baseline, workspace: env.CI_PROJECT_DIR || options.baseline.workspace });
+  if ('problem' in file) return skip(file.problem);
+  const client = new GitLabClient({
+    apiUrl: env.CI_API_V4_URL,
+    projectId: env.CI_PROJECT_ID,
+    token,
+    fetch: options.fetch,
+    ...options.client,
+    onRetry: (message) => log.info(`k6-gate: ${message}`),
+  });
+  try {
+    const outcome = await proposeBaselineMergeRequest(client, {
+      base,
+      file,
+      title: proposalTitle(file, base),
+      description: proposalBody(file, result, { commit: env.CI_COMMIT_SHA, runUrl: env.CI_JOB_URL }),
+      commitMessage: proposalCommitMessage(file, result),
+    });
+    if (outcome.action === 'unchanged') log.info(`k6-gate: ${file.repoPath} on ${base} already holds this baseline: no merge request`);
+    else log.info(`k6-gate: ${outcome.action} the baseline merge request ${outcome.url ?? ''} (branch ${outcome.branch})`);
+    return outcome;
+  } catch (error) {
+    const status = error instanceof GitLabApiError ? error.status : undefined;
+    const hint =
+      status === 401 || status === 403 ? ': K6_GATE_GITLAB_TOKEN needs the api scope and a role that may push branches (Developer)' : '';
+    return skip(`GitLab refused it (${(error as Error).message})${hint}`);
+  }
+}
+
 /** Publishes a finished gate to GitLab; never throws for reporting problems. */
-export async function publishGitLab(result: GateResult, options: PublishGitLabOptions): Promise<{ noteUrl?: string }> {
+export async function publishGitLab(
+  result: GateResult,
+  options: PublishGitLabOptions,
+): Promise<{ noteUrl?: string; baselineProposal?: ProposalOutcome }> {
   const env = options.env ?? process.env;
   const { log } = options;
   if (await exposeHtmlReport(result, options.resultsDir)) log.debug(`k6-gate: wrote ${EXPOSED_HTML_FILE} to ${options.resultsDir}`);
-  const noteUrl = await postNote(result, options, env);
+  const baselineProposal = await publishBaselineProposal(result, options, env);
+  const noteUrl = await postReportNote(result, options, env);
   try {
     await writeDotenv(result, options.resultsDir, { noteUrl, keyPrefix: env.K6_GATE_DOTENV_PREFIX });
   } catch (error) {
     log.warning(`k6-gate: could not write the dotenv report to ${options.resultsDir}: ${(error as Error).message}`);
   }
-  return { noteUrl };
+  return { noteUrl, baselineProposal };
 }

@@ -38,8 +38,30 @@ export interface InjectedFailure {
   times: number;
 }
 
+/** One branch of the fake repository: its head commit and its files. */
+export interface FakeBranch {
+  sha: string;
+  files: Map<string, string>;
+  /** Commit messages, oldest first. */
+  commits: string[];
+}
+
+export interface FakePull {
+  number: number;
+  head: string;
+  base: string;
+  title: string;
+  body: string;
+  state: 'open' | 'closed';
+  html_url: string;
+}
+
 export interface FakeGitHubApi {
   url: string;
+  /** The repository acme/shop's branches (Git refs and contents API) and pull requests. */
+  branches: Map<string, FakeBranch>;
+  pulls: FakePull[];
+  seedBranch(name: string, files: Record<string, string>): void;
   requests: RecordedRequest[];
   comments(owner: string, repo: string, issue: number): FakeComment[];
   /** Comments already on the thread; by the token's bot unless `author` says otherwise (a person). */
@@ -95,6 +117,110 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
     };
   };
 
+  const branches = new Map<string, FakeBranch>();
+  const pulls: FakePull[] = [];
+  let commitCounter = 0;
+  const newSha = () => `${(++commitCounter).toString(16).padStart(8, '0')}${'0'.repeat(32)}`;
+  const blobSha = (text: string) => `blob-${Buffer.from(text).toString('base64url').slice(0, 12)}-${text.length}`;
+
+  /** Git refs, contents and pulls of acme/shop; true when the request was one of them. */
+  const repoRoute = (req: IncomingMessage, res: ServerResponse, url: URL, body: unknown): boolean => {
+    const m = /^\/repos\/acme\/shop\/(.+)$/.exec(url.pathname);
+    if (!m) return false;
+    const rest = decodeURIComponent(m[1]);
+    const input = (body ?? {}) as Record<string, unknown>;
+    let r: RegExpExecArray | null;
+    if ((r = /^git\/ref\/heads\/(.+)$/.exec(rest)) && req.method === 'GET') {
+      const branch = branches.get(r[1]);
+      if (!branch) send(res, 404, { message: 'Not Found' });
+      else send(res, 200, { ref: `refs/heads/${r[1]}`, object: { sha: branch.sha, type: 'commit' } });
+      return true;
+    }
+    if (rest === 'git/refs' && req.method === 'POST') {
+      const name = String(input.ref).replace(/^refs\/heads\//, '');
+      const from = [...branches.values()].find((b) => b.sha === input.sha);
+      if (!from) return (send(res, 422, { message: 'Object does not exist' }), true);
+      if (branches.has(name)) return (send(res, 422, { message: 'Reference already exists' }), true);
+      branches.set(name, { sha: from.sha, files: new Map(from.files), commits: [...from.commits] });
+      send(res, 201, { ref: `refs/heads/${name}`, object: { sha: from.sha } });
+      return true;
+    }
+    if ((r = /^git\/refs\/heads\/(.+)$/.exec(rest)) && req.method === 'PATCH') {
+      const from = [...branches.values()].find((b) => b.sha === input.sha);
+      if (!branches.has(r[1])) return (send(res, 422, { message: 'Reference does not exist' }), true);
+      if (!from || input.force !== true) return (send(res, 422, { message: 'Update is not a fast forward' }), true);
+      branches.set(r[1], { sha: from.sha, files: new Map(from.files), commits: [...from.commits] });
+      send(res, 200, { ref: `refs/heads/${r[1]}`, object: { sha: from.sha } });
+      return true;
+    }
+    if ((r = /^contents\/(.+)$/.exec(rest))) {
+      const filePath = r[1];
+      if (req.method === 'GET') {
+        const branch = branches.get(url.searchParams.get('ref') ?? 'main');
+        const text = branch?.files.get(filePath);
+        if (text === undefined) send(res, 404, { message: 'Not Found' });
+        else
+          send(res, 200, {
+            type: 'file',
+            path: filePath,
+            sha: blobSha(text),
+            encoding: 'base64',
+            content: Buffer.from(text).toString('base64'),
+          });
+        return true;
+      }
+      if (req.method === 'PUT') {
+        const branch = branches.get(String(input.branch));
+        if (!branch) return (send(res, 404, { message: 'Branch not found' }), true);
+        const current = branch.files.get(filePath);
+        if (current !== undefined && input.sha !== blobSha(current))
+          return (send(res, 409, { message: `${filePath} does not match ${String(input.sha)}` }), true);
+        if (current === undefined && input.sha !== undefined) return (send(res, 422, { message: 'sha given for a new file' }), true);
+        branch.files.set(filePath, Buffer.from(String(input.content), 'base64').toString('utf8'));
+        branch.sha = newSha();
+        branch.commits.push(String(input.message));
+        send(res, current === undefined ? 201 : 200, { content: { path: filePath }, commit: { sha: branch.sha } });
+        return true;
+      }
+    }
+    if (rest === 'pulls' && req.method === 'GET') {
+      const head = url.searchParams.get('head')?.replace(/^acme:/, '');
+      const base = url.searchParams.get('base');
+      const state = url.searchParams.get('state') ?? 'open';
+      send(
+        res,
+        200,
+        pulls.filter((p) => (!head || p.head === head) && (!base || p.base === base) && (state === 'all' || p.state === state)),
+      );
+      return true;
+    }
+    if (rest === 'pulls' && req.method === 'POST') {
+      if (!branches.has(String(input.head))) return (send(res, 422, { message: 'head does not exist' }), true);
+      const number = pulls.length + 100;
+      const pull: FakePull = {
+        number,
+        head: String(input.head),
+        base: String(input.base),
+        title: String(input.title),
+        body: String(input.body),
+        state: 'open',
+        html_url: `https://github.com/acme/shop/pull/${number}`,
+      };
+      pulls.push(pull);
+      send(res, 201, pull);
+      return true;
+    }
+    if ((r = /^pulls\/(\d+)$/.exec(rest)) && req.method === 'PATCH') {
+      const pull = pulls.find((p) => p.number === Number(r![1]));
+      if (!pull) return (send(res, 404, { message: 'Not Found' }), true);
+      if (typeof input.title === 'string') pull.title = input.title;
+      if (typeof input.body === 'string') pull.body = input.body;
+      send(res, 200, pull);
+      return true;
+    }
+    return false;
+  };
+
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
     const body = await readBody(req);
@@ -118,6 +244,7 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
       return;
     }
 
+    if (repoRoute(req, res, url, body)) return;
     if (url.pathname === '/user' && req.method === 'GET') {
       if (!tokenUser) return send(res, 403, { message: 'Resource not accessible by integration' });
       return send(res, 200, { login: tokenUser.login, type: tokenUser.type, id: 99 });
@@ -166,6 +293,11 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url: base,
+    branches,
+    pulls,
+    seedBranch(name, files) {
+      branches.set(name, { sha: newSha(), files: new Map(Object.entries(files)), commits: [] });
+    },
     requests,
     comments: (owner, repo, issue) => thread(owner, repo, issue),
     seedComments(owner, repo, issue, bodies, author) {
