@@ -2221,7 +2221,7 @@ function listenForStopSignals(cancellation, exitNow) {
 /* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5625);
 /* harmony import */ var _version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(311);
 /* harmony import */ var _commands_help_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4875);
-/* harmony import */ var _commands_io_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3776);
+/* harmony import */ var _platform_registry_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7404);
 // The k6-gate command line: the same pipeline as the action, for laptops and GitLab jobs.
 // A thin dispatcher: each command lives in src/commands/<name>.ts. Exit status: 0 passed,
 // 1 gate failed by policy, 2 error.
@@ -2248,7 +2248,11 @@ async function main(io) {
     // Every command takes --verbose: it adds debug lines and the stack of an error.
     const verbose = given.includes('--verbose');
     const rest = given.filter((arg) => arg !== '--verbose');
-    const log = (0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .createTerminalLogger */ .nH)({ verbose, gitlabSections: (0,_commands_io_js__WEBPACK_IMPORTED_MODULE_4__/* .isGitLab */ .m)(io.env), write: (line) => io.stderr(`${line}\n`) });
+    const log = (0,_log_js__WEBPACK_IMPORTED_MODULE_2__/* .createTerminalLogger */ .nH)({
+        verbose,
+        gitlabSections: (0,_platform_registry_js__WEBPACK_IMPORTED_MODULE_4__/* .detectPlatform */ .l)(io.env).logSections === 'gitlab',
+        write: (line) => io.stderr(`${line}\n`),
+    });
     try {
         switch (command) {
             case undefined:
@@ -2659,7 +2663,8 @@ Run options:
   --confidence C            prediction-interval confidence (default 0.99)
   --results-dir DIR         where summaries and reports go (default k6-gate-results)
   --fail-on LIST            regression,thresholds (default) | regression | thresholds | none
-  --update-baseline [MODE]  record this run in the baseline: true | auto (default branch) | always | force | false
+  --update-baseline [MODE]  record this run in the baseline: true | auto (default branch) | always | force | false |
+                            merge-request (GitLab job: propose the updated file in a merge request)
   --env KEY=VALUE           extra variable for the script (repeatable)
   --secret-env NAME         pass this environment variable to k6 as a secret (repeatable)
   --k6-args "ARGS"          extra k6 arguments, split like a shell would (no shell runs)
@@ -2737,19 +2742,6 @@ async function commandInstall(args, io, log) {
 
 /***/ }),
 
-/***/ 3776:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   m: () => (/* binding */ isGitLab)
-/* harmony export */ });
-function isGitLab(env) {
-    return env.GITLAB_CI === 'true';
-}
-
-
-/***/ }),
-
 /***/ 4331:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -2760,12 +2752,14 @@ __nccwpck_require__.r(__webpack_exports__);
 /* harmony export */ });
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _cancel_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(833);
+/* harmony import */ var _cancel_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(833);
 /* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2973);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1557);
 /* harmony import */ var _k6_preflight_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2846);
 /* harmony import */ var _help_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4875);
-/* harmony import */ var _io_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3776);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3916);
+/* harmony import */ var _platform_registry_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7404);
+
 
 
 
@@ -2832,7 +2826,8 @@ function normaliseArgv(argv) {
             const next = argv[i + 1];
             // A mode word, or a word that looks like one ("yes", "on", "0"): the latter must fail as a
             // bad mode rather than run as a scenario of that name.
-            const modeLike = next !== undefined && /^(true|false|auto|force|always|never|yes|no|on|off|y|n|0|1|enabled?|disabled?)$/i.test(next);
+            const modeLike = next !== undefined &&
+                /^(true|false|auto|force|always|never|pull-request|merge-request|yes|no|on|off|y|n|0|1|enabled?|disabled?)$/i.test(next);
             if (!modeLike)
                 out.push('true');
         }
@@ -2842,18 +2837,17 @@ function normaliseArgv(argv) {
 function parse(options, args) {
     return (0,_config_js__WEBPACK_IMPORTED_MODULE_1__/* .parseCommandArgs */ .Qx)(options, normaliseArgv(args), undefined);
 }
-function gitFacts(env) {
-    if ((0,_io_js__WEBPACK_IMPORTED_MODULE_5__/* .isGitLab */ .m)(env)) {
-        return {
-            commit: env.CI_COMMIT_SHA,
-            ref: env.CI_COMMIT_REF_NAME,
-            isDefaultBranch: env.CI_COMMIT_BRANCH !== undefined && env.CI_COMMIT_BRANCH === env.CI_DEFAULT_BRANCH,
-        };
-    }
-    return { commit: env.GIT_COMMIT, ref: env.GIT_BRANCH };
-}
 async function commandRun(args, io, log) {
-    const { values, positionals } = parse(RUN_OPTIONS, args);
+    const platform = (0,_platform_registry_js__WEBPACK_IMPORTED_MODULE_6__/* .detectPlatform */ .l)(io.env);
+    // Bad input: the change request's sticky comment says so instead of keeping the last report.
+    const reportBadInput = async (error) => {
+        if ((0,_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .isExpectedError */ .BI)(error))
+            await platform.publishFailure(error.message, { log, env: io.env });
+        throw error;
+    };
+    const { values, positionals } = await Promise.resolve()
+        .then(() => parse(RUN_OPTIONS, args))
+        .catch(reportBadInput);
     if (values.help) {
         io.stdout(_help_js__WEBPACK_IMPORTED_MODULE_4__/* .HELP */ ._);
         return 0;
@@ -2902,11 +2896,9 @@ async function commandRun(args, io, log) {
     const config = await (0,_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .configFromInputs */ .i7)((name) => inputs[name], {
         workspace: io.cwd,
         env: io.env,
-        git: gitFacts(io.env),
-        onCi: (0,_io_js__WEBPACK_IMPORTED_MODULE_5__/* .isGitLab */ .m)(io.env) || io.env.CI === 'true',
-        changeRequest: (0,_io_js__WEBPACK_IMPORTED_MODULE_5__/* .isGitLab */ .m)(io.env) && io.env.CI_MERGE_REQUEST_IID ? 'merge request pipeline' : undefined,
+        ...platform.facts(io.env),
         resultsDirAnywhere: true,
-    });
+    }).catch(reportBadInput);
     // The target's health check starts before the gate's modules are loaded and evaluated (most of
     // a short run's start-up), so the target's answer is awaited meanwhile; runGate waits for it before
     // k6 starts. Its request is sent first: evaluating modules holds the thread that writes it.
@@ -2917,16 +2909,18 @@ async function commandRun(args, io, log) {
         Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 4373)),
     ]);
     const result = await runGate(config, log, { cancellation: io.cancellation, preflight });
-    if ((0,_io_js__WEBPACK_IMPORTED_MODULE_5__/* .isGitLab */ .m)(io.env)) {
-        const { publishGitLab } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 9113));
-        await publishGitLab(result, { resultsDir: config.resultsDir, log, env: io.env });
-    }
+    await platform.publish(result, {
+        resultsDir: config.resultsDir,
+        log,
+        env: io.env,
+        baseline: config.proposeBaseline && { proposal: config.proposeBaseline, file: config.baselinePath, workspace: config.workspace },
+    });
     io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : renderMarkdownReport(result));
     if (wroteResults(result))
         log.info(`k6-gate: results in ${node_path__WEBPACK_IMPORTED_MODULE_0___default().relative(io.cwd, config.resultsDir) || '.'}/ (report.md, comparison.json, summaries, k6 logs${result.scenarios.some((s) => s.files.html) ? ', HTML reports' : ''})`);
     if (result.cancelled) {
         log.warning(`k6-gate: cancelled by ${result.cancelled}; the partial results are written`);
-        return (0,_cancel_js__WEBPACK_IMPORTED_MODULE_6__/* .exitStatusForSignal */ .e3)(result.cancelled);
+        return (0,_cancel_js__WEBPACK_IMPORTED_MODULE_7__/* .exitStatusForSignal */ .e3)(result.cancelled);
     }
     return exitStatusFor(result);
 }
@@ -2955,6 +2949,7 @@ async function commandMerge(args, io, log) {
 /* harmony export */   XV: () => (/* binding */ parseFailOn),
 /* harmony export */   e5: () => (/* binding */ parseInstallMethod),
 /* harmony export */   fE: () => (/* binding */ parseK6Version),
+/* harmony export */   jn: () => (/* binding */ parseBaselineProposal),
 /* harmony export */   lq: () => (/* binding */ optional),
 /* harmony export */   ns: () => (/* binding */ DEFAULT_RESULTS_DIR),
 /* harmony export */   sG: () => (/* binding */ splitArgs),
@@ -3034,7 +3029,14 @@ function parseUpdateBaseline(value, trueMeans = 'always') {
         return trueMeans;
     if (text === 'always' || text === 'auto' || text === 'force')
         return text;
-    throw new ConfigError(`update-baseline ${JSON.stringify(value)} is not valid; expected false, true, auto (default branch only), always (passed or regressed runs) or force (any run)`);
+    // A proposal records like `always` (passed or regressed runs); the change request is the review.
+    if (parseBaselineProposal(text))
+        return 'always';
+    throw new ConfigError(`update-baseline ${JSON.stringify(value)} is not valid; expected false, true, auto (default branch only), always (passed or regressed runs), force (any run), or pull-request / merge-request (propose the updated file in a pull or merge request)`);
+}
+function parseBaselineProposal(value) {
+    const text = optional(value)?.toLowerCase();
+    return text === 'pull-request' || text === 'merge-request' ? text : undefined;
 }
 function parseBoolean(name, value, fallback) {
     const text = optional(value)?.toLowerCase();
@@ -3182,10 +3184,10 @@ function parseCommandArgs(options, args, command, allowPositionals = true) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BI: () => (/* binding */ isExpectedError),
 /* harmony export */   Dh: () => (/* binding */ ExpectedError),
 /* harmony export */   Ic: () => (/* binding */ describeFailure)
 /* harmony export */ });
-/* unused harmony export isExpectedError */
 // The one base class of expected failures: bad input, a missing file, a refused download, a busy
 // port. Entries print such an error's message (its stack only with --verbose) and exit 2; anything
 // else that escapes is a bug in k6-gate and is printed with its stack and a request to report it.
@@ -4109,6 +4111,8 @@ async function awaitHealthyTarget(run, preflight) {
         throw new GateStop(unhealthy.message);
 }
 
+// EXTERNAL MODULE: ./src/http.ts
+var http = __nccwpck_require__(6803);
 // EXTERNAL MODULE: ./src/log.ts
 var src_log = __nccwpck_require__(5625);
 // EXTERNAL MODULE: ./src/report/headline.ts
@@ -4202,6 +4206,10 @@ function slackMessage(result, commit) {
 }
 
 ;// CONCATENATED MODULE: ./src/notify/send.ts
+// Sends the notifications: each target's URL comes from an environment variable and is a secret
+// (never logged, never in a message); every failure is a warning, never a failed job. 429 and 5xx
+// answers are retried (Retry-After honoured, capped), each attempt has a time limit.
+
 
 
 
@@ -4226,9 +4234,8 @@ async function post(target, body, options) {
             problem = `HTTP ${response.status}`;
             if (response.status !== 429 && response.status < 500)
                 return `${problem} (not retried: check the URL in ${target.envName})`;
-            const header = Number(response.headers.get('retry-after'));
-            if (response.status === 429 && Number.isFinite(header) && header >= 0)
-                retryAfterMs = header * 1000;
+            if (response.status === 429)
+                retryAfterMs = (0,http/* retryAfterMs */.Vs)(response.headers.get('retry-after'));
         }
         catch (error) {
             const e = error;
@@ -7634,6 +7641,166 @@ function noteCancellation(run) {
 
 /***/ }),
 
+/***/ 6803:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Vs: () => (/* binding */ retryAfterMs),
+/* harmony export */   wS: () => (/* binding */ createPatientFetch)
+/* harmony export */ });
+/* unused harmony exports DEFAULT_ATTEMPT_TIMEOUT_MS, DEFAULT_TOTAL_BUDGET_MS, HttpDeadlineError, rateLimitWaitMs */
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6264);
+// The one way k6-gate's API clients talk HTTP: every attempt has a deadline, retries (network
+// failures, 429, 5xx, a 403 that carries a rate-limit hint) stay inside one total budget, and a
+// server's `Retry-After` is honoured when it fits in that budget. A server that accepts the connection
+// and never answers costs at most the budget, never the job.
+
+/** Per attempt: GitHub and GitLab answer API calls in well under a second when they are well. */
+const DEFAULT_ATTEMPT_TIMEOUT_MS = 15_000;
+/** All attempts of all requests made through one client: reporting must not hold a finished run. */
+const DEFAULT_TOTAL_BUDGET_MS = 60_000;
+/** No answer within the attempt's deadline or the client's budget. */
+class HttpDeadlineError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'TimeoutError';
+    }
+}
+/** `Retry-After` as seconds or as an HTTP date → milliseconds to wait; undefined when absent or unreadable. */
+function retryAfterMs(header, now = Date.now()) {
+    const trimmed = header?.trim();
+    if (!trimmed)
+        return undefined;
+    if (/^\d+(\.\d+)?$/.test(trimmed))
+        return Math.round(Number(trimmed) * 1000);
+    const date = Date.parse(trimmed);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+/**
+ * How long a rate-limited answer asks us to wait: `Retry-After`, else GitHub's `x-ratelimit-reset`
+ * (epoch seconds) when no requests remain. Undefined for an answer that is not a rate limit.
+ */
+function rateLimitWaitMs(status, headers, now = Date.now()) {
+    const hinted = retryAfterMs(headers.get('retry-after'), now);
+    // GitHub answers a secondary rate limit with 403 and a hint; a 403 without one is a permission.
+    if (status !== 429 && !(status === 403 && (hinted !== undefined || headers.get('x-ratelimit-remaining') === '0')))
+        return undefined;
+    if (hinted !== undefined)
+        return hinted;
+    const reset = Number(headers.get('x-ratelimit-reset'));
+    if (Number.isFinite(reset) && reset > 0)
+        return Math.max(0, reset * 1000 - now);
+    return undefined;
+}
+/** Retrying these after a lost answer cannot do a thing twice. */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+function describeFailure(error) {
+    const e = error;
+    const code = e.cause?.code;
+    return code ? `${e.cause?.message ?? e.message} (${code})` : (e.message ?? String(error));
+}
+/** The request's URL without query or credentials, for messages. */
+function shownUrl(input) {
+    const raw = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    try {
+        const url = new URL(raw);
+        return `${url.origin}${url.pathname}`;
+    }
+    catch {
+        return raw;
+    }
+}
+/**
+ * A `fetch` with a deadline per attempt, bounded retries and one total budget for everything sent
+ * through it. The answer's body is read inside the deadline, so a server that sends headers and
+ * then stalls is caught too. After the last attempt the last answer is returned (the caller turns a
+ * non-2xx into its own error) or the last failure thrown.
+ */
+function createPatientFetch(options = {}) {
+    const fetchImpl = options.fetch ?? globalThis.fetch;
+    const attemptTimeout = options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
+    const budget = options.totalBudgetMs ?? DEFAULT_TOTAL_BUDGET_MS;
+    const maxRetries = options.maxRetries ?? 3;
+    const baseDelay = options.baseDelayMs ?? 1000;
+    const maxRetryAfter = options.maxRetryAfterMs ?? 60_000;
+    const sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    const now = options.now ?? Date.now;
+    const started = now();
+    const remaining = () => budget - (now() - started);
+    const attempt = async (input, init, limit) => {
+        const controller = new AbortController();
+        const timer = setTimeout(() => controller.abort(new HttpDeadlineError(`no answer within ${(0,_format_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(limit)}`)), limit);
+        const outer = init?.signal;
+        const forward = () => controller.abort(outer?.reason);
+        outer?.addEventListener('abort', forward, { once: true });
+        try {
+            const response = await fetchImpl(input, { ...init, signal: controller.signal });
+            // Buffered here, under the same deadline: a body that never ends is a stalled answer.
+            const body = await response.arrayBuffer();
+            return new Response(response.status === 204 || response.status === 304 ? null : body, {
+                status: response.status,
+                statusText: response.statusText,
+                headers: response.headers,
+            });
+        }
+        catch (error) {
+            if (controller.signal.aborted && controller.signal.reason instanceof HttpDeadlineError)
+                throw controller.signal.reason;
+            throw error;
+        }
+        finally {
+            clearTimeout(timer);
+            outer?.removeEventListener('abort', forward);
+        }
+    };
+    return async (input, init) => {
+        const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
+        const what = `${method} ${shownUrl(input)}`;
+        for (let retry = 0;; retry++) {
+            const left = remaining();
+            if (left <= 0)
+                throw new HttpDeadlineError(`${what}: no answer within the ${(0,_format_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(budget)} budget for API calls`);
+            let wait;
+            let reason;
+            try {
+                const response = await attempt(input, init, Math.min(attemptTimeout, left));
+                const limited = rateLimitWaitMs(response.status, response.headers, now());
+                if (response.status < 500 && response.status !== 429 && limited === undefined)
+                    return response;
+                if (retry >= maxRetries)
+                    return response;
+                // A POST that got a 5xx may have been done; GitHub and GitLab retry those themselves only on 502-504.
+                if (!IDEMPOTENT.has(method) && response.status >= 500 && ![502, 503, 504].includes(response.status))
+                    return response;
+                if (limited !== undefined && limited > maxRetryAfter)
+                    return response;
+                wait = limited ?? baseDelay * 2 ** retry;
+                reason = `answered HTTP ${response.status}`;
+                if (wait >= remaining())
+                    return response;
+            }
+            catch (error) {
+                if (init?.signal?.aborted)
+                    throw error;
+                const deadline = error instanceof HttpDeadlineError;
+                // A POST whose answer was lost may have been done: sending it again could post twice.
+                if (retry >= maxRetries || (deadline && !IDEMPOTENT.has(method))) {
+                    throw deadline ? new HttpDeadlineError(`${what}: ${error.message}`) : error;
+                }
+                wait = baseDelay * 2 ** retry;
+                reason = deadline ? error.message : `failed: ${describeFailure(error)}`;
+                if (wait >= remaining())
+                    throw deadline ? new HttpDeadlineError(`${what}: ${error.message}`) : error;
+            }
+            options.onRetry?.(`${what} ${reason}; retrying in ${(0,_format_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(wait)} (${retry + 1}/${maxRetries})`);
+            await sleep(wait);
+        }
+    };
+}
+
+
+/***/ }),
+
 /***/ 1557:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -7942,6 +8109,7 @@ async function readInputs(read, context) {
             : (0,src_config/* insideWorkspace */.CT)('results-dir', get('results-dir') ?? src_config/* DEFAULT_RESULTS_DIR */.ns, workspace),
         failOn: (0,src_config/* parseFailOn */.XV)(get('fail-on')),
         updateBaseline: (0,src_config/* parseUpdateBaseline */.U4)(get('update-baseline'), context.onCi ? 'auto' : 'always'),
+        proposeBaseline: (0,src_config/* parseBaselineProposal */.jn)(get('update-baseline')),
         k6: {
             version: (0,src_config/* parseK6Version */.fE)(get('k6-version') ?? src_config/* DEFAULT_K6_VERSION */.ti),
             install,
@@ -10128,13 +10296,14 @@ function liveRemoteWriteSetup(url, k6Version, env) {
 
 /***/ }),
 
-/***/ 9113:
+/***/ 5705:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  publishGitLab: () => (/* binding */ publishGitLab)
+  publishGitLab: () => (/* binding */ publishGitLab),
+  publishGitLabFailure: () => (/* binding */ publishGitLabFailure)
 });
 
 // UNUSED EXPORTS: EXPOSED_HTML_FILE, exposeHtmlReport
@@ -10253,6 +10422,92 @@ function renderBaselineCharts(result, options = {}) {
     return `### Baseline vs this run\n\nBars are this run, the line is the baseline (milliseconds; ▲ marks a regression).\n\n${parts.join('\n\n')}`;
 }
 
+;// CONCATENATED MODULE: ./src/platform/error-report.ts
+// What a change request's sticky comment says when a run ended before it had a result (bad input,
+// a problem found before k6 started): the headline names the cause, so no stale green report stays.
+/** The message in a code fence longer than any backtick run in it: input quoted in it stays text. */
+function renderRunFailureReport(message, headline = 'bad input') {
+    const longest = Math.max(0, ...(message.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(Math.max(3, longest + 1));
+    return `## 💥 k6-gate: ${headline}\n\nThe gate did not run, so there is no comparison for this commit.\n\n${fence}text\n${message}\n${fence}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/platform/baseline-proposal.ts
+// `update-baseline: pull-request` / `merge-request`: the baseline file a run updated is proposed to
+// the repository as a branch and a change request, so every baseline change is reviewed like code.
+// What both platforms share: which file, which branch, and the words of the commit and the request.
+
+
+/** The updated file and its path in the repository; a problem in words when it is outside the checkout. */
+async function readProposedFile(request) {
+    const relative = external_node_path_default().relative(external_node_path_default().resolve(request.workspace), external_node_path_default().resolve(request.file));
+    if (!relative || relative.startsWith('..') || external_node_path_default().isAbsolute(relative)) {
+        return { problem: `the baseline ${request.file} is outside the repository checkout ${request.workspace}` };
+    }
+    return { repoPath: relative.split((external_node_path_default()).sep).join('/'), content: await (0,promises_.readFile)(request.file, 'utf8') };
+}
+/** One branch per target branch, reused by every later run: one open change request, kept current. */
+function proposalBranch(base) {
+    return `k6-gate/baseline-update/${base}`;
+}
+function proposalTitle(file, base) {
+    return `k6-gate: update the load-test baseline ${file.repoPath} (${base})`;
+}
+function proposalCommitMessage(file, result) {
+    const keys = [...new Set(result.scenarios.map((s) => s.key))].join(', ');
+    return `k6-gate: record ${keys} in ${file.repoPath}`;
+}
+/** The change request's description: what was recorded, from which run, and what to check. */
+function proposalBody(file, result, where) {
+    const rows = result.scenarios.map((s) => `- \`${s.key}\`: ${s.outcome}`).join('\n');
+    const from = [where.commit ? `commit ${where.commit}` : undefined, where.runUrl ? `[the run](${where.runUrl})` : undefined]
+        .filter(Boolean)
+        .join(', ');
+    return [
+        `k6-gate recorded this run in \`${file.repoPath}\`${from ? ` (${from})` : ''}:`,
+        '',
+        rows,
+        '',
+        'Merging makes these numbers part of the baseline later runs are compared with. Check that the run was',
+        'healthy (no errors, the load generator not starved) before merging; a later run replaces this proposal.',
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/platform/gitlab/baseline-mr.ts
+
+async function proposeBaselineMergeRequest(client, p) {
+    const project = `/projects/${client.project}`;
+    const branch = proposalBranch(p.base);
+    const onBase = await client.call('GET', `${project}/repository/files/${encodeURIComponent(p.file.repoPath)}?ref=${encodeURIComponent(p.base)}`, undefined, true);
+    const current = onBase?.content === undefined ? undefined : Buffer.from(onBase.content, 'base64').toString('utf8');
+    if (current === p.file.content)
+        return { action: 'unchanged', branch };
+    await client.call('POST', `${project}/repository/commits`, {
+        branch,
+        start_branch: p.base,
+        force: true,
+        commit_message: p.commitMessage,
+        actions: [{ action: current === undefined ? 'create' : 'update', file_path: p.file.repoPath, content: p.file.content }],
+    });
+    const query = `state=opened&source_branch=${encodeURIComponent(branch)}&target_branch=${encodeURIComponent(p.base)}`;
+    const open = (await client.call('GET', `${project}/merge_requests?${query}`)) ?? [];
+    if (open.length > 0) {
+        const updated = await client.call('PUT', `${project}/merge_requests/${open[0].iid}`, {
+            title: p.title,
+            description: p.description,
+        });
+        return { action: 'updated', url: updated?.web_url, branch };
+    }
+    const created = await client.call('POST', `${project}/merge_requests`, {
+        source_branch: branch,
+        target_branch: p.base,
+        title: p.title,
+        description: p.description,
+        remove_source_branch: true,
+    });
+    return { action: 'created', url: created?.web_url, branch };
+}
+
 ;// CONCATENATED MODULE: ./src/platform/gitlab/dotenv.ts
 // `artifacts:reports:dotenv`: the gate's verdict as variables for later jobs (and for
 // `environment:url`-style uses). GitLab's dotenv parser takes KEY=VALUE lines, one value per line,
@@ -10315,13 +10570,72 @@ async function writeDotenv(result, resultsDir, extra = {}) {
 
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
-;// CONCATENATED MODULE: ./src/platform/gitlab/notes.ts
-// The sticky merge-request note: one per job, found again by a hidden marker and edited in place,
-// so a merge request carries one current report per job instead of a growing list of them.
-//
-// GitLab REST API v4 with `fetch`: GET/POST /projects/:id/merge_requests/:iid/notes and
-// PUT .../notes/:note_id. CI_JOB_TOKEN cannot write notes, so the token is a project (or group)
-// access token with the api scope, sent as PRIVATE-TOKEN.
+// EXTERNAL MODULE: ./src/http.ts
+var http = __nccwpck_require__(6803);
+;// CONCATENATED MODULE: ./src/platform/sticky.ts
+// The sticky comment, once for every platform: one comment per job (and matrix entry) on the pull
+// or merge request, found again by a hidden marker AND by its author, and edited in place, so a
+// change pushed to ten times carries one current report, not ten. A person's comment that quotes
+// the marker is never edited: the platform would refuse, and it is not ours to change.
+/** The hidden line that identifies one job's comment. HTML comments cannot hold `--` or an early `>`. */
+function stickyMarker(id) {
+    const safe = id
+        .replace(/[\r\n]+/g, ' ')
+        .replace(/-{2,}/g, '-')
+        .replace(/>/g, '')
+        .trim();
+    return `<!-- k6-gate:${safe} -->`;
+}
+/** The first comment with the marker that the token itself wrote. */
+async function findSticky(thread, marker) {
+    for await (const page of thread.pages()) {
+        for (const comment of page) {
+            if (comment.system || !comment.body?.includes(marker))
+                continue;
+            if (await thread.isOwn(comment))
+                return comment;
+        }
+    }
+    return undefined;
+}
+/** Edits the marked comment, or creates it when `createIfMissing` (the marker goes first: it survives any cut). */
+async function upsertSticky(thread, marker, body, options = {}) {
+    const fullBody = body.includes(marker) ? body : `${marker}\n${body}`;
+    const existing = await findSticky(thread, marker);
+    if (existing)
+        return { action: 'updated', ...(await thread.update(existing.id, fullBody)) };
+    if (options.createIfMissing === false)
+        return { action: 'skipped', reason: options.skipReason ?? 'no earlier comment to update' };
+    return { action: 'created', ...(await thread.create(fullBody)) };
+}
+/**
+ * "Is this comment the token's own?" from the token's identity when it can be read, else from what
+ * a job token writes as: a bot account (the GitHub job token's `github-actions[bot]` is not always
+ * typed `Bot`; a login ending in `[bot]` cannot belong to a person). Asks for the identity once.
+ */
+function ownAuthorRule(identity, knownBotLogins = []) {
+    let own;
+    return async (comment) => {
+        own ??= identity().catch(() => undefined);
+        const login = await own;
+        const author = comment.author;
+        if (login !== undefined)
+            return author?.login === login;
+        if (!author)
+            return false;
+        return (author.type === 'Bot' || author.bot === true || knownBotLogins.includes(author.login ?? '') || /\[bot\]$/.test(author.login ?? ''));
+    };
+}
+
+;// CONCATENATED MODULE: ./src/platform/gitlab/client.ts
+// GitLab's REST API v4 as k6-gate uses it, over the one patient fetch (deadline, retries, budget):
+// the sticky merge-request note (GET/POST /projects/:id/merge_requests/:iid/notes, PUT …/notes/:id),
+// found again by its hidden marker and by its author (GET /user), and any other call through `call`
+// (the baseline proposal's commits and merge requests). CI_JOB_TOKEN cannot write notes, so the token
+// is a project (or group) access token with the api scope, sent as PRIVATE-TOKEN; it never appears in
+// a message.
+
+
 
 /** GitLab rejects longer note bodies (1,000,000 characters); keep a margin for the marker. */
 const GITLAB_NOTE_LIMIT = 1_000_000;
@@ -10332,16 +10646,6 @@ class GitLabApiError extends errors/* ExpectedError */.Dh {
         this.status = status;
         this.name = 'GitLabApiError';
     }
-}
-/** `Retry-After` as seconds or an HTTP date → milliseconds to wait. */
-function retryAfterMs(header, now = Date.now()) {
-    if (!header)
-        return undefined;
-    const trimmed = header.trim();
-    if (/^\d+(\.\d+)?$/.test(trimmed))
-        return Math.round(Number(trimmed) * 1000);
-    const date = Date.parse(trimmed);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 /** The next page's URL from an RFC 8288 `Link` header, when there is one. */
 function nextLink(header) {
@@ -10354,82 +10658,94 @@ function nextLink(header) {
     }
     return undefined;
 }
-class GitLabNotesClient {
-    fetchImpl;
+class GitLabClient {
     options;
+    fetchImpl;
+    apiUrl;
+    perPage;
+    maxPages;
     constructor(options) {
-        this.fetchImpl = options.fetch ?? globalThis.fetch;
-        this.options = {
-            apiUrl: options.apiUrl.replace(/\/+$/, ''),
-            projectId: options.projectId,
-            token: options.token,
-            maxRetries: options.maxRetries ?? 3,
-            baseDelayMs: options.baseDelayMs ?? 1000,
-            maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
-            perPage: options.perPage ?? 100,
-            maxPages: options.maxPages ?? 50,
-            sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+        this.options = options;
+        this.fetchImpl = (0,http/* createPatientFetch */.wS)({
+            fetch: options.fetch,
+            maxRetries: options.maxRetries,
+            baseDelayMs: options.baseDelayMs,
+            maxRetryAfterMs: options.maxRetryAfterMs,
+            attemptTimeoutMs: options.attemptTimeoutMs,
+            totalBudgetMs: options.totalBudgetMs,
+            sleep: options.sleep,
             onRetry: options.onRetry,
-        };
+        });
+        this.apiUrl = options.apiUrl.replace(/\/+$/, '');
+        this.perPage = options.perPage ?? 100;
+        this.maxPages = options.maxPages ?? 50;
     }
     notesUrl(iid) {
-        return `${this.options.apiUrl}/projects/${encodeURIComponent(this.options.projectId)}/merge_requests/${encodeURIComponent(iid)}/notes`;
+        return `${this.apiUrl}/projects/${encodeURIComponent(this.options.projectId)}/merge_requests/${encodeURIComponent(iid)}/notes`;
     }
-    /** One request with bounded retries; the token never appears in messages. */
+    /** One request (deadline and retries in the patient fetch); the token never appears in messages. */
     async request(method, url, body) {
-        const { maxRetries, baseDelayMs, maxRetryAfterMs, sleep, onRetry } = this.options;
-        for (let attempt = 0;; attempt++) {
-            let response;
-            let failure;
-            try {
-                response = await this.fetchImpl(url, {
-                    method,
-                    headers: {
-                        'PRIVATE-TOKEN': this.options.token,
-                        Accept: 'application/json',
-                        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-                    },
-                    body: body === undefined ? undefined : JSON.stringify(body),
-                });
-            }
-            catch (error) {
-                failure = `${method} ${url} failed: ${error.message}`;
-                if (attempt >= maxRetries)
-                    throw new GitLabApiError(failure, undefined, { cause: error });
-                const wait = baseDelayMs * 2 ** attempt;
-                onRetry?.(`${failure}; retrying in ${wait} ms (${attempt + 1}/${maxRetries})`);
-                await sleep(wait);
-                continue;
-            }
-            if (response.ok)
-                return response;
-            const retryable = response.status === 429 || response.status >= 500;
-            if (!retryable || attempt >= maxRetries) {
-                const text = await response.text().catch(() => '');
-                throw new GitLabApiError(`${method} ${url} answered HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`, response.status);
-            }
-            // Drain the body so the connection can be reused.
-            await response.arrayBuffer().catch(() => undefined);
-            const hinted = response.status === 429 ? retryAfterMs(response.headers.get('retry-after')) : undefined;
-            const wait = Math.min(hinted ?? baseDelayMs * 2 ** attempt, maxRetryAfterMs);
-            onRetry?.(`${method} ${url} answered HTTP ${response.status}; retrying in ${wait} ms (${attempt + 1}/${maxRetries})`);
-            await sleep(wait);
+        let response;
+        try {
+            response = await this.fetchImpl(url, {
+                method,
+                headers: {
+                    'PRIVATE-TOKEN': this.options.token,
+                    Accept: 'application/json',
+                    ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+                },
+                body: body === undefined ? undefined : JSON.stringify(body),
+            });
+        }
+        catch (error) {
+            const e = error;
+            const detail = e.cause?.code ? `${e.message} (${e.cause.code})` : e.message;
+            throw new GitLabApiError(detail.startsWith(method) ? detail : `${method} ${url} failed: ${detail}`, undefined, { cause: error });
+        }
+        if (response.ok)
+            return response;
+        const text = await response.text().catch(() => '');
+        throw new GitLabApiError(`${method} ${url} answered HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`, response.status);
+    }
+    /**
+     * Any call under the API root (`/projects/42/repository/commits`), its JSON answer, or undefined
+     * for a 404 when `missingIsUndefined`; other failures throw GitLabApiError.
+     */
+    async call(method, apiPath, body, missingIsUndefined = false) {
+        try {
+            return (await (await this.request(method, `${this.apiUrl}${apiPath}`, body)).json());
+        }
+        catch (error) {
+            if (missingIsUndefined && error instanceof GitLabApiError && error.status === 404)
+                return undefined;
+            throw error;
         }
     }
-    /** Walks the notes of a merge request page by page (oldest first) until the marker turns up. */
-    async findNote(iid, marker) {
-        let url = `${this.notesUrl(iid)}?per_page=${this.options.perPage}&sort=asc&order_by=created_at`;
-        for (let page = 1; url && page <= this.options.maxPages; page++) {
+    /** The project's path segment: its id or its URL-encoded `group/project`. */
+    get project() {
+        return encodeURIComponent(this.options.projectId);
+    }
+    /** The token's own user name (a project access token's bot), so only its notes are edited. */
+    async tokenUser() {
+        const user = (await (await this.request('GET', `${this.apiUrl}/user`)).json());
+        return typeof user?.username === 'string' ? user.username : undefined;
+    }
+    /** The notes of a merge request, page by page, oldest first. */
+    async *notePages(iid) {
+        let url = `${this.notesUrl(iid)}?per_page=${this.perPage}&sort=asc&order_by=created_at`;
+        for (let page = 1; url && page <= this.maxPages; page++) {
             const response = await this.request('GET', url);
             const notes = (await response.json());
             if (!Array.isArray(notes))
                 throw new GitLabApiError(`GET ${url} did not answer with a list of notes`, response.status);
-            const hit = notes.find((note) => !note.system && typeof note.body === 'string' && note.body.includes(marker));
-            if (hit)
-                return hit;
+            yield notes;
             url = this.nextPageUrl(response, url);
         }
-        return undefined;
+    }
+    /** The marked note the token wrote, on any page. */
+    async findNote(iid, marker) {
+        const found = await findSticky(this.thread(iid), marker);
+        return found && { id: found.id, body: found.body };
     }
     /** GitLab sends both `Link` and `X-Next-Page`; keyset pagination sends only `Link`. */
     nextPageUrl(response, current) {
@@ -10451,20 +10767,40 @@ class GitLabNotesClient {
         const response = await this.request('PUT', `${this.notesUrl(iid)}/${noteId}`, { body });
         return (await response.json());
     }
+    /** The merge request's notes as the sticky-comment algorithm sees them. */
+    thread(iid) {
+        // A token whose user cannot be read still edits only marked, non-system notes, as before.
+        let own;
+        return {
+            pages: () => mapPages(this.notePages(iid)),
+            isOwn: async (note) => {
+                own ??= this.tokenUser().catch(() => undefined);
+                const user = await own;
+                return user === undefined || note.author?.login === user;
+            },
+            create: async (body) => ({ id: (await this.createNote(iid, body)).id }),
+            update: async (id, body) => ({ id: (await this.updateNote(iid, id, body)).id }),
+        };
+    }
 }
-/** The hidden line that identifies one job's note; the same format as the GitHub comment marker. */
-function noteMarker(id) {
-    // HTML comments cannot contain `--` or an early `>`.
-    const safe = id.replace(/[^A-Za-z0-9_.:@/-]+/g, '-').replace(/-{2,}/g, '-');
-    return `<!-- k6-gate:${safe} -->`;
+async function* mapPages(pages) {
+    for await (const notes of pages) {
+        yield notes.map((n) => ({
+            id: n.id,
+            body: typeof n.body === 'string' ? n.body : '',
+            system: n.system,
+            author: { login: n.author?.username },
+        }));
+    }
 }
+/** The hidden line that identifies one job's note; the same marker as the GitHub comment. */
+const noteMarker = stickyMarker;
 /** Finds the job's note and edits it, or creates it. */
 async function upsertStickyNote(client, iid, marker, body) {
-    const fullBody = body.includes(marker) ? body : `${marker}\n${body}`;
-    const existing = await client.findNote(iid, marker);
-    if (existing)
-        return { note: await client.updateNote(iid, existing.id, fullBody), action: 'updated' };
-    return { note: await client.createNote(iid, fullBody), action: 'created' };
+    const outcome = await upsertSticky(client.thread(iid), marker, body);
+    if (outcome.action === 'skipped')
+        throw new Error('unreachable: a note is always created when missing');
+    return { note: { id: outcome.id, body }, action: outcome.action };
 }
 /**
  * The merge request of this pipeline: CI_MERGE_REQUEST_IID in merge-request pipelines; in branch
@@ -10494,6 +10830,9 @@ function resolveMergeRequestIid(env) {
 // `artifacts:reports` point at (junit, load_performance, dotenv), a fixed-name copy of the HTML
 // report for `expose_as`, and the sticky merge-request note. Nothing here fails the job: the verdict
 // is the caller's, from the GateResult alone; reporting problems are warnings.
+
+
+
 
 
 
@@ -10546,7 +10885,8 @@ function explainNoteFailure(error) {
     }
     return error.message;
 }
-async function postNote(result, options, env) {
+/** Where this job's note goes, or undefined (with the reason logged) when it has none. */
+function noteTarget(options, env) {
     const { log } = options;
     if (/^(false|no|0|off)$/i.test(env.K6_GATE_MR_NOTE?.trim() ?? '')) {
         log.info('k6-gate: merge-request note is off (mr-note: false)');
@@ -10569,16 +10909,7 @@ async function postNote(result, options, env) {
         log.warning('k6-gate: CI_API_V4_URL or CI_PROJECT_ID is not set (not a GitLab job?): no merge-request note');
         return undefined;
     }
-    const marker = noteMarker(env.K6_GATE_NOTE_ID || env.CI_JOB_NAME || 'k6-gate');
-    const { fullReportUrl, links } = artifactLinks(env, options.resultsDir);
-    const chart = renderBaselineCharts(result);
-    const body = (0,markdown.renderMarkdownReport)(result, {
-        appendix: chart || undefined,
-        links,
-        fullReportUrl,
-        limit: { max: GITLAB_NOTE_LIMIT - marker.length - 1, description: `GitLab's ${(0,format/* formatCount */.B4)(GITLAB_NOTE_LIMIT)}-character note limit` },
-    });
-    const client = new GitLabNotesClient({
+    const client = new GitLabClient({
         apiUrl,
         projectId,
         token,
@@ -10586,6 +10917,11 @@ async function postNote(result, options, env) {
         ...options.client,
         onRetry: (message) => log.info(`k6-gate: ${message}`),
     });
+    return { iid, marker: noteMarker(env.K6_GATE_NOTE_ID || env.CI_JOB_NAME || 'k6-gate'), client };
+}
+/** Creates or edits the job's note; a warning (never a throw) when GitLab cannot be told. */
+async function postNote(target, body, log, env) {
+    const { iid, marker, client } = target;
     try {
         const { note, action } = await upsertStickyNote(client, iid, marker, body);
         const mrUrl = env.CI_MERGE_REQUEST_PROJECT_URL || env.CI_PROJECT_URL;
@@ -10598,20 +10934,267 @@ async function postNote(result, options, env) {
         return undefined;
     }
 }
+async function postReportNote(result, options, env) {
+    const target = noteTarget(options, env);
+    if (!target)
+        return undefined;
+    const { fullReportUrl, links } = artifactLinks(env, options.resultsDir);
+    const chart = renderBaselineCharts(result);
+    const body = (0,markdown.renderMarkdownReport)(result, {
+        appendix: chart || undefined,
+        links,
+        fullReportUrl,
+        limit: {
+            max: GITLAB_NOTE_LIMIT - target.marker.length - 1,
+            description: `GitLab's ${(0,format/* formatCount */.B4)(GITLAB_NOTE_LIMIT)}-character note limit`,
+        },
+    });
+    return postNote(target, body, options.log, env);
+}
+/** A run that ended before it had a result: the job's note shows the error, not the last report. */
+async function publishGitLabFailure(message, options) {
+    const env = options.env ?? process.env;
+    const target = noteTarget(options, env);
+    if (!target)
+        return {};
+    return { noteUrl: await postNote(target, renderRunFailureReport(message), options.log, env) };
+}
+/** The branch a proposal targets: the merge request's source branch, or the pipeline's branch (never a tag). */
+function proposalBase(env) {
+    return env.CI_MERGE_REQUEST_SOURCE_BRANCH_NAME || env.CI_COMMIT_BRANCH || undefined;
+}
+/** `update-baseline: merge-request`: the updated baseline as a branch and a merge request. Never throws. */
+async function publishBaselineProposal(result, options, env) {
+    const { log } = options;
+    if (!options.baseline || !result.baselineUpdated)
+        return undefined;
+    const skip = (why) => {
+        log.warning(`k6-gate: the updated baseline was not proposed: ${why}. The updated file is in this job's checkout only.`);
+        return undefined;
+    };
+    const base = proposalBase(env);
+    if (!base)
+        return skip('this pipeline is not for a branch (a tag pipeline?)');
+    const source = env.CI_MERGE_REQUEST_SOURCE_PROJECT_ID;
+    if (source && env.CI_PROJECT_ID && source !== env.CI_PROJECT_ID)
+        return skip('the merge request comes from a fork, whose branch this project cannot push to');
+    const token = env.K6_GATE_GITLAB_TOKEN?.trim();
+    if (!token)
+        return skip('K6_GATE_GITLAB_TOKEN is not set (a project access token with the api scope and the Developer role)');
+    log.addSecret(token);
+    if (!env.CI_API_V4_URL || !env.CI_PROJECT_ID)
+        return skip('CI_API_V4_URL or CI_PROJECT_ID is not set (not a GitLab job?)');
+    // Paths in the repository are relative to the checkout, wherever the CLI was started in it.
+    const file = await readProposedFile({ ...options.baseline, workspace: env.CI_PROJECT_DIR || options.baseline.workspace });
+    if ('problem' in file)
+        return skip(file.problem);
+    const client = new GitLabClient({
+        apiUrl: env.CI_API_V4_URL,
+        projectId: env.CI_PROJECT_ID,
+        token,
+        fetch: options.fetch,
+        ...options.client,
+        onRetry: (message) => log.info(`k6-gate: ${message}`),
+    });
+    try {
+        const outcome = await proposeBaselineMergeRequest(client, {
+            base,
+            file,
+            title: proposalTitle(file, base),
+            description: proposalBody(file, result, { commit: env.CI_COMMIT_SHA, runUrl: env.CI_JOB_URL }),
+            commitMessage: proposalCommitMessage(file, result),
+        });
+        if (outcome.action === 'unchanged')
+            log.info(`k6-gate: ${file.repoPath} on ${base} already holds this baseline: no merge request`);
+        else
+            log.info(`k6-gate: ${outcome.action} the baseline merge request ${outcome.url ?? ''} (branch ${outcome.branch})`);
+        return outcome;
+    }
+    catch (error) {
+        const status = error instanceof GitLabApiError ? error.status : undefined;
+        const hint = status === 401 || status === 403 ? ': K6_GATE_GITLAB_TOKEN needs the api scope and a role that may push branches (Developer)' : '';
+        return skip(`GitLab refused it (${error.message})${hint}`);
+    }
+}
 /** Publishes a finished gate to GitLab; never throws for reporting problems. */
 async function publishGitLab(result, options) {
     const env = options.env ?? process.env;
     const { log } = options;
     if (await exposeHtmlReport(result, options.resultsDir))
         log.debug(`k6-gate: wrote ${EXPOSED_HTML_FILE} to ${options.resultsDir}`);
-    const noteUrl = await postNote(result, options, env);
+    const baselineProposal = await publishBaselineProposal(result, options, env);
+    const noteUrl = await postReportNote(result, options, env);
     try {
         await writeDotenv(result, options.resultsDir, { noteUrl, keyPrefix: env.K6_GATE_DOTENV_PREFIX });
     }
     catch (error) {
         log.warning(`k6-gate: could not write the dotenv report to ${options.resultsDir}: ${error.message}`);
     }
-    return { noteUrl };
+    return { noteUrl, baselineProposal };
+}
+
+
+/***/ }),
+
+/***/ 7404:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  l: () => (/* binding */ detectPlatform)
+});
+
+// UNUSED EXPORTS: PLATFORMS
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: ./src/platform/github/context.ts
+// What the action needs to know about the workflow run it is part of, read once from the runner's
+// environment and the event payload. @actions/github's `context` singleton reads the environment at
+// import time, which makes it awkward to test; this reader takes the environment as an argument.
+
+
+function readEventPayload(eventPath) {
+    if (!eventPath)
+        return {};
+    try {
+        const data = JSON.parse((0,external_node_fs_.readFileSync)(eventPath, 'utf8'));
+        return typeof data === 'object' && data !== null ? data : {};
+    }
+    catch (error) {
+        throw new errors/* ExpectedError */.Dh(`cannot read the event payload GITHUB_EVENT_PATH=${eventPath}: ${error.message}`, { cause: error });
+    }
+}
+function readRunContext(env = process.env) {
+    const payload = readEventPayload(env.GITHUB_EVENT_PATH);
+    const [owner, repo] = (env.GITHUB_REPOSITORY ?? payload.repository?.full_name ?? '').split('/');
+    const pr = payload.pull_request;
+    let pullRequest;
+    if (pr && typeof pr.number === 'number') {
+        const head = pr.head?.repo?.full_name;
+        const base = pr.base?.repo?.full_name;
+        pullRequest = {
+            number: pr.number,
+            // A deleted fork leaves a null head repo; it is still a fork.
+            fromFork: pr.head?.repo === null || (head !== undefined && base !== undefined && head !== base),
+            headSha: pr.head?.sha,
+            headRef: pr.head?.ref,
+        };
+    }
+    return {
+        eventName: env.GITHUB_EVENT_NAME ?? '',
+        owner: owner || undefined,
+        repo: repo || undefined,
+        serverUrl: (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, ''),
+        apiUrl: (env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, ''),
+        runId: env.GITHUB_RUN_ID || undefined,
+        runAttempt: env.GITHUB_RUN_ATTEMPT || undefined,
+        workflow: env.GITHUB_WORKFLOW || undefined,
+        job: env.GITHUB_JOB || undefined,
+        sha: pullRequest?.headSha ?? (env.GITHUB_SHA || undefined),
+        ref: env.GITHUB_REF || undefined,
+        refName: env.GITHUB_REF_NAME || undefined,
+        defaultBranch: payload.repository?.default_branch,
+        pullRequest,
+        workspace: env.GITHUB_WORKSPACE || process.cwd(),
+    };
+}
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
+/** A run for a pull request (possibly from a fork): the load policy keeps heavy profiles off it. */
+function isPullRequestEvent(eventName) {
+    return PULL_REQUEST_EVENTS.has(eventName);
+}
+/** True on a push (or dispatch) to the repository's default branch, where baselines may be updated. */
+function isDefaultBranchRun(ctx) {
+    if (ctx.pullRequest)
+        return false;
+    if (!ctx.defaultBranch || !ctx.refName)
+        return undefined;
+    return ctx.ref === `refs/heads/${ctx.defaultBranch}` || (ctx.ref === undefined && ctx.refName === ctx.defaultBranch);
+}
+function runUrl(ctx) {
+    if (!ctx.owner || !ctx.repo || !ctx.runId)
+        return undefined;
+    return `${ctx.serverUrl}/${ctx.owner}/${ctx.repo}/actions/runs/${ctx.runId}`;
+}
+function artifactUrl(ctx, artifactId) {
+    const run = runUrl(ctx);
+    return run ? `${run}/artifacts/${artifactId}` : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/platform/github/platform.ts
+
+/** The workflow run's commit, ref and pull request, as the gate's inputs want them. */
+function runFacts(ctx) {
+    return {
+        onCi: true,
+        git: { commit: ctx.sha, ref: ctx.ref, isDefaultBranch: isDefaultBranchRun(ctx) },
+        changeRequest: isPullRequestEvent(ctx.eventName) ? `${ctx.eventName} run` : undefined,
+    };
+}
+const githubPlatform = {
+    name: 'github',
+    detect: (env) => env.GITHUB_ACTIONS === 'true',
+    facts: (env) => runFacts(readRunContext(env)),
+    async publish(result, run) {
+        if (run.baseline && result.baselineUpdated) {
+            run.log.warning(`k6-gate: update-baseline: ${run.baseline.proposal} is done by the action (uses: k6-gate/k6-gate), not the CLI; ${run.baseline.file} is updated in place`);
+        }
+        run.log.debug('k6-gate: the CLI does not post to GitHub; the action (uses: k6-gate/k6-gate) writes the PR comment, job summary and outputs');
+    },
+    publishFailure: async () => undefined,
+};
+
+;// CONCATENATED MODULE: ./src/platform/gitlab/platform.ts
+const gitlabPlatform = {
+    name: 'gitlab',
+    logSections: 'gitlab',
+    detect: (env) => env.GITLAB_CI === 'true',
+    facts: (env) => ({
+        onCi: true,
+        git: {
+            commit: env.CI_COMMIT_SHA,
+            ref: env.CI_COMMIT_REF_NAME,
+            isDefaultBranch: env.CI_COMMIT_BRANCH !== undefined && env.CI_COMMIT_BRANCH === env.CI_DEFAULT_BRANCH,
+        },
+        changeRequest: env.CI_MERGE_REQUEST_IID ? 'merge request pipeline' : undefined,
+    }),
+    async publish(result, run) {
+        const { publishGitLab } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 5705));
+        await publishGitLab(result, run);
+    },
+    async publishFailure(message, run) {
+        const { publishGitLabFailure } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 5705));
+        await publishGitLabFailure(message, run);
+    },
+};
+
+;// CONCATENATED MODULE: ./src/platform/local/platform.ts
+const localPlatform = {
+    name: 'local',
+    detect: () => true,
+    facts: (env) => ({ onCi: env.CI === 'true', git: { commit: env.GIT_COMMIT, ref: env.GIT_BRANCH } }),
+    async publish(result, run) {
+        if (run.baseline && result.baselineUpdated) {
+            run.log.warning(`k6-gate: update-baseline: ${run.baseline.proposal} opens a pull or merge request only in a GitHub Action or GitLab job; here ${run.baseline.file} is updated in place`);
+        }
+    },
+    publishFailure: async () => undefined,
+};
+
+;// CONCATENATED MODULE: ./src/platform/registry.ts
+// The CI platforms the CLI knows, most specific first: the first whose `detect` says yes is the
+// one a run reports to. Adding a platform is its folder under src/platform/ and one line here.
+
+
+
+const PLATFORMS = [gitlabPlatform, githubPlatform, localPlatform];
+/** The platform this process runs on; `local` (a laptop, another CI) when no other says yes. */
+function detectPlatform(env) {
+    return PLATFORMS.find((platform) => platform.detect(env)) ?? localPlatform;
 }
 
 
@@ -12212,8 +12795,10 @@ function describeFetchError(error) {
 // the median difference past the noise floor). Six pairs is the smallest count at which the exact
 // test can reach p < 0.05 at all (p = 2/64 when every pair points the same way).
 //
-// Both sides must answer: a round whose requests failed ends the rounds with an error naming the
-// side (a deployment that is down answers fastest of all, so its numbers would look like a win).
+// Both sides must answer: a round in which every request failed ends the rounds with an error naming
+// the side (a deployment that is down answers fastest of all, so its numbers would look like a win).
+// Some failed requests are a measurement like any other: the error rate is compared, and a candidate
+// answering 500s where the base answers 200s regresses on it.
 
 
 
@@ -12255,10 +12840,10 @@ function decidePaired(a, b, direction, unit, noiseFloor, alpha = AB_ALPHA, minEf
 function sideName(side) {
     return side === 'A' ? 'baseline-target (A)' : 'target (B)';
 }
-/** `N of M requests failed (http_req_failed)` when the round's summary counts failed requests. */
+/** `N of M requests failed (http_req_failed)` when every request of the round failed (the side is down). */
 function failedRequests(result) {
     const values = result.summary?.metrics.http_req_failed?.values;
-    if (!values || !(values.rate > 0))
+    if (!values || !(values.rate >= 1))
         return undefined;
     const failed = values.passes;
     const total = failed !== undefined && values.fails !== undefined ? failed + values.fails : undefined;
@@ -12289,8 +12874,8 @@ async function runAB(runRound, noiseFloorOf, log, pairs = AB_PAIRS) {
         log.info(`k6-gate: A/B pair ${pair}: ${side === 'A' ? 'A (baseline-target)' : 'B (target)'}`);
         const result = await runRound(side, pair);
         rounds.push({ side, pair, result });
-        // A side whose requests failed measured no deployment (a base that is down answers fastest of
-        // all): an error naming the side, and nothing for the baseline to learn.
+        // A side whose every request failed measured no deployment (a base that is down answers fastest
+        // of all): an error naming the side, and nothing for the baseline to learn.
         const failed = failedRequests(result);
         if (failed && result.outcome !== 'error') {
             const { summary: _unrecorded, ...measured } = result;
