@@ -1,7 +1,7 @@
 // Text for `k6-gate baseline show | diff`. Pure: the CLI reads the files and prints what these return.
 import type { BaselineFile, BaselineStat } from './format.js';
 import { formatChange, formatValue, type Unit } from '../format.js';
-import { findChangePoints, MIN_RELATIVE_SHIFT, MIN_SCORE, MIN_SEGMENT, trendSeries } from './trend.js';
+import { findChangePoints, MIN_RELATIVE_SHIFT, MIN_SEGMENT, STEP_PENALTY, trendSeries } from './trend.js';
 import { compareCodeUnits } from '../json.js';
 
 function unitOf(stat: BaselineStat): Unit {
@@ -112,7 +112,7 @@ export function diffBaselines(before: BaselineFile | undefined, after: BaselineF
 export function renderBaselineChanges(baseline: BaselineFile | undefined, source = 'baseline'): string {
   if (!baseline) return `${source}: no baseline yet (the first run with update-baseline writes it)\n`;
   const lines = [
-    `${source}: change points in the trend (a level held by ≥ ${MIN_SEGMENT} runs on each side, robust score ≥ ${MIN_SCORE}, shift ≥ ${MIN_RELATIVE_SHIFT * 100}%)`,
+    `${source}: change points in the trend (a level held by ≥ ${MIN_SEGMENT} runs on each side, penalty ${STEP_PENALTY} ln n per step, shift ≥ ${MIN_RELATIVE_SHIFT * 100}%)`,
   ];
   let withTrend = 0;
   for (const key of sortedKeys(baseline.scenarios)) {
