@@ -1,6 +1,7 @@
 // The one typed configuration that both entries (action inputs, CLI flags) produce and the
 // gate consumes. Parsing helpers here are shared by both entries so that an input means the
 // same thing everywhere.
+import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { FailOn } from './model.js';
@@ -287,13 +288,43 @@ export function parseEnvPairs(name: string, text: string | undefined): Record<st
   return out;
 }
 
-/** Resolves `p` against the workspace and refuses a path that leaves it. */
+/**
+ * Where a path really leads, links followed: the real path of its longest existing part plus the
+ * rest (a file not written yet), a dangling link followed to where it points.
+ */
+export function realPathOf(p: string, depth = 0): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    try {
+      if (depth < 40 && lstatSync(p).isSymbolicLink()) return realPathOf(path.resolve(path.dirname(p), readlinkSync(p)), depth + 1);
+    } catch {
+      // not there at all: resolved through its parent below
+    }
+    const parent = path.dirname(p);
+    return parent === p ? p : path.join(realPathOf(parent, depth + 1), path.basename(p));
+  }
+}
+
+/**
+ * Resolves `p` against the workspace and refuses a path that leaves it, also through a symbolic
+ * link (`ln -s /etc/passwd b.json`): links are followed before the check.
+ */
 export function insideWorkspace(name: string, p: string, workspace: string): string {
   const resolved = path.resolve(workspace, p);
-  const relative = path.relative(workspace, resolved);
-  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+  const outside = (file: string, root: string) => {
+    const relative = path.relative(root, file);
+    return relative.startsWith('..') || path.isAbsolute(relative);
+  };
+  if (outside(resolved, workspace)) {
     throw new ConfigError(
       `${name} ${JSON.stringify(p)} resolves to ${resolved}, outside the workspace ${workspace}; expected a path inside it`,
+    );
+  }
+  const real = realPathOf(resolved);
+  if (outside(real, realPathOf(workspace))) {
+    throw new ConfigError(
+      `${name} ${JSON.stringify(p)} is a link to ${real}, outside the workspace ${workspace}; expected a path inside it (links are followed)`,
     );
   }
   return resolved;

@@ -1,13 +1,16 @@
 // Baseline file format v1 (docs/adr/0001-baseline-format.md, schemas/baseline.schema.json).
-// The file lives in the user's repository, so it is validated by hand with messages that name the
-// JSON path and the expected form, and written with a fixed layout so that updates diff well.
+// The file lives in the user's repository, so it is validated — its shape against the schema
+// (baseline/schema.ts), the rest here — with messages that name the JSON path and the expected
+// form, and written with a fixed layout so that updates diff well.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ExpectedError } from '../errors.js';
-import { compareCodeUnits, isObject, type JsonObject } from '../json.js';
-import { K6_STAT_PATTERN } from '../k6/summary.js';
+import { compareCodeUnits } from '../json.js';
 import type { MetricComparison, MetricType } from '../model.js';
+import { child, quote } from './json-path.js';
+import { formatValue } from '../format.js';
 import { describeMetric } from './metrics.js';
+import { median } from './stats.js';
 import type { BaselineTrend } from './trend.js';
 
 export type BaselineUnit = MetricComparison['unit'];
@@ -74,12 +77,6 @@ export class BaselineError extends ExpectedError {
   }
 }
 
-const UNITS: readonly BaselineUnit[] = ['ms', 'ratio', 'per-second', 'count', 'bytes', 'none'];
-const KEY_PATTERN = /^[^@\s]+(@[^@\s]+|@[^@\s]*@[^@\s]+)?$/;
-const TYPES: readonly MetricType[] = ['trend', 'rate', 'counter', 'gauge'];
-/** No k6 measurement comes near it (1e15 ms is 31,000 years; 1e15 bytes a petabyte): a bigger value is a typo. */
-export const MAX_BASELINE_VALUE = 1e15;
-
 /**
  * The baseline key of one scenario's history (docs/adr/0002-baseline-environment-key.md):
  * `scenario`, `scenario@profile`, and with a named environment `scenario@profile@environment`
@@ -102,243 +99,119 @@ export function splitBaselineKey(key: string): { scenario: string; profile?: str
   if (environment) out.environment = environment;
   return out;
 }
-const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
-type Json = JsonObject;
-
-function quote(value: unknown): string {
-  if (value === undefined) return 'missing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return 'an object';
-  const text = JSON.stringify(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+/** A sentence for a JSON.parse error that never quotes the file: Node's own message shows its first characters. */
+function jsonSyntaxProblem(error: unknown, text: string): string {
+  const message = (error as Error).message;
+  if (/end of JSON input/i.test(message)) return 'it ends in the middle of a value';
+  const position = /at position (\d+)/.exec(message);
+  const what = /^Unexpected token/.test(message)
+    ? 'an unexpected character'
+    : message.replace(/ in JSON at position.*$/s, '').replace(/"[^"]*"/g, '…');
+  if (!position) return what;
+  const before = text.slice(0, Number(position[1]));
+  const line = before.split('\n').length;
+  return `${what} at line ${line}, column ${Number(position[1]) - before.lastIndexOf('\n')}`;
 }
 
-/** `$.scenarios` + `smoke` → `$.scenarios["smoke"]`: brackets always, since keys hold `@`, `{`, `(`. */
-function child(where: string, name: string): string {
-  return `${where}[${JSON.stringify(name)}]`;
-}
+/** Relative difference under which `accepted` still counts as the median of its history (rounding). */
+const ACCEPTED_SLACK = 1e-3;
 
-class Validator {
+/**
+ * The checks a JSON schema cannot state, on a file whose shape is valid: each key names its own
+ * scenario, values fit their unit, dates exist, a trend row has no more values than columns, and
+ * `accepted` is the median of its history.
+ */
+class Semantics {
   constructor(readonly source: string) {}
 
   fail(where: string, value: unknown, expected: string): never {
     throw new BaselineError(`${this.source}: ${where} is ${quote(value)}; expected ${expected}`);
   }
 
-  object(value: unknown, where: string, expected: string): Json {
-    if (!isObject(value)) this.fail(where, value, expected);
-    return value;
-  }
-
-  known(object: Json, names: readonly string[], where: string): void {
-    for (const name of Object.keys(object)) {
-      if (!names.includes(name)) {
-        throw new BaselineError(`${this.source}: ${where}.${name} is not part of baseline format v1; expected only ${names.join(', ')}`);
-      }
-    }
-  }
-
-  finite(value: unknown, where: string): number {
-    if (typeof value !== 'number' || !Number.isFinite(value)) this.fail(where, value, 'a number');
-    return value;
-  }
-
   /**
-   * A measured value: finite, of a plausible size, and in the range its unit allows. A unit guessed
-   * from the names (a file without `unit` or `type`) cannot tell a ratio from a counter's rate, so
-   * then only "≥ 0" is checked.
+   * A measured value in the range its unit allows. A unit guessed from the names (a file without
+   * `unit` or `type`) cannot tell a ratio from a counter's rate, so then only "≥ 0" is checked.
    */
-  measured(value: unknown, where: string, unit: BaselineUnit, guessed = false): number {
-    const n = this.finite(value, where);
-    if (Math.abs(n) > MAX_BASELINE_VALUE)
-      this.fail(where, value, `a measured value of at most ${MAX_BASELINE_VALUE} (no k6 metric gets there)`);
-    if (unit === 'ratio' && !guessed && (n < 0 || n > 1)) this.fail(where, value, 'a ratio from 0 to 1 (this stat is a rate)');
-    if (unit !== 'none' && n < 0) this.fail(where, value, `a value ≥ 0 (its unit is ${unit})`);
-    return n;
+  measured(n: number, where: string, unit: BaselineUnit, guessed: boolean): void {
+    if (unit === 'ratio' && !guessed && (n < 0 || n > 1)) this.fail(where, n, 'a ratio from 0 to 1 (this stat is a rate)');
+    if (unit !== 'none' && n < 0) this.fail(where, n, `a value ≥ 0 (its unit is ${unit})`);
   }
 
-  string(value: unknown, where: string, expected = 'a string'): string {
-    if (typeof value !== 'string' || value === '') this.fail(where, value, expected);
-    return value;
+  date(value: string, where: string): void {
+    if (Number.isNaN(Date.parse(value))) this.fail(where, value, 'an ISO 8601 date-time such as "2025-01-31T12:00:00Z"');
   }
 
-  date(value: unknown, where: string): string {
-    if (typeof value !== 'string' || !DATE_PATTERN.test(value) || Number.isNaN(Date.parse(value))) {
-      this.fail(where, value, 'an ISO 8601 date-time such as "2025-01-31T12:00:00Z"');
-    }
-    return value;
-  }
-
-  optionalString(object: Json, name: string, where: string): string | undefined {
-    return object[name] === undefined ? undefined : this.string(object[name], `${where}.${name}`);
-  }
-}
-
-function readEntry(v: Validator, raw: unknown, where: string, unit: BaselineUnit, guessed: boolean): BaselineHistoryEntry {
-  const object = v.object(raw, where, 'an object {value, date, k6Version?, commit?, ref?}');
-  v.known(object, ['value', 'date', 'k6Version', 'commit', 'ref'], where);
-  const entry: BaselineHistoryEntry = {
-    value: v.measured(object.value, `${where}.value`, unit, guessed),
-    date: v.date(object.date, `${where}.date`),
-  };
-  const k6Version = v.optionalString(object, 'k6Version', where);
-  const commit = v.optionalString(object, 'commit', where);
-  const ref = v.optionalString(object, 'ref', where);
-  if (k6Version !== undefined) entry.k6Version = k6Version;
-  if (commit !== undefined) entry.commit = commit;
-  if (ref !== undefined) entry.ref = ref;
-  return entry;
-}
-
-function readStat(v: Validator, raw: unknown, where: string, metric: string, statName: string): BaselineStat {
-  const object = v.object(raw, where, 'an object {accepted, type?, unit?, history}');
-  v.known(object, ['accepted', 'type', 'unit', 'history'], where);
-  const stat: BaselineStat = { accepted: 0, history: [] };
-  if (object.type !== undefined) {
-    if (!TYPES.includes(object.type as MetricType)) v.fail(`${where}.type`, object.type, `one of ${TYPES.map((t) => `"${t}"`).join(', ')}`);
-    stat.type = object.type as MetricType;
-  }
-  if (object.unit !== undefined) {
-    if (!UNITS.includes(object.unit as BaselineUnit))
-      v.fail(`${where}.unit`, object.unit, `one of ${UNITS.map((u) => `"${u}"`).join(', ')}`);
-    stat.unit = object.unit as BaselineUnit;
-  }
-  // Files without type or unit (written before they were recorded) get the unit the gate would use.
-  const unit = stat.unit ?? describeMetric(metric, statName, undefined, { type: stat.type }).unit;
-  const guessed = stat.unit === undefined && stat.type === undefined;
-  stat.accepted = v.measured(object.accepted, `${where}.accepted`, unit, guessed);
-  if (object.history !== undefined) {
-    if (!Array.isArray(object.history)) v.fail(`${where}.history`, object.history, 'a list of {value, date, …} entries, oldest first');
-    stat.history = object.history.map((entry, index) => readEntry(v, entry, `${where}.history[${index}]`, unit, guessed));
-  }
-  return stat;
-}
-
-function readScenario(v: Validator, key: string, raw: unknown, where: string): BaselineScenario {
-  const object = v.object(raw, where, 'an object {scenario, profile?, environment?, updatedAt?, metrics}');
-  v.known(object, ['scenario', 'profile', 'environment', 'updatedAt', 'metrics', 'endpoints', 'trend', 'executorModel'], where);
-  const scenario: BaselineScenario = {
-    scenario: v.string(object.scenario, `${where}.scenario`, `the scenario name ${JSON.stringify(key.split('@')[0])}`),
-    metrics: {},
-  };
-  const profile = v.optionalString(object, 'profile', where);
-  if (profile !== undefined) scenario.profile = profile;
-  const environment = v.optionalString(object, 'environment', where);
-  if (environment !== undefined) scenario.environment = environment;
-  const expectedKey = baselineKey(scenario);
-  if (expectedKey !== key) {
-    throw new BaselineError(
-      `${v.source}: ${where} holds scenario ${JSON.stringify(scenario.scenario)}${profile === undefined ? '' : ` with profile ${JSON.stringify(profile)}`}${environment === undefined ? '' : ` in environment ${JSON.stringify(environment)}`}; expected its key to be ${JSON.stringify(expectedKey)}`,
-    );
-  }
-  if (object.updatedAt !== undefined) scenario.updatedAt = v.date(object.updatedAt, `${where}.updatedAt`);
-  const metrics = v.object(
-    object.metrics,
-    `${where}.metrics`,
-    'an object keyed by metric name, e.g. {"http_req_duration": {"p(95)": {…}}}',
-  );
-  for (const [metric, stats] of Object.entries(metrics)) {
-    const metricWhere = child(`${where}.metrics`, metric);
-    const statsObject = v.object(stats, metricWhere, 'an object keyed by stat, e.g. {"p(95)": {"accepted": 180, "history": []}}');
-    const out: Record<string, BaselineStat> = {};
-    for (const [stat, value] of Object.entries(statsObject)) {
-      const statWhere = child(metricWhere, stat);
-      if (!K6_STAT_PATTERN.test(stat)) {
-        throw new BaselineError(
-          `${v.source}: ${statWhere} names stat ${JSON.stringify(stat)}; expected avg, min, med, max, p(N), rate, count or value`,
+  stat(stat: BaselineStat, where: string, metric: string, statName: string): void {
+    // A Trend's `count` is a number of values, never a time (files written before this was fixed said ms).
+    if (statName === 'count' && stat.type === 'trend' && stat.unit === 'ms') stat.unit = 'count';
+    // Files without type or unit (written before they were recorded) get the unit the gate would use.
+    const unit = stat.unit ?? describeMetric(metric, statName, undefined, { type: stat.type }).unit;
+    const guessed = stat.unit === undefined && stat.type === undefined;
+    stat.history ??= [];
+    this.measured(stat.accepted, `${where}.accepted`, unit, guessed);
+    stat.history.forEach((entry, i) => {
+      this.measured(entry.value, `${where}.history[${i}].value`, unit, guessed);
+      this.date(entry.date, `${where}.history[${i}].date`);
+    });
+    if (stat.history.length > 0) {
+      const middle = median(stat.history.map((entry) => entry.value));
+      if (Math.abs(stat.accepted - middle) > ACCEPTED_SLACK * Math.max(Math.abs(middle), Math.abs(stat.accepted), 1e-9)) {
+        this.fail(
+          `${where}.accepted`,
+          stat.accepted,
+          `the median of its history (${formatValue(middle, unit)} from ${stat.history.length} run(s)): k6-gate compares with that median, and an accepted value that differs would hide or invent regressions. Set it to ${middle}, or remove the history to set accepted by hand`,
         );
       }
-      out[stat] = readStat(v, value, statWhere, metric, stat);
     }
-    scenario.metrics[metric] = out;
   }
-  if (object.endpoints !== undefined) scenario.endpoints = readEndpoints(v, object.endpoints, `${where}.endpoints`);
-  if (object.trend !== undefined) scenario.trend = readTrend(v, object.trend, `${where}.trend`);
-  if (object.executorModel !== undefined) {
-    if (!['open', 'closed', 'mixed'].includes(object.executorModel as string))
-      v.fail(`${where}.executorModel`, object.executorModel, 'open, closed or mixed');
-    scenario.executorModel = object.executorModel as BaselineScenario['executorModel'];
-  }
-  return scenario;
-}
 
-function readEndpoints(v: Validator, raw: unknown, where: string): Record<string, BaselineEndpoint> {
-  const object = v.object(
-    raw,
-    where,
-    'an object keyed by endpoint, e.g. {"GET /orders/{id}": {"p95": 120, "requests": 300, "failureRate": 0}}',
-  );
-  const out: Record<string, BaselineEndpoint> = {};
-  for (const [name, value] of Object.entries(object)) {
-    const at = child(where, name);
-    const e = v.object(value, at, 'an object {p95, requests, failureRate}');
-    v.known(e, ['p95', 'requests', 'failureRate'], at);
-    out[name] = {
-      p95: v.finite(e.p95, `${at}.p95`),
-      requests: v.finite(e.requests, `${at}.requests`),
-      failureRate: v.finite(e.failureRate, `${at}.failureRate`),
-    };
-  }
-  return out;
-}
-
-function readTrend(v: Validator, raw: unknown, where: string): BaselineTrend {
-  const object = v.object(raw, where, 'an object {stats, runs}');
-  v.known(object, ['stats', 'runs'], where);
-  if (!Array.isArray(object.stats)) v.fail(`${where}.stats`, object.stats, 'a list of "metric stat" names');
-  if (!Array.isArray(object.runs)) v.fail(`${where}.runs`, object.runs, 'a list of {date, commit?, values}, oldest first');
-  const stats = object.stats.map((s, i) => v.string(s, `${where}.stats[${i}]`));
-  const runs = object.runs.map((r, i) => {
-    const at = `${where}.runs[${i}]`;
-    const run = v.object(r, at, 'an object {date, commit?, values}');
-    v.known(run, ['date', 'commit', 'values'], at);
-    if (!Array.isArray(run.values) || run.values.length > stats.length) {
-      v.fail(`${at}.values`, run.values, `a list of at most ${stats.length} numbers (or null), one per stat`);
+  scenario(key: string, scenario: BaselineScenario, where: string): void {
+    const expectedKey = baselineKey(scenario);
+    if (expectedKey !== key) {
+      throw new BaselineError(
+        `${this.source}: ${where} holds scenario ${JSON.stringify(scenario.scenario)}${scenario.profile === undefined ? '' : ` with profile ${JSON.stringify(scenario.profile)}`}${scenario.environment === undefined ? '' : ` in environment ${JSON.stringify(scenario.environment)}`}; expected its key to be ${JSON.stringify(expectedKey)}`,
+      );
     }
-    const values = run.values.map((x, j) => (x === null ? null : v.finite(x, `${at}.values[${j}]`)));
-    const out: BaselineTrend['runs'][number] = { date: v.date(run.date, `${at}.date`), values };
-    const commit = v.optionalString(run, 'commit', at);
-    if (commit !== undefined) out.commit = commit;
-    return out;
-  });
-  return { stats, runs };
+    if (scenario.updatedAt !== undefined) this.date(scenario.updatedAt, `${where}.updatedAt`);
+    for (const [metric, stats] of Object.entries(scenario.metrics)) {
+      for (const [statName, stat] of Object.entries(stats))
+        this.stat(stat, child(child(`${where}.metrics`, metric), statName), metric, statName);
+    }
+    if (scenario.trend) {
+      const { stats, runs } = scenario.trend;
+      runs.forEach((run, i) => {
+        const at = `${where}.trend.runs[${i}]`;
+        if (run.values.length > stats.length)
+          this.fail(`${at}.values`, run.values, `a list of at most ${stats.length} numbers (or null), one per stat`);
+        this.date(run.date, `${at}.date`);
+      });
+    }
+  }
 }
 
-/** Parses and validates baseline text; `source` names the file in error messages. */
-export function parseBaseline(text: string, source: string): BaselineFile {
+/**
+ * Parses and validates baseline text; `source` names the file in error messages. The shape is
+ * checked against schemas/baseline.schema.json (baseline/schema.ts, loaded here on first use), the
+ * rest by Semantics. A UTF-8 byte order mark (some Windows editors write one) is skipped.
+ */
+export async function parseBaseline(text: string, source: string): Promise<BaselineFile> {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(body);
   } catch (error) {
-    throw new BaselineError(`${source} is not valid JSON (${(error as Error).message}); expected a k6-gate baseline (format v1)`, {
+    throw new BaselineError(`${source} is not valid JSON (${jsonSyntaxProblem(error, body)}); expected a k6-gate baseline (format v1)`, {
       cause: error,
     });
   }
-  const v = new Validator(source);
-  const root = v.object(data, '$', 'an object {"version": 1, "scenarios": {…}}');
-  v.known(root, ['$schema', 'version', 'updatedAt', 'scenarios'], '$');
-  if (root.version !== BASELINE_VERSION) {
-    v.fail('$.version', root.version, `${BASELINE_VERSION} (this k6-gate reads baseline format v1)`);
-  }
-  const baseline: BaselineFile = { version: 1, scenarios: {} };
-  if (root.$schema !== undefined) baseline.$schema = v.string(root.$schema, '$.$schema', 'a schema URL');
-  if (root.updatedAt !== undefined) baseline.updatedAt = v.date(root.updatedAt, '$.updatedAt');
-  const scenarios = v.object(
-    root.scenarios,
-    '$.scenarios',
-    'an object keyed by "scenario", "scenario@profile" or "scenario@profile@environment"',
-  );
-  for (const [key, raw] of Object.entries(scenarios)) {
-    const where = child('$.scenarios', key);
-    if (!KEY_PATTERN.test(key)) {
-      throw new BaselineError(
-        `${source}: ${where} has key ${JSON.stringify(key)}; expected "scenario", "scenario@profile" or "scenario@profile@environment" without spaces`,
-      );
-    }
-    baseline.scenarios[key] = readScenario(v, key, raw, where);
-  }
+  const { baselineShapeProblem } = await import('./schema.js');
+  const problem = baselineShapeProblem(data);
+  if (problem !== undefined) throw new BaselineError(`${source}: ${problem}`);
+  const baseline = data as BaselineFile;
+  const check = new Semantics(source);
+  if (baseline.updatedAt !== undefined) check.date(baseline.updatedAt, '$.updatedAt');
+  for (const [key, scenario] of Object.entries(baseline.scenarios)) check.scenario(key, scenario, child('$.scenarios', key));
   return baseline;
 }
 

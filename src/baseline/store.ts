@@ -8,6 +8,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../atomic-file.js';
 import { LockHeldError, LockWaitAbandoned, acquireFileLock, type FileLock } from '../file-lock.js';
 import type { Logger } from '../log.js';
+import { realPathOf } from '../config.js';
 import { BaselineError, loadBaseline, parseBaseline, serializeBaseline, type BaselineFile } from './format.js';
 
 export interface LockOptions {
@@ -75,7 +76,7 @@ export async function withBaselineLock<T>(file: string, work: () => Promise<T>, 
 export async function saveBaseline(file: string, baseline: BaselineFile): Promise<void> {
   const text = serializeBaseline(baseline);
   // Refuse to write something the next read would reject.
-  parseBaseline(text, path.basename(file));
+  await parseBaseline(text, path.basename(file));
   let mode = 0o644;
   try {
     const info = await stat(file);
@@ -96,12 +97,16 @@ export async function saveBaseline(file: string, baseline: BaselineFile): Promis
 /**
  * Updates the baseline file under its lock: reads what is there NOW (another gate may have written
  * since this one started), applies `change` to it and writes the result. Returns both versions.
+ * A baseline that is a symbolic link (checked to lead inside the workspace when the path was
+ * read, config.ts insideWorkspace) is updated where it leads: the link stays a link, and the lock
+ * sits next to the file that is written.
  */
 export async function updateBaselineFile(
-  file: string,
+  link: string,
   change: (current: BaselineFile | undefined) => BaselineFile,
   options: LockOptions = {},
 ): Promise<{ before: BaselineFile | undefined; after: BaselineFile }> {
+  const file = realPathOf(link);
   return withBaselineLock(
     file,
     async () => {

@@ -6,7 +6,7 @@ import { BaselineError, baselineKey, loadBaseline, type BaselineFile } from '../
 import { updateBaselineFile } from '../baseline/store.js';
 import { loadRules } from '../baseline/rules.js';
 import { migrateToEnvironment, updateBaseline } from '../baseline/update.js';
-import { ConfigError, DEFAULT_BASELINE_PATH, insideWorkspace, optional, parseCommandArgs } from '../config.js';
+import { ConfigError, DEFAULT_BASELINE_PATH, insideWorkspace, optional, parseCommandArgs, parseK6Version } from '../config.js';
 import { parseSummary } from '../k6/summary.js';
 import type { Logger } from '../log.js';
 
@@ -102,6 +102,8 @@ async function baselineSubcommand(
           'baseline update needs --summary FILE (a k6 summary export) and --scenario NAME; see k6-gate baseline --help',
         );
       }
+      // Checked before anything is read: a history entry says which k6 measured it.
+      const k6Version = text('k6-version') === undefined ? undefined : parseK6Version(text('k6-version')!);
       const summaryPath = path.resolve(io.cwd, summaryFile);
       let summaryText: string;
       try {
@@ -126,7 +128,7 @@ async function baselineSubcommand(
                 key,
                 ...parts,
                 summary,
-                k6Version: text('k6-version') ?? summary.k6Version ?? 'unknown',
+                k6Version: k6Version ?? summary.k6Version ?? 'unknown',
                 commit: text('commit'),
                 ref: text('ref'),
                 date: new Date().toISOString(),

@@ -42,9 +42,9 @@ function broken(mutate: (data: any) => void): string {
 }
 
 describe('parseBaseline: malformed files name the JSON path and the expected form', () => {
-  it('accepts the valid example', () => {
+  it('accepts the valid example', async () => {
     expect(
-      parseBaseline(JSON.stringify(valid), 'k6-baseline.json').scenarios.smoke.metrics.http_req_duration['p(95)'].history,
+      (await parseBaseline(JSON.stringify(valid), 'k6-baseline.json')).scenarios.smoke.metrics.http_req_duration['p(95)'].history,
     ).toHaveLength(3);
   });
 
@@ -141,30 +141,32 @@ describe('parseBaseline: malformed files name the JSON path and the expected for
       (d: any) => (d.scenarios.smoke.metrics.http_req_duration = 12),
       '$.scenarios["smoke"].metrics["http_req_duration"] is 12; expected an object keyed by stat',
     ],
-  ])('%s', (_name, mutate, message) => {
-    expect(() => parseBaseline(broken(mutate), 'k6-baseline.json')).toThrow(BaselineError);
-    expect(() => parseBaseline(broken(mutate), 'k6-baseline.json')).toThrow(message);
+  ])('%s', async (_name, mutate, message) => {
+    await expect(parseBaseline(broken(mutate), 'k6-baseline.json')).rejects.toThrow(BaselineError);
+    await expect(parseBaseline(broken(mutate), 'k6-baseline.json')).rejects.toThrow(message);
   });
 
-  it('accepts a counter rate above 1 in a file that recorded no unit (names cannot tell it from a ratio)', () => {
+  it('accepts a counter rate above 1 in a file that recorded no unit (names cannot tell it from a ratio)', async () => {
     const data = structuredClone(valid) as any;
     data.scenarios.smoke.metrics.orders = { rate: { accepted: 20, history: [{ value: 20, date: '2025-01-01T10:00:00Z' }] } };
-    expect(parseBaseline(JSON.stringify(data), 'k6-baseline.json').scenarios.smoke.metrics.orders.rate.accepted).toBe(20);
+    expect((await parseBaseline(JSON.stringify(data), 'k6-baseline.json')).scenarios.smoke.metrics.orders.rate.accepted).toBe(20);
   });
 
-  it('says when the file is not JSON at all', () => {
-    expect(() => parseBaseline('{"version": 1,', 'k6-baseline.json')).toThrow(
+  it('says when the file is not JSON at all', async () => {
+    await expect(parseBaseline('{"version": 1,', 'k6-baseline.json')).rejects.toThrow(
       /^k6-baseline\.json is not valid JSON \(.+\); expected a k6-gate baseline \(format v1\)$/,
     );
   });
 
-  it('rejects a top-level array', () => {
-    expect(() => parseBaseline('[]', 'b.json')).toThrow('b.json: $ is an array; expected an object {"version": 1, "scenarios": {…}}');
+  it('rejects a top-level array', async () => {
+    await expect(parseBaseline('[]', 'b.json')).rejects.toThrow(
+      'b.json: $ is an array; expected an object {"version": 1, "scenarios": {…}}',
+    );
   });
 });
 
 describe('baselineKey', () => {
-  it('joins scenario, profile and environment; names with spaces or "@" still make one key part', () => {
+  it('joins scenario, profile and environment; names with spaces or "@" still make one key part', async () => {
     expect(baselineKey({ scenario: 'checkout' })).toBe('checkout');
     expect(baselineKey({ scenario: 'checkout', profile: 'smoke' })).toBe('checkout@smoke');
     expect(baselineKey({ scenario: 'checkout', profile: 'smoke', environment: 'production' })).toBe('checkout@smoke@production');
@@ -174,7 +176,7 @@ describe('baselineKey', () => {
       version: 1 as const,
       scenarios: { 'checkout@@Production-EU': { scenario: 'checkout', environment: 'Production EU', metrics: {} } },
     };
-    expect(parseBaseline(serializeBaseline(file), 'b.json')).toEqual(file);
+    expect(await parseBaseline(serializeBaseline(file), 'b.json')).toEqual(file);
   });
 });
 
@@ -239,8 +241,8 @@ describe('serializeBaseline', () => {
     );
   });
 
-  it('gives the same text whatever order the keys were built in', () => {
-    const reordered = parseBaseline(
+  it('gives the same text whatever order the keys were built in', async () => {
+    const reordered = await parseBaseline(
       JSON.stringify(JSON.parse(serializeBaseline(shuffled)), (_k, v) =>
         v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v,
       ),
@@ -249,9 +251,9 @@ describe('serializeBaseline', () => {
     expect(serializeBaseline(reordered)).toBe(serializeBaseline(shuffled));
   });
 
-  it('round-trips through parseBaseline', () => {
-    const parsed = parseBaseline(JSON.stringify(valid), 'x');
-    expect(parseBaseline(serializeBaseline(parsed), 'x')).toEqual(parsed);
+  it('round-trips through parseBaseline', async () => {
+    const parsed = await parseBaseline(JSON.stringify(valid), 'x');
+    expect(await parseBaseline(serializeBaseline(parsed), 'x')).toEqual(parsed);
     expect(JSON.parse(serializeBaseline(parsed))).toEqual(valid);
   });
 });
@@ -271,7 +273,7 @@ describe('loadBaseline / saveBaseline', () => {
 
   it('saves into new folders and loads back what it saved, leaving no temporary file', async () => {
     const file = path.join(dir, 'perf', 'k6-baseline.json');
-    const baseline = parseBaseline(JSON.stringify(valid), 'x');
+    const baseline = await parseBaseline(JSON.stringify(valid), 'x');
     await saveBaseline(file, baseline);
     expect(await loadBaseline(file)).toEqual(baseline);
     expect(await readdir(path.dirname(file))).toEqual(['k6-baseline.json']);
@@ -290,7 +292,7 @@ describe('loadBaseline / saveBaseline', () => {
   });
 
   it('refuses to save a baseline it could not read back', async () => {
-    const bad = parseBaseline(JSON.stringify(valid), 'x');
+    const bad = await parseBaseline(JSON.stringify(valid), 'x');
     bad.scenarios.smoke.metrics.http_req_duration['p(95)'].accepted = Number.NaN;
     await expect(saveBaseline(path.join(dir, 'b.json'), bad)).rejects.toThrow('accepted is null; expected a number');
     expect(await readdir(dir)).toEqual([]);

@@ -76,7 +76,7 @@ afterAll(async () => {
 describe('a real k6 summary', () => {
   const rules = { ...DEFAULT_RULES, watch: parseWatchList(['defaults', 'http_req_duration{name:login}:p(95)'], 'watch') };
 
-  it('yields every default watched stat plus the submetric, with units', () => {
+  it('yields every default watched stat plus the submetric, with units', async () => {
     const baseline = updateBaseline(
       undefined,
       [{ key: 'smoke', scenario: 'smoke', summary, k6Version: '2.2.0', date: new Date().toISOString() }],
@@ -98,7 +98,7 @@ describe('a real k6 summary', () => {
     expect(metrics.checks.rate.accepted).toBe(1);
     expect(metrics.http_req_failed.rate.accepted).toBe(0);
     expect(metrics['http_req_duration{name:login}']['p(95)'].accepted).toBeGreaterThanOrEqual(8);
-    expect(parseBaseline(serializeBaseline(baseline), 'b')).toEqual(baseline);
+    expect(await parseBaseline(serializeBaseline(baseline), 'b')).toEqual(baseline);
   });
 
   it('compares as unchanged against a baseline made from itself, and as regressed against a faster one', () => {

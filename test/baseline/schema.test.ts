@@ -70,9 +70,9 @@ describe('schemas/baseline.schema.json', () => {
       { version: 1, scenarios: { s: { scenario: 's', metrics: { m: { avg: { accepted: 1, type: 'histogram' } } } } } },
     ],
     ['a key with an empty environment', { version: 1, scenarios: { 's@p@': { scenario: 's', profile: 'p', metrics: {} } } }],
-  ])('rejects %s, as parseBaseline does', (_name, data) => {
+  ])('rejects %s, as parseBaseline does', async (_name, data) => {
     expect(validateBaseline(data)).toBe(false);
-    expect(() => parseBaseline(JSON.stringify(data), 'b.json')).toThrow(/b\.json: \$/);
+    await expect(parseBaseline(JSON.stringify(data), 'b.json')).rejects.toThrow(/b\.json: \$/);
   });
 });
 

@@ -77,7 +77,7 @@ describe('updateBaselineFile: concurrent updaters', () => {
           const text = readFileSync(file, 'utf8');
           reads++;
           try {
-            parseBaseline(text, 'concurrent.json');
+            await parseBaseline(text, 'concurrent.json');
           } catch (error) {
             invalid.push((error as Error).message);
           }
@@ -90,7 +90,7 @@ describe('updateBaselineFile: concurrent updaters', () => {
     await Promise.all(Array.from({ length: workers }, (_, w) => runWorker(file, w, each)));
     running = false;
     await watcher;
-    const baseline = parseBaseline(await readFile(file, 'utf8'), 'concurrent.json');
+    const baseline = await parseBaseline(await readFile(file, 'utf8'), 'concurrent.json');
     const history = baseline.scenarios.smoke.metrics.http_req_duration['p(95)'].history;
     expect(history.length).toBe(workers * each);
     expect(new Set(history.map((e) => e.commit)).size).toBe(workers * each);

@@ -39,7 +39,7 @@ function recordedBaseline(runs: number, stepAt: number, outlierAt?: number): Bas
 }
 
 describe('baseline trend', () => {
-  it('keeps one row per accepted run, bounded to the last 50', () => {
+  it('keeps one row per accepted run, bounded to the last 50', async () => {
     const baseline = recordedBaseline(60, 100);
     const t = baseline.scenarios.checkout.trend!;
     expect(t.stats).toEqual(['http_req_duration p(95)', 'http_req_failed rate', 'http_reqs rate']);
@@ -48,7 +48,7 @@ describe('baseline trend', () => {
     expect(t.runs[49]).toMatchObject({ commit: 'c0ffee59', date: '2026-11-29T00:00:00Z' });
     // Round trip through the file keeps it, one run per line.
     const text = serializeBaseline(baseline);
-    expect(parseBaseline(text, 'k6-baseline.json').scenarios.checkout.trend).toEqual(t);
+    expect((await parseBaseline(text, 'k6-baseline.json')).scenarios.checkout.trend).toEqual(t);
     expect(text).toContain('\n          {"date":"2026-11-29T00:00:00Z","values":[');
   });
 

@@ -92,13 +92,13 @@ describe('types from k6, not guessed', () => {
     expect(describeMetric('checkout', 'p(95)', summary.metrics.checkout, undefined).unit).toBe('ms');
   });
 
-  it('records type and unit in the baseline, and reads them back', () => {
+  it('records type and unit in the baseline, and reads them back', async () => {
     const baseline = record();
     expect(baseline.scenarios.shop.metrics.http_req_duration['p(95)']).toMatchObject({ type: 'trend', unit: 'ms' });
     expect(baseline.scenarios.shop.metrics.orders.count).toMatchObject({ type: 'counter', unit: 'count' });
     const text = serializeBaseline(baseline);
     expect(text).toContain('"type": "trend"');
-    expect(parseBaseline(text, 'b')).toEqual(baseline);
+    expect(await parseBaseline(text, 'b')).toEqual(baseline);
   });
 
   it('a type change since the baseline was recorded is a warning naming both types', () => {

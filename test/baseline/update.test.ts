@@ -31,7 +31,7 @@ function run(day: number, p95: number, extra: Partial<BaselineRun> = {}): Baseli
 }
 
 describe('updateBaseline', () => {
-  it('creates a baseline from the first run with the watched stats it has', () => {
+  it('creates a baseline from the first run with the watched stats it has', async () => {
     const b = updateBaseline(undefined, [run(1, 100)], DEFAULT_RULES);
     const smoke = b.scenarios.smoke;
     expect(Object.keys(smoke.metrics).sort()).toEqual(['http_req_duration', 'http_req_failed', 'http_reqs']);
@@ -46,7 +46,7 @@ describe('updateBaseline', () => {
     expect(smoke.updatedAt).toBe('2025-02-01T08:00:00Z');
     expect(b.updatedAt).toBe('2025-02-01T08:00:00Z');
     // What it writes, it can read back.
-    expect(parseBaseline(serializeBaseline(b), 'b')).toEqual(b);
+    expect(await parseBaseline(serializeBaseline(b), 'b')).toEqual(b);
   });
 
   it('keeps each history entry short enough for one line: short commit and ref, whole seconds, 6 digits', () => {
@@ -225,14 +225,14 @@ describe('recordProblems / brokenRunWarning: what may become the baseline', () =
 describe('migrateToEnvironment', () => {
   const b = updateBaseline(undefined, [run(1, 100), { ...run(2, 120), key: 'smoke@load', profile: 'load' }], DEFAULT_RULES);
 
-  it('moves every history without an environment to scenario@profile@environment', () => {
+  it('moves every history without an environment to scenario@profile@environment', async () => {
     const { baseline, moved } = migrateToEnvironment(b, 'staging');
     expect(moved).toEqual([
       { from: 'smoke', to: 'smoke@@staging' },
       { from: 'smoke@load', to: 'smoke@load@staging' },
     ]);
     expect(Object.keys(baseline.scenarios).sort()).toEqual(['smoke@@staging', 'smoke@load@staging']);
-    expect(parseBaseline(serializeBaseline(baseline), 'b')).toEqual(baseline);
+    expect(await parseBaseline(serializeBaseline(baseline), 'b')).toEqual(baseline);
     // Already migrated entries stay; a second migration moves nothing.
     expect(migrateToEnvironment(baseline, 'production').moved).toEqual([]);
   });
