@@ -18,6 +18,7 @@ const INTEGRATION_MARKS = [
   'helpers/cli', // the CLI in-process: its commands reach k6
   'dist/', // the built bundles
   'gitlab-ci-local',
+  'helpers/browser', // a real headless Chromium
 ];
 
 function testFiles(dir: string): string[] {

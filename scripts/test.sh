@@ -24,6 +24,8 @@ if [ "$(id -u)" = 0 ]; then
   [ -x /bin/busybox ] || missing+=(busybox-static)
 fi
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
+# chromium: test/report/html-browser.test.ts opens gate-report.html in a real headless browser.
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing ${missing[*]} (Debian packages)"
@@ -37,7 +39,7 @@ if [ ${#missing[@]} -gt 0 ]; then
       fi
     fi
   else
-    echo "missing ${missing[*]} and cannot install them here; the gitlab-ci-local tests, actionlint's script checks and the Prometheus tests need them" >&2
+    echo "missing ${missing[*]} and cannot install them here; the gitlab-ci-local tests, actionlint's script checks, the Prometheus tests and the browser test need them" >&2
   fi
 fi
 if ! command -v actionlint >/dev/null 2>&1 && [ ! -x "$(go env GOPATH 2>/dev/null)/bin/actionlint" ]; then

@@ -1,5 +1,5 @@
 // Step 7: every report file of the results dir, written once here (comparison.json, report.md,
-// junit.xml, load-performance.json). Platforms upload the folder as it is and add only their own
+// junit.xml, load-performance.json, gate-report.html). Platforms upload the folder as it is and add only their own
 // files (GitLab's dotenv and HTML copy).
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -10,6 +10,7 @@ import { redactDeep } from '../log.js';
 import type { GateResult } from '../model.js';
 import { JUNIT_FILE, renderJUnit } from '../report/junit.js';
 import { LOAD_PERFORMANCE_FILE, loadPerformanceSourceFile, renderLoadPerformance } from '../report/load-performance.js';
+import { GATE_REPORT_FILE, renderHtmlReport } from '../report/html.js';
 import { renderMarkdownReport } from '../report/markdown.js';
 import { COMPARISON_FILE, REPORT_FILE } from './results-dir.js';
 import type { GateRun } from './result.js';
@@ -52,6 +53,7 @@ export async function writeReports(config: Config, result: GateResult): Promise<
   await write(COMPARISON_FILE, `${JSON.stringify(result, null, 2)}\n`);
   await write(REPORT_FILE, renderMarkdownReport(result));
   await write(JUNIT_FILE, renderJUnit(result));
+  await write(GATE_REPORT_FILE, renderHtmlReport(result));
   // GitLab's load_performance report: the gating scenario's legacy summary export, copied as is.
   const lpSource = loadPerformanceSourceFile(result);
   const lpLegacy = lpSource ? await readFile(path.join(config.resultsDir, lpSource), 'utf8').catch(() => undefined) : undefined;

@@ -6,6 +6,7 @@
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../config.js';
+import { GATE_REPORT_FILE } from '../report/html.js';
 import { JUNIT_FILE } from '../report/junit.js';
 import { LOAD_PERFORMANCE_FILE } from '../report/load-performance.js';
 import { lockResultsDir, RESULTS_LOCK_FILE, type ResultsLock } from '../results-lock.js';
@@ -17,7 +18,7 @@ export const REPORT_FILE = 'report.md';
 export const RESULTS_MARKER_FILE = '.k6-gate-results';
 
 /** The gate's report files, and the two GitLab's publisher adds (dotenv, HTML copy for expose_as). */
-const REPORT_FILES = [COMPARISON_FILE, REPORT_FILE, JUNIT_FILE, LOAD_PERFORMANCE_FILE, 'k6-gate.env', 'report.html'];
+const REPORT_FILES = [COMPARISON_FILE, REPORT_FILE, JUNIT_FILE, LOAD_PERFORMANCE_FILE, GATE_REPORT_FILE, 'k6-gate.env', 'report.html'];
 /** The files of one k6 run (shard names included): summary, log, raw samples, HTML report, live file. */
 const RUN_FILE = /^(summary-.+\.json|k6-.+\.(log|json\.gz)|report-.+\.html|\.k6-live-.+\.json)$/;
 

@@ -33,6 +33,13 @@ describe('GitLab report files', () => {
 
     expect(await readFile(path.join(dir, 'junit.xml'), 'utf8')).toBe(`${junit}<!-- pipeline -->`);
     expect(await readFile(path.join(dir, 'load-performance.json'), 'utf8')).toBe(`${loadPerformance} `);
-    expect((await readdir(dir)).sort()).toEqual(['comparison.json', 'junit.xml', 'k6-gate.env', 'load-performance.json', 'report.md']);
+    expect((await readdir(dir)).sort()).toEqual([
+      'comparison.json',
+      'gate-report.html',
+      'junit.xml',
+      'k6-gate.env',
+      'load-performance.json',
+      'report.md',
+    ]);
   });
 });

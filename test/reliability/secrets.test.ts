@@ -132,6 +132,7 @@ describe('secrets never leave k6', () => {
       'summary-http-endpoints.json',
       'comparison.json',
       'report.md',
+      'gate-report.html',
       'junit.xml',
       'load-performance.json',
       'k6-gate.env',
