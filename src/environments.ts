@@ -1,7 +1,6 @@
 // Named target environments (staging, production, ...): their base URL, health path and whether they
 // are protected (src/load-policy.ts keeps heavy profiles off protected ones).
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readConfigFile } from './config-file.js';
 import { isObject } from './json.js';
 import { ConfigError } from './config.js';
 
@@ -67,25 +66,13 @@ export function parseEnvironments(data: unknown, source: string): Record<string,
   return out;
 }
 
-/** Reads a JSON or YAML file (by extension; YAML also when JSON fails) holding `environments`. */
+/** Reads a JSON or YAML file (YAML by its .yaml/.yml extension) holding `environments`. */
 export async function loadEnvironments(file: string): Promise<Record<string, EnvironmentDef>> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(
-      `environments file ${file} could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); expected a JSON or YAML file such as ${EXAMPLE}`,
-    );
-  }
-  const ext = path.extname(file).toLowerCase();
-  let data: unknown;
-  try {
-    data = ext === '.yaml' || ext === '.yml' ? (await import('yaml')).parse(text) : JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(
-      `environments file ${file} is not valid ${ext === '.yaml' || ext === '.yml' ? 'YAML' : 'JSON'}: ${(error as Error).message}`,
-    );
-  }
+  const data = await readConfigFile(file, {
+    label: 'environments file',
+    expected: `a JSON or YAML file such as ${EXAMPLE}`,
+    error: (message) => new ConfigError(message),
+  });
   return parseEnvironments(data, file);
 }
 

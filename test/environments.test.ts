@@ -42,7 +42,9 @@ describe('loadEnvironments', () => {
     await expect(loadEnvironments(file)).rejects.toThrow('environments.prod.protected "yes" is not a boolean');
     await writeFile(file, '{ "environments": ');
     await expect(loadEnvironments(file)).rejects.toThrow(`environments file ${file} is not valid JSON`);
-    await expect(loadEnvironments(path.join(dir, 'missing.json'))).rejects.toThrow(/could not be read \(ENOENT\)/);
+    await expect(loadEnvironments(path.join(dir, 'missing.json'))).rejects.toThrow(
+      /environments file .*missing\.json does not exist; expected a JSON or YAML file/,
+    );
   });
 
   it('asks for an "environments" object when there is none', () => {

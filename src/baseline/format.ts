@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ExpectedError } from '../errors.js';
+import { jsonSyntaxProblem, withoutByteOrderMark } from '../config-file.js';
 import { compareCodeUnits } from '../json.js';
 import type { MetricComparison, MetricType } from '../model.js';
 import { child, quote } from './json-path.js';
@@ -100,20 +101,6 @@ export function splitBaselineKey(key: string): { scenario: string; profile?: str
   return out;
 }
 
-/** A sentence for a JSON.parse error that never quotes the file: Node's own message shows its first characters. */
-function jsonSyntaxProblem(error: unknown, text: string): string {
-  const message = (error as Error).message;
-  if (/end of JSON input/i.test(message)) return 'it ends in the middle of a value';
-  const position = /at position (\d+)/.exec(message);
-  const what = /^Unexpected token/.test(message)
-    ? 'an unexpected character'
-    : message.replace(/ in JSON at position.*$/s, '').replace(/"[^"]*"/g, '…');
-  if (!position) return what;
-  const before = text.slice(0, Number(position[1]));
-  const line = before.split('\n').length;
-  return `${what} at line ${line}, column ${Number(position[1]) - before.lastIndexOf('\n')}`;
-}
-
 /** Relative difference under which `accepted` still counts as the median of its history (rounding). */
 const ACCEPTED_SLACK = 1e-3;
 
@@ -196,7 +183,7 @@ class Semantics {
  * rest by Semantics. A UTF-8 byte order mark (some Windows editors write one) is skipped.
  */
 export async function parseBaseline(text: string, source: string): Promise<BaselineFile> {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const body = withoutByteOrderMark(text);
   let data: unknown;
   try {
     data = JSON.parse(body);

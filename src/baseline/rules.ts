@@ -1,8 +1,8 @@
 // Which metrics the gate watches and how strictly. Read from k6-gate.config.json / .yaml and from a
 // few action inputs; the defaults cover the k6 built-in metrics every HTTP test has.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isObject } from '../json.js';
+import { readConfigFile } from '../config-file.js';
 import { K6_STAT_PATTERN } from '../k6/summary.js';
 import type { Direction } from '../model.js';
 import { ExpectedError } from '../errors.js';
@@ -325,26 +325,12 @@ export function applyOverrides(rules: Rules, overrides: RulesOverrides | undefin
  */
 export async function loadRules(file: string | undefined, overrides?: RulesOverrides): Promise<Rules> {
   if (file === undefined || file.trim() === '') return applyOverrides(parseRules(undefined, 'defaults'), overrides);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new RulesError(
-      code === 'ENOENT'
-        ? `rules file ${file} does not exist; expected a k6-gate.config.json or .yaml file, or no config-file input`
-        : `rules file ${file} cannot be read: ${(error as Error).message}`,
-    );
-  }
+  const raw = await readConfigFile(file, {
+    label: 'rules file',
+    expected: 'a k6-gate.config.json or .yaml file, or no config-file input',
+    error: (message) => new RulesError(message),
+  });
   const source = path.basename(file);
-  const yaml = /\.ya?ml$/i.test(file);
-  let raw: unknown;
-  try {
-    // yaml is loaded only for a YAML file: it is a large module to evaluate at every start.
-    raw = yaml ? (await import('yaml')).parse(text) : JSON.parse(text);
-  } catch (error) {
-    throw new RulesError(`${source} is not valid ${yaml ? 'YAML' : 'JSON'}: ${(error as Error).message.split('\n')[0]}`);
-  }
   return applyOverrides(parseRules(raw, source), overrides);
 }
 
