@@ -77,7 +77,10 @@ describe('node dist/index.js on a pull_request', () => {
     if (!existsSync(BUNDLE)) throw new Error(`no action bundle at ${BUNDLE}: run \`npm run build\` first`);
     api = await startFakeGitHubApi();
     artifacts = await startFakeArtifactService();
-    target = await startDemoTarget({ latencyMs: 20, jitterMs: 2, seed: 7 });
+    // 40 ms per request, then 6 × 40 = 240 ms after the "push" (slowdown 5). The target's latency is a
+    // floor (a busy machine only adds to it), so run 1's p(95) would have to be inflated by ~180 ms
+    // for run 2 to pass: decisive with other processes on the cores (issue 22).
+    target = await startDemoTarget({ latencyMs: 40, jitterMs: 4, seed: 7 });
     tmp = mkdtempSync(path.join(os.tmpdir(), 'k6-gate-action-e2e-'));
     workspace = path.join(tmp, 'workspace');
     mkdirSync(workspace);
@@ -141,7 +144,8 @@ describe('node dist/index.js on a pull_request', () => {
       'INPUT_K6-VERSION': '2.2.0',
       'INPUT_K6-INSTALL': 'path',
       'INPUT_K6-PATH': testK6Path(),
-      INPUT_ENV: 'VUS=2\nDURATION=3s',
+      // Thresholds far above both runs: the slower run must read as a regression, not a crossed threshold.
+      INPUT_ENV: 'VUS=2\nDURATION=3s\nP95_MS=5000\nP99_MS=10000',
       'INPUT_AUTH-TOKEN': AUTH_TOKEN,
       'INPUT_HTML-REPORT': 'true',
       INPUT_TOKEN: TOKEN,
@@ -198,8 +202,8 @@ describe('node dist/index.js on a pull_request', () => {
     );
     expect(JSON.parse(upload1!.files.get('comparison.json')!.toString()).outcome).toBe('passed');
 
-    // The next push makes every request three times slower.
-    target.setKnobs({ slowdown: 2 });
+    // The next push makes every request six times slower.
+    target.setKnobs({ slowdown: 5 });
     const second = await runAction(2, { 'INPUT_UPDATE-BASELINE': 'false' });
     const context2 = `exit ${second.code}\n${second.stdout.slice(-4000)}\n${second.stderr.slice(-2000)}`;
     expect(second.code, context2).toBe(1);
