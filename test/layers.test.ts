@@ -37,7 +37,7 @@ describe('layer rule', () => {
   });
 
   it.each([
-    ['src/report/fixture.ts', "import { inferDirection } from '../baseline/metrics.js';\nexport const x = inferDirection;\n"],
+    ['src/report/fixture.ts', "import { inferDirection } from '../metric-kind.js';\nexport const x = inferDirection;\n"],
     ['src/report/fixture.ts', "import type { BaselineFile } from '../baseline/format.js';\nexport type X = BaselineFile;\n"],
     ['src/baseline/fixture.ts', "import { parseSummary } from '../k6/summary.js';\nexport const x = parseSummary;\n"],
     ['src/gate/fixture.ts', "import { renderJUnit } from '../report/junit.js';\nexport const x = renderJUnit;\n"],

@@ -13,7 +13,7 @@ import { readStat } from '../k6/summary.js';
 import type { Direction, MetricComparison, RunSummary } from '../model.js';
 import type { BaselineFile, BaselineStat } from './format.js';
 import { formatChange, formatDelta, formatPercent, formatSetting, formatValue, type Unit } from '../format.js';
-import { describeMetric, inferDirection } from './metrics.js';
+import { describeMetric, inferDirection } from '../metric-kind.js';
 import type { MetricRule, Rules } from './rules.js';
 import { predictionInterval, withoutOutliers, type PredictionInterval } from './stats.js';
 import { wilsonInterval } from './sampling.js';

@@ -10,7 +10,7 @@ import { compareCodeUnits } from '../json.js';
 import type { MetricComparison, MetricType } from '../model.js';
 import { child, quote } from './json-path.js';
 import { formatValue } from '../format.js';
-import { describeMetric } from './metrics.js';
+import { describeMetric } from '../metric-kind.js';
 import { median } from './stats.js';
 import type { BaselineTrend } from './trend.js';
 

@@ -3,7 +3,7 @@ import { readStat } from '../k6/summary.js';
 import type { Outcome, RunSummary } from '../model.js';
 import { baselineKey, type BaselineFile, type BaselineHistoryEntry, type BaselineScenario, type BaselineStat } from './format.js';
 import { formatPercent } from '../format.js';
-import { describeMetric, typeChangeWarning } from './metrics.js';
+import { describeMetric, typeChangeWarning } from '../metric-kind.js';
 import type { RecordLimits, Rules } from './rules.js';
 import { median } from './stats.js';
 import { appendTrend } from './trend.js';

@@ -7,6 +7,7 @@
 //   metrics as an array with type and unit, trend keys `p90`/`p95`, `checks_succeeded` instead of
 //   `checks`, and no thresholds.
 import { isObject, type JsonObject } from '../json.js';
+import { guessContains, legacyTypeFromStats, METRIC_CONTAINS, METRIC_TYPES } from '../metric-kind.js';
 import type { CheckResult, MetricContains, MetricSummary, MetricType, RunSummary, ThresholdResult } from '../model.js';
 import { ExpectedError } from '../errors.js';
 
@@ -62,45 +63,15 @@ export function parseSummary(text: string, source = 'summary'): RunSummary {
   );
 }
 
-/** Stats only a trend has (`count` is NOT among them: a Trend carries it when the trend stats ask for it). */
-const TREND_ONLY_KEYS = new Set(['avg', 'med']);
-
 /**
- * The legacy export has no type field, so the type is told by which keys are present. Fallback
- * only (docs/baseline.md, "Types and units"): a trend is recognised by its trend stats first, so a
- * trend that also carries `count` (`--summary-trend-stats …,count`) never becomes a counter, whose
- * direction would be "higher is better".
+ * The legacy export has no type field, so the type is told by which keys are present
+ * (metric-kind.ts legacyTypeFromStats); keys that match no type are an error here.
  */
 export function inferLegacyType(name: string, values: Json): MetricType {
+  const type = legacyTypeFromStats(values);
+  if (type) return type;
   const keys = Object.keys(values).filter((key) => key !== 'thresholds');
-  if ('passes' in values || 'fails' in values) return 'rate';
-  if (keys.some((key) => TREND_ONLY_KEYS.has(key) || key.startsWith('p('))) return 'trend';
-  if ('value' in values) return 'gauge';
-  // A counter has exactly count and rate; a trend whose only requested stats are min/max/count is
-  // a trend all the same (a counter never has min or max).
-  if ('min' in values || 'max' in values) return 'trend';
-  // A counter always has exactly count and rate; `count` alone is a Trend asked only for its count.
-  if ('count' in values) return 'rate' in values ? 'counter' : 'trend';
   throw new SummaryParseError(`metric "${name}" has keys ${JSON.stringify(keys)}, which match no k6 metric type`);
-}
-
-/** k6's built-in metrics whose values are times (ms) or data (bytes); custom ones are guessed by name. */
-const TIME_METRICS =
-  /^(http_req_(duration|blocked|connecting|tls_handshaking|sending|waiting|receiving)|iteration_duration|group_duration|ws_(connecting|session_duration|ping)|grpc_req_duration|browser_)/;
-/** A custom trend whose name has one of these parts (`login_duration`, `poll_time_to_ready`, `ws_echo_round_trip`) holds times. */
-const TIME_NAME_PART = /(^|_)(duration|latency|time|ms|rtt|round_trip|ttfb)(_|$)/i;
-const DATA_METRICS = /^(data_(sent|received)|ws_msgs_(sent|received)_bytes)/;
-
-function baseName(metric: string): string {
-  const brace = metric.indexOf('{');
-  return brace === -1 ? metric : metric.slice(0, brace);
-}
-
-export function guessContains(metric: string, type: MetricType): MetricContains {
-  const base = baseName(metric);
-  if (DATA_METRICS.test(base)) return 'data';
-  if (type === 'trend' && (TIME_METRICS.test(base) || TIME_NAME_PART.test(base))) return 'time';
-  return 'default';
 }
 
 function numericEntries(values: Json, metric: string, source: string): Record<string, number> {
@@ -118,9 +89,6 @@ function numericEntries(values: Json, metric: string, source: string): Record<st
   }
   return out;
 }
-
-const METRIC_TYPES: readonly string[] = ['trend', 'rate', 'counter', 'gauge'];
-const METRIC_CONTAINS: readonly string[] = ['time', 'data', 'default'];
 
 /** The `{"k6_gate": {"types": {name: {type, contains}}}}` note of an export k6-gate wrote; malformed entries are ignored. */
 function notedTypes(data: Json): Record<string, { type: MetricType; contains: MetricContains }> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareToBaseline, decide, isRegression, summarizeComparisons } from '../../src/baseline/compare.js';
-import { inferDirection } from '../../src/baseline/metrics.js';
+import { inferDirection } from '../../src/metric-kind.js';
 import { DEFAULT_RULES } from '../../src/baseline/rules.js';
 import { baselineOf, counter, rate, rulesWith, statWith, summaryOf, trend } from './fixtures.js';
 

@@ -5,10 +5,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareToBaseline } from '../../src/baseline/compare.js';
 import { parseBaseline, serializeBaseline } from '../../src/baseline/format.js';
-import { describeMetric, inferDirection, typeChangeWarning } from '../../src/baseline/metrics.js';
+import { describeMetric, guessContains, inferDirection, typeChangeWarning } from '../../src/metric-kind.js';
 import { DEFAULT_RULES, parseRules } from '../../src/baseline/rules.js';
 import { updateBaseline } from '../../src/baseline/update.js';
-import { guessContains, inferLegacyType, parseSummary } from '../../src/k6/summary.js';
+import { inferLegacyType, parseSummary } from '../../src/k6/summary.js';
 import { renderMarkdownReport } from '../../src/report/markdown.js';
 import type { GateResult } from '../../src/model.js';
 

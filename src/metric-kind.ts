@@ -1,10 +1,16 @@
-// What a metric's numbers mean: which way is better and in which unit they are. The direction
-// follows from the k6 metric type (and a name that counts failures); the type comes from k6 when
-// the summary says it, else from the baseline's record, else from a guess (describeMetric).
-import { guessContains } from '../k6/summary.js';
-import type { Direction, MetricContains, MetricSummary, MetricType } from '../model.js';
+// What kind of metric a k6 metric is, in one place: its type (trend, rate, counter, gauge) when k6
+// does not say it (from the stats a legacy export has, or from a stat name), what its values
+// measure (times, data, plain numbers), which way is better, and in which unit it is reported.
+// The type comes from k6 when the summary says it, else from the baseline's record, else from a
+// guess (describeMetric). Pure; imports only types. Used by k6/summary.ts (reading summaries) and
+// baseline/ (comparing, recording, validating).
+import type { Unit } from './format.js';
+import type { Direction, MetricContains, MetricSummary, MetricType } from './model.js';
 
-import type { Unit } from '../format.js';
+export type { Unit };
+
+export const METRIC_TYPES: readonly string[] = ['trend', 'rate', 'counter', 'gauge'];
+export const METRIC_CONTAINS: readonly string[] = ['time', 'data', 'default'];
 
 /** `http_req_duration{name:login}` → `http_req_duration`. */
 export function baseMetricName(metric: string): string {
@@ -121,4 +127,40 @@ export function typeChangeWarning(
   if (changes.length === 0) return undefined;
   const source = summary.typeFrom === 'guess' ? 'the summary shows' : 'k6 says';
   return `${key}: ${metric} ${stat} changed ${changes.join(', ')} since the baseline was recorded; the values may not be comparable (${source} ${now.type}${summary.contains === 'time' ? ' of times' : ''}; re-record the baseline if the change is intended)`;
+}
+
+/** Stats only a trend has (`count` is NOT among them: a Trend carries it when the trend stats ask for it). */
+const TREND_ONLY_KEYS = new Set(['avg', 'med']);
+
+/**
+ * The legacy export has no type field, so the type is told by which keys are present. Fallback
+ * only (docs/baseline.md, "Types and units"): a trend is recognised by its trend stats first, so a
+ * trend that also carries `count` (`--summary-trend-stats …,count`) never becomes a counter, whose
+ * direction would be "higher is better".
+ */
+export function legacyTypeFromStats(values: Record<string, unknown>): MetricType | undefined {
+  const keys = Object.keys(values).filter((key) => key !== 'thresholds');
+  if ('passes' in values || 'fails' in values) return 'rate';
+  if (keys.some((key) => TREND_ONLY_KEYS.has(key) || key.startsWith('p('))) return 'trend';
+  if ('value' in values) return 'gauge';
+  // A counter has exactly count and rate; a trend whose only requested stats are min/max/count is
+  // a trend all the same (a counter never has min or max).
+  if ('min' in values || 'max' in values) return 'trend';
+  // A counter always has exactly count and rate; `count` alone is a Trend asked only for its count.
+  if ('count' in values) return 'rate' in values ? 'counter' : 'trend';
+  return undefined;
+}
+
+/** k6's built-in metrics whose values are times (ms) or data (bytes); custom ones are guessed by name. */
+const TIME_METRICS =
+  /^(http_req_(duration|blocked|connecting|tls_handshaking|sending|waiting|receiving)|iteration_duration|group_duration|ws_(connecting|session_duration|ping)|grpc_req_duration|browser_)/;
+/** A custom trend whose name has one of these parts (`login_duration`, `poll_time_to_ready`, `ws_echo_round_trip`) holds times. */
+const TIME_NAME_PART = /(^|_)(duration|latency|time|ms|rtt|round_trip|ttfb)(_|$)/i;
+const DATA_METRICS = /^(data_(sent|received)|ws_msgs_(sent|received)_bytes)/;
+
+export function guessContains(metric: string, type: MetricType): MetricContains {
+  const base = baseMetricName(metric);
+  if (DATA_METRICS.test(base)) return 'data';
+  if (type === 'trend' && (TIME_METRICS.test(base) || TIME_NAME_PART.test(base))) return 'time';
+  return 'default';
 }
