@@ -105,7 +105,7 @@ export async function updateBaselineFile(
   link: string,
   change: (current: BaselineFile | undefined) => BaselineFile,
   options: LockOptions = {},
-): Promise<{ before: BaselineFile | undefined; after: BaselineFile }> {
+): Promise<{ before: BaselineFile | undefined; after: BaselineFile; written: string }> {
   const file = realPathOf(link);
   return withBaselineLock(
     file,
@@ -113,7 +113,7 @@ export async function updateBaselineFile(
       const before = await loadBaseline(file);
       const after = change(before);
       await saveBaseline(file, after);
-      return { before, after };
+      return { before, after, written: file };
     },
     options,
   );

@@ -1,5 +1,5 @@
 // `k6-gate baseline show | diff | update`: look at and maintain the baseline file by hand.
-import { readFile } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { diffBaselines, renderBaselineChanges, renderBaselineShow } from '../baseline/commands.js';
 import { BaselineError, baselineKey, loadBaseline, type BaselineFile } from '../baseline/format.js';
@@ -118,7 +118,7 @@ async function baselineSubcommand(
       const rules = await loadRules(config ? insideWorkspace('config', config, io.cwd) : undefined);
       const parts = { scenario, profile: text('profile'), environment: text('environment') };
       const key = baselineKey(parts);
-      const { before, after } = await updateBaselineFile(
+      const { before, after, written } = await updateBaselineFile(
         baselineFile,
         (current) =>
           updateBaseline(
@@ -138,7 +138,9 @@ async function baselineSubcommand(
           ),
         { log },
       );
-      log.info(`k6-gate: recorded ${summaryFile} as ${key} in ${path.relative(io.cwd, baselineFile)}`);
+      const isLink = (await lstat(baselineFile).catch(() => undefined))?.isSymbolicLink() ?? false;
+      const through = isLink ? ` (a link: written to ${written}, the link kept)` : '';
+      log.info(`k6-gate: recorded ${summaryFile} as ${key} in ${path.relative(io.cwd, baselineFile)}${through}`);
       io.stdout(diffBaselines(before, after));
       return 0;
     }

@@ -54,6 +54,9 @@ describe('a symbolic link as the baseline', () => {
     await copyFile(SUMMARY, path.join(ws, 'summary.json'));
     const run = await runCli(['baseline', 'update', '--summary', 'summary.json', '--scenario', 'quick', '--k6-version', 'v1.8.1'], ws);
     expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(
+      /recorded summary\.json as quick in k6-baseline\.json \(a link: written to .*perf\/real\.json, the link kept\)/,
+    );
     expect((await lstat(path.join(ws, 'k6-baseline.json'))).isSymbolicLink()).toBe(true);
     const written = await parseBaseline(await readFile(path.join(ws, 'perf/real.json'), 'utf8'), 'real.json');
     expect(written.scenarios.quick.metrics.http_req_duration['p(95)'].history[0].k6Version).toBe('1.8.1');
