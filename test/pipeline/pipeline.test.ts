@@ -72,15 +72,23 @@ describe('runGate with a real k6', () => {
   it('records a baseline, then fails the gate and names the metrics when the target slows down', async () => {
     const ws = await tempWorkspace();
     const scenario = await resolveScenario('http-endpoints', ws);
-    const first = await runGate(testConfig(ws, { scenarios: [scenario], target: target.url, updateBaseline: 'always' }), recordingLogger());
-    expect(first.outcome).toBe('passed');
-    expect(first.baselineUpdated).toBe(true);
-    const baseline = JSON.parse(read(ws, 'k6-baseline.json'));
-    expect(JSON.stringify(baseline)).toContain('http-endpoints@smoke');
-
-    target.setKnobs({ slowdown: 1 });
+    // A 40 ms floor, then 6 × 40 ms: the target's latency only grows on a busy machine, so the first
+    // run's p(95) would need ~180 ms of inflation to hide the slowdown. The thresholds are set far
+    // above both, so the slow run reads as a regression rather than as crossed thresholds.
+    target.setKnobs({ latencyMs: 40, jitterMs: 4 });
     try {
-      const second = await runGate(testConfig(ws, { scenarios: [scenario], target: target.url }), recordingLogger());
+      const env = { VUS: '2', DURATION: '3s', THINK_TIME: '0.05', P95_MS: '5000', P99_MS: '10000' };
+      const first = await runGate(
+        testConfig(ws, { scenarios: [scenario], target: target.url, updateBaseline: 'always', env }),
+        recordingLogger(),
+      );
+      expect(first.outcome).toBe('passed');
+      expect(first.baselineUpdated).toBe(true);
+      const baseline = JSON.parse(read(ws, 'k6-baseline.json'));
+      expect(JSON.stringify(baseline)).toContain('http-endpoints@smoke');
+
+      target.setKnobs({ slowdown: 5 });
+      const second = await runGate(testConfig(ws, { scenarios: [scenario], target: target.url, env }), recordingLogger());
       expect(second.outcome).toBe('regressed');
       expect(second.failed).toBe(true);
       expect(exitStatusFor(second)).toBe(1);
@@ -90,7 +98,7 @@ describe('runGate with a real k6', () => {
       expect(report).toContain('## ❌ k6-gate: performance regressed');
       expect(report).toMatch(/\| `http_req_duration` +\| p\(95\) .*🔴 regressed/);
     } finally {
-      target.setKnobs({ slowdown: 0 });
+      target.setKnobs({ latencyMs: 20, jitterMs: 10, slowdown: 0 });
     }
   });
 
