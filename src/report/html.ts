@@ -116,7 +116,8 @@ export function historyChart(row: MetricComparison, history: number[]): string {
 export function ratioChart(row: MetricComparison): string {
   const a = row.abBaseline ?? [];
   const b = row.runs ?? [];
-  const ratios = a.flatMap((value, i) => (value > 0 && b[i] !== undefined ? [b[i] / value] : []));
+  const rounds = a.flatMap((value, i) => (value > 0 && b[i] !== undefined ? [{ a: value, b: b[i], ratio: b[i] / value }] : []));
+  const ratios = rounds.map((round) => round.ratio);
   if (ratios.length === 0) return '';
   const sorted = [...ratios].sort((x, y) => x - y);
   const middle = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
@@ -125,9 +126,9 @@ export function ratioChart(row: MetricComparison): string {
     hline(scale, 1, '1.00', 'stroke="#8c959f"'),
     hline(scale, middle, middle.toFixed(2), 'stroke="#8250df" stroke-dasharray="3 3"'),
   ];
-  ratios.forEach((r, i) =>
+  rounds.forEach((round, i) =>
     parts.push(
-      `<circle class="round" cx="${n(scale.x(i))}" cy="${n(scale.y(r))}" r="3.5" fill="#8250df"><title>round ${i + 1}: B/A ${r.toFixed(3)}</title></circle>`,
+      `<circle class="round" cx="${n(scale.x(i))}" cy="${n(scale.y(round.ratio))}" r="3.5" fill="#8250df"><title>round ${i + 1}: A ${escape(formatValue(round.a, row.unit))}, B ${escape(formatValue(round.b, row.unit))}, B/A ${round.ratio.toFixed(3)}</title></circle>`,
     ),
   );
   parts.push(`<text x="${WIDTH - PAD.right}" y="${HEIGHT - 8}" text-anchor="end">B/A per round, in run order; dashed: median</text>`);

@@ -27,7 +27,7 @@ describe('renderHtmlReport', () => {
     expect(section).toContain('<h3>A/B rounds</h3>');
     const chart = ratioChart(chartedResult().scenarios[0].metrics[0]);
     expect(chart.match(/<circle class="round"/g)).toHaveLength(6);
-    expect(chart).toContain('<title>round 1: B/A 1.040</title>');
+    expect(chart).toContain('<title>round 1: A 50 ms, B 52 ms, B/A 1.040</title>');
     expect(ratioChart(metricRow({ metric: 'm', stat: 'avg' }))).toBe('');
   });
 
