@@ -183,7 +183,8 @@ describe('endpoints of the workloads', () => {
   });
 
   it('user-flow: app page and assets, feed APIs, a report that becomes ready after polling', async () => {
-    const t = await start();
+    // slowdown 4: the report takes 1.5 s, so the first poll sees it pending even on a busy machine.
+    const t = await start({ slowdown: 4 });
     const page = await fetch(`${t.url}/app`);
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(await page.text()).toContain('/static/app.js');
@@ -193,8 +194,12 @@ describe('endpoints of the workloads', () => {
     const report = await call('POST', `${t.url}/api/reports`);
     expect(report).toMatchObject({ status: 202, json: { status: 'pending' } });
     expect((await call('GET', `${t.url}${report.json.poll}`)).json.status).toBe('pending');
-    await new Promise((resolve) => setTimeout(resolve, 350));
-    expect((await call('GET', `${t.url}${report.json.poll}`)).json).toMatchObject({ status: 'ready', progress: 1 });
+    let polled = await call('GET', `${t.url}${report.json.poll}`);
+    for (const started = Date.now(); polled.json.status !== 'ready' && Date.now() - started < 15_000;) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      polled = await call('GET', `${t.url}${report.json.poll}`);
+    }
+    expect(polled.json).toMatchObject({ status: 'ready', progress: 1 });
   });
 
   it('websocket: echo round trip, presence on join, cursor fan-out to the room', async () => {
