@@ -5,10 +5,13 @@
 // keyword (a number, one of …). What a schema cannot state (a key that matches its scenario, a
 // ratio from 0 to 1 for a rate, accepted = the median of its history) is checked in format.ts.
 //
-// ajv compiles the schema into code, tens of milliseconds at start-up: this module is loaded with
-// import() by format.ts only when a baseline file is read, never by `--version` or a first run.
-import { Ajv, type ErrorObject } from 'ajv';
+// The check itself is ajv's code for the schema, generated ahead of time
+// (scripts/baseline-validator.mjs → generated/baseline-validator.js, kept current by a test):
+// compiling the schema at run time cost about 30 ms of every run that reads a baseline. This module
+// is loaded with import() by format.ts only when a baseline file is read.
+import type { ErrorObject } from 'ajv';
 import schema from '../../schemas/baseline.schema.json' with { type: 'json' };
+import { validate as check } from './generated/baseline-validator.js';
 import { child, quote } from './json-path.js';
 
 type SchemaNode = {
@@ -22,18 +25,6 @@ type SchemaNode = {
   'x-expected'?: string;
   'x-names'?: string;
 };
-
-let validate: ReturnType<Ajv['compile']> | undefined;
-
-function compiled(): ReturnType<Ajv['compile']> {
-  if (!validate) {
-    const ajv = new Ajv({ allErrors: true, strict: true, validateSchema: false, code: { optimize: false } });
-    ajv.addKeyword('x-expected');
-    ajv.addKeyword('x-names');
-    validate = ajv.compile(schema);
-  }
-  return validate;
-}
 
 function resolve(node: SchemaNode): SchemaNode {
   let at = node;
@@ -130,7 +121,6 @@ function rank(error: ErrorObject): number {
 
 /** The first problem of the file's shape as a sentence (without the file name), or undefined when it fits. */
 export function baselineShapeProblem(data: unknown): string | undefined {
-  const check = compiled();
   if (check(data)) return undefined;
   const errors = [...(check.errors ?? [])];
   // Stable: among equally useful problems the first in the file's order wins.

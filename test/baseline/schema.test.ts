@@ -76,6 +76,14 @@ describe('schemas/baseline.schema.json', () => {
   });
 });
 
+describe('the generated baseline validator', () => {
+  it('is what scripts/baseline-validator.mjs makes of the schema now (run it after changing the schema)', async () => {
+    // @ts-expect-error: a plain ESM script without types
+    const { baselineValidatorSource, GENERATED_VALIDATOR } = await import('../../scripts/baseline-validator.mjs');
+    expect(readFileSync(GENERATED_VALIDATOR, 'utf8')).toBe(baselineValidatorSource());
+  });
+});
+
 describe('schemas/comparison.schema.json', () => {
   it('accepts a GateResult carrying real comparisons', () => {
     const baseline = updateBaseline(
