@@ -2,6 +2,7 @@
 // the DevTools protocol with the `ws` client: what it logged to the console, every request it
 // made, a value evaluated in it, and a screenshot. No network: the page is a local file.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,8 +20,19 @@ export interface OpenedPage {
   close(): Promise<void>;
 }
 
+/**
+ * K6_GATE_TEST_CHROMIUM, else the first Chromium-family browser on PATH: Debian's `chromium` (what
+ * scripts/test.sh installs), else the Chrome a hosted GitHub runner already has.
+ */
 function browserBinary(): string {
-  return process.env.K6_GATE_TEST_CHROMIUM ?? 'chromium';
+  if (process.env.K6_GATE_TEST_CHROMIUM) return process.env.K6_GATE_TEST_CHROMIUM;
+  const names = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
+  for (const name of names) {
+    for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+      if (dir && existsSync(path.join(dir, name))) return path.join(dir, name);
+    }
+  }
+  return 'chromium';
 }
 
 /** Starts Chromium with a DevTools port of its choosing and resolves with its address. */
