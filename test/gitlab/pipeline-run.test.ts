@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GateResult } from '../../src/model.js';
 import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
 import { testK6Path } from '../helpers/k6.js';
 import { startFakeGitLab, type FakeGitLab } from './fake-gitlab.js';
@@ -176,10 +177,24 @@ describe.skipIf(missing.length > 0)('GitLab template run by gitlab-ci-local (she
     const run = await pipeline('merge-request', 'k6-gate:staging');
     timings['staging, healthy'] = run.ms;
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/PASS\s+k6-gate:staging/);
     expect(run.stdout).not.toContain('k6-gate:production');
 
     const out = artifacts('staging');
+    // A healthy target passes — unless the machine is so busy that the gate itself flags its load
+    // generator (the CPU contended for most of the run, k6 saturated): then a healthy target can
+    // measure slower than its baseline, and what must hold is that the report says the numbers are
+    // not trustworthy. That unhealthy outcome is asserted instead (issue 22: decisive on a busy machine).
+    const comparison = JSON.parse(readFileSync(path.join(out, 'comparison.json'), 'utf8')) as GateResult;
+    const unhealthy =
+      comparison.outcome !== 'passed' && comparison.scenarios.some((s) => (s.analysis?.loadGenerator?.warnings.length ?? 0) > 0);
+    if (unhealthy) {
+      console.info(`staging, healthy: the load generator was flagged (${comparison.scenarios[0].analysis?.loadGenerator?.warnings[0]})`);
+      expect(comparison.outcome).toBe('regressed');
+      expect(run.stdout).toMatch(/k6-gate:staging > \*\*⚠️ Load generator:\*\* the numbers may not be trustworthy/);
+    } else {
+      expect(comparison.outcome).toBe('passed');
+      expect(run.stdout).toMatch(/PASS\s+k6-gate:staging/);
+    }
     for (const file of [
       'junit.xml',
       'load-performance.json',
@@ -194,7 +209,7 @@ describe.skipIf(missing.length > 0)('GitLab template run by gitlab-ci-local (she
     const junit = readFileSync(path.join(out, 'junit.xml'), 'utf8');
     expect(XMLValidator.validate(junit)).toBe(true);
     const suites = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(junit).testsuites;
-    expect(suites).toMatchObject({ failures: '0', errors: '0' });
+    expect(suites).toMatchObject({ failures: unhealthy ? expect.any(String) : '0', errors: '0' });
     expect(Number(suites.tests)).toBeGreaterThanOrEqual(6);
     // load_performance is k6's own legacy export of the gating scenario, with what GitLab's widget reads.
     const loadPerformance = readFileSync(path.join(out, 'load-performance.json'), 'utf8');
@@ -208,16 +223,16 @@ describe.skipIf(missing.length > 0)('GitLab template run by gitlab-ci-local (she
     expect(metrics.checks.passes).toBeGreaterThan(0);
     expect(readFileSync(path.join(out, 'report.html'), 'utf8').slice(0, 200).toLowerCase()).toContain('<!doctype html');
     // Keys per job: a later job reads the staging verdict apart from the production one.
-    expect(parseDotenv(readFileSync(path.join(out, 'k6-gate.env'), 'utf8'))).toMatchObject({
-      K6_GATE_STAGING_RESULT: 'passed',
-      K6_GATE_STAGING_FAILED: 'false',
-      K6_GATE_STAGING_REGRESSIONS: '0',
-    });
+    expect(parseDotenv(readFileSync(path.join(out, 'k6-gate.env'), 'utf8'))).toMatchObject(
+      unhealthy
+        ? { K6_GATE_STAGING_RESULT: 'regressed', K6_GATE_STAGING_FAILED: 'true' }
+        : { K6_GATE_STAGING_RESULT: 'passed', K6_GATE_STAGING_FAILED: 'false', K6_GATE_STAGING_REGRESSIONS: '0' },
+    );
 
     const notes = fake.notes.get(`${PROJECT}!5`) ?? [];
     expect(notes).toHaveLength(1);
     expect(notes[0].body).toContain('<!-- k6-gate:k6-gate:staging -->');
-    expect(notes[0].body).toContain('✅ k6-gate: passed');
+    expect(notes[0].body).toContain(unhealthy ? 'the numbers may not be trustworthy' : '✅ k6-gate: passed');
     expect(jobLog('staging')).toContain('created the note on merge request !5');
     expect(jobLog('staging')).not.toContain(TOKEN);
     expect(run.stdout + run.stderr).not.toContain(TOKEN);
