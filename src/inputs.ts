@@ -1,33 +1,30 @@
-// The one place every input is read and parsed: named string inputs → the typed Config (and the
-// action's publish settings). The action's inputs, the CLI's flags and the demo use the same names
-// (kebab-case), so an input means the same thing on GitHub, on GitLab and on a laptop.
+// The one place every input is read: named string inputs → the typed Config (and the action's
+// publish settings). Each input is declared once in src/input-spec.ts (name, flags, default, parser,
+// help); this module combines them (what depends on more than one input). The action's inputs, the
+// CLI's flags and the demo use the same names, so an input means the same thing everywhere.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
   ConfigError,
   DEFAULT_BASELINE_PATH,
-  DEFAULT_K6_VERSION,
   DEFAULT_RESULTS_DIR,
   insideWorkspace,
   optional,
-  parseBoolean,
-  parseTimeLimit,
   parseEnvPairs,
-  parseFailOn,
   parseInstallMethod,
-  parseK6Version,
-  parseBaselineProposal,
-  parseUpdateBaseline,
   splitArgs,
   type CommentMode,
   type Config,
+  type K6Options,
+  parseBaselineProposal,
 } from './config.js';
+import { SECRET_INPUTS, parseInput, type InputName } from './input-spec.js';
 import { findEnvironment, isProtectedEnvironment, loadEnvironments, type EnvironmentDef } from './environments.js';
 import { assertLoadAllowed } from './load-policy.js';
 import { resolveScenario } from './scenarios.js';
 import { safeFileName } from './k6/files.js';
 import { withoutCredentials } from './url.js';
-import { parseTolerance, splitWatchInput, RulesError } from './baseline/rules.js';
+import { findSink, sinkKinds } from './notify/sinks/index.js';
 
 /** Looked for in the workspace when no `environments` input is given. */
 export const DEFAULT_ENVIRONMENTS_FILE = 'k6-gate.environments.json';
@@ -36,6 +33,7 @@ import { parseMetricsOutput } from './observability/metrics-output.js';
 
 /** Reads one input by name; '' and undefined both mean "not set". */
 export type InputReader = (name: string) => string | undefined;
+export { parseCommentMode } from './input-spec.js';
 
 export interface InputContext {
   workspace: string;
@@ -87,10 +85,26 @@ export function parseList(text: string | undefined): string[] {
     .filter(Boolean);
 }
 
-/** The values to mask in every log line, read before anything else runs (token, auth-token, secret-env). */
+/** The values to mask in every log line, read before anything else runs (the secret inputs, secret-env). */
 export function secretInputs(read: InputReader, env: NodeJS.ProcessEnv): string[] {
-  const values = [optional(read('token')), optional(read('auth-token')), ...parseList(read('secret-env')).map((name) => env[name])];
+  const values = [...SECRET_INPUTS.map((name) => optional(read(name))), ...parseList(read('secret-env')).map((name) => env[name])];
   return values.filter((value): value is string => Boolean(value));
+}
+
+/** How to find or install k6: the k6-version, k6-install, k6-path and k6-download-url inputs. */
+export function readK6Options(get: (name: InputName) => string | undefined, workspace: string): K6Options {
+  const k6Path = optional(get('k6-path'));
+  const install = parseInstallMethod(get('k6-install') ?? (k6Path ? 'path' : undefined));
+  if (install === 'path' && !k6Path) {
+    throw new ConfigError('k6-install is "path" but k6-path is not set; expected the path of a k6 binary');
+  }
+  return {
+    version: parseInput('k6-version', get('k6-version')),
+    install,
+    downloadUrl: optional(get('k6-download-url')),
+    sha256: optional(get('k6-sha256')),
+    path: k6Path ? path.resolve(workspace, k6Path) : undefined,
+  };
 }
 
 /** The Config alone, for entries that publish nothing of their own (CLI, demo). */
@@ -99,9 +113,10 @@ export async function configFromInputs(read: InputReader, context: InputContext)
 }
 
 export async function readInputs(read: InputReader, context: InputContext): Promise<Inputs> {
-  const get = (name: string) => optional(read(name));
+  const get = (name: InputName) => optional(read(name));
+  const value = <K extends InputName>(name: K) => parseInput(name, read(name), { onCi: context.onCi });
   const workspace = path.resolve(context.workspace);
-  const scenarioNames = parseList(get('scenarios') ?? get('scenario'));
+  const scenarioNames = parseList(get('scenarios'));
   if (scenarioNames.length === 0) {
     throw new ConfigError(
       'no scenario given; expected one or more scenario names or k6 script paths, e.g. "http-endpoints" or "load/checkout.ts"',
@@ -153,7 +168,7 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
       environment,
       environmentName,
       changeRequest: context.changeRequest,
-      allowHeavyLoad: parseBoolean('allow-heavy-load', get('allow-heavy-load'), false),
+      allowHeavyLoad: value('allow-heavy-load'),
     });
 
   const target = get('target') ?? environment?.baseUrl;
@@ -181,7 +196,7 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
     );
   }
   const targetSecrets = [...(target ? credentialsOf(target) : []), ...(baselineTarget ? credentialsOf(baselineTarget) : [])];
-  const preflight = parseBoolean('preflight', get('preflight'), true);
+  const preflight = value('preflight');
   const defaultHealth = environment?.healthPath && target ? new URL(environment.healthPath, target).toString() : target;
   const healthUrl = preflight ? (get('health-url') ?? defaultHealth) : undefined;
 
@@ -201,7 +216,7 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
     env[name] = value;
     secrets.push(value);
   }
-  const notify = parseNotify(get('notify'), get('notify-on'), context.env);
+  const notify = parseNotify(get('notify'), value('notify-on'), context.env);
   for (const target of notify?.targets ?? []) secrets.push(target.url);
   const authToken = get('auth-token');
   if (authToken !== undefined) {
@@ -209,13 +224,9 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
     secrets.push(authToken);
   }
 
-  const timeout = parseTimeLimit('timeout', get('timeout'));
-  const preflightTimeoutMs = parseTimeLimit('preflight-timeout', get('preflight-timeout')) ?? 30_000;
-  const k6Path = get('k6-path');
-  const install = parseInstallMethod(get('k6-install') ?? (k6Path ? 'path' : undefined));
-  if (install === 'path' && !k6Path) {
-    throw new ConfigError('k6-install is "path" but k6-path is not set; expected the path of a k6 binary');
-  }
+  const timeout = value('timeout');
+  const preflightTimeoutMs = value('preflight-timeout');
+  const k6 = readK6Options(get, workspace);
   const mergeFrom = get('merge-from');
   if (mergeFrom !== undefined && get('shard') !== undefined) {
     throw new ConfigError(
@@ -223,7 +234,7 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
     );
   }
   const config: Config = {
-    rulesOverrides: readRulesOverrides(get),
+    rulesOverrides: readRulesOverrides(value),
     scenarios,
     profile,
     target,
@@ -238,28 +249,22 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
     resultsDir: context.resultsDirAnywhere
       ? path.resolve(workspace, get('results-dir') ?? DEFAULT_RESULTS_DIR)
       : insideWorkspace('results-dir', get('results-dir') ?? DEFAULT_RESULTS_DIR, workspace),
-    failOn: parseFailOn(get('fail-on')),
-    updateBaseline: parseUpdateBaseline(get('update-baseline'), context.onCi ? 'auto' : 'always'),
+    failOn: value('fail-on'),
+    updateBaseline: value('update-baseline'),
     proposeBaseline: parseBaselineProposal(get('update-baseline')),
-    k6: {
-      version: parseK6Version(get('k6-version') ?? DEFAULT_K6_VERSION),
-      install,
-      downloadUrl: get('k6-download-url'),
-      sha256: get('k6-sha256'),
-      path: k6Path ? path.resolve(workspace, k6Path) : undefined,
-    },
+    k6,
     env,
     secrets,
     k6Args: splitArgs(get('k6-args')),
     timeoutMs: timeout,
-    htmlReport: parseBoolean('html-report', get('html-report'), true),
-    rawOutput: parseBoolean('raw-output', get('raw-output'), false),
+    htmlReport: value('html-report'),
+    rawOutput: value('raw-output'),
     notify,
-    analysis: { enabled: parseBoolean('analysis', get('analysis'), true), top: parseEndpointsTop(get('endpoints-top')) },
-    confirm: parseConfirm(get('confirm')),
+    analysis: { enabled: value('analysis'), top: value('endpoints-top') },
+    confirm: value('confirm'),
     baselineTarget,
     protectedEnvironment: isProtectedEnvironment(environmentName, environment),
-    allowNewBaseline: parseBoolean('allow-new-baseline', get('allow-new-baseline'), false),
+    allowNewBaseline: value('allow-new-baseline'),
     shard: get('shard') !== undefined ? parseShard(get('shard')!) : undefined,
     metricsOutputs: parseMetricsOutput(get('metrics-output')).map((o) =>
       o.kind === 'json' ? { ...o, target: insideWorkspace('metrics-output json', o.target, workspace) } : o,
@@ -268,117 +273,71 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
     workspace,
     git: context.git ?? {},
   };
-  return { config, publish: readPublishInputs(get) };
+  return { config, publish: readPublishInputs(get, value) };
 }
 
-function readPublishInputs(get: (name: string) => string | undefined): PublishInputs {
+function readPublishInputs(
+  get: (name: InputName) => string | undefined,
+  value: <K extends InputName>(name: K) => ReturnType<typeof parseInput<K>>,
+): PublishInputs {
   return {
-    comment: parseCommentMode(get('comment')),
+    comment: value('comment'),
     commentId: get('comment-id'),
     artifactName: get('artifact-name'),
-    retentionDays: parseRetentionDays(get('retention-days')),
-    uploadArtifacts: parseBoolean('upload-artifacts', get('upload-artifacts'), true),
+    retentionDays: value('retention-days'),
+    uploadArtifacts: value('upload-artifacts'),
     token: get('token'),
     matrix: get('matrix'),
   };
 }
 
-/** `comment`: when the action writes its pull request comment. */
-export function parseCommentMode(value: string | undefined): CommentMode {
-  const text = value?.trim().toLowerCase() || 'always';
-  if (text === 'always' || text === 'on-regression' || text === 'never') return text;
-  if (text === 'true') return 'always';
-  if (text === 'false') return 'never';
-  throw new ConfigError(`comment ${JSON.stringify(value)} is not valid; expected always, on-regression or never`);
-}
-
 /** `retention-days`: empty means the repository's default; otherwise 1–90 as GitHub allows. */
-export function parseRetentionDays(value: string | undefined): number | undefined {
-  const text = optional(value);
-  if (text === undefined) return undefined;
-  const days = Number(text);
-  if (!Number.isInteger(days) || days < 1 || days > 90) {
-    throw new ConfigError(
-      `retention-days ${JSON.stringify(text)} is not valid; expected a whole number of days from 1 to 90, or empty for the repository default`,
-    );
-  }
-  return days;
+export function parseRetentionDays(text: string | undefined): number | undefined {
+  return parseInput('retention-days', text);
 }
 
-/** The rules inputs; each one, when set, wins over the rules file. */
 /** `slack=SLACK_WEBHOOK_URL, webhook=MY_HOOK` → targets whose URLs come from those variables. */
-function parseNotify(text: string | undefined, on: string | undefined, env: NodeJS.ProcessEnv): Config['notify'] {
+function parseNotify(text: string | undefined, when: NonNullable<Config['notify']>['on'], env: NodeJS.ProcessEnv): Config['notify'] {
   const entries = parseList(text);
-  const when = on ?? 'regression';
-  if (!['regression', 'error', 'always'].includes(when)) {
-    throw new ConfigError(`notify-on ${JSON.stringify(when)} is not valid; expected regression, error or always`);
-  }
   if (entries.length === 0) return undefined;
   const targets = entries.map((entry) => {
-    const match = /^(slack|webhook)=([A-Za-z_][A-Za-z0-9_]*)$/.exec(entry.trim());
+    const match = /^([a-z][a-z0-9-]*)=([A-Za-z_][A-Za-z0-9_]*)$/.exec(entry.trim());
     if (!match) {
       throw new ConfigError(
         `notify entry ${JSON.stringify(entry)} is not kind=VARIABLE; expected e.g. slack=SLACK_WEBHOOK_URL or webhook=MY_WEBHOOK_URL (the variable holds the URL, a secret)`,
       );
     }
-    const url = env[match[2]];
+    const [, kind, envName] = match;
+    const sink = findSink(kind);
+    if (!sink) {
+      throw new ConfigError(
+        `notify entry ${JSON.stringify(entry)}: ${JSON.stringify(kind)} is not a notification kind; expected ${sinkKinds()}`,
+      );
+    }
+    const url = env[envName];
     if (url === undefined || url === '') {
       throw new ConfigError(
-        `notify names ${match[2]}, but no such environment variable is set; expected the name of a variable that holds the webhook URL`,
+        `notify names ${envName}, but no such environment variable is set; expected the name of a variable that holds the webhook URL`,
       );
     }
     if (!/^https?:\/\/\S+$/.test(url)) {
       // Never quote the value: it is a secret.
-      throw new ConfigError(`the value of ${match[2]} is not an http(s) URL; expected the ${match[1]} webhook URL`);
+      throw new ConfigError(`the value of ${envName} is not an http(s) URL; expected ${sink.url}`);
     }
-    return { kind: match[1] as 'slack' | 'webhook', envName: match[2], url };
+    return { kind, envName, url };
   });
-  return { targets, on: when as 'regression' | 'error' | 'always' };
+  return { targets, on: when };
 }
 
-function parseEndpointsTop(text: string | undefined): number {
-  if (text === undefined) return 10;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 100) {
-    throw new ConfigError(
-      `endpoints-top ${JSON.stringify(text)} is not valid; expected a whole number of endpoints from 1 to 100, e.g. 10`,
-    );
-  }
-  return n;
-}
-
-function readRulesOverrides(get: (name: string) => string | undefined): Config['rulesOverrides'] {
-  const overrides: NonNullable<Config['rulesOverrides']> = {};
-  try {
-    const tolerance = get('tolerance');
-    if (tolerance !== undefined) overrides.tolerance = parseTolerance(tolerance, 'tolerance');
-  } catch (error) {
-    throw new ConfigError(
-      error instanceof RulesError ? error.message : `tolerance ${JSON.stringify(get('tolerance'))}: ${(error as Error).message}`,
-    );
-  }
-  const historyLimit = get('history-limit');
-  if (historyLimit !== undefined) {
-    const n = Number(historyLimit);
-    if (!Number.isInteger(n) || n < 1 || n > 1000) {
-      throw new ConfigError(
-        `history-limit ${JSON.stringify(historyLimit)} is not valid; expected a whole number of runs from 1 to 1000, e.g. 10`,
-      );
-    }
-    overrides.historyLimit = n;
-  }
-  const confidence = get('confidence');
-  if (confidence !== undefined) {
-    const text = confidence.endsWith('%') ? Number(confidence.slice(0, -1)) / 100 : Number(confidence);
-    if (!Number.isFinite(text) || text <= 0.5 || text >= 1) {
-      throw new ConfigError(
-        `confidence ${JSON.stringify(confidence)} is not valid; expected a level between 0.5 and 1, e.g. 0.99 or "99%"`,
-      );
-    }
-    overrides.confidence = text;
-  }
-  const watch = get('watch');
-  if (watch !== undefined) overrides.watch = splitWatchInput(watch);
+/** The rules inputs; each one, when set, wins over the rules file. */
+function readRulesOverrides(value: <K extends InputName>(name: K) => ReturnType<typeof parseInput<K>>): Config['rulesOverrides'] {
+  const overrides: NonNullable<Config['rulesOverrides']> = {
+    tolerance: value('tolerance'),
+    historyLimit: value('history-limit'),
+    confidence: value('confidence'),
+    watch: value('watch'),
+  };
+  for (const key of Object.keys(overrides) as (keyof typeof overrides)[]) if (overrides[key] === undefined) delete overrides[key];
   return Object.keys(overrides).length > 0 ? overrides : undefined;
 }
 
@@ -389,14 +348,4 @@ function credentialsOf(target: string): string[] {
   if (url.password) out.push(url.password, decodeURIComponent(url.password));
   if (url.username && url.password) out.push(`${url.username}:${url.password}`);
   return [...new Set(out)];
-}
-
-/** `confirm`: how many confirmation reruns a regressed scenario gets (0 = none). */
-function parseConfirm(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0 || n > 5) {
-    throw new ConfigError(`confirm ${JSON.stringify(text)} is not valid; expected a whole number of reruns from 0 to 5, e.g. 1`);
-  }
-  return n;
 }

@@ -129,9 +129,10 @@ describe('rules inputs', () => {
   });
 
   it.each([
-    [['--tolerance', 'lots'], /tolerance/],
-    [['--history-limit', '0'], /history-limit "0" is not valid; expected a whole number of runs from 1 to 1000/],
-    [['--confidence', '1.5'], /confidence "1.5" is not valid; expected a level between 0.5 and 1/],
+    [['--tolerance', 'lots'], /tolerance is "lots"; expected a fraction such as 0.1 or a percentage such as "10%"/],
+    [['--tolerance', '-5%'], /tolerance is "-5%"; expected a fraction such as 0.1 or a percentage such as "10%"/],
+    [['--history-limit', '0'], /history-limit is 0; expected a whole number of runs from 1 to 1000/],
+    [['--confidence', '1.5'], /confidence is 1.5; expected a probability from 0.5 up to \(not including\) 1/],
   ])('rejects %j', async (flags, message) => {
     const ws = await tempWorkspace();
     const run = await cli(['run', 'http-endpoints', '--k6-path', testK6Path(), ...flags], ws);
