@@ -100,8 +100,8 @@ export interface Config {
 }
 
 export class ConfigError extends ExpectedError {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'ConfigError';
   }
 }

@@ -1,7 +1,14 @@
 // The baseline lifecycle: when a run may become part of the baseline, and how it is folded in.
 import { readStat } from '../k6/summary.js';
 import type { Outcome, RunSummary } from '../model.js';
-import { baselineKey, type BaselineFile, type BaselineHistoryEntry, type BaselineScenario, type BaselineStat } from './format.js';
+import {
+  BaselineError,
+  baselineKey,
+  type BaselineFile,
+  type BaselineHistoryEntry,
+  type BaselineScenario,
+  type BaselineStat,
+} from './format.js';
 import { formatPercent } from '../format.js';
 import { describeMetric, typeChangeWarning } from './metrics.js';
 import type { RecordLimits, Rules } from './rules.js';
@@ -36,7 +43,7 @@ export function roundValue(value: number): number {
 function compactDate(date: string): string {
   const time = Date.parse(date);
   if (Number.isNaN(time))
-    throw new RangeError(`run date ${JSON.stringify(date)} is not a date; expected ISO 8601 such as "2025-03-01T10:00:00Z"`);
+    throw new BaselineError(`run date ${JSON.stringify(date)} is not a date; expected ISO 8601 such as "2025-03-01T10:00:00Z"`);
   return new Date(Math.floor(time / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
@@ -223,7 +230,7 @@ export function migrateToEnvironment(
   only?: readonly string[],
 ): { baseline: BaselineFile; moved: { from: string; to: string }[] } {
   if (environment.trim() === '')
-    throw new RangeError('environment is empty; expected the name of the environment the runs measured, e.g. staging');
+    throw new BaselineError('environment is empty; expected the name of the environment the runs measured, e.g. staging');
   const out: BaselineFile = { ...baseline, scenarios: {} };
   const moved: { from: string; to: string }[] = [];
   for (const [key, scenario] of Object.entries(baseline.scenarios)) {
@@ -233,7 +240,7 @@ export function migrateToEnvironment(
     }
     const to = baselineKey({ ...scenario, environment });
     if (baseline.scenarios[to]) {
-      throw new RangeError(
+      throw new BaselineError(
         `${key} cannot move to ${to}: the baseline already has ${to}; expected to merge them by hand or migrate only other keys`,
       );
     }
@@ -243,7 +250,7 @@ export function migrateToEnvironment(
   if (only) {
     const unknown = only.filter((key) => !baseline.scenarios[key]);
     if (unknown.length > 0)
-      throw new RangeError(
+      throw new BaselineError(
         `the baseline has no ${unknown.map((k) => JSON.stringify(k)).join(', ')}; expected one of ${Object.keys(baseline.scenarios).join(', ') || '(none)'}`,
       );
   }

@@ -59,7 +59,7 @@ export async function runBaselineCommand(args: string[], io: BaselineIO, log: Lo
     return await baselineSubcommand(sub, values, positionals, baselineFile, io, log);
   } catch (error) {
     // A bad or unwritable baseline is bad input: a message, never a stack.
-    if (error instanceof BaselineError || error instanceof RangeError) throw new ConfigError(error.message);
+    if (error instanceof BaselineError) throw new ConfigError(error.message, { cause: error });
     throw error;
   }
 }
