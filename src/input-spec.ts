@@ -19,6 +19,7 @@ import {
   type CommentMode,
 } from './config.js';
 import { NOTIFY_ON, type NotifyOn } from './notify/payload.js';
+import { quoteScenarioEntry } from './scenarios.js';
 import { NOTIFY_SINKS } from './notify/sinks/index.js';
 import { parseConfidence, parseHistoryLimit, parseTolerance, splitWatchInput } from './baseline/rules.js';
 
@@ -34,7 +35,15 @@ export type Command = 'run' | 'merge' | 'demo' | 'install';
  * - `positional`: the command's words (scenarios).
  */
 export type FlagSpec =
-  | { kind: 'value'; flag: string; arg: string; commands?: readonly Command[]; help?: string }
+  | {
+      kind: 'value';
+      flag: string;
+      arg: string;
+      commands?: readonly Command[];
+      help?: string;
+      /** Takes the next word whatever it is, even one of our flags (k6-args: k6's own flags). */
+      anyWord?: boolean;
+    }
   | { kind: 'optional-value'; flag: string; arg: string; bare: string; valueWords: RegExp; commands?: readonly Command[]; help?: string }
   | { kind: 'switch'; flag: string; sets: string; commands?: readonly Command[]; help?: string }
   | { kind: 'repeat'; flag: string; arg: string; join: 'lines' | 'commas' | 'quoted-words'; commands?: readonly Command[]; help?: string }
@@ -55,7 +64,7 @@ export interface InputSpec<T = string | undefined> {
   flags?: readonly FlagSpec[];
   /** Declared in action.yml. */
   action?: boolean;
-  /** GitLab template inputs whose value the template's jobs pass as this input. */
+  /** GitLab template inputs (templates/*.yml) whose value the template's jobs pass as this input. */
   template?: readonly string[];
   /** Masked in every log line before anything runs; never quoted in a message. */
   secret?: boolean;
@@ -112,17 +121,17 @@ export const INPUTS = {
   profile: input({
     help: 'smoke | load | stress | spike | soak | breakpoint (bundled scenarios)',
     flags: [value('profile', 'NAME')],
-    template: ['staging-profile', 'production-profile', 'scheduled-profile'],
+    template: ['staging-profile', 'production-profile', 'scheduled-profile', 'profile'],
   }),
   target: input({
     help: 'base URL of the system under test (BASE_URL for the script)',
     flags: [value('target', 'URL')],
-    template: ['staging-url', 'production-url'],
+    template: ['staging-url', 'production-url', 'target-url'],
   }),
   environment: input({
     help: 'a named environment (its base URL is the default target)',
     flags: [value('environment', 'NAME')],
-    template: ['staging-environment', 'production-environment'],
+    template: ['staging-environment', 'production-environment', 'environment'],
   }),
   environments: input({
     help: 'named environments (default k6-gate.environments.json, if present)',
@@ -138,6 +147,7 @@ export const INPUTS = {
     help: 'true: in a protected environment, a run without its baseline entry passes\n(with a warning) instead of failing (default false)',
     default: 'false',
     flags: [value('allow-new-baseline', 'BOOL')],
+    template: ['allow-new-baseline'],
     parse: (text) => parseBoolean('allow-new-baseline', text, false),
   }),
   'health-url': input({
@@ -201,7 +211,7 @@ export const INPUTS = {
     help: 'regression,thresholds (default) | regression | thresholds | none',
     default: 'regression,thresholds',
     flags: [value('fail-on', 'LIST', RUN_AND_DEMO)],
-    template: ['staging-fail-on', 'production-fail-on', 'scheduled-fail-on'],
+    template: ['staging-fail-on', 'production-fail-on', 'scheduled-fail-on', 'fail-on'],
     parse: (text) => parseFailOn(text),
   }),
   'update-baseline': input({
@@ -247,7 +257,7 @@ export const INPUTS = {
   }),
   'k6-args': input({
     help: 'extra k6 arguments, split like a shell would (no shell runs)',
-    flags: [value('k6-args', '"ARGS"')],
+    flags: [{ kind: 'value', flag: 'k6-args', arg: '"ARGS"', commands: RUN, anyWord: true }],
   }),
   env: input({
     help: 'extra variable for the script (repeatable)',
@@ -361,7 +371,10 @@ export const INPUTS = {
   }),
   token: input({ help: 'GitHub token for the pull request comment', secret: true }),
   comment: input({ help: 'always | on-regression | never', default: 'always', parse: parseCommentMode }),
-  'comment-id': input({ help: 'identifier of the sticky comment' }),
+  'comment-id': input({
+    help: 'identifier of the sticky PR comment or MR note (default: the job)',
+    flags: [value('comment-id', 'ID')],
+  }),
   'artifact-name': input({ help: 'name of the results artifact' }),
   'retention-days': input({
     help: 'artifact retention, 1 to 90 days (empty: the repository default)',
@@ -434,12 +447,12 @@ export function normaliseArgv(command: Command, argv: string[]): string[] {
       else out.push(`${arg}=${flag.bare}`);
       continue;
     }
-    if (
-      (flag?.kind === 'value' || flag?.kind === 'repeat') &&
+    const takesNext =
       next !== undefined &&
       next.startsWith('-') &&
-      !byFlag.has(next.split('=')[0])
-    ) {
+      ((flag?.kind === 'value' && flag.anyWord === true) ||
+        ((flag?.kind === 'value' || flag?.kind === 'repeat') && !byFlag.has(next.split('=')[0])));
+    if (takesNext) {
       out.push(`${arg}=${argv[++i]}`);
       continue;
     }
@@ -457,7 +470,7 @@ export function inputsFromFlags(
   const inputs: Record<string, string | undefined> = {};
   for (const { input: name, flag } of flagsOf(command)) {
     let given: string | undefined;
-    if (flag.kind === 'positional') given = positionals.join('\n');
+    if (flag.kind === 'positional') given = positionals.map(quoteScenarioEntry).join('\n');
     else {
       const raw = values[flag.flag];
       if (raw === undefined) continue;

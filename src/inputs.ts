@@ -19,9 +19,11 @@ import {
   parseBaselineProposal,
 } from './config.js';
 import { SECRET_INPUTS, parseInput, type InputName } from './input-spec.js';
-import { findEnvironment, isProtectedEnvironment, loadEnvironments, type EnvironmentDef } from './environments.js';
+import { environmentOfUrl, findEnvironment, isProtectedEnvironment, loadEnvironments, type EnvironmentDef } from './environments.js';
+import { checkK6Args, checkK6Environment } from './k6/owned-options.js';
+import { MIN_SECRET_LENGTH } from './log.js';
 import { assertLoadAllowed } from './load-policy.js';
-import { resolveScenario } from './scenarios.js';
+import { resolveScenario, splitScenarioList } from './scenarios.js';
 import { safeFileName } from './k6/files.js';
 import { withoutCredentials } from './url.js';
 import { findSink, sinkKinds } from './notify/sinks/index.js';
@@ -70,6 +72,10 @@ export interface PublishInputs {
   token?: string;
   /** `toJSON(matrix)` of the job, which names the comment and the artifact of a matrix entry. */
   matrix?: string;
+  /** GitLab: post the sticky merge-request note. */
+  mrNote: boolean;
+  /** GitLab: key prefix of the dotenv variables (unset: K6_GATE_). */
+  dotenvPrefix?: string;
 }
 
 export interface Inputs {
@@ -116,7 +122,7 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
   const get = (name: InputName) => optional(read(name));
   const value = <K extends InputName>(name: K) => parseInput(name, read(name), { onCi: context.onCi });
   const workspace = path.resolve(context.workspace);
-  const scenarioNames = parseList(get('scenarios'));
+  const scenarioNames = splitScenarioList(read('scenarios'));
   if (scenarioNames.length === 0) {
     throw new ConfigError(
       'no scenario given; expected one or more scenario names or k6 script paths, e.g. "http-endpoints" or "load/checkout.ts"',
@@ -132,14 +138,13 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
     // Names become file names (summary-<name>.json, k6-<name>.log): two that map to one would overwrite each other.
     if (other !== undefined) {
       throw new ConfigError(
-        `scenario names ${JSON.stringify(other)} and ${JSON.stringify(s.name)} both become the file name part ${JSON.stringify(safeFileName(s.name))}, so their results would overwrite each other; expected names that differ in letters, digits, ".", "_", "@" or "-": rename one with name=path`,
+        `scenario names ${JSON.stringify(other)} and ${JSON.stringify(s.name)} both become the file name part ${JSON.stringify(safeFileName(s.name))}, so their results would overwrite each other; expected names that differ in letters, digits, ".", "_" or "-": rename one with name=path`,
       );
     }
     seen.set(safeFileName(s.name), s.name);
   }
 
   const environmentName = get('environment');
-  const profile = get('profile');
   let environment: EnvironmentDef | undefined;
   const environmentsInput = get('environments');
   const environmentsFile = insideWorkspace('environments', environmentsInput ?? DEFAULT_ENVIRONMENTS_FILE, workspace);
@@ -150,8 +155,8 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
   }
   // A merge (of shard files) sends no load: it needs neither a target nor the load policy.
   const merging = get('merge-from') !== undefined;
+  const defined = existsSync(environmentsFile) ? await loadEnvironments(environmentsFile) : undefined;
   if (environmentName !== undefined) {
-    const defined = existsSync(environmentsFile) ? await loadEnvironments(environmentsFile) : undefined;
     environment = defined?.[environmentName];
     // With a target the name only labels the reports; without one it must say where to send the load.
     if (!environment && get('target') === undefined && !merging) {
@@ -161,15 +166,30 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
       );
     }
   }
+  // The environment a target URL belongs to, whatever the run calls it: a misspelt name must not
+  // turn a defined (protected) environment into an unnamed one.
+  const givenTarget = get('target');
+  const environmentOfTarget = defined && givenTarget ? environmentOfUrl(defined, givenTarget) : undefined;
+  if (environmentOfTarget && environmentName !== undefined && environmentOfTarget.name !== environmentName && !merging) {
+    throw new ConfigError(
+      `environment ${JSON.stringify(environmentName)} ${environment ? `is ${environment.baseUrl}` : 'is not defined'}, but the target ${withoutCredentials(givenTarget!)} is the base URL of ${JSON.stringify(environmentOfTarget.name)} in ${path.relative(workspace, environmentsFile)}; expected --environment ${environmentOfTarget.name} (environment: ${environmentOfTarget.name}), or the target of ${JSON.stringify(environmentName)}`,
+    );
+  }
+
+  const env = parseEnvPairs('env', read('env'));
+  // k6-gate sets PROFILE from the profile input; without one, the script sees the env input's PROFILE.
+  // The heavy-load policy and the baseline key follow what the script will run.
+  const profile = get('profile') ?? optional(env.PROFILE);
   // Refuse heavy profiles on PR/MR runs and protected or production environments before anything runs.
   if (!merging)
     assertLoadAllowed({
       profile,
-      environment,
+      environment: environment ?? environmentOfTarget,
       environmentName,
       changeRequest: context.changeRequest,
       allowHeavyLoad: value('allow-heavy-load'),
     });
+  checkK6Environment(context.env);
 
   const target = get('target') ?? environment?.baseUrl;
   const baselineTarget = get('baseline-target');
@@ -200,7 +220,6 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
   const defaultHealth = environment?.healthPath && target ? new URL(environment.healthPath, target).toString() : target;
   const healthUrl = preflight ? (get('health-url') ?? defaultHealth) : undefined;
 
-  const env = parseEnvPairs('env', read('env'));
   // k6 resolves a relative open() path against the script, not the working directory: make the
   // scenario config file absolute so it means what the user wrote.
   if (env.CONFIG_FILE) env.CONFIG_FILE = insideWorkspace('CONFIG_FILE', env.CONFIG_FILE, workspace);
@@ -213,12 +232,23 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
         `secret-env names ${name}, but no such environment variable is set; expected the name of a variable that holds the secret`,
       );
     }
+    if (value.length < MIN_SECRET_LENGTH) {
+      // Never quote the value: it is a secret.
+      throw new ConfigError(
+        `secret-env names ${name}, whose value is ${value.length} character${value.length === 1 ? '' : 's'} long: too short to mask in logs (k6-gate masks secrets of ${MIN_SECRET_LENGTH} characters or more); expected a real secret`,
+      );
+    }
     env[name] = value;
     secrets.push(value);
   }
   const notify = parseNotify(get('notify'), value('notify-on'), context.env);
   for (const target of notify?.targets ?? []) secrets.push(target.url);
   const authToken = get('auth-token');
+  if (authToken !== undefined && authToken.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError(
+      `auth-token is ${authToken.length} character${authToken.length === 1 ? '' : 's'} long: too short to mask in logs (k6-gate masks secrets of ${MIN_SECRET_LENGTH} characters or more); expected a real token`,
+    );
+  }
   if (authToken !== undefined) {
     env.AUTH_TOKEN = authToken;
     secrets.push(authToken);
@@ -255,7 +285,7 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
     k6,
     env,
     secrets,
-    k6Args: splitArgs(get('k6-args')),
+    k6Args: ownK6Args(splitArgs(get('k6-args'))),
     timeoutMs: timeout,
     htmlReport: value('html-report'),
     rawOutput: value('raw-output'),
@@ -263,7 +293,7 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
     analysis: { enabled: value('analysis'), top: value('endpoints-top') },
     confirm: value('confirm'),
     baselineTarget,
-    protectedEnvironment: isProtectedEnvironment(environmentName, environment),
+    protectedEnvironment: isProtectedEnvironment(environmentName, environment ?? environmentOfTarget),
     allowNewBaseline: value('allow-new-baseline'),
     shard: get('shard') !== undefined ? parseShard(get('shard')!) : undefined,
     metricsOutputs: parseMetricsOutput(get('metrics-output')).map((o) =>
@@ -288,6 +318,8 @@ function readPublishInputs(
     uploadArtifacts: value('upload-artifacts'),
     token: get('token'),
     matrix: get('matrix'),
+    mrNote: value('mr-note'),
+    dotenvPrefix: get('dotenv-prefix'),
   };
 }
 
@@ -348,4 +380,10 @@ function credentialsOf(target: string): string[] {
   if (url.password) out.push(url.password, decodeURIComponent(url.password));
   if (url.username && url.password) out.push(`${url.username}:${url.password}`);
   return [...new Set(out)];
+}
+
+/** k6-args without the options k6-gate owns (checkK6Args refuses them, naming the input to use). */
+function ownK6Args(args: string[]): string[] {
+  checkK6Args(args);
+  return args;
 }

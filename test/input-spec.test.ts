@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { HELP } from '../src/commands/help.js';
 import { parseCommandArgs } from '../src/config.js';
 import {
@@ -123,6 +123,34 @@ describe('the input specification', () => {
     expect(secretInputs((name) => ({ token: 'ghp_x', 'auth-token': 'tok-1' })[name], {}).sort()).toEqual(['ghp_x', 'tok-1']);
     expect(flagsToInputs('run', ['s', '--auth-token', 'tok-1'])['auth-token']).toBe('tok-1');
   });
+});
+
+describe('the GitLab templates', () => {
+  // Template inputs that are not k6-gate inputs: how the job runs, not what the gate does.
+  const TEMPLATE_ONLY = ['job-prefix', 'stage', 'image', 'cli', 'expire-in', 'args', 'scenarios', 'shards'];
+
+  it.each(['k6-gate.yml', 'k6-gate-sharded.yml'])(
+    '%s passes each of its inputs to the CLI with the flag the specification declares',
+    (file) => {
+      const text = readFileSync(path.join('templates', file), 'utf8');
+      const inputs = Object.keys((parseAllDocuments(text)[0].toJS() as { spec: { inputs: Record<string, unknown> } }).spec.inputs);
+      // The jobs as written (the folded command lines), after the spec header.
+      const body = text.slice(text.indexOf('\n---\n'));
+      const unmapped: string[] = [];
+      for (const name of inputs) {
+        if (TEMPLATE_ONLY.includes(name)) continue;
+        const entry = Object.entries(INPUTS).find(([, spec]) => spec.template?.includes(name));
+        if (!entry) {
+          unmapped.push(name);
+          continue;
+        }
+        const flags = (entry[1].flags ?? []).flatMap((f) => (f.kind === 'value' || f.kind === 'repeat' ? [f.flag] : []));
+        const passed = flags.some((flag) => body.includes(`--${flag} "$[[ inputs.${name} ]]`));
+        expect(passed, `${file}: ${name} is passed as --${flags.join(' or --')} "$[[ inputs.${name} ]]"`).toBe(true);
+      }
+      expect(unmapped, `${file}: template inputs the specification does not name (add them to an input's template list)`).toEqual([]);
+    },
+  );
 });
 
 describe('one rule per value, wherever it is given', () => {

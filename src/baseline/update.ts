@@ -74,6 +74,30 @@ function cloneScenario(scenario: BaselineScenario): BaselineScenario {
 }
 
 /**
+ * The histories an update shortened below what they held before (a lowered history-limit), one line
+ * per baseline key: a run that keeps the limit full drops one entry and is not worth a word.
+ */
+export function historyCuts(before: BaselineFile | undefined, after: BaselineFile, limit: number): string[] {
+  const lines: string[] = [];
+  for (const [key, scenario] of Object.entries(after.scenarios)) {
+    let worst: { name: string; before: number; kept: number } | undefined;
+    for (const [metric, stats] of Object.entries(scenario.metrics)) {
+      for (const [stat, value] of Object.entries(stats)) {
+        const held = before?.scenarios[key]?.metrics[metric]?.[stat]?.history.length ?? 0;
+        const kept = value.history.length;
+        if (kept < held && (!worst || held - kept > worst.before - worst.kept)) worst = { name: `${metric} ${stat}`, before: held, kept };
+      }
+    }
+    if (worst) {
+      lines.push(
+        `history-limit ${limit} dropped ${worst.before + 1 - worst.kept} older run(s) from the history of ${key} (${worst.name}: ${worst.before} runs before this one, ${worst.kept} kept)`,
+      );
+    }
+  }
+  return lines;
+}
+
+/**
  * Appends each run's watched values to the history of its scenario, keeps the last
  * `rules.historyLimit` entries and sets `accepted` to the median of what is kept (one odd run
  * cannot move the baseline; a lasting change moves it once it is most of the window).

@@ -52,6 +52,9 @@ export async function commandRun(args: string[], io: CliIO, log: Logger, command
     log,
     env: io.env,
     baseline: config.proposeBaseline && { proposal: config.proposeBaseline, file: config.baselinePath, workspace: config.workspace },
+    mrNote: publish.mrNote,
+    dotenvPrefix: publish.dotenvPrefix,
+    noteId: publish.commentId,
   });
   io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : renderMarkdownReport(result));
   if (wroteResults(result))
