@@ -19,7 +19,6 @@ import {
   type CommentMode,
 } from './config.js';
 import { NOTIFY_ON, type NotifyOn } from './notify/payload.js';
-import { quoteScenarioEntry } from './scenarios.js';
 import { NOTIFY_SINKS } from './notify/sinks/index.js';
 import { parseConfidence, parseHistoryLimit, parseTolerance, splitWatchInput } from './baseline/rules.js';
 
@@ -470,7 +469,7 @@ export function inputsFromFlags(
   const inputs: Record<string, string | undefined> = {};
   for (const { input: name, flag } of flagsOf(command)) {
     let given: string | undefined;
-    if (flag.kind === 'positional') given = positionals.map(quoteScenarioEntry).join('\n');
+    if (flag.kind === 'positional') given = positionals.join('\n');
     else {
       const raw = values[flag.flag];
       if (raw === undefined) continue;

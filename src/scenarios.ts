@@ -127,11 +127,6 @@ function closingQuote(text: string, start: number): number {
   return -1;
 }
 
-/** One scenario entry written so that splitScenarioList gives it back unchanged. */
-export function quoteScenarioEntry(entry: string): string {
-  return /[,\n\r"]/.test(entry) || entry !== entry.trim() ? JSON.stringify(entry) : entry;
-}
-
 /** The baseline key of a scenario run: see baselineKey (the environment keeps histories apart). */
 export function scenarioKey(scenario: string, profile?: string, environment?: string): string {
   return baselineKey({ scenario, profile, environment });

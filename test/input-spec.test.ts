@@ -177,7 +177,7 @@ describe('one rule per value, wherever it is given', () => {
     ['confidence', 'confidence', '0.99', 0.99],
     ['history-limit', 'historyLimit', '1000', 1000],
     ['tolerance', 'tolerance', '0', 0],
-  ])('%s %s is accepted as an input and in the rules file', async (input, key, text, expected) => {
+  ])('%s %s %s is accepted as an input and in the rules file', async (input, key, text, expected) => {
     expect(await fromInput(input, text)).toMatchObject({ [key]: expected });
     expect(await fromFile(key, expected)).toMatchObject({ [key]: expected });
   });
@@ -188,7 +188,7 @@ describe('one rule per value, wherever it is given', () => {
     ['history-limit', 'historyLimit', '0', 0, /expected a whole number of runs from 1 to 1000/],
     ['history-limit', 'historyLimit', '1001', 1001, /expected a whole number of runs from 1 to 1000/],
     ['tolerance', 'tolerance', '-0.05', -0.05, /expected a fraction such as 0.1 or a percentage such as "10%"/],
-  ])('%s %s is refused as an input and in the rules file with the same expectation', async (input, key, text, value, message) => {
+  ])('%s %s %s is refused as an input and in the rules file with the same expectation', async (input, key, text, value, message) => {
     await expect(fromInput(input, text)).rejects.toThrow(message);
     await expect(fromFile(key, value)).rejects.toThrow(message);
   });

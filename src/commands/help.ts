@@ -19,7 +19,9 @@ Usage:
   k6-gate --help | --version
 
 A scenario is a bundled name (http-endpoints, crud-flow, jsonrpc, websocket, user-flow) or a
-path to your own k6 script; name=path sets the name used in reports and the baseline.
+path to your own k6 script; name=path sets the name used in reports and the baseline (no "@", no
+spaces). Words and commas separate scenarios; a path holding a comma or a new line is written as a
+JSON string, e.g. '"load,v2/a.js"'.
 
 Run options:
 ${renderFlagHelp('run')}

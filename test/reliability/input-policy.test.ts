@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { historyCuts } from '../../src/baseline/update.js';
 import { configFromInputs } from '../../src/inputs.js';
 import { k6Environment } from '../../src/k6/environment.js';
-import { bundledScenariosDir } from '../../src/scenarios.js';
+import { bundledScenariosDir, splitScenarioList } from '../../src/scenarios.js';
 import { runCli } from '../helpers/cli.js';
 import { testK6Path } from '../helpers/k6.js';
 import { tempWorkspace } from '../helpers/gate.js';
@@ -61,7 +61,7 @@ describe('scenario names', () => {
     expect((await read('ab=a@b c.js')).scenarios[0]).toMatchObject({ name: 'ab', script: path.join(ws, 'a@b c.js') });
   });
 
-  it('a script path holding a comma or a newline is one scenario when written as a JSON string (or as one CLI word)', async () => {
+  it('a script path holding a comma or a newline is one scenario when written as a JSON string, as an input and on the CLI', async () => {
     const ws = await workspace();
     await mkdir(path.join(ws, 'load,tests'));
     await writeFile(path.join(ws, 'load,tests', 'a\nb.js'), 'export default function () {}\n');
@@ -71,10 +71,19 @@ describe('scenario names', () => {
       ['ab', path.join(ws, 'load,tests', 'a\nb.js')],
       ['noop', path.join(ws, 'noop.js')],
     ]);
-    // On the CLI each word is one scenario: the comma needs no quoting.
-    const run = await runCli(['run', 'ab=load,tests/a\nb.js', '--target', 'http://127.0.0.1:9', '--k6-path', 'no-such-k6'], ws);
+    // On the CLI too: words and commas separate scenarios, a JSON string keeps a path whole.
+    const run = await runCli(['run', '"ab=load,tests/a\\nb.js"', '--target', 'http://127.0.0.1:9', '--k6-path', 'no-such-k6'], ws);
     expect(run.stderr).not.toContain('no file at');
     expect(run.stderr).toContain('no-such-k6');
+  });
+});
+
+describe('the scenarios list', () => {
+  it('splits on commas and new lines (and the CLI’s words), keeps a JSON string whole, and refuses a broken one', () => {
+    expect(splitScenarioList('a, b\nc,,')).toEqual(['a', 'b', 'c']);
+    expect(splitScenarioList('"load,v2/a.js", "x=dir/a\\nb.js"\nz')).toEqual(['load,v2/a.js', 'x=dir/a\nb.js', 'z']);
+    expect(() => splitScenarioList('"load,v2/a.js')).toThrow('scenarios: unterminated " quote');
+    expect(() => splitScenarioList('"a.js" b.js')).toThrow('scenarios: expected a comma or a new line after "a.js"');
   });
 });
 
