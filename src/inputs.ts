@@ -17,6 +17,7 @@ import {
   type Config,
   type K6Options,
   parseBaselineProposal,
+  type ScenarioSpec,
 } from './config.js';
 import { SECRET_INPUTS, parseInput, type InputName } from './input-spec.js';
 import { environmentOfUrl, findEnvironment, isProtectedEnvironment, loadEnvironments, type EnvironmentDef } from './environments.js';
@@ -118,63 +119,18 @@ export async function configFromInputs(read: InputReader, context: InputContext)
   return (await readInputs(read, context)).config;
 }
 
-export async function readInputs(read: InputReader, context: InputContext): Promise<Inputs> {
-  const get = (name: InputName) => optional(read(name));
-  const value = <K extends InputName>(name: K) => parseInput(name, read(name), { onCi: context.onCi });
-  const workspace = path.resolve(context.workspace);
-  const scenarioNames = splitScenarioList(read('scenarios'));
-  if (scenarioNames.length === 0) {
-    throw new ConfigError(
-      'no scenario given; expected one or more scenario names or k6 script paths, e.g. "http-endpoints" or "load/checkout.ts"',
-    );
-  }
-  const scenarios = [];
-  for (const name of scenarioNames) scenarios.push(await resolveScenario(name, workspace, context.scenariosDir));
-  const seen = new Map<string, string>();
-  for (const s of scenarios) {
-    const other = seen.get(safeFileName(s.name));
-    if (other === s.name)
-      throw new ConfigError(`scenario name ${JSON.stringify(s.name)} is given twice; give one a distinct name with name=path`);
-    // Names become file names (summary-<name>.json, k6-<name>.log): two that map to one would overwrite each other.
-    if (other !== undefined) {
-      throw new ConfigError(
-        `scenario names ${JSON.stringify(other)} and ${JSON.stringify(s.name)} both become the file name part ${JSON.stringify(safeFileName(s.name))}, so their results would overwrite each other; expected names that differ in letters, digits, ".", "_" or "-": rename one with name=path`,
-      );
-    }
-    seen.set(safeFileName(s.name), s.name);
-  }
+type Get = (name: InputName) => string | undefined;
+type Value = <K extends InputName>(name: K) => ReturnType<typeof parseInput<K>>;
 
-  const environmentName = get('environment');
-  let environment: EnvironmentDef | undefined;
-  const environmentsInput = get('environments');
-  const environmentsFile = insideWorkspace('environments', environmentsInput ?? DEFAULT_ENVIRONMENTS_FILE, workspace);
-  if (environmentsInput !== undefined && !existsSync(environmentsFile)) {
-    throw new ConfigError(
-      `environments file ${environmentsInput} does not exist; expected a JSON or YAML file with an "environments" object`,
-    );
-  }
+export async function readInputs(read: InputReader, context: InputContext): Promise<Inputs> {
+  const get: Get = (name) => optional(read(name));
+  const value: Value = (name) => parseInput(name, read(name), { onCi: context.onCi });
+  const workspace = path.resolve(context.workspace);
+  const scenarios = await readScenarios(read('scenarios'), workspace, context.scenariosDir);
   // A merge (of shard files) sends no load: it needs neither a target nor the load policy.
-  const merging = get('merge-from') !== undefined;
-  const defined = existsSync(environmentsFile) ? await loadEnvironments(environmentsFile) : undefined;
-  if (environmentName !== undefined) {
-    environment = defined?.[environmentName];
-    // With a target the name only labels the reports; without one it must say where to send the load.
-    if (!environment && get('target') === undefined && !merging) {
-      if (defined) findEnvironment(defined, environmentName);
-      throw new ConfigError(
-        `environment ${JSON.stringify(environmentName)} is not defined: there is no environments file (${path.relative(workspace, environmentsFile)}); expected a file that defines it, e.g. { "environments": { "${environmentName}": { "baseUrl": "https://…" } } }, or a target URL (then the name only labels the reports)`,
-      );
-    }
-  }
-  // The environment a target URL belongs to, whatever the run calls it: a misspelt name must not
-  // turn a defined (protected) environment into an unnamed one.
-  const givenTarget = get('target');
-  const environmentOfTarget = defined && givenTarget ? environmentOfUrl(defined, givenTarget) : undefined;
-  if (environmentOfTarget && environmentName !== undefined && environmentOfTarget.name !== environmentName && !merging) {
-    throw new ConfigError(
-      `environment ${JSON.stringify(environmentName)} ${environment ? `is ${environment.baseUrl}` : 'is not defined'}, but the target ${withoutCredentials(givenTarget!)} is the base URL of ${JSON.stringify(environmentOfTarget.name)} in ${path.relative(workspace, environmentsFile)}; expected --environment ${environmentOfTarget.name} (environment: ${environmentOfTarget.name}), or the target of ${JSON.stringify(environmentName)}`,
-    );
-  }
+  const mergeFrom = get('merge-from');
+  const merging = mergeFrom !== undefined;
+  const { environmentName, environment, environmentOfTarget } = await readEnvironment(get, workspace, merging);
 
   const env = parseEnvPairs('env', read('env'));
   // k6-gate sets PROFILE from the profile input; without one, the script sees the env input's PROFILE.
@@ -193,6 +149,127 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
 
   const target = get('target') ?? environment?.baseUrl;
   const baselineTarget = get('baseline-target');
+  checkTargets(target, baselineTarget);
+  const preflight = value('preflight');
+  const defaultHealth = environment?.healthPath && target ? new URL(environment.healthPath, target).toString() : target;
+  const healthUrl = preflight ? (get('health-url') ?? defaultHealth) : undefined;
+
+  // k6 resolves a relative open() path against the script, not the working directory: make the
+  // scenario config file absolute so it means what the user wrote.
+  if (env.CONFIG_FILE) env.CONFIG_FILE = insideWorkspace('CONFIG_FILE', env.CONFIG_FILE, workspace);
+  const secrets = [...(target ? credentialsOf(target) : []), ...(baselineTarget ? credentialsOf(baselineTarget) : [])];
+  secrets.push(...readScriptSecrets(get, context.env, env));
+  const notify = parseNotify(get('notify'), value('notify-on'), context.env);
+  for (const target of notify?.targets ?? []) secrets.push(target.url);
+
+  if (merging && get('shard') !== undefined) {
+    throw new ConfigError(
+      `shard ${JSON.stringify(get('shard'))} and merge-from ${JSON.stringify(mergeFrom)} are both set; expected shard in the N shard jobs and merge-from only in the one merge job`,
+    );
+  }
+  const config: Config = {
+    rulesOverrides: readRulesOverrides(value),
+    scenarios,
+    profile,
+    target,
+    environment: environmentName,
+    healthUrl,
+    preflightTimeoutMs: value('preflight-timeout'),
+    baselinePath:
+      get('baseline') === undefined && context.defaultFiles?.baseline
+        ? context.defaultFiles.baseline
+        : insideWorkspace('baseline', get('baseline') ?? DEFAULT_BASELINE_PATH, workspace),
+    configFile: get('config') ? insideWorkspace('config', get('config')!, workspace) : context.defaultFiles?.config,
+    resultsDir: context.resultsDirAnywhere
+      ? path.resolve(workspace, get('results-dir') ?? DEFAULT_RESULTS_DIR)
+      : insideWorkspace('results-dir', get('results-dir') ?? DEFAULT_RESULTS_DIR, workspace),
+    failOn: value('fail-on'),
+    updateBaseline: value('update-baseline'),
+    proposeBaseline: parseBaselineProposal(get('update-baseline')),
+    k6: readK6Options(get, workspace),
+    env,
+    secrets,
+    k6Args: ownK6Args(splitArgs(get('k6-args'))),
+    timeoutMs: value('timeout'),
+    htmlReport: value('html-report'),
+    rawOutput: value('raw-output'),
+    notify,
+    analysis: { enabled: value('analysis'), top: value('endpoints-top') },
+    confirm: value('confirm'),
+    baselineTarget,
+    protectedEnvironment: isProtectedEnvironment(environmentName, environment ?? environmentOfTarget),
+    allowNewBaseline: value('allow-new-baseline'),
+    shard: get('shard') !== undefined ? parseShard(get('shard')!) : undefined,
+    metricsOutputs: parseMetricsOutput(get('metrics-output')).map((o) =>
+      o.kind === 'json' ? { ...o, target: insideWorkspace('metrics-output json', o.target, workspace) } : o,
+    ),
+    merge: merging ? { dir: insideWorkspace('merge-from', mergeFrom, workspace) } : undefined,
+    workspace,
+    git: context.git ?? {},
+  };
+  return { config, publish: readPublishInputs(get, value) };
+}
+
+/** The scenarios input → scripts, with names that stay apart as baseline keys and file names. */
+async function readScenarios(text: string | undefined, workspace: string, scenariosDir: string | undefined): Promise<ScenarioSpec[]> {
+  const scenarioNames = splitScenarioList(text);
+  if (scenarioNames.length === 0) {
+    throw new ConfigError(
+      'no scenario given; expected one or more scenario names or k6 script paths, e.g. "http-endpoints" or "load/checkout.ts"',
+    );
+  }
+  const scenarios: ScenarioSpec[] = [];
+  for (const name of scenarioNames) scenarios.push(await resolveScenario(name, workspace, scenariosDir));
+  const seen = new Map<string, string>();
+  for (const s of scenarios) {
+    const other = seen.get(safeFileName(s.name));
+    if (other === s.name)
+      throw new ConfigError(`scenario name ${JSON.stringify(s.name)} is given twice; give one a distinct name with name=path`);
+    // Names become file names (summary-<name>.json, k6-<name>.log): two that map to one would overwrite each other.
+    if (other !== undefined) {
+      throw new ConfigError(
+        `scenario names ${JSON.stringify(other)} and ${JSON.stringify(s.name)} both become the file name part ${JSON.stringify(safeFileName(s.name))}, so their results would overwrite each other; expected names that differ in letters, digits, ".", "_" or "-": rename one with name=path`,
+      );
+    }
+    seen.set(safeFileName(s.name), s.name);
+  }
+  return scenarios;
+}
+
+/**
+ * The environment named by the run, and the defined one its target URL belongs to (whatever the run
+ * calls it): a misspelt name must not turn a defined, protected environment into an unnamed one.
+ */
+async function readEnvironment(get: Get, workspace: string, merging: boolean) {
+  const environmentName = get('environment');
+  const environmentsInput = get('environments');
+  const environmentsFile = insideWorkspace('environments', environmentsInput ?? DEFAULT_ENVIRONMENTS_FILE, workspace);
+  if (environmentsInput !== undefined && !existsSync(environmentsFile)) {
+    throw new ConfigError(
+      `environments file ${environmentsInput} does not exist; expected a JSON or YAML file with an "environments" object`,
+    );
+  }
+  const defined = existsSync(environmentsFile) ? await loadEnvironments(environmentsFile) : undefined;
+  const environment: EnvironmentDef | undefined = environmentName !== undefined ? defined?.[environmentName] : undefined;
+  // With a target the name only labels the reports; without one it must say where to send the load.
+  if (environmentName !== undefined && !environment && get('target') === undefined && !merging) {
+    if (defined) findEnvironment(defined, environmentName);
+    throw new ConfigError(
+      `environment ${JSON.stringify(environmentName)} is not defined: there is no environments file (${path.relative(workspace, environmentsFile)}); expected a file that defines it, e.g. { "environments": { "${environmentName}": { "baseUrl": "https://…" } } }, or a target URL (then the name only labels the reports)`,
+    );
+  }
+  const givenTarget = get('target');
+  const environmentOfTarget = defined && givenTarget ? environmentOfUrl(defined, givenTarget) : undefined;
+  if (environmentOfTarget && environmentName !== undefined && environmentOfTarget.name !== environmentName && !merging) {
+    throw new ConfigError(
+      `environment ${JSON.stringify(environmentName)} ${environment ? `is ${environment.baseUrl}` : 'is not defined'}, but the target ${withoutCredentials(givenTarget!)} is the base URL of ${JSON.stringify(environmentOfTarget.name)} in ${path.relative(workspace, environmentsFile)}; expected --environment ${environmentOfTarget.name} (environment: ${environmentOfTarget.name}), or the target of ${JSON.stringify(environmentName)}`,
+    );
+  }
+  return { environmentName, environment, environmentOfTarget };
+}
+
+/** target and baseline-target: http(s) URLs, and no base deployment without a candidate. */
+function checkTargets(target: string | undefined, baselineTarget: string | undefined): void {
   for (const [name, value] of [
     ['target', target],
     ['baseline-target', baselineTarget],
@@ -215,101 +292,39 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
       'baseline-target is set but target is not; expected both: the candidate (target) and the base deployment (baseline-target)',
     );
   }
-  const targetSecrets = [...(target ? credentialsOf(target) : []), ...(baselineTarget ? credentialsOf(baselineTarget) : [])];
-  const preflight = value('preflight');
-  const defaultHealth = environment?.healthPath && target ? new URL(environment.healthPath, target).toString() : target;
-  const healthUrl = preflight ? (get('health-url') ?? defaultHealth) : undefined;
+}
 
-  // k6 resolves a relative open() path against the script, not the working directory: make the
-  // scenario config file absolute so it means what the user wrote.
-  if (env.CONFIG_FILE) env.CONFIG_FILE = insideWorkspace('CONFIG_FILE', env.CONFIG_FILE, workspace);
-  const secrets: string[] = [...targetSecrets];
-  // Secrets reach k6 by variable name, so their values never appear in inputs or command lines.
+/**
+ * secret-env and auth-token: added to the script's environment (by variable name, so their values
+ * never appear in inputs or command lines); returns the values to mask. A value too short to mask
+ * is refused, never quoted.
+ */
+function readScriptSecrets(get: Get, from: NodeJS.ProcessEnv, env: Record<string, string>): string[] {
+  const tooShort = (value: string) =>
+    `${value.length} character${value.length === 1 ? '' : 's'} long: too short to mask in logs (k6-gate masks secrets of ${MIN_SECRET_LENGTH} characters or more)`;
+  const secrets: string[] = [];
   for (const name of parseList(get('secret-env'))) {
-    const value = context.env[name];
+    const value = from[name];
     if (value === undefined || value === '') {
       throw new ConfigError(
         `secret-env names ${name}, but no such environment variable is set; expected the name of a variable that holds the secret`,
       );
     }
-    if (value.length < MIN_SECRET_LENGTH) {
-      // Never quote the value: it is a secret.
-      throw new ConfigError(
-        `secret-env names ${name}, whose value is ${value.length} character${value.length === 1 ? '' : 's'} long: too short to mask in logs (k6-gate masks secrets of ${MIN_SECRET_LENGTH} characters or more); expected a real secret`,
-      );
-    }
+    if (value.length < MIN_SECRET_LENGTH)
+      throw new ConfigError(`secret-env names ${name}, whose value is ${tooShort(value)}; expected a real secret`);
     env[name] = value;
     secrets.push(value);
   }
-  const notify = parseNotify(get('notify'), value('notify-on'), context.env);
-  for (const target of notify?.targets ?? []) secrets.push(target.url);
   const authToken = get('auth-token');
-  if (authToken !== undefined && authToken.length < MIN_SECRET_LENGTH) {
-    throw new ConfigError(
-      `auth-token is ${authToken.length} character${authToken.length === 1 ? '' : 's'} long: too short to mask in logs (k6-gate masks secrets of ${MIN_SECRET_LENGTH} characters or more); expected a real token`,
-    );
-  }
   if (authToken !== undefined) {
+    if (authToken.length < MIN_SECRET_LENGTH) throw new ConfigError(`auth-token is ${tooShort(authToken)}; expected a real token`);
     env.AUTH_TOKEN = authToken;
     secrets.push(authToken);
   }
-
-  const timeout = value('timeout');
-  const preflightTimeoutMs = value('preflight-timeout');
-  const k6 = readK6Options(get, workspace);
-  const mergeFrom = get('merge-from');
-  if (mergeFrom !== undefined && get('shard') !== undefined) {
-    throw new ConfigError(
-      `shard ${JSON.stringify(get('shard'))} and merge-from ${JSON.stringify(mergeFrom)} are both set; expected shard in the N shard jobs and merge-from only in the one merge job`,
-    );
-  }
-  const config: Config = {
-    rulesOverrides: readRulesOverrides(value),
-    scenarios,
-    profile,
-    target,
-    environment: environmentName,
-    healthUrl,
-    preflightTimeoutMs,
-    baselinePath:
-      get('baseline') === undefined && context.defaultFiles?.baseline
-        ? context.defaultFiles.baseline
-        : insideWorkspace('baseline', get('baseline') ?? DEFAULT_BASELINE_PATH, workspace),
-    configFile: get('config') ? insideWorkspace('config', get('config')!, workspace) : context.defaultFiles?.config,
-    resultsDir: context.resultsDirAnywhere
-      ? path.resolve(workspace, get('results-dir') ?? DEFAULT_RESULTS_DIR)
-      : insideWorkspace('results-dir', get('results-dir') ?? DEFAULT_RESULTS_DIR, workspace),
-    failOn: value('fail-on'),
-    updateBaseline: value('update-baseline'),
-    proposeBaseline: parseBaselineProposal(get('update-baseline')),
-    k6,
-    env,
-    secrets,
-    k6Args: ownK6Args(splitArgs(get('k6-args'))),
-    timeoutMs: timeout,
-    htmlReport: value('html-report'),
-    rawOutput: value('raw-output'),
-    notify,
-    analysis: { enabled: value('analysis'), top: value('endpoints-top') },
-    confirm: value('confirm'),
-    baselineTarget,
-    protectedEnvironment: isProtectedEnvironment(environmentName, environment ?? environmentOfTarget),
-    allowNewBaseline: value('allow-new-baseline'),
-    shard: get('shard') !== undefined ? parseShard(get('shard')!) : undefined,
-    metricsOutputs: parseMetricsOutput(get('metrics-output')).map((o) =>
-      o.kind === 'json' ? { ...o, target: insideWorkspace('metrics-output json', o.target, workspace) } : o,
-    ),
-    merge: mergeFrom !== undefined ? { dir: insideWorkspace('merge-from', mergeFrom, workspace) } : undefined,
-    workspace,
-    git: context.git ?? {},
-  };
-  return { config, publish: readPublishInputs(get, value) };
+  return secrets;
 }
 
-function readPublishInputs(
-  get: (name: InputName) => string | undefined,
-  value: <K extends InputName>(name: K) => ReturnType<typeof parseInput<K>>,
-): PublishInputs {
+function readPublishInputs(get: Get, value: Value): PublishInputs {
   return {
     comment: value('comment'),
     commentId: get('comment-id'),
@@ -362,7 +377,7 @@ function parseNotify(text: string | undefined, when: NonNullable<Config['notify'
 }
 
 /** The rules inputs; each one, when set, wins over the rules file. */
-function readRulesOverrides(value: <K extends InputName>(name: K) => ReturnType<typeof parseInput<K>>): Config['rulesOverrides'] {
+function readRulesOverrides(value: Value): Config['rulesOverrides'] {
   const overrides: NonNullable<Config['rulesOverrides']> = {
     tolerance: value('tolerance'),
     historyLimit: value('history-limit'),
