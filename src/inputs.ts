@@ -260,7 +260,16 @@ async function readEnvironment(get: Get, workspace: string, merging: boolean) {
   }
   const givenTarget = get('target');
   const environmentOfTarget = defined && givenTarget ? environmentOfUrl(defined, givenTarget) : undefined;
-  if (environmentOfTarget && environmentName !== undefined && environmentOfTarget.name !== environmentName && !merging) {
+  // Another name is fine when the named environment owns the URL too (two names for one deployment).
+  const namedOwnsTarget =
+    environment !== undefined && givenTarget !== undefined && environmentOfUrl({ [environment.name]: environment }, givenTarget);
+  if (
+    environmentOfTarget &&
+    environmentName !== undefined &&
+    environmentOfTarget.name !== environmentName &&
+    !namedOwnsTarget &&
+    !merging
+  ) {
     throw new ConfigError(
       `environment ${JSON.stringify(environmentName)} ${environment ? `is ${environment.baseUrl}` : 'is not defined'}, but the target ${withoutCredentials(givenTarget!)} is the base URL of ${JSON.stringify(environmentOfTarget.name)} in ${path.relative(workspace, environmentsFile)}; expected --environment ${environmentOfTarget.name} (environment: ${environmentOfTarget.name}), or the target of ${JSON.stringify(environmentName)}`,
     );

@@ -122,6 +122,15 @@ describe('the heavy-load policy sees the run as it will be', () => {
     );
   });
 
+  it('a name the environments file gives the same URL is not a typo: two names for one deployment', async () => {
+    const ws = await workspace();
+    const both = { environments: { ...ENVIRONMENTS.environments, live: { baseUrl: 'http://127.0.0.1:9/shop', protected: true } } };
+    await writeFile(path.join(ws, 'k6-gate.environments.json'), JSON.stringify(both));
+    const inputs: Record<string, string> = { scenarios: 'noop.js', environment: 'live', target: 'http://127.0.0.1:9/shop' };
+    const read = await configFromInputs((name) => inputs[name], { workspace: ws, env: {} });
+    expect(read.environment).toBe('live');
+  });
+
   it('a stress run at the protected URL without any environment name is refused like one against production', async () => {
     const stderr = await refused(['run', 'http-endpoints', '--profile', 'stress', '--target', 'http://127.0.0.1:9/shop/api']);
     expect(stderr).toContain('refusing to run the stress profile against the protected environment "production"');
