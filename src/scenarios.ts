@@ -69,15 +69,19 @@ export async function resolveScenario(input: string, workspace: string, scenario
  * production history of `x`), and white space has no place in a key.
  */
 function checkScenarioName(name: string, ref: string, given: boolean): string {
-  const problem = name.includes('@')
-    ? 'holds "@", which separates scenario, profile and environment in baseline keys'
-    : /\s/.test(name)
-      ? 'holds a space (or other white space), which baseline keys cannot'
-      : undefined;
+  const problem = scenarioNameProblem(name);
   if (problem === undefined) return name;
   throw new ConfigError(
-    `scenario name ${JSON.stringify(name)} ${problem}${given ? '' : ' (it comes from the file name)'}; expected a name without "@" or white space, given as name=path, e.g. checkout=${ref}`,
+    `${problem}${given ? '' : ' (it comes from the file name)'}; expected a name without "@" or white space, given as name=path, e.g. checkout=${ref}`,
   );
+}
+
+/** What is wrong with a scenario name, or undefined: `scenario name "x@y" holds "@", …`. */
+export function scenarioNameProblem(name: string): string | undefined {
+  if (name.includes('@'))
+    return `scenario name ${JSON.stringify(name)} holds "@", which separates scenario, profile and environment in baseline keys`;
+  if (/\s/.test(name)) return `scenario name ${JSON.stringify(name)} holds a space (or other white space), which baseline keys cannot`;
+  return undefined;
 }
 
 /**

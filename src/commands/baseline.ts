@@ -7,7 +7,9 @@ import { updateBaselineFile } from '../baseline/store.js';
 import { loadRules } from '../baseline/rules.js';
 import { migrateToEnvironment, updateBaseline } from '../baseline/update.js';
 import { ConfigError, DEFAULT_BASELINE_PATH, insideWorkspace, optional, parseCommandArgs } from '../config.js';
+import { parseInput } from '../input-spec.js';
 import { parseSummary } from '../k6/summary.js';
+import { scenarioNameProblem } from '../scenarios.js';
 import type { Logger } from '../log.js';
 
 interface BaselineIO {
@@ -102,6 +104,9 @@ async function baselineSubcommand(
           'baseline update needs --summary FILE (a k6 summary export) and --scenario NAME; see k6-gate baseline --help',
         );
       }
+      const nameProblem = scenarioNameProblem(scenario);
+      if (nameProblem) throw new ConfigError(`${nameProblem}; expected a name without "@" or white space, e.g. checkout`);
+      const k6Version = text('k6-version') !== undefined ? parseInput('k6-version', text('k6-version')) : undefined;
       const summaryPath = path.resolve(io.cwd, summaryFile);
       let summaryText: string;
       try {
@@ -126,7 +131,7 @@ async function baselineSubcommand(
                 key,
                 ...parts,
                 summary,
-                k6Version: text('k6-version') ?? summary.k6Version ?? 'unknown',
+                k6Version: k6Version ?? summary.k6Version ?? 'unknown',
                 commit: text('commit'),
                 ref: text('ref'),
                 date: new Date().toISOString(),

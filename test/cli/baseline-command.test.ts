@@ -71,6 +71,20 @@ describe('k6-gate baseline', () => {
     );
     expect((await cli(['baseline', 'show'], ws)).stdout).toMatch(/no baseline yet/);
   });
+
+  it('update refuses a k6 version that is not one and a scenario name that is another key, writing nothing', async () => {
+    const ws = await tempWorkspace();
+    await copyFile(fixture, path.join(ws, 'summary.json'));
+    const update = (...flags: string[]) => cli(['baseline', 'update', '--summary', 'summary.json', ...flags], ws);
+    const badVersion = await update('--scenario', 'checkout', '--k6-version', 'lol');
+    expect(badVersion.status).toBe(2);
+    expect(badVersion.stderr).toContain('k6-version "lol" is not a version; expected X.Y.Z');
+    const badName = await update('--scenario', 'x@stress@production');
+    expect(badName.status).toBe(2);
+    expect(badName.stderr).toContain('scenario name "x@stress@production" holds "@"');
+    await expect(readFile(path.join(ws, 'k6-baseline.json'), 'utf8')).rejects.toThrow(/ENOENT/);
+    expect((await update('--scenario', 'checkout', '--k6-version', 'v2.2.0')).status).toBe(0);
+  });
 });
 
 describe('update-baseline in CI', () => {
