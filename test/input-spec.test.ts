@@ -43,6 +43,21 @@ describe('the input specification', () => {
     }
   });
 
+  it('.env.example sets every action input as INPUT_<NAME>, at its default where it has one', () => {
+    const lines = readFileSync('.env.example', 'utf8').split('\n');
+    const set = new Map(
+      lines.flatMap((line) =>
+        /^INPUT_[A-Z0-9-]+=/.test(line) ? [[line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]] : [],
+      ),
+    );
+    for (const [name, spec] of Object.entries(INPUTS)) {
+      if (spec.action === false) continue;
+      const variable = `INPUT_${name.toUpperCase()}`;
+      expect(set.has(variable), `${variable} in .env.example`).toBe(true);
+      if (spec.default !== undefined && name !== 'baseline') expect(set.get(variable), variable).toBe(spec.default);
+    }
+  });
+
   it('every CLI flag of run reaches its input with the value given', () => {
     const values: Record<string, string> = {};
     const argv: string[] = [];
