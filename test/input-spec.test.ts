@@ -142,7 +142,18 @@ describe('the input specification', () => {
 
 describe('the GitLab templates', () => {
   // Template inputs that are not k6-gate inputs: how the job runs, not what the gate does.
-  const TEMPLATE_ONLY = ['job-prefix', 'stage', 'image', 'cli', 'expire-in', 'args', 'scenarios', 'shards'];
+  const TEMPLATE_ONLY = [
+    'job-prefix',
+    'stage',
+    'image',
+    'cli',
+    'expire-in',
+    'args',
+    'merge-args',
+    'scenarios',
+    'shards',
+    'load-performance',
+  ];
 
   it.each(['k6-gate.yml', 'k6-gate-sharded.yml'])(
     '%s passes each of its inputs to the CLI with the flag the specification declares',
@@ -160,7 +171,8 @@ describe('the GitLab templates', () => {
           continue;
         }
         const flags = (entry[1].flags ?? []).flatMap((f) => (f.kind === 'value' || f.kind === 'repeat' ? [f.flag] : []));
-        const passed = flags.some((flag) => body.includes(`--${flag} "$[[ inputs.${name} ]]`));
+        // One word, double-quoted or (free text) single-quoted.
+        const passed = flags.some((flag) => ['"', "'"].some((quote) => body.includes(`--${flag} ${quote}$[[ inputs.${name} ]]`)));
         expect(passed, `${file}: ${name} is passed as --${flags.join(' or --')} "$[[ inputs.${name} ]]"`).toBe(true);
       }
       expect(unmapped, `${file}: template inputs the specification does not name (add them to an input's template list)`).toEqual([]);
