@@ -48,7 +48,7 @@ export default tseslint.config(
  * import string, e.g. `../gate/gate.js`) of the layers above, which the layer must not import.
  */
 function layerRules() {
-  const ENTRIES = String.raw`(main|cli|bin|index|inputs)\.js$|commands/|demo/`;
+  const ENTRIES = String.raw`(main|cli|bin|index|inputs|input-spec)\.js$|commands/|demo/`;
   const rule = (files, up, message, extra = []) => ({
     files,
     rules: {

@@ -80,7 +80,7 @@ export interface Config {
    * Notifications (src/notify/): where to (the URL is read from the named environment variable and
    * is a secret) and when. Undefined = none.
    */
-  notify?: { targets: { kind: 'slack' | 'webhook'; envName: string; url: string }[]; on: 'regression' | 'error' | 'always' };
+  notify?: { targets: { kind: string; envName: string; url: string }[]; on: 'regression' | 'error' | 'always' };
   /**
    * Shard mode: run only shard `index` (1-based) of `count` with k6 execution segments
    * (src/shard/shard.ts `shardArgs`), always writing raw samples and the summary under
@@ -101,8 +101,8 @@ export interface Config {
 }
 
 export class ConfigError extends ExpectedError {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'ConfigError';
   }
 }
@@ -209,13 +209,16 @@ export const MAX_TIME_LIMIT_MS = 24 * 24 * 3_600_000;
 /** A limit shorter than this stops k6 before it has started. */
 export const MIN_TIME_LIMIT_MS = 1000;
 
-/** A duration used as a time limit: at least a second, at most 24 days; unset means no limit. */
-export function parseTimeLimit(name: string, value: string | undefined): number | undefined {
+/**
+ * A duration used as a time limit: at least a second, at most 24 days; unset means no limit.
+ * `tooShort` says what a shorter limit would do and the way out (the default: a k6 time limit).
+ */
+export function parseTimeLimit(name: string, value: string | undefined, tooShort?: string): number | undefined {
   const ms = parseDuration(name, value);
   if (ms === undefined) return undefined;
   if (ms < MIN_TIME_LIMIT_MS) {
     throw new ConfigError(
-      `${name} ${JSON.stringify(optional(value))} is shorter than 1s and would stop k6 before it starts; expected e.g. "90s", "30m", or no ${name} for no limit`,
+      `${name} ${JSON.stringify(optional(value))} is shorter than 1s and ${tooShort ?? `would stop k6 before it starts; expected e.g. "90s", "30m", or no ${name} for no limit`}`,
     );
   }
   if (ms > MAX_TIME_LIMIT_MS) {

@@ -85,3 +85,32 @@ export function findEnvironment(environments: Record<string, EnvironmentDef>, na
     `environment ${quote(name)} is not defined; known environments: ${known.length ? known.join(', ') : 'none'}; expected one of them, or a target URL (then the name only labels the reports)`,
   );
 }
+
+/**
+ * The defined environment a URL belongs to: its base URL is the URL's origin and a path prefix
+ * (`https://shop.example.com/api` belongs to `https://shop.example.com`). The most specific wins.
+ */
+export function environmentOfUrl(environments: Record<string, EnvironmentDef>, url: string): EnvironmentDef | undefined {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return undefined;
+  }
+  const targetPath = target.pathname.replace(/\/+$/, '');
+  let best: { env: EnvironmentDef; length: number } | undefined;
+  for (const env of Object.values(environments)) {
+    let base: URL;
+    try {
+      base = new URL(env.baseUrl);
+    } catch {
+      continue;
+    }
+    const basePath = base.pathname.replace(/\/+$/, '');
+    const samePlace = base.protocol === target.protocol && base.host.toLowerCase() === target.host.toLowerCase();
+    if (samePlace && (targetPath === basePath || targetPath.startsWith(`${basePath}/`)) && (!best || basePath.length > best.length)) {
+      best = { env, length: basePath.length };
+    }
+  }
+  return best?.env;
+}

@@ -1,33 +1,33 @@
-// The one place every input is read and parsed: named string inputs → the typed Config (and the
-// action's publish settings). The action's inputs, the CLI's flags and the demo use the same names
-// (kebab-case), so an input means the same thing on GitHub, on GitLab and on a laptop.
+// The one place every input is read: named string inputs → the typed Config (and the action's
+// publish settings). Each input is declared once in src/input-spec.ts (name, flags, default, parser,
+// help); this module combines them (what depends on more than one input). The action's inputs, the
+// CLI's flags and the demo use the same names, so an input means the same thing everywhere.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
   ConfigError,
   DEFAULT_BASELINE_PATH,
-  DEFAULT_K6_VERSION,
   DEFAULT_RESULTS_DIR,
   insideWorkspace,
   optional,
-  parseBoolean,
-  parseTimeLimit,
   parseEnvPairs,
-  parseFailOn,
   parseInstallMethod,
-  parseK6Version,
-  parseBaselineProposal,
-  parseUpdateBaseline,
   splitArgs,
   type CommentMode,
   type Config,
+  type K6Options,
+  parseBaselineProposal,
+  type ScenarioSpec,
 } from './config.js';
-import { findEnvironment, isProtectedEnvironment, loadEnvironments, type EnvironmentDef } from './environments.js';
+import { SECRET_INPUTS, parseInput, type InputName } from './input-spec.js';
+import { environmentOfUrl, findEnvironment, isProtectedEnvironment, loadEnvironments, type EnvironmentDef } from './environments.js';
+import { checkK6Args, checkK6Environment } from './k6/owned-options.js';
+import { MIN_SECRET_LENGTH } from './log.js';
 import { assertLoadAllowed } from './load-policy.js';
-import { resolveScenario } from './scenarios.js';
+import { resolveScenario, splitScenarioList } from './scenarios.js';
 import { safeFileName } from './k6/files.js';
 import { withoutCredentials } from './url.js';
-import { parseTolerance, splitWatchInput, RulesError } from './baseline/rules.js';
+import { findSink, sinkKinds } from './notify/sinks/index.js';
 
 /** Looked for in the workspace when no `environments` input is given. */
 export const DEFAULT_ENVIRONMENTS_FILE = 'k6-gate.environments.json';
@@ -36,6 +36,7 @@ import { parseMetricsOutput } from './observability/metrics-output.js';
 
 /** Reads one input by name; '' and undefined both mean "not set". */
 export type InputReader = (name: string) => string | undefined;
+export { parseCommentMode } from './input-spec.js';
 
 export interface InputContext {
   workspace: string;
@@ -72,6 +73,10 @@ export interface PublishInputs {
   token?: string;
   /** `toJSON(matrix)` of the job, which names the comment and the artifact of a matrix entry. */
   matrix?: string;
+  /** GitLab: post the sticky merge-request note. */
+  mrNote: boolean;
+  /** GitLab: key prefix of the dotenv variables (unset: K6_GATE_). */
+  dotenvPrefix?: string;
 }
 
 export interface Inputs {
@@ -87,10 +92,26 @@ export function parseList(text: string | undefined): string[] {
     .filter(Boolean);
 }
 
-/** The values to mask in every log line, read before anything else runs (token, auth-token, secret-env). */
+/** The values to mask in every log line, read before anything else runs (the secret inputs, secret-env). */
 export function secretInputs(read: InputReader, env: NodeJS.ProcessEnv): string[] {
-  const values = [optional(read('token')), optional(read('auth-token')), ...parseList(read('secret-env')).map((name) => env[name])];
+  const values = [...SECRET_INPUTS.map((name) => optional(read(name))), ...parseList(read('secret-env')).map((name) => env[name])];
   return values.filter((value): value is string => Boolean(value));
+}
+
+/** How to find or install k6: the k6-version, k6-install, k6-path and k6-download-url inputs. */
+export function readK6Options(get: (name: InputName) => string | undefined, workspace: string): K6Options {
+  const k6Path = optional(get('k6-path'));
+  const install = parseInstallMethod(get('k6-install') ?? (k6Path ? 'path' : undefined));
+  if (install === 'path' && !k6Path) {
+    throw new ConfigError('k6-install is "path" but k6-path is not set; expected the path of a k6 binary');
+  }
+  return {
+    version: parseInput('k6-version', get('k6-version')),
+    install,
+    downloadUrl: optional(get('k6-download-url')),
+    sha256: optional(get('k6-sha256')),
+    path: k6Path ? path.resolve(workspace, k6Path) : undefined,
+  };
 }
 
 /** The Config alone, for entries that publish nothing of their own (CLI, demo). */
@@ -98,17 +119,107 @@ export async function configFromInputs(read: InputReader, context: InputContext)
   return (await readInputs(read, context)).config;
 }
 
+type Get = (name: InputName) => string | undefined;
+type Value = <K extends InputName>(name: K) => ReturnType<typeof parseInput<K>>;
+
 export async function readInputs(read: InputReader, context: InputContext): Promise<Inputs> {
-  const get = (name: string) => optional(read(name));
+  const get: Get = (name) => optional(read(name));
+  const value: Value = (name) => parseInput(name, read(name), { onCi: context.onCi });
   const workspace = path.resolve(context.workspace);
-  const scenarioNames = parseList(get('scenarios') ?? get('scenario'));
+  const scenarios = await readScenarios(read('scenarios'), workspace, context.scenariosDir);
+  // A merge (of shard files) sends no load: it needs neither a target nor the load policy.
+  const mergeFrom = get('merge-from');
+  const merging = mergeFrom !== undefined;
+  const { environmentName, environment, environmentOfTarget } = await readEnvironment(get, workspace, merging);
+
+  const env = parseEnvPairs('env', read('env'));
+  // k6-gate sets PROFILE from the profile input; without one, the script sees the env input's PROFILE.
+  // The heavy-load policy and the baseline key follow what the script will run.
+  const profile = get('profile') ?? optional(env.PROFILE);
+  // Refuse heavy profiles on PR/MR runs and protected or production environments before anything runs.
+  if (!merging)
+    assertLoadAllowed({
+      profile,
+      environment: environment ?? environmentOfTarget,
+      environmentName,
+      changeRequest: context.changeRequest,
+      allowHeavyLoad: value('allow-heavy-load'),
+    });
+  checkK6Environment(context.env);
+
+  const target = get('target') ?? environment?.baseUrl;
+  const baselineTarget = get('baseline-target');
+  checkTargets(target, baselineTarget);
+  const preflight = value('preflight');
+  const defaultHealth = environment?.healthPath && target ? new URL(environment.healthPath, target).toString() : target;
+  const healthUrl = preflight ? (get('health-url') ?? defaultHealth) : undefined;
+
+  // k6 resolves a relative open() path against the script, not the working directory: make the
+  // scenario config file absolute so it means what the user wrote.
+  if (env.CONFIG_FILE) env.CONFIG_FILE = insideWorkspace('CONFIG_FILE', env.CONFIG_FILE, workspace);
+  const secrets = [...(target ? credentialsOf(target) : []), ...(baselineTarget ? credentialsOf(baselineTarget) : [])];
+  secrets.push(...readScriptSecrets(get, context.env, env));
+  const notify = parseNotify(get('notify'), value('notify-on'), context.env);
+  for (const target of notify?.targets ?? []) secrets.push(target.url);
+
+  if (merging && get('shard') !== undefined) {
+    throw new ConfigError(
+      `shard ${JSON.stringify(get('shard'))} and merge-from ${JSON.stringify(mergeFrom)} are both set; expected shard in the N shard jobs and merge-from only in the one merge job`,
+    );
+  }
+  const config: Config = {
+    rulesOverrides: readRulesOverrides(value),
+    scenarios,
+    profile,
+    target,
+    environment: environmentName,
+    healthUrl,
+    preflightTimeoutMs: value('preflight-timeout'),
+    baselinePath:
+      get('baseline') === undefined && context.defaultFiles?.baseline
+        ? context.defaultFiles.baseline
+        : insideWorkspace('baseline', get('baseline') ?? DEFAULT_BASELINE_PATH, workspace),
+    configFile: get('config') ? insideWorkspace('config', get('config')!, workspace) : context.defaultFiles?.config,
+    resultsDir: context.resultsDirAnywhere
+      ? path.resolve(workspace, get('results-dir') ?? DEFAULT_RESULTS_DIR)
+      : insideWorkspace('results-dir', get('results-dir') ?? DEFAULT_RESULTS_DIR, workspace),
+    failOn: value('fail-on'),
+    updateBaseline: value('update-baseline'),
+    proposeBaseline: parseBaselineProposal(get('update-baseline')),
+    k6: readK6Options(get, workspace),
+    env,
+    secrets,
+    k6Args: ownK6Args(splitArgs(get('k6-args'))),
+    timeoutMs: value('timeout'),
+    htmlReport: value('html-report'),
+    rawOutput: value('raw-output'),
+    notify,
+    analysis: { enabled: value('analysis'), top: value('endpoints-top') },
+    confirm: value('confirm'),
+    baselineTarget,
+    protectedEnvironment: isProtectedEnvironment(environmentName, environment ?? environmentOfTarget),
+    allowNewBaseline: value('allow-new-baseline'),
+    shard: get('shard') !== undefined ? parseShard(get('shard')!) : undefined,
+    metricsOutputs: parseMetricsOutput(get('metrics-output')).map((o) =>
+      o.kind === 'json' ? { ...o, target: insideWorkspace('metrics-output json', o.target, workspace) } : o,
+    ),
+    merge: merging ? { dir: insideWorkspace('merge-from', mergeFrom, workspace) } : undefined,
+    workspace,
+    git: context.git ?? {},
+  };
+  return { config, publish: readPublishInputs(get, value) };
+}
+
+/** The scenarios input → scripts, with names that stay apart as baseline keys and file names. */
+async function readScenarios(text: string | undefined, workspace: string, scenariosDir: string | undefined): Promise<ScenarioSpec[]> {
+  const scenarioNames = splitScenarioList(text);
   if (scenarioNames.length === 0) {
     throw new ConfigError(
       'no scenario given; expected one or more scenario names or k6 script paths, e.g. "http-endpoints" or "load/checkout.ts"',
     );
   }
-  const scenarios = [];
-  for (const name of scenarioNames) scenarios.push(await resolveScenario(name, workspace, context.scenariosDir));
+  const scenarios: ScenarioSpec[] = [];
+  for (const name of scenarioNames) scenarios.push(await resolveScenario(name, workspace, scenariosDir));
   const seen = new Map<string, string>();
   for (const s of scenarios) {
     const other = seen.get(safeFileName(s.name));
@@ -117,15 +228,20 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
     // Names become file names (summary-<name>.json, k6-<name>.log): two that map to one would overwrite each other.
     if (other !== undefined) {
       throw new ConfigError(
-        `scenario names ${JSON.stringify(other)} and ${JSON.stringify(s.name)} both become the file name part ${JSON.stringify(safeFileName(s.name))}, so their results would overwrite each other; expected names that differ in letters, digits, ".", "_", "@" or "-": rename one with name=path`,
+        `scenario names ${JSON.stringify(other)} and ${JSON.stringify(s.name)} both become the file name part ${JSON.stringify(safeFileName(s.name))}, so their results would overwrite each other; expected names that differ in letters, digits, ".", "_" or "-": rename one with name=path`,
       );
     }
     seen.set(safeFileName(s.name), s.name);
   }
+  return scenarios;
+}
 
+/**
+ * The environment named by the run, and the defined one its target URL belongs to (whatever the run
+ * calls it): a misspelt name must not turn a defined, protected environment into an unnamed one.
+ */
+async function readEnvironment(get: Get, workspace: string, merging: boolean) {
   const environmentName = get('environment');
-  const profile = get('profile');
-  let environment: EnvironmentDef | undefined;
   const environmentsInput = get('environments');
   const environmentsFile = insideWorkspace('environments', environmentsInput ?? DEFAULT_ENVIRONMENTS_FILE, workspace);
   if (environmentsInput !== undefined && !existsSync(environmentsFile)) {
@@ -133,31 +249,36 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
       `environments file ${environmentsInput} does not exist; expected a JSON or YAML file with an "environments" object`,
     );
   }
-  // A merge (of shard files) sends no load: it needs neither a target nor the load policy.
-  const merging = get('merge-from') !== undefined;
-  if (environmentName !== undefined) {
-    const defined = existsSync(environmentsFile) ? await loadEnvironments(environmentsFile) : undefined;
-    environment = defined?.[environmentName];
-    // With a target the name only labels the reports; without one it must say where to send the load.
-    if (!environment && get('target') === undefined && !merging) {
-      if (defined) findEnvironment(defined, environmentName);
-      throw new ConfigError(
-        `environment ${JSON.stringify(environmentName)} is not defined: there is no environments file (${path.relative(workspace, environmentsFile)}); expected a file that defines it, e.g. { "environments": { "${environmentName}": { "baseUrl": "https://…" } } }, or a target URL (then the name only labels the reports)`,
-      );
-    }
+  const defined = existsSync(environmentsFile) ? await loadEnvironments(environmentsFile) : undefined;
+  const environment: EnvironmentDef | undefined = environmentName !== undefined ? defined?.[environmentName] : undefined;
+  // With a target the name only labels the reports; without one it must say where to send the load.
+  if (environmentName !== undefined && !environment && get('target') === undefined && !merging) {
+    if (defined) findEnvironment(defined, environmentName);
+    throw new ConfigError(
+      `environment ${JSON.stringify(environmentName)} is not defined: there is no environments file (${path.relative(workspace, environmentsFile)}); expected a file that defines it, e.g. { "environments": { "${environmentName}": { "baseUrl": "https://…" } } }, or a target URL (then the name only labels the reports)`,
+    );
   }
-  // Refuse heavy profiles on PR/MR runs and protected or production environments before anything runs.
-  if (!merging)
-    assertLoadAllowed({
-      profile,
-      environment,
-      environmentName,
-      changeRequest: context.changeRequest,
-      allowHeavyLoad: parseBoolean('allow-heavy-load', get('allow-heavy-load'), false),
-    });
+  const givenTarget = get('target');
+  const environmentOfTarget = defined && givenTarget ? environmentOfUrl(defined, givenTarget) : undefined;
+  // Another name is fine when the named environment owns the URL too (two names for one deployment).
+  const namedOwnsTarget =
+    environment !== undefined && givenTarget !== undefined && environmentOfUrl({ [environment.name]: environment }, givenTarget);
+  if (
+    environmentOfTarget &&
+    environmentName !== undefined &&
+    environmentOfTarget.name !== environmentName &&
+    !namedOwnsTarget &&
+    !merging
+  ) {
+    throw new ConfigError(
+      `environment ${JSON.stringify(environmentName)} ${environment ? `is ${environment.baseUrl}` : 'is not defined'}, but the target ${withoutCredentials(givenTarget!)} is the base URL of ${JSON.stringify(environmentOfTarget.name)} in ${path.relative(workspace, environmentsFile)}; expected --environment ${environmentOfTarget.name} (environment: ${environmentOfTarget.name}), or the target of ${JSON.stringify(environmentName)}`,
+    );
+  }
+  return { environmentName, environment, environmentOfTarget };
+}
 
-  const target = get('target') ?? environment?.baseUrl;
-  const baselineTarget = get('baseline-target');
+/** target and baseline-target: http(s) URLs, and no base deployment without a candidate. */
+function checkTargets(target: string | undefined, baselineTarget: string | undefined): void {
   for (const [name, value] of [
     ['target', target],
     ['baseline-target', baselineTarget],
@@ -180,205 +301,99 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
       'baseline-target is set but target is not; expected both: the candidate (target) and the base deployment (baseline-target)',
     );
   }
-  const targetSecrets = [...(target ? credentialsOf(target) : []), ...(baselineTarget ? credentialsOf(baselineTarget) : [])];
-  const preflight = parseBoolean('preflight', get('preflight'), true);
-  const defaultHealth = environment?.healthPath && target ? new URL(environment.healthPath, target).toString() : target;
-  const healthUrl = preflight ? (get('health-url') ?? defaultHealth) : undefined;
+}
 
-  const env = parseEnvPairs('env', read('env'));
-  // k6 resolves a relative open() path against the script, not the working directory: make the
-  // scenario config file absolute so it means what the user wrote.
-  if (env.CONFIG_FILE) env.CONFIG_FILE = insideWorkspace('CONFIG_FILE', env.CONFIG_FILE, workspace);
-  const secrets: string[] = [...targetSecrets];
-  // Secrets reach k6 by variable name, so their values never appear in inputs or command lines.
+/**
+ * secret-env and auth-token: added to the script's environment (by variable name, so their values
+ * never appear in inputs or command lines); returns the values to mask. A value too short to mask
+ * is refused, never quoted.
+ */
+function readScriptSecrets(get: Get, from: NodeJS.ProcessEnv, env: Record<string, string>): string[] {
+  const tooShort = (value: string) =>
+    `${value.length} character${value.length === 1 ? '' : 's'} long: too short to mask in logs (k6-gate masks secrets of ${MIN_SECRET_LENGTH} characters or more)`;
+  const secrets: string[] = [];
   for (const name of parseList(get('secret-env'))) {
-    const value = context.env[name];
+    const value = from[name];
     if (value === undefined || value === '') {
       throw new ConfigError(
         `secret-env names ${name}, but no such environment variable is set; expected the name of a variable that holds the secret`,
       );
     }
+    if (value.length < MIN_SECRET_LENGTH)
+      throw new ConfigError(`secret-env names ${name}, whose value is ${tooShort(value)}; expected a real secret`);
     env[name] = value;
     secrets.push(value);
   }
-  const notify = parseNotify(get('notify'), get('notify-on'), context.env);
-  for (const target of notify?.targets ?? []) secrets.push(target.url);
   const authToken = get('auth-token');
   if (authToken !== undefined) {
+    if (authToken.length < MIN_SECRET_LENGTH) throw new ConfigError(`auth-token is ${tooShort(authToken)}; expected a real token`);
     env.AUTH_TOKEN = authToken;
     secrets.push(authToken);
   }
-
-  const timeout = parseTimeLimit('timeout', get('timeout'));
-  const preflightTimeoutMs = parseTimeLimit('preflight-timeout', get('preflight-timeout')) ?? 30_000;
-  const k6Path = get('k6-path');
-  const install = parseInstallMethod(get('k6-install') ?? (k6Path ? 'path' : undefined));
-  if (install === 'path' && !k6Path) {
-    throw new ConfigError('k6-install is "path" but k6-path is not set; expected the path of a k6 binary');
-  }
-  const mergeFrom = get('merge-from');
-  if (mergeFrom !== undefined && get('shard') !== undefined) {
-    throw new ConfigError(
-      `shard ${JSON.stringify(get('shard'))} and merge-from ${JSON.stringify(mergeFrom)} are both set; expected shard in the N shard jobs and merge-from only in the one merge job`,
-    );
-  }
-  const config: Config = {
-    rulesOverrides: readRulesOverrides(get),
-    scenarios,
-    profile,
-    target,
-    environment: environmentName,
-    healthUrl,
-    preflightTimeoutMs,
-    baselinePath:
-      get('baseline') === undefined && context.defaultFiles?.baseline
-        ? context.defaultFiles.baseline
-        : insideWorkspace('baseline', get('baseline') ?? DEFAULT_BASELINE_PATH, workspace),
-    configFile: get('config') ? insideWorkspace('config', get('config')!, workspace) : context.defaultFiles?.config,
-    resultsDir: context.resultsDirAnywhere
-      ? path.resolve(workspace, get('results-dir') ?? DEFAULT_RESULTS_DIR)
-      : insideWorkspace('results-dir', get('results-dir') ?? DEFAULT_RESULTS_DIR, workspace),
-    failOn: parseFailOn(get('fail-on')),
-    updateBaseline: parseUpdateBaseline(get('update-baseline'), context.onCi ? 'auto' : 'always'),
-    proposeBaseline: parseBaselineProposal(get('update-baseline')),
-    k6: {
-      version: parseK6Version(get('k6-version') ?? DEFAULT_K6_VERSION),
-      install,
-      downloadUrl: get('k6-download-url'),
-      sha256: get('k6-sha256'),
-      path: k6Path ? path.resolve(workspace, k6Path) : undefined,
-    },
-    env,
-    secrets,
-    k6Args: splitArgs(get('k6-args')),
-    timeoutMs: timeout,
-    htmlReport: parseBoolean('html-report', get('html-report'), true),
-    rawOutput: parseBoolean('raw-output', get('raw-output'), false),
-    notify,
-    analysis: { enabled: parseBoolean('analysis', get('analysis'), true), top: parseEndpointsTop(get('endpoints-top')) },
-    confirm: parseConfirm(get('confirm')),
-    baselineTarget,
-    protectedEnvironment: isProtectedEnvironment(environmentName, environment),
-    allowNewBaseline: parseBoolean('allow-new-baseline', get('allow-new-baseline'), false),
-    shard: get('shard') !== undefined ? parseShard(get('shard')!) : undefined,
-    metricsOutputs: parseMetricsOutput(get('metrics-output')).map((o) =>
-      o.kind === 'json' ? { ...o, target: insideWorkspace('metrics-output json', o.target, workspace) } : o,
-    ),
-    merge: mergeFrom !== undefined ? { dir: insideWorkspace('merge-from', mergeFrom, workspace) } : undefined,
-    workspace,
-    git: context.git ?? {},
-  };
-  return { config, publish: readPublishInputs(get) };
+  return secrets;
 }
 
-function readPublishInputs(get: (name: string) => string | undefined): PublishInputs {
+function readPublishInputs(get: Get, value: Value): PublishInputs {
   return {
-    comment: parseCommentMode(get('comment')),
+    comment: value('comment'),
     commentId: get('comment-id'),
     artifactName: get('artifact-name'),
-    retentionDays: parseRetentionDays(get('retention-days')),
-    uploadArtifacts: parseBoolean('upload-artifacts', get('upload-artifacts'), true),
+    retentionDays: value('retention-days'),
+    uploadArtifacts: value('upload-artifacts'),
     token: get('token'),
     matrix: get('matrix'),
+    mrNote: value('mr-note'),
+    dotenvPrefix: get('dotenv-prefix'),
   };
-}
-
-/** `comment`: when the action writes its pull request comment. */
-export function parseCommentMode(value: string | undefined): CommentMode {
-  const text = value?.trim().toLowerCase() || 'always';
-  if (text === 'always' || text === 'on-regression' || text === 'never') return text;
-  if (text === 'true') return 'always';
-  if (text === 'false') return 'never';
-  throw new ConfigError(`comment ${JSON.stringify(value)} is not valid; expected always, on-regression or never`);
 }
 
 /** `retention-days`: empty means the repository's default; otherwise 1–90 as GitHub allows. */
-export function parseRetentionDays(value: string | undefined): number | undefined {
-  const text = optional(value);
-  if (text === undefined) return undefined;
-  const days = Number(text);
-  if (!Number.isInteger(days) || days < 1 || days > 90) {
-    throw new ConfigError(
-      `retention-days ${JSON.stringify(text)} is not valid; expected a whole number of days from 1 to 90, or empty for the repository default`,
-    );
-  }
-  return days;
+export function parseRetentionDays(text: string | undefined): number | undefined {
+  return parseInput('retention-days', text);
 }
 
-/** The rules inputs; each one, when set, wins over the rules file. */
 /** `slack=SLACK_WEBHOOK_URL, webhook=MY_HOOK` → targets whose URLs come from those variables. */
-function parseNotify(text: string | undefined, on: string | undefined, env: NodeJS.ProcessEnv): Config['notify'] {
+function parseNotify(text: string | undefined, when: NonNullable<Config['notify']>['on'], env: NodeJS.ProcessEnv): Config['notify'] {
   const entries = parseList(text);
-  const when = on ?? 'regression';
-  if (!['regression', 'error', 'always'].includes(when)) {
-    throw new ConfigError(`notify-on ${JSON.stringify(when)} is not valid; expected regression, error or always`);
-  }
   if (entries.length === 0) return undefined;
   const targets = entries.map((entry) => {
-    const match = /^(slack|webhook)=([A-Za-z_][A-Za-z0-9_]*)$/.exec(entry.trim());
+    const match = /^([a-z][a-z0-9-]*)=([A-Za-z_][A-Za-z0-9_]*)$/.exec(entry.trim());
     if (!match) {
       throw new ConfigError(
         `notify entry ${JSON.stringify(entry)} is not kind=VARIABLE; expected e.g. slack=SLACK_WEBHOOK_URL or webhook=MY_WEBHOOK_URL (the variable holds the URL, a secret)`,
       );
     }
-    const url = env[match[2]];
+    const [, kind, envName] = match;
+    const sink = findSink(kind);
+    if (!sink) {
+      throw new ConfigError(
+        `notify entry ${JSON.stringify(entry)}: ${JSON.stringify(kind)} is not a notification kind; expected ${sinkKinds()}`,
+      );
+    }
+    const url = env[envName];
     if (url === undefined || url === '') {
       throw new ConfigError(
-        `notify names ${match[2]}, but no such environment variable is set; expected the name of a variable that holds the webhook URL`,
+        `notify names ${envName}, but no such environment variable is set; expected the name of a variable that holds the webhook URL`,
       );
     }
     if (!/^https?:\/\/\S+$/.test(url)) {
       // Never quote the value: it is a secret.
-      throw new ConfigError(`the value of ${match[2]} is not an http(s) URL; expected the ${match[1]} webhook URL`);
+      throw new ConfigError(`the value of ${envName} is not an http(s) URL; expected ${sink.url}`);
     }
-    return { kind: match[1] as 'slack' | 'webhook', envName: match[2], url };
+    return { kind, envName, url };
   });
-  return { targets, on: when as 'regression' | 'error' | 'always' };
+  return { targets, on: when };
 }
 
-function parseEndpointsTop(text: string | undefined): number {
-  if (text === undefined) return 10;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 100) {
-    throw new ConfigError(
-      `endpoints-top ${JSON.stringify(text)} is not valid; expected a whole number of endpoints from 1 to 100, e.g. 10`,
-    );
-  }
-  return n;
-}
-
-function readRulesOverrides(get: (name: string) => string | undefined): Config['rulesOverrides'] {
-  const overrides: NonNullable<Config['rulesOverrides']> = {};
-  try {
-    const tolerance = get('tolerance');
-    if (tolerance !== undefined) overrides.tolerance = parseTolerance(tolerance, 'tolerance');
-  } catch (error) {
-    throw new ConfigError(
-      error instanceof RulesError ? error.message : `tolerance ${JSON.stringify(get('tolerance'))}: ${(error as Error).message}`,
-    );
-  }
-  const historyLimit = get('history-limit');
-  if (historyLimit !== undefined) {
-    const n = Number(historyLimit);
-    if (!Number.isInteger(n) || n < 1 || n > 1000) {
-      throw new ConfigError(
-        `history-limit ${JSON.stringify(historyLimit)} is not valid; expected a whole number of runs from 1 to 1000, e.g. 10`,
-      );
-    }
-    overrides.historyLimit = n;
-  }
-  const confidence = get('confidence');
-  if (confidence !== undefined) {
-    const text = confidence.endsWith('%') ? Number(confidence.slice(0, -1)) / 100 : Number(confidence);
-    if (!Number.isFinite(text) || text <= 0.5 || text >= 1) {
-      throw new ConfigError(
-        `confidence ${JSON.stringify(confidence)} is not valid; expected a level between 0.5 and 1, e.g. 0.99 or "99%"`,
-      );
-    }
-    overrides.confidence = text;
-  }
-  const watch = get('watch');
-  if (watch !== undefined) overrides.watch = splitWatchInput(watch);
+/** The rules inputs; each one, when set, wins over the rules file. */
+function readRulesOverrides(value: Value): Config['rulesOverrides'] {
+  const overrides: NonNullable<Config['rulesOverrides']> = {
+    tolerance: value('tolerance'),
+    historyLimit: value('history-limit'),
+    confidence: value('confidence'),
+    watch: value('watch'),
+  };
+  for (const key of Object.keys(overrides) as (keyof typeof overrides)[]) if (overrides[key] === undefined) delete overrides[key];
   return Object.keys(overrides).length > 0 ? overrides : undefined;
 }
 
@@ -391,12 +406,8 @@ function credentialsOf(target: string): string[] {
   return [...new Set(out)];
 }
 
-/** `confirm`: how many confirmation reruns a regressed scenario gets (0 = none). */
-function parseConfirm(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0 || n > 5) {
-    throw new ConfigError(`confirm ${JSON.stringify(text)} is not valid; expected a whole number of reruns from 0 to 5, e.g. 1`);
-  }
-  return n;
+/** k6-args without the options k6-gate owns (checkK6Args refuses them, naming the input to use). */
+function ownK6Args(args: string[]): string[] {
+  checkK6Args(args);
+  return args;
 }

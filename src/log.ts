@@ -11,8 +11,8 @@ export interface Logger {
   addSecret(value: string): void;
 }
 
-/** Shorter values are too common to mask (and a mask of "a" would garble every line). */
-const MIN_SECRET_LENGTH = 3;
+/** Shorter values are too common to mask (and a mask of "a" would garble every line); inputs refuse them. */
+export const MIN_SECRET_LENGTH = 3;
 /** Lines of a multi-line secret (a PEM key, a JSON blob) shorter than this are structure, not secret. */
 const MIN_SECRET_LINE_LENGTH = 8;
 

@@ -10,7 +10,7 @@ import { ConfigError, type ScenarioSpec } from './config.js';
 
 /** The scenarios shipped with k6-gate, next to dist/ (or src/ when run from source). */
 export function bundledScenariosDir(): string {
-  if (process.env.K6_GATE_SCENARIOS_DIR) return process.env.K6_GATE_SCENARIOS_DIR;
+  // No environment variable moves them: a CI/CD variable must not swap the script a gate runs.
   // Resolved at run time from this file's own place (src/ or dist/, both one level below the
   // package root); written so the bundler does not rewrite it into a bundled asset path.
   const here = path.dirname(fileURLToPath(import.meta.url));
@@ -48,16 +48,87 @@ export async function resolveScenario(input: string, workspace: string, scenario
         `scenario ${JSON.stringify(ref)}: no file at ${script}; expected a k6 script path relative to the workspace, or a bundled scenario name`,
       );
     }
-    return { name: givenName ?? path.basename(ref).replace(/\.(m?js|ts|cjs)$/, ''), script };
+    return {
+      name: checkScenarioName(givenName ?? path.basename(ref).replace(/\.(m?js|ts|cjs)$/, ''), ref, givenName !== undefined),
+      script,
+    };
   }
   for (const ext of ['.ts', '.js']) {
     const script = path.join(scenariosDir, ref + ext);
-    if (existsSync(script)) return { name: givenName ?? ref, script };
+    if (existsSync(script)) return { name: checkScenarioName(givenName ?? ref, ref, givenName !== undefined), script };
   }
   const known = await listBundledScenarios(scenariosDir);
   throw new ConfigError(
     `unknown scenario ${JSON.stringify(ref)}; expected a k6 script path or one of the bundled scenarios: ${known.join(', ') || '(none found)'}`,
   );
+}
+
+/**
+ * A scenario name is the first part of its baseline key (`scenario@profile@environment`) and of its
+ * file names: "@" would make it another scenario's key (`x@stress@production` writes into the
+ * production history of `x`), and white space has no place in a key.
+ */
+function checkScenarioName(name: string, ref: string, given: boolean): string {
+  const problem = scenarioNameProblem(name);
+  if (problem === undefined) return name;
+  throw new ConfigError(
+    `${problem}${given ? '' : ' (it comes from the file name)'}; expected a name without "@" or white space, given as name=path, e.g. checkout=${ref}`,
+  );
+}
+
+/** What is wrong with a scenario name, or undefined: `scenario name "x@y" holds "@", …`. */
+export function scenarioNameProblem(name: string): string | undefined {
+  if (name.includes('@'))
+    return `scenario name ${JSON.stringify(name)} holds "@", which separates scenario, profile and environment in baseline keys`;
+  if (/\s/.test(name)) return `scenario name ${JSON.stringify(name)} holds a space (or other white space), which baseline keys cannot`;
+  return undefined;
+}
+
+/**
+ * The `scenarios` input: entries separated by commas or new lines. An entry written as a JSON string
+ * (`"load,tests/a.js"`, `"ab=dir/x\ny.js"`) may hold commas and (escaped) new lines.
+ */
+export function splitScenarioList(text: string | undefined): string[] {
+  const input = text ?? '';
+  const out: string[] = [];
+  let i = 0;
+  while (i < input.length) {
+    while (i < input.length && /[\s,]/.test(input[i])) i++;
+    if (i >= input.length) break;
+    if (input[i] === '"') {
+      const end = closingQuote(input, i);
+      if (end === -1)
+        throw new ConfigError(
+          `scenarios: unterminated " quote in ${JSON.stringify(input.slice(i, i + 60))}; expected a JSON string such as "dir/a,b.js"`,
+        );
+      try {
+        out.push(JSON.parse(input.slice(i, end + 1)) as string);
+      } catch (error) {
+        throw new ConfigError(
+          `scenarios: ${input.slice(i, end + 1)} is not a JSON string (${(error as Error).message}); expected e.g. "dir/a,b.js"`,
+        );
+      }
+      i = end + 1;
+      const rest = /^[^\S\n]*(,|\n|$)/.exec(input.slice(i));
+      if (!rest) throw new ConfigError(`scenarios: expected a comma or a new line after ${input.slice(0, i).split(/[\n,]/).at(-1)}`);
+      continue;
+    }
+    let end = i;
+    while (end < input.length && input[end] !== ',' && input[end] !== '\n') end++;
+    const entry = input.slice(i, end).trim();
+    if (entry) out.push(entry);
+    i = end;
+  }
+  return out;
+}
+
+/** The index of the quote that closes the JSON string starting at `start`, or -1. */
+function closingQuote(text: string, start: number): number {
+  for (let i = start + 1; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (text[i] === '"') return i;
+  }
+  return -1;
 }
 
 /** The baseline key of a scenario run: see baselineKey (the environment keeps histories apart). */

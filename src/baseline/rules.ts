@@ -177,8 +177,32 @@ function expectInteger(value: unknown, where: string, min: number): number {
   return expectNumber(value, where, (n) => Number.isInteger(n) && n >= min, `a whole number ≥ ${min}`);
 }
 
-function expectConfidence(value: unknown, where: string): number {
-  return expectNumber(value, where, (n) => n >= 0.5 && n < 1, 'a probability from 0.5 up to (not including) 1, e.g. 0.99');
+/** A number, or (from an input) its text; "99%" means 0.99. */
+function numberOf(value: unknown, percent: boolean): unknown {
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  if (percent && /^\d+(\.\d+)?\s*%$/.test(text)) return Number(text.slice(0, -1)) / 100;
+  return /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : value;
+}
+
+/** `confidence` of the rules file and the input alike: 0.5 up to (not including) 1; "99%" from an input. */
+export function parseConfidence(value: unknown, where = 'confidence'): number {
+  return expectNumber(
+    numberOf(value, true),
+    where,
+    (n) => n >= 0.5 && n < 1,
+    'a probability from 0.5 up to (not including) 1, e.g. 0.99 or "99%"',
+  );
+}
+
+/** `historyLimit` of the rules file and the `history-limit` input alike: runs kept per baseline entry. */
+export function parseHistoryLimit(value: unknown, where = 'history-limit'): number {
+  return expectNumber(
+    numberOf(value, false),
+    where,
+    (n) => Number.isInteger(n) && n >= 1 && n <= 1000,
+    'a whole number of runs from 1 to 1000, e.g. 10',
+  );
 }
 
 function expectMissing(value: unknown, where: string): 'error' | 'warning' {
@@ -295,9 +319,9 @@ export function parseRules(raw: unknown, source: string): Rules {
       (n) => n >= 0 && n <= 1,
       'a ratio from 0 to 1, e.g. 0.005',
     );
-  if (raw.confidence !== undefined) rules.confidence = expectConfidence(raw.confidence, `${root}.confidence`);
+  if (raw.confidence !== undefined) rules.confidence = parseConfidence(raw.confidence, `${root}.confidence`);
   if (raw.minHistory !== undefined) rules.minHistory = expectInteger(raw.minHistory, `${root}.minHistory`, 2);
-  if (raw.historyLimit !== undefined) rules.historyLimit = expectInteger(raw.historyLimit, `${root}.historyLimit`, 1);
+  if (raw.historyLimit !== undefined) rules.historyLimit = parseHistoryLimit(raw.historyLimit, `${root}.historyLimit`);
   if (raw.missing !== undefined) rules.missing = expectMissing(raw.missing, `${root}.missing`);
   if (raw.record !== undefined) rules.record = parseRecordLimits(raw.record, `${root}.record`);
   return rules;
@@ -313,8 +337,8 @@ export function applyOverrides(rules: Rules, overrides: RulesOverrides | undefin
   if (!overrides) return rules;
   const out: Rules = { ...rules, watch: [...rules.watch] };
   if (overrides.tolerance !== undefined) out.tolerance = parseTolerance(overrides.tolerance, 'tolerance input');
-  if (overrides.historyLimit !== undefined) out.historyLimit = expectInteger(overrides.historyLimit, 'history-limit input', 1);
-  if (overrides.confidence !== undefined) out.confidence = expectConfidence(overrides.confidence, 'confidence input');
+  if (overrides.historyLimit !== undefined) out.historyLimit = parseHistoryLimit(overrides.historyLimit, 'history-limit input');
+  if (overrides.confidence !== undefined) out.confidence = parseConfidence(overrides.confidence, 'confidence input');
   if (overrides.watch !== undefined && overrides.watch.length > 0) out.watch = parseWatchList(overrides.watch, 'watch input');
   return out;
 }

@@ -1,7 +1,14 @@
 // The baseline lifecycle: when a run may become part of the baseline, and how it is folded in.
 import { readStat } from '../k6/summary.js';
 import type { Outcome, RunSummary } from '../model.js';
-import { baselineKey, type BaselineFile, type BaselineHistoryEntry, type BaselineScenario, type BaselineStat } from './format.js';
+import {
+  BaselineError,
+  baselineKey,
+  type BaselineFile,
+  type BaselineHistoryEntry,
+  type BaselineScenario,
+  type BaselineStat,
+} from './format.js';
 import { formatPercent } from '../format.js';
 import { describeMetric, typeChangeWarning } from '../metric-kind.js';
 import type { RecordLimits, Rules } from './rules.js';
@@ -36,7 +43,7 @@ export function roundValue(value: number): number {
 function compactDate(date: string): string {
   const time = Date.parse(date);
   if (Number.isNaN(time))
-    throw new RangeError(`run date ${JSON.stringify(date)} is not a date; expected ISO 8601 such as "2025-03-01T10:00:00Z"`);
+    throw new BaselineError(`run date ${JSON.stringify(date)} is not a date; expected ISO 8601 such as "2025-03-01T10:00:00Z"`);
   return new Date(Math.floor(time / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
@@ -64,6 +71,30 @@ function cloneScenario(scenario: BaselineScenario): BaselineScenario {
     for (const [stat, value] of Object.entries(stats)) metrics[metric][stat] = cloneStat(value);
   }
   return { ...scenario, metrics };
+}
+
+/**
+ * The histories an update shortened below what they held before (a lowered history-limit), one line
+ * per baseline key: a run that keeps the limit full drops one entry and is not worth a word.
+ */
+export function historyCuts(before: BaselineFile | undefined, after: BaselineFile, limit: number): string[] {
+  const lines: string[] = [];
+  for (const [key, scenario] of Object.entries(after.scenarios)) {
+    let worst: { name: string; before: number; kept: number } | undefined;
+    for (const [metric, stats] of Object.entries(scenario.metrics)) {
+      for (const [stat, value] of Object.entries(stats)) {
+        const held = before?.scenarios[key]?.metrics[metric]?.[stat]?.history.length ?? 0;
+        const kept = value.history.length;
+        if (kept < held && (!worst || held - kept > worst.before - worst.kept)) worst = { name: `${metric} ${stat}`, before: held, kept };
+      }
+    }
+    if (worst) {
+      lines.push(
+        `history-limit ${limit} dropped ${worst.before + 1 - worst.kept} older run(s) from the history of ${key} (${worst.name}: ${worst.before} runs before this one, ${worst.kept} kept)`,
+      );
+    }
+  }
+  return lines;
 }
 
 /**
@@ -223,7 +254,7 @@ export function migrateToEnvironment(
   only?: readonly string[],
 ): { baseline: BaselineFile; moved: { from: string; to: string }[] } {
   if (environment.trim() === '')
-    throw new RangeError('environment is empty; expected the name of the environment the runs measured, e.g. staging');
+    throw new BaselineError('environment is empty; expected the name of the environment the runs measured, e.g. staging');
   const out: BaselineFile = { ...baseline, scenarios: {} };
   const moved: { from: string; to: string }[] = [];
   for (const [key, scenario] of Object.entries(baseline.scenarios)) {
@@ -233,7 +264,7 @@ export function migrateToEnvironment(
     }
     const to = baselineKey({ ...scenario, environment });
     if (baseline.scenarios[to]) {
-      throw new RangeError(
+      throw new BaselineError(
         `${key} cannot move to ${to}: the baseline already has ${to}; expected to merge them by hand or migrate only other keys`,
       );
     }
@@ -243,7 +274,7 @@ export function migrateToEnvironment(
   if (only) {
     const unknown = only.filter((key) => !baseline.scenarios[key]);
     if (unknown.length > 0)
-      throw new RangeError(
+      throw new BaselineError(
         `the baseline has no ${unknown.map((k) => JSON.stringify(k)).join(', ')}; expected one of ${Object.keys(baseline.scenarios).join(', ') || '(none)'}`,
       );
   }

@@ -6,8 +6,10 @@ import { BaselineError, baselineKey, loadBaseline, type BaselineFile } from '../
 import { updateBaselineFile } from '../baseline/store.js';
 import { loadRules } from '../baseline/rules.js';
 import { migrateToEnvironment, updateBaseline } from '../baseline/update.js';
-import { ConfigError, DEFAULT_BASELINE_PATH, insideWorkspace, optional, parseCommandArgs, parseK6Version } from '../config.js';
+import { ConfigError, DEFAULT_BASELINE_PATH, insideWorkspace, optional, parseCommandArgs } from '../config.js';
+import { parseInput } from '../input-spec.js';
 import { parseSummary } from '../k6/summary.js';
+import { scenarioNameProblem } from '../scenarios.js';
 import type { Logger } from '../log.js';
 
 interface BaselineIO {
@@ -59,7 +61,7 @@ export async function runBaselineCommand(args: string[], io: BaselineIO, log: Lo
     return await baselineSubcommand(sub, values, positionals, baselineFile, io, log);
   } catch (error) {
     // A bad or unwritable baseline is bad input: a message, never a stack.
-    if (error instanceof BaselineError || error instanceof RangeError) throw new ConfigError(error.message);
+    if (error instanceof BaselineError) throw new ConfigError(error.message, { cause: error });
     throw error;
   }
 }
@@ -102,8 +104,10 @@ async function baselineSubcommand(
           'baseline update needs --summary FILE (a k6 summary export) and --scenario NAME; see k6-gate baseline --help',
         );
       }
+      const nameProblem = scenarioNameProblem(scenario);
+      if (nameProblem) throw new ConfigError(`${nameProblem}; expected a name without "@" or white space, e.g. checkout`);
       // Checked before anything is read: a history entry says which k6 measured it.
-      const k6Version = text('k6-version') === undefined ? undefined : parseK6Version(text('k6-version')!);
+      const k6Version = text('k6-version') !== undefined ? parseInput('k6-version', text('k6-version')) : undefined;
       const summaryPath = path.resolve(io.cwd, summaryFile);
       let summaryText: string;
       try {

@@ -3,7 +3,8 @@
 // committed demo baseline, prints the regression table. `--slowdown 50%` makes the target slower so
 // a newcomer sees a regression fail the gate.
 import path from 'node:path';
-import { ConfigError, DEFAULT_RESULTS_DIR, optional, parseCommandArgs, quoteArg } from '../config.js';
+import { ConfigError, optional, parseCommandArgs, quoteArg } from '../config.js';
+import { inputsFromFlags, normaliseArgv, parseArgsOptions, renderFlagHelp } from '../input-spec.js';
 import { configFromInputs } from '../inputs.js';
 import type { Logger } from '../log.js';
 import { exitStatusFor, runGate } from '../gate/gate.js';
@@ -57,74 +58,67 @@ function parseNumber(name: string, text: string | undefined): number | undefined
   return n;
 }
 
-const DEMO_OPTIONS = {
-  slowdown: { type: 'string' },
-  ab: { type: 'boolean' },
-  latency: { type: 'string' },
-  jitter: { type: 'string' },
-  'error-rate': { type: 'string' },
-  'slow-endpoint': { type: 'string' },
-  'slow-endpoint-slowdown': { type: 'string' },
-  'slow-endpoint-error-rate': { type: 'string' },
-  duration: { type: 'string' },
-  vus: { type: 'string' },
-  'results-dir': { type: 'string' },
-  baseline: { type: 'string' },
-  'update-baseline': { type: 'boolean' },
-  'fail-on': { type: 'string' },
-  'k6-version': { type: 'string' },
-  'k6-install': { type: 'string' },
-  'k6-path': { type: 'string' },
-  'k6-download-url': { type: 'string' },
-  'no-html-report': { type: 'boolean' },
-  json: { type: 'boolean' },
-  verbose: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+/** The demo's own flags (the knobs of its target); the inputs it takes come from the input specification. */
+const DEMO_FLAGS: { flag: string; arg?: string; help: string }[] = [
+  { flag: 'slowdown', arg: 'P', help: 'make the target slower, e.g. 50% (the gate then fails with exit 1)' },
+  {
+    flag: 'ab',
+    help: `A/B mode: start a second demo target as the base version (never slowed down)\nand gate on ${AB_PAIRS} interleaved ABBA pairs of ${AB_ROUND_DURATION} runs instead of the baseline file`,
+  },
+  { flag: 'latency', arg: 'MS', help: `base latency of the target (default ${DEFAULT_DEMO_KNOBS.latencyMs})` },
+  { flag: 'jitter', arg: 'MS', help: `random extra latency (default ${DEFAULT_DEMO_KNOBS.jitterMs})` },
+  { flag: 'error-rate', arg: 'R', help: 'share of requests answered 500, 0..1 (default 0)' },
+  { flag: 'slow-endpoint', arg: 'PATH', help: 'make one endpoint slow and failing, e.g. /api/orders (per-endpoint table demo)' },
+  { flag: 'slow-endpoint-slowdown', arg: 'P', help: 'its extra latency (default 300%)' },
+  { flag: 'slow-endpoint-error-rate', arg: 'R', help: 'its share of 503 answers, 0..1 (default 0.2)' },
+  { flag: 'duration', arg: 'D', help: `length of the run (default ${DEMO_RUN_ENV.DURATION})` },
+  { flag: 'vus', arg: 'N', help: `virtual users (default ${DEMO_RUN_ENV.VUS})` },
+];
 
-const DEMO_HELP = `k6-gate demo [options]
+const DEMO_OPTIONS = parseArgsOptions(
+  'demo',
+  Object.fromEntries(DEMO_FLAGS.map(({ flag, arg }) => [flag, { type: arg ? 'string' : 'boolean' } as const])),
+);
+
+function demoHelp(): string {
+  const own = DEMO_FLAGS.map(({ flag, arg, help }) => {
+    const [first, ...rest] = help.split('\n');
+    const usage = `--${flag}${arg ? ` ${arg}` : ''}`;
+    const head = usage.length < 26 ? `  ${usage.padEnd(26)}${first}` : `  ${usage}\n  ${' '.repeat(26)}${first}`;
+    return [head, ...rest.map((line) => `  ${' '.repeat(26)}${line}`)].join('\n');
+  });
+  return `k6-gate demo [options]
 Starts the bundled demo target on 127.0.0.1, runs the http-endpoints scenario (smoke profile) with a
 real k6 against it, compares with the committed demo baseline and prints the regression table.
 
-  --slowdown P         make the target slower, e.g. 50% (the gate then fails with exit 1)
-  --ab                 A/B mode: start a second demo target as the base version (never slowed down)
-                       and gate on ${AB_PAIRS} interleaved ABBA pairs of ${AB_ROUND_DURATION} runs instead of the baseline file
-  --latency MS         base latency of the target (default ${DEFAULT_DEMO_KNOBS.latencyMs})
-  --jitter MS          random extra latency (default ${DEFAULT_DEMO_KNOBS.jitterMs})
-  --error-rate R       share of requests answered 500, 0..1 (default 0)
-  --slow-endpoint PATH make one endpoint slow and failing, e.g. /api/orders (per-endpoint table demo)
-  --slow-endpoint-slowdown P    its extra latency (default 300%)
-  --slow-endpoint-error-rate R  its share of 503 answers, 0..1 (default 0.2)
-  --duration D --vus N size of the run (default ${DEMO_RUN_ENV.DURATION}, ${DEMO_RUN_ENV.VUS} VUs)
-  --results-dir DIR    default ${DEFAULT_RESULTS_DIR}
-  --baseline FILE      default: the bundled demo baseline
-  --update-baseline    record this run into the baseline
-  --k6-version, --k6-install, --k6-path, --k6-download-url, --no-html-report, --json, --verbose: as for run
-`;
+${own.join('\n')}
+${renderFlagHelp('demo')}`;
+}
 
 export async function runDemo(args: string[], io: DemoIO, log: Logger): Promise<number> {
-  const parsed = parseCommandArgs(DEMO_OPTIONS, args, 'demo', false);
-  const values = parsed.values;
+  const parsed = parseCommandArgs(DEMO_OPTIONS, normaliseArgv('demo', args), 'demo', false);
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const text = (name: string) => values[name] as string | undefined;
   if (values.help) {
-    io.stdout(DEMO_HELP);
+    io.stdout(demoHelp());
     return 0;
   }
-  const slowdown = parsePercent('slowdown', values.slowdown) ?? 0;
+  const slowdown = parsePercent('slowdown', text('slowdown')) ?? 0;
   const knobs = {
     slowdown,
-    latencyMs: parseNumber('latency', values.latency) ?? DEFAULT_DEMO_KNOBS.latencyMs,
-    jitterMs: parseNumber('jitter', values.jitter) ?? DEFAULT_DEMO_KNOBS.jitterMs,
-    errorRate: parseNumber('error-rate', values['error-rate']) ?? DEFAULT_DEMO_KNOBS.errorRate,
+    latencyMs: parseNumber('latency', text('latency')) ?? DEFAULT_DEMO_KNOBS.latencyMs,
+    jitterMs: parseNumber('jitter', text('jitter')) ?? DEFAULT_DEMO_KNOBS.jitterMs,
+    errorRate: parseNumber('error-rate', text('error-rate')) ?? DEFAULT_DEMO_KNOBS.errorRate,
   };
   const workspace = path.resolve(io.cwd);
-  const slowPath = optional(values['slow-endpoint']);
+  const slowPath = optional(text('slow-endpoint'));
   let endpointFault: EndpointFault | undefined;
   try {
     endpointFault = slowPath
       ? checkEndpointFault({
           path: slowPath,
-          slowdown: parsePercent('slow-endpoint-slowdown', values['slow-endpoint-slowdown']) ?? 3,
-          errorRate: parseNumber('slow-endpoint-error-rate', values['slow-endpoint-error-rate']) ?? 0.2,
+          slowdown: parsePercent('slow-endpoint-slowdown', text('slow-endpoint-slowdown')) ?? 3,
+          errorRate: parseNumber('slow-endpoint-error-rate', text('slow-endpoint-error-rate')) ?? 0.2,
         })
       : undefined;
   } catch (error) {
@@ -140,29 +134,23 @@ export async function runDemo(args: string[], io: DemoIO, log: Logger): Promise<
     // The demo's run, said as the inputs a user would give: it goes through the one input path.
     const env = {
       ...DEMO_RUN_ENV,
-      VUS: values.vus ?? DEMO_RUN_ENV.VUS,
-      DURATION: values.duration ?? (base ? AB_ROUND_DURATION : DEMO_RUN_ENV.DURATION),
+      VUS: text('vus') ?? DEMO_RUN_ENV.VUS,
+      DURATION: text('duration') ?? (base ? AB_ROUND_DURATION : DEMO_RUN_ENV.DURATION),
     };
     const inputs: Record<string, string | undefined> = {
+      // What the demo decides; then what its user gave (results-dir, baseline, fail-on, update-baseline, k6-*, …).
       scenarios: 'http-endpoints',
       profile: 'smoke',
       target: target.url,
       environment: 'demo',
       'health-url': `${target.url}/health`,
       'preflight-timeout': '10s',
-      baseline: values.baseline,
-      'results-dir': values['results-dir'],
-      'fail-on': values['fail-on'],
-      'update-baseline': values['update-baseline'] ? 'always' : 'false',
-      'k6-version': values['k6-version'],
-      'k6-install': values['k6-install'],
-      'k6-path': values['k6-path'],
-      'k6-download-url': values['k6-download-url'],
+      'update-baseline': 'false',
       env: Object.entries(env)
         .map(([key, value]) => quoteArg(`${key}=${value}`))
         .join(' '),
       'baseline-target': base?.url,
-      'html-report': values['no-html-report'] ? 'false' : undefined,
+      ...inputsFromFlags('demo', values, []),
     };
     const config = await configFromInputs((name) => inputs[name], {
       workspace,

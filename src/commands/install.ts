@@ -1,38 +1,21 @@
-// `k6-gate install`: install k6 (or find it in the tool cache) and print its path.
-import path from 'node:path';
-import { DEFAULT_K6_VERSION, optional, parseCommandArgs, parseInstallMethod, parseK6Version } from '../config.js';
+// `k6-gate install`: install k6 (or find it in the tool cache) and print its path. Its flags are the
+// k6 inputs of the input specification, read by the same reader as a run's.
+import { parseCommandArgs } from '../config.js';
+import { inputsFromFlags, normaliseArgv, parseArgsOptions, renderFlagHelp } from '../input-spec.js';
+import { readK6Options } from '../inputs.js';
 import { installK6 } from '../k6/install.js';
 import type { Logger } from '../log.js';
 import type { CliIO } from './io.js';
 
 export async function commandInstall(args: string[], io: CliIO, log: Logger): Promise<number> {
-  const { values } = parseCommandArgs(
-    {
-      'k6-version': { type: 'string' },
-      'k6-install': { type: 'string' },
-      method: { type: 'string' },
-      'k6-download-url': { type: 'string' },
-      'k6-sha256': { type: 'string' },
-      'k6-path': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    args,
-    'install',
-  );
+  const { values } = parseCommandArgs(parseArgsOptions('install'), normaliseArgv('install', args), 'install', false);
   if (values.help) {
-    io.stdout(
-      'k6-gate install [--k6-version X.Y.Z] [--method auto|release|go|path] [--k6-download-url TEMPLATE] [--k6-sha256 HEX] [--k6-path FILE]\nPrints the path of the installed k6 on stdout.\n',
-    );
+    io.stdout(`k6-gate install [options]\nPrints the path of the installed k6 on stdout.\n\n${renderFlagHelp('install')}`);
     return 0;
   }
+  const inputs = inputsFromFlags('install', values, []);
   const installed = await installK6(
-    {
-      version: parseK6Version(optional(values['k6-version']) ?? DEFAULT_K6_VERSION),
-      install: parseInstallMethod(values.method ?? values['k6-install']),
-      downloadUrl: optional(values['k6-download-url']),
-      sha256: optional(values['k6-sha256']),
-      path: values['k6-path'] ? path.resolve(io.cwd, values['k6-path']) : undefined,
-    },
+    readK6Options((name) => inputs[name], io.cwd),
     log,
   );
   log.info(`k6 ${installed.version} ready (${installed.source}): ${installed.path}`);

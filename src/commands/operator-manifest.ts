@@ -80,7 +80,15 @@ export async function commandOperatorManifest(
   const ref = positionals[0];
   const isArchive = ref.endsWith('.tar');
   const script = isArchive ? path.resolve(io.cwd, ref) : (await resolveScenario(ref, io.cwd)).script;
-  const content = isArchive ? new Uint8Array(await readFile(script)) : await readFile(script, 'utf8');
+  let content: Uint8Array | string;
+  try {
+    content = isArchive ? new Uint8Array(await readFile(script)) : await readFile(script, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      `${isArchive ? 'archive' : 'script'} ${JSON.stringify(ref)} cannot be read (${codeOf(error)}); expected ${isArchive ? 'a k6 archive (k6 archive script.js)' : 'a k6 script'}`,
+      { cause: error },
+    );
+  }
   const scriptFile = path.basename(script);
   const input = {
     name: values.name,
@@ -101,10 +109,22 @@ export async function commandOperatorManifest(
   let text = buildTestRunManifest(input);
   if (values.collector) text += `---\n${buildCollectorPodManifest(input)}`;
   if (values.output) {
-    await writeFile(path.resolve(io.cwd, values.output), text);
+    try {
+      await writeFile(path.resolve(io.cwd, values.output), text);
+    } catch (error) {
+      throw new ConfigError(
+        `--output ${JSON.stringify(values.output)} cannot be written (${codeOf(error)}); expected a file in an existing folder you may write to`,
+        { cause: error },
+      );
+    }
     log.info(`k6-gate: wrote ${values.output} (TestRun ${values.name}, ${parallelism} runners)`);
   } else {
     io.stdout(text);
   }
   return 0;
+}
+
+/** `ENOENT`, `EACCES`, …: the part of a file-system error a user can act on. */
+function codeOf(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 }

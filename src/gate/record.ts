@@ -2,7 +2,7 @@
 // (shouldUpdateBaseline) and each run is sane (or the update is forced). Written under the
 // baseline's lock, atomically (baseline/store.ts). A cancelled run teaches it nothing.
 import { BaselineLockAbandoned, updateBaselineFile } from '../baseline/store.js';
-import { runsToRecord, shouldUpdateBaseline, updateBaseline } from '../baseline/update.js';
+import { historyCuts, runsToRecord, shouldUpdateBaseline, updateBaseline } from '../baseline/update.js';
 import type { Judging } from './judge.js';
 import type { GateRun } from './result.js';
 import type { RunToRecord } from './scenarios.js';
@@ -36,11 +36,15 @@ export async function recordBaseline(run: GateRun, runs: readonly RunToRecord[],
   const stopListening = run.cancellation.onRequest(() => waiting.abort());
   try {
     // Under the lock, the file is read again: a gate that wrote since this one started is merged, not lost.
-    await updateBaselineFile(config.baselinePath, (current) => updateBaseline(current, kept, judging.rules), {
+    const { before, after } = await updateBaselineFile(config.baselinePath, (current) => updateBaseline(current, kept, judging.rules), {
       log,
       signal: waiting.signal,
     });
     result.baselineUpdated = true;
+    for (const line of historyCuts(before, after, judging.rules.historyLimit)) {
+      result.warnings.push(line);
+      log.warning(`k6-gate: ${line}`);
+    }
     log.info(`k6-gate: baseline ${result.baselinePath} updated with ${kept.map((r) => r.key).join(', ')} (${decision.reason})`);
   } catch (error) {
     if (error instanceof BaselineLockAbandoned) {

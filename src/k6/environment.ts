@@ -4,6 +4,8 @@
 // It gets what a program needs to run (PATH, HOME, temp dir, locale, proxies, CA bundle), k6's own
 // K6_* settings, and what the user handed to the script on purpose (env, secret-env, BASE_URL, …).
 
+import { TEST_CHANGING_K6_VARIABLES } from './owned-options.js';
+
 /** Inherited by name: what k6 and the Go runtime need on Linux, macOS and Windows. */
 const INHERITED_NAMES = new Set([
   'PATH',
@@ -48,8 +50,11 @@ const INHERITED_PREFIXES = ['LC_', 'K6_'];
 /** Never inherited, even where a prefix matches: k6-gate's own settings and tokens. */
 const NEVER_INHERITED_PREFIXES = ['K6_GATE_'];
 
+/** Never inherited: k6 options that would change the test the baseline holds (the inputs refuse them first). */
+const NEVER_INHERITED = new Set(TEST_CHANGING_K6_VARIABLES);
+
 export function isInheritedByK6(name: string): boolean {
-  if (NEVER_INHERITED_PREFIXES.some((prefix) => name.startsWith(prefix))) return false;
+  if (NEVER_INHERITED_PREFIXES.some((prefix) => name.startsWith(prefix)) || NEVER_INHERITED.has(name)) return false;
   return INHERITED_NAMES.has(name) || INHERITED_PREFIXES.some((prefix) => name.startsWith(prefix));
 }
 

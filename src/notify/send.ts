@@ -6,10 +6,12 @@ import type { Logger } from '../log.js';
 import { redact } from '../log.js';
 import type { GateResult } from '../model.js';
 import { formatDuration } from '../format.js';
-import { shouldNotify, slackMessage, webhookPayload, type NotifyOn } from './payload.js';
+import { shouldNotify, type NotifyOn } from './payload.js';
+import { findSink, sinkKinds } from './sinks/index.js';
 
 export interface NotifyTarget {
-  kind: 'slack' | 'webhook';
+  /** A registered sink's kind (src/notify/sinks/index.ts). */
+  kind: string;
   /** The environment variable the URL came from: what messages name. */
   envName: string;
   url: string;
@@ -79,8 +81,11 @@ export async function sendNotifications(
   const warnings: string[] = [];
   const urls = config.targets.map((t) => t.url);
   for (const target of config.targets) {
-    const body = target.kind === 'slack' ? slackMessage(result, options.commit) : webhookPayload(result, options.commit);
-    const problem = await post(target, body, options);
+    const sink = findSink(target.kind);
+    // Never another kind's body: an unknown kind is not sent (the inputs refuse it before a run).
+    const problem = sink
+      ? await post(target, sink.body(result, options.commit), options)
+      : `"${target.kind}" is not a notification kind; expected ${sinkKinds()} (not sent)`;
     if (problem === undefined) {
       log.info(`k6-gate: ${target.kind} notification sent (URL from ${target.envName})`);
     } else {

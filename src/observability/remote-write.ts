@@ -4,6 +4,7 @@
 //
 // Snappy: a block made only of literal elements is valid snappy (every decoder must accept it);
 // the few hundred bytes of k6-gate's verdict series gain nothing from back-references.
+import { ExpectedError } from '../errors.js';
 
 /** Headers a remote-write 1.0 receiver expects next to the body. */
 export const REMOTE_WRITE_HEADERS: Readonly<Record<string, string>> = {
@@ -136,7 +137,7 @@ export function remoteWriteBody(series: readonly TimeSeries[]): Uint8Array<Array
 // Decoding: what k6's remote-write output sends to k6-gate's own receiver (src/samples/remote-write.ts).
 
 /** Thrown for a body that is not snappy(protobuf(WriteRequest)). */
-export class RemoteWriteDecodeError extends Error {
+export class RemoteWriteDecodeError extends ExpectedError {
   constructor(message: string) {
     super(message);
     this.name = 'RemoteWriteDecodeError';

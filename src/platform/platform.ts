@@ -23,6 +23,12 @@ export interface PublishRun {
   env: Env;
   /** `update-baseline: pull-request` / `merge-request`: the updated file to propose, when the run updated it. */
   baseline?: ProposalRequest;
+  /** GitLab: post the sticky merge-request note (the mr-note input; default true). */
+  mrNote?: boolean;
+  /** GitLab: key prefix of the dotenv variables (the dotenv-prefix input). */
+  dotenvPrefix?: string;
+  /** Identifier of the sticky comment or note (the comment-id input; default the job). */
+  noteId?: string;
 }
 
 export interface CiPlatform {

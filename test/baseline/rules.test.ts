@@ -166,7 +166,7 @@ describe('rules files', () => {
   it.each([
     ['typo.json', '{"tolerence": 0.1}', 'typo.json: $.tolerence is not a known setting; expected one of $schema, watch, tolerance'],
     ['conf.json', '{"confidence": 1}', 'conf.json: $.confidence is 1; expected a probability from 0.5 up to (not including) 1, e.g. 0.99'],
-    ['hist.yaml', 'historyLimit: 2.5', 'hist.yaml: $.historyLimit is 2.5; expected a whole number ≥ 1'],
+    ['hist.yaml', 'historyLimit: 2.5', 'hist.yaml: $.historyLimit is 2.5; expected a whole number of runs from 1 to 1000'],
     [
       'watch.yaml',
       'watch:\n  - http_req_duration:p(95)\n  - 42',

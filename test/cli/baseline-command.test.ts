@@ -71,6 +71,20 @@ describe('k6-gate baseline', () => {
     );
     expect((await cli(['baseline', 'show'], ws)).stdout).toMatch(/no baseline yet/);
   });
+
+  it('update refuses a k6 version that is not one and a scenario name that is another key, writing nothing', async () => {
+    const ws = await tempWorkspace();
+    await copyFile(fixture, path.join(ws, 'summary.json'));
+    const update = (...flags: string[]) => cli(['baseline', 'update', '--summary', 'summary.json', ...flags], ws);
+    const badVersion = await update('--scenario', 'checkout', '--k6-version', 'lol');
+    expect(badVersion.status).toBe(2);
+    expect(badVersion.stderr).toContain('k6-version "lol" is not a version; expected X.Y.Z');
+    const badName = await update('--scenario', 'x@stress@production');
+    expect(badName.status).toBe(2);
+    expect(badName.stderr).toContain('scenario name "x@stress@production" holds "@"');
+    await expect(readFile(path.join(ws, 'k6-baseline.json'), 'utf8')).rejects.toThrow(/ENOENT/);
+    expect((await update('--scenario', 'checkout', '--k6-version', 'v2.2.0')).status).toBe(0);
+  });
 });
 
 describe('update-baseline in CI', () => {
@@ -129,9 +143,10 @@ describe('rules inputs', () => {
   });
 
   it.each([
-    [['--tolerance', 'lots'], /tolerance/],
-    [['--history-limit', '0'], /history-limit "0" is not valid; expected a whole number of runs from 1 to 1000/],
-    [['--confidence', '1.5'], /confidence "1.5" is not valid; expected a level between 0.5 and 1/],
+    [['--tolerance', 'lots'], /tolerance is "lots"; expected a fraction such as 0.1 or a percentage such as "10%"/],
+    [['--tolerance', '-5%'], /tolerance is "-5%"; expected a fraction such as 0.1 or a percentage such as "10%"/],
+    [['--history-limit', '0'], /history-limit is 0; expected a whole number of runs from 1 to 1000/],
+    [['--confidence', '1.5'], /confidence is 1.5; expected a probability from 0.5 up to \(not including\) 1/],
   ])('rejects %j', async (flags, message) => {
     const ws = await tempWorkspace();
     const run = await cli(['run', 'http-endpoints', '--k6-path', testK6Path(), ...flags], ws);

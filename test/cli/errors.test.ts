@@ -5,7 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeFailure } from '../../src/errors.js';
+import { describeFailure, isExpectedError } from '../../src/errors.js';
+import { migrateToEnvironment } from '../../src/baseline/update.js';
+import { decodeRemoteWriteBody } from '../../src/observability/remote-write.js';
 import { ConfigError } from '../../src/config.js';
 import { runCli } from '../helpers/cli.js';
 import { tempWorkspace } from '../helpers/gate.js';
@@ -56,6 +58,21 @@ describe('expected failures: the message, exit 2, no stack unless --verbose', ()
         message: /bad-summary\.json/,
       },
       {
+        what: 'operator-manifest of an archive that does not exist',
+        argv: () => ['operator-manifest', 'nope.tar', '--name', 'x', '--parallelism', '2'],
+        message: /archive "nope\.tar" cannot be read \(ENOENT\); expected a k6 archive \(k6 archive script\.js\)/,
+      },
+      {
+        what: 'operator-manifest --output into a folder that does not exist',
+        argv: () => ['operator-manifest', 'smoke.js', '--name', 'x', '--parallelism', '2', '--output', 'nodir/f.yaml'],
+        message: /--output "nodir\/f\.yaml" cannot be written \(ENOENT\); expected a file in an existing folder/,
+      },
+      {
+        what: 'baseline migrate with a key the baseline does not have',
+        argv: () => ['baseline', 'migrate', '--environment', 'staging', '--key', 'nope', '--baseline', 'good.json'],
+        message: /the baseline has no "nope"; expected one of smoke/,
+      },
+      {
         what: 'demo-target on a port in use',
         argv: () => ['demo-target', '--port', String(busyPort)],
         message: /is in use \(EADDRINUSE\)/,
@@ -75,6 +92,8 @@ describe('expected failures: the message, exit 2, no stack unless --verbose', ()
     const ws = await tempWorkspace();
     await writeFile(path.join(ws, 'truncated.json'), '{"version": 1, "scenarios": {"smoke": {"metr');
     await writeFile(path.join(ws, 'bad-summary.json'), '{"metrics": 42}');
+    await writeFile(path.join(ws, 'smoke.js'), 'export default function () {}\n');
+    await writeFile(path.join(ws, 'good.json'), JSON.stringify({ version: 1, scenarios: { smoke: { scenario: 'smoke', metrics: {} } } }));
     const plain = await runCli(argv(), ws);
     expect(plain.status, plain.stderr).toBe(2);
     expect(plain.stderr).toMatch(message);
@@ -88,6 +107,29 @@ describe('expected failures: the message, exit 2, no stack unless --verbose', ()
 });
 
 describe('describeFailure', () => {
+  it('domain errors are expected failures, said as their message: a push that is not remote write, a baseline migration without an environment', () => {
+    const notSnappy = (() => {
+      try {
+        decodeRemoteWriteBody(new TextEncoder().encode('<html>proxy error</html>'));
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(isExpectedError(notSnappy)).toBe(true);
+    expect(describeFailure(notSnappy, false)).not.toContain('this is a bug');
+    const noEnvironment = (() => {
+      try {
+        migrateToEnvironment({ version: 1, scenarios: {} }, ' ');
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(isExpectedError(noEnvironment)).toBe(true);
+    expect(describeFailure(noEnvironment, false)).toBe(
+      'environment is empty; expected the name of the environment the runs measured, e.g. staging',
+    );
+  });
+
   it('an unexpected error says it is a bug and carries its stack; an expected one is its message', () => {
     const bug = describeFailure(new TypeError("Cannot read properties of undefined (reading 'x')"), false);
     expect(bug).toContain('unexpected error (this is a bug in k6-gate; please report it');

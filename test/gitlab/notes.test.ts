@@ -160,9 +160,22 @@ describe('GitLab merge-request note', () => {
     it('posts nothing when mr-note is off', async () => {
       await start();
       const { log, text } = capture();
-      await publishGitLab(gateResult(), { resultsDir: dir, log, env: { ...env, K6_GATE_MR_NOTE: 'false' } });
+      await publishGitLab(gateResult(), { resultsDir: dir, log, env, mrNote: false });
       expect(fake.requests).toHaveLength(0);
       expect(text()).toContain('merge-request note is off');
+    });
+
+    it('a K6_GATE_MR_NOTE or K6_GATE_NOTE_ID CI/CD variable changes nothing: the note is the inputs’ to switch and name', async () => {
+      await start();
+      await publishGitLab(gateResult(), {
+        resultsDir: dir,
+        log: capture().log,
+        env: { ...env, K6_GATE_MR_NOTE: 'false', K6_GATE_NOTE_ID: 'other' },
+        mrNote: true,
+      });
+      const stored = fake.notes.get(`${PROJECT}!7`)!;
+      expect(stored).toHaveLength(1);
+      expect(stored[0].body.startsWith(noteMarker('k6-gate:staging'))).toBe(true);
     });
 
     it('says so when the pipeline has no merge request', async () => {

@@ -219,14 +219,14 @@ describe('notifications', () => {
     });
 
     it('rejects a bad entry, a missing variable, a value that is not a URL (without quoting it) and a bad notify-on', async () => {
-      await expect(read({ scenarios: 'http-endpoints', notify: 'teams=X' }, {})).rejects.toThrow(
-        /notify entry "teams=X" is not kind=VARIABLE; expected e\.g\. slack=SLACK_WEBHOOK_URL/,
+      await expect(read({ scenarios: 'http-endpoints', notify: 'slack:X' }, {})).rejects.toThrow(
+        /notify entry "slack:X" is not kind=VARIABLE; expected e\.g\. slack=SLACK_WEBHOOK_URL/,
       );
       await expect(read({ scenarios: 'http-endpoints', notify: 'slack=NOPE' }, {})).rejects.toThrow(
         /notify names NOPE, but no such environment variable is set/,
       );
       const notUrl = read({ scenarios: 'http-endpoints', notify: 'slack=S' }, { S: 'xoxb-secret-token' });
-      await expect(notUrl).rejects.toThrow('the value of S is not an http(s) URL; expected the slack webhook URL');
+      await expect(notUrl).rejects.toThrow('the value of S is not an http(s) URL; expected a Slack incoming-webhook URL');
       await expect(
         read({ scenarios: 'http-endpoints', notify: 'slack=S', 'notify-on': 'sometimes' }, { S: 'https://x/y' }),
       ).rejects.toThrow(/notify-on "sometimes" is not valid; expected regression, error or always/);

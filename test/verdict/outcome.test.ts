@@ -2,7 +2,8 @@
 // metric that vanished under `missing: error` is a regression in the verdict, the dotenv, the
 // webhook and Slack bodies, the pushed series, JUnit and the annotations alike.
 import { describe, expect, it } from 'vitest';
-import { webhookPayload, slackMessage } from '../../src/notify/payload.js';
+import { slackMessage } from '../../src/notify/sinks/slack.js';
+import { webhookPayload } from '../../src/notify/sinks/webhook.js';
 import { gateSeries, GATE_SERIES } from '../../src/observability/metrics-output.js';
 import { annotationsFor } from '../../src/platform/github/annotations.js';
 import { gitlabDotenvVariables } from '../../src/platform/gitlab/dotenv.js';

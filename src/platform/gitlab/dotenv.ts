@@ -34,7 +34,7 @@ export function gitlabDotenvVariables(result: GateResult, extra: { noteUrl?: str
 const DEFAULT_PREFIX = 'K6_GATE_';
 
 /**
- * The key prefix of a job's dotenv variables: K6_GATE_DOTENV_PREFIX (the templates set one per job, so
+ * The key prefix of a job's dotenv variables: the dotenv-prefix input (the templates set one per job, so
  * two jobs of one pipeline never export the same key), made a valid variable name: `k6-gate_staging_`
  * becomes `K6_GATE_STAGING_`. Unset or empty keeps `K6_GATE_`.
  */

@@ -39,7 +39,14 @@ export interface PublishGitLabOptions {
   log: Logger;
   /** `update-baseline: merge-request`: the updated file to propose (when the run updated it). */
   baseline?: ProposalRequest;
+  /** The job's CI_* facts and the K6_GATE_GITLAB_TOKEN secret; settings come from the options below. */
   env?: NodeJS.ProcessEnv;
+  /** Post the sticky merge-request note (the mr-note input); default true. */
+  mrNote?: boolean;
+  /** Key prefix of the dotenv variables (the dotenv-prefix input); default K6_GATE_. */
+  dotenvPrefix?: string;
+  /** Identifier of the sticky note (the comment-id input); default the job's name. */
+  noteId?: string;
   fetch?: typeof fetch;
   /** Retry pacing of the notes client (tests shorten it). */
   client?: Partial<
@@ -99,9 +106,12 @@ interface NoteTarget {
 }
 
 /** Where this job's note goes, or undefined (with the reason logged) when it has none. */
-function noteTarget(options: Pick<PublishGitLabOptions, 'log' | 'fetch' | 'client'>, env: NodeJS.ProcessEnv): NoteTarget | undefined {
+function noteTarget(
+  options: Pick<PublishGitLabOptions, 'log' | 'fetch' | 'client' | 'mrNote' | 'noteId'>,
+  env: NodeJS.ProcessEnv,
+): NoteTarget | undefined {
   const { log } = options;
-  if (/^(false|no|0|off)$/i.test(env.K6_GATE_MR_NOTE?.trim() ?? '')) {
+  if (options.mrNote === false) {
     log.info('k6-gate: merge-request note is off (mr-note: false)');
     return undefined;
   }
@@ -134,7 +144,7 @@ function noteTarget(options: Pick<PublishGitLabOptions, 'log' | 'fetch' | 'clien
     ...options.client,
     onRetry: (message) => log.info(`k6-gate: ${message}`),
   });
-  return { iid, marker: noteMarker(env.K6_GATE_NOTE_ID || env.CI_JOB_NAME || 'k6-gate'), client };
+  return { iid, marker: noteMarker(options.noteId || env.CI_JOB_NAME || 'k6-gate'), client };
 }
 
 /** Creates or edits the job's note; a warning (never a throw) when GitLab cannot be told. */
@@ -174,7 +184,7 @@ async function postReportNote(result: GateResult, options: PublishGitLabOptions,
 /** A run that ended before it had a result: the job's note shows the error, not the last report. */
 export async function publishGitLabFailure(
   message: string,
-  options: Pick<PublishGitLabOptions, 'log' | 'env' | 'fetch' | 'client'>,
+  options: Pick<PublishGitLabOptions, 'log' | 'env' | 'fetch' | 'client' | 'mrNote' | 'noteId'>,
 ): Promise<{ noteUrl?: string }> {
   const env = options.env ?? process.env;
   const target = noteTarget(options, env);
@@ -249,7 +259,7 @@ export async function publishGitLab(
   const baselineProposal = await publishBaselineProposal(result, options, env);
   const noteUrl = await postReportNote(result, options, env);
   try {
-    await writeDotenv(result, options.resultsDir, { noteUrl, keyPrefix: env.K6_GATE_DOTENV_PREFIX });
+    await writeDotenv(result, options.resultsDir, { noteUrl, keyPrefix: options.dotenvPrefix });
   } catch (error) {
     log.warning(`k6-gate: could not write the dotenv report to ${options.resultsDir}: ${(error as Error).message}`);
   }
