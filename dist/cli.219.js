@@ -23,10 +23,12 @@ var external_node_path_ = __webpack_require__(6760);
 var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/config.ts
 var src_config = __webpack_require__(2973);
+// EXTERNAL MODULE: ./src/input-spec.ts
+var input_spec = __webpack_require__(2523);
 // EXTERNAL MODULE: ./src/inputs.ts + 2 modules
 var src_inputs = __webpack_require__(1557);
 // EXTERNAL MODULE: ./src/gate/gate.ts + 38 modules
-var gate = __webpack_require__(7488);
+var gate = __webpack_require__(6733);
 // EXTERNAL MODULE: ./src/baseline/compare.ts
 var compare = __webpack_require__(6228);
 // EXTERNAL MODULE: ./src/scenarios.ts
@@ -858,6 +860,7 @@ var ab = __webpack_require__(8982);
 
 
 
+
 /** The committed baseline the demo compares with (next to the bundled scenarios). */
 function demoBaselinePath() {
     return external_node_path_default().join((0,scenarios/* bundledScenariosDir */.xe)(), 'demo', 'baseline.json');
@@ -895,72 +898,61 @@ function parseNumber(name, text) {
         throw new src_config/* ConfigError */.xL(`${name} ${JSON.stringify(value)} is not a number ≥ 0`);
     return n;
 }
-const DEMO_OPTIONS = {
-    slowdown: { type: 'string' },
-    ab: { type: 'boolean' },
-    latency: { type: 'string' },
-    jitter: { type: 'string' },
-    'error-rate': { type: 'string' },
-    'slow-endpoint': { type: 'string' },
-    'slow-endpoint-slowdown': { type: 'string' },
-    'slow-endpoint-error-rate': { type: 'string' },
-    duration: { type: 'string' },
-    vus: { type: 'string' },
-    'results-dir': { type: 'string' },
-    baseline: { type: 'string' },
-    'update-baseline': { type: 'boolean' },
-    'fail-on': { type: 'string' },
-    'k6-version': { type: 'string' },
-    'k6-install': { type: 'string' },
-    'k6-path': { type: 'string' },
-    'k6-download-url': { type: 'string' },
-    'no-html-report': { type: 'boolean' },
-    json: { type: 'boolean' },
-    verbose: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-};
-const DEMO_HELP = `k6-gate demo [options]
+/** The demo's own flags (the knobs of its target); the inputs it takes come from the input specification. */
+const DEMO_FLAGS = [
+    { flag: 'slowdown', arg: 'P', help: 'make the target slower, e.g. 50% (the gate then fails with exit 1)' },
+    {
+        flag: 'ab',
+        help: `A/B mode: start a second demo target as the base version (never slowed down)\nand gate on ${ab/* AB_PAIRS */._m} interleaved ABBA pairs of ${AB_ROUND_DURATION} runs instead of the baseline file`,
+    },
+    { flag: 'latency', arg: 'MS', help: `base latency of the target (default ${DEFAULT_DEMO_KNOBS.latencyMs})` },
+    { flag: 'jitter', arg: 'MS', help: `random extra latency (default ${DEFAULT_DEMO_KNOBS.jitterMs})` },
+    { flag: 'error-rate', arg: 'R', help: 'share of requests answered 500, 0..1 (default 0)' },
+    { flag: 'slow-endpoint', arg: 'PATH', help: 'make one endpoint slow and failing, e.g. /api/orders (per-endpoint table demo)' },
+    { flag: 'slow-endpoint-slowdown', arg: 'P', help: 'its extra latency (default 300%)' },
+    { flag: 'slow-endpoint-error-rate', arg: 'R', help: 'its share of 503 answers, 0..1 (default 0.2)' },
+    { flag: 'duration', arg: 'D', help: `length of the run (default ${DEMO_RUN_ENV.DURATION})` },
+    { flag: 'vus', arg: 'N', help: `virtual users (default ${DEMO_RUN_ENV.VUS})` },
+];
+const DEMO_OPTIONS = (0,input_spec/* parseArgsOptions */.dm)('demo', Object.fromEntries(DEMO_FLAGS.map(({ flag, arg }) => [flag, { type: arg ? 'string' : 'boolean' }])));
+function demoHelp() {
+    const own = DEMO_FLAGS.map(({ flag, arg, help }) => {
+        const [first, ...rest] = help.split('\n');
+        const usage = `--${flag}${arg ? ` ${arg}` : ''}`;
+        const head = usage.length < 26 ? `  ${usage.padEnd(26)}${first}` : `  ${usage}\n  ${' '.repeat(26)}${first}`;
+        return [head, ...rest.map((line) => `  ${' '.repeat(26)}${line}`)].join('\n');
+    });
+    return `k6-gate demo [options]
 Starts the bundled demo target on 127.0.0.1, runs the http-endpoints scenario (smoke profile) with a
 real k6 against it, compares with the committed demo baseline and prints the regression table.
 
-  --slowdown P         make the target slower, e.g. 50% (the gate then fails with exit 1)
-  --ab                 A/B mode: start a second demo target as the base version (never slowed down)
-                       and gate on ${ab/* AB_PAIRS */._m} interleaved ABBA pairs of ${AB_ROUND_DURATION} runs instead of the baseline file
-  --latency MS         base latency of the target (default ${DEFAULT_DEMO_KNOBS.latencyMs})
-  --jitter MS          random extra latency (default ${DEFAULT_DEMO_KNOBS.jitterMs})
-  --error-rate R       share of requests answered 500, 0..1 (default 0)
-  --slow-endpoint PATH make one endpoint slow and failing, e.g. /api/orders (per-endpoint table demo)
-  --slow-endpoint-slowdown P    its extra latency (default 300%)
-  --slow-endpoint-error-rate R  its share of 503 answers, 0..1 (default 0.2)
-  --duration D --vus N size of the run (default ${DEMO_RUN_ENV.DURATION}, ${DEMO_RUN_ENV.VUS} VUs)
-  --results-dir DIR    default ${src_config/* DEFAULT_RESULTS_DIR */.ns}
-  --baseline FILE      default: the bundled demo baseline
-  --update-baseline    record this run into the baseline
-  --k6-version, --k6-install, --k6-path, --k6-download-url, --no-html-report, --json, --verbose: as for run
-`;
+${own.join('\n')}
+${(0,input_spec/* renderFlagHelp */.i6)('demo')}`;
+}
 async function runDemo(args, io, log) {
-    const parsed = (0,src_config/* parseCommandArgs */.Qx)(DEMO_OPTIONS, args, 'demo', false);
+    const parsed = (0,src_config/* parseCommandArgs */.Qx)(DEMO_OPTIONS, (0,input_spec/* normaliseArgv */.N9)('demo', args), 'demo', false);
     const values = parsed.values;
+    const text = (name) => values[name];
     if (values.help) {
-        io.stdout(DEMO_HELP);
+        io.stdout(demoHelp());
         return 0;
     }
-    const slowdown = parsePercent('slowdown', values.slowdown) ?? 0;
+    const slowdown = parsePercent('slowdown', text('slowdown')) ?? 0;
     const knobs = {
         slowdown,
-        latencyMs: parseNumber('latency', values.latency) ?? DEFAULT_DEMO_KNOBS.latencyMs,
-        jitterMs: parseNumber('jitter', values.jitter) ?? DEFAULT_DEMO_KNOBS.jitterMs,
-        errorRate: parseNumber('error-rate', values['error-rate']) ?? DEFAULT_DEMO_KNOBS.errorRate,
+        latencyMs: parseNumber('latency', text('latency')) ?? DEFAULT_DEMO_KNOBS.latencyMs,
+        jitterMs: parseNumber('jitter', text('jitter')) ?? DEFAULT_DEMO_KNOBS.jitterMs,
+        errorRate: parseNumber('error-rate', text('error-rate')) ?? DEFAULT_DEMO_KNOBS.errorRate,
     };
     const workspace = external_node_path_default().resolve(io.cwd);
-    const slowPath = (0,src_config/* optional */.lq)(values['slow-endpoint']);
+    const slowPath = (0,src_config/* optional */.lq)(text('slow-endpoint'));
     let endpointFault;
     try {
         endpointFault = slowPath
             ? checkEndpointFault({
                 path: slowPath,
-                slowdown: parsePercent('slow-endpoint-slowdown', values['slow-endpoint-slowdown']) ?? 3,
-                errorRate: parseNumber('slow-endpoint-error-rate', values['slow-endpoint-error-rate']) ?? 0.2,
+                slowdown: parsePercent('slow-endpoint-slowdown', text('slow-endpoint-slowdown')) ?? 3,
+                errorRate: parseNumber('slow-endpoint-error-rate', text('slow-endpoint-error-rate')) ?? 0.2,
             })
             : undefined;
     }
@@ -976,29 +968,23 @@ async function runDemo(args, io, log) {
         // The demo's run, said as the inputs a user would give: it goes through the one input path.
         const env = {
             ...DEMO_RUN_ENV,
-            VUS: values.vus ?? DEMO_RUN_ENV.VUS,
-            DURATION: values.duration ?? (base ? AB_ROUND_DURATION : DEMO_RUN_ENV.DURATION),
+            VUS: text('vus') ?? DEMO_RUN_ENV.VUS,
+            DURATION: text('duration') ?? (base ? AB_ROUND_DURATION : DEMO_RUN_ENV.DURATION),
         };
         const inputs = {
+            // What the demo decides; then what its user gave (results-dir, baseline, fail-on, update-baseline, k6-*, …).
             scenarios: 'http-endpoints',
             profile: 'smoke',
             target: target.url,
             environment: 'demo',
             'health-url': `${target.url}/health`,
             'preflight-timeout': '10s',
-            baseline: values.baseline,
-            'results-dir': values['results-dir'],
-            'fail-on': values['fail-on'],
-            'update-baseline': values['update-baseline'] ? 'always' : 'false',
-            'k6-version': values['k6-version'],
-            'k6-install': values['k6-install'],
-            'k6-path': values['k6-path'],
-            'k6-download-url': values['k6-download-url'],
+            'update-baseline': 'false',
             env: Object.entries(env)
                 .map(([key, value]) => (0,src_config/* quoteArg */.X1)(`${key}=${value}`))
                 .join(' '),
             'baseline-target': base?.url,
-            'html-report': values['no-html-report'] ? 'false' : undefined,
+            ...(0,input_spec/* inputsFromFlags */.h$)('demo', values, []),
         };
         const config = await (0,src_inputs/* configFromInputs */.i7)((name) => inputs[name], {
             workspace,

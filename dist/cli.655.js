@@ -236,7 +236,13 @@ async function commandOperatorManifest(args, io, log) {
     const ref = positionals[0];
     const isArchive = ref.endsWith('.tar');
     const script = isArchive ? external_node_path_default().resolve(io.cwd, ref) : (await (0,scenarios/* resolveScenario */.d8)(ref, io.cwd)).script;
-    const content = isArchive ? new Uint8Array(await (0,promises_.readFile)(script)) : await (0,promises_.readFile)(script, 'utf8');
+    let content;
+    try {
+        content = isArchive ? new Uint8Array(await (0,promises_.readFile)(script)) : await (0,promises_.readFile)(script, 'utf8');
+    }
+    catch (error) {
+        throw new config/* ConfigError */.xL(`${isArchive ? 'archive' : 'script'} ${JSON.stringify(ref)} cannot be read (${codeOf(error)}); expected ${isArchive ? 'a k6 archive (k6 archive script.js)' : 'a k6 script'}`, { cause: error });
+    }
     const scriptFile = external_node_path_default().basename(script);
     const input = {
         name: values.name,
@@ -258,13 +264,22 @@ async function commandOperatorManifest(args, io, log) {
     if (values.collector)
         text += `---\n${buildCollectorPodManifest(input)}`;
     if (values.output) {
-        await (0,promises_.writeFile)(external_node_path_default().resolve(io.cwd, values.output), text);
+        try {
+            await (0,promises_.writeFile)(external_node_path_default().resolve(io.cwd, values.output), text);
+        }
+        catch (error) {
+            throw new config/* ConfigError */.xL(`--output ${JSON.stringify(values.output)} cannot be written (${codeOf(error)}); expected a file in an existing folder you may write to`, { cause: error });
+        }
         log.info(`k6-gate: wrote ${values.output} (TestRun ${values.name}, ${parallelism} runners)`);
     }
     else {
         io.stdout(text);
     }
     return 0;
+}
+/** `ENOENT`, `EACCES`, …: the part of a file-system error a user can act on. */
+function codeOf(error) {
+    return error.code ?? error.message;
 }
 
 
