@@ -27,7 +27,9 @@ describe('k6-gate demo (dist/cli.js)', () => {
     expect(run.stderr).toMatch(/k6-gate demo: target http:\/\/127\.0\.0\.1:\d+/);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toContain('## ✅ k6-gate: passed');
-    expect(run.stdout).toMatch(/\| `http_req_duration` +\| p\(95\) +\| +[\d.]+ ms \| +[\d.]+ ms \|.*\(interval, n=\d+\) \| ⚪ unchanged/);
+    expect(run.stdout).toMatch(
+      /\| `http_req_duration` +\| p\(95\) +\| +[\d.]+ ms \| +[\d.]+ ms \|.*≤ [\d.]+ ms \((tolerance \d+%|interval of \d+ runs|noise floor)\) +\| ⚪ unchanged/,
+    );
     expect(run.stderr).toContain('the gate passed (exit 0)');
     for (const file of [
       'summary-http-endpoints.json',
@@ -73,6 +75,6 @@ describe('k6-gate demo (dist/cli.js)', () => {
     for (const row of rows.slice(1).filter((r) => /`GET (get|list) product/.test(r))) expect(change(row)).toBeLessThan(change(rows[0]) / 2);
     expect(run.stdout).toMatch(/<details><summary>Error mix: \d+ failed request\(s\)/);
     expect(run.stdout).toMatch(/\| `POST create order` +\| 503 +\|/);
-    expect(run.stdout).toMatch(/\| the endpoint answers with the expected status +\| \d+/);
+    expect(run.stdout).toMatch(/\| the endpoint answers with the expected status +\| +\d+ \|/);
   });
 });

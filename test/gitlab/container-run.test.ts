@@ -79,7 +79,7 @@ describe.skipIf(missing.length > 0)('the component in the k6-gate image (gitlab-
     // First pipeline: record the baseline in CI, as docs/gitlab.md says (args + the job's artifacts).
     writeFileSync(
       path.join(project, 'record.gitlab-ci.yml'),
-      include({ 'production-url': target.url, image: GATE_IMAGE, args: `${run} --update-baseline force` }),
+      include({ 'production-url': target.url, image: GATE_IMAGE, 'allow-new-baseline': 'true', args: `${run} --update-baseline force` }),
     );
     // Then the gate, with the reproduction of the report in metrics-output: a `"` that used to end the
     // argument and turn `--fail-on none` into a flag of its own.

@@ -122,7 +122,7 @@ describe('live sample analysis in the gate', () => {
       );
       expect(result.scenarios[0].trend?.find((t) => t.metric === 'http_req_duration' && t.stat === 'p(95)')?.values).toHaveLength(2);
       expect(readFileSync(path.join(ws, 'results', 'report.md'), 'utf8')).toMatch(
-        /\*\*Trend\*\* \(accepted runs, this run last\): .*`http_req_duration` p\(95\) [▁▂▃▄▅▆▇█]{2}( ·|$)/m,
+        /^\| `http_req_duration` +\| p\(95\) +\|.*\| [▁▂▃▄▅▆▇█]{2} \(1 run \+ this\) +\|$/m,
       );
     } finally {
       await healthy.close();

@@ -82,7 +82,7 @@ describe('the exit status is the worst outcome of all scenarios', () => {
     expect(run.result.thresholdsFailed).toBe(1);
     const report = readText(run.config.resultsDir, 'report.md');
     expect(report).toMatch(/^### .* ok — passed$/m);
-    expect(report).toMatch(/^### .* strict — thresholds-failed$/m);
+    expect(report).toMatch(/^### .* strict — thresholds crossed$/m);
     expect(report).toMatch(/^### .* broken — error$/m);
     expect(report).toContain('p(95)<0.001');
   });
