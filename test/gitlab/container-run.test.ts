@@ -72,14 +72,14 @@ describe.skipIf(missing.length > 0)('the component in the k6-gate image (gitlab-
     // (the same settings as the shell-executor run, pipeline-run.test.ts).
     writeFileSync(path.join(project, 'k6-gate.config.yaml'), 'tolerance: 0.4\nnoiseFloorMs: 5\n');
     const run = '--env VUS=2 --env DURATION=3s --env THINK_TIME=0.2 --config k6-gate.config.yaml';
-    const include = (inputs: Record<string, string>) =>
+    const include = (inputs: Record<string, string | boolean>) =>
       ['include:', '  - component: $CI_SERVER_FQDN/acme/shop/k6-gate@$CI_COMMIT_SHA', '    inputs:']
         .concat(Object.entries(inputs).map(([key, value]) => `      ${key}: ${JSON.stringify(value)}`))
         .join('\n') + '\n';
     // First pipeline: record the baseline in CI, as docs/gitlab.md says (args + the job's artifacts).
     writeFileSync(
       path.join(project, 'record.gitlab-ci.yml'),
-      include({ 'production-url': target.url, image: GATE_IMAGE, 'allow-new-baseline': 'true', args: `${run} --update-baseline force` }),
+      include({ 'production-url': target.url, image: GATE_IMAGE, 'allow-new-baseline': true, args: `${run} --update-baseline force` }),
     );
     // Then the gate, with the reproduction of the report in metrics-output: a `"` that used to end the
     // argument and turn `--fail-on none` into a flag of its own.
