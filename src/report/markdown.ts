@@ -10,6 +10,7 @@
 import { formatCount } from '../format.js';
 import type { GateResult, MetricComparison, ScenarioResult } from '../model.js';
 import { codeBlock, codeSpan, escapeProse } from './escape.js';
+import { GATE_REPORT_FILE } from './html.js';
 import { errorCause, failuresFirst, headline, plural, scenarioIcon, scenarioLabel, scenarioOutcome } from './headline.js';
 import { details, distinct, renderAnalysis } from './markdown-analysis.js';
 import {
@@ -44,8 +45,20 @@ export interface MarkdownOptions {
   fullReportLabel?: string;
   /** Extra links shown under the tables. */
   links?: { label: string; url: string }[];
+  /** Where gate-report.html (the charts page written to the results folder) can be opened; no line without it. */
+  htmlReport?: HtmlReportLink;
   /** Extra Markdown placed after the scenarios (a chart): a detail, left out before any row is. */
   appendix?: string;
+}
+
+/** Where a reader finds gate-report.html: a link to the file, a link to the artifact holding it, or its path. */
+export interface HtmlReportLink {
+  /** Opens the file itself, or (with `artifact`) the artifact that holds it. */
+  url?: string;
+  /** The artifact's name, when `url` opens the artifact rather than the file. */
+  artifact?: string;
+  /** The results folder holding the file, named when there is no link. */
+  resultsDir?: string;
 }
 
 /** How much of the report one rendering shows. */
@@ -250,11 +263,22 @@ function link(label: string, url: string): string {
   return `[${escapeProse(label)}](${safe})`;
 }
 
+/** One line naming gate-report.html and where to open it. */
+function htmlReportLine(where: HtmlReportLink): string | undefined {
+  const what = '📈 Charts of the baseline history and this run, and the per-endpoint table:';
+  if (where.url && where.artifact) return `${what} ${codeSpan(GATE_REPORT_FILE)} in the artifact ${link(where.artifact, where.url)}`;
+  if (where.url) return `${what} ${link(GATE_REPORT_FILE, where.url)}`;
+  if (where.resultsDir) return `${what} ${codeSpan(`${where.resultsDir.replace(/[\\/]+$/, '')}/${GATE_REPORT_FILE}`)}`;
+  return undefined;
+}
+
 function renderFooter(result: GateResult, options: MarkdownOptions): string {
   const parts: string[] = [];
   const warnings = distinct(result.warnings);
   if (warnings.length > 0) parts.push(`**Warnings**\n\n${warnings.map((w) => `- ${escapeProse(w)}`).join('\n')}`);
   if (result.baselineUpdated) parts.push(`Baseline ${codeSpan(result.baselinePath ?? '')} updated with this run.`);
+  const html = options.htmlReport && htmlReportLine(options.htmlReport);
+  if (html) parts.push(html);
   const links = [...(result.links ?? []), ...(options.links ?? [])];
   if (links.length > 0) parts.push(links.map((l) => link(l.label, l.url)).join(' · '));
   parts.push(`<sub>k6-gate ${escapeProse(result.tool.version)} · ${escapeProse(result.generatedAt)}</sub>`);

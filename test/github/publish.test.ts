@@ -137,6 +137,8 @@ describe('publishToGitHub', () => {
         /could not post the PR comment: GitHub's API could not be reached \(GET .*\/comments: no answer within 300 ms\)\. The job summary still carries the report\./,
       );
       expect(readFileSync(process.env.GITHUB_STEP_SUMMARY!, 'utf8')).toContain('performance regressed');
+      // No artifact to link: the summary names the charts page by its path in the results folder.
+      expect(readFileSync(process.env.GITHUB_STEP_SUMMARY!, 'utf8')).toContain(`\`${resultsDir}/gate-report.html\``);
       const outputs = parseOutputFile(readFileSync(process.env.GITHUB_OUTPUT!, 'utf8'));
       expect(outputs).toMatchObject({ result: 'regressed', failed: 'true', 'comment-url': '', 'artifact-id': '' });
     } finally {
@@ -178,6 +180,10 @@ describe('publishToGitHub', () => {
     expect(summary).toContain('xychart-beta');
     expect(summary).toContain(`[linked-run](${artifactUrl})`);
     expect(summary).toContain(comment.html_url);
+    // The charts page is named where the reader is, with the artifact that holds it.
+    const charts = `\`gate-report.html\` in the artifact [linked-run](${artifactUrl})`;
+    expect(comment.body).toContain(charts);
+    expect(summary).toContain(charts);
     const outputs = parseOutputFile(readFileSync(process.env.GITHUB_OUTPUT!, 'utf8'));
     expect(outputs).toMatchObject({
       result: 'regressed',

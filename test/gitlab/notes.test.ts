@@ -60,6 +60,9 @@ describe('GitLab merge-request note', () => {
       expect(stored[0].body.startsWith(noteMarker('k6-gate:staging'))).toBe(true);
       expect(stored[0].body).toContain('performance regressed');
       expect(stored[0].body).toContain('https://gitlab.example.com/acme/shop/-/jobs/99/artifacts/file/');
+      expect(stored[0].body).toContain(
+        `[gate-report.html](https://gitlab.example.com/acme/shop/-/jobs/99/artifacts/file/${path.basename(dir)}/gate-report.html)`,
+      );
       expect(first.text()).toContain('created the note on merge request !7');
 
       const second = capture();

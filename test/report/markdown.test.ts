@@ -426,6 +426,27 @@ describe('shortening to a limit', () => {
     expect(md).toMatch(/_Not shown here: \d+ more failing metrics \(see the full report\)\._/);
   });
 
+  it('names gate-report.html with its link: the file, the artifact holding it, or its path in the results folder; kept when shortened', () => {
+    const line = '📈 Charts of the baseline history and this run, and the per-endpoint table:';
+    const fileLink = renderMarkdownReport(result(), {
+      htmlReport: { url: 'https://gitlab.example/acme/shop/-/jobs/9/artifacts/file/k6-gate-results/gate-report.html' },
+    });
+    expect(fileLink).toContain(
+      `${line} [gate-report.html](https://gitlab.example/acme/shop/-/jobs/9/artifacts/file/k6-gate-results/gate-report.html)`,
+    );
+    const inArtifact = renderMarkdownReport(result(), { htmlReport: { url: 'https://github.example/a/1', artifact: 'k6-gate-results' } });
+    expect(inArtifact).toContain(`${line} \`gate-report.html\` in the artifact [k6-gate-results](https://github.example/a/1)`);
+    const local = renderMarkdownReport(result(), { htmlReport: { resultsDir: 'out/k6-gate/' } });
+    expect(local).toContain(`${line} \`out/k6-gate/gate-report.html\``);
+    // Only the platforms know where the file can be opened: without that, no line.
+    expect(renderMarkdownReport(result())).not.toContain('gate-report.html');
+    // A report shortened to its failing rows still names the charts page.
+    const r = result({ scenarios: [scenario({ thresholds: thresholds(400, [1]), metrics: [] })] });
+    const cut = renderMarkdownReport(r, { limit: { max: 1_500, description: 'a tiny limit' }, htmlReport: { resultsDir: 'out' } });
+    expect(cut).toMatch(/shortened|Cut off/);
+    expect(cut).toContain('`out/gate-report.html`');
+  });
+
   it('counts a job summary in bytes, and always fits however small the limit', () => {
     const emoji = result({ scenarios: [scenario({ thresholds: thresholds(400, [1]), metrics: [] })] });
     const md = renderMarkdownReport(emoji, { limit: { max: 5_000, unit: 'bytes', description: "GitHub's 1 MiB job-summary limit" } });

@@ -6,7 +6,7 @@ import type { CommentMode } from '../../config.js';
 import type { Logger } from '../../log.js';
 import type { GateResult } from '../../model.js';
 import { formatCount } from '../../format.js';
-import { renderMarkdownReport } from '../../report/markdown.js';
+import { renderMarkdownReport, type HtmlReportLink } from '../../report/markdown.js';
 import { renderBaselineCharts } from '../../report/mermaid.js';
 import { ErrorAnnotations, annotationsFor, emitAnnotations } from './annotations.js';
 import { uploadResultsArtifact, type ArtifactUploader, type UploadedArtifact } from './artifacts.js';
@@ -23,7 +23,7 @@ import {
 import { artifactUrl, runUrl, type GitHubRunContext } from './context.js';
 import { createGitHubClient, type GitHubClient, type GitHubClientOptions } from './octokit.js';
 import { gateOutputs, setGateOutputs, type OutputName } from './outputs.js';
-import { renderJobSummary, reportLinks, writeJobSummary } from './summary.js';
+import { htmlReportLink, renderJobSummary, reportLinks, writeJobSummary } from './summary.js';
 import { renderRunFailureReport } from '../error-report.js';
 import {
   proposalBody,
@@ -114,6 +114,7 @@ export function renderCommentBody(
   links: { label: string; url: string }[],
   fullReportUrl?: string,
   fullReportLabel?: string,
+  htmlReport?: HtmlReportLink,
 ): string {
   const chart = renderBaselineCharts(result);
   const report = renderMarkdownReport(result, {
@@ -125,6 +126,7 @@ export function renderCommentBody(
     },
     fullReportUrl,
     fullReportLabel,
+    htmlReport,
   });
   // The renderer shortens itself; this is the guarantee GitHub's limit is never hit.
   return fitCommentBody(`${marker}\n${report}`, { fullReportUrl }).body;
@@ -201,10 +203,12 @@ async function publishComment(
   const client = commentClient(options.comment, ctx, log);
   if (!client) return undefined;
   const marker = commentMarker(options.comment.id);
-  const links = reportLinks({
+  const where = {
     artifact: artifact && { name: artifact.name, url: artifact.url, files: artifact.files },
     runUrl: runUrl(ctx),
-  });
+    resultsDir: options.resultsDir,
+  };
+  const links = reportLinks(where);
   // Without an artifact to link, the full report is the job summary on the run's page.
   const body = renderCommentBody(
     result,
@@ -212,6 +216,7 @@ async function publishComment(
     links,
     artifact?.url ?? runUrl(ctx),
     artifact?.url ? undefined : "the workflow run's job summary",
+    htmlReportLink(where),
   );
   try {
     const outcome = await upsertStickyComment(
@@ -243,6 +248,7 @@ export async function publishToGitHub(result: GateResult, options: PublishOption
       artifact: artifact && { name: artifact.name, url: artifact.url, files: artifact.files },
       runUrl: runUrl(ctx),
       commentUrl,
+      resultsDir: options.resultsDir,
     });
     summaryWritten = await writeJobSummary(markdown);
   } catch (error) {

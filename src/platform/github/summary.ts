@@ -2,7 +2,7 @@
 // artifacts. Unlike a PR comment it exists on every event, so push and dispatch runs report here.
 import { appendFile } from 'node:fs/promises';
 import type { GateResult } from '../../model.js';
-import { renderMarkdownReport } from '../../report/markdown.js';
+import { renderMarkdownReport, type HtmlReportLink } from '../../report/markdown.js';
 import { renderBaselineCharts } from '../../report/mermaid.js';
 
 /** GitHub accepts up to 1 MiB (1,048,576 bytes) of summary per step; stay clear of it. */
@@ -15,6 +15,15 @@ export interface ReportLinks {
   runUrl?: string;
   /** The sticky PR comment, when one was posted. */
   commentUrl?: string;
+  /** The results folder, named for gate-report.html when no artifact link exists. */
+  resultsDir?: string;
+}
+
+/** gate-report.html is inside the uploaded artifact (GitHub links artifacts, not files in them), else in the results folder. */
+export function htmlReportLink(links: ReportLinks): HtmlReportLink {
+  const artifact = links.artifact;
+  if (artifact?.url) return { url: artifact.url, artifact: artifact.name };
+  return { resultsDir: links.resultsDir };
 }
 
 export function reportLinks(links: ReportLinks): { label: string; url: string }[] {
@@ -42,6 +51,7 @@ export function renderJobSummary(result: GateResult, links: ReportLinks = {}): s
     links: reportLinks(links),
     limit: { max: JOB_SUMMARY_BUDGET, unit: 'bytes', description: "GitHub's 1 MiB job-summary limit" },
     fullReportUrl: links.artifact?.url,
+    htmlReport: htmlReportLink(links),
   });
 }
 

@@ -8,7 +8,8 @@ import type { Logger } from '../../log.js';
 import type { GateResult } from '../../model.js';
 import { gatingScenario } from '../../report/load-performance.js';
 import { formatCount } from '../../format.js';
-import { renderMarkdownReport } from '../../report/markdown.js';
+import { GATE_REPORT_FILE } from '../../report/html.js';
+import { renderMarkdownReport, type HtmlReportLink } from '../../report/markdown.js';
 import { renderBaselineCharts } from '../../report/mermaid.js';
 import { renderRunFailureReport } from '../error-report.js';
 import {
@@ -72,9 +73,12 @@ export async function exposeHtmlReport(result: GateResult, resultsDir: string): 
 }
 
 /** Where the job's artifacts can be read, when the job runs in GitLab. */
-function artifactLinks(env: NodeJS.ProcessEnv, resultsDir: string): { fullReportUrl?: string; links: { label: string; url: string }[] } {
+function artifactLinks(
+  env: NodeJS.ProcessEnv,
+  resultsDir: string,
+): { fullReportUrl?: string; htmlReport: HtmlReportLink; links: { label: string; url: string }[] } {
   const jobUrl = env.CI_JOB_URL;
-  if (!jobUrl) return { links: [] };
+  if (!jobUrl) return { htmlReport: { resultsDir }, links: [] };
   const base = env.CI_PROJECT_DIR ?? process.cwd();
   const rel = path.relative(base, path.resolve(base, resultsDir)).split(path.sep).join('/');
   const inside = rel && !rel.startsWith('..') ? rel : undefined;
@@ -82,11 +86,15 @@ function artifactLinks(env: NodeJS.ProcessEnv, resultsDir: string): { fullReport
   const links = [{ label: 'job log', url: jobUrl }];
   if (inside) {
     links.unshift(
-      { label: 'HTML report', url: file(EXPOSED_HTML_FILE) },
+      { label: 'k6 web dashboard', url: file(EXPOSED_HTML_FILE) },
       { label: 'all artifacts', url: `${jobUrl}/artifacts/browse/${inside}` },
     );
   }
-  return { fullReportUrl: inside ? file('report.md') : undefined, links };
+  return {
+    fullReportUrl: inside ? file('report.md') : undefined,
+    htmlReport: inside ? { url: file(GATE_REPORT_FILE) } : { resultsDir },
+    links,
+  };
 }
 
 function explainNoteFailure(error: unknown): string {
@@ -167,12 +175,13 @@ async function postNote(target: NoteTarget, body: string, log: Logger, env: Node
 async function postReportNote(result: GateResult, options: PublishGitLabOptions, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   const target = noteTarget(options, env);
   if (!target) return undefined;
-  const { fullReportUrl, links } = artifactLinks(env, options.resultsDir);
+  const { fullReportUrl, htmlReport, links } = artifactLinks(env, options.resultsDir);
   const chart = renderBaselineCharts(result);
   const body = renderMarkdownReport(result, {
     appendix: chart || undefined,
     links,
     fullReportUrl,
+    htmlReport,
     limit: {
       max: GITLAB_NOTE_LIMIT - target.marker.length - 1,
       description: `GitLab's ${formatCount(GITLAB_NOTE_LIMIT)}-character note limit`,
