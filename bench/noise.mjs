@@ -8,6 +8,11 @@
 //                  run's samples in DIR (index.json + one .json.gz per run), with `uptime` per run.
 //   --replay DIR   offline: thousands of decisions by resampling the recorded runs (seconds, no k6).
 // Without either, records into build/bench-noise and replays it.
+//   --duet N       live duets (A and B at the same time, src/verdict/duet/run.ts, the real k6): N decisions
+//                  per profile and shift (--duet-shifts), each decision's per-window histograms of both
+//                  sides saved in --duet-dir (default build/bench-duet), then replayed.
+//   --duet-replay DIR  offline: --decisions virtual duets per recorded cell, built from blocks of
+//                  --duet-replay-block paired windows of the recorded decisions (seconds, no k6).
 //   --demo N [--slowdown 50%]  the bundled `k6-gate demo` (dist/cli.js, 10 s) N times with the CPU-burning
 //                  neighbour running; counts passes and failures (the demo must pass unchanged, and fail
 //                  with --slowdown 50%, every time).
@@ -24,6 +29,9 @@
 //                        [--runs 8] [--duration 10s] [--vus 2] [--duty 0.5]
 //                        [--history-profile quiet] [--test-profile shared-runner]
 //                        [--shifts 0,5,10,20,30] [--decisions 500] [--watch p(95),p(99)] [--ab-round 0.333] [--seed 1] [--json out.json] [--k6 PATH]
+//   node bench/noise.mjs --duet N [--duet-dir DIR] [--profiles shared-runner] [--duet-shifts 0,2,5,10,20] [--duet-vus 4]
+//                        [--duet-block 20] [--duet-max 60] [--duty 0.5] [--decisions 1000] [--json out.json]
+//   node bench/noise.mjs --duet-replay DIR [--decisions 1000] [--duet-replay-block 10] [--seed 1]
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -33,6 +41,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildSources } from './sources.mjs';
 import { median } from './common.mjs';
+import { liveDuetRows, printDuetTable, recordDuets, replayDuets, startNeighbour } from './duet.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: flags } = parseArgs({
@@ -40,6 +49,14 @@ const { values: flags } = parseArgs({
     record: { type: 'string' },
     replay: { type: 'string' },
     demo: { type: 'string' },
+    duet: { type: 'string' },
+    'duet-dir': { type: 'string' },
+    'duet-replay': { type: 'string' },
+    'duet-replay-block': { type: 'string', default: '10' },
+    'duet-shifts': { type: 'string', default: '0,2,5,10,20' },
+    'duet-vus': { type: 'string', default: '4' },
+    'duet-block': { type: 'string', default: '20' },
+    'duet-max': { type: 'string', default: '60' },
     slowdown: { type: 'string', default: '0' },
     profiles: { type: 'string', default: 'quiet,shared-runner,drift' },
     runs: { type: 'string', default: '8' },
@@ -131,13 +148,6 @@ export default function () {
   sleep(0.05);
 }
 `;
-
-/** A CPU-burning neighbour: a separate node process, busy `duty` of every 100 ms. */
-function startNeighbour(duty) {
-  const code = `const duty=${duty};setInterval(()=>{const end=Date.now()+100*duty;while(Date.now()<end){}},100);`;
-  const child = spawn(process.execPath, ['-e', code], { stdio: 'ignore' });
-  return () => child.kill('SIGTERM');
-}
 
 function runK6(k6, script, url, rawFile) {
   const args = [
@@ -454,8 +464,54 @@ async function demoRuns(count) {
   );
 }
 
+/** Live duets (--duet N) and/or their replay (--duet-replay DIR). */
+async function duetLab() {
+  const lib = await buildSources(root);
+  const started = Date.now();
+  let dir = flags['duet-replay'];
+  const out = {};
+  if (flags.duet !== undefined) {
+    dir = path.resolve(flags['duet-dir'] ?? path.join(root, 'build', 'bench-duet'));
+    const index = await recordDuets(dir, lib, {
+      k6: findK6(),
+      k6Version: '2.2.0',
+      count: number('duet', flags.duet, { integer: true, min: 1 }),
+      profiles: settings.profiles,
+      shifts: flags['duet-shifts'].split(',').map((s) => number('duet-shifts', s.trim(), { max: 500 }) / 100),
+      vus: number('duet-vus', flags['duet-vus'], { integer: true, min: 1, max: 10 }),
+      duty: settings.duty,
+      blockMs: 1000 * number('duet-block', flags['duet-block'], { integer: true, min: 12 }),
+      maxDurationMs: 1000 * number('duet-max', flags['duet-max'], { integer: true, min: 12 }),
+      seed: settings.seed,
+      uptime,
+    });
+    out.live = liveDuetRows(index, lib);
+    printDuetTable(
+      `live duets (k6 ${index.k6Version}, ${index.settings.vus} VUs per side, blocks of ${index.settings.blockMs / 1000} s up to ${index.settings.maxDurationMs / 1000} s), ${index.started}: ${index.uptimeAtStart} … ${index.uptimeAtEnd}`,
+      out.live,
+    );
+  }
+  const replayed = await replayDuets(path.resolve(dir), lib, {
+    decisions: settings.decisions,
+    seed: settings.seed,
+    blockWindows: number('duet-replay-block', flags['duet-replay-block'], { integer: true, min: 1 }),
+  });
+  out.replay = replayed.rows;
+  printDuetTable(
+    `replayed: ${settings.decisions} virtual duets per cell from blocks of ${flags['duet-replay-block']} paired windows of the recorded decisions (${Object.entries(
+      replayed.sources,
+    )
+      .map(([cell, n]) => `${cell}: ${n}`)
+      .join(', ')})`,
+    out.replay,
+  );
+  console.log(`\nreplayed at ${uptime()}; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  if (flags.json) await writeFile(flags.json, `${JSON.stringify(out, null, 2)}\n`);
+}
+
 async function main() {
   if (flags.demo !== undefined) return demoRuns(number('demo', flags.demo, { integer: true, min: 1 }));
+  if (flags.duet !== undefined || flags['duet-replay'] !== undefined) return duetLab();
   const lib = await buildSources(root);
   const started = Date.now();
   let dir = flags.replay ?? flags.record ?? path.join(root, 'build', 'bench-noise');

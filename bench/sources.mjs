@@ -34,6 +34,8 @@ export async function buildSources(root) {
     merge: await load('shard/merge.js'),
     ab: await load('verdict/ab.js'),
     samples: await load('verdict/samples.js'),
+    duetDecision: await load('verdict/duet/decision.js'),
+    duetRun: await load('verdict/duet/run.js'),
     demo: await load('demo/target.js').catch((error) => {
       console.error(`note: src/demo/target.ts did not load (${error.message}); using the bench's own loopback server`);
       return undefined;
