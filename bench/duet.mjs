@@ -232,12 +232,20 @@ function random(seed) {
  * up to max-duration's windows; then decided by the duet's own sequential rule with the same looks
  * and defaults as live. A virtual duet that stops early costs only the windows it used.
  */
-export async function replayDuets(dir, lib, { decisions, seed, blockWindows = 10 }) {
+export async function replayDuets(dir, lib, { decisions, seed, blockWindows = 10, scaledShifts = [] }) {
   const index = JSON.parse(await readFile(path.join(dir, 'index.json'), 'utf8'));
   if (index.kind !== 'duet') throw new Error(`${dir} is not a duet recording (no "kind": "duet" in its index.json)`);
   const { blockMs, maxDurationMs } = index.settings;
   const plan = { blockWindows: Math.round(blockMs / 1000), maxWindows: Math.round(maxDurationMs / 1000) };
   const rand = random(seed);
+  const { pairAll, decideSequentially, DUET_DEFAULT_STATS } = lib.duetDecision;
+  // Each recorded window pair's paired value per watched statistic, computed once by the duet's own
+  // pairing (undefined where a side measured nothing): a virtual duet is then a concatenation of
+  // blocks of these, decided by the duet's own sequential rule.
+  const perWindow = (a, b) =>
+    a.map((_, i) =>
+      pairAll([a[i]], [b[i]], DUET_DEFAULT_STATS).map((p) => ({ id: p.id, kind: p.kind, d: p.d.length === 1 ? p.d[0] : undefined })),
+    );
   const byCell = new Map();
   for (const d of index.decisions) {
     if (d.outcome === 'error') continue;
@@ -248,21 +256,43 @@ export async function replayDuets(dir, lib, { decisions, seed, blockWindows = 10
     if (n < blockWindows) continue;
     const key = `${d.profile} ${d.shift}`;
     if (!byCell.has(key)) byCell.set(key, { profile: d.profile, shift: d.shift, sources: [] });
-    byCell.get(key).sources.push({ a: a.slice(0, n), b: b.slice(0, n) });
+    byCell.get(key).sources.push(perWindow(a.slice(0, n), b.slice(0, n)));
+  }
+  // Shifts not measured live: the unchanged recordings with every latency of B multiplied by
+  // 1 + shift, which adds ln(1 + shift) to every latency log-ratio and leaves the error rate alone.
+  for (const cell of [...byCell.values()].filter((c) => c.shift === 0)) {
+    for (const shift of scaledShifts.filter((x) => x > 0)) {
+      const add = Math.log1p(shift);
+      byCell.set(`${cell.profile} ${shift} scaled`, {
+        profile: `${cell.profile}, B scaled`,
+        shift,
+        sources: cell.sources.map((src) =>
+          src.map((stats) => stats.map((x) => (x.kind === 'log-ratio' && x.d !== undefined ? { ...x, d: x.d + add } : x))),
+        ),
+      });
+    }
   }
   const virtual = [];
   for (const { profile, shift, sources } of byCell.values()) {
     for (let k = 0; k < decisions; k++) {
-      const a = [];
-      const b = [];
-      while (a.length < plan.maxWindows) {
+      const windows = [];
+      while (windows.length < plan.maxWindows) {
         const src = sources[Math.floor(rand() * sources.length)];
-        const start = Math.floor(rand() * (src.a.length - blockWindows + 1));
-        a.push(...src.a.slice(start, start + blockWindows));
-        b.push(...src.b.slice(start, start + blockWindows));
+        const start = Math.floor(rand() * (src.length - blockWindows + 1));
+        windows.push(...src.slice(start, start + blockWindows));
       }
-      const decision = lib.duetDecision.decideSequentially(
-        (w) => lib.duetDecision.pairAll(a.slice(0, w), b.slice(0, w), lib.duetDecision.DUET_DEFAULT_STATS),
+      const decision = decideSequentially(
+        (w) =>
+          DUET_DEFAULT_STATS.map((_, j) => ({
+            id: windows[0][j].id,
+            kind: windows[0][j].kind,
+            d: windows
+              .slice(0, w)
+              .map((stats) => stats[j].d)
+              .filter((x) => x !== undefined),
+            pooledA: NaN,
+            pooledB: NaN,
+          })),
         plan,
       );
       const last = decision.final;

@@ -12,7 +12,9 @@
 //                  per profile and shift (--duet-shifts), each decision's per-window histograms of both
 //                  sides saved in --duet-dir (default build/bench-duet), then replayed.
 //   --duet-replay DIR  offline: --decisions virtual duets per recorded cell, built from blocks of
-//                  --duet-replay-block paired windows of the recorded decisions (seconds, no k6).
+//                  --duet-replay-block paired windows of the recorded decisions (seconds, no k6); the
+//                  unchanged recordings are also replayed with B's latencies × (1 + s) for each
+//                  --duet-replay-shifts s (default 2,5,10,20).
 //   --demo N [--slowdown 50%]  the bundled `k6-gate demo` (dist/cli.js, 10 s) N times with the CPU-burning
 //                  neighbour running; counts passes and failures (the demo must pass unchanged, and fail
 //                  with --slowdown 50%, every time).
@@ -31,7 +33,7 @@
 //                        [--shifts 0,5,10,20,30] [--decisions 500] [--watch p(95),p(99)] [--ab-round 0.333] [--seed 1] [--json out.json] [--k6 PATH]
 //   node bench/noise.mjs --duet N [--duet-dir DIR] [--profiles shared-runner] [--duet-shifts 0,2,5,10,20] [--duet-vus 4]
 //                        [--duet-block 20] [--duet-max 60] [--duty 0.5] [--decisions 1000] [--json out.json]
-//   node bench/noise.mjs --duet-replay DIR [--decisions 1000] [--duet-replay-block 10] [--seed 1]
+//   node bench/noise.mjs --duet-replay DIR [--decisions 1000] [--duet-replay-block 10] [--duet-replay-shifts 2,5,10,20] [--seed 1]
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -53,6 +55,7 @@ const { values: flags } = parseArgs({
     'duet-dir': { type: 'string' },
     'duet-replay': { type: 'string' },
     'duet-replay-block': { type: 'string', default: '10' },
+    'duet-replay-shifts': { type: 'string', default: '2,5,10,20' },
     'duet-shifts': { type: 'string', default: '0,2,5,10,20' },
     'duet-vus': { type: 'string', default: '4' },
     'duet-block': { type: 'string', default: '20' },
@@ -80,7 +83,12 @@ if (flags.help) {
   process.exit(0);
 }
 function fileURLToPathHeader() {
-  return 'node bench/noise.mjs [--record DIR | --replay DIR] [--profiles quiet,shared-runner,drift] [--runs 8] [--duration 10s] [--vus 2] [--duty 0.5] [--history-profile quiet] [--test-profile shared-runner] [--shifts 0,5,10,20,30] [--decisions 500] [--json out.json] [--k6 PATH]';
+  return [
+    'node bench/noise.mjs [--record DIR | --replay DIR] [--profiles quiet,shared-runner,drift] [--runs 8] [--duration 10s] [--vus 2] [--duty 0.5] [--history-profile quiet] [--test-profile shared-runner] [--shifts 0,5,10,20,30] [--decisions 500] [--json out.json] [--k6 PATH]',
+    'node bench/noise.mjs --duet N [--duet-dir DIR] [--profiles shared-runner] [--duet-shifts 0,2,5,10,20] [--duet-vus 4] [--duet-block 20] [--duet-max 60] [--duty 0.5] [--decisions 1000] [--json out.json] [--k6 PATH]',
+    'node bench/noise.mjs --duet-replay DIR [--decisions 1000] [--duet-replay-block 10] [--duet-replay-shifts 2,5,10,20] [--seed 1]',
+    'node bench/noise.mjs --demo N [--slowdown 50%]',
+  ].join('\n');
 }
 const number = (name, text, { integer = false, min = 0, max = Infinity } = {}) => {
   const value = Number(text);
@@ -495,6 +503,10 @@ async function duetLab() {
     decisions: settings.decisions,
     seed: settings.seed,
     blockWindows: number('duet-replay-block', flags['duet-replay-block'], { integer: true, min: 1 }),
+    scaledShifts: flags['duet-replay-shifts']
+      .split(',')
+      .filter((x) => x.trim() !== '')
+      .map((x) => number('duet-replay-shifts', x.trim(), { max: 500 }) / 100),
   });
   out.replay = replayed.rows;
   printDuetTable(
