@@ -16,3 +16,15 @@ export function loadAverage() {
     .map((n) => n.toFixed(2))
     .join(', ');
 }
+
+/** Deterministic random numbers in [0, 1) (mulberry32), so that a replay can be repeated exactly. */
+export function random(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { median } from './common.mjs';
+import { median, random } from './common.mjs';
 
 /** A steady closed load that outlasts any duet half (the runner stops k6 at the end of each half). */
 const DUET_SCRIPT = `
@@ -211,18 +211,6 @@ export function printDuetTable(title, rows) {
 
 export function liveDuetRows(index, lib) {
   return tabulate(index.decisions, lib);
-}
-
-/** Deterministic random numbers (mulberry32) so a replay can be repeated exactly. */
-function random(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -42,7 +42,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildSources } from './sources.mjs';
-import { median } from './common.mjs';
+import { median, random } from './common.mjs';
 import { liveDuetRows, printDuetTable, recordDuets, replayDuets, startNeighbour } from './duet.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -222,18 +222,6 @@ async function record(dir, lib) {
   index.uptimeAtEnd = uptime();
   await writeFile(path.join(dir, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
   return index;
-}
-
-/** Deterministic random numbers (mulberry32) so a replay can be repeated exactly. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A sorted sample set with the interface the sampling module reads. */
