@@ -88,6 +88,40 @@ describe('sharded GitLab template', () => {
       }
     }, 120_000);
 
+    it('is switched off by the documented rules override on both its jobs: only schedules that ask for it run it', async () => {
+      writeFileSync(
+        path.join(dir, 'sharded-nightly-only.gitlab-ci.yml'),
+        [
+          readFileSync(path.join(dir, '.gitlab-ci.yml'), 'utf8').trimEnd(),
+          ...['k6-gate:shard', 'k6-gate:merge'].flatMap((job) => [
+            `${job}:`,
+            '  rules:',
+            '    - if: $CI_PIPELINE_SOURCE == "schedule" && $K6_GATE_NIGHTLY == "true"',
+          ]),
+          '',
+        ].join('\n'),
+      );
+      const running = async (kind: string, ...extra: string[]) => {
+        const list = await runGitlabCiLocal(dir, [
+          '--list-json',
+          '--file',
+          'sharded-nightly-only.gitlab-ci.yml',
+          ...source(kind),
+          ...extra,
+        ]);
+        expect(list.code, list.stderr + list.stdout).toBe(0);
+        return parseListJson(list.stdout).filter((j) => j.when !== 'never');
+      };
+      // A schedule that does not ask for the sharded test runs none of it, a web pipeline neither.
+      expect(await running('schedule')).toEqual([]);
+      expect(await running('web')).toEqual([]);
+      const asked = await running('schedule', '--variable', 'K6_GATE_NIGHTLY=true');
+      expect(asked.map((j) => j.name)).toHaveLength(5);
+      expect(asked.some((j) => j.name === 'k6-gate:merge')).toBe(true);
+      const doc = readFileSync(path.join(REPO_ROOT, 'docs', 'gitlab.md'), 'utf8');
+      expect(doc).toContain('give both the same `rules`');
+    }, 120_000);
+
     it('expands to 4 parallel shard jobs with $CI_NODE_INDEX/$CI_NODE_TOTAL and a merge job that needs them', async () => {
       const list = await runGitlabCiLocal(dir, ['--list-json', ...source('schedule')]);
       expect(list.code, list.stderr + list.stdout).toBe(0);
