@@ -27,8 +27,8 @@ var src_config = __webpack_require__(2973);
 var input_spec = __webpack_require__(2523);
 // EXTERNAL MODULE: ./src/inputs.ts + 2 modules
 var src_inputs = __webpack_require__(1557);
-// EXTERNAL MODULE: ./src/gate/gate.ts + 38 modules
-var gate = __webpack_require__(6733);
+// EXTERNAL MODULE: ./src/gate/gate.ts + 36 modules
+var gate = __webpack_require__(3619);
 // EXTERNAL MODULE: ./src/baseline/compare.ts
 var compare = __webpack_require__(6228);
 // EXTERNAL MODULE: ./src/scenarios.ts

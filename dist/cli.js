@@ -2661,7 +2661,7 @@ async function commandRun(args, io, log, command = 'run') {
     const preflight = (0,_k6_preflight_js__WEBPACK_IMPORTED_MODULE_4__/* .startPreflight */ .os)(config, log);
     await preflight?.sent;
     const [{ exitStatusFor, runGate, wroteResults }, { renderMarkdownReport }] = await Promise.all([
-        Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 6733)),
+        Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 3619)),
         Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 4373)),
     ]);
     const result = await runGate(config, log, { cancellation: io.cancellation, preflight });
@@ -3391,7 +3391,7 @@ function formatDuration(ms) {
 
 /***/ }),
 
-/***/ 6733:
+/***/ 3619:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 // ESM COMPAT FLAG
@@ -3421,350 +3421,10 @@ var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/format.ts
-var src_format = __nccwpck_require__(6264);
-;// CONCATENATED MODULE: ./src/report/junit.ts
-// The gate's result as JUnit XML, which GitLab shows in merge requests (and most CI systems read).
-// Pure: takes a GateResult, returns text.
-//
-// One <testsuite> per scenario run; inside it one <testcase> per watched metric and one per k6
-// threshold. A regression or a crossed threshold is a <failure>; a run that could not happen is an
-// <error>, so "the test is broken" never reads like "the code got slower".
-
-const JUNIT_FILE = 'junit.xml';
-/** Removes what XML 1.0 forbids (most control characters, lone surrogates), then escapes markup. */
-function escapeXml(text) {
-    return text
-        .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD')
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;')
-        .replace(/'/g, '&apos;');
-}
-function metricCase(scenario, row) {
-    const base = {
-        name: `${row.metric} ${row.stat}`,
-        classname: `k6-gate.${scenario.key}.metrics`,
-        systemOut: row.note,
-    };
-    if (row.verdict === 'regressed') {
-        return { ...base, failure: { type: 'regression', message: `regressed: ${row.note}`, text: describeRow(row) } };
-    }
-    if (row.verdict === 'missing') {
-        if (row.severity === 'error') {
-            return { ...base, failure: { type: 'missing-metric', message: `missing: ${row.note}`, text: describeRow(row) } };
-        }
-        return { ...base, skipped: `missing (warning): ${row.note}` };
-    }
-    return base;
-}
-function describeRow(row) {
-    const lines = [
-        `metric: ${row.metric}`,
-        `stat: ${row.stat}`,
-        `baseline: ${row.baseline ?? 'none'} ${row.unit}`,
-        `current: ${row.current ?? 'none'} ${row.unit}`,
-    ];
-    if (row.change !== undefined)
-        lines.push(`change: ${(0,src_format/* formatChange */.eD)(row.change)}`);
-    if (row.band)
-        lines.push(`accepted band: ${row.band.low} .. ${row.band.high} ${row.unit}`);
-    lines.push(`method: ${row.method}, samples: ${row.samples}, tolerance: ${(0,src_format/* formatPercent */.l9)(row.tolerance)}`);
-    return lines.join('\n');
-}
-function thresholdCase(scenario, threshold) {
-    const base = {
-        name: `threshold ${threshold.metric}: ${threshold.expression}`,
-        classname: `k6-gate.${scenario.key}.thresholds`,
-    };
-    if (threshold.ok)
-        return base;
-    const actual = scenario.summary?.metrics[threshold.metric]?.values;
-    const text = actual
-        ? `${threshold.metric} measured ${Object.entries(actual)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(', ')}`
-        : `${threshold.metric} crossed its threshold`;
-    return { ...base, failure: { type: 'threshold', message: `k6 threshold crossed: ${threshold.metric} ${threshold.expression}`, text } };
-}
-function scenarioCases(scenario) {
-    const cases = [];
-    if (scenario.outcome === 'error') {
-        const message = scenario.error ?? scenario.exitMeaning ?? 'the k6 run failed';
-        const text = [
-            scenario.exitCode !== undefined
-                ? `k6 exit code: ${scenario.exitCode}${scenario.exitMeaning ? ` (${scenario.exitMeaning})` : ''}`
-                : 'k6 did not run',
-            scenario.files.log ? `k6 log: ${scenario.files.log}` : undefined,
-            scenario.exception ? `the script threw:\n${scenario.exception}` : undefined,
-        ]
-            .filter(Boolean)
-            .join('\n');
-        cases.push({
-            name: 'k6 run',
-            classname: `k6-gate.${scenario.key}`,
-            timeSeconds: scenario.k6WallMs !== undefined ? scenario.k6WallMs / 1000 : undefined,
-            error: { type: 'error', message, text },
-        });
-    }
-    for (const row of scenario.metrics)
-        cases.push(metricCase(scenario, row));
-    for (const threshold of scenario.thresholds)
-        cases.push(thresholdCase(scenario, threshold));
-    return cases;
-}
-function renderCase(c) {
-    const attrs = [`name="${escapeXml(c.name)}"`, `classname="${escapeXml(c.classname)}"`];
-    if (c.timeSeconds !== undefined)
-        attrs.push(`time="${c.timeSeconds.toFixed(3)}"`);
-    const body = [];
-    const element = (tag, v) => `      <${tag} message="${escapeXml(v.message)}" type="${escapeXml(v.type)}">${escapeXml(v.text)}</${tag}>`;
-    if (c.error)
-        body.push(element('error', c.error));
-    if (c.failure)
-        body.push(element('failure', c.failure));
-    if (c.skipped !== undefined)
-        body.push(`      <skipped message="${escapeXml(c.skipped)}"/>`);
-    if (c.systemOut)
-        body.push(`      <system-out>${escapeXml(c.systemOut)}</system-out>`);
-    if (body.length === 0)
-        return `    <testcase ${attrs.join(' ')}/>`;
-    return [`    <testcase ${attrs.join(' ')}>`, ...body, '    </testcase>'].join('\n');
-}
-/** The whole report: `<testsuites>` with one `<testsuite>` per scenario run. */
-function renderJUnit(result) {
-    const suites = [];
-    let total = 0;
-    let failures = 0;
-    let errors = 0;
-    let skipped = 0;
-    for (const scenario of result.scenarios) {
-        const cases = scenarioCases(scenario);
-        const f = cases.filter((c) => c.failure).length;
-        const e = cases.filter((c) => c.error).length;
-        const s = cases.filter((c) => c.skipped !== undefined).length;
-        total += cases.length;
-        failures += f;
-        errors += e;
-        skipped += s;
-        const attrs = [
-            `name="${escapeXml(`k6-gate ${scenario.key}`)}"`,
-            `tests="${cases.length}"`,
-            `failures="${f}"`,
-            `errors="${e}"`,
-            `skipped="${s}"`,
-            `timestamp="${escapeXml(result.generatedAt)}"`,
-        ];
-        if (scenario.k6WallMs !== undefined)
-            attrs.push(`time="${(scenario.k6WallMs / 1000).toFixed(3)}"`);
-        const properties = [
-            ['outcome', scenario.outcome],
-            ['scenario', scenario.scenario],
-            ['profile', scenario.profile],
-            ['target', result.target],
-            ['environment', result.environment],
-            ['k6.version', result.k6?.version],
-        ]
-            .filter((p) => p[1] !== undefined)
-            .map(([name, value]) => `      <property name="${escapeXml(name)}" value="${escapeXml(value)}"/>`);
-        suites.push([
-            `  <testsuite ${attrs.join(' ')}>`,
-            '    <properties>',
-            ...properties,
-            '    </properties>',
-            ...cases.map(renderCase),
-            '  </testsuite>',
-        ].join('\n'));
-    }
-    return [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        `<testsuites name="k6-gate" tests="${total}" failures="${failures}" errors="${errors}" skipped="${skipped}">`,
-        ...suites,
-        '</testsuites>',
-        '',
-    ].join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/report/html.ts
-// The gate's result as one self-contained HTML page (gate-report.html): a picture where people would
-// rather look than read. Pure: takes a GateResult, returns text.
-//
-// Per scenario, failures first: one chart per watched stat with the baseline's accepted runs, the
-// band the verdict allowed, the tolerance line and this run (the last point); in A/B mode the B/A
-// ratio of every round; then the per-endpoint table. Nothing is fetched: the charts are inline SVG,
-// the styles inline, no script, no font or image from elsewhere, and a Content-Security-Policy
-// that forbids any request, so the page shows the same offline, in an artifact viewer or a browser.
-// Every string from the run (scenario, metric, endpoint, tag names: a script a fork controls writes
-// them) goes through escapeXml. The name is not report.html: that is k6's own web dashboard, which
-// the GitLab job exposes under that name (platform/gitlab/publish.ts).
-
-
-const GATE_REPORT_FILE = 'gate-report.html';
-const OUTCOME_ORDER = ['error', 'thresholds-failed', 'regressed', 'passed'];
-const VERDICT_ORDER = ['regressed', 'missing', 'improved', 'new', 'unchanged'];
-const WIDTH = 520;
-const HEIGHT = 170;
-const PAD = { left: 70, right: 16, top: 14, bottom: 26 };
-const STYLE = `
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 1.5rem auto; max-width: 72rem; padding: 0 1rem; color: #1f2328; }
-h1 { font-size: 1.4rem; } h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #d0d7de; } h3 { font-size: 1rem; }
-.badge { display: inline-block; padding: 0 .5em; border-radius: 1em; font-weight: 600; }
-.passed { background: #dafbe1; color: #116329; } .regressed, .error, .thresholds-failed { background: #ffebe9; color: #a40e26; }
-.meta { color: #57606a; } .charts { display: flex; flex-wrap: wrap; gap: 1rem; }
-figure { margin: 0; border: 1px solid #d0d7de; border-radius: 6px; padding: .5rem; }
-figcaption { max-width: ${WIDTH}px; font-size: 12px; color: #57606a; }
-table { border-collapse: collapse; } th, td { border: 1px solid #d0d7de; padding: .2rem .5rem; text-align: right; }
-th:first-child, td:first-child { text-align: left; } pre { white-space: pre-wrap; background: #f6f8fa; padding: .5rem; }
-svg text { font: 11px system-ui, sans-serif; fill: #57606a; }
-`;
-function scaleFor(count, values) {
-    let low = Math.min(...values);
-    let high = Math.max(...values);
-    if (high === low) {
-        const pad = Math.abs(high) * 0.1 || 1;
-        low -= pad;
-        high += pad;
-    }
-    const margin = (high - low) * 0.08;
-    low -= margin;
-    high += margin;
-    const plotW = WIDTH - PAD.left - PAD.right;
-    const plotH = HEIGHT - PAD.top - PAD.bottom;
-    return {
-        x: (i) => PAD.left + (count <= 1 ? plotW / 2 : (i / (count - 1)) * plotW),
-        y: (v) => PAD.top + (1 - (v - low) / (high - low)) * plotH,
-    };
-}
-const n = (value) => value.toFixed(1);
-/** A horizontal line across the plot with its label at the left. */
-function hline(scale, value, label, style) {
-    const y = n(scale.y(value));
-    return `<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y}" y2="${y}" ${style}/><text x="${PAD.left - 4}" y="${y}" text-anchor="end" dominant-baseline="middle">${escapeXml(label)}</text>`;
-}
-/** The value the tolerance allows at most (lower is better) or at least (higher is better). */
-function toleranceLimit(row) {
-    if (row.baseline === undefined || !(row.tolerance > 0))
-        return undefined;
-    return row.direction === 'lower-is-better' ? row.baseline * (1 + row.tolerance) : row.baseline * (1 - row.tolerance);
-}
-/** The baseline's accepted runs, the allowed band, the tolerance line and this run (the last point). */
-function historyChart(row, history) {
-    const values = history.length > 0 ? history : row.current !== undefined ? [row.current] : [];
-    const limit = toleranceLimit(row);
-    const all = [...values, ...(row.band ? [row.band.low, row.band.high] : []), ...(row.baseline !== undefined ? [row.baseline] : [])];
-    if (limit !== undefined)
-        all.push(limit);
-    const title = `${row.metric} ${row.stat}`;
-    if (all.length === 0)
-        return '';
-    const scale = scaleFor(values.length, all);
-    const parts = [];
-    if (row.band) {
-        const top = scale.y(Math.max(row.band.low, row.band.high));
-        const bottom = scale.y(Math.min(row.band.low, row.band.high));
-        parts.push(`<rect class="band" x="${PAD.left}" y="${n(top)}" width="${WIDTH - PAD.left - PAD.right}" height="${n(Math.max(bottom - top, 1))}" fill="#ddf4ff"><title>band ${escapeXml((0,src_format/* formatValue */.Fl)(row.band.low, row.unit))} .. ${escapeXml((0,src_format/* formatValue */.Fl)(row.band.high, row.unit))}</title></rect>`);
-    }
-    if (row.baseline !== undefined)
-        parts.push(hline(scale, row.baseline, (0,src_format/* formatValue */.Fl)(row.baseline, row.unit), 'stroke="#8c959f"'));
-    if (limit !== undefined) {
-        parts.push(`<g class="tolerance">${hline(scale, limit, (0,src_format/* formatValue */.Fl)(limit, row.unit), 'stroke="#cf222e" stroke-dasharray="5 4"')}<title>tolerance ${escapeXml((0,src_format/* formatPercent */.l9)(row.tolerance))}</title></g>`);
-    }
-    const points = values.map((v, i) => `${n(scale.x(i))},${n(scale.y(v))}`);
-    if (points.length > 1)
-        parts.push(`<polyline class="history" points="${points.join(' ')}" fill="none" stroke="#0969da" stroke-width="1.5"/>`);
-    values.forEach((v, i) => {
-        const current = i === values.length - 1;
-        const colour = current ? (row.verdict === 'regressed' ? '#cf222e' : row.verdict === 'improved' ? '#1a7f37' : '#0969da') : '#0969da';
-        parts.push(`<circle class="${current ? 'current' : 'run'}" cx="${n(scale.x(i))}" cy="${n(scale.y(v))}" r="${current ? 5 : 2.5}" fill="${colour}"><title>${current ? 'this run' : `accepted run ${i + 1}`}: ${escapeXml((0,src_format/* formatValue */.Fl)(v, row.unit))}</title></circle>`);
-    });
-    parts.push(`<text x="${WIDTH - PAD.right}" y="${HEIGHT - 8}" text-anchor="end">${values.length > 1 ? 'accepted runs, this run last' : 'this run'}</text>`);
-    return `<svg class="chart history-chart" role="img" aria-label="${escapeXml(title)}" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" xmlns="http://www.w3.org/2000/svg"><title>${escapeXml(title)}</title>${parts.join('')}</svg>`;
-}
-/** A/B mode: B/A of every round, in run order, with the line of no change and the median. */
-function ratioChart(row) {
-    const a = row.abBaseline ?? [];
-    const b = row.runs ?? [];
-    const rounds = a.flatMap((value, i) => (value > 0 && b[i] !== undefined ? [{ a: value, b: b[i], ratio: b[i] / value }] : []));
-    const ratios = rounds.map((round) => round.ratio);
-    if (ratios.length === 0)
-        return '';
-    const sorted = [...ratios].sort((x, y) => x - y);
-    const middle = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-    const scale = scaleFor(ratios.length, [...ratios, 1]);
-    const parts = [
-        hline(scale, 1, '1.00', 'stroke="#8c959f"'),
-        hline(scale, middle, middle.toFixed(2), 'stroke="#8250df" stroke-dasharray="3 3"'),
-    ];
-    rounds.forEach((round, i) => parts.push(`<circle class="round" cx="${n(scale.x(i))}" cy="${n(scale.y(round.ratio))}" r="3.5" fill="#8250df"><title>round ${i + 1}: A ${escapeXml((0,src_format/* formatValue */.Fl)(round.a, row.unit))}, B ${escapeXml((0,src_format/* formatValue */.Fl)(round.b, row.unit))}, B/A ${round.ratio.toFixed(3)}</title></circle>`));
-    parts.push(`<text x="${WIDTH - PAD.right}" y="${HEIGHT - 8}" text-anchor="end">B/A per round, in run order; dashed: median</text>`);
-    const title = `${row.metric} ${row.stat} B/A per round`;
-    return `<svg class="chart ratio-chart" role="img" aria-label="${escapeXml(title)}" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" xmlns="http://www.w3.org/2000/svg"><title>${escapeXml(title)}</title>${parts.join('')}</svg>`;
-}
-function endpointTable(endpoints) {
-    const rows = endpoints.map((e) => `<tr><td>${escapeXml(e.endpoint)}</td><td>${e.requests}</td><td>${escapeXml((0,src_format/* formatValue */.Fl)(e.failureRate, 'ratio'))}</td><td>${escapeXml((0,src_format/* formatValue */.Fl)(e.med, 'ms'))}</td><td>${escapeXml((0,src_format/* formatValue */.Fl)(e.p95, 'ms'))}</td><td>${escapeXml((0,src_format/* formatValue */.Fl)(e.baselineP95, 'ms'))}</td><td>${escapeXml((0,src_format/* formatChange */.eD)(e.p95Change))}</td></tr>`);
-    return `<table class="endpoints"><thead><tr><th>Endpoint</th><th>Requests</th><th>Failed</th><th>Median</th><th>p(95)</th><th>Baseline p(95)</th><th>Change</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
-}
-function scenarioSection(scenario) {
-    const parts = [
-        `<section class="scenario"><h2>${escapeXml(scenario.key)} <span class="badge ${scenario.outcome}">${escapeXml(scenario.outcome)}</span></h2>`,
-    ];
-    if (scenario.error)
-        parts.push(`<pre class="cause">${escapeXml(scenario.error)}</pre>`);
-    const rows = [...scenario.metrics].sort((x, y) => VERDICT_ORDER.indexOf(x.verdict) - VERDICT_ORDER.indexOf(y.verdict));
-    if (rows.length > 0) {
-        parts.push('<h3>Watched stats</h3><p class="meta">Blue band: where this run was allowed to be; grey line: the accepted value; red dashes: the tolerance limit; the last point is this run.</p><div class="charts">');
-        for (const row of rows) {
-            const history = scenario.trend?.find((t) => t.metric === row.metric && t.stat === row.stat)?.values ?? [];
-            parts.push(`<figure>${historyChart(row, history)}<figcaption><strong>${escapeXml(`${row.metric} ${row.stat}`)}</strong>: ${escapeXml(row.verdict)} — ${escapeXml(row.note)}</figcaption></figure>`);
-        }
-        parts.push('</div>');
-    }
-    const ab = rows.filter((row) => (row.abBaseline?.length ?? 0) > 0);
-    if (ab.length > 0) {
-        parts.push('<h3>A/B rounds</h3><div class="charts">');
-        for (const row of ab)
-            parts.push(`<figure>${ratioChart(row)}<figcaption>${escapeXml(`${row.metric} ${row.stat}`)}: ${escapeXml(row.note)}</figcaption></figure>`);
-        parts.push('</div>');
-    }
-    const endpoints = scenario.analysis?.endpoints ?? [];
-    if (endpoints.length > 0)
-        parts.push(`<h3>Endpoints</h3>${endpointTable(endpoints)}`);
-    parts.push('</section>');
-    return parts.join('\n');
-}
-/** The whole page. */
-function renderHtmlReport(result) {
-    const scenarios = [...result.scenarios].sort((x, y) => OUTCOME_ORDER.indexOf(x.outcome) - OUTCOME_ORDER.indexOf(y.outcome));
-    const meta = [
-        result.environment && `environment ${result.environment}`,
-        result.target && `target ${result.target}`,
-        result.k6 && `k6 ${result.k6.version}`,
-        `k6-gate ${result.tool.version}`,
-        result.generatedAt,
-    ].filter(Boolean);
-    const warnings = result.warnings.length
-        ? `<ul class="warnings">${result.warnings.map((w) => `<li>${escapeXml(w)}</li>`).join('')}</ul>`
-        : '';
-    return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>k6-gate: ${escapeXml(result.outcome)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<h1>k6-gate <span class="badge ${result.outcome}">${escapeXml(result.outcome)}</span></h1>
-<p class="meta">${meta.map(escapeXml).join(' · ')} — ${result.regressions} regression(s), ${result.thresholdsFailed} crossed threshold(s)${result.failed ? ', the gate fails the job' : ''}</p>
-${warnings}
-${scenarios.map(scenarioSection).join('\n')}
-</body>
-</html>
-`;
-}
-
+// EXTERNAL MODULE: ./src/report/html.ts
+var html = __nccwpck_require__(6433);
+// EXTERNAL MODULE: ./src/report/junit.ts
+var junit = __nccwpck_require__(2998);
 // EXTERNAL MODULE: ./src/report/load-performance.ts
 var load_performance = __nccwpck_require__(9683);
 // EXTERNAL MODULE: ./src/file-lock.ts
@@ -3890,7 +3550,7 @@ const REPORT_FILE = 'report.md';
 /** Written into every results dir k6-gate uses: the folder is the gate's, and old files may go. */
 const RESULTS_MARKER_FILE = '.k6-gate-results';
 /** The gate's report files, and the two GitLab's publisher adds (dotenv, HTML copy for expose_as). */
-const REPORT_FILES = [COMPARISON_FILE, REPORT_FILE, JUNIT_FILE, load_performance/* LOAD_PERFORMANCE_FILE */.Du, GATE_REPORT_FILE, 'k6-gate.env', 'report.html'];
+const REPORT_FILES = [COMPARISON_FILE, REPORT_FILE, junit/* JUNIT_FILE */.Gl, load_performance/* LOAD_PERFORMANCE_FILE */.Du, html/* GATE_REPORT_FILE */.At, 'k6-gate.env', 'report.html'];
 /** The files of one k6 run (shard names included): summary, log, raw samples, HTML report, live file. */
 const RUN_FILE = /^(summary-.+\.json|k6-.+\.(log|json\.gz)|report-.+\.html|\.k6-live-.+\.json)$/;
 function isResultFileName(name) {
@@ -4153,6 +3813,8 @@ async function awaitHealthyTarget(run, preflight) {
 var http = __nccwpck_require__(6803);
 // EXTERNAL MODULE: ./src/log.ts
 var src_log = __nccwpck_require__(5625);
+// EXTERNAL MODULE: ./src/format.ts
+var src_format = __nccwpck_require__(6264);
 // EXTERNAL MODULE: ./src/notify/payload.ts
 var payload = __nccwpck_require__(7383);
 // EXTERNAL MODULE: ./src/notify/sinks/index.ts + 2 modules
@@ -4849,8 +4511,8 @@ async function writeReports(config, result) {
     });
     await write(COMPARISON_FILE, `${JSON.stringify(result, null, 2)}\n`);
     await write(REPORT_FILE, (0,markdown.renderMarkdownReport)(result));
-    await write(JUNIT_FILE, renderJUnit(result));
-    await write(GATE_REPORT_FILE, renderHtmlReport(result));
+    await write(junit/* JUNIT_FILE */.Gl, (0,junit/* renderJUnit */.dB)(result));
+    await write(html/* GATE_REPORT_FILE */.At, (0,html/* renderHtmlReport */.w4)(result));
     // GitLab's load_performance report: the gating scenario's legacy summary export, copied as is.
     const lpSource = (0,load_performance/* loadPerformanceSourceFile */.K3)(result);
     const lpLegacy = lpSource ? await (0,promises_.readFile)(external_node_path_default().join(config.resultsDir, lpSource), 'utf8').catch(() => undefined) : undefined;
@@ -11129,6 +10791,8 @@ var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 var load_performance = __nccwpck_require__(9683);
 // EXTERNAL MODULE: ./src/format.ts
 var format = __nccwpck_require__(6264);
+// EXTERNAL MODULE: ./src/report/html.ts
+var html = __nccwpck_require__(6433);
 // EXTERNAL MODULE: ./src/report/markdown.ts + 3 modules
 var markdown = __nccwpck_require__(4373);
 // EXTERNAL MODULE: ./src/baseline/compare.ts
@@ -11653,6 +11317,7 @@ function resolveMergeRequestIid(env) {
 
 
 
+
 /** Fixed name, because `expose_as` paths cannot hold wildcards or per-scenario names. */
 const EXPOSED_HTML_FILE = 'report.html';
 /**
@@ -11677,16 +11342,20 @@ async function exposeHtmlReport(result, resultsDir) {
 function artifactLinks(env, resultsDir) {
     const jobUrl = env.CI_JOB_URL;
     if (!jobUrl)
-        return { links: [] };
+        return { htmlReport: { resultsDir }, links: [] };
     const base = env.CI_PROJECT_DIR ?? process.cwd();
     const rel = external_node_path_default().relative(base, external_node_path_default().resolve(base, resultsDir)).split((external_node_path_default()).sep).join('/');
     const inside = rel && !rel.startsWith('..') ? rel : undefined;
     const file = (name) => `${jobUrl}/artifacts/file/${inside ? `${inside}/` : ''}${name}`;
     const links = [{ label: 'job log', url: jobUrl }];
     if (inside) {
-        links.unshift({ label: 'HTML report', url: file(EXPOSED_HTML_FILE) }, { label: 'all artifacts', url: `${jobUrl}/artifacts/browse/${inside}` });
+        links.unshift({ label: 'k6 web dashboard', url: file(EXPOSED_HTML_FILE) }, { label: 'all artifacts', url: `${jobUrl}/artifacts/browse/${inside}` });
     }
-    return { fullReportUrl: inside ? file('report.md') : undefined, links };
+    return {
+        fullReportUrl: inside ? file('report.md') : undefined,
+        htmlReport: inside ? { url: file(html/* GATE_REPORT_FILE */.At) } : { resultsDir },
+        links,
+    };
 }
 function explainNoteFailure(error) {
     if (error instanceof GitLabApiError && (error.status === 401 || error.status === 403)) {
@@ -11750,12 +11419,13 @@ async function postReportNote(result, options, env) {
     const target = noteTarget(options, env);
     if (!target)
         return undefined;
-    const { fullReportUrl, links } = artifactLinks(env, options.resultsDir);
+    const { fullReportUrl, htmlReport, links } = artifactLinks(env, options.resultsDir);
     const chart = renderBaselineCharts(result);
     const body = (0,markdown.renderMarkdownReport)(result, {
         appendix: chart || undefined,
         links,
         fullReportUrl,
+        htmlReport,
         limit: {
             max: GITLAB_NOTE_LIMIT - target.marker.length - 1,
             description: `GitLab's ${(0,format/* formatCount */.B4)(GITLAB_NOTE_LIMIT)}-character note limit`,
@@ -12178,6 +11848,371 @@ function plural(count, singular, pluralForm = `${singular}s`) {
 
 /***/ }),
 
+/***/ 6433:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   At: () => (/* binding */ GATE_REPORT_FILE),
+/* harmony export */   w4: () => (/* binding */ renderHtmlReport)
+/* harmony export */ });
+/* unused harmony exports historyChart, ratioChart */
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6264);
+/* harmony import */ var _junit_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2998);
+// The gate's result as one self-contained HTML page (gate-report.html): a picture where people would
+// rather look than read. Pure: takes a GateResult, returns text.
+//
+// Per scenario, failures first: one chart per watched stat with the baseline's accepted runs, the
+// band the verdict allowed, the tolerance line and this run (the last point); in A/B mode the B/A
+// ratio of every round; then the per-endpoint table. Nothing is fetched: the charts are inline SVG,
+// the styles inline, no script, no font or image from elsewhere, and a Content-Security-Policy
+// that forbids any request, so the page shows the same offline, in an artifact viewer or a browser.
+// Every string from the run (scenario, metric, endpoint, tag names: a script a fork controls writes
+// them) goes through escapeXml. The name is not report.html: that is k6's own web dashboard, which
+// the GitLab job exposes under that name (platform/gitlab/publish.ts).
+
+
+const GATE_REPORT_FILE = 'gate-report.html';
+const OUTCOME_ORDER = ['error', 'thresholds-failed', 'regressed', 'passed'];
+const VERDICT_ORDER = ['regressed', 'missing', 'improved', 'new', 'unchanged'];
+const WIDTH = 520;
+const HEIGHT = 170;
+const PAD = { left: 70, right: 16, top: 14, bottom: 26 };
+const STYLE = `
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 1.5rem auto; max-width: 72rem; padding: 0 1rem; color: #1f2328; }
+h1 { font-size: 1.4rem; } h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #d0d7de; } h3 { font-size: 1rem; }
+.badge { display: inline-block; padding: 0 .5em; border-radius: 1em; font-weight: 600; }
+.passed { background: #dafbe1; color: #116329; } .regressed, .error, .thresholds-failed { background: #ffebe9; color: #a40e26; }
+.meta { color: #57606a; } .charts { display: flex; flex-wrap: wrap; gap: 1rem; }
+figure { margin: 0; border: 1px solid #d0d7de; border-radius: 6px; padding: .5rem; }
+figcaption { max-width: ${WIDTH}px; font-size: 12px; color: #57606a; }
+table { border-collapse: collapse; } th, td { border: 1px solid #d0d7de; padding: .2rem .5rem; text-align: right; }
+th:first-child, td:first-child { text-align: left; } pre { white-space: pre-wrap; background: #f6f8fa; padding: .5rem; }
+svg text { font: 11px system-ui, sans-serif; fill: #57606a; }
+`;
+function scaleFor(count, values) {
+    let low = Math.min(...values);
+    let high = Math.max(...values);
+    if (high === low) {
+        const pad = Math.abs(high) * 0.1 || 1;
+        low -= pad;
+        high += pad;
+    }
+    const margin = (high - low) * 0.08;
+    low -= margin;
+    high += margin;
+    const plotW = WIDTH - PAD.left - PAD.right;
+    const plotH = HEIGHT - PAD.top - PAD.bottom;
+    return {
+        x: (i) => PAD.left + (count <= 1 ? plotW / 2 : (i / (count - 1)) * plotW),
+        y: (v) => PAD.top + (1 - (v - low) / (high - low)) * plotH,
+    };
+}
+const n = (value) => value.toFixed(1);
+/** A horizontal line across the plot with its label at the left. */
+function hline(scale, value, label, style) {
+    const y = n(scale.y(value));
+    return `<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y}" y2="${y}" ${style}/><text x="${PAD.left - 4}" y="${y}" text-anchor="end" dominant-baseline="middle">${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(label)}</text>`;
+}
+/** The value the tolerance allows at most (lower is better) or at least (higher is better). */
+function toleranceLimit(row) {
+    if (row.baseline === undefined || !(row.tolerance > 0))
+        return undefined;
+    return row.direction === 'lower-is-better' ? row.baseline * (1 + row.tolerance) : row.baseline * (1 - row.tolerance);
+}
+/** The baseline's accepted runs, the allowed band, the tolerance line and this run (the last point). */
+function historyChart(row, history) {
+    const values = history.length > 0 ? history : row.current !== undefined ? [row.current] : [];
+    const limit = toleranceLimit(row);
+    const all = [...values, ...(row.band ? [row.band.low, row.band.high] : []), ...(row.baseline !== undefined ? [row.baseline] : [])];
+    if (limit !== undefined)
+        all.push(limit);
+    const title = `${row.metric} ${row.stat}`;
+    if (all.length === 0)
+        return '';
+    const scale = scaleFor(values.length, all);
+    const parts = [];
+    if (row.band) {
+        const top = scale.y(Math.max(row.band.low, row.band.high));
+        const bottom = scale.y(Math.min(row.band.low, row.band.high));
+        parts.push(`<rect class="band" x="${PAD.left}" y="${n(top)}" width="${WIDTH - PAD.left - PAD.right}" height="${n(Math.max(bottom - top, 1))}" fill="#ddf4ff"><title>band ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(row.band.low, row.unit))} .. ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(row.band.high, row.unit))}</title></rect>`);
+    }
+    if (row.baseline !== undefined)
+        parts.push(hline(scale, row.baseline, (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(row.baseline, row.unit), 'stroke="#8c959f"'));
+    if (limit !== undefined) {
+        parts.push(`<g class="tolerance">${hline(scale, limit, (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(limit, row.unit), 'stroke="#cf222e" stroke-dasharray="5 4"')}<title>tolerance ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPercent */ .l9)(row.tolerance))}</title></g>`);
+    }
+    const points = values.map((v, i) => `${n(scale.x(i))},${n(scale.y(v))}`);
+    if (points.length > 1)
+        parts.push(`<polyline class="history" points="${points.join(' ')}" fill="none" stroke="#0969da" stroke-width="1.5"/>`);
+    values.forEach((v, i) => {
+        const current = i === values.length - 1;
+        const colour = current ? (row.verdict === 'regressed' ? '#cf222e' : row.verdict === 'improved' ? '#1a7f37' : '#0969da') : '#0969da';
+        parts.push(`<circle class="${current ? 'current' : 'run'}" cx="${n(scale.x(i))}" cy="${n(scale.y(v))}" r="${current ? 5 : 2.5}" fill="${colour}"><title>${current ? 'this run' : `accepted run ${i + 1}`}: ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(v, row.unit))}</title></circle>`);
+    });
+    parts.push(`<text x="${WIDTH - PAD.right}" y="${HEIGHT - 8}" text-anchor="end">${values.length > 1 ? 'accepted runs, this run last' : 'this run'}</text>`);
+    return `<svg class="chart history-chart" role="img" aria-label="${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(title)}" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" xmlns="http://www.w3.org/2000/svg"><title>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(title)}</title>${parts.join('')}</svg>`;
+}
+/** A/B mode: B/A of every round, in run order, with the line of no change and the median. */
+function ratioChart(row) {
+    const a = row.abBaseline ?? [];
+    const b = row.runs ?? [];
+    const rounds = a.flatMap((value, i) => (value > 0 && b[i] !== undefined ? [{ a: value, b: b[i], ratio: b[i] / value }] : []));
+    const ratios = rounds.map((round) => round.ratio);
+    if (ratios.length === 0)
+        return '';
+    const sorted = [...ratios].sort((x, y) => x - y);
+    const middle = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+    const scale = scaleFor(ratios.length, [...ratios, 1]);
+    const parts = [
+        hline(scale, 1, '1.00', 'stroke="#8c959f"'),
+        hline(scale, middle, middle.toFixed(2), 'stroke="#8250df" stroke-dasharray="3 3"'),
+    ];
+    rounds.forEach((round, i) => parts.push(`<circle class="round" cx="${n(scale.x(i))}" cy="${n(scale.y(round.ratio))}" r="3.5" fill="#8250df"><title>round ${i + 1}: A ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(round.a, row.unit))}, B ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(round.b, row.unit))}, B/A ${round.ratio.toFixed(3)}</title></circle>`));
+    parts.push(`<text x="${WIDTH - PAD.right}" y="${HEIGHT - 8}" text-anchor="end">B/A per round, in run order; dashed: median</text>`);
+    const title = `${row.metric} ${row.stat} B/A per round`;
+    return `<svg class="chart ratio-chart" role="img" aria-label="${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(title)}" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" xmlns="http://www.w3.org/2000/svg"><title>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(title)}</title>${parts.join('')}</svg>`;
+}
+function endpointTable(endpoints) {
+    const rows = endpoints.map((e) => `<tr><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(e.endpoint)}</td><td>${e.requests}</td><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(e.failureRate, 'ratio'))}</td><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(e.med, 'ms'))}</td><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(e.p95, 'ms'))}</td><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(e.baselineP95, 'ms'))}</td><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatChange */ .eD)(e.p95Change))}</td></tr>`);
+    return `<table class="endpoints"><thead><tr><th>Endpoint</th><th>Requests</th><th>Failed</th><th>Median</th><th>p(95)</th><th>Baseline p(95)</th><th>Change</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+function scenarioSection(scenario) {
+    const parts = [
+        `<section class="scenario"><h2>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(scenario.key)} <span class="badge ${scenario.outcome}">${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(scenario.outcome)}</span></h2>`,
+    ];
+    if (scenario.error)
+        parts.push(`<pre class="cause">${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(scenario.error)}</pre>`);
+    const rows = [...scenario.metrics].sort((x, y) => VERDICT_ORDER.indexOf(x.verdict) - VERDICT_ORDER.indexOf(y.verdict));
+    if (rows.length > 0) {
+        parts.push('<h3>Watched stats</h3><p class="meta">Blue band: where this run was allowed to be; grey line: the accepted value; red dashes: the tolerance limit; the last point is this run.</p><div class="charts">');
+        for (const row of rows) {
+            const history = scenario.trend?.find((t) => t.metric === row.metric && t.stat === row.stat)?.values ?? [];
+            parts.push(`<figure>${historyChart(row, history)}<figcaption><strong>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(`${row.metric} ${row.stat}`)}</strong>: ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(row.verdict)} — ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(row.note)}</figcaption></figure>`);
+        }
+        parts.push('</div>');
+    }
+    const ab = rows.filter((row) => (row.abBaseline?.length ?? 0) > 0);
+    if (ab.length > 0) {
+        parts.push('<h3>A/B rounds</h3><div class="charts">');
+        for (const row of ab)
+            parts.push(`<figure>${ratioChart(row)}<figcaption>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(`${row.metric} ${row.stat}`)}: ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(row.note)}</figcaption></figure>`);
+        parts.push('</div>');
+    }
+    const endpoints = scenario.analysis?.endpoints ?? [];
+    if (endpoints.length > 0)
+        parts.push(`<h3>Endpoints</h3>${endpointTable(endpoints)}`);
+    parts.push('</section>');
+    return parts.join('\n');
+}
+/** The whole page. */
+function renderHtmlReport(result) {
+    const scenarios = [...result.scenarios].sort((x, y) => OUTCOME_ORDER.indexOf(x.outcome) - OUTCOME_ORDER.indexOf(y.outcome));
+    const meta = [
+        result.environment && `environment ${result.environment}`,
+        result.target && `target ${result.target}`,
+        result.k6 && `k6 ${result.k6.version}`,
+        `k6-gate ${result.tool.version}`,
+        result.generatedAt,
+    ].filter(Boolean);
+    const warnings = result.warnings.length
+        ? `<ul class="warnings">${result.warnings.map((w) => `<li>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(w)}</li>`).join('')}</ul>`
+        : '';
+    return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>k6-gate: ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(result.outcome)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>k6-gate <span class="badge ${result.outcome}">${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(result.outcome)}</span></h1>
+<p class="meta">${meta.map(_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X).join(' · ')} — ${result.regressions} regression(s), ${result.thresholdsFailed} crossed threshold(s)${result.failed ? ', the gate fails the job' : ''}</p>
+${warnings}
+${scenarios.map(scenarioSection).join('\n')}
+</body>
+</html>
+`;
+}
+
+
+/***/ }),
+
+/***/ 2998:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Gl: () => (/* binding */ JUNIT_FILE),
+/* harmony export */   X: () => (/* binding */ escapeXml),
+/* harmony export */   dB: () => (/* binding */ renderJUnit)
+/* harmony export */ });
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6264);
+// The gate's result as JUnit XML, which GitLab shows in merge requests (and most CI systems read).
+// Pure: takes a GateResult, returns text.
+//
+// One <testsuite> per scenario run; inside it one <testcase> per watched metric and one per k6
+// threshold. A regression or a crossed threshold is a <failure>; a run that could not happen is an
+// <error>, so "the test is broken" never reads like "the code got slower".
+
+const JUNIT_FILE = 'junit.xml';
+/** Removes what XML 1.0 forbids (most control characters, lone surrogates), then escapes markup. */
+function escapeXml(text) {
+    return text
+        .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD')
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/'/g, '&apos;');
+}
+function metricCase(scenario, row) {
+    const base = {
+        name: `${row.metric} ${row.stat}`,
+        classname: `k6-gate.${scenario.key}.metrics`,
+        systemOut: row.note,
+    };
+    if (row.verdict === 'regressed') {
+        return { ...base, failure: { type: 'regression', message: `regressed: ${row.note}`, text: describeRow(row) } };
+    }
+    if (row.verdict === 'missing') {
+        if (row.severity === 'error') {
+            return { ...base, failure: { type: 'missing-metric', message: `missing: ${row.note}`, text: describeRow(row) } };
+        }
+        return { ...base, skipped: `missing (warning): ${row.note}` };
+    }
+    return base;
+}
+function describeRow(row) {
+    const lines = [
+        `metric: ${row.metric}`,
+        `stat: ${row.stat}`,
+        `baseline: ${row.baseline ?? 'none'} ${row.unit}`,
+        `current: ${row.current ?? 'none'} ${row.unit}`,
+    ];
+    if (row.change !== undefined)
+        lines.push(`change: ${(0,_format_js__WEBPACK_IMPORTED_MODULE_0__/* .formatChange */ .eD)(row.change)}`);
+    if (row.band)
+        lines.push(`accepted band: ${row.band.low} .. ${row.band.high} ${row.unit}`);
+    lines.push(`method: ${row.method}, samples: ${row.samples}, tolerance: ${(0,_format_js__WEBPACK_IMPORTED_MODULE_0__/* .formatPercent */ .l9)(row.tolerance)}`);
+    return lines.join('\n');
+}
+function thresholdCase(scenario, threshold) {
+    const base = {
+        name: `threshold ${threshold.metric}: ${threshold.expression}`,
+        classname: `k6-gate.${scenario.key}.thresholds`,
+    };
+    if (threshold.ok)
+        return base;
+    const actual = scenario.summary?.metrics[threshold.metric]?.values;
+    const text = actual
+        ? `${threshold.metric} measured ${Object.entries(actual)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ')}`
+        : `${threshold.metric} crossed its threshold`;
+    return { ...base, failure: { type: 'threshold', message: `k6 threshold crossed: ${threshold.metric} ${threshold.expression}`, text } };
+}
+function scenarioCases(scenario) {
+    const cases = [];
+    if (scenario.outcome === 'error') {
+        const message = scenario.error ?? scenario.exitMeaning ?? 'the k6 run failed';
+        const text = [
+            scenario.exitCode !== undefined
+                ? `k6 exit code: ${scenario.exitCode}${scenario.exitMeaning ? ` (${scenario.exitMeaning})` : ''}`
+                : 'k6 did not run',
+            scenario.files.log ? `k6 log: ${scenario.files.log}` : undefined,
+            scenario.exception ? `the script threw:\n${scenario.exception}` : undefined,
+        ]
+            .filter(Boolean)
+            .join('\n');
+        cases.push({
+            name: 'k6 run',
+            classname: `k6-gate.${scenario.key}`,
+            timeSeconds: scenario.k6WallMs !== undefined ? scenario.k6WallMs / 1000 : undefined,
+            error: { type: 'error', message, text },
+        });
+    }
+    for (const row of scenario.metrics)
+        cases.push(metricCase(scenario, row));
+    for (const threshold of scenario.thresholds)
+        cases.push(thresholdCase(scenario, threshold));
+    return cases;
+}
+function renderCase(c) {
+    const attrs = [`name="${escapeXml(c.name)}"`, `classname="${escapeXml(c.classname)}"`];
+    if (c.timeSeconds !== undefined)
+        attrs.push(`time="${c.timeSeconds.toFixed(3)}"`);
+    const body = [];
+    const element = (tag, v) => `      <${tag} message="${escapeXml(v.message)}" type="${escapeXml(v.type)}">${escapeXml(v.text)}</${tag}>`;
+    if (c.error)
+        body.push(element('error', c.error));
+    if (c.failure)
+        body.push(element('failure', c.failure));
+    if (c.skipped !== undefined)
+        body.push(`      <skipped message="${escapeXml(c.skipped)}"/>`);
+    if (c.systemOut)
+        body.push(`      <system-out>${escapeXml(c.systemOut)}</system-out>`);
+    if (body.length === 0)
+        return `    <testcase ${attrs.join(' ')}/>`;
+    return [`    <testcase ${attrs.join(' ')}>`, ...body, '    </testcase>'].join('\n');
+}
+/** The whole report: `<testsuites>` with one `<testsuite>` per scenario run. */
+function renderJUnit(result) {
+    const suites = [];
+    let total = 0;
+    let failures = 0;
+    let errors = 0;
+    let skipped = 0;
+    for (const scenario of result.scenarios) {
+        const cases = scenarioCases(scenario);
+        const f = cases.filter((c) => c.failure).length;
+        const e = cases.filter((c) => c.error).length;
+        const s = cases.filter((c) => c.skipped !== undefined).length;
+        total += cases.length;
+        failures += f;
+        errors += e;
+        skipped += s;
+        const attrs = [
+            `name="${escapeXml(`k6-gate ${scenario.key}`)}"`,
+            `tests="${cases.length}"`,
+            `failures="${f}"`,
+            `errors="${e}"`,
+            `skipped="${s}"`,
+            `timestamp="${escapeXml(result.generatedAt)}"`,
+        ];
+        if (scenario.k6WallMs !== undefined)
+            attrs.push(`time="${(scenario.k6WallMs / 1000).toFixed(3)}"`);
+        const properties = [
+            ['outcome', scenario.outcome],
+            ['scenario', scenario.scenario],
+            ['profile', scenario.profile],
+            ['target', result.target],
+            ['environment', result.environment],
+            ['k6.version', result.k6?.version],
+        ]
+            .filter((p) => p[1] !== undefined)
+            .map(([name, value]) => `      <property name="${escapeXml(name)}" value="${escapeXml(value)}"/>`);
+        suites.push([
+            `  <testsuite ${attrs.join(' ')}>`,
+            '    <properties>',
+            ...properties,
+            '    </properties>',
+            ...cases.map(renderCase),
+            '  </testsuite>',
+        ].join('\n'));
+    }
+    return [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        `<testsuites name="k6-gate" tests="${total}" failures="${failures}" errors="${errors}" skipped="${skipped}">`,
+        ...suites,
+        '</testsuites>',
+        '',
+    ].join('\n');
+}
+
+
+/***/ }),
+
 /***/ 9683:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -12255,6 +12290,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var format = __nccwpck_require__(6264);
 // EXTERNAL MODULE: ./src/report/escape.ts
 var report_escape = __nccwpck_require__(4031);
+// EXTERNAL MODULE: ./src/report/html.ts
+var html = __nccwpck_require__(6433);
 // EXTERNAL MODULE: ./src/report/headline.ts
 var headline = __nccwpck_require__(4512);
 ;// CONCATENATED MODULE: ./node_modules/markdown-table/index.js
@@ -13040,6 +13077,7 @@ function renderAnalysis(analysis, compact = false) {
 
 
 
+
 const FULL = { compact: false, passedRows: true, details: true, notableRows: true, passingScenarios: true, failingRowCap: Infinity };
 /** The shortening steps, in order; the last one is then cut further by failingRowCap. */
 const STEPS = [
@@ -13214,6 +13252,17 @@ function markdown_link(label, url) {
     const safe = url.replace(/[\s()<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
     return `[${(0,report_escape/* escapeProse */.fd)(label)}](${safe})`;
 }
+/** One line naming gate-report.html and where to open it. */
+function htmlReportLine(where) {
+    const what = '📈 Charts of the baseline history and this run, and the per-endpoint table:';
+    if (where.url && where.artifact)
+        return `${what} ${(0,report_escape/* codeSpan */.SS)(html/* GATE_REPORT_FILE */.At)} in the artifact ${markdown_link(where.artifact, where.url)}`;
+    if (where.url)
+        return `${what} ${markdown_link(html/* GATE_REPORT_FILE */.At, where.url)}`;
+    if (where.resultsDir)
+        return `${what} ${(0,report_escape/* codeSpan */.SS)(`${where.resultsDir.replace(/[\\/]+$/, '')}/${html/* GATE_REPORT_FILE */.At}`)}`;
+    return undefined;
+}
 function renderFooter(result, options) {
     const parts = [];
     const warnings = distinct(result.warnings);
@@ -13221,6 +13270,9 @@ function renderFooter(result, options) {
         parts.push(`**Warnings**\n\n${warnings.map((w) => `- ${(0,report_escape/* escapeProse */.fd)(w)}`).join('\n')}`);
     if (result.baselineUpdated)
         parts.push(`Baseline ${(0,report_escape/* codeSpan */.SS)(result.baselinePath ?? '')} updated with this run.`);
+    const html = options.htmlReport && htmlReportLine(options.htmlReport);
+    if (html)
+        parts.push(html);
     const links = [...(result.links ?? []), ...(options.links ?? [])];
     if (links.length > 0)
         parts.push(links.map((l) => markdown_link(l.label, l.url)).join(' · '));
