@@ -33,8 +33,8 @@ var gate = __webpack_require__(3619);
 var compare = __webpack_require__(6228);
 // EXTERNAL MODULE: ./src/scenarios.ts
 var scenarios = __webpack_require__(4096);
-// EXTERNAL MODULE: ./src/report/markdown.ts + 3 modules
-var markdown = __webpack_require__(4373);
+// EXTERNAL MODULE: ./src/report/markdown.ts + 1 modules
+var markdown = __webpack_require__(9798);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __webpack_require__(7067);
 var external_node_http_default = /*#__PURE__*/__webpack_require__.n(external_node_http_);

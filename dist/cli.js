@@ -2662,7 +2662,7 @@ async function commandRun(args, io, log, command = 'run') {
     await preflight?.sent;
     const [{ exitStatusFor, runGate, wroteResults }, { renderMarkdownReport }] = await Promise.all([
         Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 3619)),
-        Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 4373)),
+        Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 9798)),
     ]);
     const result = await runGate(config, log, { cancellation: io.cancellation, preflight });
     await platform.publish(result, {
@@ -4460,8 +4460,8 @@ function cancelledWhileRecording(run) {
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: ./src/atomic-file.ts
 var atomic_file = __nccwpck_require__(3549);
-// EXTERNAL MODULE: ./src/report/markdown.ts + 3 modules
-var markdown = __nccwpck_require__(4373);
+// EXTERNAL MODULE: ./src/report/markdown.ts + 1 modules
+var markdown = __nccwpck_require__(9798);
 ;// CONCATENATED MODULE: ./src/gate/report.ts
 // Step 7: every report file of the results dir, written once here (comparison.json, report.md,
 // junit.xml, load-performance.json, gate-report.html). Platforms upload the folder as it is and add only their own
@@ -10793,8 +10793,8 @@ var load_performance = __nccwpck_require__(9683);
 var format = __nccwpck_require__(6264);
 // EXTERNAL MODULE: ./src/report/html.ts
 var html = __nccwpck_require__(6433);
-// EXTERNAL MODULE: ./src/report/markdown.ts + 3 modules
-var markdown = __nccwpck_require__(4373);
+// EXTERNAL MODULE: ./src/report/markdown.ts + 1 modules
+var markdown = __nccwpck_require__(9798);
 // EXTERNAL MODULE: ./src/baseline/compare.ts
 var compare = __nccwpck_require__(6228);
 // EXTERNAL MODULE: ./src/report/escape.ts
@@ -11856,8 +11856,9 @@ function plural(count, singular, pluralForm = `${singular}s`) {
 /* harmony export */   w4: () => (/* binding */ renderHtmlReport)
 /* harmony export */ });
 /* unused harmony exports historyChart, ratioChart */
-/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6264);
-/* harmony import */ var _junit_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2998);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6264);
+/* harmony import */ var _junit_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2998);
+/* harmony import */ var _markdown_rows_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8822);
 // The gate's result as one self-contained HTML page (gate-report.html): a picture where people would
 // rather look than read. Pure: takes a GateResult, returns text.
 //
@@ -11869,6 +11870,7 @@ function plural(count, singular, pluralForm = `${singular}s`) {
 // Every string from the run (scenario, metric, endpoint, tag names: a script a fork controls writes
 // them) goes through escapeXml. The name is not report.html: that is k6's own web dashboard, which
 // the GitLab job exposes under that name (platform/gitlab/publish.ts).
+
 
 
 const GATE_REPORT_FILE = 'gate-report.html';
@@ -11911,7 +11913,7 @@ const n = (value) => value.toFixed(1);
 /** A horizontal line across the plot with its label at the left. */
 function hline(scale, value, label, style) {
     const y = n(scale.y(value));
-    return `<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y}" y2="${y}" ${style}/><text x="${PAD.left - 4}" y="${y}" text-anchor="end" dominant-baseline="middle">${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(label)}</text>`;
+    return `<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y}" y2="${y}" ${style}/><text x="${PAD.left - 4}" y="${y}" text-anchor="end" dominant-baseline="middle">${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(label)}</text>`;
 }
 /** The value the tolerance allows at most (lower is better) or at least (higher is better). */
 function toleranceLimit(row) {
@@ -11934,12 +11936,12 @@ function historyChart(row, history) {
     if (row.band) {
         const top = scale.y(Math.max(row.band.low, row.band.high));
         const bottom = scale.y(Math.min(row.band.low, row.band.high));
-        parts.push(`<rect class="band" x="${PAD.left}" y="${n(top)}" width="${WIDTH - PAD.left - PAD.right}" height="${n(Math.max(bottom - top, 1))}" fill="#ddf4ff"><title>band ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(row.band.low, row.unit))} .. ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(row.band.high, row.unit))}</title></rect>`);
+        parts.push(`<rect class="band" x="${PAD.left}" y="${n(top)}" width="${WIDTH - PAD.left - PAD.right}" height="${n(Math.max(bottom - top, 1))}" fill="#ddf4ff"><title>band ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatValue */ .Fl)(row.band.low, row.unit))} .. ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatValue */ .Fl)(row.band.high, row.unit))}</title></rect>`);
     }
     if (row.baseline !== undefined)
-        parts.push(hline(scale, row.baseline, (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(row.baseline, row.unit), 'stroke="#8c959f"'));
+        parts.push(hline(scale, row.baseline, (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatValue */ .Fl)(row.baseline, row.unit), 'stroke="#8c959f"'));
     if (limit !== undefined) {
-        parts.push(`<g class="tolerance">${hline(scale, limit, (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(limit, row.unit), 'stroke="#cf222e" stroke-dasharray="5 4"')}<title>tolerance ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPercent */ .l9)(row.tolerance))}</title></g>`);
+        parts.push(`<g class="tolerance">${hline(scale, limit, (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatValue */ .Fl)(limit, row.unit), 'stroke="#cf222e" stroke-dasharray="5 4"')}<title>tolerance ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPercent */ .l9)(row.tolerance))}</title></g>`);
     }
     const points = values.map((v, i) => `${n(scale.x(i))},${n(scale.y(v))}`);
     if (points.length > 1)
@@ -11947,10 +11949,10 @@ function historyChart(row, history) {
     values.forEach((v, i) => {
         const current = i === values.length - 1;
         const colour = current ? (row.verdict === 'regressed' ? '#cf222e' : row.verdict === 'improved' ? '#1a7f37' : '#0969da') : '#0969da';
-        parts.push(`<circle class="${current ? 'current' : 'run'}" cx="${n(scale.x(i))}" cy="${n(scale.y(v))}" r="${current ? 5 : 2.5}" fill="${colour}"><title>${current ? 'this run' : `accepted run ${i + 1}`}: ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(v, row.unit))}</title></circle>`);
+        parts.push(`<circle class="${current ? 'current' : 'run'}" cx="${n(scale.x(i))}" cy="${n(scale.y(v))}" r="${current ? 5 : 2.5}" fill="${colour}"><title>${current ? 'this run' : `accepted run ${i + 1}`}: ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatValue */ .Fl)(v, row.unit))}</title></circle>`);
     });
     parts.push(`<text x="${WIDTH - PAD.right}" y="${HEIGHT - 8}" text-anchor="end">${values.length > 1 ? 'accepted runs, this run last' : 'this run'}</text>`);
-    return `<svg class="chart history-chart" role="img" aria-label="${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(title)}" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" xmlns="http://www.w3.org/2000/svg"><title>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(title)}</title>${parts.join('')}</svg>`;
+    return `<svg class="chart history-chart" role="img" aria-label="${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(title)}" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" xmlns="http://www.w3.org/2000/svg"><title>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(title)}</title>${parts.join('')}</svg>`;
 }
 /** A/B mode: B/A of every round, in run order, with the line of no change and the median. */
 function ratioChart(row) {
@@ -11962,32 +11964,37 @@ function ratioChart(row) {
         return '';
     const sorted = [...ratios].sort((x, y) => x - y);
     const middle = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-    const scale = scaleFor(ratios.length, [...ratios, 1]);
-    const parts = [
-        hline(scale, 1, '1.00', 'stroke="#8c959f"'),
-        hline(scale, middle, middle.toFixed(2), 'stroke="#8250df" stroke-dasharray="3 3"'),
-    ];
-    rounds.forEach((round, i) => parts.push(`<circle class="round" cx="${n(scale.x(i))}" cy="${n(scale.y(round.ratio))}" r="3.5" fill="#8250df"><title>round ${i + 1}: A ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(round.a, row.unit))}, B ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(round.b, row.unit))}, B/A ${round.ratio.toFixed(3)}</title></circle>`));
-    parts.push(`<text x="${WIDTH - PAD.right}" y="${HEIGHT - 8}" text-anchor="end">B/A per round, in run order; dashed: median</text>`);
+    // The 95 % interval of the median pair ratio, the same one the Markdown A/B table gives.
+    const interval = (0,_markdown_rows_js__WEBPACK_IMPORTED_MODULE_0__/* .abNumbers */ .G_)(row)?.interval;
+    const ends = interval && interval.low !== undefined && interval.high !== undefined ? [1 + interval.low, 1 + interval.high] : undefined;
+    const scale = scaleFor(ratios.length, [...ratios, 1, ...(ends ?? [])]);
+    const parts = [];
+    if (ends) {
+        const top = scale.y(ends[1]);
+        parts.push(`<rect class="interval" x="${PAD.left}" y="${n(top)}" width="${WIDTH - PAD.left - PAD.right}" height="${n(Math.max(scale.y(ends[0]) - top, 1))}" fill="#fbefff"><title>95% interval of the median B/A: ${ends[0].toFixed(3)} .. ${ends[1].toFixed(3)}</title></rect>`);
+    }
+    parts.push(hline(scale, 1, '1.00', 'stroke="#8c959f"'), hline(scale, middle, middle.toFixed(2), 'stroke="#8250df" stroke-dasharray="3 3"'));
+    rounds.forEach((round, i) => parts.push(`<circle class="round" cx="${n(scale.x(i))}" cy="${n(scale.y(round.ratio))}" r="3.5" fill="#8250df"><title>round ${i + 1}: A ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatValue */ .Fl)(round.a, row.unit))}, B ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatValue */ .Fl)(round.b, row.unit))}, B/A ${round.ratio.toFixed(3)}</title></circle>`));
+    parts.push(`<text x="${WIDTH - PAD.right}" y="${HEIGHT - 8}" text-anchor="end">B/A per round, in run order; dashed: median${ends ? '; shaded: its 95% interval' : ''}</text>`);
     const title = `${row.metric} ${row.stat} B/A per round`;
-    return `<svg class="chart ratio-chart" role="img" aria-label="${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(title)}" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" xmlns="http://www.w3.org/2000/svg"><title>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(title)}</title>${parts.join('')}</svg>`;
+    return `<svg class="chart ratio-chart" role="img" aria-label="${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(title)}" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" xmlns="http://www.w3.org/2000/svg"><title>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(title)}</title>${parts.join('')}</svg>`;
 }
 function endpointTable(endpoints) {
-    const rows = endpoints.map((e) => `<tr><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(e.endpoint)}</td><td>${e.requests}</td><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(e.failureRate, 'ratio'))}</td><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(e.med, 'ms'))}</td><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(e.p95, 'ms'))}</td><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatValue */ .Fl)(e.baselineP95, 'ms'))}</td><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatChange */ .eD)(e.p95Change))}</td></tr>`);
+    const rows = endpoints.map((e) => `<tr><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(e.endpoint)}</td><td>${e.requests}</td><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatValue */ .Fl)(e.failureRate, 'ratio'))}</td><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatValue */ .Fl)(e.med, 'ms'))}</td><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatValue */ .Fl)(e.p95, 'ms'))}</td><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatValue */ .Fl)(e.baselineP95, 'ms'))}</td><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatChange */ .eD)(e.p95Change))}</td></tr>`);
     return `<table class="endpoints"><thead><tr><th>Endpoint</th><th>Requests</th><th>Failed</th><th>Median</th><th>p(95)</th><th>Baseline p(95)</th><th>Change</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 function scenarioSection(scenario) {
     const parts = [
-        `<section class="scenario"><h2>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(scenario.key)} <span class="badge ${scenario.outcome}">${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(scenario.outcome)}</span></h2>`,
+        `<section class="scenario"><h2>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(scenario.key)} <span class="badge ${scenario.outcome}">${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(scenario.outcome)}</span></h2>`,
     ];
     if (scenario.error)
-        parts.push(`<pre class="cause">${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(scenario.error)}</pre>`);
+        parts.push(`<pre class="cause">${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(scenario.error)}</pre>`);
     const rows = [...scenario.metrics].sort((x, y) => VERDICT_ORDER.indexOf(x.verdict) - VERDICT_ORDER.indexOf(y.verdict));
     if (rows.length > 0) {
         parts.push('<h3>Watched stats</h3><p class="meta">Blue band: where this run was allowed to be; grey line: the accepted value; red dashes: the tolerance limit; the last point is this run.</p><div class="charts">');
         for (const row of rows) {
             const history = scenario.trend?.find((t) => t.metric === row.metric && t.stat === row.stat)?.values ?? [];
-            parts.push(`<figure>${historyChart(row, history)}<figcaption><strong>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(`${row.metric} ${row.stat}`)}</strong>: ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(row.verdict)} — ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(row.note)}</figcaption></figure>`);
+            parts.push(`<figure>${historyChart(row, history)}<figcaption><strong>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(`${row.metric} ${row.stat}`)}</strong>: ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(row.verdict)} — ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(row.note)}</figcaption></figure>`);
         }
         parts.push('</div>');
     }
@@ -11995,7 +12002,7 @@ function scenarioSection(scenario) {
     if (ab.length > 0) {
         parts.push('<h3>A/B rounds</h3><div class="charts">');
         for (const row of ab)
-            parts.push(`<figure>${ratioChart(row)}<figcaption>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(`${row.metric} ${row.stat}`)}: ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(row.note)}</figcaption></figure>`);
+            parts.push(`<figure>${ratioChart(row)}<figcaption>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(`${row.metric} ${row.stat}`)}: ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(row.note)}</figcaption></figure>`);
         parts.push('</div>');
     }
     const endpoints = scenario.analysis?.endpoints ?? [];
@@ -12015,7 +12022,7 @@ function renderHtmlReport(result) {
         result.generatedAt,
     ].filter(Boolean);
     const warnings = result.warnings.length
-        ? `<ul class="warnings">${result.warnings.map((w) => `<li>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(w)}</li>`).join('')}</ul>`
+        ? `<ul class="warnings">${result.warnings.map((w) => `<li>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(w)}</li>`).join('')}</ul>`
         : '';
     return `<!doctype html>
 <html lang="en">
@@ -12023,12 +12030,12 @@ function renderHtmlReport(result) {
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>k6-gate: ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(result.outcome)}</title>
+<title>k6-gate: ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(result.outcome)}</title>
 <style>${STYLE}</style>
 </head>
 <body>
-<h1>k6-gate <span class="badge ${result.outcome}">${(0,_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X)(result.outcome)}</span></h1>
-<p class="meta">${meta.map(_junit_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeXml */ .X).join(' · ')} — ${result.regressions} regression(s), ${result.thresholdsFailed} crossed threshold(s)${result.failed ? ', the gate fails the job' : ''}</p>
+<h1>k6-gate <span class="badge ${result.outcome}">${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(result.outcome)}</span></h1>
+<p class="meta">${meta.map(_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X).join(' · ')} — ${result.regressions} regression(s), ${result.thresholdsFailed} crossed threshold(s)${result.failed ? ', the gate fails the job' : ''}</p>
 ${warnings}
 ${scenarios.map(scenarioSection).join('\n')}
 </body>
@@ -12275,25 +12282,27 @@ function renderLoadPerformance(result, legacySummaryText) {
 
 /***/ }),
 
-/***/ 4373:
+/***/ 8822:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-// ESM COMPAT FLAG
-__nccwpck_require__.r(__webpack_exports__);
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  renderMarkdownReport: () => (/* binding */ renderMarkdownReport)
+  G_: () => (/* binding */ abNumbers),
+  QW: () => (/* binding */ abTable),
+  f1: () => (/* binding */ historyTable),
+  TU: () => (/* binding */ metricClass),
+  mc: () => (/* binding */ sortMetricRows),
+  RU: () => (/* binding */ sortThresholds),
+  tp: () => (/* binding */ table),
+  G2: () => (/* binding */ thresholdTable),
+  BN: () => (/* binding */ whyKind),
+  f$: () => (/* binding */ whyList),
+  _G: () => (/* binding */ whyRows)
 });
 
-// EXTERNAL MODULE: ./src/format.ts
-var format = __nccwpck_require__(6264);
-// EXTERNAL MODULE: ./src/report/escape.ts
-var report_escape = __nccwpck_require__(4031);
-// EXTERNAL MODULE: ./src/report/html.ts
-var html = __nccwpck_require__(6433);
-// EXTERNAL MODULE: ./src/report/headline.ts
-var headline = __nccwpck_require__(4512);
+// UNUSED EXPORTS: allowedCell, changeOf
+
 ;// CONCATENATED MODULE: ./node_modules/markdown-table/index.js
 // To do: next major: remove.
 /**
@@ -12729,8 +12738,14 @@ var sampling = __nccwpck_require__(6574);
 var baseline_trend = __nccwpck_require__(4136);
 // EXTERNAL MODULE: ./src/baseline/stats.ts
 var stats = __nccwpck_require__(964);
+// EXTERNAL MODULE: ./src/format.ts
+var format = __nccwpck_require__(6264);
 // EXTERNAL MODULE: ./src/json.ts
 var json = __nccwpck_require__(8301);
+// EXTERNAL MODULE: ./src/report/escape.ts
+var report_escape = __nccwpck_require__(4031);
+// EXTERNAL MODULE: ./src/report/headline.ts
+var headline = __nccwpck_require__(4512);
 ;// CONCATENATED MODULE: ./src/report/markdown-rows.ts
 // The rows of a scenario's report: watched metrics (history and A/B), k6 thresholds, and the
 // collapsed "why" section that says in words why a row regressed, improved or was not judged.
@@ -12990,6 +13005,30 @@ function whyList(rows) {
     return rows.map((row) => `- ${whyLine(row)}`).join('\n');
 }
 
+
+/***/ }),
+
+/***/ 9798:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  renderMarkdownReport: () => (/* binding */ renderMarkdownReport)
+});
+
+// EXTERNAL MODULE: ./src/format.ts
+var format = __nccwpck_require__(6264);
+// EXTERNAL MODULE: ./src/report/escape.ts
+var report_escape = __nccwpck_require__(4031);
+// EXTERNAL MODULE: ./src/report/html.ts
+var html = __nccwpck_require__(6433);
+// EXTERNAL MODULE: ./src/report/headline.ts
+var headline = __nccwpck_require__(4512);
+// EXTERNAL MODULE: ./src/report/markdown-rows.ts + 1 modules
+var markdown_rows = __nccwpck_require__(8822);
 ;// CONCATENATED MODULE: ./src/report/markdown-analysis.ts
 // What live sample analysis saw, as Markdown: load-generator warnings, the per-endpoint table and
 // the error mix. Pure; endpoint, check and error names come from the script and are escaped.
@@ -13019,12 +13058,12 @@ function endpointTable(analysis, compact) {
     const precision = bucketed
         ? "\n\n<sub>p(95) and median from k6's native histograms, interpolated inside buckets ×1.09 wide (typically within 1 % of every-sample values). The slowest request is only known to lie in the top bucket: Max is that bucket's upper edge, an upper bound.</sub>"
         : '';
-    return (table([['Endpoint', 'Requests', 'Failed', 'p(95)', 'p(95) change', 'Median', bucketed ? 'Max (upper bound)' : 'Max'], ...rows], ['l', 'r', 'r', 'r', 'r', 'r', 'r'], compact) + precision);
+    return ((0,markdown_rows/* table */.tp)([['Endpoint', 'Requests', 'Failed', 'p(95)', 'p(95) change', 'Median', bucketed ? 'Max (upper bound)' : 'Max'], ...rows], ['l', 'r', 'r', 'r', 'r', 'r', 'r'], compact) + precision);
 }
 function errorMix(analysis, compact) {
     const body = [];
     if (analysis.errors.length > 0) {
-        body.push(table([
+        body.push((0,markdown_rows/* table */.tp)([
             ['Endpoint', 'Status', 'k6 error_code', 'Count', 'First seen'],
             ...analysis.errors.map((e) => [
                 (0,report_escape/* tableCell */.xR)((0,report_escape/* codeSpan */.SS)(e.endpoint)),
@@ -13036,7 +13075,7 @@ function errorMix(analysis, compact) {
         ], ['l', 'l', 'l', 'r', 'l'], compact));
     }
     if (analysis.failedChecks.length > 0) {
-        body.push(table([
+        body.push((0,markdown_rows/* table */.tp)([
             ['Failed check', 'Fails', 'Passes'],
             ...analysis.failedChecks.map((c) => [(0,report_escape/* tableCell */.xR)((0,report_escape/* escapeProse */.fd)(c.name)), (0,format/* formatCount */.B4)(c.fails), (0,format/* formatCount */.B4)(c.passes)]),
         ], ['l', 'r', 'r'], compact));
@@ -13157,7 +13196,7 @@ function renderMetrics(s, plan, omitted) {
     if (s.metrics.length === 0)
         return [];
     const hidden = { failing: 0, notable: 0, passed: 0 };
-    const rows = pickRows(sortMetricRows(s.metrics), metricClass, plan, (_, cls) => hidden[cls]++);
+    const rows = pickRows((0,markdown_rows/* sortMetricRows */.mc)(s.metrics), markdown_rows/* metricClass */.TU, plan, (_, cls) => hidden[cls]++);
     omitted.failingMetrics += hidden.failing;
     omitted.notable += hidden.notable;
     omitted.unchanged += hidden.passed;
@@ -13165,9 +13204,9 @@ function renderMetrics(s, plan, omitted) {
     const history = rows.filter((row) => !(row.abBaseline && row.runs));
     const parts = [];
     if (paired.length > 0)
-        parts.push(abTable(paired, plan.compact));
+        parts.push((0,markdown_rows/* abTable */.QW)(paired, plan.compact));
     if (history.length > 0)
-        parts.push(historyTable(s, history, plan.compact, plan.details));
+        parts.push((0,markdown_rows/* historyTable */.f1)(s, history, plan.compact, plan.details));
     const note = notShown([
         [hidden.failing, 'more failing metric', 'more failing metrics'],
         [hidden.notable, 'improved, new or not judged metric', 'improved, new or not judged metrics'],
@@ -13184,7 +13223,7 @@ function renderThresholds(s, plan, omitted) {
     const total = (0,format/* formatCount */.B4)(s.thresholds.length);
     const head = `**k6 thresholds:** ${crossed === 0 ? `all ${total} passed` : `${(0,format/* formatCount */.B4)(crossed)} of ${total} crossed`}`;
     const hidden = { failing: 0, passed: 0 };
-    const rows = pickRows(sortThresholds(s.thresholds), (t) => (t.ok ? 'passed' : 'failing'), plan, (_, cls) => {
+    const rows = pickRows((0,markdown_rows/* sortThresholds */.RU)(s.thresholds), (t) => (t.ok ? 'passed' : 'failing'), plan, (_, cls) => {
         if (cls === 'failing')
             hidden.failing++;
         else
@@ -13194,7 +13233,7 @@ function renderThresholds(s, plan, omitted) {
     omitted.passedThresholds += hidden.passed;
     const parts = [head];
     if (rows.length > 0)
-        parts.push(thresholdTable(rows, plan.compact));
+        parts.push((0,markdown_rows/* thresholdTable */.G2)(rows, plan.compact));
     const note = notShown([
         [hidden.failing, 'more crossed threshold', 'more crossed thresholds'],
         [hidden.passed, 'passed threshold', 'passed thresholds'],
@@ -13217,7 +13256,7 @@ function renderCause(s, plan) {
     return parts;
 }
 function renderDetails(s, rows, plan, omitted) {
-    const why = whyRows(sortMetricRows(rows));
+    const why = (0,markdown_rows/* whyRows */._G)((0,markdown_rows/* sortMetricRows */.mc)(rows));
     const analysis = s.analysis ? renderAnalysis(s.analysis, plan.compact) : '';
     if (!plan.details) {
         omitted.details += (why.length > 0 ? 1 : 0) + (analysis ? 1 : 0);
@@ -13226,10 +13265,10 @@ function renderDetails(s, rows, plan, omitted) {
     const parts = [];
     if (why.length > 0) {
         const counts = ['regressed', 'improved', 'missing', 'too thin to judge', 'not counted']
-            .map((kind) => [why.filter((r) => whyKind(r) === kind).length, kind])
+            .map((kind) => [why.filter((r) => (0,markdown_rows/* whyKind */.BN)(r) === kind).length, kind])
             .filter(([n]) => n > 0)
             .map(([n, kind]) => `${(0,format/* formatCount */.B4)(n)} ${kind}`);
-        parts.push(details(`Why: ${counts.join(', ')}`, whyList(why)));
+        parts.push(details(`Why: ${counts.join(', ')}`, (0,markdown_rows/* whyList */.f$)(why)));
     }
     if (analysis)
         parts.push(analysis);

@@ -12,6 +12,7 @@
 import { formatChange, formatPercent, formatValue } from '../format.js';
 import type { EndpointResult, GateResult, MetricComparison, Outcome, ScenarioResult } from '../model.js';
 import { escapeXml as escape } from './junit.js';
+import { abNumbers } from './markdown-rows.js';
 
 export const GATE_REPORT_FILE = 'gate-report.html';
 
@@ -121,17 +122,29 @@ export function ratioChart(row: MetricComparison): string {
   if (ratios.length === 0) return '';
   const sorted = [...ratios].sort((x, y) => x - y);
   const middle = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-  const scale = scaleFor(ratios.length, [...ratios, 1]);
-  const parts = [
+  // The 95 % interval of the median pair ratio, the same one the Markdown A/B table gives.
+  const interval = abNumbers(row)?.interval;
+  const ends = interval && interval.low !== undefined && interval.high !== undefined ? [1 + interval.low, 1 + interval.high] : undefined;
+  const scale = scaleFor(ratios.length, [...ratios, 1, ...(ends ?? [])]);
+  const parts: string[] = [];
+  if (ends) {
+    const top = scale.y(ends[1]);
+    parts.push(
+      `<rect class="interval" x="${PAD.left}" y="${n(top)}" width="${WIDTH - PAD.left - PAD.right}" height="${n(Math.max(scale.y(ends[0]) - top, 1))}" fill="#fbefff"><title>95% interval of the median B/A: ${ends[0].toFixed(3)} .. ${ends[1].toFixed(3)}</title></rect>`,
+    );
+  }
+  parts.push(
     hline(scale, 1, '1.00', 'stroke="#8c959f"'),
     hline(scale, middle, middle.toFixed(2), 'stroke="#8250df" stroke-dasharray="3 3"'),
-  ];
+  );
   rounds.forEach((round, i) =>
     parts.push(
       `<circle class="round" cx="${n(scale.x(i))}" cy="${n(scale.y(round.ratio))}" r="3.5" fill="#8250df"><title>round ${i + 1}: A ${escape(formatValue(round.a, row.unit))}, B ${escape(formatValue(round.b, row.unit))}, B/A ${round.ratio.toFixed(3)}</title></circle>`,
     ),
   );
-  parts.push(`<text x="${WIDTH - PAD.right}" y="${HEIGHT - 8}" text-anchor="end">B/A per round, in run order; dashed: median</text>`);
+  parts.push(
+    `<text x="${WIDTH - PAD.right}" y="${HEIGHT - 8}" text-anchor="end">B/A per round, in run order; dashed: median${ends ? '; shaded: its 95% interval' : ''}</text>`,
+  );
   const title = `${row.metric} ${row.stat} B/A per round`;
   return `<svg class="chart ratio-chart" role="img" aria-label="${escape(title)}" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" xmlns="http://www.w3.org/2000/svg"><title>${escape(title)}</title>${parts.join('')}</svg>`;
 }

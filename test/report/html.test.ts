@@ -28,6 +28,9 @@ describe('renderHtmlReport', () => {
     const chart = ratioChart(chartedResult().scenarios[0].metrics[0]);
     expect(chart.match(/<circle class="round"/g)).toHaveLength(6);
     expect(chart).toContain('<title>round 1: A 50 ms, B 52 ms, B/A 1.040</title>');
+    // The interval of the median pair ratio, as the Markdown A/B table gives it, is shaded.
+    expect(chart).toMatch(/<rect class="interval" [^>]*><title>95% interval of the median B\/A: \d\.\d{3} \.\. \d\.\d{3}<\/title><\/rect>/);
+    expect(chart).toContain('shaded: its 95% interval');
     expect(ratioChart(metricRow({ metric: 'm', stat: 'avg' }))).toBe('');
   });
 
