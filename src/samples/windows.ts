@@ -26,13 +26,7 @@ export const SIDE_LABEL = 'side';
 export const DEFAULT_WINDOW_MS = 1000;
 
 /** One side's merged native histogram of one metric in one window (absolute counts, one schema). */
-export interface WindowHistogram {
-  count: number;
-  sum: number;
-  zeroCount: number;
-  schema: number;
-  positive: Map<number, number>;
-  negative: Map<number, number>;
+export interface WindowHistogram extends Pick<NativeHistogram, 'count' | 'sum' | 'zeroCount' | 'schema' | 'positive' | 'negative'> {
   /** Factor from the pushed unit to k6's (1000: seconds → ms). */
   scale: number;
 }
