@@ -52,15 +52,20 @@ export interface RunSummary {
   durationMs?: number;
 }
 
-/** The four outcomes (docs/architecture.md, "Outcomes"), worst last. */
-export type Outcome = 'passed' | 'regressed' | 'thresholds-failed' | 'error';
+/**
+ * The outcomes (docs/architecture.md, "Outcomes"), worst last. `inconclusive`: the numbers could not
+ * decide (a duet that reached max-duration undecided, or a load generator too unhealthy to trust);
+ * never recorded as a baseline, fails the job only when `fail-on` names it.
+ */
+export type Outcome = 'passed' | 'inconclusive' | 'regressed' | 'thresholds-failed' | 'error';
 
 export type Direction = 'lower-is-better' | 'higher-is-better';
 
-export type MetricVerdict = 'regressed' | 'improved' | 'unchanged' | 'new' | 'missing';
+/** `inconclusive`: a duet statistic neither changed nor shown equivalent within its practical size. */
+export type MetricVerdict = 'regressed' | 'improved' | 'unchanged' | 'inconclusive' | 'new' | 'missing';
 
 /** How a metric's verdict was reached. */
-export type DecisionMethod = 'prediction-interval' | 'tolerance' | 'paired' | 'none';
+export type DecisionMethod = 'prediction-interval' | 'tolerance' | 'paired' | 'duet' | 'none';
 
 /** One watched metric+stat compared with its baseline. */
 export interface MetricComparison {
@@ -85,6 +90,12 @@ export interface MetricComparison {
   samples: number;
   /** Relative tolerance applied (0.1 = 10%). */
   tolerance: number;
+  /**
+   * The smallest change this comparison could see (minimum detectable effect at the gate's level with
+   * 80 % power), relative like `change` (0.27 = 27 %); for rates in `ratio` units an absolute
+   * difference (0.005 = 0.5 pp). From the history's spread (history mode) or the window spread (duet).
+   */
+  mde?: number;
   /** A missing metric is an error or only a warning, by rule. */
   severity?: 'error' | 'warning';
   /** One sentence a person can read, e.g. "p(95) 212 ms vs 180 ms ±9 ms, n=8, +17.8%". */
@@ -119,6 +130,8 @@ export interface ScenarioResult {
   outcome: Outcome;
   /** Why the outcome is `error`, in words. */
   error?: string;
+  /** Why the outcome is `inconclusive`, in words (max-duration reached undecided, load generator unhealthy). */
+  inconclusive?: string;
   /** What the script threw (k6 exit 107, `test.abort()`, `test.fail()`), as k6 logged it. */
   exception?: string;
   summary?: RunSummary;

@@ -301,7 +301,7 @@ export function isRegression(comparison: MetricComparison): boolean {
 export function summarizeComparisons(
   comparisons: readonly MetricComparison[],
 ): Record<MetricComparison['verdict'], number> & { regressions: number } {
-  const counts = { regressed: 0, improved: 0, unchanged: 0, new: 0, missing: 0, regressions: 0 };
+  const counts = { regressed: 0, improved: 0, unchanged: 0, inconclusive: 0, new: 0, missing: 0, regressions: 0 };
   for (const c of comparisons) {
     counts[c.verdict]++;
     if (isRegression(c)) counts.regressions++;

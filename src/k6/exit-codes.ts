@@ -36,9 +36,9 @@ export function classifyExit(code: number | null, signal?: NodeJS.Signals | null
   return { outcome: 'error', meaning };
 }
 
-const ORDER: Outcome[] = ['passed', 'regressed', 'thresholds-failed', 'error'];
+const ORDER: Outcome[] = ['passed', 'inconclusive', 'regressed', 'thresholds-failed', 'error'];
 
-/** The worse of two outcomes: error > thresholds-failed > regressed > passed. */
+/** The worse of two outcomes: error > thresholds-failed > regressed > inconclusive > passed. */
 export function worstOutcome(...outcomes: Outcome[]): Outcome {
   return outcomes.reduce<Outcome>((worst, next) => (ORDER.indexOf(next) > ORDER.indexOf(worst) ? next : worst), 'passed');
 }

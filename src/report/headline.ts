@@ -5,6 +5,7 @@ import type { GateResult, Outcome, ScenarioResult } from '../model.js';
 
 const HEADLINE: Record<Outcome, string> = {
   passed: '✅ k6-gate: passed',
+  inconclusive: '❔ k6-gate: inconclusive, the numbers could not decide',
   regressed: '❌ k6-gate: performance regressed',
   'thresholds-failed': '❌ k6-gate: k6 thresholds crossed',
   error: '💥 k6-gate: the load test could not run',
@@ -38,13 +39,14 @@ export function headline(result: GateResult): string {
 
 const SCENARIO_OUTCOME: Record<Outcome, string> = {
   passed: 'passed',
+  inconclusive: 'inconclusive',
   regressed: 'regressed',
   'thresholds-failed': 'thresholds crossed',
   error: 'error',
 };
 
 export function scenarioIcon(outcome: Outcome): string {
-  return outcome === 'passed' ? '✅' : outcome === 'error' ? '💥' : '❌';
+  return outcome === 'passed' ? '✅' : outcome === 'inconclusive' ? '❔' : outcome === 'error' ? '💥' : '❌';
 }
 
 /** A scenario's outcome in words: `thresholds crossed`, `error`. */
@@ -60,8 +62,8 @@ export function scenarioLabel(s: Pick<ScenarioResult, 'scenario' | 'profile'>): 
   return s.profile ? `${s.scenario} · profile ${s.profile}` : s.scenario;
 }
 
-/** Worst first: error, thresholds crossed, regressed, passed; the given order among equals. */
-const OUTCOME_RANK: Record<Outcome, number> = { error: 0, 'thresholds-failed': 1, regressed: 2, passed: 3 };
+/** Worst first: error, thresholds crossed, regressed, inconclusive, passed; the given order among equals. */
+const OUTCOME_RANK: Record<Outcome, number> = { error: 0, 'thresholds-failed': 1, regressed: 2, inconclusive: 3, passed: 4 };
 
 export function failuresFirst<T extends { outcome: Outcome }>(items: readonly T[]): T[] {
   return items

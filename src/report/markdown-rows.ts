@@ -51,6 +51,8 @@ function verdictCell(row: MetricComparison): string {
       return '🟢 improved';
     case 'unchanged':
       return '⚪ unchanged';
+    case 'inconclusive':
+      return '❔ inconclusive';
     case 'new':
       return '🆕 new';
     case 'missing':
