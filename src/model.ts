@@ -96,6 +96,12 @@ export interface MetricComparison {
    * difference (0.005 = 0.5 pp). From the history's spread (history mode) or the window spread (duet).
    */
   mde?: number;
+  /**
+   * What `mde` rests on when it came from the history (prediction-interval method): the history's
+   * spread s (standard deviation of its `samples` values, of their logs on the log scale), the
+   * decision's two-sided α and the power. The report derives from it what would lower the MDE.
+   */
+  mdeBasis?: { source: 'history'; spread: number; scale: 'log' | 'linear'; alpha: number; power: number };
   /** A missing metric is an error or only a warning, by rule. */
   severity?: 'error' | 'warning';
   /** One sentence a person can read, e.g. "p(95) 212 ms vs 180 ms ±9 ms, n=8, +17.8%". */

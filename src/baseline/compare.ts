@@ -16,6 +16,7 @@ import { formatChange, formatDelta, formatPercent, formatSetting, formatValue, t
 import { describeMetric, inferDirection } from '../metric-kind.js';
 import type { MetricRule, Rules } from './rules.js';
 import { predictionInterval, withoutOutliers, type PredictionInterval } from './stats.js';
+import { MDE_POWER, mdeOfInterval } from './power.js';
 import { wilsonInterval } from './sampling.js';
 
 /** The sampling interval of one value of this run: `low`/`high` undefined = unbounded on that side. */
@@ -62,6 +63,12 @@ export interface Decision {
   outliers: number;
   /** The value alone was past a limit, but its own sampling band reaches back inside: not judged. */
   thin?: boolean;
+  /**
+   * The smallest change the interval can see (MDE at α = 1 − confidence, power MDE_POWER): relative
+   * (0.27 = 27 %), for ratios an absolute difference. Only with an interval: without a history
+   * spread, no α is controlled and nothing honest can be said (docs/baseline.md).
+   */
+  mde?: number;
 }
 
 export interface DecisionInput {
@@ -143,6 +150,7 @@ export function decide(input: DecisionInput): Decision {
   } else if (badIsUp ? c < better && pessimistic < better : c > better && pessimistic > better) verdict = 'improved';
 
   const back = (v: number) => (complement ? 1 - v : v);
+  const mde = interval ? mdeInUnits(interval, input.confidence, input.unit, b) : undefined;
   let low = Math.min(back(worst.value), back(better));
   let high = Math.max(back(worst.value), back(better));
   if (input.unit !== 'none') low = Math.max(0, low);
@@ -158,7 +166,20 @@ export function decide(input: DecisionInput): Decision {
     samples: kept.length,
     outliers: dropped.length,
     ...(thin ? { thin } : {}),
+    ...(mde !== undefined ? { mde } : {}),
   };
+}
+
+/**
+ * The interval's MDE in the terms of `change`: on the log scale a relative change e^MDE − 1; on the
+ * linear scale (a zero in the history) the MDE over the accepted value. A ratio's MDE is an absolute
+ * difference (centre · (e^MDE − 1) on the log scale), like its noise floor.
+ */
+function mdeInUnits(interval: PredictionInterval, confidence: number, unit: Unit, accepted: number): number | undefined {
+  const mde = mdeOfInterval(interval, confidence);
+  if (interval.scale === 'log') return unit === 'ratio' ? interval.centre * Math.expm1(mde) : Math.expm1(mde);
+  if (unit === 'ratio') return mde;
+  return accepted !== 0 ? mde / Math.abs(accepted) : undefined;
 }
 
 /** "p(99) from 412 samples: −3.1/+∞ ms" — how far this run's own value could be off. */
@@ -271,6 +292,16 @@ function compareOne(
   };
   if (sampling) comparison.sampling = sampling;
   if (decision.thin) comparison.thin = true;
+  if (decision.mde !== undefined && decision.interval) {
+    comparison.mde = decision.mde;
+    comparison.mdeBasis = {
+      source: 'history',
+      spread: decision.interval.spread,
+      scale: decision.interval.scale,
+      alpha: 1 - rules.confidence,
+      power: MDE_POWER,
+    };
+  }
   if (stat.accepted !== 0) comparison.change = current / stat.accepted - 1;
   return comparison;
 }

@@ -14,7 +14,10 @@
 // On log values (latencies: multiplicative noise) the MDE is a log-ratio; `relative` turns it into
 // a change (e^MDE − 1).
 import { normalQuantile } from './sampling.js';
-import { studentTQuantile } from './stats.js';
+import { predictionStandardError, studentTQuantile, type PredictionInterval } from './stats.js';
+
+/** The power every MDE k6-gate reports is computed at: a change of exactly the MDE is found 4 times in 5. */
+export const MDE_POWER = 0.8;
 
 export interface MdeOptions {
   /** Two-sided level of the test (default 0.05). */
@@ -33,7 +36,7 @@ function checkLevels(alpha: number, power: number): void {
 /** (q₁₋α/₂ + z₁₋β) · SE, q being z, or Student's t when `df` is given. */
 export function minimumDetectableEffect(standardError: number, options: MdeOptions = {}): number {
   const alpha = options.alpha ?? 0.05;
-  const power = options.power ?? 0.8;
+  const power = options.power ?? MDE_POWER;
   checkLevels(alpha, power);
   const first = options.df !== undefined ? studentTQuantile(1 - alpha / 2, options.df) : normalQuantile(1 - alpha / 2);
   return (first + normalQuantile(power)) * standardError;
@@ -57,7 +60,44 @@ export function mdePaired(sigmaDifferences: number, n: number, options: MdeOptio
  */
 export function mdeHistory(spread: number, n: number, options: Omit<MdeOptions, 'df'> = {}): number {
   if (!(n >= 2)) throw new RangeError(`a history of ${n} runs; expected at least 2`);
-  return minimumDetectableEffect(spread * Math.sqrt(1 + 1 / n), { ...options, df: n - 1 });
+  return minimumDetectableEffect(predictionStandardError(spread, n), { ...options, df: n - 1 });
+}
+
+/**
+ * The MDE of a decision by a prediction interval at `confidence` (two-sided α = 1 − confidence): the
+ * interval's own standard error and degrees of freedom, so the MDE and the limit the verdict used
+ * cannot disagree. In the interval's scale (a log-ratio on the log scale).
+ */
+export function mdeOfInterval(interval: PredictionInterval, confidence: number, power = MDE_POWER): number {
+  return minimumDetectableEffect(interval.standardError, { alpha: 1 - confidence, power, df: interval.n - 1 });
+}
+
+/**
+ * The best a history of such runs could ever do: with n → ∞ the mean and s are known exactly, t
+ * becomes z and √(1 + 1/n) becomes 1, so (z₁₋α/₂ + z₁₋β)·s. More history cannot go below it.
+ */
+export function mdeUnlimitedHistory(spread: number, options: Omit<MdeOptions, 'df'> = {}): number {
+  return minimumDetectableEffect(spread, options);
+}
+
+/**
+ * The fewest runs of history at this spread whose MDE is at most `target` (same scale), or undefined
+ * when no history can reach it (the target is at or below mdeUnlimitedHistory) or it takes more than
+ * `most` runs.
+ */
+export function historyRunsFor(target: number, spread: number, options: Omit<MdeOptions, 'df'> = {}, most = 1000): number | undefined {
+  if (!(target > mdeUnlimitedHistory(spread, options))) return undefined;
+  // The MDE falls monotonically with n: bisect for the first n at or under the target.
+  if (mdeHistory(spread, most, options) > target) return undefined;
+  let low = 2;
+  let high = most;
+  if (mdeHistory(spread, low, options) <= target) return low;
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (mdeHistory(spread, mid, options) <= target) high = mid;
+    else low = mid;
+  }
+  return high;
 }
 
 /** A log-ratio MDE as a relative change: e^mde − 1 (0.0488 → +5 %). */

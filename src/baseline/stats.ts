@@ -126,6 +126,19 @@ export interface PredictionInterval {
   /** The Student-t quantile used. */
   t: number;
   n: number;
+  /** The history's standard deviation s, in the interval's scale (of log values on the log scale). */
+  spread: number;
+  /** s·√(1 + 1/n): the standard error of one new value's distance from the history's mean. */
+  standardError: number;
+}
+
+/**
+ * The standard error of the difference between ONE new value and the mean of n earlier ones whose
+ * standard deviation is s: s·√(1 + 1/n). The prediction interval and the history's minimum
+ * detectable effect (power.ts) both rest on it.
+ */
+export function predictionStandardError(spread: number, n: number): number {
+  return spread * Math.sqrt(1 + 1 / n);
 }
 
 /**
@@ -138,13 +151,16 @@ export function predictionInterval(values: readonly number[], confidence: number
   const n = values.length;
   if (n < 2) throw new RangeError(`a prediction interval needs at least 2 values, got ${n}`);
   if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence ${confidence}; expected a number strictly between 0 and 1`);
-  const scale = values.every((v) => v > 0) ? 'log' : 'linear';
+  const scale: PredictionInterval['scale'] = values.every((v) => v > 0) ? 'log' : 'linear';
   const points = scale === 'log' ? values.map(Math.log) : [...values];
   const m = mean(points);
   const t = studentTQuantile((1 + confidence) / 2, n - 1);
-  const half = t * sampleStdDev(points) * Math.sqrt(1 + 1 / n);
-  if (scale === 'log') return { low: Math.exp(m - half), high: Math.exp(m + half), centre: Math.exp(m), scale, t, n };
-  return { low: m - half, high: m + half, centre: m, scale, t, n };
+  const spread = sampleStdDev(points);
+  const standardError = predictionStandardError(spread, n);
+  const half = t * standardError;
+  const shape = { scale, t, n, spread, standardError };
+  if (scale === 'log') return { low: Math.exp(m - half), high: Math.exp(m + half), centre: Math.exp(m), ...shape };
+  return { low: m - half, high: m + half, centre: m, ...shape };
 }
 
 /**

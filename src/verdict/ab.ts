@@ -161,6 +161,9 @@ export async function runAB(
     if (decision.change !== undefined) out.change = decision.change;
     delete out.band;
     delete out.limitBy;
+    // The history's MDE says nothing about the pairs; six ABBA pairs have none worth stating (docs/baseline.md).
+    delete out.mde;
+    delete out.mdeBasis;
     return out;
   });
   const k6WallMs = rounds.reduce((s, r) => s + (r.result.k6WallMs ?? 0), 0);

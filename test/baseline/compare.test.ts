@@ -154,6 +154,67 @@ describe('prediction interval (minHistory samples or more)', () => {
   });
 });
 
+describe('the smallest change the gate can see (MDE)', () => {
+  // The textbook MDE of one new value against a history of n values with spread s (sample standard
+  // deviation of the logs): (t₁₋α/₂,ₙ₋₁ + z₁₋β)·s·√(1 + 1/n), here α = 1 − 0.99 and power 1 − β = 0.8, so
+  // t₀.₉₉₅,₇ = 3.4995 and z₀.₈ = 0.8416 from printed tables; as a change: e^MDE − 1.
+  const noisy = [180, 160, 205, 175, 195, 170, 190, 185];
+  const logs = noisy.map(Math.log);
+  const meanLog = logs.reduce((a, b) => a + b) / logs.length;
+  const s = Math.sqrt(logs.reduce((a, v) => a + (v - meanLog) ** 2, 0) / (logs.length - 1));
+
+  it('history mode: (t₀.₉₉₅,₇ + z₀.₈)·s·√(1 + 1/8) on the logs of the 8 runs, as a relative change', () => {
+    expect(s).toBeCloseTo(0.07924, 5);
+    const c = one('http_req_duration', 'p(95)', { http_req_duration: trend({ 'p(95)': 212 }) }, statWith(noisy));
+    expect(c.method).toBe('prediction-interval');
+    expect(c.mde).toBeCloseTo(Math.expm1((3.4995 + 0.8416) * s * Math.sqrt(1 + 1 / 8)), 3);
+    expect(c.mde).toBeCloseTo(0.4403, 3);
+    expect(c.mdeBasis).toMatchObject({ source: 'history', scale: 'log', power: 0.8 });
+    expect(c.mdeBasis!.alpha).toBeCloseTo(0.01, 12);
+    expect(c.mdeBasis!.spread).toBeCloseTo(s, 12);
+    // The limit the verdict used rests on the same numbers: its half-width is t·s·√(1 + 1/n).
+    expect(Math.log(c.band!.high / 182.5)).toBeLessThan(Math.log1p(c.mde!));
+  });
+
+  it('follows the configured confidence: a 90% gate (t₀.₉₅,₇ = 1.8946) sees smaller changes', () => {
+    const c = one('http_req_duration', 'p(95)', { http_req_duration: trend({ 'p(95)': 190 }) }, statWith(noisy), { confidence: 0.9 });
+    expect(c.mde).toBeCloseTo(Math.expm1((1.8946 + 0.8416) * s * Math.sqrt(1 + 1 / 8)), 3);
+  });
+
+  it('is absent while the history is shorter than minHistory: no spread, no controlled α, no number', () => {
+    const c = one('http_req_duration', 'p(95)', { http_req_duration: trend({ 'p(95)': 115 }) }, statWith([100, 98, 102]));
+    expect(c.method).toBe('tolerance');
+    expect(c.mde).toBeUndefined();
+    expect(c.mdeBasis).toBeUndefined();
+    expect(one('http_req_duration', 'p(95)', { http_req_duration: trend({ 'p(95)': 115 }) }, undefined).mde).toBeUndefined();
+  });
+
+  it('is an absolute difference for a ratio, judged on the failures of a success ratio', () => {
+    // checks 99.0..99.4 % pass: failures 0.6..1.0 %; on their logs, MDE·centre is the absolute change.
+    const passes = [0.99, 0.992, 0.994, 0.991, 0.993, 0.992];
+    const failures = passes.map((p) => 1 - p);
+    const fl = failures.map(Math.log);
+    const m = fl.reduce((a, b) => a + b) / fl.length;
+    const sf = Math.sqrt(fl.reduce((a, v) => a + (v - m) ** 2, 0) / (fl.length - 1));
+    // t₀.₉₉₅,₅ = 4.0321.
+    const expected = Math.exp(m) * Math.expm1((4.0321 + 0.8416) * sf * Math.sqrt(1 + 1 / 6));
+    const c = one('checks', 'rate', { checks: rate(0.992) }, statWith(passes, 0.992, 'ratio'));
+    expect(c.unit).toBe('ratio');
+    expect(c.mde).toBeCloseTo(expected, 5);
+    expect(c.mde).toBeGreaterThan(0.005);
+    expect(c.mde).toBeLessThan(0.05);
+  });
+
+  it('on the linear scale (a zero in the history) is the MDE over the accepted value', () => {
+    const counts = [0, 4, 2, 3, 5, 2];
+    const m = counts.reduce((a, b) => a + b) / counts.length;
+    const sd = Math.sqrt(counts.reduce((a, v) => a + (v - m) ** 2, 0) / (counts.length - 1));
+    const c = one('login_errors', 'count', { login_errors: counter(3, 0.1) }, statWith(counts, 3, 'count'));
+    expect(c.mdeBasis?.scale).toBe('linear');
+    expect(c.mde).toBeCloseTo(((4.0321 + 0.8416) * sd * Math.sqrt(1 + 1 / 6)) / 3, 3);
+  });
+});
+
 describe('zero and tiny baselines', () => {
   it('ignores sub-floor changes of a tiny time value even when the relative change is huge', () => {
     const c = one('http_req_duration', 'p(95)', { http_req_duration: trend({ 'p(95)': 0.9 }) }, statWith([0.3, 0.31, 0.29]));

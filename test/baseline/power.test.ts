@@ -1,6 +1,16 @@
 // The minimum detectable effect against textbook computations.
 import { describe, expect, it } from 'vitest';
-import { mdeHistory, mdePaired, mdeTwoGroups, minimumDetectableEffect, relative } from '../../src/baseline/power.js';
+import {
+  historyRunsFor,
+  mdeHistory,
+  mdeOfInterval,
+  mdePaired,
+  mdeTwoGroups,
+  mdeUnlimitedHistory,
+  minimumDetectableEffect,
+  relative,
+} from '../../src/baseline/power.js';
+import { predictionInterval } from '../../src/baseline/stats.js';
 
 describe('minimum detectable effect', () => {
   it('two groups: the textbook sample size n = 2(z₀.₉₇₅ + z₀.₈)²σ²/Δ² inverts to the MDE', () => {
@@ -31,5 +41,31 @@ describe('minimum detectable effect', () => {
     expect(relative(mde)).toBeCloseTo(0.1768, 3);
     expect(() => mdeHistory(0.05, 1)).toThrow(/at least 2/);
     expect(() => minimumDetectableEffect(1, { power: 1 })).toThrow(/power 1; expected/);
+  });
+
+  it('the interval a verdict used gives the same MDE as the formula, and its half-width is t·SE', () => {
+    const history = [180, 176, 185, 182, 178, 190, 181, 179];
+    const interval = predictionInterval(history, 0.99);
+    const spread = interval.spread;
+    expect(mdeOfInterval(interval, 0.99)).toBeCloseTo(mdeHistory(spread, 8, { alpha: 0.01 }), 12);
+    expect(Math.log(interval.high / interval.centre)).toBeCloseTo(interval.t * interval.standardError, 12);
+    expect(mdeOfInterval(interval, 0.99)).toBeCloseTo((3.4995 + 0.8416) * spread * Math.sqrt(1 + 1 / 8), 3);
+  });
+
+  it('more history: never below (z₀.₉₉₅ + z₀.₈)·s, and the fewest runs that reach a target', () => {
+    // s = 0.024068 (the logs of 180, 176, 185, 182, 178, 190, 181, 179): with unlimited history
+    // (2.5758 + 0.8416)·s = 0.0823 (+8.6 %), under ln 1.1 = 0.0953, so a 10 % tolerance is reachable.
+    // By the t table: n = 14 → (t₀.₉₉₅,₁₃ = 3.0123 + 0.8416)·s·√(15/14) = 0.0960 > 0.0953;
+    // n = 15 → (t₀.₉₉₅,₁₄ = 2.9768 + 0.8416)·s·√(16/15) = 0.0949 ≤ 0.0953.
+    const s = 0.024068;
+    expect(mdeUnlimitedHistory(s, { alpha: 0.01 })).toBeCloseTo((2.5758 + 0.8416) * s, 4);
+    expect(mdeHistory(s, 14, { alpha: 0.01 })).toBeCloseTo((3.0123 + 0.8416) * s * Math.sqrt(15 / 14), 4);
+    expect(mdeHistory(s, 15, { alpha: 0.01 })).toBeCloseTo((2.9768 + 0.8416) * s * Math.sqrt(16 / 15), 4);
+    expect(historyRunsFor(Math.log(1.1), s, { alpha: 0.01 })).toBe(15);
+    // s = 0.0792 (the noisy worked example): even unlimited history sees only +31 %; no count reaches 10 %.
+    expect(relative(mdeUnlimitedHistory(0.0792, { alpha: 0.01 }))).toBeCloseTo(0.311, 3);
+    expect(historyRunsFor(Math.log(1.1), 0.0792, { alpha: 0.01 })).toBeUndefined();
+    // A target the history already meets: the smallest history there is.
+    expect(historyRunsFor(1, 0.01, { alpha: 0.01 })).toBe(2);
   });
 });
