@@ -80,12 +80,20 @@ export function mdeUnlimitedHistory(spread: number, options: Omit<MdeOptions, 'd
   return minimumDetectableEffect(spread, options);
 }
 
+/** The most runs of history historyRunsFor considers. */
+export const HISTORY_SEARCH_LIMIT = 1000;
+
 /**
  * The fewest runs of history at this spread whose MDE is at most `target` (same scale), or undefined
  * when no history can reach it (the target is at or below mdeUnlimitedHistory) or it takes more than
  * `most` runs.
  */
-export function historyRunsFor(target: number, spread: number, options: Omit<MdeOptions, 'df'> = {}, most = 1000): number | undefined {
+export function historyRunsFor(
+  target: number,
+  spread: number,
+  options: Omit<MdeOptions, 'df'> = {},
+  most = HISTORY_SEARCH_LIMIT,
+): number | undefined {
   if (!(target > mdeUnlimitedHistory(spread, options))) return undefined;
   // The MDE falls monotonically with n: bisect for the first n at or under the target.
   if (mdeHistory(spread, most, options) > target) return undefined;

@@ -11,6 +11,7 @@
 // the GitLab job exposes under that name (platform/gitlab/publish.ts).
 import { formatChange, formatPercent, formatValue } from '../format.js';
 import type { EndpointResult, GateResult, MetricComparison, Outcome, ScenarioResult } from '../model.js';
+import { blindSpotText, formatMde } from './detectable.js';
 import { escapeXml as escape } from './junit.js';
 import { abNumbers } from './markdown-rows.js';
 
@@ -34,6 +35,7 @@ figcaption { max-width: ${WIDTH}px; font-size: 12px; color: #57606a; }
 table { border-collapse: collapse; } th, td { border: 1px solid #d0d7de; padding: .2rem .5rem; text-align: right; }
 th:first-child, td:first-child { text-align: left; } pre { white-space: pre-wrap; background: #f6f8fa; padding: .5rem; }
 svg text { font: 11px system-ui, sans-serif; fill: #57606a; }
+.blind-spot { background: #fff8c5; border: 1px solid #d4a72c; border-radius: 6px; padding: .5rem; }
 `;
 
 interface Scale {
@@ -165,12 +167,17 @@ function scenarioSection(scenario: ScenarioResult): string {
   const rows = [...scenario.metrics].sort((x, y) => VERDICT_ORDER.indexOf(x.verdict) - VERDICT_ORDER.indexOf(y.verdict));
   if (rows.length > 0) {
     parts.push(
-      '<h3>Watched stats</h3><p class="meta">Blue band: where this run was allowed to be; grey line: the accepted value; red dashes: the tolerance limit; the last point is this run.</p><div class="charts">',
+      '<h3>Watched stats</h3><p class="meta">Blue band: where this run was allowed to be; grey line: the accepted value; red dashes: the tolerance limit; the last point is this run.</p>',
     );
+    // Escaped as a whole below: names and code spans stay plain text here.
+    const blind = blindSpotText(rows, { name: (row) => `${row.metric} ${row.stat}`, code: (text) => text }, true);
+    if (blind) parts.push(`<p class="blind-spot">⚠️ ${escape(blind)}</p>`);
+    parts.push('<div class="charts">');
     for (const row of rows) {
       const history = scenario.trend?.find((t) => t.metric === row.metric && t.stat === row.stat)?.values ?? [];
+      const canSee = row.mde === undefined ? '' : ` — can see changes ≥ ${formatMde(row.mde, row.unit)}`;
       parts.push(
-        `<figure>${historyChart(row, history)}<figcaption><strong>${escape(`${row.metric} ${row.stat}`)}</strong>: ${escape(row.verdict)} — ${escape(row.note)}</figcaption></figure>`,
+        `<figure>${historyChart(row, history)}<figcaption><strong>${escape(`${row.metric} ${row.stat}`)}</strong>: ${escape(row.verdict)} — ${escape(row.note)}${escape(canSee)}</figcaption></figure>`,
       );
     }
     parts.push('</div>');

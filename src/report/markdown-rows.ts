@@ -9,6 +9,7 @@ import { median } from '../baseline/stats.js';
 import { formatChange, formatCount, formatDelta, formatPercent, formatSetting, formatValue, relativeChange } from '../format.js';
 import { compareCodeUnits } from '../json.js';
 import type { MetricComparison, ScenarioResult, ThresholdResult } from '../model.js';
+import { anyMde, mdeCell } from './detectable.js';
 import { codeSpan, escapeProse, tableCell } from './escape.js';
 import { plural } from './headline.js';
 
@@ -107,11 +108,18 @@ function findTrend(s: ScenarioResult, row: MetricComparison): Trend | undefined 
   return s.trend?.find((t) => t.metric === row.metric && t.stat === row.stat);
 }
 
-/** The history-mode table: baseline against this run, the change, the limit and what set it. */
+/** The header of the column of minimum detectable effects: the smallest change the row could see. */
+export const CAN_SEE = 'Can see ≥';
+
+/**
+ * The history-mode table: baseline against this run, the change, the limit and what set it, and
+ * (when any row has one) the smallest change each row could see.
+ */
 export function historyTable(s: ScenarioResult, rows: readonly MetricComparison[], compact: boolean, withTrend: boolean): string {
   const trend = withTrend && rows.some((row) => findTrend(s, row));
-  const header = ['Metric', 'Stat', 'Baseline', 'This run', 'Change', 'Allowed', 'Verdict'];
-  const align: ('l' | 'r')[] = ['l', 'l', 'r', 'r', 'r', 'r', 'l'];
+  const mde = anyMde(rows);
+  const header = ['Metric', 'Stat', 'Baseline', 'This run', 'Change', 'Allowed', ...(mde ? [CAN_SEE] : []), 'Verdict'];
+  const align: ('l' | 'r')[] = ['l', 'l', 'r', 'r', 'r', 'r', ...(mde ? (['r'] as const) : []), 'l'];
   if (trend) {
     header.push('History, then this run');
     align.push('l');
@@ -124,6 +132,7 @@ export function historyTable(s: ScenarioResult, rows: readonly MetricComparison[
       formatValue(row.current, row.unit),
       changeOf(row),
       allowedCell(row),
+      ...(mde ? [mdeCell(row)] : []),
       verdictCell(row),
     ];
     if (trend) cells.push(trendCell(findTrend(s, row)));
@@ -169,6 +178,7 @@ function intervalText(interval: AbNumbers['interval']): string {
 
 /** The A/B table: A and B side by side, B's change against A and that change's interval. */
 export function abTable(rows: readonly MetricComparison[], compact: boolean): string {
+  const mde = anyMde(rows);
   const body = rows.map((row) => {
     const ab = abNumbers(row);
     return [
@@ -178,12 +188,13 @@ export function abTable(rows: readonly MetricComparison[], compact: boolean): st
       formatValue(ab?.b, row.unit),
       formatChange(ab?.change),
       intervalText(ab?.interval),
+      ...(mde ? [mdeCell(row)] : []),
       verdictCell(row),
     ];
   });
   return table(
-    [['Metric', 'Stat', 'A (baseline-target)', 'B (target)', 'Change B/A', '95% interval', 'Verdict'], ...body],
-    ['l', 'l', 'r', 'r', 'r', 'r', 'l'],
+    [['Metric', 'Stat', 'A (baseline-target)', 'B (target)', 'Change B/A', '95% interval', ...(mde ? [CAN_SEE] : []), 'Verdict'], ...body],
+    ['l', 'l', 'r', 'r', 'r', 'r', ...(mde ? (['r'] as const) : []), 'l'],
     compact,
   );
 }

@@ -9,6 +9,7 @@
 // rows last, and only as many as must (each failing scenario keeps its headline and its cause).
 import { formatCount } from '../format.js';
 import type { GateResult, MetricComparison, ScenarioResult } from '../model.js';
+import { blindSpotText } from './detectable.js';
 import { codeBlock, codeSpan, escapeProse } from './escape.js';
 import { GATE_REPORT_FILE } from './html.js';
 import { errorCause, failuresFirst, headline, plural, scenarioIcon, scenarioLabel, scenarioOutcome } from './headline.js';
@@ -186,6 +187,26 @@ function renderMetrics(s: ScenarioResult, plan: Plan, omitted: Omitted): string[
   return parts;
 }
 
+/** Markdown names for the blind-spot sentence. */
+const MARKDOWN_SPEAKER = {
+  name: (row: MetricComparison) => `${codeSpan(row.metric)} ${escapeProse(row.stat)}`,
+  code: codeSpan,
+};
+
+/**
+ * The stats that cannot see their tolerance, said plainly under the table. Kept while notable rows
+ * are (its advice only with the details): it never costs a failing scenario its place.
+ */
+function renderBlindSpot(s: ScenarioResult, plan: Plan, omitted: Omitted): string[] {
+  const text = blindSpotText(s.metrics, MARKDOWN_SPEAKER, plan.details);
+  if (!text) return [];
+  if (!plan.notableRows) {
+    omitted.details++;
+    return [];
+  }
+  return [`⚠️ ${text}`];
+}
+
 function renderThresholds(s: ScenarioResult, plan: Plan, omitted: Omitted): string[] {
   if (s.thresholds.length === 0) return [];
   const crossed = s.thresholds.filter((t) => !t.ok).length;
@@ -250,6 +271,7 @@ function renderScenario(s: ScenarioResult, cancelled: boolean, plan: Plan, omitt
     scenarioTitle(s, cancelled),
     ...renderCause(s, plan),
     ...renderMetrics(s, plan, omitted),
+    ...renderBlindSpot(s, plan, omitted),
     ...renderThresholds(s, plan, omitted),
   ];
   if (s.verdictNote) parts.push(`**Verdict:** ${escapeProse(s.verdictNote)}`);

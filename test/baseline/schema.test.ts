@@ -122,6 +122,44 @@ describe('schemas/comparison.schema.json', () => {
     expect(metrics.filter((m) => m.verdict === 'regressed').map((m) => m.stat)).toEqual(['p(95)', 'p(99)']);
   });
 
+  it('accepts the smallest change each comparison could see (mde) and what it rests on', () => {
+    // Five accepted runs: enough history for the prediction interval, so every row has an MDE.
+    let baseline = updateBaseline(undefined, [], DEFAULT_RULES);
+    for (const [i, p95] of [180, 176, 185, 182, 178].entries()) {
+      const run = summaryOf({ ...summary.metrics, http_req_duration: trend({ 'p(95)': p95, 'p(99)': p95 * 1.3 }) });
+      baseline = updateBaseline(
+        baseline,
+        [{ key: 'smoke', scenario: 'smoke', summary: run, k6Version: '2.2.0', date: `2025-03-0${i + 1}T10:00:00Z` }],
+        DEFAULT_RULES,
+      );
+    }
+    const metrics = compareToBaseline({ key: 'smoke', summary, baseline, rules: DEFAULT_RULES });
+    const p95 = metrics.find((m) => m.metric === 'http_req_duration' && m.stat === 'p(95)')!;
+    expect(p95.method).toBe('prediction-interval');
+    expect(p95.mde).toBeGreaterThan(0);
+    const data = JSON.parse(
+      JSON.stringify({
+        schemaVersion: 1,
+        tool: { name: 'k6-gate', version: '0.1.0' },
+        generatedAt: '2025-03-06T10:00:00Z',
+        outcome: 'passed',
+        failOn: ['regression'],
+        failed: false,
+        scenarios: [{ scenario: 'smoke', key: 'smoke', exitCode: 0, outcome: 'passed', thresholds: [], metrics, files: {} }],
+        regressions: 0,
+        thresholdsFailed: 0,
+        warnings: [],
+      }),
+    );
+    expect(data.scenarios[0].metrics.find((m: { stat: string }) => m.stat === 'p(95)')).toMatchObject({
+      mde: p95.mde,
+      mdeBasis: { source: 'history', scale: 'log', power: 0.8 },
+    });
+    expect(validateComparison(data), ajv.errorsText(validateComparison.errors)).toBe(true);
+    data.scenarios[0].metrics[0].mde = -0.1;
+    expect(validateComparison(data)).toBe(false);
+  });
+
   it('rejects a comparison with an unknown verdict', () => {
     const bad = {
       schemaVersion: 1,

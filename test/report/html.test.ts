@@ -62,4 +62,23 @@ describe('renderHtmlReport', () => {
     expect(page).toContain('<pre class="cause">k6 exit 107: the script threw an exception</pre>');
     expect(page).toContain('<title>this run: 92 ms</title>');
   });
+
+  it('says under each chart the smallest change the stat could see, and plainly when that is larger than the tolerance', () => {
+    const r = chartedResult();
+    const rows = r.scenarios[1].metrics;
+    rows[1] = { ...rows[1], mde: 0.4403, mdeBasis: { source: 'history', spread: 0.0792, scale: 'log', alpha: 0.01, power: 0.8 } };
+    rows[0] = { ...rows[0], mde: 0.0612 };
+    rows[2] = { ...rows[2], mde: 0.5 };
+    const page = renderHtmlReport(r);
+    // A name the script controls stays inert in the sentence too.
+    expect(page).not.toContain(HOSTILE);
+    expect(page).toMatch(/<p class="blind-spot">[^<]*≥ 50% on http_req_duration\{name:&lt;img/);
+    expect(page).toContain(`— can see changes ≥ 45%</figcaption>`);
+    expect(page).toContain(`— can see changes ≥ 6.2%</figcaption>`);
+    expect(page).toMatch(
+      /<p class="blind-spot">⚠️ This gate can only see changes ≥ 45% on http_req_duration p\(95\)[^<]*; the tolerance is 10%: smaller regressions pass unseen\. [^<]*A\/B mode \(baseline-target\)[^<]*<\/p>/,
+    );
+    expect(html).not.toContain('blind-spot">');
+    expect(html).not.toContain('can see changes');
+  });
 });

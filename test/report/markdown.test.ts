@@ -515,3 +515,89 @@ describe('verdicts of several runs', () => {
     expect(text).toContain('Every run: 212 ms, 214.5 ms.');
   });
 });
+
+describe('the smallest change each stat can see', () => {
+  // Spreads of the log p(95) of 8 accepted runs at the 99% default: s = 0.0241 gives an MDE of
+  // +11.72% (above a 10% tolerance, but 15 runs of history would reach it: test/baseline/power.test.ts);
+  // s = 0.0792 gives +44.03%, and even unlimited history only +31.1%.
+  const quiet = { mde: 0.1172, mdeBasis: { source: 'history' as const, spread: 0.024068, scale: 'log' as const, alpha: 0.01, power: 0.8 } };
+  const noisy = { mde: 0.4403, mdeBasis: { ...quiet.mdeBasis, spread: 0.0792 } };
+  const report = (metrics: MetricComparison[], over: Partial<ScenarioResult> = {}) =>
+    renderMarkdownReport(result({ scenarios: [scenario({ metrics, ...over })] }));
+
+  it('adds a "Can see ≥" column, rounded up, with ⚠️ where the tolerance is out of sight; none without any MDE', () => {
+    const md = report([
+      row({ ...noisy }),
+      row({ stat: 'med', verdict: 'unchanged', current: 181, change: 181 / 180 - 1, mde: 0.0612 }),
+      row({ metric: 'http_req_failed', stat: 'rate', unit: 'ratio', baseline: 0.001, current: 0.001, verdict: 'unchanged', mde: 0.00312 }),
+      row({ stat: 'p(99)', verdict: 'unchanged', method: 'tolerance', limitBy: 'tolerance' }),
+    ]);
+    expect(md).toMatch(/ Allowed \| Can see ≥ \| Verdict +\|/);
+    expect(md).toMatch(/\| `http_req_duration` \| p\(95\) \|.*\| +≤ 198 ms \(interval of 8 runs\) \| +45% ⚠️ \| 🔴 regressed \|/);
+    expect(md).toMatch(/\| `http_req_duration` \| med +\|.*\| +6\.2% \| ⚪ unchanged +\|/);
+    expect(md).toMatch(/\| `http_req_failed` +\| rate +\|.*\| +0\.32 pp \| ⚪ unchanged +\|/);
+    // A row without a history spread has no number to show.
+    expect(md).toMatch(/\| `http_req_duration` \| p\(99\) \|.*\| +— \| ⚪ unchanged +\|/);
+    expect(renderMarkdownReport(result())).not.toContain('Can see');
+  });
+
+  it('says plainly when a stat cannot see its tolerance, with advice true for history mode, and not otherwise', () => {
+    const md = report([row({ ...noisy }), row({ stat: 'med', verdict: 'unchanged', mde: 0.0612 })]);
+    expect(md).toContain(
+      '⚠️ This gate can only see changes ≥ 45% on `http_req_duration` p(95); the tolerance is 10%: smaller regressions pass unseen. ' +
+        'Its noise is the spread of the 8 accepted runs of the history (other jobs, other runners): a longer run shrinks only its own sampling part, not the drift between jobs. ' +
+        'More history cannot fix it: even unlimited history at this spread would see only ≥ 32% on `http_req_duration` p(95). ' +
+        'A/B mode (`baseline-target`) measures both versions in the same job and removes the drift between jobs.',
+    );
+    // No invented "run ≥ N s": the run's length is not what limits history mode.
+    expect(md).not.toMatch(/run ≥|longer run would|run for/);
+    const reachable = report([row({ ...quiet })]);
+    expect(reachable).toContain('≥ 12% on `http_req_duration` p(95); the tolerance is 10%');
+    expect(reachable).toContain('A history of ≥ 15 runs at this spread would see the tolerance (if `historyLimit` keeps that many).');
+    // Different tolerances are named per stat.
+    expect(report([row({ ...quiet }), row({ stat: 'p(99)', ...noisy, tolerance: 0.2 })])).toContain(
+      'This gate can only see changes ≥ 12% on `http_req_duration` p(95) (tolerance 10%) and ≥ 45% on `http_req_duration` p(99) (tolerance 20%): smaller regressions pass unseen.',
+    );
+    // Within the tolerance, or a ratio (absolute MDE, floor-bound limit), or no MDE: nothing said.
+    for (const metrics of [
+      [row({ mde: 0.0612 })],
+      [row({ mde: 0.1, tolerance: 0.1 })],
+      [row({ metric: 'http_req_failed', stat: 'rate', unit: 'ratio', mde: 0.3 })],
+      [row({})],
+    ]) {
+      expect(report(metrics)).not.toContain('can only see');
+    }
+  });
+
+  it('says for a duet row that a longer duet sees smaller changes', () => {
+    const md = report([row({ method: 'duet', mde: 0.14, verdict: 'inconclusive' })]);
+    expect(md).toContain('≥ 14% on `http_req_duration` p(95); the tolerance is 10%');
+    expect(md).toContain('shrinks roughly as 1/√duration: a longer `max-duration` sees smaller changes.');
+    expect(md).not.toContain('accepted runs of the history');
+  });
+
+  it('a compact comment keeps the failing scenario: the blind-spot sentence goes before any failing row does', () => {
+    const blindPassing = Array.from({ length: 40 }, (_, i) =>
+      row({ metric: `passing_trend_${i}`, verdict: 'unchanged', current: 181, change: 181 / 180 - 1, ...noisy }),
+    );
+    const failing = scenario({
+      scenario: 'checkout',
+      outcome: 'regressed',
+      metrics: [row({ ...noisy }), ...Array.from({ length: 30 }, (_, i) => row({ metric: `slow_${i}`, ...noisy }))],
+      thresholds: [],
+    });
+    const passing = scenario({ scenario: 'browse', outcome: 'passed', metrics: blindPassing, thresholds: [] });
+    const r = result({ outcome: 'regressed', scenarios: [passing, failing], thresholdsFailed: 0, regressions: 31 });
+    expect(renderMarkdownReport(r).length).toBeGreaterThan(6_000);
+    const md = renderMarkdownReport(r, { limit: { max: 6_000, description: 'a test limit of 6,000 characters' } });
+    expect(md.length).toBeLessThanOrEqual(6_000);
+    expect(md).toContain('### ❌ checkout · profile smoke — regressed');
+    expect(md).toContain('`slow_0`');
+    expect(md).toContain('| Can see ≥ |');
+    expect(md).not.toContain('can only see');
+    // With room, the short form (no advice) comes back before the details do.
+    const roomy = renderMarkdownReport(r, { limit: { max: 12_000, description: 'a test limit of 12,000 characters' } });
+    expect(roomy).toContain('### ❌ checkout · profile smoke — regressed');
+    expect(roomy).toMatch(/This gate can only see changes ≥ 45% on `http_req_duration` p\(95\), .* smaller regressions pass unseen\./);
+  });
+});
