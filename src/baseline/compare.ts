@@ -16,7 +16,7 @@ import { formatChange, formatDelta, formatPercent, formatSetting, formatValue, t
 import { describeMetric, inferDirection } from '../metric-kind.js';
 import type { MetricRule, Rules } from './rules.js';
 import { predictionInterval, withoutOutliers, type PredictionInterval } from './stats.js';
-import { MDE_POWER, mdeOfInterval } from './power.js';
+import { MDE_POWER, mdeHistory, mdeOfInterval } from './power.js';
 import { wilsonInterval } from './sampling.js';
 
 /** The sampling interval of one value of this run: `low`/`high` undefined = unbounded on that side. */
@@ -304,6 +304,23 @@ function compareOne(
   }
   if (stat.accepted !== 0) comparison.change = current / stat.accepted - 1;
   return comparison;
+}
+
+/**
+ * A history row's MDE at another power per run. Confirmation reruns call a regression only when
+ * every one of `runs` runs sees it; runs of one job that compare with one history are positively
+ * associated, so a power of MDE_POWER^(1/runs) per run keeps the whole at MDE_POWER or above (with
+ * independent runs exactly MDE_POWER). Rows without a history basis are returned as they are.
+ */
+export function mdeForRuns(row: MetricComparison, runs: number): MetricComparison {
+  const basis = row.mdeBasis;
+  if (!basis || row.mde === undefined || runs <= 1 || row.samples < 2) return row;
+  const power = MDE_POWER ** (1 / runs);
+  const before = mdeHistory(basis.spread, row.samples, { alpha: basis.alpha, power: basis.power });
+  const after = mdeHistory(basis.spread, row.samples, { alpha: basis.alpha, power });
+  // Every conversion of mdeInUnits is a fixed factor times expm1 (log scale) or times the MDE (linear).
+  const scale = basis.scale === 'log' ? Math.expm1(after) / Math.expm1(before) : after / before;
+  return { ...row, mde: before > 0 ? row.mde * scale : row.mde, mdeBasis: { ...basis, power } };
 }
 
 /** Every watched metric of one scenario run compared with the baseline entry under `key`. */

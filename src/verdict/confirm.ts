@@ -10,7 +10,7 @@
 
 /** Reruns when the project sets none: see docs/verdicts.md for the figures behind it. */
 export const DEFAULT_CONFIRM = 1;
-import { isRegression } from '../baseline/compare.js';
+import { isRegression, mdeForRuns } from '../baseline/compare.js';
 import { formatDuration } from '../format.js';
 import type { Logger } from '../log.js';
 import type { MetricComparison, Outcome, ScenarioResult } from '../model.js';
@@ -50,6 +50,15 @@ export function shouldRerun(state: ConfirmState, maxReruns: number): boolean {
 }
 
 /**
+ * The rows' MDE for a gate whose regressions must survive `maxReruns` reruns: each run must see the
+ * change, so the MDE is the one at which all of them do with 80 % power (mdeForRuns).
+ */
+function withRerunMde(result: ScenarioResult, maxReruns: number): ScenarioResult {
+  if (maxReruns <= 0) return result;
+  return { ...result, metrics: result.metrics.map((row) => mdeForRuns(row, maxReruns + 1)) };
+}
+
+/**
  * Runs a scenario, and when it regressed, reruns it (up to `maxReruns` times) under the rule above.
  * `runOnce(attempt)` makes one k6 run (attempt 1, 2, …) and compares it. The result is the last
  * run's, with every watched value's numbers of every run (`runs`), verdicts of values that did not
@@ -60,7 +69,7 @@ export async function runWithConfirmation(
   maxReruns: number,
   log: Logger,
 ): Promise<ScenarioResult> {
-  const first = await runOnce(1);
+  const first = withRerunMde(await runOnce(1), maxReruns);
   if (maxReruns <= 0 || !mayConfirm(first.outcome)) return first;
   const all = [first];
   let state = startConfirm(first.metrics.filter(isRegression));
@@ -78,7 +87,7 @@ export async function runWithConfirmation(
     state = addConfirmRun(state, next.metrics.filter(isRegression));
   }
 
-  const last = all[all.length - 1];
+  const last = withRerunMde(all[all.length - 1], maxReruns);
   const byId = (run: ScenarioResult) => new Map(run.metrics.map((m) => [metricId(m), m]));
   const maps = all.map(byId);
   const persisting = new Set(state.persisting);

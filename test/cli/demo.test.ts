@@ -28,7 +28,7 @@ describe('k6-gate demo (dist/cli.js)', () => {
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toContain('## ✅ k6-gate: passed');
     expect(run.stdout).toMatch(
-      /\| `http_req_duration` +\| p\(95\) +\| +[\d.]+ ms \| +[\d.]+ ms \|.*≤ [\d.]+ ms \((tolerance \d+%|interval of \d+ runs|noise floor)\) +\| ⚪ unchanged/,
+      /\| `http_req_duration` +\| p\(95\) +\| +[\d.]+ ms \| +[\d.]+ ms \|.*≤ [\d.]+ ms \((tolerance \d+%|interval of \d+ runs|noise floor)\) +\| +(?:[\d.]+%(?: ⚠️)?|—) \| ⚪ unchanged/,
     );
     expect(run.stderr).toContain('the gate passed (exit 0)');
     for (const file of [

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { addConfirmRun, mayConfirm, shouldRerun, startConfirm } from '../../src/verdict/confirm.js';
-import type { MetricComparison } from '../../src/model.js';
+import { compareToBaseline, mdeForRuns } from '../../src/baseline/compare.js';
+import { addConfirmRun, mayConfirm, runWithConfirmation, shouldRerun, startConfirm } from '../../src/verdict/confirm.js';
+import { createTerminalLogger } from '../../src/log.js';
+import type { MetricComparison, ScenarioResult } from '../../src/model.js';
+import { baselineOf, rulesWith, statWith, summaryOf, trend } from '../baseline/fixtures.js';
 
 const row = (metric: string, stat: string) => ({ metric, stat }) as MetricComparison;
 
@@ -62,5 +65,50 @@ describe('confirm and baseline-target inputs', () => {
     expect((await configWith({ target: 'http://127.0.0.1:1', 'baseline-target': 'http://127.0.0.1:2' })).baselineTarget).toBe(
       'http://127.0.0.1:2',
     );
+  });
+});
+
+describe('the smallest change a gate with confirmation reruns can see', () => {
+  // The history of the worked example (docs/baseline.md): 8 runs, s = 0.07924 on the logs, 99 %.
+  // One run: (t₀.₉₉₅,₇ = 3.4995 + z₀.₈ = 0.8416)·s·√(9/8) → +44.0 %. With one rerun both runs must see
+  // the change: 80 % for the pair needs √0.8 = 89.44 % per run, z₀.₈₉₄₄ = 1.2504 → +49.1 %; two reruns
+  // need 0.8^(1/3) = 92.83 % per run, z = 1.4634.
+  const s = 0.07923764;
+  const compared = (p95: number) =>
+    compareToBaseline({
+      key: 'smoke',
+      summary: summaryOf({ http_req_duration: trend({ 'p(95)': p95 }) }),
+      baseline: baselineOf('smoke', { http_req_duration: { 'p(95)': statWith([180, 160, 205, 175, 195, 170, 190, 185]) } }),
+      rules: rulesWith(['http_req_duration:p(95)']),
+    });
+
+  it('is the MDE at which every run sees the change, 80 % for all of them together', () => {
+    const [one] = compared(190);
+    expect(one.mde).toBeCloseTo(Math.expm1((3.4995 + 0.8416) * s * Math.sqrt(9 / 8)), 3);
+    const two = mdeForRuns(one, 2);
+    expect(two.mde).toBeCloseTo(Math.expm1((3.4995 + 1.2504) * s * Math.sqrt(9 / 8)), 3);
+    expect(two.mde).toBeCloseTo(0.4906, 3);
+    expect(two.mdeBasis!.power).toBeCloseTo(Math.sqrt(0.8), 12);
+    expect(mdeForRuns(one, 3).mde).toBeCloseTo(Math.expm1((3.4995 + 1.4634) * s * Math.sqrt(9 / 8)), 3);
+    // A row without a history basis (a duet row, a tolerance row) keeps what it has.
+    const duet = { ...one, mdeBasis: undefined, mde: 0.03 };
+    expect(mdeForRuns(duet, 2)).toBe(duet);
+  });
+
+  it('a passed run of a gate with confirm 1 shows the MDE for two runs; confirm 0 the single run one', async () => {
+    const once = async (): Promise<ScenarioResult> => ({
+      scenario: 'smoke',
+      key: 'smoke',
+      outcome: 'passed',
+      thresholds: [],
+      metrics: compared(190),
+      files: {},
+    });
+    const log = createTerminalLogger({ write: () => {} });
+    const [single] = compared(190);
+    const withRerun = await runWithConfirmation(once, 1, log);
+    expect(withRerun.metrics[0].mde).toBeCloseTo(0.4906, 3);
+    const without = await runWithConfirmation(once, 0, log);
+    expect(without.metrics[0].mde).toBeCloseTo(single.mde!, 12);
   });
 });
