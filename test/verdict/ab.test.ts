@@ -56,3 +56,38 @@ describe('A/B order and paired decision', () => {
     ).toBe('improved');
   });
 });
+
+describe('A/B rows and the smallest change they can see', () => {
+  it('an ABBA row does not carry the history’s MDE: six pairs say nothing about what the history could see', async () => {
+    const { runAB } = await import('../../src/verdict/ab.js');
+    const { createTerminalLogger } = await import('../../src/log.js');
+    const round = async (side: 'A' | 'B', pair: number) => ({
+      scenario: 's',
+      key: 's',
+      outcome: 'passed' as const,
+      thresholds: [],
+      files: {},
+      metrics: [
+        {
+          metric: 'http_req_duration',
+          stat: 'p(95)',
+          unit: 'ms' as const,
+          direction: 'lower-is-better' as const,
+          baseline: 100,
+          current: (side === 'B' ? 110 : 100) + pair,
+          verdict: 'unchanged' as const,
+          method: 'prediction-interval' as const,
+          samples: 8,
+          tolerance: 0.1,
+          mde: 0.44,
+          mdeBasis: { source: 'history' as const, spread: 0.079, scale: 'log' as const, alpha: 0.01, power: 0.8 },
+          note: 'history row',
+        },
+      ],
+    });
+    const result = await runAB(round, () => 2, createTerminalLogger({ write: () => {} }));
+    expect(result.metrics[0]).toMatchObject({ method: 'paired', verdict: 'regressed' });
+    expect(result.metrics[0].mde).toBeUndefined();
+    expect(result.metrics[0].mdeBasis).toBeUndefined();
+  });
+});
