@@ -82,6 +82,8 @@ interface Omitted {
   failingMetrics: number;
   crossedThresholds: number;
   details: number;
+  /** Sentences saying a stat cannot see its tolerance. */
+  blindSpots: number;
   passingScenarios: number;
 }
 
@@ -201,7 +203,7 @@ function renderBlindSpot(s: ScenarioResult, plan: Plan, omitted: Omitted): strin
   const text = blindSpotText(s.metrics, MARKDOWN_SPEAKER, plan.details);
   if (!text) return [];
   if (!plan.notableRows) {
-    omitted.details++;
+    omitted.blindSpots++;
     return [];
   }
   return [`⚠️ ${text}`];
@@ -315,6 +317,7 @@ function shorteningNotice(omitted: Omitted, limit: ReportLimit, options: Markdow
     [omitted.passingScenarios, 'passing scenario', 'passing scenarios'],
     [omitted.failingMetrics, 'failing metric', 'failing metrics'],
     [omitted.crossedThresholds, 'crossed threshold', 'crossed thresholds'],
+    [omitted.blindSpots, 'note on changes too small to see', 'notes on changes too small to see'],
   ]);
   if (omitted.details > 0) left.push('the details (why, per-endpoint tables, error mix, charts)');
   const label = options.fullReportLabel ?? "report.md in the run's artifacts";
@@ -323,7 +326,16 @@ function shorteningNotice(omitted: Omitted, limit: ReportLimit, options: Markdow
 }
 
 function emptyOmitted(): Omitted {
-  return { unchanged: 0, passedThresholds: 0, notable: 0, failingMetrics: 0, crossedThresholds: 0, details: 0, passingScenarios: 0 };
+  return {
+    unchanged: 0,
+    passedThresholds: 0,
+    notable: 0,
+    failingMetrics: 0,
+    crossedThresholds: 0,
+    details: 0,
+    blindSpots: 0,
+    passingScenarios: 0,
+  };
 }
 
 function render(result: GateResult, options: MarkdownOptions, plan: Plan): string {

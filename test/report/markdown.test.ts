@@ -595,6 +595,8 @@ describe('the smallest change each stat can see', () => {
     expect(md).toContain('`slow_0`');
     expect(md).toContain('| Can see ≥ |');
     expect(md).not.toContain('can only see');
+    // The passing scenario stays without its rows; both scenarios' sentences are counted as left out.
+    expect(md).toMatch(/This report was shortened.* left out 40 unchanged metrics, 2 notes on changes too small to see, /);
     // With room, the short form (no advice) comes back before the details do.
     const roomy = renderMarkdownReport(r, { limit: { max: 12_000, description: 'a test limit of 12,000 characters' } });
     expect(roomy).toContain('### ❌ checkout · profile smoke — regressed');
