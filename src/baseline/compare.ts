@@ -16,7 +16,7 @@ import { formatChange, formatDelta, formatPercent, formatSetting, formatValue, t
 import { describeMetric, inferDirection } from '../metric-kind.js';
 import type { MetricRule, Rules } from './rules.js';
 import { predictionInterval, withoutOutliers, type PredictionInterval } from './stats.js';
-import { MDE_POWER, mdeHistory, mdeOfInterval } from './power.js';
+import { MDE_POWER, mdeHistory, mdeOfInterval, relativeTowards } from './power.js';
 import { wilsonInterval } from './sampling.js';
 
 /** The sampling interval of one value of this run: `low`/`high` undefined = unbounded on that side. */
@@ -150,7 +150,7 @@ export function decide(input: DecisionInput): Decision {
   } else if (badIsUp ? c < better && pessimistic < better : c > better && pessimistic > better) verdict = 'improved';
 
   const back = (v: number) => (complement ? 1 - v : v);
-  const mde = interval ? mdeInUnits(interval, input.confidence, input.unit, b) : undefined;
+  const mde = interval ? mdeInUnits(interval, input.confidence, input.unit, b, badIsUp ? 'up' : 'down') : undefined;
   let low = Math.min(back(worst.value), back(better));
   let high = Math.max(back(worst.value), back(better));
   if (input.unit !== 'none') low = Math.max(0, low);
@@ -171,13 +171,20 @@ export function decide(input: DecisionInput): Decision {
 }
 
 /**
- * The interval's MDE in the terms of `change`: on the log scale a relative change e^MDE − 1; on the
- * linear scale (a zero in the history) the MDE over the accepted value. A ratio's MDE is an absolute
- * difference (centre · (e^MDE − 1) on the log scale), like its noise floor.
+ * The interval's MDE in the terms of `change`: on the log scale the size of a relative change in the
+ * worse direction (e^MDE − 1 up, 1 − e^−MDE down); on the linear scale (a zero in the history) the
+ * MDE over the accepted value. A ratio's MDE is an absolute difference (centre · (e^MDE − 1) on the
+ * log scale; ratios are judged where worse is up), like its noise floor.
  */
-function mdeInUnits(interval: PredictionInterval, confidence: number, unit: Unit, accepted: number): number | undefined {
+function mdeInUnits(
+  interval: PredictionInterval,
+  confidence: number,
+  unit: Unit,
+  accepted: number,
+  worse: 'up' | 'down',
+): number | undefined {
   const mde = mdeOfInterval(interval, confidence);
-  if (interval.scale === 'log') return unit === 'ratio' ? interval.centre * Math.expm1(mde) : Math.expm1(mde);
+  if (interval.scale === 'log') return unit === 'ratio' ? interval.centre * Math.expm1(mde) : relativeTowards(mde, worse);
   if (unit === 'ratio') return mde;
   return accepted !== 0 ? mde / Math.abs(accepted) : undefined;
 }
@@ -318,9 +325,16 @@ export function mdeForRuns(row: MetricComparison, runs: number): MetricCompariso
   const power = MDE_POWER ** (1 / runs);
   const before = mdeHistory(basis.spread, row.samples, { alpha: basis.alpha, power: basis.power });
   const after = mdeHistory(basis.spread, row.samples, { alpha: basis.alpha, power });
-  // Every conversion of mdeInUnits is a fixed factor times expm1 (log scale) or times the MDE (linear).
-  const scale = basis.scale === 'log' ? Math.expm1(after) / Math.expm1(before) : after / before;
+  // Every conversion of mdeInUnits is a fixed factor times the relative change (log scale; ratios
+  // are worse up) or times the MDE itself (linear).
+  const worse = row.unit === 'ratio' ? 'up' : worseWay(row.direction);
+  const scale = basis.scale === 'log' ? relativeTowards(after, worse) / relativeTowards(before, worse) : after / before;
   return { ...row, mde: before > 0 ? row.mde * scale : row.mde, mdeBasis: { ...basis, power } };
+}
+
+/** Which way a value moves when it gets worse. */
+export function worseWay(direction: Direction): 'up' | 'down' {
+  return direction === 'lower-is-better' ? 'up' : 'down';
 }
 
 /** Every watched metric of one scenario run compared with the baseline entry under `key`. */

@@ -112,3 +112,17 @@ export function historyRunsFor(
 export function relative(logRatio: number): number {
   return Math.expm1(logRatio);
 }
+
+/**
+ * A log-ratio MDE as the size of the relative change it means in the direction that is worse: a
+ * rise of e^m − 1 for lower-is-better values, a fall of 1 − e^−m for higher-is-better ones (a
+ * log-ratio of 0.365 is +44 % up but −31 % down, and a throughput's tolerance is measured down).
+ */
+export function relativeTowards(logRatio: number, worse: 'up' | 'down'): number {
+  return worse === 'up' ? Math.expm1(logRatio) : -Math.expm1(-logRatio);
+}
+
+/** The inverse of relativeTowards: the log-ratio of a relative change of this size in that direction. */
+export function logRatioTowards(change: number, worse: 'up' | 'down'): number {
+  return worse === 'up' ? Math.log1p(change) : -Math.log1p(-change);
+}

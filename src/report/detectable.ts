@@ -10,7 +10,8 @@
 //   A/B mode with `baseline-target` removes the between-job drift.
 // - a duet: the noise is the spread between windows of one job; it shrinks roughly as 1/√duration,
 //   so a longer duet (`max-duration`) helps. No number: the windows' autocorrelation decides it.
-import { HISTORY_SEARCH_LIMIT, historyRunsFor, mdeUnlimitedHistory, relative } from '../baseline/power.js';
+import { worseWay } from '../baseline/compare.js';
+import { HISTORY_SEARCH_LIMIT, historyRunsFor, logRatioTowards, mdeUnlimitedHistory, relativeTowards } from '../baseline/power.js';
 import { formatPercent, trimNumber } from '../format.js';
 import type { MetricComparison } from '../model.js';
 
@@ -63,7 +64,13 @@ export function historyReach(row: MetricComparison): HistoryReach | undefined {
   const options = { alpha: basis.alpha, power: basis.power };
   const unlimited = mdeUnlimitedHistory(basis.spread, options);
   if (basis.scale === 'log') {
-    return { runs: historyRunsFor(Math.log1p(row.tolerance), basis.spread, options), best: relative(unlimited) };
+    const worse = worseWay(row.direction);
+    // A tolerance of 100 % or more down is no limit on the log scale.
+    if (worse === 'down' && row.tolerance >= 1) return undefined;
+    return {
+      runs: historyRunsFor(logRatioTowards(row.tolerance, worse), basis.spread, options),
+      best: relativeTowards(unlimited, worse),
+    };
   }
   // Linear scale: the MDE was divided by the accepted value; do the same to the target.
   const accepted = Math.abs(row.baseline ?? 0);

@@ -181,6 +181,16 @@ describe('the smallest change the gate can see (MDE)', () => {
     expect(c.mde).toBeCloseTo(Math.expm1((1.8946 + 0.8416) * s * Math.sqrt(1 + 1 / 8)), 3);
   });
 
+  it('for a value that gets worse by falling (throughput) is the fall it can see: 1 − e^−MDE, not e^MDE − 1', () => {
+    // The same spread, the other way round: the log-ratio 0.3648 is +44.0 % up but −30.6 % down,
+    // and a throughput's tolerance is measured down (limit accepted · (1 − 10 %)).
+    const c = one('http_reqs', 'rate', { http_reqs: counter(1000, 40) }, statWith(noisy.map((v) => v / 4)));
+    expect(c.direction).toBe('higher-is-better');
+    const logMde = (3.4995 + 0.8416) * s * Math.sqrt(1 + 1 / 8);
+    expect(c.mde).toBeCloseTo(1 - Math.exp(-logMde), 3);
+    expect(c.mde).toBeCloseTo(0.3057, 3);
+  });
+
   it('is absent while the history is shorter than minHistory: no spread, no controlled α, no number', () => {
     const c = one('http_req_duration', 'p(95)', { http_req_duration: trend({ 'p(95)': 115 }) }, statWith([100, 98, 102]));
     expect(c.method).toBe('tolerance');

@@ -8,7 +8,9 @@ import {
   mdeTwoGroups,
   mdeUnlimitedHistory,
   minimumDetectableEffect,
+  logRatioTowards,
   relative,
+  relativeTowards,
 } from '../../src/baseline/power.js';
 import { predictionInterval } from '../../src/baseline/stats.js';
 
@@ -67,5 +69,12 @@ describe('minimum detectable effect', () => {
     expect(historyRunsFor(Math.log(1.1), 0.0792, { alpha: 0.01 })).toBeUndefined();
     // A target the history already meets: the smallest history there is.
     expect(historyRunsFor(1, 0.01, { alpha: 0.01 })).toBe(2);
+  });
+
+  it('a log-ratio MDE is a rise of e^m − 1 or a fall of 1 − e^−m, and back', () => {
+    expect(relativeTowards(Math.log(1.25), 'up')).toBeCloseTo(0.25, 12);
+    expect(relativeTowards(Math.log(1.25), 'down')).toBeCloseTo(0.2, 12);
+    expect(logRatioTowards(0.2, 'down')).toBeCloseTo(Math.log(1.25), 12);
+    expect(logRatioTowards(0.25, 'up')).toBeCloseTo(Math.log(1.25), 12);
   });
 });

@@ -90,6 +90,9 @@ describe('the smallest change a gate with confirmation reruns can see', () => {
     expect(two.mde).toBeCloseTo(0.4906, 3);
     expect(two.mdeBasis!.power).toBeCloseTo(Math.sqrt(0.8), 12);
     expect(mdeForRuns(one, 3).mde).toBeCloseTo(Math.expm1((3.4995 + 1.4634) * s * Math.sqrt(9 / 8)), 3);
+    // A throughput falls when it gets worse: the same factor, as a fall 1 − e^−MDE.
+    const fall = mdeForRuns({ ...one, direction: 'higher-is-better', mde: -Math.expm1(-(3.4995 + 0.8416) * s * Math.sqrt(9 / 8)) }, 2);
+    expect(fall.mde).toBeCloseTo(-Math.expm1(-(3.4995 + 1.2504) * s * Math.sqrt(9 / 8)), 3);
     // A row without a history basis (a duet row, a tolerance row) keeps what it has.
     const duet = { ...one, mdeBasis: undefined, mde: 0.03 };
     expect(mdeForRuns(duet, 2)).toBe(duet);
