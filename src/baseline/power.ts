@@ -80,7 +80,7 @@ export function mdeUnlimitedHistory(spread: number, options: Omit<MdeOptions, 'd
   return minimumDetectableEffect(spread, options);
 }
 
-/** The most runs of history historyRunsFor considers. */
+/** The most runs of history historyRunsFor considers: the largest `history-limit` there is. */
 export const HISTORY_SEARCH_LIMIT = 1000;
 
 /**

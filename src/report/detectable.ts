@@ -125,7 +125,7 @@ export function blindSpotText(rows: readonly MetricComparison[], say: Speaker, a
     } else if (reaches.length > 0) {
       const runs = Math.max(...reaches.map((x) => x.reach!.runs!));
       sentences.push(
-        `A history of ≥ ${runs} runs at this spread would see the tolerance (if ${say.code('historyLimit')} keeps that many).`,
+        `A history of ≥ ${runs} runs at this spread would see the tolerance (if ${say.code('history-limit')} keeps that many).`,
       );
     }
     sentences.push(`A/B mode (${say.code('baseline-target')}) measures both versions in the same job and removes the drift between jobs.`);

@@ -553,7 +553,7 @@ describe('the smallest change each stat can see', () => {
     expect(md).not.toMatch(/run ≥|longer run would|run for/);
     const reachable = report([row({ ...quiet })]);
     expect(reachable).toContain('≥ 12% on `http_req_duration` p(95); the tolerance is 10%');
-    expect(reachable).toContain('A history of ≥ 15 runs at this spread would see the tolerance (if `historyLimit` keeps that many).');
+    expect(reachable).toContain('A history of ≥ 15 runs at this spread would see the tolerance (if `history-limit` keeps that many).');
     // Different tolerances are named per stat.
     expect(report([row({ ...quiet }), row({ stat: 'p(99)', ...noisy, tolerance: 0.2 })])).toContain(
       'This gate can only see changes ≥ 12% on `http_req_duration` p(95) (tolerance 10%) and ≥ 45% on `http_req_duration` p(99) (tolerance 20%): smaller regressions pass unseen.',
