@@ -136,9 +136,9 @@ export function parseFailOn(value: string | undefined): FailOn[] {
   const out: FailOn[] = [];
   for (const part of text.split(/[\s,]+/).filter(Boolean)) {
     const word = part === 'regressions' ? 'regression' : part === 'threshold' ? 'thresholds' : part;
-    if (word !== 'regression' && word !== 'thresholds') {
+    if (word !== 'regression' && word !== 'thresholds' && word !== 'inconclusive') {
       throw new ConfigError(
-        `fail-on ${JSON.stringify(text)}: unknown word ${JSON.stringify(part)}; expected a comma list of "regression" and "thresholds", or "none"`,
+        `fail-on ${JSON.stringify(text)}: unknown word ${JSON.stringify(part)}; expected a comma list of "regression", "thresholds" and "inconclusive", or "none"`,
       );
     }
     if (!out.includes(word)) out.push(word);

@@ -207,7 +207,7 @@ export const INPUTS = {
     template: ['results-dir'],
   }),
   'fail-on': input({
-    help: 'regression,thresholds (default) | regression | thresholds | none',
+    help: 'regression,thresholds (default) | any of regression, thresholds, inconclusive | none',
     default: 'regression,thresholds',
     flags: [value('fail-on', 'LIST', RUN_AND_DEMO)],
     template: ['staging-fail-on', 'production-fail-on', 'scheduled-fail-on', 'fail-on'],

@@ -48,6 +48,8 @@ function failureMessage(result: GateResult): string | undefined {
   const parts: string[] = [];
   if (result.regressions > 0 && result.failOn.includes('regression')) parts.push(`${result.regressions} regressed metric(s)`);
   if (result.thresholdsFailed > 0 && result.failOn.includes('thresholds')) parts.push(`${result.thresholdsFailed} crossed k6 threshold(s)`);
+  if ((result.inconclusive ?? 0) > 0 && result.failOn.includes('inconclusive'))
+    parts.push(`${result.inconclusive} inconclusive scenario(s)`);
   return `k6-gate: the gate failed: ${parts.join(', ') || result.outcome} (fail-on: ${result.failOn.join(', ')})`;
 }
 

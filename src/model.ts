@@ -205,8 +205,17 @@ export interface LoadGeneratorHealth {
   cpuPressurePercent?: number;
   /** % of CPU time stolen by the hypervisor during the run. */
   stealPercent?: number;
+  /** k6's threads: % of the time they wanted a CPU that they spent waiting for one (Linux schedstat). */
+  k6CpuWaitPercent?: number;
+  /** k6's threads: mean wait for a CPU each time they got one, in ms (Linux schedstat). */
+  k6CpuWaitMs?: number;
   executorModel?: 'open' | 'closed' | 'mixed';
   warnings: string[];
+  /**
+   * Why the run's numbers cannot decide a verdict (k6 starved of CPU, load not delivered); each makes
+   * the scenario inconclusive. Absent when the load generator was fit to measure.
+   */
+  untrustworthy?: string[];
 }
 
 /** Findings beyond the numbers: what live sample analysis saw during the run. */
@@ -243,6 +252,8 @@ export interface GateResult {
   scenarios: ScenarioResult[];
   regressions: number;
   thresholdsFailed: number;
+  /** Scenarios whose outcome is `inconclusive` (set with the outcome, by the policy). */
+  inconclusive?: number;
   /** Non-fatal problems worth a line in the report. */
   warnings: string[];
   baselineUpdated?: boolean;
@@ -262,4 +273,5 @@ export interface GateResult {
   links?: { label: string; url: string }[];
 }
 
-export type FailOn = 'regression' | 'thresholds';
+/** `inconclusive`: an inconclusive scenario fails the job too (off by default). */
+export type FailOn = 'regression' | 'thresholds' | 'inconclusive';

@@ -197,6 +197,12 @@ export function shouldUpdateBaseline(input: { mode: UpdateMode; outcome: Outcome
       reason: 'the run regressed; auto does not accept regressions (accept it with update-baseline: always or force)',
     };
   }
+  if (outcome === 'inconclusive') {
+    return {
+      update: true,
+      reason: 'update-baseline is auto and this run is on the default branch; its inconclusive scenarios are left out',
+    };
+  }
   return { update: true, reason: 'update-baseline is auto and this passed run is on the default branch' };
 }
 
@@ -306,17 +312,25 @@ export function runWarnings(key: string, summary: RunSummary, baseline: Baseline
   return warnings;
 }
 
+/** Why an inconclusive scenario's run is not recorded, in words (the one rule: never, whatever update-baseline says). */
+export function inconclusiveRefusal(key: string, why: string): string {
+  return `${key} is inconclusive (${why}): an inconclusive run is never recorded as the baseline, not even with update-baseline: force, because its numbers could not decide a verdict`;
+}
+
 /**
  * Which runs are recorded, given each one's recordProblems: sane runs always; the others only when
- * forced, each with a loud line; without force each refusal is a line saying why.
+ * forced, each with a loud line; without force each refusal is a line saying why. A run whose
+ * scenario is inconclusive (`inconclusive`: why) is never recorded, forced or not.
  */
 export function runsToRecord(
-  candidates: readonly { run: BaselineRun; problems: readonly string[] }[],
+  candidates: readonly { run: BaselineRun; problems: readonly string[]; inconclusive?: string }[],
   forced: boolean,
 ): { kept: BaselineRun[]; forcedLines: string[]; refusals: string[] } {
   const out = { kept: [] as BaselineRun[], forcedLines: [] as string[], refusals: [] as string[] };
-  for (const { run, problems } of candidates) {
-    if (problems.length === 0) out.kept.push(run);
+  for (const { run, problems, inconclusive } of candidates) {
+    // Not even `force` records it: its numbers could not decide a verdict, so they cannot be the reference of later ones.
+    if (inconclusive !== undefined) out.refusals.push(inconclusiveRefusal(run.key, inconclusive));
+    else if (problems.length === 0) out.kept.push(run);
     else if (forced) {
       out.kept.push(run);
       out.forcedLines.push(

@@ -15,6 +15,7 @@ export function logVerdict(run: GateRun): void {
   const { result } = run;
   const verdict = result.cancelled ? `CANCELLED (${result.cancelled})` : result.failed ? 'FAILED' : 'ok';
   run.log.info(
-    `k6-gate: outcome ${result.outcome} — ${result.regressions} regression(s), ${result.thresholdsFailed} crossed threshold(s) — gate ${verdict}`,
+    `k6-gate: outcome ${result.outcome} — ${result.regressions} regression(s), ${result.thresholdsFailed} crossed threshold(s)` +
+      `${result.inconclusive ? `, ${result.inconclusive} inconclusive scenario(s)` : ''} — gate ${verdict}`,
   );
 }

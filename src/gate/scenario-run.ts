@@ -17,6 +17,7 @@ import { runLabels } from '../observability/push.js';
 import { runFindings, startRunAnalysis, type RunAnalysis, type RunAnalysisResult } from '../samples/run-analysis.js';
 import { keepShardFiles, mergeScenarioForGate } from '../shard/gate-files.js';
 import { shardArgs, shardRawFileName } from '../shard/shard.js';
+import { markInconclusive } from '../verdict/outcome.js';
 import { trendsOf, watchedPercentileMetrics } from '../verdict/samples.js';
 import { compareSummary, settleScenario, trendStatsFor, type Judging } from './judge.js';
 import { newScenarioResult, type GateRun } from './result.js';
@@ -96,6 +97,12 @@ export async function runScenarioOnce(step: ScenarioStep, k6: InstalledK6, confi
   if (findings) {
     scenario.analysis = findings;
     for (const warning of findings.loadGenerator?.warnings ?? []) log.warning(`k6-gate: ${spec.name}: ${warning}`);
+    const untrustworthy = findings.loadGenerator?.untrustworthy ?? [];
+    // A load generator unfit to measure: whatever the numbers say, they cannot say "passed".
+    if (untrustworthy.length > 0 && scenario.outcome !== 'error') {
+      markInconclusive(scenario, `the load generator was unhealthy: ${untrustworthy.join('; ')}`);
+      log.warning(`k6-gate: ${spec.name}: inconclusive: ${scenario.inconclusive}`);
+    }
   }
   return scenario;
 }

@@ -17,6 +17,8 @@ import { mergeScenario, runScenarioOnce, type ScenarioStep } from './scenario-ru
 export interface RunToRecord {
   run: BaselineRun;
   problems: string[];
+  /** Why the scenario's verdict is inconclusive: such a run is never recorded (`runsToRecord`). */
+  inconclusive?: string;
 }
 
 /** Runs (or merges) every scenario into `run.result.scenarios`. */
@@ -96,5 +98,9 @@ function runToRecord(
     endpoints: scenario.analysis?.endpoints,
     executorModel: scenario.executorModel,
   };
-  return { run: record, problems: recordProblems({ summary, exitCode: scenario.exitCode, limits: judging.rules.record }) };
+  return {
+    run: record,
+    problems: recordProblems({ summary, exitCode: scenario.exitCode, limits: judging.rules.record }),
+    inconclusive: scenario.inconclusive,
+  };
 }

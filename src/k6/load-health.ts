@@ -1,9 +1,11 @@
-// Load-generator health: is the load generator itself the bottleneck? Samples, while k6 runs, the
-// k6 process's CPU (/proc/<pid>/stat), the runner's CPU pressure (Linux PSI, /proc/pressure/cpu)
-// and steal time (/proc/stat); `judgeLoadGenerator` turns the figures and k6's own counters
-// (dropped_iterations) into warnings that say what to change. Off Linux the /proc figures are
-// simply absent.
-import { readFileSync } from 'node:fs';
+// Load-generator health: is the load generator itself the bottleneck, or too starved to trust? Samples,
+// while k6 runs, the k6 process's CPU (/proc/<pid>/stat), how long its threads waited for a CPU
+// (/proc/<pid>/task/*/schedstat), the runner's CPU pressure (Linux PSI, /proc/pressure/cpu) and steal
+// time (/proc/stat); `judgeLoadGenerator` turns the figures and k6's own counters (dropped_iterations)
+// into warnings that say what to change, and into the reasons the run's numbers cannot decide a
+// verdict (a k6 starved of CPU, load not delivered: docs/verdicts.md, "When the load generator
+// cannot be trusted"). Off Linux the /proc figures are simply absent.
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { LoadGeneratorHealth, RunSummary } from '../model.js';
 import type { ExecutorModel } from './inspect.js';
@@ -29,6 +31,77 @@ export interface LoadSamples {
   /** % of the run's wall time some task waited for a CPU (PSI "some"). */
   cpuPressurePercent?: number;
   stealPercent?: number;
+  /** k6's threads: CPU time they ran and time they waited, runnable, for a CPU (schedstat). */
+  k6CpuWait?: CpuWait;
+}
+
+/** Time a set of processes' threads ran on a CPU and waited on a run queue for one, in ns. */
+export interface CpuWait {
+  runNs: number;
+  waitNs: number;
+  /** Times a thread was put on a CPU (each wait for a CPU ends in one). */
+  slices: number;
+}
+
+/** The share of the time k6 wanted a CPU that it spent waiting for one, in %. */
+export function cpuWaitPercent(wait: CpuWait): number | undefined {
+  const wanted = wait.runNs + wait.waitNs;
+  return wanted > 0 ? (wait.waitNs / wanted) * 100 : undefined;
+}
+
+/**
+ * Run and wait time of every thread of the watched processes (Linux `/proc/<pid>/task/<tid>/schedstat`:
+ * ns on a CPU, ns runnable on a run queue, timeslices). Each thread's counters start at 0 when it
+ * starts, so the sum of the last reading of every thread seen is the process's total, short of what
+ * a thread did between its last reading and its exit. Watch a process right after it is spawned.
+ */
+export function startCpuWaitMeter(options: { intervalMs?: number } = {}) {
+  const pids = new Set<number>();
+  const threads = new Map<string, CpuWait>();
+  const sample = () => {
+    for (const pid of pids) {
+      let tids: string[];
+      try {
+        tids = readdirSync(`/proc/${pid}/task`);
+      } catch {
+        continue; // exited: its last readings stay
+      }
+      for (const tid of tids) {
+        try {
+          const [run, wait, slices] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+          if (Number.isFinite(run) && Number.isFinite(wait))
+            threads.set(`${pid}/${tid}`, { runNs: run, waitNs: wait, slices: slices || 0 });
+        } catch {
+          // the thread ended between the listing and the read
+        }
+      }
+    }
+  };
+  const timer = setInterval(sample, options.intervalMs ?? 250);
+  timer.unref();
+  return {
+    /** Adds a process (k6 just spawned) and reads it at once. */
+    watch(pid: number) {
+      pids.add(pid);
+      sample();
+    },
+    /** The sums so far; undefined when nothing could be read (not Linux, no schedstat). */
+    read(): CpuWait | undefined {
+      sample();
+      if (threads.size === 0) return undefined;
+      const sum: CpuWait = { runNs: 0, waitNs: 0, slices: 0 };
+      for (const t of threads.values()) {
+        sum.runNs += t.runNs;
+        sum.waitNs += t.waitNs;
+        sum.slices += t.slices;
+      }
+      return sum;
+    },
+    stop(): CpuWait | undefined {
+      clearInterval(timer);
+      return this.read();
+    },
+  };
 }
 
 function readK6Ticks(pid: number): number | undefined {
@@ -76,21 +149,25 @@ export function startLoadSampler(options: { intervalMs?: number; gomaxprocs?: st
   };
   const timer = setInterval(take, options.intervalMs ?? 250);
   timer.unref();
+  const waits = startCpuWaitMeter({ intervalMs: options.intervalMs });
   const machineCores = os.availableParallelism();
   const limit = Number(options.gomaxprocs);
   const cores = Number.isInteger(limit) && limit > 0 ? Math.min(limit, machineCores) : machineCores;
   return {
     watch(k6Pid: number) {
       pid = k6Pid;
+      waits.watch(k6Pid);
       take();
     },
     stop(): LoadSamples {
       clearInterval(timer);
+      const k6CpuWait = waits.stop();
       const withK6 = readings.filter((r) => r.k6Ticks !== undefined);
       const first = readings[0];
       const last = readings[readings.length - 1];
       const wallMs = first && last ? last.at - first.at : 0;
       const out: LoadSamples = { wallMs, cores };
+      if (k6CpuWait) out.k6CpuWait = k6CpuWait;
       if (withK6.length >= 2) {
         const a = withK6[0];
         const b = withK6[withK6.length - 1];
@@ -122,6 +199,46 @@ export const K6_CPU_SATURATION = 0.9;
 /** PSI "some" above this share of the run: other work competed with k6 for the CPU. */
 export const CPU_PRESSURE_WARNING_PERCENT = 20;
 export const STEAL_WARNING_PERCENT = 5;
+/**
+ * k6's threads waiting longer than this, on average, for a CPU each time they had work: k6 was
+ * starved and its timings carry its own waiting (docs/verdicts.md has the measurements behind it).
+ */
+export const K6_CPU_WAIT_LIMIT_MS = 10;
+/** Dropped iterations above this share of the planned ones: the load the test asks for was not delivered. */
+export const DROPPED_ITERATIONS_LIMIT = 0.05;
+
+/** Mean wait for a CPU per timeslice, in ms; undefined without a timeslice. */
+export function cpuWaitMs(wait: CpuWait): number | undefined {
+  return wait.slices > 0 ? wait.waitNs / wait.slices / 1e6 : undefined;
+}
+
+/**
+ * Why k6 was too starved of CPU to measure, or undefined: the one rule for a run's k6 and for the two
+ * k6 processes of a duet alike (their summed threads).
+ */
+export function k6Starved(wait: CpuWait | undefined): string | undefined {
+  if (!wait) return undefined;
+  const perWake = cpuWaitMs(wait);
+  if (perWake === undefined || perWake < K6_CPU_WAIT_LIMIT_MS) return undefined;
+  const share = cpuWaitPercent(wait);
+  return (
+    `k6 waited ${round(perWake)} ms on average for a CPU each time it had work (limit ${K6_CPU_WAIT_LIMIT_MS} ms; ` +
+    `${round(share ?? 0)} % of the time it wanted a CPU): its timings include its own waiting. ` +
+    "Run on a quieter runner, with fewer parallel jobs, and without lowering k6's priority"
+  );
+}
+
+/** Why the load the test asks for was not delivered (too many dropped iterations), or undefined. */
+function loadNotDelivered(summary: RunSummary | undefined): string | undefined {
+  const dropped = summary?.metrics.dropped_iterations?.values.count ?? 0;
+  const done = summary?.metrics.iterations?.values.count ?? 0;
+  const planned = dropped + done;
+  if (dropped <= 0 || dropped / planned <= DROPPED_ITERATIONS_LIMIT) return undefined;
+  return (
+    `k6 dropped ${Math.round(dropped)} of ${Math.round(planned)} planned iterations (${round((dropped / planned) * 100)} %, ` +
+    `limit ${DROPPED_ITERATIONS_LIMIT * 100} %): the target got less load than the test asks for. Raise preAllocatedVUs/maxVUs, or lower the rate`
+  );
+}
 
 /** The figures and the warnings, each saying what to change. Pure. */
 export function judgeLoadGenerator(
@@ -159,6 +276,12 @@ export function judgeLoadGenerator(
     if (samples.k6CpuPeakCores !== undefined) health.k6CpuPeakCores = round(samples.k6CpuPeakCores, 2);
     if (samples.cpuPressurePercent !== undefined) health.cpuPressurePercent = round(samples.cpuPressurePercent);
     if (samples.stealPercent !== undefined) health.stealPercent = round(samples.stealPercent);
+    if (samples.k6CpuWait) {
+      const share = cpuWaitPercent(samples.k6CpuWait);
+      const perWake = cpuWaitMs(samples.k6CpuWait);
+      if (share !== undefined) health.k6CpuWaitPercent = round(share);
+      if (perWake !== undefined) health.k6CpuWaitMs = round(perWake, 2);
+    }
     const peak = samples.k6CpuPeakCores ?? 0;
     if (peak >= K6_CPU_SATURATION * samples.cores) {
       warnings.push(
@@ -176,5 +299,7 @@ export function judgeLoadGenerator(
       );
     }
   }
+  const untrustworthy = [loadNotDelivered(summary), k6Starved(samples?.k6CpuWait)].filter((why): why is string => why !== undefined);
+  if (untrustworthy.length > 0) health.untrustworthy = untrustworthy;
   return health;
 }

@@ -6,7 +6,10 @@ export type NotifyOn = 'regression' | 'error' | 'always';
 
 export const NOTIFY_ON: readonly NotifyOn[] = ['regression', 'error', 'always'];
 
-/** `regression`: the gate found a regression, a crossed threshold or an error; `error`: only errors. */
+/**
+ * `regression`: the gate did not pass (a regression, a crossed threshold, an inconclusive verdict —
+ * the gate could not protect this change — or an error); `error`: only errors.
+ */
 export function shouldNotify(on: NotifyOn, outcome: Outcome): boolean {
   if (on === 'always') return true;
   if (on === 'error') return outcome === 'error';

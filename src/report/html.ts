@@ -17,8 +17,8 @@ import { abNumbers } from './markdown-rows.js';
 
 export const GATE_REPORT_FILE = 'gate-report.html';
 
-const OUTCOME_ORDER: Outcome[] = ['error', 'thresholds-failed', 'regressed', 'passed'];
-const VERDICT_ORDER: MetricComparison['verdict'][] = ['regressed', 'missing', 'improved', 'new', 'unchanged'];
+const OUTCOME_ORDER: Outcome[] = ['error', 'thresholds-failed', 'regressed', 'inconclusive', 'passed'];
+const VERDICT_ORDER: MetricComparison['verdict'][] = ['regressed', 'missing', 'inconclusive', 'improved', 'new', 'unchanged'];
 
 const WIDTH = 520;
 const HEIGHT = 170;
@@ -29,6 +29,7 @@ body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin:
 h1 { font-size: 1.4rem; } h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #d0d7de; } h3 { font-size: 1rem; }
 .badge { display: inline-block; padding: 0 .5em; border-radius: 1em; font-weight: 600; }
 .passed { background: #dafbe1; color: #116329; } .regressed, .error, .thresholds-failed { background: #ffebe9; color: #a40e26; }
+.inconclusive { background: #fff8c5; color: #7d4e00; }
 .meta { color: #57606a; } .charts { display: flex; flex-wrap: wrap; gap: 1rem; }
 figure { margin: 0; border: 1px solid #d0d7de; border-radius: 6px; padding: .5rem; }
 figcaption { max-width: ${WIDTH}px; font-size: 12px; color: #57606a; }
@@ -164,6 +165,7 @@ function scenarioSection(scenario: ScenarioResult): string {
     `<section class="scenario"><h2>${escape(scenario.key)} <span class="badge ${scenario.outcome}">${escape(scenario.outcome)}</span></h2>`,
   ];
   if (scenario.error) parts.push(`<pre class="cause">${escape(scenario.error)}</pre>`);
+  else if (scenario.inconclusive) parts.push(`<p class="cause inconclusive">Inconclusive: ${escape(scenario.inconclusive)}</p>`);
   const rows = [...scenario.metrics].sort((x, y) => VERDICT_ORDER.indexOf(x.verdict) - VERDICT_ORDER.indexOf(y.verdict));
   if (rows.length > 0) {
     parts.push(

@@ -3,7 +3,11 @@
 //
 // One <testsuite> per scenario run; inside it one <testcase> per watched metric and one per k6
 // threshold. A regression or a crossed threshold is a <failure>; a run that could not happen is an
-// <error>, so "the test is broken" never reads like "the code got slower".
+// <error>, so "the test is broken" never reads like "the code got slower". An inconclusive verdict is
+// a <skipped> case named "verdict" (and a duet stat left undecided a <skipped> metric): JUnit has no
+// "undecided", and skipped is the one state every reader shows as neither passed nor failed, which is
+// what it is; a <failure> would say the code got slower, an <error> that the test is broken. Whether
+// it fails the job is `fail-on`'s call, not the report's.
 import { formatChange, formatPercent } from '../format.js';
 import type { GateResult, MetricComparison, ScenarioResult, ThresholdResult } from '../model.js';
 
@@ -39,6 +43,7 @@ function metricCase(scenario: ScenarioResult, row: MetricComparison): Case {
   if (row.verdict === 'regressed') {
     return { ...base, failure: { type: 'regression', message: `regressed: ${row.note}`, text: describeRow(row) } };
   }
+  if (row.verdict === 'inconclusive') return { ...base, skipped: `inconclusive: ${row.note}` };
   if (row.verdict === 'missing') {
     if (row.severity === 'error') {
       return { ...base, failure: { type: 'missing-metric', message: `missing: ${row.note}`, text: describeRow(row) } };
@@ -94,6 +99,14 @@ function scenarioCases(scenario: ScenarioResult): Case[] {
       classname: `k6-gate.${scenario.key}`,
       timeSeconds: scenario.k6WallMs !== undefined ? scenario.k6WallMs / 1000 : undefined,
       error: { type: 'error', message, text },
+    });
+  }
+  if (scenario.outcome === 'inconclusive') {
+    cases.push({
+      name: 'verdict',
+      classname: `k6-gate.${scenario.key}`,
+      timeSeconds: scenario.k6WallMs !== undefined ? scenario.k6WallMs / 1000 : undefined,
+      skipped: `inconclusive: ${scenario.inconclusive ?? 'the numbers could not decide'}`,
     });
   }
   for (const row of scenario.metrics) cases.push(metricCase(scenario, row));

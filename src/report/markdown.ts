@@ -123,15 +123,24 @@ function statusLine(result: GateResult): string {
     const more = errors.length > 1 ? ` (and ${plural(errors.length - 1, 'other cause')} below)` : '';
     return `**${what}:** ${first}${more}.${exception} An error fails the job whatever \`fail-on\` says.`;
   }
-  const counts = `${plural(result.regressions, 'regression')}, ${plural(result.thresholdsFailed, 'crossed threshold')}`;
+  const inconclusive = result.inconclusive ?? 0;
+  const counts =
+    `${plural(result.regressions, 'regression')}, ${plural(result.thresholdsFailed, 'crossed threshold')}` +
+    (inconclusive > 0 ? `, ${plural(inconclusive, 'inconclusive scenario')}` : '');
   const policy = result.failOn.length > 0 ? `fails on: ${result.failOn.join(', ')}` : 'report only';
   const verdict = result.failed
     ? '**the gate fails this job**'
     : result.outcome === 'passed'
       ? 'the gate passes'
       : '**not blocking** (policy)';
-  return `${counts} — ${verdict} (${policy}).`;
+  const undecided = inconclusive > 0 ? ` ${INCONCLUSIVE_SENTENCE}` : '';
+  return `${counts} — ${verdict} (${policy}).${undecided}`;
 }
+
+/** What an inconclusive verdict means for the job and the baseline, and what to do about it. */
+const INCONCLUSIVE_SENTENCE =
+  'Inconclusive means the numbers could not decide, either way: the run is not recorded as the baseline, and it fails the job only with `fail-on: inconclusive`. ' +
+  'Run it again longer (max-duration) or on a quieter runner; each inconclusive scenario below says why.';
 
 function renderHeader(result: GateResult): string {
   const facts: string[] = [];
@@ -238,6 +247,14 @@ function renderThresholds(s: ScenarioResult, plan: Plan, omitted: Omitted): stri
 
 function renderCause(s: ScenarioResult, plan: Plan): string[] {
   const parts: string[] = [];
+  if (s.inconclusive && s.outcome !== 'error') {
+    const why = escapeProse(s.inconclusive.replace(/[.\s]+$/, ''));
+    parts.push(
+      s.outcome === 'inconclusive'
+        ? `> **Inconclusive:** ${why}.`
+        : `> **The numbers are in doubt:** ${why}; a regression or a crossed threshold still counts.`,
+    );
+  }
   if (s.error) parts.push(`> **Error:** ${escapeProse(s.error)}`);
   else if (s.exitCode !== undefined && s.exitCode !== 0) {
     parts.push(`k6 exited with code ${s.exitCode}${s.exitMeaning ? `: ${escapeProse(s.exitMeaning)}` : ''}`);

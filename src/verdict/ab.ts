@@ -21,7 +21,7 @@ import { median } from '../baseline/stats.js';
 import { formatChange, formatDelta, formatDuration, formatValue } from '../format.js';
 import type { Logger } from '../log.js';
 import type { MetricComparison, ScenarioResult } from '../model.js';
-import { metricId } from './confirm.js';
+import { joinedReasons, metricId } from './confirm.js';
 import { scenarioOutcome } from './outcome.js';
 
 /** Pairs of rounds (each pair is one A run and one B run). */
@@ -167,11 +167,12 @@ export async function runAB(
     return out;
   });
   const k6WallMs = rounds.reduce((s, r) => s + (r.result.k6WallMs ?? 0), 0);
-  const outcome = scenarioOutcome({ thresholds: last.thresholds, metrics });
+  const inconclusive = joinedReasons(rounds.map((r) => r.result));
+  const outcome = scenarioOutcome({ thresholds: last.thresholds, metrics, inconclusive });
   const regressed = metrics.filter(isRegression).map(metricId);
   const verdictNote =
     `A/B mode: ${pairs} ABBA pairs (${rounds.length} k6 runs, ${formatDuration(k6WallMs)} of k6) against baseline-target (A) and target (B); ` +
     (regressed.length > 0 ? `B is worse on ${regressed.join(', ')}` : 'no paired difference beyond the limits');
   log.info(`k6-gate: ${verdictNote}`);
-  return { ...last, outcome, metrics, k6WallMs, k6Runs: rounds.length, verdictNote };
+  return { ...last, outcome, metrics, k6WallMs, k6Runs: rounds.length, verdictNote, inconclusive };
 }

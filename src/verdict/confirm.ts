@@ -111,8 +111,10 @@ export async function runWithConfirmation(
     return out;
   });
   const k6WallMs = all.reduce((sum, r) => sum + (r.k6WallMs ?? 0), 0);
+  // A run whose numbers could not decide (a starved k6) leaves the verdict inconclusive at best.
+  const inconclusive = joinedReasons(all);
   // The rows persisting regressions kept decide, as for a single run.
-  const outcome: Outcome = stoppedBy ? stoppedBy.outcome : scenarioOutcome({ thresholds: last.thresholds, metrics });
+  const outcome: Outcome = stoppedBy ? stoppedBy.outcome : scenarioOutcome({ thresholds: last.thresholds, metrics, inconclusive });
   let verdictNote: string;
   if (stoppedBy) {
     verdictNote = `confirmation rerun ${all.length - 1} ended ${stoppedBy.outcome}; ${all.length} k6 runs, ${formatDuration(k6WallMs)} of k6`;
@@ -122,5 +124,11 @@ export async function runWithConfirmation(
     verdictNote = `first run regressed, ${all.length === 2 ? 'the rerun' : `rerun ${all.length - 1}`} did not: not confirmed, passed; ${all.length} k6 runs, ${formatDuration(k6WallMs)} of k6`;
   }
   log.info(`k6-gate: ${verdictNote}`);
-  return { ...last, outcome, metrics, k6WallMs, k6Runs: all.length, verdictNote };
+  return { ...last, outcome, metrics, k6WallMs, k6Runs: all.length, verdictNote, inconclusive };
+}
+
+/** Every run's reason to be inconclusive, each said once with the run it came from; undefined when none had one. */
+export function joinedReasons(runs: readonly Pick<ScenarioResult, 'inconclusive'>[]): string | undefined {
+  const said = runs.flatMap((r, i) => (r.inconclusive ? [runs.length > 1 ? `run ${i + 1}: ${r.inconclusive}` : r.inconclusive] : []));
+  return said.length > 0 ? said.join('; ') : undefined;
 }

@@ -347,6 +347,14 @@ describe('submetrics', () => {
       ['http_req_duration{name:login}', 'regressed'],
       ['http_req_duration{name:home}', 'unchanged'],
     ]);
-    expect(summarizeComparisons(result)).toEqual({ regressed: 1, improved: 0, unchanged: 2, inconclusive: 0, new: 0, missing: 0, regressions: 1 });
+    expect(summarizeComparisons(result)).toEqual({
+      regressed: 1,
+      improved: 0,
+      unchanged: 2,
+      inconclusive: 0,
+      new: 0,
+      missing: 0,
+      regressions: 1,
+    });
   });
 });

@@ -193,6 +193,7 @@ describe('outputs', () => {
       failed: 'false',
       regressions: '0',
       'thresholds-failed': '0',
+      inconclusive: '0',
       'report-path': '/ws/out/report.md',
       'comparison-path': '/ws/out/comparison.json',
       'comment-url': '',

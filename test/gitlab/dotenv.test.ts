@@ -12,6 +12,7 @@ describe('dotenv report', () => {
       K6_GATE_FAILED: 'true',
       K6_GATE_REGRESSIONS: '1',
       K6_GATE_THRESHOLDS_FAILED: '1',
+      K6_GATE_INCONCLUSIVE: '0',
       K6_GATE_REGRESSED_METRICS: 'smoke@smoke:http_req_duration:p(95)',
       K6_GATE_NOTE_URL: 'https://gitlab.example.com/a/b/-/merge_requests/7#note_1',
     });
@@ -40,7 +41,7 @@ describe('dotenv report', () => {
       );
       expect(path.basename(file)).toBe('k6-gate.env');
       expect(await readFile(file, 'utf8')).toBe(
-        'K6_GATE_RESULT=passed\nK6_GATE_FAILED=false\nK6_GATE_REGRESSIONS=0\nK6_GATE_THRESHOLDS_FAILED=0\nK6_GATE_REGRESSED_METRICS=\n',
+        'K6_GATE_RESULT=passed\nK6_GATE_FAILED=false\nK6_GATE_REGRESSIONS=0\nK6_GATE_THRESHOLDS_FAILED=0\nK6_GATE_INCONCLUSIVE=0\nK6_GATE_REGRESSED_METRICS=\n',
       );
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -62,7 +63,7 @@ describe('dotenv report', () => {
         await writeDotenv(result, dir, { keyPrefix: 'k6-gate_production_', noteUrl: 'https://gitlab.example.com/n/1' });
         expect(await readFile(path.join(dir, 'k6-gate.env'), 'utf8')).toBe(
           'K6_GATE_PRODUCTION_RESULT=passed\nK6_GATE_PRODUCTION_FAILED=false\nK6_GATE_PRODUCTION_REGRESSIONS=0\n' +
-            'K6_GATE_PRODUCTION_THRESHOLDS_FAILED=0\nK6_GATE_PRODUCTION_REGRESSED_METRICS=\nK6_GATE_PRODUCTION_NOTE_URL=https://gitlab.example.com/n/1\n',
+            'K6_GATE_PRODUCTION_THRESHOLDS_FAILED=0\nK6_GATE_PRODUCTION_INCONCLUSIVE=0\nK6_GATE_PRODUCTION_REGRESSED_METRICS=\nK6_GATE_PRODUCTION_NOTE_URL=https://gitlab.example.com/n/1\n',
         );
       } finally {
         await rm(dir, { recursive: true, force: true });

@@ -14,7 +14,8 @@ function slackText(text: string): string {
 export function slackMessage(result: GateResult, commit?: string): { text: string; blocks: unknown[] } {
   const title = headline(result);
   const facts = [
-    `${result.regressions} regression(s), ${result.thresholdsFailed} crossed threshold(s)`,
+    `${result.regressions} regression(s), ${result.thresholdsFailed} crossed threshold(s)` +
+      (result.inconclusive ? `, ${result.inconclusive} inconclusive scenario(s)` : ''),
     result.failed ? '*the gate fails this job*' : 'the gate passes',
     result.target ? `target \`${slackText(result.target)}\`` : '',
     result.environment ? `environment *${slackText(result.environment)}*` : '',
@@ -27,6 +28,7 @@ export function slackMessage(result: GateResult, commit?: string): { text: strin
   for (const s of result.scenarios.slice(0, 10)) {
     const lines = [`*${slackText(s.scenario)}* — ${s.outcome}`];
     if (s.error) lines.push(`> ${slackText(s.error.slice(0, 300))}`);
+    else if (s.inconclusive) lines.push(`> inconclusive: ${slackText(s.inconclusive.slice(0, 300))}`);
     for (const m of s.metrics.filter(isRegression).slice(0, 5)) {
       lines.push(
         `• \`${slackText(m.metric)}\` ${slackText(m.stat)}: ${formatValue(m.baseline, m.unit)} → ${formatValue(m.current, m.unit)} (${formatChange(m.change)})`,

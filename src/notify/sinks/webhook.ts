@@ -12,6 +12,8 @@ export interface WebhookPayload {
   environment?: string;
   regressions: number;
   thresholdsFailed: number;
+  /** Scenarios whose numbers could not decide. */
+  inconclusive: number;
   commit?: string;
   links: { label: string; url: string }[];
   scenarios: {
@@ -19,6 +21,8 @@ export interface WebhookPayload {
     key: string;
     outcome: Outcome;
     error?: string;
+    /** Why the scenario's numbers could not decide, when they could not. */
+    inconclusive?: string;
     regressed: { metric: string; stat: string; baseline?: number; current?: number; change?: number; unit: string }[];
     thresholdsCrossed: { metric: string; expression: string }[];
     /** The first endpoints of the per-endpoint table (by p95 change, then p95). */
@@ -38,6 +42,7 @@ export function webhookPayload(result: GateResult, commit?: string): WebhookPayl
     environment: result.environment,
     regressions: result.regressions,
     thresholdsFailed: result.thresholdsFailed,
+    inconclusive: result.inconclusive ?? 0,
     commit,
     links: result.links ?? [],
     scenarios: result.scenarios.map((s) => ({
@@ -45,6 +50,7 @@ export function webhookPayload(result: GateResult, commit?: string): WebhookPayl
       key: s.key,
       outcome: s.outcome,
       error: s.error,
+      inconclusive: s.inconclusive,
       regressed: s.metrics
         .filter(isRegression)
         .map((m) => ({ metric: m.metric, stat: m.stat, baseline: m.baseline, current: m.current, change: m.change, unit: m.unit })),

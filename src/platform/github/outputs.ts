@@ -9,6 +9,7 @@ export const OUTPUT_NAMES = [
   'failed',
   'regressions',
   'thresholds-failed',
+  'inconclusive',
   'report-path',
   'comparison-path',
   'comment-url',
@@ -31,6 +32,7 @@ export function gateOutputs(
     failed: String(result.failed),
     regressions: String(result.regressions),
     'thresholds-failed': String(result.thresholdsFailed),
+    inconclusive: String(result.inconclusive ?? 0),
     'report-path': path.join(extra.resultsDir, 'report.md'),
     'comparison-path': path.join(extra.resultsDir, 'comparison.json'),
     'comment-url': extra.commentUrl ?? '',
@@ -45,7 +47,15 @@ export function gateOutputs(
 /** The outputs of a run that ended before it had a result (bad input, an unexpected error). */
 export function failedRunOutputs(): Record<OutputName, string> {
   const outputs = Object.fromEntries(OUTPUT_NAMES.map((name) => [name, ''])) as Record<OutputName, string>;
-  return { ...outputs, result: 'error', failed: 'true', regressions: '0', 'thresholds-failed': '0', 'baseline-updated': 'false' };
+  return {
+    ...outputs,
+    result: 'error',
+    failed: 'true',
+    regressions: '0',
+    'thresholds-failed': '0',
+    inconclusive: '0',
+    'baseline-updated': 'false',
+  };
 }
 
 /** Deepest folder chain created for an output file; a runner's own path is a few levels deep. */

@@ -25,6 +25,7 @@ export function gitlabDotenvVariables(result: GateResult, extra: { noteUrl?: str
     K6_GATE_FAILED: String(result.failed),
     K6_GATE_REGRESSIONS: String(result.regressions),
     K6_GATE_THRESHOLDS_FAILED: String(result.thresholdsFailed),
+    K6_GATE_INCONCLUSIVE: String(result.inconclusive ?? 0),
     K6_GATE_REGRESSED_METRICS: regressed.join(','),
   };
   if (extra.noteUrl) vars.K6_GATE_NOTE_URL = extra.noteUrl;

@@ -18,6 +18,7 @@
 import type { Cancellation, StopSignal } from '../../cancel.js';
 import { ExpectedError } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import { k6Starved, startCpuWaitMeter, type CpuWait } from '../../k6/load-health.js';
 import { waitForHealthy } from '../../k6/preflight.js';
 import { runK6, type K6RunResult } from '../../k6/run.js';
 import { formatDuration } from '../../format.js';
@@ -74,6 +75,8 @@ export interface DuetRunOptions {
   /** Extra k6 arguments (before the script). */
   args?: string[];
   secrets: readonly string[];
+  /** Called with each k6 process's id once it is spawned (the duet's CPU-wait meter watches it). */
+  onK6Spawn?: (pid: number) => void;
   log: Logger;
   cancellation?: Cancellation;
   blockMs?: number;
@@ -99,6 +102,13 @@ export interface DuetRunResult {
   cancelled?: StopSignal;
   /** Each side's windows as measured (for a report's chart, or to replay the decision). */
   windows: Record<DuetSide, SideWindow[]>;
+  /** Both sides' k6 processes: their threads' CPU run and wait time (Linux schedstat), summed. */
+  k6CpuWait?: CpuWait;
+  /**
+   * Why the deciding data cannot be trusted: the k6 processes were starved of CPU (`k6Starved`, the
+   * rule of one run). The gate makes the scenario inconclusive with it (`markInconclusive`).
+   */
+  untrustworthy?: string;
 }
 
 const sideName = (side: DuetSide) => (side === 'A' ? 'A (baseline-target)' : 'B (target)');
@@ -132,12 +142,20 @@ export async function runDuet(options: DuetRunOptions): Promise<DuetRunResult> {
   const looks: DuetLook[] = [];
   const windows = new DuetWindows({ windowMs: WINDOW_MS });
   const k6Seconds = () => runs.reduce((s, r) => s + (r.side === 'A' ? r.result.wallMs : 0), 0) / 1000;
-  const measured = () => ({
-    k6Seconds: k6Seconds(),
-    k6Runs: runs.length,
-    runs,
-    windows: { A: windows.windows('A'), B: windows.windows('B') },
-  });
+  // Every k6 process of the duet, both sides and every half: the deciding data is all of theirs.
+  const cpu = startCpuWaitMeter();
+  const measured = () => {
+    const k6CpuWait = cpu.read();
+    const untrustworthy = k6Starved(k6CpuWait);
+    return {
+      k6Seconds: k6Seconds(),
+      k6Runs: runs.length,
+      runs,
+      windows: { A: windows.windows('A'), B: windows.windows('B') },
+      ...(k6CpuWait ? { k6CpuWait } : {}),
+      ...(untrustworthy ? { untrustworthy } : {}),
+    };
+  };
   const fail = (error: string, side?: DuetSide): DuetRunResult => {
     log.error(`k6-gate: duet: ${error}`);
     return { outcome: 'error', looks, reason: error, error, ...(side ? { side } : {}), ...measured() };
@@ -148,6 +166,7 @@ export async function runDuet(options: DuetRunOptions): Promise<DuetRunResult> {
     try {
       await waitForHealthy(url, { timeoutMs: options.preflightTimeoutMs ?? 30_000, log, attemptTimeoutMs: 2000 });
     } catch (error) {
+      cpu.stop();
       return fail(`${sideName(side)} is not answering: ${(error as Error).message}`, side);
     }
   }
@@ -160,7 +179,16 @@ export async function runDuet(options: DuetRunOptions): Promise<DuetRunResult> {
       const from = Math.max(windows.windows('A').length, windows.windows('B').length);
       for (const half of [1, 2] as const) {
         const order: DuetSide[] = half === 1 ? ['A', 'B'] : ['B', 'A'];
-        const problem = await runHalf(options, block, half, order, blockMs / 2, outputArgs, outputEnv, runs);
+        const problem = await runHalf(
+          { ...options, onK6Spawn: (pid) => cpu.watch(pid) },
+          block,
+          half,
+          order,
+          blockMs / 2,
+          outputArgs,
+          outputEnv,
+          runs,
+        );
         if (problem?.cancelled) {
           return { ...fail(`stopped by ${problem.cancelled} during block ${block}`), cancelled: problem.cancelled };
         }
@@ -183,6 +211,7 @@ export async function runDuet(options: DuetRunOptions): Promise<DuetRunResult> {
     }
     throw new Error('unreachable: the last look is final');
   } finally {
+    cpu.stop();
     await receiver.stop();
   }
 }
@@ -249,6 +278,7 @@ async function runHalf(
       htmlReport: false,
       log: options.log,
       secrets: options.secrets,
+      onSpawn: options.onK6Spawn,
       cancellation: options.cancellation,
       plannedStop: {
         signal: stop.signal,
