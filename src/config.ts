@@ -72,6 +72,15 @@ export interface Config {
   /** A/B mode: base URL of a deployment of the base version, run in interleaved rounds with `target` (src/verdict/ab.ts). */
   baselineTarget?: string;
   /**
+   * How A/B mode measures: `duet` (default; A and B at the same time, decided block by block,
+   * src/verdict/duet/) or `abba` (interleaved pairs of whole runs, src/verdict/ab.ts).
+   */
+  abDesign?: 'duet' | 'abba';
+  /** Duet: the practical size of a latency change (0.02 = 2 %); undefined = the duet's default. */
+  abMinEffect?: number;
+  /** Duet: the most k6 time per side (ms); undefined = the duet's default. */
+  maxDurationMs?: number;
+  /**
    * Live sample analysis (src/samples/live.ts): per-endpoint table, error mix, load-generator
    * health. `top` = endpoints listed in the report. Unset = on, top 10.
    */

@@ -21,6 +21,8 @@ import {
 import { NOTIFY_ON, type NotifyOn } from './notify/payload.js';
 import { NOTIFY_SINKS } from './notify/sinks/index.js';
 import { parseConfidence, parseHistoryLimit, parseTolerance, splitWatchInput } from './baseline/rules.js';
+import { DEFAULT_DUET_OPTIONS } from './verdict/duet/decision.js';
+import { checkDuetDurations, DUET_BLOCK_MS, DUET_MAX_DURATION_MS } from './verdict/duet/run.js';
 
 /** The CLI commands that take inputs. */
 export type Command = 'run' | 'merge' | 'demo' | 'install';
@@ -110,6 +112,28 @@ export function parseCommentMode(text: string | undefined): CommentMode {
   if (mode === 'true') return 'always';
   if (mode === 'false') return 'never';
   throw new ConfigError(`comment ${JSON.stringify(text)} is not valid; expected always, on-regression or never`);
+}
+
+const percent = (fraction: number) => `${Number((fraction * 100).toFixed(4))}%`;
+
+/** `ab-design`: how A/B mode measures A and B. */
+export function parseAbDesign(text: string | undefined): 'duet' | 'abba' {
+  const design = optional(text)?.toLowerCase() ?? 'duet';
+  if (design === 'duet' || design === 'abba') return design;
+  throw new ConfigError(
+    `ab-design ${JSON.stringify(text)} is not valid; expected duet (A and B at the same time, the default) or abba (interleaved pairs of whole runs)`,
+  );
+}
+
+/** `max-duration`: a duration of at least one duet block, checked before anything runs. */
+function parseMaxDuration(text: string | undefined): number {
+  const ms = parseTimeLimit('max-duration', text) ?? DUET_MAX_DURATION_MS;
+  try {
+    checkDuetDurations(DUET_BLOCK_MS, ms);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  return ms;
 }
 
 export const INPUTS = {
@@ -343,9 +367,30 @@ export const INPUTS = {
     parse: wholeNumber('confirm', 0, 5, 'reruns', 1),
   }),
   'baseline-target': input({
-    help: 'A/B mode: a deployment of the base version, run in ABBA rounds with --target',
+    help: 'A/B mode: a deployment of the base version, measured at the same time as --target (a duet)',
     flags: [value('baseline-target', 'URL')],
     template: ['baseline-target'],
+  }),
+  'ab-design': input({
+    help: 'A/B mode: duet (default: both sides at once, decided block by block) | abba (6 pairs of whole runs)',
+    default: 'duet',
+    flags: [value('ab-design', 'DESIGN')],
+    template: ['ab-design'],
+    parse: parseAbDesign,
+  }),
+  'ab-min-effect': input({
+    help: `A/B duet: the smallest latency change that counts, e.g. 5% (default ${percent(DEFAULT_DUET_OPTIONS.minEffect)})`,
+    default: percent(DEFAULT_DUET_OPTIONS.minEffect),
+    flags: [value('ab-min-effect', 'P')],
+    template: ['ab-min-effect'],
+    parse: (text) => ifGiven(text, (given) => parseTolerance(given, 'ab-min-effect')) ?? DEFAULT_DUET_OPTIONS.minEffect,
+  }),
+  'max-duration': input({
+    help: `A/B duet: the most k6 time per side before it says inconclusive (default ${DUET_MAX_DURATION_MS / 1000}s)`,
+    default: `${DUET_MAX_DURATION_MS / 1000}s`,
+    flags: [value('max-duration', 'D')],
+    template: ['max-duration'],
+    parse: parseMaxDuration,
   }),
   shard: input({
     help: 'run shard I of N (execution segments); writes shard files for merge',

@@ -151,6 +151,8 @@ export interface ScenarioResult {
   k6Runs?: number;
   /** How the verdict was reached when it took more than one run, in words (confirmation, A/B). */
   verdictNote?: string;
+  /** A/B duet: how the duet decided, look by look (the windows themselves: `files.duetWindows`). */
+  duet?: DuetRecord;
   /** Per-endpoint breakdown, error mix and load-generator health (live analysis). */
   analysis?: ScenarioAnalysis;
   /** open (arrival-rate), closed (VU-based) or mixed, from `k6 inspect` (with live analysis). */
@@ -160,6 +162,45 @@ export interface ScenarioResult {
    * `accepted` of the `values` are accepted runs, the one after them (when there is one) this run.
    */
   trend?: { metric: string; stat: string; values: number[]; accepted?: number }[];
+}
+
+/** One watched statistic of a duet at its last look (src/verdict/duet/decision.ts, DuetStatResult). */
+export interface DuetStatRecord {
+  /** `metric:stat`, e.g. `http_req_duration:p(95)`. */
+  id: string;
+  verdict: 'regressed' | 'improved' | 'equivalent' | 'undecided';
+  /** Paired windows behind it. */
+  windows: number;
+  /** B vs A: relative for latencies, a difference for the error rate; absent with too few windows. */
+  change?: number;
+  interval?: [number, number];
+  /** Two-sided p of "no change", and the level it was held to at that look (after spending and Holm). */
+  p?: number;
+  level: number;
+  /** The smallest change called: the practical size (ab-min-effect) or the window noise, when larger. */
+  floor: { value: number; source: 'practical size' | 'window noise' };
+  mde?: number;
+}
+
+/** A/B duet mode: what the duet did and why it stopped (comparison.json). */
+export interface DuetRecord {
+  outcome: 'regressed' | 'improved' | 'equivalent' | 'inconclusive' | 'error';
+  /** Why it stopped, in words. */
+  stopReason: string;
+  /** The side an error is about: A (baseline-target) or B (target). */
+  side?: 'A' | 'B';
+  /** target and baseline-target are the same URL: the duet of the base against itself. */
+  aa?: boolean;
+  /** Seconds of k6 per side until it stopped (both sides run at the same time). */
+  k6SecondsPerSide: number;
+  blockSeconds: number;
+  maxSeconds: number;
+  /** The practical size of a latency change (ab-min-effect). */
+  minEffect: number;
+  /** Every look: its information fraction, what it said and why. */
+  looks: { look: number; fraction: number; outcome: string; reason: string }[];
+  /** The watched statistics at the last look. */
+  stats: DuetStatRecord[];
 }
 
 /** One endpoint's row of the per-endpoint breakdown (from live sample analysis). */

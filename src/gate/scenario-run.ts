@@ -30,7 +30,7 @@ export interface ScenarioStep {
 }
 
 /** The variables k6 gets for this scenario: the outputs' settings, the user's `env`, BASE_URL and PROFILE. */
-function k6Variables(config: Config, k6: InstalledK6): Record<string, string> {
+export function k6Variables(config: Config, k6: InstalledK6): Record<string, string> {
   const env = metricsOutputEnv(config.metricsOutputs ?? [], k6.version, config.env);
   if (config.target) env.BASE_URL = config.target;
   if (config.profile) env.PROFILE = config.profile;

@@ -1,6 +1,7 @@
 // Step 4: every scenario in turn, each by its strategy: merge mode (the shards' results), one shard,
-// A/B rounds against `baseline-target`, or one run with confirmation reruns. A stop request skips
-// the scenarios not started yet. Returns the runs the baseline may learn from.
+// A/B against `baseline-target` (a duet, gate/duet.ts, or ABBA rounds), or one run with
+// confirmation reruns. A stop request skips the scenarios not started yet. Returns the runs the
+// baseline may learn from.
 import { noiseFloorFor } from '../baseline/compare.js';
 import { recordProblems, runWarnings, type BaselineRun } from '../baseline/update.js';
 import type { Config, ScenarioSpec } from '../config.js';
@@ -9,6 +10,7 @@ import { sayingWarningsOnce } from '../log.js';
 import type { MetricComparison, ScenarioResult } from '../model.js';
 import { runAB } from '../verdict/ab.js';
 import { DEFAULT_CONFIRM, runWithConfirmation } from '../verdict/confirm.js';
+import { runDuetScenario } from './duet.js';
 import type { Judging } from './judge.js';
 import { newScenarioResult, type GateRun } from './result.js';
 import { mergeScenario, runScenarioOnce, type ScenarioStep } from './scenario-run.js';
@@ -35,10 +37,24 @@ export async function runScenarios(run: GateRun, k6: InstalledK6 | undefined, ju
     const step: ScenarioStep = { run: { ...run, log: sayingWarningsOnce(log) }, spec, judging };
     const scenario = await log.group(scenarioTitle(config, spec, index), () => measureScenario(step, k6));
     result.scenarios.push(scenario);
-    // A shard's numbers are recorded after the merge, never alone.
-    if (scenario.summary && !config.shard) runs.push(runToRecord(run, spec, scenario, k6, judging));
+    if (scenario.summary && mayRecord(config)) runs.push(runToRecord(run, spec, scenario, k6, judging));
+  }
+  if (!mayRecord(config) && !config.shard && config.updateBaseline !== 'never') {
+    const why = 'baseline not updated: an A/B duet measures A and B side by side, and those numbers are no baseline for runs alone';
+    result.warnings.push(why);
+    log.info(`k6-gate: ${why}`);
   }
   return runs;
+}
+
+/**
+ * Whether a scenario's numbers may teach the baseline at all: a shard's are recorded after the
+ * merge, never alone; a duet's were measured with a second k6 beside them on the same machine, so
+ * they are no reference for runs alone (its result carries no summary). ABBA rounds run alone: the
+ * last B round's summary is recorded (verdict/ab.ts).
+ */
+function mayRecord(config: Config): boolean {
+  return !config.shard && !(config.baselineTarget && config.abDesign !== 'abba');
 }
 
 function scenarioTitle(config: Config, spec: ScenarioSpec, index: number): string {
@@ -53,6 +69,7 @@ function measureScenario(step: ScenarioStep, k6: InstalledK6 | undefined): Promi
   if (config.merge) return mergeScenario(step);
   const once = (runConfig: Config, label?: string) => runScenarioOnce(step, k6!, runConfig, label);
   if (config.shard) return once(config);
+  if (config.baselineTarget && config.abDesign !== 'abba') return runDuetScenario(step, k6!);
   if (config.baselineTarget) {
     const baselineTarget = config.baselineTarget;
     return runAB(

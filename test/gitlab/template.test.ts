@@ -76,6 +76,9 @@ describe('template against the GitLab CI schema', () => {
       'notify-on',
       'allow-new-baseline',
       'baseline-target',
+      'ab-design',
+      'ab-min-effect',
+      'max-duration',
       'load-performance',
       'args',
     ]);
@@ -89,6 +92,7 @@ describe('template against the GitLab CI schema', () => {
     expect(inputs['mr-note']).toMatchObject({ type: 'boolean', default: true });
     expect(inputs.analysis).toMatchObject({ type: 'boolean', default: true });
     expect(inputs['endpoints-top']).toMatchObject({ type: 'number', default: 10 });
+    expect(inputs['ab-design']).toMatchObject({ default: 'duet', options: ['duet', 'abba'] });
     for (const name of ['staging-fail-on', 'production-fail-on', 'scheduled-fail-on']) {
       expect(inputs[name].options).toContain(inputs[name].default);
     }

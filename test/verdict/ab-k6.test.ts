@@ -1,4 +1,5 @@
-// A/B mode with a real k6 against two demo targets: equal → passed, one +50 % → regressed.
+// A/B mode's ABBA design (ab-design: abba) with a real k6 against two demo targets: equal → passed,
+// one +50 % → regressed.
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -35,6 +36,7 @@ async function abGate(over: Partial<Config> = {}) {
       scenarios: [{ name: 'ab', script }],
       target: candidate.url,
       baselineTarget: base.url,
+      abDesign: 'abba',
       rulesOverrides: { watch: ['http_req_duration:p(95)', 'http_req_duration:med'] },
       ...over,
     }),

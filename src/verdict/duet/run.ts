@@ -77,6 +77,8 @@ export interface DuetRunOptions {
   secrets: readonly string[];
   /** Called with each k6 process's id once it is spawned (the duet's CPU-wait meter watches it). */
   onK6Spawn?: (pid: number) => void;
+  /** k6's working directory (the workspace, as for one run). */
+  cwd?: string;
   log: Logger;
   cancellation?: Cancellation;
   blockMs?: number;
@@ -140,7 +142,9 @@ export async function runDuet(options: DuetRunOptions): Promise<DuetRunResult> {
   const stats = options.stats ?? DUET_DEFAULT_STATS;
   const runs: DuetRunResult['runs'] = [];
   const looks: DuetLook[] = [];
-  const windows = new DuetWindows({ windowMs: WINDOW_MS });
+  // Every trend metric a statistic watches is kept per window (http_req_duration always: it counts the requests).
+  const trends = ['http_req_duration', ...stats.filter((s) => s.stat !== 'rate').map((s) => s.metric)];
+  const windows = new DuetWindows({ windowMs: WINDOW_MS, trends: [...new Set(trends)] });
   const k6Seconds = () => runs.reduce((s, r) => s + (r.side === 'A' ? r.result.wallMs : 0), 0) / 1000;
   // Every k6 process of the duet, both sides and every half: the deciding data is all of theirs.
   const cpu = startCpuWaitMeter();
@@ -279,6 +283,7 @@ async function runHalf(
       log: options.log,
       secrets: options.secrets,
       onSpawn: options.onK6Spawn,
+      cwd: options.cwd,
       cancellation: options.cancellation,
       plannedStop: {
         signal: stop.signal,
