@@ -229,6 +229,16 @@ describe.skipIf(missing.length > 0)('jobs a consumer gets (gitlab-ci-local --lis
         'expire-in': '1 week',
       }),
     );
+    writeFileSync(
+      path.join(dir, 'ab.gitlab-ci.yml'),
+      consumer({
+        'staging-url': 'https://staging.example.com',
+        'baseline-target': 'http://api-a:3000',
+        'ab-design': 'abba',
+        'ab-min-effect': '5%',
+        'max-duration': '2m',
+      }),
+    );
     // The off switch docs/gitlab.md shows: the scheduled job only in the schedules that set a variable.
     writeFileSync(
       path.join(dir, 'nightly-only.gitlab-ci.yml'),
@@ -334,6 +344,18 @@ describe.skipIf(missing.length > 0)('jobs a consumer gets (gitlab-ci-local --lis
     expect(script).toContain('--profile "smoke"');
     expect(script).toContain('--fail-on "regression,thresholds"');
     expect(script).not.toMatch(/\$K6_GATE_/);
+  });
+
+  it('the staging job takes A/B mode: baseline-target with the duet by default, or the design, practical size and max-duration given', async () => {
+    const defaults = (await preview('only-staging.gitlab-ci.yml'))['k6-gate:staging'].script.join('\n');
+    expect(defaults).toContain('--ab-design "duet"');
+    expect(defaults).toContain('--ab-min-effect "2%"');
+    expect(defaults).toContain('--max-duration "60s"');
+    const ab = (await preview('ab.gitlab-ci.yml'))['k6-gate:staging'].script.join('\n');
+    expect(ab).toContain('--baseline-target "http://api-a:3000"');
+    expect(ab).toContain('--ab-design "abba"');
+    expect(ab).toContain('--ab-min-effect "5%"');
+    expect(ab).toContain('--max-duration "2m"');
   });
 
   it('staging and production take their own fail-on, profile and environment; report-only staging leaves production gating', async () => {
