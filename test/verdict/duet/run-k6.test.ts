@@ -6,28 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cancellation } from '../../../src/cancel.js';
 import { startDemoTarget, type DemoTarget } from '../../../src/demo/target.js';
 import { DuetError, runDuet, type DuetRunOptions } from '../../../src/verdict/duet/run.js';
+import { duetTestScript, startDuetTargets } from '../../helpers/duet.js';
 import { recordingLogger, tempWorkspace } from '../../helpers/gate.js';
 import { TEST_K6_VERSION, testK6Path } from '../../helpers/k6.js';
 
-// A steady closed load that outlasts any duet; DIE_ON names a target whose k6 aborts after 2 s.
-const SCRIPT = `import http from 'k6/http';
-import exec from 'k6/execution';
-import { sleep } from 'k6';
-const started = Date.now();
-export const options = { vus: 4, duration: '10m' };
-export default function () {
-  if (__ENV.DIE_ON && __ENV.BASE_URL === __ENV.DIE_ON && Date.now() - started > 2000) exec.test.abort('the script gave up');
-  http.get(__ENV.BASE_URL + '/api/products?limit=5');
-  sleep(0.02);
-}
-`;
+const SCRIPT = duetTestScript();
 
 let base: DemoTarget;
 let candidate: DemoTarget;
 beforeAll(async () => {
-  // 50 ms of server time: a busy runner's stalls of a few ms are small next to it, as next to a real service.
-  base = await startDemoTarget({ port: 0, latencyMs: 50, jitterMs: 5, seed: 1 });
-  candidate = await startDemoTarget({ port: 0, latencyMs: 50, jitterMs: 5, seed: 2 });
+  ({ base, candidate } = await startDuetTargets());
 });
 afterAll(async () => {
   await base.close();
