@@ -26,10 +26,10 @@ afterAll(async () => {
   await candidate.close();
 });
 
-async function duetGate(over: Partial<Config> = {}, cancellation?: Cancellation) {
+async function duetGate(over: Partial<Config> = {}, cancellation?: Cancellation, text = SCRIPT) {
   const ws = await tempWorkspace('k6-gate-duet-gate-');
   const script = path.join(ws, 'duet.js');
-  await writeFile(script, SCRIPT);
+  await writeFile(script, text);
   const log = recordingLogger();
   const config = testConfig(ws, {
     scenarios: [{ name: 'duet', script }],
@@ -154,6 +154,15 @@ describe('A/B duet through the gate, with a real k6', { timeout: 150_000 }, () =
     expect(s.error).toMatch(/^duet: k6 against B \(target\) ended after .* before its half of 10 s was over: .*; the other k6 was stopped/);
     expect(comparison.scenarios[0].duet).toMatchObject({ outcome: 'error', side: 'B' });
     expect(await readdir(resultsDir)).toEqual(expect.arrayContaining(['k6-duet-duet-1a-A.log', 'k6-duet-duet-1a-B.log']));
+  });
+
+  it('a script whose load ends before a half is over: an error saying to give it a longer duration', async () => {
+    const short = SCRIPT.replace("duration: '10m'", "duration: '2s'");
+    const { result } = await duetGate({}, undefined, short);
+    expect(result.outcome).toBe('error');
+    expect(result.scenarios[0].error).toMatch(
+      /^duet: k6 against [AB] \((baseline-)?target\) ended after .*, before its half of 10 s was over: .*; the script's load must last longer than each half \(10 s\): give it a longer duration/,
+    );
   });
 
   it('a stop request (SIGINT): both k6 stopped, comparison.json written, marked cancelled', async () => {

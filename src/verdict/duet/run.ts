@@ -308,8 +308,13 @@ async function runHalf(
   if (cancelled) return { error: 'stopped', cancelled };
   if (endedEarly) {
     const { side, result } = endedEarly;
+    // A script that simply finished (exit 0) is shorter than a half: the way out is a longer load.
+    const hint =
+      result.exitCode === 0
+        ? `; the script's load must last longer than each half (${formatDuration(halfMs)}): give it a longer duration (e.g. options.duration '10m'; the duet stops it)`
+        : '';
     return {
-      error: `k6 against ${sideName(side)} ended after ${formatDuration(result.wallMs)}, before its half of ${formatDuration(halfMs)} was over: ${result.meaning}; the other k6 was stopped (files of both in ${options.resultsDir})`,
+      error: `k6 against ${sideName(side)} ended after ${formatDuration(result.wallMs)}, before its half of ${formatDuration(halfMs)} was over: ${result.meaning}; the other k6 was stopped (files of both in ${options.resultsDir})${hint}`,
       side,
     };
   }
