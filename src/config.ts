@@ -116,6 +116,14 @@ export class ConfigError extends ExpectedError {
   }
 }
 
+/**
+ * The run is an A/B duet (baseline-target set, ab-design duet): A and B are measured at the same
+ * time and compared with each other; the baseline file is neither read for the verdict nor written.
+ */
+export function isDuet(config: Pick<Config, 'baselineTarget' | 'abDesign'>): boolean {
+  return config.baselineTarget !== undefined && config.abDesign !== 'abba';
+}
+
 /** Empty input means "not set". */
 export function optional(value: string | undefined | null): string | undefined {
   if (value === undefined || value === null) return undefined;

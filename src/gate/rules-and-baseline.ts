@@ -2,7 +2,7 @@
 // file. A baseline without an entry for a scenario's key is warned about: a key typo (or another
 // profile) would otherwise pass silently with every metric "new". In a protected environment it is
 // an error naming the key found and the key expected, unless allow-new-baseline lets it pass.
-import { ConfigError } from '../config.js';
+import { ConfigError, isDuet } from '../config.js';
 import { loadBaseline, splitBaselineKey, type BaselineFile } from '../baseline/format.js';
 import { loadRules } from '../baseline/rules.js';
 import { unmigratedKeysFor } from '../baseline/update.js';
@@ -30,6 +30,7 @@ export async function readRulesAndBaseline(run: GateRun): Promise<Judging> {
 function baselineKeyWarnings(run: GateRun, baseline: BaselineFile | undefined): string[] {
   const { config, result } = run;
   const shown = result.baselinePath;
+  if (isDuet(config)) return [];
   if (!baseline) return [`no baseline at ${shown}: every metric is reported as new; run with update-baseline to create it`];
   // A shard's numbers are judged only after the merge.
   if (config.shard) return [];
@@ -53,8 +54,8 @@ const OPT_IN = 'set allow-new-baseline: true (--allow-new-baseline true) to let 
 /** In a protected environment a scenario without its baseline entry is not a pass (ConfigError). */
 function refuseMissingProtectedEntries(run: GateRun, baseline: BaselineFile | undefined): void {
   const { config, result } = run;
-  // A shard is judged after the merge, which applies the rule.
-  if (!config.protectedEnvironment || config.allowNewBaseline || config.shard) return;
+  // A shard is judged after the merge, which applies the rule; a duet compares A with B, not with the file.
+  if (!config.protectedEnvironment || config.allowNewBaseline || config.shard || isDuet(config)) return;
   const where = `${config.environment ?? 'this'} is a protected environment: a run without its baseline is not a pass`;
   for (const spec of config.scenarios) {
     const key = keyOf(config, spec);

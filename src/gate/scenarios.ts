@@ -4,7 +4,7 @@
 // baseline may learn from.
 import { noiseFloorFor } from '../baseline/compare.js';
 import { recordProblems, runWarnings, type BaselineRun } from '../baseline/update.js';
-import type { Config, ScenarioSpec } from '../config.js';
+import { isDuet, type Config, type ScenarioSpec } from '../config.js';
 import type { InstalledK6 } from '../k6/install.js';
 import { sayingWarningsOnce } from '../log.js';
 import type { MetricComparison, ScenarioResult } from '../model.js';
@@ -39,7 +39,7 @@ export async function runScenarios(run: GateRun, k6: InstalledK6 | undefined, ju
     result.scenarios.push(scenario);
     if (scenario.summary && mayRecord(config)) runs.push(runToRecord(run, spec, scenario, k6, judging));
   }
-  if (!mayRecord(config) && !config.shard && config.updateBaseline !== 'never') {
+  if (isDuet(config) && config.updateBaseline !== 'never') {
     const why = 'baseline not updated: an A/B duet measures A and B side by side, and those numbers are no baseline for runs alone';
     result.warnings.push(why);
     log.info(`k6-gate: ${why}`);
@@ -54,7 +54,7 @@ export async function runScenarios(run: GateRun, k6: InstalledK6 | undefined, ju
  * last B round's summary is recorded (verdict/ab.ts).
  */
 function mayRecord(config: Config): boolean {
-  return !config.shard && !(config.baselineTarget && config.abDesign !== 'abba');
+  return !config.shard && !isDuet(config);
 }
 
 function scenarioTitle(config: Config, spec: ScenarioSpec, index: number): string {
@@ -69,7 +69,7 @@ function measureScenario(step: ScenarioStep, k6: InstalledK6 | undefined): Promi
   if (config.merge) return mergeScenario(step);
   const once = (runConfig: Config, label?: string) => runScenarioOnce(step, k6!, runConfig, label);
   if (config.shard) return once(config);
-  if (config.baselineTarget && config.abDesign !== 'abba') return runDuetScenario(step, k6!);
+  if (isDuet(config)) return runDuetScenario(step, k6!);
   if (config.baselineTarget) {
     const baselineTarget = config.baselineTarget;
     return runAB(

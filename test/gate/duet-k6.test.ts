@@ -66,6 +66,9 @@ describe('A/B duet through the gate, with a real k6', { timeout: 150_000 }, () =
     // The watched stat a duet cannot compare is said, not silently dropped.
     expect(result.warnings).toContain('duet: a duet compares trend statistics and http_req_failed:rate only; not compared: http_reqs:rate');
     expect(log.text()).toContain('baseline not updated: an A/B duet measures A and B side by side');
+    // The baseline file plays no part: no "every metric is new" warning, no exit code of a planned stop.
+    expect(result.warnings.filter((w) => w.includes('baseline at') || w.includes('reported as new'))).toEqual([]);
+    expect(s.exitCode).toBeUndefined();
     expect(existsSync(path.join(path.dirname(resultsDir), 'k6-baseline.json'))).toBe(false);
     // comparison.json: the duet's record, and the windows in the lab's replay shape beside it.
     expect(comparison.scenarios[0].duet).toMatchObject({
@@ -135,11 +138,17 @@ describe('A/B duet through the gate, with a real k6', { timeout: 150_000 }, () =
     expect(result.scenarios[0].duet!.aa).toBe(true);
   });
 
-  it('baseline-target down: an error naming A before any k6 starts; nothing recorded', async () => {
+  it('baseline-target down: an error naming A before any k6 starts; nothing recorded; no baseline file asked for, even in production', async () => {
     const down = await startDemoTarget({ port: 0 });
     const url = down.url;
     await down.close();
-    const { result, resultsDir } = await duetGate({ baselineTarget: url, updateBaseline: 'always' });
+    // A protected environment without a baseline file: the duet needs none, so the error is A's.
+    const { result, resultsDir } = await duetGate({
+      baselineTarget: url,
+      updateBaseline: 'always',
+      environment: 'production',
+      protectedEnvironment: true,
+    });
     expect(result.outcome).toBe('error');
     expect(exitStatusFor(result)).toBe(2);
     expect(result.scenarios[0].error).toMatch(/^duet: A \(baseline-target\) is not answering/);

@@ -63,7 +63,6 @@ export function duetScenarioResult(m: DuetMapping): ScenarioResult {
   const last = duet.looks.at(-1);
   const metrics = (last?.stats ?? []).map((s) => duetRow(s, m));
   const k6WallMs = duet.runs.reduce((sum, r) => sum + r.result.wallMs, 0);
-  const lastB = duet.runs.filter((r) => r.side === 'B').at(-1)?.result;
   const result: ScenarioResult = {
     ...m.scenario,
     thresholds: m.thresholds,
@@ -73,7 +72,6 @@ export function duetScenarioResult(m: DuetMapping): ScenarioResult {
     k6Runs: duet.runs.length,
     verdictNote: verdictNote(m),
     duet: duetRecord(m),
-    ...(lastB ? { exitCode: lastB.exitCode ?? undefined, exitMeaning: lastB.meaning } : {}),
   };
   if (duet.outcome === 'error') {
     result.outcome = 'error';
