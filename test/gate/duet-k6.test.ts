@@ -1,10 +1,11 @@
 // A/B mode's duet through the whole gate, with the real k6 and two demo targets on loopback: what a
 // user gets in the result, comparison.json and the results folder for equal sides, a clear
 // slowdown, an error-rate difference, an A/A check, a side that is down, a k6 that dies and a stop.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cancellation } from '../../src/cancel.js';
 import type { Config } from '../../src/config.js';
@@ -13,6 +14,10 @@ import { exitStatusFor, runGate } from '../../src/gate/gate.js';
 import type { GateResult } from '../../src/model.js';
 import { duetTestScript, startDuetTargets } from '../helpers/duet.js';
 import { recordingLogger, tempWorkspace, testConfig } from '../helpers/gate.js';
+
+const validateComparison = new Ajv({ allErrors: true, strict: false }).compile(
+  JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../schemas/comparison.schema.json'), 'utf8')),
+);
 
 const SCRIPT = duetTestScript("{ http_req_duration: ['p(95)<5000'] }");
 
@@ -41,6 +46,8 @@ async function duetGate(over: Partial<Config> = {}, cancellation?: Cancellation,
   });
   const result = await runGate(config, log, { cancellation });
   const comparison = JSON.parse(await readFile(path.join(config.resultsDir, 'comparison.json'), 'utf8')) as GateResult;
+  // Whatever the duet ended with, comparison.json is what its schema describes.
+  expect(validateComparison(comparison), JSON.stringify(validateComparison.errors)).toBe(true);
   return { result, log, ws, comparison, resultsDir: config.resultsDir };
 }
 
