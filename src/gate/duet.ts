@@ -11,9 +11,10 @@ import { ExpectedError } from '../errors.js';
 import { safeFileName } from '../k6/files.js';
 import type { InstalledK6 } from '../k6/install.js';
 import { parseSummary } from '../k6/summary.js';
+import { guessContains } from '../metric-kind.js';
 import type { ScenarioResult, ThresholdResult } from '../model.js';
 import type { SideWindow } from '../samples/windows.js';
-import { DEFAULT_DUET_OPTIONS, type DuetOptions } from '../verdict/duet/decision.js';
+import { DEFAULT_DUET_OPTIONS, type DuetOptions, type DuetStat } from '../verdict/duet/decision.js';
 import { DUET_BLOCK_MS, DUET_MAX_DURATION_MS, runDuet, type DuetRunResult } from '../verdict/duet/run.js';
 import { duetScenarioResult, duetStatsOf } from '../verdict/duet/scenario-result.js';
 import { baselineHealthUrl } from './k6-and-target.js';
@@ -65,9 +66,12 @@ export async function runDuetScenario(step: ScenarioStep, k6: InstalledK6): Prom
     if (!(error instanceof ExpectedError)) throw error;
     return { ...scenario, outcome: 'error', error: `duet: ${error.message}` };
   }
-  const b = await thresholdsOfB(duet, config.resultsDir);
+  const b = await readRunsOfB(duet, config.resultsDir, stats);
   const files: Record<string, string> = {};
-  const windowsDir = await writeDuetWindows(duet, config.resultsDir, scenario.key, { blockMs, maxDurationMs }).catch(() => undefined);
+  const windowsDir = await writeDuetWindows(duet, config.resultsDir, scenario.key, { blockMs, maxDurationMs }).catch((error: Error) => {
+    log.warning(`k6-gate: the duet's windows could not be written: ${error.message}`);
+    return undefined;
+  });
   if (windowsDir) files.duetWindows = windowsDir;
   const lastB = duet.runs.filter((r) => r.side === 'B').at(-1)?.result;
   if (lastB) files.log = path.basename(lastB.files.log);
@@ -94,18 +98,20 @@ function sameUrl(a: string, b: string): boolean {
 }
 
 /**
- * B's k6 thresholds over all of B's runs. Each half is a whole k6 run against B in which k6
- * evaluates the script's thresholds itself; a threshold is a limit every run must keep, so one
+ * What B's runs say: k6's thresholds over all of them, and which trends are times. Each half is
+ * a whole k6 run against B in which k6 evaluates the script's thresholds itself; a threshold is a limit every run must keep, so one
  * crossed in any of B's runs is crossed (a single run crossing it fails too), and it holds only
  * when it held in all. A's runs measure the base version: its crossings do not judge the candidate.
  * Both sides ran beside another k6 on the same machine, so B's absolute numbers carry that load.
  */
-async function thresholdsOfB(
+async function readRunsOfB(
   duet: DuetRunResult,
   resultsDir: string,
+  stats: readonly DuetStat[],
 ): Promise<{ thresholds: ThresholdResult[]; crossed: boolean; timeMetrics: Set<string> }> {
   const byKey = new Map<string, ThresholdResult>();
-  const timeMetrics = new Set<string>();
+  // A trend's unit is k6's word in B's summary, else what its name says (metric-kind.ts).
+  const timeMetrics = new Set(stats.filter((st) => guessContains(st.metric, 'trend') === 'time').map((st) => st.metric));
   let crossed = false;
   for (const { side, result } of duet.runs) {
     if (side !== 'B') continue;
