@@ -99,10 +99,11 @@ function sameUrl(a: string, b: string): boolean {
 
 /**
  * What B's runs say: k6's thresholds over all of them, and which trends are times. Each half is
- * a whole k6 run against B in which k6 evaluates the script's thresholds itself; a threshold is a limit every run must keep, so one
- * crossed in any of B's runs is crossed (a single run crossing it fails too), and it holds only
- * when it held in all. A's runs measure the base version: its crossings do not judge the candidate.
- * Both sides ran beside another k6 on the same machine, so B's absolute numbers carry that load.
+ * a whole k6 run against B in which k6 evaluates the script's thresholds itself; a threshold is a
+ * limit every run must keep, so one crossed in any of B's runs is crossed (a single run crossing
+ * it fails too), and it holds only when it held in all. A's runs measure the base version: its
+ * crossings do not judge the candidate. Both sides ran beside another k6 on the same machine, so
+ * B's absolute numbers carry that load.
  */
 async function readRunsOfB(
   duet: DuetRunResult,
