@@ -6,7 +6,7 @@
 import type { MetricRule } from '../../baseline/rules.js';
 import { formatChange, formatDelta, formatDuration, formatValue } from '../../format.js';
 import type { DuetRecord, DuetStatRecord, MetricComparison, MetricVerdict, Outcome, ScenarioResult, ThresholdResult } from '../../model.js';
-import { scenarioOutcome } from '../outcome.js';
+import { markInconclusive, scenarioOutcome } from '../outcome.js';
 import { duetStatId, type DuetOptions, type DuetStat, type DuetStatResult } from './decision.js';
 import type { DuetRunResult } from './run.js';
 
@@ -81,6 +81,8 @@ export function duetScenarioResult(m: DuetMapping): ScenarioResult {
   const base: Outcome = duet.outcome === 'inconclusive' ? 'inconclusive' : 'passed';
   result.outcome = scenarioOutcome({ thresholds: m.thresholds, metrics }, m.thresholdsCrossed ? 'thresholds-failed' : base);
   if (duet.outcome === 'inconclusive') result.inconclusive = duet.reason;
+  // k6 starved of CPU while it measured: the duet's answer cannot be trusted (a regression still wins).
+  if (duet.untrustworthy) markInconclusive(result, `the load generator was unhealthy: ${duet.untrustworthy}`);
   return result;
 }
 

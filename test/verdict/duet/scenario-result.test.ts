@@ -171,6 +171,18 @@ describe('a duet as a scenario result', () => {
     expect(r.k6Runs).toBe(2);
   });
 
+  it('k6 starved of CPU during the duet: an equivalent answer becomes inconclusive with the reason; a regression stays', () => {
+    const starved = 'k6 waited 14 ms for a CPU each time it had work (limit 10 ms)';
+    const eq = stat({ id: 'http_req_duration:p(95)', verdict: 'equivalent', note: 'equivalent within ±2.0 %' });
+    const r = mapped(duetOf('equivalent', [look('equivalent', 'equivalent', [eq])], { untrustworthy: starved }));
+    expect(r.outcome).toBe('inconclusive');
+    expect(r.inconclusive).toBe(`the load generator was unhealthy: ${starved}`);
+    const slow = stat({ id: 'http_req_duration:p(95)', verdict: 'regressed', change: 0.3, p: 0.0001 });
+    const regressed = mapped(duetOf('regressed', [look('regressed', 'B is worse', [slow])], { untrustworthy: starved }));
+    expect(regressed.outcome).toBe('regressed');
+    expect(regressed.inconclusive).toBe(`the load generator was unhealthy: ${starved}`);
+  });
+
   it("B's crossed thresholds fail the scenario whatever the duet said", () => {
     const eq = stat({ id: 'http_req_duration:p(95)', verdict: 'equivalent', note: 'equivalent within ±2.0 %' });
     const thresholds = [{ metric: 'http_req_duration', expression: 'p(95)<10', ok: false }];
