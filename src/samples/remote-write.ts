@@ -45,12 +45,18 @@ export interface RemoteWriteAnalysis {
    * returns the run's samples. Failed checks come later from k6's summary (addSummaryChecks).
    */
   stop(): Promise<RunSamples>;
+  /** The latest cumulative state of every series kept (after stop: the run's totals), for shard state files. */
+  series(): readonly ReceivedSeries[];
 }
 
-interface SeriesState {
+/** One series as the receiver holds it: the newest cumulative histogram or value k6 pushed. */
+export interface ReceivedSeries {
   labels: Record<string, string>;
   histogram?: NativeHistogram;
   value?: number;
+}
+
+interface SeriesState extends ReceivedSeries {
   /** When k6 first pushed this series: its first sample happened within the push interval before. */
   firstAt: number;
 }
@@ -89,7 +95,8 @@ export function nativeToDistribution(h: NativeHistogram, scale: number): Buckete
 
 const IGNORED_LABELS = new Set(['__name__', 'k6_feature_native_histograms']);
 
-function tagsOf(labels: Record<string, string>): Record<string, string> {
+/** A series' k6 tags: its labels without the metric name and k6's feature label. */
+export function tagsOf(labels: Record<string, string>): Record<string, string> {
   const tags: Record<string, string> = {};
   for (const [k, v] of Object.entries(labels)) if (!IGNORED_LABELS.has(k)) tags[k] = v;
   return tags;
@@ -176,6 +183,7 @@ export async function startRemoteWriteAnalysis(options: RemoteWriteAnalysisOptio
 
   return {
     url: `http://127.0.0.1:${port}/api/v1/write`,
+    series: () => [...series.values()],
     async stop(): Promise<RunSamples> {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

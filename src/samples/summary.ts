@@ -12,7 +12,7 @@ import { evaluateThreshold, parseThresholdExpression } from './thresholds.js';
 export const DEFAULT_TREND_STATS: readonly string[] = SUMMARY_TREND_STATS;
 
 /** Gauges that count per k6 instance; the whole test has the sum over shards (files). */
-const PER_INSTANCE_GAUGES = new Set(['vus', 'vus_max']);
+export const PER_INSTANCE_GAUGES = new Set(['vus', 'vus_max']);
 
 /**
  * The summary of everything the aggregator holds. `durationMs` is the test duration used for

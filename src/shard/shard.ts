@@ -99,3 +99,8 @@ export function shardLogFileName(scenario: string, shard: ShardSpec): string {
 export function shardArtifactName(scenario: string, shard: ShardSpec): string {
   return `k6-gate-shard-${scenario}-${shard.index}-of-${shard.count}`;
 }
+
+/** The state file of one shard (src/shard/state.ts): `state-<scenario>.shard-<i>-of-<N>.json`. */
+export function shardStateFileName(scenario: string, shard: ShardSpec): string {
+  return `state-${scenario}${shardSuffix(shard)}.json`;
+}
