@@ -92,13 +92,14 @@ export interface Config {
   notify?: { targets: { kind: string; envName: string; url: string }[]; on: 'regression' | 'error' | 'always' };
   /**
    * Shard mode: run only shard `index` (1-based) of `count` with k6 execution segments
-   * (src/shard/shard.ts `shardArgs`), always writing raw samples and the summary under
-   * shard-suffixed names (`shardRawFileName`, `shardSummaryFileName`) for a later merge.
+   * (src/shard/shard.ts `shardArgs`), writing its state file (or, with `rawOutput`, its raw samples)
+   * and the summary under shard-suffixed names (`shardStateFileName`, `shardRawFileName`,
+   * `shardSummaryFileName`) for a later merge.
    */
   shard?: { index: number; count: number };
   /**
    * Merge mode: instead of running k6, rebuild each scenario's summary from the shard files found
-   * under `dir` (src/shard/merge.ts `mergeShardDir`), then compare and report as usual.
+   * under `dir` (src/shard/gate-files.ts `mergeScenarioForGate`), then compare and report as usual.
    */
   merge?: { dir: string };
   /** Root that baseline and results paths must stay inside. */

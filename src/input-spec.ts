@@ -307,7 +307,7 @@ export const INPUTS = {
     parse: (text) => parseBoolean('html-report', text, true),
   }),
   'raw-output': input({
-    help: 'also write every sample (k6-<scenario>.json.gz)',
+    help: 'also write every sample (k6-<scenario>.json.gz); a shard then writes them instead of its state file',
     default: 'false',
     flags: [{ kind: 'switch', flag: 'raw-output', sets: 'true', commands: RUN }],
     parse: (text) => parseBoolean('raw-output', text, false),

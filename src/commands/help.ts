@@ -12,7 +12,7 @@ Usage:
   k6-gate install [--k6-version V]      install k6 and print its path
   k6-gate baseline show|diff|update     look at or maintain the baseline file
   k6-gate merge <scenario...> --from DIR [options]
-                                        gate a sharded run: merge the shards' raw samples under DIR
+                                        gate a sharded run: merge the shards' state files under DIR
                                         (k6-<scenario>.shard-*.json.gz), then compare and report
   k6-gate operator-manifest <scenario> --name NAME --parallelism N
                                         write a k6-operator TestRun (see operator-manifest --help)

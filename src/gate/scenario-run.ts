@@ -17,6 +17,7 @@ import { runLabels } from '../observability/push.js';
 import { runFindings, startRunAnalysis, type RunAnalysis, type RunAnalysisResult } from '../samples/run-analysis.js';
 import { keepShardFiles, mergeScenarioForGate } from '../shard/gate-files.js';
 import { shardArgs, shardRawFileName } from '../shard/shard.js';
+import { startShardStateRun, type ShardStateRun } from '../shard/state-files.js';
 import { markInconclusive } from '../verdict/outcome.js';
 import { trendsOf, watchedPercentileMetrics } from '../verdict/samples.js';
 import { compareSummary, settleScenario, trendStatsFor, type Judging } from './judge.js';
@@ -40,7 +41,8 @@ export function k6Variables(config: Config, k6: InstalledK6): Record<string, str
 /**
  * One k6 run of the scenario with `config` (A/B rounds change the target). Reruns and A/B rounds
  * label their files (`<scenario>.<label>`): nothing measured is lost. A shard is judged only after
- * the merge, from the raw samples of all shards; it runs without live analysis.
+ * the merge, from the state files (or, with --raw-output, the raw samples) of all shards; it runs
+ * without live analysis.
  */
 export async function runScenarioOnce(step: ScenarioStep, k6: InstalledK6, config: Config, label?: string): Promise<ScenarioResult> {
   const { spec, judging } = step;
@@ -55,6 +57,7 @@ export async function runScenarioOnce(step: ScenarioStep, k6: InstalledK6, confi
   const analysisOptions = config.analysis ?? { enabled: true, top: 10 };
   const watched = watchedPercentileMetrics(judging.rules.watch);
   const analysis = !config.shard && analysisOptions.enabled ? await startAnalysis(step, k6, config, env, fileName, watched) : undefined;
+  const shardState = config.shard && !config.rawOutput ? await startShardState(step, k6, config, env) : undefined;
   const run = await runK6({
     k6Path: k6.path,
     script: spec.script,
@@ -64,6 +67,7 @@ export async function runScenarioOnce(step: ScenarioStep, k6: InstalledK6, confi
     args: [
       ...metricsArgs,
       ...(analysis?.args ?? []),
+      ...(shardState?.args ?? []),
       ...config.k6Args,
       ...(config.shard ? shardArgs(config.shard.index, config.shard.count) : []),
     ],
@@ -71,7 +75,9 @@ export async function runScenarioOnce(step: ScenarioStep, k6: InstalledK6, confi
     timeoutMs: config.timeoutMs,
     htmlReport: config.htmlReport,
     rawOutput: config.shard
-      ? shardRawFileName(safeFileName(spec.name), config.shard)
+      ? shardState
+        ? undefined
+        : shardRawFileName(safeFileName(spec.name), config.shard)
       : config.rawOutput
         ? `k6-${safeFileName(fileName)}.json.gz`
         : undefined,
@@ -84,8 +90,10 @@ export async function runScenarioOnce(step: ScenarioStep, k6: InstalledK6, confi
   });
   const measured = await analysis?.stop();
   scenario.executorModel = measured?.executorModel;
+  const state = await shardState?.finish({ summaryFile: run.files.summary });
+  if (state?.file) scenario.files.shardState = state.file;
   await noteK6Run(scenario, run, names, step, k6, config);
-  await judgeK6Run(scenario, run, names.summary, step, measured, watched);
+  await judgeK6Run(scenario, run, names.summary, step, measured, watched, state?.file ? undefined : state?.problem);
   const findings = measured
     ? runFindings(measured, {
         summary: scenario.summary,
@@ -105,6 +113,25 @@ export async function runScenarioOnce(step: ScenarioStep, k6: InstalledK6, confi
     }
   }
   return scenario;
+}
+
+/** A shard's state receiver (shard/state-files.ts); undefined when the shard writes raw samples instead. */
+function startShardState(
+  step: ScenarioStep,
+  k6: InstalledK6,
+  config: Config,
+  env: Record<string, string>,
+): Promise<ShardStateRun | undefined> {
+  return startShardStateRun({
+    scenario: safeFileName(step.spec.name),
+    shard: config.shard!,
+    resultsDir: config.resultsDir,
+    k6Version: k6.version,
+    metricsOutputs: config.metricsOutputs,
+    k6Args: config.k6Args,
+    env,
+    log: step.run.log,
+  });
 }
 
 /** Live analysis around the k6 run (samples/run-analysis.ts), with `k6 inspect` in k6's environment. */
@@ -173,9 +200,12 @@ async function judgeK6Run(
   step: ScenarioStep,
   measured: RunAnalysisResult | undefined,
   watched: string[],
+  stateProblem?: string,
 ): Promise<void> {
   const shard = step.run.config.shard;
   const problems: string[] = [];
+  // A shard without its state file would be missing from the merge: fail it here, where the cause is known.
+  if (stateProblem && run.outcome !== 'error') problems.push(stateProblem);
   if (run.outcome === 'error') problems.push(run.spawnError ?? `k6 exit ${run.exitCode ?? run.signal}: ${run.meaning}`);
   const text = await readFile(run.files.summary, 'utf8').catch(() => undefined);
   let summary: RunSummary | undefined;

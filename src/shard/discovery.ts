@@ -68,7 +68,7 @@ export async function findShardFiles(dir: string, scenario: string): Promise<str
   if (files.length === 0) {
     const seen = all.slice(0, 8).map((f) => path.relative(dir, f));
     throw new MergeError(
-      `no shard files of scenario ${JSON.stringify(scenario)} in ${dir}; expected k6-${scenario}.shard-<i>-of-<N>.json.gz (found ${seen.length ? seen.join(', ') + (all.length > 8 ? ', …' : '') : 'nothing'})`,
+      `no shard files of scenario ${JSON.stringify(scenario)} in ${dir}; expected state-${scenario}.shard-<i>-of-<N>.json (or, from shards run with --raw-output, k6-${scenario}.shard-<i>-of-<N>.json.gz) (found ${seen.length ? seen.join(', ') + (all.length > 8 ? ', …' : '') : 'nothing'})`,
     );
   }
   checkComplete(files, `shard files of ${scenario} in ${dir}`);
@@ -78,5 +78,15 @@ export async function findShardFiles(dir: string, scenario: string): Promise<str
 /** The shards' summary exports (`summary-<scenario>.shard-*.json`), for threshold expressions; may be none. */
 export async function findShardSummaryFiles(dir: string, scenario: string): Promise<string[]> {
   const pattern = new RegExp(`^summary-${escapeRegExp(scenario)}\\.shard-[^/]+\\.json$`);
+  return (await listFiles(dir)).filter((f) => pattern.test(path.basename(f))).sort(byShardOrder);
+}
+
+/**
+ * The state files of one scenario's shards under `dir` (searched recursively):
+ * `state-<scenario>.shard-*.json`; may be none (the shards then wrote raw samples). Their
+ * completeness is checked from their contents (src/shard/state.ts checkStatesComplete).
+ */
+export async function findShardStateFiles(dir: string, scenario: string): Promise<string[]> {
+  const pattern = new RegExp(`^state-${escapeRegExp(scenario)}\\.shard-[^/]+\\.json$`);
   return (await listFiles(dir)).filter((f) => pattern.test(path.basename(f))).sort(byShardOrder);
 }

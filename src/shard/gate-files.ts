@@ -1,14 +1,17 @@
 // The gate's two sharded moments: a shard job keeps its summary and log under shard names (every
 // shard's files meet in one folder at merge time), and the merge job builds the whole test's
-// summary from the shards' raw samples. Judging the merged summary is the gate's, as for any run.
+// summary from the shards' state files (state-files.ts), or from their raw samples when the shards
+// ran with --raw-output. Judging the merged summary is the gate's, as for any run.
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { k6FileNames, safeFileName } from '../k6/files.js';
-import { noteK6Version, parseSummary } from '../k6/summary.js';
+import { legacySummaryExportText, noteK6Version, parseSummary } from '../k6/summary.js';
 import type { Logger } from '../log.js';
 import type { RunSummary } from '../model.js';
 import type { TrendAccumulator } from '../samples/histogram.js';
+import { findShardStateFiles } from './discovery.js';
 import { findShardSummaryFiles, mergeScenarioShards } from './merge.js';
+import { mergeStateFiles } from './state-files.js';
 import { shardLogFileName, shardSummaryFileName } from './shard.js';
 
 /**
@@ -49,8 +52,9 @@ export interface MergedScenario {
 }
 
 /**
- * Merge mode for one scenario: the summary of the whole sharded test from the shards' raw samples
- * under `dir`, written into `resultsDir`, with the k6 version the shards noted.
+ * Merge mode for one scenario: the summary of the whole sharded test from the shards' state files
+ * under `dir` (or, when there are none, their raw samples), written into `resultsDir`, with the k6
+ * version the shards noted.
  */
 export async function mergeScenarioForGate(input: {
   dir: string;
@@ -62,6 +66,19 @@ export async function mergeScenarioForGate(input: {
   trendStats: readonly string[];
   log: Logger;
 }): Promise<MergedScenario> {
+  const stateFiles = await findShardStateFiles(input.dir, safeFileName(input.scenario));
+  if (stateFiles.length > 0) {
+    input.log.info(`merging ${stateFiles.length} shard state file(s) of ${input.scenario} from ${input.dir}`);
+    const merged = await mergeStateFiles({
+      files: stateFiles,
+      trendStats: input.trendStats,
+      submetrics: input.watch.filter((name) => name.includes('{')),
+      log: input.log,
+    });
+    const summaryFile = k6FileNames(input.scenario).summary;
+    await writeFile(path.join(input.resultsDir, summaryFile), legacySummaryExportText(merged.summary));
+    return { summary: merged.summary, summaryFile, trends: merged.trends };
+  }
   const merged = await mergeScenarioShards({
     dir: input.dir,
     scenario: safeFileName(input.scenario),

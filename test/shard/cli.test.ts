@@ -58,18 +58,20 @@ describe('k6-gate run --shard / merge --from', () => {
       // The k6 log too carries the shard suffix: all shards' logs reach the merge job, not only the last one's.
       expect(files).toEqual(
         expect.arrayContaining([
-          `k6-steady.shard-${i}-of-3.json.gz`,
+          `state-steady.shard-${i}-of-3.json`,
           `summary-steady.shard-${i}-of-3.json`,
           `k6-steady.shard-${i}-of-3.log`,
         ]),
       );
+      // By default a shard writes its state file, not every sample.
+      expect(files).not.toContain(`k6-steady.shard-${i}-of-3.json.gz`);
       expect((await readFile(path.join(dir, 'artifacts', `shard-${i}`, `k6-steady.shard-${i}-of-3.log`), 'utf8')).length).toBeGreaterThan(
         0,
       );
     }
     const merged = await cli(['merge', 'steady.js', '--from', 'artifacts', '--results-dir', 'merged', '--fail-on', 'thresholds', '--json']);
     expect(merged.code, merged.stderr).toBe(1);
-    expect(merged.stderr).toMatch(/merging 3 shard file\(s\) of steady/);
+    expect(merged.stderr).toMatch(/merging 3 shard state file\(s\) of steady/);
     // The merge job runs no k6, so it wrote no HTML report and does not list one.
     expect(merged.stderr).toMatch(/results in merged\/ \(report\.md, comparison\.json, summaries, k6 logs\)/);
     const result = JSON.parse(merged.stdout) as GateResult;
@@ -117,6 +119,34 @@ describe('k6-gate run --shard / merge --from', () => {
     expect(history[0].k6Version).toBe('2.2.0');
     expect(baseline.scenarios.steady.metrics.http_req_duration['p(95)']).toMatchObject({ type: 'trend', unit: 'ms' });
   }, 60_000);
+
+  it('with --raw-output the shards write every sample instead of a state file, and the merge reads those', async () => {
+    for (const i of [1, 2]) {
+      const r = await cli([
+        'run',
+        'steady.js',
+        '--shard',
+        `${i}/2`,
+        '--raw-output',
+        '--target',
+        target.url,
+        '--results-dir',
+        `raw-artifacts/shard-${i}`,
+        '--k6-path',
+        testK6Path(),
+        '--no-html-report',
+        '--no-preflight',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const files = await readdir(path.join(dir, 'raw-artifacts', `shard-${i}`));
+      expect(files).toContain(`k6-steady.shard-${i}-of-2.json.gz`);
+      expect(files).not.toContain(`state-steady.shard-${i}-of-2.json`);
+    }
+    const merged = await cli(['merge', 'steady.js', '--from', 'raw-artifacts', '--results-dir', 'raw-merged', '--json']);
+    expect(merged.stderr).toMatch(/merging 2 shard file\(s\) of steady/);
+    const result = JSON.parse(merged.stdout) as GateResult;
+    expect(result.scenarios[0].thresholds).toContainEqual({ metric: 'http_req_failed', expression: 'rate<0.01', ok: false });
+  }, 120_000);
 
   it('merge without --from, shard with merge, and a bad shard are clear errors', async () => {
     expect((await cli(['merge', 'steady.js'])).stderr).toMatch(/merge needs --from DIR/);

@@ -156,7 +156,7 @@ describe('merge', () => {
     it('says what it found when nothing matches', async () => {
       await write('none/summary-web.json', [], false);
       await expect(findShardFiles(path.join(dir, 'none'), 'web')).rejects.toThrow(
-        /no shard files of scenario "web".*expected k6-web\.shard-<i>-of-<N>\.json\.gz \(found summary-web\.json\)/,
+        /no shard files of scenario "web".*expected state-web\.shard-<i>-of-<N>\.json \(or, from shards run with --raw-output, k6-web\.shard-<i>-of-<N>\.json\.gz\) \(found summary-web\.json\)/,
       );
     });
   });
