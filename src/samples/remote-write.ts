@@ -134,7 +134,8 @@ export async function startRemoteWriteAnalysis(options: RemoteWriteAnalysisOptio
       // Totals since the start: the newest push wins.
       const h = s.histograms.at(-1);
       if (h) state.histogram = h;
-      const sample = s.samples.at(-1);
+      // NaN: Prometheus' stale marker (k6 ends a series with one); the series keeps its last number.
+      const sample = s.samples.filter((x) => !Number.isNaN(x.value)).at(-1);
       if (sample) state.value = sample.value;
     }
   };
