@@ -62,6 +62,13 @@ class BucketCounts {
   }
 }
 
+/**
+ * Fractional counts (addRange) that should sum to a whole number of samples sum to a hair less in
+ * floating point: without this slack, the first rank of a coarse bucket would be read from the end
+ * of the bucket below it (a p(95) between two native buckets came out one bucket low).
+ */
+const RANK_SLACK = 1e-7;
+
 /** A log-bucketed histogram with a fixed relative error; negative values and zero are kept apart. */
 export class LogHistogram {
   readonly relativeError: number;
@@ -131,15 +138,15 @@ export class LogHistogram {
     // Most negative first: the largest magnitude bucket of the negative store.
     let last = NaN;
     for (const [key, n] of this.negative.descending()) {
-      if (remaining < n) return -this.representative(key);
+      if (remaining < n - RANK_SLACK) return -this.representative(key);
       remaining -= n;
       last = -this.representative(key);
     }
-    if (remaining < this.zeros) return 0;
+    if (remaining < this.zeros - RANK_SLACK) return 0;
     remaining -= this.zeros;
     if (this.zeros > 0) last = 0;
     for (const [key, n] of this.positive.ascending()) {
-      if (remaining < n) return this.representative(key);
+      if (remaining < n - RANK_SLACK) return this.representative(key);
       remaining -= n;
       last = this.representative(key);
     }

@@ -11,7 +11,7 @@ import { liveRemoteWriteSetup, remoteWriteTakenBy, type MetricsOutput } from '..
 import type { TrendAccumulator } from '../samples/histogram.js';
 import { startRemoteWriteAnalysis } from '../samples/remote-write.js';
 import { executionSegment, segmentSequence, shardStateFileName, type ShardSpec } from './shard.js';
-import { mergeStates, parseShardState, shardStateOf, shardStateText, ShardStateError, summarizeState } from './state.js';
+import { parseShardState, shardStateOf, shardStateText, ShardStateError, StateMerger, summarizeState } from './state.js';
 
 export interface ShardStateRun {
   /** Extra k6 arguments (k6's remote-write output); its variables were added to the given env. */
@@ -103,17 +103,19 @@ export async function mergeStateFiles(input: {
   log?: Logger;
 }): Promise<StateMergeResult> {
   const started = Date.now();
-  const states = await Promise.all(
-    input.files.map(async (file) => {
-      const text = await readFile(file, 'utf8').catch((error: Error) => {
-        throw new ShardStateError(`cannot read the shard state file ${file}: ${error.message}`, { cause: error });
-      });
-      return parseShardState(text, file);
-    }),
-  );
-  const merged = mergeStates(states, input.files);
+  // One file at a time: the merge holds the running sums and one parsed file, never all of them.
+  const merger = new StateMerger();
+  const versions = new Set<string>();
+  for (const file of input.files) {
+    const text = await readFile(file, 'utf8').catch((error: Error) => {
+      throw new ShardStateError(`cannot read the shard state file ${file}: ${error.message}`, { cause: error });
+    });
+    const state = await parseShardState(text, file);
+    if (state.k6Version) versions.add(state.k6Version);
+    merger.add(state, file);
+  }
+  const merged = merger.result();
   const { summary, trends } = summarizeState(merged, { trendStats: input.trendStats, submetrics: input.submetrics });
-  const versions = new Set(states.map((s) => s.k6Version).filter(Boolean));
   if (versions.size > 1)
     input.log?.warning(`k6-gate: the shards of ${merged.scenario} ran different k6 versions (${[...versions].join(', ')})`);
   input.log?.info(

@@ -6,7 +6,7 @@
 //
 // The file shape is schemas/shard-state.schema.json (format "k6-gate-shard-state", version 1).
 // Pure: text and objects in, text and objects out; shard runs and `k6-gate merge` do the I/O.
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import type { CheckResult, MetricContains, MetricSummary, MetricType, RunSummary, ThresholdResult } from '../model.js';
 import type { NativeHistogram } from '../observability/remote-write.js';
 import { parseSubmetricName, tagKey } from '../samples/aggregator.js';
@@ -14,7 +14,7 @@ import { TrendAccumulator } from '../samples/histogram.js';
 import { k6MetricOfSeries, nativeToDistribution, tagsOf, type ReceivedSeries } from '../samples/remote-write.js';
 import { DEFAULT_TREND_STATS, PER_INSTANCE_GAUGES, trendStat, validateTrendStats } from '../samples/summary.js';
 import { evaluateThreshold, parseThresholdExpression } from '../samples/thresholds.js';
-import schema from '../../schemas/shard-state.schema.json' with { type: 'json' };
+import { validate } from './generated/shard-state-validator.js';
 import { MergeError } from './merge-error.js';
 
 export const SHARD_STATE_FORMAT = 'k6-gate-shard-state';
@@ -283,22 +283,9 @@ export function shardStateText(state: ShardState): string {
 // ---------------------------------------------------------------------------------------------
 // Reading a state file
 
-let validator: ValidateFunction | undefined;
-
-async function validate(data: unknown): Promise<ErrorObject[] | undefined> {
-  if (!validator) {
-    const { Ajv } = await import('ajv');
-    const ajv = new Ajv({ allErrors: false, strict: true });
-    ajv.addKeyword('x-expected');
-    validator = ajv.compile(schema);
-  }
-  return validator(data) ? undefined : (validator.errors ?? []);
-}
-
 function describe(error: ErrorObject): string {
   const where = `$${error.instancePath.replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.')}`;
-  const expected = (error.parentSchema as { 'x-expected'?: string } | undefined)?.['x-expected'];
-  return `${where} ${error.message ?? 'is not valid'}${expected ? `; expected ${expected}` : ''}`;
+  return `${where} ${error.message ?? 'is not valid'}`;
 }
 
 /** A state file's text → the state, or a ShardStateError saying what is wrong with it and what was expected. */
@@ -321,10 +308,10 @@ export async function parseShardState(text: string, source: string): Promise<Sha
       `${source} is a shard state file of version ${JSON.stringify(head.version)}; this k6-gate reads version ${SHARD_STATE_VERSION} (run the shards and the merge with the same k6-gate version)`,
     );
   }
-  const errors = await validate(data);
-  if (errors) {
+  // ajv's code for schemas/shard-state.schema.json, generated ahead of time (scripts/shard-state-validator.mjs).
+  if (!validate(data)) {
     throw new ShardStateError(
-      `${source} is not a valid shard state file: ${errors.slice(0, 3).map(describe).join('; ')} (schemas/shard-state.schema.json)`,
+      `${source} is not a valid shard state file: ${(validate.errors ?? []).slice(0, 3).map(describe).join('; ')} (schemas/shard-state.schema.json)`,
     );
   }
   const state = data as ShardState;
@@ -461,100 +448,204 @@ export function checkStatesComplete(
 // ---------------------------------------------------------------------------------------------
 // Merging
 
+/** A histogram being added to: bucket maps kept at the coarsest schema seen so far. */
+interface HistogramSum {
+  schema: number;
+  count: number;
+  sum: number;
+  zeroThreshold: number;
+  zeroCount: number;
+  positive: Map<number, number>;
+  negative: Map<number, number>;
+}
+
+/** Adds a state histogram's buckets into `into` (at `shift` schemas coarser), straight from its spans. */
+function addBuckets(into: Map<number, number>, buckets: StateBuckets, shift: number): void {
+  let index = 0;
+  let i = 0;
+  const factor = 2 ** shift;
+  for (let n = 0; n < buckets.spans.length; n++) {
+    const [offset, length] = buckets.spans[n];
+    index = n === 0 ? offset : index + offset;
+    for (let k = 0; k < length; k++, index++, i++) {
+      const count = buckets.counts[i];
+      if (!(count > 0)) continue;
+      const target = shift === 0 ? index : Math.floor((index - 1) / factor) + 1;
+      into.set(target, (into.get(target) ?? 0) + count);
+    }
+  }
+}
+
+function addInto(total: HistogramSum, h: StateHistogram): void {
+  if (h.schema < total.schema) {
+    total.positive = downscale(total.positive, total.schema, h.schema);
+    total.negative = downscale(total.negative, total.schema, h.schema);
+    total.schema = h.schema;
+  }
+  addBuckets(total.positive, h.positive, h.schema - total.schema);
+  addBuckets(total.negative, h.negative, h.schema - total.schema);
+  total.count += h.count;
+  total.sum += h.sum;
+  total.zeroCount += h.zeroCount;
+  total.zeroThreshold = Math.max(total.zeroThreshold, h.zeroThreshold);
+}
+
+/** Buckets that end inside the (widest) zero bucket belong to it. */
+function settleZeroBucket(total: HistogramSum): void {
+  if (!(total.zeroThreshold > 0)) return;
+  const base = 2 ** (2 ** -total.schema);
+  for (const side of [total.positive, total.negative]) {
+    for (const [index, count] of side) {
+      if (base ** index <= total.zeroThreshold) {
+        total.zeroCount += count;
+        side.delete(index);
+      }
+    }
+  }
+}
+
+type SeriesSum = Omit<StateSeries, 'histogram'> & { parts: number; total?: HistogramSum };
+
 /**
- * The states of all shards as the state of the whole test (segment `0:1`): counters, passes and
- * fails, histogram buckets and checks add exactly; gauges keep the latest value (the sum for the
- * per-instance `vus` and `vus_max`); a histogram in a finer schema is downscaled to the coarser one.
- * Checks completeness first (checkStatesComplete).
+ * Adds shard states one at a time, so a merge holds one parsed file plus the running sums (series ×
+ * buckets), never all files at once. `result()` checks completeness (checkStatesComplete) and
+ * returns the state of the whole test (segment `0:1`): counters, passes and fails, histogram
+ * buckets and checks add exactly; gauges keep the latest value (the sum for the per-instance `vus`
+ * and `vus_max`); a histogram in a finer schema is downscaled to the coarser one.
  */
-export function mergeStates(states: readonly ShardState[], sources?: readonly string[]): ShardState {
-  checkStatesComplete(states, sources);
-  // Oldest end first, so the latest gauge value is written last.
-  const ordered = [...states].sort((a, b) => a.span.endMs - b.span.endMs);
-  const series = new Map<string, StateSeries & { parts: number; native?: NativeHistogram }>();
-  const metrics: Record<string, StateMetric> = {};
-  const checks = new Map<string, CheckResult>();
-  const thresholds: Record<string, Set<string>> = {};
-  const versions = new Set<string>();
-  for (const state of ordered) {
-    if (state.k6Version) versions.add(state.k6Version);
+export class StateMerger {
+  /** Every state added, without its series (what the completeness check reads). */
+  private readonly heads: ShardState[] = [];
+  private readonly sources: string[] = [];
+  private readonly series = new Map<string, SeriesSum>();
+  private readonly metrics: Record<string, StateMetric & { endMs: number }> = {};
+  private readonly checks = new Map<string, CheckResult>();
+  private readonly thresholds: Record<string, Set<string>> = {};
+  /** Per gauge series, the end of the shard its value came from. */
+  private readonly gaugeEnd = new Map<string, number>();
+
+  add(state: ShardState, source = `state ${this.heads.length + 1}`): void {
+    this.heads.push({ ...state, series: [] });
+    this.sources.push(source);
+    const endMs = state.span.endMs;
     for (const s of state.series) {
       const key = seriesKeyOf(s.metric, s.tags);
-      const seen = series.get(key);
+      let seen = this.series.get(key);
       if (!seen) {
-        series.set(key, { ...s, tags: { ...s.tags }, parts: 1, native: s.histogram ? nativeHistogramOf(s.histogram) : undefined });
-        continue;
-      }
-      if (seen.type !== s.type) {
+        const { histogram, ...rest } = s;
+        seen = { ...rest, tags: { ...s.tags }, parts: 0 };
+        if (histogram) {
+          seen.total = { ...histogram, count: 0, sum: 0, zeroCount: 0, positive: new Map(), negative: new Map() };
+        }
+        if (s.type === 'counter' || (s.type === 'gauge' && PER_INSTANCE_GAUGES.has(s.metric))) seen.value = 0;
+        if (s.type === 'rate') {
+          seen.value = 0;
+          if (s.passes !== undefined) [seen.passes, seen.fails] = [0, 0];
+        }
+        this.series.set(key, seen);
+      } else if (seen.type !== s.type) {
         throw new ShardStateError(
-          `metric ${s.metric} is a ${s.type} in one shard and a ${seen.type} in another; were the shards run from different scripts?`,
+          `metric ${s.metric} is a ${s.type} in ${source} and a ${seen.type} in another shard; were the shards run from different scripts?`,
         );
       }
       seen.parts++;
-      if (s.type === 'trend' && s.histogram) {
-        const native = nativeHistogramOf(s.histogram);
-        seen.native = seen.native ? addHistograms(seen.native, native) : native;
-      } else if (s.type === 'counter') seen.value = (seen.value ?? 0) + (s.value ?? 0);
-      else if (s.type === 'gauge') seen.value = PER_INSTANCE_GAUGES.has(s.metric) ? (seen.value ?? 0) + (s.value ?? 0) : s.value;
-      else if (s.type === 'rate') {
-        if (seen.passes !== undefined && s.passes !== undefined && seen.fails !== undefined && s.fails !== undefined) {
+      if (s.histogram) {
+        seen.total ??= { ...s.histogram, count: 0, sum: 0, zeroCount: 0, positive: new Map(), negative: new Map() };
+        addInto(seen.total, s.histogram);
+      } else if (s.type === 'counter') seen.value! += s.value ?? 0;
+      else if (s.type === 'gauge') {
+        if (PER_INSTANCE_GAUGES.has(s.metric)) seen.value! += s.value ?? 0;
+        else if (endMs >= (this.gaugeEnd.get(key) ?? -Infinity)) {
+          seen.value = s.value;
+          this.gaugeEnd.set(key, endMs);
+        }
+      } else if (s.type === 'rate') {
+        if (seen.passes !== undefined && s.passes !== undefined && s.fails !== undefined) {
           seen.passes += s.passes;
-          seen.fails += s.fails;
-          seen.value = seen.passes + seen.fails > 0 ? seen.passes / (seen.passes + seen.fails) : 0;
+          seen.fails! += s.fails;
+          seen.value = seen.passes + seen.fails! > 0 ? seen.passes / (seen.passes + seen.fails!) : 0;
         } else {
           // Fractions without counts: their mean (only per-series detail; per-metric rates come from k6's summaries).
           delete seen.passes;
           delete seen.fails;
-          seen.value = ((seen.value ?? 0) * (seen.parts - 1) + (s.value ?? 0)) / seen.parts;
+          seen.value = (seen.value! * (seen.parts - 1) + (s.value ?? 0)) / seen.parts;
         }
       }
     }
     for (const [name, m] of Object.entries(state.metrics)) {
-      const seen = metrics[name];
+      const seen = this.metrics[name];
       if (!seen) {
-        metrics[name] = { type: m.type, contains: m.contains, values: { ...m.values } };
+        this.metrics[name] = { type: m.type, contains: m.contains, values: { ...m.values }, endMs };
         continue;
       }
+      const perInstance = PER_INSTANCE_GAUGES.has(name);
       for (const [stat, value] of Object.entries(m.values)) {
         const before = seen.values[stat];
         if (before === undefined) seen.values[stat] = value;
-        else if (stat === 'min') seen.values[stat] = PER_INSTANCE_GAUGES.has(name) ? before + value : Math.min(before, value);
-        else if (stat === 'max') seen.values[stat] = PER_INSTANCE_GAUGES.has(name) ? before + value : Math.max(before, value);
-        else if (stat === 'value') seen.values[stat] = PER_INSTANCE_GAUGES.has(name) ? before + value : value;
+        else if (perInstance) seen.values[stat] = before + value;
+        else if (stat === 'min') seen.values[stat] = Math.min(before, value);
+        else if (stat === 'max') seen.values[stat] = Math.max(before, value);
+        else if (stat === 'value') seen.values[stat] = endMs >= seen.endMs ? value : before;
         else seen.values[stat] = before + value;
       }
+      seen.endMs = Math.max(seen.endMs, endMs);
     }
     for (const check of state.checks) {
       const key = check.path ?? check.name;
-      const seen = checks.get(key);
+      const seen = this.checks.get(key);
       if (seen) {
         seen.passes += check.passes;
         seen.fails += check.fails;
-      } else checks.set(key, { ...check });
+      } else this.checks.set(key, { ...check });
     }
     for (const [metric, expressions] of Object.entries(state.thresholds)) {
-      for (const expression of expressions) (thresholds[metric] ??= new Set()).add(expression);
+      for (const expression of expressions) (this.thresholds[metric] ??= new Set()).add(expression);
     }
   }
-  const durations = states.map((s) => s.span.durationMs).filter((d): d is number => d !== undefined);
-  return {
-    format: SHARD_STATE_FORMAT,
-    version: SHARD_STATE_VERSION,
-    scenario: states[0].scenario,
-    ...(versions.size > 0 ? { k6Version: [...versions].join(', ') } : {}),
-    segment: '0:1',
-    sequence: states[0].sequence,
-    span: {
-      startMs: Math.min(...states.map((s) => s.span.startMs)),
-      endMs: Math.max(...states.map((s) => s.span.endMs)),
-      // Shards run the same schedule: the test lasted as long as its longest shard (CI jobs start apart).
-      ...(durations.length > 0 ? { durationMs: Math.max(...durations) } : {}),
-    },
-    series: [...series.values()].map(({ parts: _parts, native, ...s }) => (native ? { ...s, histogram: stateHistogramOf(native) } : s)),
-    metrics,
-    checks: [...checks.values()],
-    thresholds: Object.fromEntries(Object.entries(thresholds).map(([m, set]) => [m, [...set]])),
-  };
+
+  /** The whole test's state; throws a ShardStateError naming a missing or duplicated shard or segment. */
+  result(): ShardState {
+    const states = this.heads;
+    checkStatesComplete(states, this.sources);
+    const versions = new Set(states.map((s) => s.k6Version).filter((v): v is string => v !== undefined));
+    const durations = states.map((s) => s.span.durationMs).filter((d): d is number => d !== undefined);
+    const series: StateSeries[] = [];
+    for (const { parts: _parts, total, ...s } of this.series.values()) {
+      if (!total) {
+        series.push(s);
+        continue;
+      }
+      settleZeroBucket(total);
+      const { positive, negative, ...rest } = total;
+      series.push({ ...s, histogram: { ...rest, positive: bucketsOf(positive), negative: bucketsOf(negative) } });
+    }
+    return {
+      format: SHARD_STATE_FORMAT,
+      version: SHARD_STATE_VERSION,
+      scenario: states[0].scenario,
+      ...(versions.size > 0 ? { k6Version: [...versions].join(', ') } : {}),
+      segment: '0:1',
+      sequence: states[0].sequence,
+      span: {
+        startMs: Math.min(...states.map((s) => s.span.startMs)),
+        endMs: Math.max(...states.map((s) => s.span.endMs)),
+        // Shards run the same schedule: the test lasted as long as its longest shard (CI jobs start apart).
+        ...(durations.length > 0 ? { durationMs: Math.max(...durations) } : {}),
+      },
+      series,
+      metrics: Object.fromEntries(Object.entries(this.metrics).map(([name, { endMs: _endMs, ...m }]) => [name, m])),
+      checks: [...this.checks.values()],
+      thresholds: Object.fromEntries(Object.entries(this.thresholds).map(([m, set]) => [m, [...set]])),
+    };
+  }
+}
+
+/** The states of all shards as the state of the whole test (see StateMerger). */
+export function mergeStates(states: readonly ShardState[], sources?: readonly string[]): ShardState {
+  if (states.length === 0) checkStatesComplete(states);
+  const merger = new StateMerger();
+  for (const [i, state] of states.entries()) merger.add(state, sources?.[i]);
+  return merger.result();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -170,6 +170,7 @@ describe('sharded GitLab template', () => {
       // Every shard's log travels to the merge job under its own name; the merge job keeps its reports
       // for expire-in but not the raw shard samples again.
       expect(shard.artifacts.paths).toContain('k6-gate-results/shards/k6-*.shard-*.log');
+      expect(shard.artifacts.paths).toContain('k6-gate-results/shards/state-*.shard-*.json');
       expect(shard.artifacts.expire_in).toBe('1 day');
       expect(merge.artifacts.exclude).toEqual(['k6-gate-results/shards/*.json.gz']);
       expect(merge.artifacts.expire_in).toBe('30 days');
@@ -277,6 +278,8 @@ describe('sharded GitLab template', () => {
           'k6-http-endpoints.shard-1-of-2.log',
           'k6-http-endpoints.shard-2-of-2.log',
           'summary-http-endpoints.shard-1-of-2.json',
+          'state-http-endpoints.shard-1-of-2.json',
+          'state-http-endpoints.shard-2-of-2.json',
         ]),
       );
       expect(shards.filter((name) => name.endsWith('.json.gz'))).toEqual([]);
@@ -284,7 +287,7 @@ describe('sharded GitLab template', () => {
         expect(readFileSync(path.join(merged, 'shards', `k6-http-endpoints.shard-${i}-of-2.log`), 'utf8')).toContain('http_reqs');
       }
       expect(parseDotenv(readFileSync(path.join(merged, 'k6-gate.env'), 'utf8'))).toMatchObject({ K6_GATE_SHARDED_RESULT: 'passed' });
-      expect(jobLog(dir, 'merge')).toMatch(/merging 2 shard file\(s\) of http-endpoints/);
+      expect(jobLog(dir, 'merge')).toMatch(/merging 2 shard state file\(s\) of http-endpoints/);
       // merge-args reached the merge job, and the baseline it updated is in its artifacts, not lost.
       const baseline = JSON.parse(readFileSync(path.join(merged, '..', 'k6-baseline.json'), 'utf8')) as {
         scenarios: Record<string, unknown>;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { NativeHistogram } from '../../src/observability/remote-write.js';
 import {
@@ -200,6 +201,24 @@ describe('shard state', () => {
     ]);
   });
 
+  it('reads the first rank of a bucket from that bucket, not from the end of the one below (k6 buckets of a real run)', () => {
+    // http_req_duration{name:fast} of three real shards, 72 samples: ranks 0–67 lie in buckets up to
+    // −44 ((20.3, 22.1] ms), rank 68 in bucket −40 ((28.0, 30.6] ms).
+    const buckets = { [-61]: 1, [-60]: 2, [-58]: 2, [-57]: 2, [-56]: 4, [-55]: 3, [-54]: 4, [-53]: 6, [-52]: 1, [-51]: 2, [-50]: 6 };
+    Object.assign(buckets, { [-49]: 7, [-48]: 6, [-47]: 9, [-46]: 5, [-45]: 3, [-44]: 5, [-40]: 1, [-38]: 1, [-37]: 1, [-35]: 1 });
+    const state = shardStateOf({
+      scenario: 'smoke',
+      span: { startMs: 0, endMs: 1 },
+      series: [{ labels: { __name__: 'k6_http_req_duration_seconds' }, histogram: histogram(3, buckets, 1.03) }],
+    });
+    const { trends } = summarizeState(state);
+    const trend = trends.get('http_req_duration')!;
+    expect(trend.count).toBe(72);
+    expect(trend.valueAtRank(67)).toBeLessThanOrEqual(1000 * 2 ** (-44 / 8) * 1.001);
+    // (The merged trend's own 0.1 % buckets straddle the edge: its first one may sit 0.2 % below it.)
+    expect(trend.valueAtRank(68)).toBeGreaterThan((1000 * 2 ** (-41 / 8)) / 1.002);
+  });
+
   it('computes a submetric from the series whose tags match it', () => {
     const merged = mergeStates([shard(1, 2), shard(2, 2)]);
     const { summary } = summarizeState(merged, { submetrics: ['http_req_duration{name:home}', 'http_reqs{name:other}'] });
@@ -251,5 +270,11 @@ describe('shard state', () => {
     await expect(parseShardState(JSON.stringify(short), 'v.json')).rejects.toThrow(
       /v.json: series http_req_duration .*fewer bucket counts than its spans say/,
     );
+  });
+
+  it('is checked by what scripts/shard-state-validator.mjs makes of the schema now (run it after changing the schema)', async () => {
+    // @ts-expect-error: a plain .mjs script without types
+    const { shardStateValidatorSource, GENERATED_SHARD_STATE_VALIDATOR } = await import('../../scripts/shard-state-validator.mjs');
+    expect(readFileSync(GENERATED_SHARD_STATE_VALIDATOR, 'utf8')).toBe(shardStateValidatorSource());
   });
 });
