@@ -163,6 +163,21 @@ describe('remote-write receiver', () => {
     expect(run.problem).toMatch(/^\d+ time series past the first 10 were not analysed \(too many distinct tag sets/);
   });
 
+  it("keeps a series' last number when k6 ends it with a stale marker (NaN)", async () => {
+    const receiver = await startRemoteWriteAnalysis();
+    const series = (value: number, timestampMs: number): TimeSeries => ({
+      labels: { __name__: 'k6_http_reqs_total', name: 'home' },
+      samples: [{ value, timestampMs }],
+    });
+    expect(await push(receiver.url, snappyEncode(encodeWriteRequest([series(41, 1000)])))).toBe(204);
+    // Prometheus' stale marker is the NaN with payload 0x7ff0000000000002: not a number k6 counted.
+    const stale = new DataView(new ArrayBuffer(8));
+    stale.setBigUint64(0, 0x7ff0000000000002n);
+    expect(await push(receiver.url, snappyEncode(encodeWriteRequest([series(stale.getFloat64(0), 2000)])))).toBe(204);
+    await receiver.stop();
+    expect(receiver.series()).toEqual([expect.objectContaining({ value: 41 })]);
+  });
+
   it('says so when k6 never pushed', async () => {
     const run = await (await startRemoteWriteAnalysis()).stop();
     expect(run.problem).toBe('k6 pushed no metrics to the live-analysis receiver');
