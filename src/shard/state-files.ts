@@ -57,7 +57,8 @@ export async function startShardStateRun(input: {
       const endMs = Date.now();
       const series = receiver.series();
       if (series.length === 0) {
-        return { problem: `no state file written: ${samples.problem ?? 'k6 pushed no metrics to the shard receiver'}` };
+        const why = samples.problem && !samples.problem.includes('pushed no metrics') ? ` (${samples.problem})` : '';
+        return { problem: `no state file written: k6 pushed no metrics to the shard's remote-write receiver${why}` };
       }
       let summary: RunSummary | undefined;
       try {
@@ -78,7 +79,11 @@ export async function startShardStateRun(input: {
       });
       const file = shardStateFileName(input.scenario, input.shard);
       const text = shardStateText(state);
-      await writeFile(path.join(input.resultsDir, file), text);
+      try {
+        await writeFile(path.join(input.resultsDir, file), text);
+      } catch (error) {
+        return { problem: `could not write the shard state ${file}: ${(error as Error).message}` };
+      }
       input.log.info(
         `k6-gate: shard state ${file}: ${formatCount(state.series.length)} series, ${(Buffer.byteLength(text) / 2 ** 10).toFixed(0)} KiB` +
           (samples.problem ? ` (${samples.problem})` : ''),
