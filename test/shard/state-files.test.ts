@@ -54,4 +54,22 @@ describe('shard state receiver', () => {
       problem: expect.stringMatching(/^could not write the shard state state-smoke\.shard-2-of-3\.json: ENOENT/),
     });
   });
+
+  it("writes raw samples instead when k6's remote-write output is already the user's, and says why", async () => {
+    const log = recordingLogger();
+    const env: Record<string, string> = {};
+    const run = await startShardStateRun({
+      scenario: 'smoke',
+      shard: { index: 1, count: 2 },
+      resultsDir: dir,
+      k6Version: '2.2.0',
+      metricsOutputs: [{ kind: 'prometheus', target: 'http://prometheus.example/api/v1/write' }],
+      k6Args: [],
+      env,
+      log,
+    });
+    expect(run).toBeUndefined();
+    expect(env).toEqual({});
+    expect(log.text()).toContain('shard 1/2 writes raw samples instead of a state file (metrics-output sends to Prometheus)');
+  });
 });
