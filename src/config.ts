@@ -122,6 +122,8 @@ export interface Config {
     token: string;
     runnerTimeoutMs: number;
     deadlineMs: number;
+    /** After the verdict, wait for a stop signal (a Deployment's pod keeps its results instead of restarting). */
+    linger: boolean;
   };
   /** Root that baseline and results paths must stay inside. */
   workspace: string;

@@ -442,6 +442,12 @@ export const INPUTS = {
     flags: [value('deadline', 'D', COLLECT)],
     parse: (text) => parseTimeLimit('deadline', optional(text) ?? '2h', 'is no time for a test; expected e.g. "2h"'),
   }),
+  'collect-linger': input({
+    help: '(collect) after the verdict, keep running until stopped (a Deployment keeps its results)',
+    action: false,
+    flags: [{ kind: 'switch', flag: 'linger', sets: 'true', commands: COLLECT }],
+    parse: (text) => parseBoolean('collect-linger', text, false),
+  }),
   'mr-note': input({
     help: 'GitLab: post the report as a sticky merge-request note (needs K6_GATE_GITLAB_TOKEN)',
     default: 'true',

@@ -273,6 +273,7 @@ async function readCollectInputs(get: Get, value: Value, env: NodeJS.ProcessEnv,
     token,
     runnerTimeoutMs: value('collect-runner-timeout')!,
     deadlineMs: value('collect-deadline')!,
+    linger: value('collect-linger'),
   };
 }
 
