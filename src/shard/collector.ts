@@ -463,7 +463,12 @@ export function runnerStates(collection: Collection, scenario: string): ShardSta
     .filter((r) => r.finishedAt !== undefined && r.firstPushAt !== undefined)
     .map((r) =>
       shardStateOf({
-        series: [...r.series.values()],
+        // The runner's own tags name the state (shard, instance), not its series: without them the
+        // runners' series of one tag set add up in the merge.
+        series: [...r.series.values()].map(({ labels: { instance_id: _i, testrun_name: _t, ...labels }, ...rest }) => ({
+          ...rest,
+          labels,
+        })),
         scenario,
         shard: { index: r.instance, count },
         segment: r.segment,

@@ -89,6 +89,9 @@ describe('RunnerFleet', () => {
       [{ index: 4, count: 4 }, '3/4:1', '0,1/4,1/2,3/4,1'],
     ]);
     const { summary } = summarizeState(mergeStates(states), { trendStats: ['count', 'p(95)'] });
+    // The runners' own tags name the states, not the series: one tag set, one merged series.
+    const requests = mergeStates(states).series.filter((s) => s.metric === 'http_reqs');
+    expect(requests.map((s) => [s.tags, s.value])).toEqual([[{ name: 'fast', method: 'GET', status: '200' }, 200]]);
     // The stale marker did not overwrite the final totals: 20 + 40 + 60 + 80.
     expect(summary.metrics.http_reqs.values.count).toBe(200);
     expect(summary.metrics.http_req_duration.values.count).toBe(200);
