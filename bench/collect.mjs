@@ -70,8 +70,9 @@ const log = { info: () => {}, warning: (m) => process.stderr.write(m + '\\n'), e
 const c = await startCollector({ runId: ${JSON.stringify(RUN_ID)}, runners: ${RUNNERS}, token: ${JSON.stringify(TOKEN)}, runnerTimeoutMs: 30000, deadlineAt: Date.now() + ${(SECONDS + 120) * 1000}, host: '127.0.0.1', port: 0, log });
 process.stdout.write(JSON.stringify({ url: c.url }) + '\\n');
 const collection = await c.done;
+process.stderr.write('collection ended: ' + collection.ended + ' after ' + (collection.endedAt - collection.startedAt) + ' ms; ' + collection.missing.map((m) => m.instance + ' ' + m.why).join('; ') + '\\n');
 const states = runnerStates(collection, 'bench');
-const merged = mergeStates(states);
+const merged = states.length ? mergeStates(states) : { series: [] };
 process.stdout.write(JSON.stringify({ ended: collection.ended, missing: collection.missing.length, duplicated: collection.duplicated.length,
   series: collection.runners.reduce((n, r) => n + r.series.size, 0), mergedSeries: merged.series.length,
   pushes: collection.runners.reduce((n, r) => n + r.pushes, 0), refused: collection.refusals }) + '\\n');
@@ -159,6 +160,14 @@ function post(payload) {
   });
 }
 
+let failedPushes = 0;
+/** A push as k6 makes it: an error is logged and the next push carries the totals again. */
+const push = (payload) =>
+  post(payload).catch((error) => {
+    failedPushes++;
+    console.error(`a push failed: ${error.message}`);
+  });
+
 const bytesPerPush = body(1, 1, false).length;
 console.log(
   `${RUNNERS} runners × ${template.length} series (${(bytesPerPush / 1024).toFixed(1)} KiB a push), one push a second each for ${SECONDS} s; load average ${loadAverage()}`,
@@ -170,13 +179,13 @@ for (let k = 1; k <= SECONDS; k++) {
   // Runners push in the same second, spread over it as independent processes would.
   await Promise.all(
     Array.from({ length: RUNNERS }, (_, r) =>
-      new Promise((resolve) => setTimeout(resolve, (r * 1000) / RUNNERS)).then(() => post(body(r + 1, k, false))),
+      new Promise((resolve) => setTimeout(resolve, (r * 1000) / RUNNERS)).then(() => push(body(r + 1, k, false))),
     ),
   );
   samples.push(memory());
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, tick - Date.now())));
 }
-await Promise.all(Array.from({ length: RUNNERS }, (_, r) => post(body(r + 1, SECONDS, true))));
+await Promise.all(Array.from({ length: RUNNERS }, (_, r) => push(body(r + 1, SECONDS, true))));
 const afterEnd = memory();
 const result = await nextLine();
 const peak = afterEnd.peak;
@@ -191,6 +200,7 @@ console.log(
       runners: RUNNERS,
       seriesPerRunner: template.length,
       pushesAccepted: result.pushes,
+      pushesFailed: failedPushes,
       collection: result,
       rssMiB: { median: +median(rss).toFixed(1), last: +rss.at(-1).toFixed(1), peak: +peak.toFixed(1) },
       pushLatencyMs: { median: +median(latencies).toFixed(1), max: +Math.max(...latencies).toFixed(1) },

@@ -423,7 +423,10 @@ export async function startCollector(options: CollectorOptions & { host: string;
       }
     });
   });
-  server.keepAliveTimeout = 5_000;
+  // Longer than any push interval (k6's default is 5 s) and Go's idle-connection reuse: a server
+  // that closes an idle connection just as k6 reuses it makes k6 drop that push, maybe its last.
+  server.keepAliveTimeout = 75_000;
+  server.headersTimeout = 80_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(
