@@ -7,7 +7,9 @@ import { ConfigError, parseCommandArgs } from '../config.js';
 import { formatDuration } from '../format.js';
 import { inputsFromFlags, normaliseArgv, parseArgsOptions, renderFlagHelp } from '../input-spec.js';
 import { readInputs } from '../inputs.js';
+import { k6Environment } from '../k6/environment.js';
 import { safeFileName } from '../k6/files.js';
+import { inspectThresholds } from '../k6/inspect.js';
 import type { Logger } from '../log.js';
 import { detectPlatform } from '../platform/registry.js';
 import { collectionProblems, describeRunner, runnerStates, startCollector, type Collection } from '../shard/collector.js';
@@ -56,6 +58,14 @@ export async function commandCollect(args: string[], io: CliIO, log: Logger): Pr
   const settings = config.collect!;
   log.addSecret(settings.token);
   const collector = await startCollector({ ...settings, deadlineAt: Date.now() + settings.deadlineMs, log });
+  // Remote write carries no thresholds: k6 reads them from the script while the runners run.
+  const spec = config.scenarios[0];
+  const thresholds = inspectThresholds({
+    k6Path: config.k6.path ?? 'k6',
+    script: spec.script,
+    env: withoutValue(k6Environment(io.env, { ...config.env, K6_NO_USAGE_REPORT: 'true' }), settings.token),
+    cwd: config.workspace,
+  });
   log.info(
     `k6-gate collect: waiting for ${settings.runners} runner(s) of run ${settings.runId} at ${collector.url} ` +
       `(a runner silent for ${formatDuration(settings.runnerTimeoutMs)} is reported; deadline ${formatDuration(settings.deadlineMs)})`,
@@ -64,12 +74,22 @@ export async function commandCollect(args: string[], io: CliIO, log: Logger): Pr
   const collection = await collector.done.finally(() => stopListening?.());
   log.info(`k6-gate collect: ${describeEnd(collection)}`);
 
-  const spec = config.scenarios[0];
   const dir = config.merge!.dir;
-  await writeRunnerStates(collection, spec.name, dir);
+  const expressions = await thresholds;
+  if (!expressions) {
+    log.warning(
+      `k6-gate collect: \`k6 inspect\` could not read the thresholds of ${spec.script} (is k6 on PATH, or --k6-path set?): the merged test is gated without the script's thresholds`,
+    );
+  }
+  await writeRunnerStates(collection, spec.name, dir, expressions ?? {});
   const problems = collectionProblems(collection);
   if (io.cancellation?.requested) problems.push(`the collection was stopped by ${io.cancellation.signal} before every runner finished`);
   return gateAndPublish({ ...read, config: { ...config, merge: { dir, problems } } }, { json: values.json === true }, io, log, platform);
+}
+
+/** The environment without any variable holding `secret` (a --token-env named K6_… would reach k6). */
+function withoutValue(env: NodeJS.ProcessEnv, secret: string): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== secret));
 }
 
 function describeEnd(collection: Collection): string {
@@ -86,11 +106,16 @@ function describeEnd(collection: Collection): string {
 }
 
 /** One state file per finished runner, in a folder that holds this run's states only. */
-async function writeRunnerStates(collection: Collection, scenario: string, dir: string): Promise<void> {
+async function writeRunnerStates(
+  collection: Collection,
+  scenario: string,
+  dir: string,
+  thresholds: Record<string, string[]>,
+): Promise<void> {
   await mkdir(dir, { recursive: true });
   for (const name of await readdir(dir)) if (/^state-.+\.json$/.test(name)) await rm(path.join(dir, name), { force: true });
   const name = safeFileName(scenario);
-  for (const state of runnerStates(collection, name)) {
+  for (const state of runnerStates(collection, name, thresholds)) {
     await writeFile(path.join(dir, shardStateFileName(name, state.shard!)), shardStateText(state));
   }
 }

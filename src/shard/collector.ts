@@ -460,12 +460,12 @@ const PUSH_INTERVAL_MS = 1_000;
  * The state of every runner that finished, in the shard-state format (src/shard/state.ts), as
  * shard i of N with its execution segment: what the gate's merge mode adds up and judges.
  */
-export function runnerStates(collection: Collection, scenario: string): ShardState[] {
+export function runnerStates(collection: Collection, scenario: string, thresholds: Record<string, string[]> = {}): ShardState[] {
   const count = collection.runners.length;
   return collection.runners
     .filter((r) => r.finishedAt !== undefined && r.firstPushAt !== undefined)
-    .map((r) =>
-      shardStateOf({
+    .map((r) => ({
+      ...shardStateOf({
         // The runner's own tags name the state (shard, instance), not its series: without them the
         // runners' series of one tag set add up in the merge.
         series: [...r.series.values()].map(({ labels: { instance_id: _i, testrun_name: _t, ...labels }, ...rest }) => ({
@@ -483,5 +483,7 @@ export function runnerStates(collection: Collection, scenario: string): ShardSta
           durationMs: r.finishedAt! - (r.firstPushAt! - PUSH_INTERVAL_MS),
         },
       }),
-    );
+      // The script's, from `k6 inspect`: evaluated on the merged state as k6 would on one run.
+      thresholds,
+    }));
 }

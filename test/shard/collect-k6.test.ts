@@ -13,7 +13,10 @@ import { runK6, startTarget, type Target } from './k6-fixtures.js';
 const TOKEN = 'collect-test-token-5f2a9c41d7';
 const RUN_ID = 'steady-run';
 
-/** Arrival-rate load split by segments: the whole test sends 30/s × 3 s = 90 requests whatever the latency. */
+/**
+ * Arrival-rate load split by segments: the whole test sends 30/s × 3 s = 90 requests whatever the
+ * latency. Its threshold holds for the whole test only: each runner alone crosses it (k6 exit 99).
+ */
 const SCRIPT = `
 import http from 'k6/http';
 import { check } from 'k6';
@@ -21,6 +24,7 @@ export const options = {
   scenarios: {
     steady: { executor: 'constant-arrival-rate', rate: 30, timeUnit: '1s', duration: '3s', preAllocatedVUs: 4, maxVUs: 8 },
   },
+  thresholds: { http_reqs: ['count>=80'] },
 };
 export default function () {
   const res = http.get(__ENV.BASE_URL + '/fast', { tags: { name: 'fast' } });
@@ -85,7 +89,7 @@ describe('k6-gate collect with 4 real k6 runners (execution segments, k6-operato
     let stdout = '';
     let stderr = '';
     const code = await main({
-      argv: ['collect', 'script.js', '--run-id', RUN_ID, '--token-env', 'COLLECT_TOKEN', '--json', ...argv],
+      argv: ['collect', 'script.js', '--run-id', RUN_ID, '--token-env', 'COLLECT_TOKEN', '--k6-path', k6, '--json', ...argv],
       env: { PATH: process.env.PATH, COLLECT_TOKEN: TOKEN, ...env },
       cwd: dir,
       stdout: (t) => (stdout += t),
@@ -94,7 +98,7 @@ describe('k6-gate collect with 4 real k6 runners (execution segments, k6-operato
     return { code, stdout, stderr };
   }
 
-  it('gates one report whose request count is the sum of the 4 runners’ requests', async () => {
+  it('gates one report whose request count is the sum of the 4 runners’ requests, its thresholds on the whole test', async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}/api/v1/write`;
     const before = target.requests();
@@ -113,7 +117,8 @@ describe('k6-gate collect with 4 real k6 runners (execution segments, k6-operato
     // The collector is listening before the runners start (its own start-up is a few ms).
     await new Promise((resolve) => setTimeout(resolve, 300));
     const runs = await Promise.all([1, 2, 3, 4].map((i) => runner(k6, dir, url, i, 4, TOKEN, { BASE_URL: target.url })));
-    for (const r of runs) expect(r.code, r.output).toBe(0);
+    // Each runner judges its own quarter of the load: count>=80 is crossed in every one of them.
+    for (const r of runs) expect(r.code, r.output).toBe(99);
     const { code, stdout, stderr } = await collecting;
     const sent = target.requests() - before;
     expect(code, stderr).toBe(0);
@@ -121,6 +126,8 @@ describe('k6-gate collect with 4 real k6 runners (execution segments, k6-operato
     expect(stderr).not.toContain(TOKEN);
     const result = JSON.parse(stdout) as GateResult;
     expect(result.outcome).toBe('passed');
+    // The script's threshold (from k6 inspect), evaluated on the merged test.
+    expect(result.scenarios[0].thresholds).toEqual([{ metric: 'http_reqs', expression: 'count>=80', ok: true }]);
     const merged = JSON.parse(await readFile(path.join(dir, 'out', 'summary-script.json'), 'utf8'));
     // Every request the target answered, from all four runners, is counted once.
     expect(merged.metrics.http_reqs.count).toBe(sent);
