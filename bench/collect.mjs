@@ -72,7 +72,8 @@ process.stdout.write(JSON.stringify({ url: c.url }) + '\\n');
 const collection = await c.done;
 process.stderr.write('collection ended: ' + collection.ended + ' after ' + (collection.endedAt - collection.startedAt) + ' ms; ' + collection.missing.map((m) => m.instance + ' ' + m.why).join('; ') + '\\n');
 const states = runnerStates(collection, 'bench');
-const merged = states.length ? mergeStates(states) : { series: [] };
+// A missing runner (its end push lost) makes the merge refuse: the bench still reports the memory.
+const merged = collection.missing.length === 0 && states.length ? mergeStates(states) : { series: [] };
 process.stdout.write(JSON.stringify({ ended: collection.ended, missing: collection.missing.length, duplicated: collection.duplicated.length,
   series: collection.runners.reduce((n, r) => n + r.series.size, 0), mergedSeries: merged.series.length,
   pushes: collection.runners.reduce((n, r) => n + r.pushes, 0), refused: collection.refusals }) + '\\n');

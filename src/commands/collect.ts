@@ -84,7 +84,18 @@ export async function commandCollect(args: string[], io: CliIO, log: Logger): Pr
   await writeRunnerStates(collection, spec.name, dir, expressions ?? {});
   const problems = collectionProblems(collection);
   if (io.cancellation?.requested) problems.push(`the collection was stopped by ${io.cancellation.signal} before every runner finished`);
-  return gateAndPublish({ ...read, config: { ...config, merge: { dir, problems } } }, { json: values.json === true }, io, log, platform);
+  const status = await gateAndPublish(
+    { ...read, config: { ...config, merge: { dir, problems } } },
+    { json: values.json === true },
+    io,
+    log,
+    platform,
+  );
+  if (settings.linger && io.cancellation && !io.cancellation.requested) {
+    log.info(`k6-gate collect: the verdict is written (exit status ${status}); lingering until stopped, so the results can be copied`);
+    await new Promise<void>((resolve) => io.cancellation!.onRequest(() => resolve()));
+  }
+  return status;
 }
 
 /** The environment without any variable holding `secret` (a --token-env named K6_… would reach k6). */

@@ -5,7 +5,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cancellation } from '../../src/cancel.js';
 import { main } from '../../src/cli.js';
+import { remoteWriteBody } from '../../src/observability/remote-write.js';
 import type { GateResult } from '../../src/model.js';
 import { testK6Path } from '../helpers/k6.js';
 import { runK6, startTarget, type Target } from './k6-fixtures.js';
@@ -39,6 +41,22 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as net.AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** Resolves once something listens on the port (the collector, before any runner starts). */
+async function listening(port: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    if (up) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`nothing listens on port ${port}`);
 }
 
 /** Runner i of n as k6-operator starts it: its segment of the sequence 0,1/n,…,1 and the two tags. */
@@ -114,8 +132,7 @@ describe('k6-gate collect with 4 real k6 runners (execution segments, k6-operato
       '--deadline',
       '90s',
     ]);
-    // The collector is listening before the runners start (its own start-up is a few ms).
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await listening(port);
     const runs = await Promise.all([1, 2, 3, 4].map((i) => runner(k6, dir, url, i, 4, TOKEN, { BASE_URL: target.url })));
     // Each runner judges its own quarter of the load: count>=80 is crossed in every one of them.
     for (const r of runs) expect(r.code, r.output).toBe(99);
@@ -146,7 +163,7 @@ describe('k6-gate collect with 4 real k6 runners (execution segments, k6-operato
     const port = await freePort();
     const url = `http://127.0.0.1:${port}/api/v1/write`;
     const collecting = collect(['--runners', String(n), '--listen', `127.0.0.1:${port}`, '--results-dir', `out-${port}`, ...argv]);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await listening(port);
     await Promise.all(runners.map((start) => start(url)));
     return { ...(await collecting), resultsDir: path.join(dir, `out-${port}`) };
   }
@@ -267,4 +284,47 @@ describe('k6-gate collect inputs', () => {
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toContain(TOKEN);
   });
+
+  it('with --linger the collector keeps its verdict and results until it is stopped (a Deployment does not restart it)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'k6-gate-collect-linger-'));
+    await writeFile(path.join(dir, 'script.js'), SCRIPT);
+    const port = await freePort();
+    const cancellation = new Cancellation();
+    let stderr = '';
+    const running = main({
+      argv: ['collect', 'script.js', '--run-id', 'r', '--runners', '1', '--token-env', 'T', '--listen', `127.0.0.1:${port}`, '--linger'],
+      env: { PATH: process.env.PATH, T: TOKEN },
+      cwd: dir,
+      stdout: () => undefined,
+      stderr: (t) => (stderr += t),
+      cancellation,
+    });
+    await listening(port);
+    const tags = { instance_id: '1', testrun_name: 'r' };
+    const response = await fetch(`http://127.0.0.1:${port}/api/v1/write`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${TOKEN}` },
+      body: remoteWriteBody([
+        {
+          labels: { __name__: 'k6_http_reqs_total', ...tags },
+          samples: [
+            { value: 3, timestampMs: 1 },
+            { value: NaN, timestampMs: 2, stale: true },
+          ],
+        },
+      ]),
+    });
+    expect(response.status).toBe(204);
+    for (let i = 0; i < 600 && !stderr.includes('lingering until stopped'); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(stderr).toContain('the verdict is written (exit status 0); lingering until stopped');
+    const summary = JSON.parse(await readFile(path.join(dir, 'k6-gate-results', 'summary-script.json'), 'utf8'));
+    expect(summary.metrics.http_reqs.count).toBe(3);
+    let ended = false;
+    void running.then(() => (ended = true));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(ended).toBe(false);
+    cancellation.request('SIGTERM');
+    expect(await running).toBe(0);
+    await rm(dir, { recursive: true, force: true });
+  }, 90_000);
 });
