@@ -13,7 +13,7 @@
 // grow with every push (cumulative, as k6 sends them). At the end each runner sends k6's
 // end-of-test push with stale markers; the collector then builds every runner's state and merges them.
 //
-// The collector runs in a child process (the TypeScript sources compiled into a scratch folder), so
+// The collector runs in a child process (the TypeScript sources bundled into a scratch folder), so
 // its memory is its own: RSS sampled every second from /proc, peak from VmHWM.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,32 +40,31 @@ const TOKEN = 'bench-token-0123456789abcdef';
 const RUN_ID = 'bench-run';
 const work = mkdtempSync(path.join(os.tmpdir(), 'k6-gate-bench-collect-'));
 
-function compile() {
-  const out = path.join(work, 'build');
-  const tsc = spawnSync(
-    process.execPath,
+/** The modules the bench needs, bundled from src with esbuild (the generated validator is plain JS). */
+async function bundle() {
+  const { build } = await import('esbuild');
+  const entry = path.join(work, 'entry.ts');
+  writeFileSync(
+    entry,
     [
-      path.join(root, 'node_modules/typescript/bin/tsc'),
-      ...['--outDir', out, '--rootDir', root, '--module', 'nodenext', '--moduleResolution', 'nodenext'],
-      ...['--target', 'es2022', '--skipLibCheck', '--resolveJsonModule', '--types', 'node'],
-      path.join(root, 'src/shard/collector.ts'),
-    ],
-    { stdio: 'inherit' },
+      `export { startCollector, runnerStates } from ${JSON.stringify(path.join(root, 'src/shard/collector.ts'))};`,
+      `export { mergeStates } from ${JSON.stringify(path.join(root, 'src/shard/state.ts'))};`,
+      `export { decodeRemoteWriteBody, remoteWriteBody } from ${JSON.stringify(path.join(root, 'src/observability/remote-write.ts'))};`,
+    ].join('\n'),
   );
-  if (tsc.status !== 0) throw new Error('tsc failed');
-  writeFileSync(path.join(out, 'package.json'), '{"type":"module"}');
+  const out = path.join(work, 'bench-bundle.mjs');
+  await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: out, logLevel: 'error' });
   return out;
 }
 
-const build = compile();
-const { decodeRemoteWriteBody, remoteWriteBody } = await import(path.join(build, 'src/observability/remote-write.js'));
+const bundled = await bundle();
+const { decodeRemoteWriteBody, remoteWriteBody } = await import(bundled);
 
 // The collector, alone in its process.
 const driver = path.join(work, 'collector.mjs');
 writeFileSync(
   driver,
-  `import { startCollector, runnerStates } from ${JSON.stringify(path.join(build, 'src/shard/collector.js'))};
-import { mergeStates } from ${JSON.stringify(path.join(build, 'src/shard/state.js'))};
+  `import { startCollector, runnerStates, mergeStates } from ${JSON.stringify(bundled)};
 const log = { info: () => {}, warning: (m) => process.stderr.write(m + '\\n'), error: (m) => process.stderr.write(m + '\\n'), debug: () => {}, group: (_t, f) => f(), addSecret: () => {} };
 const c = await startCollector({ runId: ${JSON.stringify(RUN_ID)}, runners: ${RUNNERS}, token: ${JSON.stringify(TOKEN)}, runnerTimeoutMs: 30000, deadlineAt: Date.now() + ${(SECONDS + 120) * 1000}, host: '127.0.0.1', port: 0, log });
 process.stdout.write(JSON.stringify({ url: c.url }) + '\\n');
@@ -94,7 +93,12 @@ const { url } = lines[0] ?? (await nextLine());
 
 /** Resident and peak memory of the collector, from /proc (MiB). */
 function memory() {
-  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  let status = '';
+  try {
+    status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  } catch {
+    // The collector has ended (its deadline passed): no figure.
+  }
   const kb = (key) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 }

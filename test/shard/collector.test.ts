@@ -67,8 +67,12 @@ describe('remote-write encoding of what k6 sends the collector', () => {
     ]);
     expect(series.samples[0].stale).toBe(true);
     expect(series.histograms[0]).toMatchObject({ count: 100, sum: 1.5, schema: 3, positive: h.positive });
-    const [plain] = decoded([{ labels: { __name__: 'k6_y' }, samples: [{ value: NaN, timestampMs: 5 }] }]);
+    const [plain] = decoded([
+      { labels: { __name__: 'k6_y', name: 'café/ü', url: `/${'x'.repeat(200)}` }, samples: [{ value: NaN, timestampMs: 5 }] },
+    ]);
     expect(plain.samples[0].stale).toBeUndefined();
+    // Labels decode the same on the short-ASCII fast path and through the UTF-8 decoder.
+    expect(plain.labels).toEqual({ __name__: 'k6_y', name: 'café/ü', url: `/${'x'.repeat(200)}` });
   });
 });
 
