@@ -85,7 +85,9 @@ export async function gateAndPublish(
 /** `k6-gate merge`: a run whose summaries come from the shards' files under --from. */
 export async function commandMerge(args: string[], io: CliIO, log: Logger): Promise<number> {
   if (!args.some((a) => a === '--from' || a.startsWith('--from=')) && !args.includes('--help')) {
-    throw new ConfigError("merge needs --from DIR: the folder holding the shards' state-<scenario>.shard-<i>-of-<N>.json files (or their k6-<scenario>.shard-<i>-of-<N>.json.gz raw samples)");
+    throw new ConfigError(
+      "merge needs --from DIR: the folder holding the shards' state-<scenario>.shard-<i>-of-<N>.json files (or their k6-<scenario>.shard-<i>-of-<N>.json.gz raw samples)",
+    );
   }
   return commandRun(args, io, log, 'merge');
 }
