@@ -308,6 +308,8 @@ export function buildCollectorObjects(input: TestRunManifestInput): Record<strin
     'results',
     ...(collector.deadline ? ['--deadline', collector.deadline] : []),
     ...(collector.baselineContent !== undefined ? ['--baseline', `scenario/${BASELINE_KEY}`] : []),
+    // The runners' variables, so `k6 inspect` reads the script's thresholds as the runners resolve them.
+    ...Object.entries(input.env ?? {}).flatMap(([name, value]) => ['--env', `${name}=${value}`]),
     '--linger',
   ];
   const deployment = {

@@ -211,6 +211,10 @@ describe('operator manifests', () => {
         '3h',
         '--baseline',
         'scenario/k6-baseline.json',
+        '--env',
+        'BASE_URL=http://shop.perf.svc:8080',
+        '--env',
+        'PROFILE=load',
         '--linger',
       ]);
       expect(deployment.spec.template.spec.volumes).toContainEqual({
