@@ -327,4 +327,35 @@ describe('k6-gate collect inputs', () => {
     expect(await running).toBe(0);
     await rm(dir, { recursive: true, force: true });
   }, 90_000);
+
+  it('operator-manifest --collector writes the collector with the baseline; its options without --collector are refused', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'k6-gate-collect-manifest-'));
+    await writeFile(path.join(dir, 'script.js'), SCRIPT);
+    await writeFile(path.join(dir, 'k6-baseline.json'), '{"format":1,"scenarios":{}}\n');
+    const run = async (argv: string[]) => {
+      let stdout = '';
+      let stderr = '';
+      const code = await main({
+        argv,
+        env: { PATH: process.env.PATH },
+        cwd: dir,
+        stdout: (t) => (stdout += t),
+        stderr: (t) => (stderr += t),
+      });
+      return { code, stdout, stderr };
+    };
+    const base = ['operator-manifest', 'script.js', '--name', 'steady-load', '--parallelism', '3'];
+    const ok = await run([...base, '--collector', '--baseline', 'k6-baseline.json', '--deadline', '3h']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/kind: Deployment[\s\S]*kind: Service[\s\S]*kind: TestRun/);
+    expect(ok.stdout).toContain('k6-baseline.json: |');
+    expect(ok.stdout).not.toContain('PersistentVolumeClaim');
+    const stray = await run([...base, '--token-secret', 'mine']);
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toContain('--token-secret belongs to --collector mode; expected --collector with it');
+    const both = await run([...base, '--collector', '--results-pod']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--collector needs no claim');
+    await rm(dir, { recursive: true, force: true });
+  });
 });
