@@ -22,6 +22,7 @@ const load = {
   demo: () => import('./commands/demo.js'),
   baseline: () => import(/* webpackMode: "eager" */ './commands/baseline.js'),
   operatorManifest: () => import('./commands/operator-manifest.js'),
+  collect: () => import('./commands/collect.js'),
 };
 
 /** Runs the CLI and returns the exit status; never calls process.exit itself. */
@@ -51,6 +52,8 @@ export async function main(io: CliIO): Promise<number> {
         return await (await load.run()).commandRun(rest, io, log);
       case 'merge':
         return await (await load.run()).commandMerge(rest, io, log);
+      case 'collect':
+        return await (await load.collect()).commandCollect(rest, io, log);
       case 'operator-manifest':
         return await (await load.operatorManifest()).commandOperatorManifest(rest, io, log);
       case 'baseline':
@@ -63,7 +66,7 @@ export async function main(io: CliIO): Promise<number> {
         return await (await load.demo()).startDemoTargetFromFlags(rest, io, log);
       default:
         throw new ConfigError(
-          `unknown command ${JSON.stringify(command)}; expected run, merge, operator-manifest, demo, demo-target, baseline or install (see k6-gate --help)`,
+          `unknown command ${JSON.stringify(command)}; expected run, merge, collect, operator-manifest, demo, demo-target, baseline or install (see k6-gate --help)`,
         );
     }
   } catch (error) {

@@ -101,7 +101,30 @@ export interface Config {
    * Merge mode: instead of running k6, rebuild each scenario's summary from the shard files found
    * under `dir` (src/shard/gate-files.ts `mergeScenarioForGate`), then compare and report as usual.
    */
-  merge?: { dir: string };
+  merge?: {
+    dir: string;
+    /**
+     * Why the merged states cannot be gated, found before the merge (the collector: a runner missing
+     * or duplicated, series dropped); the scenario is an error naming them, the states still written.
+     */
+    problems?: string[];
+  };
+  /**
+   * Collect mode (`k6-gate collect`, src/shard/collector.ts): k6 processes push to a receiver;
+   * their states then go to merge mode from `merge.dir`.
+   */
+  collect?: {
+    runId: string;
+    runners: number;
+    host: string;
+    port: number;
+    /** The Bearer token the runners push with (a secret: in `secrets` too). */
+    token: string;
+    runnerTimeoutMs: number;
+    deadlineMs: number;
+    /** After the verdict, wait for a stop signal (a Deployment's pod keeps its results instead of restarting). */
+    linger: boolean;
+  };
   /** Root that baseline and results paths must stay inside. */
   workspace: string;
   /** Where k6 streams its samples during the run (`metrics-output`); the first prometheus one also gets k6-gate's verdict series. */

@@ -25,7 +25,7 @@ import { DEFAULT_DUET_OPTIONS } from './verdict/duet/decision.js';
 import { checkDuetDurations, DUET_BLOCK_MS, DUET_MAX_DURATION_MS } from './verdict/duet/run.js';
 
 /** The CLI commands that take inputs. */
-export type Command = 'run' | 'merge' | 'demo' | 'install';
+export type Command = 'run' | 'merge' | 'collect' | 'demo' | 'install';
 
 /**
  * One way the CLI gives an input:
@@ -76,6 +76,7 @@ export interface InputSpec<T = string | undefined> {
 const RUN: readonly Command[] = ['run', 'merge'];
 const RUN_AND_DEMO: readonly Command[] = ['run', 'merge', 'demo'];
 const K6_COMMANDS: readonly Command[] = ['run', 'merge', 'demo', 'install'];
+const COLLECT: readonly Command[] = ['collect'];
 
 const value = (flag: string, arg: string, commands = RUN): FlagSpec => ({ kind: 'value', flag, arg, commands });
 
@@ -400,6 +401,53 @@ export const INPUTS = {
     help: '(merge) folder with the shard files of all shards',
     flags: [value('from', 'DIR')],
   }),
+  'collect-run-id': input({
+    help: '(collect) the run id: the testrun_name tag of every push (k6-operator: the TestRun name)',
+    action: false,
+    flags: [value('run-id', 'ID', COLLECT)],
+  }),
+  'collect-runners': input({
+    help: '(collect) how many runners push: instance_id 1..N (the TestRun parallelism)',
+    action: false,
+    flags: [value('runners', 'N', COLLECT)],
+    parse: wholeNumber('runners', 1, 1000, 'runners', 4),
+  }),
+  'collect-listen': input({
+    help: '(collect) address the collector listens on',
+    default: '127.0.0.1:9091',
+    action: false,
+    flags: [value('listen', 'HOST:PORT', COLLECT)],
+  }),
+  'collect-token-env': input({
+    help: '(collect) environment variable holding the Bearer token the runners push with',
+    action: false,
+    flags: [value('token-env', 'NAME', COLLECT)],
+  }),
+  'collect-token-file': input({
+    help: '(collect) file holding that token (e.g. a mounted Secret), instead of --token-env',
+    action: false,
+    flags: [value('token-file', 'FILE', COLLECT)],
+  }),
+  'collect-runner-timeout': input({
+    help: '(collect) a runner silent this long without finishing is reported as stopped',
+    default: '60s',
+    action: false,
+    flags: [value('runner-timeout', 'D', COLLECT)],
+    parse: (text) => parseTimeLimit('runner-timeout', optional(text) ?? '60s', 'is no time to wait for a push; expected e.g. "60s"'),
+  }),
+  'collect-deadline': input({
+    help: '(collect) the latest end of the whole collection, from its start',
+    default: '2h',
+    action: false,
+    flags: [value('deadline', 'D', COLLECT)],
+    parse: (text) => parseTimeLimit('deadline', optional(text) ?? '2h', 'is no time for a test; expected e.g. "2h"'),
+  }),
+  'collect-linger': input({
+    help: '(collect) after the verdict, keep running until stopped (a Deployment keeps its results)',
+    action: false,
+    flags: [{ kind: 'switch', flag: 'linger', sets: 'true', commands: COLLECT }],
+    parse: (text) => parseBoolean('collect-linger', text, false),
+  }),
   'mr-note': input({
     help: 'GitLab: post the report as a sticky merge-request note (needs K6_GATE_GITLAB_TOKEN)',
     default: 'true',
@@ -456,7 +504,12 @@ const OUTPUT_HELP = [
 function flagsOf(command: Command): { input: InputName; flag: FlagSpec }[] {
   const out: { input: InputName; flag: FlagSpec }[] = [];
   for (const [name, spec] of Object.entries(INPUTS) as [InputName, InputSpec<unknown>][]) {
-    for (const flag of spec.flags ?? []) if ((flag.commands ?? RUN).includes(command)) out.push({ input: name, flag });
+    for (const flag of spec.flags ?? []) {
+      const commands = flag.commands ?? RUN;
+      // collect gates like merge: merge's flags, but its folder is the collector's own.
+      const takes = commands.includes(command) || (command === 'collect' && commands.includes('merge') && name !== 'merge-from');
+      if (takes) out.push({ input: name, flag });
+    }
   }
   return out;
 }

@@ -3,6 +3,7 @@
 // help); this module combines them (what depends on more than one input). The action's inputs, the
 // CLI's flags and the demo use the same names, so an input means the same thing everywhere.
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   ConfigError,
@@ -31,7 +32,7 @@ import { findSink, sinkKinds } from './notify/sinks/index.js';
 
 /** Looked for in the workspace when no `environments` input is given. */
 export const DEFAULT_ENVIRONMENTS_FILE = 'k6-gate.environments.json';
-import { parseShard } from './shard/shard.js';
+import { COLLECTED_DIR, parseShard } from './shard/shard.js';
 import { parseMetricsOutput } from './observability/metrics-output.js';
 
 /** Reads one input by name; '' and undefined both mean "not set". */
@@ -129,7 +130,8 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
   const scenarios = await readScenarios(read('scenarios'), workspace, context.scenariosDir);
   // A merge (of shard files) sends no load: it needs neither a target nor the load policy.
   const mergeFrom = get('merge-from');
-  const merging = mergeFrom !== undefined;
+  const collect = await readCollectInputs(get, value, context.env, workspace);
+  const merging = mergeFrom !== undefined || collect !== undefined;
   const { environmentName, environment, environmentOfTarget } = await readEnvironment(get, workspace, merging);
 
   const env = parseEnvPairs('env', read('env'));
@@ -162,11 +164,15 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
   const notify = parseNotify(get('notify'), value('notify-on'), context.env);
   for (const target of notify?.targets ?? []) secrets.push(target.url);
 
+  if (collect) secrets.push(collect.token);
   if (merging && get('shard') !== undefined) {
     throw new ConfigError(
       `shard ${JSON.stringify(get('shard'))} and merge-from ${JSON.stringify(mergeFrom)} are both set; expected shard in the N shard jobs and merge-from only in the one merge job`,
     );
   }
+  const resultsDir = context.resultsDirAnywhere
+    ? path.resolve(workspace, get('results-dir') ?? DEFAULT_RESULTS_DIR)
+    : insideWorkspace('results-dir', get('results-dir') ?? DEFAULT_RESULTS_DIR, workspace);
   const config: Config = {
     rulesOverrides: readRulesOverrides(value),
     scenarios,
@@ -180,9 +186,7 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
         ? context.defaultFiles.baseline
         : insideWorkspace('baseline', get('baseline') ?? DEFAULT_BASELINE_PATH, workspace),
     configFile: get('config') ? insideWorkspace('config', get('config')!, workspace) : context.defaultFiles?.config,
-    resultsDir: context.resultsDirAnywhere
-      ? path.resolve(workspace, get('results-dir') ?? DEFAULT_RESULTS_DIR)
-      : insideWorkspace('results-dir', get('results-dir') ?? DEFAULT_RESULTS_DIR, workspace),
+    resultsDir,
     failOn: value('fail-on'),
     updateBaseline: value('update-baseline'),
     proposeBaseline: parseBaselineProposal(get('update-baseline')),
@@ -206,11 +210,71 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
     metricsOutputs: parseMetricsOutput(get('metrics-output')).map((o) =>
       o.kind === 'json' ? { ...o, target: insideWorkspace('metrics-output json', o.target, workspace) } : o,
     ),
-    merge: merging ? { dir: insideWorkspace('merge-from', mergeFrom, workspace) } : undefined,
+    merge: collect
+      ? { dir: path.join(resultsDir, COLLECTED_DIR) }
+      : mergeFrom !== undefined
+        ? { dir: insideWorkspace('merge-from', mergeFrom, workspace) }
+        : undefined,
+    collect,
     workspace,
     git: context.git ?? {},
   };
   return { config, publish: readPublishInputs(get, value) };
+}
+
+/** Shorter collector tokens are refused: the token is all that keeps strangers' pushes out of the gate. */
+const MIN_COLLECT_TOKEN_LENGTH = 16;
+
+/** `k6-gate collect`'s settings (undefined when not collecting); the token from a variable or a file, never a flag. */
+async function readCollectInputs(get: Get, value: Value, env: NodeJS.ProcessEnv, workspace: string): Promise<Config['collect']> {
+  const runId = get('collect-run-id');
+  if (runId === undefined) return undefined;
+  const runners = value('collect-runners');
+  if (runners === undefined) throw new ConfigError('collect needs --runners N: how many k6 processes push (the TestRun parallelism)');
+  const tokenEnv = get('collect-token-env');
+  const tokenFile = get('collect-token-file');
+  if ((tokenEnv === undefined) === (tokenFile === undefined)) {
+    throw new ConfigError(
+      "collect needs the runners' Bearer token from exactly one of --token-env NAME (an environment variable) or --token-file FILE (e.g. a mounted Secret); a token is never given on the command line",
+    );
+  }
+  let token: string | undefined;
+  if (tokenEnv !== undefined) {
+    token = env[tokenEnv];
+    if (token === undefined) throw new ConfigError(`--token-env names ${tokenEnv}, but no such environment variable is set`);
+  } else {
+    const file = path.resolve(workspace, tokenFile!);
+    try {
+      token = (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
+    } catch (error) {
+      throw new ConfigError(
+        `--token-file ${JSON.stringify(tokenFile)} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); expected a file holding the token`,
+        { cause: error },
+      );
+    }
+  }
+  if (token.length < MIN_COLLECT_TOKEN_LENGTH || /\s/.test(token)) {
+    throw new ConfigError(
+      `the collector's token (${tokenEnv ?? tokenFile}) is ${token.length} characters${/\s/.test(token) ? ' with white space' : ''}; expected at least ${MIN_COLLECT_TOKEN_LENGTH} characters without white space, e.g. from \`openssl rand -hex 16\``,
+    );
+  }
+  const listen = get('collect-listen') ?? '127.0.0.1:9091';
+  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(listen);
+  if (!match || Number(match[2]) > 65535) {
+    throw new ConfigError(
+      `--listen ${JSON.stringify(listen)} is not HOST:PORT; expected e.g. 0.0.0.0:9091 (all addresses) or 127.0.0.1:9091`,
+    );
+  }
+  return {
+    runId,
+    runners,
+    host: match[1].replace(/^\[|\]$/g, ''),
+    port: Number(match[2]),
+    token,
+    runnerTimeoutMs: value('collect-runner-timeout')!,
+    deadlineMs: value('collect-deadline')!,
+    linger: value('collect-linger'),
+  };
 }
 
 /** The scenarios input → scripts, with names that stay apart as baseline keys and file names. */

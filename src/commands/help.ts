@@ -14,6 +14,9 @@ Usage:
   k6-gate merge <scenario...> --from DIR [options]
                                         gate a sharded run: merge the shards' state files under DIR
                                         (k6-<scenario>.shard-*.json.gz), then compare and report
+  k6-gate collect <scenario> --run-id ID --runners N --token-env NAME
+                                        receive N k6 runners' remote-write pushes, then gate them
+                                        merged like merge (see collect --help)
   k6-gate operator-manifest <scenario> --name NAME --parallelism N
                                         write a k6-operator TestRun (see operator-manifest --help)
   k6-gate --help | --version

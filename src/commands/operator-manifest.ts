@@ -1,17 +1,20 @@
 // `k6-gate operator-manifest`: writes the Kubernetes manifests of a sharded run with k6-operator.
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigError, parseCommandArgs, parseEnvPairs, quoteArg, splitArgs } from '../config.js';
+import { ConfigError, parseCommandArgs, parseEnvPairs, parseTimeLimit, quoteArg, splitArgs } from '../config.js';
 import type { Logger } from '../log.js';
 import { resolveScenario } from '../scenarios.js';
-import { buildCollectorPodManifest, buildTestRunManifest } from '../shard/operator.js';
+import { buildCollectorPodManifest, buildTestRunManifest, collectorUrl, K6_GATE_IMAGE, tokenSecretName } from '../shard/operator.js';
 
 export const OPERATOR_MANIFEST_HELP = `k6-gate operator-manifest <scenario|script|archive.tar> --name NAME --parallelism N [options]
 
-Writes a ConfigMap with the script, a PersistentVolumeClaim for the results and a k6-operator
-TestRun (k6.io/v1alpha1) whose N runners each write raw samples to their own folder of the claim.
-Then: kubectl apply -f …; wait for the TestRun stage "finished"; kubectl cp the claim's contents
-(via --collector's pod); k6-gate merge <scenario> --from DIR. See docs/scale-out.md.
+Writes a ConfigMap with the script and a k6-operator TestRun (k6.io/v1alpha1) with N runners.
+With --collector: a \`k6-gate collect\` Deployment and its Service, which the runners push k6's
+remote-write output to (no claim, no kubectl cp); the collector gates the merged test. Create the
+token Secret first: kubectl create secret generic NAME-collector-token --from-literal=token=…
+Without: a PersistentVolumeClaim where every runner writes raw samples to its own folder; then
+kubectl cp the claim's contents (via --results-pod) and k6-gate merge <scenario> --from DIR.
+See docs/scale-out.md.
 
 Options:
   --name NAME              TestRun name (lower-case DNS label)
@@ -26,7 +29,12 @@ Options:
   --storage-class NAME     storage class of the created claim
   --storage SIZE           size of the created claim (default 1Gi)
   --cleanup                cleanup: post (delete runner jobs afterwards; the claim stays)
-  --collector              also write a collector pod that mounts the claim for kubectl cp
+  --collector              runners push to a k6-gate collect Deployment + Service (no claim)
+  --token-secret NAME      (--collector) Secret with key "token" (default NAME-collector-token)
+  --collector-image IMAGE  (--collector) default ${K6_GATE_IMAGE}
+  --baseline FILE          (--collector) the baseline the collector gates against (into the ConfigMap)
+  --deadline D             (--collector) the collection's deadline (default 2h)
+  --results-pod            (claim mode) also write a pod that mounts the claim for kubectl cp
   --output FILE            write to FILE instead of stdout
 `;
 
@@ -50,6 +58,11 @@ export async function commandOperatorManifest(
       storage: { type: 'string' },
       cleanup: { type: 'boolean' },
       collector: { type: 'boolean' },
+      'token-secret': { type: 'string' },
+      'collector-image': { type: 'string' },
+      baseline: { type: 'string' },
+      deadline: { type: 'string' },
+      'results-pod': { type: 'boolean' },
       output: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -89,6 +102,26 @@ export async function commandOperatorManifest(
       { cause: error },
     );
   }
+  const collectorOnly = ['token-secret', 'collector-image', 'baseline', 'deadline'] as const;
+  const stray = collectorOnly.find((flag) => values[flag] !== undefined);
+  if (stray && !values.collector) throw new ConfigError(`--${stray} belongs to --collector mode; expected --collector with it`);
+  if (values.collector && values['results-pod']) {
+    throw new ConfigError(
+      '--results-pod serves the claim of the raw-sample mode; --collector needs no claim (the runners push to the collector)',
+    );
+  }
+  if (values.deadline !== undefined) parseTimeLimit('deadline', values.deadline);
+  let baselineContent: string | undefined;
+  if (values.baseline !== undefined) {
+    try {
+      baselineContent = await readFile(path.resolve(io.cwd, values.baseline), 'utf8');
+    } catch (error) {
+      throw new ConfigError(
+        `--baseline ${JSON.stringify(values.baseline)} cannot be read (${codeOf(error)}); expected the k6-gate baseline file to gate against`,
+        { cause: error },
+      );
+    }
+  }
   const scriptFile = path.basename(script);
   const input = {
     name: values.name,
@@ -105,9 +138,12 @@ export async function commandOperatorManifest(
     storageClassName: values['storage-class'],
     storage: values.storage,
     cleanup: values.cleanup,
+    collector: values.collector
+      ? { tokenSecret: values['token-secret'], image: values['collector-image'], baselineContent, deadline: values.deadline }
+      : undefined,
   } as const;
   let text = buildTestRunManifest(input);
-  if (values.collector) text += `---\n${buildCollectorPodManifest(input)}`;
+  if (values['results-pod']) text += `---\n${buildCollectorPodManifest(input)}`;
   if (values.output) {
     try {
       await writeFile(path.resolve(io.cwd, values.output), text);
@@ -117,7 +153,9 @@ export async function commandOperatorManifest(
         { cause: error },
       );
     }
-    log.info(`k6-gate: wrote ${values.output} (TestRun ${values.name}, ${parallelism} runners)`);
+    log.info(
+      `k6-gate: wrote ${values.output} (TestRun ${values.name}, ${parallelism} runners${values.collector ? `, collector ${collectorUrl(input)}; create the Secret ${tokenSecretName(input)} (key token) before applying` : ''})`,
+    );
   } else {
     io.stdout(text);
   }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { exitStatusForSignal } from '../cancel.js';
 import { ConfigError, parseCommandArgs } from '../config.js';
 import { inputsFromFlags, normaliseArgv, parseArgsOptions } from '../input-spec.js';
-import { readInputs } from '../inputs.js';
+import { readInputs, type Inputs } from '../inputs.js';
 import { startPreflight } from '../k6/preflight.js';
 import type { Logger } from '../log.js';
 import { HELP } from './help.js';
@@ -37,6 +37,20 @@ export async function commandRun(args: string[], io: CliIO, log: Logger, command
     ...platform.facts(io.env),
     resultsDirAnywhere: true,
   }).catch(reportBadInput);
+  return gateAndPublish({ config, publish }, { json: values.json === true }, io, log, platform);
+}
+
+/**
+ * The gate for a Config read from the flags, published to the platform, printed, and turned into
+ * the exit status: what `run`, `merge` and `collect` share once their inputs are read.
+ */
+export async function gateAndPublish(
+  { config, publish }: Inputs,
+  values: { json: boolean },
+  io: CliIO,
+  log: Logger,
+  platform = detectPlatform(io.env),
+): Promise<number> {
   // The target's health check starts before the gate's modules are loaded and evaluated (most of
   // a short run's start-up), so the target's answer is awaited meanwhile; runGate waits for it before
   // k6 starts. Its request is sent first: evaluating modules holds the thread that writes it.
@@ -71,7 +85,9 @@ export async function commandRun(args: string[], io: CliIO, log: Logger, command
 /** `k6-gate merge`: a run whose summaries come from the shards' files under --from. */
 export async function commandMerge(args: string[], io: CliIO, log: Logger): Promise<number> {
   if (!args.some((a) => a === '--from' || a.startsWith('--from=')) && !args.includes('--help')) {
-    throw new ConfigError("merge needs --from DIR: the folder holding the shards' state-<scenario>.shard-<i>-of-<N>.json files (or their k6-<scenario>.shard-<i>-of-<N>.json.gz raw samples)");
+    throw new ConfigError(
+      "merge needs --from DIR: the folder holding the shards' state-<scenario>.shard-<i>-of-<N>.json files (or their k6-<scenario>.shard-<i>-of-<N>.json.gz raw samples)",
+    );
   }
   return commandRun(args, io, log, 'merge');
 }

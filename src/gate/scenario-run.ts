@@ -252,6 +252,14 @@ export async function mergeScenario(step: ScenarioStep): Promise<ScenarioResult>
   const { config, log } = step.run;
   const { spec, judging } = step;
   const scenario = newScenarioResult(config, spec);
+  // Found before the merge (the collector: a runner missing or duplicated): the states stay on disk.
+  const problems = config.merge!.problems ?? [];
+  if (problems.length > 0) {
+    settleScenario(scenario, problems, judging);
+    scenario.error = `the runners' results cannot be gated: ${scenario.error}`;
+    log.error(scenario.error);
+    return scenario;
+  }
   try {
     const merged = await mergeScenarioForGate({
       dir: config.merge!.dir,

@@ -17,12 +17,19 @@ export interface Sample {
   value: number;
   /** Milliseconds since the epoch. */
   timestampMs: number;
+  /**
+   * Prometheus' stale marker (a NaN with the bits 0x7ff0000000000002): "this series ended". k6 sends
+   * one for every series after its final push when K6_PROMETHEUS_RW_STALE_MARKERS is true.
+   */
+  stale?: true;
 }
 
 export interface TimeSeries {
   /** Label names to values; `__name__` is the metric name. Sorted by name when encoded. */
   labels: Record<string, string>;
   samples: Sample[];
+  /** Native histograms (as k6 sends its trends), encoded with integer counts and delta buckets. */
+  histograms?: NativeHistogram[];
 }
 
 /** Protobuf wire types used here. */
@@ -57,11 +64,19 @@ class ProtoWriter {
     this.bytes(field, new TextEncoder().encode(text));
   }
 
-  double(field: number, value: number): void {
+  double(field: number, value: number, stale = false): void {
     this.tag(field, FIXED64);
     const view = new DataView(new ArrayBuffer(8));
-    view.setFloat64(0, value, true);
+    if (stale) {
+      view.setUint32(0, STALE_MARKER_LOW, true);
+      view.setUint32(4, STALE_MARKER_HIGH, true);
+    } else view.setFloat64(0, value, true);
     for (let i = 0; i < 8; i++) this.chunks.push(view.getUint8(i));
+  }
+
+  sint(field: number, value: number): void {
+    this.tag(field, VARINT);
+    this.varint(value >= 0 ? 2 * value : -2 * value - 1);
   }
 
   int64(field: number, value: number): void {
@@ -83,7 +98,7 @@ function encodeLabel(name: string, value: string): Uint8Array {
 
 function encodeSample(sample: Sample): Uint8Array {
   const w = new ProtoWriter();
-  w.double(1, sample.value);
+  w.double(1, sample.value, sample.stale === true);
   w.int64(2, sample.timestampMs);
   return w.finish();
 }
@@ -96,6 +111,46 @@ function encodeTimeSeries(series: TimeSeries): Uint8Array {
     if (value !== '') w.bytes(1, encodeLabel(name, value));
   }
   for (const sample of series.samples) w.bytes(2, encodeSample(sample));
+  for (const h of series.histograms ?? []) w.bytes(4, encodeHistogram(h));
+  return w.finish();
+}
+
+/** Bucket index → count as spans (offset from the previous span's end) and deltas between counts. */
+function encodeBuckets(w: ProtoWriter, buckets: ReadonlyMap<number, number>, spanField: number, deltaField: number): void {
+  const indexes = [...buckets.keys()].sort((a, b) => a - b);
+  let previousEnd = 0;
+  let previousCount = 0;
+  for (let i = 0; i < indexes.length;) {
+    let length = 1;
+    while (i + length < indexes.length && indexes[i + length] === indexes[i] + length) length++;
+    const span = new ProtoWriter();
+    span.sint(1, indexes[i] - previousEnd);
+    span.tag(2, VARINT);
+    span.varint(length);
+    w.bytes(spanField, span.finish());
+    previousEnd = indexes[i] + length;
+    i += length;
+  }
+  for (const index of indexes) {
+    const count = buckets.get(index)!;
+    w.sint(deltaField, count - previousCount);
+    previousCount = count;
+  }
+}
+
+/** prometheus.Histogram with integer counts (what k6 sends). */
+function encodeHistogram(h: NativeHistogram): Uint8Array {
+  const w = new ProtoWriter();
+  w.tag(1, VARINT);
+  w.varint(h.count);
+  w.double(3, h.sum);
+  w.sint(4, h.schema);
+  w.double(5, h.zeroThreshold);
+  w.tag(6, VARINT);
+  w.varint(h.zeroCount);
+  encodeBuckets(w, h.negative, 8, 9);
+  encodeBuckets(w, h.positive, 11, 12);
+  w.int64(15, h.timestampMs);
   return w.finish();
 }
 
@@ -215,6 +270,13 @@ export interface DecodedSeries {
   histograms: NativeHistogram[];
 }
 
+/** One decoder for every label: making one per string cost more than the rest of the decoding. */
+const UTF8 = new TextDecoder();
+
+/** The two 32-bit halves of Prometheus' stale-marker NaN, 0x7ff0000000000002. */
+const STALE_MARKER_HIGH = 0x7ff00000;
+const STALE_MARKER_LOW = 0x00000002;
+
 class ProtoReader {
   pos: number;
   constructor(
@@ -252,6 +314,12 @@ class ProtoReader {
     this.pos += 8;
     return v;
   }
+  /** Whether the double at the read position is the stale-marker NaN (read the value after). */
+  isStaleMarker(): boolean {
+    if (this.pos + 8 > this.end) return false;
+    const view = new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 8);
+    return view.getUint32(4, true) === STALE_MARKER_HIGH && view.getUint32(0, true) === STALE_MARKER_LOW;
+  }
   sub(): ProtoReader {
     const n = this.varint();
     if (this.pos + n > this.end) throw new RemoteWriteDecodeError('protobuf: field runs past its message');
@@ -261,7 +329,15 @@ class ProtoReader {
   }
   string(): string {
     const r = this.sub();
-    return new TextDecoder().decode(this.buf.subarray(r.pos, r.end));
+    const bytes = this.buf.subarray(r.pos, r.end);
+    // Label names and values are short ASCII nearly always: building those directly is several
+    // times faster than a TextDecoder call.
+    if (bytes.length <= 128) {
+      let ascii = true;
+      for (let i = 0; i < bytes.length && ascii; i++) ascii = bytes[i] < 0x80;
+      if (ascii) return String.fromCharCode(...bytes);
+    }
+    return UTF8.decode(bytes);
   }
   skip(wireType: number): void {
     if (wireType === VARINT) this.varint();
@@ -404,8 +480,10 @@ function readTimeSeries(r: ProtoReader): DecodedSeries {
       const sample: Sample = { value: NaN, timestampMs: 0 };
       while (!s.done) {
         const k = s.varint();
-        if (k >> 3 === 1) sample.value = s.double();
-        else if (k >> 3 === 2) sample.timestampMs = s.signedVarint();
+        if (k >> 3 === 1) {
+          if (s.isStaleMarker()) sample.stale = true;
+          sample.value = s.double();
+        } else if (k >> 3 === 2) sample.timestampMs = s.signedVarint();
         else s.skip(k & 7);
       }
       series.samples.push(sample);

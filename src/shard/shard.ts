@@ -104,3 +104,6 @@ export function shardArtifactName(scenario: string, shard: ShardSpec): string {
 export function shardStateFileName(scenario: string, shard: ShardSpec): string {
   return `state-${scenario}${shardSuffix(shard)}.json`;
 }
+
+/** The folder under the results dir where `k6-gate collect` writes each runner's state for the merge. */
+export const COLLECTED_DIR = 'collected';

@@ -4,7 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { buildCollectorPodManifest, buildTestRunManifest, type TestRunManifestInput } from '../../src/shard/operator.js';
+import {
+  buildCollectorPodManifest,
+  buildTestRunManifest,
+  COLLECTOR_PORT,
+  K6_GATE_IMAGE,
+  type TestRunManifestInput,
+} from '../../src/shard/operator.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -17,6 +23,19 @@ async function testRunValidator() {
   ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
   ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
   return ajv.compile({ ...version.schema.openAPIV3Schema, $defs: crd.$defs });
+}
+
+/** The Deployment and Service schemas, with the pod types they share with the TestRun CRD's. */
+async function workloadValidators() {
+  const crd = parseAllDocuments(await readFile(path.join(here, '../data/k6-operator/testrun-crd.yaml'), 'utf8'))[0].toJS();
+  const own = parseAllDocuments(await readFile(path.join(here, '../data/kubernetes/deployment-service.yaml'), 'utf8'))[0].toJS();
+  const ajv = new Ajv({ allErrors: true });
+  ajv.addKeyword('x-kubernetes-preserve-unknown-fields');
+  ajv.addKeyword('x-kubernetes-int-or-string');
+  ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
+  ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
+  const $defs = { ...crd.$defs, ...own.$defs };
+  return { deployment: ajv.compile({ ...own.deployment, $defs }), service: ajv.compile({ ...own.service, $defs }) };
 }
 
 const base: TestRunManifestInput = {
@@ -132,5 +151,116 @@ describe('operator manifests', () => {
     [{ scriptFile: 'my script.js' }, /script file name "my script.js" cannot be a ConfigMap key/],
   ])('refuses bad input %j', (change, message) => {
     expect(() => buildTestRunManifest({ ...base, ...change })).toThrow(message);
+  });
+
+  describe('collector mode', () => {
+    const collectorInput: TestRunManifestInput = { ...base, collector: { baselineContent: '{"format":1}\n', deadline: '3h' } };
+
+    it('writes the script ConfigMap, the collector Deployment and its Service before the TestRun, and no claim', () => {
+      const docs = documents(buildTestRunManifest(collectorInput));
+      expect(docs.map((d) => d.kind)).toEqual(['ConfigMap', 'Deployment', 'Service', 'TestRun']);
+      expect(docs[0].data).toEqual({ 'checkout.js': base.scriptContent, 'k6-baseline.json': '{"format":1}\n' });
+    });
+
+    it('points the TestRun’s arguments and env at the Service, with the token from the Secret and never inline', () => {
+      const text = buildTestRunManifest(collectorInput);
+      const [, deployment, service, testRun] = documents(text);
+      expect(testRun.spec.arguments.split(' ')).toEqual([
+        '--out=experimental-prometheus-rw',
+        '--summary-trend-stats=avg,min,med,max,p(90),p(95),p(99)',
+        '--tag=team=web',
+      ]);
+      const env = Object.fromEntries(testRun.spec.runner.env.map((e: { name: string }) => [e.name, e]));
+      // The Service's name, namespace and port: what the runners' pushes reach.
+      expect(service.metadata).toMatchObject({ name: 'checkout-load-collector', namespace: 'perf' });
+      expect(service.spec.ports).toEqual([{ name: 'remote-write', port: COLLECTOR_PORT, targetPort: 'remote-write', protocol: 'TCP' }]);
+      expect(env.K6_PROMETHEUS_RW_SERVER_URL.value).toBe(
+        `http://${service.metadata.name}.${service.metadata.namespace}.svc:${COLLECTOR_PORT}/api/v1/write`,
+      );
+      expect(env.K6_PROMETHEUS_RW_BEARER_TOKEN).toEqual({
+        name: 'K6_PROMETHEUS_RW_BEARER_TOKEN',
+        valueFrom: { secretKeyRef: { name: 'checkout-load-collector-token', key: 'token' } },
+      });
+      expect(env.K6_PROMETHEUS_RW_STALE_MARKERS.value).toBe('true');
+      // k6 2 (the default runner image): native histograms are a feature flag.
+      expect(env.K6_FEATURES.value).toBe('native-histograms');
+      expect(env.K6_PROMETHEUS_RW_HTTP_HEADERS.value).toBe('x-k6-gate-runner:$(POD_NAME)');
+      expect(testRun.spec.runner.env.findIndex((e: { name: string }) => e.name === 'POD_NAME')).toBeLessThan(
+        testRun.spec.runner.env.findIndex((e: { name: string }) => e.name === 'K6_PROMETHEUS_RW_HTTP_HEADERS'),
+      );
+      expect(testRun.spec.runner.volumes).toBeUndefined();
+      // The Service selects the collector's pods, on the port the collector listens on.
+      expect(deployment.spec.template.metadata.labels).toMatchObject(service.spec.selector);
+      const [container] = deployment.spec.template.spec.containers;
+      expect(container.ports).toEqual([{ name: 'remote-write', containerPort: COLLECTOR_PORT, protocol: 'TCP' }]);
+      expect(container.image).toBe(K6_GATE_IMAGE);
+      expect(container.args).toEqual([
+        'collect',
+        'checkout=scenario/checkout.js',
+        '--run-id',
+        'checkout-load',
+        '--runners',
+        '4',
+        '--listen',
+        `0.0.0.0:${COLLECTOR_PORT}`,
+        '--token-file',
+        '/var/run/k6-gate/token',
+        '--results-dir',
+        'results',
+        '--deadline',
+        '3h',
+        '--baseline',
+        'scenario/k6-baseline.json',
+        '--env',
+        'BASE_URL=http://shop.perf.svc:8080',
+        '--env',
+        'PROFILE=load',
+        '--linger',
+      ]);
+      expect(deployment.spec.template.spec.volumes).toContainEqual({
+        name: 'token',
+        secret: { secretName: 'checkout-load-collector-token', items: [{ key: 'token', path: 'token' }] },
+      });
+      expect(text).not.toMatch(/token:\s*[0-9a-f]{16}/);
+    });
+
+    it('generated Deployment and Service validate against the Kubernetes API schemas, the TestRun against the CRD', async () => {
+      const { deployment, service } = await workloadValidators();
+      const testRunSchema = await testRunValidator();
+      for (const variant of [
+        collectorInput,
+        { ...base, namespace: undefined, collector: {} },
+        { ...base, image: 'grafana/k6:1.8.1', collector: { tokenSecret: 'shared-token', image: 'registry.local/k6-gate:dev' } },
+      ]) {
+        const docs = documents(buildTestRunManifest(variant));
+        const of = (kind: string) => docs.find((d) => d.kind === kind);
+        expect(deployment(of('Deployment')), JSON.stringify(deployment.errors)).toBe(true);
+        expect(service(of('Service')), JSON.stringify(service.errors)).toBe(true);
+        expect(testRunSchema(of('TestRun')), JSON.stringify(testRunSchema.errors)).toBe(true);
+      }
+      // The schemas are not a rubber stamp: what the API server would refuse or prune fails here.
+      const docs = documents(buildTestRunManifest(collectorInput));
+      const d = docs.find((x) => x.kind === 'Deployment');
+      const sv = docs.find((x) => x.kind === 'Service');
+      expect(deployment({ ...d, spec: { ...d.spec, replicas: '1' } })).toBe(false);
+      expect(deployment({ ...d, spec: { ...d.spec, selectors: d.spec.selector } })).toBe(false);
+      expect(service({ ...sv, spec: { ...sv.spec, ports: [{ name: 'x', port: 70000 }] } })).toBe(false);
+      expect(service({ ...sv, spec: { ...sv.spec, type: 'Internal' } })).toBe(false);
+    });
+
+    it('a k6 1 runner image gets native histograms by its variable', () => {
+      const testRun = documents(buildTestRunManifest({ ...base, image: 'grafana/k6:1.8.1', collector: {} })).find(
+        (d) => d.kind === 'TestRun',
+      );
+      const names = testRun.spec.runner.env.map((e: { name: string; value?: string }) => `${e.name}=${e.value ?? ''}`);
+      expect(names).toContain('K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM=true');
+      expect(names.some((n: string) => n.startsWith('K6_FEATURES='))).toBe(false);
+    });
+
+    it('refuses --env that would redirect the runners’ pushes', () => {
+      expect(() => buildTestRunManifest({ ...base, env: { K6_PROMETHEUS_RW_SERVER_URL: 'http://elsewhere' }, collector: {} })).toThrow(
+        /environment variable K6_PROMETHEUS_RW_SERVER_URL is set by the collector mode/,
+      );
+    });
   });
 });
