@@ -49,6 +49,13 @@ export function formatDelta(value: number, unit: Unit): string {
   return formatValue(value, unit);
 }
 
+/** A signed difference of two rates in percentage points: `+0.40 pp`, `-0.12 pp`, `±0.00 pp`. */
+export function formatPointChange(value: number): string {
+  const hundredths = Math.round(value * 10_000);
+  if (hundredths === 0) return '±0.00 pp';
+  return `${hundredths > 0 ? '+' : '-'}${(Math.abs(hundredths) / 100).toFixed(2)} pp`;
+}
+
 /** A configured amount (noise floor) without padding zeros: `2 ms`, `0.5 pp`. */
 export function formatSetting(value: number, unit: Unit): string {
   if (unit === 'ratio') return `${trimNumber(value * 100, 3)} pp`;

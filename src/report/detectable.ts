@@ -99,11 +99,13 @@ export function blindSpotText(rows: readonly MetricComparison[], say: Speaker, a
   if (blind.length === 0) return '';
   const tolerances = new Set(blind.map((row) => row.tolerance));
   const oneTolerance = tolerances.size === 1;
+  // A duet's tolerance is its practical size (ab-min-effect), and its table says so.
+  const limit = blind.every((row) => row.method === 'duet') ? 'practical size' : 'tolerance';
   const items = blind.map(
-    (row) => `≥ ${formatMde(row.mde!, row.unit)} on ${say.name(row)}${oneTolerance ? '' : ` (tolerance ${formatPercent(row.tolerance)})`}`,
+    (row) => `≥ ${formatMde(row.mde!, row.unit)} on ${say.name(row)}${oneTolerance ? '' : ` (${limit} ${formatPercent(row.tolerance)})`}`,
   );
   const sentences = [
-    `This gate can only see changes ${list(items)}${oneTolerance ? `; the tolerance is ${formatPercent(blind[0].tolerance)}` : ''}: smaller regressions pass unseen.`,
+    `This gate can only see changes ${list(items)}${oneTolerance ? `; the ${limit} is ${formatPercent(blind[0].tolerance)}` : ''}: smaller regressions pass unseen.`,
   ];
   if (!advice) return sentences.join(' ');
 

@@ -9,11 +9,11 @@
 // Every string from the run (scenario, metric, endpoint, tag names: a script a fork controls writes
 // them) goes through escapeXml. The name is not report.html: that is k6's own web dashboard, which
 // the GitLab job exposes under that name (platform/gitlab/publish.ts).
-import { formatChange, formatPercent, formatValue } from '../format.js';
+import { formatChange, formatPercent, formatPointChange, formatValue } from '../format.js';
 import type { EndpointResult, GateResult, MetricComparison, Outcome, ScenarioResult } from '../model.js';
 import { blindSpotText, formatMde } from './detectable.js';
 import { escapeXml as escape } from './junit.js';
-import { abNumbers } from './markdown-rows.js';
+import { abNumbers, DUET_HEADER, duetCells, duetChangeCell, duetFloorCell, duetNumbers, type DuetNumbers } from './markdown-rows.js';
 
 export const GATE_REPORT_FILE = 'gate-report.html';
 
@@ -152,6 +152,73 @@ export function ratioChart(row: MetricComparison): string {
   return `<svg class="chart ratio-chart" role="img" aria-label="${escape(title)}" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" xmlns="http://www.w3.org/2000/svg"><title>${escape(title)}</title>${parts.join('')}</svg>`;
 }
 
+/**
+ * A duet row: B's change against A on one axis, with the interval the decision found, the floor
+ * either way (changes inside it are not called) and the margin of "equivalent" (shaded).
+ */
+export function duetChart(row: MetricComparison, d: DuetNumbers): string {
+  if (d.change === undefined) return '';
+  const [low, high] = d.interval ?? [d.change, d.change];
+  const floor = d.floor.value;
+  const reach = Math.max(Math.abs(low), Math.abs(high), floor, d.margin) * 1.15 || 0.01;
+  const plotW = WIDTH - PAD.left - PAD.right;
+  const x = (v: number) => PAD.left + ((v + reach) / (2 * reach)) * plotW;
+  const mid = HEIGHT / 2;
+  const size = (v: number) => (d.difference ? formatPointChange(v) : formatChange(v));
+  const parts = [
+    `<rect class="margin" x="${n(x(-d.margin))}" y="${PAD.top}" width="${n(x(d.margin) - x(-d.margin))}" height="${HEIGHT - PAD.top - PAD.bottom}" fill="#dafbe1"><title>equivalent within ±${escape(size(d.margin).replace(/^\+/, ''))}</title></rect>`,
+    `<line x1="${n(x(0))}" x2="${n(x(0))}" y1="${PAD.top}" y2="${HEIGHT - PAD.bottom}" stroke="#8c959f"/>`,
+  ];
+  if (floor > 0) {
+    for (const v of [-floor, floor]) {
+      parts.push(
+        `<line class="floor" x1="${n(x(v))}" x2="${n(x(v))}" y1="${PAD.top}" y2="${HEIGHT - PAD.bottom}" stroke="#cf222e" stroke-dasharray="5 4"><title>floor ${escape(duetFloorCell(d))}</title></line>`,
+      );
+    }
+  }
+  const colour = row.verdict === 'regressed' ? '#cf222e' : row.verdict === 'improved' ? '#1a7f37' : '#0969da';
+  parts.push(
+    `<line class="interval" x1="${n(x(low))}" x2="${n(x(high))}" y1="${mid}" y2="${mid}" stroke="${colour}" stroke-width="4"><title>interval ${escape(size(low))} … ${escape(size(high))}</title></line>`,
+    `<circle class="change" cx="${n(x(d.change))}" cy="${mid}" r="5" fill="${colour}"><title>B/A ${escape(duetChangeCell(d))}</title></circle>`,
+    `<text x="${n(x(-reach))}" y="${HEIGHT - 8}">${escape(size(-reach))}</text>`,
+    `<text x="${WIDTH - PAD.right}" y="${HEIGHT - 8}" text-anchor="end">${escape(size(reach))}; B against A, ${d.windows} paired windows</text>`,
+  );
+  const title = `${row.metric} ${row.stat} B against A`;
+  return `<svg class="chart duet-chart" role="img" aria-label="${escape(title)}" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" xmlns="http://www.w3.org/2000/svg"><title>${escape(title)}</title>${parts.join('')}</svg>`;
+}
+
+/** The duet's table: the same columns and words as the Markdown report's. */
+function duetTableHtml(scenario: ScenarioResult, rows: readonly MetricComparison[]): string {
+  const head = ['Metric', 'Stat', ...DUET_HEADER].map((h) => `<th>${escape(h)}</th>`).join('');
+  const body = rows.map(
+    (row) =>
+      `<tr><td>${escape(row.metric)}</td><td>${escape(row.stat)}</td>${duetCells(row, duetNumbers(scenario, row))
+        .map((cell) => `<td>${escape(cell)}</td>`)
+        .join('')}</tr>`,
+  );
+  return `<table class="duet"><thead><tr>${head}</tr></thead><tbody>${body.join('')}</tbody></table>`;
+}
+
+/** The duet's rows: the table, then one chart per row of B's change against A. */
+function duetSection(scenario: ScenarioResult, rows: readonly MetricComparison[]): string[] {
+  const parts = [
+    '<h3>Duet: A (baseline-target) and B (target) measured at the same time</h3>',
+    '<p class="meta">Each chart: B against A over the paired windows; dot: the change, bar: its interval, red dashes: the floor (smaller changes are not called), green: what equivalent allows.</p>',
+    duetTableHtml(scenario, rows),
+    '<div class="charts">',
+  ];
+  for (const row of rows) {
+    const d = duetNumbers(scenario, row);
+    const chart = d ? duetChart(row, d) : '';
+    if (chart)
+      parts.push(
+        `<figure>${chart}<figcaption><strong>${escape(`${row.metric} ${row.stat}`)}</strong>: ${escape(duetCells(row, d).at(-1)!)}</figcaption></figure>`,
+      );
+  }
+  parts.push('</div>');
+  return parts;
+}
+
 function endpointTable(endpoints: EndpointResult[]): string {
   const rows = endpoints.map(
     (e) =>
@@ -166,14 +233,19 @@ function scenarioSection(scenario: ScenarioResult): string {
   ];
   if (scenario.error) parts.push(`<pre class="cause">${escape(scenario.error)}</pre>`);
   else if (scenario.inconclusive) parts.push(`<p class="cause inconclusive">Inconclusive: ${escape(scenario.inconclusive)}</p>`);
-  const rows = [...scenario.metrics].sort((x, y) => VERDICT_ORDER.indexOf(x.verdict) - VERDICT_ORDER.indexOf(y.verdict));
+  if (scenario.verdictNote) parts.push(`<p class="verdict-note"><strong>Verdict:</strong> ${escape(scenario.verdictNote)}</p>`);
+  const sorted = [...scenario.metrics].sort((x, y) => VERDICT_ORDER.indexOf(x.verdict) - VERDICT_ORDER.indexOf(y.verdict));
+  // Escaped as a whole below: names and code spans stay plain text here.
+  const blind = blindSpotText(sorted, { name: (row) => `${row.metric} ${row.stat}`, code: (text) => text }, true);
+  if (blind) parts.push(`<p class="blind-spot">⚠️ ${escape(blind)}</p>`);
+  // One section per way the rows were decided: a duet has no history to draw.
+  const duet = sorted.filter((row) => row.method === 'duet');
+  if (duet.length > 0) parts.push(...duetSection(scenario, duet));
+  const rows = sorted.filter((row) => row.method !== 'duet');
   if (rows.length > 0) {
     parts.push(
       '<h3>Watched stats</h3><p class="meta">Blue band: where this run was allowed to be; grey line: the accepted value; red dashes: the tolerance limit; the last point is this run.</p>',
     );
-    // Escaped as a whole below: names and code spans stay plain text here.
-    const blind = blindSpotText(rows, { name: (row) => `${row.metric} ${row.stat}`, code: (text) => text }, true);
-    if (blind) parts.push(`<p class="blind-spot">⚠️ ${escape(blind)}</p>`);
     parts.push('<div class="charts">');
     for (const row of rows) {
       const history = scenario.trend?.find((t) => t.metric === row.metric && t.stat === row.stat)?.values ?? [];

@@ -10,6 +10,8 @@
 // it fails the job is `fail-on`'s call, not the report's.
 import { formatChange, formatPercent } from '../format.js';
 import type { GateResult, MetricComparison, ScenarioResult, ThresholdResult } from '../model.js';
+import { formatMde } from './detectable.js';
+import { duetChangeCell, duetFloorCell, duetNumbers } from './markdown-rows.js';
 
 export const JUNIT_FILE = 'junit.xml';
 
@@ -41,19 +43,32 @@ function metricCase(scenario: ScenarioResult, row: MetricComparison): Case {
     systemOut: row.note,
   };
   if (row.verdict === 'regressed') {
-    return { ...base, failure: { type: 'regression', message: `regressed: ${row.note}`, text: describeRow(row) } };
+    return { ...base, failure: { type: 'regression', message: `regressed: ${row.note}`, text: describeRow(scenario, row) } };
   }
   if (row.verdict === 'inconclusive') return { ...base, skipped: `inconclusive: ${row.note}` };
   if (row.verdict === 'missing') {
     if (row.severity === 'error') {
-      return { ...base, failure: { type: 'missing-metric', message: `missing: ${row.note}`, text: describeRow(row) } };
+      return { ...base, failure: { type: 'missing-metric', message: `missing: ${row.note}`, text: describeRow(scenario, row) } };
     }
     return { ...base, skipped: `missing (warning): ${row.note}` };
   }
   return base;
 }
 
-function describeRow(row: MetricComparison): string {
+function describeRow(scenario: ScenarioResult, row: MetricComparison): string {
+  const duet = duetNumbers(scenario, row);
+  if (duet) {
+    // A duet compares two targets measured at the same time: no baseline, no accepted band.
+    return [
+      `metric: ${row.metric}`,
+      `stat: ${row.stat}`,
+      `A (baseline-target): ${row.baseline ?? 'none'} ${row.unit}`,
+      `B (target): ${row.current ?? 'none'} ${row.unit}`,
+      `change B/A (interval): ${duetChangeCell(duet)}`,
+      `floor: ${duetFloorCell(duet)}`,
+      `method: duet, paired windows: ${duet.windows}${row.mde !== undefined ? `, can see ≥ ${formatMde(row.mde, row.unit)}` : ''}`,
+    ].join('\n');
+  }
   const lines = [
     `metric: ${row.metric}`,
     `stat: ${row.stat}`,

@@ -6,9 +6,19 @@ import { isRegression } from '../baseline/compare.js';
 import { percentileInterval } from '../baseline/sampling.js';
 import { sparkline } from '../baseline/trend.js';
 import { median } from '../baseline/stats.js';
-import { formatChange, formatCount, formatDelta, formatPercent, formatSetting, formatValue, relativeChange } from '../format.js';
+import {
+  formatChange,
+  formatCount,
+  formatDelta,
+  formatPercent,
+  formatPointChange,
+  formatSetting,
+  formatValue,
+  relativeChange,
+} from '../format.js';
 import { compareCodeUnits } from '../json.js';
-import type { MetricComparison, ScenarioResult, ThresholdResult } from '../model.js';
+import type { DuetStatRecord, MetricComparison, ScenarioResult, ThresholdResult } from '../model.js';
+import { DUET_RATE_MARGIN, duetStatId } from '../verdict/duet/decision.js';
 import { anyMde, mdeCell } from './detectable.js';
 import { codeSpan, escapeProse, tableCell } from './escape.js';
 import { plural } from './headline.js';
@@ -43,8 +53,9 @@ export function table(rows: string[][], align: ('l' | 'r')[], compact: boolean):
   return markdownTable(rows, { align, alignDelimiters: !compact });
 }
 
-function verdictCell(row: MetricComparison): string {
+function verdictCell(row: MetricComparison, duet?: DuetNumbers): string {
   if (row.thin) return '⚪ too few samples to judge';
+  if (duet && row.verdict === 'unchanged') return `⚪ equivalent within ±${duetSize(duet, duet.margin)}`;
   switch (row.verdict) {
     case 'regressed':
       return '🔴 regressed';
@@ -199,6 +210,104 @@ export function abTable(rows: readonly MetricComparison[], compact: boolean): st
   );
 }
 
+/**
+ * A duet row's numbers: A and B pooled over the paired windows, B's change against A with its
+ * interval (relative for times, a difference in percentage points for the error rate, as the
+ * decision weighed it), the floor that applied, the margin of "equivalent" and the test.
+ */
+export interface DuetNumbers {
+  a?: number;
+  b?: number;
+  /** The error rate: change, interval, floor and margin are differences (0.005 = 0.5 pp). */
+  difference: boolean;
+  change?: number;
+  interval?: [number, number];
+  windows: number;
+  floor: DuetStatRecord['floor'];
+  /** What "equivalent" allows either way: the practical size (ab-min-effect), or 0.5 pp for the error rate. */
+  margin: number;
+  p?: number;
+  level: number;
+  verdict: DuetStatRecord['verdict'];
+}
+
+export function duetNumbers(s: ScenarioResult, row: MetricComparison): DuetNumbers | undefined {
+  if (row.method !== 'duet' || !s.duet) return undefined;
+  const record = s.duet.stats.find((st) => st.id === duetStatId(row));
+  if (!record) return undefined;
+  const difference = row.unit === 'ratio';
+  return {
+    a: row.baseline,
+    b: row.current,
+    difference,
+    change: record.change,
+    interval: record.interval,
+    windows: record.windows,
+    floor: record.floor,
+    margin: difference ? DUET_RATE_MARGIN : s.duet.minEffect,
+    p: record.p,
+    level: record.level,
+    verdict: record.verdict,
+  };
+}
+
+/** A size in the duet's terms: `2%` for times, `0.5 pp` for the error rate. */
+function duetSize(d: DuetNumbers, v: number): string {
+  return d.difference ? formatSetting(v, 'ratio') : formatPercent(v);
+}
+
+/** B's change against A as the decision weighed it: `+5.6%`, or `+0.40 pp` for the error rate. */
+function duetChange(d: DuetNumbers, v: number | undefined): string {
+  if (v === undefined) return '—';
+  return d.difference ? formatPointChange(v) : formatChange(v);
+}
+
+/** `+5.6% (+1.2% … +10.1%)`: the change and its interval. */
+export function duetChangeCell(d: DuetNumbers): string {
+  if (d.change === undefined) return '—';
+  const interval = d.interval ? ` (${duetChange(d, d.interval[0])} … ${duetChange(d, d.interval[1])})` : '';
+  return `${duetChange(d, d.change)}${interval}`;
+}
+
+/** The floor that applied: `±2% practical size`, `±2.6% window noise`. */
+export function duetFloorCell(d: DuetNumbers): string {
+  if (d.floor.value === 0) return 'none: any real rise counts';
+  return `±${duetSize(d, d.floor.value)} ${d.floor.source}`;
+}
+
+/** The duet's verdict words: regressed, improved, `equivalent within ±2%`, inconclusive. */
+export function duetVerdictCell(row: MetricComparison, d: DuetNumbers): string {
+  return verdictCell(row, d);
+}
+
+/** The header of the duet table's columns, in the order of duetCells. */
+export const DUET_HEADER = ['A (baseline-target)', 'B (target)', 'Change B/A (interval)', 'Floor', CAN_SEE, 'Verdict'] as const;
+
+/** A duet row's cells after the metric and stat, plain text (each format escapes its own way). */
+export function duetCells(row: MetricComparison, d: DuetNumbers | undefined): string[] {
+  return [
+    formatValue(row.baseline, row.unit),
+    formatValue(row.current, row.unit),
+    d ? duetChangeCell(d) : changeOf(row),
+    d ? duetFloorCell(d) : '—',
+    mdeCell(row),
+    verdictCell(row, d),
+  ];
+}
+
+/**
+ * The duet table: A and B measured side by side at the same time, pooled over their paired
+ * windows; the change with its interval, the floor that applied, the smallest change it could see.
+ */
+export function duetTable(s: ScenarioResult, rows: readonly MetricComparison[], compact: boolean): string {
+  const body = rows.map((row) => [
+    tableCell(codeSpan(row.metric)),
+    tableCell(escapeProse(row.stat)),
+    ...duetCells(row, duetNumbers(s, row)),
+  ]);
+  return table([['Metric', 'Stat', ...DUET_HEADER], ...body], ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'l'], compact);
+}
+
 export function thresholdTable(thresholds: readonly ThresholdResult[], compact: boolean): string {
   return table(
     [
@@ -228,10 +337,41 @@ function runsText(row: MetricComparison): string {
   return ` Every run: ${row.runs.map((v) => formatValue(v, row.unit)).join(', ')}.`;
 }
 
+/** Four decimals, as the decision's level is small: `0.0294`. */
+const pText = (v: number) => (v < 0.0001 ? '< 0.0001' : `= ${v.toFixed(4)}`);
+
+/** A duet row's "why": the paired windows, the change and its interval against the floor, the test. */
+function duetWhy(row: MetricComparison, d: DuetNumbers): string {
+  const value = (v: number | undefined) => formatValue(v, row.unit);
+  const sides = `B ${value(d.b)} against A ${value(d.a)}, each pooled over the same ${plural(d.windows, 'paired window')} (both measured at the same time)`;
+  if (d.change === undefined) return `${sides}; too few paired windows to judge.`;
+  const moved = `B/A ${duetChangeCell(d)}`;
+  const test =
+    d.p === undefined
+      ? ''
+      : `p ${pText(d.p)} against the ${d.level.toFixed(4)} this look allows (spent over the looks, corrected across the watched stats)`;
+  if (row.verdict === 'regressed' || row.verdict === 'improved') {
+    const floor =
+      d.floor.value === 0
+        ? 'a real change of the error rate counts at any size'
+        : `past the ±${duetSize(d, d.floor.value)} floor (${d.floor.source})`;
+    return `${sides}; ${moved}, ${floor}; ${test}.`;
+  }
+  if (row.verdict === 'unchanged') return `${sides}; ${moved}: the whole interval lies within ±${duetSize(d, d.margin)}.`;
+  // Undecided: a real change too small to count, or an interval too wide to say either.
+  const why =
+    d.p !== undefined && d.p <= d.level
+      ? `a real change, but within the ${d.floor.source === 'practical size' ? 'practical size' : 'floor'} ±${duetSize(d, d.floor.value)}, and the interval reaches past ±${duetSize(d, d.margin)}`
+      : `the interval holds 0 and reaches past ±${duetSize(d, d.margin)}: neither a change nor equivalence is shown`;
+  return `${sides}; ${moved}; ${why}${test ? `; ${test}` : ''}.`;
+}
+
 /** One row's "why", in plain words. */
-function whyLine(row: MetricComparison): string {
+function whyLine(row: MetricComparison, s?: ScenarioResult): string {
   const name = `${codeSpan(row.metric)} ${escapeProse(row.stat)}`;
   const value = (v: number | undefined) => formatValue(v, row.unit);
+  const duet = s && duetNumbers(s, row);
+  if (duet) return `${name}: ${duetWhy(row, duet)}`;
   const ab = abNumbers(row);
   if (ab) {
     const interval = ab.interval ? ` (${formatPercent(ab.interval.confidence)} interval ${intervalText(ab.interval)})` : '';
@@ -300,9 +440,12 @@ function abVerdictText(row: MetricComparison): string {
 }
 
 /** What a row's sentence explains: the Why section's summary counts these. */
-export function whyKind(row: MetricComparison): 'regressed' | 'improved' | 'missing' | 'too thin to judge' | 'not counted' | undefined {
+export function whyKind(
+  row: MetricComparison,
+): 'regressed' | 'improved' | 'missing' | 'inconclusive' | 'too thin to judge' | 'not counted' | undefined {
   if (row.thin) return 'too thin to judge';
-  if (row.verdict === 'regressed' || row.verdict === 'improved' || row.verdict === 'missing') return row.verdict;
+  if (row.verdict === 'regressed' || row.verdict === 'improved' || row.verdict === 'missing' || row.verdict === 'inconclusive')
+    return row.verdict;
   return heldBack(row) ? 'not counted' : undefined;
 }
 
@@ -311,6 +454,7 @@ export function whyRows(rows: readonly MetricComparison[]): MetricComparison[] {
   return rows.filter((row) => whyKind(row) !== undefined);
 }
 
-export function whyList(rows: readonly MetricComparison[]): string {
-  return rows.map((row) => `- ${whyLine(row)}`).join('\n');
+/** The sentences of `rows`, which belong to scenario `s` (a duet row reads its record there). */
+export function whyList(s: ScenarioResult, rows: readonly MetricComparison[]): string {
+  return rows.map((row) => `- ${whyLine(row, s)}`).join('\n');
 }

@@ -16,6 +16,7 @@ import { errorCause, failuresFirst, headline, plural, scenarioIcon, scenarioLabe
 import { details, distinct, renderAnalysis } from './markdown-analysis.js';
 import {
   abTable,
+  duetTable,
   historyTable,
   metricClass,
   sortMetricRows,
@@ -184,9 +185,12 @@ function renderMetrics(s: ScenarioResult, plan: Plan, omitted: Omitted): string[
   omitted.failingMetrics += hidden.failing;
   omitted.notable += hidden.notable;
   omitted.unchanged += hidden.passed;
-  const paired = rows.filter((row) => row.abBaseline && row.runs);
-  const history = rows.filter((row) => !(row.abBaseline && row.runs));
+  // One table per way the rows were decided: a duet, ABBA rounds, or against the history.
+  const duet = rows.filter((row) => row.method === 'duet');
+  const paired = rows.filter((row) => row.method !== 'duet' && row.abBaseline && row.runs);
+  const history = rows.filter((row) => row.method !== 'duet' && !(row.abBaseline && row.runs));
   const parts: string[] = [];
+  if (duet.length > 0) parts.push(duetTable(s, duet, plan.compact));
   if (paired.length > 0) parts.push(abTable(paired, plan.compact));
   if (history.length > 0) parts.push(historyTable(s, history, plan.compact, plan.details));
   const note = notShown([
@@ -275,11 +279,11 @@ function renderDetails(s: ScenarioResult, rows: readonly MetricComparison[], pla
   }
   const parts: string[] = [];
   if (why.length > 0) {
-    const counts = (['regressed', 'improved', 'missing', 'too thin to judge', 'not counted'] as const)
+    const counts = (['regressed', 'improved', 'missing', 'inconclusive', 'too thin to judge', 'not counted'] as const)
       .map((kind) => [why.filter((r) => whyKind(r) === kind).length, kind] as const)
       .filter(([n]) => n > 0)
       .map(([n, kind]) => `${formatCount(n)} ${kind}`);
-    parts.push(details(`Why: ${counts.join(', ')}`, whyList(why)));
+    parts.push(details(`Why: ${counts.join(', ')}`, whyList(s, why)));
   }
   if (analysis) parts.push(analysis);
   return parts;

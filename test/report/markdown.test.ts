@@ -571,7 +571,7 @@ describe('the smallest change each stat can see', () => {
 
   it('says for a duet row that a longer duet sees smaller changes', () => {
     const md = report([row({ method: 'duet', mde: 0.14, verdict: 'inconclusive' })]);
-    expect(md).toContain('≥ 14% on `http_req_duration` p(95); the tolerance is 10%');
+    expect(md).toContain('≥ 14% on `http_req_duration` p(95); the practical size is 10%');
     expect(md).toContain('shrinks roughly as 1/√duration: a longer `max-duration` sees smaller changes.');
     expect(md).not.toContain('accepted runs of the history');
   });

@@ -3,6 +3,7 @@ import { formatChange, formatValue } from '../../format.js';
 import { headline } from '../../report/headline.js';
 import { isRegression } from '../../baseline/compare.js';
 import type { GateResult } from '../../model.js';
+import { duetChangeCell, duetNumbers } from '../../report/markdown-rows.js';
 import type { NotifySink } from '../payload.js';
 
 /** Slack mrkdwn needs &, < and > escaped. */
@@ -30,10 +31,14 @@ export function slackMessage(result: GateResult, commit?: string): { text: strin
     if (s.error) lines.push(`> ${slackText(s.error.slice(0, 300))}`);
     else if (s.inconclusive) lines.push(`> inconclusive: ${slackText(s.inconclusive.slice(0, 300))}`);
     for (const m of s.metrics.filter(isRegression).slice(0, 5)) {
-      lines.push(
-        `• \`${slackText(m.metric)}\` ${slackText(m.stat)}: ${formatValue(m.baseline, m.unit)} → ${formatValue(m.current, m.unit)} (${formatChange(m.change)})`,
-      );
+      const duet = duetNumbers(s, m);
+      // A duet measured A and B at the same time: their names, and the change as the decision weighed it.
+      const values = duet
+        ? `A ${formatValue(m.baseline, m.unit)} → B ${formatValue(m.current, m.unit)}: ${duetChangeCell(duet)}`
+        : `${formatValue(m.baseline, m.unit)} → ${formatValue(m.current, m.unit)} (${formatChange(m.change)})`;
+      lines.push(`• \`${slackText(m.metric)}\` ${slackText(m.stat)}: ${values}`);
     }
+    if (s.duet && s.verdictNote) lines.push(slackText(s.verdictNote));
     for (const t of s.thresholds.filter((row) => !row.ok).slice(0, 5))
       lines.push(`• threshold \`${slackText(t.metric)}: ${slackText(t.expression)}\` crossed`);
     const lead = s.analysis?.endpoints[0];

@@ -4,7 +4,7 @@
 // the duet stopped and why, and a compact record of the looks. Pure: the gate (gate/duet.ts) runs
 // the duet and reads k6's files.
 import type { MetricRule } from '../../baseline/rules.js';
-import { formatChange, formatDelta, formatDuration, formatValue } from '../../format.js';
+import { formatChange, formatDuration, formatPercent, formatPointChange, formatSetting, formatValue } from '../../format.js';
 import type { DuetRecord, DuetStatRecord, MetricComparison, MetricVerdict, Outcome, ScenarioResult, ThresholdResult } from '../../model.js';
 import { markInconclusive, scenarioOutcome } from '../outcome.js';
 import { duetStatId, type DuetOptions, type DuetStat, type DuetStatResult } from './decision.js';
@@ -145,14 +145,15 @@ function splitId(id: string): [string, string] {
   return [id.slice(0, at), id.slice(at + 1)];
 }
 
-const size = (isRate: boolean, v: number) => (isRate ? `${(v * 100).toFixed(2)} pp` : `${(v * 100).toFixed(1)} %`);
+/** A floor as the report's table writes it: `2%`, `2.6%`, `0.12 pp`. */
+const size = (isRate: boolean, v: number) => (isRate ? formatSetting(v, 'ratio') : formatPercent(v));
 
 /** "duet p(95): B 52.1 ms vs A 50 ms, +4.2% (interval +3.1% … +5.3%), p = 0.001, 40 paired windows; …". */
 function rowNote(s: DuetStatResult, stat: string, unit: MetricComparison['unit']): string {
   const isRate = s.kind === 'difference';
   const sides = `duet ${stat}: B ${formatValue(s.pooledB, unit)} vs A ${formatValue(s.pooledA, unit)}`;
   if (!Number.isFinite(s.change)) return `${sides}; ${s.note ?? 'too few paired windows'}`;
-  const show = (v: number) => (isRate ? formatDelta(v, 'ratio') : formatChange(v));
+  const show = (v: number) => (isRate ? formatPointChange(v) : formatChange(v));
   const said =
     s.verdict === 'equivalent'
       ? (s.note ?? 'equivalent')
@@ -161,10 +162,10 @@ function rowNote(s: DuetStatResult, stat: string, unit: MetricComparison['unit']
         : `${s.verdict} (p ${s.p.toFixed(4)} ≤ ${s.level.toFixed(4)})`;
   const floor =
     s.floor.source === 'window noise'
-      ? `floor ${size(isRate, s.floor.value)} from the window noise (wider than the practical size)`
-      : `floor ${size(isRate, s.floor.value)}, the practical size`;
+      ? `floor ±${size(isRate, s.floor.value)} from the window noise (wider than the practical size)`
+      : `floor ±${size(isRate, s.floor.value)}, the practical size`;
   return (
-    `${sides}, ${show(s.change)} (95 % interval ${show(s.interval[0])} … ${show(s.interval[1])}), ` +
+    `${sides}, ${show(s.change)} (interval ${show(s.interval[0])} … ${show(s.interval[1])}), ` +
     `p = ${s.p.toFixed(4)} over ${s.windows} paired windows; ${said}; ${floor}`
   );
 }

@@ -106,7 +106,7 @@ describe('a duet as a scenario result', () => {
     });
     expect(row.limitBy).toBe('tolerance');
     expect(row.note).toMatch(
-      /^duet p\(95\): B 65\.5 ms vs A 50(\.0)? ms, \+31\.0% \(95 % interval \+25\.0% … \+37\.0%\), p = 0\.0001 over 20 paired windows; regressed .*; floor 2\.0 %, the practical size$/,
+      /^duet p\(95\): B 65\.5 ms vs A 50(\.0)? ms, \+31\.0% \(interval \+25\.0% … \+37\.0%\), p = 0\.0001 over 20 paired windows; regressed .*; floor ±2%, the practical size$/,
     );
     expect(r.duet).toMatchObject({
       outcome: 'regressed',
@@ -139,7 +139,7 @@ describe('a duet as a scenario result', () => {
     expect(r.outcome).toBe('passed');
     expect(r.metrics[0].verdict).toBe('unchanged');
     expect(r.metrics[0].note).toContain('equivalent within ±2.0 %');
-    expect(r.metrics[0].note).toMatch(/floor 2\.6 % from the window noise/);
+    expect(r.metrics[0].note).toMatch(/floor ±2\.6% from the window noise/);
     expect(r.metrics[0].limitBy).toBe('noise floor');
   });
 
