@@ -51,9 +51,10 @@ export function formatDelta(value: number, unit: Unit): string {
 
 /** A signed difference of two rates in percentage points: `+0.40 pp`, `-0.12 pp`, `±0.00 pp`. */
 export function formatPointChange(value: number): string {
-  const hundredths = Math.round(value * 10_000);
+  // Rounded by size, so that -x and +x read alike.
+  const hundredths = Math.round(Math.abs(value) * 10_000);
   if (hundredths === 0) return '±0.00 pp';
-  return `${hundredths > 0 ? '+' : '-'}${(Math.abs(hundredths) / 100).toFixed(2)} pp`;
+  return `${value > 0 ? '+' : '-'}${(hundredths / 100).toFixed(2)} pp`;
 }
 
 /** A configured amount (noise floor) without padding zeros: `2 ms`, `0.5 pp`. */

@@ -161,27 +161,33 @@ export function duetChart(row: MetricComparison, d: DuetNumbers): string {
   const [low, high] = d.interval ?? [d.change, d.change];
   const floor = d.floor.value;
   const reach = Math.max(Math.abs(low), Math.abs(high), floor, d.margin) * 1.15 || 0.01;
-  const plotW = WIDTH - PAD.left - PAD.right;
-  const x = (v: number) => PAD.left + ((v + reach) / (2 * reach)) * plotW;
-  const mid = HEIGHT / 2;
+  // Symmetric about no change: the axis needs no room for value labels at its left.
+  const left = PAD.right;
+  const plotW = WIDTH - 2 * left;
+  const x = (v: number) => left + ((v + reach) / (2 * reach)) * plotW;
+  const top = PAD.top + 6;
+  const bottom = HEIGHT - PAD.bottom;
+  const mid = (top + bottom) / 2;
   const size = (v: number) => (d.difference ? formatPointChange(v) : formatChange(v));
   const parts = [
-    `<rect class="margin" x="${n(x(-d.margin))}" y="${PAD.top}" width="${n(x(d.margin) - x(-d.margin))}" height="${HEIGHT - PAD.top - PAD.bottom}" fill="#dafbe1"><title>equivalent within ±${escape(size(d.margin).replace(/^\+/, ''))}</title></rect>`,
-    `<line x1="${n(x(0))}" x2="${n(x(0))}" y1="${PAD.top}" y2="${HEIGHT - PAD.bottom}" stroke="#8c959f"/>`,
+    `<text x="${left}" y="${PAD.top - 2}">B against A over ${d.windows} paired windows</text>`,
+    `<rect class="margin" x="${n(x(-d.margin))}" y="${top}" width="${n(x(d.margin) - x(-d.margin))}" height="${bottom - top}" fill="#dafbe1"><title>equivalent within ±${escape(size(d.margin).replace(/^\+/, ''))}</title></rect>`,
+    `<line x1="${n(x(0))}" x2="${n(x(0))}" y1="${top}" y2="${bottom}" stroke="#8c959f"/>`,
   ];
   if (floor > 0) {
     for (const v of [-floor, floor]) {
       parts.push(
-        `<line class="floor" x1="${n(x(v))}" x2="${n(x(v))}" y1="${PAD.top}" y2="${HEIGHT - PAD.bottom}" stroke="#cf222e" stroke-dasharray="5 4"><title>floor ${escape(duetFloorCell(d))}</title></line>`,
+        `<line class="floor" x1="${n(x(v))}" x2="${n(x(v))}" y1="${top}" y2="${bottom}" stroke="#cf222e" stroke-dasharray="5 4"><title>floor ${escape(duetFloorCell(d))}</title></line>`,
       );
     }
   }
   const colour = row.verdict === 'regressed' ? '#cf222e' : row.verdict === 'improved' ? '#1a7f37' : '#0969da';
   parts.push(
-    `<line class="interval" x1="${n(x(low))}" x2="${n(x(high))}" y1="${mid}" y2="${mid}" stroke="${colour}" stroke-width="4"><title>interval ${escape(size(low))} … ${escape(size(high))}</title></line>`,
-    `<circle class="change" cx="${n(x(d.change))}" cy="${mid}" r="5" fill="${colour}"><title>B/A ${escape(duetChangeCell(d))}</title></circle>`,
-    `<text x="${n(x(-reach))}" y="${HEIGHT - 8}">${escape(size(-reach))}</text>`,
-    `<text x="${WIDTH - PAD.right}" y="${HEIGHT - 8}" text-anchor="end">${escape(size(reach))}; B against A, ${d.windows} paired windows</text>`,
+    `<line class="interval" x1="${n(x(low))}" x2="${n(x(high))}" y1="${n(mid)}" y2="${n(mid)}" stroke="${colour}" stroke-width="4"><title>interval ${escape(size(low))} … ${escape(size(high))}</title></line>`,
+    `<circle class="change" cx="${n(x(d.change))}" cy="${n(mid)}" r="5" fill="${colour}"><title>B/A ${escape(duetChangeCell(d))}</title></circle>`,
+    `<text x="${left}" y="${HEIGHT - 8}">${escape(size(-reach))}</text>`,
+    `<text x="${n(x(0))}" y="${HEIGHT - 8}" text-anchor="middle">${escape(size(0))}</text>`,
+    `<text x="${WIDTH - left}" y="${HEIGHT - 8}" text-anchor="end">${escape(size(reach))}</text>`,
   );
   const title = `${row.metric} ${row.stat} B against A`;
   return `<svg class="chart duet-chart" role="img" aria-label="${escape(title)}" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" xmlns="http://www.w3.org/2000/svg"><title>${escape(title)}</title>${parts.join('')}</svg>`;

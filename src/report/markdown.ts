@@ -143,12 +143,19 @@ const INCONCLUSIVE_SENTENCE =
   'Inconclusive means the numbers could not decide, either way: the run is not recorded as the baseline, and it fails the job only with `fail-on: inconclusive`. ' +
   'Run it again longer (max-duration) or on a quieter runner; each inconclusive scenario below says why.';
 
+/** Every scenario was measured as a duet (A/B mode with baseline-target). */
+function isDuet(result: GateResult): boolean {
+  return result.scenarios.length > 0 && result.scenarios.every((s) => s.duet !== undefined);
+}
+
 function renderHeader(result: GateResult): string {
   const facts: string[] = [];
   if (result.target) facts.push(`target ${codeSpan(result.target)}`);
   if (result.environment) facts.push(`environment **${escapeProse(result.environment)}**`);
   if (result.k6) facts.push(`k6 ${escapeProse(result.k6.version)}`);
-  if (result.baselinePath) facts.push(`baseline ${codeSpan(result.baselinePath)}`);
+  // A duet compares baseline-target with target in this job: the baseline file decides nothing.
+  if (isDuet(result)) facts.push('A/B duet: A is `baseline-target`, B is the target, measured at the same time');
+  else if (result.baselinePath) facts.push(`baseline ${codeSpan(result.baselinePath)}`);
   return [`## ${headline(result)}`, statusLine(result), facts.join(' · ')].filter(Boolean).join('\n\n');
 }
 
@@ -309,8 +316,10 @@ function link(label: string, url: string): string {
 }
 
 /** One line naming gate-report.html and where to open it. */
-function htmlReportLine(where: HtmlReportLink): string | undefined {
-  const what = '📈 Charts of the baseline history and this run, and the per-endpoint table:';
+function htmlReportLine(where: HtmlReportLink, duet: boolean): string | undefined {
+  const what = duet
+    ? "📈 Charts of B's change against A per watched stat, and the per-endpoint table:"
+    : '📈 Charts of the baseline history and this run, and the per-endpoint table:';
   if (where.url && where.artifact) return `${what} ${codeSpan(GATE_REPORT_FILE)} in the artifact ${link(where.artifact, where.url)}`;
   if (where.url) return `${what} ${link(GATE_REPORT_FILE, where.url)}`;
   if (where.resultsDir) return `${what} ${codeSpan(`${where.resultsDir.replace(/[\\/]+$/, '')}/${GATE_REPORT_FILE}`)}`;
@@ -322,7 +331,7 @@ function renderFooter(result: GateResult, options: MarkdownOptions): string {
   const warnings = distinct(result.warnings);
   if (warnings.length > 0) parts.push(`**Warnings**\n\n${warnings.map((w) => `- ${escapeProse(w)}`).join('\n')}`);
   if (result.baselineUpdated) parts.push(`Baseline ${codeSpan(result.baselinePath ?? '')} updated with this run.`);
-  const html = options.htmlReport && htmlReportLine(options.htmlReport);
+  const html = options.htmlReport && htmlReportLine(options.htmlReport, isDuet(result));
   if (html) parts.push(html);
   const links = [...(result.links ?? []), ...(options.links ?? [])];
   if (links.length > 0) parts.push(links.map((l) => link(l.label, l.url)).join(' · '));

@@ -88,7 +88,6 @@ function gateOf(scenario: ScenarioResult): GateResult {
     generatedAt: '2026-12-02T15:00:00.000Z',
     tool: { name: 'k6-gate', version: '0.9.0' },
     target: 'http://127.0.0.1:8081',
-    baselinePath: undefined,
     outcome: scenario.outcome,
     failed: scenario.outcome === 'regressed',
     regressions,

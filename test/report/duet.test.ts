@@ -5,6 +5,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import type { GateResult, ScenarioResult } from '../../src/model.js';
+import { formatPointChange } from '../../src/format.js';
 import { slackMessage } from '../../src/notify/sinks/slack.js';
 import { renderHtmlReport } from '../../src/report/html.js';
 import { renderJUnit } from '../../src/report/junit.js';
@@ -42,6 +43,13 @@ describe('a duet in the Markdown report (PR comment, job summary, MR note)', () 
         'B/A +5.6% (+1.2% … +10.1%), past the ±2% floor (practical size); p = 0.0012 against the 0.0147 this look allows',
     );
     expect(part).not.toMatch(HISTORY_WORDS);
+    // The header names the duet, not a baseline file the duet did not read; so does the charts line.
+    expect(md).toContain(
+      'target `http://127.0.0.1:8081` · k6 2.2.0 · A/B duet: A is `baseline-target`, B is the target, measured at the same time',
+    );
+    expect(md).not.toContain('k6-baseline.json');
+    const linked = renderMarkdownReport(duetRegressed(), { htmlReport: { resultsDir: 'out' } });
+    expect(linked).toContain("📈 Charts of B's change against A per watched stat, and the per-endpoint table: `out/gate-report.html`");
   });
 
   it('equivalent: each row "equivalent within" its margin, nothing to explain', () => {
@@ -175,5 +183,17 @@ describe('a duet in JUnit and Slack', () => {
     expect(text).toContain('• `http_req_duration` p(95): A 50 ms → B 52.8 ms: +5.6% (+1.2% … +10.1%)');
     expect(text).toContain('duet stopped at look 1 of 3 after 20 s of k6 per side: B is worse than A on http_req_duration:p(95)');
     expect(text).not.toMatch(/baseline|history|accepted/i);
+  });
+});
+
+describe('a change of the error rate', () => {
+  it('is signed percentage points, rounded alike both ways, with one spelling for none', () => {
+    expect([0.004, -0.0012, 0.0000049, -0.0057500001, 0.0057500001].map(formatPointChange)).toEqual([
+      '+0.40 pp',
+      '-0.12 pp',
+      '±0.00 pp',
+      '-0.58 pp',
+      '+0.58 pp',
+    ]);
   });
 });
