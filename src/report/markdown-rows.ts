@@ -275,11 +275,6 @@ export function duetFloorCell(d: DuetNumbers): string {
   return `±${duetSize(d, d.floor.value)} ${d.floor.source}`;
 }
 
-/** The duet's verdict words: regressed, improved, `equivalent within ±2%`, inconclusive. */
-export function duetVerdictCell(row: MetricComparison, d: DuetNumbers): string {
-  return verdictCell(row, d);
-}
-
 /** The header of the duet table's columns, in the order of duetCells. */
 export const DUET_HEADER = ['A (baseline-target)', 'B (target)', 'Change B/A (interval)', 'Floor', CAN_SEE, 'Verdict'] as const;
 
@@ -367,10 +362,10 @@ function duetWhy(row: MetricComparison, d: DuetNumbers): string {
 }
 
 /** One row's "why", in plain words. */
-function whyLine(row: MetricComparison, s?: ScenarioResult): string {
+function whyLine(row: MetricComparison, s: ScenarioResult): string {
   const name = `${codeSpan(row.metric)} ${escapeProse(row.stat)}`;
   const value = (v: number | undefined) => formatValue(v, row.unit);
-  const duet = s && duetNumbers(s, row);
+  const duet = duetNumbers(s, row);
   if (duet) return `${name}: ${duetWhy(row, duet)}`;
   const ab = abNumbers(row);
   if (ab) {
