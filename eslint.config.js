@@ -36,6 +36,7 @@ export default tseslint.config(
   },
   // Layers point down (docs/architecture.md, "Layers"): each folder lists what it must not import.
   ...layerRules(),
+  ...demoRules(),
   {
     // Tests build malformed documents on purpose.
     files: ['test/**/*.ts', 'bench/**'],
@@ -48,7 +49,7 @@ export default tseslint.config(
  * import string, e.g. `../gate/gate.js`) of the layers above, which the layer must not import.
  */
 function layerRules() {
-  const ENTRIES = String.raw`(main|cli|bin|index|inputs|input-spec)\.js$|commands/|demo/`;
+  const ENTRIES = String.raw`(main|cli|bin|index|inputs|input-spec)\.js$|commands/`;
   const rule = (files, up, message, extra = []) => ({
     files,
     rules: {
@@ -142,5 +143,47 @@ function layerRules() {
       String.raw`platform/|gate/|${ENTRIES}`,
       why('the shared modules of src/', 'model, json and each other'),
     ),
+  ];
+}
+
+/**
+ * The demo target (demo/) is a stand-in service for the demo, the tests and the benchmarks, not
+ * product code: in src/ only the demo commands (src/commands/demo.ts) may import it, statically or
+ * with import(); and it imports nothing of src/ but the error base class, so it never grows into the
+ * product. Its own rule names (not the layers' no-restricted-imports), so no layer block overrides them.
+ */
+function demoRules() {
+  const message =
+    'demo/ (the demo target, a stand-in service) is not product code: in src/ only src/commands/demo.ts may import it (docs/architecture.md, "Layers")';
+  return [
+    {
+      files: ['src/**/*.ts'],
+      ignores: ['src/commands/demo.ts'],
+      rules: {
+        '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ regex: String.raw`^(\./|(\.\./)+)demo/`, message }] }],
+        // esquery regexes cannot hold a slash: \x2F is one.
+        'no-restricted-syntax': [
+          'error',
+          { selector: String.raw`ImportExpression[source.value=/^(\.\x2F|(\.\.\x2F)+)demo\x2F/]`, message },
+        ],
+      },
+    },
+    {
+      files: ['demo/**/*.ts'],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              {
+                regex: String.raw`^\.\./(?!src/errors\.js$)`,
+                message:
+                  'demo/ (the demo target) imports nothing of src/ or test/ but src/errors.js: it is a stand-in service, not a part of the product (docs/architecture.md, "Layers")',
+              },
+            ],
+          },
+        ],
+      },
+    },
   ];
 }

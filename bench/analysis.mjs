@@ -51,13 +51,13 @@ function compile() {
     process.execPath,
     [
       path.join(root, 'node_modules/typescript/bin/tsc'),
-      ...['--outDir', out, '--rootDir', path.join(root, 'src'), '--module', 'nodenext', '--moduleResolution', 'nodenext'],
+      ...['--outDir', out, '--rootDir', root, '--module', 'nodenext', '--moduleResolution', 'nodenext'],
       ...['--target', 'es2022', '--skipLibCheck', '--types', 'node'],
       path.join(root, 'src/samples/live.ts'),
       path.join(root, 'src/samples/remote-write.ts'),
       path.join(root, 'src/observability/metrics-output.ts'),
       path.join(root, 'src/samples/analysis.ts'),
-      path.join(root, 'src/demo/target.ts'),
+      path.join(root, 'demo/target.ts'),
     ],
     { stdio: 'inherit' },
   );
@@ -114,9 +114,9 @@ export default function () {
   // The analysis process: `json` follows the file in argv[2]; `on` runs the receiver and prints its URL.
   const analyser = `
     const [mode, file] = process.argv.slice(1);
-    const { startLiveAnalysis } = await import(${JSON.stringify(path.join(build, 'samples/live.js'))});
-    const { startRemoteWriteAnalysis } = await import(${JSON.stringify(path.join(build, 'samples/remote-write.js'))});
-    const { analyseSamples } = await import(${JSON.stringify(path.join(build, 'samples/analysis.js'))});
+    const { startLiveAnalysis } = await import(${JSON.stringify(path.join(build, 'src/samples/live.js'))});
+    const { startRemoteWriteAnalysis } = await import(${JSON.stringify(path.join(build, 'src/samples/remote-write.js'))});
+    const { analyseSamples } = await import(${JSON.stringify(path.join(build, 'src/samples/analysis.js'))});
     const live = mode === 'json' ? startLiveAnalysis({ file, pollMs: 200 }) : await startRemoteWriteAnalysis();
     console.log(JSON.stringify({ url: live.url ?? null }));
     process.stdin.once('data', async () => {
@@ -127,7 +127,7 @@ export default function () {
       process.exit(0);
     });
   `;
-  const { liveRemoteWriteSetup } = await import(path.join(build, 'observability/metrics-output.js'));
+  const { liveRemoteWriteSetup } = await import(path.join(build, 'src/observability/metrics-output.js'));
   const version = spawnSync(k6, ['version'], { encoding: 'utf8' }).stdout.match(/v(\d+\.\d+\.\d+)/)?.[1] ?? '2.0.0';
 
   function startAnalyser(mode, raw) {

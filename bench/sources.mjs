@@ -1,5 +1,5 @@
-// Shared by the benchmarks: src/ transpiled to build/bench-src/ and loaded, without a type check
-// (a bench must not depend on the whole tree compiling).
+// Shared by the benchmarks: src/ and the demo target (demo/) transpiled to build/bench-src/ and loaded,
+// without a type check (a bench must not depend on the whole tree compiling).
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,14 +17,15 @@ export async function buildSources(root) {
           compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
           fileName: full,
         });
-        const target = path.join(out, path.relative(path.join(root, 'src'), full)).replace(/\.ts$/, '.js');
+        const target = path.join(out, path.relative(root, full)).replace(/\.ts$/, '.js');
         await mkdir(path.dirname(target), { recursive: true });
         await writeFile(target, outputText);
       }
     }
   }
   await walk(path.join(root, 'src'));
-  const load = (rel) => import(pathToFileURL(path.join(out, rel)).href);
+  await walk(path.join(root, 'demo'));
+  const load = (rel) => import(pathToFileURL(path.join(out, rel.startsWith('demo/') ? rel : `src/${rel}`)).href);
   return {
     compare: await load('baseline/compare.js'),
     update: await load('baseline/update.js'),
@@ -37,7 +38,7 @@ export async function buildSources(root) {
     duetDecision: await load('verdict/duet/decision.js'),
     duetRun: await load('verdict/duet/run.js'),
     demo: await load('demo/target.js').catch((error) => {
-      console.error(`note: src/demo/target.ts did not load (${error.message}); using the bench's own loopback server`);
+      console.error(`note: demo/target.ts did not load (${error.message}); using the bench's own loopback server`);
       return undefined;
     }),
   };

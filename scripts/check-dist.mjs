@@ -1,4 +1,5 @@
-// Fails when the committed dist/ is not what src/ builds to: rebuild into a temp dir and compare.
+// Fails when the committed dist/ is not what src/ (with the demo target, demo/) builds to: rebuild into a
+// temp dir and compare.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';

@@ -7,8 +7,11 @@ const eslint = new ESLint();
 
 async function restrictedImports(filePath: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath });
-  return result.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+  return result.messages.filter((m) => RESTRICTING_RULES.includes(m.ruleId ?? '')).map((m) => m.message);
 }
+
+/** The layers' rule, and the demo rule's two (a static import, an import() expression). */
+const RESTRICTING_RULES = ['no-restricted-imports', '@typescript-eslint/no-restricted-imports', 'no-restricted-syntax'];
 
 describe('layer rule', () => {
   it.each([
@@ -52,5 +55,39 @@ describe('layer rule', () => {
     ['src/commands/fixture.ts', "import { detectPlatform } from '../platform/registry.js';\nexport const x = detectPlatform;\n"],
   ])('lets a downward import through in %s: %s', async (file, code) => {
     expect(await restrictedImports(file, code)).toEqual([]);
+  });
+
+  describe('the demo target (demo/) is not product code', () => {
+    it.each([
+      ['src/notify/fixture.ts', "import { startDemoTarget } from '../../demo/target.js';\nexport const x = startDemoTarget;\n"],
+      ['src/commands/run.ts', "import { startDemoTarget } from '../../demo/target.js';\nexport const x = startDemoTarget;\n"],
+      ['src/gate/fixture.ts', "export { DEFAULT_DEMO_KNOBS } from '../../demo/target-knobs.js';\n"],
+      ['src/cli.ts', "export const load = () => import('../demo/target.js');\n"],
+      ['src/platform/github/fixture.ts', "export const load = () => import('../../../demo/target.js');\n"],
+    ])('fails an import of it from product code in %s: %s', async (file, code) => {
+      const messages = await restrictedImports(file, code);
+      expect(messages).toHaveLength(1);
+      expect(messages[0]).toMatch(/demo\/ \(the demo target, a stand-in service\) is not product code/);
+    });
+
+    it('lets the demo commands import it', async () => {
+      const code = "import { startDemoTarget } from '../../demo/target.js';\nexport const x = startDemoTarget;\n";
+      expect(await restrictedImports('src/commands/demo.ts', code)).toEqual([]);
+    });
+
+    it.each([
+      ['demo/fixture.ts', "import { runGate } from '../src/gate/gate.js';\nexport const x = runGate;\n"],
+      ['demo/fixture.ts', "import { testK6Path } from '../test/helpers/k6.js';\nexport const x = testK6Path;\n"],
+    ])('keeps it from importing the product or the tests in %s: %s', async (file, code) => {
+      const messages = await restrictedImports(file, code);
+      expect(messages).toHaveLength(1);
+      expect(messages[0]).toMatch(/demo\/ \(the demo target\) imports nothing of src\/ or test\/ but src\/errors\.js/);
+    });
+
+    it('lets it import the error base class and its own modules', async () => {
+      const code =
+        "import { ExpectedError } from '../src/errors.js';\nimport { createRandom } from './target-random.js';\nexport const x = [ExpectedError, createRandom];\n";
+      expect(await restrictedImports('demo/fixture.ts', code)).toEqual([]);
+    });
   });
 });

@@ -11,7 +11,7 @@ import { exitStatusFor, runGate } from '../gate/gate.js';
 import { isRegression } from '../baseline/compare.js';
 import { bundledScenariosDir } from '../scenarios.js';
 import { renderMarkdownReport } from '../report/markdown.js';
-import { checkEndpointFault, DEFAULT_DEMO_KNOBS, startDemoTarget, type EndpointFault } from '../demo/target.js';
+import { checkEndpointFault, DEFAULT_DEMO_KNOBS, startDemoTarget, type EndpointFault } from '../../demo/target.js';
 import { AB_PAIRS } from '../verdict/ab.js';
 
 interface DemoIO {
@@ -112,18 +112,13 @@ export async function runDemo(args: string[], io: DemoIO, log: Logger): Promise<
   };
   const workspace = path.resolve(io.cwd);
   const slowPath = optional(text('slow-endpoint'));
-  let endpointFault: EndpointFault | undefined;
-  try {
-    endpointFault = slowPath
-      ? checkEndpointFault({
-          path: slowPath,
-          slowdown: parsePercent('slow-endpoint-slowdown', text('slow-endpoint-slowdown')) ?? 3,
-          errorRate: parseNumber('slow-endpoint-error-rate', text('slow-endpoint-error-rate')) ?? 0.2,
-        })
-      : undefined;
-  } catch (error) {
-    throw new ConfigError((error as Error).message);
-  }
+  const endpointFault: EndpointFault | undefined = slowPath
+    ? checkEndpointFault({
+        path: slowPath,
+        slowdown: parsePercent('slow-endpoint-slowdown', text('slow-endpoint-slowdown')) ?? 3,
+        errorRate: parseNumber('slow-endpoint-error-rate', text('slow-endpoint-error-rate')) ?? 0.2,
+      })
+    : undefined;
   const target = await startDemoTarget({ ...knobs, endpointFault, host: '127.0.0.1', port: 0 });
   const base = values.ab ? await startDemoTarget({ ...knobs, slowdown: 0, host: '127.0.0.1', port: 0, seed: 2 }) : undefined;
   if (base) log.info(`k6-gate demo: A/B mode, base version (A) at ${base.url}, candidate (B) below`);

@@ -4,7 +4,7 @@
 import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
+import { startDemoTarget, type DemoTarget } from '../../demo/target.js';
 import { printedResult, runArgs } from '../helpers/builders.js';
 import { runCli } from '../helpers/cli.js';
 import { tempWorkspace } from '../helpers/gate.js';

@@ -2,7 +2,7 @@
 import { copyFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
+import { startDemoTarget, type DemoTarget } from '../../demo/target.js';
 import { testK6Path } from '../helpers/k6.js';
 import { tempWorkspace } from '../helpers/gate.js';
 import { printedResult, runArgs } from '../helpers/builders.js';

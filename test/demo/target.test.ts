@@ -2,7 +2,7 @@
 // latency and errors, seeded determinism, and a close() that does not hang.
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { DEFAULT_DEMO_KNOBS, mergeKnobs, startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
+import { DEFAULT_DEMO_KNOBS, mergeKnobs, startDemoTarget, type DemoTarget } from '../../demo/target.js';
 
 let target: DemoTarget | undefined;
 

@@ -16,7 +16,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
+import { startDemoTarget, type DemoTarget } from '../../demo/target.js';
 import { REPO_ROOT } from '../gitlab/gitlab-ci-local.js';
 import { runProgram, type ProgramRun } from '../helpers/cli.js';
 import { testK6Path } from '../helpers/k6.js';

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
+import { startDemoTarget, type DemoTarget } from '../../demo/target.js';
 import { testK6Path } from '../helpers/k6.js';
 import { fakeRuntimeToken, startFakeArtifactService, type FakeArtifactService } from './fakes/artifact-service.js';
 import { startFakeGitHubApi, type FakeGitHubApi } from './fakes/github-api.js';

@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
+import { startDemoTarget, type DemoTarget } from '../../demo/target.js';
 import { testK6Path } from '../helpers/k6.js';
 import { startFakeRegistry, type FakeRegistry } from '../release/fake-registry.js';
 import { installOffline, packPackage } from '../release/packed.js';

@@ -6,7 +6,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
+import { startDemoTarget, type DemoTarget } from '../../demo/target.js';
 import { pushGateSeries } from '../../src/observability/push.js';
 import { exitStatusFor, runGate } from '../../src/gate/gate.js';
 import { resolveScenario } from '../../src/scenarios.js';

@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
+import { startDemoTarget, type DemoTarget } from '../../demo/target.js';
 import type { GateResult } from '../../src/model.js';
 import { exitStatusFor, runGate } from '../../src/gate/gate.js';
 import { resolveScenario } from '../../src/scenarios.js';

@@ -4,7 +4,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
+import { startDemoTarget, type DemoTarget } from '../../demo/target.js';
 import { run as runAction } from '../../src/main.js';
 import { startFakeGitHubApi, type FakeGitHubApi } from '../github/fakes/github-api.js';
 import { startFakeGitLab, type FakeGitLab } from '../gitlab/fake-gitlab.js';

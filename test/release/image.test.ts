@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, openSync, readSync, clos
 import path from 'node:path';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
+import { startDemoTarget, type DemoTarget } from '../../demo/target.js';
 import { DEFAULT_K6_VERSION } from '../../src/config.js';
 import { REPO_ROOT } from '../gitlab/gitlab-ci-local.js';
 import { runProgram } from '../helpers/cli.js';

@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
+import { startDemoTarget, type DemoTarget } from '../../demo/target.js';
 import { runProgram } from '../helpers/cli.js';
 import { testK6Path } from '../helpers/k6.js';
 import { buildReleaseArchive, releaseRoutes, sha256, startMirror } from '../helpers/k6-release.js';

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
+import { startDemoTarget, type DemoTarget } from '../../demo/target.js';
 import { RESULTS_MARKER_FILE } from '../../src/gate/results-dir.js';
 import { runK6 } from '../../src/k6/run.js';
 import { resolveScenario } from '../../src/scenarios.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
-import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
+import { startDemoTarget, type DemoTarget } from '../../demo/target.js';
 import { configFromInputs } from '../../src/inputs.js';
 import { exitStatusFor, runGate } from '../../src/gate/gate.js';
 import { startFakeGitLab, type FakeGitLab } from '../gitlab/fake-gitlab.js';

@@ -2,7 +2,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
+import { startDemoTarget, type DemoTarget } from '../../demo/target.js';
 import { configFromInputs } from '../../src/inputs.js';
 import { exitStatusFor, runGate } from '../../src/gate/gate.js';
 import { recordingLogger, tempWorkspace } from '../helpers/gate.js';

@@ -2,7 +2,7 @@
 // the scaling variables and then really run, fail loudly on an unknown name, and take threshold
 // overrides from variables.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
+import { startDemoTarget, type DemoTarget } from '../../demo/target.js';
 import { readStat } from '../../src/k6/summary.js';
 import { testK6Path } from '../helpers/k6.js';
 import { PROFILES, runK6, WORKLOADS } from './run-k6.js';

@@ -17,7 +17,7 @@ import {
   parseListJson,
   runGitlabCiLocal,
 } from '../gitlab/gitlab-ci-local.js';
-import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
+import { startDemoTarget, type DemoTarget } from '../../demo/target.js';
 import { testK6Path } from '../helpers/k6.js';
 
 const TEMPLATE = path.join(REPO_ROOT, 'templates', 'k6-gate-sharded.yml');

@@ -4,7 +4,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cancellation } from '../../../src/cancel.js';
-import { startDemoTarget, type DemoTarget } from '../../../src/demo/target.js';
+import { startDemoTarget, type DemoTarget } from '../../../demo/target.js';
 import { DuetError, runDuet, type DuetRunOptions } from '../../../src/verdict/duet/run.js';
 import { duetTestScript, startDuetTargets } from '../../helpers/duet.js';
 import { recordingLogger, tempWorkspace } from '../../helpers/gate.js';

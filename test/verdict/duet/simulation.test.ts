@@ -9,7 +9,7 @@
 // Looks after 20, 40 and 60 windows (20 s blocks, 60 s max-duration), Pocock-type spending, α = 0.05.
 import { describe, expect, it } from 'vitest';
 import { wilsonInterval } from '../../../src/baseline/sampling.js';
-import { createRandom } from '../../../src/demo/target-random.js';
+import { createRandom } from '../../../demo/target-random.js';
 import {
   decideSequentially,
   DEFAULT_DUET_OPTIONS,
