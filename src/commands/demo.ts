@@ -40,14 +40,28 @@ export const DEMO_RUN_ENV = { VUS: '5', DURATION: '10s', THINK_TIME: '0.1' } as 
 /** Each A/B round of the demo is short: 12 rounds of the 10 s smoke run would take two minutes. */
 const AB_ROUND_DURATION = '3s';
 
-/** `50%`, `+50%`, `0.5` → 0.5. */
-export function parsePercent(name: string, text: string | undefined): number | undefined {
+/**
+ * A slowdown (extra latency of the demo target) as a fraction: `5%` → 0.05, `+50%`, `-10%` (faster),
+ * or a fraction below 1 (`0.05`). A bare number of 1 or more is refused: `5` could mean 5 % or +500 %.
+ */
+export function parseSlowdown(name: string, text: string | undefined): number | undefined {
   const value = optional(text);
   if (value === undefined) return undefined;
-  const match = /^\+?(-?\d+(?:\.\d+)?)(%?)$/.exec(value);
-  if (!match) throw new ConfigError(`${name} ${JSON.stringify(value)} is not a percentage; expected e.g. "50%" (or 0.5)`);
-  const n = Number(match[1]);
-  return match[2] === '%' ? n / 100 : n;
+  const expected = 'expected a percentage such as 5% or 50% (or a fraction below 1 such as 0.05)';
+  const match = /^([+-]?)(\d+(?:\.\d+)?)(%?)$/.exec(value);
+  if (!match) throw new ConfigError(`${name} ${JSON.stringify(value)} is not a percentage; ${expected}`);
+  const [, sign, digits, percent] = match;
+  const magnitude = Number(digits);
+  if (!percent && magnitude >= 1) {
+    throw new ConfigError(`${name} ${JSON.stringify(value)} is ambiguous (${sign}${digits}% or ${sign}${magnitude * 100}%?); ${expected}`);
+  }
+  const fraction = (sign === '-' ? -1 : 1) * (percent ? magnitude / 100 : magnitude);
+  if (fraction <= -1) {
+    throw new ConfigError(
+      `${name} ${JSON.stringify(value)} would leave the target no latency at all; expected more than -100% (a negative slowdown makes it faster)`,
+    );
+  }
+  return fraction;
 }
 
 function parseNumber(name: string, text: string | undefined): number | undefined {
@@ -103,7 +117,7 @@ export async function runDemo(args: string[], io: DemoIO, log: Logger): Promise<
     io.stdout(demoHelp());
     return 0;
   }
-  const slowdown = parsePercent('slowdown', text('slowdown')) ?? 0;
+  const slowdown = parseSlowdown('slowdown', text('slowdown')) ?? 0;
   const knobs = {
     slowdown,
     latencyMs: parseNumber('latency', text('latency')) ?? DEFAULT_DEMO_KNOBS.latencyMs,
@@ -115,7 +129,7 @@ export async function runDemo(args: string[], io: DemoIO, log: Logger): Promise<
   const endpointFault: EndpointFault | undefined = slowPath
     ? checkEndpointFault({
         path: slowPath,
-        slowdown: parsePercent('slow-endpoint-slowdown', text('slow-endpoint-slowdown')) ?? 3,
+        slowdown: parseSlowdown('slow-endpoint-slowdown', text('slow-endpoint-slowdown')) ?? 3,
         errorRate: parseNumber('slow-endpoint-error-rate', text('slow-endpoint-error-rate')) ?? 0.2,
       })
     : undefined;
@@ -193,7 +207,7 @@ export async function startDemoTargetFromFlags(args: string[], io: DemoIO, log: 
   const target = await startDemoTarget({
     port,
     host: values.host ?? '127.0.0.1',
-    slowdown: parsePercent('slowdown', values.slowdown),
+    slowdown: parseSlowdown('slowdown', values.slowdown),
     latencyMs: parseNumber('latency', values.latency),
     jitterMs: parseNumber('jitter', values.jitter),
     errorRate: parseNumber('error-rate', values['error-rate']),
