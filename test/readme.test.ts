@@ -20,4 +20,8 @@ describe('README.md', () => {
     expect(readme).toContain('\nnpm ci && npm test\n');
     expect(read('.ci/run')).toMatch(/^npm ci && npm test$/m);
   });
+
+  it('shows the demo catching a 5 % slowdown in A/B mode (test/cli/demo-ab.test.ts runs it)', () => {
+    expect(read('README.md')).toMatch(/\nnode dist\/cli\.js demo --ab --slowdown 5% +# .*exits 1\n/);
+  });
 });

@@ -1,18 +1,22 @@
 // `k6-gate demo`: the whole gate in one command on a laptop. Starts the bundled demo target,
 // runs the smoke profile of the http-endpoints scenario against it with a real k6, compares with the
 // committed demo baseline, prints the regression table. `--slowdown 50%` makes the target slower so
-// a newcomer sees a regression fail the gate.
+// a newcomer sees a regression fail the gate. `--ab` starts a second demo target as the base version
+// (A, never slowed down) and gates the candidate (B) on an A/B duet instead of the baseline file: both
+// measured at the same time, decided block by block (src/verdict/duet/), so `--ab --slowdown 5%` is
+// a change the duet is meant to see. The demo target itself is demo/target.ts (not product code).
 import path from 'node:path';
 import { ConfigError, optional, parseCommandArgs, quoteArg } from '../config.js';
 import { inputsFromFlags, normaliseArgv, parseArgsOptions, renderFlagHelp } from '../input-spec.js';
 import { configFromInputs } from '../inputs.js';
 import type { Logger } from '../log.js';
+import type { GateResult } from '../model.js';
 import { exitStatusFor, runGate } from '../gate/gate.js';
 import { isRegression } from '../baseline/compare.js';
 import { bundledScenariosDir } from '../scenarios.js';
 import { renderMarkdownReport } from '../report/markdown.js';
 import { checkEndpointFault, DEFAULT_DEMO_KNOBS, startDemoTarget, type EndpointFault } from '../../demo/target.js';
-import { AB_PAIRS } from '../verdict/ab.js';
+import { DUET_BLOCK_MS, DUET_MAX_DURATION_MS } from '../verdict/duet/run.js';
 
 interface DemoIO {
   cwd: string;
@@ -37,8 +41,27 @@ export function demoRulesPath(): string {
 
 /** The size of the demo run: long enough for stable percentiles, short enough to wait for. */
 export const DEMO_RUN_ENV = { VUS: '5', DURATION: '10s', THINK_TIME: '0.1' } as const;
-/** Each A/B round of the demo is short: 12 rounds of the 10 s smoke run would take two minutes. */
-const AB_ROUND_DURATION = '3s';
+/**
+ * The demo's A/B mode stands in for a service whose own time is most of what a request takes, as on a
+ * real deployment: on a busy machine (a CI runner with a neighbour) the load generator's own delays
+ * add tens of milliseconds to every request on both sides, so a 5 % slowdown of a 20 ms answer would
+ * be a 1 % change of what k6 measures, below any practical size; of a 100 ms answer it stays a few
+ * per cent. 20 VUs give each side ~90 requests a second, enough for a per-second median, and the
+ * median is watched next to p(95): the tail of a one-second window of a busy machine moves with
+ * whatever else ran in it (docs/verdicts.md, "Duet verdicts"). --latency, --jitter and --vus still
+ * override these.
+ */
+const DEMO_AB = {
+  knobs: { latencyMs: 100, jitterMs: 20 },
+  vus: '20',
+  watch: ['http_req_duration:med', 'http_req_duration:p(95)', 'http_req_failed:rate'],
+} as const;
+
+/**
+ * The script's DURATION in A/B mode: the duet stops each k6 when its half of a block is over, so the
+ * script itself must outlast a half (a k6 that ends on its own first is an error); a whole block does.
+ */
+const AB_SCRIPT_DURATION = `${DUET_BLOCK_MS / 1000}s`;
 
 /**
  * A slowdown (extra latency of the demo target) as a fraction: `5%` → 0.05, `+50%`, `-10%` (faster),
@@ -77,16 +100,20 @@ const DEMO_FLAGS: { flag: string; arg?: string; help: string }[] = [
   { flag: 'slowdown', arg: 'P', help: 'make the target slower, e.g. 50% (the gate then fails with exit 1)' },
   {
     flag: 'ab',
-    help: `A/B mode: start a second demo target as the base version (never slowed down)\nand gate on ${AB_PAIRS} interleaved ABBA pairs of ${AB_ROUND_DURATION} runs instead of the baseline file`,
+    help: `A/B mode: start a second demo target as the base version (A, never slowed down)\nand gate the candidate (B, --slowdown) on a duet instead of the baseline file: both\nmeasured at the same time, decided after each ${DUET_BLOCK_MS / 1000} s block, at most ${DUET_MAX_DURATION_MS / 1000} s`,
   },
-  { flag: 'latency', arg: 'MS', help: `base latency of the target (default ${DEFAULT_DEMO_KNOBS.latencyMs})` },
-  { flag: 'jitter', arg: 'MS', help: `random extra latency (default ${DEFAULT_DEMO_KNOBS.jitterMs})` },
+  {
+    flag: 'latency',
+    arg: 'MS',
+    help: `base latency of the target (default ${DEFAULT_DEMO_KNOBS.latencyMs}; with --ab ${DEMO_AB.knobs.latencyMs})`,
+  },
+  { flag: 'jitter', arg: 'MS', help: `random extra latency (default ${DEFAULT_DEMO_KNOBS.jitterMs}; with --ab ${DEMO_AB.knobs.jitterMs})` },
   { flag: 'error-rate', arg: 'R', help: 'share of requests answered 500, 0..1 (default 0)' },
   { flag: 'slow-endpoint', arg: 'PATH', help: 'make one endpoint slow and failing, e.g. /api/orders (per-endpoint table demo)' },
   { flag: 'slow-endpoint-slowdown', arg: 'P', help: 'its extra latency (default 300%)' },
   { flag: 'slow-endpoint-error-rate', arg: 'R', help: 'its share of 503 answers, 0..1 (default 0.2)' },
-  { flag: 'duration', arg: 'D', help: `length of the run (default ${DEMO_RUN_ENV.DURATION})` },
-  { flag: 'vus', arg: 'N', help: `virtual users (default ${DEMO_RUN_ENV.VUS})` },
+  { flag: 'duration', arg: 'D', help: `length of the run (default ${DEMO_RUN_ENV.DURATION}; not with --ab: the duet decides how long)` },
+  { flag: 'vus', arg: 'N', help: `virtual users (default ${DEMO_RUN_ENV.VUS}; with --ab ${DEMO_AB.vus} per side)` },
 ];
 
 const DEMO_OPTIONS = parseArgsOptions(
@@ -118,10 +145,15 @@ export async function runDemo(args: string[], io: DemoIO, log: Logger): Promise<
     return 0;
   }
   const slowdown = parseSlowdown('slowdown', text('slowdown')) ?? 0;
+  if (values.ab && optional(text('duration')) !== undefined) {
+    throw new ConfigError(
+      `--duration does not apply to demo --ab: the duet runs blocks of ${DUET_BLOCK_MS / 1000} s until it decides (at most ${DUET_MAX_DURATION_MS / 1000} s of k6 per side); leave --duration out`,
+    );
+  }
   const knobs = {
     slowdown,
-    latencyMs: parseNumber('latency', text('latency')) ?? DEFAULT_DEMO_KNOBS.latencyMs,
-    jitterMs: parseNumber('jitter', text('jitter')) ?? DEFAULT_DEMO_KNOBS.jitterMs,
+    latencyMs: parseNumber('latency', text('latency')) ?? (values.ab ? DEMO_AB.knobs : DEFAULT_DEMO_KNOBS).latencyMs,
+    jitterMs: parseNumber('jitter', text('jitter')) ?? (values.ab ? DEMO_AB.knobs : DEFAULT_DEMO_KNOBS).jitterMs,
     errorRate: parseNumber('error-rate', text('error-rate')) ?? DEFAULT_DEMO_KNOBS.errorRate,
   };
   const workspace = path.resolve(io.cwd);
@@ -143,8 +175,8 @@ export async function runDemo(args: string[], io: DemoIO, log: Logger): Promise<
     // The demo's run, said as the inputs a user would give: it goes through the one input path.
     const env = {
       ...DEMO_RUN_ENV,
-      VUS: text('vus') ?? DEMO_RUN_ENV.VUS,
-      DURATION: text('duration') ?? (base ? AB_ROUND_DURATION : DEMO_RUN_ENV.DURATION),
+      VUS: text('vus') ?? (base ? DEMO_AB.vus : DEMO_RUN_ENV.VUS),
+      DURATION: base ? AB_SCRIPT_DURATION : (text('duration') ?? DEMO_RUN_ENV.DURATION),
     };
     const inputs: Record<string, string | undefined> = {
       // What the demo decides; then what its user gave (results-dir, baseline, fail-on, update-baseline, k6-*, …).
@@ -159,6 +191,7 @@ export async function runDemo(args: string[], io: DemoIO, log: Logger): Promise<
         .map(([key, value]) => quoteArg(`${key}=${value}`))
         .join(' '),
       'baseline-target': base?.url,
+      watch: base ? DEMO_AB.watch.join('\n') : undefined,
       ...inputsFromFlags('demo', values, []),
     };
     const config = await configFromInputs((name) => inputs[name], {
@@ -170,16 +203,26 @@ export async function runDemo(args: string[], io: DemoIO, log: Logger): Promise<
     const result = await runGate(config, log);
     io.stdout(values.json ? `${JSON.stringify(result, null, 2)}\n` : renderMarkdownReport(result));
     const status = exitStatusFor(result);
-    if (status === 1) {
-      const names = result.scenarios.flatMap((s) => s.metrics.filter(isRegression).map((m) => `${m.metric} ${m.stat}`));
-      log.info(`k6-gate demo: the gate FAILED${names.length ? ` — regressed: ${names.join(', ')}` : ''} (exit 1)`);
-    } else if (status === 0) {
-      log.info('k6-gate demo: the gate passed (exit 0). Try `k6-gate demo --slowdown 50%` to see it catch a regression.');
-    }
+    sayOutcome(result, status, base !== undefined, log);
     return status;
   } finally {
     await target.close();
     await base?.close();
+  }
+}
+
+/** The demo's last line: what the gate said, and what to try next. */
+function sayOutcome(result: GateResult, status: number, ab: boolean, log: Logger): void {
+  if (status === 1) {
+    const names = result.scenarios.flatMap((s) => s.metrics.filter(isRegression).map((m) => `${m.metric} ${m.stat}`));
+    log.info(`k6-gate demo: the gate FAILED${names.length ? ` — regressed: ${names.join(', ')}` : ''} (exit 1)`);
+  } else if (status === 0 && (result.outcome === 'inconclusive' || result.scenarios.some((s) => s.duet?.outcome === 'inconclusive'))) {
+    log.info(
+      'k6-gate demo: inconclusive (exit 0): within its time the duet could neither tell A and B apart nor show them equivalent; the MDE column says how small a change it could see on this machine now',
+    );
+  } else if (status === 0) {
+    const next = ab ? 'k6-gate demo --ab --slowdown 5%' : 'k6-gate demo --slowdown 50%';
+    log.info(`k6-gate demo: the gate passed (exit 0). Try \`${next}\` to see it catch a regression.`);
   }
 }
 
