@@ -6,15 +6,21 @@
 // the counts of passed / regressed / inconclusive per case with Wilson 95 % intervals, the median k6
 // and wall seconds per try, and what the duet's watched statistics showed at their last look.
 //
-//   npm run build && npm run bench:demo-ab -- [--tries 10] [--slowdown 5%] [--k6 PATH] [--json out.json]
+//   npm run build && npm run bench:demo-ab -- [--tries 10] [--slowdown 5%] [--k6 PATH] [--json out.json] [--dir DIR]
+//   npm run bench:demo-ab -- --summarise out.json     (the tables again from an earlier --json file)
+//   npm run bench:demo-ab -- --looks [--dir DIR]      (each kept try look by look, from its windows)
 //
-// Without --k6 the demo finds (or installs) k6 itself, as on a fresh machine.
+// Without --k6 the demo finds (or installs) k6 itself, as on a fresh machine. Each try runs in its own
+// folder under --dir (default build/bench-demo-ab/) and its results folder is kept: the duet's windows
+// (k6-gate-results/duet-windows-*/) replay every look with the noise lab (bench/noise.mjs --duet-replay).
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import { loadAverage, median } from './common.mjs';
+import { decodeWindow } from './duet.mjs';
 import { buildSources } from './sources.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -24,16 +30,24 @@ const { values: flags } = parseArgs({
     slowdown: { type: 'string', default: '5%' },
     k6: { type: 'string' },
     json: { type: 'string' },
+    summarise: { type: 'string' },
+    dir: { type: 'string' },
+    looks: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (flags.help) {
-  console.log('node bench/demo-ab.mjs [--tries 10] [--slowdown 5%] [--k6 PATH] [--json out.json]   (needs dist/: npm run build)');
+  console.log(
+    'node bench/demo-ab.mjs [--tries 10] [--slowdown 5%] [--k6 PATH] [--json out.json] [--dir DIR]   (needs dist/: npm run build)',
+  );
+  console.log('node bench/demo-ab.mjs --summarise out.json   (the tables again from an earlier run)');
+  console.log('node bench/demo-ab.mjs --looks [--dir DIR]   (each kept try, look by look, replayed from its windows)');
   process.exit(0);
 }
 const tries = Number(flags.tries);
 if (!Number.isInteger(tries) || tries < 1) throw new Error(`--tries ${JSON.stringify(flags.tries)}; expected a whole number ≥ 1`);
 const cli = path.join(root, 'dist', 'cli.js');
+const keepDir = path.resolve(flags.dir ?? path.join(root, 'build', 'bench-demo-ab'));
 
 /** `uptime` as the machine prints it (load averages over 1, 5 and 15 minutes). */
 function uptime() {
@@ -50,9 +64,15 @@ function startNeighbour() {
   return () => child.kill('SIGKILL');
 }
 
+/** The demo running now, stopped with the bench (it then stops its k6 and writes what it measured). */
+let current;
+
 /** One `k6-gate demo --ab` in a fresh folder: its exit status, outcome, duet record and times. */
-async function demoTry(slowdown) {
-  const cwd = await mkdtemp(path.join(os.tmpdir(), 'k6-gate-bench-demo-ab-'));
+async function demoTry(slowdown, folder) {
+  // Each try's results folder is kept (k6's files, the duet's windows for a replay of every look).
+  const cwd = path.join(keepDir, folder);
+  await rm(cwd, { recursive: true, force: true });
+  await mkdir(cwd, { recursive: true });
   const args = [cli, 'demo', '--ab', '--json', '--no-html-report'];
   if (slowdown) args.push('--slowdown', slowdown);
   if (flags.k6) args.push('--k6-path', flags.k6);
@@ -60,6 +80,7 @@ async function demoTry(slowdown) {
   try {
     const { status, stdout, stderr } = await new Promise((resolve, reject) => {
       const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+      current = child;
       let out = '';
       let err = '';
       child.stdout.on('data', (d) => (out += d));
@@ -87,16 +108,19 @@ async function demoTry(slowdown) {
       wallSeconds,
       error: result ? scenario?.error : stderr.trim().split('\n').slice(-3).join(' / '),
       load: loadAverage(),
+      folder: cwd,
     };
   } finally {
-    await rm(cwd, { recursive: true, force: true });
+    // Only the results folder is worth keeping.
+    for (const name of await readdir(cwd)) if (name !== 'k6-gate-results') await rm(path.join(cwd, name), { recursive: true, force: true });
   }
 }
 
 const pct = (x) => `${(100 * x).toFixed(1)} %`;
 const signed = (x) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)} %`;
 const CATEGORIES = ['passed', 'regressed', 'inconclusive'];
-const category = (t) => (CATEGORIES.includes(t.outcome) ? t.outcome : 'other');
+/** The duet's own answer counts: an undecided duet is inconclusive whatever the gate's policy made of it. */
+const category = (t) => (t.duetOutcome === 'inconclusive' ? 'inconclusive' : CATEGORIES.includes(t.outcome) ? t.outcome : 'other');
 
 async function main() {
   const { sampling } = await buildSources(root);
@@ -111,6 +135,7 @@ async function main() {
   const results = Object.fromEntries(cases.map((c) => [c.name, []]));
   const stop = startNeighbour();
   const stopAndExit = () => {
+    current?.kill('SIGTERM');
     stop();
     process.exit(130);
   };
@@ -119,7 +144,7 @@ async function main() {
   try {
     for (let i = 0; i < tries; i++) {
       for (const c of cases) {
-        const t = await demoTry(c.slowdown);
+        const t = await demoTry(c.slowdown, `${c.slowdown ? `slowdown-${c.slowdown.replace('%', 'pc')}` : 'unchanged'}-${i + 1}`);
         results[c.name].push(t);
         const looks = t.looks.length ? `, ${t.looks.length} look(s): ${t.looks.map((l) => l.outcome).join(' → ')}` : '';
         console.log(
@@ -133,7 +158,12 @@ async function main() {
   } finally {
     stop();
   }
+  if (flags.json) await writeFile(flags.json, `${JSON.stringify({ tries, slowdown: flags.slowdown, results }, null, 2)}\n`);
+  summarise(cases, results, sampling);
+}
 
+/** The tables: counts with Wilson intervals, times, and the watched statistics at the last look. */
+function summarise(cases, results, sampling) {
   console.log('');
   console.log('| case | tries | passed | regressed | inconclusive | other | median k6 s per side | median wall s |');
   console.log('| --- | ---: | --- | --- | --- | ---: | ---: | ---: |');
@@ -171,14 +201,59 @@ async function main() {
     }
   }
   const [unchanged, slowed] = cases.map((c) => results[c.name]);
-  const okUnchanged = unchanged.filter((t) => t.status === 0 && t.outcome === 'passed').length;
+  const exit0 = unchanged.filter((t) => t.status === 0);
   const caught = slowed.filter((t) => t.status === 1 && t.outcome === 'regressed').length;
   console.log('');
   console.log(
-    `target (every time): unchanged passed ${okUnchanged}/${unchanged.length}, --slowdown ${flags.slowdown} failed as regressed ${caught}/${slowed.length}; ` +
-      `finished ${new Date().toISOString()}; uptime: ${uptime()}`,
+    `target (every time): ${cases[0].name} exited 0 in ${exit0.length}/${unchanged.length} (passed ${exit0.filter((t) => category(t) === 'passed').length}, ` +
+      `inconclusive ${exit0.filter((t) => category(t) === 'inconclusive').length}); ${cases[1].name} failed as regressed (exit 1) in ${caught}/${slowed.length}; ` +
+      `${new Date().toISOString()}, uptime: ${uptime()}`,
   );
-  if (flags.json) await writeFile(flags.json, `${JSON.stringify({ tries, slowdown: flags.slowdown, results }, null, 2)}\n`);
 }
 
-await main();
+/**
+ * `--looks`: every kept try's decision look by look, replayed from its saved windows with the duet's
+ * own sequential rule (looks after every 20 windows; the live duet's looks fell within a window of
+ * these): per watched statistic the change of B against A, its interval, p against the look's level,
+ * the floor that applied and the MDE.
+ */
+async function printLooks() {
+  const lib = await buildSources(root);
+  const { pairAll, decideSequentially, DEFAULT_DUET_OPTIONS } = lib.duetDecision;
+  const folders = (await readdir(keepDir)).sort((x, y) => x.localeCompare(y, 'en', { numeric: true }));
+  for (const folder of folders) {
+    const results = path.join(keepDir, folder, 'k6-gate-results');
+    const dirName = (await readdir(results).catch(() => [])).find((name) => name.startsWith('duet-windows-'));
+    if (!dirName) continue;
+    const dir = path.join(results, dirName);
+    const index = JSON.parse(await readFile(path.join(dir, 'index.json'), 'utf8'));
+    const comparison = JSON.parse(await readFile(path.join(results, 'comparison.json'), 'utf8'));
+    const ids = comparison.scenarios[0].duet.stats.map((s) => s.id);
+    const stats = ids.map((id) => ({ metric: id.slice(0, id.indexOf(':')), stat: id.slice(id.indexOf(':') + 1) }));
+    const windows = JSON.parse(gunzipSync(await readFile(path.join(dir, index.decisions[0].file))).toString('utf8'));
+    const a = windows.A.map(decodeWindow);
+    const b = windows.B.map(decodeWindow);
+    const plan = { blockWindows: Math.round(index.settings.blockMs / 1000), maxWindows: Math.round(index.settings.maxDurationMs / 1000) };
+    const options = { ...DEFAULT_DUET_OPTIONS, minEffect: comparison.scenarios[0].duet.minEffect };
+    const decision = decideSequentially((w) => pairAll(a.slice(0, w), b.slice(0, w), stats), plan, options);
+    console.log(`${folder}: live ${index.decisions[0].outcome}; replayed ${decision.final.outcome} after ${decision.windows} windows`);
+    for (const look of decision.looks) {
+      const cells = look.stats.map(
+        (s) =>
+          `${s.id} ${signed(s.change)} [${signed(s.interval[0])}, ${signed(s.interval[1])}] p ${s.p.toPrecision(2)} vs ${s.level.toPrecision(2)}, ` +
+          `floor ${pct(s.floor.value)} (${s.floor.source}), MDE ${pct(s.mde)}: ${s.verdict}`,
+      );
+      console.log(`  look ${look.look} (${look.stats[0]?.windows ?? 0} windows): ${look.outcome}\n    ${cells.join('\n    ')}`);
+    }
+  }
+}
+
+/** `--summarise FILE`: the tables again from a --json file of an earlier run. */
+async function summariseFile(file) {
+  const { sampling } = await buildSources(root);
+  const saved = JSON.parse(await readFile(file, 'utf8'));
+  const cases = Object.keys(saved.results).map((name) => ({ name }));
+  summarise(cases, saved.results, sampling);
+}
+
+await (flags.looks ? printLooks() : flags.summarise ? summariseFile(flags.summarise) : main());

@@ -35,7 +35,7 @@ const encodeWindow = (w) => ({
   ...w,
   trends: [...w.trends].map(([metric, h]) => [metric, { ...h, positive: [...h.positive], negative: [...h.negative] }]),
 });
-const decodeWindow = (w) => ({
+export const decodeWindow = (w) => ({
   ...w,
   trends: new Map(w.trends.map(([metric, h]) => [metric, { ...h, positive: new Map(h.positive), negative: new Map(h.negative) }])),
 });

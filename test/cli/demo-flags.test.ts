@@ -5,7 +5,7 @@ import { parseSlowdown } from '../../src/commands/demo.js';
 import { runCli } from '../helpers/cli.js';
 import { tempWorkspace } from '../helpers/gate.js';
 
-describe('demo --slowdown', () => {
+describe('demo --slowdown and --slow-endpoint', () => {
   it.each([
     ['5%', 0.05],
     ['+5%', 0.05],
@@ -36,5 +36,11 @@ describe('demo --slowdown', () => {
     expect(run.status).toBe(2);
     expect(run.stderr.trim()).toBe(`error: ${message}`);
     expect(run.stdout).toBe('');
+  });
+
+  it('`demo --slow-endpoint` with something that is not a path stops with exit 2 and the message', async () => {
+    const run = await runCli(['demo', '--slow-endpoint', 'api/orders'], await tempWorkspace());
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim()).toBe('error: slow endpoint "api/orders" is not a path; expected e.g. "/api/orders"');
   });
 });
