@@ -9,7 +9,7 @@ import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cancellation } from '../../src/cancel.js';
 import type { Config } from '../../src/config.js';
-import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
+import { startDemoTarget, type DemoTarget } from '../../demo/target.js';
 import { exitStatusFor, runGate } from '../../src/gate/gate.js';
 import type { GateResult } from '../../src/model.js';
 import { duetTestScript, startDuetTargets } from '../helpers/duet.js';

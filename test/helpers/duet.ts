@@ -1,6 +1,6 @@
 // What the duet's integration tests share: the script both k6 processes run, and the two demo
 // targets A and B on loopback.
-import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
+import { startDemoTarget, type DemoTarget } from '../../demo/target.js';
 
 /**
  * A steady closed load that outlasts any duet (the duet stops each half); DIE_ON names a target
