@@ -22,6 +22,6 @@ describe('README.md', () => {
   });
 
   it('shows the demo catching a 5 % slowdown in A/B mode (test/cli/demo-ab.test.ts runs it)', () => {
-    expect(read('README.md')).toMatch(/\nnode dist\/cli\.js demo --ab --slowdown 5% +# .*exits 1\n/);
+    expect(read('README.md')).toMatch(/\nnode dist\/cli\.js demo --ab --slowdown 5% +# .*exits 1 where 5 % can be seen\n/);
   });
 });

@@ -215,7 +215,11 @@ export async function runDemo(args: string[], io: DemoIO, log: Logger): Promise<
 function sayOutcome(result: GateResult, status: number, ab: boolean, log: Logger): void {
   if (status === 1) {
     const names = result.scenarios.flatMap((s) => s.metrics.filter(isRegression).map((m) => `${m.metric} ${m.stat}`));
-    log.info(`k6-gate demo: the gate FAILED${names.length ? ` — regressed: ${names.join(', ')}` : ''} (exit 1)`);
+    const why = [
+      ...(names.length ? [`regressed: ${names.join(', ')}`] : []),
+      ...(result.thresholdsFailed ? [`${result.thresholdsFailed} k6 threshold(s) of the script crossed`] : []),
+    ];
+    log.info(`k6-gate demo: the gate FAILED${why.length ? ` — ${why.join('; ')}` : ''} (exit 1)`);
   } else if (status === 0 && (result.outcome === 'inconclusive' || result.scenarios.some((s) => s.duet?.outcome === 'inconclusive'))) {
     log.info(
       'k6-gate demo: inconclusive (exit 0): within its time the duet could neither tell A and B apart nor show them equivalent; the MDE column says how small a change it could see on this machine now',
