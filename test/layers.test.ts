@@ -59,12 +59,20 @@ describe('layer rule', () => {
 
   describe('the demo target (demo/) is not product code', () => {
     it.each([
-      ['src/notify/fixture.ts', "import { startDemoTarget } from '../../demo/target.js';\nexport const x = startDemoTarget;\n"],
-      ['src/commands/run.ts', "import { startDemoTarget } from '../../demo/target.js';\nexport const x = startDemoTarget;\n"],
-      ['src/gate/fixture.ts', "export { DEFAULT_DEMO_KNOBS } from '../../demo/target-knobs.js';\n"],
-      ['src/cli.ts', "export const load = () => import('../demo/target.js');\n"],
-      ['src/platform/github/fixture.ts', "export const load = () => import('../../../demo/target.js');\n"],
-    ])('fails an import of it from product code in %s: %s', async (file, code) => {
+      [
+        'src/notify/fixture.ts',
+        'a static import',
+        "import { startDemoTarget } from '../../demo/target.js';\nexport const x = startDemoTarget;\n",
+      ],
+      [
+        'src/commands/run.ts',
+        'a static import',
+        "import { startDemoTarget } from '../../demo/target.js';\nexport const x = startDemoTarget;\n",
+      ],
+      ['src/gate/fixture.ts', 'a re-export', "export { DEFAULT_DEMO_KNOBS } from '../../demo/target-knobs.js';\n"],
+      ['src/cli.ts', 'import()', "export const load = () => import('../demo/target.js');\n"],
+      ['src/platform/github/fixture.ts', 'import()', "export const load = () => import('../../../demo/target.js');\n"],
+    ])('fails an import of it from product code in %s (%s)', async (file, _how, code) => {
       const messages = await restrictedImports(file, code);
       expect(messages).toHaveLength(1);
       expect(messages[0]).toMatch(/demo\/ \(the demo target, a stand-in service\) is not product code/);
@@ -76,10 +84,10 @@ describe('layer rule', () => {
     });
 
     it.each([
-      ['demo/fixture.ts', "import { runGate } from '../src/gate/gate.js';\nexport const x = runGate;\n"],
-      ['demo/fixture.ts', "import { testK6Path } from '../test/helpers/k6.js';\nexport const x = testK6Path;\n"],
-    ])('keeps it from importing the product or the tests in %s: %s', async (file, code) => {
-      const messages = await restrictedImports(file, code);
+      ['the product', "import { runGate } from '../src/gate/gate.js';\nexport const x = runGate;\n"],
+      ['the tests', "import { testK6Path } from '../test/helpers/k6.js';\nexport const x = testK6Path;\n"],
+    ])('keeps it from importing %s', async (_what, code) => {
+      const messages = await restrictedImports('demo/fixture.ts', code);
       expect(messages).toHaveLength(1);
       expect(messages[0]).toMatch(/demo\/ \(the demo target\) imports nothing of src\/ or test\/ but src\/errors\.js/);
     });
