@@ -53,7 +53,7 @@ async function bundle() {
       `export * from ${JSON.stringify(path.join(root, 'src/shard/state.ts'))};`,
       `export * from ${JSON.stringify(path.join(root, 'src/shard/state-files.ts'))};`,
       `export { shardArgs } from ${JSON.stringify(path.join(root, 'src/shard/shard.ts'))};`,
-      `export { startDemoTarget } from ${JSON.stringify(path.join(root, 'src/demo/target.ts'))};`,
+      `export { startDemoTarget } from ${JSON.stringify(path.join(root, 'demo/target.ts'))};`,
     ].join('\n'),
   );
   const out = path.join(work, 'bench-bundle.mjs');

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serializeBaseline } from '../../src/baseline/format.js';
 import { runGate } from '../../src/gate/gate.js';
 import type { GateResult } from '../../src/model.js';
-import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
+import { startDemoTarget, type DemoTarget } from '../../demo/target.js';
 import { resolveScenario } from '../../src/scenarios.js';
 import { baselineOf, statWith } from '../baseline/fixtures.js';
 import { recordingLogger, tempWorkspace, testConfig } from '../helpers/gate.js';

@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { chmod, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
+import { startDemoTarget, type DemoTarget } from '../../demo/target.js';
 import { K6_CPU_WAIT_LIMIT_MS } from '../../src/k6/load-health.js';
 import type { GateResult } from '../../src/model.js';
 import { printedResult, runArgs } from '../helpers/builders.js';

@@ -4,7 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoTarget, type DemoTarget } from '../../../src/demo/target.js';
+import { startDemoTarget, type DemoTarget } from '../../../demo/target.js';
 import { cpuWaitMs, K6_CPU_WAIT_LIMIT_MS } from '../../../src/k6/load-health.js';
 import { runDuet } from '../../../src/verdict/duet/run.js';
 import { recordingLogger, tempWorkspace } from '../../helpers/gate.js';
