@@ -1,8 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
+import { Pod } from 'kubernetes-models/v1/Pod';
+import { Service } from 'kubernetes-models/v1/Service';
 import { describe, expect, it } from 'vitest';
 import {
   buildCollectorPodManifest,
@@ -14,28 +19,90 @@ import {
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-async function testRunValidator() {
-  const crd = parseAllDocuments(await readFile(path.join(here, '../data/k6-operator/testrun-crd.yaml'), 'utf8'))[0].toJS();
-  const version = crd.spec.versions.find((v: { name: string }) => v.name === 'v1alpha1');
-  const ajv = new Ajv({ allErrors: true });
-  ajv.addKeyword('x-kubernetes-preserve-unknown-fields');
-  ajv.addKeyword('x-kubernetes-int-or-string');
+/** ajv with the OpenAPI formats and Kubernetes vendor extensions that the schemas below use. */
+function kubernetesAjv() {
+  const ajv = new Ajv({ allErrors: true, strictTypes: false });
+  for (const keyword of [
+    'x-kubernetes-group-version-kind',
+    'x-kubernetes-int-or-string',
+    'x-kubernetes-list-map-keys',
+    'x-kubernetes-list-type',
+    'x-kubernetes-map-type',
+    'x-kubernetes-patch-merge-key',
+    'x-kubernetes-patch-strategy',
+    'x-kubernetes-unions',
+  ]) {
+    ajv.addKeyword(keyword);
+  }
   ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
   ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
-  return ajv.compile({ ...version.schema.openAPIV3Schema, $defs: crd.$defs });
+  ajv.addFormat('byte', /^[A-Za-z0-9+/]*={0,2}$/);
+  ajv.addFormat('date-time', (s: string) => !Number.isNaN(Date.parse(s)));
+  return ajv;
 }
 
-/** The Deployment and Service schemas, with the pod types they share with the TestRun CRD's. */
-async function workloadValidators() {
-  const crd = parseAllDocuments(await readFile(path.join(here, '../data/k6-operator/testrun-crd.yaml'), 'utf8'))[0].toJS();
-  const own = parseAllDocuments(await readFile(path.join(here, '../data/kubernetes/deployment-service.yaml'), 'utf8'))[0].toJS();
-  const ajv = new Ajv({ allErrors: true });
-  ajv.addKeyword('x-kubernetes-preserve-unknown-fields');
-  ajv.addKeyword('x-kubernetes-int-or-string');
-  ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
-  ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
-  const $defs = { ...crd.$defs, ...own.$defs };
-  return { deployment: ajv.compile({ ...own.deployment, $defs }), service: ajv.compile({ ...own.service, $defs }) };
+let compiledTestRun: ValidateFunction | undefined;
+
+/**
+ * k6-operator's own TestRun CRD (test/data/k6-operator/README.md), compiled with ajv. The API server
+ * refuses a field the schema does not know (strict field validation, kubectl's default), and a
+ * structural CRD schema knows only its `properties`: every object schema that lists properties and
+ * does not allow others becomes `additionalProperties: false` here, so a misspelt field fails.
+ */
+async function testRunValidator() {
+  if (compiledTestRun) return compiledTestRun;
+  const crd = parseAllDocuments(await readFile(path.join(here, '../data/k6-operator/k6.io_testruns.yaml'), 'utf8'))[0].toJS();
+  const version = crd.spec.versions.find((v: { name: string }) => v.name === 'v1alpha1');
+  const strictFields = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(strictFields);
+    if (node === null || typeof node !== 'object') return node;
+    const out = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, strictFields(v)]));
+    const known = 'properties' in out && !('additionalProperties' in out) && out['x-kubernetes-preserve-unknown-fields'] !== true;
+    return known ? { ...out, additionalProperties: false } : out;
+  };
+  compiledTestRun = kubernetesAjv().compile(strictFields(version.schema.openAPIV3Schema) as object);
+  return compiledTestRun;
+}
+
+const models = { Deployment, Service, ConfigMap, Pod, PersistentVolumeClaim };
+const definitionOf = {
+  Deployment: 'io.k8s.api.apps.v1.Deployment',
+  Service: 'io.k8s.api.core.v1.Service',
+  ConfigMap: 'io.k8s.api.core.v1.ConfigMap',
+  Pod: 'io.k8s.api.core.v1.Pod',
+  PersistentVolumeClaim: 'io.k8s.api.core.v1.PersistentVolumeClaim',
+};
+let strictDefinitions: Promise<Record<keyof typeof models, ValidateFunction>> | undefined;
+
+/** The strict Kubernetes 1.36 definitions (test/data/kubernetes/README.md): unknown fields are refused. */
+function strictValidators() {
+  strictDefinitions ??= readFile(path.join(here, '../data/kubernetes/definitions-v1.36.0-strict.json'), 'utf8').then((text) => {
+    const ajv = kubernetesAjv();
+    ajv.addSchema({ $id: 'k8s', ...JSON.parse(text) });
+    return Object.fromEntries(
+      Object.entries(definitionOf).map(([kind, id]) => [kind, ajv.compile({ $ref: `k8s#/$defs/${id}` })]),
+    ) as Record<keyof typeof models, ValidateFunction>;
+  });
+  return strictDefinitions;
+}
+
+/**
+ * A built-in object checked as the API server would: its apiVersion and kind, kubernetes-models'
+ * validator (generated from the Kubernetes OpenAPI, with its enums), and the strict definitions
+ * (no unknown field). Undefined when valid, else what was wrong.
+ */
+async function kubernetesErrors(kind: keyof typeof models, object: unknown) {
+  const model = models[kind];
+  if (!model.is(object)) return `not a ${model.apiVersion} ${model.kind}: ${JSON.stringify(object).slice(0, 80)}`;
+  const errors: string[] = [];
+  try {
+    new model(object as never).validate();
+  } catch (error) {
+    errors.push((error as Error).message);
+  }
+  const strict = (await strictValidators())[kind];
+  if (!strict(object)) errors.push(...(strict.errors ?? []).map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`));
+  return errors.length > 0 ? errors.join('; ') : undefined;
 }
 
 const base: TestRunManifestInput = {
@@ -80,7 +147,7 @@ describe('operator manifests', () => {
     expect(testRun.spec.runner.image).toMatch(/^grafana\/k6:\d+\.\d+\.\d+$/);
   });
 
-  it('generated TestRuns validate against the TestRun CRD schema, in every option combination', async () => {
+  it('generated TestRuns validate against k6-operator’s TestRun CRD, the ConfigMap, claim and collector pod as Kubernetes objects, in every option combination', async () => {
     const validate = await testRunValidator();
     const variants: TestRunManifestInput[] = [
       base,
@@ -96,9 +163,15 @@ describe('operator manifests', () => {
       { ...base, scriptFile: 'flow.ts', scenario: 'user-flow', storageClassName: 'nfs', storage: '20Gi' },
     ];
     for (const variant of variants) {
-      const testRun = documents(buildTestRunManifest(variant)).find((d) => d.kind === 'TestRun');
+      const docs = documents(buildTestRunManifest(variant));
+      const testRun = docs.find((d) => d.kind === 'TestRun');
       expect(validate(testRun), JSON.stringify(validate.errors)).toBe(true);
+      expect(await kubernetesErrors('ConfigMap', docs[0])).toBeUndefined();
+      const claim = docs.find((d) => d.kind === 'PersistentVolumeClaim');
+      if (claim) expect(await kubernetesErrors('PersistentVolumeClaim', claim)).toBeUndefined();
     }
+    const collector = documents(buildCollectorPodManifest({ name: 'checkout-load', namespace: 'perf' }))[0];
+    expect(await kubernetesErrors('Pod', collector)).toBeUndefined();
   });
 
   it('the schema check catches what the API server would prune or refuse', async () => {
@@ -109,6 +182,7 @@ describe('operator manifests', () => {
     expect(validate({ ...testRun, spec: { ...testRun.spec, cleanup: 'always' } })).toBe(false);
     const { script: _script, ...noScript } = testRun.spec;
     expect(validate({ ...testRun, spec: noScript })).toBe(false);
+    expect(validate({ ...testRun, spec: { ...testRun.spec, runner: { ...testRun.spec.runner, image: 6 } } })).toBe(false);
   });
 
   it('the schema has the spellings and types of the real CRD, not remembered ones', async () => {
@@ -224,8 +298,7 @@ describe('operator manifests', () => {
       expect(text).not.toMatch(/token:\s*[0-9a-f]{16}/);
     });
 
-    it('generated Deployment and Service validate against the Kubernetes API schemas, the TestRun against the CRD', async () => {
-      const { deployment, service } = await workloadValidators();
+    it('generated ConfigMap, Deployment and Service are valid Kubernetes objects, the TestRun valid for k6-operator’s CRD', async () => {
       const testRunSchema = await testRunValidator();
       for (const variant of [
         collectorInput,
@@ -234,18 +307,60 @@ describe('operator manifests', () => {
       ]) {
         const docs = documents(buildTestRunManifest(variant));
         const of = (kind: string) => docs.find((d) => d.kind === kind);
-        expect(deployment(of('Deployment')), JSON.stringify(deployment.errors)).toBe(true);
-        expect(service(of('Service')), JSON.stringify(service.errors)).toBe(true);
+        expect(await kubernetesErrors('ConfigMap', of('ConfigMap'))).toBeUndefined();
+        expect(await kubernetesErrors('Deployment', of('Deployment'))).toBeUndefined();
+        expect(await kubernetesErrors('Service', of('Service'))).toBeUndefined();
         expect(testRunSchema(of('TestRun')), JSON.stringify(testRunSchema.errors)).toBe(true);
       }
-      // The schemas are not a rubber stamp: what the API server would refuse or prune fails here.
+    });
+
+    it('the Kubernetes schemas refuse a broken Deployment, Service or ConfigMap, the CRD an unknown TestRun field', async () => {
       const docs = documents(buildTestRunManifest(collectorInput));
-      const d = docs.find((x) => x.kind === 'Deployment');
-      const sv = docs.find((x) => x.kind === 'Service');
-      expect(deployment({ ...d, spec: { ...d.spec, replicas: '1' } })).toBe(false);
-      expect(deployment({ ...d, spec: { ...d.spec, selectors: d.spec.selector } })).toBe(false);
-      expect(service({ ...sv, spec: { ...sv.spec, ports: [{ name: 'x', port: 70000 }] } })).toBe(false);
-      expect(service({ ...sv, spec: { ...sv.spec, type: 'Internal' } })).toBe(false);
+      const [configMap, d, sv, testRun] = docs;
+      const container = d.spec.template.spec.containers[0];
+      const withContainer = (change: Record<string, unknown>) => ({
+        ...d,
+        spec: { ...d.spec, template: { ...d.spec.template, spec: { ...d.spec.template.spec, containers: [{ ...container, ...change }] } } },
+      });
+      expect(
+        await kubernetesErrors('Deployment', withContainer({ ports: [{ ...container.ports[0], containerPort: String(COLLECTOR_PORT) }] })),
+      ).toMatch(/containers\/0\/ports\/0\/containerPort must be integer/);
+      const { selector: _selector, ...noSelector } = d.spec;
+      expect(await kubernetesErrors('Deployment', { ...d, spec: noSelector })).toMatch(/spec must have required property selector/);
+      expect(await kubernetesErrors('Deployment', { ...d, spec: { ...d.spec, replicas: '1' } })).toMatch(/spec\/replicas must be integer/);
+      expect(await kubernetesErrors('Deployment', withContainer({ name: undefined }))).toMatch(
+        /containers\/0 must have required property name/,
+      );
+      expect(await kubernetesErrors('Deployment', { ...d, apiVersion: 'extensions/v1beta1' })).toMatch(/not a apps\/v1 Deployment/);
+      expect(await kubernetesErrors('Service', { ...sv, spec: { ...sv.spec, type: 'Internal' } })).toMatch(
+        /spec\/type must be equal to one of the allowed values/,
+      );
+      expect(
+        await kubernetesErrors('Service', { ...sv, spec: { ...sv.spec, ports: [{ ...sv.spec.ports[0], protocol: 'HTTP' }] } }),
+      ).toMatch(/ports\/0\/protocol must be equal to one of the allowed values/);
+      expect(await kubernetesErrors('ConfigMap', { ...configMap, data: { ...configMap.data, 'k6-baseline.json': { format: 1 } } })).toMatch(
+        /data\/k6-baseline.json must be string/,
+      );
+      // Unknown fields, which kubectl's strict field validation refuses and a lenient server prunes.
+      expect(await kubernetesErrors('Deployment', { ...d, spec: { ...d.spec, selectors: d.spec.selector } })).toMatch(
+        /must NOT have additional properties \{"additionalProperty":"selectors"\}/,
+      );
+      expect(await kubernetesErrors('Deployment', withContainer({ volumeMount: container.volumeMounts }))).toMatch(
+        /containers\/0 must NOT have additional properties \{"additionalProperty":"volumeMount"\}/,
+      );
+      expect(await kubernetesErrors('Service', { ...sv, spec: { ...sv.spec, ports: [{ ...sv.spec.ports[0], targetport: 1 }] } })).toMatch(
+        /additionalProperty":"targetport"/,
+      );
+      const validate = await testRunValidator();
+      expect(validate({ ...testRun, spec: { ...testRun.spec, paralelism: 4 } })).toBe(false);
+      expect(validate.errors).toContainEqual(
+        expect.objectContaining({ keyword: 'additionalProperties', params: { additionalProperty: 'paralelism' } }),
+      );
+      const env = [...testRun.spec.runner.env, { name: 'X', valueFrom: { secretKeyRef: { name: 's', key: 'k' }, secretRef: {} } }];
+      expect(validate({ ...testRun, spec: { ...testRun.spec, runner: { ...testRun.spec.runner, env } } })).toBe(false);
+      expect(validate.errors).toContainEqual(
+        expect.objectContaining({ keyword: 'additionalProperties', params: { additionalProperty: 'secretRef' } }),
+      );
     });
 
     it('a k6 1 runner image gets native histograms by its variable', () => {
