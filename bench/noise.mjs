@@ -43,7 +43,18 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildSources } from './sources.mjs';
 import { median, random } from './common.mjs';
-import { liveDuetRows, printDuetTable, recordDuets, replayDuets, startNeighbour } from './duet.mjs';
+import {
+  analyseRecorded,
+  decideRecorded,
+  liveDuetRows,
+  printAutocorrelation,
+  printSimulation,
+  simulateDuets,
+  printDuetTable,
+  recordDuets,
+  replayDuets,
+  startNeighbour,
+} from './duet.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: flags } = parseArgs({
@@ -57,6 +68,11 @@ const { values: flags } = parseArgs({
     'duet-replay-block': { type: 'string', default: '10' },
     'duet-replay-shifts': { type: 'string', default: '2,5,10,20' },
     'duet-shifts': { type: 'string', default: '0,2,5,10,20' },
+    'duet-cells': { type: 'string' },
+    'duet-analyse': { type: 'string' },
+    'duet-sim': { type: 'boolean', default: false },
+    'duet-sim-rho': { type: 'string', default: '-0.2,-0.1,0,0.15,0.3,0.5' },
+    'duet-full': { type: 'boolean', default: false },
     'duet-vus': { type: 'string', default: '4' },
     'duet-block': { type: 'string', default: '20' },
     'duet-max': { type: 'string', default: '60' },
@@ -460,6 +476,60 @@ async function demoRuns(count) {
   );
 }
 
+/**
+ * A recording of live duets analysed (--duet-analyse DIR): the windows' autocorrelation per
+ * statistic, and the recorded duets decided by the default rule and by the rules it was chosen
+ * against, at the looks the live runner made.
+ */
+async function duetAnalysis(dir) {
+  const lib = await buildSources(root);
+  const started = Date.now();
+  const auto = await analyseRecorded(dir, lib);
+  printAutocorrelation(auto);
+  const defaults = lib.duetDecision.DEFAULT_DUET_OPTIONS;
+  const rule = lib.duetDecision.DUET_BLOCK_RULE;
+  const variants = [
+    { name: 'defaults', options: defaults },
+    { name: 'b = ⌈3·n^(1/3)⌉ (the rule before 2 December 2026)', options: { ...defaults, blockRule: { scale: 3 } } },
+    { name: 'b = ⌈n^(1/3)⌉ without the guard', options: { ...defaults, blockRule: { scale: rule.scale } } },
+    { name: 'defaults, 2 s windows', options: defaults, windowSeconds: 2 },
+    { name: "O'Brien–Fleming spending", options: { ...defaults, spending: 'obrien-fleming' } },
+    ...[0.01, 0.02, 0.03, 0.04]
+      .filter((m) => m !== defaults.minEffect)
+      .map((m) => ({ name: `practical size ${m * 100} %`, options: { ...defaults, minEffect: m } })),
+  ];
+  const scaledShifts = flags['duet-replay-shifts']
+    .split(',')
+    .filter((x) => x.trim() !== '')
+    .map((x) => number('duet-replay-shifts', x.trim(), { max: 500 }) / 100);
+  const decided = await decideRecorded(dir, lib, { variants, scaledShifts });
+  const index = decided.index;
+  for (const v of variants) {
+    const r = decided.variants[v.name];
+    printDuetTable(
+      `recorded live duets (${index.started}: ${index.uptimeAtStart} … ${index.uptimeAtEnd}) decided by: ${v.name}${r.truncated ? ` (${r.truncated} left out: the recording stopped before the rule did)` : ''}`,
+      r.rows,
+    );
+  }
+  console.log(`\nanalysed at ${uptime()}; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  if (flags.json) await writeFile(flags.json, `${JSON.stringify({ autocorrelation: auto.rows, variants: decided.variants }, null, 2)}\n`);
+}
+
+/** The duet decision on simulated windows (--duet-sim): false alarms per ρ and rule, power per shift. */
+async function duetSimulation() {
+  const lib = await buildSources(root);
+  const started = Date.now();
+  const result = simulateDuets(lib, {
+    rhos: flags['duet-sim-rho'].split(',').map((x) => number('duet-sim-rho', x.trim(), { min: -0.9, max: 0.9 })),
+    decisions: settings.decisions,
+    seed: settings.seed,
+    shifts: [0.02, 0.05, 0.1, 0.2],
+  });
+  printSimulation(result, settings.decisions);
+  console.log(`\nsimulated at ${uptime()}; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  if (flags.json) await writeFile(flags.json, `${JSON.stringify(result, null, 2)}\n`);
+}
+
 /** Live duets (--duet N) and/or their replay (--duet-replay DIR). */
 async function duetLab() {
   const lib = await buildSources(root);
@@ -474,6 +544,14 @@ async function duetLab() {
       count: number('duet', flags.duet, { integer: true, min: 1 }),
       profiles: settings.profiles,
       shifts: flags['duet-shifts'].split(',').map((s) => number('duet-shifts', s.trim(), { max: 500 }) / 100),
+      cells: flags['duet-cells']?.split(',').map((cell) => {
+        const [profile, shift] = cell.trim().split(':');
+        if (!profile.split('+').every((part) => KNOWN_PARTS.includes(part)) || shift === undefined) {
+          throw new Error(`--duet-cells ${JSON.stringify(cell)}; expected profile:shift such as shared-runner:5`);
+        }
+        return { profile, shift: number('duet-cells', shift, { max: 500 }) / 100 };
+      }),
+      fullLength: flags['duet-full'],
       vus: number('duet-vus', flags['duet-vus'], { integer: true, min: 1, max: 10 }),
       duty: settings.duty,
       blockMs: 1000 * number('duet-block', flags['duet-block'], { integer: true, min: 12 }),
@@ -511,6 +589,8 @@ async function duetLab() {
 
 async function main() {
   if (flags.demo !== undefined) return demoRuns(number('demo', flags.demo, { integer: true, min: 1 }));
+  if (flags['duet-sim']) return duetSimulation();
+  if (flags['duet-analyse'] !== undefined) return duetAnalysis(path.resolve(flags['duet-analyse']));
   if (flags.duet !== undefined || flags['duet-replay'] !== undefined) return duetLab();
   const lib = await buildSources(root);
   const started = Date.now();

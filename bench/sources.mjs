@@ -35,7 +35,9 @@ export async function buildSources(root) {
     merge: await load('shard/merge.js'),
     ab: await load('verdict/ab.js'),
     samples: await load('verdict/samples.js'),
+    windows: await load('samples/windows.js'),
     duetDecision: await load('verdict/duet/decision.js'),
+    duetReplay: await load('verdict/duet/replay.js').catch(() => undefined),
     duetRun: await load('verdict/duet/run.js'),
     demo: await load('demo/target.js').catch((error) => {
       console.error(`note: demo/target.ts did not load (${error.message}); using the bench's own loopback server`);

@@ -4,21 +4,10 @@
 // Per watched statistic, each window where both sides answered gives one paired value d: the
 // log-ratio ln(B/A) for latencies (multiplicative noise; a ratio is what users read), the difference
 // B − A for the error rate (0 on both sides has no ratio). Whatever slowed the machine in that
-// second slowed both sides, so d keeps the change and little of the machine.
-//
-// Windows next to each other are alike (a GC pause, a neighbour's burst lasts longer than a
-// second), so the windows are not independent and a test that assumes they are raises false
-// alarms. The standard error of the mean of d comes from the moving-block bootstrap (Künsch 1989):
-// the variance of the means of all overlapping blocks of b windows, b/n of it; computed exactly, not
-// by resampling. Its block length grows as n^(1/3) (the rate Hall, Horowitz & Jing 1995 found
-// optimal for variance estimation), 3·n^(1/3) here so that AR(1) windows with ρ = 0.5 stay below the
-// nominal level (test/verdict/duet/simulation.test.ts; docs/verdicts.md has the figures), and at most
-// n/3 so that at least three blocks are left to estimate the variance from. The reference
-// distribution is Student's t with ⌊n/b⌋ − 1 degrees of freedom, the number of independent blocks
-// less one: a variance from few blocks is itself noisy, and the normal quantile would ignore that.
-// (Pooling each block's histograms before comparing was tried and measured: docs/verdicts.md.) No normality of the windows is assumed:
-// the mean of n windows of hundreds of requests each is close to normal by the central limit theorem
-// for dependent data, which is what the bootstrap variance rests on.
+// second slowed both sides, so d keeps the change and little of the machine. The mean of d, its
+// standard error from the moving-block bootstrap and the t reference: blocks.ts. No normality of the
+// windows is assumed: the mean of n windows is close to normal by the central limit theorem for
+// dependent data, which is what the bootstrap variance rests on.
 //
 // Across the watched statistics a Holm step-down (equal weights in the graphical procedure of
 // Maurer & Bretz 2013, which carries over to group-sequential boundaries) keeps the chance of any
@@ -28,7 +17,18 @@ import { minimumDetectableEffect } from '../../baseline/power.js';
 import { studentTCdf, studentTQuantile } from '../../baseline/stats.js';
 import { trendOfWindows, type SideWindow } from '../../samples/windows.js';
 import type { TrendAccumulator } from '../../samples/histogram.js';
+import { blockBootstrapMean, lag1Autocorrelation, ruleBlockLength, type BlockRule } from './blocks.js';
 import { spendingBoundaries, type SpendingFunction } from './sequential.js';
+
+export {
+  blockBootstrapMean,
+  blockLength,
+  DUET_BLOCK_RULE,
+  lag1Autocorrelation,
+  ruleBlockLength,
+  type BlockBootstrapMean,
+  type BlockRule,
+} from './blocks.js';
 
 /** One watched value: a trend metric's statistic, or `rate` of failed requests (http_req_failed). */
 export interface DuetStat {
@@ -60,6 +60,8 @@ export interface DuetOptions {
   /** Practical size of a latency change (0.05 = 5 %): smaller real changes are not regressions. */
   minEffect: number;
   spending: SpendingFunction;
+  /** The block length rule (default DUET_BLOCK_RULE; the noise lab compares others). */
+  blockRule?: BlockRule;
 }
 
 /**
@@ -177,43 +179,6 @@ export function pairWindows(a: readonly SideWindow[], b: readonly SideWindow[], 
   return pairAll(a, b, [stat])[0];
 }
 
-/** The block length for n windows: ⌈3·n^(1/3)⌉, at most ⌊n/3⌋, at least 1. */
-export function blockLength(n: number): number {
-  return Math.max(1, Math.min(Math.ceil(3 * Math.cbrt(n)), Math.floor(n / 3)));
-}
-
-export interface BlockBootstrapMean {
-  n: number;
-  mean: number;
-  /** Standard error of the mean from the moving-block bootstrap. */
-  se: number;
-  blockLength: number;
-  /** ⌊n/b⌋ − 1: the degrees of freedom of the t reference. */
-  df: number;
-}
-
-/**
- * Mean of `d` and its moving-block bootstrap standard error: b/n times the variance of the means of
- * the n − b + 1 overlapping blocks of length b (the exact variance of the bootstrap mean, no resampling).
- */
-export function blockBootstrapMean(d: ArrayLike<number>, n = d.length, b = blockLength(n)): BlockBootstrapMean {
-  let total = 0;
-  for (let i = 0; i < n; i++) total += d[i];
-  const mean = total / n;
-  const blocks = n - b + 1;
-  let window = 0;
-  for (let i = 0; i < b; i++) window += d[i];
-  let squares = 0;
-  for (let s = 0; ; s++) {
-    const m = window / b - mean;
-    squares += m * m;
-    if (s + 1 >= blocks) break;
-    window += d[s + b] - d[s];
-  }
-  const variance = ((squares / blocks) * b) / n;
-  return { n, mean, se: Math.sqrt(variance), blockLength: b, df: Math.max(1, Math.floor(n / b) - 1) };
-}
-
 export type DuetStatVerdict = 'regressed' | 'improved' | 'equivalent' | 'undecided';
 
 export interface DuetStatResult {
@@ -232,6 +197,8 @@ export interface DuetStatResult {
   level: number;
   blockLength: number;
   df: number;
+  /** Lag-1 autocorrelation of the paired values (what the block length rule looked at). */
+  autocorrelation?: number;
   pooledA: number;
   pooledB: number;
   /** The smallest change this look calls: the practical size, or the window noise when it is larger. */
@@ -302,7 +269,7 @@ export function decideLook(
   const nominal = (a: number) => nominalLevel(options.spending, fractions, a);
   const tests = pairs.map((p) => {
     const enough = p.d.length >= DUET_MIN_WINDOWS;
-    const m = enough ? blockBootstrapMean(p.d) : undefined;
+    const m = enough ? blockBootstrapMean(p.d, p.d.length, ruleBlockLength(p.d, p.d.length, options.blockRule)) : undefined;
     let pValue = NaN;
     if (m) pValue = m.se > 0 ? 2 * (1 - studentTCdf(Math.abs(m.mean) / m.se, m.df)) : m.mean === 0 ? 1 : 0;
     return { p, m, pValue };
@@ -368,6 +335,7 @@ export function decideLook(
       p: pValue,
       blockLength: mm.blockLength,
       df: mm.df,
+      autocorrelation: lag1Autocorrelation(p.d),
       floor: { value: toChange(p.kind, floorValue), source: noiseWins ? 'window noise' : 'practical size' },
       mde: toChange(p.kind, minimumDetectableEffect(mm.se, { alpha: options.alpha, df: mm.df })),
       ...(note ? { note } : {}),
@@ -398,55 +366,5 @@ function overall(stats: readonly DuetStatResult[], final: boolean, options: Duet
   return { outcome: 'inconclusive', reason: `max-duration reached without a decision on ${undecided.join(', ')}` };
 }
 
-export interface DuetPlan {
-  /** Paired windows per block: a look after each. */
-  blockWindows: number;
-  /** The most windows the duet runs (max-duration / window length). */
-  maxWindows: number;
-}
-
-export interface DuetDecision {
-  /** Every look made, the last one decisive (or inconclusive). */
-  looks: DuetLook[];
-  final: DuetLook;
-  /** Windows seen when it stopped. */
-  windows: number;
-}
-
-/** Window counts at which the looks fall: every block, and the maximum. */
-export function lookPoints(plan: DuetPlan): number[] {
-  if (!(plan.blockWindows >= DUET_MIN_WINDOWS)) {
-    throw new RangeError(`a block of ${plan.blockWindows} windows; expected at least ${DUET_MIN_WINDOWS}`);
-  }
-  if (!(plan.maxWindows >= plan.blockWindows)) {
-    throw new RangeError(
-      `max-duration of ${plan.maxWindows} windows is shorter than one block (${plan.blockWindows}); expected at least one block`,
-    );
-  }
-  const points: number[] = [];
-  for (let w = plan.blockWindows; w < plan.maxWindows; w += plan.blockWindows) points.push(w);
-  points.push(plan.maxWindows);
-  return points;
-}
-
-/**
- * The whole sequential decision over windows that are all there already (replays, simulations):
- * `pairsAt(w)` gives the paired windows of every watched statistic among the first w windows.
- * A live duet calls decideLook itself after each block instead.
- */
-export function decideSequentially(
-  pairsAt: (windows: number) => PairedWindows[],
-  plan: DuetPlan,
-  options: DuetOptions = DEFAULT_DUET_OPTIONS,
-): DuetDecision {
-  const points = lookPoints(plan);
-  const looks: DuetLook[] = [];
-  const fractions: number[] = [];
-  for (const [i, w] of points.entries()) {
-    fractions.push(w / plan.maxWindows);
-    const look = decideLook(pairsAt(w), fractions, i === points.length - 1, options, looks.at(-1));
-    looks.push(look);
-    if (look.outcome !== 'continue') return { looks, final: look, windows: w };
-  }
-  throw new Error('unreachable: the last look is final');
-}
+// The whole sequential decision over recorded or simulated windows lives in replay.ts.
+export { decideSequentially, lookPoints, type DuetDecision, type DuetPlan } from './replay.js';

@@ -6,6 +6,9 @@ import {
   blockBootstrapMean,
   blockLength,
   decideLook,
+  DUET_BLOCK_RULE,
+  lag1Autocorrelation,
+  ruleBlockLength,
   decideSequentially,
   DEFAULT_DUET_OPTIONS,
   DUET_DEFAULT_STATS,
@@ -75,8 +78,24 @@ describe('paired windows', () => {
     expect(blockBootstrapMean(white, white.length, 1).se).toBeCloseTo(sd / Math.sqrt(white.length), 9);
     const trending = [1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1, -1];
     expect(blockBootstrapMean(trending, 12, 4).se).toBeGreaterThan(blockBootstrapMean(white, 12, 4).se * 3);
-    expect([6, 20, 40, 60, 120].map(blockLength)).toEqual([2, 6, 11, 12, 15]);
+    expect([6, 20, 40, 60, 120].map((n) => blockLength(n))).toEqual([2, 3, 4, 4, 5]);
     expect(blockBootstrapMean(trending).df).toBe(12 / 4 - 1);
+  });
+
+  it('the block length is ⌈n^(1/3)⌉, and ⌈3·n^(1/3)⌉ (at most n/3) when the values are autocorrelated above 0.15', () => {
+    const alternating = Array.from({ length: 20 }, (_, i) => (i % 2 ? 1 : -1));
+    const wave = Array.from({ length: 20 }, (_, i) => Math.sin(i / 3));
+    expect(lag1Autocorrelation(alternating)).toBeCloseTo(-0.95, 9);
+    expect(lag1Autocorrelation(wave)).toBeGreaterThan(0.8);
+    expect(ruleBlockLength(alternating)).toBe(3);
+    expect(ruleBlockLength(wave)).toBe(6);
+    expect(blockBootstrapMean(wave).df).toBe(Math.floor(20 / 6) - 1);
+    expect(blockBootstrapMean(alternating).df).toBe(Math.floor(20 / 3) - 1);
+    // The rule is an option (the noise lab compares rules): without the guard the wave gets 3.
+    expect(ruleBlockLength(wave, 20, { scale: DUET_BLOCK_RULE.scale })).toBe(3);
+    const look = decideLook([{ id: 'w', kind: 'log-ratio', d: wave, pooledA: 1, pooledB: 1 }], [1 / 3], false);
+    expect(look.stats[0].blockLength).toBe(6);
+    expect(look.stats[0].autocorrelation).toBeGreaterThan(0.8);
   });
 });
 
