@@ -408,8 +408,8 @@ export async function analyseRecorded(dir, lib, { windowSeconds = [1, 2] } = {})
   const { index, decisions } = await loadPaired(dir, lib, windowSeconds);
   const rows = [];
   for (const k of windowSeconds) {
-    for (const group of ['unchanged', 'shifted']) {
-      const list = decisions.filter((d) => (group === 'unchanged' ? d.shift === 0 : d.shift > 0));
+    for (const group of ['unchanged', ...new Set(decisions.filter((d) => d.shift > 0).map((d) => d.shift))].sort()) {
+      const list = decisions.filter((d) => (group === 'unchanged' ? d.shift === 0 : d.shift === group));
       if (list.length === 0) continue;
       for (const [j, stat] of lib.duetDecision.DUET_DEFAULT_STATS.entries()) {
         const series = list.map((d) => d.paired[k].map((w) => w[j].d).filter((x) => x !== undefined));
@@ -424,7 +424,9 @@ export async function analyseRecorded(dir, lib, { windowSeconds = [1, 2] } = {})
         const seMean = Math.sqrt(r1.reduce((s, v) => s + (v - mean) ** 2, 0) / (r1.length - 1) / r1.length);
         rows.push({
           windowSeconds: k,
-          group,
+          group: group === 'unchanged' ? group : `+${Math.round(group * 100)}%`,
+          // Each decision's measured change over all its windows (e^mean − 1 for latencies).
+          change: quartiles(usable.map((x) => Math.expm1(x.reduce((s, v) => s + v, 0) / x.length))),
           stat: lib.duetDecision.duetStatId(stat),
           decisions: usable.length,
           windowsPerDecision: median(usable.map((x) => x.length)),
@@ -451,7 +453,7 @@ export function printAutocorrelation(result) {
   console.log('| ---: | --- | --- | ---: | ---: | --- | --- | ---: | ---: |');
   for (const r of result.rows) {
     console.log(
-      `| ${r.windowSeconds} s | ${r.group} | ${r.stat} | ${r.decisions} | ${r.windowsPerDecision} | ${f(r.lag1.median)} (${f(r.lag1.q1)}…${f(r.lag1.q3)}) | ${f(r.lag1Mean)} ± ${f(r.lag1MeanSe)} | ${f(r.lag2.median)} | ${f(r.sd.median, 3)} |`,
+      `| ${r.windowSeconds} s | ${r.group} | ${r.stat} | ${r.decisions} | ${r.windowsPerDecision} | ${f(r.lag1.median)} (${f(r.lag1.q1)}…${f(r.lag1.q3)}) | ${f(r.lag1Mean)} ± ${f(r.lag1MeanSe)} | ${f(r.lag2.median)} | ${f(r.sd.median, 3)} | ${f(100 * r.change.median, 1)} % (${f(100 * r.change.min, 1)}…${f(100 * r.change.max, 1)}) |`,
     );
   }
 }
@@ -622,4 +624,32 @@ export function printSimulation({ typeOne, power }, decisions) {
   console.log('| ---: | ---: | --- | --- | ---: |');
   for (const r of power)
     console.log(`| ${r.rho} | +${Math.round(r.shift * 100)}% | ${pct(r.found)} | ${pct(r.first)} | ${r.meanWindows.toFixed(1)} |`);
+}
+
+/**
+ * One line per rule over the cells the targets name: false alarms of the live unchanged decisions,
+ * how many ended equivalent, +5 % live and B scaled, +20 % at the first block, and the median k6
+ * seconds of the unchanged decisions.
+ */
+export function printRuleComparison(variants, lib) {
+  const pct = (k, n) => {
+    if (n === 0) return '—';
+    const w = lib.sampling.wilsonInterval(k, n, 0.95);
+    return `${k}/${n}: ${((100 * k) / n).toFixed(1)} % (${(100 * w.low).toFixed(1)}–${(100 * w.high).toFixed(1)} %)`;
+  };
+  const sum = (rows, pick, filter) => rows.filter(filter).reduce((acc, r) => [acc[0] + pick(r), acc[1] + r.decisions], [0, 0]);
+  const live = (shift) => (r) => r.shift === shift && !r.profile.includes('scaled');
+  const scaled = (shift) => (r) => r.shift === shift && r.profile.includes('scaled');
+  console.log('\nrules compared on the same recorded live duets (all profiles)\n');
+  console.log(
+    '| rule | unchanged, live: changed called | equivalent | +2 %, B scaled | +5 %, live | +5 %, B scaled | +20 %, live: regressed at the first block | +20 %, B scaled: at the first block | median k6 s, unchanged |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | ---: |');
+  for (const [name, { rows }] of Object.entries(variants)) {
+    const unchanged = rows.filter(live(0));
+    const k6 = median(unchanged.flatMap((r) => Array(r.decisions).fill(r.medianK6Seconds)));
+    console.log(
+      `| ${name} | ${pct(...sum(rows, (r) => r.flagged.k, live(0)))} | ${pct(...sum(rows, (r) => r.outcomes.equivalent, live(0)))} | ${pct(...sum(rows, (r) => r.flagged.k, scaled(0.02)))} | ${pct(...sum(rows, (r) => r.flagged.k, live(0.05)))} | ${pct(...sum(rows, (r) => r.flagged.k, scaled(0.05)))} | ${pct(...sum(rows, (r) => r.firstBlockRegressed.k, live(0.2)))} | ${pct(...sum(rows, (r) => r.firstBlockRegressed.k, scaled(0.2)))} | ${Number.isFinite(k6) ? k6.toFixed(0) : '—'} |`,
+    );
+  }
 }

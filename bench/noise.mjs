@@ -48,6 +48,7 @@ import {
   decideRecorded,
   liveDuetRows,
   printAutocorrelation,
+  printRuleComparison,
   printSimulation,
   simulateDuets,
   printDuetTable,
@@ -309,7 +310,9 @@ async function replay(dir, lib, index) {
   ];
   const table = [];
   for (const shift of settings.shifts) {
-    const counts = Object.fromEntries(methods.map((m) => [m, { flagged: 0, k6Seconds: 0, byStat: { 'p(95)': 0, 'p(99)': 0 } }]));
+    const counts = Object.fromEntries(
+      methods.map((m) => [m, { flagged: 0, inconclusive: 0, k6Seconds: 0, byStat: { 'p(95)': 0, 'p(99)': 0 } }]),
+    );
     for (let d = 0; d < settings.decisions; d++) {
       // A fresh history of historyLimit runs for each decision, recorded under the history profile.
       const history = Array.from({ length: rules.historyLimit }, () => virtualRun(historyRuns, 0).set);
@@ -343,6 +346,14 @@ async function replay(dir, lib, index) {
       const accepted95 = median(history.map((h) => percentileOf(h, 95)));
       note('fixed +20%', percentileOf(first.set, 95) > 1.2 * accepted95 ? ['p(95)'] : [], first.k6Seconds);
       note('history', firedStats(first.set, false), first.k6Seconds);
+      // Inconclusive: nothing regressed and some watched statistic's verdict is `inconclusive`.
+      for (const [method, withBands] of [
+        ['history', false],
+        ['history + sample bands', true],
+      ]) {
+        const verdicts = stats.map(([stat, percent]) => judge(first.set, stat, percent, withBands));
+        if (!verdicts.includes('regressed') && verdicts.includes('inconclusive')) counts[method].inconclusive++;
+      }
       const banded = firedStats(first.set, true);
       note('history + sample bands', banded, first.k6Seconds);
       for (const [method, reruns] of [
@@ -394,6 +405,7 @@ async function replay(dir, lib, index) {
         method,
         decisions: settings.decisions,
         flagged: c.flagged,
+        inconclusive: ['history', 'history + sample bands'].includes(method) ? c.inconclusive : undefined,
         rate: c.flagged / settings.decisions,
         wilson: [w.low, w.high],
         k6SecondsPerDecision: c.k6Seconds / settings.decisions,
@@ -421,11 +433,11 @@ function printTable(result, index) {
   );
   console.log(`recorded ${index.started}: ${index.uptimeAtStart} … ${index.uptimeAtEnd}`);
   console.log('');
-  console.log('| shift | method | flagged | rate (95% Wilson) | p(95) / p(99) fired | k6 s per decision |');
-  console.log('| ---: | --- | ---: | --- | --- | ---: |');
+  console.log('| shift | method | flagged | rate (95% Wilson) | inconclusive | p(95) / p(99) fired | k6 s per decision |');
+  console.log('| ---: | --- | ---: | --- | ---: | --- | ---: |');
   for (const row of result.table) {
     console.log(
-      `| ${row.shift === 0 ? '0%' : `+${(row.shift * 100).toFixed(0)}%`} | ${row.method} | ${row.flagged}/${row.decisions} | ${pct(row.rate)} (${pct(row.wilson[0])}–${pct(row.wilson[1])}) | ${row.byStat['p(95)']} / ${row.byStat['p(99)']} | ${row.k6SecondsPerDecision.toFixed(1)} |`,
+      `| ${row.shift === 0 ? '0%' : `+${(row.shift * 100).toFixed(0)}%`} | ${row.method} | ${row.flagged}/${row.decisions} | ${pct(row.rate)} (${pct(row.wilson[0])}–${pct(row.wilson[1])}) | ${row.inconclusive === undefined ? '—' : row.inconclusive} | ${row.byStat['p(95)']} / ${row.byStat['p(99)']} | ${row.k6SecondsPerDecision.toFixed(1)} |`,
     );
   }
 }
@@ -511,6 +523,7 @@ async function duetAnalysis(dir) {
       r.rows,
     );
   }
+  printRuleComparison(decided.variants, lib);
   console.log(`\nanalysed at ${uptime()}; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
   if (flags.json) await writeFile(flags.json, `${JSON.stringify({ autocorrelation: auto.rows, variants: decided.variants }, null, 2)}\n`);
 }
