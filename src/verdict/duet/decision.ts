@@ -249,6 +249,20 @@ function tQuantile(p: number, df: number): number {
   return v;
 }
 
+const mdeFactors = new Map<string, number>();
+
+/** The MDE per unit of standard error, (t₁₋α/₂ + z₁₋β): linear in the SE, so one per α and df. */
+function mdeFactor(alpha: number, df: number): number {
+  const key = `${alpha} ${df}`;
+  let v = mdeFactors.get(key);
+  if (v === undefined) {
+    v = minimumDetectableEffect(1, { alpha, df });
+    if (mdeFactors.size >= 1024) mdeFactors.clear();
+    mdeFactors.set(key, v);
+  }
+  return v;
+}
+
 const toChange = (kind: PairedWindows['kind'], v: number) => (kind === 'log-ratio' ? Math.expm1(v) : v);
 
 /**
@@ -337,7 +351,7 @@ export function decideLook(
       df: mm.df,
       autocorrelation: lag1Autocorrelation(p.d),
       floor: { value: toChange(p.kind, floorValue), source: noiseWins ? 'window noise' : 'practical size' },
-      mde: toChange(p.kind, minimumDetectableEffect(mm.se, { alpha: options.alpha, df: mm.df })),
+      mde: toChange(p.kind, mdeFactor(options.alpha, mm.df) * mm.se),
       ...(note ? { note } : {}),
     };
   });

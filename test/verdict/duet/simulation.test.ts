@@ -98,7 +98,7 @@ describe('duet decision on simulated windows', () => {
     expect(alarms).toBeGreaterThan(0.02 * n);
   });
 
-  it('at the edges of the measured range (ρ = 0 and +0.15) false alarms are not above α, and with the practical size far below it', () => {
+  it('at ρ = 0 and +0.15, the edge of the measured range and past it, false alarms stay within one point of α, and lower with the practical size', () => {
     for (const [rho, seed] of [
       [0, 11],
       [0.15, 12],
