@@ -65,12 +65,11 @@ export interface DuetOptions {
 }
 
 /**
- * Provisional defaults until the noise lab measures the duet live: α = 0.05 as A/B mode; a practical
- * size of 2 %, below the +5 % the duet is meant to catch (a practical size at the change to be
- * caught would let only about half of such changes through) and above the few tenths of a per cent
- * at which the two k6 processes and the histogram buckets (×1.09) stop being alike; Pocock-type
- * spending, so that a clear change can stop the duet at its first block (O'Brien–Fleming-type
- * spending leaves almost nothing to the first look: docs/verdicts.md).
+ * Defaults chosen from the noise lab's live duets (docs/verdicts.md, 2 December 2026): α = 0.05 as
+ * A/B mode; a practical size of 2 %, below the +3.8 % a live +5 % slowdown of the server measured end
+ * to end and above what equal sides differed by (medians 0.0 % and −0.2 % on avg and med), with 1 to
+ * 3 % deciding the recorded duets alike; Pocock-type spending, the only one that leaves α for a
+ * decision at the first block (O'Brien–Fleming-type: the live +20 % in 1 of 10 first blocks against 5).
  */
 export const DEFAULT_DUET_OPTIONS: DuetOptions = { alpha: 0.05, minEffect: 0.02, spending: 'pocock' };
 
