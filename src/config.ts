@@ -270,6 +270,14 @@ export function parseTimeLimit(name: string, value: string | undefined, tooShort
   return ms;
 }
 
+/** Splits a list input written one per line or comma separated. */
+export function parseList(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
 /**
  * Splits a command line the way a POSIX shell splits words (quotes, backslashes), without running
  * a shell: `$(cmd)` and `$VAR` stay literal text.

@@ -1,8 +1,12 @@
 // Named target environments (staging, production, ...): their base URL, health path and whether they
-// are protected (src/load-policy.ts keeps heavy profiles off protected ones).
+// are protected (src/load-policy.ts keeps heavy profiles off protected ones), and which one a run
+// means (its environment input, the environments file, the environment owning its target URL).
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { readConfigFile } from './config-file.js';
 import { isObject } from './json.js';
-import { ConfigError } from './config.js';
+import { ConfigError, insideWorkspace } from './config.js';
+import { withoutCredentials } from './url.js';
 
 export interface EnvironmentDef {
   name: string;
@@ -113,4 +117,55 @@ export function environmentOfUrl(environments: Record<string, EnvironmentDef>, u
     }
   }
   return best?.env;
+}
+
+/** Looked for in the workspace when no `environments` input is given. */
+export const DEFAULT_ENVIRONMENTS_FILE = 'k6-gate.environments.json';
+
+/** The inputs that say where a run sends its load: environment, environments (file), target. */
+export interface RunEnvironmentInputs {
+  name?: string;
+  file?: string;
+  target?: string;
+  /** A merge of shard files sends no load: it needs no target. */
+  merging: boolean;
+}
+
+/**
+ * The environment named by the run, and the defined one its target URL belongs to (whatever the run
+ * calls it): a misspelt name must not turn a defined, protected environment into an unnamed one.
+ */
+export async function resolveRunEnvironment(inputs: RunEnvironmentInputs, workspace: string) {
+  const { name: environmentName, file: environmentsInput, target: givenTarget, merging } = inputs;
+  const environmentsFile = insideWorkspace('environments', environmentsInput ?? DEFAULT_ENVIRONMENTS_FILE, workspace);
+  if (environmentsInput !== undefined && !existsSync(environmentsFile)) {
+    throw new ConfigError(
+      `environments file ${environmentsInput} does not exist; expected a JSON or YAML file with an "environments" object`,
+    );
+  }
+  const defined = existsSync(environmentsFile) ? await loadEnvironments(environmentsFile) : undefined;
+  const environment: EnvironmentDef | undefined = environmentName !== undefined ? defined?.[environmentName] : undefined;
+  // With a target the name only labels the reports; without one it must say where to send the load.
+  if (environmentName !== undefined && !environment && givenTarget === undefined && !merging) {
+    if (defined) findEnvironment(defined, environmentName);
+    throw new ConfigError(
+      `environment ${JSON.stringify(environmentName)} is not defined: there is no environments file (${path.relative(workspace, environmentsFile)}); expected a file that defines it, e.g. { "environments": { "${environmentName}": { "baseUrl": "https://…" } } }, or a target URL (then the name only labels the reports)`,
+    );
+  }
+  const environmentOfTarget = defined && givenTarget ? environmentOfUrl(defined, givenTarget) : undefined;
+  // Another name is fine when the named environment owns the URL too (two names for one deployment).
+  const namedOwnsTarget =
+    environment !== undefined && givenTarget !== undefined && environmentOfUrl({ [environment.name]: environment }, givenTarget);
+  if (
+    environmentOfTarget &&
+    environmentName !== undefined &&
+    environmentOfTarget.name !== environmentName &&
+    !namedOwnsTarget &&
+    !merging
+  ) {
+    throw new ConfigError(
+      `environment ${JSON.stringify(environmentName)} ${environment ? `is ${environment.baseUrl}` : 'is not defined'}, but the target ${withoutCredentials(givenTarget!)} is the base URL of ${JSON.stringify(environmentOfTarget.name)} in ${path.relative(workspace, environmentsFile)}; expected --environment ${environmentOfTarget.name} (environment: ${environmentOfTarget.name}), or the target of ${JSON.stringify(environmentName)}`,
+    );
+  }
+  return { environmentName, environment, environmentOfTarget };
 }

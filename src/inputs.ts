@@ -2,8 +2,6 @@
 // publish settings). Each input is declared once in src/input-spec.ts (name, flags, default, parser,
 // help); this module combines them (what depends on more than one input). The action's inputs, the
 // CLI's flags and the demo use the same names, so an input means the same thing everywhere.
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   ConfigError,
@@ -12,6 +10,7 @@ import {
   insideWorkspace,
   optional,
   parseEnvPairs,
+  parseList,
   parseInstallMethod,
   splitArgs,
   type CommentMode,
@@ -21,17 +20,16 @@ import {
   type ScenarioSpec,
 } from './config.js';
 import { SECRET_INPUTS, parseInput, type InputName } from './input-spec.js';
-import { environmentOfUrl, findEnvironment, isProtectedEnvironment, loadEnvironments, type EnvironmentDef } from './environments.js';
+import { isProtectedEnvironment, resolveRunEnvironment, type EnvironmentDef } from './environments.js';
 import { checkK6Args, checkK6Environment } from './k6/owned-options.js';
 import { MIN_SECRET_LENGTH } from './log.js';
 import { assertLoadAllowed } from './load-policy.js';
 import { resolveScenario, splitScenarioList } from './scenarios.js';
 import { safeFileName } from './k6/files.js';
 import { withoutCredentials } from './url.js';
-import { findSink, sinkKinds } from './notify/sinks/index.js';
+import { parseNotifyInput } from './notify/targets.js';
 
-/** Looked for in the workspace when no `environments` input is given. */
-export const DEFAULT_ENVIRONMENTS_FILE = 'k6-gate.environments.json';
+import { readCollectSettings } from './shard/collect-settings.js';
 import { COLLECTED_DIR, parseShard } from './shard/shard.js';
 import { parseMetricsOutput } from './observability/metrics-output.js';
 
@@ -85,14 +83,6 @@ export interface Inputs {
   publish: PublishInputs;
 }
 
-/** Splits a list input written one per line or comma separated. */
-export function parseList(text: string | undefined): string[] {
-  return (text ?? '')
-    .split(/[\n,]/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
 /** The values to mask in every log line, read before anything else runs (the secret inputs, secret-env). */
 export function secretInputs(read: InputReader, env: NodeJS.ProcessEnv): string[] {
   const values = [...SECRET_INPUTS.map((name) => optional(read(name))), ...parseList(read('secret-env')).map((name) => env[name])];
@@ -130,9 +120,28 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
   const scenarios = await readScenarios(read('scenarios'), workspace, context.scenariosDir);
   // A merge (of shard files) sends no load: it needs neither a target nor the load policy.
   const mergeFrom = get('merge-from');
-  const collect = await readCollectInputs(get, value, context.env, workspace);
+  const collect =
+    get('collect-run-id') === undefined
+      ? undefined
+      : await readCollectSettings(
+          {
+            runId: get('collect-run-id')!,
+            runners: value('collect-runners'),
+            tokenEnv: get('collect-token-env'),
+            tokenFile: get('collect-token-file'),
+            listen: get('collect-listen'),
+            runnerTimeoutMs: value('collect-runner-timeout')!,
+            deadlineMs: value('collect-deadline')!,
+            linger: value('collect-linger'),
+          },
+          context.env,
+          workspace,
+        );
   const merging = mergeFrom !== undefined || collect !== undefined;
-  const { environmentName, environment, environmentOfTarget } = await readEnvironment(get, workspace, merging);
+  const { environmentName, environment, environmentOfTarget } = await resolveRunEnvironment(
+    { name: get('environment'), file: get('environments'), target: get('target'), merging },
+    workspace,
+  );
 
   const env = parseEnvPairs('env', read('env'));
   // k6-gate sets PROFILE from the profile input; without one, the script sees the env input's PROFILE.
@@ -149,30 +158,25 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
     });
   checkK6Environment(context.env);
 
-  const target = get('target') ?? environment?.baseUrl;
-  const baselineTarget = get('baseline-target');
-  checkTargets(target, baselineTarget);
-  const preflight = value('preflight');
-  const defaultHealth = environment?.healthPath && target ? new URL(environment.healthPath, target).toString() : target;
-  const healthUrl = preflight ? (get('health-url') ?? defaultHealth) : undefined;
+  const { target, baselineTarget, healthUrl } = readTargets(get, value, environment);
 
   // k6 resolves a relative open() path against the script, not the working directory: make the
   // scenario config file absolute so it means what the user wrote.
   if (env.CONFIG_FILE) env.CONFIG_FILE = insideWorkspace('CONFIG_FILE', env.CONFIG_FILE, workspace);
-  const secrets = [...(target ? credentialsOf(target) : []), ...(baselineTarget ? credentialsOf(baselineTarget) : [])];
-  secrets.push(...readScriptSecrets(get, context.env, env));
-  const notify = parseNotify(get('notify'), value('notify-on'), context.env);
-  for (const target of notify?.targets ?? []) secrets.push(target.url);
-
-  if (collect) secrets.push(collect.token);
+  const scriptSecrets = readScriptSecrets(get, context.env, env);
+  const notify = parseNotifyInput(get('notify'), value('notify-on'), context.env);
+  const secrets = [
+    ...[target, baselineTarget].flatMap((url) => (url ? credentialsOf(url) : [])),
+    ...scriptSecrets,
+    ...(notify?.targets ?? []).map((notifyTarget) => notifyTarget.url),
+    ...(collect ? [collect.token] : []),
+  ];
   if (merging && get('shard') !== undefined) {
     throw new ConfigError(
       `shard ${JSON.stringify(get('shard'))} and merge-from ${JSON.stringify(mergeFrom)} are both set; expected shard in the N shard jobs and merge-from only in the one merge job`,
     );
   }
-  const resultsDir = context.resultsDirAnywhere
-    ? path.resolve(workspace, get('results-dir') ?? DEFAULT_RESULTS_DIR)
-    : insideWorkspace('results-dir', get('results-dir') ?? DEFAULT_RESULTS_DIR, workspace);
+  const paths = readFilePaths(get, context, workspace);
   const config: Config = {
     rulesOverrides: readRulesOverrides(value),
     scenarios,
@@ -181,12 +185,7 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
     environment: environmentName,
     healthUrl,
     preflightTimeoutMs: value('preflight-timeout'),
-    baselinePath:
-      get('baseline') === undefined && context.defaultFiles?.baseline
-        ? context.defaultFiles.baseline
-        : insideWorkspace('baseline', get('baseline') ?? DEFAULT_BASELINE_PATH, workspace),
-    configFile: get('config') ? insideWorkspace('config', get('config')!, workspace) : context.defaultFiles?.config,
-    resultsDir,
+    ...paths,
     failOn: value('fail-on'),
     updateBaseline: value('update-baseline'),
     proposeBaseline: parseBaselineProposal(get('update-baseline')),
@@ -211,7 +210,7 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
       o.kind === 'json' ? { ...o, target: insideWorkspace('metrics-output json', o.target, workspace) } : o,
     ),
     merge: collect
-      ? { dir: path.join(resultsDir, COLLECTED_DIR) }
+      ? { dir: path.join(paths.resultsDir, COLLECTED_DIR) }
       : mergeFrom !== undefined
         ? { dir: insideWorkspace('merge-from', mergeFrom, workspace) }
         : undefined,
@@ -222,58 +221,18 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
   return { config, publish: readPublishInputs(get, value) };
 }
 
-/** Shorter collector tokens are refused: the token is all that keeps strangers' pushes out of the gate. */
-const MIN_COLLECT_TOKEN_LENGTH = 16;
-
-/** `k6-gate collect`'s settings (undefined when not collecting); the token from a variable or a file, never a flag. */
-async function readCollectInputs(get: Get, value: Value, env: NodeJS.ProcessEnv, workspace: string): Promise<Config['collect']> {
-  const runId = get('collect-run-id');
-  if (runId === undefined) return undefined;
-  const runners = value('collect-runners');
-  if (runners === undefined) throw new ConfigError('collect needs --runners N: how many k6 processes push (the TestRun parallelism)');
-  const tokenEnv = get('collect-token-env');
-  const tokenFile = get('collect-token-file');
-  if ((tokenEnv === undefined) === (tokenFile === undefined)) {
-    throw new ConfigError(
-      "collect needs the runners' Bearer token from exactly one of --token-env NAME (an environment variable) or --token-file FILE (e.g. a mounted Secret); a token is never given on the command line",
-    );
-  }
-  let token: string | undefined;
-  if (tokenEnv !== undefined) {
-    token = env[tokenEnv];
-    if (token === undefined) throw new ConfigError(`--token-env names ${tokenEnv}, but no such environment variable is set`);
-  } else {
-    const file = path.resolve(workspace, tokenFile!);
-    try {
-      token = (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
-    } catch (error) {
-      throw new ConfigError(
-        `--token-file ${JSON.stringify(tokenFile)} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); expected a file holding the token`,
-        { cause: error },
-      );
-    }
-  }
-  if (token.length < MIN_COLLECT_TOKEN_LENGTH || /\s/.test(token)) {
-    throw new ConfigError(
-      `the collector's token (${tokenEnv ?? tokenFile}) is ${token.length} characters${/\s/.test(token) ? ' with white space' : ''}; expected at least ${MIN_COLLECT_TOKEN_LENGTH} characters without white space, e.g. from \`openssl rand -hex 16\``,
-    );
-  }
-  const listen = get('collect-listen') ?? '127.0.0.1:9091';
-  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(listen);
-  if (!match || Number(match[2]) > 65535) {
-    throw new ConfigError(
-      `--listen ${JSON.stringify(listen)} is not HOST:PORT; expected e.g. 0.0.0.0:9091 (all addresses) or 127.0.0.1:9091`,
-    );
-  }
+/** The baseline, rules and results paths; the entry's own files stand in for unset inputs. */
+function readFilePaths(get: Get, context: InputContext, workspace: string): Pick<Config, 'baselinePath' | 'configFile' | 'resultsDir'> {
+  const baseline = get('baseline');
+  const config = get('config');
+  const resultsDir = get('results-dir') ?? DEFAULT_RESULTS_DIR;
   return {
-    runId,
-    runners,
-    host: match[1].replace(/^\[|\]$/g, ''),
-    port: Number(match[2]),
-    token,
-    runnerTimeoutMs: value('collect-runner-timeout')!,
-    deadlineMs: value('collect-deadline')!,
-    linger: value('collect-linger'),
+    baselinePath:
+      baseline === undefined && context.defaultFiles?.baseline
+        ? context.defaultFiles.baseline
+        : insideWorkspace('baseline', baseline ?? DEFAULT_BASELINE_PATH, workspace),
+    configFile: config ? insideWorkspace('config', config, workspace) : context.defaultFiles?.config,
+    resultsDir: context.resultsDirAnywhere ? path.resolve(workspace, resultsDir) : insideWorkspace('results-dir', resultsDir, workspace),
   };
 }
 
@@ -303,45 +262,14 @@ async function readScenarios(text: string | undefined, workspace: string, scenar
   return scenarios;
 }
 
-/**
- * The environment named by the run, and the defined one its target URL belongs to (whatever the run
- * calls it): a misspelt name must not turn a defined, protected environment into an unnamed one.
- */
-async function readEnvironment(get: Get, workspace: string, merging: boolean) {
-  const environmentName = get('environment');
-  const environmentsInput = get('environments');
-  const environmentsFile = insideWorkspace('environments', environmentsInput ?? DEFAULT_ENVIRONMENTS_FILE, workspace);
-  if (environmentsInput !== undefined && !existsSync(environmentsFile)) {
-    throw new ConfigError(
-      `environments file ${environmentsInput} does not exist; expected a JSON or YAML file with an "environments" object`,
-    );
-  }
-  const defined = existsSync(environmentsFile) ? await loadEnvironments(environmentsFile) : undefined;
-  const environment: EnvironmentDef | undefined = environmentName !== undefined ? defined?.[environmentName] : undefined;
-  // With a target the name only labels the reports; without one it must say where to send the load.
-  if (environmentName !== undefined && !environment && get('target') === undefined && !merging) {
-    if (defined) findEnvironment(defined, environmentName);
-    throw new ConfigError(
-      `environment ${JSON.stringify(environmentName)} is not defined: there is no environments file (${path.relative(workspace, environmentsFile)}); expected a file that defines it, e.g. { "environments": { "${environmentName}": { "baseUrl": "https://…" } } }, or a target URL (then the name only labels the reports)`,
-    );
-  }
-  const givenTarget = get('target');
-  const environmentOfTarget = defined && givenTarget ? environmentOfUrl(defined, givenTarget) : undefined;
-  // Another name is fine when the named environment owns the URL too (two names for one deployment).
-  const namedOwnsTarget =
-    environment !== undefined && givenTarget !== undefined && environmentOfUrl({ [environment.name]: environment }, givenTarget);
-  if (
-    environmentOfTarget &&
-    environmentName !== undefined &&
-    environmentOfTarget.name !== environmentName &&
-    !namedOwnsTarget &&
-    !merging
-  ) {
-    throw new ConfigError(
-      `environment ${JSON.stringify(environmentName)} ${environment ? `is ${environment.baseUrl}` : 'is not defined'}, but the target ${withoutCredentials(givenTarget!)} is the base URL of ${JSON.stringify(environmentOfTarget.name)} in ${path.relative(workspace, environmentsFile)}; expected --environment ${environmentOfTarget.name} (environment: ${environmentOfTarget.name}), or the target of ${JSON.stringify(environmentName)}`,
-    );
-  }
-  return { environmentName, environment, environmentOfTarget };
+/** The target (given, else the environment's), the base deployment of A/B runs, and the URL the preflight polls. */
+function readTargets(get: Get, value: Value, environment: EnvironmentDef | undefined) {
+  const target = get('target') ?? environment?.baseUrl;
+  const baselineTarget = get('baseline-target');
+  checkTargets(target, baselineTarget);
+  const defaultHealth = environment?.healthPath && target ? new URL(environment.healthPath, target).toString() : target;
+  const healthUrl = value('preflight') ? (get('health-url') ?? defaultHealth) : undefined;
+  return { target, baselineTarget, healthUrl };
 }
 
 /** target and baseline-target: http(s) URLs, and no base deployment without a candidate. */
@@ -417,39 +345,6 @@ function readPublishInputs(get: Get, value: Value): PublishInputs {
 /** `retention-days`: empty means the repository's default; otherwise 1–90 as GitHub allows. */
 export function parseRetentionDays(text: string | undefined): number | undefined {
   return parseInput('retention-days', text);
-}
-
-/** `slack=SLACK_WEBHOOK_URL, webhook=MY_HOOK` → targets whose URLs come from those variables. */
-function parseNotify(text: string | undefined, when: NonNullable<Config['notify']>['on'], env: NodeJS.ProcessEnv): Config['notify'] {
-  const entries = parseList(text);
-  if (entries.length === 0) return undefined;
-  const targets = entries.map((entry) => {
-    const match = /^([a-z][a-z0-9-]*)=([A-Za-z_][A-Za-z0-9_]*)$/.exec(entry.trim());
-    if (!match) {
-      throw new ConfigError(
-        `notify entry ${JSON.stringify(entry)} is not kind=VARIABLE; expected e.g. slack=SLACK_WEBHOOK_URL or webhook=MY_WEBHOOK_URL (the variable holds the URL, a secret)`,
-      );
-    }
-    const [, kind, envName] = match;
-    const sink = findSink(kind);
-    if (!sink) {
-      throw new ConfigError(
-        `notify entry ${JSON.stringify(entry)}: ${JSON.stringify(kind)} is not a notification kind; expected ${sinkKinds()}`,
-      );
-    }
-    const url = env[envName];
-    if (url === undefined || url === '') {
-      throw new ConfigError(
-        `notify names ${envName}, but no such environment variable is set; expected the name of a variable that holds the webhook URL`,
-      );
-    }
-    if (!/^https?:\/\/\S+$/.test(url)) {
-      // Never quote the value: it is a secret.
-      throw new ConfigError(`the value of ${envName} is not an http(s) URL; expected ${sink.url}`);
-    }
-    return { kind, envName, url };
-  });
-  return { targets, on: when };
 }
 
 /** The rules inputs; each one, when set, wins over the rules file. */

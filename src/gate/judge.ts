@@ -4,7 +4,8 @@
 // test are judged here alike.
 import { compareToBaseline } from '../baseline/compare.js';
 import type { BaselineFile } from '../baseline/format.js';
-import { unknownWatchedMetrics, unknownWatchedStats, type Rules } from '../baseline/rules.js';
+import type { Rules } from '../baseline/rules.js';
+import { unknownWatchedMetrics, unknownWatchedStats } from '../baseline/watch-typos.js';
 import type { RankedSamples } from '../baseline/sampling.js';
 import { summaryTrendStats } from '../k6/summary.js';
 import type { Outcome, RunSummary, ScenarioResult } from '../model.js';

@@ -44,23 +44,25 @@ async function readBaseline(ws: string) {
 
 describe('direction from k6 types (real k6)', () => {
   it('with count in the trend stats, a 10x slower target exits 1 naming http_req_duration p(95) as regressed', async () => {
-    target.setKnobs({ slowdown: 0 });
-    const ws = await tempWorkspace('k6-gate-integrity-');
+    // A target of its own, 100 ms a request: the slow run's +900 ms stays decisive even when a busy
+    // machine adds a few hundred ms of waiting to the first run's p(95).
+    const slowable = await startDemoTarget({ port: 0, latencyMs: 100, jitterMs: 2 });
+    const ws = await probeWorkspace();
     const args = runArgs(
-      'http-endpoints',
-      { target: target.url, k6: testK6Path(), env: { VUS: '1', DURATION: '2s', THINK_TIME: '0.05' } },
+      'probe=probe.js',
+      { target: slowable.url, k6: testK6Path() },
+      '--no-preflight',
       '--k6-args',
       '--summary-trend-stats avg,min,med,max,p(90),p(95),p(99),count',
     );
-    const first = await runCli([...args, '--update-baseline', 'always'], ws);
-    expect(first.status, first.stderr).toBe(0);
-    const stat = (await readBaseline(ws)).scenarios['http-endpoints'].metrics.http_req_duration['p(95)'];
-    expect(stat).toMatchObject({ type: 'trend', unit: 'ms' });
-
-    // 10 × the 20 ms: the first run's p(95) would need ~160 ms of CPU waiting to hide it, and 220 ms
-    // stays under the smoke profile's p(95)<500 threshold (a regression, not a crossed threshold).
-    target.setKnobs({ slowdown: 9 });
     try {
+      const first = await runCli([...args, '--update-baseline', 'always'], ws);
+      expect(first.status, first.stderr).toBe(0);
+      const stat = (await readBaseline(ws)).scenarios.probe.metrics.http_req_duration['p(95)'];
+      expect(stat).toMatchObject({ type: 'trend', unit: 'ms' });
+
+      // 10 × the 100 ms; the probe script has no thresholds, so this is a regression alone.
+      slowable.setKnobs({ slowdown: 9 });
       const slow = await runCli([...args, '--json'], ws);
       expect(slow.status, slow.stderr).toBe(1);
       const result = printedResult(slow);
@@ -71,7 +73,7 @@ describe('direction from k6 types (real k6)', () => {
       const report = await readFile(path.join(ws, 'k6-gate-results', 'report.md'), 'utf8');
       expect(report).toMatch(/http_req_duration[^\n]*p\(95\)[^\n]*regressed/i);
     } finally {
-      target.setKnobs({ slowdown: 0 });
+      await slowable.close();
     }
   }, 60_000);
 });

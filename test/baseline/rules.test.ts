@@ -5,13 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEFAULT_RULES,
   RulesError,
-  closestName,
   loadRules,
   parseRules,
   parseTolerance,
   parseWatchItem,
   splitWatchInput,
-  unknownWatchedMetrics,
 } from '../../src/baseline/rules.js';
 
 let dir: string;
@@ -202,7 +200,7 @@ describe('rules files', () => {
   });
 });
 
-describe('record limits and unknown watched metrics', () => {
+describe('record limits', () => {
   it('reads the record limits of a rules file and rejects values out of range', () => {
     expect(parseRules({ record: { maxFailedRate: 0.02, minIterations: 20 } }, 'k6-gate.config.json').record).toEqual({
       maxFailedRate: 0.02,
@@ -215,17 +213,5 @@ describe('record limits and unknown watched metrics', () => {
     expect(() => parseRules({ record: { minFailures: 1 } }, 'k6-gate.config.json')).toThrow(
       'k6-gate.config.json: $.record.minFailures is not a known setting; expected one of maxFailedRate, minChecksRate, minIterations',
     );
-  });
-
-  it('names the closest known metric for a watched metric nobody has; defaults and known bases pass', () => {
-    const rules = parseRules(
-      { watch: ['defaults', 'http_req_durration:p(95)', 'http_req_duration{name:login}:p(95)', 'login_time:med'] },
-      'r',
-    );
-    expect(unknownWatchedMetrics(rules, ['http_req_duration', 'http_req_failed', 'login_time'])).toEqual([
-      'watched metric "http_req_durration:p(95)" is not a metric of this run nor of the baseline; expected a k6 metric name such as "http_req_duration" (the closest known one)',
-    ]);
-    expect(closestName('chekcs', ['checks', 'http_reqs'])).toBe('checks');
-    expect(closestName('x', [])).toBeUndefined();
   });
 });
