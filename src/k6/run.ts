@@ -12,7 +12,7 @@ import { classifyExit } from './exit-codes.js';
 import { k6Environment } from './environment.js';
 import { SUMMARY_TREND_STATS } from './summary.js';
 import { k6FileNames } from './files.js';
-import { startProcess } from './process.js';
+import { startProcess, type ProcessResult, type StartedProcess } from './process.js';
 
 export interface K6RunOptions {
   k6Path: string;
@@ -96,15 +96,7 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
     html: options.htmlReport ? path.join(options.resultsDir, names.html) : undefined,
     raw: options.rawOutput ? path.join(options.resultsDir, options.rawOutput) : undefined,
   };
-  const env = k6Environment(options.baseEnv ?? process.env, { ...options.env, K6_NO_USAGE_REPORT: 'true' });
-  if (files.html) {
-    env.K6_WEB_DASHBOARD = 'true';
-    env.K6_WEB_DASHBOARD_EXPORT = files.html;
-    // No dashboard server (parallel jobs would fight over port 5665); export only.
-    env.K6_WEB_DASHBOARD_PORT ??= '-1';
-    // The default 10 s period gives short runs no data points, and k6 then skips the report.
-    env.K6_WEB_DASHBOARD_PERIOD ??= '1s';
-  }
+  const env = runEnvironment(options, files.html);
   // Files left by an earlier run in the same results dir would otherwise be read as this run's
   // numbers when k6 fails before writing its own.
   await Promise.all(
@@ -119,10 +111,6 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
   const started = Date.now();
   options.log.info(`$ k6 ${args.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
 
-  let timedOut = false;
-  let cancelled: StopSignal | undefined;
-  let killTimer: NodeJS.Timeout | undefined;
-  let limitTimer: NodeJS.Timeout | undefined;
   // Its own process group (see process.ts): a terminal's Ctrl-C reaches k6-gate only, which
   // forwards one SIGINT (a second SIGINT would make k6 abort without writing its summary).
   const k6 = startProcess(options.k6Path, args, {
@@ -136,6 +124,52 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
     },
   });
   if (k6.pid !== undefined) options.onSpawn?.(k6.pid);
+  const stops = watchStops(k6, options);
+  const exit = await k6.result;
+  stops.dispose();
+  const result = resultOf(exit, stops.state, options, files, Date.now() - started);
+  await new Promise<void>((done) => logFile.end(() => done()));
+  if (files.html && !(await nonEmpty(files.html))) {
+    const why =
+      result.exitCode === 0 || result.exitCode === 99
+        ? 'k6 skips it when the run is too short to collect data'
+        : `k6 stopped before it wrote one: ${result.meaning}`;
+    options.log.warning(`k6 wrote no HTML report for ${options.scenario} (${why})`);
+    result.files.html = undefined;
+  }
+  if (files.raw && !existsSync(files.raw)) result.files.raw = undefined;
+  return result;
+}
+
+/** k6's environment: the allow-listed part of the base one, the script's variables, the HTML export. */
+function runEnvironment(options: K6RunOptions, html: string | undefined): NodeJS.ProcessEnv {
+  const env = k6Environment(options.baseEnv ?? process.env, { ...options.env, K6_NO_USAGE_REPORT: 'true' });
+  if (html) {
+    env.K6_WEB_DASHBOARD = 'true';
+    env.K6_WEB_DASHBOARD_EXPORT = html;
+    // No dashboard server (parallel jobs would fight over port 5665); export only.
+    env.K6_WEB_DASHBOARD_PORT ??= '-1';
+    // The default 10 s period gives short runs no data points, and k6 then skips the report.
+    env.K6_WEB_DASHBOARD_PERIOD ??= '1s';
+  }
+  return env;
+}
+
+/** Why k6 was stopped, if k6-gate stopped it. */
+interface StopState {
+  timedOut: boolean;
+  cancelled?: StopSignal;
+  stoppedBy?: string;
+}
+
+/**
+ * The three ways k6-gate stops a running k6: a stop request (Ctrl-C, job cancel; a second one
+ * kills), a planned stop, and the time limit. Each sends SIGINT, then SIGKILL after its grace.
+ */
+function watchStops(k6: StartedProcess, options: K6RunOptions): { state: StopState; dispose: () => void } {
+  const state: StopState = { timedOut: false };
+  let killTimer: NodeJS.Timeout | undefined;
+  let limitTimer: NodeJS.Timeout | undefined;
   /** SIGINT now, SIGKILL once `grace` has passed; a second call only says so once. */
   const stopWithGrace = (grace: number) => {
     k6.signal('SIGINT');
@@ -152,7 +186,7 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
       k6.signal('SIGKILL');
       return;
     }
-    cancelled = signal;
+    state.cancelled = signal;
     const grace = options.cancelGraceMs ?? CANCEL_GRACE_MS;
     options.log.warning(
       `k6-gate got ${signal}: stopping k6 (SIGINT) and waiting up to ${formatDuration(grace)} for its partial summary; a second signal stops at once`,
@@ -161,20 +195,19 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
     stopWithGrace(grace);
   };
   const stopListening = options.cancellation?.onRequest(stop);
-  let stoppedBy: string | undefined;
   const plannedStop = () => {
-    if (cancelled || stoppedBy) return;
-    stoppedBy = options.plannedStop!.reason;
-    options.log.info(`stopping k6 (SIGINT): ${stoppedBy}`);
+    if (state.cancelled || state.stoppedBy) return;
+    state.stoppedBy = options.plannedStop!.reason;
+    options.log.info(`stopping k6 (SIGINT): ${state.stoppedBy}`);
     stopWithGrace(options.cancelGraceMs ?? CANCEL_GRACE_MS);
   };
   if (options.plannedStop?.signal.aborted) plannedStop();
   else options.plannedStop?.signal.addEventListener('abort', plannedStop, { once: true });
   // A stop asked for while k6 was being started.
   if (options.cancellation?.signal) stop(options.cancellation.signal, options.cancellation.forced);
-  if (options.timeoutMs !== undefined && !cancelled) {
+  if (options.timeoutMs !== undefined && !state.cancelled) {
     limitTimer = setTimeout(() => {
-      timedOut = true;
+      state.timedOut = true;
       const grace = options.graceMs ?? 30_000;
       options.log.warning(
         `k6 ran past the time limit of ${formatDuration(options.timeoutMs!)}: stopping it (SIGINT), killing it in ${formatDuration(grace)} if it does not stop`,
@@ -182,50 +215,48 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
       stopWithGrace(grace);
     }, options.timeoutMs);
   }
-  const exit = await k6.result;
-  stopListening?.();
-  options.plannedStop?.signal.removeEventListener('abort', plannedStop);
-  clearTimeout(limitTimer);
-  clearTimeout(killTimer);
-  const wallMs = Date.now() - started;
-  let result: K6RunResult;
+  const dispose = () => {
+    stopListening?.();
+    options.plannedStop?.signal.removeEventListener('abort', plannedStop);
+    clearTimeout(limitTimer);
+    clearTimeout(killTimer);
+  };
+  return { state, dispose };
+}
+
+/** k6's exit in words and as an outcome; a stop by k6-gate says which one it was. */
+function resultOf(
+  exit: ProcessResult,
+  { timedOut, cancelled, stoppedBy }: StopState,
+  options: K6RunOptions,
+  files: K6RunResult['files'],
+  wallMs: number,
+): K6RunResult {
   if (exit.spawnError) {
     const spawnError =
       exit.spawnError.code === 'ENOENT'
         ? `k6 not found at ${options.k6Path}`
         : `could not start k6 (${options.k6Path}): ${exit.spawnError.message}`;
-    result = { exitCode: null, signal: null, outcome: 'error', meaning: spawnError, timedOut, wallMs, files, spawnError };
-  } else {
-    const classified = classifyExit(exit.exitCode, exit.signal);
-    const meaning = cancelled
-      ? `k6 was stopped because k6-gate received ${cancelled} (${classified.meaning})`
-      : timedOut
-        ? `k6 was stopped at the time limit of ${formatDuration(options.timeoutMs!)} (${classified.meaning})`
-        : classified.meaning;
-    const outcome = timedOut || cancelled ? 'error' : classified.outcome;
-    result = {
-      exitCode: exit.exitCode,
-      signal: exit.signal,
-      outcome,
-      meaning: stoppedBy && !cancelled && !timedOut ? `k6 was stopped: ${stoppedBy} (${classified.meaning})` : meaning,
-      timedOut,
-      wallMs,
-      files,
-      ...(cancelled ? { cancelled } : {}),
-      ...(stoppedBy ? { stoppedBy } : {}),
-    };
+    return { exitCode: null, signal: null, outcome: 'error', meaning: spawnError, timedOut, wallMs, files, spawnError };
   }
-  await new Promise<void>((done) => logFile.end(() => done()));
-  if (files.html && !(await nonEmpty(files.html))) {
-    const why =
-      result.exitCode === 0 || result.exitCode === 99
-        ? 'k6 skips it when the run is too short to collect data'
-        : `k6 stopped before it wrote one: ${result.meaning}`;
-    options.log.warning(`k6 wrote no HTML report for ${options.scenario} (${why})`);
-    result.files.html = undefined;
-  }
-  if (files.raw && !existsSync(files.raw)) result.files.raw = undefined;
-  return result;
+  const classified = classifyExit(exit.exitCode, exit.signal);
+  const meaning = cancelled
+    ? `k6 was stopped because k6-gate received ${cancelled} (${classified.meaning})`
+    : timedOut
+      ? `k6 was stopped at the time limit of ${formatDuration(options.timeoutMs!)} (${classified.meaning})`
+      : classified.meaning;
+  const outcome = timedOut || cancelled ? 'error' : classified.outcome;
+  return {
+    exitCode: exit.exitCode,
+    signal: exit.signal,
+    outcome,
+    meaning: stoppedBy && !cancelled && !timedOut ? `k6 was stopped: ${stoppedBy} (${classified.meaning})` : meaning,
+    timedOut,
+    wallMs,
+    files,
+    ...(cancelled ? { cancelled } : {}),
+    ...(stoppedBy ? { stoppedBy } : {}),
+  };
 }
 
 async function nonEmpty(file: string): Promise<boolean> {
