@@ -94,8 +94,7 @@ export function createToolCache(location: ToolCacheLocation, log: Logger, option
   /** Empties the version's folder and drops its marker: a half-written folder is never "found". */
   const prepare = async (tool: string, version: string, arch: string) => {
     const folder = folderOf(tool, version, arch);
-    await rm(`${folder}.complete`, { force: true });
-    await rm(folder, { recursive: true, force: true });
+    await removeFolder(folder);
     await mkdir(folder, { recursive: true });
     return folder;
   };
@@ -115,44 +114,8 @@ export function createToolCache(location: ToolCacheLocation, log: Logger, option
       await mkdir(location.tempDir, { recursive: true });
       return mkdtemp(path.join(location.tempDir, prefix));
     },
-    async remove(tool, version, arch) {
-      const folder = folderOf(tool, version, arch);
-      await rm(`${folder}.complete`, { force: true });
-      await rm(folder, { recursive: true, force: true });
-    },
-    async download(url, dest) {
-      // Loaded on a cache miss only, and outside the retries (a module that cannot load is no network
-      // problem): the http client, with undici, is costly to evaluate at every start.
-      const { HttpClient } = await import('@actions/http-client');
-      const idleMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
-      const budgetMs = options.budgetMs ?? DOWNLOAD_BUDGET_MS;
-      const deadline = Date.now() + budgetMs;
-      for (let attempt = 1; ; attempt++) {
-        try {
-          log.debug(`Downloading ${url} to ${dest} (attempt ${attempt} of ${DOWNLOAD_ATTEMPTS})`);
-          // socketTimeout: the client's own limit on a silent connection (its default is 3 min).
-          const client = new HttpClient('k6-gate', [], {
-            allowRetries: false,
-            allowRedirects: true,
-            maxRedirects: 10,
-            socketTimeout: idleMs,
-          });
-          await downloadOnce(client, url, dest, { idleMs, deadline, budgetMs });
-          return dest;
-        } catch (error) {
-          await rm(dest, { force: true });
-          const left = deadline - Date.now();
-          if (attempt >= DOWNLOAD_ATTEMPTS || !isRetryable(error) || left <= 0) {
-            throw attempt > 1 && error instanceof Error
-              ? Object.assign(error, { message: `${error.message} (${attempt} attempts)` })
-              : error;
-          }
-          const delay = Math.min(left, options.retryDelayMs ?? 10_000 + Math.floor(Math.random() * 10_000));
-          log.debug(`download of ${url} failed (${(error as Error).message}); retrying in ${Math.round(delay / 1000)} s`);
-          await new Promise((resolve) => setTimeout(resolve, delay));
-        }
-      }
-    },
+    remove: (tool, version, arch) => removeFolder(folderOf(tool, version, arch)),
+    download: (url, dest) => downloadWithRetries(url, dest, options, log),
     async extract(file, format, dest) {
       await mkdir(dest, { recursive: true });
       // GNU tar cannot read zip; Windows' bsdtar (tar.exe) reads both.
@@ -184,6 +147,45 @@ export function createToolCache(location: ToolCacheLocation, log: Logger, option
       return true;
     },
   };
+}
+
+/** One download within the budget: retried after a network failure, 5xx, 408 or 429, never another answer. */
+async function downloadWithRetries(url: string, dest: string, options: ToolCacheOptions, log: Logger): Promise<string> {
+  // Loaded on a cache miss only, and outside the retries (a module that cannot load is no network
+  // problem): the http client, with undici, is costly to evaluate at every start.
+  const { HttpClient } = await import('@actions/http-client');
+  const idleMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+  const budgetMs = options.budgetMs ?? DOWNLOAD_BUDGET_MS;
+  const deadline = Date.now() + budgetMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      log.debug(`Downloading ${url} to ${dest} (attempt ${attempt} of ${DOWNLOAD_ATTEMPTS})`);
+      // socketTimeout: the client's own limit on a silent connection (its default is 3 min).
+      const client = new HttpClient('k6-gate', [], {
+        allowRetries: false,
+        allowRedirects: true,
+        maxRedirects: 10,
+        socketTimeout: idleMs,
+      });
+      await downloadOnce(client, url, dest, { idleMs, deadline, budgetMs });
+      return dest;
+    } catch (error) {
+      await rm(dest, { force: true });
+      const left = deadline - Date.now();
+      if (attempt >= DOWNLOAD_ATTEMPTS || !isRetryable(error) || left <= 0) {
+        throw attempt > 1 && error instanceof Error ? Object.assign(error, { message: `${error.message} (${attempt} attempts)` }) : error;
+      }
+      const delay = Math.min(left, options.retryDelayMs ?? 10_000 + Math.floor(Math.random() * 10_000));
+      log.debug(`download of ${url} failed (${(error as Error).message}); retrying in ${Math.round(delay / 1000)} s`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+/** The marker first: a folder half removed is never "found". */
+async function removeFolder(folder: string): Promise<void> {
+  await rm(`${folder}.complete`, { force: true });
+  await rm(folder, { recursive: true, force: true });
 }
 
 async function downloadOnce(
