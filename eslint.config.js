@@ -47,6 +47,26 @@ export default tseslint.config(
   // Layers point down (docs/architecture.md, "Layers"): each folder lists what it must not import.
   ...layerRules(),
   ...demoRules(),
+  // Size (docs/architecture.md, "Size"): a module over 400 lines, a function over 80, is split, or
+  // listed below with the reason it is not (the module's header says it too).
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'max-lines': ['error', { max: 400 }],
+      'max-lines-per-function': ['error', { max: 80, IIFEs: true }],
+    },
+  },
+  {
+    // A table: one entry per input, one declaration (its header says so).
+    files: ['src/input-spec.ts'],
+    rules: { 'max-lines': 'off' },
+  },
+  {
+    // Not split yet (their owners change them this session; tracked in docs/architecture.md, "Size"):
+    // the demo target, the duet decision, the remote-write wire format, the operator-manifest command.
+    files: ['src/demo/**/*.ts', 'src/verdict/duet/decision.ts', 'src/observability/remote-write.ts', 'src/commands/operator-manifest.ts'],
+    rules: { 'max-lines': 'off', 'max-lines-per-function': 'off' },
+  },
   {
     // Tests build malformed documents on purpose.
     files: ['test/**/*.ts', 'bench/**'],

@@ -120,24 +120,7 @@ export async function startRemoteWriteAnalysis(options: RemoteWriteAnalysisOptio
 
   const accept = (decoded: DecodedSeries[], receivedAt: number) => {
     options.windows?.accept(decoded, receivedAt);
-    for (const s of decoded) {
-      const key = seriesKey(s.labels);
-      let state = series.get(key);
-      if (!state) {
-        if (series.size >= maxSeries) {
-          if (dropped.size < maxSeries) dropped.add(key);
-          continue;
-        }
-        state = { labels: s.labels, firstAt: receivedAt };
-        series.set(key, state);
-      }
-      // Totals since the start: the newest push wins.
-      const h = s.histograms.at(-1);
-      if (h) state.histogram = h;
-      // NaN: Prometheus' stale marker (k6 ends a series with one); the series keeps its last number.
-      const sample = s.samples.filter((x) => !Number.isNaN(x.value)).at(-1);
-      if (sample) state.value = sample.value;
-    }
+    keepNewest(series, decoded, receivedAt, { maxSeries, dropped });
   };
 
   const server = http.createServer((req, res) => {
@@ -145,22 +128,16 @@ export async function startRemoteWriteAnalysis(options: RemoteWriteAnalysisOptio
       res.writeHead(405).end();
       return;
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => {
+    receiveBody(req, (body, size) => {
       bytes += size;
-      if (size > MAX_BODY_BYTES) {
+      if (!body) {
         problem ??= `k6 pushed ${size} bytes at once; more than the ${MAX_BODY_BYTES / 2 ** 20} MiB k6-gate accepts`;
         res.writeHead(413).end();
         return;
       }
       const receivedAt = Date.now();
       try {
-        accept(decodeRemoteWriteBody(Buffer.concat(chunks)), receivedAt);
+        accept(decodeRemoteWriteBody(body), receivedAt);
         pushes++;
         if (Number.isNaN(firstPushAt)) firstPushAt = receivedAt;
         res.writeHead(204).end();
@@ -199,6 +176,43 @@ export async function startRemoteWriteAnalysis(options: RemoteWriteAnalysisOptio
       });
     },
   };
+}
+
+/** A push into the per-series state: totals since the start, so the newest push wins; past `maxSeries` a new series is only counted. */
+function keepNewest(
+  series: Map<string, SeriesState>,
+  decoded: readonly DecodedSeries[],
+  receivedAt: number,
+  limit: { maxSeries: number; dropped: Set<string> },
+): void {
+  for (const s of decoded) {
+    const key = seriesKey(s.labels);
+    let state = series.get(key);
+    if (!state) {
+      if (series.size >= limit.maxSeries) {
+        if (limit.dropped.size < limit.maxSeries) limit.dropped.add(key);
+        continue;
+      }
+      state = { labels: s.labels, firstAt: receivedAt };
+      series.set(key, state);
+    }
+    const h = s.histograms.at(-1);
+    if (h) state.histogram = h;
+    // NaN: Prometheus' stale marker (k6 ends a series with one); the series keeps its last number.
+    const sample = s.samples.filter((x) => !Number.isNaN(x.value)).at(-1);
+    if (sample) state.value = sample.value;
+  }
+}
+
+/** A push's body, or undefined when it is over MAX_BODY_BYTES (then only its size is counted). */
+function receiveBody(req: http.IncomingMessage, done: (body: Buffer | undefined, size: number) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+  });
+  req.on('end', () => done(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks), size));
 }
 
 /** The receiver's final per-series state → the one sample aggregator's view (pure). */
