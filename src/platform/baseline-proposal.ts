@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BaselineProposal } from '../config.js';
 import type { GateResult } from '../model.js';
+import type { Logger } from '../log.js';
 
 export interface ProposalRequest {
   proposal: BaselineProposal;
@@ -59,4 +60,59 @@ export function proposalBody(file: ProposedFile, result: GateResult, where: { co
     'Merging makes these numbers part of the baseline later runs are compared with. Check that the run was',
     'healthy (no errors, the load generator not starved) before merging; a later run replaces this proposal.',
   ].join('\n');
+}
+
+/** The proposal in words, for a platform's API: branch, commit and change request. */
+export interface ProposalWords {
+  base: string;
+  file: ProposedFile;
+  title: string;
+  body: string;
+  commitMessage: string;
+}
+
+/** What a platform brings to a proposal: its API call, its name for a change request, its hint on a refusal. */
+export interface ProposalPlatform {
+  /** "pull request", "merge request". */
+  changeRequest: string;
+  propose: (words: ProposalWords) => Promise<ProposalOutcome>;
+  /** Why the platform refused, with what the token needs. */
+  refused: (error: unknown) => string;
+  /** Logs why nothing was proposed; returns undefined. */
+  skip: (why: string) => undefined;
+  log: Logger;
+}
+
+/**
+ * The updated baseline proposed on the base branch, the same way on every platform: the file read,
+ * the words written, the platform's call made and its outcome logged. Never throws: a problem is
+ * the platform's `skip`, a warning.
+ */
+export async function proposeBaseline(
+  request: ProposalRequest,
+  result: GateResult,
+  base: string,
+  where: { commit?: string; runUrl?: string },
+  platform: ProposalPlatform,
+): Promise<ProposalOutcome | undefined> {
+  const file = await readProposedFile(request);
+  if ('problem' in file) return platform.skip(file.problem);
+  try {
+    const outcome = await platform.propose({
+      base,
+      file,
+      title: proposalTitle(file, base),
+      body: proposalBody(file, result, where),
+      commitMessage: proposalCommitMessage(file, result),
+    });
+    if (outcome.action === 'unchanged')
+      platform.log.info(`k6-gate: ${file.repoPath} on ${base} already holds this baseline: no ${platform.changeRequest}`);
+    else
+      platform.log.info(
+        `k6-gate: ${outcome.action} the baseline ${platform.changeRequest} ${outcome.url ?? ''} (branch ${outcome.branch})`,
+      );
+    return outcome;
+  } catch (error) {
+    return platform.skip(platform.refused(error));
+  }
 }

@@ -25,14 +25,7 @@ import { createGitHubClient, type GitHubClient, type GitHubClientOptions } from 
 import { gateOutputs, setGateOutputs, type OutputName } from './outputs.js';
 import { htmlReportLink, renderJobSummary, reportLinks, writeJobSummary } from './summary.js';
 import { renderRunFailureReport } from '../error-report.js';
-import {
-  proposalBody,
-  proposalCommitMessage,
-  proposalTitle,
-  readProposedFile,
-  type ProposalOutcome,
-  type ProposalRequest,
-} from '../baseline-proposal.js';
+import { proposeBaseline, type ProposalOutcome, type ProposalRequest } from '../baseline-proposal.js';
 import { proposeBaselinePullRequest } from './baseline-pr.js';
 
 export interface PublishOptions {
@@ -149,28 +142,25 @@ async function publishBaselineProposal(result: GateResult, options: PublishOptio
   };
   if (!ctx.owner || !ctx.repo || !base) return skip('this run is not on a branch of a known repository (a tag, or no GITHUB_REPOSITORY)');
   if (ctx.pullRequest?.fromFork) return skip('pull requests from forks get a read-only GITHUB_TOKEN');
-  const file = await readProposedFile(options.baseline);
-  if ('problem' in file) return skip(file.problem);
   const client = commentClient(options.comment, ctx, log);
   if (!client) return undefined;
-  try {
-    const outcome = await proposeBaselinePullRequest(client, {
-      owner: ctx.owner,
-      repo: ctx.repo,
-      base,
-      file,
-      title: proposalTitle(file, base),
-      body: proposalBody(file, result, { commit: ctx.sha, runUrl: runUrl(ctx) }),
-      commitMessage: proposalCommitMessage(file, result),
-    });
-    if (outcome.action === 'unchanged') log.info(`k6-gate: ${file.repoPath} on ${base} already holds this baseline: no pull request`);
-    else log.info(`k6-gate: ${outcome.action} the baseline pull request ${outcome.url ?? ''} (branch ${outcome.branch})`);
-    return outcome;
-  } catch (error) {
-    const status = (error as { status?: number }).status;
-    const hint = status === 403 || status === 404 ? ': the token needs `contents: write` and `pull-requests: write` permission' : '';
-    return skip(`GitHub refused it (${status ? `HTTP ${status}: ` : ''}${(error as Error).message})${hint}`);
-  }
+  return proposeBaseline(
+    options.baseline,
+    result,
+    base,
+    { commit: ctx.sha, runUrl: runUrl(ctx) },
+    {
+      changeRequest: 'pull request',
+      propose: ({ body, ...words }) => proposeBaselinePullRequest(client, { owner: ctx.owner!, repo: ctx.repo!, body, ...words }),
+      refused: (error) => {
+        const status = (error as { status?: number }).status;
+        const hint = status === 403 || status === 404 ? ': the token needs `contents: write` and `pull-requests: write` permission' : '';
+        return `GitHub refused it (${status ? `HTTP ${status}: ` : ''}${(error as Error).message})${hint}`;
+      },
+      skip,
+      log,
+    },
+  );
 }
 
 /** The client that posts the comment, or undefined (with a warning) when there is no token. */
@@ -199,10 +189,6 @@ async function publishComment(
     log.info(`k6-gate: no PR comment: ${plan.reason}`);
     return { action: 'skipped', reason: plan.reason };
   }
-  if (!ctx.owner || !ctx.repo || !ctx.pullRequest) return undefined;
-  const client = commentClient(options.comment, ctx, log);
-  if (!client) return undefined;
-  const marker = commentMarker(options.comment.id);
   const where = {
     artifact: artifact && { name: artifact.name, url: artifact.url, files: artifact.files },
     runUrl: runUrl(ctx),
@@ -210,27 +196,42 @@ async function publishComment(
   };
   const links = reportLinks(where);
   // Without an artifact to link, the full report is the job summary on the run's page.
-  const body = renderCommentBody(
-    result,
-    marker,
-    links,
-    artifact?.url ?? runUrl(ctx),
-    artifact?.url ? undefined : "the workflow run's job summary",
-    htmlReportLink(where),
-  );
+  const body = (marker: string) =>
+    renderCommentBody(
+      result,
+      marker,
+      links,
+      artifact?.url ?? runUrl(ctx),
+      artifact?.url ? undefined : "the workflow run's job summary",
+      htmlReportLink(where),
+    );
+  return postStickyComment(options, body, { createIfMissing: plan.action === 'upsert', artifactLinked: artifact !== undefined });
+}
+
+/** The sticky comment on the run's pull request, created or updated; a refusal is a warning. Never throws. */
+async function postStickyComment(
+  options: Pick<PublishOptions, 'ctx' | 'log' | 'comment'>,
+  body: (marker: string) => string,
+  how: { createIfMissing: boolean; artifactLinked: boolean; what?: string },
+): Promise<CommentOutcome | undefined> {
+  const { ctx, log } = options;
+  if (!ctx.owner || !ctx.repo || !ctx.pullRequest) return undefined;
+  const client = commentClient(options.comment, ctx, log);
+  if (!client) return undefined;
+  const marker = commentMarker(options.comment.id);
   try {
     const outcome = await upsertStickyComment(
       client,
       { owner: ctx.owner, repo: ctx.repo, issueNumber: ctx.pullRequest.number },
       marker,
-      body,
-      plan.action === 'upsert',
+      body(marker),
+      how.createIfMissing,
     );
     if (outcome.action === 'skipped') log.info(`k6-gate: no PR comment: ${outcome.reason}`);
-    else log.info(`k6-gate: ${outcome.action} the PR comment ${outcome.url}`);
+    else log.info(`k6-gate: ${outcome.action} the PR comment ${outcome.url}${how.what ?? ''}`);
     return outcome;
   } catch (error) {
-    log.warning(`k6-gate: ${explainCommentFailure(error, ctx.pullRequest.fromFork, artifact !== undefined)}`);
+    log.warning(`k6-gate: ${explainCommentFailure(error, ctx.pullRequest.fromFork, how.artifactLinked)}`);
     return { action: 'skipped', reason: (error as Error).message };
   }
 }
@@ -287,23 +288,8 @@ export async function publishFailureToGitHub(
     log.warning(`k6-gate: could not write the job summary: ${(error as Error).message}`),
   );
   const plan = planComment(options.comment.mode, 'error', ctx.pullRequest?.number, ctx.eventName);
-  if (plan.action === 'skip' || !ctx.owner || !ctx.repo || !ctx.pullRequest) return undefined;
-  const client = commentClient(options.comment, ctx, log);
-  if (!client) return undefined;
-  const marker = commentMarker(options.comment.id);
+  if (plan.action === 'skip') return undefined;
   const run = runUrl(ctx);
-  const body = `${marker}\n${report}${run ? `\n[workflow run](${run})\n` : ''}`;
-  try {
-    const outcome = await upsertStickyComment(
-      client,
-      { owner: ctx.owner, repo: ctx.repo, issueNumber: ctx.pullRequest.number },
-      marker,
-      body,
-    );
-    if (outcome.action !== 'skipped') log.info(`k6-gate: ${outcome.action} the PR comment ${outcome.url} with the error`);
-    return outcome;
-  } catch (error) {
-    log.warning(`k6-gate: ${explainCommentFailure(error, ctx.pullRequest.fromFork, false)}`);
-    return { action: 'skipped', reason: (error as Error).message };
-  }
+  const body = (marker: string) => `${marker}\n${report}${run ? `\n[workflow run](${run})\n` : ''}`;
+  return postStickyComment(options, body, { createIfMissing: true, artifactLinked: false, what: ' with the error' });
 }

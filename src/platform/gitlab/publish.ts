@@ -12,14 +12,7 @@ import { GATE_REPORT_FILE } from '../../report/html.js';
 import { renderMarkdownReport, type HtmlReportLink } from '../../report/markdown.js';
 import { renderBaselineCharts } from '../../report/mermaid.js';
 import { renderRunFailureReport } from '../error-report.js';
-import {
-  proposalBody,
-  proposalCommitMessage,
-  proposalTitle,
-  readProposedFile,
-  type ProposalOutcome,
-  type ProposalRequest,
-} from '../baseline-proposal.js';
+import { proposeBaseline, type ProposalOutcome, type ProposalRequest } from '../baseline-proposal.js';
 import { proposeBaselineMergeRequest } from './baseline-mr.js';
 import { writeDotenv } from './dotenv.js';
 import {
@@ -227,9 +220,6 @@ async function publishBaselineProposal(
   if (!token) return skip('K6_GATE_GITLAB_TOKEN is not set (a project access token with the api scope and the Developer role)');
   log.addSecret(token);
   if (!env.CI_API_V4_URL || !env.CI_PROJECT_ID) return skip('CI_API_V4_URL or CI_PROJECT_ID is not set (not a GitLab job?)');
-  // Paths in the repository are relative to the checkout, wherever the CLI was started in it.
-  const file = await readProposedFile({ ...options.baseline, workspace: env.CI_PROJECT_DIR || options.baseline.workspace });
-  if ('problem' in file) return skip(file.problem);
   const client = new GitLabClient({
     apiUrl: env.CI_API_V4_URL,
     projectId: env.CI_PROJECT_ID,
@@ -238,23 +228,28 @@ async function publishBaselineProposal(
     ...options.client,
     onRetry: (message) => log.info(`k6-gate: ${message}`),
   });
-  try {
-    const outcome = await proposeBaselineMergeRequest(client, {
-      base,
-      file,
-      title: proposalTitle(file, base),
-      description: proposalBody(file, result, { commit: env.CI_COMMIT_SHA, runUrl: env.CI_JOB_URL }),
-      commitMessage: proposalCommitMessage(file, result),
-    });
-    if (outcome.action === 'unchanged') log.info(`k6-gate: ${file.repoPath} on ${base} already holds this baseline: no merge request`);
-    else log.info(`k6-gate: ${outcome.action} the baseline merge request ${outcome.url ?? ''} (branch ${outcome.branch})`);
-    return outcome;
-  } catch (error) {
-    const status = error instanceof GitLabApiError ? error.status : undefined;
-    const hint =
-      status === 401 || status === 403 ? ': K6_GATE_GITLAB_TOKEN needs the api scope and a role that may push branches (Developer)' : '';
-    return skip(`GitLab refused it (${(error as Error).message})${hint}`);
-  }
+  // Paths in the repository are relative to the checkout, wherever the CLI was started in it.
+  const request = { ...options.baseline, workspace: env.CI_PROJECT_DIR || options.baseline.workspace };
+  return proposeBaseline(
+    request,
+    result,
+    base,
+    { commit: env.CI_COMMIT_SHA, runUrl: env.CI_JOB_URL },
+    {
+      changeRequest: 'merge request',
+      propose: ({ body, ...words }) => proposeBaselineMergeRequest(client, { description: body, ...words }),
+      refused: (error) => {
+        const status = error instanceof GitLabApiError ? error.status : undefined;
+        const hint =
+          status === 401 || status === 403
+            ? ': K6_GATE_GITLAB_TOKEN needs the api scope and a role that may push branches (Developer)'
+            : '';
+        return `GitLab refused it (${(error as Error).message})${hint}`;
+      },
+      skip,
+      log,
+    },
+  );
 }
 
 /** Publishes a finished gate to GitLab; never throws for reporting problems. */
