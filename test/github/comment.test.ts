@@ -29,7 +29,7 @@ describe('sticky PR comment', () => {
       sleep: async (ms) => {
         sleeps.push(ms);
       },
-      serverErrorRetryBaseMs: 1,
+      baseDelayMs: 1,
     });
 
   beforeEach(async () => {
@@ -156,7 +156,7 @@ describe('sticky PR comment', () => {
       // A port nothing listens on any more.
       const closed = await startFakeGitHubApi();
       await closed.close();
-      const unreachable = createGitHubClient({ token: 'ghs_faketoken', baseUrl: closed.url, serverErrorRetryBaseMs: 1 });
+      const unreachable = createGitHubClient({ token: 'ghs_faketoken', baseUrl: closed.url, baseDelayMs: 1 });
       const error = await upsertStickyComment(unreachable, target, marker, 'report').then(
         () => undefined,
         (e: unknown) => e,
@@ -203,7 +203,7 @@ describe('sticky PR comment', () => {
           baseUrl: silent.url,
           attemptTimeoutMs: 300,
           totalBudgetMs: 5000,
-          serverErrorRetryBaseMs: 10,
+          baseDelayMs: 10,
         });
         const error = await upsertStickyComment(stalled, target, marker, 'report').then(
           () => undefined,

@@ -123,7 +123,7 @@ describe('publishToGitHub', () => {
       const published = await publishToGitHub(regressedResult(), {
         ...base,
         ctx: { ...base.ctx, apiUrl: silentApi.url },
-        comment: { ...base.comment, clientOptions: { attemptTimeoutMs: 300, totalBudgetMs: 5000, serverErrorRetryBaseMs: 10 } },
+        comment: { ...base.comment, clientOptions: { attemptTimeoutMs: 300, totalBudgetMs: 5000, baseDelayMs: 10 } },
         artifact: { ...base.artifact, deadlineMs: 1500 },
       });
       expect(published.artifact).toBeUndefined();

@@ -25,7 +25,7 @@ describe('GitHub PR comment faults', () => {
     createGitHubClient({
       token: 'ghs_reliability',
       baseUrl: api.url,
-      serverErrorRetryBaseMs: 1,
+      baseDelayMs: 1,
       sleep: async (ms) => void sleeps.push(ms),
     });
   beforeEach(async () => {
@@ -81,7 +81,7 @@ describe('GitHub PR comment faults', () => {
     const fresh = await startFakeGitHubApi();
     try {
       fresh.fail({ method: 'POST', path: /comments$/, status: 502, times: 1 });
-      const octokit = createGitHubClient({ token: 'ghs_reliability', baseUrl: fresh.url, serverErrorRetryBaseMs: 1 });
+      const octokit = createGitHubClient({ token: 'ghs_reliability', baseUrl: fresh.url, baseDelayMs: 1 });
       const outcome = await upsertStickyComment(octokit, target, marker, 'report');
       expect(outcome.action).toBe('created');
       expect(fresh.comments('acme', 'shop', 7)).toHaveLength(1);

@@ -59,7 +59,7 @@ describe('a report larger than the platform allows', () => {
     const marker = commentMarker('perf/gate');
     const artifact = 'https://github.com/acme/shop/actions/runs/99/artifacts/4242';
     const body = renderCommentBody(twoScenarios(1200), marker, [], artifact);
-    const client = createGitHubClient({ token: 'ghs_limits', baseUrl: api.url, serverErrorRetryBaseMs: 1 });
+    const client = createGitHubClient({ token: 'ghs_limits', baseUrl: api.url, baseDelayMs: 1 });
     await upsertStickyComment(client, { owner: 'acme', repo: 'shop', issueNumber: 7 }, marker, body);
     const [posted] = api.comments('acme', 'shop', 7);
     expect(posted.body.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);

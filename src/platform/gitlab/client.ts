@@ -5,7 +5,7 @@
 // is a project (or group) access token with the api scope, sent as PRIVATE-TOKEN; it never appears in
 // a message.
 import { ExpectedError } from '../../errors.js';
-import { createPatientFetch } from '../../http.js';
+import { createPatientFetch, type PatientFetchOptions } from '../../http.js';
 import { findSticky, stickyMarker, upsertSticky, type StickyComment, type StickyThread } from '../sticky.js';
 
 /** GitLab rejects longer note bodies (1,000,000 characters); keep a margin for the marker. */
@@ -29,30 +29,17 @@ export class GitLabApiError extends ExpectedError {
   }
 }
 
-export interface GitLabClientOptions {
+/** Where the API is and whose token; the deadline and retry knobs are the patient fetch's (http.ts). */
+export interface GitLabClientOptions extends PatientFetchOptions {
   /** CI_API_V4_URL, e.g. https://gitlab.example.com/api/v4 */
   apiUrl: string;
   /** CI_PROJECT_ID (numeric) or the URL-encoded-able path `group/project`. */
   projectId: string;
   token: string;
-  fetch?: typeof fetch;
-  /** Retries after 429 and 5xx (and network errors, no answer) before giving up. */
-  maxRetries?: number;
-  /** First back-off step without a hint; doubles each retry. */
-  baseDelayMs?: number;
-  /** Longest wait a Retry-After header may impose. */
-  maxRetryAfterMs?: number;
-  /** Longest wait for one answer. */
-  attemptTimeoutMs?: number;
-  /** Longest time all calls of this client may take together. */
-  totalBudgetMs?: number;
   /** Page size of the notes list. */
   perPage?: number;
   /** Stops the marker search after this many pages; a merge request with more notes gets a new note. */
   maxPages?: number;
-  sleep?: (ms: number) => Promise<void>;
-  /** Called before each retry with the reason, for the job log. */
-  onRetry?: (message: string) => void;
 }
 
 /** The next page's URL from an RFC 8288 `Link` header, when there is one. */
@@ -72,16 +59,7 @@ export class GitLabClient {
   private readonly maxPages: number;
 
   constructor(private readonly options: GitLabClientOptions) {
-    this.fetchImpl = createPatientFetch({
-      fetch: options.fetch,
-      maxRetries: options.maxRetries,
-      baseDelayMs: options.baseDelayMs,
-      maxRetryAfterMs: options.maxRetryAfterMs,
-      attemptTimeoutMs: options.attemptTimeoutMs,
-      totalBudgetMs: options.totalBudgetMs,
-      sleep: options.sleep,
-      onRetry: options.onRetry,
-    });
+    this.fetchImpl = createPatientFetch(options);
     this.apiUrl = options.apiUrl.replace(/\/+$/, '');
     this.perPage = options.perPage ?? 100;
     this.maxPages = options.maxPages ?? 50;
