@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configFromInputs } from '../../src/inputs.js';
 import { sendNotifications } from '../../src/notify/send.js';
-import { NOTIFY_SINKS } from '../../src/notify/sinks/index.js';
+import { NOTIFY_SINKS, sinkKinds } from '../../src/notify/sinks/index.js';
 import { regressedResult } from '../helpers/builders.js';
 import { recordingLogger, tempWorkspace } from '../helpers/gate.js';
 
@@ -57,24 +57,24 @@ describe('notification sinks', () => {
   it('a kind no sink has is refused before the run, naming the known kinds', async () => {
     const ws = await tempWorkspace();
     await expect(
-      configFromInputs((name) => ({ scenarios: 'http-endpoints', notify: 'teams=TEAMS_URL' })[name], {
+      configFromInputs((name) => ({ scenarios: 'http-endpoints', notify: 'pigeon=PIGEON_URL' })[name], {
         workspace: ws,
-        env: { TEAMS_URL: 'https://example.com/hook' },
+        env: { PIGEON_URL: 'https://example.com/hook' },
       }),
-    ).rejects.toThrow('notify entry "teams=TEAMS_URL": "teams" is not a notification kind; expected slack or webhook');
+    ).rejects.toThrow(`notify entry "pigeon=PIGEON_URL": "pigeon" is not a notification kind; expected ${sinkKinds()}`);
   });
 
   it('a target of a kind no sink has is never sent another kind’s body: nothing is posted, a warning says why', async () => {
     const hook = await receiver();
     const log = recordingLogger();
     const warnings = await sendNotifications(
-      { targets: [{ kind: 'teams', envName: 'TEAMS_URL', url: hook.url }], on: 'always' },
+      { targets: [{ kind: 'pigeon', envName: 'PIGEON_URL', url: hook.url }], on: 'always' },
       regressedResult(),
       log,
     );
     expect(hook.bodies).toEqual([]);
     expect(warnings).toEqual([
-      'could not send the teams notification (URL from TEAMS_URL): "teams" is not a notification kind; expected slack or webhook (not sent)',
+      `could not send the pigeon notification (URL from PIGEON_URL): "pigeon" is not a notification kind; expected ${sinkKinds()} (not sent)`,
     ]);
     expect(log.text()).not.toContain('hook-secret');
   });
