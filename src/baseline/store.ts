@@ -35,7 +35,9 @@ export function lockFileFor(file: string): string {
 export async function withBaselineLock<T>(file: string, work: () => Promise<T>, options: LockOptions = {}): Promise<T> {
   const { staleMs, timeoutMs } = { ...DEFAULT_LOCK_OPTIONS, ...options };
   const lockFile = lockFileFor(file);
-  await mkdir(path.dirname(file), { recursive: true });
+  await mkdir(path.dirname(file), { recursive: true }).catch((error: unknown) => {
+    throw notWritable(file, error);
+  });
   let lock: FileLock;
   try {
     lock = await acquireFileLock(lockFile, {
@@ -90,8 +92,21 @@ export async function saveBaseline(file: string, baseline: BaselineFile): Promis
     if (error instanceof BaselineError) throw error;
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFileAtomic(file, text, mode);
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFileAtomic(file, text, mode);
+  } catch (error) {
+    throw notWritable(file, error);
+  }
+}
+
+/** A baseline path the file system refuses (a file where a folder should be, no permission, a full disk). */
+function notWritable(file: string, error: unknown): BaselineError {
+  const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+  return new BaselineError(
+    `baseline ${file} cannot be written (${code}); expected a path whose folders exist or can be created, writable, e.g. k6-baseline.json`,
+    { cause: error },
+  );
 }
 
 /**

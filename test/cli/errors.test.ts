@@ -2,7 +2,7 @@
 // else is a bug and says so, with the stack. Each command a user meets such a failure in is tried.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { writeFile } from 'node:fs/promises';
+import { copyFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeFailure, isExpectedError } from '../../src/errors.js';
@@ -58,6 +58,12 @@ describe('expected failures: the message, exit 2, no stack unless --verbose', ()
         message: /bad-summary\.json/,
       },
       {
+        what: 'baseline update into a path whose folder is a file',
+        argv: () => ['baseline', 'update', '--summary', 'summary.json', '--scenario', 'smoke', '--baseline', 'smoke.js/k6-baseline.json'],
+        message:
+          /baseline .*smoke\.js\/k6-baseline\.json cannot be written \(EEXIST\); expected a path whose folders exist or can be created/,
+      },
+      {
         what: 'operator-manifest of an archive that does not exist',
         argv: () => ['operator-manifest', 'nope.tar', '--name', 'x', '--parallelism', '2'],
         message: /archive "nope\.tar" cannot be read \(ENOENT\); expected a k6 archive \(k6 archive script\.js\)/,
@@ -93,6 +99,7 @@ describe('expected failures: the message, exit 2, no stack unless --verbose', ()
     await writeFile(path.join(ws, 'truncated.json'), '{"version": 1, "scenarios": {"smoke": {"metr');
     await writeFile(path.join(ws, 'bad-summary.json'), '{"metrics": 42}');
     await writeFile(path.join(ws, 'smoke.js'), 'export default function () {}\n');
+    await copyFile(path.join(import.meta.dirname, '../data/summaries/k6-v2.2.0-legacy-passed.json'), path.join(ws, 'summary.json'));
     await writeFile(path.join(ws, 'good.json'), JSON.stringify({ version: 1, scenarios: { smoke: { scenario: 'smoke', metrics: {} } } }));
     const plain = await runCli(argv(), ws);
     expect(plain.status, plain.stderr).toBe(2);
