@@ -167,6 +167,7 @@ function layerRules() {
         'src/file-lock.ts',
         'src/format.ts',
         'src/atomic-file.ts',
+        'src/folder.ts',
         'src/config-file.ts',
         'src/metric-kind.ts',
       ],

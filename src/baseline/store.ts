@@ -3,9 +3,10 @@
 // file, re-reads the file under it, merges its own entry into what it finds, writes through a
 // temporary file and a rename (readers see the old or the new file, never half of one), keeps the
 // file's mode, and lets go. docs/adr/0002-baseline-environment-key.md argues the choices.
-import { mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../atomic-file.js';
+import { createFolder } from '../folder.js';
 import { LockHeldError, LockWaitAbandoned, acquireFileLock, type FileLock } from '../file-lock.js';
 import type { Logger } from '../log.js';
 import { realPathOf } from '../config.js';
@@ -35,7 +36,7 @@ export function lockFileFor(file: string): string {
 export async function withBaselineLock<T>(file: string, work: () => Promise<T>, options: LockOptions = {}): Promise<T> {
   const { staleMs, timeoutMs } = { ...DEFAULT_LOCK_OPTIONS, ...options };
   const lockFile = lockFileFor(file);
-  await mkdir(path.dirname(file), { recursive: true }).catch((error: unknown) => {
+  await createFolder(path.dirname(file)).catch((error: unknown) => {
     throw notWritable(file, error);
   });
   let lock: FileLock;
@@ -93,7 +94,7 @@ export async function saveBaseline(file: string, baseline: BaselineFile): Promis
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   try {
-    await mkdir(path.dirname(file), { recursive: true });
+    await createFolder(path.dirname(file));
     await writeFileAtomic(file, text, mode);
   } catch (error) {
     throw notWritable(file, error);

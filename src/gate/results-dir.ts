@@ -3,9 +3,10 @@
 // nothing stale (a load-performance.json, a summary of a scenario not run now) is published as this
 // run's. A folder k6-gate did not make (no marker file) is never cleared: when it holds files under
 // names the gate writes (`--results-dir .` in a project with its own report.md), it is refused.
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../config.js';
+import { createFolder } from '../folder.js';
 import { GATE_REPORT_FILE } from '../report/html.js';
 import { JUNIT_FILE } from '../report/junit.js';
 import { LOAD_PERFORMANCE_FILE } from '../report/load-performance.js';
@@ -43,7 +44,7 @@ export async function prepareResultsDir(run: GateRun): Promise<ResultsLock> {
     );
   let names: string[];
   try {
-    await mkdir(dir, { recursive: true });
+    await createFolder(dir);
     // Files only: a folder under a result name is k6's problem to report, not a file to replace.
     names = (await readdir(dir, { withFileTypes: true })).filter((entry) => !entry.isDirectory()).map((entry) => entry.name);
   } catch (error) {

@@ -61,7 +61,7 @@ describe('expected failures: the message, exit 2, no stack unless --verbose', ()
         what: 'baseline update into a path whose folder is a file',
         argv: () => ['baseline', 'update', '--summary', 'summary.json', '--scenario', 'smoke', '--baseline', 'smoke.js/k6-baseline.json'],
         message:
-          /baseline .*smoke\.js\/k6-baseline\.json cannot be written \(EEXIST\); expected a path whose folders exist or can be created/,
+          /baseline .*smoke\.js\/k6-baseline\.json cannot be written \(ENOTDIR\); expected a path whose folders exist or can be created/,
       },
       {
         what: 'operator-manifest of an archive that does not exist',

@@ -38,4 +38,21 @@ describe('results dir', () => {
       /results-dir "\/tmp\/out" resolves to \/tmp\/out, outside the workspace/,
     );
   });
+
+  it('a results dir the system cannot hold (under /proc) is refused at once with a message, not a hang', async () => {
+    const ws = await temp('k6-gate-ws-');
+    await writeFile(path.join(ws, 'smoke.js'), 'export default function () {}\n');
+    const started = Date.now();
+    const run = await runCli(
+      ['run', 'smoke.js', '--results-dir', '/proc/k6-gate-results', '--k6-path', path.join(ws, 'no-k6'), '--no-preflight'],
+      ws,
+    );
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(
+      'results dir /proc/k6-gate-results is not writable (ENOENT); expected a folder k6-gate can create and write, set results-dir to one',
+    );
+    expect(run.stderr).not.toContain('this is a bug');
+    // Node's recursive mkdir spins forever on this path; anything near the test's own limit is that spin.
+    expect(Date.now() - started).toBeLessThan(20_000);
+  }, 30_000);
 });
