@@ -5,7 +5,7 @@ import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { FailOn } from './model.js';
-import { ExpectedError } from './errors.js';
+import { ConfigError } from './errors.js';
 import type { MetricsOutput } from './observability/metrics-output.js';
 
 export type K6InstallMethod = 'auto' | 'release' | 'go' | 'path';
@@ -133,12 +133,8 @@ export interface Config {
   git: { commit?: string; ref?: string; isDefaultBranch?: boolean };
 }
 
-export class ConfigError extends ExpectedError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ConfigError';
-  }
-}
+/** Bad input (errors.ts); re-exported here, where inputs are parsed. */
+export { ConfigError } from './errors.js';
 
 /**
  * The run is an A/B duet (baseline-target set, ab-design duet): A and B are measured at the same

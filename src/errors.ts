@@ -8,6 +8,9 @@ export class ExpectedError extends Error {
   }
 }
 
+/** Bad input: an input, a flag or a file the user gave is not what k6-gate expects. */
+export class ConfigError extends ExpectedError {}
+
 /** True for the failures a user can fix from the message alone. */
 export function isExpectedError(error: unknown): error is ExpectedError {
   return error instanceof ExpectedError;

@@ -36,9 +36,11 @@ export function lockFileFor(file: string): string {
 export async function withBaselineLock<T>(file: string, work: () => Promise<T>, options: LockOptions = {}): Promise<T> {
   const { staleMs, timeoutMs } = { ...DEFAULT_LOCK_OPTIONS, ...options };
   const lockFile = lockFileFor(file);
-  await createFolder(path.dirname(file)).catch((error: unknown) => {
+  try {
+    createFolder(path.dirname(file));
+  } catch (error) {
     throw notWritable(file, error);
-  });
+  }
   let lock: FileLock;
   try {
     lock = await acquireFileLock(lockFile, {
@@ -94,7 +96,7 @@ export async function saveBaseline(file: string, baseline: BaselineFile): Promis
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   try {
-    await createFolder(path.dirname(file));
+    createFolder(path.dirname(file));
     await writeFileAtomic(file, text, mode);
   } catch (error) {
     throw notWritable(file, error);

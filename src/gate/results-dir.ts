@@ -44,7 +44,7 @@ export async function prepareResultsDir(run: GateRun): Promise<ResultsLock> {
     );
   let names: string[];
   try {
-    await createFolder(dir);
+    createFolder(dir);
     // Files only: a folder under a result name is k6's problem to report, not a file to replace.
     names = (await readdir(dir, { withFileTypes: true })).filter((entry) => !entry.isDirectory()).map((entry) => entry.name);
   } catch (error) {

@@ -1,7 +1,7 @@
 // The `metrics-output` input: where k6 streams its samples while the gate runs (Prometheus remote
 // write, InfluxDB, OpenTelemetry, a JSON file), the labels every series carries, and the few series
 // k6-gate itself pushes after the verdict. Pure: text and data in, arguments/env/series out.
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../errors.js';
 import { isRegression } from '../baseline/compare.js';
 import type { GateResult } from '../model.js';
 import type { TimeSeries } from './remote-write.js';

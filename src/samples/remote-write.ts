@@ -18,7 +18,6 @@ import { decodeRemoteWriteBody, type DecodedSeries, type NativeHistogram } from 
 import { SampleAggregator, tagKey, type AggregatorOptions } from './aggregator.js';
 import type { BucketedDistribution } from './histogram.js';
 import type { RunSamples } from './live.js';
-import type { DuetWindows } from './windows.js';
 
 /** How often k6 pushes: the resolution of an error kind's first-seen time. */
 const REMOTE_WRITE_PUSH_INTERVAL_MS = 1000;
@@ -33,8 +32,8 @@ export interface RemoteWriteAnalysisOptions {
   log?: Logger;
   maxSeries?: number;
   aggregator?: Omit<AggregatorOptions, 'log'>;
-  /** Also keeps per-side, per-window differences of the pushes (duet verdicts; samples/windows.ts). */
-  windows?: DuetWindows;
+  /** Also keeps per-side, per-window differences of the pushes (duet verdicts: samples/windows.ts `DuetWindows`). */
+  windows?: { accept(series: readonly DecodedSeries[], receivedAt: number): void };
 }
 
 export interface RemoteWriteAnalysis {

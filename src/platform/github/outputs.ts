@@ -1,7 +1,8 @@
 // The step outputs, so later steps can branch on the verdict or pick up the files.
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import path from 'node:path';
 import * as core from '@actions/core';
+import { createFolder } from '../../folder.js';
 import type { GateResult } from '../../model.js';
 
 export const OUTPUT_NAMES = [
@@ -58,23 +59,6 @@ export function failedRunOutputs(): Record<OutputName, string> {
   };
 }
 
-/** Deepest folder chain created for an output file; a runner's own path is a few levels deep. */
-const MAX_NEW_FOLDERS = 32;
-
-/**
- * Creates the missing folders above `file` one level at a time. Node's recursive mkdir spins
- * forever (100 % CPU, deaf to signals) on paths under /proc; this walk is bounded and fails with
- * the first refusal instead.
- */
-function makeParentFolders(file: string): void {
-  const missing: string[] = [];
-  for (let dir = path.dirname(path.resolve(file)); !existsSync(dir); dir = path.dirname(dir)) {
-    if (missing.length >= MAX_NEW_FOLDERS || path.dirname(dir) === dir) throw new Error(`more than ${MAX_NEW_FOLDERS} folders to create`);
-    missing.push(dir);
-  }
-  for (const dir of missing.reverse()) mkdirSync(dir);
-}
-
 /**
  * Writes the outputs. Never fails the job: a GITHUB_OUTPUT file that does not exist yet (a local
  * run from .env.example) is created, and any other problem is a warning.
@@ -83,7 +67,7 @@ export function setGateOutputs(outputs: Record<OutputName, string>): void {
   const file = process.env.GITHUB_OUTPUT;
   try {
     if (file) {
-      makeParentFolders(file);
+      createFolder(path.dirname(file));
       closeSync(openSync(file, 'a'));
     }
     for (const name of OUTPUT_NAMES) core.setOutput(name, outputs[name]);
