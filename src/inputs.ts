@@ -342,11 +342,6 @@ function readPublishInputs(get: Get, value: Value): PublishInputs {
   };
 }
 
-/** `retention-days`: empty means the repository's default; otherwise 1–90 as GitHub allows. */
-export function parseRetentionDays(text: string | undefined): number | undefined {
-  return parseInput('retention-days', text);
-}
-
 /** The rules inputs; each one, when set, wins over the rules file. */
 function readRulesOverrides(value: Value): Config['rulesOverrides'] {
   const overrides: NonNullable<Config['rulesOverrides']> = {

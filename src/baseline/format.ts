@@ -69,8 +69,6 @@ export interface BaselineFile {
   scenarios: Record<string, BaselineScenario>;
 }
 
-export const BASELINE_VERSION = 1;
-
 export class BaselineError extends ExpectedError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

@@ -23,7 +23,6 @@ import { installReleaseArchive, parseK6Sha256, type ReleaseContext } from './rel
 import { K6_RELEASE_SHA256 } from './release-checksums.js';
 
 export { K6InstallError } from './system.js';
-export { readK6Version } from './k6-version.js';
 
 export interface InstalledK6 {
   /** Absolute path of the k6 binary. */

@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { DefaultArtifactClient } from '@actions/artifact';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseRetentionDays } from '../../src/inputs.js';
+import { parseInput } from '../../src/input-spec.js';
+
+const parseRetentionDays = (text: string) => parseInput('retention-days', text);
 import { listResultFiles, uploadResultsArtifact } from '../../src/platform/github/artifacts.js';
 import { fakeRuntimeToken, startFakeArtifactService, type FakeArtifactService } from './fakes/artifact-service.js';
 
