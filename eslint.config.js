@@ -88,7 +88,11 @@ function layerRules() {
   });
   const why = (layer, allowed) => `${layer} must not import a layer above it; it may import ${allowed} (docs/architecture.md, "Layers")`;
   return [
-    rule(['src/model.ts', 'src/json.ts'], '.*', why('model.ts/json.ts', 'nothing of src/')),
+    rule(
+      ['src/model.ts', 'src/json.ts', 'src/errors.ts', 'src/cancel.ts', 'src/folder.ts'],
+      '.*',
+      why('the bottom (model, json, errors, cancel, folder)', 'nothing of src/'),
+    ),
     rule(
       ['src/k6/**/*.ts'],
       String.raw`platform/|gate/|${ENTRIES}|baseline/|report/|shard/|scenarios\.js$|environments\.js$`,
@@ -138,6 +142,16 @@ function layerRules() {
       why('platform/ (interface, registry, sticky comment)', 'its platforms, report, model, config, log, http'),
     ),
     rule(
+      ['src/notify/**/*.ts'],
+      String.raw`platform/|gate/|${ENTRIES}|shard/|verdict/|samples/|k6/|observability/`,
+      why('notify/', 'report/ (pure), pure baseline/ and the shared modules'),
+    ),
+    rule(
+      ['src/observability/**/*.ts'],
+      String.raw`platform/|gate/|${ENTRIES}|shard/|verdict/|samples/|k6/|notify/|report/`,
+      why('observability/', 'pure baseline/ and the shared modules'),
+    ),
+    rule(
       ['src/gate/**/*.ts'],
       String.raw`platform/|${ENTRIES}`,
       why(
@@ -167,9 +181,10 @@ function layerRules() {
         'src/file-lock.ts',
         'src/format.ts',
         'src/atomic-file.ts',
-        'src/folder.ts',
         'src/config-file.ts',
         'src/metric-kind.ts',
+        'src/results-lock.ts',
+        'src/load-policy.ts',
       ],
       String.raw`platform/|gate/|${ENTRIES}`,
       why('the shared modules of src/', 'model, json and each other'),

@@ -1,5 +1,6 @@
 // The layer rule (eslint no-restricted-imports per folder, eslint.config.js) fails an upward import
 // and lets a downward one through. ESLint runs here on fixture text placed at paths inside src/.
+import { readdirSync, readFileSync } from 'node:fs';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
@@ -33,6 +34,11 @@ describe('layer rule', () => {
     ['src/verdict/fixture.ts', "import { runGate } from '../gate/gate.js';\nexport const x = runGate;\n"],
     ['src/samples/fixture.ts', "import { runAB } from '../verdict/ab.js';\nexport const x = runAB;\n"],
     ['src/shard/fixture.ts', "import { runDemo } from '../commands/demo.js';\nexport const x = runDemo;\n"],
+    ['src/notify/fixture.ts', "import { runGate } from '../gate/gate.js';\nexport const x = runGate;\n"],
+    ['src/notify/sinks/fixture.ts', "import { runK6 } from '../../k6/run.js';\nexport const x = runK6;\n"],
+    ['src/observability/fixture.ts', "import { sendNotifications } from '../notify/send.js';\nexport const x = sendNotifications;\n"],
+    ['src/errors.ts', "import { ConfigError } from './config.js';\nexport const x = ConfigError;\n"],
+    ['src/results-lock.ts', "import { runGate } from './gate/gate.js';\nexport const x = runGate;\n"],
   ])('fails an upward import in %s: %s', async (file, code) => {
     const messages = await restrictedImports(file, code);
     expect(messages).toHaveLength(1);
@@ -97,5 +103,30 @@ describe('layer rule', () => {
         "import { ExpectedError } from '../src/errors.js';\nimport { createRandom } from './target-random.js';\nexport const x = [ExpectedError, createRandom];\n";
       expect(await restrictedImports('demo/fixture.ts', code)).toEqual([]);
     });
+  });
+});
+
+describe('every folder and loose file of src/ has its layer', async () => {
+  const architecture = readFileSync('docs/architecture.md', 'utf8');
+  const table = architecture.slice(architecture.indexOf('## Layers'), architecture.indexOf('Pure modules'));
+  const entriesRow = table.split('\n').find((line) => line.startsWith('| entries |')) ?? '';
+  const parts = readdirSync('src', { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() || entry.name.endsWith('.ts'))
+    .map((entry) => (entry.isDirectory() ? `${entry.name}/` : entry.name));
+
+  it.each(parts)('%s is in the Layers table of docs/architecture.md', (part) => {
+    expect(table).toContain(`\`${part}\``);
+  });
+
+  it.each(parts.filter((part) => !entriesRow.includes(`\`${part}\``)))('%s has an ESLint layer rule', async (part) => {
+    const file = part.endsWith('/') ? `src/${part}probe.ts` : `src/${part}`;
+    const config = await eslint.calculateConfigForFile(file);
+    expect(config.rules?.['no-restricted-imports'], file).toBeDefined();
+  });
+
+  it.each(parts.filter((part) => entriesRow.includes(`\`${part}\``)))('%s is an entry no lower layer may import', async (part) => {
+    const target = part.endsWith('/') ? `./${part}x.js` : `./${part.replace(/\.ts$/, '.js')}`;
+    const messages = await restrictedImports('src/http.ts', `import { x } from '${target}';\nexport const y = x;\n`);
+    expect(messages).toHaveLength(1);
   });
 });
