@@ -45,7 +45,8 @@ async function workspaceWithBaseline(): Promise<{ ws: string; scenario: Scenario
 describe('confirmation reruns with a real k6', () => {
   it('clears a one-off spike: the first run regresses, the rerun does not, the gate passes and says so', async () => {
     const { ws, scenario } = await workspaceWithBaseline();
-    target.setKnobs({ spikeRequests: ITERATIONS, spikeSlowdown: 1 });
+    // The spike is 5 × the 20 ms, so the first run regresses also when a busy machine slows the baseline.
+    target.setKnobs({ spikeRequests: ITERATIONS, spikeSlowdown: 4 });
     const log = recordingLogger();
     const result = await runGate(
       testConfig(ws, { scenarios: [scenario], target: target.url, confirm: 2, rulesOverrides: { watch: ['http_req_duration:p(95)'] } }),
@@ -70,7 +71,9 @@ describe('confirmation reruns with a real k6', () => {
 
   it('confirms a real slowdown: it regresses in every run and the gate fails', async () => {
     const { ws, scenario } = await workspaceWithBaseline();
-    target.setKnobs({ slowdown: 1 });
+    // 5 × the 20 ms: with one core busy the baseline's p(95) can gain 20 ms or more, which would
+    // hide a mere doubling; +80 ms it cannot.
+    target.setKnobs({ slowdown: 4 });
     try {
       const result = await runGate(
         testConfig(ws, { scenarios: [scenario], target: target.url, confirm: 1, rulesOverrides: { watch: ['http_req_duration:p(95)'] } }),
@@ -120,7 +123,7 @@ describe('confirmation reruns with a real k6', () => {
 
   it('does not rerun when confirm is 0', async () => {
     const { ws, scenario } = await workspaceWithBaseline();
-    target.setKnobs({ spikeRequests: ITERATIONS });
+    target.setKnobs({ spikeRequests: ITERATIONS, spikeSlowdown: 4 });
     const result = await runGate(
       testConfig(ws, { scenarios: [scenario], target: target.url, confirm: 0, rulesOverrides: { watch: ['http_req_duration:p(95)'] } }),
       recordingLogger(),
