@@ -119,25 +119,8 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
   const workspace = path.resolve(context.workspace);
   const scenarios = await readScenarios(read('scenarios'), workspace, context.scenariosDir);
   // A merge (of shard files) sends no load: it needs neither a target nor the load policy.
-  const mergeFrom = get('merge-from');
-  const collect =
-    get('collect-run-id') === undefined
-      ? undefined
-      : await readCollectSettings(
-          {
-            runId: get('collect-run-id')!,
-            runners: value('collect-runners'),
-            tokenEnv: get('collect-token-env'),
-            tokenFile: get('collect-token-file'),
-            listen: get('collect-listen'),
-            runnerTimeoutMs: value('collect-runner-timeout')!,
-            deadlineMs: value('collect-deadline')!,
-            linger: value('collect-linger'),
-          },
-          context.env,
-          workspace,
-        );
-  const merging = mergeFrom !== undefined || collect !== undefined;
+  const collect = await readCollect(get, value, context.env, workspace);
+  const merging = get('merge-from') !== undefined || collect !== undefined;
   const { environmentName, environment, environmentOfTarget } = await resolveRunEnvironment(
     { name: get('environment'), file: get('environments'), target: get('target'), merging },
     workspace,
@@ -171,11 +154,6 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
     ...(notify?.targets ?? []).map((notifyTarget) => notifyTarget.url),
     ...(collect ? [collect.token] : []),
   ];
-  if (merging && get('shard') !== undefined) {
-    throw new ConfigError(
-      `shard ${JSON.stringify(get('shard'))} and merge-from ${JSON.stringify(mergeFrom)} are both set; expected shard in the N shard jobs and merge-from only in the one merge job`,
-    );
-  }
   const paths = readFilePaths(get, context, workspace);
   const config: Config = {
     rulesOverrides: readRulesOverrides(value),
@@ -205,20 +183,48 @@ export async function readInputs(read: InputReader, context: InputContext): Prom
     maxDurationMs: value('max-duration'),
     protectedEnvironment: isProtectedEnvironment(environmentName, environment ?? environmentOfTarget),
     allowNewBaseline: value('allow-new-baseline'),
-    shard: get('shard') !== undefined ? parseShard(get('shard')!) : undefined,
+    ...readShardOrMerge(get, workspace, collect && path.join(paths.resultsDir, COLLECTED_DIR)),
     metricsOutputs: parseMetricsOutput(get('metrics-output')).map((o) =>
       o.kind === 'json' ? { ...o, target: insideWorkspace('metrics-output json', o.target, workspace) } : o,
     ),
-    merge: collect
-      ? { dir: path.join(paths.resultsDir, COLLECTED_DIR) }
-      : mergeFrom !== undefined
-        ? { dir: insideWorkspace('merge-from', mergeFrom, workspace) }
-        : undefined,
     collect,
     workspace,
     git: context.git ?? {},
   };
   return { config, publish: readPublishInputs(get, value) };
+}
+
+/** `k6-gate collect`'s settings (src/shard/collect-settings.ts), when it runs. */
+async function readCollect(get: Get, value: Value, env: NodeJS.ProcessEnv, workspace: string): Promise<Config['collect']> {
+  const runId = get('collect-run-id');
+  if (runId === undefined) return undefined;
+  const inputs = {
+    runId,
+    runners: value('collect-runners'),
+    tokenEnv: get('collect-token-env'),
+    tokenFile: get('collect-token-file'),
+    listen: get('collect-listen'),
+    runnerTimeoutMs: value('collect-runner-timeout')!,
+    deadlineMs: value('collect-deadline')!,
+    linger: value('collect-linger'),
+  };
+  return readCollectSettings(inputs, env, workspace);
+}
+
+/**
+ * shard in each of N shard jobs; merge-from (or the collector's own folder) in the one merge job:
+ * never both.
+ */
+function readShardOrMerge(get: Get, workspace: string, collectedDir: string | undefined): Pick<Config, 'shard' | 'merge'> {
+  const shard = get('shard');
+  const mergeFrom = get('merge-from');
+  if (shard !== undefined && (mergeFrom !== undefined || collectedDir !== undefined)) {
+    throw new ConfigError(
+      `shard ${JSON.stringify(shard)} and merge-from ${JSON.stringify(mergeFrom)} are both set; expected shard in the N shard jobs and merge-from only in the one merge job`,
+    );
+  }
+  const mergeDir = collectedDir ?? (mergeFrom !== undefined ? insideWorkspace('merge-from', mergeFrom, workspace) : undefined);
+  return { shard: shard !== undefined ? parseShard(shard) : undefined, merge: mergeDir !== undefined ? { dir: mergeDir } : undefined };
 }
 
 /** The baseline, rules and results paths; the entry's own files stand in for unset inputs. */
