@@ -64,7 +64,6 @@ export default tseslint.config(
   {
     // Not split yet (their owners change them this session; tracked in docs/architecture.md, "Size").
     files: [
-      'src/demo/**/*.ts',
       'src/verdict/duet/decision.ts',
       'src/verdict/duet/run.ts',
       'src/observability/remote-write.ts',
@@ -72,6 +71,7 @@ export default tseslint.config(
       'src/shard/collector.ts',
       'src/shard/state.ts',
       'src/report/markdown.ts',
+      'src/report/markdown-rows.ts',
       'src/baseline/compare.ts',
     ],
     rules: { 'max-lines': 'off', 'max-lines-per-function': 'off' },
