@@ -1,7 +1,9 @@
 // The layer rule (eslint no-restricted-imports per folder, eslint.config.js) fails an upward import
 // and lets a downward one through. ESLint runs here on fixture text placed at paths inside src/.
 import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ESLint } from 'eslint';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const eslint = new ESLint();
@@ -128,5 +130,42 @@ describe('every folder and loose file of src/ has its layer', async () => {
     const target = part.endsWith('/') ? `./${part}x.js` : `./${part.replace(/\.ts$/, '.js')}`;
     const messages = await restrictedImports('src/http.ts', `import { x } from '${target}';\nexport const y = x;\n`);
     expect(messages).toHaveLength(1);
+  });
+});
+
+describe('import circles', () => {
+  it('no module of src/ imports itself through others (type imports and re-exports included)', () => {
+    const files = readdirSync('src', { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
+      .map((file) => path.resolve('src', file));
+    const edges = new Map<string, string[]>();
+    for (const file of files) {
+      const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest);
+      const targets: string[] = [];
+      for (const statement of source.statements) {
+        const specifier =
+          (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier
+            ? (statement.moduleSpecifier as ts.StringLiteral).text
+            : undefined;
+        if (!specifier?.startsWith('.')) continue;
+        const target = path.resolve(path.dirname(file), specifier.replace(/\.js$/, '.ts'));
+        if (edges.has(target) || files.includes(target)) targets.push(target);
+      }
+      edges.set(file, targets);
+    }
+    // Depth-first search; a module met again while still on the path closes a circle.
+    const circles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const visit = (file: string, trail: string[]) => {
+      state.set(file, 'open');
+      for (const next of edges.get(file) ?? []) {
+        if (state.get(next) === 'open')
+          circles.push([...trail.slice(trail.indexOf(next)), next].map((f) => path.relative('src', f)).join(' → '));
+        else if (!state.has(next)) visit(next, [...trail, next]);
+      }
+      state.set(file, 'done');
+    };
+    for (const file of files) if (!state.has(file)) visit(file, [file]);
+    expect(circles).toEqual([]);
   });
 });
