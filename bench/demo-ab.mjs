@@ -219,7 +219,8 @@ function summarise(cases, results, sampling) {
  */
 async function printLooks() {
   const lib = await buildSources(root);
-  const { pairAll, decideSequentially, DEFAULT_DUET_OPTIONS } = lib.duetDecision;
+  const { pairAll, DEFAULT_DUET_OPTIONS } = lib.duetDecision;
+  const { decideSequentially } = lib.duetReplay;
   const folders = (await readdir(keepDir)).sort((x, y) => x.localeCompare(y, 'en', { numeric: true }));
   for (const folder of folders) {
     const results = path.join(keepDir, folder, 'k6-gate-results');

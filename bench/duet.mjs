@@ -246,7 +246,8 @@ export async function replayDuets(dir, lib, { decisions, seed, blockWindows = 10
   const { blockMs, maxDurationMs } = index.settings;
   const plan = { blockWindows: Math.round(blockMs / 1000), maxWindows: Math.round(maxDurationMs / 1000) };
   const rand = random(seed);
-  const { pairAll, decideSequentially, DUET_DEFAULT_STATS } = lib.duetDecision;
+  const { pairAll, DUET_DEFAULT_STATS } = lib.duetDecision;
+  const { decideSequentially } = lib.duetReplay;
   // Each recorded window pair's paired value per watched statistic, computed once by the duet's own
   // pairing (undefined where a side measured nothing): a virtual duet is then a concatenation of
   // blocks of these, decided by the duet's own sequential rule.

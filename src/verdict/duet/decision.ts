@@ -379,5 +379,5 @@ function overall(stats: readonly DuetStatResult[], final: boolean, options: Duet
   return { outcome: 'inconclusive', reason: `max-duration reached without a decision on ${undecided.join(', ')}` };
 }
 
-// The whole sequential decision over recorded or simulated windows lives in replay.ts.
-export { decideSequentially, lookPoints, type DuetDecision, type DuetPlan } from './replay.js';
+// The whole sequential decision over recorded or simulated windows lives in replay.ts (which imports
+// this module; a re-export here would close an import circle).

@@ -9,13 +9,12 @@ import {
   DUET_BLOCK_RULE,
   lag1Autocorrelation,
   ruleBlockLength,
-  decideSequentially,
   DEFAULT_DUET_OPTIONS,
   DUET_DEFAULT_STATS,
-  lookPoints,
   pairWindows,
   type PairedWindows,
 } from '../../../src/verdict/duet/decision.js';
+import { decideSequentially, lookPoints } from '../../../src/verdict/duet/replay.js';
 
 /**
  * A window whose requests' latencies spread log-normally around `ms` (spread 0.2 in log), as bucket
