@@ -10,7 +10,7 @@ import { chmod, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoTarget, type DemoTarget } from '../../src/demo/target.js';
+import { startDemoTarget, type DemoTarget } from '../../demo/target.js';
 import type { GateResult } from '../../src/model.js';
 import { printedResult, runArgs } from '../helpers/builders.js';
 import { runCli } from '../helpers/cli.js';
