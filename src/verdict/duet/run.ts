@@ -14,7 +14,9 @@
 // Faults: a target that does not answer before the start, or whose side answered none of its
 // requests in a block, is an error naming the side; a k6 that ends on its own before its half is over
 // is an error naming the side, and the other k6 is stopped; a stop request (Ctrl-C, job cancel)
-// stops both; k6's files of every half stay in the results dir.
+// stops both; k6's files of every half stay in the results dir. A side that measured no requests
+// at all while the k6 processes were starved of CPU (a starved k6 can spend a whole half starting)
+// is no side's fault: the duet stops without a decision, `untrustworthy` saying why.
 import type { Cancellation, StopSignal } from '../../cancel.js';
 import { ExpectedError } from '../../errors.js';
 import type { Logger } from '../../log.js';
@@ -201,7 +203,15 @@ export async function runDuet(options: DuetRunOptions): Promise<DuetRunResult> {
       const a = windows.windows('A');
       const b = windows.windows('B');
       const silent = sideWithoutAnswers(windows, from, block);
-      if (silent) return fail(silent.error, silent.side);
+      if (silent) {
+        // No requests at all from a k6 starved of CPU: it never got to run its load (a down side
+        // answers with failures). Not a side's fault: the load generator's, so no verdict.
+        const starved = silent.none ? k6Starved(cpu.read()) : undefined;
+        if (!starved) return fail(silent.error, silent.side);
+        const reason = `${sideName(silent.side)} measured no requests in block ${block} while the duet's k6 processes were starved of CPU: no decision`;
+        log.warning(`k6-gate: duet: ${reason}`);
+        return { outcome: 'inconclusive', looks, reason, ...measured() };
+      }
       fractions.push((block * blockMs) / (blocks * blockMs));
       const pairs = pairAll(a, b, stats);
       const look = decideLook(pairs, fractions, block === blocks, options.options ?? DEFAULT_DUET_OPTIONS, looks.at(-1));
@@ -220,19 +230,38 @@ export async function runDuet(options: DuetRunOptions): Promise<DuetRunResult> {
   }
 }
 
-/** A side that answered none of its requests in these windows (down, or failing mid-run). */
-function sideWithoutAnswers(windows: DuetWindows, from: number, block: number): { error: string; side: DuetSide } | undefined {
-  for (const side of ['A', 'B'] as const) {
+/**
+ * A side that answered none of its requests in these windows (down, or failing mid-run), else one
+ * that measured none (`none`: its k6 sent nothing; the caller asks whether k6 was starved of CPU).
+ */
+function sideWithoutAnswers(
+  windows: DuetWindows,
+  from: number,
+  block: number,
+): { error: string; side: DuetSide; none: boolean } | undefined {
+  const counted = (['A', 'B'] as const).map((side) => {
     let requests = 0;
     let failed = 0;
     for (const w of windows.windows(side).slice(from)) {
       requests += w.requests;
       failed += w.failedRequests;
     }
-    if (requests === 0) return { error: `${sideName(side)} measured no requests in block ${block}: did its k6 reach it?`, side };
-    if (failed === requests)
-      return { error: `${sideName(side)} failed all ${requests} of its requests in block ${block}: is it down?`, side };
-  }
+    return { side, requests, failed };
+  });
+  const down = counted.find((c) => c.requests > 0 && c.failed === c.requests);
+  if (down)
+    return {
+      error: `${sideName(down.side)} failed all ${down.requests} of its requests in block ${block}: is it down?`,
+      side: down.side,
+      none: false,
+    };
+  const silent = counted.find((c) => c.requests === 0);
+  if (silent)
+    return {
+      error: `${sideName(silent.side)} measured no requests in block ${block}: did its k6 reach it?`,
+      side: silent.side,
+      none: true,
+    };
   return undefined;
 }
 

@@ -93,7 +93,9 @@ function verdictNote({ duet, blockMs, maxDurationMs, aa }: DuetMapping): string 
   const said =
     duet.outcome === 'error'
       ? `duet ended with an error after ${perSide} of k6 per side: ${duet.reason}`
-      : `duet stopped at look ${duet.looks.length} of ${looks} after ${perSide} of k6 per side: ${duet.reason}`;
+      : duet.looks.length === 0
+        ? `duet stopped before its first look after ${perSide} of k6 per side: ${duet.reason}`
+        : `duet stopped at look ${duet.looks.length} of ${looks} after ${perSide} of k6 per side: ${duet.reason}`;
   return aa ? `${AA_NOTE}. ${said}` : said;
 }
 

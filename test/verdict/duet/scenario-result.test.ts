@@ -183,6 +183,21 @@ describe('a duet as a scenario result', () => {
     expect(regressed.inconclusive).toBe(`the load generator was unhealthy: ${starved}`);
   });
 
+  it('stopped before its first look by a starved k6: inconclusive with both reasons, no side named, said before the first look', () => {
+    const starved = 'k6 waited 85 ms for a CPU each time it had work (limit 10 ms)';
+    const why = "A (baseline-target) measured no requests in block 1 while the duet's k6 processes were starved of CPU: no decision";
+    const r = mapped(duetOf('inconclusive', [], { reason: why, untrustworthy: starved, k6Seconds: 29.7 }));
+    expect(r.outcome).toBe('inconclusive');
+    expect(r.error).toBeUndefined();
+    expect(r.inconclusive).toBe(`${why}; the load generator was unhealthy: ${starved}`);
+    expect(r.verdictNote).toMatch(
+      /^duet stopped before its first look after [\d.]+ s of k6 per side: A \(baseline-target\) measured no requests/,
+    );
+    expect(r.metrics).toEqual([]);
+    expect(r.duet).toMatchObject({ outcome: 'inconclusive', looks: [] });
+    expect(r.duet!.side).toBeUndefined();
+  });
+
   it("B's crossed thresholds fail the scenario whatever the duet said", () => {
     const eq = stat({ id: 'http_req_duration:p(95)', verdict: 'equivalent', note: 'equivalent within ±2.0 %' });
     const thresholds = [{ metric: 'http_req_duration', expression: 'p(95)<10', ok: false }];
