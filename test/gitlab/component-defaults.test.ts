@@ -35,6 +35,10 @@ import {
 
 const missing = missingTools();
 
+// One gitlab-ci-local pipeline takes about 30 s on a quiet machine and over a minute on a busy one; a
+// test that ran out of time would leave its pipeline running into the next one.
+const PIPELINE_TIMEOUT_MS = 240_000;
+
 describe.skipIf(missing.length > 0)('the component with its default inputs, run by gitlab-ci-local', () => {
   let work: string;
   let project: string;
@@ -190,53 +194,65 @@ describe.skipIf(missing.length > 0)('the component with its default inputs, run 
     expect(staging.cache[0].paths).toEqual(['.k6-gate-cache/']);
   });
 
-  it('the staging job of a merge-request pipeline runs the gate with the CLI and k6 the image carries, and reports', async () => {
-    const result = await pipeline('merge-request', 'k6-gate:staging');
-    expect(result.code, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/(PASS|WARN)\s+k6-gate:staging/);
-    const log = jobLog('staging');
-    // No download: the pinned k6 was found where the image puts it.
-    expect(log).toMatch(/using k6 v2\.2\.0 found on PATH at .*\/bin\/k6/);
-    expect(log).not.toMatch(/downloading k6|building k6/);
-    const out = artifactsOf('staging');
-    for (const file of ['junit.xml', 'load-performance.json', 'report.md', 'comparison.json']) {
-      expect(existsSync(path.join(out, file)), file).toBe(true);
-    }
-    expect(['passed', 'regressed']).toContain(parseDotenv(readFileSync(path.join(out, 'k6-gate.env'), 'utf8')).K6_GATE_STAGING_RESULT);
-    // No token configured: no note, and the job says how to get one.
-    expect(log).toContain('K6_GATE_GITLAB_TOKEN is not set');
-  });
+  it(
+    'the staging job of a merge-request pipeline runs the gate with the CLI and k6 the image carries, and reports',
+    async () => {
+      const result = await pipeline('merge-request', 'k6-gate:staging');
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/(PASS|WARN)\s+k6-gate:staging/);
+      const log = jobLog('staging');
+      // No download: the pinned k6 was found where the image puts it.
+      expect(log).toMatch(/using k6 v2\.2\.0 found on PATH at .*\/bin\/k6/);
+      expect(log).not.toMatch(/downloading k6|building k6/);
+      const out = artifactsOf('staging');
+      for (const file of ['junit.xml', 'load-performance.json', 'report.md', 'comparison.json']) {
+        expect(existsSync(path.join(out, file)), file).toBe(true);
+      }
+      expect(['passed', 'regressed']).toContain(parseDotenv(readFileSync(path.join(out, 'k6-gate.env'), 'utf8')).K6_GATE_STAGING_RESULT);
+      // No token configured: no note, and the job says how to get one.
+      expect(log).toContain('K6_GATE_GITLAB_TOKEN is not set');
+    },
+    PIPELINE_TIMEOUT_MS,
+  );
 
-  it('the production job of a default-branch pipeline runs with its own environment and dotenv keys', async () => {
-    const result = await pipeline('default-branch', 'k6-gate:production');
-    expect(result.stdout).toMatch(/(PASS|FAIL)\s+k6-gate:production/);
-    const log = jobLog('production');
-    expect(log).toMatch(/using k6 v2\.2\.0 found on PATH/);
-    const dotenv = parseDotenv(readFileSync(path.join(artifactsOf('production'), 'k6-gate.env'), 'utf8'));
-    expect(['passed', 'regressed']).toContain(dotenv.K6_GATE_PRODUCTION_RESULT);
-    expect(dotenv.K6_GATE_STAGING_RESULT).toBeUndefined();
-  });
-  it('the npx path: a Node image installs the lean package from the registry into the cached npm folder, then gates', async () => {
-    // Stand-ins: the registry is a loopback fake serving the tarball packed from this checkout (set as a
-    // project variable, npm_config_registry, as a user would for a mirror); k6 on PATH stands in for the
-    // release download these machines cannot reach. No k6-gate on PATH: npx must install it.
-    const result = await pipeline('merge-request', 'k6-gate:staging', {
-      file: 'npx.gitlab-ci.yml',
-      variables: [`npm_config_registry=${registry.url}`],
-      pathFirst: k6Only,
-    });
-    expect(result.code, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/(PASS|WARN)\s+k6-gate:staging/);
-    // npx fetched the package and its tarball, and nothing else: no dependencies.
-    expect([...new Set(registry.requests)]).toEqual(['/k6-gate', expect.stringMatching(/^\/k6-gate\/-\/k6-gate-[\d.]+\.tgz$/)]);
-    expect(['passed', 'regressed']).toContain(
-      parseDotenv(readFileSync(path.join(artifactsOf('staging'), 'k6-gate.env'), 'utf8')).K6_GATE_STAGING_RESULT,
-    );
-    // npm's cache is inside the project (GitLab caches nothing else): the package landed there.
-    expect(existsSync(path.join(project, '.k6-gate-cache', 'npm', '_cacache'))).toBe(true);
-    // (`cache: paths: [.k6-gate-cache/]` keeps it between jobs on GitLab: the preview test above checks the
-    // key; gitlab-ci-local's shell executor does not emulate caches.)
-  });
+  it(
+    'the production job of a default-branch pipeline runs with its own environment and dotenv keys',
+    async () => {
+      const result = await pipeline('default-branch', 'k6-gate:production');
+      expect(result.stdout).toMatch(/(PASS|FAIL)\s+k6-gate:production/);
+      const log = jobLog('production');
+      expect(log).toMatch(/using k6 v2\.2\.0 found on PATH/);
+      const dotenv = parseDotenv(readFileSync(path.join(artifactsOf('production'), 'k6-gate.env'), 'utf8'));
+      expect(['passed', 'regressed']).toContain(dotenv.K6_GATE_PRODUCTION_RESULT);
+      expect(dotenv.K6_GATE_STAGING_RESULT).toBeUndefined();
+    },
+    PIPELINE_TIMEOUT_MS,
+  );
+  it(
+    'the npx path: a Node image installs the lean package from the registry into the cached npm folder, then gates',
+    async () => {
+      // Stand-ins: the registry is a loopback fake serving the tarball packed from this checkout (set as a
+      // project variable, npm_config_registry, as a user would for a mirror); k6 on PATH stands in for the
+      // release download these machines cannot reach. No k6-gate on PATH: npx must install it.
+      const result = await pipeline('merge-request', 'k6-gate:staging', {
+        file: 'npx.gitlab-ci.yml',
+        variables: [`npm_config_registry=${registry.url}`],
+        pathFirst: k6Only,
+      });
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/(PASS|WARN)\s+k6-gate:staging/);
+      // npx fetched the package and its tarball, and nothing else: no dependencies.
+      expect([...new Set(registry.requests)]).toEqual(['/k6-gate', expect.stringMatching(/^\/k6-gate\/-\/k6-gate-[\d.]+\.tgz$/)]);
+      expect(['passed', 'regressed']).toContain(
+        parseDotenv(readFileSync(path.join(artifactsOf('staging'), 'k6-gate.env'), 'utf8')).K6_GATE_STAGING_RESULT,
+      );
+      // npm's cache is inside the project (GitLab caches nothing else): the package landed there.
+      expect(existsSync(path.join(project, '.k6-gate-cache', 'npm', '_cacache'))).toBe(true);
+      // (`cache: paths: [.k6-gate-cache/]` keeps it between jobs on GitLab: the preview test above checks the
+      // key; gitlab-ci-local's shell executor does not emulate caches.)
+    },
+    PIPELINE_TIMEOUT_MS,
+  );
 });
 
 if (missing.length > 0) {
