@@ -27,6 +27,12 @@ var scenarios = __webpack_require__(4096);
 var dist = __webpack_require__(8815);
 // EXTERNAL MODULE: ./src/k6/summary.ts
 var summary = __webpack_require__(817);
+// EXTERNAL MODULE: ./src/observability/metrics-output.ts
+var metrics_output = __webpack_require__(9128);
+// EXTERNAL MODULE: ./src/version.ts
+var version = __webpack_require__(311);
+// EXTERNAL MODULE: ./src/shard/collector.ts
+var collector = __webpack_require__(9655);
 ;// CONCATENATED MODULE: ./src/shard/operator.ts
 // Manifests for running a scenario on Kubernetes with k6-operator (TestRun, k6.io/v1alpha1).
 //
@@ -37,9 +43,28 @@ var summary = __webpack_require__(817);
 // (k6-operator passes the same `arguments` to all runners, and k6 cannot template a file name).
 // The files outlive the runner pods (and `cleanup: post`); a collector pod mounting the claim
 // serves `kubectl cp`, then `k6-gate merge --from` finds the files in the per-pod folders.
+//
+// Collector mode (`collector`): no claim at all. The runners push k6's remote-write output to a
+// `k6-gate collect` Deployment through its Service, with the Bearer token from a Secret the user
+// creates (never in the manifest), and the collector gates the merged test (src/shard/collector.ts).
 
 
 
+
+
+
+/** The port the collector listens on and its Service exposes. */
+const COLLECTOR_PORT = 9091;
+/** The k6-gate image of this version (Containerfile; the GitLab templates' default image). */
+const K6_GATE_IMAGE = `ghcr.io/k6-gate/k6-gate:${version/* VERSION */.x}`;
+/** Where the collector pod works: the script (and baseline) at scenario/, its results at results/. */
+const COLLECTOR_WORKDIR = '/work';
+const TOKEN_MOUNT = '/var/run/k6-gate';
+const BASELINE_KEY = 'k6-baseline.json';
+/** The collector image's user (Containerfile). */
+const K6_GATE_UID = 10001;
+/** Runner variables the collector mode sets; --env may not set them too. */
+const COLLECTOR_RUNNER_VARIABLES = /^K6_PROMETHEUS_RW_|^K6_OUT$/;
 /** The folder every runner writes into (its own sub-folder of the claim). */
 const RESULTS_MOUNT = '/results';
 /** UID/GID of the user in the grafana/k6 image; fsGroup makes the claim writable for it. */
@@ -55,10 +80,15 @@ function resultsClaimName(input) {
 }
 /** The `arguments` string of the TestRun, checked so that k6-operator's split on spaces keeps each argument whole. */
 function runnerArguments(input) {
-    const scenario = input.scenario ?? input.scriptFile.replace(/\.(m?js|ts|cjs)$/, '');
+    const scenario = scenarioOf(input);
     const args = [
-        `--out=json=${RESULTS_MOUNT}/k6-${scenario}.shard-k8s.json.gz`,
-        `--summary-export=${RESULTS_MOUNT}/summary-${scenario}.shard-k8s.json`,
+        ...(input.collector
+            ? // k6-operator adds --tag instance_id=<i> and --tag testrun_name=<name>: what the collector tells runners apart by.
+                ['--out=experimental-prometheus-rw']
+            : [
+                `--out=json=${RESULTS_MOUNT}/k6-${scenario}.shard-k8s.json.gz`,
+                `--summary-export=${RESULTS_MOUNT}/summary-${scenario}.shard-k8s.json`,
+            ]),
         `--summary-trend-stats=${input.trendStats ?? summary/* SUMMARY_TREND_STATS */.$8.join(',')}`,
         ...(input.args ?? []),
     ];
@@ -68,6 +98,36 @@ function runnerArguments(input) {
         }
     }
     return args.join(' ');
+}
+function scenarioOf(input) {
+    return input.scenario ?? input.scriptFile.replace(/\.(m?js|ts|cjs|tar)$/, '');
+}
+function collectorName(name) {
+    return `${name}-collector`;
+}
+function tokenSecretName(input) {
+    return input.collector?.tokenSecret ?? `${input.name}-collector-token`;
+}
+/** The collector's in-cluster address: its Service, namespace-qualified when the namespace is known. */
+function collectorUrl(input) {
+    const host = input.namespace ? `${collectorName(input.name)}.${input.namespace}.svc` : collectorName(input.name);
+    return `http://${host}:${COLLECTOR_PORT}/api/v1/write`;
+}
+/**
+ * What a runner needs to push to the collector: its URL, the token from the Secret, k6's end-of-test
+ * stale markers (the collector's "finished"), native histograms for the runner's k6 version, and its
+ * pod name in a header (two pods with one instance_id are a duplicated segment).
+ */
+function collectorRunnerEnv(input) {
+    const k6Version = /:(\d+\.\d+\.\d+)$/.exec(input.image ?? '')?.[1] ?? config/* DEFAULT_K6_VERSION */.ti;
+    const output = (0,metrics_output/* metricsOutputEnv */.Um)([{ kind: 'prometheus', target: collectorUrl(input), nativeHistograms: true }], k6Version);
+    return [
+        ...Object.entries(output).map(([name, value]) => ({ name, value })),
+        { name: 'K6_PROMETHEUS_RW_STALE_MARKERS', value: 'true' },
+        { name: 'K6_PROMETHEUS_RW_BEARER_TOKEN', valueFrom: { secretKeyRef: { name: tokenSecretName(input), key: 'token' } } },
+        // Kubernetes expands $(POD_NAME), defined before it in this list.
+        { name: 'K6_PROMETHEUS_RW_HTTP_HEADERS', value: `${collector/* RUNNER_HEADER */.Lj}:$(POD_NAME)` },
+    ];
 }
 function namespaced(name, namespace, extra = {}) {
     return { name, ...(namespace ? { namespace } : {}), ...extra };
@@ -94,8 +154,12 @@ function buildTestRun(input) {
             throw new config/* ConfigError */.xL(`environment variable name ${JSON.stringify(name)} is not valid; expected e.g. BASE_URL`);
         if (name === 'POD_NAME')
             throw new config/* ConfigError */.xL('environment variable POD_NAME is reserved: the runners use it to pick their results folder');
+        if (input.collector && COLLECTOR_RUNNER_VARIABLES.test(name))
+            throw new config/* ConfigError */.xL(`environment variable ${name} is set by the collector mode (the runners push to the collector with it); expected other variables, e.g. BASE_URL`);
         env.push({ name, value });
     }
+    if (input.collector)
+        env.push(...collectorRunnerEnv(input));
     const claim = resultsClaimName(input);
     return {
         apiVersion: 'k6.io/v1alpha1',
@@ -110,9 +174,13 @@ function buildTestRun(input) {
                 image: input.image ?? `grafana/k6:${config/* DEFAULT_K6_VERSION */.ti}`,
                 metadata: { labels: { ...LABELS, 'k6-gate/test-run': input.name } },
                 env,
-                securityContext: { fsGroup: K6_IMAGE_GID },
-                volumes: [{ name: 'k6-gate-results', persistentVolumeClaim: { claimName: claim } }],
-                volumeMounts: [{ name: 'k6-gate-results', mountPath: RESULTS_MOUNT, subPathExpr: '$(POD_NAME)' }],
+                ...(input.collector
+                    ? {}
+                    : {
+                        securityContext: { fsGroup: K6_IMAGE_GID },
+                        volumes: [{ name: 'k6-gate-results', persistentVolumeClaim: { claimName: claim } }],
+                        volumeMounts: [{ name: 'k6-gate-results', mountPath: RESULTS_MOUNT, subPathExpr: '$(POD_NAME)' }],
+                    }),
             },
         },
     };
@@ -129,7 +197,15 @@ function buildTestRunManifest(input) {
             ? { data: { [input.scriptFile]: input.scriptContent } }
             : { binaryData: { [input.scriptFile]: Buffer.from(input.scriptContent).toString('base64') } }),
     });
-    if (input.createClaim ?? input.resultsClaim === undefined) {
+    const baseline = input.collector?.baselineContent;
+    if (baseline !== undefined) {
+        const configMap = documents[0];
+        configMap.data = { ...configMap.data, [BASELINE_KEY]: baseline };
+    }
+    if (input.collector) {
+        documents.push(...buildCollectorObjects(input));
+    }
+    else if (input.createClaim ?? input.resultsClaim === undefined) {
         documents.push({
             apiVersion: 'v1',
             kind: 'PersistentVolumeClaim',
@@ -166,6 +242,87 @@ function buildCollectorPodManifest(input) {
         },
     }, { lineWidth: 0 });
 }
+/**
+ * The collector's Deployment (one replica of `k6-gate collect`, the script and baseline from the
+ * ConfigMap, the token from the Secret as a file) and its Service. After the verdict the collector
+ * lingers, so its pod keeps the results for `kubectl cp` instead of restarting into a new collection.
+ */
+function buildCollectorObjects(input) {
+    const collector = input.collector ?? {};
+    const name = collectorName(input.name);
+    const labels = { ...LABELS, 'app.kubernetes.io/name': 'k6-gate-collector', 'k6-gate/test-run': input.name };
+    const selector = { 'app.kubernetes.io/name': 'k6-gate-collector', 'k6-gate/test-run': input.name };
+    const scenario = scenarioOf(input);
+    const args = [
+        'collect',
+        `${scenario}=scenario/${input.scriptFile}`,
+        '--run-id',
+        input.name,
+        '--runners',
+        String(input.parallelism),
+        '--listen',
+        `0.0.0.0:${COLLECTOR_PORT}`,
+        '--token-file',
+        `${TOKEN_MOUNT}/token`,
+        '--results-dir',
+        'results',
+        ...(collector.deadline ? ['--deadline', collector.deadline] : []),
+        ...(collector.baselineContent !== undefined ? ['--baseline', `scenario/${BASELINE_KEY}`] : []),
+        // The runners' variables, so `k6 inspect` reads the script's thresholds as the runners resolve them.
+        ...Object.entries(input.env ?? {}).flatMap(([name, value]) => ['--env', `${name}=${value}`]),
+        '--linger',
+    ];
+    const deployment = {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: namespaced(name, input.namespace, { labels }),
+        spec: {
+            replicas: 1,
+            selector: { matchLabels: selector },
+            // One collector at a time: a second one would split the runners' pushes.
+            strategy: { type: 'Recreate' },
+            template: {
+                metadata: { labels },
+                spec: {
+                    automountServiceAccountToken: false,
+                    securityContext: { runAsNonRoot: true, runAsUser: K6_GATE_UID, runAsGroup: K6_GATE_UID, fsGroup: K6_GATE_UID },
+                    containers: [
+                        {
+                            name: 'collector',
+                            image: collector.image ?? K6_GATE_IMAGE,
+                            args,
+                            workingDir: COLLECTOR_WORKDIR,
+                            ports: [{ name: 'remote-write', containerPort: COLLECTOR_PORT, protocol: 'TCP' }],
+                            readinessProbe: { tcpSocket: { port: COLLECTOR_PORT }, periodSeconds: 2 },
+                            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+                            volumeMounts: [
+                                { name: 'work', mountPath: COLLECTOR_WORKDIR },
+                                { name: 'scenario', mountPath: `${COLLECTOR_WORKDIR}/scenario`, readOnly: true },
+                                { name: 'token', mountPath: TOKEN_MOUNT, readOnly: true },
+                            ],
+                        },
+                    ],
+                    volumes: [
+                        { name: 'work', emptyDir: {} },
+                        { name: 'scenario', configMap: { name: `${input.name}-script` } },
+                        { name: 'token', secret: { secretName: tokenSecretName(input), items: [{ key: 'token', path: 'token' }] } },
+                    ],
+                },
+            },
+        },
+    };
+    const service = {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: namespaced(name, input.namespace, { labels }),
+        spec: {
+            type: 'ClusterIP',
+            selector,
+            ports: [{ name: 'remote-write', port: COLLECTOR_PORT, targetPort: 'remote-write', protocol: 'TCP' }],
+        },
+    };
+    return [deployment, service];
+}
 
 ;// CONCATENATED MODULE: ./src/commands/operator-manifest.ts
 // `k6-gate operator-manifest`: writes the Kubernetes manifests of a sharded run with k6-operator.
@@ -176,10 +333,13 @@ function buildCollectorPodManifest(input) {
 
 const OPERATOR_MANIFEST_HELP = `k6-gate operator-manifest <scenario|script|archive.tar> --name NAME --parallelism N [options]
 
-Writes a ConfigMap with the script, a PersistentVolumeClaim for the results and a k6-operator
-TestRun (k6.io/v1alpha1) whose N runners each write raw samples to their own folder of the claim.
-Then: kubectl apply -f …; wait for the TestRun stage "finished"; kubectl cp the claim's contents
-(via --collector's pod); k6-gate merge <scenario> --from DIR. See docs/scale-out.md.
+Writes a ConfigMap with the script and a k6-operator TestRun (k6.io/v1alpha1) with N runners.
+With --collector: a \`k6-gate collect\` Deployment and its Service, which the runners push k6's
+remote-write output to (no claim, no kubectl cp); the collector gates the merged test. Create the
+token Secret first: kubectl create secret generic NAME-collector-token --from-literal=token=…
+Without: a PersistentVolumeClaim where every runner writes raw samples to its own folder; then
+kubectl cp the claim's contents (via --results-pod) and k6-gate merge <scenario> --from DIR.
+See docs/scale-out.md.
 
 Options:
   --name NAME              TestRun name (lower-case DNS label)
@@ -194,7 +354,12 @@ Options:
   --storage-class NAME     storage class of the created claim
   --storage SIZE           size of the created claim (default 1Gi)
   --cleanup                cleanup: post (delete runner jobs afterwards; the claim stays)
-  --collector              also write a collector pod that mounts the claim for kubectl cp
+  --collector              runners push to a k6-gate collect Deployment + Service (no claim)
+  --token-secret NAME      (--collector) Secret with key "token" (default NAME-collector-token)
+  --collector-image IMAGE  (--collector) default ${K6_GATE_IMAGE}
+  --baseline FILE          (--collector) the baseline the collector gates against (into the ConfigMap)
+  --deadline D             (--collector) the collection's deadline (default 2h)
+  --results-pod            (claim mode) also write a pod that mounts the claim for kubectl cp
   --output FILE            write to FILE instead of stdout
 `;
 async function commandOperatorManifest(args, io, log) {
@@ -212,6 +377,11 @@ async function commandOperatorManifest(args, io, log) {
         storage: { type: 'string' },
         cleanup: { type: 'boolean' },
         collector: { type: 'boolean' },
+        'token-secret': { type: 'string' },
+        'collector-image': { type: 'string' },
+        baseline: { type: 'string' },
+        deadline: { type: 'string' },
+        'results-pod': { type: 'boolean' },
         output: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
     }, args, 'operator-manifest');
@@ -243,6 +413,24 @@ async function commandOperatorManifest(args, io, log) {
     catch (error) {
         throw new config/* ConfigError */.xL(`${isArchive ? 'archive' : 'script'} ${JSON.stringify(ref)} cannot be read (${codeOf(error)}); expected ${isArchive ? 'a k6 archive (k6 archive script.js)' : 'a k6 script'}`, { cause: error });
     }
+    const collectorOnly = ['token-secret', 'collector-image', 'baseline', 'deadline'];
+    const stray = collectorOnly.find((flag) => values[flag] !== undefined);
+    if (stray && !values.collector)
+        throw new config/* ConfigError */.xL(`--${stray} belongs to --collector mode; expected --collector with it`);
+    if (values.collector && values['results-pod']) {
+        throw new config/* ConfigError */.xL('--results-pod serves the claim of the raw-sample mode; --collector needs no claim (the runners push to the collector)');
+    }
+    if (values.deadline !== undefined)
+        (0,config/* parseTimeLimit */.Er)('deadline', values.deadline);
+    let baselineContent;
+    if (values.baseline !== undefined) {
+        try {
+            baselineContent = await (0,promises_.readFile)(external_node_path_default().resolve(io.cwd, values.baseline), 'utf8');
+        }
+        catch (error) {
+            throw new config/* ConfigError */.xL(`--baseline ${JSON.stringify(values.baseline)} cannot be read (${codeOf(error)}); expected the k6-gate baseline file to gate against`, { cause: error });
+        }
+    }
     const scriptFile = external_node_path_default().basename(script);
     const input = {
         name: values.name,
@@ -259,9 +447,12 @@ async function commandOperatorManifest(args, io, log) {
         storageClassName: values['storage-class'],
         storage: values.storage,
         cleanup: values.cleanup,
+        collector: values.collector
+            ? { tokenSecret: values['token-secret'], image: values['collector-image'], baselineContent, deadline: values.deadline }
+            : undefined,
     };
     let text = buildTestRunManifest(input);
-    if (values.collector)
+    if (values['results-pod'])
         text += `---\n${buildCollectorPodManifest(input)}`;
     if (values.output) {
         try {
@@ -270,7 +461,7 @@ async function commandOperatorManifest(args, io, log) {
         catch (error) {
             throw new config/* ConfigError */.xL(`--output ${JSON.stringify(values.output)} cannot be written (${codeOf(error)}); expected a file in an existing folder you may write to`, { cause: error });
         }
-        log.info(`k6-gate: wrote ${values.output} (TestRun ${values.name}, ${parallelism} runners)`);
+        log.info(`k6-gate: wrote ${values.output} (TestRun ${values.name}, ${parallelism} runners${values.collector ? `, collector ${collectorUrl(input)}; create the Secret ${tokenSecretName(input)} (key token) before applying` : ''})`);
     }
     else {
         io.stdout(text);
@@ -280,6 +471,423 @@ async function commandOperatorManifest(args, io, log) {
 /** `ENOENT`, `EACCES`, …: the part of a file-system error a user can act on. */
 function codeOf(error) {
     return error.code ?? error.message;
+}
+
+
+/***/ }),
+
+/***/ 9655:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Fc: () => (/* binding */ collectionProblems),
+/* harmony export */   Lj: () => (/* binding */ RUNNER_HEADER),
+/* harmony export */   SR: () => (/* binding */ startCollector),
+/* harmony export */   Yg: () => (/* binding */ describeRunner),
+/* harmony export */   dU: () => (/* binding */ runnerStates)
+/* harmony export */ });
+/* unused harmony exports DEFAULT_MAX_SERIES_PER_RUNNER, MAX_BUCKETS_PER_SERIES, DEFAULT_MAX_BODY_BYTES, GarbagePushError, RunnerFleet */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7067);
+/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_http__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3916);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(6264);
+/* harmony import */ var _observability_remote_write_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(8437);
+/* harmony import */ var _shard_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(2332);
+/* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(2650);
+// The collector: one long-running receiver that N k6 processes (k6-operator runners, or any fleet)
+// push to with k6's own `--out experimental-prometheus-rw`, kept apart per runner, until every
+// runner has finished. What it keeps per runner is what the loopback receiver of one run keeps
+// (samples/remote-write.ts): the newest cumulative state of each series, so memory grows with the
+// number of series, never with the test's length, and is capped per runner.
+//
+// Who is who: every series a runner pushes carries the tags `instance_id` (1..N) and `testrun_name`
+// (the run id). k6-operator adds both to every runner (`--tag instance_id=<i>`, `--tag
+// testrun_name=<TestRun name>`) and gives runner i the execution segment (i-1)/N:i/N of the
+// sequence 0,1/N,…,1; a fleet of plain k6 processes passes the same tags and segments itself.
+//
+// When a runner is done: k6 says so. With K6_PROMETHEUS_RW_STALE_MARKERS=true, k6's output makes a
+// final push of every series when the test ends and then marks each series stale (Prometheus' stale
+// NaN). That marker is the runner's "finished": silence is not, because a runner that crashed, was
+// OOM-killed or lost its network is silent too, and gating its partial load as a finished share
+// would pass a test for the wrong reason. A runner silent for `runnerTimeoutMs` without the marker
+// is reported as stopped, not waited for; the overall deadline bounds the whole collection.
+//
+// A duplicated segment: two processes with one instance_id. They show as two values of the
+// X-K6-Gate-Runner header (the manifests set it to the pod name), as a push after that runner's
+// end-of-test marker, or as a cumulative total that goes backwards.
+
+
+
+
+
+
+
+/** The header a runner may send to name its process (k6: K6_PROMETHEUS_RW_HEADERS_X-K6-Gate-Runner). */
+const RUNNER_HEADER = 'x-k6-gate-runner';
+/** Series one runner may hold; more are dropped and make the collection an error (its totals would be short). */
+const DEFAULT_MAX_SERIES_PER_RUNNER = 20_000;
+/** Buckets one native histogram may hold: schema 3 spans 1 ns to 11 days in about 900 buckets. */
+const MAX_BUCKETS_PER_SERIES = 2_048;
+/** Labels one series may carry, and the length of one label value. */
+const MAX_LABELS = 64;
+const MAX_LABEL_VALUE = 1_024;
+/** A push larger than this is refused (k6's pushes of a few thousand series are a few hundred KiB). */
+const DEFAULT_MAX_BODY_BYTES = 16 * 2 ** 20;
+/** Problems listed per runner at most; the rest are counted. */
+const MAX_PROBLEMS = 5;
+/** A push that is not a k6 remote-write push of this run (answered 400). */
+class GarbagePushError extends _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ExpectedError */ .Dh {
+}
+/** `instance_id=2 (execution segment 1/4:2/4)`: how messages name a runner. */
+function describeRunner(runner) {
+    return `instance_id=${runner.instance} (execution segment ${runner.segment})`;
+}
+const seriesKey = (labels) => Object.keys(labels)
+    .sort()
+    .map((k) => `${k}\u0000${labels[k]}`)
+    .join('\u0001');
+/**
+ * The runners of one run and what they pushed; pure bookkeeping (the HTTP server below feeds it),
+ * so every rule here is tested with plain data.
+ */
+class RunnerFleet {
+    options;
+    startedAt;
+    runners;
+    refusals = { unauthorized: 0, garbage: 0, tooLarge: 0, reasons: [] };
+    maxSeries;
+    firstPushAt;
+    constructor(options, startedAt) {
+        this.options = options;
+        this.startedAt = startedAt;
+        this.maxSeries = options.maxSeriesPerRunner ?? DEFAULT_MAX_SERIES_PER_RUNNER;
+        this.runners = Array.from({ length: options.runners }, (_, i) => ({
+            instance: i + 1,
+            segment: (0,_shard_js__WEBPACK_IMPORTED_MODULE_4__/* .executionSegment */ .Ms)({ index: i + 1, count: options.runners }),
+            series: new Map(),
+            pushes: 0,
+            bytes: 0,
+            processes: new Set(),
+            droppedSeries: 0,
+        }));
+    }
+    /** The sequence every runner's segment belongs to. */
+    get sequence() {
+        return (0,_shard_js__WEBPACK_IMPORTED_MODULE_4__/* .segmentSequence */ .HU)(this.options.runners);
+    }
+    /** Notes a refused push and its cause (the first few causes are kept in words). */
+    refuse(kind, reason) {
+        this.refusals[kind]++;
+        if (this.refusals.reasons.length < MAX_PROBLEMS)
+            this.refusals.reasons.push(reason);
+    }
+    /**
+     * Takes one decoded push; throws GarbagePushError (nothing of it kept) when it is not a push of
+     * this run's runners. Returns the runner it belonged to.
+     */
+    accept(decoded, receivedAt, bytes, processName) {
+        const runner = this.runnerOf(decoded);
+        this.checkShape(decoded, runner);
+        if (processName !== undefined) {
+            runner.processes.add(processName);
+            if (runner.processes.size > 1 && !runner.duplicated)
+                runner.duplicated = `pushed by ${runner.processes.size} k6 processes (${[...runner.processes].slice(0, 3).join(', ')})`;
+        }
+        if (runner.finishedAt !== undefined && !runner.duplicated) {
+            runner.duplicated = `pushed again ${(0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .formatDuration */ .a3)(receivedAt - runner.finishedAt)} after its end-of-test marker`;
+        }
+        let ended = false;
+        for (const s of decoded) {
+            const key = seriesKey(s.labels);
+            let kept = runner.series.get(key);
+            if (!kept) {
+                if (runner.series.size >= this.maxSeries) {
+                    runner.droppedSeries++;
+                    continue;
+                }
+                kept = { labels: s.labels };
+                runner.series.set(key, kept);
+            }
+            const h = s.histograms.at(-1);
+            if (h) {
+                if (kept.histogram && h.count < kept.histogram.count && !runner.duplicated)
+                    runner.duplicated = `its total of ${s.labels.__name__} went back from ${kept.histogram.count} to ${h.count}`;
+                kept.histogram = h;
+            }
+            for (const sample of s.samples) {
+                if (sample.stale) {
+                    ended = true;
+                    continue;
+                }
+                if (kept.value !== undefined && s.labels.__name__?.endsWith('_total') && sample.value < kept.value && !runner.duplicated)
+                    runner.duplicated = `its total of ${s.labels.__name__} went back from ${kept.value} to ${sample.value}`;
+                kept.value = sample.value;
+            }
+        }
+        runner.pushes++;
+        runner.bytes += bytes;
+        runner.firstPushAt ??= receivedAt;
+        runner.lastPushAt = receivedAt;
+        this.firstPushAt ??= receivedAt;
+        if (ended)
+            runner.finishedAt ??= receivedAt;
+        return runner;
+    }
+    /** The one runner a push belongs to, from its series' tags. */
+    runnerOf(decoded) {
+        if (decoded.length === 0)
+            throw new GarbagePushError('the push holds no time series');
+        const ids = new Set();
+        const runs = new Set();
+        for (const s of decoded) {
+            ids.add(s.labels.instance_id ?? '');
+            runs.add(s.labels.testrun_name ?? '');
+        }
+        if (runs.size > 1 || ids.size > 1)
+            throw new GarbagePushError(`one push mixes series of several runners or runs (instance_id ${[...ids].map((v) => JSON.stringify(v)).join(', ')}); expected one k6 process per push`);
+        const [run] = runs;
+        if (run !== this.options.runId) {
+            throw new GarbagePushError(run === ''
+                ? `the series carry no testrun_name tag; expected k6 run with --tag testrun_name=${this.options.runId} (k6-operator adds it)`
+                : `the series are of run ${JSON.stringify(run.slice(0, 64))}, not ${JSON.stringify(this.options.runId)}; expected only this run's runners to push here`);
+        }
+        const [id] = ids;
+        const n = this.options.runners;
+        if (!/^[1-9]\d{0,5}$/.test(id) || Number(id) > n) {
+            throw new GarbagePushError(id === ''
+                ? `the series carry no instance_id tag; expected k6 run with --tag instance_id=<1..${n}> (k6-operator adds it)`
+                : `instance_id ${JSON.stringify(id.slice(0, 64))} is not one of 1..${n}; expected the runners of a test with parallelism ${n}`);
+        }
+        return this.runners[Number(id) - 1];
+    }
+    /** Bounds per series: a histogram with too many buckets or series with too many labels are garbage. */
+    checkShape(decoded, runner) {
+        for (const s of decoded) {
+            const labels = Object.keys(s.labels);
+            if (!s.labels.__name__)
+                throw new GarbagePushError(`a series of ${describeRunner(runner)} has no __name__ label`);
+            if (labels.length > MAX_LABELS || labels.some((k) => s.labels[k].length > MAX_LABEL_VALUE)) {
+                throw new GarbagePushError(`series ${s.labels.__name__.slice(0, 64)} of ${describeRunner(runner)} carries more than ${MAX_LABELS} labels or a label longer than ${MAX_LABEL_VALUE} characters`);
+            }
+            for (const h of s.histograms) {
+                if (h.positive.size + h.negative.size > MAX_BUCKETS_PER_SERIES || !Number.isFinite(h.count) || h.count < 0) {
+                    throw new GarbagePushError(`series ${s.labels.__name__.slice(0, 64)} of ${describeRunner(runner)} is a histogram with ${h.positive.size + h.negative.size} buckets and count ${h.count}; expected k6's native histograms (at most ${MAX_BUCKETS_PER_SERIES} buckets)`);
+                }
+            }
+        }
+    }
+    /** Whether the collection is over at `now`, and why. */
+    settled(now, deadlineAt) {
+        if (this.runners.every((r) => r.finishedAt !== undefined))
+            return 'finished';
+        if (now >= deadlineAt)
+            return 'deadline';
+        if (this.firstPushAt === undefined)
+            return undefined;
+        // Every runner finished or silent too long; one that never pushed counts from the fleet's first push.
+        const silent = (r) => now - (r.lastPushAt ?? this.firstPushAt) >= this.options.runnerTimeoutMs;
+        if (this.runners.every((r) => r.finishedAt !== undefined || silent(r)))
+            return 'stopped';
+        return undefined;
+    }
+    /** The end of the collection: who finished, who is missing or duplicated. */
+    conclude(ended, now) {
+        const missing = [];
+        const duplicated = [];
+        const overflowing = [];
+        for (const r of this.runners) {
+            const { instance, segment } = r;
+            if (r.duplicated)
+                duplicated.push({ instance, segment, why: r.duplicated });
+            if (r.droppedSeries > 0)
+                overflowing.push({ instance, segment, dropped: r.droppedSeries });
+            if (r.finishedAt !== undefined)
+                continue;
+            const why = r.lastPushAt === undefined
+                ? 'never pushed'
+                : `stopped pushing ${(0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .formatDuration */ .a3)(now - r.lastPushAt)} before the end without k6's end-of-test marker (did it crash, or is K6_PROMETHEUS_RW_STALE_MARKERS not true?)`;
+            missing.push({ instance, segment, why });
+        }
+        return {
+            runId: this.options.runId,
+            runners: this.runners,
+            missing,
+            duplicated,
+            overflowing,
+            refusals: this.refusals,
+            ended,
+            startedAt: this.startedAt,
+            endedAt: now,
+        };
+    }
+}
+/** Why a collection cannot be gated, in words naming the runners (empty: it can). */
+function collectionProblems(collection) {
+    const n = collection.runners.length;
+    const problems = [];
+    if (collection.missing.length > 0) {
+        problems.push(`${collection.missing.length} of ${n} runners did not finish${collection.ended === 'deadline' ? ' by the deadline' : ''}: ` +
+            collection.missing.map((m) => `${describeRunner(m)} ${m.why}`).join('; ') +
+            '; the merged numbers would miss their share of the load');
+    }
+    for (const d of collection.duplicated) {
+        problems.push(`${describeRunner(d)} is duplicated: it ${d.why}; expected one k6 process per instance_id and segment`);
+    }
+    for (const o of collection.overflowing) {
+        problems.push(`${describeRunner(o)} pushed more series than the collector keeps; ${o.dropped} were dropped, so its totals would be short (name requests with a \`name\` tag to keep the tag sets few)`);
+    }
+    return problems;
+}
+/** A refusal's words for the log: never the token, never the body. */
+function describeRefusals(r) {
+    const parts = [];
+    if (r.unauthorized)
+        parts.push(`${r.unauthorized} without the right token (401)`);
+    if (r.garbage)
+        parts.push(`${r.garbage} that were not k6 pushes of this run (400)`);
+    if (r.tooLarge)
+        parts.push(`${r.tooLarge} too large (413)`);
+    return parts.length ? `refused ${parts.join(', ')}${r.reasons.length ? `: ${r.reasons.join('; ')}` : ''}` : undefined;
+}
+/** Compares a presented Authorization header with the expected one in constant time. */
+function authorized(header, expected) {
+    if (header === undefined)
+        return false;
+    const given = Buffer.from(header, 'utf8');
+    return given.length === expected.length && (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.timingSafeEqual)(given, expected);
+}
+/** Starts the receiver on `host:port` (port 0: any free port). */
+async function startCollector(options) {
+    const { log } = options;
+    const startedAt = Date.now();
+    const fleet = new RunnerFleet(options, startedAt);
+    const expected = Buffer.from(`Bearer ${options.token}`, 'utf8');
+    const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    let finish = () => undefined;
+    const done = new Promise((resolve) => {
+        finish = (ended) => {
+            clearInterval(timer);
+            server.close();
+            server.closeAllConnections();
+            const collection = fleet.conclude(ended, Date.now());
+            const refused = describeRefusals(collection.refusals);
+            if (refused)
+                log.warning(`k6-gate collect: ${refused}`);
+            resolve(collection);
+            finish = () => undefined;
+        };
+    });
+    const server = node_http__WEBPACK_IMPORTED_MODULE_1___default().createServer((req, res) => {
+        const reply = (status) => {
+            // The body of a refused push is not read: the connection closes after the answer.
+            res.writeHead(status, status >= 400 ? { Connection: 'close' } : {}).end();
+        };
+        if (req.method !== 'POST' || req.url?.split('?')[0] !== '/api/v1/write') {
+            reply(req.method === 'POST' ? 404 : 405);
+            return;
+        }
+        if (!authorized(req.headers.authorization, expected)) {
+            fleet.refuse('unauthorized', `a push from ${req.socket.remoteAddress ?? 'an unknown address'} without the right Bearer token`);
+            if (fleet.refusals.unauthorized === 1)
+                log.warning('k6-gate collect: refused a push without the right token (401); nothing of it is merged');
+            reply(401);
+            return;
+        }
+        const declared = Number(req.headers['content-length'] ?? 0);
+        if (declared > maxBody) {
+            fleet.refuse('tooLarge', `a push of ${declared} bytes, over the ${maxBody / 2 ** 20} MiB limit`);
+            reply(413);
+            return;
+        }
+        const chunks = [];
+        let size = 0;
+        req.on('data', (chunk) => {
+            size += chunk.length;
+            if (size <= maxBody)
+                chunks.push(chunk);
+            else
+                req.destroy();
+        });
+        req.on('end', () => {
+            const receivedAt = Date.now();
+            const header = req.headers[RUNNER_HEADER];
+            try {
+                const decoded = (0,_observability_remote_write_js__WEBPACK_IMPORTED_MODULE_3__/* .decodeRemoteWriteBody */ .YL)(Buffer.concat(chunks));
+                const runner = fleet.accept(decoded, receivedAt, size, typeof header === 'string' ? header.slice(0, 253) : undefined);
+                if (runner.pushes === 1)
+                    log.info(`k6-gate collect: first push from ${describeRunner(runner)}`);
+                if (runner.finishedAt === receivedAt)
+                    log.info(`k6-gate collect: ${describeRunner(runner)} finished (${runner.series.size} series, ${runner.pushes} pushes)`);
+                reply(204);
+                const ended = fleet.settled(receivedAt, options.deadlineAt);
+                if (ended)
+                    finish(ended);
+            }
+            catch (error) {
+                const reason = `a push that could not be taken: ${error.message}`;
+                fleet.refuse('garbage', reason);
+                log.warning(`k6-gate collect: ${reason} (answered 400)`);
+                reply(400);
+            }
+        });
+    });
+    // Longer than any push interval (k6's default is 5 s) and Go's idle-connection reuse: a server
+    // that closes an idle connection just as k6 reuses it makes k6 drop that push, maybe its last.
+    server.keepAliveTimeout = 75_000;
+    server.headersTimeout = 80_000;
+    await new Promise((resolve, reject) => {
+        server.once('error', (error) => reject(new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ExpectedError */ .Dh(`the collector cannot listen on ${options.host}:${options.port} (${error.code ?? error.message}); expected a free port on an address of this machine`, { cause: error })));
+        server.listen(options.port, options.host, () => resolve());
+    });
+    const address = server.address();
+    const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    // Silence and the deadline are noticed without a push.
+    const timer = setInterval(() => {
+        const ended = fleet.settled(Date.now(), options.deadlineAt);
+        if (ended)
+            finish(ended);
+    }, 250);
+    return {
+        url: `http://${shownHost}:${address.port}/api/v1/write`,
+        fleet,
+        done,
+        close: () => finish('closed'),
+    };
+}
+/** How long before its first push a runner's test started: k6 pushes once a push interval. */
+const PUSH_INTERVAL_MS = 1_000;
+/**
+ * The state of every runner that finished, in the shard-state format (src/shard/state.ts), as
+ * shard i of N with its execution segment: what the gate's merge mode adds up and judges.
+ */
+function runnerStates(collection, scenario, thresholds = {}) {
+    const count = collection.runners.length;
+    return collection.runners
+        .filter((r) => r.finishedAt !== undefined && r.firstPushAt !== undefined)
+        .map((r) => ({
+        ...(0,_state_js__WEBPACK_IMPORTED_MODULE_5__/* .shardStateOf */ .F8)({
+            // The runner's own tags name the state (shard, instance), not its series: without them the
+            // runners' series of one tag set add up in the merge.
+            series: [...r.series.values()].map(({ labels: { instance_id: _i, testrun_name: _t, ...labels }, ...rest }) => ({
+                ...rest,
+                labels,
+            })),
+            scenario,
+            shard: { index: r.instance, count },
+            segment: r.segment,
+            sequence: (0,_shard_js__WEBPACK_IMPORTED_MODULE_4__/* .segmentSequence */ .HU)(count),
+            instance: `instance_id=${r.instance}`,
+            span: {
+                startMs: r.firstPushAt - PUSH_INTERVAL_MS,
+                endMs: r.finishedAt,
+                durationMs: r.finishedAt - (r.firstPushAt - PUSH_INTERVAL_MS),
+            },
+        }),
+        // The script's, from `k6 inspect`: evaluated on the merged state as k6 would on one run.
+        thresholds,
+    }));
 }
 
 

@@ -44,17 +44,20 @@ async function writeFileAtomic(file, text, mode = 0o644) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   A4: () => (/* binding */ worseWay),
 /* harmony export */   N_: () => (/* binding */ SAMPLING_CONFIDENCE),
+/* harmony export */   Ql: () => (/* binding */ mdeForRuns),
 /* harmony export */   WD: () => (/* binding */ compareToBaseline),
 /* harmony export */   WY: () => (/* binding */ noiseFloorFor),
 /* harmony export */   kj: () => (/* binding */ isRegression)
 /* harmony export */ });
 /* unused harmony exports decide, describeSampling, summarizeComparisons */
 /* harmony import */ var _k6_summary_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(817);
-/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6264);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6264);
 /* harmony import */ var _metric_kind_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(694);
 /* harmony import */ var _stats_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(964);
-/* harmony import */ var _sampling_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6574);
+/* harmony import */ var _power_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9646);
+/* harmony import */ var _sampling_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6574);
 // Compares one run's summary with the baseline, metric by metric. Pure: data in, data out.
 //
 // A metric regresses only when its value is worse than ALL of these limits at once:
@@ -66,6 +69,7 @@ async function writeFileAtomic(file, text, mode = 0o644) {
 //     samples for a percentile, Wilson for a rate; see sampling.ts), its optimistic end too: a p(99)
 //     from 400 samples that only its top 4 requests pushed over the limit is "too thin to judge".
 // Improvements are judged the same way in the other direction.
+
 
 
 
@@ -149,6 +153,7 @@ function decide(input) {
     else if (badIsUp ? c < better && pessimistic < better : c > better && pessimistic > better)
         verdict = 'improved';
     const back = (v) => (complement ? 1 - v : v);
+    const mde = interval ? mdeInUnits(interval, input.confidence, input.unit, b, badIsUp ? 'up' : 'down') : undefined;
     let low = Math.min(back(worst.value), back(better));
     let high = Math.max(back(worst.value), back(better));
     if (input.unit !== 'none')
@@ -165,13 +170,28 @@ function decide(input) {
         samples: kept.length,
         outliers: dropped.length,
         ...(thin ? { thin } : {}),
+        ...(mde !== undefined ? { mde } : {}),
     };
+}
+/**
+ * The interval's MDE in the terms of `change`: on the log scale the size of a relative change in the
+ * worse direction (e^MDE − 1 up, 1 − e^−MDE down); on the linear scale (a zero in the history) the
+ * MDE over the accepted value. A ratio's MDE is an absolute difference (centre · (e^MDE − 1) on the
+ * log scale; ratios are judged where worse is up), like its noise floor.
+ */
+function mdeInUnits(interval, confidence, unit, accepted, worse) {
+    const mde = (0,_power_js__WEBPACK_IMPORTED_MODULE_3__/* .mdeOfInterval */ .H0)(interval, confidence);
+    if (interval.scale === 'log')
+        return unit === 'ratio' ? interval.centre * Math.expm1(mde) : (0,_power_js__WEBPACK_IMPORTED_MODULE_3__/* .relativeTowards */ .ny)(mde, worse);
+    if (unit === 'ratio')
+        return mde;
+    return accepted !== 0 ? mde / Math.abs(accepted) : undefined;
 }
 /** "p(99) from 412 samples: −3.1/+∞ ms" — how far this run's own value could be off. */
 function describeSampling(stat, current, band, unit) {
-    const below = band.low === undefined ? '∞' : (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDelta */ .CW)(Math.max(0, current - band.low), unit);
-    const above = band.high === undefined ? '∞' : (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDelta */ .CW)(Math.max(0, band.high - current), unit);
-    return `${stat} from ${band.n} samples: −${below}/+${above} (${(0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatPercent */ .l9)(band.confidence)})`;
+    const below = band.low === undefined ? '∞' : (0,_format_js__WEBPACK_IMPORTED_MODULE_4__/* .formatDelta */ .CW)(Math.max(0, current - band.low), unit);
+    const above = band.high === undefined ? '∞' : (0,_format_js__WEBPACK_IMPORTED_MODULE_4__/* .formatDelta */ .CW)(Math.max(0, band.high - current), unit);
+    return `${stat} from ${band.n} samples: −${below}/+${above} (${(0,_format_js__WEBPACK_IMPORTED_MODULE_4__/* .formatPercent */ .l9)(band.confidence)})`;
 }
 /** A rate's Wilson band from its passes/fails, when the summary has them. */
 function rateBand(values, stat) {
@@ -181,22 +201,22 @@ function rateBand(values, stat) {
     const fails = values.fails;
     if (typeof passes !== 'number' || typeof fails !== 'number' || passes + fails <= 0)
         return undefined;
-    const { low, high } = (0,_sampling_js__WEBPACK_IMPORTED_MODULE_4__/* .wilsonInterval */ .YV)(passes, passes + fails, SAMPLING_CONFIDENCE);
+    const { low, high } = (0,_sampling_js__WEBPACK_IMPORTED_MODULE_5__/* .wilsonInterval */ .YV)(passes, passes + fails, SAMPLING_CONFIDENCE);
     return { n: passes + fails, low, high, confidence: SAMPLING_CONFIDENCE };
 }
 function limitText(decision, tolerance, floor, confidence, unit) {
     const by = decision.limitBy === 'tolerance'
-        ? `${(0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatPercent */ .l9)(tolerance)} tolerance`
+        ? `${(0,_format_js__WEBPACK_IMPORTED_MODULE_4__/* .formatPercent */ .l9)(tolerance)} tolerance`
         : decision.limitBy === 'noise floor'
-            ? `${(0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatSetting */ .w_)(floor, unit)} noise floor`
-            : `${(0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatPercent */ .l9)(confidence)} interval`;
-    return `limit ${(0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(decision.limit, unit)} by ${by}`;
+            ? `${(0,_format_js__WEBPACK_IMPORTED_MODULE_4__/* .formatSetting */ .w_)(floor, unit)} noise floor`
+            : `${(0,_format_js__WEBPACK_IMPORTED_MODULE_4__/* .formatPercent */ .l9)(confidence)} interval`;
+    return `limit ${(0,_format_js__WEBPACK_IMPORTED_MODULE_4__/* .formatValue */ .Fl)(decision.limit, unit)} by ${by}`;
 }
 function changeText(accepted, current, unit) {
     if (accepted !== 0)
-        return (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatChange */ .eD)(current / accepted - 1);
+        return (0,_format_js__WEBPACK_IMPORTED_MODULE_4__/* .formatChange */ .eD)(current / accepted - 1);
     const delta = current - accepted;
-    return `${delta >= 0 ? '+' : '-'}${(0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDelta */ .CW)(Math.abs(delta), unit)}`;
+    return `${delta >= 0 ? '+' : '-'}${(0,_format_js__WEBPACK_IMPORTED_MODULE_4__/* .formatDelta */ .CW)(Math.abs(delta), unit)}`;
 }
 function compareOne(rule, summary, stat, rules, sampled) {
     const metricSummary = summary.metrics[rule.metric];
@@ -222,7 +242,7 @@ function compareOne(rule, summary, stat, rules, sampled) {
             samples: history.length,
             severity: rule.missing ?? rules.missing,
             note: stat
-                ? `${rule.stat} missing: ${why} (baseline ${(0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(stat.accepted, unit)}, n=${history.length})`
+                ? `${rule.stat} missing: ${why} (baseline ${(0,_format_js__WEBPACK_IMPORTED_MODULE_4__/* .formatValue */ .Fl)(stat.accepted, unit)}, n=${history.length})`
                 : `${rule.stat} missing: ${why}, nor has the baseline`,
         };
     }
@@ -233,7 +253,7 @@ function compareOne(rule, summary, stat, rules, sampled) {
             verdict: 'new',
             method: 'none',
             samples: 0,
-            note: `${rule.stat} ${(0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(current, unit)}, new: no baseline yet`,
+            note: `${rule.stat} ${(0,_format_js__WEBPACK_IMPORTED_MODULE_4__/* .formatValue */ .Fl)(current, unit)}, new: no baseline yet`,
         };
     }
     const floor = noiseFloorFor(rule, unit, rules);
@@ -250,8 +270,8 @@ function compareOne(rule, summary, stat, rules, sampled) {
         minHistory: rules.minHistory,
         sampling,
     });
-    const spread = decision.interval ? ` ±${(0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDelta */ .CW)((decision.interval.high - decision.interval.low) / 2, unit)}` : '';
-    const note = `${rule.stat} ${(0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(current, unit)} vs ${(0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(stat.accepted, unit)}${spread}, n=${decision.samples}${decision.outliers ? ` (+${decision.outliers} outlier${decision.outliers === 1 ? '' : 's'} left out)` : ''}, ` +
+    const spread = decision.interval ? ` ±${(0,_format_js__WEBPACK_IMPORTED_MODULE_4__/* .formatDelta */ .CW)((decision.interval.high - decision.interval.low) / 2, unit)}` : '';
+    const note = `${rule.stat} ${(0,_format_js__WEBPACK_IMPORTED_MODULE_4__/* .formatValue */ .Fl)(current, unit)} vs ${(0,_format_js__WEBPACK_IMPORTED_MODULE_4__/* .formatValue */ .Fl)(stat.accepted, unit)}${spread}, n=${decision.samples}${decision.outliers ? ` (+${decision.outliers} outlier${decision.outliers === 1 ? '' : 's'} left out)` : ''}, ` +
         `${changeText(stat.accepted, current, unit)}, ${limitText(decision, tolerance, floor, rules.confidence, unit)}` +
         (decision.thin && sampling ? `; too thin to judge: ${describeSampling(rule.stat, current, sampling, unit)}` : '');
     const comparison = {
@@ -269,9 +289,42 @@ function compareOne(rule, summary, stat, rules, sampled) {
         comparison.sampling = sampling;
     if (decision.thin)
         comparison.thin = true;
+    if (decision.mde !== undefined && decision.interval) {
+        comparison.mde = decision.mde;
+        comparison.mdeBasis = {
+            source: 'history',
+            spread: decision.interval.spread,
+            scale: decision.interval.scale,
+            alpha: 1 - rules.confidence,
+            power: _power_js__WEBPACK_IMPORTED_MODULE_3__/* .MDE_POWER */ .FK,
+        };
+    }
     if (stat.accepted !== 0)
         comparison.change = current / stat.accepted - 1;
     return comparison;
+}
+/**
+ * A history row's MDE at another power per run. Confirmation reruns call a regression only when
+ * every one of `runs` runs sees it; runs of one job that compare with one history are positively
+ * associated, so a power of MDE_POWER^(1/runs) per run keeps the whole at MDE_POWER or above (with
+ * independent runs exactly MDE_POWER). Rows without a history basis are returned as they are.
+ */
+function mdeForRuns(row, runs) {
+    const basis = row.mdeBasis;
+    if (!basis || row.mde === undefined || runs <= 1 || row.samples < 2)
+        return row;
+    const power = _power_js__WEBPACK_IMPORTED_MODULE_3__/* .MDE_POWER */ .FK ** (1 / runs);
+    const before = (0,_power_js__WEBPACK_IMPORTED_MODULE_3__/* .mdeHistory */ .bb)(basis.spread, row.samples, { alpha: basis.alpha, power: basis.power });
+    const after = (0,_power_js__WEBPACK_IMPORTED_MODULE_3__/* .mdeHistory */ .bb)(basis.spread, row.samples, { alpha: basis.alpha, power });
+    // Every conversion of mdeInUnits is a fixed factor times the relative change (log scale; ratios
+    // are worse up) or times the MDE itself (linear).
+    const worse = row.unit === 'ratio' ? 'up' : worseWay(row.direction);
+    const scale = basis.scale === 'log' ? (0,_power_js__WEBPACK_IMPORTED_MODULE_3__/* .relativeTowards */ .ny)(after, worse) / (0,_power_js__WEBPACK_IMPORTED_MODULE_3__/* .relativeTowards */ .ny)(before, worse) : after / before;
+    return { ...row, mde: before > 0 ? row.mde * scale : row.mde, mdeBasis: { ...basis, power } };
+}
+/** Which way a value moves when it gets worse. */
+function worseWay(direction) {
+    return direction === 'lower-is-better' ? 'up' : 'down';
 }
 /** Every watched metric of one scenario run compared with the baseline entry under `key`. */
 function compareToBaseline(input) {
@@ -290,7 +343,7 @@ function isRegression(comparison) {
 }
 /** Counts per verdict plus the number of comparisons that count as regressions (see isRegression). */
 function summarizeComparisons(comparisons) {
-    const counts = { regressed: 0, improved: 0, unchanged: 0, new: 0, missing: 0, regressions: 0 };
+    const counts = { regressed: 0, improved: 0, unchanged: 0, inconclusive: 0, new: 0, missing: 0, regressions: 0 };
     for (const c of comparisons) {
         counts[c.verdict]++;
         if (isRegression(c))
@@ -313,7 +366,6 @@ function summarizeComparisons(comparisons) {
 /* harmony export */   s$: () => (/* binding */ BaselineError),
 /* harmony export */   x2: () => (/* binding */ baselineKey)
 /* harmony export */ });
-/* unused harmony export BASELINE_VERSION */
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
@@ -338,7 +390,6 @@ function summarizeComparisons(comparisons) {
 
 
 
-const BASELINE_VERSION = 1;
 class BaselineError extends _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ExpectedError */ .Dh {
     constructor(message, options) {
         super(message, options);
@@ -612,6 +663,138 @@ function child(where, name) {
 
 /***/ }),
 
+/***/ 9646:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   FK: () => (/* binding */ MDE_POWER),
+/* harmony export */   H0: () => (/* binding */ mdeOfInterval),
+/* harmony export */   K5: () => (/* binding */ mdeUnlimitedHistory),
+/* harmony export */   O: () => (/* binding */ HISTORY_SEARCH_LIMIT),
+/* harmony export */   bb: () => (/* binding */ mdeHistory),
+/* harmony export */   cx: () => (/* binding */ logRatioTowards),
+/* harmony export */   iM: () => (/* binding */ historyRunsFor),
+/* harmony export */   nv: () => (/* binding */ minimumDetectableEffect),
+/* harmony export */   ny: () => (/* binding */ relativeTowards)
+/* harmony export */ });
+/* unused harmony exports mdeTwoGroups, mdePaired, relative */
+/* harmony import */ var _sampling_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6574);
+/* harmony import */ var _stats_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(964);
+// The smallest change a comparison can see (minimum detectable effect, MDE): for a two-sided test at
+// level α with power 1 − β, a true effect Δ is found with probability 1 − β when
+// Δ ≥ (z₁₋α/₂ + z₁₋β) · SE, SE being the standard error of the compared estimate. Pure.
+//
+// - Two independent groups of n each, noise σ per observation: SE = σ·√(2/n).
+// - n paired observations (A and B measured together, e.g. the windows of a duet): the pair's
+//   difference carries the noise, SE = σ_d·√(1/n) with σ_d the standard deviation of the paired
+//   differences. When A and B share most of their noise (same machine, same seconds), σ_d is far
+//   below σ·√2, which is the whole point of pairing. With autocorrelated pairs the SE comes from
+//   the block bootstrap instead (src/verdict/duet/decision.ts); `standardError` takes it as is.
+// - History mode compares ONE new run with n earlier ones: the difference of a new value and the
+//   history's mean has SE = s·√(1 + 1/n) (the prediction interval's width), and with s estimated
+//   from n values the first quantile is Student's t with n − 1 degrees of freedom.
+// On log values (latencies: multiplicative noise) the MDE is a log-ratio; `relative` turns it into
+// a change (e^MDE − 1).
+
+
+/** The power every MDE k6-gate reports is computed at: a change of exactly the MDE is found 4 times in 5. */
+const MDE_POWER = 0.8;
+function checkLevels(alpha, power) {
+    if (!(alpha > 0 && alpha < 1))
+        throw new RangeError(`alpha ${alpha}; expected a number strictly between 0 and 1, e.g. 0.05`);
+    if (!(power > 0 && power < 1))
+        throw new RangeError(`power ${power}; expected a number strictly between 0 and 1, e.g. 0.8`);
+}
+/** (q₁₋α/₂ + z₁₋β) · SE, q being z, or Student's t when `df` is given. */
+function minimumDetectableEffect(standardError, options = {}) {
+    const alpha = options.alpha ?? 0.05;
+    const power = options.power ?? MDE_POWER;
+    checkLevels(alpha, power);
+    const first = options.df !== undefined ? (0,_stats_js__WEBPACK_IMPORTED_MODULE_0__/* .studentTQuantile */ .$J)(1 - alpha / 2, options.df) : (0,_sampling_js__WEBPACK_IMPORTED_MODULE_1__/* .normalQuantile */ .Zl)(1 - alpha / 2);
+    return (first + (0,_sampling_js__WEBPACK_IMPORTED_MODULE_1__/* .normalQuantile */ .Zl)(power)) * standardError;
+}
+/** MDE of a difference of two independent means of n observations each, noise σ: SE = σ·√(2/n). */
+function mdeTwoGroups(sigma, n, options = {}) {
+    if (!(n > 0))
+        throw new RangeError(`n ${n}; expected a positive count`);
+    return minimumDetectableEffect(sigma * Math.sqrt(2 / n), options);
+}
+/** MDE of the mean of n paired differences whose standard deviation is σ_d: SE = σ_d·√(1/n). */
+function mdePaired(sigmaDifferences, n, options = {}) {
+    if (!(n > 0))
+        throw new RangeError(`n ${n}; expected a positive count`);
+    return minimumDetectableEffect(sigmaDifferences / Math.sqrt(n), options);
+}
+/**
+ * MDE of history mode: one new run against a history of n runs with spread s (standard deviation,
+ * of log values for latencies): SE = s·√(1 + 1/n), t with n − 1 degrees of freedom.
+ */
+function mdeHistory(spread, n, options = {}) {
+    if (!(n >= 2))
+        throw new RangeError(`a history of ${n} runs; expected at least 2`);
+    return minimumDetectableEffect((0,_stats_js__WEBPACK_IMPORTED_MODULE_0__/* .predictionStandardError */ .nx)(spread, n), { ...options, df: n - 1 });
+}
+/**
+ * The MDE of a decision by a prediction interval at `confidence` (two-sided α = 1 − confidence): the
+ * interval's own standard error and degrees of freedom, so the MDE and the limit the verdict used
+ * cannot disagree. In the interval's scale (a log-ratio on the log scale).
+ */
+function mdeOfInterval(interval, confidence, power = MDE_POWER) {
+    return minimumDetectableEffect(interval.standardError, { alpha: 1 - confidence, power, df: interval.n - 1 });
+}
+/**
+ * The best a history of such runs could ever do: with n → ∞ the mean and s are known exactly, t
+ * becomes z and √(1 + 1/n) becomes 1, so (z₁₋α/₂ + z₁₋β)·s. More history cannot go below it.
+ */
+function mdeUnlimitedHistory(spread, options = {}) {
+    return minimumDetectableEffect(spread, options);
+}
+/** The most runs of history historyRunsFor considers: the largest `history-limit` there is. */
+const HISTORY_SEARCH_LIMIT = 1000;
+/**
+ * The fewest runs of history at this spread whose MDE is at most `target` (same scale), or undefined
+ * when no history can reach it (the target is at or below mdeUnlimitedHistory) or it takes more than
+ * `most` runs.
+ */
+function historyRunsFor(target, spread, options = {}, most = HISTORY_SEARCH_LIMIT) {
+    if (!(target > mdeUnlimitedHistory(spread, options)))
+        return undefined;
+    // The MDE falls monotonically with n: bisect for the first n at or under the target.
+    if (mdeHistory(spread, most, options) > target)
+        return undefined;
+    let low = 2;
+    let high = most;
+    if (mdeHistory(spread, low, options) <= target)
+        return low;
+    while (high - low > 1) {
+        const mid = Math.floor((low + high) / 2);
+        if (mdeHistory(spread, mid, options) <= target)
+            high = mid;
+        else
+            low = mid;
+    }
+    return high;
+}
+/** A log-ratio MDE as a relative change: e^mde − 1 (0.0488 → +5 %). */
+function relative(logRatio) {
+    return Math.expm1(logRatio);
+}
+/**
+ * A log-ratio MDE as the size of the relative change it means in the direction that is worse: a
+ * rise of e^m − 1 for lower-is-better values, a fall of 1 − e^−m for higher-is-better ones (a
+ * log-ratio of 0.365 is +44 % up but −31 % down, and a throughput's tolerance is measured down).
+ */
+function relativeTowards(logRatio, worse) {
+    return worse === 'up' ? Math.expm1(logRatio) : -Math.expm1(-logRatio);
+}
+/** The inverse of relativeTowards: the log-ratio of a relative change of this size in that direction. */
+function logRatioTowards(change, worse) {
+    return worse === 'up' ? Math.log1p(change) : -Math.log1p(-change);
+}
+
+
+/***/ }),
+
 /***/ 1568:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -620,11 +803,9 @@ function child(where, name) {
 /* harmony export */   BL: () => (/* binding */ parseTolerance),
 /* harmony export */   Go: () => (/* binding */ parseConfidence),
 /* harmony export */   Nr: () => (/* binding */ parseHistoryLimit),
-/* harmony export */   SC: () => (/* binding */ unknownWatchedStats),
-/* harmony export */   Sz: () => (/* binding */ unknownWatchedMetrics),
 /* harmony export */   _f: () => (/* binding */ splitWatchInput)
 /* harmony export */ });
-/* unused harmony exports DEFAULT_RECORD_LIMITS, DEFAULT_RULES, RulesError, parseWatchItem, parseWatchList, parseRules, applyOverrides, closestName */
+/* unused harmony exports DEFAULT_RECORD_LIMITS, DEFAULT_RULES, RulesError, parseWatchItem, parseWatchList, parseRules, applyOverrides */
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _json_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8301);
@@ -922,66 +1103,6 @@ async function loadRules(file, overrides) {
     const source = node_path__WEBPACK_IMPORTED_MODULE_0___default().basename(file);
     return applyOverrides(parseRules(raw, source), overrides);
 }
-/** Edit distance (insertions, deletions, substitutions), for "did you mean" hints. */
-function editDistance(a, b) {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        }
-        previous = current;
-    }
-    return previous[b.length];
-}
-/** The known name nearest to `name`, or undefined when none is known. */
-function closestName(name, known) {
-    let best;
-    let bestDistance = Infinity;
-    for (const candidate of known) {
-        const distance = editDistance(name, candidate);
-        if (distance < bestDistance || (distance === bestDistance && best !== undefined && candidate < best)) {
-            best = candidate;
-            bestDistance = distance;
-        }
-    }
-    return best;
-}
-/**
- * Watched metrics of the config that neither this run nor any baseline history has (a typo such as
- * `http_req_durration`): a config error naming the closest known metric, rather than a
- * "regression" of a metric that never existed. Submetrics are judged by their base metric, since
- * k6 exports a submetric only when a threshold names it.
- */
-function unknownWatchedMetrics(rules, known) {
-    const bases = new Set([...known].map((name) => name.replace(/\{.*$/, '')));
-    const problems = [];
-    for (const rule of rules.watch) {
-        if (rule.origin === 'default')
-            continue;
-        const base = rule.metric.replace(/\{.*$/, '');
-        if (bases.has(base))
-            continue;
-        const closest = closestName(base, bases);
-        problems.push(`watched metric ${JSON.stringify(`${rule.metric}:${rule.stat}`)} is not a metric of this run nor of the baseline; expected a k6 metric name${closest ? ` such as ${JSON.stringify(closest)} (the closest known one)` : ''}`);
-    }
-    return problems;
-}
-/**
- * Watched stats that neither this run nor the baseline has for a metric one of them has (`http_reqs:p(95)`:
- * a counter has no percentiles): a config error listing the metric's stats, rather than a "missing"
- * regression. Percentiles the rules name are asked of k6 (summaryTrendStats), so a trend has them.
- */
-function unknownWatchedStats(rules, known) {
-    const problems = [];
-    for (const rule of rules.watch) {
-        const stats = known.get(rule.metric);
-        if (rule.origin === 'default' || !stats || stats.has(rule.stat))
-            continue;
-        problems.push(`watched stat ${JSON.stringify(`${rule.metric}:${rule.stat}`)} is not a stat of this run nor of the baseline; expected one of ${[...stats].sort().join(', ')}`);
-    }
-    return problems;
-}
 
 
 /***/ }),
@@ -993,9 +1114,11 @@ function unknownWatchedStats(rules, known) {
 /* harmony export */   J9: () => (/* binding */ percentileInterval),
 /* harmony export */   QH: () => (/* binding */ wilcoxonSignedRank),
 /* harmony export */   YV: () => (/* binding */ wilsonInterval),
-/* harmony export */   nb: () => (/* binding */ percentOfStat)
+/* harmony export */   Zl: () => (/* binding */ normalQuantile),
+/* harmony export */   nb: () => (/* binding */ percentOfStat),
+/* harmony export */   vr: () => (/* binding */ normalCdf)
 /* harmony export */ });
-/* unused harmony exports normalQuantile, binomialCdf, normalCdf */
+/* unused harmony export binomialCdf */
 /* harmony import */ var _stats_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(964);
 // The uncertainty of ONE run's own statistics (sampling noise), apart from the run-to-run noise the
 // history's prediction interval measures. Pure: numbers in, numbers out.
@@ -1184,12 +1307,15 @@ function normalCdf(z) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $J: () => (/* binding */ studentTQuantile),
 /* harmony export */   JZ: () => (/* binding */ median),
+/* harmony export */   Jt: () => (/* binding */ studentTCdf),
 /* harmony export */   Vt: () => (/* binding */ regularizedIncompleteBeta),
 /* harmony export */   dY: () => (/* binding */ predictionInterval),
-/* harmony export */   gc: () => (/* binding */ withoutOutliers)
+/* harmony export */   gc: () => (/* binding */ withoutOutliers),
+/* harmony export */   nx: () => (/* binding */ predictionStandardError)
 /* harmony export */ });
-/* unused harmony exports logGamma, studentTCdf, studentTQuantile, mean, sampleStdDev */
+/* unused harmony exports logGamma, mean, sampleStdDev */
 // The small amount of statistics the baseline engine needs, written out so that the numbers can be
 // checked against printed tables (no dependency whose approximations we cannot see).
 /** ln Γ(x) for x > 0 (Lanczos approximation, g = 7, 9 terms; ~15 significant digits). */
@@ -1326,6 +1452,14 @@ function median(values) {
     return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 /**
+ * The standard error of the difference between ONE new value and the mean of n earlier ones whose
+ * standard deviation is s: s·√(1 + 1/n). The prediction interval and the history's minimum
+ * detectable effect (power.ts) both rest on it.
+ */
+function predictionStandardError(spread, n) {
+    return spread * Math.sqrt(1 + 1 / n);
+}
+/**
  * Two-sided prediction interval for ONE new observation from the same distribution as `values`:
  * mean ± t(1 − α/2, n − 1) · s · √(1 + 1/n). Latencies are right-skewed and their noise is
  * multiplicative, so the interval is built on log values when all are positive; with a zero in
@@ -1341,10 +1475,13 @@ function predictionInterval(values, confidence) {
     const points = scale === 'log' ? values.map(Math.log) : [...values];
     const m = mean(points);
     const t = studentTQuantile((1 + confidence) / 2, n - 1);
-    const half = t * sampleStdDev(points) * Math.sqrt(1 + 1 / n);
+    const spread = sampleStdDev(points);
+    const standardError = predictionStandardError(spread, n);
+    const half = t * standardError;
+    const shape = { scale, t, n, spread, standardError };
     if (scale === 'log')
-        return { low: Math.exp(m - half), high: Math.exp(m + half), centre: Math.exp(m), scale, t, n };
-    return { low: m - half, high: m + half, centre: m, scale, t, n };
+        return { low: Math.exp(m - half), high: Math.exp(m + half), centre: Math.exp(m), ...shape };
+    return { low: m - half, high: m + half, centre: m, ...shape };
 }
 /**
  * The history without runs that were disturbed: values whose log is more than `cutoff` robust
@@ -1388,9 +1525,10 @@ function withoutOutliers(values, keepAtLeast, cutoff = 3.5) {
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _atomic_file_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3549);
-/* harmony import */ var _file_lock_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8005);
-/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2973);
-/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8860);
+/* harmony import */ var _folder_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1683);
+/* harmony import */ var _file_lock_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8005);
+/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2973);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8860);
 // Writing the baseline file when several gates may do it at once (parallel CI jobs sharing a
 // checkout or a network folder, a laptop run next to a scheduled one): every update takes a lock
 // file, re-reads the file under it, merges its own entry into what it finds, writes through a
@@ -1402,8 +1540,9 @@ function withoutOutliers(values, keepAtLeast, cutoff = 3.5) {
 
 
 
+
 /** The wait for the baseline's lock was given up on request; nothing was written. */
-class BaselineLockAbandoned extends _format_js__WEBPACK_IMPORTED_MODULE_5__/* .BaselineError */ .s$ {
+class BaselineLockAbandoned extends _format_js__WEBPACK_IMPORTED_MODULE_6__/* .BaselineError */ .s$ {
 }
 const DEFAULT_LOCK_OPTIONS = Object.freeze({ staleMs: 30_000, timeoutMs: 60_000 });
 function lockFileFor(file) {
@@ -1413,10 +1552,15 @@ function lockFileFor(file) {
 async function withBaselineLock(file, work, options = {}) {
     const { staleMs, timeoutMs } = { ...DEFAULT_LOCK_OPTIONS, ...options };
     const lockFile = lockFileFor(file);
-    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname(file), { recursive: true });
+    try {
+        (0,_folder_js__WEBPACK_IMPORTED_MODULE_3__/* .createFolder */ .v)(node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname(file));
+    }
+    catch (error) {
+        throw notWritable(file, error);
+    }
     let lock;
     try {
-        lock = await (0,_file_lock_js__WEBPACK_IMPORTED_MODULE_3__/* .acquireFileLock */ .AM)(lockFile, {
+        lock = await (0,_file_lock_js__WEBPACK_IMPORTED_MODULE_4__/* .acquireFileLock */ .AM)(lockFile, {
             waitMs: timeoutMs,
             foreignStaleMs: staleMs,
             signal: options.signal,
@@ -1424,13 +1568,13 @@ async function withBaselineLock(file, work, options = {}) {
         });
     }
     catch (error) {
-        if (error instanceof _file_lock_js__WEBPACK_IMPORTED_MODULE_3__/* .LockWaitAbandoned */ .jb)
+        if (error instanceof _file_lock_js__WEBPACK_IMPORTED_MODULE_4__/* .LockWaitAbandoned */ .jb)
             throw new BaselineLockAbandoned(`stopped waiting for the lock of ${node_path__WEBPACK_IMPORTED_MODULE_1___default().basename(file)}`);
-        if (error instanceof _file_lock_js__WEBPACK_IMPORTED_MODULE_3__/* .LockHeldError */ .Rk) {
-            throw new _format_js__WEBPACK_IMPORTED_MODULE_5__/* .BaselineError */ .s$(`baseline ${node_path__WEBPACK_IMPORTED_MODULE_1___default().basename(file)} is locked by ${error.holder} and stayed locked for ${Math.round(timeoutMs / 1000)} s; expected another gate to finish its update (delete ${lockFile} if no gate is running)`);
+        if (error instanceof _file_lock_js__WEBPACK_IMPORTED_MODULE_4__/* .LockHeldError */ .Rk) {
+            throw new _format_js__WEBPACK_IMPORTED_MODULE_6__/* .BaselineError */ .s$(`baseline ${node_path__WEBPACK_IMPORTED_MODULE_1___default().basename(file)} is locked by ${error.holder} and stayed locked for ${Math.round(timeoutMs / 1000)} s; expected another gate to finish its update (delete ${lockFile} if no gate is running)`);
         }
         const code = error.code;
-        throw new _format_js__WEBPACK_IMPORTED_MODULE_5__/* .BaselineError */ .s$(`baseline lock ${lockFile} cannot be created (${code ?? error.message}); expected a writable folder`, {
+        throw new _format_js__WEBPACK_IMPORTED_MODULE_6__/* .BaselineError */ .s$(`baseline lock ${lockFile} cannot be created (${code ?? error.message}); expected a writable folder`, {
             cause: error,
         });
     }
@@ -1449,25 +1593,35 @@ async function withBaselineLock(file, work, options = {}) {
  * rename would slip past its permissions).
  */
 async function saveBaseline(file, baseline) {
-    const text = (0,_format_js__WEBPACK_IMPORTED_MODULE_5__/* .serializeBaseline */ .ky)(baseline);
+    const text = (0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .serializeBaseline */ .ky)(baseline);
     // Refuse to write something the next read would reject.
-    await (0,_format_js__WEBPACK_IMPORTED_MODULE_5__/* .parseBaseline */ .nk)(text, node_path__WEBPACK_IMPORTED_MODULE_1___default().basename(file));
+    await (0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .parseBaseline */ .nk)(text, node_path__WEBPACK_IMPORTED_MODULE_1___default().basename(file));
     let mode = 0o644;
     try {
         const info = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.stat)(file);
         mode = info.mode & 0o7777;
         if ((mode & 0o200) === 0) {
-            throw new _format_js__WEBPACK_IMPORTED_MODULE_5__/* .BaselineError */ .s$(`baseline ${node_path__WEBPACK_IMPORTED_MODULE_1___default().basename(file)} is read-only (mode ${mode.toString(8).padStart(4, '0')}); expected a writable file: make it writable, or run without update-baseline`);
+            throw new _format_js__WEBPACK_IMPORTED_MODULE_6__/* .BaselineError */ .s$(`baseline ${node_path__WEBPACK_IMPORTED_MODULE_1___default().basename(file)} is read-only (mode ${mode.toString(8).padStart(4, '0')}); expected a writable file: make it writable, or run without update-baseline`);
         }
     }
     catch (error) {
-        if (error instanceof _format_js__WEBPACK_IMPORTED_MODULE_5__/* .BaselineError */ .s$)
+        if (error instanceof _format_js__WEBPACK_IMPORTED_MODULE_6__/* .BaselineError */ .s$)
             throw error;
         if (error.code !== 'ENOENT')
             throw error;
     }
-    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname(file), { recursive: true });
-    await (0,_atomic_file_js__WEBPACK_IMPORTED_MODULE_2__/* .writeFileAtomic */ .Z)(file, text, mode);
+    try {
+        (0,_folder_js__WEBPACK_IMPORTED_MODULE_3__/* .createFolder */ .v)(node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname(file));
+        await (0,_atomic_file_js__WEBPACK_IMPORTED_MODULE_2__/* .writeFileAtomic */ .Z)(file, text, mode);
+    }
+    catch (error) {
+        throw notWritable(file, error);
+    }
+}
+/** A baseline path the file system refuses (a file where a folder should be, no permission, a full disk). */
+function notWritable(file, error) {
+    const code = error.code ?? error.message;
+    return new _format_js__WEBPACK_IMPORTED_MODULE_6__/* .BaselineError */ .s$(`baseline ${file} cannot be written (${code}); expected a path whose folders exist or can be created, writable, e.g. k6-baseline.json`, { cause: error });
 }
 /**
  * Updates the baseline file under its lock: reads what is there NOW (another gate may have written
@@ -1477,9 +1631,9 @@ async function saveBaseline(file, baseline) {
  * sits next to the file that is written.
  */
 async function updateBaselineFile(link, change, options = {}) {
-    const file = (0,_config_js__WEBPACK_IMPORTED_MODULE_4__/* .realPathOf */ .dN)(link);
+    const file = (0,_config_js__WEBPACK_IMPORTED_MODULE_5__/* .realPathOf */ .dN)(link);
     return withBaselineLock(file, async () => {
-        const before = await (0,_format_js__WEBPACK_IMPORTED_MODULE_5__/* .loadBaseline */ .oU)(file);
+        const before = await (0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .loadBaseline */ .oU)(file);
         const after = change(before);
         await saveBaseline(file, after);
         return { before, after, written: file };
@@ -1697,7 +1851,7 @@ function sparkline(values) {
 /* harmony export */   aA: () => (/* binding */ shouldUpdateBaseline),
 /* harmony export */   mg: () => (/* binding */ unmigratedKeysFor)
 /* harmony export */ });
-/* unused harmony exports roundValue, brokenRunWarning */
+/* unused harmony exports roundValue, brokenRunWarning, inconclusiveRefusal */
 /* harmony import */ var _k6_summary_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(817);
 /* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8860);
 /* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6264);
@@ -1873,6 +2027,12 @@ function shouldUpdateBaseline(input) {
             reason: 'the run regressed; auto does not accept regressions (accept it with update-baseline: always or force)',
         };
     }
+    if (outcome === 'inconclusive') {
+        return {
+            update: true,
+            reason: 'update-baseline is auto and this run is on the default branch; its inconclusive scenarios are left out',
+        };
+    }
     return { update: true, reason: 'update-baseline is auto and this passed run is on the default branch' };
 }
 /**
@@ -1972,14 +2132,22 @@ function runWarnings(key, summary, baseline, rules) {
     }
     return warnings;
 }
+/** Why an inconclusive scenario's run is not recorded, in words (the one rule: never, whatever update-baseline says). */
+function inconclusiveRefusal(key, why) {
+    return `${key} is inconclusive (${why}): an inconclusive run is never recorded as the baseline, not even with update-baseline: force, because its numbers could not decide a verdict`;
+}
 /**
  * Which runs are recorded, given each one's recordProblems: sane runs always; the others only when
- * forced, each with a loud line; without force each refusal is a line saying why.
+ * forced, each with a loud line; without force each refusal is a line saying why. A run whose
+ * scenario is inconclusive (`inconclusive`: why) is never recorded, forced or not.
  */
 function runsToRecord(candidates, forced) {
     const out = { kept: [], forcedLines: [], refusals: [] };
-    for (const { run, problems } of candidates) {
-        if (problems.length === 0)
+    for (const { run, problems, inconclusive } of candidates) {
+        // Not even `force` records it: its numbers could not decide a verdict, so they cannot be the reference of later ones.
+        if (inconclusive !== undefined)
+            out.refusals.push(inconclusiveRefusal(run.key, inconclusive));
+        else if (problems.length === 0)
             out.kept.push(run);
         else if (forced) {
             out.kept.push(run);
@@ -2137,9 +2305,10 @@ function listenForStopSignals(cancellation, exitNow) {
 const load = {
     run: () => Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 4331)),
     install: () => Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 7049)),
-    demo: () => Promise.all(/* import() */[__nccwpck_require__.e(977), __nccwpck_require__.e(219)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9219)),
+    demo: () => Promise.all(/* import() */[__nccwpck_require__.e(977), __nccwpck_require__.e(118)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2118)),
     baseline: () => Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 4551)),
     operatorManifest: () => Promise.all(/* import() */[__nccwpck_require__.e(815), __nccwpck_require__.e(655)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2655)),
+    collect: () => __nccwpck_require__.e(/* import() */ 208).then(__nccwpck_require__.bind(__nccwpck_require__, 208)),
 };
 /** Runs the CLI and returns the exit status; never calls process.exit itself. */
 async function main(io) {
@@ -2168,6 +2337,8 @@ async function main(io) {
                 return await (await load.run()).commandRun(rest, io, log);
             case 'merge':
                 return await (await load.run()).commandMerge(rest, io, log);
+            case 'collect':
+                return await (await load.collect()).commandCollect(rest, io, log);
             case 'operator-manifest':
                 return await (await load.operatorManifest()).commandOperatorManifest(rest, io, log);
             case 'baseline':
@@ -2179,7 +2350,7 @@ async function main(io) {
             case 'demo-target':
                 return await (await load.demo()).startDemoTargetFromFlags(rest, io, log);
             default:
-                throw new _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`unknown command ${JSON.stringify(command)}; expected run, merge, operator-manifest, demo, demo-target, baseline or install (see k6-gate --help)`);
+                throw new _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`unknown command ${JSON.stringify(command)}; expected run, merge, collect, operator-manifest, demo, demo-target, baseline or install (see k6-gate --help)`);
         }
     }
     catch (error) {
@@ -2444,84 +2615,95 @@ async function loadExistingBaseline(file, shown) {
         throw new src_config/* ConfigError */.xL(`baseline ${shown} does not exist; expected a baseline JSON file`);
     return baseline;
 }
+const SUBCOMMANDS = {
+    show: showBaseline,
+    diff: diffBaselineFiles,
+    update: recordSummary,
+    migrate: migrateBaseline,
+};
 async function baselineSubcommand(sub, values, positionals, baselineFile, io, log) {
-    const text = (name) => (0,src_config/* optional */.lq)(values[name]);
-    switch (sub) {
-        case 'show': {
-            const render = values.changes ? renderBaselineChanges : renderBaselineShow;
-            io.stdout(render(await (0,baseline_format/* loadBaseline */.oU)(baselineFile), external_node_path_default().relative(io.cwd, baselineFile)));
-            return 0;
-        }
-        case 'diff': {
-            if (positionals.length !== 2)
-                throw new src_config/* ConfigError */.xL(`baseline diff takes two files (OLD NEW), got ${positionals.length}; see k6-gate baseline --help`);
-            const before = await loadExistingBaseline(external_node_path_default().resolve(io.cwd, positionals[0]), positionals[0]);
-            const after = await loadExistingBaseline(external_node_path_default().resolve(io.cwd, positionals[1]), positionals[1]);
-            io.stdout(diffBaselines(before, after));
-            return 0;
-        }
-        case 'update': {
-            const summaryFile = text('summary');
-            const scenario = text('scenario');
-            if (!summaryFile || !scenario) {
-                throw new src_config/* ConfigError */.xL('baseline update needs --summary FILE (a k6 summary export) and --scenario NAME; see k6-gate baseline --help');
-            }
-            const nameProblem = (0,scenarios/* scenarioNameProblem */.dT)(scenario);
-            if (nameProblem)
-                throw new src_config/* ConfigError */.xL(`${nameProblem}; expected a name without "@" or white space, e.g. checkout`);
-            // Checked before anything is read: a history entry says which k6 measured it.
-            const k6Version = text('k6-version') !== undefined ? (0,input_spec/* parseInput */.CU)('k6-version', text('k6-version')) : undefined;
-            const summaryPath = external_node_path_default().resolve(io.cwd, summaryFile);
-            let summaryText;
-            try {
-                summaryText = await (0,promises_.readFile)(summaryPath, 'utf8');
-            }
-            catch (error) {
-                throw new src_config/* ConfigError */.xL(`summary ${summaryFile} cannot be read (${error.code ?? error.message}); expected a k6 --summary-export file`);
-            }
-            const summary = (0,k6_summary/* parseSummary */.W6)(summaryText, summaryFile);
-            const config = text('config');
-            const rules = await (0,baseline_rules/* loadRules */.A7)(config ? (0,src_config/* insideWorkspace */.CT)('config', config, io.cwd) : undefined);
-            const parts = { scenario, profile: text('profile'), environment: text('environment') };
-            const key = (0,baseline_format/* baselineKey */.x2)(parts);
-            const { before, after, written } = await (0,store/* updateBaselineFile */.L3)(baselineFile, (current) => (0,update/* updateBaseline */.Rz)(current, [
-                {
-                    key,
-                    ...parts,
-                    summary,
-                    k6Version: k6Version ?? summary.k6Version ?? 'unknown',
-                    commit: text('commit'),
-                    ref: text('ref'),
-                    date: new Date().toISOString(),
-                },
-            ], rules), { log });
-            const isLink = (await (0,promises_.lstat)(baselineFile).catch(() => undefined))?.isSymbolicLink() ?? false;
-            const through = isLink ? ` (a link: written to ${written}, the link kept)` : '';
-            log.info(`k6-gate: recorded ${summaryFile} as ${key} in ${external_node_path_default().relative(io.cwd, baselineFile)}${through}`);
-            io.stdout(diffBaselines(before, after));
-            return 0;
-        }
-        case 'migrate': {
-            const environment = text('environment');
-            if (!environment)
-                throw new src_config/* ConfigError */.xL('baseline migrate needs --environment NAME: the environment the existing histories measured');
-            const shown = external_node_path_default().relative(io.cwd, baselineFile);
-            await loadExistingBaseline(baselineFile, shown);
-            let moved = [];
-            const { before, after } = await (0,store/* updateBaselineFile */.L3)(baselineFile, (current) => {
-                const migrated = (0,update/* migrateToEnvironment */._i)(current, environment, values.key);
-                moved = migrated.moved;
-                return migrated.baseline;
-            }, { log });
-            log.info(moved.length === 0
-                ? `k6-gate: ${shown} has no history without an environment; nothing moved`
-                : `k6-gate: moved ${moved.map((m) => `${m.from} -> ${m.to}`).join(', ')} in ${shown}`);
-            io.stdout(diffBaselines(before, after));
-            return 0;
-        }
-        default:
-            throw new src_config/* ConfigError */.xL(`unknown baseline command ${JSON.stringify(sub)}; expected show, diff, update or migrate`);
+    const subcommand = Object.hasOwn(SUBCOMMANDS, sub) ? SUBCOMMANDS[sub] : undefined;
+    if (!subcommand)
+        throw new src_config/* ConfigError */.xL(`unknown baseline command ${JSON.stringify(sub)}; expected show, diff, update or migrate`);
+    return subcommand({ values, positionals, baselineFile, io, log });
+}
+/** A flag's text; empty means not given. */
+function baseline_text(values, name) {
+    return (0,src_config/* optional */.lq)(values[name]);
+}
+async function showBaseline({ values, baselineFile, io }) {
+    const render = values.changes ? renderBaselineChanges : renderBaselineShow;
+    io.stdout(render(await (0,baseline_format/* loadBaseline */.oU)(baselineFile), external_node_path_default().relative(io.cwd, baselineFile)));
+    return 0;
+}
+async function diffBaselineFiles({ positionals, io }) {
+    if (positionals.length !== 2)
+        throw new src_config/* ConfigError */.xL(`baseline diff takes two files (OLD NEW), got ${positionals.length}; see k6-gate baseline --help`);
+    const before = await loadExistingBaseline(external_node_path_default().resolve(io.cwd, positionals[0]), positionals[0]);
+    const after = await loadExistingBaseline(external_node_path_default().resolve(io.cwd, positionals[1]), positionals[1]);
+    io.stdout(diffBaselines(before, after));
+    return 0;
+}
+/** `baseline update`: one k6 summary export recorded into the baseline history. */
+async function recordSummary({ values, baselineFile, io, log }) {
+    const summaryFile = baseline_text(values, 'summary');
+    const scenario = baseline_text(values, 'scenario');
+    if (!summaryFile || !scenario) {
+        throw new src_config/* ConfigError */.xL('baseline update needs --summary FILE (a k6 summary export) and --scenario NAME; see k6-gate baseline --help');
     }
+    const nameProblem = (0,scenarios/* scenarioNameProblem */.dT)(scenario);
+    if (nameProblem)
+        throw new src_config/* ConfigError */.xL(`${nameProblem}; expected a name without "@" or white space, e.g. checkout`);
+    // Checked before anything is read: a history entry says which k6 measured it.
+    const givenVersion = baseline_text(values, 'k6-version');
+    const k6Version = givenVersion !== undefined ? (0,input_spec/* parseInput */.CU)('k6-version', givenVersion) : undefined;
+    const summary = (0,k6_summary/* parseSummary */.W6)(await readSummaryFile(external_node_path_default().resolve(io.cwd, summaryFile), summaryFile), summaryFile);
+    const config = baseline_text(values, 'config');
+    const rules = await (0,baseline_rules/* loadRules */.A7)(config ? (0,src_config/* insideWorkspace */.CT)('config', config, io.cwd) : undefined);
+    const parts = { scenario, profile: baseline_text(values, 'profile'), environment: baseline_text(values, 'environment') };
+    const key = (0,baseline_format/* baselineKey */.x2)(parts);
+    const run = {
+        key,
+        ...parts,
+        summary,
+        k6Version: k6Version ?? summary.k6Version ?? 'unknown',
+        commit: baseline_text(values, 'commit'),
+        ref: baseline_text(values, 'ref'),
+        date: new Date().toISOString(),
+    };
+    const { before, after, written } = await (0,store/* updateBaselineFile */.L3)(baselineFile, (current) => (0,update/* updateBaseline */.Rz)(current, [run], rules), { log });
+    const isLink = (await (0,promises_.lstat)(baselineFile).catch(() => undefined))?.isSymbolicLink() ?? false;
+    const through = isLink ? ` (a link: written to ${written}, the link kept)` : '';
+    log.info(`k6-gate: recorded ${summaryFile} as ${key} in ${external_node_path_default().relative(io.cwd, baselineFile)}${through}`);
+    io.stdout(diffBaselines(before, after));
+    return 0;
+}
+async function readSummaryFile(file, shown) {
+    try {
+        return await (0,promises_.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        throw new src_config/* ConfigError */.xL(`summary ${shown} cannot be read (${error.code ?? error.message}); expected a k6 --summary-export file`);
+    }
+}
+/** `baseline migrate`: histories recorded before keys named the environment moved under it. */
+async function migrateBaseline({ values, baselineFile, io, log }) {
+    const environment = baseline_text(values, 'environment');
+    if (!environment)
+        throw new src_config/* ConfigError */.xL('baseline migrate needs --environment NAME: the environment the existing histories measured');
+    const shown = external_node_path_default().relative(io.cwd, baselineFile);
+    await loadExistingBaseline(baselineFile, shown);
+    let moved = [];
+    const { before, after } = await (0,store/* updateBaselineFile */.L3)(baselineFile, (current) => {
+        const migrated = (0,update/* migrateToEnvironment */._i)(current, environment, values.key);
+        moved = migrated.moved;
+        return migrated.baseline;
+    }, { log });
+    log.info(moved.length === 0
+        ? `k6-gate: ${shown} has no history without an environment; nothing moved`
+        : `k6-gate: moved ${moved.map((m) => `${m.from} -> ${m.to}`).join(', ')} in ${shown}`);
+    io.stdout(diffBaselines(before, after));
+    return 0;
 }
 
 
@@ -2548,8 +2730,11 @@ Usage:
   k6-gate install [--k6-version V]      install k6 and print its path
   k6-gate baseline show|diff|update     look at or maintain the baseline file
   k6-gate merge <scenario...> --from DIR [options]
-                                        gate a sharded run: merge the shards' raw samples under DIR
+                                        gate a sharded run: merge the shards' state files under DIR
                                         (k6-<scenario>.shard-*.json.gz), then compare and report
+  k6-gate collect <scenario> --run-id ID --runners N --token-env NAME
+                                        receive N k6 runners' remote-write pushes, then gate them
+                                        merged like merge (see collect --help)
   k6-gate operator-manifest <scenario> --name NAME --parallelism N
                                         write a k6-operator TestRun (see operator-manifest --help)
   k6-gate --help | --version
@@ -2577,7 +2762,7 @@ __nccwpck_require__.r(__webpack_exports__);
 /* harmony export */ });
 /* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2973);
 /* harmony import */ var _input_spec_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2523);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1557);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3445);
 /* harmony import */ var _k6_install_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2925);
 // `k6-gate install`: install k6 (or find it in the tool cache) and print its path. Its flags are the
 // k6 inputs of the input specification, read by the same reader as a run's.
@@ -2607,14 +2792,15 @@ async function commandInstall(args, io, log) {
 __nccwpck_require__.r(__webpack_exports__);
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   commandMerge: () => (/* binding */ commandMerge),
-/* harmony export */   commandRun: () => (/* binding */ commandRun)
+/* harmony export */   commandRun: () => (/* binding */ commandRun),
+/* harmony export */   gateAndPublish: () => (/* binding */ gateAndPublish)
 /* harmony export */ });
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _cancel_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(833);
 /* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2973);
 /* harmony import */ var _input_spec_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2523);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1557);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3445);
 /* harmony import */ var _k6_preflight_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2846);
 /* harmony import */ var _help_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4875);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3916);
@@ -2655,13 +2841,20 @@ async function commandRun(args, io, log, command = 'run') {
         ...platform.facts(io.env),
         resultsDirAnywhere: true,
     }).catch(reportBadInput);
+    return gateAndPublish({ config, publish }, { json: values.json === true }, io, log, platform);
+}
+/**
+ * The gate for a Config read from the flags, published to the platform, printed, and turned into
+ * the exit status: what `run`, `merge` and `collect` share once their inputs are read.
+ */
+async function gateAndPublish({ config, publish }, values, io, log, platform = (0,_platform_registry_js__WEBPACK_IMPORTED_MODULE_7__/* .detectPlatform */ .l)(io.env)) {
     // The target's health check starts before the gate's modules are loaded and evaluated (most of
     // a short run's start-up), so the target's answer is awaited meanwhile; runGate waits for it before
     // k6 starts. Its request is sent first: evaluating modules holds the thread that writes it.
     const preflight = (0,_k6_preflight_js__WEBPACK_IMPORTED_MODULE_4__/* .startPreflight */ .os)(config, log);
     await preflight?.sent;
     const [{ exitStatusFor, runGate, wroteResults }, { renderMarkdownReport }] = await Promise.all([
-        Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 3619)),
+        Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 5469)),
         Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 9798)),
     ]);
     const result = await runGate(config, log, { cancellation: io.cancellation, preflight });
@@ -2686,7 +2879,7 @@ async function commandRun(args, io, log, command = 'run') {
 /** `k6-gate merge`: a run whose summaries come from the shards' files under --from. */
 async function commandMerge(args, io, log) {
     if (!args.some((a) => a === '--from' || a.startsWith('--from=')) && !args.includes('--help')) {
-        throw new _config_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigError */ .xL("merge needs --from DIR: the folder holding the shards' k6-<scenario>.shard-<i>-of-<N>.json.gz files");
+        throw new _config_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigError */ .xL("merge needs --from DIR: the folder holding the shards' state-<scenario>.shard-<i>-of-<N>.json files (or their k6-<scenario>.shard-<i>-of-<N>.json.gz raw samples)");
     }
     return commandRun(args, io, log, 'merge');
 }
@@ -2761,8 +2954,10 @@ async function readConfigFile(file, options) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   CT: () => (/* binding */ insideWorkspace),
+/* harmony export */   E1: () => (/* binding */ parseList),
 /* harmony export */   Er: () => (/* binding */ parseTimeLimit),
 /* harmony export */   Gf: () => (/* binding */ DEFAULT_BASELINE_PATH),
+/* harmony export */   Jj: () => (/* binding */ isDuet),
 /* harmony export */   Qx: () => (/* binding */ parseCommandArgs),
 /* harmony export */   U4: () => (/* binding */ parseUpdateBaseline),
 /* harmony export */   WS: () => (/* binding */ parseEnvPairs),
@@ -2776,7 +2971,7 @@ async function readConfigFile(file, options) {
 /* harmony export */   ns: () => (/* binding */ DEFAULT_RESULTS_DIR),
 /* harmony export */   sG: () => (/* binding */ splitArgs),
 /* harmony export */   ti: () => (/* binding */ DEFAULT_K6_VERSION),
-/* harmony export */   xL: () => (/* binding */ ConfigError),
+/* harmony export */   xL: () => (/* reexport safe */ _errors_js__WEBPACK_IMPORTED_MODULE_3__.xL),
 /* harmony export */   yG: () => (/* binding */ parseBoolean)
 /* harmony export */ });
 /* unused harmony exports parseDuration, MAX_TIME_LIMIT_MS, MIN_TIME_LIMIT_MS */
@@ -2794,11 +2989,14 @@ async function readConfigFile(file, options) {
 
 
 
-class ConfigError extends _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ExpectedError */ .Dh {
-    constructor(message, options) {
-        super(message, options);
-        this.name = 'ConfigError';
-    }
+/** Bad input (errors.ts); re-exported here, where inputs are parsed. */
+
+/**
+ * The run is an A/B duet (baseline-target set, ab-design duet): A and B are measured at the same
+ * time and compared with each other; the baseline file is neither read for the verdict nor written.
+ */
+function isDuet(config) {
+    return config.baselineTarget !== undefined && config.abDesign !== 'abba';
 }
 /** Empty input means "not set". */
 function optional(value) {
@@ -2814,7 +3012,7 @@ const DEFAULT_BASELINE_PATH = 'k6-baseline.json';
 function parseK6Version(value) {
     const match = /^v?(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?$/.exec(value.trim());
     if (!match) {
-        throw new ConfigError(`k6-version ${JSON.stringify(value)} is not a version; expected X.Y.Z such as "${DEFAULT_K6_VERSION}" (a leading "v" is fine)`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL(`k6-version ${JSON.stringify(value)} is not a version; expected X.Y.Z such as "${DEFAULT_K6_VERSION}" (a leading "v" is fine)`);
     }
     return value.trim().replace(/^v/, '');
 }
@@ -2827,8 +3025,8 @@ function parseFailOn(value) {
     const out = [];
     for (const part of text.split(/[\s,]+/).filter(Boolean)) {
         const word = part === 'regressions' ? 'regression' : part === 'threshold' ? 'thresholds' : part;
-        if (word !== 'regression' && word !== 'thresholds') {
-            throw new ConfigError(`fail-on ${JSON.stringify(text)}: unknown word ${JSON.stringify(part)}; expected a comma list of "regression" and "thresholds", or "none"`);
+        if (word !== 'regression' && word !== 'thresholds' && word !== 'inconclusive') {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL(`fail-on ${JSON.stringify(text)}: unknown word ${JSON.stringify(part)}; expected a comma list of "regression", "thresholds" and "inconclusive", or "none"`);
         }
         if (!out.includes(word))
             out.push(word);
@@ -2839,7 +3037,7 @@ function parseInstallMethod(value) {
     const text = optional(value) ?? 'auto';
     if (text === 'auto' || text === 'release' || text === 'go' || text === 'path')
         return text;
-    throw new ConfigError(`k6-install ${JSON.stringify(text)} is not a method; expected one of auto, release, go, path`);
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL(`k6-install ${JSON.stringify(text)} is not a method; expected one of auto, release, go, path`);
 }
 /**
  * `true` means `auto` in CI (a baseline learns only from the default branch) and `always` on a
@@ -2857,7 +3055,7 @@ function parseUpdateBaseline(value, trueMeans = 'always') {
     // A proposal records like `always` (passed or regressed runs); the change request is the review.
     if (parseBaselineProposal(text))
         return 'always';
-    throw new ConfigError(`update-baseline ${JSON.stringify(value)} is not valid; expected false, true, auto (default branch only), always (passed or regressed runs), force (any run), or pull-request / merge-request (propose the updated file in a pull or merge request)`);
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL(`update-baseline ${JSON.stringify(value)} is not valid; expected false, true, auto (default branch only), always (passed or regressed runs), force (any run), or pull-request / merge-request (propose the updated file in a pull or merge request)`);
 }
 function parseBaselineProposal(value) {
     const text = optional(value)?.toLowerCase();
@@ -2871,7 +3069,7 @@ function parseBoolean(name, value, fallback) {
         return true;
     if (['false', 'no', '0', 'off'].includes(text))
         return false;
-    throw new ConfigError(`${name} ${JSON.stringify(value)} is not a boolean; expected true or false`);
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL(`${name} ${JSON.stringify(value)} is not a boolean; expected true or false`);
 }
 /** `30s`, `5m`, `1h30m`, `1500ms` or a bare number of seconds → milliseconds. */
 function parseDuration(name, value) {
@@ -2889,7 +3087,7 @@ function parseDuration(name, value) {
         matched = re.lastIndex;
     }
     if (matched !== text.length || matched === 0) {
-        throw new ConfigError(`${name} ${JSON.stringify(text)} is not a duration; expected e.g. "90s", "5m", "1h30m"`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL(`${name} ${JSON.stringify(text)} is not a duration; expected e.g. "90s", "5m", "1h30m"`);
     }
     return total;
 }
@@ -2906,12 +3104,19 @@ function parseTimeLimit(name, value, tooShort) {
     if (ms === undefined)
         return undefined;
     if (ms < MIN_TIME_LIMIT_MS) {
-        throw new ConfigError(`${name} ${JSON.stringify(optional(value))} is shorter than 1s and ${tooShort ?? `would stop k6 before it starts; expected e.g. "90s", "30m", or no ${name} for no limit`}`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL(`${name} ${JSON.stringify(optional(value))} is shorter than 1s and ${tooShort ?? `would stop k6 before it starts; expected e.g. "90s", "30m", or no ${name} for no limit`}`);
     }
     if (ms > MAX_TIME_LIMIT_MS) {
-        throw new ConfigError(`${name} ${JSON.stringify(optional(value))} is longer than 24 days, the longest limit k6-gate can keep; expected e.g. "2h", or no ${name} for no limit`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL(`${name} ${JSON.stringify(optional(value))} is longer than 24 days, the longest limit k6-gate can keep; expected e.g. "2h", or no ${name} for no limit`);
     }
     return ms;
+}
+/** Splits a list input written one per line or comma separated. */
+function parseList(text) {
+    return (text ?? '')
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter(Boolean);
 }
 /**
  * Splits a command line the way a POSIX shell splits words (quotes, backslashes), without running
@@ -2961,7 +3166,7 @@ function splitArgs(text) {
         }
     }
     if (quote)
-        throw new ConfigError(`unterminated ${quote} quote in ${JSON.stringify(input)}`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL(`unterminated ${quote} quote in ${JSON.stringify(input)}`);
     if (inWord)
         out.push(current);
     return out;
@@ -2977,7 +3182,7 @@ function parseEnvPairs(name, text) {
         const eq = line.indexOf('=');
         const key = eq > 0 ? line.slice(0, eq) : '';
         if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
-            throw new ConfigError(`${name}: ${JSON.stringify(line)} is not KEY=VALUE; expected e.g. "VUS=5 DURATION=30s"`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL(`${name}: ${JSON.stringify(line)} is not KEY=VALUE; expected e.g. "VUS=5 DURATION=30s"`);
         }
         out[key] = line.slice(eq + 1);
     }
@@ -3014,11 +3219,11 @@ function insideWorkspace(name, p, workspace) {
         return relative.startsWith('..') || node_path__WEBPACK_IMPORTED_MODULE_1___default().isAbsolute(relative);
     };
     if (outside(resolved, workspace)) {
-        throw new ConfigError(`${name} ${JSON.stringify(p)} resolves to ${resolved}, outside the workspace ${workspace}; expected a path inside it`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL(`${name} ${JSON.stringify(p)} resolves to ${resolved}, outside the workspace ${workspace}; expected a path inside it`);
     }
     const real = realPathOf(resolved);
     if (outside(real, realPathOf(workspace))) {
-        throw new ConfigError(`${name} ${JSON.stringify(p)} is a link to ${real}, outside the workspace ${workspace}; expected a path inside it (links are followed)`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL(`${name} ${JSON.stringify(p)} is a link to ${real}, outside the workspace ${workspace}; expected a path inside it (links are followed)`);
     }
     return resolved;
 }
@@ -3031,7 +3236,7 @@ function parseCommandArgs(options, args, command, allowPositionals = true) {
         return (0,node_util__WEBPACK_IMPORTED_MODULE_2__.parseArgs)({ options, args, allowPositionals, strict: true });
     }
     catch (error) {
-        throw new ConfigError(`${error.message.replace(/\. To specify.*$/s, '')}; see k6-gate ${command ? `${command} ` : ''}--help`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL(`${error.message.replace(/\. To specify.*$/s, '')}; see k6-gate ${command ? `${command} ` : ''}--help`);
     }
 }
 
@@ -3044,7 +3249,8 @@ function parseCommandArgs(options, args, command, allowPositionals = true) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   BI: () => (/* binding */ isExpectedError),
 /* harmony export */   Dh: () => (/* binding */ ExpectedError),
-/* harmony export */   Ic: () => (/* binding */ describeFailure)
+/* harmony export */   Ic: () => (/* binding */ describeFailure),
+/* harmony export */   xL: () => (/* binding */ ConfigError)
 /* harmony export */ });
 // The one base class of expected failures: bad input, a missing file, a refused download, a busy
 // port. Entries print such an error's message (its stack only with --verbose) and exit 2; anything
@@ -3054,6 +3260,9 @@ class ExpectedError extends Error {
         super(message, options);
         this.name = new.target.name;
     }
+}
+/** Bad input: an input, a flag or a file the user gave is not what k6-gate expects. */
+class ConfigError extends ExpectedError {
 }
 /** True for the failures a user can fix from the message alone. */
 function isExpectedError(error) {
@@ -3268,6 +3477,52 @@ async function acquireFileLock(file, options) {
 
 /***/ }),
 
+/***/ 1683:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   v: () => (/* binding */ createFolder)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+// Creating a folder and its missing parents. Node's `mkdir(…, { recursive: true })` never returns
+// where a parent exists but cannot hold children and says ENOENT for them (procfs: `/proc/x`): it
+// retries the parent forever at full CPU, deaf to signals. Here each missing level is created once,
+// parents first, so such a path fails with that ENOENT like any other refusal. Synchronous: a few
+// stat and mkdir calls, and callers that must not yield (the action's outputs) use it too.
+
+
+/** Creates `dir` and its missing parents; an existing folder is fine. Errors are the file system's (code set). */
+function createFolder(dir) {
+    const missing = [];
+    for (let current = node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(dir);; current = node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname(current)) {
+        const info = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync)(current, { throwIfNoEntry: false });
+        if (info) {
+            if (!info.isDirectory())
+                throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${dir}'`), { code: 'ENOTDIR' });
+            break;
+        }
+        missing.unshift(current);
+        if (node_path__WEBPACK_IMPORTED_MODULE_1___default().dirname(current) === current)
+            break;
+    }
+    for (const folder of missing) {
+        try {
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdirSync)(folder);
+        }
+        catch (error) {
+            // Another process made it in between: what was asked for exists.
+            if (error.code !== 'EEXIST')
+                throw error;
+        }
+    }
+}
+
+
+/***/ }),
+
 /***/ 6264:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -3276,12 +3531,14 @@ async function acquireFileLock(file, options) {
 /* harmony export */   CW: () => (/* binding */ formatDelta),
 /* harmony export */   Fl: () => (/* binding */ formatValue),
 /* harmony export */   N0: () => (/* binding */ relativeChange),
+/* harmony export */   OM: () => (/* binding */ trimNumber),
 /* harmony export */   a3: () => (/* binding */ formatDuration),
 /* harmony export */   eD: () => (/* binding */ formatChange),
+/* harmony export */   eS: () => (/* binding */ formatPointChange),
 /* harmony export */   l9: () => (/* binding */ formatPercent),
 /* harmony export */   w_: () => (/* binding */ formatSetting)
 /* harmony export */ });
-/* unused harmony exports trimNumber, NO_CHANGE */
+/* unused harmony export NO_CHANGE */
 function trimNumber(value, digits) {
     return value.toFixed(digits).replace(/\.?0+$/, '') || '0';
 }
@@ -3323,6 +3580,14 @@ function formatDelta(value, unit) {
     if (unit === 'ratio')
         return `${(value * 100).toFixed(2)} pp`;
     return formatValue(value, unit);
+}
+/** A signed difference of two rates in percentage points: `+0.40 pp`, `-0.12 pp`, `±0.00 pp`. */
+function formatPointChange(value) {
+    // Rounded by size, so that -x and +x read alike.
+    const hundredths = Math.round(Math.abs(value) * 10_000);
+    if (hundredths === 0)
+        return '±0.00 pp';
+    return `${value > 0 ? '+' : '-'}${(hundredths / 100).toFixed(2)} pp`;
 }
 /** A configured amount (noise floor) without padding zeros: `2 ms`, `0.5 pp`. */
 function formatSetting(value, unit) {
@@ -3391,7 +3656,7 @@ function formatDuration(ms) {
 
 /***/ }),
 
-/***/ 3619:
+/***/ 5469:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 // ESM COMPAT FLAG
@@ -3399,15 +3664,85 @@ __nccwpck_require__.r(__webpack_exports__);
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  exitStatusFor: () => (/* reexport */ outcome/* exitStatusFor */.ex),
+  exitStatusFor: () => (/* reexport */ exitStatusFor),
   runGate: () => (/* binding */ runGate),
   wroteResults: () => (/* reexport */ wroteResults)
 });
 
 // EXTERNAL MODULE: ./src/cancel.ts
 var cancel = __nccwpck_require__(833);
-// EXTERNAL MODULE: ./src/verdict/outcome.ts
-var outcome = __nccwpck_require__(3289);
+// EXTERNAL MODULE: ./src/baseline/compare.ts
+var compare = __nccwpck_require__(6228);
+// EXTERNAL MODULE: ./src/k6/exit-codes.ts
+var exit_codes = __nccwpck_require__(9630);
+;// CONCATENATED MODULE: ./src/verdict/outcome.ts
+// The outcome policy, in one place: what a scenario's numbers make of it, what the scenarios make of
+// the gate, whether `fail-on` fails the job, and the exit status. Every way a verdict is reached
+// (one run, confirmation reruns, A/B rounds, the duet, merged shards) ends here; the sinks (dotenv,
+// annotations, notifications, series, reports) count regressions with the same predicate,
+// `isRegression`, and inconclusive scenarios with the count `decideGate` leaves on the result.
+//
+// `inconclusive` sits between passed and regressed: the numbers could not decide (a duet that reached
+// max-duration undecided, a load generator too starved to trust). A crossed threshold or a regression
+// still wins, in a scenario and across the gate; an inconclusive scenario makes a gate that would have
+// passed inconclusive. It fails the job only when `fail-on` names it, and it is never recorded as a
+// baseline (baseline/update.ts `runsToRecord`).
+
+
+/**
+ * A scenario's outcome from what it measured: crossed thresholds (k6 exit 99 and the summary must
+ * agree; whichever saw a crossing wins), then a regression, then a reason it could not decide (its
+ * `inconclusive`, or a watched stat the duet left inconclusive), on top of `base` (k6's own outcome).
+ */
+function scenarioOutcome(measured, base = 'passed') {
+    let outcome = base;
+    if (measured.thresholds.some((t) => !t.ok))
+        outcome = (0,exit_codes/* worstOutcome */.O)(outcome, 'thresholds-failed');
+    if (measured.metrics.some(compare/* isRegression */.kj))
+        outcome = (0,exit_codes/* worstOutcome */.O)(outcome, 'regressed');
+    if (measured.inconclusive !== undefined || measured.metrics.some((m) => m.verdict === 'inconclusive'))
+        outcome = (0,exit_codes/* worstOutcome */.O)(outcome, 'inconclusive');
+    return outcome;
+}
+/**
+ * Says why the scenario's numbers cannot decide (a starved load generator, a duet out of time) and
+ * settles its outcome again: a scenario that passed becomes inconclusive; a regression, a crossed
+ * threshold or an error stays what it is, with the reason kept beside it for the report.
+ */
+function markInconclusive(scenario, why) {
+    scenario.inconclusive = scenario.inconclusive ? `${scenario.inconclusive}; ${why}` : why;
+    scenario.outcome = (0,exit_codes/* worstOutcome */.O)(scenario.outcome, 'inconclusive');
+}
+/** Counts, outcome and the policy decision (`fail-on`) of the gate, from its scenario results. */
+function decideGate(result) {
+    result.regressions = result.scenarios.reduce((n, s) => n + s.metrics.filter(compare/* isRegression */.kj).length, 0);
+    result.thresholdsFailed = result.scenarios.reduce((n, s) => n + s.thresholds.filter((t) => !t.ok).length, 0);
+    result.inconclusive = result.scenarios.filter((s) => s.outcome === 'inconclusive').length;
+    const errored = result.scenarios.some((s) => s.outcome === 'error');
+    const thresholdsCrossed = result.thresholdsFailed > 0 || result.scenarios.some((s) => s.outcome === 'thresholds-failed');
+    let outcome = 'passed';
+    if (result.inconclusive > 0)
+        outcome = (0,exit_codes/* worstOutcome */.O)(outcome, 'inconclusive');
+    if (result.regressions > 0)
+        outcome = (0,exit_codes/* worstOutcome */.O)(outcome, 'regressed');
+    if (thresholdsCrossed)
+        outcome = (0,exit_codes/* worstOutcome */.O)(outcome, 'thresholds-failed');
+    if (errored)
+        outcome = 'error';
+    result.outcome = outcome;
+    result.failed =
+        errored ||
+            (result.regressions > 0 && result.failOn.includes('regression')) ||
+            (thresholdsCrossed && result.failOn.includes('thresholds')) ||
+            (result.inconclusive > 0 && result.failOn.includes('inconclusive'));
+}
+/** 0 passed (or not failed by policy), 1 failed by policy, 2 error. */
+function exitStatusFor(result) {
+    if (result.outcome === 'error')
+        return 2;
+    return result.failed ? 1 : 0;
+}
+
 // EXTERNAL MODULE: ./src/config.ts
 var src_config = __nccwpck_require__(2973);
 // EXTERNAL MODULE: ./src/baseline/format.ts
@@ -3421,6 +3756,8 @@ var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/folder.ts
+var folder = __nccwpck_require__(1683);
 // EXTERNAL MODULE: ./src/report/html.ts
 var html = __nccwpck_require__(6433);
 // EXTERNAL MODULE: ./src/report/junit.ts
@@ -3545,6 +3882,7 @@ function markError(run, message) {
 
 
 
+
 const COMPARISON_FILE = 'comparison.json';
 const REPORT_FILE = 'report.md';
 /** Written into every results dir k6-gate uses: the folder is the gate's, and old files may go. */
@@ -3569,7 +3907,7 @@ async function prepareResultsDir(run) {
     const notWritable = (error) => new GateStop(`results dir ${dir} is not writable (${error.code ?? error.message}); expected a folder k6-gate can create and write, set results-dir to one`, false);
     let names;
     try {
-        await (0,promises_.mkdir)(dir, { recursive: true });
+        (0,folder/* createFolder */.v)(dir);
         // Files only: a folder under a result name is k6's problem to report, not a file to replace.
         names = (await (0,promises_.readdir)(dir, { withFileTypes: true })).filter((entry) => !entry.isDirectory()).map((entry) => entry.name);
     }
@@ -3651,6 +3989,8 @@ async function readRulesAndBaseline(run) {
 function baselineKeyWarnings(run, baseline) {
     const { config, result } = run;
     const shown = result.baselinePath;
+    if ((0,src_config/* isDuet */.Jj)(config))
+        return [];
     if (!baseline)
         return [`no baseline at ${shown}: every metric is reported as new; run with update-baseline to create it`];
     // A shard's numbers are judged only after the merge.
@@ -3673,8 +4013,8 @@ const OPT_IN = 'set allow-new-baseline: true (--allow-new-baseline true) to let 
 /** In a protected environment a scenario without its baseline entry is not a pass (ConfigError). */
 function refuseMissingProtectedEntries(run, baseline) {
     const { config, result } = run;
-    // A shard is judged after the merge, which applies the rule.
-    if (!config.protectedEnvironment || config.allowNewBaseline || config.shard)
+    // A shard is judged after the merge, which applies the rule; a duet compares A with B, not with the file.
+    if (!config.protectedEnvironment || config.allowNewBaseline || config.shard || (0,src_config/* isDuet */.Jj)(config))
         return;
     const where = `${config.environment ?? 'this'} is a protected environment: a run without its baseline is not a pass`;
     for (const spec of config.scenarios) {
@@ -3891,433 +4231,8 @@ async function sendNotifications(config, result, log, options = {}) {
     return warnings;
 }
 
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-;// CONCATENATED MODULE: ./src/observability/remote-write.ts
-// Prometheus remote write 1.0 on the wire, without dependencies: a protobuf encoder for the four
-// messages of prometheus/prompb (WriteRequest, TimeSeries, Label, Sample) and a snappy block
-// encoder. Pure: bytes in, bytes out; the push itself lives in push.ts.
-//
-// Snappy: a block made only of literal elements is valid snappy (every decoder must accept it);
-// the few hundred bytes of k6-gate's verdict series gain nothing from back-references.
-
-/** Headers a remote-write 1.0 receiver expects next to the body. */
-const REMOTE_WRITE_HEADERS = {
-    'Content-Encoding': 'snappy',
-    'Content-Type': 'application/x-protobuf',
-    'X-Prometheus-Remote-Write-Version': '0.1.0',
-};
-/** Protobuf wire types used here. */
-const VARINT = 0;
-const FIXED64 = 1;
-const LENGTH_DELIMITED = 2;
-/** A growable byte buffer with protobuf's primitive writers. */
-class ProtoWriter {
-    chunks = [];
-    varint(value) {
-        let v = BigInt.asUintN(64, BigInt(value));
-        while (v >= 0x80n) {
-            this.chunks.push(Number((v & 0x7fn) | 0x80n));
-            v >>= 7n;
-        }
-        this.chunks.push(Number(v));
-    }
-    tag(field, wireType) {
-        this.varint((field << 3) | wireType);
-    }
-    bytes(field, data) {
-        this.tag(field, LENGTH_DELIMITED);
-        this.varint(data.length);
-        for (const b of data)
-            this.chunks.push(b);
-    }
-    string(field, text) {
-        this.bytes(field, new TextEncoder().encode(text));
-    }
-    double(field, value) {
-        this.tag(field, FIXED64);
-        const view = new DataView(new ArrayBuffer(8));
-        view.setFloat64(0, value, true);
-        for (let i = 0; i < 8; i++)
-            this.chunks.push(view.getUint8(i));
-    }
-    int64(field, value) {
-        this.tag(field, VARINT);
-        this.varint(BigInt(Math.trunc(value)));
-    }
-    finish() {
-        return Uint8Array.from(this.chunks);
-    }
-}
-function encodeLabel(name, value) {
-    const w = new ProtoWriter();
-    w.string(1, name);
-    w.string(2, value);
-    return w.finish();
-}
-function encodeSample(sample) {
-    const w = new ProtoWriter();
-    w.double(1, sample.value);
-    w.int64(2, sample.timestampMs);
-    return w.finish();
-}
-function encodeTimeSeries(series) {
-    const w = new ProtoWriter();
-    // Receivers require labels sorted by name (Prometheus rejects unsorted ones as out of order).
-    for (const name of Object.keys(series.labels).sort()) {
-        const value = series.labels[name];
-        if (value !== '')
-            w.bytes(1, encodeLabel(name, value));
-    }
-    for (const sample of series.samples)
-        w.bytes(2, encodeSample(sample));
-    return w.finish();
-}
-/** prometheus.WriteRequest { repeated TimeSeries timeseries = 1; } as protobuf bytes. */
-function encodeWriteRequest(series) {
-    const w = new ProtoWriter();
-    for (const s of series)
-        w.bytes(1, encodeTimeSeries(s));
-    return w.finish();
-}
-/** Snappy block format (not the framing format): uncompressed length, then literal elements. */
-function snappyEncode(input) {
-    const out = [];
-    let n = input.length;
-    while (n >= 0x80) {
-        out.push((n & 0x7f) | 0x80);
-        n = Math.floor(n / 128);
-    }
-    out.push(n);
-    // Literal tag: length-1 in the upper six bits below 60; else 60..63 = 1..4 little-endian length bytes.
-    const MAX_LITERAL = 65_536;
-    for (let start = 0; start < input.length; start += MAX_LITERAL) {
-        const chunk = input.subarray(start, Math.min(start + MAX_LITERAL, input.length));
-        const lenMinus1 = chunk.length - 1;
-        if (lenMinus1 < 60)
-            out.push(lenMinus1 << 2);
-        else if (lenMinus1 < 0x100)
-            out.push(60 << 2, lenMinus1);
-        else
-            out.push(61 << 2, lenMinus1 & 0xff, lenMinus1 >> 8);
-        for (const b of chunk)
-            out.push(b);
-    }
-    return Uint8Array.from(out);
-}
-/** The request body of a remote-write push: snappy(protobuf(WriteRequest)). */
-function remoteWriteBody(series) {
-    return snappyEncode(encodeWriteRequest(series));
-}
-// ---------------------------------------------------------------------------------------------
-// Decoding: what k6's remote-write output sends to k6-gate's own receiver (src/samples/remote-write.ts).
-/** Thrown for a body that is not snappy(protobuf(WriteRequest)). */
-class RemoteWriteDecodeError extends errors/* ExpectedError */.Dh {
-    constructor(message) {
-        super(message);
-        this.name = 'RemoteWriteDecodeError';
-    }
-}
-/** Snappy block format: every element kind (literals and the three copy forms). */
-function snappyDecode(input) {
-    let pos = 0;
-    let length = 0;
-    for (let shift = 0;; shift += 7) {
-        if (pos >= input.length || shift > 28)
-            throw new RemoteWriteDecodeError('snappy: bad length header');
-        const b = input[pos++];
-        length += (b & 0x7f) * 2 ** shift;
-        if (b < 0x80)
-            break;
-    }
-    const out = new Uint8Array(length);
-    let o = 0;
-    while (pos < input.length) {
-        const tag = input[pos++];
-        const kind = tag & 3;
-        if (kind === 0) {
-            let n = tag >> 2;
-            if (n >= 60) {
-                const bytes = n - 59;
-                n = 0;
-                for (let i = 0; i < bytes; i++)
-                    n += input[pos++] * 2 ** (8 * i);
-            }
-            n += 1;
-            if (pos + n > input.length || o + n > length)
-                throw new RemoteWriteDecodeError('snappy: literal runs past the end');
-            out.set(input.subarray(pos, pos + n), o);
-            pos += n;
-            o += n;
-            continue;
-        }
-        let n;
-        let offset;
-        if (kind === 1) {
-            n = ((tag >> 2) & 7) + 4;
-            offset = ((tag >> 5) << 8) | input[pos++];
-        }
-        else if (kind === 2) {
-            n = (tag >> 2) + 1;
-            offset = input[pos] | (input[pos + 1] << 8);
-            pos += 2;
-        }
-        else {
-            n = (tag >> 2) + 1;
-            offset = (input[pos] | (input[pos + 1] << 8) | (input[pos + 2] << 16)) + input[pos + 3] * 2 ** 24;
-            pos += 4;
-        }
-        if (offset === 0 || offset > o || o + n > length)
-            throw new RemoteWriteDecodeError('snappy: copy outside the output');
-        // Copies may overlap their own output (a run): byte by byte.
-        for (let i = 0; i < n; i++, o++)
-            out[o] = out[o - offset];
-    }
-    if (o !== length)
-        throw new RemoteWriteDecodeError(`snappy: ${o} bytes decoded, header says ${length}`);
-    return out;
-}
-class ProtoReader {
-    buf;
-    end;
-    pos;
-    constructor(buf, start = 0, end = buf.length) {
-        this.buf = buf;
-        this.end = end;
-        this.pos = start;
-    }
-    get done() {
-        return this.pos >= this.end;
-    }
-    varint() {
-        let result = 0;
-        for (let shift = 0;; shift += 7) {
-            if (this.pos >= this.end || shift > 63)
-                throw new RemoteWriteDecodeError('protobuf: truncated varint');
-            const b = this.buf[this.pos++];
-            // Numbers above 2^53 lose precision; counts and timestamps stay far below it.
-            result += (b & 0x7f) * 2 ** shift;
-            if (b < 0x80)
-                return result;
-        }
-    }
-    zigzag() {
-        const v = this.varint();
-        return v % 2 === 0 ? v / 2 : -(v + 1) / 2;
-    }
-    signedVarint() {
-        // int64 negative values are 10-byte two's complement varints.
-        const v = this.varint();
-        return v >= 2 ** 63 ? v - 2 ** 64 : v;
-    }
-    double() {
-        if (this.pos + 8 > this.end)
-            throw new RemoteWriteDecodeError('protobuf: truncated double');
-        const v = new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 8).getFloat64(0, true);
-        this.pos += 8;
-        return v;
-    }
-    sub() {
-        const n = this.varint();
-        if (this.pos + n > this.end)
-            throw new RemoteWriteDecodeError('protobuf: field runs past its message');
-        const r = new ProtoReader(this.buf, this.pos, this.pos + n);
-        this.pos += n;
-        return r;
-    }
-    string() {
-        const r = this.sub();
-        return new TextDecoder().decode(this.buf.subarray(r.pos, r.end));
-    }
-    skip(wireType) {
-        if (wireType === VARINT)
-            this.varint();
-        else if (wireType === FIXED64)
-            this.pos += 8;
-        else if (wireType === LENGTH_DELIMITED)
-            this.sub();
-        else if (wireType === 5)
-            this.pos += 4;
-        else
-            throw new RemoteWriteDecodeError(`protobuf: wire type ${wireType} is not supported`);
-    }
-    /** Packed or single values of a repeated numeric field. */
-    repeated(wireType, read, into) {
-        if (wireType === LENGTH_DELIMITED) {
-            const r = this.sub();
-            while (!r.done)
-                into.push(read(r));
-        }
-        else
-            into.push(read(this));
-    }
-}
-function readSpans(r) {
-    let offset = 0;
-    let length = 0;
-    while (!r.done) {
-        const key = r.varint();
-        const field = Math.floor(key / 8);
-        if (field === 1)
-            offset = r.zigzag();
-        else if (field === 2)
-            length = r.varint();
-        else
-            r.skip(key & 7);
-    }
-    return { offset, length };
-}
-/** Spans + deltas (or absolute float counts) → bucket index → count. */
-function expandBuckets(spans, deltas, counts) {
-    const out = new Map();
-    const values = counts.length > 0 ? counts : deltas;
-    let index = 0;
-    let i = 0;
-    let current = 0;
-    for (const span of spans) {
-        index += span.offset;
-        for (let k = 0; k < span.length; k++, index++, i++) {
-            if (i >= values.length)
-                throw new RemoteWriteDecodeError('native histogram: fewer bucket counts than its spans say');
-            current = counts.length > 0 ? values[i] : current + values[i];
-            if (current > 0)
-                out.set(index, current);
-        }
-    }
-    return out;
-}
-function readHistogram(r) {
-    const h = {
-        count: 0,
-        sum: 0,
-        schema: 0,
-        zeroThreshold: 0,
-        zeroCount: 0,
-        positive: new Map(),
-        negative: new Map(),
-        timestampMs: 0,
-    };
-    const posSpans = [];
-    const negSpans = [];
-    const posDeltas = [];
-    const negDeltas = [];
-    const posCounts = [];
-    const negCounts = [];
-    while (!r.done) {
-        const key = r.varint();
-        const field = Math.floor(key / 8);
-        const wire = key & 7;
-        switch (field) {
-            case 1:
-                h.count = r.varint();
-                break;
-            case 2:
-                h.count = r.double();
-                break;
-            case 3:
-                h.sum = r.double();
-                break;
-            case 4:
-                h.schema = r.zigzag();
-                break;
-            case 5:
-                h.zeroThreshold = r.double();
-                break;
-            case 6:
-                h.zeroCount = r.varint();
-                break;
-            case 7:
-                h.zeroCount = r.double();
-                break;
-            case 8:
-                negSpans.push(readSpans(r.sub()));
-                break;
-            case 9:
-                r.repeated(wire, (x) => x.zigzag(), negDeltas);
-                break;
-            case 10:
-                r.repeated(wire, (x) => x.double(), negCounts);
-                break;
-            case 11:
-                posSpans.push(readSpans(r.sub()));
-                break;
-            case 12:
-                r.repeated(wire, (x) => x.zigzag(), posDeltas);
-                break;
-            case 13:
-                r.repeated(wire, (x) => x.double(), posCounts);
-                break;
-            case 15:
-                h.timestampMs = r.signedVarint();
-                break;
-            default:
-                r.skip(wire);
-        }
-    }
-    h.positive = expandBuckets(posSpans, posDeltas, posCounts);
-    h.negative = expandBuckets(negSpans, negDeltas, negCounts);
-    return h;
-}
-function readTimeSeries(r) {
-    const series = { labels: {}, samples: [], histograms: [] };
-    while (!r.done) {
-        const key = r.varint();
-        const field = Math.floor(key / 8);
-        if (field === 1) {
-            const l = r.sub();
-            let name = '';
-            let value = '';
-            while (!l.done) {
-                const k = l.varint();
-                if (k >> 3 === 1)
-                    name = l.string();
-                else if (k >> 3 === 2)
-                    value = l.string();
-                else
-                    l.skip(k & 7);
-            }
-            series.labels[name] = value;
-        }
-        else if (field === 2) {
-            const s = r.sub();
-            const sample = { value: NaN, timestampMs: 0 };
-            while (!s.done) {
-                const k = s.varint();
-                if (k >> 3 === 1)
-                    sample.value = s.double();
-                else if (k >> 3 === 2)
-                    sample.timestampMs = s.signedVarint();
-                else
-                    s.skip(k & 7);
-            }
-            series.samples.push(sample);
-        }
-        else if (field === 4) {
-            series.histograms.push(readHistogram(r.sub()));
-        }
-        else
-            r.skip(key & 7);
-    }
-    return series;
-}
-/** protobuf(WriteRequest) → its time series (metadata and exemplars are skipped). */
-function decodeWriteRequest(bytes) {
-    const r = new ProtoReader(bytes);
-    const out = [];
-    while (!r.done) {
-        const key = r.varint();
-        if (key >> 3 === 1 && (key & 7) === LENGTH_DELIMITED)
-            out.push(readTimeSeries(r.sub()));
-        else
-            r.skip(key & 7);
-    }
-    return out;
-}
-/** A remote-write request body (snappy-compressed protobuf) → its time series. */
-function decodeRemoteWriteBody(body) {
-    return decodeWriteRequest(snappyDecode(body));
-}
-
+// EXTERNAL MODULE: ./src/observability/remote-write.ts
+var remote_write = __nccwpck_require__(8437);
 ;// CONCATENATED MODULE: ./src/observability/push.ts
 
 
@@ -4346,8 +4261,8 @@ async function pushGateSeries(config, result, log, timeoutMs = PUSH_TIMEOUT_MS) 
         // The Base64 of user:password is as secret as the password (an error body may echo it back).
         if (extra.Authorization)
             log.addSecret(extra.Authorization.replace(/^\S+ /, ''));
-        const headers = { ...extra, ...REMOTE_WRITE_HEADERS, 'User-Agent': `k6-gate/${version/* VERSION */.x}` };
-        const response = await fetch(url, { method: 'POST', headers, body: remoteWriteBody(series), signal: AbortSignal.timeout(timeoutMs) });
+        const headers = { ...extra, ...remote_write/* REMOTE_WRITE_HEADERS */.MI, 'User-Agent': `k6-gate/${version/* VERSION */.x}` };
+        const response = await fetch(url, { method: 'POST', headers, body: (0,remote_write/* remoteWriteBody */.Mu)(series), signal: AbortSignal.timeout(timeoutMs) });
         if (!response.ok) {
             const text = (await response.text().catch(() => '')).trim().slice(0, 200);
             warn(`HTTP ${response.status}${text ? `: ${text}` : ''}`);
@@ -4378,7 +4293,8 @@ async function publishAndNotify(run) {
 function logVerdict(run) {
     const { result } = run;
     const verdict = result.cancelled ? `CANCELLED (${result.cancelled})` : result.failed ? 'FAILED' : 'ok';
-    run.log.info(`k6-gate: outcome ${result.outcome} — ${result.regressions} regression(s), ${result.thresholdsFailed} crossed threshold(s) — gate ${verdict}`);
+    run.log.info(`k6-gate: outcome ${result.outcome} — ${result.regressions} regression(s), ${result.thresholdsFailed} crossed threshold(s)` +
+        `${result.inconclusive ? `, ${result.inconclusive} inconclusive scenario(s)` : ''} — gate ${verdict}`);
 }
 
 // EXTERNAL MODULE: ./src/baseline/store.ts
@@ -4521,295 +4437,470 @@ async function writeReports(config, result) {
         await write(load_performance/* LOAD_PERFORMANCE_FILE */.Du, loadPerformance);
 }
 
-// EXTERNAL MODULE: ./src/baseline/compare.ts
-var compare = __nccwpck_require__(6228);
-// EXTERNAL MODULE: ./src/verdict/ab.ts
-var ab = __nccwpck_require__(8982);
-// EXTERNAL MODULE: ./src/verdict/confirm.ts
-var verdict_confirm = __nccwpck_require__(4853);
-// EXTERNAL MODULE: ./src/k6/owned-options.ts
-var owned_options = __nccwpck_require__(9643);
-;// CONCATENATED MODULE: ./src/k6/environment.ts
-// The environment k6 starts with. k6 scripts read every variable through `__ENV`, and a script that
-// logs one puts it into an artifact, so k6 never inherits the job's environment as a whole (CI
-// tokens: GITHUB_TOKEN, INPUT_TOKEN, CI_JOB_TOKEN, ACTIONS_RUNTIME_TOKEN, K6_GATE_GITLAB_TOKEN, …).
-// It gets what a program needs to run (PATH, HOME, temp dir, locale, proxies, CA bundle), k6's own
-// K6_* settings, and what the user handed to the script on purpose (env, secret-env, BASE_URL, …).
+// EXTERNAL MODULE: ./src/baseline/sampling.ts
+var sampling = __nccwpck_require__(6574);
+// EXTERNAL MODULE: ./src/baseline/stats.ts
+var stats = __nccwpck_require__(964);
+;// CONCATENATED MODULE: ./src/verdict/confirm.ts
+// Confirmation reruns: when a scenario's first run regresses, run it again (up to `confirm` more
+// times) and fail only when the regression persists. The rule is sequential: a metric stays
+// "regressed" only while EVERY run so far regressed on it; the first rerun in which no metric of the
+// first run's list still regresses clears the scenario and stops. With independent runs a false
+// alarm that has probability p in one run survives k reruns with probability about p^(k+1); a real
+// slowdown detected with probability d per run is confirmed with probability d^(k+1), so reruns pay
+// off only once a single run detects a shift almost surely (see docs/verdicts.md for the figures).
+//
+// Crossed thresholds (k6 exit 99) and errors are never rerun: only a pure regression is.
+/** Reruns when the project sets none: see docs/verdicts.md for the figures behind it. */
+const DEFAULT_CONFIRM = 1;
 
-/** Inherited by name: what k6 and the Go runtime need on Linux, macOS and Windows. */
-const INHERITED_NAMES = new Set([
-    'PATH',
-    'HOME',
-    'USER',
-    'LOGNAME',
-    'TMPDIR',
-    'TMP',
-    'TEMP',
-    'TZ',
-    'LANG',
-    'LANGUAGE',
-    'XDG_CONFIG_HOME',
-    'XDG_CACHE_HOME',
-    'HTTP_PROXY',
-    'HTTPS_PROXY',
-    'NO_PROXY',
-    'ALL_PROXY',
-    'http_proxy',
-    'https_proxy',
-    'no_proxy',
-    'all_proxy',
-    'SSL_CERT_FILE',
-    'SSL_CERT_DIR',
-    'GODEBUG',
-    'GOMAXPROCS',
-    'GOMEMLIMIT',
-    // Windows: the system root and profile folders a Go program reads.
-    'SystemRoot',
-    'SYSTEMROOT',
-    'windir',
-    'ComSpec',
-    'PATHEXT',
-    'USERPROFILE',
-    'APPDATA',
-    'LOCALAPPDATA',
-]);
-/** Inherited by prefix: locale settings and k6's own options (K6_OUT, K6_CLOUD_TOKEN, K6_PROMETHEUS_RW_*, …). */
-const INHERITED_PREFIXES = ['LC_', 'K6_'];
-/** Never inherited, even where a prefix matches: k6-gate's own settings and tokens. */
-const NEVER_INHERITED_PREFIXES = ['K6_GATE_'];
-/** Never inherited: k6 options that would change the test the baseline holds (the inputs refuse them first). */
-const NEVER_INHERITED = new Set(owned_options/* TEST_CHANGING_K6_VARIABLES */.lc);
-function isInheritedByK6(name) {
-    if (NEVER_INHERITED_PREFIXES.some((prefix) => name.startsWith(prefix)) || NEVER_INHERITED.has(name))
-        return false;
-    return INHERITED_NAMES.has(name) || INHERITED_PREFIXES.some((prefix) => name.startsWith(prefix));
+
+
+/** The identity of a watched value across runs. */
+function metricId(row) {
+    return `${row.metric} ${row.stat}`;
+}
+/** Whether a run's outcome may be rerun at all: regressions only. */
+function mayConfirm(outcome) {
+    return outcome === 'regressed';
+}
+/** The state after the first run, from its regressed rows. */
+function startConfirm(regressed) {
+    return { persisting: [...new Set(regressed.map(metricId))], runs: 1 };
+}
+/** Adds one rerun's regressed rows: what still persists. */
+function addConfirmRun(state, regressed) {
+    const now = new Set(regressed.map(metricId));
+    return { persisting: state.persisting.filter((id) => now.has(id)), runs: state.runs + 1 };
+}
+/** True while another rerun is worth making: something persists and reruns are left. */
+function shouldRerun(state, maxReruns) {
+    return state.persisting.length > 0 && state.runs - 1 < maxReruns;
 }
 /**
- * k6's environment: the allow-listed part of `inherited`, then `given` (the variables the user
- * passed to the script: env, secret-env, BASE_URL, PROFILE, k6 settings k6-gate chose), which wins.
- * A variable the user names explicitly is passed even if it would not be inherited.
+ * The rows' MDE for a gate whose regressions must survive `maxReruns` reruns: each run must see the
+ * change, so the MDE is the one at which all of them do with 80 % power (mdeForRuns).
  */
-function k6Environment(inherited, given) {
-    const env = {};
-    for (const [name, value] of Object.entries(inherited)) {
-        if (value !== undefined && isInheritedByK6(name))
-            env[name] = value;
-    }
-    return { ...env, ...given };
+function withRerunMde(result, maxReruns) {
+    if (maxReruns <= 0)
+        return result;
+    return { ...result, metrics: result.metrics.map((row) => (0,compare/* mdeForRuns */.Ql)(row, maxReruns + 1)) };
 }
-
-// EXTERNAL MODULE: ./src/k6/files.ts
-var k6_files = __nccwpck_require__(7998);
-// EXTERNAL MODULE: ./src/k6/process.ts + 1 modules
-var k6_process = __nccwpck_require__(3330);
-;// CONCATENATED MODULE: ./src/k6/inspect.ts
-// Which executor model a script runs: `k6 inspect` evaluates its options (with the same environment
-// as the run) without running it. Open = every scenario is arrival-rate (the load does not slow
-// down when the target does); closed = VU-based; mixed = both.
-
-/** Pure: the model of an inspected options object. */
-function executorModelOf(options) {
-    const executors = Object.values(options.scenarios ?? {}).map((s) => s.executor ?? '');
-    // No scenarios: vus/duration/stages/iterations, all VU-based.
-    if (executors.length === 0)
-        return 'closed';
-    const open = executors.filter((e) => e.endsWith('arrival-rate')).length;
-    return open === executors.length ? 'open' : open === 0 ? 'closed' : 'mixed';
-}
-/** Runs `k6 inspect`; undefined when it fails (the run itself will say why). */
-async function inspectExecutorModel(input) {
-    const run = await (0,k6_process/* runProcess */.R3)(input.k6Path, ['inspect', input.script], {
-        env: input.env,
-        cwd: input.cwd,
-        keep: 'stdout',
-        timeoutMs: input.timeoutMs ?? 15_000,
-    });
-    if (run.exitCode !== 0)
-        return undefined;
-    try {
-        return executorModelOf(JSON.parse(run.output));
-    }
-    catch {
-        return undefined;
-    }
-}
-
-// EXTERNAL MODULE: ./src/k6/exit-codes.ts
-var exit_codes = __nccwpck_require__(9630);
-// EXTERNAL MODULE: ./src/k6/summary.ts
-var k6_summary = __nccwpck_require__(817);
-;// CONCATENATED MODULE: ./src/k6/run.ts
-// Starts k6 for one scenario and waits for it: argument array (never a shell), output streamed to
-// the log and saved to a file with secrets removed, a time limit enforced with SIGINT then SIGKILL.
-
-
-
-
-
-
-
-
-
-
 /**
- * k6 writes its summary within milliseconds of a SIGINT unless teardown() is slow; 4 s leaves the
- * rest of GitHub's ~7 s cancel budget for writing the reports.
+ * Runs a scenario, and when it regressed, reruns it (up to `maxReruns` times) under the rule above.
+ * `runOnce(attempt)` makes one k6 run (attempt 1, 2, …) and compares it. The result is the last
+ * run's, with every watched value's numbers of every run (`runs`), verdicts of values that did not
+ * regress in every run turned to `unchanged`, and a sentence saying what happened.
  */
-const CANCEL_GRACE_MS = 4000;
-function buildK6Args(options, summaryPath) {
-    const trendStats = (options.trendStats ?? k6_summary/* SUMMARY_TREND_STATS */.$8).join(',');
-    const args = ['run', '--summary-export', summaryPath, '--summary-trend-stats', trendStats, '--no-color', '--quiet'];
-    if (options.rawOutput)
-        args.push('--out', `json=${external_node_path_default().join(options.resultsDir, options.rawOutput)}`);
-    if (options.liveOutput)
-        args.push('--out', `json=${options.liveOutput}`);
-    args.push(...options.args, options.script);
-    return args;
-}
-async function runK6(options) {
-    const names = (0,k6_files/* k6FileNames */.q)(options.scenario);
-    const files = {
-        summary: external_node_path_default().join(options.resultsDir, names.summary),
-        log: external_node_path_default().join(options.resultsDir, names.log),
-        html: options.htmlReport ? external_node_path_default().join(options.resultsDir, names.html) : undefined,
-        raw: options.rawOutput ? external_node_path_default().join(options.resultsDir, options.rawOutput) : undefined,
-    };
-    const env = k6Environment(options.baseEnv ?? process.env, { ...options.env, K6_NO_USAGE_REPORT: 'true' });
-    if (files.html) {
-        env.K6_WEB_DASHBOARD = 'true';
-        env.K6_WEB_DASHBOARD_EXPORT = files.html;
-        // No dashboard server (parallel jobs would fight over port 5665); export only.
-        env.K6_WEB_DASHBOARD_PORT ??= '-1';
-        // The default 10 s period gives short runs no data points, and k6 then skips the report.
-        env.K6_WEB_DASHBOARD_PERIOD ??= '1s';
-    }
-    // Files left by an earlier run in the same results dir would otherwise be read as this run's
-    // numbers when k6 fails before writing its own.
-    await Promise.all([files.summary, files.html, files.raw, options.liveOutput].map((file) => file ? (0,promises_.rm)(file, { force: true }).catch(() => undefined) : undefined));
-    const args = buildK6Args(options, files.summary);
-    const logFile = (0,external_node_fs_.createWriteStream)(files.log, { flags: 'w' });
-    // A full disk must not end k6-gate: the log line is on the job log anyway.
-    logFile.once('error', (error) => options.log.warning(`k6-gate: could not write ${names.log}: ${error.message}`));
-    const started = Date.now();
-    options.log.info(`$ k6 ${args.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
-    let timedOut = false;
-    let cancelled;
-    let killTimer;
-    let limitTimer;
-    // Its own process group (see process.ts): a terminal's Ctrl-C reaches k6-gate only, which
-    // forwards one SIGINT (a second SIGINT would make k6 abort without writing its summary).
-    const k6 = (0,k6_process/* startProcess */.kp)(options.k6Path, args, {
-        env,
-        cwd: options.cwd,
-        keep: 'none',
-        onLine: (line) => {
-            const clean = (0,src_log/* redact */.E$)(line, options.secrets);
-            logFile.write(`${clean}\n`);
-            options.log.info(clean);
-        },
-    });
-    if (k6.pid !== undefined)
-        options.onSpawn?.(k6.pid);
-    /** SIGINT now, SIGKILL once `grace` has passed; a second call only says so once. */
-    const stopWithGrace = (grace) => {
-        k6.signal('SIGINT');
-        clearTimeout(killTimer);
-        killTimer = setTimeout(() => {
-            options.log.warning('k6 did not stop within the grace period: killing it (SIGKILL)');
-            k6.signal('SIGKILL');
-        }, grace);
-    };
-    const stop = (signal, forced) => {
-        if (forced) {
-            options.log.warning(`k6-gate got a second stop signal: killing k6 (SIGKILL)`);
-            clearTimeout(killTimer);
-            k6.signal('SIGKILL');
-            return;
-        }
-        cancelled = signal;
-        const grace = options.cancelGraceMs ?? CANCEL_GRACE_MS;
-        options.log.warning(`k6-gate got ${signal}: stopping k6 (SIGINT) and waiting up to ${(0,src_format/* formatDuration */.a3)(grace)} for its partial summary; a second signal stops at once`);
-        clearTimeout(limitTimer);
-        stopWithGrace(grace);
-    };
-    const stopListening = options.cancellation?.onRequest(stop);
+async function runWithConfirmation(runOnce, maxReruns, log) {
+    const first = withRerunMde(await runOnce(1), maxReruns);
+    if (maxReruns <= 0 || !mayConfirm(first.outcome))
+        return first;
+    const all = [first];
+    let state = startConfirm(first.metrics.filter(compare/* isRegression */.kj));
     let stoppedBy;
-    const plannedStop = () => {
-        if (cancelled || stoppedBy)
-            return;
-        stoppedBy = options.plannedStop.reason;
-        options.log.info(`stopping k6 (SIGINT): ${stoppedBy}`);
-        stopWithGrace(options.cancelGraceMs ?? CANCEL_GRACE_MS);
-    };
-    if (options.plannedStop?.signal.aborted)
-        plannedStop();
-    else
-        options.plannedStop?.signal.addEventListener('abort', plannedStop, { once: true });
-    // A stop asked for while k6 was being started.
-    if (options.cancellation?.signal)
-        stop(options.cancellation.signal, options.cancellation.forced);
-    if (options.timeoutMs !== undefined && !cancelled) {
-        limitTimer = setTimeout(() => {
-            timedOut = true;
-            const grace = options.graceMs ?? 30_000;
-            options.log.warning(`k6 ran past the time limit of ${(0,src_format/* formatDuration */.a3)(options.timeoutMs)}: stopping it (SIGINT), killing it in ${(0,src_format/* formatDuration */.a3)(grace)} if it does not stop`);
-            stopWithGrace(grace);
-        }, options.timeoutMs);
+    while (shouldRerun(state, maxReruns)) {
+        log.info(`k6-gate: ${state.persisting.join(', ')} regressed; confirmation rerun ${state.runs} of ${maxReruns}`);
+        const next = await runOnce(state.runs + 1);
+        all.push(next);
+        if (next.outcome === 'error' || next.outcome === 'thresholds-failed') {
+            // Crossed thresholds and errors are never rerun away, nor judged as "cleared".
+            stoppedBy = next;
+            state = { ...state, runs: state.runs + 1 };
+            break;
+        }
+        state = addConfirmRun(state, next.metrics.filter(compare/* isRegression */.kj));
     }
-    const exit = await k6.result;
-    stopListening?.();
-    options.plannedStop?.signal.removeEventListener('abort', plannedStop);
-    clearTimeout(limitTimer);
-    clearTimeout(killTimer);
-    const wallMs = Date.now() - started;
-    let result;
-    if (exit.spawnError) {
-        const spawnError = exit.spawnError.code === 'ENOENT'
-            ? `k6 not found at ${options.k6Path}`
-            : `could not start k6 (${options.k6Path}): ${exit.spawnError.message}`;
-        result = { exitCode: null, signal: null, outcome: 'error', meaning: spawnError, timedOut, wallMs, files, spawnError };
+    const last = withRerunMde(all[all.length - 1], maxReruns);
+    const byId = (run) => new Map(run.metrics.map((m) => [metricId(m), m]));
+    const maps = all.map(byId);
+    const persisting = new Set(state.persisting);
+    const metrics = last.metrics.map((row) => {
+        const id = metricId(row);
+        const values = maps.map((m) => m.get(id)?.current);
+        const regressedIn = maps.filter((m) => {
+            const r = m.get(id);
+            return r !== undefined && (0,compare/* isRegression */.kj)(r);
+        }).length;
+        const out = { ...row };
+        if (values.every((v) => v !== undefined))
+            out.runs = values;
+        if (regressedIn === 0)
+            return out;
+        if (stoppedBy === undefined && !persisting.has(id)) {
+            out.verdict = 'unchanged';
+            delete out.severity;
+            out.note = `${row.note}; regressed in ${regressedIn} of ${all.length} runs: not confirmed`;
+        }
+        else {
+            out.note = `${row.note}; regressed in ${regressedIn} of ${all.length} runs`;
+        }
+        return out;
+    });
+    const k6WallMs = all.reduce((sum, r) => sum + (r.k6WallMs ?? 0), 0);
+    // A run whose numbers could not decide (a starved k6) leaves the verdict inconclusive at best.
+    const inconclusive = joinedReasons(all);
+    // The rows persisting regressions kept decide, as for a single run.
+    const outcome = stoppedBy ? stoppedBy.outcome : scenarioOutcome({ thresholds: last.thresholds, metrics, inconclusive });
+    let verdictNote;
+    if (stoppedBy) {
+        verdictNote = `confirmation rerun ${all.length - 1} ended ${stoppedBy.outcome}; ${all.length} k6 runs, ${(0,src_format/* formatDuration */.a3)(k6WallMs)} of k6`;
+    }
+    else if (persisting.size > 0) {
+        verdictNote = `regression confirmed: ${[...persisting].join(', ')} regressed in all ${all.length} runs; ${(0,src_format/* formatDuration */.a3)(k6WallMs)} of k6`;
     }
     else {
-        const classified = (0,exit_codes/* classifyExit */.X)(exit.exitCode, exit.signal);
-        const meaning = cancelled
-            ? `k6 was stopped because k6-gate received ${cancelled} (${classified.meaning})`
-            : timedOut
-                ? `k6 was stopped at the time limit of ${(0,src_format/* formatDuration */.a3)(options.timeoutMs)} (${classified.meaning})`
-                : classified.meaning;
-        const outcome = timedOut || cancelled ? 'error' : classified.outcome;
-        result = {
-            exitCode: exit.exitCode,
-            signal: exit.signal,
-            outcome,
-            meaning: stoppedBy && !cancelled && !timedOut ? `k6 was stopped: ${stoppedBy} (${classified.meaning})` : meaning,
-            timedOut,
-            wallMs,
-            files,
-            ...(cancelled ? { cancelled } : {}),
-            ...(stoppedBy ? { stoppedBy } : {}),
-        };
+        verdictNote = `first run regressed, ${all.length === 2 ? 'the rerun' : `rerun ${all.length - 1}`} did not: not confirmed, passed; ${all.length} k6 runs, ${(0,src_format/* formatDuration */.a3)(k6WallMs)} of k6`;
     }
-    await new Promise((done) => logFile.end(() => done()));
-    if (files.html && !(await nonEmpty(files.html))) {
-        const why = result.exitCode === 0 || result.exitCode === 99
-            ? 'k6 skips it when the run is too short to collect data'
-            : `k6 stopped before it wrote one: ${result.meaning}`;
-        options.log.warning(`k6 wrote no HTML report for ${options.scenario} (${why})`);
-        result.files.html = undefined;
-    }
-    if (files.raw && !(0,external_node_fs_.existsSync)(files.raw))
-        result.files.raw = undefined;
-    return result;
+    log.info(`k6-gate: ${verdictNote}`);
+    return { ...last, outcome, metrics, k6WallMs, k6Runs: all.length, verdictNote, inconclusive };
 }
-async function nonEmpty(file) {
-    try {
-        return (await (0,promises_.stat)(file)).size > 0;
-    }
-    catch {
-        return false;
-    }
+/** Every run's reason to be inconclusive, each said once with the run it came from; undefined when none had one. */
+function joinedReasons(runs) {
+    const said = runs.flatMap((r, i) => (r.inconclusive ? [runs.length > 1 ? `run ${i + 1}: ${r.inconclusive}` : r.inconclusive] : []));
+    return said.length > 0 ? said.join('; ') : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/verdict/ab.ts
+// A/B paired mode: the same scenario against a deployment of the base version (A, `baseline-target`)
+// and the candidate (B, `target`), in short interleaved rounds in ABBA order (A B, B A, A B, …), in
+// one job on one runner. Whatever the runner does to the numbers (a noisy neighbour, a slower
+// machine than the one that recorded the baseline, drift during the job) hits both sides of a pair
+// alike, so the per-pair difference keeps only the change itself.
+//
+// The decision per watched value uses the pairs' differences B − A (sign turned so that positive is
+// worse): the exact Wilcoxon signed-rank test (distribution-free; a latency's run-to-run noise is
+// skewed and has outliers, so no normality is assumed), two-sided at AB_ALPHA, AND a practical size:
+// the median of the per-pair ratios B/A must be past AB_MIN_EFFECT (for ratios such as error rates:
+// the median difference past the noise floor). Six pairs is the smallest count at which the exact
+// test can reach p < 0.05 at all (p = 2/64 when every pair points the same way).
+//
+// Both sides must answer: a round in which every request failed ends the rounds with an error naming
+// the side (a deployment that is down answers fastest of all, so its numbers would look like a win).
+// Some failed requests are a measurement like any other: the error rate is compared, and a candidate
+// answering 500s where the base answers 200s regresses on it.
+
+
+
+
+
+
+/** Pairs of rounds (each pair is one A run and one B run). */
+const AB_PAIRS = 6;
+/** Two-sided level of the signed-rank test. */
+const AB_ALPHA = 0.05;
+/** Smallest relative change A/B mode calls a regression (median of the pair ratios). */
+const AB_MIN_EFFECT = 0.05;
+/** ABBA order: pair i runs A first when i is even, B first when odd. */
+function abOrder(pairs) {
+    const out = [];
+    for (let i = 0; i < pairs; i++) {
+        const sides = i % 2 === 0 ? ['A', 'B'] : ['B', 'A'];
+        for (const side of sides)
+            out.push({ pair: i + 1, side });
+    }
+    return out;
+}
+/** The A/B verdict of one value from its per-pair values (pure). */
+function decidePaired(a, b, direction, unit, noiseFloor, alpha = AB_ALPHA, minEffect = AB_MIN_EFFECT) {
+    const n = Math.min(a.length, b.length);
+    const worseSign = direction === 'higher-is-better' ? -1 : 1;
+    const differences = Array.from({ length: n }, (_, i) => b[i] - a[i]);
+    const test = (0,sampling/* wilcoxonSignedRank */.QH)(differences.map((d) => d * worseSign));
+    const difference = (0,stats/* median */.JZ)(differences);
+    const ratios = Array.from({ length: n }, (_, i) => (a[i] > 0 ? b[i] / a[i] - 1 : NaN));
+    const change = ratios.every(Number.isFinite) ? (0,stats/* median */.JZ)(ratios) : undefined;
+    const worse = difference * worseSign;
+    const big = unit === 'ratio' || change === undefined ? Math.abs(difference) > noiseFloor : Math.abs(change) > minEffect;
+    let verdict = 'unchanged';
+    if (test.p <= alpha && big && Math.abs(difference) > noiseFloor)
+        verdict = worse > 0 ? 'regressed' : 'improved';
+    return { verdict, change, difference, p: test.p, pairs: n };
+}
+function sideName(side) {
+    return side === 'A' ? 'baseline-target (A)' : 'target (B)';
+}
+/** `N of M requests failed (http_req_failed)` when every request of the round failed (the side is down). */
+function failedRequests(result) {
+    const values = result.summary?.metrics.http_req_failed?.values;
+    if (!values || !(values.rate >= 1))
+        return undefined;
+    const failed = values.passes;
+    const total = failed !== undefined && values.fails !== undefined ? failed + values.fails : undefined;
+    return failed !== undefined && total !== undefined
+        ? `${failed} of ${total} requests failed (http_req_failed)`
+        : `${(values.rate * 100).toFixed(1)} % of the requests failed (http_req_failed)`;
+}
+/** The result of rounds that ended before the last pair: the last round's, with why there is no verdict. */
+function endedEarly(rounds, pair, side) {
+    const result = rounds[rounds.length - 1].result;
+    const k6WallMs = rounds.reduce((s, r) => s + (r.result.k6WallMs ?? 0), 0);
+    return {
+        ...result,
+        k6WallMs,
+        k6Runs: rounds.length,
+        verdictNote: `A/B round ${pair} against ${sideName(side)} ended ${result.outcome}; no A/B verdict`,
+    };
+}
+/**
+ * Runs the A/B rounds and decides. `runRound` makes one k6 run against one side and returns its
+ * result compared as usual (the rows carry the values, units, directions and noise floors); the
+ * verdicts of the returned rows are replaced by the paired ones. The scenario result is the last
+ * B round's (its summary is what the baseline records: absolute numbers for the trend).
+ */
+async function runAB(runRound, noiseFloorOf, log, pairs = AB_PAIRS) {
+    const rounds = [];
+    for (const { side, pair } of abOrder(pairs)) {
+        log.info(`k6-gate: A/B pair ${pair}: ${side === 'A' ? 'A (baseline-target)' : 'B (target)'}`);
+        const result = await runRound(side, pair);
+        rounds.push({ side, pair, result });
+        // A side whose every request failed measured no deployment (a base that is down answers fastest
+        // of all): an error naming the side, and nothing for the baseline to learn.
+        const failed = failedRequests(result);
+        if (failed && result.outcome !== 'error') {
+            const { summary: _unrecorded, ...measured } = result;
+            const error = `A/B round ${pair} against ${sideName(side)}: ${failed}; a paired comparison needs both deployments answering`;
+            rounds[rounds.length - 1].result = { ...measured, outcome: 'error', error };
+            return endedEarly(rounds, pair, side);
+        }
+        // Thresholds crossed and errors end the rounds: they are outcomes of their own, never averaged away.
+        if (result.outcome === 'error' || result.outcome === 'thresholds-failed')
+            return endedEarly(rounds, pair, side);
+    }
+    const aRuns = rounds.filter((r) => r.side === 'A').sort((x, y) => x.pair - y.pair);
+    const bRuns = rounds.filter((r) => r.side === 'B').sort((x, y) => x.pair - y.pair);
+    const last = bRuns[bRuns.length - 1].result;
+    const valuesOf = (runs, id) => runs.map((r) => r.result.metrics.find((m) => metricId(m) === id)?.current);
+    const metrics = last.metrics.map((row) => {
+        const id = metricId(row);
+        const a = valuesOf(aRuns, id);
+        const b = valuesOf(bRuns, id);
+        if (a.some((v) => v === undefined) || b.some((v) => v === undefined))
+            return row;
+        const noiseFloor = noiseFloorOf(row);
+        const decision = decidePaired(a, b, row.direction, row.unit, noiseFloor);
+        const aMedian = (0,stats/* median */.JZ)(a);
+        const bMedian = (0,stats/* median */.JZ)(b);
+        const out = {
+            ...row,
+            verdict: decision.verdict,
+            method: 'paired',
+            runs: b,
+            abBaseline: a,
+            abDecision: { p: decision.p, alpha: AB_ALPHA, difference: decision.difference, noiseFloor, minEffect: AB_MIN_EFFECT },
+            note: `A/B ${row.stat}: B ${(0,src_format/* formatValue */.Fl)(bMedian, row.unit)} vs A ${(0,src_format/* formatValue */.Fl)(aMedian, row.unit)} (medians of ${decision.pairs} ABBA pairs), ` +
+                `${decision.change === undefined ? `difference ${(0,src_format/* formatDelta */.CW)(decision.difference, row.unit)}` : `${(0,src_format/* formatChange */.eD)(decision.change)} median pair ratio`}, ` +
+                `signed-rank p = ${decision.p.toFixed(3)}; history: ${row.note}`,
+        };
+        if (decision.change !== undefined)
+            out.change = decision.change;
+        delete out.band;
+        delete out.limitBy;
+        // The history's MDE says nothing about the pairs; six ABBA pairs have none worth stating (docs/baseline.md).
+        delete out.mde;
+        delete out.mdeBasis;
+        return out;
+    });
+    const k6WallMs = rounds.reduce((s, r) => s + (r.result.k6WallMs ?? 0), 0);
+    const inconclusive = joinedReasons(rounds.map((r) => r.result));
+    const outcome = scenarioOutcome({ thresholds: last.thresholds, metrics, inconclusive });
+    const regressed = metrics.filter(compare/* isRegression */.kj).map(metricId);
+    const verdictNote = `A/B mode: ${pairs} ABBA pairs (${rounds.length} k6 runs, ${(0,src_format/* formatDuration */.a3)(k6WallMs)} of k6) against baseline-target (A) and target (B); ` +
+        (regressed.length > 0 ? `B is worse on ${regressed.join(', ')}` : 'no paired difference beyond the limits');
+    log.info(`k6-gate: ${verdictNote}`);
+    return { ...last, outcome, metrics, k6WallMs, k6Runs: rounds.length, verdictNote, inconclusive };
+}
+
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+// EXTERNAL MODULE: ./src/k6/files.ts
+var k6_files = __nccwpck_require__(7998);
+// EXTERNAL MODULE: ./src/k6/summary.ts
+var k6_summary = __nccwpck_require__(817);
+// EXTERNAL MODULE: ./src/metric-kind.ts
+var metric_kind = __nccwpck_require__(694);
+// EXTERNAL MODULE: ./src/verdict/duet/decision.ts + 2 modules
+var decision = __nccwpck_require__(5208);
+// EXTERNAL MODULE: ./src/verdict/duet/run.ts
+var run = __nccwpck_require__(2813);
+;// CONCATENATED MODULE: ./src/verdict/duet/scenario-result.ts
+
+
+
+/** Trend statistics a duet compares window by window (avg, med, min, max, p(N)). */
+const TREND_STAT = /^(avg|med|min|max|p\(\d+(?:\.\d+)?\))$/;
+/** k6's built-in gauges: they have min and max, but no per-request distribution to pair. */
+const GAUGES = new Set(['vus', 'vus_max']);
+/**
+ * The watched statistics a duet can compare, and the ones it cannot with why: a trend's statistics
+ * (k6 pushes each trend as a histogram per second) and the failed-request rate (from the requests
+ * of each window). Counters, checks, rates of other metrics and submetrics have no per-window
+ * value on both sides to pair.
+ */
+function duetStatsOf(watch) {
+    const stats = [];
+    const left = [];
+    for (const rule of watch) {
+        const id = `${rule.metric}:${rule.stat}`;
+        if (rule.metric === 'http_req_failed' && rule.stat === 'rate')
+            stats.push({ metric: rule.metric, stat: rule.stat });
+        else if (!rule.metric.includes('{') && !GAUGES.has(rule.metric) && TREND_STAT.test(rule.stat))
+            stats.push({ metric: rule.metric, stat: rule.stat });
+        else
+            left.push(id);
+    }
+    return { stats, left };
+}
+const AA_NOTE = "A/A check: the duet of the base against itself; equivalent means the two sides' infrastructure is alike";
+/** The scenario's result from the duet's. */
+function duetScenarioResult(m) {
+    const { duet } = m;
+    const last = duet.looks.at(-1);
+    const metrics = (last?.stats ?? []).map((s) => duetRow(s, m));
+    const k6WallMs = duet.runs.reduce((sum, r) => sum + r.result.wallMs, 0);
+    const result = {
+        ...m.scenario,
+        thresholds: m.thresholds,
+        metrics,
+        files: { ...m.scenario.files, ...m.files },
+        k6WallMs,
+        k6Runs: duet.runs.length,
+        verdictNote: verdictNote(m),
+        duet: duetRecord(m),
+    };
+    if (duet.outcome === 'error') {
+        result.outcome = 'error';
+        result.error = `duet: ${duet.error ?? duet.reason}`;
+        return result;
+    }
+    const base = duet.outcome === 'inconclusive' ? 'inconclusive' : 'passed';
+    result.outcome = scenarioOutcome({ thresholds: m.thresholds, metrics }, m.thresholdsCrossed ? 'thresholds-failed' : base);
+    if (duet.outcome === 'inconclusive')
+        result.inconclusive = duet.reason;
+    // k6 starved of CPU while it measured: the duet's answer cannot be trusted (a regression still wins).
+    if (duet.untrustworthy)
+        markInconclusive(result, `the load generator was unhealthy: ${duet.untrustworthy}`);
+    return result;
+}
+/** "duet stopped at look 1 of 3 after 20 s of k6 per side: B is worse than A on …". */
+function verdictNote({ duet, blockMs, maxDurationMs, aa }) {
+    const looks = Math.floor(maxDurationMs / blockMs);
+    const perSide = (0,src_format/* formatDuration */.a3)(duet.k6Seconds * 1000);
+    const said = duet.outcome === 'error'
+        ? `duet ended with an error after ${perSide} of k6 per side: ${duet.reason}`
+        : duet.looks.length === 0
+            ? `duet stopped before its first look after ${perSide} of k6 per side: ${duet.reason}`
+            : `duet stopped at look ${duet.looks.length} of ${looks} after ${perSide} of k6 per side: ${duet.reason}`;
+    return aa ? `${AA_NOTE}. ${said}` : said;
+}
+const VERDICT = {
+    regressed: 'regressed',
+    improved: 'improved',
+    equivalent: 'unchanged',
+    undecided: 'inconclusive',
+};
+/** One watched statistic as a row of the table. */
+function duetRow(s, m) {
+    const [metric, stat] = splitId(s.id);
+    const rule = m.rules.find((r) => (0,decision/* duetStatId */.Eb)(r) === s.id);
+    const direction = rule?.direction ?? 'lower-is-better';
+    const isRate = s.kind === 'difference';
+    const unit = isRate ? 'ratio' : m.timeMetrics.has(metric) ? 'ms' : 'none';
+    // The decision calls B above A "regressed"; a statistic where higher is better turns that round.
+    let verdict = VERDICT[s.verdict];
+    if (direction === 'higher-is-better' && (verdict === 'regressed' || verdict === 'improved'))
+        verdict = verdict === 'regressed' ? 'improved' : 'regressed';
+    const row = {
+        metric,
+        stat,
+        unit,
+        direction,
+        verdict,
+        method: 'duet',
+        samples: s.windows,
+        tolerance: isRate ? 0 : m.options.minEffect,
+        note: rowNote(s, stat, unit),
+    };
+    if (Number.isFinite(s.pooledA))
+        row.baseline = s.pooledA;
+    if (Number.isFinite(s.pooledB))
+        row.current = s.pooledB;
+    const change = isRate ? (s.pooledA > 0 ? s.pooledB / s.pooledA - 1 : undefined) : s.change;
+    if (change !== undefined && Number.isFinite(change))
+        row.change = change;
+    if (Number.isFinite(s.mde))
+        row.mde = s.mde;
+    if (Number.isFinite(s.pooledA)) {
+        // Values inside are no change: A pooled, widened by the floor that applied.
+        const f = s.floor.value;
+        row.band = isRate ? { low: s.pooledA - f, high: s.pooledA + f } : { low: s.pooledA / (1 + f), high: s.pooledA * (1 + f) };
+        row.limitBy = s.floor.source === 'window noise' ? 'noise floor' : 'tolerance';
+    }
+    return row;
+}
+function splitId(id) {
+    const at = id.lastIndexOf(':');
+    return [id.slice(0, at), id.slice(at + 1)];
+}
+/** A floor as the report's table writes it: `2%`, `2.6%`, `0.12 pp`. */
+const size = (isRate, v) => (isRate ? (0,src_format/* formatSetting */.w_)(v, 'ratio') : (0,src_format/* formatPercent */.l9)(v));
+/** "duet p(95): B 52.1 ms vs A 50 ms, +4.2% (interval +3.1% … +5.3%), p = 0.001, 40 paired windows; …". */
+function rowNote(s, stat, unit) {
+    const isRate = s.kind === 'difference';
+    const sides = `duet ${stat}: B ${(0,src_format/* formatValue */.Fl)(s.pooledB, unit)} vs A ${(0,src_format/* formatValue */.Fl)(s.pooledA, unit)}`;
+    if (!Number.isFinite(s.change))
+        return `${sides}; ${s.note ?? 'too few paired windows'}`;
+    const show = (v) => (isRate ? (0,src_format/* formatPointChange */.eS)(v) : (0,src_format/* formatChange */.eD)(v));
+    const said = s.verdict === 'equivalent'
+        ? (s.note ?? 'equivalent')
+        : s.verdict === 'undecided'
+            ? `undecided: ${s.note ?? 'the interval is too wide'}`
+            : `${s.verdict} (p ${s.p.toFixed(4)} ≤ ${s.level.toFixed(4)})`;
+    const floor = s.floor.source === 'window noise'
+        ? `floor ±${size(isRate, s.floor.value)} from the window noise (wider than the practical size)`
+        : `floor ±${size(isRate, s.floor.value)}, the practical size`;
+    return (`${sides}, ${show(s.change)} (interval ${show(s.interval[0])} … ${show(s.interval[1])}), ` +
+        `p = ${s.p.toFixed(4)} over ${s.windows} paired windows; ${said}; ${floor}`);
+}
+const finite = (v) => (Number.isFinite(v) ? v : undefined);
+/** The compact record of the duet for comparison.json (no windows: those go to their own file). */
+function duetRecord({ duet, blockMs, maxDurationMs, options, aa }) {
+    const stats = (duet.looks.at(-1)?.stats ?? []).map((s) => {
+        const record = { id: s.id, verdict: s.verdict, windows: s.windows, level: s.level, floor: s.floor };
+        if (finite(s.change) !== undefined)
+            record.change = s.change;
+        if (s.interval.every(Number.isFinite))
+            record.interval = s.interval;
+        if (finite(s.p) !== undefined)
+            record.p = s.p;
+        if (finite(s.mde) !== undefined)
+            record.mde = s.mde;
+        return record;
+    });
+    return {
+        outcome: duet.outcome === 'continue' ? 'inconclusive' : duet.outcome,
+        stopReason: duet.reason,
+        ...(duet.side ? { side: duet.side } : {}),
+        ...(aa ? { aa } : {}),
+        k6SecondsPerSide: duet.k6Seconds,
+        blockSeconds: blockMs / 1000,
+        maxSeconds: maxDurationMs / 1000,
+        minEffect: options.minEffect,
+        looks: duet.looks.map((l) => ({ look: l.look, fraction: l.fraction, outcome: l.outcome, reason: l.reason })),
+        stats,
+    };
+}
+
+// EXTERNAL MODULE: ./src/k6/environment.ts
+var environment = __nccwpck_require__(4976);
+// EXTERNAL MODULE: ./src/k6/inspect.ts
+var inspect = __nccwpck_require__(2061);
+// EXTERNAL MODULE: ./src/k6/run.ts
+var k6_run = __nccwpck_require__(9316);
 ;// CONCATENATED MODULE: ./src/k6/script-error.ts
 // What a k6 script threw, read back from k6's log: a report that says "the script threw an
 // exception" should show which one, not send the reader to the log. k6 writes its log as logfmt on
@@ -4855,156 +4946,8 @@ async function readScriptException(logFile, exitCode) {
     return scriptException(log);
 }
 
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
-;// CONCATENATED MODULE: ./src/k6/load-health.ts
-// Load-generator health: is the load generator itself the bottleneck? Samples, while k6 runs, the
-// k6 process's CPU (/proc/<pid>/stat), the runner's CPU pressure (Linux PSI, /proc/pressure/cpu)
-// and steal time (/proc/stat); `judgeLoadGenerator` turns the figures and k6's own counters
-// (dropped_iterations) into warnings that say what to change. Off Linux the /proc figures are
-// simply absent.
-
-
-/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on every Linux k6 runs on). */
-const USER_HZ = 100;
-function readK6Ticks(pid) {
-    try {
-        const text = (0,external_node_fs_.readFileSync)(`/proc/${pid}/stat`, 'utf8');
-        // The command name (field 2) may hold spaces: fields are counted after its closing ")".
-        const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-        return Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14, 15)
-    }
-    catch {
-        return undefined;
-    }
-}
-function readPressureUs() {
-    try {
-        const some = /^some .*total=(\d+)/m.exec((0,external_node_fs_.readFileSync)('/proc/pressure/cpu', 'utf8'));
-        return some ? Number(some[1]) : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-function readStat() {
-    try {
-        const cpu = (0,external_node_fs_.readFileSync)('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
-        return { steal: cpu[7] ?? 0, total: cpu.slice(0, 8).reduce((s, n) => s + n, 0) };
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Starts sampling; call `watch(pid)` once k6 runs, `stop()` once it exited. */
-function startLoadSampler(options = {}) {
-    let pid;
-    const readings = [];
-    const take = () => {
-        const stat = readStat();
-        readings.push({
-            at: Date.now(),
-            k6Ticks: pid !== undefined ? readK6Ticks(pid) : undefined,
-            pressureUs: readPressureUs(),
-            steal: stat?.steal,
-            total: stat?.total,
-        });
-    };
-    const timer = setInterval(take, options.intervalMs ?? 250);
-    timer.unref();
-    const machineCores = external_node_os_default().availableParallelism();
-    const limit = Number(options.gomaxprocs);
-    const cores = Number.isInteger(limit) && limit > 0 ? Math.min(limit, machineCores) : machineCores;
-    return {
-        watch(k6Pid) {
-            pid = k6Pid;
-            take();
-        },
-        stop() {
-            clearInterval(timer);
-            const withK6 = readings.filter((r) => r.k6Ticks !== undefined);
-            const first = readings[0];
-            const last = readings[readings.length - 1];
-            const wallMs = first && last ? last.at - first.at : 0;
-            const out = { wallMs, cores };
-            if (withK6.length >= 2) {
-                const a = withK6[0];
-                const b = withK6[withK6.length - 1];
-                const span = (b.at - a.at) / 1000;
-                if (span > 0)
-                    out.k6CpuAvgCores = (b.k6Ticks - a.k6Ticks) / USER_HZ / span;
-                let peak = 0;
-                for (let i = 0, j = 0; i < withK6.length; i++) {
-                    while (j < i && withK6[i].at - withK6[j + 1].at >= 1000)
-                        j++;
-                    const seconds = (withK6[i].at - withK6[j].at) / 1000;
-                    if (seconds >= 0.9)
-                        peak = Math.max(peak, (withK6[i].k6Ticks - withK6[j].k6Ticks) / USER_HZ / seconds);
-                }
-                out.k6CpuPeakCores = span >= 0.9 ? Math.max(peak, out.k6CpuAvgCores ?? 0) : out.k6CpuAvgCores;
-            }
-            if (first?.pressureUs !== undefined && last?.pressureUs !== undefined && wallMs > 0) {
-                out.cpuPressurePercent = ((last.pressureUs - first.pressureUs) / 1000 / wallMs) * 100;
-            }
-            if (first?.total !== undefined && last?.total !== undefined && last.total > first.total) {
-                out.stealPercent = ((last.steal - first.steal) / (last.total - first.total)) * 100;
-            }
-            return out;
-        },
-    };
-}
-const round = (n, digits = 1) => Number(n.toFixed(digits));
-/** k6 using this share of the cores it may use counts as saturated. */
-const K6_CPU_SATURATION = 0.9;
-/** PSI "some" above this share of the run: other work competed with k6 for the CPU. */
-const CPU_PRESSURE_WARNING_PERCENT = 20;
-const STEAL_WARNING_PERCENT = 5;
-/** The figures and the warnings, each saying what to change. Pure. */
-function judgeLoadGenerator(summary, samples, k6Log = '', models = {}) {
-    const dropped = summary?.metrics.dropped_iterations?.values.count ?? 0;
-    const warnings = [];
-    // k6 says so when an arrival-rate executor hits maxVUs: "Insufficient VUs, reached 80 active VUs and cannot initialize more".
-    const maxed = /Insufficient VUs, reached (\d+) active VUs/.exec(k6Log);
-    if (maxed) {
-        warnings.push(`an arrival-rate executor reached its maxVUs (${maxed[1]} active VUs) and could not start more: the target was slower than the rate needs. Raise maxVUs (or preAllocatedVUs).`);
-    }
-    if (dropped > 0) {
-        warnings.push(`k6 dropped ${Math.round(dropped)} iterations: an arrival-rate executor ran out of VUs, so the target saw less load than planned. Raise preAllocatedVUs/maxVUs or lower the rate.`);
-    }
-    const health = { droppedIterations: dropped, warnings };
-    if (maxed)
-        health.vusMaxedOut = Number(maxed[1]);
-    if (models.run)
-        health.executorModel = models.run;
-    if (models.run && models.baseline && models.run !== models.baseline) {
-        const words = { open: 'open (arrival-rate)', closed: 'closed (VU-based)', mixed: 'mixed (arrival-rate and VU-based)' };
-        warnings.push(`this run's executor model is ${words[models.run]} but the baseline was recorded with ${words[models.baseline]}: latencies and rates of the two are not comparable. Use the same executors, or record a new baseline for this workload (update-baseline: force).`);
-    }
-    if (samples) {
-        health.cores = samples.cores;
-        if (samples.k6CpuAvgCores !== undefined)
-            health.k6CpuAvgCores = round(samples.k6CpuAvgCores, 2);
-        if (samples.k6CpuPeakCores !== undefined)
-            health.k6CpuPeakCores = round(samples.k6CpuPeakCores, 2);
-        if (samples.cpuPressurePercent !== undefined)
-            health.cpuPressurePercent = round(samples.cpuPressurePercent);
-        if (samples.stealPercent !== undefined)
-            health.stealPercent = round(samples.stealPercent);
-        const peak = samples.k6CpuPeakCores ?? 0;
-        if (peak >= K6_CPU_SATURATION * samples.cores) {
-            warnings.push(`k6 itself used ${round(peak, 2)} of the ${samples.cores} core(s) it may use: the load generator was saturated and latencies include k6's own queueing. Give the runner more CPU, lower VUs or rate, or shard the test.`);
-        }
-        if ((samples.cpuPressurePercent ?? 0) >= CPU_PRESSURE_WARNING_PERCENT) {
-            warnings.push(`the runner's CPU was contended ${round(samples.cpuPressurePercent)} % of the run (PSI): other processes competed with k6. Run load tests on a dedicated runner or fewer parallel jobs.`);
-        }
-        if ((samples.stealPercent ?? 0) >= STEAL_WARNING_PERCENT) {
-            warnings.push(`the hypervisor stole ${round(samples.stealPercent)} % of the CPU during the run: a noisy shared VM. Use a dedicated or larger runner.`);
-        }
-    }
-    return health;
-}
-
+// EXTERNAL MODULE: ./src/k6/load-health.ts
+var load_health = __nccwpck_require__(3684);
 // EXTERNAL MODULE: ./src/json.ts
 var json = __nccwpck_require__(8301);
 ;// CONCATENATED MODULE: ./src/samples/analysis.ts
@@ -5081,815 +5024,10 @@ function analyseSamples(aggregator, options = {}) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/samples/histogram.ts
-// Trend statistics that stay bounded in memory however many samples arrive.
-//
-// A trend keeps its samples exactly while there are few (percentiles then match k6's own to the
-// last digit); past `exactLimit` samples it folds them into a log-bucketed histogram whose buckets
-// are a constant ratio apart (the DDSketch construction). Every value then lands in a bucket whose
-// representative is within `relativeError` of it, so a reported percentile is within that relative
-// error of a sample value at the same rank. count, sum (avg), min and max stay exact in both modes.
-/** Relative precision of histogram mode: 0.001 = any percentile within ±0.1% of the true sample value. */
-const DEFAULT_RELATIVE_ERROR = 0.001;
-/** Samples kept exactly per series before switching to the histogram (8 bytes each: 512 KiB). */
-const DEFAULT_EXACT_LIMIT = 65_536;
-/**
- * Counts per integer bucket key in one dense array (keys of one series sit in a narrow range: ±0.1 %
- * buckets from 1 µs to 1 h are ~11,000 keys, 90 KiB), grown on either side as keys arrive. A Map was
- * the costliest step of the shard merge; an array index is a few nanoseconds. The whole range of a
- * double is ~700,000 keys, so even an absurd series stays within a few MiB.
- */
-class BucketCounts {
-    counts = new Float64Array(0);
-    /** Key of counts[0]. */
-    offset = 0;
-    /** Buckets with a count above 0. */
-    size = 0;
-    add(key, n) {
-        let i = key - this.offset;
-        if (i < 0 || i >= this.counts.length) {
-            this.grow(key);
-            i = key - this.offset;
-        }
-        if (this.counts[i] === 0 && n > 0)
-            this.size++;
-        this.counts[i] += n;
-    }
-    grow(key) {
-        if (this.counts.length === 0) {
-            this.counts = new Float64Array(64);
-            this.offset = key - 32;
-            return;
-        }
-        const low = Math.min(this.offset, key);
-        const high = Math.max(this.offset + this.counts.length, key + 1);
-        // Room to spare on the side that grew, so a drifting series does not copy on every new key.
-        const spare = Math.max(64, (high - low) >> 1);
-        const from = key < this.offset ? low - spare : low;
-        const grown = new Float64Array(high - low + spare);
-        grown.set(this.counts, this.offset - from);
-        this.counts = grown;
-        this.offset = from;
-    }
-    /** [key, count] of every non-empty bucket, keys ascending. */
-    *ascending() {
-        for (let i = 0; i < this.counts.length; i++)
-            if (this.counts[i] > 0)
-                yield [i + this.offset, this.counts[i]];
-    }
-    /** The same, keys descending. */
-    *descending() {
-        for (let i = this.counts.length - 1; i >= 0; i--)
-            if (this.counts[i] > 0)
-                yield [i + this.offset, this.counts[i]];
-    }
-}
-/** A log-bucketed histogram with a fixed relative error; negative values and zero are kept apart. */
-class LogHistogram {
-    relativeError;
-    logGamma;
-    gamma;
-    positive = new BucketCounts();
-    negative = new BucketCounts();
-    zeros = 0;
-    total = 0;
-    constructor(relativeError = DEFAULT_RELATIVE_ERROR) {
-        if (!(relativeError > 0 && relativeError < 1)) {
-            throw new RangeError(`relative error ${relativeError} is out of range; expected a number between 0 and 1, e.g. 0.001`);
-        }
-        this.relativeError = relativeError;
-        this.gamma = (1 + relativeError) / (1 - relativeError);
-        this.logGamma = Math.log(this.gamma);
-    }
-    get count() {
-        return this.total;
-    }
-    /** Distinct buckets in use: what the memory of this histogram grows with. */
-    get buckets() {
-        return this.positive.size + this.negative.size + (this.zeros > 0 ? 1 : 0);
-    }
-    add(value, times = 1) {
-        this.total += times;
-        if (value === 0) {
-            this.zeros += times;
-            return;
-        }
-        const store = value > 0 ? this.positive : this.negative;
-        store.add(Math.ceil(Math.log(Math.abs(value)) / this.logGamma), times);
-    }
-    /**
-     * `count` values known only to lie in (lower, upper] (a coarser histogram's bucket, 0 < lower <
-     * upper): spread over this histogram's buckets in proportion to their overlap in log space — the
-     * same within-bucket assumption Prometheus makes when it reads a quantile from a native histogram.
-     */
-    addRange(lower, upper, count) {
-        if (!(lower > 0 && upper > lower)) {
-            this.add(upper, count);
-            return;
-        }
-        this.total += count;
-        const from = Math.log(lower) / this.logGamma;
-        const to = Math.log(upper) / this.logGamma;
-        for (let key = Math.floor(from) + 1; key - 1 < to; key++) {
-            const overlap = Math.min(key, to) - Math.max(key - 1, from);
-            if (overlap > 0)
-                this.positive.add(key, (count * overlap) / (to - from));
-        }
-    }
-    representative(key) {
-        // The point of the bucket (gamma^(k-1), gamma^k] with the same relative distance to both ends.
-        return (2 * Math.pow(this.gamma, key)) / (this.gamma + 1);
-    }
-    /** The value at 0-based rank `rank` in sorted order (approximate within relativeError). */
-    valueAtRank(rank) {
-        if (this.total === 0)
-            return NaN;
-        let remaining = Math.min(Math.max(Math.floor(rank), 0), this.total - 1);
-        // Most negative first: the largest magnitude bucket of the negative store.
-        let last = NaN;
-        for (const [key, n] of this.negative.descending()) {
-            if (remaining < n)
-                return -this.representative(key);
-            remaining -= n;
-            last = -this.representative(key);
-        }
-        if (remaining < this.zeros)
-            return 0;
-        remaining -= this.zeros;
-        if (this.zeros > 0)
-            last = 0;
-        for (const [key, n] of this.positive.ascending()) {
-            if (remaining < n)
-                return this.representative(key);
-            remaining -= n;
-            last = this.representative(key);
-        }
-        // Fractional counts (addRange) can leave the last rank a hair past their sum: the top bucket.
-        return last;
-    }
-}
-/** The statistics of one trend series (a metric or one of its submetrics). */
-class TrendAccumulator {
-    count = 0;
-    sum = 0;
-    min = Infinity;
-    max = -Infinity;
-    exact = new Float64Array(64);
-    sorted = true;
-    histogram;
-    exactLimit;
-    relativeError;
-    constructor(options = {}) {
-        this.exactLimit = options.exactLimit ?? DEFAULT_EXACT_LIMIT;
-        this.relativeError = options.relativeError ?? DEFAULT_RELATIVE_ERROR;
-    }
-    /** True while every percentile is exact. */
-    get isExact() {
-        return this.histogram === undefined;
-    }
-    add(value) {
-        if (value < this.min)
-            this.min = value;
-        if (value > this.max)
-            this.max = value;
-        this.sum += value;
-        if (this.exact) {
-            if (this.count === this.exact.length) {
-                if (this.count >= this.exactLimit) {
-                    this.histogram = new LogHistogram(this.relativeError);
-                    for (let i = 0; i < this.count; i++)
-                        this.histogram.add(this.exact[i]);
-                    this.exact = undefined;
-                    this.histogram.add(value);
-                    this.count++;
-                    return;
-                }
-                const grown = new Float64Array(Math.min(this.exact.length * 2, this.exactLimit));
-                grown.set(this.exact);
-                this.exact = grown;
-            }
-            this.exact[this.count] = value;
-            this.sorted = false;
-        }
-        else {
-            this.histogram.add(value);
-        }
-        this.count++;
-    }
-    /**
-     * Folds in a bucketed distribution (k6's native histograms arrive this way, see remote-write.ts):
-     * `count` values with this `sum`, of which `zeros` are 0 and the rest lie in the given ranges.
-     * Percentiles are then only as fine as those buckets (see LogHistogram.addRange); count, sum and
-     * avg stay exact, min and max become the outermost bucket edges.
-     */
-    addBuckets(input) {
-        if (input.count <= 0)
-            return;
-        // One value is known exactly: it is the sum.
-        if (input.count === 1 && this.count === 0) {
-            this.add(input.sum);
-            return;
-        }
-        if (!this.histogram) {
-            this.histogram = new LogHistogram(this.relativeError);
-            for (let i = 0; i < this.count; i++)
-                this.histogram.add(this.exact[i]);
-            this.exact = undefined;
-        }
-        if (input.zeros > 0) {
-            this.histogram.add(0, input.zeros);
-            this.min = Math.min(this.min, 0);
-            this.max = Math.max(this.max, 0);
-        }
-        for (const [lower, upper, n] of input.ranges) {
-            if (n <= 0)
-                continue;
-            this.histogram.addRange(lower, upper, n);
-            this.min = Math.min(this.min, lower);
-            this.max = Math.max(this.max, upper);
-        }
-        this.count += input.count;
-        this.sum += input.sum;
-    }
-    /** The value at 0-based rank `rank` in sorted order (exact, or within relativeError in histogram mode). */
-    valueAtRank(rank) {
-        if (this.exact) {
-            if (!this.sorted) {
-                this.exact.subarray(0, this.count).sort();
-                this.sorted = true;
-            }
-            return this.exact[rank];
-        }
-        // The extremes are known exactly; a bucket's representative can fall a hair outside them.
-        if (rank <= 0)
-            return this.min;
-        if (rank >= this.count - 1)
-            return this.max;
-        return Math.min(Math.max(this.histogram.valueAtRank(rank), this.min), this.max);
-    }
-    /**
-     * The percentile the way k6's trend sink computes it: rank p·(n−1) in sorted order, linear
-     * interpolation between the two neighbouring samples.
-     */
-    percentile(p) {
-        if (this.count === 0)
-            return NaN;
-        if (this.count === 1)
-            return this.min;
-        const position = (p / 100) * (this.count - 1);
-        const lower = Math.floor(position);
-        const upper = Math.ceil(position);
-        const low = this.valueAtRank(lower);
-        if (upper === lower)
-            return low;
-        const high = this.valueAtRank(upper);
-        return low + (high - low) * (position - lower);
-    }
-    get avg() {
-        return this.count === 0 ? NaN : this.sum / this.count;
-    }
-    /** Numbers this accumulator holds, for the memory accounting in tests and logs. */
-    get retainedNumbers() {
-        return this.exact ? this.exact.length : this.histogram.buckets * 2;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/samples/breakdown.ts
-// Per-endpoint breakdown and error mix, built from the tags of k6's HTTP samples.
-//
-// k6 reports a submetric only when a threshold names it; this keeps one small record per endpoint
-// instead, without any threshold in the script. An endpoint is the `name` tag when the script set
-// one; k6 otherwise sets `name` to the URL, which the method and the URL with IDs collapsed
-// (`/orders/123` → `/orders/{id}`) replace so the list stays short.
-//
-// Bounded: at most `maxEndpoints` endpoints (later ones count under OTHER_ENDPOINT) and
-// `maxErrorKinds` status/error-code pairs per endpoint.
-
-const OTHER_ENDPOINT = '(other endpoints)';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const LONG_HEX = /^(?=.*\d)[0-9a-f]{16,}$/i;
-const NUMERIC = /^\d+$/;
-/** `http://host/orders/123?x=1` → `/orders/{id}`: numbers, UUIDs and long hex strings become `{id}`. */
-function collapseUrl(url) {
-    let pathname = url;
-    const scheme = url.indexOf('://');
-    if (scheme !== -1) {
-        const slash = url.indexOf('/', scheme + 3);
-        pathname = slash === -1 ? '/' : url.slice(slash);
-    }
-    const query = pathname.search(/[?#]/);
-    if (query !== -1)
-        pathname = pathname.slice(0, query);
-    return pathname
-        .split('/')
-        .map((part) => (NUMERIC.test(part) || UUID.test(part) || LONG_HEX.test(part) ? '{id}' : part))
-        .join('/');
-}
-/** The endpoint a request counts under: its `name` tag unless k6 just copied the URL there. */
-function endpointName(tags) {
-    const method = tags.method;
-    const name = tags.name;
-    if (name !== undefined && name !== '' && name !== tags.url)
-        return name;
-    const url = tags.url ?? name ?? '';
-    return `${method ? `${method} ` : ''}${collapseUrl(url)}`;
-}
-class EndpointBreakdown {
-    options;
-    endpoints = new Map();
-    maxEndpoints;
-    maxErrorKinds;
-    constructor(options = {}) {
-        this.options = options;
-        this.maxEndpoints = options.maxEndpoints ?? 200;
-        this.maxErrorKinds = options.maxErrorKinds ?? 20;
-    }
-    /** The metrics whose Points this breakdown reads (their tags are parsed only then). */
-    static wants(metric) {
-        return metric === 'http_req_duration' || metric === 'http_req_failed';
-    }
-    endpoint(tags) {
-        let name = endpointName(tags);
-        let state = this.endpoints.get(name);
-        if (state)
-            return state;
-        if (this.endpoints.size >= this.maxEndpoints) {
-            name = OTHER_ENDPOINT;
-            state = this.endpoints.get(name);
-            if (state)
-                return state;
-        }
-        state = {
-            endpoint: name,
-            method: name === OTHER_ENDPOINT ? undefined : tags.method,
-            duration: new TrendAccumulator({ exactLimit: this.options.exactLimit, relativeError: this.options.relativeError }),
-            requests: 0,
-            failed: 0,
-            errors: new Map(),
-        };
-        this.endpoints.set(name, state);
-        return state;
-    }
-    /**
-     * One tag set of HTTP requests already summed by k6 (its remote-write output): `count` requests
-     * whose durations are `duration`, `failed` of them failed, first seen at `firstAt`.
-     */
-    requests(tags, count, failed, firstAt, duration) {
-        const state = this.endpoint(tags);
-        state.requests += count;
-        duration(state.duration);
-        if (failed > 0)
-            this.failure(state, tags, failed, firstAt);
-    }
-    failure(state, tags, times, at) {
-        state.failed += times;
-        const status = tags.status ?? '0';
-        const key = `${status}\u0000${tags.error_code ?? ''}`;
-        const kind = state.errors.get(key);
-        if (kind) {
-            kind.count += times;
-            if (at < kind.firstAt)
-                kind.firstAt = at;
-        }
-        else if (state.errors.size < this.maxErrorKinds) {
-            state.errors.set(key, { status, errorCode: tags.error_code, count: times, firstAt: at });
-        }
-    }
-    point(metric, value, at, tags) {
-        const state = this.endpoint(tags);
-        if (metric === 'http_req_duration') {
-            state.requests++;
-            state.duration.add(value);
-            return;
-        }
-        // http_req_failed: 1 = the request failed (status outside expected_response, or no response).
-        if (value === 0)
-            return;
-        this.failure(state, tags, 1, at);
-    }
-}
-
-;// CONCATENATED MODULE: external "node:string_decoder"
-const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./src/samples/ndjson.ts
-// Reading k6's `--out json` output: newline-delimited JSON, one Metric or Point object a line.
-//
-// Lines are handed over synchronously per chunk: an async generator would cost a promise per line,
-// which at millions of lines is most of the time. The same splitter serves a finished file (the
-// shard merge) and a file that is still growing (live analysis).
-
-
-
-/** Splits a byte stream into lines; a line cut between two chunks is kept until its end arrives. */
-class LineSplitter {
-    onLine;
-    decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
-    rest = '';
-    constructor(onLine) {
-        this.onLine = onLine;
-    }
-    push(chunk) {
-        const text = this.rest + this.decoder.write(chunk);
-        let start = 0;
-        for (let end = text.indexOf('\n', start); end !== -1; end = text.indexOf('\n', start)) {
-            this.onLine(text.slice(start, end));
-            start = end + 1;
-        }
-        this.rest = start === 0 ? text : text.slice(start);
-    }
-    /** Bytes of an unfinished last line (a writer may still be in the middle of it). */
-    get pending() {
-        return this.rest.length;
-    }
-    /** Hands over the last line even without its newline: the writer has finished. */
-    end() {
-        const rest = this.rest + this.decoder.end();
-        this.rest = '';
-        if (rest !== '')
-            this.onLine(rest);
-    }
-}
-/** Calls `onLine` for every line of a plain or gzip file, streaming. A read or gunzip failure rejects. */
-async function ndjson_forEachLine(file, onLine) {
-    // Generous read-ahead: gunzip runs on libuv's thread pool, and with a buffer of a few MiB it
-    // keeps inflating while this thread aggregates the previous chunk instead of waiting for it.
-    const source = (0,external_node_fs_.createReadStream)(file, { highWaterMark: 1 << 20 });
-    let stream = source;
-    if (file.endsWith('.gz')) {
-        // ZlibOptions does not list highWaterMark, but zlib streams pass it on to their Transform.
-        // 48 KiB pieces: bench:merge measured 16 KiB at 0.85× the speed of zcat (130 MiB RSS), 64 KiB at
-        // 0.91–1.02× but 147–152 MiB RSS (larger strings keep V8's young generation bigger), 48 KiB at
-        // 0.96–1.06× and 144–147 MiB.
-        const gunzip = (0,external_node_zlib_.createGunzip)({ chunkSize: 48 << 10, highWaterMark: 4 << 20 });
-        source.on('error', (error) => gunzip.destroy(error));
-        stream = source.pipe(gunzip);
-    }
-    const splitter = new LineSplitter(onLine);
-    for await (const chunk of stream)
-        splitter.push(chunk);
-    splitter.end();
-}
-const POINT_HEAD = '{"metric":"';
-const POINT_TYPE = '","type":"Point","data":{"time":"';
-const POINT_VALUE = '","value":';
-const POINT_TAGS = ',"tags":';
-/**
- * Reads a Point line in the exact layout k6 writes (`{"metric":…,"type":"Point","data":{"time":…,
- * "value":…,"tags":{…}}}`) without building objects for it; any other layout returns undefined and
- * goes through JSON.parse. Metric names and RFC 3339 times hold no quotes or escapes.
- */
-function readPointFast(line) {
-    if (!line.startsWith(POINT_HEAD) || !line.endsWith('}}'))
-        return undefined;
-    const nameEnd = line.indexOf('"', POINT_HEAD.length);
-    if (nameEnd === -1 || !line.startsWith(POINT_TYPE, nameEnd))
-        return undefined;
-    const timeStart = nameEnd + POINT_TYPE.length;
-    const timeEnd = line.indexOf('"', timeStart);
-    if (timeEnd === -1 || !line.startsWith(POINT_VALUE, timeEnd))
-        return undefined;
-    const valueStart = timeEnd + POINT_VALUE.length;
-    const valueEnd = line.indexOf(POINT_TAGS, valueStart);
-    if (valueEnd === -1)
-        return undefined;
-    const valueText = line.slice(valueStart, valueEnd);
-    const value = Number(valueText);
-    if (valueText === '' || !Number.isFinite(value))
-        return undefined;
-    return {
-        metric: line.slice(POINT_HEAD.length, nameEnd),
-        time: line.slice(timeStart, timeEnd),
-        value,
-        tagsText: line.slice(valueEnd + POINT_TAGS.length, line.length - 2),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/samples/aggregator.ts
-// The one streaming sample aggregator: turns k6's `--out json` lines into compact per-series
-// state (counts, sums, bounded trend histograms, per-file gauges, checks) and, when asked, a
-// per-endpoint breakdown with the error mix. The shard merge feeds it finished files; live
-// analysis feeds it a file while k6 is still writing it; the noise bands read its trends.
-//
-// Memory is bounded whatever the run length: a trend keeps at most DEFAULT_EXACT_LIMIT numbers,
-// then a log histogram (see histogram.ts); the breakdown caps its endpoints and error kinds.
-
-
-
-
-/** A sample file that is not what k6 writes, or that contradicts another one. */
-class SampleError extends errors/* ExpectedError */.Dh {
-    constructor(message, options) {
-        super(message, options);
-        this.name = 'SampleError';
-    }
-}
-/** `http_req_duration{name:login,method:GET}` → parent and tag pairs, the way k6 reads them. */
-function parseSubmetricName(name) {
-    const open = name.indexOf('{');
-    if (open === -1)
-        return undefined;
-    if (!name.endsWith('}')) {
-        throw new SampleError(`submetric ${JSON.stringify(name)} has no closing "}"; expected e.g. "http_req_duration{name:login}"`);
-    }
-    const parent = name.slice(0, open).trim();
-    const tags = [];
-    for (const part of name.slice(open + 1, -1).split(',')) {
-        const colon = part.indexOf(':');
-        if (colon <= 0) {
-            throw new SampleError(`submetric ${JSON.stringify(name)}: ${JSON.stringify(part)} is not tag:value; expected e.g. "http_req_duration{name:login}"`);
-        }
-        const unquote = (s) => s.trim().replace(/^["'`]|["'`]$/g, '');
-        tags.push([unquote(part.slice(0, colon)), unquote(part.slice(colon + 1))]);
-    }
-    return { parent, tags };
-}
-/** One string per tag set, whatever the order of its tags. */
-function tagKey(tags) {
-    return tags
-        .map(([k, v]) => `${k}\u0000${v}`)
-        .sort()
-        .join('\u0001');
-}
-/** Distinct tag sets whose parsed form is kept. */
-const TAG_SET_CACHE = 4096;
-const METRIC_TYPES = new Set(['trend', 'rate', 'counter', 'gauge']);
-class aggregator_SampleAggregator {
-    input;
-    metrics = new Map();
-    /** Submetrics wanted before their parent is defined: parent → name → tags. */
-    pending = new Map();
-    thresholds = new Map();
-    checks = new Map();
-    samples = 0;
-    longestSpanMs = 0;
-    /** Parsed tag sets by their JSON text (read-only once parsed: points share them). */
-    tagSets = new Map();
-    lastTimeText = '';
-    lastTime = NaN;
-    /** Per-endpoint and error-mix state; only when asked for (the shard merge does not need it). */
-    breakdown;
-    constructor(input = {}) {
-        this.input = input;
-        this.breakdown = input.breakdown ? new EndpointBreakdown(input.breakdown === true ? {} : input.breakdown) : undefined;
-    }
-    wantSubmetric(name) {
-        const parsed = parseSubmetricName(name);
-        if (!parsed)
-            return;
-        const known = this.metrics.get(parsed.parent);
-        if (known) {
-            this.attachSubmetric(known, name, parsed.tags);
-            return;
-        }
-        const forParent = this.pending.get(parsed.parent) ?? new Map();
-        forParent.set(name, parsed.tags);
-        this.pending.set(parsed.parent, forParent);
-    }
-    addThreshold(metric, expression) {
-        const list = this.thresholds.get(metric) ?? [];
-        if (!list.includes(expression))
-            list.push(expression);
-        this.thresholds.set(metric, list);
-        this.wantSubmetric(metric);
-    }
-    newSeries(name, type, tags) {
-        return {
-            name,
-            tags,
-            samples: 0,
-            sum: 0,
-            nonZero: 0,
-            trend: type === 'trend' ? new TrendAccumulator({ exactLimit: this.input.exactLimit, relativeError: this.input.relativeError }) : undefined,
-            gauges: type === 'gauge' ? new Map() : undefined,
-        };
-    }
-    attachSubmetric(metric, name, tags) {
-        const key = tagKey(tags);
-        if (metric.submetrics.some((s) => tagKey(s.tags) === key))
-            return;
-        if (metric.main.samples > 0) {
-            // Only when shard files disagree on a metric's submetrics: earlier points were not matched.
-            this.input.log?.warning(`submetric ${name} first appears after ${metric.main.samples} points of ${metric.name}; its numbers miss those points (were the shards run from different scripts?)`);
-        }
-        metric.submetrics.push(this.newSeries(name, metric.type, tags));
-    }
-    define(data, where) {
-        const name = data.name;
-        const type = data.type;
-        if (typeof name !== 'string' || !METRIC_TYPES.has(type)) {
-            throw new SampleError(`${where}: Metric line without a name and a type of trend, rate, counter or gauge: ${JSON.stringify(data).slice(0, 160)}`);
-        }
-        let metric = this.metrics.get(name);
-        if (!metric) {
-            const contains = ['time', 'data', 'default'].includes(data.contains)
-                ? data.contains
-                : 'default';
-            metric = { name, type, contains, main: this.newSeries(name, type), submetrics: [] };
-            this.metrics.set(name, metric);
-            for (const [subName, tags] of this.pending.get(name) ?? [])
-                this.attachSubmetric(metric, subName, tags);
-            this.pending.delete(name);
-        }
-        else if (metric.type !== type) {
-            throw new SampleError(`${where}: metric ${name} is a ${type} here but a ${metric.type} in an earlier file; were the shards run from different scripts?`);
-        }
-        if (Array.isArray(data.thresholds)) {
-            for (const expression of data.thresholds)
-                if (typeof expression === 'string')
-                    this.addThreshold(name, expression);
-        }
-        if (Array.isArray(data.submetrics)) {
-            for (const sub of data.submetrics) {
-                if (sub && typeof sub.name === 'string' && sub.tags && typeof sub.tags === 'object') {
-                    this.attachSubmetric(metric, sub.name, Object.entries(sub.tags).map(([k, v]) => [k, String(v)]));
-                }
-            }
-        }
-    }
-    parseTime(text) {
-        if (text === this.lastTimeText)
-            return this.lastTime;
-        if (typeof text !== 'string')
-            return NaN;
-        this.lastTimeText = text;
-        this.lastTime = Date.parse(text);
-        return this.lastTime;
-    }
-    /** Whether Points of this metric need their tags (submetrics, checks); others skip parsing them. */
-    needsTags(metric) {
-        return (metric.submetrics.length > 0 || metric.name === 'checks' || (this.breakdown !== undefined && EndpointBreakdown.wants(metric.name)));
-    }
-    metricOf(metricName, where) {
-        const metric = this.metrics.get(metricName);
-        if (!metric) {
-            throw new SampleError(`${where()}: a Point of metric ${JSON.stringify(metricName)} comes before its Metric line; expected k6 --out json output`);
-        }
-        return metric;
-    }
-    point(metric, time, value, tags, fileIndex, span, where) {
-        const metricName = metric.name;
-        if (typeof value !== 'number') {
-            throw new SampleError(`${where()}: Point of ${metricName} has value ${JSON.stringify(value)}; expected a number`);
-        }
-        const at = this.parseTime(time);
-        if (!(at >= this.firstTime))
-            this.firstTime = Number.isNaN(this.firstTime) ? at : Math.min(this.firstTime, at);
-        if (at < span.first)
-            span.first = at;
-        if (at > span.last)
-            span.last = at;
-        this.samples++;
-        this.record(metric.main, metric.type, value, at, fileIndex);
-        if (tags) {
-            if (this.breakdown !== undefined && EndpointBreakdown.wants(metricName))
-                this.breakdown.point(metricName, value, at, tags);
-            for (const sub of metric.submetrics) {
-                let match = true;
-                for (const [k, v] of sub.tags) {
-                    if (tags[k] !== v) {
-                        match = false;
-                        break;
-                    }
-                }
-                if (match)
-                    this.record(sub, metric.type, value, at, fileIndex);
-            }
-            if (metricName === 'checks' && typeof tags.check === 'string') {
-                const group = tags.group ?? '';
-                const key = `${group}\u0000${tags.check}`;
-                let check = this.checks.get(key);
-                if (!check) {
-                    check = { name: tags.check, path: `${group}::${tags.check}`, passes: 0, fails: 0 };
-                    this.checks.set(key, check);
-                }
-                if (value !== 0)
-                    check.passes++;
-                else
-                    check.fails++;
-            }
-        }
-        if (this.samples % 100_000 === 0)
-            this.input.onProgress?.(this.samples);
-    }
-    /** First sample time (ms since the epoch) over every point seen; NaN before the first. */
-    firstTime = NaN;
-    /**
-     * Takes one line of k6's `--out json` output. `span` collects this file's first and last sample
-     * time; `where` names the line in messages.
-     */
-    line(line, fileIndex, span, where) {
-        const fast = readPointFast(line);
-        if (fast) {
-            const metric = this.metricOf(fast.metric, where);
-            let tags;
-            if (this.needsTags(metric)) {
-                // k6 repeats a handful of tag sets (one per endpoint and status) millions of times: parse each once.
-                tags = this.tagSets.get(fast.tagsText);
-                if (!tags) {
-                    try {
-                        tags = JSON.parse(fast.tagsText);
-                    }
-                    catch {
-                        throw new SampleError(`${where()}: the tags of this Point are not JSON: ${JSON.stringify(fast.tagsText.slice(0, 120))}`);
-                    }
-                    // Bounded: a run with ever-new tag sets (IDs in URLs) starts the cache over instead of growing it.
-                    if (this.tagSets.size >= TAG_SET_CACHE)
-                        this.tagSets.clear();
-                    this.tagSets.set(fast.tagsText, tags);
-                }
-            }
-            this.point(metric, fast.time, fast.value, tags, fileIndex, span, where);
-            return;
-        }
-        if (line.trim() === '')
-            return;
-        let entry;
-        try {
-            entry = JSON.parse(line);
-        }
-        catch {
-            throw new SampleError(`${where()} is not JSON: ${JSON.stringify(line.slice(0, 120))}; expected k6 --out json lines (was the file cut short?)`);
-        }
-        const data = (entry.data ?? {});
-        if (entry.type === 'Point') {
-            this.point(this.metricOf(String(entry.metric), where), data.time, data.value, data.tags ?? {}, fileIndex, span, where);
-        }
-        else if (entry.type === 'Metric') {
-            this.define(data, where());
-        }
-        else {
-            throw new SampleError(`${where()} has type ${JSON.stringify(entry.type)}; expected "Metric" or "Point" lines of k6 --out json`);
-        }
-    }
-    /**
-     * One trend series of k6's remote-write output (src/samples/remote-write.ts), summed over the run:
-     * its tags and bucketed distribution, into the metric and every submetric whose tags it matches.
-     */
-    trendSeries(name, contains, tags, distribution) {
-        this.define({ name, type: 'trend', contains }, 'k6 remote write');
-        const metric = this.metrics.get(name);
-        this.samples += distribution.count;
-        const into = (series) => {
-            series.samples += distribution.count;
-            series.sum += distribution.sum;
-            series.nonZero += distribution.count - distribution.zeros;
-            series.trend.addBuckets(distribution);
-        };
-        into(metric.main);
-        for (const sub of metric.submetrics)
-            if (sub.tags.every(([k, v]) => tags[k] === v))
-                into(sub);
-    }
-    /** The trend statistics of a metric or submetric (`http_req_duration{name:login}`), if it has samples. */
-    trend(name) {
-        const s = this.series(name);
-        return s?.trend;
-    }
-    /** Passes (non-zero samples) and fails of a rate metric or submetric, if it has samples. */
-    rate(name) {
-        const s = this.series(name);
-        const metric = this.metrics.get(parseSubmetricName(name)?.parent ?? name);
-        if (!s || metric?.type !== 'rate')
-            return undefined;
-        return { passes: s.nonZero, fails: s.samples - s.nonZero };
-    }
-    series(name) {
-        const parsed = parseSubmetricName(name);
-        const metric = this.metrics.get(parsed?.parent ?? name);
-        if (!metric)
-            return undefined;
-        const s = parsed ? metric.submetrics.find((sub) => tagKey(sub.tags) === tagKey(parsed.tags)) : metric.main;
-        return s && s.samples > 0 ? s : undefined;
-    }
-    record(series, type, value, time, fileIndex) {
-        series.samples++;
-        series.sum += value;
-        if (value !== 0)
-            series.nonZero++;
-        if (type === 'trend') {
-            series.trend.add(value);
-        }
-        else if (type === 'gauge') {
-            const state = series.gauges.get(fileIndex);
-            if (!state) {
-                series.gauges.set(fileIndex, { last: value, lastTime: time, min: value, max: value });
-            }
-            else {
-                if (!(time < state.lastTime)) {
-                    state.last = value;
-                    state.lastTime = time;
-                }
-                if (value < state.min)
-                    state.min = value;
-                if (value > state.max)
-                    state.max = value;
-            }
-        }
-    }
-}
-
+// EXTERNAL MODULE: ./src/samples/aggregator.ts + 1 modules
+var samples_aggregator = __nccwpck_require__(3244);
+// EXTERNAL MODULE: ./src/samples/ndjson.ts + 1 modules
+var ndjson = __nccwpck_require__(9863);
 ;// CONCATENATED MODULE: ./src/samples/live.ts
 // Live sample analysis: reads k6's `--out json=<file>` while k6 is still writing it, into the one
 // sample aggregator. Design and measurements: docs/adr/0003-live-samples.md.
@@ -5903,7 +5041,7 @@ class aggregator_SampleAggregator {
 const SLICE = 1 << 20;
 /** Starts following `file`; the file may not exist yet (k6 creates it when the test starts). */
 function startLiveAnalysis(options) {
-    const aggregator = new aggregator_SampleAggregator({ breakdown: true, ...options.aggregator, log: options.log });
+    const aggregator = new samples_aggregator/* SampleAggregator */.oA({ breakdown: true, ...options.aggregator, log: options.log });
     for (const name of options.watched ?? [])
         aggregator.wantSubmetric(name);
     const span = { first: Infinity, last: -Infinity };
@@ -5911,13 +5049,13 @@ function startLiveAnalysis(options) {
     let badLines = 0;
     let problem;
     const where = () => `${options.file}:${lineNumber}`;
-    const splitter = new LineSplitter((line) => {
+    const splitter = new ndjson/* LineSplitter */.g3((line) => {
         lineNumber++;
         try {
             aggregator.line(line, 0, span, where);
         }
         catch (error) {
-            if (!(error instanceof SampleError))
+            if (!(error instanceof samples_aggregator/* SampleError */.jA))
                 throw error;
             badLines++;
             if (!problem) {
@@ -6002,219 +5140,8 @@ async function live_readRunSamples(file, watched = [], options = {}) {
     };
 }
 
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
-;// CONCATENATED MODULE: ./src/samples/remote-write.ts
-// Live sample analysis from k6's own Prometheus remote-write output: k6 aggregates every sample into
-// native histograms and counters per tag set in its own process and pushes them once a second to a
-// receiver k6-gate runs on loopback. Design and measurements: docs/adr/0004-remote-write-analysis.md.
-//
-// Why not read `--out json`: serialising every sample costs k6 about half of its top request rate
-// on two cores; the remote-write output costs it a few per cent (bench:analysis). The price is
-// precision: k6's native histograms grow by ×1.09 per bucket (schema 3), so a percentile read from
-// them is interpolated inside a bucket, while count, sum and avg stay exact.
-//
-// Memory is bounded by the number of tag sets (series), never by the run length: the receiver
-// keeps the latest cumulative state of each series (k6 sends totals since the start, and only the
-// series that changed since its last push), at most `maxSeries` of them.
-
-
-
-/** How often k6 pushes: the resolution of an error kind's first-seen time. */
-const REMOTE_WRITE_PUSH_INTERVAL_MS = 1000;
-/** Series kept before new ones are counted and dropped (k6 holds the same series itself). */
-const DEFAULT_MAX_SERIES = 50_000;
-/** A push larger than this is refused (k6's pushes of a few thousand series are a few hundred KiB). */
-const MAX_BODY_BYTES = 256 * 2 ** 20;
-/** `k6_http_req_duration_seconds` → k6's metric name, what it contains, and the factor back to k6's unit. */
-function k6MetricOfSeries(promName, isHistogram) {
-    if (!promName.startsWith('k6_'))
-        return undefined;
-    const base = promName.slice(3);
-    if (isHistogram) {
-        // Prometheus base units: k6 sends time in seconds (its own unit is ms) and data in bytes.
-        if (base.endsWith('_seconds'))
-            return { name: base.slice(0, -8), kind: 'trend', contains: 'time', scale: 1000 };
-        if (base.endsWith('_bytes'))
-            return { name: base.slice(0, -6), kind: 'trend', contains: 'data', scale: 1 };
-        return { name: base, kind: 'trend', contains: 'default', scale: 1 };
-    }
-    if (base.endsWith('_total'))
-        return { name: base.slice(0, -6), kind: 'counter', contains: 'default', scale: 1 };
-    if (base.endsWith('_rate'))
-        return { name: base.slice(0, -5), kind: 'rate', contains: 'default', scale: 1 };
-    return { name: base, kind: 'gauge', contains: 'default', scale: 1 };
-}
-/** A native histogram's buckets as value ranges in k6's unit (ms for time). */
-function nativeToDistribution(h, scale) {
-    const base = Math.pow(2, Math.pow(2, -h.schema));
-    const ranges = [];
-    for (const [index, count] of h.positive) {
-        ranges.push([Math.pow(base, index - 1) * scale, Math.pow(base, index) * scale, count]);
-    }
-    // k6 records no negative durations or sizes; a custom trend may. Their buckets mirror the positive ones.
-    for (const [index, count] of h.negative) {
-        ranges.push([-Math.pow(base, index) * scale, -Math.pow(base, index - 1) * scale, count]);
-    }
-    return { count: h.count, sum: h.sum * scale, zeros: h.zeroCount, ranges };
-}
-const IGNORED_LABELS = new Set(['__name__', 'k6_feature_native_histograms']);
-function tagsOf(labels) {
-    const tags = {};
-    for (const [k, v] of Object.entries(labels))
-        if (!IGNORED_LABELS.has(k))
-            tags[k] = v;
-    return tags;
-}
-/** A series' identity: its labels (name included), in any order. */
-function seriesKey(labels) {
-    return tagKey(Object.entries(labels));
-}
-/** Starts the loopback receiver; point k6's `experimental-prometheus-rw` output at `url`. */
-async function startRemoteWriteAnalysis(options = {}) {
-    const maxSeries = options.maxSeries ?? DEFAULT_MAX_SERIES;
-    const series = new Map();
-    let bytes = 0;
-    let pushes = 0;
-    const dropped = new Set();
-    let problem;
-    let firstPushAt = NaN;
-    const startedAt = Date.now();
-    const accept = (decoded, receivedAt) => {
-        options.windows?.accept(decoded, receivedAt);
-        for (const s of decoded) {
-            const key = seriesKey(s.labels);
-            let state = series.get(key);
-            if (!state) {
-                if (series.size >= maxSeries) {
-                    if (dropped.size < maxSeries)
-                        dropped.add(key);
-                    continue;
-                }
-                state = { labels: s.labels, firstAt: receivedAt };
-                series.set(key, state);
-            }
-            // Totals since the start: the newest push wins.
-            const h = s.histograms.at(-1);
-            if (h)
-                state.histogram = h;
-            const sample = s.samples.at(-1);
-            if (sample)
-                state.value = sample.value;
-        }
-    };
-    const server = external_node_http_default().createServer((req, res) => {
-        if (req.method !== 'POST') {
-            res.writeHead(405).end();
-            return;
-        }
-        const chunks = [];
-        let size = 0;
-        req.on('data', (chunk) => {
-            size += chunk.length;
-            if (size <= MAX_BODY_BYTES)
-                chunks.push(chunk);
-        });
-        req.on('end', () => {
-            bytes += size;
-            if (size > MAX_BODY_BYTES) {
-                problem ??= `k6 pushed ${size} bytes at once; more than the ${MAX_BODY_BYTES / 2 ** 20} MiB k6-gate accepts`;
-                res.writeHead(413).end();
-                return;
-            }
-            const receivedAt = Date.now();
-            try {
-                accept(decodeRemoteWriteBody(Buffer.concat(chunks)), receivedAt);
-                pushes++;
-                if (Number.isNaN(firstPushAt))
-                    firstPushAt = receivedAt;
-                res.writeHead(204).end();
-            }
-            catch (error) {
-                if (!problem) {
-                    problem = `a remote-write push from k6 could not be read: ${error.message}`;
-                    options.log?.warning(`live analysis: ${problem}`);
-                }
-                // 400: k6 does not retry a bad request, so one bad push cannot stall it.
-                res.writeHead(400).end();
-            }
-        });
-    });
-    server.keepAliveTimeout = 5000;
-    await new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => resolve());
-    });
-    server.unref();
-    const { port } = server.address();
-    return {
-        url: `http://127.0.0.1:${port}/api/v1/write`,
-        async stop() {
-            await new Promise((resolve) => {
-                server.close(() => resolve());
-                server.closeAllConnections();
-            });
-            return samplesOf([...series.values()], {
-                ...options,
-                firstAt: Number.isNaN(firstPushAt) ? startedAt : Math.max(startedAt, firstPushAt - REMOTE_WRITE_PUSH_INTERVAL_MS),
-                bytes,
-                dropped: dropped.size,
-                problem: problem ?? (pushes === 0 ? 'k6 pushed no metrics to the live-analysis receiver' : undefined),
-            });
-        },
-    };
-}
-/** The receiver's final per-series state → the one sample aggregator's view (pure). */
-function samplesOf(all, context) {
-    const aggregator = new aggregator_SampleAggregator({ breakdown: true, ...context.aggregator, log: context.log });
-    for (const name of context.watched ?? [])
-        aggregator.wantSubmetric(name);
-    aggregator.firstTime = context.firstAt;
-    // http_req_failed's rate per tag set, for requests whose tags lack expected_response.
-    const failedRate = new Map();
-    for (const s of all) {
-        if (s.labels.__name__ === 'k6_http_req_failed_rate' && s.value !== undefined)
-            failedRate.set(seriesKey(tagsOf(s.labels)), s.value);
-    }
-    for (const s of all) {
-        const metric = k6MetricOfSeries(s.labels.__name__ ?? '', s.histogram !== undefined);
-        if (!metric || metric.kind !== 'trend' || !s.histogram)
-            continue;
-        const tags = tagsOf(s.labels);
-        const distribution = nativeToDistribution(s.histogram, metric.scale);
-        aggregator.trendSeries(metric.name, metric.contains, tags, distribution);
-        if (metric.name === 'http_req_duration' && aggregator.breakdown) {
-            const rate = failedRate.get(seriesKey(tags));
-            const failed = tags.expected_response !== undefined
-                ? tags.expected_response === 'false'
-                    ? distribution.count
-                    : 0
-                : Number.isFinite(rate)
-                    ? Math.round(rate * distribution.count)
-                    : 0;
-            aggregator.breakdown.requests(tags, distribution.count, failed, s.firstAt, (acc) => acc.addBuckets(distribution));
-        }
-    }
-    let problem = context.problem;
-    if (context.dropped > 0) {
-        const note = `${context.dropped} time series past the first ${context.maxSeries ?? DEFAULT_MAX_SERIES} were not analysed (too many distinct tag sets: name requests with a \`name\` tag)`;
-        problem = problem ? `${problem}; ${note}` : note;
-        context.log?.warning(`live analysis: ${note}`);
-    }
-    return { aggregator, samples: aggregator.samples, badLines: 0, problem, bytes: context.bytes, source: 'remote-write' };
-}
-/**
- * Remote write sends a check's pass rate but not its counts, so the checks of a remote-write run
- * come from k6's summary (which has both); a JSON-file run counted them sample by sample already.
- */
-function addSummaryChecks(samples, checks) {
-    if (samples.source !== 'remote-write')
-        return;
-    for (const check of checks)
-        samples.aggregator.checks.set(check.path ?? check.name, { ...check });
-}
-
+// EXTERNAL MODULE: ./src/samples/remote-write.ts
+var samples_remote_write = __nccwpck_require__(3715);
 ;// CONCATENATED MODULE: ./src/samples/run-analysis.ts
 // Live analysis around one k6 run: where k6's samples go while it runs, the load generator's CPU
 // sampling, `k6 inspect` for the executor model, and the findings once k6 is done.
@@ -6246,12 +5173,12 @@ async function startRunAnalysis(input) {
         log.info(`k6-gate: live analysis follows k6's JSON output (${taken}; at high request rates this costs k6 CPU)`);
     }
     else {
-        receiver = await startRemoteWriteAnalysis({ log, watched });
+        receiver = await (0,samples_remote_write/* startRemoteWriteAnalysis */.q7)({ log, watched });
         const setup = (0,metrics_output/* liveRemoteWriteSetup */.L9)(receiver.url, input.k6Version, env);
         Object.assign(env, setup.env);
         args.push(...setup.args);
     }
-    const sampler = startLoadSampler({ gomaxprocs: env.GOMAXPROCS });
+    const sampler = (0,load_health/* startLoadSampler */.L3)({ gomaxprocs: env.GOMAXPROCS });
     // `k6 inspect` runs next to the test, started once `k6 run` is spawned (not before it).
     let inspecting = Promise.resolve(undefined);
     return {
@@ -6291,219 +5218,19 @@ function runFindings(measured, input) {
     if (!samples || samples.samples === 0)
         return undefined;
     if (input.summary)
-        addSummaryChecks(samples, input.summary.checks);
+        (0,samples_remote_write/* addSummaryChecks */.JY)(samples, input.summary.checks);
     return {
         source: samples.source,
         ...analyseSamples(samples.aggregator, { top: input.top, baseline: input.baseline?.endpoints }),
-        loadGenerator: judgeLoadGenerator(input.summary, measured.loadSamples, input.k6Log, {
+        loadGenerator: (0,load_health/* judgeLoadGenerator */.$V)(input.summary, measured.loadSamples, input.k6Log, {
             run: measured.executorModel,
             baseline: input.baseline?.executorModel,
         }),
     };
 }
 
-;// CONCATENATED MODULE: ./src/samples/thresholds.ts
-
-class ThresholdError extends errors/* ExpectedError */.Dh {
-    constructor(message) {
-        super(message);
-        this.name = 'ThresholdError';
-    }
-}
-const EXPRESSION = /^\s*(avg|min|max|med|count|rate|value|p\(\s*(\d+(?:\.\d+)?)\s*\))\s*(===|==|!=|<=|>=|<|>)\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*$/;
-/** Aggregations k6 accepts per metric type (k6 docs, "Thresholds"). */
-const ALLOWED = {
-    counter: ['count', 'rate'],
-    gauge: ['value'],
-    rate: ['rate'],
-    trend: ['avg', 'min', 'max', 'med', 'p(N)'],
-};
-function parseThresholdExpression(text) {
-    const match = EXPRESSION.exec(text);
-    if (!match) {
-        throw new ThresholdError(`threshold ${JSON.stringify(text)} is not "<aggregation> <operator> <number>"; expected e.g. "p(95)<500", "rate<0.01", "count>10" (operators < <= > >= == === !=)`);
-    }
-    const [, aggregationText, percentileText, operator, valueText] = match;
-    const percentile = percentileText === undefined ? undefined : Number(percentileText);
-    if (percentile !== undefined && percentile > 100) {
-        throw new ThresholdError(`threshold ${JSON.stringify(text)}: percentile ${percentile} is above 100`);
-    }
-    return {
-        source: text,
-        aggregation: percentile === undefined ? aggregationText : 'p(N)',
-        percentile,
-        operator: operator,
-        value: Number(valueText),
-    };
-}
-/** The expression strings of one metric's entries (the object form's `threshold`). */
-function thresholdExpressions(metric, entries) {
-    const list = Array.isArray(entries) ? entries : [entries];
-    return list.map((entry, i) => {
-        if (typeof entry === 'string')
-            return entry;
-        if (entry && typeof entry === 'object' && typeof entry.threshold === 'string')
-            return entry.threshold;
-        throw new ThresholdError(`thresholds[${JSON.stringify(metric)}][${i}] is ${JSON.stringify(entry)}; expected a string such as "p(95)<500" or { threshold: "p(95)<500", abortOnFail: true }`);
-    });
-}
-function thresholds_compare(actual, operator, expected) {
-    switch (operator) {
-        case '<':
-            return actual < expected;
-        case '<=':
-            return actual <= expected;
-        case '>':
-            return actual > expected;
-        case '>=':
-            return actual >= expected;
-        case '==':
-        case '===':
-            return actual === expected;
-        case '!=':
-            return actual !== expected;
-    }
-}
-/**
- * Evaluates one expression. `type` undefined means the metric got no samples: k6 then leaves the
- * threshold passing (checked with k6 v1.8.1 and v2.2.0), and so do we.
- */
-function evaluateThreshold(metric, expression, type, read) {
-    if (type === undefined)
-        return { metric, expression: expression.source, ok: true };
-    if (!ALLOWED[type].includes(expression.aggregation)) {
-        throw new ThresholdError(`threshold ${JSON.stringify(expression.source)} on ${type} metric ${metric}: "${expression.aggregation === 'p(N)' ? 'p(…)' : expression.aggregation}" does not apply; expected one of ${ALLOWED[type].join(', ')}`);
-    }
-    const actual = read(expression.aggregation === 'p(N)' ? 'p' : expression.aggregation, expression.percentile);
-    return { metric, expression: expression.source, ok: Number.isFinite(actual) && thresholds_compare(actual, expression.operator, expression.value) };
-}
-
-;// CONCATENATED MODULE: ./src/samples/summary.ts
-// The end-of-test summary of aggregated samples, in the shape k6's own summary has: trend stats,
-// counter totals and rates, rate fractions, gauges, checks, and the thresholds re-evaluated.
-// Pure: reads the aggregator's state, does no I/O.
-
-
-
-/** k6's default summary trend stats plus p(99), which baselines commonly watch (the list k6 is run with). */
-const DEFAULT_TREND_STATS = k6_summary/* SUMMARY_TREND_STATS */.$8;
-/** Gauges that count per k6 instance; the whole test has the sum over shards (files). */
-const PER_INSTANCE_GAUGES = new Set(['vus', 'vus_max']);
-/**
- * The summary of everything the aggregator holds. `durationMs` is the test duration used for
- * counter rates; `trendStats` in `--summary-trend-stats` spelling.
- */
-function summarizeSamples(aggregator, options) {
-    const trendStats = options.trendStats ?? DEFAULT_TREND_STATS;
-    validateTrendStats(trendStats);
-    const durationMs = options.durationMs;
-    const seconds = durationMs / 1000;
-    const metrics = {};
-    const types = new Map();
-    const series = new Map();
-    // Every trend series (metric or submetric name → its samples), for the sampling intervals of the verdict.
-    const trends = new Map();
-    let bounded = false;
-    for (const metric of aggregator.metrics.values()) {
-        for (const s of [metric.main, ...metric.submetrics]) {
-            if (s.samples === 0)
-                continue;
-            types.set(s.name, metric.type);
-            series.set(s.name, s);
-            let values;
-            if (metric.type === 'trend') {
-                values = {};
-                for (const stat of trendStats)
-                    values[stat] = trendStat(s.trend, stat);
-                if (!s.trend.isExact)
-                    bounded = true;
-                trends.set(s.name, s.trend);
-            }
-            else if (metric.type === 'counter') {
-                values = { count: s.sum, rate: seconds > 0 ? s.sum / seconds : 0 };
-            }
-            else if (metric.type === 'rate') {
-                values = { rate: s.nonZero / s.samples, passes: s.nonZero, fails: s.samples - s.nonZero };
-            }
-            else {
-                values = gaugeValues(metric.name, s.gauges);
-            }
-            metrics[s.name] = { name: s.name, type: metric.type, contains: metric.contains, values, typeFrom: 'k6' };
-        }
-    }
-    const thresholds = [];
-    for (const [metric, expressions] of aggregator.thresholds) {
-        for (const text of expressions) {
-            const expression = parseThresholdExpression(text);
-            const s = series.get(metric);
-            const type = types.get(metric);
-            thresholds.push(evaluateThreshold(metric, expression, type, (aggregation, percentile) => {
-                // Read from the series, not the reported values: a threshold may use a stat trendStats leaves out.
-                if (aggregation === 'p')
-                    return s.trend.percentile(percentile);
-                if (s.trend)
-                    return trendStat(s.trend, aggregation) ?? NaN;
-                return metrics[metric].values[aggregation] ?? NaN;
-            }));
-        }
-    }
-    const summary = {
-        format: 'legacy',
-        metrics,
-        thresholds,
-        checks: [...aggregator.checks.values()],
-        durationMs,
-    };
-    return { summary, bounded, trends };
-}
-function gaugeValues(metric, gauges) {
-    const states = [...gauges.values()];
-    if (PER_INSTANCE_GAUGES.has(metric)) {
-        return {
-            value: states.reduce((s, g) => s + g.last, 0),
-            min: states.reduce((s, g) => s + g.min, 0),
-            max: states.reduce((s, g) => s + g.max, 0),
-        };
-    }
-    const latest = states.reduce((a, b) => (b.lastTime > a.lastTime ? b : a));
-    return { value: latest.last, min: Math.min(...states.map((g) => g.min)), max: Math.max(...states.map((g) => g.max)) };
-}
-function trendStat(trend, stat) {
-    switch (stat) {
-        case 'avg':
-            return trend.avg;
-        case 'min':
-            return trend.min;
-        case 'max':
-            return trend.max;
-        case 'med':
-            return trend.percentile(50);
-        case 'count':
-            return trend.count;
-        default: {
-            const match = /^p\((\d+(?:\.\d+)?)\)$/.exec(stat);
-            return match ? trend.percentile(Number(match[1])) : undefined;
-        }
-    }
-}
-function validateTrendStats(stats) {
-    for (const stat of stats) {
-        if (!/^(avg|min|med|max|count|p\(\d+(\.\d+)?\))$/.test(stat)) {
-            throw new SampleError(`trend stat ${JSON.stringify(stat)} is not supported; expected avg, min, med, max, count or p(N) as in --summary-trend-stats`);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/shard/merge-error.ts
-
-/** A shard merge that cannot go on: missing, duplicate or malformed shard files. */
-class MergeError extends errors/* ExpectedError */.Dh {
-    constructor(message, options) {
-        super(message, options);
-        this.name = 'MergeError';
-    }
-}
-
+// EXTERNAL MODULE: ./src/shard/merge-error.ts
+var merge_error = __nccwpck_require__(8675);
 ;// CONCATENATED MODULE: ./src/shard/discovery.ts
 // Finding the raw sample files (and summary exports) of one scenario's shards in a downloaded
 // artifacts folder, and checking that they form one complete set.
@@ -6519,7 +5246,7 @@ async function listFiles(dir) {
         return entries.filter((e) => e.isFile()).map((e) => external_node_path_default().join(e.parentPath ?? e.path, e.name));
     }
     catch (error) {
-        throw new MergeError(`cannot read the shard results folder ${dir}: ${error.message}; expected the folder the shard artifacts were downloaded into`, {
+        throw new merge_error/* MergeError */.V(`cannot read the shard results folder ${dir}: ${error.message}; expected the folder the shard artifacts were downloaded into`, {
             cause: error,
         });
     }
@@ -6540,17 +5267,17 @@ function checkComplete(files, what) {
             continue;
         const [index, count] = [Number(match[1]), Number(match[2])];
         if (total !== undefined && total !== count) {
-            throw new MergeError(`${what}: ${file} is a shard of ${count} but others are of ${total}; expected the files of one run only`);
+            throw new merge_error/* MergeError */.V(`${what}: ${file} is a shard of ${count} but others are of ${total}; expected the files of one run only`);
         }
         total = count;
         if (seen.has(index))
-            throw new MergeError(`${what}: shard ${index} of ${count} appears twice (${seen.get(index)} and ${file}); expected one file per shard`);
+            throw new merge_error/* MergeError */.V(`${what}: shard ${index} of ${count} appears twice (${seen.get(index)} and ${file}); expected one file per shard`);
         seen.set(index, file);
     }
     if (total !== undefined) {
         const missing = Array.from({ length: total }, (_, i) => i + 1).filter((i) => !seen.has(i));
         if (missing.length > 0) {
-            throw new MergeError(`${what}: shard(s) ${missing.join(', ')} of ${total} missing; found ${[...seen.keys()].sort((a, b) => a - b).join(', ')}. Did a shard job fail or its artifact expire?`);
+            throw new merge_error/* MergeError */.V(`${what}: shard(s) ${missing.join(', ')} of ${total} missing; found ${[...seen.keys()].sort((a, b) => a - b).join(', ')}. Did a shard job fail or its artifact expire?`);
         }
     }
 }
@@ -6564,7 +5291,7 @@ async function findShardFiles(dir, scenario) {
     const files = all.filter((f) => pattern.test(external_node_path_default().basename(f))).sort(byShardOrder);
     if (files.length === 0) {
         const seen = all.slice(0, 8).map((f) => external_node_path_default().relative(dir, f));
-        throw new MergeError(`no shard files of scenario ${JSON.stringify(scenario)} in ${dir}; expected k6-${scenario}.shard-<i>-of-<N>.json.gz (found ${seen.length ? seen.join(', ') + (all.length > 8 ? ', …' : '') : 'nothing'})`);
+        throw new merge_error/* MergeError */.V(`no shard files of scenario ${JSON.stringify(scenario)} in ${dir}; expected state-${scenario}.shard-<i>-of-<N>.json (or, from shards run with --raw-output, k6-${scenario}.shard-<i>-of-<N>.json.gz) (found ${seen.length ? seen.join(', ') + (all.length > 8 ? ', …' : '') : 'nothing'})`);
     }
     checkComplete(files, `shard files of ${scenario} in ${dir}`);
     return files;
@@ -6574,7 +5301,22 @@ async function findShardSummaryFiles(dir, scenario) {
     const pattern = new RegExp(`^summary-${escapeRegExp(scenario)}\\.shard-[^/]+\\.json$`);
     return (await listFiles(dir)).filter((f) => pattern.test(external_node_path_default().basename(f))).sort(byShardOrder);
 }
+/**
+ * The state files of one scenario's shards under `dir` (searched recursively):
+ * `state-<scenario>.shard-*.json`; may be none (the shards then wrote raw samples). Their
+ * completeness is checked from their contents (src/shard/state.ts checkStatesComplete).
+ */
+async function findShardStateFiles(dir, scenario) {
+    const pattern = new RegExp(`^state-${escapeRegExp(scenario)}\\.shard-[^/]+\\.json$`);
+    return (await listFiles(dir)).filter((f) => pattern.test(external_node_path_default().basename(f))).sort(byShardOrder);
+}
 
+// EXTERNAL MODULE: ./src/samples/histogram.ts
+var histogram = __nccwpck_require__(945);
+// EXTERNAL MODULE: ./src/samples/summary.ts
+var samples_summary = __nccwpck_require__(1439);
+// EXTERNAL MODULE: ./src/samples/thresholds.ts
+var thresholds = __nccwpck_require__(6635);
 ;// CONCATENATED MODULE: ./src/shard/merge.ts
 // Merge mode: rebuilds the end-of-test summary of a whole sharded test from the raw samples every
 // shard wrote with `--out json=….json.gz`, and re-evaluates the script's thresholds on it.
@@ -6619,7 +5361,7 @@ async function thresholdsOfSummary(file) {
         data = JSON.parse(await (0,promises_.readFile)(file, 'utf8'));
     }
     catch (error) {
-        throw new MergeError(`shard summary ${file} could not be read as JSON: ${error.message}`, { cause: error });
+        throw new merge_error/* MergeError */.V(`shard summary ${file} could not be read as JSON: ${error.message}`, { cause: error });
     }
     const out = {};
     const metrics = data?.metrics;
@@ -6634,14 +5376,14 @@ async function thresholdsOfSummary(file) {
 /** Merges the raw samples of all shards into the summary of the whole test. */
 async function mergeShardResults(input) {
     if (input.files.length === 0) {
-        throw new MergeError('no shard result files to merge; expected one raw sample file (--out json=….json.gz) per shard');
+        throw new merge_error/* MergeError */.V('no shard result files to merge; expected one raw sample file (--out json=….json.gz) per shard');
     }
-    const trendStats = input.trendStats ?? DEFAULT_TREND_STATS;
-    validateTrendStats(trendStats);
+    const trendStats = input.trendStats ?? samples_summary/* DEFAULT_TREND_STATS */.Ig;
+    (0,samples_summary/* validateTrendStats */.Ln)(trendStats);
     const started = Date.now();
-    const merger = new aggregator_SampleAggregator(input);
+    const merger = new samples_aggregator/* SampleAggregator */.oA(input);
     for (const [metric, entries] of Object.entries(input.thresholds ?? {})) {
-        for (const expression of thresholdExpressions(metric, entries))
+        for (const expression of (0,thresholds/* thresholdExpressions */.Jn)(metric, entries))
             merger.addThreshold(metric, expression);
     }
     for (const file of input.summaryFiles ?? []) {
@@ -6661,16 +5403,16 @@ async function mergeShardResults(input) {
             merger.line(line, fileIndex, span, where);
         };
         try {
-            await ndjson_forEachLine(file, onLine);
+            await (0,ndjson/* forEachLine */.FF)(file, onLine);
         }
         catch (error) {
-            if (error instanceof MergeError || error instanceof SampleError)
+            if (error instanceof merge_error/* MergeError */.V || error instanceof samples_aggregator/* SampleError */.jA)
                 throw error;
             const code = error.code;
             const why = code === 'Z_BUF_ERROR' || /unexpected end/i.test(error.message)
                 ? ' (the gzip stream ends early: did k6 stop before closing the file?)'
                 : '';
-            throw new MergeError(`could not read ${file} after line ${lineNumber}: ${error.message}${why}`, { cause: error });
+            throw new merge_error/* MergeError */.V(`could not read ${file} after line ${lineNumber}: ${error.message}${why}`, { cause: error });
         }
         if (span.last >= span.first)
             merger.longestSpanMs = Math.max(merger.longestSpanMs, span.last - span.first);
@@ -6678,19 +5420,19 @@ async function mergeShardResults(input) {
     }
     input.onProgress?.(merger.samples);
     if (merger.samples === 0) {
-        throw new MergeError(`the ${input.files.length} shard file(s) hold no samples: ${input.files.join(', ')}; did the shards run k6 with --out json?`);
+        throw new merge_error/* MergeError */.V(`the ${input.files.length} shard file(s) hold no samples: ${input.files.join(', ')}; did the shards run k6 with --out json?`);
     }
     const durationMs = merger.longestSpanMs;
-    const { summary, bounded, trends } = summarizeSamples(merger, { durationMs, trendStats });
+    const { summary, bounded, trends } = (0,samples_summary/* summarizeSamples */.pQ)(merger, { durationMs, trendStats });
     const elapsed = Date.now() - started;
     input.log?.info(`merged ${(0,src_format/* formatCount */.B4)(merger.samples)} samples from ${input.files.length} shard file(s) in ${(0,src_format/* formatDuration */.a3)(elapsed)}; test duration ${(0,src_format/* formatDuration */.a3)(durationMs)}; ` +
-        (bounded ? `percentiles within ±${(input.relativeError ?? DEFAULT_RELATIVE_ERROR) * 100}% (histogram)` : 'percentiles exact'));
+        (bounded ? `percentiles within ±${(input.relativeError ?? histogram/* DEFAULT_RELATIVE_ERROR */.YY) * 100}% (histogram)` : 'percentiles exact'));
     return {
         summary,
         samples: merger.samples,
         durationMs,
         percentiles: bounded ? 'bounded' : 'exact',
-        relativeError: input.relativeError ?? DEFAULT_RELATIVE_ERROR,
+        relativeError: input.relativeError ?? histogram/* DEFAULT_RELATIVE_ERROR */.YY,
         trends,
     };
 }
@@ -6721,10 +5463,108 @@ async function mergeScenarioShards(input) {
 
 // EXTERNAL MODULE: ./src/shard/shard.ts
 var shard = __nccwpck_require__(2332);
+// EXTERNAL MODULE: ./src/shard/state.ts + 1 modules
+var shard_state = __nccwpck_require__(2650);
+;// CONCATENATED MODULE: ./src/shard/state-files.ts
+// The I/O around shard state files (src/shard/state.ts): a shard run keeps its remote-write
+// receiver's final state next to k6's summary; the merge reads every shard's file, adds them and
+// judges the whole test. Raw `--out json` samples remain the path of `--raw-output`.
+
+
+
+
+
+
+
+
+/**
+ * Starts the loopback receiver a shard's k6 pushes to. Undefined when k6's remote-write output is
+ * already the user's (then the shard writes raw samples, as with --raw-output).
+ */
+async function startShardStateRun(input) {
+    const taken = (0,metrics_output/* remoteWriteTakenBy */.qK)(input.metricsOutputs, input.k6Args, { ...process.env, ...input.env });
+    if (taken) {
+        input.log.warning(`k6-gate: shard ${input.shard.index}/${input.shard.count} writes raw samples instead of a state file (${taken})`);
+        return undefined;
+    }
+    const startMs = Date.now();
+    // No breakdown or windows: the receiver only keeps the newest push of each series.
+    const receiver = await (0,samples_remote_write/* startRemoteWriteAnalysis */.q7)({ log: input.log, aggregator: { breakdown: false } });
+    const setup = (0,metrics_output/* liveRemoteWriteSetup */.L9)(receiver.url, input.k6Version, input.env);
+    Object.assign(input.env, setup.env);
+    return {
+        args: setup.args,
+        finish: async ({ summaryFile }) => {
+            const samples = await receiver.stop();
+            const endMs = Date.now();
+            const series = receiver.series();
+            if (series.length === 0) {
+                const why = samples.problem && !samples.problem.includes('pushed no metrics') ? ` (${samples.problem})` : '';
+                return { problem: `no state file written: k6 pushed no metrics to the shard's remote-write receiver${why}` };
+            }
+            let summary;
+            try {
+                summary = (0,k6_summary/* parseSummary */.W6)(await (0,promises_.readFile)(summaryFile, 'utf8'), external_node_path_default().basename(summaryFile));
+            }
+            catch (error) {
+                // The state still carries every series; only k6's exact extras (checks, thresholds) are missing.
+                input.log.warning(`k6-gate: the shard state has no checks or thresholds: ${error.message}`);
+            }
+            const state = (0,shard_state/* shardStateOf */.F8)({
+                series,
+                summary,
+                scenario: input.scenario,
+                shard: input.shard,
+                segment: (0,shard/* executionSegment */.Ms)(input.shard),
+                sequence: (0,shard/* segmentSequence */.HU)(input.shard.count),
+                k6Version: input.k6Version,
+                span: { startMs, endMs },
+            });
+            const file = (0,shard/* shardStateFileName */.lK)(input.scenario, input.shard);
+            const text = (0,shard_state/* shardStateText */.Xy)(state);
+            try {
+                await (0,promises_.writeFile)(external_node_path_default().join(input.resultsDir, file), text);
+            }
+            catch (error) {
+                return { problem: `could not write the shard state ${file}: ${error.message}` };
+            }
+            input.log.info(`k6-gate: shard state ${file}: ${(0,src_format/* formatCount */.B4)(state.series.length)} series, ${(Buffer.byteLength(text) / 2 ** 10).toFixed(0)} KiB` +
+                (samples.problem ? ` (${samples.problem})` : ''));
+            return { file, ...(samples.problem ? { problem: samples.problem } : {}) };
+        },
+    };
+}
+/** Reads, checks and adds the shards' state files; the summary of the whole test, thresholds evaluated on it. */
+async function mergeStateFiles(input) {
+    const started = Date.now();
+    // One file at a time: the merge holds the running sums and one parsed file, never all of them.
+    const merger = new shard_state/* StateMerger */.UH();
+    const versions = new Set();
+    for (const file of input.files) {
+        const text = await (0,promises_.readFile)(file, 'utf8').catch((error) => {
+            throw new shard_state/* ShardStateError */.kE(`cannot read the shard state file ${file}: ${error.message}`, { cause: error });
+        });
+        const state = await (0,shard_state/* parseShardState */.FQ)(text, file);
+        if (state.k6Version)
+            versions.add(state.k6Version);
+        merger.add(state, file);
+    }
+    const merged = merger.result();
+    const { summary, trends } = (0,shard_state/* summarizeState */.Pg)(merged, { trendStats: input.trendStats, submetrics: input.submetrics });
+    if (versions.size > 1)
+        input.log?.warning(`k6-gate: the shards of ${merged.scenario} ran different k6 versions (${[...versions].join(', ')})`);
+    input.log?.info(`merged ${input.files.length} shard state file(s) (${(0,src_format/* formatCount */.B4)(merged.series.length)} series) in ${(0,src_format/* formatDuration */.a3)(Date.now() - started)}; ` +
+        `test duration ${(0,src_format/* formatDuration */.a3)(summary.durationMs ?? 0)}; percentiles interpolated within k6's native-histogram buckets`);
+    return { summary, trends, durationMs: summary.durationMs ?? 0 };
+}
+
 ;// CONCATENATED MODULE: ./src/shard/gate-files.ts
 // The gate's two sharded moments: a shard job keeps its summary and log under shard names (every
 // shard's files meet in one folder at merge time), and the merge job builds the whole test's
-// summary from the shards' raw samples. Judging the merged summary is the gate's, as for any run.
+// summary from the shards' state files (state-files.ts), or from their raw samples when the shards
+// ran with --raw-output. Judging the merged summary is the gate's, as for any run.
+
+
 
 
 
@@ -6748,10 +5588,24 @@ async function keepShardFiles(input) {
     return kept;
 }
 /**
- * Merge mode for one scenario: the summary of the whole sharded test from the shards' raw samples
- * under `dir`, written into `resultsDir`, with the k6 version the shards noted.
+ * Merge mode for one scenario: the summary of the whole sharded test from the shards' state files
+ * under `dir` (or, when there are none, their raw samples), written into `resultsDir`, with the k6
+ * version the shards noted.
  */
 async function mergeScenarioForGate(input) {
+    const stateFiles = await findShardStateFiles(input.dir, (0,k6_files/* safeFileName */.T)(input.scenario));
+    if (stateFiles.length > 0) {
+        input.log.info(`merging ${stateFiles.length} shard state file(s) of ${input.scenario} from ${input.dir}`);
+        const merged = await mergeStateFiles({
+            files: stateFiles,
+            trendStats: input.trendStats,
+            submetrics: input.watch.filter((name) => name.includes('{')),
+            log: input.log,
+        });
+        const summaryFile = (0,k6_files/* k6FileNames */.q)(input.scenario).summary;
+        await (0,promises_.writeFile)(external_node_path_default().join(input.resultsDir, summaryFile), (0,k6_summary/* legacySummaryExportText */.jE)(merged.summary));
+        return { summary: merged.summary, summaryFile, trends: merged.trends };
+    }
     const merged = await mergeScenarioShards({
         dir: input.dir,
         scenario: (0,k6_files/* safeFileName */.T)(input.scenario),
@@ -6778,8 +5632,6 @@ async function shardK6Version(dir, scenario, log) {
     return versions.size > 0 ? [...versions].join(', ') : undefined;
 }
 
-// EXTERNAL MODULE: ./src/baseline/sampling.ts
-var sampling = __nccwpck_require__(6574);
 ;// CONCATENATED MODULE: ./src/verdict/samples.ts
 // A run's own samples → the sampling bands of its watched percentiles. The samples come from the one
 // sample aggregator (src/samples/): live while k6 runs (the gate's live analysis), or read from a
@@ -6818,6 +5670,68 @@ function samplingBands(samples, watch, confidence = compare/* SAMPLING_CONFIDENC
         (out[rule.metric] ??= {})[rule.stat] = { n: interval.n, low: interval.low, high: interval.high, confidence };
     }
     return out;
+}
+
+;// CONCATENATED MODULE: ./src/baseline/watch-typos.ts
+/** Edit distance (insertions, deletions, substitutions), for "did you mean" hints. */
+function editDistance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+/** The known name nearest to `name`, or undefined when none is known. */
+function closestName(name, known) {
+    let best;
+    let bestDistance = Infinity;
+    for (const candidate of known) {
+        const distance = editDistance(name, candidate);
+        if (distance < bestDistance || (distance === bestDistance && best !== undefined && candidate < best)) {
+            best = candidate;
+            bestDistance = distance;
+        }
+    }
+    return best;
+}
+/**
+ * Watched metrics of the config that neither this run nor any baseline history has (a typo such as
+ * `http_req_durration`): a config error naming the closest known metric, rather than a
+ * "regression" of a metric that never existed. Submetrics are judged by their base metric, since
+ * k6 exports a submetric only when a threshold names it.
+ */
+function unknownWatchedMetrics(rules, known) {
+    const bases = new Set([...known].map((name) => name.replace(/\{.*$/, '')));
+    const problems = [];
+    for (const rule of rules.watch) {
+        if (rule.origin === 'default')
+            continue;
+        const base = rule.metric.replace(/\{.*$/, '');
+        if (bases.has(base))
+            continue;
+        const closest = closestName(base, bases);
+        problems.push(`watched metric ${JSON.stringify(`${rule.metric}:${rule.stat}`)} is not a metric of this run nor of the baseline; expected a k6 metric name${closest ? ` such as ${JSON.stringify(closest)} (the closest known one)` : ''}`);
+    }
+    return problems;
+}
+/**
+ * Watched stats that neither this run nor the baseline has for a metric one of them has (`http_reqs:p(95)`:
+ * a counter has no percentiles): a config error listing the metric's stats, rather than a "missing"
+ * regression. Percentiles the rules name are asked of k6 (summaryTrendStats), so a trend has them.
+ */
+function unknownWatchedStats(rules, known) {
+    const problems = [];
+    for (const rule of rules.watch) {
+        const stats = known.get(rule.metric);
+        if (rule.origin === 'default' || !stats || stats.has(rule.stat))
+            continue;
+        problems.push(`watched stat ${JSON.stringify(`${rule.metric}:${rule.stat}`)} is not a stat of this run nor of the baseline; expected one of ${[...stats].sort().join(', ')}`);
+    }
+    return problems;
 }
 
 // EXTERNAL MODULE: ./src/baseline/trend.ts
@@ -6878,7 +5792,7 @@ function settleScenario(scenario, problems, judging, base = 'passed') {
         scenario.error = problems.join('; ');
     }
     else {
-        scenario.outcome = (0,outcome/* scenarioOutcome */.$p)(scenario, base);
+        scenario.outcome = scenarioOutcome(scenario, base);
     }
     scenario.trend = reportTrend(judging.baseline?.scenarios[scenario.key], scenario.metrics, judging.rules.historyLimit);
 }
@@ -6895,7 +5809,7 @@ function watchProblems(rules, summary, baseline) {
     for (const entry of Object.values(baseline?.scenarios ?? {}))
         for (const [metric, stats] of Object.entries(entry.metrics))
             add(metric, Object.keys(stats));
-    return [...(0,baseline_rules/* unknownWatchedMetrics */.Sz)(rules, known.keys()), ...(0,baseline_rules/* unknownWatchedStats */.SC)(rules, known)].map((problem) => `config error: ${problem}`);
+    return [...unknownWatchedMetrics(rules, known.keys()), ...unknownWatchedStats(rules, known)].map((problem) => `config error: ${problem}`);
 }
 /** The trend stats k6 is asked for: its defaults and every percentile the rules watch. */
 function trendStatsFor(rules) {
@@ -6905,6 +5819,8 @@ function trendStatsFor(rules) {
 ;// CONCATENATED MODULE: ./src/gate/scenario-run.ts
 // Step 4, one measurement: one k6 run of one scenario (with live analysis around it, or as one shard
 // of a sharded test), or, in merge mode, the shards' results merged into one summary; then judged.
+
+
 
 
 
@@ -6934,7 +5850,8 @@ function k6Variables(config, k6) {
 /**
  * One k6 run of the scenario with `config` (A/B rounds change the target). Reruns and A/B rounds
  * label their files (`<scenario>.<label>`): nothing measured is lost. A shard is judged only after
- * the merge, from the raw samples of all shards; it runs without live analysis.
+ * the merge, from the state files (or, with --raw-output, the raw samples) of all shards; it runs
+ * without live analysis.
  */
 async function runScenarioOnce(step, k6, config, label) {
     const { spec, judging } = step;
@@ -6949,7 +5866,8 @@ async function runScenarioOnce(step, k6, config, label) {
     const analysisOptions = config.analysis ?? { enabled: true, top: 10 };
     const watched = watchedPercentileMetrics(judging.rules.watch);
     const analysis = !config.shard && analysisOptions.enabled ? await startAnalysis(step, k6, config, env, fileName, watched) : undefined;
-    const run = await runK6({
+    const shardState = config.shard && !config.rawOutput ? await startShardState(step, k6, config, env) : undefined;
+    const run = await (0,k6_run/* runK6 */.Bt)({
         k6Path: k6.path,
         script: spec.script,
         scenario: fileName,
@@ -6958,6 +5876,7 @@ async function runScenarioOnce(step, k6, config, label) {
         args: [
             ...metricsArgs,
             ...(analysis?.args ?? []),
+            ...(shardState?.args ?? []),
             ...config.k6Args,
             ...(config.shard ? (0,shard/* shardArgs */.M2)(config.shard.index, config.shard.count) : []),
         ],
@@ -6965,7 +5884,9 @@ async function runScenarioOnce(step, k6, config, label) {
         timeoutMs: config.timeoutMs,
         htmlReport: config.htmlReport,
         rawOutput: config.shard
-            ? (0,shard/* shardRawFileName */.mj)((0,k6_files/* safeFileName */.T)(spec.name), config.shard)
+            ? shardState
+                ? undefined
+                : (0,shard/* shardRawFileName */.mj)((0,k6_files/* safeFileName */.T)(spec.name), config.shard)
             : config.rawOutput
                 ? `k6-${(0,k6_files/* safeFileName */.T)(fileName)}.json.gz`
                 : undefined,
@@ -6978,8 +5899,11 @@ async function runScenarioOnce(step, k6, config, label) {
     });
     const measured = await analysis?.stop();
     scenario.executorModel = measured?.executorModel;
+    const state = await shardState?.finish({ summaryFile: run.files.summary });
+    if (state?.file)
+        scenario.files.shardState = state.file;
     await noteK6Run(scenario, run, names, step, k6, config);
-    await judgeK6Run(scenario, run, names.summary, step, measured, watched);
+    await judgeK6Run(scenario, run, names.summary, step, measured, watched, state?.file ? undefined : state?.problem);
     const findings = measured
         ? runFindings(measured, {
             summary: scenario.summary,
@@ -6992,8 +5916,27 @@ async function runScenarioOnce(step, k6, config, label) {
         scenario.analysis = findings;
         for (const warning of findings.loadGenerator?.warnings ?? [])
             log.warning(`k6-gate: ${spec.name}: ${warning}`);
+        const untrustworthy = findings.loadGenerator?.untrustworthy ?? [];
+        // A load generator unfit to measure: whatever the numbers say, they cannot say "passed".
+        if (untrustworthy.length > 0 && scenario.outcome !== 'error') {
+            markInconclusive(scenario, `the load generator was unhealthy: ${untrustworthy.join('; ')}`);
+            log.warning(`k6-gate: ${spec.name}: inconclusive: ${scenario.inconclusive}`);
+        }
     }
     return scenario;
+}
+/** A shard's state receiver (shard/state-files.ts); undefined when the shard writes raw samples instead. */
+function startShardState(step, k6, config, env) {
+    return startShardStateRun({
+        scenario: (0,k6_files/* safeFileName */.T)(step.spec.name),
+        shard: config.shard,
+        resultsDir: config.resultsDir,
+        k6Version: k6.version,
+        metricsOutputs: config.metricsOutputs,
+        k6Args: config.k6Args,
+        env,
+        log: step.run.log,
+    });
 }
 /** Live analysis around the k6 run (samples/run-analysis.ts), with `k6 inspect` in k6's environment. */
 function startAnalysis(step, k6, config, env, fileName, watched) {
@@ -7006,10 +5949,10 @@ function startAnalysis(step, k6, config, env, fileName, watched) {
         env,
         watched,
         // The same allow-listed environment as `k6 run`: the script's init code runs here too.
-        inspect: () => inspectExecutorModel({
+        inspect: () => (0,inspect/* inspectExecutorModel */.nK)({
             k6Path: k6.path,
             script: step.spec.script,
-            env: k6Environment(process.env, { ...env, K6_NO_USAGE_REPORT: 'true' }),
+            env: (0,environment/* k6Environment */.H)(process.env, { ...env, K6_NO_USAGE_REPORT: 'true' }),
             cwd: config.workspace,
         }),
         log: step.run.log,
@@ -7042,9 +5985,12 @@ async function noteK6Run(scenario, run, names, step, k6, config) {
         scenario.files.log = kept.log;
 }
 /** Reads k6's summary and judges it; a shard's own thresholds and numbers wait for the merge. */
-async function judgeK6Run(scenario, run, summaryName, step, measured, watched) {
+async function judgeK6Run(scenario, run, summaryName, step, measured, watched, stateProblem) {
     const shard = step.run.config.shard;
     const problems = [];
+    // A shard without its state file would be missing from the merge: fail it here, where the cause is known.
+    if (stateProblem && run.outcome !== 'error')
+        problems.push(stateProblem);
     if (run.outcome === 'error')
         problems.push(run.spawnError ?? `k6 exit ${run.exitCode ?? run.signal}: ${run.meaning}`);
     const text = await (0,promises_.readFile)(run.files.summary, 'utf8').catch(() => undefined);
@@ -7093,6 +6039,14 @@ async function mergeScenario(step) {
     const { config, log } = step.run;
     const { spec, judging } = step;
     const scenario = newScenarioResult(config, spec);
+    // Found before the merge (the collector: a runner missing or duplicated): the states stay on disk.
+    const problems = config.merge.problems ?? [];
+    if (problems.length > 0) {
+        settleScenario(scenario, problems, judging);
+        scenario.error = `the runners' results cannot be gated: ${scenario.error}`;
+        log.error(scenario.error);
+        return scenario;
+    }
     try {
         const merged = await mergeScenarioForGate({
             dir: config.merge.dir,
@@ -7116,10 +6070,187 @@ async function mergeScenario(step) {
     return scenario;
 }
 
+;// CONCATENATED MODULE: ./src/gate/duet.ts
+// Step 4, A/B duet: the scenario against baseline-target (A) and target (B) at the same time
+// (verdict/duet/run.ts), k6 given exactly what one run of the scenario gets (its variables, the
+// user's k6 arguments, secrets, the workspace as working directory); B's k6 thresholds read from
+// B's runs; the result mapped for the report (verdict/duet/scenario-result.ts); the windows kept
+// in a file the noise lab can replay. A duet's numbers are never a baseline (gate/scenarios.ts).
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** The scenario measured as a duet of baseline-target (A) and target (B). */
+async function runDuetScenario(step, k6) {
+    const { config, log, cancellation, result } = step.run;
+    const { spec, judging } = step;
+    const scenario = newScenarioResult(config, spec);
+    const { stats, left } = duetStatsOf(judging.rules.watch);
+    if (left.length > 0) {
+        const warning = `${spec.name}: a duet compares trend statistics and http_req_failed:rate only; not compared: ${left.join(', ')}`;
+        result.warnings.push(warning);
+        log.warning(`k6-gate: ${warning}`);
+    }
+    if (stats.length === 0) {
+        return { ...scenario, outcome: 'error', error: `duet: no watched statistic a duet can compare (watched: ${left.join(', ')})` };
+    }
+    if (config.metricsOutputs?.length)
+        log.warning('k6-gate: metrics-output is not sent during an A/B duet (its k6 pushes to k6-gate)');
+    const options = { ...decision/* DEFAULT_DUET_OPTIONS */.Wc, minEffect: config.abMinEffect ?? decision/* DEFAULT_DUET_OPTIONS */.Wc.minEffect };
+    const blockMs = run/* DUET_BLOCK_MS */.Mk;
+    const maxDurationMs = config.maxDurationMs ?? run/* DUET_MAX_DURATION_MS */.gl;
+    let duet;
+    try {
+        duet = await (0,run/* runDuet */.OU)({
+            k6Path: k6.path,
+            k6Version: k6.version,
+            script: spec.script,
+            scenario: spec.name,
+            resultsDir: config.resultsDir,
+            targets: { A: config.baselineTarget, B: config.target },
+            health: { A: baselineHealthUrl(config) ?? config.baselineTarget, B: config.healthUrl ?? config.target },
+            preflightTimeoutMs: config.preflightTimeoutMs,
+            // The run's own variables, not its metrics outputs: the duet's k6 push to k6-gate's receiver.
+            env: k6Variables({ ...config, metricsOutputs: [] }, k6),
+            args: config.k6Args,
+            secrets: config.secrets,
+            cwd: config.workspace,
+            log,
+            cancellation,
+            blockMs,
+            maxDurationMs,
+            stats,
+            options,
+        });
+    }
+    catch (error) {
+        if (!(error instanceof errors/* ExpectedError */.Dh))
+            throw error;
+        return { ...scenario, outcome: 'error', error: `duet: ${error.message}` };
+    }
+    const b = await readRunsOfB(duet, config.resultsDir, stats);
+    const files = {};
+    const windowsDir = await writeDuetWindows(duet, config.resultsDir, scenario.key, { blockMs, maxDurationMs }).catch((error) => {
+        log.warning(`k6-gate: the duet's windows could not be written: ${error.message}`);
+        return undefined;
+    });
+    if (windowsDir)
+        files.duetWindows = windowsDir;
+    const lastB = duet.runs.filter((r) => r.side === 'B').at(-1)?.result;
+    if (lastB)
+        files.log = external_node_path_default().basename(lastB.files.log);
+    const mapped = duetScenarioResult({
+        scenario,
+        duet,
+        rules: judging.rules.watch,
+        timeMetrics: b.timeMetrics,
+        options,
+        blockMs,
+        maxDurationMs,
+        thresholds: b.thresholds,
+        thresholdsCrossed: b.crossed,
+        aa: sameUrl(config.target, config.baselineTarget),
+        files,
+    });
+    log.info(`k6-gate: ${mapped.verdictNote}`);
+    return mapped;
+}
+function sameUrl(a, b) {
+    const norm = (u) => new URL(u).toString().replace(/\/+$/, '');
+    return norm(a) === norm(b);
+}
+/**
+ * What B's runs say: k6's thresholds over all of them, and which trends are times. Each half is
+ * a whole k6 run against B in which k6 evaluates the script's thresholds itself; a threshold is a
+ * limit every run must keep, so one crossed in any of B's runs is crossed (a single run crossing
+ * it fails too), and it holds only when it held in all. A's runs measure the base version: its
+ * crossings do not judge the candidate. Both sides ran beside another k6 on the same machine, so
+ * B's absolute numbers carry that load.
+ */
+async function readRunsOfB(duet, resultsDir, stats) {
+    const byKey = new Map();
+    // A trend's unit is k6's word in B's summary, else what its name says (metric-kind.ts).
+    const timeMetrics = new Set(stats.filter((st) => (0,metric_kind/* guessContains */.V9)(st.metric, 'trend') === 'time').map((st) => st.metric));
+    let crossed = false;
+    for (const { side, result } of duet.runs) {
+        if (side !== 'B')
+            continue;
+        if (result.outcome === 'thresholds-failed')
+            crossed = true;
+        const text = await (0,promises_.readFile)(result.files.summary, 'utf8').catch(() => undefined);
+        if (text === undefined)
+            continue;
+        let summary;
+        try {
+            summary = (0,k6_summary/* parseSummary */.W6)(text, external_node_path_default().relative(resultsDir, result.files.summary));
+        }
+        catch {
+            continue;
+        }
+        for (const [name, m] of Object.entries(summary.metrics))
+            if (m.contains === 'time')
+                timeMetrics.add(name);
+        for (const t of summary.thresholds) {
+            const key = `${t.metric} ${t.expression}`;
+            const seen = byKey.get(key);
+            byKey.set(key, { ...t, ok: (seen?.ok ?? true) && t.ok });
+        }
+    }
+    return { thresholds: [...byKey.values()], crossed, timeMetrics };
+}
+// SideWindow holds Maps (the trend histograms and their buckets); JSON needs arrays.
+const encodeWindow = (w) => ({
+    ...w,
+    trends: [...w.trends].map(([metric, h]) => [metric, { ...h, positive: [...h.positive], negative: [...h.negative] }]),
+});
+/**
+ * The duet's windows as the noise lab's replay reads a recording (bench/duet.mjs, `--duet-replay
+ * DIR`): DIR/index.json (`kind: duet`, the block and max-duration, one decision) and the windows of
+ * both sides gzipped. The shift of a real run is unknown: `null`. Returns DIR relative to the results dir.
+ */
+async function writeDuetWindows(duet, resultsDir, key, settings) {
+    const dirName = `duet-windows-${(0,k6_files/* safeFileName */.T)(key)}`;
+    const dir = external_node_path_default().join(resultsDir, dirName);
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    const file = 'windows.json.gz';
+    const windows = { A: duet.windows.A.map(encodeWindow), B: duet.windows.B.map(encodeWindow) };
+    await (0,promises_.writeFile)(external_node_path_default().join(dir, file), await (0,external_node_util_.promisify)(external_node_zlib_.gzip)(JSON.stringify(windows)));
+    const index = {
+        kind: 'duet',
+        settings,
+        decisions: [
+            {
+                profile: key,
+                shift: null,
+                file,
+                outcome: duet.outcome,
+                reason: duet.reason,
+                k6Seconds: duet.k6Seconds,
+                windows: Math.min(duet.windows.A.length, duet.windows.B.length),
+            },
+        ],
+    };
+    await (0,promises_.writeFile)(external_node_path_default().join(dir, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
+    return dirName;
+}
+
 ;// CONCATENATED MODULE: ./src/gate/scenarios.ts
 // Step 4: every scenario in turn, each by its strategy: merge mode (the shards' results), one shard,
-// A/B rounds against `baseline-target`, or one run with confirmation reruns. A stop request skips
-// the scenarios not started yet. Returns the runs the baseline may learn from.
+// A/B against `baseline-target` (a duet, gate/duet.ts, or ABBA rounds), or one run with
+// confirmation reruns. A stop request skips the scenarios not started yet. Returns the runs the
+// baseline may learn from.
+
+
 
 
 
@@ -7141,11 +6272,24 @@ async function runScenarios(run, k6, judging) {
         const step = { run: { ...run, log: (0,src_log/* sayingWarningsOnce */.OE)(log) }, spec, judging };
         const scenario = await log.group(scenarioTitle(config, spec, index), () => measureScenario(step, k6));
         result.scenarios.push(scenario);
-        // A shard's numbers are recorded after the merge, never alone.
-        if (scenario.summary && !config.shard)
+        if (scenario.summary && mayRecord(config))
             runs.push(runToRecord(run, spec, scenario, k6, judging));
     }
+    if ((0,src_config/* isDuet */.Jj)(config) && config.updateBaseline !== 'never') {
+        const why = 'baseline not updated: an A/B duet measures A and B side by side, and those numbers are no baseline for runs alone';
+        result.warnings.push(why);
+        log.info(`k6-gate: ${why}`);
+    }
     return runs;
+}
+/**
+ * Whether a scenario's numbers may teach the baseline at all: a shard's are recorded after the
+ * merge, never alone; a duet's were measured with a second k6 beside them on the same machine, so
+ * they are no reference for runs alone (its result carries no summary). ABBA rounds run alone: the
+ * last B round's summary is recorded (verdict/ab.ts).
+ */
+function mayRecord(config) {
+    return !config.shard && !(0,src_config/* isDuet */.Jj)(config);
 }
 function scenarioTitle(config, spec, index) {
     const profile = config.profile ? ` (profile ${config.profile})` : '';
@@ -7160,11 +6304,13 @@ function measureScenario(step, k6) {
     const once = (runConfig, label) => runScenarioOnce(step, k6, runConfig, label);
     if (config.shard)
         return once(config);
+    if ((0,src_config/* isDuet */.Jj)(config))
+        return runDuetScenario(step, k6);
     if (config.baselineTarget) {
         const baselineTarget = config.baselineTarget;
-        return (0,ab/* runAB */.RO)((side, pair) => once({ ...config, target: side === 'A' ? baselineTarget : config.target }, `ab-${side}${pair}`), (row) => noiseFloorOfRow(row, step.judging), log);
+        return runAB((side, pair) => once({ ...config, target: side === 'A' ? baselineTarget : config.target }, `ab-${side}${pair}`), (row) => noiseFloorOfRow(row, step.judging), log);
     }
-    return (0,verdict_confirm/* runWithConfirmation */.H_)((attempt) => once(config, attempt > 1 ? `run-${attempt}` : undefined), config.confirm ?? verdict_confirm/* DEFAULT_CONFIRM */.jr, log);
+    return runWithConfirmation((attempt) => once(config, attempt > 1 ? `run-${attempt}` : undefined), config.confirm ?? DEFAULT_CONFIRM, log);
 }
 /** The noise floor the rules give a compared row (A/B differences smaller than it are no change). */
 function noiseFloorOfRow(row, { rules }) {
@@ -7193,7 +6339,11 @@ function runToRecord(run, spec, scenario, k6, judging) {
         endpoints: scenario.analysis?.endpoints,
         executorModel: scenario.executorModel,
     };
-    return { run: record, problems: (0,update/* recordProblems */.OG)({ summary, exitCode: scenario.exitCode, limits: judging.rules.record }) };
+    return {
+        run: record,
+        problems: (0,update/* recordProblems */.OG)({ summary, exitCode: scenario.exitCode, limits: judging.rules.record }),
+        inconclusive: scenario.inconclusive,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/gate/gate.ts
@@ -7244,7 +6394,7 @@ async function runSteps(run, preflight, held) {
         const k6 = await readyK6(run); // 3. k6 found or installed…
         await awaitHealthyTarget(run, preflight); //    …and the target healthy
         const runs = await runScenarios(run, k6, judging); // 4. every scenario measured and judged
-        (0,outcome/* decideGate */.q7)(run.result); // 5. outcome, counts, and whether fail-on fails the job
+        decideGate(run.result); // 5. outcome, counts, and whether fail-on fails the job
         noteCancellation(run);
         await recordBaseline(run, runs, judging); // 6. the baseline learns, when allowed
     }
@@ -7443,11 +6593,15 @@ function createPatientFetch(options = {}) {
 /* harmony export */   h$: () => (/* binding */ inputsFromFlags),
 /* harmony export */   i6: () => (/* binding */ renderFlagHelp)
 /* harmony export */ });
-/* unused harmony exports parseCommentMode, INPUTS, SECRET_INPUTS */
+/* unused harmony exports parseCommentMode, parseAbDesign, INPUTS, SECRET_INPUTS */
 /* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2973);
-/* harmony import */ var _notify_payload_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7383);
+/* harmony import */ var _notify_payload_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7383);
 /* harmony import */ var _notify_sinks_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1745);
 /* harmony import */ var _baseline_rules_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1568);
+/* harmony import */ var _verdict_duet_decision_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5208);
+/* harmony import */ var _verdict_duet_run_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2813);
+
+
 
 
 
@@ -7455,6 +6609,7 @@ function createPatientFetch(options = {}) {
 const RUN = ['run', 'merge'];
 const RUN_AND_DEMO = ['run', 'merge', 'demo'];
 const K6_COMMANDS = ['run', 'merge', 'demo', 'install'];
+const COLLECT = ['collect'];
 const value = (flag, arg, commands = RUN) => ({ kind: 'value', flag, arg, commands });
 /** Declares one input with its value type inferred from its parser. */
 function input(spec) {
@@ -7488,6 +6643,25 @@ function parseCommentMode(text) {
     if (mode === 'false')
         return 'never';
     throw new _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`comment ${JSON.stringify(text)} is not valid; expected always, on-regression or never`);
+}
+const percent = (fraction) => `${Number((fraction * 100).toFixed(4))}%`;
+/** `ab-design`: how A/B mode measures A and B. */
+function parseAbDesign(text) {
+    const design = (0,_config_js__WEBPACK_IMPORTED_MODULE_0__/* .optional */ .lq)(text)?.toLowerCase() ?? 'duet';
+    if (design === 'duet' || design === 'abba')
+        return design;
+    throw new _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`ab-design ${JSON.stringify(text)} is not valid; expected duet (A and B at the same time, the default) or abba (interleaved pairs of whole runs)`);
+}
+/** `max-duration`: a duration of at least one duet block, checked before anything runs. */
+function parseMaxDuration(text) {
+    const ms = (0,_config_js__WEBPACK_IMPORTED_MODULE_0__/* .parseTimeLimit */ .Er)('max-duration', text) ?? _verdict_duet_run_js__WEBPACK_IMPORTED_MODULE_4__/* .DUET_MAX_DURATION_MS */ .gl;
+    try {
+        (0,_verdict_duet_run_js__WEBPACK_IMPORTED_MODULE_4__/* .checkDuetDurations */ .u$)(_verdict_duet_run_js__WEBPACK_IMPORTED_MODULE_4__/* .DUET_BLOCK_MS */ .Mk, ms);
+    }
+    catch (error) {
+        throw new _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(error.message);
+    }
+    return ms;
 }
 const INPUTS = {
     scenarios: input({
@@ -7579,7 +6753,7 @@ const INPUTS = {
         template: ['results-dir'],
     }),
     'fail-on': input({
-        help: 'regression,thresholds (default) | regression | thresholds | none',
+        help: 'regression,thresholds (default) | any of regression, thresholds, inconclusive | none',
         default: 'regression,thresholds',
         flags: [value('fail-on', 'LIST', RUN_AND_DEMO)],
         template: ['staging-fail-on', 'production-fail-on', 'scheduled-fail-on', 'fail-on'],
@@ -7655,7 +6829,7 @@ const INPUTS = {
         parse: (text) => (0,_config_js__WEBPACK_IMPORTED_MODULE_0__/* .parseBoolean */ .yG)('html-report', text, true),
     }),
     'raw-output': input({
-        help: 'also write every sample (k6-<scenario>.json.gz)',
+        help: 'also write every sample (k6-<scenario>.json.gz); a shard then writes them instead of its state file',
         default: 'false',
         flags: [{ kind: 'switch', flag: 'raw-output', sets: 'true', commands: RUN }],
         parse: (text) => (0,_config_js__WEBPACK_IMPORTED_MODULE_0__/* .parseBoolean */ .yG)('raw-output', text, false),
@@ -7695,7 +6869,7 @@ const INPUTS = {
         template: ['notify-on'],
         parse: (text) => {
             const when = (0,_config_js__WEBPACK_IMPORTED_MODULE_0__/* .optional */ .lq)(text) ?? 'regression';
-            if (!_notify_payload_js__WEBPACK_IMPORTED_MODULE_3__/* .NOTIFY_ON */ .G.includes(when)) {
+            if (!_notify_payload_js__WEBPACK_IMPORTED_MODULE_5__/* .NOTIFY_ON */ .G.includes(when)) {
                 throw new _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`notify-on ${JSON.stringify(when)} is not valid; expected regression, error or always`);
             }
             return when;
@@ -7714,9 +6888,30 @@ const INPUTS = {
         parse: wholeNumber('confirm', 0, 5, 'reruns', 1),
     }),
     'baseline-target': input({
-        help: 'A/B mode: a deployment of the base version, run in ABBA rounds with --target',
+        help: 'A/B mode: a deployment of the base version, measured at the same time as --target (a duet)',
         flags: [value('baseline-target', 'URL')],
         template: ['baseline-target'],
+    }),
+    'ab-design': input({
+        help: 'A/B mode: duet (default: both sides at once, decided block by block) | abba (6 pairs of whole runs)',
+        default: 'duet',
+        flags: [value('ab-design', 'DESIGN')],
+        template: ['ab-design'],
+        parse: parseAbDesign,
+    }),
+    'ab-min-effect': input({
+        help: `A/B duet: the smallest latency change that counts, e.g. 5% (default ${percent(_verdict_duet_decision_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULT_DUET_OPTIONS */ .Wc.minEffect)})`,
+        default: percent(_verdict_duet_decision_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULT_DUET_OPTIONS */ .Wc.minEffect),
+        flags: [value('ab-min-effect', 'P')],
+        template: ['ab-min-effect'],
+        parse: (text) => ifGiven(text, (given) => (0,_baseline_rules_js__WEBPACK_IMPORTED_MODULE_2__/* .parseTolerance */ .BL)(given, 'ab-min-effect')) ?? _verdict_duet_decision_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULT_DUET_OPTIONS */ .Wc.minEffect,
+    }),
+    'max-duration': input({
+        help: `A/B duet: the most k6 time per side before it says inconclusive (default ${_verdict_duet_run_js__WEBPACK_IMPORTED_MODULE_4__/* .DUET_MAX_DURATION_MS */ .gl / 1000}s)`,
+        default: `${_verdict_duet_run_js__WEBPACK_IMPORTED_MODULE_4__/* .DUET_MAX_DURATION_MS */ .gl / 1000}s`,
+        flags: [value('max-duration', 'D')],
+        template: ['max-duration'],
+        parse: parseMaxDuration,
     }),
     shard: input({
         help: 'run shard I of N (execution segments); writes shard files for merge',
@@ -7725,6 +6920,53 @@ const INPUTS = {
     'merge-from': input({
         help: '(merge) folder with the shard files of all shards',
         flags: [value('from', 'DIR')],
+    }),
+    'collect-run-id': input({
+        help: '(collect) the run id: the testrun_name tag of every push (k6-operator: the TestRun name)',
+        action: false,
+        flags: [value('run-id', 'ID', COLLECT)],
+    }),
+    'collect-runners': input({
+        help: '(collect) how many runners push: instance_id 1..N (the TestRun parallelism)',
+        action: false,
+        flags: [value('runners', 'N', COLLECT)],
+        parse: wholeNumber('runners', 1, 1000, 'runners', 4),
+    }),
+    'collect-listen': input({
+        help: '(collect) address the collector listens on',
+        default: '127.0.0.1:9091',
+        action: false,
+        flags: [value('listen', 'HOST:PORT', COLLECT)],
+    }),
+    'collect-token-env': input({
+        help: '(collect) environment variable holding the Bearer token the runners push with',
+        action: false,
+        flags: [value('token-env', 'NAME', COLLECT)],
+    }),
+    'collect-token-file': input({
+        help: '(collect) file holding that token (e.g. a mounted Secret), instead of --token-env',
+        action: false,
+        flags: [value('token-file', 'FILE', COLLECT)],
+    }),
+    'collect-runner-timeout': input({
+        help: '(collect) a runner silent this long without finishing is reported as stopped',
+        default: '60s',
+        action: false,
+        flags: [value('runner-timeout', 'D', COLLECT)],
+        parse: (text) => (0,_config_js__WEBPACK_IMPORTED_MODULE_0__/* .parseTimeLimit */ .Er)('runner-timeout', (0,_config_js__WEBPACK_IMPORTED_MODULE_0__/* .optional */ .lq)(text) ?? '60s', 'is no time to wait for a push; expected e.g. "60s"'),
+    }),
+    'collect-deadline': input({
+        help: '(collect) the latest end of the whole collection, from its start',
+        default: '2h',
+        action: false,
+        flags: [value('deadline', 'D', COLLECT)],
+        parse: (text) => (0,_config_js__WEBPACK_IMPORTED_MODULE_0__/* .parseTimeLimit */ .Er)('deadline', (0,_config_js__WEBPACK_IMPORTED_MODULE_0__/* .optional */ .lq)(text) ?? '2h', 'is no time for a test; expected e.g. "2h"'),
+    }),
+    'collect-linger': input({
+        help: '(collect) after the verdict, keep running until stopped (a Deployment keeps its results)',
+        action: false,
+        flags: [{ kind: 'switch', flag: 'linger', sets: 'true', commands: COLLECT }],
+        parse: (text) => (0,_config_js__WEBPACK_IMPORTED_MODULE_0__/* .parseBoolean */ .yG)('collect-linger', text, false),
     }),
     'mr-note': input({
         help: 'GitLab: post the report as a sticky merge-request note (needs K6_GATE_GITLAB_TOKEN)',
@@ -7775,9 +7017,13 @@ const OUTPUT_HELP = [
 function flagsOf(command) {
     const out = [];
     for (const [name, spec] of Object.entries(INPUTS)) {
-        for (const flag of spec.flags ?? [])
-            if ((flag.commands ?? RUN).includes(command))
+        for (const flag of spec.flags ?? []) {
+            const commands = flag.commands ?? RUN;
+            // collect gates like merge: merge's flags, but its folder is the collector's own.
+            const takes = commands.includes(command) || (command === 'collect' && commands.includes('merge') && name !== 'merge-from');
+            if (takes)
                 out.push({ input: name, flag });
+        }
     }
     return out;
 }
@@ -7883,7 +7129,7 @@ const SECRET_INPUTS = Object.keys(INPUTS).filter((name) => INPUTS[name].secret =
 
 /***/ }),
 
-/***/ 1557:
+/***/ 3445:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -7894,10 +7140,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   G1: () => (/* binding */ readK6Options)
 });
 
-// UNUSED EXPORTS: DEFAULT_ENVIRONMENTS_FILE, parseCommentMode, parseList, parseRetentionDays, secretInputs
+// UNUSED EXPORTS: parseCommentMode, secretInputs
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
@@ -7905,13 +7149,21 @@ var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 var src_config = __nccwpck_require__(2973);
 // EXTERNAL MODULE: ./src/input-spec.ts
 var input_spec = __nccwpck_require__(2523);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: ./src/config-file.ts
 var config_file = __nccwpck_require__(4660);
 // EXTERNAL MODULE: ./src/json.ts
 var json = __nccwpck_require__(8301);
+// EXTERNAL MODULE: ./src/url.ts
+var src_url = __nccwpck_require__(7666);
 ;// CONCATENATED MODULE: ./src/environments.ts
 // Named target environments (staging, production, ...): their base URL, health path and whether they
-// are protected (src/load-policy.ts keeps heavy profiles off protected ones).
+// are protected (src/load-policy.ts keeps heavy profiles off protected ones), and which one a run
+// means (its environment input, the environments file, the environment owning its target URL).
+
+
+
 
 
 
@@ -8010,6 +7262,38 @@ function environmentOfUrl(environments, url) {
     }
     return best?.env;
 }
+/** Looked for in the workspace when no `environments` input is given. */
+const DEFAULT_ENVIRONMENTS_FILE = 'k6-gate.environments.json';
+/**
+ * The environment named by the run, and the defined one its target URL belongs to (whatever the run
+ * calls it): a misspelt name must not turn a defined, protected environment into an unnamed one.
+ */
+async function resolveRunEnvironment(inputs, workspace) {
+    const { name: environmentName, file: environmentsInput, target: givenTarget, merging } = inputs;
+    const environmentsFile = (0,src_config/* insideWorkspace */.CT)('environments', environmentsInput ?? DEFAULT_ENVIRONMENTS_FILE, workspace);
+    if (environmentsInput !== undefined && !(0,external_node_fs_.existsSync)(environmentsFile)) {
+        throw new src_config/* ConfigError */.xL(`environments file ${environmentsInput} does not exist; expected a JSON or YAML file with an "environments" object`);
+    }
+    const defined = (0,external_node_fs_.existsSync)(environmentsFile) ? await loadEnvironments(environmentsFile) : undefined;
+    const environment = environmentName !== undefined ? defined?.[environmentName] : undefined;
+    // With a target the name only labels the reports; without one it must say where to send the load.
+    if (environmentName !== undefined && !environment && givenTarget === undefined && !merging) {
+        if (defined)
+            findEnvironment(defined, environmentName);
+        throw new src_config/* ConfigError */.xL(`environment ${JSON.stringify(environmentName)} is not defined: there is no environments file (${external_node_path_default().relative(workspace, environmentsFile)}); expected a file that defines it, e.g. { "environments": { "${environmentName}": { "baseUrl": "https://…" } } }, or a target URL (then the name only labels the reports)`);
+    }
+    const environmentOfTarget = defined && givenTarget ? environmentOfUrl(defined, givenTarget) : undefined;
+    // Another name is fine when the named environment owns the URL too (two names for one deployment).
+    const namedOwnsTarget = environment !== undefined && givenTarget !== undefined && environmentOfUrl({ [environment.name]: environment }, givenTarget);
+    if (environmentOfTarget &&
+        environmentName !== undefined &&
+        environmentOfTarget.name !== environmentName &&
+        !namedOwnsTarget &&
+        !merging) {
+        throw new src_config/* ConfigError */.xL(`environment ${JSON.stringify(environmentName)} ${environment ? `is ${environment.baseUrl}` : 'is not defined'}, but the target ${(0,src_url/* withoutCredentials */.ri)(givenTarget)} is the base URL of ${JSON.stringify(environmentOfTarget.name)} in ${external_node_path_default().relative(workspace, environmentsFile)}; expected --environment ${environmentOfTarget.name} (environment: ${environmentOfTarget.name}), or the target of ${JSON.stringify(environmentName)}`);
+    }
+    return { environmentName, environment, environmentOfTarget };
+}
 
 // EXTERNAL MODULE: ./src/k6/owned-options.ts
 var owned_options = __nccwpck_require__(9643);
@@ -8050,12 +7334,98 @@ function assertLoadAllowed(facts) {
 var src_scenarios = __nccwpck_require__(4096);
 // EXTERNAL MODULE: ./src/k6/files.ts
 var files = __nccwpck_require__(7998);
-// EXTERNAL MODULE: ./src/url.ts
-var src_url = __nccwpck_require__(7666);
 // EXTERNAL MODULE: ./src/notify/sinks/index.ts + 2 modules
 var sinks = __nccwpck_require__(1745);
+;// CONCATENATED MODULE: ./src/notify/targets.ts
+// The notify and notify-on inputs → where notifications go: each entry names a registered sink
+// (src/notify/sinks/index.ts) and the environment variable that holds its URL, a secret that no
+// message quotes.
+
+
+/** `slack=SLACK_WEBHOOK_URL, webhook=MY_HOOK` → targets whose URLs come from those variables. */
+function parseNotifyInput(text, when, env) {
+    const entries = (0,src_config/* parseList */.E1)(text);
+    if (entries.length === 0)
+        return undefined;
+    const targets = entries.map((entry) => {
+        const match = /^([a-z][a-z0-9-]*)=([A-Za-z_][A-Za-z0-9_]*)$/.exec(entry.trim());
+        if (!match) {
+            throw new src_config/* ConfigError */.xL(`notify entry ${JSON.stringify(entry)} is not kind=VARIABLE; expected e.g. slack=SLACK_WEBHOOK_URL or webhook=MY_WEBHOOK_URL (the variable holds the URL, a secret)`);
+        }
+        const [, kind, envName] = match;
+        const sink = (0,sinks/* findSink */.H3)(kind);
+        if (!sink) {
+            throw new src_config/* ConfigError */.xL(`notify entry ${JSON.stringify(entry)}: ${JSON.stringify(kind)} is not a notification kind; expected ${(0,sinks/* sinkKinds */.Ne)()}`);
+        }
+        const url = env[envName];
+        if (url === undefined || url === '') {
+            throw new src_config/* ConfigError */.xL(`notify names ${envName}, but no such environment variable is set; expected the name of a variable that holds the webhook URL`);
+        }
+        if (!/^https?:\/\/\S+$/.test(url)) {
+            // Never quote the value: it is a secret.
+            throw new src_config/* ConfigError */.xL(`the value of ${envName} is not an http(s) URL; expected ${sink.url}`);
+        }
+        return { kind, envName, url };
+    });
+    return { targets, on: when };
+}
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: ./src/shard/collect-settings.ts
+// `k6-gate collect`'s settings from its inputs (src/inputs.ts reads them): the runners' token from a
+// variable or a file (never a flag, and long enough to keep strangers' pushes out), the address the
+// collector listens on, its limits.
+
+
+
+/** Shorter collector tokens are refused: the token is all that keeps strangers' pushes out of the gate. */
+const MIN_COLLECT_TOKEN_LENGTH = 16;
+/** `k6-gate collect`'s settings (undefined when not collecting); the token from a variable or a file, never a flag. */
+async function readCollectSettings(inputs, env, workspace) {
+    const { runId, runners, tokenEnv, tokenFile } = inputs;
+    if (runners === undefined)
+        throw new src_config/* ConfigError */.xL('collect needs --runners N: how many k6 processes push (the TestRun parallelism)');
+    if ((tokenEnv === undefined) === (tokenFile === undefined)) {
+        throw new src_config/* ConfigError */.xL("collect needs the runners' Bearer token from exactly one of --token-env NAME (an environment variable) or --token-file FILE (e.g. a mounted Secret); a token is never given on the command line");
+    }
+    let token;
+    if (tokenEnv !== undefined) {
+        token = env[tokenEnv];
+        if (token === undefined)
+            throw new src_config/* ConfigError */.xL(`--token-env names ${tokenEnv}, but no such environment variable is set`);
+    }
+    else {
+        const file = external_node_path_default().resolve(workspace, tokenFile);
+        try {
+            token = (await (0,promises_.readFile)(file, 'utf8')).replace(/\r?\n$/, '');
+        }
+        catch (error) {
+            throw new src_config/* ConfigError */.xL(`--token-file ${JSON.stringify(tokenFile)} cannot be read (${error.code ?? error.message}); expected a file holding the token`, { cause: error });
+        }
+    }
+    if (token.length < MIN_COLLECT_TOKEN_LENGTH || /\s/.test(token)) {
+        throw new src_config/* ConfigError */.xL(`the collector's token (${tokenEnv ?? tokenFile}) is ${token.length} characters${/\s/.test(token) ? ' with white space' : ''}; expected at least ${MIN_COLLECT_TOKEN_LENGTH} characters without white space, e.g. from \`openssl rand -hex 16\``);
+    }
+    const listen = inputs.listen ?? '127.0.0.1:9091';
+    const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(listen);
+    if (!match || Number(match[2]) > 65535) {
+        throw new src_config/* ConfigError */.xL(`--listen ${JSON.stringify(listen)} is not HOST:PORT; expected e.g. 0.0.0.0:9091 (all addresses) or 127.0.0.1:9091`);
+    }
+    return {
+        runId,
+        runners,
+        host: match[1].replace(/^\[|\]$/g, ''),
+        port: Number(match[2]),
+        token,
+        runnerTimeoutMs: inputs.runnerTimeoutMs,
+        deadlineMs: inputs.deadlineMs,
+        linger: inputs.linger,
+    };
+}
+
 // EXTERNAL MODULE: ./src/shard/shard.ts
-var shard = __nccwpck_require__(2332);
+var shard_shard = __nccwpck_require__(2332);
 // EXTERNAL MODULE: ./src/observability/metrics-output.ts
 var metrics_output = __nccwpck_require__(9128);
 ;// CONCATENATED MODULE: ./src/inputs.ts
@@ -8075,18 +7445,9 @@ var metrics_output = __nccwpck_require__(9128);
 
 
 
-/** Looked for in the workspace when no `environments` input is given. */
-const DEFAULT_ENVIRONMENTS_FILE = 'k6-gate.environments.json';
 
 
 
-/** Splits a list input written one per line or comma separated. */
-function parseList(text) {
-    return (text ?? '')
-        .split(/[\n,]/)
-        .map((s) => s.trim())
-        .filter(Boolean);
-}
 /** The values to mask in every log line, read before anything else runs (the secret inputs, secret-env). */
 function secretInputs(read, env) {
     const values = [...SECRET_INPUTS.map((name) => optional(read(name))), ...parseList(read('secret-env')).map((name) => env[name])];
@@ -8117,9 +7478,9 @@ async function readInputs(read, context) {
     const workspace = external_node_path_default().resolve(context.workspace);
     const scenarios = await readScenarios(read('scenarios'), workspace, context.scenariosDir);
     // A merge (of shard files) sends no load: it needs neither a target nor the load policy.
-    const mergeFrom = get('merge-from');
-    const merging = mergeFrom !== undefined;
-    const { environmentName, environment, environmentOfTarget } = await readEnvironment(get, workspace, merging);
+    const collect = await readCollect(get, value, context.env, workspace);
+    const merging = get('merge-from') !== undefined || collect !== undefined;
+    const { environmentName, environment, environmentOfTarget } = await resolveRunEnvironment({ name: get('environment'), file: get('environments'), target: get('target'), merging }, workspace);
     const env = (0,src_config/* parseEnvPairs */.WS)('env', read('env'));
     // k6-gate sets PROFILE from the profile input; without one, the script sees the env input's PROFILE.
     // The heavy-load policy and the baseline key follow what the script will run.
@@ -8134,24 +7495,20 @@ async function readInputs(read, context) {
             allowHeavyLoad: value('allow-heavy-load'),
         });
     (0,owned_options/* checkK6Environment */.VF)(context.env);
-    const target = get('target') ?? environment?.baseUrl;
-    const baselineTarget = get('baseline-target');
-    checkTargets(target, baselineTarget);
-    const preflight = value('preflight');
-    const defaultHealth = environment?.healthPath && target ? new URL(environment.healthPath, target).toString() : target;
-    const healthUrl = preflight ? (get('health-url') ?? defaultHealth) : undefined;
+    const { target, baselineTarget, healthUrl } = readTargets(get, value, environment);
     // k6 resolves a relative open() path against the script, not the working directory: make the
     // scenario config file absolute so it means what the user wrote.
     if (env.CONFIG_FILE)
         env.CONFIG_FILE = (0,src_config/* insideWorkspace */.CT)('CONFIG_FILE', env.CONFIG_FILE, workspace);
-    const secrets = [...(target ? credentialsOf(target) : []), ...(baselineTarget ? credentialsOf(baselineTarget) : [])];
-    secrets.push(...readScriptSecrets(get, context.env, env));
-    const notify = parseNotify(get('notify'), value('notify-on'), context.env);
-    for (const target of notify?.targets ?? [])
-        secrets.push(target.url);
-    if (merging && get('shard') !== undefined) {
-        throw new src_config/* ConfigError */.xL(`shard ${JSON.stringify(get('shard'))} and merge-from ${JSON.stringify(mergeFrom)} are both set; expected shard in the N shard jobs and merge-from only in the one merge job`);
-    }
+    const scriptSecrets = readScriptSecrets(get, context.env, env);
+    const notify = parseNotifyInput(get('notify'), value('notify-on'), context.env);
+    const secrets = [
+        ...[target, baselineTarget].flatMap((url) => (url ? credentialsOf(url) : [])),
+        ...scriptSecrets,
+        ...(notify?.targets ?? []).map((notifyTarget) => notifyTarget.url),
+        ...(collect ? [collect.token] : []),
+    ];
+    const paths = readFilePaths(get, context, workspace);
     const config = {
         rulesOverrides: readRulesOverrides(value),
         scenarios,
@@ -8160,13 +7517,7 @@ async function readInputs(read, context) {
         environment: environmentName,
         healthUrl,
         preflightTimeoutMs: value('preflight-timeout'),
-        baselinePath: get('baseline') === undefined && context.defaultFiles?.baseline
-            ? context.defaultFiles.baseline
-            : (0,src_config/* insideWorkspace */.CT)('baseline', get('baseline') ?? src_config/* DEFAULT_BASELINE_PATH */.Gf, workspace),
-        configFile: get('config') ? (0,src_config/* insideWorkspace */.CT)('config', get('config'), workspace) : context.defaultFiles?.config,
-        resultsDir: context.resultsDirAnywhere
-            ? external_node_path_default().resolve(workspace, get('results-dir') ?? src_config/* DEFAULT_RESULTS_DIR */.ns)
-            : (0,src_config/* insideWorkspace */.CT)('results-dir', get('results-dir') ?? src_config/* DEFAULT_RESULTS_DIR */.ns, workspace),
+        ...paths,
         failOn: value('fail-on'),
         updateBaseline: value('update-baseline'),
         proposeBaseline: (0,src_config/* parseBaselineProposal */.jn)(get('update-baseline')),
@@ -8181,15 +7532,61 @@ async function readInputs(read, context) {
         analysis: { enabled: value('analysis'), top: value('endpoints-top') },
         confirm: value('confirm'),
         baselineTarget,
+        abDesign: value('ab-design'),
+        abMinEffect: value('ab-min-effect'),
+        maxDurationMs: value('max-duration'),
         protectedEnvironment: isProtectedEnvironment(environmentName, environment ?? environmentOfTarget),
         allowNewBaseline: value('allow-new-baseline'),
-        shard: get('shard') !== undefined ? (0,shard/* parseShard */.uK)(get('shard')) : undefined,
+        ...readShardOrMerge(get, workspace, collect && external_node_path_default().join(paths.resultsDir, shard_shard/* COLLECTED_DIR */.eK)),
         metricsOutputs: (0,metrics_output/* parseMetricsOutput */.Sk)(get('metrics-output')).map((o) => o.kind === 'json' ? { ...o, target: (0,src_config/* insideWorkspace */.CT)('metrics-output json', o.target, workspace) } : o),
-        merge: merging ? { dir: (0,src_config/* insideWorkspace */.CT)('merge-from', mergeFrom, workspace) } : undefined,
+        collect,
         workspace,
         git: context.git ?? {},
     };
     return { config, publish: readPublishInputs(get, value) };
+}
+/** `k6-gate collect`'s settings (src/shard/collect-settings.ts), when it runs. */
+async function readCollect(get, value, env, workspace) {
+    const runId = get('collect-run-id');
+    if (runId === undefined)
+        return undefined;
+    const inputs = {
+        runId,
+        runners: value('collect-runners'),
+        tokenEnv: get('collect-token-env'),
+        tokenFile: get('collect-token-file'),
+        listen: get('collect-listen'),
+        runnerTimeoutMs: value('collect-runner-timeout'),
+        deadlineMs: value('collect-deadline'),
+        linger: value('collect-linger'),
+    };
+    return readCollectSettings(inputs, env, workspace);
+}
+/**
+ * shard in each of N shard jobs; merge-from (or the collector's own folder) in the one merge job:
+ * never both.
+ */
+function readShardOrMerge(get, workspace, collectedDir) {
+    const shard = get('shard');
+    const mergeFrom = get('merge-from');
+    if (shard !== undefined && (mergeFrom !== undefined || collectedDir !== undefined)) {
+        throw new src_config/* ConfigError */.xL(`shard ${JSON.stringify(shard)} and merge-from ${JSON.stringify(mergeFrom)} are both set; expected shard in the N shard jobs and merge-from only in the one merge job`);
+    }
+    const mergeDir = collectedDir ?? (mergeFrom !== undefined ? (0,src_config/* insideWorkspace */.CT)('merge-from', mergeFrom, workspace) : undefined);
+    return { shard: shard !== undefined ? (0,shard_shard/* parseShard */.uK)(shard) : undefined, merge: mergeDir !== undefined ? { dir: mergeDir } : undefined };
+}
+/** The baseline, rules and results paths; the entry's own files stand in for unset inputs. */
+function readFilePaths(get, context, workspace) {
+    const baseline = get('baseline');
+    const config = get('config');
+    const resultsDir = get('results-dir') ?? src_config/* DEFAULT_RESULTS_DIR */.ns;
+    return {
+        baselinePath: baseline === undefined && context.defaultFiles?.baseline
+            ? context.defaultFiles.baseline
+            : (0,src_config/* insideWorkspace */.CT)('baseline', baseline ?? src_config/* DEFAULT_BASELINE_PATH */.Gf, workspace),
+        configFile: config ? (0,src_config/* insideWorkspace */.CT)('config', config, workspace) : context.defaultFiles?.config,
+        resultsDir: context.resultsDirAnywhere ? external_node_path_default().resolve(workspace, resultsDir) : (0,src_config/* insideWorkspace */.CT)('results-dir', resultsDir, workspace),
+    };
 }
 /** The scenarios input → scripts, with names that stay apart as baseline keys and file names. */
 async function readScenarios(text, workspace, scenariosDir) {
@@ -8213,37 +7610,14 @@ async function readScenarios(text, workspace, scenariosDir) {
     }
     return scenarios;
 }
-/**
- * The environment named by the run, and the defined one its target URL belongs to (whatever the run
- * calls it): a misspelt name must not turn a defined, protected environment into an unnamed one.
- */
-async function readEnvironment(get, workspace, merging) {
-    const environmentName = get('environment');
-    const environmentsInput = get('environments');
-    const environmentsFile = (0,src_config/* insideWorkspace */.CT)('environments', environmentsInput ?? DEFAULT_ENVIRONMENTS_FILE, workspace);
-    if (environmentsInput !== undefined && !(0,external_node_fs_.existsSync)(environmentsFile)) {
-        throw new src_config/* ConfigError */.xL(`environments file ${environmentsInput} does not exist; expected a JSON or YAML file with an "environments" object`);
-    }
-    const defined = (0,external_node_fs_.existsSync)(environmentsFile) ? await loadEnvironments(environmentsFile) : undefined;
-    const environment = environmentName !== undefined ? defined?.[environmentName] : undefined;
-    // With a target the name only labels the reports; without one it must say where to send the load.
-    if (environmentName !== undefined && !environment && get('target') === undefined && !merging) {
-        if (defined)
-            findEnvironment(defined, environmentName);
-        throw new src_config/* ConfigError */.xL(`environment ${JSON.stringify(environmentName)} is not defined: there is no environments file (${external_node_path_default().relative(workspace, environmentsFile)}); expected a file that defines it, e.g. { "environments": { "${environmentName}": { "baseUrl": "https://…" } } }, or a target URL (then the name only labels the reports)`);
-    }
-    const givenTarget = get('target');
-    const environmentOfTarget = defined && givenTarget ? environmentOfUrl(defined, givenTarget) : undefined;
-    // Another name is fine when the named environment owns the URL too (two names for one deployment).
-    const namedOwnsTarget = environment !== undefined && givenTarget !== undefined && environmentOfUrl({ [environment.name]: environment }, givenTarget);
-    if (environmentOfTarget &&
-        environmentName !== undefined &&
-        environmentOfTarget.name !== environmentName &&
-        !namedOwnsTarget &&
-        !merging) {
-        throw new src_config/* ConfigError */.xL(`environment ${JSON.stringify(environmentName)} ${environment ? `is ${environment.baseUrl}` : 'is not defined'}, but the target ${(0,src_url/* withoutCredentials */.ri)(givenTarget)} is the base URL of ${JSON.stringify(environmentOfTarget.name)} in ${external_node_path_default().relative(workspace, environmentsFile)}; expected --environment ${environmentOfTarget.name} (environment: ${environmentOfTarget.name}), or the target of ${JSON.stringify(environmentName)}`);
-    }
-    return { environmentName, environment, environmentOfTarget };
+/** The target (given, else the environment's), the base deployment of A/B runs, and the URL the preflight polls. */
+function readTargets(get, value, environment) {
+    const target = get('target') ?? environment?.baseUrl;
+    const baselineTarget = get('baseline-target');
+    checkTargets(target, baselineTarget);
+    const defaultHealth = environment?.healthPath && target ? new URL(environment.healthPath, target).toString() : target;
+    const healthUrl = value('preflight') ? (get('health-url') ?? defaultHealth) : undefined;
+    return { target, baselineTarget, healthUrl };
 }
 /** target and baseline-target: http(s) URLs, and no base deployment without a candidate. */
 function checkTargets(target, baselineTarget) {
@@ -8276,7 +7650,7 @@ function checkTargets(target, baselineTarget) {
 function readScriptSecrets(get, from, env) {
     const tooShort = (value) => `${value.length} character${value.length === 1 ? '' : 's'} long: too short to mask in logs (k6-gate masks secrets of ${log/* MIN_SECRET_LENGTH */.vb} characters or more)`;
     const secrets = [];
-    for (const name of parseList(get('secret-env'))) {
+    for (const name of (0,src_config/* parseList */.E1)(get('secret-env'))) {
         const value = from[name];
         if (value === undefined || value === '') {
             throw new src_config/* ConfigError */.xL(`secret-env names ${name}, but no such environment variable is set; expected the name of a variable that holds the secret`);
@@ -8307,37 +7681,6 @@ function readPublishInputs(get, value) {
         mrNote: value('mr-note'),
         dotenvPrefix: get('dotenv-prefix'),
     };
-}
-/** `retention-days`: empty means the repository's default; otherwise 1–90 as GitHub allows. */
-function parseRetentionDays(text) {
-    return parseInput('retention-days', text);
-}
-/** `slack=SLACK_WEBHOOK_URL, webhook=MY_HOOK` → targets whose URLs come from those variables. */
-function parseNotify(text, when, env) {
-    const entries = parseList(text);
-    if (entries.length === 0)
-        return undefined;
-    const targets = entries.map((entry) => {
-        const match = /^([a-z][a-z0-9-]*)=([A-Za-z_][A-Za-z0-9_]*)$/.exec(entry.trim());
-        if (!match) {
-            throw new src_config/* ConfigError */.xL(`notify entry ${JSON.stringify(entry)} is not kind=VARIABLE; expected e.g. slack=SLACK_WEBHOOK_URL or webhook=MY_WEBHOOK_URL (the variable holds the URL, a secret)`);
-        }
-        const [, kind, envName] = match;
-        const sink = (0,sinks/* findSink */.H3)(kind);
-        if (!sink) {
-            throw new src_config/* ConfigError */.xL(`notify entry ${JSON.stringify(entry)}: ${JSON.stringify(kind)} is not a notification kind; expected ${(0,sinks/* sinkKinds */.Ne)()}`);
-        }
-        const url = env[envName];
-        if (url === undefined || url === '') {
-            throw new src_config/* ConfigError */.xL(`notify names ${envName}, but no such environment variable is set; expected the name of a variable that holds the webhook URL`);
-        }
-        if (!/^https?:\/\/\S+$/.test(url)) {
-            // Never quote the value: it is a secret.
-            throw new src_config/* ConfigError */.xL(`the value of ${envName} is not an http(s) URL; expected ${sink.url}`);
-        }
-        return { kind, envName, url };
-    });
-    return { targets, on: when };
 }
 /** The rules inputs; each one, when set, wins over the rules file. */
 function readRulesOverrides(value) {
@@ -8395,6 +7738,85 @@ function compareCodeUnits(a, b) {
 
 /***/ }),
 
+/***/ 4976:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   H: () => (/* binding */ k6Environment)
+/* harmony export */ });
+/* unused harmony export isInheritedByK6 */
+/* harmony import */ var _owned_options_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9643);
+// The environment k6 starts with. k6 scripts read every variable through `__ENV`, and a script that
+// logs one puts it into an artifact, so k6 never inherits the job's environment as a whole (CI
+// tokens: GITHUB_TOKEN, INPUT_TOKEN, CI_JOB_TOKEN, ACTIONS_RUNTIME_TOKEN, K6_GATE_GITLAB_TOKEN, …).
+// It gets what a program needs to run (PATH, HOME, temp dir, locale, proxies, CA bundle), k6's own
+// K6_* settings, and what the user handed to the script on purpose (env, secret-env, BASE_URL, …).
+
+/** Inherited by name: what k6 and the Go runtime need on Linux, macOS and Windows. */
+const INHERITED_NAMES = new Set([
+    'PATH',
+    'HOME',
+    'USER',
+    'LOGNAME',
+    'TMPDIR',
+    'TMP',
+    'TEMP',
+    'TZ',
+    'LANG',
+    'LANGUAGE',
+    'XDG_CONFIG_HOME',
+    'XDG_CACHE_HOME',
+    'HTTP_PROXY',
+    'HTTPS_PROXY',
+    'NO_PROXY',
+    'ALL_PROXY',
+    'http_proxy',
+    'https_proxy',
+    'no_proxy',
+    'all_proxy',
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+    'GODEBUG',
+    'GOMAXPROCS',
+    'GOMEMLIMIT',
+    // Windows: the system root and profile folders a Go program reads.
+    'SystemRoot',
+    'SYSTEMROOT',
+    'windir',
+    'ComSpec',
+    'PATHEXT',
+    'USERPROFILE',
+    'APPDATA',
+    'LOCALAPPDATA',
+]);
+/** Inherited by prefix: locale settings and k6's own options (K6_OUT, K6_CLOUD_TOKEN, K6_PROMETHEUS_RW_*, …). */
+const INHERITED_PREFIXES = ['LC_', 'K6_'];
+/** Never inherited, even where a prefix matches: k6-gate's own settings and tokens. */
+const NEVER_INHERITED_PREFIXES = ['K6_GATE_'];
+/** Never inherited: k6 options that would change the test the baseline holds (the inputs refuse them first). */
+const NEVER_INHERITED = new Set(_owned_options_js__WEBPACK_IMPORTED_MODULE_0__/* .TEST_CHANGING_K6_VARIABLES */ .lc);
+function isInheritedByK6(name) {
+    if (NEVER_INHERITED_PREFIXES.some((prefix) => name.startsWith(prefix)) || NEVER_INHERITED.has(name))
+        return false;
+    return INHERITED_NAMES.has(name) || INHERITED_PREFIXES.some((prefix) => name.startsWith(prefix));
+}
+/**
+ * k6's environment: the allow-listed part of `inherited`, then `given` (the variables the user
+ * passed to the script: env, secret-env, BASE_URL, PROFILE, k6 settings k6-gate chose), which wins.
+ * A variable the user names explicitly is passed even if it would not be inherited.
+ */
+function k6Environment(inherited, given) {
+    const env = {};
+    for (const [name, value] of Object.entries(inherited)) {
+        if (value !== undefined && isInheritedByK6(name))
+            env[name] = value;
+    }
+    return { ...env, ...given };
+}
+
+
+/***/ }),
+
 /***/ 9630:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -8432,8 +7854,8 @@ function classifyExit(code, signal) {
         return { outcome: 'thresholds-failed', meaning };
     return { outcome: 'error', meaning };
 }
-const ORDER = ['passed', 'regressed', 'thresholds-failed', 'error'];
-/** The worse of two outcomes: error > thresholds-failed > regressed > passed. */
+const ORDER = ['passed', 'inconclusive', 'regressed', 'thresholds-failed', 'error'];
+/** The worse of two outcomes: error > thresholds-failed > regressed > inconclusive > passed. */
 function worstOutcome(...outcomes) {
     return outcomes.reduce((worst, next) => (ORDER.indexOf(next) > ORDER.indexOf(worst) ? next : worst), 'passed');
 }
@@ -8462,6 +7884,73 @@ function k6FileNames(scenario) {
 
 /***/ }),
 
+/***/ 2061:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   bC: () => (/* binding */ inspectThresholds),
+/* harmony export */   nK: () => (/* binding */ inspectExecutorModel)
+/* harmony export */ });
+/* unused harmony export executorModelOf */
+/* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3330);
+// Which executor model a script runs: `k6 inspect` evaluates its options (with the same environment
+// as the run) without running it. Open = every scenario is arrival-rate (the load does not slow
+// down when the target does); closed = VU-based; mixed = both.
+
+/** Pure: the model of an inspected options object. */
+function executorModelOf(options) {
+    const executors = Object.values(options.scenarios ?? {}).map((s) => s.executor ?? '');
+    // No scenarios: vus/duration/stages/iterations, all VU-based.
+    if (executors.length === 0)
+        return 'closed';
+    const open = executors.filter((e) => e.endsWith('arrival-rate')).length;
+    return open === executors.length ? 'open' : open === 0 ? 'closed' : 'mixed';
+}
+/** The options `k6 inspect` prints for a script; undefined when it fails. */
+async function inspectOptions(input) {
+    const run = await (0,_process_js__WEBPACK_IMPORTED_MODULE_0__/* .runProcess */ .R3)(input.k6Path, ['inspect', input.script], {
+        env: input.env,
+        cwd: input.cwd,
+        keep: 'stdout',
+        timeoutMs: input.timeoutMs ?? 15_000,
+    }).catch(() => undefined);
+    if (run?.exitCode !== 0)
+        return undefined;
+    try {
+        return JSON.parse(run.output);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Runs `k6 inspect`; undefined when it fails (the run itself will say why). */
+async function inspectExecutorModel(input) {
+    const options = await inspectOptions(input);
+    return options ? executorModelOf(options) : undefined;
+}
+/**
+ * The script's threshold expressions per metric (`{"http_req_failed": ["rate<0.01"]}`), as k6
+ * resolves its options; undefined when k6 cannot inspect the script. For runs whose k6 summary
+ * is not at hand (the collector's remote runners).
+ */
+async function inspectThresholds(input) {
+    const options = await inspectOptions(input);
+    if (!options)
+        return undefined;
+    const out = {};
+    const thresholds = (options.thresholds ?? {});
+    for (const [metric, entries] of Object.entries(thresholds)) {
+        const list = (Array.isArray(entries) ? entries : [entries]);
+        out[metric] = list
+            .map((e) => (typeof e === 'string' ? e : e?.threshold))
+            .filter((e) => typeof e === 'string');
+    }
+    return out;
+}
+
+
+/***/ }),
+
 /***/ 2925:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -8471,7 +7960,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   XT: () => (/* binding */ installK6)
 });
 
-// UNUSED EXPORTS: K6InstallError, findExecutable, readK6Version
+// UNUSED EXPORTS: K6InstallError, findExecutable
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
@@ -8691,8 +8180,7 @@ function createToolCache(location, log, options = {}) {
     /** Empties the version's folder and drops its marker: a half-written folder is never "found". */
     const prepare = async (tool, version, arch) => {
         const folder = folderOf(tool, version, arch);
-        await (0,promises_.rm)(`${folder}.complete`, { force: true });
-        await (0,promises_.rm)(folder, { recursive: true, force: true });
+        await removeFolder(folder);
         await (0,promises_.mkdir)(folder, { recursive: true });
         return folder;
     };
@@ -8711,45 +8199,8 @@ function createToolCache(location, log, options = {}) {
             await (0,promises_.mkdir)(location.tempDir, { recursive: true });
             return (0,promises_.mkdtemp)(external_node_path_default().join(location.tempDir, prefix));
         },
-        async remove(tool, version, arch) {
-            const folder = folderOf(tool, version, arch);
-            await (0,promises_.rm)(`${folder}.complete`, { force: true });
-            await (0,promises_.rm)(folder, { recursive: true, force: true });
-        },
-        async download(url, dest) {
-            // Loaded on a cache miss only, and outside the retries (a module that cannot load is no network
-            // problem): the http client, with undici, is costly to evaluate at every start.
-            const { HttpClient } = await __nccwpck_require__.e(/* import() */ 942).then(__nccwpck_require__.bind(__nccwpck_require__, 4942));
-            const idleMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
-            const budgetMs = options.budgetMs ?? DOWNLOAD_BUDGET_MS;
-            const deadline = Date.now() + budgetMs;
-            for (let attempt = 1;; attempt++) {
-                try {
-                    log.debug(`Downloading ${url} to ${dest} (attempt ${attempt} of ${DOWNLOAD_ATTEMPTS})`);
-                    // socketTimeout: the client's own limit on a silent connection (its default is 3 min).
-                    const client = new HttpClient('k6-gate', [], {
-                        allowRetries: false,
-                        allowRedirects: true,
-                        maxRedirects: 10,
-                        socketTimeout: idleMs,
-                    });
-                    await downloadOnce(client, url, dest, { idleMs, deadline, budgetMs });
-                    return dest;
-                }
-                catch (error) {
-                    await (0,promises_.rm)(dest, { force: true });
-                    const left = deadline - Date.now();
-                    if (attempt >= DOWNLOAD_ATTEMPTS || !isRetryable(error) || left <= 0) {
-                        throw attempt > 1 && error instanceof Error
-                            ? Object.assign(error, { message: `${error.message} (${attempt} attempts)` })
-                            : error;
-                    }
-                    const delay = Math.min(left, options.retryDelayMs ?? 10_000 + Math.floor(Math.random() * 10_000));
-                    log.debug(`download of ${url} failed (${error.message}); retrying in ${Math.round(delay / 1000)} s`);
-                    await new Promise((resolve) => setTimeout(resolve, delay));
-                }
-            }
-        },
+        remove: (tool, version, arch) => removeFolder(folderOf(tool, version, arch)),
+        download: (url, dest) => downloadWithRetries(url, dest, options, log),
         async extract(file, format, dest) {
             await (0,promises_.mkdir)(dest, { recursive: true });
             // GNU tar cannot read zip; Windows' bsdtar (tar.exe) reads both.
@@ -8782,6 +8233,44 @@ function createToolCache(location, log, options = {}) {
             return true;
         },
     };
+}
+/** One download within the budget: retried after a network failure, 5xx, 408 or 429, never another answer. */
+async function downloadWithRetries(url, dest, options, log) {
+    // Loaded on a cache miss only, and outside the retries (a module that cannot load is no network
+    // problem): the http client, with undici, is costly to evaluate at every start.
+    const { HttpClient } = await __nccwpck_require__.e(/* import() */ 942).then(__nccwpck_require__.bind(__nccwpck_require__, 4942));
+    const idleMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+    const budgetMs = options.budgetMs ?? DOWNLOAD_BUDGET_MS;
+    const deadline = Date.now() + budgetMs;
+    for (let attempt = 1;; attempt++) {
+        try {
+            log.debug(`Downloading ${url} to ${dest} (attempt ${attempt} of ${DOWNLOAD_ATTEMPTS})`);
+            // socketTimeout: the client's own limit on a silent connection (its default is 3 min).
+            const client = new HttpClient('k6-gate', [], {
+                allowRetries: false,
+                allowRedirects: true,
+                maxRedirects: 10,
+                socketTimeout: idleMs,
+            });
+            await downloadOnce(client, url, dest, { idleMs, deadline, budgetMs });
+            return dest;
+        }
+        catch (error) {
+            await (0,promises_.rm)(dest, { force: true });
+            const left = deadline - Date.now();
+            if (attempt >= DOWNLOAD_ATTEMPTS || !isRetryable(error) || left <= 0) {
+                throw attempt > 1 && error instanceof Error ? Object.assign(error, { message: `${error.message} (${attempt} attempts)` }) : error;
+            }
+            const delay = Math.min(left, options.retryDelayMs ?? 10_000 + Math.floor(Math.random() * 10_000));
+            log.debug(`download of ${url} failed (${error.message}); retrying in ${Math.round(delay / 1000)} s`);
+            await new Promise((resolve) => setTimeout(resolve, delay));
+        }
+    }
+}
+/** The marker first: a folder half removed is never "found". */
+async function removeFolder(folder) {
+    await (0,promises_.rm)(`${folder}.complete`, { force: true });
+    await (0,promises_.rm)(folder, { recursive: true, force: true });
 }
 async function downloadOnce(client, url, dest, limits) {
     let budgetTimer;
@@ -9103,7 +8592,6 @@ const K6_RELEASE_SHA256 = {
 
 
 
-
 const TOOL_NAME = 'k6';
 const GO_BUILD_TIMEOUT_MS = 30 * 60_000;
 const GO_OUTPUT_TAIL_LINES = 25;
@@ -9339,6 +8827,285 @@ function install_messageOf(error) {
 
 /***/ }),
 
+/***/ 3684:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $V: () => (/* binding */ judgeLoadGenerator),
+/* harmony export */   L3: () => (/* binding */ startLoadSampler),
+/* harmony export */   fM: () => (/* binding */ startCpuWaitMeter),
+/* harmony export */   t$: () => (/* binding */ k6Starved)
+/* harmony export */ });
+/* unused harmony exports cpuWaitPercent, K6_CPU_SATURATION, CPU_PRESSURE_WARNING_PERCENT, STEAL_WARNING_PERCENT, K6_CPU_WAIT_LIMIT_MS, DROPPED_ITERATIONS_LIMIT, cpuWaitMs */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
+// Load-generator health: is the load generator itself the bottleneck, or too starved to trust? Samples,
+// while k6 runs, the k6 process's CPU (/proc/<pid>/stat), how long its threads waited for a CPU
+// (/proc/<pid>/task/*/schedstat), the runner's CPU pressure (Linux PSI, /proc/pressure/cpu) and steal
+// time (/proc/stat); `judgeLoadGenerator` turns the figures and k6's own counters (dropped_iterations)
+// into warnings that say what to change, and into the reasons the run's numbers cannot decide a
+// verdict (a k6 starved of CPU, load not delivered: docs/verdicts.md, "When the load generator
+// cannot be trusted"). Off Linux the /proc figures are simply absent.
+
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on every Linux k6 runs on). */
+const USER_HZ = 100;
+/** The share of the time k6 wanted a CPU that it spent waiting for one, in %. */
+function cpuWaitPercent(wait) {
+    const wanted = wait.runNs + wait.waitNs;
+    return wanted > 0 ? (wait.waitNs / wanted) * 100 : undefined;
+}
+/**
+ * Run and wait time of every thread of the watched processes (Linux `/proc/<pid>/task/<tid>/schedstat`:
+ * ns on a CPU, ns runnable on a run queue, timeslices). Each thread's counters start at 0 when it
+ * starts, so the sum of the last reading of every thread seen is the process's total, short of what
+ * a thread did between its last reading and its exit. Watch a process right after it is spawned.
+ */
+function startCpuWaitMeter(options = {}) {
+    const pids = new Set();
+    const threads = new Map();
+    const sample = () => {
+        for (const pid of pids) {
+            let tids;
+            try {
+                tids = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readdirSync)(`/proc/${pid}/task`);
+            }
+            catch {
+                continue; // exited: its last readings stay
+            }
+            for (const tid of tids) {
+                try {
+                    const [run, wait, slices] = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+                    if (Number.isFinite(run) && Number.isFinite(wait))
+                        threads.set(`${pid}/${tid}`, { runNs: run, waitNs: wait, slices: slices || 0 });
+                }
+                catch {
+                    // the thread ended between the listing and the read
+                }
+            }
+        }
+    };
+    const timer = setInterval(sample, options.intervalMs ?? 250);
+    timer.unref();
+    return {
+        /** Adds a process (k6 just spawned) and reads it at once. */
+        watch(pid) {
+            pids.add(pid);
+            sample();
+        },
+        /** The sums so far; undefined when nothing could be read (not Linux, no schedstat). */
+        read() {
+            sample();
+            if (threads.size === 0)
+                return undefined;
+            const sum = { runNs: 0, waitNs: 0, slices: 0 };
+            for (const t of threads.values()) {
+                sum.runNs += t.runNs;
+                sum.waitNs += t.waitNs;
+                sum.slices += t.slices;
+            }
+            return sum;
+        },
+        stop() {
+            clearInterval(timer);
+            return this.read();
+        },
+    };
+}
+function readK6Ticks(pid) {
+    try {
+        const text = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(`/proc/${pid}/stat`, 'utf8');
+        // The command name (field 2) may hold spaces: fields are counted after its closing ")".
+        const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+        return Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14, 15)
+    }
+    catch {
+        return undefined;
+    }
+}
+function readPressureUs() {
+    try {
+        const some = /^some .*total=(\d+)/m.exec((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)('/proc/pressure/cpu', 'utf8'));
+        return some ? Number(some[1]) : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+function readStat() {
+    try {
+        const cpu = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+        return { steal: cpu[7] ?? 0, total: cpu.slice(0, 8).reduce((s, n) => s + n, 0) };
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Starts sampling; call `watch(pid)` once k6 runs, `stop()` once it exited. */
+function startLoadSampler(options = {}) {
+    let pid;
+    const readings = [];
+    const take = () => {
+        const stat = readStat();
+        readings.push({
+            at: Date.now(),
+            k6Ticks: pid !== undefined ? readK6Ticks(pid) : undefined,
+            pressureUs: readPressureUs(),
+            steal: stat?.steal,
+            total: stat?.total,
+        });
+    };
+    const timer = setInterval(take, options.intervalMs ?? 250);
+    timer.unref();
+    const waits = startCpuWaitMeter({ intervalMs: options.intervalMs });
+    const machineCores = node_os__WEBPACK_IMPORTED_MODULE_1___default().availableParallelism();
+    const limit = Number(options.gomaxprocs);
+    const cores = Number.isInteger(limit) && limit > 0 ? Math.min(limit, machineCores) : machineCores;
+    return {
+        watch(k6Pid) {
+            pid = k6Pid;
+            waits.watch(k6Pid);
+            take();
+        },
+        stop() {
+            clearInterval(timer);
+            const k6CpuWait = waits.stop();
+            const withK6 = readings.filter((r) => r.k6Ticks !== undefined);
+            const first = readings[0];
+            const last = readings[readings.length - 1];
+            const wallMs = first && last ? last.at - first.at : 0;
+            const out = { wallMs, cores };
+            if (k6CpuWait)
+                out.k6CpuWait = k6CpuWait;
+            if (withK6.length >= 2) {
+                const a = withK6[0];
+                const b = withK6[withK6.length - 1];
+                const span = (b.at - a.at) / 1000;
+                if (span > 0)
+                    out.k6CpuAvgCores = (b.k6Ticks - a.k6Ticks) / USER_HZ / span;
+                let peak = 0;
+                for (let i = 0, j = 0; i < withK6.length; i++) {
+                    while (j < i && withK6[i].at - withK6[j + 1].at >= 1000)
+                        j++;
+                    const seconds = (withK6[i].at - withK6[j].at) / 1000;
+                    if (seconds >= 0.9)
+                        peak = Math.max(peak, (withK6[i].k6Ticks - withK6[j].k6Ticks) / USER_HZ / seconds);
+                }
+                out.k6CpuPeakCores = span >= 0.9 ? Math.max(peak, out.k6CpuAvgCores ?? 0) : out.k6CpuAvgCores;
+            }
+            if (first?.pressureUs !== undefined && last?.pressureUs !== undefined && wallMs > 0) {
+                out.cpuPressurePercent = ((last.pressureUs - first.pressureUs) / 1000 / wallMs) * 100;
+            }
+            if (first?.total !== undefined && last?.total !== undefined && last.total > first.total) {
+                out.stealPercent = ((last.steal - first.steal) / (last.total - first.total)) * 100;
+            }
+            return out;
+        },
+    };
+}
+const round = (n, digits = 1) => Number(n.toFixed(digits));
+/** k6 using this share of the cores it may use counts as saturated. */
+const K6_CPU_SATURATION = 0.9;
+/** PSI "some" above this share of the run: other work competed with k6 for the CPU. */
+const CPU_PRESSURE_WARNING_PERCENT = 20;
+const STEAL_WARNING_PERCENT = 5;
+/**
+ * k6's threads waiting longer than this, on average, for a CPU each time they had work: k6 was
+ * starved and its timings carry its own waiting (docs/verdicts.md has the measurements behind it).
+ */
+const K6_CPU_WAIT_LIMIT_MS = 10;
+/** Dropped iterations above this share of the planned ones: the load the test asks for was not delivered. */
+const DROPPED_ITERATIONS_LIMIT = 0.05;
+/** Mean wait for a CPU per timeslice, in ms; undefined without a timeslice. */
+function cpuWaitMs(wait) {
+    return wait.slices > 0 ? wait.waitNs / wait.slices / 1e6 : undefined;
+}
+/**
+ * Why k6 was too starved of CPU to measure, or undefined: the one rule for a run's k6 and for the two
+ * k6 processes of a duet alike (their summed threads).
+ */
+function k6Starved(wait) {
+    if (!wait)
+        return undefined;
+    const perWake = cpuWaitMs(wait);
+    if (perWake === undefined || perWake < K6_CPU_WAIT_LIMIT_MS)
+        return undefined;
+    const share = cpuWaitPercent(wait);
+    return (`k6 waited ${round(perWake)} ms on average for a CPU each time it had work (limit ${K6_CPU_WAIT_LIMIT_MS} ms; ` +
+        `${round(share ?? 0)} % of the time it wanted a CPU): its timings include its own waiting. ` +
+        "Run on a quieter runner, with fewer parallel jobs, and without lowering k6's priority");
+}
+/** Why the load the test asks for was not delivered (too many dropped iterations), or undefined. */
+function loadNotDelivered(summary) {
+    const dropped = summary?.metrics.dropped_iterations?.values.count ?? 0;
+    const done = summary?.metrics.iterations?.values.count ?? 0;
+    const planned = dropped + done;
+    if (dropped <= 0 || dropped / planned <= DROPPED_ITERATIONS_LIMIT)
+        return undefined;
+    return (`k6 dropped ${Math.round(dropped)} of ${Math.round(planned)} planned iterations (${round((dropped / planned) * 100)} %, ` +
+        `limit ${DROPPED_ITERATIONS_LIMIT * 100} %): the target got less load than the test asks for. Raise preAllocatedVUs/maxVUs, or lower the rate`);
+}
+/** The figures and the warnings, each saying what to change. Pure. */
+function judgeLoadGenerator(summary, samples, k6Log = '', models = {}) {
+    const dropped = summary?.metrics.dropped_iterations?.values.count ?? 0;
+    const warnings = [];
+    // k6 says so when an arrival-rate executor hits maxVUs: "Insufficient VUs, reached 80 active VUs and cannot initialize more".
+    const maxed = /Insufficient VUs, reached (\d+) active VUs/.exec(k6Log);
+    if (maxed) {
+        warnings.push(`an arrival-rate executor reached its maxVUs (${maxed[1]} active VUs) and could not start more: the target was slower than the rate needs. Raise maxVUs (or preAllocatedVUs).`);
+    }
+    if (dropped > 0) {
+        warnings.push(`k6 dropped ${Math.round(dropped)} iterations: an arrival-rate executor ran out of VUs, so the target saw less load than planned. Raise preAllocatedVUs/maxVUs or lower the rate.`);
+    }
+    const health = { droppedIterations: dropped, warnings };
+    if (maxed)
+        health.vusMaxedOut = Number(maxed[1]);
+    if (models.run)
+        health.executorModel = models.run;
+    if (models.run && models.baseline && models.run !== models.baseline) {
+        const words = { open: 'open (arrival-rate)', closed: 'closed (VU-based)', mixed: 'mixed (arrival-rate and VU-based)' };
+        warnings.push(`this run's executor model is ${words[models.run]} but the baseline was recorded with ${words[models.baseline]}: latencies and rates of the two are not comparable. Use the same executors, or record a new baseline for this workload (update-baseline: force).`);
+    }
+    if (samples) {
+        health.cores = samples.cores;
+        if (samples.k6CpuAvgCores !== undefined)
+            health.k6CpuAvgCores = round(samples.k6CpuAvgCores, 2);
+        if (samples.k6CpuPeakCores !== undefined)
+            health.k6CpuPeakCores = round(samples.k6CpuPeakCores, 2);
+        if (samples.cpuPressurePercent !== undefined)
+            health.cpuPressurePercent = round(samples.cpuPressurePercent);
+        if (samples.stealPercent !== undefined)
+            health.stealPercent = round(samples.stealPercent);
+        if (samples.k6CpuWait) {
+            const share = cpuWaitPercent(samples.k6CpuWait);
+            const perWake = cpuWaitMs(samples.k6CpuWait);
+            if (share !== undefined)
+                health.k6CpuWaitPercent = round(share);
+            if (perWake !== undefined)
+                health.k6CpuWaitMs = round(perWake, 2);
+        }
+        const peak = samples.k6CpuPeakCores ?? 0;
+        if (peak >= K6_CPU_SATURATION * samples.cores) {
+            warnings.push(`k6 itself used ${round(peak, 2)} of the ${samples.cores} core(s) it may use: the load generator was saturated and latencies include k6's own queueing. Give the runner more CPU, lower VUs or rate, or shard the test.`);
+        }
+        if ((samples.cpuPressurePercent ?? 0) >= CPU_PRESSURE_WARNING_PERCENT) {
+            warnings.push(`the runner's CPU was contended ${round(samples.cpuPressurePercent)} % of the run (PSI): other processes competed with k6. Run load tests on a dedicated runner or fewer parallel jobs.`);
+        }
+        if ((samples.stealPercent ?? 0) >= STEAL_WARNING_PERCENT) {
+            warnings.push(`the hypervisor stole ${round(samples.stealPercent)} % of the CPU during the run: a noisy shared VM. Use a dedicated or larger runner.`);
+        }
+    }
+    const untrustworthy = [loadNotDelivered(summary), k6Starved(samples?.k6CpuWait)].filter((why) => why !== undefined);
+    if (untrustworthy.length > 0)
+        health.untrustworthy = untrustworthy;
+    return health;
+}
+
+
+/***/ }),
+
 /***/ 9643:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -9443,10 +9210,11 @@ function checkK6Environment(env) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  os: () => (/* binding */ startPreflight)
+  os: () => (/* binding */ startPreflight),
+  SE: () => (/* binding */ waitForHealthy)
 });
 
-// UNUSED EXPORTS: PreflightError, waitForHealthy
+// UNUSED EXPORTS: PreflightError
 
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
@@ -9738,6 +9506,214 @@ function startProcess(command, args, options = {}) {
 /** Runs `command` to its end; never rejects (a failed start is `spawnError`). */
 function runProcess(command, args, options = {}) {
     return startProcess(command, args, options).result;
+}
+
+
+/***/ }),
+
+/***/ 9316:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Bt: () => (/* binding */ runK6)
+/* harmony export */ });
+/* unused harmony exports CANCEL_GRACE_MS, buildK6Args */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5625);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(6264);
+/* harmony import */ var _exit_codes_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9630);
+/* harmony import */ var _environment_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4976);
+/* harmony import */ var _summary_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(817);
+/* harmony import */ var _files_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(7998);
+/* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(3330);
+// Starts k6 for one scenario and waits for it: argument array (never a shell), output streamed to
+// the log and saved to a file with secrets removed, a time limit enforced with SIGINT then SIGKILL.
+
+
+
+
+
+
+
+
+
+
+/**
+ * k6 writes its summary within milliseconds of a SIGINT unless teardown() is slow; 4 s leaves the
+ * rest of GitHub's ~7 s cancel budget for writing the reports.
+ */
+const CANCEL_GRACE_MS = 4000;
+function buildK6Args(options, summaryPath) {
+    const trendStats = (options.trendStats ?? _summary_js__WEBPACK_IMPORTED_MODULE_6__/* .SUMMARY_TREND_STATS */ .$8).join(',');
+    const args = ['run', '--summary-export', summaryPath, '--summary-trend-stats', trendStats, '--no-color', '--quiet'];
+    if (options.rawOutput)
+        args.push('--out', `json=${node_path__WEBPACK_IMPORTED_MODULE_2___default().join(options.resultsDir, options.rawOutput)}`);
+    if (options.liveOutput)
+        args.push('--out', `json=${options.liveOutput}`);
+    args.push(...options.args, options.script);
+    return args;
+}
+async function runK6(options) {
+    const names = (0,_files_js__WEBPACK_IMPORTED_MODULE_8__/* .k6FileNames */ .q)(options.scenario);
+    const files = {
+        summary: node_path__WEBPACK_IMPORTED_MODULE_2___default().join(options.resultsDir, names.summary),
+        log: node_path__WEBPACK_IMPORTED_MODULE_2___default().join(options.resultsDir, names.log),
+        html: options.htmlReport ? node_path__WEBPACK_IMPORTED_MODULE_2___default().join(options.resultsDir, names.html) : undefined,
+        raw: options.rawOutput ? node_path__WEBPACK_IMPORTED_MODULE_2___default().join(options.resultsDir, options.rawOutput) : undefined,
+    };
+    const env = runEnvironment(options, files.html);
+    // Files left by an earlier run in the same results dir would otherwise be read as this run's
+    // numbers when k6 fails before writing its own.
+    await Promise.all([files.summary, files.html, files.raw, options.liveOutput].map((file) => file ? (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(file, { force: true }).catch(() => undefined) : undefined));
+    const args = buildK6Args(options, files.summary);
+    const logFile = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createWriteStream)(files.log, { flags: 'w' });
+    // A full disk must not end k6-gate: the log line is on the job log anyway.
+    logFile.once('error', (error) => options.log.warning(`k6-gate: could not write ${names.log}: ${error.message}`));
+    const started = Date.now();
+    options.log.info(`$ k6 ${args.map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
+    // Its own process group (see process.ts): a terminal's Ctrl-C reaches k6-gate only, which
+    // forwards one SIGINT (a second SIGINT would make k6 abort without writing its summary).
+    const k6 = (0,_process_js__WEBPACK_IMPORTED_MODULE_7__/* .startProcess */ .kp)(options.k6Path, args, {
+        env,
+        cwd: options.cwd,
+        keep: 'none',
+        onLine: (line) => {
+            const clean = (0,_log_js__WEBPACK_IMPORTED_MODULE_3__/* .redact */ .E$)(line, options.secrets);
+            logFile.write(`${clean}\n`);
+            options.log.info(clean);
+        },
+    });
+    if (k6.pid !== undefined)
+        options.onSpawn?.(k6.pid);
+    const stops = watchStops(k6, options);
+    const exit = await k6.result;
+    stops.dispose();
+    const result = resultOf(exit, stops.state, options, files, Date.now() - started);
+    await new Promise((done) => logFile.end(() => done()));
+    if (files.html && !(await nonEmpty(files.html))) {
+        const why = result.exitCode === 0 || result.exitCode === 99
+            ? 'k6 skips it when the run is too short to collect data'
+            : `k6 stopped before it wrote one: ${result.meaning}`;
+        options.log.warning(`k6 wrote no HTML report for ${options.scenario} (${why})`);
+        result.files.html = undefined;
+    }
+    if (files.raw && !(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(files.raw))
+        result.files.raw = undefined;
+    return result;
+}
+/** k6's environment: the allow-listed part of the base one, the script's variables, the HTML export. */
+function runEnvironment(options, html) {
+    const env = (0,_environment_js__WEBPACK_IMPORTED_MODULE_5__/* .k6Environment */ .H)(options.baseEnv ?? process.env, { ...options.env, K6_NO_USAGE_REPORT: 'true' });
+    if (html) {
+        env.K6_WEB_DASHBOARD = 'true';
+        env.K6_WEB_DASHBOARD_EXPORT = html;
+        // No dashboard server (parallel jobs would fight over port 5665); export only.
+        env.K6_WEB_DASHBOARD_PORT ??= '-1';
+        // The default 10 s period gives short runs no data points, and k6 then skips the report.
+        env.K6_WEB_DASHBOARD_PERIOD ??= '1s';
+    }
+    return env;
+}
+/**
+ * The three ways k6-gate stops a running k6: a stop request (Ctrl-C, job cancel; a second one
+ * kills), a planned stop, and the time limit. Each sends SIGINT, then SIGKILL after its grace.
+ */
+function watchStops(k6, options) {
+    const state = { timedOut: false };
+    let killTimer;
+    let limitTimer;
+    /** SIGINT now, SIGKILL once `grace` has passed; a second call only says so once. */
+    const stopWithGrace = (grace) => {
+        k6.signal('SIGINT');
+        clearTimeout(killTimer);
+        killTimer = setTimeout(() => {
+            options.log.warning('k6 did not stop within the grace period: killing it (SIGKILL)');
+            k6.signal('SIGKILL');
+        }, grace);
+    };
+    const stop = (signal, forced) => {
+        if (forced) {
+            options.log.warning(`k6-gate got a second stop signal: killing k6 (SIGKILL)`);
+            clearTimeout(killTimer);
+            k6.signal('SIGKILL');
+            return;
+        }
+        state.cancelled = signal;
+        const grace = options.cancelGraceMs ?? CANCEL_GRACE_MS;
+        options.log.warning(`k6-gate got ${signal}: stopping k6 (SIGINT) and waiting up to ${(0,_format_js__WEBPACK_IMPORTED_MODULE_9__/* .formatDuration */ .a3)(grace)} for its partial summary; a second signal stops at once`);
+        clearTimeout(limitTimer);
+        stopWithGrace(grace);
+    };
+    const stopListening = options.cancellation?.onRequest(stop);
+    const plannedStop = () => {
+        if (state.cancelled || state.stoppedBy)
+            return;
+        state.stoppedBy = options.plannedStop.reason;
+        options.log.info(`stopping k6 (SIGINT): ${state.stoppedBy}`);
+        stopWithGrace(options.cancelGraceMs ?? CANCEL_GRACE_MS);
+    };
+    if (options.plannedStop?.signal.aborted)
+        plannedStop();
+    else
+        options.plannedStop?.signal.addEventListener('abort', plannedStop, { once: true });
+    // A stop asked for while k6 was being started.
+    if (options.cancellation?.signal)
+        stop(options.cancellation.signal, options.cancellation.forced);
+    if (options.timeoutMs !== undefined && !state.cancelled) {
+        limitTimer = setTimeout(() => {
+            state.timedOut = true;
+            const grace = options.graceMs ?? 30_000;
+            options.log.warning(`k6 ran past the time limit of ${(0,_format_js__WEBPACK_IMPORTED_MODULE_9__/* .formatDuration */ .a3)(options.timeoutMs)}: stopping it (SIGINT), killing it in ${(0,_format_js__WEBPACK_IMPORTED_MODULE_9__/* .formatDuration */ .a3)(grace)} if it does not stop`);
+            stopWithGrace(grace);
+        }, options.timeoutMs);
+    }
+    const dispose = () => {
+        stopListening?.();
+        options.plannedStop?.signal.removeEventListener('abort', plannedStop);
+        clearTimeout(limitTimer);
+        clearTimeout(killTimer);
+    };
+    return { state, dispose };
+}
+/** k6's exit in words and as an outcome; a stop by k6-gate says which one it was. */
+function resultOf(exit, { timedOut, cancelled, stoppedBy }, options, files, wallMs) {
+    if (exit.spawnError) {
+        const spawnError = exit.spawnError.code === 'ENOENT'
+            ? `k6 not found at ${options.k6Path}`
+            : `could not start k6 (${options.k6Path}): ${exit.spawnError.message}`;
+        return { exitCode: null, signal: null, outcome: 'error', meaning: spawnError, timedOut, wallMs, files, spawnError };
+    }
+    const classified = (0,_exit_codes_js__WEBPACK_IMPORTED_MODULE_4__/* .classifyExit */ .X)(exit.exitCode, exit.signal);
+    const meaning = cancelled
+        ? `k6 was stopped because k6-gate received ${cancelled} (${classified.meaning})`
+        : timedOut
+            ? `k6 was stopped at the time limit of ${(0,_format_js__WEBPACK_IMPORTED_MODULE_9__/* .formatDuration */ .a3)(options.timeoutMs)} (${classified.meaning})`
+            : classified.meaning;
+    const outcome = timedOut || cancelled ? 'error' : classified.outcome;
+    return {
+        exitCode: exit.exitCode,
+        signal: exit.signal,
+        outcome,
+        meaning: stoppedBy && !cancelled && !timedOut ? `k6 was stopped: ${stoppedBy} (${classified.meaning})` : meaning,
+        timedOut,
+        wallMs,
+        files,
+        ...(cancelled ? { cancelled } : {}),
+        ...(stoppedBy ? { stoppedBy } : {}),
+    };
+}
+async function nonEmpty(file) {
+    try {
+        return (await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.stat)(file)).size > 0;
+    }
+    catch {
+        return false;
+    }
 }
 
 
@@ -10383,7 +10359,10 @@ function guessContains(metric, type) {
 /* harmony export */   l: () => (/* binding */ shouldNotify)
 /* harmony export */ });
 const NOTIFY_ON = ['regression', 'error', 'always'];
-/** `regression`: the gate found a regression, a crossed threshold or an error; `error`: only errors. */
+/**
+ * `regression`: the gate did not pass (a regression, a crossed threshold, an inconclusive verdict —
+ * the gate could not protect this change — or an error); `error`: only errors.
+ */
 function shouldNotify(on, outcome) {
     if (on === 'always')
         return true;
@@ -10412,8 +10391,11 @@ var format = __nccwpck_require__(6264);
 var headline = __nccwpck_require__(4512);
 // EXTERNAL MODULE: ./src/baseline/compare.ts
 var compare = __nccwpck_require__(6228);
+// EXTERNAL MODULE: ./src/report/markdown-rows.ts + 1 modules
+var markdown_rows = __nccwpck_require__(8822);
 ;// CONCATENATED MODULE: ./src/notify/sinks/slack.ts
 // Slack: an incoming-webhook message with blocks (a header, the counts, a section per scenario, links).
+
 
 
 
@@ -10425,7 +10407,8 @@ function slackText(text) {
 function slackMessage(result, commit) {
     const title = (0,headline/* headline */.Pl)(result);
     const facts = [
-        `${result.regressions} regression(s), ${result.thresholdsFailed} crossed threshold(s)`,
+        `${result.regressions} regression(s), ${result.thresholdsFailed} crossed threshold(s)` +
+            (result.inconclusive ? `, ${result.inconclusive} inconclusive scenario(s)` : ''),
         result.failed ? '*the gate fails this job*' : 'the gate passes',
         result.target ? `target \`${slackText(result.target)}\`` : '',
         result.environment ? `environment *${slackText(result.environment)}*` : '',
@@ -10439,9 +10422,18 @@ function slackMessage(result, commit) {
         const lines = [`*${slackText(s.scenario)}* — ${s.outcome}`];
         if (s.error)
             lines.push(`> ${slackText(s.error.slice(0, 300))}`);
+        else if (s.inconclusive)
+            lines.push(`> inconclusive: ${slackText(s.inconclusive.slice(0, 300))}`);
         for (const m of s.metrics.filter(compare/* isRegression */.kj).slice(0, 5)) {
-            lines.push(`• \`${slackText(m.metric)}\` ${slackText(m.stat)}: ${(0,format/* formatValue */.Fl)(m.baseline, m.unit)} → ${(0,format/* formatValue */.Fl)(m.current, m.unit)} (${(0,format/* formatChange */.eD)(m.change)})`);
+            const duet = (0,markdown_rows/* duetNumbers */.VF)(s, m);
+            // A duet measured A and B at the same time: their names, and the change as the decision weighed it.
+            const values = duet
+                ? `A ${(0,format/* formatValue */.Fl)(m.baseline, m.unit)} → B ${(0,format/* formatValue */.Fl)(m.current, m.unit)}: ${(0,markdown_rows/* duetChangeCell */.XW)(duet)}`
+                : `${(0,format/* formatValue */.Fl)(m.baseline, m.unit)} → ${(0,format/* formatValue */.Fl)(m.current, m.unit)} (${(0,format/* formatChange */.eD)(m.change)})`;
+            lines.push(`• \`${slackText(m.metric)}\` ${slackText(m.stat)}: ${values}`);
         }
+        if (s.duet && s.verdictNote)
+            lines.push(slackText(s.verdictNote));
         for (const t of s.thresholds.filter((row) => !row.ok).slice(0, 5))
             lines.push(`• threshold \`${slackText(t.metric)}: ${slackText(t.expression)}\` crossed`);
         const lead = s.analysis?.endpoints[0];
@@ -10476,6 +10468,7 @@ function webhookPayload(result, commit) {
         environment: result.environment,
         regressions: result.regressions,
         thresholdsFailed: result.thresholdsFailed,
+        inconclusive: result.inconclusive ?? 0,
         commit,
         links: result.links ?? [],
         scenarios: result.scenarios.map((s) => ({
@@ -10483,6 +10476,7 @@ function webhookPayload(result, commit) {
             key: s.key,
             outcome: s.outcome,
             error: s.error,
+            inconclusive: s.inconclusive,
             regressed: s.metrics
                 .filter(compare/* isRegression */.kj)
                 .map((m) => ({ metric: m.metric, stat: m.stat, baseline: m.baseline, current: m.current, change: m.change, unit: m.unit })),
@@ -10528,7 +10522,7 @@ function sinkKinds() {
 /* harmony export */   sI: () => (/* binding */ metricsOutputArgs)
 /* harmony export */ });
 /* unused harmony exports PROMETHEUS_TREND_STATS, PROMETHEUS_PUSH_INTERVAL, GATE_SERIES */
-/* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2973);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
 /* harmony import */ var _baseline_compare_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6228);
 // The `metrics-output` input: where k6 streams its samples while the gate runs (Prometheus remote
 // write, InfluxDB, OpenTelemetry, a JSON file), the labels every series carries, and the few series
@@ -10567,14 +10561,14 @@ function parseMetricsOutput(text) {
         const target = eq > 0 ? part.slice(eq + 1).trim() : '';
         const example = 'e.g. "prometheus=https://prometheus.example.com/api/v1/write"';
         if (!KINDS.includes(given)) {
-            throw new _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`metrics-output ${JSON.stringify(shorten(part))}: unknown output ${JSON.stringify(given)}; expected one of ${KINDS.join(', ')} as KIND=TARGET, ${example}`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`metrics-output ${JSON.stringify(shorten(part))}: unknown output ${JSON.stringify(given)}; expected one of ${KINDS.join(', ')} as KIND=TARGET, ${example}`);
         }
         const kind = (given === 'prometheus-native' ? 'prometheus' : given);
         if (target === '') {
-            throw new _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`metrics-output ${JSON.stringify(given)} has no target; expected ${given}=${kind === 'json' ? 'FILE' : 'URL'}, ${example}`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`metrics-output ${JSON.stringify(given)} has no target; expected ${given}=${kind === 'json' ? 'FILE' : 'URL'}, ${example}`);
         }
         if (outputs.some((o) => o.kind === kind)) {
-            throw new _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`metrics-output names ${kind} twice; expected each kind at most once (k6 configures them through one set of variables; prometheus-native is a prometheus output)`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`metrics-output names ${kind} twice; expected each kind at most once (k6 configures them through one set of variables; prometheus-native is a prometheus output)`);
         }
         if (kind !== 'json')
             checkUrl(kind, target);
@@ -10588,15 +10582,15 @@ function checkUrl(kind, target) {
         url = new URL(target);
     }
     catch {
-        throw new _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`metrics-output ${kind} target ${JSON.stringify(shorten(target))} is not a URL; expected e.g. "${kind}=http://host:port/…"`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`metrics-output ${kind} target ${JSON.stringify(shorten(target))} is not a URL; expected e.g. "${kind}=http://host:port/…"`);
     }
     const schemes = kind === 'otlp' ? ['http:', 'https:', 'grpc:'] : ['http:', 'https:'];
     if (!schemes.includes(url.protocol)) {
-        throw new _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`metrics-output ${kind} URL uses ${url.protocol}; expected ${schemes.map((s) => s + '//').join(' or ')}`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`metrics-output ${kind} URL uses ${url.protocol}; expected ${schemes.map((s) => s + '//').join(' or ')}`);
     }
     if (url.username || url.password) {
         // The value would reach logs and k6's command line; credentials go by variable name instead.
-        throw new _config_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`metrics-output ${kind} URL carries credentials; expected a URL without user:password and the credentials in secret-env variables (${CREDENTIAL_VARIABLES[kind]})`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`metrics-output ${kind} URL carries credentials; expected a URL without user:password and the credentials in secret-env variables (${CREDENTIAL_VARIABLES[kind]})`);
     }
 }
 /** Bad input as it may be quoted: a password-like `user:…@` part is masked, long text cut. */
@@ -10765,6 +10759,517 @@ function liveRemoteWriteSetup(url, k6Version, env) {
     // The user's K6_FEATURES are kept; the receiver's address and native histograms are not theirs to change.
     const merged = metricsOutputEnv([own], k6Version, { ...(env.K6_FEATURES ? { K6_FEATURES: env.K6_FEATURES } : {}) });
     return { args: ['--out', REMOTE_WRITE_OUTPUT], env: merged };
+}
+
+
+/***/ }),
+
+/***/ 8437:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   MI: () => (/* binding */ REMOTE_WRITE_HEADERS),
+/* harmony export */   Mu: () => (/* binding */ remoteWriteBody),
+/* harmony export */   YL: () => (/* binding */ decodeRemoteWriteBody)
+/* harmony export */ });
+/* unused harmony exports encodeWriteRequest, snappyEncode, RemoteWriteDecodeError, snappyDecode, decodeWriteRequest */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+// Prometheus remote write 1.0 on the wire, without dependencies: a protobuf encoder for the four
+// messages of prometheus/prompb (WriteRequest, TimeSeries, Label, Sample) and a snappy block
+// encoder. Pure: bytes in, bytes out; the push itself lives in push.ts.
+//
+// Snappy: a block made only of literal elements is valid snappy (every decoder must accept it);
+// the few hundred bytes of k6-gate's verdict series gain nothing from back-references.
+
+/** Headers a remote-write 1.0 receiver expects next to the body. */
+const REMOTE_WRITE_HEADERS = {
+    'Content-Encoding': 'snappy',
+    'Content-Type': 'application/x-protobuf',
+    'X-Prometheus-Remote-Write-Version': '0.1.0',
+};
+/** Protobuf wire types used here. */
+const VARINT = 0;
+const FIXED64 = 1;
+const LENGTH_DELIMITED = 2;
+/** A growable byte buffer with protobuf's primitive writers. */
+class ProtoWriter {
+    chunks = [];
+    varint(value) {
+        let v = BigInt.asUintN(64, BigInt(value));
+        while (v >= 0x80n) {
+            this.chunks.push(Number((v & 0x7fn) | 0x80n));
+            v >>= 7n;
+        }
+        this.chunks.push(Number(v));
+    }
+    tag(field, wireType) {
+        this.varint((field << 3) | wireType);
+    }
+    bytes(field, data) {
+        this.tag(field, LENGTH_DELIMITED);
+        this.varint(data.length);
+        for (const b of data)
+            this.chunks.push(b);
+    }
+    string(field, text) {
+        this.bytes(field, new TextEncoder().encode(text));
+    }
+    double(field, value, stale = false) {
+        this.tag(field, FIXED64);
+        const view = new DataView(new ArrayBuffer(8));
+        if (stale) {
+            view.setUint32(0, STALE_MARKER_LOW, true);
+            view.setUint32(4, STALE_MARKER_HIGH, true);
+        }
+        else
+            view.setFloat64(0, value, true);
+        for (let i = 0; i < 8; i++)
+            this.chunks.push(view.getUint8(i));
+    }
+    sint(field, value) {
+        this.tag(field, VARINT);
+        this.varint(value >= 0 ? 2 * value : -2 * value - 1);
+    }
+    int64(field, value) {
+        this.tag(field, VARINT);
+        this.varint(BigInt(Math.trunc(value)));
+    }
+    finish() {
+        return Uint8Array.from(this.chunks);
+    }
+}
+function encodeLabel(name, value) {
+    const w = new ProtoWriter();
+    w.string(1, name);
+    w.string(2, value);
+    return w.finish();
+}
+function encodeSample(sample) {
+    const w = new ProtoWriter();
+    w.double(1, sample.value, sample.stale === true);
+    w.int64(2, sample.timestampMs);
+    return w.finish();
+}
+function encodeTimeSeries(series) {
+    const w = new ProtoWriter();
+    // Receivers require labels sorted by name (Prometheus rejects unsorted ones as out of order).
+    for (const name of Object.keys(series.labels).sort()) {
+        const value = series.labels[name];
+        if (value !== '')
+            w.bytes(1, encodeLabel(name, value));
+    }
+    for (const sample of series.samples)
+        w.bytes(2, encodeSample(sample));
+    for (const h of series.histograms ?? [])
+        w.bytes(4, encodeHistogram(h));
+    return w.finish();
+}
+/** Bucket index → count as spans (offset from the previous span's end) and deltas between counts. */
+function encodeBuckets(w, buckets, spanField, deltaField) {
+    const indexes = [...buckets.keys()].sort((a, b) => a - b);
+    let previousEnd = 0;
+    let previousCount = 0;
+    for (let i = 0; i < indexes.length;) {
+        let length = 1;
+        while (i + length < indexes.length && indexes[i + length] === indexes[i] + length)
+            length++;
+        const span = new ProtoWriter();
+        span.sint(1, indexes[i] - previousEnd);
+        span.tag(2, VARINT);
+        span.varint(length);
+        w.bytes(spanField, span.finish());
+        previousEnd = indexes[i] + length;
+        i += length;
+    }
+    for (const index of indexes) {
+        const count = buckets.get(index);
+        w.sint(deltaField, count - previousCount);
+        previousCount = count;
+    }
+}
+/** prometheus.Histogram with integer counts (what k6 sends). */
+function encodeHistogram(h) {
+    const w = new ProtoWriter();
+    w.tag(1, VARINT);
+    w.varint(h.count);
+    w.double(3, h.sum);
+    w.sint(4, h.schema);
+    w.double(5, h.zeroThreshold);
+    w.tag(6, VARINT);
+    w.varint(h.zeroCount);
+    encodeBuckets(w, h.negative, 8, 9);
+    encodeBuckets(w, h.positive, 11, 12);
+    w.int64(15, h.timestampMs);
+    return w.finish();
+}
+/** prometheus.WriteRequest { repeated TimeSeries timeseries = 1; } as protobuf bytes. */
+function encodeWriteRequest(series) {
+    const w = new ProtoWriter();
+    for (const s of series)
+        w.bytes(1, encodeTimeSeries(s));
+    return w.finish();
+}
+/** Snappy block format (not the framing format): uncompressed length, then literal elements. */
+function snappyEncode(input) {
+    const out = [];
+    let n = input.length;
+    while (n >= 0x80) {
+        out.push((n & 0x7f) | 0x80);
+        n = Math.floor(n / 128);
+    }
+    out.push(n);
+    // Literal tag: length-1 in the upper six bits below 60; else 60..63 = 1..4 little-endian length bytes.
+    const MAX_LITERAL = 65_536;
+    for (let start = 0; start < input.length; start += MAX_LITERAL) {
+        const chunk = input.subarray(start, Math.min(start + MAX_LITERAL, input.length));
+        const lenMinus1 = chunk.length - 1;
+        if (lenMinus1 < 60)
+            out.push(lenMinus1 << 2);
+        else if (lenMinus1 < 0x100)
+            out.push(60 << 2, lenMinus1);
+        else
+            out.push(61 << 2, lenMinus1 & 0xff, lenMinus1 >> 8);
+        for (const b of chunk)
+            out.push(b);
+    }
+    return Uint8Array.from(out);
+}
+/** The request body of a remote-write push: snappy(protobuf(WriteRequest)). */
+function remoteWriteBody(series) {
+    return snappyEncode(encodeWriteRequest(series));
+}
+// ---------------------------------------------------------------------------------------------
+// Decoding: what k6's remote-write output sends to k6-gate's own receiver (src/samples/remote-write.ts).
+/** Thrown for a body that is not snappy(protobuf(WriteRequest)). */
+class RemoteWriteDecodeError extends _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ExpectedError */ .Dh {
+    constructor(message) {
+        super(message);
+        this.name = 'RemoteWriteDecodeError';
+    }
+}
+/** Snappy block format: every element kind (literals and the three copy forms). */
+function snappyDecode(input) {
+    let pos = 0;
+    let length = 0;
+    for (let shift = 0;; shift += 7) {
+        if (pos >= input.length || shift > 28)
+            throw new RemoteWriteDecodeError('snappy: bad length header');
+        const b = input[pos++];
+        length += (b & 0x7f) * 2 ** shift;
+        if (b < 0x80)
+            break;
+    }
+    const out = new Uint8Array(length);
+    let o = 0;
+    while (pos < input.length) {
+        const tag = input[pos++];
+        const kind = tag & 3;
+        if (kind === 0) {
+            let n = tag >> 2;
+            if (n >= 60) {
+                const bytes = n - 59;
+                n = 0;
+                for (let i = 0; i < bytes; i++)
+                    n += input[pos++] * 2 ** (8 * i);
+            }
+            n += 1;
+            if (pos + n > input.length || o + n > length)
+                throw new RemoteWriteDecodeError('snappy: literal runs past the end');
+            out.set(input.subarray(pos, pos + n), o);
+            pos += n;
+            o += n;
+            continue;
+        }
+        let n;
+        let offset;
+        if (kind === 1) {
+            n = ((tag >> 2) & 7) + 4;
+            offset = ((tag >> 5) << 8) | input[pos++];
+        }
+        else if (kind === 2) {
+            n = (tag >> 2) + 1;
+            offset = input[pos] | (input[pos + 1] << 8);
+            pos += 2;
+        }
+        else {
+            n = (tag >> 2) + 1;
+            offset = (input[pos] | (input[pos + 1] << 8) | (input[pos + 2] << 16)) + input[pos + 3] * 2 ** 24;
+            pos += 4;
+        }
+        if (offset === 0 || offset > o || o + n > length)
+            throw new RemoteWriteDecodeError('snappy: copy outside the output');
+        // Copies may overlap their own output (a run): byte by byte.
+        for (let i = 0; i < n; i++, o++)
+            out[o] = out[o - offset];
+    }
+    if (o !== length)
+        throw new RemoteWriteDecodeError(`snappy: ${o} bytes decoded, header says ${length}`);
+    return out;
+}
+/** One decoder for every label: making one per string cost more than the rest of the decoding. */
+const UTF8 = new TextDecoder();
+/** The two 32-bit halves of Prometheus' stale-marker NaN, 0x7ff0000000000002. */
+const STALE_MARKER_HIGH = 0x7ff00000;
+const STALE_MARKER_LOW = 0x00000002;
+class ProtoReader {
+    buf;
+    end;
+    pos;
+    constructor(buf, start = 0, end = buf.length) {
+        this.buf = buf;
+        this.end = end;
+        this.pos = start;
+    }
+    get done() {
+        return this.pos >= this.end;
+    }
+    varint() {
+        let result = 0;
+        for (let shift = 0;; shift += 7) {
+            if (this.pos >= this.end || shift > 63)
+                throw new RemoteWriteDecodeError('protobuf: truncated varint');
+            const b = this.buf[this.pos++];
+            // Numbers above 2^53 lose precision; counts and timestamps stay far below it.
+            result += (b & 0x7f) * 2 ** shift;
+            if (b < 0x80)
+                return result;
+        }
+    }
+    zigzag() {
+        const v = this.varint();
+        return v % 2 === 0 ? v / 2 : -(v + 1) / 2;
+    }
+    signedVarint() {
+        // int64 negative values are 10-byte two's complement varints.
+        const v = this.varint();
+        return v >= 2 ** 63 ? v - 2 ** 64 : v;
+    }
+    double() {
+        if (this.pos + 8 > this.end)
+            throw new RemoteWriteDecodeError('protobuf: truncated double');
+        const v = new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 8).getFloat64(0, true);
+        this.pos += 8;
+        return v;
+    }
+    /** Whether the double at the read position is the stale-marker NaN (read the value after). */
+    isStaleMarker() {
+        if (this.pos + 8 > this.end)
+            return false;
+        const view = new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 8);
+        return view.getUint32(4, true) === STALE_MARKER_HIGH && view.getUint32(0, true) === STALE_MARKER_LOW;
+    }
+    sub() {
+        const n = this.varint();
+        if (this.pos + n > this.end)
+            throw new RemoteWriteDecodeError('protobuf: field runs past its message');
+        const r = new ProtoReader(this.buf, this.pos, this.pos + n);
+        this.pos += n;
+        return r;
+    }
+    string() {
+        const r = this.sub();
+        const bytes = this.buf.subarray(r.pos, r.end);
+        // Label names and values are short ASCII nearly always: building those directly is several
+        // times faster than a TextDecoder call.
+        if (bytes.length <= 128) {
+            let ascii = true;
+            for (let i = 0; i < bytes.length && ascii; i++)
+                ascii = bytes[i] < 0x80;
+            if (ascii)
+                return String.fromCharCode(...bytes);
+        }
+        return UTF8.decode(bytes);
+    }
+    skip(wireType) {
+        if (wireType === VARINT)
+            this.varint();
+        else if (wireType === FIXED64)
+            this.pos += 8;
+        else if (wireType === LENGTH_DELIMITED)
+            this.sub();
+        else if (wireType === 5)
+            this.pos += 4;
+        else
+            throw new RemoteWriteDecodeError(`protobuf: wire type ${wireType} is not supported`);
+    }
+    /** Packed or single values of a repeated numeric field. */
+    repeated(wireType, read, into) {
+        if (wireType === LENGTH_DELIMITED) {
+            const r = this.sub();
+            while (!r.done)
+                into.push(read(r));
+        }
+        else
+            into.push(read(this));
+    }
+}
+function readSpans(r) {
+    let offset = 0;
+    let length = 0;
+    while (!r.done) {
+        const key = r.varint();
+        const field = Math.floor(key / 8);
+        if (field === 1)
+            offset = r.zigzag();
+        else if (field === 2)
+            length = r.varint();
+        else
+            r.skip(key & 7);
+    }
+    return { offset, length };
+}
+/** Spans + deltas (or absolute float counts) → bucket index → count. */
+function expandBuckets(spans, deltas, counts) {
+    const out = new Map();
+    const values = counts.length > 0 ? counts : deltas;
+    let index = 0;
+    let i = 0;
+    let current = 0;
+    for (const span of spans) {
+        index += span.offset;
+        for (let k = 0; k < span.length; k++, index++, i++) {
+            if (i >= values.length)
+                throw new RemoteWriteDecodeError('native histogram: fewer bucket counts than its spans say');
+            current = counts.length > 0 ? values[i] : current + values[i];
+            if (current > 0)
+                out.set(index, current);
+        }
+    }
+    return out;
+}
+function readHistogram(r) {
+    const h = {
+        count: 0,
+        sum: 0,
+        schema: 0,
+        zeroThreshold: 0,
+        zeroCount: 0,
+        positive: new Map(),
+        negative: new Map(),
+        timestampMs: 0,
+    };
+    const posSpans = [];
+    const negSpans = [];
+    const posDeltas = [];
+    const negDeltas = [];
+    const posCounts = [];
+    const negCounts = [];
+    while (!r.done) {
+        const key = r.varint();
+        const field = Math.floor(key / 8);
+        const wire = key & 7;
+        switch (field) {
+            case 1:
+                h.count = r.varint();
+                break;
+            case 2:
+                h.count = r.double();
+                break;
+            case 3:
+                h.sum = r.double();
+                break;
+            case 4:
+                h.schema = r.zigzag();
+                break;
+            case 5:
+                h.zeroThreshold = r.double();
+                break;
+            case 6:
+                h.zeroCount = r.varint();
+                break;
+            case 7:
+                h.zeroCount = r.double();
+                break;
+            case 8:
+                negSpans.push(readSpans(r.sub()));
+                break;
+            case 9:
+                r.repeated(wire, (x) => x.zigzag(), negDeltas);
+                break;
+            case 10:
+                r.repeated(wire, (x) => x.double(), negCounts);
+                break;
+            case 11:
+                posSpans.push(readSpans(r.sub()));
+                break;
+            case 12:
+                r.repeated(wire, (x) => x.zigzag(), posDeltas);
+                break;
+            case 13:
+                r.repeated(wire, (x) => x.double(), posCounts);
+                break;
+            case 15:
+                h.timestampMs = r.signedVarint();
+                break;
+            default:
+                r.skip(wire);
+        }
+    }
+    h.positive = expandBuckets(posSpans, posDeltas, posCounts);
+    h.negative = expandBuckets(negSpans, negDeltas, negCounts);
+    return h;
+}
+function readTimeSeries(r) {
+    const series = { labels: {}, samples: [], histograms: [] };
+    while (!r.done) {
+        const key = r.varint();
+        const field = Math.floor(key / 8);
+        if (field === 1) {
+            const l = r.sub();
+            let name = '';
+            let value = '';
+            while (!l.done) {
+                const k = l.varint();
+                if (k >> 3 === 1)
+                    name = l.string();
+                else if (k >> 3 === 2)
+                    value = l.string();
+                else
+                    l.skip(k & 7);
+            }
+            series.labels[name] = value;
+        }
+        else if (field === 2) {
+            const s = r.sub();
+            const sample = { value: NaN, timestampMs: 0 };
+            while (!s.done) {
+                const k = s.varint();
+                if (k >> 3 === 1) {
+                    if (s.isStaleMarker())
+                        sample.stale = true;
+                    sample.value = s.double();
+                }
+                else if (k >> 3 === 2)
+                    sample.timestampMs = s.signedVarint();
+                else
+                    s.skip(k & 7);
+            }
+            series.samples.push(sample);
+        }
+        else if (field === 4) {
+            series.histograms.push(readHistogram(r.sub()));
+        }
+        else
+            r.skip(key & 7);
+    }
+    return series;
+}
+/** protobuf(WriteRequest) → its time series (metadata and exemplars are skipped). */
+function decodeWriteRequest(bytes) {
+    const r = new ProtoReader(bytes);
+    const out = [];
+    while (!r.done) {
+        const key = r.varint();
+        if (key >> 3 === 1 && (key & 7) === LENGTH_DELIMITED)
+            out.push(readTimeSeries(r.sub()));
+        else
+            r.skip(key & 7);
+    }
+    return out;
+}
+/** A remote-write request body (snappy-compressed protobuf) → its time series. */
+function decodeRemoteWriteBody(body) {
+    return decodeWriteRequest(snappyDecode(body));
 }
 
 
@@ -10948,6 +11453,33 @@ function proposalBody(file, result, where) {
         'healthy (no errors, the load generator not starved) before merging; a later run replaces this proposal.',
     ].join('\n');
 }
+/**
+ * The updated baseline proposed on the base branch, the same way on every platform: the file read,
+ * the words written, the platform's call made and its outcome logged. Never throws: a problem is
+ * the platform's `skip`, a warning.
+ */
+async function proposeBaseline(request, result, base, where, platform) {
+    const file = await readProposedFile(request);
+    if ('problem' in file)
+        return platform.skip(file.problem);
+    try {
+        const outcome = await platform.propose({
+            base,
+            file,
+            title: proposalTitle(file, base),
+            body: proposalBody(file, result, where),
+            commitMessage: proposalCommitMessage(file, result),
+        });
+        if (outcome.action === 'unchanged')
+            platform.log.info(`k6-gate: ${file.repoPath} on ${base} already holds this baseline: no ${platform.changeRequest}`);
+        else
+            platform.log.info(`k6-gate: ${outcome.action} the baseline ${platform.changeRequest} ${outcome.url ?? ''} (branch ${outcome.branch})`);
+        return outcome;
+    }
+    catch (error) {
+        return platform.skip(platform.refused(error));
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/platform/gitlab/baseline-mr.ts
 
@@ -11007,6 +11539,7 @@ function gitlabDotenvVariables(result, extra = {}) {
         K6_GATE_FAILED: String(result.failed),
         K6_GATE_REGRESSIONS: String(result.regressions),
         K6_GATE_THRESHOLDS_FAILED: String(result.thresholdsFailed),
+        K6_GATE_INCONCLUSIVE: String(result.inconclusive ?? 0),
         K6_GATE_REGRESSED_METRICS: regressed.join(','),
     };
     if (extra.noteUrl)
@@ -11142,16 +11675,7 @@ class GitLabClient {
     maxPages;
     constructor(options) {
         this.options = options;
-        this.fetchImpl = (0,http/* createPatientFetch */.wS)({
-            fetch: options.fetch,
-            maxRetries: options.maxRetries,
-            baseDelayMs: options.baseDelayMs,
-            maxRetryAfterMs: options.maxRetryAfterMs,
-            attemptTimeoutMs: options.attemptTimeoutMs,
-            totalBudgetMs: options.totalBudgetMs,
-            sleep: options.sleep,
-            onRetry: options.onRetry,
-        });
+        this.fetchImpl = (0,http/* createPatientFetch */.wS)(options);
         this.apiUrl = options.apiUrl.replace(/\/+$/, '');
         this.perPage = options.perPage ?? 100;
         this.maxPages = options.maxPages ?? 50;
@@ -11466,10 +11990,6 @@ async function publishBaselineProposal(result, options, env) {
     log.addSecret(token);
     if (!env.CI_API_V4_URL || !env.CI_PROJECT_ID)
         return skip('CI_API_V4_URL or CI_PROJECT_ID is not set (not a GitLab job?)');
-    // Paths in the repository are relative to the checkout, wherever the CLI was started in it.
-    const file = await readProposedFile({ ...options.baseline, workspace: env.CI_PROJECT_DIR || options.baseline.workspace });
-    if ('problem' in file)
-        return skip(file.problem);
     const client = new GitLabClient({
         apiUrl: env.CI_API_V4_URL,
         projectId: env.CI_PROJECT_ID,
@@ -11478,25 +11998,21 @@ async function publishBaselineProposal(result, options, env) {
         ...options.client,
         onRetry: (message) => log.info(`k6-gate: ${message}`),
     });
-    try {
-        const outcome = await proposeBaselineMergeRequest(client, {
-            base,
-            file,
-            title: proposalTitle(file, base),
-            description: proposalBody(file, result, { commit: env.CI_COMMIT_SHA, runUrl: env.CI_JOB_URL }),
-            commitMessage: proposalCommitMessage(file, result),
-        });
-        if (outcome.action === 'unchanged')
-            log.info(`k6-gate: ${file.repoPath} on ${base} already holds this baseline: no merge request`);
-        else
-            log.info(`k6-gate: ${outcome.action} the baseline merge request ${outcome.url ?? ''} (branch ${outcome.branch})`);
-        return outcome;
-    }
-    catch (error) {
-        const status = error instanceof GitLabApiError ? error.status : undefined;
-        const hint = status === 401 || status === 403 ? ': K6_GATE_GITLAB_TOKEN needs the api scope and a role that may push branches (Developer)' : '';
-        return skip(`GitLab refused it (${error.message})${hint}`);
-    }
+    // Paths in the repository are relative to the checkout, wherever the CLI was started in it.
+    const request = { ...options.baseline, workspace: env.CI_PROJECT_DIR || options.baseline.workspace };
+    return proposeBaseline(request, result, base, { commit: env.CI_COMMIT_SHA, runUrl: env.CI_JOB_URL }, {
+        changeRequest: 'merge request',
+        propose: ({ body, ...words }) => proposeBaselineMergeRequest(client, { description: body, ...words }),
+        refused: (error) => {
+            const status = error instanceof GitLabApiError ? error.status : undefined;
+            const hint = status === 401 || status === 403
+                ? ': K6_GATE_GITLAB_TOKEN needs the api scope and a role that may push branches (Developer)'
+                : '';
+            return `GitLab refused it (${error.message})${hint}`;
+        },
+        skip,
+        log,
+    });
 }
 /** Publishes a finished gate to GitLab; never throws for reporting problems. */
 async function publishGitLab(result, options) {
@@ -11682,6 +12198,139 @@ function detectPlatform(env) {
 
 /***/ }),
 
+/***/ 7311:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   gC: () => (/* binding */ formatMde),
+/* harmony export */   rO: () => (/* binding */ anyMde),
+/* harmony export */   tT: () => (/* binding */ blindSpotText),
+/* harmony export */   vm: () => (/* binding */ mdeCell)
+/* harmony export */ });
+/* unused harmony exports cannotSeeTolerance, historyReach */
+/* harmony import */ var _baseline_compare_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6228);
+/* harmony import */ var _baseline_power_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9646);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6264);
+// What the report says about the smallest change each watched stat could see (its minimum detectable
+// effect, `mde`): the table's "Can see ≥" cell, and, when a stat cannot see its own tolerance, one
+// plain sentence with advice that is true for where the noise came from. Pure: data in, text out;
+// the Markdown report and gate-report.html both use it, each with its own escaping.
+//
+// The advice depends on the noise source, never on a guess:
+// - history mode: the noise is the spread of the accepted runs (other jobs, other days, other
+//   runners). A longer run shrinks only its within-run part, so no "run longer" number is given;
+//   more history helps down to (z₁₋α/₂ + z₁₋β)·s and no further (power.ts computes how many runs);
+//   A/B mode with `baseline-target` removes the between-job drift.
+// - a duet: the noise is the spread between windows of one job; it shrinks roughly as 1/√duration,
+//   so a longer duet (`max-duration`) helps. No number: the windows' autocorrelation decides it.
+
+
+
+/** A rounded-up amount: a MDE shown smaller than it is would promise too much. */
+function ceilTo(value, digits) {
+    const factor = 10 ** digits;
+    const up = Math.ceil(value * factor - 1e-9) / factor;
+    // trimNumber drops trailing zeros after a point only when there is one: 50 stays 50.
+    return digits === 0 ? String(up) : (0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .trimNumber */ .OM)(up, digits);
+}
+/** `27%`, `4.5%`, `0.31 pp`: a MDE in the terms of its row (relative, or absolute for ratios). */
+function formatMde(mde, unit) {
+    if (unit === 'ratio')
+        return `${ceilTo(mde * 100, 2)} pp`;
+    const percent = mde * 100;
+    return `${ceilTo(percent, percent >= 10 ? 0 : 1)}%`;
+}
+/**
+ * True when the row's MDE is larger than its relative tolerance: changes of the tolerance's size go
+ * unseen. Ratios are left out: their MDE is absolute, their limit the wider of the tolerance and
+ * the noise floor, so the two are not comparable in one number.
+ */
+function cannotSeeTolerance(row) {
+    return row.mde !== undefined && row.unit !== 'ratio' && row.tolerance > 0 && row.mde > row.tolerance;
+}
+/** The table cell: `27%`, with ⚠️ when the tolerance is out of sight; `—` without a MDE. */
+function mdeCell(row) {
+    if (row.mde === undefined)
+        return '—';
+    return `${formatMde(row.mde, row.unit)}${cannotSeeTolerance(row) ? ' ⚠️' : ''}`;
+}
+/** Whether a table of these rows needs the column at all. */
+function anyMde(rows) {
+    return rows.some((row) => row.mde !== undefined);
+}
+function historyReach(row) {
+    const basis = row.mdeBasis;
+    if (!basis || basis.source !== 'history' || row.unit === 'ratio')
+        return undefined;
+    const options = { alpha: basis.alpha, power: basis.power };
+    const unlimited = (0,_baseline_power_js__WEBPACK_IMPORTED_MODULE_2__/* .mdeUnlimitedHistory */ .K5)(basis.spread, options);
+    if (basis.scale === 'log') {
+        const worse = (0,_baseline_compare_js__WEBPACK_IMPORTED_MODULE_0__/* .worseWay */ .A4)(row.direction);
+        // A tolerance of 100 % or more down is no limit on the log scale.
+        if (worse === 'down' && row.tolerance >= 1)
+            return undefined;
+        return {
+            runs: (0,_baseline_power_js__WEBPACK_IMPORTED_MODULE_2__/* .historyRunsFor */ .iM)((0,_baseline_power_js__WEBPACK_IMPORTED_MODULE_2__/* .logRatioTowards */ .cx)(row.tolerance, worse), basis.spread, options),
+            best: (0,_baseline_power_js__WEBPACK_IMPORTED_MODULE_2__/* .relativeTowards */ .ny)(unlimited, worse),
+        };
+    }
+    // Linear scale: the MDE was divided by the accepted value; do the same to the target.
+    const accepted = Math.abs(row.baseline ?? 0);
+    if (!(accepted > 0))
+        return undefined;
+    return { runs: (0,_baseline_power_js__WEBPACK_IMPORTED_MODULE_2__/* .historyRunsFor */ .iM)(row.tolerance * accepted, basis.spread, options), best: unlimited / accepted };
+}
+function list(items) {
+    if (items.length <= 1)
+        return items.join('');
+    return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+/**
+ * The plain sentence for the rows that cannot see their tolerance, or '' when every row can:
+ * "this gate can only see changes ≥ 45% on p(95); the tolerance is 10%", then (with `advice`) what
+ * would help for where the noise came from.
+ */
+function blindSpotText(rows, say, advice) {
+    const blind = rows.filter(cannotSeeTolerance);
+    if (blind.length === 0)
+        return '';
+    const tolerances = new Set(blind.map((row) => row.tolerance));
+    const oneTolerance = tolerances.size === 1;
+    // A duet's tolerance is its practical size (ab-min-effect), and its table says so.
+    const limit = blind.every((row) => row.method === 'duet') ? 'practical size' : 'tolerance';
+    const items = blind.map((row) => `≥ ${formatMde(row.mde, row.unit)} on ${say.name(row)}${oneTolerance ? '' : ` (${limit} ${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPercent */ .l9)(row.tolerance)})`}`);
+    const sentences = [
+        `This gate can only see changes ${list(items)}${oneTolerance ? `; the ${limit} is ${(0,_format_js__WEBPACK_IMPORTED_MODULE_1__/* .formatPercent */ .l9)(blind[0].tolerance)}` : ''}: smaller regressions pass unseen.`,
+    ];
+    if (!advice)
+        return sentences.join(' ');
+    const history = blind.filter((row) => row.mdeBasis?.source === 'history');
+    if (history.length > 0) {
+        const n = Math.max(...history.map((row) => row.samples));
+        sentences.push(`Its noise is the spread of the ${n} accepted runs of the history (other jobs, other runners): a longer run shrinks only its own sampling part, not the drift between jobs.`);
+        const reaches = history.map((row) => ({ row, reach: historyReach(row) })).filter((x) => x.reach !== undefined);
+        const unreachable = reaches.filter((x) => x.reach.runs === undefined);
+        if (unreachable.length > 0) {
+            const worst = unreachable.reduce((a, x) => (x.reach.best > a.reach.best ? x : a));
+            sentences.push(worst.reach.best > worst.row.tolerance
+                ? `More history cannot fix it: even unlimited history at this spread would see only ≥ ${formatMde(worst.reach.best, worst.row.unit)} on ${say.name(worst.row)}.`
+                : `More history would take over ${_baseline_power_js__WEBPACK_IMPORTED_MODULE_2__/* .HISTORY_SEARCH_LIMIT */ .O} runs at this spread.`);
+        }
+        else if (reaches.length > 0) {
+            const runs = Math.max(...reaches.map((x) => x.reach.runs));
+            sentences.push(`A history of ≥ ${runs} runs at this spread would see the tolerance (if ${say.code('history-limit')} keeps that many).`);
+        }
+        sentences.push(`A/B mode (${say.code('baseline-target')}) measures both versions in the same job and removes the drift between jobs.`);
+    }
+    if (blind.some((row) => row.method === 'duet')) {
+        sentences.push(`In the duet the noise is the spread between its windows, which shrinks roughly as 1/√duration: a longer ${say.code('max-duration')} sees smaller changes.`);
+    }
+    return sentences.join(' ');
+}
+
+
+/***/ }),
+
 /***/ 4031:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -11785,6 +12434,7 @@ function codeBlock(text, info = 'text') {
 
 const HEADLINE = {
     passed: '✅ k6-gate: passed',
+    inconclusive: '❔ k6-gate: inconclusive, the numbers could not decide',
     regressed: '❌ k6-gate: performance regressed',
     'thresholds-failed': '❌ k6-gate: k6 thresholds crossed',
     error: '💥 k6-gate: the load test could not run',
@@ -11814,12 +12464,13 @@ function headline(result) {
 }
 const SCENARIO_OUTCOME = {
     passed: 'passed',
+    inconclusive: 'inconclusive',
     regressed: 'regressed',
     'thresholds-failed': 'thresholds crossed',
     error: 'error',
 };
 function scenarioIcon(outcome) {
-    return outcome === 'passed' ? '✅' : outcome === 'error' ? '💥' : '❌';
+    return outcome === 'passed' ? '✅' : outcome === 'inconclusive' ? '❔' : outcome === 'error' ? '💥' : '❌';
 }
 /** A scenario's outcome in words: `thresholds crossed`, `error`. */
 function scenarioOutcome(outcome) {
@@ -11832,8 +12483,8 @@ function scenarioOutcome(outcome) {
 function scenarioLabel(s) {
     return s.profile ? `${s.scenario} · profile ${s.profile}` : s.scenario;
 }
-/** Worst first: error, thresholds crossed, regressed, passed; the given order among equals. */
-const OUTCOME_RANK = { error: 0, 'thresholds-failed': 1, regressed: 2, passed: 3 };
+/** Worst first: error, thresholds crossed, regressed, inconclusive, passed; the given order among equals. */
+const OUTCOME_RANK = { error: 0, 'thresholds-failed': 1, regressed: 2, inconclusive: 3, passed: 4 };
 function failuresFirst(items) {
     return items
         .map((item, index) => ({ item, index }))
@@ -11855,10 +12506,11 @@ function plural(count, singular, pluralForm = `${singular}s`) {
 /* harmony export */   At: () => (/* binding */ GATE_REPORT_FILE),
 /* harmony export */   w4: () => (/* binding */ renderHtmlReport)
 /* harmony export */ });
-/* unused harmony exports historyChart, ratioChart */
-/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6264);
+/* unused harmony exports historyChart, ratioChart, duetChart */
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6264);
+/* harmony import */ var _detectable_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7311);
 /* harmony import */ var _junit_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2998);
-/* harmony import */ var _markdown_rows_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8822);
+/* harmony import */ var _markdown_rows_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8822);
 // The gate's result as one self-contained HTML page (gate-report.html): a picture where people would
 // rather look than read. Pure: takes a GateResult, returns text.
 //
@@ -11873,9 +12525,10 @@ function plural(count, singular, pluralForm = `${singular}s`) {
 
 
 
+
 const GATE_REPORT_FILE = 'gate-report.html';
-const OUTCOME_ORDER = ['error', 'thresholds-failed', 'regressed', 'passed'];
-const VERDICT_ORDER = ['regressed', 'missing', 'improved', 'new', 'unchanged'];
+const OUTCOME_ORDER = ['error', 'thresholds-failed', 'regressed', 'inconclusive', 'passed'];
+const VERDICT_ORDER = ['regressed', 'missing', 'inconclusive', 'improved', 'new', 'unchanged'];
 const WIDTH = 520;
 const HEIGHT = 170;
 const PAD = { left: 70, right: 16, top: 14, bottom: 26 };
@@ -11884,12 +12537,14 @@ body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin:
 h1 { font-size: 1.4rem; } h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #d0d7de; } h3 { font-size: 1rem; }
 .badge { display: inline-block; padding: 0 .5em; border-radius: 1em; font-weight: 600; }
 .passed { background: #dafbe1; color: #116329; } .regressed, .error, .thresholds-failed { background: #ffebe9; color: #a40e26; }
+.inconclusive { background: #fff8c5; color: #7d4e00; }
 .meta { color: #57606a; } .charts { display: flex; flex-wrap: wrap; gap: 1rem; }
 figure { margin: 0; border: 1px solid #d0d7de; border-radius: 6px; padding: .5rem; }
 figcaption { max-width: ${WIDTH}px; font-size: 12px; color: #57606a; }
 table { border-collapse: collapse; } th, td { border: 1px solid #d0d7de; padding: .2rem .5rem; text-align: right; }
 th:first-child, td:first-child { text-align: left; } pre { white-space: pre-wrap; background: #f6f8fa; padding: .5rem; }
 svg text { font: 11px system-ui, sans-serif; fill: #57606a; }
+.blind-spot { background: #fff8c5; border: 1px solid #d4a72c; border-radius: 6px; padding: .5rem; }
 `;
 function scaleFor(count, values) {
     let low = Math.min(...values);
@@ -11936,12 +12591,12 @@ function historyChart(row, history) {
     if (row.band) {
         const top = scale.y(Math.max(row.band.low, row.band.high));
         const bottom = scale.y(Math.min(row.band.low, row.band.high));
-        parts.push(`<rect class="band" x="${PAD.left}" y="${n(top)}" width="${WIDTH - PAD.left - PAD.right}" height="${n(Math.max(bottom - top, 1))}" fill="#ddf4ff"><title>band ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatValue */ .Fl)(row.band.low, row.unit))} .. ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatValue */ .Fl)(row.band.high, row.unit))}</title></rect>`);
+        parts.push(`<rect class="band" x="${PAD.left}" y="${n(top)}" width="${WIDTH - PAD.left - PAD.right}" height="${n(Math.max(bottom - top, 1))}" fill="#ddf4ff"><title>band ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(row.band.low, row.unit))} .. ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(row.band.high, row.unit))}</title></rect>`);
     }
     if (row.baseline !== undefined)
-        parts.push(hline(scale, row.baseline, (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatValue */ .Fl)(row.baseline, row.unit), 'stroke="#8c959f"'));
+        parts.push(hline(scale, row.baseline, (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(row.baseline, row.unit), 'stroke="#8c959f"'));
     if (limit !== undefined) {
-        parts.push(`<g class="tolerance">${hline(scale, limit, (0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatValue */ .Fl)(limit, row.unit), 'stroke="#cf222e" stroke-dasharray="5 4"')}<title>tolerance ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPercent */ .l9)(row.tolerance))}</title></g>`);
+        parts.push(`<g class="tolerance">${hline(scale, limit, (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(limit, row.unit), 'stroke="#cf222e" stroke-dasharray="5 4"')}<title>tolerance ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatPercent */ .l9)(row.tolerance))}</title></g>`);
     }
     const points = values.map((v, i) => `${n(scale.x(i))},${n(scale.y(v))}`);
     if (points.length > 1)
@@ -11949,7 +12604,7 @@ function historyChart(row, history) {
     values.forEach((v, i) => {
         const current = i === values.length - 1;
         const colour = current ? (row.verdict === 'regressed' ? '#cf222e' : row.verdict === 'improved' ? '#1a7f37' : '#0969da') : '#0969da';
-        parts.push(`<circle class="${current ? 'current' : 'run'}" cx="${n(scale.x(i))}" cy="${n(scale.y(v))}" r="${current ? 5 : 2.5}" fill="${colour}"><title>${current ? 'this run' : `accepted run ${i + 1}`}: ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatValue */ .Fl)(v, row.unit))}</title></circle>`);
+        parts.push(`<circle class="${current ? 'current' : 'run'}" cx="${n(scale.x(i))}" cy="${n(scale.y(v))}" r="${current ? 5 : 2.5}" fill="${colour}"><title>${current ? 'this run' : `accepted run ${i + 1}`}: ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(v, row.unit))}</title></circle>`);
     });
     parts.push(`<text x="${WIDTH - PAD.right}" y="${HEIGHT - 8}" text-anchor="end">${values.length > 1 ? 'accepted runs, this run last' : 'this run'}</text>`);
     return `<svg class="chart history-chart" role="img" aria-label="${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(title)}" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" xmlns="http://www.w3.org/2000/svg"><title>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(title)}</title>${parts.join('')}</svg>`;
@@ -11965,7 +12620,7 @@ function ratioChart(row) {
     const sorted = [...ratios].sort((x, y) => x - y);
     const middle = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
     // The 95 % interval of the median pair ratio, the same one the Markdown A/B table gives.
-    const interval = (0,_markdown_rows_js__WEBPACK_IMPORTED_MODULE_0__/* .abNumbers */ .G_)(row)?.interval;
+    const interval = (0,_markdown_rows_js__WEBPACK_IMPORTED_MODULE_2__/* .abNumbers */ .G_)(row)?.interval;
     const ends = interval && interval.low !== undefined && interval.high !== undefined ? [1 + interval.low, 1 + interval.high] : undefined;
     const scale = scaleFor(ratios.length, [...ratios, 1, ...(ends ?? [])]);
     const parts = [];
@@ -11974,13 +12629,71 @@ function ratioChart(row) {
         parts.push(`<rect class="interval" x="${PAD.left}" y="${n(top)}" width="${WIDTH - PAD.left - PAD.right}" height="${n(Math.max(scale.y(ends[0]) - top, 1))}" fill="#fbefff"><title>95% interval of the median B/A: ${ends[0].toFixed(3)} .. ${ends[1].toFixed(3)}</title></rect>`);
     }
     parts.push(hline(scale, 1, '1.00', 'stroke="#8c959f"'), hline(scale, middle, middle.toFixed(2), 'stroke="#8250df" stroke-dasharray="3 3"'));
-    rounds.forEach((round, i) => parts.push(`<circle class="round" cx="${n(scale.x(i))}" cy="${n(scale.y(round.ratio))}" r="3.5" fill="#8250df"><title>round ${i + 1}: A ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatValue */ .Fl)(round.a, row.unit))}, B ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatValue */ .Fl)(round.b, row.unit))}, B/A ${round.ratio.toFixed(3)}</title></circle>`));
+    rounds.forEach((round, i) => parts.push(`<circle class="round" cx="${n(scale.x(i))}" cy="${n(scale.y(round.ratio))}" r="3.5" fill="#8250df"><title>round ${i + 1}: A ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(round.a, row.unit))}, B ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(round.b, row.unit))}, B/A ${round.ratio.toFixed(3)}</title></circle>`));
     parts.push(`<text x="${WIDTH - PAD.right}" y="${HEIGHT - 8}" text-anchor="end">B/A per round, in run order; dashed: median${ends ? '; shaded: its 95% interval' : ''}</text>`);
     const title = `${row.metric} ${row.stat} B/A per round`;
     return `<svg class="chart ratio-chart" role="img" aria-label="${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(title)}" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" xmlns="http://www.w3.org/2000/svg"><title>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(title)}</title>${parts.join('')}</svg>`;
 }
+/**
+ * A duet row: B's change against A on one axis, with the interval the decision found, the floor
+ * either way (changes inside it are not called) and the margin of "equivalent" (shaded).
+ */
+function duetChart(row, d) {
+    if (d.change === undefined)
+        return '';
+    const [low, high] = d.interval ?? [d.change, d.change];
+    const floor = d.floor.value;
+    const reach = Math.max(Math.abs(low), Math.abs(high), floor, d.margin) * 1.15 || 0.01;
+    // Symmetric about no change: the axis needs no room for value labels at its left.
+    const left = PAD.right;
+    const plotW = WIDTH - 2 * left;
+    const x = (v) => left + ((v + reach) / (2 * reach)) * plotW;
+    const top = PAD.top + 6;
+    const bottom = HEIGHT - PAD.bottom;
+    const mid = (top + bottom) / 2;
+    const size = (v) => (d.difference ? (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatPointChange */ .eS)(v) : (0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatChange */ .eD)(v));
+    const parts = [
+        `<text x="${left}" y="${PAD.top - 2}">B against A over ${d.windows} paired windows</text>`,
+        `<rect class="margin" x="${n(x(-d.margin))}" y="${top}" width="${n(x(d.margin) - x(-d.margin))}" height="${bottom - top}" fill="#dafbe1"><title>equivalent within ±${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(size(d.margin).replace(/^\+/, ''))}</title></rect>`,
+        `<line x1="${n(x(0))}" x2="${n(x(0))}" y1="${top}" y2="${bottom}" stroke="#8c959f"/>`,
+    ];
+    if (floor > 0) {
+        for (const v of [-floor, floor]) {
+            parts.push(`<line class="floor" x1="${n(x(v))}" x2="${n(x(v))}" y1="${top}" y2="${bottom}" stroke="#cf222e" stroke-dasharray="5 4"><title>floor ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_markdown_rows_js__WEBPACK_IMPORTED_MODULE_2__/* .duetFloorCell */ .Vx)(d))}</title></line>`);
+        }
+    }
+    const colour = row.verdict === 'regressed' ? '#cf222e' : row.verdict === 'improved' ? '#1a7f37' : '#0969da';
+    parts.push(`<line class="interval" x1="${n(x(low))}" x2="${n(x(high))}" y1="${n(mid)}" y2="${n(mid)}" stroke="${colour}" stroke-width="4"><title>interval ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(size(low))} … ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(size(high))}</title></line>`, `<circle class="change" cx="${n(x(d.change))}" cy="${n(mid)}" r="5" fill="${colour}"><title>B/A ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_markdown_rows_js__WEBPACK_IMPORTED_MODULE_2__/* .duetChangeCell */ .XW)(d))}</title></circle>`, `<text x="${left}" y="${HEIGHT - 8}">${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(size(-reach))}</text>`, `<text x="${n(x(0))}" y="${HEIGHT - 8}" text-anchor="middle">${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(size(0))}</text>`, `<text x="${WIDTH - left}" y="${HEIGHT - 8}" text-anchor="end">${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(size(reach))}</text>`);
+    const title = `${row.metric} ${row.stat} B against A`;
+    return `<svg class="chart duet-chart" role="img" aria-label="${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(title)}" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" xmlns="http://www.w3.org/2000/svg"><title>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(title)}</title>${parts.join('')}</svg>`;
+}
+/** The duet's table: the same columns and words as the Markdown report's. */
+function duetTableHtml(scenario, rows) {
+    const head = ['Metric', 'Stat', ..._markdown_rows_js__WEBPACK_IMPORTED_MODULE_2__/* .DUET_HEADER */ .TX].map((h) => `<th>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(h)}</th>`).join('');
+    const body = rows.map((row) => `<tr><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(row.metric)}</td><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(row.stat)}</td>${(0,_markdown_rows_js__WEBPACK_IMPORTED_MODULE_2__/* .duetCells */ .mq)(row, (0,_markdown_rows_js__WEBPACK_IMPORTED_MODULE_2__/* .duetNumbers */ .VF)(scenario, row))
+        .map((cell) => `<td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(cell)}</td>`)
+        .join('')}</tr>`);
+    return `<table class="duet"><thead><tr>${head}</tr></thead><tbody>${body.join('')}</tbody></table>`;
+}
+/** The duet's rows: the table, then one chart per row of B's change against A. */
+function duetSection(scenario, rows) {
+    const parts = [
+        '<h3>Duet: A (baseline-target) and B (target) measured at the same time</h3>',
+        '<p class="meta">Each chart: B against A over the paired windows; dot: the change, bar: its interval, red dashes: the floor (smaller changes are not called), green: what equivalent allows.</p>',
+        duetTableHtml(scenario, rows),
+        '<div class="charts">',
+    ];
+    for (const row of rows) {
+        const d = (0,_markdown_rows_js__WEBPACK_IMPORTED_MODULE_2__/* .duetNumbers */ .VF)(scenario, row);
+        const chart = d ? duetChart(row, d) : '';
+        if (chart)
+            parts.push(`<figure>${chart}<figcaption><strong>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(`${row.metric} ${row.stat}`)}</strong>: ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_markdown_rows_js__WEBPACK_IMPORTED_MODULE_2__/* .duetCells */ .mq)(row, d).at(-1))}</figcaption></figure>`);
+    }
+    parts.push('</div>');
+    return parts;
+}
 function endpointTable(endpoints) {
-    const rows = endpoints.map((e) => `<tr><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(e.endpoint)}</td><td>${e.requests}</td><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatValue */ .Fl)(e.failureRate, 'ratio'))}</td><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatValue */ .Fl)(e.med, 'ms'))}</td><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatValue */ .Fl)(e.p95, 'ms'))}</td><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatValue */ .Fl)(e.baselineP95, 'ms'))}</td><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatChange */ .eD)(e.p95Change))}</td></tr>`);
+    const rows = endpoints.map((e) => `<tr><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(e.endpoint)}</td><td>${e.requests}</td><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(e.failureRate, 'ratio'))}</td><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(e.med, 'ms'))}</td><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(e.p95, 'ms'))}</td><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatValue */ .Fl)(e.baselineP95, 'ms'))}</td><td>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)((0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatChange */ .eD)(e.p95Change))}</td></tr>`);
     return `<table class="endpoints"><thead><tr><th>Endpoint</th><th>Requests</th><th>Failed</th><th>Median</th><th>p(95)</th><th>Baseline p(95)</th><th>Change</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 function scenarioSection(scenario) {
@@ -11989,12 +12702,27 @@ function scenarioSection(scenario) {
     ];
     if (scenario.error)
         parts.push(`<pre class="cause">${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(scenario.error)}</pre>`);
-    const rows = [...scenario.metrics].sort((x, y) => VERDICT_ORDER.indexOf(x.verdict) - VERDICT_ORDER.indexOf(y.verdict));
+    else if (scenario.inconclusive)
+        parts.push(`<p class="cause inconclusive">Inconclusive: ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(scenario.inconclusive)}</p>`);
+    if (scenario.verdictNote)
+        parts.push(`<p class="verdict-note"><strong>Verdict:</strong> ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(scenario.verdictNote)}</p>`);
+    const sorted = [...scenario.metrics].sort((x, y) => VERDICT_ORDER.indexOf(x.verdict) - VERDICT_ORDER.indexOf(y.verdict));
+    // Escaped as a whole below: names and code spans stay plain text here.
+    const blind = (0,_detectable_js__WEBPACK_IMPORTED_MODULE_0__/* .blindSpotText */ .tT)(sorted, { name: (row) => `${row.metric} ${row.stat}`, code: (text) => text }, true);
+    if (blind)
+        parts.push(`<p class="blind-spot">⚠️ ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(blind)}</p>`);
+    // One section per way the rows were decided: a duet has no history to draw.
+    const duet = sorted.filter((row) => row.method === 'duet');
+    if (duet.length > 0)
+        parts.push(...duetSection(scenario, duet));
+    const rows = sorted.filter((row) => row.method !== 'duet');
     if (rows.length > 0) {
-        parts.push('<h3>Watched stats</h3><p class="meta">Blue band: where this run was allowed to be; grey line: the accepted value; red dashes: the tolerance limit; the last point is this run.</p><div class="charts">');
+        parts.push('<h3>Watched stats</h3><p class="meta">Blue band: where this run was allowed to be; grey line: the accepted value; red dashes: the tolerance limit; the last point is this run.</p>');
+        parts.push('<div class="charts">');
         for (const row of rows) {
             const history = scenario.trend?.find((t) => t.metric === row.metric && t.stat === row.stat)?.values ?? [];
-            parts.push(`<figure>${historyChart(row, history)}<figcaption><strong>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(`${row.metric} ${row.stat}`)}</strong>: ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(row.verdict)} — ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(row.note)}</figcaption></figure>`);
+            const canSee = row.mde === undefined ? '' : ` — can see changes ≥ ${(0,_detectable_js__WEBPACK_IMPORTED_MODULE_0__/* .formatMde */ .gC)(row.mde, row.unit)}`;
+            parts.push(`<figure>${historyChart(row, history)}<figcaption><strong>${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(`${row.metric} ${row.stat}`)}</strong>: ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(row.verdict)} — ${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(row.note)}${(0,_junit_js__WEBPACK_IMPORTED_MODULE_1__/* .escapeXml */ .X)(canSee)}</figcaption></figure>`);
         }
         parts.push('</div>');
     }
@@ -12054,13 +12782,21 @@ ${scenarios.map(scenarioSection).join('\n')}
 /* harmony export */   X: () => (/* binding */ escapeXml),
 /* harmony export */   dB: () => (/* binding */ renderJUnit)
 /* harmony export */ });
-/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6264);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6264);
+/* harmony import */ var _detectable_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7311);
+/* harmony import */ var _markdown_rows_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8822);
 // The gate's result as JUnit XML, which GitLab shows in merge requests (and most CI systems read).
 // Pure: takes a GateResult, returns text.
 //
 // One <testsuite> per scenario run; inside it one <testcase> per watched metric and one per k6
 // threshold. A regression or a crossed threshold is a <failure>; a run that could not happen is an
-// <error>, so "the test is broken" never reads like "the code got slower".
+// <error>, so "the test is broken" never reads like "the code got slower". An inconclusive verdict is
+// a <skipped> case named "verdict" (and a duet stat left undecided a <skipped> metric): JUnit has no
+// "undecided", and skipped is the one state every reader shows as neither passed nor failed, which is
+// what it is; a <failure> would say the code got slower, an <error> that the test is broken. Whether
+// it fails the job is `fail-on`'s call, not the report's.
+
+
 
 const JUNIT_FILE = 'junit.xml';
 /** Removes what XML 1.0 forbids (most control characters, lone surrogates), then escapes markup. */
@@ -12080,17 +12816,32 @@ function metricCase(scenario, row) {
         systemOut: row.note,
     };
     if (row.verdict === 'regressed') {
-        return { ...base, failure: { type: 'regression', message: `regressed: ${row.note}`, text: describeRow(row) } };
+        return { ...base, failure: { type: 'regression', message: `regressed: ${row.note}`, text: describeRow(scenario, row) } };
     }
+    if (row.verdict === 'inconclusive')
+        return { ...base, skipped: `inconclusive: ${row.note}` };
     if (row.verdict === 'missing') {
         if (row.severity === 'error') {
-            return { ...base, failure: { type: 'missing-metric', message: `missing: ${row.note}`, text: describeRow(row) } };
+            return { ...base, failure: { type: 'missing-metric', message: `missing: ${row.note}`, text: describeRow(scenario, row) } };
         }
         return { ...base, skipped: `missing (warning): ${row.note}` };
     }
     return base;
 }
-function describeRow(row) {
+function describeRow(scenario, row) {
+    const duet = (0,_markdown_rows_js__WEBPACK_IMPORTED_MODULE_1__/* .duetNumbers */ .VF)(scenario, row);
+    if (duet) {
+        // A duet compares two targets measured at the same time: no baseline, no accepted band.
+        return [
+            `metric: ${row.metric}`,
+            `stat: ${row.stat}`,
+            `A (baseline-target): ${row.baseline ?? 'none'} ${row.unit}`,
+            `B (target): ${row.current ?? 'none'} ${row.unit}`,
+            `change B/A (interval): ${(0,_markdown_rows_js__WEBPACK_IMPORTED_MODULE_1__/* .duetChangeCell */ .XW)(duet)}`,
+            `floor: ${(0,_markdown_rows_js__WEBPACK_IMPORTED_MODULE_1__/* .duetFloorCell */ .Vx)(duet)}`,
+            `method: duet, paired windows: ${duet.windows}${row.mde !== undefined ? `, can see ≥ ${(0,_detectable_js__WEBPACK_IMPORTED_MODULE_0__/* .formatMde */ .gC)(row.mde, row.unit)}` : ''}`,
+        ].join('\n');
+    }
     const lines = [
         `metric: ${row.metric}`,
         `stat: ${row.stat}`,
@@ -12098,10 +12849,10 @@ function describeRow(row) {
         `current: ${row.current ?? 'none'} ${row.unit}`,
     ];
     if (row.change !== undefined)
-        lines.push(`change: ${(0,_format_js__WEBPACK_IMPORTED_MODULE_0__/* .formatChange */ .eD)(row.change)}`);
+        lines.push(`change: ${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatChange */ .eD)(row.change)}`);
     if (row.band)
         lines.push(`accepted band: ${row.band.low} .. ${row.band.high} ${row.unit}`);
-    lines.push(`method: ${row.method}, samples: ${row.samples}, tolerance: ${(0,_format_js__WEBPACK_IMPORTED_MODULE_0__/* .formatPercent */ .l9)(row.tolerance)}`);
+    lines.push(`method: ${row.method}, samples: ${row.samples}, tolerance: ${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatPercent */ .l9)(row.tolerance)}`);
     return lines.join('\n');
 }
 function thresholdCase(scenario, threshold) {
@@ -12137,6 +12888,14 @@ function scenarioCases(scenario) {
             classname: `k6-gate.${scenario.key}`,
             timeSeconds: scenario.k6WallMs !== undefined ? scenario.k6WallMs / 1000 : undefined,
             error: { type: 'error', message, text },
+        });
+    }
+    if (scenario.outcome === 'inconclusive') {
+        cases.push({
+            name: 'verdict',
+            classname: `k6-gate.${scenario.key}`,
+            timeSeconds: scenario.k6WallMs !== undefined ? scenario.k6WallMs / 1000 : undefined,
+            skipped: `inconclusive: ${scenario.inconclusive ?? 'the numbers could not decide'}`,
         });
     }
     for (const row of scenario.metrics)
@@ -12288,8 +13047,14 @@ function renderLoadPerformance(result, legacySummaryText) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  TX: () => (/* binding */ DUET_HEADER),
   G_: () => (/* binding */ abNumbers),
   QW: () => (/* binding */ abTable),
+  mq: () => (/* binding */ duetCells),
+  XW: () => (/* binding */ duetChangeCell),
+  Vx: () => (/* binding */ duetFloorCell),
+  VF: () => (/* binding */ duetNumbers),
+  Fq: () => (/* binding */ duetTable),
   f1: () => (/* binding */ historyTable),
   TU: () => (/* binding */ metricClass),
   mc: () => (/* binding */ sortMetricRows),
@@ -12301,7 +13066,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   _G: () => (/* binding */ whyRows)
 });
 
-// UNUSED EXPORTS: allowedCell, changeOf
+// UNUSED EXPORTS: CAN_SEE, allowedCell, changeOf
 
 ;// CONCATENATED MODULE: ./node_modules/markdown-table/index.js
 // To do: next major: remove.
@@ -12742,6 +13507,10 @@ var stats = __nccwpck_require__(964);
 var format = __nccwpck_require__(6264);
 // EXTERNAL MODULE: ./src/json.ts
 var json = __nccwpck_require__(8301);
+// EXTERNAL MODULE: ./src/verdict/duet/decision.ts + 2 modules
+var decision = __nccwpck_require__(5208);
+// EXTERNAL MODULE: ./src/report/detectable.ts
+var detectable = __nccwpck_require__(7311);
 // EXTERNAL MODULE: ./src/report/escape.ts
 var report_escape = __nccwpck_require__(4031);
 // EXTERNAL MODULE: ./src/report/headline.ts
@@ -12750,6 +13519,8 @@ var headline = __nccwpck_require__(4512);
 // The rows of a scenario's report: watched metrics (history and A/B), k6 thresholds, and the
 // collapsed "why" section that says in words why a row regressed, improved or was not judged.
 // Pure: data in, text out. Every string from the script goes through escape.ts.
+
+
 
 
 
@@ -12781,9 +13552,11 @@ function sortThresholds(thresholds) {
 function table(rows, align, compact) {
     return markdownTable(rows, { align, alignDelimiters: !compact });
 }
-function verdictCell(row) {
+function verdictCell(row, duet) {
     if (row.thin)
         return '⚪ too few samples to judge';
+    if (duet && row.verdict === 'unchanged')
+        return `⚪ equivalent within ±${duetSize(duet, duet.margin)}`;
     switch (row.verdict) {
         case 'regressed':
             return '🔴 regressed';
@@ -12791,6 +13564,8 @@ function verdictCell(row) {
             return '🟢 improved';
         case 'unchanged':
             return '⚪ unchanged';
+        case 'inconclusive':
+            return '❔ inconclusive';
         case 'new':
             return '🆕 new';
         case 'missing':
@@ -12839,11 +13614,17 @@ function trendCell(trend) {
 function findTrend(s, row) {
     return s.trend?.find((t) => t.metric === row.metric && t.stat === row.stat);
 }
-/** The history-mode table: baseline against this run, the change, the limit and what set it. */
+/** The header of the column of minimum detectable effects: the smallest change the row could see. */
+const CAN_SEE = 'Can see ≥';
+/**
+ * The history-mode table: baseline against this run, the change, the limit and what set it, and
+ * (when any row has one) the smallest change each row could see.
+ */
 function historyTable(s, rows, compact, withTrend) {
     const trend = withTrend && rows.some((row) => findTrend(s, row));
-    const header = ['Metric', 'Stat', 'Baseline', 'This run', 'Change', 'Allowed', 'Verdict'];
-    const align = ['l', 'l', 'r', 'r', 'r', 'r', 'l'];
+    const mde = (0,detectable/* anyMde */.rO)(rows);
+    const header = ['Metric', 'Stat', 'Baseline', 'This run', 'Change', 'Allowed', ...(mde ? [CAN_SEE] : []), 'Verdict'];
+    const align = ['l', 'l', 'r', 'r', 'r', 'r', ...(mde ? ['r'] : []), 'l'];
     if (trend) {
         header.push('History, then this run');
         align.push('l');
@@ -12856,6 +13637,7 @@ function historyTable(s, rows, compact, withTrend) {
             (0,format/* formatValue */.Fl)(row.current, row.unit),
             changeOf(row),
             allowedCell(row),
+            ...(mde ? [(0,detectable/* mdeCell */.vm)(row)] : []),
             verdictCell(row),
         ];
         if (trend)
@@ -12889,6 +13671,7 @@ function intervalText(interval) {
 }
 /** The A/B table: A and B side by side, B's change against A and that change's interval. */
 function abTable(rows, compact) {
+    const mde = (0,detectable/* anyMde */.rO)(rows);
     const body = rows.map((row) => {
         const ab = abNumbers(row);
         return [
@@ -12898,10 +13681,80 @@ function abTable(rows, compact) {
             (0,format/* formatValue */.Fl)(ab?.b, row.unit),
             (0,format/* formatChange */.eD)(ab?.change),
             intervalText(ab?.interval),
+            ...(mde ? [(0,detectable/* mdeCell */.vm)(row)] : []),
             verdictCell(row),
         ];
     });
-    return table([['Metric', 'Stat', 'A (baseline-target)', 'B (target)', 'Change B/A', '95% interval', 'Verdict'], ...body], ['l', 'l', 'r', 'r', 'r', 'r', 'l'], compact);
+    return table([['Metric', 'Stat', 'A (baseline-target)', 'B (target)', 'Change B/A', '95% interval', ...(mde ? [CAN_SEE] : []), 'Verdict'], ...body], ['l', 'l', 'r', 'r', 'r', 'r', ...(mde ? ['r'] : []), 'l'], compact);
+}
+function duetNumbers(s, row) {
+    if (row.method !== 'duet' || !s.duet)
+        return undefined;
+    const record = s.duet.stats.find((st) => st.id === (0,decision/* duetStatId */.Eb)(row));
+    if (!record)
+        return undefined;
+    const difference = row.unit === 'ratio';
+    return {
+        a: row.baseline,
+        b: row.current,
+        difference,
+        change: record.change,
+        interval: record.interval,
+        windows: record.windows,
+        floor: record.floor,
+        margin: difference ? decision/* DUET_RATE_MARGIN */.vt : s.duet.minEffect,
+        p: record.p,
+        level: record.level,
+        verdict: record.verdict,
+    };
+}
+/** A size in the duet's terms: `2%` for times, `0.5 pp` for the error rate. */
+function duetSize(d, v) {
+    return d.difference ? (0,format/* formatSetting */.w_)(v, 'ratio') : (0,format/* formatPercent */.l9)(v);
+}
+/** B's change against A as the decision weighed it: `+5.6%`, or `+0.40 pp` for the error rate. */
+function duetChange(d, v) {
+    if (v === undefined)
+        return '—';
+    return d.difference ? (0,format/* formatPointChange */.eS)(v) : (0,format/* formatChange */.eD)(v);
+}
+/** `+5.6% (+1.2% … +10.1%)`: the change and its interval. */
+function duetChangeCell(d) {
+    if (d.change === undefined)
+        return '—';
+    const interval = d.interval ? ` (${duetChange(d, d.interval[0])} … ${duetChange(d, d.interval[1])})` : '';
+    return `${duetChange(d, d.change)}${interval}`;
+}
+/** The floor that applied: `±2% practical size`, `±2.6% window noise`. */
+function duetFloorCell(d) {
+    if (d.floor.value === 0)
+        return 'none: any real rise counts';
+    return `±${duetSize(d, d.floor.value)} ${d.floor.source}`;
+}
+/** The header of the duet table's columns, in the order of duetCells. */
+const DUET_HEADER = ['A (baseline-target)', 'B (target)', 'Change B/A (interval)', 'Floor', CAN_SEE, 'Verdict'];
+/** A duet row's cells after the metric and stat, plain text (each format escapes its own way). */
+function duetCells(row, d) {
+    return [
+        (0,format/* formatValue */.Fl)(row.baseline, row.unit),
+        (0,format/* formatValue */.Fl)(row.current, row.unit),
+        d ? duetChangeCell(d) : changeOf(row),
+        d ? duetFloorCell(d) : '—',
+        (0,detectable/* mdeCell */.vm)(row),
+        verdictCell(row, d),
+    ];
+}
+/**
+ * The duet table: A and B measured side by side at the same time, pooled over their paired
+ * windows; the change with its interval, the floor that applied, the smallest change it could see.
+ */
+function duetTable(s, rows, compact) {
+    const body = rows.map((row) => [
+        (0,report_escape/* tableCell */.xR)((0,report_escape/* codeSpan */.SS)(row.metric)),
+        (0,report_escape/* tableCell */.xR)((0,report_escape/* escapeProse */.fd)(row.stat)),
+        ...duetCells(row, duetNumbers(s, row)),
+    ]);
+    return table([['Metric', 'Stat', ...DUET_HEADER], ...body], ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'l'], compact);
 }
 function thresholdTable(thresholds, compact) {
     return table([
@@ -12926,10 +13779,39 @@ function runsText(row) {
         return '';
     return ` Every run: ${row.runs.map((v) => (0,format/* formatValue */.Fl)(v, row.unit)).join(', ')}.`;
 }
+/** Four decimals, as the decision's level is small: `0.0294`. */
+const pText = (v) => (v < 0.0001 ? '< 0.0001' : `= ${v.toFixed(4)}`);
+/** A duet row's "why": the paired windows, the change and its interval against the floor, the test. */
+function duetWhy(row, d) {
+    const value = (v) => (0,format/* formatValue */.Fl)(v, row.unit);
+    const sides = `B ${value(d.b)} against A ${value(d.a)}, each pooled over the same ${(0,headline/* plural */.LS)(d.windows, 'paired window')} (both measured at the same time)`;
+    if (d.change === undefined)
+        return `${sides}; too few paired windows to judge.`;
+    const moved = `B/A ${duetChangeCell(d)}`;
+    const test = d.p === undefined
+        ? ''
+        : `p ${pText(d.p)} against the ${d.level.toFixed(4)} this look allows (spent over the looks, corrected across the watched stats)`;
+    if (row.verdict === 'regressed' || row.verdict === 'improved') {
+        const floor = d.floor.value === 0
+            ? 'a real change of the error rate counts at any size'
+            : `past the ±${duetSize(d, d.floor.value)} floor (${d.floor.source})`;
+        return `${sides}; ${moved}, ${floor}; ${test}.`;
+    }
+    if (row.verdict === 'unchanged')
+        return `${sides}; ${moved}: the whole interval lies within ±${duetSize(d, d.margin)}.`;
+    // Undecided: a real change too small to count, or an interval too wide to say either.
+    const why = d.p !== undefined && d.p <= d.level
+        ? `a real change, but within the ${d.floor.source === 'practical size' ? 'practical size' : 'floor'} ±${duetSize(d, d.floor.value)}, and the interval reaches past ±${duetSize(d, d.margin)}`
+        : `the interval holds 0 and reaches past ±${duetSize(d, d.margin)}: neither a change nor equivalence is shown`;
+    return `${sides}; ${moved}; ${why}${test ? `; ${test}` : ''}.`;
+}
 /** One row's "why", in plain words. */
-function whyLine(row) {
+function whyLine(row, s) {
     const name = `${(0,report_escape/* codeSpan */.SS)(row.metric)} ${(0,report_escape/* escapeProse */.fd)(row.stat)}`;
     const value = (v) => (0,format/* formatValue */.Fl)(v, row.unit);
+    const duet = duetNumbers(s, row);
+    if (duet)
+        return `${name}: ${duetWhy(row, duet)}`;
     const ab = abNumbers(row);
     if (ab) {
         const interval = ab.interval ? ` (${(0,format/* formatPercent */.l9)(ab.interval.confidence)} interval ${intervalText(ab.interval)})` : '';
@@ -12993,7 +13875,7 @@ function abVerdictText(row) {
 function whyKind(row) {
     if (row.thin)
         return 'too thin to judge';
-    if (row.verdict === 'regressed' || row.verdict === 'improved' || row.verdict === 'missing')
+    if (row.verdict === 'regressed' || row.verdict === 'improved' || row.verdict === 'missing' || row.verdict === 'inconclusive')
         return row.verdict;
     return heldBack(row) ? 'not counted' : undefined;
 }
@@ -13001,8 +13883,9 @@ function whyKind(row) {
 function whyRows(rows) {
     return rows.filter((row) => whyKind(row) !== undefined);
 }
-function whyList(rows) {
-    return rows.map((row) => `- ${whyLine(row)}`).join('\n');
+/** The sentences of `rows`, which belong to scenario `s` (a duet row reads its record there). */
+function whyList(s, rows) {
+    return rows.map((row) => `- ${whyLine(row, s)}`).join('\n');
 }
 
 
@@ -13021,6 +13904,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/format.ts
 var format = __nccwpck_require__(6264);
+// EXTERNAL MODULE: ./src/report/detectable.ts
+var detectable = __nccwpck_require__(7311);
 // EXTERNAL MODULE: ./src/report/escape.ts
 var report_escape = __nccwpck_require__(4031);
 // EXTERNAL MODULE: ./src/report/html.ts
@@ -13117,6 +14002,7 @@ function renderAnalysis(analysis, compact = false) {
 
 
 
+
 const FULL = { compact: false, passedRows: true, details: true, notableRows: true, passingScenarios: true, failingRowCap: Infinity };
 /** The shortening steps, in order; the last one is then cut further by failingRowCap. */
 const STEPS = [
@@ -13148,14 +14034,24 @@ function statusLine(result) {
         const more = errors.length > 1 ? ` (and ${(0,headline/* plural */.LS)(errors.length - 1, 'other cause')} below)` : '';
         return `**${what}:** ${first}${more}.${exception} An error fails the job whatever \`fail-on\` says.`;
     }
-    const counts = `${(0,headline/* plural */.LS)(result.regressions, 'regression')}, ${(0,headline/* plural */.LS)(result.thresholdsFailed, 'crossed threshold')}`;
+    const inconclusive = result.inconclusive ?? 0;
+    const counts = `${(0,headline/* plural */.LS)(result.regressions, 'regression')}, ${(0,headline/* plural */.LS)(result.thresholdsFailed, 'crossed threshold')}` +
+        (inconclusive > 0 ? `, ${(0,headline/* plural */.LS)(inconclusive, 'inconclusive scenario')}` : '');
     const policy = result.failOn.length > 0 ? `fails on: ${result.failOn.join(', ')}` : 'report only';
     const verdict = result.failed
         ? '**the gate fails this job**'
         : result.outcome === 'passed'
             ? 'the gate passes'
             : '**not blocking** (policy)';
-    return `${counts} — ${verdict} (${policy}).`;
+    const undecided = inconclusive > 0 ? ` ${INCONCLUSIVE_SENTENCE}` : '';
+    return `${counts} — ${verdict} (${policy}).${undecided}`;
+}
+/** What an inconclusive verdict means for the job and the baseline, and what to do about it. */
+const INCONCLUSIVE_SENTENCE = 'Inconclusive means the numbers could not decide, either way: the run is not recorded as the baseline, and it fails the job only with `fail-on: inconclusive`. ' +
+    'Run it again longer (max-duration) or on a quieter runner; each inconclusive scenario below says why.';
+/** Every scenario was measured as a duet (A/B mode with baseline-target). */
+function isDuet(result) {
+    return result.scenarios.length > 0 && result.scenarios.every((s) => s.duet !== undefined);
 }
 function renderHeader(result) {
     const facts = [];
@@ -13165,7 +14061,10 @@ function renderHeader(result) {
         facts.push(`environment **${(0,report_escape/* escapeProse */.fd)(result.environment)}**`);
     if (result.k6)
         facts.push(`k6 ${(0,report_escape/* escapeProse */.fd)(result.k6.version)}`);
-    if (result.baselinePath)
+    // A duet compares baseline-target with target in this job: the baseline file decides nothing.
+    if (isDuet(result))
+        facts.push('A/B duet: A is `baseline-target`, B is the target, measured at the same time');
+    else if (result.baselinePath)
         facts.push(`baseline ${(0,report_escape/* codeSpan */.SS)(result.baselinePath)}`);
     return [`## ${(0,headline/* headline */.Pl)(result)}`, statusLine(result), facts.join(' · ')].filter(Boolean).join('\n\n');
 }
@@ -13200,9 +14099,13 @@ function renderMetrics(s, plan, omitted) {
     omitted.failingMetrics += hidden.failing;
     omitted.notable += hidden.notable;
     omitted.unchanged += hidden.passed;
-    const paired = rows.filter((row) => row.abBaseline && row.runs);
-    const history = rows.filter((row) => !(row.abBaseline && row.runs));
+    // One table per way the rows were decided: a duet, ABBA rounds, or against the history.
+    const duet = rows.filter((row) => row.method === 'duet');
+    const paired = rows.filter((row) => row.method !== 'duet' && row.abBaseline && row.runs);
+    const history = rows.filter((row) => row.method !== 'duet' && !(row.abBaseline && row.runs));
     const parts = [];
+    if (duet.length > 0)
+        parts.push((0,markdown_rows/* duetTable */.Fq)(s, duet, plan.compact));
     if (paired.length > 0)
         parts.push((0,markdown_rows/* abTable */.QW)(paired, plan.compact));
     if (history.length > 0)
@@ -13215,6 +14118,25 @@ function renderMetrics(s, plan, omitted) {
     if (note)
         parts.push(note);
     return parts;
+}
+/** Markdown names for the blind-spot sentence. */
+const MARKDOWN_SPEAKER = {
+    name: (row) => `${(0,report_escape/* codeSpan */.SS)(row.metric)} ${(0,report_escape/* escapeProse */.fd)(row.stat)}`,
+    code: report_escape/* codeSpan */.SS,
+};
+/**
+ * The stats that cannot see their tolerance, said plainly under the table. Kept while notable rows
+ * are (its advice only with the details): it never costs a failing scenario its place.
+ */
+function renderBlindSpot(s, plan, omitted) {
+    const text = (0,detectable/* blindSpotText */.tT)(s.metrics, MARKDOWN_SPEAKER, plan.details);
+    if (!text)
+        return [];
+    if (!plan.notableRows) {
+        omitted.blindSpots++;
+        return [];
+    }
+    return [`⚠️ ${text}`];
 }
 function renderThresholds(s, plan, omitted) {
     if (s.thresholds.length === 0)
@@ -13244,6 +14166,12 @@ function renderThresholds(s, plan, omitted) {
 }
 function renderCause(s, plan) {
     const parts = [];
+    if (s.inconclusive && s.outcome !== 'error') {
+        const why = (0,report_escape/* escapeProse */.fd)(s.inconclusive.replace(/[.\s]+$/, ''));
+        parts.push(s.outcome === 'inconclusive'
+            ? `> **Inconclusive:** ${why}.`
+            : `> **The numbers are in doubt:** ${why}; a regression or a crossed threshold still counts.`);
+    }
     if (s.error)
         parts.push(`> **Error:** ${(0,report_escape/* escapeProse */.fd)(s.error)}`);
     else if (s.exitCode !== undefined && s.exitCode !== 0) {
@@ -13264,11 +14192,11 @@ function renderDetails(s, rows, plan, omitted) {
     }
     const parts = [];
     if (why.length > 0) {
-        const counts = ['regressed', 'improved', 'missing', 'too thin to judge', 'not counted']
+        const counts = ['regressed', 'improved', 'missing', 'inconclusive', 'too thin to judge', 'not counted']
             .map((kind) => [why.filter((r) => (0,markdown_rows/* whyKind */.BN)(r) === kind).length, kind])
             .filter(([n]) => n > 0)
             .map(([n, kind]) => `${(0,format/* formatCount */.B4)(n)} ${kind}`);
-        parts.push(details(`Why: ${counts.join(', ')}`, (0,markdown_rows/* whyList */.f$)(why)));
+        parts.push(details(`Why: ${counts.join(', ')}`, (0,markdown_rows/* whyList */.f$)(s, why)));
     }
     if (analysis)
         parts.push(analysis);
@@ -13279,6 +14207,7 @@ function renderScenario(s, cancelled, plan, omitted) {
         scenarioTitle(s, cancelled),
         ...renderCause(s, plan),
         ...renderMetrics(s, plan, omitted),
+        ...renderBlindSpot(s, plan, omitted),
         ...renderThresholds(s, plan, omitted),
     ];
     if (s.verdictNote)
@@ -13292,8 +14221,10 @@ function markdown_link(label, url) {
     return `[${(0,report_escape/* escapeProse */.fd)(label)}](${safe})`;
 }
 /** One line naming gate-report.html and where to open it. */
-function htmlReportLine(where) {
-    const what = '📈 Charts of the baseline history and this run, and the per-endpoint table:';
+function htmlReportLine(where, duet) {
+    const what = duet
+        ? "📈 Charts of B's change against A per watched stat, and the per-endpoint table:"
+        : '📈 Charts of the baseline history and this run, and the per-endpoint table:';
     if (where.url && where.artifact)
         return `${what} ${(0,report_escape/* codeSpan */.SS)(html/* GATE_REPORT_FILE */.At)} in the artifact ${markdown_link(where.artifact, where.url)}`;
     if (where.url)
@@ -13309,7 +14240,7 @@ function renderFooter(result, options) {
         parts.push(`**Warnings**\n\n${warnings.map((w) => `- ${(0,report_escape/* escapeProse */.fd)(w)}`).join('\n')}`);
     if (result.baselineUpdated)
         parts.push(`Baseline ${(0,report_escape/* codeSpan */.SS)(result.baselinePath ?? '')} updated with this run.`);
-    const html = options.htmlReport && htmlReportLine(options.htmlReport);
+    const html = options.htmlReport && htmlReportLine(options.htmlReport, isDuet(result));
     if (html)
         parts.push(html);
     const links = [...(result.links ?? []), ...(options.links ?? [])];
@@ -13326,6 +14257,7 @@ function shorteningNotice(omitted, limit, options) {
         [omitted.passingScenarios, 'passing scenario', 'passing scenarios'],
         [omitted.failingMetrics, 'failing metric', 'failing metrics'],
         [omitted.crossedThresholds, 'crossed threshold', 'crossed thresholds'],
+        [omitted.blindSpots, 'note on changes too small to see', 'notes on changes too small to see'],
     ]);
     if (omitted.details > 0)
         left.push('the details (why, per-endpoint tables, error mix, charts)');
@@ -13334,7 +14266,16 @@ function shorteningNotice(omitted, limit, options) {
     return `> ✂️ **This report was shortened** to fit ${limit.description}: left out ${left.join(', ') || 'the end'}. The full report is ${where}.`;
 }
 function emptyOmitted() {
-    return { unchanged: 0, passedThresholds: 0, notable: 0, failingMetrics: 0, crossedThresholds: 0, details: 0, passingScenarios: 0 };
+    return {
+        unchanged: 0,
+        passedThresholds: 0,
+        notable: 0,
+        failingMetrics: 0,
+        crossedThresholds: 0,
+        details: 0,
+        blindSpots: 0,
+        passingScenarios: 0,
+    };
 }
 function render(result, options, plan) {
     const omitted = emptyOmitted();
@@ -13428,6 +14369,1481 @@ function renderMarkdownReport(result, options = {}) {
     if (fence)
         cut += `\n${fence}`;
     return cut + notice;
+}
+
+
+/***/ }),
+
+/***/ 3244:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  oA: () => (/* binding */ SampleAggregator),
+  jA: () => (/* binding */ SampleError),
+  P3: () => (/* binding */ parseSubmetricName),
+  E4: () => (/* binding */ tagKey)
+});
+
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+// EXTERNAL MODULE: ./src/samples/histogram.ts
+var histogram = __nccwpck_require__(945);
+;// CONCATENATED MODULE: ./src/samples/breakdown.ts
+// Per-endpoint breakdown and error mix, built from the tags of k6's HTTP samples.
+//
+// k6 reports a submetric only when a threshold names it; this keeps one small record per endpoint
+// instead, without any threshold in the script. An endpoint is the `name` tag when the script set
+// one; k6 otherwise sets `name` to the URL, which the method and the URL with IDs collapsed
+// (`/orders/123` → `/orders/{id}`) replace so the list stays short.
+//
+// Bounded: at most `maxEndpoints` endpoints (later ones count under OTHER_ENDPOINT) and
+// `maxErrorKinds` status/error-code pairs per endpoint.
+
+const OTHER_ENDPOINT = '(other endpoints)';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const LONG_HEX = /^(?=.*\d)[0-9a-f]{16,}$/i;
+const NUMERIC = /^\d+$/;
+/** `http://host/orders/123?x=1` → `/orders/{id}`: numbers, UUIDs and long hex strings become `{id}`. */
+function collapseUrl(url) {
+    let pathname = url;
+    const scheme = url.indexOf('://');
+    if (scheme !== -1) {
+        const slash = url.indexOf('/', scheme + 3);
+        pathname = slash === -1 ? '/' : url.slice(slash);
+    }
+    const query = pathname.search(/[?#]/);
+    if (query !== -1)
+        pathname = pathname.slice(0, query);
+    return pathname
+        .split('/')
+        .map((part) => (NUMERIC.test(part) || UUID.test(part) || LONG_HEX.test(part) ? '{id}' : part))
+        .join('/');
+}
+/** The endpoint a request counts under: its `name` tag unless k6 just copied the URL there. */
+function endpointName(tags) {
+    const method = tags.method;
+    const name = tags.name;
+    if (name !== undefined && name !== '' && name !== tags.url)
+        return name;
+    const url = tags.url ?? name ?? '';
+    return `${method ? `${method} ` : ''}${collapseUrl(url)}`;
+}
+class EndpointBreakdown {
+    options;
+    endpoints = new Map();
+    maxEndpoints;
+    maxErrorKinds;
+    constructor(options = {}) {
+        this.options = options;
+        this.maxEndpoints = options.maxEndpoints ?? 200;
+        this.maxErrorKinds = options.maxErrorKinds ?? 20;
+    }
+    /** The metrics whose Points this breakdown reads (their tags are parsed only then). */
+    static wants(metric) {
+        return metric === 'http_req_duration' || metric === 'http_req_failed';
+    }
+    endpoint(tags) {
+        let name = endpointName(tags);
+        let state = this.endpoints.get(name);
+        if (state)
+            return state;
+        if (this.endpoints.size >= this.maxEndpoints) {
+            name = OTHER_ENDPOINT;
+            state = this.endpoints.get(name);
+            if (state)
+                return state;
+        }
+        state = {
+            endpoint: name,
+            method: name === OTHER_ENDPOINT ? undefined : tags.method,
+            duration: new histogram/* TrendAccumulator */.il({ exactLimit: this.options.exactLimit, relativeError: this.options.relativeError }),
+            requests: 0,
+            failed: 0,
+            errors: new Map(),
+        };
+        this.endpoints.set(name, state);
+        return state;
+    }
+    /**
+     * One tag set of HTTP requests already summed by k6 (its remote-write output): `count` requests
+     * whose durations are `duration`, `failed` of them failed, first seen at `firstAt`.
+     */
+    requests(tags, count, failed, firstAt, duration) {
+        const state = this.endpoint(tags);
+        state.requests += count;
+        duration(state.duration);
+        if (failed > 0)
+            this.failure(state, tags, failed, firstAt);
+    }
+    failure(state, tags, times, at) {
+        state.failed += times;
+        const status = tags.status ?? '0';
+        const key = `${status}\u0000${tags.error_code ?? ''}`;
+        const kind = state.errors.get(key);
+        if (kind) {
+            kind.count += times;
+            if (at < kind.firstAt)
+                kind.firstAt = at;
+        }
+        else if (state.errors.size < this.maxErrorKinds) {
+            state.errors.set(key, { status, errorCode: tags.error_code, count: times, firstAt: at });
+        }
+    }
+    point(metric, value, at, tags) {
+        const state = this.endpoint(tags);
+        if (metric === 'http_req_duration') {
+            state.requests++;
+            state.duration.add(value);
+            return;
+        }
+        // http_req_failed: 1 = the request failed (status outside expected_response, or no response).
+        if (value === 0)
+            return;
+        this.failure(state, tags, 1, at);
+    }
+}
+
+// EXTERNAL MODULE: ./src/samples/ndjson.ts + 1 modules
+var ndjson = __nccwpck_require__(9863);
+;// CONCATENATED MODULE: ./src/samples/aggregator.ts
+// The one streaming sample aggregator: turns k6's `--out json` lines into compact per-series
+// state (counts, sums, bounded trend histograms, per-file gauges, checks) and, when asked, a
+// per-endpoint breakdown with the error mix. The shard merge feeds it finished files; live
+// analysis feeds it a file while k6 is still writing it; the noise bands read its trends.
+//
+// Memory is bounded whatever the run length: a trend keeps at most DEFAULT_EXACT_LIMIT numbers,
+// then a log histogram (see histogram.ts); the breakdown caps its endpoints and error kinds.
+
+
+
+
+/** A sample file that is not what k6 writes, or that contradicts another one. */
+class SampleError extends errors/* ExpectedError */.Dh {
+    constructor(message, options) {
+        super(message, options);
+        this.name = 'SampleError';
+    }
+}
+/** `http_req_duration{name:login,method:GET}` → parent and tag pairs, the way k6 reads them. */
+function parseSubmetricName(name) {
+    const open = name.indexOf('{');
+    if (open === -1)
+        return undefined;
+    if (!name.endsWith('}')) {
+        throw new SampleError(`submetric ${JSON.stringify(name)} has no closing "}"; expected e.g. "http_req_duration{name:login}"`);
+    }
+    const parent = name.slice(0, open).trim();
+    const tags = [];
+    for (const part of name.slice(open + 1, -1).split(',')) {
+        const colon = part.indexOf(':');
+        if (colon <= 0) {
+            throw new SampleError(`submetric ${JSON.stringify(name)}: ${JSON.stringify(part)} is not tag:value; expected e.g. "http_req_duration{name:login}"`);
+        }
+        const unquote = (s) => s.trim().replace(/^["'`]|["'`]$/g, '');
+        tags.push([unquote(part.slice(0, colon)), unquote(part.slice(colon + 1))]);
+    }
+    return { parent, tags };
+}
+/** One string per tag set, whatever the order of its tags. */
+function tagKey(tags) {
+    return tags
+        .map(([k, v]) => `${k}\u0000${v}`)
+        .sort()
+        .join('\u0001');
+}
+/** Distinct tag sets whose parsed form is kept. */
+const TAG_SET_CACHE = 4096;
+const METRIC_TYPES = new Set(['trend', 'rate', 'counter', 'gauge']);
+class SampleAggregator {
+    input;
+    metrics = new Map();
+    /** Submetrics wanted before their parent is defined: parent → name → tags. */
+    pending = new Map();
+    thresholds = new Map();
+    checks = new Map();
+    samples = 0;
+    longestSpanMs = 0;
+    /** Parsed tag sets by their JSON text (read-only once parsed: points share them). */
+    tagSets = new Map();
+    lastTimeText = '';
+    lastTime = NaN;
+    /** Per-endpoint and error-mix state; only when asked for (the shard merge does not need it). */
+    breakdown;
+    constructor(input = {}) {
+        this.input = input;
+        this.breakdown = input.breakdown ? new EndpointBreakdown(input.breakdown === true ? {} : input.breakdown) : undefined;
+    }
+    wantSubmetric(name) {
+        const parsed = parseSubmetricName(name);
+        if (!parsed)
+            return;
+        const known = this.metrics.get(parsed.parent);
+        if (known) {
+            this.attachSubmetric(known, name, parsed.tags);
+            return;
+        }
+        const forParent = this.pending.get(parsed.parent) ?? new Map();
+        forParent.set(name, parsed.tags);
+        this.pending.set(parsed.parent, forParent);
+    }
+    addThreshold(metric, expression) {
+        const list = this.thresholds.get(metric) ?? [];
+        if (!list.includes(expression))
+            list.push(expression);
+        this.thresholds.set(metric, list);
+        this.wantSubmetric(metric);
+    }
+    newSeries(name, type, tags) {
+        return {
+            name,
+            tags,
+            samples: 0,
+            sum: 0,
+            nonZero: 0,
+            trend: type === 'trend' ? new histogram/* TrendAccumulator */.il({ exactLimit: this.input.exactLimit, relativeError: this.input.relativeError }) : undefined,
+            gauges: type === 'gauge' ? new Map() : undefined,
+        };
+    }
+    attachSubmetric(metric, name, tags) {
+        const key = tagKey(tags);
+        if (metric.submetrics.some((s) => tagKey(s.tags) === key))
+            return;
+        if (metric.main.samples > 0) {
+            // Only when shard files disagree on a metric's submetrics: earlier points were not matched.
+            this.input.log?.warning(`submetric ${name} first appears after ${metric.main.samples} points of ${metric.name}; its numbers miss those points (were the shards run from different scripts?)`);
+        }
+        metric.submetrics.push(this.newSeries(name, metric.type, tags));
+    }
+    define(data, where) {
+        const name = data.name;
+        const type = data.type;
+        if (typeof name !== 'string' || !METRIC_TYPES.has(type)) {
+            throw new SampleError(`${where}: Metric line without a name and a type of trend, rate, counter or gauge: ${JSON.stringify(data).slice(0, 160)}`);
+        }
+        let metric = this.metrics.get(name);
+        if (!metric) {
+            const contains = ['time', 'data', 'default'].includes(data.contains)
+                ? data.contains
+                : 'default';
+            metric = { name, type, contains, main: this.newSeries(name, type), submetrics: [] };
+            this.metrics.set(name, metric);
+            for (const [subName, tags] of this.pending.get(name) ?? [])
+                this.attachSubmetric(metric, subName, tags);
+            this.pending.delete(name);
+        }
+        else if (metric.type !== type) {
+            throw new SampleError(`${where}: metric ${name} is a ${type} here but a ${metric.type} in an earlier file; were the shards run from different scripts?`);
+        }
+        if (Array.isArray(data.thresholds)) {
+            for (const expression of data.thresholds)
+                if (typeof expression === 'string')
+                    this.addThreshold(name, expression);
+        }
+        if (Array.isArray(data.submetrics)) {
+            for (const sub of data.submetrics) {
+                if (sub && typeof sub.name === 'string' && sub.tags && typeof sub.tags === 'object') {
+                    this.attachSubmetric(metric, sub.name, Object.entries(sub.tags).map(([k, v]) => [k, String(v)]));
+                }
+            }
+        }
+    }
+    parseTime(text) {
+        if (text === this.lastTimeText)
+            return this.lastTime;
+        if (typeof text !== 'string')
+            return NaN;
+        this.lastTimeText = text;
+        this.lastTime = Date.parse(text);
+        return this.lastTime;
+    }
+    /** Whether Points of this metric need their tags (submetrics, checks); others skip parsing them. */
+    needsTags(metric) {
+        return (metric.submetrics.length > 0 || metric.name === 'checks' || (this.breakdown !== undefined && EndpointBreakdown.wants(metric.name)));
+    }
+    metricOf(metricName, where) {
+        const metric = this.metrics.get(metricName);
+        if (!metric) {
+            throw new SampleError(`${where()}: a Point of metric ${JSON.stringify(metricName)} comes before its Metric line; expected k6 --out json output`);
+        }
+        return metric;
+    }
+    point(metric, time, value, tags, fileIndex, span, where) {
+        const metricName = metric.name;
+        if (typeof value !== 'number') {
+            throw new SampleError(`${where()}: Point of ${metricName} has value ${JSON.stringify(value)}; expected a number`);
+        }
+        const at = this.parseTime(time);
+        if (!(at >= this.firstTime))
+            this.firstTime = Number.isNaN(this.firstTime) ? at : Math.min(this.firstTime, at);
+        if (at < span.first)
+            span.first = at;
+        if (at > span.last)
+            span.last = at;
+        this.samples++;
+        this.record(metric.main, metric.type, value, at, fileIndex);
+        if (tags) {
+            if (this.breakdown !== undefined && EndpointBreakdown.wants(metricName))
+                this.breakdown.point(metricName, value, at, tags);
+            for (const sub of metric.submetrics) {
+                let match = true;
+                for (const [k, v] of sub.tags) {
+                    if (tags[k] !== v) {
+                        match = false;
+                        break;
+                    }
+                }
+                if (match)
+                    this.record(sub, metric.type, value, at, fileIndex);
+            }
+            if (metricName === 'checks' && typeof tags.check === 'string') {
+                const group = tags.group ?? '';
+                const key = `${group}\u0000${tags.check}`;
+                let check = this.checks.get(key);
+                if (!check) {
+                    check = { name: tags.check, path: `${group}::${tags.check}`, passes: 0, fails: 0 };
+                    this.checks.set(key, check);
+                }
+                if (value !== 0)
+                    check.passes++;
+                else
+                    check.fails++;
+            }
+        }
+        if (this.samples % 100_000 === 0)
+            this.input.onProgress?.(this.samples);
+    }
+    /** First sample time (ms since the epoch) over every point seen; NaN before the first. */
+    firstTime = NaN;
+    /**
+     * Takes one line of k6's `--out json` output. `span` collects this file's first and last sample
+     * time; `where` names the line in messages.
+     */
+    line(line, fileIndex, span, where) {
+        const fast = (0,ndjson/* readPointFast */.hh)(line);
+        if (fast) {
+            const metric = this.metricOf(fast.metric, where);
+            let tags;
+            if (this.needsTags(metric)) {
+                // k6 repeats a handful of tag sets (one per endpoint and status) millions of times: parse each once.
+                tags = this.tagSets.get(fast.tagsText);
+                if (!tags) {
+                    try {
+                        tags = JSON.parse(fast.tagsText);
+                    }
+                    catch {
+                        throw new SampleError(`${where()}: the tags of this Point are not JSON: ${JSON.stringify(fast.tagsText.slice(0, 120))}`);
+                    }
+                    // Bounded: a run with ever-new tag sets (IDs in URLs) starts the cache over instead of growing it.
+                    if (this.tagSets.size >= TAG_SET_CACHE)
+                        this.tagSets.clear();
+                    this.tagSets.set(fast.tagsText, tags);
+                }
+            }
+            this.point(metric, fast.time, fast.value, tags, fileIndex, span, where);
+            return;
+        }
+        if (line.trim() === '')
+            return;
+        let entry;
+        try {
+            entry = JSON.parse(line);
+        }
+        catch {
+            throw new SampleError(`${where()} is not JSON: ${JSON.stringify(line.slice(0, 120))}; expected k6 --out json lines (was the file cut short?)`);
+        }
+        const data = (entry.data ?? {});
+        if (entry.type === 'Point') {
+            this.point(this.metricOf(String(entry.metric), where), data.time, data.value, data.tags ?? {}, fileIndex, span, where);
+        }
+        else if (entry.type === 'Metric') {
+            this.define(data, where());
+        }
+        else {
+            throw new SampleError(`${where()} has type ${JSON.stringify(entry.type)}; expected "Metric" or "Point" lines of k6 --out json`);
+        }
+    }
+    /**
+     * One trend series of k6's remote-write output (src/samples/remote-write.ts), summed over the run:
+     * its tags and bucketed distribution, into the metric and every submetric whose tags it matches.
+     */
+    trendSeries(name, contains, tags, distribution) {
+        this.define({ name, type: 'trend', contains }, 'k6 remote write');
+        const metric = this.metrics.get(name);
+        this.samples += distribution.count;
+        const into = (series) => {
+            series.samples += distribution.count;
+            series.sum += distribution.sum;
+            series.nonZero += distribution.count - distribution.zeros;
+            series.trend.addBuckets(distribution);
+        };
+        into(metric.main);
+        for (const sub of metric.submetrics)
+            if (sub.tags.every(([k, v]) => tags[k] === v))
+                into(sub);
+    }
+    /** The trend statistics of a metric or submetric (`http_req_duration{name:login}`), if it has samples. */
+    trend(name) {
+        const s = this.series(name);
+        return s?.trend;
+    }
+    /** Passes (non-zero samples) and fails of a rate metric or submetric, if it has samples. */
+    rate(name) {
+        const s = this.series(name);
+        const metric = this.metrics.get(parseSubmetricName(name)?.parent ?? name);
+        if (!s || metric?.type !== 'rate')
+            return undefined;
+        return { passes: s.nonZero, fails: s.samples - s.nonZero };
+    }
+    series(name) {
+        const parsed = parseSubmetricName(name);
+        const metric = this.metrics.get(parsed?.parent ?? name);
+        if (!metric)
+            return undefined;
+        const s = parsed ? metric.submetrics.find((sub) => tagKey(sub.tags) === tagKey(parsed.tags)) : metric.main;
+        return s && s.samples > 0 ? s : undefined;
+    }
+    record(series, type, value, time, fileIndex) {
+        series.samples++;
+        series.sum += value;
+        if (value !== 0)
+            series.nonZero++;
+        if (type === 'trend') {
+            series.trend.add(value);
+        }
+        else if (type === 'gauge') {
+            const state = series.gauges.get(fileIndex);
+            if (!state) {
+                series.gauges.set(fileIndex, { last: value, lastTime: time, min: value, max: value });
+            }
+            else {
+                if (!(time < state.lastTime)) {
+                    state.last = value;
+                    state.lastTime = time;
+                }
+                if (value < state.min)
+                    state.min = value;
+                if (value > state.max)
+                    state.max = value;
+            }
+        }
+    }
+}
+
+
+/***/ }),
+
+/***/ 945:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   YY: () => (/* binding */ DEFAULT_RELATIVE_ERROR),
+/* harmony export */   il: () => (/* binding */ TrendAccumulator)
+/* harmony export */ });
+/* unused harmony exports DEFAULT_EXACT_LIMIT, LogHistogram */
+// Trend statistics that stay bounded in memory however many samples arrive.
+//
+// A trend keeps its samples exactly while there are few (percentiles then match k6's own to the
+// last digit); past `exactLimit` samples it folds them into a log-bucketed histogram whose buckets
+// are a constant ratio apart (the DDSketch construction). Every value then lands in a bucket whose
+// representative is within `relativeError` of it, so a reported percentile is within that relative
+// error of a sample value at the same rank. count, sum (avg), min and max stay exact in both modes.
+/** Relative precision of histogram mode: 0.001 = any percentile within ±0.1% of the true sample value. */
+const DEFAULT_RELATIVE_ERROR = 0.001;
+/** Samples kept exactly per series before switching to the histogram (8 bytes each: 512 KiB). */
+const DEFAULT_EXACT_LIMIT = 65_536;
+/**
+ * Counts per integer bucket key in one dense array (keys of one series sit in a narrow range: ±0.1 %
+ * buckets from 1 µs to 1 h are ~11,000 keys, 90 KiB), grown on either side as keys arrive. A Map was
+ * the costliest step of the shard merge; an array index is a few nanoseconds. The whole range of a
+ * double is ~700,000 keys, so even an absurd series stays within a few MiB.
+ */
+class BucketCounts {
+    counts = new Float64Array(0);
+    /** Key of counts[0]. */
+    offset = 0;
+    /** Buckets with a count above 0. */
+    size = 0;
+    add(key, n) {
+        let i = key - this.offset;
+        if (i < 0 || i >= this.counts.length) {
+            this.grow(key);
+            i = key - this.offset;
+        }
+        if (this.counts[i] === 0 && n > 0)
+            this.size++;
+        this.counts[i] += n;
+    }
+    grow(key) {
+        if (this.counts.length === 0) {
+            this.counts = new Float64Array(64);
+            this.offset = key - 32;
+            return;
+        }
+        const low = Math.min(this.offset, key);
+        const high = Math.max(this.offset + this.counts.length, key + 1);
+        // Room to spare on the side that grew, so a drifting series does not copy on every new key.
+        const spare = Math.max(64, (high - low) >> 1);
+        const from = key < this.offset ? low - spare : low;
+        const grown = new Float64Array(high - low + spare);
+        grown.set(this.counts, this.offset - from);
+        this.counts = grown;
+        this.offset = from;
+    }
+    /** [key, count] of every non-empty bucket, keys ascending. */
+    *ascending() {
+        for (let i = 0; i < this.counts.length; i++)
+            if (this.counts[i] > 0)
+                yield [i + this.offset, this.counts[i]];
+    }
+    /** The same, keys descending. */
+    *descending() {
+        for (let i = this.counts.length - 1; i >= 0; i--)
+            if (this.counts[i] > 0)
+                yield [i + this.offset, this.counts[i]];
+    }
+}
+/**
+ * Fractional counts (addRange) that should sum to a whole number of samples sum to a hair less in
+ * floating point: without this slack, the first rank of a coarse bucket would be read from the end
+ * of the bucket below it (a p(95) between two native buckets came out one bucket low).
+ */
+const RANK_SLACK = 1e-7;
+/** A log-bucketed histogram with a fixed relative error; negative values and zero are kept apart. */
+class LogHistogram {
+    relativeError;
+    logGamma;
+    gamma;
+    positive = new BucketCounts();
+    negative = new BucketCounts();
+    zeros = 0;
+    total = 0;
+    constructor(relativeError = DEFAULT_RELATIVE_ERROR) {
+        if (!(relativeError > 0 && relativeError < 1)) {
+            throw new RangeError(`relative error ${relativeError} is out of range; expected a number between 0 and 1, e.g. 0.001`);
+        }
+        this.relativeError = relativeError;
+        this.gamma = (1 + relativeError) / (1 - relativeError);
+        this.logGamma = Math.log(this.gamma);
+    }
+    get count() {
+        return this.total;
+    }
+    /** Distinct buckets in use: what the memory of this histogram grows with. */
+    get buckets() {
+        return this.positive.size + this.negative.size + (this.zeros > 0 ? 1 : 0);
+    }
+    add(value, times = 1) {
+        this.total += times;
+        if (value === 0) {
+            this.zeros += times;
+            return;
+        }
+        const store = value > 0 ? this.positive : this.negative;
+        store.add(Math.ceil(Math.log(Math.abs(value)) / this.logGamma), times);
+    }
+    /**
+     * `count` values known only to lie in (lower, upper] (a coarser histogram's bucket, 0 < lower <
+     * upper): spread over this histogram's buckets in proportion to their overlap in log space — the
+     * same within-bucket assumption Prometheus makes when it reads a quantile from a native histogram.
+     */
+    addRange(lower, upper, count) {
+        if (!(lower > 0 && upper > lower)) {
+            this.add(upper, count);
+            return;
+        }
+        this.total += count;
+        const from = Math.log(lower) / this.logGamma;
+        const to = Math.log(upper) / this.logGamma;
+        for (let key = Math.floor(from) + 1; key - 1 < to; key++) {
+            const overlap = Math.min(key, to) - Math.max(key - 1, from);
+            if (overlap > 0)
+                this.positive.add(key, (count * overlap) / (to - from));
+        }
+    }
+    representative(key) {
+        // The point of the bucket (gamma^(k-1), gamma^k] with the same relative distance to both ends.
+        return (2 * Math.pow(this.gamma, key)) / (this.gamma + 1);
+    }
+    /** The value at 0-based rank `rank` in sorted order (approximate within relativeError). */
+    valueAtRank(rank) {
+        if (this.total === 0)
+            return NaN;
+        let remaining = Math.min(Math.max(Math.floor(rank), 0), this.total - 1);
+        // Most negative first: the largest magnitude bucket of the negative store.
+        let last = NaN;
+        for (const [key, n] of this.negative.descending()) {
+            if (remaining < n - RANK_SLACK)
+                return -this.representative(key);
+            remaining -= n;
+            last = -this.representative(key);
+        }
+        if (remaining < this.zeros - RANK_SLACK)
+            return 0;
+        remaining -= this.zeros;
+        if (this.zeros > 0)
+            last = 0;
+        for (const [key, n] of this.positive.ascending()) {
+            if (remaining < n - RANK_SLACK)
+                return this.representative(key);
+            remaining -= n;
+            last = this.representative(key);
+        }
+        // Fractional counts (addRange) can leave the last rank a hair past their sum: the top bucket.
+        return last;
+    }
+}
+/** The statistics of one trend series (a metric or one of its submetrics). */
+class TrendAccumulator {
+    count = 0;
+    sum = 0;
+    min = Infinity;
+    max = -Infinity;
+    exact = new Float64Array(64);
+    sorted = true;
+    histogram;
+    exactLimit;
+    relativeError;
+    constructor(options = {}) {
+        this.exactLimit = options.exactLimit ?? DEFAULT_EXACT_LIMIT;
+        this.relativeError = options.relativeError ?? DEFAULT_RELATIVE_ERROR;
+    }
+    /** True while every percentile is exact. */
+    get isExact() {
+        return this.histogram === undefined;
+    }
+    add(value) {
+        if (value < this.min)
+            this.min = value;
+        if (value > this.max)
+            this.max = value;
+        this.sum += value;
+        if (this.exact) {
+            if (this.count === this.exact.length) {
+                if (this.count >= this.exactLimit) {
+                    this.histogram = new LogHistogram(this.relativeError);
+                    for (let i = 0; i < this.count; i++)
+                        this.histogram.add(this.exact[i]);
+                    this.exact = undefined;
+                    this.histogram.add(value);
+                    this.count++;
+                    return;
+                }
+                const grown = new Float64Array(Math.min(this.exact.length * 2, this.exactLimit));
+                grown.set(this.exact);
+                this.exact = grown;
+            }
+            this.exact[this.count] = value;
+            this.sorted = false;
+        }
+        else {
+            this.histogram.add(value);
+        }
+        this.count++;
+    }
+    /**
+     * Folds in a bucketed distribution (k6's native histograms arrive this way, see remote-write.ts):
+     * `count` values with this `sum`, of which `zeros` are 0 and the rest lie in the given ranges.
+     * Percentiles are then only as fine as those buckets (see LogHistogram.addRange); count, sum and
+     * avg stay exact, min and max become the outermost bucket edges.
+     */
+    addBuckets(input) {
+        if (input.count <= 0)
+            return;
+        // One value is known exactly: it is the sum.
+        if (input.count === 1 && this.count === 0) {
+            this.add(input.sum);
+            return;
+        }
+        if (!this.histogram) {
+            this.histogram = new LogHistogram(this.relativeError);
+            for (let i = 0; i < this.count; i++)
+                this.histogram.add(this.exact[i]);
+            this.exact = undefined;
+        }
+        if (input.zeros > 0) {
+            this.histogram.add(0, input.zeros);
+            this.min = Math.min(this.min, 0);
+            this.max = Math.max(this.max, 0);
+        }
+        for (const [lower, upper, n] of input.ranges) {
+            if (n <= 0)
+                continue;
+            this.histogram.addRange(lower, upper, n);
+            this.min = Math.min(this.min, lower);
+            this.max = Math.max(this.max, upper);
+        }
+        this.count += input.count;
+        this.sum += input.sum;
+    }
+    /** The value at 0-based rank `rank` in sorted order (exact, or within relativeError in histogram mode). */
+    valueAtRank(rank) {
+        if (this.exact) {
+            if (!this.sorted) {
+                this.exact.subarray(0, this.count).sort();
+                this.sorted = true;
+            }
+            return this.exact[rank];
+        }
+        // The extremes are known exactly; a bucket's representative can fall a hair outside them.
+        if (rank <= 0)
+            return this.min;
+        if (rank >= this.count - 1)
+            return this.max;
+        return Math.min(Math.max(this.histogram.valueAtRank(rank), this.min), this.max);
+    }
+    /**
+     * The percentile the way k6's trend sink computes it: rank p·(n−1) in sorted order, linear
+     * interpolation between the two neighbouring samples.
+     */
+    percentile(p) {
+        if (this.count === 0)
+            return NaN;
+        if (this.count === 1)
+            return this.min;
+        const position = (p / 100) * (this.count - 1);
+        const lower = Math.floor(position);
+        const upper = Math.ceil(position);
+        const low = this.valueAtRank(lower);
+        if (upper === lower)
+            return low;
+        const high = this.valueAtRank(upper);
+        return low + (high - low) * (position - lower);
+    }
+    get avg() {
+        return this.count === 0 ? NaN : this.sum / this.count;
+    }
+    /** Numbers this accumulator holds, for the memory accounting in tests and logs. */
+    get retainedNumbers() {
+        return this.exact ? this.exact.length : this.histogram.buckets * 2;
+    }
+}
+
+
+/***/ }),
+
+/***/ 9863:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  g3: () => (/* binding */ LineSplitter),
+  FF: () => (/* binding */ forEachLine),
+  hh: () => (/* binding */ readPointFast)
+});
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/samples/ndjson.ts
+// Reading k6's `--out json` output: newline-delimited JSON, one Metric or Point object a line.
+//
+// Lines are handed over synchronously per chunk: an async generator would cost a promise per line,
+// which at millions of lines is most of the time. The same splitter serves a finished file (the
+// shard merge) and a file that is still growing (live analysis).
+
+
+
+/** Splits a byte stream into lines; a line cut between two chunks is kept until its end arrives. */
+class LineSplitter {
+    onLine;
+    decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
+    rest = '';
+    constructor(onLine) {
+        this.onLine = onLine;
+    }
+    push(chunk) {
+        const text = this.rest + this.decoder.write(chunk);
+        let start = 0;
+        for (let end = text.indexOf('\n', start); end !== -1; end = text.indexOf('\n', start)) {
+            this.onLine(text.slice(start, end));
+            start = end + 1;
+        }
+        this.rest = start === 0 ? text : text.slice(start);
+    }
+    /** Bytes of an unfinished last line (a writer may still be in the middle of it). */
+    get pending() {
+        return this.rest.length;
+    }
+    /** Hands over the last line even without its newline: the writer has finished. */
+    end() {
+        const rest = this.rest + this.decoder.end();
+        this.rest = '';
+        if (rest !== '')
+            this.onLine(rest);
+    }
+}
+/** Calls `onLine` for every line of a plain or gzip file, streaming. A read or gunzip failure rejects. */
+async function forEachLine(file, onLine) {
+    // Generous read-ahead: gunzip runs on libuv's thread pool, and with a buffer of a few MiB it
+    // keeps inflating while this thread aggregates the previous chunk instead of waiting for it.
+    const source = (0,external_node_fs_.createReadStream)(file, { highWaterMark: 1 << 20 });
+    let stream = source;
+    if (file.endsWith('.gz')) {
+        // ZlibOptions does not list highWaterMark, but zlib streams pass it on to their Transform.
+        // 48 KiB pieces: bench:merge measured 16 KiB at 0.85× the speed of zcat (130 MiB RSS), 64 KiB at
+        // 0.91–1.02× but 147–152 MiB RSS (larger strings keep V8's young generation bigger), 48 KiB at
+        // 0.96–1.06× and 144–147 MiB.
+        const gunzip = (0,external_node_zlib_.createGunzip)({ chunkSize: 48 << 10, highWaterMark: 4 << 20 });
+        source.on('error', (error) => gunzip.destroy(error));
+        stream = source.pipe(gunzip);
+    }
+    const splitter = new LineSplitter(onLine);
+    for await (const chunk of stream)
+        splitter.push(chunk);
+    splitter.end();
+}
+const POINT_HEAD = '{"metric":"';
+const POINT_TYPE = '","type":"Point","data":{"time":"';
+const POINT_VALUE = '","value":';
+const POINT_TAGS = ',"tags":';
+/**
+ * Reads a Point line in the exact layout k6 writes (`{"metric":…,"type":"Point","data":{"time":…,
+ * "value":…,"tags":{…}}}`) without building objects for it; any other layout returns undefined and
+ * goes through JSON.parse. Metric names and RFC 3339 times hold no quotes or escapes.
+ */
+function readPointFast(line) {
+    if (!line.startsWith(POINT_HEAD) || !line.endsWith('}}'))
+        return undefined;
+    const nameEnd = line.indexOf('"', POINT_HEAD.length);
+    if (nameEnd === -1 || !line.startsWith(POINT_TYPE, nameEnd))
+        return undefined;
+    const timeStart = nameEnd + POINT_TYPE.length;
+    const timeEnd = line.indexOf('"', timeStart);
+    if (timeEnd === -1 || !line.startsWith(POINT_VALUE, timeEnd))
+        return undefined;
+    const valueStart = timeEnd + POINT_VALUE.length;
+    const valueEnd = line.indexOf(POINT_TAGS, valueStart);
+    if (valueEnd === -1)
+        return undefined;
+    const valueText = line.slice(valueStart, valueEnd);
+    const value = Number(valueText);
+    if (valueText === '' || !Number.isFinite(value))
+        return undefined;
+    return {
+        metric: line.slice(POINT_HEAD.length, nameEnd),
+        time: line.slice(timeStart, timeEnd),
+        value,
+        tagsText: line.slice(valueEnd + POINT_TAGS.length, line.length - 2),
+    };
+}
+
+
+/***/ }),
+
+/***/ 3715:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Fg: () => (/* binding */ tagsOf),
+/* harmony export */   J8: () => (/* binding */ nativeToDistribution),
+/* harmony export */   JY: () => (/* binding */ addSummaryChecks),
+/* harmony export */   Mf: () => (/* binding */ k6MetricOfSeries),
+/* harmony export */   q7: () => (/* binding */ startRemoteWriteAnalysis)
+/* harmony export */ });
+/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7067);
+/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_http__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _observability_remote_write_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8437);
+/* harmony import */ var _aggregator_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3244);
+// Live sample analysis from k6's own Prometheus remote-write output: k6 aggregates every sample into
+// native histograms and counters per tag set in its own process and pushes them once a second to a
+// receiver k6-gate runs on loopback. Design and measurements: docs/adr/0004-remote-write-analysis.md.
+//
+// Why not read `--out json`: serialising every sample costs k6 about half of its top request rate
+// on two cores; the remote-write output costs it a few per cent (bench:analysis). The price is
+// precision: k6's native histograms grow by ×1.09 per bucket (schema 3), so a percentile read from
+// them is interpolated inside a bucket, while count, sum and avg stay exact.
+//
+// Memory is bounded by the number of tag sets (series), never by the run length: the receiver
+// keeps the latest cumulative state of each series (k6 sends totals since the start, and only the
+// series that changed since its last push), at most `maxSeries` of them.
+
+
+
+/** How often k6 pushes: the resolution of an error kind's first-seen time. */
+const REMOTE_WRITE_PUSH_INTERVAL_MS = 1000;
+/** Series kept before new ones are counted and dropped (k6 holds the same series itself). */
+const DEFAULT_MAX_SERIES = 50_000;
+/** A push larger than this is refused (k6's pushes of a few thousand series are a few hundred KiB). */
+const MAX_BODY_BYTES = 256 * 2 ** 20;
+/** `k6_http_req_duration_seconds` → k6's metric name, what it contains, and the factor back to k6's unit. */
+function k6MetricOfSeries(promName, isHistogram) {
+    if (!promName.startsWith('k6_'))
+        return undefined;
+    const base = promName.slice(3);
+    if (isHistogram) {
+        // Prometheus base units: k6 sends time in seconds (its own unit is ms) and data in bytes.
+        if (base.endsWith('_seconds'))
+            return { name: base.slice(0, -8), kind: 'trend', contains: 'time', scale: 1000 };
+        if (base.endsWith('_bytes'))
+            return { name: base.slice(0, -6), kind: 'trend', contains: 'data', scale: 1 };
+        return { name: base, kind: 'trend', contains: 'default', scale: 1 };
+    }
+    if (base.endsWith('_total'))
+        return { name: base.slice(0, -6), kind: 'counter', contains: 'default', scale: 1 };
+    if (base.endsWith('_rate'))
+        return { name: base.slice(0, -5), kind: 'rate', contains: 'default', scale: 1 };
+    return { name: base, kind: 'gauge', contains: 'default', scale: 1 };
+}
+/** A native histogram's buckets as value ranges in k6's unit (ms for time). */
+function nativeToDistribution(h, scale) {
+    const base = Math.pow(2, Math.pow(2, -h.schema));
+    const ranges = [];
+    for (const [index, count] of h.positive) {
+        ranges.push([Math.pow(base, index - 1) * scale, Math.pow(base, index) * scale, count]);
+    }
+    // k6 records no negative durations or sizes; a custom trend may. Their buckets mirror the positive ones.
+    for (const [index, count] of h.negative) {
+        ranges.push([-Math.pow(base, index) * scale, -Math.pow(base, index - 1) * scale, count]);
+    }
+    return { count: h.count, sum: h.sum * scale, zeros: h.zeroCount, ranges };
+}
+const IGNORED_LABELS = new Set(['__name__', 'k6_feature_native_histograms']);
+/** A series' k6 tags: its labels without the metric name and k6's feature label. */
+function tagsOf(labels) {
+    const tags = {};
+    for (const [k, v] of Object.entries(labels))
+        if (!IGNORED_LABELS.has(k))
+            tags[k] = v;
+    return tags;
+}
+/** A series' identity: its labels (name included), in any order. */
+function seriesKey(labels) {
+    return (0,_aggregator_js__WEBPACK_IMPORTED_MODULE_2__/* .tagKey */ .E4)(Object.entries(labels));
+}
+/** Starts the loopback receiver; point k6's `experimental-prometheus-rw` output at `url`. */
+async function startRemoteWriteAnalysis(options = {}) {
+    const maxSeries = options.maxSeries ?? DEFAULT_MAX_SERIES;
+    const series = new Map();
+    let bytes = 0;
+    let pushes = 0;
+    const dropped = new Set();
+    let problem;
+    let firstPushAt = NaN;
+    const startedAt = Date.now();
+    const accept = (decoded, receivedAt) => {
+        options.windows?.accept(decoded, receivedAt);
+        keepNewest(series, decoded, receivedAt, { maxSeries, dropped });
+    };
+    const server = node_http__WEBPACK_IMPORTED_MODULE_0___default().createServer((req, res) => {
+        if (req.method !== 'POST') {
+            res.writeHead(405).end();
+            return;
+        }
+        receiveBody(req, (body, size) => {
+            bytes += size;
+            if (!body) {
+                problem ??= `k6 pushed ${size} bytes at once; more than the ${MAX_BODY_BYTES / 2 ** 20} MiB k6-gate accepts`;
+                res.writeHead(413).end();
+                return;
+            }
+            const receivedAt = Date.now();
+            try {
+                accept((0,_observability_remote_write_js__WEBPACK_IMPORTED_MODULE_1__/* .decodeRemoteWriteBody */ .YL)(body), receivedAt);
+                pushes++;
+                if (Number.isNaN(firstPushAt))
+                    firstPushAt = receivedAt;
+                res.writeHead(204).end();
+            }
+            catch (error) {
+                if (!problem) {
+                    problem = `a remote-write push from k6 could not be read: ${error.message}`;
+                    options.log?.warning(`live analysis: ${problem}`);
+                }
+                // 400: k6 does not retry a bad request, so one bad push cannot stall it.
+                res.writeHead(400).end();
+            }
+        });
+    });
+    server.keepAliveTimeout = 5000;
+    await new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => resolve());
+    });
+    server.unref();
+    const { port } = server.address();
+    return {
+        url: `http://127.0.0.1:${port}/api/v1/write`,
+        series: () => [...series.values()],
+        async stop() {
+            await new Promise((resolve) => {
+                server.close(() => resolve());
+                server.closeAllConnections();
+            });
+            return samplesOf([...series.values()], {
+                ...options,
+                firstAt: Number.isNaN(firstPushAt) ? startedAt : Math.max(startedAt, firstPushAt - REMOTE_WRITE_PUSH_INTERVAL_MS),
+                bytes,
+                dropped: dropped.size,
+                problem: problem ?? (pushes === 0 ? 'k6 pushed no metrics to the live-analysis receiver' : undefined),
+            });
+        },
+    };
+}
+/** A push into the per-series state: totals since the start, so the newest push wins; past `maxSeries` a new series is only counted. */
+function keepNewest(series, decoded, receivedAt, limit) {
+    for (const s of decoded) {
+        const key = seriesKey(s.labels);
+        let state = series.get(key);
+        if (!state) {
+            if (series.size >= limit.maxSeries) {
+                if (limit.dropped.size < limit.maxSeries)
+                    limit.dropped.add(key);
+                continue;
+            }
+            state = { labels: s.labels, firstAt: receivedAt };
+            series.set(key, state);
+        }
+        const h = s.histograms.at(-1);
+        if (h)
+            state.histogram = h;
+        // NaN: Prometheus' stale marker (k6 ends a series with one); the series keeps its last number.
+        const sample = s.samples.filter((x) => !Number.isNaN(x.value)).at(-1);
+        if (sample)
+            state.value = sample.value;
+    }
+}
+/** A push's body, or undefined when it is over MAX_BODY_BYTES (then only its size is counted). */
+function receiveBody(req, done) {
+    const chunks = [];
+    let size = 0;
+    req.on('data', (chunk) => {
+        size += chunk.length;
+        if (size <= MAX_BODY_BYTES)
+            chunks.push(chunk);
+    });
+    req.on('end', () => done(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks), size));
+}
+/** The receiver's final per-series state → the one sample aggregator's view (pure). */
+function samplesOf(all, context) {
+    const aggregator = new _aggregator_js__WEBPACK_IMPORTED_MODULE_2__/* .SampleAggregator */ .oA({ breakdown: true, ...context.aggregator, log: context.log });
+    for (const name of context.watched ?? [])
+        aggregator.wantSubmetric(name);
+    aggregator.firstTime = context.firstAt;
+    // http_req_failed's rate per tag set, for requests whose tags lack expected_response.
+    const failedRate = new Map();
+    for (const s of all) {
+        if (s.labels.__name__ === 'k6_http_req_failed_rate' && s.value !== undefined)
+            failedRate.set(seriesKey(tagsOf(s.labels)), s.value);
+    }
+    for (const s of all) {
+        const metric = k6MetricOfSeries(s.labels.__name__ ?? '', s.histogram !== undefined);
+        if (!metric || metric.kind !== 'trend' || !s.histogram)
+            continue;
+        const tags = tagsOf(s.labels);
+        const distribution = nativeToDistribution(s.histogram, metric.scale);
+        aggregator.trendSeries(metric.name, metric.contains, tags, distribution);
+        if (metric.name === 'http_req_duration' && aggregator.breakdown) {
+            const rate = failedRate.get(seriesKey(tags));
+            const failed = tags.expected_response !== undefined
+                ? tags.expected_response === 'false'
+                    ? distribution.count
+                    : 0
+                : Number.isFinite(rate)
+                    ? Math.round(rate * distribution.count)
+                    : 0;
+            aggregator.breakdown.requests(tags, distribution.count, failed, s.firstAt, (acc) => acc.addBuckets(distribution));
+        }
+    }
+    let problem = context.problem;
+    if (context.dropped > 0) {
+        const note = `${context.dropped} time series past the first ${context.maxSeries ?? DEFAULT_MAX_SERIES} were not analysed (too many distinct tag sets: name requests with a \`name\` tag)`;
+        problem = problem ? `${problem}; ${note}` : note;
+        context.log?.warning(`live analysis: ${note}`);
+    }
+    return { aggregator, samples: aggregator.samples, badLines: 0, problem, bytes: context.bytes, source: 'remote-write' };
+}
+/**
+ * Remote write sends a check's pass rate but not its counts, so the checks of a remote-write run
+ * come from k6's summary (which has both); a JSON-file run counted them sample by sample already.
+ */
+function addSummaryChecks(samples, checks) {
+    if (samples.source !== 'remote-write')
+        return;
+    for (const check of checks)
+        samples.aggregator.checks.set(check.path ?? check.name, { ...check });
+}
+
+
+/***/ }),
+
+/***/ 1439:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ig: () => (/* binding */ DEFAULT_TREND_STATS),
+/* harmony export */   Ln: () => (/* binding */ validateTrendStats),
+/* harmony export */   bu: () => (/* binding */ PER_INSTANCE_GAUGES),
+/* harmony export */   pQ: () => (/* binding */ summarizeSamples),
+/* harmony export */   sw: () => (/* binding */ trendStat)
+/* harmony export */ });
+/* harmony import */ var _k6_summary_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(817);
+/* harmony import */ var _aggregator_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3244);
+/* harmony import */ var _thresholds_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6635);
+// The end-of-test summary of aggregated samples, in the shape k6's own summary has: trend stats,
+// counter totals and rates, rate fractions, gauges, checks, and the thresholds re-evaluated.
+// Pure: reads the aggregator's state, does no I/O.
+
+
+
+/** k6's default summary trend stats plus p(99), which baselines commonly watch (the list k6 is run with). */
+const DEFAULT_TREND_STATS = _k6_summary_js__WEBPACK_IMPORTED_MODULE_0__/* .SUMMARY_TREND_STATS */ .$8;
+/** Gauges that count per k6 instance; the whole test has the sum over shards (files). */
+const PER_INSTANCE_GAUGES = new Set(['vus', 'vus_max']);
+/**
+ * The summary of everything the aggregator holds. `durationMs` is the test duration used for
+ * counter rates; `trendStats` in `--summary-trend-stats` spelling.
+ */
+function summarizeSamples(aggregator, options) {
+    const trendStats = options.trendStats ?? DEFAULT_TREND_STATS;
+    validateTrendStats(trendStats);
+    const durationMs = options.durationMs;
+    const seconds = durationMs / 1000;
+    const metrics = {};
+    const types = new Map();
+    const series = new Map();
+    // Every trend series (metric or submetric name → its samples), for the sampling intervals of the verdict.
+    const trends = new Map();
+    let bounded = false;
+    for (const metric of aggregator.metrics.values()) {
+        for (const s of [metric.main, ...metric.submetrics]) {
+            if (s.samples === 0)
+                continue;
+            types.set(s.name, metric.type);
+            series.set(s.name, s);
+            let values;
+            if (metric.type === 'trend') {
+                values = {};
+                for (const stat of trendStats)
+                    values[stat] = trendStat(s.trend, stat);
+                if (!s.trend.isExact)
+                    bounded = true;
+                trends.set(s.name, s.trend);
+            }
+            else if (metric.type === 'counter') {
+                values = { count: s.sum, rate: seconds > 0 ? s.sum / seconds : 0 };
+            }
+            else if (metric.type === 'rate') {
+                values = { rate: s.nonZero / s.samples, passes: s.nonZero, fails: s.samples - s.nonZero };
+            }
+            else {
+                values = gaugeValues(metric.name, s.gauges);
+            }
+            metrics[s.name] = { name: s.name, type: metric.type, contains: metric.contains, values, typeFrom: 'k6' };
+        }
+    }
+    const thresholds = [];
+    for (const [metric, expressions] of aggregator.thresholds) {
+        for (const text of expressions) {
+            const expression = (0,_thresholds_js__WEBPACK_IMPORTED_MODULE_2__/* .parseThresholdExpression */ .hc)(text);
+            const s = series.get(metric);
+            const type = types.get(metric);
+            thresholds.push((0,_thresholds_js__WEBPACK_IMPORTED_MODULE_2__/* .evaluateThreshold */ .l2)(metric, expression, type, (aggregation, percentile) => {
+                // Read from the series, not the reported values: a threshold may use a stat trendStats leaves out.
+                if (aggregation === 'p')
+                    return s.trend.percentile(percentile);
+                if (s.trend)
+                    return trendStat(s.trend, aggregation) ?? NaN;
+                return metrics[metric].values[aggregation] ?? NaN;
+            }));
+        }
+    }
+    const summary = {
+        format: 'legacy',
+        metrics,
+        thresholds,
+        checks: [...aggregator.checks.values()],
+        durationMs,
+    };
+    return { summary, bounded, trends };
+}
+function gaugeValues(metric, gauges) {
+    const states = [...gauges.values()];
+    if (PER_INSTANCE_GAUGES.has(metric)) {
+        return {
+            value: states.reduce((s, g) => s + g.last, 0),
+            min: states.reduce((s, g) => s + g.min, 0),
+            max: states.reduce((s, g) => s + g.max, 0),
+        };
+    }
+    const latest = states.reduce((a, b) => (b.lastTime > a.lastTime ? b : a));
+    return { value: latest.last, min: Math.min(...states.map((g) => g.min)), max: Math.max(...states.map((g) => g.max)) };
+}
+function trendStat(trend, stat) {
+    switch (stat) {
+        case 'avg':
+            return trend.avg;
+        case 'min':
+            return trend.min;
+        case 'max':
+            return trend.max;
+        case 'med':
+            return trend.percentile(50);
+        case 'count':
+            return trend.count;
+        default: {
+            const match = /^p\((\d+(?:\.\d+)?)\)$/.exec(stat);
+            return match ? trend.percentile(Number(match[1])) : undefined;
+        }
+    }
+}
+function validateTrendStats(stats) {
+    for (const stat of stats) {
+        if (!/^(avg|min|med|max|count|p\(\d+(\.\d+)?\))$/.test(stat)) {
+            throw new _aggregator_js__WEBPACK_IMPORTED_MODULE_1__/* .SampleError */ .jA(`trend stat ${JSON.stringify(stat)} is not supported; expected avg, min, med, max, count or p(N) as in --summary-trend-stats`);
+        }
+    }
+}
+
+
+/***/ }),
+
+/***/ 6635:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Jn: () => (/* binding */ thresholdExpressions),
+/* harmony export */   hc: () => (/* binding */ parseThresholdExpression),
+/* harmony export */   l2: () => (/* binding */ evaluateThreshold)
+/* harmony export */ });
+/* unused harmony export ThresholdError */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+
+class ThresholdError extends _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ExpectedError */ .Dh {
+    constructor(message) {
+        super(message);
+        this.name = 'ThresholdError';
+    }
+}
+const EXPRESSION = /^\s*(avg|min|max|med|count|rate|value|p\(\s*(\d+(?:\.\d+)?)\s*\))\s*(===|==|!=|<=|>=|<|>)\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*$/;
+/** Aggregations k6 accepts per metric type (k6 docs, "Thresholds"). */
+const ALLOWED = {
+    counter: ['count', 'rate'],
+    gauge: ['value'],
+    rate: ['rate'],
+    trend: ['avg', 'min', 'max', 'med', 'p(N)'],
+};
+function parseThresholdExpression(text) {
+    const match = EXPRESSION.exec(text);
+    if (!match) {
+        throw new ThresholdError(`threshold ${JSON.stringify(text)} is not "<aggregation> <operator> <number>"; expected e.g. "p(95)<500", "rate<0.01", "count>10" (operators < <= > >= == === !=)`);
+    }
+    const [, aggregationText, percentileText, operator, valueText] = match;
+    const percentile = percentileText === undefined ? undefined : Number(percentileText);
+    if (percentile !== undefined && percentile > 100) {
+        throw new ThresholdError(`threshold ${JSON.stringify(text)}: percentile ${percentile} is above 100`);
+    }
+    return {
+        source: text,
+        aggregation: percentile === undefined ? aggregationText : 'p(N)',
+        percentile,
+        operator: operator,
+        value: Number(valueText),
+    };
+}
+/** The expression strings of one metric's entries (the object form's `threshold`). */
+function thresholdExpressions(metric, entries) {
+    const list = Array.isArray(entries) ? entries : [entries];
+    return list.map((entry, i) => {
+        if (typeof entry === 'string')
+            return entry;
+        if (entry && typeof entry === 'object' && typeof entry.threshold === 'string')
+            return entry.threshold;
+        throw new ThresholdError(`thresholds[${JSON.stringify(metric)}][${i}] is ${JSON.stringify(entry)}; expected a string such as "p(95)<500" or { threshold: "p(95)<500", abortOnFail: true }`);
+    });
+}
+function compare(actual, operator, expected) {
+    switch (operator) {
+        case '<':
+            return actual < expected;
+        case '<=':
+            return actual <= expected;
+        case '>':
+            return actual > expected;
+        case '>=':
+            return actual >= expected;
+        case '==':
+        case '===':
+            return actual === expected;
+        case '!=':
+            return actual !== expected;
+    }
+}
+/**
+ * Evaluates one expression. `type` undefined means the metric got no samples: k6 then leaves the
+ * threshold passing (checked with k6 v1.8.1 and v2.2.0), and so do we.
+ */
+function evaluateThreshold(metric, expression, type, read) {
+    if (type === undefined)
+        return { metric, expression: expression.source, ok: true };
+    if (!ALLOWED[type].includes(expression.aggregation)) {
+        throw new ThresholdError(`threshold ${JSON.stringify(expression.source)} on ${type} metric ${metric}: "${expression.aggregation === 'p(N)' ? 'p(…)' : expression.aggregation}" does not apply; expected one of ${ALLOWED[type].join(', ')}`);
+    }
+    const actual = read(expression.aggregation === 'p(N)' ? 'p' : expression.aggregation, expression.percentile);
+    return { metric, expression: expression.source, ok: Number.isFinite(actual) && compare(actual, expression.operator, expression.value) };
+}
+
+
+/***/ }),
+
+/***/ 4774:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Jv: () => (/* binding */ SIDE_LABEL),
+/* harmony export */   Qu: () => (/* binding */ trendOfWindows),
+/* harmony export */   SQ: () => (/* binding */ DuetWindows)
+/* harmony export */ });
+/* unused harmony exports DEFAULT_WINDOW_MS, histogramDelta, addHistogram */
+/* harmony import */ var _aggregator_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3244);
+/* harmony import */ var _histogram_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(945);
+/* harmony import */ var _remote_write_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3715);
+
+
+
+/** The label k6 adds to every series of a `k6 run --tag side=A` process. */
+const SIDE_LABEL = 'side';
+/** Window length: one of k6's 1 s pushes (docs/verdicts.md, "Duet verdicts", argues the choice). */
+const DEFAULT_WINDOW_MS = 1000;
+function emptyHistogram(schema, scale = 1) {
+    return { count: 0, sum: 0, zeroCount: 0, schema, positive: new Map(), negative: new Map(), scale };
+}
+/** `current − previous` of one cumulative series; the whole `current` when it restarted or is new. */
+function histogramDelta(current, previous) {
+    const restarted = !previous || current.count < previous.count || current.schema !== previous.schema;
+    const delta = emptyHistogram(current.schema);
+    delta.count = current.count - (restarted ? 0 : previous.count);
+    delta.sum = current.sum - (restarted ? 0 : previous.sum);
+    delta.zeroCount = current.zeroCount - (restarted ? 0 : previous.zeroCount);
+    for (const [which, out] of [
+        ['positive', delta.positive],
+        ['negative', delta.negative],
+    ]) {
+        for (const [index, n] of current[which]) {
+            const d = n - (restarted ? 0 : (previous[which].get(index) ?? 0));
+            if (d > 0)
+                out.set(index, d);
+        }
+    }
+    return delta;
+}
+/** Adds `h` into `into` (same schema; a different schema is rebucketed to the coarser one). */
+function addHistogram(into, h) {
+    if (h.count === 0)
+        return;
+    if (into.count === 0 && into.positive.size === 0 && into.negative.size === 0)
+        into.schema = h.schema;
+    // A coarser schema's bucket i holds the finer one's buckets (i−1)·2^s + 1 … i·2^s.
+    const shift = h.schema - into.schema;
+    const index = (i) => (shift <= 0 ? i : Math.ceil(i / 2 ** shift));
+    into.count += h.count;
+    into.sum += h.sum;
+    into.zeroCount += h.zeroCount;
+    for (const [i, n] of h.positive)
+        into.positive.set(index(i), (into.positive.get(index(i)) ?? 0) + n);
+    for (const [i, n] of h.negative)
+        into.negative.set(index(i), (into.negative.get(index(i)) ?? 0) + n);
+}
+/** A trend accumulator over window histograms, in k6's unit: percentiles the way k6 reads them, from the buckets. */
+function trendOfWindows(histograms) {
+    const trend = new _histogram_js__WEBPACK_IMPORTED_MODULE_2__/* .TrendAccumulator */ .il();
+    for (const h of histograms) {
+        if (!h || h.count <= 0)
+            continue;
+        trend.addBuckets((0,_remote_write_js__WEBPACK_IMPORTED_MODULE_1__/* .nativeToDistribution */ .J8)({ ...h, zeroThreshold: 0, timestampMs: 0 }, h.scale));
+    }
+    return trend;
+}
+/**
+ * Keeps per-side, per-window differences of k6's cumulative pushes. Feed it every decoded push with
+ * the time it arrived; read `windows(side)` at any time (the last window may still be filling).
+ */
+class DuetWindows {
+    windowMs;
+    trends;
+    origin;
+    cumulative = new Map();
+    /** side → window index → what that side measured. */
+    bySide = new Map();
+    /** Series without a side label (not part of a duet). */
+    unlabelled = 0;
+    constructor(options = {}) {
+        this.windowMs = options.windowMs ?? DEFAULT_WINDOW_MS;
+        if (!(this.windowMs > 0))
+            throw new RangeError(`window length ${this.windowMs} ms; expected a positive number of ms`);
+        this.trends = new Set(options.trends ?? ['http_req_duration']);
+        this.origin = options.origin;
+    }
+    /** The sides seen so far, sorted (`['A', 'B']` in a duet). */
+    get sides() {
+        return [...this.bySide.keys()].sort();
+    }
+    /** The window a push received at `at` belongs to. */
+    windowOf(at) {
+        // Boundaries half a window away from the first process's pushes, so its pushes' jitter does not
+        // move them from one window to the next.
+        this.origin ??= at - this.windowMs / 2;
+        return Math.max(0, Math.floor((at - this.origin) / this.windowMs));
+    }
+    window(side, index) {
+        let list = this.bySide.get(side);
+        if (!list) {
+            list = [];
+            this.bySide.set(side, list);
+        }
+        while (list.length <= index)
+            list.push({ trends: new Map(), failedRequests: 0, requests: 0, pushes: 0 });
+        return list[index];
+    }
+    /** One push from one k6 process, received at `at` (ms since the epoch). */
+    accept(decoded, at) {
+        const index = this.windowOf(at);
+        const touched = new Set();
+        for (const s of decoded) {
+            const side = s.labels[SIDE_LABEL];
+            const key = (0,_aggregator_js__WEBPACK_IMPORTED_MODULE_0__/* .tagKey */ .E4)(Object.entries(s.labels));
+            const previous = this.cumulative.get(key);
+            const histogram = s.histograms.at(-1);
+            const sample = s.samples.at(-1);
+            this.cumulative.set(key, { histogram: histogram ?? previous?.histogram, value: sample?.value ?? previous?.value });
+            if (side === undefined) {
+                this.unlabelled++;
+                continue;
+            }
+            if (!histogram)
+                continue;
+            const metric = (0,_remote_write_js__WEBPACK_IMPORTED_MODULE_1__/* .k6MetricOfSeries */ .Mf)(s.labels.__name__ ?? '', true);
+            if (!metric || !this.trends.has(metric.name))
+                continue;
+            const delta = histogramDelta(histogram, previous?.histogram);
+            if (delta.count <= 0)
+                continue;
+            const window = this.window(side, index);
+            touched.add(window);
+            let merged = window.trends.get(metric.name);
+            if (!merged) {
+                merged = emptyHistogram(delta.schema, metric.scale);
+                window.trends.set(metric.name, merged);
+            }
+            addHistogram(merged, delta);
+            if (metric.name === 'http_req_duration') {
+                window.requests += delta.count;
+                if (s.labels.expected_response === 'false')
+                    window.failedRequests += delta.count;
+            }
+        }
+        for (const w of touched)
+            w.pushes++;
+    }
+    /** One side's windows, index 0 first; a window with no push of that side is empty (0 requests). */
+    windows(side) {
+        return this.bySide.get(side) ?? [];
+    }
 }
 
 
@@ -13588,17 +16004,40 @@ function scenarioKey(scenario, profile, environment) {
 
 /***/ }),
 
+/***/ 8675:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   V: () => (/* binding */ MergeError)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+
+/** A shard merge that cannot go on: missing, duplicate or malformed shard files. */
+class MergeError extends _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ExpectedError */ .Dh {
+    constructor(message, options) {
+        super(message, options);
+        this.name = 'MergeError';
+    }
+}
+
+
+/***/ }),
+
 /***/ 2332:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   HU: () => (/* binding */ segmentSequence),
 /* harmony export */   M2: () => (/* binding */ shardArgs),
+/* harmony export */   Ms: () => (/* binding */ executionSegment),
+/* harmony export */   eK: () => (/* binding */ COLLECTED_DIR),
+/* harmony export */   lK: () => (/* binding */ shardStateFileName),
 /* harmony export */   mj: () => (/* binding */ shardRawFileName),
 /* harmony export */   mk: () => (/* binding */ shardSummaryFileName),
 /* harmony export */   sq: () => (/* binding */ shardLogFileName),
 /* harmony export */   uK: () => (/* binding */ parseShard)
 /* harmony export */ });
-/* unused harmony exports ShardSpecError, MAX_SHARDS, validateShard, segmentPoint, segmentSequence, executionSegment, shardSuffix, shardArtifactName */
+/* unused harmony exports ShardSpecError, MAX_SHARDS, validateShard, segmentPoint, shardSuffix, shardArtifactName */
 /* harmony import */ var _config_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2973);
 // Shard mode: one k6 test split across N instances with execution segments.
 //
@@ -13682,6 +16121,733 @@ function shardLogFileName(scenario, shard) {
 function shardArtifactName(scenario, shard) {
     return `k6-gate-shard-${scenario}-${shard.index}-of-${shard.count}`;
 }
+/** The state file of one shard (src/shard/state.ts): `state-<scenario>.shard-<i>-of-<N>.json`. */
+function shardStateFileName(scenario, shard) {
+    return `state-${scenario}${shardSuffix(shard)}.json`;
+}
+/** The folder under the results dir where `k6-gate collect` writes each runner's state for the merge. */
+const COLLECTED_DIR = 'collected';
+
+
+/***/ }),
+
+/***/ 2650:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  kE: () => (/* binding */ ShardStateError),
+  UH: () => (/* binding */ StateMerger),
+  FQ: () => (/* binding */ parseShardState),
+  F8: () => (/* binding */ shardStateOf),
+  Xy: () => (/* binding */ shardStateText),
+  Pg: () => (/* binding */ summarizeState)
+});
+
+// UNUSED EXPORTS: SHARD_STATE_FORMAT, SHARD_STATE_VERSION, addHistograms, bucketMap, bucketsOf, checkStatesComplete, downscale, mergeStates, nativeHistogramOf, stateHistogramOf
+
+// EXTERNAL MODULE: ./src/samples/aggregator.ts + 1 modules
+var aggregator = __nccwpck_require__(3244);
+// EXTERNAL MODULE: ./src/samples/histogram.ts
+var histogram = __nccwpck_require__(945);
+// EXTERNAL MODULE: ./src/samples/remote-write.ts
+var remote_write = __nccwpck_require__(3715);
+// EXTERNAL MODULE: ./src/samples/summary.ts
+var samples_summary = __nccwpck_require__(1439);
+// EXTERNAL MODULE: ./src/samples/thresholds.ts
+var samples_thresholds = __nccwpck_require__(6635);
+;// CONCATENATED MODULE: ./src/shard/generated/shard-state-validator.js
+// Generated by scripts/shard-state-validator.mjs from schemas/shard-state.schema.json; do not edit.
+const validate = validate10;/* harmony default export */ const shard_state_validator = ((/* unused pure expression or super */ null && (validate10)));const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"k6-gate shard state","description":"What one k6 instance measured, kept per series (counters, rates, gauges, native-histogram buckets) so that the states of all shards add up exactly to the whole test.","type":"object","required":["format","version","scenario","segment","sequence","span","series","metrics","checks","thresholds"],"additionalProperties":false,"properties":{"format":{"const":"k6-gate-shard-state"},"version":{"const":1},"scenario":{"type":"string"},"k6Version":{"type":"string"},"shard":{"type":"object","required":["index","count"],"additionalProperties":false,"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1}}},"segment":{"type":"string","pattern":"^[0-9/.]+:[0-9/.]+$","x-expected":"k6's execution segment, e.g. \"1/3:2/3\""},"sequence":{"type":"string","x-expected":"k6's execution segment sequence, e.g. \"0,1/3,2/3,1\" (empty when none)"},"instance":{"type":"string"},"span":{"type":"object","required":["startMs","endMs"],"additionalProperties":false,"properties":{"startMs":{"type":"number"},"endMs":{"type":"number"},"durationMs":{"type":"number","minimum":0}}},"series":{"type":"array","items":{"$ref":"#/definitions/series"}},"metrics":{"type":"object","additionalProperties":{"$ref":"#/definitions/metric"}},"checks":{"type":"array","items":{"$ref":"#/definitions/check"}},"thresholds":{"type":"object","additionalProperties":{"type":"array","items":{"type":"string"}}}},"definitions":{"type":{"enum":["counter","gauge","rate","trend"]},"contains":{"enum":["time","data","default"]},"tags":{"type":"object","additionalProperties":{"type":"string"}},"series":{"type":"object","required":["metric","type","contains","tags"],"additionalProperties":false,"properties":{"metric":{"type":"string","minLength":1},"type":{"$ref":"#/definitions/type"},"contains":{"$ref":"#/definitions/contains"},"tags":{"$ref":"#/definitions/tags"},"value":{"type":"number"},"passes":{"type":"number","minimum":0},"fails":{"type":"number","minimum":0},"scale":{"type":"number","exclusiveMinimum":0},"histogram":{"$ref":"#/definitions/histogram"}}},"spans":{"type":"array","items":{"type":"array","items":[{"type":"integer"},{"type":"integer","minimum":0}],"minItems":2,"maxItems":2}},"histogram":{"type":"object","required":["schema","count","sum","zeroThreshold","zeroCount","positive","negative"],"additionalProperties":false,"properties":{"schema":{"type":"integer","minimum":-4,"maximum":8},"count":{"type":"number","minimum":0},"sum":{"type":"number"},"zeroThreshold":{"type":"number","minimum":0},"zeroCount":{"type":"number","minimum":0},"positive":{"$ref":"#/definitions/buckets"},"negative":{"$ref":"#/definitions/buckets"}}},"buckets":{"type":"object","required":["spans","counts"],"additionalProperties":false,"properties":{"spans":{"$ref":"#/definitions/spans"},"counts":{"type":"array","items":{"type":"number","minimum":0}}}},"metric":{"type":"object","required":["type","contains","values"],"additionalProperties":false,"properties":{"type":{"$ref":"#/definitions/type"},"contains":{"$ref":"#/definitions/contains"},"values":{"type":"object","additionalProperties":{"type":"number"}}}},"check":{"type":"object","required":["name","passes","fails"],"additionalProperties":false,"properties":{"name":{"type":"string"},"path":{"type":"string"},"passes":{"type":"number","minimum":0},"fails":{"type":"number","minimum":0}}}}};const schema22 = {"type":"object","required":["name","passes","fails"],"additionalProperties":false,"properties":{"name":{"type":"string"},"path":{"type":"string"},"passes":{"type":"number","minimum":0},"fails":{"type":"number","minimum":0}}};const func2 = Object.prototype.hasOwnProperty;const pattern0 = new RegExp("^[0-9/.]+:[0-9/.]+$", "u");const schema12 = {"type":"object","required":["metric","type","contains","tags"],"additionalProperties":false,"properties":{"metric":{"type":"string","minLength":1},"type":{"$ref":"#/definitions/type"},"contains":{"$ref":"#/definitions/contains"},"tags":{"$ref":"#/definitions/tags"},"value":{"type":"number"},"passes":{"type":"number","minimum":0},"fails":{"type":"number","minimum":0},"scale":{"type":"number","exclusiveMinimum":0},"histogram":{"$ref":"#/definitions/histogram"}}};const schema13 = {"enum":["counter","gauge","rate","trend"]};const schema14 = {"enum":["time","data","default"]};const schema15 = {"type":"object","additionalProperties":{"type":"string"}};const schema16 = {"type":"object","required":["schema","count","sum","zeroThreshold","zeroCount","positive","negative"],"additionalProperties":false,"properties":{"schema":{"type":"integer","minimum":-4,"maximum":8},"count":{"type":"number","minimum":0},"sum":{"type":"number"},"zeroThreshold":{"type":"number","minimum":0},"zeroCount":{"type":"number","minimum":0},"positive":{"$ref":"#/definitions/buckets"},"negative":{"$ref":"#/definitions/buckets"}}};const schema17 = {"type":"object","required":["spans","counts"],"additionalProperties":false,"properties":{"spans":{"$ref":"#/definitions/spans"},"counts":{"type":"array","items":{"type":"number","minimum":0}}}};const schema18 = {"type":"array","items":{"type":"array","items":[{"type":"integer"},{"type":"integer","minimum":0}],"minItems":2,"maxItems":2}};function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;const _errs0 = errors;if(data && typeof data == "object" && !Array.isArray(data)){if(data.spans === undefined){const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "spans"},message:"must have required property '"+"spans"+"'"};if(vErrors === null){vErrors = [err0];}else {vErrors.push(err0);}errors++;}if(data.counts === undefined){const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "counts"},message:"must have required property '"+"counts"+"'"};if(vErrors === null){vErrors = [err1];}else {vErrors.push(err1);}errors++;}const _errs1 = errors;for(const key0 in data){if(!((key0 === "spans") || (key0 === "counts"))){const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};if(vErrors === null){vErrors = [err2];}else {vErrors.push(err2);}errors++;}}if(data.spans !== undefined){let data0 = data.spans;const _errs2 = errors;const _errs3 = errors;const _errs4 = errors;if(Array.isArray(data0)){let valid3 = true;const len0 = data0.length;for(let i0=0; i0<len0; i0++){let data1 = data0[i0];const _errs5 = errors;const _errs6 = errors;if(Array.isArray(data1)){if(data1.length > 2){const err3 = {instancePath:instancePath+"/spans/" + i0,schemaPath:"#/definitions/spans/items/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};if(vErrors === null){vErrors = [err3];}else {vErrors.push(err3);}errors++;}if(data1.length < 2){const err4 = {instancePath:instancePath+"/spans/" + i0,schemaPath:"#/definitions/spans/items/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items"};if(vErrors === null){vErrors = [err4];}else {vErrors.push(err4);}errors++;}const len1 = data1.length;if(len1 > 0){let data2 = data1[0];const _errs7 = errors;if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){const err5 = {instancePath:instancePath+"/spans/" + i0+"/0",schemaPath:"#/definitions/spans/items/items/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};if(vErrors === null){vErrors = [err5];}else {vErrors.push(err5);}errors++;}const _errs8 = errors;var valid4 = _errs7 === errors;}if(len1 > 1){let data3 = data1[1];const _errs9 = errors;if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){const err6 = {instancePath:instancePath+"/spans/" + i0+"/1",schemaPath:"#/definitions/spans/items/items/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};if(vErrors === null){vErrors = [err6];}else {vErrors.push(err6);}errors++;}const _errs10 = errors;if((typeof data3 == "number") && (isFinite(data3))){if(data3 < 0 || isNaN(data3)){const err7 = {instancePath:instancePath+"/spans/" + i0+"/1",schemaPath:"#/definitions/spans/items/items/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};if(vErrors === null){vErrors = [err7];}else {vErrors.push(err7);}errors++;}}var valid4 = _errs9 === errors;}}else {const err8 = {instancePath:instancePath+"/spans/" + i0,schemaPath:"#/definitions/spans/items/type",keyword:"type",params:{type: "array"},message:"must be array"};if(vErrors === null){vErrors = [err8];}else {vErrors.push(err8);}errors++;}var valid2 = _errs5 === errors;if(!valid2){valid3 = false;}}}else {const err9 = {instancePath:instancePath+"/spans",schemaPath:"#/definitions/spans/type",keyword:"type",params:{type: "array"},message:"must be array"};if(vErrors === null){vErrors = [err9];}else {vErrors.push(err9);}errors++;}var valid1 = _errs3 === errors;var valid0 = _errs2 === errors;}if(data.counts !== undefined){let data4 = data.counts;const _errs11 = errors;const _errs12 = errors;if(Array.isArray(data4)){let valid6 = true;const len2 = data4.length;for(let i1=0; i1<len2; i1++){let data5 = data4[i1];const _errs13 = errors;const _errs14 = errors;if((typeof data5 == "number") && (isFinite(data5))){if(data5 < 0 || isNaN(data5)){const err10 = {instancePath:instancePath+"/counts/" + i1,schemaPath:"#/properties/counts/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};if(vErrors === null){vErrors = [err10];}else {vErrors.push(err10);}errors++;}}else {const err11 = {instancePath:instancePath+"/counts/" + i1,schemaPath:"#/properties/counts/items/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err11];}else {vErrors.push(err11);}errors++;}var valid5 = _errs13 === errors;if(!valid5){valid6 = false;}}}else {const err12 = {instancePath:instancePath+"/counts",schemaPath:"#/properties/counts/type",keyword:"type",params:{type: "array"},message:"must be array"};if(vErrors === null){vErrors = [err12];}else {vErrors.push(err12);}errors++;}var valid0 = _errs11 === errors;}}else {const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err13];}else {vErrors.push(err13);}errors++;}validate13.errors = vErrors;return errors === 0;}function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;const _errs0 = errors;if(data && typeof data == "object" && !Array.isArray(data)){if(data.schema === undefined){const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'"};if(vErrors === null){vErrors = [err0];}else {vErrors.push(err0);}errors++;}if(data.count === undefined){const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "count"},message:"must have required property '"+"count"+"'"};if(vErrors === null){vErrors = [err1];}else {vErrors.push(err1);}errors++;}if(data.sum === undefined){const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "sum"},message:"must have required property '"+"sum"+"'"};if(vErrors === null){vErrors = [err2];}else {vErrors.push(err2);}errors++;}if(data.zeroThreshold === undefined){const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "zeroThreshold"},message:"must have required property '"+"zeroThreshold"+"'"};if(vErrors === null){vErrors = [err3];}else {vErrors.push(err3);}errors++;}if(data.zeroCount === undefined){const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "zeroCount"},message:"must have required property '"+"zeroCount"+"'"};if(vErrors === null){vErrors = [err4];}else {vErrors.push(err4);}errors++;}if(data.positive === undefined){const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "positive"},message:"must have required property '"+"positive"+"'"};if(vErrors === null){vErrors = [err5];}else {vErrors.push(err5);}errors++;}if(data.negative === undefined){const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "negative"},message:"must have required property '"+"negative"+"'"};if(vErrors === null){vErrors = [err6];}else {vErrors.push(err6);}errors++;}const _errs1 = errors;for(const key0 in data){if(!(((((((key0 === "schema") || (key0 === "count")) || (key0 === "sum")) || (key0 === "zeroThreshold")) || (key0 === "zeroCount")) || (key0 === "positive")) || (key0 === "negative"))){const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};if(vErrors === null){vErrors = [err7];}else {vErrors.push(err7);}errors++;}}if(data.schema !== undefined){let data0 = data.schema;const _errs2 = errors;if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){const err8 = {instancePath:instancePath+"/schema",schemaPath:"#/properties/schema/type",keyword:"type",params:{type: "integer"},message:"must be integer"};if(vErrors === null){vErrors = [err8];}else {vErrors.push(err8);}errors++;}const _errs3 = errors;if((typeof data0 == "number") && (isFinite(data0))){if(data0 > 8 || isNaN(data0)){const err9 = {instancePath:instancePath+"/schema",schemaPath:"#/properties/schema/maximum",keyword:"maximum",params:{comparison: "<=", limit: 8},message:"must be <= 8"};if(vErrors === null){vErrors = [err9];}else {vErrors.push(err9);}errors++;}if(data0 < -4 || isNaN(data0)){const err10 = {instancePath:instancePath+"/schema",schemaPath:"#/properties/schema/minimum",keyword:"minimum",params:{comparison: ">=", limit: -4},message:"must be >= -4"};if(vErrors === null){vErrors = [err10];}else {vErrors.push(err10);}errors++;}}var valid0 = _errs2 === errors;}if(data.count !== undefined){let data1 = data.count;const _errs4 = errors;const _errs5 = errors;if((typeof data1 == "number") && (isFinite(data1))){if(data1 < 0 || isNaN(data1)){const err11 = {instancePath:instancePath+"/count",schemaPath:"#/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};if(vErrors === null){vErrors = [err11];}else {vErrors.push(err11);}errors++;}}else {const err12 = {instancePath:instancePath+"/count",schemaPath:"#/properties/count/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err12];}else {vErrors.push(err12);}errors++;}var valid0 = _errs4 === errors;}if(data.sum !== undefined){let data2 = data.sum;const _errs6 = errors;if(!((typeof data2 == "number") && (isFinite(data2)))){const err13 = {instancePath:instancePath+"/sum",schemaPath:"#/properties/sum/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err13];}else {vErrors.push(err13);}errors++;}const _errs7 = errors;var valid0 = _errs6 === errors;}if(data.zeroThreshold !== undefined){let data3 = data.zeroThreshold;const _errs8 = errors;const _errs9 = errors;if((typeof data3 == "number") && (isFinite(data3))){if(data3 < 0 || isNaN(data3)){const err14 = {instancePath:instancePath+"/zeroThreshold",schemaPath:"#/properties/zeroThreshold/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};if(vErrors === null){vErrors = [err14];}else {vErrors.push(err14);}errors++;}}else {const err15 = {instancePath:instancePath+"/zeroThreshold",schemaPath:"#/properties/zeroThreshold/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err15];}else {vErrors.push(err15);}errors++;}var valid0 = _errs8 === errors;}if(data.zeroCount !== undefined){let data4 = data.zeroCount;const _errs10 = errors;const _errs11 = errors;if((typeof data4 == "number") && (isFinite(data4))){if(data4 < 0 || isNaN(data4)){const err16 = {instancePath:instancePath+"/zeroCount",schemaPath:"#/properties/zeroCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};if(vErrors === null){vErrors = [err16];}else {vErrors.push(err16);}errors++;}}else {const err17 = {instancePath:instancePath+"/zeroCount",schemaPath:"#/properties/zeroCount/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err17];}else {vErrors.push(err17);}errors++;}var valid0 = _errs10 === errors;}if(data.positive !== undefined){let data5 = data.positive;const _errs12 = errors;if(!(validate13(data5, {instancePath:instancePath+"/positive",parentData:data,parentDataProperty:"positive",rootData}))){vErrors = vErrors === null ? validate13.errors : vErrors.concat(validate13.errors);errors = vErrors.length;}else {}var valid0 = _errs12 === errors;}if(data.negative !== undefined){let data6 = data.negative;const _errs13 = errors;if(!(validate13(data6, {instancePath:instancePath+"/negative",parentData:data,parentDataProperty:"negative",rootData}))){vErrors = vErrors === null ? validate13.errors : vErrors.concat(validate13.errors);errors = vErrors.length;}else {}var valid0 = _errs13 === errors;}}else {const err18 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err18];}else {vErrors.push(err18);}errors++;}validate12.errors = vErrors;return errors === 0;}function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;const _errs0 = errors;if(data && typeof data == "object" && !Array.isArray(data)){if(data.metric === undefined){const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metric"},message:"must have required property '"+"metric"+"'"};if(vErrors === null){vErrors = [err0];}else {vErrors.push(err0);}errors++;}if(data.type === undefined){const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};if(vErrors === null){vErrors = [err1];}else {vErrors.push(err1);}errors++;}if(data.contains === undefined){const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "contains"},message:"must have required property '"+"contains"+"'"};if(vErrors === null){vErrors = [err2];}else {vErrors.push(err2);}errors++;}if(data.tags === undefined){const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tags"},message:"must have required property '"+"tags"+"'"};if(vErrors === null){vErrors = [err3];}else {vErrors.push(err3);}errors++;}const _errs1 = errors;for(const key0 in data){if(!(func2.call(schema12.properties, key0))){const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};if(vErrors === null){vErrors = [err4];}else {vErrors.push(err4);}errors++;}}if(data.metric !== undefined){let data0 = data.metric;const _errs2 = errors;const _errs3 = errors;if(typeof data0 === "string"){if(data0.length < 1){const err5 = {instancePath:instancePath+"/metric",schemaPath:"#/properties/metric/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};if(vErrors === null){vErrors = [err5];}else {vErrors.push(err5);}errors++;}}else {const err6 = {instancePath:instancePath+"/metric",schemaPath:"#/properties/metric/type",keyword:"type",params:{type: "string"},message:"must be string"};if(vErrors === null){vErrors = [err6];}else {vErrors.push(err6);}errors++;}var valid0 = _errs2 === errors;}if(data.type !== undefined){let data1 = data.type;const _errs4 = errors;const _errs5 = errors;const vSchema0 = schema13.enum;if(!((((data1 === "counter") || (data1 === "gauge")) || (data1 === "rate")) || (data1 === "trend"))){const err7 = {instancePath:instancePath+"/type",schemaPath:"#/definitions/type/enum",keyword:"enum",params:{allowedValues: schema13.enum},message:"must be equal to one of the allowed values"};if(vErrors === null){vErrors = [err7];}else {vErrors.push(err7);}errors++;}var valid1 = _errs5 === errors;var valid0 = _errs4 === errors;}if(data.contains !== undefined){let data2 = data.contains;const _errs6 = errors;const _errs7 = errors;const vSchema1 = schema14.enum;if(!(((data2 === "time") || (data2 === "data")) || (data2 === "default"))){const err8 = {instancePath:instancePath+"/contains",schemaPath:"#/definitions/contains/enum",keyword:"enum",params:{allowedValues: schema14.enum},message:"must be equal to one of the allowed values"};if(vErrors === null){vErrors = [err8];}else {vErrors.push(err8);}errors++;}var valid2 = _errs7 === errors;var valid0 = _errs6 === errors;}if(data.tags !== undefined){let data3 = data.tags;const _errs8 = errors;const _errs9 = errors;const _errs10 = errors;if(data3 && typeof data3 == "object" && !Array.isArray(data3)){const _errs11 = errors;for(const key1 in data3){let data4 = data3[key1];const _errs12 = errors;if(typeof data4 !== "string"){const err9 = {instancePath:instancePath+"/tags/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/tags/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};if(vErrors === null){vErrors = [err9];}else {vErrors.push(err9);}errors++;}const _errs13 = errors;var valid4 = _errs12 === errors;}}else {const err10 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err10];}else {vErrors.push(err10);}errors++;}var valid3 = _errs9 === errors;var valid0 = _errs8 === errors;}if(data.value !== undefined){let data5 = data.value;const _errs14 = errors;if(!((typeof data5 == "number") && (isFinite(data5)))){const err11 = {instancePath:instancePath+"/value",schemaPath:"#/properties/value/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err11];}else {vErrors.push(err11);}errors++;}const _errs15 = errors;var valid0 = _errs14 === errors;}if(data.passes !== undefined){let data6 = data.passes;const _errs16 = errors;const _errs17 = errors;if((typeof data6 == "number") && (isFinite(data6))){if(data6 < 0 || isNaN(data6)){const err12 = {instancePath:instancePath+"/passes",schemaPath:"#/properties/passes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};if(vErrors === null){vErrors = [err12];}else {vErrors.push(err12);}errors++;}}else {const err13 = {instancePath:instancePath+"/passes",schemaPath:"#/properties/passes/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err13];}else {vErrors.push(err13);}errors++;}var valid0 = _errs16 === errors;}if(data.fails !== undefined){let data7 = data.fails;const _errs18 = errors;const _errs19 = errors;if((typeof data7 == "number") && (isFinite(data7))){if(data7 < 0 || isNaN(data7)){const err14 = {instancePath:instancePath+"/fails",schemaPath:"#/properties/fails/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};if(vErrors === null){vErrors = [err14];}else {vErrors.push(err14);}errors++;}}else {const err15 = {instancePath:instancePath+"/fails",schemaPath:"#/properties/fails/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err15];}else {vErrors.push(err15);}errors++;}var valid0 = _errs18 === errors;}if(data.scale !== undefined){let data8 = data.scale;const _errs20 = errors;const _errs21 = errors;if((typeof data8 == "number") && (isFinite(data8))){if(data8 <= 0 || isNaN(data8)){const err16 = {instancePath:instancePath+"/scale",schemaPath:"#/properties/scale/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};if(vErrors === null){vErrors = [err16];}else {vErrors.push(err16);}errors++;}}else {const err17 = {instancePath:instancePath+"/scale",schemaPath:"#/properties/scale/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err17];}else {vErrors.push(err17);}errors++;}var valid0 = _errs20 === errors;}if(data.histogram !== undefined){let data9 = data.histogram;const _errs22 = errors;if(!(validate12(data9, {instancePath:instancePath+"/histogram",parentData:data,parentDataProperty:"histogram",rootData}))){vErrors = vErrors === null ? validate12.errors : vErrors.concat(validate12.errors);errors = vErrors.length;}else {}var valid0 = _errs22 === errors;}}else {const err18 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err18];}else {vErrors.push(err18);}errors++;}validate11.errors = vErrors;return errors === 0;}const schema19 = {"type":"object","required":["type","contains","values"],"additionalProperties":false,"properties":{"type":{"$ref":"#/definitions/type"},"contains":{"$ref":"#/definitions/contains"},"values":{"type":"object","additionalProperties":{"type":"number"}}}};function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;const _errs0 = errors;if(data && typeof data == "object" && !Array.isArray(data)){if(data.type === undefined){const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};if(vErrors === null){vErrors = [err0];}else {vErrors.push(err0);}errors++;}if(data.contains === undefined){const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "contains"},message:"must have required property '"+"contains"+"'"};if(vErrors === null){vErrors = [err1];}else {vErrors.push(err1);}errors++;}if(data.values === undefined){const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "values"},message:"must have required property '"+"values"+"'"};if(vErrors === null){vErrors = [err2];}else {vErrors.push(err2);}errors++;}const _errs1 = errors;for(const key0 in data){if(!(((key0 === "type") || (key0 === "contains")) || (key0 === "values"))){const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};if(vErrors === null){vErrors = [err3];}else {vErrors.push(err3);}errors++;}}if(data.type !== undefined){let data0 = data.type;const _errs2 = errors;const _errs3 = errors;const vSchema0 = schema13.enum;if(!((((data0 === "counter") || (data0 === "gauge")) || (data0 === "rate")) || (data0 === "trend"))){const err4 = {instancePath:instancePath+"/type",schemaPath:"#/definitions/type/enum",keyword:"enum",params:{allowedValues: schema13.enum},message:"must be equal to one of the allowed values"};if(vErrors === null){vErrors = [err4];}else {vErrors.push(err4);}errors++;}var valid1 = _errs3 === errors;var valid0 = _errs2 === errors;}if(data.contains !== undefined){let data1 = data.contains;const _errs4 = errors;const _errs5 = errors;const vSchema1 = schema14.enum;if(!(((data1 === "time") || (data1 === "data")) || (data1 === "default"))){const err5 = {instancePath:instancePath+"/contains",schemaPath:"#/definitions/contains/enum",keyword:"enum",params:{allowedValues: schema14.enum},message:"must be equal to one of the allowed values"};if(vErrors === null){vErrors = [err5];}else {vErrors.push(err5);}errors++;}var valid2 = _errs5 === errors;var valid0 = _errs4 === errors;}if(data.values !== undefined){let data2 = data.values;const _errs6 = errors;const _errs7 = errors;if(data2 && typeof data2 == "object" && !Array.isArray(data2)){const _errs8 = errors;for(const key1 in data2){let data3 = data2[key1];const _errs9 = errors;if(!((typeof data3 == "number") && (isFinite(data3)))){const err6 = {instancePath:instancePath+"/values/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/values/additionalProperties/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err6];}else {vErrors.push(err6);}errors++;}const _errs10 = errors;var valid3 = _errs9 === errors;}}else {const err7 = {instancePath:instancePath+"/values",schemaPath:"#/properties/values/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err7];}else {vErrors.push(err7);}errors++;}var valid0 = _errs6 === errors;}}else {const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err8];}else {vErrors.push(err8);}errors++;}validate18.errors = vErrors;return errors === 0;}function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;const _errs0 = errors;if(data && typeof data == "object" && !Array.isArray(data)){if(data.format === undefined){const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "format"},message:"must have required property '"+"format"+"'"};if(vErrors === null){vErrors = [err0];}else {vErrors.push(err0);}errors++;}if(data.version === undefined){const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'"};if(vErrors === null){vErrors = [err1];}else {vErrors.push(err1);}errors++;}if(data.scenario === undefined){const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "scenario"},message:"must have required property '"+"scenario"+"'"};if(vErrors === null){vErrors = [err2];}else {vErrors.push(err2);}errors++;}if(data.segment === undefined){const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "segment"},message:"must have required property '"+"segment"+"'"};if(vErrors === null){vErrors = [err3];}else {vErrors.push(err3);}errors++;}if(data.sequence === undefined){const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "sequence"},message:"must have required property '"+"sequence"+"'"};if(vErrors === null){vErrors = [err4];}else {vErrors.push(err4);}errors++;}if(data.span === undefined){const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "span"},message:"must have required property '"+"span"+"'"};if(vErrors === null){vErrors = [err5];}else {vErrors.push(err5);}errors++;}if(data.series === undefined){const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "series"},message:"must have required property '"+"series"+"'"};if(vErrors === null){vErrors = [err6];}else {vErrors.push(err6);}errors++;}if(data.metrics === undefined){const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metrics"},message:"must have required property '"+"metrics"+"'"};if(vErrors === null){vErrors = [err7];}else {vErrors.push(err7);}errors++;}if(data.checks === undefined){const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "checks"},message:"must have required property '"+"checks"+"'"};if(vErrors === null){vErrors = [err8];}else {vErrors.push(err8);}errors++;}if(data.thresholds === undefined){const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "thresholds"},message:"must have required property '"+"thresholds"+"'"};if(vErrors === null){vErrors = [err9];}else {vErrors.push(err9);}errors++;}const _errs1 = errors;for(const key0 in data){if(!(func2.call(schema11.properties, key0))){const err10 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};if(vErrors === null){vErrors = [err10];}else {vErrors.push(err10);}errors++;}}if(data.format !== undefined){let data0 = data.format;const _errs2 = errors;if("k6-gate-shard-state" !== data0){const err11 = {instancePath:instancePath+"/format",schemaPath:"#/properties/format/const",keyword:"const",params:{allowedValue: "k6-gate-shard-state"},message:"must be equal to constant"};if(vErrors === null){vErrors = [err11];}else {vErrors.push(err11);}errors++;}var valid0 = _errs2 === errors;}if(data.version !== undefined){let data1 = data.version;const _errs3 = errors;if(1 !== data1){const err12 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};if(vErrors === null){vErrors = [err12];}else {vErrors.push(err12);}errors++;}var valid0 = _errs3 === errors;}if(data.scenario !== undefined){let data2 = data.scenario;const _errs4 = errors;if(typeof data2 !== "string"){const err13 = {instancePath:instancePath+"/scenario",schemaPath:"#/properties/scenario/type",keyword:"type",params:{type: "string"},message:"must be string"};if(vErrors === null){vErrors = [err13];}else {vErrors.push(err13);}errors++;}const _errs5 = errors;var valid0 = _errs4 === errors;}if(data.k6Version !== undefined){let data3 = data.k6Version;const _errs6 = errors;if(typeof data3 !== "string"){const err14 = {instancePath:instancePath+"/k6Version",schemaPath:"#/properties/k6Version/type",keyword:"type",params:{type: "string"},message:"must be string"};if(vErrors === null){vErrors = [err14];}else {vErrors.push(err14);}errors++;}const _errs7 = errors;var valid0 = _errs6 === errors;}if(data.shard !== undefined){let data4 = data.shard;const _errs8 = errors;const _errs9 = errors;if(data4 && typeof data4 == "object" && !Array.isArray(data4)){if(data4.index === undefined){const err15 = {instancePath:instancePath+"/shard",schemaPath:"#/properties/shard/required",keyword:"required",params:{missingProperty: "index"},message:"must have required property '"+"index"+"'"};if(vErrors === null){vErrors = [err15];}else {vErrors.push(err15);}errors++;}if(data4.count === undefined){const err16 = {instancePath:instancePath+"/shard",schemaPath:"#/properties/shard/required",keyword:"required",params:{missingProperty: "count"},message:"must have required property '"+"count"+"'"};if(vErrors === null){vErrors = [err16];}else {vErrors.push(err16);}errors++;}const _errs10 = errors;for(const key1 in data4){if(!((key1 === "index") || (key1 === "count"))){const err17 = {instancePath:instancePath+"/shard",schemaPath:"#/properties/shard/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};if(vErrors === null){vErrors = [err17];}else {vErrors.push(err17);}errors++;}}if(data4.index !== undefined){let data5 = data4.index;const _errs11 = errors;if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){const err18 = {instancePath:instancePath+"/shard/index",schemaPath:"#/properties/shard/properties/index/type",keyword:"type",params:{type: "integer"},message:"must be integer"};if(vErrors === null){vErrors = [err18];}else {vErrors.push(err18);}errors++;}const _errs12 = errors;if((typeof data5 == "number") && (isFinite(data5))){if(data5 < 1 || isNaN(data5)){const err19 = {instancePath:instancePath+"/shard/index",schemaPath:"#/properties/shard/properties/index/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};if(vErrors === null){vErrors = [err19];}else {vErrors.push(err19);}errors++;}}var valid1 = _errs11 === errors;}if(data4.count !== undefined){let data6 = data4.count;const _errs13 = errors;if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){const err20 = {instancePath:instancePath+"/shard/count",schemaPath:"#/properties/shard/properties/count/type",keyword:"type",params:{type: "integer"},message:"must be integer"};if(vErrors === null){vErrors = [err20];}else {vErrors.push(err20);}errors++;}const _errs14 = errors;if((typeof data6 == "number") && (isFinite(data6))){if(data6 < 1 || isNaN(data6)){const err21 = {instancePath:instancePath+"/shard/count",schemaPath:"#/properties/shard/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};if(vErrors === null){vErrors = [err21];}else {vErrors.push(err21);}errors++;}}var valid1 = _errs13 === errors;}}else {const err22 = {instancePath:instancePath+"/shard",schemaPath:"#/properties/shard/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err22];}else {vErrors.push(err22);}errors++;}var valid0 = _errs8 === errors;}if(data.segment !== undefined){let data7 = data.segment;const _errs15 = errors;const _errs16 = errors;if(typeof data7 === "string"){if(!pattern0.test(data7)){const err23 = {instancePath:instancePath+"/segment",schemaPath:"#/properties/segment/pattern",keyword:"pattern",params:{pattern: "^[0-9/.]+:[0-9/.]+$"},message:"must match pattern \""+"^[0-9/.]+:[0-9/.]+$"+"\""};if(vErrors === null){vErrors = [err23];}else {vErrors.push(err23);}errors++;}}else {const err24 = {instancePath:instancePath+"/segment",schemaPath:"#/properties/segment/type",keyword:"type",params:{type: "string"},message:"must be string"};if(vErrors === null){vErrors = [err24];}else {vErrors.push(err24);}errors++;}var valid0 = _errs15 === errors;}if(data.sequence !== undefined){let data8 = data.sequence;const _errs17 = errors;if(typeof data8 !== "string"){const err25 = {instancePath:instancePath+"/sequence",schemaPath:"#/properties/sequence/type",keyword:"type",params:{type: "string"},message:"must be string"};if(vErrors === null){vErrors = [err25];}else {vErrors.push(err25);}errors++;}const _errs18 = errors;var valid0 = _errs17 === errors;}if(data.instance !== undefined){let data9 = data.instance;const _errs19 = errors;if(typeof data9 !== "string"){const err26 = {instancePath:instancePath+"/instance",schemaPath:"#/properties/instance/type",keyword:"type",params:{type: "string"},message:"must be string"};if(vErrors === null){vErrors = [err26];}else {vErrors.push(err26);}errors++;}const _errs20 = errors;var valid0 = _errs19 === errors;}if(data.span !== undefined){let data10 = data.span;const _errs21 = errors;const _errs22 = errors;if(data10 && typeof data10 == "object" && !Array.isArray(data10)){if(data10.startMs === undefined){const err27 = {instancePath:instancePath+"/span",schemaPath:"#/properties/span/required",keyword:"required",params:{missingProperty: "startMs"},message:"must have required property '"+"startMs"+"'"};if(vErrors === null){vErrors = [err27];}else {vErrors.push(err27);}errors++;}if(data10.endMs === undefined){const err28 = {instancePath:instancePath+"/span",schemaPath:"#/properties/span/required",keyword:"required",params:{missingProperty: "endMs"},message:"must have required property '"+"endMs"+"'"};if(vErrors === null){vErrors = [err28];}else {vErrors.push(err28);}errors++;}const _errs23 = errors;for(const key2 in data10){if(!(((key2 === "startMs") || (key2 === "endMs")) || (key2 === "durationMs"))){const err29 = {instancePath:instancePath+"/span",schemaPath:"#/properties/span/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};if(vErrors === null){vErrors = [err29];}else {vErrors.push(err29);}errors++;}}if(data10.startMs !== undefined){let data11 = data10.startMs;const _errs24 = errors;if(!((typeof data11 == "number") && (isFinite(data11)))){const err30 = {instancePath:instancePath+"/span/startMs",schemaPath:"#/properties/span/properties/startMs/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err30];}else {vErrors.push(err30);}errors++;}const _errs25 = errors;var valid2 = _errs24 === errors;}if(data10.endMs !== undefined){let data12 = data10.endMs;const _errs26 = errors;if(!((typeof data12 == "number") && (isFinite(data12)))){const err31 = {instancePath:instancePath+"/span/endMs",schemaPath:"#/properties/span/properties/endMs/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err31];}else {vErrors.push(err31);}errors++;}const _errs27 = errors;var valid2 = _errs26 === errors;}if(data10.durationMs !== undefined){let data13 = data10.durationMs;const _errs28 = errors;const _errs29 = errors;if((typeof data13 == "number") && (isFinite(data13))){if(data13 < 0 || isNaN(data13)){const err32 = {instancePath:instancePath+"/span/durationMs",schemaPath:"#/properties/span/properties/durationMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};if(vErrors === null){vErrors = [err32];}else {vErrors.push(err32);}errors++;}}else {const err33 = {instancePath:instancePath+"/span/durationMs",schemaPath:"#/properties/span/properties/durationMs/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err33];}else {vErrors.push(err33);}errors++;}var valid2 = _errs28 === errors;}}else {const err34 = {instancePath:instancePath+"/span",schemaPath:"#/properties/span/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err34];}else {vErrors.push(err34);}errors++;}var valid0 = _errs21 === errors;}if(data.series !== undefined){let data14 = data.series;const _errs30 = errors;const _errs31 = errors;if(Array.isArray(data14)){let valid4 = true;const len0 = data14.length;for(let i0=0; i0<len0; i0++){let data15 = data14[i0];const _errs32 = errors;if(!(validate11(data15, {instancePath:instancePath+"/series/" + i0,parentData:data14,parentDataProperty:i0,rootData}))){vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);errors = vErrors.length;}else {}var valid3 = _errs32 === errors;if(!valid3){valid4 = false;}}}else {const err35 = {instancePath:instancePath+"/series",schemaPath:"#/properties/series/type",keyword:"type",params:{type: "array"},message:"must be array"};if(vErrors === null){vErrors = [err35];}else {vErrors.push(err35);}errors++;}var valid0 = _errs30 === errors;}if(data.metrics !== undefined){let data16 = data.metrics;const _errs33 = errors;const _errs34 = errors;if(data16 && typeof data16 == "object" && !Array.isArray(data16)){const _errs35 = errors;for(const key3 in data16){let data17 = data16[key3];const _errs36 = errors;if(!(validate18(data17, {instancePath:instancePath+"/metrics/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data16,parentDataProperty:key3,rootData}))){vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);errors = vErrors.length;}else {}var valid5 = _errs36 === errors;}}else {const err36 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err36];}else {vErrors.push(err36);}errors++;}var valid0 = _errs33 === errors;}if(data.checks !== undefined){let data18 = data.checks;const _errs37 = errors;const _errs38 = errors;if(Array.isArray(data18)){let valid7 = true;const len1 = data18.length;for(let i1=0; i1<len1; i1++){let data19 = data18[i1];const _errs39 = errors;const _errs40 = errors;const _errs41 = errors;if(data19 && typeof data19 == "object" && !Array.isArray(data19)){if(data19.name === undefined){const err37 = {instancePath:instancePath+"/checks/" + i1,schemaPath:"#/definitions/check/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};if(vErrors === null){vErrors = [err37];}else {vErrors.push(err37);}errors++;}if(data19.passes === undefined){const err38 = {instancePath:instancePath+"/checks/" + i1,schemaPath:"#/definitions/check/required",keyword:"required",params:{missingProperty: "passes"},message:"must have required property '"+"passes"+"'"};if(vErrors === null){vErrors = [err38];}else {vErrors.push(err38);}errors++;}if(data19.fails === undefined){const err39 = {instancePath:instancePath+"/checks/" + i1,schemaPath:"#/definitions/check/required",keyword:"required",params:{missingProperty: "fails"},message:"must have required property '"+"fails"+"'"};if(vErrors === null){vErrors = [err39];}else {vErrors.push(err39);}errors++;}const _errs42 = errors;for(const key4 in data19){if(!((((key4 === "name") || (key4 === "path")) || (key4 === "passes")) || (key4 === "fails"))){const err40 = {instancePath:instancePath+"/checks/" + i1,schemaPath:"#/definitions/check/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};if(vErrors === null){vErrors = [err40];}else {vErrors.push(err40);}errors++;}}if(data19.name !== undefined){let data20 = data19.name;const _errs43 = errors;if(typeof data20 !== "string"){const err41 = {instancePath:instancePath+"/checks/" + i1+"/name",schemaPath:"#/definitions/check/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};if(vErrors === null){vErrors = [err41];}else {vErrors.push(err41);}errors++;}const _errs44 = errors;var valid9 = _errs43 === errors;}if(data19.path !== undefined){let data21 = data19.path;const _errs45 = errors;if(typeof data21 !== "string"){const err42 = {instancePath:instancePath+"/checks/" + i1+"/path",schemaPath:"#/definitions/check/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};if(vErrors === null){vErrors = [err42];}else {vErrors.push(err42);}errors++;}const _errs46 = errors;var valid9 = _errs45 === errors;}if(data19.passes !== undefined){let data22 = data19.passes;const _errs47 = errors;const _errs48 = errors;if((typeof data22 == "number") && (isFinite(data22))){if(data22 < 0 || isNaN(data22)){const err43 = {instancePath:instancePath+"/checks/" + i1+"/passes",schemaPath:"#/definitions/check/properties/passes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};if(vErrors === null){vErrors = [err43];}else {vErrors.push(err43);}errors++;}}else {const err44 = {instancePath:instancePath+"/checks/" + i1+"/passes",schemaPath:"#/definitions/check/properties/passes/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err44];}else {vErrors.push(err44);}errors++;}var valid9 = _errs47 === errors;}if(data19.fails !== undefined){let data23 = data19.fails;const _errs49 = errors;const _errs50 = errors;if((typeof data23 == "number") && (isFinite(data23))){if(data23 < 0 || isNaN(data23)){const err45 = {instancePath:instancePath+"/checks/" + i1+"/fails",schemaPath:"#/definitions/check/properties/fails/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};if(vErrors === null){vErrors = [err45];}else {vErrors.push(err45);}errors++;}}else {const err46 = {instancePath:instancePath+"/checks/" + i1+"/fails",schemaPath:"#/definitions/check/properties/fails/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err46];}else {vErrors.push(err46);}errors++;}var valid9 = _errs49 === errors;}}else {const err47 = {instancePath:instancePath+"/checks/" + i1,schemaPath:"#/definitions/check/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err47];}else {vErrors.push(err47);}errors++;}var valid8 = _errs40 === errors;var valid6 = _errs39 === errors;if(!valid6){valid7 = false;}}}else {const err48 = {instancePath:instancePath+"/checks",schemaPath:"#/properties/checks/type",keyword:"type",params:{type: "array"},message:"must be array"};if(vErrors === null){vErrors = [err48];}else {vErrors.push(err48);}errors++;}var valid0 = _errs37 === errors;}if(data.thresholds !== undefined){let data24 = data.thresholds;const _errs51 = errors;const _errs52 = errors;if(data24 && typeof data24 == "object" && !Array.isArray(data24)){const _errs53 = errors;for(const key5 in data24){let data25 = data24[key5];const _errs54 = errors;const _errs55 = errors;if(Array.isArray(data25)){let valid12 = true;const len2 = data25.length;for(let i2=0; i2<len2; i2++){let data26 = data25[i2];const _errs56 = errors;if(typeof data26 !== "string"){const err49 = {instancePath:instancePath+"/thresholds/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i2,schemaPath:"#/properties/thresholds/additionalProperties/items/type",keyword:"type",params:{type: "string"},message:"must be string"};if(vErrors === null){vErrors = [err49];}else {vErrors.push(err49);}errors++;}const _errs57 = errors;var valid11 = _errs56 === errors;if(!valid11){valid12 = false;}}}else {const err50 = {instancePath:instancePath+"/thresholds/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/thresholds/additionalProperties/type",keyword:"type",params:{type: "array"},message:"must be array"};if(vErrors === null){vErrors = [err50];}else {vErrors.push(err50);}errors++;}var valid10 = _errs54 === errors;}}else {const err51 = {instancePath:instancePath+"/thresholds",schemaPath:"#/properties/thresholds/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err51];}else {vErrors.push(err51);}errors++;}var valid0 = _errs51 === errors;}}else {const err52 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err52];}else {vErrors.push(err52);}errors++;}validate10.errors = vErrors;return errors === 0;}
+
+// EXTERNAL MODULE: ./src/shard/merge-error.ts
+var merge_error = __nccwpck_require__(8675);
+;// CONCATENATED MODULE: ./src/shard/state.ts
+
+
+
+
+
+
+
+const SHARD_STATE_FORMAT = 'k6-gate-shard-state';
+const SHARD_STATE_VERSION = 1;
+/** A state file that cannot be used: not JSON, not this format or version, or not one set of shards. */
+class ShardStateError extends merge_error/* MergeError */.V {
+    constructor(message, options) {
+        super(message, options);
+        this.name = 'ShardStateError';
+    }
+}
+// ---------------------------------------------------------------------------------------------
+// Histograms
+/** Bucket index → count (ascending keys not required) → spans and counts. */
+function bucketsOf(map) {
+    const keys = [...map.keys()].filter((k) => map.get(k) > 0).sort((a, b) => a - b);
+    const spans = [];
+    const counts = [];
+    let next = NaN;
+    for (const key of keys) {
+        if (key === next)
+            spans[spans.length - 1][1]++;
+        else
+            spans.push([spans.length === 0 ? key : key - next, 1]);
+        counts.push(map.get(key));
+        next = key + 1;
+    }
+    return { spans, counts };
+}
+/** Spans and counts → bucket index → count. */
+function bucketMap(buckets) {
+    const out = new Map();
+    let index = 0;
+    let i = 0;
+    for (const [n, [offset, length]] of buckets.spans.entries()) {
+        index = n === 0 ? offset : index + offset;
+        for (let k = 0; k < length; k++, index++, i++) {
+            if (i >= buckets.counts.length)
+                throw new ShardStateError('a histogram has fewer bucket counts than its spans say');
+            if (buckets.counts[i] > 0)
+                out.set(index, (out.get(index) ?? 0) + buckets.counts[i]);
+        }
+    }
+    if (i !== buckets.counts.length)
+        throw new ShardStateError(`a histogram has ${buckets.counts.length} bucket counts but its spans say ${i}`);
+    return out;
+}
+/** The receiver's histogram → the state's form. */
+function stateHistogramOf(h) {
+    return {
+        schema: h.schema,
+        count: h.count,
+        sum: h.sum,
+        zeroThreshold: h.zeroThreshold,
+        zeroCount: h.zeroCount,
+        positive: bucketsOf(h.positive),
+        negative: bucketsOf(h.negative),
+    };
+}
+/** The state's histogram → the receiver's form (what nativeToDistribution reads). */
+function nativeHistogramOf(h) {
+    return { ...h, positive: bucketMap(h.positive), negative: bucketMap(h.negative), timestampMs: 0 };
+}
+/**
+ * Buckets of a finer schema in a coarser one: 2^(from−to) neighbouring buckets become one, the way
+ * Prometheus reduces a native histogram's resolution (bucket edges of the coarser schema are edges
+ * of the finer one, so no count is split).
+ */
+function downscale(buckets, from, to) {
+    if (to > from)
+        throw new RangeError(`cannot raise a histogram's schema from ${from} to ${to}`);
+    if (to === from)
+        return new Map(buckets);
+    const shift = from - to;
+    const out = new Map();
+    for (const [index, count] of buckets) {
+        const target = Math.floor((index - 1) / 2 ** shift) + 1;
+        out.set(target, (out.get(target) ?? 0) + count);
+    }
+    return out;
+}
+/** The sum of two native histograms, exact per bucket, at the coarser of their schemas and the wider zero bucket. */
+function addHistograms(a, b) {
+    const schema = Math.min(a.schema, b.schema);
+    const zeroThreshold = Math.max(a.zeroThreshold, b.zeroThreshold);
+    let zeroCount = a.zeroCount + b.zeroCount;
+    const base = 2 ** (2 ** -schema);
+    const add = (side) => {
+        const out = downscale(a[side], a.schema, schema);
+        for (const [index, count] of downscale(b[side], b.schema, schema))
+            out.set(index, (out.get(index) ?? 0) + count);
+        // Buckets that end inside a wider zero bucket belong to it.
+        if (zeroThreshold > 0) {
+            for (const [index, count] of out) {
+                if (base ** index <= zeroThreshold) {
+                    zeroCount += count;
+                    out.delete(index);
+                }
+            }
+        }
+        return out;
+    };
+    const positive = add('positive');
+    const negative = add('negative');
+    return { count: a.count + b.count, sum: a.sum + b.sum, schema, zeroThreshold, zeroCount, positive, negative, timestampMs: 0 };
+}
+// ---------------------------------------------------------------------------------------------
+// Building a state
+/** The k6 stats of a metric that add up over shards (see StateMetric). */
+const EXACT_STATS = {
+    counter: ['count'],
+    rate: ['passes', 'fails'],
+    gauge: ['value', 'min', 'max'],
+    trend: ['min', 'max'],
+};
+function seriesKeyOf(metric, tags) {
+    // States list tags sorted by name (shardStateOf): then the key needs no sort.
+    const names = Object.keys(tags);
+    for (let i = 1; i < names.length; i++)
+        if (names[i - 1] > names[i])
+            return `${metric}\u0002${(0,aggregator/* tagKey */.E4)(Object.entries(tags))}`;
+    let key = metric;
+    for (const name of names)
+        key += `\u0002${name}\u0000${tags[name]}`;
+    return key;
+}
+/**
+ * The state of one k6 instance from its remote-write receiver's final series and (when there is one)
+ * k6's end-of-test summary, which adds the exact per-metric numbers, the checks and the thresholds.
+ */
+function shardStateOf(input) {
+    const series = [];
+    const requestCounts = new Map();
+    for (const s of input.series) {
+        const metric = (0,remote_write/* k6MetricOfSeries */.Mf)(s.labels.__name__ ?? '', s.histogram !== undefined);
+        if (!metric)
+            continue;
+        const labels = (0,remote_write/* tagsOf */.Fg)(s.labels);
+        // Sorted by name: a stable file and a cheap series key (seriesKeyOf).
+        const tags = Object.fromEntries(Object.keys(labels)
+            .sort()
+            .map((name) => [name, labels[name]]));
+        if (metric.kind === 'trend') {
+            if (!s.histogram)
+                continue;
+            series.push({
+                metric: metric.name,
+                type: 'trend',
+                contains: metric.contains,
+                tags,
+                scale: metric.scale,
+                histogram: stateHistogramOf(s.histogram),
+            });
+            if (metric.name === 'http_req_duration')
+                requestCounts.set((0,aggregator/* tagKey */.E4)(Object.entries(tags)), s.histogram.count);
+        }
+        else if (s.value !== undefined && Number.isFinite(s.value)) {
+            series.push({ metric: metric.name, type: metric.kind, contains: metric.contains, tags, value: s.value });
+        }
+    }
+    // k6 pushes a rate as its fraction only; http_req_failed's tag set is the request's, whose count is known.
+    for (const s of series) {
+        if (s.type !== 'rate' || s.metric !== 'http_req_failed')
+            continue;
+        const requests = requestCounts.get((0,aggregator/* tagKey */.E4)(Object.entries(s.tags)));
+        if (requests === undefined)
+            continue;
+        s.passes = Math.round(s.value * requests);
+        s.fails = requests - s.passes;
+    }
+    series.sort((a, b) => (seriesKeyOf(a.metric, a.tags) < seriesKeyOf(b.metric, b.tags) ? -1 : 1));
+    const metrics = {};
+    const thresholds = {};
+    for (const [name, m] of Object.entries(input.summary?.metrics ?? {})) {
+        const values = {};
+        for (const stat of EXACT_STATS[m.type])
+            if (Number.isFinite(m.values[stat]))
+                values[stat] = m.values[stat];
+        metrics[name] = { type: m.type, contains: m.contains, values };
+    }
+    for (const t of input.summary?.thresholds ?? [])
+        (thresholds[t.metric] ??= []).push(t.expression);
+    const durationMs = input.span.durationMs ?? input.summary?.durationMs;
+    return {
+        format: SHARD_STATE_FORMAT,
+        version: SHARD_STATE_VERSION,
+        scenario: input.scenario,
+        ...(input.k6Version ? { k6Version: input.k6Version } : {}),
+        ...(input.shard ? { shard: { index: input.shard.index, count: input.shard.count } } : {}),
+        segment: input.segment ?? '0:1',
+        sequence: input.sequence ?? '',
+        ...(input.instance ? { instance: input.instance } : {}),
+        span: { startMs: input.span.startMs, endMs: input.span.endMs, ...(durationMs !== undefined ? { durationMs } : {}) },
+        series,
+        metrics,
+        checks: (input.summary?.checks ?? []).map((c) => ({ ...c })),
+        thresholds,
+    };
+}
+/** The file's text: one line per series, so a diff or a `grep` stays readable. */
+function shardStateText(state) {
+    const { series, ...head } = state;
+    const lines = series.map((s) => `    ${JSON.stringify(s)}`);
+    const headText = JSON.stringify(head, null, 2);
+    return `${headText.slice(0, -2)},\n  "series": [${lines.length ? `\n${lines.join(',\n')}\n  ` : ''}]\n}\n`;
+}
+// ---------------------------------------------------------------------------------------------
+// Reading a state file
+function describe(error) {
+    const where = `$${error.instancePath.replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.')}`;
+    return `${where} ${error.message ?? 'is not valid'}`;
+}
+/** A state file's text → the state, or a ShardStateError saying what is wrong with it and what was expected. */
+async function parseShardState(text, source) {
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch (error) {
+        throw new ShardStateError(`${source} is not JSON (${error.message}); expected a k6-gate shard state file (state-<scenario>.shard-<i>-of-<N>.json)`, { cause: error });
+    }
+    const head = data;
+    if (!head || typeof head !== 'object' || head.format !== SHARD_STATE_FORMAT) {
+        throw new ShardStateError(`${source} is not a k6-gate shard state file; expected a JSON object with "format": "${SHARD_STATE_FORMAT}"`);
+    }
+    if (head.version !== SHARD_STATE_VERSION) {
+        throw new ShardStateError(`${source} is a shard state file of version ${JSON.stringify(head.version)}; this k6-gate reads version ${SHARD_STATE_VERSION} (run the shards and the merge with the same k6-gate version)`);
+    }
+    // ajv's code for schemas/shard-state.schema.json, generated ahead of time (scripts/shard-state-validator.mjs).
+    if (!validate(data)) {
+        throw new ShardStateError(`${source} is not a valid shard state file: ${(validate.errors ?? []).slice(0, 3).map(describe).join('; ')} (schemas/shard-state.schema.json)`);
+    }
+    const state = data;
+    for (const s of state.series) {
+        for (const buckets of s.histogram ? [s.histogram.positive, s.histogram.negative] : []) {
+            const spanned = buckets.spans.reduce((n, [, length]) => n + length, 0);
+            if (spanned !== buckets.counts.length) {
+                throw new ShardStateError(`${source}: series ${s.metric} ${JSON.stringify(s.tags)}: a histogram has ${buckets.counts.length} bucket counts but its spans say ${spanned}`);
+            }
+        }
+    }
+    return state;
+}
+function parsePoint(text, segment, source) {
+    const t = text.trim();
+    let match = /^(\d+)\/(\d+)$/.exec(t);
+    if (match && Number(match[2]) > 0)
+        return [Number(match[1]), Number(match[2])];
+    match = /^(\d+)(?:\.(\d+))?$/.exec(t);
+    if (match) {
+        const decimals = match[2] ?? '';
+        return [Number(match[1] + decimals), 10 ** decimals.length];
+    }
+    throw new ShardStateError(`${source}: execution segment ${JSON.stringify(segment)} is not "from:to"; expected e.g. "1/3:2/3"`);
+}
+function compareFractions(a, b) {
+    return a[0] * b[1] - b[0] * a[1];
+}
+function showFraction([n, d]) {
+    if (n === 0)
+        return '0';
+    if (n === d)
+        return '1';
+    const gcd = (x, y) => (y === 0 ? x : gcd(y, x % y));
+    const g = gcd(n, d);
+    return `${n / g}/${d / g}`;
+}
+function who(state, source) {
+    const shard = state.shard ? `shard ${state.shard.index}/${state.shard.count}` : state.instance ? `runner ${state.instance}` : 'a runner';
+    return `${shard} (segment ${state.segment}, ${source})`;
+}
+/**
+ * Checks that the states are one whole test: one scenario, one segment sequence, every shard once,
+ * and segments that cover 0 to 1 without a gap or an overlap. Throws a ShardStateError naming the
+ * missing or duplicated shard (or segment) otherwise. `sources` name the states (file names).
+ */
+function checkStatesComplete(states, sources = states.map((_, i) => `state ${i + 1}`)) {
+    if (states.length === 0)
+        throw new ShardStateError('no shard states to merge; expected one state file per shard');
+    const scenarios = new Set(states.map((s) => s.scenario));
+    if (scenarios.size > 1) {
+        throw new ShardStateError(`the shard states are of different scenarios (${[...scenarios].join(', ')}); expected the states of one test`);
+    }
+    const sequences = new Set(states.map((s) => s.sequence));
+    if (sequences.size > 1) {
+        throw new ShardStateError(`the shard states come from different segment sequences (${[...sequences].map((s) => JSON.stringify(s)).join(', ')}); expected the shards of one run`);
+    }
+    // Shard numbers first: the message a user of `--shard I/N` recognises.
+    const byIndex = new Map();
+    let count;
+    for (const [i, state] of states.entries()) {
+        if (!state.shard)
+            continue;
+        if (count !== undefined && state.shard.count !== count) {
+            throw new ShardStateError(`${who(state, sources[i])} is a shard of ${state.shard.count} but others are of ${count}; expected the shards of one run`);
+        }
+        count = state.shard.count;
+        const seen = byIndex.get(state.shard.index);
+        if (seen !== undefined) {
+            throw new ShardStateError(`shard ${state.shard.index} of ${count} appears twice (${sources[seen]} and ${sources[i]}); expected one state file per shard`);
+        }
+        byIndex.set(state.shard.index, i);
+    }
+    if (count !== undefined && byIndex.size === states.length) {
+        const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
+        if (missing.length > 0) {
+            throw new ShardStateError(`shard(s) ${missing.join(', ')} of ${count} missing; found ${[...byIndex.keys()].sort((a, b) => a - b).join(', ')}. Did a shard job fail or its artifact expire?`);
+        }
+    }
+    // Segments: together exactly 0 to 1.
+    const parts = states
+        .map((state, i) => {
+        const [from, to] = state.segment.split(':');
+        return { i, from: parsePoint(from ?? '', state.segment, sources[i]), to: parsePoint(to ?? '', state.segment, sources[i]) };
+    })
+        .sort((a, b) => compareFractions(a.from, b.from) || compareFractions(a.to, b.to));
+    let cursor = [0, 1];
+    let previous;
+    for (const part of parts) {
+        const order = compareFractions(part.from, cursor);
+        if (order < 0) {
+            const twice = previous && compareFractions(previous.from, part.from) === 0 && compareFractions(previous.to, part.to) === 0;
+            throw new ShardStateError(twice
+                ? `segment ${states[part.i].segment} appears twice (${who(states[previous.i], sources[previous.i])} and ${who(states[part.i], sources[part.i])}); expected each segment once`
+                : `${who(states[part.i], sources[part.i])} overlaps ${who(states[previous.i], sources[previous.i])}; expected segments of one sequence`);
+        }
+        if (order > 0) {
+            throw new ShardStateError(`segment ${showFraction(cursor)}:${showFraction(part.from)} missing (no state covers it); found ${parts.map((p) => states[p.i].segment).join(', ')}. Did a runner fail or its results not arrive?`);
+        }
+        cursor = part.to;
+        previous = part;
+    }
+    if (compareFractions(cursor, [1, 1]) !== 0) {
+        throw new ShardStateError(`segment ${showFraction(cursor)}:1 missing (no state covers it); found ${parts.map((p) => states[p.i].segment).join(', ')}. Did a runner fail or its results not arrive?`);
+    }
+}
+// ---------------------------------------------------------------------------------------------
+// Merging
+/**
+ * Counts per bucket index in one dense array grown on either side (the indices of one series sit in
+ * a narrow range: schema 3 from 1 µs to 1 h is ~400 indices); adding is an array index, not a Map.
+ */
+class DenseBuckets {
+    counts = new Float64Array(0);
+    offset = 0;
+    add(index, n) {
+        let i = index - this.offset;
+        if (i < 0 || i >= this.counts.length) {
+            const low = this.counts.length === 0 ? index - 16 : Math.min(this.offset, index - 16);
+            const high = this.counts.length === 0 ? index + 16 : Math.max(this.offset + this.counts.length, index + 16);
+            const grown = new Float64Array(high - low);
+            if (this.counts.length > 0)
+                grown.set(this.counts, this.offset - low);
+            this.counts = grown;
+            this.offset = low;
+            i = index - low;
+        }
+        this.counts[i] += n;
+    }
+    toMap() {
+        const out = new Map();
+        for (let i = 0; i < this.counts.length; i++)
+            if (this.counts[i] > 0)
+                out.set(i + this.offset, this.counts[i]);
+        return out;
+    }
+    static from(map) {
+        const dense = new DenseBuckets();
+        for (const [index, n] of map)
+            dense.add(index, n);
+        return dense;
+    }
+}
+/** Adds a state histogram's buckets into `into` (at `shift` schemas coarser), straight from its spans. */
+function addBuckets(into, buckets, shift) {
+    let index = 0;
+    let i = 0;
+    const factor = 2 ** shift;
+    for (let n = 0; n < buckets.spans.length; n++) {
+        const [offset, length] = buckets.spans[n];
+        index = n === 0 ? offset : index + offset;
+        for (let k = 0; k < length; k++, index++, i++) {
+            const count = buckets.counts[i];
+            if (!(count > 0))
+                continue;
+            const target = shift === 0 ? index : Math.floor((index - 1) / factor) + 1;
+            into.add(target, count);
+        }
+    }
+}
+function addInto(total, h) {
+    if (h.schema < total.schema) {
+        total.positive = DenseBuckets.from(downscale(total.positive.toMap(), total.schema, h.schema));
+        total.negative = DenseBuckets.from(downscale(total.negative.toMap(), total.schema, h.schema));
+        total.schema = h.schema;
+    }
+    addBuckets(total.positive, h.positive, h.schema - total.schema);
+    addBuckets(total.negative, h.negative, h.schema - total.schema);
+    total.count += h.count;
+    total.sum += h.sum;
+    total.zeroCount += h.zeroCount;
+    total.zeroThreshold = Math.max(total.zeroThreshold, h.zeroThreshold);
+}
+/** The sum as a state histogram; buckets that end inside the (widest) zero bucket belong to it. */
+function histogramOfSum(total) {
+    const base = 2 ** (2 ** -total.schema);
+    let zeroCount = total.zeroCount;
+    const sides = [total.positive.toMap(), total.negative.toMap()];
+    for (const side of total.zeroThreshold > 0 ? sides : []) {
+        for (const [index, count] of side) {
+            if (base ** index <= total.zeroThreshold) {
+                zeroCount += count;
+                side.delete(index);
+            }
+        }
+    }
+    const { schema, count, sum, zeroThreshold } = total;
+    return { schema, count, sum, zeroThreshold, zeroCount, positive: bucketsOf(sides[0]), negative: bucketsOf(sides[1]) };
+}
+/**
+ * Adds shard states one at a time, so a merge holds one parsed file plus the running sums (series ×
+ * buckets), never all files at once. `result()` checks completeness (checkStatesComplete) and
+ * returns the state of the whole test (segment `0:1`): counters, passes and fails, histogram
+ * buckets and checks add exactly; gauges keep the latest value (the sum for the per-instance `vus`
+ * and `vus_max`); a histogram in a finer schema is downscaled to the coarser one.
+ */
+class StateMerger {
+    /** Every state added, without its series (what the completeness check reads). */
+    heads = [];
+    sources = [];
+    series = new Map();
+    metrics = {};
+    checks = new Map();
+    thresholds = {};
+    /** Per gauge series, the end of the shard its value came from. */
+    gaugeEnd = new Map();
+    add(state, source = `state ${this.heads.length + 1}`) {
+        this.heads.push({ ...state, series: [] });
+        this.sources.push(source);
+        const endMs = state.span.endMs;
+        for (const s of state.series) {
+            const key = seriesKeyOf(s.metric, s.tags);
+            let seen = this.series.get(key);
+            if (!seen) {
+                const { histogram, ...rest } = s;
+                seen = { ...rest, tags: { ...s.tags }, parts: 0 };
+                if (histogram) {
+                    seen.total = { ...histogram, count: 0, sum: 0, zeroCount: 0, positive: new DenseBuckets(), negative: new DenseBuckets() };
+                }
+                if (s.type === 'counter' || (s.type === 'gauge' && samples_summary/* PER_INSTANCE_GAUGES */.bu.has(s.metric)))
+                    seen.value = 0;
+                if (s.type === 'rate') {
+                    seen.value = 0;
+                    if (s.passes !== undefined)
+                        [seen.passes, seen.fails] = [0, 0];
+                }
+                this.series.set(key, seen);
+            }
+            else if (seen.type !== s.type) {
+                throw new ShardStateError(`metric ${s.metric} is a ${s.type} in ${source} and a ${seen.type} in another shard; were the shards run from different scripts?`);
+            }
+            seen.parts++;
+            if (s.histogram) {
+                seen.total ??= { ...s.histogram, count: 0, sum: 0, zeroCount: 0, positive: new DenseBuckets(), negative: new DenseBuckets() };
+                addInto(seen.total, s.histogram);
+            }
+            else if (s.type === 'counter')
+                seen.value += s.value ?? 0;
+            else if (s.type === 'gauge') {
+                if (samples_summary/* PER_INSTANCE_GAUGES */.bu.has(s.metric))
+                    seen.value += s.value ?? 0;
+                else if (endMs >= (this.gaugeEnd.get(key) ?? -Infinity)) {
+                    seen.value = s.value;
+                    this.gaugeEnd.set(key, endMs);
+                }
+            }
+            else if (s.type === 'rate') {
+                if (seen.passes !== undefined && s.passes !== undefined && s.fails !== undefined) {
+                    seen.passes += s.passes;
+                    seen.fails += s.fails;
+                    seen.value = seen.passes + seen.fails > 0 ? seen.passes / (seen.passes + seen.fails) : 0;
+                }
+                else {
+                    // Fractions without counts: their mean (only per-series detail; per-metric rates come from k6's summaries).
+                    delete seen.passes;
+                    delete seen.fails;
+                    seen.value = (seen.value * (seen.parts - 1) + (s.value ?? 0)) / seen.parts;
+                }
+            }
+        }
+        for (const [name, m] of Object.entries(state.metrics)) {
+            const seen = this.metrics[name];
+            if (!seen) {
+                this.metrics[name] = { type: m.type, contains: m.contains, values: { ...m.values }, endMs };
+                continue;
+            }
+            const perInstance = samples_summary/* PER_INSTANCE_GAUGES */.bu.has(name);
+            for (const [stat, value] of Object.entries(m.values)) {
+                const before = seen.values[stat];
+                if (before === undefined)
+                    seen.values[stat] = value;
+                else if (perInstance)
+                    seen.values[stat] = before + value;
+                else if (stat === 'min')
+                    seen.values[stat] = Math.min(before, value);
+                else if (stat === 'max')
+                    seen.values[stat] = Math.max(before, value);
+                else if (stat === 'value')
+                    seen.values[stat] = endMs >= seen.endMs ? value : before;
+                else
+                    seen.values[stat] = before + value;
+            }
+            seen.endMs = Math.max(seen.endMs, endMs);
+        }
+        for (const check of state.checks) {
+            const key = check.path ?? check.name;
+            const seen = this.checks.get(key);
+            if (seen) {
+                seen.passes += check.passes;
+                seen.fails += check.fails;
+            }
+            else
+                this.checks.set(key, { ...check });
+        }
+        for (const [metric, expressions] of Object.entries(state.thresholds)) {
+            for (const expression of expressions)
+                (this.thresholds[metric] ??= new Set()).add(expression);
+        }
+    }
+    /** The whole test's state; throws a ShardStateError naming a missing or duplicated shard or segment. */
+    result() {
+        const states = this.heads;
+        checkStatesComplete(states, this.sources);
+        const versions = new Set(states.map((s) => s.k6Version).filter((v) => v !== undefined));
+        const durations = states.map((s) => s.span.durationMs).filter((d) => d !== undefined);
+        const series = [];
+        for (const { parts: _parts, total, ...s } of this.series.values()) {
+            if (!total) {
+                series.push(s);
+                continue;
+            }
+            series.push({ ...s, histogram: histogramOfSum(total) });
+        }
+        return {
+            format: SHARD_STATE_FORMAT,
+            version: SHARD_STATE_VERSION,
+            scenario: states[0].scenario,
+            ...(versions.size > 0 ? { k6Version: [...versions].join(', ') } : {}),
+            segment: '0:1',
+            sequence: states[0].sequence,
+            span: {
+                startMs: Math.min(...states.map((s) => s.span.startMs)),
+                endMs: Math.max(...states.map((s) => s.span.endMs)),
+                // Shards run the same schedule: the test lasted as long as its longest shard (CI jobs start apart).
+                ...(durations.length > 0 ? { durationMs: Math.max(...durations) } : {}),
+            },
+            series,
+            metrics: Object.fromEntries(Object.entries(this.metrics).map(([name, { endMs: _endMs, ...m }]) => [name, m])),
+            checks: [...this.checks.values()],
+            thresholds: Object.fromEntries(Object.entries(this.thresholds).map(([m, set]) => [m, [...set]])),
+        };
+    }
+}
+/** The states of all shards as the state of the whole test (see StateMerger). */
+function mergeStates(states, sources) {
+    if (states.length === 0)
+        checkStatesComplete(states);
+    const merger = new StateMerger();
+    for (const [i, state] of states.entries())
+        merger.add(state, sources?.[i]);
+    return merger.result();
+}
+// ---------------------------------------------------------------------------------------------
+// Judging a state
+function matches(tags, filter) {
+    return !filter || filter.every(([k, v]) => tags[k] === v);
+}
+/**
+ * The end-of-test summary of a (merged) state, in k6's shape, with the thresholds evaluated on it
+ * as k6 evaluates them on one run. Counter counts, rate passes/fails, gauges and trend min/max come
+ * from k6's summaries when the state has them (exact); trend percentiles, count and avg from the
+ * summed histograms. `submetrics`: extra names to compute (`http_req_duration{name:login}`).
+ */
+function summarizeState(state, options = {}) {
+    const trendStats = options.trendStats ?? samples_summary/* DEFAULT_TREND_STATS */.Ig;
+    (0,samples_summary/* validateTrendStats */.Ln)(trendStats);
+    const durationMs = state.span.durationMs ?? Math.max(0, state.span.endMs - state.span.startMs);
+    const names = new Set([
+        ...state.series.map((s) => s.metric),
+        ...Object.keys(state.metrics),
+        ...Object.keys(state.thresholds),
+        ...(options.submetrics ?? []),
+    ]);
+    const metrics = {};
+    const trends = new Map();
+    for (const name of names) {
+        const parsed = (0,aggregator/* parseSubmetricName */.P3)(name);
+        const parent = parsed?.parent ?? name;
+        const of = state.series.filter((s) => s.metric === parent && matches(s.tags, parsed?.tags));
+        const exact = state.metrics[name];
+        const type = of[0]?.type ?? exact?.type ?? state.metrics[parent]?.type;
+        const contains = of[0]?.contains ?? exact?.contains ?? state.metrics[parent]?.contains ?? 'default';
+        if (!type)
+            continue;
+        const values = {};
+        if (type === 'trend') {
+            const trend = new histogram/* TrendAccumulator */.il({ relativeError: options.relativeError });
+            for (const s of of)
+                if (s.histogram)
+                    trend.addBuckets((0,remote_write/* nativeToDistribution */.J8)(nativeHistogramOf(s.histogram), s.scale ?? 1));
+            if (trend.count === 0)
+                continue;
+            // k6's own min and max are exact; the buckets only bound them.
+            if (Number.isFinite(exact?.values.min))
+                trend.min = exact.values.min;
+            if (Number.isFinite(exact?.values.max))
+                trend.max = exact.values.max;
+            for (const stat of trendStats)
+                values[stat] = (0,samples_summary/* trendStat */.sw)(trend, stat);
+            trends.set(name, trend);
+        }
+        else if (type === 'counter') {
+            const count = exact?.values.count ?? (of.length > 0 ? of.reduce((sum, s) => sum + (s.value ?? 0), 0) : undefined);
+            if (count === undefined)
+                continue;
+            values.count = count;
+            values.rate = durationMs > 0 ? count / (durationMs / 1000) : 0;
+        }
+        else if (type === 'rate') {
+            const counted = of.length > 0 && of.every((s) => s.passes !== undefined && s.fails !== undefined);
+            const passes = exact?.values.passes ?? (counted ? of.reduce((sum, s) => sum + s.passes, 0) : undefined);
+            const fails = exact?.values.fails ?? (counted ? of.reduce((sum, s) => sum + s.fails, 0) : undefined);
+            if (passes !== undefined && fails !== undefined)
+                Object.assign(values, { rate: passes + fails > 0 ? passes / (passes + fails) : 0, passes, fails });
+            else if (of.length > 0)
+                values.rate = of.reduce((sum, s) => sum + (s.value ?? 0), 0) / of.length;
+            else
+                continue;
+        }
+        else {
+            if (exact && Number.isFinite(exact.values.value))
+                Object.assign(values, exact.values);
+            else if (of.length > 0) {
+                const points = of.map((s) => s.value ?? 0);
+                values.value = samples_summary/* PER_INSTANCE_GAUGES */.bu.has(parent) ? points.reduce((a, b) => a + b, 0) : points[points.length - 1];
+                values.min = Math.min(...points);
+                values.max = Math.max(...points);
+            }
+            else
+                continue;
+        }
+        metrics[name] = { name, type, contains, values, typeFrom: 'k6' };
+    }
+    const thresholds = [];
+    for (const [metric, expressions] of Object.entries(state.thresholds)) {
+        for (const text of expressions) {
+            const summary = metrics[metric];
+            thresholds.push((0,samples_thresholds/* evaluateThreshold */.l2)(metric, (0,samples_thresholds/* parseThresholdExpression */.hc)(text), summary?.type, (aggregation, percentile) => {
+                const trend = trends.get(metric);
+                if (aggregation === 'p')
+                    return trend ? trend.percentile(percentile) : NaN;
+                if (trend)
+                    return (0,samples_summary/* trendStat */.sw)(trend, aggregation) ?? NaN;
+                return summary.values[aggregation] ?? NaN;
+            }));
+        }
+    }
+    return {
+        summary: {
+            format: 'legacy',
+            metrics,
+            thresholds,
+            checks: state.checks.map((c) => ({ ...c })),
+            ...(state.k6Version ? { k6Version: state.k6Version } : {}),
+            durationMs,
+        },
+        trends,
+    };
+}
 
 
 /***/ }),
@@ -13743,338 +16909,785 @@ function describeFetchError(error) {
 
 /***/ }),
 
-/***/ 8982:
+/***/ 5208:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   RO: () => (/* binding */ runAB),
-/* harmony export */   _m: () => (/* binding */ AB_PAIRS)
-/* harmony export */ });
-/* unused harmony exports AB_ALPHA, AB_MIN_EFFECT, abOrder, decidePaired */
-/* harmony import */ var _baseline_compare_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6228);
-/* harmony import */ var _baseline_sampling_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6574);
-/* harmony import */ var _baseline_stats_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(964);
-/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6264);
-/* harmony import */ var _confirm_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4853);
-/* harmony import */ var _outcome_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3289);
-// A/B paired mode: the same scenario against a deployment of the base version (A, `baseline-target`)
-// and the candidate (B, `target`), in short interleaved rounds in ABBA order (A B, B A, A B, …), in
-// one job on one runner. Whatever the runner does to the numbers (a noisy neighbour, a slower
-// machine than the one that recorded the baseline, drift during the job) hits both sides of a pair
-// alike, so the per-pair difference keeps only the change itself.
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Wc: () => (/* binding */ DEFAULT_DUET_OPTIONS),
+  nb: () => (/* binding */ DUET_DEFAULT_STATS),
+  gC: () => (/* binding */ DUET_MIN_WINDOWS),
+  vt: () => (/* binding */ DUET_RATE_MARGIN),
+  ij: () => (/* binding */ decideLook),
+  Eb: () => (/* binding */ duetStatId),
+  cj: () => (/* binding */ pairAll)
+});
+
+// UNUSED EXPORTS: DUET_BLOCK_RULE, blockBootstrapMean, blockLength, lag1Autocorrelation, pairWindows, ruleBlockLength
+
+// EXTERNAL MODULE: ./src/baseline/power.ts
+var power = __nccwpck_require__(9646);
+// EXTERNAL MODULE: ./src/baseline/stats.ts
+var baseline_stats = __nccwpck_require__(964);
+// EXTERNAL MODULE: ./src/samples/windows.ts
+var windows = __nccwpck_require__(4774);
+;// CONCATENATED MODULE: ./src/verdict/duet/blocks.ts
+// The mean of a duet statistic's paired window values and its standard error (decision.ts). Pure.
 //
-// The decision per watched value uses the pairs' differences B − A (sign turned so that positive is
-// worse): the exact Wilcoxon signed-rank test (distribution-free; a latency's run-to-run noise is
-// skewed and has outliers, so no normality is assumed), two-sided at AB_ALPHA, AND a practical size:
-// the median of the per-pair ratios B/A must be past AB_MIN_EFFECT (for ratios such as error rates:
-// the median difference past the noise floor). Six pairs is the smallest count at which the exact
-// test can reach p < 0.05 at all (p = 2/64 when every pair points the same way).
+// Windows next to each other can be alike (a GC pause or a neighbour's burst may last longer than a
+// window), and a test that assumes independent windows then raises false alarms. The standard error
+// comes from the moving-block bootstrap (Künsch 1989): b/n times the variance of the means of all
+// overlapping blocks of b windows, computed exactly rather than by resampling; the reference is
+// Student's t with ⌊n/b⌋ − 1 degrees of freedom (independent blocks less one), because a variance
+// from few blocks is itself noisy.
 //
-// Both sides must answer: a round in which every request failed ends the rounds with an error naming
-// the side (a deployment that is down answers fastest of all, so its numbers would look like a win).
-// Some failed requests are a measurement like any other: the error rate is compared, and a candidate
-// answering 500s where the base answers 200s regresses on it.
-
-
-
-
-
-
-/** Pairs of rounds (each pair is one A run and one B run). */
-const AB_PAIRS = 6;
-/** Two-sided level of the signed-rank test. */
-const AB_ALPHA = 0.05;
-/** Smallest relative change A/B mode calls a regression (median of the pair ratios). */
-const AB_MIN_EFFECT = 0.05;
-/** ABBA order: pair i runs A first when i is even, B first when odd. */
-function abOrder(pairs) {
-    const out = [];
-    for (let i = 0; i < pairs; i++) {
-        const sides = i % 2 === 0 ? ['A', 'B'] : ['B', 'A'];
-        for (const side of sides)
-            out.push({ pair: i + 1, side });
+// The block length grows as n^(1/3), the rate Hall, Horowitz & Jing (1995) found best for variance
+// estimation; the constant was chosen from measurements (docs/verdicts.md, "The test"). The duets
+// measured here had paired values with a lag-1 autocorrelation of about −0.1 (1 s windows, every
+// statistic, quiet and busy machine alike): what is left after the pairing is mostly each window's
+// own sampling noise. So b = ⌈n^(1/3)⌉ (3 to 4 windows; 5 to 14 degrees of freedom): at the measured
+// autocorrelation it stays below the nominal level. A longer block would only cost degrees of
+// freedom: the first rule, ⌈3·n^(1/3)⌉, was sized for ρ = 0.5 and left 2 to 4, with t quantiles so
+// large that a live +5 % was found in 2 of 8 duets. For windows that are alike after all (another
+// service, another runner) a guard: when the values' lag-1 autocorrelation is above 0.15, the block
+// is ⌈3·n^(1/3)⌉ again. At ρ = 0.5 that keeps false alarms near α (5.8 % in simulation; 12.8 %
+// without the guard), not at it: a pre-test on 20 windows misses some autocorrelated series. Every
+// block length is at most n/3, so that at least three blocks are left to estimate the variance from.
+const DUET_BLOCK_RULE = { scale: 1, guard: { autocorrelation: 0.15, scale: 3 } };
+/** The block length for n windows: ⌈scale·n^(1/3)⌉, at most ⌊n/3⌋, at least 1. */
+function blockLength(n, scale = DUET_BLOCK_RULE.scale) {
+    return Math.max(1, Math.min(Math.ceil(scale * Math.cbrt(n)), Math.floor(n / 3)));
+}
+/** Lag-1 autocorrelation of the first n values (0 when they do not vary). */
+function lag1Autocorrelation(d, n = d.length) {
+    let mean = 0;
+    for (let i = 0; i < n; i++)
+        mean += d[i];
+    mean /= n;
+    let lagged = 0;
+    let squares = 0;
+    for (let i = 0; i < n; i++) {
+        squares += (d[i] - mean) ** 2;
+        if (i > 0)
+            lagged += (d[i] - mean) * (d[i - 1] - mean);
     }
-    return out;
+    return squares > 0 ? lagged / squares : 0;
 }
-/** The A/B verdict of one value from its per-pair values (pure). */
-function decidePaired(a, b, direction, unit, noiseFloor, alpha = AB_ALPHA, minEffect = AB_MIN_EFFECT) {
-    const n = Math.min(a.length, b.length);
-    const worseSign = direction === 'higher-is-better' ? -1 : 1;
-    const differences = Array.from({ length: n }, (_, i) => b[i] - a[i]);
-    const test = (0,_baseline_sampling_js__WEBPACK_IMPORTED_MODULE_3__/* .wilcoxonSignedRank */ .QH)(differences.map((d) => d * worseSign));
-    const difference = (0,_baseline_stats_js__WEBPACK_IMPORTED_MODULE_4__/* .median */ .JZ)(differences);
-    const ratios = Array.from({ length: n }, (_, i) => (a[i] > 0 ? b[i] / a[i] - 1 : NaN));
-    const change = ratios.every(Number.isFinite) ? (0,_baseline_stats_js__WEBPACK_IMPORTED_MODULE_4__/* .median */ .JZ)(ratios) : undefined;
-    const worse = difference * worseSign;
-    const big = unit === 'ratio' || change === undefined ? Math.abs(difference) > noiseFloor : Math.abs(change) > minEffect;
-    let verdict = 'unchanged';
-    if (test.p <= alpha && big && Math.abs(difference) > noiseFloor)
-        verdict = worse > 0 ? 'regressed' : 'improved';
-    return { verdict, change, difference, p: test.p, pairs: n };
-}
-function sideName(side) {
-    return side === 'A' ? 'baseline-target (A)' : 'target (B)';
-}
-/** `N of M requests failed (http_req_failed)` when every request of the round failed (the side is down). */
-function failedRequests(result) {
-    const values = result.summary?.metrics.http_req_failed?.values;
-    if (!values || !(values.rate >= 1))
-        return undefined;
-    const failed = values.passes;
-    const total = failed !== undefined && values.fails !== undefined ? failed + values.fails : undefined;
-    return failed !== undefined && total !== undefined
-        ? `${failed} of ${total} requests failed (http_req_failed)`
-        : `${(values.rate * 100).toFixed(1)} % of the requests failed (http_req_failed)`;
-}
-/** The result of rounds that ended before the last pair: the last round's, with why there is no verdict. */
-function endedEarly(rounds, pair, side) {
-    const result = rounds[rounds.length - 1].result;
-    const k6WallMs = rounds.reduce((s, r) => s + (r.result.k6WallMs ?? 0), 0);
-    return {
-        ...result,
-        k6WallMs,
-        k6Runs: rounds.length,
-        verdictNote: `A/B round ${pair} against ${sideName(side)} ended ${result.outcome}; no A/B verdict`,
-    };
+/** The block length the rule gives these values. */
+function ruleBlockLength(d, n = d.length, rule = DUET_BLOCK_RULE) {
+    const guarded = rule.guard !== undefined && lag1Autocorrelation(d, n) > rule.guard.autocorrelation;
+    return blockLength(n, guarded && rule.guard ? rule.guard.scale : rule.scale);
 }
 /**
- * Runs the A/B rounds and decides. `runRound` makes one k6 run against one side and returns its
- * result compared as usual (the rows carry the values, units, directions and noise floors); the
- * verdicts of the returned rows are replaced by the paired ones. The scenario result is the last
- * B round's (its summary is what the baseline records: absolute numbers for the trend).
+ * Mean of `d` and its moving-block bootstrap standard error: b/n times the variance of the means of
+ * the n − b + 1 overlapping blocks of length b (the exact variance of the bootstrap mean, no resampling).
  */
-async function runAB(runRound, noiseFloorOf, log, pairs = AB_PAIRS) {
-    const rounds = [];
-    for (const { side, pair } of abOrder(pairs)) {
-        log.info(`k6-gate: A/B pair ${pair}: ${side === 'A' ? 'A (baseline-target)' : 'B (target)'}`);
-        const result = await runRound(side, pair);
-        rounds.push({ side, pair, result });
-        // A side whose every request failed measured no deployment (a base that is down answers fastest
-        // of all): an error naming the side, and nothing for the baseline to learn.
-        const failed = failedRequests(result);
-        if (failed && result.outcome !== 'error') {
-            const { summary: _unrecorded, ...measured } = result;
-            const error = `A/B round ${pair} against ${sideName(side)}: ${failed}; a paired comparison needs both deployments answering`;
-            rounds[rounds.length - 1].result = { ...measured, outcome: 'error', error };
-            return endedEarly(rounds, pair, side);
-        }
-        // Thresholds crossed and errors end the rounds: they are outcomes of their own, never averaged away.
-        if (result.outcome === 'error' || result.outcome === 'thresholds-failed')
-            return endedEarly(rounds, pair, side);
-    }
-    const aRuns = rounds.filter((r) => r.side === 'A').sort((x, y) => x.pair - y.pair);
-    const bRuns = rounds.filter((r) => r.side === 'B').sort((x, y) => x.pair - y.pair);
-    const last = bRuns[bRuns.length - 1].result;
-    const valuesOf = (runs, id) => runs.map((r) => r.result.metrics.find((m) => (0,_confirm_js__WEBPACK_IMPORTED_MODULE_1__/* .metricId */ .yo)(m) === id)?.current);
-    const metrics = last.metrics.map((row) => {
-        const id = (0,_confirm_js__WEBPACK_IMPORTED_MODULE_1__/* .metricId */ .yo)(row);
-        const a = valuesOf(aRuns, id);
-        const b = valuesOf(bRuns, id);
-        if (a.some((v) => v === undefined) || b.some((v) => v === undefined))
-            return row;
-        const noiseFloor = noiseFloorOf(row);
-        const decision = decidePaired(a, b, row.direction, row.unit, noiseFloor);
-        const aMedian = (0,_baseline_stats_js__WEBPACK_IMPORTED_MODULE_4__/* .median */ .JZ)(a);
-        const bMedian = (0,_baseline_stats_js__WEBPACK_IMPORTED_MODULE_4__/* .median */ .JZ)(b);
-        const out = {
-            ...row,
-            verdict: decision.verdict,
-            method: 'paired',
-            runs: b,
-            abBaseline: a,
-            abDecision: { p: decision.p, alpha: AB_ALPHA, difference: decision.difference, noiseFloor, minEffect: AB_MIN_EFFECT },
-            note: `A/B ${row.stat}: B ${(0,_format_js__WEBPACK_IMPORTED_MODULE_5__/* .formatValue */ .Fl)(bMedian, row.unit)} vs A ${(0,_format_js__WEBPACK_IMPORTED_MODULE_5__/* .formatValue */ .Fl)(aMedian, row.unit)} (medians of ${decision.pairs} ABBA pairs), ` +
-                `${decision.change === undefined ? `difference ${(0,_format_js__WEBPACK_IMPORTED_MODULE_5__/* .formatDelta */ .CW)(decision.difference, row.unit)}` : `${(0,_format_js__WEBPACK_IMPORTED_MODULE_5__/* .formatChange */ .eD)(decision.change)} median pair ratio`}, ` +
-                `signed-rank p = ${decision.p.toFixed(3)}; history: ${row.note}`,
-        };
-        if (decision.change !== undefined)
-            out.change = decision.change;
-        delete out.band;
-        delete out.limitBy;
-        return out;
-    });
-    const k6WallMs = rounds.reduce((s, r) => s + (r.result.k6WallMs ?? 0), 0);
-    const outcome = (0,_outcome_js__WEBPACK_IMPORTED_MODULE_2__/* .scenarioOutcome */ .$p)({ thresholds: last.thresholds, metrics });
-    const regressed = metrics.filter(_baseline_compare_js__WEBPACK_IMPORTED_MODULE_0__/* .isRegression */ .kj).map(_confirm_js__WEBPACK_IMPORTED_MODULE_1__/* .metricId */ .yo);
-    const verdictNote = `A/B mode: ${pairs} ABBA pairs (${rounds.length} k6 runs, ${(0,_format_js__WEBPACK_IMPORTED_MODULE_5__/* .formatDuration */ .a3)(k6WallMs)} of k6) against baseline-target (A) and target (B); ` +
-        (regressed.length > 0 ? `B is worse on ${regressed.join(', ')}` : 'no paired difference beyond the limits');
-    log.info(`k6-gate: ${verdictNote}`);
-    return { ...last, outcome, metrics, k6WallMs, k6Runs: rounds.length, verdictNote };
-}
-
-
-/***/ }),
-
-/***/ 4853:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   H_: () => (/* binding */ runWithConfirmation),
-/* harmony export */   jr: () => (/* binding */ DEFAULT_CONFIRM),
-/* harmony export */   yo: () => (/* binding */ metricId)
-/* harmony export */ });
-/* unused harmony exports mayConfirm, startConfirm, addConfirmRun, shouldRerun */
-/* harmony import */ var _baseline_compare_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6228);
-/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6264);
-/* harmony import */ var _outcome_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3289);
-// Confirmation reruns: when a scenario's first run regresses, run it again (up to `confirm` more
-// times) and fail only when the regression persists. The rule is sequential: a metric stays
-// "regressed" only while EVERY run so far regressed on it; the first rerun in which no metric of the
-// first run's list still regresses clears the scenario and stops. With independent runs a false
-// alarm that has probability p in one run survives k reruns with probability about p^(k+1); a real
-// slowdown detected with probability d per run is confirmed with probability d^(k+1), so reruns pay
-// off only once a single run detects a shift almost surely (see docs/verdicts.md for the figures).
-//
-// Crossed thresholds (k6 exit 99) and errors are never rerun: only a pure regression is.
-/** Reruns when the project sets none: see docs/verdicts.md for the figures behind it. */
-const DEFAULT_CONFIRM = 1;
-
-
-
-/** The identity of a watched value across runs. */
-function metricId(row) {
-    return `${row.metric} ${row.stat}`;
-}
-/** Whether a run's outcome may be rerun at all: regressions only. */
-function mayConfirm(outcome) {
-    return outcome === 'regressed';
-}
-/** The state after the first run, from its regressed rows. */
-function startConfirm(regressed) {
-    return { persisting: [...new Set(regressed.map(metricId))], runs: 1 };
-}
-/** Adds one rerun's regressed rows: what still persists. */
-function addConfirmRun(state, regressed) {
-    const now = new Set(regressed.map(metricId));
-    return { persisting: state.persisting.filter((id) => now.has(id)), runs: state.runs + 1 };
-}
-/** True while another rerun is worth making: something persists and reruns are left. */
-function shouldRerun(state, maxReruns) {
-    return state.persisting.length > 0 && state.runs - 1 < maxReruns;
-}
-/**
- * Runs a scenario, and when it regressed, reruns it (up to `maxReruns` times) under the rule above.
- * `runOnce(attempt)` makes one k6 run (attempt 1, 2, …) and compares it. The result is the last
- * run's, with every watched value's numbers of every run (`runs`), verdicts of values that did not
- * regress in every run turned to `unchanged`, and a sentence saying what happened.
- */
-async function runWithConfirmation(runOnce, maxReruns, log) {
-    const first = await runOnce(1);
-    if (maxReruns <= 0 || !mayConfirm(first.outcome))
-        return first;
-    const all = [first];
-    let state = startConfirm(first.metrics.filter(_baseline_compare_js__WEBPACK_IMPORTED_MODULE_0__/* .isRegression */ .kj));
-    let stoppedBy;
-    while (shouldRerun(state, maxReruns)) {
-        log.info(`k6-gate: ${state.persisting.join(', ')} regressed; confirmation rerun ${state.runs} of ${maxReruns}`);
-        const next = await runOnce(state.runs + 1);
-        all.push(next);
-        if (next.outcome === 'error' || next.outcome === 'thresholds-failed') {
-            // Crossed thresholds and errors are never rerun away, nor judged as "cleared".
-            stoppedBy = next;
-            state = { ...state, runs: state.runs + 1 };
+function blockBootstrapMean(d, n = d.length, b = ruleBlockLength(d, n)) {
+    let total = 0;
+    for (let i = 0; i < n; i++)
+        total += d[i];
+    const mean = total / n;
+    const blocks = n - b + 1;
+    let window = 0;
+    for (let i = 0; i < b; i++)
+        window += d[i];
+    let squares = 0;
+    for (let s = 0;; s++) {
+        const m = window / b - mean;
+        squares += m * m;
+        if (s + 1 >= blocks)
             break;
-        }
-        state = addConfirmRun(state, next.metrics.filter(_baseline_compare_js__WEBPACK_IMPORTED_MODULE_0__/* .isRegression */ .kj));
+        window += d[s + b] - d[s];
     }
-    const last = all[all.length - 1];
-    const byId = (run) => new Map(run.metrics.map((m) => [metricId(m), m]));
-    const maps = all.map(byId);
-    const persisting = new Set(state.persisting);
-    const metrics = last.metrics.map((row) => {
-        const id = metricId(row);
-        const values = maps.map((m) => m.get(id)?.current);
-        const regressedIn = maps.filter((m) => {
-            const r = m.get(id);
-            return r !== undefined && (0,_baseline_compare_js__WEBPACK_IMPORTED_MODULE_0__/* .isRegression */ .kj)(r);
-        }).length;
-        const out = { ...row };
-        if (values.every((v) => v !== undefined))
-            out.runs = values;
-        if (regressedIn === 0)
-            return out;
-        if (stoppedBy === undefined && !persisting.has(id)) {
-            out.verdict = 'unchanged';
-            delete out.severity;
-            out.note = `${row.note}; regressed in ${regressedIn} of ${all.length} runs: not confirmed`;
-        }
-        else {
-            out.note = `${row.note}; regressed in ${regressedIn} of ${all.length} runs`;
-        }
-        return out;
-    });
-    const k6WallMs = all.reduce((sum, r) => sum + (r.k6WallMs ?? 0), 0);
-    // The rows persisting regressions kept decide, as for a single run.
-    const outcome = stoppedBy ? stoppedBy.outcome : (0,_outcome_js__WEBPACK_IMPORTED_MODULE_1__/* .scenarioOutcome */ .$p)({ thresholds: last.thresholds, metrics });
-    let verdictNote;
-    if (stoppedBy) {
-        verdictNote = `confirmation rerun ${all.length - 1} ended ${stoppedBy.outcome}; ${all.length} k6 runs, ${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a3)(k6WallMs)} of k6`;
+    const variance = ((squares / blocks) * b) / n;
+    return { n, mean, se: Math.sqrt(variance), blockLength: b, df: Math.max(1, Math.floor(n / b) - 1) };
+}
+
+// EXTERNAL MODULE: ./src/baseline/sampling.ts
+var sampling = __nccwpck_require__(6574);
+;// CONCATENATED MODULE: ./src/verdict/duet/sequential.ts
+// Group-sequential boundaries: deciding after every block of a duet without raising the false-alarm
+// rate. Looking at the data K times at a fixed level α would raise it to about 1 − (1 − α)^K for
+// independent looks; a group-sequential design spends α over the looks instead. The statistic at
+// look k, Z_k, is (approximately) normal with Z_k·√t_k a Brownian motion in the information fraction
+// t_k (the share of the maximum sample seen), so the chance of crossing a boundary at look k given
+// no earlier crossing is an integral over the continuation regions of the earlier looks (Armitage,
+// McPherson & Rowe 1969; Jennison & Turnbull 2000, ch. 19), computed here on a grid with Simpson's rule.
+//
+// - Pocock (1977): the same boundary at every look; O'Brien & Fleming (1979): c·√(K/k), very strict
+//   early and close to the fixed-sample 1.96 at the end. Both need the looks fixed in advance.
+// - Lan & DeMets (1983): an α-spending function α(t) says how much α may be spent by information
+//   fraction t, so the looks need not be known in advance (a duet stopped by k6 a second early still
+//   has a valid boundary). `pocock`: α·ln(1 + (e − 1)·t); `obrien-fleming`: 2 − 2Φ(z₁₋α/₂ / √t).
+// The tests check the numbers against the published tables.
+
+/** α spent by information fraction t (0 < t ≤ 1) for a two-sided overall level `alpha`. */
+function alphaSpent(spending, t, alpha) {
+    if (t <= 0)
+        return 0;
+    const f = Math.min(1, t);
+    if (spending === 'pocock')
+        return alpha * Math.log(1 + (Math.E - 1) * f);
+    return 2 - 2 * (0,sampling/* normalCdf */.vr)((0,sampling/* normalQuantile */.Zl)(1 - alpha / 2) / Math.sqrt(f));
+}
+/** Grid points per look (odd, for Simpson's rule). */
+const GRID = 301;
+/** The density of the first look and the tails past this many standard deviations are left out. */
+const RANGE_SD = 9;
+function simpsonWeights(n, h) {
+    const w = new Float64Array(n);
+    for (let i = 0; i < n; i++)
+        w[i] = ((i === 0 || i === n - 1 ? 1 : i % 2 === 1 ? 4 : 2) * h) / 3;
+    return w;
+}
+function phi(x) {
+    return Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
+}
+/** P(cross at this look) for a boundary `c` on the Z scale, from the density of the previous look. */
+function crossing(previous, t, tPrevious, c) {
+    if (!previous)
+        return 2 * (1 - (0,sampling/* normalCdf */.vr)(c));
+    const sd = Math.sqrt(t - tPrevious);
+    const b = c * Math.sqrt(t);
+    let p = 0;
+    for (let i = 0; i < previous.s.length; i++) {
+        const s = previous.s[i];
+        p += previous.w[i] * previous.g[i] * ((0,sampling/* normalCdf */.vr)((-b - s) / sd) + 1 - (0,sampling/* normalCdf */.vr)((b - s) / sd));
     }
-    else if (persisting.size > 0) {
-        verdictNote = `regression confirmed: ${[...persisting].join(', ')} regressed in all ${all.length} runs; ${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a3)(k6WallMs)} of k6`;
+    return p;
+}
+/** The density at this look on its continuation region |Z| < c. */
+function continueDensity(previous, t, tPrevious, c) {
+    const b = Math.min(c, RANGE_SD) * Math.sqrt(t);
+    const h = (2 * b) / (GRID - 1);
+    const s = new Float64Array(GRID);
+    const g = new Float64Array(GRID);
+    for (let i = 0; i < GRID; i++)
+        s[i] = -b + i * h;
+    if (!previous) {
+        for (let i = 0; i < GRID; i++)
+            g[i] = phi(s[i] / Math.sqrt(t)) / Math.sqrt(t);
     }
     else {
-        verdictNote = `first run regressed, ${all.length === 2 ? 'the rerun' : `rerun ${all.length - 1}`} did not: not confirmed, passed; ${all.length} k6 runs, ${(0,_format_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a3)(k6WallMs)} of k6`;
+        const sd = Math.sqrt(t - tPrevious);
+        for (let i = 0; i < GRID; i++) {
+            let v = 0;
+            for (let j = 0; j < previous.s.length; j++)
+                v += previous.w[j] * previous.g[j] * phi((s[i] - previous.s[j]) / sd);
+            g[i] = v / sd;
+        }
     }
-    log.info(`k6-gate: ${verdictNote}`);
-    return { ...last, outcome, metrics, k6WallMs, k6Runs: all.length, verdictNote };
+    return { s, g, w: simpsonWeights(GRID, h) };
 }
+/** Smallest c in [0, 40] with f(c) ≤ target, for f decreasing in c. */
+function solveBoundary(f, target) {
+    if (target <= 0)
+        return Infinity;
+    let low = 0;
+    let high = 40;
+    for (let i = 0; i < 60; i++) {
+        const mid = (low + high) / 2;
+        if (f(mid) > target)
+            low = mid;
+        else
+            high = mid;
+    }
+    return high;
+}
+/**
+ * Lan–DeMets boundaries for looks at the given information fractions (increasing, in (0, 1]),
+ * two-sided at overall level `alpha`.
+ */
+function spendingBoundaries(spending, fractions, alpha) {
+    checkFractions(fractions, alpha);
+    const z = [];
+    const spent = [];
+    let density;
+    let tPrevious = 0;
+    for (const t of fractions) {
+        const target = alphaSpent(spending, t, alpha) - alphaSpent(spending, tPrevious, alpha);
+        const c = solveBoundary((x) => crossing(density, t, tPrevious, x), target);
+        z.push(c);
+        spent.push(target);
+        density = continueDensity(density, t, tPrevious, c);
+        tPrevious = t;
+    }
+    return { fractions: [...fractions], z, nominal: z.map((c) => 2 * (1 - (0,sampling/* normalCdf */.vr)(c))), spent };
+}
+/** Total crossing probability of boundaries z at the given fractions (under no effect). */
+function crossingProbability(fractions, z) {
+    let density;
+    let tPrevious = 0;
+    let total = 0;
+    fractions.forEach((t, k) => {
+        total += crossing(density, t, tPrevious, z[k]);
+        density = continueDensity(density, t, tPrevious, z[k]);
+        tPrevious = t;
+    });
+    return total;
+}
+/**
+ * The classic designs with K equally spaced looks: Pocock's constant boundary, or O'Brien–Fleming's
+ * c·√(K/k). Returns the constant c (the boundary at the last look for O'Brien–Fleming).
+ */
+function classicBoundaryConstant(design, looks, alpha) {
+    const fractions = Array.from({ length: looks }, (_, k) => (k + 1) / looks);
+    const shape = (k) => (design === 'pocock' ? 1 : Math.sqrt(looks / (k + 1)));
+    return solveBoundary((c) => crossingProbability(fractions, fractions.map((_, k) => c * shape(k))), alpha);
+}
+function checkFractions(fractions, alpha) {
+    if (!(alpha > 0 && alpha < 1))
+        throw new RangeError(`alpha ${alpha}; expected a number strictly between 0 and 1`);
+    if (fractions.length === 0)
+        throw new RangeError('no looks; expected at least one information fraction');
+    fractions.forEach((t, k) => {
+        if (!(t > 0 && t <= 1) || (k > 0 && !(t > fractions[k - 1]))) {
+            throw new RangeError(`information fractions ${JSON.stringify(fractions)}; expected increasing numbers in (0, 1]`);
+        }
+    });
+}
+
+;// CONCATENATED MODULE: ./src/verdict/duet/decision.ts
+// The duet decision: A and B measured at the same time, compared window by window. Method and
+// choices argued in docs/verdicts.md ("Duet verdicts") and docs/adr/0005-duet-verdicts.md. Pure.
+//
+// Per watched statistic, each window where both sides answered gives one paired value d: the
+// log-ratio ln(B/A) for latencies (multiplicative noise; a ratio is what users read), the difference
+// B − A for the error rate (0 on both sides has no ratio). Whatever slowed the machine in that
+// second slowed both sides, so d keeps the change and little of the machine. The mean of d, its
+// standard error from the moving-block bootstrap and the t reference: blocks.ts. No normality of the
+// windows is assumed: the mean of n windows is close to normal by the central limit theorem for
+// dependent data, which is what the bootstrap variance rests on.
+//
+// Across the watched statistics a Holm step-down (equal weights in the graphical procedure of
+// Maurer & Bretz 2013, which carries over to group-sequential boundaries) keeps the chance of any
+// false alarm at α however many statistics are watched. Over the looks, Lan–DeMets spending
+// (sequential.ts) keeps it at α however many blocks are looked at.
+
+
+
+
+
+
+const DUET_DEFAULT_STATS = [
+    { metric: 'http_req_duration', stat: 'p(90)' },
+    { metric: 'http_req_duration', stat: 'p(95)' },
+    { metric: 'http_req_duration', stat: 'p(99)' },
+    { metric: 'http_req_duration', stat: 'avg' },
+    { metric: 'http_req_duration', stat: 'med' },
+    { metric: 'http_req_failed', stat: 'rate' },
+];
+/** Fewest paired windows a statistic is judged on (b ≥ 2, three blocks, 2 degrees of freedom). */
+const DUET_MIN_WINDOWS = 6;
+/**
+ * The practical size of the error rate, in absolute terms (0.005 = 0.5 percentage points): what
+ * "equivalent" allows. A significant rise of the error rate is a regression at any size.
+ */
+const DUET_RATE_MARGIN = 0.005;
+/**
+ * Defaults chosen from the noise lab's live duets (docs/verdicts.md, 2 December 2026): α = 0.05 as
+ * A/B mode; a practical size of 2 %, below the +3.8 % a live +5 % slowdown of the server measured end
+ * to end and above what equal sides differed by (medians 0.0 % and −0.2 % on avg and med), with 1 to
+ * 3 % deciding the recorded duets alike; Pocock-type spending, the only one that leaves α for a
+ * decision at the first block (O'Brien–Fleming-type: the live +20 % in 1 of 10 first blocks against 5).
+ */
+const DEFAULT_DUET_OPTIONS = { alpha: 0.05, minEffect: 0.02, spending: 'pocock' };
+function duetStatId(s) {
+    return `${s.metric}:${s.stat}`;
+}
+function trendValue(stat, trend) {
+    if (stat === 'avg')
+        return trend.avg;
+    if (stat === 'med')
+        return trend.percentile(50);
+    if (stat === 'min')
+        return trend.valueAtRank(0);
+    if (stat === 'max')
+        return trend.valueAtRank(trend.count - 1);
+    const m = /^p\((\d+(?:\.\d+)?)\)$/.exec(stat);
+    if (!m)
+        throw new RangeError(`duet statistic ${JSON.stringify(stat)}; expected avg, med, min, max or p(N) such as p(95)`);
+    return trend.percentile(Number(m[1]));
+}
+function failedRate(windows) {
+    let failed = 0;
+    let requests = 0;
+    for (const w of windows) {
+        failed += w.failedRequests;
+        requests += w.requests;
+    }
+    return requests > 0 ? failed / requests : NaN;
+}
+function checkStat(stat) {
+    if (stat.stat !== 'rate' && !['avg', 'med', 'min', 'max'].includes(stat.stat) && !/^p\(\d+(?:\.\d+)?\)$/.test(stat.stat)) {
+        throw new RangeError(`duet statistic ${JSON.stringify(stat.stat)}; expected avg, med, min, max or p(N) such as p(95)`);
+    }
+}
+/**
+ * The paired windows of every watched statistic (index i of A with index i of B; a window where a
+ * side measured nothing is left out). Statistics of one metric share each window's trend, so
+ * watching six statistics costs one pass over the windows.
+ */
+function pairAll(a, b, stats) {
+    stats.forEach(checkStat);
+    const n = Math.min(a.length, b.length);
+    const trends = new Map();
+    const trendOf = (side, which, metric, from, to) => {
+        const key = `${which} ${metric} ${from} ${to}`;
+        let t = trends.get(key);
+        if (!t) {
+            t = (0,windows/* trendOfWindows */.Qu)(side.slice(from, to).map((w) => w.trends.get(metric)));
+            trends.set(key, t);
+        }
+        return t;
+    };
+    return stats.map((stat) => {
+        const isRate = stat.stat === 'rate';
+        const usedA = [];
+        const usedB = [];
+        for (let i = 0; i < n; i++) {
+            const ok = isRate
+                ? a[i].requests > 0 && b[i].requests > 0
+                : (a[i].trends.get(stat.metric)?.count ?? 0) > 0 && (b[i].trends.get(stat.metric)?.count ?? 0) > 0;
+            if (ok) {
+                usedA.push(a[i]);
+                usedB.push(b[i]);
+            }
+        }
+        // Windows of A and B as the statistic pairs them, keyed apart from other statistics' pairings.
+        const pairing = isRate ? 'requests' : `trend ${stat.metric}`;
+        const paired = isRate
+            ? (i) => failedRate([usedB[i]]) - failedRate([usedA[i]])
+            : (i) => {
+                const va = trendValue(stat.stat, trendOf(usedA, `A ${pairing}`, stat.metric, i, i + 1));
+                const vb = trendValue(stat.stat, trendOf(usedB, `B ${pairing}`, stat.metric, i, i + 1));
+                return va > 0 && vb > 0 ? Math.log(vb / va) : NaN;
+            };
+        // A statistic of 0 in a window (min of a trend with zeros) has no ratio: that window is left out.
+        const d = Array.from({ length: usedA.length }, (_, i) => paired(i)).filter(Number.isFinite);
+        const whole = (side, which) => side.length === 0
+            ? NaN
+            : isRate
+                ? failedRate(side)
+                : trendValue(stat.stat, trendOf(side, `${which} ${pairing}`, stat.metric, 0, side.length));
+        return {
+            id: duetStatId(stat),
+            kind: isRate ? 'difference' : 'log-ratio',
+            d,
+            pooledA: whole(usedA, 'A'),
+            pooledB: whole(usedB, 'B'),
+        };
+    });
+}
+/** The paired windows of one statistic (pairAll for one). */
+function pairWindows(a, b, stat) {
+    return pairAll(a, b, [stat])[0];
+}
+/** Boundaries already computed (a duet asks for the same few again at every look; simulations thousands of times). */
+const boundaries = new Map();
+function nominalLevel(spending, fractions, alpha) {
+    const key = `${spending} ${alpha} ${fractions.join(' ')}`;
+    let v = boundaries.get(key);
+    if (v === undefined) {
+        v = spendingBoundaries(spending, fractions, alpha).nominal[fractions.length - 1];
+        if (boundaries.size >= 1024)
+            boundaries.clear();
+        boundaries.set(key, v);
+    }
+    return v;
+}
+const quantiles = new Map();
+function tQuantile(p, df) {
+    const key = `${p} ${df}`;
+    let v = quantiles.get(key);
+    if (v === undefined) {
+        v = (0,baseline_stats/* studentTQuantile */.$J)(p, df);
+        if (quantiles.size >= 4096)
+            quantiles.clear();
+        quantiles.set(key, v);
+    }
+    return v;
+}
+const mdeFactors = new Map();
+/** The MDE per unit of standard error, (t₁₋α/₂ + z₁₋β): linear in the SE, so one per α and df. */
+function mdeFactor(alpha, df) {
+    const key = `${alpha} ${df}`;
+    let v = mdeFactors.get(key);
+    if (v === undefined) {
+        v = (0,power/* minimumDetectableEffect */.nv)(1, { alpha, df });
+        if (mdeFactors.size >= 1024)
+            mdeFactors.clear();
+        mdeFactors.set(key, v);
+    }
+    return v;
+}
+const toChange = (kind, v) => (kind === 'log-ratio' ? Math.expm1(v) : v);
+/**
+ * Decides one look. `pairs` are the paired windows of every watched statistic so far, `fractions`
+ * the information fractions of all looks up to this one (the last is this look's), `final` whether
+ * no more blocks will come (max-duration reached). `previous` is the last look's result: a statistic
+ * found significant there stays so (a group-sequential rejection is final).
+ */
+function decideLook(pairs, fractions, final, options = DEFAULT_DUET_OPTIONS, previous) {
+    const k = fractions.length;
+    // The nominal level at this look for a test at overall level a.
+    const nominal = (a) => nominalLevel(options.spending, fractions, a);
+    const tests = pairs.map((p) => {
+        const enough = p.d.length >= DUET_MIN_WINDOWS;
+        const m = enough ? blockBootstrapMean(p.d, p.d.length, ruleBlockLength(p.d, p.d.length, options.blockRule)) : undefined;
+        let pValue = NaN;
+        if (m)
+            pValue = m.se > 0 ? 2 * (1 - (0,baseline_stats/* studentTCdf */.Jt)(Math.abs(m.mean) / m.se, m.df)) : m.mean === 0 ? 1 : 0;
+        return { p, m, pValue };
+    });
+    // Holm over the statistics: reject in order of p while p ≤ the level for α/(statistics left).
+    const m = pairs.length;
+    const significant = new Set();
+    for (const s of previous?.stats ?? [])
+        if (s.verdict === 'regressed' || s.verdict === 'improved')
+            significant.add(s.id);
+    for (;;) {
+        const left = m - significant.size;
+        if (left === 0)
+            break;
+        const level = nominal(options.alpha / left);
+        const next = tests.filter((t) => !significant.has(t.p.id) && Number.isFinite(t.pValue)).sort((x, y) => x.pValue - y.pValue)[0];
+        if (!next || next.pValue > level)
+            break;
+        significant.add(next.p.id);
+    }
+    const levelLeft = nominal(options.alpha / Math.max(1, m - significant.size));
+    const unadjusted = nominal(options.alpha);
+    const stats = tests.map(({ p, m: mm, pValue }) => {
+        const level = significant.has(p.id) ? nominal(options.alpha / Math.max(1, m - significant.size + 1)) : levelLeft;
+        const practical = p.kind === 'log-ratio' ? Math.log1p(options.minEffect) : 0;
+        const margin = p.kind === 'log-ratio' ? Math.log1p(options.minEffect) : DUET_RATE_MARGIN;
+        const base = { id: p.id, kind: p.kind, windows: p.d.length, pooledA: p.pooledA, pooledB: p.pooledB, level };
+        if (!mm) {
+            return {
+                ...base,
+                verdict: 'undecided',
+                change: NaN,
+                interval: [NaN, NaN],
+                p: NaN,
+                blockLength: 0,
+                df: 0,
+                floor: { value: toChange(p.kind, practical), source: 'practical size' },
+                mde: NaN,
+                note: `${p.d.length} paired windows; at least ${DUET_MIN_WINDOWS} are needed`,
+            };
+        }
+        // The interval at the look's level for one statistic: "equivalent" needs every statistic's
+        // interval inside its margin, an intersection-union test, which needs no correction for the
+        // number of statistics (Berger 1982); "changed" needs the Holm-corrected p.
+        const q = tQuantile(1 - unadjusted / 2, mm.df);
+        const half = q * mm.se;
+        const low = mm.mean - half;
+        const high = mm.mean + half;
+        const noiseWins = half > practical;
+        const floorValue = Math.max(half, practical);
+        let verdict = 'undecided';
+        let note;
+        const previousVerdict = previous?.stats.find((s) => s.id === p.id)?.verdict;
+        if (significant.has(p.id) && Math.abs(mm.mean) > practical)
+            verdict = mm.mean > 0 ? 'regressed' : 'improved';
+        // Found at an earlier look: a group-sequential rejection is final.
+        else if (previousVerdict === 'regressed' || previousVerdict === 'improved')
+            verdict = previousVerdict;
+        else if (low > -margin && high < margin) {
+            verdict = 'equivalent';
+            note = `equivalent within ±${formatSize(p.kind, margin)}`;
+        }
+        else if (significant.has(p.id))
+            note = `a real change, smaller than the practical size ${formatSize(p.kind, practical)}`;
+        else
+            note = `the interval reaches past ±${formatSize(p.kind, margin)} and holds 0`;
+        return {
+            ...base,
+            verdict,
+            change: toChange(p.kind, mm.mean),
+            interval: [toChange(p.kind, low), toChange(p.kind, high)],
+            p: pValue,
+            blockLength: mm.blockLength,
+            df: mm.df,
+            autocorrelation: lag1Autocorrelation(p.d),
+            floor: { value: toChange(p.kind, floorValue), source: noiseWins ? 'window noise' : 'practical size' },
+            mde: toChange(p.kind, mdeFactor(options.alpha, mm.df) * mm.se),
+            ...(note ? { note } : {}),
+        };
+    });
+    return { look: k, fraction: fractions[k - 1], ...overall(stats, final, options), stats };
+}
+function formatSize(kind, v) {
+    return kind === 'log-ratio' ? `${(Math.expm1(v) * 100).toFixed(1)} %` : `${(v * 100).toFixed(2)} pp`;
+}
+function overall(stats, final, options) {
+    const ids = (v) => stats.filter((s) => s.verdict === v).map((s) => s.id);
+    const regressed = ids('regressed');
+    if (regressed.length > 0)
+        return { outcome: 'regressed', reason: `B is worse than A on ${regressed.join(', ')}` };
+    const undecided = ids('undecided');
+    if (undecided.length === 0) {
+        const improved = ids('improved');
+        if (improved.length > 0)
+            return { outcome: 'improved', reason: `B is better than A on ${improved.join(', ')}; the rest equivalent` };
+        const margins = [
+            ...(stats.some((s) => s.kind === 'log-ratio') ? [`±${formatSize('log-ratio', Math.log1p(options.minEffect))} on latencies`] : []),
+            ...(stats.some((s) => s.kind === 'difference') ? [`±${formatSize('difference', DUET_RATE_MARGIN)} on the error rate`] : []),
+        ];
+        return { outcome: 'equivalent', reason: `B is equivalent to A within ${margins.join(' and ')}` };
+    }
+    if (!final)
+        return { outcome: 'continue', reason: `not decided yet: ${undecided.join(', ')}` };
+    return { outcome: 'inconclusive', reason: `max-duration reached without a decision on ${undecided.join(', ')}` };
+}
+// The whole sequential decision over recorded or simulated windows lives in replay.ts (which imports
+// this module; a re-export here would close an import circle).
 
 
 /***/ }),
 
-/***/ 3289:
+/***/ 2813:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $p: () => (/* binding */ scenarioOutcome),
-/* harmony export */   ex: () => (/* binding */ exitStatusFor),
-/* harmony export */   q7: () => (/* binding */ decideGate)
+/* harmony export */   Mk: () => (/* binding */ DUET_BLOCK_MS),
+/* harmony export */   OU: () => (/* binding */ runDuet),
+/* harmony export */   gl: () => (/* binding */ DUET_MAX_DURATION_MS),
+/* harmony export */   u$: () => (/* binding */ checkDuetDurations)
 /* harmony export */ });
-/* harmony import */ var _baseline_compare_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6228);
-/* harmony import */ var _k6_exit_codes_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9630);
-// The outcome policy, in one place: what a scenario's numbers make of it, what the scenarios make of
-// the gate, whether `fail-on` fails the job, and the exit status. Every way a verdict is reached
-// (one run, confirmation reruns, A/B rounds, merged shards) ends here; the sinks (dotenv, annotations,
-// notifications, series, reports) count regressions with the same predicate, `isRegression`.
+/* unused harmony export DuetError */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/* harmony import */ var _k6_load_health_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3684);
+/* harmony import */ var _k6_preflight_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2846);
+/* harmony import */ var _k6_run_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9316);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(6264);
+/* harmony import */ var _observability_metrics_output_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9128);
+/* harmony import */ var _samples_remote_write_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3715);
+/* harmony import */ var _samples_windows_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4774);
+/* harmony import */ var _decision_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(5208);
 
 
+
+
+
+
+
+
+
+/** Default block: 20 s of k6 (two halves of 10 s), a look after each. */
+const DUET_BLOCK_MS = 20_000;
+/** Default max-duration: 60 s of k6, three looks. */
+const DUET_MAX_DURATION_MS = 60_000;
+/** k6's push interval, the window length. */
+const WINDOW_MS = 1000;
+class DuetError extends _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ExpectedError */ .Dh {
+    side;
+    constructor(message, side) {
+        super(message);
+        this.side = side;
+        this.name = 'DuetError';
+    }
+}
+const sideName = (side) => (side === 'A' ? 'A (baseline-target)' : 'B (target)');
+/** Checks a duet's durations; a max-duration below one block is an error in words. */
+function checkDuetDurations(blockMs, maxDurationMs) {
+    if (!(blockMs >= 2 * _decision_js__WEBPACK_IMPORTED_MODULE_7__/* .DUET_MIN_WINDOWS */ .gC * WINDOW_MS)) {
+        throw new DuetError(`a duet block of ${(0,_format_js__WEBPACK_IMPORTED_MODULE_8__/* .formatDuration */ .a3)(blockMs)} is too short; expected at least ${(0,_format_js__WEBPACK_IMPORTED_MODULE_8__/* .formatDuration */ .a3)(2 * _decision_js__WEBPACK_IMPORTED_MODULE_7__/* .DUET_MIN_WINDOWS */ .gC * WINDOW_MS)}`);
+    }
+    if (!(maxDurationMs >= blockMs)) {
+        throw new DuetError(`max-duration ${(0,_format_js__WEBPACK_IMPORTED_MODULE_8__/* .formatDuration */ .a3)(maxDurationMs)} is shorter than one duet block (${(0,_format_js__WEBPACK_IMPORTED_MODULE_8__/* .formatDuration */ .a3)(blockMs)}); expected at least ${(0,_format_js__WEBPACK_IMPORTED_MODULE_8__/* .formatDuration */ .a3)(blockMs)}, e.g. 60s`);
+    }
+}
 /**
- * A scenario's outcome from what it measured: crossed thresholds (k6 exit 99 and the summary must
- * agree; whichever saw a crossing wins), then a regression, on top of `base` (k6's own outcome).
+ * Runs the duet and decides. Never throws for a fault of k6 or a target: those come back as
+ * `outcome: 'error'` with the side named; bad durations throw DuetError before anything starts.
  */
-function scenarioOutcome(measured, base = 'passed') {
-    let outcome = base;
-    if (measured.thresholds.some((t) => !t.ok))
-        outcome = (0,_k6_exit_codes_js__WEBPACK_IMPORTED_MODULE_1__/* .worstOutcome */ .O)(outcome, 'thresholds-failed');
-    if (measured.metrics.some(_baseline_compare_js__WEBPACK_IMPORTED_MODULE_0__/* .isRegression */ .kj))
-        outcome = (0,_k6_exit_codes_js__WEBPACK_IMPORTED_MODULE_1__/* .worstOutcome */ .O)(outcome, 'regressed');
-    return outcome;
+async function runDuet(options) {
+    const blockMs = options.blockMs ?? DUET_BLOCK_MS;
+    const maxDurationMs = options.maxDurationMs ?? DUET_MAX_DURATION_MS;
+    checkDuetDurations(blockMs, maxDurationMs);
+    const blocks = Math.floor(maxDurationMs / blockMs);
+    const log = options.log;
+    const stats = options.stats ?? _decision_js__WEBPACK_IMPORTED_MODULE_7__/* .DUET_DEFAULT_STATS */ .nb;
+    const runs = [];
+    const looks = [];
+    // Every trend metric a statistic watches is kept per window (http_req_duration always: it counts the requests).
+    const trends = ['http_req_duration', ...stats.filter((s) => s.stat !== 'rate').map((s) => s.metric)];
+    const windows = new _samples_windows_js__WEBPACK_IMPORTED_MODULE_6__/* .DuetWindows */ .SQ({ windowMs: WINDOW_MS, trends: [...new Set(trends)] });
+    const k6Seconds = () => runs.reduce((s, r) => s + (r.side === 'A' ? r.result.wallMs : 0), 0) / 1000;
+    // Every k6 process of the duet, both sides and every half: the deciding data is all of theirs.
+    const cpu = (0,_k6_load_health_js__WEBPACK_IMPORTED_MODULE_1__/* .startCpuWaitMeter */ .fM)();
+    const measured = () => {
+        const k6CpuWait = cpu.read();
+        const untrustworthy = (0,_k6_load_health_js__WEBPACK_IMPORTED_MODULE_1__/* .k6Starved */ .t$)(k6CpuWait);
+        return {
+            k6Seconds: k6Seconds(),
+            k6Runs: runs.length,
+            runs,
+            windows: { A: windows.windows('A'), B: windows.windows('B') },
+            ...(k6CpuWait ? { k6CpuWait } : {}),
+            ...(untrustworthy ? { untrustworthy } : {}),
+        };
+    };
+    const fail = (error, side) => {
+        log.error(`k6-gate: duet: ${error}`);
+        return { outcome: 'error', looks, reason: error, error, ...(side ? { side } : {}), ...measured() };
+    };
+    for (const side of ['A', 'B']) {
+        const url = options.health?.[side] ?? options.targets[side];
+        try {
+            await (0,_k6_preflight_js__WEBPACK_IMPORTED_MODULE_2__/* .waitForHealthy */ .SE)(url, { timeoutMs: options.preflightTimeoutMs ?? 30_000, log, attemptTimeoutMs: 2000 });
+        }
+        catch (error) {
+            cpu.stop();
+            return fail(`${sideName(side)} is not answering: ${error.message}`, side);
+        }
+    }
+    const receiver = await (0,_samples_remote_write_js__WEBPACK_IMPORTED_MODULE_5__/* .startRemoteWriteAnalysis */ .q7)({ windows, log });
+    try {
+        const { args: outputArgs, env: outputEnv } = (0,_observability_metrics_output_js__WEBPACK_IMPORTED_MODULE_4__/* .liveRemoteWriteSetup */ .L9)(receiver.url, options.k6Version, options.env);
+        const fractions = [];
+        for (let block = 1; block <= blocks; block++) {
+            const from = Math.max(windows.windows('A').length, windows.windows('B').length);
+            for (const half of [1, 2]) {
+                const order = half === 1 ? ['A', 'B'] : ['B', 'A'];
+                const problem = await runHalf({ ...options, onK6Spawn: (pid) => cpu.watch(pid) }, block, half, order, blockMs / 2, outputArgs, outputEnv, runs);
+                if (problem?.cancelled) {
+                    return { ...fail(`stopped by ${problem.cancelled} during block ${block}`), cancelled: problem.cancelled };
+                }
+                if (problem)
+                    return fail(problem.error, problem.side);
+            }
+            const a = windows.windows('A');
+            const b = windows.windows('B');
+            const silent = sideWithoutAnswers(windows, from, block);
+            if (silent) {
+                // No requests at all from a k6 starved of CPU: it never got to run its load (a down side
+                // answers with failures). Not a side's fault: the load generator's, so no verdict.
+                const starved = silent.none ? (0,_k6_load_health_js__WEBPACK_IMPORTED_MODULE_1__/* .k6Starved */ .t$)(cpu.read()) : undefined;
+                if (!starved)
+                    return fail(silent.error, silent.side);
+                const reason = `${sideName(silent.side)} measured no requests in block ${block} while the duet's k6 processes were starved of CPU: no decision`;
+                log.warning(`k6-gate: duet: ${reason}`);
+                return { outcome: 'inconclusive', looks, reason, ...measured() };
+            }
+            fractions.push((block * blockMs) / (blocks * blockMs));
+            const pairs = (0,_decision_js__WEBPACK_IMPORTED_MODULE_7__/* .pairAll */ .cj)(a, b, stats);
+            const look = (0,_decision_js__WEBPACK_IMPORTED_MODULE_7__/* .decideLook */ .ij)(pairs, fractions, block === blocks, options.options ?? _decision_js__WEBPACK_IMPORTED_MODULE_7__/* .DEFAULT_DUET_OPTIONS */ .Wc, looks.at(-1));
+            looks.push(look);
+            log.info(`k6-gate: duet look ${block} of ${blocks} (${(0,_format_js__WEBPACK_IMPORTED_MODULE_8__/* .formatDuration */ .a3)(block * blockMs)} of k6 per side): ${look.outcome}: ${look.reason}`);
+            if (look.outcome !== 'continue') {
+                return { outcome: look.outcome, looks, reason: look.reason, ...measured() };
+            }
+        }
+        throw new Error('unreachable: the last look is final');
+    }
+    finally {
+        cpu.stop();
+        await receiver.stop();
+    }
 }
-/** Counts, outcome and the policy decision (`fail-on`) of the gate, from its scenario results. */
-function decideGate(result) {
-    result.regressions = result.scenarios.reduce((n, s) => n + s.metrics.filter(_baseline_compare_js__WEBPACK_IMPORTED_MODULE_0__/* .isRegression */ .kj).length, 0);
-    result.thresholdsFailed = result.scenarios.reduce((n, s) => n + s.thresholds.filter((t) => !t.ok).length, 0);
-    const errored = result.scenarios.some((s) => s.outcome === 'error');
-    const thresholdsCrossed = result.thresholdsFailed > 0 || result.scenarios.some((s) => s.outcome === 'thresholds-failed');
-    let outcome = 'passed';
-    if (result.regressions > 0)
-        outcome = (0,_k6_exit_codes_js__WEBPACK_IMPORTED_MODULE_1__/* .worstOutcome */ .O)(outcome, 'regressed');
-    if (thresholdsCrossed)
-        outcome = (0,_k6_exit_codes_js__WEBPACK_IMPORTED_MODULE_1__/* .worstOutcome */ .O)(outcome, 'thresholds-failed');
-    if (errored)
-        outcome = 'error';
-    result.outcome = outcome;
-    result.failed =
-        errored ||
-            (result.regressions > 0 && result.failOn.includes('regression')) ||
-            (thresholdsCrossed && result.failOn.includes('thresholds'));
+/**
+ * A side that answered none of its requests in these windows (down, or failing mid-run), else one
+ * that measured none (`none`: its k6 sent nothing; the caller asks whether k6 was starved of CPU).
+ */
+function sideWithoutAnswers(windows, from, block) {
+    const counted = ['A', 'B'].map((side) => {
+        let requests = 0;
+        let failed = 0;
+        for (const w of windows.windows(side).slice(from)) {
+            requests += w.requests;
+            failed += w.failedRequests;
+        }
+        return { side, requests, failed };
+    });
+    const down = counted.find((c) => c.requests > 0 && c.failed === c.requests);
+    if (down)
+        return {
+            error: `${sideName(down.side)} failed all ${down.requests} of its requests in block ${block}: is it down?`,
+            side: down.side,
+            none: false,
+        };
+    const silent = counted.find((c) => c.requests === 0);
+    if (silent)
+        return {
+            error: `${sideName(silent.side)} measured no requests in block ${block}: did its k6 reach it?`,
+            side: silent.side,
+            none: true,
+        };
+    return undefined;
 }
-/** 0 passed (or not failed by policy), 1 failed by policy, 2 error. */
-function exitStatusFor(result) {
-    if (result.outcome === 'error')
-        return 2;
-    return result.failed ? 1 : 0;
+/** One half: both k6 processes for `halfMs`, `order[0]` spawned first; both stopped together. */
+async function runHalf(options, block, half, order, halfMs, outputArgs, outputEnv, runs) {
+    if (options.cancellation?.signal)
+        return { error: 'stopped', cancelled: options.cancellation.signal };
+    const stop = new AbortController();
+    let reason = `the duet's half ${block}${half === 1 ? 'a' : 'b'} is over (${(0,_format_js__WEBPACK_IMPORTED_MODULE_8__/* .formatDuration */ .a3)(halfMs)})`;
+    const stopBoth = (why) => {
+        if (stop.signal.aborted)
+            return;
+        reason = why;
+        stop.abort();
+    };
+    let endedEarly;
+    const variable = options.targetVariable ?? 'BASE_URL';
+    const started = order.map((side) => (0,_k6_run_js__WEBPACK_IMPORTED_MODULE_3__/* .runK6 */ .Bt)({
+        k6Path: options.k6Path,
+        script: options.script,
+        scenario: `${options.scenario}-duet-${block}${half === 1 ? 'a' : 'b'}-${side}`,
+        resultsDir: options.resultsDir,
+        env: { ...options.env, ...outputEnv, [variable]: options.targets[side] },
+        baseEnv: options.baseEnv,
+        args: [
+            ...outputArgs,
+            '--tag',
+            `${_samples_windows_js__WEBPACK_IMPORTED_MODULE_6__/* .SIDE_LABEL */ .Jv}=${side}`,
+            '--tag',
+            `duet_half=${block}${half === 1 ? 'a' : 'b'}`,
+            ...(options.args ?? []),
+        ],
+        htmlReport: false,
+        log: options.log,
+        secrets: options.secrets,
+        onSpawn: options.onK6Spawn,
+        cwd: options.cwd,
+        cancellation: options.cancellation,
+        plannedStop: {
+            signal: stop.signal,
+            get reason() {
+                return reason;
+            },
+        },
+    }).then((result) => {
+        // Ended on its own before the half was over: the other one is stopped too.
+        if (!stop.signal.aborted && !result.cancelled) {
+            endedEarly ??= { side, result };
+            stopBoth(`k6 against ${sideName(side)} ended`);
+        }
+        return { side, result };
+    }));
+    const timer = setTimeout(() => stopBoth(reason), halfMs);
+    const done = await Promise.all(started);
+    clearTimeout(timer);
+    for (const { side, result } of done)
+        runs.push({ block, half, side, result });
+    const cancelled = done.find((d) => d.result.cancelled)?.result.cancelled;
+    if (cancelled)
+        return { error: 'stopped', cancelled };
+    if (endedEarly) {
+        const { side, result } = endedEarly;
+        // A script that simply finished (exit 0) is shorter than a half: the way out is a longer load.
+        const hint = result.exitCode === 0
+            ? `; the script's load must last longer than each half (${(0,_format_js__WEBPACK_IMPORTED_MODULE_8__/* .formatDuration */ .a3)(halfMs)}): give it a longer duration (e.g. options.duration '10m'; the duet stops it)`
+            : '';
+        return {
+            error: `k6 against ${sideName(side)} ended after ${(0,_format_js__WEBPACK_IMPORTED_MODULE_8__/* .formatDuration */ .a3)(result.wallMs)}, before its half of ${(0,_format_js__WEBPACK_IMPORTED_MODULE_8__/* .formatDuration */ .a3)(halfMs)} was over: ${result.meaning}; the other k6 was stopped (files of both in ${options.resultsDir})${hint}`,
+            side,
+        };
+    }
+    return undefined;
 }
 
 
