@@ -222,6 +222,35 @@ function changeText(accepted: number, current: number, unit: Unit): string {
   return `${delta >= 0 ? '+' : '-'}${formatDelta(Math.abs(delta), unit)}`;
 }
 
+/** The row of a watched statistic this run lacks: why it is missing, and how much that weighs. */
+function missingComparison(
+  rule: MetricRule,
+  summary: RunSummary,
+  stat: BaselineStat | undefined,
+  rules: Rules,
+  base: Pick<MetricComparison, 'metric' | 'stat' | 'unit' | 'direction' | 'tolerance'>,
+  samples: number,
+): MetricComparison {
+  const metricSummary = summary.metrics[rule.metric];
+  const unit = base.unit;
+  const why = metricSummary
+    ? metricSummary.values[rule.stat] === undefined
+      ? `this run's ${rule.metric} has no ${rule.stat}`
+      : `this run's ${rule.metric} ${rule.stat} is not a number (${String(metricSummary.values[rule.stat])})`
+    : `this run has no ${rule.metric}`;
+  return {
+    ...base,
+    baseline: stat?.accepted,
+    verdict: 'missing',
+    method: 'none',
+    samples,
+    severity: rule.missing ?? rules.missing,
+    note: stat
+      ? `${rule.stat} missing: ${why} (baseline ${formatValue(stat.accepted, unit)}, n=${samples})`
+      : `${rule.stat} missing: ${why}, nor has the baseline`,
+  };
+}
+
 function compareOne(
   rule: MetricRule,
   summary: RunSummary,
@@ -239,22 +268,7 @@ function compareOne(
 
   if (current === undefined) {
     if (!stat && rule.origin === 'default') return undefined;
-    const why = metricSummary
-      ? metricSummary.values[rule.stat] === undefined
-        ? `this run's ${rule.metric} has no ${rule.stat}`
-        : `this run's ${rule.metric} ${rule.stat} is not a number (${String(metricSummary.values[rule.stat])})`
-      : `this run has no ${rule.metric}`;
-    return {
-      ...base,
-      baseline: stat?.accepted,
-      verdict: 'missing',
-      method: 'none',
-      samples: history.length,
-      severity: rule.missing ?? rules.missing,
-      note: stat
-        ? `${rule.stat} missing: ${why} (baseline ${formatValue(stat.accepted, unit)}, n=${history.length})`
-        : `${rule.stat} missing: ${why}, nor has the baseline`,
-    };
+    return missingComparison(rule, summary, stat, rules, base, history.length);
   }
   if (!stat) {
     return {

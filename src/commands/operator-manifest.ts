@@ -43,7 +43,51 @@ export async function commandOperatorManifest(
   io: { cwd: string; stdout: (text: string) => void },
   log: Logger,
 ): Promise<number> {
-  const parsed = parseCommandArgs(
+  const { values, positionals } = parseOperatorArgs(args);
+  if (values.help) {
+    io.stdout(OPERATOR_MANIFEST_HELP);
+    return 0;
+  }
+  const { name, parallelism, accessMode } = checkFlags(values, positionals);
+  const ref = positionals[0];
+  const { script, content } = await readScript(ref, io.cwd);
+  checkCollectorFlags(values);
+  const baselineContent = await readBaseline(values.baseline, io.cwd);
+  const scriptFile = path.basename(script);
+  const input = {
+    name,
+    namespace: values.namespace,
+    scriptFile,
+    scriptContent: content,
+    parallelism,
+    scenario: values.scenario ?? scriptFile.replace(/\.(m?js|ts|cjs|tar)$/, ''),
+    args: splitArgs(values['k6-args']),
+    env: Object.assign({}, ...(values.env ?? []).map((pair) => parseEnvPairs('--env', quoteArg(pair)))),
+    image: values.image,
+    resultsClaim: values['results-claim'],
+    accessMode,
+    storageClassName: values['storage-class'],
+    storage: values.storage,
+    cleanup: values.cleanup,
+    collector: values.collector
+      ? { tokenSecret: values['token-secret'], image: values['collector-image'], baselineContent, deadline: values.deadline }
+      : undefined,
+  } as const;
+  let text = buildTestRunManifest(input);
+  if (values['results-pod']) text += `---\n${buildCollectorPodManifest(input)}`;
+  if (values.output) {
+    await writeOutput(values.output, io.cwd, text);
+    log.info(
+      `k6-gate: wrote ${values.output} (TestRun ${name}, ${parallelism} runners${values.collector ? `, collector ${collectorUrl(input)}; create the Secret ${tokenSecretName(input)} (key token) before applying` : ''})`,
+    );
+  } else {
+    io.stdout(text);
+  }
+  return 0;
+}
+
+function parseOperatorArgs(args: string[]) {
+  return parseCommandArgs(
     {
       name: { type: 'string' },
       parallelism: { type: 'string' },
@@ -69,11 +113,15 @@ export async function commandOperatorManifest(
     args,
     'operator-manifest',
   );
-  const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(OPERATOR_MANIFEST_HELP);
-    return 0;
-  }
+}
+
+type OperatorValues = ReturnType<typeof parseOperatorArgs>['values'];
+
+/** The checks that need no file: one positional, the required flags, the flags that go together. */
+function checkFlags(
+  values: OperatorValues,
+  positionals: string[],
+): { name: string; parallelism: number; accessMode: 'ReadWriteMany' | 'ReadWriteOnce' | undefined } {
   if (positionals.length !== 1) {
     throw new ConfigError(
       `operator-manifest takes one scenario, script or .tar archive; got ${positionals.length} (${positionals.join(' ') || 'none'})`,
@@ -90,18 +138,11 @@ export async function commandOperatorManifest(
   if (accessMode !== undefined && accessMode !== 'ReadWriteMany' && accessMode !== 'ReadWriteOnce') {
     throw new ConfigError(`--access-mode ${JSON.stringify(accessMode)} is not valid; expected ReadWriteMany or ReadWriteOnce`);
   }
-  const ref = positionals[0];
-  const isArchive = ref.endsWith('.tar');
-  const script = isArchive ? path.resolve(io.cwd, ref) : (await resolveScenario(ref, io.cwd)).script;
-  let content: Uint8Array | string;
-  try {
-    content = isArchive ? new Uint8Array(await readFile(script)) : await readFile(script, 'utf8');
-  } catch (error) {
-    throw new ConfigError(
-      `${isArchive ? 'archive' : 'script'} ${JSON.stringify(ref)} cannot be read (${codeOf(error)}); expected ${isArchive ? 'a k6 archive (k6 archive script.js)' : 'a k6 script'}`,
-      { cause: error },
-    );
-  }
+  return { name: values.name, parallelism, accessMode };
+}
+
+/** The --collector flags only with --collector, and never with the claim's --results-pod. */
+function checkCollectorFlags(values: OperatorValues): void {
   const collectorOnly = ['token-secret', 'collector-image', 'baseline', 'deadline'] as const;
   const stray = collectorOnly.find((flag) => values[flag] !== undefined);
   if (stray && !values.collector) throw new ConfigError(`--${stray} belongs to --collector mode; expected --collector with it`);
@@ -111,55 +152,43 @@ export async function commandOperatorManifest(
     );
   }
   if (values.deadline !== undefined) parseTimeLimit('deadline', values.deadline);
-  let baselineContent: string | undefined;
-  if (values.baseline !== undefined) {
-    try {
-      baselineContent = await readFile(path.resolve(io.cwd, values.baseline), 'utf8');
-    } catch (error) {
-      throw new ConfigError(
-        `--baseline ${JSON.stringify(values.baseline)} cannot be read (${codeOf(error)}); expected the k6-gate baseline file to gate against`,
-        { cause: error },
-      );
-    }
-  }
-  const scriptFile = path.basename(script);
-  const input = {
-    name: values.name,
-    namespace: values.namespace,
-    scriptFile,
-    scriptContent: content,
-    parallelism,
-    scenario: values.scenario ?? scriptFile.replace(/\.(m?js|ts|cjs|tar)$/, ''),
-    args: splitArgs(values['k6-args']),
-    env: Object.assign({}, ...(values.env ?? []).map((pair) => parseEnvPairs('--env', quoteArg(pair)))),
-    image: values.image,
-    resultsClaim: values['results-claim'],
-    accessMode,
-    storageClassName: values['storage-class'],
-    storage: values.storage,
-    cleanup: values.cleanup,
-    collector: values.collector
-      ? { tokenSecret: values['token-secret'], image: values['collector-image'], baselineContent, deadline: values.deadline }
-      : undefined,
-  } as const;
-  let text = buildTestRunManifest(input);
-  if (values['results-pod']) text += `---\n${buildCollectorPodManifest(input)}`;
-  if (values.output) {
-    try {
-      await writeFile(path.resolve(io.cwd, values.output), text);
-    } catch (error) {
-      throw new ConfigError(
-        `--output ${JSON.stringify(values.output)} cannot be written (${codeOf(error)}); expected a file in an existing folder you may write to`,
-        { cause: error },
-      );
-    }
-    log.info(
-      `k6-gate: wrote ${values.output} (TestRun ${values.name}, ${parallelism} runners${values.collector ? `, collector ${collectorUrl(input)}; create the Secret ${tokenSecretName(input)} (key token) before applying` : ''})`,
+}
+
+/** The script (a scenario's, a file's) as text, or a k6 archive as bytes. */
+async function readScript(ref: string, cwd: string): Promise<{ script: string; content: Uint8Array | string }> {
+  const isArchive = ref.endsWith('.tar');
+  const script = isArchive ? path.resolve(cwd, ref) : (await resolveScenario(ref, cwd)).script;
+  try {
+    return { script, content: isArchive ? new Uint8Array(await readFile(script)) : await readFile(script, 'utf8') };
+  } catch (error) {
+    throw new ConfigError(
+      `${isArchive ? 'archive' : 'script'} ${JSON.stringify(ref)} cannot be read (${codeOf(error)}); expected ${isArchive ? 'a k6 archive (k6 archive script.js)' : 'a k6 script'}`,
+      { cause: error },
     );
-  } else {
-    io.stdout(text);
   }
-  return 0;
+}
+
+async function readBaseline(file: string | undefined, cwd: string): Promise<string | undefined> {
+  if (file === undefined) return undefined;
+  try {
+    return await readFile(path.resolve(cwd, file), 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      `--baseline ${JSON.stringify(file)} cannot be read (${codeOf(error)}); expected the k6-gate baseline file to gate against`,
+      { cause: error },
+    );
+  }
+}
+
+async function writeOutput(file: string, cwd: string, text: string): Promise<void> {
+  try {
+    await writeFile(path.resolve(cwd, file), text);
+  } catch (error) {
+    throw new ConfigError(
+      `--output ${JSON.stringify(file)} cannot be written (${codeOf(error)}); expected a file in an existing folder you may write to`,
+      { cause: error },
+    );
+  }
 }
 
 /** `ENOENT`, `EACCES`, …: the part of a file-system error a user can act on. */
