@@ -353,6 +353,83 @@ function authorized(header: string | undefined, expected: Buffer): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
+interface PushContext {
+  fleet: RunnerFleet;
+  /** The Authorization header a push must present. */
+  expected: Buffer;
+  maxBody: number;
+  log: Logger;
+  deadlineAt: number;
+  /** Ends the collection (once the fleet has settled). */
+  finish: (ended: Collection['ended']) => void;
+}
+
+/** One request: refused (404, 405, 401, 413, 400) or a push taken into the fleet (204). */
+function handlePush(req: http.IncomingMessage, res: http.ServerResponse, ctx: PushContext): void {
+  const { fleet, expected, maxBody, log, finish } = ctx;
+  const reply = (status: number) => {
+    // The body of a refused push is not read: the connection closes after the answer.
+    res.writeHead(status, status >= 400 ? { Connection: 'close' } : {}).end();
+  };
+  if (req.method !== 'POST' || req.url?.split('?')[0] !== '/api/v1/write') {
+    reply(req.method === 'POST' ? 404 : 405);
+    return;
+  }
+  if (!authorized(req.headers.authorization, expected)) {
+    fleet.refuse('unauthorized', `a push from ${req.socket.remoteAddress ?? 'an unknown address'} without the right Bearer token`);
+    if (fleet.refusals.unauthorized === 1)
+      log.warning('k6-gate collect: refused a push without the right token (401); nothing of it is merged');
+    reply(401);
+    return;
+  }
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > maxBody) {
+    fleet.refuse('tooLarge', `a push of ${declared} bytes, over the ${maxBody / 2 ** 20} MiB limit`);
+    reply(413);
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= maxBody) chunks.push(chunk);
+    else req.destroy();
+  });
+  req.on('end', () => {
+    const receivedAt = Date.now();
+    const header = req.headers[RUNNER_HEADER];
+    try {
+      const decoded = decodeRemoteWriteBody(Buffer.concat(chunks));
+      const runner = fleet.accept(decoded, receivedAt, size, typeof header === 'string' ? header.slice(0, 253) : undefined);
+      if (runner.pushes === 1) log.info(`k6-gate collect: first push from ${describeRunner(runner)}`);
+      if (runner.finishedAt === receivedAt)
+        log.info(`k6-gate collect: ${describeRunner(runner)} finished (${runner.series.size} series, ${runner.pushes} pushes)`);
+      reply(204);
+      const ended = fleet.settled(receivedAt, ctx.deadlineAt);
+      if (ended) finish(ended);
+    } catch (error) {
+      const reason = `a push that could not be taken: ${(error as Error).message}`;
+      fleet.refuse('garbage', reason);
+      log.warning(`k6-gate collect: ${reason} (answered 400)`);
+      reply(400);
+    }
+  });
+}
+
+async function listen(server: http.Server, host: string, port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new ExpectedError(
+          `the collector cannot listen on ${host}:${port} (${error.code ?? error.message}); expected a free port on an address of this machine`,
+          { cause: error },
+        ),
+      ),
+    );
+    server.listen(port, host, () => resolve());
+  });
+}
+
 /** Starts the receiver on `host:port` (port 0: any free port). */
 export async function startCollector(options: CollectorOptions & { host: string; port: number }): Promise<RunningCollector> {
   const { log } = options;
@@ -374,70 +451,14 @@ export async function startCollector(options: CollectorOptions & { host: string;
     };
   });
 
-  const server = http.createServer((req, res) => {
-    const reply = (status: number) => {
-      // The body of a refused push is not read: the connection closes after the answer.
-      res.writeHead(status, status >= 400 ? { Connection: 'close' } : {}).end();
-    };
-    if (req.method !== 'POST' || req.url?.split('?')[0] !== '/api/v1/write') {
-      reply(req.method === 'POST' ? 404 : 405);
-      return;
-    }
-    if (!authorized(req.headers.authorization, expected)) {
-      fleet.refuse('unauthorized', `a push from ${req.socket.remoteAddress ?? 'an unknown address'} without the right Bearer token`);
-      if (fleet.refusals.unauthorized === 1)
-        log.warning('k6-gate collect: refused a push without the right token (401); nothing of it is merged');
-      reply(401);
-      return;
-    }
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > maxBody) {
-      fleet.refuse('tooLarge', `a push of ${declared} bytes, over the ${maxBody / 2 ** 20} MiB limit`);
-      reply(413);
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBody) chunks.push(chunk);
-      else req.destroy();
-    });
-    req.on('end', () => {
-      const receivedAt = Date.now();
-      const header = req.headers[RUNNER_HEADER];
-      try {
-        const decoded = decodeRemoteWriteBody(Buffer.concat(chunks));
-        const runner = fleet.accept(decoded, receivedAt, size, typeof header === 'string' ? header.slice(0, 253) : undefined);
-        if (runner.pushes === 1) log.info(`k6-gate collect: first push from ${describeRunner(runner)}`);
-        if (runner.finishedAt === receivedAt)
-          log.info(`k6-gate collect: ${describeRunner(runner)} finished (${runner.series.size} series, ${runner.pushes} pushes)`);
-        reply(204);
-        const ended = fleet.settled(receivedAt, options.deadlineAt);
-        if (ended) finish(ended);
-      } catch (error) {
-        const reason = `a push that could not be taken: ${(error as Error).message}`;
-        fleet.refuse('garbage', reason);
-        log.warning(`k6-gate collect: ${reason} (answered 400)`);
-        reply(400);
-      }
-    });
-  });
+  const server = http.createServer((req, res) =>
+    handlePush(req, res, { fleet, expected, maxBody, log, deadlineAt: options.deadlineAt, finish: (ended) => finish(ended) }),
+  );
   // Longer than any push interval (k6's default is 5 s) and Go's idle-connection reuse: a server
   // that closes an idle connection just as k6 reuses it makes k6 drop that push, maybe its last.
   server.keepAliveTimeout = 75_000;
   server.headersTimeout = 80_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        new ExpectedError(
-          `the collector cannot listen on ${options.host}:${options.port} (${error.code ?? error.message}); expected a free port on an address of this machine`,
-          { cause: error },
-        ),
-      ),
-    );
-    server.listen(options.port, options.host, () => resolve());
-  });
+  await listen(server, options.host, options.port);
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   // Silence and the deadline are noticed without a push.
