@@ -703,6 +703,77 @@ function matches(tags: Record<string, string>, filter: readonly (readonly [strin
 }
 
 /**
+ * One metric's summary values from its series (`of`) and k6's own summary of it (`exact`), by
+ * type; undefined when the state holds nothing of it.
+ */
+function metricValues(
+  type: MetricType,
+  of: readonly StateSeries[],
+  exact: StateMetric | undefined,
+  parent: string,
+  durationMs: number,
+  trendStats: readonly string[],
+  relativeError: number | undefined,
+): { values: Record<string, number>; trend?: TrendAccumulator } | undefined {
+  const values: Record<string, number> = {};
+  if (type === 'trend') {
+    const trend = new TrendAccumulator({ relativeError });
+    for (const s of of) if (s.histogram) trend.addBuckets(nativeToDistribution(nativeHistogramOf(s.histogram), s.scale ?? 1));
+    if (trend.count === 0) return undefined;
+    // k6's own min and max are exact; the buckets only bound them.
+    if (Number.isFinite(exact?.values.min)) trend.min = exact!.values.min;
+    if (Number.isFinite(exact?.values.max)) trend.max = exact!.values.max;
+    for (const stat of trendStats) values[stat] = trendStat(trend, stat)!;
+    return { values, trend };
+  } else if (type === 'counter') {
+    const count = exact?.values.count ?? (of.length > 0 ? of.reduce((sum, s) => sum + (s.value ?? 0), 0) : undefined);
+    if (count === undefined) return undefined;
+    values.count = count;
+    values.rate = durationMs > 0 ? count / (durationMs / 1000) : 0;
+  } else if (type === 'rate') {
+    const counted = of.length > 0 && of.every((s) => s.passes !== undefined && s.fails !== undefined);
+    const passes = exact?.values.passes ?? (counted ? of.reduce((sum, s) => sum + s.passes!, 0) : undefined);
+    const fails = exact?.values.fails ?? (counted ? of.reduce((sum, s) => sum + s.fails!, 0) : undefined);
+    if (passes !== undefined && fails !== undefined)
+      Object.assign(values, { rate: passes + fails > 0 ? passes / (passes + fails) : 0, passes, fails });
+    else if (of.length > 0) values.rate = of.reduce((sum, s) => sum + (s.value ?? 0), 0) / of.length;
+    else return undefined;
+  } else {
+    if (exact && Number.isFinite(exact.values.value)) Object.assign(values, exact.values);
+    else if (of.length > 0) {
+      const points = of.map((s) => s.value ?? 0);
+      values.value = PER_INSTANCE_GAUGES.has(parent) ? points.reduce((a, b) => a + b, 0) : points[points.length - 1];
+      values.min = Math.min(...points);
+      values.max = Math.max(...points);
+    } else return undefined;
+  }
+  return { values };
+}
+
+/** The state's thresholds evaluated on its summary, as k6 evaluates them on one run. */
+function evaluateStateThresholds(
+  state: ShardState,
+  metrics: Record<string, MetricSummary>,
+  trends: ReadonlyMap<string, TrendAccumulator>,
+): ThresholdResult[] {
+  const thresholds: ThresholdResult[] = [];
+  for (const [metric, expressions] of Object.entries(state.thresholds)) {
+    for (const text of expressions) {
+      const summary = metrics[metric];
+      thresholds.push(
+        evaluateThreshold(metric, parseThresholdExpression(text), summary?.type, (aggregation, percentile) => {
+          const trend = trends.get(metric);
+          if (aggregation === 'p') return trend ? trend.percentile(percentile!) : NaN;
+          if (trend) return trendStat(trend, aggregation) ?? NaN;
+          return summary.values[aggregation] ?? NaN;
+        }),
+      );
+    }
+  }
+  return thresholds;
+}
+
+/**
  * The end-of-test summary of a (merged) state, in k6's shape, with the thresholds evaluated on it
  * as k6 evaluates them on one run. Counter counts, rate passes/fails, gauges and trend min/max come
  * from k6's summaries when the state has them (exact); trend percentiles, count and avg from the
@@ -731,55 +802,13 @@ export function summarizeState(
     const type = of[0]?.type ?? exact?.type ?? state.metrics[parent]?.type;
     const contains = of[0]?.contains ?? exact?.contains ?? state.metrics[parent]?.contains ?? 'default';
     if (!type) continue;
-    const values: Record<string, number> = {};
-    if (type === 'trend') {
-      const trend = new TrendAccumulator({ relativeError: options.relativeError });
-      for (const s of of) if (s.histogram) trend.addBuckets(nativeToDistribution(nativeHistogramOf(s.histogram), s.scale ?? 1));
-      if (trend.count === 0) continue;
-      // k6's own min and max are exact; the buckets only bound them.
-      if (Number.isFinite(exact?.values.min)) trend.min = exact.values.min;
-      if (Number.isFinite(exact?.values.max)) trend.max = exact.values.max;
-      for (const stat of trendStats) values[stat] = trendStat(trend, stat)!;
-      trends.set(name, trend);
-    } else if (type === 'counter') {
-      const count = exact?.values.count ?? (of.length > 0 ? of.reduce((sum, s) => sum + (s.value ?? 0), 0) : undefined);
-      if (count === undefined) continue;
-      values.count = count;
-      values.rate = durationMs > 0 ? count / (durationMs / 1000) : 0;
-    } else if (type === 'rate') {
-      const counted = of.length > 0 && of.every((s) => s.passes !== undefined && s.fails !== undefined);
-      const passes = exact?.values.passes ?? (counted ? of.reduce((sum, s) => sum + s.passes!, 0) : undefined);
-      const fails = exact?.values.fails ?? (counted ? of.reduce((sum, s) => sum + s.fails!, 0) : undefined);
-      if (passes !== undefined && fails !== undefined)
-        Object.assign(values, { rate: passes + fails > 0 ? passes / (passes + fails) : 0, passes, fails });
-      else if (of.length > 0) values.rate = of.reduce((sum, s) => sum + (s.value ?? 0), 0) / of.length;
-      else continue;
-    } else {
-      if (exact && Number.isFinite(exact.values.value)) Object.assign(values, exact.values);
-      else if (of.length > 0) {
-        const points = of.map((s) => s.value ?? 0);
-        values.value = PER_INSTANCE_GAUGES.has(parent) ? points.reduce((a, b) => a + b, 0) : points[points.length - 1];
-        values.min = Math.min(...points);
-        values.max = Math.max(...points);
-      } else continue;
-    }
-    metrics[name] = { name, type, contains, values, typeFrom: 'k6' };
+    const computed = metricValues(type, of, exact, parent, durationMs, trendStats, options.relativeError);
+    if (!computed) continue;
+    if (computed.trend) trends.set(name, computed.trend);
+    metrics[name] = { name, type, contains, values: computed.values, typeFrom: 'k6' };
   }
 
-  const thresholds: ThresholdResult[] = [];
-  for (const [metric, expressions] of Object.entries(state.thresholds)) {
-    for (const text of expressions) {
-      const summary = metrics[metric];
-      thresholds.push(
-        evaluateThreshold(metric, parseThresholdExpression(text), summary?.type, (aggregation, percentile) => {
-          const trend = trends.get(metric);
-          if (aggregation === 'p') return trend ? trend.percentile(percentile!) : NaN;
-          if (trend) return trendStat(trend, aggregation) ?? NaN;
-          return summary.values[aggregation] ?? NaN;
-        }),
-      );
-    }
-  }
+  const thresholds = evaluateStateThresholds(state, metrics, trends);
   return {
     summary: {
       format: 'legacy',
