@@ -265,6 +265,29 @@ function mdeFactor(alpha: number, df: number): number {
 const toChange = (kind: PairedWindows['kind'], v: number) => (kind === 'log-ratio' ? Math.expm1(v) : v);
 
 /**
+ * Holm over the statistics: the ids found significant at an earlier look, then, in order of p,
+ * each whose p is at most `levelFor(statistics left)`.
+ */
+function holmSignificant(
+  tests: readonly { p: PairedWindows; pValue: number }[],
+  m: number,
+  previous: DuetLook | undefined,
+  levelFor: (left: number) => number,
+): Set<string> {
+  const significant = new Set<string>();
+  for (const s of previous?.stats ?? []) if (s.verdict === 'regressed' || s.verdict === 'improved') significant.add(s.id);
+  for (;;) {
+    const left = m - significant.size;
+    if (left === 0) break;
+    const level = levelFor(left);
+    const next = tests.filter((t) => !significant.has(t.p.id) && Number.isFinite(t.pValue)).sort((x, y) => x.pValue - y.pValue)[0];
+    if (!next || next.pValue > level) break;
+    significant.add(next.p.id);
+  }
+  return significant;
+}
+
+/**
  * Decides one look. `pairs` are the paired windows of every watched statistic so far, `fractions`
  * the information fractions of all looks up to this one (the last is this look's), `final` whether
  * no more blocks will come (max-duration reached). `previous` is the last look's result: a statistic
@@ -289,16 +312,7 @@ export function decideLook(
   });
   // Holm over the statistics: reject in order of p while p ≤ the level for α/(statistics left).
   const m = pairs.length;
-  const significant = new Set<string>();
-  for (const s of previous?.stats ?? []) if (s.verdict === 'regressed' || s.verdict === 'improved') significant.add(s.id);
-  for (;;) {
-    const left = m - significant.size;
-    if (left === 0) break;
-    const level = nominal(options.alpha / left);
-    const next = tests.filter((t) => !significant.has(t.p.id) && Number.isFinite(t.pValue)).sort((x, y) => x.pValue - y.pValue)[0];
-    if (!next || next.pValue > level) break;
-    significant.add(next.p.id);
-  }
+  const significant = holmSignificant(tests, m, previous, (left) => nominal(options.alpha / left));
   const levelLeft = nominal(options.alpha / Math.max(1, m - significant.size));
   const unadjusted = nominal(options.alpha);
   const stats = tests.map(({ p, m: mm, pValue }): DuetStatResult => {
