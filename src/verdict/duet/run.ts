@@ -131,6 +131,36 @@ export function checkDuetDurations(blockMs: number, maxDurationMs: number): void
   }
 }
 
+/** What a duet result tells of its measuring so far: k6's time and runs, the windows, the CPU wait. */
+function measuredSoFar(
+  runs: DuetRunResult['runs'],
+  windows: DuetWindows,
+  k6CpuWait: CpuWait | undefined,
+): Pick<DuetRunResult, 'k6Seconds' | 'k6Runs' | 'runs' | 'windows' | 'k6CpuWait' | 'untrustworthy'> {
+  const untrustworthy = k6Starved(k6CpuWait);
+  return {
+    k6Seconds: runs.reduce((s, r) => s + (r.side === 'A' ? r.result.wallMs : 0), 0) / 1000,
+    k6Runs: runs.length,
+    runs,
+    windows: { A: windows.windows('A'), B: windows.windows('B') },
+    ...(k6CpuWait ? { k6CpuWait } : {}),
+    ...(untrustworthy ? { untrustworthy } : {}),
+  };
+}
+
+/** Both sides answer before anything is measured; else the first that does not, in words. */
+async function preflightSides(options: DuetRunOptions): Promise<{ error: string; side: DuetSide } | undefined> {
+  for (const side of ['A', 'B'] as const) {
+    const url = options.health?.[side] ?? options.targets[side];
+    try {
+      await waitForHealthy(url, { timeoutMs: options.preflightTimeoutMs ?? 30_000, log: options.log, attemptTimeoutMs: 2000 });
+    } catch (error) {
+      return { error: `${sideName(side)} is not answering: ${(error as Error).message}`, side };
+    }
+  }
+  return undefined;
+}
+
 /**
  * Runs the duet and decides. Never throws for a fault of k6 or a target: those come back as
  * `outcome: 'error'` with the side named; bad durations throw DuetError before anything starts.
@@ -147,34 +177,18 @@ export async function runDuet(options: DuetRunOptions): Promise<DuetRunResult> {
   // Every trend metric a statistic watches is kept per window (http_req_duration always: it counts the requests).
   const trends = ['http_req_duration', ...stats.filter((s) => s.stat !== 'rate').map((s) => s.metric)];
   const windows = new DuetWindows({ windowMs: WINDOW_MS, trends: [...new Set(trends)] });
-  const k6Seconds = () => runs.reduce((s, r) => s + (r.side === 'A' ? r.result.wallMs : 0), 0) / 1000;
   // Every k6 process of the duet, both sides and every half: the deciding data is all of theirs.
   const cpu = startCpuWaitMeter();
-  const measured = () => {
-    const k6CpuWait = cpu.read();
-    const untrustworthy = k6Starved(k6CpuWait);
-    return {
-      k6Seconds: k6Seconds(),
-      k6Runs: runs.length,
-      runs,
-      windows: { A: windows.windows('A'), B: windows.windows('B') },
-      ...(k6CpuWait ? { k6CpuWait } : {}),
-      ...(untrustworthy ? { untrustworthy } : {}),
-    };
-  };
+  const measured = () => measuredSoFar(runs, windows, cpu.read());
   const fail = (error: string, side?: DuetSide): DuetRunResult => {
     log.error(`k6-gate: duet: ${error}`);
     return { outcome: 'error', looks, reason: error, error, ...(side ? { side } : {}), ...measured() };
   };
 
-  for (const side of ['A', 'B'] as const) {
-    const url = options.health?.[side] ?? options.targets[side];
-    try {
-      await waitForHealthy(url, { timeoutMs: options.preflightTimeoutMs ?? 30_000, log, attemptTimeoutMs: 2000 });
-    } catch (error) {
-      cpu.stop();
-      return fail(`${sideName(side)} is not answering: ${(error as Error).message}`, side);
-    }
+  const down = await preflightSides(options);
+  if (down) {
+    cpu.stop();
+    return fail(down.error, down.side);
   }
 
   const receiver = await startRemoteWriteAnalysis({ windows, log });
