@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/log.js';
 import { decodeRemoteWriteBody, remoteWriteBody, type NativeHistogram, type TimeSeries } from '../../src/observability/remote-write.js';
-import { collectionProblems, RunnerFleet, runnerStates, startCollector, type Collection } from '../../src/shard/collector.js';
+import { startCollector } from '../../src/shard/collector-server.js';
+import { collectionProblems, RunnerFleet, runnerStates, type Collection } from '../../src/shard/collector.js';
 import { mergeStates, summarizeState } from '../../src/shard/state.js';
 
 const RUN = 'checkout-load';
