@@ -47,8 +47,9 @@ async function bundle() {
   writeFileSync(
     entry,
     [
-      `export { startCollector, runnerStates } from ${JSON.stringify(path.join(root, 'src/shard/collector.ts'))};`,
-      `export { mergeStates } from ${JSON.stringify(path.join(root, 'src/shard/state.ts'))};`,
+      `export { runnerStates } from ${JSON.stringify(path.join(root, 'src/shard/collector.ts'))};`,
+      `export { startCollector } from ${JSON.stringify(path.join(root, 'src/shard/collector-server.ts'))};`,
+      `export { mergeStates } from ${JSON.stringify(path.join(root, 'src/shard/state-merge.ts'))};`,
       `export { decodeRemoteWriteBody, remoteWriteBody } from ${JSON.stringify(path.join(root, 'src/observability/remote-write.ts'))};`,
     ].join('\n'),
   );

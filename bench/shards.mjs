@@ -51,6 +51,8 @@ async function bundle() {
     entry,
     [
       `export * from ${JSON.stringify(path.join(root, 'src/shard/state.ts'))};`,
+      `export { mergeStates } from ${JSON.stringify(path.join(root, 'src/shard/state-merge.ts'))};`,
+      `export { summarizeState } from ${JSON.stringify(path.join(root, 'src/shard/state-summary.ts'))};`,
       `export * from ${JSON.stringify(path.join(root, 'src/shard/state-files.ts'))};`,
       `export { shardArgs } from ${JSON.stringify(path.join(root, 'src/shard/shard.ts'))};`,
       `export { startDemoTarget } from ${JSON.stringify(path.join(root, 'demo/target.ts'))};`,

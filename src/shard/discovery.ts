@@ -84,7 +84,7 @@ export async function findShardSummaryFiles(dir: string, scenario: string): Prom
 /**
  * The state files of one scenario's shards under `dir` (searched recursively):
  * `state-<scenario>.shard-*.json`; may be none (the shards then wrote raw samples). Their
- * completeness is checked from their contents (src/shard/state.ts checkStatesComplete).
+ * completeness is checked from their contents (src/shard/state-merge.ts checkStatesComplete).
  */
 export async function findShardStateFiles(dir: string, scenario: string): Promise<string[]> {
   const pattern = new RegExp(`^state-${escapeRegExp(scenario)}\\.shard-[^/]+\\.json$`);

@@ -7,3 +7,11 @@ export class MergeError extends ExpectedError {
     this.name = 'MergeError';
   }
 }
+
+/** A state file that cannot be used: not JSON, not this format or version, or not one set of shards. */
+export class ShardStateError extends MergeError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ShardStateError';
+  }
+}

@@ -11,7 +11,10 @@ import { liveRemoteWriteSetup, remoteWriteTakenBy, type MetricsOutput } from '..
 import type { TrendAccumulator } from '../samples/histogram.js';
 import { startRemoteWriteAnalysis } from '../samples/remote-write.js';
 import { executionSegment, segmentSequence, shardStateFileName, type ShardSpec } from './shard.js';
-import { parseShardState, shardStateOf, shardStateText, ShardStateError, StateMerger, summarizeState } from './state.js';
+import { ShardStateError } from './merge-error.js';
+import { parseShardState, shardStateOf, shardStateText } from './state.js';
+import { StateMerger } from './state-merge.js';
+import { summarizeState } from './state-summary.js';
 
 export interface ShardStateRun {
   /** Extra k6 arguments (k6's remote-write output); its variables were added to the given env. */

@@ -4,7 +4,8 @@ import type { Logger } from '../../src/log.js';
 import { decodeRemoteWriteBody, remoteWriteBody, type NativeHistogram, type TimeSeries } from '../../src/observability/remote-write.js';
 import { startCollector } from '../../src/shard/collector-server.js';
 import { collectionProblems, RunnerFleet, runnerStates, type Collection } from '../../src/shard/collector.js';
-import { mergeStates, summarizeState } from '../../src/shard/state.js';
+import { mergeStates } from '../../src/shard/state-merge.js';
+import { summarizeState } from '../../src/shard/state-summary.js';
 
 const RUN = 'checkout-load';
 const TOKEN = 'c0ffee-c0ffee-c0ffee-c0ffee';

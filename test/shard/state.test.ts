@@ -1,19 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { NativeHistogram } from '../../src/observability/remote-write.js';
-import {
-  addHistograms,
-  bucketMap,
-  bucketsOf,
-  checkStatesComplete,
-  downscale,
-  mergeStates,
-  parseShardState,
-  shardStateOf,
-  shardStateText,
-  summarizeState,
-  type ShardState,
-} from '../../src/shard/state.js';
+import { addHistograms, bucketMap, bucketsOf, downscale } from '../../src/shard/state-histogram.js';
+import { checkStatesComplete, mergeStates } from '../../src/shard/state-merge.js';
+import { summarizeState } from '../../src/shard/state-summary.js';
+import { parseShardState, shardStateOf, shardStateText, type ShardState } from '../../src/shard/state.js';
 
 const histogram = (schema: number, buckets: Record<number, number>, sum: number, zeroCount = 0): NativeHistogram => {
   const positive = new Map(Object.entries(buckets).map(([k, v]) => [Number(k), v]));
