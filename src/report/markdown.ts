@@ -22,11 +22,9 @@ import {
   sortMetricRows,
   sortThresholds,
   thresholdTable,
-  whyKind,
-  whyList,
-  whyRows,
   type RowClass,
 } from './markdown-rows.js';
+import { whyKind, whyList, whyRows } from './markdown-why.js';
 
 /** A size the text must fit, and how the notice names it. */
 export interface ReportLimit {
