@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { GateResult, MetricComparison, ScenarioResult, ThresholdResult } from '../../src/model.js';
 import { formatChange, formatCount, formatDuration, formatValue, relativeChange } from '../../src/format.js';
 import { compareCodeUnits } from '../../src/json.js';
-import { renderMarkdownReport, type ReportLimit } from '../../src/report/markdown.js';
+import type { ReportLimit } from '../../src/report/markdown-fit.js';
+import { renderMarkdownReport } from '../../src/report/markdown.js';
 import { gateResult } from '../helpers/builders.js';
 
 function row(over: Partial<MetricComparison>): MetricComparison {
