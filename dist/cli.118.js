@@ -27,14 +27,14 @@ var src_config = __webpack_require__(2973);
 var input_spec = __webpack_require__(2523);
 // EXTERNAL MODULE: ./src/inputs.ts + 4 modules
 var src_inputs = __webpack_require__(3445);
-// EXTERNAL MODULE: ./src/gate/gate.ts + 29 modules
-var gate = __webpack_require__(5469);
+// EXTERNAL MODULE: ./src/gate/gate.ts + 33 modules
+var gate = __webpack_require__(6959);
 // EXTERNAL MODULE: ./src/baseline/compare.ts
 var compare = __webpack_require__(6228);
 // EXTERNAL MODULE: ./src/scenarios.ts
 var scenarios = __webpack_require__(4096);
-// EXTERNAL MODULE: ./src/report/markdown.ts + 1 modules
-var markdown = __webpack_require__(9798);
+// EXTERNAL MODULE: ./src/report/markdown.ts + 3 modules
+var markdown = __webpack_require__(6267);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __webpack_require__(7067);
 var external_node_http_default = /*#__PURE__*/__webpack_require__.n(external_node_http_);

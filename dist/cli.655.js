@@ -363,77 +363,19 @@ Options:
   --output FILE            write to FILE instead of stdout
 `;
 async function commandOperatorManifest(args, io, log) {
-    const parsed = (0,config/* parseCommandArgs */.Qx)({
-        name: { type: 'string' },
-        parallelism: { type: 'string' },
-        namespace: { type: 'string' },
-        scenario: { type: 'string' },
-        env: { type: 'string', multiple: true },
-        'k6-args': { type: 'string' },
-        image: { type: 'string' },
-        'results-claim': { type: 'string' },
-        'access-mode': { type: 'string' },
-        'storage-class': { type: 'string' },
-        storage: { type: 'string' },
-        cleanup: { type: 'boolean' },
-        collector: { type: 'boolean' },
-        'token-secret': { type: 'string' },
-        'collector-image': { type: 'string' },
-        baseline: { type: 'string' },
-        deadline: { type: 'string' },
-        'results-pod': { type: 'boolean' },
-        output: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-    }, args, 'operator-manifest');
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseOperatorArgs(args);
     if (values.help) {
         io.stdout(OPERATOR_MANIFEST_HELP);
         return 0;
     }
-    if (positionals.length !== 1) {
-        throw new config/* ConfigError */.xL(`operator-manifest takes one scenario, script or .tar archive; got ${positionals.length} (${positionals.join(' ') || 'none'})`);
-    }
-    if (!values.name)
-        throw new config/* ConfigError */.xL('operator-manifest needs --name, e.g. --name checkout-load');
-    const parallelism = Number(values.parallelism);
-    if (!values.parallelism || !Number.isInteger(parallelism) || parallelism < 1) {
-        throw new config/* ConfigError */.xL(`--parallelism ${JSON.stringify(values.parallelism ?? '')} is not a positive whole number; expected the number of runner pods, e.g. 4`);
-    }
-    const accessMode = values['access-mode'];
-    if (accessMode !== undefined && accessMode !== 'ReadWriteMany' && accessMode !== 'ReadWriteOnce') {
-        throw new config/* ConfigError */.xL(`--access-mode ${JSON.stringify(accessMode)} is not valid; expected ReadWriteMany or ReadWriteOnce`);
-    }
+    const { name, parallelism, accessMode } = checkFlags(values, positionals);
     const ref = positionals[0];
-    const isArchive = ref.endsWith('.tar');
-    const script = isArchive ? external_node_path_default().resolve(io.cwd, ref) : (await (0,scenarios/* resolveScenario */.d8)(ref, io.cwd)).script;
-    let content;
-    try {
-        content = isArchive ? new Uint8Array(await (0,promises_.readFile)(script)) : await (0,promises_.readFile)(script, 'utf8');
-    }
-    catch (error) {
-        throw new config/* ConfigError */.xL(`${isArchive ? 'archive' : 'script'} ${JSON.stringify(ref)} cannot be read (${codeOf(error)}); expected ${isArchive ? 'a k6 archive (k6 archive script.js)' : 'a k6 script'}`, { cause: error });
-    }
-    const collectorOnly = ['token-secret', 'collector-image', 'baseline', 'deadline'];
-    const stray = collectorOnly.find((flag) => values[flag] !== undefined);
-    if (stray && !values.collector)
-        throw new config/* ConfigError */.xL(`--${stray} belongs to --collector mode; expected --collector with it`);
-    if (values.collector && values['results-pod']) {
-        throw new config/* ConfigError */.xL('--results-pod serves the claim of the raw-sample mode; --collector needs no claim (the runners push to the collector)');
-    }
-    if (values.deadline !== undefined)
-        (0,config/* parseTimeLimit */.Er)('deadline', values.deadline);
-    let baselineContent;
-    if (values.baseline !== undefined) {
-        try {
-            baselineContent = await (0,promises_.readFile)(external_node_path_default().resolve(io.cwd, values.baseline), 'utf8');
-        }
-        catch (error) {
-            throw new config/* ConfigError */.xL(`--baseline ${JSON.stringify(values.baseline)} cannot be read (${codeOf(error)}); expected the k6-gate baseline file to gate against`, { cause: error });
-        }
-    }
+    const { script, content } = await readScript(ref, io.cwd);
+    checkCollectorFlags(values);
+    const baselineContent = await readBaseline(values.baseline, io.cwd);
     const scriptFile = external_node_path_default().basename(script);
     const input = {
-        name: values.name,
+        name,
         namespace: values.namespace,
         scriptFile,
         scriptContent: content,
@@ -455,18 +397,95 @@ async function commandOperatorManifest(args, io, log) {
     if (values['results-pod'])
         text += `---\n${buildCollectorPodManifest(input)}`;
     if (values.output) {
-        try {
-            await (0,promises_.writeFile)(external_node_path_default().resolve(io.cwd, values.output), text);
-        }
-        catch (error) {
-            throw new config/* ConfigError */.xL(`--output ${JSON.stringify(values.output)} cannot be written (${codeOf(error)}); expected a file in an existing folder you may write to`, { cause: error });
-        }
-        log.info(`k6-gate: wrote ${values.output} (TestRun ${values.name}, ${parallelism} runners${values.collector ? `, collector ${collectorUrl(input)}; create the Secret ${tokenSecretName(input)} (key token) before applying` : ''})`);
+        await writeOutput(values.output, io.cwd, text);
+        log.info(`k6-gate: wrote ${values.output} (TestRun ${name}, ${parallelism} runners${values.collector ? `, collector ${collectorUrl(input)}; create the Secret ${tokenSecretName(input)} (key token) before applying` : ''})`);
     }
     else {
         io.stdout(text);
     }
     return 0;
+}
+function parseOperatorArgs(args) {
+    return (0,config/* parseCommandArgs */.Qx)({
+        name: { type: 'string' },
+        parallelism: { type: 'string' },
+        namespace: { type: 'string' },
+        scenario: { type: 'string' },
+        env: { type: 'string', multiple: true },
+        'k6-args': { type: 'string' },
+        image: { type: 'string' },
+        'results-claim': { type: 'string' },
+        'access-mode': { type: 'string' },
+        'storage-class': { type: 'string' },
+        storage: { type: 'string' },
+        cleanup: { type: 'boolean' },
+        collector: { type: 'boolean' },
+        'token-secret': { type: 'string' },
+        'collector-image': { type: 'string' },
+        baseline: { type: 'string' },
+        deadline: { type: 'string' },
+        'results-pod': { type: 'boolean' },
+        output: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+    }, args, 'operator-manifest');
+}
+/** The checks that need no file: one positional, the required flags, the flags that go together. */
+function checkFlags(values, positionals) {
+    if (positionals.length !== 1) {
+        throw new config/* ConfigError */.xL(`operator-manifest takes one scenario, script or .tar archive; got ${positionals.length} (${positionals.join(' ') || 'none'})`);
+    }
+    if (!values.name)
+        throw new config/* ConfigError */.xL('operator-manifest needs --name, e.g. --name checkout-load');
+    const parallelism = Number(values.parallelism);
+    if (!values.parallelism || !Number.isInteger(parallelism) || parallelism < 1) {
+        throw new config/* ConfigError */.xL(`--parallelism ${JSON.stringify(values.parallelism ?? '')} is not a positive whole number; expected the number of runner pods, e.g. 4`);
+    }
+    const accessMode = values['access-mode'];
+    if (accessMode !== undefined && accessMode !== 'ReadWriteMany' && accessMode !== 'ReadWriteOnce') {
+        throw new config/* ConfigError */.xL(`--access-mode ${JSON.stringify(accessMode)} is not valid; expected ReadWriteMany or ReadWriteOnce`);
+    }
+    return { name: values.name, parallelism, accessMode };
+}
+/** The --collector flags only with --collector, and never with the claim's --results-pod. */
+function checkCollectorFlags(values) {
+    const collectorOnly = ['token-secret', 'collector-image', 'baseline', 'deadline'];
+    const stray = collectorOnly.find((flag) => values[flag] !== undefined);
+    if (stray && !values.collector)
+        throw new config/* ConfigError */.xL(`--${stray} belongs to --collector mode; expected --collector with it`);
+    if (values.collector && values['results-pod']) {
+        throw new config/* ConfigError */.xL('--results-pod serves the claim of the raw-sample mode; --collector needs no claim (the runners push to the collector)');
+    }
+    if (values.deadline !== undefined)
+        (0,config/* parseTimeLimit */.Er)('deadline', values.deadline);
+}
+/** The script (a scenario's, a file's) as text, or a k6 archive as bytes. */
+async function readScript(ref, cwd) {
+    const isArchive = ref.endsWith('.tar');
+    const script = isArchive ? external_node_path_default().resolve(cwd, ref) : (await (0,scenarios/* resolveScenario */.d8)(ref, cwd)).script;
+    try {
+        return { script, content: isArchive ? new Uint8Array(await (0,promises_.readFile)(script)) : await (0,promises_.readFile)(script, 'utf8') };
+    }
+    catch (error) {
+        throw new config/* ConfigError */.xL(`${isArchive ? 'archive' : 'script'} ${JSON.stringify(ref)} cannot be read (${codeOf(error)}); expected ${isArchive ? 'a k6 archive (k6 archive script.js)' : 'a k6 script'}`, { cause: error });
+    }
+}
+async function readBaseline(file, cwd) {
+    if (file === undefined)
+        return undefined;
+    try {
+        return await (0,promises_.readFile)(external_node_path_default().resolve(cwd, file), 'utf8');
+    }
+    catch (error) {
+        throw new config/* ConfigError */.xL(`--baseline ${JSON.stringify(file)} cannot be read (${codeOf(error)}); expected the k6-gate baseline file to gate against`, { cause: error });
+    }
+}
+async function writeOutput(file, cwd, text) {
+    try {
+        await (0,promises_.writeFile)(external_node_path_default().resolve(cwd, file), text);
+    }
+    catch (error) {
+        throw new config/* ConfigError */.xL(`--output ${JSON.stringify(file)} cannot be written (${codeOf(error)}); expected a file in an existing folder you may write to`, { cause: error });
+    }
 }
 /** `ENOENT`, `EACCES`, …: the part of a file-system error a user can act on. */
 function codeOf(error) {
@@ -482,20 +501,16 @@ function codeOf(error) {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   Fc: () => (/* binding */ collectionProblems),
 /* harmony export */   Lj: () => (/* binding */ RUNNER_HEADER),
-/* harmony export */   SR: () => (/* binding */ startCollector),
 /* harmony export */   Yg: () => (/* binding */ describeRunner),
-/* harmony export */   dU: () => (/* binding */ runnerStates)
+/* harmony export */   ZM: () => (/* binding */ RunnerFleet),
+/* harmony export */   dU: () => (/* binding */ runnerStates),
+/* harmony export */   y_: () => (/* binding */ DEFAULT_MAX_BODY_BYTES)
 /* harmony export */ });
-/* unused harmony exports DEFAULT_MAX_SERIES_PER_RUNNER, MAX_BUCKETS_PER_SERIES, DEFAULT_MAX_BODY_BYTES, GarbagePushError, RunnerFleet */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7067);
-/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_http__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3916);
-/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(6264);
-/* harmony import */ var _observability_remote_write_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(8437);
-/* harmony import */ var _shard_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(2332);
-/* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(2650);
+/* unused harmony exports DEFAULT_MAX_SERIES_PER_RUNNER, MAX_BUCKETS_PER_SERIES, GarbagePushError */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3916);
+/* harmony import */ var _format_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6264);
+/* harmony import */ var _shard_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2332);
+/* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2650);
 // The collector: one long-running receiver that N k6 processes (k6-operator runners, or any fleet)
 // push to with k6's own `--out experimental-prometheus-rw`, kept apart per runner, until every
 // runner has finished. What it keeps per runner is what the loopback receiver of one run keeps
@@ -514,12 +529,12 @@ function codeOf(error) {
 // would pass a test for the wrong reason. A runner silent for `runnerTimeoutMs` without the marker
 // is reported as stopped, not waited for; the overall deadline bounds the whole collection.
 //
+// This module is the fleet's bookkeeping (what each runner pushed, when it is done, the shard
+// states for the merge); the HTTP endpoint the runners push to is collector-server.ts.
+//
 // A duplicated segment: two processes with one instance_id. They show as two values of the
 // X-K6-Gate-Runner header (the manifests set it to the pod name), as a push after that runner's
 // end-of-test marker, or as a cumulative total that goes backwards.
-
-
-
 
 
 
@@ -538,7 +553,7 @@ const DEFAULT_MAX_BODY_BYTES = 16 * 2 ** 20;
 /** Problems listed per runner at most; the rest are counted. */
 const MAX_PROBLEMS = 5;
 /** A push that is not a k6 remote-write push of this run (answered 400). */
-class GarbagePushError extends _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ExpectedError */ .Dh {
+class GarbagePushError extends _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ExpectedError */ .Dh {
 }
 /** `instance_id=2 (execution segment 1/4:2/4)`: how messages name a runner. */
 function describeRunner(runner) {
@@ -565,7 +580,7 @@ class RunnerFleet {
         this.maxSeries = options.maxSeriesPerRunner ?? DEFAULT_MAX_SERIES_PER_RUNNER;
         this.runners = Array.from({ length: options.runners }, (_, i) => ({
             instance: i + 1,
-            segment: (0,_shard_js__WEBPACK_IMPORTED_MODULE_4__/* .executionSegment */ .Ms)({ index: i + 1, count: options.runners }),
+            segment: (0,_shard_js__WEBPACK_IMPORTED_MODULE_1__/* .executionSegment */ .Ms)({ index: i + 1, count: options.runners }),
             series: new Map(),
             pushes: 0,
             bytes: 0,
@@ -575,7 +590,7 @@ class RunnerFleet {
     }
     /** The sequence every runner's segment belongs to. */
     get sequence() {
-        return (0,_shard_js__WEBPACK_IMPORTED_MODULE_4__/* .segmentSequence */ .HU)(this.options.runners);
+        return (0,_shard_js__WEBPACK_IMPORTED_MODULE_1__/* .segmentSequence */ .HU)(this.options.runners);
     }
     /** Notes a refused push and its cause (the first few causes are kept in words). */
     refuse(kind, reason) {
@@ -596,7 +611,7 @@ class RunnerFleet {
                 runner.duplicated = `pushed by ${runner.processes.size} k6 processes (${[...runner.processes].slice(0, 3).join(', ')})`;
         }
         if (runner.finishedAt !== undefined && !runner.duplicated) {
-            runner.duplicated = `pushed again ${(0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .formatDuration */ .a3)(receivedAt - runner.finishedAt)} after its end-of-test marker`;
+            runner.duplicated = `pushed again ${(0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDuration */ .a3)(receivedAt - runner.finishedAt)} after its end-of-test marker`;
         }
         let ended = false;
         for (const s of decoded) {
@@ -707,7 +722,7 @@ class RunnerFleet {
                 continue;
             const why = r.lastPushAt === undefined
                 ? 'never pushed'
-                : `stopped pushing ${(0,_format_js__WEBPACK_IMPORTED_MODULE_6__/* .formatDuration */ .a3)(now - r.lastPushAt)} before the end without k6's end-of-test marker (did it crash, or is K6_PROMETHEUS_RW_STALE_MARKERS not true?)`;
+                : `stopped pushing ${(0,_format_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDuration */ .a3)(now - r.lastPushAt)} before the end without k6's end-of-test marker (did it crash, or is K6_PROMETHEUS_RW_STALE_MARKERS not true?)`;
             missing.push({ instance, segment, why });
         }
         return {
@@ -740,122 +755,6 @@ function collectionProblems(collection) {
     }
     return problems;
 }
-/** A refusal's words for the log: never the token, never the body. */
-function describeRefusals(r) {
-    const parts = [];
-    if (r.unauthorized)
-        parts.push(`${r.unauthorized} without the right token (401)`);
-    if (r.garbage)
-        parts.push(`${r.garbage} that were not k6 pushes of this run (400)`);
-    if (r.tooLarge)
-        parts.push(`${r.tooLarge} too large (413)`);
-    return parts.length ? `refused ${parts.join(', ')}${r.reasons.length ? `: ${r.reasons.join('; ')}` : ''}` : undefined;
-}
-/** Compares a presented Authorization header with the expected one in constant time. */
-function authorized(header, expected) {
-    if (header === undefined)
-        return false;
-    const given = Buffer.from(header, 'utf8');
-    return given.length === expected.length && (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.timingSafeEqual)(given, expected);
-}
-/** Starts the receiver on `host:port` (port 0: any free port). */
-async function startCollector(options) {
-    const { log } = options;
-    const startedAt = Date.now();
-    const fleet = new RunnerFleet(options, startedAt);
-    const expected = Buffer.from(`Bearer ${options.token}`, 'utf8');
-    const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-    let finish = () => undefined;
-    const done = new Promise((resolve) => {
-        finish = (ended) => {
-            clearInterval(timer);
-            server.close();
-            server.closeAllConnections();
-            const collection = fleet.conclude(ended, Date.now());
-            const refused = describeRefusals(collection.refusals);
-            if (refused)
-                log.warning(`k6-gate collect: ${refused}`);
-            resolve(collection);
-            finish = () => undefined;
-        };
-    });
-    const server = node_http__WEBPACK_IMPORTED_MODULE_1___default().createServer((req, res) => {
-        const reply = (status) => {
-            // The body of a refused push is not read: the connection closes after the answer.
-            res.writeHead(status, status >= 400 ? { Connection: 'close' } : {}).end();
-        };
-        if (req.method !== 'POST' || req.url?.split('?')[0] !== '/api/v1/write') {
-            reply(req.method === 'POST' ? 404 : 405);
-            return;
-        }
-        if (!authorized(req.headers.authorization, expected)) {
-            fleet.refuse('unauthorized', `a push from ${req.socket.remoteAddress ?? 'an unknown address'} without the right Bearer token`);
-            if (fleet.refusals.unauthorized === 1)
-                log.warning('k6-gate collect: refused a push without the right token (401); nothing of it is merged');
-            reply(401);
-            return;
-        }
-        const declared = Number(req.headers['content-length'] ?? 0);
-        if (declared > maxBody) {
-            fleet.refuse('tooLarge', `a push of ${declared} bytes, over the ${maxBody / 2 ** 20} MiB limit`);
-            reply(413);
-            return;
-        }
-        const chunks = [];
-        let size = 0;
-        req.on('data', (chunk) => {
-            size += chunk.length;
-            if (size <= maxBody)
-                chunks.push(chunk);
-            else
-                req.destroy();
-        });
-        req.on('end', () => {
-            const receivedAt = Date.now();
-            const header = req.headers[RUNNER_HEADER];
-            try {
-                const decoded = (0,_observability_remote_write_js__WEBPACK_IMPORTED_MODULE_3__/* .decodeRemoteWriteBody */ .YL)(Buffer.concat(chunks));
-                const runner = fleet.accept(decoded, receivedAt, size, typeof header === 'string' ? header.slice(0, 253) : undefined);
-                if (runner.pushes === 1)
-                    log.info(`k6-gate collect: first push from ${describeRunner(runner)}`);
-                if (runner.finishedAt === receivedAt)
-                    log.info(`k6-gate collect: ${describeRunner(runner)} finished (${runner.series.size} series, ${runner.pushes} pushes)`);
-                reply(204);
-                const ended = fleet.settled(receivedAt, options.deadlineAt);
-                if (ended)
-                    finish(ended);
-            }
-            catch (error) {
-                const reason = `a push that could not be taken: ${error.message}`;
-                fleet.refuse('garbage', reason);
-                log.warning(`k6-gate collect: ${reason} (answered 400)`);
-                reply(400);
-            }
-        });
-    });
-    // Longer than any push interval (k6's default is 5 s) and Go's idle-connection reuse: a server
-    // that closes an idle connection just as k6 reuses it makes k6 drop that push, maybe its last.
-    server.keepAliveTimeout = 75_000;
-    server.headersTimeout = 80_000;
-    await new Promise((resolve, reject) => {
-        server.once('error', (error) => reject(new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ExpectedError */ .Dh(`the collector cannot listen on ${options.host}:${options.port} (${error.code ?? error.message}); expected a free port on an address of this machine`, { cause: error })));
-        server.listen(options.port, options.host, () => resolve());
-    });
-    const address = server.address();
-    const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    // Silence and the deadline are noticed without a push.
-    const timer = setInterval(() => {
-        const ended = fleet.settled(Date.now(), options.deadlineAt);
-        if (ended)
-            finish(ended);
-    }, 250);
-    return {
-        url: `http://${shownHost}:${address.port}/api/v1/write`,
-        fleet,
-        done,
-        close: () => finish('closed'),
-    };
-}
 /** How long before its first push a runner's test started: k6 pushes once a push interval. */
 const PUSH_INTERVAL_MS = 1_000;
 /**
@@ -867,7 +766,7 @@ function runnerStates(collection, scenario, thresholds = {}) {
     return collection.runners
         .filter((r) => r.finishedAt !== undefined && r.firstPushAt !== undefined)
         .map((r) => ({
-        ...(0,_state_js__WEBPACK_IMPORTED_MODULE_5__/* .shardStateOf */ .F8)({
+        ...(0,_state_js__WEBPACK_IMPORTED_MODULE_2__/* .shardStateOf */ .F8)({
             // The runner's own tags name the state (shard, instance), not its series: without them the
             // runners' series of one tag set add up in the merge.
             series: [...r.series.values()].map(({ labels: { instance_id: _i, testrun_name: _t, ...labels }, ...rest }) => ({
@@ -877,7 +776,7 @@ function runnerStates(collection, scenario, thresholds = {}) {
             scenario,
             shard: { index: r.instance, count },
             segment: r.segment,
-            sequence: (0,_shard_js__WEBPACK_IMPORTED_MODULE_4__/* .segmentSequence */ .HU)(count),
+            sequence: (0,_shard_js__WEBPACK_IMPORTED_MODULE_1__/* .segmentSequence */ .HU)(count),
             instance: `instance_id=${r.instance}`,
             span: {
                 startMs: r.firstPushAt - PUSH_INTERVAL_MS,

@@ -218,6 +218,27 @@ function changeText(accepted, current, unit) {
     const delta = current - accepted;
     return `${delta >= 0 ? '+' : '-'}${(0,_format_js__WEBPACK_IMPORTED_MODULE_4__/* .formatDelta */ .CW)(Math.abs(delta), unit)}`;
 }
+/** The row of a watched statistic this run lacks: why it is missing, and how much that weighs. */
+function missingComparison(rule, summary, stat, rules, base, samples) {
+    const metricSummary = summary.metrics[rule.metric];
+    const unit = base.unit;
+    const why = metricSummary
+        ? metricSummary.values[rule.stat] === undefined
+            ? `this run's ${rule.metric} has no ${rule.stat}`
+            : `this run's ${rule.metric} ${rule.stat} is not a number (${String(metricSummary.values[rule.stat])})`
+        : `this run has no ${rule.metric}`;
+    return {
+        ...base,
+        baseline: stat?.accepted,
+        verdict: 'missing',
+        method: 'none',
+        samples,
+        severity: rule.missing ?? rules.missing,
+        note: stat
+            ? `${rule.stat} missing: ${why} (baseline ${(0,_format_js__WEBPACK_IMPORTED_MODULE_4__/* .formatValue */ .Fl)(stat.accepted, unit)}, n=${samples})`
+            : `${rule.stat} missing: ${why}, nor has the baseline`,
+    };
+}
 function compareOne(rule, summary, stat, rules, sampled) {
     const metricSummary = summary.metrics[rule.metric];
     const current = (0,_k6_summary_js__WEBPACK_IMPORTED_MODULE_0__/* .readStat */ .BV)(summary, rule.metric, rule.stat);
@@ -229,22 +250,7 @@ function compareOne(rule, summary, stat, rules, sampled) {
     if (current === undefined) {
         if (!stat && rule.origin === 'default')
             return undefined;
-        const why = metricSummary
-            ? metricSummary.values[rule.stat] === undefined
-                ? `this run's ${rule.metric} has no ${rule.stat}`
-                : `this run's ${rule.metric} ${rule.stat} is not a number (${String(metricSummary.values[rule.stat])})`
-            : `this run has no ${rule.metric}`;
-        return {
-            ...base,
-            baseline: stat?.accepted,
-            verdict: 'missing',
-            method: 'none',
-            samples: history.length,
-            severity: rule.missing ?? rules.missing,
-            note: stat
-                ? `${rule.stat} missing: ${why} (baseline ${(0,_format_js__WEBPACK_IMPORTED_MODULE_4__/* .formatValue */ .Fl)(stat.accepted, unit)}, n=${history.length})`
-                : `${rule.stat} missing: ${why}, nor has the baseline`,
-        };
+        return missingComparison(rule, summary, stat, rules, base, history.length);
     }
     if (!stat) {
         return {
@@ -2308,7 +2314,7 @@ const load = {
     demo: () => Promise.all(/* import() */[__nccwpck_require__.e(977), __nccwpck_require__.e(118)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2118)),
     baseline: () => Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 4551)),
     operatorManifest: () => Promise.all(/* import() */[__nccwpck_require__.e(815), __nccwpck_require__.e(655)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2655)),
-    collect: () => __nccwpck_require__.e(/* import() */ 208).then(__nccwpck_require__.bind(__nccwpck_require__, 208)),
+    collect: () => __nccwpck_require__.e(/* import() */ 48).then(__nccwpck_require__.bind(__nccwpck_require__, 3048)),
 };
 /** Runs the CLI and returns the exit status; never calls process.exit itself. */
 async function main(io) {
@@ -2854,8 +2860,8 @@ async function gateAndPublish({ config, publish }, values, io, log, platform = (
     const preflight = (0,_k6_preflight_js__WEBPACK_IMPORTED_MODULE_4__/* .startPreflight */ .os)(config, log);
     await preflight?.sent;
     const [{ exitStatusFor, runGate, wroteResults }, { renderMarkdownReport }] = await Promise.all([
-        Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 5469)),
-        Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 9798)),
+        Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 6959)),
+        Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 6267)),
     ]);
     const result = await runGate(config, log, { cancellation: io.cancellation, preflight });
     await platform.publish(result, {
@@ -3656,7 +3662,7 @@ function formatDuration(ms) {
 
 /***/ }),
 
-/***/ 5469:
+/***/ 6959:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 // ESM COMPAT FLAG
@@ -4231,8 +4237,8 @@ async function sendNotifications(config, result, log, options = {}) {
     return warnings;
 }
 
-// EXTERNAL MODULE: ./src/observability/remote-write.ts
-var remote_write = __nccwpck_require__(8437);
+// EXTERNAL MODULE: ./src/observability/remote-write.ts + 2 modules
+var remote_write = __nccwpck_require__(2462);
 ;// CONCATENATED MODULE: ./src/observability/push.ts
 
 
@@ -4376,8 +4382,8 @@ function cancelledWhileRecording(run) {
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: ./src/atomic-file.ts
 var atomic_file = __nccwpck_require__(3549);
-// EXTERNAL MODULE: ./src/report/markdown.ts + 1 modules
-var markdown = __nccwpck_require__(9798);
+// EXTERNAL MODULE: ./src/report/markdown.ts + 3 modules
+var markdown = __nccwpck_require__(6267);
 ;// CONCATENATED MODULE: ./src/gate/report.ts
 // Step 7: every report file of the results dir, written once here (comparison.json, report.md,
 // junit.xml, load-performance.json, gate-report.html). Platforms upload the folder as it is and add only their own
@@ -5304,7 +5310,7 @@ async function findShardSummaryFiles(dir, scenario) {
 /**
  * The state files of one scenario's shards under `dir` (searched recursively):
  * `state-<scenario>.shard-*.json`; may be none (the shards then wrote raw samples). Their
- * completeness is checked from their contents (src/shard/state.ts checkStatesComplete).
+ * completeness is checked from their contents (src/shard/state-merge.ts checkStatesComplete).
  */
 async function findShardStateFiles(dir, scenario) {
     const pattern = new RegExp(`^state-${escapeRegExp(scenario)}\\.shard-[^/]+\\.json$`);
@@ -5313,10 +5319,198 @@ async function findShardStateFiles(dir, scenario) {
 
 // EXTERNAL MODULE: ./src/samples/histogram.ts
 var histogram = __nccwpck_require__(945);
-// EXTERNAL MODULE: ./src/samples/summary.ts
-var samples_summary = __nccwpck_require__(1439);
-// EXTERNAL MODULE: ./src/samples/thresholds.ts
-var thresholds = __nccwpck_require__(6635);
+;// CONCATENATED MODULE: ./src/samples/thresholds.ts
+
+class ThresholdError extends errors/* ExpectedError */.Dh {
+    constructor(message) {
+        super(message);
+        this.name = 'ThresholdError';
+    }
+}
+const EXPRESSION = /^\s*(avg|min|max|med|count|rate|value|p\(\s*(\d+(?:\.\d+)?)\s*\))\s*(===|==|!=|<=|>=|<|>)\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*$/;
+/** Aggregations k6 accepts per metric type (k6 docs, "Thresholds"). */
+const ALLOWED = {
+    counter: ['count', 'rate'],
+    gauge: ['value'],
+    rate: ['rate'],
+    trend: ['avg', 'min', 'max', 'med', 'p(N)'],
+};
+function parseThresholdExpression(text) {
+    const match = EXPRESSION.exec(text);
+    if (!match) {
+        throw new ThresholdError(`threshold ${JSON.stringify(text)} is not "<aggregation> <operator> <number>"; expected e.g. "p(95)<500", "rate<0.01", "count>10" (operators < <= > >= == === !=)`);
+    }
+    const [, aggregationText, percentileText, operator, valueText] = match;
+    const percentile = percentileText === undefined ? undefined : Number(percentileText);
+    if (percentile !== undefined && percentile > 100) {
+        throw new ThresholdError(`threshold ${JSON.stringify(text)}: percentile ${percentile} is above 100`);
+    }
+    return {
+        source: text,
+        aggregation: percentile === undefined ? aggregationText : 'p(N)',
+        percentile,
+        operator: operator,
+        value: Number(valueText),
+    };
+}
+/** The expression strings of one metric's entries (the object form's `threshold`). */
+function thresholdExpressions(metric, entries) {
+    const list = Array.isArray(entries) ? entries : [entries];
+    return list.map((entry, i) => {
+        if (typeof entry === 'string')
+            return entry;
+        if (entry && typeof entry === 'object' && typeof entry.threshold === 'string')
+            return entry.threshold;
+        throw new ThresholdError(`thresholds[${JSON.stringify(metric)}][${i}] is ${JSON.stringify(entry)}; expected a string such as "p(95)<500" or { threshold: "p(95)<500", abortOnFail: true }`);
+    });
+}
+function thresholds_compare(actual, operator, expected) {
+    switch (operator) {
+        case '<':
+            return actual < expected;
+        case '<=':
+            return actual <= expected;
+        case '>':
+            return actual > expected;
+        case '>=':
+            return actual >= expected;
+        case '==':
+        case '===':
+            return actual === expected;
+        case '!=':
+            return actual !== expected;
+    }
+}
+/**
+ * Evaluates one expression. `type` undefined means the metric got no samples: k6 then leaves the
+ * threshold passing (checked with k6 v1.8.1 and v2.2.0), and so do we.
+ */
+function evaluateThreshold(metric, expression, type, read) {
+    if (type === undefined)
+        return { metric, expression: expression.source, ok: true };
+    if (!ALLOWED[type].includes(expression.aggregation)) {
+        throw new ThresholdError(`threshold ${JSON.stringify(expression.source)} on ${type} metric ${metric}: "${expression.aggregation === 'p(N)' ? 'p(…)' : expression.aggregation}" does not apply; expected one of ${ALLOWED[type].join(', ')}`);
+    }
+    const actual = read(expression.aggregation === 'p(N)' ? 'p' : expression.aggregation, expression.percentile);
+    return { metric, expression: expression.source, ok: Number.isFinite(actual) && thresholds_compare(actual, expression.operator, expression.value) };
+}
+
+;// CONCATENATED MODULE: ./src/samples/summary.ts
+// The end-of-test summary of aggregated samples, in the shape k6's own summary has: trend stats,
+// counter totals and rates, rate fractions, gauges, checks, and the thresholds re-evaluated.
+// Pure: reads the aggregator's state, does no I/O.
+
+
+
+/** k6's default summary trend stats plus p(99), which baselines commonly watch (the list k6 is run with). */
+const DEFAULT_TREND_STATS = k6_summary/* SUMMARY_TREND_STATS */.$8;
+/** Gauges that count per k6 instance; the whole test has the sum over shards (files). */
+const PER_INSTANCE_GAUGES = new Set(['vus', 'vus_max']);
+/**
+ * The summary of everything the aggregator holds. `durationMs` is the test duration used for
+ * counter rates; `trendStats` in `--summary-trend-stats` spelling.
+ */
+function summarizeSamples(aggregator, options) {
+    const trendStats = options.trendStats ?? DEFAULT_TREND_STATS;
+    validateTrendStats(trendStats);
+    const durationMs = options.durationMs;
+    const seconds = durationMs / 1000;
+    const metrics = {};
+    const types = new Map();
+    const series = new Map();
+    // Every trend series (metric or submetric name → its samples), for the sampling intervals of the verdict.
+    const trends = new Map();
+    let bounded = false;
+    for (const metric of aggregator.metrics.values()) {
+        for (const s of [metric.main, ...metric.submetrics]) {
+            if (s.samples === 0)
+                continue;
+            types.set(s.name, metric.type);
+            series.set(s.name, s);
+            let values;
+            if (metric.type === 'trend') {
+                values = {};
+                for (const stat of trendStats)
+                    values[stat] = trendStat(s.trend, stat);
+                if (!s.trend.isExact)
+                    bounded = true;
+                trends.set(s.name, s.trend);
+            }
+            else if (metric.type === 'counter') {
+                values = { count: s.sum, rate: seconds > 0 ? s.sum / seconds : 0 };
+            }
+            else if (metric.type === 'rate') {
+                values = { rate: s.nonZero / s.samples, passes: s.nonZero, fails: s.samples - s.nonZero };
+            }
+            else {
+                values = gaugeValues(metric.name, s.gauges);
+            }
+            metrics[s.name] = { name: s.name, type: metric.type, contains: metric.contains, values, typeFrom: 'k6' };
+        }
+    }
+    const thresholds = [];
+    for (const [metric, expressions] of aggregator.thresholds) {
+        for (const text of expressions) {
+            const expression = parseThresholdExpression(text);
+            const s = series.get(metric);
+            const type = types.get(metric);
+            thresholds.push(evaluateThreshold(metric, expression, type, (aggregation, percentile) => {
+                // Read from the series, not the reported values: a threshold may use a stat trendStats leaves out.
+                if (aggregation === 'p')
+                    return s.trend.percentile(percentile);
+                if (s.trend)
+                    return trendStat(s.trend, aggregation) ?? NaN;
+                return metrics[metric].values[aggregation] ?? NaN;
+            }));
+        }
+    }
+    const summary = {
+        format: 'legacy',
+        metrics,
+        thresholds,
+        checks: [...aggregator.checks.values()],
+        durationMs,
+    };
+    return { summary, bounded, trends };
+}
+function gaugeValues(metric, gauges) {
+    const states = [...gauges.values()];
+    if (PER_INSTANCE_GAUGES.has(metric)) {
+        return {
+            value: states.reduce((s, g) => s + g.last, 0),
+            min: states.reduce((s, g) => s + g.min, 0),
+            max: states.reduce((s, g) => s + g.max, 0),
+        };
+    }
+    const latest = states.reduce((a, b) => (b.lastTime > a.lastTime ? b : a));
+    return { value: latest.last, min: Math.min(...states.map((g) => g.min)), max: Math.max(...states.map((g) => g.max)) };
+}
+function trendStat(trend, stat) {
+    switch (stat) {
+        case 'avg':
+            return trend.avg;
+        case 'min':
+            return trend.min;
+        case 'max':
+            return trend.max;
+        case 'med':
+            return trend.percentile(50);
+        case 'count':
+            return trend.count;
+        default: {
+            const match = /^p\((\d+(?:\.\d+)?)\)$/.exec(stat);
+            return match ? trend.percentile(Number(match[1])) : undefined;
+        }
+    }
+}
+function validateTrendStats(stats) {
+    for (const stat of stats) {
+        if (!/^(avg|min|med|max|count|p\(\d+(\.\d+)?\))$/.test(stat)) {
+            throw new samples_aggregator/* SampleError */.jA(`trend stat ${JSON.stringify(stat)} is not supported; expected avg, min, med, max, count or p(N) as in --summary-trend-stats`);
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/shard/merge.ts
 // Merge mode: rebuilds the end-of-test summary of a whole sharded test from the raw samples every
 // shard wrote with `--out json=….json.gz`, and re-evaluates the script's thresholds on it.
@@ -5378,12 +5572,12 @@ async function mergeShardResults(input) {
     if (input.files.length === 0) {
         throw new merge_error/* MergeError */.V('no shard result files to merge; expected one raw sample file (--out json=….json.gz) per shard');
     }
-    const trendStats = input.trendStats ?? samples_summary/* DEFAULT_TREND_STATS */.Ig;
-    (0,samples_summary/* validateTrendStats */.Ln)(trendStats);
+    const trendStats = input.trendStats ?? DEFAULT_TREND_STATS;
+    validateTrendStats(trendStats);
     const started = Date.now();
     const merger = new samples_aggregator/* SampleAggregator */.oA(input);
     for (const [metric, entries] of Object.entries(input.thresholds ?? {})) {
-        for (const expression of (0,thresholds/* thresholdExpressions */.Jn)(metric, entries))
+        for (const expression of thresholdExpressions(metric, entries))
             merger.addThreshold(metric, expression);
     }
     for (const file of input.summaryFiles ?? []) {
@@ -5423,7 +5617,7 @@ async function mergeShardResults(input) {
         throw new merge_error/* MergeError */.V(`the ${input.files.length} shard file(s) hold no samples: ${input.files.join(', ')}; did the shards run k6 with --out json?`);
     }
     const durationMs = merger.longestSpanMs;
-    const { summary, bounded, trends } = (0,samples_summary/* summarizeSamples */.pQ)(merger, { durationMs, trendStats });
+    const { summary, bounded, trends } = summarizeSamples(merger, { durationMs, trendStats });
     const elapsed = Date.now() - started;
     input.log?.info(`merged ${(0,src_format/* formatCount */.B4)(merger.samples)} samples from ${input.files.length} shard file(s) in ${(0,src_format/* formatDuration */.a3)(elapsed)}; test duration ${(0,src_format/* formatDuration */.a3)(durationMs)}; ` +
         (bounded ? `percentiles within ±${(input.relativeError ?? histogram/* DEFAULT_RELATIVE_ERROR */.YY) * 100}% (histogram)` : 'percentiles exact'));
@@ -5465,10 +5659,399 @@ async function mergeScenarioShards(input) {
 var shard = __nccwpck_require__(2332);
 // EXTERNAL MODULE: ./src/shard/state.ts + 1 modules
 var shard_state = __nccwpck_require__(2650);
+// EXTERNAL MODULE: ./src/shard/state-histogram.ts
+var state_histogram = __nccwpck_require__(1002);
+;// CONCATENATED MODULE: ./src/shard/state-merge.ts
+
+
+
+
+function parsePoint(text, segment, source) {
+    const t = text.trim();
+    let match = /^(\d+)\/(\d+)$/.exec(t);
+    if (match && Number(match[2]) > 0)
+        return [Number(match[1]), Number(match[2])];
+    match = /^(\d+)(?:\.(\d+))?$/.exec(t);
+    if (match) {
+        const decimals = match[2] ?? '';
+        return [Number(match[1] + decimals), 10 ** decimals.length];
+    }
+    throw new merge_error/* ShardStateError */.k(`${source}: execution segment ${JSON.stringify(segment)} is not "from:to"; expected e.g. "1/3:2/3"`);
+}
+function compareFractions(a, b) {
+    return a[0] * b[1] - b[0] * a[1];
+}
+function showFraction([n, d]) {
+    if (n === 0)
+        return '0';
+    if (n === d)
+        return '1';
+    const gcd = (x, y) => (y === 0 ? x : gcd(y, x % y));
+    const g = gcd(n, d);
+    return `${n / g}/${d / g}`;
+}
+function who(state, source) {
+    const shard = state.shard ? `shard ${state.shard.index}/${state.shard.count}` : state.instance ? `runner ${state.instance}` : 'a runner';
+    return `${shard} (segment ${state.segment}, ${source})`;
+}
+/**
+ * Checks that the states are one whole test: one scenario, one segment sequence, every shard once,
+ * and segments that cover 0 to 1 without a gap or an overlap. Throws a ShardStateError naming the
+ * missing or duplicated shard (or segment) otherwise. `sources` name the states (file names).
+ */
+function checkStatesComplete(states, sources = states.map((_, i) => `state ${i + 1}`)) {
+    if (states.length === 0)
+        throw new merge_error/* ShardStateError */.k('no shard states to merge; expected one state file per shard');
+    const scenarios = new Set(states.map((s) => s.scenario));
+    if (scenarios.size > 1) {
+        throw new merge_error/* ShardStateError */.k(`the shard states are of different scenarios (${[...scenarios].join(', ')}); expected the states of one test`);
+    }
+    const sequences = new Set(states.map((s) => s.sequence));
+    if (sequences.size > 1) {
+        throw new merge_error/* ShardStateError */.k(`the shard states come from different segment sequences (${[...sequences].map((s) => JSON.stringify(s)).join(', ')}); expected the shards of one run`);
+    }
+    // Shard numbers first: the message a user of `--shard I/N` recognises.
+    const byIndex = new Map();
+    let count;
+    for (const [i, state] of states.entries()) {
+        if (!state.shard)
+            continue;
+        if (count !== undefined && state.shard.count !== count) {
+            throw new merge_error/* ShardStateError */.k(`${who(state, sources[i])} is a shard of ${state.shard.count} but others are of ${count}; expected the shards of one run`);
+        }
+        count = state.shard.count;
+        const seen = byIndex.get(state.shard.index);
+        if (seen !== undefined) {
+            throw new merge_error/* ShardStateError */.k(`shard ${state.shard.index} of ${count} appears twice (${sources[seen]} and ${sources[i]}); expected one state file per shard`);
+        }
+        byIndex.set(state.shard.index, i);
+    }
+    if (count !== undefined && byIndex.size === states.length) {
+        const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
+        if (missing.length > 0) {
+            throw new merge_error/* ShardStateError */.k(`shard(s) ${missing.join(', ')} of ${count} missing; found ${[...byIndex.keys()].sort((a, b) => a - b).join(', ')}. Did a shard job fail or its artifact expire?`);
+        }
+    }
+    // Segments: together exactly 0 to 1.
+    const parts = states
+        .map((state, i) => {
+        const [from, to] = state.segment.split(':');
+        return { i, from: parsePoint(from ?? '', state.segment, sources[i]), to: parsePoint(to ?? '', state.segment, sources[i]) };
+    })
+        .sort((a, b) => compareFractions(a.from, b.from) || compareFractions(a.to, b.to));
+    let cursor = [0, 1];
+    let previous;
+    for (const part of parts) {
+        const order = compareFractions(part.from, cursor);
+        if (order < 0) {
+            const twice = previous && compareFractions(previous.from, part.from) === 0 && compareFractions(previous.to, part.to) === 0;
+            throw new merge_error/* ShardStateError */.k(twice
+                ? `segment ${states[part.i].segment} appears twice (${who(states[previous.i], sources[previous.i])} and ${who(states[part.i], sources[part.i])}); expected each segment once`
+                : `${who(states[part.i], sources[part.i])} overlaps ${who(states[previous.i], sources[previous.i])}; expected segments of one sequence`);
+        }
+        if (order > 0) {
+            throw new merge_error/* ShardStateError */.k(`segment ${showFraction(cursor)}:${showFraction(part.from)} missing (no state covers it); found ${parts.map((p) => states[p.i].segment).join(', ')}. Did a runner fail or its results not arrive?`);
+        }
+        cursor = part.to;
+        previous = part;
+    }
+    if (compareFractions(cursor, [1, 1]) !== 0) {
+        throw new merge_error/* ShardStateError */.k(`segment ${showFraction(cursor)}:1 missing (no state covers it); found ${parts.map((p) => states[p.i].segment).join(', ')}. Did a runner fail or its results not arrive?`);
+    }
+}
+/**
+ * Adds shard states one at a time, so a merge holds one parsed file plus the running sums (series ×
+ * buckets), never all files at once. `result()` checks completeness (checkStatesComplete) and
+ * returns the state of the whole test (segment `0:1`): counters, passes and fails, histogram
+ * buckets and checks add exactly; gauges keep the latest value (the sum for the per-instance `vus`
+ * and `vus_max`); a histogram in a finer schema is downscaled to the coarser one.
+ */
+class StateMerger {
+    /** Every state added, without its series (what the completeness check reads). */
+    heads = [];
+    sources = [];
+    series = new Map();
+    metrics = {};
+    checks = new Map();
+    thresholds = {};
+    /** Per gauge series, the end of the shard its value came from. */
+    gaugeEnd = new Map();
+    add(state, source = `state ${this.heads.length + 1}`) {
+        this.heads.push({ ...state, series: [] });
+        this.sources.push(source);
+        const endMs = state.span.endMs;
+        for (const s of state.series) {
+            const key = (0,shard_state/* seriesKeyOf */.WH)(s.metric, s.tags);
+            let seen = this.series.get(key);
+            if (!seen) {
+                const { histogram, ...rest } = s;
+                seen = { ...rest, tags: { ...s.tags }, parts: 0 };
+                if (histogram) {
+                    seen.total = { ...histogram, count: 0, sum: 0, zeroCount: 0, positive: new state_histogram/* DenseBuckets */.xD(), negative: new state_histogram/* DenseBuckets */.xD() };
+                }
+                if (s.type === 'counter' || (s.type === 'gauge' && PER_INSTANCE_GAUGES.has(s.metric)))
+                    seen.value = 0;
+                if (s.type === 'rate') {
+                    seen.value = 0;
+                    if (s.passes !== undefined)
+                        [seen.passes, seen.fails] = [0, 0];
+                }
+                this.series.set(key, seen);
+            }
+            else if (seen.type !== s.type) {
+                throw new merge_error/* ShardStateError */.k(`metric ${s.metric} is a ${s.type} in ${source} and a ${seen.type} in another shard; were the shards run from different scripts?`);
+            }
+            seen.parts++;
+            if (s.histogram) {
+                seen.total ??= { ...s.histogram, count: 0, sum: 0, zeroCount: 0, positive: new state_histogram/* DenseBuckets */.xD(), negative: new state_histogram/* DenseBuckets */.xD() };
+                (0,state_histogram/* addInto */.gQ)(seen.total, s.histogram);
+            }
+            else if (s.type === 'counter')
+                seen.value += s.value ?? 0;
+            else if (s.type === 'gauge') {
+                if (PER_INSTANCE_GAUGES.has(s.metric))
+                    seen.value += s.value ?? 0;
+                else if (endMs >= (this.gaugeEnd.get(key) ?? -Infinity)) {
+                    seen.value = s.value;
+                    this.gaugeEnd.set(key, endMs);
+                }
+            }
+            else if (s.type === 'rate') {
+                if (seen.passes !== undefined && s.passes !== undefined && s.fails !== undefined) {
+                    seen.passes += s.passes;
+                    seen.fails += s.fails;
+                    seen.value = seen.passes + seen.fails > 0 ? seen.passes / (seen.passes + seen.fails) : 0;
+                }
+                else {
+                    // Fractions without counts: their mean (only per-series detail; per-metric rates come from k6's summaries).
+                    delete seen.passes;
+                    delete seen.fails;
+                    seen.value = (seen.value * (seen.parts - 1) + (s.value ?? 0)) / seen.parts;
+                }
+            }
+        }
+        for (const [name, m] of Object.entries(state.metrics)) {
+            const seen = this.metrics[name];
+            if (!seen) {
+                this.metrics[name] = { type: m.type, contains: m.contains, values: { ...m.values }, endMs };
+                continue;
+            }
+            const perInstance = PER_INSTANCE_GAUGES.has(name);
+            for (const [stat, value] of Object.entries(m.values)) {
+                const before = seen.values[stat];
+                if (before === undefined)
+                    seen.values[stat] = value;
+                else if (perInstance)
+                    seen.values[stat] = before + value;
+                else if (stat === 'min')
+                    seen.values[stat] = Math.min(before, value);
+                else if (stat === 'max')
+                    seen.values[stat] = Math.max(before, value);
+                else if (stat === 'value')
+                    seen.values[stat] = endMs >= seen.endMs ? value : before;
+                else
+                    seen.values[stat] = before + value;
+            }
+            seen.endMs = Math.max(seen.endMs, endMs);
+        }
+        for (const check of state.checks) {
+            const key = check.path ?? check.name;
+            const seen = this.checks.get(key);
+            if (seen) {
+                seen.passes += check.passes;
+                seen.fails += check.fails;
+            }
+            else
+                this.checks.set(key, { ...check });
+        }
+        for (const [metric, expressions] of Object.entries(state.thresholds)) {
+            for (const expression of expressions)
+                (this.thresholds[metric] ??= new Set()).add(expression);
+        }
+    }
+    /** The whole test's state; throws a ShardStateError naming a missing or duplicated shard or segment. */
+    result() {
+        const states = this.heads;
+        checkStatesComplete(states, this.sources);
+        const versions = new Set(states.map((s) => s.k6Version).filter((v) => v !== undefined));
+        const durations = states.map((s) => s.span.durationMs).filter((d) => d !== undefined);
+        const series = [];
+        for (const { parts: _parts, total, ...s } of this.series.values()) {
+            if (!total) {
+                series.push(s);
+                continue;
+            }
+            series.push({ ...s, histogram: (0,state_histogram/* histogramOfSum */.zI)(total) });
+        }
+        return {
+            format: shard_state/* SHARD_STATE_FORMAT */.H$,
+            version: shard_state/* SHARD_STATE_VERSION */.Kn,
+            scenario: states[0].scenario,
+            ...(versions.size > 0 ? { k6Version: [...versions].join(', ') } : {}),
+            segment: '0:1',
+            sequence: states[0].sequence,
+            span: {
+                startMs: Math.min(...states.map((s) => s.span.startMs)),
+                endMs: Math.max(...states.map((s) => s.span.endMs)),
+                // Shards run the same schedule: the test lasted as long as its longest shard (CI jobs start apart).
+                ...(durations.length > 0 ? { durationMs: Math.max(...durations) } : {}),
+            },
+            series,
+            metrics: Object.fromEntries(Object.entries(this.metrics).map(([name, { endMs: _endMs, ...m }]) => [name, m])),
+            checks: [...this.checks.values()],
+            thresholds: Object.fromEntries(Object.entries(this.thresholds).map(([m, set]) => [m, [...set]])),
+        };
+    }
+}
+/** The states of all shards as the state of the whole test (see StateMerger). */
+function mergeStates(states, sources) {
+    if (states.length === 0)
+        checkStatesComplete(states);
+    const merger = new StateMerger();
+    for (const [i, state] of states.entries())
+        merger.add(state, sources?.[i]);
+    return merger.result();
+}
+
+;// CONCATENATED MODULE: ./src/shard/state-summary.ts
+
+
+
+
+
+
+// ---------------------------------------------------------------------------------------------
+// Judging a state
+function matches(tags, filter) {
+    return !filter || filter.every(([k, v]) => tags[k] === v);
+}
+/**
+ * One metric's summary values from its series (`of`) and k6's own summary of it (`exact`), by
+ * type; undefined when the state holds nothing of it.
+ */
+function metricValues(type, of, exact, parent, durationMs, trendStats, relativeError) {
+    const values = {};
+    if (type === 'trend') {
+        const trend = new histogram/* TrendAccumulator */.il({ relativeError });
+        for (const s of of)
+            if (s.histogram)
+                trend.addBuckets((0,samples_remote_write/* nativeToDistribution */.J8)((0,state_histogram/* nativeHistogramOf */.hk)(s.histogram), s.scale ?? 1));
+        if (trend.count === 0)
+            return undefined;
+        // k6's own min and max are exact; the buckets only bound them.
+        if (Number.isFinite(exact?.values.min))
+            trend.min = exact.values.min;
+        if (Number.isFinite(exact?.values.max))
+            trend.max = exact.values.max;
+        for (const stat of trendStats)
+            values[stat] = trendStat(trend, stat);
+        return { values, trend };
+    }
+    else if (type === 'counter') {
+        const count = exact?.values.count ?? (of.length > 0 ? of.reduce((sum, s) => sum + (s.value ?? 0), 0) : undefined);
+        if (count === undefined)
+            return undefined;
+        values.count = count;
+        values.rate = durationMs > 0 ? count / (durationMs / 1000) : 0;
+    }
+    else if (type === 'rate') {
+        const counted = of.length > 0 && of.every((s) => s.passes !== undefined && s.fails !== undefined);
+        const passes = exact?.values.passes ?? (counted ? of.reduce((sum, s) => sum + s.passes, 0) : undefined);
+        const fails = exact?.values.fails ?? (counted ? of.reduce((sum, s) => sum + s.fails, 0) : undefined);
+        if (passes !== undefined && fails !== undefined)
+            Object.assign(values, { rate: passes + fails > 0 ? passes / (passes + fails) : 0, passes, fails });
+        else if (of.length > 0)
+            values.rate = of.reduce((sum, s) => sum + (s.value ?? 0), 0) / of.length;
+        else
+            return undefined;
+    }
+    else {
+        if (exact && Number.isFinite(exact.values.value))
+            Object.assign(values, exact.values);
+        else if (of.length > 0) {
+            const points = of.map((s) => s.value ?? 0);
+            values.value = PER_INSTANCE_GAUGES.has(parent) ? points.reduce((a, b) => a + b, 0) : points[points.length - 1];
+            values.min = Math.min(...points);
+            values.max = Math.max(...points);
+        }
+        else
+            return undefined;
+    }
+    return { values };
+}
+/** The state's thresholds evaluated on its summary, as k6 evaluates them on one run. */
+function evaluateStateThresholds(state, metrics, trends) {
+    const thresholds = [];
+    for (const [metric, expressions] of Object.entries(state.thresholds)) {
+        for (const text of expressions) {
+            const summary = metrics[metric];
+            thresholds.push(evaluateThreshold(metric, parseThresholdExpression(text), summary?.type, (aggregation, percentile) => {
+                const trend = trends.get(metric);
+                if (aggregation === 'p')
+                    return trend ? trend.percentile(percentile) : NaN;
+                if (trend)
+                    return trendStat(trend, aggregation) ?? NaN;
+                return summary.values[aggregation] ?? NaN;
+            }));
+        }
+    }
+    return thresholds;
+}
+/**
+ * The end-of-test summary of a (merged) state, in k6's shape, with the thresholds evaluated on it
+ * as k6 evaluates them on one run. Counter counts, rate passes/fails, gauges and trend min/max come
+ * from k6's summaries when the state has them (exact); trend percentiles, count and avg from the
+ * summed histograms. `submetrics`: extra names to compute (`http_req_duration{name:login}`).
+ */
+function summarizeState(state, options = {}) {
+    const trendStats = options.trendStats ?? DEFAULT_TREND_STATS;
+    validateTrendStats(trendStats);
+    const durationMs = state.span.durationMs ?? Math.max(0, state.span.endMs - state.span.startMs);
+    const names = new Set([
+        ...state.series.map((s) => s.metric),
+        ...Object.keys(state.metrics),
+        ...Object.keys(state.thresholds),
+        ...(options.submetrics ?? []),
+    ]);
+    const metrics = {};
+    const trends = new Map();
+    for (const name of names) {
+        const parsed = (0,samples_aggregator/* parseSubmetricName */.P3)(name);
+        const parent = parsed?.parent ?? name;
+        const of = state.series.filter((s) => s.metric === parent && matches(s.tags, parsed?.tags));
+        const exact = state.metrics[name];
+        const type = of[0]?.type ?? exact?.type ?? state.metrics[parent]?.type;
+        const contains = of[0]?.contains ?? exact?.contains ?? state.metrics[parent]?.contains ?? 'default';
+        if (!type)
+            continue;
+        const computed = metricValues(type, of, exact, parent, durationMs, trendStats, options.relativeError);
+        if (!computed)
+            continue;
+        if (computed.trend)
+            trends.set(name, computed.trend);
+        metrics[name] = { name, type, contains, values: computed.values, typeFrom: 'k6' };
+    }
+    const thresholds = evaluateStateThresholds(state, metrics, trends);
+    return {
+        summary: {
+            format: 'legacy',
+            metrics,
+            thresholds,
+            checks: state.checks.map((c) => ({ ...c })),
+            ...(state.k6Version ? { k6Version: state.k6Version } : {}),
+            durationMs,
+        },
+        trends,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/shard/state-files.ts
 // The I/O around shard state files (src/shard/state.ts): a shard run keeps its remote-write
 // receiver's final state next to k6's summary; the merge reads every shard's file, adds them and
 // judges the whole test. Raw `--out json` samples remain the path of `--raw-output`.
+
+
+
 
 
 
@@ -5538,11 +6121,11 @@ async function startShardStateRun(input) {
 async function mergeStateFiles(input) {
     const started = Date.now();
     // One file at a time: the merge holds the running sums and one parsed file, never all of them.
-    const merger = new shard_state/* StateMerger */.UH();
+    const merger = new StateMerger();
     const versions = new Set();
     for (const file of input.files) {
         const text = await (0,promises_.readFile)(file, 'utf8').catch((error) => {
-            throw new shard_state/* ShardStateError */.kE(`cannot read the shard state file ${file}: ${error.message}`, { cause: error });
+            throw new merge_error/* ShardStateError */.k(`cannot read the shard state file ${file}: ${error.message}`, { cause: error });
         });
         const state = await (0,shard_state/* parseShardState */.FQ)(text, file);
         if (state.k6Version)
@@ -5550,7 +6133,7 @@ async function mergeStateFiles(input) {
         merger.add(state, file);
     }
     const merged = merger.result();
-    const { summary, trends } = (0,shard_state/* summarizeState */.Pg)(merged, { trendStats: input.trendStats, submetrics: input.submetrics });
+    const { summary, trends } = summarizeState(merged, { trendStats: input.trendStats, submetrics: input.submetrics });
     if (versions.size > 1)
         input.log?.warning(`k6-gate: the shards of ${merged.scenario} ran different k6 versions (${[...versions].join(', ')})`);
     input.log?.info(`merged ${input.files.length} shard state file(s) (${(0,src_format/* formatCount */.B4)(merged.series.length)} series) in ${(0,src_format/* formatDuration */.a3)(Date.now() - started)}; ` +
@@ -10764,184 +11347,41 @@ function liveRemoteWriteSetup(url, k6Version, env) {
 
 /***/ }),
 
-/***/ 8437:
+/***/ 2462:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   MI: () => (/* binding */ REMOTE_WRITE_HEADERS),
-/* harmony export */   Mu: () => (/* binding */ remoteWriteBody),
-/* harmony export */   YL: () => (/* binding */ decodeRemoteWriteBody)
-/* harmony export */ });
-/* unused harmony exports encodeWriteRequest, snappyEncode, RemoteWriteDecodeError, snappyDecode, decodeWriteRequest */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
-// Prometheus remote write 1.0 on the wire, without dependencies: a protobuf encoder for the four
-// messages of prometheus/prompb (WriteRequest, TimeSeries, Label, Sample) and a snappy block
-// encoder. Pure: bytes in, bytes out; the push itself lives in push.ts.
-//
-// Snappy: a block made only of literal elements is valid snappy (every decoder must accept it);
-// the few hundred bytes of k6-gate's verdict series gain nothing from back-references.
 
-/** Headers a remote-write 1.0 receiver expects next to the body. */
-const REMOTE_WRITE_HEADERS = {
-    'Content-Encoding': 'snappy',
-    'Content-Type': 'application/x-protobuf',
-    'X-Prometheus-Remote-Write-Version': '0.1.0',
-};
-/** Protobuf wire types used here. */
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  MI: () => (/* binding */ REMOTE_WRITE_HEADERS),
+  YL: () => (/* reexport */ decodeRemoteWriteBody),
+  Mu: () => (/* binding */ remoteWriteBody)
+});
+
+// UNUSED EXPORTS: RemoteWriteDecodeError, decodeWriteRequest, encodeWriteRequest, snappyDecode, snappyEncode
+
+;// CONCATENATED MODULE: ./src/observability/remote-write-wire.ts
+// The messages of Prometheus remote write 1.0 as k6-gate holds them, and the wire constants that
+// the encoder (remote-write.ts) and the decoder (remote-write-decode.ts) share.
+/** Protobuf wire types used by remote write. */
 const VARINT = 0;
 const FIXED64 = 1;
 const LENGTH_DELIMITED = 2;
-/** A growable byte buffer with protobuf's primitive writers. */
-class ProtoWriter {
-    chunks = [];
-    varint(value) {
-        let v = BigInt.asUintN(64, BigInt(value));
-        while (v >= 0x80n) {
-            this.chunks.push(Number((v & 0x7fn) | 0x80n));
-            v >>= 7n;
-        }
-        this.chunks.push(Number(v));
-    }
-    tag(field, wireType) {
-        this.varint((field << 3) | wireType);
-    }
-    bytes(field, data) {
-        this.tag(field, LENGTH_DELIMITED);
-        this.varint(data.length);
-        for (const b of data)
-            this.chunks.push(b);
-    }
-    string(field, text) {
-        this.bytes(field, new TextEncoder().encode(text));
-    }
-    double(field, value, stale = false) {
-        this.tag(field, FIXED64);
-        const view = new DataView(new ArrayBuffer(8));
-        if (stale) {
-            view.setUint32(0, STALE_MARKER_LOW, true);
-            view.setUint32(4, STALE_MARKER_HIGH, true);
-        }
-        else
-            view.setFloat64(0, value, true);
-        for (let i = 0; i < 8; i++)
-            this.chunks.push(view.getUint8(i));
-    }
-    sint(field, value) {
-        this.tag(field, VARINT);
-        this.varint(value >= 0 ? 2 * value : -2 * value - 1);
-    }
-    int64(field, value) {
-        this.tag(field, VARINT);
-        this.varint(BigInt(Math.trunc(value)));
-    }
-    finish() {
-        return Uint8Array.from(this.chunks);
-    }
-}
-function encodeLabel(name, value) {
-    const w = new ProtoWriter();
-    w.string(1, name);
-    w.string(2, value);
-    return w.finish();
-}
-function encodeSample(sample) {
-    const w = new ProtoWriter();
-    w.double(1, sample.value, sample.stale === true);
-    w.int64(2, sample.timestampMs);
-    return w.finish();
-}
-function encodeTimeSeries(series) {
-    const w = new ProtoWriter();
-    // Receivers require labels sorted by name (Prometheus rejects unsorted ones as out of order).
-    for (const name of Object.keys(series.labels).sort()) {
-        const value = series.labels[name];
-        if (value !== '')
-            w.bytes(1, encodeLabel(name, value));
-    }
-    for (const sample of series.samples)
-        w.bytes(2, encodeSample(sample));
-    for (const h of series.histograms ?? [])
-        w.bytes(4, encodeHistogram(h));
-    return w.finish();
-}
-/** Bucket index → count as spans (offset from the previous span's end) and deltas between counts. */
-function encodeBuckets(w, buckets, spanField, deltaField) {
-    const indexes = [...buckets.keys()].sort((a, b) => a - b);
-    let previousEnd = 0;
-    let previousCount = 0;
-    for (let i = 0; i < indexes.length;) {
-        let length = 1;
-        while (i + length < indexes.length && indexes[i + length] === indexes[i] + length)
-            length++;
-        const span = new ProtoWriter();
-        span.sint(1, indexes[i] - previousEnd);
-        span.tag(2, VARINT);
-        span.varint(length);
-        w.bytes(spanField, span.finish());
-        previousEnd = indexes[i] + length;
-        i += length;
-    }
-    for (const index of indexes) {
-        const count = buckets.get(index);
-        w.sint(deltaField, count - previousCount);
-        previousCount = count;
-    }
-}
-/** prometheus.Histogram with integer counts (what k6 sends). */
-function encodeHistogram(h) {
-    const w = new ProtoWriter();
-    w.tag(1, VARINT);
-    w.varint(h.count);
-    w.double(3, h.sum);
-    w.sint(4, h.schema);
-    w.double(5, h.zeroThreshold);
-    w.tag(6, VARINT);
-    w.varint(h.zeroCount);
-    encodeBuckets(w, h.negative, 8, 9);
-    encodeBuckets(w, h.positive, 11, 12);
-    w.int64(15, h.timestampMs);
-    return w.finish();
-}
-/** prometheus.WriteRequest { repeated TimeSeries timeseries = 1; } as protobuf bytes. */
-function encodeWriteRequest(series) {
-    const w = new ProtoWriter();
-    for (const s of series)
-        w.bytes(1, encodeTimeSeries(s));
-    return w.finish();
-}
-/** Snappy block format (not the framing format): uncompressed length, then literal elements. */
-function snappyEncode(input) {
-    const out = [];
-    let n = input.length;
-    while (n >= 0x80) {
-        out.push((n & 0x7f) | 0x80);
-        n = Math.floor(n / 128);
-    }
-    out.push(n);
-    // Literal tag: length-1 in the upper six bits below 60; else 60..63 = 1..4 little-endian length bytes.
-    const MAX_LITERAL = 65_536;
-    for (let start = 0; start < input.length; start += MAX_LITERAL) {
-        const chunk = input.subarray(start, Math.min(start + MAX_LITERAL, input.length));
-        const lenMinus1 = chunk.length - 1;
-        if (lenMinus1 < 60)
-            out.push(lenMinus1 << 2);
-        else if (lenMinus1 < 0x100)
-            out.push(60 << 2, lenMinus1);
-        else
-            out.push(61 << 2, lenMinus1 & 0xff, lenMinus1 >> 8);
-        for (const b of chunk)
-            out.push(b);
-    }
-    return Uint8Array.from(out);
-}
-/** The request body of a remote-write push: snappy(protobuf(WriteRequest)). */
-function remoteWriteBody(series) {
-    return snappyEncode(encodeWriteRequest(series));
-}
-// ---------------------------------------------------------------------------------------------
-// Decoding: what k6's remote-write output sends to k6-gate's own receiver (src/samples/remote-write.ts).
+/** The two 32-bit halves of Prometheus' stale-marker NaN, 0x7ff0000000000002. */
+const STALE_MARKER_HIGH = 0x7ff00000;
+const STALE_MARKER_LOW = 0x00000002;
+
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+;// CONCATENATED MODULE: ./src/observability/remote-write-decode.ts
+// Prometheus remote write 1.0 read off the wire: a snappy block decoder (every element kind) and a
+// protobuf decoder of WriteRequest with native histograms. What k6's remote-write output sends to
+// k6-gate's own receivers (src/samples/remote-write.ts, src/shard/collector.ts). Pure: bytes in,
+// series out; a body that is not snappy(protobuf(WriteRequest)) is a RemoteWriteDecodeError.
+
+
 /** Thrown for a body that is not snappy(protobuf(WriteRequest)). */
-class RemoteWriteDecodeError extends _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ExpectedError */ .Dh {
+class RemoteWriteDecodeError extends errors/* ExpectedError */.Dh {
     constructor(message) {
         super(message);
         this.name = 'RemoteWriteDecodeError';
@@ -11008,9 +11448,6 @@ function snappyDecode(input) {
 }
 /** One decoder for every label: making one per string cost more than the rest of the decoding. */
 const UTF8 = new TextDecoder();
-/** The two 32-bit halves of Prometheus' stale-marker NaN, 0x7ff0000000000002. */
-const STALE_MARKER_HIGH = 0x7ff00000;
-const STALE_MARKER_LOW = 0x00000002;
 class ProtoReader {
     buf;
     end;
@@ -11272,6 +11709,170 @@ function decodeRemoteWriteBody(body) {
     return decodeWriteRequest(snappyDecode(body));
 }
 
+;// CONCATENATED MODULE: ./src/observability/remote-write.ts
+// Prometheus remote write 1.0 on the wire, without dependencies: a protobuf encoder for the four
+// messages of prometheus/prompb (WriteRequest, TimeSeries, Label, Sample) and a snappy block
+// encoder. Pure: bytes in, bytes out; the push itself lives in push.ts, the decoder in
+// remote-write-decode.ts (re-exported here), the message shapes in remote-write-wire.ts.
+//
+// Snappy: a block made only of literal elements is valid snappy (every decoder must accept it);
+// the few hundred bytes of k6-gate's verdict series gain nothing from back-references.
+
+
+/** Headers a remote-write 1.0 receiver expects next to the body. */
+const REMOTE_WRITE_HEADERS = {
+    'Content-Encoding': 'snappy',
+    'Content-Type': 'application/x-protobuf',
+    'X-Prometheus-Remote-Write-Version': '0.1.0',
+};
+/** A growable byte buffer with protobuf's primitive writers. */
+class ProtoWriter {
+    chunks = [];
+    varint(value) {
+        let v = BigInt.asUintN(64, BigInt(value));
+        while (v >= 0x80n) {
+            this.chunks.push(Number((v & 0x7fn) | 0x80n));
+            v >>= 7n;
+        }
+        this.chunks.push(Number(v));
+    }
+    tag(field, wireType) {
+        this.varint((field << 3) | wireType);
+    }
+    bytes(field, data) {
+        this.tag(field, LENGTH_DELIMITED);
+        this.varint(data.length);
+        for (const b of data)
+            this.chunks.push(b);
+    }
+    string(field, text) {
+        this.bytes(field, new TextEncoder().encode(text));
+    }
+    double(field, value, stale = false) {
+        this.tag(field, FIXED64);
+        const view = new DataView(new ArrayBuffer(8));
+        if (stale) {
+            view.setUint32(0, STALE_MARKER_LOW, true);
+            view.setUint32(4, STALE_MARKER_HIGH, true);
+        }
+        else
+            view.setFloat64(0, value, true);
+        for (let i = 0; i < 8; i++)
+            this.chunks.push(view.getUint8(i));
+    }
+    sint(field, value) {
+        this.tag(field, VARINT);
+        this.varint(value >= 0 ? 2 * value : -2 * value - 1);
+    }
+    int64(field, value) {
+        this.tag(field, VARINT);
+        this.varint(BigInt(Math.trunc(value)));
+    }
+    finish() {
+        return Uint8Array.from(this.chunks);
+    }
+}
+function encodeLabel(name, value) {
+    const w = new ProtoWriter();
+    w.string(1, name);
+    w.string(2, value);
+    return w.finish();
+}
+function encodeSample(sample) {
+    const w = new ProtoWriter();
+    w.double(1, sample.value, sample.stale === true);
+    w.int64(2, sample.timestampMs);
+    return w.finish();
+}
+function encodeTimeSeries(series) {
+    const w = new ProtoWriter();
+    // Receivers require labels sorted by name (Prometheus rejects unsorted ones as out of order).
+    for (const name of Object.keys(series.labels).sort()) {
+        const value = series.labels[name];
+        if (value !== '')
+            w.bytes(1, encodeLabel(name, value));
+    }
+    for (const sample of series.samples)
+        w.bytes(2, encodeSample(sample));
+    for (const h of series.histograms ?? [])
+        w.bytes(4, encodeHistogram(h));
+    return w.finish();
+}
+/** Bucket index → count as spans (offset from the previous span's end) and deltas between counts. */
+function encodeBuckets(w, buckets, spanField, deltaField) {
+    const indexes = [...buckets.keys()].sort((a, b) => a - b);
+    let previousEnd = 0;
+    let previousCount = 0;
+    for (let i = 0; i < indexes.length;) {
+        let length = 1;
+        while (i + length < indexes.length && indexes[i + length] === indexes[i] + length)
+            length++;
+        const span = new ProtoWriter();
+        span.sint(1, indexes[i] - previousEnd);
+        span.tag(2, VARINT);
+        span.varint(length);
+        w.bytes(spanField, span.finish());
+        previousEnd = indexes[i] + length;
+        i += length;
+    }
+    for (const index of indexes) {
+        const count = buckets.get(index);
+        w.sint(deltaField, count - previousCount);
+        previousCount = count;
+    }
+}
+/** prometheus.Histogram with integer counts (what k6 sends). */
+function encodeHistogram(h) {
+    const w = new ProtoWriter();
+    w.tag(1, VARINT);
+    w.varint(h.count);
+    w.double(3, h.sum);
+    w.sint(4, h.schema);
+    w.double(5, h.zeroThreshold);
+    w.tag(6, VARINT);
+    w.varint(h.zeroCount);
+    encodeBuckets(w, h.negative, 8, 9);
+    encodeBuckets(w, h.positive, 11, 12);
+    w.int64(15, h.timestampMs);
+    return w.finish();
+}
+/** prometheus.WriteRequest { repeated TimeSeries timeseries = 1; } as protobuf bytes. */
+function encodeWriteRequest(series) {
+    const w = new ProtoWriter();
+    for (const s of series)
+        w.bytes(1, encodeTimeSeries(s));
+    return w.finish();
+}
+/** Snappy block format (not the framing format): uncompressed length, then literal elements. */
+function snappyEncode(input) {
+    const out = [];
+    let n = input.length;
+    while (n >= 0x80) {
+        out.push((n & 0x7f) | 0x80);
+        n = Math.floor(n / 128);
+    }
+    out.push(n);
+    // Literal tag: length-1 in the upper six bits below 60; else 60..63 = 1..4 little-endian length bytes.
+    const MAX_LITERAL = 65_536;
+    for (let start = 0; start < input.length; start += MAX_LITERAL) {
+        const chunk = input.subarray(start, Math.min(start + MAX_LITERAL, input.length));
+        const lenMinus1 = chunk.length - 1;
+        if (lenMinus1 < 60)
+            out.push(lenMinus1 << 2);
+        else if (lenMinus1 < 0x100)
+            out.push(60 << 2, lenMinus1);
+        else
+            out.push(61 << 2, lenMinus1 & 0xff, lenMinus1 >> 8);
+        for (const b of chunk)
+            out.push(b);
+    }
+    return Uint8Array.from(out);
+}
+/** The request body of a remote-write push: snappy(protobuf(WriteRequest)). */
+function remoteWriteBody(series) {
+    return snappyEncode(encodeWriteRequest(series));
+}
+
 
 /***/ }),
 
@@ -11298,8 +11899,8 @@ var load_performance = __nccwpck_require__(9683);
 var format = __nccwpck_require__(6264);
 // EXTERNAL MODULE: ./src/report/html.ts
 var html = __nccwpck_require__(6433);
-// EXTERNAL MODULE: ./src/report/markdown.ts + 1 modules
-var markdown = __nccwpck_require__(9798);
+// EXTERNAL MODULE: ./src/report/markdown.ts + 3 modules
+var markdown = __nccwpck_require__(6267);
 // EXTERNAL MODULE: ./src/baseline/compare.ts
 var compare = __nccwpck_require__(6228);
 // EXTERNAL MODULE: ./src/report/escape.ts
@@ -13050,23 +13651,24 @@ __nccwpck_require__.d(__webpack_exports__, {
   TX: () => (/* binding */ DUET_HEADER),
   G_: () => (/* binding */ abNumbers),
   QW: () => (/* binding */ abTable),
+  C2: () => (/* binding */ changeOf),
   mq: () => (/* binding */ duetCells),
   XW: () => (/* binding */ duetChangeCell),
   Vx: () => (/* binding */ duetFloorCell),
   VF: () => (/* binding */ duetNumbers),
+  Yo: () => (/* binding */ duetSize),
   Fq: () => (/* binding */ duetTable),
   f1: () => (/* binding */ historyTable),
+  Bt: () => (/* binding */ intervalText),
+  LF: () => (/* binding */ limitOf),
   TU: () => (/* binding */ metricClass),
   mc: () => (/* binding */ sortMetricRows),
   RU: () => (/* binding */ sortThresholds),
   tp: () => (/* binding */ table),
-  G2: () => (/* binding */ thresholdTable),
-  BN: () => (/* binding */ whyKind),
-  f$: () => (/* binding */ whyList),
-  _G: () => (/* binding */ whyRows)
+  G2: () => (/* binding */ thresholdTable)
 });
 
-// UNUSED EXPORTS: CAN_SEE, allowedCell, changeOf
+// UNUSED EXPORTS: CAN_SEE, allowedCell
 
 ;// CONCATENATED MODULE: ./node_modules/markdown-table/index.js
 // To do: next major: remove.
@@ -13516,8 +14118,8 @@ var report_escape = __nccwpck_require__(4031);
 // EXTERNAL MODULE: ./src/report/headline.ts
 var headline = __nccwpck_require__(4512);
 ;// CONCATENATED MODULE: ./src/report/markdown-rows.ts
-// The rows of a scenario's report: watched metrics (history and A/B), k6 thresholds, and the
-// collapsed "why" section that says in words why a row regressed, improved or was not judged.
+// The rows of a scenario's report: watched metrics (history, A/B and duet) and k6 thresholds. The
+// collapsed "why" section under them is markdown-why.ts.
 // Pure: data in, text out. Every string from the script goes through escape.ts.
 
 
@@ -13762,136 +14364,11 @@ function thresholdTable(thresholds, compact) {
         ...thresholds.map((t) => [(0,report_escape/* tableCell */.xR)(`${(0,report_escape/* codeSpan */.SS)(t.metric)}: ${(0,report_escape/* codeSpan */.SS)(t.expression)}`), t.ok ? '✅ passed' : '❌ crossed']),
     ], ['l', 'l'], compact);
 }
-function limitReason(row) {
-    switch (row.limitBy) {
-        case 'tolerance':
-            return `the ${(0,format/* formatPercent */.l9)(row.tolerance)} tolerance`;
-        case 'noise floor':
-            return 'the noise floor (the smallest difference the gate counts)';
-        case 'interval':
-            return `the spread of the last ${(0,headline/* plural */.LS)(row.samples, 'accepted run')}`;
-        default:
-            return 'the rules';
-    }
-}
-function runsText(row) {
-    if (!row.runs || row.abBaseline)
-        return '';
-    return ` Every run: ${row.runs.map((v) => (0,format/* formatValue */.Fl)(v, row.unit)).join(', ')}.`;
-}
-/** Four decimals, as the decision's level is small: `0.0294`. */
-const pText = (v) => (v < 0.0001 ? '< 0.0001' : `= ${v.toFixed(4)}`);
-/** A duet row's "why": the paired windows, the change and its interval against the floor, the test. */
-function duetWhy(row, d) {
-    const value = (v) => (0,format/* formatValue */.Fl)(v, row.unit);
-    const sides = `B ${value(d.b)} against A ${value(d.a)}, each pooled over the same ${(0,headline/* plural */.LS)(d.windows, 'paired window')} (both measured at the same time)`;
-    if (d.change === undefined)
-        return `${sides}; too few paired windows to judge.`;
-    const moved = `B/A ${duetChangeCell(d)}`;
-    const test = d.p === undefined
-        ? ''
-        : `p ${pText(d.p)} against the ${d.level.toFixed(4)} this look allows (spent over the looks, corrected across the watched stats)`;
-    if (row.verdict === 'regressed' || row.verdict === 'improved') {
-        const floor = d.floor.value === 0
-            ? 'a real change of the error rate counts at any size'
-            : `past the ±${duetSize(d, d.floor.value)} floor (${d.floor.source})`;
-        return `${sides}; ${moved}, ${floor}; ${test}.`;
-    }
-    if (row.verdict === 'unchanged')
-        return `${sides}; ${moved}: the whole interval lies within ±${duetSize(d, d.margin)}.`;
-    // Undecided: a real change too small to count, or an interval too wide to say either.
-    const why = d.p !== undefined && d.p <= d.level
-        ? `a real change, but within the ${d.floor.source === 'practical size' ? 'practical size' : 'floor'} ±${duetSize(d, d.floor.value)}, and the interval reaches past ±${duetSize(d, d.margin)}`
-        : `the interval holds 0 and reaches past ±${duetSize(d, d.margin)}: neither a change nor equivalence is shown`;
-    return `${sides}; ${moved}; ${why}${test ? `; ${test}` : ''}.`;
-}
-/** One row's "why", in plain words. */
-function whyLine(row, s) {
-    const name = `${(0,report_escape/* codeSpan */.SS)(row.metric)} ${(0,report_escape/* escapeProse */.fd)(row.stat)}`;
-    const value = (v) => (0,format/* formatValue */.Fl)(v, row.unit);
-    const duet = duetNumbers(s, row);
-    if (duet)
-        return `${name}: ${duetWhy(row, duet)}`;
-    const ab = abNumbers(row);
-    if (ab) {
-        const interval = ab.interval ? ` (${(0,format/* formatPercent */.l9)(ab.interval.confidence)} interval ${intervalText(ab.interval)})` : '';
-        return (`${name}: B ${value(ab.b)} against A ${value(ab.a)} (medians of ${(0,headline/* plural */.LS)(ab.pairs, 'pair')}); ` +
-            `B/A ${(0,format/* formatChange */.eD)(ab.change)}${interval}; B was worse in ${ab.worse} of ${ab.pairs} pairs${abVerdictText(row)}.`);
-    }
-    if (row.verdict === 'missing') {
-        // The note starts with the stat the name already says ("p(95) missing: …").
-        const note = row.note.startsWith(`${row.stat} `) ? row.note.slice(row.stat.length + 1) : row.note;
-        return `${name}: ${(0,report_escape/* escapeProse */.fd)(note)}${row.severity === 'error' ? '; counted as a regression' : ''}.`;
-    }
-    const limit = limitOf(row);
-    const against = `${value(row.current)} against ${value(row.baseline)} accepted (${changeOf(row)})`;
-    if (row.thin) {
-        const n = row.sampling ? ` from ${(0,format/* formatCount */.B4)(row.sampling.n)} samples` : '';
-        return (`${name}: ${against} is past the limit ${value(limit)}, but this run's value${n} is uncertain enough to lie ` +
-            `inside it: too few samples to call it a regression.${runsText(row)}`);
-    }
-    if (row.verdict === 'regressed') {
-        return `${name}: ${against}, past the limit ${value(limit)} set by ${limitReason(row)}.${runsText(row)}`;
-    }
-    if (row.verdict === 'improved')
-        return `${name}: ${against}, better than every limit on the good side.${runsText(row)}`;
-    return `${name}: ${against}.${runsText(row)}`;
-}
-/** Why an A/B change that moved by one measure was not counted, one reason per rule it missed. */
-function abReasons(row) {
-    const d = row.abDecision;
-    if (!d)
-        return [];
-    const reasons = [];
-    if (d.p > d.alpha) {
-        reasons.push(`the pairs do not agree often enough (identical versions would look this one-sided in ${(0,format/* formatPercent */.l9)(d.p)} of runs; A/B mode needs under ${(0,format/* formatPercent */.l9)(d.alpha)})`);
-    }
-    if (Math.abs(d.difference) <= d.noiseFloor) {
-        reasons.push(`the median pair difference, ${(0,format/* formatDelta */.CW)(Math.abs(d.difference), row.unit)}, is within the ${(0,format/* formatSetting */.w_)(d.noiseFloor, row.unit)} noise floor`);
-    }
-    if (row.unit !== 'ratio' && row.change !== undefined && Math.abs(row.change) <= d.minEffect) {
-        reasons.push(`the change is within the ${(0,format/* formatPercent */.l9)(d.minEffect)} A/B mode counts`);
-    }
-    return reasons;
-}
-/** An A/B row that looks moved (a one-sided test or a change past the minimum) but was not counted. */
-function heldBack(row) {
-    const d = row.abDecision;
-    if (!d || row.verdict !== 'unchanged')
-        return false;
-    return d.p <= d.alpha || (row.change !== undefined && Math.abs(row.change) > d.minEffect);
-}
-function abVerdictText(row) {
-    const d = row.abDecision;
-    if (!d)
-        return '';
-    if (row.verdict === 'regressed' || row.verdict === 'improved') {
-        return `; identical versions would look this one-sided in ${(0,format/* formatPercent */.l9)(d.p)} of runs`;
-    }
-    const reasons = heldBack(row) ? abReasons(row) : [];
-    return reasons.length > 0 ? `; not counted: ${reasons.join('; ')}` : '';
-}
-/** What a row's sentence explains: the Why section's summary counts these. */
-function whyKind(row) {
-    if (row.thin)
-        return 'too thin to judge';
-    if (row.verdict === 'regressed' || row.verdict === 'improved' || row.verdict === 'missing' || row.verdict === 'inconclusive')
-        return row.verdict;
-    return heldBack(row) ? 'not counted' : undefined;
-}
-/** Rows worth a sentence: those that regressed, improved, went missing, were too thin to judge or not counted. */
-function whyRows(rows) {
-    return rows.filter((row) => whyKind(row) !== undefined);
-}
-/** The sentences of `rows`, which belong to scenario `s` (a duet row reads its record there). */
-function whyList(s, rows) {
-    return rows.map((row) => `- ${whyLine(row, s)}`).join('\n');
-}
 
 
 /***/ }),
 
-/***/ 9798:
+/***/ 6267:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 // ESM COMPAT FLAG
@@ -13986,6 +14463,193 @@ function renderAnalysis(analysis, compact = false) {
     return parts.join('\n\n');
 }
 
+;// CONCATENATED MODULE: ./src/report/markdown-why.ts
+// The collapsed "why" section of a scenario's report: in words, why each row regressed, improved,
+// was held back or was not judged (history, A/B and duet rows alike). Pure: data in, text out.
+// Every string from the script goes through escape.ts.
+
+
+
+
+function limitReason(row) {
+    switch (row.limitBy) {
+        case 'tolerance':
+            return `the ${(0,format/* formatPercent */.l9)(row.tolerance)} tolerance`;
+        case 'noise floor':
+            return 'the noise floor (the smallest difference the gate counts)';
+        case 'interval':
+            return `the spread of the last ${(0,headline/* plural */.LS)(row.samples, 'accepted run')}`;
+        default:
+            return 'the rules';
+    }
+}
+function runsText(row) {
+    if (!row.runs || row.abBaseline)
+        return '';
+    return ` Every run: ${row.runs.map((v) => (0,format/* formatValue */.Fl)(v, row.unit)).join(', ')}.`;
+}
+/** Four decimals, as the decision's level is small: `0.0294`. */
+const pText = (v) => (v < 0.0001 ? '< 0.0001' : `= ${v.toFixed(4)}`);
+/** A duet row's "why": the paired windows, the change and its interval against the floor, the test. */
+function duetWhy(row, d) {
+    const value = (v) => (0,format/* formatValue */.Fl)(v, row.unit);
+    const sides = `B ${value(d.b)} against A ${value(d.a)}, each pooled over the same ${(0,headline/* plural */.LS)(d.windows, 'paired window')} (both measured at the same time)`;
+    if (d.change === undefined)
+        return `${sides}; too few paired windows to judge.`;
+    const moved = `B/A ${(0,markdown_rows/* duetChangeCell */.XW)(d)}`;
+    const test = d.p === undefined
+        ? ''
+        : `p ${pText(d.p)} against the ${d.level.toFixed(4)} this look allows (spent over the looks, corrected across the watched stats)`;
+    if (row.verdict === 'regressed' || row.verdict === 'improved') {
+        const floor = d.floor.value === 0
+            ? 'a real change of the error rate counts at any size'
+            : `past the ±${(0,markdown_rows/* duetSize */.Yo)(d, d.floor.value)} floor (${d.floor.source})`;
+        return `${sides}; ${moved}, ${floor}; ${test}.`;
+    }
+    if (row.verdict === 'unchanged')
+        return `${sides}; ${moved}: the whole interval lies within ±${(0,markdown_rows/* duetSize */.Yo)(d, d.margin)}.`;
+    // Undecided: a real change too small to count, or an interval too wide to say either.
+    const why = d.p !== undefined && d.p <= d.level
+        ? `a real change, but within the ${d.floor.source === 'practical size' ? 'practical size' : 'floor'} ±${(0,markdown_rows/* duetSize */.Yo)(d, d.floor.value)}, and the interval reaches past ±${(0,markdown_rows/* duetSize */.Yo)(d, d.margin)}`
+        : `the interval holds 0 and reaches past ±${(0,markdown_rows/* duetSize */.Yo)(d, d.margin)}: neither a change nor equivalence is shown`;
+    return `${sides}; ${moved}; ${why}${test ? `; ${test}` : ''}.`;
+}
+/** One row's "why", in plain words. */
+function whyLine(row, s) {
+    const name = `${(0,report_escape/* codeSpan */.SS)(row.metric)} ${(0,report_escape/* escapeProse */.fd)(row.stat)}`;
+    const value = (v) => (0,format/* formatValue */.Fl)(v, row.unit);
+    const duet = (0,markdown_rows/* duetNumbers */.VF)(s, row);
+    if (duet)
+        return `${name}: ${duetWhy(row, duet)}`;
+    const ab = (0,markdown_rows/* abNumbers */.G_)(row);
+    if (ab) {
+        const interval = ab.interval ? ` (${(0,format/* formatPercent */.l9)(ab.interval.confidence)} interval ${(0,markdown_rows/* intervalText */.Bt)(ab.interval)})` : '';
+        return (`${name}: B ${value(ab.b)} against A ${value(ab.a)} (medians of ${(0,headline/* plural */.LS)(ab.pairs, 'pair')}); ` +
+            `B/A ${(0,format/* formatChange */.eD)(ab.change)}${interval}; B was worse in ${ab.worse} of ${ab.pairs} pairs${abVerdictText(row)}.`);
+    }
+    if (row.verdict === 'missing') {
+        // The note starts with the stat the name already says ("p(95) missing: …").
+        const note = row.note.startsWith(`${row.stat} `) ? row.note.slice(row.stat.length + 1) : row.note;
+        return `${name}: ${(0,report_escape/* escapeProse */.fd)(note)}${row.severity === 'error' ? '; counted as a regression' : ''}.`;
+    }
+    const limit = (0,markdown_rows/* limitOf */.LF)(row);
+    const against = `${value(row.current)} against ${value(row.baseline)} accepted (${(0,markdown_rows/* changeOf */.C2)(row)})`;
+    if (row.thin) {
+        const n = row.sampling ? ` from ${(0,format/* formatCount */.B4)(row.sampling.n)} samples` : '';
+        return (`${name}: ${against} is past the limit ${value(limit)}, but this run's value${n} is uncertain enough to lie ` +
+            `inside it: too few samples to call it a regression.${runsText(row)}`);
+    }
+    if (row.verdict === 'regressed') {
+        return `${name}: ${against}, past the limit ${value(limit)} set by ${limitReason(row)}.${runsText(row)}`;
+    }
+    if (row.verdict === 'improved')
+        return `${name}: ${against}, better than every limit on the good side.${runsText(row)}`;
+    return `${name}: ${against}.${runsText(row)}`;
+}
+/** Why an A/B change that moved by one measure was not counted, one reason per rule it missed. */
+function abReasons(row) {
+    const d = row.abDecision;
+    if (!d)
+        return [];
+    const reasons = [];
+    if (d.p > d.alpha) {
+        reasons.push(`the pairs do not agree often enough (identical versions would look this one-sided in ${(0,format/* formatPercent */.l9)(d.p)} of runs; A/B mode needs under ${(0,format/* formatPercent */.l9)(d.alpha)})`);
+    }
+    if (Math.abs(d.difference) <= d.noiseFloor) {
+        reasons.push(`the median pair difference, ${(0,format/* formatDelta */.CW)(Math.abs(d.difference), row.unit)}, is within the ${(0,format/* formatSetting */.w_)(d.noiseFloor, row.unit)} noise floor`);
+    }
+    if (row.unit !== 'ratio' && row.change !== undefined && Math.abs(row.change) <= d.minEffect) {
+        reasons.push(`the change is within the ${(0,format/* formatPercent */.l9)(d.minEffect)} A/B mode counts`);
+    }
+    return reasons;
+}
+/** An A/B row that looks moved (a one-sided test or a change past the minimum) but was not counted. */
+function heldBack(row) {
+    const d = row.abDecision;
+    if (!d || row.verdict !== 'unchanged')
+        return false;
+    return d.p <= d.alpha || (row.change !== undefined && Math.abs(row.change) > d.minEffect);
+}
+function abVerdictText(row) {
+    const d = row.abDecision;
+    if (!d)
+        return '';
+    if (row.verdict === 'regressed' || row.verdict === 'improved') {
+        return `; identical versions would look this one-sided in ${(0,format/* formatPercent */.l9)(d.p)} of runs`;
+    }
+    const reasons = heldBack(row) ? abReasons(row) : [];
+    return reasons.length > 0 ? `; not counted: ${reasons.join('; ')}` : '';
+}
+/** What a row's sentence explains: the Why section's summary counts these. */
+function whyKind(row) {
+    if (row.thin)
+        return 'too thin to judge';
+    if (row.verdict === 'regressed' || row.verdict === 'improved' || row.verdict === 'missing' || row.verdict === 'inconclusive')
+        return row.verdict;
+    return heldBack(row) ? 'not counted' : undefined;
+}
+/** Rows worth a sentence: those that regressed, improved, went missing, were too thin to judge or not counted. */
+function whyRows(rows) {
+    return rows.filter((row) => whyKind(row) !== undefined);
+}
+/** The sentences of `rows`, which belong to scenario `s` (a duet row reads its record there). */
+function whyList(s, rows) {
+    return rows.map((row) => `- ${whyLine(row, s)}`).join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/markdown-fit.ts
+// Text cut to a size: how a report's size is counted (characters or UTF-8 bytes), the longest
+// prefix that fits cut at a line break, and a code block left open by the cut closed again. The
+// last resort of renderMarkdownReport (markdown.ts), when even the shortest rendering is too long.
+/** `text`, or its first `max` characters and an ellipsis. */
+function shorten(text, max) {
+    return text.length <= max ? text : `${text.slice(0, max)} …`;
+}
+function sizeOf(text, limit) {
+    return limit.unit === 'bytes' ? Buffer.byteLength(text, 'utf8') : text.length;
+}
+/** The longest prefix of `text` that fits, cut at a line break. */
+function prefixThatFits(text, room, limit) {
+    let low = 0;
+    let high = text.length;
+    while (low < high) {
+        const mid = Math.ceil((low + high) / 2);
+        if (sizeOf(text.slice(0, mid), limit) <= room)
+            low = mid;
+        else
+            high = mid - 1;
+    }
+    const cut = text.slice(0, low);
+    const lastBreak = cut.lastIndexOf('\n');
+    return lastBreak > 0 ? cut.slice(0, lastBreak) : cut;
+}
+/** The fence of a code block `text` leaves open (an exception cut in the middle), if any. */
+function openFence(text) {
+    let open;
+    for (const line of text.split('\n')) {
+        const fence = /^`{3,}/.exec(line)?.[0];
+        if (!fence)
+            continue;
+        if (open === undefined)
+            open = fence;
+        else if (line.trim() === open)
+            open = undefined;
+    }
+    return open;
+}
+/** `text` cut at a line break to fit `limit`, with a notice saying so and any open code block closed. */
+function cutToFit(text, limit) {
+    const notice = `\n\n> ✂️ **Cut off here** to fit ${limit.description}. The full report is report.md in the run's artifacts.\n`;
+    // Room for a fence that closes a code block the cut leaves open (at most this long: see codeBlock).
+    const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+    const closer = '\n' + '`'.repeat(Math.max(3, longestRun + 1));
+    let cut = prefixThatFits(text, limit.max - sizeOf(notice, limit) - sizeOf(closer, limit), limit);
+    const fence = openFence(cut);
+    if (fence)
+        cut += `\n${fence}`;
+    return cut + notice;
+}
+
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
 // The regression report as Markdown: report.md, the job summary, the PR comment and the MR note.
 // Pure: takes a GateResult, returns text.
@@ -13996,6 +14660,8 @@ function renderAnalysis(analysis, compact = false) {
 // and where the full one is: passed and unchanged rows go first, then the details (why, trends,
 // per-endpoint tables, charts), then improved and new rows, then whole passing scenarios; failing
 // rows last, and only as many as must (each failing scenario keeps its headline and its cause).
+
+
 
 
 
@@ -14017,9 +14683,6 @@ const STEPS = [
 const SHORT_EXCEPTION = 1_000;
 /** The most of a cause the headline quotes; the scenario below has all of it. */
 const HEADLINE_CAUSE = 300;
-function shorten(text, max) {
-    return text.length <= max ? text : `${text.slice(0, max)} …`;
-}
 function statusLine(result) {
     const cause = (0,headline/* errorCause */.ov)(result);
     if (cause === 'cancelled') {
@@ -14184,7 +14847,7 @@ function renderCause(s, plan) {
     return parts;
 }
 function renderDetails(s, rows, plan, omitted) {
-    const why = (0,markdown_rows/* whyRows */._G)((0,markdown_rows/* sortMetricRows */.mc)(rows));
+    const why = whyRows((0,markdown_rows/* sortMetricRows */.mc)(rows));
     const analysis = s.analysis ? renderAnalysis(s.analysis, plan.compact) : '';
     if (!plan.details) {
         omitted.details += (why.length > 0 ? 1 : 0) + (analysis ? 1 : 0);
@@ -14193,10 +14856,10 @@ function renderDetails(s, rows, plan, omitted) {
     const parts = [];
     if (why.length > 0) {
         const counts = ['regressed', 'improved', 'missing', 'inconclusive', 'too thin to judge', 'not counted']
-            .map((kind) => [why.filter((r) => (0,markdown_rows/* whyKind */.BN)(r) === kind).length, kind])
+            .map((kind) => [why.filter((r) => whyKind(r) === kind).length, kind])
             .filter(([n]) => n > 0)
             .map(([n, kind]) => `${(0,format/* formatCount */.B4)(n)} ${kind}`);
-        parts.push(details(`Why: ${counts.join(', ')}`, (0,markdown_rows/* whyList */.f$)(s, why)));
+        parts.push(details(`Why: ${counts.join(', ')}`, whyList(s, why)));
     }
     if (analysis)
         parts.push(analysis);
@@ -14298,38 +14961,6 @@ function render(result, options, plan) {
     const notice = shortened ? shorteningNotice(omitted, options.limit, options) : '';
     return [renderHeader(result), notice, ...body, renderFooter(result, options)].filter(Boolean).join('\n\n') + '\n';
 }
-function sizeOf(text, limit) {
-    return limit.unit === 'bytes' ? Buffer.byteLength(text, 'utf8') : text.length;
-}
-/** The longest prefix of `text` that fits, cut at a line break. */
-function prefixThatFits(text, room, limit) {
-    let low = 0;
-    let high = text.length;
-    while (low < high) {
-        const mid = Math.ceil((low + high) / 2);
-        if (sizeOf(text.slice(0, mid), limit) <= room)
-            low = mid;
-        else
-            high = mid - 1;
-    }
-    const cut = text.slice(0, low);
-    const lastBreak = cut.lastIndexOf('\n');
-    return lastBreak > 0 ? cut.slice(0, lastBreak) : cut;
-}
-/** The fence of a code block `text` leaves open (an exception cut in the middle), if any. */
-function openFence(text) {
-    let open;
-    for (const line of text.split('\n')) {
-        const fence = /^`{3,}/.exec(line)?.[0];
-        if (!fence)
-            continue;
-        if (open === undefined)
-            open = fence;
-        else if (line.trim() === open)
-            open = undefined;
-    }
-    return open;
-}
 /**
  * The report; with `limit`, the fullest rendering that fits it (see the module comment). This is the
  * one shortening rule: every platform calls it with its own limit.
@@ -14360,15 +14991,7 @@ function renderMarkdownReport(result, options = {}) {
     if (fits(text))
         return text;
     // Too many failing scenarios to name them all: cut at a line break, and say so.
-    const notice = `\n\n> ✂️ **Cut off here** to fit ${limit.description}. The full report is report.md in the run's artifacts.\n`;
-    // Room for a fence that closes a code block the cut leaves open (at most this long: see codeBlock).
-    const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-    const closer = '\n' + '`'.repeat(Math.max(3, longestRun + 1));
-    let cut = prefixThatFits(text, limit.max - sizeOf(notice, limit) - sizeOf(closer, limit), limit);
-    const fence = openFence(cut);
-    if (fence)
-        cut += `\n${fence}`;
-    return cut + notice;
+    return cutToFit(text, limit);
 }
 
 
@@ -15248,7 +15871,7 @@ function readPointFast(line) {
 /* harmony export */ });
 /* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7067);
 /* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_http__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _observability_remote_write_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8437);
+/* harmony import */ var _observability_remote_write_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2462);
 /* harmony import */ var _aggregator_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3244);
 // Live sample analysis from k6's own Prometheus remote-write output: k6 aggregates every sample into
 // native histograms and counters per tag set in its own process and pushes them once a second to a
@@ -15467,225 +16090,6 @@ function addSummaryChecks(samples, checks) {
         return;
     for (const check of checks)
         samples.aggregator.checks.set(check.path ?? check.name, { ...check });
-}
-
-
-/***/ }),
-
-/***/ 1439:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Ig: () => (/* binding */ DEFAULT_TREND_STATS),
-/* harmony export */   Ln: () => (/* binding */ validateTrendStats),
-/* harmony export */   bu: () => (/* binding */ PER_INSTANCE_GAUGES),
-/* harmony export */   pQ: () => (/* binding */ summarizeSamples),
-/* harmony export */   sw: () => (/* binding */ trendStat)
-/* harmony export */ });
-/* harmony import */ var _k6_summary_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(817);
-/* harmony import */ var _aggregator_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3244);
-/* harmony import */ var _thresholds_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6635);
-// The end-of-test summary of aggregated samples, in the shape k6's own summary has: trend stats,
-// counter totals and rates, rate fractions, gauges, checks, and the thresholds re-evaluated.
-// Pure: reads the aggregator's state, does no I/O.
-
-
-
-/** k6's default summary trend stats plus p(99), which baselines commonly watch (the list k6 is run with). */
-const DEFAULT_TREND_STATS = _k6_summary_js__WEBPACK_IMPORTED_MODULE_0__/* .SUMMARY_TREND_STATS */ .$8;
-/** Gauges that count per k6 instance; the whole test has the sum over shards (files). */
-const PER_INSTANCE_GAUGES = new Set(['vus', 'vus_max']);
-/**
- * The summary of everything the aggregator holds. `durationMs` is the test duration used for
- * counter rates; `trendStats` in `--summary-trend-stats` spelling.
- */
-function summarizeSamples(aggregator, options) {
-    const trendStats = options.trendStats ?? DEFAULT_TREND_STATS;
-    validateTrendStats(trendStats);
-    const durationMs = options.durationMs;
-    const seconds = durationMs / 1000;
-    const metrics = {};
-    const types = new Map();
-    const series = new Map();
-    // Every trend series (metric or submetric name → its samples), for the sampling intervals of the verdict.
-    const trends = new Map();
-    let bounded = false;
-    for (const metric of aggregator.metrics.values()) {
-        for (const s of [metric.main, ...metric.submetrics]) {
-            if (s.samples === 0)
-                continue;
-            types.set(s.name, metric.type);
-            series.set(s.name, s);
-            let values;
-            if (metric.type === 'trend') {
-                values = {};
-                for (const stat of trendStats)
-                    values[stat] = trendStat(s.trend, stat);
-                if (!s.trend.isExact)
-                    bounded = true;
-                trends.set(s.name, s.trend);
-            }
-            else if (metric.type === 'counter') {
-                values = { count: s.sum, rate: seconds > 0 ? s.sum / seconds : 0 };
-            }
-            else if (metric.type === 'rate') {
-                values = { rate: s.nonZero / s.samples, passes: s.nonZero, fails: s.samples - s.nonZero };
-            }
-            else {
-                values = gaugeValues(metric.name, s.gauges);
-            }
-            metrics[s.name] = { name: s.name, type: metric.type, contains: metric.contains, values, typeFrom: 'k6' };
-        }
-    }
-    const thresholds = [];
-    for (const [metric, expressions] of aggregator.thresholds) {
-        for (const text of expressions) {
-            const expression = (0,_thresholds_js__WEBPACK_IMPORTED_MODULE_2__/* .parseThresholdExpression */ .hc)(text);
-            const s = series.get(metric);
-            const type = types.get(metric);
-            thresholds.push((0,_thresholds_js__WEBPACK_IMPORTED_MODULE_2__/* .evaluateThreshold */ .l2)(metric, expression, type, (aggregation, percentile) => {
-                // Read from the series, not the reported values: a threshold may use a stat trendStats leaves out.
-                if (aggregation === 'p')
-                    return s.trend.percentile(percentile);
-                if (s.trend)
-                    return trendStat(s.trend, aggregation) ?? NaN;
-                return metrics[metric].values[aggregation] ?? NaN;
-            }));
-        }
-    }
-    const summary = {
-        format: 'legacy',
-        metrics,
-        thresholds,
-        checks: [...aggregator.checks.values()],
-        durationMs,
-    };
-    return { summary, bounded, trends };
-}
-function gaugeValues(metric, gauges) {
-    const states = [...gauges.values()];
-    if (PER_INSTANCE_GAUGES.has(metric)) {
-        return {
-            value: states.reduce((s, g) => s + g.last, 0),
-            min: states.reduce((s, g) => s + g.min, 0),
-            max: states.reduce((s, g) => s + g.max, 0),
-        };
-    }
-    const latest = states.reduce((a, b) => (b.lastTime > a.lastTime ? b : a));
-    return { value: latest.last, min: Math.min(...states.map((g) => g.min)), max: Math.max(...states.map((g) => g.max)) };
-}
-function trendStat(trend, stat) {
-    switch (stat) {
-        case 'avg':
-            return trend.avg;
-        case 'min':
-            return trend.min;
-        case 'max':
-            return trend.max;
-        case 'med':
-            return trend.percentile(50);
-        case 'count':
-            return trend.count;
-        default: {
-            const match = /^p\((\d+(?:\.\d+)?)\)$/.exec(stat);
-            return match ? trend.percentile(Number(match[1])) : undefined;
-        }
-    }
-}
-function validateTrendStats(stats) {
-    for (const stat of stats) {
-        if (!/^(avg|min|med|max|count|p\(\d+(\.\d+)?\))$/.test(stat)) {
-            throw new _aggregator_js__WEBPACK_IMPORTED_MODULE_1__/* .SampleError */ .jA(`trend stat ${JSON.stringify(stat)} is not supported; expected avg, min, med, max, count or p(N) as in --summary-trend-stats`);
-        }
-    }
-}
-
-
-/***/ }),
-
-/***/ 6635:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Jn: () => (/* binding */ thresholdExpressions),
-/* harmony export */   hc: () => (/* binding */ parseThresholdExpression),
-/* harmony export */   l2: () => (/* binding */ evaluateThreshold)
-/* harmony export */ });
-/* unused harmony export ThresholdError */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
-
-class ThresholdError extends _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ExpectedError */ .Dh {
-    constructor(message) {
-        super(message);
-        this.name = 'ThresholdError';
-    }
-}
-const EXPRESSION = /^\s*(avg|min|max|med|count|rate|value|p\(\s*(\d+(?:\.\d+)?)\s*\))\s*(===|==|!=|<=|>=|<|>)\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*$/;
-/** Aggregations k6 accepts per metric type (k6 docs, "Thresholds"). */
-const ALLOWED = {
-    counter: ['count', 'rate'],
-    gauge: ['value'],
-    rate: ['rate'],
-    trend: ['avg', 'min', 'max', 'med', 'p(N)'],
-};
-function parseThresholdExpression(text) {
-    const match = EXPRESSION.exec(text);
-    if (!match) {
-        throw new ThresholdError(`threshold ${JSON.stringify(text)} is not "<aggregation> <operator> <number>"; expected e.g. "p(95)<500", "rate<0.01", "count>10" (operators < <= > >= == === !=)`);
-    }
-    const [, aggregationText, percentileText, operator, valueText] = match;
-    const percentile = percentileText === undefined ? undefined : Number(percentileText);
-    if (percentile !== undefined && percentile > 100) {
-        throw new ThresholdError(`threshold ${JSON.stringify(text)}: percentile ${percentile} is above 100`);
-    }
-    return {
-        source: text,
-        aggregation: percentile === undefined ? aggregationText : 'p(N)',
-        percentile,
-        operator: operator,
-        value: Number(valueText),
-    };
-}
-/** The expression strings of one metric's entries (the object form's `threshold`). */
-function thresholdExpressions(metric, entries) {
-    const list = Array.isArray(entries) ? entries : [entries];
-    return list.map((entry, i) => {
-        if (typeof entry === 'string')
-            return entry;
-        if (entry && typeof entry === 'object' && typeof entry.threshold === 'string')
-            return entry.threshold;
-        throw new ThresholdError(`thresholds[${JSON.stringify(metric)}][${i}] is ${JSON.stringify(entry)}; expected a string such as "p(95)<500" or { threshold: "p(95)<500", abortOnFail: true }`);
-    });
-}
-function compare(actual, operator, expected) {
-    switch (operator) {
-        case '<':
-            return actual < expected;
-        case '<=':
-            return actual <= expected;
-        case '>':
-            return actual > expected;
-        case '>=':
-            return actual >= expected;
-        case '==':
-        case '===':
-            return actual === expected;
-        case '!=':
-            return actual !== expected;
-    }
-}
-/**
- * Evaluates one expression. `type` undefined means the metric got no samples: k6 then leaves the
- * threshold passing (checked with k6 v1.8.1 and v2.2.0), and so do we.
- */
-function evaluateThreshold(metric, expression, type, read) {
-    if (type === undefined)
-        return { metric, expression: expression.source, ok: true };
-    if (!ALLOWED[type].includes(expression.aggregation)) {
-        throw new ThresholdError(`threshold ${JSON.stringify(expression.source)} on ${type} metric ${metric}: "${expression.aggregation === 'p(N)' ? 'p(…)' : expression.aggregation}" does not apply; expected one of ${ALLOWED[type].join(', ')}`);
-    }
-    const actual = read(expression.aggregation === 'p(N)' ? 'p' : expression.aggregation, expression.percentile);
-    return { metric, expression: expression.source, ok: Number.isFinite(actual) && compare(actual, expression.operator, expression.value) };
 }
 
 
@@ -16008,7 +16412,8 @@ function scenarioKey(scenario, profile, environment) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   V: () => (/* binding */ MergeError)
+/* harmony export */   V: () => (/* binding */ MergeError),
+/* harmony export */   k: () => (/* binding */ ShardStateError)
 /* harmony export */ });
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
 
@@ -16017,6 +16422,13 @@ class MergeError extends _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ExpectedErro
     constructor(message, options) {
         super(message, options);
         this.name = 'MergeError';
+    }
+}
+/** A state file that cannot be used: not JSON, not this format or version, or not one set of shards. */
+class ShardStateError extends MergeError {
+    constructor(message, options) {
+        super(message, options);
+        this.name = 'ShardStateError';
     }
 }
 
@@ -16131,57 +16543,19 @@ const COLLECTED_DIR = 'collected';
 
 /***/ }),
 
-/***/ 2650:
+/***/ 1002:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   R2: () => (/* binding */ stateHistogramOf),
+/* harmony export */   gQ: () => (/* binding */ addInto),
+/* harmony export */   hk: () => (/* binding */ nativeHistogramOf),
+/* harmony export */   xD: () => (/* binding */ DenseBuckets),
+/* harmony export */   zI: () => (/* binding */ histogramOfSum)
+/* harmony export */ });
+/* unused harmony exports bucketsOf, bucketMap, downscale, addHistograms */
+/* harmony import */ var _merge_error_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8675);
 
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  kE: () => (/* binding */ ShardStateError),
-  UH: () => (/* binding */ StateMerger),
-  FQ: () => (/* binding */ parseShardState),
-  F8: () => (/* binding */ shardStateOf),
-  Xy: () => (/* binding */ shardStateText),
-  Pg: () => (/* binding */ summarizeState)
-});
-
-// UNUSED EXPORTS: SHARD_STATE_FORMAT, SHARD_STATE_VERSION, addHistograms, bucketMap, bucketsOf, checkStatesComplete, downscale, mergeStates, nativeHistogramOf, stateHistogramOf
-
-// EXTERNAL MODULE: ./src/samples/aggregator.ts + 1 modules
-var aggregator = __nccwpck_require__(3244);
-// EXTERNAL MODULE: ./src/samples/histogram.ts
-var histogram = __nccwpck_require__(945);
-// EXTERNAL MODULE: ./src/samples/remote-write.ts
-var remote_write = __nccwpck_require__(3715);
-// EXTERNAL MODULE: ./src/samples/summary.ts
-var samples_summary = __nccwpck_require__(1439);
-// EXTERNAL MODULE: ./src/samples/thresholds.ts
-var samples_thresholds = __nccwpck_require__(6635);
-;// CONCATENATED MODULE: ./src/shard/generated/shard-state-validator.js
-// Generated by scripts/shard-state-validator.mjs from schemas/shard-state.schema.json; do not edit.
-const validate = validate10;/* harmony default export */ const shard_state_validator = ((/* unused pure expression or super */ null && (validate10)));const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"k6-gate shard state","description":"What one k6 instance measured, kept per series (counters, rates, gauges, native-histogram buckets) so that the states of all shards add up exactly to the whole test.","type":"object","required":["format","version","scenario","segment","sequence","span","series","metrics","checks","thresholds"],"additionalProperties":false,"properties":{"format":{"const":"k6-gate-shard-state"},"version":{"const":1},"scenario":{"type":"string"},"k6Version":{"type":"string"},"shard":{"type":"object","required":["index","count"],"additionalProperties":false,"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1}}},"segment":{"type":"string","pattern":"^[0-9/.]+:[0-9/.]+$","x-expected":"k6's execution segment, e.g. \"1/3:2/3\""},"sequence":{"type":"string","x-expected":"k6's execution segment sequence, e.g. \"0,1/3,2/3,1\" (empty when none)"},"instance":{"type":"string"},"span":{"type":"object","required":["startMs","endMs"],"additionalProperties":false,"properties":{"startMs":{"type":"number"},"endMs":{"type":"number"},"durationMs":{"type":"number","minimum":0}}},"series":{"type":"array","items":{"$ref":"#/definitions/series"}},"metrics":{"type":"object","additionalProperties":{"$ref":"#/definitions/metric"}},"checks":{"type":"array","items":{"$ref":"#/definitions/check"}},"thresholds":{"type":"object","additionalProperties":{"type":"array","items":{"type":"string"}}}},"definitions":{"type":{"enum":["counter","gauge","rate","trend"]},"contains":{"enum":["time","data","default"]},"tags":{"type":"object","additionalProperties":{"type":"string"}},"series":{"type":"object","required":["metric","type","contains","tags"],"additionalProperties":false,"properties":{"metric":{"type":"string","minLength":1},"type":{"$ref":"#/definitions/type"},"contains":{"$ref":"#/definitions/contains"},"tags":{"$ref":"#/definitions/tags"},"value":{"type":"number"},"passes":{"type":"number","minimum":0},"fails":{"type":"number","minimum":0},"scale":{"type":"number","exclusiveMinimum":0},"histogram":{"$ref":"#/definitions/histogram"}}},"spans":{"type":"array","items":{"type":"array","items":[{"type":"integer"},{"type":"integer","minimum":0}],"minItems":2,"maxItems":2}},"histogram":{"type":"object","required":["schema","count","sum","zeroThreshold","zeroCount","positive","negative"],"additionalProperties":false,"properties":{"schema":{"type":"integer","minimum":-4,"maximum":8},"count":{"type":"number","minimum":0},"sum":{"type":"number"},"zeroThreshold":{"type":"number","minimum":0},"zeroCount":{"type":"number","minimum":0},"positive":{"$ref":"#/definitions/buckets"},"negative":{"$ref":"#/definitions/buckets"}}},"buckets":{"type":"object","required":["spans","counts"],"additionalProperties":false,"properties":{"spans":{"$ref":"#/definitions/spans"},"counts":{"type":"array","items":{"type":"number","minimum":0}}}},"metric":{"type":"object","required":["type","contains","values"],"additionalProperties":false,"properties":{"type":{"$ref":"#/definitions/type"},"contains":{"$ref":"#/definitions/contains"},"values":{"type":"object","additionalProperties":{"type":"number"}}}},"check":{"type":"object","required":["name","passes","fails"],"additionalProperties":false,"properties":{"name":{"type":"string"},"path":{"type":"string"},"passes":{"type":"number","minimum":0},"fails":{"type":"number","minimum":0}}}}};const schema22 = {"type":"object","required":["name","passes","fails"],"additionalProperties":false,"properties":{"name":{"type":"string"},"path":{"type":"string"},"passes":{"type":"number","minimum":0},"fails":{"type":"number","minimum":0}}};const func2 = Object.prototype.hasOwnProperty;const pattern0 = new RegExp("^[0-9/.]+:[0-9/.]+$", "u");const schema12 = {"type":"object","required":["metric","type","contains","tags"],"additionalProperties":false,"properties":{"metric":{"type":"string","minLength":1},"type":{"$ref":"#/definitions/type"},"contains":{"$ref":"#/definitions/contains"},"tags":{"$ref":"#/definitions/tags"},"value":{"type":"number"},"passes":{"type":"number","minimum":0},"fails":{"type":"number","minimum":0},"scale":{"type":"number","exclusiveMinimum":0},"histogram":{"$ref":"#/definitions/histogram"}}};const schema13 = {"enum":["counter","gauge","rate","trend"]};const schema14 = {"enum":["time","data","default"]};const schema15 = {"type":"object","additionalProperties":{"type":"string"}};const schema16 = {"type":"object","required":["schema","count","sum","zeroThreshold","zeroCount","positive","negative"],"additionalProperties":false,"properties":{"schema":{"type":"integer","minimum":-4,"maximum":8},"count":{"type":"number","minimum":0},"sum":{"type":"number"},"zeroThreshold":{"type":"number","minimum":0},"zeroCount":{"type":"number","minimum":0},"positive":{"$ref":"#/definitions/buckets"},"negative":{"$ref":"#/definitions/buckets"}}};const schema17 = {"type":"object","required":["spans","counts"],"additionalProperties":false,"properties":{"spans":{"$ref":"#/definitions/spans"},"counts":{"type":"array","items":{"type":"number","minimum":0}}}};const schema18 = {"type":"array","items":{"type":"array","items":[{"type":"integer"},{"type":"integer","minimum":0}],"minItems":2,"maxItems":2}};function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;const _errs0 = errors;if(data && typeof data == "object" && !Array.isArray(data)){if(data.spans === undefined){const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "spans"},message:"must have required property '"+"spans"+"'"};if(vErrors === null){vErrors = [err0];}else {vErrors.push(err0);}errors++;}if(data.counts === undefined){const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "counts"},message:"must have required property '"+"counts"+"'"};if(vErrors === null){vErrors = [err1];}else {vErrors.push(err1);}errors++;}const _errs1 = errors;for(const key0 in data){if(!((key0 === "spans") || (key0 === "counts"))){const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};if(vErrors === null){vErrors = [err2];}else {vErrors.push(err2);}errors++;}}if(data.spans !== undefined){let data0 = data.spans;const _errs2 = errors;const _errs3 = errors;const _errs4 = errors;if(Array.isArray(data0)){let valid3 = true;const len0 = data0.length;for(let i0=0; i0<len0; i0++){let data1 = data0[i0];const _errs5 = errors;const _errs6 = errors;if(Array.isArray(data1)){if(data1.length > 2){const err3 = {instancePath:instancePath+"/spans/" + i0,schemaPath:"#/definitions/spans/items/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};if(vErrors === null){vErrors = [err3];}else {vErrors.push(err3);}errors++;}if(data1.length < 2){const err4 = {instancePath:instancePath+"/spans/" + i0,schemaPath:"#/definitions/spans/items/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items"};if(vErrors === null){vErrors = [err4];}else {vErrors.push(err4);}errors++;}const len1 = data1.length;if(len1 > 0){let data2 = data1[0];const _errs7 = errors;if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){const err5 = {instancePath:instancePath+"/spans/" + i0+"/0",schemaPath:"#/definitions/spans/items/items/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};if(vErrors === null){vErrors = [err5];}else {vErrors.push(err5);}errors++;}const _errs8 = errors;var valid4 = _errs7 === errors;}if(len1 > 1){let data3 = data1[1];const _errs9 = errors;if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){const err6 = {instancePath:instancePath+"/spans/" + i0+"/1",schemaPath:"#/definitions/spans/items/items/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};if(vErrors === null){vErrors = [err6];}else {vErrors.push(err6);}errors++;}const _errs10 = errors;if((typeof data3 == "number") && (isFinite(data3))){if(data3 < 0 || isNaN(data3)){const err7 = {instancePath:instancePath+"/spans/" + i0+"/1",schemaPath:"#/definitions/spans/items/items/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};if(vErrors === null){vErrors = [err7];}else {vErrors.push(err7);}errors++;}}var valid4 = _errs9 === errors;}}else {const err8 = {instancePath:instancePath+"/spans/" + i0,schemaPath:"#/definitions/spans/items/type",keyword:"type",params:{type: "array"},message:"must be array"};if(vErrors === null){vErrors = [err8];}else {vErrors.push(err8);}errors++;}var valid2 = _errs5 === errors;if(!valid2){valid3 = false;}}}else {const err9 = {instancePath:instancePath+"/spans",schemaPath:"#/definitions/spans/type",keyword:"type",params:{type: "array"},message:"must be array"};if(vErrors === null){vErrors = [err9];}else {vErrors.push(err9);}errors++;}var valid1 = _errs3 === errors;var valid0 = _errs2 === errors;}if(data.counts !== undefined){let data4 = data.counts;const _errs11 = errors;const _errs12 = errors;if(Array.isArray(data4)){let valid6 = true;const len2 = data4.length;for(let i1=0; i1<len2; i1++){let data5 = data4[i1];const _errs13 = errors;const _errs14 = errors;if((typeof data5 == "number") && (isFinite(data5))){if(data5 < 0 || isNaN(data5)){const err10 = {instancePath:instancePath+"/counts/" + i1,schemaPath:"#/properties/counts/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};if(vErrors === null){vErrors = [err10];}else {vErrors.push(err10);}errors++;}}else {const err11 = {instancePath:instancePath+"/counts/" + i1,schemaPath:"#/properties/counts/items/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err11];}else {vErrors.push(err11);}errors++;}var valid5 = _errs13 === errors;if(!valid5){valid6 = false;}}}else {const err12 = {instancePath:instancePath+"/counts",schemaPath:"#/properties/counts/type",keyword:"type",params:{type: "array"},message:"must be array"};if(vErrors === null){vErrors = [err12];}else {vErrors.push(err12);}errors++;}var valid0 = _errs11 === errors;}}else {const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err13];}else {vErrors.push(err13);}errors++;}validate13.errors = vErrors;return errors === 0;}function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;const _errs0 = errors;if(data && typeof data == "object" && !Array.isArray(data)){if(data.schema === undefined){const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'"};if(vErrors === null){vErrors = [err0];}else {vErrors.push(err0);}errors++;}if(data.count === undefined){const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "count"},message:"must have required property '"+"count"+"'"};if(vErrors === null){vErrors = [err1];}else {vErrors.push(err1);}errors++;}if(data.sum === undefined){const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "sum"},message:"must have required property '"+"sum"+"'"};if(vErrors === null){vErrors = [err2];}else {vErrors.push(err2);}errors++;}if(data.zeroThreshold === undefined){const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "zeroThreshold"},message:"must have required property '"+"zeroThreshold"+"'"};if(vErrors === null){vErrors = [err3];}else {vErrors.push(err3);}errors++;}if(data.zeroCount === undefined){const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "zeroCount"},message:"must have required property '"+"zeroCount"+"'"};if(vErrors === null){vErrors = [err4];}else {vErrors.push(err4);}errors++;}if(data.positive === undefined){const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "positive"},message:"must have required property '"+"positive"+"'"};if(vErrors === null){vErrors = [err5];}else {vErrors.push(err5);}errors++;}if(data.negative === undefined){const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "negative"},message:"must have required property '"+"negative"+"'"};if(vErrors === null){vErrors = [err6];}else {vErrors.push(err6);}errors++;}const _errs1 = errors;for(const key0 in data){if(!(((((((key0 === "schema") || (key0 === "count")) || (key0 === "sum")) || (key0 === "zeroThreshold")) || (key0 === "zeroCount")) || (key0 === "positive")) || (key0 === "negative"))){const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};if(vErrors === null){vErrors = [err7];}else {vErrors.push(err7);}errors++;}}if(data.schema !== undefined){let data0 = data.schema;const _errs2 = errors;if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){const err8 = {instancePath:instancePath+"/schema",schemaPath:"#/properties/schema/type",keyword:"type",params:{type: "integer"},message:"must be integer"};if(vErrors === null){vErrors = [err8];}else {vErrors.push(err8);}errors++;}const _errs3 = errors;if((typeof data0 == "number") && (isFinite(data0))){if(data0 > 8 || isNaN(data0)){const err9 = {instancePath:instancePath+"/schema",schemaPath:"#/properties/schema/maximum",keyword:"maximum",params:{comparison: "<=", limit: 8},message:"must be <= 8"};if(vErrors === null){vErrors = [err9];}else {vErrors.push(err9);}errors++;}if(data0 < -4 || isNaN(data0)){const err10 = {instancePath:instancePath+"/schema",schemaPath:"#/properties/schema/minimum",keyword:"minimum",params:{comparison: ">=", limit: -4},message:"must be >= -4"};if(vErrors === null){vErrors = [err10];}else {vErrors.push(err10);}errors++;}}var valid0 = _errs2 === errors;}if(data.count !== undefined){let data1 = data.count;const _errs4 = errors;const _errs5 = errors;if((typeof data1 == "number") && (isFinite(data1))){if(data1 < 0 || isNaN(data1)){const err11 = {instancePath:instancePath+"/count",schemaPath:"#/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};if(vErrors === null){vErrors = [err11];}else {vErrors.push(err11);}errors++;}}else {const err12 = {instancePath:instancePath+"/count",schemaPath:"#/properties/count/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err12];}else {vErrors.push(err12);}errors++;}var valid0 = _errs4 === errors;}if(data.sum !== undefined){let data2 = data.sum;const _errs6 = errors;if(!((typeof data2 == "number") && (isFinite(data2)))){const err13 = {instancePath:instancePath+"/sum",schemaPath:"#/properties/sum/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err13];}else {vErrors.push(err13);}errors++;}const _errs7 = errors;var valid0 = _errs6 === errors;}if(data.zeroThreshold !== undefined){let data3 = data.zeroThreshold;const _errs8 = errors;const _errs9 = errors;if((typeof data3 == "number") && (isFinite(data3))){if(data3 < 0 || isNaN(data3)){const err14 = {instancePath:instancePath+"/zeroThreshold",schemaPath:"#/properties/zeroThreshold/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};if(vErrors === null){vErrors = [err14];}else {vErrors.push(err14);}errors++;}}else {const err15 = {instancePath:instancePath+"/zeroThreshold",schemaPath:"#/properties/zeroThreshold/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err15];}else {vErrors.push(err15);}errors++;}var valid0 = _errs8 === errors;}if(data.zeroCount !== undefined){let data4 = data.zeroCount;const _errs10 = errors;const _errs11 = errors;if((typeof data4 == "number") && (isFinite(data4))){if(data4 < 0 || isNaN(data4)){const err16 = {instancePath:instancePath+"/zeroCount",schemaPath:"#/properties/zeroCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};if(vErrors === null){vErrors = [err16];}else {vErrors.push(err16);}errors++;}}else {const err17 = {instancePath:instancePath+"/zeroCount",schemaPath:"#/properties/zeroCount/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err17];}else {vErrors.push(err17);}errors++;}var valid0 = _errs10 === errors;}if(data.positive !== undefined){let data5 = data.positive;const _errs12 = errors;if(!(validate13(data5, {instancePath:instancePath+"/positive",parentData:data,parentDataProperty:"positive",rootData}))){vErrors = vErrors === null ? validate13.errors : vErrors.concat(validate13.errors);errors = vErrors.length;}else {}var valid0 = _errs12 === errors;}if(data.negative !== undefined){let data6 = data.negative;const _errs13 = errors;if(!(validate13(data6, {instancePath:instancePath+"/negative",parentData:data,parentDataProperty:"negative",rootData}))){vErrors = vErrors === null ? validate13.errors : vErrors.concat(validate13.errors);errors = vErrors.length;}else {}var valid0 = _errs13 === errors;}}else {const err18 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err18];}else {vErrors.push(err18);}errors++;}validate12.errors = vErrors;return errors === 0;}function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;const _errs0 = errors;if(data && typeof data == "object" && !Array.isArray(data)){if(data.metric === undefined){const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metric"},message:"must have required property '"+"metric"+"'"};if(vErrors === null){vErrors = [err0];}else {vErrors.push(err0);}errors++;}if(data.type === undefined){const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};if(vErrors === null){vErrors = [err1];}else {vErrors.push(err1);}errors++;}if(data.contains === undefined){const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "contains"},message:"must have required property '"+"contains"+"'"};if(vErrors === null){vErrors = [err2];}else {vErrors.push(err2);}errors++;}if(data.tags === undefined){const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tags"},message:"must have required property '"+"tags"+"'"};if(vErrors === null){vErrors = [err3];}else {vErrors.push(err3);}errors++;}const _errs1 = errors;for(const key0 in data){if(!(func2.call(schema12.properties, key0))){const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};if(vErrors === null){vErrors = [err4];}else {vErrors.push(err4);}errors++;}}if(data.metric !== undefined){let data0 = data.metric;const _errs2 = errors;const _errs3 = errors;if(typeof data0 === "string"){if(data0.length < 1){const err5 = {instancePath:instancePath+"/metric",schemaPath:"#/properties/metric/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};if(vErrors === null){vErrors = [err5];}else {vErrors.push(err5);}errors++;}}else {const err6 = {instancePath:instancePath+"/metric",schemaPath:"#/properties/metric/type",keyword:"type",params:{type: "string"},message:"must be string"};if(vErrors === null){vErrors = [err6];}else {vErrors.push(err6);}errors++;}var valid0 = _errs2 === errors;}if(data.type !== undefined){let data1 = data.type;const _errs4 = errors;const _errs5 = errors;const vSchema0 = schema13.enum;if(!((((data1 === "counter") || (data1 === "gauge")) || (data1 === "rate")) || (data1 === "trend"))){const err7 = {instancePath:instancePath+"/type",schemaPath:"#/definitions/type/enum",keyword:"enum",params:{allowedValues: schema13.enum},message:"must be equal to one of the allowed values"};if(vErrors === null){vErrors = [err7];}else {vErrors.push(err7);}errors++;}var valid1 = _errs5 === errors;var valid0 = _errs4 === errors;}if(data.contains !== undefined){let data2 = data.contains;const _errs6 = errors;const _errs7 = errors;const vSchema1 = schema14.enum;if(!(((data2 === "time") || (data2 === "data")) || (data2 === "default"))){const err8 = {instancePath:instancePath+"/contains",schemaPath:"#/definitions/contains/enum",keyword:"enum",params:{allowedValues: schema14.enum},message:"must be equal to one of the allowed values"};if(vErrors === null){vErrors = [err8];}else {vErrors.push(err8);}errors++;}var valid2 = _errs7 === errors;var valid0 = _errs6 === errors;}if(data.tags !== undefined){let data3 = data.tags;const _errs8 = errors;const _errs9 = errors;const _errs10 = errors;if(data3 && typeof data3 == "object" && !Array.isArray(data3)){const _errs11 = errors;for(const key1 in data3){let data4 = data3[key1];const _errs12 = errors;if(typeof data4 !== "string"){const err9 = {instancePath:instancePath+"/tags/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/tags/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};if(vErrors === null){vErrors = [err9];}else {vErrors.push(err9);}errors++;}const _errs13 = errors;var valid4 = _errs12 === errors;}}else {const err10 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err10];}else {vErrors.push(err10);}errors++;}var valid3 = _errs9 === errors;var valid0 = _errs8 === errors;}if(data.value !== undefined){let data5 = data.value;const _errs14 = errors;if(!((typeof data5 == "number") && (isFinite(data5)))){const err11 = {instancePath:instancePath+"/value",schemaPath:"#/properties/value/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err11];}else {vErrors.push(err11);}errors++;}const _errs15 = errors;var valid0 = _errs14 === errors;}if(data.passes !== undefined){let data6 = data.passes;const _errs16 = errors;const _errs17 = errors;if((typeof data6 == "number") && (isFinite(data6))){if(data6 < 0 || isNaN(data6)){const err12 = {instancePath:instancePath+"/passes",schemaPath:"#/properties/passes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};if(vErrors === null){vErrors = [err12];}else {vErrors.push(err12);}errors++;}}else {const err13 = {instancePath:instancePath+"/passes",schemaPath:"#/properties/passes/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err13];}else {vErrors.push(err13);}errors++;}var valid0 = _errs16 === errors;}if(data.fails !== undefined){let data7 = data.fails;const _errs18 = errors;const _errs19 = errors;if((typeof data7 == "number") && (isFinite(data7))){if(data7 < 0 || isNaN(data7)){const err14 = {instancePath:instancePath+"/fails",schemaPath:"#/properties/fails/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};if(vErrors === null){vErrors = [err14];}else {vErrors.push(err14);}errors++;}}else {const err15 = {instancePath:instancePath+"/fails",schemaPath:"#/properties/fails/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err15];}else {vErrors.push(err15);}errors++;}var valid0 = _errs18 === errors;}if(data.scale !== undefined){let data8 = data.scale;const _errs20 = errors;const _errs21 = errors;if((typeof data8 == "number") && (isFinite(data8))){if(data8 <= 0 || isNaN(data8)){const err16 = {instancePath:instancePath+"/scale",schemaPath:"#/properties/scale/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};if(vErrors === null){vErrors = [err16];}else {vErrors.push(err16);}errors++;}}else {const err17 = {instancePath:instancePath+"/scale",schemaPath:"#/properties/scale/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err17];}else {vErrors.push(err17);}errors++;}var valid0 = _errs20 === errors;}if(data.histogram !== undefined){let data9 = data.histogram;const _errs22 = errors;if(!(validate12(data9, {instancePath:instancePath+"/histogram",parentData:data,parentDataProperty:"histogram",rootData}))){vErrors = vErrors === null ? validate12.errors : vErrors.concat(validate12.errors);errors = vErrors.length;}else {}var valid0 = _errs22 === errors;}}else {const err18 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err18];}else {vErrors.push(err18);}errors++;}validate11.errors = vErrors;return errors === 0;}const schema19 = {"type":"object","required":["type","contains","values"],"additionalProperties":false,"properties":{"type":{"$ref":"#/definitions/type"},"contains":{"$ref":"#/definitions/contains"},"values":{"type":"object","additionalProperties":{"type":"number"}}}};function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;const _errs0 = errors;if(data && typeof data == "object" && !Array.isArray(data)){if(data.type === undefined){const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};if(vErrors === null){vErrors = [err0];}else {vErrors.push(err0);}errors++;}if(data.contains === undefined){const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "contains"},message:"must have required property '"+"contains"+"'"};if(vErrors === null){vErrors = [err1];}else {vErrors.push(err1);}errors++;}if(data.values === undefined){const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "values"},message:"must have required property '"+"values"+"'"};if(vErrors === null){vErrors = [err2];}else {vErrors.push(err2);}errors++;}const _errs1 = errors;for(const key0 in data){if(!(((key0 === "type") || (key0 === "contains")) || (key0 === "values"))){const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};if(vErrors === null){vErrors = [err3];}else {vErrors.push(err3);}errors++;}}if(data.type !== undefined){let data0 = data.type;const _errs2 = errors;const _errs3 = errors;const vSchema0 = schema13.enum;if(!((((data0 === "counter") || (data0 === "gauge")) || (data0 === "rate")) || (data0 === "trend"))){const err4 = {instancePath:instancePath+"/type",schemaPath:"#/definitions/type/enum",keyword:"enum",params:{allowedValues: schema13.enum},message:"must be equal to one of the allowed values"};if(vErrors === null){vErrors = [err4];}else {vErrors.push(err4);}errors++;}var valid1 = _errs3 === errors;var valid0 = _errs2 === errors;}if(data.contains !== undefined){let data1 = data.contains;const _errs4 = errors;const _errs5 = errors;const vSchema1 = schema14.enum;if(!(((data1 === "time") || (data1 === "data")) || (data1 === "default"))){const err5 = {instancePath:instancePath+"/contains",schemaPath:"#/definitions/contains/enum",keyword:"enum",params:{allowedValues: schema14.enum},message:"must be equal to one of the allowed values"};if(vErrors === null){vErrors = [err5];}else {vErrors.push(err5);}errors++;}var valid2 = _errs5 === errors;var valid0 = _errs4 === errors;}if(data.values !== undefined){let data2 = data.values;const _errs6 = errors;const _errs7 = errors;if(data2 && typeof data2 == "object" && !Array.isArray(data2)){const _errs8 = errors;for(const key1 in data2){let data3 = data2[key1];const _errs9 = errors;if(!((typeof data3 == "number") && (isFinite(data3)))){const err6 = {instancePath:instancePath+"/values/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/values/additionalProperties/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err6];}else {vErrors.push(err6);}errors++;}const _errs10 = errors;var valid3 = _errs9 === errors;}}else {const err7 = {instancePath:instancePath+"/values",schemaPath:"#/properties/values/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err7];}else {vErrors.push(err7);}errors++;}var valid0 = _errs6 === errors;}}else {const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err8];}else {vErrors.push(err8);}errors++;}validate18.errors = vErrors;return errors === 0;}function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;const _errs0 = errors;if(data && typeof data == "object" && !Array.isArray(data)){if(data.format === undefined){const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "format"},message:"must have required property '"+"format"+"'"};if(vErrors === null){vErrors = [err0];}else {vErrors.push(err0);}errors++;}if(data.version === undefined){const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'"};if(vErrors === null){vErrors = [err1];}else {vErrors.push(err1);}errors++;}if(data.scenario === undefined){const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "scenario"},message:"must have required property '"+"scenario"+"'"};if(vErrors === null){vErrors = [err2];}else {vErrors.push(err2);}errors++;}if(data.segment === undefined){const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "segment"},message:"must have required property '"+"segment"+"'"};if(vErrors === null){vErrors = [err3];}else {vErrors.push(err3);}errors++;}if(data.sequence === undefined){const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "sequence"},message:"must have required property '"+"sequence"+"'"};if(vErrors === null){vErrors = [err4];}else {vErrors.push(err4);}errors++;}if(data.span === undefined){const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "span"},message:"must have required property '"+"span"+"'"};if(vErrors === null){vErrors = [err5];}else {vErrors.push(err5);}errors++;}if(data.series === undefined){const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "series"},message:"must have required property '"+"series"+"'"};if(vErrors === null){vErrors = [err6];}else {vErrors.push(err6);}errors++;}if(data.metrics === undefined){const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metrics"},message:"must have required property '"+"metrics"+"'"};if(vErrors === null){vErrors = [err7];}else {vErrors.push(err7);}errors++;}if(data.checks === undefined){const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "checks"},message:"must have required property '"+"checks"+"'"};if(vErrors === null){vErrors = [err8];}else {vErrors.push(err8);}errors++;}if(data.thresholds === undefined){const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "thresholds"},message:"must have required property '"+"thresholds"+"'"};if(vErrors === null){vErrors = [err9];}else {vErrors.push(err9);}errors++;}const _errs1 = errors;for(const key0 in data){if(!(func2.call(schema11.properties, key0))){const err10 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};if(vErrors === null){vErrors = [err10];}else {vErrors.push(err10);}errors++;}}if(data.format !== undefined){let data0 = data.format;const _errs2 = errors;if("k6-gate-shard-state" !== data0){const err11 = {instancePath:instancePath+"/format",schemaPath:"#/properties/format/const",keyword:"const",params:{allowedValue: "k6-gate-shard-state"},message:"must be equal to constant"};if(vErrors === null){vErrors = [err11];}else {vErrors.push(err11);}errors++;}var valid0 = _errs2 === errors;}if(data.version !== undefined){let data1 = data.version;const _errs3 = errors;if(1 !== data1){const err12 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};if(vErrors === null){vErrors = [err12];}else {vErrors.push(err12);}errors++;}var valid0 = _errs3 === errors;}if(data.scenario !== undefined){let data2 = data.scenario;const _errs4 = errors;if(typeof data2 !== "string"){const err13 = {instancePath:instancePath+"/scenario",schemaPath:"#/properties/scenario/type",keyword:"type",params:{type: "string"},message:"must be string"};if(vErrors === null){vErrors = [err13];}else {vErrors.push(err13);}errors++;}const _errs5 = errors;var valid0 = _errs4 === errors;}if(data.k6Version !== undefined){let data3 = data.k6Version;const _errs6 = errors;if(typeof data3 !== "string"){const err14 = {instancePath:instancePath+"/k6Version",schemaPath:"#/properties/k6Version/type",keyword:"type",params:{type: "string"},message:"must be string"};if(vErrors === null){vErrors = [err14];}else {vErrors.push(err14);}errors++;}const _errs7 = errors;var valid0 = _errs6 === errors;}if(data.shard !== undefined){let data4 = data.shard;const _errs8 = errors;const _errs9 = errors;if(data4 && typeof data4 == "object" && !Array.isArray(data4)){if(data4.index === undefined){const err15 = {instancePath:instancePath+"/shard",schemaPath:"#/properties/shard/required",keyword:"required",params:{missingProperty: "index"},message:"must have required property '"+"index"+"'"};if(vErrors === null){vErrors = [err15];}else {vErrors.push(err15);}errors++;}if(data4.count === undefined){const err16 = {instancePath:instancePath+"/shard",schemaPath:"#/properties/shard/required",keyword:"required",params:{missingProperty: "count"},message:"must have required property '"+"count"+"'"};if(vErrors === null){vErrors = [err16];}else {vErrors.push(err16);}errors++;}const _errs10 = errors;for(const key1 in data4){if(!((key1 === "index") || (key1 === "count"))){const err17 = {instancePath:instancePath+"/shard",schemaPath:"#/properties/shard/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};if(vErrors === null){vErrors = [err17];}else {vErrors.push(err17);}errors++;}}if(data4.index !== undefined){let data5 = data4.index;const _errs11 = errors;if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){const err18 = {instancePath:instancePath+"/shard/index",schemaPath:"#/properties/shard/properties/index/type",keyword:"type",params:{type: "integer"},message:"must be integer"};if(vErrors === null){vErrors = [err18];}else {vErrors.push(err18);}errors++;}const _errs12 = errors;if((typeof data5 == "number") && (isFinite(data5))){if(data5 < 1 || isNaN(data5)){const err19 = {instancePath:instancePath+"/shard/index",schemaPath:"#/properties/shard/properties/index/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};if(vErrors === null){vErrors = [err19];}else {vErrors.push(err19);}errors++;}}var valid1 = _errs11 === errors;}if(data4.count !== undefined){let data6 = data4.count;const _errs13 = errors;if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){const err20 = {instancePath:instancePath+"/shard/count",schemaPath:"#/properties/shard/properties/count/type",keyword:"type",params:{type: "integer"},message:"must be integer"};if(vErrors === null){vErrors = [err20];}else {vErrors.push(err20);}errors++;}const _errs14 = errors;if((typeof data6 == "number") && (isFinite(data6))){if(data6 < 1 || isNaN(data6)){const err21 = {instancePath:instancePath+"/shard/count",schemaPath:"#/properties/shard/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};if(vErrors === null){vErrors = [err21];}else {vErrors.push(err21);}errors++;}}var valid1 = _errs13 === errors;}}else {const err22 = {instancePath:instancePath+"/shard",schemaPath:"#/properties/shard/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err22];}else {vErrors.push(err22);}errors++;}var valid0 = _errs8 === errors;}if(data.segment !== undefined){let data7 = data.segment;const _errs15 = errors;const _errs16 = errors;if(typeof data7 === "string"){if(!pattern0.test(data7)){const err23 = {instancePath:instancePath+"/segment",schemaPath:"#/properties/segment/pattern",keyword:"pattern",params:{pattern: "^[0-9/.]+:[0-9/.]+$"},message:"must match pattern \""+"^[0-9/.]+:[0-9/.]+$"+"\""};if(vErrors === null){vErrors = [err23];}else {vErrors.push(err23);}errors++;}}else {const err24 = {instancePath:instancePath+"/segment",schemaPath:"#/properties/segment/type",keyword:"type",params:{type: "string"},message:"must be string"};if(vErrors === null){vErrors = [err24];}else {vErrors.push(err24);}errors++;}var valid0 = _errs15 === errors;}if(data.sequence !== undefined){let data8 = data.sequence;const _errs17 = errors;if(typeof data8 !== "string"){const err25 = {instancePath:instancePath+"/sequence",schemaPath:"#/properties/sequence/type",keyword:"type",params:{type: "string"},message:"must be string"};if(vErrors === null){vErrors = [err25];}else {vErrors.push(err25);}errors++;}const _errs18 = errors;var valid0 = _errs17 === errors;}if(data.instance !== undefined){let data9 = data.instance;const _errs19 = errors;if(typeof data9 !== "string"){const err26 = {instancePath:instancePath+"/instance",schemaPath:"#/properties/instance/type",keyword:"type",params:{type: "string"},message:"must be string"};if(vErrors === null){vErrors = [err26];}else {vErrors.push(err26);}errors++;}const _errs20 = errors;var valid0 = _errs19 === errors;}if(data.span !== undefined){let data10 = data.span;const _errs21 = errors;const _errs22 = errors;if(data10 && typeof data10 == "object" && !Array.isArray(data10)){if(data10.startMs === undefined){const err27 = {instancePath:instancePath+"/span",schemaPath:"#/properties/span/required",keyword:"required",params:{missingProperty: "startMs"},message:"must have required property '"+"startMs"+"'"};if(vErrors === null){vErrors = [err27];}else {vErrors.push(err27);}errors++;}if(data10.endMs === undefined){const err28 = {instancePath:instancePath+"/span",schemaPath:"#/properties/span/required",keyword:"required",params:{missingProperty: "endMs"},message:"must have required property '"+"endMs"+"'"};if(vErrors === null){vErrors = [err28];}else {vErrors.push(err28);}errors++;}const _errs23 = errors;for(const key2 in data10){if(!(((key2 === "startMs") || (key2 === "endMs")) || (key2 === "durationMs"))){const err29 = {instancePath:instancePath+"/span",schemaPath:"#/properties/span/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};if(vErrors === null){vErrors = [err29];}else {vErrors.push(err29);}errors++;}}if(data10.startMs !== undefined){let data11 = data10.startMs;const _errs24 = errors;if(!((typeof data11 == "number") && (isFinite(data11)))){const err30 = {instancePath:instancePath+"/span/startMs",schemaPath:"#/properties/span/properties/startMs/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err30];}else {vErrors.push(err30);}errors++;}const _errs25 = errors;var valid2 = _errs24 === errors;}if(data10.endMs !== undefined){let data12 = data10.endMs;const _errs26 = errors;if(!((typeof data12 == "number") && (isFinite(data12)))){const err31 = {instancePath:instancePath+"/span/endMs",schemaPath:"#/properties/span/properties/endMs/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err31];}else {vErrors.push(err31);}errors++;}const _errs27 = errors;var valid2 = _errs26 === errors;}if(data10.durationMs !== undefined){let data13 = data10.durationMs;const _errs28 = errors;const _errs29 = errors;if((typeof data13 == "number") && (isFinite(data13))){if(data13 < 0 || isNaN(data13)){const err32 = {instancePath:instancePath+"/span/durationMs",schemaPath:"#/properties/span/properties/durationMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};if(vErrors === null){vErrors = [err32];}else {vErrors.push(err32);}errors++;}}else {const err33 = {instancePath:instancePath+"/span/durationMs",schemaPath:"#/properties/span/properties/durationMs/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err33];}else {vErrors.push(err33);}errors++;}var valid2 = _errs28 === errors;}}else {const err34 = {instancePath:instancePath+"/span",schemaPath:"#/properties/span/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err34];}else {vErrors.push(err34);}errors++;}var valid0 = _errs21 === errors;}if(data.series !== undefined){let data14 = data.series;const _errs30 = errors;const _errs31 = errors;if(Array.isArray(data14)){let valid4 = true;const len0 = data14.length;for(let i0=0; i0<len0; i0++){let data15 = data14[i0];const _errs32 = errors;if(!(validate11(data15, {instancePath:instancePath+"/series/" + i0,parentData:data14,parentDataProperty:i0,rootData}))){vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);errors = vErrors.length;}else {}var valid3 = _errs32 === errors;if(!valid3){valid4 = false;}}}else {const err35 = {instancePath:instancePath+"/series",schemaPath:"#/properties/series/type",keyword:"type",params:{type: "array"},message:"must be array"};if(vErrors === null){vErrors = [err35];}else {vErrors.push(err35);}errors++;}var valid0 = _errs30 === errors;}if(data.metrics !== undefined){let data16 = data.metrics;const _errs33 = errors;const _errs34 = errors;if(data16 && typeof data16 == "object" && !Array.isArray(data16)){const _errs35 = errors;for(const key3 in data16){let data17 = data16[key3];const _errs36 = errors;if(!(validate18(data17, {instancePath:instancePath+"/metrics/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data16,parentDataProperty:key3,rootData}))){vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);errors = vErrors.length;}else {}var valid5 = _errs36 === errors;}}else {const err36 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err36];}else {vErrors.push(err36);}errors++;}var valid0 = _errs33 === errors;}if(data.checks !== undefined){let data18 = data.checks;const _errs37 = errors;const _errs38 = errors;if(Array.isArray(data18)){let valid7 = true;const len1 = data18.length;for(let i1=0; i1<len1; i1++){let data19 = data18[i1];const _errs39 = errors;const _errs40 = errors;const _errs41 = errors;if(data19 && typeof data19 == "object" && !Array.isArray(data19)){if(data19.name === undefined){const err37 = {instancePath:instancePath+"/checks/" + i1,schemaPath:"#/definitions/check/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};if(vErrors === null){vErrors = [err37];}else {vErrors.push(err37);}errors++;}if(data19.passes === undefined){const err38 = {instancePath:instancePath+"/checks/" + i1,schemaPath:"#/definitions/check/required",keyword:"required",params:{missingProperty: "passes"},message:"must have required property '"+"passes"+"'"};if(vErrors === null){vErrors = [err38];}else {vErrors.push(err38);}errors++;}if(data19.fails === undefined){const err39 = {instancePath:instancePath+"/checks/" + i1,schemaPath:"#/definitions/check/required",keyword:"required",params:{missingProperty: "fails"},message:"must have required property '"+"fails"+"'"};if(vErrors === null){vErrors = [err39];}else {vErrors.push(err39);}errors++;}const _errs42 = errors;for(const key4 in data19){if(!((((key4 === "name") || (key4 === "path")) || (key4 === "passes")) || (key4 === "fails"))){const err40 = {instancePath:instancePath+"/checks/" + i1,schemaPath:"#/definitions/check/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};if(vErrors === null){vErrors = [err40];}else {vErrors.push(err40);}errors++;}}if(data19.name !== undefined){let data20 = data19.name;const _errs43 = errors;if(typeof data20 !== "string"){const err41 = {instancePath:instancePath+"/checks/" + i1+"/name",schemaPath:"#/definitions/check/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};if(vErrors === null){vErrors = [err41];}else {vErrors.push(err41);}errors++;}const _errs44 = errors;var valid9 = _errs43 === errors;}if(data19.path !== undefined){let data21 = data19.path;const _errs45 = errors;if(typeof data21 !== "string"){const err42 = {instancePath:instancePath+"/checks/" + i1+"/path",schemaPath:"#/definitions/check/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};if(vErrors === null){vErrors = [err42];}else {vErrors.push(err42);}errors++;}const _errs46 = errors;var valid9 = _errs45 === errors;}if(data19.passes !== undefined){let data22 = data19.passes;const _errs47 = errors;const _errs48 = errors;if((typeof data22 == "number") && (isFinite(data22))){if(data22 < 0 || isNaN(data22)){const err43 = {instancePath:instancePath+"/checks/" + i1+"/passes",schemaPath:"#/definitions/check/properties/passes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};if(vErrors === null){vErrors = [err43];}else {vErrors.push(err43);}errors++;}}else {const err44 = {instancePath:instancePath+"/checks/" + i1+"/passes",schemaPath:"#/definitions/check/properties/passes/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err44];}else {vErrors.push(err44);}errors++;}var valid9 = _errs47 === errors;}if(data19.fails !== undefined){let data23 = data19.fails;const _errs49 = errors;const _errs50 = errors;if((typeof data23 == "number") && (isFinite(data23))){if(data23 < 0 || isNaN(data23)){const err45 = {instancePath:instancePath+"/checks/" + i1+"/fails",schemaPath:"#/definitions/check/properties/fails/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};if(vErrors === null){vErrors = [err45];}else {vErrors.push(err45);}errors++;}}else {const err46 = {instancePath:instancePath+"/checks/" + i1+"/fails",schemaPath:"#/definitions/check/properties/fails/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err46];}else {vErrors.push(err46);}errors++;}var valid9 = _errs49 === errors;}}else {const err47 = {instancePath:instancePath+"/checks/" + i1,schemaPath:"#/definitions/check/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err47];}else {vErrors.push(err47);}errors++;}var valid8 = _errs40 === errors;var valid6 = _errs39 === errors;if(!valid6){valid7 = false;}}}else {const err48 = {instancePath:instancePath+"/checks",schemaPath:"#/properties/checks/type",keyword:"type",params:{type: "array"},message:"must be array"};if(vErrors === null){vErrors = [err48];}else {vErrors.push(err48);}errors++;}var valid0 = _errs37 === errors;}if(data.thresholds !== undefined){let data24 = data.thresholds;const _errs51 = errors;const _errs52 = errors;if(data24 && typeof data24 == "object" && !Array.isArray(data24)){const _errs53 = errors;for(const key5 in data24){let data25 = data24[key5];const _errs54 = errors;const _errs55 = errors;if(Array.isArray(data25)){let valid12 = true;const len2 = data25.length;for(let i2=0; i2<len2; i2++){let data26 = data25[i2];const _errs56 = errors;if(typeof data26 !== "string"){const err49 = {instancePath:instancePath+"/thresholds/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i2,schemaPath:"#/properties/thresholds/additionalProperties/items/type",keyword:"type",params:{type: "string"},message:"must be string"};if(vErrors === null){vErrors = [err49];}else {vErrors.push(err49);}errors++;}const _errs57 = errors;var valid11 = _errs56 === errors;if(!valid11){valid12 = false;}}}else {const err50 = {instancePath:instancePath+"/thresholds/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/thresholds/additionalProperties/type",keyword:"type",params:{type: "array"},message:"must be array"};if(vErrors === null){vErrors = [err50];}else {vErrors.push(err50);}errors++;}var valid10 = _errs54 === errors;}}else {const err51 = {instancePath:instancePath+"/thresholds",schemaPath:"#/properties/thresholds/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err51];}else {vErrors.push(err51);}errors++;}var valid0 = _errs51 === errors;}}else {const err52 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err52];}else {vErrors.push(err52);}errors++;}validate10.errors = vErrors;return errors === 0;}
-
-// EXTERNAL MODULE: ./src/shard/merge-error.ts
-var merge_error = __nccwpck_require__(8675);
-;// CONCATENATED MODULE: ./src/shard/state.ts
-
-
-
-
-
-
-
-const SHARD_STATE_FORMAT = 'k6-gate-shard-state';
-const SHARD_STATE_VERSION = 1;
-/** A state file that cannot be used: not JSON, not this format or version, or not one set of shards. */
-class ShardStateError extends merge_error/* MergeError */.V {
-    constructor(message, options) {
-        super(message, options);
-        this.name = 'ShardStateError';
-    }
-}
-// ---------------------------------------------------------------------------------------------
-// Histograms
 /** Bucket index → count (ascending keys not required) → spans and counts. */
 function bucketsOf(map) {
     const keys = [...map.keys()].filter((k) => map.get(k) > 0).sort((a, b) => a - b);
@@ -16207,13 +16581,13 @@ function bucketMap(buckets) {
         index = n === 0 ? offset : index + offset;
         for (let k = 0; k < length; k++, index++, i++) {
             if (i >= buckets.counts.length)
-                throw new ShardStateError('a histogram has fewer bucket counts than its spans say');
+                throw new _merge_error_js__WEBPACK_IMPORTED_MODULE_0__/* .ShardStateError */ .k('a histogram has fewer bucket counts than its spans say');
             if (buckets.counts[i] > 0)
                 out.set(index, (out.get(index) ?? 0) + buckets.counts[i]);
         }
     }
     if (i !== buckets.counts.length)
-        throw new ShardStateError(`a histogram has ${buckets.counts.length} bucket counts but its spans say ${i}`);
+        throw new _merge_error_js__WEBPACK_IMPORTED_MODULE_0__/* .ShardStateError */ .k(`a histogram has ${buckets.counts.length} bucket counts but its spans say ${i}`);
     return out;
 }
 /** The receiver's histogram → the state's form. */
@@ -16276,237 +16650,7 @@ function addHistograms(a, b) {
     return { count: a.count + b.count, sum: a.sum + b.sum, schema, zeroThreshold, zeroCount, positive, negative, timestampMs: 0 };
 }
 // ---------------------------------------------------------------------------------------------
-// Building a state
-/** The k6 stats of a metric that add up over shards (see StateMetric). */
-const EXACT_STATS = {
-    counter: ['count'],
-    rate: ['passes', 'fails'],
-    gauge: ['value', 'min', 'max'],
-    trend: ['min', 'max'],
-};
-function seriesKeyOf(metric, tags) {
-    // States list tags sorted by name (shardStateOf): then the key needs no sort.
-    const names = Object.keys(tags);
-    for (let i = 1; i < names.length; i++)
-        if (names[i - 1] > names[i])
-            return `${metric}\u0002${(0,aggregator/* tagKey */.E4)(Object.entries(tags))}`;
-    let key = metric;
-    for (const name of names)
-        key += `\u0002${name}\u0000${tags[name]}`;
-    return key;
-}
-/**
- * The state of one k6 instance from its remote-write receiver's final series and (when there is one)
- * k6's end-of-test summary, which adds the exact per-metric numbers, the checks and the thresholds.
- */
-function shardStateOf(input) {
-    const series = [];
-    const requestCounts = new Map();
-    for (const s of input.series) {
-        const metric = (0,remote_write/* k6MetricOfSeries */.Mf)(s.labels.__name__ ?? '', s.histogram !== undefined);
-        if (!metric)
-            continue;
-        const labels = (0,remote_write/* tagsOf */.Fg)(s.labels);
-        // Sorted by name: a stable file and a cheap series key (seriesKeyOf).
-        const tags = Object.fromEntries(Object.keys(labels)
-            .sort()
-            .map((name) => [name, labels[name]]));
-        if (metric.kind === 'trend') {
-            if (!s.histogram)
-                continue;
-            series.push({
-                metric: metric.name,
-                type: 'trend',
-                contains: metric.contains,
-                tags,
-                scale: metric.scale,
-                histogram: stateHistogramOf(s.histogram),
-            });
-            if (metric.name === 'http_req_duration')
-                requestCounts.set((0,aggregator/* tagKey */.E4)(Object.entries(tags)), s.histogram.count);
-        }
-        else if (s.value !== undefined && Number.isFinite(s.value)) {
-            series.push({ metric: metric.name, type: metric.kind, contains: metric.contains, tags, value: s.value });
-        }
-    }
-    // k6 pushes a rate as its fraction only; http_req_failed's tag set is the request's, whose count is known.
-    for (const s of series) {
-        if (s.type !== 'rate' || s.metric !== 'http_req_failed')
-            continue;
-        const requests = requestCounts.get((0,aggregator/* tagKey */.E4)(Object.entries(s.tags)));
-        if (requests === undefined)
-            continue;
-        s.passes = Math.round(s.value * requests);
-        s.fails = requests - s.passes;
-    }
-    series.sort((a, b) => (seriesKeyOf(a.metric, a.tags) < seriesKeyOf(b.metric, b.tags) ? -1 : 1));
-    const metrics = {};
-    const thresholds = {};
-    for (const [name, m] of Object.entries(input.summary?.metrics ?? {})) {
-        const values = {};
-        for (const stat of EXACT_STATS[m.type])
-            if (Number.isFinite(m.values[stat]))
-                values[stat] = m.values[stat];
-        metrics[name] = { type: m.type, contains: m.contains, values };
-    }
-    for (const t of input.summary?.thresholds ?? [])
-        (thresholds[t.metric] ??= []).push(t.expression);
-    const durationMs = input.span.durationMs ?? input.summary?.durationMs;
-    return {
-        format: SHARD_STATE_FORMAT,
-        version: SHARD_STATE_VERSION,
-        scenario: input.scenario,
-        ...(input.k6Version ? { k6Version: input.k6Version } : {}),
-        ...(input.shard ? { shard: { index: input.shard.index, count: input.shard.count } } : {}),
-        segment: input.segment ?? '0:1',
-        sequence: input.sequence ?? '',
-        ...(input.instance ? { instance: input.instance } : {}),
-        span: { startMs: input.span.startMs, endMs: input.span.endMs, ...(durationMs !== undefined ? { durationMs } : {}) },
-        series,
-        metrics,
-        checks: (input.summary?.checks ?? []).map((c) => ({ ...c })),
-        thresholds,
-    };
-}
-/** The file's text: one line per series, so a diff or a `grep` stays readable. */
-function shardStateText(state) {
-    const { series, ...head } = state;
-    const lines = series.map((s) => `    ${JSON.stringify(s)}`);
-    const headText = JSON.stringify(head, null, 2);
-    return `${headText.slice(0, -2)},\n  "series": [${lines.length ? `\n${lines.join(',\n')}\n  ` : ''}]\n}\n`;
-}
-// ---------------------------------------------------------------------------------------------
-// Reading a state file
-function describe(error) {
-    const where = `$${error.instancePath.replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.')}`;
-    return `${where} ${error.message ?? 'is not valid'}`;
-}
-/** A state file's text → the state, or a ShardStateError saying what is wrong with it and what was expected. */
-async function parseShardState(text, source) {
-    let data;
-    try {
-        data = JSON.parse(text);
-    }
-    catch (error) {
-        throw new ShardStateError(`${source} is not JSON (${error.message}); expected a k6-gate shard state file (state-<scenario>.shard-<i>-of-<N>.json)`, { cause: error });
-    }
-    const head = data;
-    if (!head || typeof head !== 'object' || head.format !== SHARD_STATE_FORMAT) {
-        throw new ShardStateError(`${source} is not a k6-gate shard state file; expected a JSON object with "format": "${SHARD_STATE_FORMAT}"`);
-    }
-    if (head.version !== SHARD_STATE_VERSION) {
-        throw new ShardStateError(`${source} is a shard state file of version ${JSON.stringify(head.version)}; this k6-gate reads version ${SHARD_STATE_VERSION} (run the shards and the merge with the same k6-gate version)`);
-    }
-    // ajv's code for schemas/shard-state.schema.json, generated ahead of time (scripts/shard-state-validator.mjs).
-    if (!validate(data)) {
-        throw new ShardStateError(`${source} is not a valid shard state file: ${(validate.errors ?? []).slice(0, 3).map(describe).join('; ')} (schemas/shard-state.schema.json)`);
-    }
-    const state = data;
-    for (const s of state.series) {
-        for (const buckets of s.histogram ? [s.histogram.positive, s.histogram.negative] : []) {
-            const spanned = buckets.spans.reduce((n, [, length]) => n + length, 0);
-            if (spanned !== buckets.counts.length) {
-                throw new ShardStateError(`${source}: series ${s.metric} ${JSON.stringify(s.tags)}: a histogram has ${buckets.counts.length} bucket counts but its spans say ${spanned}`);
-            }
-        }
-    }
-    return state;
-}
-function parsePoint(text, segment, source) {
-    const t = text.trim();
-    let match = /^(\d+)\/(\d+)$/.exec(t);
-    if (match && Number(match[2]) > 0)
-        return [Number(match[1]), Number(match[2])];
-    match = /^(\d+)(?:\.(\d+))?$/.exec(t);
-    if (match) {
-        const decimals = match[2] ?? '';
-        return [Number(match[1] + decimals), 10 ** decimals.length];
-    }
-    throw new ShardStateError(`${source}: execution segment ${JSON.stringify(segment)} is not "from:to"; expected e.g. "1/3:2/3"`);
-}
-function compareFractions(a, b) {
-    return a[0] * b[1] - b[0] * a[1];
-}
-function showFraction([n, d]) {
-    if (n === 0)
-        return '0';
-    if (n === d)
-        return '1';
-    const gcd = (x, y) => (y === 0 ? x : gcd(y, x % y));
-    const g = gcd(n, d);
-    return `${n / g}/${d / g}`;
-}
-function who(state, source) {
-    const shard = state.shard ? `shard ${state.shard.index}/${state.shard.count}` : state.instance ? `runner ${state.instance}` : 'a runner';
-    return `${shard} (segment ${state.segment}, ${source})`;
-}
-/**
- * Checks that the states are one whole test: one scenario, one segment sequence, every shard once,
- * and segments that cover 0 to 1 without a gap or an overlap. Throws a ShardStateError naming the
- * missing or duplicated shard (or segment) otherwise. `sources` name the states (file names).
- */
-function checkStatesComplete(states, sources = states.map((_, i) => `state ${i + 1}`)) {
-    if (states.length === 0)
-        throw new ShardStateError('no shard states to merge; expected one state file per shard');
-    const scenarios = new Set(states.map((s) => s.scenario));
-    if (scenarios.size > 1) {
-        throw new ShardStateError(`the shard states are of different scenarios (${[...scenarios].join(', ')}); expected the states of one test`);
-    }
-    const sequences = new Set(states.map((s) => s.sequence));
-    if (sequences.size > 1) {
-        throw new ShardStateError(`the shard states come from different segment sequences (${[...sequences].map((s) => JSON.stringify(s)).join(', ')}); expected the shards of one run`);
-    }
-    // Shard numbers first: the message a user of `--shard I/N` recognises.
-    const byIndex = new Map();
-    let count;
-    for (const [i, state] of states.entries()) {
-        if (!state.shard)
-            continue;
-        if (count !== undefined && state.shard.count !== count) {
-            throw new ShardStateError(`${who(state, sources[i])} is a shard of ${state.shard.count} but others are of ${count}; expected the shards of one run`);
-        }
-        count = state.shard.count;
-        const seen = byIndex.get(state.shard.index);
-        if (seen !== undefined) {
-            throw new ShardStateError(`shard ${state.shard.index} of ${count} appears twice (${sources[seen]} and ${sources[i]}); expected one state file per shard`);
-        }
-        byIndex.set(state.shard.index, i);
-    }
-    if (count !== undefined && byIndex.size === states.length) {
-        const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
-        if (missing.length > 0) {
-            throw new ShardStateError(`shard(s) ${missing.join(', ')} of ${count} missing; found ${[...byIndex.keys()].sort((a, b) => a - b).join(', ')}. Did a shard job fail or its artifact expire?`);
-        }
-    }
-    // Segments: together exactly 0 to 1.
-    const parts = states
-        .map((state, i) => {
-        const [from, to] = state.segment.split(':');
-        return { i, from: parsePoint(from ?? '', state.segment, sources[i]), to: parsePoint(to ?? '', state.segment, sources[i]) };
-    })
-        .sort((a, b) => compareFractions(a.from, b.from) || compareFractions(a.to, b.to));
-    let cursor = [0, 1];
-    let previous;
-    for (const part of parts) {
-        const order = compareFractions(part.from, cursor);
-        if (order < 0) {
-            const twice = previous && compareFractions(previous.from, part.from) === 0 && compareFractions(previous.to, part.to) === 0;
-            throw new ShardStateError(twice
-                ? `segment ${states[part.i].segment} appears twice (${who(states[previous.i], sources[previous.i])} and ${who(states[part.i], sources[part.i])}); expected each segment once`
-                : `${who(states[part.i], sources[part.i])} overlaps ${who(states[previous.i], sources[previous.i])}; expected segments of one sequence`);
-        }
-        if (order > 0) {
-            throw new ShardStateError(`segment ${showFraction(cursor)}:${showFraction(part.from)} missing (no state covers it); found ${parts.map((p) => states[p.i].segment).join(', ')}. Did a runner fail or its results not arrive?`);
-        }
-        cursor = part.to;
-        previous = part;
-    }
-    if (compareFractions(cursor, [1, 1]) !== 0) {
-        throw new ShardStateError(`segment ${showFraction(cursor)}:1 missing (no state covers it); found ${parts.map((p) => states[p.i].segment).join(', ')}. Did a runner fail or its results not arrive?`);
-    }
-}
-// ---------------------------------------------------------------------------------------------
-// Merging
+// Adding many (the merge)
 /**
  * Counts per bucket index in one dense array grown on either side (the indices of one series sit in
  * a narrow range: schema 3 from 1 µs to 1 h is ~400 indices); adding is an array index, not a Map.
@@ -16588,265 +16732,180 @@ function histogramOfSum(total) {
     const { schema, count, sum, zeroThreshold } = total;
     return { schema, count, sum, zeroThreshold, zeroCount, positive: bucketsOf(sides[0]), negative: bucketsOf(sides[1]) };
 }
-/**
- * Adds shard states one at a time, so a merge holds one parsed file plus the running sums (series ×
- * buckets), never all files at once. `result()` checks completeness (checkStatesComplete) and
- * returns the state of the whole test (segment `0:1`): counters, passes and fails, histogram
- * buckets and checks add exactly; gauges keep the latest value (the sum for the per-instance `vus`
- * and `vus_max`); a histogram in a finer schema is downscaled to the coarser one.
- */
-class StateMerger {
-    /** Every state added, without its series (what the completeness check reads). */
-    heads = [];
-    sources = [];
-    series = new Map();
-    metrics = {};
-    checks = new Map();
-    thresholds = {};
-    /** Per gauge series, the end of the shard its value came from. */
-    gaugeEnd = new Map();
-    add(state, source = `state ${this.heads.length + 1}`) {
-        this.heads.push({ ...state, series: [] });
-        this.sources.push(source);
-        const endMs = state.span.endMs;
-        for (const s of state.series) {
-            const key = seriesKeyOf(s.metric, s.tags);
-            let seen = this.series.get(key);
-            if (!seen) {
-                const { histogram, ...rest } = s;
-                seen = { ...rest, tags: { ...s.tags }, parts: 0 };
-                if (histogram) {
-                    seen.total = { ...histogram, count: 0, sum: 0, zeroCount: 0, positive: new DenseBuckets(), negative: new DenseBuckets() };
-                }
-                if (s.type === 'counter' || (s.type === 'gauge' && samples_summary/* PER_INSTANCE_GAUGES */.bu.has(s.metric)))
-                    seen.value = 0;
-                if (s.type === 'rate') {
-                    seen.value = 0;
-                    if (s.passes !== undefined)
-                        [seen.passes, seen.fails] = [0, 0];
-                }
-                this.series.set(key, seen);
-            }
-            else if (seen.type !== s.type) {
-                throw new ShardStateError(`metric ${s.metric} is a ${s.type} in ${source} and a ${seen.type} in another shard; were the shards run from different scripts?`);
-            }
-            seen.parts++;
-            if (s.histogram) {
-                seen.total ??= { ...s.histogram, count: 0, sum: 0, zeroCount: 0, positive: new DenseBuckets(), negative: new DenseBuckets() };
-                addInto(seen.total, s.histogram);
-            }
-            else if (s.type === 'counter')
-                seen.value += s.value ?? 0;
-            else if (s.type === 'gauge') {
-                if (samples_summary/* PER_INSTANCE_GAUGES */.bu.has(s.metric))
-                    seen.value += s.value ?? 0;
-                else if (endMs >= (this.gaugeEnd.get(key) ?? -Infinity)) {
-                    seen.value = s.value;
-                    this.gaugeEnd.set(key, endMs);
-                }
-            }
-            else if (s.type === 'rate') {
-                if (seen.passes !== undefined && s.passes !== undefined && s.fails !== undefined) {
-                    seen.passes += s.passes;
-                    seen.fails += s.fails;
-                    seen.value = seen.passes + seen.fails > 0 ? seen.passes / (seen.passes + seen.fails) : 0;
-                }
-                else {
-                    // Fractions without counts: their mean (only per-series detail; per-metric rates come from k6's summaries).
-                    delete seen.passes;
-                    delete seen.fails;
-                    seen.value = (seen.value * (seen.parts - 1) + (s.value ?? 0)) / seen.parts;
-                }
-            }
-        }
-        for (const [name, m] of Object.entries(state.metrics)) {
-            const seen = this.metrics[name];
-            if (!seen) {
-                this.metrics[name] = { type: m.type, contains: m.contains, values: { ...m.values }, endMs };
-                continue;
-            }
-            const perInstance = samples_summary/* PER_INSTANCE_GAUGES */.bu.has(name);
-            for (const [stat, value] of Object.entries(m.values)) {
-                const before = seen.values[stat];
-                if (before === undefined)
-                    seen.values[stat] = value;
-                else if (perInstance)
-                    seen.values[stat] = before + value;
-                else if (stat === 'min')
-                    seen.values[stat] = Math.min(before, value);
-                else if (stat === 'max')
-                    seen.values[stat] = Math.max(before, value);
-                else if (stat === 'value')
-                    seen.values[stat] = endMs >= seen.endMs ? value : before;
-                else
-                    seen.values[stat] = before + value;
-            }
-            seen.endMs = Math.max(seen.endMs, endMs);
-        }
-        for (const check of state.checks) {
-            const key = check.path ?? check.name;
-            const seen = this.checks.get(key);
-            if (seen) {
-                seen.passes += check.passes;
-                seen.fails += check.fails;
-            }
-            else
-                this.checks.set(key, { ...check });
-        }
-        for (const [metric, expressions] of Object.entries(state.thresholds)) {
-            for (const expression of expressions)
-                (this.thresholds[metric] ??= new Set()).add(expression);
-        }
-    }
-    /** The whole test's state; throws a ShardStateError naming a missing or duplicated shard or segment. */
-    result() {
-        const states = this.heads;
-        checkStatesComplete(states, this.sources);
-        const versions = new Set(states.map((s) => s.k6Version).filter((v) => v !== undefined));
-        const durations = states.map((s) => s.span.durationMs).filter((d) => d !== undefined);
-        const series = [];
-        for (const { parts: _parts, total, ...s } of this.series.values()) {
-            if (!total) {
-                series.push(s);
-                continue;
-            }
-            series.push({ ...s, histogram: histogramOfSum(total) });
-        }
-        return {
-            format: SHARD_STATE_FORMAT,
-            version: SHARD_STATE_VERSION,
-            scenario: states[0].scenario,
-            ...(versions.size > 0 ? { k6Version: [...versions].join(', ') } : {}),
-            segment: '0:1',
-            sequence: states[0].sequence,
-            span: {
-                startMs: Math.min(...states.map((s) => s.span.startMs)),
-                endMs: Math.max(...states.map((s) => s.span.endMs)),
-                // Shards run the same schedule: the test lasted as long as its longest shard (CI jobs start apart).
-                ...(durations.length > 0 ? { durationMs: Math.max(...durations) } : {}),
-            },
-            series,
-            metrics: Object.fromEntries(Object.entries(this.metrics).map(([name, { endMs: _endMs, ...m }]) => [name, m])),
-            checks: [...this.checks.values()],
-            thresholds: Object.fromEntries(Object.entries(this.thresholds).map(([m, set]) => [m, [...set]])),
-        };
-    }
+
+
+/***/ }),
+
+/***/ 2650:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  H$: () => (/* binding */ SHARD_STATE_FORMAT),
+  Kn: () => (/* binding */ SHARD_STATE_VERSION),
+  FQ: () => (/* binding */ parseShardState),
+  WH: () => (/* binding */ seriesKeyOf),
+  F8: () => (/* binding */ shardStateOf),
+  Xy: () => (/* binding */ shardStateText)
+});
+
+// EXTERNAL MODULE: ./src/samples/aggregator.ts + 1 modules
+var aggregator = __nccwpck_require__(3244);
+// EXTERNAL MODULE: ./src/samples/remote-write.ts
+var remote_write = __nccwpck_require__(3715);
+;// CONCATENATED MODULE: ./src/shard/generated/shard-state-validator.js
+// Generated by scripts/shard-state-validator.mjs from schemas/shard-state.schema.json; do not edit.
+const validate = validate10;/* harmony default export */ const shard_state_validator = ((/* unused pure expression or super */ null && (validate10)));const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"k6-gate shard state","description":"What one k6 instance measured, kept per series (counters, rates, gauges, native-histogram buckets) so that the states of all shards add up exactly to the whole test.","type":"object","required":["format","version","scenario","segment","sequence","span","series","metrics","checks","thresholds"],"additionalProperties":false,"properties":{"format":{"const":"k6-gate-shard-state"},"version":{"const":1},"scenario":{"type":"string"},"k6Version":{"type":"string"},"shard":{"type":"object","required":["index","count"],"additionalProperties":false,"properties":{"index":{"type":"integer","minimum":1},"count":{"type":"integer","minimum":1}}},"segment":{"type":"string","pattern":"^[0-9/.]+:[0-9/.]+$","x-expected":"k6's execution segment, e.g. \"1/3:2/3\""},"sequence":{"type":"string","x-expected":"k6's execution segment sequence, e.g. \"0,1/3,2/3,1\" (empty when none)"},"instance":{"type":"string"},"span":{"type":"object","required":["startMs","endMs"],"additionalProperties":false,"properties":{"startMs":{"type":"number"},"endMs":{"type":"number"},"durationMs":{"type":"number","minimum":0}}},"series":{"type":"array","items":{"$ref":"#/definitions/series"}},"metrics":{"type":"object","additionalProperties":{"$ref":"#/definitions/metric"}},"checks":{"type":"array","items":{"$ref":"#/definitions/check"}},"thresholds":{"type":"object","additionalProperties":{"type":"array","items":{"type":"string"}}}},"definitions":{"type":{"enum":["counter","gauge","rate","trend"]},"contains":{"enum":["time","data","default"]},"tags":{"type":"object","additionalProperties":{"type":"string"}},"series":{"type":"object","required":["metric","type","contains","tags"],"additionalProperties":false,"properties":{"metric":{"type":"string","minLength":1},"type":{"$ref":"#/definitions/type"},"contains":{"$ref":"#/definitions/contains"},"tags":{"$ref":"#/definitions/tags"},"value":{"type":"number"},"passes":{"type":"number","minimum":0},"fails":{"type":"number","minimum":0},"scale":{"type":"number","exclusiveMinimum":0},"histogram":{"$ref":"#/definitions/histogram"}}},"spans":{"type":"array","items":{"type":"array","items":[{"type":"integer"},{"type":"integer","minimum":0}],"minItems":2,"maxItems":2}},"histogram":{"type":"object","required":["schema","count","sum","zeroThreshold","zeroCount","positive","negative"],"additionalProperties":false,"properties":{"schema":{"type":"integer","minimum":-4,"maximum":8},"count":{"type":"number","minimum":0},"sum":{"type":"number"},"zeroThreshold":{"type":"number","minimum":0},"zeroCount":{"type":"number","minimum":0},"positive":{"$ref":"#/definitions/buckets"},"negative":{"$ref":"#/definitions/buckets"}}},"buckets":{"type":"object","required":["spans","counts"],"additionalProperties":false,"properties":{"spans":{"$ref":"#/definitions/spans"},"counts":{"type":"array","items":{"type":"number","minimum":0}}}},"metric":{"type":"object","required":["type","contains","values"],"additionalProperties":false,"properties":{"type":{"$ref":"#/definitions/type"},"contains":{"$ref":"#/definitions/contains"},"values":{"type":"object","additionalProperties":{"type":"number"}}}},"check":{"type":"object","required":["name","passes","fails"],"additionalProperties":false,"properties":{"name":{"type":"string"},"path":{"type":"string"},"passes":{"type":"number","minimum":0},"fails":{"type":"number","minimum":0}}}}};const schema22 = {"type":"object","required":["name","passes","fails"],"additionalProperties":false,"properties":{"name":{"type":"string"},"path":{"type":"string"},"passes":{"type":"number","minimum":0},"fails":{"type":"number","minimum":0}}};const func2 = Object.prototype.hasOwnProperty;const pattern0 = new RegExp("^[0-9/.]+:[0-9/.]+$", "u");const schema12 = {"type":"object","required":["metric","type","contains","tags"],"additionalProperties":false,"properties":{"metric":{"type":"string","minLength":1},"type":{"$ref":"#/definitions/type"},"contains":{"$ref":"#/definitions/contains"},"tags":{"$ref":"#/definitions/tags"},"value":{"type":"number"},"passes":{"type":"number","minimum":0},"fails":{"type":"number","minimum":0},"scale":{"type":"number","exclusiveMinimum":0},"histogram":{"$ref":"#/definitions/histogram"}}};const schema13 = {"enum":["counter","gauge","rate","trend"]};const schema14 = {"enum":["time","data","default"]};const schema15 = {"type":"object","additionalProperties":{"type":"string"}};const schema16 = {"type":"object","required":["schema","count","sum","zeroThreshold","zeroCount","positive","negative"],"additionalProperties":false,"properties":{"schema":{"type":"integer","minimum":-4,"maximum":8},"count":{"type":"number","minimum":0},"sum":{"type":"number"},"zeroThreshold":{"type":"number","minimum":0},"zeroCount":{"type":"number","minimum":0},"positive":{"$ref":"#/definitions/buckets"},"negative":{"$ref":"#/definitions/buckets"}}};const schema17 = {"type":"object","required":["spans","counts"],"additionalProperties":false,"properties":{"spans":{"$ref":"#/definitions/spans"},"counts":{"type":"array","items":{"type":"number","minimum":0}}}};const schema18 = {"type":"array","items":{"type":"array","items":[{"type":"integer"},{"type":"integer","minimum":0}],"minItems":2,"maxItems":2}};function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;const _errs0 = errors;if(data && typeof data == "object" && !Array.isArray(data)){if(data.spans === undefined){const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "spans"},message:"must have required property '"+"spans"+"'"};if(vErrors === null){vErrors = [err0];}else {vErrors.push(err0);}errors++;}if(data.counts === undefined){const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "counts"},message:"must have required property '"+"counts"+"'"};if(vErrors === null){vErrors = [err1];}else {vErrors.push(err1);}errors++;}const _errs1 = errors;for(const key0 in data){if(!((key0 === "spans") || (key0 === "counts"))){const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};if(vErrors === null){vErrors = [err2];}else {vErrors.push(err2);}errors++;}}if(data.spans !== undefined){let data0 = data.spans;const _errs2 = errors;const _errs3 = errors;const _errs4 = errors;if(Array.isArray(data0)){let valid3 = true;const len0 = data0.length;for(let i0=0; i0<len0; i0++){let data1 = data0[i0];const _errs5 = errors;const _errs6 = errors;if(Array.isArray(data1)){if(data1.length > 2){const err3 = {instancePath:instancePath+"/spans/" + i0,schemaPath:"#/definitions/spans/items/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};if(vErrors === null){vErrors = [err3];}else {vErrors.push(err3);}errors++;}if(data1.length < 2){const err4 = {instancePath:instancePath+"/spans/" + i0,schemaPath:"#/definitions/spans/items/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items"};if(vErrors === null){vErrors = [err4];}else {vErrors.push(err4);}errors++;}const len1 = data1.length;if(len1 > 0){let data2 = data1[0];const _errs7 = errors;if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){const err5 = {instancePath:instancePath+"/spans/" + i0+"/0",schemaPath:"#/definitions/spans/items/items/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};if(vErrors === null){vErrors = [err5];}else {vErrors.push(err5);}errors++;}const _errs8 = errors;var valid4 = _errs7 === errors;}if(len1 > 1){let data3 = data1[1];const _errs9 = errors;if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){const err6 = {instancePath:instancePath+"/spans/" + i0+"/1",schemaPath:"#/definitions/spans/items/items/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};if(vErrors === null){vErrors = [err6];}else {vErrors.push(err6);}errors++;}const _errs10 = errors;if((typeof data3 == "number") && (isFinite(data3))){if(data3 < 0 || isNaN(data3)){const err7 = {instancePath:instancePath+"/spans/" + i0+"/1",schemaPath:"#/definitions/spans/items/items/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};if(vErrors === null){vErrors = [err7];}else {vErrors.push(err7);}errors++;}}var valid4 = _errs9 === errors;}}else {const err8 = {instancePath:instancePath+"/spans/" + i0,schemaPath:"#/definitions/spans/items/type",keyword:"type",params:{type: "array"},message:"must be array"};if(vErrors === null){vErrors = [err8];}else {vErrors.push(err8);}errors++;}var valid2 = _errs5 === errors;if(!valid2){valid3 = false;}}}else {const err9 = {instancePath:instancePath+"/spans",schemaPath:"#/definitions/spans/type",keyword:"type",params:{type: "array"},message:"must be array"};if(vErrors === null){vErrors = [err9];}else {vErrors.push(err9);}errors++;}var valid1 = _errs3 === errors;var valid0 = _errs2 === errors;}if(data.counts !== undefined){let data4 = data.counts;const _errs11 = errors;const _errs12 = errors;if(Array.isArray(data4)){let valid6 = true;const len2 = data4.length;for(let i1=0; i1<len2; i1++){let data5 = data4[i1];const _errs13 = errors;const _errs14 = errors;if((typeof data5 == "number") && (isFinite(data5))){if(data5 < 0 || isNaN(data5)){const err10 = {instancePath:instancePath+"/counts/" + i1,schemaPath:"#/properties/counts/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};if(vErrors === null){vErrors = [err10];}else {vErrors.push(err10);}errors++;}}else {const err11 = {instancePath:instancePath+"/counts/" + i1,schemaPath:"#/properties/counts/items/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err11];}else {vErrors.push(err11);}errors++;}var valid5 = _errs13 === errors;if(!valid5){valid6 = false;}}}else {const err12 = {instancePath:instancePath+"/counts",schemaPath:"#/properties/counts/type",keyword:"type",params:{type: "array"},message:"must be array"};if(vErrors === null){vErrors = [err12];}else {vErrors.push(err12);}errors++;}var valid0 = _errs11 === errors;}}else {const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err13];}else {vErrors.push(err13);}errors++;}validate13.errors = vErrors;return errors === 0;}function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;const _errs0 = errors;if(data && typeof data == "object" && !Array.isArray(data)){if(data.schema === undefined){const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "schema"},message:"must have required property '"+"schema"+"'"};if(vErrors === null){vErrors = [err0];}else {vErrors.push(err0);}errors++;}if(data.count === undefined){const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "count"},message:"must have required property '"+"count"+"'"};if(vErrors === null){vErrors = [err1];}else {vErrors.push(err1);}errors++;}if(data.sum === undefined){const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "sum"},message:"must have required property '"+"sum"+"'"};if(vErrors === null){vErrors = [err2];}else {vErrors.push(err2);}errors++;}if(data.zeroThreshold === undefined){const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "zeroThreshold"},message:"must have required property '"+"zeroThreshold"+"'"};if(vErrors === null){vErrors = [err3];}else {vErrors.push(err3);}errors++;}if(data.zeroCount === undefined){const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "zeroCount"},message:"must have required property '"+"zeroCount"+"'"};if(vErrors === null){vErrors = [err4];}else {vErrors.push(err4);}errors++;}if(data.positive === undefined){const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "positive"},message:"must have required property '"+"positive"+"'"};if(vErrors === null){vErrors = [err5];}else {vErrors.push(err5);}errors++;}if(data.negative === undefined){const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "negative"},message:"must have required property '"+"negative"+"'"};if(vErrors === null){vErrors = [err6];}else {vErrors.push(err6);}errors++;}const _errs1 = errors;for(const key0 in data){if(!(((((((key0 === "schema") || (key0 === "count")) || (key0 === "sum")) || (key0 === "zeroThreshold")) || (key0 === "zeroCount")) || (key0 === "positive")) || (key0 === "negative"))){const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};if(vErrors === null){vErrors = [err7];}else {vErrors.push(err7);}errors++;}}if(data.schema !== undefined){let data0 = data.schema;const _errs2 = errors;if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){const err8 = {instancePath:instancePath+"/schema",schemaPath:"#/properties/schema/type",keyword:"type",params:{type: "integer"},message:"must be integer"};if(vErrors === null){vErrors = [err8];}else {vErrors.push(err8);}errors++;}const _errs3 = errors;if((typeof data0 == "number") && (isFinite(data0))){if(data0 > 8 || isNaN(data0)){const err9 = {instancePath:instancePath+"/schema",schemaPath:"#/properties/schema/maximum",keyword:"maximum",params:{comparison: "<=", limit: 8},message:"must be <= 8"};if(vErrors === null){vErrors = [err9];}else {vErrors.push(err9);}errors++;}if(data0 < -4 || isNaN(data0)){const err10 = {instancePath:instancePath+"/schema",schemaPath:"#/properties/schema/minimum",keyword:"minimum",params:{comparison: ">=", limit: -4},message:"must be >= -4"};if(vErrors === null){vErrors = [err10];}else {vErrors.push(err10);}errors++;}}var valid0 = _errs2 === errors;}if(data.count !== undefined){let data1 = data.count;const _errs4 = errors;const _errs5 = errors;if((typeof data1 == "number") && (isFinite(data1))){if(data1 < 0 || isNaN(data1)){const err11 = {instancePath:instancePath+"/count",schemaPath:"#/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};if(vErrors === null){vErrors = [err11];}else {vErrors.push(err11);}errors++;}}else {const err12 = {instancePath:instancePath+"/count",schemaPath:"#/properties/count/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err12];}else {vErrors.push(err12);}errors++;}var valid0 = _errs4 === errors;}if(data.sum !== undefined){let data2 = data.sum;const _errs6 = errors;if(!((typeof data2 == "number") && (isFinite(data2)))){const err13 = {instancePath:instancePath+"/sum",schemaPath:"#/properties/sum/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err13];}else {vErrors.push(err13);}errors++;}const _errs7 = errors;var valid0 = _errs6 === errors;}if(data.zeroThreshold !== undefined){let data3 = data.zeroThreshold;const _errs8 = errors;const _errs9 = errors;if((typeof data3 == "number") && (isFinite(data3))){if(data3 < 0 || isNaN(data3)){const err14 = {instancePath:instancePath+"/zeroThreshold",schemaPath:"#/properties/zeroThreshold/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};if(vErrors === null){vErrors = [err14];}else {vErrors.push(err14);}errors++;}}else {const err15 = {instancePath:instancePath+"/zeroThreshold",schemaPath:"#/properties/zeroThreshold/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err15];}else {vErrors.push(err15);}errors++;}var valid0 = _errs8 === errors;}if(data.zeroCount !== undefined){let data4 = data.zeroCount;const _errs10 = errors;const _errs11 = errors;if((typeof data4 == "number") && (isFinite(data4))){if(data4 < 0 || isNaN(data4)){const err16 = {instancePath:instancePath+"/zeroCount",schemaPath:"#/properties/zeroCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};if(vErrors === null){vErrors = [err16];}else {vErrors.push(err16);}errors++;}}else {const err17 = {instancePath:instancePath+"/zeroCount",schemaPath:"#/properties/zeroCount/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err17];}else {vErrors.push(err17);}errors++;}var valid0 = _errs10 === errors;}if(data.positive !== undefined){let data5 = data.positive;const _errs12 = errors;if(!(validate13(data5, {instancePath:instancePath+"/positive",parentData:data,parentDataProperty:"positive",rootData}))){vErrors = vErrors === null ? validate13.errors : vErrors.concat(validate13.errors);errors = vErrors.length;}else {}var valid0 = _errs12 === errors;}if(data.negative !== undefined){let data6 = data.negative;const _errs13 = errors;if(!(validate13(data6, {instancePath:instancePath+"/negative",parentData:data,parentDataProperty:"negative",rootData}))){vErrors = vErrors === null ? validate13.errors : vErrors.concat(validate13.errors);errors = vErrors.length;}else {}var valid0 = _errs13 === errors;}}else {const err18 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err18];}else {vErrors.push(err18);}errors++;}validate12.errors = vErrors;return errors === 0;}function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;const _errs0 = errors;if(data && typeof data == "object" && !Array.isArray(data)){if(data.metric === undefined){const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metric"},message:"must have required property '"+"metric"+"'"};if(vErrors === null){vErrors = [err0];}else {vErrors.push(err0);}errors++;}if(data.type === undefined){const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};if(vErrors === null){vErrors = [err1];}else {vErrors.push(err1);}errors++;}if(data.contains === undefined){const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "contains"},message:"must have required property '"+"contains"+"'"};if(vErrors === null){vErrors = [err2];}else {vErrors.push(err2);}errors++;}if(data.tags === undefined){const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tags"},message:"must have required property '"+"tags"+"'"};if(vErrors === null){vErrors = [err3];}else {vErrors.push(err3);}errors++;}const _errs1 = errors;for(const key0 in data){if(!(func2.call(schema12.properties, key0))){const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};if(vErrors === null){vErrors = [err4];}else {vErrors.push(err4);}errors++;}}if(data.metric !== undefined){let data0 = data.metric;const _errs2 = errors;const _errs3 = errors;if(typeof data0 === "string"){if(data0.length < 1){const err5 = {instancePath:instancePath+"/metric",schemaPath:"#/properties/metric/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};if(vErrors === null){vErrors = [err5];}else {vErrors.push(err5);}errors++;}}else {const err6 = {instancePath:instancePath+"/metric",schemaPath:"#/properties/metric/type",keyword:"type",params:{type: "string"},message:"must be string"};if(vErrors === null){vErrors = [err6];}else {vErrors.push(err6);}errors++;}var valid0 = _errs2 === errors;}if(data.type !== undefined){let data1 = data.type;const _errs4 = errors;const _errs5 = errors;const vSchema0 = schema13.enum;if(!((((data1 === "counter") || (data1 === "gauge")) || (data1 === "rate")) || (data1 === "trend"))){const err7 = {instancePath:instancePath+"/type",schemaPath:"#/definitions/type/enum",keyword:"enum",params:{allowedValues: schema13.enum},message:"must be equal to one of the allowed values"};if(vErrors === null){vErrors = [err7];}else {vErrors.push(err7);}errors++;}var valid1 = _errs5 === errors;var valid0 = _errs4 === errors;}if(data.contains !== undefined){let data2 = data.contains;const _errs6 = errors;const _errs7 = errors;const vSchema1 = schema14.enum;if(!(((data2 === "time") || (data2 === "data")) || (data2 === "default"))){const err8 = {instancePath:instancePath+"/contains",schemaPath:"#/definitions/contains/enum",keyword:"enum",params:{allowedValues: schema14.enum},message:"must be equal to one of the allowed values"};if(vErrors === null){vErrors = [err8];}else {vErrors.push(err8);}errors++;}var valid2 = _errs7 === errors;var valid0 = _errs6 === errors;}if(data.tags !== undefined){let data3 = data.tags;const _errs8 = errors;const _errs9 = errors;const _errs10 = errors;if(data3 && typeof data3 == "object" && !Array.isArray(data3)){const _errs11 = errors;for(const key1 in data3){let data4 = data3[key1];const _errs12 = errors;if(typeof data4 !== "string"){const err9 = {instancePath:instancePath+"/tags/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/tags/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};if(vErrors === null){vErrors = [err9];}else {vErrors.push(err9);}errors++;}const _errs13 = errors;var valid4 = _errs12 === errors;}}else {const err10 = {instancePath:instancePath+"/tags",schemaPath:"#/definitions/tags/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err10];}else {vErrors.push(err10);}errors++;}var valid3 = _errs9 === errors;var valid0 = _errs8 === errors;}if(data.value !== undefined){let data5 = data.value;const _errs14 = errors;if(!((typeof data5 == "number") && (isFinite(data5)))){const err11 = {instancePath:instancePath+"/value",schemaPath:"#/properties/value/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err11];}else {vErrors.push(err11);}errors++;}const _errs15 = errors;var valid0 = _errs14 === errors;}if(data.passes !== undefined){let data6 = data.passes;const _errs16 = errors;const _errs17 = errors;if((typeof data6 == "number") && (isFinite(data6))){if(data6 < 0 || isNaN(data6)){const err12 = {instancePath:instancePath+"/passes",schemaPath:"#/properties/passes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};if(vErrors === null){vErrors = [err12];}else {vErrors.push(err12);}errors++;}}else {const err13 = {instancePath:instancePath+"/passes",schemaPath:"#/properties/passes/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err13];}else {vErrors.push(err13);}errors++;}var valid0 = _errs16 === errors;}if(data.fails !== undefined){let data7 = data.fails;const _errs18 = errors;const _errs19 = errors;if((typeof data7 == "number") && (isFinite(data7))){if(data7 < 0 || isNaN(data7)){const err14 = {instancePath:instancePath+"/fails",schemaPath:"#/properties/fails/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};if(vErrors === null){vErrors = [err14];}else {vErrors.push(err14);}errors++;}}else {const err15 = {instancePath:instancePath+"/fails",schemaPath:"#/properties/fails/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err15];}else {vErrors.push(err15);}errors++;}var valid0 = _errs18 === errors;}if(data.scale !== undefined){let data8 = data.scale;const _errs20 = errors;const _errs21 = errors;if((typeof data8 == "number") && (isFinite(data8))){if(data8 <= 0 || isNaN(data8)){const err16 = {instancePath:instancePath+"/scale",schemaPath:"#/properties/scale/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};if(vErrors === null){vErrors = [err16];}else {vErrors.push(err16);}errors++;}}else {const err17 = {instancePath:instancePath+"/scale",schemaPath:"#/properties/scale/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err17];}else {vErrors.push(err17);}errors++;}var valid0 = _errs20 === errors;}if(data.histogram !== undefined){let data9 = data.histogram;const _errs22 = errors;if(!(validate12(data9, {instancePath:instancePath+"/histogram",parentData:data,parentDataProperty:"histogram",rootData}))){vErrors = vErrors === null ? validate12.errors : vErrors.concat(validate12.errors);errors = vErrors.length;}else {}var valid0 = _errs22 === errors;}}else {const err18 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err18];}else {vErrors.push(err18);}errors++;}validate11.errors = vErrors;return errors === 0;}const schema19 = {"type":"object","required":["type","contains","values"],"additionalProperties":false,"properties":{"type":{"$ref":"#/definitions/type"},"contains":{"$ref":"#/definitions/contains"},"values":{"type":"object","additionalProperties":{"type":"number"}}}};function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;const _errs0 = errors;if(data && typeof data == "object" && !Array.isArray(data)){if(data.type === undefined){const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};if(vErrors === null){vErrors = [err0];}else {vErrors.push(err0);}errors++;}if(data.contains === undefined){const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "contains"},message:"must have required property '"+"contains"+"'"};if(vErrors === null){vErrors = [err1];}else {vErrors.push(err1);}errors++;}if(data.values === undefined){const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "values"},message:"must have required property '"+"values"+"'"};if(vErrors === null){vErrors = [err2];}else {vErrors.push(err2);}errors++;}const _errs1 = errors;for(const key0 in data){if(!(((key0 === "type") || (key0 === "contains")) || (key0 === "values"))){const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};if(vErrors === null){vErrors = [err3];}else {vErrors.push(err3);}errors++;}}if(data.type !== undefined){let data0 = data.type;const _errs2 = errors;const _errs3 = errors;const vSchema0 = schema13.enum;if(!((((data0 === "counter") || (data0 === "gauge")) || (data0 === "rate")) || (data0 === "trend"))){const err4 = {instancePath:instancePath+"/type",schemaPath:"#/definitions/type/enum",keyword:"enum",params:{allowedValues: schema13.enum},message:"must be equal to one of the allowed values"};if(vErrors === null){vErrors = [err4];}else {vErrors.push(err4);}errors++;}var valid1 = _errs3 === errors;var valid0 = _errs2 === errors;}if(data.contains !== undefined){let data1 = data.contains;const _errs4 = errors;const _errs5 = errors;const vSchema1 = schema14.enum;if(!(((data1 === "time") || (data1 === "data")) || (data1 === "default"))){const err5 = {instancePath:instancePath+"/contains",schemaPath:"#/definitions/contains/enum",keyword:"enum",params:{allowedValues: schema14.enum},message:"must be equal to one of the allowed values"};if(vErrors === null){vErrors = [err5];}else {vErrors.push(err5);}errors++;}var valid2 = _errs5 === errors;var valid0 = _errs4 === errors;}if(data.values !== undefined){let data2 = data.values;const _errs6 = errors;const _errs7 = errors;if(data2 && typeof data2 == "object" && !Array.isArray(data2)){const _errs8 = errors;for(const key1 in data2){let data3 = data2[key1];const _errs9 = errors;if(!((typeof data3 == "number") && (isFinite(data3)))){const err6 = {instancePath:instancePath+"/values/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/values/additionalProperties/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err6];}else {vErrors.push(err6);}errors++;}const _errs10 = errors;var valid3 = _errs9 === errors;}}else {const err7 = {instancePath:instancePath+"/values",schemaPath:"#/properties/values/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err7];}else {vErrors.push(err7);}errors++;}var valid0 = _errs6 === errors;}}else {const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err8];}else {vErrors.push(err8);}errors++;}validate18.errors = vErrors;return errors === 0;}function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;const _errs0 = errors;if(data && typeof data == "object" && !Array.isArray(data)){if(data.format === undefined){const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "format"},message:"must have required property '"+"format"+"'"};if(vErrors === null){vErrors = [err0];}else {vErrors.push(err0);}errors++;}if(data.version === undefined){const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'"};if(vErrors === null){vErrors = [err1];}else {vErrors.push(err1);}errors++;}if(data.scenario === undefined){const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "scenario"},message:"must have required property '"+"scenario"+"'"};if(vErrors === null){vErrors = [err2];}else {vErrors.push(err2);}errors++;}if(data.segment === undefined){const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "segment"},message:"must have required property '"+"segment"+"'"};if(vErrors === null){vErrors = [err3];}else {vErrors.push(err3);}errors++;}if(data.sequence === undefined){const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "sequence"},message:"must have required property '"+"sequence"+"'"};if(vErrors === null){vErrors = [err4];}else {vErrors.push(err4);}errors++;}if(data.span === undefined){const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "span"},message:"must have required property '"+"span"+"'"};if(vErrors === null){vErrors = [err5];}else {vErrors.push(err5);}errors++;}if(data.series === undefined){const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "series"},message:"must have required property '"+"series"+"'"};if(vErrors === null){vErrors = [err6];}else {vErrors.push(err6);}errors++;}if(data.metrics === undefined){const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metrics"},message:"must have required property '"+"metrics"+"'"};if(vErrors === null){vErrors = [err7];}else {vErrors.push(err7);}errors++;}if(data.checks === undefined){const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "checks"},message:"must have required property '"+"checks"+"'"};if(vErrors === null){vErrors = [err8];}else {vErrors.push(err8);}errors++;}if(data.thresholds === undefined){const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "thresholds"},message:"must have required property '"+"thresholds"+"'"};if(vErrors === null){vErrors = [err9];}else {vErrors.push(err9);}errors++;}const _errs1 = errors;for(const key0 in data){if(!(func2.call(schema11.properties, key0))){const err10 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};if(vErrors === null){vErrors = [err10];}else {vErrors.push(err10);}errors++;}}if(data.format !== undefined){let data0 = data.format;const _errs2 = errors;if("k6-gate-shard-state" !== data0){const err11 = {instancePath:instancePath+"/format",schemaPath:"#/properties/format/const",keyword:"const",params:{allowedValue: "k6-gate-shard-state"},message:"must be equal to constant"};if(vErrors === null){vErrors = [err11];}else {vErrors.push(err11);}errors++;}var valid0 = _errs2 === errors;}if(data.version !== undefined){let data1 = data.version;const _errs3 = errors;if(1 !== data1){const err12 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};if(vErrors === null){vErrors = [err12];}else {vErrors.push(err12);}errors++;}var valid0 = _errs3 === errors;}if(data.scenario !== undefined){let data2 = data.scenario;const _errs4 = errors;if(typeof data2 !== "string"){const err13 = {instancePath:instancePath+"/scenario",schemaPath:"#/properties/scenario/type",keyword:"type",params:{type: "string"},message:"must be string"};if(vErrors === null){vErrors = [err13];}else {vErrors.push(err13);}errors++;}const _errs5 = errors;var valid0 = _errs4 === errors;}if(data.k6Version !== undefined){let data3 = data.k6Version;const _errs6 = errors;if(typeof data3 !== "string"){const err14 = {instancePath:instancePath+"/k6Version",schemaPath:"#/properties/k6Version/type",keyword:"type",params:{type: "string"},message:"must be string"};if(vErrors === null){vErrors = [err14];}else {vErrors.push(err14);}errors++;}const _errs7 = errors;var valid0 = _errs6 === errors;}if(data.shard !== undefined){let data4 = data.shard;const _errs8 = errors;const _errs9 = errors;if(data4 && typeof data4 == "object" && !Array.isArray(data4)){if(data4.index === undefined){const err15 = {instancePath:instancePath+"/shard",schemaPath:"#/properties/shard/required",keyword:"required",params:{missingProperty: "index"},message:"must have required property '"+"index"+"'"};if(vErrors === null){vErrors = [err15];}else {vErrors.push(err15);}errors++;}if(data4.count === undefined){const err16 = {instancePath:instancePath+"/shard",schemaPath:"#/properties/shard/required",keyword:"required",params:{missingProperty: "count"},message:"must have required property '"+"count"+"'"};if(vErrors === null){vErrors = [err16];}else {vErrors.push(err16);}errors++;}const _errs10 = errors;for(const key1 in data4){if(!((key1 === "index") || (key1 === "count"))){const err17 = {instancePath:instancePath+"/shard",schemaPath:"#/properties/shard/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};if(vErrors === null){vErrors = [err17];}else {vErrors.push(err17);}errors++;}}if(data4.index !== undefined){let data5 = data4.index;const _errs11 = errors;if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){const err18 = {instancePath:instancePath+"/shard/index",schemaPath:"#/properties/shard/properties/index/type",keyword:"type",params:{type: "integer"},message:"must be integer"};if(vErrors === null){vErrors = [err18];}else {vErrors.push(err18);}errors++;}const _errs12 = errors;if((typeof data5 == "number") && (isFinite(data5))){if(data5 < 1 || isNaN(data5)){const err19 = {instancePath:instancePath+"/shard/index",schemaPath:"#/properties/shard/properties/index/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};if(vErrors === null){vErrors = [err19];}else {vErrors.push(err19);}errors++;}}var valid1 = _errs11 === errors;}if(data4.count !== undefined){let data6 = data4.count;const _errs13 = errors;if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){const err20 = {instancePath:instancePath+"/shard/count",schemaPath:"#/properties/shard/properties/count/type",keyword:"type",params:{type: "integer"},message:"must be integer"};if(vErrors === null){vErrors = [err20];}else {vErrors.push(err20);}errors++;}const _errs14 = errors;if((typeof data6 == "number") && (isFinite(data6))){if(data6 < 1 || isNaN(data6)){const err21 = {instancePath:instancePath+"/shard/count",schemaPath:"#/properties/shard/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};if(vErrors === null){vErrors = [err21];}else {vErrors.push(err21);}errors++;}}var valid1 = _errs13 === errors;}}else {const err22 = {instancePath:instancePath+"/shard",schemaPath:"#/properties/shard/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err22];}else {vErrors.push(err22);}errors++;}var valid0 = _errs8 === errors;}if(data.segment !== undefined){let data7 = data.segment;const _errs15 = errors;const _errs16 = errors;if(typeof data7 === "string"){if(!pattern0.test(data7)){const err23 = {instancePath:instancePath+"/segment",schemaPath:"#/properties/segment/pattern",keyword:"pattern",params:{pattern: "^[0-9/.]+:[0-9/.]+$"},message:"must match pattern \""+"^[0-9/.]+:[0-9/.]+$"+"\""};if(vErrors === null){vErrors = [err23];}else {vErrors.push(err23);}errors++;}}else {const err24 = {instancePath:instancePath+"/segment",schemaPath:"#/properties/segment/type",keyword:"type",params:{type: "string"},message:"must be string"};if(vErrors === null){vErrors = [err24];}else {vErrors.push(err24);}errors++;}var valid0 = _errs15 === errors;}if(data.sequence !== undefined){let data8 = data.sequence;const _errs17 = errors;if(typeof data8 !== "string"){const err25 = {instancePath:instancePath+"/sequence",schemaPath:"#/properties/sequence/type",keyword:"type",params:{type: "string"},message:"must be string"};if(vErrors === null){vErrors = [err25];}else {vErrors.push(err25);}errors++;}const _errs18 = errors;var valid0 = _errs17 === errors;}if(data.instance !== undefined){let data9 = data.instance;const _errs19 = errors;if(typeof data9 !== "string"){const err26 = {instancePath:instancePath+"/instance",schemaPath:"#/properties/instance/type",keyword:"type",params:{type: "string"},message:"must be string"};if(vErrors === null){vErrors = [err26];}else {vErrors.push(err26);}errors++;}const _errs20 = errors;var valid0 = _errs19 === errors;}if(data.span !== undefined){let data10 = data.span;const _errs21 = errors;const _errs22 = errors;if(data10 && typeof data10 == "object" && !Array.isArray(data10)){if(data10.startMs === undefined){const err27 = {instancePath:instancePath+"/span",schemaPath:"#/properties/span/required",keyword:"required",params:{missingProperty: "startMs"},message:"must have required property '"+"startMs"+"'"};if(vErrors === null){vErrors = [err27];}else {vErrors.push(err27);}errors++;}if(data10.endMs === undefined){const err28 = {instancePath:instancePath+"/span",schemaPath:"#/properties/span/required",keyword:"required",params:{missingProperty: "endMs"},message:"must have required property '"+"endMs"+"'"};if(vErrors === null){vErrors = [err28];}else {vErrors.push(err28);}errors++;}const _errs23 = errors;for(const key2 in data10){if(!(((key2 === "startMs") || (key2 === "endMs")) || (key2 === "durationMs"))){const err29 = {instancePath:instancePath+"/span",schemaPath:"#/properties/span/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};if(vErrors === null){vErrors = [err29];}else {vErrors.push(err29);}errors++;}}if(data10.startMs !== undefined){let data11 = data10.startMs;const _errs24 = errors;if(!((typeof data11 == "number") && (isFinite(data11)))){const err30 = {instancePath:instancePath+"/span/startMs",schemaPath:"#/properties/span/properties/startMs/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err30];}else {vErrors.push(err30);}errors++;}const _errs25 = errors;var valid2 = _errs24 === errors;}if(data10.endMs !== undefined){let data12 = data10.endMs;const _errs26 = errors;if(!((typeof data12 == "number") && (isFinite(data12)))){const err31 = {instancePath:instancePath+"/span/endMs",schemaPath:"#/properties/span/properties/endMs/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err31];}else {vErrors.push(err31);}errors++;}const _errs27 = errors;var valid2 = _errs26 === errors;}if(data10.durationMs !== undefined){let data13 = data10.durationMs;const _errs28 = errors;const _errs29 = errors;if((typeof data13 == "number") && (isFinite(data13))){if(data13 < 0 || isNaN(data13)){const err32 = {instancePath:instancePath+"/span/durationMs",schemaPath:"#/properties/span/properties/durationMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};if(vErrors === null){vErrors = [err32];}else {vErrors.push(err32);}errors++;}}else {const err33 = {instancePath:instancePath+"/span/durationMs",schemaPath:"#/properties/span/properties/durationMs/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err33];}else {vErrors.push(err33);}errors++;}var valid2 = _errs28 === errors;}}else {const err34 = {instancePath:instancePath+"/span",schemaPath:"#/properties/span/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err34];}else {vErrors.push(err34);}errors++;}var valid0 = _errs21 === errors;}if(data.series !== undefined){let data14 = data.series;const _errs30 = errors;const _errs31 = errors;if(Array.isArray(data14)){let valid4 = true;const len0 = data14.length;for(let i0=0; i0<len0; i0++){let data15 = data14[i0];const _errs32 = errors;if(!(validate11(data15, {instancePath:instancePath+"/series/" + i0,parentData:data14,parentDataProperty:i0,rootData}))){vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);errors = vErrors.length;}else {}var valid3 = _errs32 === errors;if(!valid3){valid4 = false;}}}else {const err35 = {instancePath:instancePath+"/series",schemaPath:"#/properties/series/type",keyword:"type",params:{type: "array"},message:"must be array"};if(vErrors === null){vErrors = [err35];}else {vErrors.push(err35);}errors++;}var valid0 = _errs30 === errors;}if(data.metrics !== undefined){let data16 = data.metrics;const _errs33 = errors;const _errs34 = errors;if(data16 && typeof data16 == "object" && !Array.isArray(data16)){const _errs35 = errors;for(const key3 in data16){let data17 = data16[key3];const _errs36 = errors;if(!(validate18(data17, {instancePath:instancePath+"/metrics/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data16,parentDataProperty:key3,rootData}))){vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);errors = vErrors.length;}else {}var valid5 = _errs36 === errors;}}else {const err36 = {instancePath:instancePath+"/metrics",schemaPath:"#/properties/metrics/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err36];}else {vErrors.push(err36);}errors++;}var valid0 = _errs33 === errors;}if(data.checks !== undefined){let data18 = data.checks;const _errs37 = errors;const _errs38 = errors;if(Array.isArray(data18)){let valid7 = true;const len1 = data18.length;for(let i1=0; i1<len1; i1++){let data19 = data18[i1];const _errs39 = errors;const _errs40 = errors;const _errs41 = errors;if(data19 && typeof data19 == "object" && !Array.isArray(data19)){if(data19.name === undefined){const err37 = {instancePath:instancePath+"/checks/" + i1,schemaPath:"#/definitions/check/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};if(vErrors === null){vErrors = [err37];}else {vErrors.push(err37);}errors++;}if(data19.passes === undefined){const err38 = {instancePath:instancePath+"/checks/" + i1,schemaPath:"#/definitions/check/required",keyword:"required",params:{missingProperty: "passes"},message:"must have required property '"+"passes"+"'"};if(vErrors === null){vErrors = [err38];}else {vErrors.push(err38);}errors++;}if(data19.fails === undefined){const err39 = {instancePath:instancePath+"/checks/" + i1,schemaPath:"#/definitions/check/required",keyword:"required",params:{missingProperty: "fails"},message:"must have required property '"+"fails"+"'"};if(vErrors === null){vErrors = [err39];}else {vErrors.push(err39);}errors++;}const _errs42 = errors;for(const key4 in data19){if(!((((key4 === "name") || (key4 === "path")) || (key4 === "passes")) || (key4 === "fails"))){const err40 = {instancePath:instancePath+"/checks/" + i1,schemaPath:"#/definitions/check/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};if(vErrors === null){vErrors = [err40];}else {vErrors.push(err40);}errors++;}}if(data19.name !== undefined){let data20 = data19.name;const _errs43 = errors;if(typeof data20 !== "string"){const err41 = {instancePath:instancePath+"/checks/" + i1+"/name",schemaPath:"#/definitions/check/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};if(vErrors === null){vErrors = [err41];}else {vErrors.push(err41);}errors++;}const _errs44 = errors;var valid9 = _errs43 === errors;}if(data19.path !== undefined){let data21 = data19.path;const _errs45 = errors;if(typeof data21 !== "string"){const err42 = {instancePath:instancePath+"/checks/" + i1+"/path",schemaPath:"#/definitions/check/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"};if(vErrors === null){vErrors = [err42];}else {vErrors.push(err42);}errors++;}const _errs46 = errors;var valid9 = _errs45 === errors;}if(data19.passes !== undefined){let data22 = data19.passes;const _errs47 = errors;const _errs48 = errors;if((typeof data22 == "number") && (isFinite(data22))){if(data22 < 0 || isNaN(data22)){const err43 = {instancePath:instancePath+"/checks/" + i1+"/passes",schemaPath:"#/definitions/check/properties/passes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};if(vErrors === null){vErrors = [err43];}else {vErrors.push(err43);}errors++;}}else {const err44 = {instancePath:instancePath+"/checks/" + i1+"/passes",schemaPath:"#/definitions/check/properties/passes/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err44];}else {vErrors.push(err44);}errors++;}var valid9 = _errs47 === errors;}if(data19.fails !== undefined){let data23 = data19.fails;const _errs49 = errors;const _errs50 = errors;if((typeof data23 == "number") && (isFinite(data23))){if(data23 < 0 || isNaN(data23)){const err45 = {instancePath:instancePath+"/checks/" + i1+"/fails",schemaPath:"#/definitions/check/properties/fails/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};if(vErrors === null){vErrors = [err45];}else {vErrors.push(err45);}errors++;}}else {const err46 = {instancePath:instancePath+"/checks/" + i1+"/fails",schemaPath:"#/definitions/check/properties/fails/type",keyword:"type",params:{type: "number"},message:"must be number"};if(vErrors === null){vErrors = [err46];}else {vErrors.push(err46);}errors++;}var valid9 = _errs49 === errors;}}else {const err47 = {instancePath:instancePath+"/checks/" + i1,schemaPath:"#/definitions/check/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err47];}else {vErrors.push(err47);}errors++;}var valid8 = _errs40 === errors;var valid6 = _errs39 === errors;if(!valid6){valid7 = false;}}}else {const err48 = {instancePath:instancePath+"/checks",schemaPath:"#/properties/checks/type",keyword:"type",params:{type: "array"},message:"must be array"};if(vErrors === null){vErrors = [err48];}else {vErrors.push(err48);}errors++;}var valid0 = _errs37 === errors;}if(data.thresholds !== undefined){let data24 = data.thresholds;const _errs51 = errors;const _errs52 = errors;if(data24 && typeof data24 == "object" && !Array.isArray(data24)){const _errs53 = errors;for(const key5 in data24){let data25 = data24[key5];const _errs54 = errors;const _errs55 = errors;if(Array.isArray(data25)){let valid12 = true;const len2 = data25.length;for(let i2=0; i2<len2; i2++){let data26 = data25[i2];const _errs56 = errors;if(typeof data26 !== "string"){const err49 = {instancePath:instancePath+"/thresholds/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i2,schemaPath:"#/properties/thresholds/additionalProperties/items/type",keyword:"type",params:{type: "string"},message:"must be string"};if(vErrors === null){vErrors = [err49];}else {vErrors.push(err49);}errors++;}const _errs57 = errors;var valid11 = _errs56 === errors;if(!valid11){valid12 = false;}}}else {const err50 = {instancePath:instancePath+"/thresholds/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/thresholds/additionalProperties/type",keyword:"type",params:{type: "array"},message:"must be array"};if(vErrors === null){vErrors = [err50];}else {vErrors.push(err50);}errors++;}var valid10 = _errs54 === errors;}}else {const err51 = {instancePath:instancePath+"/thresholds",schemaPath:"#/properties/thresholds/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err51];}else {vErrors.push(err51);}errors++;}var valid0 = _errs51 === errors;}}else {const err52 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};if(vErrors === null){vErrors = [err52];}else {vErrors.push(err52);}errors++;}validate10.errors = vErrors;return errors === 0;}
+
+// EXTERNAL MODULE: ./src/shard/merge-error.ts
+var merge_error = __nccwpck_require__(8675);
+// EXTERNAL MODULE: ./src/shard/state-histogram.ts
+var state_histogram = __nccwpck_require__(1002);
+;// CONCATENATED MODULE: ./src/shard/state.ts
+
+
+
+
+
+const SHARD_STATE_FORMAT = 'k6-gate-shard-state';
+const SHARD_STATE_VERSION = 1;
+// ---------------------------------------------------------------------------------------------
+// Building a state
+/** The k6 stats of a metric that add up over shards (see StateMetric). */
+const EXACT_STATS = {
+    counter: ['count'],
+    rate: ['passes', 'fails'],
+    gauge: ['value', 'min', 'max'],
+    trend: ['min', 'max'],
+};
+function seriesKeyOf(metric, tags) {
+    // States list tags sorted by name (shardStateOf): then the key needs no sort.
+    const names = Object.keys(tags);
+    for (let i = 1; i < names.length; i++)
+        if (names[i - 1] > names[i])
+            return `${metric}\u0002${(0,aggregator/* tagKey */.E4)(Object.entries(tags))}`;
+    let key = metric;
+    for (const name of names)
+        key += `\u0002${name}\u0000${tags[name]}`;
+    return key;
 }
-/** The states of all shards as the state of the whole test (see StateMerger). */
-function mergeStates(states, sources) {
-    if (states.length === 0)
-        checkStatesComplete(states);
-    const merger = new StateMerger();
-    for (const [i, state] of states.entries())
-        merger.add(state, sources?.[i]);
-    return merger.result();
+/**
+ * The state of one k6 instance from its remote-write receiver's final series and (when there is one)
+ * k6's end-of-test summary, which adds the exact per-metric numbers, the checks and the thresholds.
+ */
+function shardStateOf(input) {
+    const series = [];
+    const requestCounts = new Map();
+    for (const s of input.series) {
+        const metric = (0,remote_write/* k6MetricOfSeries */.Mf)(s.labels.__name__ ?? '', s.histogram !== undefined);
+        if (!metric)
+            continue;
+        const labels = (0,remote_write/* tagsOf */.Fg)(s.labels);
+        // Sorted by name: a stable file and a cheap series key (seriesKeyOf).
+        const tags = Object.fromEntries(Object.keys(labels)
+            .sort()
+            .map((name) => [name, labels[name]]));
+        if (metric.kind === 'trend') {
+            if (!s.histogram)
+                continue;
+            series.push({
+                metric: metric.name,
+                type: 'trend',
+                contains: metric.contains,
+                tags,
+                scale: metric.scale,
+                histogram: (0,state_histogram/* stateHistogramOf */.R2)(s.histogram),
+            });
+            if (metric.name === 'http_req_duration')
+                requestCounts.set((0,aggregator/* tagKey */.E4)(Object.entries(tags)), s.histogram.count);
+        }
+        else if (s.value !== undefined && Number.isFinite(s.value)) {
+            series.push({ metric: metric.name, type: metric.kind, contains: metric.contains, tags, value: s.value });
+        }
+    }
+    // k6 pushes a rate as its fraction only; http_req_failed's tag set is the request's, whose count is known.
+    for (const s of series) {
+        if (s.type !== 'rate' || s.metric !== 'http_req_failed')
+            continue;
+        const requests = requestCounts.get((0,aggregator/* tagKey */.E4)(Object.entries(s.tags)));
+        if (requests === undefined)
+            continue;
+        s.passes = Math.round(s.value * requests);
+        s.fails = requests - s.passes;
+    }
+    series.sort((a, b) => (seriesKeyOf(a.metric, a.tags) < seriesKeyOf(b.metric, b.tags) ? -1 : 1));
+    const metrics = {};
+    const thresholds = {};
+    for (const [name, m] of Object.entries(input.summary?.metrics ?? {})) {
+        const values = {};
+        for (const stat of EXACT_STATS[m.type])
+            if (Number.isFinite(m.values[stat]))
+                values[stat] = m.values[stat];
+        metrics[name] = { type: m.type, contains: m.contains, values };
+    }
+    for (const t of input.summary?.thresholds ?? [])
+        (thresholds[t.metric] ??= []).push(t.expression);
+    const durationMs = input.span.durationMs ?? input.summary?.durationMs;
+    return {
+        format: SHARD_STATE_FORMAT,
+        version: SHARD_STATE_VERSION,
+        scenario: input.scenario,
+        ...(input.k6Version ? { k6Version: input.k6Version } : {}),
+        ...(input.shard ? { shard: { index: input.shard.index, count: input.shard.count } } : {}),
+        segment: input.segment ?? '0:1',
+        sequence: input.sequence ?? '',
+        ...(input.instance ? { instance: input.instance } : {}),
+        span: { startMs: input.span.startMs, endMs: input.span.endMs, ...(durationMs !== undefined ? { durationMs } : {}) },
+        series,
+        metrics,
+        checks: (input.summary?.checks ?? []).map((c) => ({ ...c })),
+        thresholds,
+    };
+}
+/** The file's text: one line per series, so a diff or a `grep` stays readable. */
+function shardStateText(state) {
+    const { series, ...head } = state;
+    const lines = series.map((s) => `    ${JSON.stringify(s)}`);
+    const headText = JSON.stringify(head, null, 2);
+    return `${headText.slice(0, -2)},\n  "series": [${lines.length ? `\n${lines.join(',\n')}\n  ` : ''}]\n}\n`;
 }
 // ---------------------------------------------------------------------------------------------
-// Judging a state
-function matches(tags, filter) {
-    return !filter || filter.every(([k, v]) => tags[k] === v);
+// Reading a state file
+function describe(error) {
+    const where = `$${error.instancePath.replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.')}`;
+    return `${where} ${error.message ?? 'is not valid'}`;
 }
-/**
- * The end-of-test summary of a (merged) state, in k6's shape, with the thresholds evaluated on it
- * as k6 evaluates them on one run. Counter counts, rate passes/fails, gauges and trend min/max come
- * from k6's summaries when the state has them (exact); trend percentiles, count and avg from the
- * summed histograms. `submetrics`: extra names to compute (`http_req_duration{name:login}`).
- */
-function summarizeState(state, options = {}) {
-    const trendStats = options.trendStats ?? samples_summary/* DEFAULT_TREND_STATS */.Ig;
-    (0,samples_summary/* validateTrendStats */.Ln)(trendStats);
-    const durationMs = state.span.durationMs ?? Math.max(0, state.span.endMs - state.span.startMs);
-    const names = new Set([
-        ...state.series.map((s) => s.metric),
-        ...Object.keys(state.metrics),
-        ...Object.keys(state.thresholds),
-        ...(options.submetrics ?? []),
-    ]);
-    const metrics = {};
-    const trends = new Map();
-    for (const name of names) {
-        const parsed = (0,aggregator/* parseSubmetricName */.P3)(name);
-        const parent = parsed?.parent ?? name;
-        const of = state.series.filter((s) => s.metric === parent && matches(s.tags, parsed?.tags));
-        const exact = state.metrics[name];
-        const type = of[0]?.type ?? exact?.type ?? state.metrics[parent]?.type;
-        const contains = of[0]?.contains ?? exact?.contains ?? state.metrics[parent]?.contains ?? 'default';
-        if (!type)
-            continue;
-        const values = {};
-        if (type === 'trend') {
-            const trend = new histogram/* TrendAccumulator */.il({ relativeError: options.relativeError });
-            for (const s of of)
-                if (s.histogram)
-                    trend.addBuckets((0,remote_write/* nativeToDistribution */.J8)(nativeHistogramOf(s.histogram), s.scale ?? 1));
-            if (trend.count === 0)
-                continue;
-            // k6's own min and max are exact; the buckets only bound them.
-            if (Number.isFinite(exact?.values.min))
-                trend.min = exact.values.min;
-            if (Number.isFinite(exact?.values.max))
-                trend.max = exact.values.max;
-            for (const stat of trendStats)
-                values[stat] = (0,samples_summary/* trendStat */.sw)(trend, stat);
-            trends.set(name, trend);
-        }
-        else if (type === 'counter') {
-            const count = exact?.values.count ?? (of.length > 0 ? of.reduce((sum, s) => sum + (s.value ?? 0), 0) : undefined);
-            if (count === undefined)
-                continue;
-            values.count = count;
-            values.rate = durationMs > 0 ? count / (durationMs / 1000) : 0;
-        }
-        else if (type === 'rate') {
-            const counted = of.length > 0 && of.every((s) => s.passes !== undefined && s.fails !== undefined);
-            const passes = exact?.values.passes ?? (counted ? of.reduce((sum, s) => sum + s.passes, 0) : undefined);
-            const fails = exact?.values.fails ?? (counted ? of.reduce((sum, s) => sum + s.fails, 0) : undefined);
-            if (passes !== undefined && fails !== undefined)
-                Object.assign(values, { rate: passes + fails > 0 ? passes / (passes + fails) : 0, passes, fails });
-            else if (of.length > 0)
-                values.rate = of.reduce((sum, s) => sum + (s.value ?? 0), 0) / of.length;
-            else
-                continue;
-        }
-        else {
-            if (exact && Number.isFinite(exact.values.value))
-                Object.assign(values, exact.values);
-            else if (of.length > 0) {
-                const points = of.map((s) => s.value ?? 0);
-                values.value = samples_summary/* PER_INSTANCE_GAUGES */.bu.has(parent) ? points.reduce((a, b) => a + b, 0) : points[points.length - 1];
-                values.min = Math.min(...points);
-                values.max = Math.max(...points);
+/** A state file's text → the state, or a ShardStateError saying what is wrong with it and what was expected. */
+async function parseShardState(text, source) {
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch (error) {
+        throw new merge_error/* ShardStateError */.k(`${source} is not JSON (${error.message}); expected a k6-gate shard state file (state-<scenario>.shard-<i>-of-<N>.json)`, { cause: error });
+    }
+    const head = data;
+    if (!head || typeof head !== 'object' || head.format !== SHARD_STATE_FORMAT) {
+        throw new merge_error/* ShardStateError */.k(`${source} is not a k6-gate shard state file; expected a JSON object with "format": "${SHARD_STATE_FORMAT}"`);
+    }
+    if (head.version !== SHARD_STATE_VERSION) {
+        throw new merge_error/* ShardStateError */.k(`${source} is a shard state file of version ${JSON.stringify(head.version)}; this k6-gate reads version ${SHARD_STATE_VERSION} (run the shards and the merge with the same k6-gate version)`);
+    }
+    // ajv's code for schemas/shard-state.schema.json, generated ahead of time (scripts/shard-state-validator.mjs).
+    if (!validate(data)) {
+        throw new merge_error/* ShardStateError */.k(`${source} is not a valid shard state file: ${(validate.errors ?? []).slice(0, 3).map(describe).join('; ')} (schemas/shard-state.schema.json)`);
+    }
+    const state = data;
+    for (const s of state.series) {
+        for (const buckets of s.histogram ? [s.histogram.positive, s.histogram.negative] : []) {
+            const spanned = buckets.spans.reduce((n, [, length]) => n + length, 0);
+            if (spanned !== buckets.counts.length) {
+                throw new merge_error/* ShardStateError */.k(`${source}: series ${s.metric} ${JSON.stringify(s.tags)}: a histogram has ${buckets.counts.length} bucket counts but its spans say ${spanned}`);
             }
-            else
-                continue;
-        }
-        metrics[name] = { name, type, contains, values, typeFrom: 'k6' };
-    }
-    const thresholds = [];
-    for (const [metric, expressions] of Object.entries(state.thresholds)) {
-        for (const text of expressions) {
-            const summary = metrics[metric];
-            thresholds.push((0,samples_thresholds/* evaluateThreshold */.l2)(metric, (0,samples_thresholds/* parseThresholdExpression */.hc)(text), summary?.type, (aggregation, percentile) => {
-                const trend = trends.get(metric);
-                if (aggregation === 'p')
-                    return trend ? trend.percentile(percentile) : NaN;
-                if (trend)
-                    return (0,samples_summary/* trendStat */.sw)(trend, aggregation) ?? NaN;
-                return summary.values[aggregation] ?? NaN;
-            }));
         }
     }
-    return {
-        summary: {
-            format: 'legacy',
-            metrics,
-            thresholds,
-            checks: state.checks.map((c) => ({ ...c })),
-            ...(state.k6Version ? { k6Version: state.k6Version } : {}),
-            durationMs,
-        },
-        trends,
-    };
+    return state;
 }
 
 
@@ -17324,6 +17383,27 @@ function mdeFactor(alpha, df) {
 }
 const toChange = (kind, v) => (kind === 'log-ratio' ? Math.expm1(v) : v);
 /**
+ * Holm over the statistics: the ids found significant at an earlier look, then, in order of p,
+ * each whose p is at most `levelFor(statistics left)`.
+ */
+function holmSignificant(tests, m, previous, levelFor) {
+    const significant = new Set();
+    for (const s of previous?.stats ?? [])
+        if (s.verdict === 'regressed' || s.verdict === 'improved')
+            significant.add(s.id);
+    for (;;) {
+        const left = m - significant.size;
+        if (left === 0)
+            break;
+        const level = levelFor(left);
+        const next = tests.filter((t) => !significant.has(t.p.id) && Number.isFinite(t.pValue)).sort((x, y) => x.pValue - y.pValue)[0];
+        if (!next || next.pValue > level)
+            break;
+        significant.add(next.p.id);
+    }
+    return significant;
+}
+/**
  * Decides one look. `pairs` are the paired windows of every watched statistic so far, `fractions`
  * the information fractions of all looks up to this one (the last is this look's), `final` whether
  * no more blocks will come (max-duration reached). `previous` is the last look's result: a statistic
@@ -17343,20 +17423,7 @@ function decideLook(pairs, fractions, final, options = DEFAULT_DUET_OPTIONS, pre
     });
     // Holm over the statistics: reject in order of p while p ≤ the level for α/(statistics left).
     const m = pairs.length;
-    const significant = new Set();
-    for (const s of previous?.stats ?? [])
-        if (s.verdict === 'regressed' || s.verdict === 'improved')
-            significant.add(s.id);
-    for (;;) {
-        const left = m - significant.size;
-        if (left === 0)
-            break;
-        const level = nominal(options.alpha / left);
-        const next = tests.filter((t) => !significant.has(t.p.id) && Number.isFinite(t.pValue)).sort((x, y) => x.pValue - y.pValue)[0];
-        if (!next || next.pValue > level)
-            break;
-        significant.add(next.p.id);
-    }
+    const significant = holmSignificant(tests, m, previous, (left) => nominal(options.alpha / left));
     const levelLeft = nominal(options.alpha / Math.max(1, m - significant.size));
     const unadjusted = nominal(options.alpha);
     const stats = tests.map(({ p, m: mm, pValue }) => {
@@ -17500,6 +17567,31 @@ function checkDuetDurations(blockMs, maxDurationMs) {
         throw new DuetError(`max-duration ${(0,_format_js__WEBPACK_IMPORTED_MODULE_8__/* .formatDuration */ .a3)(maxDurationMs)} is shorter than one duet block (${(0,_format_js__WEBPACK_IMPORTED_MODULE_8__/* .formatDuration */ .a3)(blockMs)}); expected at least ${(0,_format_js__WEBPACK_IMPORTED_MODULE_8__/* .formatDuration */ .a3)(blockMs)}, e.g. 60s`);
     }
 }
+/** What a duet result tells of its measuring so far: k6's time and runs, the windows, the CPU wait. */
+function measuredSoFar(runs, windows, k6CpuWait) {
+    const untrustworthy = (0,_k6_load_health_js__WEBPACK_IMPORTED_MODULE_1__/* .k6Starved */ .t$)(k6CpuWait);
+    return {
+        k6Seconds: runs.reduce((s, r) => s + (r.side === 'A' ? r.result.wallMs : 0), 0) / 1000,
+        k6Runs: runs.length,
+        runs,
+        windows: { A: windows.windows('A'), B: windows.windows('B') },
+        ...(k6CpuWait ? { k6CpuWait } : {}),
+        ...(untrustworthy ? { untrustworthy } : {}),
+    };
+}
+/** Both sides answer before anything is measured; else the first that does not, in words. */
+async function preflightSides(options) {
+    for (const side of ['A', 'B']) {
+        const url = options.health?.[side] ?? options.targets[side];
+        try {
+            await (0,_k6_preflight_js__WEBPACK_IMPORTED_MODULE_2__/* .waitForHealthy */ .SE)(url, { timeoutMs: options.preflightTimeoutMs ?? 30_000, log: options.log, attemptTimeoutMs: 2000 });
+        }
+        catch (error) {
+            return { error: `${sideName(side)} is not answering: ${error.message}`, side };
+        }
+    }
+    return undefined;
+}
 /**
  * Runs the duet and decides. Never throws for a fault of k6 or a target: those come back as
  * `outcome: 'error'` with the side named; bad durations throw DuetError before anything starts.
@@ -17516,34 +17608,17 @@ async function runDuet(options) {
     // Every trend metric a statistic watches is kept per window (http_req_duration always: it counts the requests).
     const trends = ['http_req_duration', ...stats.filter((s) => s.stat !== 'rate').map((s) => s.metric)];
     const windows = new _samples_windows_js__WEBPACK_IMPORTED_MODULE_6__/* .DuetWindows */ .SQ({ windowMs: WINDOW_MS, trends: [...new Set(trends)] });
-    const k6Seconds = () => runs.reduce((s, r) => s + (r.side === 'A' ? r.result.wallMs : 0), 0) / 1000;
     // Every k6 process of the duet, both sides and every half: the deciding data is all of theirs.
     const cpu = (0,_k6_load_health_js__WEBPACK_IMPORTED_MODULE_1__/* .startCpuWaitMeter */ .fM)();
-    const measured = () => {
-        const k6CpuWait = cpu.read();
-        const untrustworthy = (0,_k6_load_health_js__WEBPACK_IMPORTED_MODULE_1__/* .k6Starved */ .t$)(k6CpuWait);
-        return {
-            k6Seconds: k6Seconds(),
-            k6Runs: runs.length,
-            runs,
-            windows: { A: windows.windows('A'), B: windows.windows('B') },
-            ...(k6CpuWait ? { k6CpuWait } : {}),
-            ...(untrustworthy ? { untrustworthy } : {}),
-        };
-    };
+    const measured = () => measuredSoFar(runs, windows, cpu.read());
     const fail = (error, side) => {
         log.error(`k6-gate: duet: ${error}`);
         return { outcome: 'error', looks, reason: error, error, ...(side ? { side } : {}), ...measured() };
     };
-    for (const side of ['A', 'B']) {
-        const url = options.health?.[side] ?? options.targets[side];
-        try {
-            await (0,_k6_preflight_js__WEBPACK_IMPORTED_MODULE_2__/* .waitForHealthy */ .SE)(url, { timeoutMs: options.preflightTimeoutMs ?? 30_000, log, attemptTimeoutMs: 2000 });
-        }
-        catch (error) {
-            cpu.stop();
-            return fail(`${sideName(side)} is not answering: ${error.message}`, side);
-        }
+    const down = await preflightSides(options);
+    if (down) {
+        cpu.stop();
+        return fail(down.error, down.side);
     }
     const receiver = await (0,_samples_remote_write_js__WEBPACK_IMPORTED_MODULE_5__/* .startRemoteWriteAnalysis */ .q7)({ windows, log });
     try {
