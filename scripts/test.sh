@@ -7,6 +7,11 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n=== %s\n' "$*"; }
 
+# podman's network helper (netavark) runs iptables/nft from the sbin folders; a PATH without them (a
+# stripped CI environment) makes every container job fail with "netavark: No such file or directory".
+case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin" ;; esac
+export PATH
+
 step "tools the tests need"
 # rsync: gitlab-ci-local copies the job's files with it; shellcheck: actionlint checks run: scripts with it;
 # prometheus: the observability tests start their own (loopback, temp storage); without it they fail.
