@@ -4,9 +4,8 @@
 // killed in `finally`). The duet's numbers then carry k6's own waiting for a CPU: the verdict is
 // inconclusive with that reason, said in the summary, not recorded, and the job passes by default.
 // Neither side is blamed: both targets answer.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +14,7 @@ import type { GateResult } from '../../src/model.js';
 import { printedResult, runArgs } from '../helpers/builders.js';
 import { runCli } from '../helpers/cli.js';
 import { tempWorkspace } from '../helpers/gate.js';
-import { testK6Path } from '../helpers/k6.js';
+import { startBurners, stopBurners, writeNiceK6 } from '../helpers/starve.js';
 
 const validateComparison = new Ajv({ allErrors: true, strict: false }).compile(
   JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../schemas/comparison.schema.json'), 'utf8')),
@@ -23,22 +22,6 @@ const validateComparison = new Ajv({ allErrors: true, strict: false }).compile(
 
 /** The longest a burner may live, whatever happens to this test. */
 const BURNER_CAP_SECONDS = 240;
-
-function startBurners(count: number): ChildProcess[] {
-  return Array.from({ length: count }, () =>
-    spawn('timeout', ['-s', 'KILL', String(BURNER_CAP_SECONDS), 'sh', '-c', 'while :; do :; done'], { stdio: 'ignore', detached: true }),
-  );
-}
-
-function stopBurners(burners: readonly ChildProcess[]): void {
-  for (const burner of burners) {
-    try {
-      process.kill(-burner.pid!, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-}
 
 let base: DemoTarget;
 let candidate: DemoTarget;
@@ -62,15 +45,10 @@ describe.skipIf(process.platform !== 'linux')('a duet whose k6 processes are sta
         "export const options = { vus: 6, duration: '10m' };\n" +
         'export default function () { http.get(`${__ENV.BASE_URL}/api/products`); }\n',
     );
-    const niceK6 = path.join(ws, 'k6-at-nice-19');
-    await writeFile(
-      niceK6,
-      `#!/bin/sh\necho 19 > /proc/self/autogroup 2>/dev/null\nexec nice -n 19 ${JSON.stringify(testK6Path())} "$@"\n`,
-    );
-    await chmod(niceK6, 0o755);
+    const niceK6 = await writeNiceK6(ws);
     // Four burners on the machine's two cores: a k6 at nice 19 then gets so little CPU that one of
     // them often spends its whole first half starting (no requests), the case that once blamed a side.
-    const burners = startBurners(4);
+    const burners = startBurners(4, BURNER_CAP_SECONDS);
     let run;
     try {
       run = await runCli(

@@ -5,9 +5,8 @@
 // nice 19, and is not starved). k6 then waits tens of ms for a CPU each time it has work
 // (docs/verdicts.md); the gate must call the verdict inconclusive,
 // say so in the summary, not record the run, and exit 0 by default and 1 with fail-on: inconclusive.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoTarget, type DemoTarget } from '../../demo/target.js';
@@ -16,27 +15,10 @@ import type { GateResult } from '../../src/model.js';
 import { printedResult, runArgs } from '../helpers/builders.js';
 import { runCli } from '../helpers/cli.js';
 import { tempWorkspace } from '../helpers/gate.js';
-import { testK6Path } from '../helpers/k6.js';
+import { startBurners, stopBurners, writeNiceK6 } from '../helpers/starve.js';
 
 /** The longest a burner may live, whatever happens to this test. */
 const BURNER_CAP_SECONDS = 300;
-
-/** Burners in a process group of their own each (`timeout` and its shell), so one kill stops both. */
-function startBurners(count: number): ChildProcess[] {
-  return Array.from({ length: count }, () =>
-    spawn('timeout', ['-s', 'KILL', String(BURNER_CAP_SECONDS), 'sh', '-c', 'while :; do :; done'], { stdio: 'ignore', detached: true }),
-  );
-}
-
-function stopBurners(burners: readonly ChildProcess[]): void {
-  for (const burner of burners) {
-    try {
-      process.kill(-burner.pid!, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-}
 
 /**
  * The workspace's script and k6: a script without thresholds of its own (a starved k6's latencies
@@ -52,9 +34,7 @@ async function starvedSetup(ws: string) {
       "export const options = { vus: 6, duration: '3s' };\n" +
       'export default function () { http.get(`${__ENV.BASE_URL}/api/products`); }\n',
   );
-  const niceK6 = path.join(ws, 'k6-at-nice-19');
-  await writeFile(niceK6, `#!/bin/sh\necho 19 > /proc/self/autogroup 2>/dev/null\nexec nice -n 19 ${JSON.stringify(testK6Path())} "$@"\n`);
-  await chmod(niceK6, 0o755);
+  const niceK6 = await writeNiceK6(ws);
   return { target: target.url, k6: niceK6, json: true };
 }
 
@@ -72,7 +52,7 @@ describe.skipIf(process.platform !== 'linux')('a k6 starved of CPU', () => {
     // starved k6 takes tens of seconds to start, and the burners should run as briefly as they can.
     const [byDefaultWs, strictWs] = await Promise.all([tempWorkspace('k6-gate-starved-'), tempWorkspace('k6-gate-starved-strict-')]);
     const flagsIn = await Promise.all([byDefaultWs, strictWs].map((ws) => starvedSetup(ws)));
-    const burners = startBurners(2);
+    const burners = startBurners(2, BURNER_CAP_SECONDS);
     try {
       const [byDefault, strict] = await Promise.all([
         runCli(runArgs('busy.js', flagsIn[0], '--update-baseline', 'always'), byDefaultWs),
